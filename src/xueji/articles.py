@@ -1,0 +1,87 @@
+"""Citations of the articles behind every rule and parameter.
+
+Every decision xueji takes names the article that requires it. An
+:class:`Article` is a value: the instrument (its document number), the article
+number and, where it matters, the paragraph or item.
+
+>>> a = Article("皖教基〔2013〕20号", 24)
+>>> str(a)
+'皖教基〔2013〕20号 第二十四条'
+>>> a.english
+'皖教基〔2013〕20号 Art 24'
+>>> str(Article("皖教基〔2013〕20号", 25, paragraph=2))
+'皖教基〔2013〕20号 第二十五条第二款'
+>>> chinese_numeral(33)
+'三十三'
+"""
+
+from __future__ import annotations
+
+import attrs
+
+__all__ = ["ANHUI_2013_MEASURES", "NATIONAL_2013_MEASURES", "Article", "chinese_numeral"]
+
+ANHUI_2013_MEASURES = "皖教基〔2013〕20号"
+"""The Anhui measures (安徽省中小学生学籍信息化管理办法)."""
+
+NATIONAL_2013_MEASURES = "教基一〔2013〕7号"
+"""The national measures (中小学生学籍管理办法)."""
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """Write ``1 <= n <= 99`` in Chinese numerals as articles are numbered."""
+    if not 1 <= n <= 99:
+        raise ValueError(f"article numbers run from 1 to 99, not {n}")
+    tens, units = divmod(n, 10)
+    if tens == 0:
+        return _DIGITS[units]
+    head = "十" if tens == 1 else _DIGITS[tens] + "十"
+    return head + (_DIGITS[units] if units else "")
+
+
+@attrs.frozen(order=True)
+class Article:
+    """One article of one instrument, optionally narrowed to a paragraph (款) or
+    item (项).
+
+    ``number`` 0 cites the instrument itself (for example a notice's preamble
+    item); ``note`` is free text shown after the citation (for example
+    "notice item 3").
+    """
+
+    instrument: str
+    number: int = attrs.field(validator=attrs.validators.ge(0))
+    paragraph: int | None = None
+    item: int | None = None
+    note: str = ""
+
+    def __str__(self) -> str:
+        if self.number == 0:
+            text = self.instrument
+        else:
+            text = f"{self.instrument} 第{chinese_numeral(self.number)}条"
+            if self.paragraph is not None:
+                text += f"第{chinese_numeral(self.paragraph)}款"
+            if self.item is not None:
+                text += f"第（{chinese_numeral(self.item)}）项"
+        return f"{text}（{self.note}）" if self.note else text
+
+    @property
+    def english(self) -> str:
+        """The citation in English form, e.g. ``皖教基〔2013〕20号 Art 24(2)``."""
+        if self.number == 0:
+            text = self.instrument
+        else:
+            text = f"{self.instrument} Art {self.number}"
+            if self.paragraph is not None:
+                text += f"({self.paragraph})"
+            if self.item is not None:
+                text += f" item {self.item}"
+        return f"{text} ({self.note})" if self.note else text
+
+
+def anhui(number: int, paragraph: int | None = None, *, note: str = "") -> Article:
+    """Cite an article of the Anhui measures."""
+    return Article(ANHUI_2013_MEASURES, number, paragraph, note=note)

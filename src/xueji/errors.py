@@ -1,0 +1,92 @@
+"""The library's errors: one base class, specific subclasses with a stable ``code``.
+
+Every error carries its message in Simplified Chinese with the English beside it,
+and never the full text of an identity number (see :func:`xueji.ids.mask`).
+Rule *outcomes* are not errors: a refused command is a
+:class:`~xueji.decision.Decision` carrying :class:`~xueji.decision.Violation` values.
+Errors are for input that cannot be understood at all and for states the
+library cannot work in (an uncovered calendar year, an exhausted number space).
+
+>>> try:
+...     raise InvalidResidentId("id.checksum", "校验码错误", "wrong check character")
+... except XuejiError as e:
+...     print(e.code, "|", e)
+id.checksum | 校验码错误 (wrong check character)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CalendarNotCovered",
+    "InvalidPolicy",
+    "InvalidRegistryNumber",
+    "InvalidResidentId",
+    "InvalidSchedule",
+    "NumberSpaceExhausted",
+    "PolicyNotInForce",
+    "XuejiError",
+]
+
+
+class XuejiError(Exception):
+    """Base class of every error xueji raises on purpose.
+
+    ``code`` is stable across releases (programs may branch on it);
+    ``message_zh`` and ``message_en`` are for people and may be reworded.
+    """
+
+    code: str = "xueji.error"
+
+    def __init__(self, code: str, message_zh: str, message_en: str) -> None:
+        self.code = code
+        self.message_zh = message_zh
+        self.message_en = message_en
+        super().__init__(f"{message_zh} ({message_en})")
+
+
+class InvalidResidentId(XuejiError, ValueError):
+    """A resident identity number (GB 11643) that fails a check.
+
+    ``code`` names the part that failed: ``id.length``, ``id.format``,
+    ``id.checksum``, ``id.birth_date`` or ``id.region``.
+    """
+
+
+class InvalidRegistryNumber(XuejiError, ValueError):
+    """A registry number (学籍号) or regional student number that fails a check."""
+
+
+class NumberSpaceExhausted(XuejiError, RuntimeError):
+    """An allocator ran out of sequence numbers for a key (for example 999 J numbers
+    for one area and birth date)."""
+
+
+class CalendarNotCovered(XuejiError, LookupError):
+    """A date falls in a year whose State Council holiday schedule is not known.
+
+    ``year`` is the first uncovered year the computation needed. Load the year's
+    schedule with :meth:`xueji.workdays.WorkdayCalendar.with_year` or
+    :meth:`~xueji.workdays.WorkdayCalendar.load`; xueji never falls back to
+    Monday-to-Friday.
+    """
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        super().__init__(
+            "calendar.not_covered",
+            f"{year}年的国务院节假日安排未载入，无法计算工作日",
+            f"the State Council holiday schedule for {year} is not loaded; "
+            "working days cannot be computed",
+        )
+
+
+class InvalidSchedule(XuejiError, ValueError):
+    """A holiday schedule (from code or a data file) that is malformed."""
+
+
+class InvalidPolicy(XuejiError, ValueError):
+    """A policy profile or policy data file that is malformed or inconsistent."""
+
+
+class PolicyNotInForce(XuejiError, LookupError):
+    """No policy profile is in force on the date a decision is taken (Art 33)."""

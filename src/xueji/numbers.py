@@ -1,0 +1,391 @@
+"""Registry numbers (学籍号, Arts 12-13) and regional student numbers (地区学号).
+
+A registry number has 19 characters: a letter and 18 characters (the national
+system's form):
+
+* ``G`` + the student's 18-character resident identity number: the formal number.
+* ``J`` + a number built like an identity number (the school's 6-digit area code,
+  the 8-digit birth date, a 3-digit sequence and an ISO 7064 check character): the
+  formal number of a student with no identity number. Anhui Art 13 identifies such
+  a student by a guardian's identity number; the J number is what keeps two
+  children of one guardian (twins) apart, because its sequence is allocated per
+  (area, birth date) and never reused.
+* ``L`` + area code + birth date + a 4-digit sequence: a temporary number.
+
+"一人一号，终身不变": an issued number is never changed or reused. When a student
+identified by a guardian later gets an identity number, :func:`link_resident_id`
+adds the G number to the student's :class:`NumberRecord` and keeps the earlier
+number in its history, so a look-up by either number finds the student.
+
+>>> g = parse("G11010519491231002X")
+>>> g.kind, g.body
+('G', '11010519491231002X')
+>>> g
+RegistryNumber(text='G110105********002X')
+>>> alloc = MemoryAllocator()
+>>> from datetime import date
+>>> a = issue_j("340104", date(2019, 5, 1), "M", alloc)
+>>> b = issue_j("340104", date(2019, 5, 1), "M", alloc)  # a twin brother
+>>> a.text, b.text
+('J34010420190501001X', 'J340104201905010036')
+>>> is_valid("J34010420190501001X"), is_valid("J340104201905010017")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import string
+import threading
+from typing import Literal, Protocol, runtime_checkable
+
+import attrs
+
+from xueji import ids, regions
+from xueji.errors import InvalidRegistryNumber, InvalidResidentId, NumberSpaceExhausted
+from xueji.masking import mask
+from xueji.policy.model import Policy
+from xueji.policy.values import Stage
+
+__all__ = [
+    "MemoryAllocator",
+    "NumberChange",
+    "NumberRecord",
+    "RegistryNumber",
+    "SequenceAllocator",
+    "format_regional_number",
+    "is_valid",
+    "issue_g",
+    "issue_j",
+    "issue_l",
+    "issue_regional_number",
+    "link_resident_id",
+    "needs_regional_number",
+    "new_record",
+    "parse",
+]
+
+Kind = Literal["G", "J", "L"]
+
+STAGE_DIGITS = {Stage.PRIMARY: "1", Stage.JUNIOR: "2", Stage.SENIOR: "3", Stage.SPECIAL: "4"}
+"""The stage digit used by the default 地区学号 format."""
+
+
+def _mask_repr(text: str) -> str:
+    return repr(text[0] + mask(text[1:]))
+
+
+@attrs.frozen
+class RegistryNumber:
+    """A valid registry number. ``repr`` masks a G number's identity digits."""
+
+    text: str = attrs.field(repr=_mask_repr)
+
+    @property
+    def kind(self) -> Kind:
+        """``G``, ``J`` or ``L``."""
+        k = self.text[0]
+        assert k in ("G", "J", "L")
+        return k  # type: ignore[return-value]
+
+    @property
+    def body(self) -> str:
+        """The 18 characters after the letter."""
+        return self.text[1:]
+
+    @property
+    def area(self) -> str:
+        """The area code: the identity number's region (G) or the school's (J, L)."""
+        return self.text[1:7]
+
+    @property
+    def birth_date(self) -> _dt.date:
+        """The birth date written in the number."""
+        b = self.text[7:15]
+        return _dt.date(int(b[:4]), int(b[4:6]), int(b[6:]))
+
+    @property
+    def is_temporary(self) -> bool:
+        """True for an L number."""
+        return self.text[0] == "L"
+
+    def __str__(self) -> str:
+        return self.text[0] + mask(self.text[1:]) if self.kind == "G" else self.text
+
+
+def _bad(code: str, text: str, zh: str, en: str) -> InvalidRegistryNumber:
+    shown = text[:1] + mask(text[1:]) if text[:1] == "G" else text
+    return InvalidRegistryNumber(code, f"学籍号 {shown} {zh}", f"registry number {shown} {en}")
+
+
+def parse(text: str, *, today: _dt.date | None = None) -> RegistryNumber:
+    """Validate a G, J or L number (normalised like identity numbers) and return it."""
+    if not isinstance(text, str):
+        raise InvalidRegistryNumber(
+            "number.format", "学籍号应为字符串", "a registry number is a str"
+        )
+    t = ids.normalize(text)
+    t = t[:1].upper() + t[1:]
+    if len(t) != 19:
+        raise _bad("number.length", t, "长度应为19位", "must have 19 characters")
+    kind = t[0]
+    if kind == "G":
+        try:
+            ids.validate(t[1:], today=today)
+        except InvalidResidentId as e:
+            raise _bad(
+                "number.g_id",
+                t,
+                f"中的身份号码无效：{e.message_zh}",
+                f"has a bad ID: {e.message_en}",
+            ) from e
+        return RegistryNumber(t)
+    if kind not in ("J", "L"):
+        raise _bad("number.prefix", t, "首字母应为 G、J 或 L", "must start with G, J or L")
+    body = t[1:]
+    digits = body[:17] if kind == "J" else body
+    if not (digits.isascii() and digits.isdigit()) or (
+        kind == "J" and body[17] not in "0123456789X"
+    ):
+        raise _bad("number.format", t, "含有非法字符", "has characters out of place")
+    if kind == "J" and ids.check_character(body[:17]) != body[17]:
+        raise _bad("number.checksum", t, "校验码错误", "has a wrong check character")
+    try:
+        born = _dt.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
+    except ValueError:
+        raise _bad("number.birth_date", t, "出生日期无效", "has an impossible birth date") from None
+    if born > (today or _dt.date.today()) or born.year < ids.MIN_BIRTH_YEAR:
+        raise _bad("number.birth_date", t, "出生日期无效", "has an impossible birth date")
+    if not regions.in_use_since(body[:6], born.year):
+        raise _bad("number.area", t, "地区码无效", "has an unknown area code")
+    return RegistryNumber(t)
+
+
+def is_valid(text: str, *, today: _dt.date | None = None) -> bool:
+    """True if ``text`` is a valid G, J or L number; never raises for a ``str``."""
+    try:
+        parse(text, today=today)
+    except (InvalidRegistryNumber, InvalidResidentId):
+        return False
+    return True
+
+
+@runtime_checkable
+class SequenceAllocator(Protocol):
+    """Hands out sequence numbers per key, each at most once, starting at 1.
+
+    Storage implements it (so that allocation is atomic with the rest of a unit
+    of work); :class:`MemoryAllocator` is the in-memory implementation.
+    """
+
+    def next(self, key: str) -> int:
+        """The next unused sequence number for ``key`` (1, 2, 3, ...)."""
+        ...
+
+
+class MemoryAllocator:
+    """A thread-safe in-memory :class:`SequenceAllocator`."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def next(self, key: str) -> int:
+        """The next unused sequence number for ``key``."""
+        with self._lock:
+            n = self._next.get(key, 0) + 1
+            self._next[key] = n
+            return n
+
+
+def issue_g(id_number: str, *, today: _dt.date | None = None) -> RegistryNumber:
+    """The formal number of a student with an identity number: ``G`` + the number."""
+    return RegistryNumber("G" + ids.validate(id_number, today=today))
+
+
+def _check_area(area: str, born: _dt.date) -> None:
+    if not regions.in_use_since(area, born.year):
+        raise InvalidRegistryNumber(
+            "number.area", f"地区码 {area} 无效", f"area code {area} is not a valid region code"
+        )
+
+
+def issue_j(
+    area: str,
+    birth_date: _dt.date,
+    sex: Literal["M", "F"],
+    allocator: SequenceAllocator,
+    *,
+    follow_sex: bool = True,
+) -> RegistryNumber:
+    """A new J number for a student with no identity number.
+
+    The sequence is allocated per (area, birth date), and per sex when
+    ``follow_sex`` (the policy's ``j_sequence_follows_sex``: odd for boys, even
+    for girls, as in GB 11643). Two children of one guardian therefore never share
+    a number, and a number is never reused.
+    """
+    _check_area(area, birth_date)
+    born = birth_date.strftime("%Y%m%d")
+    key = f"J:{area}:{born}" + (f":{sex}" if follow_sex else "")
+    n = allocator.next(key)
+    seq = (2 * n - 1 if sex == "M" else 2 * n) if follow_sex else n
+    if seq > 999:
+        raise NumberSpaceExhausted(
+            "number.exhausted",
+            f"地区 {area} 出生日期 {born} 的J号序号已用完",
+            f"no J sequence numbers left for area {area} and birth date {born}",
+        )
+    body = f"{area}{born}{seq:03d}"
+    return RegistryNumber("J" + body + ids.check_character(body))
+
+
+def issue_l(area: str, birth_date: _dt.date, allocator: SequenceAllocator) -> RegistryNumber:
+    """A new temporary L number (area + birth date + 4-digit sequence)."""
+    _check_area(area, birth_date)
+    born = birth_date.strftime("%Y%m%d")
+    n = allocator.next(f"L:{area}:{born}")
+    if n > 9999:
+        raise NumberSpaceExhausted(
+            "number.exhausted",
+            f"地区 {area} 出生日期 {born} 的L号序号已用完",
+            f"no L sequence numbers left for area {area} and birth date {born}",
+        )
+    return RegistryNumber(f"L{area}{born}{n:04d}")
+
+
+# -- the number history ----------------------------------------------------------
+
+
+@attrs.frozen
+class NumberChange:
+    """One event in a student's number history."""
+
+    on: _dt.date
+    number: RegistryNumber
+    reason: str
+
+
+@attrs.frozen
+class NumberRecord:
+    """A student's registry numbers: the current one and every one ever issued.
+
+    ``guardian_id`` is the identifying guardian's identity number (Art 13) while
+    the student has none; ``id_number`` the student's own once known. Both are
+    masked in ``repr``.
+    """
+
+    current: RegistryNumber
+    history: tuple[NumberChange, ...]
+    id_number: str | None = attrs.field(default=None, repr=lambda v: repr(v and mask(v)))
+    guardian_id: str | None = attrs.field(default=None, repr=lambda v: repr(v and mask(v)))
+
+    @property
+    def all_numbers(self) -> tuple[RegistryNumber, ...]:
+        """Every number issued to the student, oldest first."""
+        return tuple(c.number for c in self.history)
+
+    def answers_to(self, text: str) -> bool:
+        """True if ``text`` is any number the student has held."""
+        return any(n.text == text for n in self.all_numbers)
+
+
+def new_record(
+    on: _dt.date,
+    *,
+    id_number: str | None = None,
+    guardian_id: str | None = None,
+    area: str | None = None,
+    birth_date: _dt.date | None = None,
+    sex: Literal["M", "F"] | None = None,
+    allocator: SequenceAllocator | None = None,
+    policy: Policy | None = None,
+) -> NumberRecord:
+    """Issue a student's first number.
+
+    With ``id_number``: a G number. Without: the guardian's identity number is
+    required (Art 13) and a J number is issued from the school's ``area``, the
+    student's ``birth_date`` and ``sex``.
+    """
+    if id_number is not None:
+        g = issue_g(id_number, today=on)
+        return NumberRecord(g, (NumberChange(on, g, "issued"),), g.body, None)
+    if guardian_id is None:
+        raise InvalidRegistryNumber(
+            "number.no_identifier",
+            "无身份证号的学生须以父母或其他法定监护人的身份证号为标识号（第十三条）",
+            "a student with no ID number is identified by a guardian's ID number (Art 13)",
+        )
+    guardian = ids.validate(guardian_id, today=on)
+    if area is None or birth_date is None or sex is None or allocator is None:
+        raise ValueError("a J number needs area, birth_date, sex and allocator")
+    follow = True if policy is None else policy.j_sequence_follows_sex.value
+    j = issue_j(area, birth_date, sex, allocator, follow_sex=follow)
+    return NumberRecord(j, (NumberChange(on, j, "issued"),), None, guardian)
+
+
+def link_resident_id(record: NumberRecord, id_number: str, on: _dt.date) -> NumberRecord:
+    """The record after the student got an identity number.
+
+    The G number becomes current; the earlier J or L number stays in the history
+    (and still identifies the student). Linking the same number again changes
+    nothing; linking a different number to a record that already has one is refused.
+    """
+    number = ids.validate(id_number, today=on)
+    if record.id_number == number:
+        return record
+    if record.id_number is not None:
+        raise InvalidRegistryNumber(
+            "number.relink",
+            "学生已有身份证号，更正须走关键信息变更审批（第二十九条）",
+            "the student already has an ID number; changing it is a key-field correction (Art 29)",
+        )
+    g = RegistryNumber("G" + number)
+    change = NumberChange(on, g, f"linked resident ID, replacing {record.current.text}")
+    return attrs.evolve(record, current=g, history=(*record.history, change), id_number=number)
+
+
+# -- 地区学号 (regional student numbers) -------------------------------------------------
+
+
+def needs_regional_number(grade: int, policy: Policy) -> bool:
+    """True if entering ``grade`` assigns a new 地区学号 (Art 12: grades 1, 7, 10)."""
+    return grade in policy.initial_grades.value
+
+
+def _format_fields(fmt: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(fmt) if f}
+
+
+def format_regional_number(fmt: str, *, region: str, year: int, stage: Stage, seq: int) -> str:
+    """Apply a policy's 地区学号 format (fields: region, year, stage, seq)."""
+    unknown = _format_fields(fmt) - {"region", "year", "stage", "seq"}
+    if unknown:
+        raise InvalidRegistryNumber(
+            "number.format_spec",
+            f"地区学号格式含未知字段 {sorted(unknown)[0]}",
+            f"unknown field {sorted(unknown)[0]!r} in the regional number format",
+        )
+    return fmt.format(region=region, year=year, stage=STAGE_DIGITS[stage], seq=seq)
+
+
+def issue_regional_number(
+    policy: Policy, allocator: SequenceAllocator, *, region: str, year: int, stage: Stage
+) -> str:
+    """A new 地区学号 for a student entering an initial grade in ``year``.
+
+    The sequence is allocated per (region, year, stage); with the region in the
+    number, numbers are unique within the province. A sequence that no longer fits
+    the format's width is refused rather than silently widened.
+    """
+    fmt = policy.regional_number_format.value
+    n = allocator.next(f"R:{region}:{year}:{stage.value}")
+    text = format_regional_number(fmt, region=region, year=year, stage=stage, seq=n)
+    width = len(format_regional_number(fmt, region=region, year=year, stage=stage, seq=1))
+    if len(text) != width:
+        raise NumberSpaceExhausted(
+            "number.exhausted",
+            f"地区 {region} {year}年 地区学号序号已用完",
+            f"no regional sequence numbers left for {region} in {year}",
+        )
+    return text

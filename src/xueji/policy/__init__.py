@@ -1,0 +1,69 @@
+"""Policy profiles: every parameter the rules use, each with the article behind it.
+
+``ANHUI_2013`` is the first profile. Another jurisdiction builds its own with
+:func:`attrs.evolve` or a TOML data file (:func:`load_policy`), never by editing
+the library:
+
+>>> import attrs
+>>> from xueji.articles import Article
+>>> mine = attrs.evolve(
+...     ANHUI_2013,
+...     code="example",
+...     transfer_stage_limit=Param(10, Article("某教基〔2027〕1号", 14)),
+... )
+>>> mine.transfer_stage_limit.value, str(mine.transfer_stage_limit.article)
+(10, '某教基〔2027〕1号 第十四条')
+>>> ANHUI_2013.transfer_stage_limit.value
+20
+>>> from datetime import date
+>>> policy_in_force(date(2014, 1, 1)).code
+'anhui-2013'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Mapping
+
+from xueji.errors import PolicyNotInForce
+from xueji.policy.anhui_2013 import ANHUI_2013
+from xueji.policy.files import load_policy, parse_policy, policy_from_dict, policy_to_dict
+from xueji.policy.model import Param, Policy
+from xueji.policy.values import MonthDay, Stage, Term, TransferWindow, WindowReading
+
+__all__ = [
+    "ANHUI_2013",
+    "PROFILES",
+    "MonthDay",
+    "Param",
+    "Policy",
+    "Stage",
+    "Term",
+    "TransferWindow",
+    "WindowReading",
+    "load_policy",
+    "parse_policy",
+    "policy_from_dict",
+    "policy_in_force",
+    "policy_to_dict",
+]
+
+PROFILES: Mapping[str, Policy] = {ANHUI_2013.code: ANHUI_2013}
+"""The profiles that ship with xueji, by code."""
+
+
+def policy_in_force(on: _dt.date, profiles: Iterable[Policy] | None = None) -> Policy:
+    """The profile in force on ``on`` (Art 33).
+
+    Among several in force, the one that came into force latest wins (a later
+    measure supersedes an earlier one). No profile in force raises
+    :class:`~xueji.errors.PolicyNotInForce`.
+    """
+    candidates = [p for p in (profiles or PROFILES.values()) if p.in_force(on)]
+    if not candidates:
+        raise PolicyNotInForce(
+            "policy.not_in_force",
+            f"{on.isoformat()} 没有生效的政策",
+            f"no policy profile is in force on {on.isoformat()}",
+        )
+    return max(candidates, key=lambda p: p.valid_from)

@@ -1,0 +1,104 @@
+"""``ANHUI_2013``: 安徽省中小学生学籍信息化管理办法 (皖教基〔2013〕20号).
+
+In force from 2013-12-03, the day of issue (Art 33). Where the measures are
+silent or ambiguous, the reading chosen is written in the parameter's ``note``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+
+from xueji.articles import ANHUI_2013_MEASURES, Article
+from xueji.masking import IdMask
+from xueji.policy.model import Param, Policy
+from xueji.policy.values import MonthDay, Stage, Term, TransferWindow, WindowReading
+
+__all__ = ["ANHUI_2013"]
+
+
+def _art(number: int, paragraph: int | None = None, note: str = "") -> Article:
+    return Article(ANHUI_2013_MEASURES, number, paragraph, note=note)
+
+
+ANHUI_2013 = Policy(
+    code="anhui-2013",
+    name="安徽省中小学生学籍信息化管理办法",
+    instrument=ANHUI_2013_MEASURES,
+    valid_from=_dt.date(2013, 12, 3),
+    valid_until=None,
+    validity_article=_art(33),
+    school_entry_age=Param(
+        6,
+        _art(14),
+        "Art 14 forbids registries for pre-school children; the age comes from Anhui's "
+        "primary-school admission rule: 年满6周岁(截至当年8月31日).",
+    ),
+    school_entry_age_cutoff=Param(MonthDay(8, 31), _art(14)),
+    initial_grades=Param(
+        frozenset({1, 7, 10}),
+        _art(12),
+        "Grade 1 gets a 学籍号 and a 地区学号; grades 7 and 10 (高一) keep the 学籍号 and "
+        "get a new 地区学号.",
+    ),
+    regional_number_format=Param(
+        "{region}{year}{stage}{seq:05d}",
+        _art(12),
+        "The measures do not give the 地区学号's format. Chosen: the school's 6-digit "
+        "region code, the 4-digit entry year, a stage digit (1 primary, 2 junior, "
+        "3 senior, 4 special) and a 5-digit sequence per (region, year, stage): "
+        "16 digits, unique within the province.",
+    ),
+    j_sequence_follows_sex=Param(
+        True,
+        _art(13),
+        "J numbers are built like an identity number, so their sequence follows the "
+        "GB 11643 convention (odd for boys, even for girls).",
+    ),
+    new_student_deadline=Param(MonthDay(9, 30), _art(15)),
+    registration_within_months=Param(
+        None, _art(15), "Anhui sets a calendar deadline (30 September) instead."
+    ),
+    class_size_caps=Param(
+        {Stage.PRIMARY: 45, Stage.JUNIOR: 50, Stage.SENIOR: 50, Stage.SPECIAL: 12},
+        _art(16),
+        "Art 16 refers to 有关规定; the caps are the national standard class sizes "
+        "(小学45人、初中50人、高中50人) and 12 for special-education classes.",
+    ),
+    graduation_deadline=Param(MonthDay(7, 31), _art(18)),
+    graduation_needs_approval=Param(frozenset({Stage.SENIOR}), _art(18)),
+    rollover_date=Param(MonthDay(8, 1), _art(18, 2)),
+    transfer_stage_limit=Param(20, _art(24)),
+    transfer_default_approval=Param(True, _art(24)),
+    transfer_window=Param(
+        TransferWindow(WindowReading.START_OR_END, 1),
+        _art(25, 2),
+        "Read as: within one month after the term starts, or within one month before "
+        "it ends. Outside that a transfer is a warning that needs a stated reason, "
+        "not a refusal.",
+    ),
+    transfer_blackout=Param(None, _art(25, 2), "Anhui sets no period closed to transfers."),
+    terms=Param(
+        (
+            Term("秋季学期", MonthDay(9, 1), MonthDay(1, 31)),
+            Term("春季学期", MonthDay(2, 15), MonthDay(7, 15)),
+        ),
+        _art(25, 2),
+        "Term dates vary by year and city; these are defaults that a deployment "
+        "replaces with its own school calendar.",
+    ),
+    dropout_review_limit=Param(15, _art(27)),
+    compulsory_grades=Param(frozenset(range(1, 10)), _art(27, 2)),
+    locked_fields=Param(frozenset({"name", "sex", "birth_date", "id_number", "photo"}), _art(29)),
+    id_mask=Param(
+        IdMask(6, 4),
+        _art(30),
+        "Shows the first 6 and last 4 characters, which still reveal the region "
+        "and (by the sequence's parity) the sex.",
+    ),
+    maintenance_fee_per_student=Param(
+        Decimal("0.5"),
+        Article(ANHUI_2013_MEASURES, 0, note="通知第三项"),
+        "Yuan per student per year, from the October statistics, paid by the end of November.",
+    ),
+)

@@ -1,0 +1,201 @@
+"""Policy profiles as data files (TOML), so a province needs no Python to write one.
+
+A file starts from a registered profile (``base``) and replaces what differs.
+Every replaced parameter states its article: a value without its source is
+refused. Example (the national profile's transfer limit)::
+
+    base = "anhui-2013"
+    code = "example-2027"
+    name = "某省中小学生学籍管理实施细则"
+    instrument = "某教基〔2027〕1号"
+    valid_from = 2027-01-01
+    validity_article = { instrument = "某教基〔2027〕1号", number = 40 }
+
+    [transfer_stage_limit]
+    value = 10
+    article = { instrument = "某教基〔2027〕1号", number = 14 }
+    note = "each party within 10 working days"
+
+Values are written as in :func:`policy_to_dict`: days of the year as
+``"MM-DD"``, sets as lists, stages by name (``primary``, ``junior``, ``senior``,
+``special``), money as a string (``"0.5"``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import tomllib
+import typing
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.errors import ClassValidationError
+
+from xueji.articles import Article
+from xueji.errors import InvalidPolicy
+from xueji.policy.model import Param, Policy
+from xueji.policy.values import MonthDay
+
+__all__ = ["converter", "load_policy", "parse_policy", "policy_from_dict", "policy_to_dict"]
+
+converter = cattrs.Converter()
+"""The cattrs converter for policy values (hooks for days of the year and money)."""
+
+
+def _month_day(value: Any, _: type) -> MonthDay:
+    if isinstance(value, MonthDay):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"expected a day of the year as 'MM-DD', not {value!r}")
+    return MonthDay.parse(value)
+
+
+def _decimal(value: Any, _: type) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"expected a number, not {value!r}") from None
+
+
+def _date(value: Any, _: type) -> _dt.date:
+    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        return value
+    if isinstance(value, str):
+        return _dt.date.fromisoformat(value)
+    raise ValueError(f"expected a date, not {value!r}")
+
+
+converter.register_structure_hook(MonthDay, _month_day)
+converter.register_unstructure_hook(MonthDay, str)
+converter.register_structure_hook(Decimal, _decimal)
+converter.register_unstructure_hook(Decimal, str)
+converter.register_structure_hook(_dt.date, _date)
+converter.register_unstructure_hook(_dt.date, lambda d: d.isoformat())
+converter.register_unstructure_hook_func(
+    lambda t: t is frozenset or typing.get_origin(t) is frozenset,  # type: ignore[comparison-overlap]
+    lambda s: sorted(converter.unstructure(x) for x in s),
+)
+
+
+def _param_types() -> dict[str, Any]:
+    hints = typing.get_type_hints(Policy)
+    return {name: typing.get_args(hints[name])[0] for name in Policy.parameter_names()}
+
+
+_HEADER = ("code", "name", "instrument", "valid_from", "valid_until", "validity_article")
+
+
+def _bad(where: str, zh: str, en: str) -> InvalidPolicy:
+    return InvalidPolicy("policy.invalid", f"政策文件 {where}：{zh}", f"policy file {where}: {en}")
+
+
+def _structure(value: Any, kind: Any, where: str, what: str) -> Any:
+    try:
+        return converter.structure(value, kind)
+    except (ClassValidationError, ValueError, TypeError, KeyError) as e:
+        detail = "; ".join(cattrs.transform_error(e)) if isinstance(e, ClassValidationError) else e
+        raise _bad(where, f"{what} 的值无效（{detail}）", f"bad value for {what} ({detail})") from e
+
+
+def policy_from_dict(
+    data: Mapping[str, Any],
+    *,
+    profiles: Mapping[str, Policy] | None = None,
+    where: str = "<dict>",
+) -> Policy:
+    """Build a :class:`Policy` from plain data (see the module docstring)."""
+    from xueji.policy import PROFILES
+
+    known = dict(PROFILES if profiles is None else profiles)
+    data = dict(data)
+    base_code = data.pop("base", None)
+    types = _param_types()
+    unknown = sorted(set(data) - set(types) - set(_HEADER))
+    if unknown:
+        raise _bad(where, f"未知字段 {unknown[0]}", f"unknown key {unknown[0]!r}")
+    changes: dict[str, Any] = {}
+    for key in _HEADER:
+        if key in data:
+            kind: Any = Article if key == "validity_article" else (_dt.date | None)
+            if key in ("code", "name", "instrument"):
+                kind = str
+            changes[key] = _structure(data[key], kind, where, key)
+    for name, kind in types.items():
+        if name not in data:
+            continue
+        table = data[name]
+        if not isinstance(table, Mapping) or "value" not in table or "article" not in table:
+            raise _bad(
+                where,
+                f"参数 {name} 须同时给出 value 和 article（每个参数都要注明条款）",
+                f"parameter {name} needs both value and article (every parameter cites its source)",
+            )
+        extra = sorted(set(table) - {"value", "article", "note"})
+        if extra:
+            raise _bad(
+                where, f"参数 {name} 的未知字段 {extra[0]}", f"{name}: unknown key {extra[0]!r}"
+            )
+        changes[name] = Param(
+            _structure(table["value"], kind, where, name),
+            _structure(table["article"], Article, where, f"{name}.article"),
+            str(table.get("note", "")),
+        )
+    try:
+        if base_code is None:
+            missing = [k for k in (*_HEADER[:4], *types) if k not in changes]
+            if missing:
+                raise _bad(
+                    where,
+                    f"没有 base 时须给出全部字段，缺少 {missing[0]}",
+                    f"without a base every field is needed; {missing[0]} is missing",
+                )
+            if "validity_article" not in changes:
+                raise _bad(where, "缺少 validity_article", "validity_article is missing")
+            return Policy(**changes)
+        if base_code not in known:
+            raise _bad(where, f"未知的基础政策 {base_code}", f"unknown base profile {base_code!r}")
+        if "code" not in changes:
+            raise _bad(where, "须给出新的 code", "a derived profile needs its own code")
+        return attrs.evolve(known[base_code], **changes)
+    except (ValueError, TypeError) as e:
+        if isinstance(e, InvalidPolicy):
+            raise
+        raise _bad(where, str(e), str(e)) from e
+
+
+def parse_policy(text: str, *, where: str = "<string>", **kw: Any) -> Policy:
+    """A :class:`Policy` from the TOML text of a policy file."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise _bad(where, f"不是有效的 TOML（{e}）", f"not valid TOML ({e})") from e
+    return policy_from_dict(data, where=where, **kw)
+
+
+def load_policy(path: str | Path, **kw: Any) -> Policy:
+    """A :class:`Policy` from a TOML policy file."""
+    return parse_policy(Path(path).read_text(encoding="utf-8"), where=str(path), **kw)
+
+
+def policy_to_dict(policy: Policy) -> dict[str, Any]:
+    """Plain data for a policy: every parameter with its value, article and note."""
+    out: dict[str, Any] = {
+        "code": policy.code,
+        "name": policy.name,
+        "instrument": policy.instrument,
+        "valid_from": policy.valid_from.isoformat(),
+        "valid_until": policy.valid_until.isoformat() if policy.valid_until else None,
+        "validity_article": converter.unstructure(policy.validity_article),
+    }
+    types = _param_types()
+    for name, param in policy.parameters().items():
+        out[name] = {
+            "value": converter.unstructure(param.value, types[name]),
+            "article": converter.unstructure(param.article),
+            "note": param.note,
+        }
+    return out

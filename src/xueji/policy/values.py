@@ -1,0 +1,97 @@
+"""Small value types that policy parameters are made of."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+
+import attrs
+
+__all__ = ["MonthDay", "Stage", "Term", "TransferWindow", "WindowReading"]
+
+
+def _valid_month_day(inst: MonthDay, attribute: attrs.Attribute[int], value: int) -> None:
+    try:
+        _dt.date(2000, inst.month, inst.day)  # 2000 is a leap year: 29 Feb is allowed
+    except ValueError:
+        raise ValueError(f"no such day of the year: {inst.month:02d}-{inst.day:02d}") from None
+
+
+@attrs.frozen(order=True)
+class MonthDay:
+    """A day of the year such as 30 September, written ``"09-30"``.
+
+    >>> MonthDay.parse("09-30").in_year(2026)
+    datetime.date(2026, 9, 30)
+    >>> str(MonthDay(2, 29)), MonthDay(2, 29).in_year(2027)
+    ('02-29', datetime.date(2027, 2, 28))
+    """
+
+    month: int
+    day: int = attrs.field(validator=_valid_month_day)
+
+    @classmethod
+    def parse(cls, text: str) -> MonthDay:
+        """From ``"MM-DD"``."""
+        try:
+            m, d = text.split("-")
+            return cls(int(m), int(d))
+        except ValueError:
+            raise ValueError(f"expected MM-DD, not {text!r}") from None
+
+    def in_year(self, year: int) -> _dt.date:
+        """The date in ``year`` (29 February falls back to the 28th in common years)."""
+        try:
+            return _dt.date(year, self.month, self.day)
+        except ValueError:
+            return _dt.date(year, 2, 28)
+
+    def __str__(self) -> str:
+        return f"{self.month:02d}-{self.day:02d}"
+
+
+class Stage(enum.StrEnum):
+    """学段: the stage of schooling (Art 2)."""
+
+    PRIMARY = "primary"  # 小学, grades 1-6
+    JUNIOR = "junior"  # 初中, grades 7-9
+    SENIOR = "senior"  # 普通高中, grades 10-12
+    SPECIAL = "special"  # 特殊教育
+
+
+@attrs.frozen
+class Term:
+    """A school term (学期) as days of the year; ``end`` may be in the next year."""
+
+    name: str
+    start: MonthDay
+    end: MonthDay
+
+    def dates(self, start_year: int) -> tuple[_dt.date, _dt.date]:
+        """The first and last day of the term that starts in ``start_year``."""
+        first = self.start.in_year(start_year)
+        last = self.end.in_year(start_year)
+        if last < first:
+            last = self.end.in_year(start_year + 1)
+        return first, last
+
+
+class WindowReading(enum.StrEnum):
+    """How "学期开学后或结束前1个月内" (Art 25(2)) is read."""
+
+    START_OR_END = "start_or_end"
+    """Within the month after the term starts, or within the month before it ends."""
+    START_TO_END = "start_to_end"
+    """Any time from the term's start until one month before its end."""
+
+
+@attrs.frozen
+class TransferWindow:
+    """When transfers are normally made (Art 25(2)).
+
+    Outside the window a request is not refused: it is a warning that needs a
+    stated reason ("学期期中确有正当理由需要转学的，应予妥善解决").
+    """
+
+    reading: WindowReading = WindowReading.START_OR_END
+    months: int = attrs.field(default=1, validator=attrs.validators.ge(0))

@@ -1,0 +1,421 @@
+"""Working days on the State Council holiday schedule, and deadlines counted in them.
+
+A day is a working day when it is Monday to Friday and not a public holiday, or
+when it is a make-up working day (调休, a weekend day worked in exchange for a
+holiday). The schedule for 2004 onwards comes from the ``chinese-calendar``
+package; later years are added by the caller from code or a data file the day
+the State Council publishes them (:meth:`WorkdayCalendar.with_year`,
+:meth:`WorkdayCalendar.load`). A date in a year that is not covered raises
+:class:`~xueji.errors.CalendarNotCovered`: xueji never falls back to
+Monday-to-Friday.
+
+Counting follows Civil Code Art 201: the day of the triggering event is not
+counted; a period of ``n`` working days ends at the end of the ``n``-th working
+day after it. National Day 2026 runs 1-7 October with make-up days on Sunday 20
+September and Saturday 10 October:
+
+>>> from datetime import date
+>>> add_working_days(date(2026, 9, 30), 1)
+datetime.date(2026, 10, 8)
+>>> is_working_day(date(2026, 10, 10))
+True
+>>> working_days_between(date(2026, 9, 30), date(2026, 10, 12))
+4
+>>> add_working_days(date(2026, 10, 8), -1)
+datetime.date(2026, 9, 30)
+>>> d = deadline(date(2026, 9, 25), 20)
+>>> d.due, len(d.rest_days_skipped), d.makeup_days_counted
+(datetime.date(2026, 10, 29), 14, (datetime.date(2026, 10, 10),))
+
+Cost: the calendar builds, once, an index of every covered day (cumulative
+working-day counts, and the ordinal of each working day), after which every call
+is O(1): two list look-ups, no day-by-day loop.
+
+**Datetimes.** An aware ``datetime`` is converted to China Standard Time
+(Asia/Shanghai, via dateutil) before its date is taken. A naive ``datetime`` is
+taken to be China Standard Time already: its date is used as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import attrs
+from dateutil import tz
+
+from xueji.errors import CalendarNotCovered, InvalidSchedule
+
+__all__ = [
+    "CHINA_TZ",
+    "Deadline",
+    "WorkdayCalendar",
+    "YearSchedule",
+    "add_working_days",
+    "as_china_date",
+    "deadline",
+    "default_calendar",
+    "is_working_day",
+    "parse_schedules",
+    "working_days_between",
+]
+
+CHINA_TZ: _dt.tzinfo = tz.gettz("Asia/Shanghai") or _dt.timezone(_dt.timedelta(hours=8), "CST")
+"""China Standard Time. Falls back to a fixed UTC+8 (China has kept no summer time
+since 1991) where the system has no time-zone database."""
+
+DateLike = _dt.date | _dt.datetime
+
+
+def as_china_date(value: DateLike) -> _dt.date:
+    """The calendar date of ``value`` in China Standard Time.
+
+    >>> from datetime import datetime, timezone
+    >>> as_china_date(datetime(2026, 9, 30, 17, 0, tzinfo=timezone.utc))
+    datetime.date(2026, 10, 1)
+    >>> as_china_date(datetime(2026, 9, 30, 17, 0))  # naive: already China time
+    datetime.date(2026, 9, 30)
+    """
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            value = value.astimezone(CHINA_TZ)
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    raise TypeError(f"expected a date or datetime, not {type(value).__name__}")
+
+
+def _dates(values: Iterable[_dt.date]) -> frozenset[_dt.date]:
+    return frozenset(values)
+
+
+@attrs.frozen
+class YearSchedule:
+    """One year's State Council schedule.
+
+    ``holidays``: the rest days of public holidays that would otherwise be
+    working days (weekend days may be listed too; they change nothing).
+    ``makeup_workdays``: weekend days that are working days (调休).
+    ``source``: where the schedule comes from (the notice's number), for audit.
+    """
+
+    year: int
+    holidays: frozenset[_dt.date] = attrs.field(converter=_dates)
+    makeup_workdays: frozenset[_dt.date] = attrs.field(converter=_dates)
+    source: str = ""
+    names: Mapping[_dt.date, str] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        for d in self.holidays | self.makeup_workdays:
+            if d.year != self.year:
+                raise _bad_schedule(
+                    f"{d.isoformat()} 不在 {self.year} 年", f"{d} is not in {self.year}"
+                )
+        both = self.holidays & self.makeup_workdays
+        if both:
+            day = min(both).isoformat()
+            raise _bad_schedule(
+                f"{day} 既是假日又是调休工作日", f"{day} is both a holiday and a make-up day"
+            )
+        for d in self.makeup_workdays:
+            if d.weekday() < 5:
+                raise _bad_schedule(
+                    f"调休工作日 {d.isoformat()} 不是周末", f"make-up day {d} is not a weekend day"
+                )
+
+    def is_working_day(self, day: _dt.date) -> bool:
+        """The schedule's verdict on one day of its year."""
+        if day in self.makeup_workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+
+def _bad_schedule(zh: str, en: str) -> InvalidSchedule:
+    return InvalidSchedule(
+        "calendar.bad_schedule", f"节假日安排有误：{zh}", f"bad holiday schedule: {en}"
+    )
+
+
+def _parse_day(value: object, where: str) -> list[_dt.date]:
+    """A date, or an inclusive range ``"2027-02-05..2027-02-11"``, from a data file."""
+    if isinstance(value, _dt.date):
+        return [value]
+    if isinstance(value, str):
+        try:
+            if ".." in value:
+                a, b = (_dt.date.fromisoformat(p.strip()) for p in value.split("..", 1))
+                if b < a:
+                    raise ValueError
+                return [a + _dt.timedelta(days=i) for i in range((b - a).days + 1)]
+            return [_dt.date.fromisoformat(value.strip())]
+        except ValueError:
+            pass
+    raise _bad_schedule(
+        f"{where} 的日期无法识别：{value!r}", f"unreadable date in {where}: {value!r}"
+    )
+
+
+@attrs.frozen(eq=False)
+class _Index:
+    first: int  # ordinal of 1 January of the first covered year
+    cum: list[int]  # cum[i]: working days in [first, first + i]
+    workdays: list[int]  # ordinals of the working days, ascending
+    years: range
+
+
+class WorkdayCalendar:
+    """An immutable set of year schedules with an O(1) index over them.
+
+    The covered years must be contiguous (a gap would make a count across it a
+    guess). Extend a calendar with :meth:`with_year` or :meth:`load`; each returns
+    a new calendar and leaves this one as it was.
+    """
+
+    def __init__(self, schedules: Iterable[YearSchedule]) -> None:
+        by_year: dict[int, YearSchedule] = {}
+        for s in schedules:
+            by_year[s.year] = s
+        if not by_year:
+            raise _bad_schedule("没有任何年份", "no year given")
+        years = sorted(by_year)
+        missing = sorted(set(range(years[0], years[-1] + 1)) - set(years))
+        if missing:
+            raise _bad_schedule(
+                f"年份不连续，缺少 {missing[0]} 年",
+                f"years are not contiguous: {missing[0]} missing",
+            )
+        self._schedules = by_year
+        self.years = range(years[0], years[-1] + 1)
+        self._index = self._build()
+
+    def _build(self) -> _Index:
+        first = _dt.date(self.years.start, 1, 1).toordinal()
+        last = _dt.date(self.years.stop - 1, 12, 31).toordinal()
+        cum: list[int] = []
+        workdays: list[int] = []
+        total = 0
+        for year in self.years:
+            sched = self._schedules[year]
+            start = _dt.date(year, 1, 1).toordinal()
+            stop = _dt.date(year, 12, 31).toordinal()
+            for o in range(start, stop + 1):
+                if sched.is_working_day(_dt.date.fromordinal(o)):
+                    total += 1
+                    workdays.append(o)
+                cum.append(total)
+        assert len(cum) == last - first + 1
+        return _Index(first, cum, workdays, self.years)
+
+    # -- construction -------------------------------------------------------------
+
+    def with_year(
+        self,
+        year: int,
+        holidays: Iterable[_dt.date],
+        makeup_workdays: Iterable[_dt.date] = (),
+        *,
+        source: str = "",
+    ) -> WorkdayCalendar:
+        """A new calendar with ``year``'s schedule added (or replaced)."""
+        sched = YearSchedule(year, frozenset(holidays), frozenset(makeup_workdays), source)
+        return WorkdayCalendar([*self._schedules.values(), sched])
+
+    def load(self, path: str | Path) -> WorkdayCalendar:
+        """A new calendar with the years of a TOML data file added.
+
+        The format, one table per year (dates ISO 8601; ``a..b`` is an inclusive
+        range; list every rest day of a holiday that falls on a weekday, and every
+        weekend day that is worked)::
+
+            [2027]
+            source = "国务院办公厅关于2027年部分节假日安排的通知"
+            holidays = ["2027-01-01", "2027-02-05..2027-02-11"]
+            makeup_workdays = ["2027-02-14"]
+        """
+        text = Path(path).read_text(encoding="utf-8")
+        return self.with_schedules(parse_schedules(text, where=str(path)))
+
+    def with_schedules(self, schedules: Iterable[YearSchedule]) -> WorkdayCalendar:
+        """A new calendar with these year schedules added (or replaced)."""
+        return WorkdayCalendar([*self._schedules.values(), *schedules])
+
+    def schedule(self, year: int) -> YearSchedule:
+        """The schedule of one covered year."""
+        try:
+            return self._schedules[year]
+        except KeyError:
+            raise CalendarNotCovered(year) from None
+
+    # -- queries -----------------------------------------------------------------
+
+    def _offset(self, day: DateLike) -> int:
+        d = as_china_date(day)
+        i = d.toordinal() - self._index.first
+        if i < 0 or i >= len(self._index.cum):
+            raise CalendarNotCovered(d.year)
+        return i
+
+    def is_working_day(self, day: DateLike) -> bool:
+        """True if ``day`` is a working day."""
+        i = self._offset(day)
+        return self._index.cum[i] != (self._index.cum[i - 1] if i else 0)
+
+    def add_working_days(self, start: DateLike, n: int) -> _dt.date:
+        """The ``n``-th working day strictly after ``start`` (``start`` not counted).
+
+        ``n`` < 0 counts back: the ``|n|``-th working day strictly before ``start``.
+        ``n`` == 0 returns ``start``'s date unchanged.
+        """
+        i = self._offset(start)
+        if n == 0:
+            return as_china_date(start)
+        ix = self._index
+        # cum[i] working days up to and including start; the k-th working day is
+        # workdays[k - 1].
+        before = ix.cum[i] - (1 if n < 0 and self.is_working_day(start) else 0)
+        k = ix.cum[i] + n if n > 0 else before + n + 1
+        if k < 1:
+            raise CalendarNotCovered(ix.years.start - 1)
+        if k > len(ix.workdays):
+            raise CalendarNotCovered(ix.years.stop)
+        return _dt.date.fromordinal(ix.workdays[k - 1])
+
+    def working_days_between(self, start: DateLike, end: DateLike) -> int:
+        """The number of working days ``d`` with ``start < d <= end`` (negative if
+        ``end`` is before ``start``)."""
+        i, j = self._offset(start), self._offset(end)
+        return self._index.cum[j] - self._index.cum[i]
+
+    def deadline(self, start: DateLike, n: int) -> Deadline:
+        """The last day of a period of ``n`` >= 1 working days starting after
+        ``start``, with what was skipped and counted on the way (for explanations)."""
+        if n < 1:
+            raise ValueError(f"a period has at least one working day, not {n}")
+        begin = as_china_date(start)
+        due = self.add_working_days(begin, n)
+        skipped: list[_dt.date] = []
+        makeup: list[_dt.date] = []
+        o = begin.toordinal() + 1
+        # The walk is over the period only, for the explanation; the answer above is O(1).
+        for ordinal in range(o, due.toordinal() + 1):
+            day = _dt.date.fromordinal(ordinal)
+            working = self.is_working_day(day)
+            if not working:
+                skipped.append(day)
+            elif day.weekday() >= 5:
+                makeup.append(day)
+        return Deadline(begin, n, due, tuple(skipped), tuple(makeup))
+
+    def __repr__(self) -> str:
+        return f"WorkdayCalendar(years={self.years.start}..{self.years.stop - 1})"
+
+    @property
+    def memory_bytes(self) -> int:
+        """An estimate of the index's memory (lists and the ints in them)."""
+        import sys
+
+        ix = self._index
+        ints = {id(x): x for x in ix.cum} | {id(x): x for x in ix.workdays}
+        return (
+            sys.getsizeof(ix.cum)
+            + sys.getsizeof(ix.workdays)
+            + sum(sys.getsizeof(x) for x in ints.values())
+        )
+
+
+@attrs.frozen
+class Deadline:
+    """A deadline with the facts behind it (Civil Code Art 201 counting)."""
+
+    start: _dt.date
+    working_days: int
+    due: _dt.date
+    rest_days_skipped: tuple[_dt.date, ...]
+    makeup_days_counted: tuple[_dt.date, ...]
+
+    def is_overdue(self, on: DateLike) -> bool:
+        """True once ``on`` is after the due day (the period ends at the end of
+        the due day)."""
+        return as_china_date(on) > self.due
+
+
+def parse_schedules(text: str, *, where: str = "<string>") -> list[YearSchedule]:
+    """Year schedules from the TOML text of a data file (see :meth:`WorkdayCalendar.load`)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise _bad_schedule(
+            f"{where} 不是有效的 TOML：{e}", f"{where} is not valid TOML: {e}"
+        ) from e
+    out = []
+    for key, table in data.items():
+        if not key.isdigit() or not isinstance(table, dict):
+            raise _bad_schedule(
+                f"{where} 的表名应为年份：{key!r}", f"{where}: table names are years, not {key!r}"
+            )
+        unknown = set(table) - {"source", "holidays", "makeup_workdays"}
+        if unknown:
+            name = sorted(unknown)[0]
+            raise _bad_schedule(
+                f"{where} [{key}] 未知字段 {name}", f"{where} [{key}]: unknown key {name}"
+            )
+        here = f"{where} [{key}]"
+        holidays = [d for v in table.get("holidays", []) for d in _parse_day(v, here)]
+        makeup = [d for v in table.get("makeup_workdays", []) for d in _parse_day(v, here)]
+        out.append(YearSchedule(int(key), holidays, makeup, str(table.get("source", ""))))
+    return out
+
+
+def _chinese_calendar_schedules() -> list[YearSchedule]:
+    import chinese_calendar
+
+    holidays: dict[int, dict[_dt.date, str]] = {}
+    makeup: dict[int, dict[_dt.date, str]] = {}
+    for d, info in chinese_calendar.holidays.items():
+        holidays.setdefault(d.year, {})[d] = str(info[1])
+    for d, info in chinese_calendar.workdays.items():
+        makeup.setdefault(d.year, {})[d] = str(info[1])
+    source = f"chinese-calendar {chinese_calendar.__version__}"
+    return [
+        YearSchedule(
+            y,
+            frozenset(holidays.get(y, {})),
+            frozenset(makeup.get(y, {})),
+            source,
+            {**holidays.get(y, {}), **makeup.get(y, {})},
+        )
+        for y in range(min(holidays), max(holidays) + 1)
+    ]
+
+
+@functools.cache
+def default_calendar() -> WorkdayCalendar:
+    """The calendar built from the installed ``chinese-calendar`` (2004 onwards)."""
+    return WorkdayCalendar(_chinese_calendar_schedules())
+
+
+def is_working_day(day: DateLike, *, calendar: WorkdayCalendar | None = None) -> bool:
+    """True if ``day`` is a working day (see :class:`WorkdayCalendar`)."""
+    return (calendar or default_calendar()).is_working_day(day)
+
+
+def add_working_days(
+    start: DateLike, n: int, *, calendar: WorkdayCalendar | None = None
+) -> _dt.date:
+    """The ``n``-th working day strictly after ``start``; negative ``n`` counts back."""
+    return (calendar or default_calendar()).add_working_days(start, n)
+
+
+def working_days_between(
+    start: DateLike, end: DateLike, *, calendar: WorkdayCalendar | None = None
+) -> int:
+    """Working days ``d`` with ``start < d <= end``."""
+    return (calendar or default_calendar()).working_days_between(start, end)
+
+
+def deadline(start: DateLike, n: int, *, calendar: WorkdayCalendar | None = None) -> Deadline:
+    """The last day of a period of ``n`` working days after ``start``, explained."""
+    return (calendar or default_calendar()).deadline(start, n)
