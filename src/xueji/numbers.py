@@ -215,21 +215,21 @@ def issue_j(
     birth_date: _dt.date,
     sex: Literal["M", "F"],
     allocator: SequenceAllocator,
-    *,
-    follow_sex: bool = True,
 ) -> RegistryNumber:
     """A new J number for a student with no identity number.
 
-    The sequence is allocated per (area, birth date), and per sex when
-    ``follow_sex`` (the policy's ``j_sequence_follows_sex``: odd for boys, even
-    for girls, as in GB 11643). Two children of one guardian therefore never share
-    a number, and a number is never reused.
+    J numbers are built like identity numbers, so the sequence follows GB 11643's
+    convention: odd for boys, even for girls (500 boys and 499 girls per area and birth date).
+    The n-th boy gets ``2n - 1`` and the n-th girl ``2n``, from one allocator key
+    per (area, birth date, sex): two children of one guardian therefore never
+    share a number, and a number is never reused.
     """
+    if sex not in ("M", "F"):
+        raise ValueError(f"sex is 'M' or 'F', not {sex!r}")
     _check_area(area, birth_date)
     born = birth_date.strftime("%Y%m%d")
-    key = f"J:{area}:{born}" + (f":{sex}" if follow_sex else "")
-    n = allocator.next(key)
-    seq = (2 * n - 1 if sex == "M" else 2 * n) if follow_sex else n
+    n = allocator.next(f"J:{area}:{born}:{sex}")
+    seq = 2 * n - 1 if sex == "M" else 2 * n
     if seq > 999:
         raise NumberSpaceExhausted(
             "number.exhausted",
@@ -299,7 +299,6 @@ def new_record(
     birth_date: _dt.date | None = None,
     sex: Literal["M", "F"] | None = None,
     allocator: SequenceAllocator | None = None,
-    policy: Policy | None = None,
 ) -> NumberRecord:
     """Issue a student's first number.
 
@@ -319,8 +318,7 @@ def new_record(
     guardian = ids.validate(guardian_id, today=on)
     if area is None or birth_date is None or sex is None or allocator is None:
         raise ValueError("a J number needs area, birth_date, sex and allocator")
-    follow = True if policy is None else policy.j_sequence_follows_sex.value
-    j = issue_j(area, birth_date, sex, allocator, follow_sex=follow)
+    j = issue_j(area, birth_date, sex, allocator)
     return NumberRecord(j, (NumberChange(on, j, "issued"),), None, guardian)
 
 

@@ -49,12 +49,6 @@ ANHUI_2013 = Policy(
         "3 senior, 4 special) and a 5-digit sequence per (region, year, stage): "
         "16 digits, unique within the province.",
     ),
-    j_sequence_follows_sex=Param(
-        True,
-        _art(13),
-        "J numbers are built like an identity number, so their sequence follows the "
-        "GB 11643 convention (odd for boys, even for girls).",
-    ),
     new_student_deadline=Param(MonthDay(9, 30), _art(15)),
     registration_within_months=Param(
         None, _art(15), "Anhui sets a calendar deadline (30 September) instead."

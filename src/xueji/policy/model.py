@@ -63,7 +63,6 @@ class Policy:
     school_entry_age_cutoff: Param[MonthDay] = attrs.field(validator=_fields_are_params)
     initial_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)
     regional_number_format: Param[str] = attrs.field(validator=_fields_are_params)
-    j_sequence_follows_sex: Param[bool] = attrs.field(validator=_fields_are_params)
     new_student_deadline: Param[MonthDay] = attrs.field(validator=_fields_are_params)
     registration_within_months: Param[int | None] = attrs.field(validator=_fields_are_params)
     class_size_caps: Param[Mapping[Stage, int]] = attrs.field(validator=_fields_are_params)

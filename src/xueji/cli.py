@@ -1,0 +1,316 @@
+"""The ``xueji`` command.
+
+Exit codes: 0 success (every number checked is valid); 1 a checked value is invalid
+or a rule refused; 2 bad usage or input that cannot be read (one line on stderr,
+never a traceback).
+
+``--json`` prints machine-readable output on every sub-command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from xueji import ids, numbers, workdays
+from xueji.errors import XuejiError
+from xueji.policy import ANHUI_2013, PROFILES, Policy, Stage, load_policy, policy_to_dict
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(text)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _policy(args: argparse.Namespace) -> Policy:
+    if getattr(args, "policy_file", None):
+        return load_policy(args.policy_file)
+    code = getattr(args, "policy", ANHUI_2013.code)
+    if code not in PROFILES:
+        raise XuejiError(
+            "cli.unknown_policy", f"未知的政策 {code}", f"unknown policy profile {code!r}"
+        )
+    return PROFILES[code]
+
+
+def _calendar(args: argparse.Namespace) -> workdays.WorkdayCalendar:
+    cal = workdays.default_calendar()
+    for path in getattr(args, "holidays", None) or ():
+        cal = cal.load(path)
+    return cal
+
+
+# -- sub-commands --------------------------------------------------------------------
+
+
+def cmd_id_check(args: argparse.Namespace) -> int:
+    results = []
+    for text in args.numbers:
+        try:
+            rid = ids.parse(text, today=args.today)
+        except XuejiError as e:
+            results.append(
+                {
+                    "input": ids.mask(ids.normalize(text)),
+                    "valid": False,
+                    "code": e.code,
+                    "message": str(e),
+                }
+            )
+            continue
+        results.append(
+            {
+                "input": rid.masked(),
+                "valid": True,
+                "region": rid.region,
+                "birth_date": rid.birth_date.isoformat(),
+                "sex": rid.sex,
+            }
+        )
+    lines = []
+    for r in results:
+        if r["valid"]:
+            lines.append(f"✓ {r['input']}  有效 valid  出生 {r['birth_date']}  性别 {r['sex']}")
+        else:
+            lines.append(f"✗ {r['input']}  [{r['code']}] {r['message']}")
+    _emit(args, results, "\n".join(lines))
+    return EXIT_OK if all(r["valid"] for r in results) else EXIT_INVALID
+
+
+def cmd_id_upgrade(args: argparse.Namespace) -> int:
+    number = ids.upgrade(args.number)
+    shown = number if args.show_full else ids.mask(number)
+    _emit(args, {"number": shown}, shown)
+    return EXIT_OK
+
+
+def cmd_number_check(args: argparse.Namespace) -> int:
+    results = []
+    for text in args.numbers:
+        try:
+            n = numbers.parse(text, today=args.today)
+        except XuejiError as e:
+            results.append({"valid": False, "code": e.code, "message": str(e)})
+            continue
+        results.append(
+            {
+                "valid": True,
+                "number": str(n),
+                "kind": n.kind,
+                "area": n.area,
+                "birth_date": n.birth_date.isoformat(),
+            }
+        )
+    text = "\n".join(
+        f"✓ {r['number']}  {r['kind']}  地区 {r['area']}  出生 {r['birth_date']}"
+        if r["valid"]
+        else f"✗ [{r['code']}] {r['message']}"
+        for r in results
+    )
+    _emit(args, results, text)
+    return EXIT_OK if all(r["valid"] for r in results) else EXIT_INVALID
+
+
+def cmd_deadline(args: argparse.Namespace) -> int:
+    d = _calendar(args).deadline(args.start, args.n)
+    data = {
+        "start": d.start.isoformat(),
+        "working_days": d.working_days,
+        "due": d.due.isoformat(),
+        "rest_days_skipped": [x.isoformat() for x in d.rest_days_skipped],
+        "makeup_days_counted": [x.isoformat() for x in d.makeup_days_counted],
+        "rule": "开始的当日不计入 (Civil Code Art 201): the start day is not counted",
+    }
+    text = (
+        f"{d.start} 起 {d.working_days} 个工作日，截止 {d.due}（当日结束）\n"
+        f"{d.working_days} working days after {d.start} end on {d.due} (end of day)\n"
+        f"  跳过休息日 rest days skipped: {len(d.rest_days_skipped)}\n"
+        f"  计入调休工作日 make-up working days counted: "
+        f"{', '.join(x.isoformat() for x in d.makeup_days_counted) or '-'}"
+    )
+    _emit(args, data, text)
+    return EXIT_OK
+
+
+def cmd_policy_show(args: argparse.Namespace) -> int:
+    policy = _policy(args)
+    data = policy_to_dict(policy)
+    lines = [
+        f"{policy.name} ({policy.code}), {policy.instrument}",
+        f"在 {policy.valid_from} 起施行 in force from {policy.valid_from}"
+        + (f" 至 until {policy.valid_until}" if policy.valid_until else ""),
+        "",
+    ]
+    for name, param in policy.parameters().items():
+        value = data[name]["value"]
+        lines.append(f"{name:28} {json.dumps(value, ensure_ascii=False):36} {param.article}")
+        if param.note and args.notes:
+            lines.append(f"{'':28} 注 note: {param.note}")
+    _emit(args, data, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """A tour of what exists so far (later issues grow it into a school year)."""
+    cal = workdays.default_calendar()
+    policy = ANHUI_2013
+    today = dt.date(2026, 9, 25)
+    out: list[str] = ["xueji 演示 demo — 安徽省中小学生学籍信息化管理办法 (皖教基〔2013〕20号)", ""]
+    out.append("1. 身份号码校验 Checking identity numbers (GB 11643)")
+    samples = [
+        ("11010519491231002X", "GB 11643 的示例 the standard's example"),
+        ("440524188001010014", "地址码后启用 code introduced after birth (stdnum rejects)"),
+        ("110105194912310021", "校验码错 wrong check character"),
+        ("１１０１０５４９１２３１００２", "15位旧号 first-generation form (upgrade first)"),
+    ]
+    for text, label in samples:
+        try:
+            rid = ids.parse(text, today=today)
+            out.append(f"   ✓ {rid.masked()}  {label}: {rid.birth_date} {rid.sex}")
+        except XuejiError as e:
+            out.append(f"   ✗ {label}: [{e.code}] {e}")
+    out.append(f"   15位升18位 upgrade: {ids.mask(ids.upgrade('110105491231002'))}")
+    out.append("")
+    out.append("2. 学籍号 Registry numbers (Arts 12-13)")
+    alloc = numbers.MemoryAllocator()
+    g = numbers.new_record(today, id_number="11010519491231002X")
+    out.append(f"   有身份证 with an ID number: {g.current}")
+    born = dt.date(2020, 3, 1)
+    twins = [
+        numbers.new_record(
+            today,
+            guardian_id="11010519491231002X",
+            area="340104",
+            birth_date=born,
+            sex="M",
+            allocator=alloc,
+        )
+        for _ in range(2)
+    ]
+    out.append(
+        f"   双胞胎无身份证 twins with no ID, one guardian: {twins[0].current} / {twins[1].current}"
+    )
+    body = "34010420200301001"
+    later = numbers.link_resident_id(twins[0], body + ids.check_character(body), today)
+    out.append(
+        f"   后补身份证 ID obtained later: {later.current}, history "
+        f"{' -> '.join(str(n) for n in later.all_numbers)}"
+    )
+    region_no = numbers.issue_regional_number(
+        policy, alloc, region="340104", year=2026, stage=Stage.PRIMARY
+    )
+    out.append(f"   地区学号 regional number (grade 1, 2026): {region_no}")
+    out.append("")
+    out.append("3. 工作日期限 Deadlines in working days (Art 24: 20 working days per party)")
+    limit = policy.transfer_stage_limit.value
+    for start in (dt.date(2026, 9, 25), dt.date(2026, 11, 2)):
+        d = cal.deadline(start, limit)
+        out.append(
+            f"   申请 {start} 送达 → 截止 {d.due}  (skipped {len(d.rest_days_skipped)} "
+            f"rest days; make-up days {[x.isoformat() for x in d.makeup_days_counted]})"
+        )
+    out.append(
+        f"   辍学审核 dropout review (Art 27, {policy.dropout_review_limit.value} days) "
+        f"from 2026-09-30: {cal.add_working_days(dt.date(2026, 9, 30), 15)}"
+    )
+    try:
+        cal.add_working_days(dt.date(2026, 12, 20), limit)
+    except XuejiError as e:
+        out.append(f"   ✗ {e}")
+    out.append("")
+    out.append(
+        f"4. 政策 Policy: {policy.code}, {len(policy.parameters())} parameters, "
+        "each with its article (xueji policy show)"
+    )
+    print("\n".join(out))
+    return EXIT_OK
+
+
+# -- the parser ------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, exit 2
+        self.exit(EXIT_USAGE, f"xueji: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation)."""
+    p = _Parser(prog="xueji", description="学籍 rules as code (皖教基〔2013〕20号)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="a tour of xueji")
+    demo.set_defaults(func=cmd_demo)
+
+    id_ = sub.add_parser("id", help="resident identity numbers (GB 11643)")
+    id_sub = id_.add_subparsers(dest="id_command", required=True, parser_class=_Parser)
+    check = id_sub.add_parser("check", help="validate identity numbers")
+    check.add_argument("numbers", nargs="+")
+    check.add_argument("--today", type=_date, default=None, help="date for the future check")
+    check.set_defaults(func=cmd_id_check)
+    up = id_sub.add_parser("upgrade", help="15-digit to 18-digit form")
+    up.add_argument("number")
+    up.add_argument("--show-full", action="store_true", help="print the number unmasked")
+    up.set_defaults(func=cmd_id_upgrade)
+
+    num = sub.add_parser("number", help="registry numbers (学籍号 G/J/L)")
+    num_sub = num.add_subparsers(dest="number_command", required=True, parser_class=_Parser)
+    ncheck = num_sub.add_parser("check", help="validate registry numbers")
+    ncheck.add_argument("numbers", nargs="+")
+    ncheck.add_argument("--today", type=_date, default=None)
+    ncheck.set_defaults(func=cmd_number_check)
+
+    dl = sub.add_parser("deadline", help="the last day of N working days after START")
+    dl.add_argument("start", type=_date)
+    dl.add_argument("n", type=int)
+    dl.add_argument(
+        "--holidays",
+        action="append",
+        metavar="TOML",
+        help="a holiday schedule file for years chinese-calendar lacks",
+    )
+    dl.set_defaults(func=cmd_deadline)
+
+    pol = sub.add_parser("policy", help="policy profiles")
+    pol_sub = pol.add_subparsers(dest="policy_command", required=True, parser_class=_Parser)
+    show = pol_sub.add_parser("show", help="print a profile's parameters with articles")
+    show.add_argument("--policy", default=ANHUI_2013.code, help="profile code")
+    show.add_argument("--policy-file", help="a TOML policy file")
+    show.add_argument("--notes", action="store_true", help="show the reading chosen")
+    show.set_defaults(func=cmd_policy_show)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except XuejiError as e:
+        print(f"xueji: [{e.code}] {e}", file=sys.stderr)
+        return EXIT_INVALID if e.code.startswith(("id.", "number.")) else EXIT_USAGE
+    except (OSError, ValueError) as e:
+        print(f"xueji: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

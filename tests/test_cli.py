@@ -1,0 +1,94 @@
+"""The ``xueji`` command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from xueji.cli import main
+
+FULL = "11010519491231002X"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_demo_runs_and_masks(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
+    assert "2026-10-29" in out  # 20 working days after 25 Sep 2026, across National Day
+    assert FULL not in out
+    assert "J340104" in out
+
+
+def test_id_check(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--json", "id", "check", FULL, "110105194912310021")
+    assert code == 1
+    data = json.loads(out)
+    assert data[0]["valid"] is True
+    assert data[1]["code"] == "id.checksum"
+    assert FULL not in out
+    assert run(capsys, "id", "check", FULL)[0] == 0
+
+
+def test_id_upgrade(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "id", "upgrade", "110105491231002")
+    assert (code, out.strip()) == (0, "110105********002X")
+    assert run(capsys, "id", "upgrade", "110105491231002", "--show-full")[1].strip() == FULL
+    code, _, err = run(capsys, "id", "upgrade", "123")
+    assert code == 1
+    assert err.count("\n") == 1
+
+
+def test_number_check(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--json", "number", "check", "J34010420190501001X", "Q1")
+    assert code == 1
+    data = json.loads(out)
+    assert data[0]["kind"] == "J"
+    assert data[1]["code"] == "number.length"
+
+
+def test_deadline(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "--json", "deadline", "2026-09-25", "20")
+    assert code == 0
+    data = json.loads(out)
+    assert data["due"] == "2026-10-29"
+    assert data["makeup_days_counted"] == ["2026-10-10"]
+    code, _, err = run(capsys, "deadline", "2026-12-20", "20")
+    assert code == 2
+    assert "2027" in err
+    assert "Traceback" not in err
+    sched = tmp_path / "2027.toml"
+    sched.write_text('[2027]\nholidays = ["2027-01-01"]\n', encoding="utf-8")
+    code, out, _ = run(capsys, "deadline", "2026-12-20", "20", "--holidays", str(sched))
+    assert code == 0
+    assert "2027-01-" in out
+
+
+def test_policy_show(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "policy", "show", "--notes")
+    assert code == 0
+    assert "第二十四条" in out
+    assert "transfer_stage_limit" in out
+    code, out, _ = run(capsys, "--json", "policy", "show")
+    assert json.loads(out)["transfer_stage_limit"]["value"] == 20
+    bad = tmp_path / "bad.toml"
+    bad.write_text('base = "nowhere"\ncode = "x"\n', encoding="utf-8")
+    code, _, err = run(capsys, "policy", "show", "--policy-file", str(bad))
+    assert code == 2
+    assert "nowhere" in err
+    assert run(capsys, "policy", "show", "--policy", "nowhere")[0] == 2
+
+
+def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["deadline", "not-a-date", "3"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "not a date" in err

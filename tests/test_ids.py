@@ -1,0 +1,182 @@
+"""GB 11643 identity numbers (xueji.ids)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xueji import ids, regions
+from xueji.errors import InvalidResidentId, XuejiError
+
+TODAY = dt.date(2026, 11, 28)
+GB_EXAMPLE = "11010519491231002X"
+
+
+def make(region: str, birth: str, seq: str) -> str:
+    body = region + birth + seq
+    return body + ids.check_character(body)
+
+
+def test_parse_splits_the_number() -> None:
+    rid = ids.parse(GB_EXAMPLE, today=TODAY)
+    assert rid.number == GB_EXAMPLE
+    assert rid.region == "110105"
+    assert rid.birth_date == dt.date(1949, 12, 31)
+    assert rid.sequence == 2
+    assert rid.sex == "F"
+    assert ids.parse(make("340104", "20100101", "001"), today=TODAY).sex == "M"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " 11010519491231002X ",
+        "11010519491231002x",
+        "１１０１０５１９４９１２３１００２Ｘ",
+        "\t11010519491231002ｘ\n",
+    ],
+)
+def test_normalisation(text: str) -> None:
+    assert ids.validate(text, today=TODAY) == GB_EXAMPLE
+    assert ids.is_valid(text, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("", "id.length"),
+        ("11010519491231002", "id.length"),
+        ("110105194912310021X", "id.length"),
+        ("11010519491231002Y", "id.format"),
+        ("1101051949123100A2", "id.format"),
+        ("110105194912310021", "id.checksum"),
+        (make("110105", "19490229", "002"), "id.birth_date"),  # 1949 is not a leap year
+        (make("110105", "19491301", "002"), "id.birth_date"),
+        (make("110105", "20270101", "002"), "id.birth_date"),  # in the future
+        (make("110105", "17991231", "002"), "id.birth_date"),  # before MIN_BIRTH_YEAR
+        (make("999999", "19900101", "002"), "id.region"),  # never a code
+        (make("349999", "19900101", "001"), "id.region"),  # stdnum raises KeyError here
+        (make("110103", "20110101", "001"), "id.region"),  # 崇文区, retired after 2010
+    ],
+)
+def test_each_failed_part_has_its_code(text: str, code: str) -> None:
+    with pytest.raises(InvalidResidentId) as err:
+        ids.validate(text, today=TODAY)
+    assert err.value.code == code
+    assert isinstance(err.value, XuejiError)
+    assert isinstance(err.value, ValueError)
+    assert not ids.is_valid(text, today=TODAY)
+
+
+def test_error_message_is_bilingual_and_masked() -> None:
+    bad = "110105194912310021"
+    with pytest.raises(InvalidResidentId) as err:
+        ids.validate(bad)
+    message = str(err.value)
+    assert bad not in message
+    assert "110105********0021" in message
+    assert "校验码" in message
+    assert "check character" in message
+    assert "expected X" in message
+
+
+def test_leap_day_birth_is_valid() -> None:
+    assert ids.is_valid(make("110105", "20000229", "003"), today=TODAY)
+    assert not ids.is_valid(make("110105", "19000229", "003"), today=TODAY)  # 1900: not leap
+
+
+def test_future_birth_date_depends_on_injected_today() -> None:
+    n = make("340104", "20261201", "001")
+    assert not ids.is_valid(n, today=TODAY)
+    assert ids.is_valid(n, today=dt.date(2026, 12, 1))
+
+
+def test_region_rule_accepts_codes_first_used_after_birth() -> None:
+    # GB 11643's own example: a man born in 1880 with a code introduced later.
+    assert ids.is_valid("440524188001010014", today=TODAY)
+    # 崇文区 (110103) was retired after 2010: valid for anyone born up to 2010.
+    assert ids.is_valid(make("110103", "20100101", "001"), today=TODAY)
+    assert regions.lookup("110103").last_year == 2010
+
+
+def test_stdnum_disagreements_are_the_documented_ones() -> None:
+    ric = pytest.importorskip("stdnum.cn.ric")
+    gb = "440524188001010014"
+    assert ids.is_valid(gb)
+    assert not ric.is_valid(gb)
+    key_error = make("349999", "19900101", "001")
+    with pytest.raises(KeyError):
+        ric.is_valid(key_error)
+    assert ids.is_valid(key_error) is False
+
+
+def test_upgrade_15_digit_numbers() -> None:
+    assert ids.upgrade("110105491231002") == GB_EXAMPLE
+    with pytest.raises(InvalidResidentId) as err:
+        ids.upgrade("11010549123100")
+    assert err.value.code == "id.length"
+    with pytest.raises(InvalidResidentId) as err:
+        ids.validate("110105491231002")
+    assert "upgrade" in str(err.value)
+
+
+def test_repr_and_str_mask_the_number() -> None:
+    rid = ids.parse(GB_EXAMPLE)
+    assert GB_EXAMPLE not in repr(rid)
+    assert GB_EXAMPLE not in str(rid)
+    assert rid.masked() == "110105********002X"
+
+
+def test_check_character_rejects_bad_bodies() -> None:
+    with pytest.raises(ValueError, match="17"):
+        ids.check_character("1234")
+
+
+def test_validate_rejects_non_str() -> None:
+    with pytest.raises(InvalidResidentId):
+        ids.validate(110105194912310020)  # type: ignore[arg-type]
+    assert ids.is_valid(None) is False  # type: ignore[arg-type]
+
+
+# -- properties ----------------------------------------------------------------------
+
+_CODES = sorted(c for c, r in regions.table().items() if r.last_year == regions.OPEN_END)
+bodies = st.builds(
+    lambda code, born, seq: code + born.strftime("%Y%m%d") + f"{seq:03d}",
+    st.sampled_from(_CODES),
+    st.dates(dt.date(1900, 1, 1), TODAY),
+    st.integers(0, 999),
+)
+
+
+@given(bodies)
+def test_every_body_has_exactly_one_accepted_check_character(body: str) -> None:
+    accepted = [c for c in "0123456789X" if ids.is_valid(body + c, today=TODAY)]
+    assert accepted == [ids.check_character(body)]
+
+
+@given(bodies)
+def test_parse_validate_round_trip(body: str) -> None:
+    number = body + ids.check_character(body)
+    rid = ids.parse(ids.validate(number, today=TODAY), today=TODAY)
+    assert rid.number == number
+    assert rid.birth_date.strftime("%Y%m%d") == number[6:14]
+    assert ids.parse(rid.number, today=TODAY) == rid
+
+
+@given(st.text())
+def test_is_valid_never_raises(text: str) -> None:
+    assert ids.is_valid(text) in (True, False)
+
+
+@given(st.one_of(st.text(alphabet="0123456789Xx １２Ｘ \t", max_size=20), bodies))
+def test_is_valid_agrees_with_validate(text: str) -> None:
+    try:
+        ids.validate(text, today=TODAY)
+    except InvalidResidentId:
+        assert not ids.is_valid(text, today=TODAY)
+    else:
+        assert ids.is_valid(text, today=TODAY)

@@ -1,0 +1,210 @@
+"""Policy profiles (xueji.policy) and rule outcomes (xueji.decision)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import pytest
+
+from xueji.articles import ANHUI_2013_MEASURES, Article, anhui, chinese_numeral
+from xueji.decision import Decision, Violation
+from xueji.errors import InvalidPolicy, PolicyNotInForce
+from xueji.masking import IdMask
+from xueji.policy import (
+    ANHUI_2013,
+    MonthDay,
+    Param,
+    Policy,
+    Stage,
+    Term,
+    load_policy,
+    parse_policy,
+    policy_from_dict,
+    policy_in_force,
+    policy_to_dict,
+)
+
+NATIONAL = Article("教基一〔2013〕7号", 14)
+
+PROVINCE_FILE = """
+# A province's own measures, written without Python.
+base = "anhui-2013"
+code = "example-2027"
+name = "某省中小学生学籍管理实施细则"
+instrument = "某教基〔2027〕1号"
+valid_from = 2027-01-01
+validity_article = { instrument = "某教基〔2027〕1号", number = 40 }
+
+[transfer_stage_limit]
+value = 10
+article = { instrument = "教基一〔2013〕7号", number = 14 }
+note = "each party within 10 working days"
+
+[transfer_default_approval]
+value = false
+article = { instrument = "教基一〔2013〕7号", number = 14 }
+
+[transfer_blackout]
+value = ["07-15", "08-14"]
+article = { instrument = "教基一〔2013〕7号", number = 14, note = "national system calendar" }
+
+[class_size_caps]
+value = { primary = 40, junior = 45, senior = 50, special = 10 }
+article = { instrument = "某教基〔2027〕1号", number = 16 }
+"""
+
+
+def test_anhui_profile_values_and_articles() -> None:
+    p = ANHUI_2013
+    assert p.valid_from == dt.date(2013, 12, 3)
+    assert p.validity_article == anhui(33)
+    assert (p.transfer_stage_limit.value, p.transfer_stage_limit.article) == (20, anhui(24))
+    assert p.transfer_default_approval.value is True
+    assert (p.dropout_review_limit.value, p.dropout_review_limit.article) == (15, anhui(27))
+    assert p.new_student_deadline.value == MonthDay(9, 30)
+    assert p.graduation_deadline.value == MonthDay(7, 31)
+    assert p.rollover_date.value == MonthDay(8, 1)
+    assert (p.school_entry_age.value, p.school_entry_age_cutoff.value) == (6, MonthDay(8, 31))
+    assert p.locked_fields.value == {"name", "sex", "birth_date", "id_number", "photo"}
+    assert p.locked_fields.article == anhui(29)
+    assert p.id_mask.value == IdMask(6, 4)
+    assert p.maintenance_fee_per_student.value == Decimal("0.5")
+
+
+def test_every_parameter_cites_an_article() -> None:
+    names = Policy.parameter_names()
+    assert "transfer_stage_limit" in names
+    assert "id_mask" in names
+    for name, param in ANHUI_2013.parameters().items():
+        assert isinstance(param, Param), name
+        assert param.article.instrument == ANHUI_2013_MEASURES, name
+
+
+def test_ambiguous_readings_are_documented() -> None:
+    for name in ("transfer_window", "regional_number_format", "class_size_caps", "terms"):
+        assert getattr(ANHUI_2013, name).note, name
+
+
+def test_evolve_builds_another_profile_without_touching_the_first() -> None:
+    other = attrs.evolve(ANHUI_2013, code="x", transfer_stage_limit=Param(10, NATIONAL))
+    assert other.transfer_stage_limit.value == 10
+    assert ANHUI_2013.transfer_stage_limit.value == 20
+    with pytest.raises(TypeError, match="Param"):
+        attrs.evolve(ANHUI_2013, transfer_stage_limit=10)
+
+
+def test_validity_period_and_policy_in_force() -> None:
+    assert not ANHUI_2013.in_force(dt.date(2013, 12, 2))
+    assert ANHUI_2013.in_force(dt.date(2013, 12, 3))
+    with pytest.raises(PolicyNotInForce):
+        policy_in_force(dt.date(2013, 12, 2))
+    later = attrs.evolve(
+        ANHUI_2013, code="later", valid_from=dt.date(2030, 1, 1), valid_until=dt.date(2030, 12, 31)
+    )
+    profiles = [ANHUI_2013, later]
+    assert policy_in_force(dt.date(2030, 6, 1), profiles).code == "later"
+    assert policy_in_force(dt.date(2030, 12, 31), profiles).code == "later"  # inclusive end
+    assert policy_in_force(dt.date(2031, 1, 1), profiles).code == "anhui-2013"
+    with pytest.raises(ValueError, match="before"):
+        attrs.evolve(ANHUI_2013, valid_until=dt.date(2000, 1, 1))
+
+
+def test_regional_format_needs_a_sequence() -> None:
+    with pytest.raises(ValueError, match="seq"):
+        attrs.evolve(ANHUI_2013, regional_number_format=Param("{region}", anhui(12)))
+
+
+def test_policy_file(tmp_path: Path) -> None:
+    path = tmp_path / "province.toml"
+    path.write_text(PROVINCE_FILE, encoding="utf-8")
+    p = load_policy(path)
+    assert p.code == "example-2027"
+    assert p.transfer_stage_limit == Param(10, NATIONAL, "each party within 10 working days")
+    assert p.transfer_default_approval.value is False
+    assert p.transfer_blackout.value == (MonthDay(7, 15), MonthDay(8, 14))
+    assert p.class_size_caps.value[Stage.PRIMARY] == 40
+    assert p.valid_from == dt.date(2027, 1, 1)
+    assert p.dropout_review_limit == ANHUI_2013.dropout_review_limit  # inherited
+
+
+def test_round_trip_through_plain_data() -> None:
+    assert policy_from_dict(policy_to_dict(ANHUI_2013)) == ANHUI_2013
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('base = "anhui-2013"\ncode = "x"\nfoo = 1', "unknown key"),
+        ('base = "nowhere"\ncode = "x"', "unknown base"),
+        ('base = "anhui-2013"', "own code"),
+        ('base = "anhui-2013"\ncode = "x"\n[transfer_stage_limit]\nvalue = 10', "article"),
+        (
+            'base = "anhui-2013"\ncode = "x"\n[transfer_stage_limit]\nvalue = "ten"\n'
+            'article = { instrument = "a", number = 1 }',
+            "transfer_stage_limit",
+        ),
+        (
+            'base = "anhui-2013"\ncode = "x"\n[new_student_deadline]\nvalue = "09-31"\n'
+            'article = { instrument = "a", number = 1 }',
+            "new_student_deadline",
+        ),
+        ('code = "x"', "without a base"),
+        ("not = [toml", "TOML"),
+    ],
+)
+def test_bad_policy_files(text: str, fragment: str) -> None:
+    with pytest.raises(InvalidPolicy, match=fragment):
+        parse_policy(text)
+
+
+def test_month_day_and_terms() -> None:
+    assert MonthDay.parse("02-29").in_year(2027) == dt.date(2027, 2, 28)
+    with pytest.raises(ValueError, match="no such day"):
+        MonthDay(2, 30)
+    with pytest.raises(ValueError, match="MM-DD"):
+        MonthDay.parse("0930")
+    autumn = Term("秋季学期", MonthDay(9, 1), MonthDay(1, 31))
+    assert autumn.dates(2026) == (dt.date(2026, 9, 1), dt.date(2027, 1, 31))
+
+
+def test_articles_render_in_chinese_and_english() -> None:
+    assert [chinese_numeral(n) for n in (1, 10, 11, 20, 24, 33)] == [
+        "一",
+        "十",
+        "十一",
+        "二十",
+        "二十四",
+        "三十三",
+    ]
+    with pytest.raises(ValueError, match="1 to 99"):
+        chinese_numeral(0)
+    art = Article(ANHUI_2013_MEASURES, 27, paragraph=3)
+    assert str(art) == "皖教基〔2013〕20号 第二十七条第三款"
+    assert art.english == "皖教基〔2013〕20号 Art 27(3)"
+    assert (
+        str(Article(ANHUI_2013_MEASURES, 0, note="通知第三项"))
+        == "皖教基〔2013〕20号（通知第三项）"
+    )
+
+
+def test_decisions() -> None:
+    v = Violation(
+        "transfer.same_city", anhui(25), "本市户籍择校", "same-city school choice", {"k": 1}
+    )
+    w = Violation("transfer.mid_term", anhui(25, 2), "学期中转学", "mid-term transfer")
+    assert Decision().allowed
+    refused = Decision.refuse(v, warnings=[w])
+    assert not refused.allowed
+    assert refused.codes == ("transfer.same_city", "transfer.mid_term")
+    combined = Decision.combine(Decision.allow(warnings=[w]), refused)
+    assert combined.violations == (v,)
+    assert combined.warnings == (w, w)
+    data = refused.to_dict()
+    assert data["allowed"] is False
+    assert data["violations"][0]["article"] == "皖教基〔2013〕20号 第二十五条"
+    assert data["violations"][0]["facts"] == {"k": "1"}
+    with pytest.raises(ValueError, match="at least one"):
+        Decision.refuse()

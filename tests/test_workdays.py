@@ -1,0 +1,186 @@
+"""Working days and deadlines (xueji.workdays)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import chinese_calendar
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xueji import workdays
+from xueji.errors import CalendarNotCovered, InvalidSchedule, XuejiError
+from xueji.workdays import WorkdayCalendar, default_calendar
+
+D = dt.date
+CAL = default_calendar()
+COVERED = st.dates(D(2004, 1, 1), D(2026, 12, 31))
+
+# 2027's schedule as a province would load it the day it is published. (Illustrative:
+# the real 2027 notice is the source a deployment must use.)
+SCHEDULE_2027 = """
+[2027]
+source = "illustrative schedule for tests"
+holidays = ["2027-01-01", "2027-02-05..2027-02-11", "2027-10-01..2027-10-07"]
+makeup_workdays = ["2027-02-14", "2027-10-09"]
+"""
+
+
+def test_every_covered_day_agrees_with_chinese_calendar() -> None:
+    day = D(2004, 1, 1)
+    while day <= D(2026, 12, 31):
+        assert CAL.is_working_day(day) == chinese_calendar.is_workday(day), day
+        day += dt.timedelta(days=1)
+
+
+def test_snapshot_of_dates_relied_on() -> None:
+    # National Day 2026: 1-7 October off; Sunday 20 September and Saturday 10 October worked.
+    assert not any(CAL.is_working_day(D(2026, 10, d)) for d in range(1, 8))
+    assert CAL.is_working_day(D(2026, 9, 20))
+    assert CAL.is_working_day(D(2026, 10, 10))
+    # Spring Festival 2025 had four statutory days (28 Jan - 4 Feb off; 26 Jan, 8 Feb worked).
+    assert not CAL.is_working_day(D(2025, 1, 28))
+    assert not CAL.is_working_day(D(2025, 2, 4))
+    assert CAL.is_working_day(D(2025, 1, 26))
+    assert CAL.is_working_day(D(2025, 2, 8))
+    assert CAL.years == range(2004, 2027)
+
+
+def test_start_day_is_not_counted() -> None:
+    # Civil Code Art 201: Monday 2026-11-23 + 1 working day is Tuesday.
+    assert workdays.add_working_days(D(2026, 11, 23), 1) == D(2026, 11, 24)
+    # From a rest day the first working day after it is day 1 (chinese-calendar's
+    # find_workday would say day 0).
+    assert workdays.add_working_days(D(2026, 11, 28), 1) == D(2026, 11, 30)
+    assert workdays.add_working_days(D(2026, 11, 28), 0) == D(2026, 11, 28)
+
+
+def test_twenty_working_days_across_national_day() -> None:
+    d = workdays.deadline(D(2026, 9, 25), 20)
+    assert d.due == D(2026, 10, 29)
+    assert D(2026, 10, 1) in d.rest_days_skipped
+    assert d.makeup_days_counted == (D(2026, 10, 10),)
+    assert workdays.working_days_between(d.start, d.due) == 20
+    assert not d.is_overdue(D(2026, 10, 29))
+    assert d.is_overdue(D(2026, 10, 30))
+    with pytest.raises(ValueError, match="at least one"):
+        workdays.deadline(D(2026, 9, 25), 0)
+
+
+def test_negative_counts_back() -> None:
+    assert workdays.add_working_days(D(2026, 10, 8), -1) == D(2026, 9, 30)
+    assert workdays.add_working_days(D(2026, 10, 4), -1) == D(2026, 9, 30)  # from a holiday
+    assert workdays.working_days_between(D(2026, 10, 8), D(2026, 9, 30)) == -1
+
+
+def test_uncovered_year_raises_naming_it() -> None:
+    with pytest.raises(CalendarNotCovered) as err:
+        workdays.is_working_day(D(2027, 1, 4))
+    assert err.value.year == 2027
+    assert isinstance(err.value, LookupError)
+    assert isinstance(err.value, XuejiError)
+    assert "2027" in str(err.value)
+    with pytest.raises(CalendarNotCovered) as err:
+        workdays.add_working_days(D(2026, 12, 20), 20)  # runs past the end of 2026
+    assert err.value.year == 2027
+    with pytest.raises(CalendarNotCovered) as err:
+        workdays.is_working_day(D(2003, 12, 31))
+    assert err.value.year == 2003
+
+
+def test_supplementary_year_from_code() -> None:
+    cal = CAL.with_year(
+        2027,
+        holidays=[D(2027, 1, 1)],
+        makeup_workdays=[],
+        source="test",
+    )
+    assert cal.years == range(2004, 2028)
+    assert not cal.is_working_day(D(2027, 1, 1))
+    assert cal.is_working_day(D(2027, 1, 4))
+    assert cal.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    # the original calendar is unchanged
+    with pytest.raises(CalendarNotCovered):
+        CAL.is_working_day(D(2027, 1, 4))
+
+
+def test_supplementary_year_from_file(tmp_path: Path) -> None:
+    path = tmp_path / "2027.toml"
+    path.write_text(SCHEDULE_2027, encoding="utf-8")
+    cal = CAL.load(path)
+    assert not cal.is_working_day(D(2027, 2, 8))  # a Monday in the Spring Festival
+    assert cal.is_working_day(D(2027, 2, 14))  # a Sunday worked
+    assert cal.schedule(2027).source == "illustrative schedule for tests"
+    assert workdays.is_working_day(D(2027, 2, 14), calendar=cal)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[2027]\nholidays = ['2027-13-01']", "unreadable date"),
+        ("[2027]\nholidays = ['2026-01-01']", "not in 2027"),
+        ("[2027]\nmakeup_workdays = ['2027-01-04']", "not a weekend day"),
+        ("[2027]\nholidays=['2027-02-14']\nmakeup_workdays=['2027-02-14']", "both"),
+        ("[2027]\nextra = 1", "unknown key"),
+        ("[abc]\nholidays = []", "table names are years"),
+        ("[2029]\nholidays = []", "not contiguous"),
+        ("this is not toml", "not valid TOML"),
+    ],
+)
+def test_bad_schedule_files_are_refused(tmp_path: Path, text: str, fragment: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidSchedule, match=fragment):
+        CAL.load(path)
+
+
+def test_calendar_needs_years() -> None:
+    with pytest.raises(InvalidSchedule):
+        WorkdayCalendar([])
+
+
+def test_datetimes() -> None:
+    utc_evening = dt.datetime(2026, 9, 30, 17, 0, tzinfo=dt.UTC)  # 01:00 on 1 Oct in Beijing
+    assert workdays.as_china_date(utc_evening) == D(2026, 10, 1)
+    assert not workdays.is_working_day(utc_evening)
+    naive = dt.datetime(2026, 9, 30, 17, 0)  # naive: China time already
+    assert workdays.is_working_day(naive)
+    assert workdays.add_working_days(utc_evening, 1) == D(2026, 10, 8)
+    with pytest.raises(TypeError):
+        workdays.as_china_date("2026-09-30")  # type: ignore[arg-type]
+
+
+@given(COVERED, st.integers(0, 60))
+def test_between_inverts_add(start: dt.date, n: int) -> None:
+    try:
+        end = workdays.add_working_days(start, n)
+    except CalendarNotCovered:
+        return
+    assert workdays.working_days_between(start, end) == n
+    if n:
+        assert workdays.is_working_day(end)
+
+
+@given(COVERED, st.integers(1, 60))
+def test_counting_back_finds_the_nth_working_day_before(start: dt.date, n: int) -> None:
+    try:
+        earlier = workdays.add_working_days(start, -n)
+    except CalendarNotCovered:
+        return
+    assert workdays.is_working_day(earlier)
+    # exactly n - 1 working days lie strictly between the two days
+    before_start = workdays.working_days_between(earlier, start) - workdays.is_working_day(start)
+    assert before_start == n - 1
+
+
+@given(COVERED, st.integers(1, 60))
+def test_add_matches_a_day_by_day_count(start: dt.date, n: int) -> None:
+    day, left = start, n
+    while left:
+        day += dt.timedelta(days=1)
+        if day.year > 2026:
+            return
+        left -= chinese_calendar.is_workday(day)
+    assert workdays.add_working_days(start, n) == day
