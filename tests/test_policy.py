@@ -100,7 +100,10 @@ def test_validity_period_and_policy_in_force() -> None:
     assert not ANHUI_2013.in_force(dt.date(2013, 12, 2))
     assert ANHUI_2013.in_force(dt.date(2013, 12, 3))
     with pytest.raises(PolicyNotInForce):
-        policy_in_force(dt.date(2013, 12, 2))
+        policy_in_force(dt.date(2013, 12, 2), [ANHUI_2013])
+    # among the shipped profiles, the national one governs before Anhui's came into force
+    assert policy_in_force(dt.date(2013, 12, 2)).code == "national-2013"
+    assert policy_in_force(dt.date(2013, 12, 3)).code == "anhui-2013"
     later = attrs.evolve(
         ANHUI_2013, code="later", valid_from=dt.date(2030, 1, 1), valid_until=dt.date(2030, 12, 31)
     )

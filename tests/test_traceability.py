@@ -53,4 +53,7 @@ def test_every_policy_parameter_is_traced() -> None:
         "graduation_needs_approval",
         "transfer_blackout",
         "compulsory_grades",
+        "rollover_promotes_suspended",
+        "rollover_unfinished_final_grade",
+        "rollover_open_transfers",
     }, untraced

@@ -18,12 +18,16 @@ from __future__ import annotations
 
 __all__ = [
     "CalendarNotCovered",
+    "ConcurrencyConflict",
     "InvalidPolicy",
     "InvalidRegistryNumber",
     "InvalidResidentId",
     "InvalidSchedule",
+    "NotFound",
     "NumberSpaceExhausted",
     "PolicyNotInForce",
+    "Refused",
+    "TransitionRefused",
     "XuejiError",
 ]
 
@@ -82,6 +86,39 @@ class CalendarNotCovered(XuejiError, LookupError):
 
 class InvalidSchedule(XuejiError, ValueError):
     """A holiday schedule (from code or a data file) that is malformed."""
+
+
+class TransitionRefused(XuejiError, ValueError):
+    """An event that a transition table does not accept in the current state."""
+
+    def __init__(self, table: str, table_zh: str, state: str, state_zh: str, event: str) -> None:
+        self.table = table
+        self.state = state
+        self.event = event
+        super().__init__(
+            "transition.refused",
+            f"{table_zh}“{state_zh}”不接受事件“{event}”",
+            f"a {table} in state {state!r} does not accept event {event!r}",
+        )
+
+
+class ConcurrencyConflict(XuejiError, RuntimeError):
+    """A record changed under a command (optimistic concurrency): nothing was written."""
+
+
+class NotFound(XuejiError, LookupError):
+    """A unit, school, class, student or request that does not exist."""
+
+
+class Refused(XuejiError, PermissionError):
+    """A command refused by a rule; ``decision`` holds the article-cited violations.
+
+    Raised by callers that prefer exceptions (:meth:`xueji.registry.Outcome.unwrap`).
+    """
+
+    def __init__(self, decision: object, zh: str, en: str) -> None:
+        self.decision = decision
+        super().__init__("command.refused", zh, en)
 
 
 class InvalidPolicy(XuejiError, ValueError):

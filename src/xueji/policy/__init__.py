@@ -16,8 +16,10 @@ the library:
 >>> ANHUI_2013.transfer_stage_limit.value
 20
 >>> from datetime import date
->>> policy_in_force(date(2014, 1, 1)).code
+>>> policy_in_force(date(2014, 1, 1), [ANHUI_2013]).code
 'anhui-2013'
+>>> NATIONAL_2013.transfer_stage_limit.value, NATIONAL_2013.transfer_default_approval.value
+(10, False)
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from xueji.policy.values import MonthDay, Stage, Term, TransferWindow, WindowRea
 
 __all__ = [
     "ANHUI_2013",
+    "NATIONAL_2013",
     "PROFILES",
     "MonthDay",
     "Param",
@@ -48,7 +51,19 @@ __all__ = [
     "policy_to_dict",
 ]
 
-PROFILES: Mapping[str, Policy] = {ANHUI_2013.code: ANHUI_2013}
+
+def _national() -> Policy:
+    from importlib.resources import files
+
+    text = files("xueji.policy").joinpath("national_2013.toml").read_text(encoding="utf-8")
+    return parse_policy(text, where="national_2013.toml", profiles={ANHUI_2013.code: ANHUI_2013})
+
+
+NATIONAL_2013 = _national()
+"""教基一〔2013〕7号 (with the national system calendar), built from a policy file over
+``ANHUI_2013``: the proof that another jurisdiction needs no library edit."""
+
+PROFILES: Mapping[str, Policy] = {ANHUI_2013.code: ANHUI_2013, NATIONAL_2013.code: NATIONAL_2013}
 """The profiles that ship with xueji, by code."""
 
 

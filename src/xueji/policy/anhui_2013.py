@@ -62,6 +62,24 @@ ANHUI_2013 = Policy(
     graduation_deadline=Param(MonthDay(7, 31), _art(18)),
     graduation_needs_approval=Param(frozenset({Stage.SENIOR}), _art(18)),
     rollover_date=Param(MonthDay(8, 1), _art(18, 2)),
+    rollover_promotes_suspended=Param(
+        False,
+        _art(18, 2),
+        "Art 18 promotes 所有在校生; a suspended student is not in school, so is not "
+        "promoted and resumes into the grade left.",
+    ),
+    rollover_unfinished_final_grade=Param(
+        "hold",
+        _art(18),
+        "A final-grade student not graduated by 31 July stays in the final grade and is "
+        "flagged (graduation.overdue) for the school to finish; nothing is done for it.",
+    ),
+    rollover_open_transfers=Param(
+        "promote",
+        _art(18, 2),
+        "A student with an open transfer is still in school: promoted, and the transfer "
+        "continues into the new grade.",
+    ),
     transfer_stage_limit=Param(20, _art(24)),
     transfer_default_approval=Param(True, _art(24)),
     transfer_window=Param(

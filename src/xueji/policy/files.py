@@ -108,9 +108,11 @@ def policy_from_dict(
     where: str = "<dict>",
 ) -> Policy:
     """Build a :class:`Policy` from plain data (see the module docstring)."""
-    from xueji.policy import PROFILES
+    if profiles is None:
+        from xueji.policy import PROFILES
 
-    known = dict(PROFILES if profiles is None else profiles)
+        profiles = PROFILES
+    known = dict(profiles)
     data = dict(data)
     base_code = data.pop("base", None)
     types = _param_types()

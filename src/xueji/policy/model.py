@@ -63,12 +63,15 @@ class Policy:
     school_entry_age_cutoff: Param[MonthDay] = attrs.field(validator=_fields_are_params)
     initial_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)
     regional_number_format: Param[str] = attrs.field(validator=_fields_are_params)
-    new_student_deadline: Param[MonthDay] = attrs.field(validator=_fields_are_params)
+    new_student_deadline: Param[MonthDay | None] = attrs.field(validator=_fields_are_params)
     registration_within_months: Param[int | None] = attrs.field(validator=_fields_are_params)
     class_size_caps: Param[Mapping[Stage, int]] = attrs.field(validator=_fields_are_params)
     graduation_deadline: Param[MonthDay] = attrs.field(validator=_fields_are_params)
     graduation_needs_approval: Param[frozenset[Stage]] = attrs.field(validator=_fields_are_params)
     rollover_date: Param[MonthDay] = attrs.field(validator=_fields_are_params)
+    rollover_promotes_suspended: Param[bool] = attrs.field(validator=_fields_are_params)
+    rollover_unfinished_final_grade: Param[str] = attrs.field(validator=_fields_are_params)
+    rollover_open_transfers: Param[str] = attrs.field(validator=_fields_are_params)
 
     # 第四章 变动和审批
     transfer_stage_limit: Param[int] = attrs.field(validator=_fields_are_params)
@@ -78,7 +81,7 @@ class Policy:
         validator=_fields_are_params
     )
     terms: Param[tuple[Term, ...]] = attrs.field(validator=_fields_are_params)
-    dropout_review_limit: Param[int] = attrs.field(validator=_fields_are_params)
+    dropout_review_limit: Param[int | None] = attrs.field(validator=_fields_are_params)
     compulsory_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)
 
     # 第五章 管理和安全
@@ -94,6 +97,12 @@ class Policy:
                 f"policy {self.code}: valid_until {self.valid_until} is before "
                 f"valid_from {self.valid_from}"
             )
+        for name, allowed in (
+            ("rollover_unfinished_final_grade", ("hold", "complete")),
+            ("rollover_open_transfers", ("promote", "hold")),
+        ):
+            if getattr(self, name).value not in allowed:
+                raise ValueError(f"policy {self.code}: {name} is one of {allowed}")
         fmt = self.regional_number_format.value
         if "{seq" not in fmt:
             raise ValueError(f"policy {self.code}: regional_number_format needs a {{seq}} field")

@@ -1,0 +1,43 @@
+"""The registry lifecycle: transition tables as data (see :mod:`xueji.lifecycle.tables`)."""
+
+from xueji.lifecycle.tables import (
+    CORRECTION,
+    CROSS_BORDER_IN,
+    CROSS_BORDER_OUT,
+    CROSS_PROVINCE_IN,
+    CROSS_PROVINCE_OUT,
+    DROPOUT,
+    GRADUATION,
+    NEW_STUDENT,
+    REQUEST_TABLES,
+    RESUMPTION,
+    STUDENT,
+    SUSPENSION,
+    TRANSFER,
+    RequestKind,
+    RequestState,
+    StudentStatus,
+    Transition,
+    TransitionTable,
+)
+
+__all__ = [
+    "CORRECTION",
+    "CROSS_BORDER_IN",
+    "CROSS_BORDER_OUT",
+    "CROSS_PROVINCE_IN",
+    "CROSS_PROVINCE_OUT",
+    "DROPOUT",
+    "GRADUATION",
+    "NEW_STUDENT",
+    "REQUEST_TABLES",
+    "RESUMPTION",
+    "STUDENT",
+    "SUSPENSION",
+    "TRANSFER",
+    "RequestKind",
+    "RequestState",
+    "StudentStatus",
+    "Transition",
+    "TransitionTable",
+]

@@ -1,0 +1,381 @@
+"""Transition tables as data: (state, event) -> next state, with guards and article.
+
+Each table is a frozen mapping that can be printed as a Markdown table
+(:meth:`TransitionTable.to_markdown`) and drawn as a Mermaid diagram
+(:meth:`TransitionTable.to_mermaid`). :meth:`TransitionTable.fire` refuses an event
+that is not in the table with :class:`~xueji.errors.TransitionRefused`, naming the
+state and the event. Guards are the names of rules (``xueji.rules``) checked by the
+service before firing; the table only says which rules apply.
+
+>>> STUDENT.fire(StudentStatus.REGISTERED, "suspend").target
+<StudentStatus.SUSPENDED: 'suspended'>
+>>> STUDENT.fire(StudentStatus.GRADUATED, "suspend")
+Traceback (most recent call last):
+    ...
+xueji.errors.TransitionRefused: 学籍状态“毕业”不接受事件“suspend” (a student registry in state 'graduated' does not accept event 'suspend')
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Generic, TypeVar
+
+import attrs
+
+from xueji.articles import Article, anhui
+from xueji.errors import TransitionRefused
+
+__all__ = [
+    "CORRECTION",
+    "CROSS_BORDER_IN",
+    "CROSS_BORDER_OUT",
+    "CROSS_PROVINCE_IN",
+    "CROSS_PROVINCE_OUT",
+    "DROPOUT",
+    "GRADUATION",
+    "NEW_STUDENT",
+    "REQUEST_TABLES",
+    "RESUMPTION",
+    "STUDENT",
+    "SUSPENSION",
+    "TRANSFER",
+    "RequestKind",
+    "RequestState",
+    "StudentStatus",
+    "Transition",
+    "TransitionTable",
+]
+
+
+class StudentStatus(enum.StrEnum):
+    """学籍状态: the status of a student's registry."""
+
+    DRAFT = "draft"  # 录入中: entered by the school, not yet submitted
+    PENDING_REVIEW = "pending_review"  # 待审核: submitted for 新生预审核 (Art 15)
+    REGISTERED = "registered"  # 在籍: formally registered (正式注册入籍)
+    SUSPENDED = "suspended"  # 休学 (Art 26)
+    DROPPED_OUT = "dropped_out"  # 辍学, registry kept (保留学籍, Art 27)
+    CROSS_PROVINCE_OUT = "cross_province_out"  # 跨省转出 (Art 22)
+    CROSS_BORDER_OUT = "cross_border_out"  # 跨境转出 (Art 23)
+    GRADUATED = "graduated"  # 毕业 (Art 18)
+    COMPLETED = "completed"  # 结业 (Art 18)
+    VOIDED = "voided"  # 误录作废: entered in error, never deleted
+
+    @property
+    def zh(self) -> str:
+        """The Chinese name."""
+        return _STATUS_ZH[self]
+
+    @property
+    def in_school(self) -> bool:
+        """True for a student who is at school (moves up a grade on 1 August)."""
+        return self is StudentStatus.REGISTERED
+
+
+_STATUS_ZH = {
+    StudentStatus.DRAFT: "录入中",
+    StudentStatus.PENDING_REVIEW: "待审核",
+    StudentStatus.REGISTERED: "在籍",
+    StudentStatus.SUSPENDED: "休学",
+    StudentStatus.DROPPED_OUT: "辍学",
+    StudentStatus.CROSS_PROVINCE_OUT: "跨省转出",
+    StudentStatus.CROSS_BORDER_OUT: "跨境转出",
+    StudentStatus.GRADUATED: "毕业",
+    StudentStatus.COMPLETED: "结业",
+    StudentStatus.VOIDED: "作废",
+}
+
+
+class RequestState(enum.StrEnum):
+    """The state of a request (审批): where it waits, or how it ended."""
+
+    AT_SCHOOL = "at_school"  # awaiting the (sending) school
+    AT_RECEIVING_SCHOOL = "at_receiving_school"  # 转入学校
+    AT_RECEIVING_AUTHORITY = "at_receiving_authority"  # 转入学校的学籍主管部门
+    AT_SENDING_SCHOOL = "at_sending_school"  # 转出学校
+    AT_SENDING_AUTHORITY = "at_sending_authority"  # 转出学校的学籍主管部门
+    AT_AUTHORITY = "at_authority"  # 学籍主管单位
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def is_open(self) -> bool:
+        """True while the request waits for a party."""
+        return self not in (RequestState.APPROVED, RequestState.REJECTED, RequestState.WITHDRAWN)
+
+    @property
+    def zh(self) -> str:
+        """The Chinese name."""
+        return _REQUEST_ZH[self]
+
+
+_REQUEST_ZH = {
+    RequestState.AT_SCHOOL: "待学校审核",
+    RequestState.AT_RECEIVING_SCHOOL: "待转入学校审核",
+    RequestState.AT_RECEIVING_AUTHORITY: "待转入地主管部门审核",
+    RequestState.AT_SENDING_SCHOOL: "待转出学校核对",
+    RequestState.AT_SENDING_AUTHORITY: "待转出地主管部门审核",
+    RequestState.AT_AUTHORITY: "待主管单位审核",
+    RequestState.APPROVED: "已通过",
+    RequestState.REJECTED: "未通过",
+    RequestState.WITHDRAWN: "已撤回",
+}
+
+
+class RequestKind(enum.StrEnum):
+    """The kinds of request, each with its own table."""
+
+    NEW_STUDENT = "new_student"  # 新生预审核 (Art 15)
+    TRANSFER = "transfer"  # 省内转学 (Art 21)
+    CROSS_PROVINCE_IN = "cross_province_in"  # 跨省转入 (Art 22)
+    CROSS_PROVINCE_OUT = "cross_province_out"  # 跨省转出 (Art 22)
+    CROSS_BORDER_IN = "cross_border_in"  # 跨境转入 (Art 23)
+    CROSS_BORDER_OUT = "cross_border_out"  # 跨境转出 (Art 23)
+    CORRECTION = "correction"  # 关键信息变更 (Art 29)
+    SUSPENSION = "suspension"  # 休学 (Art 26)
+    RESUMPTION = "resumption"  # 复学 (Art 26)
+    DROPOUT = "dropout"  # 辍学 (Art 27)
+    GRADUATION = "graduation"  # 高中毕业 (Art 18)
+
+
+S = TypeVar("S", StudentStatus, RequestState)
+
+
+@attrs.frozen
+class Transition(Generic[S]):
+    """One row of a table."""
+
+    source: S
+    event: str
+    target: S
+    article: Article
+    guards: tuple[str, ...] = ()
+    note: str = ""
+
+
+def _index(rows: tuple[Transition[S], ...]) -> Mapping[tuple[S, str], Transition[S]]:
+    out: dict[tuple[S, str], Transition[S]] = {}
+    for row in rows:
+        key = (row.source, row.event)
+        if key in out:
+            raise ValueError(f"two rows for {key}")  # overlapping branches are errors
+        out[key] = row
+    return MappingProxyType(out)
+
+
+@attrs.frozen
+class TransitionTable(Generic[S]):
+    """A frozen table of transitions; ``name`` is what errors and diagrams call it."""
+
+    name: str
+    name_zh: str
+    rows: tuple[Transition[S], ...]
+    initial: S
+    _by_key: Mapping[tuple[S, str], Transition[S]] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_by_key", _index(self.rows))
+
+    def __iter__(self) -> Iterator[Transition[S]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def get(self, state: S, event: str) -> Transition[S] | None:
+        """The row for (state, event), or None."""
+        return self._by_key.get((state, event))
+
+    def events_from(self, state: S) -> tuple[str, ...]:
+        """The events a state accepts."""
+        return tuple(r.event for r in self.rows if r.source == state)
+
+    def fire(self, state: S, event: str) -> Transition[S]:
+        """The row for (state, event), or :class:`TransitionRefused`."""
+        row = self._by_key.get((state, event))
+        if row is None:
+            raise TransitionRefused(self.name, self.name_zh, str(state.value), _zh(state), event)
+        return row
+
+    @property
+    def states(self) -> tuple[S, ...]:
+        """Every state the table mentions, in order of first appearance."""
+        seen: dict[S, None] = {self.initial: None}
+        for r in self.rows:
+            seen.setdefault(r.source)
+            seen.setdefault(r.target)
+        return tuple(seen)
+
+    def to_markdown(self) -> str:
+        """The table as Markdown: state, event, next state, guards, article."""
+        lines = [
+            f"### {self.name_zh} ({self.name})",
+            "",
+            "| state | event | next state | guards | article |",
+            "|---|---|---|---|---|",
+        ]
+        for r in self.rows:
+            guards = ", ".join(f"`{g}`" for g in r.guards) or "—"
+            lines.append(
+                f"| {_zh(r.source)} `{r.source.value}` | `{r.event}` | "
+                f"{_zh(r.target)} `{r.target.value}` | {guards} | {r.article} |"
+            )
+        return "\n".join(lines)
+
+    def to_mermaid(self) -> str:
+        """The table as a Mermaid state diagram."""
+        lines = ["stateDiagram-v2", f"    [*] --> {self.initial.value}"]
+        for r in self.rows:
+            lines.append(f"    {r.source.value} --> {r.target.value}: {r.event}")
+        return "\n".join(lines)
+
+
+def _zh(state: StudentStatus | RequestState) -> str:
+    return state.zh
+
+
+def _t(
+    source: S, event: str, target: S, article: Article, *guards: str, note: str = ""
+) -> Transition[S]:
+    return Transition(source, event, target, article, tuple(guards), note)
+
+
+St = StudentStatus
+R = RequestState
+
+STUDENT: TransitionTable[StudentStatus] = TransitionTable(
+    "student registry",
+    "学籍状态",
+    (
+        _t(St.DRAFT, "submit", St.PENDING_REVIEW, anhui(15), "enrolment.complete"),
+        _t(St.DRAFT, "void", St.VOIDED, anhui(14), note="entered in error; kept, not deleted"),
+        _t(St.PENDING_REVIEW, "approve", St.REGISTERED, anhui(15), "enrolment.review"),
+        _t(St.PENDING_REVIEW, "reject", St.DRAFT, anhui(15), note="back to the school to correct"),
+        _t(St.PENDING_REVIEW, "void", St.VOIDED, anhui(14)),
+        _t(St.REGISTERED, "suspend", St.SUSPENDED, anhui(26)),
+        _t(St.SUSPENDED, "resume", St.REGISTERED, anhui(26)),
+        _t(St.REGISTERED, "drop_out", St.DROPPED_OUT, anhui(27)),
+        _t(St.SUSPENDED, "drop_out", St.DROPPED_OUT, anhui(27)),
+        _t(St.DROPPED_OUT, "return", St.REGISTERED, anhui(27, 2), "dropout.registry_kept"),
+        _t(
+            St.REGISTERED,
+            "transfer",
+            St.REGISTERED,
+            anhui(21),
+            "transfer.legal",
+            note="in province: the registry moves to the receiving school",
+        ),
+        _t(St.REGISTERED, "transfer_out_of_province", St.CROSS_PROVINCE_OUT, anhui(22)),
+        _t(St.REGISTERED, "transfer_abroad", St.CROSS_BORDER_OUT, anhui(23), "transfer.abroad"),
+        _t(
+            St.CROSS_PROVINCE_OUT,
+            "return",
+            St.REGISTERED,
+            anhui(22),
+            note="back from another province",
+        ),
+        _t(St.CROSS_BORDER_OUT, "return", St.REGISTERED, anhui(23), note="接续原来的学籍档案"),
+        _t(St.REGISTERED, "promote", St.REGISTERED, anhui(18, 2), note="1 August rollover"),
+        _t(
+            St.REGISTERED, "correct", St.REGISTERED, anhui(29), note="approved key-field correction"
+        ),
+        _t(St.PENDING_REVIEW, "correct", St.PENDING_REVIEW, anhui(29)),
+        _t(St.SUSPENDED, "correct", St.SUSPENDED, anhui(29)),
+        _t(St.DROPPED_OUT, "correct", St.DROPPED_OUT, anhui(29)),
+        _t(St.REGISTERED, "graduate", St.GRADUATED, anhui(18), "graduation.final_grade"),
+        _t(St.REGISTERED, "complete", St.COMPLETED, anhui(18), "graduation.final_grade"),
+    ),
+    St.DRAFT,
+)
+"""The student registry's statuses. Promotion is a self-transition, never a withdrawal."""
+
+
+def _chain(
+    name: str, name_zh: str, stages: tuple[RequestState, ...], article: Article, *, default: bool
+) -> TransitionTable[RequestState]:
+    rows: list[Transition[RequestState]] = []
+    for i, stage in enumerate(stages):
+        nxt = stages[i + 1] if i + 1 < len(stages) else R.APPROVED
+        rows.append(_t(stage, "approve", nxt, article, "stage.party"))
+        if default:
+            rows.append(
+                _t(
+                    stage,
+                    "approve_by_default",
+                    nxt,
+                    anhui(24),
+                    "stage.overdue",
+                    note="系统默认审批同意（第二十四条）",
+                )
+            )
+        rows.append(_t(stage, "reject", R.REJECTED, article, "stage.party"))
+        rows.append(_t(stage, "withdraw", R.WITHDRAWN, article))
+    return TransitionTable(name, name_zh, tuple(rows), stages[0])
+
+
+NEW_STUDENT = _chain(
+    "new-student review", "新生预审核", (R.AT_AUTHORITY,), anhui(15), default=False
+)
+TRANSFER = _chain(
+    "in-province transfer",
+    "省内转学",
+    (R.AT_RECEIVING_SCHOOL, R.AT_RECEIVING_AUTHORITY, R.AT_SENDING_SCHOOL, R.AT_SENDING_AUTHORITY),
+    anhui(21),
+    default=True,
+)
+CROSS_PROVINCE_IN = _chain(
+    "cross-province transfer in",
+    "跨省转入",
+    (R.AT_RECEIVING_SCHOOL, R.AT_RECEIVING_AUTHORITY),
+    anhui(22),
+    default=True,
+)
+CROSS_PROVINCE_OUT = _chain(
+    "cross-province transfer out",
+    "跨省转出",
+    (R.AT_SENDING_SCHOOL, R.AT_SENDING_AUTHORITY),
+    anhui(22),
+    default=True,
+)
+CROSS_BORDER_IN = _chain(
+    "cross-border transfer in",
+    "跨境转入",
+    (R.AT_RECEIVING_SCHOOL, R.AT_RECEIVING_AUTHORITY),
+    anhui(23),
+    default=True,
+)
+CROSS_BORDER_OUT = _chain(
+    "cross-border transfer out",
+    "跨境转出",
+    (R.AT_SENDING_SCHOOL, R.AT_SENDING_AUTHORITY),
+    anhui(23),
+    default=True,
+)
+CORRECTION = _chain(
+    "key-field correction", "关键信息变更", (R.AT_AUTHORITY,), anhui(29), default=False
+)
+SUSPENSION = _chain("suspension", "休学", (R.AT_AUTHORITY,), anhui(26), default=False)
+RESUMPTION = _chain("resumption", "复学", (R.AT_AUTHORITY,), anhui(26), default=False)
+DROPOUT = _chain("dropout", "辍学", (R.AT_AUTHORITY,), anhui(27), default=False)
+GRADUATION = _chain(
+    "senior-high graduation", "高中毕业", (R.AT_AUTHORITY,), anhui(18), default=False
+)
+
+REQUEST_TABLES: Mapping[RequestKind, TransitionTable[RequestState]] = MappingProxyType(
+    {
+        RequestKind.NEW_STUDENT: NEW_STUDENT,
+        RequestKind.TRANSFER: TRANSFER,
+        RequestKind.CROSS_PROVINCE_IN: CROSS_PROVINCE_IN,
+        RequestKind.CROSS_PROVINCE_OUT: CROSS_PROVINCE_OUT,
+        RequestKind.CROSS_BORDER_IN: CROSS_BORDER_IN,
+        RequestKind.CROSS_BORDER_OUT: CROSS_BORDER_OUT,
+        RequestKind.CORRECTION: CORRECTION,
+        RequestKind.SUSPENSION: SUSPENSION,
+        RequestKind.RESUMPTION: RESUMPTION,
+        RequestKind.DROPOUT: DROPOUT,
+        RequestKind.GRADUATION: GRADUATION,
+    }
+)

@@ -1,0 +1,317 @@
+"""The domain model: units, schools, classes, students, requests and actors.
+
+Values are frozen attrs classes; a change makes a new value (``attrs.evolve``) and
+bumps ``version`` (optimistic concurrency in storage). Identity numbers are masked
+in every ``repr``. Serialisation goes through :data:`converter` (cattrs).
+
+The supervising-unit tree (Art 4): province -> city -> county. Every school has
+exactly one 学籍主管单位 (``School.authority``), a county or a city (a city runs
+some schools directly). A rural 学区中心校 manages its 分校 (Art 7):
+``School.central_school`` names a branch's central school.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+import cattrs
+from cattrs.preconf.json import make_converter
+
+from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
+from xueji.masking import mask
+from xueji.numbers import NumberRecord
+from xueji.policy.values import Stage
+
+__all__ = [
+    "Actor",
+    "ActorKind",
+    "ChangeEntry",
+    "InfoEntry",
+    "InfoGroup",
+    "Photo",
+    "Request",
+    "RequestEvent",
+    "School",
+    "SchoolClass",
+    "Student",
+    "TransferReason",
+    "Unit",
+    "UnitLevel",
+    "converter",
+    "final_grade",
+    "stage_of_grade",
+]
+
+Sex = Literal["M", "F"]
+
+
+def _masked(value: str | None) -> str:
+    return repr(value and mask(value))
+
+
+class UnitLevel(enum.StrEnum):
+    """The tiers of education authorities (Art 4)."""
+
+    PROVINCE = "province"  # 省教育厅
+    CITY = "city"  # 市教育行政部门
+    COUNTY = "county"  # 县(区)教育行政部门
+
+
+@attrs.frozen
+class Unit:
+    """An education authority (学籍主管单位信息, Art 8)."""
+
+    code: str  # 单位代码
+    name: str  # 单位名称
+    level: UnitLevel
+    region: str  # 所在地行政区划码 (GB/T 2260)
+    parent: str | None = None  # the unit above (None for the province)
+    address: str = ""  # 单位地址
+    area_category: str = ""  # 所在地区类别
+    economic_attribute: str = ""  # 所在地经济属性
+    ethnic_attribute: str = ""  # 所在地民族属性
+    phone: str = ""  # 联系电话
+
+
+@attrs.frozen
+class School:
+    """A school (学校信息, Art 9)."""
+
+    code: str  # 学校标识码
+    name: str  # 学校名称
+    authority: str  # 主管单位: the code of its 学籍主管单位 (a county or city)
+    region: str  # the GB/T 2260 code of its location (used in J numbers, 地区学号)
+    stages: frozenset[Stage]
+    central_school: str | None = None  # for a 分校: its 学区中心校 (Art 7)
+    is_central: bool = False  # a 学区中心校 (Art 7)
+    school_number: str = ""  # 学校编码
+    phone: str = ""  # 联系电话
+    ownership: str = ""  # 学校办别 (public, private, ...)
+    urban_rural: str = ""  # 驻地城乡类型
+    category: str = ""  # 学校类别
+    system: str = "6-3-3"  # 学制
+
+
+@attrs.frozen
+class SchoolClass:
+    """A class (班级信息, Art 10). A class with no head teacher is not a real class."""
+
+    id: str
+    school: str
+    name: str  # 班级名称
+    grade: int
+    head_teacher: str  # 班主任姓名
+    created: _dt.date  # 建班年月
+    system: str = "6-3-3"  # 学制
+    class_type: str = ""  # 班级类型
+    honours: str = ""  # 荣誉称号
+    virtual: bool = False  # a class created only to hold registries (Art 16 forbids it)
+
+
+@attrs.frozen
+class Photo:
+    """A photo reference: when it was taken and a digest of the image (not the image)."""
+
+    taken_on: _dt.date
+    digest: str
+
+
+class InfoGroup(enum.StrEnum):
+    """The student information groups of Art 11 (变动 is the request history)."""
+
+    FAMILY = "family"  # 家庭
+    RESUME = "resume"  # 简历 (Art 17)
+    EXAM = "exam"  # 考试 / 成绩 (Art 17)
+    EVALUATION = "evaluation"  # 评价 (Art 17)
+    AWARD = "award"  # 奖励 (Art 17)
+    PUNISHMENT = "punishment"  # 处分 (Art 17)
+
+
+SCHOOL_MAINTAINED = frozenset(
+    {InfoGroup.RESUME, InfoGroup.EXAM, InfoGroup.EVALUATION, InfoGroup.AWARD, InfoGroup.PUNISHMENT}
+)
+"""The groups a school maintains with no review (Art 17)."""
+
+
+@attrs.frozen
+class InfoEntry:
+    """One entry of an information group."""
+
+    on: _dt.date
+    text: str
+    data: Mapping[str, str] = attrs.field(factory=dict)
+
+
+def _info(value: Mapping[InfoGroup, tuple[InfoEntry, ...]] | None) -> Mapping[InfoGroup, Any]:
+    return {InfoGroup(k): tuple(v) for k, v in (value or {}).items()}
+
+
+@attrs.frozen
+class Student:
+    """A student's registry record.
+
+    Key fields (Art 29): ``name``, ``sex``, ``birth_date``, ``id_number``, ``photo``.
+    ``hukou_region`` is the GB/T 2260 code of the student's 户籍 (household
+    registration); ``migrant`` marks 外来务工人员随迁子女 (Art 27).
+    """
+
+    id: str
+    school: str
+    class_id: str
+    grade: int
+    stage: Stage
+    status: StudentStatus
+    name: str
+    sex: Sex
+    birth_date: _dt.date
+    hukou_region: str
+    entry_date: _dt.date
+    id_number: str | None = attrs.field(default=None, repr=_masked)
+    guardian_id: str | None = attrs.field(default=None, repr=_masked)
+    photo: Photo | None = None
+    migrant: bool = False
+    special_needs: bool = False  # 残疾学生 (随班就读 or special school, Art 20)
+    numbers: NumberRecord | None = None  # 学籍号 and its history (Arts 12-13)
+    regional_number: str | None = None  # 地区学号 (Art 12)
+    regional_numbers: tuple[str, ...] = ()  # every 地区学号 held, oldest first
+    info: Mapping[InfoGroup, tuple[InfoEntry, ...]] = attrs.field(factory=dict, converter=_info)
+    submitted: bool = False  # key fields locked once reported (Art 29)
+    version: int = 0
+
+    @property
+    def registry_number(self) -> str | None:
+        """The current 学籍号, or None before registration."""
+        return self.numbers.current.text if self.numbers else None
+
+    @property
+    def masked_id(self) -> str:
+        """The identity number (or the guardian's, Art 13) masked for display."""
+        n = self.id_number or self.guardian_id
+        return mask(n) if n else "-"
+
+
+class TransferReason(enum.StrEnum):
+    """Why a student transfers (Art 20)."""
+
+    JOB_MOVE = "job_move"  # 父母或其他法定监护人工作调动
+    HUKOU_CHANGE = "hukou_change"  # 户籍变动
+    ADDRESS_CHANGE = "address_change"  # 家庭住址变动
+    OTHER = "other"  # 其他正当理由 (must be stated)
+
+
+class ActorKind(enum.StrEnum):
+    """The three kinds of user of Art 28 (city and county kept apart), plus the system."""
+
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+    SCHOOL = "school"
+    SYSTEM = "system"  # the deadline sweep and the rollover (Art 24, Art 18)
+
+
+@attrs.frozen
+class Actor:
+    """The acting user: its kind, the unit or school it acts for, and a name for the log."""
+
+    kind: ActorKind
+    unit: str
+    name: str = ""
+
+    @classmethod
+    def system(cls) -> Actor:
+        """The system itself (default approvals, the rollover)."""
+        return cls(ActorKind.SYSTEM, "system", "系统")
+
+
+@attrs.frozen
+class RequestEvent:
+    """One step in a request's history (变动信息, Art 11)."""
+
+    on: _dt.date
+    actor: str
+    event: str
+    source: RequestState
+    target: RequestState
+    note: str = ""
+
+
+@attrs.frozen
+class Request:
+    """A request awaiting approval: a transfer, a correction, a suspension, ...
+
+    ``stage_since`` is the day the request reached its current party;
+    ``deadline`` the last day that party has (None where no limit applies).
+    ``payload`` holds kind-specific data (corrections: new values; cross-border:
+    destination, date and reason).
+    """
+
+    id: str
+    kind: RequestKind
+    student: str
+    state: RequestState
+    opened_on: _dt.date
+    stage_since: _dt.date
+    deadline: _dt.date | None = None
+    from_school: str | None = None
+    to_school: str | None = None
+    to_class: str | None = None
+    reason: str = ""
+    payload: Mapping[str, str] = attrs.field(factory=dict)
+    warnings: tuple[str, ...] = ()
+    history: tuple[RequestEvent, ...] = ()
+    version: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        """True while the request waits for a party."""
+        return self.state.is_open
+
+
+@attrs.frozen
+class ChangeEntry:
+    """One entry of the append-only change log (Art 19): who, for which unit, when,
+    which command, before and after, and the rule that allowed it."""
+
+    seq: int
+    on: _dt.date
+    actor_kind: str
+    actor_unit: str
+    command: str
+    subject: str  # a student id, a request id, a school code, ...
+    before: Mapping[str, str] = attrs.field(factory=dict)
+    after: Mapping[str, str] = attrs.field(factory=dict)
+    basis: str = ""  # the article, or "系统默认审批同意（第二十四条）"
+
+
+GRADE_STAGES: tuple[tuple[range, Stage], ...] = (
+    (range(1, 7), Stage.PRIMARY),
+    (range(7, 10), Stage.JUNIOR),
+    (range(10, 13), Stage.SENIOR),
+)
+
+
+def stage_of_grade(grade: int) -> Stage:
+    """The stage of a grade under the 6-3-3 system (grades 1-12)."""
+    for grades, stage in GRADE_STAGES:
+        if grade in grades:
+            return stage
+    raise ValueError(f"grades run from 1 to 12, not {grade}")
+
+
+def final_grade(stage: Stage) -> int:
+    """The last grade of a stage (6, 9 or 12; special education: 9)."""
+    return {Stage.PRIMARY: 6, Stage.JUNIOR: 9, Stage.SENIOR: 12, Stage.SPECIAL: 9}[stage]
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = make_converter()
+    conv.register_unstructure_hook(frozenset, lambda s: sorted(s))
+    return conv
+
+
+converter = _make_converter()
+"""cattrs JSON converter for model values (``converter.dumps(value, ensure_ascii=False)``)."""

@@ -1,0 +1,259 @@
+"""The catalogue of rule codes with their articles, and the helper that builds violations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from xueji.articles import Article, anhui
+from xueji.decision import Violation
+
+__all__ = ["RULE_CODES", "violation"]
+
+_CODES: dict[str, tuple[Article, str, str]] = {}
+
+
+def _code(code: str, article: Article, zh: str, en: str) -> None:
+    _CODES[code] = (article, zh, en)
+
+
+# 第三章 入学和毕业
+_code(
+    "enrolment.too_young",
+    anhui(14),
+    "学前教育阶段幼儿不得建立学籍",
+    "no registry for pre-school children",
+)
+_code(
+    "enrolment.duplicate",
+    anhui(14),
+    "已经取得学籍的学生不得重报学籍",
+    "the student already has a registry",
+)
+_code(
+    "enrolment.false_material",
+    anhui(14),
+    "禁止使用虚假材料建立学籍",
+    "no registry on false material",
+)
+_code(
+    "enrolment.photo_missing",
+    anhui(12),
+    "初始年级学生须采集入学当年照片",
+    "an initial-grade student needs a photo taken in the year of entry",
+)
+_code(
+    "enrolment.late",
+    anhui(15),
+    "新生信息录入审核应在9月30日前完成",
+    "new-student entry and review finish by 30 September",
+)
+_code(
+    "enrolment.registration_late",
+    anhui(15),
+    "超过入学后的注册期限",
+    "registration later than the period after entry",
+)
+_code(
+    "enrolment.no_identifier",
+    anhui(13),
+    "无身份证号的学生须以监护人身份证号为标识号",
+    "a student with no ID number is identified by a guardian's ID number",
+)
+_code(
+    "enrolment.stage_mismatch", anhui(2), "学校不设该学段", "the school does not teach this stage"
+)
+_code(
+    "enrolment.id_mismatch",
+    anhui(29),
+    "性别、出生日期须与身份证号一致",
+    "sex and birth date must agree with the ID number",
+)
+_code(
+    "enrolment.continuation",
+    anhui(12),
+    "七年级和高一沿用原学籍号",
+    "grades 7 and 10 keep the earlier registry number",
+)
+_code("class.virtual", anhui(16), "禁止以虚拟班级为学生建立学籍", "no registry in a virtual class")
+_code("class.no_head_teacher", anhui(16), "班级须有班主任", "a class needs a head teacher")
+_code("class.full", anhui(16), "班额超过规定", "the class is over its size cap")
+_code(
+    "class.wrong_school",
+    anhui(16),
+    "班级不属于该学校或年级",
+    "the class is not of this school or grade",
+)
+# Art 17, 29
+_code(
+    "correction.locked",
+    anhui(29),
+    "关键信息上报后不允许直接修改，须提交变更申请",
+    "key fields are locked after submission; file a correction",
+)
+_code(
+    "correction.not_key_field",
+    anhui(29),
+    "变更申请只用于关键信息",
+    "a correction request is for key fields",
+)
+_code("correction.no_change", anhui(29), "变更内容与现有信息相同", "the correction changes nothing")
+# 第四章 变动和审批
+_code(
+    "transfer.same_city_choice",
+    anhui(25),
+    "本市区户籍学生转学择校的，不得办理转学手续",
+    "no transfer for a student of this city's 户籍 choosing another school in the city",
+)
+_code(
+    "transfer.false_material",
+    anhui(25),
+    "利用虚假材料从外市区转入本市高中借读的，不得办理转学手续",
+    "no transfer into this city's senior high on false material",
+)
+_code(
+    "transfer.verify_material",
+    anhui(25),
+    "外市转入本市高中，须核查转学材料",
+    "a transfer into this city's senior high from another city: verify the material",
+)
+_code(
+    "transfer.mid_term",
+    anhui(25, 2),
+    "学期期中转学，须说明正当理由",
+    "a mid-term transfer needs a stated reason",
+)
+_code(
+    "transfer.mid_term_no_reason",
+    anhui(25, 2),
+    "学期期中转学未说明正当理由",
+    "a mid-term transfer without a stated reason",
+)
+_code(
+    "transfer.blackout",
+    Article("教基一〔2013〕7号", 0, note="全国学籍系统日历"),
+    "该期间不得发起转学",
+    "no transfer may be started in this period",
+)
+_code(
+    "transfer.not_needed",
+    anhui(20),
+    "特教学校与随班就读之间转换可不办理转学手续",
+    "special education <-> 随班就读 needs no transfer",
+)
+_code(
+    "transfer.status",
+    anhui(21),
+    "该学籍状态不能转学",
+    "a student in this status cannot be transferred",
+)
+_code(
+    "transfer.already_open",
+    anhui(21),
+    "该学生已有未完成的转学申请",
+    "the student already has an open transfer",
+)
+_code(
+    "transfer.same_school",
+    anhui(21),
+    "转入学校与转出学校相同",
+    "the receiving and sending schools are the same",
+)
+_code("transfer.reason_missing", anhui(20), "转学须说明理由", "a transfer needs a reason")
+_code(
+    "transfer.abroad_details",
+    anhui(23),
+    "跨境转出须注明变动去向、变动时间、变动原因",
+    "a cross-border transfer out needs destination, date and reason",
+)
+_code(
+    "transfer.cross_province_number",
+    anhui(22),
+    "跨省转入须通过学籍号调取学籍",
+    "a cross-province transfer in needs the registry number",
+)
+_code("stage.overdue", anhui(24), "超出审批时限", "past the approval deadline")
+_code(
+    "stage.not_overdue",
+    anhui(24),
+    "审批时限未到，不能默认审批",
+    "the deadline has not passed; no default approval",
+)
+_code("stage.no_default", anhui(24), "本政策不设默认审批", "this policy has no default approval")
+_code(
+    "stage.wrong_party",
+    anhui(21),
+    "当前审批环节不属于该单位",
+    "this stage does not belong to the acting unit",
+)
+_code(
+    "change.status",
+    anhui(26),
+    "该学籍状态不能办理此变动",
+    "this change is not possible in the student's status",
+)
+_code(
+    "change.already_open",
+    anhui(26),
+    "该学生已有同类未完成申请",
+    "the student already has an open request of this kind",
+)
+_code(
+    "dropout.not_compulsory_keep",
+    anhui(27, 2),
+    "义务教育阶段辍学学生保留学籍",
+    "a compulsory-education dropout keeps the registry",
+)
+_code(
+    "dropout.review_overdue",
+    anhui(27),
+    "辍学审核超过15个工作日",
+    "dropout review past 15 working days",
+)
+_code(
+    "graduation.not_final_grade",
+    anhui(18),
+    "只有毕业年级学生可以毕（结）业",
+    "only final-grade students graduate",
+)
+_code(
+    "graduation.late", anhui(18), "毕业操作须在7月31日前完成", "graduation work finishes by 31 July"
+)
+_code(
+    "graduation.needs_approval",
+    anhui(18),
+    "高中毕业须报学籍主管单位审批",
+    "senior-high graduation needs the authority's approval",
+)
+_code(
+    "graduation.no_approval_needed",
+    anhui(18),
+    "义务教育阶段由学校完成毕业",
+    "the school completes compulsory-education graduation itself",
+)
+_code(
+    "graduation.overdue",
+    anhui(18),
+    "毕业年级学生在学年升级时仍未毕（结）业",
+    "a final-grade student not graduated at the rollover",
+)
+_code(
+    "rollover.suspended_held",
+    anhui(18, 2),
+    "休学学生不随学年升级",
+    "a suspended student is not promoted",
+)
+_code("rollover.date", anhui(18, 2), "未到学年升级日期", "before the rollover date")
+
+RULE_CODES: Mapping[str, tuple[Article, str, str]] = MappingProxyType(_CODES)
+"""Every rule code: (article, message in Chinese, message in English)."""
+
+
+def violation(code: str, *, article: Article | None = None, **facts: object) -> Violation:
+    """The :class:`Violation` for a catalogued code, with the facts the rule used.
+
+    ``article`` overrides the catalogue's citation where the policy in force
+    cites its own (e.g. another province's article for the same rule).
+    """
+    art, zh, en = _CODES[code]
+    return Violation(code, article or art, zh, en, {k: str(v) for k, v in facts.items()})

@@ -1,0 +1,127 @@
+"""Graduation and the 1 August rollover (Art 18).
+
+Compulsory education: the school records completion itself. Senior high: the school
+submits and the authority approves. Graduation work finishes by
+``graduation_deadline`` (31 July); later work is flagged (a warning, Art 32).
+
+The rollover on ``rollover_date`` (1 August) moves every student in school up one
+grade. What happens to the cases Art 18 leaves open is decided by policy parameters:
+
+* suspended students (``rollover_promotes_suspended``; Anhui: not promoted, they
+  resume into the grade they left);
+* final-grade students not graduated by 31 July
+  (``rollover_unfinished_final_grade``: ``hold`` keeps them in the final grade and
+  flags them, ``complete`` records 结业);
+* students with an open transfer (``rollover_open_transfers``: ``promote`` moves them
+  up and the transfer continues, ``hold`` leaves them until it ends).
+
+Promotion is a self-transition of ``registered``: never a withdrawal.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+
+import attrs
+
+from xueji.decision import Decision
+from xueji.lifecycle.tables import StudentStatus
+from xueji.model import Student, final_grade
+from xueji.policy.model import Policy
+from xueji.policy.values import Stage
+from xueji.rules._base import violation
+
+__all__ = ["RolloverAction", "check_graduation", "graduation_needs_approval", "rollover_action"]
+
+
+def graduation_needs_approval(stage: Stage, policy: Policy) -> bool:
+    """Art 18: senior-high graduation needs the authority's approval."""
+    return stage in policy.graduation_needs_approval.value
+
+
+def check_graduation(student: Student, *, on: _dt.date, policy: Policy) -> Decision:
+    """Art 18: only a registered final-grade student graduates; late work is flagged."""
+    found = []
+    if student.status is not StudentStatus.REGISTERED:
+        found.append(
+            violation(
+                "change.status",
+                student=student.id,
+                status=student.status.value,
+                change="graduation",
+            )
+        )
+    if student.grade != final_grade(student.stage):
+        found.append(
+            violation(
+                "graduation.not_final_grade",
+                student=student.id,
+                grade=student.grade,
+                final_grade=final_grade(student.stage),
+            )
+        )
+    warnings = []
+    due = policy.graduation_deadline.value.in_year(on.year)
+    if on > due:  # work for the school year ending in on.year was due on 31 July
+        warnings.append(
+            violation(
+                "graduation.late",
+                article=policy.graduation_deadline.article,
+                on=on.isoformat(),
+                deadline=due.isoformat(),
+            )
+        )
+    return Decision(found, warnings)
+
+
+class RolloverAction(enum.StrEnum):
+    """What the rollover does to one student."""
+
+    PROMOTE = "promote"
+    HOLD = "hold"  # stays in the grade, flagged where the policy says so
+    COMPLETE = "complete"  # 结业 recorded at the rollover
+    SKIP = "skip"  # not in school: nothing to do
+
+
+@attrs.frozen
+class RolloverOutcome:
+    """The action for one student, with the rule behind it."""
+
+    action: RolloverAction
+    decision: Decision
+
+
+def rollover_action(student: Student, *, open_transfer: bool, policy: Policy) -> RolloverOutcome:
+    """Art 18: what the 1 August rollover does to ``student``."""
+    ok = Decision.allow()
+    if student.status is StudentStatus.SUSPENDED:
+        if policy.rollover_promotes_suspended.value:
+            return RolloverOutcome(RolloverAction.PROMOTE, ok)
+        return RolloverOutcome(
+            RolloverAction.HOLD,
+            Decision.allow(
+                warnings=[
+                    violation(
+                        "rollover.suspended_held",
+                        article=policy.rollover_promotes_suspended.article,
+                        student=student.id,
+                    )
+                ]
+            ),
+        )
+    if student.status is not StudentStatus.REGISTERED:
+        return RolloverOutcome(RolloverAction.SKIP, ok)
+    if open_transfer and policy.rollover_open_transfers.value == "hold":
+        return RolloverOutcome(RolloverAction.HOLD, ok)
+    if student.grade >= final_grade(student.stage):
+        flag = violation(
+            "graduation.overdue",
+            article=policy.rollover_unfinished_final_grade.article,
+            student=student.id,
+            grade=student.grade,
+        )
+        if policy.rollover_unfinished_final_grade.value == "complete":
+            return RolloverOutcome(RolloverAction.COMPLETE, Decision.allow(warnings=[flag]))
+        return RolloverOutcome(RolloverAction.HOLD, Decision.allow(warnings=[flag]))
+    return RolloverOutcome(RolloverAction.PROMOTE, ok)

@@ -1,0 +1,349 @@
+"""The in-memory store: the reference implementation of the storage protocols.
+
+Units of work are serialised by one lock and write straight into the tables,
+recording an undo action for each write; an exception inside the unit undoes them in
+reverse order, so a refused or failed command leaves nothing behind.
+
+>>> store = MemoryStore()
+>>> from xueji.model import Unit, UnitLevel
+>>> with store.unit_of_work() as uow:
+...     uow.units.add(Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000"))
+>>> try:
+...     with store.unit_of_work() as uow:
+...         uow.units.add(Unit("3401", "合肥市教育局", UnitLevel.CITY, "340100", "34"))
+...         raise RuntimeError("boom")
+... except RuntimeError:
+...     pass
+>>> with store.unit_of_work() as uow:
+...     [u.code for u in uow.units.list()]
+['34']
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from xueji.errors import ConcurrencyConflict, XuejiError
+from xueji.model import ChangeEntry, Request, School, SchoolClass, Student, Unit
+
+__all__ = ["MemoryStore"]
+
+T = TypeVar("T")
+Undo = list[Callable[[], None]]
+
+
+def _dup(kind: str, key: str) -> XuejiError:
+    return XuejiError("storage.duplicate", f"{kind} {key} 已存在", f"{kind} {key} already exists")
+
+
+def _conflict(kind: str, key: str, want: int, found: int) -> ConcurrencyConflict:
+    return ConcurrencyConflict(
+        "storage.conflict",
+        f"{kind} {key} 已被修改（版本 {found}，期望 {want}）",
+        f"{kind} {key} was changed (version {found}, expected {want})",
+    )
+
+
+class _Table:
+    """A dict with undo, shared by the simple repositories."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.rows: dict[str, Any] = {}
+        self.undo: Undo = []
+
+    def put_new(self, key: str, value: Any) -> None:
+        if key in self.rows:
+            raise _dup(self.kind, key)
+        self.rows[key] = value
+        self.undo.append(lambda: self.rows.pop(key, None))
+
+    def replace(self, key: str, value: Any) -> None:
+        old = self.rows.get(key)
+        if old is None:
+            raise _conflict(self.kind, key, value.version - 1, -1)
+        if old.version != value.version - 1:
+            raise _conflict(self.kind, key, value.version - 1, old.version)
+        self.rows[key] = value
+        self.undo.append(lambda: self.rows.__setitem__(key, old))
+
+
+class _Units:
+    def __init__(self, t: _Table) -> None:
+        self.t = t
+
+    def get(self, code: str) -> Unit | None:
+        return self.t.rows.get(code)
+
+    def add(self, unit: Unit) -> None:
+        self.t.put_new(unit.code, unit)
+
+    def list(self) -> Iterable[Unit]:
+        return list(self.t.rows.values())
+
+
+class _Schools:
+    def __init__(self, t: _Table) -> None:
+        self.t = t
+
+    def get(self, code: str) -> School | None:
+        return self.t.rows.get(code)
+
+    def add(self, school: School) -> None:
+        self.t.put_new(school.code, school)
+
+    def list(self) -> Iterable[School]:
+        return list(self.t.rows.values())
+
+
+class _Classes:
+    def __init__(self, t: _Table) -> None:
+        self.t = t
+
+    def get(self, class_id: str) -> SchoolClass | None:
+        return self.t.rows.get(class_id)
+
+    def add(self, klass: SchoolClass) -> None:
+        self.t.put_new(klass.id, klass)
+
+    def update(self, klass: SchoolClass) -> None:
+        old = self.t.rows[klass.id]
+        self.t.rows[klass.id] = klass
+        self.t.undo.append(lambda: self.t.rows.__setitem__(klass.id, old))
+
+    def by_school(self, school: str) -> Iterable[SchoolClass]:
+        return [c for c in self.t.rows.values() if c.school == school]
+
+
+class _Index:
+    """A multi-valued secondary index (key -> set of ids) with undo."""
+
+    def __init__(self, undo: Undo) -> None:
+        self.map: dict[str, set[str]] = {}
+        self.undo = undo
+
+    def add(self, key: str | None, ident: str) -> None:
+        if key is None:
+            return
+        bucket = self.map.setdefault(key, set())
+        if ident not in bucket:
+            bucket.add(ident)
+            self.undo.append(lambda: bucket.discard(ident))
+
+    def remove(self, key: str | None, ident: str) -> None:
+        if key is None:
+            return
+        bucket = self.map.get(key)
+        if bucket and ident in bucket:
+            bucket.discard(ident)
+            self.undo.append(lambda: bucket.add(ident))
+
+    def get(self, key: str) -> set[str]:
+        return self.map.get(key, set())
+
+
+def _numbers_of(s: Student) -> list[str]:
+    return [n.text for n in s.numbers.all_numbers] if s.numbers else []
+
+
+def _holds_seat(s: Student) -> bool:
+    from xueji.lifecycle.tables import StudentStatus as St
+
+    return s.status in (St.DRAFT, St.PENDING_REVIEW, St.REGISTERED, St.SUSPENDED)
+
+
+class _Students:
+    def __init__(self, t: _Table) -> None:
+        self.t = t
+        self.by_id = _Index(t.undo)
+        self.by_number = _Index(t.undo)
+        self.by_guardian_ix = _Index(t.undo)
+        self.by_school_ix = _Index(t.undo)
+        self.class_count: dict[str, int] = {}
+
+    def _count(self, s: Student, delta: int) -> None:
+        if _holds_seat(s):
+            key = s.class_id
+            self.class_count[key] = self.class_count.get(key, 0) + delta
+            self.t.undo.append(
+                lambda: self.class_count.__setitem__(key, self.class_count[key] - delta)
+            )
+
+    def _index(self, s: Student, add: bool) -> None:
+        for ix, key in (
+            (self.by_id, s.id_number),
+            (self.by_guardian_ix, s.guardian_id),
+            (self.by_school_ix, s.school),
+            *((self.by_number, n) for n in _numbers_of(s)),
+        ):
+            if add:
+                ix.add(key, s.id)
+            else:
+                ix.remove(key, s.id)
+        self._count(s, 1 if add else -1)
+
+    def get(self, student_id: str) -> Student | None:
+        return self.t.rows.get(student_id)
+
+    def add(self, student: Student) -> None:
+        self.t.put_new(student.id, student)
+        self._index(student, True)
+
+    def update(self, student: Student) -> None:
+        old: Student = self.t.rows.get(student.id, student)
+        self.t.replace(student.id, student)
+        self._index(old, False)
+        self._index(student, True)
+
+    def _many(self, ids: Iterable[str]) -> list[Student]:
+        return [self.t.rows[i] for i in sorted(ids)]
+
+    def by_id_number(self, id_number: str) -> list[Student]:
+        return self._many(self.by_id.get(id_number))
+
+    def by_registry_number(self, number: str) -> list[Student]:
+        return self._many(self.by_number.get(number))
+
+    def by_guardian(self, guardian_id: str) -> list[Student]:
+        return self._many(self.by_guardian_ix.get(guardian_id))
+
+    def by_school(self, school: str) -> list[Student]:
+        return self._many(self.by_school_ix.get(school))
+
+    def count_in_class(self, class_id: str) -> int:
+        return self.class_count.get(class_id, 0)
+
+    def all(self) -> Iterator[Student]:
+        return iter(list(self.t.rows.values()))
+
+
+class _Requests:
+    def __init__(self, t: _Table) -> None:
+        self.t = t
+        self.open_by_student = _Index(t.undo)
+        self.open_ids = _Index(t.undo)
+
+    def _index(self, r: Request, add: bool) -> None:
+        if r.is_open:
+            if add:
+                self.open_by_student.add(r.student, r.id)
+                self.open_ids.add("open", r.id)
+            else:
+                self.open_by_student.remove(r.student, r.id)
+                self.open_ids.remove("open", r.id)
+
+    def get(self, request_id: str) -> Request | None:
+        return self.t.rows.get(request_id)
+
+    def add(self, request: Request) -> None:
+        self.t.put_new(request.id, request)
+        self._index(request, True)
+
+    def update(self, request: Request) -> None:
+        old: Request = self.t.rows.get(request.id, request)
+        self.t.replace(request.id, request)
+        self._index(old, False)
+        self._index(request, True)
+
+    def open_for_student(self, student_id: str) -> list[Request]:
+        return [self.t.rows[i] for i in sorted(self.open_by_student.get(student_id))]
+
+    def open_due_before(self, day: _dt.date) -> list[Request]:
+        rows = (self.t.rows[i] for i in self.open_ids.get("open"))
+        return sorted(
+            (r for r in rows if r.deadline is not None and r.deadline < day),
+            key=lambda r: (r.deadline, r.id),
+        )
+
+    def all(self) -> Iterator[Request]:
+        return iter(list(self.t.rows.values()))
+
+
+class _Log:
+    def __init__(self, undo: Undo) -> None:
+        self.rows: list[ChangeEntry] = []
+        self.undo = undo
+
+    def append(self, entry: ChangeEntry) -> ChangeEntry:
+        import attrs
+
+        stored = attrs.evolve(entry, seq=len(self.rows) + 1)
+        self.rows.append(stored)
+        self.undo.append(self._drop_last)
+        return stored
+
+    def _drop_last(self) -> None:
+        self.rows.pop()
+
+    def entries(self, subject: str | None = None) -> list[ChangeEntry]:
+        return [e for e in self.rows if subject is None or e.subject == subject]
+
+
+class _Meta:
+    def __init__(self, t: _Table) -> None:
+        self.t = t
+
+    def get(self, key: str) -> str | None:
+        return self.t.rows.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        old = self.t.rows.get(key)
+        self.t.rows[key] = value
+        self.t.undo.append(
+            (lambda: self.t.rows.pop(key, None))
+            if old is None
+            else (lambda: self.t.rows.__setitem__(key, old))
+        )
+
+
+class _Allocator:
+    def __init__(self, undo: Undo) -> None:
+        self.next_: dict[str, int] = {}
+        self.undo = undo
+
+    def next(self, key: str) -> int:
+        n = self.next_.get(key, 0) + 1
+        self.next_[key] = n
+        self.undo.append(lambda: self.next_.__setitem__(key, n - 1))
+        return n
+
+
+class MemoryStore:
+    """Every table in memory; units of work serialised and undone on failure."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._undo: Undo = []
+        t = {k: _Table(k) for k in ("unit", "school", "class", "student", "request", "meta")}
+        for table in t.values():
+            table.undo = self._undo
+        self.units = _Units(t["unit"])
+        self.schools = _Schools(t["school"])
+        self.classes = _Classes(t["class"])
+        self.students = _Students(t["student"])
+        self.requests = _Requests(t["request"])
+        self.log = _Log(self._undo)
+        self.meta = _Meta(t["meta"])
+        self.allocator = _Allocator(self._undo)
+        self._depth = 0
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[MemoryStore]:
+        """A unit of work over this store (nested units join the outer one)."""
+        with self._lock:
+            self._depth += 1
+            mark = len(self._undo)
+            try:
+                yield self
+            except BaseException:
+                while len(self._undo) > mark:
+                    self._undo.pop()()
+                raise
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._undo.clear()  # committed (or already undone): nothing to keep

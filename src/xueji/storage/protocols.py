@@ -1,0 +1,136 @@
+"""Storage protocols: what the :class:`~xueji.registry.Registry` needs from a store.
+
+A host application implements these (or uses :mod:`xueji.storage.memory`, or the SQL
+store of a later release). All writes of one command go through one
+:class:`UnitOfWork`: they are committed together or not at all, and the change-log
+entry is written in the same unit as the change it records.
+
+Every ``update`` is optimistic: the caller passes the new value whose ``version`` is
+one more than the stored one; a store that finds another version raises
+:class:`~xueji.errors.ConcurrencyConflict` and the unit of work is rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from typing import Protocol, runtime_checkable
+
+from xueji.model import ChangeEntry, Request, School, SchoolClass, Student, Unit
+from xueji.numbers import SequenceAllocator
+
+__all__ = [
+    "ChangeLog",
+    "ClassRepository",
+    "MetaRepository",
+    "RequestRepository",
+    "SchoolRepository",
+    "Store",
+    "StudentRepository",
+    "UnitOfWork",
+    "UnitRepository",
+]
+
+
+class UnitRepository(Protocol):
+    """Education authorities (Art 8)."""
+
+    def get(self, code: str) -> Unit | None: ...
+    def add(self, unit: Unit) -> None: ...
+    def list(self) -> Iterable[Unit]: ...
+
+
+class SchoolRepository(Protocol):
+    """Schools (Art 9)."""
+
+    def get(self, code: str) -> School | None: ...
+    def add(self, school: School) -> None: ...
+    def list(self) -> Iterable[School]: ...
+
+
+class ClassRepository(Protocol):
+    """Classes (Art 10)."""
+
+    def get(self, class_id: str) -> SchoolClass | None: ...
+    def add(self, klass: SchoolClass) -> None: ...
+    def update(self, klass: SchoolClass) -> None:
+        """Replace a class (the rollover moves classes up a grade)."""
+        ...
+
+    def by_school(self, school: str) -> Iterable[SchoolClass]: ...
+
+
+class StudentRepository(Protocol):
+    """Student registry records."""
+
+    def get(self, student_id: str) -> Student | None: ...
+    def add(self, student: Student) -> None: ...
+    def update(self, student: Student) -> None:
+        """Replace the stored record whose version is ``student.version - 1``."""
+        ...
+
+    def by_id_number(self, id_number: str) -> list[Student]: ...
+    def by_registry_number(self, number: str) -> list[Student]:
+        """Students who hold or ever held ``number``."""
+        ...
+
+    def by_guardian(self, guardian_id: str) -> list[Student]: ...
+    def by_school(self, school: str) -> list[Student]: ...
+    def count_in_class(self, class_id: str) -> int:
+        """Registries the class holds (students not voided, not moved away)."""
+        ...
+
+    def all(self) -> Iterator[Student]: ...
+
+
+class RequestRepository(Protocol):
+    """Requests awaiting approval."""
+
+    def get(self, request_id: str) -> Request | None: ...
+    def add(self, request: Request) -> None: ...
+    def update(self, request: Request) -> None: ...
+    def open_for_student(self, student_id: str) -> list[Request]: ...
+    def open_due_before(self, day: _dt.date) -> list[Request]:
+        """Open requests whose deadline is before ``day`` (overdue on ``day``)."""
+        ...
+
+    def all(self) -> Iterator[Request]: ...
+
+
+class ChangeLog(Protocol):
+    """The append-only change log (Art 19)."""
+
+    def append(self, entry: ChangeEntry) -> ChangeEntry:
+        """Store ``entry`` with the next sequence number and return it."""
+        ...
+
+    def entries(self, subject: str | None = None) -> list[ChangeEntry]: ...
+
+
+class MetaRepository(Protocol):
+    """Small facts about the store as a whole (the last rollover year, ...)."""
+
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, value: str) -> None: ...
+
+
+@runtime_checkable
+class UnitOfWork(Protocol):
+    """The repositories of one atomic unit of work."""
+
+    units: UnitRepository
+    schools: SchoolRepository
+    classes: ClassRepository
+    students: StudentRepository
+    requests: RequestRepository
+    log: ChangeLog
+    meta: MetaRepository
+    allocator: SequenceAllocator
+
+
+class Store(Protocol):
+    """A store hands out units of work. Leaving the context commits; an exception
+    inside it rolls back every write of the unit."""
+
+    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]: ...
