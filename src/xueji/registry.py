@@ -368,12 +368,16 @@ class Registry:
     def _apply_approved(self, uow: UnitOfWork, actor: Actor, req: Request, on: _dt.date) -> None:
         s = self._get_student(uow, req.student)
         k = req.kind
-        if k in (
-            RequestKind.NEW_STUDENT,
-            RequestKind.CROSS_PROVINCE_IN,
-            RequestKind.CROSS_BORDER_IN,
-        ):
+        if k is RequestKind.NEW_STUDENT:
             self._write_student(uow, actor, on, s, "approve", "register", {})
+        elif k in (RequestKind.CROSS_PROVINCE_IN, RequestKind.CROSS_BORDER_IN):
+            if s.status is St.PENDING_REVIEW:
+                self._write_student(uow, actor, on, s, "approve", "transfer_in", {})
+            else:  # a student who left earlier comes back: the record continues (Arts 22-23)
+                assert req.to_school is not None
+                assert req.to_class is not None
+                changes = {"school": req.to_school, "class_id": req.to_class}
+                self._write_student(uow, actor, on, s, "return", "transfer_in", changes)
         elif k is RequestKind.TRANSFER:
             assert req.to_school is not None
             assert req.to_class is not None
@@ -913,6 +917,156 @@ class Registry:
             req = self._sweep_request(uow, req, on)
         return Outcome(decision, s, req)
 
+    def transfer_in(
+        self,
+        actor: Actor,
+        *,
+        origin: str,
+        abroad: bool,
+        school: str,
+        class_id: str,
+        grade: int,
+        name: str,
+        sex: str,
+        birth_date: _dt.date,
+        hukou_region: str,
+        registry_number: str | None = None,
+        id_number: str | None = None,
+        guardian_id: str | None = None,
+        photo: Photo | None = None,
+        migrant: bool = False,
+        applied_on: _dt.date | None = None,
+    ) -> Outcome:
+        """A transfer in from another province (Art 22) or from abroad (Art 23).
+
+        From another province the receiving school pulls the record by its 学籍号
+        (``registry_number`` is required). From abroad the earlier record continues
+        when there is one; a student who never had one gets a new registry. A student
+        who left this province earlier continues the same record either way. The
+        receiving school's and its authority's approvals follow (20 working days each).
+        """
+        on = self.today()
+        kind = RequestKind.CROSS_BORDER_IN if abroad else RequestKind.CROSS_PROVINCE_IN
+        if not abroad and not registry_number:
+            return Outcome(Decision.refuse(violation("transfer.cross_province_number")))
+        if sex not in ("M", "F"):
+            raise _bad_input(f"性别应为 M 或 F：{sex!r}", f"sex is 'M' or 'F', not {sex!r}")
+        from xueji import ids
+
+        with self.store.unit_of_work() as uow:
+            policy = self.policy(on)
+            sch = self._get_school(uow, school)
+            klass = self._get_class(uow, class_id)
+            stage = stage_of_grade(grade)
+            number = _numbers.parse(registry_number, today=on) if registry_number else None
+            if id_number is not None:
+                id_number = ids.validate(id_number, today=on)
+            if guardian_id is not None:
+                guardian_id = ids.validate(guardian_id, today=on)
+            if number is None and id_number is None and guardian_id is None:
+                return Outcome(Decision.refuse(violation("enrolment.no_identifier")))
+            found: dict[str, Student] = {}
+            if number is not None:
+                found.update({x.id: x for x in uow.students.by_registry_number(number.text)})
+            if id_number is not None:
+                found.update({x.id: x for x in uow.students.by_id_number(id_number)})
+            left = [
+                x
+                for x in found.values()
+                if x.status in (St.CROSS_PROVINCE_OUT, St.CROSS_BORDER_OUT)
+            ]
+            others = [x for x in found.values() if x not in left]
+            decision = Decision.combine(
+                enrolment.check_duplicate(others, continuing=False),
+                enrolment.check_age(birth_date, entry_year=on.year, policy=policy),
+                enrolment.check_id_agreement(id_number, sex=sex, birth_date=birth_date, today=on),
+                enrolment.check_stage(sch, stage),
+                enrolment.check_class(
+                    klass,
+                    school=sch.code,
+                    grade=grade,
+                    stage=stage,
+                    size=uow.students.count_in_class(klass.id),
+                    policy=policy,
+                ),
+            )
+            if not decision.allowed:
+                return Outcome(decision)
+            if left:
+                student = left[0]
+            else:
+                if number is not None:
+                    record = _numbers.NumberRecord(
+                        number,
+                        (_numbers.NumberChange(on, number, f"continued from {origin}"),),
+                        id_number,
+                        guardian_id,
+                    )
+                else:
+                    record = _numbers.new_record(
+                        on,
+                        id_number=id_number,
+                        guardian_id=guardian_id,
+                        area=sch.region,
+                        birth_date=birth_date,
+                        sex=sex,  # type: ignore[arg-type]
+                        allocator=uow.allocator,
+                    )
+                regional = _numbers.issue_regional_number(
+                    policy, uow.allocator, region=sch.region, year=on.year, stage=stage
+                )
+                student = Student(
+                    id=self._new_id(uow, "S"),
+                    school=sch.code,
+                    class_id=klass.id,
+                    grade=grade,
+                    stage=stage,
+                    status=St.PENDING_REVIEW,
+                    name=name,
+                    sex=sex,  # type: ignore[arg-type]
+                    birth_date=birth_date,
+                    hukou_region=hukou_region,
+                    entry_date=on,
+                    id_number=id_number,
+                    guardian_id=guardian_id,
+                    photo=photo,
+                    migrant=migrant,
+                    numbers=record,
+                    regional_number=regional,
+                    regional_numbers=(regional,),
+                    submitted=True,
+                )
+                uow.students.add(student)
+                self._log(
+                    uow,
+                    actor,
+                    on,
+                    f"{kind.value}_record",
+                    student.id,
+                    {},
+                    {
+                        "status": student.status.value,
+                        "school": sch.code,
+                        "origin": origin,
+                        "registry_number": student.registry_number,
+                    },
+                    str(REQUEST_TABLES[kind].rows[0].article),
+                )
+            req = self._open_request(
+                uow,
+                actor,
+                applied_on or on,
+                kind,
+                student,
+                from_school=None,
+                to_school=sch.code,
+                to_class=klass.id,
+                reason=origin,
+                payload={"origin": origin},
+            )
+            req = self._sweep_request(uow, req, on)
+        return Outcome(decision, student, req)
+
     def request_cross_border_out(
         self,
         actor: Actor,
@@ -1134,6 +1288,18 @@ class Registry:
         """The students of a school."""
         with self.store.unit_of_work() as uow:
             return uow.students.by_school(school)
+
+    def migrant_dropouts(
+        self, actor: Actor, *, start: _dt.date, end: _dt.date
+    ) -> dict[str, tuple[change_rules.MigrantDropout, ...]]:
+        """Art 27(3): the term's migrant-children dropouts grouped by 户籍 county."""
+        with self.store.unit_of_work() as uow:
+            pairs = []
+            for r in uow.requests.all():
+                if r.kind is RequestKind.DROPOUT and r.state is R.APPROVED:
+                    s = self._get_student(uow, r.student)
+                    pairs.append((s, r.history[-1].on))
+            return change_rules.migrant_dropout_summary(pairs, start=start, end=end)
 
     def history(self, actor: Actor, subject: str) -> list[ChangeEntry]:
         """The change-log entries of one subject (a student, a request, ...)."""

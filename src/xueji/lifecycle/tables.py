@@ -280,6 +280,14 @@ STUDENT: TransitionTable[StudentStatus] = TransitionTable(
         _t(St.CROSS_BORDER_OUT, "return", St.REGISTERED, anhui(23), note="接续原来的学籍档案"),
         _t(St.REGISTERED, "promote", St.REGISTERED, anhui(18, 2), note="1 August rollover"),
         _t(
+            St.SUSPENDED,
+            "promote",
+            St.SUSPENDED,
+            anhui(18, 2),
+            "rollover.promotes_suspended",
+            note="only where the policy promotes suspended students",
+        ),
+        _t(
             St.REGISTERED, "correct", St.REGISTERED, anhui(29), note="approved key-field correction"
         ),
         _t(St.PENDING_REVIEW, "correct", St.PENDING_REVIEW, anhui(29)),

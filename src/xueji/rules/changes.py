@@ -9,13 +9,24 @@ deleted) and may return.
 
 from __future__ import annotations
 
+import datetime as _dt
+from collections.abc import Iterable
+
+import attrs
+
 from xueji.decision import Decision
 from xueji.lifecycle.tables import RequestKind, StudentStatus
 from xueji.model import Student
 from xueji.policy.model import Policy
 from xueji.rules._base import violation
 
-__all__ = ["ALLOWED_FROM", "check_change", "keeps_registry"]
+__all__ = [
+    "ALLOWED_FROM",
+    "MigrantDropout",
+    "check_change",
+    "keeps_registry",
+    "migrant_dropout_summary",
+]
 
 ALLOWED_FROM = {
     RequestKind.SUSPENSION: frozenset({StudentStatus.REGISTERED}),
@@ -42,3 +53,40 @@ def check_change(student: Student, kind: RequestKind, *, open_same_kind: int) ->
 def keeps_registry(student: Student, policy: Policy) -> bool:
     """Art 27(2): a dropout in the compulsory grades keeps the registry."""
     return student.grade in policy.compulsory_grades.value
+
+
+@attrs.frozen
+class MigrantDropout:
+    """One line of the per-term summary handed to the 户籍 county (Art 27(3))."""
+
+    student: str
+    name: str
+    school: str
+    grade: int
+    hukou_region: str
+    dropped_on: _dt.date
+
+
+def migrant_dropout_summary(
+    dropouts: Iterable[tuple[Student, _dt.date]], *, start: _dt.date, end: _dt.date
+) -> dict[str, tuple[MigrantDropout, ...]]:
+    """Art 27(3): the compulsory-education migrant children (随迁子女) who dropped out in
+    a term (``start`` to ``end``, inclusive), grouped by the county of their 户籍, for
+    the authority to hand to that county at the end of the term."""
+    groups: dict[str, list[MigrantDropout]] = {}
+    for student, on in dropouts:
+        if student.migrant and start <= on <= end:
+            groups.setdefault(student.hukou_region, []).append(
+                MigrantDropout(
+                    student.id,
+                    student.name,
+                    student.school,
+                    student.grade,
+                    student.hukou_region,
+                    on,
+                )
+            )
+    return {
+        k: tuple(sorted(v, key=lambda d: (d.dropped_on, d.student)))
+        for k, v in sorted(groups.items())
+    }

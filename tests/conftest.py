@@ -1,0 +1,141 @@
+"""Shared fixtures: a small province with a registry on the in-memory store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+
+import pytest
+
+from xueji import ids
+from xueji.clock import ManualClock
+from xueji.model import Actor, ActorKind, Photo, School, SchoolClass, Student, Unit, UnitLevel
+from xueji.policy import ANHUI_2013, Policy, Stage
+from xueji.registry import Registry
+from xueji.storage import MemoryStore
+
+D = dt.date
+START = D(2026, 9, 1)
+PROVINCE = Actor(ActorKind.PROVINCE, "34", "省管理员")
+
+# code, name, authority, region, stages, extra
+SCHOOLS: list[tuple[str, str, str, str, frozenset[Stage], dict[str, object]]] = [
+    ("A", "蜀山实验小学", "340104", "340104", frozenset({Stage.PRIMARY}), {}),
+    ("B", "蜀山第二小学", "340104", "340104", frozenset({Stage.PRIMARY}), {}),
+    ("W", "镜湖小学", "340202", "340202", frozenset({Stage.PRIMARY}), {}),
+    ("J", "蜀山中学", "340104", "340104", frozenset({Stage.JUNIOR}), {}),
+    ("H", "合肥一中", "3401", "340100", frozenset({Stage.SENIOR}), {}),  # run by the city
+    ("H2", "合肥八中", "3401", "340100", frozenset({Stage.SENIOR}), {}),
+    ("WH", "芜湖一中", "3402", "340200", frozenset({Stage.SENIOR}), {}),
+    ("SP", "蜀山特殊教育学校", "340104", "340104", frozenset({Stage.SPECIAL, Stage.PRIMARY}), {}),
+    ("Z", "长丰县学区中心校", "340121", "340121", frozenset({Stage.PRIMARY}), {"is_central": True}),
+    ("Z1", "长丰县某分校", "340121", "340121", frozenset({Stage.PRIMARY}), {"central_school": "Z"}),
+]
+GRADES = {
+    "A": range(1, 7),
+    "B": range(1, 7),
+    "W": range(1, 7),
+    "J": range(7, 10),
+    "H": range(10, 13),
+    "H2": range(10, 13),
+    "WH": range(10, 13),
+    "SP": range(1, 7),
+    "Z": range(1, 7),
+    "Z1": range(1, 7),
+}
+
+_seq = itertools.count(1)
+
+
+def make_id(birth: dt.date, sex: str = "M", region: str = "340104") -> str:
+    """A valid identity number for a birth date and sex, distinct on every call."""
+    n = next(_seq) % 500
+    seq = 2 * n + (1 if sex == "M" else 2)
+    body = f"{region}{birth:%Y%m%d}{seq:03d}"
+    return body + ids.check_character(body)
+
+
+def school_actor(code: str) -> Actor:
+    return Actor(ActorKind.SCHOOL, code, f"{code} 学籍管理员")
+
+
+def authority(code: str) -> Actor:
+    kind = ActorKind.CITY if len(code) == 4 else ActorKind.COUNTY
+    return Actor(kind, code, f"{code} 审核员")
+
+
+class Province:
+    """A registry over a small province, with helpers to reach common states."""
+
+    def __init__(self, start: dt.date = START, policies: Sequence[Policy] = (ANHUI_2013,)):
+        self.clock = ManualClock(start)
+        self.store = MemoryStore()
+        self.reg = Registry(self.store, clock=self.clock, policies=policies)
+        r = self.reg
+        r.add_unit(PROVINCE, Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000"))
+        r.add_unit(PROVINCE, Unit("3401", "合肥市教育局", UnitLevel.CITY, "340100", "34"))
+        r.add_unit(PROVINCE, Unit("340104", "蜀山区教育体育局", UnitLevel.COUNTY, "340104", "3401"))
+        r.add_unit(PROVINCE, Unit("340121", "长丰县教育体育局", UnitLevel.COUNTY, "340121", "3401"))
+        r.add_unit(PROVINCE, Unit("3402", "芜湖市教育局", UnitLevel.CITY, "340200", "34"))
+        r.add_unit(PROVINCE, Unit("340202", "镜湖区教育局", UnitLevel.COUNTY, "340202", "3402"))
+        for code, name, auth, region, stages, extra in SCHOOLS:
+            r.add_school(PROVINCE, School(code, name, auth, region, stages, **extra))  # type: ignore[arg-type]
+            for g in GRADES[code]:
+                r.add_class(
+                    PROVINCE,
+                    SchoolClass(f"{code}-{g}", code, f"{g}年级1班", g, "班主任", D(2026, 9, 1)),
+                )
+
+    def today(self) -> dt.date:
+        return self.clock.today()
+
+    def at(self, day: dt.date) -> None:
+        self.clock.advance_to(day)
+
+    def enroll(
+        self,
+        school: str = "A",
+        grade: int = 1,
+        *,
+        birth: dt.date | None = None,
+        sex: str = "M",
+        id_number: str | None = "auto",
+        **kw: object,
+    ) -> Student:
+        birth = birth or D(self.today().year - 5 - grade, 3, 1)
+        if id_number == "auto":
+            id_number = make_id(birth, sex)
+        out = self.reg.enroll(
+            school_actor(school),
+            school=school,
+            class_id=kw.pop("class_id", f"{school}-{grade}"),  # type: ignore[arg-type]
+            grade=grade,
+            name=str(kw.pop("name", "学生")),
+            sex=sex,
+            birth_date=birth,
+            hukou_region=str(kw.pop("hukou_region", "340104")),
+            id_number=id_number,
+            photo=kw.pop("photo", Photo(self.today(), "sha256:x")),  # type: ignore[arg-type]
+            **kw,  # type: ignore[arg-type]
+        )
+        assert out.allowed, out.decision
+        assert out.student is not None
+        return out.student
+
+    def register(self, school: str = "A", grade: int = 1, **kw: object) -> Student:
+        s = self.enroll(school, grade, **kw)
+        sub = self.reg.submit(school_actor(school), s.id)
+        assert sub.request is not None
+        auth = self.authority_of(school)
+        out = self.reg.approve(auth, sub.request.id)
+        assert out.allowed, out.decision
+        return self.reg.student(PROVINCE, s.id)
+
+    def authority_of(self, school: str) -> Actor:
+        return authority(next(a for c, _, a, *_ in SCHOOLS if c == school))
+
+
+@pytest.fixture
+def province() -> Province:
+    return Province()

@@ -1,0 +1,203 @@
+"""Suspension, resumption, dropout (Arts 26-27), graduation and the rollover (Art 18),
+and the policy in force (Art 33)."""
+
+from __future__ import annotations
+
+import attrs
+
+from tests.conftest import PROVINCE, D, Province, authority, school_actor
+from xueji.articles import anhui
+from xueji.lifecycle import RequestState, StudentStatus
+from xueji.model import Actor
+from xueji.policy import ANHUI_2013, Param
+
+A, H = school_actor("A"), school_actor("H")
+SHUSHAN, HEFEI = authority("340104"), authority("3401")
+SYSTEM = Actor.system()
+
+
+def approve(p: Province, actor, request_id: str) -> None:  # type: ignore[no-untyped-def]
+    out = p.reg.approve(actor, request_id)
+    assert out.allowed, out.decision
+
+
+def test_art26_suspension_and_resumption_need_approval(province: Province) -> None:
+    s = province.register("A", 2)
+    req = province.reg.suspend(A, s.id, "病休").request
+    assert req is not None
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
+    approve(province, SHUSHAN, req.id)
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.SUSPENDED
+    assert province.reg.suspend(A, s.id, "again").decision.codes == ("change.status",)
+    res = province.reg.resume(A, s.id, "痊愈").request
+    assert res is not None
+    assert province.reg.resume(A, s.id, "twice").decision.codes == ("change.already_open",)
+    approve(province, SHUSHAN, res.id)
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
+
+
+def test_art27_dropout_review_within_15_working_days_and_registry_kept(
+    province: Province,
+) -> None:
+    s = province.register("A", 3)
+    province.at(D(2026, 9, 25))
+    req = province.reg.record_dropout(A, s.id, "外出打工").request
+    assert req is not None
+    assert req.deadline == province.reg.calendar.add_working_days(D(2026, 9, 25), 15)
+    # no default approval for a dropout review: past the deadline it stays open
+    province.at(D(2026, 11, 20))
+    assert province.reg.advance_clock(SYSTEM) == []
+    assert province.reg.request(PROVINCE, req.id).state is RequestState.AT_AUTHORITY
+    approve(province, SHUSHAN, req.id)
+    kept = province.reg.student(PROVINCE, s.id)
+    assert kept.status is StudentStatus.DROPPED_OUT
+    assert kept.registry_number == s.registry_number  # registry kept (保留学籍)
+    back = province.reg.return_from_dropout(A, s.id)
+    assert back.student is not None
+    assert back.student.status is StudentStatus.REGISTERED
+
+
+def test_art27_senior_dropout_does_not_keep_the_registry(province: Province) -> None:
+    s = province.register("H", 10)
+    req = province.reg.record_dropout(H, s.id, "x").request
+    assert req is not None
+    approve(province, HEFEI, req.id)
+    out = province.reg.return_from_dropout(H, s.id)
+    assert out.decision.codes == ("dropout.not_compulsory_keep",)
+
+
+def test_art27_migrant_dropout_summary_by_hukou_county(province: Province) -> None:
+    migrants = [
+        province.register("A", 4, migrant=True, hukou_region=region, name=f"随迁{i}")
+        for i, region in enumerate(["341221", "341221", "341602"])
+    ]
+    local = province.register("A", 4, hukou_region="340104")
+    province.at(D(2026, 10, 12))
+    for s in [*migrants, local]:
+        req = province.reg.record_dropout(A, s.id, "x").request
+        assert req is not None
+        approve(province, SHUSHAN, req.id)
+    summary = province.reg.migrant_dropouts(SHUSHAN, start=D(2026, 9, 1), end=D(2027, 1, 31))
+    assert sorted(summary) == ["341221", "341602"]
+    assert [d.name for d in summary["341221"]] == ["随迁0", "随迁1"]
+    assert summary["341602"][0].dropped_on == D(2026, 10, 12)
+    assert province.reg.migrant_dropouts(SHUSHAN, start=D(2027, 2, 1), end=D(2027, 7, 1)) == {}
+
+
+def test_art18_compulsory_completion_by_the_school() -> None:
+    p = Province(D(2026, 6, 1))
+    s = p.register("A", 6, birth=D(2014, 3, 1))
+    early = p.register("A", 5, birth=D(2015, 3, 1))
+    p.at(D(2026, 7, 10))
+    out = p.reg.graduate(A, s.id)
+    assert out.request is None
+    assert out.student is not None
+    assert out.student.status is StudentStatus.GRADUATED
+    assert p.reg.graduate(A, early.id).decision.codes == ("graduation.not_final_grade",)
+
+
+def test_art18_senior_graduation_needs_approval_and_late_is_flagged() -> None:
+    p = Province(D(2026, 6, 1))
+    s = p.register("H", 12, birth=D(2008, 3, 1))
+    p.at(D(2026, 7, 31))
+    out = p.reg.graduate(H, s.id)
+    assert out.request is not None
+    assert out.decision.codes == ()
+    assert p.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
+    assert p.reg.graduate(H, s.id).request is None  # a repeat is a no-op
+    approve(p, HEFEI, out.request.id)
+    assert p.reg.student(PROVINCE, s.id).status is StudentStatus.GRADUATED
+    t = p.register("H", 12, birth=D(2008, 4, 1))
+    p.at(D(2026, 8, 3))
+    late = p.reg.complete(H, t.id)
+    assert late.decision.codes == ("graduation.late",)
+    assert p.reg.student(PROVINCE, t.id).status is StudentStatus.COMPLETED
+
+
+def test_art18_rollover_promotes_and_is_idempotent() -> None:
+    p = Province(D(2026, 6, 1))
+    s = p.register("A", 2, birth=D(2018, 3, 1))
+    suspended = p.register("A", 3, birth=D(2017, 3, 1))
+    req = p.reg.suspend(A, suspended.id, "病休").request
+    assert req is not None
+    approve(p, SHUSHAN, req.id)
+    final = p.register("A", 6, birth=D(2014, 3, 1))
+    moving = p.register("A", 4, birth=D(2016, 3, 1))
+    tr = p.reg.request_transfer(
+        school_actor("W"),
+        moving.id,
+        to_school="W",
+        to_class="W-4",
+        reason=__import__("xueji").model.TransferReason.JOB_MOVE,
+        stated_reason="调动",
+    )
+    assert tr.request is not None
+    assert p.reg.rollover(SYSTEM, 2026).decision.codes == ("rollover.date",)
+    p.at(D(2026, 8, 1))
+    out = p.reg.rollover(SYSTEM, 2026)
+    assert out.allowed
+    assert set(out.decision.codes) == {"rollover.suspended_held", "graduation.overdue"}
+    grades = {x.id: x.grade for x in p.reg.students_of(PROVINCE, "A")}
+    assert grades[s.id] == 3
+    assert grades[suspended.id] == 3  # held
+    assert grades[final.id] == 6  # held: not graduated by 31 July
+    assert grades[moving.id] == 5  # promoted; the transfer continues
+    assert p.reg.request(PROVINCE, tr.request.id).is_open
+    # promotion is not a withdrawal: still registered, same school
+    assert p.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
+    log_size = len(p.store.log.entries())
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    assert len(p.store.log.entries()) == log_size  # the second run changes nothing
+    assert {x.id: x.grade for x in p.reg.students_of(PROVINCE, "A")} == grades
+
+
+def test_art18_rollover_readings_are_policy_parameters() -> None:
+    other = attrs.evolve(
+        ANHUI_2013,
+        code="other",
+        rollover_promotes_suspended=Param(True, anhui(18, 2)),
+        rollover_unfinished_final_grade=Param("complete", anhui(18)),
+    )
+    p = Province(D(2026, 6, 1), policies=(other,))
+    s = p.register("A", 3, birth=D(2017, 3, 1))
+    req = p.reg.suspend(A, s.id, "病休").request
+    assert req is not None
+    approve(p, SHUSHAN, req.id)
+    final = p.register("A", 6, birth=D(2014, 3, 1))
+    p.at(D(2026, 8, 1))
+    p.reg.rollover(SYSTEM, 2026)
+    assert p.reg.student(PROVINCE, s.id).grade == 4
+    assert p.reg.student(PROVINCE, final.id).status is StudentStatus.COMPLETED
+
+
+def test_art33_decision_under_the_policy_in_force_on_its_date() -> None:
+    later = attrs.evolve(
+        ANHUI_2013,
+        code="anhui-2027",
+        valid_from=D(2026, 10, 1),
+        transfer_stage_limit=Param(5, anhui(24, note="a later revision")),
+    )
+    old = attrs.evolve(ANHUI_2013, valid_until=D(2026, 9, 30))
+    p = Province(D(2026, 9, 1), policies=(old, later))
+    s = p.register("A", 1)
+    t = p.register("A", 1)
+    first = p.reg.request_transfer(
+        school_actor("W"),
+        s.id,
+        to_school="W",
+        to_class="W-1",
+        reason=__import__("xueji").model.TransferReason.JOB_MOVE,
+    )
+    assert first.request is not None
+    assert first.request.deadline == p.reg.calendar.add_working_days(D(2026, 9, 1), 20)
+    p.at(D(2026, 10, 8))
+    second = p.reg.request_transfer(
+        school_actor("W"),
+        t.id,
+        to_school="W",
+        to_class="W-1",
+        stated_reason="调动",
+        reason=__import__("xueji").model.TransferReason.JOB_MOVE,
+    )
+    assert second.request is not None
+    assert second.request.deadline == p.reg.calendar.add_working_days(D(2026, 10, 8), 5)

@@ -1,0 +1,319 @@
+"""Enrolment and review (Arts 12-16), key-field lock and Art 17 information (Art 29)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
+from xueji.errors import NotFound, TransitionRefused
+from xueji.lifecycle import RequestState, StudentStatus
+from xueji.model import InfoEntry, InfoGroup, Photo
+
+A = school_actor("A")
+
+
+def test_art12_grade1_gets_registry_and_regional_numbers(province: Province) -> None:
+    s = province.enroll("A", 1)
+    assert s.registry_number == "G" + s.id_number  # type: ignore[operator]
+    assert s.regional_number is not None
+    assert s.regional_number.startswith("3401042026" + "1")
+    assert s.status is StudentStatus.DRAFT
+    assert [e.command for e in province.reg.history(PROVINCE, s.id)] == ["enroll"]
+
+
+def test_art12_grade7_keeps_registry_number_with_new_regional_number(province: Province) -> None:
+    p = Province(D(2026, 6, 1))
+    s = p.register("A", 6, birth=D(2014, 3, 1))
+    p.at(D(2026, 7, 10))
+    assert p.reg.graduate(school_actor("A"), s.id).allowed
+    p.at(D(2026, 9, 1))
+    nxt = p.enroll("J", 7, birth=D(2014, 3, 1), id_number=s.id_number)
+    assert nxt.id == s.id  # the same record continues
+    assert nxt.registry_number == s.registry_number
+    assert nxt.regional_number != s.regional_number
+    assert nxt.regional_numbers == (s.regional_number, nxt.regional_number)
+    assert nxt.status is StudentStatus.DRAFT
+    assert nxt.school == "J"
+
+
+def test_art12_initial_grade_needs_photo_of_entry_year(province: Province) -> None:
+    out = province.reg.enroll(
+        A,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="甲",
+        sex="M",
+        birth_date=D(2020, 3, 1),
+        hukou_region="340104",
+        id_number=make_id(D(2020, 3, 1)),
+        photo=Photo(D(2025, 6, 1), "x"),
+    )
+    assert out.decision.codes == ("enrolment.photo_missing",)
+    # a grade 3 entrant needs none
+    assert province.enroll("A", 3, photo=None).status is StudentStatus.DRAFT
+
+
+def test_art13_student_without_id_gets_j_number_and_twins_differ(province: Province) -> None:
+    guardian = make_id(D(1990, 1, 1), "F")
+    twins = [
+        province.enroll(
+            "A", 1, birth=D(2020, 3, 1), id_number=None, guardian_id=guardian, name=name
+        )
+        for name in ("大双", "小双")
+    ]
+    numbers = {t.registry_number for t in twins}
+    assert len(numbers) == 2
+    assert all(n is not None and n.startswith("J340104") for n in numbers)
+
+
+def test_art13_no_identifier_is_refused(province: Province) -> None:
+    out = province.reg.enroll(
+        A,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="甲",
+        sex="M",
+        birth_date=D(2020, 3, 1),
+        hukou_region="340104",
+        photo=Photo(D(2026, 9, 1), "x"),
+    )
+    assert out.decision.codes == ("enrolment.no_identifier",)
+
+
+def test_art14_pre_school_child_refused(province: Province) -> None:
+    out = province.reg.enroll(
+        A,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="甲",
+        sex="M",
+        birth_date=D(2020, 9, 1),
+        hukou_region="340104",
+        id_number=make_id(D(2020, 9, 1)),
+        photo=Photo(D(2026, 9, 1), "x"),
+    )
+    assert out.decision.codes == ("enrolment.too_young",)
+    assert out.decision.violations[0].facts  # the facts the rule used
+    assert province.reg.students_of(PROVINCE, "A") == []  # nothing written
+
+
+def test_art14_one_registry_per_person(province: Province) -> None:
+    s = province.enroll("A", 1)
+    out = province.reg.enroll(
+        school_actor("B"),
+        school="B",
+        class_id="B-1",
+        grade=1,
+        name="甲",
+        sex="M",
+        birth_date=s.birth_date,
+        hukou_region="340104",
+        id_number=s.id_number,
+        photo=Photo(D(2026, 9, 1), "x"),
+    )
+    assert "enrolment.duplicate" in out.decision.codes
+
+
+def test_art14_guardian_identified_child_who_later_gets_an_id_is_one_person(
+    province: Province,
+) -> None:
+    guardian = make_id(D(1990, 1, 1), "F")
+    s = province.register(
+        "A", 1, birth=D(2020, 3, 1), id_number=None, guardian_id=guardian, name="小明"
+    )
+    j_number = s.registry_number
+    own_id = make_id(D(2020, 3, 1))
+    req = province.reg.request_correction(A, s.id, {"id_number": own_id}, "办理了身份证")
+    assert req.request is not None
+    province.reg.approve(authority("340104"), req.request.id)
+    linked = province.reg.student(PROVINCE, s.id)
+    assert linked.registry_number == "G" + own_id
+    assert linked.numbers is not None
+    assert linked.numbers.answers_to(j_number or "")
+    # enrolling the same child again, by the new ID or by the guardian, is a duplicate
+    again = province.reg.enroll(
+        school_actor("B"),
+        school="B",
+        class_id="B-1",
+        grade=1,
+        name="小明",
+        sex="M",
+        birth_date=D(2020, 3, 1),
+        hukou_region="340104",
+        id_number=own_id,
+        photo=Photo(D(2026, 9, 1), "x"),
+    )
+    assert "enrolment.duplicate" in again.decision.codes
+
+
+def test_art15_submit_review_and_register(province: Province) -> None:
+    s = province.enroll("A", 1)
+    sub = province.reg.submit(A, s.id)
+    assert sub.student is not None
+    assert sub.student.status is StudentStatus.PENDING_REVIEW
+    assert sub.request is not None
+    assert sub.request.deadline == D(2026, 9, 30)
+    # the wrong authority cannot approve
+    wrong = province.reg.approve(authority("340202"), sub.request.id)
+    assert wrong.decision.codes == ("stage.wrong_party",)
+    ok = province.reg.approve(authority("340104"), sub.request.id)
+    assert ok.student is not None
+    assert ok.student.status is StudentStatus.REGISTERED
+    # clicking approve again changes nothing
+    again = province.reg.approve(authority("340104"), sub.request.id)
+    assert again.allowed
+    assert again.request == ok.request
+
+
+def test_art15_rejected_review_goes_back_to_the_school(province: Province) -> None:
+    s = province.enroll("A", 1)
+    sub = province.reg.submit(A, s.id)
+    assert sub.request is not None
+    out = province.reg.reject(authority("340104"), sub.request.id, "照片不清")
+    assert out.request is not None
+    assert out.request.state is RequestState.REJECTED
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.DRAFT
+
+
+def test_art15_late_entry_is_flagged_not_refused(province: Province) -> None:
+    s = province.enroll("A", 1)
+    province.at(D(2026, 10, 8))
+    sub = province.reg.submit(A, s.id)
+    assert sub.allowed
+    assert sub.decision.codes == ("enrolment.late",)
+    assert sub.request is not None
+    assert sub.request.warnings == ("enrolment.late",)
+
+
+def test_art16_virtual_class_and_class_without_head_teacher(province: Province) -> None:
+    from xueji.model import SchoolClass
+
+    virtual = province.reg.add_class(
+        PROVINCE, SchoolClass("V", "A", "虚拟班", 1, "某某", D(2026, 9, 1), virtual=True)
+    )
+    assert virtual.decision.codes == ("class.virtual",)
+    province.reg.add_class(PROVINCE, SchoolClass("N", "A", "无班主任", 1, " ", D(2026, 9, 1)))
+    out = province.reg.enroll(
+        A,
+        school="A",
+        class_id="N",
+        grade=1,
+        name="甲",
+        sex="M",
+        birth_date=D(2020, 3, 1),
+        hukou_region="340104",
+        id_number=make_id(D(2020, 3, 1)),
+        photo=Photo(D(2026, 9, 1), "x"),
+    )
+    assert out.decision.codes == ("class.no_head_teacher",)
+
+
+def test_art16_class_size_cap(province: Province) -> None:
+    for _ in range(45):
+        province.enroll("A", 1)
+    out = province.reg.enroll(
+        A,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="甲",
+        sex="M",
+        birth_date=D(2020, 3, 1),
+        hukou_region="340104",
+        id_number=make_id(D(2020, 3, 1)),
+        photo=Photo(D(2026, 9, 1), "x"),
+    )
+    assert out.decision.codes == ("class.full",)
+
+
+def test_art29_key_fields_locked_after_submission(province: Province) -> None:
+    s = province.enroll("A", 1)
+    assert province.reg.update_student(A, s.id, name="改名").allowed  # before submission
+    province.reg.submit(A, s.id)
+    out = province.reg.update_student(A, s.id, name="再改")
+    assert out.decision.codes == ("correction.locked",)
+    assert province.reg.student(PROVINCE, s.id).name == "改名"
+    assert province.reg.update_student(A, s.id, hukou_region="340202").allowed
+
+
+def test_art29_correction_approved_by_authority_keeps_old_values(province: Province) -> None:
+    s = province.register("A", 1, name="王小二")
+    req = province.reg.request_correction(A, s.id, {"name": "王晓二"}, "户口本为准")
+    assert req.request is not None
+    assert province.reg.student(PROVINCE, s.id).name == "王小二"  # not yet
+    province.reg.approve(authority("340104"), req.request.id)
+    assert province.reg.student(PROVINCE, s.id).name == "王晓二"
+    entry = [e for e in province.reg.history(PROVINCE, s.id) if e.command == "correct"][-1]
+    assert entry.before["name"] == "王小二"
+    assert entry.after["name"] == "王晓二"
+
+
+def test_art29_sex_and_birth_date_agree_with_id(province: Province) -> None:
+    s = province.register("A", 1, sex="M")
+    out = province.reg.request_correction(A, s.id, {"sex": "F"}, "录错")
+    assert out.decision.codes == ("enrolment.id_mismatch",)
+    bad = province.reg.enroll(
+        A,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="甲",
+        sex="F",
+        birth_date=D(2020, 3, 1),
+        hukou_region="340104",
+        id_number=make_id(D(2020, 3, 1), "M"),
+        photo=Photo(D(2026, 9, 1), "x"),
+    )
+    assert bad.decision.codes == ("enrolment.id_mismatch",)
+    assert province.reg.request_correction(A, s.id, {"hukou_region": "x"}, "").decision.codes == (
+        "correction.not_key_field",
+    )
+
+
+def test_art17_school_information_needs_no_review(province: Province) -> None:
+    s = province.register("A", 1)
+    out = province.reg.add_info(A, s.id, InfoGroup.AWARD, InfoEntry(D(2026, 9, 10), "三好学生"))
+    assert out.student is not None
+    assert out.student.info[InfoGroup.AWARD][0].text == "三好学生"
+    with pytest.raises(Exception, match="school-maintained"):
+        province.reg.add_info(A, s.id, InfoGroup.FAMILY, InfoEntry(D(2026, 9, 10), "x"))
+
+
+def test_unknown_records_raise_not_found(province: Province) -> None:
+    with pytest.raises(NotFound):
+        province.reg.submit(A, "S9999999")
+    with pytest.raises(NotFound):
+        province.reg.approve(authority("340104"), "R9999999")
+
+
+def test_events_outside_the_table_are_refused(province: Province) -> None:
+    s = province.register("A", 1)
+    sub = list(province.reg.history(PROVINCE, s.id))
+    assert sub
+    with pytest.raises(TransitionRefused) as err:
+        province.reg.submit(A, s.id)  # a registered student cannot be submitted again
+    assert "registered" in str(err.value)
+    assert "submit" in str(err.value)
+
+
+def test_refused_command_changes_nothing(province: Province) -> None:
+    before = len(province.store.log.entries())
+    out = province.reg.enroll(
+        A,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="甲",
+        sex="M",
+        birth_date=dt.date(2021, 1, 1),
+        hukou_region="340104",
+        id_number=make_id(dt.date(2021, 1, 1)),
+        photo=Photo(D(2026, 9, 1), "x"),
+    )
+    assert not out.allowed
+    assert len(province.store.log.entries()) == before

@@ -1,0 +1,346 @@
+"""Transfers (Arts 20-25): the four-party chain, deadlines, default approval, legality."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
+from xueji.errors import CalendarNotCovered
+from xueji.lifecycle import RequestState, StudentStatus
+from xueji.model import Actor, TransferReason
+from xueji.policy import NATIONAL_2013, Stage
+from xueji.registry import DEFAULT_APPROVAL_NOTE
+
+A, B, W = school_actor("A"), school_actor("B"), school_actor("W")
+SHUSHAN, WUHU = authority("340104"), authority("340202")
+
+
+def start_transfer(
+    p: Province,
+    student_id: str,
+    to: str = "W",
+    grade: int = 1,
+    reason: TransferReason = TransferReason.JOB_MOVE,
+    **kw: object,
+):  # type: ignore[no-untyped-def]
+    out = p.reg.request_transfer(
+        school_actor(to),
+        student_id,
+        to_school=to,
+        to_class=f"{to}-{grade}",
+        reason=reason,
+        **kw,  # type: ignore[arg-type]
+    )
+    return out
+
+
+def test_art21_four_party_chain_in_order(province: Province) -> None:
+    s = province.register("A", 1)
+    out = start_transfer(province, s.id)
+    assert out.allowed, out.decision
+    req = out.request
+    assert req is not None
+    assert req.state is RequestState.AT_RECEIVING_SCHOOL
+    steps = [
+        (W, RequestState.AT_RECEIVING_AUTHORITY),
+        (WUHU, RequestState.AT_SENDING_SCHOOL),
+        (A, RequestState.AT_SENDING_AUTHORITY),
+        (SHUSHAN, RequestState.APPROVED),
+    ]
+    for actor, expected in steps:
+        # a party out of turn is refused and changes nothing
+        if actor is not SHUSHAN:
+            assert province.reg.approve(SHUSHAN, req.id).decision.codes == ("stage.wrong_party",)
+        req = province.reg.approve(actor, req.id).request  # type: ignore[assignment]
+        assert req is not None
+        assert req.state is expected
+    moved = province.reg.student(PROVINCE, s.id)
+    assert (moved.school, moved.class_id, moved.status) == ("W", "W-1", StudentStatus.REGISTERED)
+    # Art 21: the sending school keeps nothing
+    assert [x.id for x in province.reg.students_of(PROVINCE, "A")] == []
+    assert [x.id for x in province.reg.students_of(PROVINCE, "W")] == [s.id]
+
+
+def test_art24_each_party_has_20_working_days_from_arrival(province: Province) -> None:
+    s = province.register("A", 1)
+    province.at(D(2026, 9, 25))
+    req = start_transfer(province, s.id).request
+    assert req is not None
+    assert req.deadline == D(2026, 10, 29)  # 20 working days across National Day
+    province.at(D(2026, 10, 12))
+    req = province.reg.approve(W, req.id).request
+    assert req is not None
+    assert req.stage_since == D(2026, 10, 12)
+    assert req.deadline == province.reg.calendar.add_working_days(D(2026, 10, 12), 20)
+
+
+def test_art24_default_approval_when_a_party_lets_the_deadline_pass(province: Province) -> None:
+    s = province.register("A", 1)
+    province.at(D(2026, 9, 25))
+    req = start_transfer(province, s.id).request
+    assert req is not None
+    province.at(D(2026, 10, 29))  # the last day: not yet overdue
+    assert province.reg.advance_clock(Actor.system()) == []
+    province.at(D(2026, 10, 30))
+    changed = province.reg.advance_clock(Actor.system())
+    assert [r.state for r in changed] == [RequestState.AT_RECEIVING_AUTHORITY]
+    step = changed[0].history[-1]
+    assert (step.event, step.on, step.note) == (
+        "approve_by_default",
+        D(2026, 10, 30),
+        DEFAULT_APPROVAL_NOTE,
+    )
+    assert DEFAULT_APPROVAL_NOTE == "系统默认审批同意（第二十四条）"
+    log = [e for e in province.reg.history(PROVINCE, req.id) if e.basis == DEFAULT_APPROVAL_NOTE]
+    assert len(log) == 1
+    # advancing the clock again changes nothing
+    assert province.reg.advance_clock(Actor.system()) == []
+    # a party acting after its stage was approved by default acts on the next stage only
+    assert province.reg.reject(W, req.id).decision.codes == ("stage.wrong_party",)
+
+
+def test_art24_defaults_cascade_through_every_silent_party(province: Province) -> None:
+    s = province.register("A", 1)
+    req = start_transfer(province, s.id).request
+    assert req is not None
+    province.at(D(2027, 1, 4))  # the last deadline, 31 December, has passed
+    changed = province.reg.advance_clock(Actor.system())
+    assert changed[0].state is RequestState.APPROVED
+    assert [h.event for h in changed[0].history[1:]] == ["approve_by_default"] * 4
+    assert province.reg.student(PROVINCE, s.id).school == "W"
+
+
+def test_uncovered_year_fails_loudly_and_half_applies_nothing(province: Province) -> None:
+    s = province.register("A", 1)
+    province.at(D(2026, 12, 20))
+    before = len(province.store.log.entries())
+    with pytest.raises(CalendarNotCovered) as err:  # the deadline would run into 2027
+        start_transfer(province, s.id, stated_reason="随父母工作调动")
+    assert err.value.year == 2027
+    assert len(province.store.log.entries()) == before
+    # once 2027's schedule is loaded (here only New Year's Day, for the test) it works
+    province.reg.calendar = province.reg.calendar.with_year(2027, [D(2027, 1, 1)])
+    req = start_transfer(province, s.id, stated_reason="随父母工作调动").request
+    assert req is not None
+    assert req.deadline == province.reg.calendar.add_working_days(D(2026, 12, 20), 20)
+    assert req.deadline.year == 2027
+
+
+def test_national_profile_has_no_default_approval() -> None:
+    p = Province(D(2026, 9, 1), policies=(NATIONAL_2013,))
+    s = p.register("A", 1)
+    req = start_transfer(p, s.id).request
+    assert req is not None
+    assert req.deadline == p.reg.calendar.add_working_days(D(2026, 9, 1), 10)
+    p.at(D(2026, 11, 30))
+    assert p.reg.advance_clock(Actor.system()) == []
+    assert p.reg.request(PROVINCE, req.id).state is RequestState.AT_RECEIVING_SCHOOL
+
+
+def test_art25_same_city_school_choice_refused(province: Province) -> None:
+    s = province.register("A", 1, hukou_region="340104")
+    out = start_transfer(
+        province, s.id, to="B", reason=TransferReason.OTHER, stated_reason="想去更好的学校"
+    )
+    assert out.decision.codes == ("transfer.same_city_choice",)
+    assert out.request is None
+    # a move of home within the city is a legitimate reason (Art 20)
+    ok = start_transfer(province, s.id, to="B", reason=TransferReason.ADDRESS_CHANGE)
+    assert ok.allowed
+
+
+def test_art25_senior_high_from_another_city_needs_verified_material(province: Province) -> None:
+    s = province.register("WH", 10, hukou_region="340202")
+    out = province.reg.request_transfer(
+        school_actor("H"), s.id, to_school="H", to_class="H-10", reason=TransferReason.JOB_MOVE
+    )
+    assert out.allowed
+    assert out.decision.codes == ("transfer.verify_material",)
+    assert out.request is not None
+    province.reg.approve(school_actor("H"), out.request.id)
+    refused = province.reg.decide_transfer(
+        authority("3401"), out.request.id, approve=False, material_false=True
+    )
+    assert refused.request is not None
+    assert refused.request.state is RequestState.REJECTED
+    assert province.reg.student(PROVINCE, s.id).school == "WH"
+
+
+def test_art25_mid_term_needs_a_stated_reason(province: Province) -> None:
+    s = province.register("A", 1)
+    province.at(D(2026, 11, 16))  # mid autumn term
+    out = start_transfer(province, s.id)
+    assert out.decision.codes == ("transfer.mid_term_no_reason",)
+    ok = start_transfer(province, s.id, stated_reason="父母调往芜湖工作")
+    assert ok.allowed
+    assert ok.decision.codes == ("transfer.mid_term",)
+
+
+def test_art25_window_reading_is_a_policy_parameter() -> None:
+    from xueji.policy import ANHUI_2013
+    from xueji.rules.transfers import in_transfer_window
+
+    assert in_transfer_window(D(2026, 9, 20), ANHUI_2013) == (True, "秋季学期")
+    assert in_transfer_window(D(2026, 11, 16), ANHUI_2013) == (False, "秋季学期")
+    assert in_transfer_window(D(2027, 1, 10), ANHUI_2013) == (True, "秋季学期")
+    assert in_transfer_window(D(2026, 8, 10), ANHUI_2013) == (True, "")
+
+
+def test_national_blackout_refuses_new_transfers() -> None:
+    p = Province(D(2026, 6, 1), policies=(NATIONAL_2013,))
+    s = p.register("A", 1, birth=D(2019, 3, 1))
+    p.at(D(2026, 7, 20))
+    assert start_transfer(p, s.id).decision.codes == ("transfer.blackout",)
+
+
+def test_art20_special_education_to_regular_needs_no_transfer(province: Province) -> None:
+    s = province.register("SP", 1, special_needs=True)
+    out = start_transfer(province, s.id, to="W")
+    assert "transfer.not_needed" in out.decision.codes
+
+
+def test_suspended_student_cannot_transfer_and_one_open_transfer(province: Province) -> None:
+    s = province.register("A", 1)
+    assert start_transfer(province, s.id).allowed
+    assert start_transfer(province, s.id).decision.codes == ("transfer.already_open",)
+    t = province.register("A", 1)
+    req = province.reg.suspend(A, t.id, "病休").request
+    assert req is not None
+    province.reg.approve(SHUSHAN, req.id)
+    assert start_transfer(province, t.id).decision.codes == ("transfer.status",)
+
+
+def test_art22_cross_province_in_by_registry_number(province: Province) -> None:
+    born = D(2018, 5, 1)
+    other = make_id(born, "F", region="110105")
+    out = province.reg.transfer_in(
+        school_actor("A"),
+        origin="北京市某小学",
+        abroad=False,
+        school="A",
+        class_id="A-2",
+        grade=2,
+        name="外省生",
+        sex="F",
+        birth_date=born,
+        hukou_region="110105",
+        registry_number="G" + other,
+        id_number=other,
+    )
+    assert out.allowed, out.decision
+    assert out.request is not None
+    assert out.student is not None
+    assert out.student.status is StudentStatus.PENDING_REVIEW
+    province.reg.approve(A, out.request.id)
+    done = province.reg.approve(SHUSHAN, out.request.id)
+    assert done.student is not None
+    assert done.student.status is StudentStatus.REGISTERED
+    assert done.student.registry_number == "G" + other
+    missing = province.reg.transfer_in(
+        A,
+        origin="x",
+        abroad=False,
+        school="A",
+        class_id="A-2",
+        grade=2,
+        name="x",
+        sex="F",
+        birth_date=born,
+        hukou_region="110105",
+        id_number=make_id(born, "F"),
+    )
+    assert missing.decision.codes == ("transfer.cross_province_number",)
+
+
+def test_art22_cross_province_out_is_approved_here(province: Province) -> None:
+    s = province.register("A", 1)
+    req = province.reg.request_cross_province_out(
+        A, s.id, to_school_name="江苏某小学", reason="随父母"
+    ).request
+    assert req is not None
+    province.reg.approve(A, req.id)
+    province.reg.approve(SHUSHAN, req.id)
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.CROSS_PROVINCE_OUT
+
+
+def test_art23_cross_border_out_needs_details_and_return_continues_the_record(
+    province: Province,
+) -> None:
+    s = province.register("A", 1)
+    bad = province.reg.request_cross_border_out(
+        A, s.id, destination="", leave_date=None, reason="出国"
+    )
+    assert bad.decision.codes == ("transfer.abroad_details",)
+    req = province.reg.request_cross_border_out(
+        A, s.id, destination="新加坡", leave_date=D(2026, 10, 1), reason="随父母出国"
+    ).request
+    assert req is not None
+    assert req.payload["destination"] == "新加坡"
+    province.reg.approve(A, req.id)
+    province.reg.approve(SHUSHAN, req.id)
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.CROSS_BORDER_OUT
+    back = province.reg.transfer_in(
+        school_actor("B"),
+        origin="新加坡",
+        abroad=True,
+        school="B",
+        class_id="B-1",
+        grade=1,
+        name=s.name,
+        sex=s.sex,
+        birth_date=s.birth_date,
+        hukou_region=s.hukou_region,
+        registry_number=s.registry_number,
+        id_number=s.id_number,
+    )
+    assert back.allowed, back.decision
+    assert back.student is not None
+    assert back.student.id == s.id  # the earlier record continues
+    assert back.request is not None
+    province.reg.approve(school_actor("B"), back.request.id)
+    province.reg.approve(SHUSHAN, back.request.id)
+    again = province.reg.student(PROVINCE, s.id)
+    assert (again.status, again.school) == (StudentStatus.REGISTERED, "B")
+
+
+def test_art23_cross_border_in_without_a_record_gets_one(province: Province) -> None:
+    born = D(2019, 2, 2)
+    out = province.reg.transfer_in(
+        A,
+        origin="香港",
+        abroad=True,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="境外生",
+        sex="M",
+        birth_date=born,
+        hukou_region="340104",
+        id_number=make_id(born),
+    )
+    assert out.student is not None
+    assert out.student.registry_number is not None
+    assert out.student.registry_number.startswith("G")
+
+
+@pytest.mark.parametrize("grade", [1])
+def test_transfer_refused_changes_nothing(province: Province, grade: int) -> None:
+    s = province.register("A", grade, hukou_region="340104")
+    before = len(province.store.log.entries())
+    assert not start_transfer(province, s.id, to="A").allowed
+    assert len(province.store.log.entries()) == before
+    assert province.reg.student(PROVINCE, s.id) == s
+
+
+def test_stage_decisions_are_by_the_right_party_only(province: Province) -> None:
+    s = province.register("A", 1)
+    req = start_transfer(province, s.id).request
+    assert req is not None
+    assert province.reg.approve(A, req.id).decision.codes == ("stage.wrong_party",)
+    assert province.reg.approve(authority("340202"), req.id).decision.codes == (
+        "stage.wrong_party",
+    )
+    assert province.reg.request(PROVINCE, req.id).version == req.version
+    _ = dt, Stage
