@@ -165,6 +165,32 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_tables(args: argparse.Namespace) -> int:
+    from xueji.lifecycle.render import all_tables, render_markdown
+
+    data = [
+        {
+            "name": t.name,
+            "name_zh": t.name_zh,
+            "initial": t.initial.value,
+            "rows": [
+                {
+                    "state": r.source.value,
+                    "event": r.event,
+                    "next": r.target.value,
+                    "guards": list(r.guards),
+                    "article": str(r.article),
+                    "note": r.note,
+                }
+                for r in t.rows
+            ],
+        }
+        for t in all_tables()
+    ]
+    _emit(args, data, render_markdown())
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """A tour of what exists so far (later issues grow it into a school year)."""
     cal = workdays.default_calendar()
@@ -286,6 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="a holiday schedule file for years chinese-calendar lacks",
     )
     dl.set_defaults(func=cmd_deadline)
+
+    tables = sub.add_parser("tables", help="print the transition tables (Markdown, Mermaid)")
+    tables.set_defaults(func=cmd_tables)
 
     pol = sub.add_parser("policy", help="policy profiles")
     pol_sub = pol.add_subparsers(dest="policy_command", required=True, parser_class=_Parser)

@@ -36,7 +36,6 @@ from xueji.lifecycle.tables import (
 from xueji.model import (
     SCHOOL_MAINTAINED,
     Actor,
-    ActorKind,
     ChangeEntry,
     InfoEntry,
     InfoGroup,
@@ -53,8 +52,8 @@ from xueji.model import (
 )
 from xueji.policy import ANHUI_2013, Policy, policy_in_force
 from xueji.policy.values import Stage
+from xueji.rules import approvals, corrections, enrolment, graduation, transfers
 from xueji.rules import changes as change_rules
-from xueji.rules import corrections, enrolment, graduation, transfers
 from xueji.rules._base import violation
 from xueji.storage.protocols import Store, UnitOfWork
 from xueji.workdays import WorkdayCalendar, default_calendar
@@ -308,17 +307,8 @@ class Registry:
 
     def _check_party(self, uow: UnitOfWork, actor: Actor, req: Request) -> Decision:
         code, is_school = self._party(uow, req)
-        kind_ok = (actor.kind is ActorKind.SCHOOL) == is_school
-        if kind_ok and actor.unit == code:
-            return Decision.allow()
-        return Decision.refuse(
-            violation(
-                "stage.wrong_party",
-                request=req.id,
-                stage=req.state.value,
-                party=code,
-                actor=f"{actor.kind.value}:{actor.unit}",
-            )
+        return approvals.check_party(
+            actor, request=req.id, stage=req.state.value, party=code, party_is_school=is_school
         )
 
     def _advance(
@@ -429,11 +419,11 @@ class Registry:
         system = Actor.system()
         while req.is_open and req.deadline is not None and req.deadline < today:
             day = req.deadline + _dt.timedelta(days=1)
-            policy = self.policy(day)
-            table = REQUEST_TABLES[req.kind]
-            if table.get(req.state, "approve_by_default") is None:
+            if REQUEST_TABLES[req.kind].get(req.state, "approve_by_default") is None:
                 break
-            if not policy.transfer_default_approval.value:
+            if not approvals.check_overdue(
+                req.deadline, today=day, policy=self.policy(day)
+            ).allowed:
                 break
             req = self._advance(uow, system, req, "approve_by_default", day, DEFAULT_APPROVAL_NOTE)
         return req

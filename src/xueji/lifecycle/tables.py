@@ -250,26 +250,32 @@ STUDENT: TransitionTable[StudentStatus] = TransitionTable(
     "student registry",
     "学籍状态",
     (
-        _t(St.DRAFT, "submit", St.PENDING_REVIEW, anhui(15), "enrolment.complete"),
+        _t(St.DRAFT, "submit", St.PENDING_REVIEW, anhui(15), "enrolment.check_entry_deadline"),
         _t(St.DRAFT, "void", St.VOIDED, anhui(14), note="entered in error; kept, not deleted"),
-        _t(St.PENDING_REVIEW, "approve", St.REGISTERED, anhui(15), "enrolment.review"),
+        _t(St.PENDING_REVIEW, "approve", St.REGISTERED, anhui(15), "approvals.check_party"),
         _t(St.PENDING_REVIEW, "reject", St.DRAFT, anhui(15), note="back to the school to correct"),
         _t(St.PENDING_REVIEW, "void", St.VOIDED, anhui(14)),
         _t(St.REGISTERED, "suspend", St.SUSPENDED, anhui(26)),
         _t(St.SUSPENDED, "resume", St.REGISTERED, anhui(26)),
         _t(St.REGISTERED, "drop_out", St.DROPPED_OUT, anhui(27)),
         _t(St.SUSPENDED, "drop_out", St.DROPPED_OUT, anhui(27)),
-        _t(St.DROPPED_OUT, "return", St.REGISTERED, anhui(27, 2), "dropout.registry_kept"),
+        _t(St.DROPPED_OUT, "return", St.REGISTERED, anhui(27, 2), "changes.keeps_registry"),
         _t(
             St.REGISTERED,
             "transfer",
             St.REGISTERED,
             anhui(21),
-            "transfer.legal",
+            "transfers.check_transfer",
             note="in province: the registry moves to the receiving school",
         ),
         _t(St.REGISTERED, "transfer_out_of_province", St.CROSS_PROVINCE_OUT, anhui(22)),
-        _t(St.REGISTERED, "transfer_abroad", St.CROSS_BORDER_OUT, anhui(23), "transfer.abroad"),
+        _t(
+            St.REGISTERED,
+            "transfer_abroad",
+            St.CROSS_BORDER_OUT,
+            anhui(23),
+            "transfers.check_abroad",
+        ),
         _t(
             St.CROSS_PROVINCE_OUT,
             "return",
@@ -278,13 +284,20 @@ STUDENT: TransitionTable[StudentStatus] = TransitionTable(
             note="back from another province",
         ),
         _t(St.CROSS_BORDER_OUT, "return", St.REGISTERED, anhui(23), note="接续原来的学籍档案"),
-        _t(St.REGISTERED, "promote", St.REGISTERED, anhui(18, 2), note="1 August rollover"),
+        _t(
+            St.REGISTERED,
+            "promote",
+            St.REGISTERED,
+            anhui(18, 2),
+            "graduation.rollover_action",
+            note="1 August rollover",
+        ),
         _t(
             St.SUSPENDED,
             "promote",
             St.SUSPENDED,
             anhui(18, 2),
-            "rollover.promotes_suspended",
+            "graduation.rollover_action",
             note="only where the policy promotes suspended students",
         ),
         _t(
@@ -293,8 +306,8 @@ STUDENT: TransitionTable[StudentStatus] = TransitionTable(
         _t(St.PENDING_REVIEW, "correct", St.PENDING_REVIEW, anhui(29)),
         _t(St.SUSPENDED, "correct", St.SUSPENDED, anhui(29)),
         _t(St.DROPPED_OUT, "correct", St.DROPPED_OUT, anhui(29)),
-        _t(St.REGISTERED, "graduate", St.GRADUATED, anhui(18), "graduation.final_grade"),
-        _t(St.REGISTERED, "complete", St.COMPLETED, anhui(18), "graduation.final_grade"),
+        _t(St.REGISTERED, "graduate", St.GRADUATED, anhui(18), "graduation.check_graduation"),
+        _t(St.REGISTERED, "complete", St.COMPLETED, anhui(18), "graduation.check_graduation"),
     ),
     St.DRAFT,
 )
@@ -307,7 +320,7 @@ def _chain(
     rows: list[Transition[RequestState]] = []
     for i, stage in enumerate(stages):
         nxt = stages[i + 1] if i + 1 < len(stages) else R.APPROVED
-        rows.append(_t(stage, "approve", nxt, article, "stage.party"))
+        rows.append(_t(stage, "approve", nxt, article, "approvals.check_party"))
         if default:
             rows.append(
                 _t(
@@ -315,11 +328,11 @@ def _chain(
                     "approve_by_default",
                     nxt,
                     anhui(24),
-                    "stage.overdue",
+                    "approvals.check_overdue",
                     note="系统默认审批同意（第二十四条）",
                 )
             )
-        rows.append(_t(stage, "reject", R.REJECTED, article, "stage.party"))
+        rows.append(_t(stage, "reject", R.REJECTED, article, "approvals.check_party"))
         rows.append(_t(stage, "withdraw", R.WITHDRAWN, article))
     return TransitionTable(name, name_zh, tuple(rows), stages[0])
 

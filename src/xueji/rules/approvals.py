@@ -1,0 +1,60 @@
+"""Approval stages (Arts 21, 24): who decides a stage, and when the system does.
+
+>>> import datetime as dt
+>>> from xueji.policy import ANHUI_2013, NATIONAL_2013
+>>> check_overdue(dt.date(2026, 10, 29), today=dt.date(2026, 10, 30), policy=ANHUI_2013).allowed
+True
+>>> check_overdue(dt.date(2026, 10, 29), today=dt.date(2026, 10, 29), policy=ANHUI_2013).codes
+('stage.not_overdue',)
+>>> check_overdue(dt.date(2026, 10, 29), today=dt.date(2026, 11, 30), policy=NATIONAL_2013).codes
+('stage.no_default',)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from xueji.decision import Decision
+from xueji.model import Actor, ActorKind
+from xueji.policy.model import Policy
+from xueji.rules._base import violation
+
+__all__ = ["check_overdue", "check_party"]
+
+
+def check_party(
+    actor: Actor, *, request: str, stage: str, party: str, party_is_school: bool
+) -> Decision:
+    """Art 21: only the party a stage waits for decides it (a school for a school's
+    stage, the school's 学籍主管单位 for an authority's stage)."""
+    kind_ok = (actor.kind is ActorKind.SCHOOL) == party_is_school
+    if kind_ok and actor.unit == party:
+        return Decision.allow()
+    return Decision.refuse(
+        violation(
+            "stage.wrong_party",
+            request=request,
+            stage=stage,
+            party=party,
+            actor=f"{actor.kind.value}:{actor.unit}",
+        )
+    )
+
+
+def check_overdue(deadline: _dt.date | None, *, today: _dt.date, policy: Policy) -> Decision:
+    """Art 24: a stage is approved by default once ``today`` is past its deadline (the
+    period ends at the end of the deadline day), where the policy provides for it."""
+    if not policy.transfer_default_approval.value:
+        return Decision.refuse(
+            violation("stage.no_default", article=policy.transfer_default_approval.article)
+        )
+    if deadline is None or today <= deadline:
+        return Decision.refuse(
+            violation(
+                "stage.not_overdue",
+                article=policy.transfer_stage_limit.article,
+                deadline=deadline.isoformat() if deadline else "-",
+                today=today.isoformat(),
+            )
+        )
+    return Decision.allow()

@@ -1,0 +1,116 @@
+"""Transition tables (xueji.lifecycle) and their generated documentation."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from xueji.errors import TransitionRefused
+from xueji.lifecycle import (
+    REQUEST_TABLES,
+    STUDENT,
+    TRANSFER,
+    RequestKind,
+    RequestState,
+    StudentStatus,
+    Transition,
+    TransitionTable,
+)
+from xueji.lifecycle.render import all_tables, render_markdown
+from xueji.rules import RULE_CODES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("table", all_tables(), ids=lambda t: t.name)
+def test_every_row_cites_an_article_and_names_real_guards(table: TransitionTable) -> None:  # type: ignore[type-arg]
+    for row in table:
+        assert row.article.number > 0 or row.article.note, row
+        for guard in row.guards:
+            module, func = guard.split(".")
+            assert callable(getattr(importlib.import_module(f"xueji.rules.{module}"), func)), guard
+
+
+def test_every_request_kind_has_a_table() -> None:
+    assert set(REQUEST_TABLES) == set(RequestKind)
+
+
+@pytest.mark.parametrize("table", all_tables(), ids=lambda t: t.name)
+def test_every_state_is_reachable_from_the_initial_state(table: TransitionTable) -> None:  # type: ignore[type-arg]
+    seen = {table.initial}
+    frontier = [table.initial]
+    while frontier:
+        state = frontier.pop()
+        for row in table:
+            if row.source == state and row.target not in seen:
+                seen.add(row.target)
+                frontier.append(row.target)
+    assert seen == set(table.states)
+
+
+def test_every_student_status_appears_in_the_table() -> None:
+    assert set(STUDENT.states) == set(StudentStatus)
+
+
+def test_an_event_outside_the_table_names_state_and_event() -> None:
+    with pytest.raises(TransitionRefused) as err:
+        STUDENT.fire(StudentStatus.GRADUATED, "transfer")
+    assert err.value.state == "graduated"
+    assert err.value.event == "transfer"
+    assert "毕业" in str(err.value)
+    assert "transfer" in str(err.value)
+    with pytest.raises(TransitionRefused):
+        TRANSFER.fire(RequestState.APPROVED, "approve")
+
+
+def test_overlapping_rows_are_an_error() -> None:
+    from xueji.articles import anhui
+
+    row = Transition(StudentStatus.DRAFT, "submit", StudentStatus.PENDING_REVIEW, anhui(15))
+    with pytest.raises(ValueError, match="two rows"):
+        TransitionTable("t", "t", (row, row), StudentStatus.DRAFT)
+
+
+def test_the_transfer_chain_follows_art_21() -> None:
+    order = [TRANSFER.initial]
+    while order[-1].is_open:
+        order.append(TRANSFER.fire(order[-1], "approve").target)
+    assert order == [
+        RequestState.AT_RECEIVING_SCHOOL,
+        RequestState.AT_RECEIVING_AUTHORITY,
+        RequestState.AT_SENDING_SCHOOL,
+        RequestState.AT_SENDING_AUTHORITY,
+        RequestState.APPROVED,
+    ]
+    assert TRANSFER.events_from(RequestState.AT_SENDING_SCHOOL) == (
+        "approve",
+        "approve_by_default",
+        "reject",
+        "withdraw",
+    )
+
+
+def test_promotion_is_not_a_withdrawal() -> None:
+    row = STUDENT.fire(StudentStatus.REGISTERED, "promote")
+    assert row.target is StudentStatus.REGISTERED
+
+
+def test_tables_render_to_markdown_and_mermaid() -> None:
+    md = TRANSFER.to_markdown()
+    assert "| 待转入学校审核 `at_receiving_school` | `approve` |" in md
+    assert "第二十四条" in md
+    mermaid = TRANSFER.to_mermaid()
+    assert mermaid.startswith("stateDiagram-v2")
+    assert "at_receiving_school --> at_receiving_authority: approve" in mermaid
+
+
+def test_docs_lifecycle_is_generated_from_the_tables() -> None:
+    text = (ROOT / "docs" / "lifecycle.md").read_text(encoding="utf-8")
+    assert text.strip() == render_markdown().strip(), "run: xueji tables > docs/lifecycle.md"
+
+
+def test_rule_codes_cite_articles() -> None:
+    assert all(art.instrument for art, _, _ in RULE_CODES.values())
+    assert all(zh and en for _, zh, en in RULE_CODES.values())
