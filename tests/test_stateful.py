@@ -70,7 +70,7 @@ class RegistryMachine(RuleBasedStateMachine):
         if reuse and self.ids:
             number = self.ids[-1]
         else:
-            number = make_id(birth, sex)
+            number = make_id(birth, sex, n=len(self.ids))
             self.ids.append(number)
         self._run(
             self.p.reg.enroll,

@@ -801,7 +801,22 @@ class Registry:
             req = self._sweep_request(uow, req, on)
             if not req.is_open:
                 # already decided (possibly by default): a repeat is a no-op
+                last = req.history[-1]
                 if event == "approve" and req.state is R.APPROVED:
+                    if last.actor != actor.unit:  # only the deciding party's repeat is a no-op
+                        return Outcome(
+                            Decision.refuse(
+                                violation(
+                                    "stage.wrong_party",
+                                    request=req.id,
+                                    stage=req.state.value,
+                                    party=last.actor,
+                                    actor=f"{actor.kind.value}:{actor.unit}",
+                                )
+                            ),
+                            None,
+                            req,
+                        )
                     return Outcome(Decision.allow(), uow.students.get(req.student), req)
                 REQUEST_TABLES[req.kind].fire(req.state, event)  # raises TransitionRefused
             if event != "withdraw":

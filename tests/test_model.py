@@ -1,0 +1,137 @@
+"""The data model (Arts 2, 4, 6-11) and the change log of every command (Art 19)."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from tests.conftest import PROVINCE, D, Province, authority, school_actor
+from xueji.errors import NotFound, XuejiError
+from xueji.lifecycle import StudentStatus
+from xueji.model import (
+    InfoEntry,
+    InfoGroup,
+    Request,
+    School,
+    Student,
+    Unit,
+    UnitLevel,
+    converter,
+    final_grade,
+    stage_of_grade,
+)
+from xueji.policy import Stage
+
+
+def test_art2_a_school_teaches_its_stages(province: Province) -> None:
+    out = province.reg.enroll(
+        school_actor("A"),
+        school="A",
+        class_id="A-1",
+        grade=7,
+        name="甲",
+        sex="M",
+        birth_date=D(2013, 3, 1),
+        hukou_region="340104",
+        id_number=None,
+        guardian_id=None,
+    )
+    # the identifier is checked first; with one, the stage is refused
+    assert out.decision.codes == ("enrolment.no_identifier",)
+    from tests.conftest import make_id
+
+    out = province.reg.enroll(
+        school_actor("A"),
+        school="A",
+        class_id="A-1",
+        grade=7,
+        name="甲",
+        sex="M",
+        birth_date=D(2013, 3, 1),
+        hukou_region="340104",
+        id_number=make_id(D(2013, 3, 1)),
+    )
+    assert "enrolment.stage_mismatch" in out.decision.codes
+    assert stage_of_grade(7) is Stage.JUNIOR
+    assert final_grade(Stage.SENIOR) == 12
+    with pytest.raises(ValueError, match="grades"):
+        stage_of_grade(13)
+
+
+def test_art4_jurisdiction_is_the_unit_tree(province: Province) -> None:
+    # 合肥一中 is run by the city directly; its city is found through the tree
+    with province.store.unit_of_work() as uow:
+        h = uow.schools.get("H")
+        a = uow.schools.get("A")
+        assert h is not None
+        assert a is not None
+        assert province.reg._city_of(uow, h).code == "3401"
+        assert province.reg._city_of(uow, a).code == "3401"
+
+
+def test_art6_units_and_schools_are_created_under_existing_parents(province: Province) -> None:
+    with pytest.raises(NotFound):
+        province.reg.add_unit(PROVINCE, Unit("3499", "无上级", UnitLevel.CITY, "349900", "99"))
+    with pytest.raises(NotFound):
+        province.reg.add_school(
+            PROVINCE, School("X", "无主管", "999999", "340104", frozenset({Stage.PRIMARY}))
+        )
+    with pytest.raises(XuejiError, match="already exists"):
+        province.reg.add_school(
+            PROVINCE, School("A", "重复", "340104", "340104", frozenset({Stage.PRIMARY}))
+        )
+
+
+def test_art7_branch_schools_hang_under_a_central_school(province: Province) -> None:
+    with pytest.raises(XuejiError, match="central"):
+        province.reg.add_school(
+            PROVINCE,
+            School(
+                "Y1", "分校", "340104", "340104", frozenset({Stage.PRIMARY}), central_school="A"
+            ),
+        )
+    with province.store.unit_of_work() as uow:
+        branch = uow.schools.get("Z1")
+    assert branch is not None
+    assert branch.central_school == "Z"
+
+
+def test_art8_to_11_records_serialise_with_cattrs(province: Province) -> None:
+    s = province.register("A", 1)
+    s = province.reg.add_info(
+        school_actor("A"), s.id, InfoGroup.EXAM, InfoEntry(D(2026, 10, 1), "期中", {"语文": "95"})
+    ).student
+    assert s is not None
+    data = converter.unstructure(s)
+    assert data["birth_date"] == s.birth_date.isoformat()
+    assert converter.structure(data, Student) == s
+    text = converter.dumps(s, ensure_ascii=False)
+    assert "期中" in text
+    req = province.reg.suspend(school_actor("A"), s.id, "病休").request
+    assert req is not None
+    assert converter.structure(converter.unstructure(req), Request) == req
+    assert s.id_number not in repr(s)
+
+
+def test_art19_every_change_goes_into_the_log(province: Province) -> None:
+    s = province.register("A", 1)
+    entries = province.reg.history(PROVINCE, s.id)
+    assert [e.command for e in entries] == ["enroll", "submit", "register"]
+    for e in entries:
+        assert e.actor_unit
+        assert e.basis
+    register = entries[-1]
+    assert (register.before["status"], register.after["status"]) == ("pending_review", "registered")
+    assert register.actor_unit == "340104"
+    seqs = [e.seq for e in province.store.log.entries()]
+    assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_art19_refused_commands_leave_no_entry(province: Province) -> None:
+    s = province.register("A", 1)
+    before = len(province.store.log.entries())
+    assert not province.reg.update_student(school_actor("A"), s.id, name="x").allowed
+    assert not province.reg.approve(authority("340202"), "R0000001").allowed
+    assert len(province.store.log.entries()) == before
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
+    assert attrs.evolve(s) == s
