@@ -71,7 +71,7 @@ def test_each_failed_part_has_its_code(text: str, code: str) -> None:
     assert not ids.is_valid(text, today=TODAY)
 
 
-def test_error_message_is_bilingual_and_masked() -> None:
+def test_art30_error_message_is_bilingual_and_masked() -> None:
     bad = "110105194912310021"
     with pytest.raises(InvalidResidentId) as err:
         ids.validate(bad)
@@ -123,7 +123,7 @@ def test_upgrade_15_digit_numbers() -> None:
     assert "upgrade" in str(err.value)
 
 
-def test_repr_and_str_mask_the_number() -> None:
+def test_art30_repr_and_str_mask_the_number() -> None:
     rid = ids.parse(GB_EXAMPLE)
     assert GB_EXAMPLE not in repr(rid)
     assert GB_EXAMPLE not in str(rid)

@@ -135,3 +135,39 @@ def test_art19_refused_commands_leave_no_entry(province: Province) -> None:
     assert len(province.store.log.entries()) == before
     assert province.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
     assert attrs.evolve(s) == s
+
+
+def test_art9_school_fields() -> None:
+    names = {f.name for f in attrs.fields(School)}
+    # 学校标识码, 学校名称, 学校编码, 主管单位, 联系电话, 学校办别, 驻地城乡类型, 学校类别, 学制
+    assert {
+        "code",
+        "name",
+        "school_number",
+        "authority",
+        "phone",
+        "ownership",
+        "urban_rural",
+        "category",
+        "system",
+    } <= names
+
+
+def test_art10_class_fields_and_head_teacher(province: Province) -> None:
+    from xueji.model import SchoolClass
+
+    names = {f.name for f in attrs.fields(SchoolClass)}
+    # 班级名称, 班主任姓名, 建班年月, 学制, 班级类型, 荣誉称号
+    assert {"name", "head_teacher", "created", "system", "class_type", "honours"} <= names
+
+
+def test_art11_student_information_groups() -> None:
+    assert {g.value for g in InfoGroup} == {
+        "family",
+        "resume",
+        "exam",
+        "evaluation",
+        "award",
+        "punishment",
+    }  # 变动 is each request's history
+    assert "history" in {f.name for f in attrs.fields(Request)}

@@ -1,0 +1,224 @@
+"""Builds docs/traceability.md: article -> rule codes -> code -> tests.
+
+Rule codes come from ``xueji.rules.RULE_CODES`` (grouped by the article they cite),
+tests from the test functions named ``test_art<N>_...``; only the obligation text and
+the code that encodes it are written here by hand. Regenerate with
+``python -m tests.traceability > docs/traceability.md``; ``tests/test_traceability.py``
+fails when the file is stale.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from xueji.articles import ANHUI_2013_MEASURES
+from xueji.rules import RULE_CODES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (article, kind, obligation, code)
+OBLIGATIONS: list[tuple[int, str, str, str]] = [
+    (
+        2,
+        "must",
+        "scope: primary, junior, senior, special; the stage drives rules",
+        "`xueji.policy.Stage`, `xueji.rules.enrolment.check_stage`",
+    ),
+    (
+        4,
+        "must",
+        "four tiers; each school has one 学籍主管单位 (county or city); jurisdiction is the tree",
+        "`xueji.model.Unit`, `xueji.model.School`",
+    ),
+    (
+        5,
+        "report",
+        "national-form export with the national 学籍号 (planned: reports issue)",
+        "`xueji.numbers.RegistryNumber`",
+    ),
+    (
+        6,
+        "must",
+        "the province creates units and schools",
+        "`xueji.registry.Registry.add_unit`, `xueji.registry.Registry.add_school`",
+    ),
+    (7, "must", "branch schools under a 学区中心校", "`xueji.model.School`"),
+    (8, "must", "authority fields", "`xueji.model.Unit`"),
+    (9, "must", "school fields", "`xueji.model.School`"),
+    (10, "must", "class fields", "`xueji.model.SchoolClass`"),
+    (11, "must", "student information groups", "`xueji.model.Student`, `xueji.model.InfoGroup`"),
+    (
+        12,
+        "must",
+        "学籍号 and 地区学号 on entry; grades 7 and 10 keep the 学籍号 with a new 地区学号; photo of the entry year",
+        "`xueji.numbers.issue_regional_number`, `xueji.registry.Registry.enroll`, `xueji.rules.enrolment.check_photo`",
+    ),
+    (
+        13,
+        "must",
+        "学籍号 from the ID number, one person one number; a guardian's ID for a child without one (G/J/L)",
+        "`xueji.numbers.new_record`, `xueji.numbers.issue_j`, `xueji.numbers.link_resident_id`, `xueji.ids.validate`",
+    ),
+    (
+        14,
+        "must",
+        "no pre-school children, no false material, no second registry",
+        "`xueji.rules.enrolment.check_age`, `xueji.rules.enrolment.check_duplicate`",
+    ),
+    (
+        15,
+        "must",
+        "pre-review, authority approval, registration; entry and review by 30 September (late flagged)",
+        "`xueji.registry.Registry.submit`, `xueji.rules.enrolment.check_entry_deadline`",
+    ),
+    (16, "must", "class sizes capped; no virtual classes", "`xueji.rules.enrolment.check_class`"),
+    (
+        17,
+        "must",
+        "简历, 成绩, 评价, 奖励, 处分 maintained by the school, no review",
+        "`xueji.registry.Registry.add_info`",
+    ),
+    (
+        18,
+        "must",
+        "graduation (compulsory by the school, senior approved) by 31 July; 1 August rollover",
+        "`xueji.rules.graduation.check_graduation`, `xueji.rules.graduation.rollover_action`, `xueji.registry.Registry.rollover`",
+    ),
+    (
+        19,
+        "must",
+        "every change through the system, in the change log",
+        "`xueji.storage.protocols.ChangeLog`",
+    ),
+    (
+        20,
+        "must",
+        "transfers for legitimate reasons; special education <-> 随班就读 needs none",
+        "`xueji.rules.transfers.check_transfer`",
+    ),
+    (
+        21,
+        "must",
+        "the four-party chain in order; the sending school keeps nothing",
+        "`xueji.lifecycle.TRANSFER`, `xueji.rules.approvals.check_party`",
+    ),
+    (
+        22,
+        "must",
+        "cross-province in by 学籍号; cross-province out approved here",
+        "`xueji.registry.Registry.transfer_in`, `xueji.registry.Registry.request_cross_province_out`",
+    ),
+    (
+        23,
+        "must",
+        "cross-border in continues or creates a record; out with destination, date, reason",
+        "`xueji.registry.Registry.transfer_in`, `xueji.rules.transfers.check_abroad`",
+    ),
+    (
+        24,
+        "must",
+        "20 working days per party; default approval after, recorded as such",
+        "`xueji.rules.approvals.check_overdue`, `xueji.registry.Registry.advance_clock`, `xueji.workdays.deadline`",
+    ),
+    (
+        25,
+        "must",
+        "no same-city school choice; no false-material 借读; the term window",
+        "`xueji.rules.transfers.check_transfer`, `xueji.rules.transfers.in_transfer_window`",
+    ),
+    (
+        26,
+        "must",
+        "suspension and resumption submitted for approval",
+        "`xueji.registry.Registry.suspend`, `xueji.registry.Registry.resume`",
+    ),
+    (
+        27,
+        "must",
+        "dropout recorded, reviewed in 15 working days; compulsory dropouts keep the registry; migrant summary by 户籍 county",
+        "`xueji.registry.Registry.record_dropout`, `xueji.rules.changes.migrant_dropout_summary`",
+    ),
+    (
+        28,
+        "must",
+        "province / city-county / school users (planned: access issue)",
+        "`xueji.model.ActorKind`",
+    ),
+    (
+        29,
+        "must",
+        "key fields locked after submission; corrections approved; sex and birth date agree with the ID",
+        "`xueji.rules.corrections.check_direct_edit`, `xueji.rules.corrections.check_correction`, `xueji.rules.enrolment.check_id_agreement`",
+    ),
+    (
+        30,
+        "must",
+        "confidentiality: ID numbers masked in every repr, log and message (passwords: access issue)",
+        "`xueji.masking.mask`",
+    ),
+    (31, "report", "sign-off, review, 公示 class lists (planned: access and reports issues)", "—"),
+    (
+        32,
+        "report",
+        "detect lateness, overdue work, tampering (planned: access issue)",
+        "`xueji.rules.enrolment.check_entry_deadline`",
+    ),
+    (
+        33,
+        "must",
+        "in force from 2013-12-03; decisions under the policy in force on their date",
+        "`xueji.policy.policy_in_force`",
+    ),
+]
+
+TEST_NAME = re.compile(r"^test_art(\d+)_")
+
+
+def article_tests() -> dict[int, list[str]]:
+    """Test functions named after an article, by article number."""
+    out: dict[int, list[str]] = {}
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                m = TEST_NAME.match(node.name)
+                if m:
+                    out.setdefault(int(m.group(1)), []).append(f"`{path.name}::{node.name}`")
+    return out
+
+
+def rule_codes() -> dict[int, list[str]]:
+    """Rule codes by the Anhui article they cite."""
+    out: dict[int, list[str]] = {}
+    for code, (article, _, _) in sorted(RULE_CODES.items()):
+        if article.instrument == ANHUI_2013_MEASURES and article.number:
+            out.setdefault(article.number, []).append(f"`{code}`")
+    return out
+
+
+def render() -> str:
+    tests, codes = article_tests(), rule_codes()
+    lines = [
+        "# Traceability: article → rule codes → code → tests",
+        "",
+        "Generated by `python -m tests.traceability > docs/traceability.md`; rule codes",
+        "come from `xueji.rules.RULE_CODES`, tests from test functions named",
+        "`test_art<N>_...`. `tests/test_traceability.py` fails when this file is stale.",
+        "Kinds: **must** = enforced; **report** = computed or exported. Policy parameters",
+        "and their articles are listed by `xueji policy show` and in `docs/policy.md`.",
+        "",
+        "| article | kind | obligation | rule codes | code | tests |",
+        "|---|---|---|---|---|---|",
+    ]
+    for number, kind, text, code in OBLIGATIONS:
+        lines.append(
+            f"| Art {number} | {kind} | {text} | {', '.join(codes.get(number, [])) or '—'} "
+            f"| {code} | {'<br>'.join(tests.get(number, [])) or '—'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")
