@@ -18,8 +18,25 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_demo_runs_and_masks(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_is_a_deterministic_school_year(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "demo")
+    assert code == 0
+    for fragment in (
+        "enrolment.too_young",
+        "correction.locked",
+        "系统默认审批同意（第二十四条）",
+        "2025-10-29",  # 20 working days after 25 Sep 2025, across National Day
+        "王三休学",
+        "保留学籍",
+        "陈高三毕业",
+        "王三: 在籍 2年级",
+    ):
+        assert fragment in out, fragment
+    assert run(capsys, "demo")[1] == out
+
+
+def test_tour_runs_and_masks(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "tour")
     assert code == 0
     assert "2026-10-29" in out  # 20 working days after 25 Sep 2026, across National Day
     assert FULL not in out
@@ -83,6 +100,15 @@ def test_policy_show(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     assert code == 2
     assert "nowhere" in err
     assert run(capsys, "policy", "show", "--policy", "nowhere")[0] == 2
+
+
+def test_tables(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--json", "tables")
+    assert code == 0
+    tables = json.loads(out)
+    assert tables[0]["name"] == "student registry"
+    assert any(r["event"] == "approve_by_default" for t in tables for r in t["rows"])
+    assert "stateDiagram-v2" in run(capsys, "tables")[1]
 
 
 def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,6 +10,11 @@ The package face re-exports the public names; each concept lives in its own modu
 * :mod:`xueji.policy`: policy profiles (``ANHUI_2013``), parameters with articles
 * :mod:`xueji.decision`: ``Decision`` and ``Violation``, the outcomes of rules
 * :mod:`xueji.errors`: ``XuejiError`` and its subclasses
+* :mod:`xueji.lifecycle`: transition tables as data
+* :mod:`xueji.rules`: pure rules, one module per chapter of the measures
+* :mod:`xueji.model`: units, schools, classes, students, requests, actors
+* :mod:`xueji.storage`: storage protocols and the in-memory store
+* :class:`xueji.Registry`: the facade every command goes through
 
 >>> import xueji
 >>> xueji.ids.is_valid("11010519491231002X")
@@ -18,30 +23,55 @@ True
 20
 """
 
-from xueji import decision, errors, ids, numbers, policy, regions, workdays
+from xueji import decision, errors, ids, lifecycle, numbers, policy, regions, rules, workdays
 from xueji._version import __version__
 from xueji.articles import Article
+from xueji.clock import Clock, ManualClock, SystemClock
 from xueji.decision import Decision, Violation
 from xueji.errors import (
     CalendarNotCovered,
+    ConcurrencyConflict,
     InvalidPolicy,
     InvalidRegistryNumber,
     InvalidResidentId,
     InvalidSchedule,
+    NotFound,
     NumberSpaceExhausted,
     PolicyNotInForce,
+    Refused,
+    TransitionRefused,
     XuejiError,
 )
 from xueji.ids import ResidentId
+from xueji.lifecycle import RequestKind, RequestState, StudentStatus
 from xueji.masking import IdMask, mask
+from xueji.model import (
+    Actor,
+    ActorKind,
+    Photo,
+    Request,
+    School,
+    SchoolClass,
+    Student,
+    TransferReason,
+    Unit,
+    UnitLevel,
+)
 from xueji.numbers import MemoryAllocator, NumberRecord, RegistryNumber, SequenceAllocator
-from xueji.policy import ANHUI_2013, Param, Policy, load_policy, policy_in_force
+from xueji.policy import ANHUI_2013, NATIONAL_2013, Param, Policy, load_policy, policy_in_force
+from xueji.registry import Outcome, Registry
+from xueji.storage import MemoryStore
 from xueji.workdays import Deadline, WorkdayCalendar
 
 __all__ = [
     "ANHUI_2013",
+    "NATIONAL_2013",
+    "Actor",
+    "ActorKind",
     "Article",
     "CalendarNotCovered",
+    "Clock",
+    "ConcurrencyConflict",
     "Deadline",
     "Decision",
     "IdMask",
@@ -49,15 +79,34 @@ __all__ = [
     "InvalidRegistryNumber",
     "InvalidResidentId",
     "InvalidSchedule",
+    "ManualClock",
     "MemoryAllocator",
+    "MemoryStore",
+    "NotFound",
     "NumberRecord",
     "NumberSpaceExhausted",
+    "Outcome",
     "Param",
+    "Photo",
     "Policy",
     "PolicyNotInForce",
+    "Refused",
+    "Registry",
     "RegistryNumber",
+    "Request",
+    "RequestKind",
+    "RequestState",
     "ResidentId",
+    "School",
+    "SchoolClass",
     "SequenceAllocator",
+    "Student",
+    "StudentStatus",
+    "SystemClock",
+    "TransferReason",
+    "TransitionRefused",
+    "Unit",
+    "UnitLevel",
     "Violation",
     "WorkdayCalendar",
     "XuejiError",
@@ -65,11 +114,13 @@ __all__ = [
     "decision",
     "errors",
     "ids",
+    "lifecycle",
     "load_policy",
     "mask",
     "numbers",
     "policy",
     "policy_in_force",
     "regions",
+    "rules",
     "workdays",
 ]

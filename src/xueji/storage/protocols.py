@@ -119,14 +119,22 @@ class MetaRepository(Protocol):
 class UnitOfWork(Protocol):
     """The repositories of one atomic unit of work."""
 
-    units: UnitRepository
-    schools: SchoolRepository
-    classes: ClassRepository
-    students: StudentRepository
-    requests: RequestRepository
-    log: ChangeLog
-    meta: MetaRepository
-    allocator: SequenceAllocator
+    @property
+    def units(self) -> UnitRepository: ...
+    @property
+    def schools(self) -> SchoolRepository: ...
+    @property
+    def classes(self) -> ClassRepository: ...
+    @property
+    def students(self) -> StudentRepository: ...
+    @property
+    def requests(self) -> RequestRepository: ...
+    @property
+    def log(self) -> ChangeLog: ...
+    @property
+    def meta(self) -> MetaRepository: ...
+    @property
+    def allocator(self) -> SequenceAllocator: ...
 
 
 class Store(Protocol):
