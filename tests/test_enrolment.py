@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
-from xueji.errors import NotFound, TransitionRefused
+from xueji.errors import NotFound, TransitionRefused, XuejiError
 from xueji.lifecycle import RequestState, StudentStatus
 from xueji.model import InfoEntry, InfoGroup, Photo
 
@@ -317,3 +317,58 @@ def test_refused_command_changes_nothing(province: Province) -> None:
     )
     assert not out.allowed
     assert len(province.store.log.entries()) == before
+
+
+def test_art15_late_review_is_flagged(province: Province) -> None:
+    s = province.enroll("A", 1)
+    sub = province.reg.submit(A, s.id)
+    assert sub.request is not None
+    province.at(D(2026, 10, 9))
+    out = province.reg.approve(authority("340104"), sub.request.id)
+    assert out.allowed
+    assert out.decision.codes == ("enrolment.late",)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("name", " ", "name"),
+        ("grade", 13, "grades"),
+        ("hukou_region", "999999", "region"),
+        ("sex", "X", "sex"),
+    ],
+)
+def test_bad_input_is_a_typed_error_and_writes_nothing(
+    province: Province, field: str, value: object, fragment: str
+) -> None:
+    kw: dict[str, object] = {
+        "school": "A",
+        "class_id": "A-1",
+        "grade": 1,
+        "name": "甲",
+        "sex": "M",
+        "birth_date": D(2020, 3, 1),
+        "hukou_region": "340104",
+        "id_number": make_id(D(2020, 3, 1)),
+        "photo": Photo(D(2026, 9, 1), "x"),
+    }
+    kw[field] = value
+    before = len(province.store.log.entries())
+    with pytest.raises(XuejiError, match=fragment) as err:
+        province.reg.enroll(A, **kw)  # type: ignore[arg-type]
+    assert err.value.code == "command.bad_input"
+    assert len(province.store.log.entries()) == before
+
+
+def test_advance_clock_moves_a_manual_clock(province: Province) -> None:
+    from xueji.clock import SystemClock
+    from xueji.model import Actor
+    from xueji.registry import Registry
+    from xueji.storage import MemoryStore
+
+    province.reg.advance_clock(Actor.system(), D(2026, 9, 10))
+    assert province.today() == D(2026, 9, 10)
+    with pytest.raises(ValueError, match="back"):
+        province.reg.advance_clock(Actor.system(), D(2026, 9, 1))
+    with pytest.raises(XuejiError, match="by hand"):
+        Registry(MemoryStore(), clock=SystemClock()).advance_clock(Actor.system(), D(2030, 1, 1))

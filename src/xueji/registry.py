@@ -507,8 +507,7 @@ class Registry:
         entry = entry_date or on
         if sex not in ("M", "F"):
             raise _bad_input(f"性别应为 M 或 F：{sex!r}", f"sex is 'M' or 'F', not {sex!r}")
-        if not name.strip():
-            raise _bad_input("姓名不能为空", "the name is empty")
+        _check_person(name, grade, hukou_region)
         stage = stage or stage_of_grade(grade)
         with self.store.unit_of_work() as uow:
             sch = self._get_school(uow, school)
@@ -823,8 +822,22 @@ class Registry:
                 party = self._check_party(uow, actor, req)
                 if not party.allowed:
                     return Outcome(party, None, req)
+            req_before = req
             req = self._advance(uow, actor, req, event, on, note)
-            decision = Decision.allow(warnings=[extra] if extra is not None else [])
+            warnings = [extra] if extra is not None else []
+            if (
+                req.kind is RequestKind.NEW_STUDENT
+                and req_before.deadline is not None
+                and on > req_before.deadline
+            ):
+                warnings.append(  # Art 15: review after 30 September is flagged (Art 32)
+                    violation(
+                        "enrolment.late",
+                        on=on.isoformat(),
+                        deadline=req_before.deadline.isoformat(),
+                    )
+                )
+            decision = Decision.allow(warnings=warnings)
             return Outcome(decision, uow.students.get(req.student), req)
 
     # -- corrections (Art 29) -------------------------------------------------------------
@@ -952,6 +965,7 @@ class Registry:
         """
         on = self.today()
         kind = RequestKind.CROSS_BORDER_IN if abroad else RequestKind.CROSS_PROVINCE_IN
+        _check_person(name, grade, hukou_region)
         if not abroad and not registry_number:
             return Outcome(Decision.refuse(violation("transfer.cross_province_number")))
         if sex not in ("M", "F"):
@@ -1263,9 +1277,16 @@ class Registry:
             )
         return Outcome(Decision.allow(warnings=warnings))
 
-    def advance_clock(self, actor: Actor) -> list[Request]:
-        """Run the deadline sweep up to today: every transfer stage past its deadline is
-        approved by default where the policy says so (Art 24). Idempotent."""
+    def advance_clock(self, actor: Actor, to: _dt.date | None = None) -> list[Request]:
+        """Move a manual clock to ``to`` (if given) and run the deadline sweep up to
+        today: every transfer stage past its deadline is approved by default where the
+        policy says so (Art 24), each on the day after its deadline. Idempotent: running
+        it again for the same day changes nothing. Returns the requests it advanced."""
+        if to is not None:
+            advance = getattr(self.clock, "advance_to", None)
+            if advance is None:
+                raise _bad_input("该时钟不能手动推进", "this clock cannot be moved by hand")
+            advance(to)
         today = self.today()
         changed = []
         with self.store.unit_of_work() as uow:
@@ -1310,6 +1331,20 @@ class Registry:
         """The change-log entries of one subject (a student, a request, ...)."""
         with self.store.unit_of_work() as uow:
             return uow.log.entries(subject)
+
+
+def _check_person(name: str, grade: int, hukou_region: str) -> None:
+    """Input checks shared by the commands that create a record."""
+    if not name.strip():
+        raise _bad_input("姓名不能为空", "the name is empty")
+    if not 1 <= grade <= 12:
+        raise _bad_input(f"年级应为1至12：{grade}", f"grades run from 1 to 12, not {grade}")
+    from xueji import regions
+
+    if len(hukou_region) != 6 or regions.last_year_in_use(hukou_region) < 0:
+        raise _bad_input(
+            f"户籍地区码无效：{hukou_region}", f"{hukou_region!r} is not a GB/T 2260 region code"
+        )
 
 
 def _decode_changes(payload: Mapping[str, str]) -> dict[str, Any]:
