@@ -344,3 +344,15 @@ def test_stage_decisions_are_by_the_right_party_only(province: Province) -> None
     )
     assert province.reg.request(PROVINCE, req.id).version == req.version
     _ = dt, Stage
+
+
+def test_only_the_opener_withdraws_a_request(province: Province) -> None:
+    s = province.register("A", 1)
+    req = start_transfer(province, s.id).request
+    assert req is not None
+    assert province.reg.withdraw(A, req.id).decision.codes == ("stage.wrong_party",)
+    out = province.reg.withdraw(W, req.id, "家长撤回")
+    assert out.request is not None
+    assert out.request.state is RequestState.WITHDRAWN
+    assert province.reg.student(PROVINCE, s.id).school == "A"
+    assert start_transfer(province, s.id).allowed  # no open transfer any more

@@ -36,6 +36,7 @@ from xueji.lifecycle.tables import (
 from xueji.model import (
     SCHOOL_MAINTAINED,
     Actor,
+    ActorKind,
     ChangeEntry,
     InfoEntry,
     InfoGroup,
@@ -818,10 +819,19 @@ class Registry:
                         )
                     return Outcome(Decision.allow(), uow.students.get(req.student), req)
                 REQUEST_TABLES[req.kind].fire(req.state, event)  # raises TransitionRefused
-            if event != "withdraw":
+            if event == "withdraw":  # only the unit that opened the request withdraws it
+                opener = req.history[0].actor
+                party = approvals.check_party(
+                    actor,
+                    request=req.id,
+                    stage=req.state.value,
+                    party=opener,
+                    party_is_school=actor.kind is ActorKind.SCHOOL,
+                )
+            else:
                 party = self._check_party(uow, actor, req)
-                if not party.allowed:
-                    return Outcome(party, None, req)
+            if not party.allowed:
+                return Outcome(party, None, req)
             req_before = req
             req = self._advance(uow, actor, req, event, on, note)
             warnings = [extra] if extra is not None else []
