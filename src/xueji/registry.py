@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from xueji import ids, regions
 from xueji import numbers as _numbers
 from xueji.clock import Clock, SystemClock
 from xueji.decision import Decision, Violation
@@ -506,25 +507,18 @@ class Registry:
         on = self.today()
         policy = self.policy(on)
         entry = entry_date or on
-        if sex not in ("M", "F"):
-            raise _bad_input(f"性别应为 M 或 F：{sex!r}", f"sex is 'M' or 'F', not {sex!r}")
-        _check_person(name, grade, hukou_region)
+        _check_person(name, sex, grade, hukou_region)
         stage = stage or stage_of_grade(grade)
         with self.store.unit_of_work() as uow:
             sch = self._get_school(uow, school)
             klass = self._get_class(uow, class_id)
             if id_number is None and guardian_id is None:
                 return Outcome(Decision.refuse(violation("enrolment.no_identifier")))
+            id_number, guardian_id = _valid_ids(id_number, guardian_id, on)
             if id_number is not None:
-                from xueji import ids
-
-                id_number = ids.validate(id_number, today=on)
                 existing = uow.students.by_id_number(id_number)
             else:
                 assert guardian_id is not None
-                from xueji import ids
-
-                guardian_id = ids.validate(guardian_id, today=on)
                 existing = [
                     s
                     for s in uow.students.by_guardian(guardian_id)
@@ -532,22 +526,14 @@ class Registry:
                 ]
             continuing = grade in policy.initial_grades.value and grade > 1
             decision = Decision.combine(
-                enrolment.check_age(birth_date, entry_year=entry.year, policy=policy),
                 enrolment.check_duplicate(existing, continuing=continuing),
-                enrolment.check_id_agreement(id_number, sex=sex, birth_date=birth_date, today=on),
+                self._admission(
+                    uow, policy, on, entry, sch, klass, grade, stage, birth_date, sex, id_number
+                ),
                 enrolment.check_photo(
                     photo.taken_on if photo else None,
                     grade=grade,
                     entry_year=entry.year,
-                    policy=policy,
-                ),
-                enrolment.check_stage(sch, stage),
-                enrolment.check_class(
-                    klass,
-                    school=sch.code,
-                    grade=grade,
-                    stage=stage,
-                    size=uow.students.count_in_class(klass.id),
                     policy=policy,
                 ),
                 enrolment.check_entry_deadline(on, entry_date=entry, policy=policy),
@@ -574,45 +560,96 @@ class Registry:
                 sex=sex,  # type: ignore[arg-type]
                 allocator=uow.allocator,
             )
-            student = Student(
-                id=self._new_id(uow, "S"),
-                school=sch.code,
-                class_id=klass.id,
-                grade=grade,
-                stage=stage,
-                status=St.DRAFT,
-                name=name,
-                sex=sex,  # type: ignore[arg-type]
-                birth_date=birth_date,
-                hukou_region=hukou_region,
-                entry_date=entry,
-                id_number=id_number,
-                guardian_id=guardian_id,
-                photo=photo,
-                migrant=migrant,
-                special_needs=special_needs,
-                numbers=record,
-                regional_number=regional,
-                regional_numbers=(regional,),
-            )
-            uow.students.add(student)
-            self._log(
+            student = self._add_student(
                 uow,
                 actor,
                 on,
                 "enroll",
-                student.id,
-                {},
-                {
-                    "status": student.status.value,
-                    "school": sch.code,
-                    "grade": grade,
-                    "registry_number": student.registry_number,
-                    "regional_number": regional,
-                },
                 "皖教基〔2013〕20号 第十二条",
+                Student(
+                    id=self._new_id(uow, "S"),
+                    school=sch.code,
+                    class_id=klass.id,
+                    grade=grade,
+                    stage=stage,
+                    status=St.DRAFT,
+                    name=name,
+                    sex=sex,  # type: ignore[arg-type]
+                    birth_date=birth_date,
+                    hukou_region=hukou_region,
+                    entry_date=entry,
+                    id_number=id_number,
+                    guardian_id=guardian_id,
+                    photo=photo,
+                    migrant=migrant,
+                    special_needs=special_needs,
+                    numbers=record,
+                    regional_number=regional,
+                    regional_numbers=(regional,),
+                ),
             )
         return Outcome(decision, student)
+
+    def _admission(
+        self,
+        uow: UnitOfWork,
+        policy: Policy,
+        on: _dt.date,
+        entry: _dt.date,
+        sch: School,
+        klass: SchoolClass,
+        grade: int,
+        stage: Stage,
+        birth_date: _dt.date,
+        sex: str,
+        id_number: str | None,
+    ) -> Decision:
+        """The checks every new record passes: age (Art 14), sex and birth date against
+        the ID (Art 29), the school's stage (Art 2) and the class (Art 16)."""
+        return Decision.combine(
+            enrolment.check_age(birth_date, entry_year=entry.year, policy=policy),
+            enrolment.check_id_agreement(id_number, sex=sex, birth_date=birth_date, today=on),
+            enrolment.check_stage(sch, stage),
+            enrolment.check_class(
+                klass,
+                school=sch.code,
+                grade=grade,
+                stage=stage,
+                size=uow.students.count_in_class(klass.id),
+                policy=policy,
+            ),
+        )
+
+    def _add_student(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        on: _dt.date,
+        command: str,
+        basis: str,
+        student: Student,
+        **extra: object,
+    ) -> Student:
+        """Store a new record with its change-log entry."""
+        uow.students.add(student)
+        self._log(
+            uow,
+            actor,
+            on,
+            command,
+            student.id,
+            {},
+            {
+                "status": student.status.value,
+                "school": student.school,
+                "grade": student.grade,
+                "registry_number": student.registry_number,
+                "regional_number": student.regional_number,
+                **extra,
+            },
+            basis,
+        )
+        return student
 
     def _continue(
         self,
@@ -975,23 +1012,16 @@ class Registry:
         """
         on = self.today()
         kind = RequestKind.CROSS_BORDER_IN if abroad else RequestKind.CROSS_PROVINCE_IN
-        _check_person(name, grade, hukou_region)
+        _check_person(name, sex, grade, hukou_region)
         if not abroad and not registry_number:
             return Outcome(Decision.refuse(violation("transfer.cross_province_number")))
-        if sex not in ("M", "F"):
-            raise _bad_input(f"性别应为 M 或 F：{sex!r}", f"sex is 'M' or 'F', not {sex!r}")
-        from xueji import ids
-
         with self.store.unit_of_work() as uow:
             policy = self.policy(on)
             sch = self._get_school(uow, school)
             klass = self._get_class(uow, class_id)
             stage = stage_of_grade(grade)
             number = _numbers.parse(registry_number, today=on) if registry_number else None
-            if id_number is not None:
-                id_number = ids.validate(id_number, today=on)
-            if guardian_id is not None:
-                guardian_id = ids.validate(guardian_id, today=on)
+            id_number, guardian_id = _valid_ids(id_number, guardian_id, on)
             if number is None and id_number is None and guardian_id is None:
                 return Outcome(Decision.refuse(violation("enrolment.no_identifier")))
             found: dict[str, Student] = {}
@@ -999,24 +1029,14 @@ class Registry:
                 found.update({x.id: x for x in uow.students.by_registry_number(number.text)})
             if id_number is not None:
                 found.update({x.id: x for x in uow.students.by_id_number(id_number)})
-            left = [
-                x
-                for x in found.values()
-                if x.status in (St.CROSS_PROVINCE_OUT, St.CROSS_BORDER_OUT)
-            ]
-            others = [x for x in found.values() if x not in left]
+            gone = (St.CROSS_PROVINCE_OUT, St.CROSS_BORDER_OUT)
+            left = [x for x in found.values() if x.status in gone]
             decision = Decision.combine(
-                enrolment.check_duplicate(others, continuing=False),
-                enrolment.check_age(birth_date, entry_year=on.year, policy=policy),
-                enrolment.check_id_agreement(id_number, sex=sex, birth_date=birth_date, today=on),
-                enrolment.check_stage(sch, stage),
-                enrolment.check_class(
-                    klass,
-                    school=sch.code,
-                    grade=grade,
-                    stage=stage,
-                    size=uow.students.count_in_class(klass.id),
-                    policy=policy,
+                enrolment.check_duplicate(
+                    [x for x in found.values() if x.status not in gone], continuing=False
+                ),
+                self._admission(
+                    uow, policy, on, on, sch, klass, grade, stage, birth_date, sex, id_number
                 ),
             )
             if not decision.allowed:
@@ -1044,42 +1064,34 @@ class Registry:
                 regional = _numbers.issue_regional_number(
                     policy, uow.allocator, region=sch.region, year=on.year, stage=stage
                 )
-                student = Student(
-                    id=self._new_id(uow, "S"),
-                    school=sch.code,
-                    class_id=klass.id,
-                    grade=grade,
-                    stage=stage,
-                    status=St.PENDING_REVIEW,
-                    name=name,
-                    sex=sex,  # type: ignore[arg-type]
-                    birth_date=birth_date,
-                    hukou_region=hukou_region,
-                    entry_date=on,
-                    id_number=id_number,
-                    guardian_id=guardian_id,
-                    photo=photo,
-                    migrant=migrant,
-                    numbers=record,
-                    regional_number=regional,
-                    regional_numbers=(regional,),
-                    submitted=True,
-                )
-                uow.students.add(student)
-                self._log(
+                student = self._add_student(
                     uow,
                     actor,
                     on,
                     f"{kind.value}_record",
-                    student.id,
-                    {},
-                    {
-                        "status": student.status.value,
-                        "school": sch.code,
-                        "origin": origin,
-                        "registry_number": student.registry_number,
-                    },
                     str(REQUEST_TABLES[kind].rows[0].article),
+                    Student(
+                        id=self._new_id(uow, "S"),
+                        school=sch.code,
+                        class_id=klass.id,
+                        grade=grade,
+                        stage=stage,
+                        status=St.PENDING_REVIEW,
+                        name=name,
+                        sex=sex,  # type: ignore[arg-type]
+                        birth_date=birth_date,
+                        hukou_region=hukou_region,
+                        entry_date=on,
+                        id_number=id_number,
+                        guardian_id=guardian_id,
+                        photo=photo,
+                        migrant=migrant,
+                        numbers=record,
+                        regional_number=regional,
+                        regional_numbers=(regional,),
+                        submitted=True,
+                    ),
+                    origin=origin,
                 )
             req = self._open_request(
                 uow,
@@ -1087,7 +1099,6 @@ class Registry:
                 applied_on or on,
                 kind,
                 student,
-                from_school=None,
                 to_school=sch.code,
                 to_class=klass.id,
                 reason=origin,
@@ -1343,18 +1354,28 @@ class Registry:
             return uow.log.entries(subject)
 
 
-def _check_person(name: str, grade: int, hukou_region: str) -> None:
+def _check_person(name: str, sex: str, grade: int, hukou_region: str) -> None:
     """Input checks shared by the commands that create a record."""
+    if sex not in ("M", "F"):
+        raise _bad_input(f"性别应为 M 或 F：{sex!r}", f"sex is 'M' or 'F', not {sex!r}")
     if not name.strip():
         raise _bad_input("姓名不能为空", "the name is empty")
     if not 1 <= grade <= 12:
         raise _bad_input(f"年级应为1至12：{grade}", f"grades run from 1 to 12, not {grade}")
-    from xueji import regions
-
     if len(hukou_region) != 6 or regions.last_year_in_use(hukou_region) < 0:
         raise _bad_input(
             f"户籍地区码无效：{hukou_region}", f"{hukou_region!r} is not a GB/T 2260 region code"
         )
+
+
+def _valid_ids(
+    id_number: str | None, guardian_id: str | None, on: _dt.date
+) -> tuple[str | None, str | None]:
+    """The student's and the guardian's identity numbers, validated and normalised."""
+    return (
+        None if id_number is None else ids.validate(id_number, today=on),
+        None if guardian_id is None else ids.validate(guardian_id, today=on),
+    )
 
 
 def _decode_changes(payload: Mapping[str, str]) -> dict[str, Any]:
