@@ -67,7 +67,7 @@ def build(reg: Registry, *, schools: int, cities: int = 16, seed: int = 2013) ->
             for k in range(4):  # four classes per grade: room for the students given
                 cid = f"{school.code}-{grade}-{k}"
                 reg.add_class(
-                    PROVINCE_ACTOR,
+                    Actor(ActorKind.SCHOOL, school.code),
                     SchoolClass(
                         cid,
                         school.code,

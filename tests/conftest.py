@@ -84,7 +84,7 @@ class Province:
             r.add_school(PROVINCE, School(code, name, auth, region, stages, **extra))  # type: ignore[arg-type]
             for g in GRADES[code]:
                 r.add_class(
-                    PROVINCE,
+                    school_actor(code),
                     SchoolClass(f"{code}-{g}", code, f"{g}年级1班", g, "班主任", D(2026, 9, 1)),
                 )
 

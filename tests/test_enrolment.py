@@ -194,10 +194,10 @@ def test_art16_virtual_class_and_class_without_head_teacher(province: Province) 
     from xueji.model import SchoolClass
 
     virtual = province.reg.add_class(
-        PROVINCE, SchoolClass("V", "A", "虚拟班", 1, "某某", D(2026, 9, 1), virtual=True)
+        A, SchoolClass("V", "A", "虚拟班", 1, "某某", D(2026, 9, 1), virtual=True)
     )
     assert virtual.decision.codes == ("class.virtual",)
-    province.reg.add_class(PROVINCE, SchoolClass("N", "A", "无班主任", 1, " ", D(2026, 9, 1)))
+    province.reg.add_class(A, SchoolClass("N", "A", "无班主任", 1, " ", D(2026, 9, 1)))
     out = province.reg.enroll(
         A,
         school="A",

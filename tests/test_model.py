@@ -115,7 +115,7 @@ def test_art8_to_11_records_serialise_with_cattrs(province: Province) -> None:
 
 def test_art19_every_change_goes_into_the_log(province: Province) -> None:
     s = province.register("A", 1)
-    entries = province.reg.history(PROVINCE, s.id)
+    entries = [e for e in province.reg.history(PROVINCE, s.id) if e.command != "read_sensitive"]
     assert [e.command for e in entries] == ["enroll", "submit", "register"]
     for e in entries:
         assert e.actor_unit

@@ -75,7 +75,7 @@ def school_year(echo: Callable[[str], None] = print) -> Registry:
         grades = range(10, 13) if Stage.SENIOR in school.stages else range(1, 7)
         for g in grades:
             reg.add_class(
-                prov,
+                Actor(ActorKind.SCHOOL, school.code),
                 SchoolClass(
                     f"{school.code}-{g}", school.code, f"{g}年级1班", g, "班主任", D(2025, 9, 1)
                 ),

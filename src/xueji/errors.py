@@ -17,6 +17,7 @@ id.checksum | 校验码错误 (wrong check character)
 from __future__ import annotations
 
 __all__ = [
+    "AccessDenied",
     "CalendarNotCovered",
     "ConcurrencyConflict",
     "InvalidPolicy",
@@ -104,6 +105,21 @@ class TransitionRefused(XuejiError, ValueError):
 
 class ConcurrencyConflict(XuejiError, RuntimeError):
     """A record changed under a command (optimistic concurrency): nothing was written."""
+
+
+class AccessDenied(XuejiError, PermissionError):
+    """An actor that may not take an action here (Art 28). Nothing was changed."""
+
+    def __init__(self, kind: str, unit: str, action: str, rule: str, zh: str, en: str) -> None:
+        self.actor_kind = kind
+        self.actor_unit = unit
+        self.action = action
+        self.rule = rule
+        super().__init__(
+            "access.denied",
+            f"{kind}:{unit} 无权执行 {action}：{zh}（{rule}）",
+            f"{kind}:{unit} may not {action}: {en} ({rule})",
+        )
 
 
 class NotFound(XuejiError, LookupError):

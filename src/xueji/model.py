@@ -285,6 +285,10 @@ class ChangeEntry:
     before: Mapping[str, str] = attrs.field(factory=dict)
     after: Mapping[str, str] = attrs.field(factory=dict)
     basis: str = ""  # the article, or "系统默认审批同意（第二十四条）"
+    actor_name: str = ""
+    prev_hash: str = ""  # the hash of the entry before, in total order
+    prev_subject_hash: str = ""  # the hash of this subject's entry before
+    hash: str = ""  # sha256 over every field above (xueji.audit.seal)
 
 
 GRADE_STAGES: tuple[tuple[range, Stage], ...] = (

@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from xueji import ids, regions
+from xueji import access, audit, ids, regions
 from xueji import numbers as _numbers
 from xueji.clock import Clock, SystemClock
 from xueji.decision import Decision, Violation
@@ -34,6 +34,7 @@ from xueji.lifecycle.tables import (
     RequestState,
     StudentStatus,
 )
+from xueji.masking import mask
 from xueji.model import (
     SCHOOL_MAINTAINED,
     Actor,
@@ -76,6 +77,11 @@ _TRANSFER_KINDS = frozenset(
         RequestKind.CROSS_BORDER_OUT,
     }
 )
+_CHANGE_ACTIONS = {
+    RequestKind.SUSPENSION: "suspend",
+    RequestKind.RESUMPTION: "resume",
+    RequestKind.DROPOUT: "record_dropout",
+}
 _SCHOOL_STAGES = frozenset({R.AT_SCHOOL, R.AT_RECEIVING_SCHOOL, R.AT_SENDING_SCHOOL})
 
 
@@ -98,6 +104,20 @@ class Outcome:
             codes = ", ".join(v.code for v in self.decision.violations)
             raise Refused(self.decision, f"命令被拒绝：{codes}", f"command refused: {codes}")
         return self
+
+
+_SENSITIVE = frozenset({"id_number", "guardian_id", "registry_number"})
+
+
+def _fields(values: Mapping[str, object]) -> dict[str, str]:
+    """Log values as text, identity numbers masked (Art 30)."""
+    out = {}
+    for k, v in values.items():
+        text = _s(v)
+        if k in _SENSITIVE and text:
+            text = text[0] + mask(text[1:]) if text[0] in "GJL" else mask(text)
+        out[k] = text
+    return out
 
 
 def _s(value: object) -> str:
@@ -154,19 +174,60 @@ class Registry:
         after: Mapping[str, object],
         basis: str,
     ) -> None:
-        uow.log.append(
-            ChangeEntry(
-                0,
-                on,
-                actor.kind.value,
-                actor.unit,
-                command,
-                subject,
-                {k: _s(v) for k, v in before.items()},
-                {k: _s(v) for k, v in after.items()},
-                basis,
-            )
+        """Append a sealed entry: linked to the last entry and to the subject's last."""
+        previous = uow.log.last()
+        entry = ChangeEntry(
+            (previous.seq if previous else 0) + 1,
+            on,
+            actor.kind.value,
+            actor.unit,
+            command,
+            subject,
+            _fields(before),
+            _fields(after),
+            basis,
+            actor.name,
         )
+        uow.log.append(audit.seal(entry, previous, uow.log.last(subject)))
+
+    def _inside(self, uow: UnitOfWork, actor: Actor, school_code: str) -> bool:
+        """Whether ``school_code`` is within the actor's jurisdiction (Arts 4, 7, 28)."""
+        if actor.kind in (ActorKind.PROVINCE, ActorKind.SYSTEM):
+            return True
+        if school_code == "\0province":
+            return False
+        school = self._get_school(uow, school_code)
+        if actor.kind is ActorKind.SCHOOL:
+            return actor.unit in (school.code, school.central_school)
+        code: str | None = school.authority
+        while code is not None:
+            if code == actor.unit:
+                return True
+            unit = uow.units.get(code)
+            code = unit.parent if unit else None
+        return False
+
+    def _authorize(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        action: str,
+        *,
+        school: str | None = None,
+        schools: Iterable[str] = (),
+    ) -> None:
+        """Art 28: raise :class:`~xueji.errors.AccessDenied` unless the actor may act.
+
+        With ``schools``, being inside the jurisdiction of any one of them suffices."""
+        names = [school] if school is not None else list(schools)
+        inside = not names or any(self._inside(uow, actor, c) for c in names if c)
+        access.check(actor, action, inside=inside, detail=",".join(c for c in names if c))
+
+    def _student_for(self, uow: UnitOfWork, actor: Actor, student_id: str, action: str) -> Student:
+        """Load a student and authorise ``action`` on it."""
+        s = self._get_student(uow, student_id)
+        self._authorize(uow, actor, action, school=s.school)
+        return s
 
     @staticmethod
     def _get_student(uow: UnitOfWork, student_id: str) -> Student:
@@ -436,6 +497,7 @@ class Registry:
         """Create an education authority (Art 6: by the province's administrator)."""
         on = self.today()
         with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "add_unit")
             if unit.parent is not None and uow.units.get(unit.parent) is None:
                 raise NotFound(
                     "not_found.unit", f"上级单位 {unit.parent} 不存在", f"no unit {unit.parent}"
@@ -448,6 +510,7 @@ class Registry:
         """Create a school under its supervising unit (Art 6; branches under a 学区中心校, Art 7)."""
         on = self.today()
         with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "add_school")
             if uow.units.get(school.authority) is None:
                 raise NotFound(
                     "not_found.unit",
@@ -470,7 +533,7 @@ class Registry:
         """Create a class (Art 10). A virtual class is refused (Art 16)."""
         on = self.today()
         with self.store.unit_of_work() as uow:
-            self._get_school(uow, klass.school)
+            self._authorize(uow, actor, "add_class", school=klass.school)
             if klass.virtual:
                 return Outcome(Decision.refuse(violation("class.virtual", class_id=klass.id)))
             uow.classes.add(klass)
@@ -510,6 +573,7 @@ class Registry:
         _check_person(name, sex, grade, hukou_region)
         stage = stage or stage_of_grade(grade)
         with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "enroll", school=school)
             sch = self._get_school(uow, school)
             klass = self._get_class(uow, class_id)
             if id_number is None and guardian_id is None:
@@ -722,7 +786,7 @@ class Registry:
                 f"不能直接修改字段 {unknown[0]}", f"field {unknown[0]!r} cannot be edited"
             )
         with self.store.unit_of_work() as uow:
-            s = self._get_student(uow, student_id)
+            s = self._student_for(uow, actor, student_id, "update_student")
             policy = self.policy(on)
             decision = corrections.check_direct_edit(s, fields, policy)
             if decision.allowed:
@@ -758,7 +822,7 @@ class Registry:
                 f"{group.value} 不由学校自行维护", f"{group.value} is not school-maintained"
             )
         with self.store.unit_of_work() as uow:
-            s = self._get_student(uow, student_id)
+            s = self._student_for(uow, actor, student_id, "add_info")
             info = dict(s.info)
             info[group] = (*info.get(group, ()), entry)
             new = attrs.evolve(s, info=info, version=s.version + 1)
@@ -779,7 +843,7 @@ class Registry:
         """Submit a new student for 新生预审核 (Art 15); the key fields lock (Art 29)."""
         on = self.today()
         with self.store.unit_of_work() as uow:
-            s = self._get_student(uow, student_id)
+            s = self._student_for(uow, actor, student_id, "submit")
             policy = self.policy(on)
             decision = enrolment.check_entry_deadline(on, entry_date=s.entry_date, policy=policy)
             s = self._write_student(uow, actor, on, s, "submit", "submit", {"submitted": True})
@@ -792,15 +856,15 @@ class Registry:
 
     def approve(self, actor: Actor, request_id: str, note: str = "") -> Outcome:
         """Approve the stage the request waits at (any kind of request)."""
-        return self._decide(actor, request_id, "approve", note)
+        return self._decide(actor, request_id, "approve", note, action="approve")
 
     def reject(self, actor: Actor, request_id: str, note: str = "") -> Outcome:
         """Reject the request at its current stage."""
-        return self._decide(actor, request_id, "reject", note)
+        return self._decide(actor, request_id, "reject", note, action="reject")
 
     def withdraw(self, actor: Actor, request_id: str, note: str = "") -> Outcome:
         """Withdraw an open request (by the party that opened it)."""
-        return self._decide(actor, request_id, "withdraw", note)
+        return self._decide(actor, request_id, "withdraw", note, action="withdraw")
 
     def decide_transfer(
         self,
@@ -821,8 +885,11 @@ class Registry:
                 "reject",
                 note,
                 extra=violation("transfer.false_material", request=request_id),
+                action="decide_transfer",
             )
-        return self._decide(actor, request_id, "approve" if approve else "reject", note)
+        return self._decide(
+            actor, request_id, "approve" if approve else "reject", note, action="decide_transfer"
+        )
 
     def _decide(
         self,
@@ -831,9 +898,11 @@ class Registry:
         event: str,
         note: str,
         extra: Any = None,
+        action: str = "",
     ) -> Outcome:
         on = self.today()
         with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, action)  # the kind of user; the party is checked below
             req = self._get_request(uow, request_id)
             req = self._sweep_request(uow, req, on)
             if not req.is_open:
@@ -895,7 +964,7 @@ class Registry:
         """File a key-field correction for the supervising unit to approve (Art 29)."""
         on = self.today()
         with self.store.unit_of_work() as uow:
-            s = self._get_student(uow, student_id)
+            s = self._student_for(uow, actor, student_id, "request_correction")
             policy = self.policy(on)
             decision = corrections.check_correction(s, changes, today=on, policy=policy)
             if not decision.allowed:
@@ -931,6 +1000,7 @@ class Registry:
         """
         on = self.today()
         with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "request_transfer", school=to_school)
             s = self._get_student(uow, student_id)
             policy = self.policy(on)
             src = self._get_school(uow, s.school)
@@ -1016,6 +1086,7 @@ class Registry:
         if not abroad and not registry_number:
             return Outcome(Decision.refuse(violation("transfer.cross_province_number")))
         with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "transfer_in", school=school)
             policy = self.policy(on)
             sch = self._get_school(uow, school)
             klass = self._get_class(uow, class_id)
@@ -1120,7 +1191,7 @@ class Registry:
         reason; its authority approves."""
         on = self.today()
         with self.store.unit_of_work() as uow:
-            s = self._get_student(uow, student_id)
+            s = self._student_for(uow, actor, student_id, "request_cross_border_out")
             decision = transfers.check_abroad(
                 s, destination=destination, leave_date=leave_date, reason=reason
             )
@@ -1144,7 +1215,7 @@ class Registry:
         """Art 22: another province's school started a transfer; this side approves."""
         on = self.today()
         with self.store.unit_of_work() as uow:
-            s = self._get_student(uow, student_id)
+            s = self._student_for(uow, actor, student_id, "request_cross_province_out")
             if s.status is not St.REGISTERED:
                 return Outcome(
                     Decision.refuse(
@@ -1190,7 +1261,7 @@ class Registry:
     ) -> Outcome:
         on = self.today()
         with self.store.unit_of_work() as uow:
-            s = self._get_student(uow, student_id)
+            s = self._student_for(uow, actor, student_id, _CHANGE_ACTIONS[kind])
             same = sum(1 for r in uow.requests.open_for_student(s.id) if r.kind is kind)
             decision = change_rules.check_change(s, kind, open_same_kind=same)
             if not decision.allowed:
@@ -1204,7 +1275,7 @@ class Registry:
         """A dropout returns to school on the registry kept for it (Art 27(2))."""
         on = self.today()
         with self.store.unit_of_work() as uow:
-            s = self._get_student(uow, student_id)
+            s = self._student_for(uow, actor, student_id, "return_from_dropout")
             policy = self.policy(on)
             if s.status is St.DROPPED_OUT and not change_rules.keeps_registry(s, policy):
                 return Outcome(
@@ -1231,7 +1302,7 @@ class Registry:
     def _finish(self, actor: Actor, student_id: str, event: str) -> Outcome:
         on = self.today()
         with self.store.unit_of_work() as uow:
-            s = self._get_student(uow, student_id)
+            s = self._student_for(uow, actor, student_id, event)
             policy = self.policy(on)
             decision = graduation.check_graduation(s, on=on, policy=policy)
             if not decision.allowed:
@@ -1267,6 +1338,7 @@ class Registry:
         key = f"rollover:{year}"
         warnings: list[Violation] = []
         with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "rollover")
             if uow.meta.get(key) is not None:
                 return Outcome(Decision.allow())
             for school in list(uow.schools.list()):
@@ -1303,6 +1375,8 @@ class Registry:
         today: every transfer stage past its deadline is approved by default where the
         policy says so (Art 24), each on the day after its deadline. Idempotent: running
         it again for the same day changes nothing. Returns the requests it advanced."""
+        with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "advance_clock")
         if to is not None:
             advance = getattr(self.clock, "advance_to", None)
             if advance is None:
@@ -1321,37 +1395,82 @@ class Registry:
 
     # -- queries -------------------------------------------------------------------------------
 
+    def _read(self, uow: UnitOfWork, actor: Actor, subject: str, what: str, count: int) -> None:
+        """Log a read of sensitive fields (the full ID number) by an actor (PIPL Art 51;
+        未成年人网络保护条例): who read what, when, for which unit."""
+        self._log(
+            uow,
+            actor,
+            self.today(),
+            "read_sensitive",
+            subject,
+            {},
+            {"fields": what, "records": count},
+            "个人信息保护法 第五十一条",
+        )
+
     def student(self, actor: Actor, student_id: str) -> Student:
-        """One student's record."""
+        """One student's record, full ID number included: the read is logged."""
         with self.store.unit_of_work() as uow:
-            return self._get_student(uow, student_id)
+            s = self._student_for(uow, actor, student_id, "student")
+            self._read(uow, actor, s.id, "id_number", 1)
+            return s
 
     def request(self, actor: Actor, request_id: str) -> Request:
-        """One request."""
+        """One request (for an actor over either school it concerns)."""
         with self.store.unit_of_work() as uow:
-            return self._get_request(uow, request_id)
+            r = self._get_request(uow, request_id)
+            self._authorize(uow, actor, "request", schools=self._request_schools(uow, r))
+            return r
 
     def students_of(self, actor: Actor, school: str) -> list[Student]:
-        """The students of a school."""
+        """The students of a school (the read of their ID numbers is logged)."""
         with self.store.unit_of_work() as uow:
-            return uow.students.by_school(school)
+            self._authorize(uow, actor, "students_of", school=school)
+            found = uow.students.by_school(school)
+            self._read(uow, actor, f"school:{school}", "id_number", len(found))
+            return found
 
     def migrant_dropouts(
         self, actor: Actor, *, start: _dt.date, end: _dt.date
     ) -> dict[str, tuple[change_rules.MigrantDropout, ...]]:
-        """Art 27(3): the term's migrant-children dropouts grouped by 户籍 county."""
+        """Art 27(3): the term's migrant-children dropouts of the schools in the actor's
+        jurisdiction, grouped by the 户籍 county they are handed to."""
         with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "migrant_dropouts")
             pairs = []
             for r in uow.requests.all():
                 if r.kind is RequestKind.DROPOUT and r.state is R.APPROVED:
                     s = self._get_student(uow, r.student)
-                    pairs.append((s, r.history[-1].on))
+                    if self._inside(uow, actor, s.school):
+                        pairs.append((s, r.history[-1].on))
             return change_rules.migrant_dropout_summary(pairs, start=start, end=end)
 
     def history(self, actor: Actor, subject: str) -> list[ChangeEntry]:
-        """The change-log entries of one subject (a student, a request, ...)."""
+        """The change-log entries of one subject: a student, a request or a school
+        (others, such as a unit or a rollover year, for the province)."""
         with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "history", schools=self._subject_schools(uow, subject))
             return uow.log.entries(subject)
+
+    def _request_schools(self, uow: UnitOfWork, r: Request) -> list[str]:
+        student = uow.students.get(r.student)
+        return [c for c in (r.from_school, r.to_school, student and student.school) if c]
+
+    def _subject_schools(self, uow: UnitOfWork, subject: str) -> list[str]:
+        """The schools a log subject belongs to; a province-level subject belongs to none
+        (only the province and the system may read it)."""
+        student = uow.students.get(subject)
+        if student is not None:
+            return [student.school]
+        req = uow.requests.get(subject)
+        if req is not None:
+            return self._request_schools(uow, req)
+        if uow.schools.get(subject) is not None:
+            return [subject]
+        if subject.startswith("school:") and uow.schools.get(subject[7:]) is not None:
+            return [subject[7:]]
+        return ["\0province"]
 
 
 def _check_person(name: str, sex: str, grade: int, hukou_region: str) -> None:

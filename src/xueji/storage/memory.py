@@ -266,21 +266,27 @@ class _Requests:
 class _Log:
     def __init__(self, undo: Undo) -> None:
         self.rows: list[ChangeEntry] = []
+        self.by_subject: dict[str, list[ChangeEntry]] = {}
         self.undo = undo
 
     def append(self, entry: ChangeEntry) -> ChangeEntry:
-        import attrs
-
-        stored = attrs.evolve(entry, seq=len(self.rows) + 1)
-        self.rows.append(stored)
+        if entry.seq != len(self.rows) + 1:
+            raise _conflict("change log", str(entry.seq), len(self.rows) + 1, entry.seq)
+        self.rows.append(entry)
+        self.by_subject.setdefault(entry.subject, []).append(entry)
         self.undo.append(self._drop_last)
-        return stored
+        return entry
 
     def _drop_last(self) -> None:
-        self.rows.pop()
+        entry = self.rows.pop()
+        self.by_subject[entry.subject].pop()
+
+    def last(self, subject: str | None = None) -> ChangeEntry | None:
+        rows = self.rows if subject is None else self.by_subject.get(subject, [])
+        return rows[-1] if rows else None
 
     def entries(self, subject: str | None = None) -> list[ChangeEntry]:
-        return [e for e in self.rows if subject is None or e.subject == subject]
+        return list(self.rows if subject is None else self.by_subject.get(subject, []))
 
 
 class _Meta:

@@ -99,10 +99,15 @@ class RequestRepository(Protocol):
 
 
 class ChangeLog(Protocol):
-    """The append-only change log (Art 19)."""
+    """The append-only change log (Art 19), hash-chained by :mod:`xueji.audit`."""
 
     def append(self, entry: ChangeEntry) -> ChangeEntry:
-        """Store ``entry`` with the next sequence number and return it."""
+        """Store ``entry``, whose ``seq`` must be the next number (else
+        :class:`~xueji.errors.ConcurrencyConflict`), and return it."""
+        ...
+
+    def last(self, subject: str | None = None) -> ChangeEntry | None:
+        """The latest entry (of ``subject``, if given)."""
         ...
 
     def entries(self, subject: str | None = None) -> list[ChangeEntry]: ...

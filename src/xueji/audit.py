@@ -1,0 +1,207 @@
+"""The tamper-evident change log (Arts 19, 31, 32): hash chain, verification, checkpoints.
+
+Every entry carries the hash of the entry before it in total order (``prev_hash``)
+and of the same subject's entry before it (``prev_subject_hash``), and its own hash
+over all its fields (``hash``, SHA-256 of a canonical JSON form). Altering, removing
+or reordering any stored entry breaks a link that :func:`verify` reports, naming the
+first entry affected. A :class:`Checkpoint` (the head hash at a sequence number) can
+be exported to a higher authority, which can later prove that history up to it was
+not rewritten (:func:`verify_checkpoint`), even by someone who recomputed every hash.
+
+>>> import datetime as dt
+>>> from xueji.model import ChangeEntry
+>>> a = seal(ChangeEntry(1, dt.date(2026, 9, 1), "school", "A", "enroll", "S1"), None, None)
+>>> b = seal(ChangeEntry(2, dt.date(2026, 9, 2), "county", "340104", "register", "S1"), a, a)
+>>> verify([a, b]).ok
+True
+>>> import attrs
+>>> verify([a, attrs.evolve(b, command="forged")]).problem
+'altered'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+import attrs
+
+from xueji.model import ChangeEntry
+
+__all__ = [
+    "Checkpoint",
+    "Verification",
+    "checkpoint",
+    "entry_hash",
+    "seal",
+    "verify",
+    "verify_checkpoint",
+]
+
+GENESIS = "0" * 64
+"""The ``prev_hash`` of the first entry (and of a subject's first entry)."""
+
+Problem = Literal["altered", "removed", "reordered", "broken_link", "checkpoint_mismatch"]
+
+
+def _canonical(entry: ChangeEntry) -> bytes:
+    data: dict[str, Any] = attrs.asdict(entry)
+    data.pop("hash")
+    data["on"] = entry.on.isoformat()
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def entry_hash(entry: ChangeEntry) -> str:
+    """SHA-256 over every field of ``entry`` but ``hash`` itself."""
+    return hashlib.sha256(_canonical(entry)).hexdigest()
+
+
+def seal(
+    entry: ChangeEntry, previous: ChangeEntry | None, previous_of_subject: ChangeEntry | None
+) -> ChangeEntry:
+    """The entry with its links to its predecessors and its own hash."""
+    linked = attrs.evolve(
+        entry,
+        prev_hash=previous.hash if previous else GENESIS,
+        prev_subject_hash=previous_of_subject.hash if previous_of_subject else GENESIS,
+        hash="",
+    )
+    return attrs.evolve(linked, hash=entry_hash(linked))
+
+
+@attrs.frozen
+class Verification:
+    """The result of :func:`verify`: ok, or the first entry that does not hold."""
+
+    ok: bool
+    checked: int
+    seq: int | None = None  # the first sequence number affected
+    problem: Problem | None = None
+    message_zh: str = ""
+    message_en: str = ""
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"变更记录完整（{self.checked} 条） (change log intact: {self.checked} entries)"
+        return f"{self.message_zh} ({self.message_en})"
+
+
+def _fail(checked: int, seq: int, problem: Problem, zh: str, en: str) -> Verification:
+    return Verification(False, checked, seq, problem, zh, en)
+
+
+def verify(entries: Iterable[ChangeEntry]) -> Verification:
+    """Check the whole chain in stored order; report the first entry that breaks it.
+
+    * ``altered``: an entry's content no longer matches its hash;
+    * ``removed``: a sequence number is missing (the entry after the gap is named);
+    * ``reordered``: entries are out of sequence order;
+    * ``broken_link``: an entry's hash is intact but does not follow its predecessor
+      (an entry was replaced by a re-hashed forgery, or the subject chain was cut).
+    """
+    expected = 1
+    previous: ChangeEntry | None = None
+    last_of: dict[str, ChangeEntry] = {}
+    n = 0
+    seen = list(entries)
+    seqs = {e.seq for e in seen}
+    for e in seen:
+        n += 1
+        if e.seq != expected:
+            if e.seq > expected and expected not in seqs:
+                return _fail(
+                    n,
+                    e.seq,
+                    "removed",
+                    f"第 {expected} 条变更记录缺失",
+                    f"entry {expected} is missing",
+                )
+            return _fail(
+                n,
+                e.seq,
+                "reordered",
+                f"第 {e.seq} 条变更记录顺序错乱",
+                f"entry {e.seq} is out of order (expected {expected})",
+            )
+        if entry_hash(e) != e.hash:
+            return _fail(
+                n, e.seq, "altered", f"第 {e.seq} 条变更记录被篡改", f"entry {e.seq} was altered"
+            )
+        want_prev = previous.hash if previous else GENESIS
+        mine = last_of.get(e.subject)
+        want_subject = mine.hash if mine else GENESIS
+        if e.prev_hash != want_prev or e.prev_subject_hash != want_subject:
+            return _fail(
+                n,
+                e.seq,
+                "broken_link",
+                f"第 {e.seq} 条变更记录与前一条不衔接",
+                f"entry {e.seq} does not follow its predecessor",
+            )
+        previous = e
+        last_of[e.subject] = e
+        expected += 1
+    return Verification(True, n)
+
+
+@attrs.frozen
+class Checkpoint:
+    """The head of the log at a moment: export it to a higher authority (JSON)."""
+
+    seq: int
+    hash: str
+    taken_on: _dt.date
+    unit: str = ""
+
+    def to_json(self) -> str:
+        """The checkpoint as JSON."""
+        return json.dumps(
+            {
+                "seq": self.seq,
+                "hash": self.hash,
+                "taken_on": self.taken_on.isoformat(),
+                "unit": self.unit,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Checkpoint:
+        """A checkpoint read back from :meth:`to_json`."""
+        d = json.loads(text)
+        return cls(
+            int(d["seq"]),
+            str(d["hash"]),
+            _dt.date.fromisoformat(d["taken_on"]),
+            str(d.get("unit", "")),
+        )
+
+
+def checkpoint(entries: Sequence[ChangeEntry], *, taken_on: _dt.date, unit: str = "") -> Checkpoint:
+    """The checkpoint at the last entry (seq 0 and the genesis hash for an empty log)."""
+    if not entries:
+        return Checkpoint(0, GENESIS, taken_on, unit)
+    return Checkpoint(entries[-1].seq, entries[-1].hash, taken_on, unit)
+
+
+def verify_checkpoint(entries: Sequence[ChangeEntry], cp: Checkpoint) -> Verification:
+    """Verify the chain and that it still passes through the checkpoint."""
+    result = verify(entries)
+    if not result.ok:
+        return result
+    if cp.seq == 0:
+        return result
+    at = next((e for e in entries if e.seq == cp.seq), None)
+    if at is None or at.hash != cp.hash:
+        return _fail(
+            result.checked,
+            cp.seq,
+            "checkpoint_mismatch",
+            f"第 {cp.seq} 条变更记录与 {cp.taken_on} 的检查点不符，历史被改写",
+            f"entry {cp.seq} does not match the checkpoint of {cp.taken_on}: history was rewritten",
+        )
+    return result
