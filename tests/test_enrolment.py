@@ -14,6 +14,11 @@ from xueji.model import InfoEntry, InfoGroup, Photo
 A = school_actor("A")
 
 
+def refused(out: object) -> tuple[str, ...]:
+    """The codes of the violations only (enrolment may also warn, e.g. on consent)."""
+    return tuple(v.code for v in out.decision.violations)  # type: ignore[attr-defined]
+
+
 def test_art12_grade1_gets_registry_and_regional_numbers(province: Province) -> None:
     s = province.enroll("A", 1)
     assert s.registry_number == "G" + s.id_number  # type: ignore[operator]
@@ -51,7 +56,7 @@ def test_art12_initial_grade_needs_photo_of_entry_year(province: Province) -> No
         id_number=make_id(D(2020, 3, 1)),
         photo=Photo(D(2025, 6, 1), "x"),
     )
-    assert out.decision.codes == ("enrolment.photo_missing",)
+    assert refused(out) == ("enrolment.photo_missing",)
     # a grade 3 entrant needs none
     assert province.enroll("A", 3, photo=None).status is StudentStatus.DRAFT
 
@@ -97,7 +102,7 @@ def test_art14_pre_school_child_refused(province: Province) -> None:
         id_number=make_id(D(2020, 9, 1)),
         photo=Photo(D(2026, 9, 1), "x"),
     )
-    assert out.decision.codes == ("enrolment.too_young",)
+    assert refused(out) == ("enrolment.too_young",)
     assert out.decision.violations[0].facts  # the facts the rule used
     assert province.reg.students_of(PROVINCE, "A") == []  # nothing written
 
@@ -196,7 +201,7 @@ def test_art16_virtual_class_and_class_without_head_teacher(province: Province) 
     virtual = province.reg.add_class(
         A, SchoolClass("V", "A", "虚拟班", 1, "某某", D(2026, 9, 1), virtual=True)
     )
-    assert virtual.decision.codes == ("class.virtual",)
+    assert refused(virtual) == ("class.virtual",)
     province.reg.add_class(A, SchoolClass("N", "A", "无班主任", 1, " ", D(2026, 9, 1)))
     out = province.reg.enroll(
         A,
@@ -210,7 +215,7 @@ def test_art16_virtual_class_and_class_without_head_teacher(province: Province) 
         id_number=make_id(D(2020, 3, 1)),
         photo=Photo(D(2026, 9, 1), "x"),
     )
-    assert out.decision.codes == ("class.no_head_teacher",)
+    assert refused(out) == ("class.no_head_teacher",)
 
 
 def test_art16_class_size_cap(province: Province) -> None:
@@ -228,7 +233,7 @@ def test_art16_class_size_cap(province: Province) -> None:
         id_number=make_id(D(2020, 3, 1)),
         photo=Photo(D(2026, 9, 1), "x"),
     )
-    assert out.decision.codes == ("class.full",)
+    assert refused(out) == ("class.full",)
 
 
 def test_art29_key_fields_locked_after_submission(province: Province) -> None:
@@ -256,7 +261,7 @@ def test_art29_correction_approved_by_authority_keeps_old_values(province: Provi
 def test_art29_sex_and_birth_date_agree_with_id(province: Province) -> None:
     s = province.register("A", 1, sex="M")
     out = province.reg.request_correction(A, s.id, {"sex": "F"}, "录错")
-    assert out.decision.codes == ("enrolment.id_mismatch",)
+    assert refused(out) == ("enrolment.id_mismatch",)
     bad = province.reg.enroll(
         A,
         school="A",
@@ -269,7 +274,7 @@ def test_art29_sex_and_birth_date_agree_with_id(province: Province) -> None:
         id_number=make_id(D(2020, 3, 1), "M"),
         photo=Photo(D(2026, 9, 1), "x"),
     )
-    assert bad.decision.codes == ("enrolment.id_mismatch",)
+    assert refused(bad) == ("enrolment.id_mismatch",)
     assert province.reg.request_correction(A, s.id, {"hukou_region": "x"}, "").decision.codes == (
         "correction.not_key_field",
     )

@@ -205,3 +205,42 @@ def verify_checkpoint(entries: Sequence[ChangeEntry], cp: Checkpoint) -> Verific
             f"entry {cp.seq} does not match the checkpoint of {cp.taken_on}: history was rewritten",
         )
     return result
+
+
+# -- Art 32: what a system can see --------------------------------------------------------
+
+FindingKind = Literal[
+    "late_entry",  # 未按规定及时录入: new students reviewed after the deadline (Art 15)
+    "overdue_approval",  # 不能及时办理: a request still open past its deadline (Arts 24, 27)
+    "default_approval",  # a party let its 20 working days pass (Art 24)
+    "late_graduation",  # graduation work after 31 July (Art 18)
+    "altered_record",  # 伪造、改动学籍数据: the change log does not verify (Art 32(3))
+]
+
+
+@attrs.frozen
+class Finding:
+    """One thing Art 32 sanctions that the system saw, charged to a unit."""
+
+    kind: FindingKind
+    unit: str  # the school or authority responsible
+    subject: str  # the request, student or log entry
+    on: _dt.date
+    detail: str = ""
+
+
+@attrs.frozen
+class Art32Report:
+    """The findings of :meth:`xueji.registry.Registry.detect`, with the log's verdict."""
+
+    on: _dt.date
+    findings: tuple[Finding, ...]
+    log: Verification
+
+    def by_unit(self) -> dict[str, dict[str, int]]:
+        """Counts of each kind of finding per responsible unit."""
+        out: dict[str, dict[str, int]] = {}
+        for f in self.findings:
+            row = out.setdefault(f.unit, {})
+            row[f.kind] = row.get(f.kind, 0) + 1
+        return dict(sorted(out.items()))

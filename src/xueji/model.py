@@ -30,6 +30,7 @@ __all__ = [
     "Actor",
     "ActorKind",
     "ChangeEntry",
+    "Consent",
     "InfoEntry",
     "InfoGroup",
     "Photo",
@@ -120,6 +121,18 @@ class Photo:
     digest: str
 
 
+@attrs.frozen
+class Consent:
+    """The basis on which a minor's personal information is processed (PIPL Arts 28, 31):
+    for a child under 14, the consent of a parent or guardian, recorded with when and
+    who gave it."""
+
+    basis: str  # "guardian_consent", or another lawful basis (e.g. "legal_duty", PIPL Art 13)
+    given_by: str  # the guardian's name
+    given_on: _dt.date
+    guardian_id: str | None = attrs.field(default=None, repr=_masked)
+
+
 class InfoGroup(enum.StrEnum):
     """The student information groups of Art 11 (变动 is the request history)."""
 
@@ -180,6 +193,7 @@ class Student:
     regional_numbers: tuple[str, ...] = ()  # every 地区学号 held, oldest first
     info: Mapping[InfoGroup, tuple[InfoEntry, ...]] = attrs.field(factory=dict, converter=_info)
     submitted: bool = False  # key fields locked once reported (Art 29)
+    consent: Consent | None = None  # the basis for processing a minor's data (PIPL Art 31)
     version: int = 0
 
     @property

@@ -40,6 +40,7 @@ from xueji.model import (
     Actor,
     ActorKind,
     ChangeEntry,
+    Consent,
     InfoEntry,
     InfoGroup,
     Photo,
@@ -55,7 +56,8 @@ from xueji.model import (
 )
 from xueji.policy import ANHUI_2013, Policy, policy_in_force
 from xueji.policy.values import Stage
-from xueji.rules import approvals, corrections, enrolment, graduation, transfers
+from xueji.reports import PublicListRow, public_class_list
+from xueji.rules import approvals, corrections, enrolment, graduation, privacy, transfers
 from xueji.rules import changes as change_rules
 from xueji.rules._base import violation
 from xueji.storage.protocols import Store, UnitOfWork
@@ -393,7 +395,9 @@ class Registry:
             req,
             state=row.target,
             stage_since=on if still_open else req.stage_since,
-            deadline=self._stage_deadline(req.kind, on, policy, student) if still_open else None,
+            deadline=(
+                self._stage_deadline(req.kind, on, policy, student) if still_open else req.deadline
+            ),
             history=(
                 *req.history,
                 RequestEvent(on, actor.unit, event, req.state, row.target, note),
@@ -560,6 +564,7 @@ class Registry:
         special_needs: bool = False,
         entry_date: _dt.date | None = None,
         stage: Stage | None = None,
+        consent: Consent | None = None,
     ) -> Outcome:
         """Enter a new student (Art 12) as a draft; the 学籍号 and 地区学号 are assigned.
 
@@ -601,6 +606,7 @@ class Registry:
                     policy=policy,
                 ),
                 enrolment.check_entry_deadline(on, entry_date=entry, policy=policy),
+                privacy.check_consent(birth_date, consent, on=on),
             )
             if not decision.allowed:
                 return Outcome(decision)
@@ -650,6 +656,7 @@ class Registry:
                     numbers=record,
                     regional_number=regional,
                     regional_numbers=(regional,),
+                    consent=consent,
                 ),
             )
         return Outcome(decision, student)
@@ -779,6 +786,7 @@ class Registry:
             "migrant",
             "special_needs",
             "guardian_id",
+            "consent",
         }
         unknown = sorted(set(fields) - editable)
         if unknown:
@@ -1452,6 +1460,117 @@ class Registry:
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "history", schools=self._subject_schools(uow, subject))
             return uow.log.entries(subject)
+
+    # -- audit (Arts 31-32) -----------------------------------------------------------------
+
+    def verify_log(self, actor: Actor) -> audit.Verification:
+        """Verify the whole change log's hash chain (Art 31 sampling, Art 32 tampering)."""
+        with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "verify_log")
+            return audit.verify(uow.log.entries())
+
+    def checkpoint(self, actor: Actor) -> audit.Checkpoint:
+        """The log's head now, to export to a higher authority (``to_json``)."""
+        with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "checkpoint")
+            return audit.checkpoint(uow.log.entries(), taken_on=self.today(), unit=actor.unit)
+
+    def detect(self, actor: Actor) -> audit.Art32Report:
+        """Art 32: what the system can see on today's date, for the schools in the
+        actor's jurisdiction: late entry, overdue approvals, stages approved by default,
+        late graduation work, and a change log that does not verify."""
+        on = self.today()
+        findings: list[audit.Finding] = []
+        with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "detect")
+            for r in uow.requests.all():
+                schools = self._request_schools(uow, r)
+                if not any(self._inside(uow, actor, c) for c in schools):
+                    continue
+                findings.extend(self._findings_of(uow, r, on))
+            findings.extend(self._late_graduations(uow, actor))
+            verification = audit.verify(uow.log.entries())
+            if not verification.ok and verification.seq is not None:
+                findings.append(
+                    audit.Finding(
+                        "altered_record",
+                        "province",
+                        f"log:{verification.seq}",
+                        on,
+                        verification.message_en,
+                    )
+                )
+        return audit.Art32Report(on, tuple(findings), verification)
+
+    def _findings_of(self, uow: UnitOfWork, r: Request, on: _dt.date) -> list[audit.Finding]:
+        out = []
+        if r.is_open and r.deadline is not None and r.deadline < on:
+            party, _ = self._party(uow, r)
+            out.append(
+                audit.Finding(
+                    "overdue_approval",
+                    party,
+                    r.id,
+                    on,
+                    f"{r.kind.value} at {r.state.value} since {r.stage_since}, due {r.deadline}",
+                )
+            )
+        for step in r.history:
+            if step.event == "approve_by_default":
+                waiting = attrs.evolve(r, state=step.source)
+                party, _ = self._party(uow, waiting)
+                out.append(
+                    audit.Finding(
+                        "default_approval",
+                        party,
+                        r.id,
+                        step.on,
+                        f"{r.kind.value} stage {step.source.value}",
+                    )
+                )
+        if r.kind is RequestKind.NEW_STUDENT:
+            s = self._get_student(uow, r.student)
+            if "enrolment.late" in r.warnings:
+                out.append(
+                    audit.Finding(
+                        "late_entry", s.school, r.id, r.opened_on, "submitted after the deadline"
+                    )
+                )
+            decided = r.history[-1].on
+            if not r.is_open and r.deadline is not None and decided > r.deadline:
+                party, _ = self._party(uow, attrs.evolve(r, state=R.AT_AUTHORITY))
+                out.append(
+                    audit.Finding(
+                        "late_entry",
+                        party,
+                        r.id,
+                        decided,
+                        f"reviewed on {decided}, due {r.deadline}",
+                    )
+                )
+        return out
+
+    def _late_graduations(self, uow: UnitOfWork, actor: Actor) -> list[audit.Finding]:
+        out = []
+        for e in uow.log.entries():
+            if e.command in ("graduate", "complete"):
+                student = uow.students.get(e.subject)
+                if student is None or not self._inside(uow, actor, student.school):
+                    continue
+                due = self.policy(e.on).graduation_deadline.value.in_year(e.on.year)
+                if e.on > due:
+                    out.append(
+                        audit.Finding(
+                            "late_graduation", student.school, e.subject, e.on, f"due {due}"
+                        )
+                    )
+        return out
+
+    def public_class_list(self, actor: Actor, school: str) -> list[PublicListRow]:
+        """Art 31: the school's 在籍 students by class for 公示, with no sensitive field."""
+        with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "public_class_list", school=school)
+            return public_class_list(uow.students.by_school(school))
 
     def _request_schools(self, uow: UnitOfWork, r: Request) -> list[str]:
         student = uow.students.get(r.student)

@@ -245,6 +245,40 @@ _code(
 )
 _code("rollover.date", anhui(18, 2), "未到学年升级日期", "before the rollover date")
 
+# 第五章 管理和安全 (Art 30) and privacy law
+_code("password.too_short", anhui(30), "密码长度不足", "the password is too short")
+_code(
+    "password.classes",
+    anhui(30),
+    "密码字符类别不足",
+    "the password mixes too few character classes",
+)
+_code("password.common", anhui(30), "密码过于常见", "the password is a common password")
+_code(
+    "password.recommended_length",
+    anhui(30),
+    "密码短于推荐长度",
+    "the password is shorter than recommended",
+)
+_code(
+    "password.expired",
+    anhui(30),
+    "密码须定期修改，已过期",
+    "the password must be changed: it has expired",
+)
+_code(
+    "account.locked",
+    anhui(30),
+    "连续登录失败，账户锁定",
+    "the account is locked after repeated failures",
+)
+_code(
+    "privacy.consent_missing",
+    Article("个人信息保护法", 31),
+    "不满十四周岁未成年人的个人信息须取得监护人同意",
+    "a minor under 14 needs the guardian's consent on record",
+)
+
 RULE_CODES: Mapping[str, tuple[Article, str, str]] = MappingProxyType(_CODES)
 """Every rule code: (article, message in Chinese, message in English)."""
 
