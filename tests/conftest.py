@@ -131,7 +131,8 @@ class Province:
         auth = self.authority_of(school)
         out = self.reg.approve(auth, sub.request.id)
         assert out.allowed, out.decision
-        return self.reg.student(PROVINCE, s.id)
+        assert out.student is not None
+        return out.student
 
     def authority_of(self, school: str) -> Actor:
         return authority(next(a for c, _, a, *_ in SCHOOLS if c == school))

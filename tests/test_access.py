@@ -1,0 +1,340 @@
+"""Who may do what (Art 28): every action as every kind of actor, inside and outside its
+jurisdiction, compared with the permission matrix; and the generated matrix document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
+from xueji.access import PERMISSIONS, Scope, matrix_markdown
+from xueji.errors import AccessDenied
+from xueji.model import (
+    Actor,
+    ActorKind,
+    InfoEntry,
+    InfoGroup,
+    Photo,
+    SchoolClass,
+    TransferReason,
+    UnitLevel,
+)
+from xueji.model import School as SchoolValue
+from xueji.model import Unit as UnitValue
+from xueji.policy import Stage
+from xueji.registry import Outcome, Registry
+
+ROOT = Path(__file__).resolve().parent.parent
+K = ActorKind
+# where each school sits: school -> (county or None, city)
+TREE = {"A": ("340104", "3401"), "W": ("340202", "3402"), "H": (None, "3401")}
+OTHER = {"A": "W", "W": "A", "H": "WH"}
+
+
+def actor_for(kind: ActorKind, school: str, inside: bool) -> Actor:
+    """An actor of ``kind`` whose jurisdiction does (or does not) cover ``school``."""
+    target = school if inside else OTHER[school]
+    county, city = TREE.get(target, ("340202", "3402"))
+    if kind is K.SCHOOL:
+        return school_actor(target)
+    if kind is K.COUNTY:
+        return authority(county or ("340104" if not inside else "340202"))
+    if kind is K.CITY:
+        return authority(city)
+    if kind is K.PROVINCE:
+        return PROVINCE
+    return Actor.system()
+
+
+def _registered(p: Province, school: str = "A", grade: int = 1) -> str:
+    return p.register(school, grade).id
+
+
+def _new_student_request(p: Province, school: str) -> str:
+    grade = 10 if school == "H" else 1
+    s = p.enroll(school, grade)
+    out = p.reg.submit(school_actor(school), s.id)
+    assert out.request is not None
+    return out.request.id
+
+
+def _transfer_request(p: Province) -> str:
+    sid = _registered(p)
+    out = p.reg.request_transfer(
+        school_actor("W"), sid, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+    )
+    assert out.request is not None
+    return out.request.id
+
+
+def _opened_by(p: Province, kind: ActorKind) -> tuple[str, Actor]:
+    """A request opened by an actor of ``kind`` (a transfer in filed by the receiving
+    side), and that actor."""
+    if kind is K.SCHOOL or kind in (K.PROVINCE, K.SYSTEM):
+        return _transfer_request(p), school_actor("W")
+    opener = authority("340202" if kind is K.COUNTY else "3402")
+    out = p.reg.transfer_in(
+        opener,
+        origin="境外",
+        abroad=True,
+        school="W",
+        class_id="W-1",
+        grade=1,
+        name="丙",
+        sex="F",
+        birth_date=D(2019, 4, 1),
+        hukou_region="340202",
+        id_number=make_id(D(2019, 4, 1), "F"),
+    )
+    assert out.request is not None
+    return out.request.id, opener
+
+
+def stage_case(p: Province, kind: ActorKind, inside: bool) -> tuple[str, Actor]:
+    """A request waiting for a party of ``kind``, and an actor that is (or is not) it."""
+    if kind is K.SCHOOL:  # a transfer waits for the receiving school W
+        return _transfer_request(p), actor_for(kind, "W", inside)
+    if kind is K.CITY:  # a senior high's review waits for its city
+        return _new_student_request(p, "H"), actor_for(kind, "H", inside)
+    return _new_student_request(p, "A"), actor_for(kind, "A", inside)
+
+
+Case = Callable[[Province, Actor], object]
+
+
+def _student_case(call: Callable[[Registry, Actor, str], object], grade: int = 1) -> Case:
+    def run(p: Province, actor: Actor) -> object:
+        return call(p.reg, actor, _registered(p, "A", grade))
+
+    return run
+
+
+CASES: dict[str, Case] = {
+    "add_unit": lambda p, a: p.reg.add_unit(
+        a, UnitValue("340111", "包河区", UnitLevel.COUNTY, "340111", "3401")
+    ),
+    "add_school": lambda p, a: p.reg.add_school(
+        a, SchoolValue("N", "新校", "340104", "340104", frozenset({Stage.PRIMARY}))
+    ),
+    "add_class": lambda p, a: p.reg.add_class(
+        a, SchoolClass("A-new", "A", "新班", 1, "班主任", D(2026, 9, 1))
+    ),
+    "enroll": lambda p, a: p.reg.enroll(
+        a,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="甲",
+        sex="M",
+        birth_date=D(2020, 3, 1),
+        hukou_region="340104",
+        id_number=make_id(D(2020, 3, 1)),
+        photo=Photo(D(2026, 9, 1), "x"),
+    ),
+    "update_student": lambda p, a: p.reg.update_student(a, p.enroll("A", 1).id, name="改"),
+    "add_info": _student_case(
+        lambda r, a, s: r.add_info(a, s, InfoGroup.AWARD, InfoEntry(D(2026, 9, 2), "奖"))
+    ),
+    "submit": lambda p, a: p.reg.submit(a, p.enroll("A", 1).id),
+    "request_correction": _student_case(
+        lambda r, a, s: r.request_correction(a, s, {"name": "新名"}, "更正")
+    ),
+    "graduate": lambda p, a: p.reg.graduate(a, _registered(p, "A", 6)),
+    "complete": lambda p, a: p.reg.complete(a, _registered(p, "A", 6)),
+    "request_transfer": lambda p, a: p.reg.request_transfer(
+        a, _registered(p), to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+    ),
+    "transfer_in": lambda p, a: p.reg.transfer_in(
+        a,
+        origin="外省",
+        abroad=True,
+        school="W",
+        class_id="W-1",
+        grade=1,
+        name="乙",
+        sex="M",
+        birth_date=D(2019, 3, 1),
+        hukou_region="340202",
+        id_number=make_id(D(2019, 3, 1)),
+    ),
+    "request_cross_province_out": _student_case(
+        lambda r, a, s: r.request_cross_province_out(a, s, to_school_name="外省校", reason="随迁")
+    ),
+    "request_cross_border_out": _student_case(
+        lambda r, a, s: r.request_cross_border_out(
+            a, s, destination="新加坡", leave_date=D(2026, 10, 1), reason="出国"
+        )
+    ),
+    "suspend": _student_case(lambda r, a, s: r.suspend(a, s, "病休")),
+    "resume": lambda p, a: _resume(p, a),
+    "record_dropout": _student_case(lambda r, a, s: r.record_dropout(a, s, "辍学")),
+    "return_from_dropout": lambda p, a: _return(p, a),
+    "rollover": lambda p, a: (p.at(D(2027, 8, 1)), p.reg.rollover(a, 2027))[1],
+    "advance_clock": lambda p, a: p.reg.advance_clock(a),
+    "student": _student_case(lambda r, a, s: r.student(a, s)),
+    "students_of": lambda p, a: (_registered(p), p.reg.students_of(a, "A"))[1],
+    "request": lambda p, a: p.reg.request(a, _new_student_request(p, "A")),
+    "history": _student_case(lambda r, a, s: r.history(a, s)),
+    "migrant_dropouts": lambda p, a: p.reg.migrant_dropouts(
+        a, start=D(2026, 9, 1), end=D(2027, 1, 31)
+    ),
+    "verify_log": lambda p, a: p.reg.verify_log(a),
+    "checkpoint": lambda p, a: p.reg.checkpoint(a),
+    "detect": lambda p, a: p.reg.detect(a),
+    "public_class_list": lambda p, a: p.reg.public_class_list(a, "A"),
+}
+STAGE_CALLS = {
+    "approve": lambda r, a, rid: r.approve(a, rid),
+    "reject": lambda r, a, rid: r.reject(a, rid),
+    "decide_transfer": lambda r, a, rid: r.decide_transfer(a, rid, approve=True),
+}
+
+
+def _resume(p: Province, a: Actor) -> object:
+    sid = _registered(p)
+    req = p.reg.suspend(school_actor("A"), sid, "病休").request
+    assert req is not None
+    p.reg.approve(authority("340104"), req.id)
+    return p.reg.resume(a, sid, "复学")
+
+
+def _return(p: Province, a: Actor) -> object:
+    sid = _registered(p)
+    req = p.reg.record_dropout(school_actor("A"), sid, "辍学").request
+    assert req is not None
+    p.reg.approve(authority("340104"), req.id)
+    return p.reg.return_from_dropout(a, sid)
+
+
+def _target(action: str) -> str:
+    return "W" if PERMISSIONS[action].scope is Scope.RECEIVING else "A"
+
+
+def _allowed(result: object) -> bool:
+    if isinstance(result, Outcome):
+        assert "stage.wrong_party" not in result.decision.codes or not result.allowed
+        return result.allowed or "stage.wrong_party" not in result.decision.codes
+    return True
+
+
+def expected(action: str, kind: ActorKind, inside: bool) -> bool:
+    perm = PERMISSIONS[action]
+    if kind not in perm.kinds:
+        return False
+    if kind in (K.PROVINCE, K.SYSTEM) or perm.scope in (
+        Scope.SETUP,
+        Scope.PROVINCE_WIDE,
+        Scope.UNIT,
+    ):
+        return True
+    return inside
+
+
+ALL = [
+    (action, kind, inside)
+    for action in PERMISSIONS
+    for kind in ActorKind
+    for inside in (True, False)
+]
+
+
+@pytest.mark.parametrize(
+    ("action", "kind", "inside"),
+    ALL,
+    ids=[f"{a}-{k.value}-{'in' if i else 'out'}" for a, k, i in ALL],
+)
+def test_art28_every_action_by_every_actor(action: str, kind: ActorKind, inside: bool) -> None:
+    p = Province()
+    want = expected(action, kind, inside)
+    if action in STAGE_CALLS:
+        if kind in (K.PROVINCE, K.SYSTEM):
+            rid, actor = _new_student_request(p, "A"), actor_for(kind, "A", inside)
+        else:
+            rid, actor = stage_case(p, kind, inside)
+        call: Callable[[], object] = lambda: STAGE_CALLS[action](p.reg, actor, rid)  # noqa: E731
+    elif action == "withdraw":
+        rid, opener = _opened_by(p, kind)
+        actor = (
+            actor_for(kind, "W", inside)
+            if kind in (K.PROVINCE, K.SYSTEM)
+            else (opener if inside else actor_for(kind, "W", False))
+        )
+        call = lambda: p.reg.withdraw(actor, rid)  # noqa: E731
+    else:
+        actor = actor_for(kind, _target(action), inside)
+        call = lambda: CASES[action](p, actor)  # noqa: E731
+    marks: list[int] = []
+    real = getattr(p.reg, action)
+
+    def spy(*args: object, **kw: object) -> object:
+        marks.append(len(p.store.log.entries()))
+        return real(*args, **kw)
+
+    setattr(p.reg, action, spy)  # note where the action itself starts
+    denied: AccessDenied | None = None
+    try:
+        result = call()
+    except AccessDenied as e:
+        denied, result = e, None
+    got = denied is None and _allowed(result)
+    assert got == want, f"{action} by {actor}: allowed={got}, matrix says {want} ({denied})"
+    if denied is not None:
+        assert denied.action == action
+        assert str(PERMISSIONS[action].article) in str(denied)
+    if not got:  # a refusal changes nothing
+        assert len(p.store.log.entries()) == marks[-1]
+
+
+def test_no_action_is_missing_from_the_matrix() -> None:
+    public = {
+        name
+        for name, fn in inspect.getmembers(Registry, inspect.isfunction)
+        if not name.startswith("_") and name not in ("today", "policy")
+    }
+    assert public == set(PERMISSIONS)
+    assert set(PERMISSIONS) == set(CASES) | set(STAGE_CALLS) | {"withdraw"}
+
+
+def test_the_matrix_document_is_generated() -> None:
+    text = (ROOT / "docs" / "access.md").read_text(encoding="utf-8")
+    assert matrix_markdown() in text, "run: xueji access > docs/access.md"
+
+
+def test_art7_a_central_school_manages_its_branches() -> None:
+    p = Province()
+    s = p.register("Z1", 1)
+    central = school_actor("Z")
+    assert p.reg.student(central, s.id).id == s.id
+    assert p.reg.add_info(central, s.id, InfoGroup.AWARD, InfoEntry(D(2026, 9, 3), "奖")).allowed
+    with pytest.raises(AccessDenied):
+        p.reg.student(school_actor("Z1"), p.register("Z", 1).id)  # not the other way round
+
+
+def test_a_city_covers_the_schools_it_runs_and_its_counties() -> None:
+    p = Province()
+    h = p.register("H", 10)
+    a = p.register("A", 1)
+    hefei = authority("3401")
+    assert p.reg.student(hefei, h.id).school == "H"
+    assert p.reg.student(hefei, a.id).school == "A"
+    with pytest.raises(AccessDenied):
+        p.reg.student(authority("3402"), a.id)
+    with pytest.raises(AccessDenied):
+        p.reg.student(authority("340104"), h.id)  # the county does not cover a city school
+
+
+def test_art30_sensitive_reads_are_logged() -> None:
+    p = Province()
+    s = p.register("A", 1)
+    reads_before = [e for e in p.store.log.entries() if e.command == "read_sensitive"]
+    p.reg.student(authority("340104"), s.id)
+    reads = [e for e in p.store.log.entries() if e.command == "read_sensitive"]
+    assert len(reads) == len(reads_before) + 1
+    assert (reads[-1].actor_unit, reads[-1].subject) == ("340104", s.id)
+    assert reads[-1].after["fields"] == "id_number"
+    assert all(s.id_number not in str(e) for e in p.store.log.entries())  # masked in the log
+    _ = dt
