@@ -1,0 +1,160 @@
+"""The tamper-evident change log (Arts 19, 31) and the Art 32 detectors."""
+
+from __future__ import annotations
+
+import itertools
+
+import attrs
+import pytest
+
+from tests.conftest import PROVINCE, D, Province, authority, school_actor
+from xueji import audit
+from xueji.model import Actor, TransferReason
+
+SYSTEM = Actor.system()
+
+
+def busy_province() -> Province:
+    p = Province()
+    for _ in range(3):
+        p.register("A", 1)
+    s = p.register("A", 2)
+    p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    )
+    return p
+
+
+def test_art19_the_log_verifies_and_links_per_subject() -> None:
+    p = busy_province()
+    entries = p.store.log.entries()
+    assert audit.verify(entries).ok
+    assert p.reg.verify_log(PROVINCE).checked == len(entries)
+    student = entries[-1].subject
+    mine = p.store.log.entries(student)
+    for earlier, later in itertools.pairwise(mine):
+        assert later.prev_subject_hash == earlier.hash
+
+
+@pytest.mark.parametrize("field", ["command", "actor_unit", "after", "on", "basis", "subject"])
+def test_art31_an_edited_entry_is_named(field: str) -> None:
+    p = busy_province()
+    rows = p.store.log.rows
+    k = len(rows) // 2
+    value = {"after": {"status": "forged"}, "on": D(2020, 1, 1)}.get(field, "forged")
+    rows[k] = attrs.evolve(rows[k], **{field: value})
+    result = p.reg.verify_log(PROVINCE)
+    assert (result.ok, result.seq, result.problem) == (False, k + 1, "altered")
+    assert f"第 {k + 1} 条" in str(result)
+
+
+def test_art31_a_re_hashed_forgery_breaks_the_next_link() -> None:
+    p = busy_province()
+    rows = p.store.log.rows
+    k = 5
+    forged = attrs.evolve(rows[k], after={"status": "forged"})
+    rows[k] = attrs.evolve(forged, hash=audit.entry_hash(attrs.evolve(forged, hash="")))
+    result = audit.verify(rows)
+    assert (result.seq, result.problem) == (k + 2, "broken_link")
+
+
+def test_art31_a_deleted_entry_is_named() -> None:
+    p = busy_province()
+    rows = p.store.log.rows
+    del rows[7]
+    result = audit.verify(rows)
+    assert (result.ok, result.problem, result.seq) == (False, "removed", 9)
+    assert "8" in result.message_en
+
+
+def test_art31_the_last_entry_deleted_is_caught_by_a_checkpoint() -> None:
+    p = busy_province()
+    cp = p.reg.checkpoint(authority("340104"))
+    exported = audit.Checkpoint.from_json(cp.to_json())
+    assert exported == cp
+    p.store.log.rows.pop()
+    assert audit.verify(p.store.log.rows).ok  # a truncated chain still links ...
+    result = audit.verify_checkpoint(p.store.log.rows, exported)
+    assert (result.ok, result.problem, result.seq) == (False, "checkpoint_mismatch", cp.seq)
+
+
+def test_art31_swapped_entries_are_named() -> None:
+    p = busy_province()
+    rows = p.store.log.rows
+    rows[3], rows[4] = rows[4], rows[3]
+    result = audit.verify(rows)
+    assert (result.ok, result.problem, result.seq) == (False, "reordered", 5)
+
+
+def test_art31_rewritten_history_fails_against_the_checkpoint() -> None:
+    p = busy_province()
+    cp = p.reg.checkpoint(PROVINCE)
+    rows = p.store.log.rows
+    # an insider rewrites an entry and re-seals the whole chain after it
+    rows[2] = attrs.evolve(rows[2], after={"status": "forged"})
+    for i in range(2, len(rows)):
+        prev = rows[i - 1]
+        mine = next((r for r in reversed(rows[:i]) if r.subject == rows[i].subject), None)
+        rows[i] = audit.seal(rows[i], prev, mine)
+    assert audit.verify(rows).ok  # the chain alone cannot tell ...
+    assert audit.verify_checkpoint(rows, cp).problem == "checkpoint_mismatch"  # the checkpoint can
+
+
+def test_art31_public_class_list_has_no_sensitive_field() -> None:
+    p = Province()
+    s = p.register("A", 1, name="张一")
+    rows = p.reg.public_class_list(school_actor("A"), "A")
+    assert [r.name for r in rows] == ["张一"]
+    text = repr(rows)
+    assert s.id_number not in text
+    assert s.registry_number not in text
+    assert str(s.birth_date) not in text
+    from xueji.reports import PUBLIC_FIELDS
+
+    assert set(PUBLIC_FIELDS) == {"class_id", "grade", "name", "sex", "status"}
+
+
+def test_art32_detectors_report_per_unit() -> None:
+    p = Province()
+    late = p.enroll("A", 1)
+    s = p.register("A", 2)
+    t = p.register("W", 3)
+    p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    )
+    drop = p.reg.record_dropout(school_actor("W"), t.id, "辍学").request
+    assert drop is not None
+    p.at(D(2026, 10, 9))
+    sub = p.reg.submit(school_actor("A"), late.id)  # after 30 September
+    assert sub.request is not None
+    p.at(D(2026, 11, 2))
+    p.reg.advance_clock(SYSTEM)  # the receiving school let its 20 working days pass
+    report = p.reg.detect(PROVINCE)
+    assert report.log.ok
+    kinds = {(f.kind, f.unit) for f in report.findings}
+    assert ("default_approval", "W") in kinds
+    assert ("late_entry", "A") in kinds
+    assert ("overdue_approval", "340202") in kinds  # the dropout review, past 15 days
+    counts = report.by_unit()
+    assert counts["W"]["default_approval"] == 1
+    # a county sees the requests that concern its schools only: not Wuhu's dropout
+    mine = {(f.kind, f.unit) for f in p.reg.detect(authority("340104")).findings}
+    assert ("late_entry", "A") in mine
+    assert ("overdue_approval", "340202") not in mine
+
+
+def test_art32_altered_records_are_reported() -> None:
+    p = busy_province()
+    p.store.log.rows[1] = attrs.evolve(p.store.log.rows[1], basis="forged")
+    report = p.reg.detect(PROVINCE)
+    assert not report.log.ok
+    assert any(f.kind == "altered_record" and f.subject == "log:2" for f in report.findings)
+
+
+def test_art32_late_graduation_is_reported() -> None:
+    p = Province(D(2026, 6, 1))
+    s = p.register("A", 6, birth=D(2014, 3, 1))
+    p.at(D(2026, 8, 5))
+    assert p.reg.graduate(school_actor("A"), s.id).decision.codes == ("graduation.late",)
+    report = p.reg.detect(PROVINCE)
+    assert ("late_graduation", "A") in {(f.kind, f.unit) for f in report.findings}
