@@ -166,6 +166,12 @@ class RegistryMachine(RuleBasedStateMachine):
             event(f"request {r.kind.value} {r.state.value}")
 
     @invariant()
+    def log_verifies(self) -> None:
+        from xueji import audit
+
+        assert audit.verify(self.p.store.log.entries()).ok
+
+    @invariant()
     def one_registry_per_person(self) -> None:
         live = [s for s in self._students() if s.status is not StudentStatus.VOIDED]
         numbers = [s.id_number for s in live if s.id_number]
@@ -207,3 +213,96 @@ TestRegistryMachine.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 _ = PROVINCE
+
+
+# -- random actors: jurisdiction holds and the log always verifies (Arts 28, 31) -----------
+
+from xueji import audit  # noqa: E402
+from xueji.errors import AccessDenied  # noqa: E402
+from xueji.model import InfoEntry, InfoGroup  # noqa: E402
+
+# an oracle independent of the registry: which schools each actor covers (Arts 4, 7, 28)
+COVERS = {
+    ("school", "A"): {"A"},
+    ("school", "W"): {"W"},
+    ("school", "Z"): {"Z", "Z1"},
+    ("school", "Z1"): {"Z1"},
+    ("county", "340104"): {"A", "B", "J", "SP"},
+    ("county", "340121"): {"Z", "Z1"},
+    ("county", "340202"): {"W"},
+    ("city", "3401"): {"A", "B", "J", "SP", "H", "H2", "Z", "Z1"},
+    ("city", "3402"): {"W", "WH"},
+}
+ACTORS = (
+    [school_actor(c) for c in ("A", "W", "Z", "Z1")]
+    + [authority(u) for u in ("340104", "340121", "340202", "3401", "3402")]
+    + [PROVINCE]
+)
+ACTIONS = [
+    "student",
+    "history",
+    "update_student",
+    "add_info",
+    "suspend",
+    "record_dropout",
+    "request_correction",
+]
+
+
+class JurisdictionMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.p = Province(D(2026, 9, 1))
+        self.n = 0
+
+    @rule(school=st.sampled_from(["A", "W", "Z1", "H"]))
+    def add_student(self, school: str) -> None:
+        grade = 10 if school == "H" else 2
+        birth = D(2026 - 5 - grade, 3, 1)
+        self.n += 1
+        self.p.register(school, grade, birth=birth, id_number=make_id(birth, n=self.n))
+
+    @precondition(lambda self: bool(list(self.p.store.students.all())))
+    @rule(data=st.data(), actor=st.sampled_from(ACTORS), action=st.sampled_from(ACTIONS))
+    def act(self, data: st.DataObject, actor: Actor, action: str) -> None:
+        s = data.draw(st.sampled_from(sorted(self.p.store.students.all(), key=lambda x: x.id)))
+        before = len(self.p.store.log.entries())
+        calls = {
+            "student": lambda: self.p.reg.student(actor, s.id),
+            "history": lambda: self.p.reg.history(actor, s.id),
+            "update_student": lambda: self.p.reg.update_student(actor, s.id, migrant=True),
+            "add_info": lambda: self.p.reg.add_info(
+                actor, s.id, InfoGroup.AWARD, InfoEntry(self.p.today(), "奖")
+            ),
+            "suspend": lambda: self.p.reg.suspend(actor, s.id, "病休"),
+            "record_dropout": lambda: self.p.reg.record_dropout(actor, s.id, "辍学"),
+            "request_correction": lambda: self.p.reg.request_correction(
+                actor, s.id, {"name": "更正"}, "更正"
+            ),
+        }
+        try:
+            calls[action]()
+        except AccessDenied:
+            assert len(self.p.store.log.entries()) == before
+            event("denied")
+            return
+        except XuejiError:
+            return
+        event("allowed")
+        if actor.kind.value == "province":
+            assert action in ("student", "history"), "the province maintains no data"
+        else:
+            assert s.school in COVERS[(actor.kind.value, actor.unit)], (actor, action, s.school)
+
+    @invariant()
+    def log_verifies(self) -> None:
+        assert audit.verify(self.p.store.log.entries()).ok
+
+
+TestJurisdiction = JurisdictionMachine.TestCase
+TestJurisdiction.settings = settings(
+    max_examples=60,
+    stateful_step_count=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
