@@ -137,6 +137,10 @@ def test_art32_detectors_report_per_unit() -> None:
     assert ("overdue_approval", "340202") in kinds  # the dropout review, past 15 days
     counts = report.by_unit()
     assert counts["W"]["default_approval"] == 1
+    p.reg.approve(authority("340202"), drop.id)  # decided, but late
+    later = {(f.kind, f.unit) for f in p.reg.detect(PROVINCE).findings}
+    assert ("late_decision", "340202") in later
+    assert ("overdue_approval", "340202") not in later
     # a county sees the requests that concern its schools only: not Wuhu's dropout
     mine = {(f.kind, f.unit) for f in p.reg.detect(authority("340104")).findings}
     assert ("late_entry", "A") in mine

@@ -213,6 +213,7 @@ FindingKind = Literal[
     "late_entry",  # 未按规定及时录入: new students reviewed after the deadline (Art 15)
     "overdue_approval",  # 不能及时办理: a request still open past its deadline (Arts 24, 27)
     "default_approval",  # a party let its 20 working days pass (Art 24)
+    "late_decision",  # a change decided after its deadline (Art 27: dropout review)
     "late_graduation",  # graduation work after 31 July (Art 18)
     "altered_record",  # 伪造、改动学籍数据: the change log does not verify (Art 32(3))
 ]

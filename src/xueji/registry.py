@@ -1528,6 +1528,24 @@ class Registry:
                         f"{r.kind.value} stage {step.source.value}",
                     )
                 )
+        last = r.history[-1]
+        if (
+            r.kind is not RequestKind.NEW_STUDENT
+            and not r.is_open
+            and r.deadline is not None
+            and last.on > r.deadline
+            and last.event != "approve_by_default"
+        ):
+            party, _ = self._party(uow, attrs.evolve(r, state=last.source))
+            out.append(
+                audit.Finding(
+                    "late_decision",
+                    party,
+                    r.id,
+                    last.on,
+                    f"{r.kind.value} {last.event} on {last.on}, due {r.deadline}",
+                )
+            )
         if r.kind is RequestKind.NEW_STUDENT:
             s = self._get_student(uow, r.student)
             if "enrolment.late" in r.warnings:
