@@ -13,7 +13,7 @@ $(BIN)/activate:
 
 # Stamps: reinstall only when pyproject.toml changes.
 $(VENV)/.core: pyproject.toml | $(BIN)/activate
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e '.[sql]'
 	touch $@
 
 $(VENV)/.dev: pyproject.toml | $(BIN)/activate

@@ -5,15 +5,29 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from xueji import ids
 from xueji.clock import ManualClock
-from xueji.model import Actor, ActorKind, Photo, School, SchoolClass, Student, Unit, UnitLevel
+from xueji.model import (
+    Actor,
+    ActorKind,
+    ChangeEntry,
+    Photo,
+    School,
+    SchoolClass,
+    Student,
+    Unit,
+    UnitLevel,
+)
 from xueji.policy import ANHUI_2013, Policy, Stage
 from xueji.registry import Registry
 from xueji.storage import MemoryStore
+from xueji.storage.protocols import Store
+from xueji.storage.sql import SqlStore
 
 D = dt.date
 START = D(2026, 9, 1)
@@ -69,9 +83,14 @@ def authority(code: str) -> Actor:
 class Province:
     """A registry over a small province, with helpers to reach common states."""
 
-    def __init__(self, start: dt.date = START, policies: Sequence[Policy] = (ANHUI_2013,)):
+    def __init__(
+        self,
+        start: dt.date = START,
+        policies: Sequence[Policy] = (ANHUI_2013,),
+        store: Store | None = None,
+    ):
         self.clock = ManualClock(start)
-        self.store = MemoryStore()
+        self.store: Any = store if store is not None else MemoryStore()
         self.reg = Registry(self.store, clock=self.clock, policies=policies)
         r = self.reg
         r.add_unit(PROVINCE, Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000"))
@@ -90,6 +109,11 @@ class Province:
 
     def today(self) -> dt.date:
         return self.clock.today()
+
+    def log(self) -> list[ChangeEntry]:
+        """Every change-log entry, from whichever store the province runs on."""
+        with self.store.unit_of_work() as uow:
+            return list(uow.log.entries())
 
     def at(self, day: dt.date) -> None:
         self.clock.advance_to(day)
@@ -138,6 +162,9 @@ class Province:
         return authority(next(a for c, _, a, *_ in SCHOOLS if c == school))
 
 
-@pytest.fixture
-def province() -> Province:
+@pytest.fixture(params=["memory", "sqlite"])
+def province(request: pytest.FixtureRequest, tmp_path: Path) -> Province:
+    """A province on each embedded store: the in-memory one and SQLite (a file)."""
+    if request.param == "sqlite":
+        return Province(store=SqlStore.sqlite(str(tmp_path / "registry.sqlite3")))
     return Province()

@@ -145,9 +145,9 @@ def test_art18_rollover_promotes_and_is_idempotent() -> None:
     assert p.reg.request(PROVINCE, tr.request.id).is_open
     # promotion is not a withdrawal: still registered, same school
     assert p.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
-    log_size = len(p.store.log.entries())
+    log_size = len(p.log())
     assert p.reg.rollover(SYSTEM, 2026).allowed
-    assert len(p.store.log.entries()) == log_size  # the second run changes nothing
+    assert len(p.log()) == log_size  # the second run changes nothing
     assert {x.id: x.grade for x in p.reg.students_of(PROVINCE, "A")} == grades
 
 

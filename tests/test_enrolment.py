@@ -307,7 +307,7 @@ def test_events_outside_the_table_are_refused(province: Province) -> None:
 
 
 def test_refused_command_changes_nothing(province: Province) -> None:
-    before = len(province.store.log.entries())
+    before = len(province.log())
     out = province.reg.enroll(
         A,
         school="A",
@@ -321,7 +321,7 @@ def test_refused_command_changes_nothing(province: Province) -> None:
         photo=Photo(D(2026, 9, 1), "x"),
     )
     assert not out.allowed
-    assert len(province.store.log.entries()) == before
+    assert len(province.log()) == before
 
 
 def test_art15_late_review_is_flagged(province: Province) -> None:
@@ -358,11 +358,11 @@ def test_bad_input_is_a_typed_error_and_writes_nothing(
         "photo": Photo(D(2026, 9, 1), "x"),
     }
     kw[field] = value
-    before = len(province.store.log.entries())
+    before = len(province.log())
     with pytest.raises(XuejiError, match=fragment) as err:
         province.reg.enroll(A, **kw)  # type: ignore[arg-type]
     assert err.value.code == "command.bad_input"
-    assert len(province.store.log.entries()) == before
+    assert len(province.log()) == before
 
 
 def test_advance_clock_moves_a_manual_clock(province: Province) -> None:

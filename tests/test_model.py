@@ -123,16 +123,16 @@ def test_art19_every_change_goes_into_the_log(province: Province) -> None:
     register = entries[-1]
     assert (register.before["status"], register.after["status"]) == ("pending_review", "registered")
     assert register.actor_unit == "340104"
-    seqs = [e.seq for e in province.store.log.entries()]
+    seqs = [e.seq for e in province.log()]
     assert seqs == list(range(1, len(seqs) + 1))
 
 
 def test_art19_refused_commands_leave_no_entry(province: Province) -> None:
     s = province.register("A", 1)
-    before = len(province.store.log.entries())
+    before = len(province.log())
     assert not province.reg.update_student(school_actor("A"), s.id, name="x").allowed
     assert not province.reg.approve(authority("340202"), "R0000001").allowed
-    assert len(province.store.log.entries()) == before
+    assert len(province.log()) == before
     assert province.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
     assert attrs.evolve(s) == s
 

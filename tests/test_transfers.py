@@ -115,11 +115,11 @@ def test_art24_defaults_cascade_through_every_silent_party(province: Province) -
 def test_uncovered_year_fails_loudly_and_half_applies_nothing(province: Province) -> None:
     s = province.register("A", 1)
     province.at(D(2026, 12, 20))
-    before = len(province.store.log.entries())
+    before = len(province.log())
     with pytest.raises(CalendarNotCovered) as err:  # the deadline would run into 2027
         start_transfer(province, s.id, stated_reason="随父母工作调动")
     assert err.value.year == 2027
-    assert len(province.store.log.entries()) == before
+    assert len(province.log()) == before
     # once 2027's schedule is loaded (here only New Year's Day, for the test) it works
     province.reg.calendar = province.reg.calendar.with_year(2027, [D(2027, 1, 1)])
     req = start_transfer(province, s.id, stated_reason="随父母工作调动").request
@@ -328,9 +328,9 @@ def test_art23_cross_border_in_without_a_record_gets_one(province: Province) -> 
 @pytest.mark.parametrize("grade", [1])
 def test_transfer_refused_changes_nothing(province: Province, grade: int) -> None:
     s = province.register("A", grade, hukou_region="340104")
-    before = len(province.store.log.entries())
+    before = len(province.log())
     assert not start_transfer(province, s.id, to="A").allowed
-    assert len(province.store.log.entries()) == before
+    assert len(province.log()) == before
     assert province.reg.student(PROVINCE, s.id) == s
 
 

@@ -226,12 +226,29 @@ def cmd_tables(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """The main job: one school year of a small province, as a timeline."""
+    """The main job: one school year of a small province, as a timeline, on SQLite."""
+    import tempfile
+    from pathlib import Path
+
     from xueji.demo import school_year
+    from xueji.storage.sql import SqlStore
 
     print("xueji 演示 demo — 安徽省中小学生学籍信息化管理办法 (皖教基〔2013〕20号)")
-    print("一个学年 One school year, 2025-26, on the in-memory store\n")
-    school_year()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(args.db) if args.db else Path(tmp) / "demo.sqlite3"
+        if path.exists():
+            raise XuejiError(
+                "cli.db_exists",
+                f"数据库文件已存在：{path}",
+                f"the database file already exists: {path}",
+            )
+        where = str(path) if args.db else "a temporary file"
+        print(f"一个学年 One school year, 2025-26, on SQLite ({where})\n")
+        store = SqlStore.sqlite(str(path))
+        try:
+            school_year(store=store)
+        finally:
+            store.engine.dispose()
     return EXIT_OK
 
 
@@ -317,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     demo = sub.add_parser("demo", help="one school year of a small province, as a timeline")
+    demo.add_argument("--db", help="keep the SQLite database in this (new) file")
     demo.set_defaults(func=cmd_demo)
     tour = sub.add_parser("tour", help="a tour of ID numbers, registry numbers, deadlines")
     tour.set_defaults(func=cmd_tour)

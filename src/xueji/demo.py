@@ -1,7 +1,8 @@
 """The main job of ``make demo``: one school year of a small province, as a timeline.
 
-Runs on the in-memory store (the SQL stores arrive with the storage issue) with a
-manual clock, so the output is the same on every run.
+Runs on the embedded SQLite store (``xueji demo --db PATH`` keeps the file; the
+default is a temporary one) with a manual clock, so the output is the same on every
+run.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from xueji.clock import ManualClock
 from xueji.model import (
     Actor,
     ActorKind,
+    Consent,
     Photo,
     School,
     SchoolClass,
@@ -24,6 +26,7 @@ from xueji.model import (
 from xueji.policy import Stage
 from xueji.registry import DEFAULT_APPROVAL_NOTE, Outcome, Registry
 from xueji.storage import MemoryStore
+from xueji.storage.protocols import Store
 
 __all__ = ["school_year"]
 
@@ -35,14 +38,14 @@ def _id(region: str, birth: _dt.date, seq: int) -> str:
     return body + ids.check_character(body)
 
 
-def school_year(echo: Callable[[str], None] = print) -> Registry:
+def school_year(echo: Callable[[str], None] = print, store: Store | None = None) -> Registry:
     """Run the school year 2025-26 and narrate it; return the registry for inspection.
 
     2025-26 is the latest school year whose holiday schedule is fully published (the
     schedule for 2027 is not in chinese-calendar 1.11).
     """
     clock = ManualClock(D(2025, 8, 25))
-    reg = Registry(MemoryStore(), clock=clock)
+    reg = Registry(store if store is not None else MemoryStore(), clock=clock)
     prov = Actor(ActorKind.PROVINCE, "34", "省管理员")
 
     def say(text: str) -> None:
@@ -105,6 +108,7 @@ def school_year(echo: Callable[[str], None] = print) -> Registry:
             hukou_region="340104",
             id_number=_id("340104", birth, 2 * i + (1 if sex == "M" else 2)),
             photo=Photo(D(2025, 8, 30), f"sha256:{i}"),
+            consent=Consent("guardian_consent", f"{name}的家长", D(2025, 8, 30)),
         )
         assert out.student is not None
         kids.append(out.student)

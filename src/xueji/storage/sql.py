@@ -1,0 +1,574 @@
+"""The SQL store: the storage protocols on SQLAlchemy Core (no ORM).
+
+One adapter for SQLite (the embedded default: a file path is all a user gives; WAL
+mode), PostgreSQL (psycopg 3; the same portable SQL serves PostgreSQL-compatible
+distributed engines) and MariaDB/MySQL (PyMySQL; MySQL-compatible engines). Each
+record is stored as a JSON document (cattrs) beside the columns it is looked up by.
+
+>>> import tempfile, os
+>>> path = os.path.join(tempfile.mkdtemp(), "registry.sqlite3")
+>>> store = SqlStore.sqlite(path)
+>>> store.schema_version() == SCHEMA_VERSION
+True
+>>> from xueji.model import Unit, UnitLevel
+>>> with store.unit_of_work() as uow:
+...     uow.units.add(Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000"))
+>>> with store.unit_of_work() as uow:
+...     uow.units.get("34").name
+'安徽省教育厅'
+
+Concurrency: every student and request row has a version; an update that finds
+another version raises :class:`~xueji.errors.ConcurrencyConflict` and the unit of work
+rolls back. The change log's sequence number is its primary key, so two units of work
+that append the same next entry cannot both commit.
+
+Schema: created and upgraded by :meth:`SqlStore.migrate` (ordered migrations recorded
+in ``xueji_schema``); a database written by a newer version is refused, never misread.
+Distributed deployments would shard by supervising unit (the ``students.school`` and
+``requests`` rows of one county together); every query here filters by key or index.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from cattrs.errors import ClassValidationError
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Connection, Engine
+
+from xueji.errors import ConcurrencyConflict, XuejiError
+from xueji.lifecycle.tables import StudentStatus
+from xueji.model import ChangeEntry, Request, School, SchoolClass, Student, Unit, converter
+
+__all__ = ["SCHEMA_VERSION", "CorruptRecord", "SchemaTooNew", "SqlStore"]
+
+T = TypeVar("T")
+
+SCHEMA_VERSION = 1
+
+_DOC = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+_KEY = sa.String(64)
+
+metadata = sa.MetaData()
+units_t = sa.Table(
+    "xueji_units",
+    metadata,
+    sa.Column("code", _KEY, primary_key=True),
+    sa.Column("doc", _DOC, nullable=False),
+)
+schools_t = sa.Table(
+    "xueji_schools",
+    metadata,
+    sa.Column("code", _KEY, primary_key=True),
+    sa.Column("doc", _DOC, nullable=False),
+)
+classes_t = sa.Table(
+    "xueji_classes",
+    metadata,
+    sa.Column("id", _KEY, primary_key=True),
+    sa.Column("school", _KEY, nullable=False, index=True),
+    sa.Column("doc", _DOC, nullable=False),
+)
+students_t = sa.Table(
+    "xueji_students",
+    metadata,
+    sa.Column("id", _KEY, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("school", _KEY, nullable=False, index=True),
+    sa.Column("class_id", _KEY, nullable=False),
+    sa.Column("seat", sa.Boolean, nullable=False),  # holds a place in its class
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("grade", sa.Integer, nullable=False),
+    sa.Column("id_number", sa.String(18), nullable=True, index=True),
+    sa.Column("guardian_id", sa.String(18), nullable=True, index=True),
+    sa.Column("doc", _DOC, nullable=False),
+    sa.Index("ix_xueji_students_seat", "class_id", "seat"),
+)
+numbers_t = sa.Table(
+    "xueji_student_numbers",
+    metadata,
+    sa.Column("number", sa.String(19), primary_key=True),
+    sa.Column("student", _KEY, primary_key=True),
+)
+requests_t = sa.Table(
+    "xueji_requests",
+    metadata,
+    sa.Column("id", _KEY, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("student", _KEY, nullable=False, index=True),
+    sa.Column("is_open", sa.Boolean, nullable=False),
+    sa.Column("deadline", sa.Date, nullable=True),
+    sa.Column("doc", _DOC, nullable=False),
+    sa.Index("ix_xueji_requests_due", "is_open", "deadline"),
+)
+log_t = sa.Table(
+    "xueji_change_log",
+    metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("subject", sa.String(128), nullable=False),
+    sa.Column("doc", _DOC, nullable=False),
+    sa.Index("ix_xueji_log_subject", "subject", "seq"),
+)
+meta_t = sa.Table(
+    "xueji_meta",
+    metadata,
+    sa.Column("key", sa.String(128), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+seq_t = sa.Table(
+    "xueji_sequences",
+    metadata,
+    sa.Column("key", sa.String(128), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+schema_t = sa.Table(
+    "xueji_schema",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("applied_on", sa.String(32), nullable=False),
+)
+
+_SEATED = frozenset(
+    {
+        StudentStatus.DRAFT,
+        StudentStatus.PENDING_REVIEW,
+        StudentStatus.REGISTERED,
+        StudentStatus.SUSPENDED,
+    }
+)
+
+
+class CorruptRecord(XuejiError, ValueError):
+    """A row that does not read back as a valid record (edited by hand, say)."""
+
+    def __init__(self, table: str, key: str, detail: str) -> None:
+        self.table = table
+        self.key = key
+        super().__init__(
+            "storage.corrupt",
+            f"{table} 中的记录 {key} 无法读取：{detail}",
+            f"record {key} in {table} cannot be read: {detail}",
+        )
+
+
+class SchemaTooNew(XuejiError, RuntimeError):
+    """The database was written by a newer version of xueji."""
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(converter.unstructure(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _load(kind: type[T], table: str, key: str, doc: str) -> T:
+    try:
+        value = converter.structure(json.loads(doc), kind)
+    except (ValueError, TypeError, KeyError, ClassValidationError) as e:
+        raise CorruptRecord(table, key, str(e).splitlines()[0][:200]) from e
+    return value
+
+
+def _conflict(kind: str, key: str) -> ConcurrencyConflict:
+    return ConcurrencyConflict(
+        "storage.conflict",
+        f"{kind} {key} 已被其他操作修改",
+        f"{kind} {key} was changed by another command",
+    )
+
+
+class _Docs:
+    """Shared get/add/list over a (key, doc) table."""
+
+    def __init__(self, conn: Connection, table: sa.Table, kind: type[Any], key: str) -> None:
+        self.conn, self.table, self.kind, self.key = conn, table, kind, key
+
+    def _one(self, key: str) -> Any:
+        row = self.conn.execute(
+            sa.select(self.table.c.doc).where(self.table.c[self.key] == key)
+        ).first()
+        return None if row is None else _load(self.kind, self.table.name, key, row[0])
+
+    def _insert(self, key: str, value: Any, **cols: Any) -> None:
+        try:
+            self.conn.execute(
+                self.table.insert().values({self.key: key, "doc": _dump(value), **cols})
+            )
+        except sa.exc.IntegrityError as e:
+            raise XuejiError(
+                "storage.duplicate",
+                f"{self.table.name} {key} 已存在",
+                f"{self.table.name} {key} already exists",
+            ) from e
+
+    def _many(self, where: Any = None, order: Any = None) -> list[Any]:
+        q = sa.select(self.table.c[self.key], self.table.c.doc)
+        if where is not None:
+            q = q.where(where)
+        q = q.order_by(*(order if order is not None else (self.table.c[self.key],)))
+        return [_load(self.kind, self.table.name, k, d) for k, d in self.conn.execute(q)]
+
+
+class _Units(_Docs):
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, units_t, Unit, "code")
+
+    def get(self, code: str) -> Unit | None:
+        return self._one(code)  # type: ignore[no-any-return]
+
+    def add(self, unit: Unit) -> None:
+        self._insert(unit.code, unit)
+
+    def list(self) -> list[Unit]:
+        return self._many()
+
+
+class _Schools(_Docs):
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, schools_t, School, "code")
+
+    def get(self, code: str) -> School | None:
+        return self._one(code)  # type: ignore[no-any-return]
+
+    def add(self, school: School) -> None:
+        self._insert(school.code, school)
+
+    def list(self) -> list[School]:
+        return self._many()
+
+
+class _Classes(_Docs):
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, classes_t, SchoolClass, "id")
+
+    def get(self, class_id: str) -> SchoolClass | None:
+        return self._one(class_id)  # type: ignore[no-any-return]
+
+    def add(self, klass: SchoolClass) -> None:
+        self._insert(klass.id, klass, school=klass.school)
+
+    def update(self, klass: SchoolClass) -> None:
+        self.conn.execute(
+            classes_t.update()
+            .where(classes_t.c.id == klass.id)
+            .values(doc=_dump(klass), school=klass.school)
+        )
+
+    def by_school(self, school: str) -> list[SchoolClass]:
+        return self._many(classes_t.c.school == school)
+
+
+def _student_cols(s: Student) -> dict[str, Any]:
+    return {
+        "version": s.version,
+        "school": s.school,
+        "class_id": s.class_id,
+        "seat": s.status in _SEATED,
+        "status": s.status.value,
+        "grade": s.grade,
+        "id_number": s.id_number,
+        "guardian_id": s.guardian_id,
+        "doc": _dump(s),
+    }
+
+
+def _numbers(s: Student) -> list[str]:
+    return [n.text for n in s.numbers.all_numbers] if s.numbers else []
+
+
+class _Students(_Docs):
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, students_t, Student, "id")
+
+    def get(self, student_id: str) -> Student | None:
+        return self._one(student_id)  # type: ignore[no-any-return]
+
+    def add(self, student: Student) -> None:
+        try:
+            self.conn.execute(students_t.insert().values(id=student.id, **_student_cols(student)))
+        except sa.exc.IntegrityError as e:
+            raise XuejiError(
+                "storage.duplicate",
+                f"学生 {student.id} 已存在",
+                f"student {student.id} already exists",
+            ) from e
+        self._index_numbers(student)
+
+    def _index_numbers(self, student: Student) -> None:
+        have = {
+            r[0]
+            for r in self.conn.execute(
+                sa.select(numbers_t.c.number).where(numbers_t.c.student == student.id)
+            )
+        }
+        new = [n for n in _numbers(student) if n not in have]
+        if new:
+            self.conn.execute(
+                numbers_t.insert(), [{"number": n, "student": student.id} for n in new]
+            )
+
+    def update(self, student: Student) -> None:
+        done = self.conn.execute(
+            students_t.update()
+            .where(students_t.c.id == student.id, students_t.c.version == student.version - 1)
+            .values(**_student_cols(student))
+        )
+        if done.rowcount != 1:
+            raise _conflict("student", student.id)
+        self._index_numbers(student)
+
+    def by_id_number(self, id_number: str) -> list[Student]:
+        return self._many(students_t.c.id_number == id_number)
+
+    def by_registry_number(self, number: str) -> list[Student]:
+        ids = sa.select(numbers_t.c.student).where(numbers_t.c.number == number)
+        return self._many(students_t.c.id.in_(ids))
+
+    def by_guardian(self, guardian_id: str) -> list[Student]:
+        return self._many(students_t.c.guardian_id == guardian_id)
+
+    def by_school(self, school: str) -> list[Student]:
+        return self._many(students_t.c.school == school)
+
+    def count_in_class(self, class_id: str) -> int:
+        q = (
+            sa.select(sa.func.count())
+            .select_from(students_t)
+            .where(students_t.c.class_id == class_id, students_t.c.seat.is_(True))
+        )
+        return int(self.conn.execute(q).scalar_one())
+
+    def all(self) -> Iterator[Student]:
+        return iter(self._many())
+
+
+class _Requests(_Docs):
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, requests_t, Request, "id")
+
+    @staticmethod
+    def _cols(r: Request) -> dict[str, Any]:
+        return {
+            "version": r.version,
+            "student": r.student,
+            "is_open": r.is_open,
+            "deadline": r.deadline,
+            "doc": _dump(r),
+        }
+
+    def get(self, request_id: str) -> Request | None:
+        return self._one(request_id)  # type: ignore[no-any-return]
+
+    def add(self, request: Request) -> None:
+        try:
+            self.conn.execute(requests_t.insert().values(id=request.id, **self._cols(request)))
+        except sa.exc.IntegrityError as e:
+            raise XuejiError(
+                "storage.duplicate",
+                f"申请 {request.id} 已存在",
+                f"request {request.id} already exists",
+            ) from e
+
+    def update(self, request: Request) -> None:
+        done = self.conn.execute(
+            requests_t.update()
+            .where(requests_t.c.id == request.id, requests_t.c.version == request.version - 1)
+            .values(**self._cols(request))
+        )
+        if done.rowcount != 1:
+            raise _conflict("request", request.id)
+
+    def open_for_student(self, student_id: str) -> list[Request]:
+        return self._many(
+            sa.and_(requests_t.c.student == student_id, requests_t.c.is_open.is_(True))
+        )
+
+    def open_due_before(self, day: _dt.date) -> list[Request]:
+        return self._many(
+            sa.and_(requests_t.c.is_open.is_(True), requests_t.c.deadline < day),
+            order=(requests_t.c.deadline, requests_t.c.id),
+        )
+
+    def all(self) -> Iterator[Request]:
+        return iter(self._many())
+
+
+class _Log:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def append(self, entry: ChangeEntry) -> ChangeEntry:
+        try:
+            self.conn.execute(
+                log_t.insert().values(seq=entry.seq, subject=entry.subject, doc=_dump(entry))
+            )
+        except sa.exc.IntegrityError as e:
+            raise _conflict("change log entry", str(entry.seq)) from e
+        return entry
+
+    def _rows(self, q: Any) -> list[ChangeEntry]:
+        return [_load(ChangeEntry, log_t.name, str(seq), doc) for seq, doc in self.conn.execute(q)]
+
+    def last(self, subject: str | None = None) -> ChangeEntry | None:
+        q = sa.select(log_t.c.seq, log_t.c.doc).order_by(log_t.c.seq.desc()).limit(1)
+        if subject is not None:
+            q = q.where(log_t.c.subject == subject)
+        rows = self._rows(q)
+        return rows[0] if rows else None
+
+    def entries(self, subject: str | None = None) -> list[ChangeEntry]:
+        q = sa.select(log_t.c.seq, log_t.c.doc).order_by(log_t.c.seq)
+        if subject is not None:
+            q = q.where(log_t.c.subject == subject)
+        return self._rows(q)
+
+
+class _Meta:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, key: str) -> str | None:
+        row = self.conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == key)).first()
+        return None if row is None else str(row[0])
+
+    def set(self, key: str, value: str) -> None:
+        done = self.conn.execute(meta_t.update().where(meta_t.c.key == key).values(value=value))
+        if done.rowcount == 0:
+            self.conn.execute(meta_t.insert().values(key=key, value=value))
+
+
+class _Allocator:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def next(self, key: str) -> int:
+        done = self.conn.execute(
+            seq_t.update().where(seq_t.c.key == key).values(value=seq_t.c.value + 1)
+        )
+        if done.rowcount == 0:
+            try:
+                with self.conn.begin_nested():
+                    self.conn.execute(seq_t.insert().values(key=key, value=1))
+                return 1
+            except sa.exc.IntegrityError:  # another unit inserted it first
+                self.conn.execute(
+                    seq_t.update().where(seq_t.c.key == key).values(value=seq_t.c.value + 1)
+                )
+        return int(
+            self.conn.execute(sa.select(seq_t.c.value).where(seq_t.c.key == key)).scalar_one()
+        )
+
+
+class _UnitOfWork:
+    """The repositories over one connection in one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.units = _Units(conn)
+        self.schools = _Schools(conn)
+        self.classes = _Classes(conn)
+        self.students = _Students(conn)
+        self.requests = _Requests(conn)
+        self.log = _Log(conn)
+        self.meta = _Meta(conn)
+        self.allocator = _Allocator(conn)
+
+
+MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
+    (1, lambda conn: metadata.create_all(conn)),
+)
+"""Ordered migrations: (version, step). A new schema version appends a step."""
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # writers queue instead of failing to upgrade
+
+
+class SqlStore:
+    """A :class:`~xueji.storage.protocols.Store` on a SQL database."""
+
+    def __init__(self, engine: Engine, *, migrate: bool = True) -> None:
+        self.engine = engine
+        self._nested = threading.local()
+        if migrate:
+            self.migrate()
+
+    @classmethod
+    def sqlite(cls, path: str, **kw: Any) -> SqlStore:
+        """The embedded store in a file (created if missing), in WAL mode."""
+        engine = sa.create_engine(f"sqlite:///{path}", **kw)
+        _sqlite_setup(engine)
+        return cls(engine)
+
+    @classmethod
+    def from_url(cls, url: str, **kw: Any) -> SqlStore:
+        """A store for a SQLAlchemy URL (``sqlite:///path``, ``postgresql+psycopg://...``,
+        ``mysql+pymysql://...``)."""
+        engine = sa.create_engine(url, **kw)
+        if engine.dialect.name == "sqlite":
+            _sqlite_setup(engine)
+        return cls(engine)
+
+    def schema_version(self) -> int:
+        """The schema version the database is at (0 for an empty database)."""
+        with self.engine.connect() as conn:
+            if not sa.inspect(conn).has_table(schema_t.name):
+                return 0
+            return int(conn.execute(sa.select(sa.func.max(schema_t.c.version))).scalar() or 0)
+
+    def migrate(self) -> int:
+        """Create or upgrade the schema; refuse a database written by a newer version."""
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                "storage.schema_too_new",
+                f"数据库结构版本 {current} 高于本程序支持的 {SCHEMA_VERSION}",
+                f"the database schema is at version {current}; this xueji reads up to "
+                f"{SCHEMA_VERSION}",
+            )
+        with self.engine.begin() as conn:
+            for version, step in MIGRATIONS:
+                if version > current:
+                    step(conn)
+                    conn.execute(
+                        schema_t.insert().values(
+                            version=version, applied_on=_dt.datetime.now(_dt.UTC).isoformat()
+                        )
+                    )
+        return SCHEMA_VERSION
+
+    def drop_all(self) -> None:
+        """Remove every xueji table (tests and tear-down)."""
+        with self.engine.begin() as conn:
+            metadata.drop_all(conn)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[_UnitOfWork]:
+        """One transaction: committed on exit, rolled back on an exception. A unit opened
+        inside another (same thread) joins it."""
+        outer: _UnitOfWork | None = getattr(self._nested, "uow", None)
+        if outer is not None:
+            yield outer
+            return
+        with self.engine.connect() as conn, conn.begin():
+            uow = _UnitOfWork(conn)
+            self._nested.uow = uow
+            try:
+                yield uow
+            finally:
+                self._nested.uow = None
