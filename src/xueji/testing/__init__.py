@@ -1,0 +1,2 @@
+"""Test helpers for host applications: the storage contract suite
+(:mod:`xueji.testing.contract`)."""

@@ -1,0 +1,387 @@
+"""The storage contract: one abstract test suite that every store must pass.
+
+A host application proves its own adapter by subclassing :class:`StoreContract` in
+its tests and providing ``make_store`` (the way ``eventsourcing`` ships its recorder
+test cases)::
+
+    from xueji.testing.contract import StoreContract
+
+    class TestMyStore(StoreContract):
+        def make_store(self):
+            return MyStore(...)   # empty, schema ready
+
+xueji runs it against the in-memory store, SQLite, PostgreSQL and MariaDB
+(``tests/test_storage_contract.py``). Stores that cannot have corrupt rows (the
+in-memory one) set ``can_corrupt = False``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+from typing import Any
+
+import pytest
+
+from xueji import audit, ids
+from xueji.errors import ConcurrencyConflict, XuejiError
+from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
+from xueji.model import (
+    Actor,
+    ActorKind,
+    ChangeEntry,
+    Photo,
+    Request,
+    School,
+    SchoolClass,
+    Student,
+    TransferReason,
+    Unit,
+    UnitLevel,
+)
+from xueji.numbers import link_resident_id, new_record
+from xueji.policy.values import Stage
+from xueji.storage.protocols import Store
+
+__all__ = ["StoreContract"]
+
+D = _dt.date
+
+
+def _id(birth: _dt.date, seq: int) -> str:
+    body = f"340104{birth:%Y%m%d}{seq:03d}"
+    return body + ids.check_character(body)
+
+
+def _student(n: int, *, school: str = "A", class_id: str = "A-1", **kw: Any) -> Student:
+    birth = D(2019, 3, 1)
+    number = kw.pop("id_number", _id(birth, 2 * n + 1))
+    return Student(
+        id=f"S{n:07d}",
+        school=school,
+        class_id=class_id,
+        grade=1,
+        stage=Stage.PRIMARY,
+        status=kw.pop("status", StudentStatus.DRAFT),
+        name=f"学生{n}",
+        sex="M",
+        birth_date=birth,
+        hukou_region="340104",
+        entry_date=D(2026, 9, 1),
+        id_number=number,
+        numbers=new_record(D(2026, 9, 1), id_number=number) if number else None,
+        **kw,
+    )
+
+
+def _request(
+    n: int,
+    student: str,
+    deadline: _dt.date | None,
+    *,
+    state: RequestState = RequestState.AT_AUTHORITY,
+) -> Request:
+    return Request(
+        id=f"R{n:07d}",
+        kind=RequestKind.SUSPENSION,
+        student=student,
+        state=state,
+        opened_on=D(2026, 9, 1),
+        stage_since=D(2026, 9, 1),
+        deadline=deadline,
+    )
+
+
+def _entry(
+    seq: int, subject: str, previous: ChangeEntry | None, mine: ChangeEntry | None
+) -> ChangeEntry:
+    return audit.seal(
+        ChangeEntry(
+            seq, D(2026, 9, 1), "school", "A", "test", subject, {}, {"n": str(seq)}, "test"
+        ),
+        previous,
+        mine,
+    )
+
+
+class StoreContract:
+    """Subclass and implement :meth:`make_store` (an empty store, schema ready)."""
+
+    can_corrupt = True
+
+    def make_store(self) -> Store:
+        raise NotImplementedError
+
+    def corrupt_student(self, store: Store, student_id: str) -> None:
+        """Edit a stored student row by hand into something invalid (SQL stores)."""
+        raise NotImplementedError
+
+    @pytest.fixture
+    def store(self) -> Store:
+        return self.make_store()
+
+    # -- the tree --------------------------------------------------------------------
+
+    def test_units_schools_classes(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.units.add(Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000"))
+            uow.units.add(Unit("3401", "合肥市教育局", UnitLevel.CITY, "340100", "34"))
+            uow.schools.add(School("A", "甲校", "3401", "340100", frozenset({Stage.PRIMARY})))
+            uow.classes.add(SchoolClass("A-1", "A", "一班", 1, "王老师", D(2026, 9, 1)))
+        with store.unit_of_work() as uow:
+            unit = uow.units.get("3401")
+            assert unit is not None
+            assert unit.parent == "34"
+            assert [u.code for u in uow.units.list()] == ["34", "3401"]
+            school = uow.schools.get("A")
+            assert school is not None
+            assert school.stages == frozenset({Stage.PRIMARY})
+            assert uow.units.get("99") is None
+            klass = uow.classes.get("A-1")
+            assert klass is not None
+            uow.classes.update(SchoolClass("A-1", "A", "一班", 2, "王老师", D(2026, 9, 1)))
+        with store.unit_of_work() as uow:
+            assert [c.grade for c in uow.classes.by_school("A")] == [2]
+        with pytest.raises(XuejiError), store.unit_of_work() as uow:
+            uow.schools.add(School("A", "重复", "3401", "340100", frozenset({Stage.PRIMARY})))
+
+    # -- students ----------------------------------------------------------------------
+
+    def test_students_round_trip_and_indexes(self, store: Store) -> None:
+        s = _student(1)
+        guardian = _id(D(1990, 1, 1), 2)
+        j = _student(2, id_number=None, guardian_id=guardian)
+        with store.unit_of_work() as uow:
+            uow.students.add(s)
+            uow.students.add(j)
+        with store.unit_of_work() as uow:
+            assert uow.students.get(s.id) == s
+            assert [x.id for x in uow.students.by_id_number(s.id_number or "")] == [s.id]
+            assert [x.id for x in uow.students.by_registry_number("G" + (s.id_number or ""))] == [
+                s.id
+            ]
+            assert [x.id for x in uow.students.by_guardian(guardian)] == [j.id]
+            assert [x.id for x in uow.students.by_school("A")] == [s.id, j.id]
+            assert uow.students.count_in_class("A-1") == 2
+            assert sorted(x.id for x in uow.students.all()) == [s.id, j.id]
+
+    def test_student_versions_and_history_numbers(self, store: Store) -> None:
+        s = _student(1, id_number=None, guardian_id=_id(D(1990, 1, 1), 2))
+        from xueji.numbers import MemoryAllocator
+
+        record = new_record(
+            D(2026, 9, 1),
+            guardian_id=s.guardian_id,
+            area="340104",
+            birth_date=s.birth_date,
+            sex="M",
+            allocator=MemoryAllocator(),
+        )
+        s = Student(**{**_fields(s), "numbers": record})
+        with store.unit_of_work() as uow:
+            uow.students.add(s)
+        own = _id(s.birth_date, 9)
+        linked = Student(
+            **{
+                **_fields(s),
+                "id_number": own,
+                "version": 1,
+                "numbers": link_resident_id(record, own, D(2026, 10, 1)),
+            }
+        )
+        with store.unit_of_work() as uow:
+            uow.students.update(linked)
+        with store.unit_of_work() as uow:
+            assert [x.id for x in uow.students.by_registry_number(record.current.text)] == [s.id]
+            assert [x.id for x in uow.students.by_registry_number("G" + own)] == [s.id]
+            assert [x.id for x in uow.students.by_id_number(own)] == [s.id]
+        stale = Student(**{**_fields(s), "name": "旧版本", "version": 1})
+        with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
+            uow.students.update(stale)
+        with store.unit_of_work() as uow:
+            got = uow.students.get(s.id)
+            assert got is not None
+            assert got.version == 1
+            assert got.name == s.name
+
+    def test_seats_follow_status(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.students.add(_student(1))
+            uow.students.add(_student(2, status=StudentStatus.GRADUATED))
+        with store.unit_of_work() as uow:
+            assert uow.students.count_in_class("A-1") == 1
+
+    # -- requests ---------------------------------------------------------------------
+
+    def test_requests_open_and_due(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.requests.add(_request(1, "S1", D(2026, 10, 10)))
+            uow.requests.add(_request(2, "S1", D(2026, 10, 1)))
+            uow.requests.add(_request(3, "S2", None))
+            uow.requests.add(_request(4, "S2", D(2026, 9, 1), state=RequestState.APPROVED))
+        with store.unit_of_work() as uow:
+            assert [r.id for r in uow.requests.open_for_student("S1")] == ["R0000001", "R0000002"]
+            assert [r.id for r in uow.requests.open_due_before(D(2026, 10, 11))] == [
+                "R0000002",
+                "R0000001",
+            ]
+            assert uow.requests.open_due_before(D(2026, 10, 1)) == []
+            r = uow.requests.get("R0000001")
+            assert r is not None
+        closed = Request(**{**_fields(r), "state": RequestState.REJECTED, "version": 1})
+        with store.unit_of_work() as uow:
+            uow.requests.update(closed)
+        with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
+            uow.requests.update(closed)  # version 1 again: stale
+        with store.unit_of_work() as uow:
+            assert [r.id for r in uow.requests.open_for_student("S1")] == ["R0000002"]
+            assert len(list(uow.requests.all())) == 4
+
+    # -- the change log, meta, allocator ----------------------------------------------------
+
+    def test_change_log_is_append_only_in_sequence(self, store: Store) -> None:
+        a = _entry(1, "S1", None, None)
+        b = _entry(2, "S2", a, None)
+        c = _entry(3, "S1", b, a)
+        with store.unit_of_work() as uow:
+            assert uow.log.last() is None
+            for e in (a, b, c):
+                uow.log.append(e)
+        with store.unit_of_work() as uow:
+            assert uow.log.entries() == [a, b, c]
+            assert uow.log.entries("S1") == [a, c]
+            assert uow.log.last() == c
+            assert uow.log.last("S2") == b
+            assert audit.verify(uow.log.entries()).ok
+        with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
+            uow.log.append(_entry(3, "S9", c, None))  # seq 3 exists: another unit won
+
+    def test_meta_and_allocator(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            assert uow.meta.get("k") is None
+            uow.meta.set("k", "1")
+            uow.meta.set("k", "2")
+            assert [uow.allocator.next("a") for _ in range(3)] == [1, 2, 3]
+            assert uow.allocator.next("b") == 1
+        with store.unit_of_work() as uow:
+            assert uow.meta.get("k") == "2"
+            assert uow.allocator.next("a") == 4
+
+    def test_a_failed_unit_of_work_leaves_nothing(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.allocator.next("a")
+        with pytest.raises(RuntimeError), store.unit_of_work() as uow:
+            uow.students.add(_student(1))
+            uow.requests.add(_request(1, "S0000001", None))
+            uow.log.append(_entry(1, "S0000001", None, None))
+            uow.meta.set("k", "v")
+            uow.allocator.next("a")
+            raise RuntimeError("boom")
+        with store.unit_of_work() as uow:
+            assert uow.students.get("S0000001") is None
+            assert uow.requests.get("R0000001") is None
+            assert uow.log.entries() == []
+            assert uow.meta.get("k") is None
+            assert uow.allocator.next("a") == 2
+
+    def test_nested_units_join_the_outer_one(self, store: Store) -> None:
+        with pytest.raises(RuntimeError), store.unit_of_work() as outer:
+            with store.unit_of_work() as inner:
+                inner.meta.set("k", "v")
+            assert outer.meta.get("k") == "v"
+            raise RuntimeError("boom")
+        with store.unit_of_work() as uow:
+            assert uow.meta.get("k") is None
+
+    # -- concurrency --------------------------------------------------------------------
+
+    def test_two_writers_of_one_version_one_wins(self, store: Store) -> None:
+        s = _student(1)
+        with store.unit_of_work() as uow:
+            uow.students.add(s)
+        results: list[str] = []
+        barrier = threading.Barrier(2)
+
+        def write(name: str) -> None:
+            barrier.wait()
+            try:
+                with store.unit_of_work() as uow:
+                    uow.students.update(Student(**{**_fields(s), "name": name, "version": 1}))
+                results.append("ok")
+            except ConcurrencyConflict:
+                results.append("conflict")
+
+        threads = [threading.Thread(target=write, args=(n,)) for n in ("甲", "乙")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(results) == ["conflict", "ok"]
+
+    # -- the registry on top ------------------------------------------------------------
+
+    def test_the_registry_runs_unchanged(self, store: Store) -> None:
+        from xueji.clock import ManualClock
+        from xueji.registry import Registry
+
+        reg = Registry(store, clock=ManualClock(D(2026, 9, 1)))
+        prov = Actor(ActorKind.PROVINCE, "34")
+        reg.add_unit(prov, Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000"))
+        reg.add_unit(prov, Unit("3401", "合肥市教育局", UnitLevel.CITY, "340100", "34"))
+        reg.add_unit(prov, Unit("340104", "蜀山区", UnitLevel.COUNTY, "340104", "3401"))
+        for code in ("A", "B"):
+            reg.add_school(prov, School(code, code, "340104", "340104", frozenset({Stage.PRIMARY})))
+            reg.add_class(
+                Actor(ActorKind.SCHOOL, code),
+                SchoolClass(f"{code}-1", code, "一班", 1, "老师", D(2026, 9, 1)),
+            )
+        a, county = Actor(ActorKind.SCHOOL, "A"), Actor(ActorKind.COUNTY, "340104")
+        out = reg.enroll(
+            a,
+            school="A",
+            class_id="A-1",
+            grade=1,
+            name="甲",
+            sex="M",
+            birth_date=D(2020, 3, 1),
+            hukou_region="340104",
+            id_number=_id(D(2020, 3, 1), 1),
+            photo=Photo(D(2026, 9, 1), "x"),
+        )
+        assert out.student is not None
+        sub = reg.submit(a, out.student.id)
+        assert sub.request is not None
+        reg.approve(county, sub.request.id)
+        tr = reg.request_transfer(
+            Actor(ActorKind.SCHOOL, "B"),
+            out.student.id,
+            to_school="B",
+            to_class="B-1",
+            reason=TransferReason.ADDRESS_CHANGE,
+        )
+        assert tr.request is not None
+        reg.advance_clock(Actor.system(), D(2027, 1, 4))
+        assert reg.request(prov, tr.request.id).state is RequestState.APPROVED
+        assert reg.student(prov, out.student.id).school == "B"
+        assert reg.verify_log(prov).ok
+
+    # -- bad data -------------------------------------------------------------------------
+
+    def test_a_row_edited_by_hand_is_reported_with_its_key(self, store: Store) -> None:
+        if not self.can_corrupt:
+            pytest.skip("this store has no rows to edit by hand")
+        from xueji.storage.sql import CorruptRecord
+
+        with store.unit_of_work() as uow:
+            uow.students.add(_student(1))
+        self.corrupt_student(store, "S0000001")
+        with pytest.raises(CorruptRecord) as err, store.unit_of_work() as uow:
+            uow.students.get("S0000001")
+        assert err.value.key == "S0000001"
+        assert "S0000001" in str(err.value)
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    import attrs
+
+    return {f.name: getattr(value, f.name) for f in attrs.fields(type(value))}

@@ -1,0 +1,110 @@
+"""The storage contract run against every store xueji ships: memory, SQLite (a file),
+PostgreSQL and MariaDB. The server legs skip on a machine without the servers (and
+say so in the summary); in CI (``CI`` set) a missing server fails instead."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from xueji.storage import MemoryStore
+from xueji.storage.protocols import Store
+from xueji.storage.sql import SqlStore, students_t
+from xueji.testing.contract import StoreContract
+
+PG_URL = os.environ.get("XUEJI_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+MYSQL_URL = os.environ.get("XUEJI_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
+
+
+def _answers(url: str) -> bool:
+    u = sa.engine.make_url(url)
+    try:
+        with socket.create_connection((u.host or "127.0.0.1", u.port or 0), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _server(url: str, name: str) -> None:
+    if not _answers(url):
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is not answering at {url} (CI must run the server legs)")
+        pytest.skip(f"{name} is not answering at {url}: server leg not run on this machine")
+
+
+class _SqlContract(StoreContract):
+    def corrupt_student(self, store: Store, student_id: str) -> None:
+        assert isinstance(store, SqlStore)
+        with store.engine.begin() as conn:
+            conn.execute(
+                students_t.update()
+                .where(students_t.c.id == student_id)
+                .values(doc='{"id": "S0000001", "grade": "twelve"}')
+            )
+
+
+class TestMemoryStore(StoreContract):
+    can_corrupt = False
+
+    def make_store(self) -> Store:
+        return MemoryStore()
+
+
+class TestSqliteStore(_SqlContract):
+    @pytest.fixture(autouse=True)
+    def _path(self, tmp_path: Path) -> None:
+        self.path = tmp_path / "contract.sqlite3"
+
+    def make_store(self) -> Store:
+        return SqlStore.sqlite(str(self.path))
+
+
+class TestPostgresStore(_SqlContract):
+    def make_store(self) -> Store:
+        _server(PG_URL, "PostgreSQL")
+        store = SqlStore.from_url(PG_URL)
+        store.drop_all()
+        store.migrate()
+        return store
+
+
+class TestMariaDbStore(_SqlContract):
+    def make_store(self) -> Store:
+        _server(MYSQL_URL, "MariaDB")
+        store = SqlStore.from_url(MYSQL_URL)
+        store.drop_all()
+        store.migrate()
+        return store
+
+
+def test_sqlite_uses_wal(tmp_path: Path) -> None:
+    store = SqlStore.sqlite(str(tmp_path / "wal.sqlite3"))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    from xueji.storage.sql import SCHEMA_VERSION, SchemaTooNew, schema_t
+
+    path = str(tmp_path / "new.sqlite3")
+    store = SqlStore.sqlite(path)
+    with store.engine.begin() as conn:
+        conn.execute(schema_t.insert().values(version=SCHEMA_VERSION + 1, applied_on="future"))
+    with pytest.raises(SchemaTooNew):
+        SqlStore.sqlite(path)
+
+
+def test_an_old_database_is_upgraded(tmp_path: Path) -> None:
+    path = str(tmp_path / "old.sqlite3")
+    engine = sa.create_engine(f"sqlite:///{path}")
+    from xueji.storage.sql import SCHEMA_VERSION
+
+    store = SqlStore(engine, migrate=False)
+    assert store.schema_version() == 0
+    assert store.migrate() == SCHEMA_VERSION
+    assert store.schema_version() == SCHEMA_VERSION
+    assert SqlStore(engine).schema_version() == SCHEMA_VERSION  # idempotent
