@@ -17,8 +17,10 @@ returns its decision and writes nothing.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+import functools
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Concatenate, ParamSpec
 
 import attrs
 
@@ -26,7 +28,7 @@ from xueji import access, audit, ids, regions
 from xueji import numbers as _numbers
 from xueji.clock import Clock, SystemClock
 from xueji.decision import Decision, Violation
-from xueji.errors import NotFound, Refused, XuejiError
+from xueji.errors import ConcurrencyConflict, NotFound, Refused, XuejiError
 from xueji.lifecycle.tables import (
     REQUEST_TABLES,
     STUDENT,
@@ -134,6 +136,65 @@ def _bad_input(zh: str, en: str) -> XuejiError:
     return XuejiError("command.bad_input", zh, en)
 
 
+P = ParamSpec("P")
+
+
+def _idempotent(
+    method: Callable[Concatenate[Registry, P], Outcome],
+) -> Callable[Concatenate[Registry, P], Outcome]:
+    """Make ``idempotency_key=...`` turn a repeated command into a no-op.
+
+    The first carried-out command with a key records what it wrote (in the store's meta
+    table, in the same unit of work); a repeat with the same key returns the records as
+    they are now and changes nothing. A refused command is not recorded: it may be
+    retried. Reusing a key for another command is an error.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: Registry, /, *args: P.args, **kw: P.kwargs) -> Outcome:
+        key = kw.pop("idempotency_key", None)
+        if key is None:
+            return method(self, *args, **kw)
+        with self.store.unit_of_work() as uow:
+            prior = uow.meta.get(f"idem:{key}")
+            if prior is not None:
+                data = json.loads(prior)
+                if data["command"] != method.__name__:
+                    raise _bad_input(
+                        f"幂等键 {key} 已用于 {data['command']}",
+                        f"idempotency key {key!r} was used for {data['command']}",
+                    )
+                student = uow.students.get(data["student"]) if data["student"] else None
+                request = uow.requests.get(data["request"]) if data["request"] else None
+                return Outcome(Decision.allow(), student, request)
+            out = method(self, *args, **kw)
+            if out.allowed:
+                uow.meta.set(
+                    f"idem:{key}",
+                    json.dumps(
+                        {
+                            "command": method.__name__,
+                            "student": out.student.id if out.student else None,
+                            "request": out.request.id if out.request else None,
+                        }
+                    ),
+                )
+            return out
+
+    return wrapper
+
+
+def _expect(kind: str, key: str, expected: int | None, actual: int) -> None:
+    """Optimistic concurrency from the caller's side: the command was decided on
+    version ``expected`` of the record; another version means someone else acted."""
+    if expected is not None and expected != actual:
+        raise ConcurrencyConflict(
+            "storage.conflict",
+            f"{kind} {key} 已被修改（当前版本 {actual}，操作基于版本 {expected}）",
+            f"{kind} {key} was changed (now version {actual}; the command read {expected})",
+        )
+
+
 class Registry:
     """The service facade over a :class:`~xueji.storage.protocols.Store`.
 
@@ -225,10 +286,19 @@ class Registry:
         inside = not names or any(self._inside(uow, actor, c) for c in names if c)
         access.check(actor, action, inside=inside, detail=",".join(c for c in names if c))
 
-    def _student_for(self, uow: UnitOfWork, actor: Actor, student_id: str, action: str) -> Student:
-        """Load a student and authorise ``action`` on it."""
+    def _student_for(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        student_id: str,
+        action: str,
+        expected_version: int | None = None,
+    ) -> Student:
+        """Load a student, authorise ``action`` on it, and check the version the caller
+        read (if given)."""
         s = self._get_student(uow, student_id)
         self._authorize(uow, actor, action, school=s.school)
+        _expect("student", s.id, expected_version, s.version)
         return s
 
     @staticmethod
@@ -546,6 +616,7 @@ class Registry:
 
     # -- enrolment (Arts 12-16) -------------------------------------------------------------
 
+    @_idempotent
     def enroll(
         self,
         actor: Actor,
@@ -565,6 +636,7 @@ class Registry:
         entry_date: _dt.date | None = None,
         stage: Stage | None = None,
         consent: Consent | None = None,
+        idempotency_key: str | None = None,
     ) -> Outcome:
         """Enter a new student (Art 12) as a draft; the 学籍号 and 地区学号 are assigned.
 
@@ -847,11 +919,19 @@ class Registry:
             )
         return Outcome(Decision.allow(), new)
 
-    def submit(self, actor: Actor, student_id: str) -> Outcome:
+    @_idempotent
+    def submit(
+        self,
+        actor: Actor,
+        student_id: str,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
         """Submit a new student for 新生预审核 (Art 15); the key fields lock (Art 29)."""
         on = self.today()
         with self.store.unit_of_work() as uow:
-            s = self._student_for(uow, actor, student_id, "submit")
+            s = self._student_for(uow, actor, student_id, "submit", expected_version)
             policy = self.policy(on)
             decision = enrolment.check_entry_deadline(on, entry_date=s.entry_date, policy=policy)
             s = self._write_student(uow, actor, on, s, "submit", "submit", {"submitted": True})
@@ -862,18 +942,62 @@ class Registry:
 
     # -- decisions on requests --------------------------------------------------------------
 
-    def approve(self, actor: Actor, request_id: str, note: str = "") -> Outcome:
-        """Approve the stage the request waits at (any kind of request)."""
-        return self._decide(actor, request_id, "approve", note, action="approve")
+    @_idempotent
+    def approve(
+        self,
+        actor: Actor,
+        request_id: str,
+        note: str = "",
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """Approve the stage the request waits at (any kind of request).
 
-    def reject(self, actor: Actor, request_id: str, note: str = "") -> Outcome:
-        """Reject the request at its current stage."""
-        return self._decide(actor, request_id, "reject", note, action="reject")
+        ``expected_version``: the request version the decision was taken on (another
+        version raises :class:`~xueji.errors.ConcurrencyConflict`);
+        ``idempotency_key``: a repeat with the same key is a no-op.
+        """
+        return self._decide(
+            actor, request_id, "approve", note, action="approve", expected_version=expected_version
+        )
 
-    def withdraw(self, actor: Actor, request_id: str, note: str = "") -> Outcome:
+    @_idempotent
+    def reject(
+        self,
+        actor: Actor,
+        request_id: str,
+        note: str = "",
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """Reject the request at its current stage (see :meth:`approve`)."""
+        return self._decide(
+            actor, request_id, "reject", note, action="reject", expected_version=expected_version
+        )
+
+    @_idempotent
+    def withdraw(
+        self,
+        actor: Actor,
+        request_id: str,
+        note: str = "",
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
         """Withdraw an open request (by the party that opened it)."""
-        return self._decide(actor, request_id, "withdraw", note, action="withdraw")
+        return self._decide(
+            actor,
+            request_id,
+            "withdraw",
+            note,
+            action="withdraw",
+            expected_version=expected_version,
+        )
 
+    @_idempotent
     def decide_transfer(
         self,
         actor: Actor,
@@ -882,6 +1006,8 @@ class Registry:
         approve: bool,
         note: str = "",
         material_false: bool = False,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
     ) -> Outcome:
         """Decide the current stage of a transfer (Art 21). An authority that finds the
         material false refuses it (Art 25)."""
@@ -894,9 +1020,15 @@ class Registry:
                 note,
                 extra=violation("transfer.false_material", request=request_id),
                 action="decide_transfer",
+                expected_version=expected_version,
             )
         return self._decide(
-            actor, request_id, "approve" if approve else "reject", note, action="decide_transfer"
+            actor,
+            request_id,
+            "approve" if approve else "reject",
+            note,
+            action="decide_transfer",
+            expected_version=expected_version,
         )
 
     def _decide(
@@ -907,11 +1039,13 @@ class Registry:
         note: str,
         extra: Any = None,
         action: str = "",
+        expected_version: int | None = None,
     ) -> Outcome:
         on = self.today()
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, action)  # the kind of user; the party is checked below
             req = self._get_request(uow, request_id)
+            _expect("request", req.id, expected_version, req.version)
             req = self._sweep_request(uow, req, on)
             if not req.is_open:
                 # already decided (possibly by default): a repeat is a no-op
@@ -966,13 +1100,21 @@ class Registry:
 
     # -- corrections (Art 29) -------------------------------------------------------------
 
+    @_idempotent
     def request_correction(
-        self, actor: Actor, student_id: str, changes: Mapping[str, Any], reason: str
+        self,
+        actor: Actor,
+        student_id: str,
+        changes: Mapping[str, Any],
+        reason: str,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
     ) -> Outcome:
         """File a key-field correction for the supervising unit to approve (Art 29)."""
         on = self.today()
         with self.store.unit_of_work() as uow:
-            s = self._student_for(uow, actor, student_id, "request_correction")
+            s = self._student_for(uow, actor, student_id, "request_correction", expected_version)
             policy = self.policy(on)
             decision = corrections.check_correction(s, changes, today=on, policy=policy)
             if not decision.allowed:
@@ -990,6 +1132,7 @@ class Registry:
 
     # -- transfers (Arts 20-25) ------------------------------------------------------------
 
+    @_idempotent
     def request_transfer(
         self,
         actor: Actor,
@@ -1000,16 +1143,20 @@ class Registry:
         reason: TransferReason,
         stated_reason: str = "",
         applied_on: _dt.date | None = None,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
     ) -> Outcome:
         """The receiving school files a guardian's transfer application (Art 21).
 
         The receiving school's 20 working days run from ``applied_on`` (the day the
-        application reached it; default today).
+        application reached it; default today). Opening a transfer takes the student's
+        version (at most one open transfer, even for two filed at the same moment).
         """
         on = self.today()
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "request_transfer", school=to_school)
             s = self._get_student(uow, student_id)
+            _expect("student", s.id, expected_version, s.version)
             policy = self.policy(on)
             src = self._get_school(uow, s.school)
             dst = self._get_school(uow, to_school)
@@ -1057,6 +1204,7 @@ class Registry:
                 to_class=klass.id,
                 reason=f"{reason.value}:{stated_reason}",
             )
+            uow.students.update(attrs.evolve(s, version=s.version + 1))  # the student is taken
             req = self._sweep_request(uow, req, on)
         return Outcome(decision, s, req)
 
@@ -1245,19 +1393,56 @@ class Registry:
 
     # -- suspension, resumption, dropout (Arts 26-27) -------------------------------------------
 
-    def suspend(self, actor: Actor, student_id: str, reason: str) -> Outcome:
+    @_idempotent
+    def suspend(
+        self,
+        actor: Actor,
+        student_id: str,
+        reason: str,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
         """The school submits a suspension (休学) for approval (Art 26)."""
-        return self._change(actor, student_id, RequestKind.SUSPENSION, reason)
+        return self._change(
+            actor, student_id, RequestKind.SUSPENSION, reason, expected_version=expected_version
+        )
 
+    @_idempotent
     def resume(
-        self, actor: Actor, student_id: str, reason: str, *, to_class: str | None = None
+        self,
+        actor: Actor,
+        student_id: str,
+        reason: str,
+        *,
+        to_class: str | None = None,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
     ) -> Outcome:
         """The school submits a resumption (复学) for approval (Art 26)."""
-        return self._change(actor, student_id, RequestKind.RESUMPTION, reason, to_class=to_class)
+        return self._change(
+            actor,
+            student_id,
+            RequestKind.RESUMPTION,
+            reason,
+            to_class=to_class,
+            expected_version=expected_version,
+        )
 
-    def record_dropout(self, actor: Actor, student_id: str, reason: str) -> Outcome:
+    @_idempotent
+    def record_dropout(
+        self,
+        actor: Actor,
+        student_id: str,
+        reason: str,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
         """The school records a dropout; the authority reviews within 15 working days (Art 27)."""
-        return self._change(actor, student_id, RequestKind.DROPOUT, reason)
+        return self._change(
+            actor, student_id, RequestKind.DROPOUT, reason, expected_version=expected_version
+        )
 
     def _change(
         self,
@@ -1266,10 +1451,11 @@ class Registry:
         kind: RequestKind,
         reason: str,
         to_class: str | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         on = self.today()
         with self.store.unit_of_work() as uow:
-            s = self._student_for(uow, actor, student_id, _CHANGE_ACTIONS[kind])
+            s = self._student_for(uow, actor, student_id, _CHANGE_ACTIONS[kind], expected_version)
             same = sum(1 for r in uow.requests.open_for_student(s.id) if r.kind is kind)
             decision = change_rules.check_change(s, kind, open_same_kind=same)
             if not decision.allowed:
@@ -1298,19 +1484,37 @@ class Registry:
 
     # -- graduation and the school year (Art 18) ------------------------------------------------
 
-    def graduate(self, actor: Actor, student_id: str) -> Outcome:
+    @_idempotent
+    def graduate(
+        self,
+        actor: Actor,
+        student_id: str,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
         """Graduate a final-grade student: compulsory education directly by the school;
         senior high through the authority's approval (Art 18)."""
-        return self._finish(actor, student_id, "graduate")
+        return self._finish(actor, student_id, "graduate", expected_version)
 
-    def complete(self, actor: Actor, student_id: str) -> Outcome:
+    @_idempotent
+    def complete(
+        self,
+        actor: Actor,
+        student_id: str,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
         """Record 结业 (completion without graduation) for a final-grade student (Art 18)."""
-        return self._finish(actor, student_id, "complete")
+        return self._finish(actor, student_id, "complete", expected_version)
 
-    def _finish(self, actor: Actor, student_id: str, event: str) -> Outcome:
+    def _finish(
+        self, actor: Actor, student_id: str, event: str, expected_version: int | None = None
+    ) -> Outcome:
         on = self.today()
         with self.store.unit_of_work() as uow:
-            s = self._student_for(uow, actor, student_id, event)
+            s = self._student_for(uow, actor, student_id, event, expected_version)
             policy = self.policy(on)
             decision = graduation.check_graduation(s, on=on, policy=policy)
             if not decision.allowed:

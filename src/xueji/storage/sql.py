@@ -181,6 +181,19 @@ def _conflict(kind: str, key: str) -> ConcurrencyConflict:
     )
 
 
+_CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+_CONFLICT_MYSQL_CODES = frozenset({1213, 1205})  # deadlock, lock wait timeout
+
+
+def _is_conflict(error: sa.exc.DBAPIError) -> bool:
+    """Driver errors that mean another transaction won: mapped to ConcurrencyConflict."""
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
+        return True
+    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
+    return bool(args) and args[0] in _CONFLICT_MYSQL_CODES
+
+
 class _Docs:
     """Shared get/add/list over a (key, doc) table."""
 
@@ -519,6 +532,10 @@ class SqlStore:
     def from_url(cls, url: str, **kw: Any) -> SqlStore:
         """A store for a SQLAlchemy URL (``sqlite:///path``, ``postgresql+psycopg://...``,
         ``mysql+pymysql://...``)."""
+        if url.startswith("postgresql"):
+            # a snapshot per unit of work: a concurrent writer shows up as a conflict,
+            # never as a half-seen state
+            kw.setdefault("isolation_level", "REPEATABLE READ")
         engine = sa.create_engine(url, **kw)
         if engine.dialect.name == "sqlite":
             _sqlite_setup(engine)
@@ -565,10 +582,15 @@ class SqlStore:
         if outer is not None:
             yield outer
             return
-        with self.engine.connect() as conn, conn.begin():
-            uow = _UnitOfWork(conn)
-            self._nested.uow = uow
-            try:
-                yield uow
-            finally:
-                self._nested.uow = None
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                uow = _UnitOfWork(conn)
+                self._nested.uow = uow
+                try:
+                    yield uow
+                finally:
+                    self._nested.uow = None
+        except sa.exc.DBAPIError as e:
+            if _is_conflict(e):
+                raise _conflict("transaction", type(e.orig).__name__) from e
+            raise
