@@ -377,3 +377,58 @@ def test_advance_clock_moves_a_manual_clock(province: Province) -> None:
         province.reg.advance_clock(Actor.system(), D(2026, 9, 1))
     with pytest.raises(XuejiError, match="by hand"):
         Registry(MemoryStore(), clock=SystemClock()).advance_clock(Actor.system(), D(2030, 1, 1))
+
+
+def test_idempotency_keys_make_a_repeat_a_no_op(province: Province) -> None:
+    kw: dict[str, object] = {
+        "school": "A",
+        "class_id": "A-1",
+        "grade": 1,
+        "name": "甲",
+        "sex": "M",
+        "birth_date": D(2020, 3, 1),
+        "hukou_region": "340104",
+        "id_number": make_id(D(2020, 3, 1)),
+        "photo": Photo(D(2026, 9, 1), "x"),
+    }
+    first = province.reg.enroll(A, idempotency_key="form-1", **kw)  # type: ignore[arg-type]
+    size = len(province.log())
+    again = province.reg.enroll(A, idempotency_key="form-1", **kw)  # type: ignore[arg-type]
+    assert again.allowed
+    assert again.student == first.student
+    assert len(province.log()) == size  # nothing written the second time
+    assert first.student is not None
+    sub = province.reg.submit(A, first.student.id, idempotency_key="sub-1")
+    assert province.reg.submit(A, first.student.id, idempotency_key="sub-1").request == sub.request
+    with pytest.raises(XuejiError, match="idempotency key"):
+        province.reg.submit(A, first.student.id, idempotency_key="form-1")
+    # a refused command is not remembered: fixing the input and retrying works
+    bad = province.reg.enroll(
+        A,
+        idempotency_key="form-2",
+        **{
+            **kw,
+            "birth_date": D(2021, 3, 1),  # type: ignore[arg-type]
+            "id_number": make_id(D(2021, 3, 1)),
+        },
+    )
+    assert not bad.allowed
+    good = province.reg.enroll(
+        A, idempotency_key="form-2", **{**kw, "id_number": make_id(D(2020, 3, 1))}
+    )  # type: ignore[arg-type]
+    assert good.allowed
+
+
+def test_expected_version_refuses_a_stale_command(province: Province) -> None:
+    from xueji.errors import ConcurrencyConflict
+
+    s = province.enroll("A", 1)
+    sub = province.reg.submit(A, s.id, expected_version=s.version)
+    assert sub.request is not None
+    with pytest.raises(ConcurrencyConflict):
+        province.reg.approve(
+            authority("340104"), sub.request.id, expected_version=sub.request.version + 1
+        )
+    assert province.reg.approve(
+        authority("340104"), sub.request.id, expected_version=sub.request.version
+    ).allowed
