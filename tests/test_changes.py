@@ -201,3 +201,65 @@ def test_art33_decision_under_the_policy_in_force_on_its_date() -> None:
     )
     assert second.request is not None
     assert second.request.deadline == p.reg.calendar.add_working_days(D(2026, 10, 8), 5)
+
+
+def test_art18_set_based_rollover_equals_the_rule_student_by_student() -> None:
+    import datetime as dt
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from xueji.lifecycle import StudentStatus as S
+    from xueji.model import Student, stage_of_grade
+    from xueji.rules import graduation
+    from xueji.storage import MemoryStore
+
+    statuses = st.sampled_from([S.REGISTERED, S.SUSPENDED, S.DROPPED_OUT, S.GRADUATED])
+
+    @settings(max_examples=50, deadline=None)
+    @given(
+        st.lists(st.tuples(st.integers(1, 12), statuses, st.booleans()), max_size=30),
+        st.booleans(),
+        st.sampled_from(["promote", "hold"]),
+    )
+    def check(rows: list[tuple[int, S, bool]], suspended: bool, transfers: str) -> None:
+        policy = attrs.evolve(
+            ANHUI_2013,
+            rollover_promotes_suspended=Param(suspended, anhui(18, 2)),
+            rollover_open_transfers=Param(transfers, anhui(18, 2)),
+        )
+        store = MemoryStore()
+        students = [
+            Student(
+                f"S{i}",
+                "A",
+                "A-1",
+                g,
+                stage_of_grade(g),
+                status,
+                "x",
+                "M",
+                dt.date(2010, 1, 1),
+                "340104",
+                dt.date(2020, 9, 1),
+            )
+            for i, (g, status, _) in enumerate(rows)
+        ]
+        moving = frozenset(s.id for s, (_, _, t) in zip(students, rows, strict=True) if t)
+        plan = graduation.rollover_plan(policy)
+        with store.unit_of_work() as uow:
+            for s in students:
+                uow.students.add(s)
+            uow.students.promote(
+                plan.statuses,
+                plan.final_grades,
+                moving if plan.hold_open_transfers else frozenset(),
+            )
+        for s in students:
+            want = graduation.rollover_action(s, open_transfer=s.id in moving, policy=policy)
+            got = store.students.get(s.id)
+            assert got is not None
+            promoted = want.action is graduation.RolloverAction.PROMOTE
+            assert got.grade == s.grade + (1 if promoted else 0), (s, want)
+
+    check()

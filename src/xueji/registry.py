@@ -1532,7 +1532,13 @@ class Registry:
     def rollover(self, actor: Actor, year: int) -> Outcome:
         """The 1 August rollover of school year ``year`` (Art 18): every student in school
         moves up one grade; the cases Art 18 leaves open follow the policy. Running it
-        twice for the same year changes nothing."""
+        twice for the same year changes nothing.
+
+        Set-based (:func:`~xueji.rules.graduation.rollover_plan`): a SQL store promotes
+        the province in one statement. Promotion changes no status, so it is logged as
+        one entry for the year (the rule, how many moved, how many were held); students
+        completed (结业) at the rollover each get their own entry.
+        """
         on = self.today()
         policy = self.policy(on)
         due = policy.rollover_date.value.in_year(year)
@@ -1548,27 +1554,42 @@ class Registry:
                 )
             )
         key = f"rollover:{year}"
+        plan = graduation.rollover_plan(policy)
         warnings: list[Violation] = []
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "rollover")
             if uow.meta.get(key) is not None:
                 return Outcome(Decision.allow())
-            for school in list(uow.schools.list()):
-                for klass in list(uow.classes.by_school(school.code)):
-                    if klass.grade < 12:
-                        uow.classes.update(attrs.evolve(klass, grade=klass.grade + 1))
-            for s in list(uow.students.all()):
-                open_transfer = any(
-                    r.kind in _TRANSFER_KINDS for r in uow.requests.open_for_student(s.id)
+            exclude: frozenset[str] = frozenset()
+            if plan.hold_open_transfers:
+                exclude = frozenset(
+                    r.student for r in uow.requests.all() if r.is_open and r.kind in _TRANSFER_KINDS
                 )
-                out = graduation.rollover_action(s, open_transfer=open_transfer, policy=policy)
-                warnings.extend(out.decision.warnings)
-                if out.action is graduation.RolloverAction.PROMOTE:
-                    self._write_student(
-                        uow, actor, due, s, "promote", "rollover", {"grade": s.grade + 1}
-                    )
-                elif out.action is graduation.RolloverAction.COMPLETE:
+            unfinished = uow.students.count_where(St.REGISTERED, plan.final_grades)
+            if plan.complete_unfinished:
+                for s in list(uow.students.in_final_grade(St.REGISTERED, plan.final_grades)):
                     self._write_student(uow, actor, due, s, "complete", "rollover", {})
+            held = 0 if St.SUSPENDED in plan.statuses else uow.students.count_where(St.SUSPENDED)
+            # set-based: one statement in a SQL store, not a loop over the province
+            promoted = uow.students.promote(plan.statuses, plan.final_grades, exclude)
+            classes = uow.classes.promote(12)
+            if unfinished:
+                warnings.append(
+                    violation(
+                        "graduation.overdue",
+                        article=policy.rollover_unfinished_final_grade.article,
+                        students=unfinished,
+                        action="complete" if plan.complete_unfinished else "hold",
+                    )
+                )
+            if held:
+                warnings.append(
+                    violation(
+                        "rollover.suspended_held",
+                        article=policy.rollover_promotes_suspended.article,
+                        students=held,
+                    )
+                )
             uow.meta.set(key, on.isoformat())
             self._log(
                 uow,
@@ -1577,7 +1598,17 @@ class Registry:
                 "rollover",
                 f"year:{year}",
                 {},
-                {"year": year},
+                {
+                    "year": year,
+                    "promoted": promoted,
+                    "classes_promoted": classes,
+                    "final_grade_unfinished": unfinished,
+                    "suspended_held": held,
+                    "held_for_open_transfer": len(exclude),
+                    "rule": "status in {"
+                    + ",".join(sorted(x.value for x in plan.statuses))
+                    + "} and grade below the stage's final grade: grade + 1",
+                },
                 str(policy.rollover_date.article),
             )
         return Outcome(Decision.allow(warnings=warnings))

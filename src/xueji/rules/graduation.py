@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+from collections.abc import Mapping
 
 import attrs
 
@@ -32,7 +33,14 @@ from xueji.policy.model import Policy
 from xueji.policy.values import Stage
 from xueji.rules._base import violation
 
-__all__ = ["RolloverAction", "check_graduation", "graduation_needs_approval", "rollover_action"]
+__all__ = [
+    "RolloverAction",
+    "RolloverPlan",
+    "check_graduation",
+    "graduation_needs_approval",
+    "rollover_action",
+    "rollover_plan",
+]
 
 
 def graduation_needs_approval(stage: Stage, policy: Policy) -> bool:
@@ -93,28 +101,32 @@ class RolloverOutcome:
 
 
 def rollover_action(student: Student, *, open_transfer: bool, policy: Policy) -> RolloverOutcome:
-    """Art 18: what the 1 August rollover does to ``student``."""
+    """Art 18: what the 1 August rollover does to ``student`` (the rule student by
+    student; :func:`rollover_plan` is the same rule as a set)."""
     ok = Decision.allow()
+    final = student.grade >= final_grade(student.stage)
     if student.status is StudentStatus.SUSPENDED:
-        if policy.rollover_promotes_suspended.value:
-            return RolloverOutcome(RolloverAction.PROMOTE, ok)
-        return RolloverOutcome(
-            RolloverAction.HOLD,
-            Decision.allow(
-                warnings=[
-                    violation(
-                        "rollover.suspended_held",
-                        article=policy.rollover_promotes_suspended.article,
-                        student=student.id,
-                    )
-                ]
-            ),
-        )
-    if student.status is not StudentStatus.REGISTERED:
+        if not policy.rollover_promotes_suspended.value:
+            return RolloverOutcome(
+                RolloverAction.HOLD,
+                Decision.allow(
+                    warnings=[
+                        violation(
+                            "rollover.suspended_held",
+                            article=policy.rollover_promotes_suspended.article,
+                            student=student.id,
+                        )
+                    ]
+                ),
+            )
+        # promoted like anyone in school, but never out of the stage
+    elif student.status is not StudentStatus.REGISTERED:
         return RolloverOutcome(RolloverAction.SKIP, ok)
     if open_transfer and policy.rollover_open_transfers.value == "hold":
         return RolloverOutcome(RolloverAction.HOLD, ok)
-    if student.grade >= final_grade(student.stage):
+    if final:
+        if student.status is StudentStatus.SUSPENDED:
+            return RolloverOutcome(RolloverAction.HOLD, ok)
         flag = violation(
             "graduation.overdue",
             article=policy.rollover_unfinished_final_grade.article,
@@ -125,3 +137,29 @@ def rollover_action(student: Student, *, open_transfer: bool, policy: Policy) ->
             return RolloverOutcome(RolloverAction.COMPLETE, Decision.allow(warnings=[flag]))
         return RolloverOutcome(RolloverAction.HOLD, Decision.allow(warnings=[flag]))
     return RolloverOutcome(RolloverAction.PROMOTE, ok)
+
+
+@attrs.frozen
+class RolloverPlan:
+    """The rollover as a set-based rule a store can run in one statement: every student
+    whose status is in ``statuses`` and whose grade is below its stage's final grade
+    moves up one grade (students with an open transfer too, unless
+    ``hold_open_transfers``). Equivalent to :func:`rollover_action` student by student."""
+
+    statuses: frozenset[StudentStatus]
+    final_grades: Mapping[Stage, int]
+    hold_open_transfers: bool
+    complete_unfinished: bool
+
+
+def rollover_plan(policy: Policy) -> RolloverPlan:
+    """Art 18: the rollover under ``policy``'s readings of the open cases."""
+    statuses = {StudentStatus.REGISTERED}
+    if policy.rollover_promotes_suspended.value:
+        statuses.add(StudentStatus.SUSPENDED)
+    return RolloverPlan(
+        frozenset(statuses),
+        {stage: final_grade(stage) for stage in Stage},
+        policy.rollover_open_transfers.value == "hold",
+        policy.rollover_unfinished_final_grade.value == "complete",
+    )

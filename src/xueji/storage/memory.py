@@ -23,12 +23,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import attrs
+
 from xueji.errors import ConcurrencyConflict, XuejiError
+from xueji.lifecycle.tables import StudentStatus
 from xueji.model import ChangeEntry, Request, School, SchoolClass, Student, Unit
+from xueji.policy.values import Stage
 
 __all__ = ["MemoryStore"]
 
@@ -114,6 +118,14 @@ class _Classes:
         old = self.t.rows[klass.id]
         self.t.rows[klass.id] = klass
         self.t.undo.append(lambda: self.t.rows.__setitem__(klass.id, old))
+
+    def promote(self, top: int) -> int:
+        moved = 0
+        for c in list(self.t.rows.values()):
+            if c.grade < top:
+                self.update(attrs.evolve(c, grade=c.grade + 1))
+                moved += 1
+        return moved
 
     def by_school(self, school: str) -> Iterable[SchoolClass]:
         return [c for c in self.t.rows.values() if c.school == school]
@@ -219,6 +231,39 @@ class _Students:
 
     def all(self) -> Iterator[Student]:
         return iter(list(self.t.rows.values()))
+
+    def promote(
+        self,
+        statuses: frozenset[StudentStatus],
+        final_grades: Mapping[Stage, int],
+        exclude: frozenset[str],
+    ) -> int:
+        moved = 0
+        for s in list(self.t.rows.values()):
+            if s.status in statuses and s.grade < final_grades[s.stage] and s.id not in exclude:
+                self.update(attrs.evolve(s, grade=s.grade + 1, version=s.version + 1))
+                moved += 1
+        return moved
+
+    def count_where(
+        self, status: StudentStatus, final_grades: Mapping[Stage, int] | None = None
+    ) -> int:
+        return sum(
+            1
+            for s in self.t.rows.values()
+            if s.status is status and (final_grades is None or s.grade >= final_grades[s.stage])
+        )
+
+    def in_final_grade(
+        self, status: StudentStatus, final_grades: Mapping[Stage, int]
+    ) -> Iterator[Student]:
+        return iter(
+            [
+                s
+                for s in self.t.rows.values()
+                if s.status is status and s.grade >= final_grades[s.stage]
+            ]
+        )
 
 
 class _Requests:

@@ -13,12 +13,14 @@ one more than the stored one; a store that finds another version raises
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
+from xueji.lifecycle.tables import StudentStatus
 from xueji.model import ChangeEntry, Request, School, SchoolClass, Student, Unit
 from xueji.numbers import SequenceAllocator
+from xueji.policy.values import Stage
 
 __all__ = [
     "ChangeLog",
@@ -55,7 +57,11 @@ class ClassRepository(Protocol):
     def get(self, class_id: str) -> SchoolClass | None: ...
     def add(self, klass: SchoolClass) -> None: ...
     def update(self, klass: SchoolClass) -> None:
-        """Replace a class (the rollover moves classes up a grade)."""
+        """Replace a class."""
+        ...
+
+    def promote(self, top: int) -> int:
+        """Move every class below grade ``top`` up one grade (the rollover)."""
         ...
 
     def by_school(self, school: str) -> Iterable[SchoolClass]: ...
@@ -82,6 +88,30 @@ class StudentRepository(Protocol):
         ...
 
     def all(self) -> Iterator[Student]: ...
+
+    def promote(
+        self,
+        statuses: frozenset[StudentStatus],
+        final_grades: Mapping[Stage, int],
+        exclude: frozenset[str],
+    ) -> int:
+        """Set-based promotion (the 1 August rollover): every student whose status is in
+        ``statuses``, whose grade is below ``final_grades[stage]`` and whose id is not in
+        ``exclude`` moves up one grade (version + 1). Returns how many moved."""
+        ...
+
+    def count_where(
+        self, status: StudentStatus, final_grades: Mapping[Stage, int] | None = None
+    ) -> int:
+        """Students in ``status`` (only those in the final grade of their stage, if
+        ``final_grades`` is given)."""
+        ...
+
+    def in_final_grade(
+        self, status: StudentStatus, final_grades: Mapping[Stage, int]
+    ) -> Iterator[Student]:
+        """Students in ``status`` in the final grade of their stage."""
+        ...
 
 
 class RequestRepository(Protocol):

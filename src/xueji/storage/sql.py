@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -45,6 +45,7 @@ from sqlalchemy.engine import Connection, Engine
 from xueji.errors import ConcurrencyConflict, XuejiError
 from xueji.lifecycle.tables import StudentStatus
 from xueji.model import ChangeEntry, Request, School, SchoolClass, Student, Unit, converter
+from xueji.policy.values import Stage
 
 __all__ = ["SCHEMA_VERSION", "CorruptRecord", "SchemaTooNew", "SqlStore"]
 
@@ -73,6 +74,7 @@ classes_t = sa.Table(
     metadata,
     sa.Column("id", _KEY, primary_key=True),
     sa.Column("school", _KEY, nullable=False, index=True),
+    sa.Column("grade", sa.Integer, nullable=False),
     sa.Column("doc", _DOC, nullable=False),
 )
 students_t = sa.Table(
@@ -84,6 +86,7 @@ students_t = sa.Table(
     sa.Column("class_id", _KEY, nullable=False),
     sa.Column("seat", sa.Boolean, nullable=False),  # holds a place in its class
     sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("stage", sa.String(16), nullable=False),
     sa.Column("grade", sa.Integer, nullable=False),
     sa.Column("id_number", sa.String(18), nullable=True, index=True),
     sa.Column("guardian_id", sa.String(18), nullable=True, index=True),
@@ -165,9 +168,12 @@ def _dump(value: Any) -> str:
     return json.dumps(converter.unstructure(value), ensure_ascii=False, separators=(",", ":"))
 
 
-def _load(kind: type[T], table: str, key: str, doc: str) -> T:
+def _load(kind: type[T], table: str, key: str, doc: str, live: dict[str, Any] | None = None) -> T:
     try:
-        value = converter.structure(json.loads(doc), kind)
+        data = json.loads(doc)
+        if live:
+            data.update(live)  # columns that set-based updates change are the truth
+        value = converter.structure(data, kind)
     except (ValueError, TypeError, KeyError, ClassValidationError) as e:
         raise CorruptRecord(table, key, str(e).splitlines()[0][:200]) from e
     return value
@@ -197,14 +203,23 @@ def _is_conflict(error: sa.exc.DBAPIError) -> bool:
 class _Docs:
     """Shared get/add/list over a (key, doc) table."""
 
+    live: tuple[str, ...] = ()  # columns a set-based update changes without the doc
+
     def __init__(self, conn: Connection, table: sa.Table, kind: type[Any], key: str) -> None:
         self.conn, self.table, self.kind, self.key = conn, table, kind, key
 
+    def _cols(self) -> list[Any]:
+        return [self.table.c[self.key], self.table.c.doc, *(self.table.c[c] for c in self.live)]
+
+    def _from_row(self, row: Any) -> Any:
+        live = dict(zip(self.live, row[2:], strict=True)) if self.live else None
+        return _load(self.kind, self.table.name, str(row[0]), row[1], live)
+
     def _one(self, key: str) -> Any:
         row = self.conn.execute(
-            sa.select(self.table.c.doc).where(self.table.c[self.key] == key)
+            sa.select(*self._cols()).where(self.table.c[self.key] == key)
         ).first()
-        return None if row is None else _load(self.kind, self.table.name, key, row[0])
+        return None if row is None else self._from_row(row)
 
     def _insert(self, key: str, value: Any, **cols: Any) -> None:
         try:
@@ -219,11 +234,15 @@ class _Docs:
             ) from e
 
     def _many(self, where: Any = None, order: Any = None) -> list[Any]:
-        q = sa.select(self.table.c[self.key], self.table.c.doc)
+        return list(self._stream(where, order))
+
+    def _stream(self, where: Any = None, order: Any = None) -> Iterator[Any]:
+        q = sa.select(*self._cols())
         if where is not None:
             q = q.where(where)
         q = q.order_by(*(order if order is not None else (self.table.c[self.key],)))
-        return [_load(self.kind, self.table.name, k, d) for k, d in self.conn.execute(q)]
+        for row in self.conn.execute(q):
+            yield self._from_row(row)
 
 
 class _Units(_Docs):
@@ -255,6 +274,8 @@ class _Schools(_Docs):
 
 
 class _Classes(_Docs):
+    live = ("grade",)
+
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn, classes_t, SchoolClass, "id")
 
@@ -262,14 +283,20 @@ class _Classes(_Docs):
         return self._one(class_id)  # type: ignore[no-any-return]
 
     def add(self, klass: SchoolClass) -> None:
-        self._insert(klass.id, klass, school=klass.school)
+        self._insert(klass.id, klass, school=klass.school, grade=klass.grade)
 
     def update(self, klass: SchoolClass) -> None:
         self.conn.execute(
             classes_t.update()
             .where(classes_t.c.id == klass.id)
-            .values(doc=_dump(klass), school=klass.school)
+            .values(doc=_dump(klass), school=klass.school, grade=klass.grade)
         )
+
+    def promote(self, top: int) -> int:
+        done = self.conn.execute(
+            classes_t.update().where(classes_t.c.grade < top).values(grade=classes_t.c.grade + 1)
+        )
+        return int(done.rowcount)
 
     def by_school(self, school: str) -> list[SchoolClass]:
         return self._many(classes_t.c.school == school)
@@ -282,6 +309,7 @@ def _student_cols(s: Student) -> dict[str, Any]:
         "class_id": s.class_id,
         "seat": s.status in _SEATED,
         "status": s.status.value,
+        "stage": s.stage.value,
         "grade": s.grade,
         "id_number": s.id_number,
         "guardian_id": s.guardian_id,
@@ -294,6 +322,8 @@ def _numbers(s: Student) -> list[str]:
 
 
 class _Students(_Docs):
+    live = ("grade", "version")
+
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn, students_t, Student, "id")
 
@@ -358,13 +388,57 @@ class _Students(_Docs):
     def all(self) -> Iterator[Student]:
         return iter(self._many())
 
+    @staticmethod
+    def _below_final(final_grades: Mapping[Stage, int], below: bool) -> Any:
+        c = students_t.c
+        if below:
+            return sa.or_(
+                *(sa.and_(c.stage == st.value, c.grade < g) for st, g in final_grades.items())
+            )
+        return sa.or_(
+            *(sa.and_(c.stage == st.value, c.grade >= g) for st, g in final_grades.items())
+        )
+
+    def promote(
+        self,
+        statuses: frozenset[StudentStatus],
+        final_grades: Mapping[Stage, int],
+        exclude: frozenset[str],
+    ) -> int:
+        c = students_t.c
+        where = [c.status.in_([x.value for x in statuses]), self._below_final(final_grades, True)]
+        if exclude:
+            where.append(c.id.not_in(sorted(exclude)))
+        done = self.conn.execute(
+            students_t.update().where(*where).values(grade=c.grade + 1, version=c.version + 1)
+        )
+        return int(done.rowcount)
+
+    def count_where(
+        self, status: StudentStatus, final_grades: Mapping[Stage, int] | None = None
+    ) -> int:
+        where = [students_t.c.status == status.value]
+        if final_grades is not None:
+            where.append(self._below_final(final_grades, False))
+        q = sa.select(sa.func.count()).select_from(students_t).where(*where)
+        return int(self.conn.execute(q).scalar_one())
+
+    def in_final_grade(
+        self, status: StudentStatus, final_grades: Mapping[Stage, int]
+    ) -> Iterator[Student]:
+        return iter(
+            self._many(
+                sa.and_(students_t.c.status == status.value, self._below_final(final_grades, False))
+            )
+        )
+
 
 class _Requests(_Docs):
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn, requests_t, Request, "id")
 
     @staticmethod
-    def _cols(r: Request) -> dict[str, Any]:
+    def _row(r: Request) -> dict[str, Any]:
         return {
             "version": r.version,
             "student": r.student,
@@ -378,7 +452,7 @@ class _Requests(_Docs):
 
     def add(self, request: Request) -> None:
         try:
-            self.conn.execute(requests_t.insert().values(id=request.id, **self._cols(request)))
+            self.conn.execute(requests_t.insert().values(id=request.id, **self._row(request)))
         except sa.exc.IntegrityError as e:
             raise XuejiError(
                 "storage.duplicate",
@@ -390,7 +464,7 @@ class _Requests(_Docs):
         done = self.conn.execute(
             requests_t.update()
             .where(requests_t.c.id == request.id, requests_t.c.version == request.version - 1)
-            .values(**self._cols(request))
+            .values(**self._row(request))
         )
         if done.rowcount != 1:
             raise _conflict("request", request.id)

@@ -211,6 +211,49 @@ class StoreContract:
         with store.unit_of_work() as uow:
             assert uow.students.count_in_class("A-1") == 1
 
+    def test_set_based_promotion(self, store: Store) -> None:
+        finals = {Stage.PRIMARY: 6, Stage.JUNIOR: 9, Stage.SENIOR: 12, Stage.SPECIAL: 9}
+        with store.unit_of_work() as uow:
+            uow.students.add(_student(1))  # grade 1, draft: not promoted
+            for n, grade, status in (
+                (2, 1, StudentStatus.REGISTERED),
+                (3, 6, StudentStatus.REGISTERED),
+                (4, 2, StudentStatus.SUSPENDED),
+                (5, 3, StudentStatus.REGISTERED),
+            ):
+                s = _student(n, status=status)
+                uow.students.add(Student(**{**_fields(s), "grade": grade}))
+            uow.classes.add(SchoolClass("A-1", "A", "一班", 1, "王老师", D(2026, 9, 1)))
+            uow.classes.add(SchoolClass("H-12", "A", "高三", 12, "李老师", D(2026, 9, 1)))
+        with store.unit_of_work() as uow:
+            moved = uow.students.promote(
+                frozenset({StudentStatus.REGISTERED}), finals, frozenset({"S0000005"})
+            )
+            assert moved == 1
+            assert uow.classes.promote(12) == 1
+            assert uow.students.count_where(StudentStatus.SUSPENDED) == 1
+            assert uow.students.count_where(StudentStatus.REGISTERED, finals) == 1
+            assert [
+                s.id for s in uow.students.in_final_grade(StudentStatus.REGISTERED, finals)
+            ] == ["S0000003"]
+        with store.unit_of_work() as uow:
+            grades = {s.id: (s.grade, s.version) for s in uow.students.all()}
+            assert grades == {
+                "S0000001": (1, 0),
+                "S0000002": (2, 1),
+                "S0000003": (6, 0),
+                "S0000004": (2, 0),
+                "S0000005": (3, 0),
+            }
+            a1 = uow.classes.get("A-1")
+            assert a1 is not None
+            assert a1.grade == 2
+            stale = uow.students.get("S0000002")
+            assert stale is not None
+        # the promotion bumped the version: an update from the old version conflicts
+        with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
+            uow.students.update(Student(**{**_fields(stale), "name": "x", "version": 1}))
+
     # -- requests ---------------------------------------------------------------------
 
     def test_requests_open_and_due(self, store: Store) -> None:
