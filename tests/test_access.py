@@ -135,6 +135,22 @@ CASES: dict[str, Case] = {
         id_number=make_id(D(2020, 3, 1)),
         photo=Photo(D(2026, 9, 1), "x"),
     ),
+    "enroll_many": lambda p, a: p.reg.enroll_many(
+        a,
+        [
+            {
+                "school": "A",
+                "class_id": "A-1",
+                "grade": 1,
+                "name": "甲",
+                "sex": "M",
+                "birth_date": D(2020, 3, 1),
+                "hukou_region": "340104",
+                "id_number": make_id(D(2020, 3, 1)),
+                "photo": Photo(D(2026, 9, 1), "x"),
+            }
+        ],
+    ),
     "update_student": lambda p, a: p.reg.update_student(a, p.enroll("A", 1).id, name="改"),
     "add_info": _student_case(
         lambda r, a, s: r.add_info(a, s, InfoGroup.AWARD, InfoEntry(D(2026, 9, 2), "奖"))
@@ -215,6 +231,10 @@ def _target(action: str) -> str:
 
 
 def _allowed(result: object) -> bool:
+    from xueji.registry import BulkOutcome
+
+    if isinstance(result, BulkOutcome):
+        return result.allowed
     if isinstance(result, Outcome):
         assert "stage.wrong_party" not in result.decision.codes or not result.allowed
         return result.allowed or "stage.wrong_party" not in result.decision.codes

@@ -249,3 +249,51 @@ def test_a_killed_rollover_leaves_before_or_after(tmp_path: Path, delay: float) 
     assert (rolled is not None) == (grades == {3})
     assert audit.verify(entries).ok
     _ = dt, p
+
+
+_IMPORT = """
+import sys, datetime as dt
+sys.path.insert(0, sys.argv[2])
+from tests.test_enrolment import _rows
+from tests.conftest import school_actor
+from xueji.clock import ManualClock
+from xueji.registry import Registry
+from xueji.storage.sql import SqlStore
+reg = Registry(SqlStore.sqlite(sys.argv[1]), clock=ManualClock(dt.date(2026, 9, 1)))
+rows = [{**r, "class_id": f"A-{1 + i % 6}-{1 + (i // 6) % 5}", "grade": 1 + i % 6,
+         "birth_date": dt.date(2019 - i % 6, 3, 1)} for i, r in enumerate(_rows(1200))]
+from tests.conftest import make_id
+rows = [{**r, "id_number": make_id(r["birth_date"], n=i)} for i, r in enumerate(rows)]
+print("start", flush=True)
+out = reg.enroll_many(school_actor("A"), rows, all_or_nothing=False)
+print("done", len(out.applied), len(out.refused), flush=True)
+"""
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.0])
+def test_a_killed_bulk_import_leaves_before_or_after(tmp_path: Path, delay: float) -> None:
+    from xueji.model import SchoolClass
+
+    path = str(tmp_path / "import.sqlite3")
+    p = Province(store=SqlStore.sqlite(path))  # the tree, committed
+    for g in range(1, 7):
+        for k in range(1, 6):
+            p.reg.add_class(
+                school_actor("A"),
+                SchoolClass(f"A-{g}-{k}", "A", f"{g}-{k}", g, "班主任", D(2026, 9, 1)),
+            )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _IMPORT, path, str(ROOT)], env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "start"
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    store = SqlStore.sqlite(path)
+    with store.unit_of_work() as uow:
+        count = len(list(uow.students.all()))
+        entries = uow.log.entries()
+    assert count in (0, 1200), count  # all rows are valid: none, or every one
+    assert audit.verify(entries).ok

@@ -16,7 +16,8 @@ A = school_actor("A")
 
 def refused(out: object) -> tuple[str, ...]:
     """The codes of the violations only (enrolment may also warn, e.g. on consent)."""
-    return tuple(v.code for v in out.decision.violations)  # type: ignore[attr-defined]
+    decision = getattr(out, "decision", out)
+    return tuple(v.code for v in decision.violations)
 
 
 def test_art12_grade1_gets_registry_and_regional_numbers(province: Province) -> None:
@@ -432,3 +433,40 @@ def test_expected_version_refuses_a_stale_command(province: Province) -> None:
     assert province.reg.approve(
         authority("340104"), sub.request.id, expected_version=sub.request.version
     ).allowed
+
+
+def _rows(n: int, bad: set[int] = frozenset()) -> list[dict[str, object]]:  # type: ignore[assignment]
+    rows: list[dict[str, object]] = []
+    for i in range(n):
+        birth = D(2020, 3, 1) if i not in bad else D(2022, 3, 1)  # too young
+        rows.append(
+            {
+                "school": "A",
+                "class_id": "A-1",
+                "grade": 1,
+                "name": f"批量{i}",
+                "sex": "M",
+                "birth_date": birth,
+                "hukou_region": "340104",
+                "id_number": make_id(birth),
+                "photo": Photo(D(2026, 9, 1), "x"),
+            }
+        )
+    return rows
+
+
+def test_art12_bulk_enrolment_is_all_or_nothing_by_choice(province: Province) -> None:
+    rows = _rows(6, bad={2})
+    rows[4] = {**rows[4], "id_number": "not-an-id"}
+    before = len(province.log())
+    out = province.reg.enroll_many(A, rows)
+    assert not out.committed
+    assert [i for i, _ in out.refused] == [2, 4]
+    assert refused(out.refused[0][1]) == ("enrolment.too_young",)
+    assert out.refused[1][1].codes == ("id.length",)
+    assert len(province.log()) == before  # nothing written
+    some = province.reg.enroll_many(A, rows, all_or_nothing=False)
+    assert some.committed
+    assert len(some.applied) == 4
+    assert [i for i, _ in some.refused] == [2, 4]  # reported, not lost
+    assert len(province.reg.students_of(A, "A")) == 4

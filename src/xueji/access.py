@@ -75,6 +75,7 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
         "enroll": _p(
             LOCAL, Scope.SCHOOL, anhui(28), "数据录入 by the school; 补办 by the authority (Art 23)"
         ),
+        "enroll_many": _p(LOCAL, Scope.SCHOOL, anhui(28), "each row checked as enroll"),
         "update_student": _p(LOCAL, Scope.SCHOOL, anhui(28)),
         "add_info": _p(LOCAL, Scope.SCHOOL, anhui(17)),
         "submit": _p(LOCAL, Scope.SCHOOL, anhui(15)),

@@ -26,9 +26,10 @@ import attrs
 
 from xueji import access, audit, ids, regions
 from xueji import numbers as _numbers
+from xueji.articles import Article
 from xueji.clock import Clock, SystemClock
 from xueji.decision import Decision, Violation
-from xueji.errors import ConcurrencyConflict, NotFound, Refused, XuejiError
+from xueji.errors import AccessDenied, ConcurrencyConflict, NotFound, Refused, XuejiError
 from xueji.lifecycle.tables import (
     REQUEST_TABLES,
     STUDENT,
@@ -65,7 +66,7 @@ from xueji.rules._base import violation
 from xueji.storage.protocols import Store, UnitOfWork
 from xueji.workdays import WorkdayCalendar, default_calendar
 
-__all__ = ["DEFAULT_APPROVAL_NOTE", "Outcome", "Registry"]
+__all__ = ["DEFAULT_APPROVAL_NOTE", "BulkOutcome", "Outcome", "Registry"]
 
 DEFAULT_APPROVAL_NOTE = "系统默认审批同意（第二十四条）"
 """What the record says when a stage is approved because its deadline passed."""
@@ -193,6 +194,25 @@ def _expect(kind: str, key: str, expected: int | None, actual: int) -> None:
             f"{kind} {key} 已被修改（当前版本 {actual}，操作基于版本 {expected}）",
             f"{kind} {key} was changed (now version {actual}; the command read {expected})",
         )
+
+
+@attrs.frozen
+class BulkOutcome:
+    """What :meth:`Registry.enroll_many` did: the records written, and every row it
+    refused with its index (0-based) and decision. No row is lost silently."""
+
+    applied: tuple[Student, ...]
+    refused: tuple[tuple[int, Decision], ...]
+    committed: bool
+
+    @property
+    def allowed(self) -> bool:
+        """True when every row was applied."""
+        return self.committed and not self.refused
+
+
+class _RollBack(Exception):
+    """Raised inside a unit of work to undo it (all-or-nothing bulk commands)."""
 
 
 class Registry:
@@ -732,6 +752,57 @@ class Registry:
                 ),
             )
         return Outcome(decision, student)
+
+    def enroll_many(
+        self,
+        actor: Actor,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        all_or_nothing: bool = True,
+    ) -> BulkOutcome:
+        """Enrol many students in one unit of work (a bulk import, Art 12).
+
+        Each row holds the keyword arguments of :meth:`enroll`. With ``all_or_nothing``
+        one refused row leaves the store as it was; otherwise the good rows are written
+        and the refused ones reported. A row whose input cannot be understood (a bad ID
+        number, say) is refused with the error's code, never dropped.
+        """
+        applied: list[Student] = []
+        refused: list[tuple[int, Decision]] = []
+        try:
+            with self.store.unit_of_work() as uow:
+                rows = list(rows)
+                for school in sorted({str(r.get("school", "")) for r in rows}):
+                    self._authorize(uow, actor, "enroll_many", school=school)
+                for i, row in enumerate(rows):
+                    try:
+                        out = self.enroll(actor, **row)
+                    except AccessDenied:
+                        raise
+                    except XuejiError as e:
+                        refused.append(
+                            (
+                                i,
+                                Decision.refuse(
+                                    Violation(
+                                        e.code,
+                                        Article("", 0, note="input"),
+                                        e.message_zh,
+                                        e.message_en,
+                                    )
+                                ),
+                            )
+                        )
+                        continue
+                    if out.allowed and out.student is not None:
+                        applied.append(out.student)
+                    else:
+                        refused.append((i, out.decision))
+                if all_or_nothing and refused:
+                    raise _RollBack
+        except _RollBack:
+            return BulkOutcome((), tuple(refused), False)
+        return BulkOutcome(tuple(applied), tuple(refused), True)
 
     def _admission(
         self,

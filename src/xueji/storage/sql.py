@@ -651,10 +651,11 @@ class SqlStore:
     @contextmanager
     def unit_of_work(self) -> Iterator[_UnitOfWork]:
         """One transaction: committed on exit, rolled back on an exception. A unit opened
-        inside another (same thread) joins it."""
+        inside another (same thread) joins it as a savepoint."""
         outer: _UnitOfWork | None = getattr(self._nested, "uow", None)
-        if outer is not None:
-            yield outer
+        if outer is not None:  # a savepoint: an inner failure undoes only the inner writes
+            with outer.conn.begin_nested():
+                yield outer
             return
         try:
             with self.engine.connect() as conn, conn.begin():
