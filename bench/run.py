@@ -1,10 +1,11 @@
 """The benchmark suite (``make bench``): figures side by side in one run.
 
-    .venv/bin/python bench/run.py [--quick] [--only ids|workdays|lifecycle] [--json PATH]
+    .venv/bin/python bench/run.py [--quick] [--only ids|workdays|lifecycle|storage] [--json PATH]
 
 ``ids``: xueji.ids.is_valid against python-stdnum's stdnum.cn.ric.is_valid.
 ``workdays``: xueji.workdays.add_working_days against chinese-calendar's find_workday.
 ``lifecycle``: the Registry facade on the in-memory store for a synthetic province.
+``storage``: the facade on SQLite (and PostgreSQL where it answers) against raw SQL.
 See docs/performance.md for what is measured and the figures of a full run.
 """
 
@@ -27,12 +28,18 @@ import stdnum
 
 import bench_ids
 import bench_lifecycle
+import bench_storage
 import bench_workdays
 import xueji
 from common import BenchResult, section, summary
 from xueji import _version
 
-BENCHES = {"ids": bench_ids.run, "workdays": bench_workdays.run, "lifecycle": bench_lifecycle.run}
+BENCHES = {
+    "ids": bench_ids.run,
+    "workdays": bench_workdays.run,
+    "lifecycle": bench_lifecycle.run,
+    "storage": bench_storage.run,
+}
 
 
 def _machine() -> dict[str, str | int | None]:

@@ -245,47 +245,65 @@ class _Docs:
             yield self._from_row(row)
 
 
-class _Units(_Docs):
+class _Cached(_Docs):
+    """Reads of the tree (units, schools, classes) are cached for the unit of work:
+    a command reads the same school and units several times."""
+
+    def __init__(self, conn: Connection, table: sa.Table, kind: type[Any], key: str) -> None:
+        super().__init__(conn, table, kind, key)
+        self.cache: dict[str, Any] = {}
+
+    def _cached(self, key: str) -> Any:
+        if key not in self.cache:
+            self.cache[key] = self._one(key)
+        return self.cache[key]
+
+
+class _Units(_Cached):
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn, units_t, Unit, "code")
 
     def get(self, code: str) -> Unit | None:
-        return self._one(code)  # type: ignore[no-any-return]
+        return self._cached(code)  # type: ignore[no-any-return]
 
     def add(self, unit: Unit) -> None:
+        self.cache.pop(unit.code, None)
         self._insert(unit.code, unit)
 
     def list(self) -> list[Unit]:
         return self._many()
 
 
-class _Schools(_Docs):
+class _Schools(_Cached):
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn, schools_t, School, "code")
 
     def get(self, code: str) -> School | None:
-        return self._one(code)  # type: ignore[no-any-return]
+        return self._cached(code)  # type: ignore[no-any-return]
 
     def add(self, school: School) -> None:
+        self.cache.pop(school.code, None)
         self._insert(school.code, school)
 
     def list(self) -> list[School]:
         return self._many()
 
 
-class _Classes(_Docs):
+class _Classes(_Cached):
     live = ("grade",)
 
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn, classes_t, SchoolClass, "id")
 
     def get(self, class_id: str) -> SchoolClass | None:
-        return self._one(class_id)  # type: ignore[no-any-return]
+        return self._cached(class_id)  # type: ignore[no-any-return]
 
     def add(self, klass: SchoolClass) -> None:
+        self.cache.pop(klass.id, None)
         self._insert(klass.id, klass, school=klass.school, grade=klass.grade)
 
     def update(self, klass: SchoolClass) -> None:
+        self.cache.pop(klass.id, None)
         self.conn.execute(
             classes_t.update()
             .where(classes_t.c.id == klass.id)
@@ -293,6 +311,7 @@ class _Classes(_Docs):
         )
 
     def promote(self, top: int) -> int:
+        self.cache.clear()
         done = self.conn.execute(
             classes_t.update().where(classes_t.c.grade < top).values(grade=classes_t.c.grade + 1)
         )
@@ -487,6 +506,7 @@ class _Requests(_Docs):
 class _Log:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._last: dict[str | None, ChangeEntry | None] = {}  # read or written in this unit
 
     def append(self, entry: ChangeEntry) -> ChangeEntry:
         try:
@@ -495,17 +515,22 @@ class _Log:
             )
         except sa.exc.IntegrityError as e:
             raise _conflict("change log entry", str(entry.seq)) from e
+        self._last[None] = entry
+        self._last[entry.subject] = entry
         return entry
 
     def _rows(self, q: Any) -> list[ChangeEntry]:
         return [_load(ChangeEntry, log_t.name, str(seq), doc) for seq, doc in self.conn.execute(q)]
 
     def last(self, subject: str | None = None) -> ChangeEntry | None:
+        if subject in self._last:
+            return self._last[subject]
         q = sa.select(log_t.c.seq, log_t.c.doc).order_by(log_t.c.seq.desc()).limit(1)
         if subject is not None:
             q = q.where(log_t.c.subject == subject)
         rows = self._rows(q)
-        return rows[0] if rows else None
+        self._last[subject] = rows[0] if rows else None
+        return self._last[subject]
 
     def entries(self, subject: str | None = None) -> list[ChangeEntry]:
         q = sa.select(log_t.c.seq, log_t.c.doc).order_by(log_t.c.seq)
@@ -531,23 +556,30 @@ class _Meta:
 class _Allocator:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._held: dict[str, int] = {}  # keys whose row this unit has locked, and the value
 
     def next(self, key: str) -> int:
         done = self.conn.execute(
             seq_t.update().where(seq_t.c.key == key).values(value=seq_t.c.value + 1)
         )
+        if key in self._held and done.rowcount == 1:  # the row is ours until commit
+            self._held[key] += 1
+            return self._held[key]
         if done.rowcount == 0:
             try:
                 with self.conn.begin_nested():
                     self.conn.execute(seq_t.insert().values(key=key, value=1))
+                self._held[key] = 1
                 return 1
             except sa.exc.IntegrityError:  # another unit inserted it first
                 self.conn.execute(
                     seq_t.update().where(seq_t.c.key == key).values(value=seq_t.c.value + 1)
                 )
-        return int(
+        value = int(
             self.conn.execute(sa.select(seq_t.c.value).where(seq_t.c.key == key)).scalar_one()
         )
+        self._held[key] = value
+        return value
 
 
 class _UnitOfWork:
@@ -563,6 +595,14 @@ class _UnitOfWork:
         self.log = _Log(conn)
         self.meta = _Meta(conn)
         self.allocator = _Allocator(conn)
+
+    def forget(self) -> None:
+        """Drop what this unit's repositories remember (after a savepoint rolled back)."""
+        self.units.cache.clear()
+        self.schools.cache.clear()
+        self.classes.cache.clear()
+        self.log._last.clear()
+        self.allocator._held.clear()
 
 
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
@@ -654,8 +694,12 @@ class SqlStore:
         inside another (same thread) joins it as a savepoint."""
         outer: _UnitOfWork | None = getattr(self._nested, "uow", None)
         if outer is not None:  # a savepoint: an inner failure undoes only the inner writes
-            with outer.conn.begin_nested():
-                yield outer
+            try:
+                with outer.conn.begin_nested():
+                    yield outer
+            except BaseException:
+                outer.forget()  # what the caches remember may have been undone
+                raise
             return
         try:
             with self.engine.connect() as conn, conn.begin():

@@ -336,6 +336,24 @@ class StoreContract:
         with store.unit_of_work() as uow:
             assert uow.meta.get("k") is None
 
+    def test_a_failed_inner_unit_undoes_only_itself(self, store: Store) -> None:
+        a = _entry(1, "S1", None, None)
+        with store.unit_of_work() as outer:
+            outer.log.append(a)
+            assert outer.allocator.next("k") == 1
+            with pytest.raises(RuntimeError), store.unit_of_work() as inner:
+                inner.log.append(_entry(2, "S2", a, None))
+                assert inner.allocator.next("k") == 2
+                raise RuntimeError("boom")
+            assert outer.log.last() == a  # the inner entry is gone
+            b = _entry(2, "S3", a, None)
+            outer.log.append(b)
+            assert outer.allocator.next("k") == 2  # the inner number was never issued
+        with store.unit_of_work() as uow:
+            assert uow.log.entries() == [a, b]
+            assert audit.verify(uow.log.entries()).ok
+            assert uow.allocator.next("k") == 3
+
     # -- concurrency --------------------------------------------------------------------
 
     def test_two_writers_of_one_version_one_wins(self, store: Store) -> None:

@@ -1,0 +1,17 @@
+"""Small helpers shared by the benchmarks."""
+
+from __future__ import annotations
+
+import socket
+
+import sqlalchemy as sa
+
+
+def answers(url: str) -> bool:
+    """Whether the server of a SQLAlchemy URL accepts a TCP connection."""
+    u = sa.engine.make_url(url)
+    try:
+        with socket.create_connection((u.host or "127.0.0.1", u.port or 0), timeout=2):
+            return True
+    except OSError:
+        return False
