@@ -86,11 +86,16 @@ def build_tree(store: SqlStore, n_students: int) -> tuple[list[School], dict[str
             schools.append(school)
             city_of[school.code] = city
             per_grade = -(-per_school // len(grades))
-            for g in grades:
+            for grade in grades:
                 for k in range(-(-per_grade // 45)):
                     uow.classes.add(
                         SchoolClass(
-                            f"{school.code}-{g}-{k}", school.code, f"{g}-{k}", g, "班主任", START
+                            f"{school.code}-{grade}-{k}",
+                            school.code,
+                            f"{grade}-{k}",
+                            grade,
+                            "班主任",
+                            START,
                         )
                     )
     return schools, city_of
@@ -275,7 +280,7 @@ def run(quick: bool = False) -> BenchResult:
     sizes = [10_000, 50_000] if quick else [100_000, 1_000_000]
     if os.environ.get("XUEJI_BENCH_SIZES"):
         sizes = [int(x) for x in os.environ["XUEJI_BENCH_SIZES"].split(",")]
-    stores = [("sqlite", None)]
+    stores: list[tuple[str, str | None]] = [("sqlite", None)]
     from tests_support import answers
 
     if answers(PG_URL):
