@@ -87,12 +87,12 @@ def build_tree(store: SqlStore, n_students: int) -> tuple[list[School], dict[str
             city_of[school.code] = city
             per_grade = -(-per_school // len(grades))
             for grade in grades:
-                for k in range(-(-per_grade // 45)):
+                for idx in range(-(-per_grade // 45)):
                     uow.classes.add(
                         SchoolClass(
-                            f"{school.code}-{grade}-{k}",
+                            f"{school.code}-{grade}-{idx}",
                             school.code,
-                            f"{grade}-{k}",
+                            f"{grade}-{idx}",
                             grade,
                             "班主任",
                             START,
