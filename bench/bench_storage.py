@@ -168,7 +168,7 @@ def run_store(name: str, url: str, n: int) -> dict[str, float]:
     floor = (
         _empty_copy(url)
         if name != "sqlite"
-        else SqlStore.sqlite(url.rsplit("///", 1)[1] + ".floor")
+        else SqlStore.sqlite(str(sa.engine.make_url(url).database) + ".floor")
     )
     with store.engine.connect() as src:
         student_rows = [dict(r._mapping) for r in src.execute(sa.select(students_t))]
