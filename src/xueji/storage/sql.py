@@ -341,7 +341,7 @@ def _numbers(s: Student) -> list[str]:
 
 
 class _Students(_Docs):
-    live = ("grade", "version")
+    live = ("grade", "version", "status")
 
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn, students_t, Student, "id")
