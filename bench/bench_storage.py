@@ -130,6 +130,23 @@ def rows(n: int, schools: list[School]) -> Iterator[dict[str, Any]]:
         }
 
 
+def _floor_store(name: str, url: str) -> SqlStore:
+    """An empty copy of the schema in another database, for the raw floor."""
+    u = sa.engine.make_url(url)
+    if name == "sqlite":
+        return SqlStore.sqlite(str(u.database) + ".floor")
+    floor_db = f"{u.database}_xueji_floor"
+    admin = sa.create_engine(u, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": floor_db}
+        ).first()
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{floor_db}"'))
+    admin.dispose()
+    return _empty_copy(u.set(database=floor_db).render_as_string(hide_password=False))
+
+
 def _empty_copy(url: str) -> SqlStore:
     store = SqlStore.from_url(url)
     store.drop_all()
@@ -165,11 +182,7 @@ def run_store(name: str, url: str, n: int) -> dict[str, float]:
     out["enrol_rss_mb"] = _peak_mb()
 
     # ... and the floor: the same rows, executemany into an empty copy of the schema
-    floor = (
-        _empty_copy(url)
-        if name != "sqlite"
-        else SqlStore.sqlite(str(sa.engine.make_url(url).database) + ".floor")
-    )
+    floor = _floor_store(name, url)
     with store.engine.connect() as src:
         student_rows = [dict(r._mapping) for r in src.execute(sa.select(students_t))]
         log_rows = [
@@ -285,6 +298,9 @@ def run(quick: bool = False) -> BenchResult:
 
     if answers(PG_URL):
         stores.append(("postgres", PG_URL))
+    only = os.environ.get("XUEJI_BENCH_STORES")
+    if only:
+        stores = [x for x in stores if x[0] in only.split(",")]
     section(
         f"storage: {', '.join(n for n, _ in stores)} at {', '.join(f'{s:,}' for s in sizes)} "
         "students"
