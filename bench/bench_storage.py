@@ -290,7 +290,9 @@ def _dump(value: Any) -> str:
 
 
 def run(quick: bool = False) -> BenchResult:
-    sizes = [10_000, 50_000] if quick else [100_000, 1_000_000]
+    # The sizes are 100,000 and 1,000,000; at the present enrolment rate the
+    # 1,000,000 run takes hours, so it is opt-in: XUEJI_BENCH_SIZES=100000,1000000.
+    sizes = [2_000, 10_000] if quick else [10_000, 100_000]
     if os.environ.get("XUEJI_BENCH_SIZES"):
         sizes = [int(x) for x in os.environ["XUEJI_BENCH_SIZES"].split(",")]
     stores: list[tuple[str, str | None]] = [("sqlite", None)]
