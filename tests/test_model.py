@@ -171,3 +171,15 @@ def test_art11_student_information_groups() -> None:
         "punishment",
     }  # 变动 is each request's history
     assert "history" in {f.name for f in attrs.fields(Request)}
+
+
+def test_outcome_unwrap_raises_refused_with_the_decision(province: Province) -> None:
+    from xueji.errors import Refused
+
+    s = province.register("A", 1)
+    out = province.reg.update_student(school_actor("A"), s.id, name="x")
+    with pytest.raises(Refused) as err:
+        out.unwrap()
+    assert err.value.decision is out.decision
+    assert "correction.locked" in str(err.value)
+    assert province.reg.update_student(school_actor("A"), s.id, migrant=True).unwrap().allowed
