@@ -36,6 +36,7 @@ from xueji.model import Actor, ActorKind, Photo, Request, School, SchoolClass, U
 from xueji.policy import Stage
 from xueji.registry import Registry
 from xueji.storage.sql import SqlStore, log_t, requests_t, students_t
+from xueji.testing.servers import answers
 
 PG_URL = os.environ.get("XUEJI_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SCHOOLS = 10_000
@@ -296,8 +297,6 @@ def run(quick: bool = False) -> BenchResult:
     if os.environ.get("XUEJI_BENCH_SIZES"):
         sizes = [int(x) for x in os.environ["XUEJI_BENCH_SIZES"].split(",")]
     stores: list[tuple[str, str | None]] = [("sqlite", None)]
-    from tests_support import answers
-
     if answers(PG_URL):
         stores.append(("postgres", PG_URL))
     only = os.environ.get("XUEJI_BENCH_STORES")

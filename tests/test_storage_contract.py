@@ -5,7 +5,6 @@ say so in the summary); in CI (``CI`` set) a missing server fails instead."""
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import pytest
@@ -15,22 +14,14 @@ from xueji.storage import MemoryStore
 from xueji.storage.protocols import Store
 from xueji.storage.sql import SqlStore, students_t
 from xueji.testing.contract import StoreContract
+from xueji.testing.servers import answers
 
 PG_URL = os.environ.get("XUEJI_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MYSQL_URL = os.environ.get("XUEJI_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
 
 
-def _answers(url: str) -> bool:
-    u = sa.engine.make_url(url)
-    try:
-        with socket.create_connection((u.host or "127.0.0.1", u.port or 0), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
 def _server(url: str, name: str) -> None:
-    if not _answers(url):
+    if not answers(url):
         if os.environ.get("CI"):
             pytest.fail(f"{name} is not answering at {url} (CI must run the server legs)")
         pytest.skip(f"{name} is not answering at {url}: server leg not run on this machine")

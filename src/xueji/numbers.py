@@ -60,6 +60,7 @@ __all__ = [
     "issue_l",
     "issue_regional_number",
     "link_resident_id",
+    "mask_number",
     "needs_regional_number",
     "new_record",
     "parse",
@@ -71,8 +72,20 @@ STAGE_DIGITS = {Stage.PRIMARY: "1", Stage.JUNIOR: "2", Stage.SENIOR: "3", Stage.
 """The stage digit used by the default 地区学号 format."""
 
 
+def mask_number(text: str, *, every_kind: bool = False) -> str:
+    """A registry number for display: a G number's identity digits masked (J and L
+    numbers hold no identity number and are shown whole unless ``every_kind``).
+
+    >>> mask_number("G11010519491231002X"), mask_number("L340104201905010001")
+    ('G110105********002X', 'L340104201905010001')
+    """
+    if text[:1] == "G" or (every_kind and text[:1] in ("J", "L")):
+        return text[0] + mask(text[1:])
+    return text
+
+
 def _mask_repr(text: str) -> str:
-    return repr(text[0] + mask(text[1:]))
+    return repr(mask_number(text, every_kind=True))
 
 
 @attrs.frozen
@@ -110,11 +123,11 @@ class RegistryNumber:
         return self.text[0] == "L"
 
     def __str__(self) -> str:
-        return self.text[0] + mask(self.text[1:]) if self.kind == "G" else self.text
+        return mask_number(self.text)
 
 
 def _bad(code: str, text: str, zh: str, en: str) -> InvalidRegistryNumber:
-    shown = text[:1] + mask(text[1:]) if text[:1] == "G" else text
+    shown = mask_number(text)
     return InvalidRegistryNumber(code, f"学籍号 {shown} {zh}", f"registry number {shown} {en}")
 
 

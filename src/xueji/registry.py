@@ -120,7 +120,7 @@ def _fields(values: Mapping[str, object]) -> dict[str, str]:
     for k, v in values.items():
         text = _s(v)
         if k in _SENSITIVE and text:
-            text = text[0] + mask(text[1:]) if text[0] in "GJL" else mask(text)
+            text = _numbers.mask_number(text, every_kind=True) if text[0] in "GJL" else mask(text)
         out[k] = text
     return out
 
