@@ -195,6 +195,11 @@ class SequenceAllocator(Protocol):
         """The next unused sequence number for ``key`` (1, 2, 3, ...)."""
         ...
 
+    def reserve(self, key: str, count: int) -> int:
+        """Take the next ``count`` numbers of ``key`` at once; returns the first (a bulk
+        command allocates with one statement per key, not one per record)."""
+        ...
+
 
 class MemoryAllocator:
     """A thread-safe in-memory :class:`SequenceAllocator`."""
@@ -205,10 +210,16 @@ class MemoryAllocator:
 
     def next(self, key: str) -> int:
         """The next unused sequence number for ``key``."""
+        return self.reserve(key, 1)
+
+    def reserve(self, key: str, count: int) -> int:
+        """Take ``count`` numbers of ``key``; returns the first."""
+        if count < 1:
+            raise ValueError(f"count must be at least 1, not {count}")
         with self._lock:
-            n = self._next.get(key, 0) + 1
-            self._next[key] = n
-            return n
+            first = self._next.get(key, 0) + 1
+            self._next[key] = first + count - 1
+            return first
 
 
 def issue_g(id_number: str, *, today: _dt.date | None = None) -> RegistryNumber:
@@ -380,6 +391,11 @@ def format_regional_number(fmt: str, *, region: str, year: int, stage: Stage, se
     return fmt.format(region=region, year=year, stage=STAGE_DIGITS[stage], seq=seq)
 
 
+def regional_key(region: str, year: int, stage: Stage) -> str:
+    """The allocator key of the 地区学号 sequence of (region, year, stage)."""
+    return f"R:{region}:{year}:{stage.value}"
+
+
 def issue_regional_number(
     policy: Policy, allocator: SequenceAllocator, *, region: str, year: int, stage: Stage
 ) -> str:
@@ -390,7 +406,7 @@ def issue_regional_number(
     the format's width is refused rather than silently widened.
     """
     fmt = policy.regional_number_format.value
-    n = allocator.next(f"R:{region}:{year}:{stage.value}")
+    n = allocator.next(regional_key(region, year, stage))
     text = format_regional_number(fmt, region=region, year=year, stage=stage, seq=n)
     width = len(format_regional_number(fmt, region=region, year=year, stage=stage, seq=1))
     if len(text) != width:

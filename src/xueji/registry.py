@@ -16,11 +16,13 @@ returns its decision and writes nothing.
 
 from __future__ import annotations
 
+import collections
 import datetime as _dt
 import functools
+import itertools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Concatenate, ParamSpec
+from typing import Any, Concatenate, Literal, ParamSpec
 
 import attrs
 
@@ -211,6 +213,165 @@ class BulkOutcome:
         return self.committed and not self.refused
 
 
+BULK_CHUNK = 1_000
+"""Rows :meth:`Registry.enroll_many` decides and writes as one batch."""
+
+_ART12 = "皖教基〔2013〕20号 第十二条"
+
+
+@attrs.frozen(eq=False)
+class _Enrolment:
+    """One enrolment's input, checked and normalised (no store needed)."""
+
+    school: str
+    class_id: str
+    grade: int
+    stage: Stage
+    entry: _dt.date
+    name: str
+    sex: Literal["M", "F"]
+    birth_date: _dt.date
+    hukou_region: str
+    id_number: str | None
+    guardian_id: str | None
+    photo: Photo | None
+    migrant: bool
+    special_needs: bool
+    consent: Consent | None
+    idempotency_key: str | None
+
+    @classmethod
+    def of(
+        cls,
+        on: _dt.date,
+        *,
+        school: str,
+        class_id: str,
+        grade: int,
+        name: str,
+        sex: str,
+        birth_date: _dt.date,
+        hukou_region: str,
+        id_number: str | None = None,
+        guardian_id: str | None = None,
+        photo: Photo | None = None,
+        migrant: bool = False,
+        special_needs: bool = False,
+        entry_date: _dt.date | None = None,
+        stage: Stage | None = None,
+        consent: Consent | None = None,
+        idempotency_key: str | None = None,
+    ) -> _Enrolment:
+        """The keyword arguments of :meth:`Registry.enroll`, checked; raises
+        :class:`~xueji.errors.XuejiError` on input that cannot be understood."""
+        _check_person(name, sex, grade, hukou_region)
+        id_number, guardian_id = _valid_ids(id_number, guardian_id, on)
+        return cls(
+            school,
+            class_id,
+            grade,
+            stage or stage_of_grade(grade),
+            entry_date or on,
+            name,
+            "M" if sex == "M" else "F",
+            birth_date,
+            hukou_region,
+            id_number,
+            guardian_id,
+            photo,
+            migrant,
+            special_needs,
+            consent,
+            idempotency_key,
+        )
+
+    def continuing(self, policy: Policy) -> bool:
+        """Entering grade 7 or senior 1, where a graduate keeps the 学籍号 (Art 12)."""
+        return self.grade in policy.initial_grades.value and self.grade > 1
+
+    def person(self) -> dict[str, Any]:
+        """The person's fields of the new record."""
+        return {
+            "name": self.name,
+            "sex": self.sex,
+            "birth_date": self.birth_date,
+            "hukou_region": self.hukou_region,
+            "id_number": self.id_number,
+            "guardian_id": self.guardian_id,
+            "photo": self.photo,
+            "migrant": self.migrant,
+            "special_needs": self.special_needs,
+            "consent": self.consent,
+        }
+
+
+class _Reserved:
+    """A :class:`~xueji.numbers.SequenceAllocator` serving numbers reserved up front,
+    one ``reserve`` per key: a bulk command's numbers cost one statement per sequence,
+    not one per record. Keys not reserved go to the store's allocator."""
+
+    def __init__(self, allocator: _numbers.SequenceAllocator, counts: Mapping[str, int]) -> None:
+        self._allocator = allocator
+        self._next = {k: allocator.reserve(k, n) for k, n in sorted(counts.items()) if n}
+        self._end = {k: self._next[k] + counts[k] for k in self._next}
+
+    def next(self, key: str) -> int:
+        n = self._next.get(key)
+        if n is None or n >= self._end[key]:
+            return self._allocator.next(key)
+        self._next[key] = n + 1
+        return n
+
+    def reserve(self, key: str, count: int) -> int:
+        return self._allocator.reserve(key, count)
+
+
+def _entry(
+    actor: Actor,
+    on: _dt.date,
+    command: str,
+    subject: str,
+    before: Mapping[str, object],
+    after: Mapping[str, object],
+    basis: str,
+    previous: ChangeEntry | None,
+    previous_of_subject: ChangeEntry | None,
+) -> ChangeEntry:
+    """A change-log entry sealed to the last entry and to the subject's last."""
+    entry = ChangeEntry(
+        (previous.seq if previous else 0) + 1,
+        on,
+        actor.kind.value,
+        actor.unit,
+        command,
+        subject,
+        _fields(before),
+        _fields(after),
+        basis,
+        actor.name,
+    )
+    return audit.seal(entry, previous, previous_of_subject)
+
+
+def _record_after(student: Student, extra: Mapping[str, object] = {}) -> dict[str, object]:
+    """What the log records of a new record."""
+    return {
+        "status": student.status.value,
+        "school": student.school,
+        "grade": student.grade,
+        "registry_number": student.registry_number,
+        "regional_number": student.regional_number,
+        **extra,
+    }
+
+
+def _input_refusal(error: XuejiError) -> Decision:
+    """A row of a bulk command whose input could not be understood, as a refusal."""
+    return Decision.refuse(
+        Violation(error.code, Article("", 0, note="input"), error.message_zh, error.message_en)
+    )
+
+
 class _RollBack(Exception):
     """Raised inside a unit of work to undo it (all-or-nothing bulk commands)."""
 
@@ -258,20 +419,19 @@ class Registry:
         basis: str,
     ) -> None:
         """Append a sealed entry: linked to the last entry and to the subject's last."""
-        previous = uow.log.last()
-        entry = ChangeEntry(
-            (previous.seq if previous else 0) + 1,
-            on,
-            actor.kind.value,
-            actor.unit,
-            command,
-            subject,
-            _fields(before),
-            _fields(after),
-            basis,
-            actor.name,
+        uow.log.append(
+            _entry(
+                actor,
+                on,
+                command,
+                subject,
+                before,
+                after,
+                basis,
+                uow.log.last(),
+                uow.log.last(subject),
+            )
         )
-        uow.log.append(audit.seal(entry, previous, uow.log.last(subject)))
 
     def _inside(self, uow: UnitOfWork, actor: Actor, school_code: str) -> bool:
         """Whether ``school_code`` is within the actor's jurisdiction (Arts 4, 7, 28)."""
@@ -354,8 +514,8 @@ class Registry:
         return r
 
     @staticmethod
-    def _new_id(uow: UnitOfWork, prefix: str) -> str:
-        return f"{prefix}{uow.allocator.next('id:' + prefix):07d}"
+    def _new_id(allocator: _numbers.SequenceAllocator, prefix: str) -> str:
+        return f"{prefix}{allocator.next('id:' + prefix):07d}"
 
     def _city_of(self, uow: UnitOfWork, school: School) -> Unit:
         """The city above a school in the supervising-unit tree (Art 4)."""
@@ -422,7 +582,7 @@ class Registry:
         table = REQUEST_TABLES[kind]
         policy = self.policy(on)
         req = Request(
-            id=self._new_id(uow, "R"),
+            id=self._new_id(uow.allocator, "R"),
             kind=kind,
             student=student.id,
             state=table.initial,
@@ -666,86 +826,83 @@ class Registry:
         """
         on = self.today()
         policy = self.policy(on)
-        entry = entry_date or on
-        _check_person(name, sex, grade, hukou_region)
-        stage = stage or stage_of_grade(grade)
+        e = _Enrolment.of(
+            on,
+            school=school,
+            class_id=class_id,
+            grade=grade,
+            name=name,
+            sex=sex,
+            birth_date=birth_date,
+            hukou_region=hukou_region,
+            id_number=id_number,
+            guardian_id=guardian_id,
+            photo=photo,
+            migrant=migrant,
+            special_needs=special_needs,
+            entry_date=entry_date,
+            stage=stage,
+            consent=consent,
+        )
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "enroll", school=school)
             sch = self._get_school(uow, school)
             klass = self._get_class(uow, class_id)
-            if id_number is None and guardian_id is None:
+            if e.id_number is None and e.guardian_id is None:
                 return Outcome(Decision.refuse(violation("enrolment.no_identifier")))
-            id_number, guardian_id = _valid_ids(id_number, guardian_id, on)
-            if id_number is not None:
-                existing = uow.students.by_id_number(id_number)
+            if e.id_number is not None:
+                existing = uow.students.by_id_number(e.id_number)
             else:
-                assert guardian_id is not None
+                assert e.guardian_id is not None
                 existing = [
                     s
-                    for s in uow.students.by_guardian(guardian_id)
+                    for s in uow.students.by_guardian(e.guardian_id)
                     if s.name == name and s.birth_date == birth_date and s.id_number is None
                 ]
-            continuing = grade in policy.initial_grades.value and grade > 1
-            decision = Decision.combine(
-                enrolment.check_duplicate(existing, continuing=continuing),
-                self._admission(
-                    uow, policy, on, entry, sch, klass, grade, stage, birth_date, sex, id_number
-                ),
-                enrolment.check_photo(
-                    photo.taken_on if photo else None,
-                    grade=grade,
-                    entry_year=entry.year,
-                    policy=policy,
-                ),
-                enrolment.check_entry_deadline(on, entry_date=entry, policy=policy),
-                privacy.check_consent(birth_date, consent, on=on),
-            )
+            size = uow.students.count_in_class(klass.id)
+            decision = self._enrol_decision(policy, on, e, sch, klass, existing, size)
             if not decision.allowed:
                 return Outcome(decision)
             previous = [s for s in existing if s.status in (St.GRADUATED, St.COMPLETED)]
             regional = _numbers.issue_regional_number(
-                policy, uow.allocator, region=sch.region, year=entry.year, stage=stage
+                policy, uow.allocator, region=sch.region, year=e.entry.year, stage=e.stage
             )
-            if previous and continuing:
+            if previous and e.continuing(policy):
                 return Outcome(
                     decision,
                     self._continue(
-                        uow, actor, on, previous[-1], sch, klass, grade, stage, regional, photo
+                        uow,
+                        actor,
+                        on,
+                        previous[-1],
+                        sch,
+                        klass,
+                        e.grade,
+                        e.stage,
+                        regional,
+                        photo,
                     ),
                 )
             record = _numbers.new_record(
                 on,
-                id_number=id_number,
-                guardian_id=guardian_id,
+                id_number=e.id_number,
+                guardian_id=e.guardian_id,
                 area=sch.region,
                 birth_date=birth_date,
-                sex=sex,  # type: ignore[arg-type]
+                sex=e.sex,
                 allocator=uow.allocator,
             )
-            student = self._add_student(
-                uow,
-                actor,
-                on,
-                "enroll",
-                "皖教基〔2013〕20号 第十二条",
-                place=(sch, klass, grade, stage),
+            student = self._new_student(
+                uow.allocator,
+                place=(sch, klass, e.grade, e.stage),
                 status=St.DRAFT,
-                entry=entry,
+                entry=e.entry,
                 record=record,
                 regional=regional,
-                person={
-                    "name": name,
-                    "sex": sex,
-                    "birth_date": birth_date,
-                    "hukou_region": hukou_region,
-                    "id_number": id_number,
-                    "guardian_id": guardian_id,
-                    "photo": photo,
-                    "migrant": migrant,
-                    "special_needs": special_needs,
-                    "consent": consent,
-                },
+                person=e.person(),
             )
+            uow.students.add(student)
+            self._log(uow, actor, on, "enroll", student.id, {}, _record_after(student), _ART12)
         return Outcome(decision, student)
 
     def enroll_many(
@@ -757,51 +914,193 @@ class Registry:
     ) -> BulkOutcome:
         """Enrol many students in one unit of work (a bulk import, Art 12).
 
-        Each row holds the keyword arguments of :meth:`enroll`. With ``all_or_nothing``
-        one refused row leaves the store as it was; otherwise the good rows are written
-        and the refused ones reported. A row whose input cannot be understood (a bad ID
-        number, say) is refused with the error's code, never dropped.
+        Each row holds the keyword arguments of :meth:`enroll` and is decided by the
+        same rules. With ``all_or_nothing`` one refused row leaves the store as it was;
+        otherwise the good rows are written and the refused ones reported. A row whose
+        input cannot be understood (a bad ID number, an unknown field) is refused with
+        the error's code, never dropped.
+
+        Rows are read as a stream, :data:`BULK_CHUNK` at a time, and each chunk is
+        written behind: its schools, classes, existing records and class sizes are read
+        with one query each, its numbers reserved with one statement per sequence, and
+        its records and change-log entries stored with one ``executemany`` each. Rows
+        that need the store's answer about an earlier row (the same ID number twice, a
+        graduate continuing into the next stage, a student known only by a guardian's
+        ID, an idempotency key) are decided one by one after the chunk is written.
         """
-        applied: list[Student] = []
-        refused: list[tuple[int, Decision]] = []
+        on = self.today()
+        policy = self.policy(on)
+        applied: dict[int, Student] = {}
+        refused: dict[int, Decision] = {}
+        numbered = enumerate(rows)
         try:
             with self.store.unit_of_work() as uow:
-                rows = list(rows)
-                for school in sorted({str(r.get("school", "")) for r in rows}):
-                    self._authorize(uow, actor, "enroll_many", school=school)
-                for i, row in enumerate(rows):
-                    try:
-                        out = self.enroll(actor, **row)
-                    except AccessDenied:
-                        raise
-                    except XuejiError as e:
-                        refused.append(
-                            (
-                                i,
-                                Decision.refuse(
-                                    Violation(
-                                        e.code,
-                                        Article("", 0, note="input"),
-                                        e.message_zh,
-                                        e.message_en,
-                                    )
-                                ),
-                            )
-                        )
-                        continue
-                    if out.allowed and out.student is not None:
-                        applied.append(out.student)
-                    else:
-                        refused.append((i, out.decision))
+                while chunk := list(itertools.islice(numbered, BULK_CHUNK)):
+                    self._enroll_chunk(uow, actor, on, policy, chunk, applied, refused)
                 if all_or_nothing and refused:
                     raise _RollBack
         except _RollBack:
-            return BulkOutcome((), tuple(refused), False)
-        return BulkOutcome(tuple(applied), tuple(refused), True)
+            return BulkOutcome((), tuple(sorted(refused.items())), False)
+        return BulkOutcome(
+            tuple(applied[i] for i in sorted(applied)), tuple(sorted(refused.items())), True
+        )
 
-    def _admission(
+    def _enroll_chunk(
         self,
         uow: UnitOfWork,
+        actor: Actor,
+        on: _dt.date,
+        policy: Policy,
+        chunk: Sequence[tuple[int, Mapping[str, Any]]],
+        applied: dict[int, Student],
+        refused: dict[int, Decision],
+    ) -> None:
+        """Decide and write one chunk of :meth:`enroll_many` (see there)."""
+        parsed: list[tuple[int, Mapping[str, Any], _Enrolment]] = []
+        one_by_one: list[tuple[int, Mapping[str, Any]]] = []
+        for i, row in chunk:
+            try:
+                e = _Enrolment.of(on, **row)
+            except TypeError as err:
+                refused[i] = _input_refusal(_bad_input("导入行字段有误", f"bad row: {err}"))
+                continue
+            except XuejiError as err:
+                refused[i] = _input_refusal(err)
+                continue
+            if e.id_number is None or e.idempotency_key is not None:
+                one_by_one.append((i, row))
+            else:
+                parsed.append((i, row, e))
+        schools = uow.schools.get_many({e.school for _, _, e in parsed})
+        for code in sorted(schools):
+            self._authorize(uow, actor, "enroll_many", school=code)
+        classes = uow.classes.get_many({e.class_id for _, _, e in parsed})
+        existing = uow.students.by_id_numbers({e.id_number for _, _, e in parsed if e.id_number})
+        sizes = uow.students.count_in_classes(classes)
+        fresh: list[tuple[int, _Enrolment, School, SchoolClass]] = []
+        seen: set[str] = set()
+        for i, row, e in parsed:
+            assert e.id_number is not None
+            if e.id_number in existing or e.id_number in seen:
+                one_by_one.append((i, row))  # decided against the stored record
+                continue
+            sch, klass = schools.get(e.school), classes.get(e.class_id)
+            if sch is None or klass is None:
+                refused[i] = _input_refusal(
+                    NotFound("not_found.school", f"学校 {e.school} 不存在", f"no school {e.school}")
+                    if sch is None
+                    else NotFound(
+                        "not_found.class", f"班级 {e.class_id} 不存在", f"no class {e.class_id}"
+                    )
+                )
+                continue
+            decision = self._enrol_decision(policy, on, e, sch, klass, [], sizes[klass.id])
+            if not decision.allowed:
+                refused[i] = decision
+                continue
+            sizes[klass.id] += 1
+            seen.add(e.id_number)
+            fresh.append((i, e, sch, klass))
+        self._write_fresh(uow, actor, on, policy, fresh, applied)
+        for i, row in sorted(one_by_one, key=lambda x: x[0]):
+            try:
+                out = self.enroll(actor, **row)
+            except AccessDenied:
+                raise
+            except TypeError as err:
+                refused[i] = _input_refusal(_bad_input("导入行字段有误", f"bad row: {err}"))
+                continue
+            except XuejiError as err:
+                refused[i] = _input_refusal(err)
+                continue
+            if out.allowed and out.student is not None:
+                applied[i] = out.student
+            else:
+                refused[i] = out.decision
+
+    def _write_fresh(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        on: _dt.date,
+        policy: Policy,
+        fresh: Sequence[tuple[int, _Enrolment, School, SchoolClass]],
+        applied: dict[int, Student],
+    ) -> None:
+        """Number and store new records (each decided already) as one batch."""
+        if not fresh:
+            return
+        wanted = collections.Counter(
+            _numbers.regional_key(sch.region, e.entry.year, e.stage) for _, e, sch, _ in fresh
+        )
+        wanted["id:S"] = len(fresh)
+        block = _Reserved(uow.allocator, wanted)
+        students, entries = [], []
+        previous = uow.log.last()
+        for i, e, sch, klass in fresh:
+            regional = _numbers.issue_regional_number(
+                policy, block, region=sch.region, year=e.entry.year, stage=e.stage
+            )
+            record = _numbers.new_record(on, id_number=e.id_number)
+            student = self._new_student(
+                block,
+                place=(sch, klass, e.grade, e.stage),
+                status=St.DRAFT,
+                entry=e.entry,
+                record=record,
+                regional=regional,
+                person=e.person(),
+            )
+            previous = _entry(
+                actor, on, "enroll", student.id, {}, _record_after(student), _ART12, previous, None
+            )
+            students.append(student)
+            entries.append(previous)
+            applied[i] = student
+        uow.students.add_many(students)
+        uow.log.append_many(entries)
+
+    def _enrol_decision(
+        self,
+        policy: Policy,
+        on: _dt.date,
+        e: _Enrolment,
+        sch: School,
+        klass: SchoolClass,
+        existing: Sequence[Student],
+        size: int,
+    ) -> Decision:
+        """Every check of a new enrolment, on facts already read: one registry per person
+        (Art 14), age (Art 14), sex and birth date against the ID (Art 29), the school's
+        stage (Art 2), the class and its size (Art 16), the photo (Art 12), the entry
+        deadline (Art 12) and the guardian's consent (PIPL Art 31)."""
+        return Decision.combine(
+            enrolment.check_duplicate(existing, continuing=e.continuing(policy)),
+            self._admission(
+                policy,
+                on,
+                e.entry,
+                sch,
+                klass,
+                e.grade,
+                e.stage,
+                e.birth_date,
+                e.sex,
+                e.id_number,
+                size,
+            ),
+            enrolment.check_photo(
+                e.photo.taken_on if e.photo else None,
+                grade=e.grade,
+                entry_year=e.entry.year,
+                policy=policy,
+            ),
+            enrolment.check_entry_deadline(on, entry_date=e.entry, policy=policy),
+            privacy.check_consent(e.birth_date, e.consent, on=on),
+        )
+
+    @staticmethod
+    def _admission(
         policy: Policy,
         on: _dt.date,
         entry: _dt.date,
@@ -812,21 +1111,48 @@ class Registry:
         birth_date: _dt.date,
         sex: str,
         id_number: str | None,
+        size: int,
     ) -> Decision:
         """The checks every new record passes: age (Art 14), sex and birth date against
-        the ID (Art 29), the school's stage (Art 2) and the class (Art 16)."""
+        the ID (Art 29), the school's stage (Art 2) and the class with ``size``
+        registries in it (Art 16)."""
         return Decision.combine(
             enrolment.check_age(birth_date, entry_year=entry.year, policy=policy),
             enrolment.check_id_agreement(id_number, sex=sex, birth_date=birth_date, today=on),
             enrolment.check_stage(sch, stage),
             enrolment.check_class(
-                klass,
-                school=sch.code,
-                grade=grade,
-                stage=stage,
-                size=uow.students.count_in_class(klass.id),
-                policy=policy,
+                klass, school=sch.code, grade=grade, stage=stage, size=size, policy=policy
             ),
+        )
+
+    def _new_student(
+        self,
+        allocator: _numbers.SequenceAllocator,
+        *,
+        place: tuple[School, SchoolClass, int, Stage],
+        status: StudentStatus,
+        entry: _dt.date,
+        record: _numbers.NumberRecord,
+        regional: str,
+        person: Mapping[str, Any],
+        submitted: bool = False,
+    ) -> Student:
+        """A new record (its school, class, grade and stage in ``place``; the person's
+        fields in ``person``) with a new id from ``allocator``."""
+        school, klass, grade, stage = place
+        return Student(
+            id=self._new_id(allocator, "S"),
+            school=school.code,
+            class_id=klass.id,
+            grade=grade,
+            stage=stage,
+            status=status,
+            entry_date=entry,
+            numbers=record,
+            regional_number=regional,
+            regional_numbers=(regional,),
+            submitted=submitted,
+            **person,
         )
 
     def _add_student(
@@ -846,41 +1172,19 @@ class Registry:
         submitted: bool = False,
         **extra: object,
     ) -> Student:
-        """Store a new record (its school, class, grade and stage in ``place``; the
-        person's fields in ``person``) with its change-log entry."""
-        school, klass, grade, stage = place
-        student = Student(
-            id=self._new_id(uow, "S"),
-            school=school.code,
-            class_id=klass.id,
-            grade=grade,
-            stage=stage,
+        """Store a new record with its change-log entry."""
+        student = self._new_student(
+            uow.allocator,
+            place=place,
             status=status,
-            entry_date=entry,
-            numbers=record,
-            regional_number=regional,
-            regional_numbers=(regional,),
+            entry=entry,
+            record=record,
+            regional=regional,
+            person=person,
             submitted=submitted,
-            **person,
         )
         uow.students.add(student)
-        self._log(
-            uow,
-            actor,
-            on,
-            command,
-            student.id,
-            {},
-            {
-                "status": student.status.value,
-                "school": student.school,
-                "grade": student.grade,
-                "registry_number": student.registry_number,
-                "regional_number": student.regional_number,
-                **extra,
-            },
-            basis,
-        )
+        self._log(uow, actor, on, command, student.id, {}, _record_after(student, extra), basis)
         return student
 
     def _continue(
@@ -1352,7 +1656,17 @@ class Registry:
                     [x for x in found.values() if x.status not in gone], continuing=False
                 ),
                 self._admission(
-                    uow, policy, on, on, sch, klass, grade, stage, birth_date, sex, id_number
+                    policy,
+                    on,
+                    on,
+                    sch,
+                    klass,
+                    grade,
+                    stage,
+                    birth_date,
+                    sex,
+                    id_number,
+                    uow.students.count_in_class(klass.id),
                 ),
             )
             if not decision.allowed:

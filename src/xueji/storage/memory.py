@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -97,6 +97,9 @@ class _Schools:
     def get(self, code: str) -> School | None:
         return self.t.rows.get(code)
 
+    def get_many(self, codes: Iterable[str]) -> dict[str, School]:
+        return {c: self.t.rows[c] for c in codes if c in self.t.rows}
+
     def add(self, school: School) -> None:
         self.t.put_new(school.code, school)
 
@@ -110,6 +113,9 @@ class _Classes:
 
     def get(self, class_id: str) -> SchoolClass | None:
         return self.t.rows.get(class_id)
+
+    def get_many(self, class_ids: Iterable[str]) -> dict[str, SchoolClass]:
+        return {c: self.t.rows[c] for c in class_ids if c in self.t.rows}
 
     def add(self, klass: SchoolClass) -> None:
         self.t.put_new(klass.id, klass)
@@ -205,6 +211,10 @@ class _Students:
         self.t.put_new(student.id, student)
         self._index(student, True)
 
+    def add_many(self, students: Sequence[Student]) -> None:
+        for s in students:  # the unit of work undoes a partial batch
+            self.add(s)
+
     def update(self, student: Student) -> None:
         old: Student = self.t.rows.get(student.id, student)
         self.t.replace(student.id, student)
@@ -217,6 +227,9 @@ class _Students:
     def by_id_number(self, id_number: str) -> list[Student]:
         return self._many(self.by_id.get(id_number))
 
+    def by_id_numbers(self, id_numbers: Iterable[str]) -> dict[str, list[Student]]:
+        return {n: self.by_id_number(n) for n in set(id_numbers) if self.by_id.get(n)}
+
     def by_registry_number(self, number: str) -> list[Student]:
         return self._many(self.by_number.get(number))
 
@@ -228,6 +241,9 @@ class _Students:
 
     def count_in_class(self, class_id: str) -> int:
         return self.class_count.get(class_id, 0)
+
+    def count_in_classes(self, class_ids: Iterable[str]) -> dict[str, int]:
+        return {c: self.class_count.get(c, 0) for c in class_ids}
 
     def all(self) -> Iterator[Student]:
         return iter(list(self.t.rows.values()))
@@ -322,6 +338,10 @@ class _Log:
         self.undo.append(self._drop_last)
         return entry
 
+    def append_many(self, entries: Sequence[ChangeEntry]) -> None:
+        for e in entries:
+            self.append(e)
+
     def _drop_last(self) -> None:
         entry = self.rows.pop()
         self.by_subject[entry.subject].pop()
@@ -357,10 +377,15 @@ class _Allocator:
         self.undo = undo
 
     def next(self, key: str) -> int:
-        n = self.next_.get(key, 0) + 1
-        self.next_[key] = n
-        self.undo.append(lambda: self.next_.__setitem__(key, n - 1))
-        return n
+        return self.reserve(key, 1)
+
+    def reserve(self, key: str, count: int) -> int:
+        if count < 1:
+            raise ValueError(f"count must be at least 1, not {count}")
+        before = self.next_.get(key, 0)
+        self.next_[key] = before + count
+        self.undo.append(lambda: self.next_.__setitem__(key, before))
+        return before + 1
 
 
 class MemoryStore:

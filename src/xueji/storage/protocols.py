@@ -13,7 +13,7 @@ one more than the stored one; a store that finds another version raises
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
@@ -47,6 +47,10 @@ class SchoolRepository(Protocol):
     """Schools (Art 9)."""
 
     def get(self, code: str) -> School | None: ...
+    def get_many(self, codes: Iterable[str]) -> dict[str, School]:
+        """The schools of ``codes`` that exist, by code (one query for a bulk command)."""
+        ...
+
     def add(self, school: School) -> None: ...
     def list(self) -> Iterable[School]: ...
 
@@ -55,6 +59,10 @@ class ClassRepository(Protocol):
     """Classes (Art 10)."""
 
     def get(self, class_id: str) -> SchoolClass | None: ...
+    def get_many(self, class_ids: Iterable[str]) -> dict[str, SchoolClass]:
+        """The classes of ``class_ids`` that exist, by id."""
+        ...
+
     def add(self, klass: SchoolClass) -> None: ...
     def update(self, klass: SchoolClass) -> None:
         """Replace a class."""
@@ -72,11 +80,21 @@ class StudentRepository(Protocol):
 
     def get(self, student_id: str) -> Student | None: ...
     def add(self, student: Student) -> None: ...
+    def add_many(self, students: Sequence[Student]) -> None:
+        """Store new records at once (a bulk enrolment's write-behind batch); a key that
+        exists already fails the whole batch."""
+        ...
+
     def update(self, student: Student) -> None:
         """Replace the stored record whose version is ``student.version - 1``."""
         ...
 
     def by_id_number(self, id_number: str) -> list[Student]: ...
+    def by_id_numbers(self, id_numbers: Iterable[str]) -> dict[str, list[Student]]:
+        """:meth:`by_id_number` for many numbers at once; numbers with no record are
+        left out."""
+        ...
+
     def by_registry_number(self, number: str) -> list[Student]:
         """Students who hold or ever held ``number``."""
         ...
@@ -85,6 +103,10 @@ class StudentRepository(Protocol):
     def by_school(self, school: str) -> list[Student]: ...
     def count_in_class(self, class_id: str) -> int:
         """Registries the class holds (students not voided, not moved away)."""
+        ...
+
+    def count_in_classes(self, class_ids: Iterable[str]) -> dict[str, int]:
+        """:meth:`count_in_class` for many classes at once (every class asked for)."""
         ...
 
     def all(self) -> Iterator[Student]: ...
@@ -134,6 +156,10 @@ class ChangeLog(Protocol):
     def append(self, entry: ChangeEntry) -> ChangeEntry:
         """Store ``entry``, whose ``seq`` must be the next number (else
         :class:`~xueji.errors.ConcurrencyConflict`), and return it."""
+        ...
+
+    def append_many(self, entries: Sequence[ChangeEntry]) -> None:
+        """Store consecutive entries at once (the first must be the next number)."""
         ...
 
     def last(self, subject: str | None = None) -> ChangeEntry | None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -187,6 +187,19 @@ def _conflict(kind: str, key: str) -> ConcurrencyConflict:
     )
 
 
+_IN_CHUNK = 500  # keys per IN (...) list: well under every engine's parameter limit
+
+
+def _chunks(keys: Iterable[str]) -> Iterator[list[str]]:
+    todo = sorted(set(keys))
+    for i in range(0, len(todo), _IN_CHUNK):
+        yield todo[i : i + _IN_CHUNK]
+
+
+def _duplicate(table: str, key: str) -> XuejiError:
+    return XuejiError("storage.duplicate", f"{table} {key} 已存在", f"{table} {key} already exists")
+
+
 _CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 _CONFLICT_MYSQL_CODES = frozenset({1213, 1205})  # deadlock, lock wait timeout
 
@@ -227,11 +240,7 @@ class _Docs:
                 self.table.insert().values({self.key: key, "doc": _dump(value), **cols})
             )
         except sa.exc.IntegrityError as e:
-            raise XuejiError(
-                "storage.duplicate",
-                f"{self.table.name} {key} 已存在",
-                f"{self.table.name} {key} already exists",
-            ) from e
+            raise _duplicate(self.table.name, key) from e
 
     def _many(self, where: Any = None, order: Any = None) -> list[Any]:
         return list(self._stream(where, order))
@@ -257,6 +266,18 @@ class _Cached(_Docs):
         if key not in self.cache:
             self.cache[key] = self._one(key)
         return self.cache[key]
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        """Read the keys not cached yet with one query per chunk; cache the answers
+        (absent keys too)."""
+        wanted = set(keys)
+        missing = wanted - self.cache.keys()
+        for chunk in _chunks(missing):
+            for k in chunk:
+                self.cache[k] = None
+            for v in self._stream(self.table.c[self.key].in_(chunk)):
+                self.cache[getattr(v, self.key)] = v
+        return {k: self.cache[k] for k in wanted if self.cache[k] is not None}
 
 
 class _Units(_Cached):
@@ -353,12 +374,21 @@ class _Students(_Docs):
         try:
             self.conn.execute(students_t.insert().values(id=student.id, **_student_cols(student)))
         except sa.exc.IntegrityError as e:
-            raise XuejiError(
-                "storage.duplicate",
-                f"学生 {student.id} 已存在",
-                f"student {student.id} already exists",
-            ) from e
+            raise _duplicate("student", student.id) from e
         self._index_numbers(student)
+
+    def add_many(self, students: Sequence[Student]) -> None:
+        if not students:
+            return
+        try:
+            self.conn.execute(
+                students_t.insert(), [{"id": s.id, **_student_cols(s)} for s in students]
+            )
+        except sa.exc.IntegrityError as e:
+            raise _duplicate("student", f"{students[0].id}..{students[-1].id}") from e
+        numbers = [{"number": n, "student": s.id} for s in students for n in _numbers(s)]
+        if numbers:
+            self.conn.execute(numbers_t.insert(), numbers)
 
     def _index_numbers(self, student: Student) -> None:
         have = {
@@ -386,6 +416,13 @@ class _Students(_Docs):
     def by_id_number(self, id_number: str) -> list[Student]:
         return self._many(students_t.c.id_number == id_number)
 
+    def by_id_numbers(self, id_numbers: Iterable[str]) -> dict[str, list[Student]]:
+        out: dict[str, list[Student]] = {}
+        for chunk in _chunks(id_numbers):
+            for s in self._stream(students_t.c.id_number.in_(chunk)):
+                out.setdefault(s.id_number, []).append(s)
+        return out
+
     def by_registry_number(self, number: str) -> list[Student]:
         ids = sa.select(numbers_t.c.student).where(numbers_t.c.number == number)
         return self._many(students_t.c.id.in_(ids))
@@ -403,6 +440,19 @@ class _Students(_Docs):
             .where(students_t.c.class_id == class_id, students_t.c.seat.is_(True))
         )
         return int(self.conn.execute(q).scalar_one())
+
+    def count_in_classes(self, class_ids: Iterable[str]) -> dict[str, int]:
+        wanted = set(class_ids)
+        out = dict.fromkeys(wanted, 0)
+        c = students_t.c
+        for chunk in _chunks(wanted):
+            q = (
+                sa.select(c.class_id, sa.func.count())
+                .where(c.class_id.in_(chunk), c.seat.is_(True))
+                .group_by(c.class_id)
+            )
+            out.update({k: int(n) for k, n in self.conn.execute(q)})
+        return out
 
     def all(self) -> Iterator[Student]:
         return iter(self._many())
@@ -473,11 +523,7 @@ class _Requests(_Docs):
         try:
             self.conn.execute(requests_t.insert().values(id=request.id, **self._row(request)))
         except sa.exc.IntegrityError as e:
-            raise XuejiError(
-                "storage.duplicate",
-                f"申请 {request.id} 已存在",
-                f"request {request.id} already exists",
-            ) from e
+            raise _duplicate("request", request.id) from e
 
     def update(self, request: Request) -> None:
         done = self.conn.execute(
@@ -519,6 +565,20 @@ class _Log:
         self._last[entry.subject] = entry
         return entry
 
+    def append_many(self, entries: Sequence[ChangeEntry]) -> None:
+        if not entries:
+            return
+        try:
+            self.conn.execute(
+                log_t.insert(),
+                [{"seq": e.seq, "subject": e.subject, "doc": _dump(e)} for e in entries],
+            )
+        except sa.exc.IntegrityError as e:
+            raise _conflict("change log entry", str(entries[0].seq)) from e
+        for entry in entries:
+            self._last[entry.subject] = entry
+        self._last[None] = entries[-1]
+
     def _rows(self, q: Any) -> list[ChangeEntry]:
         return [_load(ChangeEntry, log_t.name, str(seq), doc) for seq, doc in self.conn.execute(q)]
 
@@ -559,27 +619,32 @@ class _Allocator:
         self._held: dict[str, int] = {}  # keys whose row this unit has locked, and the value
 
     def next(self, key: str) -> int:
+        return self.reserve(key, 1)
+
+    def reserve(self, key: str, count: int) -> int:
+        if count < 1:
+            raise ValueError(f"count must be at least 1, not {count}")
         done = self.conn.execute(
-            seq_t.update().where(seq_t.c.key == key).values(value=seq_t.c.value + 1)
+            seq_t.update().where(seq_t.c.key == key).values(value=seq_t.c.value + count)
         )
         if key in self._held and done.rowcount == 1:  # the row is ours until commit
-            self._held[key] += 1
-            return self._held[key]
+            self._held[key] += count
+            return self._held[key] - count + 1
         if done.rowcount == 0:
             try:
                 with self.conn.begin_nested():
-                    self.conn.execute(seq_t.insert().values(key=key, value=1))
-                self._held[key] = 1
+                    self.conn.execute(seq_t.insert().values(key=key, value=count))
+                self._held[key] = count
                 return 1
             except sa.exc.IntegrityError:  # another unit inserted it first
                 self.conn.execute(
-                    seq_t.update().where(seq_t.c.key == key).values(value=seq_t.c.value + 1)
+                    seq_t.update().where(seq_t.c.key == key).values(value=seq_t.c.value + count)
                 )
         value = int(
             self.conn.execute(sa.select(seq_t.c.value).where(seq_t.c.key == key)).scalar_one()
         )
         self._held[key] = value
-        return value
+        return value - count + 1
 
 
 class _UnitOfWork:
