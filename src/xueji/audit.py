@@ -47,10 +47,15 @@ GENESIS = "0" * 64
 Problem = Literal["altered", "removed", "reordered", "broken_link", "checkpoint_mismatch"]
 
 
-def _canonical(entry: ChangeEntry) -> bytes:
-    data: dict[str, Any] = attrs.asdict(entry)
-    data.pop("hash")
-    data["on"] = entry.on.isoformat()
+_HASHED = tuple(f.name for f in attrs.fields(ChangeEntry) if f.name != "hash")
+
+
+def _canonical(entry: ChangeEntry, **links: str) -> bytes:
+    """Every field but ``hash`` as sorted compact JSON (``links`` override the two
+    link fields); the same bytes as ``attrs.asdict`` would give, at a third of the cost."""
+    data: dict[str, Any] = {name: getattr(entry, name) for name in _HASHED}
+    data.update(links, on=entry.on.isoformat(), before=dict(entry.before))
+    data["after"] = dict(entry.after)
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -63,13 +68,15 @@ def seal(
     entry: ChangeEntry, previous: ChangeEntry | None, previous_of_subject: ChangeEntry | None
 ) -> ChangeEntry:
     """The entry with its links to its predecessors and its own hash."""
-    linked = attrs.evolve(
+    prev = previous.hash if previous else GENESIS
+    prev_subject = previous_of_subject.hash if previous_of_subject else GENESIS
+    canonical = _canonical(entry, prev_hash=prev, prev_subject_hash=prev_subject)
+    return attrs.evolve(
         entry,
-        prev_hash=previous.hash if previous else GENESIS,
-        prev_subject_hash=previous_of_subject.hash if previous_of_subject else GENESIS,
-        hash="",
+        prev_hash=prev,
+        prev_subject_hash=prev_subject,
+        hash=hashlib.sha256(canonical).hexdigest(),
     )
-    return attrs.evolve(linked, hash=entry_hash(linked))
 
 
 @attrs.frozen

@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as _dt
 import string
 import threading
+from collections.abc import Mapping
 from typing import Literal, Protocol, runtime_checkable
 
 import attrs
@@ -195,9 +196,10 @@ class SequenceAllocator(Protocol):
         """The next unused sequence number for ``key`` (1, 2, 3, ...)."""
         ...
 
-    def reserve(self, key: str, count: int) -> int:
-        """Take the next ``count`` numbers of ``key`` at once; returns the first (a bulk
-        command allocates with one statement per key, not one per record)."""
+    def reserve(self, counts: Mapping[str, int]) -> dict[str, int]:
+        """Take the next ``counts[key]`` numbers of every key at once; returns the first
+        number of each key's block (a bulk command allocates with a few statements,
+        not one per record)."""
         ...
 
 
@@ -210,16 +212,23 @@ class MemoryAllocator:
 
     def next(self, key: str) -> int:
         """The next unused sequence number for ``key``."""
-        return self.reserve(key, 1)
+        return self.reserve({key: 1})[key]
 
-    def reserve(self, key: str, count: int) -> int:
-        """Take ``count`` numbers of ``key``; returns the first."""
-        if count < 1:
-            raise ValueError(f"count must be at least 1, not {count}")
+    def reserve(self, counts: Mapping[str, int]) -> dict[str, int]:
+        """Take ``counts[key]`` numbers of each key; returns the first of each block."""
+        check_counts(counts)
         with self._lock:
-            first = self._next.get(key, 0) + 1
-            self._next[key] = first + count - 1
+            first = {k: self._next.get(k, 0) + 1 for k in counts}
+            for k, n in counts.items():
+                self._next[k] = first[k] + n - 1
             return first
+
+
+def check_counts(counts: Mapping[str, int]) -> None:
+    """Refuse a reservation of fewer than one number (a bug in the caller)."""
+    bad = {k: n for k, n in counts.items() if n < 1}
+    if bad:
+        raise ValueError(f"counts must be at least 1: {bad}")
 
 
 def issue_g(id_number: str, *, today: _dt.date | None = None) -> RegistryNumber:

@@ -312,7 +312,7 @@ class _Reserved:
 
     def __init__(self, allocator: _numbers.SequenceAllocator, counts: Mapping[str, int]) -> None:
         self._allocator = allocator
-        self._next = {k: allocator.reserve(k, n) for k, n in sorted(counts.items()) if n}
+        self._next = allocator.reserve(counts)
         self._end = {k: self._next[k] + counts[k] for k in self._next}
 
     def next(self, key: str) -> int:
@@ -322,8 +322,8 @@ class _Reserved:
         self._next[key] = n + 1
         return n
 
-    def reserve(self, key: str, count: int) -> int:
-        return self._allocator.reserve(key, count)
+    def reserve(self, counts: Mapping[str, int]) -> dict[str, int]:
+        return self._allocator.reserve(counts)
 
 
 def _entry(

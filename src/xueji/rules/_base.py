@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Mapping
 from types import MappingProxyType
 
 from xueji.articles import Article, anhui
 from xueji.decision import Violation
 
-__all__ = ["RULE_CODES", "violation"]
+__all__ = ["RULE_CODES", "full_years", "violation"]
+
+
+def full_years(birth: _dt.date, on: _dt.date) -> int:
+    """Age in full years (周岁) on ``on``; a 29 February birthday falls on 28 February
+    in a common year (as ``dateutil.relativedelta`` counts it), without its cost.
+
+    >>> full_years(_dt.date(2020, 2, 29), _dt.date(2027, 2, 28))
+    7
+    >>> full_years(_dt.date(2019, 9, 2), _dt.date(2026, 9, 1))
+    6
+    """
+    try:
+        birthday = birth.replace(year=on.year)
+    except ValueError:  # 29 February in a common year
+        birthday = _dt.date(on.year, 2, 28)
+    return on.year - birth.year - (on < birthday)
+
 
 _CODES: dict[str, tuple[Article, str, str]] = {}
 

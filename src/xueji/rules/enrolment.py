@@ -20,7 +20,7 @@ from xueji.ids import parse as parse_id
 from xueji.model import School, SchoolClass, Student
 from xueji.policy.model import Policy
 from xueji.policy.values import Stage
-from xueji.rules._base import violation
+from xueji.rules._base import full_years, violation
 
 __all__ = [
     "check_age",
@@ -41,7 +41,7 @@ def check_age(birth_date: _dt.date, *, entry_year: int, policy: Policy) -> Decis
     any grade); older students are never refused by it.
     """
     cutoff = policy.school_entry_age_cutoff.value.in_year(entry_year)
-    age = relativedelta(cutoff, birth_date).years
+    age = full_years(birth_date, cutoff)
     if age >= policy.school_entry_age.value:
         return Decision.allow()
     return Decision.refuse(

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from dateutil.relativedelta import relativedelta
-
 from xueji.decision import Decision
 from xueji.model import Consent
-from xueji.rules._base import violation
+from xueji.rules._base import full_years, violation
 
 __all__ = ["CONSENT_AGE", "check_consent"]
 
@@ -29,7 +27,7 @@ CONSENT_AGE = 14
 
 def check_consent(birth_date: _dt.date, consent: Consent | None, *, on: _dt.date) -> Decision:
     """A warning when a child under 14 has no recorded basis for processing."""
-    age = relativedelta(on, birth_date).years
+    age = full_years(birth_date, on)
     if age >= CONSENT_AGE or consent is not None:
         return Decision.allow()
     return Decision.allow(

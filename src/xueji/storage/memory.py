@@ -32,6 +32,7 @@ import attrs
 from xueji.errors import ConcurrencyConflict, XuejiError
 from xueji.lifecycle.tables import StudentStatus
 from xueji.model import ChangeEntry, Request, School, SchoolClass, Student, Unit
+from xueji.numbers import check_counts
 from xueji.policy.values import Stage
 
 __all__ = ["MemoryStore"]
@@ -377,15 +378,23 @@ class _Allocator:
         self.undo = undo
 
     def next(self, key: str) -> int:
-        return self.reserve(key, 1)
+        return self.reserve({key: 1})[key]
 
-    def reserve(self, key: str, count: int) -> int:
-        if count < 1:
-            raise ValueError(f"count must be at least 1, not {count}")
-        before = self.next_.get(key, 0)
-        self.next_[key] = before + count
-        self.undo.append(lambda: self.next_.__setitem__(key, before))
-        return before + 1
+    def reserve(self, counts: Mapping[str, int]) -> dict[str, int]:
+        check_counts(counts)
+        first = {k: self.next_.get(k, 0) + 1 for k in counts}
+        before = {k: self.next_.get(k) for k in counts}
+        for key, n in counts.items():
+            self.next_[key] = first[key] + n - 1
+        self.undo.append(lambda: self._restore(before))
+        return first
+
+    def _restore(self, before: Mapping[str, int | None]) -> None:
+        for key, value in before.items():
+            if value is None:
+                self.next_.pop(key, None)
+            else:
+                self.next_[key] = value
 
 
 class MemoryStore:

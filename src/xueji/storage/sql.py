@@ -45,6 +45,7 @@ from sqlalchemy.engine import Connection, Engine
 from xueji.errors import ConcurrencyConflict, XuejiError
 from xueji.lifecycle.tables import StudentStatus
 from xueji.model import ChangeEntry, Request, School, SchoolClass, Student, Unit, converter
+from xueji.numbers import check_counts
 from xueji.policy.values import Stage
 
 __all__ = ["SCHEMA_VERSION", "CorruptRecord", "SchemaTooNew", "SqlStore"]
@@ -619,32 +620,48 @@ class _Allocator:
         self._held: dict[str, int] = {}  # keys whose row this unit has locked, and the value
 
     def next(self, key: str) -> int:
-        return self.reserve(key, 1)
+        return self.reserve({key: 1})[key]
 
-    def reserve(self, key: str, count: int) -> int:
-        if count < 1:
-            raise ValueError(f"count must be at least 1, not {count}")
-        done = self.conn.execute(
-            seq_t.update().where(seq_t.c.key == key).values(value=seq_t.c.value + count)
-        )
-        if key in self._held and done.rowcount == 1:  # the row is ours until commit
-            self._held[key] += count
-            return self._held[key] - count + 1
-        if done.rowcount == 0:
-            try:
-                with self.conn.begin_nested():
-                    self.conn.execute(seq_t.insert().values(key=key, value=count))
-                self._held[key] = count
-                return 1
-            except sa.exc.IntegrityError:  # another unit inserted it first
-                self.conn.execute(
-                    seq_t.update().where(seq_t.c.key == key).values(value=seq_t.c.value + count)
-                )
-        value = int(
-            self.conn.execute(sa.select(seq_t.c.value).where(seq_t.c.key == key)).scalar_one()
-        )
-        self._held[key] = value
-        return value - count + 1
+    _BUMP = (
+        seq_t.update()
+        .where(seq_t.c.key == sa.bindparam("k"))
+        .values(value=seq_t.c.value + sa.bindparam("n"))
+    )
+
+    def reserve(self, counts: Mapping[str, int]) -> dict[str, int]:
+        """Bump every key's row (one ``executemany``), read the new values of the rows
+        this unit had not locked yet (one query), insert the keys that had no row (one
+        ``executemany`` in a savepoint). Each row stays locked until commit."""
+        check_counts(counts)
+        if not counts:
+            return {}
+        self.conn.execute(self._BUMP, [{"k": k, "n": n} for k, n in sorted(counts.items())])
+        fresh = sorted(k for k in counts if k not in self._held)
+        for k in counts:
+            if k in self._held:  # the row is ours until commit: no need to read it
+                self._held[k] += counts[k]
+        if fresh:
+            found = self._values(fresh)
+            missing = [k for k in fresh if k not in found]
+            if missing:
+                try:
+                    with self.conn.begin_nested():
+                        self.conn.execute(
+                            seq_t.insert(), [{"key": k, "value": counts[k]} for k in missing]
+                        )
+                    found.update({k: counts[k] for k in missing})
+                except sa.exc.IntegrityError:  # another unit inserted one of them first
+                    self.conn.execute(self._BUMP, [{"k": k, "n": counts[k]} for k in missing])
+                    found.update(self._values(missing))
+            self._held.update(found)
+        return {k: self._held[k] - n + 1 for k, n in counts.items()}
+
+    def _values(self, keys: list[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for chunk in _chunks(keys):
+            q = sa.select(seq_t.c.key, seq_t.c.value).where(seq_t.c.key.in_(chunk))
+            out.update({k: int(v) for k, v in self.conn.execute(q)})
+        return out
 
 
 class _UnitOfWork:

@@ -299,6 +299,77 @@ class StoreContract:
         with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
             uow.log.append(_entry(3, "S9", c, None))  # seq 3 exists: another unit won
 
+    # -- the bulk methods (write-behind batches of a bulk command) ------------------------
+
+    def test_bulk_reads_answer_like_the_single_ones(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            for code in ("A", "B"):
+                uow.schools.add(School(code, code, "3401", "340100", frozenset({Stage.PRIMARY})))
+                uow.classes.add(SchoolClass(f"{code}-1", code, "一班", 1, "王", D(2026, 9, 1)))
+            uow.students.add_many([_student(1), _student(2), _student(3, class_id="B-1")])
+            uow.students.add(_student(4, status=StudentStatus.VOIDED))
+        with store.unit_of_work() as uow:
+            assert sorted(uow.schools.get_many(["A", "B", "Z"])) == ["A", "B"]
+            assert sorted(uow.schools.get_many([])) == []
+            assert {k: c.school for k, c in uow.classes.get_many(["B-1", "Q"]).items()} == {
+                "B-1": "B"
+            }
+            one, three = _student(1).id_number or "", _student(3).id_number or ""
+            found = uow.students.by_id_numbers([one, three, _id(D(2001, 1, 1), 5)])
+            assert {k: [s.id for s in v] for k, v in found.items()} == {
+                one: ["S0000001"],
+                three: ["S0000003"],
+            }
+            assert found[one] == uow.students.by_id_number(one)
+            counts = uow.students.count_in_classes(["A-1", "B-1", "C-1"])
+            assert counts == {"A-1": 2, "B-1": 1, "C-1": 0}  # the voided record holds no seat
+            assert counts["A-1"] == uow.students.count_in_class("A-1")
+            # the numbers of a batch are indexed like those of a single add
+            s2 = _student(2)
+            assert [x.id for x in uow.students.by_registry_number("G" + (s2.id_number or ""))] == [
+                s2.id
+            ]
+
+    def test_a_bulk_add_with_a_known_key_fails_whole(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.students.add(_student(2))
+        with pytest.raises(XuejiError), store.unit_of_work() as uow:
+            uow.students.add_many([_student(1), _student(2)])
+        with store.unit_of_work() as uow:
+            assert uow.students.get("S0000001") is None
+
+    def test_append_many_continues_the_chain(self, store: Store) -> None:
+        a = _entry(1, "S1", None, None)
+        b = _entry(2, "S2", a, None)
+        c = _entry(3, "S1", b, a)
+        with store.unit_of_work() as uow:
+            uow.log.append(a)
+            uow.log.append_many([b, c])
+            assert uow.log.last() == c
+            assert uow.log.last("S2") == b
+        with store.unit_of_work() as uow:
+            assert uow.log.entries() == [a, b, c]
+            assert audit.verify(uow.log.entries()).ok
+        with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
+            uow.log.append_many([_entry(3, "S9", c, None)])  # seq 3 exists
+
+    def test_reserve_hands_out_blocks(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            assert uow.allocator.next("a") == 1
+            assert uow.allocator.reserve({"a": 5, "b": 3}) == {"a": 2, "b": 1}
+            assert uow.allocator.next("a") == 7
+            assert uow.allocator.next("b") == 4
+        with store.unit_of_work() as uow:
+            assert uow.allocator.reserve({"b": 2, "c": 1}) == {"b": 5, "c": 1}
+            assert uow.allocator.reserve({}) == {}
+            with pytest.raises(ValueError, match="at least 1"):
+                uow.allocator.reserve({"a": 0})
+        with pytest.raises(RuntimeError), store.unit_of_work() as uow:
+            uow.allocator.reserve({"a": 100})
+            raise RuntimeError("boom")
+        with store.unit_of_work() as uow:
+            assert uow.allocator.next("a") == 8  # the failed unit's block was given back
+
     def test_meta_and_allocator(self, store: Store) -> None:
         with store.unit_of_work() as uow:
             assert uow.meta.get("k") is None

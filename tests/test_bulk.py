@@ -1,0 +1,131 @@
+"""Bulk enrolment (Art 12) through the write-behind path of ``Registry.enroll_many``:
+every row is decided by the same rules as ``enroll``, in chunks, and nothing is lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from tests.conftest import PROVINCE, Province, make_id, school_actor
+from xueji import registry
+from xueji.model import Photo
+from xueji.storage.sql import SqlStore
+
+D = dt.date
+A = school_actor("A")
+
+
+BORN = D(2020, 3, 1)
+
+
+def _row(i: int, birth: dt.date = BORN, **kw: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "school": "A",
+        "class_id": "A-1",
+        "grade": 1,
+        "name": f"批量{i}",
+        "sex": "M",
+        "birth_date": birth,
+        "hukou_region": "340104",
+        "id_number": make_id(birth),
+        "photo": Photo(D(2026, 9, 1), "x"),
+    }
+    row.update(kw)
+    return {k: v for k, v in row.items() if v is not None}
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of three rows, so that a handful of rows crosses chunk boundaries."""
+    monkeypatch.setattr(registry, "BULK_CHUNK", 3)
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_art12_bulk_rows_are_decided_like_single_enrolments(province: Province) -> None:
+    known = province.enroll("A", 1, birth=D(2020, 3, 1))
+    rows = [_row(i) for i in range(10)]
+    rows[1] = {**rows[1], "id_number": rows[0]["id_number"]}  # twice in one chunk
+    rows[4] = {**rows[4], "id_number": rows[2]["id_number"]}  # again in the next chunk
+    rows[5] = {**rows[5], "id_number": known.id_number}  # already in the store
+    rows[6] = _row(6, id_number=None, guardian_id=make_id(D(1990, 1, 1)))  # J number
+    rows[7] = {**rows[7], "shoe_size": 38}  # a field enroll does not know
+    rows[8] = {**rows[8], "school": "NOPE"}
+    rows[9] = {**rows[9], "class_id": "A-NOPE"}
+    out = province.reg.enroll_many(A, rows, all_or_nothing=False)
+    assert out.committed
+    refused = {i: tuple(v.code for v in d.violations) for i, d in out.refused}
+    assert refused == {
+        1: ("enrolment.duplicate",),
+        4: ("enrolment.duplicate",),
+        5: ("enrolment.duplicate",),
+        7: ("command.bad_input",),
+        8: ("not_found.school",),
+        9: ("not_found.class",),
+    }
+    assert [s.name for s in out.applied] == ["批量0", "批量2", "批量3", "批量6"]  # row order
+    by_name = {s.name: s for s in out.applied}
+    assert (by_name["批量6"].registry_number or "").startswith("J")
+    assert by_name["批量0"].registry_number == "G" + rows[0]["id_number"]
+    numbers = [s.registry_number for s in out.applied] + [known.registry_number]
+    regional = [s.regional_number for s in out.applied] + [known.regional_number]
+    ids = [s.id for s in out.applied] + [known.id]
+    assert len(set(numbers)) == len(set(regional)) == len(set(ids)) == 5
+    assert len(province.reg.students_of(A, "A")) == 5
+    assert province.reg.verify_log(PROVINCE).ok
+    for s in out.applied:  # each record is logged once and stored as returned
+        assert [e.command for e in province.reg.history(PROVINCE, s.id)] == ["enroll"]
+        assert province.reg.student(A, s.id) == s
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_art16_bulk_enrolment_keeps_the_class_size_cap(province: Province) -> None:
+    for _ in range(40):
+        province.enroll("A", 1)
+    out = province.reg.enroll_many(A, [_row(i) for i in range(8)], all_or_nothing=False)
+    assert len(out.applied) == 5  # 45 seats in a primary class
+    assert {i: tuple(v.code for v in d.violations) for i, d in out.refused} == dict.fromkeys(
+        (5, 6, 7), ("class.full",)
+    )
+
+
+def test_art12_bulk_enrolment_is_the_same_as_one_by_one(tmp_path: Any) -> None:
+    """The write-behind path writes exactly what single enrolments write: the same
+    records, numbers and change-log entries, hash for hash."""
+    rows = [_row(i, birth=D(2019 + i % 2, 1 + i % 8, 1 + i % 28)) for i in range(25)]
+    one = Province(store=SqlStore.sqlite(str(tmp_path / "one.sqlite3")))
+    many = Province(store=SqlStore.sqlite(str(tmp_path / "many.sqlite3")))
+    singles = [one.reg.enroll(A, **row).unwrap().student for row in rows]
+    bulk = many.reg.enroll_many(A, rows)
+    assert bulk.allowed
+    assert list(bulk.applied) == singles
+    assert [e.hash for e in many.log()] == [e.hash for e in one.log()]
+
+
+def test_art12_a_graduate_continues_through_a_bulk_import() -> None:
+    p = Province(D(2026, 6, 1))
+    s = p.register("A", 6, birth=D(2014, 3, 1))
+    p.at(D(2026, 7, 10))
+    assert p.reg.graduate(school_actor("A"), s.id).allowed
+    p.at(D(2026, 9, 1))
+    row = _row(0, birth=D(2014, 3, 1), school="J", class_id="J-7", grade=7)
+    out = p.reg.enroll_many(school_actor("J"), [{**row, "id_number": s.id_number}])
+    assert out.allowed
+    assert out.applied[0].id == s.id
+    assert out.applied[0].registry_number == s.registry_number
+
+
+def test_art12_an_empty_import_changes_nothing(province: Province) -> None:
+    before = len(province.log())
+    out = province.reg.enroll_many(A, iter(()))
+    assert out.allowed
+    assert out.applied == ()
+    assert len(province.log()) == before
+
+
+def test_art12_a_refused_bulk_import_gives_its_numbers_back(province: Province) -> None:
+    rows = [_row(i) for i in range(3)] + [_row(3, birth=D(2023, 1, 1))]  # too young
+    assert not province.reg.enroll_many(A, rows).committed
+    again = province.reg.enroll_many(A, rows[:3])
+    assert [s.id for s in again.applied] == [f"S{n:07d}" for n in (1, 2, 3)]
