@@ -35,6 +35,7 @@ RegistryNumber(text='G110105********002X')
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import string
 import threading
 from collections.abc import Mapping
@@ -384,8 +385,15 @@ def needs_regional_number(grade: int, policy: Policy) -> bool:
     return grade in policy.initial_grades.value
 
 
-def _format_fields(fmt: str) -> set[str]:
-    return {f for _, f, _, _ in string.Formatter().parse(fmt) if f}
+@functools.lru_cache(maxsize=64)
+def _format_fields(fmt: str) -> frozenset[str]:
+    return frozenset(f for _, f, _, _ in string.Formatter().parse(fmt) if f)
+
+
+@functools.lru_cache(maxsize=4096)
+def _regional_width(fmt: str, region: str, year: int, stage: Stage) -> int:
+    """The length of the first number of a sequence: later ones must not be longer."""
+    return len(format_regional_number(fmt, region=region, year=year, stage=stage, seq=1))
 
 
 def format_regional_number(fmt: str, *, region: str, year: int, stage: Stage, seq: int) -> str:
@@ -417,8 +425,7 @@ def issue_regional_number(
     fmt = policy.regional_number_format.value
     n = allocator.next(regional_key(region, year, stage))
     text = format_regional_number(fmt, region=region, year=year, stage=stage, seq=n)
-    width = len(format_regional_number(fmt, region=region, year=year, stage=stage, seq=1))
-    if len(text) != width:
+    if len(text) != _regional_width(fmt, region, year, stage):
         raise NumberSpaceExhausted(
             "number.exhausted",
             f"地区 {region} {year}年 地区学号序号已用完",
