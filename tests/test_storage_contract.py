@@ -99,3 +99,23 @@ def test_an_old_database_is_upgraded(tmp_path: Path) -> None:
     assert store.migrate() == SCHEMA_VERSION
     assert store.schema_version() == SCHEMA_VERSION
     assert SqlStore(engine).schema_version() == SCHEMA_VERSION  # idempotent
+
+
+def test_a_version_1_database_gets_the_numbers_index(tmp_path: Path) -> None:
+    from xueji.storage.sql import numbers_t, schema_t
+
+    path = str(tmp_path / "v1.sqlite3")
+    store = SqlStore.sqlite(path)
+    with store.unit_of_work() as uow:
+        uow.meta.set("kept", "yes")
+    with store.engine.begin() as conn:  # back to what version 1 wrote
+        conn.exec_driver_sql("DROP INDEX ix_xueji_student_numbers_student")
+        conn.execute(schema_t.delete().where(schema_t.c.version > 1))
+    assert store.schema_version() == 1
+    again = SqlStore.sqlite(path)
+    assert again.schema_version() == 2
+    with again.engine.connect() as conn:
+        names = {ix["name"] for ix in sa.inspect(conn).get_indexes(numbers_t.name)}
+    assert "ix_xueji_student_numbers_student" in names
+    with again.unit_of_work() as uow:
+        assert uow.meta.get("kept") == "yes"
