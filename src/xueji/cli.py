@@ -319,6 +319,62 @@ def cmd_tour(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- scenarios -------------------------------------------------------------------------
+
+
+def cmd_scenario_run(args: argparse.Namespace) -> int:
+    """Run scenario files: exit 0 when all give what they state, 1 when a step does not,
+    2 when a file is malformed (its file, line and problem are printed)."""
+    from xueji import scenarios
+
+    files = scenarios.collect(args.paths)
+    if not files:
+        raise XuejiError(
+            "scenario.none", "没有找到场景文件", f"no scenario files under {' '.join(args.paths)}"
+        )
+    results: list[dict[str, Any]] = []
+    lines: list[str] = []
+    worst = EXIT_OK
+    for path in files:
+        try:
+            scenario = scenarios.load(path)
+        except scenarios.ScenarioError as e:
+            results.append({"file": str(path), "ok": False, "malformed": str(e)})
+            lines.append(f"✗ {path}  格式错误 malformed\n  {e}")
+            worst = EXIT_USAGE
+            continue
+        result = scenarios.run(scenario)
+        results.append(
+            {
+                "file": str(path),
+                "title": scenario.title,
+                "articles": list(scenario.articles),
+                "ok": result.ok,
+                "steps": len(result.steps),
+                "failures": [
+                    {
+                        "step": f.step.index,
+                        "line": f.step.line,
+                        "action": f.step.action,
+                        "problems": list(f.problems),
+                        "actual": f.actual,
+                        "explanation": f.explanation,
+                    }
+                    for f in result.failures
+                ],
+            }
+        )
+        mark = "✓" if result.ok else "✗"
+        lines.append(f"{mark} {path}  {scenario.title}  ({len(result.steps)} steps)")
+        if not result.ok:
+            lines.append(result.report())
+            worst = max(worst, EXIT_INVALID)
+    passed = sum(1 for r in results if r["ok"])
+    lines.append(f"{passed}/{len(results)} 场景通过 (scenarios passed)")
+    _emit(args, results, "\n".join(lines))
+    return worst
+
+
 # -- the parser ------------------------------------------------------------------------
 
 
@@ -381,6 +437,12 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--policy-file", help="a TOML policy file")
     show.add_argument("--notes", action="store_true", help="show the reading chosen")
     show.set_defaults(func=cmd_policy_show)
+
+    scen = sub.add_parser("scenario", help="policy scenarios in YAML (for analysts)")
+    scen_sub = scen.add_subparsers(dest="scenario_command", required=True, parser_class=_Parser)
+    srun = scen_sub.add_parser("run", help="run scenario files (directories: *.scenario.yaml)")
+    srun.add_argument("paths", nargs="+")
+    srun.set_defaults(func=cmd_scenario_run)
     return p
 
 

@@ -1,0 +1,822 @@
+"""Policy scenarios: the measures tested by analysts in YAML, without Python.
+
+A scenario states facts (units, schools, classes, named actors), a sequence of dated
+steps (a command of the :class:`~xueji.registry.Registry` by a named actor), and what
+each step must give: allowed or refused with which rule codes, the student's state,
+the request's state and deadline, the numbers assigned. Comments and Chinese text are
+first-class (it is YAML). ``xueji scenario run PATH...`` runs them, and pytest collects
+every ``*.scenario.yaml`` file (the plugin :mod:`xueji.testing.pytest_plugin`).
+
+>>> text = '''
+... title: 一年级新生入学（第十二条）
+... articles: [12]
+... start: 2026-09-01
+... facts:
+...   units:
+...     - {code: "34", name: 安徽省教育厅, level: province, region: "340000"}
+...     - {code: "340104", name: 蜀山区教育体育局, level: county, region: "340104", parent: "34"}
+...   schools:
+...     - {code: A, name: 甲小学, authority: "340104", region: "340104", stages: [primary]}
+...   classes:
+...     - {id: A-1, school: A, name: 一年级1班, grade: 1, head_teacher: 王老师}
+...   actors:
+...     甲校: {kind: school, unit: A}
+... steps:
+...   - do: enroll
+...     by: 甲校
+...     as: 小明
+...     with: {school: A, class_id: A-1, grade: 1, name: 小明, sex: M,
+...            birth_date: 2019-03-01, hukou_region: "340104",
+...            id_number: "340104201903010016", photo: 2026-09-01}
+...     expect: {allowed: true, student: {status: draft, registry_number: G340104201903010016}}
+... '''
+>>> result = run(load_text(text, "example.scenario.yaml"))
+>>> result.ok
+True
+
+A malformed scenario is reported with its file and line, never a traceback:
+
+>>> load_text("steps:\\n  - do: enrol\\n", "bad.scenario.yaml")
+Traceback (most recent call last):
+...
+xueji.scenarios.ScenarioError: bad.scenario.yaml:2: 未知的操作 enrol (unknown action 'enrol'; ...)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import typing
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+
+from xueji import ids
+from xueji.clock import ManualClock
+from xueji.decision import Decision
+from xueji.errors import XuejiError
+from xueji.masking import mask
+from xueji.model import (
+    Actor,
+    ActorKind,
+    Consent,
+    InfoEntry,
+    Photo,
+    Request,
+    School,
+    SchoolClass,
+    Student,
+    Unit,
+    converter,
+)
+from xueji.policy import PROFILES, Policy, load_policy
+from xueji.registry import Outcome, Registry
+from xueji.storage.memory import MemoryStore
+from xueji.storage.protocols import Store
+
+__all__ = [
+    "ACTIONS",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioResult",
+    "Step",
+    "StepResult",
+    "collect",
+    "load",
+    "load_text",
+    "run",
+]
+
+ACTIONS: frozenset[str] = frozenset(
+    {
+        "enroll",
+        "submit",
+        "approve",
+        "reject",
+        "withdraw",
+        "decide_transfer",
+        "update_student",
+        "add_info",
+        "request_correction",
+        "request_transfer",
+        "transfer_in",
+        "request_cross_border_out",
+        "request_cross_province_out",
+        "suspend",
+        "resume",
+        "record_dropout",
+        "return_from_dropout",
+        "graduate",
+        "complete",
+        "rollover",
+        "advance_clock",
+        "check",
+    }
+)
+"""The step actions: the :class:`~xueji.registry.Registry` commands, plus ``check``
+(assert the state of a named student or request without changing anything)."""
+
+_CONTROL = frozenset({"do", "by", "on", "as", "expect", "with", "student", "request", "note"})
+_EXPECT = frozenset(
+    {"allowed", "refused", "warnings", "error", "student", "request", "advanced", "log_verifies"}
+)
+_STUDENT_FIELDS = frozenset(
+    {
+        "status",
+        "grade",
+        "school",
+        "class_id",
+        "stage",
+        "name",
+        "registry_number",
+        "registry_number_prefix",
+        "regional_number",
+        "submitted",
+        "same_as",
+    }
+)
+_REQUEST_FIELDS = frozenset({"state", "deadline", "kind", "is_open", "warnings"})
+
+
+class ScenarioError(XuejiError, ValueError):
+    """A scenario file that cannot be read: its file, line and what is wrong."""
+
+    def __init__(self, where: str, zh: str, en: str) -> None:
+        self.where = where
+        super().__init__("scenario.malformed", f"{where}: {zh}", f"{where}: {en}")
+
+    def __str__(self) -> str:
+        return f"{self.message_zh} ({self.message_en.split(': ', 1)[-1]})"
+
+
+# -- reading YAML with line numbers ---------------------------------------------------
+
+
+class _Map(dict[str, Any]):
+    """A YAML mapping that remembers its line and the line of each key."""
+
+    line: int = 0
+    lines: dict[str, int]
+
+
+_TIMESTAMP, _BOOL = "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose mappings know their lines; dates stay text (checked by us, so
+    that a bad date is reported with its line instead of a traceback)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag not in (_TIMESTAMP, _BOOL)]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+# YAML 1.2 booleans only: ``on:`` (the step's date) and ``no``/``yes`` stay text
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    out = _Map()
+    out.line = node.start_mark.line + 1
+    out.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        out[str(key)] = loader.construct_object(value_node, deep=True)
+        out.lines[str(key)] = key_node.start_mark.line + 1
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+
+
+# -- the scenario model ------------------------------------------------------------------
+
+
+@attrs.frozen
+class Step:
+    """One dated command and what it must give."""
+
+    index: int  # 1-based
+    line: int
+    action: str
+    actor: str | None
+    on: _dt.date | None
+    name: str | None  # ``as``: the name given to the student or request it creates
+    student: str | None
+    request: str | None
+    args: Mapping[str, Any]
+    expect: Mapping[str, Any]
+    note: str = ""
+
+
+@attrs.frozen
+class Scenario:
+    """A scenario file, read and checked."""
+
+    path: str
+    title: str
+    articles: tuple[int, ...]
+    start: _dt.date
+    policies: tuple[Policy, ...]  # empty: the library's default (Anhui 2013)
+    units: tuple[Unit, ...]
+    schools: tuple[School, ...]
+    classes: tuple[SchoolClass, ...]
+    actors: Mapping[str, Actor]
+    steps: tuple[Step, ...]
+
+
+@attrs.frozen
+class StepResult:
+    """What one step gave, against what was expected."""
+
+    step: Step
+    ok: bool
+    problems: tuple[str, ...]  # one line per expectation that did not hold
+    actual: Mapping[str, Any]
+    explanation: str  # the decision's rules and articles, zh and en
+
+    def describe(self, path: str) -> str:
+        """The failure as an analyst reads it: where, what was expected, what came."""
+        s = self.step
+        head = f"{path}:{s.line}: step {s.index} ({s.action}"
+        head += f" by {s.actor})" if s.actor else ")"
+        lines = [head, *(f"  - {p}" for p in self.problems)]
+        if self.explanation:
+            lines.append("  explanation / 说明:")
+            lines += [f"    {x}" for x in self.explanation.splitlines()]
+        return "\n".join(lines)
+
+
+@attrs.frozen
+class ScenarioResult:
+    """The outcome of :func:`run`."""
+
+    scenario: Scenario
+    steps: tuple[StepResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when every step gave what it should."""
+        return all(s.ok for s in self.steps)
+
+    @property
+    def failures(self) -> tuple[StepResult, ...]:
+        """The steps that did not."""
+        return tuple(s for s in self.steps if not s.ok)
+
+    def report(self) -> str:
+        """Every failure, described (empty when all is well)."""
+        return "\n".join(f.describe(self.scenario.path) for f in self.failures)
+
+
+# -- loading ---------------------------------------------------------------------------
+
+
+def _where(path: str, node: Any, key: str | None = None) -> str:
+    if isinstance(node, _Map):
+        line = node.lines.get(key, node.line) if key is not None else node.line
+        return f"{path}:{line}"
+    return path
+
+
+def _fail(path: str, node: Any, key: str | None, zh: str, en: str) -> ScenarioError:
+    return ScenarioError(_where(path, node, key), zh, en)
+
+
+def _date(path: str, node: Any, key: str) -> _dt.date:
+    value = node[key]
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise _fail(
+            path, node, key, f"{key} 不是有效日期：{value!r}", f"{key} is not a date: {value!r}"
+        ) from None
+
+
+def _check_ids(path: str, node: Any) -> None:
+    """Every ``id_number``/``guardian_id`` in ``node`` must pass GB 11643's checks."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ("id_number", "guardian_id") and isinstance(v, str):
+                try:
+                    ids.validate(v)
+                except XuejiError as e:
+                    raise _fail(
+                        path,
+                        node,
+                        k,
+                        f"{k} {mask(v)} 无效：{e.message_zh}",
+                        f"{k} {mask(v)} is invalid: {e.message_en}",
+                    ) from None
+            else:
+                _check_ids(path, v)
+    elif isinstance(node, list):
+        for v in node:
+            _check_ids(path, v)
+
+
+def _structure(path: str, node: Any, kind: type[Any], what: str) -> Any:
+    try:
+        return converter.structure(_plain(node), kind)
+    except Exception as e:
+        detail = str(e).splitlines()[0][:160]
+        raise _fail(
+            path, node, None, f"{what} 有误：{detail}", f"{what} is malformed: {detail}"
+        ) from None
+
+
+def _plain(value: Any) -> Any:
+    """A YAML value as plain JSON-like data (for cattrs)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _facts(
+    path: str, doc: _Map, key: str, kind: type[Any], defaults: Mapping[str, Any]
+) -> list[Any]:
+    facts = doc.get("facts") or _Map()
+    items = facts.get(key) or []
+    if not isinstance(items, list):
+        raise _fail(path, facts, key, f"{key} 应为列表", f"{key} must be a list")
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            item = _defaults(item, defaults)
+        out.append(_structure(path, item, kind, f"{key} 第{i + 1}项 ({key} item {i + 1})"))
+    return out
+
+
+def _defaults(item: dict[str, Any], defaults: Mapping[str, Any]) -> _Map:
+    out = _Map({**defaults, **item})
+    out.line = getattr(item, "line", 0)
+    out.lines = getattr(item, "lines", {})
+    return out
+
+
+def load_text(text: str, path: str = "<scenario>") -> Scenario:
+    """Read a scenario from YAML text (``path`` names it in messages)."""
+    try:
+        doc = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no arbitrary objects
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark
+        where = f"{path}:{mark.line + 1}" if mark else path
+        raise ScenarioError(
+            where, f"YAML 语法错误：{e.problem}", f"YAML error: {e.problem}"
+        ) from None
+    if not isinstance(doc, _Map):
+        raise ScenarioError(path, "场景文件应为映射", "a scenario file is a mapping")
+    unknown = set(doc) - {
+        "title",
+        "articles",
+        "start",
+        "policy",
+        "facts",
+        "facts_file",
+        "steps",
+    }
+    if unknown:
+        key = sorted(unknown)[0]
+        raise _fail(path, doc, key, f"未知的字段 {key}", f"unknown field {key!r}")
+    policies = _policies(path, doc)
+    start = _date(path, doc, "start") if "start" in doc else _dt.date(2026, 9, 1)
+    facts = doc.get("facts") or _Map()
+    if not isinstance(facts, dict):
+        raise _fail(path, doc, "facts", "facts 应为映射", "facts must be a mapping")
+    if "facts_file" in doc:
+        facts = _shared_facts(path, doc, facts)
+        doc["facts"] = facts
+    _check_ids(path, facts)
+    created = {"created": start.isoformat()}
+    actors: dict[str, Actor] = {"系统": Actor.system(), "system": Actor.system()}
+    for name, spec in (facts.get("actors") or {}).items():
+        actors[str(name)] = _structure(path, spec, Actor, f"actor {name}")
+    steps_node = doc.get("steps") or []
+    if not isinstance(steps_node, list):
+        raise _fail(path, doc, "steps", "steps 应为列表", "steps must be a list")
+    steps = tuple(_step(path, i + 1, node, actors) for i, node in enumerate(steps_node))
+    articles = doc.get("articles") or []
+    if not isinstance(articles, list) or not all(isinstance(a, int) for a in articles):
+        raise _fail(path, doc, "articles", "articles 应为条号列表", "articles is a list of numbers")
+    return Scenario(
+        path=path,
+        title=str(doc.get("title", Path(path).stem)),
+        articles=tuple(articles),
+        start=start,
+        policies=policies,
+        units=tuple(_facts(path, doc, "units", Unit, {})),
+        schools=tuple(_facts(path, doc, "schools", School, {})),
+        classes=tuple(_facts(path, doc, "classes", SchoolClass, created)),
+        actors=actors,
+        steps=steps,
+    )
+
+
+def _policies(path: str, doc: _Map) -> tuple[Policy, ...]:
+    """``policy``: a profile code, a policy file (``*.toml``, relative to the scenario)
+    or a list of them (each decision is taken under the one in force on its date)."""
+    given = doc.get("policy")
+    if given is None:
+        return ()
+    out = []
+    for item in given if isinstance(given, list) else [given]:
+        text = str(item)
+        if text.endswith(".toml"):
+            try:
+                out.append(load_policy(Path(path).parent / text))
+            except XuejiError as e:
+                raise _fail(path, doc, "policy", e.message_zh, e.message_en) from None
+            except OSError as e:
+                raise _fail(
+                    path, doc, "policy", f"无法读取 {text}：{e}", f"cannot read {text}: {e}"
+                ) from None
+        elif text in PROFILES:
+            out.append(PROFILES[text])
+        else:
+            raise _fail(path, doc, "policy", f"未知的政策 {text}", f"unknown policy {text!r}")
+    return tuple(out)
+
+
+def _shared_facts(path: str, doc: _Map, local: dict[str, Any]) -> _Map:
+    """The facts of ``facts_file`` (relative to the scenario), with the scenario's own
+    facts added: lists are extended, actors merged."""
+    shared_path = Path(path).parent / str(doc["facts_file"])
+    try:
+        shared = yaml.load(shared_path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, UnicodeDecodeError) as e:
+        raise _fail(
+            path,
+            doc,
+            "facts_file",
+            f"无法读取 {shared_path}：{e}",
+            f"cannot read {shared_path}: {e}",
+        ) from None
+    except yaml.MarkedYAMLError as e:
+        line = e.problem_mark.line + 1 if e.problem_mark else 0
+        raise ScenarioError(
+            f"{shared_path}:{line}", f"YAML 语法错误：{e.problem}", f"YAML error: {e.problem}"
+        ) from None
+    if not isinstance(shared, _Map):
+        raise _fail(path, doc, "facts_file", "共享事实文件应为映射", "a facts file is a mapping")
+    merged = _defaults(shared, {})
+    for key, value in local.items():
+        if isinstance(value, list):
+            merged[key] = [*(merged.get(key) or []), *value]
+        elif isinstance(value, dict):
+            merged[key] = _defaults({**(merged.get(key) or {}), **value}, {})
+        else:
+            merged[key] = value
+    return merged
+
+
+def _step(path: str, index: int, node: Any, actors: Mapping[str, Actor]) -> Step:
+    if not isinstance(node, _Map):
+        raise ScenarioError(path, f"第{index}步应为映射", f"step {index} must be a mapping")
+    action = node.get("do")
+    if action is None:
+        raise _fail(path, node, None, f"第{index}步缺少 do", f"step {index} has no 'do'")
+    if action not in ACTIONS:
+        raise _fail(
+            path,
+            node,
+            "do",
+            f"未知的操作 {action}",
+            f"unknown action {action!r}; one of {', '.join(sorted(ACTIONS))}",
+        )
+    given = node.get("with") or _Map()
+    if not isinstance(given, dict):
+        raise _fail(path, node, "with", "with 应为映射", "with must be a mapping")
+    args = _defaults(given, {})
+    extra = set(node) - _CONTROL
+    if extra:
+        key = sorted(extra)[0]
+        raise _fail(
+            path,
+            node,
+            key,
+            f"未知的字段 {key}（参数写在 with 下）",
+            f"unknown field {key!r} (arguments go under 'with')",
+        )
+    actor = node.get("by")
+    if actor is None and action not in ("advance_clock", "rollover", "check"):
+        raise _fail(
+            path, node, None, f"第{index}步缺少 by（执行者）", f"step {index} has no 'by' (actor)"
+        )
+    if actor is not None and str(actor) not in actors:
+        raise _fail(
+            path,
+            node,
+            "by",
+            f"未定义的执行者 {actor}",
+            f"unknown actor {actor!r} (define it under facts.actors)",
+        )
+    expect = node.get("expect") or {}
+    if not isinstance(expect, dict):
+        raise _fail(path, node, "expect", "expect 应为映射", "expect must be a mapping")
+    bad = set(expect) - _EXPECT
+    if bad:
+        key = sorted(bad)[0]
+        raise _fail(
+            path,
+            expect,
+            key,
+            f"未知的预期 {key}",
+            f"unknown expectation {key!r}; one of {', '.join(sorted(_EXPECT))}",
+        )
+    for part, allowed in (("student", _STUDENT_FIELDS), ("request", _REQUEST_FIELDS)):
+        sub = expect.get(part)
+        if sub is not None and (not isinstance(sub, dict) or set(sub) - allowed):
+            key = sorted(set(sub) - allowed)[0] if isinstance(sub, dict) else part
+            raise _fail(
+                path, expect, part, f"未知的预期 {part}.{key}", f"unknown expectation {part}.{key}"
+            )
+    if "error" not in expect:  # a step that expects a refusal may use a bad number
+        _check_ids(path, args)
+    for key, value in list(args.items()):
+        if isinstance(value, str) and _looks_like_date(value):
+            try:
+                args[key] = _dt.date.fromisoformat(value)
+            except ValueError:
+                raise _fail(
+                    path,
+                    args,
+                    key,
+                    f"{key} 不是有效日期：{value!r}",
+                    f"{key} is not a date: {value!r}",
+                ) from None
+    return Step(
+        index=index,
+        line=node.line,
+        action=str(action),
+        actor=None if actor is None else str(actor),
+        on=_date(path, node, "on") if "on" in node else None,
+        name=None if node.get("as") is None else str(node["as"]),
+        student=None if node.get("student") is None else str(node["student"]),
+        request=None if node.get("request") is None else str(node["request"]),
+        args=args,
+        expect=dict(expect),
+        note=str(node.get("note", "")),
+    )
+
+
+def _looks_like_date(text: str) -> bool:
+    return len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit()
+
+
+def load(path: str | Path) -> Scenario:
+    """Read a scenario file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ScenarioError(str(p), f"无法读取：{e}", f"cannot be read: {e}") from None
+    return load_text(text, str(p))
+
+
+SUFFIXES = (".scenario.yaml", ".scenario.yml")
+"""The names scenario files end with (in a directory; a file given by name may be
+called anything)."""
+
+
+def collect(paths: Iterable[str | Path]) -> list[Path]:
+    """Scenario files under ``paths`` (files as given; directories searched for
+    ``*.scenario.yaml``), sorted."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out += sorted(x for x in p.rglob("*") if x.name.endswith(SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+# -- running ---------------------------------------------------------------------------
+
+
+def _hints(action: str) -> dict[str, Any]:
+    method = getattr(Registry, action)
+    return typing.get_type_hints(method, vars(__import__("xueji.registry").registry))
+
+
+def _convert(name: str, value: Any, hint: Any) -> Any:
+    """A scenario value as the command's parameter type (dates, photos, enums)."""
+    if isinstance(value, _dt.date) or value is None:
+        if hint in (Photo, Photo | None) and isinstance(value, _dt.date):
+            return Photo(value, "scenario")
+        return value
+    if hint in (Photo, Photo | None) and isinstance(value, str):
+        return Photo(_dt.date.fromisoformat(value), "scenario")
+    return converter.structure(_plain(value), hint)
+
+
+class _Run:
+    def __init__(self, scenario: Scenario, store: Store | None) -> None:
+        self.s = scenario
+        self.clock = ManualClock(scenario.start)
+        kw: dict[str, Any] = {"policies": scenario.policies} if scenario.policies else {}
+        self.reg = Registry(store or MemoryStore(), clock=self.clock, **kw)
+        self.students: dict[str, str] = {}
+        self.requests: dict[str, str] = {}
+        setup = Actor(ActorKind.PROVINCE, "\0scenario", "场景设置 (scenario setup)")
+        for unit in scenario.units:
+            self.reg.add_unit(setup, unit).unwrap()
+        for school in scenario.schools:
+            self.reg.add_school(setup, school).unwrap()
+        for klass in scenario.classes:
+            self.reg.add_class(Actor(ActorKind.SCHOOL, klass.school), klass).unwrap()
+
+    def student_id(self, name: str) -> str:
+        if name not in self.students:
+            raise KeyError(f"unknown student {name!r} (name one with 'as' first)")
+        return self.students[name]
+
+    def request_id(self, name: str) -> str:
+        if name not in self.requests:
+            raise KeyError(f"unknown request {name!r} (name one with 'as' first)")
+        return self.requests[name]
+
+    def step(self, step: Step) -> StepResult:
+        if step.on is not None and step.on != self.clock.today():
+            if step.on < self.clock.today():
+                return _result(step, [f"date {step.on} is before the clock ({self.clock.today()})"])
+            self.clock.advance_to(step.on)
+        actor = self.s.actors[step.actor] if step.actor else Actor.system()
+        actual: dict[str, Any] = {}
+        outcome: Outcome | None = None
+        try:
+            if step.action == "advance_clock":
+                to = step.args.get("to")
+                advanced = self.reg.advance_clock(actor, to)
+                actual["advanced"] = len(advanced)
+            elif step.action != "check":
+                outcome = self._command(step, actor)
+        except KeyError as e:
+            return _result(step, [str(e.args[0])])
+        except XuejiError as e:
+            actual["error"] = e.code
+            actual["message"] = f"{e.message_zh} ({e.message_en})"
+        if outcome is not None:
+            actual["allowed"] = outcome.allowed
+            actual["refused"] = sorted(v.code for v in outcome.decision.violations)
+            actual["warnings"] = sorted(v.code for v in outcome.decision.warnings)
+            if outcome.allowed and step.name:
+                if outcome.request is not None and step.action not in ("enroll", "transfer_in"):
+                    self.requests[step.name] = outcome.request.id
+                elif outcome.student is not None:
+                    self.students[step.name] = outcome.student.id
+        return self._judge(step, actual, outcome)
+
+    def _command(self, step: Step, actor: Actor) -> Outcome:
+        method = getattr(self.reg, step.action)
+        hints = _hints(step.action)
+        kwargs: dict[str, Any] = {}
+        if step.student is not None:
+            kwargs["student_id"] = self.student_id(step.student)
+        if step.request is not None:
+            kwargs["request_id"] = self.request_id(step.request)
+        for key, value in step.args.items():
+            hint = hints.get(key, Any)
+            try:
+                kwargs[key] = value if hint is Any else _convert(key, value, hint)
+            except Exception as e:
+                raise KeyError(f"argument {key}={value!r}: {str(e).splitlines()[0]}") from None
+        if (
+            step.action == "add_info"
+            and "entry" in kwargs
+            and not isinstance(kwargs["entry"], InfoEntry)
+        ):
+            kwargs["entry"] = converter.structure(kwargs["entry"], InfoEntry)
+        if step.action == "enroll" and isinstance(kwargs.get("consent"), dict):
+            kwargs["consent"] = converter.structure(kwargs["consent"], Consent)
+        try:
+            result: Outcome = method(actor, **kwargs)
+        except TypeError as e:
+            raise KeyError(f"{step.action}: {e}") from None
+        return result
+
+    def _subject(
+        self, step: Step, outcome: Outcome | None
+    ) -> tuple[Student | None, Request | None]:
+        student = outcome.student if outcome is not None else None
+        request = outcome.request if outcome is not None else None
+        with self.reg.store.unit_of_work() as uow:
+            if step.student is not None:
+                student = uow.students.get(self.students.get(step.student, ""))
+            elif student is not None:
+                student = uow.students.get(student.id)
+            if step.request is not None:
+                request = uow.requests.get(self.requests.get(step.request, ""))
+            elif request is not None:
+                request = uow.requests.get(request.id)
+        return student, request
+
+    def _judge(self, step: Step, actual: dict[str, Any], outcome: Outcome | None) -> StepResult:
+        want = step.expect
+        problems: list[str] = []
+        if "error" in want:
+            if actual.get("error") != want["error"]:
+                problems.append(
+                    f"expected error {want['error']}, got {actual.get('error') or 'none'}"
+                )
+        elif "error" in actual:
+            problems.append(f"unexpected error {actual['error']}: {actual['message']}")
+        if "refused" in want:
+            expected = sorted(want["refused"] or [])
+            if actual.get("refused") != expected or actual.get("allowed"):
+                problems.append(f"expected refused {expected}, got {actual.get('refused')}")
+        if "allowed" in want and actual.get("allowed") != want["allowed"]:
+            problems.append(f"expected allowed: {want['allowed']}, got {actual.get('allowed')}")
+        if "warnings" in want and actual.get("warnings") != sorted(want["warnings"] or []):
+            problems.append(
+                f"expected warnings {sorted(want['warnings'] or [])}, got {actual.get('warnings')}"
+            )
+        if "advanced" in want and actual.get("advanced") != want["advanced"]:
+            problems.append(
+                f"expected {want['advanced']} requests advanced, got {actual.get('advanced')}"
+            )
+        if "log_verifies" in want:
+            ok = self.reg.verify_log(Actor.system()).ok
+            actual["log_verifies"] = ok
+            if ok != want["log_verifies"]:
+                problems.append(f"expected log_verifies: {want['log_verifies']}, got {ok}")
+        if "student" in want or "request" in want:
+            student, request = self._subject(step, outcome)
+            problems += self._fields("student", want.get("student"), student, actual)
+            problems += self._fields("request", want.get("request"), request, actual)
+        return _result(step, problems, actual, outcome.decision if outcome else None)
+
+    def _fields(
+        self, kind: str, want: Mapping[str, Any] | None, value: Any, actual: dict[str, Any]
+    ) -> list[str]:
+        if not want:
+            return []
+        if value is None:
+            return [f"expected a {kind}, there is none"]
+        got: dict[str, Any] = {}
+        problems = []
+        for key, expected in want.items():
+            if key == "registry_number_prefix":
+                found: Any = (value.registry_number or "")[: len(str(expected))]
+            elif key == "same_as":
+                found = value.id
+                expected = self.students.get(str(expected), f"<unknown {expected}>")
+            elif key == "warnings":
+                found = sorted(value.warnings)
+                expected = sorted(expected or [])
+            else:
+                found = getattr(value, key)
+            text = found.isoformat() if isinstance(found, _dt.date) else found
+            text = text.value if hasattr(text, "value") else text
+            got[key] = text
+            if str(text) != str(expected) and text != expected:
+                problems.append(f"expected {kind}.{key} = {expected}, got {text}")
+        actual[kind] = got
+        return problems
+
+
+def _result(
+    step: Step,
+    problems: Sequence[str],
+    actual: Mapping[str, Any] | None = None,
+    decision: Decision | None = None,
+) -> StepResult:
+    return StepResult(step, not problems, tuple(problems), dict(actual or {}), _explain(decision))
+
+
+def _explain(decision: Decision | None) -> str:
+    if decision is None:
+        return ""
+    explain = getattr(decision, "explain", None)
+    if callable(explain):
+        return str(explain())
+    lines = []
+    for v in (*decision.violations, *decision.warnings):
+        lines.append(f"{v.code} [{v.article}]: {v.message_zh} / {v.message_en}")
+    return "\n".join(lines) or "允许 (allowed)"
+
+
+def run(scenario: Scenario, store: Store | None = None) -> ScenarioResult:
+    """Run every step of ``scenario`` on a fresh registry (an in-memory store unless
+    ``store`` is given, which must be empty). A failing step does not stop the run:
+    every expectation is reported."""
+    r = _Run(scenario, store)
+    return ScenarioResult(scenario, tuple(r.step(s) for s in scenario.steps))
+
+
+def run_paths(paths: Iterable[str | Path]) -> Iterator[ScenarioResult | ScenarioError]:
+    """Load and run every scenario under ``paths``; a malformed file yields its error."""
+    for p in collect(paths):
+        try:
+            scenario = load(p)
+        except ScenarioError as e:
+            yield e
+            continue
+        yield run(scenario)
