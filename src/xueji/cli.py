@@ -338,12 +338,12 @@ def cmd_scenario_run(args: argparse.Namespace) -> int:
     for path in files:
         try:
             scenario = scenarios.load(path)
+            result = scenarios.run(scenario)
         except scenarios.ScenarioError as e:
             results.append({"file": str(path), "ok": False, "malformed": str(e)})
             lines.append(f"✗ {path}  格式错误 malformed\n  {e}")
             worst = EXIT_USAGE
             continue
-        result = scenarios.run(scenario)
         results.append(
             {
                 "file": str(path),

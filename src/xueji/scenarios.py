@@ -92,6 +92,7 @@ __all__ = [
 
 ACTIONS: frozenset[str] = frozenset(
     {
+        "add_class",
         "enroll",
         "submit",
         "approve",
@@ -121,7 +122,18 @@ ACTIONS: frozenset[str] = frozenset(
 
 _CONTROL = frozenset({"do", "by", "on", "as", "expect", "with", "student", "request", "note"})
 _EXPECT = frozenset(
-    {"allowed", "refused", "warnings", "error", "student", "request", "advanced", "log_verifies"}
+    {
+        "allowed",
+        "refused",
+        "warnings",
+        "error",
+        "student",
+        "request",
+        "advanced",
+        "log_verifies",
+        "log_masked",
+        "detected",
+    }
 )
 _STUDENT_FIELDS = frozenset(
     {
@@ -226,6 +238,7 @@ class Scenario:
     units: tuple[Unit, ...]
     schools: tuple[School, ...]
     classes: tuple[SchoolClass, ...]
+    students: tuple[tuple[str, Mapping[str, Any], bool], ...]  # (name, enroll args, registered)
     actors: Mapping[str, Actor]
     steps: tuple[Step, ...]
 
@@ -336,6 +349,8 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    if isinstance(value, _dt.date):
+        return value.isoformat()
     return value
 
 
@@ -411,12 +426,35 @@ def load_text(text: str, path: str = "<scenario>") -> Scenario:
         articles=tuple(articles),
         start=start,
         policies=policies,
+        students=_students(path, facts),
         units=tuple(_facts(path, doc, "units", Unit, {})),
         schools=tuple(_facts(path, doc, "schools", School, {})),
         classes=tuple(_facts(path, doc, "classes", SchoolClass, created)),
         actors=actors,
         steps=steps,
     )
+
+
+def _students(
+    path: str, facts: Mapping[str, Any]
+) -> tuple[tuple[str, Mapping[str, Any], bool], ...]:
+    """``facts.students``: students who exist when the scenario starts, each named by
+    ``as``, enrolled by their school and (unless ``registered: false``) registered by
+    its authority. The other keys are :meth:`~xueji.registry.Registry.enroll`'s."""
+    out = []
+    items = facts.get("students") or []
+    if not isinstance(items, list):
+        raise _fail(path, facts, "students", "students 应为列表", "students must be a list")
+    for item in items:
+        if not isinstance(item, dict) or "as" not in item:
+            raise _fail(path, item, None, "学生须以 as 命名", "a student needs a name ('as')")
+        args = _defaults({k: v for k, v in item.items() if k not in ("as", "registered")}, {})
+        args.line, args.lines = getattr(item, "line", 0), getattr(item, "lines", {})
+        for key, value in list(args.items()):
+            if isinstance(value, str) and _looks_like_date(value):
+                args[key] = _dt.date.fromisoformat(value)
+        out.append((str(item["as"]), args, bool(item.get("registered", True))))
+    return tuple(out)
 
 
 def _policies(path: str, doc: _Map) -> tuple[Policy, ...]:
@@ -617,6 +655,10 @@ def _convert(name: str, value: Any, hint: Any) -> Any:
     return converter.structure(_plain(value), hint)
 
 
+_OBSERVER = Actor(ActorKind.PROVINCE, "\0scenario", "场景检查 (scenario check)")
+"""Who reads the registry for a scenario's checks (the province sees everything)."""
+
+
 class _Run:
     def __init__(self, scenario: Scenario, store: Store | None) -> None:
         self.s = scenario
@@ -632,6 +674,28 @@ class _Run:
             self.reg.add_school(setup, school).unwrap()
         for klass in scenario.classes:
             self.reg.add_class(Actor(ActorKind.SCHOOL, klass.school), klass).unwrap()
+        for name, args, registered in scenario.students:
+            self._existing(name, args, registered)
+
+    def _existing(self, name: str, args: Mapping[str, Any], registered: bool) -> None:
+        school = str(args.get("school"))
+        actor = Actor(ActorKind.SCHOOL, school)
+        hints = _hints("enroll")
+        kwargs = {k: _convert(k, v, hints.get(k, Any)) for k, v in args.items()}
+        kwargs.setdefault("photo", Photo(self.clock.today(), "scenario"))
+        student = self.reg.enroll(actor, **kwargs).unwrap().student
+        assert student is not None
+        self.students[name] = student.id
+        if registered:
+            request = self.reg.submit(actor, student.id).unwrap().request
+            assert request is not None
+            with self.reg.store.unit_of_work() as uow:
+                sch = uow.schools.get(school)
+                unit = uow.units.get(sch.authority) if sch else None
+            assert sch is not None
+            assert unit is not None
+            authority = Actor(ActorKind(unit.level.value), unit.code)
+            self.reg.approve(authority, request.id).unwrap()
 
     def student_id(self, name: str) -> str:
         if name not in self.students:
@@ -672,7 +736,10 @@ class _Run:
                     self.requests[step.name] = outcome.request.id
                 elif outcome.student is not None:
                     self.students[step.name] = outcome.student.id
-        return self._judge(step, actual, outcome)
+        try:
+            return self._judge(step, actual, outcome)
+        except XuejiError as e:
+            return _result(step, [f"the check itself failed: [{e.code}] {e}"], actual)
 
     def _command(self, step: Step, actor: Actor) -> Outcome:
         method = getattr(self.reg, step.action)
@@ -743,15 +810,37 @@ class _Run:
                 f"expected {want['advanced']} requests advanced, got {actual.get('advanced')}"
             )
         if "log_verifies" in want:
-            ok = self.reg.verify_log(Actor.system()).ok
+            ok = self.reg.verify_log(_OBSERVER).ok
             actual["log_verifies"] = ok
             if ok != want["log_verifies"]:
                 problems.append(f"expected log_verifies: {want['log_verifies']}, got {ok}")
+        if "log_masked" in want:
+            masked = self._log_masked()
+            actual["log_masked"] = masked
+            if masked != want["log_masked"]:
+                problems.append(f"expected log_masked: {want['log_masked']}, got {masked}")
+        if "detected" in want:
+            report = self.reg.detect(_OBSERVER)
+            found = sorted({str(f.kind) for f in report.findings})
+            actual["detected"] = found
+            if found != sorted(want["detected"] or []):
+                problems.append(f"expected detected {sorted(want['detected'] or [])}, got {found}")
         if "student" in want or "request" in want:
             student, request = self._subject(step, outcome)
             problems += self._fields("student", want.get("student"), student, actual)
             problems += self._fields("request", want.get("request"), request, actual)
         return _result(step, problems, actual, outcome.decision if outcome else None)
+
+    def _log_masked(self) -> bool:
+        """No change-log entry holds a whole identity number (Art 30)."""
+        with self.reg.store.unit_of_work() as uow:
+            entries = uow.log.entries()
+        for e in entries:
+            for value in (*e.before.values(), *e.after.values()):
+                for i in range(len(value) - 17):
+                    if ids.is_valid(value[i : i + 18]):
+                        return False
+        return True
 
     def _fields(
         self, kind: str, want: Mapping[str, Any] | None, value: Any, actual: dict[str, Any]
@@ -806,8 +895,16 @@ def _explain(decision: Decision | None) -> str:
 def run(scenario: Scenario, store: Store | None = None) -> ScenarioResult:
     """Run every step of ``scenario`` on a fresh registry (an in-memory store unless
     ``store`` is given, which must be empty). A failing step does not stop the run:
-    every expectation is reported."""
-    r = _Run(scenario, store)
+    every expectation is reported. Facts that cannot be set up (a refused class, an
+    existing student the rules refuse) raise :class:`ScenarioError`."""
+    try:
+        r = _Run(scenario, store)
+    except (XuejiError, TypeError) as e:
+        raise ScenarioError(
+            scenario.path,
+            f"事实无法建立：{getattr(e, 'message_zh', e)}",
+            f"the facts cannot be set up: {getattr(e, 'message_en', e)}",
+        ) from None
     return ScenarioResult(scenario, tuple(r.step(s) for s in scenario.steps))
 
 
@@ -815,8 +912,6 @@ def run_paths(paths: Iterable[str | Path]) -> Iterator[ScenarioResult | Scenario
     """Load and run every scenario under ``paths``; a malformed file yields its error."""
     for p in collect(paths):
         try:
-            scenario = load(p)
+            yield run(load(p))
         except ScenarioError as e:
             yield e
-            continue
-        yield run(scenario)

@@ -44,9 +44,9 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         try:
             scenario = load(self.path)
+            result = run(scenario)
         except ScenarioError as e:
             raise ScenarioFailure(str(e)) from None
-        result = run(scenario)
         if not result.ok:
             raise ScenarioFailure(f"{scenario.title}\n{result.report()}")
 
