@@ -136,8 +136,16 @@ class ParamUse:
 
 
 def _show(value: object) -> str:
+    """A parameter's value as short text: enums by value, dates of the year as MM-DD,
+    attrs values as ``name(field=value, ...)``."""
     if isinstance(value, enum.Enum):
         return str(value.value)
+    if attrs.has(type(value)):
+        names = [f.name for f in attrs.fields(type(value))]
+        if names == ["month", "day"]:
+            return f"{getattr(value, 'month'):02d}-{getattr(value, 'day'):02d}"
+        inner = ", ".join(f"{n}={_show(getattr(value, n))}" for n in names)
+        return f"{type(value).__name__}({inner})"
     if isinstance(value, (tuple, list, frozenset, set)):
         items = sorted(value, key=str) if isinstance(value, (frozenset, set)) else value
         return "[" + ", ".join(_show(x) for x in items) + "]"
