@@ -141,9 +141,10 @@ def _show(value: object) -> str:
     if isinstance(value, enum.Enum):
         return str(value.value)
     if attrs.has(type(value)):
-        names = [f.name for f in attrs.fields(type(value))]
+        names = [f.name for f in attrs.fields(type(value))]  # type: ignore[arg-type]
         if names == ["month", "day"]:
-            return f"{getattr(value, 'month'):02d}-{getattr(value, 'day'):02d}"
+            month, day = (int(getattr(value, n)) for n in names)
+            return f"{month:02d}-{day:02d}"
         inner = ", ".join(f"{n}={_show(getattr(value, n))}" for n in names)
         return f"{type(value).__name__}({inner})"
     if isinstance(value, (tuple, list, frozenset, set)):
