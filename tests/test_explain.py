@@ -18,6 +18,7 @@ from xueji.explain import Explanation, Step, Verdict, mask_ids
 from xueji.lifecycle import StudentStatus
 from xueji.model import Student, TransferReason
 from xueji.policy import ANHUI_2013, Stage
+from xueji.registry import explain_default_approval
 from xueji.rules._base import Checks
 from xueji.rules.approvals import check_overdue
 from xueji.rules.transfers import TransferFacts, check_transfer
@@ -230,9 +231,9 @@ def test_art24_registry_explains_a_stage_default_approval(province: Province) ->
     assert out.request is not None
     assert out.decision.explain().rules[:2] == ("transfer.status", "transfer.already_open")
     actor = school_actor("W")
-    before = province.reg.explain_default_approval(actor, out.request.id, D(2026, 10, 29))
+    before = explain_default_approval(province.reg, actor, out.request.id, D(2026, 10, 29))
     assert before.codes == ("stage.not_overdue",)
-    after = province.reg.explain_default_approval(actor, out.request.id, D(2026, 10, 30))
+    after = explain_default_approval(province.reg, actor, out.request.id, D(2026, 10, 30))
     assert after.allowed
     text = after.explain().text("en")
     assert "20 working days after 2026-09-25" in text
