@@ -5,6 +5,17 @@ or a rule refused; 2 bad usage or input that cannot be read (one line on stderr,
 never a traceback).
 
 ``--json`` prints machine-readable output on every sub-command.
+
+Exit codes by sub-command (see ``docs/cli.md``):
+
+* ``id check``, ``number check``: 0 all valid, 1 any invalid, 2 bad usage.
+* ``id upgrade``: 0 upgraded, 1 not a 15-digit number, 2 bad usage.
+* ``deadline START N [--explain]``: 0 computed, 2 bad usage or a year the calendar
+  does not cover.
+* ``transfer check``: 0 the transfer is allowed (warnings do not count), 1 refused by
+  a rule, 2 bad usage or a facts file that cannot be read or has unknown keys or
+  values.
+* ``tables``, ``access``, ``policy show``, ``tour``, ``demo``: 0, or 2 on bad usage.
 """
 
 from __future__ import annotations
@@ -127,6 +138,8 @@ def cmd_number_check(args: argparse.Namespace) -> int:
 
 
 def cmd_deadline(args: argparse.Namespace) -> int:
+    if getattr(args, "explain", False):
+        return cmd_deadline_explain(args)
     d = _calendar(args).deadline(args.start, args.n)
     data = {
         "start": d.start.isoformat(),
@@ -375,6 +388,182 @@ def cmd_scenario_run(args: argparse.Namespace) -> int:
     return worst
 
 
+# -- explanations: transfer check, deadline --explain ------------------------------------
+
+_TRANSFER_KEYS = {
+    "date": "the date of the request (default today)",
+    "hukou_region": "GB/T 2260 code of the student's 户籍 (6 digits)",
+    "from_school_region": "GB/T 2260 code of the sending school's city or county",
+    "to_school_region": "GB/T 2260 code of the receiving school's city or county",
+    "from_school": "the sending school's code",
+    "to_school": "the receiving school's code",
+    "grade": "the student's grade (1-12)",
+    "stage": "the student's stage (primary, junior, senior, special)",
+    "to_stages": "stages the receiving school teaches (comma-separated)",
+    "reason": "job_move, hukou_change, address_change or other (Art 20)",
+    "stated_reason": "the reason stated (needed for other, and mid-term)",
+    "status": "the student's registry status (default registered)",
+    "special_needs": "the student has special needs (true/false)",
+    "from_special": "the sending school is a special-education school",
+    "to_special": "the receiving school is a special-education school",
+    "material_false": "the authority found the material false (Art 25)",
+    "open_transfers": "open transfer requests of the student",
+}
+_BOOL_KEYS = frozenset({"special_needs", "from_special", "to_special", "material_false"})
+
+
+def _bad_facts(zh: str, en: str) -> XuejiError:
+    return XuejiError("cli.bad_facts", f"转学事实有误：{zh}", f"bad transfer facts: {en}")
+
+
+def _read_facts_file(path: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except json.JSONDecodeError as e:
+        raise _bad_facts(f"{path} 不是有效的 JSON", f"{path} is not valid JSON: {e}") from None
+    if not isinstance(data, dict):
+        raise _bad_facts(f"{path} 应为 JSON 对象", f"{path} must hold a JSON object")
+    unknown = sorted(set(data) - set(_TRANSFER_KEYS))
+    if unknown:
+        raise _bad_facts(f"未知字段 {unknown[0]}", f"unknown key {unknown[0]!r} in {path}")
+    return data
+
+
+def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date]:
+    """The :class:`~xueji.rules.transfers.TransferFacts` and date from a file and flags
+    (a flag given overrides the file's value)."""
+    from xueji.lifecycle.tables import StudentStatus
+    from xueji.model import Student, TransferReason, stage_of_grade
+    from xueji.rules.transfers import TransferFacts
+
+    data: dict[str, Any] = _read_facts_file(args.file) if args.file else {}
+    for key in _TRANSFER_KEYS:
+        value = getattr(args, key, None)
+        if value is not None:
+            data[key] = value
+
+    def text(key: str, default: str | None = None) -> str:
+        value = data.get(key, default)
+        if value is None:
+            raise _bad_facts(f"缺少 {key}", f"{key} is required (--{key.replace('_', '-')})")
+        return str(value)
+
+    def flag(key: str) -> bool:
+        value = data.get(key, False)
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("true", "1", "yes"):
+            return True
+        if str(value).lower() in ("false", "0", "no"):
+            return False
+        raise _bad_facts(f"{key} 应为 true/false", f"{key} must be true or false, not {value!r}")
+
+    def region(key: str) -> str:
+        value = text(key)
+        if not (value.isdigit() and len(value) in (4, 6)):
+            raise _bad_facts(f"{key} 应为4或6位代码", f"{key} must be a 4- or 6-digit code")
+        return value.ljust(6, "0")
+
+    try:
+        on = dt.date.fromisoformat(text("date", dt.date.today().isoformat()))
+        grade = int(text("grade", "1"))
+        stage = Stage(text("stage")) if "stage" in data else stage_of_grade(grade)
+        reason = TransferReason(text("reason"))
+        status = StudentStatus(text("status", StudentStatus.REGISTERED.value))
+        open_transfers = int(text("open_transfers", "0"))
+        to_stages_raw = data.get("to_stages", stage.value)
+        items = to_stages_raw if isinstance(to_stages_raw, list) else str(to_stages_raw).split(",")
+        to_stages = frozenset(Stage(str(x).strip()) for x in items if str(x).strip())
+    except ValueError as e:
+        raise _bad_facts(str(e), str(e)) from None
+    hukou, from_region, to_region = (
+        region("hukou_region"),
+        region("from_school_region"),
+        region("to_school_region"),
+    )
+    student = Student(
+        id="cli",
+        school=text("from_school", "FROM"),
+        class_id="-",
+        grade=grade,
+        stage=stage,
+        status=status,
+        name="-",
+        sex="M",
+        birth_date=dt.date(2000, 1, 1),
+        hukou_region=hukou,
+        entry_date=dt.date(2000, 1, 1),
+        special_needs=flag("special_needs"),
+    )
+    facts = TransferFacts(
+        student=student,
+        from_school=student.school,
+        to_school=text("to_school", "TO"),
+        from_city=from_region[:4],
+        to_city=to_region[:4],
+        from_city_region=from_region[:4] + "00",
+        to_city_region=to_region[:4] + "00",
+        to_stages=to_stages,
+        from_special=flag("from_special"),
+        to_special=flag("to_special"),
+        reason=reason,
+        stated_reason=str(data.get("stated_reason", "")),
+        material_false=flag("material_false"),
+        open_transfers=open_transfers,
+    )
+    return facts, on
+
+
+def cmd_transfer_check(args: argparse.Namespace) -> int:
+    """Arts 20-25: is this transfer legal? The decision with every rule evaluated."""
+    from xueji.policy import policy_in_force
+    from xueji.rules.transfers import check_transfer
+
+    facts, on = _transfer_facts(args)
+    policy = _policy(args) if args.policy or args.policy_file else policy_in_force(on)
+    decision = check_transfer(facts, on=on, policy=policy)
+    data = {"date": on.isoformat(), "policy": policy.code, **decision.to_dict()}
+    _emit(args, data, str(decision.explain()))
+    return EXIT_OK if decision.allowed else EXIT_INVALID
+
+
+def cmd_deadline_explain(args: argparse.Namespace) -> int:
+    """``deadline START N --explain``: every working day counted, every rest day and
+    make-up day, with holiday names."""
+    e = _calendar(args).explain_add(args.start, args.n)
+    _emit(args, e.to_dict(), str(e))
+    return EXIT_OK
+
+
+def _add_explain_options(deadline_parser: argparse.ArgumentParser) -> None:
+    deadline_parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="list the working days counted and the holidays and make-up days skipped",
+    )
+
+
+def _add_transfer_commands(sub: Any) -> None:
+    tr = sub.add_parser("transfer", help="transfers (Arts 20-25)")
+    tr_sub = tr.add_subparsers(dest="transfer_command", required=True, parser_class=_Parser)
+    chk = tr_sub.add_parser("check", help="is a proposed transfer legal? (explained)")
+    chk.add_argument("--file", help="a JSON object of facts (keys as the flags, with _)")
+    for key, help_text in _TRANSFER_KEYS.items():
+        option = "--" + key.replace("_", "-")
+        if key in _BOOL_KEYS:
+            chk.add_argument(option, action="store_const", const=True, default=None, help=help_text)
+        elif key == "date":
+            chk.add_argument(option, type=_date, default=None, help=help_text)
+        elif key in ("grade", "open_transfers"):
+            chk.add_argument(option, type=int, default=None, help=help_text)
+        else:
+            chk.add_argument(option, default=None, help=help_text)
+    chk.add_argument("--policy", default=None, help="profile code (default: the one in force)")
+    chk.add_argument("--policy-file", help="a TOML policy file")
+    chk.set_defaults(func=cmd_transfer_check)
+
+
 # -- the parser ------------------------------------------------------------------------
 
 
@@ -423,6 +612,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a holiday schedule file for years chinese-calendar lacks",
     )
     dl.set_defaults(func=cmd_deadline)
+    _add_explain_options(dl)
 
     acc = sub.add_parser("access", help="print the permission matrix (Art 28)")
     acc.set_defaults(func=cmd_access)
@@ -443,6 +633,7 @@ def build_parser() -> argparse.ArgumentParser:
     srun = scen_sub.add_parser("run", help="run scenario files (directories: *.scenario.yaml)")
     srun.add_argument("paths", nargs="+")
     srun.set_defaults(func=cmd_scenario_run)
+    _add_transfer_commands(sub)
     return p
 
 

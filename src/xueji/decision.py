@@ -18,6 +18,14 @@ False
 [enrolment.late] 新生信息录入审核超过9月30日 (new-student entry and review after 30 September) — 皖教基〔2013〕20号 第十五条
 >>> Decision.combine(d, refused).allowed
 False
+
+A decision explains itself (:mod:`xueji.explain`): the rules a rule function
+evaluated are its ``steps``; a violation no step accounts for is explained from
+its own code, article and facts.
+
+>>> print(refused.explain().text("en"))
+Decision: refused (1 rule evaluated, 1 refused, 0 warned)
+1. ✗ refuse [enrolment.late] new-student entry and review after 30 September — 皖教基〔2013〕20号 Art 15
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from typing import Any
 import attrs
 
 from xueji.articles import Article
+from xueji.explain import Explanation, Step, Verdict
 
 __all__ = ["Decision", "Violation"]
 
@@ -72,12 +81,26 @@ def _tuple_of_violations(items: Iterable[Violation]) -> tuple[Violation, ...]:
     return tuple(items)
 
 
+def _tuple_of_steps(items: Iterable[Step]) -> tuple[Step, ...]:
+    return tuple(items)
+
+
+def _step_of(v: Violation, verdict: Verdict) -> Step:
+    return Step(v.code, verdict, v.article, v.message_zh, v.message_en, v.facts)
+
+
 @attrs.frozen
 class Decision:
-    """The outcome of one or more rules: allowed unless a violation was found."""
+    """The outcome of one or more rules: allowed unless a violation was found.
+
+    ``steps`` records every rule evaluated (allowing ones too) for
+    :meth:`explain`; it takes no part in equality, so two decisions with the same
+    violations and warnings are equal however they were reached.
+    """
 
     violations: tuple[Violation, ...] = attrs.field(default=(), converter=_tuple_of_violations)
     warnings: tuple[Violation, ...] = attrs.field(default=(), converter=_tuple_of_violations)
+    steps: tuple[Step, ...] = attrs.field(default=(), converter=_tuple_of_steps, eq=False)
 
     @property
     def allowed(self) -> bool:
@@ -90,24 +113,42 @@ class Decision:
         return tuple(v.code for v in self.violations + self.warnings)
 
     @classmethod
-    def allow(cls, *, warnings: Iterable[Violation] = ()) -> Decision:
-        """An allowing decision, optionally with warnings."""
-        return cls((), warnings)
+    def allow(cls, *, warnings: Iterable[Violation] = (), steps: Iterable[Step] = ()) -> Decision:
+        """An allowing decision, optionally with warnings and the steps evaluated."""
+        return cls((), warnings, steps)
 
     @classmethod
-    def refuse(cls, *violations: Violation, warnings: Iterable[Violation] = ()) -> Decision:
+    def refuse(
+        cls, *violations: Violation, warnings: Iterable[Violation] = (), steps: Iterable[Step] = ()
+    ) -> Decision:
         """A refusing decision; at least one violation is required."""
         if not violations:
             raise ValueError("a refusal needs at least one violation")
-        return cls(violations, warnings)
+        return cls(violations, warnings, steps)
 
     @classmethod
     def combine(cls, *decisions: Decision) -> Decision:
-        """All violations and warnings of several decisions, in order."""
+        """All violations, warnings and steps of several decisions, in order."""
         return cls(
             [v for d in decisions for v in d.violations],
             [w for d in decisions for w in d.warnings],
+            [s for d in decisions for s in d.explain().steps],
         )
+
+    def explain(self) -> Explanation:
+        """The rules evaluated, with facts, parameters and articles (:mod:`xueji.explain`).
+
+        The recorded steps come first; each violation or warning that no step of
+        its code and verdict accounts for (a rule that does not record its steps)
+        follows as a step of its own.
+        """
+        steps = list(self.steps)
+        seen = {(s.rule, s.verdict) for s in steps}
+        for items, verdict in ((self.violations, Verdict.REFUSE), (self.warnings, Verdict.WARN)):
+            for v in items:
+                if (v.code, verdict) not in seen:
+                    steps.append(_step_of(v, verdict))
+        return Explanation(self.allowed, steps)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form for programs."""
@@ -115,4 +156,5 @@ class Decision:
             "allowed": self.allowed,
             "violations": [v.to_dict() for v in self.violations],
             "warnings": [w.to_dict() for w in self.warnings],
+            "explanation": self.explain().to_dict(),
         }

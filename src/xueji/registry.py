@@ -68,7 +68,13 @@ from xueji.rules._base import violation
 from xueji.storage.protocols import Store, UnitOfWork
 from xueji.workdays import WorkdayCalendar, default_calendar
 
-__all__ = ["DEFAULT_APPROVAL_NOTE", "BulkOutcome", "Outcome", "Registry"]
+__all__ = [
+    "DEFAULT_APPROVAL_NOTE",
+    "BulkOutcome",
+    "Outcome",
+    "Registry",
+    "explain_default_approval",
+]
 
 DEFAULT_APPROVAL_NOTE = "系统默认审批同意（第二十四条）"
 """What the record says when a stage is approved because its deadline passed."""
@@ -2241,6 +2247,30 @@ class Registry:
         if subject.startswith("school:") and uow.schools.get(subject[7:]) is not None:
             return [subject[7:]]
         return ["\0province"]
+
+
+# -- explanations (the explain branch) ----------------------------------------------------
+
+
+def explain_default_approval(
+    registry: Registry, actor: Actor, request_id: str, on: _dt.date | None = None
+) -> Decision:
+    """Art 24: whether a request's current stage is (on ``on``, default today) approved
+    by default, as a decision whose explanation names the deadline's computation: the
+    day the stage began, the working days counted, the holidays and weekends skipped
+    and the make-up days counted. Read-only; the actor needs the ``request`` permission.
+    """
+    r = registry.request(actor, request_id)
+    day = on or registry.today()
+    policy = registry.policy(day)
+    computation = None
+    if r.kind in _TRANSFER_KINDS and r.is_open:
+        computation = registry.calendar.explain_add(
+            r.stage_since, policy.transfer_stage_limit.value
+        )
+    return approvals.check_overdue(
+        r.deadline if r.is_open else None, today=day, policy=policy, computation=computation
+    )
 
 
 def _check_person(name: str, sex: str, grade: int, hukou_region: str) -> None:

@@ -43,6 +43,7 @@ import functools
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import attrs
 from dateutil import tz
@@ -52,12 +53,15 @@ from xueji.errors import CalendarNotCovered, InvalidSchedule
 __all__ = [
     "CHINA_TZ",
     "Deadline",
+    "DeadlineExplanation",
+    "SkippedDay",
     "WorkdayCalendar",
     "YearSchedule",
     "add_working_days",
     "as_china_date",
     "deadline",
     "default_calendar",
+    "explain_add",
     "is_working_day",
     "parse_schedules",
     "working_days_between",
@@ -309,6 +313,43 @@ class WorkdayCalendar:
                 makeup.append(day)
         return Deadline(begin, n, due, tuple(skipped), tuple(makeup))
 
+    def explain_add(self, start: DateLike, n: int) -> DeadlineExplanation:
+        """Why the ``n``-th working day after ``start`` (``n`` >= 1) is the day it is:
+        every working day counted, every rest day skipped (with the holiday's name
+        where the schedule knows it) and every make-up working day (调休) counted.
+
+        >>> from datetime import date
+        >>> e = default_calendar().explain_add(date(2026, 9, 30), 3)
+        >>> e.due, len(e.counted), e.makeup[0][0]
+        (datetime.date(2026, 10, 10), 3, datetime.date(2026, 10, 10))
+        >>> [(d.day.isoformat(), d.name_zh) for d in e.skipped][:2]
+        [('2026-10-01', '国庆节'), ('2026-10-02', '国庆节')]
+        """
+        d = self.deadline(start, n)
+        counted: list[_dt.date] = []
+        skipped: list[SkippedDay] = []
+        for ordinal in range(d.start.toordinal() + 1, d.due.toordinal() + 1):
+            day = _dt.date.fromordinal(ordinal)
+            if self.is_working_day(day):
+                counted.append(day)
+            else:
+                name = self._schedules[day.year].names.get(day, "")
+                holiday = day in self._schedules[day.year].holidays
+                skipped.append(SkippedDay(day, "holiday" if holiday else "weekend", name))
+        makeup = tuple(
+            (day, self._schedules[day.year].names.get(day, "")) for day in d.makeup_days_counted
+        )
+        sources = sorted({self._schedules[y].source for y in range(d.start.year, d.due.year + 1)})
+        return DeadlineExplanation(
+            d.start,
+            n,
+            d.due,
+            tuple(counted),
+            tuple(skipped),
+            makeup,
+            tuple(s for s in sources if s),
+        )
+
     def __repr__(self) -> str:
         return f"WorkdayCalendar(years={self.years.start}..{self.years.stop - 1})"
 
@@ -342,6 +383,116 @@ class Deadline:
         return as_china_date(on) > self.due
 
 
+_HOLIDAY_ZH = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
+@attrs.frozen
+class SkippedDay:
+    """A rest day a deadline skipped: ``kind`` is ``"holiday"`` (a public holiday's
+    rest day, ``name`` as the schedule gives it) or ``"weekend"``."""
+
+    day: _dt.date
+    kind: str
+    name: str = ""
+
+    @property
+    def name_zh(self) -> str:
+        """The holiday's Chinese name where known (``chinese-calendar`` names in English)."""
+        return _HOLIDAY_ZH.get(self.name, self.name)
+
+
+def _fmt_days(days: Iterable[_dt.date]) -> str:
+    return ", ".join(d.isoformat() for d in days) or "-"
+
+
+@attrs.frozen
+class DeadlineExplanation:
+    """A deadline with every day behind it: the working days counted, the rest days
+    skipped (holidays named) and the make-up working days counted (Civil Code Art
+    201: the start day is not counted). ``len(counted) == working_days``.
+
+    It is a :class:`xueji.explain.Detail`: a decision step can carry it.
+    """
+
+    start: _dt.date
+    working_days: int
+    due: _dt.date
+    counted: tuple[_dt.date, ...]
+    skipped: tuple[SkippedDay, ...]
+    makeup: tuple[tuple[_dt.date, str], ...]
+    sources: tuple[str, ...] = ()
+
+    @property
+    def holidays_skipped(self) -> tuple[SkippedDay, ...]:
+        """The skipped days that are public holidays' rest days."""
+        return tuple(d for d in self.skipped if d.kind == "holiday")
+
+    def lines(self, lang: str) -> list[str]:
+        """The computation in a few lines of Chinese (``"zh"``) or English text."""
+        zh = lang == "zh"
+        weekends = [d.day for d in self.skipped if d.kind == "weekend"]
+        by_name: dict[str, list[_dt.date]] = {}
+        for d in self.holidays_skipped:
+            by_name.setdefault(d.name_zh if zh else (d.name or "holiday"), []).append(d.day)
+        holidays = "; ".join(f"{name} {_fmt_days(days)}" for name, days in by_name.items()) or "-"
+        makeup = (
+            ", ".join(
+                f"{day.isoformat()}" + (f" ({_HOLIDAY_ZH.get(n, n) if zh else n})" if n else "")
+                for day, n in self.makeup
+            )
+            or "-"
+        )
+        if zh:
+            return [
+                f"期限：{self.start} 起 {self.working_days} 个工作日（当日不计入），"
+                f"截止 {self.due}（当日结束）",
+                f"计入工作日 {len(self.counted)} 天：{_fmt_days(self.counted)}",
+                f"跳过节假日：{holidays}",
+                f"跳过周末：{_fmt_days(weekends)}",
+                f"计入调休工作日：{makeup}",
+            ]
+        return [
+            f"deadline: {self.working_days} working days after {self.start} "
+            f"(start day not counted) end on {self.due} (end of day)",
+            f"working days counted ({len(self.counted)}): {_fmt_days(self.counted)}",
+            f"holidays skipped: {holidays}",
+            f"weekends skipped: {_fmt_days(weekends)}",
+            f"make-up working days counted: {makeup}",
+        ]
+
+    def text(self, lang: str = "zh") -> str:
+        """:meth:`lines` joined."""
+        return "\n".join(self.lines(lang))
+
+    def __str__(self) -> str:
+        return self.text("zh") + "\n" + self.text("en")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form for programs."""
+        return {
+            "start": self.start.isoformat(),
+            "working_days": self.working_days,
+            "due": self.due.isoformat(),
+            "counted": [d.isoformat() for d in self.counted],
+            "skipped": [
+                {"date": d.day.isoformat(), "kind": d.kind, "name": d.name, "name_zh": d.name_zh}
+                for d in self.skipped
+            ],
+            "makeup_counted": [{"date": d.isoformat(), "name": n} for d, n in self.makeup],
+            "rule": "开始的当日不计入 (Civil Code Art 201): the start day is not counted",
+            "sources": list(self.sources),
+        }
+
+
 def parse_schedules(text: str, *, where: str = "<string>") -> list[YearSchedule]:
     """Year schedules from the TOML text of a data file (see :meth:`WorkdayCalendar.load`)."""
     try:
@@ -369,15 +520,24 @@ def parse_schedules(text: str, *, where: str = "<string>") -> list[YearSchedule]
     return out
 
 
+def _holiday_name(info: object) -> str:
+    """The English name ``chinese-calendar`` gives a day (a string, an enum member or
+    a tuple whose first item is the name, by version)."""
+    value = getattr(info, "value", info)
+    if isinstance(value, tuple):
+        value = value[0]
+    return str(value) if value is not None else ""
+
+
 def _chinese_calendar_schedules() -> list[YearSchedule]:
     import chinese_calendar
 
     holidays: dict[int, dict[_dt.date, str]] = {}
     makeup: dict[int, dict[_dt.date, str]] = {}
     for d, info in chinese_calendar.holidays.items():
-        holidays.setdefault(d.year, {})[d] = str(info[1])
+        holidays.setdefault(d.year, {})[d] = _holiday_name(info)
     for d, info in chinese_calendar.workdays.items():
-        makeup.setdefault(d.year, {})[d] = str(info[1])
+        makeup.setdefault(d.year, {})[d] = _holiday_name(info)
     source = f"chinese-calendar {chinese_calendar.__version__}"
     return [
         YearSchedule(
@@ -419,3 +579,10 @@ def working_days_between(
 def deadline(start: DateLike, n: int, *, calendar: WorkdayCalendar | None = None) -> Deadline:
     """The last day of a period of ``n`` working days after ``start``, explained."""
     return (calendar or default_calendar()).deadline(start, n)
+
+
+def explain_add(
+    start: DateLike, n: int, *, calendar: WorkdayCalendar | None = None
+) -> DeadlineExplanation:
+    """The ``n``-th working day after ``start``, with every day behind it."""
+    return (calendar or default_calendar()).explain_add(start, n)

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from xueji.articles import Article, anhui
-from xueji.decision import Violation
+from xueji.decision import Decision, Violation
+from xueji.explain import Detail, ParamUse, Step, Verdict
 
-__all__ = ["RULE_CODES", "full_years", "violation"]
+__all__ = ["RULE_CODES", "RULE_STATEMENTS", "Checks", "full_years", "violation"]
 
 
 def full_years(birth: _dt.date, on: _dt.date) -> int:
@@ -309,3 +310,96 @@ def violation(code: str, *, article: Article | None = None, **facts: object) -> 
     """
     art, zh, en = _CODES[code]
     return Violation(code, article or art, zh, en, {k: str(v) for k, v in facts.items()})
+
+
+# How a rule reads as an obligation, where the catalogue's text describes the breach
+# (an allowing step shows the obligation, so "✓" never sits beside a breach).
+_STATEMENTS: dict[str, tuple[str, str]] = {
+    "transfer.same_school": (
+        "转入学校与转出学校不得相同",
+        "the receiving and sending schools must differ",
+    ),
+    "transfer.status": ("只有在籍学生可以转学", "only a registered student can be transferred"),
+    "transfer.already_open": (
+        "同一学生只能有一个未完成的转学申请",
+        "a student has at most one open transfer",
+    ),
+    "transfer.not_needed": (
+        "特教学校与随班就读之间转换不办理转学手续",
+        "special education <-> 随班就读 is not a transfer",
+    ),
+    "transfer.mid_term_no_reason": (
+        "学期期中转学须说明正当理由",
+        "a mid-term transfer needs a stated reason",
+    ),
+    "transfer.blackout": (
+        "该期间不得发起转学",
+        "no transfer may be started in a closed period",
+    ),
+    "stage.not_overdue": (
+        "审批时限届满后方可默认审批",
+        "default approval only once the deadline has passed",
+    ),
+    "stage.no_default": ("政策须设默认审批", "the policy must provide default approval"),
+    "stage.wrong_party": (
+        "当前审批环节由其所属单位审批",
+        "a stage is decided by the unit it waits for",
+    ),
+}
+
+RULE_STATEMENTS: Mapping[str, tuple[str, str]] = MappingProxyType(_STATEMENTS)
+"""Rule codes whose obligation reads differently from their breach: (zh, en)."""
+
+
+class Checks:
+    """Collects what one rule function evaluates: a :class:`~xueji.explain.Step` per
+    rule, and the violations and warnings of the rules that did not pass.
+
+    >>> c = Checks()
+    >>> c.rule("transfer.same_school", True, from_school="S1", to_school="S2")
+    True
+    >>> c.rule("transfer.reason_missing", False, student="P1")
+    False
+    >>> d = c.decision()
+    >>> d.codes, [s.verdict.value for s in d.steps]
+    (('transfer.reason_missing',), ['allow', 'refuse'])
+    """
+
+    def __init__(self) -> None:
+        self.found: list[Violation] = []
+        self.warnings: list[Violation] = []
+        self.steps: list[Step] = []
+
+    def rule(
+        self,
+        code: str,
+        ok: bool,
+        *,
+        warn: bool = False,
+        article: Article | None = None,
+        params: tuple[ParamUse, ...] = (),
+        detail: Detail | None = None,
+        seen: Mapping[str, object] | None = None,
+        **facts: object,
+    ) -> bool:
+        """Record rule ``code`` evaluated on ``facts``; a failure refuses, or only
+        warns with ``warn``. Returns ``ok``.
+
+        ``seen`` adds facts the step shows but the violation does not carry (the
+        violation's facts stay as the catalogue's users know them).
+        """
+        art, zh, en = _CODES[code]
+        if ok:
+            verdict = Verdict.ALLOW
+            zh, en = _STATEMENTS.get(code, (zh, en))
+        else:
+            v = violation(code, article=article, **facts)
+            (self.warnings if warn else self.found).append(v)
+            verdict = Verdict.WARN if warn else Verdict.REFUSE
+        shown = {**facts, **(seen or {})}
+        self.steps.append(Step(code, verdict, article or art, zh, en, shown, params, detail))
+        return ok
+
+    def decision(self) -> Decision:
+        """The decision: refused if any rule failed without ``warn``."""
+        return Decision(self.found, self.warnings, self.steps)

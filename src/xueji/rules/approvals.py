@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as _dt
 
 from xueji.decision import Decision
+from xueji.explain import ParamUse
 from xueji.model import Actor, ActorKind
 from xueji.policy.model import Policy
-from xueji.rules._base import violation
+from xueji.rules._base import Checks, violation
+from xueji.workdays import DeadlineExplanation
 
 __all__ = ["check_overdue", "check_party"]
 
@@ -41,20 +43,36 @@ def check_party(
     )
 
 
-def check_overdue(deadline: _dt.date | None, *, today: _dt.date, policy: Policy) -> Decision:
+def check_overdue(
+    deadline: _dt.date | None,
+    *,
+    today: _dt.date,
+    policy: Policy,
+    computation: DeadlineExplanation | None = None,
+) -> Decision:
     """Art 24: a stage is approved by default once ``today`` is past its deadline (the
-    period ends at the end of the deadline day), where the policy provides for it."""
-    if not policy.transfer_default_approval.value:
-        return Decision.refuse(
-            violation("stage.no_default", article=policy.transfer_default_approval.article)
-        )
-    if deadline is None or today <= deadline:
-        return Decision.refuse(
-            violation(
-                "stage.not_overdue",
-                article=policy.transfer_stage_limit.article,
-                deadline=deadline.isoformat() if deadline else "-",
-                today=today.isoformat(),
-            )
-        )
-    return Decision.allow()
+    period ends at the end of the deadline day), where the policy provides for it.
+
+    ``computation`` (from :meth:`xueji.workdays.WorkdayCalendar.explain_add`) is how
+    the deadline was counted; the explanation shows it: the working days counted,
+    the holidays and make-up days.
+    """
+    c = Checks()
+    provided = policy.transfer_default_approval
+    if not c.rule(
+        "stage.no_default",
+        bool(provided.value),
+        article=provided.article,
+        params=(ParamUse.of("transfer_default_approval", provided),),
+    ):
+        return c.decision()
+    c.rule(
+        "stage.not_overdue",
+        deadline is not None and today > deadline,
+        article=policy.transfer_stage_limit.article,
+        params=(ParamUse.of("transfer_stage_limit", policy.transfer_stage_limit),),
+        detail=computation,
+        deadline=deadline.isoformat() if deadline else "-",
+        today=today.isoformat(),
+    )
+    return c.decision()

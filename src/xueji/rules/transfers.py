@@ -24,12 +24,13 @@ import datetime as _dt
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from xueji.decision import Decision, Violation
+from xueji.decision import Decision
+from xueji.explain import ParamUse
 from xueji.lifecycle.tables import StudentStatus
 from xueji.model import Student, TransferReason
 from xueji.policy.model import Policy
 from xueji.policy.values import Stage, WindowReading
-from xueji.rules._base import violation
+from xueji.rules._base import Checks, violation
 
 __all__ = ["TransferFacts", "check_abroad", "check_transfer", "in_transfer_window"]
 
@@ -79,79 +80,115 @@ def _same_city_prefix(region: str, city_region: str) -> bool:
 
 
 def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Decision:
-    """Every legality rule for an in-province transfer request on ``on``."""
+    """Every legality rule for an in-province transfer request on ``on``.
+
+    Each rule is recorded as a step whether it passes or not, with the facts it
+    looked at and the policy parameters it read, so ``.explain()`` of an allowed
+    transfer still lists what was checked.
+    """
     s = facts.student
-    found: list[Violation] = []
-    warnings: list[Violation] = []
-    if s.status is not StudentStatus.REGISTERED:
-        found.append(violation("transfer.status", student=s.id, status=s.status.value))
-    if facts.open_transfers:
-        found.append(violation("transfer.already_open", student=s.id))
-    if facts.from_school == facts.to_school:
-        found.append(violation("transfer.same_school", school=facts.to_school))
-    if s.special_needs and facts.from_special != facts.to_special:
-        found.append(
-            violation(
-                "transfer.not_needed",
-                student=s.id,
-                from_school=facts.from_school,
-                to_school=facts.to_school,
-            )
-        )
-    if facts.reason is TransferReason.OTHER and not facts.stated_reason.strip():
-        found.append(violation("transfer.reason_missing", student=s.id))
+    c = Checks()
+    c.rule(
+        "transfer.status",
+        s.status is StudentStatus.REGISTERED,
+        student=s.id,
+        status=s.status.value,
+    )
+    c.rule(
+        "transfer.already_open",
+        not facts.open_transfers,
+        student=s.id,
+        seen={"open_transfers": facts.open_transfers},
+    )
+    c.rule(
+        "transfer.same_school",
+        facts.from_school != facts.to_school,
+        school=facts.to_school,
+        seen={"from_school": facts.from_school},
+    )
+    special_switch = s.special_needs and facts.from_special != facts.to_special
+    c.rule(
+        "transfer.not_needed",
+        not special_switch,
+        student=s.id,
+        from_school=facts.from_school,
+        to_school=facts.to_school,
+        seen={"special_needs": s.special_needs, "to_special": facts.to_special},
+    )
+    no_reason = facts.reason is TransferReason.OTHER and not facts.stated_reason.strip()
+    c.rule(
+        "transfer.reason_missing",
+        not no_reason,
+        student=s.id,
+        seen={"reason": facts.reason.value, "stated_reason": facts.stated_reason or "-"},
+    )
     same_city = facts.from_city == facts.to_city
-    if (
-        same_city
-        and _same_city_prefix(s.hukou_region, facts.to_city_region)
-        and facts.reason is TransferReason.OTHER
-    ):
-        found.append(
-            violation(
-                "transfer.same_city_choice",
-                student=s.id,
-                city=facts.to_city,
-                hukou_region=s.hukou_region,
-                reason=facts.reason.value,
-            )
+    hukou_here = _same_city_prefix(s.hukou_region, facts.to_city_region)
+    choosing = same_city and hukou_here and facts.reason is TransferReason.OTHER
+    c.rule(
+        "transfer.same_city_choice",
+        not choosing,
+        student=s.id,
+        city=facts.to_city,
+        hukou_region=s.hukou_region,
+        reason=facts.reason.value,
+        seen={"from_city": facts.from_city, "to_city_region": facts.to_city_region},
+    )
+    into_senior = Stage.SENIOR in facts.to_stages and s.stage is Stage.SENIOR and not same_city
+    material_ok = c.rule(
+        "transfer.false_material",
+        not (into_senior and facts.material_false),
+        student=s.id,
+        to_city=facts.to_city,
+        seen={"stage": s.stage.value, "from_city": facts.from_city},
+    )
+    if into_senior and material_ok:  # 借读 into a senior high: verify the material
+        c.rule(
+            "transfer.verify_material",
+            False,
+            warn=True,
+            student=s.id,
+            from_city=facts.from_city,
+            to_city=facts.to_city,
         )
-    if Stage.SENIOR in facts.to_stages and s.stage is Stage.SENIOR and not same_city:
-        if facts.material_false:
-            found.append(violation("transfer.false_material", student=s.id, to_city=facts.to_city))
-        else:
-            warnings.append(
-                violation(
-                    "transfer.verify_material",
-                    student=s.id,
-                    from_city=facts.from_city,
-                    to_city=facts.to_city,
-                )
-            )
     blackout = policy.transfer_blackout.value
+    blackout_param = (ParamUse.of("transfer_blackout", policy.transfer_blackout),)
     if blackout is not None:
         start, end = (blackout[0].in_year(on.year), blackout[1].in_year(on.year))
-        if start <= on <= end:
-            found.append(
-                violation(
-                    "transfer.blackout",
-                    article=policy.transfer_blackout.article,
-                    on=on.isoformat(),
-                    start=start.isoformat(),
-                    end=end.isoformat(),
-                )
-            )
-    ok, term = in_transfer_window(on, policy)
-    if not ok:
-        code = "transfer.mid_term" if facts.stated_reason.strip() else "transfer.mid_term_no_reason"
-        v = violation(
-            code,
-            article=policy.transfer_window.article,
+        c.rule(
+            "transfer.blackout",
+            not start <= on <= end,
+            article=policy.transfer_blackout.article,
+            params=blackout_param,
             on=on.isoformat(),
-            term=term,
-            stated_reason=facts.stated_reason or "-",
+            start=start.isoformat(),
+            end=end.isoformat(),
         )
-        (warnings if code == "transfer.mid_term" else found).append(v)
-    return Decision(found, warnings)
+    else:
+        c.rule(
+            "transfer.blackout",
+            True,
+            article=policy.transfer_blackout.article,
+            params=blackout_param,
+            on=on.isoformat(),
+        )
+    ok, term = in_transfer_window(on, policy)
+    window_params = (
+        ParamUse.of("transfer_window", policy.transfer_window),
+        ParamUse.of("terms", policy.terms),
+    )
+    stated = facts.stated_reason.strip()
+    c.rule(
+        "transfer.mid_term" if ok or stated else "transfer.mid_term_no_reason",
+        ok,
+        warn=bool(stated),
+        article=policy.transfer_window.article,
+        params=window_params,
+        on=on.isoformat(),
+        term=term or "-",
+        stated_reason=facts.stated_reason or "-",
+    )
+    return c.decision()
 
 
 def check_abroad(
