@@ -202,6 +202,8 @@ CASES: dict[str, Case] = {
     "checkpoint": lambda p, a: p.reg.checkpoint(a),
     "detect": lambda p, a: p.reg.detect(a),
     "public_class_list": lambda p, a: p.reg.public_class_list(a, "A"),
+    "statistics": lambda p, a: p.reg.statistics(a),
+    "national_export": lambda p, a: p.reg.national_export(a),
 }
 STAGE_CALLS = {
     "approve": lambda r, a, rid: r.approve(a, rid),

@@ -117,6 +117,13 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
         ),
         "detect": _p(frozenset({K.PROVINCE, K.CITY, K.COUNTY}), Scope.UNIT, anhui(32)),
         "public_class_list": _p(READERS, Scope.SCHOOL, anhui(31), "公示: no sensitive field"),
+        "statistics": _p(READERS, Scope.UNIT, anhui(28), "统计: counts only"),
+        "national_export": _p(
+            frozenset({K.PROVINCE, K.CITY, K.COUNTY}),
+            Scope.UNIT,
+            anhui(5),
+            "全国系统: full ID numbers, the read is logged",
+        ),
     }
 )
 """Every action of the registry facade, with who may take it."""

@@ -65,6 +65,7 @@ from xueji.reports import PublicListRow, public_class_list
 from xueji.rules import approvals, corrections, enrolment, graduation, privacy, transfers
 from xueji.rules import changes as change_rules
 from xueji.rules._base import violation
+from xueji.statistics import NationalRecord, Statistics, national_record, tabulate
 from xueji.storage.protocols import Store, UnitOfWork
 from xueji.workdays import WorkdayCalendar, default_calendar
 
@@ -2247,6 +2248,37 @@ class Registry:
         if subject.startswith("school:") and uow.schools.get(subject[7:]) is not None:
             return [subject[7:]]
         return ["\0province"]
+
+    # -- statistics and the national export (Arts 5, 28) ------------------------------------
+
+    def _schools_within(self, uow: UnitOfWork, actor: Actor) -> list[School]:
+        """The schools in the actor's jurisdiction (Arts 4, 7, 28), by code."""
+        schools = sorted(uow.schools.list(), key=lambda s: s.code)
+        return [s for s in schools if self._inside(uow, actor, s.code)]
+
+    def statistics(self, actor: Actor) -> Statistics:
+        """Art 28: today's count of the students in the actor's jurisdiction by unit,
+        school, stage, grade and status (counts only: no personal field, no read logged)."""
+        with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "statistics")
+            units = {u.code: u for u in uow.units.list()}
+            schools = [
+                (s, uow.students.by_school(s.code)) for s in self._schools_within(uow, actor)
+            ]
+            return tabulate(schools, units, taken_on=self.today(), scope=actor.unit)
+
+    def national_export(self, actor: Actor) -> list[NationalRecord]:
+        """Art 5: the records of the actor's jurisdiction in the national system's form,
+        full identity numbers included (for the national system only): the read is logged."""
+        with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, "national_export")
+            out = [
+                national_record(s)
+                for school in self._schools_within(uow, actor)
+                for s in uow.students.by_school(school.code)
+            ]
+            self._read(uow, actor, f"national:{actor.unit}", "id_number,guardian_id", len(out))
+            return out
 
 
 # -- explanations (the explain branch) ----------------------------------------------------

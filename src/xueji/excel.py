@@ -1,0 +1,782 @@
+"""Excel import of new students, Art 17 information and graduation data (Arts 12, 17, 18),
+and the workbook and CSV writers of the reports.
+
+Art 17 lets the school maintain 简历, 成绩, 评价, 奖励 and 处分 "通过系统的信息维护或者Excel
+导入功能"; Art 18 lets a compulsory-education school record completion by "毕业生信息Excel
+导入". The bulk entry of new students (Art 12) goes through the same door.
+
+Every import reads the first sheet of a workbook whose first row holds the Chinese
+column names of :data:`STUDENT_COLUMNS`, :data:`INFO_COLUMNS` or
+:data:`GRADUATION_COLUMNS` (unknown columns are listed in the report and ignored, except
+in the information import, where they become the entry's data). Each cell is checked:
+a cell that cannot be read is a :class:`RowError`, never a crash; a rule that refuses a
+row is a :class:`RowError` citing its code. The :class:`ImportReport` accounts for every
+data row: applied, refused, or held back (good, but not applied because the import was
+all-or-nothing and another row failed). Workbooks are read in openpyxl's read-only mode,
+row by row, so a large file streams.
+
+openpyxl is an optional dependency (``pip install 'xueji[excel]'``); it is imported only
+when a workbook is read or written, and its absence is the error ``excel.missing``.
+
+>>> parse_date("2020/3/1"), parse_date("20200301"), parse_date("2020年3月1日")
+(datetime.date(2020, 3, 1), datetime.date(2020, 3, 1), datetime.date(2020, 3, 1))
+>>> parse_sex("女"), parse_flag("是"), parse_flag(None)
+('F', True, False)
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from xueji import ids
+from xueji.decision import Decision
+from xueji.errors import XuejiError
+from xueji.masking import mask
+from xueji.model import SCHOOL_MAINTAINED, Actor, Consent, InfoEntry, InfoGroup, Photo, Student
+from xueji.rules import graduation
+
+if TYPE_CHECKING:
+    from xueji.registry import Registry
+
+__all__ = [
+    "GRADUATION_COLUMNS",
+    "INFO_COLUMNS",
+    "INFO_GROUPS",
+    "STUDENT_COLUMNS",
+    "AppliedRow",
+    "CellError",
+    "Column",
+    "ImportReport",
+    "RowError",
+    "Table",
+    "import_graduation",
+    "import_info",
+    "import_students",
+    "parse_date",
+    "parse_flag",
+    "parse_sex",
+    "write_table",
+]
+
+
+class CellError(XuejiError, ValueError):
+    """A cell whose value cannot be read (a bad date, a bad sex, an empty required cell)."""
+
+
+def _openpyxl() -> Any:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - the dev environment has the extra
+        raise XuejiError(
+            "excel.missing",
+            "读写Excel需要 openpyxl：请安装 xueji[excel]",
+            "reading or writing Excel needs openpyxl: pip install 'xueji[excel]'",
+        ) from None
+    return openpyxl
+
+
+# -- cells ---------------------------------------------------------------------------------
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def _text(value: object) -> str:
+    """A cell as text: numbers without a trailing ``.0``, dates in ISO form."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_date(value: object) -> _dt.date:
+    """A date cell: an Excel date, or text as ``2020-03-01``, ``2020/3/1``, ``2020.3.1``,
+    ``20200301`` or ``2020年3月1日``."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    text = _text(value)
+    m = _DATE.match(text)
+    if m is None and re.fullmatch(r"\d{8}", text):
+        m = re.match(r"(\d{4})(\d{2})(\d{2})", text)
+    if m is not None:
+        try:
+            return _dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            pass
+    raise CellError(
+        "excel.bad_date",
+        f"日期无法识别：{text!r}（应为 YYYY-MM-DD）",
+        f"not a date: {text!r} (expected YYYY-MM-DD)",
+    )
+
+
+def parse_sex(value: object) -> str:
+    """性别: 男/M or 女/F."""
+    text = _text(value).upper()
+    if text in ("男", "M"):
+        return "M"
+    if text in ("女", "F"):
+        return "F"
+    raise CellError(
+        "excel.bad_sex", f"性别应为“男”或“女”：{text!r}", f"sex is 男 or 女 (M/F), not {text!r}"
+    )
+
+
+def parse_flag(value: object) -> bool:
+    """A yes/no cell: 是/否, Y/N, 1/0, TRUE/FALSE; an empty cell is 否."""
+    if isinstance(value, bool):
+        return value
+    text = _text(value).upper()
+    if text in ("", "否", "N", "NO", "0", "FALSE"):
+        return False
+    if text in ("是", "Y", "YES", "1", "TRUE"):
+        return True
+    raise CellError(
+        "excel.bad_flag", f"应填“是”或“否”：{text!r}", f"expected 是 or 否, not {text!r}"
+    )
+
+
+def _grade(value: object) -> int:
+    text = _text(value)
+    if text.isdigit() and 1 <= int(text) <= 12:
+        return int(text)
+    raise CellError(
+        "excel.bad_grade", f"年级应为1至12的整数：{text!r}", f"a grade is 1 to 12, not {text!r}"
+    )
+
+
+def _region(value: object) -> str:
+    text = _text(value)
+    if re.fullmatch(r"\d{6}", text):
+        return text
+    raise CellError(
+        "excel.bad_region",
+        f"户籍地区码应为6位数字：{text!r}",
+        f"a region code is 6 digits, not {text!r}",
+    )
+
+
+def _code(value: object) -> str:
+    return _text(value)
+
+
+def _id_number(value: object) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise CellError(
+            "excel.id_as_number",
+            "身份证号须以文本格式填写（数字格式会丢失末位）",
+            "an ID number must be a text cell (a number cell loses digits)",
+        )
+    return _text(value)
+
+
+@attrs.frozen
+class Column:
+    """One column of an import sheet: its Chinese header, the field it fills, whether it
+    is required, how a cell is read, and whether the value is an identity number (masked
+    in every report)."""
+
+    header: str
+    field: str
+    required: bool
+    parse: Callable[[object], object] = _code
+    sensitive: bool = False
+    note: str = ""
+
+
+STUDENT_COLUMNS: tuple[Column, ...] = (
+    Column("学校代码", "school", True, note="学校标识码 (Art 9)"),
+    Column("班级", "class_id", True, note="the class id"),
+    Column("年级", "grade", True, _grade, note="1-12"),
+    Column("姓名", "name", True),
+    Column("性别", "sex", True, parse_sex, note="男/女 or M/F"),
+    Column("出生日期", "birth_date", True, parse_date),
+    Column("户籍地区码", "hukou_region", True, _region, note="GB/T 2260, 6 digits"),
+    Column("身份证号", "id_number", False, _id_number, True, "a text cell; GB 11643"),
+    Column(
+        "监护人身份证号", "guardian_id", False, _id_number, True, "when the child has none (Art 13)"
+    ),
+    Column("随迁子女", "migrant", False, parse_flag, note="是/否"),
+    Column("残疾学生", "special_needs", False, parse_flag, note="是/否"),
+    Column("入学日期", "entry_date", False, parse_date, note="default: the import date"),
+    Column("照片采集日期", "photo_taken_on", False, parse_date, note="with 照片摘要 (Art 12)"),
+    Column("照片摘要", "photo_digest", False, note="a digest of the image"),
+    Column("同意监护人", "consent_by", False, note="the guardian who consented (PIPL Art 31)"),
+    Column("同意日期", "consent_on", False, parse_date),
+)
+"""The columns of a new-student sheet (Art 12), mapped to :meth:`Registry.enroll`."""
+
+INFO_GROUPS: Mapping[str, InfoGroup] = {
+    "简历": InfoGroup.RESUME,
+    "成绩": InfoGroup.EXAM,
+    "考试": InfoGroup.EXAM,
+    "评价": InfoGroup.EVALUATION,
+    "奖励": InfoGroup.AWARD,
+    "处分": InfoGroup.PUNISHMENT,
+}
+"""The 信息类别 names of the Art 17 groups a school maintains."""
+
+
+def _info_group(value: object) -> InfoGroup:
+    text = _text(value)
+    group = INFO_GROUPS.get(text)
+    if group is None or group not in SCHOOL_MAINTAINED:
+        raise CellError(
+            "excel.bad_group",
+            f"信息类别应为 {'/'.join(INFO_GROUPS)}：{text!r}",
+            f"the group is one of {', '.join(INFO_GROUPS)}, not {text!r}",
+        )
+    return group
+
+
+_KEY_COLUMNS = (
+    Column("学校代码", "school", True),
+    Column("学籍号", "registry_number", False, note="the student's 学籍号, or:"),
+    Column("身份证号", "id_number", False, _id_number, True, "the student's ID number"),
+)
+
+INFO_COLUMNS: tuple[Column, ...] = (
+    *_KEY_COLUMNS,
+    Column("信息类别", "group", True, _info_group, note="简历/成绩/考试/评价/奖励/处分"),
+    Column("日期", "on", True, parse_date),
+    Column("内容", "text", True),
+)
+"""The columns of an Art 17 information sheet; any other column (科目, 分数, 学期, ...)
+is kept as the entry's data under its header."""
+
+_RESULTS = {"毕业": "graduate", "结业": "complete"}
+
+
+def _result(value: object) -> str:
+    text = _text(value) or "毕业"
+    if text not in _RESULTS:
+        raise CellError(
+            "excel.bad_result", f"毕结业应为“毕业”或“结业”：{text!r}", f"毕业 or 结业, not {text!r}"
+        )
+    return _RESULTS[text]
+
+
+GRADUATION_COLUMNS: tuple[Column, ...] = (
+    *_KEY_COLUMNS,
+    Column("毕结业", "result", False, _result, note="毕业 (default) or 结业"),
+)
+"""The columns of a graduation sheet (Art 18)."""
+
+
+# -- the report ----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class RowError:
+    """One refused cell or row: the sheet row (the header is row 1), the column's Chinese
+    header ("" for the row as a whole), the value as read (identity numbers masked), the
+    rule's code and its message."""
+
+    row: int
+    column: str
+    value: str
+    code: str
+    message_zh: str
+    message_en: str
+
+
+@attrs.frozen
+class AppliedRow:
+    """A row carried out: the sheet row, the student it touched, what was done."""
+
+    row: int
+    student: str
+    note: str
+
+
+@attrs.frozen
+class ImportReport:
+    """What an import did with every data row (none is lost): ``applied``, refused
+    (the rows of ``errors``), or ``held`` (good rows not applied because the import was
+    all-or-nothing and another row failed). ``committed`` is False when nothing was
+    written."""
+
+    kind: str
+    rows: int
+    applied: tuple[AppliedRow, ...]
+    errors: tuple[RowError, ...]
+    held: tuple[int, ...]
+    committed: bool
+    ignored_columns: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when every row was applied."""
+        return not self.errors and not self.held and self.committed
+
+    @property
+    def refused_rows(self) -> tuple[int, ...]:
+        """The sheet rows with at least one error (the header is row 1)."""
+        return tuple(sorted({e.row for e in self.errors if e.row > 1}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {
+            "kind": self.kind,
+            "rows": self.rows,
+            "committed": self.committed,
+            "applied": [attrs.asdict(a) for a in self.applied],
+            "errors": [attrs.asdict(e) for e in self.errors],
+            "held": list(self.held),
+            "ignored_columns": list(self.ignored_columns),
+        }
+
+    def write_report(self, path: str | Path) -> None:
+        """Write the report as a workbook: a summary, the errors and the applied rows."""
+        write_tables(
+            path,
+            [
+                Table(
+                    "汇总 summary",
+                    ("项目 item", "值 value"),
+                    [
+                        ("类型 kind", self.kind),
+                        ("数据行 rows", self.rows),
+                        ("已导入 applied", len(self.applied)),
+                        ("有错误 refused", len(self.refused_rows)),
+                        ("未导入 held", len(self.held)),
+                        ("已提交 committed", "是" if self.committed else "否"),
+                        ("忽略的列 ignored columns", "、".join(self.ignored_columns)),
+                    ],
+                ),
+                Table(
+                    "错误 errors",
+                    ("行 row", "列 column", "值 value", "规则 code", "说明", "message"),
+                    [attrs.astuple(e) for e in self.errors],
+                ),
+                Table(
+                    "已导入 applied",
+                    ("行 row", "学生 student", "说明 note"),
+                    [attrs.astuple(a) for a in self.applied],
+                ),
+                Table("未导入 held", ("行 row",), [(r,) for r in self.held]),
+            ],
+        )
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def _sheet_rows(path: str | Path) -> Iterator[tuple[object, ...]]:
+    """The rows of the first sheet, streamed (read-only mode)."""
+    openpyxl = _openpyxl()
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # openpyxl raises many kinds for a file it cannot read
+        raise XuejiError(
+            "excel.unreadable", f"无法读取工作簿 {path}：{e}", f"cannot read workbook {path}: {e}"
+        ) from None
+    try:
+        yield from wb.worksheets[0].iter_rows(values_only=True)
+    finally:
+        wb.close()
+
+
+@attrs.define
+class _Sheet:
+    """A sheet being read: the header's positions, the errors so far."""
+
+    columns: tuple[Column, ...]
+    positions: dict[str, int]
+    extra: dict[str, int]
+    errors: list[RowError]
+    missing: list[str]
+
+    @classmethod
+    def of(cls, header: Sequence[object], columns: tuple[Column, ...]) -> _Sheet:
+        names = [_text(h) for h in header]
+        known = {c.header for c in columns}
+        positions = {n: i for i, n in enumerate(names) if n in known}
+        extra = {n: i for i, n in enumerate(names) if n and n not in known}
+        errors = []
+        missing = [c.header for c in columns if c.required and c.header not in positions]
+        for name in missing:
+            errors.append(
+                RowError(
+                    1,
+                    name,
+                    "",
+                    "excel.missing_column",
+                    f"缺少必填列“{name}”",
+                    f"the required column {name!r} is missing",
+                )
+            )
+        return cls(columns, positions, extra, errors, missing)
+
+    def read(self, number: int, row: Sequence[object]) -> dict[str, object] | None:
+        """The row's fields, or None (its errors recorded) if a cell cannot be read."""
+        out: dict[str, object] = {}
+        bad = False
+        for col in self.columns:
+            i = self.positions.get(col.header)
+            raw = row[i] if i is not None and i < len(row) else None
+            if _text(raw) == "":
+                if col.required:
+                    self.error(number, col, raw, "excel.missing_value", "必填项为空", "empty")
+                    bad = True
+                continue
+            try:
+                out[col.field] = col.parse(raw)
+            except XuejiError as e:
+                self.error(number, col, raw, e.code, e.message_zh, e.message_en)
+                bad = True
+        return None if bad else out
+
+    def error(
+        self, number: int, col: Column | str, raw: object, code: str, zh: str, en: str
+    ) -> None:
+        name = col if isinstance(col, str) else col.header
+        text = _text(raw)
+        sensitive = (not isinstance(col, str) and col.sensitive) or name in _SENSITIVE_HEADERS
+        self.errors.append(
+            RowError(number, name, mask(text) if sensitive and text else text, code, zh, en)
+        )
+
+
+_SENSITIVE_HEADERS = frozenset({"身份证号", "监护人身份证号", "学籍号"})
+
+
+def _data_rows(
+    path: str | Path, columns: tuple[Column, ...]
+) -> tuple[_Sheet, Iterator[tuple[int, tuple[object, ...]]]]:
+    rows = _sheet_rows(path)
+    header = next(rows, None)
+    if header is None:
+        raise XuejiError("excel.empty", f"工作簿 {path} 是空的", f"the workbook {path} is empty")
+    sheet = _Sheet.of(header, columns)
+
+    def numbered() -> Iterator[tuple[int, tuple[object, ...]]]:
+        for n, row in enumerate(rows, start=2):
+            if any(_text(v) for v in row):  # a blank row is no row
+                yield n, row
+
+    return sheet, numbered()
+
+
+# -- new students (Art 12) -----------------------------------------------------------------
+
+_RULE_COLUMNS = {
+    "not_found.school": "学校代码",
+    "not_found.class": "班级",
+    "class.wrong_school": "班级",
+    "enrolment.stage_mismatch": "年级",
+    "enrolment.too_young": "出生日期",
+    "enrolment.duplicate": "身份证号",
+    "enrolment.id_mismatch": "身份证号",
+    "enrolment.no_identifier": "身份证号",
+    "enrolment.photo_missing": "照片摘要",
+}
+_HEADER = {c.header: c for c in STUDENT_COLUMNS}
+
+
+def _enroll_kwargs(fields: Mapping[str, object], today: _dt.date) -> dict[str, object]:
+    """The keyword arguments of :meth:`Registry.enroll` for a row's fields."""
+    kw = {k: v for k, v in fields.items() if not k.startswith(("photo_", "consent_"))}
+    if "photo_digest" in fields:
+        taken = fields.get("photo_taken_on", today)
+        assert isinstance(taken, _dt.date)
+        kw["photo"] = Photo(taken, str(fields["photo_digest"]))
+    if "consent_by" in fields:
+        given = fields.get("consent_on", today)
+        assert isinstance(given, _dt.date)
+        guardian = kw.get("guardian_id")
+        kw["consent"] = Consent(
+            "guardian_consent",
+            str(fields["consent_by"]),
+            given,
+            str(guardian) if guardian else None,
+        )
+    return kw
+
+
+def _valid_ids(sheet: _Sheet, n: int, fields: dict[str, object], today: _dt.date) -> bool:
+    """Check the row's identity numbers here, so that a bad one is blamed on its column."""
+    ok = True
+    for col in (_HEADER["身份证号"], _HEADER["监护人身份证号"]):
+        if col.field in fields:
+            try:
+                fields[col.field] = ids.validate(str(fields[col.field]), today=today)
+            except XuejiError as e:
+                sheet.error(n, col, fields[col.field], e.code, e.message_zh, e.message_en)
+                ok = False
+    return ok
+
+
+_ROLLBACK = {"\0excel_rollback": True}
+"""A row no enrolment accepts: appended to an all-or-nothing import that found unreadable
+cells, so that :meth:`Registry.enroll_many` decides every good row (reporting its
+refusals) and then rolls back. Its own refusal is not reported."""
+
+
+def import_students(
+    registry: Registry, actor: Actor, path: str | Path, *, all_or_nothing: bool = True
+) -> ImportReport:
+    """Enter the new students of a workbook (Art 12) through
+    :meth:`Registry.enroll_many`, each row decided by the rules of :meth:`Registry.enroll`.
+
+    With ``all_or_nothing`` any refused row (an unreadable cell or a rule) leaves the
+    store as it was, and the report still lists every row's errors; otherwise the good
+    rows are written. A missing required column refuses the whole sheet. An actor
+    outside a row's school raises :class:`~xueji.errors.AccessDenied` and writes nothing.
+    """
+    today = registry.today()
+    sheet, rows = _data_rows(path, STUDENT_COLUMNS)
+    sheet_rows: list[int] = []
+    cells: list[Mapping[str, object]] = []
+    count = 0
+
+    def good_rows() -> Iterator[Mapping[str, object]]:
+        nonlocal count
+        for n, row in rows:
+            count += 1
+            fields = sheet.read(n, row)
+            if fields is None or not _valid_ids(sheet, n, fields, today):
+                continue
+            sheet_rows.append(n)
+            cells.append(fields)
+            yield _enroll_kwargs(fields, today)
+        if all_or_nothing and sheet.errors:
+            yield _ROLLBACK
+
+    if sheet.missing:
+        count = sum(1 for _ in rows)
+        return ImportReport(
+            "students", count, (), tuple(sheet.errors), (), False, tuple(sheet.extra)
+        )
+    out = registry.enroll_many(actor, good_rows(), all_or_nothing=all_or_nothing)
+    refused_at = {i for i, _ in out.refused}
+    for i, decision in out.refused:
+        if i < len(sheet_rows):
+            _rule_errors(sheet, sheet_rows[i], cells[i], decision)
+    applied: list[AppliedRow] = []
+    if out.committed:
+        good = [i for i in range(len(sheet_rows)) if i not in refused_at]
+        applied = [
+            AppliedRow(sheet_rows[i], s.id, f"已录入 entered ({s.status.value})")
+            for i, s in zip(good, out.applied, strict=True)
+        ]
+        held: tuple[int, ...] = ()
+    else:
+        held = tuple(sheet_rows[i] for i in range(len(sheet_rows)) if i not in refused_at)
+    errors = tuple(sorted(sheet.errors, key=lambda e: (e.row, e.column)))
+    return ImportReport(
+        "students", count, tuple(applied), errors, held, out.committed, tuple(sheet.extra)
+    )
+
+
+def _rule_errors(sheet: _Sheet, row: int, fields: Mapping[str, object], decision: Decision) -> None:
+    for v in decision.violations:
+        header = _RULE_COLUMNS.get(v.code, "")
+        col = _HEADER.get(header)
+        value = fields.get(col.field, "") if col else ""
+        sheet.error(row, col or "", value, v.code, v.message_zh, v.message_en)
+
+
+# -- Art 17 information and Art 18 graduation ----------------------------------------------
+
+
+class _Students:
+    """Students looked up by 学籍号 or ID number, one :meth:`Registry.students_of` per
+    school (the facade checks access and logs the read)."""
+
+    def __init__(self, registry: Registry, actor: Actor) -> None:
+        self.registry, self.actor = registry, actor
+        self.schools: dict[str, dict[str, Student]] = {}
+
+    def find(self, school: str, key: str) -> Student | None:
+        if school not in self.schools:
+            by: dict[str, Student] = {}
+            for s in self.registry.students_of(self.actor, school):
+                held = [n.text for n in s.numbers.all_numbers] if s.numbers else []
+                for number in (*held, s.id_number):
+                    if number:
+                        by[number] = s
+            self.schools[school] = by
+        return self.schools[school].get(key)
+
+
+def _two_phase(
+    kind: str,
+    registry: Registry,
+    actor: Actor,
+    path: str | Path,
+    columns: tuple[Column, ...],
+    check: Callable[[Student, Mapping[str, object]], Decision],
+    apply: Callable[[Student, Mapping[str, object], Mapping[str, str]], tuple[Decision, str]],
+    all_or_nothing: bool,
+    extra_data: bool,
+) -> ImportReport:
+    """Read and check every row first; then (if allowed) apply the good ones, one command
+    each. All-or-nothing is decided on the checks: a command refused at apply time (the
+    record changed in between) is reported as an error of its row."""
+    sheet, rows = _data_rows(path, columns)
+    if sheet.missing:
+        return ImportReport(kind, sum(1 for _ in rows), (), tuple(sheet.errors), (), False)
+    students = _Students(registry, actor)
+    plan: list[tuple[int, Student, Mapping[str, object], dict[str, str]]] = []
+    count = 0
+    for n, row in rows:
+        count += 1
+        fields = sheet.read(n, row)
+        if fields is None:
+            continue
+        key = str(fields.get("registry_number") or fields.get("id_number") or "")
+        if not key:
+            sheet.error(
+                n,
+                "学籍号",
+                "",
+                "excel.missing_value",
+                "学籍号或身份证号必填其一",
+                "a 学籍号 or an ID number is required",
+            )
+            continue
+        student = students.find(str(fields["school"]), key)
+        if student is None:
+            col = "学籍号" if fields.get("registry_number") else "身份证号"
+            sheet.error(
+                n,
+                col,
+                key,
+                "excel.unknown_student",
+                "本校无此学生",
+                "no such student in this school",
+            )
+            continue
+        decision = check(student, fields)
+        if not decision.allowed:
+            _rule_errors(sheet, n, fields, decision)
+            continue
+        data = {h: _text(row[i]) for h, i in sheet.extra.items() if i < len(row) and _text(row[i])}
+        plan.append((n, student, fields, data if extra_data else {}))
+    if all_or_nothing and sheet.errors:
+        errors = tuple(sorted(sheet.errors, key=lambda e: (e.row, e.column)))
+        return ImportReport(kind, count, (), errors, tuple(n for n, *_ in plan), False)
+    applied = []
+    for n, student, planned, data in plan:
+        decision, note = apply(student, planned, data)
+        if decision.allowed:
+            applied.append(AppliedRow(n, student.id, note))
+        else:
+            _rule_errors(sheet, n, planned, decision)
+    errors = tuple(sorted(sheet.errors, key=lambda e: (e.row, e.column)))
+    ignored = () if extra_data else tuple(sheet.extra)
+    return ImportReport(kind, count, tuple(applied), errors, (), bool(applied), ignored)
+
+
+def import_info(
+    registry: Registry, actor: Actor, path: str | Path, *, all_or_nothing: bool = True
+) -> ImportReport:
+    """Import Art 17 information (简历, 成绩, 评价, 奖励, 处分) through
+    :meth:`Registry.add_info`: no review by the authority. Columns beyond
+    :data:`INFO_COLUMNS` become the entry's data (for example 科目 and 分数)."""
+
+    def apply(s: Student, f: Mapping[str, object], data: Mapping[str, str]) -> tuple[Decision, str]:
+        group = f["group"]
+        on = f["on"]
+        assert isinstance(group, InfoGroup)
+        assert isinstance(on, _dt.date)
+        out = registry.add_info(actor, s.id, group, InfoEntry(on, str(f["text"]), dict(data)))
+        return out.decision, f"{group.value}: {f['text']}"
+
+    return _two_phase(
+        "info",
+        registry,
+        actor,
+        path,
+        INFO_COLUMNS,
+        lambda s, f: Decision.allow(),
+        apply,
+        all_or_nothing,
+        True,
+    )
+
+
+def import_graduation(
+    registry: Registry, actor: Actor, path: str | Path, *, all_or_nothing: bool = True
+) -> ImportReport:
+    """Import graduation data (Art 18) through :meth:`Registry.graduate` or
+    :meth:`Registry.complete`: compulsory education finishes at once; a senior-high
+    graduation is submitted to the authority for approval (the applied row says so)."""
+    today = registry.today()
+
+    def check(s: Student, f: Mapping[str, object]) -> Decision:
+        return graduation.check_graduation(s, on=today, policy=registry.policy(today))
+
+    def apply(s: Student, f: Mapping[str, object], data: Mapping[str, str]) -> tuple[Decision, str]:
+        event = str(f.get("result", "graduate"))
+        out = (registry.graduate if event == "graduate" else registry.complete)(actor, s.id)
+        if out.request is not None:
+            return out.decision, f"已报审批 submitted for approval ({out.request.id})"
+        status = out.student.status.value if out.student else event
+        return out.decision, f"{'毕业' if event == 'graduate' else '结业'} ({status})"
+
+    return _two_phase(
+        "graduation", registry, actor, path, GRADUATION_COLUMNS, check, apply, all_or_nothing, False
+    )
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Table:
+    """A report as a table: a sheet title, the header and the rows."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: Sequence[Sequence[object]]
+
+
+def write_tables(path: str | Path, tables: Iterable[Table]) -> None:
+    """Write tables as the sheets of one workbook (streamed, write-only mode)."""
+    openpyxl = _openpyxl()
+    wb = openpyxl.Workbook(write_only=True)
+    for t in tables:
+        ws = wb.create_sheet(_sheet_title(t.title))
+        ws.append(list(t.header))
+        for row in t.rows:
+            ws.append([_cell(v) for v in row])
+    wb.save(path)
+
+
+def write_table(path: str | Path, table: Table) -> None:
+    """Write one table: CSV (UTF-8 with a BOM, which Excel reads) for a ``.csv`` path,
+    otherwise a workbook."""
+    if str(path).lower().endswith(".csv"):
+        with open(path, "w", encoding="utf-8-sig", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(table.header)
+            w.writerows([_cell(v) for v in row] for row in table.rows)
+    else:
+        write_tables(path, [table])
+
+
+def _sheet_title(title: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31]
+
+
+def _cell(value: object) -> object:
+    if value is None or isinstance(value, int | float | str | _dt.date):
+        return value
+    return str(value)

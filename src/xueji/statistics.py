@@ -1,0 +1,374 @@
+"""Statistics, the maintenance fee and the national-system export (Arts 5, 27, 28; the
+notice, item 3).
+
+* :class:`Statistics`: students counted by supervising unit (city, county), school,
+  stage, grade and status (Art 28: every kind of user has 统计, each within its own
+  jurisdiction; :meth:`xueji.registry.Registry.statistics` limits the count to it).
+* :func:`maintenance_fee`: the yearly 学籍信息化管理维护费用 per unit. The notice accompanying
+  皖教基〔2013〕20号, item 3: "以当年10月份学籍统计数据为依据，按照每生每年0.5元的标准，由各市、
+  县(区)教育行政部门在11月底前从学校公用经费中统一支付 ... 所需费用不得向学生收取". The rate is
+  the policy parameter ``maintenance_fee_per_student``. Reading chosen: the students
+  counted are those 在籍 (registered or suspended); drafts not yet reviewed, and
+  students who left, are not.
+* :func:`migrants_table`: the per-term summary of migrant children who dropped out, by
+  户籍 county (Art 27(3); :meth:`xueji.registry.Registry.migrant_dropouts`).
+* :class:`NationalRecord`: a registry record in the form of the national system
+  (全国中小学生学籍信息管理系统, Art 5), **with the full identity numbers**: this export is
+  the one place they leave the registry, for the national system only; the read is
+  logged (:meth:`xueji.registry.Registry.national_export`). Every other report carries
+  no identity number.
+
+Each report becomes a :class:`xueji.excel.Table`, written as xlsx or CSV by
+:func:`xueji.excel.write_table`.
+
+>>> import datetime as dt
+>>> from xueji.policy import ANHUI_2013, Stage
+>>> from xueji.lifecycle import StudentStatus
+>>> rows = (StatRow("3401", "340104", "A", Stage.PRIMARY, 1, StudentStatus.REGISTERED, 3),
+...         StatRow("3401", "340104", "A", Stage.PRIMARY, 1, StudentStatus.DRAFT, 1))
+>>> stats = Statistics(dt.date(2026, 10, 15), "34", rows)
+>>> stats.total(), stats.total(status=StudentStatus.REGISTERED)
+(4, 3)
+>>> fee = maintenance_fee(stats, ANHUI_2013)
+>>> fee.total_students, fee.total_fee
+(3, Decimal('1.5'))
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+import attrs
+
+from xueji.articles import Article
+from xueji.excel import Table
+from xueji.lifecycle.tables import StudentStatus
+from xueji.model import School, Student, Unit, UnitLevel
+from xueji.numbers import mask_number
+from xueji.policy.model import Policy
+from xueji.policy.values import Stage
+from xueji.rules.changes import MigrantDropout
+
+__all__ = [
+    "COUNTED_FOR_FEE",
+    "FeeLine",
+    "FeeReport",
+    "NationalRecord",
+    "StatRow",
+    "Statistics",
+    "maintenance_fee",
+    "migrants_table",
+    "national_record",
+    "national_table",
+    "stats_table",
+    "tabulate",
+]
+
+COUNTED_FOR_FEE = frozenset({StudentStatus.REGISTERED, StudentStatus.SUSPENDED})
+"""The statuses the fee counts (在籍): the reading of "学籍统计数据" chosen."""
+
+
+@attrs.frozen
+class StatRow:
+    """How many students of one school, stage, grade and status; with the school's city
+    and county (``county`` is "" for a school a city runs directly, Art 4)."""
+
+    city: str
+    county: str
+    school: str
+    stage: Stage
+    grade: int
+    status: StudentStatus
+    count: int
+
+
+@attrs.frozen
+class Statistics:
+    """A count of the registry on ``taken_on``, within the jurisdiction of ``scope``
+    (the unit or school of the actor who asked)."""
+
+    taken_on: _dt.date
+    scope: str
+    rows: tuple[StatRow, ...]
+
+    def total(
+        self,
+        *,
+        city: str | None = None,
+        county: str | None = None,
+        school: str | None = None,
+        stage: Stage | None = None,
+        grade: int | None = None,
+        status: StudentStatus | None = None,
+    ) -> int:
+        """The students matching every criterion given."""
+        want = {
+            "city": city,
+            "county": county,
+            "school": school,
+            "stage": stage,
+            "grade": grade,
+            "status": status,
+        }
+        return sum(
+            r.count
+            for r in self.rows
+            if all(v is None or getattr(r, k) == v for k, v in want.items())
+        )
+
+    def by(self, *keys: str) -> dict[tuple[object, ...], int]:
+        """Totals grouped by the named fields of :class:`StatRow` (e.g. ``"county",
+        "stage"``), sorted."""
+        out: Counter[tuple[object, ...]] = Counter()
+        for r in self.rows:
+            out[tuple(getattr(r, k) for k in keys)] += r.count
+        return dict(sorted(out.items(), key=lambda kv: tuple(map(str, kv[0]))))
+
+
+def _place(school: School, units: Mapping[str, Unit]) -> tuple[str, str]:
+    """The city and county of a school, from its supervising-unit chain (Art 4)."""
+    city = county = ""
+    code: str | None = school.authority
+    while code is not None:
+        unit = units.get(code)
+        if unit is None:
+            break
+        if unit.level is UnitLevel.COUNTY:
+            county = unit.code
+        elif unit.level is UnitLevel.CITY:
+            city = unit.code
+        code = unit.parent
+    return city, county
+
+
+def tabulate(
+    schools: Iterable[tuple[School, Iterable[Student]]],
+    units: Mapping[str, Unit],
+    *,
+    taken_on: _dt.date,
+    scope: str,
+) -> Statistics:
+    """Count the students of each school by stage, grade and status."""
+    rows = []
+    for school, students in schools:
+        city, county = _place(school, units)
+        counts = Counter((s.stage, s.grade, s.status) for s in students)
+        for (stage, grade, status), n in sorted(counts.items()):
+            rows.append(StatRow(city, county, school.code, stage, grade, status, n))
+    return Statistics(taken_on, scope, tuple(rows))
+
+
+def stats_table(stats: Statistics) -> Table:
+    """The statistics as a table (Art 28)."""
+    return Table(
+        f"统计 {stats.taken_on}",
+        (
+            "市 city",
+            "县区 county",
+            "学校 school",
+            "学段 stage",
+            "年级 grade",
+            "状态 status",
+            "人数 count",
+        ),
+        [
+            (r.city, r.county, r.school, r.stage.value, r.grade, r.status.zh, r.count)
+            for r in stats.rows
+        ],
+    )
+
+
+# -- the maintenance fee -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class FeeLine:
+    """One school's fee: the students counted and the amount (yuan); ``payer`` is the
+    education authority that pays it (the school's county, or its city)."""
+
+    payer: str
+    school: str
+    students: int
+    fee: Decimal
+
+
+@attrs.frozen
+class FeeReport:
+    """The yearly maintenance fee from a count of the registry (the notice, item 3)."""
+
+    year: int
+    rate: Decimal
+    article: Article
+    taken_on: _dt.date
+    lines: tuple[FeeLine, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def total_students(self) -> int:
+        """The students counted."""
+        return sum(line.students for line in self.lines)
+
+    @property
+    def total_fee(self) -> Decimal:
+        """The fee of every line (yuan)."""
+        return sum((line.fee for line in self.lines), Decimal(0))
+
+    def by_payer(self) -> dict[str, tuple[int, Decimal]]:
+        """Students and fee per paying authority."""
+        out: dict[str, tuple[int, Decimal]] = {}
+        for line in self.lines:
+            n, fee = out.get(line.payer, (0, Decimal(0)))
+            out[line.payer] = (n + line.students, fee + line.fee)
+        return dict(sorted(out.items()))
+
+    def table(self) -> Table:
+        """The fee as a table, a line per school and a total per paying authority."""
+        rows: list[tuple[object, ...]] = [
+            (line.payer, line.school, line.students, str(self.rate), str(line.fee))
+            for line in self.lines
+        ]
+        rows += [
+            (payer, "合计 total", n, str(self.rate), str(fee))
+            for payer, (n, fee) in self.by_payer().items()
+        ]
+        return Table(
+            f"维护费 {self.year}",
+            ("付费单位 payer", "学校 school", "在籍人数 students", "标准 rate", "费用 fee (元)"),
+            rows,
+        )
+
+
+def maintenance_fee(stats: Statistics, policy: Policy) -> FeeReport:
+    """The year's fee per school and paying authority: the students counted in
+    :data:`COUNTED_FOR_FEE` times ``policy.maintenance_fee_per_student``. The notice
+    bases it on the October statistics; a count taken in another month is flagged."""
+    rate = policy.maintenance_fee_per_student.value
+    counted: Counter[tuple[str, str]] = Counter()
+    for r in stats.rows:
+        if r.status in COUNTED_FOR_FEE:
+            counted[(r.county or r.city, r.school)] += r.count
+    lines = tuple(
+        FeeLine(payer, school, n, rate * n) for (payer, school), n in sorted(counted.items())
+    )
+    warnings: tuple[str, ...] = ()
+    if stats.taken_on.month != 10:
+        warnings = (
+            f"统计日期 {stats.taken_on} 不在10月（通知第三项以10月份统计数据为依据）; "
+            f"the count of {stats.taken_on} is not an October count",
+        )
+    return FeeReport(
+        stats.taken_on.year,
+        rate,
+        policy.maintenance_fee_per_student.article,
+        stats.taken_on,
+        lines,
+        warnings,
+    )
+
+
+# -- Art 27(3) ----------------------------------------------------------------------------------
+
+
+def migrants_table(summary: Mapping[str, tuple[MigrantDropout, ...]]) -> Table:
+    """The term's summary of migrant children who dropped out, by 户籍 county (Art 27(3))."""
+    return Table(
+        "随迁子女辍学 migrant dropouts",
+        (
+            "户籍县区 hukou county",
+            "学生 student",
+            "姓名 name",
+            "学校 school",
+            "年级 grade",
+            "辍学日期 dropped on",
+        ),
+        [
+            (county, d.student, d.name, d.school, d.grade, d.dropped_on)
+            for county, items in summary.items()
+            for d in items
+        ],
+    )
+
+
+# -- the national system (Art 5) -------------------------------------------------------------------
+
+
+@attrs.frozen
+class NationalRecord:
+    """A registry record as the national system takes it (Art 5). Holds the full
+    identity numbers (and a G 学籍号 holds one too): for the national system only;
+    masked or left out in ``repr``."""
+
+    registry_number: str = attrs.field(repr=lambda n: repr(mask_number(n)))
+    id_number: str = attrs.field(repr=False)
+    guardian_id: str = attrs.field(repr=False)
+    name: str
+    sex: str
+    birth_date: _dt.date
+    hukou_region: str
+    school: str
+    grade: int
+    class_id: str
+    stage: str
+    status: str
+    entry_date: _dt.date
+    regional_number: str
+    migrant: bool
+    special_needs: bool
+
+
+NATIONAL_HEADER = (
+    "学籍号",
+    "身份证件号",
+    "监护人身份证件号",
+    "姓名",
+    "性别",
+    "出生日期",
+    "户口所在地行政区划",
+    "学校标识码",
+    "年级",
+    "班级",
+    "学段",
+    "学籍状态",
+    "入学年月",
+    "地区学号",
+    "是否进城务工人员随迁子女",
+    "是否残疾人",
+)
+"""The column names of the national export."""
+
+
+def national_record(s: Student) -> NationalRecord:
+    """One student in the national form."""
+    return NationalRecord(
+        s.registry_number or "",
+        s.id_number or "",
+        s.guardian_id or "",
+        s.name,
+        "男" if s.sex == "M" else "女",
+        s.birth_date,
+        s.hukou_region,
+        s.school,
+        s.grade,
+        s.class_id,
+        s.stage.value,
+        s.status.zh,
+        s.entry_date,
+        s.regional_number or "",
+        s.migrant,
+        s.special_needs,
+    )
+
+
+def national_table(records: Iterable[NationalRecord]) -> Table:
+    """The national export as a table (full identity numbers: for the national system)."""
+    return Table(
+        "全国学籍 national",
+        NATIONAL_HEADER,
+        [
+            (*attrs.astuple(r)[:14], "是" if r.migrant else "否", "是" if r.special_needs else "否")
+            for r in records
+        ],
+    )

@@ -1,0 +1,421 @@
+"""Excel import (Arts 12, 17, 18) and the reports (Arts 5, 27, 28, the notice item 3):
+every row accounted for, every bad cell reported by row and column, access respected."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import PROVINCE, Province, authority, make_id, school_actor
+from xueji import excel, statistics
+from xueji.cli import main
+from xueji.errors import AccessDenied
+from xueji.lifecycle import StudentStatus
+from xueji.model import InfoGroup, SchoolClass
+from xueji.policy import Stage
+from xueji.storage.sql import SqlStore
+
+D = dt.date
+BORN = D(2020, 3, 1)
+A = school_actor("A")
+HEADER = ["学校代码", "班级", "年级", "姓名", "性别", "出生日期", "户籍地区码", "身份证号"]
+HEADER += ["随迁子女", "照片采集日期", "照片摘要"]
+
+
+def workbook(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def student_row(name: str, born: dt.date = BORN, **kw: object) -> list[object]:
+    values: dict[str, object] = {
+        "学校代码": "A",
+        "班级": "A-1",
+        "年级": 1,
+        "姓名": name,
+        "性别": "男",
+        "出生日期": born,
+        "户籍地区码": "340104",
+        "身份证号": make_id(born),
+        "随迁子女": "否",
+        "照片采集日期": D(2026, 9, 1),
+        "照片摘要": "sha256:x",
+    }
+    values.update(kw)
+    return [values[h] for h in HEADER]
+
+
+def bad_check_digit(born: dt.date) -> str:
+    good = make_id(born)
+    return good[:17] + ("0" if good[17] != "0" else "1")
+
+
+def mixed(tmp_path: Path) -> tuple[Path, str]:
+    bad_id = bad_check_digit(D(2020, 4, 1))
+    rows = [
+        student_row("好一"),  # row 2
+        student_row("坏日期", 出生日期="2020-13-45"),  # row 3
+        student_row("坏号码", 身份证号=bad_id),  # row 4
+        student_row("无此校", 学校代码="ZZ"),  # row 5
+        student_row("", 性别="女"),  # row 6: the name is missing
+        student_row("好二", D(2020, 5, 6), 性别="女", 身份证号=make_id(D(2020, 5, 6), "F")),  # 7
+    ]
+    return workbook(tmp_path / "new.xlsx", HEADER, rows), bad_id
+
+
+EXPECTED = {
+    (3, "出生日期", "2020-13-45", "excel.bad_date"),
+    (5, "学校代码", "ZZ", "not_found.school"),
+    (6, "姓名", "", "excel.missing_value"),
+}
+
+
+def _check_errors(report: excel.ImportReport, bad_id: str) -> None:
+    got = {(e.row, e.column, e.value, e.code) for e in report.errors}
+    assert got == EXPECTED | {(4, "身份证号", excel.mask(bad_id), "id.checksum")}
+    assert all(e.message_zh and e.message_en for e in report.errors)
+    assert bad_id not in repr(report)
+
+
+def _accounted(report: excel.ImportReport, rows: range) -> None:
+    """Nothing is lost: every data row is applied, refused or held."""
+    applied = [a.row for a in report.applied]
+    parts = [*applied, *report.refused_rows, *report.held]
+    assert sorted(parts) == list(rows)
+    assert report.rows == len(rows)
+
+
+def test_art12_import_partial_applies_the_good_rows(province: Province, tmp_path: Path) -> None:
+    path, bad_id = mixed(tmp_path)
+    report = excel.import_students(province.reg, A, path, all_or_nothing=False)
+    _check_errors(report, bad_id)
+    assert report.committed
+    assert [a.row for a in report.applied] == [2, 7]
+    assert report.held == ()
+    _accounted(report, range(2, 8))
+    names = sorted(s.name for s in province.reg.students_of(A, "A"))
+    assert names == ["好一", "好二"]
+    assert all(s.status is StudentStatus.DRAFT for s in province.reg.students_of(A, "A"))
+
+
+def test_art12_import_all_or_nothing_writes_nothing(province: Province, tmp_path: Path) -> None:
+    path, bad_id = mixed(tmp_path)
+    log_before = len(province.log())
+    report = excel.import_students(province.reg, A, path, all_or_nothing=True)
+    _check_errors(report, bad_id)
+    assert not report.committed
+    assert report.applied == ()
+    assert report.held == (2, 7)
+    _accounted(report, range(2, 8))
+    assert len(province.log()) == log_before
+    assert province.reg.students_of(A, "A") == []
+
+
+def test_art12_all_or_nothing_reports_rule_refusals_too(province: Province, tmp_path: Path) -> None:
+    """An unreadable cell and a rule refusal in one file: both are reported."""
+    rows = [student_row("好"), student_row("太小", D(2021, 3, 1)), student_row("坏", 年级="七")]
+    path = workbook(tmp_path / "x.xlsx", HEADER, rows)
+    report = excel.import_students(province.reg, A, path)
+    assert {(e.row, e.code) for e in report.errors} == {
+        (3, "enrolment.too_young"),
+        (4, "excel.bad_grade"),
+    }
+    assert report.held == (2,)
+    assert not report.committed
+    assert province.reg.students_of(A, "A") == []
+
+
+def test_a_missing_column_refuses_the_sheet(province: Province, tmp_path: Path) -> None:
+    header = [h for h in HEADER if h != "出生日期"]
+    rows = [[v for h, v in zip(HEADER, student_row("甲"), strict=True) if h != "出生日期"]]
+    report = excel.import_students(province.reg, A, workbook(tmp_path / "m.xlsx", header, rows))
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (1, "出生日期", "excel.missing_column")
+    ]
+    assert (report.rows, report.committed, report.applied) == (1, False, ())
+    assert province.reg.students_of(A, "A") == []
+
+
+def test_an_id_typed_as_a_number_is_a_cell_error(tmp_path: Path) -> None:
+    p = Province()
+    row = student_row("数字号", 身份证号=float(make_id(D(2020, 3, 1))[:17] + "1"))
+    report = excel.import_students(p.reg, A, workbook(tmp_path / "n.xlsx", HEADER, [row]))
+    assert [(e.column, e.code) for e in report.errors] == [("身份证号", "excel.id_as_number")]
+
+
+def test_the_report_is_written_as_a_workbook(tmp_path: Path) -> None:
+    p = Province()
+    path, bad_id = mixed(tmp_path)
+    report = excel.import_students(p.reg, A, path, all_or_nothing=False)
+    out = tmp_path / "report.xlsx"
+    report.write_report(out)
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert wb.sheetnames == ["汇总 summary", "错误 errors", "已导入 applied", "未导入 held"]
+    errors = list(wb["错误 errors"].iter_rows(values_only=True))
+    assert errors[0][:4] == ("行 row", "列 column", "值 value", "规则 code")
+    assert {(r[0], r[1], r[3]) for r in errors[1:]} == {
+        (3, "出生日期", "excel.bad_date"),
+        (4, "身份证号", "id.checksum"),
+        (5, "学校代码", "not_found.school"),
+        (6, "姓名", "excel.missing_value"),
+    }
+    assert [r[0] for r in list(wb["已导入 applied"].iter_rows(values_only=True))[1:]] == [2, 7]
+    cells = [str(v) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r]
+    assert bad_id not in " ".join(cells)
+    wb.close()
+
+
+def test_art12_a_large_file_streams(tmp_path: Path) -> None:
+    p = Province(store=SqlStore.sqlite(str(tmp_path / "big.sqlite3")))
+    for k in range(50):
+        p.reg.add_class(A, SchoolClass(f"A-1-{k}", "A", f"1年级{k}班", 1, "班主任", D(2026, 9, 1)))
+    rows = []
+    for i in range(2000):
+        born = D(2020, 1, 1) + dt.timedelta(days=i % 240)
+        rows.append(
+            student_row(f"学生{i}", born, 班级=f"A-1-{i % 50}", 身份证号=make_id(born, n=i))
+        )
+    path = workbook(tmp_path / "big.xlsx", HEADER, rows)
+    report = excel.import_students(p.reg, A, path)
+    assert report.errors == ()
+    assert report.ok
+    assert len(report.applied) == report.rows == 2000
+    assert len(p.reg.students_of(A, "A")) == 2000
+
+
+# -- Art 17 information and Art 18 graduation ------------------------------------------------
+
+
+INFO_HEADER = ["学校代码", "学籍号", "身份证号", "信息类别", "日期", "内容", "科目", "分数"]
+
+
+def test_art17_info_import(province: Province, tmp_path: Path) -> None:
+    s = province.register("A", 1)
+    assert s.registry_number is not None
+    rows: list[list[object]] = [
+        ["A", s.registry_number, None, "成绩", D(2026, 9, 20), "期中考试", "数学", 95],  # 2
+        ["A", None, s.id_number, "奖励", "2026-09-21", "三好学生", None, None],  # 3
+        ["A", None, None, "奖励", "2026-09-21", "无人", None, None],  # 4: no key
+        ["A", "G000", None, "奖励", "2026-09-21", "查无此人", None, None],  # 5
+        ["A", s.registry_number, None, "家庭", "2026-09-21", "不由学校维护", None, None],  # 6
+        ["A", s.registry_number, None, "处分", "2026-02-30", "坏日期", None, None],  # 7
+    ]
+    path = workbook(tmp_path / "info.xlsx", INFO_HEADER, rows)
+    held = excel.import_info(province.reg, A, path)
+    assert not held.committed
+    assert held.held == (2, 3)
+    assert province.reg.student(A, s.id).info == {}
+    report = excel.import_info(province.reg, A, path, all_or_nothing=False)
+    assert {(e.row, e.column, e.code) for e in report.errors} == {
+        (4, "学籍号", "excel.missing_value"),
+        (5, "学籍号", "excel.unknown_student"),
+        (6, "信息类别", "excel.bad_group"),
+        (7, "日期", "excel.bad_date"),
+    }
+    _accounted(report, range(2, 8))
+    info = province.reg.student(A, s.id).info
+    assert info[InfoGroup.EXAM][0].data == {"科目": "数学", "分数": "95"}
+    assert info[InfoGroup.AWARD][0].text == "三好学生"
+    assert [e.command for e in province.log()].count("add_info") == 2
+
+
+GRAD_HEADER = ["学校代码", "学籍号", "毕结业"]
+
+
+def test_art18_graduation_import(province: Province, tmp_path: Path) -> None:
+    six = province.register("A", 6)
+    done = province.register("A", 6)
+    one = province.register("A", 1)
+    senior = province.register("H", 12)
+    province.at(D(2027, 7, 1))
+    rows = [
+        ["A", six.registry_number, "毕业"],
+        ["A", done.registry_number, "结业"],
+        ["A", one.registry_number, None],
+        ["A", six.registry_number, "肄业"],
+    ]
+    report = excel.import_graduation(
+        province.reg, A, workbook(tmp_path / "g.xlsx", GRAD_HEADER, rows), all_or_nothing=False
+    )
+    assert {(e.row, e.column, e.code) for e in report.errors} == {
+        (4, "", "graduation.not_final_grade"),
+        (5, "毕结业", "excel.bad_result"),
+    }
+    assert [a.row for a in report.applied] == [2, 3]
+    assert province.reg.student(A, six.id).status is StudentStatus.GRADUATED
+    assert province.reg.student(A, done.id).status is StudentStatus.COMPLETED
+    h = school_actor("H")
+    path = workbook(tmp_path / "h.xlsx", GRAD_HEADER, [["H", senior.registry_number, "毕业"]])
+    senior_report = excel.import_graduation(province.reg, h, path)
+    assert senior_report.ok
+    assert "submitted for approval" in senior_report.applied[0].note
+    assert province.reg.student(h, senior.id).status is StudentStatus.REGISTERED
+
+
+def test_art28_import_outside_jurisdiction_is_denied(tmp_path: Path) -> None:
+    p = Province()
+    path = workbook(tmp_path / "w.xlsx", HEADER, [student_row("甲")])
+    with pytest.raises(AccessDenied):
+        excel.import_students(p.reg, school_actor("W"), path)
+    assert p.reg.students_of(A, "A") == []
+
+
+# -- statistics, the fee, Art 27 and the national export ---------------------------------------
+
+
+def small(p: Province) -> None:
+    for _ in range(3):
+        p.register("A", 1)
+    p.register("A", 2)
+    p.register("B", 1)
+    p.register("W", 1)
+    p.register("H", 10)
+    p.enroll("A", 1)  # a draft: counted in statistics, not for the fee
+
+
+def test_art28_statistics_by_unit_stage_grade_status(province: Province) -> None:
+    small(province)
+    stats = province.reg.statistics(PROVINCE)
+    assert stats.total() == 8
+    assert stats.total(status=StudentStatus.REGISTERED) == 7
+    assert stats.total(school="A", grade=1) == 4
+    assert stats.total(county="340104") == 6
+    assert stats.total(city="3401") == 7
+    assert stats.total(stage=Stage.SENIOR) == 1
+    assert stats.by("city") == {("3401",): 7, ("3402",): 1}
+    county = province.reg.statistics(authority("340104"))
+    assert (county.total(), {r.school for r in county.rows}) == (6, {"A", "B"})
+    assert province.reg.statistics(A).total() == 5
+    assert province.reg.statistics(authority("3402")).total() == 1
+
+
+def test_notice_item3_maintenance_fee(province: Province) -> None:
+    small(province)
+    province.at(D(2026, 10, 15))
+    fee = statistics.maintenance_fee(province.reg.statistics(PROVINCE), province.reg.policy())
+    assert fee.rate == Decimal("0.5")
+    assert fee.warnings == ()
+    assert (fee.total_students, fee.total_fee) == (7, Decimal("3.5"))
+    assert fee.by_payer() == {
+        "340104": (5, Decimal("2.5")),
+        "340202": (1, Decimal("0.5")),
+        "3401": (1, Decimal("0.5")),
+    }
+    assert "通知第三项" in str(fee.article)
+    province.at(D(2026, 11, 2))
+    late = statistics.maintenance_fee(province.reg.statistics(PROVINCE), province.reg.policy())
+    assert late.warnings
+
+
+def test_art27_migrant_dropouts_table() -> None:
+    p = Province()
+    s = p.register("A", 3, migrant=True, hukou_region="341203")
+    out = p.reg.record_dropout(A, s.id, "辍学")
+    assert out.request is not None
+    p.reg.approve(authority("340104"), out.request.id)
+    summary = p.reg.migrant_dropouts(authority("3401"), start=D(2026, 9, 1), end=D(2027, 1, 31))
+    table = statistics.migrants_table(summary)
+    assert [row[:3] for row in table.rows] == [("341203", s.id, s.name)]
+
+
+def test_art5_only_the_national_export_has_full_id_numbers(tmp_path: Path) -> None:
+    p = Province()
+    small(p)
+    ids = [s.id_number for s in p.reg.students_of(PROVINCE, "A") if s.id_number]
+    for name, table in [
+        ("stats.xlsx", statistics.stats_table(p.reg.statistics(PROVINCE))),
+        ("fee.csv", statistics.maintenance_fee(p.reg.statistics(PROVINCE), p.reg.policy()).table()),
+        ("public.csv", excel.Table("x", ("a",), [(r,) for r in p.reg.public_class_list(A, "A")])),
+    ]:
+        excel.write_table(tmp_path / name, table)
+        assert not any(i in _dump(tmp_path / name) for i in ids), name
+    reads = len([e for e in p.log() if e.command == "read_sensitive"])
+    records = p.reg.national_export(authority("340104"))
+    assert {r.school for r in records} == {"A", "B"}
+    excel.write_table(tmp_path / "national.csv", statistics.national_table(records))
+    text = _dump(tmp_path / "national.csv")
+    assert all(i in text for i in ids)
+    assert len([e for e in p.log() if e.command == "read_sensitive"]) == reads + 1
+    assert not any(i in repr(records) for i in ids)
+    with pytest.raises(AccessDenied):
+        p.reg.national_export(A)
+
+
+def _dump(path: Path) -> str:
+    if path.suffix == ".csv":
+        with open(path, encoding="utf-8-sig") as f:
+            return json.dumps(list(csv.reader(f)), ensure_ascii=False)
+    wb = openpyxl.load_workbook(path, read_only=True)
+    text = " ".join(
+        str(v) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r
+    )
+    wb.close()
+    return text
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+
+def test_cli_import_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "cli.sqlite3"
+    p = Province(store=SqlStore.sqlite(str(db)))
+    small(p)
+    p.store.engine.dispose()
+    path, _ = mixed(tmp_path)
+    store = ["--store", f"sqlite:///{db}", "--today", "2026-10-15"]
+    out = tmp_path / "r.xlsx"
+    args = ["import", "students", str(path), *store, "--as", "school:A", "--report", str(out)]
+    assert main([*args, "--all-or-nothing"]) == 1
+    assert "nothing written" in capsys.readouterr().out
+    assert main(["--json", *args, "--partial"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [a["row"] for a in data["applied"]] == [2, 7]
+    assert out.exists()
+    assert (
+        main(
+            [
+                "--json",
+                "report",
+                "fee",
+                *store,
+                "--as",
+                "province:34",
+                "--out",
+                str(tmp_path / "f.csv"),
+            ]
+        )
+        == 0
+    )
+    fee = json.loads(capsys.readouterr().out)
+    assert (fee["students"], fee["fee"]) == (7, "3.5")
+    for what in ("stats", "national"):
+        target = tmp_path / f"{what}.xlsx"
+        assert main(["report", what, *store, "--as", "county:340104", "--out", str(target)]) == 0
+        assert target.exists()
+    migr = ["report", "migrants", *store, "--as", "city:3401", "--out", str(tmp_path / "m.xlsx")]
+    assert main([*migr, "--start", "2026-09-01", "--end", "2027-01-31"]) == 0
+    capsys.readouterr()
+    assert (
+        main(["report", "national", *store, "--as", "school:A", "--out", str(tmp_path / "n.csv")])
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "access.denied" in err
+    assert (
+        main(["import", "students", str(tmp_path / "none.xlsx"), *store, "--as", "school:A"]) == 2
+    )
+    with pytest.raises(SystemExit) as usage:
+        main(["report", "stats", *store, "--as", "nobody", "--out", "x.csv"])
+    assert usage.value.code == 2
