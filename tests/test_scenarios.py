@@ -1,0 +1,180 @@
+"""Scenario files (xueji.scenarios): the runner catches what is wrong, a malformed file
+is reported with its file and line, the CLI and the pytest plugin report without
+tracebacks, and the repository's scenarios cover every article obligation."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.traceability import OBLIGATIONS, ROOT, article_scenarios
+from xueji import cli, scenarios
+from xueji.storage.sql import SqlStore
+
+pytest_plugins = ["pytester"]
+
+SCENARIOS = ROOT / "scenarios"
+HEAD = """\
+title: t
+start: 2026-09-01
+facts_file: {facts}
+"""
+
+
+def _write(tmp_path: Path, body: str, name: str = "t.scenario.yaml") -> Path:
+    path = tmp_path / name
+    head = HEAD.format(facts=(SCENARIOS / "province.facts.yaml").as_posix())
+    path.write_text(head + textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+ENROL = """\
+steps:
+  - do: enroll
+    by: 实验小学
+    as: 小明
+    with: {school: A, class_id: A-1, grade: 1, name: 小明, sex: M, birth_date: 2019-03-01,
+           hukou_region: "340104", id_number: "340104201903010112", photo: 2026-09-01}
+    expect: {allowed: true, student: {status: draft}}
+"""
+
+
+def test_every_obligation_has_a_scenario() -> None:
+    covered = article_scenarios()
+    missing = [number for number, *_ in OBLIGATIONS if number not in covered]
+    assert missing == []
+
+
+def test_the_repository_scenarios_pass() -> None:
+    results = [scenarios.run(scenarios.load(p)) for p in scenarios.collect([SCENARIOS])]
+    assert len(results) >= 9
+    assert [r.scenario.path for r in results if not r.ok] == []
+
+
+def test_a_scenario_runs_the_same_on_sqlite(tmp_path: Path) -> None:
+    scenario = scenarios.load(SCENARIOS / "transfer-national-day.scenario.yaml")
+    result = scenarios.run(scenario, store=SqlStore.sqlite(str(tmp_path / "s.sqlite3")))
+    assert result.ok, result.report()
+
+
+def test_art12_a_wrong_expectation_fails_with_its_step_and_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, ENROL.replace("status: draft", "status: registered"))
+    result = scenarios.run(scenarios.load(path))
+    assert not result.ok
+    (failure,) = result.failures
+    assert failure.step.index == 1
+    assert failure.step.line == 5  # the step's line in the file (after the 3-line head)
+    assert failure.problems == ("expected student.status = registered, got draft",)
+    report = result.report()
+    assert f"{path}:5: step 1 (enroll by 实验小学)" in report
+    assert "340104201903010112" not in report  # ID numbers masked in explanations
+
+
+def test_art14_a_refusal_is_checked_by_its_codes(tmp_path: Path) -> None:
+    twice = ENROL + ENROL.split("steps:\n", 1)[1].replace(
+        "expect: {allowed: true, student: {status: draft}}",
+        "expect: {refused: [enrolment.too_young]}",
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, twice)))
+    (failure,) = result.failures
+    assert failure.step.index == 2
+    assert failure.problems == (
+        "expected refused ['enrolment.too_young'], got ['enrolment.duplicate']",
+    )
+    assert "enrolment.duplicate" in failure.explanation
+
+
+def test_steps_go_on_after_a_failure(tmp_path: Path) -> None:
+    body = ENROL.replace("allowed: true", "allowed: false") + (
+        "  - do: submit\n    by: 实验小学\n    student: 小明\n    expect: {allowed: true}\n"
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert [s.ok for s in result.steps] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "fragment"),
+    [
+        ("steps:\n  - do: enrol\n    by: 实验小学\n", 5, "unknown action 'enrol'"),
+        ("steps:\n  - by: 实验小学\n", 5, "has no 'do'"),
+        ("steps:\n  - do: submit\n    by: 某人\n", 6, "unknown actor '某人'"),
+        ("steps:\n  - do: check\n    on: 2026-02-30\n", 6, "on is not a date: '2026-02-30'"),
+        (
+            "steps:\n  - do: enroll\n    by: 实验小学\n    with: {id_number: '340104201903010113'}\n",
+            7,
+            "id_number 340104********0113 is invalid",
+        ),
+        ("steps:\n  - do: check\n    expect: {colour: red}\n", 6, "unknown expectation 'colour'"),
+        ("steps:\n  - do: check\n    colour: red\n", 6, "unknown field 'colour'"),
+        ("colour: red\n", 4, "unknown field 'colour'"),
+        ("steps:\n  - do: check\n   bad: [\n", 6, "YAML error"),
+    ],
+)
+def test_a_malformed_scenario_names_file_line_and_problem(
+    tmp_path: Path, body: str, line: int, fragment: str
+) -> None:
+    path = _write(tmp_path, body)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:{line}"
+    assert fragment in str(err.value)
+    assert err.value.code == "scenario.malformed"
+
+
+def test_a_bad_id_is_allowed_where_a_step_expects_the_error(tmp_path: Path) -> None:
+    body = ENROL.replace("340104201903010112", "340104201903010113").replace(
+        "expect: {allowed: true, student: {status: draft}}", "expect: {error: id.checksum}"
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert result.ok, result.report()
+
+
+def test_facts_the_rules_refuse_are_reported_not_raised(tmp_path: Path) -> None:
+    body = """\
+facts:
+  students:
+    - {as: 小小, school: A, class_id: A-1, grade: 1, name: 小小, sex: M,
+       birth_date: 2023-01-01, hukou_region: "340104", id_number: "340104202301010419"}
+"""
+    with pytest.raises(scenarios.ScenarioError, match="facts cannot be set up"):
+        scenarios.run(scenarios.load(_write(tmp_path, body)))
+
+
+def test_cli_scenario_run_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["scenario", "run", str(SCENARIOS)]) == cli.EXIT_OK
+    assert "场景通过" in capsys.readouterr().out
+    failing = _write(tmp_path, ENROL.replace("status: draft", "status: registered"))
+    assert cli.main(["--json", "scenario", "run", str(failing)]) == cli.EXIT_INVALID
+    (data,) = json.loads(capsys.readouterr().out)
+    assert data["ok"] is False
+    assert data["failures"][0]["line"] == 5
+    bad = _write(tmp_path, "steps:\n  - do: enrol\n", "bad.scenario.yaml")
+    assert cli.main(["scenario", "run", str(bad)]) == cli.EXIT_USAGE
+    out = capsys.readouterr().out
+    assert f"{bad}:5" in out
+    assert "Traceback" not in out
+    assert cli.main(["scenario", "run", str(tmp_path / "none")]) == cli.EXIT_USAGE
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_pytest_collects_scenarios_and_reports_without_traceback(
+    pytester: pytest.Pytester,
+) -> None:
+    facts = (SCENARIOS / "province.facts.yaml").as_posix()
+    good = HEAD.format(facts=facts) + ENROL
+    wrong = good.replace("status: draft", "status: registered")
+    pytester.makefile(".scenario.yaml", good=good, wrong=wrong, bad="steps:\n  - do: enrol\n")
+    pytester.makefile(".yaml", ignored="not: a scenario\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*bad.scenario.yaml:2: *unknown action 'enrol'*",
+            "*wrong.scenario.yaml:5: step 1 (enroll by 实验小学)*",
+            "*expected student.status = registered, got draft*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
