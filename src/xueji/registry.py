@@ -67,6 +67,7 @@ from xueji.rules import changes as change_rules
 from xueji.rules._base import violation
 from xueji.statistics import NationalRecord, Statistics, national_record, tabulate
 from xueji.storage.protocols import Store, UnitOfWork
+from xueji.storage.writebehind import WriteBehind
 from xueji.workdays import WorkdayCalendar, default_calendar
 
 __all__ = [
@@ -222,6 +223,9 @@ class BulkOutcome:
 
 BULK_CHUNK = 1_000
 """Rows :meth:`Registry.enroll_many` decides and writes as one batch."""
+
+SWEEP_BATCH = 1_000
+"""Overdue requests the deadline sweep decides and writes as one batch (write-behind)."""
 
 _ART12 = "皖教基〔2013〕20号 第十二条"
 
@@ -2033,12 +2037,15 @@ class Registry:
         today = self.today()
         changed = []
         with self.store.unit_of_work() as uow:
-            for req in uow.requests.open_due_before(today):
-                current = uow.requests.get(req.id)
-                assert current is not None
-                after = self._sweep_request(uow, current, today)
-                if after.version != current.version:
-                    changed.append(after)
+            due = uow.requests.open_due_before(today)
+            for i in range(0, len(due), SWEEP_BATCH):
+                batch = WriteBehind(uow)
+                batch.preload(due[i : i + SWEEP_BATCH])
+                for req in due[i : i + SWEEP_BATCH]:
+                    after = self._sweep_request(batch, req, today)
+                    if after.version != req.version:
+                        changed.append(after)
+                batch.flush()
         return changed
 
     # -- queries -------------------------------------------------------------------------------

@@ -67,12 +67,14 @@ class _Table:
         self.rows[key] = value
         self.undo.append(lambda: self.rows.pop(key, None))
 
-    def replace(self, key: str, value: Any) -> None:
+    def replace(self, key: str, value: Any, expected: int | None = None) -> None:
+        """Replace the row whose version is ``expected`` (default: one before the new)."""
+        want = value.version - 1 if expected is None else expected
         old = self.rows.get(key)
         if old is None:
-            raise _conflict(self.kind, key, value.version - 1, -1)
-        if old.version != value.version - 1:
-            raise _conflict(self.kind, key, value.version - 1, old.version)
+            raise _conflict(self.kind, key, want, -1)
+        if old.version != want:
+            raise _conflict(self.kind, key, want, old.version)
         self.rows[key] = value
         self.undo.append(lambda: self.rows.__setitem__(key, old))
 
@@ -216,11 +218,18 @@ class _Students:
         for s in students:  # the unit of work undoes a partial batch
             self.add(s)
 
-    def update(self, student: Student) -> None:
+    def update(self, student: Student, expected: int | None = None) -> None:
         old: Student = self.t.rows.get(student.id, student)
-        self.t.replace(student.id, student)
+        self.t.replace(student.id, student, expected)
         self._index(old, False)
         self._index(student, True)
+
+    def get_many(self, student_ids: Iterable[str]) -> dict[str, Student]:
+        return {i: self.t.rows[i] for i in student_ids if i in self.t.rows}
+
+    def update_many(self, items: Sequence[tuple[Student, int]]) -> None:
+        for student, expected in items:  # the unit of work undoes a partial batch
+            self.update(student, expected)
 
     def _many(self, ids: Iterable[str]) -> list[Student]:
         return [self.t.rows[i] for i in sorted(ids)]
@@ -305,11 +314,15 @@ class _Requests:
         self.t.put_new(request.id, request)
         self._index(request, True)
 
-    def update(self, request: Request) -> None:
+    def update(self, request: Request, expected: int | None = None) -> None:
         old: Request = self.t.rows.get(request.id, request)
-        self.t.replace(request.id, request)
+        self.t.replace(request.id, request, expected)
         self._index(old, False)
         self._index(request, True)
+
+    def update_many(self, items: Sequence[tuple[Request, int]]) -> None:
+        for request, expected in items:
+            self.update(request, expected)
 
     def open_for_student(self, student_id: str) -> list[Request]:
         return [self.t.rows[i] for i in sorted(self.open_by_student.get(student_id))]
@@ -353,6 +366,9 @@ class _Log:
 
     def entries(self, subject: str | None = None) -> list[ChangeEntry]:
         return list(self.rows if subject is None else self.by_subject.get(subject, []))
+
+    def last_many(self, subjects: Iterable[str]) -> dict[str, ChangeEntry]:
+        return {s: self.by_subject[s][-1] for s in subjects if self.by_subject.get(s)}
 
 
 class _Meta:

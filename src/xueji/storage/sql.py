@@ -202,6 +202,30 @@ def _duplicate(table: str, key: str) -> XuejiError:
     return XuejiError("storage.duplicate", f"{table} {key} 已存在", f"{table} {key} already exists")
 
 
+def _update_many(
+    conn: Connection, table: sa.Table, kind: str, rows: list[tuple[str, dict[str, Any], int]]
+) -> None:
+    """``UPDATE ... WHERE id = ? AND version = ?`` for every (id, values, stored version):
+    one ``executemany`` where the driver counts its rows, else one statement each; any
+    row not found at its version is a conflict."""
+    if not rows:
+        return
+    stmt = (
+        table.update()
+        .where(table.c.id == sa.bindparam("b_id"), table.c.version == sa.bindparam("b_version"))
+        .values({c: sa.bindparam(c) for c in rows[0][1]})
+    )
+    params = [{**values, "b_id": key, "b_version": v} for key, values, v in rows]
+    if conn.dialect.supports_sane_multi_rowcount:
+        done = conn.execute(stmt, params)
+        if done.rowcount == len(rows):
+            return
+        raise _conflict(kind, f"{rows[0][0]}..{rows[-1][0]}")
+    for p in params:
+        if conn.execute(stmt, p).rowcount != 1:
+            raise _conflict(kind, str(p["b_id"]))
+
+
 _CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 _CONFLICT_MYSQL_CODES = frozenset({1213, 1205})  # deadlock, lock wait timeout
 
@@ -415,6 +439,32 @@ class _Students(_Docs):
             raise _conflict("student", student.id)
         self._index_numbers(student)
 
+    def get_many(self, student_ids: Iterable[str]) -> dict[str, Student]:
+        out: dict[str, Student] = {}
+        for chunk in _chunks(student_ids):
+            out.update((s.id, s) for s in self._stream(students_t.c.id.in_(chunk)))
+        return out
+
+    def update_many(self, items: Sequence[tuple[Student, int]]) -> None:
+        _update_many(
+            self.conn, students_t, "student", [(s.id, _student_cols(s), v) for s, v in items]
+        )
+        students = [s for s, _ in items]
+        have: set[tuple[str, str]] = set()
+        for chunk in _chunks(s.id for s in students):
+            q = sa.select(numbers_t.c.number, numbers_t.c.student).where(
+                numbers_t.c.student.in_(chunk)
+            )
+            have.update((n, sid) for n, sid in self.conn.execute(q))
+        new = [
+            {"number": n, "student": s.id}
+            for s in students
+            for n in _numbers(s)
+            if (n, s.id) not in have
+        ]
+        if new:
+            self.conn.execute(numbers_t.insert(), new)
+
     def by_id_number(self, id_number: str) -> list[Student]:
         return self._many(students_t.c.id_number == id_number)
 
@@ -536,6 +586,9 @@ class _Requests(_Docs):
         if done.rowcount != 1:
             raise _conflict("request", request.id)
 
+    def update_many(self, items: Sequence[tuple[Request, int]]) -> None:
+        _update_many(self.conn, requests_t, "request", [(r.id, self._row(r), v) for r, v in items])
+
     def open_for_student(self, student_id: str) -> list[Request]:
         return self._many(
             sa.and_(requests_t.c.student == student_id, requests_t.c.is_open.is_(True))
@@ -599,6 +652,23 @@ class _Log:
         if subject is not None:
             q = q.where(log_t.c.subject == subject)
         return self._rows(q)
+
+    def last_many(self, subjects: Iterable[str]) -> dict[str, ChangeEntry]:
+        wanted = set(subjects)
+        out = {s: e for s in wanted if (e := self._last.get(s)) is not None}
+        for chunk in _chunks(wanted - self._last.keys()):
+            latest = (
+                sa.select(sa.func.max(log_t.c.seq))
+                .where(log_t.c.subject.in_(chunk))
+                .group_by(log_t.c.subject)
+            )
+            for entry in self._rows(
+                sa.select(log_t.c.seq, log_t.c.doc).where(log_t.c.seq.in_(latest))
+            ):
+                out[entry.subject] = entry
+        for s in wanted:
+            self._last.setdefault(s, out.get(s))
+        return out
 
 
 class _Meta:

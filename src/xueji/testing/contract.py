@@ -338,6 +338,40 @@ class StoreContract:
         with store.unit_of_work() as uow:
             assert uow.students.get("S0000001") is None
 
+    def test_update_many_checks_the_version_read(self, store: Store) -> None:
+        s1, s2 = _student(1), _student(2)
+        r1 = _request(1, s1.id, D(2026, 9, 30))
+        with store.unit_of_work() as uow:
+            uow.students.add_many([s1, s2])
+            uow.requests.add(r1)
+        two_on = Student(**{**_fields(s1), "name": "改两次", "version": 2})
+        with store.unit_of_work() as uow:
+            assert sorted(uow.students.get_many([s1.id, s2.id, "S9"])) == [s1.id, s2.id]
+            uow.students.update_many([(two_on, 0)])  # moved two versions on in a batch
+            uow.requests.update_many([(Request(**{**_fields(r1), "version": 1}), 0)])
+        with store.unit_of_work() as uow:
+            got = uow.students.get(s1.id)
+            assert got is not None
+            assert (got.name, got.version) == ("改两次", 2)
+            assert [x.id for x in uow.students.by_id_number(s1.id_number or "")] == [s1.id]
+        stale = Student(**{**_fields(s2), "name": "旧", "version": 1})
+        with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
+            uow.students.update_many([(Student(**{**_fields(s1), "version": 3}), 2), (stale, 5)])
+        with store.unit_of_work() as uow:
+            got = uow.students.get(s1.id)
+            assert got is not None
+            assert got.version == 2  # the failed batch left nothing
+
+    def test_last_many_answers_like_last(self, store: Store) -> None:
+        a = _entry(1, "S1", None, None)
+        b = _entry(2, "S2", a, None)
+        c = _entry(3, "S1", b, a)
+        with store.unit_of_work() as uow:
+            uow.log.append_many([a, b, c])
+        with store.unit_of_work() as uow:
+            assert uow.log.last_many(["S1", "S2", "S3"]) == {"S1": c, "S2": b}
+            assert uow.log.last("S3") is None
+
     def test_append_many_continues_the_chain(self, store: Store) -> None:
         a = _entry(1, "S1", None, None)
         b = _entry(2, "S2", a, None)

@@ -1,0 +1,213 @@
+"""A write-behind unit of work: a bulk command's writes kept in memory, stored in batches.
+
+A command that touches many records one by one (the deadline sweep approving
+thousands of overdue stages) would pay the store's per-statement cost several times
+per record. :class:`WriteBehind` wraps the command's :class:`UnitOfWork`: the
+records the command will read are loaded with one query per batch (:meth:`preload`),
+updates of students and requests and new change-log entries are kept in memory, and
+:meth:`flush` stores them with one ``update_many``/``append_many`` each. Reads see the
+command's own writes. Any other repository method flushes first and then goes to the
+store, so nothing is ever read stale. Optimistic concurrency is kept: each record is
+written only if the store still holds the version the batch first read.
+
+It uses only the storage protocols, so it works over every store.
+
+>>> from xueji.storage.memory import MemoryStore
+>>> store = MemoryStore()
+>>> with store.unit_of_work() as uow:
+...     wb = WriteBehind(uow)
+...     wb.log.last() is None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from xueji.errors import ConcurrencyConflict
+from xueji.model import ChangeEntry, Request
+from xueji.numbers import SequenceAllocator
+from xueji.storage.protocols import (
+    ChangeLog,
+    ClassRepository,
+    MetaRepository,
+    RequestRepository,
+    SchoolRepository,
+    StudentRepository,
+    UnitOfWork,
+    UnitRepository,
+)
+
+__all__ = ["WriteBehind"]
+
+
+def _conflict(kind: str, key: str, want: int, found: int) -> ConcurrencyConflict:
+    return ConcurrencyConflict(
+        "storage.conflict",
+        f"{kind} {key} 已被修改（版本 {found}，期望 {want}）",
+        f"{kind} {key} was changed (version {found}, expected {want})",
+    )
+
+
+class _Buffered:
+    """Records of one kind: loaded (with the version read), changed (not yet stored)."""
+
+    kind = ""
+
+    def __init__(self, owner: WriteBehind, base: Any) -> None:
+        self.owner = owner
+        self.base = base
+        self.seen: dict[str, Any] = {}  # the current value, stored or not
+        self.read_at: dict[str, int] = {}  # the stored version each record was read at
+        self.dirty: dict[str, Any] = {}
+
+    def remember(self, values: Iterable[Any]) -> None:
+        for v in values:
+            if v.id not in self.seen:
+                self.seen[v.id] = v
+                self.read_at[v.id] = v.version
+
+    def get(self, key: str) -> Any:
+        if key not in self.seen:
+            value = self.base.get(key)
+            if value is None:
+                return None
+            self.remember([value])
+        return self.seen[key]
+
+    def update(self, value: Any) -> None:
+        current = self.get(value.id)
+        if current is None or current.version != value.version - 1:
+            found = -1 if current is None else current.version
+            raise _conflict(self.kind, value.id, value.version - 1, found)
+        self.seen[value.id] = value
+        self.dirty[value.id] = value
+
+    def flush(self) -> None:
+        if self.dirty:
+            items = [(v, self.read_at[k]) for k, v in self.dirty.items()]
+            self.base.update_many(items)
+            for k, v in self.dirty.items():
+                self.read_at[k] = v.version
+            self.dirty.clear()
+
+    def __getattr__(self, name: str) -> Any:
+        """Any other method: store what is pending, then ask the store."""
+        self.owner.flush()
+        self.seen.clear()
+        self.read_at.clear()
+        return getattr(self.base, name)
+
+
+class _Students(_Buffered):
+    kind = "student"
+
+
+class _Requests(_Buffered):
+    kind = "request"
+
+
+class _Log:
+    """New entries kept in order; ``last`` answers from them first."""
+
+    def __init__(self, owner: WriteBehind, base: ChangeLog) -> None:
+        self.owner = owner
+        self.base = base
+        self.pending: list[ChangeEntry] = []
+        self.latest: dict[str | None, ChangeEntry | None] = {}
+
+    def preload(self, subjects: Iterable[str]) -> None:
+        wanted = [s for s in subjects if s not in self.latest]
+        found = self.base.last_many(wanted)
+        for s in wanted:
+            self.latest[s] = found.get(s)
+
+    def last(self, subject: str | None = None) -> ChangeEntry | None:
+        if subject not in self.latest:
+            self.latest[subject] = self.base.last(subject)
+        return self.latest[subject]
+
+    def append(self, entry: ChangeEntry) -> ChangeEntry:
+        previous = self.last()
+        expected = (previous.seq if previous else 0) + 1
+        if entry.seq != expected:
+            raise _conflict("change log", str(entry.seq), expected, entry.seq)
+        self.pending.append(entry)
+        self.latest[None] = entry
+        self.latest[entry.subject] = entry
+        return entry
+
+    def flush(self) -> None:
+        if self.pending:
+            self.base.append_many(self.pending)
+            self.pending = []
+
+    def __getattr__(self, name: str) -> Any:
+        self.owner.flush()
+        return getattr(self.base, name)
+
+
+class WriteBehind:
+    """A :class:`~xueji.storage.protocols.UnitOfWork` over ``uow`` whose student,
+    request and change-log writes are stored by :meth:`flush` (call it before the
+    unit of work ends; leaving the ``with`` block of the outer unit without flushing
+    loses the pending writes, by design of an explicit batch)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.base = uow
+        self._students = _Students(self, uow.students)
+        self._requests = _Requests(self, uow.requests)
+        self._log = _Log(self, uow.log)
+
+    @property
+    def students(self) -> StudentRepository:
+        return self._students
+
+    @property
+    def requests(self) -> RequestRepository:
+        return self._requests
+
+    @property
+    def log(self) -> ChangeLog:
+        return self._log
+
+    @property
+    def units(self) -> UnitRepository:
+        return self.base.units
+
+    @property
+    def schools(self) -> SchoolRepository:
+        return self.base.schools
+
+    @property
+    def classes(self) -> ClassRepository:
+        return self.base.classes
+
+    @property
+    def meta(self) -> MetaRepository:
+        return self.base.meta
+
+    @property
+    def allocator(self) -> SequenceAllocator:
+        return self.base.allocator
+
+    def preload(self, requests: Iterable[Request]) -> None:
+        """Load, with one query each, what work on ``requests`` will read: the
+        requests themselves (as given), their students, and the last change-log entry
+        of each."""
+        reqs = list(requests)
+        self._requests.remember(reqs)
+        wanted = {r.student for r in reqs} - self._students.seen.keys()
+        self._students.remember(self.base.students.get_many(wanted).values())
+        self._log.preload([*(r.id for r in reqs), *(r.student for r in reqs)])
+
+    def flush(self) -> None:
+        """Store every pending write: students, requests, then the log entries."""
+        self._students.flush()
+        self._requests.flush()
+        self._log.flush()
+
+    def pending(self) -> int:
+        """Writes not stored yet."""
+        return len(self._students.dirty) + len(self._requests.dirty) + len(self._log.pending)
