@@ -43,6 +43,7 @@ How verdicts differ from python-stdnum's ``cn.ric`` (on purpose):
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import time
 import unicodedata
 from typing import Literal
@@ -157,8 +158,13 @@ def _load_regions() -> dict[str, str]:
     return _REGION_LAST
 
 
+@functools.lru_cache(maxsize=64)
+def _day_key(day: _dt.date) -> str:
+    return day.strftime("%Y%m%d")
+
+
 def _today_str(today: _dt.date | None) -> str:
-    return _today_key() if today is None else today.strftime("%Y%m%d")
+    return _today_key() if today is None else _day_key(today)
 
 
 def is_valid(text: str, *, today: _dt.date | None = None) -> bool:
@@ -171,7 +177,7 @@ def is_valid(text: str, *, today: _dt.date | None = None) -> bool:
         return False
     if len(text) != 18 or not text.isascii() or text[17] == "x":
         text = normalize(text)
-    return _failure(text, _today_key() if today is None else today.strftime("%Y%m%d")) is None
+    return _failure(text, _today_str(today)) is None
 
 
 _MESSAGES = {

@@ -384,7 +384,15 @@ def _student_cols(s: Student) -> dict[str, Any]:
 
 
 def _numbers(s: Student) -> list[str]:
-    return [n.text for n in s.numbers.all_numbers] if s.numbers else []
+    """The numbers the numbers table indexes: every number the student has held,
+    except ``G`` + the identity number the record holds now (found through the
+    indexed ``id_number`` column; a corrected identity number leaves the old G number
+    here, written when the correction is stored). Most students hold only that G
+    number, so most enrolments write no row here."""
+    if not s.numbers:
+        return []
+    own = f"G{s.id_number}" if s.id_number else None
+    return [n.text for n in s.numbers.all_numbers if n.text != own]
 
 
 class _Students(_Docs):
@@ -477,7 +485,10 @@ class _Students(_Docs):
 
     def by_registry_number(self, number: str) -> list[Student]:
         ids = sa.select(numbers_t.c.student).where(numbers_t.c.number == number)
-        return self._many(students_t.c.id.in_(ids))
+        held: sa.ColumnElement[bool] = students_t.c.id.in_(ids)
+        if number.startswith("G"):
+            held = sa.or_(held, students_t.c.id_number == number[1:])
+        return [s for s in self._many(held) if s.numbers and s.numbers.answers_to(number)]
 
     def by_guardian(self, guardian_id: str) -> list[Student]:
         return self._many(students_t.c.guardian_id == guardian_id)

@@ -338,6 +338,20 @@ class StoreContract:
         with store.unit_of_work() as uow:
             assert uow.students.get("S0000001") is None
 
+    def test_a_corrected_id_keeps_its_old_g_number(self, store: Store) -> None:
+        s = _student(1)
+        old = "G" + (s.id_number or "")
+        new_id = _id(s.birth_date, 41)
+        with store.unit_of_work() as uow:
+            uow.students.add(s)
+            assert [x.id for x in uow.students.by_registry_number(old)] == [s.id]
+            corrected = Student(**{**_fields(s), "id_number": new_id, "version": 1})
+            uow.students.update(corrected)  # Art 29: the 学籍号 stays, the ID is corrected
+        with store.unit_of_work() as uow:
+            assert [x.id for x in uow.students.by_registry_number(old)] == [s.id]
+            assert uow.students.by_registry_number("G" + new_id) == []  # never issued
+            assert [x.id for x in uow.students.by_id_number(new_id)] == [s.id]
+
     def test_update_many_checks_the_version_read(self, store: Store) -> None:
         s1, s2 = _student(1), _student(2)
         r1 = _request(1, s1.id, D(2026, 9, 30))
