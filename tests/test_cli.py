@@ -35,6 +35,16 @@ def test_demo_is_a_deterministic_school_year(capsys: pytest.CaptureFixture[str])
     assert run(capsys, "demo")[1] == out
 
 
+def test_demo_seed_draws_another_deterministic_cast(capsys: pytest.CaptureFixture[str]) -> None:
+    code, seven, _ = run(capsys, "demo", "--seed", "7")
+    assert code == 0
+    assert run(capsys, "demo", "--seed", "7")[1] == seven
+    assert seven != run(capsys, "demo")[1]
+    assert "王三休学" not in seven
+    for fragment in ("enrolment.too_young", "correction.locked", "系统默认审批同意", "保留学籍"):
+        assert fragment in seven, fragment
+
+
 def test_tour_runs_and_masks(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "tour")
     assert code == 0

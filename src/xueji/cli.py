@@ -259,7 +259,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"一个学年 One school year, 2025-26, on SQLite ({where})\n")
         store = SqlStore.sqlite(str(path))
         try:
-            school_year(store=store)
+            school_year(store=store, seed=args.seed)
         finally:
             store.engine.dispose()
     return EXIT_OK
@@ -683,6 +683,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="one school year of a small province, as a timeline")
     demo.add_argument("--db", help="keep the SQLite database in this (new) file")
+    demo.add_argument(
+        "--seed", type=int, default=0, help="draw other students (same seed, same year)"
+    )
     demo.set_defaults(func=cmd_demo)
     tour = sub.add_parser("tour", help="a tour of ID numbers, registry numbers, deadlines")
     tour.set_defaults(func=cmd_tour)

@@ -2,12 +2,21 @@
 
 Runs on the embedded SQLite store (``xueji demo --db PATH`` keeps the file; the
 default is a temporary one) with a manual clock, so the output is the same on every
-run.
+run. ``--seed N`` draws other names, birthdays and ID sequence numbers for the
+students (the same ones for the same seed); seed 0 is the narrated classic.
+
+>>> lines = []
+>>> _ = school_year(lines.append, seed=7)
+>>> again = []
+>>> _ = school_year(again.append, seed=7)
+>>> lines == again, len(lines) > 20
+(True, True)
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import random
 from collections.abc import Callable
 
 from xueji import ids
@@ -38,12 +47,46 @@ def _id(region: str, birth: _dt.date, seq: int) -> str:
     return body + ids.check_character(body)
 
 
-def school_year(echo: Callable[[str], None] = print, store: Store | None = None) -> Registry:
+_SURNAMES = "张李王刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+_GIVEN = "一二三明华芳伟静丽强敏军洋艳勇杰娟涛"
+_CLASSIC = [
+    ("张一", "M", D(2019, 3, 1)),
+    ("李二", "F", D(2019, 5, 9)),
+    ("王三", "M", D(2018, 11, 2)),
+]
+
+
+def _cast(seed: int) -> tuple[list[tuple[str, str, _dt.date, int]], str]:
+    """The three first-graders (name, sex, birth date, ID sequence number) and the
+    corrected name of the second: the classic cast for seed 0, else drawn."""
+    if seed == 0:
+        kids = [
+            (n, sex, b, 2 * i + (1 if sex == "M" else 2)) for i, (n, sex, b) in enumerate(_CLASSIC)
+        ]
+        return kids, "李贰"
+    rng = random.Random(seed)
+    kids = []
+    for i, sex in enumerate(("M", "F", "M")):
+        name = rng.choice(_SURNAMES) + rng.choice(_GIVEN)
+        while any(name == k[0] for k in kids):
+            name = rng.choice(_SURNAMES) + rng.choice(_GIVEN)
+        birth = D(2019 if i < 2 else 2018, rng.randint(1, 8), rng.randint(1, 28))
+        seq = 2 * rng.randint(0, 400) + (1 if sex == "M" else 2)
+        kids.append((name, sex, birth, seq))
+    corrected = kids[1][0][0] + next(g for g in _GIVEN if g != kids[1][0][1:])
+    return kids, corrected
+
+
+def school_year(
+    echo: Callable[[str], None] = print, store: Store | None = None, *, seed: int = 0
+) -> Registry:
     """Run the school year 2025-26 and narrate it; return the registry for inspection.
 
     2025-26 is the latest school year whose holiday schedule is fully published (the
-    schedule for 2027 is not in chinese-calendar 1.11).
+    schedule for 2027 is not in chinese-calendar 1.11). ``seed`` picks the students'
+    names, birthdays and ID numbers (0: the classic cast).
     """
+    cast, corrected = _cast(seed)
     clock = ManualClock(D(2025, 8, 25))
     reg = Registry(store if store is not None else MemoryStore(), clock=clock)
     prov = Actor(ActorKind.PROVINCE, "34", "省管理员")
@@ -94,9 +137,7 @@ def school_year(echo: Callable[[str], None] = print, store: Store | None = None)
     # -- enrolment and review (Arts 12-16) ------------------------------------------------------
     clock.advance_to(D(2025, 9, 1))
     kids = []
-    for i, (name, sex, birth) in enumerate(
-        [("张一", "M", D(2019, 3, 1)), ("李二", "F", D(2019, 5, 9)), ("王三", "M", D(2018, 11, 2))]
-    ):
+    for i, (name, sex, birth, seq) in enumerate(cast):
         out = reg.enroll(
             shushan,
             school=schools[0].code,
@@ -106,7 +147,7 @@ def school_year(echo: Callable[[str], None] = print, store: Store | None = None)
             sex=sex,
             birth_date=birth,
             hukou_region="340104",
-            id_number=_id("340104", birth, 2 * i + (1 if sex == "M" else 2)),
+            id_number=_id("340104", birth, seq),
             photo=Photo(D(2025, 8, 30), f"sha256:{i}"),
             consent=Consent("guardian_consent", f"{name}的家长", D(2025, 8, 30)),
         )
@@ -154,10 +195,14 @@ def school_year(echo: Callable[[str], None] = print, store: Store | None = None)
 
     # -- key fields (Art 29) ------------------------------------------------------------------
     clock.advance_to(D(2025, 9, 24))
-    show(reg.update_student(shushan, kids[1].id, name="李贰"), "学校直接修改李二的姓名")
-    corr = reg.request_correction(shushan, kids[1].id, {"name": "李贰"}, "以户口簿为准")
+    first, second, third = (k.name for k in kids)
+    show(reg.update_student(shushan, kids[1].id, name=corrected), f"学校直接修改{second}的姓名")
+    corr = reg.request_correction(shushan, kids[1].id, {"name": corrected}, "以户口簿为准")
     assert corr.request is not None
-    show(reg.approve(county, corr.request.id), "主管单位批准更正：李二 → 李贰 (旧值留在记录中)")
+    show(
+        reg.approve(county, corr.request.id),
+        f"主管单位批准更正：{second} → {corrected} (旧值留在记录中)",
+    )
 
     # -- a transfer across National Day, one stage approved by default (Arts 21, 24) ---------------
     clock.advance_to(D(2025, 9, 25))
@@ -169,7 +214,7 @@ def school_year(echo: Callable[[str], None] = print, store: Store | None = None)
         reason=TransferReason.JOB_MOVE,
     )
     assert tr.request is not None
-    show(tr, f"镜湖小学受理张一的转学申请；期限 {tr.request.deadline}（20个工作日，跨国庆）")
+    show(tr, f"镜湖小学受理{first}的转学申请；期限 {tr.request.deadline}（20个工作日，跨国庆）")
     clock.advance_to(D(2025, 10, 30))
     for req in reg.advance_clock(Actor.system()):
         say(f"⏰ 转入学校逾期未审：{DEFAULT_APPROVAL_NOTE}；下一环节期限 {req.deadline}")
@@ -181,14 +226,14 @@ def school_year(echo: Callable[[str], None] = print, store: Store | None = None)
     clock.advance_to(D(2025, 11, 10))
     sus = reg.suspend(shushan, kids[2].id, "病休")
     assert sus.request is not None
-    show(reg.approve(county, sus.request.id), "王三休学 (Art 26)")
+    show(reg.approve(county, sus.request.id), f"{third}休学 (Art 26)")
     clock.advance_to(D(2026, 3, 1))
     res = reg.resume(shushan, kids[2].id, "痊愈")
     assert res.request is not None
-    show(reg.approve(county, res.request.id), "王三复学")
+    show(reg.approve(county, res.request.id), f"{third}复学")
     drop = reg.record_dropout(shushan, kids[1].id, "随父母外出")
     assert drop.request is not None
-    show(drop, f"李贰辍学登记；审核期限 {drop.request.deadline}（15个工作日，Art 27）")
+    show(drop, f"{corrected}辍学登记；审核期限 {drop.request.deadline}（15个工作日，Art 27）")
     show(reg.approve(county, drop.request.id), "辍学审核通过：义务教育阶段保留学籍")
 
     # -- graduation and the rollover (Art 18) --------------------------------------------------
