@@ -47,6 +47,7 @@ __all__ = [
     "Lang",
     "ParamUse",
     "Step",
+    "StepSource",
     "Verdict",
     "mask_ids",
 ]
@@ -208,6 +209,20 @@ class Step:
 
 def _steps(items: Iterable[Step]) -> tuple[Step, ...]:
     return tuple(items)
+
+
+@runtime_checkable
+class StepSource(Protocol):
+    """Steps recorded cheaply and built only when read.
+
+    Rules run once per student in bulk imports, where nobody reads an explanation:
+    a rule function records plain tuples (:class:`xueji.rules._base.Checks`) and a
+    :class:`~xueji.decision.Decision` keeps the recorder, so the :class:`Step` values
+    (masking, parameter text) are built only when ``steps`` or ``explain()`` is read.
+    """
+
+    def build_steps(self) -> tuple[Step, ...]:
+        """The recorded steps, in order."""
 
 
 @attrs.frozen

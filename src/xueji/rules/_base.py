@@ -5,12 +5,21 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 from xueji.articles import Article, anhui
 from xueji.decision import Decision, Violation
 from xueji.explain import Detail, ParamUse, Step, Verdict
+from xueji.policy.model import Param
 
-__all__ = ["RULE_CODES", "RULE_STATEMENTS", "Checks", "full_years", "violation"]
+__all__ = [
+    "RULE_CODES",
+    "RULE_STATEMENTS",
+    "Checks",
+    "ParamRead",
+    "full_years",
+    "violation",
+]
 
 
 def full_years(birth: _dt.date, on: _dt.date) -> int:
@@ -351,9 +360,33 @@ RULE_STATEMENTS: Mapping[str, tuple[str, str]] = MappingProxyType(_STATEMENTS)
 """Rule codes whose obligation reads differently from their breach: (zh, en)."""
 
 
+ParamRead = ParamUse | tuple[str, Param[Any]]
+"""A parameter a rule read: a :class:`~xueji.explain.ParamUse`, or its name and the
+policy's :class:`~xueji.policy.Param`, turned into a ``ParamUse`` only when the step
+is built."""
+
+# One recorded rule: code, ok, warn, article, params, detail, facts, seen.
+_Record = tuple[
+    str,
+    bool,
+    bool,
+    "Article | None",
+    "tuple[ParamRead, ...]",
+    "Detail | None",
+    dict[str, object],
+    "Mapping[str, object] | None",
+]
+
+
 class Checks:
     """Collects what one rule function evaluates: a :class:`~xueji.explain.Step` per
     rule, and the violations and warnings of the rules that did not pass.
+
+    Recording is cheap: a rule that passes costs a tuple; its
+    :class:`~xueji.explain.Step` (masked facts, parameter text, the obligation's
+    wording) is built only when the decision's ``steps`` or ``explain()`` is read,
+    since bulk imports run these rules once per student and read no explanation.
+    The violations are built at once, exactly as :func:`violation` builds them.
 
     >>> c = Checks()
     >>> c.rule("transfer.same_school", True, from_school="S1", to_school="S2")
@@ -365,10 +398,13 @@ class Checks:
     (('transfer.reason_missing',), ['allow', 'refuse'])
     """
 
+    __slots__ = ("_built", "_records", "found", "warnings")
+
     def __init__(self) -> None:
         self.found: list[Violation] = []
         self.warnings: list[Violation] = []
-        self.steps: list[Step] = []
+        self._records: list[_Record] = []
+        self._built: tuple[Step, ...] | None = None
 
     def rule(
         self,
@@ -377,7 +413,7 @@ class Checks:
         *,
         warn: bool = False,
         article: Article | None = None,
-        params: tuple[ParamUse, ...] = (),
+        params: tuple[ParamRead, ...] = (),
         detail: Detail | None = None,
         seen: Mapping[str, object] | None = None,
         **facts: object,
@@ -386,20 +422,49 @@ class Checks:
         warns with ``warn``. Returns ``ok``.
 
         ``seen`` adds facts the step shows but the violation does not carry (the
-        violation's facts stay as the catalogue's users know them).
+        violation's facts stay as the catalogue's users know them). Fact values may
+        be raw (dates, numbers): they become text when the step is built.
         """
-        art, zh, en = _CODES[code]
-        if ok:
-            verdict = Verdict.ALLOW
-            zh, en = _STATEMENTS.get(code, (zh, en))
-        else:
+        if not ok:
             v = violation(code, article=article, **facts)
             (self.warnings if warn else self.found).append(v)
-            verdict = Verdict.WARN if warn else Verdict.REFUSE
-        shown = {**facts, **(seen or {})}
-        self.steps.append(Step(code, verdict, article or art, zh, en, shown, params, detail))
+        self._records.append((code, ok, warn, article, params, detail, facts, seen))
+        self._built = None
         return ok
+
+    def build_steps(self) -> tuple[Step, ...]:
+        """The :class:`~xueji.explain.Step` of every rule recorded, in order (built
+        once, on first reading)."""
+        if self._built is None:
+            self._built = tuple(_step(*r) for r in self._records)
+        return self._built
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The steps recorded so far."""
+        return self.build_steps()
 
     def decision(self) -> Decision:
         """The decision: refused if any rule failed without ``warn``."""
-        return Decision(self.found, self.warnings, self.steps)
+        return Decision(self.found, self.warnings, (self,) if self._records else ())
+
+
+def _step(
+    code: str,
+    ok: bool,
+    warn: bool,
+    article: Article | None,
+    params: tuple[ParamRead, ...],
+    detail: Detail | None,
+    facts: dict[str, object],
+    seen: Mapping[str, object] | None,
+) -> Step:
+    art, zh, en = _CODES[code]
+    if ok:
+        verdict = Verdict.ALLOW
+        zh, en = _STATEMENTS.get(code, (zh, en))
+    else:
+        verdict = Verdict.WARN if warn else Verdict.REFUSE
+    uses = tuple(p if isinstance(p, ParamUse) else ParamUse.of(*p) for p in params)
+    shown = {**facts, **(seen or {})}
+    return Step(code, verdict, article or art, zh, en, shown, uses, detail)
