@@ -324,6 +324,37 @@ def violation(code: str, *, article: Article | None = None, **facts: object) -> 
 # How a rule reads as an obligation, where the catalogue's text describes the breach
 # (an allowing step shows the obligation, so "✓" never sits beside a breach).
 _STATEMENTS: dict[str, tuple[str, str]] = {
+    "enrolment.duplicate": (
+        "已经取得学籍的学生不得重报学籍",
+        "a student who has a registry may not be registered again",
+    ),
+    "enrolment.stage_mismatch": ("学校须设该学段", "the school must teach the student's stage"),
+    "enrolment.registration_late": (
+        "须在入学后的注册期限内注册",
+        "registration within the period after entry",
+    ),
+    "class.full": ("班额不得超过规定", "a class stays within its size cap"),
+    "class.wrong_school": (
+        "班级须属于该学校和年级",
+        "the class must be of this school and grade",
+    ),
+    "correction.no_change": ("变更申请须改变现有信息", "a correction must change something"),
+    "change.status": (
+        "只有相应学籍状态的学生可以办理此变动",
+        "a change only from a status that allows it",
+    ),
+    "change.already_open": (
+        "同一学生同类申请只能有一个未完成",
+        "a student has at most one open request of a kind",
+    ),
+    "graduation.overdue": (
+        "毕业年级学生须在学年升级前毕（结）业",
+        "a final-grade student graduates before the rollover",
+    ),
+    "rollover.suspended_held": (
+        "休学学生是否随学年升级依政策",
+        "a suspended student is promoted only if the policy says so",
+    ),
     "transfer.same_school": (
         "转入学校与转出学校不得相同",
         "the receiving and sending schools must differ",
@@ -425,17 +456,37 @@ class Checks:
         violation's facts stay as the catalogue's users know them). Fact values may
         be raw (dates, numbers): they become text when the step is built.
         """
+        return self.check(
+            code, ok, facts, warn=warn, article=article, params=params, detail=detail, seen=seen
+        )
+
+    def check(
+        self,
+        code: str,
+        ok: bool,
+        facts: dict[str, object],
+        *,
+        warn: bool = False,
+        article: Article | None = None,
+        params: tuple[ParamRead, ...] = (),
+        detail: Detail | None = None,
+        seen: Mapping[str, object] | None = None,
+    ) -> bool:
+        """:meth:`rule` with the facts as one dict: the form for rules that run once per
+        row of a bulk import, where packing keyword arguments is most of a rule's cost.
+
+        ``facts`` is kept as given (not copied): pass a fresh dict.
+        """
         if not ok:
             v = violation(code, article=article, **facts)
             (self.warnings if warn else self.found).append(v)
         self._records.append((code, ok, warn, article, params, detail, facts, seen))
-        self._built = None
         return ok
 
     def build_steps(self) -> tuple[Step, ...]:
         """The :class:`~xueji.explain.Step` of every rule recorded, in order (built
         once, on first reading)."""
-        if self._built is None:
+        if self._built is None or len(self._built) != len(self._records):
             self._built = tuple(_step(*r) for r in self._records)
         return self._built
 
@@ -443,6 +494,11 @@ class Checks:
     def steps(self) -> tuple[Step, ...]:
         """The steps recorded so far."""
         return self.build_steps()
+
+    @property
+    def steps_recorded(self) -> int:
+        """How many rules were recorded so far (without building their steps)."""
+        return len(self._records)
 
     def decision(self) -> Decision:
         """The decision: refused if any rule failed without ``warn``."""
