@@ -36,7 +36,7 @@ from typing import Any
 import attrs
 
 from xueji.articles import Article
-from xueji.explain import Explanation, Step, Verdict
+from xueji.explain import Explanation, Step, StepSource, Verdict
 
 __all__ = ["Decision", "Violation"]
 
@@ -81,7 +81,7 @@ def _tuple_of_violations(items: Iterable[Violation]) -> tuple[Violation, ...]:
     return tuple(items)
 
 
-def _tuple_of_steps(items: Iterable[Step]) -> tuple[Step, ...]:
+def _trace(items: Iterable[Step | StepSource]) -> tuple[Step | StepSource, ...]:
     return tuple(items)
 
 
@@ -96,11 +96,34 @@ class Decision:
     ``steps`` records every rule evaluated (allowing ones too) for
     :meth:`explain`; it takes no part in equality, so two decisions with the same
     violations and warnings are equal however they were reached.
+
+    The steps are given as :class:`~xueji.explain.Step` values or as
+    :class:`~xueji.explain.StepSource` recorders whose steps are built only when
+    ``steps`` is read: bulk imports decide a million enrolments and read none of
+    their explanations (docs/performance.md).
     """
 
     violations: tuple[Violation, ...] = attrs.field(default=(), converter=_tuple_of_violations)
     warnings: tuple[Violation, ...] = attrs.field(default=(), converter=_tuple_of_violations)
-    steps: tuple[Step, ...] = attrs.field(default=(), converter=_tuple_of_steps, eq=False)
+    trace: tuple[Step | StepSource, ...] = attrs.field(
+        default=(), converter=_trace, eq=False, repr=False, alias="steps"
+    )
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """Every rule evaluated, in order, built from the recorded trace."""
+        out: list[Step] = []
+        for item in self.trace:
+            if isinstance(item, Step):
+                out.append(item)
+            else:
+                out.extend(item.build_steps())
+        return tuple(out)
+
+    def build_steps(self) -> tuple[Step, ...]:
+        """As a :class:`~xueji.explain.StepSource` inside a combined decision: the
+        steps of :meth:`explain`, so a violation no step accounts for is kept."""
+        return self.explain().steps
 
     @property
     def allowed(self) -> bool:
@@ -113,13 +136,18 @@ class Decision:
         return tuple(v.code for v in self.violations + self.warnings)
 
     @classmethod
-    def allow(cls, *, warnings: Iterable[Violation] = (), steps: Iterable[Step] = ()) -> Decision:
+    def allow(
+        cls, *, warnings: Iterable[Violation] = (), steps: Iterable[Step | StepSource] = ()
+    ) -> Decision:
         """An allowing decision, optionally with warnings and the steps evaluated."""
         return cls((), warnings, steps)
 
     @classmethod
     def refuse(
-        cls, *violations: Violation, warnings: Iterable[Violation] = (), steps: Iterable[Step] = ()
+        cls,
+        *violations: Violation,
+        warnings: Iterable[Violation] = (),
+        steps: Iterable[Step | StepSource] = (),
     ) -> Decision:
         """A refusing decision; at least one violation is required."""
         if not violations:
@@ -128,11 +156,15 @@ class Decision:
 
     @classmethod
     def combine(cls, *decisions: Decision) -> Decision:
-        """All violations, warnings and steps of several decisions, in order."""
+        """All violations, warnings and steps of several decisions, in order.
+
+        The steps stay unbuilt: each part is kept as a step source and explained
+        (its own violations included) only when the combination is.
+        """
         return cls(
             [v for d in decisions for v in d.violations],
             [w for d in decisions for w in d.warnings],
-            [s for d in decisions for s in d.explain().steps],
+            [d for d in decisions if d.trace or d.violations or d.warnings],
         )
 
     def explain(self) -> Explanation:

@@ -47,6 +47,7 @@ __all__ = [
     "Lang",
     "ParamUse",
     "Step",
+    "StepSource",
     "Verdict",
     "mask_ids",
 ]
@@ -137,7 +138,12 @@ class ParamUse:
 
 def _show(value: object) -> str:
     """A parameter's value as short text: enums by value, dates of the year as MM-DD,
-    attrs values as ``name(field=value, ...)``."""
+    attrs values as ``name(field=value, ...)``, mappings as ``{key: value, ...}``.
+
+    >>> from xueji.policy import ANHUI_2013
+    >>> _show(ANHUI_2013.class_size_caps.value)
+    '{primary: 45, junior: 50, senior: 50, special: 12}'
+    """
     if isinstance(value, enum.Enum):
         return str(value.value)
     if attrs.has(type(value)):
@@ -147,6 +153,8 @@ def _show(value: object) -> str:
             return f"{month:02d}-{day:02d}"
         inner = ", ".join(f"{n}={_show(getattr(value, n))}" for n in names)
         return f"{type(value).__name__}({inner})"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_show(k)}: {_show(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (tuple, list, frozenset, set)):
         items = sorted(value, key=str) if isinstance(value, (frozenset, set)) else value
         return "[" + ", ".join(_show(x) for x in items) + "]"
@@ -208,6 +216,20 @@ class Step:
 
 def _steps(items: Iterable[Step]) -> tuple[Step, ...]:
     return tuple(items)
+
+
+@runtime_checkable
+class StepSource(Protocol):
+    """Steps recorded cheaply and built only when read.
+
+    Rules run once per student in bulk imports, where nobody reads an explanation:
+    a rule function records plain tuples (:class:`xueji.rules._base.Checks`) and a
+    :class:`~xueji.decision.Decision` keeps the recorder, so the :class:`Step` values
+    (masking, parameter text) are built only when ``steps`` or ``explain()`` is read.
+    """
+
+    def build_steps(self) -> tuple[Step, ...]:
+        """The recorded steps, in order."""
 
 
 @attrs.frozen

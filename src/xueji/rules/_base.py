@@ -5,12 +5,21 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 from xueji.articles import Article, anhui
 from xueji.decision import Decision, Violation
 from xueji.explain import Detail, ParamUse, Step, Verdict
+from xueji.policy.model import Param
 
-__all__ = ["RULE_CODES", "RULE_STATEMENTS", "Checks", "full_years", "violation"]
+__all__ = [
+    "RULE_CODES",
+    "RULE_STATEMENTS",
+    "Checks",
+    "ParamRead",
+    "full_years",
+    "violation",
+]
 
 
 def full_years(birth: _dt.date, on: _dt.date) -> int:
@@ -315,6 +324,37 @@ def violation(code: str, *, article: Article | None = None, **facts: object) -> 
 # How a rule reads as an obligation, where the catalogue's text describes the breach
 # (an allowing step shows the obligation, so "✓" never sits beside a breach).
 _STATEMENTS: dict[str, tuple[str, str]] = {
+    "enrolment.duplicate": (
+        "已经取得学籍的学生不得重报学籍",
+        "a student who has a registry may not be registered again",
+    ),
+    "enrolment.stage_mismatch": ("学校须设该学段", "the school must teach the student's stage"),
+    "enrolment.registration_late": (
+        "须在入学后的注册期限内注册",
+        "registration within the period after entry",
+    ),
+    "class.full": ("班额不得超过规定", "a class stays within its size cap"),
+    "class.wrong_school": (
+        "班级须属于该学校和年级",
+        "the class must be of this school and grade",
+    ),
+    "correction.no_change": ("变更申请须改变现有信息", "a correction must change something"),
+    "change.status": (
+        "只有相应学籍状态的学生可以办理此变动",
+        "a change only from a status that allows it",
+    ),
+    "change.already_open": (
+        "同一学生同类申请只能有一个未完成",
+        "a student has at most one open request of a kind",
+    ),
+    "graduation.overdue": (
+        "毕业年级学生须在学年升级前毕（结）业",
+        "a final-grade student graduates before the rollover",
+    ),
+    "rollover.suspended_held": (
+        "休学学生是否随学年升级依政策",
+        "a suspended student is promoted only if the policy says so",
+    ),
     "transfer.same_school": (
         "转入学校与转出学校不得相同",
         "the receiving and sending schools must differ",
@@ -351,9 +391,33 @@ RULE_STATEMENTS: Mapping[str, tuple[str, str]] = MappingProxyType(_STATEMENTS)
 """Rule codes whose obligation reads differently from their breach: (zh, en)."""
 
 
+ParamRead = ParamUse | tuple[str, Param[Any]]
+"""A parameter a rule read: a :class:`~xueji.explain.ParamUse`, or its name and the
+policy's :class:`~xueji.policy.Param`, turned into a ``ParamUse`` only when the step
+is built."""
+
+# One recorded rule: code, ok, warn, article, params, detail, facts, seen.
+_Record = tuple[
+    str,
+    bool,
+    bool,
+    "Article | None",
+    "tuple[ParamRead, ...]",
+    "Detail | None",
+    dict[str, object],
+    "Mapping[str, object] | None",
+]
+
+
 class Checks:
     """Collects what one rule function evaluates: a :class:`~xueji.explain.Step` per
     rule, and the violations and warnings of the rules that did not pass.
+
+    Recording is cheap: a rule that passes costs a tuple; its
+    :class:`~xueji.explain.Step` (masked facts, parameter text, the obligation's
+    wording) is built only when the decision's ``steps`` or ``explain()`` is read,
+    since bulk imports run these rules once per student and read no explanation.
+    The violations are built at once, exactly as :func:`violation` builds them.
 
     >>> c = Checks()
     >>> c.rule("transfer.same_school", True, from_school="S1", to_school="S2")
@@ -365,10 +429,13 @@ class Checks:
     (('transfer.reason_missing',), ['allow', 'refuse'])
     """
 
+    __slots__ = ("_built", "_records", "found", "warnings")
+
     def __init__(self) -> None:
         self.found: list[Violation] = []
         self.warnings: list[Violation] = []
-        self.steps: list[Step] = []
+        self._records: list[_Record] = []
+        self._built: tuple[Step, ...] | None = None
 
     def rule(
         self,
@@ -377,7 +444,7 @@ class Checks:
         *,
         warn: bool = False,
         article: Article | None = None,
-        params: tuple[ParamUse, ...] = (),
+        params: tuple[ParamRead, ...] = (),
         detail: Detail | None = None,
         seen: Mapping[str, object] | None = None,
         **facts: object,
@@ -386,20 +453,74 @@ class Checks:
         warns with ``warn``. Returns ``ok``.
 
         ``seen`` adds facts the step shows but the violation does not carry (the
-        violation's facts stay as the catalogue's users know them).
+        violation's facts stay as the catalogue's users know them). Fact values may
+        be raw (dates, numbers): they become text when the step is built.
         """
-        art, zh, en = _CODES[code]
-        if ok:
-            verdict = Verdict.ALLOW
-            zh, en = _STATEMENTS.get(code, (zh, en))
-        else:
+        return self.check(
+            code, ok, facts, warn=warn, article=article, params=params, detail=detail, seen=seen
+        )
+
+    def check(
+        self,
+        code: str,
+        ok: bool,
+        facts: dict[str, object],
+        *,
+        warn: bool = False,
+        article: Article | None = None,
+        params: tuple[ParamRead, ...] = (),
+        detail: Detail | None = None,
+        seen: Mapping[str, object] | None = None,
+    ) -> bool:
+        """:meth:`rule` with the facts as one dict: the form for rules that run once per
+        row of a bulk import, where packing keyword arguments is most of a rule's cost.
+
+        ``facts`` is kept as given (not copied): pass a fresh dict.
+        """
+        if not ok:
             v = violation(code, article=article, **facts)
             (self.warnings if warn else self.found).append(v)
-            verdict = Verdict.WARN if warn else Verdict.REFUSE
-        shown = {**facts, **(seen or {})}
-        self.steps.append(Step(code, verdict, article or art, zh, en, shown, params, detail))
+        self._records.append((code, ok, warn, article, params, detail, facts, seen))
         return ok
+
+    def build_steps(self) -> tuple[Step, ...]:
+        """The :class:`~xueji.explain.Step` of every rule recorded, in order (built
+        once, on first reading)."""
+        if self._built is None or len(self._built) != len(self._records):
+            self._built = tuple(_step(*r) for r in self._records)
+        return self._built
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The steps recorded so far."""
+        return self.build_steps()
+
+    @property
+    def steps_recorded(self) -> int:
+        """How many rules were recorded so far (without building their steps)."""
+        return len(self._records)
 
     def decision(self) -> Decision:
         """The decision: refused if any rule failed without ``warn``."""
-        return Decision(self.found, self.warnings, self.steps)
+        return Decision(self.found, self.warnings, (self,) if self._records else ())
+
+
+def _step(
+    code: str,
+    ok: bool,
+    warn: bool,
+    article: Article | None,
+    params: tuple[ParamRead, ...],
+    detail: Detail | None,
+    facts: dict[str, object],
+    seen: Mapping[str, object] | None,
+) -> Step:
+    art, zh, en = _CODES[code]
+    if ok:
+        verdict = Verdict.ALLOW
+        zh, en = _STATEMENTS.get(code, (zh, en))
+    else:
+        verdict = Verdict.WARN if warn else Verdict.REFUSE
+    uses = tuple(p if isinstance(p, ParamUse) else ParamUse.of(*p) for p in params)
+    shown = {**facts, **(seen or {})}
+    return Step(code, verdict, article or art, zh, en, shown, uses, detail)

@@ -18,7 +18,7 @@ from xueji.decision import Decision
 from xueji.explain import ParamUse
 from xueji.model import Actor, ActorKind
 from xueji.policy.model import Policy
-from xueji.rules._base import Checks, violation
+from xueji.rules._base import Checks
 from xueji.workdays import DeadlineExplanation
 
 __all__ = ["check_overdue", "check_party"]
@@ -30,17 +30,16 @@ def check_party(
     """Art 21: only the party a stage waits for decides it (a school for a school's
     stage, the school's 学籍主管单位 for an authority's stage)."""
     kind_ok = (actor.kind is ActorKind.SCHOOL) == party_is_school
-    if kind_ok and actor.unit == party:
-        return Decision.allow()
-    return Decision.refuse(
-        violation(
-            "stage.wrong_party",
-            request=request,
-            stage=stage,
-            party=party,
-            actor=f"{actor.kind.value}:{actor.unit}",
-        )
+    c = Checks()
+    c.rule(
+        "stage.wrong_party",
+        kind_ok and actor.unit == party,
+        request=request,
+        stage=stage,
+        party=party,
+        actor=f"{actor.kind.value}:{actor.unit}",
     )
+    return c.decision()
 
 
 def check_overdue(

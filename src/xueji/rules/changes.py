@@ -18,7 +18,7 @@ from xueji.decision import Decision
 from xueji.lifecycle.tables import RequestKind, StudentStatus
 from xueji.model import Student
 from xueji.policy.model import Policy
-from xueji.rules._base import violation
+from xueji.rules._base import Checks
 
 __all__ = [
     "ALLOWED_FROM",
@@ -38,16 +38,24 @@ ALLOWED_FROM = {
 
 def check_change(student: Student, kind: RequestKind, *, open_same_kind: int) -> Decision:
     """Art 26-27: the change fits the student's status and none of its kind is open."""
-    found = []
-    if student.status not in ALLOWED_FROM[kind]:
-        found.append(
-            violation(
-                "change.status", student=student.id, status=student.status.value, change=kind.value
-            )
-        )
-    if open_same_kind:
-        found.append(violation("change.already_open", student=student.id, change=kind.value))
-    return Decision(found)
+    allowed = ALLOWED_FROM[kind]
+    c = Checks()
+    c.rule(
+        "change.status",
+        student.status in allowed,
+        student=student.id,
+        status=student.status.value,
+        change=kind.value,
+        seen={"allowed_from": ",".join(sorted(s.value for s in allowed))},
+    )
+    c.rule(
+        "change.already_open",
+        not open_same_kind,
+        student=student.id,
+        change=kind.value,
+        seen={"open_same_kind": open_same_kind},
+    )
+    return c.decision()
 
 
 def keeps_registry(student: Student, policy: Policy) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from xueji.decision import Decision
 from xueji.model import Student
 from xueji.policy.model import Policy
-from xueji.rules._base import violation
+from xueji.rules._base import Checks
 from xueji.rules.enrolment import check_id_agreement
 
 __all__ = ["KEY_FIELDS", "check_correction", "check_direct_edit"]
@@ -24,39 +24,54 @@ KEY_FIELDS = ("name", "sex", "birth_date", "id_number", "photo")
 
 
 def check_direct_edit(student: Student, fields: Mapping[str, object], policy: Policy) -> Decision:
-    """Art 29: a direct edit may not touch a locked field once the record is submitted."""
-    if not student.submitted:
-        return Decision.allow()
-    locked = sorted(set(fields) & policy.locked_fields.value)
-    if not locked:
-        return Decision.allow()
-    return Decision.refuse(
-        violation(
-            "correction.locked",
-            article=policy.locked_fields.article,
-            student=student.id,
-            fields=",".join(locked),
-        )
+    """Art 29: a direct edit may not touch a locked field once the record is submitted.
+
+    The step shows the fields edited, whether the record is submitted, and the
+    policy's ``locked_fields``.
+    """
+    locked_fields = policy.locked_fields
+    locked = sorted(set(fields) & locked_fields.value) if student.submitted else []
+    c = Checks()
+    c.rule(
+        "correction.locked",
+        not locked,
+        article=locked_fields.article,
+        params=(("locked_fields", locked_fields),),
+        student=student.id,
+        fields=",".join(locked or sorted(fields)) or "-",
+        seen={"submitted": student.submitted},
     )
+    return c.decision()
 
 
 def check_correction(
     student: Student, changes: Mapping[str, object], *, today: _dt.date, policy: Policy
 ) -> Decision:
     """Art 29: a correction touches key fields only, changes something, and leaves sex
-    and birth date in agreement with the identity number."""
-    found = []
-    other = sorted(set(changes) - policy.locked_fields.value)
-    if other or not changes:
-        found.append(violation("correction.not_key_field", fields=",".join(other) or "-"))
-    if changes and all(getattr(student, k, None) == v for k, v in changes.items()):
-        found.append(violation("correction.no_change", student=student.id))
-    if found:
-        return Decision(found)
+    and birth date in agreement with the identity number (checked only when the
+    first two rules pass)."""
+    locked_fields = policy.locked_fields
+    changed = {"changed": ",".join(sorted(changes)) or "-"}
+    other = sorted(set(changes) - locked_fields.value)
+    c = Checks()
+    c.rule(
+        "correction.not_key_field",
+        not (other or not changes),
+        params=(("locked_fields", locked_fields),),
+        fields=",".join(other) or "-",
+        seen=changed,
+    )
+    nothing = bool(changes) and all(getattr(student, k, None) == v for k, v in changes.items())
+    c.rule("correction.no_change", not nothing, student=student.id, seen=changed)
+    if c.found:
+        return c.decision()
     after = {k: changes.get(k, getattr(student, k)) for k in ("id_number", "sex", "birth_date")}
-    return check_id_agreement(
-        after["id_number"],  # type: ignore[arg-type]
-        sex=str(after["sex"]),
-        birth_date=after["birth_date"],  # type: ignore[arg-type]
-        today=today,
+    return Decision.combine(
+        c.decision(),
+        check_id_agreement(
+            after["id_number"],  # type: ignore[arg-type]
+            sex=str(after["sex"]),
+            birth_date=after["birth_date"],  # type: ignore[arg-type]
+            today=today,
+        ),
     )

@@ -31,7 +31,7 @@ from xueji.lifecycle.tables import StudentStatus
 from xueji.model import Student, final_grade
 from xueji.policy.model import Policy
 from xueji.policy.values import Stage
-from xueji.rules._base import violation
+from xueji.rules._base import Checks
 
 __all__ = [
     "RolloverAction",
@@ -50,37 +50,35 @@ def graduation_needs_approval(stage: Stage, policy: Policy) -> bool:
 
 def check_graduation(student: Student, *, on: _dt.date, policy: Policy) -> Decision:
     """Art 18: only a registered final-grade student graduates; late work is flagged."""
-    found = []
-    if student.status is not StudentStatus.REGISTERED:
-        found.append(
-            violation(
-                "change.status",
-                student=student.id,
-                status=student.status.value,
-                change="graduation",
-            )
-        )
-    if student.grade != final_grade(student.stage):
-        found.append(
-            violation(
-                "graduation.not_final_grade",
-                student=student.id,
-                grade=student.grade,
-                final_grade=final_grade(student.stage),
-            )
-        )
-    warnings = []
-    due = policy.graduation_deadline.value.in_year(on.year)
-    if on > due:  # work for the school year ending in on.year was due on 31 July
-        warnings.append(
-            violation(
-                "graduation.late",
-                article=policy.graduation_deadline.article,
-                on=on.isoformat(),
-                deadline=due.isoformat(),
-            )
-        )
-    return Decision(found, warnings)
+    c = Checks()
+    c.rule(
+        "change.status",
+        student.status is StudentStatus.REGISTERED,
+        student=student.id,
+        status=student.status.value,
+        change="graduation",
+        seen={"allowed_from": StudentStatus.REGISTERED.value},
+    )
+    last = final_grade(student.stage)
+    c.rule(
+        "graduation.not_final_grade",
+        student.grade == last,
+        student=student.id,
+        grade=student.grade,
+        final_grade=last,
+    )
+    deadline = policy.graduation_deadline
+    due = deadline.value.in_year(on.year)
+    c.rule(
+        "graduation.late",
+        on <= due,  # work for the school year ending in on.year was due on 31 July
+        warn=True,
+        article=deadline.article,
+        params=(("graduation_deadline", deadline),),
+        on=on.isoformat(),
+        deadline=due.isoformat(),
+    )
+    return c.decision()
 
 
 class RolloverAction(enum.StrEnum):
@@ -102,41 +100,50 @@ class RolloverOutcome:
 
 def rollover_action(student: Student, *, open_transfer: bool, policy: Policy) -> RolloverOutcome:
     """Art 18: what the 1 August rollover does to ``student`` (the rule student by
-    student; :func:`rollover_plan` is the same rule as a set)."""
-    ok = Decision.allow()
-    final = student.grade >= final_grade(student.stage)
+    student; :func:`rollover_plan` is the same rule as a set).
+
+    The decision records the rules that decided the action: whether a suspended
+    student is promoted (``rollover_promotes_suspended``) and whether a final-grade
+    student is still waiting to graduate (``rollover_unfinished_final_grade``). A
+    student not in school is skipped with nothing evaluated.
+    """
+    c = Checks()
+    last = final_grade(student.stage)
+    final = student.grade >= last
     if student.status is StudentStatus.SUSPENDED:
-        if not policy.rollover_promotes_suspended.value:
-            return RolloverOutcome(
-                RolloverAction.HOLD,
-                Decision.allow(
-                    warnings=[
-                        violation(
-                            "rollover.suspended_held",
-                            article=policy.rollover_promotes_suspended.article,
-                            student=student.id,
-                        )
-                    ]
-                ),
-            )
+        promotes = policy.rollover_promotes_suspended
+        if not c.rule(
+            "rollover.suspended_held",
+            bool(promotes.value),
+            warn=True,
+            article=promotes.article,
+            params=(("rollover_promotes_suspended", promotes),),
+            student=student.id,
+        ):
+            return RolloverOutcome(RolloverAction.HOLD, c.decision())
         # promoted like anyone in school, but never out of the stage
     elif student.status is not StudentStatus.REGISTERED:
-        return RolloverOutcome(RolloverAction.SKIP, ok)
+        return RolloverOutcome(RolloverAction.SKIP, c.decision())
     if open_transfer and policy.rollover_open_transfers.value == "hold":
-        return RolloverOutcome(RolloverAction.HOLD, ok)
-    if final:
-        if student.status is StudentStatus.SUSPENDED:
-            return RolloverOutcome(RolloverAction.HOLD, ok)
-        flag = violation(
-            "graduation.overdue",
-            article=policy.rollover_unfinished_final_grade.article,
-            student=student.id,
-            grade=student.grade,
-        )
-        if policy.rollover_unfinished_final_grade.value == "complete":
-            return RolloverOutcome(RolloverAction.COMPLETE, Decision.allow(warnings=[flag]))
-        return RolloverOutcome(RolloverAction.HOLD, Decision.allow(warnings=[flag]))
-    return RolloverOutcome(RolloverAction.PROMOTE, ok)
+        return RolloverOutcome(RolloverAction.HOLD, c.decision())
+    if final and student.status is StudentStatus.SUSPENDED:
+        return RolloverOutcome(RolloverAction.HOLD, c.decision())
+    unfinished = policy.rollover_unfinished_final_grade
+    c.rule(
+        "graduation.overdue",
+        not final,
+        warn=True,
+        article=unfinished.article,
+        params=(("rollover_unfinished_final_grade", unfinished),),
+        student=student.id,
+        grade=student.grade,
+        seen={"final_grade": last},
+    )
+    if not final:
+        return RolloverOutcome(RolloverAction.PROMOTE, c.decision())
+    if unfinished.value == "complete":
+        return RolloverOutcome(RolloverAction.COMPLETE, c.decision())
+    return RolloverOutcome(RolloverAction.HOLD, c.decision())
 
 
 @attrs.frozen

@@ -9,27 +9,43 @@ complete, not a refusal to register a child.
 >>> import datetime as dt
 >>> check_consent(dt.date(2020, 3, 1), None, on=dt.date(2026, 9, 1)).codes
 ('privacy.consent_missing',)
+>>> step = check_consent(dt.date(2010, 3, 1), None, on=dt.date(2026, 9, 1)).steps[0]
+>>> step.verdict.value, dict(step.facts)["age"], [p.name for p in step.params]
+('allow', '16', ['consent_age'])
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 
+from xueji.articles import Article
 from xueji.decision import Decision
+from xueji.explain import ParamUse
 from xueji.model import Consent
-from xueji.rules._base import full_years, violation
+from xueji.rules._base import Checks, full_years
 
 __all__ = ["CONSENT_AGE", "check_consent"]
 
 CONSENT_AGE = 14
 """Under this age a guardian's consent is needed (PIPL Art 31)."""
 
+_CONSENT_AGE = ParamUse(
+    "consent_age", str(CONSENT_AGE), Article("个人信息保护法", 31), note="a statute, not a policy"
+)
+
 
 def check_consent(birth_date: _dt.date, consent: Consent | None, *, on: _dt.date) -> Decision:
-    """A warning when a child under 14 has no recorded basis for processing."""
+    """A warning when a child under 14 has no recorded basis for processing.
+
+    The step shows the basis recorded (never the guardian's details)."""
     age = full_years(birth_date, on)
-    if age >= CONSENT_AGE or consent is not None:
-        return Decision.allow()
-    return Decision.allow(
-        warnings=[violation("privacy.consent_missing", age=age, on=on.isoformat())]
+    c = Checks()
+    c.check(
+        "privacy.consent_missing",
+        age >= CONSENT_AGE or consent is not None,
+        {"age": age, "on": on},
+        warn=True,
+        params=(_CONSENT_AGE,),
+        seen={"consent": consent.basis if consent is not None else "-"},
     )
+    return c.decision()

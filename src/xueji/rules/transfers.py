@@ -30,7 +30,7 @@ from xueji.lifecycle.tables import StudentStatus
 from xueji.model import Student, TransferReason
 from xueji.policy.model import Policy
 from xueji.policy.values import Stage, WindowReading
-from xueji.rules._base import Checks, violation
+from xueji.rules._base import Checks
 
 __all__ = ["TransferFacts", "check_abroad", "check_transfer", "in_transfer_window"]
 
@@ -195,17 +195,19 @@ def check_abroad(
     student: Student, *, destination: str, leave_date: _dt.date | None, reason: str
 ) -> Decision:
     """Art 23: a cross-border transfer out states destination, date and reason."""
-    found = []
-    if student.status is not StudentStatus.REGISTERED:
-        found.append(violation("transfer.status", student=student.id, status=student.status.value))
-    if not destination.strip() or leave_date is None or not reason.strip():
-        found.append(
-            violation(
-                "transfer.abroad_details",
-                student=student.id,
-                destination=destination or "-",
-                reason=reason or "-",
-                date=leave_date.isoformat() if leave_date else "-",
-            )
-        )
-    return Decision(found)
+    c = Checks()
+    c.rule(
+        "transfer.status",
+        student.status is StudentStatus.REGISTERED,
+        student=student.id,
+        status=student.status.value,
+    )
+    c.rule(
+        "transfer.abroad_details",
+        bool(destination.strip()) and leave_date is not None and bool(reason.strip()),
+        student=student.id,
+        destination=destination or "-",
+        reason=reason or "-",
+        date=leave_date.isoformat() if leave_date else "-",
+    )
+    return c.decision()

@@ -1,0 +1,371 @@
+"""Explanations of the enrolment, correction, change, graduation and consent rules: an
+allowed decision names every rule it evaluated, with its facts, the policy parameters
+it read and their articles; a refused one shows the refusing step. Steps are built
+only when read, so bulk imports pay a tuple per rule."""
+
+from __future__ import annotations
+
+import json
+
+import attrs
+import pytest
+
+from tests.conftest import D, Province, make_id, school_actor
+from xueji.articles import Article, anhui
+from xueji.decision import Decision
+from xueji.explain import Step, Verdict
+from xueji.lifecycle import RequestKind, StudentStatus
+from xueji.model import Consent, Photo, School, SchoolClass, Student
+from xueji.policy import ANHUI_2013, NATIONAL_2013, Stage
+from xueji.rules import _base, changes, corrections, enrolment, graduation, privacy
+from xueji.rules._base import RULE_CODES, RULE_STATEMENTS
+
+ENROLMENT_RULES = (
+    "enrolment.duplicate",
+    "enrolment.too_young",
+    "enrolment.id_mismatch",
+    "enrolment.stage_mismatch",
+    "class.virtual",
+    "class.no_head_teacher",
+    "class.wrong_school",
+    "class.full",
+    "enrolment.photo_missing",
+    "enrolment.late",
+    "enrolment.registration_late",
+    "privacy.consent_missing",
+)
+PIPL_31 = Article("个人信息保护法", 31)
+
+
+def step(d: Decision, rule: str) -> Step:
+    (found,) = [s for s in d.explain().steps if s.rule == rule]
+    return found
+
+
+def params(s: Step) -> dict[str, tuple[str, Article]]:
+    return {p.name: (p.value, p.article) for p in s.params}
+
+
+def student(**kw: object) -> Student:
+    fields: dict[str, object] = {
+        "id": "P1",
+        "school": "A",
+        "class_id": "A-6",
+        "grade": 6,
+        "stage": Stage.PRIMARY,
+        "status": StudentStatus.REGISTERED,
+        "name": "王一",
+        "sex": "M",
+        "birth_date": D(2014, 5, 1),
+        "hukou_region": "340104",
+        "entry_date": D(2020, 9, 1),
+        "id_number": make_id(D(2014, 5, 1), "M", n=7),
+        "submitted": True,
+    }
+    fields.update(kw)
+    return Student(**fields)  # type: ignore[arg-type]
+
+
+# -- enrolment (Arts 2, 12-16, 29; PIPL Art 31) -------------------------------------------
+
+
+def test_art14_allowed_enrolment_explains_every_enrolment_rule(province: Province) -> None:
+    birth = D(2020, 3, 1)
+    id_number = make_id(birth, "F")
+    out = province.reg.enroll(
+        school_actor("A"),
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="李二",
+        sex="F",
+        birth_date=birth,
+        hukou_region="340104",
+        id_number=id_number,
+        photo=Photo(D(2026, 8, 20), "sha256:x"),
+    )
+    assert out.allowed
+    assert out.decision == Decision.allow(warnings=out.decision.warnings)
+    e = out.decision.explain()
+    assert e.rules == ENROLMENT_RULES
+    verdicts = {s.rule: s.verdict for s in e.steps}
+    assert verdicts.pop("privacy.consent_missing") is Verdict.WARN  # a child under 14, no consent
+    assert set(verdicts.values()) == {Verdict.ALLOW}
+
+    age = step(out.decision, "enrolment.too_young")
+    assert age.article == anhui(14)
+    assert params(age) == {
+        "school_entry_age": ("6", anhui(14)),
+        "school_entry_age_cutoff": ("08-31", anhui(14)),
+    }
+    assert dict(age.facts) == {
+        "birth_date": "2020-03-01",
+        "cutoff": "2026-08-31",
+        "age_at_cutoff": "6",
+        "minimum": "6",
+    }
+    cap = step(out.decision, "class.full")
+    assert cap.article == anhui(16)
+    assert dict(cap.facts)["cap"] == "45"
+    assert params(cap)["class_size_caps"][1] == anhui(16)
+    assert params(step(out.decision, "enrolment.late")) == {
+        "new_student_deadline": ("09-30", anhui(15))
+    }
+    assert params(step(out.decision, "enrolment.photo_missing"))["initial_grades"][1] == anhui(12)
+    assert step(out.decision, "enrolment.stage_mismatch").article == anhui(2)
+    assert step(out.decision, "enrolment.id_mismatch").article == anhui(29)
+    assert params(step(out.decision, "privacy.consent_missing")) == {"consent_age": ("14", PIPL_31)}
+
+    en, zh = e.text("en"), e.text("zh")
+    assert en.startswith("Decision: allowed (12 rules evaluated, 0 refused, 1 warned)")
+    assert "✓ allow [enrolment.too_young] no registry for pre-school children" in en
+    assert "parameter: school_entry_age_cutoff = 08-31 (皖教基〔2013〕20号 Art 14)" in en
+    assert "✓ allow [class.full] a class stays within its size cap" in en
+    assert "✓ 通过 [enrolment.stage_mismatch] 学校须设该学段" in zh
+    assert "参数: school_entry_age = 6 (皖教基〔2013〕20号 第十四条)" in zh
+    data = out.decision.to_dict()["explanation"]
+    assert data["rules"] == list(ENROLMENT_RULES)
+    for text in (en, zh, str(e), json.dumps(data, ensure_ascii=False)):
+        assert id_number not in text  # Art 30: masked
+    assert id_number[:6] + "********" + id_number[-4:] in en
+
+
+def test_art14_refused_enrolment_shows_the_refusing_step(province: Province) -> None:
+    birth = D(2020, 9, 1)  # five on 31 August 2026
+    out = province.reg.enroll(
+        school_actor("A"),
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="小三",
+        sex="M",
+        birth_date=birth,
+        hukou_region="340104",
+        id_number=make_id(birth),
+        photo=Photo(D(2026, 8, 20), "sha256:x"),
+    )
+    assert out.decision.codes[0] == "enrolment.too_young"
+    assert not out.allowed
+    e = out.decision.explain()
+    assert not e.allowed
+    assert e.rules == ENROLMENT_RULES  # every rule still evaluated and shown
+    refused = step(out.decision, "enrolment.too_young")
+    assert refused.verdict is Verdict.REFUSE
+    assert dict(refused.facts)["age_at_cutoff"] == "5"
+    assert [s.rule for s in e.steps if s.verdict is Verdict.REFUSE] == ["enrolment.too_young"]
+    assert "✗ refuse [enrolment.too_young]" in e.text("en")
+    assert "✗ 拒绝 [enrolment.too_young] 学前教育阶段幼儿不得建立学籍" in e.text("zh")
+
+
+def test_art16_full_class_and_wrong_stage_are_refused_with_their_facts() -> None:
+    klass = SchoolClass("A-1", "A", "一年级1班", 1, "", D(2026, 9, 1))
+    d = enrolment.check_class(
+        klass, school="A", grade=1, stage=Stage.PRIMARY, size=45, policy=ANHUI_2013
+    )
+    assert d.codes == ("class.no_head_teacher", "class.full")
+    full = step(d, "class.full")
+    assert full.verdict is Verdict.REFUSE
+    assert dict(full.facts) == {"class_id": "A-1", "size": "45", "cap": "45", "stage": "primary"}
+    assert [s.verdict for s in d.steps] == [
+        Verdict.ALLOW,
+        Verdict.REFUSE,
+        Verdict.ALLOW,
+        Verdict.REFUSE,
+    ]
+    school = School("J", "蜀山中学", "340104", "340104", frozenset({Stage.JUNIOR}))
+    stage = step(enrolment.check_stage(school, Stage.PRIMARY), "enrolment.stage_mismatch")
+    assert stage.verdict is Verdict.REFUSE
+    assert stage.title_en == "the school does not teach this stage"
+
+
+def test_art15_entry_deadline_steps_under_both_profiles() -> None:
+    late = enrolment.check_entry_deadline(
+        D(2026, 10, 8), entry_date=D(2026, 9, 1), policy=NATIONAL_2013
+    )
+    assert late.allowed
+    assert late.codes == ("enrolment.registration_late",)
+    reg = step(late, "enrolment.registration_late")
+    assert reg.verdict is Verdict.WARN
+    assert dict(reg.facts)["limit"] == "2026-10-01"
+    assert [p.name for p in reg.params] == ["registration_within_months"]
+    anhui_ = enrolment.check_entry_deadline(
+        D(2026, 9, 10), entry_date=D(2026, 9, 1), policy=ANHUI_2013
+    )
+    unset = step(anhui_, "enrolment.registration_late")
+    assert unset.verdict is Verdict.ALLOW
+    assert dict(unset.facts)["limit"] == "-"  # Anhui sets no registration period
+
+
+def test_art13_student_without_id_number_passes_the_id_rule_and_says_so() -> None:
+    d = enrolment.check_id_agreement(None, sex="F", birth_date=D(2020, 3, 1), today=D(2026, 9, 1))
+    s = step(d, "enrolment.id_mismatch")
+    assert s.verdict is Verdict.ALLOW
+    assert dict(s.facts)["has_id_number"] == "False"
+
+
+def test_art14_duplicate_rule_has_a_step_per_existing_record() -> None:
+    assert enrolment.check_duplicate([], continuing=False).explain().rules == (
+        "enrolment.duplicate",
+    )
+    graduate = student(status=StudentStatus.GRADUATED)
+    voided = student(id="P2", status=StudentStatus.VOIDED)
+    d = enrolment.check_duplicate([graduate, voided], continuing=True)
+    assert d.allowed
+    assert [dict(s.facts)["existing"] for s in d.steps] == ["P1", "P2"]
+    d = enrolment.check_duplicate([graduate], continuing=False)
+    assert d.codes == ("enrolment.duplicate",)
+    assert d.steps[0].verdict is Verdict.REFUSE
+
+
+def test_enrolment_steps_are_built_only_when_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bulk imports read no explanation: deciding builds no Step (the recorder keeps
+    tuples); reading the steps builds them."""
+    built: list[str] = []
+    real = _base._step
+
+    def counting(*record: object) -> Step:
+        built.append(str(record[0]))
+        return real(*record)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_base, "_step", counting)
+    klass = SchoolClass("A-1", "A", "一年级1班", 1, "班主任", D(2026, 9, 1))
+    d = Decision.combine(
+        enrolment.check_age(D(2020, 3, 1), entry_year=2026, policy=ANHUI_2013),
+        enrolment.check_class(
+            klass, school="A", grade=1, stage=Stage.PRIMARY, size=3, policy=ANHUI_2013
+        ),
+        privacy.check_consent(D(2020, 3, 1), None, on=D(2026, 9, 1)),
+    )
+    assert d.codes == ("privacy.consent_missing",)  # the warning is built at once
+    assert built == []
+    assert len(d.steps) == 6
+    assert built == [
+        "enrolment.too_young",
+        "class.virtual",
+        "class.no_head_teacher",
+        "class.wrong_school",
+        "class.full",
+        "privacy.consent_missing",
+    ]
+    d.explain()
+    assert len(built) == 6  # built once per recorder
+
+
+def test_consent_steps_show_the_basis_never_the_guardian() -> None:
+    guardian_id = make_id(D(1990, 1, 1), n=3)
+    consent = Consent("guardian_consent", "王大", D(2026, 8, 1), guardian_id)
+    d = privacy.check_consent(D(2020, 3, 1), consent, on=D(2026, 9, 1))
+    s = step(d, "privacy.consent_missing")
+    assert s.verdict is Verdict.ALLOW
+    assert s.article == PIPL_31
+    assert dict(s.facts) == {"age": "6", "on": "2026-09-01", "consent": "guardian_consent"}
+    text = str(d.explain())
+    assert guardian_id not in text
+    assert "王大" not in text
+
+
+# -- corrections (Art 29) -------------------------------------------------------------------
+
+
+def test_art29_allowed_correction_explains_its_rules() -> None:
+    s = student()
+    d = corrections.check_correction(s, {"name": "王壹"}, today=D(2026, 9, 1), policy=ANHUI_2013)
+    assert d.allowed
+    e = d.explain()
+    assert e.rules == ("correction.not_key_field", "correction.no_change", "enrolment.id_mismatch")
+    assert all(x.verdict is Verdict.ALLOW for x in e.steps)
+    key = e.steps[0]
+    assert key.article == anhui(29)
+    assert params(key)["locked_fields"] == (
+        "[birth_date, id_number, name, photo, sex]",
+        anhui(29),
+    )
+    assert dict(key.facts)["changed"] == "name"
+    assert "a correction must change something" in e.text("en")
+    assert s.id_number is not None
+    assert s.id_number not in str(e)
+
+
+def test_art29_refused_correction_and_direct_edit_show_the_refusing_step() -> None:
+    s = student()
+    d = corrections.check_correction(s, {"name": "王一"}, today=D(2026, 9, 1), policy=ANHUI_2013)
+    assert d.codes == ("correction.no_change",)
+    assert d.explain().rules == ("correction.not_key_field", "correction.no_change")
+    assert step(d, "correction.no_change").verdict is Verdict.REFUSE
+    edit = corrections.check_direct_edit(s, {"name": "王壹"}, ANHUI_2013)
+    assert edit.codes == ("correction.locked",)
+    locked = step(edit, "correction.locked")
+    assert locked.verdict is Verdict.REFUSE
+    assert dict(locked.facts) == {"student": "P1", "fields": "name", "submitted": "True"}
+    draft = corrections.check_direct_edit(
+        attrs.evolve(s, submitted=False), {"name": "x"}, ANHUI_2013
+    )
+    assert draft.allowed
+    assert step(draft, "correction.locked").verdict is Verdict.ALLOW
+
+
+# -- changes (Arts 26-27) -------------------------------------------------------------------
+
+
+def test_art26_allowed_suspension_explains_its_rules() -> None:
+    d = changes.check_change(student(), RequestKind.SUSPENSION, open_same_kind=0)
+    assert d.allowed
+    e = d.explain()
+    assert e.rules == ("change.status", "change.already_open")
+    assert e.articles == (anhui(26),)
+    assert dict(e.steps[0].facts)["allowed_from"] == "registered"
+    assert "✓ allow [change.status] a change only from a status that allows it" in e.text("en")
+    refused = changes.check_change(
+        student(status=StudentStatus.SUSPENDED), RequestKind.SUSPENSION, open_same_kind=1
+    )
+    assert refused.codes == ("change.status", "change.already_open")
+    assert {x.verdict for x in refused.steps} == {Verdict.REFUSE}
+
+
+# -- graduation and rollover (Art 18) -------------------------------------------------------
+
+
+def test_art18_allowed_graduation_explains_its_rules() -> None:
+    d = graduation.check_graduation(student(), on=D(2027, 7, 1), policy=ANHUI_2013)
+    assert d.allowed
+    assert not d.warnings
+    e = d.explain()
+    assert e.rules == ("change.status", "graduation.not_final_grade", "graduation.late")
+    deadline = e.steps[2]
+    assert params(deadline) == {"graduation_deadline": ("07-31", anhui(18))}
+    assert dict(deadline.facts) == {"on": "2027-07-01", "deadline": "2027-07-31"}
+    assert "graduation work finishes by 31 July" in e.text("en")
+    late = graduation.check_graduation(student(grade=5), on=D(2027, 8, 2), policy=ANHUI_2013)
+    assert late.codes == ("graduation.not_final_grade", "graduation.late")
+    assert [s.verdict for s in late.steps] == [Verdict.ALLOW, Verdict.REFUSE, Verdict.WARN]
+
+
+def test_art18_rollover_action_explains_its_rule() -> None:
+    out = graduation.rollover_action(student(grade=3), open_transfer=False, policy=ANHUI_2013)
+    assert out.action is graduation.RolloverAction.PROMOTE
+    s = step(out.decision, "graduation.overdue")
+    assert s.verdict is Verdict.ALLOW
+    assert [p.name for p in s.params] == ["rollover_unfinished_final_grade"]
+    held = graduation.rollover_action(
+        student(status=StudentStatus.SUSPENDED), open_transfer=False, policy=ANHUI_2013
+    )
+    assert held.action is graduation.RolloverAction.HOLD
+    assert held.decision.codes == ("rollover.suspended_held",)
+    s = step(held.decision, "rollover.suspended_held")
+    assert s.verdict is Verdict.WARN
+    assert s.article == anhui(18, 2)
+    final = graduation.rollover_action(student(), open_transfer=False, policy=ANHUI_2013)
+    assert final.decision.codes == ("graduation.overdue",)
+    assert step(final.decision, "graduation.overdue").verdict is Verdict.WARN
+
+
+# -- the wording --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", sorted(RULE_STATEMENTS))
+def test_every_obligation_wording_names_a_catalogued_rule_in_both_languages(code: str) -> None:
+    assert code in RULE_CODES
+    zh, en = RULE_STATEMENTS[code]
+    assert zh
+    assert en
+    assert zh != en
