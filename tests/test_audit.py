@@ -6,6 +6,8 @@ import itertools
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import PROVINCE, D, Province, authority, school_actor
 from xueji import audit
@@ -162,3 +164,27 @@ def test_art32_late_graduation_is_reported() -> None:
     assert p.reg.graduate(school_actor("A"), s.id).decision.codes == ("graduation.late",)
     report = p.reg.detect(PROVINCE)
     assert ("late_graduation", "A") in {(f.kind, f.unit) for f in report.findings}
+
+
+@given(
+    st.dictionaries(
+        st.text(alphabet=st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12),
+        st.one_of(
+            st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40),
+            st.integers(min_value=-(2**53), max_value=2**53),
+            st.none(),
+            st.dictionaries(
+                st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=8),
+                st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=20),
+                max_size=4,
+            ),
+        ),
+        max_size=8,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_art31_the_fast_canonical_form_is_the_standard_one(data: dict[str, object]) -> None:
+    """The hashed bytes do not depend on whether orjson is installed."""
+    from xueji.audit import _canonical_json, _fast_canonical_json
+
+    assert _fast_canonical_json(data) == _canonical_json(data)  # type: ignore[arg-type]

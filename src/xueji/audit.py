@@ -50,13 +50,31 @@ Problem = Literal["altered", "removed", "reordered", "broken_link", "checkpoint_
 _HASHED = tuple(f.name for f in attrs.fields(ChangeEntry) if f.name != "hash")
 
 
+def _canonical_json(data: dict[str, Any]) -> bytes:
+    """Sorted keys, no spaces, UTF-8, only the escapes JSON requires: the bytes that are
+    hashed. The standard library's form; orjson, when installed, gives the same bytes
+    for the values an entry holds (text, integers, null) several times faster
+    (``tests/test_audit.py`` checks the two agree)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+try:
+    import orjson
+
+    def _fast_canonical_json(data: dict[str, Any]) -> bytes:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+
+except ImportError:  # pragma: no cover - orjson comes with the sql extras
+    _fast_canonical_json = _canonical_json
+
+
 def _canonical(entry: ChangeEntry, **links: str) -> bytes:
     """Every field but ``hash`` as sorted compact JSON (``links`` override the two
     link fields); the same bytes as ``attrs.asdict`` would give, at a third of the cost."""
     data: dict[str, Any] = {name: getattr(entry, name) for name in _HASHED}
     data.update(links, on=entry.on.isoformat(), before=dict(entry.before))
     data["after"] = dict(entry.after)
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return _fast_canonical_json(data)
 
 
 def entry_hash(entry: ChangeEntry) -> str:

@@ -17,11 +17,13 @@ returns its decision and writes nothing.
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as _dt
 import functools
+import gc
 import itertools
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Concatenate, Literal, ParamSpec
 
 import attrs
@@ -381,6 +383,26 @@ def _input_refusal(error: XuejiError) -> Decision:
     return Decision.refuse(
         Violation(error.code, Article("", 0, note="input"), error.message_zh, error.message_en)
     )
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk command.
+
+    A bulk command allocates millions of short-lived objects that hold no cycles; the
+    collector's passes over them, and over the host's whole heap each time, cost about
+    a sixth of the command and grow with the heap (``docs/performance.md``). The pause
+    is process-wide for the call's duration (other threads' cycles wait too) and is
+    undone when it ends; reference counting frees memory as usual meanwhile.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class _RollBack(Exception):
@@ -945,7 +967,7 @@ class Registry:
         refused: dict[int, Decision] = {}
         numbered = enumerate(rows)
         try:
-            with self.store.unit_of_work() as uow:
+            with _gc_paused(), self.store.unit_of_work() as uow:
                 while chunk := list(itertools.islice(numbered, BULK_CHUNK)):
                     self._enroll_chunk(uow, actor, on, policy, chunk, applied, refused)
                 if all_or_nothing and refused:
@@ -2036,7 +2058,7 @@ class Registry:
             advance(to)
         today = self.today()
         changed = []
-        with self.store.unit_of_work() as uow:
+        with _gc_paused(), self.store.unit_of_work() as uow:
             due = uow.requests.open_due_before(today)
             for i in range(0, len(due), SWEEP_BATCH):
                 batch = WriteBehind(uow)
