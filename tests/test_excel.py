@@ -403,6 +403,22 @@ def test_cli_import_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[st
         target = tmp_path / f"{what}.xlsx"
         assert main(["report", what, *store, "--as", "county:340104", "--out", str(target)]) == 0
         assert target.exists()
+    capsys.readouterr()
+    listed = tmp_path / "classlist.csv"
+    classlist = ["--json", "report", "classlist", *store, "--as", "school:A", "--out", str(listed)]
+    assert main([*classlist, "--school", "A"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"] >= 1
+    text = listed.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].split(",") == [
+        "班级 class",
+        "年级 grade",
+        "姓名 name",
+        "性别 sex",
+        "学籍状态 status",
+    ]
+    assert "3401" not in text  # Art 31: no identity number, registry number or 户籍
+    assert main(classlist) == 2  # --school is required
+    capsys.readouterr()
     migr = ["report", "migrants", *store, "--as", "city:3401", "--out", str(tmp_path / "m.xlsx")]
     assert main([*migr, "--start", "2026-09-01", "--end", "2027-01-31"]) == 0
     capsys.readouterr()

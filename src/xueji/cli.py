@@ -638,6 +638,11 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise XuejiError("cli.term", "需要 --start 和 --end", "--start and --end are required")
         summary = reg.migrant_dropouts(args.actor, start=args.start, end=args.end)
         table, data = statistics.migrants_table(summary), {k: len(v) for k, v in summary.items()}
+    elif args.what == "classlist":
+        if not args.school:
+            raise XuejiError("cli.school", "需要 --school", "--school is required")
+        rows = reg.public_class_list(args.actor, args.school)
+        table, data = statistics.public_list_table(args.school, rows), {"rows": len(rows)}
     else:
         records = reg.national_export(args.actor)
         table, data = statistics.national_table(records), {"records": len(records)}
@@ -650,8 +655,9 @@ def _add_excel_commands(sub: Any) -> None:
     imp = sub.add_parser("import", help="import a workbook (Arts 12, 17, 18)")
     imp.add_argument("what", choices=["students", "info", "graduation"])
     imp.add_argument("file")
-    rep = sub.add_parser("report", help="write a report as xlsx or CSV (Arts 5, 27, 28)")
-    rep.add_argument("what", choices=["stats", "fee", "migrants", "national"])
+    rep = sub.add_parser("report", help="write a report as xlsx or CSV (Arts 5, 27, 28, 31)")
+    rep.add_argument("what", choices=["stats", "fee", "migrants", "national", "classlist"])
+    rep.add_argument("--school", help="the school whose class list is published (classlist)")
     rep.add_argument("--out", required=True, help="FILE.xlsx or FILE.csv")
     rep.add_argument("--start", type=_date, help="the term's first day (migrants)")
     rep.add_argument("--end", type=_date, help="the term's last day (migrants)")

@@ -50,6 +50,7 @@ from xueji.model import School, Student, Unit, UnitLevel
 from xueji.numbers import mask_number
 from xueji.policy.model import Policy
 from xueji.policy.values import Stage
+from xueji.reports import PUBLIC_FIELDS, PublicListRow
 from xueji.rules.changes import MigrantDropout
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "migrants_table",
     "national_record",
     "national_table",
+    "public_list_table",
     "stats_table",
     "tabulate",
 ]
@@ -289,6 +291,22 @@ def migrants_table(summary: Mapping[str, tuple[MigrantDropout, ...]]) -> Table:
             for county, items in summary.items()
             for d in items
         ],
+    )
+
+
+def public_list_table(school: str, rows: Iterable[PublicListRow]) -> Table:
+    """The 公示 class list of a school (Art 31): only :data:`xueji.reports.PUBLIC_FIELDS`."""
+    headers = {
+        "class_id": "班级 class",
+        "grade": "年级 grade",
+        "name": "姓名 name",
+        "sex": "性别 sex",
+        "status": "学籍状态 status",
+    }
+    return Table(
+        f"公示 {school}",
+        tuple(headers[f] for f in PUBLIC_FIELDS),
+        [tuple(getattr(r, f) for f in PUBLIC_FIELDS) for r in rows],
     )
 
 
