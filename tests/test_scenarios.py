@@ -178,3 +178,15 @@ def test_pytest_collects_scenarios_and_reports_without_traceback(
         ]
     )
     assert "Traceback" not in result.stdout.str()
+
+
+def test_a_step_that_cannot_be_carried_out_fails_as_a_step(tmp_path: Path) -> None:
+    body = ENROL + (
+        "  - do: submit\n    by: 实验小学\n    student: 无名\n"
+        "  - do: request_transfer\n    by: 镜湖小学\n    student: 小明\n"
+        "    with: {to_school: W, to_class: W-1, reason: flying}\n"
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert [s.ok for s in result.steps] == [True, False, False]
+    assert result.steps[1].problems == ("unknown student '无名' (name one with 'as' first)",)
+    assert result.steps[2].problems[0].startswith("argument reason='flying'")

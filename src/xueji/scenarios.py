@@ -54,6 +54,7 @@ from typing import Any
 import attrs
 import yaml
 
+import xueji.registry as _registry_module
 from xueji import ids
 from xueji.clock import ManualClock
 from xueji.decision import Decision
@@ -641,10 +642,15 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
 
 def _hints(action: str) -> dict[str, Any]:
     method = getattr(Registry, action)
-    return typing.get_type_hints(method, vars(__import__("xueji.registry").registry))
+    return typing.get_type_hints(method, vars(_registry_module))
 
 
-def _convert(name: str, value: Any, hint: Any) -> Any:
+class _StepProblem(Exception):
+    """A step that cannot be carried out as written (an unknown name, a bad argument):
+    reported as the step's failure, not raised."""
+
+
+def _convert(value: Any, hint: Any) -> Any:
     """A scenario value as the command's parameter type (dates, photos, enums)."""
     if isinstance(value, _dt.date) or value is None:
         if hint in (Photo, Photo | None) and isinstance(value, _dt.date):
@@ -681,7 +687,7 @@ class _Run:
         school = str(args.get("school"))
         actor = Actor(ActorKind.SCHOOL, school)
         hints = _hints("enroll")
-        kwargs = {k: _convert(k, v, hints.get(k, Any)) for k, v in args.items()}
+        kwargs = {k: _convert(v, hints.get(k, Any)) for k, v in args.items()}
         kwargs.setdefault("photo", Photo(self.clock.today(), "scenario"))
         student = self.reg.enroll(actor, **kwargs).unwrap().student
         assert student is not None
@@ -699,12 +705,12 @@ class _Run:
 
     def student_id(self, name: str) -> str:
         if name not in self.students:
-            raise KeyError(f"unknown student {name!r} (name one with 'as' first)")
+            raise _StepProblem(f"unknown student {name!r} (name one with 'as' first)")
         return self.students[name]
 
     def request_id(self, name: str) -> str:
         if name not in self.requests:
-            raise KeyError(f"unknown request {name!r} (name one with 'as' first)")
+            raise _StepProblem(f"unknown request {name!r} (name one with 'as' first)")
         return self.requests[name]
 
     def step(self, step: Step) -> StepResult:
@@ -722,7 +728,7 @@ class _Run:
                 actual["advanced"] = len(advanced)
             elif step.action != "check":
                 outcome = self._command(step, actor)
-        except KeyError as e:
+        except _StepProblem as e:
             return _result(step, [str(e.args[0])])
         except XuejiError as e:
             actual["error"] = e.code
@@ -752,9 +758,9 @@ class _Run:
         for key, value in step.args.items():
             hint = hints.get(key, Any)
             try:
-                kwargs[key] = value if hint is Any else _convert(key, value, hint)
+                kwargs[key] = value if hint is Any else _convert(value, hint)
             except Exception as e:
-                raise KeyError(f"argument {key}={value!r}: {str(e).splitlines()[0]}") from None
+                raise _StepProblem(f"argument {key}={value!r}: {str(e).splitlines()[0]}") from None
         if (
             step.action == "add_info"
             and "entry" in kwargs
@@ -766,7 +772,7 @@ class _Run:
         try:
             result: Outcome = method(actor, **kwargs)
         except TypeError as e:
-            raise KeyError(f"{step.action}: {e}") from None
+            raise _StepProblem(f"{step.action}: {e}") from None
         return result
 
     def _subject(
