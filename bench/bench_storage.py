@@ -15,6 +15,7 @@ For each store (SQLite in a file; PostgreSQL where it answers) and each size:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import os
@@ -54,7 +55,22 @@ KINDS = (
 )
 
 
+def _reset_peak() -> None:
+    """Start a new peak-memory reading (Linux: ``clear_refs`` 5 resets VmHWM), so that
+    each step's peak is its own, not the whole process's (the benchmarks run before
+    this one may have used more)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 def _peak_mb() -> float:
+    """The process's peak resident memory since the last :func:`_reset_peak`."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -173,6 +189,7 @@ def run_store(name: str, url: str, n: int) -> dict[str, float]:
     reg = Registry(store, clock=clock)
     out: dict[str, float] = {}
     gc.collect()
+    _reset_peak()
 
     # 1. bulk enrolment: the facade, in batches per city (a city may enrol in its schools)
     t0 = time.perf_counter()
@@ -208,6 +225,7 @@ def run_store(name: str, url: str, n: int) -> dict[str, float]:
         t0 = time.perf_counter()
     out["enrol_floor_s"] += time.perf_counter() - t0  # the commit
     gc.collect()
+    _reset_peak()
 
     # 2. the rollover: everyone registered (setup), then the facade against one UPDATE
     for st in (store, floor):
@@ -234,6 +252,9 @@ def run_store(name: str, url: str, n: int) -> dict[str, float]:
         )
     out["rollover_floor_s"] = time.perf_counter() - t0
     out["rollover_rss_mb"] = _peak_mb()
+
+    gc.collect()
+    _reset_peak()
 
     # 3. the deadline sweep: 100,000 open transfer stages, 1% overdue
     k_open = min(OPEN_REQUESTS, n)

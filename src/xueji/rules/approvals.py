@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as _dt
 
 from xueji.decision import Decision
-from xueji.explain import ParamUse
 from xueji.model import Actor, ActorKind
 from xueji.policy.model import Policy
 from xueji.rules._base import Checks
@@ -62,14 +61,14 @@ def check_overdue(
         "stage.no_default",
         bool(provided.value),
         article=provided.article,
-        params=(ParamUse.of("transfer_default_approval", provided),),
+        params=(("transfer_default_approval", provided),),
     ):
         return c.decision()
     c.rule(
         "stage.not_overdue",
         deadline is not None and today > deadline,
         article=policy.transfer_stage_limit.article,
-        params=(ParamUse.of("transfer_stage_limit", policy.transfer_stage_limit),),
+        params=(("transfer_stage_limit", policy.transfer_stage_limit),),
         detail=computation,
         deadline=deadline.isoformat() if deadline else "-",
         today=today.isoformat(),

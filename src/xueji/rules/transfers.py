@@ -25,7 +25,6 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from xueji.decision import Decision
-from xueji.explain import ParamUse
 from xueji.lifecycle.tables import StudentStatus
 from xueji.model import Student, TransferReason
 from xueji.policy.model import Policy
@@ -152,7 +151,7 @@ def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Dec
             to_city=facts.to_city,
         )
     blackout = policy.transfer_blackout.value
-    blackout_param = (ParamUse.of("transfer_blackout", policy.transfer_blackout),)
+    blackout_param = (("transfer_blackout", policy.transfer_blackout),)
     if blackout is not None:
         start, end = (blackout[0].in_year(on.year), blackout[1].in_year(on.year))
         c.rule(
@@ -174,8 +173,8 @@ def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Dec
         )
     ok, term = in_transfer_window(on, policy)
     window_params = (
-        ParamUse.of("transfer_window", policy.transfer_window),
-        ParamUse.of("terms", policy.terms),
+        ("transfer_window", policy.transfer_window),
+        ("terms", policy.terms),
     )
     stated = facts.stated_reason.strip()
     c.rule(
