@@ -1,0 +1,75 @@
+"""The core installs what the core imports: `pip install xueji` (and `make demo`, which
+installs only `xueji[sql]`) must not meet a missing module at run time."""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata as md
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src" / "xueji"
+
+# modules that belong to an extra, with the extra that installs what they import
+EXTRA_MODULES = {
+    "storage/sql.py": "sql",
+    "excel.py": "excel",
+    "statistics.py": "excel",
+    "testing/contract.py": "dev",
+    "testing/strategies.py": "dev",
+    "testing/pytest_plugin.py": "dev",
+    "testing/servers.py": "sql",
+    "docgen.py": "docs",
+}
+
+
+def _requirement_names(reqs: list[str]) -> set[str]:
+    return {re.split(r"[\s<>=!\[;]", r, maxsplit=1)[0].lower().replace("_", "-") for r in reqs}
+
+
+def _optional(tree: ast.AST) -> set[ast.AST]:
+    """Import statements inside ``try: ... except ImportError``: optional speed-ups."""
+    out: set[ast.AST] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(
+            isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
+            for h in node.handlers
+        ):
+            for stmt in node.body:
+                out.update(ast.walk(stmt))
+    return out
+
+
+def _third_party_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    optional = _optional(tree)
+    names = set()
+    for node in ast.walk(tree):
+        if node in optional:
+            continue
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return {n for n in names if n not in sys.stdlib_module_names and n not in ("xueji",)}
+
+
+def test_the_core_declares_every_module_it_imports() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    core = _requirement_names(project["dependencies"])
+    extras = {k: _requirement_names(v) for k, v in project["optional-dependencies"].items()}
+    dists = md.packages_distributions()
+    missing = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        allowed = core | extras.get(EXTRA_MODULES.get(rel, ""), set())
+        if EXTRA_MODULES.get(rel) == "dev":
+            continue  # test-time helpers: the dev extra installs everything
+        for module in _third_party_imports(path):
+            wanted = {d.lower().replace("_", "-") for d in dists.get(module, [module])}
+            if not wanted & allowed:
+                missing.append(f"{rel}: {module} ({', '.join(sorted(wanted))})")
+    assert missing == []
