@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from tests.conftest import PROVINCE, Province, authority, make_id, school_actor
 from xueji import excel, statistics
 from xueji.cli import main
-from xueji.errors import AccessDenied
+from xueji.errors import AccessDenied, ConcurrencyConflict
 from xueji.lifecycle import StudentStatus
 from xueji.model import InfoGroup, SchoolClass
 from xueji.policy import Stage
@@ -228,6 +229,38 @@ def test_art17_info_import(province: Province, tmp_path: Path) -> None:
     assert info[InfoGroup.EXAM][0].data == {"科目": "数学", "分数": "95"}
     assert info[InfoGroup.AWARD][0].text == "三好学生"
     assert [e.command for e in province.log()].count("add_info") == 2
+
+
+def test_art17_a_row_failing_at_apply_time_undoes_an_all_or_nothing_import(
+    province: Province, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = province.register("A", 1)
+    t = province.register("A", 1)
+    rows: list[list[object]] = [
+        ["A", s.registry_number, None, "奖励", "2026-09-21", "三好学生", None, None],
+        ["A", t.registry_number, None, "奖励", "2026-09-21", "优秀干部", None, None],
+    ]
+    path = workbook(tmp_path / "info.xlsx", INFO_HEADER, rows)
+    real = province.reg.add_info
+    calls = []
+
+    def changed_meanwhile(actor: Any, student_id: str, *args: Any, **kw: Any) -> Any:
+        calls.append(student_id)
+        if student_id == t.id:  # another command changed this record after the check
+            raise ConcurrencyConflict("storage.conflict", "已被修改", "was changed")
+        return real(actor, student_id, *args, **kw)
+
+    monkeypatch.setattr(province.reg, "add_info", changed_meanwhile)
+    report = excel.import_info(province.reg, A, path)
+    assert calls == [s.id, t.id]  # the first row was applied, then undone
+    assert not report.committed
+    assert report.applied == ()
+    assert [(e.row, e.code) for e in report.errors] == [(3, "storage.conflict")]
+    assert province.reg.student(PROVINCE, s.id).info == {}
+    assert [e.command for e in province.log()].count("add_info") == 0  # (reads stay logged)
+    partial = excel.import_info(province.reg, A, path, all_or_nothing=False)
+    assert [a.row for a in partial.applied] == [2]
+    assert [(e.row, e.code) for e in partial.errors] == [(3, "storage.conflict")]
 
 
 GRAD_HEADER = ["学校代码", "学籍号", "毕结业"]

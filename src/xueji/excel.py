@@ -615,6 +615,10 @@ class _Students:
         return self.schools[school].get(key)
 
 
+class _UndoImport(Exception):
+    """Raised inside an all-or-nothing import's unit of work to undo every row."""
+
+
 def _two_phase(
     kind: str,
     registry: Registry,
@@ -627,8 +631,10 @@ def _two_phase(
     extra_data: bool,
 ) -> ImportReport:
     """Read and check every row first; then (if allowed) apply the good ones, one command
-    each. All-or-nothing is decided on the checks: a command refused at apply time (the
-    record changed in between) is reported as an error of its row."""
+    each. With ``all_or_nothing`` the commands run in one unit of work (each joins it as
+    a savepoint): a command refused or failing at apply time (the record changed in
+    between) undoes them all and is reported as an error of its row. Otherwise each
+    good row is applied on its own and a failing one reported."""
     sheet, rows = _data_rows(path, columns)
     if sheet.missing:
         return ImportReport(kind, sum(1 for _ in rows), (), tuple(sheet.errors), (), False)
@@ -672,13 +678,32 @@ def _two_phase(
     if all_or_nothing and sheet.errors:
         errors = tuple(sorted(sheet.errors, key=lambda e: (e.row, e.column)))
         return ImportReport(kind, count, (), errors, tuple(n for n, *_ in plan), False)
-    applied = []
-    for n, student, planned, data in plan:
-        decision, note = apply(student, planned, data)
-        if decision.allowed:
-            applied.append(AppliedRow(n, student.id, note))
-        else:
-            _rule_errors(sheet, n, planned, decision)
+
+    def apply_all() -> list[AppliedRow]:
+        done = []
+        for n, student, planned, data in plan:
+            try:
+                decision, note = apply(student, planned, data)
+            except XuejiError as e:  # e.g. the record changed since it was checked
+                sheet.error(n, "学籍号", "", e.code, e.message_zh, e.message_en)
+                continue
+            if decision.allowed:
+                done.append(AppliedRow(n, student.id, note))
+            else:
+                _rule_errors(sheet, n, planned, decision)
+        return done
+
+    if all_or_nothing:
+        try:
+            with registry.store.unit_of_work():
+                applied = apply_all()
+                if sheet.errors:
+                    raise _UndoImport
+        except _UndoImport:
+            errors = tuple(sorted(sheet.errors, key=lambda e: (e.row, e.column)))
+            return ImportReport(kind, count, (), errors, tuple(n for n, *_ in plan), False)
+    else:
+        applied = apply_all()
     errors = tuple(sorted(sheet.errors, key=lambda e: (e.row, e.column)))
     ignored = () if extra_data else tuple(sheet.extra)
     return ImportReport(kind, count, tuple(applied), errors, (), bool(applied), ignored)
