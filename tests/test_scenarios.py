@@ -111,6 +111,11 @@ def test_steps_go_on_after_a_failure(tmp_path: Path) -> None:
         ("steps:\n  - do: check\n    colour: red\n", 6, "unknown field 'colour'"),
         ("colour: red\n", 4, "unknown field 'colour'"),
         ("steps:\n  - do: check\n   bad: [\n", 6, "YAML error"),
+        (
+            "facts:\n  students:\n    - {as: x, school: A, birth_date: 2019-02-30}\n",
+            6,
+            "birth_date is not a date: '2019-02-30'",
+        ),
     ],
 )
 def test_a_malformed_scenario_names_file_line_and_problem(

@@ -106,6 +106,15 @@ class TransitionRefused(XuejiError, ValueError):
 class ConcurrencyConflict(XuejiError, RuntimeError):
     """A record changed under a command (optimistic concurrency): nothing was written."""
 
+    @classmethod
+    def version(cls, kind: str, key: str, want: int, found: int) -> ConcurrencyConflict:
+        """Record ``key`` of ``kind`` is at version ``found``, not the ``want`` read."""
+        return cls(
+            "storage.conflict",
+            f"{kind} {key} 已被修改（版本 {found}，期望 {want}）",
+            f"{kind} {key} was changed (version {found}, expected {want})",
+        )
+
 
 class AccessDenied(XuejiError, PermissionError):
     """An actor that may not take an action here (Art 28). Nothing was changed."""

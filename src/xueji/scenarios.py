@@ -45,6 +45,7 @@ xueji.scenarios.ScenarioError: bad.scenario.yaml:2: 未知的操作 enrol (unkno
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -451,9 +452,7 @@ def _students(
             raise _fail(path, item, None, "学生须以 as 命名", "a student needs a name ('as')")
         args = _defaults({k: v for k, v in item.items() if k not in ("as", "registered")}, {})
         args.line, args.lines = getattr(item, "line", 0), getattr(item, "lines", {})
-        for key, value in list(args.items()):
-            if isinstance(value, str) and _looks_like_date(value):
-                args[key] = _dt.date.fromisoformat(value)
+        _parse_dates(path, args)
         out.append((str(item["as"]), args, bool(item.get("registered", True))))
     return tuple(out)
 
@@ -578,18 +577,7 @@ def _step(path: str, index: int, node: Any, actors: Mapping[str, Actor]) -> Step
             )
     if "error" not in expect:  # a step that expects a refusal may use a bad number
         _check_ids(path, args)
-    for key, value in list(args.items()):
-        if isinstance(value, str) and _looks_like_date(value):
-            try:
-                args[key] = _dt.date.fromisoformat(value)
-            except ValueError:
-                raise _fail(
-                    path,
-                    args,
-                    key,
-                    f"{key} 不是有效日期：{value!r}",
-                    f"{key} is not a date: {value!r}",
-                ) from None
+    _parse_dates(path, args)
     return Step(
         index=index,
         line=node.line,
@@ -603,6 +591,23 @@ def _step(path: str, index: int, node: Any, actors: Mapping[str, Actor]) -> Step
         expect=dict(expect),
         note=str(node.get("note", "")),
     )
+
+
+def _parse_dates(path: str, args: _Map) -> None:
+    """Arguments written ``YYYY-MM-DD`` become dates, in place; an impossible one is
+    reported with its line."""
+    for key, value in list(args.items()):
+        if isinstance(value, str) and _looks_like_date(value):
+            try:
+                args[key] = _dt.date.fromisoformat(value)
+            except ValueError:
+                raise _fail(
+                    path,
+                    args,
+                    key,
+                    f"{key} 不是有效日期：{value!r}",
+                    f"{key} is not a date: {value!r}",
+                ) from None
 
 
 def _looks_like_date(text: str) -> bool:
@@ -640,6 +645,7 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
 # -- running ---------------------------------------------------------------------------
 
 
+@functools.cache
 def _hints(action: str) -> dict[str, Any]:
     method = getattr(Registry, action)
     return typing.get_type_hints(method, vars(_registry_module))

@@ -87,12 +87,7 @@ def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Dec
     """
     s = facts.student
     c = Checks()
-    c.rule(
-        "transfer.status",
-        s.status is StudentStatus.REGISTERED,
-        student=s.id,
-        status=s.status.value,
-    )
+    _check_registered(c, s)
     c.rule(
         "transfer.already_open",
         not facts.open_transfers,
@@ -190,17 +185,22 @@ def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Dec
     return c.decision()
 
 
-def check_abroad(
-    student: Student, *, destination: str, leave_date: _dt.date | None, reason: str
-) -> Decision:
-    """Art 23: a cross-border transfer out states destination, date and reason."""
-    c = Checks()
+def _check_registered(c: Checks, student: Student) -> None:
+    """Art 21: only a registered (在籍) student transfers."""
     c.rule(
         "transfer.status",
         student.status is StudentStatus.REGISTERED,
         student=student.id,
         status=student.status.value,
     )
+
+
+def check_abroad(
+    student: Student, *, destination: str, leave_date: _dt.date | None, reason: str
+) -> Decision:
+    """Art 23: a cross-border transfer out states destination, date and reason."""
+    c = Checks()
+    _check_registered(c, student)
     c.rule(
         "transfer.abroad_details",
         bool(destination.strip()) and leave_date is not None and bool(reason.strip()),

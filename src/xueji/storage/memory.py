@@ -45,12 +45,7 @@ def _dup(kind: str, key: str) -> XuejiError:
     return XuejiError("storage.duplicate", f"{kind} {key} 已存在", f"{kind} {key} already exists")
 
 
-def _conflict(kind: str, key: str, want: int, found: int) -> ConcurrencyConflict:
-    return ConcurrencyConflict(
-        "storage.conflict",
-        f"{kind} {key} 已被修改（版本 {found}，期望 {want}）",
-        f"{kind} {key} was changed (version {found}, expected {want})",
-    )
+_conflict = ConcurrencyConflict.version
 
 
 class _Table:

@@ -425,11 +425,7 @@ class _Students(_Docs):
         return self._one(student_id)  # type: ignore[no-any-return]
 
     def add(self, student: Student) -> None:
-        try:
-            self.conn.execute(students_t.insert().values(id=student.id, **_student_cols(student)))
-        except sa.exc.IntegrityError as e:
-            raise _duplicate("student", student.id) from e
-        self._index_numbers(student)
+        self.add_many([student])
 
     def add_many(self, students: Sequence[Student]) -> None:
         if not students:
@@ -439,23 +435,26 @@ class _Students(_Docs):
                 students_t.insert(), [{"id": s.id, **_student_cols(s)} for s in students]
             )
         except sa.exc.IntegrityError as e:
-            raise _duplicate("student", f"{students[0].id}..{students[-1].id}") from e
-        numbers = [{"number": n, "student": s.id} for s in students for n in _numbers(s)]
-        if numbers:
-            self.conn.execute(numbers_t.insert(), numbers)
+            first, last = students[0].id, students[-1].id
+            raise _duplicate("student", first if first == last else f"{first}..{last}") from e
+        self._insert_numbers([(n, s.id) for s in students for n in _numbers(s)])
 
-    def _index_numbers(self, student: Student) -> None:
-        have = {
-            r[0]
-            for r in self.conn.execute(
-                sa.select(numbers_t.c.number).where(numbers_t.c.student == student.id)
+    def _insert_numbers(self, pairs: Iterable[tuple[str, str]]) -> None:
+        rows = [{"number": n, "student": sid} for n, sid in pairs]
+        if rows:
+            self.conn.execute(numbers_t.insert(), rows)
+
+    def _index_numbers(self, students: Sequence[Student]) -> None:
+        """Add the numbers of updated ``students`` not indexed yet (one query a chunk)."""
+        have: set[tuple[str, str]] = set()
+        for chunk in _chunks(s.id for s in students):
+            q = sa.select(numbers_t.c.number, numbers_t.c.student).where(
+                numbers_t.c.student.in_(chunk)
             )
-        }
-        new = [n for n in _numbers(student) if n not in have]
-        if new:
-            self.conn.execute(
-                numbers_t.insert(), [{"number": n, "student": student.id} for n in new]
-            )
+            have.update((n, sid) for n, sid in self.conn.execute(q))
+        self._insert_numbers(
+            (n, s.id) for s in students for n in _numbers(s) if (n, s.id) not in have
+        )
 
     def update(self, student: Student) -> None:
         done = self.conn.execute(
@@ -465,7 +464,7 @@ class _Students(_Docs):
         )
         if done.rowcount != 1:
             raise _conflict("student", student.id)
-        self._index_numbers(student)
+        self._index_numbers([student])
 
     def get_many(self, student_ids: Iterable[str]) -> dict[str, Student]:
         out: dict[str, Student] = {}
@@ -477,21 +476,7 @@ class _Students(_Docs):
         _update_many(
             self.conn, students_t, "student", [(s.id, _student_cols(s), v) for s, v in items]
         )
-        students = [s for s, _ in items]
-        have: set[tuple[str, str]] = set()
-        for chunk in _chunks(s.id for s in students):
-            q = sa.select(numbers_t.c.number, numbers_t.c.student).where(
-                numbers_t.c.student.in_(chunk)
-            )
-            have.update((n, sid) for n, sid in self.conn.execute(q))
-        new = [
-            {"number": n, "student": s.id}
-            for s in students
-            for n in _numbers(s)
-            if (n, s.id) not in have
-        ]
-        if new:
-            self.conn.execute(numbers_t.insert(), new)
+        self._index_numbers([s for s, _ in items])
 
     def by_id_number(self, id_number: str) -> list[Student]:
         return self._many(students_t.c.id_number == id_number)

@@ -42,12 +42,7 @@ from xueji.storage.protocols import (
 __all__ = ["WriteBehind"]
 
 
-def _conflict(kind: str, key: str, want: int, found: int) -> ConcurrencyConflict:
-    return ConcurrencyConflict(
-        "storage.conflict",
-        f"{kind} {key} 已被修改（版本 {found}，期望 {want}）",
-        f"{kind} {key} was changed (version {found}, expected {want})",
-    )
+_conflict = ConcurrencyConflict.version
 
 
 class _Buffered:

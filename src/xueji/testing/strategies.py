@@ -53,7 +53,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 import attrs
 from hypothesis import event
@@ -772,19 +772,7 @@ CommandName = Literal[
     "advance_clock",
     "rollover",
 ]
-COMMAND_NAMES: tuple[CommandName, ...] = (
-    "enroll",
-    "submit",
-    "approve",
-    "reject",
-    "request_transfer",
-    "suspend",
-    "resume",
-    "record_dropout",
-    "graduate",
-    "advance_clock",
-    "rollover",
-)
+COMMAND_NAMES: tuple[CommandName, ...] = get_args(CommandName)
 """The commands :func:`commands` draws."""
 
 Role = Literal["own", "other", "province"]
