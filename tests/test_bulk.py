@@ -103,6 +103,37 @@ def test_art12_bulk_enrolment_is_the_same_as_one_by_one(tmp_path: Any) -> None:
     assert [e.hash for e in many.log()] == [e.hash for e in one.log()]
 
 
+@pytest.mark.usefixtures("small_chunks")
+def test_art14_bulk_decisions_of_repeated_facts_are_those_of_single_enrolments(
+    tmp_path: Any,
+) -> None:
+    """A bulk import decides the rules whose facts repeat (birth date, photo, entry
+    date, school) once per call and reuses the decision: each row's decision, its
+    warnings and its explanation are still those of its own single enrolment."""
+    young, old = D(2022, 3, 1), D(2019, 5, 1)
+    rows = [
+        _row(0, birth=young),  # too young (Art 14)
+        _row(1, birth=young),  # the same refusal, decided once
+        _row(2, birth=old, photo=None),  # no photo (Art 12)
+        _row(3, birth=old, photo=None),
+        _row(4, birth=old),  # allowed, with the consent warning
+        _row(5, birth=young, photo=None),  # both
+        _row(6, birth=old),
+    ]
+    one = Province(store=SqlStore.sqlite(str(tmp_path / "one.sqlite3")))
+    many = Province(store=SqlStore.sqlite(str(tmp_path / "many.sqlite3")))
+    singles = [one.reg.enroll(A, **row).decision for row in rows]
+    bulk = many.reg.enroll_many(A, rows, all_or_nothing=False)
+    refused = dict(bulk.refused)
+    assert sorted(refused) == [0, 1, 2, 3, 5]
+    for i, decision in refused.items():
+        assert decision == singles[i]
+        assert decision.explain().to_dict() == singles[i].explain().to_dict()
+    assert refused[5].codes[:2] == ("enrolment.too_young", "enrolment.photo_missing")
+    assert [s.name for s in bulk.applied] == ["批量4", "批量6"]
+    assert all(singles[i].allowed for i in (4, 6))
+
+
 def test_art12_a_graduate_continues_through_a_bulk_import() -> None:
     p = Province(D(2026, 6, 1))
     s = p.register("A", 6, birth=D(2014, 3, 1))

@@ -351,7 +351,7 @@ def _entry(
     previous_of_subject: ChangeEntry | None,
 ) -> ChangeEntry:
     """A change-log entry sealed to the last entry and to the subject's last."""
-    entry = ChangeEntry(
+    return audit.make_entry(
         (previous.seq if previous else 0) + 1,
         on,
         actor.kind.value,
@@ -362,8 +362,9 @@ def _entry(
         _fields(after),
         basis,
         actor.name,
+        previous,
+        previous_of_subject,
     )
-    return audit.seal(entry, previous, previous_of_subject)
 
 
 def _record_after(student: Student, extra: Mapping[str, object] = {}) -> dict[str, object]:
@@ -966,10 +967,11 @@ class Registry:
         applied: dict[int, Student] = {}
         refused: dict[int, Decision] = {}
         numbered = enumerate(rows)
+        memo: dict[tuple[Any, ...], Decision] = {}  # one policy, one date: see _enrol_decision
         try:
             with _gc_paused(), self.store.unit_of_work() as uow:
                 while chunk := list(itertools.islice(numbered, BULK_CHUNK)):
-                    self._enroll_chunk(uow, actor, on, policy, chunk, applied, refused)
+                    self._enroll_chunk(uow, actor, on, policy, chunk, applied, refused, memo)
                 if all_or_nothing and refused:
                     raise _RollBack
         except _RollBack:
@@ -987,6 +989,7 @@ class Registry:
         chunk: Sequence[tuple[int, Mapping[str, Any]]],
         applied: dict[int, Student],
         refused: dict[int, Decision],
+        memo: dict[tuple[Any, ...], Decision],
     ) -> None:
         """Decide and write one chunk of :meth:`enroll_many` (see there)."""
         parsed: list[tuple[int, Mapping[str, Any], _Enrolment]] = []
@@ -1027,7 +1030,7 @@ class Registry:
                     )
                 )
                 continue
-            decision = self._enrol_decision(policy, on, e, sch, klass, [], sizes[klass.id])
+            decision = self._enrol_decision(policy, on, e, sch, klass, [], sizes[klass.id], memo)
             if not decision.allowed:
                 refused[i] = decision
                 continue
@@ -1102,38 +1105,54 @@ class Registry:
         klass: SchoolClass,
         existing: Sequence[Student],
         size: int,
+        memo: dict[tuple[Any, ...], Decision] | None = None,
     ) -> Decision:
         """Every check of a new enrolment, on facts already read: one registry per person
         (Art 14), age (Art 14), sex and birth date against the ID (Art 29), the school's
         stage (Art 2), the class and its size (Art 16), the photo (Art 12), the entry
-        deadline (Art 12) and the guardian's consent (PIPL Art 31)."""
+        deadline (Art 12) and the guardian's consent (PIPL Art 31).
+
+        ``memo`` (a bulk command passes one dict for all its rows, under one policy on
+        one date) keeps the decisions of the rules whose facts repeat from row to row
+        (the entry date, the school's stage, the photo, the birth date, no existing
+        record): the rules are pure functions of their facts, policy and date, so a
+        repeated call would give an equal decision; a thousand rows share a few dozen.
+        """
+        m: dict[tuple[Any, ...], Decision] = {} if memo is None else memo
+        continuing = e.continuing(policy)
+        taken_on = e.photo.taken_on if e.photo else None
+        entry, birth = e.entry, e.birth_date
+        # a get per rule, no closures: this runs once per row of a million-row import
+        duplicate = None if existing else m.get(("duplicate", continuing))
+        if duplicate is None:
+            duplicate = enrolment.check_duplicate(existing, continuing=continuing)
+            if not existing:
+                m[("duplicate", continuing)] = duplicate
+        if (photo := m.get(("photo", taken_on, e.grade, entry.year))) is None:
+            photo = m[("photo", taken_on, e.grade, entry.year)] = enrolment.check_photo(
+                taken_on, grade=e.grade, entry_year=entry.year, policy=policy
+            )
+        if (deadline := m.get(("deadline", entry))) is None:
+            deadline = m[("deadline", entry)] = enrolment.check_entry_deadline(
+                on, entry_date=entry, policy=policy
+            )
+        if (consent := m.get(("consent", birth, e.consent))) is None:
+            consent = m[("consent", birth, e.consent)] = privacy.check_consent(
+                birth, e.consent, on=on
+            )
         return Decision.combine(
-            enrolment.check_duplicate(existing, continuing=e.continuing(policy)),
-            self._admission(
-                policy,
-                on,
-                e.entry,
-                sch,
-                klass,
-                e.grade,
-                e.stage,
-                e.birth_date,
-                e.sex,
-                e.id_number,
-                size,
+            duplicate,
+            *self._admission_parts(
+                policy, on, entry, sch, klass, e.grade, e.stage, birth, e.sex, e.id_number, size, m
             ),
-            enrolment.check_photo(
-                e.photo.taken_on if e.photo else None,
-                grade=e.grade,
-                entry_year=e.entry.year,
-                policy=policy,
-            ),
-            enrolment.check_entry_deadline(on, entry_date=e.entry, policy=policy),
-            privacy.check_consent(e.birth_date, e.consent, on=on),
+            photo,
+            deadline,
+            consent,
         )
 
-    @staticmethod
+    @classmethod
     def _admission(
+        cls,
         policy: Policy,
         on: _dt.date,
         entry: _dt.date,
@@ -1150,9 +1169,40 @@ class Registry:
         the ID (Art 29), the school's stage (Art 2) and the class with ``size``
         registries in it (Art 16)."""
         return Decision.combine(
-            enrolment.check_age(birth_date, entry_year=entry.year, policy=policy),
+            *cls._admission_parts(
+                policy, on, entry, sch, klass, grade, stage, birth_date, sex, id_number, size, {}
+            )
+        )
+
+    @staticmethod
+    def _admission_parts(
+        policy: Policy,
+        on: _dt.date,
+        entry: _dt.date,
+        sch: School,
+        klass: SchoolClass,
+        grade: int,
+        stage: Stage,
+        birth_date: _dt.date,
+        sex: str,
+        id_number: str | None,
+        size: int,
+        memo: dict[tuple[Any, ...], Decision],
+    ) -> tuple[Decision, Decision, Decision, Decision]:
+        """The four decisions of :meth:`_admission`; the age and the stage are kept in
+        ``memo`` (see :meth:`_enrol_decision`)."""
+        age = memo.get(("age", birth_date, entry.year))
+        if age is None:
+            age = memo[("age", birth_date, entry.year)] = enrolment.check_age(
+                birth_date, entry_year=entry.year, policy=policy
+            )
+        in_stage = memo.get(("stage", sch.code, stage))
+        if in_stage is None:
+            in_stage = memo[("stage", sch.code, stage)] = enrolment.check_stage(sch, stage)
+        return (
+            age,
             enrolment.check_id_agreement(id_number, sex=sex, birth_date=birth_date, today=on),
-            enrolment.check_stage(sch, stage),
+            in_stage,
             enrolment.check_class(
                 klass, school=sch.code, grade=grade, stage=stage, size=size, policy=policy
             ),
