@@ -31,6 +31,7 @@ Distributed deployments would shard by supervising unit (the ``students.school``
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -212,10 +213,13 @@ def _conflict(kind: str, key: str) -> ConcurrencyConflict:
 _IN_CHUNK = 500  # keys per IN (...) list: well under every engine's parameter limit
 
 
-def _chunks(keys: Iterable[str]) -> Iterator[list[str]]:
+_HEADS_CHUNK = 100  # subjects per UNION ALL of ChangeLog.last_many (SQLite allows 500 terms)
+
+
+def _chunks(keys: Iterable[str], size: int = _IN_CHUNK) -> Iterator[list[str]]:
     todo = sorted(set(keys))
-    for i in range(0, len(todo), _IN_CHUNK):
-        yield todo[i : i + _IN_CHUNK]
+    for i in range(0, len(todo), size):
+        yield todo[i : i + size]
 
 
 def _duplicate(table: str, key: str) -> XuejiError:
@@ -620,6 +624,18 @@ class _Requests(_Docs):
         return iter(self._many())
 
 
+@functools.lru_cache(maxsize=8)
+def _heads_query(n: int) -> sa.Select[Any]:
+    """The last entries of ``n`` subjects (bound as ``s0``..): built once per size."""
+    latest = sa.union_all(
+        *(
+            sa.select(sa.func.max(log_t.c.seq)).where(log_t.c.subject == sa.bindparam(f"s{i}"))
+            for i in range(n)
+        )
+    )
+    return sa.select(log_t.c.seq, log_t.c.doc).where(log_t.c.seq.in_(latest))
+
+
 class _Log:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -672,15 +688,15 @@ class _Log:
     def last_many(self, subjects: Iterable[str]) -> dict[str, ChangeEntry]:
         wanted = set(subjects)
         out = {s: e for s in wanted if (e := self._last.get(s)) is not None}
-        for chunk in _chunks(wanted - self._last.keys()):
-            latest = (
-                sa.select(sa.func.max(log_t.c.seq))
-                .where(log_t.c.subject.in_(chunk))
-                .group_by(log_t.c.subject)
-            )
-            for entry in self._rows(
-                sa.select(log_t.c.seq, log_t.c.doc).where(log_t.c.seq.in_(latest))
-            ):
+        for chunk in _chunks(wanted - self._last.keys(), _HEADS_CHUNK):
+            # one max() per subject, joined by UNION ALL: each is an index lookup on
+            # (subject, seq) whatever the planner knows of the table; a GROUP BY over
+            # ``subject IN (...)`` was planned as a scan of the whole log by PostgreSQL
+            # before the table's statistics caught up with a bulk import
+            q = _heads_query(len(chunk))
+            rows = self.conn.execute(q, {f"s{i}": s for i, s in enumerate(chunk)})
+            for seq, doc in rows:
+                entry = _load(ChangeEntry, log_t.name, str(seq), doc)
                 out[entry.subject] = entry
         for s in wanted:
             self._last.setdefault(s, out.get(s))

@@ -386,6 +386,22 @@ class StoreContract:
             assert uow.log.last_many(["S1", "S2", "S3"]) == {"S1": c, "S2": b}
             assert uow.log.last("S3") is None
 
+    def test_last_many_of_many_subjects(self, store: Store) -> None:
+        # more subjects than one query of a SQL store asks for, some with no entry
+        entries: list[ChangeEntry] = []
+        last: dict[str, ChangeEntry] = {}
+        for i in range(600):
+            subject = f"S{i % 250:03d}"
+            entries.append(
+                _entry(i + 1, subject, entries[-1] if entries else None, last.get(subject))
+            )
+            last[subject] = entries[-1]
+        with store.unit_of_work() as uow:
+            uow.log.append_many(entries)
+        wanted = [f"S{i:03d}" for i in range(0, 400, 3)]
+        with store.unit_of_work() as uow:
+            assert uow.log.last_many(wanted) == {s: last[s] for s in wanted if s in last}
+
     def test_append_many_continues_the_chain(self, store: Store) -> None:
         a = _entry(1, "S1", None, None)
         b = _entry(2, "S2", a, None)
