@@ -31,6 +31,7 @@ Distributed deployments would shard by supervising unit (the ``students.school``
 from __future__ import annotations
 
 import datetime as _dt
+import enum
 import functools
 import json
 import threading
@@ -38,8 +39,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import cattrs
 import sqlalchemy as sa
 from cattrs.errors import ClassValidationError
+from cattrs.fns import identity
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection, Engine
 
@@ -174,6 +177,19 @@ def _json_dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+def _native_converter() -> cattrs.Converter:
+    """The model converter, but leaving dates and enumerations as they are: orjson
+    writes them itself (``2026-09-01``, the member's value), the same text the JSON
+    converter's hooks make, without a Python call per field (``tests/test_documents.py``
+    checks the two agree)."""
+    conv = converter.copy()
+    conv.register_unstructure_hook(_dt.date, identity)  # datetime keeps its own hook
+    conv.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), identity
+    )
+    return conv
+
+
 try:  # orjson (in the sql extras) encodes a record's document several times faster
     import orjson
 
@@ -181,14 +197,16 @@ try:  # orjson (in the sql extras) encodes a record's document several times fas
         return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode()
 
     _decode: Callable[[str], Any] = orjson.loads
+    _unstructure: Callable[[Any], Any] = _native_converter().unstructure
 except ImportError:  # pragma: no cover - the standard library does the same, slower
     _encode = _json_dumps
     _decode = json.loads
+    _unstructure = converter.unstructure
 
 
 def _dump(value: Any) -> str:
     """A record as its stored JSON document (compact, UTF-8 text)."""
-    return _encode(converter.unstructure(value))
+    return _encode(_unstructure(value))
 
 
 def _load(kind: type[T], table: str, key: str, doc: str, live: dict[str, Any] | None = None) -> T:
