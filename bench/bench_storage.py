@@ -298,15 +298,19 @@ def run_store(name: str, url: str, n: int) -> dict[str, float]:
         .where(r_t.is_open.is_(True), r_t.deadline < today)
         .order_by(r_t.deadline, r_t.id)
     )
-    # 3a. finding what is due: the sweep on a day when nothing is overdue yet
+    # 3a. finding what is due: the sweep on a day when nothing is overdue yet; a
+    # millisecond each, so the best of five runs of each side (both change nothing)
     clock.advance_to(dt.date(2027, 8, 27))
-    t0 = time.perf_counter()
-    assert reg.advance_clock(Actor.system()) == []
-    out["sweep_idle_s"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    with floor.engine.connect() as conn:
-        conn.execute(overdue_query.where(r_t.deadline < dt.date(2027, 8, 27))).all()
-    out["sweep_idle_floor_s"] = time.perf_counter() - t0
+    idle, idle_floor = [], []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        assert reg.advance_clock(Actor.system()) == []
+        idle.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        with floor.engine.connect() as conn:
+            conn.execute(overdue_query.where(r_t.deadline < dt.date(2027, 8, 27))).all()
+        idle_floor.append(time.perf_counter() - t0)
+    out["sweep_idle_s"], out["sweep_idle_floor_s"] = min(idle), min(idle_floor)
     # 3b. the sweep proper: 1% overdue, each approved by default with its log entry
     with store.engine.connect() as conn:
         seq0 = conn.execute(sa.select(sa.func.max(log_t.c.seq))).scalar_one()

@@ -592,6 +592,16 @@ class _Students(_Docs):
         )
 
 
+_DUE = (
+    sa.select(requests_t.c.id, requests_t.c.doc)
+    .where(
+        requests_t.c.is_open.is_(True), requests_t.c.deadline < sa.bindparam("day", type_=sa.Date)
+    )
+    .order_by(requests_t.c.deadline, requests_t.c.id)
+)
+"""Open requests due before ``day`` (``RequestRepository.open_due_before``)."""
+
+
 class _Requests(_Docs):
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn, requests_t, Request, "id")
@@ -633,10 +643,8 @@ class _Requests(_Docs):
         )
 
     def open_due_before(self, day: _dt.date) -> list[Request]:
-        return self._many(
-            sa.and_(requests_t.c.is_open.is_(True), requests_t.c.deadline < day),
-            order=(requests_t.c.deadline, requests_t.c.id),
-        )
+        # the statement is built once: the sweep runs it daily and most days find nothing
+        return [self._from_row(row) for row in self.conn.execute(_DUE, {"day": day})]
 
     def all(self) -> Iterator[Request]:
         return iter(self._many())
