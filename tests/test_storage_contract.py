@@ -37,6 +37,25 @@ class _SqlContract(StoreContract):
                 .values(doc='{"id": "S0000001", "grade": "twelve"}')
             )
 
+    def test_analyze_refreshes_the_planner_statistics(self, store: Store) -> None:
+        assert isinstance(store, SqlStore)
+        with store.unit_of_work() as uow:
+            uow.meta.set("k", "v")
+        store.analyze()
+        with store.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                analyzed = conn.exec_driver_sql(
+                    "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables"
+                    " WHERE relname = 'xueji_students'"
+                ).scalar()
+                assert analyzed
+            elif conn.dialect.name == "sqlite":
+                assert conn.exec_driver_sql(
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+                ).scalar()
+        with store.unit_of_work() as uow:  # and the store works on
+            assert uow.meta.get("k") == "v"
+
 
 class TestMemoryStore(StoreContract):
     can_corrupt = False

@@ -600,7 +600,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         "info": excel.import_info,
         "graduation": excel.import_graduation,
     }[args.what]
-    report = run(_registry(args), args.actor, args.file, all_or_nothing=not args.partial)
+    reg = _registry(args)
+    report = run(reg, args.actor, args.file, all_or_nothing=not args.partial)
+    if report.committed and report.applied:
+        reg.store.analyze()  # the planner's statistics after a bulk load (SqlStore.analyze)
     if args.report:
         report.write_report(args.report)
     lines = [

@@ -907,6 +907,28 @@ class SqlStore:
                     )
         return SCHEMA_VERSION
 
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics of xueji's tables (``ANALYZE``;
+        ``ANALYZE TABLE`` on MySQL and MariaDB).
+
+        PostgreSQL plans a look-up of many keys (``class_id IN (...)``) from these
+        statistics. A table that was never analyzed, or has grown tenfold since, gets
+        plans that scan it whole, or not, by the luck of the estimate. Autovacuum
+        (on by default) keeps them current; PostgreSQL's documentation advises an
+        ``ANALYZE`` after a bulk load all the same (“Populating a Database”), and
+        where autovacuum is off it is the only way. ``xueji import`` calls this after
+        an import; a host application that imports through
+        :meth:`~xueji.registry.Registry.enroll_many` may call it likewise.
+        """
+        names = [t.name for t in metadata.sorted_tables]
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("ANALYZE")
+            elif conn.dialect.name in ("mysql", "mariadb"):
+                conn.exec_driver_sql(f"ANALYZE TABLE {', '.join(names)}").all()
+            else:
+                conn.exec_driver_sql(f"ANALYZE {', '.join(names)}")
+
     def drop_all(self) -> None:
         """Remove every xueji table (tests and tear-down)."""
         with self.engine.begin() as conn:
