@@ -1142,7 +1142,7 @@ class Registry:
             )
         return Decision.combine(
             duplicate,
-            *self._admission_parts(
+            *self._admission(
                 policy, on, entry, sch, klass, e.grade, e.stage, birth, e.sex, e.id_number, size, m
             ),
             photo,
@@ -1150,9 +1150,8 @@ class Registry:
             consent,
         )
 
-    @classmethod
+    @staticmethod
     def _admission(
-        cls,
         policy: Policy,
         on: _dt.date,
         entry: _dt.date,
@@ -1164,33 +1163,14 @@ class Registry:
         sex: str,
         id_number: str | None,
         size: int,
-    ) -> Decision:
+        memo: dict[tuple[Any, ...], Decision] | None = None,
+    ) -> tuple[Decision, Decision, Decision, Decision]:
         """The checks every new record passes: age (Art 14), sex and birth date against
         the ID (Art 29), the school's stage (Art 2) and the class with ``size``
-        registries in it (Art 16)."""
-        return Decision.combine(
-            *cls._admission_parts(
-                policy, on, entry, sch, klass, grade, stage, birth_date, sex, id_number, size, {}
-            )
-        )
-
-    @staticmethod
-    def _admission_parts(
-        policy: Policy,
-        on: _dt.date,
-        entry: _dt.date,
-        sch: School,
-        klass: SchoolClass,
-        grade: int,
-        stage: Stage,
-        birth_date: _dt.date,
-        sex: str,
-        id_number: str | None,
-        size: int,
-        memo: dict[tuple[Any, ...], Decision],
-    ) -> tuple[Decision, Decision, Decision, Decision]:
-        """The four decisions of :meth:`_admission`; the age and the stage are kept in
-        ``memo`` (see :meth:`_enrol_decision`)."""
+        registries in it (Art 16). The age and the stage are kept in ``memo`` (see
+        :meth:`_enrol_decision`)."""
+        if memo is None:
+            memo = {}
         age = memo.get(("age", birth_date, entry.year))
         if age is None:
             age = memo[("age", birth_date, entry.year)] = enrolment.check_age(
@@ -1738,7 +1718,7 @@ class Registry:
                 enrolment.check_duplicate(
                     [x for x in found.values() if x.status not in gone], continuing=False
                 ),
-                self._admission(
+                *self._admission(
                     policy,
                     on,
                     on,
