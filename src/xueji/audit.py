@@ -69,11 +69,11 @@ except ImportError:  # pragma: no cover - orjson comes with the sql extras
     _fast_canonical_json = _canonical_json
 
 
-def _canonical(entry: ChangeEntry, **links: str) -> bytes:
-    """Every field but ``hash`` as sorted compact JSON (``links`` override the two
-    link fields); the same bytes as ``attrs.asdict`` would give, at a third of the cost."""
+def _canonical(entry: ChangeEntry) -> bytes:
+    """Every field but ``hash`` as sorted compact JSON: the same bytes as
+    ``attrs.asdict`` would give, at a third of the cost."""
     data: dict[str, Any] = {name: getattr(entry, name) for name in _HASHED}
-    data.update(links, on=entry.on.isoformat(), before=dict(entry.before))
+    data.update(on=entry.on.isoformat(), before=dict(entry.before))
     data["after"] = dict(entry.after)
     return _fast_canonical_json(data)
 
@@ -118,13 +118,14 @@ def make_entry(
     previous_of_subject: ChangeEntry | None,
 ) -> ChangeEntry:
     """A new sealed entry from its fields (those of :class:`~xueji.model.ChangeEntry`
-    in order, then the two predecessors): what :func:`seal` gives for the unsealed
-    entry, built once instead of twice (a bulk import seals one entry per row).
+    in order, then the two predecessors), built once (a bulk import seals one entry
+    per row). The hashed form is written out here for speed; :func:`entry_hash`
+    derives it from the class's fields, and :func:`verify` checks the two agree.
 
-    >>> e = make_entry(1, _dt.date(2026, 9, 1), "school", "A", "enroll", "S1", {}, {},
-    ...                "", "", None, None)
-    >>> e == seal(attrs.evolve(e, hash="", prev_hash="", prev_subject_hash=""), None, None)
-    True
+    >>> e = make_entry(1, _dt.date(2026, 9, 1), "school", "A", "enroll", "S1", {},
+    ...                {"grade": "1"}, "", "", None, None)
+    >>> e.hash == entry_hash(e), e.prev_hash == GENESIS
+    (True, True)
     """
     prev = previous.hash if previous else GENESIS
     prev_subject = previous_of_subject.hash if previous_of_subject else GENESIS

@@ -692,8 +692,11 @@ class _Log:
             self._last[entry.subject] = entry
         self._last[None] = entries[-1]
 
-    def _rows(self, q: Any) -> list[ChangeEntry]:
-        return [_load(ChangeEntry, log_t.name, str(seq), doc) for seq, doc in self.conn.execute(q)]
+    def _rows(self, q: Any, params: Mapping[str, Any] | None = None) -> list[ChangeEntry]:
+        return [
+            _load(ChangeEntry, log_t.name, str(seq), doc)
+            for seq, doc in self.conn.execute(q, params)
+        ]
 
     def last(self, subject: str | None = None) -> ChangeEntry | None:
         if subject in self._last:
@@ -719,10 +722,8 @@ class _Log:
             # (subject, seq) whatever the planner knows of the table; a GROUP BY over
             # ``subject IN (...)`` was planned as a scan of the whole log by PostgreSQL
             # before the table's statistics caught up with a bulk import
-            q = _heads_query(len(chunk))
-            rows = self.conn.execute(q, {f"s{i}": s for i, s in enumerate(chunk)})
-            for seq, doc in rows:
-                entry = _load(ChangeEntry, log_t.name, str(seq), doc)
+            keys = {f"s{i}": s for i, s in enumerate(chunk)}
+            for entry in self._rows(_heads_query(len(chunk)), keys):
                 out[entry.subject] = entry
         for s in wanted:
             self._last.setdefault(s, out.get(s))
