@@ -240,6 +240,26 @@ def _chunks(keys: Iterable[str], size: int = _IN_CHUNK) -> Iterator[list[str]]:
         yield todo[i : i + size]
 
 
+_ANY_CHUNK = 10_000  # keys per PostgreSQL array parameter
+_KEY_ARRAY = sa.ARRAY(sa.String())
+
+
+def _key_filters(conn: Connection, column: Any, keys: Iterable[str]) -> Iterator[Any]:
+    """Filters that together select the rows whose ``column`` is one of ``keys``, one
+    statement each: ``column IN (...)`` per chunk of :data:`_IN_CHUNK` keys, or on
+    PostgreSQL ``column = ANY(:keys)`` with up to :data:`_ANY_CHUNK` keys bound as one
+    array (portable to the PostgreSQL-compatible engines). The array is one parameter
+    and one plan, sent to the index whether or not the table has been analyzed: on a
+    freshly imported 100,000-student table with no statistics, 5,000 identity numbers
+    took 180 ms in ten ``IN`` lists and 20 ms as one array (30 ms and 20 ms analyzed)."""
+    if conn.dialect.name == "postgresql":
+        for chunk in _chunks(keys, _ANY_CHUNK):
+            yield column == sa.any_(sa.literal(chunk, _KEY_ARRAY))
+    else:
+        for chunk in _chunks(keys):
+            yield column.in_(chunk)
+
+
 def _duplicate(table: str, key: str) -> XuejiError:
     return XuejiError("storage.duplicate", f"{table} {key} 已存在", f"{table} {key} already exists")
 
@@ -340,10 +360,10 @@ class _Cached(_Docs):
         (absent keys too)."""
         wanted = set(keys)
         missing = wanted - self.cache.keys()
-        for chunk in _chunks(missing):
-            for k in chunk:
-                self.cache[k] = None
-            for v in self._stream(self.table.c[self.key].in_(chunk)):
+        for k in missing:
+            self.cache[k] = None
+        for where in _key_filters(self.conn, self.table.c[self.key], missing):
+            for v in self._stream(where):
                 self.cache[getattr(v, self.key)] = v
         return {k: self.cache[k] for k in wanted if self.cache[k] is not None}
 
@@ -469,10 +489,8 @@ class _Students(_Docs):
     def _index_numbers(self, students: Sequence[Student]) -> None:
         """Add the numbers of updated ``students`` not indexed yet (one query a chunk)."""
         have: set[tuple[str, str]] = set()
-        for chunk in _chunks(s.id for s in students):
-            q = sa.select(numbers_t.c.number, numbers_t.c.student).where(
-                numbers_t.c.student.in_(chunk)
-            )
+        for where in _key_filters(self.conn, numbers_t.c.student, (s.id for s in students)):
+            q = sa.select(numbers_t.c.number, numbers_t.c.student).where(where)
             have.update((n, sid) for n, sid in self.conn.execute(q))
         self._insert_numbers(
             (n, s.id) for s in students for n in _numbers(s) if (n, s.id) not in have
@@ -490,8 +508,8 @@ class _Students(_Docs):
 
     def get_many(self, student_ids: Iterable[str]) -> dict[str, Student]:
         out: dict[str, Student] = {}
-        for chunk in _chunks(student_ids):
-            out.update((s.id, s) for s in self._stream(students_t.c.id.in_(chunk)))
+        for where in _key_filters(self.conn, students_t.c.id, student_ids):
+            out.update((s.id, s) for s in self._stream(where))
         return out
 
     def update_many(self, items: Sequence[tuple[Student, int]]) -> None:
@@ -505,8 +523,8 @@ class _Students(_Docs):
 
     def by_id_numbers(self, id_numbers: Iterable[str]) -> dict[str, list[Student]]:
         out: dict[str, list[Student]] = {}
-        for chunk in _chunks(id_numbers):
-            for s in self._stream(students_t.c.id_number.in_(chunk)):
+        for where in _key_filters(self.conn, students_t.c.id_number, id_numbers):
+            for s in self._stream(where):
                 out.setdefault(s.id_number, []).append(s)
         return out
 
@@ -535,10 +553,10 @@ class _Students(_Docs):
         wanted = set(class_ids)
         out = dict.fromkeys(wanted, 0)
         c = students_t.c
-        for chunk in _chunks(wanted):
+        for where in _key_filters(self.conn, c.class_id, wanted):
             q = (
                 sa.select(c.class_id, sa.func.count())
-                .where(c.class_id.in_(chunk), c.seat.is_(True))
+                .where(where, c.seat.is_(True))
                 .group_by(c.class_id)
             )
             out.update({k: int(n) for k, n in self.conn.execute(q)})
@@ -662,6 +680,28 @@ def _heads_query(n: int) -> sa.Select[Any]:
     return sa.select(log_t.c.seq, log_t.c.doc).where(log_t.c.seq.in_(latest))
 
 
+def _heads_lateral() -> sa.Select[Any]:
+    """PostgreSQL: the last entries of the subjects bound as one array ``subjects``, by
+    a ``LATERAL`` index probe per subject (2,000 subjects at 100,000 students: 7-10 ms,
+    against 25-120 ms in UNION ALL chunks of 100)."""
+    subjects = (
+        sa.func.unnest(sa.bindparam("subjects", type_=_KEY_ARRAY))
+        .table_valued("subject")
+        .render_derived(name="s")
+    )
+    head = (
+        sa.select(log_t.c.seq, log_t.c.doc)
+        .where(log_t.c.subject == subjects.c.subject)
+        .order_by(log_t.c.seq.desc())
+        .limit(1)
+        .lateral("head")
+    )
+    return sa.select(head.c.seq, head.c.doc).select_from(subjects.join(head, sa.true()))
+
+
+_HEADS_LATERAL = _heads_lateral()
+
+
 class _Log:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -717,14 +757,26 @@ class _Log:
     def last_many(self, subjects: Iterable[str]) -> dict[str, ChangeEntry]:
         wanted = set(subjects)
         out = {s: e for s in wanted if (e := self._last.get(s)) is not None}
-        for chunk in _chunks(wanted - self._last.keys(), _HEADS_CHUNK):
-            # one max() per subject, joined by UNION ALL: each is an index lookup on
-            # (subject, seq) whatever the planner knows of the table; a GROUP BY over
-            # ``subject IN (...)`` was planned as a scan of the whole log by PostgreSQL
-            # before the table's statistics caught up with a bulk import
-            keys = {f"s{i}": s for i, s in enumerate(chunk)}
-            for entry in self._rows(_heads_query(len(chunk)), keys):
-                out[entry.subject] = entry
+        todo = wanted - self._last.keys()
+        # one index lookup on (subject, seq) per subject, whatever the planner knows of
+        # the table: a GROUP BY over ``subject IN (...)`` was planned as a scan of the
+        # whole log by PostgreSQL before the table's statistics caught up with an import
+        if self.conn.dialect.name == "postgresql":
+            found = [
+                e
+                for chunk in _chunks(todo, _ANY_CHUNK)
+                for e in self._rows(_HEADS_LATERAL, {"subjects": chunk})
+            ]
+        else:  # one max() per subject, joined by UNION ALL (SQLite and MariaDB lack LATERAL)
+            found = [
+                e
+                for chunk in _chunks(todo, _HEADS_CHUNK)
+                for e in self._rows(
+                    _heads_query(len(chunk)), {f"s{i}": s for i, s in enumerate(chunk)}
+                )
+            ]
+        for entry in found:
+            out[entry.subject] = entry
         for s in wanted:
             self._last.setdefault(s, out.get(s))
         return out
@@ -788,8 +840,8 @@ class _Allocator:
 
     def _values(self, keys: list[str]) -> dict[str, int]:
         out: dict[str, int] = {}
-        for chunk in _chunks(keys):
-            q = sa.select(seq_t.c.key, seq_t.c.value).where(seq_t.c.key.in_(chunk))
+        for where in _key_filters(self.conn, seq_t.c.key, keys):
+            q = sa.select(seq_t.c.key, seq_t.c.value).where(where)
             out.update({k: int(v) for k, v in self.conn.execute(q)})
         return out
 

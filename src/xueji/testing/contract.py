@@ -330,6 +330,32 @@ class StoreContract:
                 s2.id
             ]
 
+    def test_bulk_reads_of_many_keys(self, store: Store) -> None:
+        # more keys than one statement of a SQL store binds (500 in an IN list, 10,000
+        # in a PostgreSQL array), most of them absent
+        with store.unit_of_work() as uow:
+            uow.schools.add(School("A", "A", "3401", "340100", frozenset({Stage.PRIMARY})))
+            uow.classes.add(SchoolClass("A-1", "A", "一班", 1, "王", D(2026, 9, 1)))
+            uow.students.add_many([_student(n) for n in range(1, 4)])
+        present = [_student(n) for n in range(1, 4)]
+        absent = [
+            _id(D(2001, 1, 1) + _dt.timedelta(days=i // 900), i % 900 + 1) for i in range(10_200)
+        ]
+        with store.unit_of_work() as uow:
+            found = uow.students.by_id_numbers([*absent, *(s.id_number or "" for s in present)])
+            assert sorted(found) == sorted(s.id_number or "" for s in present)
+            keys = [f"S{n:07d}" for n in range(10_200)]
+            assert sorted(uow.students.get_many(keys)) == [s.id for s in present]
+            classes = [f"A-{n}" for n in range(1, 1_200)]
+            assert {k: c.id for k, c in uow.classes.get_many(classes).items()} == {"A-1": "A-1"}
+            counts = uow.students.count_in_classes(classes)
+            assert len(counts) == len(classes)
+            assert counts["A-1"] == 3
+            assert sum(counts.values()) == 3
+            assert set(uow.allocator.reserve({f"k{n}": 1 for n in range(1_200)}).values()) == {1}
+        with store.unit_of_work() as uow:
+            assert set(uow.allocator.reserve({f"k{n}": 2 for n in range(1_200)}).values()) == {2}
+
     def test_a_bulk_add_with_a_known_key_fails_whole(self, store: Store) -> None:
         with store.unit_of_work() as uow:
             uow.students.add(_student(2))
