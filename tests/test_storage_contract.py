@@ -91,6 +91,23 @@ class TestMariaDbStore(_SqlContract):
         return store
 
 
+def test_postgres_sessions_run_without_jit() -> None:
+    _server(PG_URL, "PostgreSQL")
+    store = SqlStore.from_url(PG_URL)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+    store.engine.dispose()
+    plain = sa.create_engine(PG_URL)
+    with plain.connect() as conn:
+        server_default = conn.exec_driver_sql("SHOW jit").scalar()
+    plain.dispose()
+    own = SqlStore.from_url(PG_URL, connect_args={"options": "-c work_mem=8MB"})
+    with own.engine.connect() as conn:  # a host's own options replace xueji's
+        assert conn.exec_driver_sql("SHOW work_mem").scalar() == "8MB"
+        assert conn.exec_driver_sql("SHOW jit").scalar() == server_default
+    own.engine.dispose()
+
+
 def test_sqlite_uses_wal(tmp_path: Path) -> None:
     store = SqlStore.sqlite(str(tmp_path / "wal.sqlite3"))
     with store.engine.connect() as conn:

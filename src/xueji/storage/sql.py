@@ -245,19 +245,63 @@ _KEY_ARRAY = sa.ARRAY(sa.String())
 
 
 def _key_filters(conn: Connection, column: Any, keys: Iterable[str]) -> Iterator[Any]:
-    """Filters that together select the rows whose ``column`` is one of ``keys``, one
-    statement each: ``column IN (...)`` per chunk of :data:`_IN_CHUNK` keys, or on
+    """Filters that together select the rows whose unique ``column`` is one of ``keys``,
+    one statement each: ``column IN (...)`` per chunk of :data:`_IN_CHUNK` keys, or on
     PostgreSQL ``column = ANY(:keys)`` with up to :data:`_ANY_CHUNK` keys bound as one
-    array (portable to the PostgreSQL-compatible engines). The array is one parameter
-    and one plan, sent to the index whether or not the table has been analyzed: on a
-    freshly imported 100,000-student table with no statistics, 5,000 identity numbers
-    took 180 ms in ten ``IN`` lists and 20 ms as one array (30 ms and 20 ms analyzed)."""
+    array (one parameter, one plan; portable to the PostgreSQL-compatible engines). A
+    unique index tells the planner that each key matches one row, statistics or not,
+    so the look-up goes to the index; a column that is not unique needs
+    :func:`_probe`."""
     if conn.dialect.name == "postgresql":
         for chunk in _chunks(keys, _ANY_CHUNK):
             yield column == sa.any_(sa.literal(chunk, _KEY_ARRAY))
     else:
         for chunk in _chunks(keys):
             yield column.in_(chunk)
+
+
+def _keys_table() -> Any:
+    """PostgreSQL: the array bound as ``keys``, as a table ``k(key)``."""
+    return (
+        sa.func.unnest(sa.bindparam("keys", type_=_KEY_ARRAY))
+        .table_valued("key")
+        .render_derived(name="k")
+    )
+
+
+def _probe(
+    conn: Connection,
+    cols: Sequence[Any],
+    column: Any,
+    keys: Iterable[str],
+    where: Any = None,
+    order: Any = None,
+) -> Iterator[Any]:
+    """The rows (``cols``) whose indexed, not unique ``column`` is one of ``keys`` (and
+    ``where``), one index probe per key.
+
+    On PostgreSQL a ``LATERAL`` join over the keys bound as one array: without table
+    statistics (a fresh import, before autovacuum's next pass) the planner takes
+    ``column = ANY(:keys)`` or ``IN (...)`` on a column not known to be unique to match
+    most of the table and scans all of it, once per statement, so an import slows with
+    the table it fills (5,000 identity numbers at 100,000 students: 180 ms in ten ``IN``
+    lists, 20 ms as one array, one sequential scan each; 2-3 ms probed). Elsewhere
+    ``column IN (...)`` per chunk of :data:`_IN_CHUNK` keys."""
+    if conn.dialect.name == "postgresql":
+        k = _keys_table()
+        cond = column == k.c.key
+        hit = sa.select(*cols).where(cond if where is None else sa.and_(cond, where))
+        if order is not None:
+            hit = hit.order_by(order)
+        lateral = hit.lateral("hit")
+        q = sa.select(*lateral.c).select_from(k.join(lateral, sa.true()))
+        for chunk in _chunks(keys, _ANY_CHUNK):
+            yield from conn.execute(q, {"keys": chunk})
+        return
+    for chunk in _chunks(keys):
+        cond = column.in_(chunk)
+        q = sa.select(*cols).where(cond if where is None else sa.and_(cond, where))
+        yield from conn.execute(q if order is None else q.order_by(order))
 
 
 def _duplicate(table: str, key: str) -> XuejiError:
@@ -489,9 +533,11 @@ class _Students(_Docs):
     def _index_numbers(self, students: Sequence[Student]) -> None:
         """Add the numbers of updated ``students`` not indexed yet (one query a chunk)."""
         have: set[tuple[str, str]] = set()
-        for where in _key_filters(self.conn, numbers_t.c.student, (s.id for s in students)):
-            q = sa.select(numbers_t.c.number, numbers_t.c.student).where(where)
-            have.update((n, sid) for n, sid in self.conn.execute(q))
+        cols = (numbers_t.c.number, numbers_t.c.student)
+        have.update(
+            (n, sid)
+            for n, sid in _probe(self.conn, cols, numbers_t.c.student, (s.id for s in students))
+        )
         self._insert_numbers(
             (n, s.id) for s in students for n in _numbers(s) if (n, s.id) not in have
         )
@@ -523,9 +569,12 @@ class _Students(_Docs):
 
     def by_id_numbers(self, id_numbers: Iterable[str]) -> dict[str, list[Student]]:
         out: dict[str, list[Student]] = {}
-        for where in _key_filters(self.conn, students_t.c.id_number, id_numbers):
-            for s in self._stream(where):
-                out.setdefault(s.id_number, []).append(s)
+        rows = _probe(
+            self.conn, self._cols(), students_t.c.id_number, id_numbers, order=students_t.c.id
+        )
+        for row in rows:
+            s = self._from_row(row)
+            out.setdefault(s.id_number, []).append(s)
         return out
 
     def by_registry_number(self, number: str) -> list[Student]:
@@ -553,13 +602,20 @@ class _Students(_Docs):
         wanted = set(class_ids)
         out = dict.fromkeys(wanted, 0)
         c = students_t.c
-        for where in _key_filters(self.conn, c.class_id, wanted):
+        if self.conn.dialect.name == "postgresql":  # a count per class: see _probe
+            k = _keys_table()
+            n = sa.select(sa.func.count()).where(c.class_id == k.c.key, c.seat.is_(True))
+            q = sa.select(k.c.key, n.scalar_subquery())
+            for chunk in _chunks(wanted, _ANY_CHUNK):
+                out.update({key: int(v) for key, v in self.conn.execute(q, {"keys": chunk})})
+            return out
+        for chunk in _chunks(wanted):
             q = (
                 sa.select(c.class_id, sa.func.count())
-                .where(where, c.seat.is_(True))
+                .where(c.class_id.in_(chunk), c.seat.is_(True))
                 .group_by(c.class_id)
             )
-            out.update({k: int(n) for k, n in self.conn.execute(q)})
+            out.update({key: int(v) for key, v in self.conn.execute(q)})
         return out
 
     def all(self) -> Iterator[Student]:
@@ -681,22 +737,18 @@ def _heads_query(n: int) -> sa.Select[Any]:
 
 
 def _heads_lateral() -> sa.Select[Any]:
-    """PostgreSQL: the last entries of the subjects bound as one array ``subjects``, by
-    a ``LATERAL`` index probe per subject (2,000 subjects at 100,000 students: 7-10 ms,
+    """PostgreSQL: the last entries of the subjects bound as the array ``keys``, by a
+    ``LATERAL`` index probe per subject (2,000 subjects at 100,000 students: 7-10 ms,
     against 25-120 ms in UNION ALL chunks of 100)."""
-    subjects = (
-        sa.func.unnest(sa.bindparam("subjects", type_=_KEY_ARRAY))
-        .table_valued("subject")
-        .render_derived(name="s")
-    )
+    k = _keys_table()
     head = (
         sa.select(log_t.c.seq, log_t.c.doc)
-        .where(log_t.c.subject == subjects.c.subject)
+        .where(log_t.c.subject == k.c.key)
         .order_by(log_t.c.seq.desc())
         .limit(1)
         .lateral("head")
     )
-    return sa.select(head.c.seq, head.c.doc).select_from(subjects.join(head, sa.true()))
+    return sa.select(head.c.seq, head.c.doc).select_from(k.join(head, sa.true()))
 
 
 _HEADS_LATERAL = _heads_lateral()
@@ -765,7 +817,7 @@ class _Log:
             found = [
                 e
                 for chunk in _chunks(todo, _ANY_CHUNK)
-                for e in self._rows(_HEADS_LATERAL, {"subjects": chunk})
+                for e in self._rows(_HEADS_LATERAL, {"keys": chunk})
             ]
         else:  # one max() per subject, joined by UNION ALL (SQLite and MariaDB lack LATERAL)
             found = [
@@ -885,6 +937,11 @@ creates the tables as the code now declares them, so the later steps must be
 idempotent (they find their change made already on a new database)."""
 
 
+PG_OPTIONS = "-c jit=off"
+"""The PostgreSQL session settings :meth:`SqlStore.from_url` asks for (libpq
+``options``) unless ``connect_args`` gives its own."""
+
+
 def _sqlite_setup(engine: Engine) -> None:
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -927,6 +984,11 @@ class SqlStore:
             # a snapshot per unit of work: a concurrent writer shows up as a conflict,
             # never as a half-seen state
             kw.setdefault("isolation_level", "REPEATABLE READ")
+            # no JIT compilation: xueji's statements are index look-ups, and on a table
+            # without statistics the planner overestimates a probe of 5,000 keys (3 ms)
+            # past jit_above_cost and compiles it first (75 ms); a host's own
+            # ``options`` are kept as given
+            kw["connect_args"] = {"options": PG_OPTIONS, **kw.get("connect_args", {})}
         engine = sa.create_engine(url, **kw)
         if engine.dialect.name == "sqlite":
             _sqlite_setup(engine)
