@@ -160,3 +160,31 @@ def test_art12_a_refused_bulk_import_gives_its_numbers_back(province: Province) 
     assert not province.reg.enroll_many(A, rows).committed
     again = province.reg.enroll_many(A, rows[:3])
     assert [s.id for s in again.applied] == [f"S{n:07d}" for n in (1, 2, 3)]
+
+
+def test_the_collector_pause_leaves_the_host_as_it_was(province: Province) -> None:
+    """A bulk command pauses the cyclic collector and hands its surviving objects to
+    the oldest generation on the way out, without releasing what the host froze."""
+    import gc
+
+    out = province.reg.enroll_many(A, [_row(0)])
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    student = out.applied[0]
+    assert id(student) in {id(o) for o in gc.get_objects(generation=2)}
+    gc.disable()  # a host that runs with the collector off keeps it off
+    try:
+        province.reg.enroll_many(A, [_row(1)])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    held = [object() for _ in range(3)]  # a host's own frozen objects stay frozen
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        province.reg.enroll_many(A, [_row(2)])
+        assert gc.get_freeze_count() == frozen
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+    assert held

@@ -395,6 +395,14 @@ def _gc_paused() -> Iterator[None]:
     a sixth of the command and grow with the heap (``docs/performance.md``). The pause
     is process-wide for the call's duration (other threads' cycles wait too) and is
     undone when it ends; reference counting frees memory as usual meanwhile.
+
+    On the way out, the objects made meanwhile that live on (the command's result:
+    five or six per record) would all be in the youngest generation, and the first
+    collection after the pause would pass over every one of them (7% of an enrolment
+    of 5,000 rows). ``gc.freeze()`` then ``gc.unfreeze()`` moves every tracked object
+    to the oldest generation instead, in constant time, where the next full
+    collection finds them; this is skipped when the host has frozen objects of its
+    own (``gc.get_freeze_count()``), which ``unfreeze`` would release.
     """
     if not gc.isenabled():
         yield
@@ -403,6 +411,9 @@ def _gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
 
 
