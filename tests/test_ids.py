@@ -180,19 +180,3 @@ def test_is_valid_agrees_with_validate(text: str) -> None:
         assert not ids.is_valid(text, today=TODAY)
     else:
         assert ids.is_valid(text, today=TODAY)
-
-
-def test_validating_a_number_again_checks_it_against_the_new_day() -> None:
-    body = "34010420260301001"
-    number = body + ids.check_character(body)
-    assert ids.validate(number, today=dt.date(2026, 3, 2)) == number
-    assert ids.validate(number, today=dt.date(2026, 3, 2)) == number  # the same answer again
-    with pytest.raises(InvalidResidentId) as e:  # born after the day checked against
-        ids.validate(number, today=dt.date(2026, 2, 28))
-    assert e.value.code == "id.birth_date"
-    assert ids.validate(" " + number.lower() + " ", today=dt.date(2026, 3, 2)) == number
-    other = body[:-1] + "3"
-    other += ids.check_character(other)
-    assert ids.validate(other, today=dt.date(2026, 3, 2)) == other
-    with pytest.raises(InvalidResidentId):  # a wrong check character is never remembered
-        ids.validate(other[:-1] + ("0" if other[-1] != "0" else "1"), today=dt.date(2026, 3, 2))

@@ -197,17 +197,6 @@ _MESSAGES = {
 }
 
 
-_last_valid: tuple[str, str] = ("", "")
-"""The number :func:`validate` last found valid, normalised, and the day it checked
-against: the check is a pure function of the two, and an enrolment validates one
-number at each of its steps (input, the Art 29 comparison, the G number)."""
-
-
-def _remember_valid(number: str, day: str) -> None:
-    global _last_valid
-    _last_valid = (number, day)  # one assignment of a new tuple: safe across threads
-
-
 def validate(text: str, *, today: _dt.date | None = None) -> str:
     """Return the normalised number, or raise :class:`~xueji.errors.InvalidResidentId`.
 
@@ -219,14 +208,9 @@ def validate(text: str, *, today: _dt.date | None = None) -> str:
         raise InvalidResidentId(
             "id.format", "身份号码应为字符串", f"an identity number is a str, not {type(text)}"
         )
-    day = _today_str(today)
-    last = _last_valid
-    if text == last[0] and day == last[1]:
-        return text  # checked a moment ago: a bulk row passes one number to several steps
     number = normalize(text)
-    code = _failure(number, day)
+    code = _failure(number, _today_str(today))
     if code is None:
-        _remember_valid(number, day)
         return number
     shown = mask(number) if len(number) == 18 else f"<{len(number)}位>"
     if code == "id.checksum":
