@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from xueji.storage import MemoryStore
+from xueji.storage import MemoryStore, sql
 from xueji.storage.protocols import Store
 from xueji.storage.sql import SqlStore, students_t
 from xueji.testing.contract import StoreContract
@@ -80,6 +81,30 @@ class TestPostgresStore(_SqlContract):
         store.drop_all()
         store.migrate()
         return store
+
+
+class TestPostgresStoreAsAnOlderEngine(TestPostgresStore):
+    """The contract on PostgreSQL through the portable ``IN`` lists that an engine
+    reporting a version before 9.3 (no ``LATERAL``; openGauss says 9.2) is given."""
+
+    @pytest.fixture(autouse=True)
+    def _no_lateral(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(sql, "_lateral", lambda conn: False)
+
+
+def test_lateral_needs_postgresql_9_3() -> None:
+    from types import SimpleNamespace
+
+    def conn(name: str, version: tuple[int, ...] | None) -> Any:
+        dialect = SimpleNamespace(name=name, server_version_info=version)
+        return SimpleNamespace(dialect=dialect)
+
+    assert sql._lateral(conn("postgresql", (15, 4)))
+    assert sql._lateral(conn("postgresql", (9, 3)))
+    assert not sql._lateral(conn("postgresql", (9, 2, 4)))
+    assert not sql._lateral(conn("postgresql", None))
+    assert not sql._lateral(conn("mysql", (10, 11)))
+    assert not sql._lateral(conn("sqlite", (3, 40)))
 
 
 class TestMariaDbStore(_SqlContract):

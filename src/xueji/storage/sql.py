@@ -260,6 +260,13 @@ def _key_filters(conn: Connection, column: Any, keys: Iterable[str]) -> Iterator
             yield column.in_(chunk)
 
 
+def _lateral(conn: Connection) -> bool:
+    """True on PostgreSQL 9.3 or later (``LATERAL``); engines that report an older
+    PostgreSQL (openGauss says 9.2) get the portable ``IN`` lists."""
+    version = conn.dialect.server_version_info or (0,)
+    return conn.dialect.name == "postgresql" and tuple(version) >= (9, 3)
+
+
 def _keys_table() -> Any:
     """PostgreSQL: the array bound as ``keys``, as a table ``k(key)``."""
     return (
@@ -285,7 +292,7 @@ def _probe(
     a plain join, which it would plan from the missing statistics again (a hash join
     over the whole table, 160 ms). Elsewhere ``column IN (...)`` per chunk of
     :data:`_IN_CHUNK` keys."""
-    if conn.dialect.name == "postgresql":
+    if _lateral(conn):
         k = _keys_table()
         hit = sa.select(*cols).where(column == k.c.key).order_by(order).lateral("hit")
         q = sa.select(*hit.c).select_from(k.join(hit, sa.true()))
@@ -596,7 +603,7 @@ class _Students(_Docs):
         wanted = set(class_ids)
         out = dict.fromkeys(wanted, 0)
         c = students_t.c
-        if self.conn.dialect.name == "postgresql":  # a count per class: see _probe
+        if _lateral(self.conn):  # a count per class: see _probe
             k = _keys_table()
             n = sa.select(sa.func.count()).where(c.class_id == k.c.key, c.seat.is_(True))
             q = sa.select(k.c.key, n.scalar_subquery())
@@ -807,13 +814,13 @@ class _Log:
         # one index lookup on (subject, seq) per subject, whatever the planner knows of
         # the table: a GROUP BY over ``subject IN (...)`` was planned as a scan of the
         # whole log by PostgreSQL before the table's statistics caught up with an import
-        if self.conn.dialect.name == "postgresql":
+        if _lateral(self.conn):
             found = [
                 e
                 for chunk in _chunks(todo, _ANY_CHUNK)
                 for e in self._rows(_HEADS_LATERAL, {"keys": chunk})
             ]
-        else:  # one max() per subject, joined by UNION ALL (SQLite and MariaDB lack LATERAL)
+        else:  # one max() per subject, joined by UNION ALL (SQLite, MariaDB: no LATERAL)
             found = [
                 e
                 for chunk in _chunks(todo, _HEADS_CHUNK)
@@ -931,9 +938,22 @@ creates the tables as the code now declares them, so the later steps must be
 idempotent (they find their change made already on a new database)."""
 
 
-PG_OPTIONS = "-c jit=off"
-"""The PostgreSQL session settings :meth:`SqlStore.from_url` asks for (libpq
-``options``) unless ``connect_args`` gives its own."""
+NO_JIT = "SELECT set_config('jit', 'off', false) FROM pg_settings WHERE name = 'jit'"
+"""Run by each PostgreSQL session of :meth:`SqlStore.from_url` (unless the host gives
+its own libpq ``options`` in ``connect_args``): no JIT compilation. xueji's statements
+are index look-ups, and on a table without statistics the planner overestimates a
+probe of 5,000 keys (3 ms) past ``jit_above_cost`` and compiles it first (75 ms).
+A server without the setting (before PostgreSQL 11, or a compatible engine without
+JIT) is left alone."""
+
+
+def _postgres_setup(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        cur = dbapi_connection.cursor()
+        cur.execute(NO_JIT)
+        cur.close()
+        dbapi_connection.commit()  # a setting made in a rolled-back transaction reverts
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -978,14 +998,11 @@ class SqlStore:
             # a snapshot per unit of work: a concurrent writer shows up as a conflict,
             # never as a half-seen state
             kw.setdefault("isolation_level", "REPEATABLE READ")
-            # no JIT compilation: xueji's statements are index look-ups, and on a table
-            # without statistics the planner overestimates a probe of 5,000 keys (3 ms)
-            # past jit_above_cost and compiles it first (75 ms); a host's own
-            # ``options`` are kept as given
-            kw["connect_args"] = {"options": PG_OPTIONS, **kw.get("connect_args", {})}
         engine = sa.create_engine(url, **kw)
         if engine.dialect.name == "sqlite":
             _sqlite_setup(engine)
+        elif engine.dialect.name == "postgresql" and "options" not in kw.get("connect_args", {}):
+            _postgres_setup(engine)  # a host's own session options are left as given
         return cls(engine)
 
     def schema_version(self) -> int:
