@@ -83,24 +83,31 @@ class TestPostgresStore(_SqlContract):
         return store
 
 
-class TestPostgresStoreAsAnOlderEngine(TestPostgresStore):
-    """The contract on PostgreSQL through the portable ``IN`` lists that an engine
-    reporting a version before 9.3 (no ``LATERAL``; openGauss says 9.2) is given."""
+class TestPostgresStoreWithoutLateral(_SqlContract):
+    """The contract on PostgreSQL through the portable ``IN`` lists, as an engine that
+    turns the ``LATERAL`` probes off (``xueji_lateral=False``, for Citus) or reports a
+    version before 9.3 (openGauss) reads many keys."""
 
-    @pytest.fixture(autouse=True)
-    def _no_lateral(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(sql, "_lateral", lambda conn: False)
+    def make_store(self) -> Store:
+        _server(PG_URL, "PostgreSQL")
+        plain = SqlStore.from_url(PG_URL)
+        plain.drop_all()
+        store = SqlStore(plain.engine.execution_options(**{sql.LATERAL_OPTION: False}))
+        with store.engine.connect() as conn:
+            assert not sql._lateral(conn)
+        return store
 
 
 def test_lateral_needs_postgresql_9_3() -> None:
     from types import SimpleNamespace
 
-    def conn(name: str, version: tuple[int, ...] | None) -> Any:
+    def conn(name: str, version: tuple[int, ...] | None, **options: bool) -> Any:
         dialect = SimpleNamespace(name=name, server_version_info=version)
-        return SimpleNamespace(dialect=dialect)
+        return SimpleNamespace(dialect=dialect, get_execution_options=lambda: options)
 
     assert sql._lateral(conn("postgresql", (15, 4)))
     assert sql._lateral(conn("postgresql", (9, 3)))
+    assert not sql._lateral(conn("postgresql", (15, 4), xueji_lateral=False))
     assert not sql._lateral(conn("postgresql", (9, 2, 4)))
     assert not sql._lateral(conn("postgresql", None))
     assert not sql._lateral(conn("mysql", (10, 11)))

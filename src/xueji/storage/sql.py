@@ -260,11 +260,23 @@ def _key_filters(conn: Connection, column: Any, keys: Iterable[str]) -> Iterator
             yield column.in_(chunk)
 
 
+LATERAL_OPTION = "xueji_lateral"
+"""The execution option that turns the ``LATERAL`` probes off for an engine:
+``SqlStore(engine.execution_options(xueji_lateral=False))`` reads many keys through
+portable ``IN`` lists instead (a distributed engine such as Citus runs a correlated
+subquery across shards only when it correlates on the distribution column)."""
+
+
 def _lateral(conn: Connection) -> bool:
-    """True on PostgreSQL 9.3 or later (``LATERAL``); engines that report an older
-    PostgreSQL (openGauss says 9.2) get the portable ``IN`` lists."""
+    """True where the per-key ``LATERAL`` probes are used: PostgreSQL 9.3 or later,
+    unless the engine's :data:`LATERAL_OPTION` is false; an engine that reports an older
+    PostgreSQL (openGauss says 9.2) gets the portable ``IN`` lists."""
     version = conn.dialect.server_version_info or (0,)
-    return conn.dialect.name == "postgresql" and tuple(version) >= (9, 3)
+    return (
+        conn.dialect.name == "postgresql"
+        and tuple(version) >= (9, 3)
+        and bool(conn.get_execution_options().get(LATERAL_OPTION, True))
+    )
 
 
 def _keys_table() -> Any:
