@@ -197,9 +197,10 @@ def run_store(name: str, url: str, n: int) -> dict[str, float]:
     # each into an empty copy of the schema, in one transaction committed at the end
     # (timed), so that both sides see the same machine when a shared host's speed drifts.
     #
-    # PostgreSQL plans the import's look-ups from the tables' statistics, which
-    # autovacuum keeps current in production; this machine's server runs with
-    # autovacuum off, so the benchmark does autovacuum's part with its defaults: an
+    # PostgreSQL plans from the tables' statistics (the import's own look-ups are
+    # written not to need them, the rest are not), which autovacuum keeps current in
+    # production; this machine's server runs with autovacuum off, so the benchmark
+    # does autovacuum's part with its defaults: an
     # ANALYZE (SqlStore.analyze) at most once a minute (autovacuum_naptime), once the
     # table has grown by 50 rows + 10% since the last, its time counted as the facade's.
     floor = _floor_store(name, url)

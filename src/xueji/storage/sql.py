@@ -288,6 +288,20 @@ def _keys_table() -> Any:
     )
 
 
+def _lateral_select(
+    cols: Sequence[Any], column: Any, order: Any, limit: int | None = None
+) -> sa.Select[Any]:
+    """PostgreSQL: ``cols`` of the rows whose ``column`` equals each key of the array
+    bound as ``keys``, by ``order`` (and at most ``limit``) per key: one ``LATERAL``
+    index probe per key."""
+    k = _keys_table()
+    hit = sa.select(*cols).where(column == k.c.key).order_by(order)
+    if limit is not None:
+        hit = hit.limit(limit)
+    probe = hit.lateral("hit")
+    return sa.select(*probe.c).select_from(k.join(probe, sa.true()))
+
+
 def _probe(
     conn: Connection, cols: Sequence[Any], column: Any, keys: Iterable[str], *, order: Any
 ) -> Iterator[Any]:
@@ -305,9 +319,7 @@ def _probe(
     over the whole table, 160 ms). Elsewhere ``column IN (...)`` per chunk of
     :data:`_IN_CHUNK` keys."""
     if _lateral(conn):
-        k = _keys_table()
-        hit = sa.select(*cols).where(column == k.c.key).order_by(order).lateral("hit")
-        q = sa.select(*hit.c).select_from(k.join(hit, sa.true()))
+        q = _lateral_select(cols, column, order)
         for chunk in _chunks(keys, _ANY_CHUNK):
             yield from conn.execute(q, {"keys": chunk})
         return
@@ -749,22 +761,12 @@ def _heads_query(n: int) -> sa.Select[Any]:
     return sa.select(log_t.c.seq, log_t.c.doc).where(log_t.c.seq.in_(latest))
 
 
-def _heads_lateral() -> sa.Select[Any]:
-    """PostgreSQL: the last entries of the subjects bound as the array ``keys``, by a
-    ``LATERAL`` index probe per subject (2,000 subjects at 100,000 students: 7-10 ms,
-    against 25-120 ms in UNION ALL chunks of 100)."""
-    k = _keys_table()
-    head = (
-        sa.select(log_t.c.seq, log_t.c.doc)
-        .where(log_t.c.subject == k.c.key)
-        .order_by(log_t.c.seq.desc())
-        .limit(1)
-        .lateral("head")
-    )
-    return sa.select(head.c.seq, head.c.doc).select_from(k.join(head, sa.true()))
-
-
-_HEADS_LATERAL = _heads_lateral()
+_HEADS_LATERAL = _lateral_select(
+    (log_t.c.seq, log_t.c.doc), log_t.c.subject, log_t.c.seq.desc(), limit=1
+)
+"""PostgreSQL: the last entries of the subjects bound as the array ``keys``, one
+index probe per subject (2,000 subjects at 100,000 students: 7-10 ms, against
+25-120 ms in UNION ALL chunks of 100)."""
 
 
 class _Log:
@@ -1049,12 +1051,12 @@ class SqlStore:
         """Refresh the query planner's statistics of xueji's tables (``ANALYZE``;
         ``ANALYZE TABLE`` on MySQL and MariaDB).
 
-        PostgreSQL plans a look-up of many keys (``class_id IN (...)``) from these
-        statistics. A table that was never analyzed, or has grown tenfold since, gets
-        plans that scan it whole, or not, by the luck of the estimate. Autovacuum
-        (on by default) keeps them current; PostgreSQL's documentation advises an
-        ``ANALYZE`` after a bulk load all the same (“Populating a Database”), and
-        where autovacuum is off it is the only way. ``xueji import`` calls this after
+        A bulk command's own look-ups of many keys are written not to depend on them
+        (``docs/storage.md``), but every other plan does: a table that was never
+        analyzed, or has grown tenfold since, gets plans that scan it whole, or not, by
+        the luck of the estimate. Autovacuum (on by default) keeps them current;
+        PostgreSQL's documentation advises an ``ANALYZE`` after a bulk load all the
+        same (“Populating a Database”), and where autovacuum is off it is the only way. ``xueji import`` calls this after
         an import; a host application that imports through
         :meth:`~xueji.registry.Registry.enroll_many` may call it likewise.
         """
