@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import attrs
 import pytest
 
 from tests.conftest import PROVINCE, Province, make_id, school_actor
@@ -189,3 +190,52 @@ def test_the_collector_pause_leaves_the_host_as_it_was(province: Province) -> No
     finally:
         gc.unfreeze()
     assert any(id(x) == id(held[0]) for x in gc.get_objects())
+
+
+def test_art14_repeating_rules_are_decided_once_a_day_across_bulk_calls(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memo of repeating rules outlives one ``enroll_many``: a province imports in
+    many calls on one day under one policy. A new date starts a new memo, and so
+    does one past ``RULE_MEMO_SIZE``."""
+    from xueji.rules import privacy
+
+    calls: list[object] = []
+    real = privacy.check_consent
+
+    def counted(*a: Any, **kw: Any) -> Any:
+        calls.append(a)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(privacy, "check_consent", counted)
+    assert province.reg.enroll_many(A, [_row(0)]).allowed
+    assert province.reg.enroll_many(A, [_row(1)]).allowed  # the same birth date
+    assert len(calls) == 1
+    province.at(province.today() + dt.timedelta(days=1))
+    assert province.reg.enroll_many(A, [_row(2)]).allowed
+    assert len(calls) == 2
+    monkeypatch.setattr(registry, "RULE_MEMO_SIZE", 0)  # full after one decision
+    assert province.reg.enroll_many(A, [_row(3)]).allowed
+    assert province.reg.enroll_many(A, [_row(4)]).allowed
+    assert len(calls) == 4
+
+
+def test_art2_a_kept_stage_decision_is_keyed_by_the_school_s_stages(province: Province) -> None:
+    """A memo kept across commands holds every fact its rule reads: the same school
+    code with other stages is decided afresh."""
+    from xueji.policy import ANHUI_2013, Stage
+
+    reg = province.reg
+    with reg.store.unit_of_work() as uow:
+        sch, klass = uow.schools.get("A"), uow.classes.get("A-1")
+    assert sch is not None
+    assert klass is not None
+    on = province.today()
+    memo = reg._rule_memo(ANHUI_2013, on)
+    args = (1, Stage.PRIMARY, BORN, "M", make_id(BORN), 0, memo)
+    before = reg._admission(ANHUI_2013, on, on, sch, klass, *args)
+    changed = attrs.evolve(sch, stages=frozenset({Stage.SENIOR}))
+    after = reg._admission(ANHUI_2013, on, on, changed, klass, *args)
+    assert before[2].allowed
+    assert after[2].codes == ("enrolment.stage_mismatch",)
+    assert reg._rule_memo(ANHUI_2013, on) is memo

@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import D, Province, make_id, school_actor
 from xueji.articles import Article, anhui
 from xueji.decision import Decision
+from xueji.errors import InvalidResidentId
 from xueji.explain import Step, Verdict
 from xueji.lifecycle import RequestKind, StudentStatus
 from xueji.model import Consent, Photo, School, SchoolClass, Student
@@ -201,6 +202,22 @@ def test_art13_student_without_id_number_passes_the_id_rule_and_says_so() -> Non
     s = step(d, "enrolment.id_mismatch")
     assert s.verdict is Verdict.ALLOW
     assert dict(s.facts)["has_id_number"] == "False"
+
+
+def test_art29_id_agreement_of_a_number_validated_already() -> None:
+    """``validated=True`` skips the second validation (the facade validated the
+    number on input) and decides the same; without it a bad number raises."""
+    number = make_id(D(2020, 3, 1), sex="F")
+    kw = {"sex": "F", "birth_date": D(2020, 3, 1), "today": D(2026, 9, 1)}
+    d = enrolment.check_id_agreement(number, **kw)  # type: ignore[arg-type]
+    assert d.allowed
+    again = enrolment.check_id_agreement(number, validated=True, **kw)  # type: ignore[arg-type]
+    assert again == d
+    assert again.explain().to_dict() == d.explain().to_dict()
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    with pytest.raises(InvalidResidentId):
+        enrolment.check_id_agreement(wrong, **kw)  # type: ignore[arg-type]
+    assert enrolment.check_id_agreement(wrong, validated=True, **kw).allowed  # type: ignore[arg-type]
 
 
 def test_art14_duplicate_rule_has_a_step_per_existing_record() -> None:

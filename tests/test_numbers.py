@@ -106,6 +106,17 @@ def test_record_for_a_child_with_an_id() -> None:
     assert CHILD_ID not in repr(rec)
 
 
+def test_a_record_of_a_number_validated_already_is_the_same_record() -> None:
+    """``validated=True`` (the facade validated the row's number on input) skips the
+    second validation and changes nothing else; the caller's promise is taken."""
+    rec = numbers.new_record(TODAY, id_number=CHILD_ID)
+    assert numbers.new_record(TODAY, id_number=CHILD_ID, validated=True) == rec
+    with pytest.raises(InvalidResidentId):
+        numbers.new_record(TODAY, id_number=CHILD_ID[:-1] + "0")
+    bad = numbers.new_record(TODAY, id_number=CHILD_ID[:-1] + "0", validated=True)
+    assert bad.current.text == "G" + CHILD_ID[:-1] + "0"
+
+
 def test_guardian_identified_child_then_gets_an_id() -> None:
     alloc = MemoryAllocator()
     rec = numbers.new_record(

@@ -333,15 +333,19 @@ def new_record(
     birth_date: _dt.date | None = None,
     sex: Literal["M", "F"] | None = None,
     allocator: SequenceAllocator | None = None,
+    validated: bool = False,
 ) -> NumberRecord:
     """Issue a student's first number.
 
     With ``id_number``: a G number. Without: the guardian's identity number is
     required (Art 13) and a J number is issued from the school's ``area``, the
-    student's ``birth_date`` and ``sex``.
+    student's ``birth_date`` and ``sex``. With ``validated`` the caller promises
+    ``id_number`` is the normalised result of :func:`xueji.ids.validate` (the
+    facade validates each row's number once, on input), and it is not validated
+    again.
     """
     if id_number is not None:
-        g = issue_g(id_number, today=on)
+        g = RegistryNumber("G" + id_number) if validated else issue_g(id_number, today=on)
         return NumberRecord(g, (NumberChange(on, g, "issued"),), g.body, None)
     if guardian_id is None:
         raise InvalidRegistryNumber(

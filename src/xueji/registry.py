@@ -226,6 +226,10 @@ class BulkOutcome:
 BULK_CHUNK = 1_000
 """Rows :meth:`Registry.enroll_many` decides and writes as one batch."""
 
+RULE_MEMO_SIZE = 20_000
+"""Decisions a :class:`Registry` keeps for its bulk commands under one policy on one
+date before it starts afresh (a few KiB each at most; see ``Registry._rule_memo``)."""
+
 SWEEP_BATCH = 1_000
 """Overdue requests the deadline sweep decides and writes as one batch (write-behind)."""
 
@@ -441,6 +445,7 @@ class Registry:
         self.clock: Clock = clock or SystemClock()
         self.policies = tuple(policies)
         self.calendar = calendar or default_calendar()
+        self._memo: tuple[Policy, _dt.date, dict[tuple[Any, ...], Decision]] | None = None
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -451,6 +456,21 @@ class Registry:
     def policy(self, on: _dt.date | None = None) -> Policy:
         """The policy in force on ``on`` (default: today)."""
         return policy_in_force(on or self.today(), self.policies)
+
+    def _rule_memo(self, policy: Policy, on: _dt.date) -> dict[tuple[Any, ...], Decision]:
+        """The decisions of repeating rules under ``policy`` on ``on``, kept from one
+        bulk command to the next (see :meth:`_enrol_decision`).
+
+        A province imports in many calls on one day under one policy, and the facts
+        these rules read (a birth date, an entry date, a school's stage) repeat from
+        call to call: a memo per call missed half the age and consent checks of a
+        5,000-row call. A new policy or date starts a new memo, and so does one grown
+        past :data:`RULE_MEMO_SIZE` entries, which bounds its memory.
+        """
+        held = self._memo
+        if held is None or held[0] is not policy or held[1] != on or len(held[2]) > RULE_MEMO_SIZE:
+            held = self._memo = (policy, on, {})
+        return held[2]
 
     def _log(
         self,
@@ -936,6 +956,7 @@ class Registry:
                 birth_date=birth_date,
                 sex=e.sex,
                 allocator=uow.allocator,
+                validated=True,  # by _Enrolment.of
             )
             student = self._new_student(
                 uow.allocator,
@@ -978,7 +999,7 @@ class Registry:
         applied: dict[int, Student] = {}
         refused: dict[int, Decision] = {}
         numbered = enumerate(rows)
-        memo: dict[tuple[Any, ...], Decision] = {}  # one policy, one date: see _enrol_decision
+        memo = self._rule_memo(policy, on)  # one policy, one date: see _enrol_decision
         try:
             with _gc_paused(), self.store.unit_of_work() as uow:
                 while chunk := list(itertools.islice(numbered, BULK_CHUNK)):
@@ -1088,7 +1109,7 @@ class Registry:
             regional = _numbers.issue_regional_number(
                 policy, block, region=sch.region, year=e.entry.year, stage=e.stage
             )
-            record = _numbers.new_record(on, id_number=e.id_number)
+            record = _numbers.new_record(on, id_number=e.id_number, validated=True)  # by .of
             student = self._new_student(
                 block,
                 place=(sch, klass, e.grade, e.stage),
@@ -1123,11 +1144,13 @@ class Registry:
         stage (Art 2), the class and its size (Art 16), the photo (Art 12), the entry
         deadline (Art 12) and the guardian's consent (PIPL Art 31).
 
-        ``memo`` (a bulk command passes one dict for all its rows, under one policy on
-        one date) keeps the decisions of the rules whose facts repeat from row to row
-        (the entry date, the school's stage, the photo, the birth date, no existing
-        record): the rules are pure functions of their facts, policy and date, so a
-        repeated call would give an equal decision; a thousand rows share a few dozen.
+        ``memo`` (a bulk command passes :meth:`_rule_memo`'s dict for all its rows,
+        under one policy on one date) keeps the decisions of the rules whose facts
+        repeat from row to row (the entry date, the school's stage, the photo, the
+        birth date, no existing record): the rules are pure functions of their facts,
+        policy and date, so a repeated call would give an equal decision; a thousand
+        rows share a few dozen. Each key holds every fact its rule reads, since the
+        memo is kept from one command to the next.
         """
         m: dict[tuple[Any, ...], Decision] = {} if memo is None else memo
         continuing = e.continuing(policy)
@@ -1179,7 +1202,9 @@ class Registry:
         """The checks every new record passes: age (Art 14), sex and birth date against
         the ID (Art 29), the school's stage (Art 2) and the class with ``size``
         registries in it (Art 16). The age and the stage are kept in ``memo`` (see
-        :meth:`_enrol_decision`)."""
+        :meth:`_enrol_decision`). ``id_number`` comes validated and normalised (every
+        caller reads it through :func:`_valid_ids` or :meth:`_Enrolment.of`), so the
+        agreement rule does not validate it again."""
         if memo is None:
             memo = {}
         age = memo.get(("age", birth_date, entry.year))
@@ -1187,12 +1212,16 @@ class Registry:
             age = memo[("age", birth_date, entry.year)] = enrolment.check_age(
                 birth_date, entry_year=entry.year, policy=policy
             )
-        in_stage = memo.get(("stage", sch.code, stage))
+        # the school's stages are in the key: the memo outlives a command (_rule_memo)
+        key = ("stage", sch.code, sch.stages, stage)
+        in_stage = memo.get(key)
         if in_stage is None:
-            in_stage = memo[("stage", sch.code, stage)] = enrolment.check_stage(sch, stage)
+            in_stage = memo[key] = enrolment.check_stage(sch, stage)
         return (
             age,
-            enrolment.check_id_agreement(id_number, sex=sex, birth_date=birth_date, today=on),
+            enrolment.check_id_agreement(
+                id_number, sex=sex, birth_date=birth_date, today=on, validated=True
+            ),
             in_stage,
             enrolment.check_class(
                 klass, school=sch.code, grade=grade, stage=stage, size=size, policy=policy
@@ -1764,6 +1793,7 @@ class Registry:
                         birth_date=birth_date,
                         sex=sex,  # type: ignore[arg-type]
                         allocator=uow.allocator,
+                        validated=True,  # by _valid_ids
                     )
                 regional = _numbers.issue_regional_number(
                     policy, uow.allocator, region=sch.region, year=on.year, stage=stage

@@ -75,18 +75,27 @@ def check_age(birth_date: _dt.date, *, entry_year: int, policy: Policy) -> Decis
 
 
 def check_id_agreement(
-    id_number: str | None, *, sex: str, birth_date: _dt.date, today: _dt.date
+    id_number: str | None,
+    *,
+    sex: str,
+    birth_date: _dt.date,
+    today: _dt.date,
+    validated: bool = False,
 ) -> Decision:
     """Art 29: sex and birth date must agree with the identity number.
 
     A student with no identity number passes (nothing to compare); the step says so.
+    An invalid number raises :class:`~xueji.errors.InvalidResidentId`. With
+    ``validated`` the caller promises ``id_number`` is the normalised result of
+    :func:`xueji.ids.validate` (the facade validates each row's number once, on
+    input), and it is not validated again.
     """
     c = Checks()
     if id_number is None:
         facts: dict[str, object] = {"has_id_number": False, "sex": sex, "birth_date": birth_date}
         c.check("enrolment.id_mismatch", True, facts)
         return c.decision()
-    number = validate_id(id_number, today=today)
+    number = id_number if validated else validate_id(id_number, today=today)
     # the parts compared as text (no ResidentId built: this runs once per imported row)
     id_sex = "M" if int(number[16]) % 2 else "F"
     ok = id_sex == sex and number[6:14] == birth_date.isoformat().replace("-", "")
