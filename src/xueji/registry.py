@@ -228,7 +228,9 @@ BULK_CHUNK = 1_000
 
 RULE_MEMO_SIZE = 20_000
 """Decisions a :class:`Registry` keeps for its bulk commands under one policy on one
-date before it starts afresh (a few KiB each at most; see ``Registry._rule_memo``)."""
+date before it starts afresh (see ``Registry._rule_memo``). An entry takes about
+1 KB (15,391 entries after the benchmark's 100,000 students held 16.6 MB), so a full
+memo holds about 20 MB until the date or the policy changes."""
 
 SWEEP_BATCH = 1_000
 """Overdue requests the deadline sweep decides and writes as one batch (write-behind)."""
@@ -465,7 +467,9 @@ class Registry:
         these rules read (a birth date, an entry date, a school's stage) repeat from
         call to call: a memo per call missed half the age and consent checks of a
         5,000-row call. A new policy or date starts a new memo, and so does one grown
-        past :data:`RULE_MEMO_SIZE` entries, which bounds its memory.
+        past :data:`RULE_MEMO_SIZE` entries as a command starts, which bounds its
+        memory. Concurrent commands may share it: its entries are pure decisions,
+        equal whoever computed them first.
         """
         held = self._memo
         if held is None or held[0] is not policy or held[1] != on or len(held[2]) > RULE_MEMO_SIZE:
