@@ -200,9 +200,9 @@ def run_store(name: str, url: str, n: int) -> dict[str, float]:
     # PostgreSQL plans from the tables' statistics (the import's own look-ups are
     # written not to need them, the rest are not), which autovacuum keeps current in
     # production; this machine's server runs with autovacuum off, so the benchmark
-    # does autovacuum's part with its defaults: an
-    # ANALYZE (SqlStore.analyze) at most once a minute (autovacuum_naptime), once the
-    # table has grown by 50 rows + 10% since the last, its time counted as the facade's.
+    # does autovacuum's part with its defaults: an ANALYZE (SqlStore.analyze) at most
+    # once a minute (autovacuum_naptime), once the table has grown by 50 rows + 10%
+    # since the last, its time counted as the facade's.
     floor = _floor_store(name, url)
     batch: dict[str, list[dict[str, Any]]] = {}
     done = analyzed_rows = 0

@@ -555,14 +555,9 @@ class _Students(_Docs):
 
     def _index_numbers(self, students: Sequence[Student]) -> None:
         """Add the numbers of updated ``students`` not indexed yet (one query a chunk)."""
-        have: set[tuple[str, str]] = set()
         cols = (numbers_t.c.number, numbers_t.c.student)
-        have.update(
-            (n, sid)
-            for n, sid in _probe(
-                self.conn, cols, numbers_t.c.student, (s.id for s in students), order=cols[0]
-            )
-        )
+        rows = _probe(self.conn, cols, cols[1], (s.id for s in students), order=cols[0])
+        have = {(n, sid) for n, sid in rows}
         self._insert_numbers(
             (n, s.id) for s in students for n in _numbers(s) if (n, s.id) not in have
         )
@@ -1056,9 +1051,10 @@ class SqlStore:
         analyzed, or has grown tenfold since, gets plans that scan it whole, or not, by
         the luck of the estimate. Autovacuum (on by default) keeps them current;
         PostgreSQL's documentation advises an ``ANALYZE`` after a bulk load all the
-        same (“Populating a Database”), and where autovacuum is off it is the only way. ``xueji import`` calls this after
-        an import; a host application that imports through
-        :meth:`~xueji.registry.Registry.enroll_many` may call it likewise.
+        same (“Populating a Database”), and where autovacuum is off it is the only
+        way. ``xueji import`` calls this after an import; a host application that
+        imports through :meth:`~xueji.registry.Registry.enroll_many` may call it
+        likewise.
         """
         names = [t.name for t in metadata.sorted_tables]
         with self.engine.begin() as conn:
