@@ -187,3 +187,72 @@ def test_a_version_1_database_gets_the_numbers_index(tmp_path: Path) -> None:
     assert "ix_xueji_student_numbers_student" in names
     with again.unit_of_work() as uow:
         assert uow.meta.get("kept") == "yes"
+
+
+def _edited_by_hand(tmp_path: Path, edit: Any) -> sql.CorruptRecord:
+    """Store a student, rewrite its document with ``edit`` (a function of the stored
+    JSON object, or the new text), and return the error reading it back raises."""
+    import json
+
+    from xueji.testing.contract import _student
+
+    store = SqlStore.sqlite(str(tmp_path / "edited.sqlite3"))
+    with store.unit_of_work() as uow:
+        uow.students.add(_student(1))
+    with store.engine.begin() as conn:
+        doc = conn.execute(sa.select(students_t.c.doc)).scalar_one()
+        new = edit if isinstance(edit, str) else json.dumps(edit(json.loads(doc)))
+        conn.execute(students_t.update().values(doc=new))
+    with pytest.raises(sql.CorruptRecord) as err, store.unit_of_work() as uow:
+        uow.students.get("S0000001")
+    store.engine.dispose()
+    assert err.value.code == "storage.corrupt"
+    assert (err.value.table, err.value.key) == ("xueji_students", "S0000001")
+    return err.value
+
+
+def test_a_hand_edited_row_names_the_fields_at_fault_not_their_values(tmp_path: Path) -> None:
+    def edit(doc: dict[str, Any]) -> dict[str, Any]:
+        del doc["name"]
+        doc["birth_date"] = doc["id_number"]  # an identity number in the wrong field
+        return doc
+
+    err = _edited_by_hand(tmp_path, edit)
+    assert err.message_en.endswith(
+        "cannot be read: $.name: required field missing; $.birth_date: not a valid date"
+    )
+    assert err.message_zh.endswith("无法读取：$.name：缺少必填字段；$.birth_date：不是有效的 date")
+    assert err.detail == "$.name: required field missing; $.birth_date: not a valid date"
+    from xueji.testing.contract import _student
+
+    number = _student(1).id_number
+    assert number is not None
+    assert number not in str(err)
+    assert number[6:14] not in str(err)  # nor its birth date
+
+
+def test_a_row_with_many_faults_names_three_and_counts_the_rest(tmp_path: Path) -> None:
+    err = _edited_by_hand(tmp_path, lambda doc: {"id": doc["id"]})
+    named = err.message_en.split("cannot be read: ")[1].split("; ")
+    assert len(named) == 4
+    assert named[-1].startswith("and ")
+    assert named[-1].endswith(" more")
+    hidden = int(named[-1].split()[1])
+    assert hidden > 0
+    assert f"另有 {hidden} 处" in err.message_zh
+
+
+@pytest.mark.parametrize(
+    ("doc", "en", "zh"),
+    [
+        ("[1, 2]", "not a JSON object", "不是 JSON 对象"),
+        ('{"id": "S0000001", ', "not a JSON document (", "不是有效的 JSON 文档（"),
+        ("", "not a JSON document (", "不是有效的 JSON 文档（"),
+    ],
+)
+def test_a_row_that_is_not_a_json_object_says_so(
+    tmp_path: Path, doc: str, en: str, zh: str
+) -> None:
+    err = _edited_by_hand(tmp_path, doc)
+    assert en in err.message_en
+    assert zh in err.message_zh

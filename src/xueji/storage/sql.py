@@ -157,16 +157,63 @@ _SEATED = frozenset(
 
 
 class CorruptRecord(XuejiError, ValueError):
-    """A row that does not read back as a valid record (edited by hand, say)."""
+    """A row that does not read back as a valid record (edited by hand, say).
 
-    def __init__(self, table: str, key: str, detail: str) -> None:
+    ``detail`` says what is wrong in English; ``detail_zh``, when given, in Chinese
+    (else the English is used in both). :func:`_load` names the fields at fault
+    (``$.grade: not a valid int``), never their values."""
+
+    def __init__(self, table: str, key: str, detail: str, detail_zh: str | None = None) -> None:
         self.table = table
         self.key = key
+        self.detail = detail
         super().__init__(
             "storage.corrupt",
-            f"{table} 中的记录 {key} 无法读取：{detail}",
+            f"{table} 中的记录 {key} 无法读取：{detail if detail_zh is None else detail_zh}",
             f"record {key} in {table} cannot be read: {detail}",
         )
+
+
+_PROBLEMS_SHOWN = 3  # fields named in a CorruptRecord message; the rest are counted
+
+
+def _field_problem(error: BaseException, kind: Any) -> str:
+    """cattrs' ``format_exception``, without the value: an identity number stored in
+    the wrong field must not reach a message (Art 30)."""
+    if isinstance(error, KeyError):
+        return "missing"
+    return f"expected {getattr(kind, '__name__', '')}".rstrip()
+
+
+def _problems(error: Exception) -> tuple[str, str]:
+    """What is wrong with a stored JSON object that is not a valid record, in English
+    and Chinese: the fields at fault, by their path.
+
+    >>> try:
+    ...     converter.structure({"code": "34", "name": "x"}, Unit)
+    ... except Exception as e:
+    ...     print(_problems(e)[0])
+    $.level: required field missing; $.region: required field missing
+    """
+    if not isinstance(error, cattrs.BaseValidationError):
+        name = type(error).__name__  # its text might quote a value
+        return f"not a valid record ({name})", f"不是有效的记录（{name}）"
+    found = [p.rsplit(" @ ", 1) for p in cattrs.transform_error(error, "$", _field_problem)]
+    en, zh = [], []
+    for what, path in found[:_PROBLEMS_SHOWN]:
+        if what == "missing":
+            en.append(f"{path}: required field missing")
+            zh.append(f"{path}：缺少必填字段")
+        elif what.startswith("expected "):
+            en.append(f"{path}: not a valid {what[9:]}")
+            zh.append(f"{path}：不是有效的 {what[9:]}")
+        else:
+            en.append(f"{path}: invalid value")
+            zh.append(f"{path}：值无效")
+    if len(found) > _PROBLEMS_SHOWN:
+        en.append(f"and {len(found) - _PROBLEMS_SHOWN} more")
+        zh.append(f"另有 {len(found) - _PROBLEMS_SHOWN} 处")
+    return "; ".join(en), "；".join(zh)
 
 
 class SchemaTooNew(XuejiError, RuntimeError):
@@ -212,11 +259,20 @@ def _dump(value: Any) -> str:
 def _load(kind: type[T], table: str, key: str, doc: str, live: dict[str, Any] | None = None) -> T:
     try:
         data = _decode(doc)
+    except (ValueError, TypeError) as e:  # JSONDecodeError (orjson's too) is a ValueError
+        # the decoder's message gives a position, not the text
+        at = str(e).splitlines()[0][:200] if isinstance(e, ValueError) else type(e).__name__
+        raise CorruptRecord(
+            table, key, f"not a JSON document ({at})", f"不是有效的 JSON 文档（{at}）"
+        ) from e
+    if not isinstance(data, dict):
+        raise CorruptRecord(table, key, "not a JSON object", "不是 JSON 对象")
+    try:
         if live:
             data.update(live)  # columns that set-based updates change are the truth
         value = converter.structure(data, kind)
     except (ValueError, TypeError, KeyError, AttributeError, ClassValidationError) as e:
-        raise CorruptRecord(table, key, str(e).splitlines()[0][:200]) from e
+        raise CorruptRecord(table, key, *_problems(e)) from e
     return value
 
 
