@@ -256,3 +256,26 @@ def test_a_row_that_is_not_a_json_object_says_so(
     err = _edited_by_hand(tmp_path, doc)
     assert en in err.message_en
     assert zh in err.message_zh
+
+
+def test_a_document_copied_from_another_row_is_not_read_as_that_row(tmp_path: Path) -> None:
+    from xueji.testing.contract import _student
+
+    store = SqlStore.sqlite(str(tmp_path / "copied.sqlite3"))
+    with store.unit_of_work() as uow:
+        uow.students.add_many([_student(1), _student(2)])
+    with store.engine.begin() as conn:  # S0000002's row given S0000001's document
+        doc = conn.execute(
+            sa.select(students_t.c.doc).where(students_t.c.id == "S0000001")
+        ).scalar_one()
+        conn.execute(students_t.update().where(students_t.c.id == "S0000002").values(doc=doc))
+    with store.unit_of_work() as uow:
+        assert uow.students.get("S0000001") == _student(1)
+        with pytest.raises(sql.CorruptRecord) as err:
+            uow.students.get("S0000002")
+        with pytest.raises(sql.CorruptRecord):  # by any read, not only by key
+            uow.students.get_many(["S0000001", "S0000002"])
+    store.engine.dispose()
+    assert err.value.key == "S0000002"
+    assert err.value.detail == "$.id is S0000001, not the row's key"
+    assert "$.id 为 S0000001，与该行的键不符" in err.value.message_zh

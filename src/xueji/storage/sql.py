@@ -256,6 +256,17 @@ def _dump(value: Any) -> str:
     return _encode(_unstructure(value))
 
 
+_KEY_FIELDS: dict[type[Any], str] = {
+    Unit: "code",
+    School: "code",
+    SchoolClass: "id",
+    Student: "id",
+    Request: "id",
+    ChangeEntry: "seq",
+}
+"""The field of each record kind that its row's key column repeats."""
+
+
 def _load(kind: type[T], table: str, key: str, doc: str, live: dict[str, Any] | None = None) -> T:
     try:
         data = _decode(doc)
@@ -273,6 +284,15 @@ def _load(kind: type[T], table: str, key: str, doc: str, live: dict[str, Any] | 
         value = converter.structure(data, kind)
     except (ValueError, TypeError, KeyError, AttributeError, ClassValidationError) as e:
         raise CorruptRecord(table, key, *_problems(e)) from e
+    # a document copied by hand from another row would otherwise be read as that row
+    field = _KEY_FIELDS[kind]
+    if str(found := getattr(value, field)) != key:
+        raise CorruptRecord(
+            table,
+            key,
+            f"$.{field} is {found}, not the row's key",
+            f"$.{field} 为 {found}，与该行的键不符",
+        )
     return value
 
 
