@@ -470,3 +470,33 @@ def test_art12_bulk_enrolment_is_all_or_nothing_by_choice(province: Province) ->
     assert len(some.applied) == 4
     assert [i for i, _ in some.refused] == [2, 4]  # reported, not lost
     assert len(province.reg.students_of(A, "A")) == 4
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        "[1]",
+        '{"command": "submit"}',
+        '{"command": 1, "student": null, "request": null}',
+        '{"command": "submit", "student": ["S1"], "request": null}',
+    ],
+)
+def test_an_idempotency_record_edited_by_hand_is_reported_with_its_key(
+    province: Province, text: str
+) -> None:
+    from xueji.errors import CorruptRecord
+
+    student = province.enroll()
+    province.reg.submit(A, student.id, idempotency_key="sub-1")
+    with province.reg.store.unit_of_work() as uow:
+        uow.meta.set("idem:sub-1", text)
+    with pytest.raises(CorruptRecord) as err:
+        province.reg.submit(A, student.id, idempotency_key="sub-1")
+    assert (err.value.code, err.value.table, err.value.key) == (
+        "storage.corrupt",
+        "meta",
+        "idem:sub-1",
+    )
+    assert "not an idempotency record" in err.value.message_en
+    assert "不是幂等记录" in err.value.message_zh

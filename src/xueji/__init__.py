@@ -31,6 +31,7 @@ from xueji.decision import Decision, Violation
 from xueji.errors import (
     CalendarNotCovered,
     ConcurrencyConflict,
+    CorruptRecord,
     InvalidPolicy,
     InvalidRegistryNumber,
     InvalidResidentId,
@@ -72,6 +73,7 @@ __all__ = [
     "CalendarNotCovered",
     "Clock",
     "ConcurrencyConflict",
+    "CorruptRecord",
     "Deadline",
     "Decision",
     "IdMask",

@@ -20,6 +20,7 @@ __all__ = [
     "AccessDenied",
     "CalendarNotCovered",
     "ConcurrencyConflict",
+    "CorruptRecord",
     "InvalidPolicy",
     "InvalidRegistryNumber",
     "InvalidResidentId",
@@ -152,3 +153,23 @@ class InvalidPolicy(XuejiError, ValueError):
 
 class PolicyNotInForce(XuejiError, LookupError):
     """No policy profile is in force on the date a decision is taken (Art 33)."""
+
+
+class CorruptRecord(XuejiError, ValueError):
+    """A stored row that does not read back as a valid record (edited by hand, say),
+    reported with its ``table`` and ``key`` instead of crashing the command.
+
+    ``detail`` says what is wrong in English; ``detail_zh``, when given, in Chinese
+    (else the English is used in both). The SQL store names the fields at fault
+    (``$.grade: not a valid int``), never their values. Also importable from
+    :mod:`xueji.storage.sql`, where it was first defined."""
+
+    def __init__(self, table: str, key: str, detail: str, detail_zh: str | None = None) -> None:
+        self.table = table
+        self.key = key
+        self.detail = detail
+        super().__init__(
+            "storage.corrupt",
+            f"{table} 中的记录 {key} 无法读取：{detail if detail_zh is None else detail_zh}",
+            f"record {key} in {table} cannot be read: {detail}",
+        )

@@ -33,7 +33,14 @@ from xueji import numbers as _numbers
 from xueji.articles import Article
 from xueji.clock import Clock, SystemClock
 from xueji.decision import Decision, Violation
-from xueji.errors import AccessDenied, ConcurrencyConflict, NotFound, Refused, XuejiError
+from xueji.errors import (
+    AccessDenied,
+    ConcurrencyConflict,
+    CorruptRecord,
+    NotFound,
+    Refused,
+    XuejiError,
+)
 from xueji.lifecycle.tables import (
     REQUEST_TABLES,
     STUDENT,
@@ -152,6 +159,19 @@ def _bad_input(zh: str, en: str) -> XuejiError:
 P = ParamSpec("P")
 
 
+def _idempotency_record(key: str, text: str) -> tuple[str, str | None, str | None]:
+    """The command, student and request an idempotency record in the meta store holds;
+    a record edited by hand into something else is a :class:`CorruptRecord`."""
+    try:
+        data = json.loads(text)
+        command, sid, rid = data["command"], data["student"], data["request"]
+    except (ValueError, TypeError, KeyError):
+        command = sid = rid = None
+    if isinstance(command, str) and all(x is None or isinstance(x, str) for x in (sid, rid)):
+        return command, sid, rid
+    raise CorruptRecord("meta", key, "not an idempotency record", "不是幂等记录")
+
+
 def _idempotent(
     method: Callable[Concatenate[Registry, P], Outcome],
 ) -> Callable[Concatenate[Registry, P], Outcome]:
@@ -171,14 +191,14 @@ def _idempotent(
         with self.store.unit_of_work() as uow:
             prior = uow.meta.get(f"idem:{key}")
             if prior is not None:
-                data = json.loads(prior)
-                if data["command"] != method.__name__:
+                command, sid, rid = _idempotency_record(f"idem:{key}", prior)
+                if command != method.__name__:
                     raise _bad_input(
-                        f"幂等键 {key} 已用于 {data['command']}",
-                        f"idempotency key {key!r} was used for {data['command']}",
+                        f"幂等键 {key} 已用于 {command}",
+                        f"idempotency key {key!r} was used for {command}",
                     )
-                student = uow.students.get(data["student"]) if data["student"] else None
-                request = uow.requests.get(data["request"]) if data["request"] else None
+                student = uow.students.get(sid) if sid else None
+                request = uow.requests.get(rid) if rid else None
                 return Outcome(Decision.allow(), student, request)
             out = method(self, *args, **kw)
             if out.allowed:

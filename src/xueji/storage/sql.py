@@ -46,7 +46,7 @@ from cattrs.fns import identity
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection, Engine
 
-from xueji.errors import ConcurrencyConflict, XuejiError
+from xueji.errors import ConcurrencyConflict, CorruptRecord, XuejiError
 from xueji.lifecycle.tables import StudentStatus
 from xueji.model import ChangeEntry, Request, School, SchoolClass, Student, Unit, converter
 from xueji.numbers import check_counts
@@ -154,24 +154,6 @@ _SEATED = frozenset(
         StudentStatus.SUSPENDED,
     }
 )
-
-
-class CorruptRecord(XuejiError, ValueError):
-    """A row that does not read back as a valid record (edited by hand, say).
-
-    ``detail`` says what is wrong in English; ``detail_zh``, when given, in Chinese
-    (else the English is used in both). :func:`_load` names the fields at fault
-    (``$.grade: not a valid int``), never their values."""
-
-    def __init__(self, table: str, key: str, detail: str, detail_zh: str | None = None) -> None:
-        self.table = table
-        self.key = key
-        self.detail = detail
-        super().__init__(
-            "storage.corrupt",
-            f"{table} 中的记录 {key} 无法读取：{detail if detail_zh is None else detail_zh}",
-            f"record {key} in {table} cannot be read: {detail}",
-        )
 
 
 _PROBLEMS_SHOWN = 3  # fields named in a CorruptRecord message; the rest are counted
