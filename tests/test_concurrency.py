@@ -297,3 +297,102 @@ def test_a_killed_bulk_import_leaves_before_or_after(tmp_path: Path, delay: floa
         entries = uow.log.entries()
     assert count in (0, 1200), count  # all rows are valid: none, or every one
     assert audit.verify(entries).ok
+
+
+@pytest.mark.parametrize("at", [0, 1], ids=["empty", "schema-1"])
+@pytest.mark.parametrize("engine", ["sqlite", "postgres", "mariadb"])
+def test_workers_opening_an_old_database_at_once_all_find_it_upgraded(
+    engine: str, at: int, tmp_path: Path
+) -> None:
+    """Six workers of a host application start together on an empty database, or one
+    at schema 1: none fails, and each migration is applied once."""
+    import sqlalchemy as sa
+
+    from xueji.storage.sql import SCHEMA_VERSION, numbers_t, schema_t
+
+    if engine == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    else:
+        url = PG_URL if engine == "postgres" else MYSQL_URL
+        _server(url, engine)
+    setup = SqlStore.from_url(url)
+    if at == 0:
+        setup.drop_all()
+    else:  # back to what schema 1 wrote
+        with setup.engine.begin() as conn:
+            next(i for i in numbers_t.indexes if i.name.endswith("_student")).drop(conn)
+            conn.execute(schema_t.delete().where(schema_t.c.version > 1))
+    assert setup.schema_version() == at
+    setup.engine.dispose()
+    opened = race(*[lambda: SqlStore.from_url(url) for _ in range(6)])
+    failed = [r for r in opened if not isinstance(r, SqlStore)]
+    assert not failed
+    stores = [r for r in opened if isinstance(r, SqlStore)]
+    with stores[0].engine.connect() as conn:
+        applied = [v for (v,) in conn.execute(sa.select(schema_t.c.version).order_by("version"))]
+        indexes = {ix["name"] for ix in sa.inspect(conn).get_indexes(numbers_t.name)}
+    assert applied == list(range(1, SCHEMA_VERSION + 1))
+    assert "ix_xueji_student_numbers_student" in indexes
+    for s in stores:
+        assert s.schema_version() == SCHEMA_VERSION
+        s.engine.dispose()
+
+
+def _empty(url: str) -> None:
+    s = SqlStore.from_url(url)
+    s.drop_all()
+    s.engine.dispose()
+
+
+def test_a_worker_waits_for_another_s_upgrade_on_postgres() -> None:
+    import sqlalchemy as sa
+
+    from xueji.storage import sql
+
+    _server(PG_URL, "postgres")
+    _empty(PG_URL)
+    other = sa.create_engine(PG_URL)
+    with other.connect() as holder:  # another process upgrading
+        holder.exec_driver_sql(f"SELECT pg_advisory_lock({sql._SCHEMA_LOCK_ID})")
+        opened: list[object] = []
+        worker = threading.Thread(target=lambda: opened.append(SqlStore.from_url(PG_URL)))
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive()  # waiting, not failing
+        holder.exec_driver_sql(f"SELECT pg_advisory_unlock({sql._SCHEMA_LOCK_ID})")
+        worker.join(30)
+    other.dispose()
+    assert len(opened) == 1
+    store = opened[0]
+    assert isinstance(store, SqlStore)
+    assert store.schema_version() == sql.SCHEMA_VERSION
+    with store.engine.connect() as conn:  # the worker let go of the lock
+        assert conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({sql._SCHEMA_LOCK_ID})").scalar()
+        conn.exec_driver_sql(f"SELECT pg_advisory_unlock({sql._SCHEMA_LOCK_ID})")
+    store.engine.dispose()
+
+
+def test_a_worker_gives_up_on_a_mariadb_upgrade_that_takes_too_long(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sqlalchemy as sa
+
+    from xueji.storage import sql
+
+    _server(MYSQL_URL, "mariadb")
+    _empty(MYSQL_URL)
+    monkeypatch.setattr(sql, "_SCHEMA_LOCK_WAIT_S", 1)
+    other = sa.create_engine(MYSQL_URL)
+    with other.connect() as holder:
+        assert holder.exec_driver_sql(f"SELECT GET_LOCK('{sql._SCHEMA_LOCK}', 0)").scalar() == 1
+        with pytest.raises(ConcurrencyConflict) as err:
+            SqlStore.from_url(MYSQL_URL)
+        assert err.value.code == "storage.schema_locked"
+        holder.exec_driver_sql(f"SELECT RELEASE_LOCK('{sql._SCHEMA_LOCK}')")
+    other.dispose()
+    store = SqlStore.from_url(MYSQL_URL)  # once the other is done
+    assert store.schema_version() == sql.SCHEMA_VERSION
+    with store.engine.connect() as conn:  # and the lock is free again
+        assert conn.exec_driver_sql(f"SELECT GET_LOCK('{sql._SCHEMA_LOCK}', 0)").scalar() == 1
+        conn.exec_driver_sql(f"SELECT RELEASE_LOCK('{sql._SCHEMA_LOCK}')")
+    store.engine.dispose()

@@ -996,6 +996,56 @@ def _index_numbers_by_student(conn: Connection) -> None:
     ix.create(conn, checkfirst=True)
 
 
+def _schema_version(conn: Connection) -> int:
+    if not sa.inspect(conn).has_table(schema_t.name):
+        return 0
+    return int(conn.execute(sa.select(sa.func.max(schema_t.c.version))).scalar() or 0)
+
+
+_SCHEMA_LOCK = "xueji.schema"
+"""The name of the lock :meth:`SqlStore.migrate` holds while it upgrades (MySQL and
+MariaDB ``GET_LOCK``; PostgreSQL's advisory lock takes a number: :data:`_SCHEMA_LOCK_ID`)."""
+_SCHEMA_LOCK_ID = 0x7875656A69  # "xueji" in ASCII
+_SCHEMA_LOCK_WAIT_S = 600
+"""How long a process waits for another's upgrade (MySQL and MariaDB; PostgreSQL waits
+as long as its ``lock_timeout``, by default without end)."""
+
+
+@contextmanager
+def _schema_lock(conn: Connection) -> Iterator[None]:
+    """Hold the schema lock on ``conn`` (a session lock, taken and released outside
+    the upgrade's transaction). SQLite needs none: its upgrade starts with ``BEGIN
+    IMMEDIATE``, which waits for any other writer."""
+    name = conn.dialect.name
+    if name == "postgresql":
+        take, free = "SELECT pg_advisory_lock(%d)", "SELECT pg_advisory_unlock(%d)"
+        arg: Any = _SCHEMA_LOCK_ID
+    elif name in ("mysql", "mariadb"):
+        take = f"SELECT GET_LOCK('%s', {_SCHEMA_LOCK_WAIT_S})"
+        free, arg = "SELECT RELEASE_LOCK('%s')", _SCHEMA_LOCK
+    else:
+        yield
+        return
+    got = conn.exec_driver_sql(take % arg).scalar()
+    conn.commit()
+    if got == 0:  # MySQL: timed out (PostgreSQL raises instead)
+        raise ConcurrencyConflict(
+            "storage.schema_locked",
+            f"另一进程升级数据库结构超过 {_SCHEMA_LOCK_WAIT_S} 秒",
+            f"another process has been upgrading the schema for over {_SCHEMA_LOCK_WAIT_S} s",
+        )
+    try:
+        yield
+    finally:
+        try:
+            if conn.in_transaction():
+                conn.rollback()
+            conn.exec_driver_sql(free % arg)
+            conn.commit()
+        except sa.exc.DBAPIError:  # pragma: no cover - the connection is gone: so is the lock
+            conn.invalidate()
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, lambda conn: metadata.create_all(conn)),
     (2, _index_numbers_by_student),
@@ -1075,21 +1125,28 @@ class SqlStore:
     def schema_version(self) -> int:
         """The schema version the database is at (0 for an empty database)."""
         with self.engine.connect() as conn:
-            if not sa.inspect(conn).has_table(schema_t.name):
-                return 0
-            return int(conn.execute(sa.select(sa.func.max(schema_t.c.version))).scalar() or 0)
+            return _schema_version(conn)
 
     def migrate(self) -> int:
-        """Create or upgrade the schema; refuse a database written by a newer version."""
-        current = self.schema_version()
-        if current > SCHEMA_VERSION:
-            raise SchemaTooNew(
-                "storage.schema_too_new",
-                f"数据库结构版本 {current} 高于本程序支持的 {SCHEMA_VERSION}",
-                f"the database schema is at version {current}; this xueji reads up to "
-                f"{SCHEMA_VERSION}",
-            )
-        with self.engine.begin() as conn:
+        """Create or upgrade the schema; refuse a database written by a newer version.
+
+        Safe when several processes open an old or empty database at once (the workers
+        of a web application starting together): one upgrades it while the others
+        wait on a lock (PostgreSQL: an advisory lock; MySQL and MariaDB: ``GET_LOCK``;
+        SQLite: the write lock of ``BEGIN IMMEDIATE``), then find it upgraded. A
+        database already at this version takes no lock.
+        """
+        if self.schema_version() == SCHEMA_VERSION:
+            return SCHEMA_VERSION
+        with self.engine.connect() as conn, _schema_lock(conn), conn.begin():
+            current = _schema_version(conn)  # again, under the lock
+            if current > SCHEMA_VERSION:
+                raise SchemaTooNew(
+                    "storage.schema_too_new",
+                    f"数据库结构版本 {current} 高于本程序支持的 {SCHEMA_VERSION}",
+                    f"the database schema is at version {current}; this xueji reads up to "
+                    f"{SCHEMA_VERSION}",
+                )
             for version, step in MIGRATIONS:
                 if version > current:
                     step(conn)
