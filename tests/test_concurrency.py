@@ -396,3 +396,36 @@ def test_a_worker_gives_up_on_a_mariadb_upgrade_that_takes_too_long(
         assert conn.exec_driver_sql(f"SELECT GET_LOCK('{sql._SCHEMA_LOCK}', 0)").scalar() == 1
         conn.exec_driver_sql(f"SELECT RELEASE_LOCK('{sql._SCHEMA_LOCK}')")
     store.engine.dispose()
+
+
+@pytest.mark.parametrize("engine", ["postgres", "mariadb"])
+def test_a_connection_the_server_closed_is_replaced_not_failed_on(engine: str) -> None:
+    """A restart, a failover or MySQL's ``wait_timeout`` closes the pool's idle
+    connections; the next command still works."""
+    import sqlalchemy as sa
+
+    url = PG_URL if engine == "postgres" else MYSQL_URL
+    _server(url, engine)
+    store = SqlStore.from_url(url)
+    with store.unit_of_work() as uow:
+        uow.meta.set("kept", "yes")
+    admin = sa.create_engine(url)
+    with admin.connect() as conn:  # the server ends every other session of the database
+        if engine == "postgres":
+            killed = conn.exec_driver_sql(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).scalar()
+        else:
+            others = conn.exec_driver_sql(
+                "SELECT id FROM information_schema.processlist "
+                "WHERE db = DATABASE() AND id <> CONNECTION_ID()"
+            ).all()
+            for (pid,) in others:
+                conn.exec_driver_sql(f"KILL {int(pid)}")
+            killed = len(others)
+    admin.dispose()
+    assert killed >= 1  # the store's pooled connection among them
+    with store.unit_of_work() as uow:
+        assert uow.meta.get("kept") == "yes"
+    store.engine.dispose()

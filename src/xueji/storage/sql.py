@@ -1110,11 +1110,18 @@ class SqlStore:
     @classmethod
     def from_url(cls, url: str, **kw: Any) -> SqlStore:
         """A store for a SQLAlchemy URL (``sqlite:///path``, ``postgresql+psycopg://...``,
-        ``mysql+pymysql://...``)."""
+        ``mysql+pymysql://...``); ``kw`` goes to :func:`sqlalchemy.create_engine`.
+
+        On a server, a pooled connection is tested as each unit of work takes it
+        (``pool_pre_ping``): one the server closed (a restart, a failover, MySQL's
+        ``wait_timeout`` after a night idle) is replaced instead of failing the next
+        command. Pass ``pool_pre_ping=False`` to save its round trip."""
         if url.startswith("postgresql"):
             # a snapshot per unit of work: a concurrent writer shows up as a conflict,
             # never as a half-seen state
             kw.setdefault("isolation_level", "REPEATABLE READ")
+        if not url.startswith("sqlite"):
+            kw.setdefault("pool_pre_ping", True)
         engine = sa.create_engine(url, **kw)
         if engine.dialect.name == "sqlite":
             _sqlite_setup(engine)
