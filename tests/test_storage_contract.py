@@ -181,7 +181,7 @@ def test_a_version_1_database_gets_the_numbers_index(tmp_path: Path) -> None:
         conn.execute(schema_t.delete().where(schema_t.c.version > 1))
     assert store.schema_version() == 1
     again = SqlStore.sqlite(path)
-    assert again.schema_version() == 2
+    assert again.schema_version() == sql.SCHEMA_VERSION
     with again.engine.connect() as conn:
         names = {ix["name"] for ix in sa.inspect(conn).get_indexes(numbers_t.name)}
     assert "ix_xueji_student_numbers_student" in names
@@ -279,3 +279,38 @@ def test_a_document_copied_from_another_row_is_not_read_as_that_row(tmp_path: Pa
     assert err.value.key == "S0000002"
     assert err.value.detail == "$.id is S0000001, not the row's key"
     assert "$.id 为 S0000001，与该行的键不符" in err.value.message_zh
+
+
+def test_a_mariadb_database_at_schema_2_is_converted_to_exact_keys() -> None:
+    from xueji.storage.sql import SCHEMA_VERSION, meta_t, metadata, schema_t
+
+    _server(MYSQL_URL, "MariaDB")
+    SqlStore.from_url(MYSQL_URL).drop_all()
+    raw = sa.create_engine(MYSQL_URL)
+    with raw.begin() as conn:  # what schema 2 wrote: tables in the server's default collation
+        metadata.create_all(conn)
+        for t in metadata.sorted_tables:
+            conn.exec_driver_sql(
+                f"ALTER TABLE {t.name} CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"
+            )
+        conn.execute(schema_t.insert(), [{"version": v, "applied_on": "old"} for v in (1, 2)])
+        conn.execute(meta_t.insert().values(key="idem:form-1", value="kept"))
+    raw.dispose()
+    store = SqlStore.from_url(MYSQL_URL)
+    assert store.schema_version() == SCHEMA_VERSION
+    with store.engine.connect() as conn:
+        found = {
+            c
+            for (c,) in conn.exec_driver_sql(
+                "SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+                "DATABASE() AND TABLE_NAME LIKE 'xueji%%' AND COLLATION_NAME IS NOT NULL "
+                "UNION SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE "
+                "TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'xueji%%'"
+            )
+        }
+    assert len(found) == 1
+    assert found <= set(sql._EXACT_COLLATIONS)
+    with store.unit_of_work() as uow:  # the rows are kept, and now compared exactly
+        assert uow.meta.get("idem:form-1") == "kept"
+        assert uow.meta.get("idem:FORM-1") is None
+    store.engine.dispose()

@@ -56,7 +56,7 @@ __all__ = ["SCHEMA_VERSION", "CorruptRecord", "SchemaTooNew", "SqlStore"]
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SQLITE_CACHE_KIB = 65_536
 """The page cache of each SQLite connection, in KiB (``PRAGMA cache_size``)."""
@@ -1046,9 +1046,41 @@ def _schema_lock(conn: Connection) -> Iterator[None]:
             conn.invalidate()
 
 
+_EXACT_COLLATIONS = ("utf8mb4_nopad_bin", "utf8mb4_0900_bin", "utf8mb4_bin")
+"""MySQL and MariaDB collations that compare text exactly, best first: the first two
+also count trailing spaces (``NO PAD``; MariaDB 10.2+, MySQL 8.0); ``utf8mb4_bin``,
+which every MySQL-compatible engine has, ignores them."""
+
+
+def _exact_text(conn: Connection) -> None:
+    """Schema 3: on MySQL and MariaDB, every table in ``utf8mb4`` with a binary
+    collation, so that keys compare exactly as on SQLite and PostgreSQL. A table
+    takes the server's default otherwise, usually case-insensitive
+    (``utf8mb4_general_ci``): ``idem:form-1`` and ``idem:FORM-1`` were one
+    idempotency key there, and a second command silently a repeat of the first; on a
+    ``latin1`` server Chinese text could not be stored at all. Other engines: nothing
+    to do. A table added by a later schema must be converted likewise."""
+    if conn.dialect.name not in ("mysql", "mariadb"):
+        return
+    names = ", ".join(f"'{c}'" for c in _EXACT_COLLATIONS)
+    found = {
+        c
+        for (c,) in conn.exec_driver_sql(
+            f"SELECT COLLATION_NAME FROM information_schema.COLLATIONS "
+            f"WHERE COLLATION_NAME IN ({names})"
+        )
+    }
+    collation = next((c for c in _EXACT_COLLATIONS if c in found), "utf8mb4_bin")
+    for table in metadata.sorted_tables:
+        conn.exec_driver_sql(
+            f"ALTER TABLE {table.name} CONVERT TO CHARACTER SET utf8mb4 COLLATE {collation}"
+        )
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, lambda conn: metadata.create_all(conn)),
     (2, _index_numbers_by_student),
+    (3, _exact_text),
 )
 """Ordered migrations: (version, step). A new schema version appends a step. Step 1
 creates the tables as the code now declares them, so the later steps must be

@@ -471,6 +471,27 @@ class StoreContract:
             assert uow.meta.get("k") == "2"
             assert uow.allocator.next("a") == 4
 
+    def test_keys_compare_exactly(self, store: Store) -> None:
+        """Keys differing only in case or trailing spaces are different keys (an
+        idempotency key ``FORM-1`` is not ``form-1``), and text round-trips whole."""
+        keys = ["idem:form-1", "idem:FORM-1", "idem:form-1 "]
+        with store.unit_of_work() as uow:
+            for i, k in enumerate(keys):
+                uow.meta.set(k, f"{i} 学籍")
+            assert (uow.allocator.next("id:S"), uow.allocator.next("ID:S")) == (1, 1)
+            uow.schools.add(School("A", "甲校", "3401", "340100", frozenset({Stage.PRIMARY})))
+            uow.classes.add(SchoolClass("A-1", "A", "一班", 1, "王老师", D(2026, 9, 1)))
+            uow.classes.add(SchoolClass("a-1", "A", "二班", 1, "李老师", D(2026, 9, 1)))
+        with store.unit_of_work() as uow:
+            assert [uow.meta.get(k) for k in keys] == ["0 学籍", "1 学籍", "2 学籍"]
+            assert uow.meta.get("IDEM:form-1") is None
+            upper, lower = uow.classes.get("A-1"), uow.classes.get("a-1")
+            assert upper is not None
+            assert lower is not None
+            assert (upper.name, lower.name) == ("一班", "二班")
+            assert sorted(c.id for c in uow.classes.by_school("A")) == ["A-1", "a-1"]
+            assert uow.schools.get("a") is None
+
     def test_a_failed_unit_of_work_leaves_nothing(self, store: Store) -> None:
         with store.unit_of_work() as uow:
             uow.allocator.next("a")
