@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from xueji.errors import XuejiError
 from xueji.storage import MemoryStore, sql
 from xueji.storage.protocols import Store
 from xueji.storage.sql import SqlStore, students_t
@@ -314,3 +315,29 @@ def test_a_mariadb_database_at_schema_2_is_converted_to_exact_keys() -> None:
         assert uow.meta.get("idem:form-1") == "kept"
         assert uow.meta.get("idem:FORM-1") is None
     store.engine.dispose()
+
+
+@pytest.mark.parametrize("encoding", ["SQL_ASCII", "LATIN1"])
+def test_a_postgres_database_not_in_utf8_is_refused_in_words(encoding: str) -> None:
+    _server(PG_URL, "PostgreSQL")
+    name = f"xueji_test_{encoding.lower()}"
+    admin = sa.create_engine(
+        sa.engine.make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        conn.exec_driver_sql(
+            f"CREATE DATABASE {name} ENCODING '{encoding}' LC_COLLATE 'C' LC_CTYPE 'C' "
+            "TEMPLATE template0"
+        )
+    url = sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        with pytest.raises(XuejiError) as err:
+            SqlStore.from_url(url)
+        assert err.value.code == "storage.encoding"
+        assert f"encoding is {encoding}, not UTF8" in err.value.message_en
+        assert f"数据库编码为 {encoding} 而非 UTF8" in err.value.message_zh
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()

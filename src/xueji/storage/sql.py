@@ -996,6 +996,21 @@ def _index_numbers_by_student(conn: Connection) -> None:
     ix.create(conn, checkfirst=True)
 
 
+def _check_encoding(conn: Connection) -> None:
+    """Refuse a PostgreSQL database not in UTF-8 (MySQL and MariaDB tables are
+    converted by schema 3; SQLite is always UTF-8)."""
+    if conn.dialect.name != "postgresql":
+        return
+    encoding = str(conn.exec_driver_sql("SHOW server_encoding").scalar())
+    if encoding.upper().replace("-", "") != "UTF8":
+        raise XuejiError(
+            "storage.encoding",
+            f"数据库编码为 {encoding} 而非 UTF8，中文无法可靠存放：请以 ENCODING 'UTF8' 创建数据库",
+            f"the database's encoding is {encoding}, not UTF8: Chinese text cannot be stored "
+            "reliably; create the database with ENCODING 'UTF8'",
+        )
+
+
 def _schema_version(conn: Connection) -> int:
     if not sa.inspect(conn).has_table(schema_t.name):
         return 0
@@ -1152,6 +1167,9 @@ class SqlStore:
             # a snapshot per unit of work: a concurrent writer shows up as a conflict,
             # never as a half-seen state
             kw.setdefault("isolation_level", "REPEATABLE READ")
+            # text as UTF-8 whatever the server's encoding, so that a database in
+            # another is refused by migrate() in words rather than failing in the driver
+            kw["connect_args"] = {"client_encoding": "utf8", **kw.get("connect_args", {})}
         if not url.startswith("sqlite"):
             kw.setdefault("pool_pre_ping", True)
         engine = sa.create_engine(url, **kw)
@@ -1167,7 +1185,9 @@ class SqlStore:
             return _schema_version(conn)
 
     def migrate(self) -> int:
-        """Create or upgrade the schema; refuse a database written by a newer version.
+        """Create or upgrade the schema; refuse a database written by a newer version,
+        and a PostgreSQL database whose encoding is not UTF-8 (it cannot hold Chinese
+        text, or holds it unchecked: ``SQL_ASCII``).
 
         Safe when several processes open an old or empty database at once (the workers
         of a web application starting together): one upgrades it while the others
@@ -1175,8 +1195,10 @@ class SqlStore:
         SQLite: the write lock of ``BEGIN IMMEDIATE``), then find it upgraded. A
         database already at this version takes no lock.
         """
-        if self.schema_version() == SCHEMA_VERSION:
-            return SCHEMA_VERSION
+        with self.engine.connect() as conn:
+            _check_encoding(conn)
+            if _schema_version(conn) == SCHEMA_VERSION:
+                return SCHEMA_VERSION
         with self.engine.connect() as conn, _schema_lock(conn), conn.begin():
             current = _schema_version(conn)  # again, under the lock
             if current > SCHEMA_VERSION:
