@@ -341,3 +341,17 @@ def test_a_postgres_database_not_in_utf8_is_refused_in_words(encoding: str) -> N
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.dispose()
+
+
+@pytest.mark.parametrize("name", ["学籍 2026#1.sqlite3", "a?b.sqlite3", "a%20b.sqlite3"])
+def test_a_sqlite_path_names_the_file_as_given(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    store = SqlStore.sqlite(path)  # a Path, or its text
+    with store.unit_of_work() as uow:
+        uow.meta.set("k", "v")
+    store.engine.dispose()
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".sqlite3"] == [name]
+    again = SqlStore.sqlite(str(path))
+    with again.unit_of_work() as uow:
+        assert uow.meta.get("k") == "v"
+    again.engine.dispose()

@@ -34,6 +34,7 @@ import datetime as _dt
 import enum
 import functools
 import json
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -1148,9 +1149,12 @@ class SqlStore:
             self.migrate()
 
     @classmethod
-    def sqlite(cls, path: str, **kw: Any) -> SqlStore:
-        """The embedded store in a file (created if missing), in WAL mode."""
-        engine = sa.create_engine(f"sqlite:///{path}", **kw)
+    def sqlite(cls, path: str | os.PathLike[str], **kw: Any) -> SqlStore:
+        """The embedded store in a file (created if missing), in WAL mode.
+
+        ``path`` is taken as it is, not as part of a URL: a ``?``, ``#`` or ``%20``
+        in it names the file, as the shell would."""
+        engine = sa.create_engine(sa.engine.URL.create("sqlite", database=os.fspath(path)), **kw)
         _sqlite_setup(engine)
         return cls(engine)
 
