@@ -128,3 +128,33 @@ def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "not a date" in err
+
+
+@pytest.mark.parametrize(
+    ("store", "code", "said"),
+    [
+        ("sqlite:////nonexistent/dir/x.db", "storage.unavailable", "unable to open database"),
+        (
+            "postgresql+psycopg://u:secret@127.0.0.1:1/test",
+            "storage.unavailable",
+            "cannot open the database postgresql+psycopg://u:***@127.0.0.1:1/test",
+        ),
+        ("nosuch://x", "storage.bad_url", "unknown kind of database: nosuch://x"),
+        ("registry.db", "storage.bad_url", "not a database URL"),
+        ("mssql+pymssql://u@127.0.0.1/test", "storage.bad_url", "driver pymssql"),
+    ],
+)
+def test_a_store_that_cannot_be_opened_is_one_line_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, store: str, code: str, said: str
+) -> None:
+    out = tmp_path / "r.csv"
+    status, _, err = run(
+        capsys, "report", "stats", "--out", str(out), "--store", store, "--as", "province:34"
+    )
+    assert status == 2
+    assert err.startswith(f"xueji: [{code}] ")
+    assert said in err
+    assert "Traceback" not in err
+    assert "secret" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()

@@ -355,3 +355,22 @@ def test_a_sqlite_path_names_the_file_as_given(tmp_path: Path, name: str) -> Non
     with again.unit_of_work() as uow:
         assert uow.meta.get("k") == "v"
     again.engine.dispose()
+
+
+def test_open_says_in_one_error_why_a_store_cannot_be_opened(tmp_path: Path) -> None:
+    store = SqlStore.open(f"sqlite:///{tmp_path / 'ok.sqlite3'}")
+    assert store.schema_version() == sql.SCHEMA_VERSION
+    store.engine.dispose()
+    with pytest.raises(XuejiError) as err:
+        SqlStore.open(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.sqlite3'}")
+    assert err.value.code == "storage.unavailable"
+    assert "unable to open database file" in err.value.message_en
+    with pytest.raises(XuejiError) as err:
+        SqlStore.open("postgresql+psycopg://u:hunter2@127.0.0.1:1/test")
+    assert err.value.code == "storage.unavailable"
+    assert "u:***@127.0.0.1:1/test" in str(err.value)
+    assert "hunter2" not in str(err.value)
+    for bad in ("nosuch://x", "just-a-file.db", "mssql+pymssql://u@h/db"):
+        with pytest.raises(XuejiError) as err:
+            SqlStore.open(bad)
+        assert err.value.code == "storage.bad_url"

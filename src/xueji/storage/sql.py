@@ -1183,6 +1183,50 @@ class SqlStore:
             _postgres_setup(engine)  # a host's own session options are left as given
         return cls(engine)
 
+    @classmethod
+    def open(cls, url: str, **kw: Any) -> SqlStore:
+        """:meth:`from_url`, with what prevents opening said in one line a person can
+        act on: a :class:`~xueji.errors.XuejiError` whose message shows the URL with
+        its password as ``***`` (``xueji import``/``report --store`` use it).
+
+        Codes: ``storage.bad_url`` (not a URL, an unknown kind of database, a driver
+        not installed); ``storage.unavailable`` with the database's own reason (no
+        such file or directory, a server not answering, a refused login); and the
+        errors of :meth:`migrate` (``storage.encoding``, ``storage.schema_too_new``).
+        """
+        try:
+            shown = sa.engine.make_url(url).render_as_string(hide_password=True)
+        except sa.exc.ArgumentError as e:
+            raise XuejiError(
+                "storage.bad_url",
+                "不是数据库地址（例如 sqlite:///学籍.db）",
+                "not a database URL (e.g. sqlite:///registry.db)",
+            ) from e
+        try:
+            return cls.from_url(url, **kw)
+        except sa.exc.NoSuchModuleError as e:
+            raise XuejiError(
+                "storage.bad_url",
+                f"不支持的数据库类型：{shown}",
+                f"unknown kind of database: {shown}",
+            ) from e
+        except ImportError as e:
+            raise XuejiError(
+                "storage.bad_url",
+                f"缺少数据库驱动 {e.name}：xueji[postgres] 提供 postgresql+psycopg://，"
+                "xueji[mysql] 提供 mysql+pymysql://",
+                f"the database driver {e.name} is not installed: xueji[postgres] brings "
+                "postgresql+psycopg://, xueji[mysql] brings mysql+pymysql://",
+            ) from e
+        except sa.exc.DBAPIError as e:
+            text = str(e.orig).strip()
+            why = text.splitlines()[0] if text else type(e.orig).__name__
+            raise XuejiError(
+                "storage.unavailable",
+                f"无法打开数据库 {shown}：{why}",
+                f"cannot open the database {shown}: {why}",
+            ) from e
+
     def schema_version(self) -> int:
         """The schema version the database is at (0 for an empty database)."""
         with self.engine.connect() as conn:
