@@ -374,3 +374,51 @@ def test_open_says_in_one_error_why_a_store_cannot_be_opened(tmp_path: Path) -> 
         with pytest.raises(XuejiError) as err:
             SqlStore.open(bad)
         assert err.value.code == "storage.bad_url"
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "postgres", "mariadb"])
+def test_codes_past_the_key_length_are_refused_alike_on_every_store(
+    kind: str, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from xueji.clock import ManualClock
+    from xueji.model import Actor, ActorKind, School, SchoolClass, Unit, UnitLevel
+    from xueji.policy import Stage
+    from xueji.registry import KEY_MAX_LENGTH, Registry
+
+    store: Store
+    if kind == "memory":
+        store = MemoryStore()
+    elif kind == "sqlite":
+        store = SqlStore.sqlite(tmp_path / "keys.sqlite3")
+    else:
+        url = PG_URL if kind == "postgres" else MYSQL_URL
+        _server(url, kind)
+        store = SqlStore.from_url(url)
+        store.drop_all()
+        store.migrate()
+    reg = Registry(store, clock=ManualClock(dt.date(2026, 9, 1)))
+    prov = Actor(ActorKind.PROVINCE, "34")
+    reg.add_unit(prov, Unit("34", "省", UnitLevel.PROVINCE, "340000"))
+    longest = "A" * KEY_MAX_LENGTH
+    reg.add_school(prov, School(longest, "甲校", "34", "340100", frozenset({Stage.PRIMARY})))
+    school = Actor(ActorKind.SCHOOL, longest)
+    day = dt.date(2026, 9, 1)
+    assert reg.add_class(school, SchoolClass("C" * KEY_MAX_LENGTH, longest, "一班", 1, "王", day))
+    refused = [
+        lambda: reg.add_unit(prov, Unit("3" * 65, "市", UnitLevel.CITY, "340100", "34")),
+        lambda: reg.add_school(prov, School("B" * 65, "乙校", "34", "340100", frozenset())),
+        lambda: reg.add_class(school, SchoolClass("C" * 65, longest, "二班", 1, "李", day)),
+        lambda: reg.add_class(school, SchoolClass("", longest, "三班", 1, "张", day)),
+    ]
+    for call in refused:
+        with pytest.raises(XuejiError) as err:
+            call()
+        assert err.value.code == "command.bad_input"
+        assert f"1 to {KEY_MAX_LENGTH} characters" in err.value.message_en
+    with pytest.raises(XuejiError, match="idempotency key must have 1 to 64"):
+        reg.submit(school, "S0000001", idempotency_key="k" * 65)
+    with store.unit_of_work() as uow:
+        assert [c.id for c in uow.classes.by_school(longest)] == ["C" * KEY_MAX_LENGTH]
+        assert [u.code for u in uow.units.list()] == ["34"]

@@ -156,6 +156,22 @@ def _bad_input(zh: str, en: str) -> XuejiError:
     return XuejiError("command.bad_input", zh, en)
 
 
+KEY_MAX_LENGTH = 64
+"""The longest code of a unit, school or class, and the longest idempotency key, a
+command accepts: the SQL store keeps them in ``VARCHAR(64)`` columns. Checked by the
+facade, so every store gives the same answer (before, a longer code passed in memory
+and on SQLite and failed in PostgreSQL's or MariaDB's driver)."""
+
+
+def _check_key(what_zh: str, what_en: str, key: str) -> None:
+    """Refuse an empty key, or one longer than :data:`KEY_MAX_LENGTH`."""
+    if not key or len(key) > KEY_MAX_LENGTH:
+        raise _bad_input(
+            f"{what_zh}须为 1 至 {KEY_MAX_LENGTH} 个字符（现为 {len(key)} 个）",
+            f"a {what_en} must have 1 to {KEY_MAX_LENGTH} characters, not {len(key)}",
+        )
+
+
 P = ParamSpec("P")
 
 
@@ -188,6 +204,7 @@ def _idempotent(
         key = kw.pop("idempotency_key", None)
         if key is None:
             return method(self, *args, **kw)
+        _check_key("幂等键", "idempotency key", str(key))
         with self.store.unit_of_work() as uow:
             prior = uow.meta.get(f"idem:{key}")
             if prior is not None:
@@ -838,6 +855,7 @@ class Registry:
 
     def add_unit(self, actor: Actor, unit: Unit) -> Outcome:
         """Create an education authority (Art 6: by the province's administrator)."""
+        _check_key("单位代码", "unit code", unit.code)
         on = self.today()
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "add_unit")
@@ -851,6 +869,7 @@ class Registry:
 
     def add_school(self, actor: Actor, school: School) -> Outcome:
         """Create a school under its supervising unit (Art 6; branches under a 学区中心校, Art 7)."""
+        _check_key("学校代码", "school code", school.code)
         on = self.today()
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "add_school")
@@ -874,6 +893,7 @@ class Registry:
 
     def add_class(self, actor: Actor, klass: SchoolClass) -> Outcome:
         """Create a class (Art 10). A virtual class is refused (Art 16)."""
+        _check_key("班级代码", "class id", klass.id)
         on = self.today()
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "add_class", school=klass.school)
