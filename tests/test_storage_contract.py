@@ -412,6 +412,9 @@ def test_codes_past_the_key_length_are_refused_alike_on_every_store(
         lambda: reg.add_class(school, SchoolClass("C" * 65, longest, "二班", 1, "李", day)),
         lambda: reg.add_class(school, SchoolClass("", longest, "三班", 1, "张", day)),
     ]
+    for bad in ("C-1\x00", "C-1\n", "C\t1"):
+        with pytest.raises(XuejiError, match="control characters"):
+            reg.add_class(school, SchoolClass(bad, longest, "四班", 1, "赵", day))
     for call in refused:
         with pytest.raises(XuejiError) as err:
             call()

@@ -164,11 +164,17 @@ and on SQLite and failed in PostgreSQL's or MariaDB's driver)."""
 
 
 def _check_key(what_zh: str, what_en: str, key: str) -> None:
-    """Refuse an empty key, or one longer than :data:`KEY_MAX_LENGTH`."""
+    """Refuse an empty key, one longer than :data:`KEY_MAX_LENGTH`, or one holding a
+    control character (PostgreSQL cannot store a NUL; a tab or newline in a code is
+    a typing slip)."""
     if not key or len(key) > KEY_MAX_LENGTH:
         raise _bad_input(
             f"{what_zh}须为 1 至 {KEY_MAX_LENGTH} 个字符（现为 {len(key)} 个）",
             f"a {what_en} must have 1 to {KEY_MAX_LENGTH} characters, not {len(key)}",
+        )
+    if any(c < " " or c == "\x7f" for c in key):
+        raise _bad_input(
+            f"{what_zh}不得含控制字符", f"a {what_en} must not hold control characters"
         )
 
 
