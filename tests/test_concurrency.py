@@ -429,3 +429,46 @@ def test_a_connection_the_server_closed_is_replaced_not_failed_on(engine: str) -
     with store.unit_of_work() as uow:
         assert uow.meta.get("kept") == "yes"
     store.engine.dispose()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+@pytest.mark.parametrize("engine", ["sqlite", "postgres", "mariadb"])
+def test_a_store_made_before_a_fork_works_in_parent_and_children(
+    engine: str, tmp_path: Path
+) -> None:
+    """A web server that preloads the application forks its workers after the store
+    is made (and used): each process must get connections of its own."""
+    if engine == "sqlite":
+        store = SqlStore.sqlite(tmp_path / "forked.sqlite3")
+    else:
+        url = PG_URL if engine == "postgres" else MYSQL_URL
+        _server(url, engine)
+        store = SqlStore.from_url(url)
+        store.drop_all()
+        store.migrate()
+    with store.unit_of_work() as uow:  # the pool now holds a connection
+        uow.meta.set("shared", "0")
+
+    def work(name: str) -> None:
+        for i in range(50):
+            with store.unit_of_work() as uow:
+                assert uow.meta.get("shared") == "0"
+                uow.meta.set(name, str(i))
+
+    children = []
+    for n in range(3):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child's result is its exit status
+            code = 1
+            try:
+                work(f"child{n}")
+                code = 0
+            finally:
+                os._exit(code)
+        children.append(pid)
+    work("parent")
+    statuses = [os.waitpid(pid, 0)[1] for pid in children]
+    assert statuses == [0, 0, 0]
+    with store.unit_of_work() as uow:
+        assert [uow.meta.get(k) for k in ("parent", "child0", "child1", "child2")] == ["49"] * 4
+    store.engine.dispose()

@@ -36,6 +36,7 @@ import functools
 import json
 import os
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -1139,11 +1140,33 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")  # writers queue instead of failing to upgrade
 
 
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+"""The engines of the live stores, whose pools a forked child gives up (below)."""
+
+
+def _forget_pools_in_child() -> None:
+    """In a child made by ``os.fork()`` (a web server's preloaded workers, a
+    ``multiprocessing`` pool): drop the pooled connections copied from the parent
+    without closing them (they are the parent's), so the child opens its own.
+    Shared, they broke both processes' sessions (SQLAlchemy: "Using Connection Pools
+    with Multiprocessing or os.fork()")."""
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_forget_pools_in_child)
+
+
 class SqlStore:
-    """A :class:`~xueji.storage.protocols.Store` on a SQL database."""
+    """A :class:`~xueji.storage.protocols.Store` on a SQL database.
+
+    A store may be made before ``os.fork()``: the child opens its own connections.
+    """
 
     def __init__(self, engine: Engine, *, migrate: bool = True) -> None:
         self.engine = engine
+        _ENGINES.add(engine)
         self._nested = threading.local()
         if migrate:
             self.migrate()
