@@ -472,3 +472,27 @@ def test_a_store_made_before_a_fork_works_in_parent_and_children(
     with store.unit_of_work() as uow:
         assert [uow.meta.get(k) for k in ("parent", "child0", "child1", "child2")] == ["49"] * 4
     store.engine.dispose()
+
+
+def test_a_sqlite_writer_kept_waiting_too_long_gets_a_conflict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from xueji.storage import sql
+
+    monkeypatch.setattr(sql, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "busy.sqlite3"
+    store = SqlStore.sqlite(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process writing, and slow about it
+    try:
+        with pytest.raises(ConcurrencyConflict) as err, store.unit_of_work() as uow:
+            uow.meta.set("k", "v")
+        assert err.value.code == "storage.conflict"
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with store.unit_of_work() as uow:  # once it is done, the command goes through
+        uow.meta.set("k", "v")
+    store.engine.dispose()

@@ -417,12 +417,20 @@ def _update_many(
 
 _CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 _CONFLICT_MYSQL_CODES = frozenset({1213, 1205})  # deadlock, lock wait timeout
+# another connection held the database past SQLITE_BUSY_TIMEOUT_MS
+_CONFLICT_SQLITE = frozenset({"SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED"})
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite command waits for another writer (``PRAGMA busy_timeout``)
+before it gives up with a :class:`~xueji.errors.ConcurrencyConflict`."""
 
 
 def _is_conflict(error: sa.exc.DBAPIError) -> bool:
     """Driver errors that mean another transaction won: mapped to ConcurrencyConflict."""
     orig = error.orig
     if getattr(orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
+        return True
+    if getattr(orig, "sqlite_errorname", None) in _CONFLICT_SQLITE:
         return True
     args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
     return bool(args) and args[0] in _CONFLICT_MYSQL_CODES
@@ -1128,7 +1136,7 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
         cur.execute("PRAGMA synchronous=NORMAL")
         # a province's indexes outgrow SQLite's default 2 MB page cache: 64 MB per
         # connection keeps bulk writes from going to disk for every index page
