@@ -496,3 +496,24 @@ def test_a_sqlite_writer_kept_waiting_too_long_gets_a_conflict(
     with store.unit_of_work() as uow:  # once it is done, the command goes through
         uow.meta.set("k", "v")
     store.engine.dispose()
+
+
+def test_a_postgres_lock_wait_past_the_host_s_lock_timeout_is_a_conflict() -> None:
+    import sqlalchemy as sa
+
+    _server(PG_URL, "postgres")
+    store = SqlStore.from_url(PG_URL, connect_args={"options": "-c lock_timeout=200"})
+    store.drop_all()
+    store.migrate()
+    with store.unit_of_work() as uow:
+        uow.meta.set("k", "0")
+    other = sa.create_engine(PG_URL)
+    with other.connect() as holder:
+        holder.exec_driver_sql("UPDATE xueji_meta SET value = '1' WHERE key = 'k'")  # row held
+        with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
+            uow.meta.set("k", "2")
+        holder.rollback()
+    other.dispose()
+    with store.unit_of_work() as uow:
+        assert uow.meta.get("k") == "0"
+    store.engine.dispose()
