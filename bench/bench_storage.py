@@ -9,7 +9,8 @@ For each store (SQLite in a file; PostgreSQL where it answers) and each size:
    ``UPDATE``: goal within 2x;
 3. the deadline sweep (``Registry.advance_clock``) over 100,000 open transfer stages, 1%
    of them overdue, against the raw indexed query that finds them: goal within 2x;
-4. the process's peak memory after each step (goal under 1 GiB at 1,000,000 students),
+4. ``Registry.verify_log`` over the whole change log (streamed: its peak memory);
+5. the process's peak memory after each step (goal under 1 GiB at 1,000,000 students),
    and the growth of the per-student cost from the smaller size to the larger.
 """
 
@@ -396,6 +397,16 @@ def run_store(name: str, url: str, n: int) -> dict[str, float]:
             )
     out["sweep_writes_floor_s"] = time.perf_counter() - t0
     out["sweep_rss_mb"] = _peak_mb()
+    gc.collect()
+    _reset_peak()
+
+    # 4. verifying the whole change log (Art 31): streamed, not loaded
+    t0 = time.perf_counter()
+    verified = reg.verify_log(Actor(ActorKind.PROVINCE, "34"))
+    out["verify_s"] = time.perf_counter() - t0
+    assert verified.ok, verified
+    out["verified"] = verified.checked
+    out["verify_rss_mb"] = _peak_mb()
     out["students"] = done
     for st in (store, floor):
         st.engine.dispose()
@@ -451,6 +462,8 @@ def run(quick: bool = False) -> BenchResult:
                 f"vs query + the same writes {r['sweep_writes_floor_s']:.3f} s ({sww:.1f}x); "
                 f"idle sweep {r['sweep_idle_s'] * 1e3:.2f} ms vs query "
                 f"{r['sweep_idle_floor_s'] * 1e3:.2f} ms ({idle:.1f}x); "
+                f"verify_log {r['verified']:,} entries {r['verify_s']:.1f} s, peak RSS "
+                f"{r['verify_rss_mb']:,.0f} MB; "
                 f"peak RSS {max(r['enrol_rss_mb'], r['sweep_rss_mb']):,.0f} MB"
             )
             figures += [
@@ -477,6 +490,21 @@ def run(quick: bool = False) -> BenchResult:
                     idle <= 2,
                 ),
                 Figure("storage", f"{tag}: sweep facade/query + same writes", sww, "x", 1),
+                Figure(
+                    "storage",
+                    f"{tag}: verify_log entries/s",
+                    r["verified"] / r["verify_s"],
+                    "/s",
+                ),
+                Figure(
+                    "storage",
+                    f"{tag}: verify_log peak RSS",
+                    r["verify_rss_mb"],
+                    "MB",
+                    0,
+                    "< 1024 MB",
+                    r["verify_rss_mb"] < 1024,
+                ),
                 Figure(
                     "storage",
                     f"{tag}: peak RSS",

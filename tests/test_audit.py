@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import attrs
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import PROVINCE, D, Province, authority, school_actor
 from xueji import audit
-from xueji.model import Actor, TransferReason
+from xueji.model import Actor, ChangeEntry, TransferReason
 
 SYSTEM = Actor.system()
 
@@ -188,3 +189,35 @@ def test_art31_the_fast_canonical_form_is_the_standard_one(data: dict[str, objec
     from xueji.audit import _canonical_json, _fast_canonical_json
 
     assert _fast_canonical_json(data) == _canonical_json(data)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("damage", ["none", "altered", "removed", "reordered", "broken_link"])
+def test_art31_verify_reads_its_entries_once_as_a_stream(damage: str) -> None:
+    """``verify`` takes the store's stream (one pass, never a list of the whole log)
+    and finds what it found in a list."""
+    p = busy_province()
+    rows = p.store.log.rows
+    if damage == "altered":
+        rows[4] = attrs.evolve(rows[4], after={"status": "forged"})
+    elif damage == "removed":
+        del rows[6]
+    elif damage == "reordered":
+        rows[3], rows[4] = rows[4], rows[3]
+    elif damage == "broken_link":
+        forged = attrs.evolve(rows[5], after={"status": "forged"})
+        rows[5] = attrs.evolve(forged, hash=audit.entry_hash(attrs.evolve(forged, hash="")))
+    reads = 0
+
+    def once() -> Iterator[ChangeEntry]:
+        nonlocal reads
+        reads += 1
+        yield from rows
+
+    streamed = audit.verify(once())
+    assert reads == 1
+    assert streamed == audit.verify(list(rows))
+    assert streamed.ok is (damage == "none")
+    if damage != "none":
+        assert streamed.problem == damage
+    cp = audit.checkpoint(rows, taken_on=D(2026, 9, 1))
+    assert audit.verify_checkpoint(once(), cp) == audit.verify_checkpoint(list(rows), cp)

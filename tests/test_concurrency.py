@@ -463,6 +463,10 @@ def test_a_store_made_before_a_fork_works_in_parent_and_children(
             try:
                 work(f"child{n}")
                 code = 0
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()  # shown by pytest when the test fails
             finally:
                 os._exit(code)
         children.append(pid)

@@ -425,3 +425,29 @@ def test_codes_past_the_key_length_are_refused_alike_on_every_store(
     with store.unit_of_work() as uow:
         assert [c.id for c in uow.classes.by_school(longest)] == ["C" * KEY_MAX_LENGTH]
         assert [u.code for u in uow.units.list()] == ["34"]
+
+
+def test_the_log_streams_in_batches_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xueji import audit
+    from xueji.testing.contract import _entry
+
+    monkeypatch.setattr(sql, "LOG_STREAM_BATCH", 3)
+    store = SqlStore.sqlite(tmp_path / "log.sqlite3")
+    entries: list[Any] = []
+    for seq in range(1, 11):  # three full batches and one short one
+        subject = f"S{seq % 3}"
+        mine = next((e for e in reversed(entries) if e.subject == subject), None)
+        entries.append(_entry(seq, subject, entries[-1] if entries else None, mine))
+    queries: list[str] = []
+    sa.event.listen(
+        store.engine, "before_cursor_execute", lambda *a: queries.append(a[2]), named=False
+    )
+    with store.unit_of_work() as uow:
+        uow.log.append_many(entries)
+        queries.clear()
+        assert list(uow.log.stream()) == entries
+        assert sum("xueji_change_log" in q for q in queries) == 4
+        assert audit.verify(uow.log.stream()).ok
+    store.engine.dispose()

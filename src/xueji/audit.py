@@ -192,50 +192,58 @@ def verify(entries: Iterable[ChangeEntry]) -> Verification:
     * ``reordered``: entries are out of sequence order;
     * ``broken_link``: an entry's hash is intact but does not follow its predecessor
       (an entry was replaced by a re-hashed forgery, or the subject chain was cut).
+
+    One pass over ``entries``, which may be a stream (``ChangeLog.stream``): it keeps
+    each subject's last hash, not the entries, so a province's log is never held in
+    memory at once.
     """
+    return _walk(entries, None)[0]
+
+
+def _walk(entries: Iterable[ChangeEntry], want: int | None) -> tuple[Verification, str | None]:
+    """:func:`verify`, and the hash of entry ``want`` (None if not met)."""
     expected = 1
-    previous: ChangeEntry | None = None
-    last_of: dict[str, ChangeEntry] = {}
+    previous = GENESIS
+    last_of: dict[str, str] = {}  # each subject's last hash
+    found: str | None = None
     n = 0
-    seen = list(entries)
-    seqs = {e.seq for e in seen}
-    for e in seen:
+    stream = iter(entries)
+    for e in stream:
         n += 1
         if e.seq != expected:
-            if e.seq > expected and expected not in seqs:
+            # a later entry numbered as expected means the order, not a removal, broke
+            if e.seq > expected and not any(x.seq == expected for x in stream):
                 return _fail(
                     n,
                     e.seq,
                     "removed",
                     f"第 {expected} 条变更记录缺失",
                     f"entry {expected} is missing",
-                )
+                ), found
             return _fail(
                 n,
                 e.seq,
                 "reordered",
                 f"第 {e.seq} 条变更记录顺序错乱",
                 f"entry {e.seq} is out of order (expected {expected})",
-            )
+            ), found
         if entry_hash(e) != e.hash:
             return _fail(
                 n, e.seq, "altered", f"第 {e.seq} 条变更记录被篡改", f"entry {e.seq} was altered"
-            )
-        want_prev = previous.hash if previous else GENESIS
-        mine = last_of.get(e.subject)
-        want_subject = mine.hash if mine else GENESIS
-        if e.prev_hash != want_prev or e.prev_subject_hash != want_subject:
+            ), found
+        if e.prev_hash != previous or e.prev_subject_hash != last_of.get(e.subject, GENESIS):
             return _fail(
                 n,
                 e.seq,
                 "broken_link",
                 f"第 {e.seq} 条变更记录与前一条不衔接",
                 f"entry {e.seq} does not follow its predecessor",
-            )
-        previous = e
-        last_of[e.subject] = e
+            ), found
+        previous = last_of[e.subject] = e.hash
+        if e.seq == want:
+            found = e.hash
         expected += 1
-    return Verification(True, n)
+    return Verification(True, n), found
 
 
 @attrs.frozen
@@ -273,21 +281,20 @@ class Checkpoint:
 
 
 def checkpoint(entries: Sequence[ChangeEntry], *, taken_on: _dt.date, unit: str = "") -> Checkpoint:
-    """The checkpoint at the last entry (seq 0 and the genesis hash for an empty log)."""
+    """The checkpoint at the last entry (seq 0 and the genesis hash for an empty log);
+    only the last entry is read, so ``[log.last()]`` will do."""
     if not entries:
         return Checkpoint(0, GENESIS, taken_on, unit)
     return Checkpoint(entries[-1].seq, entries[-1].hash, taken_on, unit)
 
 
-def verify_checkpoint(entries: Sequence[ChangeEntry], cp: Checkpoint) -> Verification:
-    """Verify the chain and that it still passes through the checkpoint."""
-    result = verify(entries)
-    if not result.ok:
+def verify_checkpoint(entries: Iterable[ChangeEntry], cp: Checkpoint) -> Verification:
+    """Verify the chain and that it still passes through the checkpoint (one pass;
+    ``entries`` may be a stream)."""
+    result, at = _walk(entries, cp.seq or None)
+    if not result.ok or cp.seq == 0:
         return result
-    if cp.seq == 0:
-        return result
-    at = next((e for e in entries if e.seq == cp.seq), None)
-    if at is None or at.hash != cp.hash:
+    if at != cp.hash:
         return _fail(
             result.checked,
             cp.seq,

@@ -362,6 +362,9 @@ class _Log:
     def entries(self, subject: str | None = None) -> list[ChangeEntry]:
         return list(self.rows if subject is None else self.by_subject.get(subject, []))
 
+    def stream(self) -> Iterator[ChangeEntry]:
+        return iter(self.rows.copy())  # the entries are in memory already: no batches
+
     def last_many(self, subjects: Iterable[str]) -> dict[str, ChangeEntry]:
         return {s: self.by_subject[s][-1] for s in subjects if self.by_subject.get(s)}
 

@@ -180,7 +180,16 @@ class ChangeLog(Protocol):
         """The latest entry (of ``subject``, if given)."""
         ...
 
-    def entries(self, subject: str | None = None) -> list[ChangeEntry]: ...
+    def entries(self, subject: str | None = None) -> list[ChangeEntry]:
+        """Every entry (of ``subject``, if given), in sequence order."""
+        ...
+
+    def stream(self) -> Iterator[ChangeEntry]:
+        """Every entry in sequence order, read a batch at a time, so that a province's
+        log is never in memory at once (verifying it, scanning it). Consume it inside
+        the unit of work."""
+        ...
+
     def last_many(self, subjects: Iterable[str]) -> dict[str, ChangeEntry]:
         """:meth:`last` for many subjects at once (subjects with no entry left out)."""
         ...

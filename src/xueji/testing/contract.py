@@ -293,6 +293,7 @@ class StoreContract:
         with store.unit_of_work() as uow:
             assert uow.log.entries() == [a, b, c]
             assert uow.log.entries("S1") == [a, c]
+            assert list(uow.log.stream()) == [a, b, c]
             assert uow.log.last() == c
             assert uow.log.last("S2") == b
             assert audit.verify(uow.log.entries()).ok
