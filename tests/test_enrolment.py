@@ -500,3 +500,16 @@ def test_an_idempotency_record_edited_by_hand_is_reported_with_its_key(
     )
     assert "not an idempotency record" in err.value.message_en
     assert "不是幂等记录" in err.value.message_zh
+
+
+def test_art30_an_idempotency_key_quoting_an_id_number_is_masked_in_messages(
+    province: Province,
+) -> None:
+    student = province.enroll()
+    assert student.id_number is not None
+    key = f"form-{student.id_number}"
+    province.reg.submit(A, student.id, idempotency_key=key)
+    with pytest.raises(XuejiError, match="idempotency key") as err:
+        province.reg.approve(A, "R0000001", idempotency_key=key)  # the key reused
+    assert student.id_number not in str(err.value)
+    assert student.id_number[:6] + "********" in str(err.value)

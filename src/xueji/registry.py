@@ -41,6 +41,7 @@ from xueji.errors import (
     Refused,
     XuejiError,
 )
+from xueji.explain import mask_ids
 from xueji.lifecycle.tables import (
     REQUEST_TABLES,
     STUDENT,
@@ -191,7 +192,8 @@ def _idempotency_record(key: str, text: str) -> tuple[str, str | None, str | Non
         command = sid = rid = None
     if isinstance(command, str) and all(x is None or isinstance(x, str) for x in (sid, rid)):
         return command, sid, rid
-    raise CorruptRecord("meta", key, "not an idempotency record", "不是幂等记录")
+    # the key as a host chose it, which may quote an identity number (Art 30)
+    raise CorruptRecord("meta", mask_ids(key), "not an idempotency record", "不是幂等记录")
 
 
 def _idempotent(
@@ -216,9 +218,10 @@ def _idempotent(
             if prior is not None:
                 command, sid, rid = _idempotency_record(f"idem:{key}", prior)
                 if command != method.__name__:
+                    shown = mask_ids(str(key))
                     raise _bad_input(
-                        f"幂等键 {key} 已用于 {command}",
-                        f"idempotency key {key!r} was used for {command}",
+                        f"幂等键 {shown} 已用于 {command}",
+                        f"idempotency key {shown!r} was used for {command}",
                     )
                 student = uow.students.get(sid) if sid else None
                 request = uow.requests.get(rid) if rid else None

@@ -415,9 +415,8 @@ def _update_many(
             raise _conflict(kind, str(p["b_id"]))
 
 
-_CONFLICT_SQLSTATES = frozenset(
-    {"40001", "40P01", "55P03"}
-)  # serialization, deadlock, lock_timeout
+# serialization failure, deadlock, a lock wait past the session's lock_timeout
+_CONFLICT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
 _CONFLICT_MYSQL_CODES = frozenset({1213, 1205})  # deadlock, lock wait timeout
 # another connection held the database past SQLITE_BUSY_TIMEOUT_MS
 _CONFLICT_SQLITE = frozenset({"SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED"})
