@@ -19,12 +19,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROVINCE, D, Province, authority, school_actor
-from tests.test_storage_contract import MYSQL_URL, PG_URL, _server
+from tests.test_storage_contract import MYSQL_URL, PG_URL, _server, empty_store
 from xueji import audit
 from xueji.errors import ConcurrencyConflict
 from xueji.lifecycle import RequestState, StudentStatus
 from xueji.model import Actor, TransferReason
-from xueji.storage import MemoryStore
 from xueji.storage.protocols import Store
 from xueji.storage.sql import SqlStore
 
@@ -33,16 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(params=["memory", "sqlite", "postgres", "mariadb"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
-    if request.param == "memory":
-        return MemoryStore()
-    if request.param == "sqlite":
-        return SqlStore.sqlite(str(tmp_path / "race.sqlite3"))
-    url = PG_URL if request.param == "postgres" else MYSQL_URL
-    _server(url, request.param)
-    s = SqlStore.from_url(url)
-    s.drop_all()
-    s.migrate()
-    return s
+    return empty_store(request.param, tmp_path)
 
 
 def race(*calls: Callable[[], object]) -> list[object]:
@@ -438,14 +428,8 @@ def test_a_store_made_before_a_fork_works_in_parent_and_children(
 ) -> None:
     """A web server that preloads the application forks its workers after the store
     is made (and used): each process must get connections of its own."""
-    if engine == "sqlite":
-        store = SqlStore.sqlite(tmp_path / "forked.sqlite3")
-    else:
-        url = PG_URL if engine == "postgres" else MYSQL_URL
-        _server(url, engine)
-        store = SqlStore.from_url(url)
-        store.drop_all()
-        store.migrate()
+    store = empty_store(engine, tmp_path)
+    assert isinstance(store, SqlStore)
     with store.unit_of_work() as uow:  # the pool now holds a connection
         uow.meta.set("shared", "0")
 
