@@ -438,7 +438,7 @@ def test_the_log_streams_in_batches_in_order(
     from xueji import audit
     from xueji.testing.contract import _entry
 
-    monkeypatch.setattr(sql, "LOG_STREAM_BATCH", 3)
+    monkeypatch.setattr(sql, "STREAM_BATCH", 3)
     store = SqlStore.sqlite(tmp_path / "log.sqlite3")
     entries: list[Any] = []
     for seq in range(1, 11):  # three full batches and one short one
@@ -455,4 +455,29 @@ def test_the_log_streams_in_batches_in_order(
         assert list(uow.log.stream()) == entries
         assert sum("xueji_change_log" in q for q in queries) == 4
         assert audit.verify(uow.log.stream()).ok
+    store.engine.dispose()
+
+
+def test_all_students_and_requests_are_read_in_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xueji.testing.contract import _request, _student
+
+    monkeypatch.setattr(sql, "STREAM_BATCH", 3)
+    store = SqlStore.sqlite(tmp_path / "all.sqlite3")
+    students = [_student(n) for n in range(1, 8)]  # two full batches and one short one
+    queries: list[str] = []
+    sa.event.listen(
+        store.engine, "before_cursor_execute", lambda *a: queries.append(a[2]), named=False
+    )
+    with store.unit_of_work() as uow:
+        uow.students.add_many(students)
+        for n, s in enumerate(students, 1):
+            uow.requests.add(_request(n, s.id, None))
+        queries.clear()
+        assert [s.id for s in uow.students.all()] == [s.id for s in students]
+        assert sum("FROM xueji_students" in q for q in queries) == 3
+        queries.clear()
+        assert [r.student for r in uow.requests.all()] == [s.id for s in students]
+        assert sum("FROM xueji_requests" in q for q in queries) == 3
     store.engine.dispose()

@@ -119,7 +119,10 @@ class StudentRepository(Protocol):
         """:meth:`count_in_class` for many classes at once (every class asked for)."""
         ...
 
-    def all(self) -> Iterator[Student]: ...
+    def all(self) -> Iterator[Student]:
+        """Every student; a store may read them a batch at a time (the SQL store does),
+        so consume the iterator inside the unit of work."""
+        ...
 
     def promote(
         self,
@@ -161,7 +164,9 @@ class RequestRepository(Protocol):
         """Open requests whose deadline is before ``day`` (overdue on ``day``)."""
         ...
 
-    def all(self) -> Iterator[Request]: ...
+    def all(self) -> Iterator[Request]:
+        """Every request; read like :meth:`StudentRepository.all`."""
+        ...
 
 
 class ChangeLog(Protocol):
