@@ -33,7 +33,7 @@ _STUDENTS = (
 def test_a_student_document_is_the_converters_json(student: Student) -> None:
     doc = sql._dump(student)
     assert doc == _reference(student)
-    assert sql._load(Student, "t", student.id, doc) == student
+    assert sql._load(Student, "t", "id", student.id, doc) == student
 
 
 @settings(max_examples=50, deadline=None)
@@ -47,7 +47,7 @@ def test_a_log_entry_document_is_the_converters_json(after: dict[str, str], on: 
     )
     doc = sql._dump(entry)
     assert doc == _reference(entry)
-    assert sql._load(ChangeEntry, "t", "7", doc) == entry
+    assert sql._load(ChangeEntry, "t", "seq", "7", doc) == entry
 
 
 def test_a_request_document_is_the_converters_json() -> None:

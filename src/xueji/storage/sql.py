@@ -240,18 +240,11 @@ def _dump(value: Any) -> str:
     return _encode(_unstructure(value))
 
 
-_KEY_FIELDS: dict[type[Any], str] = {
-    Unit: "code",
-    School: "code",
-    SchoolClass: "id",
-    Student: "id",
-    Request: "id",
-    ChangeEntry: "seq",
-}
-"""The field of each record kind that its row's key column repeats."""
-
-
-def _load(kind: type[T], table: str, key: str, doc: str, live: dict[str, Any] | None = None) -> T:
+def _load(
+    kind: type[T], table: str, field: str, key: str, doc: str, live: dict[str, Any] | None = None
+) -> T:
+    """The record of ``kind`` in ``doc``, stored in ``table`` under ``key`` (its value
+    of ``field``); anything else is a :class:`CorruptRecord`."""
     try:
         data = _decode(doc)
     except (ValueError, TypeError) as e:  # JSONDecodeError (orjson's too) is a ValueError
@@ -269,7 +262,6 @@ def _load(kind: type[T], table: str, key: str, doc: str, live: dict[str, Any] | 
     except (ValueError, TypeError, KeyError, AttributeError, ClassValidationError) as e:
         raise CorruptRecord(table, key, *_problems(e)) from e
     # a document copied by hand from another row would otherwise be read as that row
-    field = _KEY_FIELDS[kind]
     if str(found := getattr(value, field)) != key:
         raise CorruptRecord(
             table,
@@ -296,6 +288,20 @@ STREAM_BATCH = 2_000
 
 
 _HEADS_CHUNK = 100  # subjects per UNION ALL of ChangeLog.last_many (SQLite allows 500 terms)
+
+
+def _pages(conn: Connection, cols: Sequence[Any]) -> Iterator[Any]:
+    """Every row of ``cols`` in the order of the first (the table's key),
+    :data:`STREAM_BATCH` rows per query: keyset paging, each batch one index range
+    after the last key seen, so that a whole table is never in memory at once."""
+    key = cols[0]
+    q = sa.select(*cols).order_by(key).limit(STREAM_BATCH)
+    rows = conn.execute(q).all()
+    while rows:
+        yield from rows
+        if len(rows) < STREAM_BATCH:
+            return
+        rows = conn.execute(q.where(key > rows[-1][0])).all()
 
 
 def _chunks(keys: Iterable[str], size: int = _IN_CHUNK) -> Iterator[list[str]]:
@@ -454,7 +460,7 @@ class _Docs:
 
     def _from_row(self, row: Any) -> Any:
         live = dict(zip(self.live, row[2:], strict=True)) if self.live else None
-        return _load(self.kind, self.table.name, str(row[0]), row[1], live)
+        return _load(self.kind, self.table.name, self.key, str(row[0]), row[1], live)
 
     def _one(self, key: str) -> Any:
         row = self.conn.execute(
@@ -474,16 +480,8 @@ class _Docs:
         return list(self._stream(where, order))
 
     def _all(self) -> Iterator[Any]:
-        """Every record in key order, :data:`STREAM_BATCH` at a time (keyset paging on
-        the key: each batch one index range), so that a province is never in memory."""
-        key = self.table.c[self.key]
-        q = sa.select(*self._cols()).order_by(key).limit(STREAM_BATCH)
-        rows = self.conn.execute(q).all()
-        while rows:
-            yield from (self._from_row(row) for row in rows)
-            if len(rows) < STREAM_BATCH:
-                return
-            rows = self.conn.execute(q.where(key > rows[-1][0])).all()
+        """Every record in key order, a batch at a time (:func:`_pages`)."""
+        return map(self._from_row, _pages(self.conn, self._cols()))
 
     def _stream(self, where: Any = None, order: Any = None) -> Iterator[Any]:
         q = sa.select(*self._cols())
@@ -881,7 +879,7 @@ class _Log:
 
     def _rows(self, q: Any, params: Mapping[str, Any] | None = None) -> list[ChangeEntry]:
         return [
-            _load(ChangeEntry, log_t.name, str(seq), doc)
+            _load(ChangeEntry, log_t.name, "seq", str(seq), doc)
             for seq, doc in self.conn.execute(q, params)
         ]
 
@@ -902,14 +900,8 @@ class _Log:
         return self._rows(q)
 
     def stream(self) -> Iterator[ChangeEntry]:
-        after = 0  # keyset paging on the primary key: each batch one index range
-        while True:
-            q = sa.select(log_t.c.seq, log_t.c.doc).where(log_t.c.seq > after)
-            batch = self._rows(q.order_by(log_t.c.seq).limit(STREAM_BATCH))
-            yield from batch
-            if len(batch) < STREAM_BATCH:
-                return
-            after = batch[-1].seq
+        for seq, doc in _pages(self.conn, (log_t.c.seq, log_t.c.doc)):
+            yield _load(ChangeEntry, log_t.name, "seq", str(seq), doc)
 
     def last_many(self, subjects: Iterable[str]) -> dict[str, ChangeEntry]:
         wanted = set(subjects)
