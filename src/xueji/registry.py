@@ -212,13 +212,15 @@ def _idempotent(
         key = kw.pop("idempotency_key", None)
         if key is None:
             return method(self, *args, **kw)
-        _check_key("幂等键", "idempotency key", str(key))
+        text = str(key)
+        _check_key("幂等键", "idempotency key", text)
+        slot = f"idem:{text}"  # its row in the meta store
         with self.store.unit_of_work() as uow:
-            prior = uow.meta.get(f"idem:{key}")
+            prior = uow.meta.get(slot)
             if prior is not None:
-                command, sid, rid = _idempotency_record(f"idem:{key}", prior)
+                command, sid, rid = _idempotency_record(slot, prior)
                 if command != method.__name__:
-                    shown = mask_ids(str(key))
+                    shown = mask_ids(text)
                     raise _bad_input(
                         f"幂等键 {shown} 已用于 {command}",
                         f"idempotency key {shown!r} was used for {command}",
@@ -229,7 +231,7 @@ def _idempotent(
             out = method(self, *args, **kw)
             if out.allowed:
                 uow.meta.set(
-                    f"idem:{key}",
+                    slot,
                     json.dumps(
                         {
                             "command": method.__name__,
