@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 
 import attrs
 import pytest
@@ -221,3 +222,50 @@ def test_art31_verify_reads_its_entries_once_as_a_stream(damage: str) -> None:
         assert streamed.problem == damage
     cp = audit.checkpoint(rows, taken_on=D(2026, 9, 1))
     assert audit.verify_checkpoint(once(), cp) == audit.verify_checkpoint(list(rows), cp)
+
+
+def test_art32_late_graduation_is_reported_past_an_altered_entry() -> None:
+    """One pass over the log both verifies it and finds late graduations: a broken
+    chain early in the log must not hide a late graduation after it."""
+    p = Province(D(2026, 6, 1))
+    s = p.register("A", 6, birth=D(2014, 3, 1))
+    p.at(D(2026, 8, 5))
+    p.reg.graduate(school_actor("A"), s.id)
+    p.store.log.rows[1] = attrs.evolve(p.store.log.rows[1], basis="forged")
+    report = p.reg.detect(PROVINCE)
+    kinds = {(f.kind, f.unit) for f in report.findings}
+    assert ("altered_record", "province") in kinds
+    assert ("late_graduation", "A") in kinds
+
+
+def test_art32_detect_reads_students_a_batch_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The requests' students are read with one query per ``REPORT_BATCH`` requests,
+    not one (or two) per request: a province has a request per student."""
+    import sqlalchemy as sa
+
+    from xueji import registry
+    from xueji.storage.sql import SqlStore
+
+    store = SqlStore.sqlite(tmp_path / "detect.sqlite3")
+    p = Province(store=store)
+    for _ in range(4):
+        p.register("A", 1)
+    s = p.register("A", 2)
+    p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    )
+    with store.unit_of_work() as uow:
+        n = sum(1 for _ in uow.requests.all())
+    assert n == 6
+    monkeypatch.setattr(registry, "REPORT_BATCH", 2)
+    queries: list[str] = []
+    sa.event.listen(
+        store.engine, "before_cursor_execute", lambda *a: queries.append(a[2]), named=False
+    )
+    p.at(D(2026, 11, 2))  # the transfer is overdue at its first party, the receiving school
+    report = p.reg.detect(PROVINCE)
+    assert ("overdue_approval", "W") in {(f.kind, f.unit) for f in report.findings}
+    assert sum("FROM xueji_students" in q for q in queries) == 3  # 6 requests, 2 a batch
+    store.engine.dispose()

@@ -3,13 +3,19 @@ and the policy in force (Art 33)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import attrs
+import pytest
+import sqlalchemy as sa
 
 from tests.conftest import PROVINCE, D, Province, authority, school_actor
+from xueji import registry
 from xueji.articles import anhui
 from xueji.lifecycle import RequestState, StudentStatus
 from xueji.model import Actor
 from xueji.policy import ANHUI_2013, Param
+from xueji.storage.sql import SqlStore
 
 A, H = school_actor("A"), school_actor("H")
 SHUSHAN, HEFEI = authority("340104"), authority("3401")
@@ -66,7 +72,9 @@ def test_art27_senior_dropout_does_not_keep_the_registry(province: Province) -> 
     assert out.decision.codes == ("dropout.not_compulsory_keep",)
 
 
-def test_art27_migrant_dropout_summary_by_hukou_county(province: Province) -> None:
+def test_art27_migrant_dropout_summary_by_hukou_county(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
     migrants = [
         province.register("A", 4, migrant=True, hukou_region=region, name=f"随迁{i}")
         for i, region in enumerate(["341221", "341221", "341602"])
@@ -77,7 +85,18 @@ def test_art27_migrant_dropout_summary_by_hukou_county(province: Province) -> No
         req = province.reg.record_dropout(A, s.id, "x").request
         assert req is not None
         approve(province, SHUSHAN, req.id)
+    queries: list[str] = []
+    if isinstance(province.store, SqlStore):
+        sa.event.listen(
+            province.store.engine,
+            "before_cursor_execute",
+            lambda *a: queries.append(a[2]),
+            named=False,
+        )
+    monkeypatch.setattr(registry, "REPORT_BATCH", 2)
     summary = province.reg.migrant_dropouts(SHUSHAN, start=D(2026, 9, 1), end=D(2027, 1, 31))
+    if isinstance(province.store, SqlStore):  # 4 dropouts' students, 2 per query
+        assert sum("FROM xueji_students" in q for q in queries) == 2
     assert sorted(summary) == ["341221", "341602"]
     assert [d.name for d in summary["341221"]] == ["随迁0", "随迁1"]
     assert summary["341602"][0].dropped_on == D(2026, 10, 12)
@@ -168,6 +187,39 @@ def test_art18_rollover_readings_are_policy_parameters() -> None:
     p.reg.rollover(SYSTEM, 2026)
     assert p.reg.student(PROVINCE, s.id).grade == 4
     assert p.reg.student(PROVINCE, final.id).status is StudentStatus.COMPLETED
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_rollover_holds_only_open_transfers_under_hold(kind: str, tmp_path: Path) -> None:
+    """``rollover_open_transfers = "hold"`` holds the students whose transfer is still
+    open, and no one else: not a student whose transfer was withdrawn, nor one with
+    another kind of open request (the store's open requests, not every request)."""
+    hold = attrs.evolve(ANHUI_2013, rollover_open_transfers=Param("hold", anhui(18, 2)))
+    store = SqlStore.sqlite(tmp_path / "hold.sqlite3") if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), policies=(hold,), store=store)
+    jm = __import__("xueji").model.TransferReason.JOB_MOVE
+    moving, withdrawn, correcting = (p.register("A", 4, birth=D(2016, 3, 1)) for _ in range(3))
+    open_tr = p.reg.request_transfer(
+        school_actor("W"), moving.id, to_school="W", to_class="W-4", reason=jm, stated_reason="调动"
+    ).request
+    gone = p.reg.request_transfer(
+        school_actor("W"),
+        withdrawn.id,
+        to_school="W",
+        to_class="W-4",
+        reason=jm,
+        stated_reason="调动",
+    ).request
+    assert open_tr is not None
+    assert gone is not None
+    assert p.reg.withdraw(school_actor("W"), gone.id).allowed
+    assert p.reg.request_correction(A, correcting.id, {"name": "新名"}, "更正").allowed
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    grades = {x.id: x.grade for x in p.reg.students_of(PROVINCE, "A")}
+    assert grades == {moving.id: 4, withdrawn.id: 5, correcting.id: 5}
+    if store is not None:
+        store.engine.dispose()
 
 
 def test_art33_decision_under_the_policy_in_force_on_its_date() -> None:

@@ -185,24 +185,52 @@ def test_an_old_database_is_upgraded(tmp_path: Path) -> None:
     assert SqlStore(engine).schema_version() == SCHEMA_VERSION  # idempotent
 
 
-def test_a_version_1_database_gets_the_numbers_index(tmp_path: Path) -> None:
-    from xueji.storage.sql import numbers_t, schema_t
+def _reopened_from(path: Path, version: int, index: str) -> SqlStore:
+    """Take the SQLite database at ``path`` back to what schema ``version`` wrote (drop
+    ``index``, forget the later versions), then open it again: upgraded."""
+    from xueji.storage.sql import schema_t
 
-    path = str(tmp_path / "v1.sqlite3")
     store = SqlStore.sqlite(path)
-    with store.unit_of_work() as uow:
-        uow.meta.set("kept", "yes")
-    with store.engine.begin() as conn:  # back to what version 1 wrote
-        conn.exec_driver_sql("DROP INDEX ix_xueji_student_numbers_student")
-        conn.execute(schema_t.delete().where(schema_t.c.version > 1))
-    assert store.schema_version() == 1
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP INDEX {index}")
+        conn.execute(schema_t.delete().where(schema_t.c.version > version))
+    assert store.schema_version() == version
+    store.engine.dispose()
     again = SqlStore.sqlite(path)
     assert again.schema_version() == sql.SCHEMA_VERSION
+    return again
+
+
+def test_a_version_1_database_gets_the_numbers_index(tmp_path: Path) -> None:
+    from xueji.storage.sql import numbers_t
+
+    path = tmp_path / "v1.sqlite3"
+    with SqlStore.sqlite(path).unit_of_work() as uow:
+        uow.meta.set("kept", "yes")
+    again = _reopened_from(path, 1, "ix_xueji_student_numbers_student")
     with again.engine.connect() as conn:
         names = {ix["name"] for ix in sa.inspect(conn).get_indexes(numbers_t.name)}
     assert "ix_xueji_student_numbers_student" in names
     with again.unit_of_work() as uow:
         assert uow.meta.get("kept") == "yes"
+
+
+def test_a_version_3_database_gets_the_open_requests_index(tmp_path: Path) -> None:
+    """Schema 4: ``requests.open()`` pages along an index in key order; without it
+    each page sorted every open request again (SQLite: a temporary B-tree)."""
+    from xueji.storage.sql import requests_t
+
+    again = _reopened_from(tmp_path / "v3.sqlite3", 3, "ix_xueji_requests_open")
+    c = requests_t.c
+    page = sa.select(c.id, c.doc).where(c.is_open == sa.true(), c.id > "R").order_by(c.id)
+    with again.engine.connect() as conn:
+        names = {ix["name"] for ix in sa.inspect(conn).get_indexes(requests_t.name)}
+        text = str(page.limit(10).compile(conn, compile_kwargs={"literal_binds": True}))
+        plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + text))
+    assert "ix_xueji_requests_open" in names
+    assert "ix_xueji_requests_open" in plan
+    assert "TEMP B-TREE" not in plan
+    again.engine.dispose()
 
 
 def _edited_by_hand(tmp_path: Path, edit: Any) -> sql.CorruptRecord:
@@ -461,6 +489,7 @@ def test_the_log_streams_in_batches_in_order(
 def test_all_students_and_requests_are_read_in_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from xueji.lifecycle import RequestState
     from xueji.testing.contract import _request, _student
 
     monkeypatch.setattr(sql, "STREAM_BATCH", 3)
@@ -473,11 +502,22 @@ def test_all_students_and_requests_are_read_in_batches(
     with store.unit_of_work() as uow:
         uow.students.add_many(students)
         for n, s in enumerate(students, 1):
-            uow.requests.add(_request(n, s.id, None))
+            closed = n in (2, 5)
+            uow.requests.add(
+                _request(
+                    n,
+                    s.id,
+                    None,
+                    state=RequestState.APPROVED if closed else RequestState.AT_AUTHORITY,
+                )
+            )
         queries.clear()
         assert [s.id for s in uow.students.all()] == [s.id for s in students]
         assert sum("FROM xueji_students" in q for q in queries) == 3
         queries.clear()
         assert [r.student for r in uow.requests.all()] == [s.id for s in students]
         assert sum("FROM xueji_requests" in q for q in queries) == 3
+        queries.clear()  # five open of seven: one full batch and one short one
+        assert [r.id for r in uow.requests.open()] == [f"R{n:07d}" for n in (1, 3, 4, 6, 7)]
+        assert sum("FROM xueji_requests" in q for q in queries) == 2
     store.engine.dispose()

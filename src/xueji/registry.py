@@ -283,6 +283,12 @@ memo holds about 20 MB until the date or the policy changes."""
 SWEEP_BATCH = 1_000
 """Overdue requests the deadline sweep decides and writes as one batch (write-behind)."""
 
+REPORT_BATCH = 2_000
+"""Requests a province-wide report (:meth:`Registry.detect`,
+:meth:`Registry.migrant_dropouts`) reads before it fetches their students with one
+``get_many``: one query per batch instead of one per request, and memory bounded by
+the batch, not the province."""
+
 _ART12 = "皖教基〔2013〕20号 第十二条"
 
 
@@ -723,9 +729,13 @@ class Registry:
         )
         return req
 
-    def _party(self, uow: UnitOfWork, req: Request) -> tuple[str, bool]:
-        """(unit or school code, is a school) of the party the request waits for."""
-        student = self._get_student(uow, req.student)
+    def _party(
+        self, uow: UnitOfWork, req: Request, student: Student | None = None
+    ) -> tuple[str, bool]:
+        """(unit or school code, is a school) of the party the request waits for;
+        ``student``, the request's student if the caller has read it already."""
+        if student is None:
+            student = self._get_student(uow, req.student)
         home = req.from_school or student.school
         if req.state in (R.AT_RECEIVING_SCHOOL, R.AT_RECEIVING_AUTHORITY):
             school = self._get_school(uow, req.to_school or student.school)
@@ -2120,7 +2130,7 @@ class Registry:
             exclude: frozenset[str] = frozenset()
             if plan.hold_open_transfers:
                 exclude = frozenset(
-                    r.student for r in uow.requests.all() if r.is_open and r.kind in _TRANSFER_KINDS
+                    r.student for r in uow.requests.open() if r.kind in _TRANSFER_KINDS
                 )
             unfinished = uow.students.count_where(St.REGISTERED, plan.final_grades)
             if plan.complete_unfinished:
@@ -2240,11 +2250,18 @@ class Registry:
         jurisdiction, grouped by the 户籍 county they are handed to."""
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "migrant_dropouts")
+            inside = self._jurisdiction(uow, actor)
             pairs = []
-            for r in uow.requests.all():
-                if r.kind is RequestKind.DROPOUT and r.state is R.APPROVED:
-                    s = self._get_student(uow, r.student)
-                    if self._inside(uow, actor, s.school):
+            dropouts = (
+                r
+                for r in uow.requests.all()
+                if r.kind is RequestKind.DROPOUT and r.state is R.APPROVED
+            )
+            while page := list(itertools.islice(dropouts, REPORT_BATCH)):
+                students = uow.students.get_many({r.student for r in page})
+                for r in page:
+                    s = students.get(r.student) or self._get_student(uow, r.student)
+                    if inside(s.school):
                         pairs.append((s, r.history[-1].on))
             return change_rules.migrant_dropout_summary(pairs, start=start, end=end)
 
@@ -2273,18 +2290,29 @@ class Registry:
     def detect(self, actor: Actor) -> audit.Art32Report:
         """Art 32: what the system can see on today's date, for the schools in the
         actor's jurisdiction: late entry, overdue approvals, stages approved by default,
-        late graduation work, and a change log that does not verify."""
+        late graduation work, and a change log that does not verify.
+
+        Two passes over the store, both streamed: the requests, :data:`REPORT_BATCH`
+        at a time with their students read in one query per batch, and the change
+        log once, which both verifies the chain and finds the late graduations."""
         on = self.today()
         findings: list[audit.Finding] = []
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "detect")
-            for r in uow.requests.all():
-                schools = self._request_schools(uow, r)
-                if not any(self._inside(uow, actor, c) for c in schools):
-                    continue
-                findings.extend(self._findings_of(uow, r, on))
-            findings.extend(self._late_graduations(uow, actor))
-            verification = audit.verify(uow.log.stream())
+            inside = self._jurisdiction(uow, actor)
+            requests = iter(uow.requests.all())
+            while page := list(itertools.islice(requests, REPORT_BATCH)):
+                students = uow.students.get_many({r.student for r in page})
+                for r in page:
+                    student = students.get(r.student)
+                    schools = (r.from_school, r.to_school, student and student.school)
+                    if any(c and inside(c) for c in schools):
+                        findings.extend(self._findings_of(uow, r, on, student))
+            late: list[tuple[ChangeEntry, _dt.date]] = []
+            entries = self._watch_graduations(uow.log.stream(), late)
+            verification = audit.verify(entries)
+            collections.deque(entries, maxlen=0)  # the rest, where verification stopped
+            findings.extend(self._late_graduations(uow, late, inside))
             if not verification.ok and verification.seq is not None:
                 findings.append(
                     audit.Finding(
@@ -2297,10 +2325,27 @@ class Registry:
                 )
         return audit.Art32Report(on, tuple(findings), verification)
 
-    def _findings_of(self, uow: UnitOfWork, r: Request, on: _dt.date) -> list[audit.Finding]:
+    def _jurisdiction(self, uow: UnitOfWork, actor: Actor) -> Callable[[str], bool]:
+        """:meth:`_inside` for one actor, each school looked up once (a report over the
+        province asks about the same schools again and again)."""
+        memo: dict[str, bool] = {}
+
+        def inside(school: str) -> bool:
+            known = memo.get(school)
+            if known is None:
+                known = memo[school] = self._inside(uow, actor, school)
+            return known
+
+        return inside
+
+    def _findings_of(
+        self, uow: UnitOfWork, r: Request, on: _dt.date, student: Student | None
+    ) -> list[audit.Finding]:
+        """The Art 32 findings of one request; ``student`` is its student as read (None
+        if the store has no such student)."""
         out = []
         if r.is_open and r.deadline is not None and r.deadline < on:
-            party, _ = self._party(uow, r)
+            party, _ = self._party(uow, r, student)
             out.append(
                 audit.Finding(
                     "overdue_approval",
@@ -2313,7 +2358,7 @@ class Registry:
         for step in r.history:
             if step.event == "approve_by_default":
                 waiting = attrs.evolve(r, state=step.source)
-                party, _ = self._party(uow, waiting)
+                party, _ = self._party(uow, waiting, student)
                 out.append(
                     audit.Finding(
                         "default_approval",
@@ -2331,7 +2376,7 @@ class Registry:
             and last.on > r.deadline
             and last.event != "approve_by_default"
         ):
-            party, _ = self._party(uow, attrs.evolve(r, state=last.source))
+            party, _ = self._party(uow, attrs.evolve(r, state=last.source), student)
             out.append(
                 audit.Finding(
                     "late_decision",
@@ -2342,7 +2387,7 @@ class Registry:
                 )
             )
         if r.kind is RequestKind.NEW_STUDENT:
-            s = self._get_student(uow, r.student)
+            s = student if student is not None else self._get_student(uow, r.student)
             if "enrolment.late" in r.warnings:
                 out.append(
                     audit.Finding(
@@ -2351,7 +2396,7 @@ class Registry:
                 )
             decided = r.history[-1].on
             if not r.is_open and r.deadline is not None and decided > r.deadline:
-                party, _ = self._party(uow, attrs.evolve(r, state=R.AT_AUTHORITY))
+                party, _ = self._party(uow, attrs.evolve(r, state=R.AT_AUTHORITY), student)
                 out.append(
                     audit.Finding(
                         "late_entry",
@@ -2363,20 +2408,42 @@ class Registry:
                 )
         return out
 
-    def _late_graduations(self, uow: UnitOfWork, actor: Actor) -> list[audit.Finding]:
-        out = []
-        for e in uow.log.stream():
+    def _watch_graduations(
+        self, entries: Iterable[ChangeEntry], late: list[tuple[ChangeEntry, _dt.date]]
+    ) -> Iterator[ChangeEntry]:
+        """``entries`` passed through, keeping in ``late`` the graduations (and
+        completions) logged after the year's graduation deadline (Art 18), each with
+        that deadline."""
+        due_of: dict[_dt.date, _dt.date] = {}
+        for e in entries:
             if e.command in ("graduate", "complete"):
-                student = uow.students.get(e.subject)
-                if student is None or not self._inside(uow, actor, student.school):
-                    continue
-                due = self.policy(e.on).graduation_deadline.value.in_year(e.on.year)
+                due = due_of.get(e.on)
+                if due is None:
+                    due = self.policy(e.on).graduation_deadline.value.in_year(e.on.year)
+                    due_of[e.on] = due
                 if e.on > due:
-                    out.append(
-                        audit.Finding(
-                            "late_graduation", student.school, e.subject, e.on, f"due {due}"
-                        )
-                    )
+                    late.append((e, due))
+            yield e
+
+    def _late_graduations(
+        self,
+        uow: UnitOfWork,
+        late: Sequence[tuple[ChangeEntry, _dt.date]],
+        inside: Callable[[str], bool],
+    ) -> list[audit.Finding]:
+        """The findings of the ``late`` graduations of students in the jurisdiction,
+        their students read :data:`REPORT_BATCH` at a time."""
+        out = []
+        for i in range(0, len(late), REPORT_BATCH):
+            page = late[i : i + REPORT_BATCH]
+            students = uow.students.get_many({e.subject for e, _ in page})
+            for e, due in page:
+                student = students.get(e.subject)
+                if student is None or not inside(student.school):
+                    continue
+                out.append(
+                    audit.Finding("late_graduation", student.school, e.subject, e.on, f"due {due}")
+                )
         return out
 
     def public_class_list(self, actor: Actor, school: str) -> list[PublicListRow]:

@@ -332,6 +332,9 @@ class _Requests:
     def all(self) -> Iterator[Request]:
         return iter(list(self.t.rows.values()))
 
+    def open(self) -> Iterator[Request]:
+        return iter([self.t.rows[i] for i in sorted(self.open_ids.get("open"))])
+
 
 class _Log:
     def __init__(self, undo: Undo) -> None:

@@ -168,6 +168,12 @@ class RequestRepository(Protocol):
         """Every request; read like :meth:`StudentRepository.all`."""
         ...
 
+    def open(self) -> Iterator[Request]:
+        """Every open request in key order, read like :meth:`all` but never touching
+        the closed ones (most of a province's: one registration review per student,
+        and every decided change since)."""
+        ...
+
 
 class ChangeLog(Protocol):
     """The append-only change log (Art 19), hash-chained by :mod:`xueji.audit`."""

@@ -269,6 +269,7 @@ class StoreContract:
                 "R0000001",
             ]
             assert uow.requests.open_due_before(D(2026, 10, 1)) == []
+            assert [r.id for r in uow.requests.open()] == ["R0000001", "R0000002", "R0000003"]
             r = uow.requests.get("R0000001")
             assert r is not None
         closed = Request(**{**_fields(r), "state": RequestState.REJECTED, "version": 1})
@@ -278,6 +279,7 @@ class StoreContract:
             uow.requests.update(closed)  # version 1 again: stale
         with store.unit_of_work() as uow:
             assert [r.id for r in uow.requests.open_for_student("S1")] == ["R0000002"]
+            assert [r.id for r in uow.requests.open()] == ["R0000002", "R0000003"]
             assert len(list(uow.requests.all())) == 4
 
     # -- the change log, meta, allocator ----------------------------------------------------
