@@ -521,3 +521,35 @@ def test_all_students_and_requests_are_read_in_batches(
         assert [r.id for r in uow.requests.open()] == [f"R{n:07d}" for n in (1, 3, 4, 6, 7)]
         assert sum("FROM xueji_requests" in q for q in queries) == 2
     store.engine.dispose()
+
+
+def test_tally_counts_in_one_query_and_names_a_bad_column(tmp_path: Path) -> None:
+    """``students.tally`` (the Art 28 statistics) is one GROUP BY on the indexed
+    columns, no document read; a column edited into no such status is reported with
+    the student's key."""
+    from xueji.lifecycle import StudentStatus
+    from xueji.testing.contract import _student
+
+    store = SqlStore.sqlite(tmp_path / "tally.sqlite3")
+    with store.unit_of_work() as uow:
+        uow.students.add_many([_student(1), _student(2, status=StudentStatus.REGISTERED)])
+    queries: list[str] = []
+    sa.event.listen(
+        store.engine, "before_cursor_execute", lambda *a: queries.append(a[2]), named=False
+    )
+    with store.unit_of_work() as uow:
+        assert sum(uow.students.tally(["A"]).values()) == 2
+    read = [q for q in queries if "FROM xueji_students" in q]
+    assert len(read) == 1
+    assert "GROUP BY" in read[0]
+    assert "doc" not in read[0]
+    with store.engine.begin() as conn:
+        conn.execute(
+            students_t.update().where(students_t.c.id == "S0000002").values(status="bogus")
+        )
+    with pytest.raises(sql.CorruptRecord) as err, store.unit_of_work() as uow:
+        uow.students.tally(["A"])
+    assert (err.value.table, err.value.key) == ("xueji_students", "S0000002")
+    assert err.value.detail == "column status: not a valid status"
+    assert "bogus" not in str(err.value)
+    store.engine.dispose()

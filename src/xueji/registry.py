@@ -75,7 +75,7 @@ from xueji.reports import PublicListRow, public_class_list
 from xueji.rules import approvals, corrections, enrolment, graduation, privacy, transfers
 from xueji.rules import changes as change_rules
 from xueji.rules._base import violation
-from xueji.statistics import NationalRecord, Statistics, national_record, tabulate
+from xueji.statistics import NationalRecord, Statistics, national_record, tabulate_tally
 from xueji.storage.protocols import Store, UnitOfWork
 from xueji.storage.writebehind import WriteBehind
 from xueji.workdays import WorkdayCalendar, default_calendar
@@ -2484,10 +2484,9 @@ class Registry:
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "statistics")
             units = {u.code: u for u in uow.units.list()}
-            schools = [
-                (s, uow.students.by_school(s.code)) for s in self._schools_within(uow, actor)
-            ]
-            return tabulate(schools, units, taken_on=self.today(), scope=actor.unit)
+            schools = self._schools_within(uow, actor)
+            counts = uow.students.tally(s.code for s in schools)  # counted by the store
+            return tabulate_tally(schools, counts, units, taken_on=self.today(), scope=actor.unit)
 
     def national_export(self, actor: Actor) -> list[NationalRecord]:
         """Art 5: the records of the actor's jurisdiction in the national system's form,

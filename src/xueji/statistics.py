@@ -60,6 +60,7 @@ __all__ = [
     "NationalRecord",
     "StatRow",
     "Statistics",
+    "Tally",
     "maintenance_fee",
     "migrants_table",
     "national_record",
@@ -67,6 +68,7 @@ __all__ = [
     "public_list_table",
     "stats_table",
     "tabulate",
+    "tabulate_tally",
 ]
 
 COUNTED_FOR_FEE = frozenset({StudentStatus.REGISTERED, StudentStatus.SUSPENDED})
@@ -146,6 +148,11 @@ def _place(school: School, units: Mapping[str, Unit]) -> tuple[str, str]:
     return city, county
 
 
+Tally = Mapping[tuple[str, Stage, int, StudentStatus], int]
+"""Students counted by (school code, stage, grade, status), as
+``StudentRepository.tally`` returns them."""
+
+
 def tabulate(
     schools: Iterable[tuple[School, Iterable[Student]]],
     units: Mapping[str, Unit],
@@ -154,11 +161,33 @@ def tabulate(
     scope: str,
 ) -> Statistics:
     """Count the students of each school by stage, grade and status."""
-    rows = []
+    order: list[School] = []
+    counts: Counter[tuple[str, Stage, int, StudentStatus]] = Counter()
     for school, students in schools:
+        order.append(school)
+        counts.update((school.code, s.stage, s.grade, s.status) for s in students)
+    return tabulate_tally(order, counts, units, taken_on=taken_on, scope=scope)
+
+
+def tabulate_tally(
+    schools: Iterable[School],
+    tally: Tally,
+    units: Mapping[str, Unit],
+    *,
+    taken_on: _dt.date,
+    scope: str,
+) -> Statistics:
+    """:func:`tabulate` from counts already made (a store's ``tally``, one query
+    instead of every record read): the rows of ``schools``, in their order, each
+    school's by stage, grade and status."""
+    of_school: dict[str, list[tuple[tuple[Stage, int, StudentStatus], int]]] = {}
+    for (code, stage, grade, status), n in tally.items():
+        if n:
+            of_school.setdefault(code, []).append(((stage, grade, status), n))
+    rows = []
+    for school in schools:
         city, county = _place(school, units)
-        counts = Counter((s.stage, s.grade, s.status) for s in students)
-        for (stage, grade, status), n in sorted(counts.items()):
+        for (stage, grade, status), n in sorted(of_school.get(school.code, ())):
             rows.append(StatRow(city, county, school.code, stage, grade, status, n))
     return Statistics(taken_on, scope, tuple(rows))
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -252,6 +253,15 @@ class _Students:
 
     def all(self) -> Iterator[Student]:
         return iter(list(self.t.rows.values()))
+
+    def tally(self, schools: Iterable[str]) -> dict[tuple[str, Stage, int, StudentStatus], int]:
+        return dict(
+            Counter(
+                (code, s.stage, s.grade, s.status)
+                for code in set(schools)
+                for s in self.by_school(code)
+            )
+        )
 
     def promote(
         self,

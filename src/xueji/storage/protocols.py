@@ -142,6 +142,13 @@ class StudentRepository(Protocol):
         ``final_grades`` is given)."""
         ...
 
+    def tally(self, schools: Iterable[str]) -> dict[tuple[str, Stage, int, StudentStatus], int]:
+        """How many of the students :meth:`by_school` finds in each of ``schools`` are
+        in each stage, grade and status, keyed ``(school, stage, grade, status)``
+        (combinations with none left out): the Art 28 statistics without reading a
+        record."""
+        ...
+
     def in_final_grade(
         self, status: StudentStatus, final_grades: Mapping[Stage, int]
     ) -> Iterator[Student]:

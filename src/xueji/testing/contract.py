@@ -21,6 +21,7 @@ import datetime as _dt
 import threading
 from typing import Any
 
+import attrs
 import pytest
 
 from xueji import audit, ids
@@ -203,6 +204,30 @@ class StoreContract:
             assert got is not None
             assert got.version == 1
             assert got.name == s.name
+
+    def test_tally_counts_what_by_school_finds(self, store: Store) -> None:
+        made = [
+            _student(1),
+            _student(2, status=StudentStatus.REGISTERED),
+            _student(3, status=StudentStatus.REGISTERED),
+            attrs.evolve(_student(4, status=StudentStatus.REGISTERED), grade=7, stage=Stage.JUNIOR),
+            _student(5, school="B", class_id="B-1", status=StudentStatus.SUSPENDED),
+        ]
+        with store.unit_of_work() as uow:
+            uow.students.add_many(made)
+        with store.unit_of_work() as uow:
+            assert uow.students.tally(["A", "B", "Z"]) == {
+                ("A", Stage.PRIMARY, 1, StudentStatus.DRAFT): 1,
+                ("A", Stage.PRIMARY, 1, StudentStatus.REGISTERED): 2,
+                ("A", Stage.JUNIOR, 7, StudentStatus.REGISTERED): 1,
+                ("B", Stage.PRIMARY, 1, StudentStatus.SUSPENDED): 1,
+            }
+            assert uow.students.tally(iter(["B"])) == {
+                ("B", Stage.PRIMARY, 1, StudentStatus.SUSPENDED): 1
+            }
+            assert uow.students.tally([]) == {}
+            uow.students.update(attrs.evolve(made[2], status=StudentStatus.SUSPENDED, version=1))
+            assert uow.students.tally(["A"])[("A", Stage.PRIMARY, 1, StudentStatus.REGISTERED)] == 1
 
     def test_seats_follow_status(self, store: Store) -> None:
         with store.unit_of_work() as uow:
