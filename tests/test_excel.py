@@ -468,3 +468,32 @@ def test_cli_import_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[st
     with pytest.raises(SystemExit) as usage:
         main(["report", "stats", *store, "--as", "nobody", "--out", "x.csv"])
     assert usage.value.code == 2
+
+
+def test_a_table_longer_than_a_sheet_continues_on_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel does not load rows past a sheet's 1,048,576: a longer report continues on
+    sheets titled ``... (2)``, ``... (3)``, each with the header, no row lost."""
+    import openpyxl
+
+    monkeypatch.setattr(excel, "SHEET_ROWS", 3)  # the header and two rows a sheet
+    rows = [(f"S{i}", i) for i in range(5)]
+    long_title = "全国学籍系统导出 national export of a county"
+    excel.write_tables(
+        tmp_path / "t.xlsx",
+        [excel.Table(long_title, ("id", "n"), rows), excel.Table("empty", ("a",), [])],
+    )
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx", read_only=True)
+    first = excel._sheet_title(long_title)
+    assert wb.sheetnames == [first, first[:27] + " (2)", first[:27] + " (3)", "empty"]
+    assert all(len(name) <= 31 for name in wb.sheetnames)
+    got = []
+    for name in wb.sheetnames[:3]:
+        sheet = list(wb[name].iter_rows(values_only=True))
+        assert sheet[0] == ("id", "n")
+        assert len(sheet) <= 3
+        got.extend(sheet[1:])
+    assert got == rows
+    assert list(wb["empty"].iter_rows(values_only=True)) == [("a",)]
+    wb.close()

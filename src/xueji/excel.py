@@ -773,15 +773,30 @@ class Table:
     rows: Sequence[Sequence[object]]
 
 
+SHEET_ROWS = 1_048_576
+"""The rows a worksheet holds (Excel 2007 and later; the header row included). A
+longer table continues on further sheets, each titled ``title (2)``, ``title (3)``, ...
+and each with the header again: Excel would not load the rows past the limit (a
+province's national export at 1,000,000 students and more)."""
+
+
 def write_tables(path: str | Path, tables: Iterable[Table]) -> None:
-    """Write tables as the sheets of one workbook (streamed, write-only mode)."""
+    """Write tables as the sheets of one workbook (streamed, write-only mode); a table
+    longer than a sheet continues on the next (:data:`SHEET_ROWS`)."""
     openpyxl = _openpyxl()
     wb = openpyxl.Workbook(write_only=True)
     for t in tables:
-        ws = wb.create_sheet(_sheet_title(t.title))
+        part, ws = 1, wb.create_sheet(_sheet_title(t.title))
         ws.append(list(t.header))
+        room = SHEET_ROWS - 1
         for row in t.rows:
+            if not room:
+                part += 1
+                ws = wb.create_sheet(_sheet_title(t.title, f" ({part})"))
+                ws.append(list(t.header))
+                room = SHEET_ROWS - 1
             ws.append([_cell(v) for v in row])
+            room -= 1
     wb.save(path)
 
 
@@ -797,8 +812,9 @@ def write_table(path: str | Path, table: Table) -> None:
         write_tables(path, [table])
 
 
-def _sheet_title(title: str) -> str:
-    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31]
+def _sheet_title(title: str, suffix: str = "") -> str:
+    """A worksheet's title: no ``[]:*?/\\``, 31 characters at most, ``suffix`` kept."""
+    return re.sub(r"[\[\]:*?/\\]", " ", title)[: 31 - len(suffix)] + suffix
 
 
 def _cell(value: object) -> object:
