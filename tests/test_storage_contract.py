@@ -553,3 +553,26 @@ def test_tally_counts_in_one_query_and_names_a_bad_column(tmp_path: Path) -> Non
     assert err.value.detail == "column status: not a valid status"
     assert "bogus" not in str(err.value)
     store.engine.dispose()
+
+
+def test_a_deadlock_behind_a_lost_savepoint_is_a_conflict(tmp_path: Path) -> None:
+    """InnoDB rolls a deadlocked transaction back whole, savepoints included, so the
+    error that surfaces is "SAVEPOINT does not exist", raised while rolling back to
+    it: the deadlock in its context makes it a ConcurrencyConflict."""
+    from xueji.errors import ConcurrencyConflict
+
+    class Orig(Exception):
+        pass
+
+    deadlock = sa.exc.OperationalError("INSERT", {}, Orig(1213, "Deadlock found"))
+    lost = sa.exc.OperationalError("ROLLBACK TO SAVEPOINT", {}, Orig(1305, "no savepoint"))
+    lost.__context__ = deadlock
+    assert sql._conflict_in(lost) is deadlock
+    alone = sa.exc.OperationalError("ROLLBACK TO SAVEPOINT", {}, Orig(1305, "no savepoint"))
+    assert sql._conflict_in(alone) is None
+    store = SqlStore.sqlite(tmp_path / "lost.sqlite3")
+    with pytest.raises(ConcurrencyConflict), store.unit_of_work():
+        raise lost
+    with pytest.raises(sa.exc.OperationalError), store.unit_of_work():
+        raise alone
+    store.engine.dispose()

@@ -45,7 +45,7 @@ import cattrs
 import sqlalchemy as sa
 from cattrs.errors import ClassValidationError
 from cattrs.fns import identity
-from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from xueji.errors import ConcurrencyConflict, CorruptRecord, XuejiError
@@ -449,6 +449,22 @@ def _is_conflict(error: sa.exc.DBAPIError) -> bool:
         return True
     args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
     return bool(args) and args[0] in _CONFLICT_MYSQL_CODES
+
+
+def _conflict_in(error: BaseException) -> sa.exc.DBAPIError | None:
+    """The driver conflict behind ``error``: the error itself, or one it was raised
+    while handling. A deadlock inside a savepoint makes InnoDB roll the whole
+    transaction back, savepoint included, so the driver's error is then "SAVEPOINT
+    does not exist", raised while SQLAlchemy rolled back to it: the deadlock is its
+    context."""
+    seen: BaseException | None = error
+    for _ in range(16):  # a chain is short; never follow a cycle for ever
+        if seen is None:
+            break
+        if isinstance(seen, sa.exc.DBAPIError) and _is_conflict(seen):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 class _Docs:
@@ -977,6 +993,10 @@ class _Log:
         return out
 
 
+_UPSERT: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+"""The INSERT constructs with ``ON CONFLICT ... DO UPDATE``, by dialect."""
+
+
 class _Meta:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -986,9 +1006,24 @@ class _Meta:
         return None if row is None else str(row[0])
 
     def set(self, key: str, value: str) -> None:
-        done = self.conn.execute(meta_t.update().where(meta_t.c.key == key).values(value=value))
-        if done.rowcount == 0:
-            self.conn.execute(meta_t.insert().values(key=key, value=value))
+        # One upsert statement where the engine has one. An UPDATE that finds no row
+        # followed by an INSERT made InnoDB (MySQL, MariaDB) hold a gap lock in
+        # between, and two units adding keys that fall in one gap deadlocked.
+        name = self.conn.dialect.name
+        if name in ("postgresql", "sqlite"):
+            ins = _UPSERT[name](meta_t).values(key=key, value=value)
+            self.conn.execute(
+                ins.on_conflict_do_update(
+                    index_elements=[meta_t.c.key], set_={"value": ins.excluded.value}
+                )
+            )
+        elif name == "mysql":
+            ins = mysql.insert(meta_t).values(key=key, value=value)
+            self.conn.execute(ins.on_duplicate_key_update(value=ins.inserted.value))
+        else:  # another engine: portable SQL
+            done = self.conn.execute(meta_t.update().where(meta_t.c.key == key).values(value=value))
+            if done.rowcount == 0:
+                self.conn.execute(meta_t.insert().values(key=key, value=value))
 
 
 class _Allocator:
@@ -1030,6 +1065,11 @@ class _Allocator:
                 except sa.exc.IntegrityError:  # another unit inserted one of them first
                     self.conn.execute(self._BUMP, [{"k": k, "n": counts[k]} for k in missing])
                     found.update(self._values(missing))
+                    # ... and committed it after this unit's snapshot was taken
+                    # (PostgreSQL's REPEATABLE READ): the row is there but not for us
+                    lost = [k for k in missing if k not in found]
+                    if lost:
+                        raise _conflict("sequence", lost[0]) from None
             self._held.update(found)
         return {k: self._held[k] - n + 1 for k, n in counts.items()}
 
@@ -1421,6 +1461,7 @@ class SqlStore:
                 finally:
                     self._nested.uow = None
         except sa.exc.DBAPIError as e:
-            if _is_conflict(e):
-                raise _conflict("transaction", type(e.orig).__name__) from e
+            cause = _conflict_in(e)
+            if cause is not None:
+                raise _conflict("transaction", type(cause.orig).__name__) from e
             raise
