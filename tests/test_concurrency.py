@@ -565,8 +565,10 @@ def test_many_idempotent_enrolments_at_once_win_or_conflict(store: Store) -> Non
     sequence among them): each is enrolled or gets ConcurrencyConflict, never a raw
     driver error (PostgreSQL's allocator raised KeyError when another unit created a
     sequence after this one's snapshot; MariaDB's deadlocks inside a savepoint came
-    out as "SAVEPOINT does not exist"); a retry of each conflict succeeds."""
+    out as "SAVEPOINT does not exist"); a retry of each conflict succeeds. The
+    registry's own retries are off here, to see the errors."""
     p = Province(store=store)
+    p.reg.conflict_retries = 0
     for n in range(5):
         forms = [_form(f"form-{n}-{i}") for i in range(6)]
         results = race(*(lambda f=f: p.reg.enroll(school_actor("A"), **f) for f in forms))
@@ -597,3 +599,108 @@ def test_new_meta_keys_written_at_once_do_not_conflict(store: Store) -> None:
     with store.unit_of_work() as uow:
         assert [uow.meta.get(f"w{n}") for n in range(4)] == ["19"] * 4
         assert uow.meta.get("w3-7") == "7"
+
+
+def test_commands_at_the_same_moment_are_retried_not_refused(store: Store) -> None:
+    """On a server every command that writes appends to the one change log, so of
+    several at the same moment one commits and the others conflict: the registry runs
+    each loser again (CONFLICT_RETRIES) on the winner's state. Six enrolments at once
+    and four logged views of one record at once, five times over: none fails, the log
+    verifies (before, 100 of 120 such enrolments and 58 of 80 views failed on
+    PostgreSQL)."""
+    p = Province(store=store)
+    s = p.register("A", 1)
+    reads = sum(1 for e in p.log() if e.command == "read_sensitive")
+    for n in range(5):
+        forms = [_form(f"form-{n}-{i}") for i in range(6)]
+        results = race(
+            *(lambda f=f: p.reg.enroll(school_actor("A"), **f) for f in forms),
+            *(lambda: p.reg.student(school_actor("A"), s.id) for _ in range(4)),
+        )
+        assert conflicts(results) == 0, results
+        assert all(r.allowed for r in results[:6]), results  # type: ignore[attr-defined]
+    assert len(p.reg.students_of(PROVINCE, "A")) == 31
+    assert sum(1 for e in p.log() if e.command == "read_sensitive") == reads + 20 + 1
+    assert audit.verify(p.log()).ok
+
+
+# -- the retry rules, on the in-memory store (no real race needed) --------------------------
+
+
+def _flaky(p: Province, monkeypatch: pytest.MonkeyPatch, losses: int) -> list[int]:
+    """Make ``Registry.student`` lose ``losses`` races before it succeeds; returns the
+    list its attempts are counted in. Pauses are recorded, not slept."""
+    from xueji.registry import Registry
+
+    attempts: list[int] = []
+    real = Registry._student_for
+
+    def student_for(self: Registry, *a: Any) -> Any:
+        attempts.append(1)
+        if len(attempts) <= losses:
+            raise ConcurrencyConflict("storage.conflict", "冲突", "lost a race")
+        return real(self, *a)
+
+    monkeypatch.setattr(Registry, "_student_for", student_for)
+    return attempts
+
+
+def test_a_lost_race_is_run_again_with_growing_random_pauses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from xueji import registry
+
+    p = Province()
+    s = p.register("A", 1)
+    pauses: list[float] = []
+    p.reg._pause = pauses.append
+    attempts = _flaky(p, monkeypatch, 3)
+    assert p.reg.student(school_actor("A"), s.id).id == s.id
+    assert len(attempts) == 4
+    assert len(pauses) == 3
+    for k, pause in enumerate(pauses):
+        assert 0 <= pause <= min(registry.RETRY_PAUSE_MAX, registry.RETRY_PAUSE * 2**k)
+
+
+def test_retries_end_and_the_conflict_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    p = Province()
+    s = p.register("A", 1)
+    p.reg._pause = lambda _: None
+    p.reg.conflict_retries = 2
+    attempts = _flaky(p, monkeypatch, 10)
+    with pytest.raises(ConcurrencyConflict):
+        p.reg.student(school_actor("A"), s.id)
+    assert len(attempts) == 3
+
+
+def test_no_retry_for_a_stale_version_inside_a_unit_or_on_a_store_that_cannot_say(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from xueji.errors import StaleVersion
+    from xueji.registry import Registry
+
+    p = Province()
+    s = p.enroll("A", 1)
+    sub = p.reg.submit(school_actor("A"), s.id).request
+    assert sub is not None
+    p.reg._pause = lambda _: pytest.fail("a pause: the command was retried")
+    county = authority("340104")
+    assert p.reg.approve(county, sub.id, expected_version=sub.version).allowed
+    with pytest.raises(StaleVersion):  # the caller's view is stale: running again cannot help
+        p.reg.approve(county, sub.id, expected_version=sub.version)
+    attempts = _flaky(p, monkeypatch, 2)
+    with pytest.raises(ConcurrencyConflict), p.store.unit_of_work():
+        p.reg.student(school_actor("A"), s.id)  # the caller's unit is what must run again
+    assert len(attempts) == 1
+
+    class HostStore:  # a host's store without in_unit_of_work()
+        def __init__(self, inner: Store) -> None:
+            self.unit_of_work = inner.unit_of_work
+
+    host = Registry(HostStore(p.store), clock=p.clock)
+    host._pause = p.reg._pause
+    with pytest.raises(ConcurrencyConflict):
+        host.student(school_actor("A"), s.id)
+    assert len(attempts) == 2
+    with pytest.raises(ValueError, match="conflict_retries"):
+        Registry(p.store, conflict_retries=-1)

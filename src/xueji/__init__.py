@@ -40,6 +40,7 @@ from xueji.errors import (
     NumberSpaceExhausted,
     PolicyNotInForce,
     Refused,
+    StaleVersion,
     TransitionRefused,
     XuejiError,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "School",
     "SchoolClass",
     "SequenceAllocator",
+    "StaleVersion",
     "Student",
     "StudentStatus",
     "SystemClock",

@@ -29,6 +29,7 @@ __all__ = [
     "NumberSpaceExhausted",
     "PolicyNotInForce",
     "Refused",
+    "StaleVersion",
     "TransitionRefused",
     "XuejiError",
 ]
@@ -115,6 +116,14 @@ class ConcurrencyConflict(XuejiError, RuntimeError):
             f"{kind} {key} 已被修改（版本 {found}，期望 {want}）",
             f"{kind} {key} was changed (version {found}, expected {want})",
         )
+
+
+class StaleVersion(ConcurrencyConflict):
+    """The command was taken on a version of the record (``expected_version=``) that is
+    no longer the stored one: the caller decided on a stale view, so running the
+    command again cannot help; it must read the record again. Same ``code`` as
+    :class:`ConcurrencyConflict` (``storage.conflict``); the :class:`Registry
+    <xueji.registry.Registry>` retries other conflicts, never this one."""
 
 
 class AccessDenied(XuejiError, PermissionError):

@@ -23,8 +23,11 @@ import functools
 import gc
 import itertools
 import json
+import random
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Concatenate, Literal, ParamSpec
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
 import attrs
 
@@ -39,6 +42,7 @@ from xueji.errors import (
     CorruptRecord,
     NotFound,
     Refused,
+    StaleVersion,
     XuejiError,
 )
 from xueji.explain import mask_ids
@@ -180,6 +184,7 @@ def _check_key(what_zh: str, what_en: str, key: str) -> None:
 
 
 P = ParamSpec("P")
+_T = TypeVar("_T")
 
 
 def _idempotency_record(key: str, text: str) -> tuple[str, str | None, str | None]:
@@ -245,11 +250,59 @@ def _idempotent(
     return wrapper
 
 
+CONFLICT_RETRIES = 8
+"""How many times a :class:`Registry` runs a command again after it lost a race to
+another writer (:class:`~xueji.errors.ConcurrencyConflict`), by default. On a server
+every command that writes appends to the one hash-chained change log, so of several
+commands at the same moment one commits and the others conflict; run again, each
+decides on the state the winner left. Never retried: :class:`~xueji.errors.StaleVersion`
+(the caller's own ``expected_version`` is out of date), a command inside a unit of
+work its caller opened (the caller's transaction is what must run again), a store that
+cannot tell whether it is inside one (no ``in_unit_of_work()``), and ``enroll_many``
+(its rows may be a stream read once)."""
+
+RETRY_PAUSE = 0.002
+"""Seconds: the longest pause before the first retry; each later one may be twice as
+long, up to :data:`RETRY_PAUSE_MAX` (random within that: "full jitter", so that the
+losers of one race do not meet again at the next)."""
+
+RETRY_PAUSE_MAX = 0.1
+
+
+def _retried(
+    method: Callable[Concatenate[Registry, P], _T],
+) -> Callable[Concatenate[Registry, P], _T]:
+    """Run the command again when it loses a race to another writer (see
+    :data:`CONFLICT_RETRIES`). Each attempt is a new unit of work: the lost one was
+    rolled back whole, so nothing is applied twice."""
+
+    @functools.wraps(method)
+    def wrapper(self: Registry, /, *args: P.args, **kw: P.kwargs) -> _T:
+        if not self._may_retry():
+            return method(self, *args, **kw)
+        self._running.command = True
+        try:
+            for attempt in itertools.count():
+                try:
+                    return method(self, *args, **kw)
+                except StaleVersion:
+                    raise
+                except ConcurrencyConflict:
+                    if attempt >= self.conflict_retries:
+                        raise
+                    self._pause(random.random() * min(RETRY_PAUSE_MAX, RETRY_PAUSE * 2**attempt))
+            raise AssertionError("unreachable")  # pragma: no cover - count() never ends
+        finally:
+            self._running.command = False
+
+    return wrapper
+
+
 def _expect(kind: str, key: str, expected: int | None, actual: int) -> None:
     """Optimistic concurrency from the caller's side: the command was decided on
     version ``expected`` of the record; another version means someone else acted."""
     if expected is not None and expected != actual:
-        raise ConcurrencyConflict(
+        raise StaleVersion(
             "storage.conflict",
             f"{kind} {key} 已被修改（当前版本 {actual}，操作基于版本 {expected}）",
             f"{kind} {key} was changed (now version {actual}; the command read {expected})",
@@ -486,7 +539,9 @@ class Registry:
 
     ``policies`` are the profiles of one jurisdiction over time; each command is
     decided under the one in force on its date (Art 33). ``calendar`` is the
-    working-day calendar (default: chinese-calendar's years).
+    working-day calendar (default: chinese-calendar's years). A command that loses a
+    race to another writer is run again up to ``conflict_retries`` times
+    (:data:`CONFLICT_RETRIES`; 0: never).
     """
 
     def __init__(
@@ -496,12 +551,27 @@ class Registry:
         clock: Clock | None = None,
         policies: Sequence[Policy] = (ANHUI_2013,),
         calendar: WorkdayCalendar | None = None,
+        conflict_retries: int = CONFLICT_RETRIES,
     ) -> None:
+        if conflict_retries < 0:
+            raise ValueError(f"conflict_retries is 0 or more, not {conflict_retries}")
         self.store = store
         self.clock: Clock = clock or SystemClock()
         self.policies = tuple(policies)
         self.calendar = calendar or default_calendar()
+        self.conflict_retries = conflict_retries
         self._memo: tuple[Policy, _dt.date, dict[tuple[Any, ...], Decision]] | None = None
+        self._running = threading.local()  # .command: a retried command runs in this thread
+        self._pause: Callable[[float], None] = time.sleep
+
+    def _may_retry(self) -> bool:
+        """Whether a command starting now may be retried: retries are on, it is not
+        called by another command of this registry, and the store says no unit of work
+        is open in this thread (a store that cannot say is taken to have one)."""
+        if not self.conflict_retries or getattr(self._running, "command", False):
+            return False
+        probe = getattr(self.store, "in_unit_of_work", None)
+        return probe is not None and not probe()
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -874,6 +944,7 @@ class Registry:
 
     # -- setup (Art 6) -------------------------------------------------------------------
 
+    @_retried
     def add_unit(self, actor: Actor, unit: Unit) -> Outcome:
         """Create an education authority (Art 6: by the province's administrator)."""
         _check_key("单位代码", "unit code", unit.code)
@@ -888,6 +959,7 @@ class Registry:
             self._log(uow, actor, on, "add_unit", unit.code, {}, {"name": unit.name}, "第六条")
         return Outcome(Decision.allow())
 
+    @_retried
     def add_school(self, actor: Actor, school: School) -> Outcome:
         """Create a school under its supervising unit (Art 6; branches under a 学区中心校, Art 7)."""
         _check_key("学校代码", "school code", school.code)
@@ -912,6 +984,7 @@ class Registry:
             )
         return Outcome(Decision.allow())
 
+    @_retried
     def add_class(self, actor: Actor, klass: SchoolClass) -> Outcome:
         """Create a class (Art 10). A virtual class is refused (Art 16)."""
         _check_key("班级代码", "class id", klass.id)
@@ -926,6 +999,7 @@ class Registry:
 
     # -- enrolment (Arts 12-16) -------------------------------------------------------------
 
+    @_retried
     @_idempotent
     def enroll(
         self,
@@ -1406,7 +1480,8 @@ class Registry:
         )
         return new
 
-    def update_student(self, actor: Actor, student_id: str, **fields: Any) -> Outcome:
+    @_retried
+    def update_student(self, /, actor: Actor, student_id: str, **fields: Any) -> Outcome:
         """Edit a record directly. Key fields are locked once submitted (Art 29)."""
         on = self.today()
         editable = {
@@ -1453,6 +1528,7 @@ class Registry:
             )
         return Outcome(decision, new)
 
+    @_retried
     def add_info(
         self, actor: Actor, student_id: str, group: InfoGroup, entry: InfoEntry
     ) -> Outcome:
@@ -1480,6 +1556,7 @@ class Registry:
             )
         return Outcome(Decision.allow(), new)
 
+    @_retried
     @_idempotent
     def submit(
         self,
@@ -1503,6 +1580,7 @@ class Registry:
 
     # -- decisions on requests --------------------------------------------------------------
 
+    @_retried
     @_idempotent
     def approve(
         self,
@@ -1523,6 +1601,7 @@ class Registry:
             actor, request_id, "approve", note, action="approve", expected_version=expected_version
         )
 
+    @_retried
     @_idempotent
     def reject(
         self,
@@ -1538,6 +1617,7 @@ class Registry:
             actor, request_id, "reject", note, action="reject", expected_version=expected_version
         )
 
+    @_retried
     @_idempotent
     def withdraw(
         self,
@@ -1558,6 +1638,7 @@ class Registry:
             expected_version=expected_version,
         )
 
+    @_retried
     @_idempotent
     def decide_transfer(
         self,
@@ -1661,6 +1742,7 @@ class Registry:
 
     # -- corrections (Art 29) -------------------------------------------------------------
 
+    @_retried
     @_idempotent
     def request_correction(
         self,
@@ -1693,6 +1775,7 @@ class Registry:
 
     # -- transfers (Arts 20-25) ------------------------------------------------------------
 
+    @_retried
     @_idempotent
     def request_transfer(
         self,
@@ -1769,6 +1852,7 @@ class Registry:
             req = self._sweep_request(uow, req, on)
         return Outcome(decision, s, req)
 
+    @_retried
     def transfer_in(
         self,
         actor: Actor,
@@ -1901,6 +1985,7 @@ class Registry:
             req = self._sweep_request(uow, req, on)
         return Outcome(decision, student, req)
 
+    @_retried
     def request_cross_border_out(
         self,
         actor: Actor,
@@ -1932,6 +2017,7 @@ class Registry:
             )
         return Outcome(decision, s, req)
 
+    @_retried
     def request_cross_province_out(
         self, actor: Actor, student_id: str, *, to_school_name: str, reason: str
     ) -> Outcome:
@@ -1960,6 +2046,7 @@ class Registry:
 
     # -- suspension, resumption, dropout (Arts 26-27) -------------------------------------------
 
+    @_retried
     @_idempotent
     def suspend(
         self,
@@ -1975,6 +2062,7 @@ class Registry:
             actor, student_id, RequestKind.SUSPENSION, reason, expected_version=expected_version
         )
 
+    @_retried
     @_idempotent
     def resume(
         self,
@@ -1996,6 +2084,7 @@ class Registry:
             expected_version=expected_version,
         )
 
+    @_retried
     @_idempotent
     def record_dropout(
         self,
@@ -2030,6 +2119,7 @@ class Registry:
             req = self._open_request(uow, actor, on, kind, s, reason=reason, to_class=to_class)
         return Outcome(decision, s, req)
 
+    @_retried
     def return_from_dropout(
         self, actor: Actor, student_id: str, *, to_class: str | None = None
     ) -> Outcome:
@@ -2051,6 +2141,7 @@ class Registry:
 
     # -- graduation and the school year (Art 18) ------------------------------------------------
 
+    @_retried
     @_idempotent
     def graduate(
         self,
@@ -2064,6 +2155,7 @@ class Registry:
         senior high through the authority's approval (Art 18)."""
         return self._finish(actor, student_id, "graduate", expected_version)
 
+    @_retried
     @_idempotent
     def complete(
         self,
@@ -2096,6 +2188,7 @@ class Registry:
             s = self._write_student(uow, actor, on, s, event, event, {})
         return Outcome(decision, s)
 
+    @_retried
     def rollover(self, actor: Actor, year: int) -> Outcome:
         """The 1 August rollover of school year ``year`` (Art 18): every student in school
         moves up one grade; the cases Art 18 leaves open follow the policy. Running it
@@ -2180,6 +2273,7 @@ class Registry:
             )
         return Outcome(Decision.allow(warnings=warnings))
 
+    @_retried
     def advance_clock(self, actor: Actor, to: _dt.date | None = None) -> list[Request]:
         """Move a manual clock to ``to`` (if given) and run the deadline sweep up to
         today: every transfer stage past its deadline is approved by default where the
@@ -2221,6 +2315,7 @@ class Registry:
             "个人信息保护法 第五十一条",
         )
 
+    @_retried
     def student(self, actor: Actor, student_id: str) -> Student:
         """One student's record, full ID number included: the read is logged."""
         with self.store.unit_of_work() as uow:
@@ -2235,6 +2330,7 @@ class Registry:
             self._authorize(uow, actor, "request", schools=self._request_schools(uow, r))
             return r
 
+    @_retried
     def students_of(self, actor: Actor, school: str) -> list[Student]:
         """The students of a school (the read of their ID numbers is logged)."""
         with self.store.unit_of_work() as uow:
@@ -2488,6 +2584,7 @@ class Registry:
             counts = uow.students.tally(s.code for s in schools)  # counted by the store
             return tabulate_tally(schools, counts, units, taken_on=self.today(), scope=actor.unit)
 
+    @_retried
     def national_export(self, actor: Actor) -> list[NationalRecord]:
         """Art 5: the records of the actor's jurisdiction in the national system's form,
         full identity numbers included (for the national system only): the read is logged."""

@@ -442,12 +442,18 @@ class MemoryStore:
         self.meta = _Meta(t["meta"])
         self.allocator = _Allocator(self._undo)
         self._depth = 0
+        self._owner: int | None = None  # the thread whose unit of work is open
+
+    def in_unit_of_work(self) -> bool:
+        """Whether the calling thread has a unit of work of this store open."""
+        return self._depth > 0 and self._owner == threading.get_ident()
 
     @contextmanager
     def unit_of_work(self) -> Iterator[MemoryStore]:
         """A unit of work over this store (nested units join the outer one)."""
         with self._lock:
             self._depth += 1
+            self._owner = threading.get_ident()
             mark = len(self._undo)
             try:
                 yield self

@@ -1439,6 +1439,11 @@ class SqlStore:
         with self.engine.begin() as conn:
             metadata.drop_all(conn)
 
+    def in_unit_of_work(self) -> bool:
+        """Whether the calling thread has a unit of work of this store open (a command
+        run now would join it as a savepoint)."""
+        return getattr(self._nested, "uow", None) is not None
+
     @contextmanager
     def unit_of_work(self) -> Iterator[_UnitOfWork]:
         """One transaction: committed on exit, rolled back on an exception. A unit opened
