@@ -269,3 +269,27 @@ def test_art32_detect_reads_students_a_batch_at_a_time(
     assert ("overdue_approval", "W") in {(f.kind, f.unit) for f in report.findings}
     assert sum("FROM xueji_students" in q for q in queries) == 3  # 6 requests, 2 a batch
     store.engine.dispose()
+
+
+def test_art32_a_request_without_history_is_read_not_crashed_on() -> None:
+    """A request written outside the facade (a host's migration) may have no history:
+    detect still reports what it can see (here: overdue), and nothing else."""
+    from xueji.lifecycle import RequestKind, RequestState
+    from xueji.model import Request
+
+    p = busy_province()
+    student = p.reg.students_of(PROVINCE, "A")[0]
+    bare = Request(
+        id="R-imported",
+        kind=RequestKind.SUSPENSION,
+        student=student.id,
+        state=RequestState.AT_AUTHORITY,
+        opened_on=D(2026, 9, 1),
+        stage_since=D(2026, 9, 1),
+        deadline=D(2026, 9, 10),
+    )
+    with p.store.unit_of_work() as uow:
+        uow.requests.add(bare)
+    p.at(D(2026, 9, 20))
+    mine = [f for f in p.reg.detect(PROVINCE).findings if f.subject == bare.id]
+    assert [f.kind for f in mine] == ["overdue_approval"]

@@ -2464,6 +2464,8 @@ class Registry:
                         f"{r.kind.value} stage {step.source.value}",
                     )
                 )
+        if not r.history:  # made outside the facade, which always records the opening
+            return out
         last = r.history[-1]
         if (
             r.kind is not RequestKind.NEW_STUDENT
