@@ -576,3 +576,31 @@ def test_a_deadlock_behind_a_lost_savepoint_is_a_conflict(tmp_path: Path) -> Non
     with pytest.raises(sa.exc.OperationalError), store.unit_of_work():
         raise alone
     store.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "mariadb"])
+def test_meta_set_is_one_upsert(kind: str, tmp_path: Path) -> None:
+    """``meta.set`` is one statement (no UPDATE-then-INSERT, which deadlocked on
+    InnoDB), also under SQLAlchemy's ``mariadb://`` dialect name."""
+    if kind == "sqlite":
+        store = SqlStore.sqlite(tmp_path / "meta.sqlite3")
+        upsert = "ON CONFLICT"
+    else:
+        _server(MYSQL_URL, "MariaDB")
+        store = SqlStore.from_url(MYSQL_URL.replace("mysql+", "mariadb+", 1))
+        assert store.engine.dialect.name == "mariadb"
+        store.drop_all()
+        store.migrate()
+        upsert = "ON DUPLICATE KEY UPDATE"
+    queries: list[str] = []
+    sa.event.listen(
+        store.engine, "before_cursor_execute", lambda *a: queries.append(a[2]), named=False
+    )
+    with store.unit_of_work() as uow:
+        uow.meta.set("upsert-test", "1")
+        uow.meta.set("upsert-test", "2")
+        assert uow.meta.get("upsert-test") == "2"
+    writes = [q for q in queries if "xueji_meta" in q and not q.lstrip().startswith("SELECT")]
+    assert len(writes) == 2
+    assert all(upsert in q for q in writes)
+    store.engine.dispose()

@@ -1017,7 +1017,7 @@ class _Meta:
                     index_elements=[meta_t.c.key], set_={"value": ins.excluded.value}
                 )
             )
-        elif name == "mysql":
+        elif name in ("mysql", "mariadb"):
             ins = mysql.insert(meta_t).values(key=key, value=value)
             self.conn.execute(ins.on_duplicate_key_update(value=ins.inserted.value))
         else:  # another engine: portable SQL
