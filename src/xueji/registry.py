@@ -267,6 +267,7 @@ long, up to :data:`RETRY_PAUSE_MAX` (random within that: "full jitter", so that 
 losers of one race do not meet again at the next)."""
 
 RETRY_PAUSE_MAX = 0.1
+"""Seconds: the longest pause before any retry (the eight retries of the default wait 0.33 s at most, 0.16 s on average)."""
 
 
 def _retried(
@@ -281,8 +282,9 @@ def _retried(
         if not self._may_retry():
             return method(self, *args, **kw)
         self._running.command = True
+        attempt = 0
         try:
-            for attempt in itertools.count():
+            while True:
                 try:
                     return method(self, *args, **kw)
                 except StaleVersion:
@@ -291,7 +293,7 @@ def _retried(
                     if attempt >= self.conflict_retries:
                         raise
                     self._pause(random.random() * min(RETRY_PAUSE_MAX, RETRY_PAUSE * 2**attempt))
-            raise AssertionError("unreachable")  # pragma: no cover - count() never ends
+                    attempt += 1
         finally:
             self._running.command = False
 
