@@ -267,7 +267,8 @@ long, up to :data:`RETRY_PAUSE_MAX` (random within that: "full jitter", so that 
 losers of one race do not meet again at the next)."""
 
 RETRY_PAUSE_MAX = 0.1
-"""Seconds: the longest pause before any retry (the eight retries of the default wait 0.33 s at most, 0.16 s on average)."""
+"""Seconds: the longest pause before any retry (the eight retries of the default
+wait 0.33 s at most, 0.16 s on average)."""
 
 
 def _retried(
