@@ -204,6 +204,7 @@ CASES: dict[str, Case] = {
     "public_class_list": lambda p, a: p.reg.public_class_list(a, "A"),
     "statistics": lambda p, a: p.reg.statistics(a),
     "national_export": lambda p, a: p.reg.national_export(a),
+    "national_export_to": lambda p, a: p.reg.national_export_to(a, lambda r: None),
 }
 STAGE_CALLS = {
     "approve": lambda r, a, rid: r.approve(a, rid),

@@ -158,3 +158,58 @@ def test_a_store_that_cannot_be_opened_is_one_line_not_a_traceback(
     assert "secret" not in err
     assert len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_art5_the_national_report_is_written_as_it_is_read(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``xueji report national`` hands each record to the file as it is read (a
+    province is never held): every record arrives, in CSV and across workbook sheets;
+    the read is logged; a write that fails leaves no file, and the read on record."""
+    import openpyxl
+
+    from tests.conftest import PROVINCE, Province
+    from xueji import excel
+    from xueji.statistics import NATIONAL_HEADER, NationalRecord, national_row
+    from xueji.storage.sql import SqlStore
+
+    path = tmp_path / "registry.sqlite3"
+    p = Province(store=SqlStore.sqlite(path))
+    made = {p.register(school, 1).id_number for school in ("A", "A", "B", "W")}
+    store = f"sqlite:///{path}"
+    out = tmp_path / "national.csv"
+    status, said, _ = run(
+        capsys, "report", "national", "--out", str(out), "--store", store, "--as", "province:34"
+    )
+    assert status == 0
+    assert "national: 4 行 rows" in said
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].split(",") == list(NATIONAL_HEADER)
+    assert {line.split(",")[1] for line in lines[1:]} == made
+
+    monkeypatch.setattr(excel, "SHEET_ROWS", 3)  # the header and two records a sheet
+    book = tmp_path / "national.xlsx"
+    argv = ("report", "national", "--out", str(book), "--store", store, "--as", "province:34")
+    assert run(capsys, *argv)[0] == 0
+    wb = openpyxl.load_workbook(book, read_only=True)
+    assert len(wb.sheetnames) == 2
+    rows = [r for ws in wb.worksheets for r in ws.iter_rows(values_only=True)]
+    assert {r[1] for r in rows if r[0] != NATIONAL_HEADER[0]} == made
+    wb.close()
+
+    reads = sum(1 for e in p.log() if e.command == "read_sensitive")
+    target = tmp_path / "x.csv"
+
+    def export() -> None:
+        with excel.table_writer(target, "t", NATIONAL_HEADER) as write:
+
+            def sink(r: NationalRecord) -> None:
+                write(national_row(r))
+                raise OSError("disk full")
+
+            p.reg.national_export_to(PROVINCE, sink)
+
+    with pytest.raises(OSError, match="disk full"):
+        export()
+    assert not target.exists()
+    assert sum(1 for e in p.log() if e.command == "read_sensitive") == reads + 1

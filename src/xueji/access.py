@@ -124,6 +124,12 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
             anhui(5),
             "全国系统: full ID numbers, the read is logged",
         ),
+        "national_export_to": _p(
+            frozenset({K.PROVINCE, K.CITY, K.COUNTY}),
+            Scope.UNIT,
+            anhui(5),
+            "全国系统, streamed to a file: full ID numbers, the read is logged",
+        ),
     }
 )
 """Every action of the registry facade, with who may take it."""

@@ -646,9 +646,13 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise XuejiError("cli.school", "需要 --school", "--school is required")
         rows = reg.public_class_list(args.actor, args.school)
         table, data = statistics.public_list_table(args.school, rows), {"rows": len(rows)}
-    else:
-        records = reg.national_export(args.actor)
-        table, data = statistics.national_table(records), {"records": len(records)}
+    else:  # streamed: a province's records are written as they are read
+        with excel.table_writer(
+            args.out, statistics.NATIONAL_TITLE, statistics.NATIONAL_HEADER
+        ) as write:
+            n = reg.national_export_to(args.actor, lambda r: write(statistics.national_row(r)))
+        _emit(args, {"out": args.out, "records": n}, f"{args.what}: {n} 行 rows -> {args.out}")
+        return EXIT_OK
     excel.write_table(args.out, table)
     _emit(args, {"out": args.out, **data}, f"{args.what}: {len(table.rows)} 行 rows -> {args.out}")
     return EXIT_OK

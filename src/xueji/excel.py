@@ -26,6 +26,7 @@ when a workbook is read or written, and its absence is the error ``excel.missing
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import re
@@ -62,7 +63,9 @@ __all__ = [
     "parse_date",
     "parse_flag",
     "parse_sex",
+    "table_writer",
     "write_table",
+    "write_tables",
 ]
 
 
@@ -780,36 +783,83 @@ and each with the header again: Excel would not load the rows past the limit (a
 province's national export at 1,000,000 students and more)."""
 
 
+class _Sheets:
+    """One table's rows appended to a write-only workbook, continuing on a further
+    sheet (``title (2)``, ...) each time one is full (:data:`SHEET_ROWS`)."""
+
+    def __init__(self, wb: Any, title: str, header: Sequence[str]) -> None:
+        self.wb, self.title, self.header = wb, title, list(header)
+        self.part, self.room = 0, 0
+        self._next()
+
+    def _next(self) -> None:
+        self.part += 1
+        suffix = f" ({self.part})" if self.part > 1 else ""
+        self.ws = self.wb.create_sheet(_sheet_title(self.title, suffix))
+        self.ws.append(self.header)
+        self.room = SHEET_ROWS - 1
+
+    def append(self, row: Sequence[object]) -> None:
+        if not self.room:
+            self._next()
+        self.ws.append([_cell(v) for v in row])
+        self.room -= 1
+
+
 def write_tables(path: str | Path, tables: Iterable[Table]) -> None:
     """Write tables as the sheets of one workbook (streamed, write-only mode); a table
     longer than a sheet continues on the next (:data:`SHEET_ROWS`)."""
-    openpyxl = _openpyxl()
-    wb = openpyxl.Workbook(write_only=True)
+    wb = _openpyxl().Workbook(write_only=True)
     for t in tables:
-        part, ws = 1, wb.create_sheet(_sheet_title(t.title))
-        ws.append(list(t.header))
-        room = SHEET_ROWS - 1
+        sheets = _Sheets(wb, t.title, t.header)
         for row in t.rows:
-            if not room:
-                part += 1
-                ws = wb.create_sheet(_sheet_title(t.title, f" ({part})"))
-                ws.append(list(t.header))
-                room = SHEET_ROWS - 1
-            ws.append([_cell(v) for v in row])
-            room -= 1
+            sheets.append(row)
     wb.save(path)
 
 
 def write_table(path: str | Path, table: Table) -> None:
     """Write one table: CSV (UTF-8 with a BOM, which Excel reads) for a ``.csv`` path,
     otherwise a workbook."""
-    if str(path).lower().endswith(".csv"):
-        with open(path, "w", encoding="utf-8-sig", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(table.header)
-            w.writerows([_cell(v) for v in row] for row in table.rows)
-    else:
-        write_tables(path, [table])
+    with table_writer(path, table.title, table.header) as write:
+        for row in table.rows:
+            write(row)
+
+
+@contextlib.contextmanager
+def table_writer(
+    path: str | Path, title: str, header: Sequence[str]
+) -> Iterator[Callable[[Sequence[object]], None]]:
+    """Write one table a row at a time, never holding it (a province's national export:
+    :meth:`xueji.registry.Registry.national_export_to`): yields the function that
+    writes a row. CSV (UTF-8 with a BOM) for a ``.csv`` path, otherwise a workbook in
+    write-only mode, continuing on further sheets past :data:`SHEET_ROWS`. The file is
+    complete when the block ends; if the block raises, no file is left behind.
+
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> with table_writer(out, "t", ("a", "b")) as write:
+    ...     write((1, "x"))
+    >>> out.read_text(encoding="utf-8-sig").splitlines()
+    ['a,b', '1,x']
+    """
+    target = Path(path)
+    try:
+        if target.name.lower().endswith(".csv"):
+            with open(target, "w", encoding="utf-8-sig", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(header)
+
+                def write(row: Sequence[object]) -> None:
+                    w.writerow([_cell(v) for v in row])
+
+                yield write
+        else:
+            wb = _openpyxl().Workbook(write_only=True)
+            yield _Sheets(wb, title, header).append
+            wb.save(target)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
 
 
 def _sheet_title(title: str, suffix: str = "") -> str:

@@ -2589,19 +2589,47 @@ class Registry:
             counts = uow.students.tally(s.code for s in schools)  # counted by the store
             return tabulate_tally(schools, counts, units, taken_on=self.today(), scope=actor.unit)
 
-    @_retried
     def national_export(self, actor: Actor) -> list[NationalRecord]:
         """Art 5: the records of the actor's jurisdiction in the national system's form,
-        full identity numbers included (for the national system only): the read is logged."""
+        full identity numbers included (for the national system only): the read is
+        logged. A list of the whole jurisdiction: for a province, write the records as
+        they come with :meth:`national_export_to`."""
+        out: list[NationalRecord] = []
+        self._national_export(actor, out.append, "national_export")
+        return out
+
+    def national_export_to(self, actor: Actor, sink: Callable[[NationalRecord], object]) -> int:
+        """Art 5: hand each record of the actor's jurisdiction, in the national system's
+        form, to ``sink`` (a file writer: :func:`xueji.excel.table_writer`), one school
+        at a time, so that a province is never held in memory; returns how many.
+
+        The read is logged first, in a unit of work of its own, with the number of
+        records the jurisdiction holds: a sink that fails halfway (a full disk) leaves
+        the read on record. The records are then read in one unit of work (a snapshot
+        on PostgreSQL), so the export is of one moment."""
+        return self._national_export(actor, sink, "national_export_to")
+
+    def _national_export(
+        self, actor: Actor, sink: Callable[[NationalRecord], object], action: str
+    ) -> int:
+        schools = self._log_national_read(actor, action)
+        sent = 0
         with self.store.unit_of_work() as uow:
-            self._authorize(uow, actor, "national_export")
-            out = [
-                national_record(s)
-                for school in self._schools_within(uow, actor)
-                for s in uow.students.by_school(school.code)
-            ]
-            self._read(uow, actor, f"national:{actor.unit}", "id_number,guardian_id", len(out))
-            return out
+            for school in schools:
+                for s in uow.students.by_school(school.code):
+                    sink(national_record(s))
+                    sent += 1
+        return sent
+
+    @_retried
+    def _log_national_read(self, actor: Actor, action: str) -> list[School]:
+        """Authorise a national export, log its read, return the schools it covers."""
+        with self.store.unit_of_work() as uow:
+            self._authorize(uow, actor, action)
+            schools = self._schools_within(uow, actor)
+            count = sum(uow.students.tally(s.code for s in schools).values())
+            self._read(uow, actor, f"national:{actor.unit}", "id_number,guardian_id", count)
+            return schools
 
 
 # -- explanations (the explain branch) ----------------------------------------------------

@@ -55,6 +55,8 @@ from xueji.rules.changes import MigrantDropout
 
 __all__ = [
     "COUNTED_FOR_FEE",
+    "NATIONAL_HEADER",
+    "NATIONAL_TITLE",
     "FeeLine",
     "FeeReport",
     "NationalRecord",
@@ -64,6 +66,7 @@ __all__ = [
     "maintenance_fee",
     "migrants_table",
     "national_record",
+    "national_row",
     "national_table",
     "public_list_table",
     "stats_table",
@@ -409,13 +412,14 @@ def national_record(s: Student) -> NationalRecord:
     )
 
 
+NATIONAL_TITLE = "全国学籍 national"
+
+
 def national_table(records: Iterable[NationalRecord]) -> Table:
     """The national export as a table (full identity numbers: for the national system)."""
-    return Table(
-        "全国学籍 national",
-        NATIONAL_HEADER,
-        [
-            (*attrs.astuple(r)[:14], "是" if r.migrant else "否", "是" if r.special_needs else "否")
-            for r in records
-        ],
-    )
+    return Table(NATIONAL_TITLE, NATIONAL_HEADER, [national_row(r) for r in records])
+
+
+def national_row(r: NationalRecord) -> tuple[object, ...]:
+    """One record as a row under :data:`NATIONAL_HEADER`."""
+    return (*attrs.astuple(r)[:14], "是" if r.migrant else "否", "是" if r.special_needs else "否")
