@@ -345,6 +345,26 @@ REPORT_BATCH = 2_000
 ``get_many``: one query per batch instead of one per request, and memory bounded by
 the batch, not the province."""
 
+_X = TypeVar("_X")
+
+
+def _with_students(
+    uow: UnitOfWork, items: Iterable[_X], student_of: Callable[[_X], str]
+) -> Iterator[tuple[_X, Student | None]]:
+    """Each of ``items`` with its student (None if the store has none), the students
+    read with one ``get_many`` per :data:`REPORT_BATCH` items."""
+    stream = iter(items)
+    while page := list(itertools.islice(stream, REPORT_BATCH)):
+        found = uow.students.get_many({student_of(x) for x in page})
+        for x in page:
+            yield x, found.get(student_of(x))
+
+
+def _schools_of(r: Request, student: Student | None) -> list[str]:
+    """The schools a request concerns: the two of a transfer and its student's."""
+    return [c for c in (r.from_school, r.to_school, student and student.school) if c]
+
+
 _ART12 = "皖教基〔2013〕20号 第十二条"
 
 
@@ -2356,12 +2376,10 @@ class Registry:
                 for r in uow.requests.all()
                 if r.kind is RequestKind.DROPOUT and r.state is R.APPROVED
             )
-            while page := list(itertools.islice(dropouts, REPORT_BATCH)):
-                students = uow.students.get_many({r.student for r in page})
-                for r in page:
-                    s = students.get(r.student) or self._get_student(uow, r.student)
-                    if inside(s.school):
-                        pairs.append((s, r.history[-1].on))
+            for r, found in _with_students(uow, dropouts, lambda r: r.student):
+                s = found or self._get_student(uow, r.student)
+                if inside(s.school):
+                    pairs.append((s, r.history[-1].on))
             return change_rules.migrant_dropout_summary(pairs, start=start, end=end)
 
     def history(self, actor: Actor, subject: str) -> list[ChangeEntry]:
@@ -2399,14 +2417,9 @@ class Registry:
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "detect")
             inside = self._jurisdiction(uow, actor)
-            requests = iter(uow.requests.all())
-            while page := list(itertools.islice(requests, REPORT_BATCH)):
-                students = uow.students.get_many({r.student for r in page})
-                for r in page:
-                    student = students.get(r.student)
-                    schools = (r.from_school, r.to_school, student and student.school)
-                    if any(c and inside(c) for c in schools):
-                        findings.extend(self._findings_of(uow, r, on, student))
+            for r, student in _with_students(uow, uow.requests.all(), lambda r: r.student):
+                if any(inside(c) for c in _schools_of(r, student)):
+                    findings.extend(self._findings_of(uow, r, on, student))
             late: list[tuple[ChangeEntry, _dt.date]] = []
             entries = self._watch_graduations(uow.log.stream(), late)
             verification = audit.verify(entries)
@@ -2535,13 +2548,8 @@ class Registry:
         """The findings of the ``late`` graduations of students in the jurisdiction,
         their students read :data:`REPORT_BATCH` at a time."""
         out = []
-        for i in range(0, len(late), REPORT_BATCH):
-            page = late[i : i + REPORT_BATCH]
-            students = uow.students.get_many({e.subject for e, _ in page})
-            for e, due in page:
-                student = students.get(e.subject)
-                if student is None or not inside(student.school):
-                    continue
+        for (e, due), student in _with_students(uow, late, lambda pair: pair[0].subject):
+            if student is not None and inside(student.school):
                 out.append(
                     audit.Finding("late_graduation", student.school, e.subject, e.on, f"due {due}")
                 )
@@ -2554,8 +2562,7 @@ class Registry:
             return public_class_list(uow.students.by_school(school))
 
     def _request_schools(self, uow: UnitOfWork, r: Request) -> list[str]:
-        student = uow.students.get(r.student)
-        return [c for c in (r.from_school, r.to_school, student and student.school) if c]
+        return _schools_of(r, uow.students.get(r.student))
 
     def _subject_schools(self, uow: UnitOfWork, subject: str) -> list[str]:
         """The schools a log subject belongs to; a province-level subject belongs to none
