@@ -1104,19 +1104,23 @@ class _UnitOfWork:
         self.allocator._held.clear()
 
 
+def _create_index(conn: Connection, table: sa.Table, name: str) -> None:
+    """Create ``table``'s declared index ``name`` unless it exists (a migration that
+    adds an index; step 1 already made it on a new database)."""
+    next(i for i in table.indexes if i.name == name).create(conn, checkfirst=True)
+
+
 def _index_numbers_by_student(conn: Connection) -> None:
     """Schema 2: look a student's numbers up by student (an update re-indexes them;
     without it every update scanned the whole numbers table)."""
-    ix = next(i for i in numbers_t.indexes if i.name == "ix_xueji_student_numbers_student")
-    ix.create(conn, checkfirst=True)
+    _create_index(conn, numbers_t, "ix_xueji_student_numbers_student")
 
 
 def _index_open_requests(conn: Connection) -> None:
     """Schema 4: page through the open requests in key order (``requests.open()``, the
     rollover's look at open transfers) on an index that holds them in that order;
     without it each page sorted every open request again."""
-    ix = next(i for i in requests_t.indexes if i.name == "ix_xueji_requests_open")
-    ix.create(conn, checkfirst=True)
+    _create_index(conn, requests_t, "ix_xueji_requests_open")
 
 
 def _check_encoding(conn: Connection) -> None:
