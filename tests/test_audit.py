@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import PROVINCE, D, Province, authority, school_actor
+from tests.test_storage_contract import statements
 from xueji import audit
 from xueji.model import Actor, ChangeEntry, TransferReason
 
@@ -243,8 +244,6 @@ def test_art32_detect_reads_students_a_batch_at_a_time(
 ) -> None:
     """The requests' students are read with one query per ``REPORT_BATCH`` requests,
     not one (or two) per request: a province has a request per student."""
-    import sqlalchemy as sa
-
     from xueji import registry
     from xueji.storage.sql import SqlStore
 
@@ -260,10 +259,7 @@ def test_art32_detect_reads_students_a_batch_at_a_time(
         n = sum(1 for _ in uow.requests.all())
     assert n == 6
     monkeypatch.setattr(registry, "REPORT_BATCH", 2)
-    queries: list[str] = []
-    sa.event.listen(
-        store.engine, "before_cursor_execute", lambda *a: queries.append(a[2]), named=False
-    )
+    queries = statements(store.engine)
     p.at(D(2026, 11, 2))  # the transfer is overdue at its first party, the receiving school
     report = p.reg.detect(PROVINCE)
     assert ("overdue_approval", "W") in {(f.kind, f.unit) for f in report.findings}

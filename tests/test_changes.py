@@ -7,9 +7,9 @@ from pathlib import Path
 
 import attrs
 import pytest
-import sqlalchemy as sa
 
 from tests.conftest import PROVINCE, D, Province, authority, school_actor
+from tests.test_storage_contract import statements
 from xueji import registry
 from xueji.articles import anhui
 from xueji.lifecycle import RequestState, StudentStatus
@@ -85,17 +85,11 @@ def test_art27_migrant_dropout_summary_by_hukou_county(
         req = province.reg.record_dropout(A, s.id, "x").request
         assert req is not None
         approve(province, SHUSHAN, req.id)
-    queries: list[str] = []
-    if isinstance(province.store, SqlStore):
-        sa.event.listen(
-            province.store.engine,
-            "before_cursor_execute",
-            lambda *a: queries.append(a[2]),
-            named=False,
-        )
+    sql = isinstance(province.store, SqlStore)
+    queries = statements(province.store.engine) if sql else []
     monkeypatch.setattr(registry, "REPORT_BATCH", 2)
     summary = province.reg.migrant_dropouts(SHUSHAN, start=D(2026, 9, 1), end=D(2027, 1, 31))
-    if isinstance(province.store, SqlStore):  # 4 dropouts' students, 2 per query
+    if sql:  # 4 dropouts' students, 2 per query
         assert sum("FROM xueji_students" in q for q in queries) == 2
     assert sorted(summary) == ["341221", "341602"]
     assert [d.name for d in summary["341221"]] == ["随迁0", "随迁1"]

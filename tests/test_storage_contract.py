@@ -29,6 +29,13 @@ def _server(url: str, name: str) -> None:
         pytest.skip(f"{name} is not answering at {url}: server leg not run on this machine")
 
 
+def statements(engine: sa.Engine) -> list[str]:
+    """A list that receives the text of every statement ``engine`` runs from now on."""
+    seen: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: seen.append(a[2]), named=False)
+    return seen
+
+
 def empty_store(kind: str, tmp_path: Path) -> Store:
     """An empty store of ``kind`` (memory, sqlite, postgres, mariadb), schema ready; a
     server leg skips (or fails, in CI) where its server does not answer."""
@@ -473,10 +480,7 @@ def test_the_log_streams_in_batches_in_order(
         subject = f"S{seq % 3}"
         mine = next((e for e in reversed(entries) if e.subject == subject), None)
         entries.append(_entry(seq, subject, entries[-1] if entries else None, mine))
-    queries: list[str] = []
-    sa.event.listen(
-        store.engine, "before_cursor_execute", lambda *a: queries.append(a[2]), named=False
-    )
+    queries = statements(store.engine)
     with store.unit_of_work() as uow:
         uow.log.append_many(entries)
         queries.clear()
@@ -495,10 +499,7 @@ def test_all_students_and_requests_are_read_in_batches(
     monkeypatch.setattr(sql, "STREAM_BATCH", 3)
     store = SqlStore.sqlite(tmp_path / "all.sqlite3")
     students = [_student(n) for n in range(1, 8)]  # two full batches and one short one
-    queries: list[str] = []
-    sa.event.listen(
-        store.engine, "before_cursor_execute", lambda *a: queries.append(a[2]), named=False
-    )
+    queries = statements(store.engine)
     with store.unit_of_work() as uow:
         uow.students.add_many(students)
         for n, s in enumerate(students, 1):
@@ -533,10 +534,7 @@ def test_tally_counts_in_one_query_and_names_a_bad_column(tmp_path: Path) -> Non
     store = SqlStore.sqlite(tmp_path / "tally.sqlite3")
     with store.unit_of_work() as uow:
         uow.students.add_many([_student(1), _student(2, status=StudentStatus.REGISTERED)])
-    queries: list[str] = []
-    sa.event.listen(
-        store.engine, "before_cursor_execute", lambda *a: queries.append(a[2]), named=False
-    )
+    queries = statements(store.engine)
     with store.unit_of_work() as uow:
         assert sum(uow.students.tally(["A"]).values()) == 2
     read = [q for q in queries if "FROM xueji_students" in q]
@@ -592,10 +590,7 @@ def test_meta_set_is_one_upsert(kind: str, tmp_path: Path) -> None:
         store.drop_all()
         store.migrate()
         upsert = "ON DUPLICATE KEY UPDATE"
-    queries: list[str] = []
-    sa.event.listen(
-        store.engine, "before_cursor_execute", lambda *a: queries.append(a[2]), named=False
-    )
+    queries = statements(store.engine)
     with store.unit_of_work() as uow:
         uow.meta.set("upsert-test", "1")
         uow.meta.set("upsert-test", "2")
