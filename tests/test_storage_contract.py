@@ -4,6 +4,7 @@ say so in the summary); in CI (``CI`` set) a missing server fails instead."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from xueji.errors import XuejiError
 from xueji.storage import MemoryStore, sql
 from xueji.storage.protocols import Store
-from xueji.storage.sql import SqlStore, students_t
+from xueji.storage.sql import SqlStore, requests_t, students_t
 from xueji.testing.contract import StoreContract
 from xueji.testing.servers import answers
 
@@ -328,8 +329,95 @@ def test_a_document_copied_from_another_row_is_not_read_as_that_row(tmp_path: Pa
             uow.students.get_many(["S0000001", "S0000002"])
     store.engine.dispose()
     assert err.value.key == "S0000002"
-    assert err.value.detail == "$.id is S0000001, not the row's key"
-    assert "$.id 为 S0000001，与该行的键不符" in err.value.message_zh
+    assert err.value.detail == "$.id does not match the row's key"
+    assert "$.id 与该行的键不符" in err.value.message_zh
+
+
+def _sqlite_with(tmp_path: Path, *students: Any) -> SqlStore:
+    store = SqlStore.sqlite(str(tmp_path / "edited.sqlite3"))
+    with store.unit_of_work() as uow:
+        uow.students.add_many(students)
+    return store
+
+
+def test_an_identity_number_typed_into_a_key_is_not_quoted(tmp_path: Path) -> None:
+    from xueji.testing.contract import _student
+
+    store = _sqlite_with(tmp_path, _student(1))
+    typed = "340104201903010016"
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.text(f"UPDATE {students_t.name} SET doc = json_set(doc, '$.id', :n)"), {"n": typed}
+        )
+    with pytest.raises(sql.CorruptRecord) as err, store.unit_of_work() as uow:
+        uow.students.get("S0000001")
+    store.engine.dispose()
+    assert err.value.key == "S0000001"
+    assert typed not in str(err.value) + err.value.message_zh + err.value.message_en
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("id_number", "340104201903010032"),  # the document still holds ...0016
+        ("school", "B"),
+        ("class_id", "A-2"),
+        ("stage", "junior"),
+        ("guardian_id", "340104198001010019"),
+    ],
+)
+def test_an_indexed_column_that_disagrees_with_the_document_is_reported(
+    tmp_path: Path, column: str, value: str
+) -> None:
+    """The indexes are written from the document; a column changed by hand would make
+    ``by_id_number`` find the record under a number it does not hold."""
+    from xueji.testing.contract import _student
+
+    store = _sqlite_with(tmp_path, _student(1), _student(2))
+    with store.engine.begin() as conn:
+        conn.execute(
+            students_t.update().where(students_t.c.id == "S0000002").values({column: value})
+        )
+    with store.unit_of_work() as uow:
+        assert uow.students.get("S0000001") == _student(1)
+        with pytest.raises(sql.CorruptRecord) as err:
+            uow.students.get("S0000002")
+        with pytest.raises(sql.CorruptRecord):  # whichever read finds it
+            list(uow.students.all())
+    store.engine.dispose()
+    assert err.value.key == "S0000002"
+    assert err.value.detail == f"the column {column} does not match $.{column}"
+    assert value not in str(err.value)
+
+
+@pytest.mark.parametrize("grade", [0, 13, 99, 340104201903010016])
+def test_a_grade_out_of_range_is_reported(tmp_path: Path, grade: int) -> None:
+    from xueji.testing.contract import _student
+
+    store = _sqlite_with(tmp_path, _student(1))
+    with store.engine.begin() as conn:
+        conn.execute(students_t.update().values(grade=grade))
+    with pytest.raises(sql.CorruptRecord) as err, store.unit_of_work() as uow:
+        uow.students.get("S0000001")
+    store.engine.dispose()
+    assert (err.value.key, err.value.detail) == ("S0000001", "grade out of range")
+    assert str(grade) not in str(err.value).replace("S0000001", "")
+
+
+def test_a_request_whose_columns_disagree_with_its_document_is_reported(
+    tmp_path: Path,
+) -> None:
+    from xueji.testing.contract import _request, _student
+
+    store = _sqlite_with(tmp_path, _student(1))
+    with store.unit_of_work() as uow:
+        uow.requests.add(_request(1, "S0000001", dt.date(2026, 9, 30)))
+    with store.engine.begin() as conn:  # moved forward by hand: the sweep would skip it
+        conn.execute(requests_t.update().values(deadline=dt.date(2027, 9, 30)))
+    with pytest.raises(sql.CorruptRecord) as err, store.unit_of_work() as uow:
+        uow.requests.get("R0000001")
+    store.engine.dispose()
+    assert err.value.detail == "the column deadline does not match $.deadline"
 
 
 def test_a_mariadb_database_at_schema_2_is_converted_to_exact_keys() -> None:

@@ -50,7 +50,16 @@ from sqlalchemy.engine import Connection, Engine
 
 from xueji.errors import ConcurrencyConflict, CorruptRecord, XuejiError
 from xueji.lifecycle.tables import StudentStatus
-from xueji.model import ChangeEntry, Request, School, SchoolClass, Student, Unit, converter
+from xueji.model import (
+    GRADE_STAGES,
+    ChangeEntry,
+    Request,
+    School,
+    SchoolClass,
+    Student,
+    Unit,
+    converter,
+)
 from xueji.numbers import check_counts
 from xueji.policy.values import Stage
 
@@ -263,14 +272,34 @@ def _load(
     except (ValueError, TypeError, KeyError, AttributeError, ClassValidationError) as e:
         raise CorruptRecord(table, key, *_problems(e)) from e
     # a document copied by hand from another row would otherwise be read as that row
-    if str(found := getattr(value, field)) != key:
+    # (the value found is not quoted: it may be an identity number typed by hand)
+    if str(getattr(value, field)) != key:
         raise CorruptRecord(
-            table,
-            key,
-            f"$.{field} is {found}, not the row's key",
-            f"$.{field} 为 {found}，与该行的键不符",
+            table, key, f"$.{field} does not match the row's key", f"$.{field} 与该行的键不符"
         )
     return value
+
+
+_GRADES = range(GRADE_STAGES[0][0].start, GRADE_STAGES[-1][0].stop)
+"""The grades a stored student or class may be in (1-12)."""
+
+
+def _check_mirrored(
+    table: str, key: str, value: Any, names: Sequence[str], columns: Sequence[Any]
+) -> None:
+    """A row whose indexed columns (written from its document) no longer agree with
+    the document was edited by hand: the indexes would find it under values it does
+    not hold (a duplicate identity number missed, say), so it is reported, not read.
+    The values are not quoted (an identity number may be among them)."""
+    for name, column in zip(names, columns, strict=True):
+        held = getattr(value, name)
+        if column != (held.value if isinstance(held, enum.Enum) else held):
+            raise CorruptRecord(
+                table,
+                key,
+                f"the column {name} does not match $.{name}",
+                f"列 {name} 与 $.{name} 不一致",
+            )
 
 
 def _conflict(kind: str, key: str) -> ConcurrencyConflict:
@@ -471,16 +500,25 @@ class _Docs:
     """Shared get/add/list over a (key, doc) table."""
 
     live: tuple[str, ...] = ()  # columns a set-based update changes without the doc
+    mirrored: tuple[str, ...] = ()  # columns written from the doc, for indexes: must agree
 
     def __init__(self, conn: Connection, table: sa.Table, kind: type[Any], key: str) -> None:
         self.conn, self.table, self.kind, self.key = conn, table, kind, key
 
     def _cols(self) -> list[Any]:
-        return [self.table.c[self.key], self.table.c.doc, *(self.table.c[c] for c in self.live)]
+        extra = (*self.live, *self.mirrored)
+        return [self.table.c[self.key], self.table.c.doc, *(self.table.c[c] for c in extra)]
 
     def _from_row(self, row: Any) -> Any:
-        live = dict(zip(self.live, row[2:], strict=True)) if self.live else None
-        return _load(self.kind, self.table.name, self.key, str(row[0]), row[1], live)
+        n = len(self.live)
+        live = dict(zip(self.live, row[2 : 2 + n], strict=True)) if n else None
+        key = str(row[0])
+        value = _load(self.kind, self.table.name, self.key, key, row[1], live)
+        if self.mirrored:
+            _check_mirrored(self.table.name, key, value, self.mirrored, row[2 + n :])
+        if live and "grade" in live and live["grade"] not in _GRADES:  # a number typed in
+            raise CorruptRecord(self.table.name, key, "grade out of range", "年级超出范围")
+        return value
 
     def _one(self, key: str) -> Any:
         row = self.conn.execute(
@@ -571,6 +609,7 @@ class _Schools(_Cached):
 
 class _Classes(_Cached):
     live = ("grade",)
+    mirrored = ("school",)
 
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn, classes_t, SchoolClass, "id")
@@ -630,6 +669,7 @@ def _numbers(s: Student) -> list[str]:
 
 class _Students(_Docs):
     live = ("grade", "version", "status")
+    mirrored = ("school", "class_id", "stage", "id_number", "guardian_id")
 
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn, students_t, Student, "id")
@@ -827,8 +867,11 @@ class _Students(_Docs):
         )
 
 
+_REQUEST_MIRRORED = ("student", "deadline", "is_open")
+"""The request columns written from its document (``_Requests.mirrored``)."""
+
 _DUE = (
-    sa.select(requests_t.c.id, requests_t.c.doc)
+    sa.select(requests_t.c.id, requests_t.c.doc, *(requests_t.c[c] for c in _REQUEST_MIRRORED))
     .where(
         requests_t.c.is_open.is_(True), requests_t.c.deadline < sa.bindparam("day", type_=sa.Date)
     )
@@ -838,6 +881,8 @@ _DUE = (
 
 
 class _Requests(_Docs):
+    mirrored = _REQUEST_MIRRORED
+
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn, requests_t, Request, "id")
 
@@ -914,7 +959,18 @@ class _Log:
         self.conn = conn
         self._last: dict[str | None, ChangeEntry | None] = {}  # read or written in this unit
 
+    def _check_next(self, entries: Sequence[ChangeEntry]) -> None:
+        """The protocol's rule: entries continue the log's sequence with no gap (the
+        last entry is known in a unit that appends: the facade reads it to seal)."""
+        last = self.last()
+        expected = (last.seq if last else 0) + 1
+        for e in entries:
+            if e.seq != expected:
+                raise _conflict("change log entry", str(e.seq))
+            expected += 1
+
     def append(self, entry: ChangeEntry) -> ChangeEntry:
+        self._check_next([entry])
         try:
             self.conn.execute(
                 log_t.insert().values(seq=entry.seq, subject=entry.subject, doc=_dump(entry))
@@ -928,6 +984,7 @@ class _Log:
     def append_many(self, entries: Sequence[ChangeEntry]) -> None:
         if not entries:
             return
+        self._check_next(entries)
         try:
             self.conn.execute(
                 log_t.insert(),

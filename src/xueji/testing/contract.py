@@ -11,8 +11,11 @@ test cases)::
             return MyStore(...)   # empty, schema ready
 
 xueji runs it against the in-memory store, SQLite, PostgreSQL and MariaDB
-(``tests/test_storage_contract.py``). Stores that cannot have corrupt rows (the
-in-memory one) set ``can_corrupt = False``.
+(``tests/test_storage_contract.py``). A store whose rows a person could edit by hand
+also implements :meth:`StoreContract.corrupt_student`, for the test that such a row
+is reported as a :class:`~xueji.errors.CorruptRecord` with its key; without it that
+test is skipped, saying why. Stores that cannot have corrupt rows (the in-memory
+one) may set ``can_corrupt = False``.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import attrs
 import pytest
 
 from xueji import audit, ids
-from xueji.errors import ConcurrencyConflict, XuejiError
+from xueji.errors import ConcurrencyConflict, CorruptRecord, XuejiError
 from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
 from xueji.model import (
     Actor,
@@ -326,6 +329,21 @@ class StoreContract:
             assert audit.verify(uow.log.entries()).ok
         with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
             uow.log.append(_entry(3, "S9", c, None))  # seq 3 exists: another unit won
+
+    def test_change_log_refuses_a_gap(self, store: Store) -> None:
+        a = _entry(1, "S1", None, None)
+        with store.unit_of_work() as uow:
+            uow.log.append(a)
+        gap = _entry(5, "S1", a, a)
+        with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
+            uow.log.append(gap)
+        with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
+            uow.log.append_many([gap])
+        b = _entry(2, "S2", a, None)
+        with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
+            uow.log.append_many([b, _entry(4, "S2", b, b)])  # a gap inside the batch
+        with store.unit_of_work() as uow:
+            assert uow.log.entries() == [a]  # nothing of the refused appends
 
     # -- the bulk methods (write-behind batches of a bulk command) ------------------------
 
@@ -641,7 +659,8 @@ class StoreContract:
     def test_a_row_edited_by_hand_is_reported_with_its_key(self, store: Store) -> None:
         if not self.can_corrupt:
             pytest.skip("this store has no rows to edit by hand")
-        from xueji.storage.sql import CorruptRecord
+        if type(self).corrupt_student is StoreContract.corrupt_student:
+            pytest.skip("corrupt_student is not provided: no way to edit a row by hand")
 
         with store.unit_of_work() as uow:
             uow.students.add(_student(1))
