@@ -5,6 +5,7 @@ say so in the summary); in CI (``CI`` set) a missing server fails instead."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from xueji.errors import XuejiError
+from xueji.model import Actor, ActorKind, SchoolClass
 from xueji.storage import MemoryStore, sql
 from xueji.storage.protocols import Store
 from xueji.storage.sql import SqlStore, requests_t, students_t
@@ -191,6 +193,62 @@ def test_an_old_database_is_upgraded(tmp_path: Path) -> None:
     assert store.migrate() == SCHEMA_VERSION
     assert store.schema_version() == SCHEMA_VERSION
     assert SqlStore(engine).schema_version() == SCHEMA_VERSION  # idempotent
+
+
+def test_a_database_of_the_first_schema_1_is_upgraded(tmp_path: Path) -> None:
+    """The first SQL store (commit 3a180da) wrote schema-1 tables without
+    ``xueji_students.stage`` and ``xueji_classes.grade``; before schema 5 such a
+    database was stamped upgraded and then failed on every student read."""
+    import sqlite3
+
+    from xueji.registry import Registry
+
+    path = tmp_path / "first.sqlite3"
+    with sqlite3.connect(path) as raw:
+        raw.executescript((Path(__file__).parent / "data" / "schema1_demo.sql").read_text())
+    store = SqlStore.sqlite(path)
+    assert store.schema_version() == sql.SCHEMA_VERSION
+    with store.engine.connect() as conn:
+        stages = conn.execute(sa.select(students_t.c.stage, students_t.c.doc)).all()
+        grades = conn.execute(sa.select(sql.classes_t.c.grade, sql.classes_t.c.doc)).all()
+    assert stages
+    assert all(st == json.loads(doc)["stage"] for st, doc in stages)
+    assert grades
+    assert all(g == json.loads(doc)["grade"] for g, doc in grades)
+    reg = Registry(store)
+    province = Actor(ActorKind.PROVINCE, "34")
+    assert reg.verify_log(province).ok
+    assert reg.statistics(province).total() == len(stages)
+    store.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres", "mariadb"])
+def test_a_database_stamped_4_without_the_later_columns_is_repaired(
+    kind: str, tmp_path: Path
+) -> None:
+    """What the upgrade before schema 5 left: a first-release database marked 4."""
+    from xueji.storage.sql import classes_t, schema_t
+    from xueji.testing.contract import _student
+
+    store = empty_store(kind, tmp_path)
+    assert isinstance(store, SqlStore)
+    with store.unit_of_work() as uow:
+        uow.classes.add(SchoolClass("A-3", "A", "3-1", 3, "班主任", dt.date(2026, 9, 1)))
+        uow.students.add_many([_student(1), _student(2)])
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(f"ALTER TABLE {students_t.name} DROP COLUMN stage")
+        conn.exec_driver_sql(f"ALTER TABLE {classes_t.name} DROP COLUMN grade")
+        conn.execute(schema_t.delete().where(schema_t.c.version > 4))
+    store.engine.dispose()
+    assert store.migrate() == sql.SCHEMA_VERSION
+    with store.unit_of_work() as uow:
+        assert uow.students.get("S0000002") == _student(2)
+        cls = uow.classes.get("A-3")
+        assert cls is not None
+        assert cls.grade == 3
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(students_t.c.stage)).scalars().all() == ["primary"] * 2
+    store.engine.dispose()
 
 
 def _reopened_from(path: Path, version: int, index: str) -> SqlStore:

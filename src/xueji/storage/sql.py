@@ -67,7 +67,7 @@ __all__ = ["SCHEMA_VERSION", "CorruptRecord", "SchemaTooNew", "SqlStore"]
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SQLITE_CACHE_KIB = 65_536
 """The page cache of each SQLite connection, in KiB (``PRAGMA cache_size``)."""
@@ -1276,11 +1276,52 @@ def _exact_text(conn: Connection) -> None:
         )
 
 
+_ADDED_TO_SCHEMA_1: tuple[tuple[sa.Table, str, str, Callable[[Any], Any]], ...] = (
+    (students_t, "stage", "''", lambda doc: str(doc["stage"])),
+    (classes_t, "grade", "0", lambda doc: int(doc["grade"])),
+)
+"""Columns the tables of schema 1 gained after the first databases were written (the
+set-based rollover reads them), with the default that fills them while they are
+added and how each row's value is read from its document."""
+
+
+def _schema_1_columns(conn: Connection) -> None:
+    """Schema 5: the columns of :data:`_ADDED_TO_SCHEMA_1`, on a database whose
+    schema-1 tables were created without them (by the first release of the SQL store).
+    Each is added with a default and then filled from each row's document, a page at
+    a time; a database that has them (any created since) is left as it is. Before this
+    step such a database was upgraded to schema 4 and then failed on every read of a
+    student (``no such column``)."""
+    have = sa.inspect(conn)
+    for table, name, default, read in _ADDED_TO_SCHEMA_1:
+        if name in {c["name"] for c in have.get_columns(table.name)}:
+            continue
+        column = table.c[name]
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(
+            f"ALTER TABLE {table.name} ADD COLUMN {name} {kind} NOT NULL DEFAULT {default}"
+        )
+        key = next(iter(table.primary_key.columns))
+        fill = table.update().where(key == sa.bindparam("k")).values({name: sa.bindparam("v")})
+        rows = []
+        for k, doc in _pages(conn, (key, table.c.doc)):
+            try:
+                rows.append({"k": k, "v": read(_decode(doc))})
+            except (ValueError, TypeError, KeyError):
+                continue  # keeps the default: the row's first read reports it (CorruptRecord)
+            if len(rows) == STREAM_BATCH:
+                conn.execute(fill, rows)
+                rows = []
+        if rows:
+            conn.execute(fill, rows)
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, lambda conn: metadata.create_all(conn)),
     (2, _index_numbers_by_student),
     (3, _exact_text),
     (4, _index_open_requests),
+    (5, _schema_1_columns),
 )
 """Ordered migrations: (version, step). A new schema version appends a step. Step 1
 creates the tables as the code now declares them, so the later steps must be
