@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from xueji.errors import XuejiError
+from xueji.errors import ConcurrencyConflict, XuejiError
 from xueji.model import Actor, ActorKind, SchoolClass
 from xueji.storage import MemoryStore, sql
 from xueji.storage.protocols import Store
@@ -249,6 +249,84 @@ def test_a_database_stamped_4_without_the_later_columns_is_repaired(
     with store.engine.connect() as conn:
         assert conn.execute(sa.select(students_t.c.stage)).scalars().all() == ["primary"] * 2
     store.engine.dispose()
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite gives up on a held lock after 0.2 s (not 30): a read that waited for
+    the write lock fails fast instead of passing slowly."""
+    monkeypatch.setattr(sql, "SQLITE_BUSY_TIMEOUT_MS", 200)
+
+
+def _write_lock(path: Path) -> Any:
+    """Another connection holding SQLite's write lock (a command mid-way)."""
+    import sqlite3
+
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+@pytest.mark.usefixtures("short_busy_timeout")
+def test_on_sqlite_reports_and_opening_take_no_write_lock(tmp_path: Path) -> None:
+    """A report (a ``reading()`` unit) and the schema check of opening a current
+    database read while a writer holds the lock, instead of waiting for it."""
+    from xueji.registry import Registry
+    from xueji.testing.contract import _student
+
+    store = _sqlite_with(tmp_path, _student(1), _student(2))
+    store.engine.dispose()
+    path = tmp_path / "edited.sqlite3"
+    holder = _write_lock(path)
+    try:
+        again = SqlStore.sqlite(path)  # at the current version: no lock needed
+        assert again.schema_version() == sql.SCHEMA_VERSION
+        with again.reading() as uow:
+            assert len(list(uow.students.all())) == 2
+        province = Actor(ActorKind.PROVINCE, "34")
+        assert Registry(again).verify_log(province).ok
+        with pytest.raises(ConcurrencyConflict), again.unit_of_work() as uow:
+            uow.meta.set("k", "v")  # a writer still waits for the lock, and gives up
+    finally:
+        holder.rollback()
+        holder.close()
+    again.engine.dispose()
+
+
+def test_on_sqlite_a_report_does_not_hold_up_a_command(tmp_path: Path) -> None:
+    """While a ``reading()`` unit is open, a command commits at once; the report goes
+    on reading the snapshot it started with."""
+    from xueji.testing.contract import _student
+
+    store = _sqlite_with(tmp_path, _student(1))
+    writer = SqlStore.sqlite(tmp_path / "edited.sqlite3")
+    with store.reading() as uow:
+        assert [s.id for s in uow.students.all()] == ["S0000001"]
+        with writer.unit_of_work() as w:  # another connection: would wait 30 s before
+            w.students.add(_student(2))
+        assert [s.id for s in uow.students.all()] == ["S0000001"]  # its snapshot
+    with store.reading() as uow:
+        assert [s.id for s in uow.students.all()] == ["S0000001", "S0000002"]
+    for st in (store, writer):
+        st.engine.dispose()
+
+
+@pytest.mark.usefixtures("short_busy_timeout")
+def test_on_sqlite_opening_a_database_another_process_is_writing_is_a_conflict(
+    tmp_path: Path,
+) -> None:
+    """An empty database needs the write lock to be created; a lock held past the busy
+    timeout is a ConcurrencyConflict, not a raw driver error."""
+    path = tmp_path / "new.sqlite3"
+    holder = _write_lock(path)
+    try:
+        with pytest.raises(ConcurrencyConflict) as err:
+            SqlStore.sqlite(path)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert err.value.code == "storage.conflict"
+    assert SqlStore.sqlite(path).schema_version() == sql.SCHEMA_VERSION  # once it is free
 
 
 def _reopened_from(path: Path, version: int, index: str) -> SqlStore:

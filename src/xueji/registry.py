@@ -596,6 +596,14 @@ class Registry:
         probe = getattr(self.store, "in_unit_of_work", None)
         return probe is not None and not probe()
 
+    def _reading(self) -> contextlib.AbstractContextManager[UnitOfWork]:
+        """A unit of work for a command that only reads: the store's ``reading()``
+        where it has one (SQLite: no write lock held while a report runs), else an
+        ordinary unit of work."""
+        reading: Callable[[], contextlib.AbstractContextManager[UnitOfWork]] | None
+        reading = getattr(self.store, "reading", None)
+        return self.store.unit_of_work() if reading is None else reading()
+
     # -- helpers -----------------------------------------------------------------------
 
     def today(self) -> _dt.date:
@@ -2348,7 +2356,7 @@ class Registry:
 
     def request(self, actor: Actor, request_id: str) -> Request:
         """One request (for an actor over either school it concerns)."""
-        with self.store.unit_of_work() as uow:
+        with self._reading() as uow:
             r = self._get_request(uow, request_id)
             self._authorize(uow, actor, "request", schools=self._request_schools(uow, r))
             return r
@@ -2367,7 +2375,7 @@ class Registry:
     ) -> dict[str, tuple[change_rules.MigrantDropout, ...]]:
         """Art 27(3): the term's migrant-children dropouts of the schools in the actor's
         jurisdiction, grouped by the 户籍 county they are handed to."""
-        with self.store.unit_of_work() as uow:
+        with self._reading() as uow:
             self._authorize(uow, actor, "migrant_dropouts")
             inside = self._jurisdiction(uow, actor)
             pairs = []
@@ -2385,7 +2393,7 @@ class Registry:
     def history(self, actor: Actor, subject: str) -> list[ChangeEntry]:
         """The change-log entries of one subject: a student, a request or a school
         (others, such as a unit or a rollover year, for the province)."""
-        with self.store.unit_of_work() as uow:
+        with self._reading() as uow:
             self._authorize(uow, actor, "history", schools=self._subject_schools(uow, subject))
             return uow.log.entries(subject)
 
@@ -2393,13 +2401,13 @@ class Registry:
 
     def verify_log(self, actor: Actor) -> audit.Verification:
         """Verify the whole change log's hash chain (Art 31 sampling, Art 32 tampering)."""
-        with self.store.unit_of_work() as uow:
+        with self._reading() as uow:
             self._authorize(uow, actor, "verify_log")
             return audit.verify(uow.log.stream())
 
     def checkpoint(self, actor: Actor) -> audit.Checkpoint:
         """The log's head now, to export to a higher authority (``to_json``)."""
-        with self.store.unit_of_work() as uow:
+        with self._reading() as uow:
             self._authorize(uow, actor, "checkpoint")
             last = uow.log.last()
             return audit.checkpoint([last] if last else [], taken_on=self.today(), unit=actor.unit)
@@ -2414,7 +2422,7 @@ class Registry:
         log once, which both verifies the chain and finds the late graduations."""
         on = self.today()
         findings: list[audit.Finding] = []
-        with self.store.unit_of_work() as uow:
+        with self._reading() as uow:
             self._authorize(uow, actor, "detect")
             inside = self._jurisdiction(uow, actor)
             for r, student in _with_students(uow, uow.requests.all(), lambda r: r.student):
@@ -2557,7 +2565,7 @@ class Registry:
 
     def public_class_list(self, actor: Actor, school: str) -> list[PublicListRow]:
         """Art 31: the school's 在籍 students by class for 公示, with no sensitive field."""
-        with self.store.unit_of_work() as uow:
+        with self._reading() as uow:
             self._authorize(uow, actor, "public_class_list", school=school)
             return public_class_list(uow.students.by_school(school))
 
@@ -2589,7 +2597,7 @@ class Registry:
     def statistics(self, actor: Actor) -> Statistics:
         """Art 28: today's count of the students in the actor's jurisdiction by unit,
         school, stage, grade and status (counts only: no personal field, no read logged)."""
-        with self.store.unit_of_work() as uow:
+        with self._reading() as uow:
             self._authorize(uow, actor, "statistics")
             units = {u.code: u for u in uow.units.list()}
             schools = self._schools_within(uow, actor)
@@ -2621,7 +2629,7 @@ class Registry:
     ) -> int:
         schools = self._log_national_read(actor, action)
         sent = 0
-        with self.store.unit_of_work() as uow:
+        with self._reading() as uow:
             for school in schools:
                 for s in uow.students.by_school(school.code):
                     sink(national_record(s))

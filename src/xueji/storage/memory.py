@@ -25,7 +25,7 @@ import datetime as _dt
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
 import attrs
@@ -447,6 +447,10 @@ class MemoryStore:
     def in_unit_of_work(self) -> bool:
         """Whether the calling thread has a unit of work of this store open."""
         return self._depth > 0 and self._owner == threading.get_ident()
+
+    def reading(self) -> AbstractContextManager[MemoryStore]:
+        """A unit of work for reads only (in memory, any unit: they are serialised)."""
+        return self.unit_of_work()
 
     @contextmanager
     def unit_of_work(self) -> Iterator[MemoryStore]:

@@ -244,6 +244,12 @@ class UnitOfWork(Protocol):
 
 class Store(Protocol):
     """A store hands out units of work. Leaving the context commits; an exception
-    inside it rolls back every write of the unit."""
+    inside it rolls back every write of the unit.
+
+    Two methods are optional, and the :class:`~xueji.registry.Registry` uses them where
+    a store has them: ``in_unit_of_work() -> bool`` (whether the calling thread has a
+    unit open: a command that lost a race is then retried) and ``reading()`` (a unit
+    of work for reads only, which need not hold the locks a writer takes: on SQLite
+    it does not take the write lock, so a long report does not hold up commands)."""
 
     def unit_of_work(self) -> AbstractContextManager[UnitOfWork]: ...

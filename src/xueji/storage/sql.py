@@ -1346,6 +1346,12 @@ def _postgres_setup(engine: Engine) -> None:
         dbapi_connection.commit()  # a setting made in a rolled-back transaction reverts
 
 
+_READ_ONLY = "xueji_read_only"
+"""The execution option of a connection that only reads (:meth:`SqlStore.reading`,
+the schema check): on SQLite its transaction begins deferred, taking no write lock,
+and in WAL mode it reads a snapshot while writers go on."""
+
+
 def _sqlite_setup(engine: Engine) -> None:
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -1361,7 +1367,10 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")  # writers queue instead of failing to upgrade
+        if conn.get_execution_options().get(_READ_ONLY):
+            conn.exec_driver_sql("BEGIN")  # a snapshot at its first read; no lock held
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # writers queue, not fail to upgrade
 
 
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
@@ -1476,8 +1485,25 @@ class SqlStore:
 
     def schema_version(self) -> int:
         """The schema version the database is at (0 for an empty database)."""
-        with self.engine.connect() as conn:
+        with self._busy_is_conflict(), self._reader() as conn:
             return _schema_version(conn)
+
+    def _reader(self) -> Connection:
+        """A connection for reads only (:data:`_READ_ONLY`)."""
+        return self.engine.connect().execution_options(**{_READ_ONLY: True})
+
+    @staticmethod
+    @contextmanager
+    def _busy_is_conflict() -> Iterator[None]:
+        """A driver error that means another transaction holds the database (SQLite's
+        busy timeout ran out, a lock wait on a server) as a ConcurrencyConflict."""
+        try:
+            yield
+        except sa.exc.DBAPIError as e:
+            cause = _conflict_in(e)
+            if cause is not None:
+                raise _conflict("transaction", type(cause.orig).__name__) from e
+            raise
 
     def migrate(self) -> int:
         """Create or upgrade the schema; refuse a database written by a newer version,
@@ -1490,7 +1516,11 @@ class SqlStore:
         SQLite: the write lock of ``BEGIN IMMEDIATE``), then find it upgraded. A
         database already at this version takes no lock.
         """
-        with self.engine.connect() as conn:
+        with self._busy_is_conflict():
+            return self._migrate()
+
+    def _migrate(self) -> int:
+        with self._reader() as conn:
             _check_encoding(conn)
             if _schema_version(conn) == SCHEMA_VERSION:
                 return SCHEMA_VERSION
@@ -1559,16 +1589,32 @@ class SqlStore:
                 outer.forget()  # what the caches remember may have been undone
                 raise
             return
-        try:
-            with self.engine.connect() as conn, conn.begin():
-                uow = _UnitOfWork(conn)
-                self._nested.uow = uow
-                try:
-                    yield uow
-                finally:
-                    self._nested.uow = None
-        except sa.exc.DBAPIError as e:
-            cause = _conflict_in(e)
-            if cause is not None:
-                raise _conflict("transaction", type(cause.orig).__name__) from e
-            raise
+        with self._busy_is_conflict(), self.engine.connect() as conn, conn.begin():
+            uow = _UnitOfWork(conn)
+            self._nested.uow = uow
+            try:
+                yield uow
+            finally:
+                self._nested.uow = None
+
+    @contextmanager
+    def reading(self) -> Iterator[_UnitOfWork]:
+        """A unit of work for reads only: reports, exports, audits. On SQLite its
+        transaction takes no write lock (``BEGIN``, not ``BEGIN IMMEDIATE``): it reads
+        a snapshot of the database, in WAL mode, while commands go on writing, where a
+        unit of work would hold every writer up for as long as the report runs. On a
+        server it is an ordinary transaction (a snapshot on PostgreSQL). Nothing may
+        be written in it (on SQLite a write would have to wait for the write lock,
+        and could fail where a unit of work would have queued). Opened inside a unit
+        of work, it is that unit."""
+        outer: _UnitOfWork | None = getattr(self._nested, "uow", None)
+        if outer is not None:
+            yield outer
+            return
+        with self._busy_is_conflict(), self._reader() as conn, conn.begin():
+            uow = _UnitOfWork(conn)
+            self._nested.uow = uow
+            try:
+                yield uow
+            finally:
+                self._nested.uow = None

@@ -584,6 +584,19 @@ class StoreContract:
 
     # -- concurrency --------------------------------------------------------------------
 
+    def test_reading_sees_what_is_committed_and_its_own_unit(self, store: Store) -> None:
+        reading = getattr(store, "reading", None)
+        if reading is None:
+            pytest.skip("no reading(): the registry reads in ordinary units of work")
+        with store.unit_of_work() as uow:
+            uow.students.add(_student(1))
+        with reading() as uow:
+            assert uow.students.get("S0000001") == _student(1)
+        with store.unit_of_work() as uow:
+            uow.students.add(_student(2))
+            with reading() as inner:  # inside a unit of work: that unit, writes and all
+                assert inner.students.get("S0000002") == _student(2)
+
     def test_two_writers_of_one_version_one_wins(self, store: Store) -> None:
         s = _student(1)
         with store.unit_of_work() as uow:
