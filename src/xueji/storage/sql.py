@@ -667,6 +667,37 @@ def _numbers(s: Student) -> list[str]:
     return [n.text for n in s.numbers.all_numbers if n.text != own]
 
 
+_HELD = "xueji_rollover_held"
+"""The temporary table of :func:`_held`."""
+
+
+@contextmanager
+def _held(conn: Connection, ids: frozenset[str]) -> Iterator[Any]:
+    """The student ids the rollover leaves where they are, as what ``NOT IN`` takes:
+    a list of values when there are few (the usual case), else the ids of a
+    temporary table written with one ``executemany`` and dropped after, so that the
+    statement binds a handful of parameters, not one per id (SQLite allows 32,766,
+    PostgreSQL 65,535: a province holding 300,000 students for open transfers
+    failed). The table is made from ``xueji_students.id`` itself (``CREATE ... AS
+    SELECT``) so that its text compares the same way (MariaDB: the binary collation
+    of schema 3)."""
+    if len(ids) <= _IN_CHUNK:
+        yield sorted(ids) if ids else None
+        return
+    mysql = conn.dialect.name in ("mysql", "mariadb")
+    temporary = "TEMPORARY TABLE" if mysql else "TABLE"  # MySQL commits on a plain DROP
+    conn.exec_driver_sql(f"DROP {temporary} IF EXISTS {_HELD}")  # left by a failed unit
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {_HELD} AS SELECT id FROM {students_t.name} WHERE 1 = 0"
+    )
+    table = sa.table(_HELD, sa.column("id"))
+    conn.execute(table.insert(), [{"id": i} for i in sorted(ids)])
+    try:
+        yield sa.select(table.c.id).scalar_subquery()
+    finally:
+        conn.exec_driver_sql(f"DROP {temporary} {_HELD}")
+
+
 class _Students(_Docs):
     live = ("grade", "version", "status")
     mirrored = ("school", "class_id", "stage", "id_number", "guardian_id")
@@ -804,11 +835,12 @@ class _Students(_Docs):
     ) -> int:
         c = students_t.c
         where = [c.status.in_([x.value for x in statuses]), self._below_final(final_grades, True)]
-        if exclude:
-            where.append(c.id.not_in(sorted(exclude)))
-        done = self.conn.execute(
-            students_t.update().where(*where).values(grade=c.grade + 1, version=c.version + 1)
-        )
+        with _held(self.conn, exclude) as held:
+            if held is not None:
+                where.append(c.id.not_in(held))
+            done = self.conn.execute(
+                students_t.update().where(*where).values(grade=c.grade + 1, version=c.version + 1)
+            )
         return int(done.rowcount)
 
     def tally(self, schools: Iterable[str]) -> dict[tuple[str, Stage, int, StudentStatus], int]:

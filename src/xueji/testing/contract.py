@@ -282,6 +282,23 @@ class StoreContract:
         with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
             uow.students.update(Student(**{**_fields(stale), "name": "x", "version": 1}))
 
+    def test_set_based_promotion_holding_many(self, store: Store) -> None:
+        """Thousands held for open transfers: no engine's limit on parameters is hit."""
+        finals = {Stage.PRIMARY: 6, Stage.JUNIOR: 9, Stage.SENIOR: 12, Stage.SPECIAL: 9}
+        registered = StudentStatus.REGISTERED
+        with store.unit_of_work() as uow:
+            uow.students.add_many([_student(n, status=registered) for n in range(1, 41)])
+        held = frozenset(
+            {f"S{n:07d}" for n in range(1, 41) if n % 4} | {f"H{n}" for n in range(70_000)}
+        )
+        with store.unit_of_work() as uow:
+            assert uow.students.promote(frozenset({registered}), finals, held) == 10
+        with store.unit_of_work() as uow:  # what it used is gone: the same call works again
+            assert uow.students.promote(frozenset({registered}), finals, held) == 10
+        with store.unit_of_work() as uow:
+            grades = {s.id: s.grade for s in uow.students.all()}
+        assert grades == {f"S{n:07d}": 1 if n % 4 else 3 for n in range(1, 41)}
+
     # -- requests ---------------------------------------------------------------------
 
     def test_requests_open_and_due(self, store: Store) -> None:
