@@ -1,32 +1,41 @@
-"""Real concurrent writers on every store: exactly one of two racing commands wins, the
-loser gets ConcurrencyConflict (or, where the store serialises writers, sees the winner
-and is decided on the new state), nothing is lost, and the change log verifies. A
-process killed in the middle of the rollover leaves the database before or after it."""
+"""Real concurrent writers on every store (threads), and on one SQLite file (separate
+processes): exactly one of two racing commands wins, the loser gets
+ConcurrencyConflict (or, where the store serialises writers, sees the winner and is
+decided on the new state), nothing is lost, and the change log verifies. A process
+killed inside the transaction of a rollover or a bulk import leaves the database as
+it was before; killed after the commit, as it is after; never between."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
+import json
 import multiprocessing
 import os
+import queue
 import signal
 import subprocess
 import sys
 import threading
-import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import PROVINCE, D, Province, authority, school_actor
 from tests.test_storage_contract import MYSQL_URL, PG_URL, _server, empty_store
 from xueji import audit
+from xueji.clock import ManualClock
 from xueji.errors import ConcurrencyConflict
 from xueji.lifecycle import RequestState, StudentStatus
 from xueji.model import Actor, Photo, TransferReason
+from xueji.registry import BULK_CHUNK, Registry
 from xueji.storage.protocols import Store
-from xueji.storage.sql import SqlStore
+from xueji.storage.sql import SqlStore, log_t, metadata, students_t
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,15 +69,98 @@ def conflicts(results: list[object]) -> int:
     return sum(isinstance(r, ConcurrencyConflict) for r in results)
 
 
-def test_two_approvals_of_the_same_stage(store: Store) -> None:
+Command = tuple[str, tuple[Any, ...], dict[str, Any]]
+"""A registry command to race: the method's name and its arguments (picklable, to be
+run in another process)."""
+
+
+def command(method: str, *args: Any, **kw: Any) -> Command:
+    return method, args, kw
+
+
+Racer = Callable[..., list[object]]
+"""``racer(province, *commands)``: run the commands at the same moment on the
+province's store; each result or the exception raised, in order."""
+
+
+def in_threads(p: Province, *commands: Command) -> list[object]:
+    """Each command in a thread of this process, on the province's registry."""
+    return race(*(functools.partial(getattr(p.reg, m), *a, **kw) for m, a, kw in commands))
+
+
+class _Conflict(NamedTuple):
+    """A ConcurrencyConflict sent back by a process: xueji's errors do not unpickle
+    (``XuejiError.__init__`` takes three arguments, ``Exception`` pickles one)."""
+
+    kind: type[ConcurrencyConflict]
+    code: str
+    message_zh: str
+    message_en: str
+
+
+def _command_in_process(
+    path: str, day: dt.date, i: int, cmd: Command, start: Any, out: Any
+) -> None:
+    """The child of :func:`in_processes`: a registry of its own on the SQLite file at
+    ``path``, its clock at ``day``; runs ``cmd`` once every child is ready."""
+    reg = Registry(SqlStore.sqlite(path), clock=ManualClock(day))
+    method, args, kw = cmd
+    start.wait(60)
+    result: object
+    try:
+        result = getattr(reg, method)(*args, **kw)
+    except ConcurrencyConflict as e:
+        result = _Conflict(type(e), e.code, e.message_zh, e.message_en)
+    except Exception:
+        result = RuntimeError(traceback.format_exc())
+    out.put((i, result))
+
+
+def in_processes(p: Province, *commands: Command) -> list[object]:
+    """Each command in a separate process, with a registry of its own on the
+    province's SQLite file, at the province's date."""
+    path = p.store.engine.url.database
+    ctx = multiprocessing.get_context("spawn")
+    start, out = ctx.Barrier(len(commands)), ctx.Queue()
+    procs = [
+        ctx.Process(target=_command_in_process, args=(path, p.today(), i, cmd, start, out))
+        for i, cmd in enumerate(commands)
+    ]
+    for proc in procs:
+        proc.start()
+    try:
+        results = dict(out.get(timeout=60) for _ in procs)  # before join: a full pipe blocks
+    finally:
+        for proc in procs:
+            proc.join(10)
+            proc.kill()  # a no-op once it has ended; else a check failed: no child left
+    assert [proc.exitcode for proc in procs] == [0] * len(procs)
+    return [
+        r.kind(r.code, r.message_zh, r.message_en) if isinstance(r, _Conflict) else r
+        for r in (results[i] for i in range(len(commands)))
+    ]
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres", "mariadb", "sqlite-processes"])
+def racing(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Store, Racer]:
+    """A store, and how commands race on it: in threads on every store, and in
+    separate processes on one SQLite file."""
+    if request.param == "sqlite-processes":
+        return SqlStore.sqlite(tmp_path / "shared.sqlite3"), in_processes
+    return empty_store(request.param, tmp_path), in_threads
+
+
+def test_two_approvals_of_the_same_stage(racing: tuple[Store, Racer]) -> None:
+    store, racer = racing
     p = Province(store=store)
     s = p.enroll("A", 1)
     sub = p.reg.submit(school_actor("A"), s.id).request
     assert sub is not None
     county = authority("340104")
-    results = race(
-        lambda: p.reg.approve(county, sub.id, expected_version=sub.version),
-        lambda: p.reg.reject(county, sub.id, expected_version=sub.version),
+    results = racer(
+        p,
+        command("approve", county, sub.id, expected_version=sub.version),
+        command("reject", county, sub.id, expected_version=sub.version),
     )
     assert conflicts(results) == 1, results
     final = p.reg.request(county, sub.id)
@@ -77,23 +169,24 @@ def test_two_approvals_of_the_same_stage(store: Store) -> None:
     assert audit.verify(p.log()).ok
 
 
-def test_two_transfers_of_one_student(store: Store) -> None:
+def test_two_transfers_of_one_student(racing: tuple[Store, Racer]) -> None:
+    store, racer = racing
     p = Province(store=store)
     s = p.register("A", 1)
-    results = race(
+    results = racer(
+        p,
         *(
-            (
-                lambda to=to: p.reg.request_transfer(
-                    school_actor(to),
-                    s.id,
-                    to_school=to,
-                    to_class=f"{to}-1",
-                    reason=TransferReason.JOB_MOVE,
-                    expected_version=s.version,
-                )
+            command(
+                "request_transfer",
+                school_actor(to),
+                s.id,
+                to_school=to,
+                to_class=f"{to}-1",
+                reason=TransferReason.JOB_MOVE,
+                expected_version=s.version,
             )
             for to in ("W", "B")
-        )
+        ),
     )
     assert conflicts(results) == 1, results
     with p.store.unit_of_work() as uow:
@@ -102,7 +195,8 @@ def test_two_transfers_of_one_student(store: Store) -> None:
     assert audit.verify(p.log()).ok
 
 
-def test_the_deadline_sweep_racing_a_manual_decision(store: Store) -> None:
+def test_the_deadline_sweep_racing_a_manual_decision(racing: tuple[Store, Racer]) -> None:
+    store, racer = racing
     p = Province(store=store)
     s = p.register("A", 1)
     req = p.reg.request_transfer(
@@ -110,9 +204,10 @@ def test_the_deadline_sweep_racing_a_manual_decision(store: Store) -> None:
     ).request
     assert req is not None
     p.at(D(2026, 9, 30))  # past the receiving school's 20 working days
-    results = race(
-        lambda: p.reg.advance_clock(Actor.system()),
-        lambda: p.reg.approve(school_actor("W"), req.id, expected_version=req.version),
+    results = racer(
+        p,
+        command("advance_clock", Actor.system()),
+        command("approve", school_actor("W"), req.id, expected_version=req.version),
     )
     final = p.reg.request(PROVINCE, req.id)
     decided = [
@@ -129,15 +224,17 @@ def test_the_deadline_sweep_racing_a_manual_decision(store: Store) -> None:
     assert audit.verify(p.log()).ok
 
 
-def test_a_correction_racing_the_rollover(store: Store) -> None:
+def test_a_correction_racing_the_rollover(racing: tuple[Store, Racer]) -> None:
+    store, racer = racing
     p = Province(D(2026, 7, 20), store=store)
     s = p.register("A", 2, birth=D(2018, 3, 1), name="旧名")
     corr = p.reg.request_correction(school_actor("A"), s.id, {"name": "新名"}, "更正").request
     assert corr is not None
     p.at(D(2026, 8, 1))
-    results = race(
-        lambda: p.reg.rollover(Actor.system(), 2026),
-        lambda: p.reg.approve(authority("340104"), corr.id),
+    results = racer(
+        p,
+        command("rollover", Actor.system(), 2026),
+        command("approve", authority("340104"), corr.id),
     )
     after = p.reg.student(PROVINCE, s.id)
     rolled, corrected = results
@@ -150,62 +247,189 @@ def test_a_correction_racing_the_rollover(store: Store) -> None:
     assert audit.verify(p.log()).ok
 
 
-# -- separate processes on one SQLite file ----------------------------------------------
+# -- a process killed in the middle of a rollover or a bulk import ------------------------
+#
+# The child runs the command on a SQLite file. Told to pause, it wraps one write of
+# the store (a method of xueji.storage.sql, in the child only): right after that
+# write's n-th call it prints "inside" and what its open transaction sees, and waits
+# there, before the commit, for the SIGKILL. Told nothing, it prints "done" once the
+# command has committed, and waits to be killed after it. Its page cache is small, so
+# the uncommitted writes spill into the WAL file: the kill leaves them on disk.
+
+_CHILD = "import sys; from tests.test_concurrency import _crash_child; _crash_child(*sys.argv[1:])"
+
+ROLLED = 400
+"""Students the crash tests' rollover promotes."""
+
+IMPORTED = 1_200
+"""Rows the crash tests' bulk import enrols: more than one chunk (``BULK_CHUNK``)."""
 
 
-def _approve_in_process(
-    path: str, request_id: str, version: int, start: object, out: object
-) -> None:
-    from xueji.clock import ManualClock
-    from xueji.registry import Registry
+def _view(conn: sa.Connection) -> dict[str, int]:
+    """What ``conn`` sees: students, the sum of their grades, change-log entries; and
+    the bytes in the WAL file."""
+    count, total = sa.func.count(), sa.func.coalesce(sa.func.sum(students_t.c.grade), 0)
+    students, grades = conn.execute(sa.select(count, total)).one()
+    log = conn.execute(sa.select(count).select_from(log_t)).scalar_one()
+    wal = Path(f"{conn.engine.url.database}-wal")
+    return {"students": students, "grades": grades, "log": log, "wal": wal.stat().st_size}
 
-    reg = Registry(SqlStore.sqlite(path), clock=ManualClock(D(2026, 9, 1)))
-    start.wait()  # type: ignore[attr-defined]
+
+def _checkpointed(path: str) -> tuple[dict[str, list[tuple[Any, ...]]], dict[str, int]]:
+    """Every row of every xueji table in the SQLite file at ``path``, and its view,
+    once the WAL is checkpointed into the database file and emptied."""
+    engine = sa.create_engine(f"sqlite:///{path}")
     try:
-        reg.approve(authority("340104"), request_id, expected_version=version)
-        out.put("ok")  # type: ignore[attr-defined]
-    except ConcurrencyConflict:
-        out.put("conflict")  # type: ignore[attr-defined]
+        with engine.connect() as conn:
+            busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            assert busy == 0
+            rows = {
+                t.name: sorted((tuple(r) for r in conn.execute(sa.select(t))), key=repr)
+                for t in metadata.sorted_tables
+            }
+            return rows, _view(conn)
+    finally:
+        engine.dispose()
 
 
-def test_two_processes_on_one_sqlite_file(tmp_path: Path) -> None:
-    path = str(tmp_path / "shared.sqlite3")
-    p = Province(store=SqlStore.sqlite(path))
-    s = p.enroll("A", 1)
-    sub = p.reg.submit(school_actor("A"), s.id).request
-    assert sub is not None
-    ctx = multiprocessing.get_context("spawn")
-    start, out = ctx.Barrier(2), ctx.Queue()
-    procs = [
-        ctx.Process(target=_approve_in_process, args=(path, sub.id, sub.version, start, out))
-        for _ in range(2)
-    ]
-    for proc in procs:
-        proc.start()
-    for proc in procs:
-        proc.join(60)
-    assert sorted(out.get(timeout=5) for _ in procs) == ["conflict", "ok"]
-    assert audit.verify(p.log()).ok
+def _rollover(reg: Registry) -> None:
+    assert reg.rollover(Actor.system(), 2026).allowed
 
 
-# -- a process killed in the middle of the rollover ---------------------------------------
+def _bulk_import(reg: Registry) -> None:
+    """Enrol IMPORTED valid rows into the classes of :func:`_import_province`."""
+    from tests.conftest import make_id
+    from tests.test_enrolment import _rows
 
-_ROLLOVER = """
-import sys, datetime as dt
-from xueji.clock import ManualClock
-from xueji.model import Actor
-from xueji.registry import Registry
-from xueji.storage.sql import SqlStore
-reg = Registry(SqlStore.sqlite(sys.argv[1]), clock=ManualClock(dt.date(2026, 8, 1)))
-print("start", flush=True)
-reg.rollover(Actor.system(), 2026)
-print("done", flush=True)
-"""
+    rows = []
+    for i, row in enumerate(_rows(IMPORTED)):
+        birth = D(2019 - i % 6, 3, 1)
+        klass = f"A-{1 + i % 6}-{1 + (i // 6) % 5}"
+        rows.append(
+            {
+                **row,
+                "class_id": klass,
+                "grade": 1 + i % 6,
+                "birth_date": birth,
+                "id_number": make_id(birth, n=i),
+            }
+        )
+    assert reg.enroll_many(school_actor("A"), rows, all_or_nothing=False).allowed
+
+
+_COMMANDS = {"rollover": (D(2026, 8, 1), _rollover), "import": (D(2026, 9, 1), _bulk_import)}
+
+
+def _pause_inside(write: str, nth: str) -> None:
+    """In the child: make the ``nth`` call of ``write`` (such as ``_Students.promote``,
+    a class of ``xueji.storage.sql`` and its method) print "inside" and what its
+    transaction sees once it has written, then wait there to be killed."""
+    from xueji.storage import sql
+
+    owner, name = write.split(".")
+    cls = getattr(sql, owner)
+    real = getattr(cls, name)
+    calls = itertools.count(1)
+
+    def paused(self: Any, *args: Any, **kw: Any) -> Any:
+        out = real(self, *args, **kw)
+        if next(calls) == int(nth):
+            print("inside", json.dumps(_view(self.conn)), flush=True)
+            sys.stdin.readline()  # the parent kills the process here
+            os._exit(1)  # the parent went away instead: end without committing
+        return out
+
+    setattr(cls, name, paused)
+
+
+def _crash_child(path: str, command: str, pause: str) -> None:
+    """The child process of the crash tests (see above): ``command`` is a key of
+    ``_COMMANDS``; ``pause`` is ``write:nth`` (see :func:`_pause_inside`) or empty."""
+    from xueji.storage import sql
+
+    sql.SQLITE_CACHE_KIB = 64  # 16 pages: the transaction spills into the WAL
+    if pause:
+        _pause_inside(*pause.split(":"))
+    day, run = _COMMANDS[command]
+    store = SqlStore.sqlite(path)
+    run(Registry(store, clock=ManualClock(day)))
+    with store.engine.connect() as conn:
+        print("done", json.dumps(_view(conn)), flush=True)
+    sys.stdin.readline()  # committed, and alive when the parent kills it
+
+
+def _run_and_kill(path: str, command: str, pause: str) -> list[str]:
+    """Start the crash child and SIGKILL it as soon as it prints "inside" or "done";
+    every line it printed (its errors too)."""
+    lines: queue.Queue[str | None] = queue.Queue()
+    printed: list[str] = []
+    with subprocess.Popen(
+        [sys.executable, "-c", _CHILD, path, command, pause],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as proc:
+
+        def read() -> None:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.put(line.rstrip("\n"))
+            lines.put(None)  # the child is gone
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        try:
+            while (line := lines.get(timeout=60)) is not None:
+                printed.append(line)
+                if line.startswith(("inside ", "done ")):
+                    proc.send_signal(signal.SIGKILL)
+                    break
+        finally:
+            proc.kill()  # a no-op once killed; else a check above failed: no child left
+            proc.wait(30)
+            reader.join(30)
+    while not lines.empty():  # what it printed before it died
+        if (line := lines.get()) is not None:
+            printed.append(line)
+    assert proc.returncode == -signal.SIGKILL, printed
+    return printed
+
+
+def _killed(path: str, command: str, pause: str, change: dict[str, int]) -> SqlStore:
+    """Run ``command`` in a child on the SQLite file at ``path`` and SIGKILL it: inside
+    its unit of work at ``pause``, where its transaction must see ``change`` (to the
+    counts of :func:`_view`) and have spilled into the WAL; or, with no pause, once it
+    has committed, when the database must show ``change``. A kill inside leaves every
+    table exactly as it was. The change log verifies. Returns the store, for the
+    caller's checks."""
+    before, seen = _checkpointed(path)
+    assert seen["wal"] == 0
+    want = {k: seen[k] + n for k, n in change.items()}
+    printed = _run_and_kill(path, command, pause)
+    markers = [line.split(" ", 1) for line in printed if line.startswith(("inside ", "done "))]
+    assert [m for m, _ in markers] == ["inside" if pause else "done"], printed
+    at_kill = json.loads(markers[0][1])
+    assert {k: at_kill[k] for k in want} == want, printed  # the writes were made
+    if pause:
+        assert at_kill["wal"] > 0  # and some were on disk, uncommitted
+    after, now = _checkpointed(path)
+    if pause:
+        assert after == before  # before: every row of every table as it was
+    else:
+        assert {k: now[k] for k in want} == want  # after: the whole change
+    store = SqlStore.sqlite(path)
+    with store.unit_of_work() as uow:
+        assert audit.verify(uow.log.entries()).ok
+    return store
 
 
 def _bulk_province(path: str, n: int) -> Province:
-    """A province whose ``n`` registered students are written straight into the store
-    (test setup only: the facade is what the crash test runs)."""
+    """A province whose ``n`` registered students (and one more) in grade 2 are
+    written straight into the store (test setup only: the facade is what the crash
+    test runs)."""
     import attrs
 
     p = Province(D(2026, 6, 1), store=SqlStore.sqlite(path))
@@ -218,76 +442,67 @@ def _bulk_province(path: str, n: int) -> Province:
     return p
 
 
-@pytest.mark.parametrize("delay", [0.15, 0.4, 0.8])
-def test_a_killed_rollover_leaves_before_or_after(tmp_path: Path, delay: float) -> None:
+@pytest.mark.parametrize(
+    ("pause", "change"),
+    [
+        pytest.param(
+            "_Students.promote:1", {"grades": ROLLED, "log": 0}, id="killed-once-promoted"
+        ),
+        pytest.param("_Log.append:1", {"grades": ROLLED, "log": 1}, id="killed-before-commit"),
+        pytest.param("", {"grades": ROLLED, "log": 1}, id="killed-after-commit"),
+    ],
+)
+def test_a_killed_rollover_leaves_before_or_after(
+    tmp_path: Path, pause: str, change: dict[str, int]
+) -> None:
+    """Killed once the students are promoted (the classes, the year's mark and the
+    log entry still to write), or with every write made and the commit next: before.
+    Killed after the commit: after."""
     path = str(tmp_path / "crash.sqlite3")
-    p = _bulk_province(path, 3000)
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _ROLLOVER, path], env=env, stdout=subprocess.PIPE, text=True
-    )
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "start"
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(30)
-    store = SqlStore.sqlite(path)
+    _bulk_province(path, ROLLED - 1)
+    store = _killed(path, "rollover", pause, change)
     with store.unit_of_work() as uow:
         grades = {s.grade for s in uow.students.all() if s.status is StudentStatus.REGISTERED}
         rolled = uow.meta.get("rollover:2026")
-        entries = uow.log.entries()
-    assert grades in ({2}, {3}), grades  # all before, or all after: never between
-    assert (rolled is not None) == (grades == {3})
-    assert audit.verify(entries).ok
-    _ = dt, p
+    assert grades == ({2} if pause else {3})
+    assert (rolled is None) == bool(pause)
 
 
-_IMPORT = """
-import sys, datetime as dt
-sys.path.insert(0, sys.argv[2])
-from tests.test_enrolment import _rows
-from tests.conftest import school_actor
-from xueji.clock import ManualClock
-from xueji.registry import Registry
-from xueji.storage.sql import SqlStore
-reg = Registry(SqlStore.sqlite(sys.argv[1]), clock=ManualClock(dt.date(2026, 9, 1)))
-rows = [{**r, "class_id": f"A-{1 + i % 6}-{1 + (i // 6) % 5}", "grade": 1 + i % 6,
-         "birth_date": dt.date(2019 - i % 6, 3, 1)} for i, r in enumerate(_rows(1200))]
-from tests.conftest import make_id
-rows = [{**r, "id_number": make_id(r["birth_date"], n=i)} for i, r in enumerate(rows)]
-print("start", flush=True)
-out = reg.enroll_many(school_actor("A"), rows, all_or_nothing=False)
-print("done", len(out.applied), len(out.refused), flush=True)
-"""
-
-
-@pytest.mark.parametrize("delay", [0.3, 1.0])
-def test_a_killed_bulk_import_leaves_before_or_after(tmp_path: Path, delay: float) -> None:
+def _import_province(path: str) -> Province:
+    """A province with five classes in each grade of school A, committed."""
     from xueji.model import SchoolClass
 
-    path = str(tmp_path / "import.sqlite3")
-    p = Province(store=SqlStore.sqlite(path))  # the tree, committed
+    p = Province(store=SqlStore.sqlite(path))
     for g in range(1, 7):
         for k in range(1, 6):
             p.reg.add_class(
                 school_actor("A"),
                 SchoolClass(f"A-{g}-{k}", "A", f"{g}-{k}", g, "班主任", D(2026, 9, 1)),
             )
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _IMPORT, path, str(ROOT)], env=env, stdout=subprocess.PIPE, text=True
-    )
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "start"
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(30)
-    store = SqlStore.sqlite(path)
+    return p
+
+
+@pytest.mark.parametrize(
+    ("pause", "written"),
+    [
+        pytest.param("_Log.append_many:1", BULK_CHUNK, id="killed-after-one-chunk"),
+        pytest.param("_Log.append_many:2", IMPORTED, id="killed-before-commit"),
+        pytest.param("", IMPORTED, id="killed-after-commit"),
+    ],
+)
+def test_a_killed_bulk_import_leaves_before_or_after(
+    tmp_path: Path, pause: str, written: int
+) -> None:
+    """Killed once the first chunk's students and log entries are written (one
+    ``executemany`` each), or once both chunks are and the commit is next: before,
+    no student. Killed after the commit: after, every student."""
+    assert BULK_CHUNK < IMPORTED
+    path = str(tmp_path / "import.sqlite3")
+    _import_province(path)
+    store = _killed(path, "import", pause, {"students": written, "log": written})
     with store.unit_of_work() as uow:
-        count = len(list(uow.students.all()))
-        entries = uow.log.entries()
-    assert count in (0, 1200), count  # all rows are valid: none, or every one
-    assert audit.verify(entries).ok
+        students = list(uow.students.all())
+    assert len(students) == (0 if pause else IMPORTED)
 
 
 @pytest.mark.parametrize("at", [0, 1], ids=["empty", "schema-1"])
