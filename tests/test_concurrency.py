@@ -21,7 +21,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -88,16 +88,6 @@ def in_threads(p: Province, *commands: Command) -> list[object]:
     return race(*(functools.partial(getattr(p.reg, m), *a, **kw) for m, a, kw in commands))
 
 
-class _Conflict(NamedTuple):
-    """A ConcurrencyConflict sent back by a process: xueji's errors do not unpickle
-    (``XuejiError.__init__`` takes three arguments, ``Exception`` pickles one)."""
-
-    kind: type[ConcurrencyConflict]
-    code: str
-    message_zh: str
-    message_en: str
-
-
 def _command_in_process(
     path: str, day: dt.date, i: int, cmd: Command, start: Any, out: Any
 ) -> None:
@@ -110,7 +100,7 @@ def _command_in_process(
     try:
         result = getattr(reg, method)(*args, **kw)
     except ConcurrencyConflict as e:
-        result = _Conflict(type(e), e.code, e.message_zh, e.message_en)
+        result = e  # pickled whole (XuejiError.__reduce__)
     except Exception:
         result = RuntimeError(traceback.format_exc())
     out.put((i, result))
@@ -135,10 +125,7 @@ def in_processes(p: Province, *commands: Command) -> list[object]:
             proc.join(10)
             proc.kill()  # a no-op once it has ended; else a check failed: no child left
     assert [proc.exitcode for proc in procs] == [0] * len(procs)
-    return [
-        r.kind(r.code, r.message_zh, r.message_en) if isinstance(r, _Conflict) else r
-        for r in (results[i] for i in range(len(commands)))
-    ]
+    return [results[i] for i in range(len(commands))]
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres", "mariadb", "sqlite-processes"])

@@ -183,3 +183,29 @@ def test_outcome_unwrap_raises_refused_with_the_decision(province: Province) -> 
     assert err.value.decision is out.decision
     assert "correction.locked" in str(err.value)
     assert province.reg.update_student(school_actor("A"), s.id, migrant=True).unwrap().allowed
+
+
+def test_every_error_survives_pickling() -> None:
+    """Errors cross process boundaries whole (a worker's ConcurrencyConflict, say),
+    whatever their ``__init__`` takes."""
+    import pickle
+
+    from xueji import errors
+
+    made = [
+        errors.StaleVersion("storage.conflict", "已修改", "changed"),
+        errors.CalendarNotCovered(2031),
+        errors.CorruptRecord("xueji_students", "S0000001", "grade out of range", "年级超出范围"),
+        errors.AccessDenied("school", "A", "rollover", "access.rule", "无权", "not allowed"),
+        errors.Refused(None, "命令被拒绝", "command refused"),
+    ]
+    for e in made:
+        back = pickle.loads(pickle.dumps(e))
+        assert type(back) is type(e)
+        assert (back.code, back.message_zh, back.message_en, str(back)) == (
+            e.code,
+            e.message_zh,
+            e.message_en,
+            str(e),
+        )
+        assert vars(back) == vars(e)

@@ -50,6 +50,29 @@ class XuejiError(Exception):
         self.message_en = message_en
         super().__init__(f"{message_zh} ({message_en})")
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle by state, whatever the subclass's ``__init__`` takes: an error crosses
+        a process boundary whole (``multiprocessing``, a ``ProcessPoolExecutor``, a task
+        queue). ``Exception`` pickles only its ``args``, which ``__init__`` is then
+        called with: a ``ConcurrencyConflict`` raised in a worker failed to unpickle.
+
+        >>> import pickle
+        >>> e = pickle.loads(pickle.dumps(StaleVersion("storage.conflict", "已修改", "changed")))
+        >>> type(e).__name__, e.code, str(e)
+        ('StaleVersion', 'storage.conflict', '已修改 (changed)')
+        """
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(
+    kind: type[XuejiError], args: tuple[object, ...], state: dict[str, object]
+) -> XuejiError:
+    """An error of ``kind`` from its pickled ``args`` and attributes (``__reduce__``)."""
+    error = kind.__new__(kind)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class InvalidResidentId(XuejiError, ValueError):
     """A resident identity number (GB 11643) that fails a check.
