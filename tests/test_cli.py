@@ -133,7 +133,8 @@ def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("store", "code", "said"),
     [
-        ("sqlite:////nonexistent/dir/x.db", "storage.unavailable", "unable to open database"),
+        ("sqlite:////nonexistent/dir/x.db", "storage.unavailable", "no such database file"),
+        ("sqlite:///mistyped.db", "storage.unavailable", "no such database file"),
         (
             "postgresql+psycopg://u:secret@127.0.0.1:1/test",
             "storage.unavailable",
@@ -158,6 +159,7 @@ def test_a_store_that_cannot_be_opened_is_one_line_not_a_traceback(
     assert "secret" not in err
     assert len(err.strip().splitlines()) == 1
     assert not out.exists()
+    assert not Path("mistyped.db").exists()  # a report never creates the database
 
 
 def test_art5_the_national_report_is_written_as_it_is_read(

@@ -580,7 +580,7 @@ def _registry(args: argparse.Namespace) -> Any:
     from xueji.storage.sql import SqlStore
 
     clock = ManualClock(args.today) if args.today else SystemClock()
-    return Registry(SqlStore.open(args.store), clock=clock)
+    return Registry(SqlStore.open(args.store, existing=True), clock=clock)
 
 
 def _actor(text: str) -> Any:
