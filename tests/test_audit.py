@@ -289,3 +289,18 @@ def test_art32_a_request_without_history_is_read_not_crashed_on() -> None:
     p.at(D(2026, 9, 20))
     mine = [f for f in p.reg.detect(PROVINCE).findings if f.subject == bare.id]
     assert [f.kind for f in mine] == ["overdue_approval"]
+
+
+def test_art30_reading_an_unknown_school_is_not_found_and_logs_nothing() -> None:
+    """A code typed wrong (here an identity number in the school's place) is an
+    error, not an empty read logged under that text."""
+    from xueji.errors import NotFound
+
+    p = Province()
+    before = len(p.log())
+    typed = "340104202003011018"
+    for read in (p.reg.students_of, p.reg.public_class_list):
+        with pytest.raises(NotFound) as err:
+            read(PROVINCE, typed)
+        assert typed not in str(err.value)
+    assert len(p.log()) == before

@@ -137,6 +137,19 @@ def test_art12_all_or_nothing_reports_rule_refusals_too(province: Province, tmp_
     assert province.reg.students_of(A, "A") == []
 
 
+def test_an_id_number_typed_into_another_column_is_masked_in_the_report(
+    province: Province, tmp_path: Path
+) -> None:
+    typed = make_id(D(2020, 6, 1))
+    rows = [student_row("错列一", 户籍地区码=typed), student_row("错列二", 班级=typed)]
+    path = workbook(tmp_path / "shift.xlsx", HEADER, rows)
+    report = excel.import_students(province.reg, A, path, all_or_nothing=False)
+    assert len(report.errors) == 2
+    shown = json.dumps(report.to_dict(), ensure_ascii=False)
+    assert typed not in shown
+    assert typed[:6] + "********" + typed[-4:] in shown
+
+
 def test_a_missing_column_refuses_the_sheet(province: Province, tmp_path: Path) -> None:
     header = [h for h in HEADER if h != "出生日期"]
     rows = [[v for h, v in zip(HEADER, student_row("甲"), strict=True) if h != "出生日期"]]

@@ -209,3 +209,19 @@ def test_every_error_survives_pickling() -> None:
             str(e),
         )
         assert vars(back) == vars(e)
+
+
+def test_an_identity_number_quoted_in_any_error_is_masked() -> None:
+    """A caller's value in a message (a student id, a code, an import cell) may be an
+    identity number typed in the wrong place: every error masks it (Art 30)."""
+    from xueji import errors
+
+    typed = "340104202003011018"
+    for e in (
+        errors.NotFound("not_found.student", f"学生 {typed} 不存在", f"no student {typed}"),
+        errors.XuejiError("command.bad_input", f"户籍地区码应为6位数字：{typed!r}", f"{typed}"),
+        errors.CorruptRecord("meta", "k", f"G{typed} here"),
+    ):
+        text = " ".join((str(e), e.message_zh, e.message_en, repr(e)))
+        assert typed not in text
+        assert "340104********1018" in text

@@ -16,6 +16,8 @@ id.checksum | 校验码错误 (wrong check character)
 
 from __future__ import annotations
 
+from xueji.masking import mask_ids
+
 __all__ = [
     "AccessDenied",
     "CalendarNotCovered",
@@ -45,6 +47,10 @@ class XuejiError(Exception):
     code: str = "xueji.error"
 
     def __init__(self, code: str, message_zh: str, message_en: str) -> None:
+        # a caller's value quoted in a message (a key, a code, a cell of an import)
+        # may be an identity number typed in the wrong place: masked here, once for
+        # every error (Art 30)
+        message_zh, message_en = mask_ids(message_zh), mask_ids(message_en)
         self.code = code
         self.message_zh = message_zh
         self.message_en = message_en

@@ -39,7 +39,7 @@ import attrs
 from xueji import ids
 from xueji.decision import Decision
 from xueji.errors import XuejiError
-from xueji.masking import mask
+from xueji.masking import mask, mask_ids
 from xueji.model import SCHOOL_MAINTAINED, Actor, Consent, InfoEntry, InfoGroup, Photo, Student
 from xueji.rules import graduation
 
@@ -292,8 +292,8 @@ class RowError:
     column: str
     value: str
     code: str
-    message_zh: str
-    message_en: str
+    message_zh: str = attrs.field(converter=mask_ids)  # they may quote the value
+    message_en: str = attrs.field(converter=mask_ids)
 
 
 @attrs.frozen
@@ -452,7 +452,10 @@ class _Sheet:
         text = _text(raw)
         sensitive = (not isinstance(col, str) and col.sensitive) or name in _SENSITIVE_HEADERS
         self.errors.append(
-            RowError(number, name, mask(text) if sensitive and text else text, code, zh, en)
+            # an identity number typed into another column is masked there too
+            RowError(
+                number, name, mask(text) if sensitive and text else mask_ids(text), code, zh, en
+            )
         )
 
 

@@ -31,14 +31,13 @@ Decision: allowed (1 rule evaluated, 0 refused, 0 warned)
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
 from xueji.articles import Article
-from xueji.masking import mask
+from xueji.masking import mask, mask_ids
 
 __all__ = [
     "SENSITIVE_FACTS",
@@ -56,15 +55,6 @@ Lang = Literal["zh", "en"]
 
 SENSITIVE_FACTS = frozenset({"id_number", "guardian_id", "resident_id"})
 """Fact names whose values are identity numbers: always masked whole."""
-
-# 18 characters (17 digits and a check character) or the 15-digit first generation, not
-# part of a longer run of digits. A registry number (G + 18) is masked inside its letter.
-_ID_LIKE = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?![\dXx])")
-
-
-def mask_ids(text: str) -> str:
-    """``text`` with everything that looks like an identity number masked (Art 30)."""
-    return _ID_LIKE.sub(lambda m: mask(m.group(0)), text)
 
 
 def _masked_facts(

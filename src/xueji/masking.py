@@ -16,9 +16,11 @@ chooses a stricter mask, e.g. ``IdMask(head=0, tail=2)``.
 
 from __future__ import annotations
 
+import re
+
 import attrs
 
-__all__ = ["DEFAULT_MASK", "IdMask", "mask"]
+__all__ = ["DEFAULT_MASK", "IdMask", "mask", "mask_ids"]
 
 
 @attrs.frozen
@@ -44,3 +46,17 @@ DEFAULT_MASK = IdMask()
 def mask(number: str, spec: IdMask | None = None) -> str:
     """Mask an identity number (or any identifier) for display and logs."""
     return (spec or DEFAULT_MASK).apply(number)
+
+
+# 18 characters (17 digits and a check character) or the 15-digit first generation, not
+# part of a longer run of digits. A registry number (G + 18) is masked inside its letter.
+_ID_LIKE = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?![\dXx])")
+
+
+def mask_ids(text: str) -> str:
+    """``text`` with everything that looks like an identity number masked (Art 30).
+
+    >>> mask_ids("no student 340104202003011018 (G340104202003011018)")
+    'no student 340104********1018 (G340104********1018)'
+    """
+    return _ID_LIKE.sub(lambda m: mask(m.group(0)), text)

@@ -2366,6 +2366,7 @@ class Registry:
         """The students of a school (the read of their ID numbers is logged)."""
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "students_of", school=school)
+            self._get_school(uow, school)  # an unknown code is an error, not an empty read
             found = uow.students.by_school(school)
             self._read(uow, actor, f"school:{school}", "id_number", len(found))
             return found
@@ -2567,6 +2568,7 @@ class Registry:
         """Art 31: the school's 在籍 students by class for 公示, with no sensitive field."""
         with self._reading() as uow:
             self._authorize(uow, actor, "public_class_list", school=school)
+            self._get_school(uow, school)
             return public_class_list(uow.students.by_school(school))
 
     def _request_schools(self, uow: UnitOfWork, r: Request) -> list[str]:
