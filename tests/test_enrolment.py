@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -470,6 +471,61 @@ def test_art12_bulk_enrolment_is_all_or_nothing_by_choice(province: Province) ->
     assert len(some.applied) == 4
     assert [i for i, _ in some.refused] == [2, 4]  # reported, not lost
     assert len(province.reg.students_of(A, "A")) == 4
+
+
+def test_art30_a_key_reused_by_another_actor_hands_over_nothing(province: Province) -> None:
+    """A key repeated by another school must not return the first school's records
+    (full identity number and all) past the access check."""
+    student = province.enroll()
+    province.reg.submit(A, student.id, idempotency_key="form-1")
+    size = len(province.log())
+    with pytest.raises(XuejiError) as err:
+        province.reg.submit(school_actor("W"), "S9999999", idempotency_key="form-1")
+    assert err.value.code == "idempotency.mismatch"
+    assert "another actor" in err.value.message_en
+    assert len(province.log()) == size
+    # the same school with the same arguments: the repeat is still a no-op
+    again = province.reg.submit(A, student.id, idempotency_key="form-1")
+    assert again.allowed
+    assert len(province.log()) == size
+
+
+def test_a_key_reused_with_other_arguments_is_refused(province: Province) -> None:
+    first, second = province.enroll(), province.enroll()
+    province.reg.submit(A, first.id, idempotency_key="form-1")
+    with pytest.raises(XuejiError) as err:
+        province.reg.submit(A, second.id, idempotency_key="form-1")  # meant for another
+    assert err.value.code == "idempotency.mismatch"
+    assert "other arguments" in err.value.message_en
+    fix = {"name": "新名", "photo": Photo(D(2026, 9, 2), "y")}
+    req = province.reg.request_correction(A, first.id, fix, "更正", idempotency_key="c-1")
+    assert req.allowed
+    same = dict(reversed(list(fix.items())))  # the same fields, in another order
+    again = province.reg.request_correction(A, first.id, same, "更正", idempotency_key="c-1")
+    assert again.request == req.request
+
+
+@pytest.mark.parametrize("all_or_nothing", [False, True])
+def test_a_bulk_row_reusing_an_earlier_rows_key_is_refused_not_dropped(
+    province: Province, all_or_nothing: bool
+) -> None:
+    rows = [{**r, "idempotency_key": "batch-1"} for r in _rows(2)]  # one key, two rows
+    out = province.reg.enroll_many(A, rows, all_or_nothing=all_or_nothing)
+    assert [i for i, _ in out.refused] == [1]
+    assert out.refused[0][1].codes == ("idempotency.mismatch",)
+    assert len(out.applied) == (0 if all_or_nothing else 1)
+
+
+def test_a_key_recorded_before_actors_were_kept_still_repeats(province: Province) -> None:
+    """Records written before the actor and the arguments were kept match any repeat."""
+    student = province.enroll()
+    sub = province.reg.submit(A, student.id, idempotency_key="old-1")
+    with province.store.unit_of_work() as uow:
+        record = json.loads(uow.meta.get("idem:old-1") or "{}")
+        uow.meta.set(
+            "idem:old-1", json.dumps({k: record[k] for k in ("command", "student", "request")})
+        )
+    assert province.reg.submit(A, student.id, idempotency_key="old-1").request == sub.request
 
 
 @pytest.mark.parametrize(

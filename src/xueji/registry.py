@@ -21,6 +21,7 @@ import contextlib
 import datetime as _dt
 import functools
 import gc
+import hashlib
 import itertools
 import json
 import random
@@ -187,18 +188,51 @@ P = ParamSpec("P")
 _T = TypeVar("_T")
 
 
-def _idempotency_record(key: str, text: str) -> tuple[str, str | None, str | None]:
-    """The command, student and request an idempotency record in the meta store holds;
-    a record edited by hand into something else is a :class:`CorruptRecord`."""
+@attrs.frozen
+class _IdemRecord:
+    """What an idempotency record in the meta store holds: the command, the records it
+    wrote, and who ran it with which arguments (``actor``, ``args``: absent from the
+    records written before they were kept, which then match any repeat)."""
+
+    command: str
+    student: str | None
+    request: str | None
+    actor: str | None = None
+    args: str | None = None
+
+
+def _idempotency_record(key: str, text: str) -> _IdemRecord:
+    """The record at ``key`` in the meta store; a record edited by hand into something
+    else is a :class:`CorruptRecord`."""
     try:
         data = json.loads(text)
-        command, sid, rid = data["command"], data["student"], data["request"]
-    except (ValueError, TypeError, KeyError):
-        command = sid = rid = None
-    if isinstance(command, str) and all(x is None or isinstance(x, str) for x in (sid, rid)):
-        return command, sid, rid
+        fields = [data["command"], data["student"], data["request"]]
+        fields += [data.get("actor"), data.get("args")]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        fields = [None]
+    if isinstance(fields[0], str) and all(x is None or isinstance(x, str) for x in fields[1:]):
+        return _IdemRecord(*fields)
     # the key as a host chose it, which may quote an identity number (Art 30)
     raise CorruptRecord("meta", mask_ids(key), "not an idempotency record", "不是幂等记录")
+
+
+def _fingerprint(args: Sequence[object], kw: Mapping[str, object]) -> str:
+    """A digest of a command's arguments (the actor and the key aside): a repeat must
+    bring the same ones. Kept as a digest: the arguments may hold identity numbers."""
+    text = repr(_canonical((tuple(args), kw)))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _canonical(value: object) -> object:
+    """``value`` with its mappings and sets in a fixed order (their repr otherwise
+    follows insertion order), for :func:`_fingerprint`."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(repr(_canonical(v)) for v in value))
+    if isinstance(value, (list, tuple)):
+        return tuple(_canonical(v) for v in value)
+    return value
 
 
 def _idempotent(
@@ -207,9 +241,14 @@ def _idempotent(
     """Make ``idempotency_key=...`` turn a repeated command into a no-op.
 
     The first carried-out command with a key records what it wrote (in the store's meta
-    table, in the same unit of work); a repeat with the same key returns the records as
-    they are now and changes nothing. A refused command is not recorded: it may be
-    retried. Reusing a key for another command is an error.
+    table, in the same unit of work), who ran it and a digest of its arguments; a
+    repeat with the same key, by the same actor with the same arguments, returns the
+    records as they are now and changes nothing. A refused command is not recorded: it
+    may be retried. Reusing a key for another command is an error
+    (``command.bad_input``), and so is reusing it as another actor or with other
+    arguments (``idempotency.mismatch``): the repeat would otherwise hand over a
+    record its caller may not read, or silently drop what the caller meant to do (as
+    a Stripe-style API refuses a reused key with different parameters).
     """
 
     @functools.wraps(method)
@@ -220,31 +259,44 @@ def _idempotent(
         text = str(key)
         _check_key("幂等键", "idempotency key", text)
         slot = f"idem:{text}"  # its row in the meta store
+        actor = args[0]
+        who = f"{actor.kind.value}:{actor.unit}" if isinstance(actor, Actor) else repr(actor)
+        digest = _fingerprint(args[1:], kw)
         with self.store.unit_of_work() as uow:
             prior = uow.meta.get(slot)
             if prior is not None:
-                command, sid, rid = _idempotency_record(slot, prior)
-                if command != method.__name__:
-                    shown = mask_ids(text)
+                held = _idempotency_record(slot, prior)
+                shown = mask_ids(text)
+                if held.command != method.__name__:
                     raise _bad_input(
-                        f"幂等键 {shown} 已用于 {command}",
-                        f"idempotency key {shown!r} was used for {command}",
+                        f"幂等键 {shown} 已用于 {held.command}",
+                        f"idempotency key {shown!r} was used for {held.command}",
                     )
-                student = uow.students.get(sid) if sid else None
-                request = uow.requests.get(rid) if rid else None
+                if held.actor not in (None, who):
+                    raise XuejiError(
+                        "idempotency.mismatch",
+                        f"幂等键 {shown} 已由其他用户使用",
+                        f"idempotency key {shown!r} was used by another actor",
+                    )
+                if held.args not in (None, digest):
+                    raise XuejiError(
+                        "idempotency.mismatch",
+                        f"幂等键 {shown} 已以不同的参数使用",
+                        f"idempotency key {shown!r} was used with other arguments",
+                    )
+                student = uow.students.get(held.student) if held.student else None
+                request = uow.requests.get(held.request) if held.request else None
                 return Outcome(Decision.allow(), student, request)
             out = method(self, *args, **kw)
             if out.allowed:
-                uow.meta.set(
-                    slot,
-                    json.dumps(
-                        {
-                            "command": method.__name__,
-                            "student": out.student.id if out.student else None,
-                            "request": out.request.id if out.request else None,
-                        }
-                    ),
-                )
+                record = {
+                    "command": method.__name__,
+                    "student": out.student.id if out.student else None,
+                    "request": out.request.id if out.request else None,
+                    "actor": who,
+                    "args": digest,
+                }
+                uow.meta.set(slot, json.dumps(record))
             return out
 
     return wrapper
