@@ -569,3 +569,78 @@ def test_art30_an_idempotency_key_quoting_an_id_number_is_masked_in_messages(
         province.reg.approve(A, "R0000001", idempotency_key=key)  # the key reused
     assert student.id_number not in str(err.value)
     assert student.id_number[:6] + "********" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"photo": Photo(dt.datetime(2026, 9, 1, 9, 30), "x")},  # a datetime, not a date
+        {"photo": "abc"},
+        {"sex": "X"},
+        {"name": None},
+        {"name": "坏\ud83d"},  # half of an emoji
+        {"special_needs": "no"},
+        {"consent": "yes"},
+        {"birth_date": "2020-03-01"},
+    ],
+)
+def test_a_value_no_store_could_read_back_is_refused_by_update_student(
+    province: Province, fields: dict[str, object]
+) -> None:
+    """Each store would otherwise keep what it was given: the SQL store a record it
+    cannot read back (the whole school's listing failing), memory a wrong type."""
+    s = province.enroll(id_number=None, guardian_id=make_id(D(1990, 1, 1)))
+    size = len(province.log())
+    with pytest.raises(XuejiError) as err:
+        province.reg.update_student(A, s.id, **fields)
+    assert err.value.code == "command.bad_input"
+    assert len(province.log()) == size
+    assert province.reg.students_of(A, "A")[0] == s  # readable, unchanged
+
+
+def test_update_student_normalises_the_identity_number(province: Province) -> None:
+    """A lower-case check character is the same number: stored upper-case, so that
+    the same person cannot be enrolled again under the other spelling."""
+    born = D(2020, 3, 1)
+    number = next(n for k in range(499) if (n := make_id(born, n=k)).endswith("X"))
+    s = province.enroll(id_number=None, guardian_id=make_id(D(1990, 1, 1)), birth=born)
+    out = province.reg.update_student(A, s.id, id_number=number.lower())
+    assert out.allowed, out.decision
+    assert out.student is not None
+    assert out.student.id_number == number
+    again = province.reg.enroll(
+        A,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="乙",
+        sex="M",
+        birth_date=born,
+        hukou_region="340104",
+        id_number=number,
+        photo=Photo(D(2026, 9, 1), "x"),
+    )
+    assert "enrolment.duplicate" in again.decision.codes
+
+
+def test_unstorable_text_in_a_bulk_row_refuses_that_row_only(province: Province) -> None:
+    rows = _rows(3)
+    rows[1] = {**rows[1], "name": "坏\ud83d"}
+    rows[2] = {**rows[2], "photo": Photo(dt.datetime(2026, 9, 1, 9, 30), "x")}
+    out = province.reg.enroll_many(A, rows, all_or_nothing=False)
+    assert [i for i, _ in out.refused] == [1, 2]
+    assert {d.codes for _, d in out.refused} == {("command.bad_input",)}
+    assert len(out.applied) == 1
+    with pytest.raises(XuejiError, match="unpaired surrogates"):
+        province.reg.submit(A, out.applied[0].id, idempotency_key="form-\udc80")
+
+
+def test_a_correction_whose_value_could_not_be_stored_is_refused_when_filed(
+    province: Province,
+) -> None:
+    s = province.register("A", 1)
+    with pytest.raises(XuejiError) as err:
+        province.reg.request_correction(
+            A, s.id, {"photo": Photo(dt.datetime(2026, 9, 2, 8, 0), "y")}, "换照片"
+        )
+    assert err.value.code == "command.bad_input"

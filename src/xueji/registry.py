@@ -25,6 +25,7 @@ import hashlib
 import itertools
 import json
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -178,9 +179,10 @@ def _check_key(what_zh: str, what_en: str, key: str) -> None:
             f"{what_zh}须为 1 至 {KEY_MAX_LENGTH} 个字符（现为 {len(key)} 个）",
             f"a {what_en} must have 1 to {KEY_MAX_LENGTH} characters, not {len(key)}",
         )
-    if any(c < " " or c == "\x7f" for c in key):
+    if _BAD_TEXT.search(key):  # (defined below)
         raise _bad_input(
-            f"{what_zh}不得含控制字符", f"a {what_en} must not hold control characters"
+            f"{what_zh}不得含控制字符或残缺字符",
+            f"a {what_en} must not hold control characters or unpaired surrogates",
         )
 
 
@@ -467,6 +469,23 @@ class _Enrolment:
         :class:`~xueji.errors.XuejiError` on input that cannot be understood."""
         _check_person(name, sex, grade, hukou_region)
         id_number, guardian_id = _valid_ids(id_number, guardian_id, on)
+        if (  # the rest of the fields' types (most rows pass this line's quick test)
+            type(birth_date) is not _dt.date
+            or type(migrant) is not bool
+            or type(special_needs) is not bool
+            or (photo is not None and not _photo_ok(photo))
+            or consent is not None
+        ):
+            _checked_fields(
+                {
+                    "birth_date": birth_date,
+                    "migrant": migrant,
+                    "special_needs": special_needs,
+                    "photo": photo,
+                    "consent": consent,
+                },
+                None,
+            )
         return cls(
             school,
             class_id,
@@ -1584,6 +1603,7 @@ class Registry:
             raise _bad_input(
                 f"不能直接修改字段 {unknown[0]}", f"field {unknown[0]!r} cannot be edited"
             )
+        fields = _checked_fields(fields, on)  # storable, and identity numbers normalised
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "update_student")
             policy = self.policy(on)
@@ -1845,6 +1865,9 @@ class Registry:
             decision = corrections.check_correction(s, changes, today=on, policy=policy)
             if not decision.allowed:
                 return Outcome(decision, s)
+            # the allowed values' types too: one that could not be stored and read
+            # back would otherwise fail only when the correction is approved
+            _checked_fields(changes, None)
             req = self._open_request(
                 uow,
                 actor,
@@ -2727,16 +2750,82 @@ def explain_default_approval(
 
 def _check_person(name: str, sex: str, grade: int, hukou_region: str) -> None:
     """Input checks shared by the commands that create a record."""
-    if sex not in ("M", "F"):
-        raise _bad_input(f"性别应为 M 或 F：{sex!r}", f"sex is 'M' or 'F', not {sex!r}")
-    if not name.strip():
-        raise _bad_input("姓名不能为空", "the name is empty")
-    if not 1 <= grade <= 12:
-        raise _bad_input(f"年级应为1至12：{grade}", f"grades run from 1 to 12, not {grade}")
-    if len(hukou_region) != 6 or regions.last_year_in_use(hukou_region) < 0:
-        raise _bad_input(
-            f"户籍地区码无效：{hukou_region}", f"{hukou_region!r} is not a GB/T 2260 region code"
-        )
+    _checked_fields({"name": name, "sex": sex, "hukou_region": hukou_region}, None)
+    if type(grade) is not int or not 1 <= grade <= 12:
+        raise _bad_input(f"年级应为1至12：{grade!r}", f"grades run from 1 to 12, not {grade!r}")
+
+
+_BAD_TEXT = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+"""What no name, code or key may hold: control characters (a tab or a newline is a
+typing slip; PostgreSQL cannot store a NUL) and unpaired surrogates (half of an emoji
+cut off: not text, and no database can store it)."""
+
+_FIELD_NAMES = {
+    "name": ("姓名", "the name"),
+    "sex": ("性别", "sex"),
+    "birth_date": ("出生日期", "the birth date"),
+    "hukou_region": ("户籍地区码", "the hukou region"),
+    "id_number": ("身份证号", "the identity number"),
+    "guardian_id": ("监护人身份证号", "the guardian's identity number"),
+    "photo": ("照片", "the photo"),
+    "migrant": ("随迁子女标记", "the migrant flag"),
+    "special_needs": ("残疾学生标记", "the special-needs flag"),
+    "consent": ("同意记录", "the consent"),
+}
+
+
+def _text_ok(value: object) -> bool:
+    return isinstance(value, str) and _BAD_TEXT.search(value) is None
+
+
+def _photo_ok(photo: object) -> bool:
+    return isinstance(photo, Photo) and type(photo.taken_on) is _dt.date and _text_ok(photo.digest)
+
+
+def _checked_fields(fields: Mapping[str, Any], on: _dt.date | None) -> dict[str, Any]:
+    """A record's person fields (those of :data:`_FIELD_NAMES` present in ``fields``)
+    checked for type and form, identity numbers validated and normalised (with ``on``;
+    None leaves them as they are): what ``enroll``, ``update_student`` and a
+    correction store must be storable and read back alike by every store. A
+    ``datetime`` is not a date here (the SQL store could not read it back as one)."""
+    out = dict(fields)
+    for k, v in fields.items():
+        if k == "name":
+            ok = _text_ok(v)
+            if ok and not v.strip():
+                raise _bad_input("姓名不能为空", "the name is empty")
+        elif k == "sex":
+            ok = v in ("M", "F")
+            if not ok:
+                shown = mask_ids(repr(v))
+                raise _bad_input(f"性别应为 M 或 F：{shown}", f"sex is 'M' or 'F', not {shown}")
+        elif k == "birth_date":
+            ok = type(v) is _dt.date
+        elif k == "hukou_region":
+            ok = _text_ok(v) and len(v) == 6 and regions.last_year_in_use(v) >= 0
+        elif k in ("id_number", "guardian_id"):
+            ok = v is None or isinstance(v, str)
+            if ok and v is not None and on is not None:
+                out[k] = ids.validate(v, today=on)  # InvalidResidentId says what is wrong
+        elif k == "photo":
+            ok = v is None or _photo_ok(v)
+        elif k in ("migrant", "special_needs"):
+            ok = type(v) is bool
+        elif k == "consent":
+            ok = v is None or (
+                isinstance(v, Consent)
+                and type(v.given_on) is _dt.date
+                and _text_ok(v.basis)
+                and _text_ok(v.given_by)
+                and (v.guardian_id is None or isinstance(v.guardian_id, str))
+            )
+        else:
+            continue
+        if not ok:
+            zh, en = _FIELD_NAMES[k]
+            shown = mask_ids(repr(v))
+            raise _bad_input(f"{zh}无效：{shown}", f"{en} is not valid: {shown}")
+    return out
 
 
 def _valid_ids(

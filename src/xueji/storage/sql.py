@@ -247,8 +247,20 @@ except ImportError:  # pragma: no cover - the standard library does the same, sl
 
 
 def _dump(value: Any) -> str:
-    """A record as its stored JSON document (compact, UTF-8 text)."""
-    return _encode(_unstructure(value))
+    """A record as its stored JSON document (compact, UTF-8 text). Text that is not
+    UTF-8 (an unpaired surrogate: half of an emoji cut off) cannot be stored by any
+    database: a ``command.bad_input`` error, not a driver's or encoder's crash (the
+    facade refuses it in names, codes and keys before; this catches free text)."""
+    try:
+        return _encode(_unstructure(value))
+    except (TypeError, UnicodeEncodeError) as e:
+        if "surrogate" not in str(e) and "UTF-8" not in str(e):
+            raise
+        raise XuejiError(
+            "command.bad_input",
+            "文本含残缺字符（不成对的代理字符），无法保存",
+            "the text holds an unpaired surrogate and cannot be stored",
+        ) from e
 
 
 def _load(
