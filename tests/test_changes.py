@@ -58,9 +58,21 @@ def test_art27_dropout_review_within_15_working_days_and_registry_kept(
     kept = province.reg.student(PROVINCE, s.id)
     assert kept.status is StudentStatus.DROPPED_OUT
     assert kept.registry_number == s.registry_number  # registry kept (保留学籍)
-    back = province.reg.return_from_dropout(A, s.id)
+    from xueji.errors import StaleVersion
+
+    with pytest.raises(StaleVersion):  # a form read before the dropout was approved
+        province.reg.return_from_dropout(A, s.id, expected_version=s.version)
+    back = province.reg.return_from_dropout(
+        A, s.id, expected_version=kept.version, idempotency_key="back-1"
+    )
     assert back.student is not None
     assert back.student.status is StudentStatus.REGISTERED
+    size = len(province.log())
+    again = province.reg.return_from_dropout(
+        A, s.id, expected_version=kept.version, idempotency_key="back-1"
+    )
+    assert again.student == back.student
+    assert len(province.log()) == size
 
 
 def test_art27_senior_dropout_does_not_keep_the_registry(province: Province) -> None:

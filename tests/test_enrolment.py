@@ -644,3 +644,39 @@ def test_a_correction_whose_value_could_not_be_stored_is_refused_when_filed(
             A, s.id, {"photo": Photo(dt.datetime(2026, 9, 2, 8, 0), "y")}, "换照片"
         )
     assert err.value.code == "command.bad_input"
+
+
+def test_direct_edits_from_a_stale_form_are_refused_and_repeats_are_no_ops(
+    province: Province,
+) -> None:
+    """A form read at version v does not overwrite a record changed since; a repeated
+    submission of the same edit (a double click) changes nothing."""
+    from xueji.errors import StaleVersion
+
+    s = province.register("A", 1)
+    award = InfoEntry(D(2026, 9, 10), "三好学生")
+    out = province.reg.add_info(
+        A, s.id, InfoGroup.AWARD, award, expected_version=s.version, idempotency_key="i-1"
+    )
+    assert out.student is not None
+    again = province.reg.add_info(
+        A, s.id, InfoGroup.AWARD, award, expected_version=s.version, idempotency_key="i-1"
+    )
+    assert again.student == out.student  # not recorded twice
+    assert len(again.student.info[InfoGroup.AWARD]) == 1
+    size = len(province.log())
+    with pytest.raises(StaleVersion):
+        province.reg.update_student(A, s.id, expected_version=s.version, migrant=True)
+    with pytest.raises(StaleVersion):
+        province.reg.add_info(A, s.id, InfoGroup.AWARD, award, expected_version=s.version)
+    assert len(province.log()) == size
+    done = province.reg.update_student(
+        A, s.id, expected_version=out.student.version, migrant=True, idempotency_key="u-1"
+    )
+    assert done.allowed
+    assert done.student is not None
+    repeat = province.reg.update_student(
+        A, s.id, expected_version=out.student.version, migrant=True, idempotency_key="u-1"
+    )
+    assert repeat.student == done.student
+    assert len(province.log()) == size + 1

@@ -1583,8 +1583,22 @@ class Registry:
         return new
 
     @_retried
-    def update_student(self, /, actor: Actor, student_id: str, **fields: Any) -> Outcome:
-        """Edit a record directly. Key fields are locked once submitted (Art 29)."""
+    @_idempotent
+    def update_student(
+        self,
+        /,
+        actor: Actor,
+        student_id: str,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        **fields: Any,
+    ) -> Outcome:
+        """Edit a record directly. Key fields are locked once submitted (Art 29).
+
+        ``expected_version``: the version the caller's form was read at; a record
+        changed since is :class:`~xueji.errors.StaleVersion` (nothing written), not
+        silently overwritten. ``idempotency_key``: a repeat is a no-op."""
         on = self.today()
         editable = {
             "name",
@@ -1605,7 +1619,7 @@ class Registry:
             )
         fields = _checked_fields(fields, on)  # storable, and identity numbers normalised
         with self.store.unit_of_work() as uow:
-            s = self._student_for(uow, actor, student_id, "update_student")
+            s = self._student_for(uow, actor, student_id, "update_student", expected_version)
             policy = self.policy(on)
             decision = corrections.check_direct_edit(s, fields, policy)
             if decision.allowed:
@@ -1632,17 +1646,27 @@ class Registry:
         return Outcome(decision, new)
 
     @_retried
+    @_idempotent
     def add_info(
-        self, actor: Actor, student_id: str, group: InfoGroup, entry: InfoEntry
+        self,
+        actor: Actor,
+        student_id: str,
+        group: InfoGroup,
+        entry: InfoEntry,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
     ) -> Outcome:
-        """Art 17: the school records 简历, 成绩, 评价, 奖励, 处分 with no review."""
+        """Art 17: the school records 简历, 成绩, 评价, 奖励, 处分 with no review
+        (``expected_version`` and ``idempotency_key`` as for :meth:`update_student`:
+        a repeated entry is not recorded twice)."""
         on = self.today()
         if group not in SCHOOL_MAINTAINED:
             raise _bad_input(
                 f"{group.value} 不由学校自行维护", f"{group.value} is not school-maintained"
             )
         with self.store.unit_of_work() as uow:
-            s = self._student_for(uow, actor, student_id, "add_info")
+            s = self._student_for(uow, actor, student_id, "add_info", expected_version)
             info = dict(s.info)
             info[group] = (*info.get(group, ()), entry)
             new = attrs.evolve(s, info=info, version=s.version + 1)
@@ -2226,13 +2250,21 @@ class Registry:
         return Outcome(decision, s, req)
 
     @_retried
+    @_idempotent
     def return_from_dropout(
-        self, actor: Actor, student_id: str, *, to_class: str | None = None
+        self,
+        actor: Actor,
+        student_id: str,
+        *,
+        to_class: str | None = None,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
     ) -> Outcome:
-        """A dropout returns to school on the registry kept for it (Art 27(2))."""
+        """A dropout returns to school on the registry kept for it (Art 27(2))
+        (``expected_version`` and ``idempotency_key`` as for :meth:`update_student`)."""
         on = self.today()
         with self.store.unit_of_work() as uow:
-            s = self._student_for(uow, actor, student_id, "return_from_dropout")
+            s = self._student_for(uow, actor, student_id, "return_from_dropout", expected_version)
             policy = self.policy(on)
             if s.status is St.DROPPED_OUT and not change_rules.keeps_registry(s, policy):
                 return Outcome(

@@ -443,6 +443,16 @@ def _probe(
         yield from conn.execute(sa.select(*cols).where(column.in_(chunk)).order_by(order))
 
 
+_KINDS = {
+    units_t.name: "unit",
+    schools_t.name: "school",
+    classes_t.name: "class",
+    students_t.name: "student",
+    requests_t.name: "request",
+}
+"""The record each table holds, as the in-memory store names it in its messages."""
+
+
 def _duplicate(table: str, key: str) -> XuejiError:
     return XuejiError("storage.duplicate", f"{table} {key} 已存在", f"{table} {key} already exists")
 
@@ -545,7 +555,7 @@ class _Docs:
                 self.table.insert().values({self.key: key, "doc": _dump(value), **cols})
             )
         except sa.exc.IntegrityError as e:
-            raise _duplicate(self.table.name, key) from e
+            raise _duplicate(_KINDS[self.table.name], key) from e
 
     def _many(self, where: Any = None, order: Any = None) -> list[Any]:
         return list(self._stream(where, order))

@@ -151,6 +151,25 @@ class StoreContract:
 
     # -- students ----------------------------------------------------------------------
 
+    def test_a_known_key_is_a_duplicate_named_alike(self, store: Store) -> None:
+        unit = Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000")
+        school = School("A", "甲校", "34", "340100", frozenset({Stage.PRIMARY}))
+        klass = SchoolClass("A-1", "A", "一班", 1, "王老师", D(2026, 9, 1))
+        with store.unit_of_work() as uow:
+            uow.units.add(unit)
+            uow.schools.add(school)
+            uow.classes.add(klass)
+        again: tuple[tuple[str, str, Any], ...] = (
+            ("unit 34", "units", unit),
+            ("school A", "schools", school),
+            ("class A-1", "classes", klass),
+        )
+        for kind, repository, value in again:
+            with pytest.raises(XuejiError) as err, store.unit_of_work() as uow:
+                getattr(uow, repository).add(value)
+            assert err.value.code == "storage.duplicate"
+            assert err.value.message_en == f"{kind} already exists"
+
     def test_students_round_trip_and_indexes(self, store: Store) -> None:
         s = _student(1)
         guardian = _id(D(1990, 1, 1), 2)
