@@ -823,3 +823,10 @@ def test_meta_set_is_one_upsert(kind: str, tmp_path: Path) -> None:
     assert len(writes) == 2
     assert all(upsert in q for q in writes)
     store.engine.dispose()
+
+
+def test_a_missing_driver_is_named_by_from_url_too() -> None:
+    with pytest.raises(XuejiError) as err:
+        SqlStore.from_url("mssql+pymssql://u@127.0.0.1/test")
+    assert err.value.code == "storage.bad_url"
+    assert "pymssql" in err.value.message_en

@@ -29,7 +29,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
+from typing import Any, Concatenate, Literal, NoReturn, ParamSpec, TypeVar
 
 import attrs
 
@@ -486,6 +486,13 @@ class _Enrolment:
                 },
                 None,
             )
+        if not (isinstance(school, str) and isinstance(class_id, str)):
+            raise _bad_input("学校代码和班级须为文本", "the school and class codes are text")
+        if entry_date is not None and type(entry_date) is not _dt.date:
+            _bad_date("入学日期", "the entry date", entry_date)
+        if stage is not None and not isinstance(stage, Stage):
+            shown = mask_ids(repr(stage))
+            raise _bad_input(f"学段无效：{shown}", f"not a stage: {shown}")
         return cls(
             school,
             class_id,
@@ -757,6 +764,7 @@ class Registry:
         """Art 28: raise :class:`~xueji.errors.AccessDenied` unless the actor may act.
 
         With ``schools``, being inside the jurisdiction of any one of them suffices."""
+        _check_key("用户单位", "actor's unit", actor.unit)  # it keys log subjects and reads
         names = [school] if school is not None else list(schools)
         inside = not names or any(self._inside(uow, actor, c) for c in names if c)
         access.check(actor, action, inside=inside, detail=",".join(c for c in names if c))
@@ -874,6 +882,11 @@ class Registry:
         warnings: Iterable[str] = (),
         **fields: Any,
     ) -> Request:
+        for k in ("reason", "stated_reason", "note"):
+            if k in fields:
+                _free_text(fields[k], "说明", k.replace("_", " "))
+        for v in dict(fields.get("payload") or {}).values():
+            _free_text(v, "更正内容", "a correction's value")
         table = REQUEST_TABLES[kind]
         policy = self.policy(on)
         req = Request(
@@ -1050,6 +1063,7 @@ class Registry:
     def add_unit(self, actor: Actor, unit: Unit) -> Outcome:
         """Create an education authority (Art 6: by the province's administrator)."""
         _check_key("单位代码", "unit code", unit.code)
+        _check_tree_record(unit)
         on = self.today()
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "add_unit")
@@ -1065,6 +1079,7 @@ class Registry:
     def add_school(self, actor: Actor, school: School) -> Outcome:
         """Create a school under its supervising unit (Art 6; branches under a 学区中心校, Art 7)."""
         _check_key("学校代码", "school code", school.code)
+        _check_tree_record(school)
         on = self.today()
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "add_school")
@@ -1090,6 +1105,7 @@ class Registry:
     def add_class(self, actor: Actor, klass: SchoolClass) -> Outcome:
         """Create a class (Art 10). A virtual class is refused (Art 16)."""
         _check_key("班级代码", "class id", klass.id)
+        _check_tree_record(klass)
         on = self.today()
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "add_class", school=klass.school)
@@ -1661,6 +1677,13 @@ class Registry:
         (``expected_version`` and ``idempotency_key`` as for :meth:`update_student`:
         a repeated entry is not recorded twice)."""
         on = self.today()
+        if not (isinstance(entry, InfoEntry) and type(entry.on) is _dt.date):
+            shown = mask_ids(repr(entry))
+            raise _bad_input(f"信息条目无效：{shown}", f"not a dated information entry: {shown}")
+        _free_text(entry.text, "信息内容", "the entry's text")
+        for k, v in dict(entry.data).items():
+            _free_text(k, "信息项", "the entry's field name")
+            _free_text(v, "信息内容", "the entry's value")
         if group not in SCHOOL_MAINTAINED:
             raise _bad_input(
                 f"{group.value} 不由学校自行维护", f"{group.value} is not school-maintained"
@@ -1811,6 +1834,7 @@ class Registry:
         expected_version: int | None = None,
     ) -> Outcome:
         on = self.today()
+        _free_text(note, "意见", "the note")
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, action)  # the kind of user; the party is checked below
             req = self._get_request(uow, request_id)
@@ -1889,9 +1913,11 @@ class Registry:
             decision = corrections.check_correction(s, changes, today=on, policy=policy)
             if not decision.allowed:
                 return Outcome(decision, s)
-            # the allowed values' types too: one that could not be stored and read
-            # back would otherwise fail only when the correction is approved
-            _checked_fields(changes, None)
+            # the allowed values' types too (one that could not be stored and read
+            # back would otherwise fail only when the correction is approved), and an
+            # identity number normalised as enroll stores it (a lower-case x had let
+            # the same person be enrolled again)
+            changes = _checked_fields(changes, on)
             req = self._open_request(
                 uow,
                 actor,
@@ -1927,6 +1953,8 @@ class Registry:
         version (at most one open transfer, even for two filed at the same moment).
         """
         on = self.today()
+        if applied_on is not None and type(applied_on) is not _dt.date:
+            _bad_date("申请日期", "the application date", applied_on)
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "request_transfer", school=to_school)
             s = self._get_student(uow, student_id)
@@ -2012,8 +2040,11 @@ class Registry:
         receiving school's and its authority's approvals follow (20 working days each).
         """
         on = self.today()
+        if applied_on is not None and type(applied_on) is not _dt.date:
+            _bad_date("申请日期", "the application date", applied_on)
         kind = RequestKind.CROSS_BORDER_IN if abroad else RequestKind.CROSS_PROVINCE_IN
         _check_person(name, sex, grade, hukou_region)
+        _checked_fields({"birth_date": birth_date, "photo": photo, "migrant": migrant}, None)
         if not abroad and not registry_number:
             return Outcome(Decision.refuse(violation("transfer.cross_province_number")))
         with self.store.unit_of_work() as uow:
@@ -2338,6 +2369,9 @@ class Registry:
         completed (结业) at the rollover each get their own entry.
         """
         on = self.today()
+        if type(year) is not int or not _dt.MINYEAR <= year < _dt.MAXYEAR:
+            shown = mask_ids(repr(year))
+            raise _bad_input(f"学年无效：{shown}", f"not a school year: {shown}")
         policy = self.policy(on)
         due = policy.rollover_date.value.in_year(year)
         if on < due:
@@ -2806,12 +2840,82 @@ _FIELD_NAMES = {
 }
 
 
+_BAD_FREE_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+"""What free text (a reason, a note, an Art 17 entry) may not hold: a NUL (no server
+stores it) or an unpaired surrogate (not text). Line breaks and tabs are welcome."""
+
+
+def _free_text(value: object, what_zh: str, what_en: str) -> None:
+    """Refuse free text that is not a ``str`` or that no store could keep alike."""
+    if not isinstance(value, str) or _BAD_FREE_TEXT.search(value):
+        shown = mask_ids(repr(value))
+        raise _bad_input(f"{what_zh}无效：{shown}", f"{what_en} is not valid text: {shown}")
+
+
+def _bad_date(what_zh: str, what_en: str, value: object) -> NoReturn:
+    """Refuse a value given where a date belongs (a ``datetime`` included: no store
+    could keep it as a date)."""
+    shown = mask_ids(repr(value))
+    raise _bad_input(f"{what_zh}应为日期：{shown}", f"{what_en} must be a date, not {shown}")
+
+
 def _text_ok(value: object) -> bool:
     return isinstance(value, str) and _BAD_TEXT.search(value) is None
 
 
 def _photo_ok(photo: object) -> bool:
     return isinstance(photo, Photo) and type(photo.taken_on) is _dt.date and _text_ok(photo.digest)
+
+
+def _check_tree_record(value: Unit | School | SchoolClass) -> None:
+    """A unit, school or class as the store must keep it alike everywhere: each field
+    of its declared type (text without a NUL or broken character, a whole number, a
+    date that is not a ``datetime``, a flag), its codes usable as keys, a school's
+    region a GB/T 2260 code (it is part of the J numbers, 地区学号 and their sequences'
+    keys) and a class's grade 1-12. Before, a class of grade 13 or
+    created on a ``datetime`` was accepted and then unreadable in a SQL store, and a
+    region 130 characters long failed only on a server, at the first enrolment."""
+    kind = type(value)
+    for f in attrs.fields(kind):
+        v = getattr(value, f.name)
+        # the annotation as written (a string, under postponed evaluation) or its name
+        t = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", repr(f.type))
+        if t == "str":
+            ok = isinstance(v, str) and not _BAD_FREE_TEXT.search(v)
+        elif t == "str | None":
+            ok = v is None or (isinstance(v, str) and not _BAD_FREE_TEXT.search(v))
+        elif t == "int":
+            ok = type(v) is int
+        elif t == "bool":
+            ok = type(v) is bool
+        elif t in ("_dt.date", "date"):
+            ok = type(v) is _dt.date
+        elif t in ("frozenset[Stage]", "frozenset"):
+            ok = isinstance(v, frozenset) and all(isinstance(x, Stage) for x in v)
+        elif t == "UnitLevel":
+            ok = isinstance(v, UnitLevel)
+        else:  # pragma: no cover - a field added to the model without a check here
+            raise AssertionError(f"{kind.__name__}.{f.name}: {t!r} has no check")
+        if not ok:
+            shown = mask_ids(repr(v))
+            raise _bad_input(
+                f"{kind.__name__}.{f.name} 无效：{shown}",
+                f"{kind.__name__}.{f.name} is not valid: {shown}",
+            )
+    for name in ("code", "id", "authority", "parent", "central_school", "school"):
+        key = getattr(value, name, None)
+        if isinstance(key, str):
+            _check_key("代码", f"{kind.__name__}.{name}", key)
+    region = value.region if isinstance(value, School) else None  # in numbers and keys
+    if region is not None and (len(region) != 6 or regions.last_year_in_use(region) < 0):
+        raise _bad_input(
+            f"行政区划码无效：{mask_ids(repr(region))}",
+            f"{kind.__name__}.region is not a GB/T 2260 code: {mask_ids(repr(region))}",
+        )
+    if isinstance(value, SchoolClass) and not 1 <= value.grade <= 12:
+        raise _bad_input(
+            f"年级应为1至12：{value.grade}", f"grades run from 1 to 12, not {value.grade}"
+        )
 
 
 def _checked_fields(fields: Mapping[str, Any], on: _dt.date | None) -> dict[str, Any]:

@@ -667,7 +667,7 @@ def _convert(value: Any, hint: Any) -> Any:
     return converter.structure(_plain(value), hint)
 
 
-_OBSERVER = Actor(ActorKind.PROVINCE, "\0scenario", "场景检查 (scenario check)")
+_OBSERVER = Actor(ActorKind.PROVINCE, "(scenario)", "场景检查 (scenario check)")
 """Who reads the registry for a scenario's checks (the province sees everything)."""
 
 
@@ -679,7 +679,7 @@ class _Run:
         self.reg = Registry(store or MemoryStore(), clock=self.clock, **kw)
         self.students: dict[str, str] = {}
         self.requests: dict[str, str] = {}
-        setup = Actor(ActorKind.PROVINCE, "\0scenario", "场景设置 (scenario setup)")
+        setup = Actor(ActorKind.PROVINCE, "(scenario)", "场景设置 (scenario setup)")
         for unit in scenario.units:
             self.reg.add_unit(setup, unit).unwrap()
         for school in scenario.schools:

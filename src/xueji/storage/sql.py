@@ -1501,7 +1501,16 @@ class SqlStore:
             kw["connect_args"] = {"client_encoding": "utf8", **kw.get("connect_args", {})}
         if not url.startswith("sqlite"):
             kw.setdefault("pool_pre_ping", True)
-        engine = sa.create_engine(url, **kw)
+        try:
+            engine = sa.create_engine(url, **kw)
+        except ImportError as e:  # the extra that brings the driver is not installed
+            raise XuejiError(
+                "storage.bad_url",
+                f"缺少数据库驱动 {e.name}：xueji[postgres] 提供 postgresql+psycopg://，"
+                "xueji[mysql] 提供 mysql+pymysql://",
+                f"the database driver {e.name} is not installed: xueji[postgres] brings "
+                "postgresql+psycopg://, xueji[mysql] brings mysql+pymysql://",
+            ) from e
         if engine.dialect.name == "sqlite":
             _sqlite_setup(engine)
         elif engine.dialect.name == "postgresql" and "options" not in kw.get("connect_args", {}):
@@ -1548,14 +1557,6 @@ class SqlStore:
                 "storage.bad_url",
                 f"不支持的数据库类型：{shown}",
                 f"unknown kind of database: {shown}",
-            ) from e
-        except ImportError as e:
-            raise XuejiError(
-                "storage.bad_url",
-                f"缺少数据库驱动 {e.name}：xueji[postgres] 提供 postgresql+psycopg://，"
-                "xueji[mysql] 提供 mysql+pymysql://",
-                f"the database driver {e.name} is not installed: xueji[postgres] brings "
-                "postgresql+psycopg://, xueji[mysql] brings mysql+pymysql://",
             ) from e
         except sa.exc.DBAPIError as e:
             text = str(e.orig).strip()

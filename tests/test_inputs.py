@@ -1,0 +1,161 @@
+"""Input a command cannot store alike on every store is refused before anything is
+written (``command.bad_input``), the same on memory and SQLite: a value of the wrong
+type, a ``datetime`` where a date belongs, text no database keeps, a code too long
+for a key column. Before, memory kept such values and the SQL store wrote records it
+could not read back, or failed only on a server (found by comparing the four stores
+command by command)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
+from tests.test_enrolment import _rows
+from xueji.errors import XuejiError
+from xueji.model import (
+    Actor,
+    ActorKind,
+    InfoEntry,
+    InfoGroup,
+    Photo,
+    School,
+    SchoolClass,
+    TransferReason,
+    Unit,
+    UnitLevel,
+)
+from xueji.policy import Stage
+
+A = school_actor("A")
+MORNING = dt.datetime(2026, 9, 1, 8, 0)
+
+
+def _refused(call: Any) -> XuejiError:
+    with pytest.raises(XuejiError) as err:
+        call()
+    assert err.value.code == "command.bad_input", err.value
+    return err.value
+
+
+def _unchanged(p: Province, call: Any) -> XuejiError:
+    """``call`` is refused as bad input and writes nothing."""
+    size = len(p.log())
+    err = _refused(call)
+    assert len(p.log()) == size
+    return err
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        InfoEntry(MORNING, "三好学生"),  # type: ignore[arg-type]
+        InfoEntry(D(2026, 9, 1), "成绩", {"数学": 100}),  # type: ignore[dict-item]
+        InfoEntry(D(2026, 9, 1), 95),  # type: ignore[arg-type]
+        InfoEntry(D(2026, 9, 1), "半个\ud83d"),
+    ],
+)
+def test_art17_an_entry_no_store_keeps_alike_is_refused(
+    province: Province, entry: InfoEntry
+) -> None:
+    s = province.register("A", 1)
+    _unchanged(province, lambda: province.reg.add_info(A, s.id, InfoGroup.AWARD, entry))
+    assert province.reg.students_of(A, "A") == [province.reg.student(PROVINCE, s.id)]
+
+
+def test_art29_a_corrected_identity_number_is_stored_normalised(province: Province) -> None:
+    born = D(2019, 3, 1)
+    number = next(n for k in range(499) if (n := make_id(born, n=k)).endswith("X"))
+    s = province.register("A", 1, birth=born)
+    req = province.reg.request_correction(A, s.id, {"id_number": number.lower()}, "更正")
+    assert req.request is not None
+    province.reg.approve(authority("340104"), req.request.id)
+    assert province.reg.student(PROVINCE, s.id).id_number == number
+    again = province.reg.enroll(
+        A,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="乙",
+        sex="M",
+        birth_date=born,
+        hukou_region="340104",
+        id_number=number,
+        photo=Photo(D(2026, 9, 1), "x"),
+    )
+    assert "enrolment.duplicate" in again.decision.codes
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"entry_date": "2026-09-01"}, {"entry_date": MORNING}, {"stage": "primary"}, {"grade": "1"}],
+)
+def test_art12_a_bulk_row_of_the_wrong_type_is_refused_not_a_crash(
+    province: Province, bad: dict[str, object]
+) -> None:
+    rows = _rows(3)
+    rows[1] = {**rows[1], **bad}
+    out = province.reg.enroll_many(A, rows, all_or_nothing=False)
+    assert [(i, d.codes) for i, d in out.refused] == [(1, ("command.bad_input",))]
+    assert len(out.applied) == 2
+
+
+def test_dates_and_years_of_the_wrong_type_are_refused(province: Province) -> None:
+    s = province.register("A", 1)
+    _unchanged(
+        province,
+        lambda: province.reg.request_transfer(
+            school_actor("B"),
+            s.id,
+            to_school="B",
+            to_class="B-1",
+            reason=TransferReason.JOB_MOVE,
+            applied_on=MORNING,
+        ),
+    )
+    _unchanged(province, lambda: province.reg.rollover(Actor.system(), 2**31))
+
+
+@pytest.mark.parametrize(
+    "klass",
+    [
+        SchoolClass("A-13", "A", "十三年级", 13, "王老师", D(2026, 9, 1)),
+        SchoolClass("A-0", "A", "零年级", 0, "王老师", D(2026, 9, 1)),
+        SchoolClass("A-s", "A", "一班", "1", "王老师", D(2026, 9, 1)),  # type: ignore[arg-type]
+        SchoolClass("A-d", "A", "一班", 1, "王老师", MORNING),
+        SchoolClass("A-n", "A", "一班", 1, "王\x00老师", D(2026, 9, 1)),
+    ],
+)
+def test_art10_a_class_no_store_keeps_alike_is_refused(
+    province: Province, klass: SchoolClass
+) -> None:
+    _unchanged(province, lambda: province.reg.add_class(A, klass))
+
+
+def test_art6_a_school_region_must_be_a_region_code(province: Province) -> None:
+    stages = frozenset({Stage.PRIMARY})
+    for region in ("3" * 130, "349999", 340104):
+        school = School("N", "新校", "340104", region, stages)  # type: ignore[arg-type]
+        _unchanged(province, lambda school=school: province.reg.add_school(PROVINCE, school))
+    unit = Unit("3498", "新单位", UnitLevel.CITY, "340100", "34", phone=12345)  # type: ignore[arg-type]
+    _unchanged(province, lambda: province.reg.add_unit(PROVINCE, unit))
+
+
+def test_an_actor_unit_too_long_for_a_key_is_refused(province: Province) -> None:
+    """It becomes part of log subjects (``national:<unit>``): on a server a raw
+    driver error before."""
+    long = Actor(ActorKind.PROVINCE, "3" * 130)
+    _unchanged(province, lambda: province.reg.national_export(long))
+
+
+def test_free_text_no_store_keeps_alike_is_refused(province: Province) -> None:
+    s = province.register("A", 1)
+    _unchanged(province, lambda: province.reg.suspend(A, s.id, 42))  # type: ignore[arg-type]
+    _unchanged(province, lambda: province.reg.suspend(A, s.id, "病\x00休"))
+    req = province.reg.suspend(A, s.id, "病休").request
+    assert req is not None
+    county = authority("340104")
+    _unchanged(province, lambda: province.reg.approve(county, req.id, "半个\ud83d"))
+    assert province.reg.approve(county, req.id, "同意\n（附病历）").allowed  # lines are text
