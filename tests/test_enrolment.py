@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 
@@ -608,7 +609,12 @@ def test_update_student_normalises_the_identity_number(province: Province) -> No
     assert out.allowed, out.decision
     assert out.student is not None
     assert out.student.id_number == number
-    again = province.reg.enroll(
+    assert "enrolment.duplicate" in enrol_again(province, born, number).decision.codes
+
+
+def enrol_again(province: Province, born: dt.date, number: str) -> Any:
+    """Enrol a boy born on ``born`` with ``number`` into A-1 (the same person again)."""
+    return province.reg.enroll(
         A,
         school="A",
         class_id="A-1",
@@ -620,7 +626,6 @@ def test_update_student_normalises_the_identity_number(province: Province) -> No
         id_number=number,
         photo=Photo(D(2026, 9, 1), "x"),
     )
-    assert "enrolment.duplicate" in again.decision.codes
 
 
 def test_unstorable_text_in_a_bulk_row_refuses_that_row_only(province: Province) -> None:

@@ -13,14 +13,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
-from tests.test_enrolment import _rows
+from tests.test_enrolment import _rows, enrol_again
 from xueji.errors import XuejiError
 from xueji.model import (
     Actor,
     ActorKind,
     InfoEntry,
     InfoGroup,
-    Photo,
     School,
     SchoolClass,
     TransferReason,
@@ -73,19 +72,7 @@ def test_art29_a_corrected_identity_number_is_stored_normalised(province: Provin
     assert req.request is not None
     province.reg.approve(authority("340104"), req.request.id)
     assert province.reg.student(PROVINCE, s.id).id_number == number
-    again = province.reg.enroll(
-        A,
-        school="A",
-        class_id="A-1",
-        grade=1,
-        name="乙",
-        sex="M",
-        birth_date=born,
-        hukou_region="340104",
-        id_number=number,
-        photo=Photo(D(2026, 9, 1), "x"),
-    )
-    assert "enrolment.duplicate" in again.decision.codes
+    assert "enrolment.duplicate" in enrol_again(province, born, number).decision.codes
 
 
 @pytest.mark.parametrize(

@@ -1673,7 +1673,14 @@ class SqlStore:
                 outer.forget()  # what the caches remember may have been undone
                 raise
             return
-        with self._busy_is_conflict(), self.engine.connect() as conn, conn.begin():
+        with self._unit_on(self.engine.connect()) as uow:
+            yield uow
+
+    @contextmanager
+    def _unit_on(self, connection: Connection) -> Iterator[_UnitOfWork]:
+        """A unit of work (the calling thread's) in one transaction of ``connection``,
+        closed after; a driver conflict as :class:`ConcurrencyConflict`."""
+        with self._busy_is_conflict(), connection as conn, conn.begin():
             uow = _UnitOfWork(conn)
             self._nested.uow = uow
             try:
@@ -1695,10 +1702,5 @@ class SqlStore:
         if outer is not None:
             yield outer
             return
-        with self._busy_is_conflict(), self._reader() as conn, conn.begin():
-            uow = _UnitOfWork(conn)
-            self._nested.uow = uow
-            try:
-                yield uow
-            finally:
-                self._nested.uow = None
+        with self._unit_on(self._reader()) as uow:
+            yield uow
