@@ -150,6 +150,42 @@ def test_an_id_number_typed_into_another_column_is_masked_in_the_report(
     assert typed[:6] + "********" + typed[-4:] in shown
 
 
+@pytest.mark.parametrize("tag", ["A1:K10", "A1:G101"])
+def test_art12_a_stale_size_tag_loses_no_row_or_column(
+    province: Province, tmp_path: Path, tag: str
+) -> None:
+    """Some exporters write a workbook's size tag (``<dimension>``) wrong; the rows and
+    columns past it are read all the same (before: silently not imported)."""
+    import re
+    import zipfile
+
+    rows = [student_row(f"学生{i}", 身份证号=make_id(BORN)) for i in range(30)]
+    good = workbook(tmp_path / "good.xlsx", HEADER, rows)
+    stale = tmp_path / "stale.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(stale, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(
+                    rb'<dimension ref="[^"]*"', f'<dimension ref="{tag}"'.encode(), data
+                )
+                assert n == 1
+            dst.writestr(item, data)
+    report = excel.import_students(province.reg, A, stale, all_or_nothing=True)
+    assert report.rows == 30
+    assert report.ok, report.errors[:3]
+    assert len(province.reg.students_of(A, "A")) == 30
+
+
+def test_a_missing_workbook_is_one_bilingual_error(province: Province, tmp_path: Path) -> None:
+    from xueji.errors import XuejiError
+
+    with pytest.raises(XuejiError) as err:
+        excel.import_students(province.reg, A, tmp_path / "nope.xlsx")
+    assert err.value.code == "excel.not_found"
+    assert "文件不存在" in err.value.message_zh
+
+
 def test_a_missing_column_refuses_the_sheet(province: Province, tmp_path: Path) -> None:
     header = [h for h in HEADER if h != "出生日期"]
     rows = [[v for h, v in zip(HEADER, student_row("甲"), strict=True) if h != "出生日期"]]

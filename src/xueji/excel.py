@@ -384,13 +384,20 @@ def _sheet_rows(path: str | Path) -> Iterator[tuple[object, ...]]:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
-        raise
+        raise XuejiError(
+            "excel.not_found", f"文件不存在：{path}", f"no such file: {path}"
+        ) from None
     except Exception as e:  # openpyxl raises many kinds for a file it cannot read
         raise XuejiError(
             "excel.unreadable", f"无法读取工作簿 {path}：{e}", f"cannot read workbook {path}: {e}"
         ) from None
     try:
-        yield from wb.worksheets[0].iter_rows(values_only=True)
+        sheet = wb.worksheets[0]
+        # the rows as the file holds them, not as its size tag (<dimension>) says: a
+        # tag some exporters leave stale made the streaming reader stop at its last row
+        # and column, and the rows and columns past it were silently not read
+        sheet.reset_dimensions()
+        yield from sheet.iter_rows(values_only=True)
     finally:
         wb.close()
 
