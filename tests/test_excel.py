@@ -546,3 +546,80 @@ def test_a_table_longer_than_a_sheet_continues_on_the_next(
     assert got == rows
     assert list(wb["empty"].iter_rows(values_only=True)) == [("a",)]
     wb.close()
+
+
+def _cli_store(tmp_path: Path) -> list[str]:
+    db = tmp_path / "cli.sqlite3"
+    p = Province(store=SqlStore.sqlite(str(db)))
+    small(p)
+    p.store.engine.dispose()
+    return ["--store", f"sqlite:///{db}", "--today", "2026-10-15"]
+
+
+@pytest.mark.parametrize("who", ["province:35", "county:999999", "school:NOPE", "city:34"])
+def test_cli_acting_as_a_unit_the_store_does_not_hold_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], who: str
+) -> None:
+    """An unknown province code exported the province under a unit that does not
+    exist; an unknown county or school gave an empty report (exit 0)."""
+    out = tmp_path / "n.csv"
+    args = ["report", "national", *_cli_store(tmp_path), "--as", who, "--out", str(out)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xueji: [not_found.unit] ")
+    assert not out.exists()
+
+
+def test_cli_a_refused_report_keeps_the_earlier_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = _cli_store(tmp_path)
+    out = tmp_path / "nat.csv"
+    assert main(["report", "national", *store, "--as", "province:34", "--out", str(out)]) == 0
+    before = out.read_bytes()
+    assert main(["report", "national", *store, "--as", "school:W", "--out", str(out)]) == 2
+    assert "access" in capsys.readouterr().err
+    assert out.read_bytes() == before  # neither truncated nor deleted
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_cli_an_output_path_that_cannot_be_written_is_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = _cli_store(tmp_path)
+    path, _ = mixed(tmp_path)
+    missing = str(tmp_path / "no" / "such" / "r.xlsx")
+    for args in (
+        ["import", "students", str(path), *store, "--as", "school:A", "--partial"],
+        ["report", "stats", *store, "--as", "province:34"],
+    ):
+        flag = "--report" if args[0] == "import" else "--out"
+        assert main([*args, flag, missing]) == 2
+        _, err = capsys.readouterr()
+        assert err.startswith("xueji: [cli.output_path] ")
+        assert "Traceback" not in err
+    # the import did not run: its good rows are not in the store
+    assert main(["import", "students", str(path), *store, "--as", "school:A", "--partial"]) == 1
+    assert "2 已导入 applied" in capsys.readouterr().out
+
+
+def test_cli_errors_are_one_line_and_ctrl_c_is_exit_130(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xueji import cli
+
+    assert main(["demo", "--db", str(tmp_path / "no" / "x.db")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xueji: [storage.unavailable] ")
+    assert len(err.strip().splitlines()) == 1
+
+    def interrupted(args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_demo", interrupted)
+    parser = cli.build_parser()
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    for action in parser._subparsers._group_actions:  # type: ignore[union-attr]
+        action.choices["demo"].set_defaults(func=interrupted)  # type: ignore[index]
+    assert main(["demo"]) == cli.EXIT_INTERRUPTED == 130
+    assert "interrupted" in capsys.readouterr().err

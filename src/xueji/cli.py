@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -32,6 +33,7 @@ from xueji.errors import XuejiError
 from xueji.policy import ANHUI_2013, PROFILES, Policy, Stage, load_policy, policy_to_dict
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
 
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
@@ -257,7 +259,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             )
         where = str(path) if args.db else "a temporary file"
         print(f"一个学年 One school year, 2025-26, on SQLite ({where})\n")
-        store = SqlStore.sqlite(str(path))
+        store = SqlStore.open(f"sqlite:///{path}")  # a path it cannot create: one line
         try:
             school_year(store=store, seed=args.seed)
         finally:
@@ -580,7 +582,29 @@ def _registry(args: argparse.Namespace) -> Any:
     from xueji.storage.sql import SqlStore
 
     clock = ManualClock(args.today) if args.today else SystemClock()
-    return Registry(SqlStore.open(args.store, existing=True), clock=clock)
+    reg = Registry(SqlStore.open(args.store, existing=True), clock=clock)
+    _known_actor(reg, args.actor)
+    return reg
+
+
+def _known_actor(reg: Any, actor: Any) -> None:
+    """Refuse ``--as`` a unit or school the store does not hold, or a unit acting as
+    another level (``province:3401``): its report would be empty, or, for an unknown
+    province code, the province's, logged under a unit that does not exist."""
+    from xueji.model import ActorKind
+
+    with reg.store.unit_of_work() as uow:
+        if actor.kind is ActorKind.SCHOOL:
+            ok = uow.schools.get(actor.unit) is not None
+        else:
+            unit = uow.units.get(actor.unit)
+            ok = unit is not None and unit.level.value == actor.kind.value
+    if not ok:
+        raise XuejiError(
+            "not_found.unit",
+            f"库中没有这一{actor.kind.value}单位：{actor.unit}",
+            f"the store holds no {actor.kind.value} {actor.unit!r} to act as",
+        )
 
 
 def _actor(text: str) -> Any:
@@ -600,12 +624,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         "info": excel.import_info,
         "graduation": excel.import_graduation,
     }[args.what]
+    if args.report:
+        _writable(args.report)  # before the import: not after its rows are committed
     reg = _registry(args)
     report = run(reg, args.actor, args.file, all_or_nothing=not args.partial)
     if report.committed and report.applied:
         reg.store.analyze()  # the planner's statistics after a bulk load (SqlStore.analyze)
-    if args.report:
-        report.write_report(args.report)
     lines = [
         f"{report.kind}: {report.rows} 行 rows, {len(report.applied)} 已导入 applied, "
         f"{len(report.refused_rows)} 有错 refused, {len(report.held)} 未导入 held"
@@ -615,13 +639,31 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"  行 {e.row} {e.column or '-'} {e.value!r} [{e.code}] {e.message_zh}"
         for e in report.errors
     ]
-    _emit(args, report.to_dict(), "\n".join(lines))
+    _emit(args, report.to_dict(), "\n".join(lines))  # the summary first, whatever follows
+    if args.report:
+        report.write_report(args.report)
     return EXIT_OK if report.ok else EXIT_INVALID
+
+
+def _writable(path: str) -> None:
+    """Refuse an output path whose directory is missing or not writable, before any
+    work is done (a report that cannot be written after an import committed left the
+    clerk unsure whether the rows went in)."""
+    from pathlib import Path
+
+    folder = Path(path).parent
+    if not path or Path(path).is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise XuejiError(
+            "cli.output_path",
+            f"无法写入输出文件：{path}",
+            f"cannot write the output file: {path}",
+        )
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from xueji import excel, statistics
 
+    _writable(args.out)  # before the store is read
     reg = _registry(args)
     data: Any
     if args.what == "stats":
@@ -766,9 +808,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except XuejiError as e:
         print(f"xueji: [{e.code}] {e}", file=sys.stderr)
         return EXIT_INVALID if e.code.startswith(("id.", "number.")) else EXIT_USAGE
-    except (OSError, ValueError) as e:
+    except OSError as e:  # a file that cannot be read or written
+        what = e.filename if e.filename is not None else ""
+        why = e.strerror or type(e).__name__
+        print(
+            f"xueji: [io.error] 无法读写文件 {what}：{why} (cannot read or write {what}: {why})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except ValueError as e:
         print(f"xueji: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # Ctrl-C: what a command had not committed is not written
+        print(
+            "xueji: 已中断，未提交的更改未写入 (interrupted: nothing uncommitted was written)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     return code
 
 

@@ -29,7 +29,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as _dt
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -816,15 +818,37 @@ class _Sheets:
         self.room -= 1
 
 
+@contextlib.contextmanager
+def _replacing(path: str | Path) -> Iterator[Path]:
+    """A new file in ``path``'s directory to write instead of ``path``: on success it
+    replaces ``path`` in one step (``os.replace``), on failure it is removed and
+    ``path`` is left as it was. A report refused halfway (access denied, a full disk)
+    used to truncate or delete the good file of an earlier run. A directory that does
+    not exist fails here, before any work (``OSError``). The file is created readable
+    by its owner only (``mkstemp``): an export holds identity numbers."""
+    target = Path(path)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    part = Path(name)
+    try:
+        yield part
+        os.replace(part, target)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+
+
 def write_tables(path: str | Path, tables: Iterable[Table]) -> None:
     """Write tables as the sheets of one workbook (streamed, write-only mode); a table
-    longer than a sheet continues on the next (:data:`SHEET_ROWS`)."""
-    wb = _openpyxl().Workbook(write_only=True)
-    for t in tables:
-        sheets = _Sheets(wb, t.title, t.header)
-        for row in t.rows:
-            sheets.append(row)
-    wb.save(path)
+    longer than a sheet continues on the next (:data:`SHEET_ROWS`). The file at
+    ``path`` is replaced only once the workbook is complete."""
+    with _replacing(path) as part:
+        wb = _openpyxl().Workbook(write_only=True)
+        for t in tables:
+            sheets = _Sheets(wb, t.title, t.header)
+            for row in t.rows:
+                sheets.append(row)
+        wb.save(part)
 
 
 def write_table(path: str | Path, table: Table) -> None:
@@ -843,7 +867,8 @@ def table_writer(
     :meth:`xueji.registry.Registry.national_export_to`): yields the function that
     writes a row. CSV (UTF-8 with a BOM) for a ``.csv`` path, otherwise a workbook in
     write-only mode, continuing on further sheets past :data:`SHEET_ROWS`. The file is
-    complete when the block ends; if the block raises, no file is left behind.
+    complete when the block ends, and replaces what was at ``path`` only then; if the
+    block raises, no new file is left behind and an earlier one is kept.
 
     >>> import tempfile, pathlib
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
@@ -852,10 +877,9 @@ def table_writer(
     >>> out.read_text(encoding="utf-8-sig").splitlines()
     ['a,b', '1,x']
     """
-    target = Path(path)
-    try:
-        if target.name.lower().endswith(".csv"):
-            with open(target, "w", encoding="utf-8-sig", newline="") as f:
+    with _replacing(path) as part:
+        if Path(path).name.lower().endswith(".csv"):
+            with open(part, "w", encoding="utf-8-sig", newline="") as f:
                 w = csv.writer(f)
                 w.writerow(header)
 
@@ -866,10 +890,7 @@ def table_writer(
         else:
             wb = _openpyxl().Workbook(write_only=True)
             yield _Sheets(wb, title, header).append
-            wb.save(target)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+            wb.save(part)
 
 
 def _sheet_title(title: str, suffix: str = "") -> str:
