@@ -278,6 +278,11 @@ def test_art17_info_import(province: Province, tmp_path: Path) -> None:
     assert info[InfoGroup.EXAM][0].data == {"科目": "数学", "分数": "95"}
     assert info[InfoGroup.AWARD][0].text == "三好学生"
     assert [e.command for e in province.log()].count("add_info") == 2
+    # the same file again: nothing recorded twice, and the report says so
+    again = excel.import_info(province.reg, A, path, all_or_nothing=False)
+    assert province.reg.student(A, s.id).info == info
+    assert [e.command for e in province.log()].count("add_info") == 2
+    assert all("already recorded" in a.note for a in again.applied)
 
 
 def test_art17_a_row_failing_at_apply_time_undoes_an_all_or_nothing_import(
@@ -343,6 +348,11 @@ def test_art18_graduation_import(province: Province, tmp_path: Path) -> None:
     assert senior_report.ok
     assert "submitted for approval" in senior_report.applied[0].note
     assert province.reg.student(h, senior.id).status is StudentStatus.REGISTERED
+    # the file again: the same request, named (before: "毕业 (registered)", as if done)
+    opened = [e.command for e in province.log()].count("open_graduation")
+    again = excel.import_graduation(province.reg, h, path)
+    assert again.applied[0].note == senior_report.applied[0].note
+    assert [e.command for e in province.log()].count("open_graduation") == opened == 1
 
 
 def test_art28_import_outside_jurisdiction_is_denied(tmp_path: Path) -> None:

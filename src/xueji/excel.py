@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as _dt
+import hashlib
 import os
 import re
 import tempfile
@@ -736,8 +737,16 @@ def import_info(
         on = f["on"]
         assert isinstance(group, InfoGroup)
         assert isinstance(on, _dt.date)
-        out = registry.add_info(actor, s.id, group, InfoEntry(on, str(f["text"]), dict(data)))
-        return out.decision, f"{group.value}: {f['text']}"
+        entry = InfoEntry(on, str(f["text"]), dict(data))
+        # keyed by the entry itself: importing the same file (or row) again records
+        # nothing new, where before every entry was recorded twice
+        content = (actor.kind.value, actor.unit, s.id, group.value, on, entry.text)
+        text = repr((*content, sorted(entry.data.items())))
+        key = "info:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+        seen = entry in s.info.get(group, ())
+        out = registry.add_info(actor, s.id, group, entry, idempotency_key=key)
+        note = f"{group.value}: {f['text']}"
+        return out.decision, note + (" (已有相同条目 already recorded)" if seen else "")
 
     return _two_phase(
         "info",
@@ -766,8 +775,9 @@ def import_graduation(
     def apply(s: Student, f: Mapping[str, object], data: Mapping[str, str]) -> tuple[Decision, str]:
         event = str(f.get("result", "graduate"))
         out = (registry.graduate if event == "graduate" else registry.complete)(actor, s.id)
-        if out.request is not None:
-            return out.decision, f"已报审批 submitted for approval ({out.request.id})"
+        if out.request is not None:  # opened now, or by an earlier import of the file
+            opened = out.request.opened_on
+            return out.decision, f"已报审批 submitted for approval ({out.request.id}, {opened})"
         status = out.student.status.value if out.student else event
         return out.decision, f"{'毕业' if event == 'graduate' else '结业'} ({status})"
 

@@ -2348,10 +2348,13 @@ class Registry:
             if not decision.allowed:
                 return Outcome(decision, s)
             if event == "graduate" and graduation.graduation_needs_approval(s.stage, policy):
-                if any(
-                    r.kind is RequestKind.GRADUATION for r in uow.requests.open_for_student(s.id)
-                ):
-                    return Outcome(decision, s)  # already submitted: a repeat is a no-op
+                pending = [
+                    r
+                    for r in uow.requests.open_for_student(s.id)
+                    if r.kind is RequestKind.GRADUATION
+                ]
+                if pending:  # already submitted: a repeat is a no-op, and says which one
+                    return Outcome(decision, s, pending[0])
                 req = self._open_request(uow, actor, on, RequestKind.GRADUATION, s)
                 return Outcome(decision, s, req)
             s = self._write_student(uow, actor, on, s, event, event, {})
