@@ -633,3 +633,16 @@ def test_cli_errors_are_one_line_and_ctrl_c_is_exit_130(
         action.choices["demo"].set_defaults(func=interrupted)  # type: ignore[index]
     assert main(["demo"]) == cli.EXIT_INTERRUPTED == 130
     assert "interrupted" in capsys.readouterr().err
+
+
+def test_cli_an_import_cannot_be_backdated_before_the_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--today`` earlier than the last change would slip a late entry under the
+    30 September deadline (Art 15) and out of the Art 32 report."""
+    store = _cli_store(tmp_path)  # its province's log runs to 2026-09-01 and later
+    path, _ = mixed(tmp_path)
+    args = ["import", "students", str(path), *store[:2], "--as", "school:A", "--partial"]
+    assert main([*args, "--today", "2020-09-01"]) == 2
+    assert capsys.readouterr().err.startswith("xueji: [cli.today_backwards] ")
+    assert main([*args, "--today", "2026-10-15"]) == 1  # not before: imported (2 of 6 rows)

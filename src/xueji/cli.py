@@ -627,6 +627,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.report:
         _writable(args.report)  # before the import: not after its rows are committed
     reg = _registry(args)
+    if args.today:
+        _not_before_the_log(reg, args.today)
     report = run(reg, args.actor, args.file, all_or_nothing=not args.partial)
     if report.committed and report.applied:
         reg.store.analyze()  # the planner's statistics after a bulk load (SqlStore.analyze)
@@ -643,6 +645,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.report:
         report.write_report(args.report)
     return EXIT_OK if report.ok else EXIT_INVALID
+
+
+def _not_before_the_log(reg: Any, today: dt.date) -> None:
+    """Refuse an import dated (``--today``) before the last change the log records:
+    its entries would be backdated among later ones, past a deadline they missed (Art
+    15's 30 September) and out of the Art 32 report's sight."""
+    with reg.store.unit_of_work() as uow:
+        last = uow.log.last()
+    if last is not None and today < last.on:
+        raise XuejiError(
+            "cli.today_backwards",
+            f"--today {today} 早于变更日志的最后一条（{last.on}）：导入不能倒签日期",
+            f"--today {today} is before the change log's last entry ({last.on}): an import "
+            "cannot be backdated",
+        )
 
 
 def _writable(path: str) -> None:
@@ -713,7 +730,12 @@ def _add_excel_commands(sub: Any) -> None:
     for p in (imp, rep):
         p.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
         p.add_argument("--as", dest="actor", type=_actor, required=True, help="KIND:UNIT")
-        p.add_argument("--today", type=_date, help="the date of the commands (default: today)")
+        p.add_argument(
+            "--today",
+            type=_date,
+            help="the date of the commands (default: today); an import may not be dated "
+            "before the change log's last entry",
+        )
     mode = imp.add_mutually_exclusive_group()
     mode.add_argument("--all-or-nothing", dest="partial", action="store_false", default=False)
     mode.add_argument("--partial", dest="partial", action="store_true", help="apply the good rows")
