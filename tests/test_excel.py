@@ -646,3 +646,16 @@ def test_cli_an_import_cannot_be_backdated_before_the_log(
     assert main([*args, "--today", "2020-09-01"]) == 2
     assert capsys.readouterr().err.startswith("xueji: [cli.today_backwards] ")
     assert main([*args, "--today", "2026-10-15"]) == 1  # not before: imported (2 of 6 rows)
+
+
+def test_cli_a_csv_import_report_and_a_reversed_term_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = _cli_store(tmp_path)
+    path, _ = mixed(tmp_path)
+    imp = ["import", "students", str(path), *store, "--as", "school:A", "--partial"]
+    assert main([*imp, "--report", str(tmp_path / "r.csv")]) == 2
+    assert "[cli.output_path]" in capsys.readouterr().err
+    term = ["--start", "2027-01-31", "--end", "2026-09-01", "--out", str(tmp_path / "m.csv")]
+    assert main(["report", "migrants", *store, "--as", "province:34", *term]) == 2
+    assert "[cli.term]" in capsys.readouterr().err

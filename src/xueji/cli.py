@@ -626,6 +626,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     }[args.what]
     if args.report:
         _writable(args.report)  # before the import: not after its rows are committed
+        if not args.report.lower().endswith(".xlsx"):  # three sheets: no CSV holds them
+            raise XuejiError(
+                "cli.output_path",
+                f"导入报告是工作簿，文件名应以 .xlsx 结尾：{args.report}",
+                f"the import report is a workbook: its name ends in .xlsx, not {args.report}",
+            )
     reg = _registry(args)
     if args.today:
         _not_before_the_log(reg, args.today)
@@ -698,6 +704,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     elif args.what == "migrants":
         if not (args.start and args.end):
             raise XuejiError("cli.term", "需要 --start 和 --end", "--start and --end are required")
+        if args.start > args.end:
+            raise XuejiError(
+                "cli.term",
+                f"--start {args.start} 晚于 --end {args.end}",
+                f"--start {args.start} is after --end {args.end}",
+            )
         summary = reg.migrant_dropouts(args.actor, start=args.start, end=args.end)
         table, data = statistics.migrants_table(summary), {k: len(v) for k, v in summary.items()}
     elif args.what == "classlist":
