@@ -659,3 +659,13 @@ def test_cli_a_csv_import_report_and_a_reversed_term_are_refused(
     term = ["--start", "2027-01-31", "--end", "2026-09-01", "--out", str(tmp_path / "m.csv")]
     assert main(["report", "migrants", *store, "--as", "province:34", *term]) == 2
     assert "[cli.term]" in capsys.readouterr().err
+
+
+def test_cli_the_fee_reports_warning_is_shown_in_text_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = _cli_store(tmp_path)
+    args = ["report", "fee", store[0], store[1], "--today", "2026-11-20", "--as", "province:34"]
+    assert main([*args, "--out", str(tmp_path / "f.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "not an October count" in out

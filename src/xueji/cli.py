@@ -725,7 +725,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         _emit(args, {"out": args.out, "records": n}, f"{args.what}: {n} 行 rows -> {args.out}")
         return EXIT_OK
     excel.write_table(args.out, table)
-    _emit(args, {"out": args.out, **data}, f"{args.what}: {len(table.rows)} 行 rows -> {args.out}")
+    text = f"{args.what}: {len(table.rows)} 行 rows -> {args.out}"
+    notes = data.get("warnings", []) if isinstance(data, dict) else []
+    _emit(args, {"out": args.out, **data}, "\n".join([text, *(f"  注意 note: {w}" for w in notes)]))
     return EXIT_OK
 
 
