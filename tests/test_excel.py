@@ -421,6 +421,24 @@ def test_art27_migrant_dropouts_table() -> None:
     assert [row[:3] for row in table.rows] == [("341203", s.id, s.name)]
 
 
+def test_notice_item3_the_fee_workbook_holds_numbers(province: Province, tmp_path: Path) -> None:
+    """The rate and the fees are number cells (they can be summed), exact in a CSV."""
+    small(province)
+    table = statistics.maintenance_fee(
+        province.reg.statistics(PROVINCE), province.reg.policy()
+    ).table()
+    excel.write_table(tmp_path / "fee.xlsx", table)
+    excel.write_table(tmp_path / "fee.csv", table)
+    sheet = openpyxl.load_workbook(tmp_path / "fee.xlsx").active
+    assert sheet is not None
+    body = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert body
+    assert all(isinstance(v, int | float) for r in body for v in r[3:])  # not text
+    assert sum(r[4] for r in body if r[1] != "合计 total") == 3.5
+    with open(tmp_path / "fee.csv", encoding="utf-8-sig") as f:
+        assert [r[3] for r in list(csv.reader(f))[1:]] == ["0.5"] * len(body)
+
+
 def test_art5_only_the_national_export_has_full_id_numbers(tmp_path: Path) -> None:
     p = Province()
     small(p)

@@ -34,6 +34,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -909,6 +910,6 @@ def _sheet_title(title: str, suffix: str = "") -> str:
 
 
 def _cell(value: object) -> object:
-    if value is None or isinstance(value, int | float | str | _dt.date):
-        return value
+    if value is None or isinstance(value, int | float | str | _dt.date | Decimal):
+        return value  # a Decimal is a number cell in a workbook, its exact text in a CSV
     return str(value)

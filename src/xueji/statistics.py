@@ -260,13 +260,13 @@ class FeeReport:
 
     def table(self) -> Table:
         """The fee as a table, a line per school and a total per paying authority."""
+        # the amounts as Decimal: a workbook stores them as numbers (they can be summed),
+        # a CSV writes their exact text
         rows: list[tuple[object, ...]] = [
-            (line.payer, line.school, line.students, str(self.rate), str(line.fee))
-            for line in self.lines
+            (line.payer, line.school, line.students, self.rate, line.fee) for line in self.lines
         ]
         rows += [
-            (payer, "合计 total", n, str(self.rate), str(fee))
-            for payer, (n, fee) in self.by_payer().items()
+            (payer, "合计 total", n, self.rate, fee) for payer, (n, fee) in self.by_payer().items()
         ]
         return Table(
             f"维护费 {self.year}",
