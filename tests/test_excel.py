@@ -687,3 +687,23 @@ def test_cli_the_fee_reports_warning_is_shown_in_text_too(
     assert main([*args, "--out", str(tmp_path / "f.csv")]) == 0
     out = capsys.readouterr().out
     assert "not an October count" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2020-03-01 00:00:00", D(2020, 3, 1)),  # a date exported as text by some tools
+        ("2020-03-01T00:00", D(2020, 3, 1)),
+        ("2020/3/1", D(2020, 3, 1)),
+        ("20200301", D(2020, 3, 1)),
+        ("2020年3月1日", D(2020, 3, 1)),
+        ("2020-03-01 08:30:00", None),  # a time of day: not a date
+        ("2020-02-30", None),
+    ],
+)
+def test_text_dates(text: str, day: dt.date | None) -> None:
+    if day is None:
+        with pytest.raises(excel.CellError):
+            excel.parse_date(text)
+    else:
+        assert excel.parse_date(text) == day

@@ -109,12 +109,19 @@ def _text(value: object) -> str:
 
 def parse_date(value: object) -> _dt.date:
     """A date cell: an Excel date, or text as ``2020-03-01``, ``2020/3/1``, ``2020.3.1``,
-    ``20200301`` or ``2020年3月1日``."""
+    ``20200301`` or ``2020年3月1日`` (with a midnight time, ``2020-03-01 00:00:00``, too).
+
+    >>> parse_date("2020-03-01 00:00:00"), parse_date("2020/3/1")
+    (datetime.date(2020, 3, 1), datetime.date(2020, 3, 1))
+    """
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
         return value
     text = _text(value)
+    # a date written out with a midnight time (2020-03-01 00:00:00, as some tools
+    # export an Excel date as text) is that date; any other time is not a date
+    text = re.sub(r"[ T]00:00(:00(\.0+)?)?$", "", text)
     m = _DATE.match(text)
     if m is None and re.fullmatch(r"\d{8}", text):
         m = re.match(r"(\d{4})(\d{2})(\d{2})", text)
