@@ -268,23 +268,23 @@ def _idempotent(
             prior = uow.meta.get(slot)
             if prior is not None:
                 held = _idempotency_record(slot, prior)
-                shown = mask_ids(text)
+                # the key is quoted: XuejiError masks an identity number in it
                 if held.command != method.__name__:
                     raise _bad_input(
-                        f"幂等键 {shown} 已用于 {held.command}",
-                        f"idempotency key {shown!r} was used for {held.command}",
+                        f"幂等键 {text} 已用于 {held.command}",
+                        f"idempotency key {text!r} was used for {held.command}",
                     )
                 if held.actor not in (None, who):
                     raise XuejiError(
                         "idempotency.mismatch",
-                        f"幂等键 {shown} 已由其他用户使用",
-                        f"idempotency key {shown!r} was used by another actor",
+                        f"幂等键 {text} 已由其他用户使用",
+                        f"idempotency key {text!r} was used by another actor",
                     )
                 if held.args not in (None, digest):
                     raise XuejiError(
                         "idempotency.mismatch",
-                        f"幂等键 {shown} 已以不同的参数使用",
-                        f"idempotency key {shown!r} was used with other arguments",
+                        f"幂等键 {text} 已以不同的参数使用",
+                        f"idempotency key {text!r} was used with other arguments",
                     )
                 student = uow.students.get(held.student) if held.student else None
                 request = uow.requests.get(held.request) if held.request else None
@@ -491,7 +491,7 @@ class _Enrolment:
         if entry_date is not None and type(entry_date) is not _dt.date:
             _bad_date("入学日期", "the entry date", entry_date)
         if stage is not None and not isinstance(stage, Stage):
-            shown = mask_ids(repr(stage))
+            shown = repr(stage)
             raise _bad_input(f"学段无效：{shown}", f"not a stage: {shown}")
         return cls(
             school,
@@ -1678,7 +1678,7 @@ class Registry:
         a repeated entry is not recorded twice)."""
         on = self.today()
         if not (isinstance(entry, InfoEntry) and type(entry.on) is _dt.date):
-            shown = mask_ids(repr(entry))
+            shown = repr(entry)
             raise _bad_input(f"信息条目无效：{shown}", f"not a dated information entry: {shown}")
         _free_text(entry.text, "信息内容", "the entry's text")
         for k, v in dict(entry.data).items():
@@ -2373,7 +2373,7 @@ class Registry:
         """
         on = self.today()
         if type(year) is not int or not _dt.MINYEAR <= year < _dt.MAXYEAR:
-            shown = mask_ids(repr(year))
+            shown = repr(year)
             raise _bad_input(f"学年无效：{shown}", f"not a school year: {shown}")
         policy = self.policy(on)
         due = policy.rollover_date.value.in_year(year)
@@ -2820,8 +2820,7 @@ def explain_default_approval(
 def _check_person(name: str, sex: str, grade: int, hukou_region: str) -> None:
     """Input checks shared by the commands that create a record."""
     _checked_fields({"name": name, "sex": sex, "hukou_region": hukou_region}, None)
-    if type(grade) is not int or not 1 <= grade <= 12:
-        raise _bad_input(f"年级应为1至12：{grade!r}", f"grades run from 1 to 12, not {grade!r}")
+    _check_grade(grade)
 
 
 _BAD_TEXT = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
@@ -2850,20 +2849,34 @@ stores it) or an unpaired surrogate (not text). Line breaks and tabs are welcome
 
 def _free_text(value: object, what_zh: str, what_en: str) -> None:
     """Refuse free text that is not a ``str`` or that no store could keep alike."""
-    if not isinstance(value, str) or _BAD_FREE_TEXT.search(value):
-        shown = mask_ids(repr(value))
-        raise _bad_input(f"{what_zh}无效：{shown}", f"{what_en} is not valid text: {shown}")
+    if not _free_text_ok(value):
+        raise _bad_input(f"{what_zh}无效：{value!r}", f"{what_en} is not valid text: {value!r}")
 
 
 def _bad_date(what_zh: str, what_en: str, value: object) -> NoReturn:
     """Refuse a value given where a date belongs (a ``datetime`` included: no store
     could keep it as a date)."""
-    shown = mask_ids(repr(value))
+    shown = repr(value)
     raise _bad_input(f"{what_zh}应为日期：{shown}", f"{what_en} must be a date, not {shown}")
 
 
 def _text_ok(value: object) -> bool:
     return isinstance(value, str) and _BAD_TEXT.search(value) is None
+
+
+def _free_text_ok(value: object) -> bool:
+    return isinstance(value, str) and _BAD_FREE_TEXT.search(value) is None
+
+
+def _region_ok(value: object) -> bool:
+    """A GB/T 2260 region code that is or was in use (six digits)."""
+    return _text_ok(value) and len(value) == 6 and regions.last_year_in_use(value) >= 0  # type: ignore[arg-type]
+
+
+def _check_grade(grade: object) -> None:
+    """Grades run from 1 to 12 (a whole number, not a ``bool`` or a text)."""
+    if type(grade) is not int or not 1 <= grade <= 12:
+        raise _bad_input(f"年级应为1至12：{grade!r}", f"grades run from 1 to 12, not {grade!r}")
 
 
 def _photo_ok(photo: object) -> bool:
@@ -2884,9 +2897,9 @@ def _check_tree_record(value: Unit | School | SchoolClass) -> None:
         # the annotation as written (a string, under postponed evaluation) or its name
         t = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", repr(f.type))
         if t == "str":
-            ok = isinstance(v, str) and not _BAD_FREE_TEXT.search(v)
+            ok = _free_text_ok(v)
         elif t == "str | None":
-            ok = v is None or (isinstance(v, str) and not _BAD_FREE_TEXT.search(v))
+            ok = v is None or _free_text_ok(v)
         elif t == "int":
             ok = type(v) is int
         elif t == "bool":
@@ -2900,7 +2913,7 @@ def _check_tree_record(value: Unit | School | SchoolClass) -> None:
         else:  # pragma: no cover - a field added to the model without a check here
             raise AssertionError(f"{kind.__name__}.{f.name}: {t!r} has no check")
         if not ok:
-            shown = mask_ids(repr(v))
+            shown = repr(v)
             raise _bad_input(
                 f"{kind.__name__}.{f.name} 无效：{shown}",
                 f"{kind.__name__}.{f.name} is not valid: {shown}",
@@ -2910,15 +2923,13 @@ def _check_tree_record(value: Unit | School | SchoolClass) -> None:
         if isinstance(key, str):
             _check_key("代码", f"{kind.__name__}.{name}", key)
     region = value.region if isinstance(value, School) else None  # in numbers and keys
-    if region is not None and (len(region) != 6 or regions.last_year_in_use(region) < 0):
+    if region is not None and not _region_ok(region):
         raise _bad_input(
-            f"行政区划码无效：{mask_ids(repr(region))}",
-            f"{kind.__name__}.region is not a GB/T 2260 code: {mask_ids(repr(region))}",
+            f"行政区划码无效：{region!r}",
+            f"{kind.__name__}.region is not a GB/T 2260 code: {region!r}",
         )
-    if isinstance(value, SchoolClass) and not 1 <= value.grade <= 12:
-        raise _bad_input(
-            f"年级应为1至12：{value.grade}", f"grades run from 1 to 12, not {value.grade}"
-        )
+    if isinstance(value, SchoolClass):
+        _check_grade(value.grade)
 
 
 def _checked_fields(fields: Mapping[str, Any], on: _dt.date | None) -> dict[str, Any]:
@@ -2936,12 +2947,12 @@ def _checked_fields(fields: Mapping[str, Any], on: _dt.date | None) -> dict[str,
         elif k == "sex":
             ok = v in ("M", "F")
             if not ok:
-                shown = mask_ids(repr(v))
+                shown = repr(v)
                 raise _bad_input(f"性别应为 M 或 F：{shown}", f"sex is 'M' or 'F', not {shown}")
         elif k == "birth_date":
             ok = type(v) is _dt.date
         elif k == "hukou_region":
-            ok = _text_ok(v) and len(v) == 6 and regions.last_year_in_use(v) >= 0
+            ok = _region_ok(v)
         elif k in ("id_number", "guardian_id"):
             ok = v is None or isinstance(v, str)
             if ok and v is not None and on is not None:
@@ -2962,7 +2973,7 @@ def _checked_fields(fields: Mapping[str, Any], on: _dt.date | None) -> dict[str,
             continue
         if not ok:
             zh, en = _FIELD_NAMES[k]
-            shown = mask_ids(repr(v))
+            shown = repr(v)
             raise _bad_input(f"{zh}无效：{shown}", f"{en} is not valid: {shown}")
     return out
 
