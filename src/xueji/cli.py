@@ -593,7 +593,7 @@ def _known_actor(reg: Any, actor: Any) -> None:
     province code, the province's, logged under a unit that does not exist."""
     from xueji.model import ActorKind
 
-    with reg.store.unit_of_work() as uow:
+    with reg.store.reading() as uow:  # reads only: no write lock on SQLite
         if actor.kind is ActorKind.SCHOOL:
             ok = uow.schools.get(actor.unit) is not None
         else:
@@ -657,7 +657,7 @@ def _not_before_the_log(reg: Any, today: dt.date) -> None:
     """Refuse an import dated (``--today``) before the last change the log records:
     its entries would be backdated among later ones, past a deadline they missed (Art
     15's 30 September) and out of the Art 32 report's sight."""
-    with reg.store.unit_of_work() as uow:
+    with reg.store.reading() as uow:  # reads only: no write lock on SQLite
         last = uow.log.last()
     if last is not None and today < last.on:
         raise XuejiError(

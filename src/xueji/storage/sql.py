@@ -707,8 +707,8 @@ def _held(conn: Connection, ids: frozenset[str]) -> Iterator[Any]:
     if len(ids) <= _IN_CHUNK:
         yield sorted(ids) if ids else None
         return
-    mysql = conn.dialect.name in ("mysql", "mariadb")
-    temporary = "TEMPORARY TABLE" if mysql else "TABLE"  # MySQL commits on a plain DROP
+    on_mysql = conn.dialect.name in ("mysql", "mariadb")  # (not the dialect module)
+    temporary = "TEMPORARY TABLE" if on_mysql else "TABLE"  # MySQL commits on a plain DROP
     conn.exec_driver_sql(f"DROP {temporary} IF EXISTS {_HELD}")  # left by a failed unit
     conn.exec_driver_sql(
         f"CREATE TEMPORARY TABLE {_HELD} AS SELECT id FROM {students_t.name} WHERE 1 = 0"
