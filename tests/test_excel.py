@@ -123,6 +123,30 @@ def test_art12_import_all_or_nothing_writes_nothing(province: Province, tmp_path
     assert province.reg.students_of(A, "A") == []
 
 
+@pytest.mark.parametrize("all_or_nothing", [True, False])
+def test_art12_an_import_in_slices_decides_as_one(
+    province: Province, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, all_or_nothing: bool
+) -> None:
+    """Rows go to enroll_many a slice at a time (memory), in one unit of work: with
+    two rows a slice, a refusal in the third slice still undoes the first, and the
+    applied rows keep their sheet rows."""
+    monkeypatch.setattr(excel, "IMPORT_SLICE", 2)
+    path, bad_id = mixed(tmp_path)
+    log_before = len(province.log())
+    report = excel.import_students(province.reg, A, path, all_or_nothing=all_or_nothing)
+    _check_errors(report, bad_id)
+    _accounted(report, range(2, 8))
+    assert report.committed is not all_or_nothing
+    students = province.reg.students_of(A, "A")
+    if all_or_nothing:
+        assert (report.applied, report.held, students) == ((), (2, 7), [])
+        assert len(province.log()) == log_before + 1  # the logged read just above
+    else:
+        assert [a.row for a in report.applied] == [2, 7]
+        by_id = {s.id: s.name for s in students}
+        assert [by_id[a.student] for a in report.applied] == ["好一", "好二"]
+
+
 def test_art12_all_or_nothing_reports_rule_refusals_too(province: Province, tmp_path: Path) -> None:
     """An unreadable cell and a rule refusal in one file: both are reported."""
     rows = [student_row("好"), student_row("太小", D(2021, 3, 1)), student_row("坏", 年级="七")]

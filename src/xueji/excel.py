@@ -30,6 +30,7 @@ import contextlib
 import csv
 import datetime as _dt
 import hashlib
+import itertools
 import os
 import re
 import tempfile
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GRADUATION_COLUMNS",
+    "IMPORT_SLICE",
     "INFO_COLUMNS",
     "INFO_GROUPS",
     "STUDENT_COLUMNS",
@@ -546,10 +548,16 @@ def _valid_ids(sheet: _Sheet, n: int, fields: dict[str, object], today: _dt.date
     return ok
 
 
-_ROLLBACK = {"\0excel_rollback": True}
-"""A row no enrolment accepts: appended to an all-or-nothing import that found unreadable
-cells, so that :meth:`Registry.enroll_many` decides every good row (reporting its
-refusals) and then rolls back. Its own refusal is not reported."""
+IMPORT_SLICE = 5_000
+"""Rows of a new-student sheet given to one :meth:`Registry.enroll_many` call. The
+import runs every call in one unit of work of its own (each call joins it), so a
+refused row still leaves the store as it was under ``all_or_nothing``, while the
+records each call returns are turned into :class:`AppliedRow` values and let go: a
+sheet of a million rows does not hold a million student records in memory."""
+
+
+class _Abandon(Exception):
+    """Raised inside an all-or-nothing import's unit of work to roll it back whole."""
 
 
 def import_students(
@@ -562,49 +570,58 @@ def import_students(
     store as it was, and the report still lists every row's errors; otherwise the good
     rows are written. A missing required column refuses the whole sheet. An actor
     outside a row's school raises :class:`~xueji.errors.AccessDenied` and writes nothing.
+    The rows are decided :data:`IMPORT_SLICE` at a time, in one unit of work.
     """
     today = registry.today()
     sheet, rows = _data_rows(path, STUDENT_COLUMNS)
-    sheet_rows: list[int] = []
-    cells: list[Mapping[str, object]] = []
     count = 0
 
-    def good_rows() -> Iterator[Mapping[str, object]]:
+    def good_rows() -> Iterator[tuple[int, dict[str, object]]]:
         nonlocal count
         for n, row in rows:
             count += 1
             fields = sheet.read(n, row)
-            if fields is None or not _valid_ids(sheet, n, fields, today):
-                continue
-            sheet_rows.append(n)
-            cells.append(fields)
-            yield _enroll_kwargs(fields, today)
-        if all_or_nothing and sheet.errors:
-            yield _ROLLBACK
+            if fields is not None and _valid_ids(sheet, n, fields, today):
+                yield n, fields
 
     if sheet.missing:
         count = sum(1 for _ in rows)
         return ImportReport(
             "students", count, (), tuple(sheet.errors), (), False, tuple(sheet.extra)
         )
-    out = registry.enroll_many(actor, good_rows(), all_or_nothing=all_or_nothing)
-    refused_at = {i for i, _ in out.refused}
-    for i, decision in out.refused:
-        if i < len(sheet_rows):
-            _rule_errors(sheet, sheet_rows[i], cells[i], decision)
     applied: list[AppliedRow] = []
-    if out.committed:
-        good = [i for i in range(len(sheet_rows)) if i not in refused_at]
-        applied = [
-            AppliedRow(sheet_rows[i], s.id, f"已录入 entered ({s.status.value})")
-            for i, s in zip(good, out.applied, strict=True)
-        ]
-        held: tuple[int, ...] = ()
-    else:
-        held = tuple(sheet_rows[i] for i in range(len(sheet_rows)) if i not in refused_at)
+    decided: list[int] = []  # the sheet rows of the good rows, in order
+    refused: set[int] = set()
+    notes: dict[str, str] = {}  # one text per status, shared by the rows
+    committed = True
+    try:
+        with registry.store.unit_of_work():
+            source = good_rows()
+            while part := list(itertools.islice(source, IMPORT_SLICE)):
+                out = registry.enroll_many(
+                    actor, [_enroll_kwargs(f, today) for _, f in part], all_or_nothing=False
+                )
+                refused_at = {i for i, _ in out.refused}
+                for i, decision in out.refused:
+                    _rule_errors(sheet, part[i][0], part[i][1], decision)
+                    refused.add(part[i][0])
+                ok = [n for i, (n, _) in enumerate(part) if i not in refused_at]
+                for n, s in zip(ok, out.applied, strict=True):
+                    status = s.status.value
+                    note = notes.setdefault(status, f"已录入 entered ({status})")
+                    applied.append(AppliedRow(n, s.id, note))
+                decided.extend(n for n, _ in part)
+            if all_or_nothing and sheet.errors:
+                raise _Abandon
+    except _Abandon:
+        committed = False
+    held: tuple[int, ...] = ()
+    if not committed:
+        applied = []
+        held = tuple(n for n in decided if n not in refused)
     errors = tuple(sorted(sheet.errors, key=lambda e: (e.row, e.column)))
     return ImportReport(
-        "students", count, tuple(applied), errors, held, out.committed, tuple(sheet.extra)
+        "students", count, tuple(applied), errors, held, committed, tuple(sheet.extra)
     )
 
 

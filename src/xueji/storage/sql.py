@@ -1061,8 +1061,12 @@ class _Log:
             )
         except sa.exc.IntegrityError as e:
             raise _conflict("change log entry", str(entries[0].seq)) from e
+        # the subjects whose last entry is cached are kept current; the others are not
+        # added: a bulk import's unit would otherwise hold every new record's entry
+        # (about 1 KB a row) until it ends, and last() reads them back when asked
         for entry in entries:
-            self._last[entry.subject] = entry
+            if entry.subject in self._last:
+                self._last[entry.subject] = entry
         self._last[None] = entries[-1]
 
     def _rows(self, q: Any, params: Mapping[str, Any] | None = None) -> list[ChangeEntry]:

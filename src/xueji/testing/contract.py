@@ -525,6 +525,25 @@ class StoreContract:
         with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
             uow.log.append_many([_entry(3, "S9", c, None)])  # seq 3 exists
 
+    def test_last_of_a_subject_after_append_many_in_the_same_unit(self, store: Store) -> None:
+        """A store may cache the last entries it read; an append_many in the same unit
+        must leave each subject's last entry right, read before or not."""
+        a = _entry(1, "S1", None, None)
+        with store.unit_of_work() as uow:
+            uow.log.append(a)
+        b = _entry(2, "S1", a, a)
+        c = _entry(3, "S2", b, None)
+        d = _entry(4, "S3", c, None)
+        with store.unit_of_work() as uow:
+            assert uow.log.last("S1") == a  # read before the append
+            assert uow.log.last("S3") is None  # read as absent before the append
+            uow.log.append_many([b, c, d])
+            assert uow.log.last("S1") == b
+            assert uow.log.last("S2") == c  # never read before
+            assert uow.log.last("S3") == d
+            assert uow.log.last_many(["S1", "S2", "S3"]) == {"S1": b, "S2": c, "S3": d}
+            assert uow.log.last() == d
+
     def test_reserve_hands_out_blocks(self, store: Store) -> None:
         with store.unit_of_work() as uow:
             assert uow.allocator.next("a") == 1
