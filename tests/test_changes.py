@@ -199,6 +199,40 @@ def test_art18_rollover_readings_are_policy_parameters() -> None:
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_rollover_completes_the_unfinished_in_batches(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under ``rollover_unfinished_final_grade = "complete"`` every registered student
+    still in a final grade is completed (结业) with a log entry of its own, read a page
+    at a time and written a batch at a time: not four statements a student."""
+    from xueji.storage import sql
+
+    monkeypatch.setattr(registry, "SWEEP_BATCH", 2)
+    monkeypatch.setattr(sql, "STREAM_BATCH", 3)
+    complete = attrs.evolve(
+        ANHUI_2013, code="other", rollover_unfinished_final_grade=Param("complete", anhui(18))
+    )
+    store = SqlStore.sqlite(tmp_path / "complete.sqlite3") if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), policies=(complete,), store=store)
+    finals = [p.register("A", 6, birth=D(2014, 3, 1 + i)) for i in range(5)]
+    staying = p.register("A", 5, birth=D(2015, 3, 1))
+    p.at(D(2026, 8, 1))
+    queries = statements(store.engine) if store is not None else []
+    out = p.reg.rollover(SYSTEM, 2026)
+    assert out.allowed
+    for s in finals:
+        after = p.reg.student(PROVINCE, s.id)
+        assert (after.status, after.version) == (StudentStatus.COMPLETED, s.version + 1)
+    assert p.reg.student(PROVINCE, staying.id).grade == 6
+    done = [e.subject for e in p.log() if e.command == "rollover" and e.subject.startswith("S")]
+    assert sorted(done) == sorted(s.id for s in finals)
+    assert p.reg.verify_log(PROVINCE).ok
+    if store is not None:  # three batches of two and one promotion, not one per student
+        assert sum(q.startswith("UPDATE xueji_students") for q in queries) == 4
+        store.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_art18_rollover_holds_only_open_transfers_under_hold(kind: str, tmp_path: Path) -> None:
     """``rollover_open_transfers = "hold"`` holds the students whose transfer is still
     open, and no one else: not a student whose transfer was withdrawn, nor one with

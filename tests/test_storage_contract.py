@@ -830,3 +830,44 @@ def test_a_missing_driver_is_named_by_from_url_too() -> None:
         SqlStore.from_url("mssql+pymssql://u@127.0.0.1/test")
     assert err.value.code == "storage.bad_url"
     assert "pymssql" in err.value.message_en
+
+
+def test_a_students_open_requests_are_found_by_the_student_index(tmp_path: Path) -> None:
+    """``open_for_student`` (every command on one student) asks by the student alone:
+    asked for ``is_open`` too, SQLite without statistics read every open request of
+    the province through ix_xueji_requests_open to save a sort."""
+    from xueji.lifecycle import RequestState
+    from xueji.testing.contract import _request, _student
+
+    store = SqlStore.sqlite(tmp_path / "open.sqlite3")
+    with store.unit_of_work() as uow:
+        uow.students.add_many([_student(1), _student(2)])
+        uow.requests.add(_request(1, "S0000001", None, state=RequestState.APPROVED))
+        uow.requests.add(_request(2, "S0000001", None, state=RequestState.AT_AUTHORITY))
+        uow.requests.add(_request(3, "S0000002", None, state=RequestState.AT_AUTHORITY))
+    seen: list[tuple[str, Any]] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *a: seen.append((a[2], a[3])))
+    with store.unit_of_work() as uow:
+        assert [r.id for r in uow.requests.open_for_student("S0000001")] == ["R0000002"]
+    (statement, params), *_ = [q for q in seen if "FROM xueji_requests" in q[0]]
+    with store.engine.connect() as conn:
+        plan = " ".join(
+            str(row[-1]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
+        )
+    assert "ix_xueji_requests_student" in plan, plan
+    store.engine.dispose()
+
+
+def test_a_jurisdictions_schools_are_read_in_one_query_each(tmp_path: Path) -> None:
+    """The statistics of one school (or county) list the units and schools once and
+    look them up in what was read, not one query per school of the province."""
+    from tests.conftest import Province, authority, school_actor
+
+    p = Province(store=SqlStore.sqlite(tmp_path / "tree.sqlite3"))
+    queries = statements(p.store.engine)
+    for actor in (school_actor("A"), authority("340104"), authority("3401")):
+        queries.clear()
+        p.reg.statistics(actor)
+        assert sum("FROM xueji_schools" in q for q in queries) == 1, actor
+        assert sum("FROM xueji_units" in q for q in queries) <= 2, actor  # not one per school
+    p.store.engine.dispose()

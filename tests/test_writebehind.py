@@ -12,6 +12,7 @@ from xueji import registry
 from xueji.errors import ConcurrencyConflict
 from xueji.lifecycle import RequestState
 from xueji.model import Actor, TransferReason
+from xueji.storage.memory import MemoryStore
 from xueji.storage.sql import SqlStore
 from xueji.storage.writebehind import WriteBehind
 
@@ -102,3 +103,25 @@ def test_art24_the_batched_sweep_writes_what_one_by_one_writes(
         assert p.reg.advance_clock(Actor.system()) == []
         logs.append([e.hash for e in p.log()])
     assert logs[0] == logs[1]
+
+
+def test_a_batch_let_go_is_freed_without_the_garbage_collector() -> None:
+    """A batch and its buffers hold no reference cycle: a bulk command that pauses the
+    collector (``_gc_paused``) frees each finished batch, with the records it read, at
+    once, instead of keeping all of them to the command's end."""
+    import gc
+    import weakref
+
+    store = MemoryStore()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        with store.unit_of_work() as uow:
+            batch = WriteBehind(uow)
+            batch.preload_students([])
+            gone = weakref.ref(batch)
+            del batch
+            assert gone() is None
+    finally:
+        if was:
+            gc.enable()

@@ -2402,8 +2402,7 @@ class Registry:
                 )
             unfinished = uow.students.count_where(St.REGISTERED, plan.final_grades)
             if plan.complete_unfinished:
-                for s in list(uow.students.in_final_grade(St.REGISTERED, plan.final_grades)):
-                    self._write_student(uow, actor, due, s, "complete", "rollover", {})
+                self._complete_unfinished(uow, actor, due, plan.final_grades)
             held = 0 if St.SUSPENDED in plan.statuses else uow.students.count_where(St.SUSPENDED)
             # set-based: one statement in a SQL store, not a loop over the province
             promoted = uow.students.promote(plan.statuses, plan.final_grades, exclude)
@@ -2447,6 +2446,23 @@ class Registry:
                 str(policy.rollover_date.article),
             )
         return Outcome(Decision.allow(warnings=warnings))
+
+    def _complete_unfinished(
+        self, uow: UnitOfWork, actor: Actor, on: _dt.date, final_grades: Mapping[Stage, int]
+    ) -> None:
+        """结业 for the registered students still in a final grade at the rollover (a
+        policy's ``rollover_unfinished_final_grade="complete"``), each with its own log
+        entry: read a page at a time and written behind, :data:`SWEEP_BATCH` students a
+        batch (a province's final grades need not fit in memory, nor take four
+        statements a student)."""
+        found = uow.students.in_final_grade(St.REGISTERED, final_grades)
+        with _gc_paused():
+            while part := list(itertools.islice(found, SWEEP_BATCH)):
+                batch = WriteBehind(uow)
+                batch.preload_students(part)
+                for s in part:
+                    self._write_student(batch, actor, on, s, "complete", "rollover", {})
+                batch.flush()
 
     @_retried
     def advance_clock(self, actor: Actor, to: _dt.date | None = None) -> list[Request]:
@@ -2736,7 +2752,11 @@ class Registry:
     # -- statistics and the national export (Arts 5, 28) ------------------------------------
 
     def _schools_within(self, uow: UnitOfWork, actor: Actor) -> list[School]:
-        """The schools in the actor's jurisdiction (Arts 4, 7, 28), by code."""
+        """The schools in the actor's jurisdiction (Arts 4, 7, 28), by code. The units
+        and schools are listed first, so that a store that caches what it read (the
+        SQL store) answers :meth:`_inside`'s look-ups without a query each."""
+        if actor.kind in (ActorKind.CITY, ActorKind.COUNTY):
+            uow.units.list()
         schools = sorted(uow.schools.list(), key=lambda s: s.code)
         return [s for s in schools if self._inside(uow, actor, s.code)]
 

@@ -152,7 +152,10 @@ class StudentRepository(Protocol):
     def in_final_grade(
         self, status: StudentStatus, final_grades: Mapping[Stage, int]
     ) -> Iterator[Student]:
-        """Students in ``status`` in the final grade of their stage."""
+        """Students in ``status`` in the final grade of their stage. The rollover
+        writes some of them (结业) while it reads on: a store streams them in a way
+        that tolerates this (the SQL store reads keyset pages; the memory store a
+        snapshot)."""
         ...
 
 

@@ -587,6 +587,13 @@ class _Cached(_Docs):
             self.cache[key] = self._one(key)
         return self.cache[key]
 
+    def _listed(self) -> list[Any]:
+        """Every record, cached as read: a command that lists the schools and then
+        asks for them one by one (a jurisdiction's, for statistics) reads each once."""
+        found = self._many()
+        self.cache.update((getattr(v, self.key), v) for v in found)
+        return found
+
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         """Read the keys not cached yet with one query per chunk; cache the answers
         (absent keys too)."""
@@ -612,7 +619,7 @@ class _Units(_Cached):
         self._insert(unit.code, unit)
 
     def list(self) -> list[Unit]:
-        return self._many()
+        return self._listed()
 
 
 class _Schools(_Cached):
@@ -627,7 +634,7 @@ class _Schools(_Cached):
         self._insert(school.code, school)
 
     def list(self) -> list[School]:
-        return self._many()
+        return self._listed()
 
 
 class _Classes(_Cached):
@@ -915,10 +922,10 @@ class _Students(_Docs):
     def in_final_grade(
         self, status: StudentStatus, final_grades: Mapping[Stage, int]
     ) -> Iterator[Student]:
-        return iter(
-            self._many(
-                sa.and_(students_t.c.status == status.value, self._below_final(final_grades, False))
-            )
+        # keyset pages (a province's final grades need not fit in memory): the caller
+        # may write between pages, which start after the last key already read
+        return self._all(
+            sa.and_(students_t.c.status == status.value, self._below_final(final_grades, False))
         )
 
 
@@ -977,9 +984,11 @@ class _Requests(_Docs):
         _update_many(self.conn, requests_t, "request", [(r.id, self._row(r), v) for r, v in items])
 
     def open_for_student(self, student_id: str) -> list[Request]:
-        return self._many(
-            sa.and_(requests_t.c.student == student_id, requests_t.c.is_open == sa.true())
-        )
+        # the student's requests by their own index, the open ones picked here: asked
+        # for ``is_open`` too, a planner without statistics (SQLite before an ANALYZE)
+        # took ix_xueji_requests_open to save the sort and read every open request of
+        # the province, for each command on one student
+        return [r for r in self._many(requests_t.c.student == student_id) if r.is_open]
 
     def open_due_before(self, day: _dt.date) -> list[Request]:
         # the statement is built once: the sweep runs it daily and most days find nothing
@@ -1118,8 +1127,8 @@ class _Log:
             ]
         for entry in found:
             out[entry.subject] = entry
-        for s in wanted:
-            self._last.setdefault(s, out.get(s))
+        # not cached: a batch's caller keeps what it asked for (WriteBehind), and a
+        # province's worth of subjects would otherwise stay in memory to the unit's end
         return out
 
 

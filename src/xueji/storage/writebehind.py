@@ -22,11 +22,12 @@ True
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
 from xueji.errors import ConcurrencyConflict
-from xueji.model import ChangeEntry, Request
+from xueji.model import ChangeEntry, Request, Student
 from xueji.numbers import SequenceAllocator
 from xueji.storage.protocols import (
     ChangeLog,
@@ -45,13 +46,30 @@ __all__ = ["WriteBehind"]
 _conflict = ConcurrencyConflict.version
 
 
+class _Owner:
+    """The batch a buffer belongs to, held weakly: a buffer and its batch would
+    otherwise make a reference cycle, and a bulk command that pauses the garbage
+    collector (the rollover's batches) would keep every batch it has finished, with
+    the records it read, until the command ends."""
+
+    __slots__ = ("_ref",)
+
+    def __init__(self, owner: WriteBehind) -> None:
+        self._ref = weakref.ref(owner)
+
+    def flush(self) -> None:
+        owner = self._ref()
+        if owner is not None:  # a batch let go has nothing left to store
+            owner.flush()
+
+
 class _Buffered:
     """Records of one kind: loaded (with the version read), changed (not yet stored)."""
 
     kind = ""
 
     def __init__(self, owner: WriteBehind, base: Any) -> None:
-        self.owner = owner
+        self.owner = _Owner(owner)
         self.base = base
         self.seen: dict[str, Any] = {}  # the current value, stored or not
         self.read_at: dict[str, int] = {}  # the stored version each record was read at
@@ -107,7 +125,7 @@ class _Log:
     """New entries kept in order; ``last`` answers from them first."""
 
     def __init__(self, owner: WriteBehind, base: ChangeLog) -> None:
-        self.owner = owner
+        self.owner = _Owner(owner)
         self.base = base
         self.pending: list[ChangeEntry] = []
         self.latest: dict[str | None, ChangeEntry | None] = {}
@@ -196,6 +214,14 @@ class WriteBehind:
         wanted = {r.student for r in reqs} - self._students.seen.keys()
         self._students.remember(self.base.students.get_many(wanted).values())
         self._log.preload([*(r.id for r in reqs), *(r.student for r in reqs)])
+
+    def preload_students(self, students: Iterable[Student]) -> None:
+        """Take ``students`` as read (each written only if the store still holds the
+        version given) and load the last change-log entry of each with one query: a
+        bulk command on students it has listed (the rollover's 结业)."""
+        found = list(students)
+        self._students.remember(found)
+        self._log.preload(s.id for s in found)
 
     def flush(self) -> None:
         """Store every pending write: students, requests, then the log entries."""
