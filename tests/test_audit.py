@@ -267,6 +267,65 @@ def test_art32_detect_reads_students_a_batch_at_a_time(
     store.engine.dispose()
 
 
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art32_a_countys_report_reads_only_its_own_students(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A county's report finds what the province's finds about its schools, and reads
+    the records of its own students only: whether a request's student is inside is
+    asked of the store's school column (``students.schools_of``) first."""
+    import sqlalchemy as sa
+
+    from xueji.storage.sql import SqlStore
+
+    store = SqlStore.sqlite(tmp_path / "county.sqlite3") if kind == "sqlite" else None
+    p = Province(store=store)
+    shushan = [p.register("A", 1) for _ in range(3)]  # 蜀山 (340104)
+    w = p.register("W", 2)  # 镜湖 (340202)
+    late = p.enroll("W", 1)
+    moving = p.register("A", 2)
+    move = p.reg.request_transfer(
+        school_actor("W"), moving.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    ).request
+    drop = p.reg.record_dropout(school_actor("W"), w.id, "辍学").request
+    assert move is not None
+    assert drop is not None
+    for s in shushan:
+        assert p.reg.suspend(school_actor("A"), s.id, "病休").request is not None
+    p.at(D(2026, 10, 9))
+    p.reg.submit(school_actor("W"), late.id)  # after 30 September
+    p.at(D(2026, 11, 20))
+    read: list[str] = []  # the ids of the student records read
+    if store is not None:
+
+        def spy(*e: object) -> None:
+            if "xueji_students.doc" in str(e[2]):
+                read.append(repr(e[3]))
+
+        sa.event.listen(store.engine, "before_cursor_execute", spy)
+    else:
+        get_many = p.store.students.get_many
+        monkeypatch.setattr(
+            p.store.students,
+            "get_many",
+            lambda ids: read.append(repr(sorted(ids))) or get_many(ids),
+        )
+    wuhu = p.reg.detect(authority("340202")).findings
+    seen = " ".join(read)
+    assert not [s.id for s in shushan if s.id in seen]  # Shushan's suspensions: not read
+    assert moving.id in seen
+    assert w.id in seen
+    everyone = p.reg.detect(PROVINCE).findings
+    subjects = {f.subject for f in wuhu}
+    assert {(f.kind, f.subject) for f in wuhu} >= {
+        ("overdue_approval", move.id),  # at the receiving school, W
+        ("overdue_approval", drop.id),
+        ("late_entry", next(f.subject for f in wuhu if f.kind == "late_entry")),
+    }
+    assert set(wuhu) <= set(everyone)
+    assert not {f for f in everyone if f.subject in subjects} - set(wuhu)
+
+
 def test_art32_a_request_without_history_is_read_not_crashed_on() -> None:
     """A request written outside the facade (a host's migration) may have no history:
     detect still reports what it can see (here: overdue), and nothing else."""

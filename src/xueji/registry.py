@@ -414,6 +414,51 @@ def _with_students(
             yield x, found.get(student_of(x))
 
 
+def _list_units(uow: UnitOfWork, actor: Actor) -> bool:
+    """List the units for a county's or city's look-ups (True) ahead of asking
+    whether schools are inside its jurisdiction: a store that caches what it lists
+    (the SQL store) then answers each school's and unit's look-up without a query
+    (a city's statistics made one query per school of the province)."""
+    if actor.kind in (ActorKind.CITY, ActorKind.COUNTY):
+        uow.units.list()
+        return True
+    return False
+
+
+def _inside_with_students(
+    uow: UnitOfWork,
+    items: Iterable[_X],
+    student_of: Callable[[_X], str],
+    inside: Callable[[str], bool],
+    schools: Callable[[_X], Iterable[str | None]] = lambda _: (),
+    *,
+    everywhere: bool = False,
+) -> Iterator[tuple[_X, Student | None]]:
+    """The ``items`` that concern a school ``inside`` (one of ``schools(item)``, or
+    their student's), each with its student (None if the store has none), read
+    :data:`REPORT_BATCH` at a time. Where the store can tell students' schools from an
+    index alone (the optional ``students.schools_of``: the SQL and memory stores), the
+    students of the items outside are never read: a county's report decodes its own
+    students, not the province's. ``everywhere`` (a province's report) skips that
+    question, whose answer would be yes."""
+    schools_of = None if everywhere else getattr(uow.students, "schools_of", None)
+    stream = iter(items)
+    while page := list(itertools.islice(stream, REPORT_BATCH)):
+        if schools_of is not None:
+            sure = [any(inside(c) for c in schools(x) if c) for x in page]
+            school = schools_of({student_of(x) for x, ok in zip(page, sure, strict=True) if not ok})
+            page = [
+                x
+                for x, ok in zip(page, sure, strict=True)
+                if ok or ((c := school.get(student_of(x))) is not None and inside(c))
+            ]
+        found = uow.students.get_many({student_of(x) for x in page})
+        for x in page:
+            student = found.get(student_of(x))
+            if any(inside(c) for c in (*schools(x), student and student.school) if c):
+                yield x, student
+
+
 def _schools_of(r: Request, student: Student | None) -> list[str]:
     """The schools a request concerns: the two of a transfer and its student's."""
     return [c for c in (r.from_school, r.to_school, student and student.school) if c]
@@ -2586,14 +2631,21 @@ class Registry:
         with self._reading() as uow:
             self._authorize(uow, actor, "detect")
             inside = self._jurisdiction(uow, actor)
-            for r, student in _with_students(uow, uow.requests.all(), lambda r: r.student):
-                if any(inside(c) for c in _schools_of(r, student)):
-                    findings.extend(self._findings_of(uow, r, on, student))
+            everywhere = actor.kind in (ActorKind.PROVINCE, ActorKind.SYSTEM)
+            for r, student in _inside_with_students(
+                uow,
+                uow.requests.all(),
+                lambda r: r.student,
+                inside,
+                lambda r: (r.from_school, r.to_school),
+                everywhere=everywhere,
+            ):
+                findings.extend(self._findings_of(uow, r, on, student))
             late: list[tuple[ChangeEntry, _dt.date]] = []
             entries = self._watch_graduations(uow.log.stream(), late)
             verification = audit.verify(entries)
             collections.deque(entries, maxlen=0)  # the rest, where verification stopped
-            findings.extend(self._late_graduations(uow, late, inside))
+            findings.extend(self._late_graduations(uow, late, inside, everywhere))
             if not verification.ok and verification.seq is not None:
                 findings.append(
                     audit.Finding(
@@ -2610,6 +2662,8 @@ class Registry:
         """:meth:`_inside` for one actor, each school looked up once (a report over the
         province asks about the same schools again and again)."""
         memo: dict[str, bool] = {}
+        if _list_units(uow, actor):
+            uow.schools.list()  # (see _list_units)
 
         def inside(school: str) -> bool:
             known = memo.get(school)
@@ -2713,15 +2767,19 @@ class Registry:
         uow: UnitOfWork,
         late: Sequence[tuple[ChangeEntry, _dt.date]],
         inside: Callable[[str], bool],
+        everywhere: bool = False,
     ) -> list[audit.Finding]:
         """The findings of the ``late`` graduations of students in the jurisdiction,
         their students read :data:`REPORT_BATCH` at a time."""
         out = []
-        for (e, due), student in _with_students(uow, late, lambda pair: pair[0].subject):
-            if student is not None and inside(student.school):
-                out.append(
-                    audit.Finding("late_graduation", student.school, e.subject, e.on, f"due {due}")
-                )
+        found = _inside_with_students(
+            uow, late, lambda pair: pair[0].subject, inside, everywhere=everywhere
+        )
+        for (e, due), student in found:
+            assert student is not None  # inside: by its school
+            out.append(
+                audit.Finding("late_graduation", student.school, e.subject, e.on, f"due {due}")
+            )
         return out
 
     def public_class_list(self, actor: Actor, school: str) -> list[PublicListRow]:
@@ -2752,11 +2810,8 @@ class Registry:
     # -- statistics and the national export (Arts 5, 28) ------------------------------------
 
     def _schools_within(self, uow: UnitOfWork, actor: Actor) -> list[School]:
-        """The schools in the actor's jurisdiction (Arts 4, 7, 28), by code. The units
-        and schools are listed first, so that a store that caches what it read (the
-        SQL store) answers :meth:`_inside`'s look-ups without a query each."""
-        if actor.kind in (ActorKind.CITY, ActorKind.COUNTY):
-            uow.units.list()
+        """The schools in the actor's jurisdiction (Arts 4, 7, 28), by code."""
+        _list_units(uow, actor)
         schools = sorted(uow.schools.list(), key=lambda s: s.code)
         return [s for s in schools if self._inside(uow, actor, s.code)]
 

@@ -223,6 +223,10 @@ class _Students:
     def get_many(self, student_ids: Iterable[str]) -> dict[str, Student]:
         return {i: self.t.rows[i] for i in student_ids if i in self.t.rows}
 
+    def schools_of(self, student_ids: Iterable[str]) -> dict[str, str]:
+        """The school of each of ``student_ids`` that exists (see the SQL store's)."""
+        return {i: self.t.rows[i].school for i in student_ids if i in self.t.rows}
+
     def update_many(self, items: Sequence[tuple[Student, int]]) -> None:
         for student, expected in items:  # the unit of work undoes a partial batch
             self.update(student, expected)

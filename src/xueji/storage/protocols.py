@@ -76,7 +76,12 @@ class ClassRepository(Protocol):
 
 
 class StudentRepository(Protocol):
-    """Student registry records."""
+    """Student registry records.
+
+    One method is optional, and the :class:`~xueji.registry.Registry` uses it where a
+    repository has it: ``schools_of(student_ids) -> dict[str, str]`` (the school of
+    each existing student, without reading the records: a county's Art 32 report then
+    reads the records of its own students only)."""
 
     def get(self, student_id: str) -> Student | None: ...
     def add(self, student: Student) -> None: ...

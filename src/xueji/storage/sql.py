@@ -783,6 +783,19 @@ class _Students(_Docs):
             out.update((s.id, s) for s in self._stream(where))
         return out
 
+    def schools_of(self, student_ids: Iterable[str]) -> dict[str, str]:
+        """The school of each of ``student_ids`` that exists, from its indexed column
+        alone (no document read): a report deciding whether a record is in a
+        jurisdiction before reading it."""
+        out: dict[str, str] = {}
+        cols = (students_t.c.id, students_t.c.school)
+        for where in _key_filters(self.conn, students_t.c.id, student_ids):
+            out.update(
+                (str(i), str(school))
+                for i, school in self.conn.execute(sa.select(*cols).where(where))
+            )
+        return out
+
     def update_many(self, items: Sequence[tuple[Student, int]]) -> None:
         _update_many(
             self.conn, students_t, "student", [(s.id, _student_cols(s), v) for s, v in items]

@@ -411,6 +411,12 @@ class StoreContract:
             assert [x.id for x in uow.students.by_registry_number("G" + (s2.id_number or ""))] == [
                 s2.id
             ]
+            schools_of = getattr(uow.students, "schools_of", None)  # optional
+            if schools_of is not None:
+                ids = ["S0000001", "S0000003", "S0000004", "S9999999"]
+                wanted = {k: v.school for k, v in uow.students.get_many(ids).items()}
+                assert schools_of(ids) == wanted == dict.fromkeys(ids[:3], "A")
+                assert schools_of([]) == {}
 
     def test_bulk_reads_of_many_keys(self, store: Store) -> None:
         # more keys than one statement of a SQL store binds (500 in an IN list, 10,000
