@@ -680,7 +680,7 @@ def test_a_sqlite_writer_kept_waiting_too_long_gets_a_conflict(
     try:
         with pytest.raises(ConcurrencyConflict) as err, store.unit_of_work() as uow:
             uow.meta.set("k", "v")
-        assert err.value.code == "storage.conflict"
+        assert err.value.code == "storage.busy"  # StoreBusy: the Registry does not retry it
     finally:
         other.execute("ROLLBACK")
         other.close()
@@ -701,8 +701,9 @@ def test_a_postgres_lock_wait_past_the_host_s_lock_timeout_is_a_conflict() -> No
     other = sa.create_engine(PG_URL)
     with other.connect() as holder:
         holder.exec_driver_sql("UPDATE xueji_meta SET value = '1' WHERE key = 'k'")  # row held
-        with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
+        with pytest.raises(ConcurrencyConflict) as err, store.unit_of_work() as uow:
             uow.meta.set("k", "2")
+        assert err.value.code == "storage.busy"  # it waited the whole lock_timeout
         holder.rollback()
     other.dispose()
     with store.unit_of_work() as uow:

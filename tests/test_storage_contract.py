@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from xueji.errors import ConcurrencyConflict, XuejiError
+from xueji.errors import ConcurrencyConflict, StorageError, StoreBusy, XuejiError
 from xueji.model import Actor, ActorKind, SchoolClass
 from xueji.storage import MemoryStore, sql
 from xueji.storage.protocols import Store
@@ -316,16 +316,18 @@ def test_on_sqlite_opening_a_database_another_process_is_writing_is_a_conflict(
     tmp_path: Path,
 ) -> None:
     """An empty database needs the write lock to be created; a lock held past the busy
-    timeout is a ConcurrencyConflict, not a raw driver error."""
+    timeout is a ConcurrencyConflict (StoreBusy, ``storage.busy``), not a raw driver
+    error."""
     path = tmp_path / "new.sqlite3"
     holder = _write_lock(path)
     try:
-        with pytest.raises(ConcurrencyConflict) as err:
+        with pytest.raises(StoreBusy) as err:
             SqlStore.sqlite(path)
     finally:
         holder.rollback()
         holder.close()
-    assert err.value.code == "storage.conflict"
+    assert isinstance(err.value, ConcurrencyConflict)
+    assert err.value.code == "storage.busy"
     assert SqlStore.sqlite(path).schema_version() == sql.SCHEMA_VERSION  # once it is free
 
 
@@ -795,8 +797,9 @@ def test_a_deadlock_behind_a_lost_savepoint_is_a_conflict(tmp_path: Path) -> Non
     store = SqlStore.sqlite(tmp_path / "lost.sqlite3")
     with pytest.raises(ConcurrencyConflict), store.unit_of_work():
         raise lost
-    with pytest.raises(sa.exc.OperationalError), store.unit_of_work():
+    with pytest.raises(StorageError) as err, store.unit_of_work():  # no conflict: typed
         raise alone
+    assert err.value.code == "storage.unavailable"
     store.engine.dispose()
 
 
@@ -874,4 +877,80 @@ def test_a_jurisdictions_schools_are_read_in_one_query_each(tmp_path: Path) -> N
             command(actor)
             assert sum("FROM xueji_schools" in q for q in queries) == 1, (command, actor)
             assert sum("FROM xueji_units" in q for q in queries) <= 2, (command, actor)
+    p.store.engine.dispose()
+
+
+@pytest.mark.usefixtures("short_busy_timeout")
+def test_a_command_on_a_locked_sqlite_file_waits_once_then_says_busy(tmp_path: Path) -> None:
+    """A writer held past the busy timeout gets ``storage.busy`` after one wait: the
+    Registry runs other conflicts again, not this one (it had waited already; eight
+    more waits of 30 s made a command fail after four and a half minutes)."""
+    from tests.conftest import Province, school_actor
+
+    path = tmp_path / "locked.sqlite3"
+    p = Province(store=SqlStore.sqlite(path))
+    holder = _write_lock(path)
+    waits = [q for q in statements(p.store.engine) if q.startswith("BEGIN IMMEDIATE")]
+    seen = statements(p.store.engine)
+    try:
+        with pytest.raises(StoreBusy) as err:
+            p.reg.students_of(school_actor("A"), "A")  # the read of ID numbers is logged
+    finally:
+        holder.rollback()
+        holder.close()
+    assert err.value.code == "storage.busy"
+    assert not waits
+    assert [q for q in seen if q.startswith("BEGIN")] == ["BEGIN IMMEDIATE"]  # one wait
+    assert p.reg.students_of(school_actor("A"), "A") == []  # once it is free
+    p.store.engine.dispose()
+
+
+def test_a_failing_database_is_a_typed_error_that_quotes_no_identity_number(
+    tmp_path: Path,
+) -> None:
+    """A driver error that is no conflict (here a read-only file, its message quoting
+    an identity number) is a StorageError, rolled back whole; neither it nor the
+    errors chained behind it quote the number (the statement's values are hidden)."""
+    import sqlite3
+    import traceback
+
+    from tests.conftest import Province
+
+    path = tmp_path / "broken.sqlite3"
+    p = Province(store=SqlStore.sqlite(path))
+    s = p.enroll("A", 1)
+    assert s.id_number is not None
+
+    def failing(conn: Any, cursor: Any, statement: str, *a: Any) -> None:
+        if statement.startswith("INSERT INTO xueji_students"):
+            raise sqlite3.OperationalError(f"attempt to write a readonly database {s.id_number}")
+
+    sa.event.listen(p.store.engine, "before_cursor_execute", failing)
+    before = len(p.log())
+    with pytest.raises(StorageError) as err:
+        p.enroll("A", 1)
+    assert err.value.code == "storage.unavailable"
+    assert "readonly" in str(err.value)
+    text = "".join(traceback.format_exception(err.value))  # what a logged traceback shows
+    assert s.id_number not in text
+    assert "readonly" in text
+    sa.event.remove(p.store.engine, "before_cursor_execute", failing)
+    assert len(p.log()) == before  # nothing of the failed command was written
+    # a statement's values are never shown by the driver's error either
+    with pytest.raises(sa.exc.IntegrityError) as raw, p.store.engine.begin() as conn:
+        conn.execute(
+            students_t.insert().values(
+                id=s.id,
+                version=0,
+                school="A",
+                class_id="A-1",
+                seat=True,
+                status="draft",
+                stage="primary",
+                grade=1,
+                id_number=s.id_number,
+                doc="{}",
+            )
+        )
+    assert s.id_number not in str(raw.value)
     p.store.engine.dispose()

@@ -32,6 +32,8 @@ __all__ = [
     "PolicyNotInForce",
     "Refused",
     "StaleVersion",
+    "StorageError",
+    "StoreBusy",
     "TransitionRefused",
     "XuejiError",
 ]
@@ -153,6 +155,25 @@ class StaleVersion(ConcurrencyConflict):
     command again cannot help; it must read the record again. Same ``code`` as
     :class:`ConcurrencyConflict` (``storage.conflict``); the :class:`Registry
     <xueji.registry.Registry>` retries other conflicts, never this one."""
+
+
+class StoreBusy(ConcurrencyConflict):
+    """Another connection held the database for longer than this one would wait for it
+    (SQLite's busy timeout, a server's lock wait timeout): code ``storage.busy``.
+    Nothing was written. The :class:`Registry <xueji.registry.Registry>` does not run
+    the command again, since it has waited already (eight more waits of 30 s each
+    made a command on a locked SQLite file fail after four and a half minutes);
+    a host may, later."""
+
+
+class StorageError(XuejiError, RuntimeError):
+    """The database failed under a command: code ``storage.unavailable`` (a connection
+    lost, a server gone, a read-only file) or ``storage.failed`` (a damaged file, a
+    schema changed by hand). Nothing was written: the unit of work was rolled back.
+
+    The message gives the driver's first line, identity numbers masked; the driver's
+    error is not chained for printing (a driver may quote a row's values in it), but
+    is there as ``__context__`` for a debugger."""
 
 
 class AccessDenied(XuejiError, PermissionError):

@@ -45,6 +45,7 @@ from xueji.errors import (
     NotFound,
     Refused,
     StaleVersion,
+    StoreBusy,
     XuejiError,
 )
 from xueji.explain import mask_ids
@@ -342,7 +343,7 @@ def _retried(
             while True:
                 try:
                     return method(self, *args, **kw)
-                except StaleVersion:
+                except (StaleVersion, StoreBusy):  # running again cannot help / waits again
                     raise
                 except ConcurrencyConflict:
                     if attempt >= self.conflict_retries:

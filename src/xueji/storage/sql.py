@@ -30,6 +30,7 @@ Distributed deployments would shard by supervising unit (the ``students.school``
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import enum
 import functools
@@ -49,8 +50,15 @@ from cattrs.fns import identity
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from xueji.errors import ConcurrencyConflict, CorruptRecord, XuejiError
+from xueji.errors import (
+    ConcurrencyConflict,
+    CorruptRecord,
+    StorageError,
+    StoreBusy,
+    XuejiError,
+)
 from xueji.lifecycle.tables import StudentStatus
+from xueji.masking import mask_ids
 from xueji.model import (
     GRADE_STAGES,
     ChangeEntry,
@@ -283,7 +291,8 @@ def _load(
             data.update(live)  # columns that set-based updates change are the truth
         value = converter.structure(data, kind)
     except (ValueError, TypeError, KeyError, AttributeError, ClassValidationError) as e:
-        raise CorruptRecord(table, key, *_problems(e)) from e
+        # not chained for printing: the decoder's errors quote the stored values
+        raise CorruptRecord(table, key, *_problems(e)) from None
     # a document copied by hand from another row would otherwise be read as that row
     # (the value found is not quoted: it may be an identity number typed by hand)
     if str(getattr(value, field)) != key:
@@ -501,6 +510,48 @@ def _is_conflict(error: sa.exc.DBAPIError) -> bool:
         return True
     args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
     return bool(args) and args[0] in _CONFLICT_MYSQL_CODES
+
+
+_WAITED_SQLITE = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
+_WAITED_SQLSTATES = frozenset({"55P03"})  # lock_not_available: past a lock_timeout
+_WAITED_MYSQL_CODES = frozenset({1205})  # lock wait timeout
+
+
+def _waited(error: sa.exc.DBAPIError) -> bool:
+    """Whether a conflict came after waiting the whole wait for a lock (SQLite's
+    busy timeout, a lock wait timeout), not at once (a deadlock, a serialization
+    failure, a stale WAL snapshot): running the command again would wait again."""
+    orig = error.orig
+    if getattr(orig, "sqlite_errorname", None) in _WAITED_SQLITE:
+        return True
+    if getattr(orig, "sqlstate", None) in _WAITED_SQLSTATES:
+        return True
+    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
+    return bool(args) and args[0] in _WAITED_MYSQL_CODES
+
+
+def _mask_chain(error: BaseException) -> None:
+    """Mask identity numbers in the messages of ``error`` and of the errors behind it
+    (a driver's own message may quote a row: PostgreSQL's DETAIL of a duplicate key),
+    which a logged traceback prints. xueji's own errors are masked already."""
+    seen: BaseException | None = error
+    for _ in range(16):  # a chain is short; never follow a cycle for ever
+        if seen is None:
+            break
+        for e in (seen, getattr(seen, "orig", None)):
+            if isinstance(e, BaseException) and not isinstance(e, XuejiError):
+                with contextlib.suppress(Exception):  # a read-only args: left as it is
+                    e.args = tuple(mask_ids(a) if isinstance(a, str) else a for a in e.args)
+        seen = seen.__cause__ or seen.__context__
+
+
+def _storage_error(error: sa.exc.DBAPIError) -> StorageError:
+    """A driver error that is no conflict, as xueji's (its first line, masked)."""
+    text = str(error.orig).strip()
+    why = text.splitlines()[0] if text else type(error.orig).__name__
+    lost = isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError)
+    code = "storage.unavailable" if lost else "storage.failed"
+    return StorageError(code, f"数据库出错：{why}", f"the database failed: {why}")
 
 
 def _conflict_in(error: BaseException) -> sa.exc.DBAPIError | None:
@@ -1505,6 +1556,7 @@ class SqlStore:
 
         ``path`` is taken as it is, not as part of a URL: a ``?``, ``#`` or ``%20``
         in it names the file, as the shell would."""
+        kw.setdefault("hide_parameters", True)  # a row's values in an error: see from_url
         engine = sa.create_engine(sa.engine.URL.create("sqlite", database=os.fspath(path)), **kw)
         _sqlite_setup(engine)
         return cls(engine)
@@ -1527,6 +1579,9 @@ class SqlStore:
             kw["connect_args"] = {"client_encoding": "utf8", **kw.get("connect_args", {})}
         if not url.startswith("sqlite"):
             kw.setdefault("pool_pre_ping", True)
+        # a driver error shows the statement without its values (a student's identity
+        # number, in an error message or a logged traceback)
+        kw.setdefault("hide_parameters", True)
         try:
             engine = sa.create_engine(url, **kw)
         except ImportError as e:  # the extra that brings the driver is not installed
@@ -1584,9 +1639,12 @@ class SqlStore:
                 f"不支持的数据库类型：{shown}",
                 f"unknown kind of database: {shown}",
             ) from e
-        except sa.exc.DBAPIError as e:
-            text = str(e.orig).strip()
-            why = text.splitlines()[0] if text else type(e.orig).__name__
+        except (sa.exc.DBAPIError, StorageError) as e:
+            # (a driver error inside the schema's unit of work comes as a StorageError)
+            driver = e.__context__ if isinstance(e, StorageError) else e
+            orig = getattr(driver, "orig", driver)
+            text = str(orig).strip()
+            why = text.splitlines()[0] if text else type(orig).__name__
             raise XuejiError(
                 "storage.unavailable",
                 f"无法打开数据库 {shown}：{why}",
@@ -1605,14 +1663,32 @@ class SqlStore:
     @staticmethod
     @contextmanager
     def _busy_is_conflict() -> Iterator[None]:
-        """A driver error that means another transaction holds the database (SQLite's
-        busy timeout ran out, a lock wait on a server) as a ConcurrencyConflict."""
+        """Driver errors leaving a unit of work as xueji's: one that means another
+        transaction won (a serialization failure, a deadlock) as a
+        :class:`ConcurrencyConflict`, which the Registry retries; one that means it
+        held the database past the wait (SQLite's busy timeout, a lock wait timeout)
+        as :class:`StoreBusy`, which it does not; any other as a
+        :class:`StorageError`. Identity numbers in the messages of the errors
+        behind an error are masked (a logged traceback prints them)."""
         try:
             yield
         except sa.exc.DBAPIError as e:
+            _mask_chain(e)
             cause = _conflict_in(e)
+            if cause is not None and _waited(cause):
+                raise StoreBusy(
+                    "storage.busy",
+                    "数据库被另一连接占用，等待超时（SQLite 等待 "
+                    f"{SQLITE_BUSY_TIMEOUT_MS // 1000} 秒；服务器为其锁等待时限）",
+                    "the database was held by another connection for longer than the wait "
+                    f"(SQLite: {SQLITE_BUSY_TIMEOUT_MS // 1000} s; a server: its lock wait "
+                    "timeout)",
+                ) from e
             if cause is not None:
                 raise _conflict("transaction", type(cause.orig).__name__) from e
+            raise _storage_error(e) from None
+        except XuejiError as e:
+            _mask_chain(e)
             raise
 
     def migrate(self) -> int:
