@@ -251,6 +251,37 @@ def test_a_database_stamped_4_without_the_later_columns_is_repaired(
     store.engine.dispose()
 
 
+@pytest.mark.parametrize("kind", ["sqlite", "postgres", "mariadb"])
+def test_an_upgrade_to_5_cut_off_while_filling_is_finished_by_the_next(
+    kind: str, tmp_path: Path
+) -> None:
+    """MariaDB commits an ALTER TABLE at once: an upgrade to schema 5 cut off while
+    filling left the new columns full of their defaults, and no schema 5 row. The
+    next upgrade fills them, though it finds the columns there."""
+    from xueji.storage.sql import classes_t, schema_t
+    from xueji.testing.contract import _student
+
+    store = empty_store(kind, tmp_path)
+    assert isinstance(store, SqlStore)
+    with store.unit_of_work() as uow:
+        uow.classes.add(SchoolClass("A-3", "A", "3-1", 3, "班主任", dt.date(2026, 9, 1)))
+        uow.students.add_many([_student(1), _student(2), _student(3)])
+    with store.engine.begin() as conn:  # the first row filled, the rest cut off
+        conn.execute(students_t.update().where(students_t.c.id != "S0000001").values(stage=""))
+        conn.execute(classes_t.update().values(grade=0))
+        conn.execute(schema_t.delete().where(schema_t.c.version > 4))
+    store.engine.dispose()
+    assert store.migrate() == sql.SCHEMA_VERSION
+    with store.unit_of_work() as uow:
+        assert [uow.students.get(f"S000000{n}") for n in (1, 2, 3)] == [
+            _student(n) for n in (1, 2, 3)
+        ]
+        cls = uow.classes.get("A-3")
+        assert cls is not None
+        assert cls.grade == 3
+    store.engine.dispose()
+
+
 @pytest.fixture
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite gives up on a held lock after 0.2 s (not 30): a read that waited for
@@ -954,3 +985,22 @@ def test_a_failing_database_is_a_typed_error_that_quotes_no_identity_number(
         )
     assert s.id_number not in str(raw.value)
     p.store.engine.dispose()
+
+
+def test_a_postgres_server_that_never_answers_is_unavailable_not_waited_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server that takes the connection and never answers (a hung host, the wrong
+    service on the port) is ``storage.unavailable`` after ``CONNECT_TIMEOUT_S``, not
+    after libpq's TCP retries."""
+    import socket
+
+    monkeypatch.setattr(sql, "CONNECT_TIMEOUT_S", 1)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(5)
+        port = silent.getsockname()[1]
+        with pytest.raises(XuejiError) as err:
+            SqlStore.open(f"postgresql+psycopg://postgres@127.0.0.1:{port}/test")
+    assert err.value.code == "storage.unavailable"
+    assert "timeout" in str(err.value)

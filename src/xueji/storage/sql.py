@@ -496,6 +496,12 @@ _CONFLICT_MYSQL_CODES = frozenset({1213, 1205})  # deadlock, lock wait timeout
 # another connection held the database past SQLITE_BUSY_TIMEOUT_MS
 _CONFLICT_SQLITE = frozenset({"SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED"})
 
+CONNECT_TIMEOUT_S = 10
+"""How long :meth:`SqlStore.from_url` lets a PostgreSQL connection take to be made
+(libpq's ``connect_timeout``) unless the URL or ``connect_args`` say otherwise.
+PyMySQL's own default (``connect_timeout``, 10 s) covers the TCP connection but not
+the server's greeting after it."""
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite command waits for another writer (``PRAGMA busy_timeout``)
 before it gives up with a :class:`~xueji.errors.ConcurrencyConflict`."""
@@ -1422,13 +1428,14 @@ def _exact_text(conn: Connection) -> None:
         )
 
 
-_ADDED_TO_SCHEMA_1: tuple[tuple[sa.Table, str, str, Callable[[Any], Any]], ...] = (
-    (students_t, "stage", "''", lambda doc: str(doc["stage"])),
-    (classes_t, "grade", "0", lambda doc: int(doc["grade"])),
+_ADDED_TO_SCHEMA_1: tuple[tuple[sa.Table, str, str, Any, Callable[[Any], Any]], ...] = (
+    (students_t, "stage", "''", "", lambda doc: str(doc["stage"])),
+    (classes_t, "grade", "0", 0, lambda doc: int(doc["grade"])),
 )
 """Columns the tables of schema 1 gained after the first databases were written (the
 set-based rollover reads them), with the default that fills them while they are
-added and how each row's value is read from its document."""
+added (as SQL, and as the value read back: no record holds it) and how each row's
+value is read from its document."""
 
 
 def _schema_1_columns(conn: Connection) -> None:
@@ -1437,20 +1444,26 @@ def _schema_1_columns(conn: Connection) -> None:
     Each is added with a default and then filled from each row's document, a page at
     a time; a database that has them (any created since) is left as it is. Before this
     step such a database was upgraded to schema 4 and then failed on every read of a
-    student (``no such column``)."""
+    student (``no such column``).
+
+    The rows still holding the default are filled whether the column was added now
+    or found: MariaDB and MySQL commit an ``ALTER TABLE`` at once, so an upgrade cut
+    off while filling (a connection lost) left the column, full of defaults, and no
+    schema 5 row; the next upgrade found the column and skipped the fill, and every
+    student read failed. No record holds the default (no stage ``''``, no grade 0),
+    so on any other database the fill finds nothing to do."""
     have = sa.inspect(conn)
-    for table, name, default, read in _ADDED_TO_SCHEMA_1:
-        if name in {c["name"] for c in have.get_columns(table.name)}:
-            continue
+    for table, name, default, unset, read in _ADDED_TO_SCHEMA_1:
         column = table.c[name]
-        kind = column.type.compile(dialect=conn.dialect)
-        conn.exec_driver_sql(
-            f"ALTER TABLE {table.name} ADD COLUMN {name} {kind} NOT NULL DEFAULT {default}"
-        )
+        if name not in {c["name"] for c in have.get_columns(table.name)}:
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(
+                f"ALTER TABLE {table.name} ADD COLUMN {name} {kind} NOT NULL DEFAULT {default}"
+            )
         key = next(iter(table.primary_key.columns))
         fill = table.update().where(key == sa.bindparam("k")).values({name: sa.bindparam("v")})
         rows = []
-        for k, doc in _pages(conn, (key, table.c.doc)):
+        for k, doc in _pages(conn, (key, table.c.doc), column == unset):
             try:
                 rows.append({"k": k, "v": read(_decode(doc))})
             except (ValueError, TypeError, KeyError):
@@ -1577,6 +1590,10 @@ class SqlStore:
             # text as UTF-8 whatever the server's encoding, so that a database in
             # another is refused by migrate() in words rather than failing in the driver
             kw["connect_args"] = {"client_encoding": "utf8", **kw.get("connect_args", {})}
+            if "connect_timeout" not in sa.engine.make_url(url).query:
+                # a server that takes the connection and never answers: an error after
+                # CONNECT_TIMEOUT_S, not libpq's TCP retries (130 s here) or longer
+                kw["connect_args"].setdefault("connect_timeout", CONNECT_TIMEOUT_S)
         if not url.startswith("sqlite"):
             kw.setdefault("pool_pre_ping", True)
         # a driver error shows the statement without its values (a student's identity
