@@ -1004,3 +1004,32 @@ def test_a_postgres_server_that_never_answers_is_unavailable_not_waited_for(
             SqlStore.open(f"postgresql+psycopg://postgres@127.0.0.1:{port}/test")
     assert err.value.code == "storage.unavailable"
     assert "timeout" in str(err.value)
+
+
+def test_opening_an_existing_registry_refuses_another_applications_database(
+    tmp_path: Path,
+) -> None:
+    """``open(existing=True)`` (the CLI's) refuses a database without a xueji registry
+    and leaves it as it was, instead of adding xueji's tables to it."""
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    conn.close()
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    for path in (other, empty):
+        with pytest.raises(XuejiError) as err:
+            SqlStore.open(f"sqlite:///{path}", existing=True)
+        assert err.value.code == "storage.unavailable"
+        assert "no xueji registry" in str(err.value)
+    with sqlite3.connect(other) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    conn.close()
+    assert tables == ["invoices"]
+    made = SqlStore.sqlite(tmp_path / "registry.db")  # a registry, then opened as one
+    made.engine.dispose()
+    store = SqlStore.open(f"sqlite:///{tmp_path / 'registry.db'}", existing=True)
+    assert store.schema_version() == sql.SCHEMA_VERSION
+    store.engine.dispose()

@@ -1575,9 +1575,10 @@ class SqlStore:
         return cls(engine)
 
     @classmethod
-    def from_url(cls, url: str, **kw: Any) -> SqlStore:
+    def from_url(cls, url: str, *, migrate: bool = True, **kw: Any) -> SqlStore:
         """A store for a SQLAlchemy URL (``sqlite:///path``, ``postgresql+psycopg://...``,
         ``mysql+pymysql://...``); ``kw`` goes to :func:`sqlalchemy.create_engine`.
+        ``migrate`` as for the constructor (False: the schema is left as found).
 
         On a server, a pooled connection is tested as each unit of work takes it
         (``pool_pre_ping``): one the server closed (a restart, a failover, MySQL's
@@ -1613,15 +1614,17 @@ class SqlStore:
             _sqlite_setup(engine)
         elif engine.dialect.name == "postgresql" and "options" not in kw.get("connect_args", {}):
             _postgres_setup(engine)  # a host's own session options are left as given
-        return cls(engine)
+        return cls(engine, migrate=migrate)
 
     @classmethod
     def open(cls, url: str, *, existing: bool = False, **kw: Any) -> SqlStore:
         """:meth:`from_url`, with what prevents opening said in one line a person can
         act on: a :class:`~xueji.errors.XuejiError` whose message shows the URL with
         its password as ``***`` (``xueji import``/``report --store`` use it). With
-        ``existing``, a SQLite file that does not exist is refused, not created (a
-        mistyped path would otherwise give an empty registry and an empty report).
+        ``existing``, a database that holds no xueji registry (no ``xueji_schema``
+        table) is refused and left untouched, and a SQLite file that does not exist is
+        not created: a mistyped path or URL would otherwise give an empty registry and
+        an empty report, or add xueji's tables to another application's database.
 
         Codes: ``storage.bad_url`` (not a URL, an unknown kind of database, a driver
         not installed); ``storage.unavailable`` with the database's own reason (no
@@ -1649,7 +1652,19 @@ class SqlStore:
                 f"no such database file: {shown}",
             )
         try:
-            return cls.from_url(url, **kw)
+            store = cls.from_url(url, migrate=not existing, **kw)
+            if existing:
+                with store._busy_is_conflict(), store._reader() as conn:
+                    registry = sa.inspect(conn).has_table(schema_t.name)
+                if not registry:
+                    store.engine.dispose()
+                    raise XuejiError(
+                        "storage.unavailable",
+                        f"数据库中没有学籍库（无 {schema_t.name} 表）：{shown}",
+                        f"no xueji registry in the database (no {schema_t.name} table): {shown}",
+                    )
+                store.migrate()
+            return store
         except sa.exc.NoSuchModuleError as e:
             raise XuejiError(
                 "storage.bad_url",
