@@ -1,11 +1,12 @@
 """The benchmark suite (``make bench``): figures side by side in one run.
 
-    .venv/bin/python bench/run.py [--quick] [--only ids|workdays|lifecycle|storage] [--json PATH]
+    .venv/bin/python bench/run.py [--quick] [--only ids|workdays|lifecycle|storage|excel] [--json PATH]
 
 ``ids``: xueji.ids.is_valid against python-stdnum's stdnum.cn.ric.is_valid.
 ``workdays``: xueji.workdays.add_working_days against chinese-calendar's find_workday.
 ``lifecycle``: the Registry facade on the in-memory store for a synthetic province.
 ``storage``: the facade on SQLite (and PostgreSQL where it answers) against raw SQL.
+``excel``: the Excel import of new students: its memory per row, its time against openpyxl.
 See docs/performance.md for what is measured and the figures of a full run.
 """
 
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chinese_calendar
 import stdnum
 
+import bench_excel
 import bench_ids
 import bench_lifecycle
 import bench_storage
@@ -39,6 +41,7 @@ BENCHES = {
     "workdays": bench_workdays.run,
     "lifecycle": bench_lifecycle.run,
     "storage": bench_storage.run,
+    "excel": bench_excel.run,
 }
 
 
