@@ -504,18 +504,29 @@ the server's greeting after it."""
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite command waits for another writer (``PRAGMA busy_timeout``)
-before it gives up with a :class:`~xueji.errors.ConcurrencyConflict`."""
+before it gives up with :class:`~xueji.errors.StoreBusy` (a ConcurrencyConflict)."""
+
+
+def _driver_says(
+    error: sa.exc.DBAPIError,
+    sqlstates: frozenset[str],
+    sqlite_names: frozenset[str],
+    mysql_codes: frozenset[int],
+) -> bool:
+    """Whether the driver's error behind ``error`` is one of these, by the name each
+    driver gives it: PostgreSQL's SQLSTATE, SQLite's error name, MySQL's number."""
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) in sqlstates:
+        return True
+    if getattr(orig, "sqlite_errorname", None) in sqlite_names:
+        return True
+    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
+    return bool(args) and args[0] in mysql_codes
 
 
 def _is_conflict(error: sa.exc.DBAPIError) -> bool:
     """Driver errors that mean another transaction won: mapped to ConcurrencyConflict."""
-    orig = error.orig
-    if getattr(orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
-        return True
-    if getattr(orig, "sqlite_errorname", None) in _CONFLICT_SQLITE:
-        return True
-    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
-    return bool(args) and args[0] in _CONFLICT_MYSQL_CODES
+    return _driver_says(error, _CONFLICT_SQLSTATES, _CONFLICT_SQLITE, _CONFLICT_MYSQL_CODES)
 
 
 _WAITED_SQLITE = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
@@ -527,13 +538,7 @@ def _waited(error: sa.exc.DBAPIError) -> bool:
     """Whether a conflict came after waiting the whole wait for a lock (SQLite's
     busy timeout, a lock wait timeout), not at once (a deadlock, a serialization
     failure, a stale WAL snapshot): running the command again would wait again."""
-    orig = error.orig
-    if getattr(orig, "sqlite_errorname", None) in _WAITED_SQLITE:
-        return True
-    if getattr(orig, "sqlstate", None) in _WAITED_SQLSTATES:
-        return True
-    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
-    return bool(args) and args[0] in _WAITED_MYSQL_CODES
+    return _driver_says(error, _WAITED_SQLSTATES, _WAITED_SQLITE, _WAITED_MYSQL_CODES)
 
 
 def _mask_chain(error: BaseException) -> None:
