@@ -830,7 +830,7 @@ def test_a_deadlock_behind_a_lost_savepoint_is_a_conflict(tmp_path: Path) -> Non
         raise lost
     with pytest.raises(StorageError) as err, store.unit_of_work():  # no conflict: typed
         raise alone
-    assert err.value.code == "storage.unavailable"
+    assert err.value.code == "storage.failed"
     store.engine.dispose()
 
 
@@ -954,7 +954,9 @@ def test_a_failing_database_is_a_typed_error_that_quotes_no_identity_number(
 
     def failing(conn: Any, cursor: Any, statement: str, *a: Any) -> None:
         if statement.startswith("INSERT INTO xueji_students"):
-            raise sqlite3.OperationalError(f"attempt to write a readonly database {s.id_number}")
+            e = sqlite3.OperationalError(f"attempt to write a readonly database {s.id_number}")
+            e.sqlite_errorname = "SQLITE_READONLY"  # type: ignore[attr-defined]
+            raise e
 
     sa.event.listen(p.store.engine, "before_cursor_execute", failing)
     before = len(p.log())
@@ -1020,10 +1022,13 @@ def test_opening_an_existing_registry_refuses_another_applications_database(
     empty = tmp_path / "empty.db"
     empty.touch()
     for path in (other, empty):
+        before = path.read_bytes()
         with pytest.raises(XuejiError) as err:
             SqlStore.open(f"sqlite:///{path}", existing=True)
         assert err.value.code == "storage.unavailable"
         assert "no xueji registry" in str(err.value)
+        assert path.read_bytes() == before  # not even WAL mode written into its header
+        assert not Path(f"{path}-wal").exists()
     with sqlite3.connect(other) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
     conn.close()
@@ -1032,4 +1037,43 @@ def test_opening_an_existing_registry_refuses_another_applications_database(
     made.engine.dispose()
     store = SqlStore.open(f"sqlite:///{tmp_path / 'registry.db'}", existing=True)
     assert store.schema_version() == sql.SCHEMA_VERSION
+    store.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ("ALTER TABLE xueji_students RENAME COLUMN stage TO x", "storage.failed"),
+        ("DROP TABLE xueji_change_log", "storage.failed"),  # the read is logged
+    ],
+)
+def test_a_schema_changed_by_hand_is_storage_failed(tmp_path: Path, change: str, code: str) -> None:
+    """A hand-changed schema needs a person (``storage.failed``); it is not a database
+    that is unavailable for now (sqlite3 reports both as OperationalError)."""
+    from tests.conftest import PROVINCE, Province
+
+    p = Province(store=SqlStore.sqlite(tmp_path / "hand.sqlite3"))
+    s = p.enroll("A", 1)
+    with p.store.engine.begin() as conn:
+        conn.exec_driver_sql(change)
+    with pytest.raises(StorageError) as err:
+        p.reg.student(PROVINCE, s.id)
+    assert err.value.code == code
+    p.store.engine.dispose()
+
+
+def test_a_server_gone_before_the_unit_begins_is_storage_unavailable() -> None:
+    """The connection is made inside the unit's error mapping: a server that cannot be
+    reached when a command starts is ``storage.unavailable``, not SQLAlchemy's error
+    (the CLI shows xueji's errors in one line)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once it is closed
+    store = SqlStore.from_url(f"postgresql+psycopg://postgres@127.0.0.1:{port}/x", migrate=False)
+    for unit in (store.unit_of_work, store.reading):
+        with pytest.raises(StorageError) as err, unit():
+            pass
+        assert err.value.code == "storage.unavailable"
     store.engine.dispose()

@@ -125,3 +125,20 @@ def test_a_batch_let_go_is_freed_without_the_garbage_collector() -> None:
     finally:
         if was:
             gc.enable()
+
+
+def test_a_buffer_kept_after_its_batch_still_stores_its_writes(tmp_path: Path) -> None:
+    """A buffer holds its batch weakly: kept after the batch is let go, it stores its
+    own pending writes before any other call, as the batch would have."""
+    import gc
+
+    store = SqlStore.sqlite(tmp_path / "kept.sqlite3")
+    p = Province(store=store)
+    s = p.enroll("A", 1)
+    with store.unit_of_work() as uow:
+        students = WriteBehind(uow).students  # the batch itself is not kept
+        gc.collect()
+        students.update(attrs.evolve(s, name="改", version=s.version + 1))
+        assert [x.name for x in students.by_school("A")] == ["改"]  # not read stale
+    assert p.reg.student(PROVINCE, s.id).name == "改"  # and stored
+    store.engine.dispose()

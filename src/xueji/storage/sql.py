@@ -556,12 +556,51 @@ def _mask_chain(error: BaseException) -> None:
         seen = seen.__cause__ or seen.__context__
 
 
-def _storage_error(error: sa.exc.DBAPIError) -> StorageError:
+_UNAVAILABLE_SQLITE = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_FULL")
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")  # connection, resources, operator
+_UNAVAILABLE_SQLSTATES = frozenset({"25006"})  # a read-only transaction (a standby)
+_UNAVAILABLE_MYSQL_CODES = frozenset(
+    {1021, 1036, 1040, 1053, 1290, 2002, 2003, 2006, 2013}
+)  # disk full, read-only table, too many connections, shutdown, read-only, connection
+
+
+def _unavailable(error: sa.exc.DBAPIError) -> bool:
+    """Whether a driver error means the database cannot be used now (a connection lost,
+    a server gone or shutting down, a read-only or full file): a host may try again
+    later. Anything else (a damaged file, a schema changed by hand) needs a person."""
+    if error.connection_invalidated:
+        return True
+    orig = error.orig
+    if str(getattr(orig, "sqlite_errorname", "")).startswith(_UNAVAILABLE_SQLITE):
+        return True
+    state = str(getattr(orig, "sqlstate", "") or "")
+    if state[:2] in _UNAVAILABLE_SQLSTATE_CLASSES or state in _UNAVAILABLE_SQLSTATES:
+        return True
+    if isinstance(error, sa.exc.InterfaceError):  # the driver's connection is unusable
+        return True
+    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
+    return bool(args) and args[0] in _UNAVAILABLE_MYSQL_CODES
+
+
+def _connected(connect: Callable[[], Connection]) -> Connection:
+    """A connection from ``connect``; one that cannot be made (a server gone, refused,
+    a file that cannot be opened) is ``storage.unavailable`` whatever the driver calls
+    it (psycopg gives a refused connection no SQLSTATE). A lock held past the wait
+    is left to :meth:`SqlStore._busy_is_conflict`."""
+    try:
+        return connect()
+    except sa.exc.DBAPIError as e:
+        if _conflict_in(e) is not None:
+            raise
+        _mask_chain(e)
+        raise _storage_error(e, unavailable=True) from None
+
+
+def _storage_error(error: sa.exc.DBAPIError, *, unavailable: bool = False) -> StorageError:
     """A driver error that is no conflict, as xueji's (its first line, masked)."""
     text = str(error.orig).strip()
     why = text.splitlines()[0] if text else type(error.orig).__name__
-    lost = isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError)
-    code = "storage.unavailable" if lost else "storage.failed"
+    code = "storage.unavailable" if unavailable or _unavailable(error) else "storage.failed"
     return StorageError(code, f"数据库出错：{why}", f"the database failed: {why}")
 
 
@@ -1555,6 +1594,28 @@ if hasattr(os, "register_at_fork"):  # POSIX
     os.register_at_fork(after_in_child=_forget_pools_in_child)
 
 
+def _sqlite_has_registry(path: Path, shown: str) -> bool:
+    """Whether the SQLite file at ``path`` holds xueji's schema table, read through a
+    read-only connection of the standard library (which changes nothing in it)."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (schema_t.name,)
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise XuejiError(
+            "storage.unavailable",
+            f"无法打开数据库 {shown}：{e}",
+            f"cannot open the database {shown}: {e}",
+        ) from None
+    return found is not None
+
+
 class SqlStore:
     """A :class:`~xueji.storage.protocols.Store` on a SQL database.
 
@@ -1656,6 +1717,17 @@ class SqlStore:
                 f"数据库文件不存在：{shown}",
                 f"no such database file: {shown}",
             )
+        not_a_registry = XuejiError(
+            "storage.unavailable",
+            f"数据库中没有学籍库（无 {schema_t.name} 表）：{shown}",
+            f"no xueji registry in the database (no {schema_t.name} table): {shown}",
+        )
+        on_file = existing and parsed.get_backend_name() == "sqlite"
+        # asked of the file read-only, before the store's own connections set it up
+        # (WAL mode is written into the file): another application's file is left
+        # exactly as it was
+        if on_file and path and path != ":memory:" and not _sqlite_has_registry(Path(path), shown):
+            raise not_a_registry
         try:
             store = cls.from_url(url, migrate=not existing, **kw)
             if existing:
@@ -1663,11 +1735,7 @@ class SqlStore:
                     registry = sa.inspect(conn).has_table(schema_t.name)
                 if not registry:
                     store.engine.dispose()
-                    raise XuejiError(
-                        "storage.unavailable",
-                        f"数据库中没有学籍库（无 {schema_t.name} 表）：{shown}",
-                        f"no xueji registry in the database (no {schema_t.name} table): {shown}",
-                    )
+                    raise not_a_registry
                 store.migrate()
             return store
         except sa.exc.NoSuchModuleError as e:
@@ -1812,14 +1880,15 @@ class SqlStore:
                 outer.forget()  # what the caches remember may have been undone
                 raise
             return
-        with self._unit_on(self.engine.connect()) as uow:
+        with self._unit_on(self.engine.connect) as uow:
             yield uow
 
     @contextmanager
-    def _unit_on(self, connection: Connection) -> Iterator[_UnitOfWork]:
-        """A unit of work (the calling thread's) in one transaction of ``connection``,
-        closed after; a driver conflict as :class:`ConcurrencyConflict`."""
-        with self._busy_is_conflict(), connection as conn, conn.begin():
+    def _unit_on(self, connect: Callable[[], Connection]) -> Iterator[_UnitOfWork]:
+        """A unit of work (the calling thread's) in one transaction of a connection from
+        ``connect``, closed after; driver errors as xueji's (:meth:`_busy_is_conflict`),
+        those of making the connection too (a server gone: ``storage.unavailable``)."""
+        with self._busy_is_conflict(), _connected(connect) as conn, conn.begin():
             uow = _UnitOfWork(conn)
             self._nested.uow = uow
             try:
@@ -1841,5 +1910,5 @@ class SqlStore:
         if outer is not None:
             yield outer
             return
-        with self._unit_on(self._reader()) as uow:
+        with self._unit_on(self._reader) as uow:
             yield uow

@@ -23,7 +23,7 @@ True
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from xueji.errors import ConcurrencyConflict
@@ -57,10 +57,14 @@ class _Owner:
     def __init__(self, owner: WriteBehind) -> None:
         self._ref = weakref.ref(owner)
 
-    def flush(self) -> None:
+    def flush(self, alone: Callable[[], None]) -> None:
+        """Flush the batch; a buffer kept after its batch was let go flushes itself
+        (``alone``), so that its writes are stored and its reads are not stale."""
         owner = self._ref()
-        if owner is not None:  # a batch let go has nothing left to store
+        if owner is not None:
             owner.flush()
+        else:
+            alone()
 
 
 class _Buffered:
@@ -107,7 +111,7 @@ class _Buffered:
 
     def __getattr__(self, name: str) -> Any:
         """Any other method: store what is pending, then ask the store."""
-        self.owner.flush()
+        self.owner.flush(self.flush)
         self.seen.clear()
         self.read_at.clear()
         return getattr(self.base, name)
@@ -157,7 +161,7 @@ class _Log:
             self.pending = []
 
     def __getattr__(self, name: str) -> Any:
-        self.owner.flush()
+        self.owner.flush(self.flush)
         return getattr(self.base, name)
 
 
