@@ -1021,7 +1021,12 @@ def test_opening_an_existing_registry_refuses_another_applications_database(
     conn.close()
     empty = tmp_path / "empty.db"
     empty.touch()
-    for path in (other, empty):
+    wal = tmp_path / "wal.db"  # another application's file in WAL mode
+    with sqlite3.connect(wal) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    for path in (other, empty, wal):
         before = path.read_bytes()
         with pytest.raises(XuejiError) as err:
             SqlStore.open(f"sqlite:///{path}", existing=True)
@@ -1029,6 +1034,7 @@ def test_opening_an_existing_registry_refuses_another_applications_database(
         assert "no xueji registry" in str(err.value)
         assert path.read_bytes() == before  # not even WAL mode written into its header
         assert not Path(f"{path}-wal").exists()
+        assert not Path(f"{path}-shm").exists()
     with sqlite3.connect(other) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
     conn.close()
@@ -1077,3 +1083,30 @@ def test_a_server_gone_before_the_unit_begins_is_storage_unavailable() -> None:
             pass
         assert err.value.code == "storage.unavailable"
     store.engine.dispose()
+
+
+@pytest.mark.usefixtures("short_busy_timeout")
+def test_opening_an_existing_registry_another_process_locks_is_busy(tmp_path: Path) -> None:
+    """The registry check of ``open(existing=True)`` waits the busy timeout and says
+    ``storage.busy`` (as every other wait for the lock), not that the file is not a
+    database."""
+    path = tmp_path / "held.sqlite3"
+    SqlStore.sqlite(path).engine.dispose()
+    holder = _exclusive_lock(path)
+    try:
+        with pytest.raises(StoreBusy) as err:
+            SqlStore.open(f"sqlite:///{path}", existing=True)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert err.value.code == "storage.busy"
+
+
+def _exclusive_lock(path: Path) -> Any:
+    """Another connection holding SQLite's exclusive lock (no reader gets in)."""
+    import sqlite3
+
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    return holder

@@ -582,6 +582,17 @@ def _unavailable(error: sa.exc.DBAPIError) -> bool:
     return bool(args) and args[0] in _UNAVAILABLE_MYSQL_CODES
 
 
+def _busy() -> StoreBusy:
+    """The error of a lock waited for to the end of the wait."""
+    return StoreBusy(
+        "storage.busy",
+        "数据库被另一连接占用，等待超时（SQLite 等待 "
+        f"{SQLITE_BUSY_TIMEOUT_MS // 1000} 秒；服务器为其锁等待时限）",
+        "the database was held by another connection for longer than the wait "
+        f"(SQLite: {SQLITE_BUSY_TIMEOUT_MS // 1000} s; a server: its lock wait timeout)",
+    )
+
+
 def _connected(connect: Callable[[], Connection]) -> Connection:
     """A connection from ``connect``; one that cannot be made (a server gone, refused,
     a file that cannot be opened) is ``storage.unavailable`` whatever the driver calls
@@ -1560,8 +1571,9 @@ def _sqlite_setup(engine: Engine) -> None:
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cur = dbapi_connection.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        # the wait first: setting WAL mode needs the lock, and waited sqlite3's 5 s
         cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
+        cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         # a province's indexes outgrow SQLite's default 2 MB page cache: 64 MB per
         # connection keeps bulk writes from going to disk for every index page
@@ -1595,12 +1607,15 @@ if hasattr(os, "register_at_fork"):  # POSIX
 
 
 def _sqlite_has_registry(path: Path, shown: str) -> bool:
-    """Whether the SQLite file at ``path`` holds xueji's schema table, read through a
-    read-only connection of the standard library (which changes nothing in it)."""
+    """Whether the SQLite file at ``path`` (which exists) holds xueji's schema table,
+    read through a plain connection of the standard library that sets nothing: no
+    WAL mode written into the header, and, as the last connection to close, no
+    ``-wal``/``-shm`` files left beside a file in WAL mode (a read-only connection
+    cannot remove them). A lock held past the busy timeout is :class:`StoreBusy`."""
     import sqlite3
 
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
         try:
             found = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (schema_t.name,)
@@ -1608,6 +1623,8 @@ def _sqlite_has_registry(path: Path, shown: str) -> bool:
         finally:
             conn.close()
     except sqlite3.Error as e:
+        if getattr(e, "sqlite_errorname", None) in _WAITED_SQLITE:
+            raise _busy() from None
         raise XuejiError(
             "storage.unavailable",
             f"无法打开数据库 {shown}：{e}",
@@ -1781,14 +1798,7 @@ class SqlStore:
             _mask_chain(e)
             cause = _conflict_in(e)
             if cause is not None and _waited(cause):
-                raise StoreBusy(
-                    "storage.busy",
-                    "数据库被另一连接占用，等待超时（SQLite 等待 "
-                    f"{SQLITE_BUSY_TIMEOUT_MS // 1000} 秒；服务器为其锁等待时限）",
-                    "the database was held by another connection for longer than the wait "
-                    f"(SQLite: {SQLITE_BUSY_TIMEOUT_MS // 1000} s; a server: its lock wait "
-                    "timeout)",
-                ) from e
+                raise _busy() from e
             if cause is not None:
                 raise _conflict("transaction", type(cause.orig).__name__) from e
             raise _storage_error(e) from None
