@@ -41,6 +41,8 @@ from xueji.errors import (
     PolicyNotInForce,
     Refused,
     StaleVersion,
+    StorageError,
+    StoreBusy,
     TransitionRefused,
     XuejiError,
 )
@@ -104,6 +106,8 @@ __all__ = [
     "SchoolClass",
     "SequenceAllocator",
     "StaleVersion",
+    "StorageError",
+    "StoreBusy",
     "Student",
     "StudentStatus",
     "SystemClock",
