@@ -556,8 +556,8 @@ records each call returns are turned into :class:`AppliedRow` values and let go:
 sheet of a million rows does not hold a million student records in memory."""
 
 
-class _Abandon(Exception):
-    """Raised inside an all-or-nothing import's unit of work to roll it back whole."""
+class _UndoImport(Exception):
+    """Raised inside an all-or-nothing import's unit of work to undo every row."""
 
 
 def import_students(
@@ -612,8 +612,8 @@ def import_students(
                     applied.append(AppliedRow(n, s.id, note))
                 decided.extend(n for n, _ in part)
             if all_or_nothing and sheet.errors:
-                raise _Abandon
-    except _Abandon:
+                raise _UndoImport
+    except _UndoImport:
         committed = False
     held: tuple[int, ...] = ()
     if not committed:
@@ -654,10 +654,6 @@ class _Students:
                         by[number] = s
             self.schools[school] = by
         return self.schools[school].get(key)
-
-
-class _UndoImport(Exception):
-    """Raised inside an all-or-nothing import's unit of work to undo every row."""
 
 
 def _two_phase(

@@ -404,15 +404,27 @@ _X = TypeVar("_X")
 
 
 def _with_students(
-    uow: UnitOfWork, items: Iterable[_X], student_of: Callable[[_X], str]
+    uow: UnitOfWork,
+    items: Iterable[_X],
+    student_of: Callable[[_X], str],
+    narrow: Callable[[list[_X]], list[_X]] | None = None,
 ) -> Iterator[tuple[_X, Student | None]]:
     """Each of ``items`` with its student (None if the store has none), the students
-    read with one ``get_many`` per :data:`REPORT_BATCH` items."""
+    read with one ``get_many`` per :data:`REPORT_BATCH` items; ``narrow`` (given a
+    batch, the items of it worth reading the students of) drops items first."""
     stream = iter(items)
     while page := list(itertools.islice(stream, REPORT_BATCH)):
+        if narrow is not None:
+            page = narrow(page)
         found = uow.students.get_many({student_of(x) for x in page})
         for x in page:
             yield x, found.get(student_of(x))
+
+
+def _sees_everything(actor: Actor) -> bool:
+    """Whether every school is within the actor's jurisdiction (the province, the
+    system)."""
+    return actor.kind in (ActorKind.PROVINCE, ActorKind.SYSTEM)
 
 
 def _list_units(uow: UnitOfWork, actor: Actor) -> bool:
@@ -443,21 +455,21 @@ def _inside_with_students(
     students, not the province's. ``everywhere`` (a province's report) skips that
     question, whose answer would be yes."""
     schools_of = None if everywhere else getattr(uow.students, "schools_of", None)
-    stream = iter(items)
-    while page := list(itertools.islice(stream, REPORT_BATCH)):
-        if schools_of is not None:
-            sure = [any(inside(c) for c in schools(x) if c) for x in page]
-            school = schools_of({student_of(x) for x, ok in zip(page, sure, strict=True) if not ok})
-            page = [
-                x
-                for x, ok in zip(page, sure, strict=True)
-                if ok or ((c := school.get(student_of(x))) is not None and inside(c))
-            ]
-        found = uow.students.get_many({student_of(x) for x in page})
-        for x in page:
-            student = found.get(student_of(x))
-            if any(inside(c) for c in (*schools(x), student and student.school) if c):
-                yield x, student
+
+    def narrow(page: list[_X]) -> list[_X]:
+        assert schools_of is not None
+        sure = [any(inside(c) for c in schools(x) if c) for x in page]
+        school = schools_of({student_of(x) for x, ok in zip(page, sure, strict=True) if not ok})
+        return [
+            x
+            for x, ok in zip(page, sure, strict=True)
+            if ok or ((c := school.get(student_of(x))) is not None and inside(c))
+        ]
+
+    found = _with_students(uow, items, student_of, None if schools_of is None else narrow)
+    for x, student in found:
+        if any(inside(c) for c in (*schools(x), student and student.school) if c):
+            yield x, student
 
 
 def _schools_of(r: Request, student: Student | None) -> list[str]:
@@ -783,7 +795,7 @@ class Registry:
 
     def _inside(self, uow: UnitOfWork, actor: Actor, school_code: str) -> bool:
         """Whether ``school_code`` is within the actor's jurisdiction (Arts 4, 7, 28)."""
-        if actor.kind in (ActorKind.PROVINCE, ActorKind.SYSTEM):
+        if _sees_everything(actor):
             return True
         if school_code == "\0province":
             return False
@@ -2632,7 +2644,7 @@ class Registry:
         with self._reading() as uow:
             self._authorize(uow, actor, "detect")
             inside = self._jurisdiction(uow, actor)
-            everywhere = actor.kind in (ActorKind.PROVINCE, ActorKind.SYSTEM)
+            everywhere = _sees_everything(actor)
             for r, student in _inside_with_students(
                 uow,
                 uow.requests.all(),

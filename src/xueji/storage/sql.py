@@ -607,10 +607,25 @@ def _connected(connect: Callable[[], Connection]) -> Connection:
         raise _storage_error(e, unavailable=True) from None
 
 
+def _first_line(error: object) -> str:
+    """What a driver's error says, in one line (its first), or its kind if nothing."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _cannot_open(shown: str, why: str) -> XuejiError:
+    """``storage.unavailable`` for a database (``shown``: its URL, password hidden)
+    that cannot be opened, and why."""
+    return XuejiError(
+        "storage.unavailable",
+        f"无法打开数据库 {shown}：{why}",
+        f"cannot open the database {shown}: {why}",
+    )
+
+
 def _storage_error(error: sa.exc.DBAPIError, *, unavailable: bool = False) -> StorageError:
     """A driver error that is no conflict, as xueji's (its first line, masked)."""
-    text = str(error.orig).strip()
-    why = text.splitlines()[0] if text else type(error.orig).__name__
+    why = _first_line(error.orig)
     code = "storage.unavailable" if unavailable or _unavailable(error) else "storage.failed"
     return StorageError(code, f"数据库出错：{why}", f"the database failed: {why}")
 
@@ -1625,11 +1640,7 @@ def _sqlite_has_registry(path: Path, shown: str) -> bool:
     except sqlite3.Error as e:
         if getattr(e, "sqlite_errorname", None) in _WAITED_SQLITE:
             raise _busy() from None
-        raise XuejiError(
-            "storage.unavailable",
-            f"无法打开数据库 {shown}：{e}",
-            f"cannot open the database {shown}: {e}",
-        ) from None
+        raise _cannot_open(shown, _first_line(e)) from None
     return found is not None
 
 
@@ -1740,20 +1751,21 @@ class SqlStore:
             f"no xueji registry in the database (no {schema_t.name} table): {shown}",
         )
         on_file = existing and parsed.get_backend_name() == "sqlite"
-        # asked of the file read-only, before the store's own connections set it up
-        # (WAL mode is written into the file): another application's file is left
-        # exactly as it was
-        if on_file and path and path != ":memory:" and not _sqlite_has_registry(Path(path), shown):
+        asked = bool(on_file and path and path != ":memory:")
+        # a file is asked before the store's own connections set it up (WAL mode is
+        # written into the file): another application's file is left exactly as it was
+        if asked and not _sqlite_has_registry(Path(str(path)), shown):
             raise not_a_registry
         try:
             store = cls.from_url(url, migrate=not existing, **kw)
-            if existing:
+            if existing and not asked:  # a server's database (or SQLite in memory)
                 with store._busy_is_conflict(), store._reader() as conn:
                     registry = sa.inspect(conn).has_table(schema_t.name)
                 if not registry:
                     store.engine.dispose()
                     raise not_a_registry
-                store.migrate()
+            if existing:
+                store.migrate()  # (found a registry: an older one is upgraded)
             return store
         except sa.exc.NoSuchModuleError as e:
             raise XuejiError(
@@ -1764,14 +1776,7 @@ class SqlStore:
         except (sa.exc.DBAPIError, StorageError) as e:
             # (a driver error inside the schema's unit of work comes as a StorageError)
             driver = e.__context__ if isinstance(e, StorageError) else e
-            orig = getattr(driver, "orig", driver)
-            text = str(orig).strip()
-            why = text.splitlines()[0] if text else type(orig).__name__
-            raise XuejiError(
-                "storage.unavailable",
-                f"无法打开数据库 {shown}：{why}",
-                f"cannot open the database {shown}: {why}",
-            ) from e
+            raise _cannot_open(shown, _first_line(getattr(driver, "orig", driver))) from e
 
     def schema_version(self) -> int:
         """The schema version the database is at (0 for an empty database)."""
