@@ -866,6 +866,30 @@ def test_a_missing_driver_is_named_by_from_url_too() -> None:
     assert "pymssql" in err.value.message_en
 
 
+def test_from_url_and_the_stores_own_statements_raise_xuejis_errors(tmp_path: Path) -> None:
+    """Not only :meth:`SqlStore.open`: the constructors a host application calls, and
+    the statements a store runs outside a unit of work (``migrate``, ``analyze``,
+    ``drop_all``, ``schema_version``), give typed errors, never SQLAlchemy's."""
+    for bad, says in (("just-a-file.db", "not a database URL"), ("nosuch://x", "unknown kind")):
+        with pytest.raises(XuejiError) as err:
+            SqlStore.from_url(bad)
+        assert err.value.code == "storage.bad_url"
+        assert says in err.value.message_en
+    gone = "postgresql+psycopg://u:hunter2@127.0.0.1:1/test"  # nothing listens on port 1
+    with pytest.raises(StorageError) as refused:
+        SqlStore.from_url(gone)  # migrates: its first connection
+    assert refused.value.code == "storage.unavailable"
+    store = SqlStore.from_url(gone, migrate=False)
+    for call in (store.schema_version, store.migrate, store.analyze, store.drop_all):
+        with pytest.raises(StorageError) as err:
+            call()
+        assert err.value.code == "storage.unavailable", call
+        assert "hunter2" not in str(err.value)
+    with pytest.raises(StorageError) as err:
+        SqlStore.sqlite(tmp_path / "no" / "such" / "dir.sqlite3")
+    assert err.value.code == "storage.unavailable"
+
+
 def test_a_students_open_requests_are_found_by_the_student_index(tmp_path: Path) -> None:
     """``open_for_student`` (every command on one student) asks by the student alone:
     asked for ``is_open`` too, SQLite without statistics read every open request of

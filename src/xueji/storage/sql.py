@@ -1644,6 +1644,18 @@ def _sqlite_has_registry(path: Path, shown: str) -> bool:
     return found is not None
 
 
+def _parsed_url(url: str) -> sa.engine.URL:
+    """``url`` parsed; text that is not a database URL is ``storage.bad_url``."""
+    try:
+        return sa.engine.make_url(url)
+    except sa.exc.ArgumentError as e:
+        raise XuejiError(
+            "storage.bad_url",
+            "不是数据库地址（例如 sqlite:///学籍.db）",
+            "not a database URL (e.g. sqlite:///registry.db)",
+        ) from e
+
+
 class SqlStore:
     """A :class:`~xueji.storage.protocols.Store` on a SQL database.
 
@@ -1678,6 +1690,7 @@ class SqlStore:
         (``pool_pre_ping``): one the server closed (a restart, a failover, MySQL's
         ``wait_timeout`` after a night idle) is replaced instead of failing the next
         command. Pass ``pool_pre_ping=False`` to save its round trip."""
+        parsed = _parsed_url(url)  # not a URL: storage.bad_url, not SQLAlchemy's error
         if url.startswith("postgresql"):
             # a snapshot per unit of work: a concurrent writer shows up as a conflict,
             # never as a half-seen state
@@ -1685,7 +1698,7 @@ class SqlStore:
             # text as UTF-8 whatever the server's encoding, so that a database in
             # another is refused by migrate() in words rather than failing in the driver
             kw["connect_args"] = {"client_encoding": "utf8", **kw.get("connect_args", {})}
-            if "connect_timeout" not in sa.engine.make_url(url).query:
+            if "connect_timeout" not in parsed.query:
                 # a server that takes the connection and never answers: an error after
                 # CONNECT_TIMEOUT_S, not libpq's TCP retries (130 s here) or longer
                 kw["connect_args"].setdefault("connect_timeout", CONNECT_TIMEOUT_S)
@@ -1696,6 +1709,13 @@ class SqlStore:
         kw.setdefault("hide_parameters", True)
         try:
             engine = sa.create_engine(url, **kw)
+        except sa.exc.NoSuchModuleError as e:
+            shown = parsed.render_as_string(hide_password=True)
+            raise XuejiError(
+                "storage.bad_url",
+                f"不支持的数据库类型：{shown}",
+                f"unknown kind of database: {shown}",
+            ) from e
         except ImportError as e:  # the extra that brings the driver is not installed
             raise XuejiError(
                 "storage.bad_url",
@@ -1725,14 +1745,7 @@ class SqlStore:
         such file or directory, a server not answering, a refused login); and the
         errors of :meth:`migrate` (``storage.encoding``, ``storage.schema_too_new``).
         """
-        try:
-            parsed = sa.engine.make_url(url)
-        except sa.exc.ArgumentError as e:
-            raise XuejiError(
-                "storage.bad_url",
-                "不是数据库地址（例如 sqlite:///学籍.db）",
-                "not a database URL (e.g. sqlite:///registry.db)",
-            ) from e
+        parsed = _parsed_url(url)
         shown = parsed.render_as_string(hide_password=True)
         path = parsed.database
         if (
@@ -1767,12 +1780,6 @@ class SqlStore:
             if existing:
                 store.migrate()  # (found a registry: an older one is upgraded)
             return store
-        except sa.exc.NoSuchModuleError as e:
-            raise XuejiError(
-                "storage.bad_url",
-                f"不支持的数据库类型：{shown}",
-                f"unknown kind of database: {shown}",
-            ) from e
         except (sa.exc.DBAPIError, StorageError) as e:
             # (a driver error inside the schema's unit of work comes as a StorageError)
             driver = e.__context__ if isinstance(e, StorageError) else e
@@ -1785,7 +1792,7 @@ class SqlStore:
 
     def _reader(self) -> Connection:
         """A connection for reads only (:data:`_READ_ONLY`)."""
-        return self.engine.connect().execution_options(**{_READ_ONLY: True})
+        return _connected(self.engine.connect).execution_options(**{_READ_ONLY: True})
 
     @staticmethod
     @contextmanager
@@ -1830,7 +1837,7 @@ class SqlStore:
             _check_encoding(conn)
             if _schema_version(conn) == SCHEMA_VERSION:
                 return SCHEMA_VERSION
-        with self.engine.connect() as conn, _schema_lock(conn), conn.begin():
+        with _connected(self.engine.connect) as conn, _schema_lock(conn), conn.begin():
             current = _schema_version(conn)  # again, under the lock
             if current > SCHEMA_VERSION:
                 raise SchemaTooNew(
@@ -1864,7 +1871,7 @@ class SqlStore:
         likewise.
         """
         names = [t.name for t in metadata.sorted_tables]
-        with self.engine.begin() as conn:
+        with self._busy_is_conflict(), _connected(self.engine.connect) as conn, conn.begin():
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("ANALYZE")
             elif conn.dialect.name in ("mysql", "mariadb"):
@@ -1874,7 +1881,7 @@ class SqlStore:
 
     def drop_all(self) -> None:
         """Remove every xueji table (tests and tear-down)."""
-        with self.engine.begin() as conn:
+        with self._busy_is_conflict(), _connected(self.engine.connect) as conn, conn.begin():
             metadata.drop_all(conn)
 
     def in_unit_of_work(self) -> bool:
