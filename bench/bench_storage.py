@@ -352,6 +352,8 @@ def run_store(name: str, url: str, n: int) -> dict[str, float]:
                 "student": sid,
                 "is_open": True,
                 "deadline": deadline,
+                "kind": r.kind.value,
+                "state": r.state.value,
                 "doc": _dump(r),
             }
         )

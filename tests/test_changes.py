@@ -103,6 +103,10 @@ def test_art27_migrant_dropout_summary_by_hukou_county(
     summary = province.reg.migrant_dropouts(SHUSHAN, start=D(2026, 9, 1), end=D(2027, 1, 31))
     if sql:  # 4 dropouts' students, 2 per query
         assert sum("FROM xueji_students" in q for q in queries) == 2
+        # the approved dropouts by their index: not every request of the province
+        reads = [q for q in queries if "FROM xueji_requests" in q]
+        assert reads
+        assert all("xueji_requests.kind = " in q for q in reads)
     assert sorted(summary) == ["341221", "341602"]
     assert [d.name for d in summary["341221"]] == ["随迁0", "随迁1"]
     assert summary["341602"][0].dropped_on == D(2026, 10, 12)

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
@@ -279,6 +280,70 @@ def test_an_upgrade_to_5_cut_off_while_filling_is_finished_by_the_next(
         cls = uow.classes.get("A-3")
         assert cls is not None
         assert cls.grade == 3
+    store.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres", "mariadb"])
+def test_a_schema_5_database_gets_each_requests_kind_and_state(kind: str, tmp_path: Path) -> None:
+    """Schema 6 adds ``kind`` and ``state`` to the requests, filled from each stored
+    document, and their index: the Art 27 report reads the approved dropouts alone."""
+    from xueji.lifecycle import RequestKind, RequestState
+    from xueji.storage.sql import schema_t
+    from xueji.testing.contract import _request
+
+    store = empty_store(kind, tmp_path)
+    assert isinstance(store, SqlStore)
+    made = [
+        _request(1, "S1", None),
+        attrs.evolve(_request(2, "S2", None), kind=RequestKind.DROPOUT),
+        attrs.evolve(
+            _request(3, "S3", None), kind=RequestKind.DROPOUT, state=RequestState.APPROVED
+        ),
+        attrs.evolve(_request(4, "S4", None), state=RequestState.APPROVED),
+    ]
+    with store.unit_of_work() as uow:
+        for r in made:
+            uow.requests.add(r)
+    index = next(i for i in requests_t.indexes if i.name == "ix_xueji_requests_kind")
+    with store.engine.begin() as conn:  # what schema 5 wrote
+        index.drop(conn)
+        for column in ("kind", "state"):
+            conn.exec_driver_sql(f"ALTER TABLE {requests_t.name} DROP COLUMN {column}")
+        conn.execute(schema_t.delete().where(schema_t.c.version > 5))
+    store.engine.dispose()
+    assert store.schema_version() == 5
+    assert store.migrate() == sql.SCHEMA_VERSION
+    c = requests_t.c
+    with store.engine.connect() as conn:
+        names = {ix["name"] for ix in sa.inspect(conn).get_indexes(requests_t.name)}
+        cols = conn.execute(sa.select(c.id, c.kind, c.state).order_by(c.id)).all()
+    assert "ix_xueji_requests_kind" in names
+    assert [tuple(row) for row in cols] == [(r.id, r.kind.value, r.state.value) for r in made]
+    with store.unit_of_work() as uow:
+        assert [uow.requests.get(r.id) for r in made] == made  # the columns agree
+        dropouts = uow.requests.of_kind(RequestKind.DROPOUT, RequestState.APPROVED)
+        assert [r.id for r in dropouts] == ["R0000003"]
+    store.engine.dispose()
+
+
+def test_the_approved_dropouts_are_read_by_their_index(tmp_path: Path) -> None:
+    """``of_kind`` pages along ix_xueji_requests_kind: no other request is read."""
+    from xueji.lifecycle import RequestKind, RequestState
+
+    store = SqlStore.sqlite(tmp_path / "kind.sqlite3")
+    seen = statements(store.engine)
+    with store.unit_of_work() as uow:
+        assert list(uow.requests.of_kind(RequestKind.DROPOUT, RequestState.APPROVED)) == []
+    query = next(q for q in seen if "FROM xueji_requests" in q)
+    with store.engine.connect() as conn:
+        plan = " ".join(
+            str(r[-1])
+            for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + query, ("dropout", "approved", 1000, 0)
+            )
+        )
+    assert "ix_xueji_requests_kind" in plan
+    assert "TEMP B-TREE" not in plan
     store.engine.dispose()
 
 

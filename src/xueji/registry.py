@@ -83,7 +83,7 @@ from xueji.rules import approvals, corrections, enrolment, graduation, privacy, 
 from xueji.rules import changes as change_rules
 from xueji.rules._base import violation
 from xueji.statistics import NationalRecord, Statistics, national_record, tabulate_tally
-from xueji.storage.protocols import Store, UnitOfWork
+from xueji.storage.protocols import RequestRepository, Store, UnitOfWork
 from xueji.storage.writebehind import WriteBehind
 from xueji.workdays import WorkdayCalendar, default_calendar
 
@@ -470,6 +470,18 @@ def _inside_with_students(
     for x, student in found:
         if any(inside(c) for c in (*schools(x), student and student.school) if c):
             yield x, student
+
+
+def _of_kind(
+    requests: RequestRepository, kind: RequestKind, state: RequestState
+) -> Iterator[Request]:
+    """Every request of ``kind`` in ``state``: by the repository's optional ``of_kind``
+    (the SQL and memory stores; the SQL store reads those rows only), else picked from
+    :meth:`~xueji.storage.protocols.RequestRepository.all`."""
+    of_kind = getattr(requests, "of_kind", None)
+    if of_kind is not None:
+        return iter(of_kind(kind, state))
+    return (r for r in requests.all() if r.kind is kind and r.state is state)
 
 
 def _schools_of(r: Request, student: Student | None) -> list[str]:
@@ -2598,11 +2610,7 @@ class Registry:
             self._authorize(uow, actor, "migrant_dropouts")
             inside = self._jurisdiction(uow, actor)
             pairs = []
-            dropouts = (
-                r
-                for r in uow.requests.all()
-                if r.kind is RequestKind.DROPOUT and r.state is R.APPROVED
-            )
+            dropouts = _of_kind(uow.requests, RequestKind.DROPOUT, R.APPROVED)
             for r, found in _with_students(uow, dropouts, lambda r: r.student):
                 s = found or self._get_student(uow, r.student)
                 if inside(s.school):

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 import attrs
 
 from xueji.errors import ConcurrencyConflict, XuejiError
-from xueji.lifecycle.tables import StudentStatus
+from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
 from xueji.model import ChangeEntry, Request, School, SchoolClass, Student, Unit
 from xueji.numbers import check_counts
 from xueji.policy.values import Stage
@@ -348,6 +348,10 @@ class _Requests:
 
     def open(self) -> Iterator[Request]:
         return iter([self.t.rows[i] for i in sorted(self.open_ids.get("open"))])
+
+    def of_kind(self, kind: RequestKind, state: RequestState) -> Iterator[Request]:
+        found = [r for r in self.t.rows.values() if r.kind is kind and r.state is state]
+        return iter(sorted(found, key=lambda r: r.id))
 
 
 class _Log:

@@ -165,7 +165,12 @@ class StudentRepository(Protocol):
 
 
 class RequestRepository(Protocol):
-    """Requests awaiting approval."""
+    """Requests awaiting approval.
+
+    One method is optional, and the :class:`~xueji.registry.Registry` uses it where a
+    repository has it: ``of_kind(kind, state) -> Iterator[Request]`` (every request of
+    one kind in one state, in key order, read like :meth:`all`: the Art 27 report of
+    a term's dropouts then reads the approved dropouts, not every request)."""
 
     def get(self, request_id: str) -> Request | None: ...
     def add(self, request: Request) -> None: ...

@@ -57,7 +57,7 @@ from xueji.errors import (
     StoreBusy,
     XuejiError,
 )
-from xueji.lifecycle.tables import StudentStatus
+from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
 from xueji.masking import mask_ids
 from xueji.model import (
     GRADE_STAGES,
@@ -76,7 +76,7 @@ __all__ = ["SCHEMA_VERSION", "CorruptRecord", "SchemaTooNew", "SqlStore"]
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 SQLITE_CACHE_KIB = 65_536
 """The page cache of each SQLite connection, in KiB (``PRAGMA cache_size``)."""
@@ -136,9 +136,12 @@ requests_t = sa.Table(
     sa.Column("student", _KEY, nullable=False, index=True),
     sa.Column("is_open", sa.Boolean, nullable=False),
     sa.Column("deadline", sa.Date, nullable=True),
+    sa.Column("kind", sa.String(32), nullable=False),  # schema 6
+    sa.Column("state", sa.String(32), nullable=False),  # schema 6
     sa.Column("doc", _DOC, nullable=False),
     sa.Index("ix_xueji_requests_due", "is_open", "deadline"),
     sa.Index("ix_xueji_requests_open", "is_open", "id"),  # schema 4
+    sa.Index("ix_xueji_requests_kind", "kind", "state", "id"),  # schema 6
 )
 log_t = sa.Table(
     "xueji_change_log",
@@ -1069,7 +1072,7 @@ class _Students(_Docs):
         )
 
 
-_REQUEST_MIRRORED = ("student", "deadline", "is_open")
+_REQUEST_MIRRORED = ("student", "deadline", "is_open", "kind", "state")
 """The request columns written from its document (``_Requests.mirrored``)."""
 
 _DUE = (
@@ -1099,6 +1102,8 @@ class _Requests(_Docs):
             "student": r.student,
             "is_open": r.is_open,
             "deadline": r.deadline,
+            "kind": r.kind.value,
+            "state": r.state.value,
             "doc": _dump(r),
         }
 
@@ -1140,6 +1145,11 @@ class _Requests(_Docs):
     def open(self) -> Iterator[Request]:
         # a range of ix_xueji_requests_open per page: the closed rows are never read
         return self._all(requests_t.c.is_open == sa.true())
+
+    def of_kind(self, kind: RequestKind, state: RequestState) -> Iterator[Request]:
+        # a range of ix_xueji_requests_kind per page, in key order: no other row is read
+        c = requests_t.c
+        return self._all(sa.and_(c.kind == kind.value, c.state == state.value))
 
 
 @functools.lru_cache(maxsize=8)
@@ -1508,22 +1518,17 @@ added (as SQL, and as the value read back: no record holds it) and how each row'
 value is read from its document."""
 
 
-def _schema_1_columns(conn: Connection) -> None:
-    """Schema 5: the columns of :data:`_ADDED_TO_SCHEMA_1`, on a database whose
-    schema-1 tables were created without them (by the first release of the SQL store).
-    Each is added with a default and then filled from each row's document, a page at
-    a time; a database that has them (any created since) is left as it is. Before this
-    step such a database was upgraded to schema 4 and then failed on every read of a
-    student (``no such column``).
-
-    The rows still holding the default are filled whether the column was added now
-    or found: MariaDB and MySQL commit an ``ALTER TABLE`` at once, so an upgrade cut
-    off while filling (a connection lost) left the column, full of defaults, and no
-    schema 5 row; the next upgrade found the column and skipped the fill, and every
-    student read failed. No record holds the default (no stage ``''``, no grade 0),
-    so on any other database the fill finds nothing to do."""
+def _add_columns(
+    conn: Connection, added: Sequence[tuple[sa.Table, str, str, Any, Callable[[Any], Any]]]
+) -> None:
+    """Add each column of ``added`` (table, name, its default as SQL, that default as
+    read back, how a row's value is read from its document) that a table lacks, with
+    its default, and fill every row still holding the default from its document, a
+    page at a time (see :func:`_schema_1_columns` for why a column found is filled
+    too). A document that cannot be read keeps the default: the row's first read
+    reports it (:class:`CorruptRecord`)."""
     have = sa.inspect(conn)
-    for table, name, default, unset, read in _ADDED_TO_SCHEMA_1:
+    for table, name, default, unset, read in added:
         column = table.c[name]
         if name not in {c["name"] for c in have.get_columns(table.name)}:
             kind = column.type.compile(dialect=conn.dialect)
@@ -1545,12 +1550,48 @@ def _schema_1_columns(conn: Connection) -> None:
             conn.execute(fill, rows)
 
 
+def _schema_1_columns(conn: Connection) -> None:
+    """Schema 5: the columns of :data:`_ADDED_TO_SCHEMA_1`, on a database whose
+    schema-1 tables were created without them (by the first release of the SQL store).
+    Each is added with a default and then filled from each row's document, a page at
+    a time; a database that has them (any created since) is left as it is. Before this
+    step such a database was upgraded to schema 4 and then failed on every read of a
+    student (``no such column``).
+
+    The rows still holding the default are filled whether the column was added now
+    or found: MariaDB and MySQL commit an ``ALTER TABLE`` at once, so an upgrade cut
+    off while filling (a connection lost) left the column, full of defaults, and no
+    schema 5 row; the next upgrade found the column and skipped the fill, and every
+    student read failed. No record holds the default (no stage ``''``, no grade 0),
+    so on any other database the fill finds nothing to do."""
+    _add_columns(conn, _ADDED_TO_SCHEMA_1)
+
+
+_ADDED_IN_SCHEMA_6: tuple[tuple[sa.Table, str, str, Any, Callable[[Any], Any]], ...] = (
+    (requests_t, "kind", "''", "", lambda doc: str(doc["kind"])),
+    (requests_t, "state", "''", "", lambda doc: str(doc["state"])),
+)
+"""The request columns of schema 6, as :data:`_ADDED_TO_SCHEMA_1` (no request has an
+empty kind or state)."""
+
+
+def _request_kind_state(conn: Connection) -> None:
+    """Schema 6: each request's kind and state as columns, written from its document
+    (and checked against it on every read, like the other mirrored columns), with an
+    index on both in key order: ``requests.of_kind`` (the Art 27 dropouts of a term)
+    reads the requests it wants instead of every request of the province. The
+    columns are filled from each row's document as :func:`_add_columns` does."""
+    _add_columns(conn, _ADDED_IN_SCHEMA_6)
+    _create_index(conn, requests_t, "ix_xueji_requests_kind")
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, lambda conn: metadata.create_all(conn)),
     (2, _index_numbers_by_student),
     (3, _exact_text),
     (4, _index_open_requests),
     (5, _schema_1_columns),
+    (6, _request_kind_state),
 )
 """Ordered migrations: (version, step). A new schema version appends a step. Step 1
 creates the tables as the code now declares them, so the later steps must be

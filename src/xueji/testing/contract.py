@@ -345,6 +345,17 @@ class StoreContract:
             assert [r.id for r in uow.requests.open_for_student("S1")] == ["R0000002"]
             assert [r.id for r in uow.requests.open()] == ["R0000002", "R0000003"]
             assert len(list(uow.requests.all())) == 4
+            of_kind = getattr(uow.requests, "of_kind", None)  # optional
+            if of_kind is not None:
+                suspension = RequestKind.SUSPENSION
+                assert [r.id for r in of_kind(suspension, RequestState.AT_AUTHORITY)] == [
+                    "R0000002",
+                    "R0000003",
+                ]
+                assert [r.id for r in of_kind(suspension, RequestState.REJECTED)] == ["R0000001"]
+                assert [r.id for r in of_kind(suspension, RequestState.APPROVED)] == ["R0000004"]
+                assert list(of_kind(RequestKind.DROPOUT, RequestState.APPROVED)) == []
+                assert list(of_kind(suspension, RequestState.REJECTED)) == [closed]
 
     # -- the change log, meta, allocator ----------------------------------------------------
 
