@@ -1097,6 +1097,43 @@ def test_a_postgres_server_that_never_answers_is_unavailable_not_waited_for(
     assert "timeout" in str(err.value)
 
 
+def test_a_mysql_port_that_never_greets_is_unavailable_not_waited_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PyMySQL's ``connect_timeout`` bounds the TCP connection only; a port that takes
+    it and never sends the server's greeting was waited on for ever. It is now
+    ``storage.unavailable`` after ``CONNECT_TIMEOUT_S``."""
+    import socket
+
+    monkeypatch.setattr(sql, "CONNECT_TIMEOUT_S", 1)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(5)
+        port = silent.getsockname()[1]
+        with pytest.raises(XuejiError) as err:
+            SqlStore.open(f"mysql+pymysql://root@127.0.0.1:{port}/test")
+    assert err.value.code == "storage.unavailable"
+    assert "timed out" in str(err.value)
+
+
+def test_a_mysql_connection_made_is_not_cut_off_by_the_connect_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The greeting's bound ends with the greeting: a statement longer than
+    ``CONNECT_TIMEOUT_S`` (a rollover, a province's report) runs to its end. A
+    ``read_timeout`` the host gives is kept as given."""
+    _server(MYSQL_URL, "mariadb")
+    monkeypatch.setattr(sql, "CONNECT_TIMEOUT_S", 1)
+    store = SqlStore.from_url(MYSQL_URL, migrate=False)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT SLEEP(1.5)").scalar() == 0
+    store.engine.dispose()
+    bounded = SqlStore.from_url(MYSQL_URL, migrate=False, connect_args={"read_timeout": 1})
+    with pytest.raises(StorageError), bounded.unit_of_work() as uow:
+        uow.conn.exec_driver_sql("SELECT SLEEP(1.5)")
+    bounded.engine.dispose()
+
+
 def test_opening_an_existing_registry_refuses_another_applications_database(
     tmp_path: Path,
 ) -> None:

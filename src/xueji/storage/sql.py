@@ -500,10 +500,10 @@ _CONFLICT_MYSQL_CODES = frozenset({1213, 1205})  # deadlock, lock wait timeout
 _CONFLICT_SQLITE = frozenset({"SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED"})
 
 CONNECT_TIMEOUT_S = 10
-"""How long :meth:`SqlStore.from_url` lets a PostgreSQL connection take to be made
-(libpq's ``connect_timeout``) unless the URL or ``connect_args`` say otherwise.
-PyMySQL's own default (``connect_timeout``, 10 s) covers the TCP connection but not
-the server's greeting after it."""
+"""How long :meth:`SqlStore.from_url` lets a connection take to be made unless the URL
+or ``connect_args`` say otherwise: PostgreSQL's (libpq's ``connect_timeout``), and
+PyMySQL's, both the TCP connection (its ``connect_timeout``) and each read of the
+server's greeting and login after it (:func:`_pymysql_setup`)."""
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite command waits for another writer (``PRAGMA busy_timeout``)
@@ -1616,6 +1616,30 @@ def _postgres_setup(engine: Engine) -> None:
         dbapi_connection.commit()  # a setting made in a rolled-back transaction reverts
 
 
+def _pymysql_setup(engine: Engine) -> None:
+    """Bound the making of a PyMySQL connection as a whole. PyMySQL's
+    ``connect_timeout`` covers the TCP connection only; the server's greeting, the
+    login and ``SET NAMES`` are read with its ``read_timeout``, by default none: a
+    port that takes the connection and never greets (a hung server, a proxy with
+    nothing behind it, another service) held the command, and the application's
+    start, for ever. Each connection is made with ``read_timeout`` at
+    :data:`CONNECT_TIMEOUT_S`, and its reads are unbounded again once it is made
+    (PyMySQL sets the socket's timeout from ``_read_timeout`` at every read), so that
+    a long report or rollover is not cut off. A ``read_timeout`` the host gives (URL
+    or ``connect_args``) is left as given: it bounds the greeting too."""
+
+    @sa.event.listens_for(engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        if "read_timeout" in cparams:
+            return None  # made the default way, with the host's own bound
+        conn = dialect.loaded_dbapi.connect(*cargs, **cparams, read_timeout=CONNECT_TIMEOUT_S)
+        if not hasattr(conn, "_read_timeout"):  # pragma: no cover - a PyMySQL renamed it
+            conn.close()
+            return None  # made again the default way: unbounded, but never cut off later
+        conn._read_timeout = None
+        return conn
+
+
 _READ_ONLY = "xueji_read_only"
 """The execution option of a connection that only reads (:meth:`SqlStore.reading`,
 the schema check): on SQLite its transaction begins deferred, taking no write lock,
@@ -1743,6 +1767,12 @@ class SqlStore:
                 # a server that takes the connection and never answers: an error after
                 # CONNECT_TIMEOUT_S, not libpq's TCP retries (130 s here) or longer
                 kw["connect_args"].setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+        if parsed.drivername.endswith("+pymysql") and "connect_timeout" not in parsed.query:
+            # (PyMySQL's default is 10 s too; set so that CONNECT_TIMEOUT_S is the one bound)
+            kw["connect_args"] = {
+                "connect_timeout": CONNECT_TIMEOUT_S,
+                **kw.get("connect_args", {}),
+            }
         if not url.startswith("sqlite"):
             kw.setdefault("pool_pre_ping", True)
         # a driver error shows the statement without its values (a student's identity
@@ -1769,6 +1799,8 @@ class SqlStore:
             _sqlite_setup(engine)
         elif engine.dialect.name == "postgresql" and "options" not in kw.get("connect_args", {}):
             _postgres_setup(engine)  # a host's own session options are left as given
+        elif engine.dialect.driver == "pymysql":
+            _pymysql_setup(engine)
         return cls(engine, migrate=migrate)
 
     @classmethod
