@@ -478,6 +478,10 @@ class _Sheet:
             )
         )
 
+    def sorted_errors(self) -> tuple[RowError, ...]:
+        """The errors so far in sheet order (row, then column), as a report gives them."""
+        return tuple(sorted(self.errors, key=lambda e: (e.row, e.column)))
+
 
 _SENSITIVE_HEADERS = frozenset({"身份证号", "监护人身份证号", "学籍号"})
 
@@ -619,7 +623,7 @@ def import_students(
     if not committed:
         applied = []
         held = tuple(n for n in decided if n not in refused)
-    errors = tuple(sorted(sheet.errors, key=lambda e: (e.row, e.column)))
+    errors = sheet.sorted_errors()
     return ImportReport(
         "students", count, tuple(applied), errors, held, committed, tuple(sheet.extra)
     )
@@ -713,7 +717,7 @@ def _two_phase(
         data = {h: _text(row[i]) for h, i in sheet.extra.items() if i < len(row) and _text(row[i])}
         plan.append((n, student, fields, data if extra_data else {}))
     if all_or_nothing and sheet.errors:
-        errors = tuple(sorted(sheet.errors, key=lambda e: (e.row, e.column)))
+        errors = sheet.sorted_errors()
         return ImportReport(kind, count, (), errors, tuple(n for n, *_ in plan), False)
 
     def apply_all() -> list[AppliedRow]:
@@ -737,11 +741,11 @@ def _two_phase(
                 if sheet.errors:
                     raise _UndoImport
         except _UndoImport:
-            errors = tuple(sorted(sheet.errors, key=lambda e: (e.row, e.column)))
+            errors = sheet.sorted_errors()
             return ImportReport(kind, count, (), errors, tuple(n for n, *_ in plan), False)
     else:
         applied = apply_all()
-    errors = tuple(sorted(sheet.errors, key=lambda e: (e.row, e.column)))
+    errors = sheet.sorted_errors()
     ignored = () if extra_data else tuple(sheet.extra)
     return ImportReport(kind, count, tuple(applied), errors, (), bool(applied), ignored)
 
