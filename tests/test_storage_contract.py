@@ -304,8 +304,14 @@ def test_a_schema_5_database_gets_each_requests_kind_and_state(kind: str, tmp_pa
     with store.unit_of_work() as uow:
         for r in made:
             uow.requests.add(r)
+        uow.requests.add(_request(5, "S5", None))
     index = next(i for i in requests_t.indexes if i.name == "ix_xueji_requests_kind")
     with store.engine.begin() as conn:  # what schema 5 wrote
+        # one document edited by hand: a kind longer than the column (a server would
+        # refuse it in the fill, stopping the upgrade and every read after it)
+        doc = conn.execute(sa.select(requests_t.c.doc).where(requests_t.c.id == "R0000005"))
+        edited = doc.scalar_one().replace('"suspension"', '"' + "x" * 40 + '"')
+        conn.execute(requests_t.update().where(requests_t.c.id == "R0000005").values(doc=edited))
         index.drop(conn)
         for column in ("kind", "state"):
             conn.exec_driver_sql(f"ALTER TABLE {requests_t.name} DROP COLUMN {column}")
@@ -318,7 +324,13 @@ def test_a_schema_5_database_gets_each_requests_kind_and_state(kind: str, tmp_pa
         names = {ix["name"] for ix in sa.inspect(conn).get_indexes(requests_t.name)}
         cols = conn.execute(sa.select(c.id, c.kind, c.state).order_by(c.id)).all()
     assert "ix_xueji_requests_kind" in names
-    assert [tuple(row) for row in cols] == [(r.id, r.kind.value, r.state.value) for r in made]
+    assert [tuple(row) for row in cols] == [
+        *((r.id, r.kind.value, r.state.value) for r in made),
+        ("R0000005", "", "at_authority"),  # the default kept: reported when read
+    ]
+    with pytest.raises(sql.CorruptRecord) as bad, store.unit_of_work() as uow:
+        uow.requests.get("R0000005")
+    assert bad.value.key == "R0000005"
     with store.unit_of_work() as uow:
         assert [uow.requests.get(r.id) for r in made] == made  # the columns agree
         dropouts = uow.requests.of_kind(RequestKind.DROPOUT, RequestState.APPROVED)
@@ -935,7 +947,12 @@ def test_from_url_and_the_stores_own_statements_raise_xuejis_errors(tmp_path: Pa
     """Not only :meth:`SqlStore.open`: the constructors a host application calls, and
     the statements a store runs outside a unit of work (``migrate``, ``analyze``,
     ``drop_all``, ``schema_version``), give typed errors, never SQLAlchemy's."""
-    for bad, says in (("just-a-file.db", "not a database URL"), ("nosuch://x", "unknown kind")):
+    for bad, says in (
+        ("just-a-file.db", "not a database URL"),
+        ("nosuch://x", "unknown kind"),
+        ("mysql+pymysql://root@127.0.0.1:abc/x", "not a database URL"),  # make_url's ValueError
+        ("mysql+pymysql://root@127.0.0.1/x?read_timeout=abc", "not valid"),
+    ):
         with pytest.raises(XuejiError) as err:
             SqlStore.from_url(bad)
         assert err.value.code == "storage.bad_url"
@@ -1125,8 +1142,17 @@ def test_a_mysql_connection_made_is_not_cut_off_by_the_connect_timeout(
     _server(MYSQL_URL, "mariadb")
     monkeypatch.setattr(sql, "CONNECT_TIMEOUT_S", 1)
     store = SqlStore.from_url(MYSQL_URL, migrate=False)
+    host_called = []
+
+    @sa.event.listens_for(store.engine, "do_connect")
+    def fresh_credentials(_d: Any, _r: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+        host_called.append(1)  # a host's own listener (a token per connection) still runs
+        cparams["init_command"] = "SET @token = 'fresh'"
+
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT SLEEP(1.5)").scalar() == 0
+        assert conn.exec_driver_sql("SELECT @token").scalar() == "fresh"
+    assert host_called == [1]
     store.engine.dispose()
     bounded = SqlStore.from_url(MYSQL_URL, migrate=False, connect_args={"read_timeout": 1})
     with pytest.raises(StorageError), bounded.unit_of_work() as uow:

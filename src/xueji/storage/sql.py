@@ -1509,7 +1509,7 @@ def _exact_text(conn: Connection) -> None:
 
 
 _ADDED_TO_SCHEMA_1: tuple[tuple[sa.Table, str, str, Any, Callable[[Any], Any]], ...] = (
-    (students_t, "stage", "''", "", lambda doc: str(doc["stage"])),
+    (students_t, "stage", "''", "", lambda doc: Stage(doc["stage"]).value),
     (classes_t, "grade", "0", 0, lambda doc: int(doc["grade"])),
 )
 """Columns the tables of schema 1 gained after the first databases were written (the
@@ -1525,8 +1525,10 @@ def _add_columns(
     read back, how a row's value is read from its document) that a table lacks, with
     its default, and fill every row still holding the default from its document, a
     page at a time (see :func:`_schema_1_columns` for why a column found is filled
-    too). A document that cannot be read keeps the default: the row's first read
-    reports it (:class:`CorruptRecord`)."""
+    too). A document that cannot be read, or holds no valid value (a kind edited by
+    hand into text no kind is, perhaps too long for the column: a server would refuse
+    it and stop the upgrade), keeps the default: the row's first read reports it
+    (:class:`CorruptRecord`), and the other rows are read as ever."""
     have = sa.inspect(conn)
     for table, name, default, unset, read in added:
         column = table.c[name]
@@ -1568,8 +1570,8 @@ def _schema_1_columns(conn: Connection) -> None:
 
 
 _ADDED_IN_SCHEMA_6: tuple[tuple[sa.Table, str, str, Any, Callable[[Any], Any]], ...] = (
-    (requests_t, "kind", "''", "", lambda doc: str(doc["kind"])),
-    (requests_t, "state", "''", "", lambda doc: str(doc["state"])),
+    (requests_t, "kind", "''", "", lambda doc: RequestKind(doc["kind"]).value),
+    (requests_t, "state", "''", "", lambda doc: RequestState(doc["state"]).value),
 )
 """The request columns of schema 6, as :data:`_ADDED_TO_SCHEMA_1` (no request has an
 empty kind or state)."""
@@ -1616,28 +1618,35 @@ def _postgres_setup(engine: Engine) -> None:
         dbapi_connection.commit()  # a setting made in a rolled-back transaction reverts
 
 
-def _pymysql_setup(engine: Engine) -> None:
-    """Bound the making of a PyMySQL connection as a whole. PyMySQL's
-    ``connect_timeout`` covers the TCP connection only; the server's greeting, the
-    login and ``SET NAMES`` are read with its ``read_timeout``, by default none: a
-    port that takes the connection and never greets (a hung server, a proxy with
-    nothing behind it, another service) held the command, and the application's
-    start, for ever. Each connection is made with ``read_timeout`` at
-    :data:`CONNECT_TIMEOUT_S`, and its reads are unbounded again once it is made
-    (PyMySQL sets the socket's timeout from ``_read_timeout`` at every read), so that
-    a long report or rollover is not cut off. A ``read_timeout`` the host gives (URL
-    or ``connect_args``) is left as given: it bounds the greeting too."""
+@functools.cache
+def _pymysql_lifts() -> bool:
+    """Whether this PyMySQL keeps its read bound where :func:`_pymysql_setup` lifts it
+    (``Connection._read_timeout``, read again at every packet: PyMySQL 1.0 to 1.1).
+    If not, no bound is set for the greeting either: an unbounded greeting is better
+    than every later statement cut off."""
+    try:
+        import pymysql
+    except ImportError:  # not installed: create_engine says so (storage.bad_url)
+        return False
+    return "_read_timeout" in vars(pymysql.connections.Connection(defer_connect=True))
 
-    @sa.event.listens_for(engine, "do_connect")
-    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
-        if "read_timeout" in cparams:
-            return None  # made the default way, with the host's own bound
-        conn = dialect.loaded_dbapi.connect(*cargs, **cparams, read_timeout=CONNECT_TIMEOUT_S)
-        if not hasattr(conn, "_read_timeout"):  # pragma: no cover - a PyMySQL renamed it
-            conn.close()
-            return None  # made again the default way: unbounded, but never cut off later
-        conn._read_timeout = None
-        return conn
+
+def _pymysql_setup(engine: Engine) -> None:
+    """Lift the read bound :meth:`SqlStore.from_url` gave a PyMySQL connection for its
+    making. PyMySQL's ``connect_timeout`` covers the TCP connection only; the server's
+    greeting, the login and ``SET NAMES`` are read with its ``read_timeout``, by
+    default none: a port that takes the connection and never greets (a hung server, a
+    proxy with nothing behind it, another service) held the command, and the
+    application's start, for ever. Each connection is made with ``read_timeout`` at
+    :data:`CONNECT_TIMEOUT_S` (its ``connect_args``), and its reads are unbounded
+    again once it is made (PyMySQL sets the socket's timeout from ``_read_timeout``
+    at every read), so that a long report or rollover is not cut off. Only the
+    ``connect`` event is used: a host's own ``do_connect`` listener (fresh
+    credentials per connection) still runs."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection._read_timeout = None
 
 
 _READ_ONLY = "xueji_read_only"
@@ -1713,7 +1722,7 @@ def _parsed_url(url: str) -> sa.engine.URL:
     """``url`` parsed; text that is not a database URL is ``storage.bad_url``."""
     try:
         return sa.engine.make_url(url)
-    except sa.exc.ArgumentError as e:
+    except (sa.exc.ArgumentError, ValueError) as e:  # ValueError: a port that is no number
         raise XuejiError(
             "storage.bad_url",
             "不是数据库地址（例如 sqlite:///学籍.db）",
@@ -1767,12 +1776,18 @@ class SqlStore:
                 # a server that takes the connection and never answers: an error after
                 # CONNECT_TIMEOUT_S, not libpq's TCP retries (130 s here) or longer
                 kw["connect_args"].setdefault("connect_timeout", CONNECT_TIMEOUT_S)
-        if parsed.drivername.endswith("+pymysql") and "connect_timeout" not in parsed.query:
-            # (PyMySQL's default is 10 s too; set so that CONNECT_TIMEOUT_S is the one bound)
-            kw["connect_args"] = {
-                "connect_timeout": CONNECT_TIMEOUT_S,
-                **kw.get("connect_args", {}),
-            }
+        lift = False
+        if parsed.drivername.endswith("+pymysql"):
+            args = dict(kw.get("connect_args", {}))
+            if "connect_timeout" not in parsed.query:
+                # (PyMySQL's default is 10 s too: set so that CONNECT_TIMEOUT_S is the bound)
+                args.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+            # the greeting bounded too, unless the host bounds every read itself
+            given = "read_timeout" in parsed.query or "read_timeout" in args
+            lift = not given and _pymysql_lifts()
+            if lift:
+                args["read_timeout"] = CONNECT_TIMEOUT_S  # lifted once made: _pymysql_setup
+            kw["connect_args"] = args
         if not url.startswith("sqlite"):
             kw.setdefault("pool_pre_ping", True)
         # a driver error shows the statement without its values (a student's identity
@@ -1787,6 +1802,12 @@ class SqlStore:
                 f"不支持的数据库类型：{shown}",
                 f"unknown kind of database: {shown}",
             ) from e
+        except ValueError as e:  # an option of the URL the driver cannot take (?port=abc)
+            raise XuejiError(
+                "storage.bad_url",
+                f"数据库地址的参数无效：{_first_line(e)}",
+                f"an option of the database URL is not valid: {_first_line(e)}",
+            ) from e
         except ImportError as e:  # the extra that brings the driver is not installed
             raise XuejiError(
                 "storage.bad_url",
@@ -1799,7 +1820,7 @@ class SqlStore:
             _sqlite_setup(engine)
         elif engine.dialect.name == "postgresql" and "options" not in kw.get("connect_args", {}):
             _postgres_setup(engine)  # a host's own session options are left as given
-        elif engine.dialect.driver == "pymysql":
+        elif lift:
             _pymysql_setup(engine)
         return cls(engine, migrate=migrate)
 
