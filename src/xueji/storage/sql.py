@@ -600,7 +600,11 @@ def _connected(connect: Callable[[], Connection]) -> Connection:
     """A connection from ``connect``; one that cannot be made (a server gone, refused,
     a file that cannot be opened) is ``storage.unavailable`` whatever the driver calls
     it (psycopg gives a refused connection no SQLSTATE). A lock held past the wait
-    is left to :meth:`SqlStore._busy_is_conflict`."""
+    is left to :meth:`SqlStore._busy_is_conflict`. An option of the URL that the
+    driver refuses only as it connects (PyMySQL: ``?port=abc``, an option it does not
+    know; psycopg: a port that is not a number) is ``storage.bad_url``: the driver
+    raises ``TypeError``/``ValueError`` (SQLAlchemy an ``ArgumentError``) for the
+    arguments it was given, never for the database's state."""
     try:
         return connect()
     except sa.exc.DBAPIError as e:
@@ -608,6 +612,12 @@ def _connected(connect: Callable[[], Connection]) -> Connection:
             raise
         _mask_chain(e)
         raise _storage_error(e, unavailable=True) from None
+    except (TypeError, ValueError, sa.exc.ArgumentError) as e:
+        raise XuejiError(
+            "storage.bad_url",
+            f"数据库地址的参数无效：{_first_line(e)}",
+            f"an option of the database URL is not valid: {_first_line(e)}",
+        ) from e
 
 
 def _first_line(error: object) -> str:
@@ -1802,7 +1812,7 @@ class SqlStore:
                 f"不支持的数据库类型：{shown}",
                 f"unknown kind of database: {shown}",
             ) from e
-        except ValueError as e:  # an option of the URL the driver cannot take (?port=abc)
+        except (ValueError, sa.exc.ArgumentError) as e:  # an option it cannot take (?port=abc)
             raise XuejiError(
                 "storage.bad_url",
                 f"数据库地址的参数无效：{_first_line(e)}",

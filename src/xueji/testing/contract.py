@@ -131,8 +131,10 @@ class StoreContract:
             uow.units.add(Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000"))
             uow.units.add(Unit("3401", "合肥市教育局", UnitLevel.CITY, "340100", "34"))
             uow.schools.add(School("A", "甲校", "3401", "340100", frozenset({Stage.PRIMARY})))
+            uow.schools.add(School("B", "乙校", "3401", "340100", frozenset({Stage.JUNIOR})))
             uow.classes.add(SchoolClass("A-1", "A", "一班", 1, "王老师", D(2026, 9, 1)))
         with store.unit_of_work() as uow:
+            assert sorted(s.code for s in uow.schools.list()) == ["A", "B"]
             unit = uow.units.get("3401")
             assert unit is not None
             assert unit.parent == "34"
@@ -626,6 +628,23 @@ class StoreContract:
             assert uow.log.entries() == []
             assert uow.meta.get("k") is None
             assert uow.allocator.next("a") == 2
+
+    def test_in_unit_of_work_says_whether_a_unit_is_open(self, store: Store) -> None:
+        """Optional (the :class:`~xueji.registry.Registry` retries a lost race only
+        where a store can say it is not inside its caller's unit of work)."""
+        in_unit = getattr(store, "in_unit_of_work", None)
+        if in_unit is None:
+            return
+        assert in_unit() is False
+        with store.unit_of_work():
+            assert in_unit() is True
+            with store.unit_of_work():
+                assert in_unit() is True
+            assert in_unit() is True
+        assert in_unit() is False
+        with pytest.raises(RuntimeError), store.unit_of_work():
+            raise RuntimeError("boom")
+        assert in_unit() is False
 
     def test_nested_units_join_the_outer_one(self, store: Store) -> None:
         with pytest.raises(RuntimeError), store.unit_of_work() as outer:
