@@ -338,6 +338,50 @@ def test_a_schema_5_database_gets_each_requests_kind_and_state(kind: str, tmp_pa
     store.engine.dispose()
 
 
+def test_an_upgrade_fill_keeps_what_a_writer_set_after_its_page_was_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On MariaDB the schema-6 columns exist as soon as they are added (DDL commits at
+    once), and a writer (a process opened with ``migrate=False``) may update a request
+    after the fill read its page: the fill writes only rows still holding the
+    default, not the stale state it read over the writer's."""
+    from xueji.lifecycle import RequestState
+    from xueji.storage.sql import schema_t
+    from xueji.testing.contract import _request
+
+    store = SqlStore.sqlite(tmp_path / "race.sqlite3")
+    with store.unit_of_work() as uow:
+        uow.requests.add(_request(1, "S1", None))
+        uow.requests.add(_request(2, "S2", None))
+    index = next(i for i in requests_t.indexes if i.name == "ix_xueji_requests_kind")
+    with store.engine.begin() as conn:  # back to schema 5
+        index.drop(conn)
+        for column in ("kind", "state"):
+            conn.exec_driver_sql(f"ALTER TABLE {requests_t.name} DROP COLUMN {column}")
+        conn.execute(schema_t.delete().where(schema_t.c.version > 5))
+    store.engine.dispose()
+    withdrawn = attrs.evolve(_request(2, "S2", None), state=RequestState.WITHDRAWN, version=1)
+    pages = sql._pages
+
+    def writer_between(conn: Any, cols: Any, where: Any = None) -> Any:
+        rows = list(pages(conn, cols, where))  # the page as the fill read it
+        if cols[0].table is requests_t and "state" in str(where):
+            conn.execute(  # ... then the writer's update, before the fill writes
+                requests_t.update()
+                .where(requests_t.c.id == withdrawn.id)
+                .values(**sql._Requests._row(withdrawn))
+            )
+        return iter(rows)
+
+    monkeypatch.setattr(sql, "_pages", writer_between)
+    assert store.migrate() == sql.SCHEMA_VERSION
+    monkeypatch.undo()
+    with store.unit_of_work() as uow:
+        assert uow.requests.get("R0000002") == withdrawn  # not overwritten: readable
+        assert uow.requests.get("R0000001") == _request(1, "S1", None)
+    store.engine.dispose()
+
+
 def test_the_approved_dropouts_are_read_by_their_index(tmp_path: Path) -> None:
     """``of_kind`` pages along ix_xueji_requests_kind: no other request is read."""
     from xueji.lifecycle import RequestKind, RequestState

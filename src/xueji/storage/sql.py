@@ -1548,7 +1548,14 @@ def _add_columns(
                 f"ALTER TABLE {table.name} ADD COLUMN {name} {kind} NOT NULL DEFAULT {default}"
             )
         key = next(iter(table.primary_key.columns))
-        fill = table.update().where(key == sa.bindparam("k")).values({name: sa.bindparam("v")})
+        # only a row still holding the default: on MariaDB the ALTER TABLE has committed,
+        # and a writer may have set the column (and changed the document) since this
+        # page was read; its value is the newer one
+        fill = (
+            table.update()
+            .where(key == sa.bindparam("k"), column == unset)
+            .values({name: sa.bindparam("v")})
+        )
         rows = []
         for k, doc in _pages(conn, (key, table.c.doc), column == unset):
             try:
