@@ -1567,6 +1567,11 @@ def _add_columns(
                 rows = []
         if rows:
             conn.execute(fill, rows)
+        if conn.dialect.name != "sqlite":  # (SQLite cannot change a column's default)
+            # as a new database has it: no default. An older xueji process still
+            # running, which writes no value here, then fails loudly instead of
+            # writing a row that this version reports as corrupt (docs/storage.md)
+            conn.exec_driver_sql(f"ALTER TABLE {table.name} ALTER COLUMN {name} DROP DEFAULT")
 
 
 def _schema_1_columns(conn: Connection) -> None:
