@@ -292,6 +292,20 @@ def test_art17_school_information_needs_no_review(province: Province) -> None:
         province.reg.add_info(A, s.id, InfoGroup.FAMILY, InfoEntry(D(2026, 9, 10), "x"))
 
 
+def test_art17_an_entry_is_recorded_as_given_not_as_its_dict_is_changed_later(
+    province: Province,
+) -> None:
+    """Every store keeps what was recorded: a caller reusing its dict afterwards
+    changed the in-memory store's record (no new version, no log entry)."""
+    s = province.register("A", 1)
+    data = {"级别": "省级"}
+    province.reg.add_info(A, s.id, InfoGroup.AWARD, InfoEntry(D(2026, 9, 10), "奖", data))
+    data["级别"] = "国家级"
+    data["伪造"] = "x"
+    kept = province.reg.student(A, s.id).info[InfoGroup.AWARD][0]
+    assert dict(kept.data) == {"级别": "省级"}
+
+
 def test_unknown_records_raise_not_found(province: Province) -> None:
     with pytest.raises(NotFound):
         province.reg.submit(A, "S9999999")

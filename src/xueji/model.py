@@ -150,13 +150,20 @@ SCHOOL_MAINTAINED = frozenset(
 """The groups a school maintains with no review (Art 17)."""
 
 
+def _copied(value: Mapping[str, str]) -> dict[str, str]:
+    """A mapping given to a record, copied (see :class:`InfoEntry`)."""
+    return dict(value)
+
+
 @attrs.frozen
 class InfoEntry:
     """One entry of an information group."""
 
     on: _dt.date
     text: str
-    data: Mapping[str, str] = attrs.field(factory=dict)
+    # a copy: the caller's dict, changed after the entry was recorded, would otherwise
+    # change the record the in-memory store holds (the SQL store keeps a JSON copy)
+    data: Mapping[str, str] = attrs.field(factory=dict, converter=_copied)
 
 
 def _info(value: Mapping[InfoGroup, tuple[InfoEntry, ...]] | None) -> Mapping[InfoGroup, Any]:
