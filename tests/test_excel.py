@@ -309,6 +309,98 @@ def test_art17_info_import(province: Province, tmp_path: Path) -> None:
     assert all("already recorded" in a.note for a in again.applied)
 
 
+def test_art17_info_rows_found_alike_reported_once_and_masked(
+    province: Province, tmp_path: Path
+) -> None:
+    """An ID number with a lower-case x finds its student (as in a new student's row);
+    an unknown school is its row's error, not the end of the import; the same entry
+    twice in one file is recorded once and the second row says so; an ID number in
+    an entry's text or in an extra column's header is masked in the report."""
+    born = D(2020, 3, 1)
+    x_id = next(i for n in range(499) if (i := make_id(born, n=n)).endswith("X"))
+    s = province.register("A", 1, birth=born, id_number=x_id)
+    other = make_id(D(2011, 5, 6))
+    rows: list[list[object]] = [
+        ["A", None, x_id.lower(), "奖励", "2026-09-21", f"证件 {other} 核对", None],  # 2
+        ["NOPE", None, x_id, "奖励", "2026-09-21", "无此校", None],  # 3
+        ["A", None, x_id, "成绩", "2026-09-20", "期中", "95"],  # 4
+        ["A", None, x_id, "成绩", "2026-09-20", "期中", "95"],  # 5: the same as row 4
+    ]
+    header = ["学校代码", "学籍号", "身份证号", "信息类别", "日期", "内容", other]
+    path = workbook(tmp_path / "info.xlsx", header, rows)
+    report = excel.import_info(province.reg, A, path, all_or_nothing=False)
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (3, "学校代码", "not_found.school")
+    ]
+    assert [a.row for a in report.applied] == [2, 4, 5]
+    _accounted(report, range(2, 6))
+    info = province.reg.student(A, s.id).info
+    assert len(info[InfoGroup.AWARD]) == len(info[InfoGroup.EXAM]) == 1
+    assert "already recorded" not in report.applied[1].note
+    assert "already recorded" in report.applied[2].note
+    text = json.dumps(report.to_dict(), ensure_ascii=False)
+    assert other not in text
+    assert other[:6] in text  # masked, not dropped
+    assert all(other not in c for c in report.ignored_columns)
+
+
+def test_art18_a_row_refused_as_it_is_applied_is_refused_not_held(
+    province: Province, tmp_path: Path
+) -> None:
+    six = province.register("A", 6)
+    seven = province.register("A", 6)
+    province.at(D(2027, 7, 1))
+    rows = [
+        ["A", six.registry_number, "毕业"],
+        ["A", seven.registry_number, "毕业"],
+        ["A", six.registry_number, "结业"],  # graduated by row 2 by then: refused
+    ]
+    path = workbook(tmp_path / "g.xlsx", GRAD_HEADER, rows)
+    report = excel.import_graduation(province.reg, A, path)
+    assert not report.committed
+    assert [e.row for e in report.errors] == [4]
+    assert report.held == (2, 3)  # each row in one place
+    _accounted(report, range(2, 5))
+
+
+def test_a_sheet_with_no_data_rows_is_ok_and_writes_nothing(
+    province: Province, tmp_path: Path
+) -> None:
+    """A header alone: nothing to apply and nothing refused, alike for the three kinds
+    (before: ok for new students, exit 1 for info and graduation); and an import
+    whose every row is refused says it committed nothing."""
+    for kind, header in (
+        (excel.import_students, HEADER),
+        (excel.import_info, INFO_HEADER),
+        (excel.import_graduation, GRAD_HEADER),
+    ):
+        report = kind(province.reg, A, workbook(tmp_path / "h.xlsx", header, []))
+        assert (report.rows, report.ok, report.committed) == (0, True, False), kind
+    bad = workbook(tmp_path / "bad.xlsx", HEADER, [student_row("坏", 性别="X")])
+    refused = excel.import_students(province.reg, A, bad, all_or_nothing=False)
+    assert (refused.ok, refused.committed, refused.applied) == (False, False, ())
+
+
+def test_a_sheet_damaged_past_its_first_rows_is_one_error_and_nothing_written(
+    province: Province, tmp_path: Path
+) -> None:
+    import zipfile
+
+    good = workbook(tmp_path / "good.xlsx", HEADER, [student_row(f"生{i}") for i in range(40)])
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) * 2 // 3]  # the sheet's XML cut off
+            dst.writestr(item, data)
+    before = len(province.reg.students_of(A, "A"))
+    with pytest.raises(excel.XuejiError) as err:
+        excel.import_students(province.reg, A, damaged, all_or_nothing=False)
+    assert err.value.code == "excel.unreadable"
+    assert len(province.reg.students_of(A, "A")) == before
+
+
 def test_art17_a_row_failing_at_apply_time_undoes_an_all_or_nothing_import(
     province: Province, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

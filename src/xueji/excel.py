@@ -43,7 +43,7 @@ import attrs
 
 from xueji import ids
 from xueji.decision import Decision
-from xueji.errors import XuejiError
+from xueji.errors import NotFound, XuejiError
 from xueji.masking import mask, mask_ids
 from xueji.model import SCHOOL_MAINTAINED, Actor, Consent, InfoEntry, InfoGroup, Photo, Student
 from xueji.rules import graduation
@@ -196,7 +196,10 @@ def _id_number(value: object) -> str:
             "身份证号须以文本格式填写（数字格式会丢失末位）",
             "an ID number must be a text cell (a number cell loses digits)",
         )
-    return _text(value)
+    text = _text(value)
+    # as the facade reads it (a lower-case x, full-width digits): the number an info
+    # or graduation row finds its student by, and the one a report shows masked
+    return ids.normalize(text) if text else text
 
 
 @attrs.frozen
@@ -315,7 +318,12 @@ class AppliedRow:
 
     row: int
     student: str
-    note: str
+    note: str = attrs.field(converter=mask_ids)  # it may quote a cell (an info entry's text)
+
+
+def _masked_names(names: Iterable[str]) -> tuple[str, ...]:
+    """Column headers as a report lists them: an identity number typed as one masked."""
+    return tuple(mask_ids(n) for n in names)
 
 
 @attrs.frozen
@@ -331,12 +339,14 @@ class ImportReport:
     errors: tuple[RowError, ...]
     held: tuple[int, ...]
     committed: bool
-    ignored_columns: tuple[str, ...] = ()
+    ignored_columns: tuple[str, ...] = attrs.field(default=(), converter=_masked_names)
 
     @property
     def ok(self) -> bool:
         """True when every row was applied."""
-        return not self.errors and not self.held and self.committed
+        # (a sheet with no data rows: nothing to apply, nothing refused: ok, not
+        # committed, since nothing was written)
+        return not self.errors and not self.held and (self.committed or not self.applied)
 
     @property
     def refused_rows(self) -> tuple[int, ...]:
@@ -411,6 +421,15 @@ def _sheet_rows(path: str | Path) -> Iterator[tuple[object, ...]]:
         # and column, and the rows and columns past it were silently not read
         sheet.reset_dimensions()
         yield from sheet.iter_rows(values_only=True)
+    except Exception as e:  # a sheet damaged past its first rows (its XML cut off)
+        # (raised while the rows are read: an import that had begun has written
+        # nothing yet, or undoes it, since the error leaves its unit of work)
+        why = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise XuejiError(
+            "excel.unreadable",
+            f"无法读取工作簿 {path}：{why}",
+            f"cannot read workbook {path}: {why}",
+        ) from None
     finally:
         wb.close()
 
@@ -619,6 +638,7 @@ def import_students(
                 raise _UndoImport
     except _UndoImport:
         committed = False
+    committed = committed and bool(applied)  # every row refused: nothing written
     held: tuple[int, ...] = ()
     if not committed:
         applied = []
@@ -649,6 +669,8 @@ class _Students:
         self.schools: dict[str, dict[str, Student]] = {}
 
     def find(self, school: str, key: str) -> Student | None:
+        """The school's student holding ``key``; raises ``NotFound`` for an unknown
+        school (the caller reports it as its row's error)."""
         if school not in self.schools:
             by: dict[str, Student] = {}
             for s in self.registry.students_of(self.actor, school):
@@ -698,7 +720,11 @@ def _two_phase(
                 "a 学籍号 or an ID number is required",
             )
             continue
-        student = students.find(str(fields["school"]), key)
+        try:
+            student = students.find(str(fields["school"]), key)
+        except NotFound as e:  # an unknown school: this row's error, as for new students
+            sheet.error(n, "学校代码", fields["school"], e.code, e.message_zh, e.message_en)
+            continue
         if student is None:
             col = "学籍号" if fields.get("registry_number") else "身份证号"
             sheet.error(
@@ -742,7 +768,9 @@ def _two_phase(
                     raise _UndoImport
         except _UndoImport:
             errors = sheet.sorted_errors()
-            return ImportReport(kind, count, (), errors, tuple(n for n, *_ in plan), False)
+            failed = {e.row for e in errors}  # refused as they were applied: not held too
+            held = tuple(n for n, *_ in plan if n not in failed)
+            return ImportReport(kind, count, (), errors, held, False)
     else:
         applied = apply_all()
     errors = sheet.sorted_errors()
@@ -756,6 +784,7 @@ def import_info(
     """Import Art 17 information (简历, 成绩, 评价, 奖励, 处分) through
     :meth:`Registry.add_info`: no review by the authority. Columns beyond
     :data:`INFO_COLUMNS` become the entry's data (for example 科目 and 分数)."""
+    keys: set[str] = set()  # the entries this import has recorded, by idempotency key
 
     def apply(s: Student, f: Mapping[str, object], data: Mapping[str, str]) -> tuple[Decision, str]:
         group = f["group"]
@@ -768,8 +797,11 @@ def import_info(
         content = (actor.kind.value, actor.unit, s.id, group.value, on, entry.text)
         text = repr((*content, sorted(entry.data.items())))
         key = "info:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
-        seen = entry in s.info.get(group, ())
+        # recorded before (this file imported again), or by an earlier row of this file
+        seen = entry in s.info.get(group, ()) or key in keys
         out = registry.add_info(actor, s.id, group, entry, idempotency_key=key)
+        if out.allowed:
+            keys.add(key)
         note = f"{group.value}: {f['text']}"
         return out.decision, note + (" (已有相同条目 already recorded)" if seen else "")
 
