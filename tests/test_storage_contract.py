@@ -995,6 +995,18 @@ def test_a_missing_driver_is_named_by_from_url_too() -> None:
     assert "pymssql" in err.value.message_en
 
 
+def test_a_sqlite_path_is_shown_as_typed(tmp_path: Path) -> None:
+    """Not percent-encoded: the clerk recognises the path typed (Chinese, spaces)."""
+    url = f"sqlite:///{tmp_path / '学籍 目录' / '不存在 的.db'}"
+    with pytest.raises(XuejiError) as err:
+        SqlStore.open(url, existing=True)
+    assert err.value.code == "storage.unavailable"
+    assert url in str(err.value)
+    with pytest.raises(XuejiError) as err:
+        SqlStore.open(url)  # the directory is missing: the driver's error
+    assert url in str(err.value)
+
+
 def test_from_url_and_the_stores_own_statements_raise_xuejis_errors(tmp_path: Path) -> None:
     """Not only :meth:`SqlStore.open`: the constructors a host application calls, and
     the statements a store runs outside a unit of work (``migrate``, ``analyze``,

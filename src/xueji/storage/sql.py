@@ -1752,6 +1752,15 @@ def _parsed_url(url: str) -> sa.engine.URL:
         ) from e
 
 
+def _shown(url: str, parsed: sa.engine.URL) -> str:
+    """``url`` as a message shows it: with its password as ``***``; a SQLite URL as
+    typed (it holds no password, and SQLAlchemy would percent-encode a path in
+    Chinese or with spaces past recognition)."""
+    if parsed.get_backend_name() == "sqlite":
+        return url
+    return parsed.render_as_string(hide_password=True)
+
+
 class SqlStore:
     """A :class:`~xueji.storage.protocols.Store` on a SQL database.
 
@@ -1818,7 +1827,7 @@ class SqlStore:
         try:
             engine = sa.create_engine(url, **kw)
         except sa.exc.NoSuchModuleError as e:
-            shown = parsed.render_as_string(hide_password=True)
+            shown = _shown(url, parsed)
             raise XuejiError(
                 "storage.bad_url",
                 f"不支持的数据库类型：{shown}",
@@ -1862,7 +1871,7 @@ class SqlStore:
         errors of :meth:`migrate` (``storage.encoding``, ``storage.schema_too_new``).
         """
         parsed = _parsed_url(url)
-        shown = parsed.render_as_string(hide_password=True)
+        shown = _shown(url, parsed)
         path = parsed.database
         if (
             existing
