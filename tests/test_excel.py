@@ -700,6 +700,28 @@ def _cli_store(tmp_path: Path) -> list[str]:
     return ["--store", f"sqlite:///{db}", "--today", "2026-10-15"]
 
 
+def test_cli_an_import_whose_output_pipe_is_closed_still_writes_its_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``xueji import ... | head``: the rows are committed before the summary is
+    printed; a closed pipe there left no report workbook to say which."""
+    import xueji.cli
+
+    store = _cli_store(tmp_path)
+    path, _ = mixed(tmp_path)
+    out = tmp_path / "r.xlsx"
+
+    def closed(*_: Any) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(xueji.cli, "_emit", closed)
+    args = ["import", "students", str(path), *store, "--as", "school:A", "--partial"]
+    assert main([*args, "--report", str(out)]) == 2  # the pipe's error, one line
+    assert out.exists()
+    applied = openpyxl.load_workbook(out)["已导入 applied"]
+    assert applied.max_row == 3  # header + the two rows written
+
+
 @pytest.mark.parametrize("who", ["province:35", "county:999999", "school:NOPE", "city:34"])
 def test_cli_acting_as_a_unit_the_store_does_not_hold_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], who: str

@@ -647,9 +647,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"  行 {e.row} {e.column or '-'} {e.value!r} [{e.code}] {e.message_zh}"
         for e in report.errors
     ]
-    _emit(args, report.to_dict(), "\n".join(lines))  # the summary first, whatever follows
-    if args.report:
-        report.write_report(args.report)
+    try:
+        _emit(args, report.to_dict(), "\n".join(lines))  # the summary first, whatever follows
+    finally:
+        # written even when the summary could not be (a closed pipe: `| head`): the
+        # rows are committed, and the workbook is what says which
+        if args.report:
+            report.write_report(args.report)
     return EXIT_OK if report.ok else EXIT_INVALID
 
 
