@@ -613,11 +613,18 @@ def _connected(connect: Callable[[], Connection]) -> Connection:
         _mask_chain(e)
         raise _storage_error(e, unavailable=True) from None
     except (TypeError, ValueError, sa.exc.ArgumentError) as e:
-        raise XuejiError(
-            "storage.bad_url",
-            f"数据库地址的参数无效：{_first_line(e)}",
-            f"an option of the database URL is not valid: {_first_line(e)}",
-        ) from e
+        raise _bad_option(e) from e
+
+
+def _bad_option(error: Exception) -> XuejiError:
+    """``storage.bad_url`` for an option of the URL the driver or dialect refused
+    (``?port=abc``), with what it said."""
+    why = _first_line(error)
+    return XuejiError(
+        "storage.bad_url",
+        f"数据库地址的参数无效：{why}",
+        f"an option of the database URL is not valid: {why}",
+    )
 
 
 def _first_line(error: object) -> str:
@@ -1518,7 +1525,11 @@ def _exact_text(conn: Connection) -> None:
         )
 
 
-_ADDED_TO_SCHEMA_1: tuple[tuple[sa.Table, str, str, Any, Callable[[Any], Any]], ...] = (
+_Added = tuple[sa.Table, str, str, Any, Callable[[Any], Any]]
+"""A column a migration adds: its table, name, default as SQL, that default as read
+back, and how a row's value is read from its document (:func:`_add_columns`)."""
+
+_ADDED_TO_SCHEMA_1: tuple[_Added, ...] = (
     (students_t, "stage", "''", "", lambda doc: Stage(doc["stage"]).value),
     (classes_t, "grade", "0", 0, lambda doc: int(doc["grade"])),
 )
@@ -1528,11 +1539,8 @@ added (as SQL, and as the value read back: no record holds it) and how each row'
 value is read from its document."""
 
 
-def _add_columns(
-    conn: Connection, added: Sequence[tuple[sa.Table, str, str, Any, Callable[[Any], Any]]]
-) -> None:
-    """Add each column of ``added`` (table, name, its default as SQL, that default as
-    read back, how a row's value is read from its document) that a table lacks, with
+def _add_columns(conn: Connection, added: Sequence[_Added]) -> None:
+    """Add each column of ``added`` (:data:`_Added`) that a table lacks, with
     its default, and fill every row still holding the default from its document, a
     page at a time (see :func:`_schema_1_columns` for why a column found is filled
     too). A document that cannot be read, or holds no valid value (a kind edited by
@@ -1591,7 +1599,7 @@ def _schema_1_columns(conn: Connection) -> None:
     _add_columns(conn, _ADDED_TO_SCHEMA_1)
 
 
-_ADDED_IN_SCHEMA_6: tuple[tuple[sa.Table, str, str, Any, Callable[[Any], Any]], ...] = (
+_ADDED_IN_SCHEMA_6: tuple[_Added, ...] = (
     (requests_t, "kind", "''", "", lambda doc: RequestKind(doc["kind"]).value),
     (requests_t, "state", "''", "", lambda doc: RequestState(doc["state"]).value),
 )
@@ -1834,11 +1842,7 @@ class SqlStore:
                 f"unknown kind of database: {shown}",
             ) from e
         except (ValueError, sa.exc.ArgumentError) as e:  # an option it cannot take (?port=abc)
-            raise XuejiError(
-                "storage.bad_url",
-                f"数据库地址的参数无效：{_first_line(e)}",
-                f"an option of the database URL is not valid: {_first_line(e)}",
-            ) from e
+            raise _bad_option(e) from e
         except ImportError as e:  # the extra that brings the driver is not installed
             raise XuejiError(
                 "storage.bad_url",
