@@ -1550,7 +1550,8 @@ def _add_columns(conn: Connection, added: Sequence[_Added]) -> None:
     have = sa.inspect(conn)
     for table, name, default, unset, read in added:
         column = table.c[name]
-        if name not in {c["name"] for c in have.get_columns(table.name)}:
+        found = {c["name"]: c for c in have.get_columns(table.name)}.get(name)
+        if found is None:
             kind = column.type.compile(dialect=conn.dialect)
             conn.exec_driver_sql(
                 f"ALTER TABLE {table.name} ADD COLUMN {name} {kind} NOT NULL DEFAULT {default}"
@@ -1575,7 +1576,9 @@ def _add_columns(conn: Connection, added: Sequence[_Added]) -> None:
                 rows = []
         if rows:
             conn.execute(fill, rows)
-        if conn.dialect.name != "sqlite":  # (SQLite cannot change a column's default)
+        defaulted = found is None or found.get("default") is not None  # (added now, or
+        # found so by an upgrade cut off before; a new database's step 1 made it without)
+        if defaulted and conn.dialect.name != "sqlite":  # (SQLite cannot change one)
             # as a new database has it: no default. An older xueji process still
             # running, which writes no value here, then fails loudly instead of
             # writing a row that this version reports as corrupt (docs/storage.md)
