@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,6 +130,39 @@ def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "not a date" in err
+
+
+def test_output_to_a_pipe_its_reader_closed_ends_quietly() -> None:
+    """``xueji id check ... | head -1``: the reader went away on purpose; the
+    command said ``[io.error] 无法读写文件 ：Broken pipe`` (with no file name) and Python
+    could print a second error at exit. Now nothing on stderr, exit 141 (128 + SIGPIPE,
+    as a shell reports ``yes | head``)."""
+    numbers = ["11010519491231002X"] * 20_000  # far more output than a pipe holds
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "xueji.cli", "id", "check", *numbers],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    assert proc.stdout.readline()  # one line read, as `head -1` does
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert err == ""
+
+
+def test_a_closed_pipe_is_not_reported_as_a_file_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import xueji.cli
+
+    def closed(*_: object) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(xueji.cli, "_emit", closed)
+    assert main(["tables"]) == xueji.cli.EXIT_PIPE_CLOSED
+    assert capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize(

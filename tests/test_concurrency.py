@@ -577,18 +577,58 @@ def test_a_worker_gives_up_on_a_mariadb_upgrade_that_takes_too_long(
     monkeypatch.setattr(sql, "_SCHEMA_LOCK_WAIT_S", 1)
     other = sa.create_engine(MYSQL_URL)
     with other.connect() as holder:
-        assert holder.exec_driver_sql(f"SELECT GET_LOCK('{sql._SCHEMA_LOCK}', 0)").scalar() == 1
+        name = sql._schema_lock_name(holder)
+        assert name == f"xueji.schema.{sa.engine.make_url(MYSQL_URL).database}"
+        assert holder.execute(sa.text("SELECT GET_LOCK(:n, 0)"), {"n": name}).scalar() == 1
         with pytest.raises(ConcurrencyConflict) as err:
             SqlStore.from_url(MYSQL_URL)
         assert err.value.code == "storage.schema_locked"
-        holder.exec_driver_sql(f"SELECT RELEASE_LOCK('{sql._SCHEMA_LOCK}')")
+        holder.execute(sa.text("SELECT RELEASE_LOCK(:n)"), {"n": name})
     other.dispose()
     store = SqlStore.from_url(MYSQL_URL)  # once the other is done
     assert store.schema_version() == sql.SCHEMA_VERSION
     with store.engine.connect() as conn:  # and the lock is free again
-        assert conn.exec_driver_sql(f"SELECT GET_LOCK('{sql._SCHEMA_LOCK}', 0)").scalar() == 1
-        conn.exec_driver_sql(f"SELECT RELEASE_LOCK('{sql._SCHEMA_LOCK}')")
+        assert conn.execute(sa.text("SELECT GET_LOCK(:n, 0)"), {"n": name}).scalar() == 1
+        conn.execute(sa.text("SELECT RELEASE_LOCK(:n)"), {"n": name})
     store.engine.dispose()
+
+
+def test_a_mariadb_upgrade_does_not_wait_for_another_database_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``GET_LOCK`` names are the server's: under one name for every database, the
+    upgrade of one kept the others of the server waiting, and a worker gave up
+    (``storage.schema_locked``; a test run against one database failed while another
+    ran against its own). The lock is named for the database now."""
+    from xueji.storage import sql
+
+    _server(MYSQL_URL, "mariadb")
+    _empty(MYSQL_URL)
+    monkeypatch.setattr(sql, "_SCHEMA_LOCK_WAIT_S", 1)
+    elsewhere = sa.engine.make_url(MYSQL_URL).set(database="information_schema")
+    other = sa.create_engine(elsewhere)
+    with other.connect() as holder, sql._schema_lock(holder):  # upgrading another database
+        store = SqlStore.from_url(MYSQL_URL)
+        assert store.schema_version() == sql.SCHEMA_VERSION
+        store.engine.dispose()
+    other.dispose()
+
+
+def test_a_long_database_name_gives_a_lock_name_mysql_takes() -> None:
+    from xueji.storage import sql
+
+    class Conn:
+        def __init__(self, database: str) -> None:
+            self.database = database
+
+        def exec_driver_sql(self, _: str) -> Any:
+            return type("R", (), {"scalar": lambda _self: self.database})()
+
+    long_a, long_b = "a" * 64, "a" * 63 + "b"
+    names = [sql._schema_lock_name(Conn(d)) for d in ("registry", long_a, long_b)]  # type: ignore[arg-type]
+    assert names[0] == "xueji.schema.registry"
+    assert all(len(n) <= 64 for n in names)
+    assert len(set(names)) == 3
 
 
 @pytest.mark.parametrize("engine", ["postgres", "mariadb"])

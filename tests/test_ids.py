@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
@@ -100,6 +101,30 @@ def test_region_rule_accepts_codes_first_used_after_birth() -> None:
     # 崇文区 (110103) was retired after 2010: valid for anyone born up to 2010.
     assert ids.is_valid(make("110103", "20100101", "001"), today=TODAY)
     assert regions.lookup("110103").last_year == 2010
+
+
+def test_a_python_stdnum_without_the_years_of_its_codes_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """python-stdnum 2.0 and 2.1 hold ``cn/loc`` as six-digit codes without their
+    years: read as an empty table, every identity number and school region was
+    refused as "not in use", with nothing to say why. Now an error that names the
+    version needed (and pyproject asks for 2.2)."""
+    from stdnum import numdb
+
+    older = SimpleNamespace(  # the shape of python-stdnum 2.1's data: one level, no years
+        prefixes=[(6, "110101", "110101", {"county": "东城区"}, [])]
+    )
+    monkeypatch.setattr(numdb, "get", lambda name: older)
+    regions.table.cache_clear()
+    try:
+        with pytest.raises(XuejiError, match=r"python-stdnum 2\.2") as e:
+            regions.table()
+        assert e.value.code == "regions.no_data"
+    finally:
+        monkeypatch.undo()
+        regions.table.cache_clear()
+    assert regions.lookup("340104").name == "蜀山区"  # the real data again
 
 
 def test_stdnum_disagreements_are_the_documented_ones() -> None:

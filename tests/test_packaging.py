@@ -6,9 +6,12 @@ from __future__ import annotations
 import ast
 import importlib.metadata as md
 import re
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "xueji"
@@ -73,3 +76,46 @@ def test_the_core_declares_every_module_it_imports() -> None:
             if not wanted & allowed:
                 missing.append(f"{rel}: {module} ({', '.join(sorted(wanted))})")
     assert missing == []
+
+
+_WITHOUT_SQLALCHEMY = """
+import sys
+sys.modules["sqlalchemy"] = None  # as if `pip install xueji` without the [sql] extra
+"""
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        (
+            "from xueji.storage.sql import SqlStore",
+            "MissingExtra storage.missing True the SQL store needs SQLAlchemy: "
+            "pip install 'xueji[sql]'",
+        ),
+        ("from xueji.cli import main; sys.exit(main(['demo']))", None),
+    ],
+)
+def test_the_sql_store_without_its_extra_names_the_extra(script: str, expected: str | None) -> None:
+    """Without SQLAlchemy, ``xueji demo`` (and ``import``, ``report``) printed a
+    15-line ``ModuleNotFoundError`` traceback, and ``from xueji.storage.sql import
+    SqlStore`` raised it bare; openpyxl's absence already said ``excel.missing`` and
+    named its extra. Now ``storage.missing`` (a ``MissingExtra``, which is also an
+    ``ImportError``) names ``xueji[sql]``, and the command line prints it on one line."""
+    if expected is not None:
+        script = (
+            "try:\n    " + script + "\nexcept ImportError as e:\n"
+            "    print(type(e).__name__, e.code, isinstance(e, ImportError), e.message_en)"
+        )
+    proc = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_SQLALCHEMY + script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if expected is not None:
+        assert proc.stdout.strip() == expected, proc.stderr
+        return
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("xueji: [storage.missing] ")
+    assert "xueji[sql]" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

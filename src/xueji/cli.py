@@ -34,6 +34,7 @@ from xueji.policy import ANHUI_2013, PROFILES, Policy, Stage, load_policy, polic
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE, as a shell reports `yes | head`'s left side
 
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
@@ -839,6 +840,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _stdout_closed() -> None:
+    """Quietly end output to a pipe whose reader has gone (``| head``), as ``yes`` and
+    ``grep`` do: no message (the reader stopped on purpose), and standard output
+    pointed at ``os.devnull`` so that Python's flush at exit does not print a
+    second ``BrokenPipeError``. An import's rows were committed and its ``--report``
+    written before its summary was printed."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced (a test's capture): nothing to do
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -848,6 +866,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except XuejiError as e:
         print(f"xueji: [{e.code}] {e}", file=sys.stderr)
         return EXIT_INVALID if e.code.startswith(("id.", "number.")) else EXIT_USAGE
+    except BrokenPipeError:  # `xueji tables | head`: the reader has all it wanted
+        _stdout_closed()
+        return EXIT_PIPE_CLOSED
     except OSError as e:  # a file that cannot be read or written
         what = e.filename if e.filename is not None else ""
         why = e.strerror or type(e).__name__

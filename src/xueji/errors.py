@@ -27,6 +27,7 @@ __all__ = [
     "InvalidRegistryNumber",
     "InvalidResidentId",
     "InvalidSchedule",
+    "MissingExtra",
     "NotFound",
     "NumberSpaceExhausted",
     "PolicyNotInForce",
@@ -204,6 +205,18 @@ class Refused(XuejiError, PermissionError):
     def __init__(self, decision: object, zh: str, en: str) -> None:
         self.decision = decision
         super().__init__("command.refused", zh, en)
+
+
+class MissingExtra(XuejiError, ImportError):
+    """A feature whose optional dependencies are not installed: code
+    ``storage.missing`` (SQLAlchemy: ``pip install 'xueji[sql]'``) or ``excel.missing``
+    (openpyxl: ``pip install 'xueji[excel]'``). The message names the extra that
+    brings them. Also an :class:`ImportError`, so that a host's
+    ``except ImportError`` around an optional import still catches it.
+
+    >>> issubclass(MissingExtra, ImportError)
+    True
+    """
 
 
 class InvalidPolicy(XuejiError, ValueError):

@@ -43,7 +43,7 @@ import attrs
 
 from xueji import ids
 from xueji.decision import Decision
-from xueji.errors import NotFound, XuejiError
+from xueji.errors import MissingExtra, NotFound, XuejiError
 from xueji.masking import mask, mask_ids
 from xueji.model import SCHOOL_MAINTAINED, Actor, Consent, InfoEntry, InfoGroup, Photo, Student
 from xueji.rules import graduation
@@ -83,7 +83,7 @@ def _openpyxl() -> Any:
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - the dev environment has the extra
-        raise XuejiError(
+        raise MissingExtra(
             "excel.missing",
             "读写Excel需要 openpyxl：请安装 xueji[excel]",
             "reading or writing Excel needs openpyxl: pip install 'xueji[excel]'",

@@ -27,6 +27,8 @@ from collections.abc import Mapping
 
 import attrs
 
+from xueji.errors import XuejiError
+
 __all__ = ["Region", "Span", "in_use_since", "last_year_in_use", "lookup", "table"]
 
 OPEN_END = 9999
@@ -91,6 +93,19 @@ def table() -> Mapping[str, Region]:
             for n in range(int(clow), int(chigh) + 1):
                 code = f"{low}{n:04d}"
                 out[code] = Region(code, province, _parse_spans(cprops["county"]))
+    if not out:
+        # python-stdnum before 2.2 holds the codes in another shape (without their
+        # years): read as empty, every identity number and school region would be
+        # refused as not in use, with nothing to say why
+        import stdnum
+
+        version = getattr(stdnum, "__version__", "?")
+        raise XuejiError(
+            "regions.no_data",
+            f"python-stdnum {version} 中没有可读的行政区划代码：需要 python-stdnum 2.2 或更高版本",
+            f"python-stdnum {version} holds no region codes xueji can read: "
+            "python-stdnum 2.2 or later is needed",
+        )
     return out
 
 

@@ -34,6 +34,7 @@ import contextlib
 import datetime as _dt
 import enum
 import functools
+import hashlib
 import json
 import os
 import threading
@@ -44,19 +45,29 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import cattrs
-import sqlalchemy as sa
 from cattrs.errors import ClassValidationError
 from cattrs.fns import identity
-from sqlalchemy.dialects import mysql, postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
 
 from xueji.errors import (
     ConcurrencyConflict,
     CorruptRecord,
+    MissingExtra,
     StorageError,
     StoreBusy,
     XuejiError,
 )
+
+try:
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import mysql, postgresql, sqlite
+    from sqlalchemy.engine import Connection, Engine
+except ImportError:  # pragma: no cover - the dev environment has the extra
+    raise MissingExtra(
+        "storage.missing",
+        "SQL 存储需要 SQLAlchemy：请安装 xueji[sql]",
+        "the SQL store needs SQLAlchemy: pip install 'xueji[sql]'",
+    ) from None
+
 from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
 from xueji.masking import mask_ids
 from xueji.model import (
@@ -1451,12 +1462,27 @@ def _schema_version(conn: Connection) -> int:
 
 
 _SCHEMA_LOCK = "xueji.schema"
-"""The name of the lock :meth:`SqlStore.migrate` holds while it upgrades (MySQL and
-MariaDB ``GET_LOCK``; PostgreSQL's advisory lock takes a number: :data:`_SCHEMA_LOCK_ID`)."""
+"""The start of the name of the lock :meth:`SqlStore.migrate` holds while it upgrades
+(MySQL and MariaDB ``GET_LOCK``: see :func:`_schema_lock_name`; PostgreSQL's advisory
+lock takes a number, :data:`_SCHEMA_LOCK_ID`, and is the database's own)."""
 _SCHEMA_LOCK_ID = 0x7875656A69  # "xueji" in ASCII
 _SCHEMA_LOCK_WAIT_S = 600
 """How long a process waits for another's upgrade (MySQL and MariaDB; PostgreSQL waits
 as long as its ``lock_timeout``, by default without end)."""
+
+
+def _schema_lock_name(conn: Connection) -> str:
+    """The schema lock's name on MySQL and MariaDB: ``xueji.schema.`` + the database's
+    name. ``GET_LOCK`` names are the server's, not the database's (PostgreSQL's
+    advisory locks are the database's), so under one name the upgrade of one database
+    kept every other database of the server waiting, and a process opening its store
+    gave up (``storage.schema_locked``) while another database was upgraded. A name
+    longer than MySQL's 64 characters is shortened to a digest of the database's."""
+    database = str(conn.exec_driver_sql("SELECT DATABASE()").scalar() or "")
+    name = f"{_SCHEMA_LOCK}.{database}"
+    if len(name) > 64:
+        name = f"{_SCHEMA_LOCK}.{hashlib.sha256(database.encode()).hexdigest()[:40]}"
+    return name
 
 
 @contextmanager
@@ -1466,15 +1492,17 @@ def _schema_lock(conn: Connection) -> Iterator[None]:
     IMMEDIATE``, which waits for any other writer."""
     name = conn.dialect.name
     if name == "postgresql":
-        take, free = "SELECT pg_advisory_lock(%d)", "SELECT pg_advisory_unlock(%d)"
-        arg: Any = _SCHEMA_LOCK_ID
+        take = sa.text("SELECT pg_advisory_lock(:lock)")
+        free = sa.text("SELECT pg_advisory_unlock(:lock)")
+        arg: dict[str, Any] = {"lock": _SCHEMA_LOCK_ID}
     elif name in ("mysql", "mariadb"):
-        take = f"SELECT GET_LOCK('%s', {_SCHEMA_LOCK_WAIT_S})"
-        free, arg = "SELECT RELEASE_LOCK('%s')", _SCHEMA_LOCK
+        take = sa.text("SELECT GET_LOCK(:lock, :wait)")
+        free = sa.text("SELECT RELEASE_LOCK(:lock)")
+        arg = {"lock": _schema_lock_name(conn), "wait": _SCHEMA_LOCK_WAIT_S}
     else:
         yield
         return
-    got = conn.exec_driver_sql(take % arg).scalar()
+    got = conn.execute(take, arg).scalar()
     conn.commit()
     if got == 0:  # MySQL: timed out (PostgreSQL raises instead)
         raise ConcurrencyConflict(
@@ -1488,7 +1516,7 @@ def _schema_lock(conn: Connection) -> Iterator[None]:
         try:
             if conn.in_transaction():
                 conn.rollback()
-            conn.exec_driver_sql(free % arg)
+            conn.execute(free, {"lock": arg["lock"]})
             conn.commit()
         except sa.exc.DBAPIError:  # pragma: no cover - the connection is gone: so is the lock
             conn.invalidate()
