@@ -23,6 +23,7 @@ __all__ = [
     "CalendarNotCovered",
     "ConcurrencyConflict",
     "CorruptRecord",
+    "DuplicateKey",
     "InvalidPolicy",
     "InvalidRegistryNumber",
     "InvalidResidentId",
@@ -205,6 +206,27 @@ class Refused(XuejiError, PermissionError):
     def __init__(self, decision: object, zh: str, en: str) -> None:
         self.decision = decision
         super().__init__("command.refused", zh, en)
+
+
+class DuplicateKey(XuejiError, ValueError):
+    """A record added under a key the store holds already (a unit's, school's or
+    class's code, a student's or request's id): code ``storage.duplicate``, with the
+    ``kind`` of record and its ``key``. Nothing of the unit of work was written. Not
+    a :class:`ConcurrencyConflict`: running the command again would meet the same
+    record, so the :class:`~xueji.registry.Registry` does not retry it. A host's own
+    store raises it too (the contract suite checks).
+
+    >>> e = DuplicateKey("school", "A")
+    >>> e.code, e.kind, e.key, e.message_en
+    ('storage.duplicate', 'school', 'A', 'school A already exists')
+    """
+
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(
+            "storage.duplicate", f"{kind} {key} 已存在", f"{kind} {key} already exists"
+        )
 
 
 class MissingExtra(XuejiError, ImportError):

@@ -38,6 +38,7 @@ __all__ = [
     "NEW_STUDENT",
     "REQUEST_TABLES",
     "RESUMPTION",
+    "SEATED",
     "STUDENT",
     "SUSPENSION",
     "TRANSFER",
@@ -73,6 +74,21 @@ class StudentStatus(enum.StrEnum):
         """True for a student who is at school (moves up a grade on 1 August)."""
         return self is StudentStatus.REGISTERED
 
+
+SEATED = frozenset(
+    {
+        StudentStatus.DRAFT,
+        StudentStatus.PENDING_REVIEW,
+        StudentStatus.REGISTERED,
+        StudentStatus.SUSPENDED,
+    }
+)
+"""The statuses whose students hold a seat in their class: what a class's size counts
+(Art 16's class size, ``StudentRepository.count_in_class``). A record being entered
+or reviewed holds its seat, and so does a suspended student (休学, Art 26), who comes
+back to the class; a dropout (辍学) keeps the registry (保留学籍, Art 27) but not the
+seat, and a student gone to another province or abroad, graduated, completed or
+voided holds none."""
 
 _STATUS_ZH = {
     StudentStatus.DRAFT: "录入中",

@@ -30,8 +30,8 @@ from typing import Any, TypeVar
 
 import attrs
 
-from xueji.errors import ConcurrencyConflict, XuejiError
-from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
+from xueji.errors import ConcurrencyConflict, DuplicateKey
+from xueji.lifecycle.tables import SEATED, RequestKind, RequestState, StudentStatus
 from xueji.model import ChangeEntry, Request, School, SchoolClass, Student, Unit
 from xueji.numbers import check_counts
 from xueji.policy.values import Stage
@@ -40,10 +40,6 @@ __all__ = ["MemoryStore"]
 
 T = TypeVar("T")
 Undo = list[Callable[[], None]]
-
-
-def _dup(kind: str, key: str) -> XuejiError:
-    return XuejiError("storage.duplicate", f"{kind} {key} 已存在", f"{kind} {key} already exists")
 
 
 _conflict = ConcurrencyConflict.version
@@ -59,7 +55,7 @@ class _Table:
 
     def put_new(self, key: str, value: Any) -> None:
         if key in self.rows:
-            raise _dup(self.kind, key)
+            raise DuplicateKey(self.kind, key)
         self.rows[key] = value
         self.undo.append(lambda: self.rows.pop(key, None))
 
@@ -168,9 +164,7 @@ def _numbers_of(s: Student) -> list[str]:
 
 
 def _holds_seat(s: Student) -> bool:
-    from xueji.lifecycle.tables import StudentStatus as St
-
-    return s.status in (St.DRAFT, St.PENDING_REVIEW, St.REGISTERED, St.SUSPENDED)
+    return s.status in SEATED
 
 
 class _Students:

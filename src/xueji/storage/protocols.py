@@ -1,13 +1,29 @@
 """Storage protocols: what the :class:`~xueji.registry.Registry` needs from a store.
 
-A host application implements these (or uses :mod:`xueji.storage.memory`, or the SQL
-store of a later release). All writes of one command go through one
-:class:`UnitOfWork`: they are committed together or not at all, and the change-log
-entry is written in the same unit as the change it records.
+A host application implements these (or uses :mod:`xueji.storage.memory` or
+:mod:`xueji.storage.sql`), and proves its store with the contract suite,
+:class:`xueji.testing.contract.StoreContract`. All writes of one command go through
+one :class:`UnitOfWork`: they are committed together or not at all, and the
+change-log entry is written in the same unit as the change it records.
 
-Every ``update`` is optimistic: the caller passes the new value whose ``version`` is
-one more than the stored one; a store that finds another version raises
-:class:`~xueji.errors.ConcurrencyConflict` and the unit of work is rolled back.
+The errors a store raises, each rolling the unit of work back:
+
+- every ``add`` / ``add_many`` of a key the store holds already (a unit's, school's
+  or class's code, a student's or request's id):
+  :class:`~xueji.errors.DuplicateKey` (code ``storage.duplicate``). Not a conflict:
+  the :class:`~xueji.registry.Registry` does not retry it;
+- every ``update`` is optimistic: the caller passes the new value whose ``version``
+  is one more than the stored one; a store that finds another version raises
+  :class:`~xueji.errors.ConcurrencyConflict` (code ``storage.conflict``;
+  ``ConcurrencyConflict.version`` builds it), as does a change-log entry whose
+  ``seq`` is not the next: another writer committed first, and the Registry runs the
+  command again. A store whose database gave up waiting for a lock raises
+  :class:`~xueji.errors.StoreBusy` (``storage.busy``), which it does not;
+- a stored row that does not read back as a valid record:
+  :class:`~xueji.errors.CorruptRecord`, naming its table and key;
+- the database failing under the command: :class:`~xueji.errors.StorageError`.
+
+Where a method promises no order, the Registry does not depend on one.
 """
 
 from __future__ import annotations
@@ -40,7 +56,9 @@ class UnitRepository(Protocol):
 
     def get(self, code: str) -> Unit | None: ...
     def add(self, unit: Unit) -> None: ...
-    def list(self) -> Iterable[Unit]: ...
+    def list(self) -> Iterable[Unit]:
+        """Every unit, in no promised order."""
+        ...
 
 
 class SchoolRepository(Protocol):
@@ -52,7 +70,9 @@ class SchoolRepository(Protocol):
         ...
 
     def add(self, school: School) -> None: ...
-    def list(self) -> Iterable[School]: ...
+    def list(self) -> Iterable[School]:
+        """Every school, in no promised order."""
+        ...
 
 
 class ClassRepository(Protocol):
@@ -117,7 +137,9 @@ class StudentRepository(Protocol):
     def by_guardian(self, guardian_id: str) -> list[Student]: ...
     def by_school(self, school: str) -> list[Student]: ...
     def count_in_class(self, class_id: str) -> int:
-        """Registries the class holds (students not voided, not moved away)."""
+        """The students who hold a seat in the class: those whose status is in
+        :data:`xueji.lifecycle.SEATED` (draft, pending review, registered, suspended;
+        not a dropout, whose registry is kept but not the seat)."""
         ...
 
     def count_in_classes(self, class_ids: Iterable[str]) -> dict[str, int]:
@@ -143,8 +165,10 @@ class StudentRepository(Protocol):
     def count_where(
         self, status: StudentStatus, final_grades: Mapping[Stage, int] | None = None
     ) -> int:
-        """Students in ``status`` (only those in the final grade of their stage, if
-        ``final_grades`` is given)."""
+        """Students in ``status`` (only those in the final grade of their stage or above
+        it, ``grade >= final_grades[stage]``, if ``final_grades`` is given: a student
+        kept past the final grade, a special-education student in grade 10 of a stage
+        that ends at 9, say, is counted)."""
         ...
 
     def tally(self, schools: Iterable[str]) -> dict[tuple[str, Stage, int, StudentStatus], int]:
@@ -157,7 +181,8 @@ class StudentRepository(Protocol):
     def in_final_grade(
         self, status: StudentStatus, final_grades: Mapping[Stage, int]
     ) -> Iterator[Student]:
-        """Students in ``status`` in the final grade of their stage. The rollover
+        """Students in ``status`` in the final grade of their stage or above it
+        (``grade >= final_grades[stage]``, as :meth:`count_where`). The rollover
         writes some of them (结业) while it reads on: a store streams them in a way
         that tolerates this (the SQL store reads keyset pages; the memory store a
         snapshot)."""
@@ -181,7 +206,9 @@ class RequestRepository(Protocol):
 
     def open_for_student(self, student_id: str) -> list[Request]: ...
     def open_due_before(self, day: _dt.date) -> list[Request]:
-        """Open requests whose deadline is before ``day`` (overdue on ``day``)."""
+        """Open requests whose deadline is before ``day`` (overdue on ``day``), by
+        deadline and then by id: the deadline sweep approves them in this order, so the
+        change log's order (and its hashes) follow it."""
         ...
 
     def all(self) -> Iterator[Request]:
@@ -263,6 +290,10 @@ class Store(Protocol):
     a store has them: ``in_unit_of_work() -> bool`` (whether the calling thread has a
     unit open: a command that lost a race is then retried) and ``reading()`` (a unit
     of work for reads only, which need not hold the locks a writer takes: on SQLite
-    it does not take the write lock, so a long report does not hold up commands)."""
+    it does not take the write lock, so a long report does not hold up commands).
+    ``reading()`` opened while the calling thread has a unit of work open is that
+    unit, its writes visible (a report run inside a host's own unit of work sees what
+    the unit wrote, and waits on no lock the unit holds), as ``unit_of_work()``
+    nests."""
 
     def unit_of_work(self) -> AbstractContextManager[UnitOfWork]: ...

@@ -51,6 +51,7 @@ from cattrs.fns import identity
 from xueji.errors import (
     ConcurrencyConflict,
     CorruptRecord,
+    DuplicateKey,
     MissingExtra,
     StorageError,
     StoreBusy,
@@ -68,7 +69,7 @@ except ImportError:  # pragma: no cover - the dev environment has the extra
         "the SQL store needs SQLAlchemy: pip install 'xueji[sql]'",
     ) from None
 
-from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
+from xueji.lifecycle.tables import SEATED, RequestKind, RequestState, StudentStatus
 from xueji.masking import mask_ids
 from xueji.model import (
     GRADE_STAGES,
@@ -181,14 +182,7 @@ schema_t = sa.Table(
     sa.Column("applied_on", sa.String(32), nullable=False),
 )
 
-_SEATED = frozenset(
-    {
-        StudentStatus.DRAFT,
-        StudentStatus.PENDING_REVIEW,
-        StudentStatus.REGISTERED,
-        StudentStatus.SUSPENDED,
-    }
-)
+_SEATED = SEATED  # the statuses the seat column (count_in_class) counts
 
 
 _PROBLEMS_SHOWN = 3  # fields named in a CorruptRecord message; the rest are counted
@@ -476,10 +470,6 @@ _KINDS = {
 """The record each table holds, as the in-memory store names it in its messages."""
 
 
-def _duplicate(table: str, key: str) -> XuejiError:
-    return XuejiError("storage.duplicate", f"{table} {key} 已存在", f"{table} {key} already exists")
-
-
 def _update_many(
     conn: Connection, table: sa.Table, kind: str, rows: list[tuple[str, dict[str, Any], int]]
 ) -> None:
@@ -713,7 +703,7 @@ class _Docs:
                 self.table.insert().values({self.key: key, "doc": _dump(value), **cols})
             )
         except sa.exc.IntegrityError as e:
-            raise _duplicate(_KINDS[self.table.name], key) from e
+            raise DuplicateKey(_KINDS[self.table.name], key) from e
 
     def _many(self, where: Any = None, order: Any = None) -> list[Any]:
         return list(self._stream(where, order))
@@ -908,7 +898,7 @@ class _Students(_Docs):
             )
         except sa.exc.IntegrityError as e:
             first, last = students[0].id, students[-1].id
-            raise _duplicate("student", first if first == last else f"{first}..{last}") from e
+            raise DuplicateKey("student", first if first == last else f"{first}..{last}") from e
         self._insert_numbers([(n, s.id) for s in students for n in _numbers(s)])
 
     def _insert_numbers(self, pairs: Iterable[tuple[str, str]]) -> None:
@@ -1142,7 +1132,7 @@ class _Requests(_Docs):
         try:
             self.conn.execute(requests_t.insert().values(id=request.id, **self._row(request)))
         except sa.exc.IntegrityError as e:
-            raise _duplicate("request", request.id) from e
+            raise DuplicateKey("request", request.id) from e
 
     def update(self, request: Request) -> None:
         done = self.conn.execute(

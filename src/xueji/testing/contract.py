@@ -28,8 +28,8 @@ import attrs
 import pytest
 
 from xueji import audit, ids
-from xueji.errors import ConcurrencyConflict, CorruptRecord, XuejiError
-from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
+from xueji.errors import ConcurrencyConflict, CorruptRecord, DuplicateKey, XuejiError
+from xueji.lifecycle.tables import SEATED, RequestKind, RequestState, StudentStatus
 from xueji.model import (
     Actor,
     ActorKind,
@@ -138,7 +138,7 @@ class StoreContract:
             unit = uow.units.get("3401")
             assert unit is not None
             assert unit.parent == "34"
-            assert [u.code for u in uow.units.list()] == ["34", "3401"]
+            assert sorted(u.code for u in uow.units.list()) == ["34", "3401"]  # no order promised
             school = uow.schools.get("A")
             assert school is not None
             assert school.stages == frozenset({Stage.PRIMARY})
@@ -161,16 +161,32 @@ class StoreContract:
             uow.units.add(unit)
             uow.schools.add(school)
             uow.classes.add(klass)
-        again: tuple[tuple[str, str, Any], ...] = (
-            ("unit 34", "units", unit),
-            ("school A", "schools", school),
-            ("class A-1", "classes", klass),
+        student, request = _student(1), _request(1, "S0000001", None)
+        with store.unit_of_work() as uow:
+            uow.students.add(student)
+            uow.requests.add(request)
+        again: tuple[tuple[str, str, str, Any], ...] = (
+            ("unit", "34", "units", unit),
+            ("school", "A", "schools", school),
+            ("class", "A-1", "classes", klass),
+            ("student", student.id, "students", student),
+            ("request", request.id, "requests", request),
         )
-        for kind, repository, value in again:
-            with pytest.raises(XuejiError) as err, store.unit_of_work() as uow:
+        for kind, key, repository, value in again:
+            with pytest.raises(DuplicateKey) as err, store.unit_of_work() as uow:
+                uow.units.add(Unit("35", "福建省教育厅", UnitLevel.PROVINCE, "350000"))
                 getattr(uow, repository).add(value)
-            assert err.value.code == "storage.duplicate"
-            assert err.value.message_en == f"{kind} already exists"
+            assert (err.value.code, err.value.kind, err.value.key) == (
+                "storage.duplicate",
+                kind,
+                key,
+            )
+            with store.unit_of_work() as uow:  # the unit of work wrote nothing
+                assert uow.units.get("35") is None
+        with pytest.raises(DuplicateKey), store.unit_of_work() as uow:
+            uow.students.add_many([_student(2), student])
+        with store.unit_of_work() as uow:  # the whole batch failed
+            assert uow.students.get("S0000002") is None
 
     def test_students_round_trip_and_indexes(self, store: Store) -> None:
         s = _student(1)
@@ -254,11 +270,14 @@ class StoreContract:
             assert uow.students.tally(["A"])[("A", Stage.PRIMARY, 1, StudentStatus.REGISTERED)] == 1
 
     def test_seats_follow_status(self, store: Store) -> None:
+        """A class counts the students whose status is in ``SEATED``: a dropout keeps
+        the registry (Art 27) but not the seat; a suspended student keeps both."""
         with store.unit_of_work() as uow:
-            uow.students.add(_student(1))
-            uow.students.add(_student(2, status=StudentStatus.GRADUATED))
+            for n, status in enumerate(StudentStatus, start=1):
+                uow.students.add(_student(n, status=status))
         with store.unit_of_work() as uow:
-            assert uow.students.count_in_class("A-1") == 1
+            assert uow.students.count_in_class("A-1") == len(SEATED) == 4
+            assert uow.students.count_in_classes(["A-1", "B-1"]) == {"A-1": 4, "B-1": 0}
 
     def test_set_based_promotion(self, store: Store) -> None:
         finals = {Stage.PRIMARY: 6, Stage.JUNIOR: 9, Stage.SENIOR: 12, Stage.SPECIAL: 9}
@@ -272,6 +291,9 @@ class StoreContract:
             ):
                 s = _student(n, status=status)
                 uow.students.add(Student(**{**_fields(s), "grade": grade}))
+            # kept past the final grade of a stage that ends at 9: in it "or above"
+            past = _fields(_student(6, status=StudentStatus.REGISTERED))
+            uow.students.add(Student(**{**past, "grade": 10, "stage": Stage.SPECIAL}))
             uow.classes.add(SchoolClass("A-1", "A", "一班", 1, "王老师", D(2026, 9, 1)))
             uow.classes.add(SchoolClass("H-12", "A", "高三", 12, "李老师", D(2026, 9, 1)))
         with store.unit_of_work() as uow:
@@ -281,10 +303,10 @@ class StoreContract:
             assert moved == 1
             assert uow.classes.promote(12) == 1
             assert uow.students.count_where(StudentStatus.SUSPENDED) == 1
-            assert uow.students.count_where(StudentStatus.REGISTERED, finals) == 1
-            assert [
+            assert uow.students.count_where(StudentStatus.REGISTERED, finals) == 2
+            assert sorted(
                 s.id for s in uow.students.in_final_grade(StudentStatus.REGISTERED, finals)
-            ] == ["S0000003"]
+            ) == ["S0000003", "S0000006"]
         with store.unit_of_work() as uow:
             grades = {s.id: (s.grade, s.version) for s in uow.students.all()}
             assert grades == {
@@ -293,6 +315,7 @@ class StoreContract:
                 "S0000003": (6, 0),
                 "S0000004": (2, 0),
                 "S0000005": (3, 0),
+                "S0000006": (10, 0),
             }
             a1 = uow.classes.get("A-1")
             assert a1 is not None
@@ -325,17 +348,24 @@ class StoreContract:
     def test_requests_open_and_due(self, store: Store) -> None:
         with store.unit_of_work() as uow:
             uow.requests.add(_request(1, "S1", D(2026, 10, 10)))
+            uow.requests.add(_request(5, "S3", D(2026, 10, 1)))  # added first, same deadline
             uow.requests.add(_request(2, "S1", D(2026, 10, 1)))
             uow.requests.add(_request(3, "S2", None))
             uow.requests.add(_request(4, "S2", D(2026, 9, 1), state=RequestState.APPROVED))
         with store.unit_of_work() as uow:
             assert [r.id for r in uow.requests.open_for_student("S1")] == ["R0000001", "R0000002"]
             assert [r.id for r in uow.requests.open_due_before(D(2026, 10, 11))] == [
-                "R0000002",
+                "R0000002",  # by deadline, then by id
+                "R0000005",
                 "R0000001",
             ]
             assert uow.requests.open_due_before(D(2026, 10, 1)) == []
-            assert [r.id for r in uow.requests.open()] == ["R0000001", "R0000002", "R0000003"]
+            assert [r.id for r in uow.requests.open()] == [
+                "R0000001",
+                "R0000002",
+                "R0000003",
+                "R0000005",
+            ]
             r = uow.requests.get("R0000001")
             assert r is not None
         closed = Request(**{**_fields(r), "state": RequestState.REJECTED, "version": 1})
@@ -345,14 +375,15 @@ class StoreContract:
             uow.requests.update(closed)  # version 1 again: stale
         with store.unit_of_work() as uow:
             assert [r.id for r in uow.requests.open_for_student("S1")] == ["R0000002"]
-            assert [r.id for r in uow.requests.open()] == ["R0000002", "R0000003"]
-            assert len(list(uow.requests.all())) == 4
+            assert [r.id for r in uow.requests.open()] == ["R0000002", "R0000003", "R0000005"]
+            assert len(list(uow.requests.all())) == 5
             of_kind = getattr(uow.requests, "of_kind", None)  # optional
             if of_kind is not None:
                 suspension = RequestKind.SUSPENSION
                 assert [r.id for r in of_kind(suspension, RequestState.AT_AUTHORITY)] == [
                     "R0000002",
                     "R0000003",
+                    "R0000005",
                 ]
                 assert [r.id for r in of_kind(suspension, RequestState.REJECTED)] == ["R0000001"]
                 assert [r.id for r in of_kind(suspension, RequestState.APPROVED)] == ["R0000004"]
