@@ -181,9 +181,14 @@ def test_regional_number_space_is_bounded_and_format_checked() -> None:
     assert len(set(got)) == 9
     with pytest.raises(NumberSpaceExhausted):
         numbers.issue_regional_number(tiny, alloc, region="340104", year=2026, stage=Stage.JUNIOR)
-    bad = attrs.evolve(ANHUI_2013, regional_number_format=Param("{city}{seq}", anhui(12)))
+    # a profile with an unknown field is refused when it is made, not when a number
+    # is first issued under it
+    with pytest.raises(ValueError, match="KeyError: 'city'"):
+        attrs.evolve(ANHUI_2013, regional_number_format=Param("{city}{seq}", anhui(12)))
     with pytest.raises(InvalidRegistryNumber) as err:
-        numbers.issue_regional_number(bad, alloc, region="340104", year=2026, stage=Stage.JUNIOR)
+        numbers.format_regional_number(
+            "{city}{seq}", region="340104", year=2026, stage=Stage.JUNIOR, seq=1
+        )
     assert err.value.code == "number.format_spec"
 
 

@@ -20,6 +20,7 @@ from xueji.policy import (
     Policy,
     Stage,
     Term,
+    check_profiles,
     load_policy,
     parse_policy,
     policy_from_dict,
@@ -161,6 +162,105 @@ def test_round_trip_through_plain_data() -> None:
 def test_bad_policy_files(text: str, fragment: str) -> None:
     with pytest.raises(InvalidPolicy, match=fragment):
         parse_policy(text)
+
+
+def _one(name: str, value: str) -> str:
+    return (
+        f'base = "anhui-2013"\ncode = "x"\n[{name}]\nvalue = {value}\n'
+        'article = { instrument = "某教基〔2027〕1号", number = 3 }'
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        # read as Python reads a string, "false" meant true: transfers approved by default
+        ("transfer_default_approval", '"false"', "expected true or false"),
+        ("transfer_default_approval", '"no"', "expected true or false"),
+        ("transfer_default_approval", "0", "expected true or false"),
+        ("transfer_stage_limit", "10.7", "expected a whole number"),
+        ("transfer_stage_limit", "true", "expected a whole number"),
+        # a limit of -5 or 0 approved every transfer the moment it was filed
+        ("transfer_stage_limit", "-5", "transfer_stage_limit is at least 1, not -5"),
+        ("transfer_stage_limit", "0", "transfer_stage_limit is at least 1, not 0"),
+        ("dropout_review_limit", "0", "dropout_review_limit is at least 1"),
+        ("school_entry_age", "60", "school_entry_age is from 1 to 18, not 60"),
+        ("compulsory_grades", "[13]", "compulsory_grades are grades 1 to 12"),
+        ("initial_grades", "[]", "initial_grades are grades 1 to 12"),
+        ("terms", "[]", "terms needs at least one term"),
+        (
+            "class_size_caps",
+            "{ primary = 0, junior = 45, senior = 50, special = 10 }",
+            "at least 1",
+        ),
+        ("maintenance_fee_per_student", '"-0.5"', "maintenance_fee_per_student is not negative"),
+        ("id_mask", "{ head = 10, tail = 10 }", "nothing would be hidden"),
+        ("regional_number_format", '"{region}{yaer}{seq:04d}"', "regional_number_format cannot"),
+        # a key misspelled inside a value: its default was kept in silence
+        ("transfer_window", '{ reading = "start_or_end", month = 2 }', "month"),
+        # a typo in a list or table of stages: an ExceptionGroup traceback before
+        ("graduation_needs_approval", '["junior", "seniour"]', "seniour"),
+        ("class_size_caps", "{ primary = 40, junoir = 45, senior = 50, special = 10 }", "junoir"),
+        ("transfer_blackout", '["07-01"]', "transfer_blackout"),
+        # a misspelled field name unlocked the name (Art 29)
+        ("locked_fields", '["nmae", "sex"]', "'nmae' is not a field of a student record"),
+    ],
+)
+def test_a_value_no_measure_could_mean_is_refused_with_its_key(
+    name: str, value: str, said: str
+) -> None:
+    """Found by a helper encoding another province's measures from the docs: each of
+    these loaded in silence (some with the opposite meaning) or ended in a traceback."""
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(_one(name, value), where="zj.toml")
+    assert e.value.code == "policy.invalid"
+    assert "zj.toml" in str(e.value)
+    assert said in str(e.value)
+    assert name in str(e.value) or name == "locked_fields"
+
+
+def test_the_limits_of_the_values_the_profiles_hold_are_met() -> None:
+    """The shipped profiles pass the checks a file's values meet."""
+    for p in (ANHUI_2013, parse_policy(PROVINCE_FILE)):
+        assert policy_to_dict(p)["transfer_stage_limit"]["value"] >= 1
+
+
+def test_an_article_past_99_is_cited_in_chinese_numerals() -> None:
+    """An article number of 121 loaded, then failed when the profile was printed."""
+    p = parse_policy(_one("transfer_stage_limit", "10").replace("number = 3", "number = 121"))
+    assert str(p.transfer_stage_limit.article) == "某教基〔2027〕1号 第一百二十一条"
+    assert chinese_numeral(105) == "一百零五"
+    with pytest.raises(InvalidPolicy, match="999"):
+        parse_policy(_one("transfer_stage_limit", "10").replace("number = 3", "number = 1000"))
+
+
+def test_two_profiles_in_force_from_the_same_day_are_ambiguous() -> None:
+    """Which one governed depended on the order they were listed in."""
+    a = attrs.evolve(ANHUI_2013, code="a", valid_from=dt.date(2026, 9, 1))
+    b = attrs.evolve(a, code="b", transfer_stage_limit=Param(12, NATIONAL))
+    for order in ((a, b), (b, a)):
+        with pytest.raises(InvalidPolicy) as e:
+            policy_in_force(dt.date(2026, 10, 1), order)
+        assert e.value.code == "policy.ambiguous"
+        assert "a, b" in str(e.value)
+        with pytest.raises(InvalidPolicy, match="both came into force on 2026-09-01"):
+            check_profiles(order)
+    from xueji.registry import Registry
+    from xueji.storage import MemoryStore
+
+    with pytest.raises(InvalidPolicy, match="both came into force"):
+        Registry(MemoryStore(), policies=(a, b))
+    # one ended before the other began on the same day: not both in force then
+    ended = attrs.evolve(
+        a, code="c", valid_until=dt.date(2026, 8, 31), valid_from=dt.date(2026, 1, 1)
+    )
+    check_profiles((ended, a))
+    assert policy_in_force(dt.date(2026, 10, 1), (ended, a)).code == "a"
+    with pytest.raises(InvalidPolicy, match="'nmae' is not a field"):
+        Registry(
+            MemoryStore(),
+            policies=(attrs.evolve(a, locked_fields=Param(frozenset({"nmae"}), NATIONAL)),),
+        )
 
 
 def test_month_day_and_terms() -> None:

@@ -195,6 +195,40 @@ def test_national_blackout_refuses_new_transfers() -> None:
     assert start_transfer(p, s.id).decision.codes == ("transfer.blackout",)
 
 
+@pytest.mark.parametrize(
+    ("day", "refused"),
+    [
+        (D(2025, 12, 24), False),
+        (D(2025, 12, 25), True),
+        (D(2025, 12, 28), True),
+        (D(2026, 1, 3), True),
+        (D(2026, 1, 5), True),
+        (D(2026, 1, 6), False),
+    ],
+)
+def test_art25_a_blackout_over_the_new_year_applies_on_both_sides(
+    day: dt.date, refused: bool
+) -> None:
+    """``transfer_blackout = ["12-25", "01-05"]`` was read within one year (25 December
+    to 5 January of the same year: no day) and never applied; it runs over the new
+    year, as a term does."""
+    import attrs
+
+    from xueji.policy import ANHUI_2013, MonthDay, Param
+
+    wrap = attrs.evolve(
+        ANHUI_2013,
+        transfer_blackout=Param(
+            (MonthDay(12, 25), MonthDay(1, 5)), ANHUI_2013.transfer_blackout.article
+        ),
+    )
+    p = Province(D(2025, 9, 1), policies=(wrap,))
+    s = p.register("A", 1, birth=D(2018, 3, 1))
+    p.at(day)
+    codes = start_transfer(p, s.id).decision.codes
+    assert ("transfer.blackout" in codes) is refused
+
+
 def test_art20_special_education_to_regular_needs_no_transfer(province: Province) -> None:
     s = province.register("SP", 1, special_needs=True)
     out = start_transfer(province, s.id, to="W")

@@ -31,9 +31,27 @@ _DIGITS = "零一二三四五六七八九"
 
 
 def chinese_numeral(n: int) -> str:
-    """Write ``1 <= n <= 99`` in Chinese numerals as articles are numbered."""
-    if not 1 <= n <= 99:
-        raise ValueError(f"article numbers run from 1 to 99, not {n}")
+    """Write ``1 <= n <= 999`` in Chinese numerals as articles are numbered (a law
+    cited beside a province's measures may run past 99 articles).
+
+    >>> chinese_numeral(24), chinese_numeral(10), chinese_numeral(105), chinese_numeral(121)
+    ('二十四', '十', '一百零五', '一百二十一')
+    """
+    if not 1 <= n <= 999:
+        raise ValueError(f"article numbers run from 1 to 999, not {n}")
+    hundreds, rest = divmod(n, 100)
+    if not hundreds:
+        return _below_100(rest)
+    head = _DIGITS[hundreds] + "百"
+    if not rest:
+        return head
+    if rest < 10:
+        return head + "零" + _DIGITS[rest]
+    tens = _below_100(rest)
+    return head + (tens if not tens.startswith("十") else "一" + tens)
+
+
+def _below_100(n: int) -> str:
     tens, units = divmod(n, 10)
     if tens == 0:
         return _DIGITS[units]
@@ -52,7 +70,7 @@ class Article:
     """
 
     instrument: str
-    number: int = attrs.field(validator=attrs.validators.ge(0))
+    number: int = attrs.field(validator=[attrs.validators.ge(0), attrs.validators.le(999)])
     paragraph: int | None = None
     item: int | None = None
     note: str = ""

@@ -76,7 +76,7 @@ from xueji.model import (
     UnitLevel,
     stage_of_grade,
 )
-from xueji.policy import ANHUI_2013, Policy, policy_in_force
+from xueji.policy import ANHUI_2013, Policy, check_profiles, policy_in_force
 from xueji.policy.values import Stage
 from xueji.reports import PublicListRow, public_class_list
 from xueji.rules import approvals, corrections, enrolment, graduation, privacy, transfers
@@ -729,6 +729,7 @@ class Registry:
         self.store = store
         self.clock: Clock = clock or SystemClock()
         self.policies = tuple(policies)
+        check_profiles(self.policies)
         self.calendar = calendar or default_calendar()
         self.conflict_retries = conflict_retries
         self._memo: tuple[Policy, _dt.date, dict[tuple[Any, ...], Decision]] | None = None

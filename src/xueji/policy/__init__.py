@@ -25,12 +25,12 @@ the library:
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
-from xueji.errors import PolicyNotInForce
+from xueji.errors import InvalidPolicy, PolicyNotInForce
 from xueji.policy.anhui_2013 import ANHUI_2013
 from xueji.policy.files import load_policy, parse_policy, policy_from_dict, policy_to_dict
-from xueji.policy.model import Param, Policy
+from xueji.policy.model import Param, Policy, locked_field_problems
 from xueji.policy.values import MonthDay, Stage, Term, TransferWindow, WindowReading
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "Term",
     "TransferWindow",
     "WindowReading",
+    "check_profiles",
     "load_policy",
     "parse_policy",
     "policy_from_dict",
@@ -72,7 +73,9 @@ def policy_in_force(on: _dt.date, profiles: Iterable[Policy] | None = None) -> P
 
     Among several in force, the one that came into force latest wins (a later
     measure supersedes an earlier one). No profile in force raises
-    :class:`~xueji.errors.PolicyNotInForce`.
+    :class:`~xueji.errors.PolicyNotInForce`; two in force that came into force on the
+    same day raise :class:`~xueji.errors.InvalidPolicy` (``policy.ambiguous``): which
+    one governs would depend on the order they were listed in.
     """
     candidates = [p for p in (profiles or PROFILES.values()) if p.in_force(on)]
     if not candidates:
@@ -81,4 +84,36 @@ def policy_in_force(on: _dt.date, profiles: Iterable[Policy] | None = None) -> P
             f"{on.isoformat()} 没有生效的政策",
             f"no policy profile is in force on {on.isoformat()}",
         )
-    return max(candidates, key=lambda p: p.valid_from)
+    latest = max(candidates, key=lambda p: p.valid_from)
+    tied = sorted(p.code for p in candidates if p.valid_from == latest.valid_from)
+    if len(tied) > 1:
+        raise _ambiguous(tied, latest.valid_from)
+    return latest
+
+
+def _ambiguous(codes: Sequence[str], since: _dt.date) -> InvalidPolicy:
+    both = "、".join(codes)
+    return InvalidPolicy(
+        "policy.ambiguous",
+        f"政策 {both} 都自 {since.isoformat()} 起生效：无法确定适用哪一个（第三十三条）",
+        f"profiles {', '.join(codes)} both came into force on {since.isoformat()}: "
+        "which one governs is undecided (Art 33)",
+    )
+
+
+def check_profiles(profiles: Iterable[Policy]) -> None:
+    """Refuse a set of profiles a registry cannot decide under: two that came into
+    force on the same day and are both in force then (``policy.ambiguous``), or
+    ``locked_fields`` that are not fields of a student record (``policy.invalid``)."""
+    listed = list(profiles)
+    for p in listed:
+        for problem in locked_field_problems(p):
+            raise InvalidPolicy(
+                "policy.invalid", f"政策无效：{problem}", f"invalid policy: {problem}"
+            )
+    for p in listed:
+        tied = sorted(
+            q.code for q in listed if q.in_force(p.valid_from) and q.valid_from == p.valid_from
+        )
+        if len(tied) > 1:
+            raise _ambiguous(tied, p.valid_from)

@@ -33,17 +33,41 @@ from typing import Any
 
 import attrs
 import cattrs
-from cattrs.errors import ClassValidationError
+from cattrs.errors import BaseValidationError
 
 from xueji.articles import Article
 from xueji.errors import InvalidPolicy
-from xueji.policy.model import Param, Policy
+from xueji.policy.model import Param, Policy, locked_field_problems
 from xueji.policy.values import MonthDay
 
 __all__ = ["converter", "load_policy", "parse_policy", "policy_from_dict", "policy_to_dict"]
 
-converter = cattrs.Converter()
-"""The cattrs converter for policy values (hooks for days of the year and money)."""
+converter = cattrs.Converter(forbid_extra_keys=True)
+"""The cattrs converter for policy values: days of the year, money, and strict
+scalars. A policy file's value is taken as written or refused: ``"false"`` is not a
+boolean (read as Python reads a string, it meant *true*), ``10.7`` is not a number
+of days, and a key misspelled inside a value (``{ month = 2 }`` for ``months``) is
+an error, not a default silently kept."""
+
+
+def _int(value: Any, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, not {value!r}")
+    return value
+
+
+def _bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false (unquoted), not {value!r}")
+    return value
+
+
+def _str(value: Any, kind: type) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, not {value!r}")
+    # the hook of str is also the StrEnums' (Stage, WindowReading): a stage misspelled
+    # must not pass through as text
+    return value if kind is str else kind(value)
 
 
 def _month_day(value: Any, _: type) -> MonthDay:
@@ -69,6 +93,9 @@ def _date(value: Any, _: type) -> _dt.date:
     raise ValueError(f"expected a date, not {value!r}")
 
 
+converter.register_structure_hook(int, _int)
+converter.register_structure_hook(bool, _bool)  # (a bool is an int: its own hook)
+converter.register_structure_hook(str, _str)
 converter.register_structure_hook(MonthDay, _month_day)
 converter.register_unstructure_hook(MonthDay, str)
 converter.register_structure_hook(Decimal, _decimal)
@@ -93,11 +120,26 @@ def _bad(where: str, zh: str, en: str) -> InvalidPolicy:
     return InvalidPolicy("policy.invalid", f"政策文件 {where}：{zh}", f"policy file {where}: {en}")
 
 
+def _problem(error: BaseException, kind: Any) -> str:
+    """One problem of a value, for :func:`cattrs.transform_error`: a value error's own
+    words (``'number' must be <= 999: 1000``; ``'seniour' is not a valid Stage``)
+    rather than cattrs' "invalid value"."""
+    if isinstance(error, ValueError) and str(error):
+        return str(error)
+    return cattrs.v.format_exception(error, kind)
+
+
 def _structure(value: Any, kind: Any, where: str, what: str) -> Any:
     try:
         return converter.structure(value, kind)
-    except (ClassValidationError, ValueError, TypeError, KeyError) as e:
-        detail = "; ".join(cattrs.transform_error(e)) if isinstance(e, ClassValidationError) else e
+    except (BaseValidationError, ValueError, TypeError, KeyError) as e:
+        # a list or table of values fails as a group (a stage misspelled in a list):
+        # every problem by its path, never the group's traceback
+        detail = (
+            "; ".join(cattrs.transform_error(e, format_exception=_problem))
+            if isinstance(e, BaseValidationError)
+            else e
+        )
         raise _bad(where, f"{what} 的值无效（{detail}）", f"bad value for {what} ({detail})") from e
 
 
@@ -157,16 +199,25 @@ def policy_from_dict(
                 )
             if "validity_article" not in changes:
                 raise _bad(where, "缺少 validity_article", "validity_article is missing")
-            return Policy(**changes)
+            return _locked_fields_known(Policy(**changes), where, changes)
         if base_code not in known:
             raise _bad(where, f"未知的基础政策 {base_code}", f"unknown base profile {base_code!r}")
         if "code" not in changes:
             raise _bad(where, "须给出新的 code", "a derived profile needs its own code")
-        return attrs.evolve(known[base_code], **changes)
+        return _locked_fields_known(attrs.evolve(known[base_code], **changes), where, changes)
     except (ValueError, TypeError) as e:
         if isinstance(e, InvalidPolicy):
             raise
         raise _bad(where, str(e), str(e)) from e
+
+
+def _locked_fields_known(policy: Policy, where: str, changes: Mapping[str, Any]) -> Policy:
+    """The policy, once the ``locked_fields`` the file sets (if it does) are known
+    fields of a student record (a base's were checked where it was made)."""
+    if "locked_fields" in changes:
+        for problem in locked_field_problems(policy):
+            raise _bad(where, problem, problem)
+    return policy
 
 
 def parse_policy(text: str, *, where: str = "<string>", **kw: Any) -> Policy:

@@ -36,6 +36,68 @@ def _fields_are_params(inst: Policy, attribute: attrs.Attribute[Any], value: Any
         raise TypeError(f"Policy.{attribute.name} must be a Param (a value with its article)")
 
 
+_GRADES = range(1, 13)
+
+
+def _value_problems(p: Policy) -> list[str]:
+    """What is wrong with a profile's values that their types let through: a file
+    that says ``transfer_stage_limit = -5`` approved every transfer the moment it was
+    filed, in silence. The bounds are wide (what no measure could mean), not a
+    reading of any one. ``locked_fields`` names fields of the student record, which
+    this module cannot import: :func:`locked_field_problems` checks them."""
+    out = []
+    for name, low, high in (
+        ("school_entry_age", 1, 18),
+        ("transfer_stage_limit", 1, None),
+        ("registration_within_months", 1, None),
+        ("dropout_review_limit", 1, None),
+    ):
+        value = getattr(p, name).value
+        if value is not None and (value < low or (high is not None and value > high)):
+            bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+            out.append(f"{name} is {bound}, not {value}")
+    for name in ("initial_grades", "compulsory_grades"):
+        grades = getattr(p, name).value
+        if not grades or not grades <= set(_GRADES):
+            out.append(f"{name} are grades 1 to 12 (at least one), not {sorted(grades)}")
+    for stage, cap in p.class_size_caps.value.items():
+        if cap < 1:
+            out.append(f"class_size_caps: {stage} is at least 1, not {cap}")
+    if not p.terms.value:
+        out.append("terms needs at least one term")
+    if p.maintenance_fee_per_student.value < 0:
+        out.append(
+            f"maintenance_fee_per_student is not negative: {p.maintenance_fee_per_student.value}"
+        )
+    mask = p.id_mask.value
+    if mask.head + mask.tail >= 18:
+        out.append(
+            f"id_mask shows {mask.head} + {mask.tail} characters of an 18-character number: "
+            "nothing would be hidden"
+        )
+    try:
+        p.regional_number_format.value.format(region="340104", year=2026, stage="1", seq=1)
+    except (KeyError, IndexError, ValueError, AttributeError) as e:
+        out.append(
+            f"regional_number_format cannot be used ({type(e).__name__}: {e}); its fields are region, year, stage and seq"
+        )
+    return out
+
+
+def locked_field_problems(p: Policy) -> list[str]:
+    """``locked_fields`` that are not fields of a student record: a file saying
+    ``locked_fields = ["nmae", ...]`` left the name unlocked (Art 29), in silence.
+    Checked where a profile is loaded (:func:`xueji.policy.policy_from_dict`) and
+    where a :class:`~xueji.registry.Registry` is given its profiles."""
+    from xueji.model import Student  # (the model imports the policy's value types)
+
+    unknown = sorted(p.locked_fields.value - {f.name for f in attrs.fields(Student)})
+    return [
+        f"policy {p.code}: locked_fields: {name!r} is not a field of a student record"
+        for name in unknown[:1]
+    ]
+
+
 @attrs.frozen(kw_only=True)
 class Policy:
     """A policy profile: one jurisdiction's measures as data.
@@ -106,6 +168,8 @@ class Policy:
         fmt = self.regional_number_format.value
         if "{seq" not in fmt:
             raise ValueError(f"policy {self.code}: regional_number_format needs a {{seq}} field")
+        for problem in _value_problems(self):
+            raise ValueError(f"policy {self.code}: {problem}")
 
     def in_force(self, on: _dt.date) -> bool:
         """True if the profile is in force on ``on`` (both ends inclusive)."""

@@ -28,10 +28,16 @@ from xueji.decision import Decision
 from xueji.lifecycle.tables import StudentStatus
 from xueji.model import Student, TransferReason
 from xueji.policy.model import Policy
-from xueji.policy.values import Stage, WindowReading
+from xueji.policy.values import MonthDay, Stage, WindowReading
 from xueji.rules._base import Checks
 
-__all__ = ["TransferFacts", "check_abroad", "check_transfer", "in_transfer_window"]
+__all__ = [
+    "TransferFacts",
+    "blackout_around",
+    "check_abroad",
+    "check_transfer",
+    "in_transfer_window",
+]
 
 
 @attrs.frozen
@@ -148,7 +154,7 @@ def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Dec
     blackout = policy.transfer_blackout.value
     blackout_param = (("transfer_blackout", policy.transfer_blackout),)
     if blackout is not None:
-        start, end = (blackout[0].in_year(on.year), blackout[1].in_year(on.year))
+        start, end = blackout_around(on, blackout)
         c.rule(
             "transfer.blackout",
             not start <= on <= end,
@@ -183,6 +189,26 @@ def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Dec
         stated_reason=facts.stated_reason or "-",
     )
     return c.decision()
+
+
+def blackout_around(on: _dt.date, blackout: tuple[MonthDay, MonthDay]) -> tuple[_dt.date, _dt.date]:
+    """The blackout period (``transfer_blackout``, days of the year) that holds ``on``,
+    or, if none does, the one of ``on``'s year. A period whose end comes before its
+    start in the year runs over the new year (``["12-25", "01-05"]``), as a term does:
+    read within one year it was empty, and never applied.
+
+    >>> from xueji.policy import MonthDay as M
+    >>> blackout_around(_dt.date(2027, 1, 3), (M(12, 25), M(1, 5)))
+    (datetime.date(2026, 12, 25), datetime.date(2027, 1, 5))
+    >>> blackout_around(_dt.date(2026, 7, 15), (M(7, 1), M(8, 31)))
+    (datetime.date(2026, 7, 1), datetime.date(2026, 8, 31))
+    """
+    first, last = blackout
+    if (last.month, last.day) >= (first.month, first.day):
+        return first.in_year(on.year), last.in_year(on.year)
+    if (on.month, on.day) <= (last.month, last.day):  # in the part after the new year
+        return first.in_year(on.year - 1), last.in_year(on.year)
+    return first.in_year(on.year), last.in_year(on.year + 1)
 
 
 def _check_registered(c: Checks, student: Student) -> None:
