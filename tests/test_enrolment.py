@@ -349,6 +349,38 @@ def test_art15_late_review_is_flagged(province: Province) -> None:
     out = province.reg.approve(authority("340104"), sub.request.id)
     assert out.allowed
     assert out.decision.codes == ("enrolment.late",)
+    assert str(out.decision.warnings[0].article) == "皖教基〔2013〕20号 第十五条"
+
+
+def test_art15_a_late_review_cites_the_profile_s_own_article() -> None:
+    """Another province's profile: the warning at approval cited Anhui's Art 15 (the
+    one at submission cited the profile's), and its text said "9月30日" whatever date
+    the profile set."""
+    import attrs
+
+    from xueji.articles import Article
+    from xueji.policy import ANHUI_2013, MonthDay, Param
+    from xueji.rules._base import RULE_CODES
+
+    own = Article("某教基〔2026〕1号", 11)
+    other = attrs.evolve(
+        ANHUI_2013,
+        code="other",
+        instrument="某教基〔2026〕1号",
+        new_student_deadline=Param(MonthDay(9, 20), own),
+    )
+    p = Province(D(2026, 9, 1), policies=(other,))
+    s = p.enroll("A", 1)
+    sub = p.reg.submit(A, s.id)
+    assert sub.request is not None
+    p.at(D(2026, 9, 25))
+    out = p.reg.approve(authority("340104"), sub.request.id)
+    assert out.decision.codes == ("enrolment.late",)
+    assert out.decision.warnings[0].article == own
+    assert dict(out.decision.warnings[0].facts)["deadline"] == "2026-09-20"
+    for code in ("enrolment.late", "graduation.late", "dropout.review_overdue"):
+        text = "".join(RULE_CODES[code][1:])
+        assert not any(n in text for n in ("9月30日", "7月31日", "15个工作日", "30 September"))
 
 
 @pytest.mark.parametrize(

@@ -756,7 +756,9 @@ def test_a_mariadb_database_at_schema_2_is_converted_to_exact_keys() -> None:
 @pytest.mark.parametrize("encoding", ["SQL_ASCII", "LATIN1"])
 def test_a_postgres_database_not_in_utf8_is_refused_in_words(encoding: str) -> None:
     _server(PG_URL, "PostgreSQL")
-    name = f"xueji_test_{encoding.lower()}"
+    name = (
+        f"xueji_test_{encoding.lower()}_{os.getpid()}"  # a run of its own: names are the server's
+    )
     admin = sa.create_engine(
         sa.engine.make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
     )

@@ -101,6 +101,39 @@ def test_art24_default_approval_when_a_party_lets_the_deadline_pass(province: Pr
     assert province.reg.reject(W, req.id).decision.codes == ("stage.wrong_party",)
 
 
+def test_art24_a_default_approval_cites_the_profile_s_own_article() -> None:
+    """Another province's profile: the record said "系统默认审批同意（第二十四条）", Anhui's
+    article, whatever article the profile gave its default approval."""
+    import attrs
+
+    from xueji.articles import Article
+    from xueji.policy import ANHUI_2013, Param
+    from xueji.registry import default_approval_note
+
+    own = attrs.evolve(
+        ANHUI_2013,
+        code="other",
+        instrument="某教基〔2026〕1号",
+        transfer_default_approval=Param(True, Article("某教基〔2026〕1号", 21)),
+    )
+    assert default_approval_note(own) == "系统默认审批同意（第二十一条）"
+    cited = attrs.evolve(
+        own, transfer_default_approval=Param(True, Article("教基一〔2013〕7号", 14))
+    )
+    assert default_approval_note(cited) == "系统默认审批同意（教基一〔2013〕7号 第十四条）"
+    p = Province(D(2026, 9, 1), policies=(own,))
+    s = p.register("A", 1)
+    p.at(D(2026, 9, 25))
+    req = start_transfer(p, s.id).request
+    assert req is not None
+    p.at(D(2026, 10, 30))
+    changed = p.reg.advance_clock(Actor.system())
+    assert changed[0].history[-1].note == "系统默认审批同意（第二十一条）"
+    assert [e.basis for e in p.reg.history(PROVINCE, req.id)][
+        -1
+    ] == "系统默认审批同意（第二十一条）"
+
+
 def test_art24_defaults_cascade_through_every_silent_party(province: Province) -> None:
     s = province.register("A", 1)
     req = start_transfer(province, s.id).request

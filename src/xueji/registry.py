@@ -35,7 +35,7 @@ import attrs
 
 from xueji import access, audit, ids, regions
 from xueji import numbers as _numbers
-from xueji.articles import Article
+from xueji.articles import Article, chinese_numeral
 from xueji.clock import Clock, SystemClock
 from xueji.decision import Decision, Violation
 from xueji.errors import (
@@ -92,11 +92,30 @@ __all__ = [
     "BulkOutcome",
     "Outcome",
     "Registry",
+    "default_approval_note",
     "explain_default_approval",
 ]
 
 DEFAULT_APPROVAL_NOTE = "系统默认审批同意（第二十四条）"
-"""What the record says when a stage is approved because its deadline passed."""
+"""What the record says when a stage is approved because its deadline passed, under
+the Anhui measures (:func:`default_approval_note` for any profile)."""
+
+
+def default_approval_note(policy: Policy) -> str:
+    """What the record says of a stage approved by default under ``policy``: its
+    ``transfer_default_approval`` article, by number where it is the profile's own
+    measures, in full where it is another instrument's (a province's profile cited
+    Anhui's Art 24 here whatever its own article was).
+
+    >>> from xueji.policy import ANHUI_2013
+    >>> default_approval_note(ANHUI_2013) == DEFAULT_APPROVAL_NOTE
+    True
+    """
+    article = policy.transfer_default_approval.article
+    if article.instrument == policy.instrument and article.paragraph is None and article.number:
+        return f"系统默认审批同意（第{chinese_numeral(article.number)}条）"
+    return f"系统默认审批同意（{article}）"
+
 
 R = RequestState
 St = StudentStatus
@@ -1125,7 +1144,9 @@ class Registry:
                 req.deadline, today=day, policy=self.policy(day)
             ).allowed:
                 break
-            req = self._advance(uow, system, req, "approve_by_default", day, DEFAULT_APPROVAL_NOTE)
+            req = self._advance(
+                uow, system, req, "approve_by_default", day, default_approval_note(self.policy(day))
+            )
         return req
 
     # -- setup (Art 6) -------------------------------------------------------------------
@@ -1955,6 +1976,7 @@ class Registry:
                 warnings.append(  # Art 15: review after 30 September is flagged (Art 32)
                     violation(
                         "enrolment.late",
+                        article=self.policy(on).new_student_deadline.article,
                         on=on.isoformat(),
                         deadline=req_before.deadline.isoformat(),
                     )

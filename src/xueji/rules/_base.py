@@ -73,8 +73,8 @@ _code(
 _code(
     "enrolment.late",
     anhui(15),
-    "新生信息录入审核应在9月30日前完成",
-    "new-student entry and review finish by 30 September",
+    "新生信息录入审核应在规定日期前完成",
+    "new-student entry and review finish by the set date",
 )
 _code(
     "enrolment.registration_late",
@@ -235,8 +235,8 @@ _code(
 _code(
     "dropout.review_overdue",
     anhui(27),
-    "辍学审核超过15个工作日",
-    "dropout review past 15 working days",
+    "辍学审核超过规定的工作日数",
+    "dropout review past the set number of working days",
 )
 _code(
     "graduation.not_final_grade",
@@ -245,7 +245,10 @@ _code(
     "only final-grade students graduate",
 )
 _code(
-    "graduation.late", anhui(18), "毕业操作须在7月31日前完成", "graduation work finishes by 31 July"
+    "graduation.late",
+    anhui(18),
+    "毕业操作须在规定日期前完成",
+    "graduation work finishes by the set date",
 )
 _code(
     "graduation.needs_approval",
