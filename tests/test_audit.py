@@ -363,3 +363,43 @@ def test_art30_reading_an_unknown_school_is_not_found_and_logs_nothing() -> None
             read(PROVINCE, typed)
         assert typed not in str(err.value)
     assert len(p.log()) == before
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_art30_the_change_log_masks_identity_numbers_with_the_profile_s_id_mask(
+    bulk: bool,
+) -> None:
+    """A profile's ``id_mask`` was read by nothing: the log kept Anhui's first 6 and
+    last 4 whatever the profile said. It masks with the profile's mask now, for one
+    enrolment and a bulk one alike."""
+    from xueji.masking import IdMask, mask
+    from xueji.model import Photo
+    from xueji.policy import ANHUI_2013, Param
+
+    strict = IdMask(head=4, tail=2)
+    other = attrs.evolve(
+        ANHUI_2013, code="other", id_mask=Param(strict, ANHUI_2013.id_mask.article)
+    )
+    for policy, spec in ((ANHUI_2013, IdMask()), (other, strict)):
+        p = Province(policies=(policy,))
+        if bulk:
+            row = {
+                "school": "A",
+                "class_id": "A-1",
+                "grade": 1,
+                "name": "甲",
+                "sex": "M",
+                "birth_date": D(2020, 3, 1),
+                "hukou_region": "340104",
+                "id_number": "340104202003011018",
+                "photo": Photo(D(2026, 9, 1), "x"),
+            }
+            out = p.reg.enroll_many(school_actor("A"), [row])
+            assert out.allowed, out.refused
+            s = out.applied[0]
+        else:
+            s = p.enroll("A", 1)
+        assert s.id_number is not None
+        entry = [e for e in p.log() if e.subject == s.id][-1]
+        assert entry.after["registry_number"] == "G" + mask(s.id_number, spec)
+        assert s.id_number not in str(entry)

@@ -1,6 +1,8 @@
 """Masking identity numbers for display and logs.
 
-The mask is a policy parameter (:attr:`xueji.policy.Policy.id_mask`). The default
+The mask is a policy parameter (:attr:`xueji.policy.Policy.id_mask`), which the
+change log follows; reprs, error messages, explanations and reports, which have no
+profile at hand, use :data:`DEFAULT_MASK` (``docs/privacy.md``). The default
 shows the first 6 and the last 4 characters. Note what that still reveals: the
 first 6 are the address code (where the number was issued) and the last 4 include
 the sequence digit whose parity is the sex. A deployment that must hide those

@@ -45,7 +45,7 @@ import attrs
 
 from xueji import ids, regions
 from xueji.errors import InvalidRegistryNumber, InvalidResidentId, NumberSpaceExhausted
-from xueji.masking import mask
+from xueji.masking import IdMask, mask
 from xueji.policy.model import Policy
 from xueji.policy.values import Stage
 
@@ -74,15 +74,16 @@ STAGE_DIGITS = {Stage.PRIMARY: "1", Stage.JUNIOR: "2", Stage.SENIOR: "3", Stage.
 """The stage digit used by the default 地区学号 format."""
 
 
-def mask_number(text: str, *, every_kind: bool = False) -> str:
+def mask_number(text: str, *, every_kind: bool = False, spec: IdMask | None = None) -> str:
     """A registry number for display: a G number's identity digits masked (J and L
-    numbers hold no identity number and are shown whole unless ``every_kind``).
+    numbers hold no identity number and are shown whole unless ``every_kind``), with
+    ``spec`` (default :data:`xueji.masking.DEFAULT_MASK`).
 
     >>> mask_number("G11010519491231002X"), mask_number("L340104201905010001")
     ('G110105********002X', 'L340104201905010001')
     """
     if text[:1] == "G" or (every_kind and text[:1] in ("J", "L")):
-        return text[0] + mask(text[1:])
+        return text[0] + mask(text[1:], spec)
     return text
 
 

@@ -43,6 +43,7 @@ from xueji.errors import (
     ConcurrencyConflict,
     CorruptRecord,
     NotFound,
+    PolicyNotInForce,
     Refused,
     StaleVersion,
     StoreBusy,
@@ -56,7 +57,7 @@ from xueji.lifecycle.tables import (
     RequestState,
     StudentStatus,
 )
-from xueji.masking import mask
+from xueji.masking import IdMask, mask
 from xueji.model import (
     SCHOOL_MAINTAINED,
     Actor,
@@ -160,13 +161,18 @@ class Outcome:
 _SENSITIVE = frozenset({"id_number", "guardian_id", "registry_number"})
 
 
-def _fields(values: Mapping[str, object]) -> dict[str, str]:
-    """Log values as text, identity numbers masked (Art 30)."""
+def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[str, str]:
+    """Log values as text, identity numbers masked (Art 30) with ``spec``: the
+    ``id_mask`` of the profile in force (the library's default where none is)."""
     out = {}
     for k, v in values.items():
         text = _s(v)
         if k in _SENSITIVE and text:
-            text = _numbers.mask_number(text, every_kind=True) if text[0] in "GJL" else mask(text)
+            text = (
+                _numbers.mask_number(text, every_kind=True, spec=spec)
+                if text[0] in "GJL"
+                else mask(text, spec)
+            )
         out[k] = text
     return out
 
@@ -652,8 +658,10 @@ def _entry(
     basis: str,
     previous: ChangeEntry | None,
     previous_of_subject: ChangeEntry | None,
+    spec: IdMask | None = None,
 ) -> ChangeEntry:
-    """A change-log entry sealed to the last entry and to the subject's last."""
+    """A change-log entry sealed to the last entry and to the subject's last; identity
+    numbers in its values masked with ``spec`` (the profile's ``id_mask``)."""
     return audit.make_entry(
         (previous.seq if previous else 0) + 1,
         on,
@@ -661,8 +669,8 @@ def _entry(
         actor.unit,
         command,
         subject,
-        _fields(before),
-        _fields(after),
+        _fields(before, spec),
+        _fields(after, spec),
         basis,
         actor.name,
         previous,
@@ -822,8 +830,18 @@ class Registry:
                 basis,
                 uow.log.last(),
                 uow.log.last(subject),
+                self._log_mask(on),
             )
         )
+
+    def _log_mask(self, on: _dt.date) -> IdMask | None:
+        """The ``id_mask`` of the profile in force on ``on`` (Art 30), which the change
+        log masks identity numbers with; the library's default where none is in force
+        (a unit added before any profile, say)."""
+        try:
+            return self.policy(on).id_mask.value
+        except PolicyNotInForce:
+            return None
 
     def _inside(self, uow: UnitOfWork, actor: Actor, school_code: str) -> bool:
         """Whether ``school_code`` is within the actor's jurisdiction (Arts 4, 7, 28)."""
@@ -1469,7 +1487,16 @@ class Registry:
                 person=e.person(),
             )
             previous = _entry(
-                actor, on, "enroll", student.id, {}, _record_after(student), _ART12, previous, None
+                actor,
+                on,
+                "enroll",
+                student.id,
+                {},
+                _record_after(student),
+                _ART12,
+                previous,
+                None,
+                policy.id_mask.value,
             )
             students.append(student)
             entries.append(previous)
