@@ -195,3 +195,71 @@ def test_a_step_that_cannot_be_carried_out_fails_as_a_step(tmp_path: Path) -> No
     assert [s.ok for s in result.steps] == [True, False, False]
     assert result.steps[1].problems == ("unknown student '无名' (name one with 'as' first)",)
     assert result.steps[2].problems[0].startswith("argument reason='flying'")
+
+
+def test_art33_a_later_measure_based_on_an_earlier_one_with_holidays_for_its_years(
+    tmp_path: Path,
+) -> None:
+    """An analyst's later measure (2027) written over their earlier one: ``base`` could
+    name only a shipped profile, and a scenario could not add the holiday schedule of
+    a year the built-in calendar lacks (``calendar.not_covered`` at the first
+    deadline). A file now bases on a profile listed before it, and ``holidays:``
+    loads schedules as ``xueji deadline --holidays`` does."""
+    (tmp_path / "zj-2014.toml").write_text(
+        textwrap.dedent("""\
+            base = "anhui-2013"
+            code = "zj-2014"
+            name = "某省办法"
+            instrument = "某教基〔2014〕1号"
+            valid_until = 2027-08-31
+            """),
+        encoding="utf-8",
+    )
+    (tmp_path / "zj-2027.toml").write_text(
+        textwrap.dedent("""\
+            base = "zj-2014"
+            code = "zj-2027"
+            valid_from = 2027-09-01
+            [transfer_stage_limit]
+            value = 5
+            article = { instrument = "某教基〔2027〕1号", number = 21 }
+            """),
+        encoding="utf-8",
+    )
+    (tmp_path / "holidays-2027.toml").write_text(
+        textwrap.dedent("""\
+            [2027]
+            source = "假设的2027年节假日安排（测试）"
+            holidays = ["2027-01-01", "2027-02-06..2027-02-12", "2027-10-01..2027-10-07"]
+            makeup_workdays = ["2027-10-09"]
+            """),
+        encoding="utf-8",
+    )
+    body = """\
+        policy: [zj-2014.toml, zj-2027.toml]
+        holidays: holidays-2027.toml
+        steps:
+          - do: request_transfer
+            on: 2027-09-28
+            by: 镜湖小学
+            student: 小明
+            with: {to_school: W, to_class: W-1, reason: job_move}
+            expect: {request: {deadline: 2027-10-11}}
+        """
+    facts = """\
+        facts:
+          students:
+            - {as: 小明, school: A, class_id: A-1, grade: 1, name: 小明, sex: M,
+               birth_date: 2020-03-01, hukou_region: "340104", id_number: "340104202003010111"}
+        """
+    path = _write(tmp_path, textwrap.dedent(body) + textwrap.dedent(facts))
+    path.write_text(path.read_text(encoding="utf-8").replace("2026-09-01", "2027-09-01"))
+    scenario = scenarios.load(path)
+    assert [p.code for p in scenario.policies] == ["zj-2014", "zj-2027"]
+    assert scenario.policies[1].instrument == "某教基〔2014〕1号"  # from its base
+    result = scenarios.run(scenario)
+    assert result.ok, result
+    # the holidays are what covers 2027: without them, the first deadline is an error
+    bare = path.read_text(encoding="utf-8").replace("holidays: holidays-2027.toml\n", "")
+    path.write_text(bare, encoding="utf-8")
+    assert not scenarios.run(scenarios.load(path)).ok

@@ -74,10 +74,11 @@ from xueji.model import (
     Unit,
     converter,
 )
-from xueji.policy import PROFILES, Policy, load_policy
+from xueji.policy import PROFILES, Policy, check_profiles, load_policy
 from xueji.registry import Outcome, Registry
 from xueji.storage.memory import MemoryStore
 from xueji.storage.protocols import Store
+from xueji.workdays import WorkdayCalendar, default_calendar
 
 __all__ = [
     "ACTIONS",
@@ -243,6 +244,7 @@ class Scenario:
     students: tuple[tuple[str, Mapping[str, Any], bool], ...]  # (name, enroll args, registered)
     actors: Mapping[str, Actor]
     steps: tuple[Step, ...]
+    calendar: WorkdayCalendar | None = None  # ``holidays``: None is the built-in calendar
 
 
 @attrs.frozen
@@ -395,6 +397,7 @@ def load_text(text: str, path: str = "<scenario>") -> Scenario:
         "articles",
         "start",
         "policy",
+        "holidays",
         "facts",
         "facts_file",
         "steps",
@@ -403,6 +406,7 @@ def load_text(text: str, path: str = "<scenario>") -> Scenario:
         key = sorted(unknown)[0]
         raise _fail(path, doc, key, f"未知的字段 {key}", f"unknown field {key!r}")
     policies = _policies(path, doc)
+    calendar = _calendar(path, doc)
     start = _date(path, doc, "start") if "start" in doc else _dt.date(2026, 9, 1)
     facts = doc.get("facts") or _Map()
     if not isinstance(facts, dict):
@@ -434,6 +438,7 @@ def load_text(text: str, path: str = "<scenario>") -> Scenario:
         classes=tuple(_facts(path, doc, "classes", SchoolClass, created)),
         actors=actors,
         steps=steps,
+        calendar=calendar,
     )
 
 
@@ -459,16 +464,19 @@ def _students(
 
 def _policies(path: str, doc: _Map) -> tuple[Policy, ...]:
     """``policy``: a profile code, a policy file (``*.toml``, relative to the scenario)
-    or a list of them (each decision is taken under the one in force on its date)."""
+    or a list of them (each decision is taken under the one in force on its date). A
+    file may take as its ``base`` a profile listed before it: a province's later
+    measure written over its earlier one."""
     given = doc.get("policy")
     if given is None:
         return ()
-    out = []
+    out: list[Policy] = []
     for item in given if isinstance(given, list) else [given]:
         text = str(item)
         if text.endswith(".toml"):
             try:
-                out.append(load_policy(Path(path).parent / text))
+                known = {**PROFILES, **{p.code: p for p in out}}
+                out.append(load_policy(Path(path).parent / text, profiles=known))
             except XuejiError as e:
                 raise _fail(path, doc, "policy", e.message_zh, e.message_en) from None
             except OSError as e:
@@ -479,7 +487,31 @@ def _policies(path: str, doc: _Map) -> tuple[Policy, ...]:
             out.append(PROFILES[text])
         else:
             raise _fail(path, doc, "policy", f"未知的政策 {text}", f"unknown policy {text!r}")
+    try:
+        check_profiles(out)
+    except XuejiError as e:
+        raise _fail(path, doc, "policy", e.message_zh, e.message_en) from None
     return tuple(out)
+
+
+def _calendar(path: str, doc: _Map) -> WorkdayCalendar | None:
+    """``holidays``: a holiday file (TOML, as ``xueji deadline --holidays`` reads,
+    relative to the scenario) or a list of them, adding years the built-in calendar
+    does not cover yet (a measure in force from 2027, say)."""
+    given = doc.get("holidays")
+    if given is None:
+        return None
+    calendar = default_calendar()
+    for item in given if isinstance(given, list) else [given]:
+        try:
+            calendar = calendar.load(Path(path).parent / str(item))
+        except XuejiError as e:
+            raise _fail(path, doc, "holidays", e.message_zh, e.message_en) from None
+        except OSError as e:
+            raise _fail(
+                path, doc, "holidays", f"无法读取 {item}：{e}", f"cannot read {item}: {e}"
+            ) from None
+    return calendar
 
 
 def _shared_facts(path: str, doc: _Map, local: dict[str, Any]) -> _Map:
@@ -676,6 +708,8 @@ class _Run:
         self.s = scenario
         self.clock = ManualClock(scenario.start)
         kw: dict[str, Any] = {"policies": scenario.policies} if scenario.policies else {}
+        if scenario.calendar is not None:
+            kw["calendar"] = scenario.calendar
         self.reg = Registry(store or MemoryStore(), clock=self.clock, **kw)
         self.students: dict[str, str] = {}
         self.requests: dict[str, str] = {}

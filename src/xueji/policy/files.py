@@ -204,6 +204,9 @@ def policy_from_dict(
             raise _bad(where, f"未知的基础政策 {base_code}", f"unknown base profile {base_code!r}")
         if "code" not in changes:
             raise _bad(where, "须给出新的 code", "a derived profile needs its own code")
+        # the end of the base's validity is the base's: a later measure written over an
+        # earlier one that ends would otherwise end with it (TOML has no null to undo it)
+        changes.setdefault("valid_until", None)
         return _locked_fields_known(attrs.evolve(known[base_code], **changes), where, changes)
     except (ValueError, TypeError) as e:
         if isinstance(e, InvalidPolicy):
