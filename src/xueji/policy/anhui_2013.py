@@ -32,9 +32,14 @@ ANHUI_2013 = Policy(
         6,
         _art(14),
         "Art 14 forbids registries for pre-school children; the age comes from Anhui's "
-        "primary-school admission rule: 年满6周岁(截至当年8月31日).",
+        "primary-school admission rule: 年满6周岁, counted on school_entry_age_cutoff.",
     ),
-    school_entry_age_cutoff=Param(MonthDay(8, 31), _art(14)),
+    school_entry_age_cutoff=Param(
+        MonthDay(8, 31),
+        _art(14),
+        "Anhui's primary-school admission rule counts the age on 31 August of the entry "
+        "year (截至当年8月31日).",
+    ),
     initial_grades=Param(
         frozenset({1, 7, 10}),
         _art(12),
