@@ -372,8 +372,8 @@ def test_art30_the_change_log_masks_identity_numbers_with_the_profile_s_id_mask(
     """A profile's ``id_mask`` was read by nothing: the log kept Anhui's first 6 and
     last 4 whatever the profile said. It masks with the profile's mask now, for one
     enrolment and a bulk one alike."""
+    from tests.test_bulk import _row
     from xueji.masking import IdMask, mask
-    from xueji.model import Photo
     from xueji.policy import ANHUI_2013, Param
 
     strict = IdMask(head=4, tail=2)
@@ -383,18 +383,7 @@ def test_art30_the_change_log_masks_identity_numbers_with_the_profile_s_id_mask(
     for policy, spec in ((ANHUI_2013, IdMask()), (other, strict)):
         p = Province(policies=(policy,))
         if bulk:
-            row = {
-                "school": "A",
-                "class_id": "A-1",
-                "grade": 1,
-                "name": "甲",
-                "sex": "M",
-                "birth_date": D(2020, 3, 1),
-                "hukou_region": "340104",
-                "id_number": "340104202003011018",
-                "photo": Photo(D(2026, 9, 1), "x"),
-            }
-            out = p.reg.enroll_many(school_actor("A"), [row])
+            out = p.reg.enroll_many(school_actor("A"), [_row(1)])
             assert out.allowed, out.refused
             s = out.applied[0]
         else:

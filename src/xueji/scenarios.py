@@ -44,6 +44,7 @@ xueji.scenarios.ScenarioError: bad.scenario.yaml:2: 未知的操作 enrol (unkno
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import re
@@ -474,15 +475,9 @@ def _policies(path: str, doc: _Map) -> tuple[Policy, ...]:
     for item in given if isinstance(given, list) else [given]:
         text = str(item)
         if text.endswith(".toml"):
-            try:
-                known = {**PROFILES, **{p.code: p for p in out}}
+            known = {**PROFILES, **{p.code: p for p in out}}
+            with _file_of(path, doc, "policy", text):
                 out.append(load_policy(Path(path).parent / text, profiles=known))
-            except XuejiError as e:
-                raise _fail(path, doc, "policy", e.message_zh, e.message_en) from None
-            except OSError as e:
-                raise _fail(
-                    path, doc, "policy", f"无法读取 {text}：{e}", f"cannot read {text}: {e}"
-                ) from None
         elif text in PROFILES:
             out.append(PROFILES[text])
         else:
@@ -503,15 +498,21 @@ def _calendar(path: str, doc: _Map) -> WorkdayCalendar | None:
         return None
     calendar = default_calendar()
     for item in given if isinstance(given, list) else [given]:
-        try:
+        with _file_of(path, doc, "holidays", str(item)):
             calendar = calendar.load(Path(path).parent / str(item))
-        except XuejiError as e:
-            raise _fail(path, doc, "holidays", e.message_zh, e.message_en) from None
-        except OSError as e:
-            raise _fail(
-                path, doc, "holidays", f"无法读取 {item}：{e}", f"cannot read {item}: {e}"
-            ) from None
     return calendar
+
+
+@contextlib.contextmanager
+def _file_of(path: str, doc: _Map, key: str, name: str) -> Iterator[None]:
+    """Read a file a scenario names under ``key``: its errors, and a file that cannot
+    be read, reported at the scenario's line, not raised."""
+    try:
+        yield
+    except XuejiError as e:
+        raise _fail(path, doc, key, e.message_zh, e.message_en) from None
+    except OSError as e:
+        raise _fail(path, doc, key, f"无法读取 {name}：{e}", f"cannot read {name}: {e}") from None
 
 
 def _shared_facts(path: str, doc: _Map, local: dict[str, Any]) -> _Map:
