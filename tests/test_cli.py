@@ -152,6 +152,28 @@ def test_output_to_a_pipe_its_reader_closed_ends_quietly() -> None:
     assert err == ""
 
 
+def test_output_still_buffered_when_the_reader_has_gone_ends_quietly() -> None:
+    """Output small enough to sit in Python's buffer until exit was written by the
+    flush at exit, past ``main``'s handling: "Exception ignored ... BrokenPipeError"
+    and exit 120. ``main`` flushes before it returns now."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before a byte is written
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "xueji.cli", "id", "check", "11010519491231002X"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert (proc.returncode, proc.stderr.decode()) == (141, "")
+
+
 def test_a_closed_pipe_is_not_reported_as_a_file_error(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

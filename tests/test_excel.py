@@ -701,7 +701,7 @@ def _cli_store(tmp_path: Path) -> list[str]:
 
 
 def test_cli_an_import_whose_output_pipe_is_closed_still_writes_its_report(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``xueji import ... | head``: the rows are committed before the summary is
     printed; a closed pipe there left no report workbook to say which."""
@@ -717,6 +717,7 @@ def test_cli_an_import_whose_output_pipe_is_closed_still_writes_its_report(
     monkeypatch.setattr(xueji.cli, "_emit", closed)
     args = ["import", "students", str(path), *store, "--as", "school:A", "--partial"]
     assert main([*args, "--report", str(out)]) == xueji.cli.EXIT_PIPE_CLOSED == 141
+    assert capsys.readouterr().err == ""  # (captured: pytest's own output is not closed)
     assert out.exists()
     applied = openpyxl.load_workbook(out)["已导入 applied"]
     assert applied.max_row == 3  # header + the two rows written

@@ -219,10 +219,31 @@ def test_a_value_no_measure_could_mean_is_refused_with_its_key(
     assert name in str(e.value) or name == "locked_fields"
 
 
-def test_the_limits_of_the_values_the_profiles_hold_are_met() -> None:
-    """The shipped profiles pass the checks a file's values meet."""
+def test_the_checks_of_values_hold_in_code_and_in_both_languages() -> None:
+    """A profile built in Python meets the same checks as a file, and a problem is
+    said in Chinese as well as in English (the English twice, before)."""
+    from xueji.policy.model import _value_problems
+
     for p in (ANHUI_2013, parse_policy(PROVINCE_FILE)):
-        assert policy_to_dict(p)["transfer_stage_limit"]["value"] >= 1
+        assert _value_problems(p) == []
+    with pytest.raises(InvalidPolicy) as e:
+        attrs.evolve(ANHUI_2013, transfer_stage_limit=Param(0, NATIONAL))
+    assert e.value.message_zh == "政策 anhui-2013：transfer_stage_limit 应不小于 1，而不是 0"
+    assert e.value.message_en == "policy anhui-2013: transfer_stage_limit is at least 1, not 0"
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(_one("locked_fields", '["nmae"]'), where="zj.toml")
+    assert "不是学籍记录的字段" in e.value.message_zh
+    assert "is not a field" not in e.value.message_zh
+
+
+def test_the_same_profile_listed_twice_is_one_profile() -> None:
+    """Refused as ambiguous with itself, for a moment: equal profiles are one."""
+    from xueji.registry import Registry
+    from xueji.storage import MemoryStore
+
+    assert policy_in_force(dt.date(2020, 1, 1), [ANHUI_2013, ANHUI_2013]) is ANHUI_2013
+    check_profiles([ANHUI_2013, ANHUI_2013])
+    Registry(MemoryStore(), policies=[ANHUI_2013, ANHUI_2013])
 
 
 def test_an_article_past_99_is_cited_in_chinese_numerals() -> None:

@@ -117,6 +117,12 @@ def test_art24_a_default_approval_cites_the_profile_s_own_article() -> None:
         transfer_default_approval=Param(True, Article("某教基〔2026〕1号", 21)),
     )
     assert default_approval_note(own) == "系统默认审批同意（第二十一条）"
+    item = attrs.evolve(
+        own, transfer_default_approval=Param(True, Article("某教基〔2026〕1号", 21, item=2))
+    )
+    assert (
+        default_approval_note(item) == "系统默认审批同意（某教基〔2026〕1号 第二十一条第（二）项）"
+    )
     cited = attrs.evolve(
         own, transfer_default_approval=Param(True, Article("教基一〔2013〕7号", 14))
     )

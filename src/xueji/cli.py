@@ -857,26 +857,33 @@ def _stdout_closed() -> None:
         os.close(devnull)
 
 
+def _io_error(e: OSError) -> int:
+    what = e.filename if e.filename is not None else ""
+    why = e.strerror or type(e).__name__
+    print(
+        f"xueji: [io.error] 无法读写文件 {what}：{why} (cannot read or write {what}: {why})",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
+        sys.stdout.flush()  # here, not at exit: a closed pipe is then caught below
     except XuejiError as e:
         print(f"xueji: [{e.code}] {e}", file=sys.stderr)
         return EXIT_INVALID if e.code.startswith(("id.", "number.")) else EXIT_USAGE
-    except BrokenPipeError:  # `xueji tables | head`: the reader has all it wanted
-        _stdout_closed()
+    except BrokenPipeError as e:
+        if e.filename is not None:  # a file named on the command line (a FIFO's reader)
+            return _io_error(e)
+        _stdout_closed()  # `xueji tables | head`: the reader has all it wanted
         return EXIT_PIPE_CLOSED
     except OSError as e:  # a file that cannot be read or written
-        what = e.filename if e.filename is not None else ""
-        why = e.strerror or type(e).__name__
-        print(
-            f"xueji: [io.error] 无法读写文件 {what}：{why} (cannot read or write {what}: {why})",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        return _io_error(e)
     except ValueError as e:
         print(f"xueji: {e}", file=sys.stderr)
         return EXIT_USAGE

@@ -113,7 +113,8 @@ def default_approval_note(policy: Policy) -> str:
     True
     """
     article = policy.transfer_default_approval.article
-    if article.instrument == policy.instrument and article.paragraph is None and article.number:
+    plain = article.paragraph is None and article.item is None and not article.note
+    if article.instrument == policy.instrument and plain and article.number:
         return f"系统默认审批同意（第{chinese_numeral(article.number)}条）"
     return f"系统默认审批同意（{article}）"
 

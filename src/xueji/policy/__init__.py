@@ -77,7 +77,7 @@ def policy_in_force(on: _dt.date, profiles: Iterable[Policy] | None = None) -> P
     same day raise :class:`~xueji.errors.InvalidPolicy` (``policy.ambiguous``): which
     one governs would depend on the order they were listed in.
     """
-    candidates = [p for p in (profiles or PROFILES.values()) if p.in_force(on)]
+    candidates = _distinct(p for p in (profiles or PROFILES.values()) if p.in_force(on))
     if not candidates:
         raise PolicyNotInForce(
             "policy.not_in_force",
@@ -106,14 +106,22 @@ def check_profiles(profiles: Iterable[Policy]) -> None:
     force on the same day and are both in force then (``policy.ambiguous``), or
     ``locked_fields`` that are not fields of a student record (``policy.invalid``)."""
     listed = list(profiles)
+    listed = _distinct(listed)
     for p in listed:
-        for problem in locked_field_problems(p):
-            raise InvalidPolicy(
-                "policy.invalid", f"政策无效：{problem}", f"invalid policy: {problem}"
-            )
+        for zh, en in locked_field_problems(p):
+            raise InvalidPolicy("policy.invalid", f"政策无效：{zh}", f"invalid policy: {en}")
     for p in listed:
         tied = sorted(
             q.code for q in listed if q.in_force(p.valid_from) and q.valid_from == p.valid_from
         )
         if len(tied) > 1:
             raise _ambiguous(tied, p.valid_from)
+
+
+def _distinct(profiles: Iterable[Policy]) -> list[Policy]:
+    """The profiles, each equal one once: the same profile listed twice is not two."""
+    out: list[Policy] = []
+    for p in profiles:
+        if not any(p == q for q in out):
+            out.append(p)
+    return out

@@ -117,7 +117,9 @@ _HEADER = ("code", "name", "instrument", "valid_from", "valid_until", "validity_
 
 
 def _bad(where: str, zh: str, en: str) -> InvalidPolicy:
-    return InvalidPolicy("policy.invalid", f"政策文件 {where}：{zh}", f"policy file {where}: {en}")
+    error = InvalidPolicy("policy.invalid", f"政策文件 {where}：{zh}", f"policy file {where}: {en}")
+    error.where = where  # type: ignore[attr-defined]  # (named the file: not wrapped again)
+    return error
 
 
 def _problem(error: BaseException, kind: Any) -> str:
@@ -210,7 +212,9 @@ def policy_from_dict(
         return _locked_fields_known(attrs.evolve(known[base_code], **changes), where, changes)
     except (ValueError, TypeError) as e:
         if isinstance(e, InvalidPolicy):
-            raise
+            if getattr(e, "where", None) is not None:
+                raise
+            raise _bad(where, e.message_zh, e.message_en) from e  # the profile's own check
         raise _bad(where, str(e), str(e)) from e
 
 
@@ -218,8 +222,8 @@ def _locked_fields_known(policy: Policy, where: str, changes: Mapping[str, Any])
     """The policy, once the ``locked_fields`` the file sets (if it does) are known
     fields of a student record (a base's were checked where it was made)."""
     if "locked_fields" in changes:
-        for problem in locked_field_problems(policy):
-            raise _bad(where, problem, problem)
+        for zh, en in locked_field_problems(policy):
+            raise _bad(where, zh, en)
     return policy
 
 

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from xueji.articles import Article
+from xueji.errors import InvalidPolicy
 from xueji.masking import IdMask
 from xueji.policy.values import MonthDay, Stage, Term, TransferWindow
 
@@ -39,13 +40,30 @@ def _fields_are_params(inst: Policy, attribute: attrs.Attribute[Any], value: Any
 _GRADES = range(1, 13)
 
 
-def _value_problems(p: Policy) -> list[str]:
+Problem = tuple[str, str]
+"""A problem of a profile's values: what is wrong, in Chinese and in English."""
+
+
+def _value_problems(p: Policy) -> list[Problem]:
     """What is wrong with a profile's values that their types let through: a file
     that says ``transfer_stage_limit = -5`` approved every transfer the moment it was
     filed, in silence. The bounds are wide (what no measure could mean), not a
     reading of any one. ``locked_fields`` names fields of the student record, which
     this module cannot import: :func:`locked_field_problems` checks them."""
-    out = []
+    out: list[Problem] = []
+    if p.valid_until is not None and p.valid_until < p.valid_from:
+        out.append(
+            (
+                f"失效日 {p.valid_until} 早于生效日 {p.valid_from}",
+                f"valid_until {p.valid_until} is before valid_from {p.valid_from}",
+            )
+        )
+    for name, allowed in (
+        ("rollover_unfinished_final_grade", ("hold", "complete")),
+        ("rollover_open_transfers", ("promote", "hold")),
+    ):
+        if getattr(p, name).value not in allowed:
+            out.append((f"{name} 只能是 {allowed} 之一", f"{name} is one of {allowed}"))
     for name, low, high in (
         ("school_entry_age", 1, 18),
         ("transfer_stage_limit", 1, None),
@@ -54,37 +72,68 @@ def _value_problems(p: Policy) -> list[str]:
     ):
         value = getattr(p, name).value
         if value is not None and (value < low or (high is not None and value > high)):
-            bound = f"from {low} to {high}" if high is not None else f"at least {low}"
-            out.append(f"{name} is {bound}, not {value}")
+            zh = f"{low} 至 {high}" if high is not None else f"不小于 {low}"
+            en = f"from {low} to {high}" if high is not None else f"at least {low}"
+            out.append((f"{name} 应{zh}，而不是 {value}", f"{name} is {en}, not {value}"))
     for name in ("initial_grades", "compulsory_grades"):
         grades = getattr(p, name).value
         if not grades or not grades <= set(_GRADES):
-            out.append(f"{name} are grades 1 to 12 (at least one), not {sorted(grades)}")
+            out.append(
+                (
+                    f"{name} 应为1至12年级（至少一个），而不是 {sorted(grades)}",
+                    f"{name} are grades 1 to 12 (at least one), not {sorted(grades)}",
+                )
+            )
     for stage, cap in p.class_size_caps.value.items():
         if cap < 1:
-            out.append(f"class_size_caps: {stage} is at least 1, not {cap}")
+            out.append(
+                (
+                    f"class_size_caps：{stage} 不小于 1，而不是 {cap}",
+                    f"class_size_caps: {stage} is at least 1, not {cap}",
+                )
+            )
     if not p.terms.value:
-        out.append("terms needs at least one term")
-    if p.maintenance_fee_per_student.value < 0:
+        out.append(("terms 至少要有一个学期", "terms needs at least one term"))
+    fee = p.maintenance_fee_per_student.value
+    if fee < 0:
         out.append(
-            f"maintenance_fee_per_student is not negative: {p.maintenance_fee_per_student.value}"
+            (
+                f"maintenance_fee_per_student 不能为负：{fee}",
+                f"maintenance_fee_per_student is not negative: {fee}",
+            )
         )
     mask = p.id_mask.value
     if mask.head + mask.tail >= 18:
         out.append(
-            f"id_mask shows {mask.head} + {mask.tail} characters of an 18-character number: "
-            "nothing would be hidden"
+            (
+                f"id_mask 显示18位号码中的 {mask.head} + {mask.tail} 位：什么也没有隐藏",
+                f"id_mask shows {mask.head} + {mask.tail} characters of an 18-character "
+                "number: nothing would be hidden",
+            )
+        )
+    fmt = p.regional_number_format.value
+    if "{seq" not in fmt:
+        out.append(
+            (
+                "regional_number_format 须含 {seq} 字段",
+                "regional_number_format needs a {seq} field",
+            )
         )
     try:
-        p.regional_number_format.value.format(region="340104", year=2026, stage="1", seq=1)
+        fmt.format(region="340104", year=2026, stage="1", seq=1)
     except (KeyError, IndexError, ValueError, AttributeError) as e:
+        why = f"{type(e).__name__}: {e}"
         out.append(
-            f"regional_number_format cannot be used ({type(e).__name__}: {e}); its fields are region, year, stage and seq"
+            (
+                f"regional_number_format 无法使用（{why}）；其字段为 region、year、stage、seq",
+                f"regional_number_format cannot be used ({why}); its fields are region, year, "
+                "stage and seq",
+            )
         )
     return out
 
 
-def locked_field_problems(p: Policy) -> list[str]:
+def locked_field_problems(p: Policy) -> list[Problem]:
     """``locked_fields`` that are not fields of a student record: a file saying
     ``locked_fields = ["nmae", ...]`` left the name unlocked (Art 29), in silence.
     Checked where a profile is loaded (:func:`xueji.policy.policy_from_dict`) and
@@ -93,7 +142,10 @@ def locked_field_problems(p: Policy) -> list[str]:
 
     unknown = sorted(p.locked_fields.value - {f.name for f in attrs.fields(Student)})
     return [
-        f"policy {p.code}: locked_fields: {name!r} is not a field of a student record"
+        (
+            f"政策 {p.code}：locked_fields 中的 {name!r} 不是学籍记录的字段",
+            f"policy {p.code}: locked_fields: {name!r} is not a field of a student record",
+        )
         for name in unknown[:1]
     ]
 
@@ -154,22 +206,10 @@ class Policy:
     maintenance_fee_per_student: Param[Decimal] = attrs.field(validator=_fields_are_params)
 
     def __attrs_post_init__(self) -> None:
-        if self.valid_until is not None and self.valid_until < self.valid_from:
-            raise ValueError(
-                f"policy {self.code}: valid_until {self.valid_until} is before "
-                f"valid_from {self.valid_from}"
+        for zh, en in _value_problems(self)[:1]:
+            raise InvalidPolicy(
+                "policy.invalid", f"政策 {self.code}：{zh}", f"policy {self.code}: {en}"
             )
-        for name, allowed in (
-            ("rollover_unfinished_final_grade", ("hold", "complete")),
-            ("rollover_open_transfers", ("promote", "hold")),
-        ):
-            if getattr(self, name).value not in allowed:
-                raise ValueError(f"policy {self.code}: {name} is one of {allowed}")
-        fmt = self.regional_number_format.value
-        if "{seq" not in fmt:
-            raise ValueError(f"policy {self.code}: regional_number_format needs a {{seq}} field")
-        for problem in _value_problems(self):
-            raise ValueError(f"policy {self.code}: {problem}")
 
     def in_force(self, on: _dt.date) -> bool:
         """True if the profile is in force on ``on`` (both ends inclusive)."""
