@@ -114,6 +114,28 @@ def test_policy_show(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     assert run(capsys, "policy", "show", "--policy", "nowhere")[0] == 2
 
 
+def test_policy_files_given_in_turn_may_base_on_an_earlier_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A province's later measure written over its earlier one could not be shown or
+    used from the command line: ``base`` named only a shipped profile."""
+    first, later = tmp_path / "zj-2014.toml", tmp_path / "zj-2026.toml"
+    first.write_text('base = "anhui-2013"\ncode = "zj-2014"\n', encoding="utf-8")
+    later.write_text(
+        'base = "zj-2014"\ncode = "zj-2026"\nvalid_from = 2026-10-01\n'
+        '[transfer_stage_limit]\nvalue = 12\narticle = { instrument = "某", number = 21 }\n',
+        encoding="utf-8",
+    )
+    args = ("--json", "policy", "show", "--policy-file", str(first), "--policy-file", str(later))
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    shown = json.loads(out)
+    assert (shown["code"], shown["transfer_stage_limit"]["value"]) == ("zj-2026", 12)
+    code, _, err = run(capsys, "policy", "show", "--policy-file", str(later))
+    assert code == 2
+    assert "zj-2014" in err  # alone, its base is unknown
+
+
 def test_tables(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--json", "tables")
     assert code == 0

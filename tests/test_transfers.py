@@ -140,6 +140,24 @@ def test_art24_a_default_approval_cites_the_profile_s_own_article() -> None:
     ] == "系统默认审批同意（第二十一条）"
 
 
+def test_art24_a_party_too_late_is_refused_and_nothing_is_written(province: Province) -> None:
+    """A party deciding after its deadline, before any sweep: the decision's own sweep
+    approves the stage by default, the party is then the wrong one and refused, and
+    the sweep's writes were kept (found by the state-machine test: "a refused command
+    wrote something"). A refusal writes nothing now; the next sweep approves."""
+    s = province.register("A", 1)
+    province.at(D(2026, 9, 25))
+    req = start_transfer(province, s.id).request
+    assert req is not None
+    province.at(D(2026, 10, 30))  # its deadline passed yesterday
+    before = (province.reg.request(PROVINCE, req.id), len(province.log()))
+    out = province.reg.reject(W, req.id)
+    assert out.decision.codes == ("stage.wrong_party",)
+    assert (province.reg.request(PROVINCE, req.id), len(province.log())) == before
+    changed = province.reg.advance_clock(Actor.system())
+    assert [r.state for r in changed] == [RequestState.AT_RECEIVING_AUTHORITY]
+
+
 def test_art24_defaults_cascade_through_every_silent_party(province: Province) -> None:
     s = province.register("A", 1)
     req = start_transfer(province, s.id).request

@@ -52,8 +52,15 @@ def _date(text: str) -> dt.date:
 
 
 def _policy(args: argparse.Namespace) -> Policy:
-    if getattr(args, "policy_file", None):
-        return load_policy(args.policy_file)
+    files = getattr(args, "policy_file", None)
+    if files:
+        # repeated: each file may take as its base one given before it (a later
+        # measure over an earlier one); the last is the profile used
+        known = dict(PROFILES)
+        for path in files:
+            policy = load_policy(path, profiles=known)
+            known[policy.code] = policy
+        return policy
     code = getattr(args, "policy", ANHUI_2013.code)
     if code not in PROFILES:
         raise XuejiError(
@@ -563,7 +570,11 @@ def _add_transfer_commands(sub: Any) -> None:
         else:
             chk.add_argument(option, default=None, help=help_text)
     chk.add_argument("--policy", default=None, help="profile code (default: the one in force)")
-    chk.add_argument("--policy-file", help="a TOML policy file")
+    chk.add_argument(
+        "--policy-file",
+        action="append",
+        help="a TOML policy file (repeat: each may take an earlier one as its base; the last is used)",
+    )
     chk.set_defaults(func=cmd_transfer_check)
 
 
@@ -826,7 +837,11 @@ def build_parser() -> argparse.ArgumentParser:
     pol_sub = pol.add_subparsers(dest="policy_command", required=True, parser_class=_Parser)
     show = pol_sub.add_parser("show", help="print a profile's parameters with articles")
     show.add_argument("--policy", default=ANHUI_2013.code, help="profile code")
-    show.add_argument("--policy-file", help="a TOML policy file")
+    show.add_argument(
+        "--policy-file",
+        action="append",
+        help="a TOML policy file (repeat: each may take an earlier one as its base; the last is used)",
+    )
     show.add_argument("--notes", action="store_true", help="show the reading chosen")
     show.set_defaults(func=cmd_policy_show)
 

@@ -733,6 +733,15 @@ class _RollBack(Exception):
     """Raised inside a unit of work to undo it (all-or-nothing bulk commands)."""
 
 
+class _Undone(Exception):
+    """Raised inside a unit of work to undo it and return ``outcome`` (a refusal that
+    must leave nothing written)."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
 class Registry:
     """The service facade over a :class:`~xueji.storage.protocols.Store`.
 
@@ -1953,64 +1962,91 @@ class Registry:
         action: str = "",
         expected_version: int | None = None,
     ) -> Outcome:
+        """Decide a request's stage (``event``). A refused decision writes nothing: the
+        default approvals its sweep applied first (Art 24: a stage past its deadline
+        is approved whoever asks, and the party is then the next stage's) are undone
+        with it, and the next sweep applies them. Before, a party that came too late
+        was refused and the sweep's writes were kept."""
+        try:
+            with self.store.unit_of_work() as uow:
+                out = self._decide_in(
+                    uow, actor, request_id, event, note, extra, action, expected_version
+                )
+                if not out.allowed:
+                    raise _Undone(out)
+                return out
+        except _Undone as undone:
+            return undone.outcome
+
+    def _decide_in(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        request_id: str,
+        event: str,
+        note: str,
+        extra: Any,
+        action: str,
+        expected_version: int | None,
+    ) -> Outcome:
+        """:meth:`_decide` inside its unit of work."""
         on = self.today()
         _free_text(note, "意见", "the note")
-        with self.store.unit_of_work() as uow:
-            self._authorize(uow, actor, action)  # the kind of user; the party is checked below
-            req = self._get_request(uow, request_id)
-            _expect("request", req.id, expected_version, req.version)
-            req = self._sweep_request(uow, req, on)
-            if not req.is_open:
-                # already decided (possibly by default): a repeat is a no-op
-                last = req.history[-1]
-                if event == "approve" and req.state is R.APPROVED:
-                    if last.actor != actor.unit:  # only the deciding party's repeat is a no-op
-                        return Outcome(
-                            Decision.refuse(
-                                violation(
-                                    "stage.wrong_party",
-                                    request=req.id,
-                                    stage=req.state.value,
-                                    party=last.actor,
-                                    actor=f"{actor.kind.value}:{actor.unit}",
-                                )
-                            ),
-                            None,
-                            req,
-                        )
-                    return Outcome(Decision.allow(), uow.students.get(req.student), req)
-                REQUEST_TABLES[req.kind].fire(req.state, event)  # raises TransitionRefused
-            if event == "withdraw":  # only the unit that opened the request withdraws it
-                opener = req.history[0].actor
-                party = approvals.check_party(
-                    actor,
-                    request=req.id,
-                    stage=req.state.value,
-                    party=opener,
-                    party_is_school=actor.kind is ActorKind.SCHOOL,
-                )
-            else:
-                party = self._check_party(uow, actor, req)
-            if not party.allowed:
-                return Outcome(party, None, req)
-            req_before = req
-            req = self._advance(uow, actor, req, event, on, note)
-            warnings = [extra] if extra is not None else []
-            if (
-                req.kind is RequestKind.NEW_STUDENT
-                and req_before.deadline is not None
-                and on > req_before.deadline
-            ):
-                warnings.append(  # Art 15: review after 30 September is flagged (Art 32)
-                    violation(
-                        "enrolment.late",
-                        article=self.policy(on).new_student_deadline.article,
-                        on=on.isoformat(),
-                        deadline=req_before.deadline.isoformat(),
+        self._authorize(uow, actor, action)  # the kind of user; the party is checked below
+        req = self._get_request(uow, request_id)
+        _expect("request", req.id, expected_version, req.version)
+        req = self._sweep_request(uow, req, on)
+        if not req.is_open:
+            # already decided (possibly by default): a repeat is a no-op
+            last = req.history[-1]
+            if event == "approve" and req.state is R.APPROVED:
+                if last.actor != actor.unit:  # only the deciding party's repeat is a no-op
+                    return Outcome(
+                        Decision.refuse(
+                            violation(
+                                "stage.wrong_party",
+                                request=req.id,
+                                stage=req.state.value,
+                                party=last.actor,
+                                actor=f"{actor.kind.value}:{actor.unit}",
+                            )
+                        ),
+                        None,
+                        req,
                     )
+                return Outcome(Decision.allow(), uow.students.get(req.student), req)
+            REQUEST_TABLES[req.kind].fire(req.state, event)  # raises TransitionRefused
+        if event == "withdraw":  # only the unit that opened the request withdraws it
+            opener = req.history[0].actor
+            party = approvals.check_party(
+                actor,
+                request=req.id,
+                stage=req.state.value,
+                party=opener,
+                party_is_school=actor.kind is ActorKind.SCHOOL,
+            )
+        else:
+            party = self._check_party(uow, actor, req)
+        if not party.allowed:
+            return Outcome(party, None, req)
+        req_before = req
+        req = self._advance(uow, actor, req, event, on, note)
+        warnings = [extra] if extra is not None else []
+        if (
+            req.kind is RequestKind.NEW_STUDENT
+            and req_before.deadline is not None
+            and on > req_before.deadline
+        ):
+            warnings.append(  # Art 15: review after 30 September is flagged (Art 32)
+                violation(
+                    "enrolment.late",
+                    article=self.policy(on).new_student_deadline.article,
+                    on=on.isoformat(),
+                    deadline=req_before.deadline.isoformat(),
                 )
-            decision = Decision.allow(warnings=warnings)
-            return Outcome(decision, uow.students.get(req.student), req)
+            )
+        decision = Decision.allow(warnings=warnings)
+        return Outcome(decision, uow.students.get(req.student), req)
 
     # -- corrections (Art 29) -------------------------------------------------------------
 
