@@ -157,6 +157,17 @@ def test_round_trip_through_plain_data() -> None:
         ),
         ('code = "x"', "without a base"),
         ("not = [toml", "TOML"),
+        (
+            'base = "anhui-2013"\ncode = "x"\n[transfer_stage_limit]\nvalue = 5\n'
+            'article = "第二十一条"',
+            "expected a table",
+        ),
+        (
+            'base = "anhui-2013"\ncode = "x"\n[transfer_stage_limit]\nvalue = 5\n'
+            'article = { instrument = "a", number = 21, paragraph = 1000 }',
+            "paragraph",
+        ),
+        ('base = ["anhui-2013"]\ncode = "x"', "base is a profile code"),
     ],
 )
 def test_bad_policy_files(text: str, fragment: str) -> None:
@@ -204,6 +215,14 @@ def _one(name: str, value: str) -> str:
         ("transfer_blackout", '["07-01"]', "transfer_blackout"),
         # a misspelled field name unlocked the name (Art 29)
         ("locked_fields", '["nmae", "sex"]', "'nmae' is not a field of a student record"),
+        # values of the wrong shape: tracebacks before, or text read letter by letter
+        ("class_size_caps", "45", "expected a list or table, not 45"),
+        ("transfer_window", '"start_to_end"', "expected a table"),
+        ("id_mask", '"4+2"', "expected a table"),
+        ("locked_fields", '"name"', "expected a list or table, not 'name'"),
+        ("maintenance_fee_per_student", '"NaN"', "expected an amount"),
+        # the format is right, the day does not exist
+        ("new_student_deadline", '"09-31"', "no such day of the year: 09-31"),
     ],
 )
 def test_a_value_no_measure_could_mean_is_refused_with_its_key(
@@ -234,6 +253,28 @@ def test_the_checks_of_values_hold_in_code_and_in_both_languages() -> None:
         parse_policy(_one("locked_fields", '["nmae"]'), where="zj.toml")
     assert "不是学籍记录的字段" in e.value.message_zh
     assert "is not a field" not in e.value.message_zh
+
+
+def test_a_policy_file_in_utf8_with_a_bom_loads_and_one_in_gbk_is_named(tmp_path: Path) -> None:
+    """Windows Notepad's byte-order mark was "Invalid statement"; a GBK file ended in a
+    codec's message with no code, file or Chinese."""
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + b'base = "anhui-2013"\ncode = "x"\n')
+    assert load_policy(bom).code == "x"
+    gbk = tmp_path / "gbk.toml"
+    gbk.write_bytes('base = "anhui-2013"\ncode = "x"\nname = "安徽"\n'.encode("gbk"))
+    with pytest.raises(InvalidPolicy) as e:
+        load_policy(gbk)
+    assert "gbk.toml" in str(e.value)
+    assert "不是 UTF-8 编码" in e.value.message_zh
+
+
+def test_two_different_profiles_with_one_code_are_refused() -> None:
+    """A later file basing on that code got whichever was listed last, in silence."""
+    a = attrs.evolve(ANHUI_2013, code="zj", valid_from=dt.date(2026, 1, 1))
+    b = attrs.evolve(a, valid_from=dt.date(2026, 9, 1))
+    with pytest.raises(InvalidPolicy, match="two different profiles have the code 'zj'"):
+        check_profiles([a, b])
 
 
 def test_the_same_profile_listed_twice_is_one_profile() -> None:

@@ -136,6 +136,18 @@ def test_bad_schedule_files_are_refused(tmp_path: Path, text: str, fragment: str
         CAL.load(path)
 
 
+def test_a_schedule_file_with_a_bom_loads_and_one_in_gbk_is_named(tmp_path: Path) -> None:
+    text = '[2027]\nsource = "国务院办公厅通知"\nholidays = ["2027-01-01"]\n'
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert not CAL.load(bom).is_working_day(dt.date(2027, 1, 1))
+    gbk = tmp_path / "gbk.toml"
+    gbk.write_bytes(text.encode("gbk"))
+    with pytest.raises(InvalidSchedule, match=r"gbk\.toml: not UTF-8") as e:
+        CAL.load(gbk)
+    assert "不是 UTF-8 编码" in e.value.message_zh
+
+
 def test_calendar_needs_years() -> None:
     with pytest.raises(InvalidSchedule):
         WorkdayCalendar([])

@@ -71,8 +71,14 @@ class Article:
 
     instrument: str
     number: int = attrs.field(validator=[attrs.validators.ge(0), attrs.validators.le(999)])
-    paragraph: int | None = None
-    item: int | None = None
+    paragraph: int | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional([attrs.validators.ge(1), attrs.validators.le(999)]),
+    )
+    item: int | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional([attrs.validators.ge(1), attrs.validators.le(999)]),
+    )
     note: str = ""
 
     def __str__(self) -> str:

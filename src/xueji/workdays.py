@@ -239,7 +239,12 @@ class WorkdayCalendar:
             holidays = ["2027-01-01", "2027-02-05..2027-02-11"]
             makeup_workdays = ["2027-02-14"]
         """
-        text = Path(path).read_text(encoding="utf-8")
+        from xueji.policy.files import read_utf8
+
+        def bad(where: str, zh: str, en: str) -> Exception:
+            return _bad_schedule(f"{where}：{zh}", f"{where}: {en}")
+
+        text = read_utf8(path, bad)
         return self.with_schedules(parse_schedules(text, where=str(path)))
 
     def with_schedules(self, schedules: Iterable[YearSchedule]) -> WorkdayCalendar:

@@ -95,9 +95,11 @@ def _ambiguous(codes: Sequence[str], since: _dt.date) -> InvalidPolicy:
     both = "、".join(codes)
     return InvalidPolicy(
         "policy.ambiguous",
-        f"政策 {both} 都自 {since.isoformat()} 起生效：无法确定适用哪一个（第三十三条）",
-        f"profiles {', '.join(codes)} both came into force on {since.isoformat()}: "
-        "which one governs is undecided (Art 33)",
+        f"政策 {both} 都自 {since.isoformat()} 起生效，无法确定适用哪一个："
+        "请给后出的一个更晚的 valid_from，或给先出的一个 valid_until",
+        f"profiles {', '.join(codes)} both came into force on {since.isoformat()}, so "
+        "which one governs is undecided: give the later one a later valid_from, or the "
+        "earlier one a valid_until",
     )
 
 
@@ -107,6 +109,13 @@ def check_profiles(profiles: Iterable[Policy]) -> None:
     ``locked_fields`` that are not fields of a student record (``policy.invalid``)."""
     listed = list(profiles)
     listed = _distinct(listed)
+    codes = [p.code for p in listed]
+    for code in sorted({c for c in codes if codes.count(c) > 1})[:1]:
+        raise InvalidPolicy(
+            "policy.invalid",
+            f"两个不同的政策都使用代码 {code}",
+            f"two different profiles have the code {code!r}",
+        )
     for p in listed:
         for zh, en in locked_field_problems(p):
             raise InvalidPolicy("policy.invalid", f"政策无效：{zh}", f"invalid policy: {en}")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import tomllib
+import types
 import typing
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -79,10 +80,15 @@ def _month_day(value: Any, _: type) -> MonthDay:
 
 
 def _decimal(value: Any, _: type) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise ValueError(f'expected an amount such as "0.5", not {value!r}')
     try:
-        return Decimal(str(value))
+        amount = Decimal(str(value))
     except InvalidOperation:
-        raise ValueError(f"expected a number, not {value!r}") from None
+        raise ValueError(f'expected an amount such as "0.5", not {value!r}') from None
+    if not amount.is_finite():
+        raise ValueError(f'expected an amount such as "0.5", not {value!r}')
+    return amount
 
 
 def _date(value: Any, _: type) -> _dt.date:
@@ -131,10 +137,37 @@ def _problem(error: BaseException, kind: Any) -> str:
     return cattrs.v.format_exception(error, kind)
 
 
+_COLLECTIONS = (frozenset, tuple, list, set, dict, Mapping)
+
+
+def _shape_problem(value: Any, kind: Any) -> str | None:
+    """A value whose shape the converter would misread rather than refuse: text where
+    a list is due (``locked_fields = "name"`` read letter by letter), or a scalar where
+    a table or list is due (a converter error that names no field)."""
+    kinds = (
+        typing.get_args(kind)
+        if typing.get_origin(kind) in (typing.Union, types.UnionType)
+        else (kind,)
+    )
+    if value is None and type(None) in kinds:
+        return None  # an optional value left out (plain data; TOML has no null)
+    kinds = tuple(k for k in kinds if k is not type(None))
+    wants_many = [typing.get_origin(k) in _COLLECTIONS for k in kinds]
+    wants_table = [attrs.has(k) and k is not MonthDay for k in kinds]  # (a day is text)
+    if any(wants_many) and not isinstance(value, (list, dict)):
+        return f"expected a list or table, not {value!r}"
+    if any(wants_table) and not isinstance(value, dict):
+        return f"expected a table such as {{ key = value }}, not {value!r}"
+    return None
+
+
 def _structure(value: Any, kind: Any, where: str, what: str) -> Any:
+    shape = _shape_problem(value, kind)
+    if shape is not None:
+        raise _bad(where, f"{what} 的值无效（{shape}）", f"bad value for {what} ({shape})")
     try:
         return converter.structure(value, kind)
-    except (BaseValidationError, ValueError, TypeError, KeyError) as e:
+    except (BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as e:
         # a list or table of values fails as a group (a stage misspelled in a list):
         # every problem by its path, never the group's traceback
         detail = (
@@ -159,6 +192,12 @@ def policy_from_dict(
     known = dict(profiles)
     data = dict(data)
     base_code = data.pop("base", None)
+    if base_code is not None and not isinstance(base_code, str):
+        raise _bad(
+            where,
+            f"base 应为政策代码（文本），而不是 {base_code!r}",
+            f"base is a profile code (text), not {base_code!r}",
+        )
     types = _param_types()
     unknown = sorted(set(data) - set(types) - set(_HEADER))
     if unknown:
@@ -237,8 +276,23 @@ def parse_policy(text: str, *, where: str = "<string>", **kw: Any) -> Policy:
 
 
 def load_policy(path: str | Path, **kw: Any) -> Policy:
-    """A :class:`Policy` from a TOML policy file."""
-    return parse_policy(Path(path).read_text(encoding="utf-8"), where=str(path), **kw)
+    """A :class:`Policy` from a TOML policy file (UTF-8, with or without the byte-order
+    mark Windows Notepad writes)."""
+    return parse_policy(read_utf8(path, _bad), where=str(path), **kw)
+
+
+def read_utf8(path: str | Path, bad: Any) -> str:
+    """The text of a data file in UTF-8 (a byte-order mark is dropped); a file in
+    another encoding (GBK, say) is ``bad(where, zh, en)``, not a codec's traceback."""
+    raw = Path(path).read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise bad(
+            str(path),
+            f"不是 UTF-8 编码（第 {e.start} 字节）：请以 UTF-8 保存",
+            f"not UTF-8 (byte {e.start}): save it as UTF-8",
+        ) from None
 
 
 def policy_to_dict(policy: Policy) -> dict[str, Any]:

@@ -35,9 +35,10 @@ class MonthDay:
         """From ``"MM-DD"``."""
         try:
             m, d = text.split("-")
-            return cls(int(m), int(d))
+            month, day = int(m), int(d)
         except ValueError:
             raise ValueError(f"expected MM-DD, not {text!r}") from None
+        return cls(month, day)  # "09-31": no such day of the year (the validator says)
 
     def in_year(self, year: int) -> _dt.date:
         """The date in ``year`` (29 February falls back to the 28th in common years)."""
