@@ -700,6 +700,26 @@ def _cli_store(tmp_path: Path) -> list[str]:
     return ["--store", f"sqlite:///{db}", "--today", "2026-10-15"]
 
 
+def test_cli_import_and_report_take_holiday_files_for_their_deadlines(tmp_path: Path) -> None:
+    """A registry opened by ``xueji import`` or ``report`` counted working days on the
+    built-in calendar only: a year it lacks was ``calendar.not_covered`` with no way to
+    give it. ``--holidays`` (as ``xueji deadline`` takes) loads it."""
+    import xueji.cli
+    from xueji.errors import CalendarNotCovered
+
+    store = _cli_store(tmp_path)
+    schedule = tmp_path / "2027.toml"
+    schedule.write_text('[2027]\nholidays = ["2027-01-01"]\n', encoding="utf-8")
+    common = ["--as", "province:34", *store]
+    args = xueji.cli.build_parser().parse_args(["report", "stats", "--out", "r.csv", *common])
+    with pytest.raises(CalendarNotCovered, match="--holidays"):
+        xueji.cli._registry(args).calendar.schedule(2027)
+    args = xueji.cli.build_parser().parse_args(
+        ["report", "stats", "--out", "r.csv", *common, "--holidays", str(schedule)]
+    )
+    assert dt.date(2027, 1, 1) in xueji.cli._registry(args).calendar.schedule(2027).holidays
+
+
 def test_cli_an_import_whose_output_pipe_is_closed_still_writes_its_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -594,7 +594,7 @@ def _registry(args: argparse.Namespace) -> Any:
     from xueji.storage.sql import SqlStore
 
     clock = ManualClock(args.today) if args.today else SystemClock()
-    reg = Registry(SqlStore.open(args.store, existing=True), clock=clock)
+    reg = Registry(SqlStore.open(args.store, existing=True), clock=clock, calendar=_calendar(args))
     _known_actor(reg, args.actor)
     return reg
 
@@ -765,6 +765,12 @@ def _add_excel_commands(sub: Any) -> None:
             type=_date,
             help="the date of the commands (default: today); an import may not be dated "
             "before the change log's last entry",
+        )
+        p.add_argument(
+            "--holidays",
+            action="append",
+            metavar="TOML",
+            help="a holiday schedule file for years chinese-calendar lacks (deadlines)",
         )
     mode = imp.add_mutually_exclusive_group()
     mode.add_argument("--all-or-nothing", dest="partial", action="store_false", default=False)

@@ -114,9 +114,11 @@ class CalendarNotCovered(XuejiError, LookupError):
         self.year = year
         super().__init__(
             "calendar.not_covered",
-            f"{year}年的国务院节假日安排未载入，无法计算工作日",
+            f"{year}年的国务院节假日安排未载入，无法计算工作日"
+            "（命令行用 --holidays 文件，场景用 holidays: 文件载入）",
             f"the State Council holiday schedule for {year} is not loaded; "
-            "working days cannot be computed",
+            "working days cannot be computed (load it from a file: --holidays on the "
+            "command line, holidays: in a scenario)",
         )
 
 
