@@ -361,3 +361,59 @@ def test_art30_sensitive_reads_are_logged() -> None:
     assert reads[-1].after["fields"] == "id_number"
     assert all(s.id_number not in str(e) for e in p.log())  # masked in the log
     _ = dt
+
+
+def test_art28_the_receiving_school_of_a_transfer_is_not_handed_the_record() -> None:
+    """A school of another city asked for a transfer of a student it does not hold and
+    was handed the student's record, full identity number included, refused or not,
+    with no read logged (Art 30)."""
+    from xueji.model import TransferReason
+
+    p = Province()
+    s = p.register("A", 2)
+    before = len(p.log())
+    out = p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    )
+    assert out.student is None
+    assert out.request is not None  # what it asked for: the request, not the record
+    refused = p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    )
+    assert not refused.allowed
+    assert refused.student is None
+    assert [e.command for e in p.log()[before:]] == ["open_transfer"]  # no read to log
+
+
+def test_art28_an_actor_s_kind_must_be_its_unit_s_level() -> None:
+    """ "county 34" (the province's own code) was given a county's data maintenance over
+    every school of the province; a city acting under a county's code likewise."""
+    from xueji.model import ActorKind
+
+    p = Province()
+    s = p.register("W", 2)
+    before = len(p.log())
+    for wrong in (Actor(ActorKind.COUNTY, "34"), Actor(ActorKind.CITY, "340104")):
+        with pytest.raises(AccessDenied):
+            p.reg.update_student(wrong, s.id, migrant=True)
+        with pytest.raises(AccessDenied):
+            p.reg.record_dropout(wrong, s.id, "x")
+    assert len(p.log()) == before
+
+
+def test_art28_a_stage_approved_by_default_is_nobody_s_to_repeat() -> None:
+    """After the sweep's final default approval the last party recorded is the system:
+    an actor whose unit was called "system" repeated it, and got the record back."""
+    from xueji.model import ActorKind, TransferReason
+
+    p = Province()
+    s = p.register("A", 2)
+    out = p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    )
+    assert out.request is not None
+    p.at(D(2027, 6, 1))
+    p.reg.advance_clock(Actor.system())
+    again = p.reg.approve(Actor(ActorKind.SCHOOL, "system"), out.request.id)
+    assert again.decision.codes == ("stage.wrong_party",)
+    assert again.student is None

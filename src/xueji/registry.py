@@ -864,9 +864,11 @@ class Registry:
             return actor.unit in (school.code, school.central_school)
         code: str | None = school.authority
         while code is not None:
-            if code == actor.unit:
-                return True
             unit = uow.units.get(code)
+            if code == actor.unit:
+                # the unit at the actor's own level: "county 34" (the province's code) is
+                # no county, and was given a county's data maintenance province-wide
+                return unit is not None and unit.level.value == actor.kind.value
             code = unit.parent if unit else None
         return False
 
@@ -886,6 +888,13 @@ class Registry:
         names = [school] if school is not None else list(schools)
         inside = not names or any(self._inside(uow, actor, c) for c in names if c)
         access.check(actor, action, inside=inside, detail=",".join(c for c in names if c))
+
+    def _shown(self, uow: UnitOfWork, actor: Actor, student: Student) -> Student | None:
+        """``student`` for an outcome, if the actor may read it (its school is in the
+        actor's jurisdiction), else None: the receiving school of a transfer asks
+        about a student of another school, whose record (full identity number
+        included) it was handed back, refused or not, with no read logged (Art 30)."""
+        return student if self._inside(uow, actor, student.school) else None
 
     def _student_for(
         self,
@@ -2000,7 +2009,9 @@ class Registry:
             # already decided (possibly by default): a repeat is a no-op
             last = req.history[-1]
             if event == "approve" and req.state is R.APPROVED:
-                if last.actor != actor.unit:  # only the deciding party's repeat is a no-op
+                # only the deciding party's repeat is a no-op; a stage approved by
+                # default (by the system) was nobody's to repeat
+                if last.actor != actor.unit or last.actor == Actor.system().unit:
                     return Outcome(
                         Decision.refuse(
                             violation(
@@ -2014,7 +2025,9 @@ class Registry:
                         None,
                         req,
                     )
-                return Outcome(Decision.allow(), uow.students.get(req.student), req)
+                held = uow.students.get(req.student)
+                shown = held and self._shown(uow, actor, held)
+                return Outcome(Decision.allow(), shown, req)
             REQUEST_TABLES[req.kind].fire(req.state, event)  # raises TransitionRefused
         if event == "withdraw":  # only the unit that opened the request withdraws it
             opener = req.history[0].actor
@@ -2150,7 +2163,7 @@ class Registry:
                 ),
             )
             if not decision.allowed:
-                return Outcome(decision, s)
+                return Outcome(decision, self._shown(uow, actor, s))
             req = self._open_request(
                 uow,
                 actor,
@@ -2165,7 +2178,7 @@ class Registry:
             )
             uow.students.update(attrs.evolve(s, version=s.version + 1))  # the student is taken
             req = self._sweep_request(uow, req, on)
-        return Outcome(decision, s, req)
+        return Outcome(decision, self._shown(uow, actor, s), req)
 
     @_retried
     def transfer_in(
