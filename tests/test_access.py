@@ -417,3 +417,21 @@ def test_art28_a_stage_approved_by_default_is_nobody_s_to_repeat() -> None:
     again = p.reg.approve(Actor(ActorKind.SCHOOL, "system"), out.request.id)
     assert again.decision.codes == ("stage.wrong_party",)
     assert again.student is None
+
+
+def test_art21_only_the_opener_of_its_kind_withdraws() -> None:
+    """The opener was compared by its code alone: a county actor under the code of
+    the school that opened a transfer withdrew it."""
+    from xueji.model import ActorKind, TransferReason
+
+    p = Province()
+    s = p.register("A", 2)
+    out = p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    )
+    assert out.request is not None
+    before = len(p.log())
+    posing = p.reg.withdraw(Actor(ActorKind.COUNTY, "W"), out.request.id)
+    assert posing.decision.codes == ("stage.wrong_party",)
+    assert len(p.log()) == before
+    assert p.reg.withdraw(school_actor("W"), out.request.id).allowed

@@ -2031,12 +2031,23 @@ class Registry:
             REQUEST_TABLES[req.kind].fire(req.state, event)  # raises TransitionRefused
         if event == "withdraw":  # only the unit that opened the request withdraws it
             opener = req.history[0].actor
+            # the opener by its kind as well as its code (the history keeps the code):
+            # a county actor under a school's code withdrew that school's transfer
+            unit = uow.units.get(opener)
+            opener_kind = (
+                ActorKind(unit.level.value)
+                if unit is not None
+                else ActorKind.SCHOOL
+                if uow.schools.get(opener) is not None
+                else None
+            )
             party = approvals.check_party(
                 actor,
                 request=req.id,
                 stage=req.state.value,
                 party=opener,
-                party_is_school=actor.kind is ActorKind.SCHOOL,
+                party_is_school=opener_kind is ActorKind.SCHOOL,
+                party_kind=opener_kind,
             )
         else:
             party = self._check_party(uow, actor, req)

@@ -24,11 +24,20 @@ __all__ = ["check_overdue", "check_party"]
 
 
 def check_party(
-    actor: Actor, *, request: str, stage: str, party: str, party_is_school: bool
+    actor: Actor,
+    *,
+    request: str,
+    stage: str,
+    party: str,
+    party_is_school: bool,
+    party_kind: ActorKind | None = None,
 ) -> Decision:
     """Art 21: only the party a stage waits for decides it (a school for a school's
-    stage, the school's 学籍主管单位 for an authority's stage)."""
+    stage, the school's 学籍主管单位 for an authority's stage). ``party_kind``, where
+    known, is the party's own kind, which the actor's must be."""
     kind_ok = (actor.kind is ActorKind.SCHOOL) == party_is_school
+    if party_kind is not None:
+        kind_ok = actor.kind is party_kind
     c = Checks()
     c.rule(
         "stage.wrong_party",
