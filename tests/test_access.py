@@ -435,3 +435,30 @@ def test_art21_only_the_opener_of_its_kind_withdraws() -> None:
     assert posing.decision.codes == ("stage.wrong_party",)
     assert len(p.log()) == before
     assert p.reg.withdraw(school_actor("W"), out.request.id).allowed
+
+
+def test_art28_a_province_actor_must_be_the_store_s_province() -> None:
+    """A province actor sees every school: one whose unit did not exist ("province
+    99") read full identity numbers province-wide and added units. A fresh store,
+    with no province-level unit yet, lets its province add its own."""
+    from xueji.model import ActorKind, UnitLevel
+    from xueji.storage import MemoryStore
+
+    p = Province()
+    s = p.register("A", 2)
+    before = len(p.log())
+    stranger = Actor(ActorKind.PROVINCE, "99")
+    with pytest.raises(AccessDenied):
+        p.reg.student(stranger, s.id)
+    with pytest.raises(AccessDenied):
+        p.reg.add_unit(stranger, UnitValue("3403", "蚌埠市教育局", UnitLevel.CITY, "340300", "34"))
+    with pytest.raises(AccessDenied):  # a city's code under the province's kind
+        p.reg.statistics(Actor(ActorKind.PROVINCE, "3401"))
+    assert len(p.log()) == before
+    assert p.reg.student(PROVINCE, s.id).id == s.id
+    fresh = Registry(MemoryStore())
+    assert fresh.add_unit(
+        PROVINCE, UnitValue("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000")
+    ).allowed
+    with pytest.raises(AccessDenied):  # set up: now only that province
+        fresh.add_unit(stranger, UnitValue("3401", "合肥市教育局", UnitLevel.CITY, "340100", "34"))

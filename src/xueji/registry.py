@@ -885,9 +885,31 @@ class Registry:
 
         With ``schools``, being inside the jurisdiction of any one of them suffices."""
         _check_key("用户单位", "actor's unit", actor.unit)  # it keys log subjects and reads
+        if actor.kind is ActorKind.PROVINCE:
+            self._check_province(uow, actor, action)
         names = [school] if school is not None else list(schools)
         inside = not names or any(self._inside(uow, actor, c) for c in names if c)
         access.check(actor, action, inside=inside, detail=",".join(c for c in names if c))
+
+    @staticmethod
+    def _check_province(uow: UnitOfWork, actor: Actor, action: str) -> None:
+        """A province actor sees every school, so its unit must be the store's
+        province-level unit: one whose unit did not exist ("province 99") read
+        province-wide and added units. A store that holds no province-level unit yet
+        is being set up, and its first province acts (it adds its own unit)."""
+        unit = uow.units.get(actor.unit)
+        if unit is not None and unit.level is UnitLevel.PROVINCE:
+            return
+        if unit is None and not any(u.level is UnitLevel.PROVINCE for u in uow.units.list()):
+            return
+        raise AccessDenied(
+            actor.kind.value,
+            actor.unit,
+            action,
+            "皖教基〔2013〕20号 第二十八条",
+            "不是本库的省级教育行政部门",
+            "not the province-level unit of this registry",
+        )
 
     def _shown(self, uow: UnitOfWork, actor: Actor, student: Student) -> Student | None:
         """``student`` for an outcome, if the actor may read it (its school is in the

@@ -73,6 +73,7 @@ from xueji.model import (
     SchoolClass,
     Student,
     Unit,
+    UnitLevel,
     converter,
 )
 from xueji.policy import PROFILES, Policy, check_profiles, load_policy
@@ -715,8 +716,12 @@ class _Run:
         self.students: dict[str, str] = {}
         self.requests: dict[str, str] = {}
         setup = Actor(ActorKind.PROVINCE, "(scenario)", "场景设置 (scenario setup)")
+        self.observer = _OBSERVER
         for unit in scenario.units:
             self.reg.add_unit(setup, unit).unwrap()
+            if unit.level is UnitLevel.PROVINCE:  # the province acts for the setup from now
+                setup = attrs.evolve(setup, unit=unit.code)
+                self.observer = attrs.evolve(_OBSERVER, unit=unit.code)
         for school in scenario.schools:
             self.reg.add_school(setup, school).unwrap()
         for klass in scenario.classes:
@@ -857,7 +862,7 @@ class _Run:
                 f"expected {want['advanced']} requests advanced, got {actual.get('advanced')}"
             )
         if "log_verifies" in want:
-            ok = self.reg.verify_log(_OBSERVER).ok
+            ok = self.reg.verify_log(self.observer).ok
             actual["log_verifies"] = ok
             if ok != want["log_verifies"]:
                 problems.append(f"expected log_verifies: {want['log_verifies']}, got {ok}")
@@ -867,7 +872,7 @@ class _Run:
             if masked != want["log_masked"]:
                 problems.append(f"expected log_masked: {want['log_masked']}, got {masked}")
         if "detected" in want:
-            report = self.reg.detect(_OBSERVER)
+            report = self.reg.detect(self.observer)
             found = sorted({str(f.kind) for f in report.findings})
             actual["detected"] = found
             if found != sorted(want["detected"] or []):
