@@ -277,6 +277,27 @@ def test_two_different_profiles_with_one_code_are_refused() -> None:
         check_profiles([a, b])
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "zh"),
+    [
+        ("transfer_default_approval", '"false"', "应为 true 或 false（不加引号）"),
+        ("transfer_stage_limit", "10.7", "应为整数"),
+        ("graduation_needs_approval", '["seniour"]', "'seniour' 不是可用的值"),
+        ("transfer_window", '{ reading = "start_or_end", month = 2 }', "未知字段 month"),
+        ("new_student_deadline", '"09-31"', "'09-31'：没有这一天"),
+        ("maintenance_fee_per_student", '"NaN"', '应为 "0.5" 这样的金额'),
+    ],
+)
+def test_a_value_s_problem_is_said_in_chinese_in_the_chinese_half(
+    name: str, value: str, zh: str
+) -> None:
+    """The converter's words were English in both halves of the message."""
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(_one(name, value))
+    assert zh in e.value.message_zh
+    assert "expected" not in e.value.message_zh
+
+
 def test_the_same_profile_listed_twice_is_one_profile() -> None:
     """Refused as ambiguous with itself, for a moment: equal profiles are one."""
     from xueji.registry import Registry

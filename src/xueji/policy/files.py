@@ -34,7 +34,7 @@ from typing import Any
 
 import attrs
 import cattrs
-from cattrs.errors import BaseValidationError
+from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
 
 from xueji.articles import Article
 from xueji.errors import InvalidPolicy
@@ -51,43 +51,74 @@ of days, and a key misspelled inside a value (``{ month = 2 }`` for ``months``) 
 an error, not a default silently kept."""
 
 
+class _Bad(ValueError):
+    """A value the converter refuses, said in Chinese (``zh``) and English (``str``)."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+
+
 def _int(value: Any, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected a whole number, not {value!r}")
+        raise _Bad(f"应为整数，而不是 {value!r}", f"expected a whole number, not {value!r}")
     return value
 
 
 def _bool(value: Any, _: type) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"expected true or false (unquoted), not {value!r}")
+        raise _Bad(
+            f"应为 true 或 false（不加引号），而不是 {value!r}",
+            f"expected true or false (unquoted), not {value!r}",
+        )
     return value
 
 
 def _str(value: Any, kind: type) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"expected text, not {value!r}")
+        raise _Bad(f"应为文本，而不是 {value!r}", f"expected text, not {value!r}")
+    if kind is str:
+        return value
     # the hook of str is also the StrEnums' (Stage, WindowReading): a stage misspelled
     # must not pass through as text
-    return value if kind is str else kind(value)
+    try:
+        member: str = kind(value)
+        return member
+    except ValueError:
+        names = ", ".join(str(m.value) for m in kind)  # type: ignore[attr-defined]
+        raise _Bad(
+            f"{value!r} 不是可用的值（{names}）", f"{value!r} is not one of {names}"
+        ) from None
 
 
 def _month_day(value: Any, _: type) -> MonthDay:
     if isinstance(value, MonthDay):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"expected a day of the year as 'MM-DD', not {value!r}")
-    return MonthDay.parse(value)
+        raise _Bad(
+            f"应为 'MM-DD' 形式的日期，而不是 {value!r}",
+            f"expected a day of the year as 'MM-DD', not {value!r}",
+        )
+    try:
+        return MonthDay.parse(value)
+    except ValueError as e:
+        zh = "没有这一天" if "no such day" in str(e) else "应为 'MM-DD' 形式"
+        raise _Bad(f"{value!r}：{zh}", str(e)) from None
 
 
 def _decimal(value: Any, _: type) -> Decimal:
+    bad = _Bad(
+        f'应为 "0.5" 这样的金额，而不是 {value!r}',
+        f'expected an amount such as "0.5", not {value!r}',
+    )
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise ValueError(f'expected an amount such as "0.5", not {value!r}')
+        raise bad
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        raise ValueError(f'expected an amount such as "0.5", not {value!r}') from None
+        raise bad from None
     if not amount.is_finite():
-        raise ValueError(f'expected an amount such as "0.5", not {value!r}')
+        raise bad
     return amount
 
 
@@ -130,11 +161,21 @@ def _bad(where: str, zh: str, en: str) -> InvalidPolicy:
 
 def _problem(error: BaseException, kind: Any) -> str:
     """One problem of a value, for :func:`cattrs.transform_error`: a value error's own
-    words (``'number' must be <= 999: 1000``; ``'seniour' is not a valid Stage``)
-    rather than cattrs' "invalid value"."""
+    words (``'number' must be <= 999: 1000``; ``'seniour' is not one of ...``) rather
+    than cattrs' "invalid value"."""
     if isinstance(error, ValueError) and str(error):
         return str(error)
     return cattrs.v.format_exception(error, kind)
+
+
+def _problem_zh(error: BaseException, kind: Any) -> str:
+    """:func:`_problem` in Chinese where the converter's own hooks said it (an attrs
+    validator's or cattrs' words stay as they are)."""
+    if isinstance(error, _Bad):
+        return error.zh
+    if isinstance(error, ForbiddenExtraKeysError):
+        return f"未知字段 {', '.join(sorted(error.extra_fields))}"
+    return _problem(error, kind)
 
 
 _COLLECTIONS = (frozenset, tuple, list, set, dict, Mapping)
@@ -170,12 +211,13 @@ def _structure(value: Any, kind: Any, where: str, what: str) -> Any:
     except (BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as e:
         # a list or table of values fails as a group (a stage misspelled in a list):
         # every problem by its path, never the group's traceback
-        detail = (
-            "; ".join(cattrs.transform_error(e, format_exception=_problem))
-            if isinstance(e, BaseValidationError)
-            else e
-        )
-        raise _bad(where, f"{what} 的值无效（{detail}）", f"bad value for {what} ({detail})") from e
+        if isinstance(e, BaseValidationError):
+            en = "; ".join(cattrs.transform_error(e, format_exception=_problem))
+            zh = "; ".join(cattrs.transform_error(e, format_exception=_problem_zh))
+        else:
+            en = str(e)
+            zh = e.zh if isinstance(e, _Bad) else en
+        raise _bad(where, f"{what} 的值无效（{zh}）", f"bad value for {what} ({en})") from e
 
 
 def policy_from_dict(
