@@ -1199,13 +1199,11 @@ class Registry:
             day = req.deadline + _dt.timedelta(days=1)
             if REQUEST_TABLES[req.kind].get(req.state, "approve_by_default") is None:
                 break
-            if not approvals.check_overdue(
-                req.deadline, today=day, policy=self.policy(day)
-            ).allowed:
+            policy = self.policy(day)
+            if not approvals.check_overdue(req.deadline, today=day, policy=policy).allowed:
                 break
-            req = self._advance(
-                uow, system, req, "approve_by_default", day, default_approval_note(self.policy(day))
-            )
+            note = default_approval_note(policy)
+            req = self._advance(uow, system, req, "approve_by_default", day, note)
         return req
 
     # -- setup (Art 6) -------------------------------------------------------------------

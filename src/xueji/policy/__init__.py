@@ -107,8 +107,7 @@ def check_profiles(profiles: Iterable[Policy]) -> None:
     """Refuse a set of profiles a registry cannot decide under: two that came into
     force on the same day and are both in force then (``policy.ambiguous``), or
     ``locked_fields`` that are not fields of a student record (``policy.invalid``)."""
-    listed = list(profiles)
-    listed = _distinct(listed)
+    listed = _distinct(profiles)
     codes = [p.code for p in listed]
     for code in sorted({c for c in codes if codes.count(c) > 1})[:1]:
         raise InvalidPolicy(
@@ -119,12 +118,8 @@ def check_profiles(profiles: Iterable[Policy]) -> None:
     for p in listed:
         for zh, en in locked_field_problems(p):
             raise InvalidPolicy("policy.invalid", f"政策无效：{zh}", f"invalid policy: {en}")
-    for p in listed:
-        tied = sorted(
-            q.code for q in listed if q.in_force(p.valid_from) and q.valid_from == p.valid_from
-        )
-        if len(tied) > 1:
-            raise _ambiguous(tied, p.valid_from)
+    for p in listed:  # on the day each came into force, one profile governs
+        policy_in_force(p.valid_from, listed)
 
 
 def _distinct(profiles: Iterable[Policy]) -> list[Policy]:

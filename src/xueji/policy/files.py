@@ -27,7 +27,7 @@ import datetime as _dt
 import tomllib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -323,7 +323,7 @@ def load_policy(path: str | Path, **kw: Any) -> Policy:
     return parse_policy(read_utf8(path, _bad), where=str(path), **kw)
 
 
-def read_utf8(path: str | Path, bad: Any) -> str:
+def read_utf8(path: str | Path, bad: Callable[[str, str, str], Exception]) -> str:
     """The text of a data file in UTF-8 (a byte-order mark is dropped); a file in
     another encoding (GBK, say) is ``bad(where, zh, en)``, not a codec's traceback."""
     raw = Path(path).read_bytes()

@@ -163,10 +163,6 @@ def _numbers_of(s: Student) -> list[str]:
     return [n.text for n in s.numbers.all_numbers] if s.numbers else []
 
 
-def _holds_seat(s: Student) -> bool:
-    return s.status in SEATED
-
-
 class _Students:
     def __init__(self, t: _Table) -> None:
         self.t = t
@@ -177,7 +173,7 @@ class _Students:
         self.class_count: dict[str, int] = {}
 
     def _count(self, s: Student, delta: int) -> None:
-        if _holds_seat(s):
+        if s.status in SEATED:
             key = s.class_id
             self.class_count[key] = self.class_count.get(key, 0) + delta
             self.t.undo.append(

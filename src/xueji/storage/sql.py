@@ -182,9 +182,6 @@ schema_t = sa.Table(
     sa.Column("applied_on", sa.String(32), nullable=False),
 )
 
-_SEATED = SEATED  # the statuses the seat column (count_in_class) counts
-
-
 _PROBLEMS_SHOWN = 3  # fields named in a CorruptRecord message; the rest are counted
 
 
@@ -823,7 +820,7 @@ def _student_cols(s: Student) -> dict[str, Any]:
         "version": s.version,
         "school": s.school,
         "class_id": s.class_id,
-        "seat": s.status in _SEATED,
+        "seat": s.status in SEATED,  # what count_in_class counts
         "status": s.status.value,
         "stage": s.stage.value,
         "grade": s.grade,
