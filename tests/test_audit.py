@@ -392,3 +392,46 @@ def test_art30_the_change_log_masks_identity_numbers_with_the_profile_s_id_mask(
         entry = [e for e in p.log() if e.subject == s.id][-1]
         assert entry.after["registry_number"] == "G" + mask(s.id_number, spec)
         assert s.id_number not in str(entry)
+
+
+def _sqlite_province(tmp_path: Path) -> Province:
+    from xueji.storage.sql import SqlStore
+
+    p = Province(store=SqlStore.sqlite(str(tmp_path / "r.sqlite3")))
+    p.register("A", 1)
+    p.register("A", 1)
+    return p
+
+
+def test_art32_an_unreadable_log_row_is_reported_not_raised(tmp_path: Path) -> None:
+    """Found by the log audit: one log row edited past reading (bad JSON) made
+    ``verify_log`` and ``detect`` raise ``CorruptRecord``, and the whole Art 32 report
+    was lost with them. It is an altered entry now, named by its number."""
+    p = _sqlite_province(tmp_path)
+    seq = len(p.log()) - 1
+    with p.store.engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE xueji_change_log SET doc = '{{not json' WHERE seq = {seq}")
+    result = p.reg.verify_log(PROVINCE)
+    assert (result.ok, result.problem, result.seq) == (False, "altered", seq)
+    assert str(seq) in result.message_zh
+    assert result.message_en
+    report = p.reg.detect(PROVINCE)
+    assert report.log == result
+    assert [f.subject for f in report.findings if f.kind == "altered_record"] == [f"log:{seq}"]
+
+
+def test_art31_a_log_row_re_pointed_to_another_subject_is_caught(tmp_path: Path) -> None:
+    """Found by the log audit: the ``subject`` column, which a student's history is
+    read by, was never checked against the entry: re-pointed by hand, it hid the
+    entry from its student's history and the chain still verified."""
+    p = _sqlite_province(tmp_path)
+    last = p.log()[-1]
+    other = next(
+        e.subject for e in p.log() if e.subject.startswith("S") and e.subject != last.subject
+    )
+    with p.store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"UPDATE xueji_change_log SET subject = '{other}' WHERE seq = {last.seq}"
+        )
+    result = p.reg.verify_log(PROVINCE)
+    assert (result.ok, result.seq) == (False, last.seq)

@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
 from xueji.errors import NotFound, TransitionRefused, XuejiError
 from xueji.lifecycle import RequestState, StudentStatus
+from xueji.masking import mask
 from xueji.model import InfoEntry, InfoGroup, Photo
 
 A = school_actor("A")
@@ -125,6 +126,14 @@ def test_art14_one_registry_per_person(province: Province) -> None:
         photo=Photo(D(2026, 9, 1), "x"),
     )
     assert "enrolment.duplicate" in out.decision.codes
+    # the refusal tells school B of the record, not its number: the facts were
+    # not masked, and the G registry number (G + the ID number) went out in full
+    assert s.id_number is not None
+    shown = [repr(out), repr(out.decision), str(out.decision.to_dict())]
+    shown += [repr(v.facts) for v in out.decision.violations]
+    assert all(s.id_number not in text for text in shown)
+    facts = dict(next(v for v in out.decision.violations if v.code == "enrolment.duplicate").facts)
+    assert facts["registry_number"] == "G" + mask(s.id_number)
 
 
 def test_art14_guardian_identified_child_who_later_gets_an_id_is_one_person(
@@ -259,6 +268,32 @@ def test_art29_correction_approved_by_authority_keeps_old_values(province: Provi
     entry = [e for e in province.reg.history(PROVINCE, s.id) if e.command == "correct"][-1]
     assert entry.before["name"] == "王小二"
     assert entry.after["name"] == "王晓二"
+
+
+def test_art13_a_correction_may_not_give_two_registries_one_number(province: Province) -> None:
+    """Found by the rules audit: a correction could set a student's ID number to one
+    another student holds, and both were then found under it. Refused when filed, and
+    again at approval if the number was taken in between."""
+    born = D(2020, 3, 1)
+    a = province.register("A", 1, birth=born)
+    b = province.register("A", 1, birth=born)
+    assert a.id_number is not None
+    assert b.id_number is not None
+    out = province.reg.request_correction(A, b.id, {"id_number": a.id_number}, "录错")
+    assert refused(out) == ("correction.duplicate",)
+    assert out.request is None
+    assert a.id_number not in repr(out.decision)
+    # filed while the number was free, approved after another record took it
+    free = make_id(born)
+    filed = province.reg.request_correction(A, b.id, {"id_number": free}, "录错")
+    assert filed.request is not None
+    c = province.enroll("B", 1, birth=born, id_number=free)
+    shushan = authority("340104")
+    late = province.reg.approve(shushan, filed.request.id)
+    assert refused(late) == ("correction.duplicate",)
+    assert province.reg.student(PROVINCE, b.id).id_number == b.id_number
+    with province.store.unit_of_work() as uow:
+        assert [s.id for s in uow.students.by_id_number(free)] == [c.id]
 
 
 def test_art29_sex_and_birth_date_agree_with_id(province: Province) -> None:

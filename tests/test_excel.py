@@ -866,3 +866,51 @@ def test_text_dates(text: str, day: dt.date | None) -> None:
             excel.parse_date(text)
     else:
         assert excel.parse_date(text) == day
+
+
+def test_a_report_cell_that_looks_like_a_formula_is_text(tmp_path: Path) -> None:
+    """Found by the privacy audit: a student named ``=HYPERLINK(...)`` (or a bad cell
+    of a school's workbook, quoted in an import report) was written to a workbook as
+    a live formula, and to a CSV as text a spreadsheet runs."""
+    rows = [('=HYPERLINK("http://x")', 1), ("+1", "-"), ("@SUM(A1)", "-2"), ("甲", 3)]
+    table = excel.Table("t", ("姓名", "值"), rows)
+    excel.write_table(tmp_path / "r.xlsx", table)
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx").active
+    cells = [(c.value, c.data_type) for row in ws.iter_rows(min_row=2) for c in row]
+    assert cells[0] == ('=HYPERLINK("http://x")', "s")  # shown as written, not a formula
+    assert all(t != "f" for _, t in cells)
+    excel.write_table(tmp_path / "r.csv", table)
+    with open(tmp_path / "r.csv", encoding="utf-8-sig", newline="") as f:
+        got = list(csv.reader(f))[1:]
+    assert got == [
+        ['\'=HYPERLINK("http://x")', "1"],
+        ["'+1", "-"],
+        ["'@SUM(A1)", "'-2"],
+        ["甲", "3"],
+    ]
+
+
+def test_art12_a_column_named_slightly_otherwise_or_twice_refuses_the_sheet(
+    province: Province, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the Excel audit: a sheet headed 身份证号码 (not 身份证号) imported its
+    students with no ID number and exit 0, the column ignored without a word; a
+    column written twice lost the first copy's cells."""
+    misnamed = [h.replace("身份证号", "身份证号码") for h in HEADER]
+    path = workbook(tmp_path / "a.xlsx", [*misnamed, "监护人姓名"], [[*student_row("甲"), "甲父"]])
+    report = excel.import_students(province.reg, A, path, all_or_nothing=False)
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (1, "身份证号码", "excel.unknown_column")
+    ]
+    assert "身份证号" in report.errors[0].message_zh
+    assert not report.committed
+    assert province.reg.students_of(A, "A") == []
+    twice = workbook(tmp_path / "b.xlsx", [*HEADER, "姓名"], [[*student_row("甲"), "乙"]])
+    report = excel.import_students(province.reg, A, twice, all_or_nothing=False)
+    assert [(e.column, e.code) for e in report.errors] == [("姓名", "excel.duplicate_column")]
+    assert province.reg.students_of(A, "A") == []
+    # a column that means nothing known is ignored, and the summary says so
+    extra = workbook(tmp_path / "c.xlsx", [*HEADER, "监护人姓名"], [[*student_row("甲"), "甲父"]])
+    report = excel.import_students(province.reg, A, extra, all_or_nothing=False)
+    assert report.ok
+    assert report.ignored_columns == ("监护人姓名",)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import pytest
 
 from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
-from xueji.errors import CalendarNotCovered
+from xueji.errors import CalendarNotCovered, CannotComplete
 from xueji.lifecycle import RequestState, StudentStatus
 from xueji.model import Actor, TransferReason
 from xueji.policy import NATIONAL_2013, Stage
@@ -447,3 +448,43 @@ def test_only_the_opener_withdraws_a_request(province: Province) -> None:
     assert out.request.state is RequestState.WITHDRAWN
     assert province.reg.student(PROVINCE, s.id).school == "A"
     assert start_transfer(province, s.id).allowed  # no open transfer any more
+
+
+def test_art24_a_request_the_record_no_longer_allows_does_not_stop_the_sweep(
+    province: Province,
+) -> None:
+    """Found by the rules audit: a transfer left open while its student dropped out
+    (recorded before this release refused it, or written by another system) made its
+    last approval fail with a lifecycle error, and the error stopped the whole sweep,
+    so no other student's default approval was ever recorded. Now that request is
+    left open (nothing written, ``request.cannot_complete`` on a manual approval) and
+    the sweep goes on with the others."""
+    stuck, other = province.register("A", 1), province.register("B", 1)
+    r1 = start_transfer(province, stuck.id).request
+    r2 = start_transfer(province, other.id).request
+    assert r1 is not None
+    assert r2 is not None
+    for actor in (W, WUHU, A):  # the first one's chain up to its last stage
+        assert province.reg.approve(actor, r1.id).allowed
+    with province.store.unit_of_work() as uow:  # the record changed behind its back
+        s = uow.students.get(stuck.id)
+        uow.students.update(
+            attrs.evolve(s, status=StudentStatus.DROPPED_OUT, version=s.version + 1)
+        )
+    before = len(province.log())
+    with pytest.raises(CannotComplete) as err:
+        province.reg.approve(SHUSHAN, r1.id)
+    assert err.value.code == "request.cannot_complete"
+    assert r1.id in err.value.message_zh
+    assert "reject or withdraw" in err.value.message_en
+    assert len(province.log()) == before
+    assert province.reg.request(PROVINCE, r1.id).state is RequestState.AT_SENDING_AUTHORITY
+
+    province.at(D(2027, 1, 4))  # every deadline has passed
+    changed = province.reg.advance_clock(Actor.system())
+    assert [r.id for r in changed] == [r2.id]
+    assert changed[0].state is RequestState.APPROVED
+    assert province.reg.student(PROVINCE, other.id).school == "W"
+    assert province.reg.request(PROVINCE, r1.id).state is RequestState.AT_SENDING_AUTHORITY
+    assert province.reg.reject(SHUSHAN, r1.id).allowed  # a person ends it
+    assert province.reg.advance_clock(Actor.system()) == []

@@ -30,6 +30,7 @@ from xueji.clock import Clock, ManualClock, SystemClock
 from xueji.decision import Decision, Violation
 from xueji.errors import (
     CalendarNotCovered,
+    CannotComplete,
     ConcurrencyConflict,
     CorruptRecord,
     DuplicateKey,
@@ -76,6 +77,7 @@ __all__ = [
     "ActorKind",
     "Article",
     "CalendarNotCovered",
+    "CannotComplete",
     "Clock",
     "ConcurrencyConflict",
     "CorruptRecord",

@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 import attrs
 
+from xueji.errors import CorruptRecord
 from xueji.model import ChangeEntry
 
 __all__ = [
@@ -208,7 +209,22 @@ def _walk(entries: Iterable[ChangeEntry], want: int | None) -> tuple[Verificatio
     found: str | None = None
     n = 0
     stream = iter(entries)
-    for e in stream:
+    while True:
+        try:
+            e = next(stream)
+        except StopIteration:
+            break
+        except CorruptRecord as bad:  # a row edited by hand past reading: tampering
+            # (reported, not raised: it hid the whole Art 32 report; the reading stops
+            # here, as it does at any other broken entry)
+            seq = int(bad.key) if bad.key.isdigit() else expected
+            return _fail(
+                n + 1,
+                seq,
+                "altered",
+                f"第 {seq} 条变更记录无法读取（{bad.detail}），已被改动",
+                f"entry {seq} cannot be read ({bad.detail}): it was edited",
+            ), found
         n += 1
         if e.seq != expected:
             # a later entry numbered as expected means the order, not a removal, broke

@@ -30,6 +30,7 @@ from typing import Any
 
 from xueji import ids, numbers, workdays
 from xueji.errors import XuejiError
+from xueji.masking import mask_ids
 from xueji.policy import ANHUI_2013, PROFILES, Policy, Stage, load_policy, policy_to_dict
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -37,11 +38,12 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by 
 EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE, as a shell reports `yes | head`'s left side
 
 
-def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-    else:
-        print(text)
+def _emit(args: argparse.Namespace, data: Any, text: str, *, masked: bool = True) -> None:
+    # whatever a command prints, an identity number typed into free text (a stated
+    # reason, a name) is masked: the --json form of `transfer check` echoed it in full
+    # (``masked=False``: only `id upgrade --show-full`, asked for by name)
+    out = json.dumps(data, ensure_ascii=False, indent=2, default=str) if args.json else text
+    print(mask_ids(out) if masked else out)
 
 
 def _date(text: str) -> dt.date:
@@ -116,7 +118,7 @@ def cmd_id_check(args: argparse.Namespace) -> int:
 def cmd_id_upgrade(args: argparse.Namespace) -> int:
     number = ids.upgrade(args.number)
     shown = number if args.show_full else ids.mask(number)
-    _emit(args, {"number": shown}, shown)
+    _emit(args, {"number": shown}, shown, masked=not args.show_full)
     return EXIT_OK
 
 
@@ -588,22 +590,24 @@ def _add_transfer_commands(sub: Any) -> None:
 # 2 bad usage, an unreadable file, or access denied.
 
 
-def _registry(args: argparse.Namespace) -> Any:
+def _registry(args: argparse.Namespace, *, founding: bool = False) -> Any:
     from xueji.clock import ManualClock, SystemClock
     from xueji.registry import Registry
     from xueji.storage.sql import SqlStore
 
     clock = ManualClock(args.today) if args.today else SystemClock()
     reg = Registry(SqlStore.open(args.store, existing=True), clock=clock, calendar=_calendar(args))
-    _known_actor(reg, args.actor)
+    _known_actor(reg, args.actor, founding=founding)
     return reg
 
 
-def _known_actor(reg: Any, actor: Any) -> None:
+def _known_actor(reg: Any, actor: Any, *, founding: bool = False) -> None:
     """Refuse ``--as`` a unit or school the store does not hold, or a unit acting as
     another level (``province:3401``): its report would be empty, or, for an unknown
-    province code, the province's, logged under a unit that does not exist."""
-    from xueji.model import ActorKind
+    province code, the province's, logged under a unit that does not exist. With
+    ``founding`` (``import units``), a province may act on a store that holds no
+    province yet: it is adding its own unit (Art 6)."""
+    from xueji.model import ActorKind, UnitLevel
 
     with reg.store.reading() as uow:  # reads only: no write lock on SQLite
         if actor.kind is ActorKind.SCHOOL:
@@ -611,6 +615,8 @@ def _known_actor(reg: Any, actor: Any) -> None:
         else:
             unit = uow.units.get(actor.unit)
             ok = unit is not None and unit.level.value == actor.kind.value
+        if not ok and founding and actor.kind is ActorKind.PROVINCE:
+            ok = not any(u.level is UnitLevel.PROVINCE for u in uow.units.list())
     if not ok:
         raise XuejiError(
             "not_found.unit",
@@ -628,23 +634,47 @@ def _actor(text: str) -> Any:
     return Actor(ActorKind(kind), unit, "xueji cli")
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create a registry's tables in a database (a new SQLite file is created), or
+    upgrade an older registry's; a registry of this version is left as it is. Then
+    ``xueji import units`` (as the province), ``schools`` and ``classes`` build the
+    tree the students are enrolled into."""
+    from xueji.storage.sql import SCHEMA_VERSION, SqlStore
+
+    store = SqlStore.open(args.store, existing=False)
+    try:
+        version = store.schema_version()
+    finally:
+        store.engine.dispose()
+    shown = store.engine.url.render_as_string(hide_password=True)
+    _emit(
+        args,
+        {"store": shown, "schema": version},
+        f"学籍库就绪 registry ready: {shown} (schema {version}/{SCHEMA_VERSION})",
+    )
+    return EXIT_OK
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from xueji import excel
 
     run = {
+        "units": excel.import_units,
+        "schools": excel.import_schools,
+        "classes": excel.import_classes,
         "students": excel.import_students,
         "info": excel.import_info,
         "graduation": excel.import_graduation,
     }[args.what]
     if args.report:
-        _writable(args.report)  # before the import: not after its rows are committed
+        _writable(args.report, args)  # before the import: not after its rows are committed
         if not args.report.lower().endswith(".xlsx"):  # three sheets: no CSV holds them
             raise XuejiError(
                 "cli.output_path",
                 f"导入报告是工作簿，文件名应以 .xlsx 结尾：{args.report}",
                 f"the import report is a workbook: its name ends in .xlsx, not {args.report}",
             )
-    reg = _registry(args)
+    reg = _registry(args, founding=args.what == "units")
     if args.today:
         _not_before_the_log(reg, args.today)
     report = run(reg, args.actor, args.file, all_or_nothing=not args.partial)
@@ -656,9 +686,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         + ("" if report.committed else "（未写入 nothing written）")
     ]
     lines += [
-        f"  行 {e.row} {e.column or '-'} {e.value!r} [{e.code}] {e.message_zh}"
+        f"  行 {e.row} {e.column or '-'} {e.value!r} [{e.code}] {e.message_zh} ({e.message_en})"
         for e in report.errors
     ]
+    if report.ignored_columns:  # said on screen too: a column read by no one
+        shown = "、".join(report.ignored_columns)
+        lines.append(f"  忽略的列 ignored columns: {shown}")
     try:
         _emit(args, report.to_dict(), "\n".join(lines))  # the summary first, whatever follows
     finally:
@@ -684,26 +717,48 @@ def _not_before_the_log(reg: Any, today: dt.date) -> None:
         )
 
 
-def _writable(path: str) -> None:
+def _writable(path: str, args: argparse.Namespace) -> None:
     """Refuse an output path whose directory is missing or not writable, before any
     work is done (a report that cannot be written after an import committed left the
-    clerk unsure whether the rows went in)."""
+    clerk unsure whether the rows went in); and one that is the store's own file, the
+    workbook being imported, or something other than a file (a device): the report
+    replaced it, and a mistyped ``--out`` destroyed the registry it had just read."""
     from pathlib import Path
 
-    folder = Path(path).parent
-    if not path or Path(path).is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+    out = Path(path)
+    folder = out.parent
+    if not path or out.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
         raise XuejiError(
             "cli.output_path",
             f"无法写入输出文件：{path}",
             f"cannot write the output file: {path}",
         )
+    if out.exists() and not out.is_file():
+        raise XuejiError(
+            "cli.output_path",
+            f"输出路径已存在且不是普通文件：{path}",
+            f"the output path exists and is not a regular file: {path}",
+        )
+    inputs = [getattr(args, "file", None)]
+    store = str(getattr(args, "store", "") or "")
+    if store.startswith("sqlite") and ":///" in store:  # (a file; the query aside)
+        inputs.append(store.split(":///", 1)[1].split("?", 1)[0] or None)
+    for other in filter(None, inputs):
+        if out.resolve() == Path(other).resolve():
+            raise XuejiError(
+                "cli.output_path",
+                f"输出文件不能是数据库或导入的工作簿本身：{path}",
+                f"the output file must not be the store or the imported workbook: {path}",
+            )
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from xueji import excel, statistics
 
-    _writable(args.out)  # before the store is read
+    _writable(args.out, args)  # before the store is read
     reg = _registry(args)
+    if args.today:  # a report logs its reads of full numbers, dated --today
+        _not_before_the_log(reg, args.today)
     data: Any
     if args.what == "stats":
         stats = reg.statistics(args.actor)
@@ -748,8 +803,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _add_excel_commands(sub: Any) -> None:
-    imp = sub.add_parser("import", help="import a workbook (Arts 12, 17, 18)")
-    imp.add_argument("what", choices=["students", "info", "graduation"])
+    init = sub.add_parser("init", help="create a registry's tables in a database (or upgrade)")
+    init.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
+    init.set_defaults(func=cmd_init)
+    imp = sub.add_parser("import", help="import a workbook (Arts 6-10, 12, 17, 18)")
+    imp.add_argument(
+        "what", choices=["units", "schools", "classes", "students", "info", "graduation"]
+    )
     imp.add_argument("file")
     rep = sub.add_parser("report", help="write a report as xlsx or CSV (Arts 5, 27, 28, 31)")
     rep.add_argument("what", choices=["stats", "fee", "migrants", "national", "classlist"])
@@ -785,7 +845,8 @@ def _add_excel_commands(sub: Any) -> None:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # one line, exit 2
-        self.exit(EXIT_USAGE, f"xueji: {message}\n")
+        # (it quotes the bad argument: an identity number typed as a date is masked)
+        self.exit(EXIT_USAGE, f"xueji: {mask_ids(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,7 +36,7 @@ from typing import Any
 import attrs
 
 from xueji.articles import Article
-from xueji.explain import Explanation, Step, StepSource, Verdict
+from xueji.explain import Explanation, Step, StepSource, Verdict, _masked_facts
 
 __all__ = ["Decision", "Violation"]
 
@@ -44,7 +44,9 @@ __all__ = ["Decision", "Violation"]
 def _facts(
     value: Mapping[str, object] | Iterable[tuple[str, object]],
 ) -> tuple[tuple[str, str], ...]:
-    return tuple((str(k), str(x)) for k, x in dict(value).items())
+    # masked as an explanation's steps are: a duplicate's registry number (G + the ID
+    # number) used to reach the repr, to_dict() and the other school in full
+    return _masked_facts(value)
 
 
 @attrs.frozen

@@ -21,6 +21,7 @@ from xueji.masking import mask_ids
 __all__ = [
     "AccessDenied",
     "CalendarNotCovered",
+    "CannotComplete",
     "ConcurrencyConflict",
     "CorruptRecord",
     "DuplicateKey",
@@ -137,6 +138,24 @@ class TransitionRefused(XuejiError, ValueError):
             "transition.refused",
             f"{table_zh}“{state_zh}”不接受事件“{event}”",
             f"a {table} in state {state!r} does not accept event {event!r}",
+        )
+
+
+class CannotComplete(TransitionRefused):
+    """A request's last approval that its student's record no longer allows: another
+    change took effect first (a student suspended, dropped out or graduated while a
+    transfer was open). Raised before anything is written; the deadline sweep leaves
+    such a request open for a person to reject or withdraw, instead of stopping."""
+
+    def __init__(self, request: str, kind: str, state: str, state_zh: str, event: str) -> None:
+        self.table, self.state, self.event, self.request = "student", state, event, request
+        XuejiError.__init__(
+            self,
+            "request.cannot_complete",
+            f"申请 {request}（{kind}）无法完成：学籍状态“{state_zh}”不接受“{event}”，"
+            "请驳回或撤回该申请",
+            f"request {request} ({kind}) cannot complete: a student in state {state!r} "
+            f"does not accept {event!r}; reject or withdraw the request",
         )
 
 

@@ -43,29 +43,48 @@ import attrs
 
 from xueji import ids
 from xueji.decision import Decision
-from xueji.errors import MissingExtra, NotFound, XuejiError
+from xueji.errors import AccessDenied, MissingExtra, NotFound, XuejiError
 from xueji.masking import mask, mask_ids
-from xueji.model import SCHOOL_MAINTAINED, Actor, Consent, InfoEntry, InfoGroup, Photo, Student
+from xueji.model import (
+    SCHOOL_MAINTAINED,
+    Actor,
+    Consent,
+    InfoEntry,
+    InfoGroup,
+    Photo,
+    School,
+    SchoolClass,
+    Student,
+    Unit,
+    UnitLevel,
+)
+from xueji.policy import Stage
 from xueji.rules import graduation
 
 if TYPE_CHECKING:
     from xueji.registry import Registry
 
 __all__ = [
+    "CLASS_COLUMNS",
     "GRADUATION_COLUMNS",
     "IMPORT_SLICE",
     "INFO_COLUMNS",
     "INFO_GROUPS",
+    "SCHOOL_COLUMNS",
     "STUDENT_COLUMNS",
+    "UNIT_COLUMNS",
     "AppliedRow",
     "CellError",
     "Column",
     "ImportReport",
     "RowError",
     "Table",
+    "import_classes",
     "import_graduation",
     "import_info",
+    "import_schools",
     "import_students",
+    "import_units",
     "parse_date",
     "parse_flag",
     "parse_sex",
@@ -314,7 +333,8 @@ class RowError:
 
 @attrs.frozen
 class AppliedRow:
-    """A row carried out: the sheet row, the student it touched, what was done."""
+    """A row carried out: the sheet row, the student it touched (for the unit, school
+    and class imports: the record's code), what was done."""
 
     row: int
     student: str
@@ -324,6 +344,10 @@ class AppliedRow:
 def _masked_names(names: Iterable[str]) -> tuple[str, ...]:
     """Column headers as a report lists them: an identity number typed as one masked."""
     return tuple(mask_ids(n) for n in names)
+
+
+_OF_STUDENTS = frozenset({"students", "info", "graduation"})
+"""The imports whose rows are students (the others build the unit, school and class tree)."""
 
 
 @attrs.frozen
@@ -390,7 +414,11 @@ class ImportReport:
                 ),
                 Table(
                     "已导入 applied",
-                    ("行 row", "学生 student", "说明 note"),
+                    (
+                        "行 row",
+                        "学生 student" if self.kind in _OF_STUDENTS else "代码 code",
+                        "说明 note",
+                    ),
                     [attrs.astuple(a) for a in self.applied],
                 ),
                 Table("未导入 held", ("行 row",), [(r,) for r in self.held]),
@@ -442,7 +470,7 @@ class _Sheet:
     positions: dict[str, int]
     extra: dict[str, int]
     errors: list[RowError]
-    missing: list[str]
+    missing: list[str]  # the header's problems that refuse the sheet (by column)
 
     @classmethod
     def of(cls, header: Sequence[object], columns: tuple[Column, ...]) -> _Sheet:
@@ -463,6 +491,35 @@ class _Sheet:
                     f"the required column {name!r} is missing",
                 )
             )
+        # a known column written twice, or written slightly otherwise (身份证号码,
+        # 残疾学生(是/否)) where the sheet lacks it: its cells would be dropped without a
+        # word (the second copy winning, or the column ignored), so the sheet is refused
+        for name in sorted({n for n in names if n in known and names.count(n) > 1}):
+            missing.append(name)
+            errors.append(
+                RowError(
+                    1,
+                    name,
+                    "",
+                    "excel.duplicate_column",
+                    f"列“{name}”出现了不止一次",
+                    f"the column {name!r} appears more than once",
+                )
+            )
+        for name in extra:
+            meant = _meant(name, known - positions.keys())
+            if meant is not None:
+                missing.append(name)
+                errors.append(
+                    RowError(
+                        1,
+                        name,
+                        "",
+                        "excel.unknown_column",
+                        f"列名“{name}”无法识别，应为“{meant}”？",
+                        f"the column {name!r} is not known: did you mean {meant!r}?",
+                    )
+                )
         return cls(columns, positions, extra, errors, missing)
 
     def read(self, number: int, row: Sequence[object]) -> dict[str, object] | None:
@@ -500,6 +557,21 @@ class _Sheet:
     def sorted_errors(self) -> tuple[RowError, ...]:
         """The errors so far in sheet order (row, then column), as a report gives them."""
         return tuple(sorted(self.errors, key=lambda e: (e.row, e.column)))
+
+
+def _meant(header: str, absent: Iterable[str]) -> str | None:
+    """The known column an unknown header most likely means: one the sheet lacks whose
+    name the header contains, or which contains the header (spaces and brackets
+    aside). ``监护人姓名`` in a sheet that has 姓名 means nothing known; ``身份证号码``
+    in one without 身份证号 means it."""
+    bare = re.sub(r"[\s()（）\[\]【】:：]", "", header)
+    if len(bare) < 2:
+        return None
+    inside = [k for k in absent if k in bare]  # the longest known name it holds
+    if inside:
+        return max(inside, key=len)
+    around = [k for k in absent if bare in k]  # else the shortest that holds it
+    return min(around, key=len) if around else None
 
 
 _SENSITIVE_HEADERS = frozenset({"身份证号", "监护人身份证号", "学籍号"})
@@ -843,6 +915,317 @@ def import_graduation(
     )
 
 
+# -- the unit, school and class tree (Arts 6-10) -------------------------------------------
+
+
+_LEVELS = {
+    "省": UnitLevel.PROVINCE,
+    "省级": UnitLevel.PROVINCE,
+    "市": UnitLevel.CITY,
+    "市级": UnitLevel.CITY,
+    "地市": UnitLevel.CITY,
+    "县": UnitLevel.COUNTY,
+    "区": UnitLevel.COUNTY,
+    "县区": UnitLevel.COUNTY,
+    "县(区)": UnitLevel.COUNTY,
+    "县（区）": UnitLevel.COUNTY,
+    "县级": UnitLevel.COUNTY,
+    **{level.value: level for level in UnitLevel},
+}
+
+
+def _level(value: object) -> UnitLevel:
+    text = _text(value)
+    level = _LEVELS.get(text.lower())
+    if level is None:
+        raise CellError(
+            "excel.bad_level",
+            f"层级应为“省”“市”或“县”：{text!r}",
+            f"the level is 省, 市 or 县 (province, city, county), not {text!r}",
+        )
+    return level
+
+
+_STAGES = {
+    "小学": Stage.PRIMARY,
+    "初中": Stage.JUNIOR,
+    "高中": Stage.SENIOR,
+    "普通高中": Stage.SENIOR,
+    "特殊教育": Stage.SPECIAL,
+    "特教": Stage.SPECIAL,
+    **{stage.value: stage for stage in Stage},
+}
+
+
+def _stages(value: object) -> frozenset[Stage]:
+    """学段: one or more of 小学, 初中, 高中, 特殊教育, joined by 、 , ； or spaces."""
+    text = _text(value)
+    names = [n for n in re.split(r"[、,，;；/\s]+", text) if n]
+    unknown = [n for n in names if n.lower() not in _STAGES]
+    if unknown or not names:
+        raise CellError(
+            "excel.bad_stage",
+            f"学段应为 小学、初中、高中、特殊教育 中的一个或几个：{text!r}",
+            f"the stages are one or more of 小学, 初中, 高中, 特殊教育, not {text!r}",
+        )
+    return frozenset(_STAGES[n.lower()] for n in names)
+
+
+def _location(value: object) -> str:
+    text = _text(value)
+    if re.fullmatch(r"\d{6}", text):
+        return text
+    raise CellError(
+        "excel.bad_region",
+        f"行政区划码应为6位数字：{text!r}",
+        f"a region code is 6 digits, not {text!r}",
+    )
+
+
+def _month(value: object) -> _dt.date:
+    """建班年月 (Art 10): a month (``2026-09``, ``2026年9月``, its first day) or a date."""
+    m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", _text(value))
+    if m is not None and 1 <= int(m[2]) <= 12:
+        return _dt.date(int(m[1]), int(m[2]), 1)
+    return parse_date(value)
+
+
+UNIT_COLUMNS: tuple[Column, ...] = (
+    Column("单位代码", "code", True),
+    Column("单位名称", "name", True),
+    Column("层级", "level", True, _level, note="省/市/县 (province/city/county)"),
+    Column("所在地行政区划码", "region", True, _location, note="GB/T 2260, 6 digits"),
+    Column("上级单位代码", "parent", False, note="empty for the province"),
+    Column("单位地址", "address", False),
+    Column("所在地区类别", "area_category", False),
+    Column("所在地经济属性", "economic_attribute", False),
+    Column("所在地民族属性", "ethnic_attribute", False),
+    Column("联系电话", "phone", False),
+)
+"""The columns of an education-authority sheet (学籍主管单位信息, Art 8), mapped to
+:class:`~xueji.model.Unit` and :meth:`Registry.add_unit`."""
+
+SCHOOL_COLUMNS: tuple[Column, ...] = (
+    Column("学校代码", "code", True, note="学校标识码 (Art 9)"),
+    Column("学校名称", "name", True),
+    Column("主管单位代码", "authority", True, note="its county's or city's 单位代码"),
+    Column("行政区划码", "region", True, _location, note="where it is: GB/T 2260, 6 digits"),
+    Column("学段", "stages", True, _stages, note="小学/初中/高中/特殊教育, several joined by 、"),
+    Column("学区中心校代码", "central_school", False, note="a 分校's 学区中心校 (Art 7)"),
+    Column("是否学区中心校", "is_central", False, parse_flag, note="是/否"),
+    Column("学校编码", "school_number", False),
+    Column("联系电话", "phone", False),
+    Column("学校办别", "ownership", False),
+    Column("驻地城乡类型", "urban_rural", False),
+    Column("学校类别", "category", False),
+    Column("学制", "system", False, note="default 6-3-3"),
+)
+"""The columns of a school sheet (学校信息, Art 9), mapped to :class:`~xueji.model.School`
+and :meth:`Registry.add_school`."""
+
+CLASS_COLUMNS: tuple[Column, ...] = (
+    Column("班级", "id", True, note="the class id, as the new-student sheet names it"),
+    Column("学校代码", "school", True),
+    Column("班级名称", "name", True),
+    Column("年级", "grade", True, _grade, note="1-12"),
+    Column("班主任姓名", "head_teacher", True),
+    Column("建班年月", "created", False, _month, note="2026-09; default: the import date"),
+    Column("学制", "system", False, note="default 6-3-3"),
+    Column("班级类型", "class_type", False),
+    Column("荣誉称号", "honours", False),
+)
+"""The columns of a class sheet (班级信息, Art 10), mapped to
+:class:`~xueji.model.SchoolClass` and :meth:`Registry.add_class`."""
+
+_TreeRecord = Unit | School | SchoolClass
+
+
+@attrs.frozen
+class _Tree:
+    """One kind of tree record: its sheet, how a row becomes a record, the order rows
+    are applied in (a parent before its children), how the store finds one, and the
+    facade's command that adds it."""
+
+    kind: str
+    columns: tuple[Column, ...]
+    make: Callable[..., _TreeRecord]
+    key: str  # the field that is the record's code
+    order: Callable[[_TreeRecord], int]
+    get: Callable[[Any, str], _TreeRecord | None]
+    add: str  # the name of the Registry's command
+    blame: Mapping[str, str] = attrs.field(factory=dict)  # an error's code -> its column
+
+
+_LEVEL_ORDER = {UnitLevel.PROVINCE: 0, UnitLevel.CITY: 1, UnitLevel.COUNTY: 2}
+
+_TREES = {
+    "units": _Tree(
+        "units",
+        UNIT_COLUMNS,
+        Unit,
+        "code",
+        lambda u: _LEVEL_ORDER[u.level] if isinstance(u, Unit) else 0,
+        lambda uow, code: uow.units.get(code),
+        "add_unit",
+        {"not_found.unit": "上级单位代码"},
+    ),
+    "schools": _Tree(
+        "schools",
+        SCHOOL_COLUMNS,
+        School,
+        "code",
+        # a 学区中心校 before the branches that name it (Art 7)
+        lambda s: 1 if isinstance(s, School) and s.central_school is not None else 0,
+        lambda uow, code: uow.schools.get(code),
+        "add_school",
+        {"not_found.unit": "主管单位代码", "not_found.school": "学区中心校代码"},
+    ),
+    "classes": _Tree(
+        "classes",
+        CLASS_COLUMNS,
+        SchoolClass,
+        "id",
+        lambda _: 0,
+        lambda uow, code: uow.classes.get(code),
+        "add_class",
+        {"not_found.school": "学校代码"},
+    ),
+}
+
+
+def _tree_import(
+    tree: _Tree, registry: Registry, actor: Actor, path: str | Path, all_or_nothing: bool
+) -> ImportReport:
+    """Read every row, then add the records a parent before its children (stable in
+    sheet order otherwise), each through the facade's command, in one unit of work: a
+    record already in the store as the row gives it is reported and left alone (so an
+    import can be run again); one whose code is taken by another record is an error."""
+    today = registry.today()
+    sheet, rows = _data_rows(path, tree.columns)
+    if sheet.missing:
+        return ImportReport(tree.kind, sum(1 for _ in rows), (), tuple(sheet.errors), (), False)
+    key_col = next(c for c in tree.columns if c.field == tree.key)
+    plan: list[tuple[int, _TreeRecord, frozenset[str]]] = []
+    first_row: dict[str, int] = {}
+    count = 0
+    for n, row in rows:
+        count += 1
+        fields = sheet.read(n, row)
+        if fields is None:
+            continue
+        code = str(fields[tree.key])
+        if code in first_row:
+            sheet.error(
+                n,
+                key_col,
+                code,
+                "excel.duplicate_row",
+                f"与第 {first_row[code]} 行代码相同",
+                f"the same code as row {first_row[code]}",
+            )
+            continue
+        first_row[code] = n
+        defaulted = (
+            frozenset({"created"} - fields.keys()) if tree.kind == "classes" else frozenset()
+        )
+        if "created" in defaulted:
+            fields["created"] = today
+        plan.append((n, tree.make(**fields), defaulted))
+    plan.sort(key=lambda p: tree.order(p[1]))
+    if all_or_nothing and sheet.errors:
+        errors = sheet.sorted_errors()
+        return ImportReport(tree.kind, count, (), errors, tuple(sorted(n for n, *_ in plan)), False)
+    applied: list[AppliedRow] = []
+    committed = True
+    try:
+        with registry.store.unit_of_work() as uow:  # the commands below join it
+            for n, record, defaulted in plan:
+                code = getattr(record, tree.key)
+                there = tree.get(uow, code)
+                if there is not None:
+                    # a field the row left to its default compares as the store has it
+                    same = attrs.evolve(record, **{f: getattr(there, f) for f in defaulted})
+                    if same == there:
+                        applied.append(AppliedRow(n, code, "已存在，未改动 already present"))
+                    else:
+                        sheet.error(
+                            n,
+                            key_col,
+                            code,
+                            "excel.code_taken",
+                            "库中已有此代码的另一条记录（内容不同）",
+                            "the store holds another record under this code (other values)",
+                        )
+                    continue
+                try:
+                    out = getattr(registry, tree.add)(actor, record)
+                except AccessDenied:
+                    raise  # the whole import is refused: nothing written
+                except XuejiError as e:  # an unknown parent, a bad value, a code taken
+                    _blame(sheet, tree, n, record, e.code, e.message_zh, e.message_en)
+                    continue
+                if out.allowed:
+                    applied.append(AppliedRow(n, code, "已新增 added"))
+                else:
+                    for v in out.decision.violations:
+                        _blame(sheet, tree, n, record, v.code, v.message_zh, v.message_en)
+            if all_or_nothing and sheet.errors:
+                raise _UndoImport
+    except _UndoImport:
+        committed = False
+    applied.sort(key=lambda a: a.row)
+    errors = sheet.sorted_errors()
+    if not committed:
+        failed = {e.row for e in errors}
+        held = tuple(sorted(n for n, *_ in plan if n not in failed))
+        return ImportReport(tree.kind, count, (), errors, held, False, tuple(sheet.extra))
+    return ImportReport(
+        tree.kind, count, tuple(applied), errors, (), bool(applied), tuple(sheet.extra)
+    )
+
+
+def _blame(
+    sheet: _Sheet, tree: _Tree, n: int, record: _TreeRecord, code: str, zh: str, en: str
+) -> None:
+    """A command's refusal as an error of the row's column it concerns, where known."""
+    header = tree.blame.get(code, "")
+    col = next((c for c in tree.columns if c.header == header), None)
+    value = getattr(record, col.field) if col is not None else ""
+    sheet.error(n, col or "", value, code, zh, en)
+
+
+def import_units(
+    registry: Registry, actor: Actor, path: str | Path, *, all_or_nothing: bool = True
+) -> ImportReport:
+    """Create the education authorities of a workbook (学籍主管单位, Arts 6 and 8) through
+    :meth:`Registry.add_unit`: the province's administrator's task (Art 6). Rows are
+    applied province, then cities, then counties, so a sheet may list them in any
+    order. On a new store the province may add its own unit first (its row is in the
+    sheet). A unit already in the store with the same values is left alone and
+    reported as present; ``AppliedRow.student`` holds the unit's code."""
+    return _tree_import(_TREES["units"], registry, actor, path, all_or_nothing)
+
+
+def import_schools(
+    registry: Registry, actor: Actor, path: str | Path, *, all_or_nothing: bool = True
+) -> ImportReport:
+    """Create the schools of a workbook (学校信息, Arts 6 and 9) through
+    :meth:`Registry.add_school` (the province's administrator, Art 6); a 学区中心校 is
+    added before the branches that name it (Art 7). ``AppliedRow.student`` holds the
+    school's code."""
+    return _tree_import(_TREES["schools"], registry, actor, path, all_or_nothing)
+
+
+def import_classes(
+    registry: Registry, actor: Actor, path: str | Path, *, all_or_nothing: bool = True
+) -> ImportReport:
+    """Create the classes of a workbook (班级信息, Art 10) through
+    :meth:`Registry.add_class` (the school or its authority, Art 28). An empty
+    建班年月 is the import's date; a class already in the store with the row's values
+    is left alone. ``AppliedRow.student`` holds the class id."""
+    return _tree_import(_TREES["classes"], registry, actor, path, all_or_nothing)
+
+
 # -- writing ---------------------------------------------------------------------------------
 
 
@@ -868,6 +1251,7 @@ class _Sheets:
 
     def __init__(self, wb: Any, title: str, header: Sequence[str]) -> None:
         self.wb, self.title, self.header = wb, title, list(header)
+        self._cell_type = _openpyxl().cell.WriteOnlyCell
         self.part, self.room = 0, 0
         self._next()
 
@@ -881,8 +1265,17 @@ class _Sheets:
     def append(self, row: Sequence[object]) -> None:
         if not self.room:
             self._next()
-        self.ws.append([_cell(v) for v in row])
+        cells = [_cell(v) for v in row]
+        self.ws.append([self._text(v) if type(v) is str and v[:1] == "=" else v for v in cells])
         self.room -= 1
+
+    def _text(self, value: str) -> object:
+        """A text starting with ``=`` as text, not a formula: openpyxl stores such a
+        string as a live formula, and a name or a bad cell from a school's workbook
+        (``=HYPERLINK(...)``) would run when the report is opened."""
+        cell = self._cell_type(self.ws, value=value)
+        cell.data_type = "s"
+        return cell
 
 
 @contextlib.contextmanager
@@ -951,7 +1344,7 @@ def table_writer(
                 w.writerow(header)
 
                 def write(row: Sequence[object]) -> None:
-                    w.writerow([_cell(v) for v in row])
+                    w.writerow([_csv_cell(_cell(v)) for v in row])
 
                 yield write
         else:
@@ -963,6 +1356,18 @@ def table_writer(
 def _sheet_title(title: str, suffix: str = "") -> str:
     """A worksheet's title: no ``[]:*?/\\``, 31 characters at most, ``suffix`` kept."""
     return re.sub(r"[\[\]:*?/\\]", " ", title)[: 31 - len(suffix)] + suffix
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> object:
+    """A CSV value a spreadsheet will not run: text starting with ``= + - @``, a tab or
+    a carriage return gets a leading ``'`` (OWASP's advice on CSV injection), so a
+    student named ``=HYPERLINK(...)`` is shown as written, not evaluated."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and value != "-":
+        return "'" + value
+    return value
 
 
 def _cell(value: object) -> object:

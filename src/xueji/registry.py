@@ -40,6 +40,7 @@ from xueji.clock import Clock, SystemClock
 from xueji.decision import Decision, Violation
 from xueji.errors import (
     AccessDenied,
+    CannotComplete,
     ConcurrencyConflict,
     CorruptRecord,
     NotFound,
@@ -121,6 +122,32 @@ def default_approval_note(policy: Policy) -> str:
 
 R = RequestState
 St = StudentStatus
+_COMPLETES: Mapping[RequestKind, str] = {
+    RequestKind.NEW_STUDENT: "approve",
+    RequestKind.TRANSFER: "transfer",
+    RequestKind.CROSS_PROVINCE_OUT: "transfer_out_of_province",
+    RequestKind.CROSS_BORDER_OUT: "transfer_abroad",
+    RequestKind.SUSPENSION: "suspend",
+    RequestKind.RESUMPTION: "resume",
+    RequestKind.DROPOUT: "drop_out",
+    RequestKind.GRADUATION: "graduate",
+    RequestKind.CORRECTION: "correct",
+}
+"""The event a request's final approval fires on its student's record (the transfers
+in: ``approve`` for a new record under review, else ``return``)."""
+
+
+def _check_completes(req: Request, student: Student) -> None:
+    """Raise :class:`CannotComplete` if the student's record no longer accepts the
+    event the request's final approval fires (checked before anything is written)."""
+    event = _COMPLETES.get(req.kind)
+    if event is None:  # a transfer in
+        event = "approve" if student.status is St.PENDING_REVIEW else "return"
+    if STUDENT.get(student.status, event) is None:
+        state = student.status
+        raise CannotComplete(req.id, req.kind.value, state.value, state.zh, event)
+
+
 _TRANSFER_KINDS = frozenset(
     {
         RequestKind.TRANSFER,
@@ -1115,6 +1142,8 @@ class Registry:
             ),
             version=req.version + 1,
         )
+        if row.target is R.APPROVED:
+            _check_completes(req, student)  # before any write: refused, nothing is half-done
         uow.requests.update(new)
         basis = note if event == "approve_by_default" else str(row.article)
         self._log(
@@ -1134,6 +1163,7 @@ class Registry:
         return new
 
     def _apply_approved(self, uow: UnitOfWork, actor: Actor, req: Request, on: _dt.date) -> None:
+        # (the student events fired here are those of _COMPLETES, checked beforehand)
         s = self._get_student(uow, req.student)
         k = req.kind
         if k is RequestKind.NEW_STUDENT:
@@ -1203,7 +1233,14 @@ class Registry:
             if not approvals.check_overdue(req.deadline, today=day, policy=policy).allowed:
                 break
             note = default_approval_note(policy)
-            req = self._advance(uow, system, req, "approve_by_default", day, note)
+            try:
+                req = self._advance(uow, system, req, "approve_by_default", day, note)
+            except CannotComplete:
+                # the student's record no longer allows the change (another change took
+                # effect first): left open, nothing written, for a person to decide
+                # (reject or withdraw); the Art 32 report lists it as overdue. Before,
+                # the error stopped the sweep, and every other default approval with it.
+                break
         return req
 
     # -- setup (Art 6) -------------------------------------------------------------------
@@ -2073,6 +2110,12 @@ class Registry:
             party = self._check_party(uow, actor, req)
         if not party.allowed:
             return Outcome(party, None, req)
+        number = req.payload.get("id_number") if req.kind is RequestKind.CORRECTION else None
+        if number and event == "approve":  # Art 13: the number may have been taken since
+            student = self._get_student(uow, req.student)
+            unique = corrections.check_unique_id(student, uow.students.by_id_number(number))
+            if not unique.allowed:
+                return Outcome(unique, None, req)
         req_before = req
         req = self._advance(uow, actor, req, event, on, note)
         warnings = [extra] if extra is not None else []
@@ -2119,6 +2162,11 @@ class Registry:
             # identity number normalised as enroll stores it (a lower-case x had let
             # the same person be enrolled again)
             changes = _checked_fields(changes, on)
+            if changes.get("id_number"):
+                held = uow.students.by_id_number(str(changes["id_number"]))
+                unique = corrections.check_unique_id(s, held)
+                if not unique.allowed:
+                    return Outcome(unique, s)
             req = self._open_request(
                 uow,
                 actor,

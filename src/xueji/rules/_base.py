@@ -126,6 +126,12 @@ _code(
     "a correction request is for key fields",
 )
 _code("correction.no_change", anhui(29), "变更内容与现有信息相同", "the correction changes nothing")
+_code(
+    "correction.duplicate",
+    anhui(13),
+    "更正后的身份证号已属于另一名学生的学籍",
+    "the corrected ID number already belongs to another student's registry",
+)
 # 第四章 变动和审批
 _code(
     "transfer.same_city_choice",
@@ -342,6 +348,10 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "the class must be of this school and grade",
     ),
     "correction.no_change": ("变更申请须改变现有信息", "a correction must change something"),
+    "correction.duplicate": (
+        "更正不得使两份学籍持有同一身份证号（一人一籍一号）",
+        "a correction may not give two registries the same ID number (one person, one number)",
+    ),
     "change.status": (
         "只有相应学籍状态的学生可以办理此变动",
         "a change only from a status that allows it",

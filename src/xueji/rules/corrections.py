@@ -9,9 +9,10 @@ changed by the school with no review.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from xueji.decision import Decision
+from xueji.lifecycle import StudentStatus
 from xueji.model import Student
 from xueji.policy.model import Policy
 from xueji.rules._base import Checks
@@ -75,3 +76,19 @@ def check_correction(
             today=today,
         ),
     )
+
+
+def check_unique_id(student: Student, holders: Iterable[Student]) -> Decision:
+    """Art 13 (一人一籍一号): a corrected ID number that another record (not voided)
+    already holds is refused, when the correction is filed and again when it is
+    approved (the other record may have come in between). Before, a correction could
+    give two students the same number, which every look-up then found twice."""
+    c = Checks()
+    others = [h.id for h in holders if h.id != student.id and h.status is not StudentStatus.VOIDED]
+    c.rule(
+        "correction.duplicate",
+        not others,
+        student=student.id,
+        existing=",".join(others) or "-",
+    )
+    return c.decision()

@@ -1,0 +1,329 @@
+"""The unit, school and class tree from workbooks (Arts 6-10) and ``xueji init``: a
+registry a clerk can build with the CLI alone, from an empty database to enrolled
+students; every row accounted for, nothing half-applied, a second run changing nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import PROVINCE, Province, authority, make_id, school_actor
+from xueji import excel
+from xueji.cli import main
+from xueji.errors import AccessDenied
+from xueji.model import School, SchoolClass, Unit, UnitLevel
+from xueji.policy import Stage
+from xueji.storage.sql import SCHEMA_VERSION, SqlStore
+
+D = dt.date
+UNIT_HEADER = ["单位代码", "单位名称", "层级", "所在地行政区划码", "上级单位代码", "联系电话"]
+SCHOOL_HEADER = ["学校代码", "学校名称", "主管单位代码", "行政区划码", "学段"]
+SCHOOL_HEADER += ["学区中心校代码", "是否学区中心校"]
+CLASS_HEADER = ["班级", "学校代码", "班级名称", "年级", "班主任姓名", "建班年月"]
+
+
+def workbook(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def units(p: Province) -> dict[str, Unit]:
+    with p.store.unit_of_work() as uow:
+        return {u.code: u for u in uow.units.list()}
+
+
+# -- the Python API, on both embedded stores -------------------------------------------------
+
+
+def test_art8_units_are_added_parent_first_whatever_the_sheet_order(
+    province: Province, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path / "u.xlsx",
+        UNIT_HEADER,
+        [
+            ["340111", "包河区教育体育局", "县", "340111", "3403", "0551-1"],
+            ["3403", "蚌埠市教育局", "市级", "340300", "34", None],
+        ],
+    )
+    before = len(province.log())
+    report = excel.import_units(province.reg, PROVINCE, path)
+    assert report.ok, report.errors
+    assert report.committed
+    assert [(a.row, a.student) for a in report.applied] == [(2, "340111"), (3, "3403")]
+    got = units(province)
+    assert got["3403"] == Unit("3403", "蚌埠市教育局", UnitLevel.CITY, "340300", "34")
+    assert got["340111"].parent == "3403"
+    assert got["340111"].phone == "0551-1"
+    assert got["340111"].level is UnitLevel.COUNTY
+    log = province.log()[before:]
+    assert [(e.command, e.subject) for e in log] == [("add_unit", "3403"), ("add_unit", "340111")]
+
+    again = excel.import_units(province.reg, PROVINCE, path)  # the same file again
+    assert again.ok
+    assert again.committed
+    assert {a.note for a in again.applied} == {"已存在，未改动 already present"}
+    assert len(province.log()) == before + 2  # nothing written the second time
+
+
+def test_art6_one_bad_row_leaves_the_tree_as_it_was(province: Province, tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "u.xlsx",
+        UNIT_HEADER,
+        [
+            ["3403", "蚌埠市教育局", "市", "340300", "34", None],
+            ["340311", "某区教育局", "县", "340311", "3499", None],  # no unit 3499
+            ["340312", "另一区教育局", "县", "340312", "3403", None],
+        ],
+    )
+    before, log = units(province), len(province.log())
+    report = excel.import_units(province.reg, PROVINCE, path)
+    assert not report.ok
+    assert not report.committed
+    assert report.applied == ()
+    assert [(e.row, e.column, e.value, e.code) for e in report.errors] == [
+        (3, "上级单位代码", "3499", "not_found.unit")
+    ]
+    assert report.held == (2, 4)
+    assert units(province) == before
+    assert len(province.log()) == log
+
+    partial = excel.import_units(province.reg, PROVINCE, path, all_or_nothing=False)
+    assert [a.student for a in partial.applied] == ["3403", "340312"]
+    assert partial.refused_rows == (3,)
+    assert partial.committed
+    assert set(units(province)) == set(before) | {"3403", "340312"}
+
+
+def test_art9_cells_codes_taken_and_repeated_rows_are_row_errors(
+    province: Province, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path / "s.xlsx",
+        SCHOOL_HEADER,
+        [
+            ["S1", "分校", "340104", "340104", "小学", "S2", None],  # its central school below
+            ["S2", "中心校", "340104", "340104", "小学", None, "是"],
+            ["S3", "中学", "340104", "340104", "初中、高中", None, None],
+            ["S4", "学校", "340104", "3401", "幼儿园", None, "也许"],
+            ["S3", "同码", "340104", "340104", "初中", None, None],
+            ["A", "不是A小学", "340104", "340104", "小学", None, None],  # A exists, otherwise
+        ],
+    )
+    report = excel.import_schools(province.reg, PROVINCE, path, all_or_nothing=False)
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (5, "学段", "excel.bad_stage"),
+        (5, "是否学区中心校", "excel.bad_flag"),
+        (5, "行政区划码", "excel.bad_region"),
+        (6, "学校代码", "excel.duplicate_row"),
+        (7, "学校代码", "excel.code_taken"),
+    ]
+    assert all(e.message_zh and e.message_en for e in report.errors)
+    assert [a.student for a in report.applied] == ["S1", "S2", "S3"]
+    with province.store.unit_of_work() as uow:
+        assert uow.schools.get("S1") == School(
+            "S1", "分校", "340104", "340104", frozenset({Stage.PRIMARY}), central_school="S2"
+        )
+        assert uow.schools.get("S2").is_central  # type: ignore[union-attr]
+        assert uow.schools.get("S3").stages == {Stage.JUNIOR, Stage.SENIOR}  # type: ignore[union-attr]
+        assert uow.schools.get("A").name != "不是A小学"  # type: ignore[union-attr]
+
+
+def test_art10_a_school_imports_its_classes_and_only_its_own(
+    province: Province, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path / "c.xlsx",
+        CLASS_HEADER,
+        [
+            ["A-1-2", "A", "一年级2班", 1, "王老师", "2026年9月"],
+            ["A-2-2", "A", "二(2)班", 2, "李老师", None],
+        ],
+    )
+    report = excel.import_classes(province.reg, school_actor("A"), path)
+    assert report.ok, report.errors
+    with province.store.unit_of_work() as uow:
+        assert uow.classes.get("A-1-2") == SchoolClass(
+            "A-1-2", "A", "一年级2班", 1, "王老师", D(2026, 9, 1)
+        )
+        assert uow.classes.get("A-2-2").created == province.today()  # type: ignore[union-attr]
+    province.at(province.today() + dt.timedelta(days=30))
+    again = excel.import_classes(province.reg, school_actor("A"), path)  # a month later
+    assert again.ok
+    assert len(again.applied) == 2
+    assert not again.errors
+
+    other = workbook(tmp_path / "o.xlsx", CLASS_HEADER, [["B-1-9", "B", "班", 1, "赵老师", None]])
+    count = len(province.log())
+    with pytest.raises(AccessDenied):
+        excel.import_classes(province.reg, school_actor("A"), other, all_or_nothing=False)
+    assert len(province.log()) == count
+    by_authority = excel.import_classes(province.reg, authority("340104"), other)  # B's county
+    assert by_authority.ok
+    assert [a.student for a in by_authority.applied] == ["B-1-9"]
+
+
+def test_art6_units_and_schools_are_the_provinces_alone(province: Province, tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "u.xlsx", UNIT_HEADER, [["340199", "某区", "县", "340199", "3401", None]]
+    )
+    for actor in (authority("3401"), authority("340104"), school_actor("A")):
+        with pytest.raises(AccessDenied):
+            excel.import_units(province.reg, actor, path, all_or_nothing=False)
+    assert "340199" not in units(province)
+
+
+def test_a_missing_column_refuses_a_tree_sheet(province: Province, tmp_path: Path) -> None:
+    path = workbook(tmp_path / "u.xlsx", ["单位代码", "单位名称"], [["3499", "X"]])
+    report = excel.import_units(province.reg, PROVINCE, path)
+    assert [(e.row, e.code) for e in report.errors] == [
+        (1, "excel.missing_column"),
+        (1, "excel.missing_column"),
+    ]
+    assert report.rows == 1
+    assert not report.committed
+
+
+# -- the CLI: from an empty database to enrolled students ---------------------------------------
+
+
+def cli(*args: str) -> int:
+    return main(list(args))
+
+
+def test_art6_the_cli_builds_a_registry_from_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    assert cli("--json", "init", "--store", url) == 0
+    assert json.loads(capsys.readouterr().out)["schema"] == SCHEMA_VERSION
+    common = ["--store", url, "--today", "2026-09-01"]
+    u = workbook(
+        tmp_path / "u.xlsx",
+        UNIT_HEADER,
+        [
+            ["340104", "蜀山区教育体育局", "县", "340104", "3401", None],
+            ["34", "安徽省教育厅", "省", "340000", None, None],
+            ["3401", "合肥市教育局", "市", "340100", "34", None],
+        ],
+    )
+    s = workbook(
+        tmp_path / "s.xlsx",
+        SCHOOL_HEADER,
+        [["A", "蜀山小学", "340104", "340104", "小学", None, None]],
+    )
+    c = workbook(
+        tmp_path / "c.xlsx", CLASS_HEADER, [["A-1", "A", "一年级1班", 1, "王老师", "2026-09"]]
+    )
+    born = D(2020, 3, 1)
+    st = workbook(
+        tmp_path / "st.xlsx",
+        [
+            "学校代码",
+            "班级",
+            "年级",
+            "姓名",
+            "性别",
+            "出生日期",
+            "户籍地区码",
+            "身份证号",
+            "照片摘要",
+        ],
+        [["A", "A-1", 1, "张三", "男", born, "340104", make_id(born), "sha256:x"]],
+    )
+    # a store with no province yet: the province may found it, and only with units
+    assert cli("import", "schools", str(s), *common, "--as", "province:34") == 2
+    assert "province" in capsys.readouterr().err
+    assert cli("import", "units", str(u), *common, "--as", "province:34") == 0
+    assert "3 已导入 applied" in capsys.readouterr().out
+    assert cli("import", "units", str(u), *common, "--as", "province:99") == 2  # not the province
+    assert cli("import", "schools", str(s), *common, "--as", "province:34") == 0
+    assert cli("import", "classes", str(c), *common, "--as", "school:A") == 0
+    assert cli("import", "students", str(st), *common, "--as", "school:A") == 0
+    capsys.readouterr()
+    store = SqlStore.open(url, existing=True)
+    with store.unit_of_work() as uow:
+        assert [x.name for x in uow.students.by_school("A")] == ["张三"]
+        assert uow.classes.get("A-1").created == D(2026, 9, 1)  # type: ignore[union-attr]
+        entries = len(uow.log.entries())
+    store.engine.dispose()
+    # the tree again: every row present, nothing written, success
+    report = tmp_path / "again.xlsx"
+    for what, path in (("units", u), ("schools", s), ("classes", c)):
+        actor = "school:A" if what == "classes" else "province:34"
+        args = ("import", what, str(path), *common, "--as", actor, "--report", str(report))
+        assert cli(*args) == 0
+    sheet = openpyxl.load_workbook(report, read_only=True)["已导入 applied"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows == [
+        ("行 row", "代码 code", "说明 note"),
+        (2, "A-1", "已存在，未改动 already present"),
+    ]
+    store = SqlStore.open(url, existing=True)
+    with store.unit_of_work() as uow:
+        assert len(uow.log.entries()) == entries
+    store.engine.dispose()
+    assert cli("init", "--store", url) == 0  # a registry of this version: left as it is
+    assert f"schema {SCHEMA_VERSION}/{SCHEMA_VERSION}" in capsys.readouterr().out
+
+
+def test_init_refuses_a_file_that_is_not_a_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("not a database\n" * 100)
+    assert cli("init", "--store", f"sqlite:///{path}") == 2
+    err = capsys.readouterr().err
+    assert "storage.unavailable" in err
+    assert "Traceback" not in err
+    assert path.read_text().startswith("not a database")
+
+
+def test_an_output_path_that_is_the_store_or_the_input_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the Excel audit: ``--out`` naming the registry's own file replaced
+    the database with a workbook, and ``--report`` naming the imported workbook
+    overwrote the only copy of the refused rows."""
+    db = tmp_path / "r.db"
+    url = f"sqlite:///{db}"
+    assert cli("init", "--store", url) == 0
+    u = workbook(
+        tmp_path / "u.xlsx", UNIT_HEADER, [["34", "安徽省教育厅", "省", "340000", None, None]]
+    )
+    kept = (db.read_bytes(), u.read_bytes())
+    common = ["--store", url, "--as", "province:34"]
+    assert cli("import", "units", str(u), *common, "--report", str(u)) == 2
+    assert cli("import", "units", str(u), *common, "--report", str(db) + ".xlsx") == 0
+    kept = (db.read_bytes(), u.read_bytes())
+    assert cli("report", "stats", "--out", str(db), *common) == 2
+    assert cli("report", "stats", "--out", str(tmp_path / "." / "r.db"), *common) == 2
+    assert (db.read_bytes(), u.read_bytes()) == kept
+    assert "cli.output_path" in capsys.readouterr().err
+    if Path("/dev/null").exists():  # a device is not replaced by a report
+        assert cli("report", "stats", "--out", "/dev/null", *common) == 2
+        assert Path("/dev/null").is_char_device()
+
+
+def test_an_identity_number_in_free_text_or_a_bad_argument_is_masked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    number = make_id(D(2020, 3, 1))
+    with pytest.raises(SystemExit) as stop:  # not a date: the parser quotes it
+        cli("deadline", number, "3")
+    assert stop.value.code == 2
+    args = ["--date", "2026-09-25", "--hukou-region", "340104", "--from-school-region"]
+    args += ["340104", "--to-school-region", "340202", "--reason", "other"]
+    assert cli("--json", "transfer", "check", *args, "--stated-reason", f"证{number}") in (0, 1)
+    out, err = capsys.readouterr()
+    assert number not in out + err
+    assert number[:6] + "********" + number[-4:] in out + err
