@@ -362,3 +362,41 @@ def test_art18_set_based_rollover_equals_the_rule_student_by_student() -> None:
             assert got.grade == s.grade + (1 if promoted else 0), (s, want)
 
     check()
+
+
+def test_art19_one_registry_change_at_a_time(province: Province) -> None:
+    """Found by the rules audit: a student with a transfer open could be suspended,
+    dropped out or graduated, and the transfer's last approval then failed (and
+    stopped the deadline sweep); a cross-border and a cross-province transfer out
+    could be open at once. A change that moves or ends the registry now waits for
+    the open one to end (``change.other_open``)."""
+    from xueji.model import TransferReason
+
+    s = province.register("A", 6)
+    t = province.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-6", reason=TransferReason.JOB_MOVE
+    )
+    assert t.request is not None
+    before = len(province.log())
+    refusals = [
+        province.reg.record_dropout(A, s.id, "辍学"),
+        province.reg.suspend(A, s.id, "病休"),
+        province.reg.graduate(A, s.id),
+        province.reg.request_cross_province_out(A, s.id, to_school_name="外省某校", reason="随迁"),
+        province.reg.request_cross_border_out(
+            A, s.id, destination="新加坡", leave_date=D(2026, 10, 1), reason="出国"
+        ),
+    ]
+    for out in refusals:
+        assert "change.other_open" in out.decision.codes, out.decision
+        assert out.request is None
+    assert len(province.log()) == before  # nothing written
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
+    # once the transfer ends, the change may be opened
+    assert province.reg.withdraw(school_actor("W"), t.request.id).allowed
+    out = province.reg.request_cross_province_out(A, s.id, to_school_name="外省某校", reason="随迁")
+    assert out.allowed
+    again = province.reg.request_cross_border_out(
+        A, s.id, destination="新加坡", leave_date=D(2026, 10, 1), reason="出国"
+    )
+    assert again.decision.codes == ("change.other_open",)

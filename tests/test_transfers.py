@@ -15,6 +15,7 @@ from xueji.policy import NATIONAL_2013, Stage
 from xueji.registry import DEFAULT_APPROVAL_NOTE
 
 A, B, W = school_actor("A"), school_actor("B"), school_actor("W")
+WHY = "父母调往芜湖工作"
 SHUSHAN, WUHU = authority("340104"), authority("340202")
 
 
@@ -488,3 +489,24 @@ def test_art24_a_request_the_record_no_longer_allows_does_not_stop_the_sweep(
     assert province.reg.request(PROVINCE, r1.id).state is RequestState.AT_SENDING_AUTHORITY
     assert province.reg.reject(SHUSHAN, r1.id).allowed  # a person ends it
     assert province.reg.advance_clock(Actor.system()) == []
+
+
+def test_art24_an_application_date_may_not_outrun_the_time_limits(province: Province) -> None:
+    """Found by the rules audit: ``applied_on`` months back had all four stages approved
+    by default the moment the transfer was filed (against parties that never saw it),
+    and one in the future lengthened the receiving school's time limit."""
+    s = province.register("A", 1)
+    province.at(D(2026, 12, 1))  # mid-term: the reason is stated
+    before = len(province.log())
+    stale = start_transfer(province, s.id, applied_on=D(2026, 9, 1), stated_reason=WHY)
+    assert [v.code for v in stale.decision.violations] == ["transfer.applied_on"]
+    assert stale.request is None
+    future = start_transfer(province, s.id, applied_on=D(2026, 12, 20), stated_reason=WHY)
+    assert [v.code for v in future.decision.violations] == ["transfer.applied_on"]
+    assert len(province.log()) == before
+    # within the receiving school's 20 working days: its deadline counts from that day
+    ok = start_transfer(province, s.id, applied_on=D(2026, 11, 20), stated_reason=WHY)
+    assert ok.allowed, ok.decision
+    assert ok.request is not None
+    assert ok.request.state is RequestState.AT_RECEIVING_SCHOOL
+    assert ok.request.deadline == province.reg.calendar.add_working_days(D(2026, 11, 20), 20)

@@ -1047,6 +1047,26 @@ class Registry:
             return due if student.entry_date <= due else md.in_year(student.entry_date.year + 1)
         return None
 
+    def _applied(self, applied_on: _dt.date | None, on: _dt.date, policy: Policy) -> Decision:
+        """:func:`~xueji.rules.transfers.check_applied_on` for a given application date."""
+        if applied_on is None or applied_on == on:
+            return Decision.allow()
+        limit = policy.transfer_stage_limit.value
+        first = self.calendar.add_working_days(applied_on, limit) if applied_on < on else on
+        return transfers.check_applied_on(applied_on, today=on, first_deadline=first, policy=policy)
+
+    def _no_other_open(
+        self,
+        uow: UnitOfWork,
+        s: Student,
+        kind: RequestKind,
+        same: Iterable[RequestKind] = (),
+    ) -> Decision:
+        """:func:`~xueji.rules.changes.check_no_other_open` over the student's open
+        requests."""
+        kinds = [r.kind for r in uow.requests.open_for_student(s.id)]
+        return change_rules.check_no_other_open(s, kind, kinds, same=same)
+
     def _open_request(
         self,
         uow: UnitOfWork,
@@ -2232,6 +2252,8 @@ class Registry:
             )
             decision = Decision.combine(
                 transfers.check_transfer(facts, on=on, policy=policy),
+                self._no_other_open(uow, s, RequestKind.TRANSFER, _TRANSFER_KINDS),
+                self._applied(applied_on, on, policy),
                 enrolment.check_class(
                     klass,
                     school=dst.code,
@@ -2314,6 +2336,7 @@ class Registry:
             gone = (St.CROSS_PROVINCE_OUT, St.CROSS_BORDER_OUT)
             left = [x for x in found.values() if x.status in gone]
             decision = Decision.combine(
+                self._applied(applied_on, on, policy),
                 enrolment.check_duplicate(
                     [x for x in found.values() if x.status not in gone], continuing=False
                 ),
@@ -2410,8 +2433,11 @@ class Registry:
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "request_cross_border_out")
-            decision = transfers.check_abroad(
-                s, destination=destination, leave_date=leave_date, reason=reason
+            decision = Decision.combine(
+                transfers.check_abroad(
+                    s, destination=destination, leave_date=leave_date, reason=reason
+                ),
+                self._no_other_open(uow, s, RequestKind.CROSS_BORDER_OUT),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -2442,6 +2468,9 @@ class Registry:
                     ),
                     s,
                 )
+            other = self._no_other_open(uow, s, RequestKind.CROSS_PROVINCE_OUT)
+            if not other.allowed:
+                return Outcome(other, s)
             req = self._open_request(
                 uow,
                 actor,
@@ -2522,8 +2551,11 @@ class Registry:
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, _CHANGE_ACTIONS[kind], expected_version)
-            same = sum(1 for r in uow.requests.open_for_student(s.id) if r.kind is kind)
-            decision = change_rules.check_change(s, kind, open_same_kind=same)
+            open_kinds = [r.kind for r in uow.requests.open_for_student(s.id)]
+            decision = Decision.combine(
+                change_rules.check_change(s, kind, open_same_kind=open_kinds.count(kind)),
+                change_rules.check_no_other_open(s, kind, open_kinds, same=(kind,)),
+            )
             if not decision.allowed:
                 return Outcome(decision, s)
             req = self._open_request(uow, actor, on, kind, s, reason=reason, to_class=to_class)
@@ -2593,7 +2625,11 @@ class Registry:
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, event, expected_version)
             policy = self.policy(on)
-            decision = graduation.check_graduation(s, on=on, policy=policy)
+            decision = Decision.combine(
+                graduation.check_graduation(s, on=on, policy=policy),
+                # (an open graduation request is the repeat handled below)
+                self._no_other_open(uow, s, RequestKind.GRADUATION, (RequestKind.GRADUATION,)),
+            )
             if not decision.allowed:
                 return Outcome(decision, s)
             if event == "graduate" and graduation.graduation_needs_approval(s.stage, policy):

@@ -91,8 +91,9 @@ ANHUI_2013 = Policy(
         TransferWindow(WindowReading.START_OR_END, 1),
         _art(25, 2),
         "Read as: within one month after the term starts, or within one month before "
-        "it ends. Outside that a transfer is a warning that needs a stated reason, "
-        "not a refusal.",
+        "it ends. Outside that a transfer needs its reason stated in words (Art 25(2) "
+        "'确有正当理由': the kind of reason alone, even one Art 20 lists, is not "
+        "enough); with it, it is a warning, not a refusal.",
     ),
     transfer_blackout=Param(None, _art(25, 2), "Anhui sets no period closed to transfers."),
     terms=Param(

@@ -188,6 +188,13 @@ _code(
     "the student already has an open transfer",
 )
 _code(
+    "transfer.applied_on",
+    anhui(24),
+    "申请日期不得晚于今天，也不得早到流入地学校的审核时限已过",
+    "the application date may not be after today, nor so early that the receiving "
+    "school's time limit has passed",
+)
+_code(
     "transfer.same_school",
     anhui(21),
     "转入学校与转出学校相同",
@@ -225,6 +232,12 @@ _code(
     anhui(26),
     "该学籍状态不能办理此变动",
     "this change is not possible in the student's status",
+)
+_code(
+    "change.other_open",
+    anhui(19),
+    "该学生已有未办结的学籍变动申请，须先办结或撤回",
+    "the student has another registry change open; it must end first",
 )
 _code(
     "change.already_open",
@@ -356,6 +369,10 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "只有相应学籍状态的学生可以办理此变动",
         "a change only from a status that allows it",
     ),
+    "change.other_open": (
+        "同一学生同时只能有一项转学、休学、复学、辍学或毕业变动未办结",
+        "a student has at most one open transfer, suspension, resumption, dropout or graduation",
+    ),
     "change.already_open": (
         "同一学生同类申请只能有一个未完成",
         "a student has at most one open request of a kind",
@@ -367,6 +384,10 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     "rollover.suspended_held": (
         "休学学生是否随学年升级依政策",
         "a suspended student is promoted only if the policy says so",
+    ),
+    "transfer.applied_on": (
+        "申请日期在今天或之前，且在流入地学校的审核时限之内",
+        "an application date is today or earlier, within the receiving school's time limit",
     ),
     "transfer.same_school": (
         "转入学校与转出学校不得相同",

@@ -22,8 +22,10 @@ from xueji.rules._base import Checks
 
 __all__ = [
     "ALLOWED_FROM",
+    "MOVING_KINDS",
     "MigrantDropout",
     "check_change",
+    "check_no_other_open",
     "keeps_registry",
     "migrant_dropout_summary",
 ]
@@ -34,6 +36,58 @@ ALLOWED_FROM = {
     RequestKind.DROPOUT: frozenset({StudentStatus.REGISTERED, StudentStatus.SUSPENDED}),
 }
 """The statuses from which each change may be requested."""
+
+
+MOVING_KINDS = frozenset(
+    {
+        RequestKind.TRANSFER,
+        RequestKind.CROSS_PROVINCE_IN,
+        RequestKind.CROSS_PROVINCE_OUT,
+        RequestKind.CROSS_BORDER_IN,
+        RequestKind.CROSS_BORDER_OUT,
+        RequestKind.SUSPENSION,
+        RequestKind.RESUMPTION,
+        RequestKind.DROPOUT,
+        RequestKind.GRADUATION,
+    }
+)
+"""The requests that move or end a student's registry (a new student's review and a
+key-field correction do neither): one at a time per student."""
+
+
+def check_no_other_open(
+    student: Student,
+    kind: RequestKind,
+    open_kinds: Iterable[RequestKind],
+    *,
+    same: Iterable[RequestKind] = (),
+) -> Decision:
+    """Art 19 (认真、规范办理学籍变动手续), read as one change at a time: a change that
+    moves or ends the registry is not opened while another is open for the student
+    (the kinds in ``same`` are left to the caller's own rule, e.g.
+    ``transfer.already_open``). Before, a student with a transfer open could be
+    suspended, dropped out or graduated, and the transfer's last approval then failed;
+    a cross-border and a cross-province transfer out could be open at once.
+
+    >>> import datetime as dt
+    >>> from xueji.model import Student
+    >>> from xueji.policy import Stage
+    >>> s = Student("S1", "A", "A-1", 1, Stage.PRIMARY, StudentStatus.REGISTERED, "甲", "M",
+    ...             dt.date(2019, 3, 1), "340104", dt.date(2025, 9, 1))
+    >>> check_no_other_open(s, RequestKind.DROPOUT, [RequestKind.TRANSFER]).codes
+    ('change.other_open',)
+    """
+    skip = frozenset(same)
+    others = sorted({k.value for k in open_kinds if k in MOVING_KINDS and k not in skip})
+    c = Checks()
+    c.rule(
+        "change.other_open",
+        not others,
+        student=student.id,
+        change=kind.value,
+        open=",".join(others) or "-",
+    )
+    return c.decision()
 
 
 def check_change(student: Student, kind: RequestKind, *, open_same_kind: int) -> Decision:

@@ -35,6 +35,7 @@ __all__ = [
     "TransferFacts",
     "blackout_around",
     "check_abroad",
+    "check_applied_on",
     "check_transfer",
     "in_transfer_window",
 ]
@@ -234,5 +235,34 @@ def check_abroad(
         destination=destination or "-",
         reason=reason or "-",
         date=leave_date.isoformat() if leave_date else "-",
+    )
+    return c.decision()
+
+
+def check_applied_on(
+    applied_on: _dt.date, *, today: _dt.date, first_deadline: _dt.date, policy: Policy
+) -> Decision:
+    """Art 24 (each party "在20个工作日内完成"): the day an application reached the
+    receiving school may be given (its 20 working days run from it), but not a day
+    after today, nor one whose first stage's deadline (``first_deadline``) has
+    already passed. Before, a date months back had the system approve all four stages
+    by default the moment the request was filed, counted against parties that never
+    saw it; a date in the future gave the receiving school a longer time limit.
+
+    >>> import datetime as dt
+    >>> from xueji.policy import ANHUI_2013
+    >>> check_applied_on(dt.date(2026, 9, 1), today=dt.date(2026, 12, 1),
+    ...                  first_deadline=dt.date(2026, 9, 29), policy=ANHUI_2013).codes
+    ('transfer.applied_on',)
+    """
+    c = Checks()
+    c.rule(
+        "transfer.applied_on",
+        applied_on <= today <= first_deadline,
+        article=policy.transfer_stage_limit.article,
+        params=(("transfer_stage_limit", policy.transfer_stage_limit),),
+        applied_on=applied_on.isoformat(),
+        today=today.isoformat(),
+        deadline=first_deadline.isoformat(),
     )
     return c.decision()
