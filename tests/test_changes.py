@@ -400,3 +400,20 @@ def test_art19_one_registry_change_at_a_time(province: Province) -> None:
         A, s.id, destination="新加坡", leave_date=D(2026, 10, 1), reason="出国"
     )
     assert again.decision.codes == ("change.other_open",)
+
+
+def test_art16_a_student_coming_back_goes_into_a_class_of_their_school_and_grade(
+    province: Province,
+) -> None:
+    """Found by the rules audit: ``resume(..., to_class="WH-12")`` for a grade-1 pupil of
+    school A was approved, leaving the pupil at A in another school's grade-12 class."""
+    s = province.register("A", 1)
+    sus = province.reg.suspend(A, s.id, "病休")
+    assert sus.request is not None
+    assert province.reg.approve(SHUSHAN, sus.request.id).allowed
+    for wrong, code in (("WH-12", "class.wrong_school"), ("A-2", "class.wrong_school")):
+        out = province.reg.resume(A, s.id, "病愈", to_class=wrong)
+        assert code in [v.code for v in out.decision.violations], out.decision
+        assert out.request is None
+    ok = province.reg.resume(A, s.id, "病愈", to_class="A-1")
+    assert ok.allowed, ok.decision

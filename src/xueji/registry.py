@@ -1047,6 +1047,25 @@ class Registry:
             return due if student.entry_date <= due else md.in_year(student.entry_date.year + 1)
         return None
 
+    def _class_back(
+        self, uow: UnitOfWork, s: Student, to_class: str | None, on: _dt.date
+    ) -> Decision:
+        """Art 16 for a student coming back (resumption, return from dropout) into
+        ``to_class``: a class of the student's own school and grade, with room. Before,
+        a grade-1 pupil of one school could resume into another school's grade-12
+        class."""
+        if not to_class:
+            return Decision.allow()
+        klass = self._get_class(uow, to_class)
+        return enrolment.check_class(
+            klass,
+            school=s.school,
+            grade=s.grade,
+            stage=s.stage,
+            size=uow.students.count_in_class(klass.id),
+            policy=self.policy(on),
+        )
+
     def _applied(self, applied_on: _dt.date | None, on: _dt.date, policy: Policy) -> Decision:
         """:func:`~xueji.rules.transfers.check_applied_on` for a given application date."""
         if applied_on is None or applied_on == on:
@@ -2555,6 +2574,7 @@ class Registry:
             decision = Decision.combine(
                 change_rules.check_change(s, kind, open_same_kind=open_kinds.count(kind)),
                 change_rules.check_no_other_open(s, kind, open_kinds, same=(kind,)),
+                self._class_back(uow, s, to_class, on),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -2585,6 +2605,9 @@ class Registry:
                     ),
                     s,
                 )
+            back = self._class_back(uow, s, to_class, on)
+            if not back.allowed:
+                return Outcome(back, s)
             changes = {"class_id": to_class} if to_class else {}
             s = self._write_student(uow, actor, on, s, "return", "return_from_dropout", changes)
         return Outcome(Decision.allow(), s)
