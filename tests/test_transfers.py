@@ -154,7 +154,8 @@ def test_art24_a_party_too_late_is_refused_and_nothing_is_written(province: Prov
     province.at(D(2026, 10, 30))  # its deadline passed yesterday
     before = (province.reg.request(PROVINCE, req.id), len(province.log()))
     out = province.reg.reject(W, req.id)
-    assert out.decision.codes == ("stage.wrong_party",)
+    assert out.decision.codes == ("stage.overdue",)  # its own stage, past its deadline
+    assert str(out.decision.violations[0].article).endswith("第二十四条")
     assert (province.reg.request(PROVINCE, req.id), len(province.log())) == before
     changed = province.reg.advance_clock(Actor.system())
     assert [r.state for r in changed] == [RequestState.AT_RECEIVING_AUTHORITY]

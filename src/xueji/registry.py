@@ -2100,7 +2100,28 @@ class Registry:
         self._authorize(uow, actor, action)  # the kind of user; the party is checked below
         req = self._get_request(uow, request_id)
         _expect("request", req.id, expected_version, req.version)
-        req = self._sweep_request(uow, req, on)
+        swept = self._sweep_request(uow, req, on)
+        if (
+            swept.version != req.version
+            and event != "withdraw"
+            and req.deadline is not None
+            and self._check_party(uow, actor, req).allowed
+        ):
+            # the actor's own stage passed its deadline and was approved by default
+            # (Art 24): said as such, where the next stage's party check said only
+            # "not your stage" (stage.wrong_party, Art 21)
+            policy = self.policy(on)
+            art = policy.transfer_stage_limit.article if req.kind in _TRANSFER_KINDS else None
+            late = violation(
+                "stage.overdue",
+                article=art,
+                request=req.id,
+                stage=req.state.value,
+                deadline=req.deadline.isoformat(),
+                on=on.isoformat(),
+            )
+            return Outcome(Decision.refuse(late), None, req)
+        req = swept
         if not req.is_open:
             # already decided (possibly by default): a repeat is a no-op
             last = req.history[-1]
