@@ -914,3 +914,28 @@ def test_art12_a_column_named_slightly_otherwise_or_twice_refuses_the_sheet(
     report = excel.import_students(province.reg, A, extra, all_or_nothing=False)
     assert report.ok
     assert report.ignored_columns == ("监护人姓名",)
+
+
+def test_art12_a_mended_file_imported_again_passes(province: Province, tmp_path: Path) -> None:
+    """Found by the Excel audit: after a ``--partial`` import, the mended file run again
+    refused every row already entered (``enrolment.duplicate``), so an all-or-nothing
+    import of it could never pass. A row whose record is already there as the row
+    gives it is reported as present; a different student with the same ID number is
+    still refused."""
+    good, mended_row = student_row("甲"), student_row("乙")
+    bad = [*mended_row[:5], "2020-02-30", *mended_row[6:]]  # 出生日期 mistyped
+    path = workbook(tmp_path / "w.xlsx", HEADER, [good, bad])
+    first = excel.import_students(province.reg, A, path, all_or_nothing=False)
+    assert [a.row for a in first.applied] == [2]
+    log = len(province.log())
+    mended = workbook(tmp_path / "m.xlsx", HEADER, [good, mended_row])
+    again = excel.import_students(province.reg, A, mended)
+    assert again.ok, again.errors
+    assert [(a.row, a.note) for a in again.applied] == [
+        (2, "已存在，未改动 already present"),
+        (3, "已录入 entered (draft)"),
+    ]
+    assert len(province.log()) == log + 1
+    other = workbook(tmp_path / "o.xlsx", HEADER, [[good[0], good[1], 1, "丙", *good[4:]]])
+    refused = excel.import_students(province.reg, A, other)
+    assert [e.code for e in refused.errors] == ["enrolment.duplicate"]

@@ -696,11 +696,20 @@ def import_students(
                 out = registry.enroll_many(
                     actor, [_enroll_kwargs(f, today) for _, f in part], all_or_nothing=False
                 )
-                refused_at = {i for i, _ in out.refused}
+                present = _already_entered(registry, part, out.refused)
+                refused_at = {i for i, _ in out.refused if i not in present}
                 for i, decision in out.refused:
+                    if i in present:
+                        continue
                     _rule_errors(sheet, part[i][0], part[i][1], decision)
                     refused.add(part[i][0])
-                ok = [n for i, (n, _) in enumerate(part) if i not in refused_at]
+                for i, existing in present.items():
+                    applied.append(
+                        AppliedRow(part[i][0], existing, "已存在，未改动 already present")
+                    )
+                ok = [
+                    n for i, (n, _) in enumerate(part) if i not in refused_at and i not in present
+                ]
                 for n, s in zip(ok, out.applied, strict=True):
                     status = s.status.value
                     note = notes.setdefault(status, f"已录入 entered ({status})")
@@ -716,9 +725,49 @@ def import_students(
         applied = []
         held = tuple(n for n in decided if n not in refused)
     errors = sheet.sorted_errors()
+    applied.sort(key=lambda a: a.row)  # (the rows already present came first in a slice)
     return ImportReport(
         "students", count, tuple(applied), errors, held, committed, tuple(sheet.extra)
     )
+
+
+_SAME_ROW = ("school", "class_id", "grade", "name", "sex", "birth_date", "id_number")
+"""The fields by which a row refused as a duplicate is the record already entered."""
+
+
+def _already_entered(
+    registry: Registry,
+    part: Sequence[tuple[int, dict[str, object]]],
+    refused: Sequence[tuple[int, Decision]],
+) -> dict[int, str]:
+    """The rows refused only as ``enrolment.duplicate`` whose existing record is this
+    very row (the same school, class, grade, name, sex, birth date and ID number),
+    by row index, with the record's id: a file imported again, or the rest of a
+    ``--partial`` import run again once its bad rows were mended. Before, every such
+    row was an error, so an all-or-nothing import of the mended file could never
+    pass. The records are read in the import's unit of work (the actor's access to
+    the row's school has been checked by the facade)."""
+    out: dict[int, str] = {}
+    with registry.store.unit_of_work() as uow:  # (joins the import's)
+        for i, decision in refused:
+            codes = {v.code for v in decision.violations}
+            if codes != {"enrolment.duplicate"}:
+                continue
+            existing = [
+                dict(v.facts).get("existing", "")
+                for v in decision.violations
+                if v.code == "enrolment.duplicate"
+            ]
+            if len(existing) != 1:
+                continue
+            s = uow.students.get(existing[0])
+            fields = part[i][1]
+            if s is not None and all(
+                getattr(s, f) == fields.get(f, getattr(s, f) if f == "id_number" else None)
+                for f in _SAME_ROW
+            ):
+                out[i] = s.id
+    return out
 
 
 def _rule_errors(sheet: _Sheet, row: int, fields: Mapping[str, object], decision: Decision) -> None:
