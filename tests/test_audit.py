@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import PROVINCE, D, Province, authority, school_actor
+from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
 from tests.test_storage_contract import statements
 from xueji import audit
+from xueji.masking import IdMask, mask
 from xueji.model import Actor, ChangeEntry, TransferReason
 
 SYSTEM = Actor.system()
@@ -435,3 +436,92 @@ def test_art31_a_log_row_re_pointed_to_another_subject_is_caught(tmp_path: Path)
         )
     result = p.reg.verify_log(PROVINCE)
     assert (result.ok, result.seq) == (False, last.seq)
+
+
+def _strict_province() -> tuple[Province, IdMask]:
+    """A province whose profile masks with ``IdMask(0, 2)`` (not the library's default)."""
+    from xueji.policy import ANHUI_2013, Param
+
+    strict = IdMask(head=0, tail=2)
+    other = attrs.evolve(
+        ANHUI_2013, code="other", id_mask=Param(strict, ANHUI_2013.id_mask.article)
+    )
+    return Province(policies=(other,)), strict
+
+
+def test_art30_free_text_in_the_change_log_is_masked_with_the_profile_s_mask(
+    tmp_path: Path,
+) -> None:
+    """Found by the privacy audit: an info entry's text (typed, or an Excel import's 内容
+    column) went into the log as it was, an identity number in it whole. Every log
+    value is searched now, and masked with the profile's mask."""
+    from tests.test_excel import INFO_HEADER, workbook
+    from xueji import excel
+    from xueji.model import InfoEntry, InfoGroup
+
+    p, strict = _strict_province()
+    s = p.enroll("A", 1)
+    quoted = make_id(D(2020, 3, 1))
+    out = p.reg.add_info(
+        school_actor("A"), s.id, InfoGroup.AWARD, InfoEntry(D(2026, 9, 2), f"证 {quoted}")
+    )
+    assert out.allowed
+    assert p.log()[-1].after == {"award": f"证 {mask(quoted, strict)}"}
+    assert p.log()[-1].after["award"].endswith("*" + quoted[-2:])
+    row = ["A", s.registry_number, None, "奖励", "2026-09-21", f"证书 G{quoted}", None, None]
+    path = workbook(tmp_path / "info.xlsx", INFO_HEADER, [row])
+    assert excel.import_info(p.reg, school_actor("A"), path).committed
+    assert p.log()[-1].after == {"award": f"证书 G{mask(quoted, strict)}"}
+    assert all(quoted not in str(e) for e in p.log())
+
+
+def test_art30_a_scenario_s_log_masked_check_holds_for_free_text(tmp_path: Path) -> None:
+    """The scenario check ``log_masked: true`` failed on an info entry quoting an
+    identity number (the log held it whole)."""
+    from tests.test_scenarios import ENROL, _write
+    from xueji import scenarios
+
+    body = ENROL + (
+        "  - do: add_info\n    by: 实验小学\n    student: 小明\n"
+        "    with: {group: award, entry: {on: 2026-09-02, text: '证 340104201903010112'}}\n"
+        "    expect: {allowed: true}\n"
+        "  - do: check\n    expect: {log_masked: true}\n"
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert result.ok, result.report()
+
+
+def test_art30_a_consent_s_guardian_number_is_logged_with_the_profile_s_mask() -> None:
+    """Found by the privacy audit: a consent went into the log through its ``repr``,
+    which masks the guardian's number with the library's default mask (first 6 and
+    last 4 shown) whatever the profile said."""
+    from xueji.model import Consent
+
+    p, strict = _strict_province()
+    s = p.enroll("A", 1)
+    guardian = make_id(D(1990, 5, 1), "F")
+    consent = Consent("guardian_consent", "王芳", D(2026, 9, 1), guardian_id=guardian)
+    out = p.reg.update_student(school_actor("A"), s.id, consent=consent)
+    assert out.allowed, out.decision
+    logged = p.log()[-1].after["consent"]
+    assert logged == (
+        "Consent(basis='guardian_consent', given_by='王芳', "
+        f"given_on=datetime.date(2026, 9, 1), guardian_id='{mask(guardian, strict)}')"
+    )
+    assert guardian[:6] not in logged
+
+
+def test_art30_the_default_mask_logs_a_consent_as_its_repr_and_a_photo_whole() -> None:
+    """Under the default mask a consent is logged as before (its ``repr``); a photo's
+    digest is a hash, not text, and is not searched for identity numbers."""
+    from xueji.model import Consent, Photo
+
+    p = Province()
+    s = p.enroll("A", 1)
+    consent = Consent("guardian_consent", "王芳", D(2026, 9, 1), make_id(D(1990, 5, 1), "F"))
+    digest = "sha256:" + make_id(D(2020, 3, 1))
+    photo = Photo(D(2026, 9, 1), digest)
+    assert p.reg.update_student(school_actor("A"), s.id, consent=consent, photo=photo).allowed
+    after = p.log()[-1].after
+    assert after["consent"] == repr(consent)
+    assert after["photo"] == f"2026-09-01|{digest}"

@@ -225,3 +225,30 @@ def test_an_identity_number_quoted_in_any_error_is_masked() -> None:
         text = " ".join((str(e), e.message_zh, e.message_en, repr(e)))
         assert typed not in text
         assert "340104********1018" in text
+
+
+def test_art30_a_correction_request_s_repr_masks_the_new_id_number() -> None:
+    """Found by the privacy audit: a correction's payload holds the new identity
+    number in full (the approval needs it), and ``repr(Request)`` and
+    ``repr(Outcome)`` showed it, as they showed one quoted in the reason or in a
+    history note. The payload keeps it; the reprs mask it."""
+    from tests.conftest import make_id
+    from xueji.masking import mask
+
+    p = Province()
+    s = p.register("A", 1)
+    new = make_id(D(2020, 3, 1))
+    quoted = make_id(D(2020, 3, 1))
+    out = p.reg.request_correction(
+        school_actor("A"), s.id, {"id_number": new}, f"户口本 {quoted} 为准"
+    )
+    assert out.request is not None
+    assert out.request.payload == {"id_number": new}  # stored whole: the approval applies it
+    rejected = p.reg.reject(authority("340104"), out.request.id, note=f"与 G{quoted} 不符")
+    assert rejected.request is not None
+    for shown in (repr(out), repr(out.request), repr(rejected), repr(rejected.request)):
+        assert new not in shown
+        assert quoted not in shown
+    assert f"'id_number': '{mask(new)}'" in repr(out.request)
+    assert f"户口本 {mask(quoted)} 为准" in repr(out.request)
+    assert f"与 G{mask(quoted)} 不符" in repr(rejected.request)

@@ -263,3 +263,34 @@ def test_art33_a_later_measure_based_on_an_earlier_one_with_holidays_for_its_yea
     bare = path.read_text(encoding="utf-8").replace("holidays: holidays-2027.toml\n", "")
     path.write_text(bare, encoding="utf-8")
     assert not scenarios.run(scenarios.load(path)).ok
+
+
+@pytest.mark.parametrize(
+    ("expected", "hint"),
+    [("G340104201903010120", False), ("G340104201903020112", True)],
+)
+def test_art30_a_failed_check_reports_registry_numbers_masked(
+    tmp_path: Path, expected: str, hint: bool
+) -> None:
+    """Found by the privacy audit: a check on a registry number that did not match
+    reported ``got G340104201903010112`` in full, in the report, the problems and
+    ``actual`` (which ``--json`` and the pytest plugin show). Both values are masked
+    now; where they differ only in masked characters, the problem says so."""
+    from xueji.masking import mask_ids
+
+    body = ENROL + (
+        f"  - do: check\n    student: 小明\n"
+        f"    expect: {{student: {{registry_number: '{expected}'}}}}\n"
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    (failure,) = result.failures
+    got = "G340104201903010112"
+    shown = [result.report(), *failure.problems, json.dumps(failure.actual)]
+    for text in shown:
+        assert got not in text
+        assert expected not in text
+    assert failure.actual == {"student": {"registry_number": mask_ids(got)}}
+    problem = f"expected student.registry_number = {mask_ids(expected)}, got {mask_ids(got)}"
+    if hint:
+        problem += " (they differ in masked characters)"
+    assert failure.problems == (problem,)

@@ -1321,3 +1321,67 @@ def _exclusive_lock(path: Path) -> Any:
     holder.execute("PRAGMA locking_mode=EXCLUSIVE")
     holder.execute("BEGIN EXCLUSIVE")
     return holder
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    e: BaseException | None = error
+    while e is not None and e not in seen:
+        seen.append(e)
+        e = e.__cause__ or e.__context__
+    return seen
+
+
+@pytest.mark.parametrize("repository", ["students", "requests", "units"])
+def test_art30_a_duplicate_key_on_sql_holds_nothing_of_the_driver_s_row(
+    tmp_path: Path, repository: str
+) -> None:
+    """Found by the privacy audit: ``DuplicateKey`` was raised ``from`` SQLAlchemy's
+    IntegrityError, whose ``.params`` keep the whole row (a student's document, its
+    identity numbers in full) for any error reporter walking ``__cause__``. It chains
+    nothing now (neither cause nor context); what the driver said is a masked note."""
+    import traceback
+
+    from xueji.errors import DuplicateKey
+    from xueji.model import Unit, UnitLevel
+    from xueji.testing.contract import _request, _student
+
+    store = SqlStore.sqlite(str(tmp_path / "r.sqlite3"))
+    student = _student(1)
+    assert student.id_number is not None
+    value: Any = {
+        "students": student,
+        "requests": _request(1, student.id, None),
+        "units": Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000"),
+    }[repository]
+    with store.unit_of_work() as uow:
+        uow.students.add(student)
+        if repository != "students":
+            getattr(uow, repository).add(value)
+    with pytest.raises(DuplicateKey) as err, store.unit_of_work() as uow:
+        getattr(uow, repository).add(value)
+    assert err.value.__cause__ is None
+    assert err.value.__context__ is None
+    shown = "".join(traceback.format_exception(err.value))
+    assert "UNIQUE constraint failed" in shown  # the driver's word, as a note
+    assert student.id_number not in shown
+    assert not [e for e in _chain(err.value) if isinstance(e, sa.exc.StatementError)]
+
+
+def test_art30_a_driver_error_behind_a_storage_error_keeps_its_parameters_masked() -> None:
+    """The driver's errors a ``StorageError`` or ``ConcurrencyConflict`` keeps behind it
+    (for a debugger) hold the statement's parameters: their identity numbers are masked
+    with the messages (``_mask_chain``)."""
+    number = "340104201903010112"
+    doc = json.dumps({"id": "S1", "id_number": number})
+    error = sa.exc.IntegrityError(
+        "INSERT INTO t VALUES (?, ?)", [{"doc": doc, "n": "G" + number}], Exception(number)
+    )
+    outer = StorageError("storage.failed", "失败", "failed")
+    outer.__cause__ = error
+    sql._mask_chain(outer)
+    assert number not in str(error.params)
+    assert number not in str(error)
+    assert error.params == [
+        {"doc": doc.replace(number, "340104********0112"), "n": "G340104********0112"}
+    ]

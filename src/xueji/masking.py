@@ -55,10 +55,14 @@ def mask(number: str, spec: IdMask | None = None) -> str:
 _ID_LIKE = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?![\dXx])")
 
 
-def mask_ids(text: str) -> str:
-    """``text`` with everything that looks like an identity number masked (Art 30).
+def mask_ids(text: str, spec: IdMask | None = None) -> str:
+    """``text`` with everything that looks like an identity number masked (Art 30),
+    with ``spec`` (default :data:`DEFAULT_MASK`).
 
     >>> mask_ids("no student 340104202003011018 (G340104202003011018)")
     'no student 340104********1018 (G340104********1018)'
+    >>> mask_ids("证 340104202003011018", IdMask(head=0, tail=2))
+    '证 ****************18'
     """
-    return _ID_LIKE.sub(lambda m: mask(m.group(0)), text)
+    apply = (spec or DEFAULT_MASK).apply
+    return _ID_LIKE.sub(lambda m: apply(m.group(0)), text)

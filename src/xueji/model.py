@@ -22,8 +22,8 @@ import cattrs
 from cattrs.preconf.json import make_converter
 
 from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
-from xueji.masking import mask
-from xueji.numbers import NumberRecord
+from xueji.masking import mask, mask_ids
+from xueji.numbers import NumberRecord, mask_number
 from xueji.policy.values import Stage
 
 __all__ = [
@@ -52,6 +52,29 @@ Sex = Literal["M", "F"]
 
 def _masked(value: str | None) -> str:
     return repr(value and mask(value))
+
+
+def _masked_text(value: str) -> str:
+    """A free text's ``repr``, whatever in it looks like an identity number masked."""
+    return repr(mask_ids(value))
+
+
+_SENSITIVE_KEYS = frozenset({"id_number", "guardian_id", "registry_number"})
+
+
+def _masked_payload(payload: Mapping[str, str]) -> str:
+    """A request's payload for its ``repr``: an identity-number field masked whole (a
+    correction's new ``id_number``), ID-like text in any other value where it stands.
+    The payload itself keeps the full values: the approval applies them."""
+    shown: dict[str, object] = {}
+    for k, v in payload.items():
+        if not isinstance(v, str):
+            shown[k] = v
+        elif k in _SENSITIVE_KEYS and v:
+            shown[k] = mask_number(v, every_kind=True) if v[0] in "GJL" else mask(v)
+        else:
+            shown[k] = mask_ids(v)
+    return repr(shown)
 
 
 class UnitLevel(enum.StrEnum):
@@ -257,7 +280,7 @@ class RequestEvent:
     event: str
     source: RequestState
     target: RequestState
-    note: str = ""
+    note: str = attrs.field(default="", repr=_masked_text)
 
 
 @attrs.frozen
@@ -267,7 +290,8 @@ class Request:
     ``stage_since`` is the day the request reached its current party;
     ``deadline`` the last day that party has (None where no limit applies).
     ``payload`` holds kind-specific data (corrections: new values; cross-border:
-    destination, date and reason).
+    destination, date and reason), in full: the approval applies it. ``repr`` masks
+    identity numbers in the payload, the reason and the history's notes (Art 30).
     """
 
     id: str
@@ -280,8 +304,8 @@ class Request:
     from_school: str | None = None
     to_school: str | None = None
     to_class: str | None = None
-    reason: str = ""
-    payload: Mapping[str, str] = attrs.field(factory=dict)
+    reason: str = attrs.field(default="", repr=_masked_text)
+    payload: Mapping[str, str] = attrs.field(factory=dict, repr=_masked_payload)
     warnings: tuple[str, ...] = ()
     history: tuple[RequestEvent, ...] = ()
     version: int = 0

@@ -189,20 +189,47 @@ class Outcome:
 _SENSITIVE = frozenset({"id_number", "guardian_id", "registry_number"})
 
 
+# numbers the library issues from the profile's format, never typed text and never an
+# identity number: not searched (an 18-digit format would otherwise be masked as one)
+_ISSUED = frozenset({"regional_number"})
+
+
 def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[str, str]:
     """Log values as text, identity numbers masked (Art 30) with ``spec``: the
-    ``id_mask`` of the profile in force (the library's default where none is)."""
+    ``id_mask`` of the profile in force (the library's default where none is).
+
+    The sensitive fields are masked whole; in every other value (free text such as an
+    info entry's, a name, a consent) whatever looks like an identity number is masked
+    where it stands. Only a text of 15 characters or more can hold one, so the short
+    values of a bulk enrolment cost one length test. A photo's digest is a hash, not
+    text, and is kept whole."""
     out = {}
     for k, v in values.items():
         text = _s(v)
-        if k in _SENSITIVE and text:
-            text = (
-                _numbers.mask_number(text, every_kind=True, spec=spec)
-                if text[0] in "GJL"
-                else mask(text, spec)
-            )
+        if k in _SENSITIVE:
+            if text:
+                text = (
+                    _numbers.mask_number(text, every_kind=True, spec=spec)
+                    if text[0] in "GJL"
+                    else mask(text, spec)
+                )
+        elif len(text) >= 15 and k not in _ISSUED:
+            if isinstance(v, Consent):
+                text = _consent_text(v, spec)
+            if not isinstance(v, Photo):
+                text = mask_ids(text, spec)
         out[k] = text
     return out
+
+
+def _consent_text(consent: Consent, spec: IdMask | None) -> str:
+    """A consent as the log records it: its fields, the guardian's number masked with
+    the profile's ``spec`` (its ``repr`` would use the library's default mask)."""
+    guardian = consent.guardian_id and mask(consent.guardian_id, spec)
+    return (
+        f"Consent(basis={consent.basis!r}, given_by={consent.given_by!r}, "
+        f"given_on={consent.given_on!r}, guardian_id={guardian!r})"
+    )
 
 
 def _s(value: object) -> str:

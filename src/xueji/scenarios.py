@@ -61,7 +61,7 @@ from xueji import ids
 from xueji.clock import ManualClock
 from xueji.decision import Decision
 from xueji.errors import XuejiError
-from xueji.masking import mask
+from xueji.masking import mask, mask_ids
 from xueji.model import (
     Actor,
     ActorKind,
@@ -918,7 +918,10 @@ class _Run:
             text = text.value if hasattr(text, "value") else text
             got[key] = text
             if str(text) != str(expected) and text != expected:
-                problems.append(f"expected {kind}.{key} = {expected}, got {text}")
+                problem = f"expected {kind}.{key} = {expected}, got {text}"
+                if mask_ids(str(expected)) == mask_ids(str(text)):  # reported masked
+                    problem += " (they differ in masked characters)"
+                problems.append(problem)
         actual[kind] = got
         return problems
 
@@ -929,7 +932,29 @@ def _result(
     actual: Mapping[str, Any] | None = None,
     decision: Decision | None = None,
 ) -> StepResult:
-    return StepResult(step, not problems, tuple(problems), dict(actual or {}), _explain(decision))
+    """A step's result, identity numbers masked in what it reports (Art 30): the
+    problems quote expected and actual values (a registry number is G + the ID), and
+    ``actual`` holds them. The comparisons were made on the values themselves."""
+    return StepResult(
+        step,
+        not problems,
+        tuple(mask_ids(p) for p in problems),
+        _masked_values(dict(actual or {})),
+        _explain(decision),
+    )
+
+
+def _masked_values(value: Any) -> Any:
+    """``value`` with ID-like text masked in every string, through dicts and lists."""
+    if isinstance(value, str):
+        return mask_ids(value)
+    if isinstance(value, Mapping):
+        return {k: _masked_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked_values(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_masked_values(v) for v in value)
+    return value
 
 
 def _explain(decision: Decision | None) -> str:

@@ -545,7 +545,9 @@ def _waited(error: sa.exc.DBAPIError) -> bool:
 def _mask_chain(error: BaseException) -> None:
     """Mask identity numbers in the messages of ``error`` and of the errors behind it
     (a driver's own message may quote a row: PostgreSQL's DETAIL of a duplicate key),
-    which a logged traceback prints. xueji's own errors are masked already."""
+    which a logged traceback prints, and in the statement parameters SQLAlchemy keeps
+    on its errors (``.params``: the row written, a student's document with its
+    identity numbers). xueji's own errors are masked already."""
     seen: BaseException | None = error
     for _ in range(16):  # a chain is short; never follow a cycle for ever
         if seen is None:
@@ -554,7 +556,21 @@ def _mask_chain(error: BaseException) -> None:
             if isinstance(e, BaseException) and not isinstance(e, XuejiError):
                 with contextlib.suppress(Exception):  # a read-only args: left as it is
                     e.args = tuple(mask_ids(a) if isinstance(a, str) else a for a in e.args)
+        if isinstance(seen, sa.exc.StatementError) and seen.params:
+            seen.params = _masked_params(seen.params)
         seen = seen.__cause__ or seen.__context__
+
+
+def _masked_params(value: Any) -> Any:
+    """Statement parameters (a dict, or a list of them for a batch) with ID-like text
+    masked in every string."""
+    if isinstance(value, str):
+        return mask_ids(value)
+    if isinstance(value, Mapping):
+        return {k: _masked_params(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked_params(v) for v in value]
+    return value
 
 
 _UNAVAILABLE_SQLITE = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_FULL")
@@ -623,6 +639,18 @@ def _bad_option(error: Exception) -> XuejiError:
         f"数据库地址的参数无效：{why}",
         f"an option of the database URL is not valid: {why}",
     )
+
+
+def _duplicate(kind: str, key: str, error: sa.exc.IntegrityError) -> DuplicateKey:
+    """:class:`DuplicateKey` for a refused insert, holding nothing of the driver's
+    error: SQLAlchemy's keeps the statement's parameters in ``.params`` (the whole row,
+    identity numbers in full), and a chained error (``__cause__``, or ``__context__``
+    when raised inside its handler) would keep them for any error reporter to print.
+    What the driver said is kept as a note, in one line and masked (MySQL quotes the
+    duplicate value); the caller raises it outside its ``except`` block (Art 30)."""
+    duplicate = DuplicateKey(kind, key)
+    duplicate.add_note(f"{type(error.orig).__name__}: {mask_ids(_first_line(error.orig))}")
+    return duplicate
 
 
 def _first_line(error: object) -> str:
@@ -700,7 +728,10 @@ class _Docs:
                 self.table.insert().values({self.key: key, "doc": _dump(value), **cols})
             )
         except sa.exc.IntegrityError as e:
-            raise DuplicateKey(_KINDS[self.table.name], key) from e
+            duplicate = _duplicate(_KINDS[self.table.name], key, e)
+        else:
+            return
+        raise duplicate  # outside the handler: the driver's error is not its context
 
     def _many(self, where: Any = None, order: Any = None) -> list[Any]:
         return list(self._stream(where, order))
@@ -889,13 +920,16 @@ class _Students(_Docs):
     def add_many(self, students: Sequence[Student]) -> None:
         if not students:
             return
+        duplicate: DuplicateKey | None = None
         try:
             self.conn.execute(
                 students_t.insert(), [{"id": s.id, **_student_cols(s)} for s in students]
             )
         except sa.exc.IntegrityError as e:
             first, last = students[0].id, students[-1].id
-            raise DuplicateKey("student", first if first == last else f"{first}..{last}") from e
+            duplicate = _duplicate("student", first if first == last else f"{first}..{last}", e)
+        if duplicate is not None:
+            raise duplicate  # outside the handler (see _duplicate)
         self._insert_numbers([(n, s.id) for s in students for n in _numbers(s)])
 
     def _insert_numbers(self, pairs: Iterable[tuple[str, str]]) -> None:
@@ -1129,7 +1163,10 @@ class _Requests(_Docs):
         try:
             self.conn.execute(requests_t.insert().values(id=request.id, **self._row(request)))
         except sa.exc.IntegrityError as e:
-            raise DuplicateKey("request", request.id) from e
+            duplicate = _duplicate("request", request.id, e)
+        else:
+            return
+        raise duplicate  # outside the handler (see _duplicate)
 
     def update(self, request: Request) -> None:
         done = self.conn.execute(
