@@ -252,3 +252,21 @@ def test_art30_a_correction_request_s_repr_masks_the_new_id_number() -> None:
     assert f"'id_number': '{mask(new)}'" in repr(out.request)
     assert f"户口本 {mask(quoted)} 为准" in repr(out.request)
     assert f"与 G{mask(quoted)} 不符" in repr(rejected.request)
+
+
+def test_art30_a_student_s_repr_masks_an_id_number_quoted_in_an_info_entry() -> None:
+    """Found by the privacy audit: ``repr(Student)`` showed its info entries' text and
+    data whole, an award certificate's quoted ID number included."""
+    from tests.conftest import make_id
+    from xueji.model import InfoEntry, InfoGroup
+
+    p = Province()
+    s = p.register("A", 1)
+    quoted = make_id(D(2020, 3, 1))
+    entry = InfoEntry(D(2026, 9, 2), f"获奖证书 {quoted}", {"证号": quoted})
+    out = p.reg.add_info(school_actor("A"), s.id, InfoGroup.AWARD, entry)
+    assert out.student is not None
+    assert out.student.info[InfoGroup.AWARD][0].text == f"获奖证书 {quoted}"  # kept whole
+    for shown in (repr(entry), repr(out.student), repr(out)):
+        assert quoted not in shown
+        assert quoted[:6] + "********" + quoted[-4:] in shown

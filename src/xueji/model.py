@@ -183,10 +183,12 @@ class InfoEntry:
     """One entry of an information group."""
 
     on: _dt.date
-    text: str
+    text: str = attrs.field(repr=_masked_text)  # (an award's certificate may quote an ID)
     # a copy: the caller's dict, changed after the entry was recorded, would otherwise
     # change the record the in-memory store holds (the SQL store keeps a JSON copy)
-    data: Mapping[str, str] = attrs.field(factory=dict, converter=_copied)
+    data: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_copied, repr=lambda d: mask_ids(repr(d))
+    )
 
 
 def _info(value: Mapping[InfoGroup, tuple[InfoEntry, ...]] | None) -> Mapping[InfoGroup, Any]:
