@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import PROVINCE, Province, authority, make_id, school_actor
 from xueji import excel, statistics
 from xueji.cli import main
-from xueji.errors import AccessDenied, ConcurrencyConflict
+from xueji.errors import AccessDenied, ConcurrencyConflict, XuejiError
 from xueji.lifecycle import StudentStatus
 from xueji.model import InfoGroup, SchoolClass
 from xueji.policy import Stage
@@ -939,3 +939,33 @@ def test_art12_a_mended_file_imported_again_passes(province: Province, tmp_path:
     other = workbook(tmp_path / "o.xlsx", HEADER, [[good[0], good[1], 1, "丙", *good[4:]]])
     refused = excel.import_students(province.reg, A, other)
     assert [e.code for e in refused.errors] == ["enrolment.duplicate"]
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"", "the file is empty"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "password-protected"),
+        ("学校代码,姓名\nA,甲\n".encode(), "a CSV or text file"),
+    ],
+)
+def test_a_file_that_is_not_a_workbook_says_what_it_seems_to_be(
+    tmp_path: Path, content: bytes, says: str
+) -> None:
+    """Found by the Excel audit: a .xls, a CSV renamed .xlsx, an empty or a
+    password-protected file all said openpyxl's "File is not a zip file"."""
+    path = tmp_path / "w.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(XuejiError) as err:
+        excel.import_students(Province().reg, A, path)
+    assert err.value.code == "excel.unreadable"
+    assert says in err.value.message_en
+    assert "zip" not in err.value.message_zh
+
+
+def test_art12_a_region_in_full_width_digits_is_read_as_digits(
+    province: Province, tmp_path: Path
+) -> None:
+    path = workbook(tmp_path / "w.xlsx", HEADER, [student_row("甲", 户籍地区码="３４０１０４")])
+    report = excel.import_students(province.reg, A, path)
+    assert report.ok, report.errors

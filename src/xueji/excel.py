@@ -34,6 +34,8 @@ import itertools
 import os
 import re
 import tempfile
+import unicodedata
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -193,9 +195,15 @@ def _grade(value: object) -> int:
     )
 
 
+def _digits(text: str) -> str:
+    """Full-width digits (１２３) as ASCII, as the ID number columns read them: ``\\d``
+    let them through, and the registry then refused the row with no column named."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def _region(value: object) -> str:
-    text = _text(value)
-    if re.fullmatch(r"\d{6}", text):
+    text = _digits(_text(value))
+    if re.fullmatch(r"[0-9]{6}", text):
         return text
     raise CellError(
         "excel.bad_region",
@@ -433,14 +441,19 @@ def _sheet_rows(path: str | Path) -> Iterator[tuple[object, ...]]:
     """The rows of the first sheet, streamed (read-only mode)."""
     openpyxl = _openpyxl()
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with warnings.catch_warnings():  # (its UserWarnings went to the clerk's screen)
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise XuejiError(
             "excel.not_found", f"文件不存在：{path}", f"no such file: {path}"
         ) from None
     except Exception as e:  # openpyxl raises many kinds for a file it cannot read
+        zh, en = _not_a_workbook(path)
         raise XuejiError(
-            "excel.unreadable", f"无法读取工作簿 {path}：{e}", f"cannot read workbook {path}: {e}"
+            "excel.unreadable",
+            f"无法读取工作簿 {path}：{zh or e}",
+            f"cannot read workbook {path}: {en or e}",
         ) from None
     try:
         sheet = wb.worksheets[0]
@@ -460,6 +473,30 @@ def _sheet_rows(path: str | Path) -> Iterator[tuple[object, ...]]:
         ) from None
     finally:
         wb.close()
+
+
+def _not_a_workbook(path: str | Path) -> tuple[str, str]:
+    """What a file that is not an ``.xlsx`` workbook most likely is, by its first bytes
+    (Chinese, English; empty when it cannot tell): openpyxl's "File is not a zip file"
+    told a clerk nothing about a ``.xls``, a CSV or a password-protected workbook."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return "", ""
+    if not head:
+        return "文件是空的", "the file is empty"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE compound file
+        return (
+            "这是旧版 .xls 工作簿或加密的工作簿：请另存为不加密的 .xlsx",
+            "an old .xls workbook or a password-protected one: save it as an unprotected .xlsx",
+        )
+    if not head.startswith(b"PK"):
+        return (
+            "这不是 .xlsx 工作簿（可能是 CSV 或文本文件）：请用 Excel 另存为 .xlsx",
+            "not an .xlsx workbook (a CSV or text file?): save it from Excel as .xlsx",
+        )
+    return "", ""
 
 
 @attrs.define
@@ -1021,8 +1058,8 @@ def _stages(value: object) -> frozenset[Stage]:
 
 
 def _location(value: object) -> str:
-    text = _text(value)
-    if re.fullmatch(r"\d{6}", text):
+    text = _digits(_text(value))
+    if re.fullmatch(r"[0-9]{6}", text):
         return text
     raise CellError(
         "excel.bad_region",
