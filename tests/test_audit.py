@@ -435,3 +435,43 @@ def test_art31_a_log_row_re_pointed_to_another_subject_is_caught(tmp_path: Path)
         )
     result = p.reg.verify_log(PROVINCE)
     assert (result.ok, result.seq) == (False, last.seq)
+
+
+def _rewrite_from(rows: list[ChangeEntry], k: int) -> None:
+    """An insider edits entry ``k + 1`` and re-seals the whole chain after it."""
+    rows[k] = attrs.evolve(rows[k], after={"status": "forged"})
+    for i in range(k, len(rows)):
+        prev = rows[i - 1] if i else None
+        mine = next((r for r in reversed(rows[:i]) if r.subject == rows[i].subject), None)
+        rows[i] = audit.seal(rows[i], prev, mine)
+
+
+def test_art31_verify_log_and_detect_take_a_checkpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the log audit: the facade could not be given a checkpoint, so a
+    rewritten history or removed newest entries (which only a checkpoint shows) were
+    never found through ``verify_log`` or ``detect``. Both take one now, and still
+    read the log once."""
+    p = busy_province()
+    cp = p.reg.checkpoint(PROVINCE)
+    assert p.reg.verify_log(PROVINCE, checkpoint=cp).ok
+    assert p.reg.detect(PROVINCE, checkpoint=cp).log.ok
+    _rewrite_from(p.store.log.rows, 2)
+    assert p.reg.verify_log(PROVINCE).ok  # the chain alone cannot tell
+    streams = 0
+    stream = p.store.log.stream
+
+    def counted() -> Iterator[ChangeEntry]:
+        nonlocal streams
+        streams += 1
+        return stream()
+
+    monkeypatch.setattr(p.store.log, "stream", counted)
+    result = p.reg.verify_log(PROVINCE, checkpoint=cp)
+    assert (result.ok, result.problem, streams) == (False, "checkpoint_mismatch", 1)
+    report = p.reg.detect(PROVINCE, checkpoint=cp)
+    assert streams == 2
+    assert report.log == result
+    assert [f.subject for f in report.findings if f.kind == "altered_record"] == [f"log:{cp.seq}"]
+    p.store.log.rows[-2:] = []  # and the newest entries removed
+    assert not p.reg.verify_log(PROVINCE, checkpoint=cp).ok
+    assert not p.reg.detect(PROVINCE, checkpoint=cp).log.ok

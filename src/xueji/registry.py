@@ -2805,10 +2805,20 @@ class Registry:
 
     # -- audit (Arts 31-32) -----------------------------------------------------------------
 
-    def verify_log(self, actor: Actor) -> audit.Verification:
-        """Verify the whole change log's hash chain (Art 31 sampling, Art 32 tampering)."""
+    def verify_log(
+        self, actor: Actor, *, checkpoint: audit.Checkpoint | None = None
+    ) -> audit.Verification:
+        """Verify the whole change log's hash chain (Art 31 sampling, Art 32 tampering).
+
+        With a ``checkpoint`` taken earlier (:meth:`checkpoint`, kept by a higher
+        authority), also prove the log still passes through it
+        (:func:`audit.verify_checkpoint`): the chain alone cannot show a history
+        rewritten and re-sealed, nor the newest entries removed. One streamed pass
+        either way."""
         with self._reading() as uow:
             self._authorize(uow, actor, "verify_log")
+            if checkpoint is not None:
+                return audit.verify_checkpoint(uow.log.stream(), checkpoint)
             return audit.verify(uow.log.stream())
 
     def checkpoint(self, actor: Actor) -> audit.Checkpoint:
@@ -2818,10 +2828,13 @@ class Registry:
             last = uow.log.last()
             return audit.checkpoint([last] if last else [], taken_on=self.today(), unit=actor.unit)
 
-    def detect(self, actor: Actor) -> audit.Art32Report:
+    def detect(
+        self, actor: Actor, *, checkpoint: audit.Checkpoint | None = None
+    ) -> audit.Art32Report:
         """Art 32: what the system can see on today's date, for the schools in the
         actor's jurisdiction: late entry, overdue approvals, stages approved by default,
-        late graduation work, and a change log that does not verify.
+        late graduation work, and a change log that does not verify (against
+        ``checkpoint`` too, when one is given: see :meth:`verify_log`).
 
         Two passes over the store, both streamed: the requests, :data:`REPORT_BATCH`
         at a time with their students read in one query per batch, and the change
@@ -2843,7 +2856,11 @@ class Registry:
                 findings.extend(self._findings_of(uow, r, on, student))
             late: list[tuple[ChangeEntry, _dt.date]] = []
             entries = self._watch_graduations(uow.log.stream(), late)
-            verification = audit.verify(entries)
+            verification = (
+                audit.verify(entries)
+                if checkpoint is None
+                else audit.verify_checkpoint(entries, checkpoint)
+            )
             collections.deque(entries, maxlen=0)  # the rest, where verification stopped
             findings.extend(self._late_graduations(uow, late, inside, everywhere))
             if not verification.ok and verification.seq is not None:
