@@ -80,7 +80,33 @@ def test_art31_the_last_entry_deleted_is_caught_by_a_checkpoint() -> None:
     p.store.log.rows.pop()
     assert audit.verify(p.store.log.rows).ok  # a truncated chain still links ...
     result = audit.verify_checkpoint(p.store.log.rows, exported)
-    assert (result.ok, result.problem, result.seq) == (False, "checkpoint_mismatch", cp.seq)
+    assert (result.ok, result.problem, result.seq) == (False, "truncated", cp.seq)
+
+
+def test_art31_removed_newest_entries_are_reported_as_removed_not_rewritten() -> None:
+    """Found by the log audit: with the last 5 entries deleted, ``verify_checkpoint``
+    said the checkpoint's entry "does not match ... history was rewritten", of an
+    entry that was no longer there. It says where the log ends now, and that the
+    newest entries were removed; a rewrite is still told apart."""
+    p = busy_province()
+    cp = p.reg.checkpoint(PROVINCE)
+    end = cp.seq - 5
+    del p.store.log.rows[end:]
+    result = p.reg.verify_log(PROVINCE, checkpoint=cp)
+    assert (result.ok, result.problem, result.seq, result.checked) == (
+        False,
+        "truncated",
+        end + 1,
+        end,
+    )
+    assert result.message_zh == (
+        f"变更记录止于第 {end} 条，早于 {cp.taken_on} 第 {cp.seq} 条的检查点：最新的记录被删除"
+    )
+    assert f"the log ends at entry {end}, before the checkpoint at {cp.seq}" in result.message_en
+    assert "rewritten" not in str(result)
+    p.store.log.rows.clear()
+    assert "the log is empty" in audit.verify_checkpoint([], cp).message_en
+    assert audit.verify_checkpoint([], cp).problem == "truncated"
 
 
 def test_art31_swapped_entries_are_named() -> None:

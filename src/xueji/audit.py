@@ -46,7 +46,9 @@ __all__ = [
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first entry (and of a subject's first entry)."""
 
-Problem = Literal["altered", "removed", "reordered", "broken_link", "checkpoint_mismatch"]
+Problem = Literal[
+    "altered", "removed", "reordered", "broken_link", "checkpoint_mismatch", "truncated"
+]
 
 
 _HASHED = tuple(f.name for f in attrs.fields(ChangeEntry) if f.name != "hash")
@@ -306,10 +308,38 @@ def checkpoint(entries: Sequence[ChangeEntry], *, taken_on: _dt.date, unit: str 
 
 def verify_checkpoint(entries: Iterable[ChangeEntry], cp: Checkpoint) -> Verification:
     """Verify the chain and that it still passes through the checkpoint (one pass;
-    ``entries`` may be a stream)."""
+    ``entries`` may be a stream).
+
+    Besides :func:`verify`'s problems:
+
+    * ``truncated``: the chain links but ends before the checkpoint's entry: the
+      newest entries were removed (``seq`` names the first of them);
+    * ``checkpoint_mismatch``: the checkpoint's entry is there but is not the one
+      certified: history up to it was rewritten and re-sealed.
+
+    >>> a = make_entry(1, _dt.date(2026, 9, 1), "school", "A", "enroll", "S1", {}, {},
+    ...                "", "", None, None)
+    >>> b = seal(attrs.evolve(a, seq=2), a, a)
+    >>> cp = checkpoint([b], taken_on=_dt.date(2026, 9, 2))
+    >>> verify_checkpoint([a, b], cp).ok
+    True
+    >>> print(verify_checkpoint([a], cp).message_en)
+    the log ends at entry 1, before the checkpoint at 2 of 2026-09-02: the newest entries were removed
+    """
     result, at = _walk(entries, cp.seq or None)
     if not result.ok or cp.seq == 0:
         return result
+    if at is None and result.checked < cp.seq:  # a chain that links ends at its count
+        end = result.checked
+        zh, en = (f"止于第 {end} 条", f"ends at entry {end}") if end else ("为空", "is empty")
+        return _fail(
+            end,
+            end + 1,
+            "truncated",
+            f"变更记录{zh}，早于 {cp.taken_on} 第 {cp.seq} 条的检查点：最新的记录被删除",
+            f"the log {en}, before the checkpoint at {cp.seq} of {cp.taken_on}: "
+            "the newest entries were removed",
+        )
     if at != cp.hash:
         return _fail(
             result.checked,
