@@ -501,3 +501,59 @@ def test_art31_verify_log_and_detect_take_a_checkpoint(monkeypatch: pytest.Monke
     p.store.log.rows[-2:] = []  # and the newest entries removed
     assert not p.reg.verify_log(PROVINCE, checkpoint=cp).ok
     assert not p.reg.detect(PROVINCE, checkpoint=cp).log.ok
+
+
+def _resealed(entry: ChangeEntry, **changes: object) -> ChangeEntry:
+    """``entry`` changed and its own hash recomputed (a forgery re-hashed in place)."""
+    forged = attrs.evolve(entry, **changes)
+    return attrs.evolve(forged, hash=audit.entry_hash(forged))
+
+
+def test_art31_a_broken_link_says_which_entry_is_suspect() -> None:
+    """Found by the log audit: entry 88 edited and re-hashed was reported as "entry
+    89 does not follow its predecessor", which reads as if entry 89 were at fault.
+    The entry named is still the first that fails (89), but the message says the
+    link that failed and so names the suspect: entry 88, or the subject's previous
+    entry."""
+    p = busy_province()
+    pristine = p.store.log.entries()
+    rows = list(pristine)
+    k = 5  # seq 6 forged, seq 7 fails
+    rows[k] = _resealed(rows[k], after={"status": "forged"})
+    result = audit.verify(rows)
+    assert (result.problem, result.seq) == ("broken_link", k + 2)
+    assert result.message_zh == (
+        f"第 {k + 2} 条变更记录与前一条不衔接：前一条（第 {k + 1} 条）被替换或改动"
+    )
+    assert result.message_en == (
+        f"entry {k + 2} does not follow its predecessor: entry {k + 1} was replaced or altered"
+    )
+    # an entry moved to another subject and re-hashed fails its own subject link
+    rows = list(pristine)
+    last = rows[-1]
+    other = next(e.subject for e in rows if e.subject.startswith("S") and e.subject != last.subject)
+    rows[-1] = _resealed(last, subject=other)
+    result = audit.verify(rows)
+    assert (result.problem, result.seq) == ("broken_link", last.seq)
+    assert f"the previous entry of subject {other}" in result.message_en
+    assert f"对象 {other} 的前一条记录" in result.message_zh
+    # a first entry that does not start the chain
+    rows = list(pristine)
+    rows[0] = _resealed(rows[0], prev_hash="1" * 64)
+    result = audit.verify(rows)
+    assert (result.problem, result.seq) == ("broken_link", 1)
+    assert result.message_en.startswith("entry 1 does not start the log")
+
+
+def test_art30_a_broken_link_masks_an_identity_number_in_the_subject() -> None:
+    """The subject named in a broken subject link is whatever the row says: a forger
+    could put an identity number there; it is masked in the message."""
+    p = busy_province()
+    rows = p.store.log.entries()
+    number = "340104202003011018"
+    k = max(i for i, e in enumerate(rows) if e.prev_subject_hash != audit.GENESIS)
+    rows[k] = _resealed(rows[k], subject=number)
+    result = audit.verify(rows)
+    assert result.problem == "broken_link"
+    assert number not in str(result)
+    assert "340104********1018" in result.message_en

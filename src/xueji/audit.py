@@ -30,6 +30,7 @@ from typing import Any, Literal
 import attrs
 
 from xueji.errors import CorruptRecord
+from xueji.masking import mask_ids
 from xueji.model import ChangeEntry
 
 __all__ = [
@@ -195,6 +196,10 @@ def verify(entries: Iterable[ChangeEntry]) -> Verification:
     * ``reordered``: entries are out of sequence order;
     * ``broken_link``: an entry's hash is intact but does not follow its predecessor
       (an entry was replaced by a re-hashed forgery, or the subject chain was cut).
+      The entry named is the first whose link fails; the message says which link
+      (to the entry before it, or to its subject's previous entry) and so which
+      entry is the suspect: a forgery re-sealed in place breaks the link of the
+      entry after it, not its own.
 
     One pass over ``entries``, which may be a stream (``ChangeLog.stream``): it keeps
     each subject's last hash, not the entries, so a province's log is never held in
@@ -250,18 +255,36 @@ def _walk(entries: Iterable[ChangeEntry], want: int | None) -> tuple[Verificatio
                 n, e.seq, "altered", f"第 {e.seq} 条变更记录被篡改", f"entry {e.seq} was altered"
             ), found
         if e.prev_hash != previous or e.prev_subject_hash != last_of.get(e.subject, GENESIS):
-            return _fail(
-                n,
-                e.seq,
-                "broken_link",
-                f"第 {e.seq} 条变更记录与前一条不衔接",
-                f"entry {e.seq} does not follow its predecessor",
-            ), found
+            return _broken_link(n, e, e.prev_hash != previous), found
         previous = last_of[e.subject] = e.hash
         if e.seq == want:
             found = e.hash
         expected += 1
     return Verification(True, n), found
+
+
+def _broken_link(checked: int, e: ChangeEntry, in_order: bool) -> Verification:
+    """``e`` intact but not linked to its predecessor: named (the first entry that
+    fails), with the link that failed, whose other end is the suspect: an entry
+    replaced by a re-sealed forgery breaks its successor's link, not its own."""
+    if in_order and e.seq == 1:
+        zh = "第 1 条变更记录不是变更记录的开头：其前面的记录被删除，或本条被替换"
+        en = "entry 1 does not start the log: entries before it were removed, or it was replaced"
+    elif in_order:
+        p = e.seq - 1
+        zh = f"第 {e.seq} 条变更记录与前一条不衔接：前一条（第 {p} 条）被替换或改动"
+        en = f"entry {e.seq} does not follow its predecessor: entry {p} was replaced or altered"
+    else:
+        subject = mask_ids(e.subject)
+        zh = (
+            f"第 {e.seq} 条变更记录与对象 {subject} 的前一条记录不衔接："
+            f"{subject} 的前一条记录被替换、改动或删除，或本条被改挂到 {subject}"
+        )
+        en = (
+            f"entry {e.seq} does not follow the previous entry of subject {subject}: that "
+            f"entry was replaced, altered or removed, or this one was moved to {subject}"
+        )
+    return _fail(checked, e.seq, "broken_link", zh, en)
 
 
 @attrs.frozen
