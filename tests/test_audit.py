@@ -557,3 +557,44 @@ def test_art30_a_broken_link_masks_an_identity_number_in_the_subject() -> None:
     assert result.problem == "broken_link"
     assert number not in str(result)
     assert "340104********1018" in result.message_en
+
+
+@pytest.mark.parametrize("damage", ["altered", "broken_link"])
+def test_art31_no_checkpoint_is_taken_of_a_broken_log(
+    damage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the log audit: ``Registry.checkpoint`` certified the head of a chain
+    that was already broken, so the tampering became the history a higher authority
+    later checks against. It verifies the log first (one streamed pass) and refuses
+    with ``audit.broken``, naming the first bad entry."""
+    import pickle
+
+    from xueji.errors import BrokenLog
+
+    p = busy_province()
+    streams = 0
+    stream = p.store.log.stream
+
+    def counted() -> Iterator[ChangeEntry]:
+        nonlocal streams
+        streams += 1
+        return stream()
+
+    monkeypatch.setattr(p.store.log, "stream", counted)
+    cp = p.reg.checkpoint(PROVINCE)  # a sound log: its head, from the one pass
+    assert streams == 1
+    assert (cp.seq, cp.hash) == (p.store.log.rows[-1].seq, p.store.log.rows[-1].hash)
+    rows = p.store.log.rows
+    if damage == "altered":
+        rows[3] = attrs.evolve(rows[3], basis="forged")
+    else:
+        rows[3] = _resealed(rows[3], basis="forged")
+    with pytest.raises(BrokenLog) as err:
+        p.reg.checkpoint(PROVINCE)
+    assert streams == 2
+    bad = 4 if damage == "altered" else 5
+    assert (err.value.code, err.value.seq, err.value.problem) == ("audit.broken", bad, damage)
+    assert f"第 {bad} 条" in err.value.message_zh
+    assert f"entry {bad}" in err.value.message_en
+    again = pickle.loads(pickle.dumps(err.value))
+    assert (again.code, again.seq, str(again)) == ("audit.broken", bad, str(err.value))

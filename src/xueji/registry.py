@@ -40,6 +40,7 @@ from xueji.clock import Clock, SystemClock
 from xueji.decision import Decision, Violation
 from xueji.errors import (
     AccessDenied,
+    BrokenLog,
     CannotComplete,
     ConcurrencyConflict,
     CorruptRecord,
@@ -535,6 +536,16 @@ def _of_kind(
     if of_kind is not None:
         return iter(of_kind(kind, state))
     return (r for r in requests.all() if r.kind is kind and r.state is state)
+
+
+def _kept(
+    entries: Iterable[ChangeEntry], last: collections.deque[ChangeEntry]
+) -> Iterator[ChangeEntry]:
+    """``entries`` passed through, the latest kept in ``last`` (a deque of one): the
+    head of the log as the pass that verified it read it, not as read again later."""
+    for e in entries:
+        last.append(e)
+        yield e
 
 
 def _schools_of(r: Request, student: Student | None) -> list[str]:
@@ -2822,11 +2833,22 @@ class Registry:
             return audit.verify(uow.log.stream())
 
     def checkpoint(self, actor: Actor) -> audit.Checkpoint:
-        """The log's head now, to export to a higher authority (``to_json``)."""
+        """The log's head now, to export to a higher authority (``to_json``).
+
+        The log is verified first (one streamed pass, as :meth:`verify_log`), and the
+        head is the last entry of that pass: a checkpoint certifies that history up
+        to it is sound, so over a chain already broken it would certify the
+        tampering. Raises :class:`~xueji.errors.BrokenLog` (``audit.broken``, naming
+        the first bad entry) then."""
+        head: collections.deque[ChangeEntry] = collections.deque(maxlen=1)
         with self._reading() as uow:
             self._authorize(uow, actor, "checkpoint")
-            last = uow.log.last()
-            return audit.checkpoint([last] if last else [], taken_on=self.today(), unit=actor.unit)
+            result = audit.verify(_kept(uow.log.stream(), head))
+        if not result.ok:
+            assert result.seq is not None  # a failed verification names its entry
+            assert result.problem is not None
+            raise BrokenLog(result.seq, result.problem, result.message_zh, result.message_en)
+        return audit.checkpoint(list(head), taken_on=self.today(), unit=actor.unit)
 
     def detect(
         self, actor: Actor, *, checkpoint: audit.Checkpoint | None = None
