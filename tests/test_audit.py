@@ -598,3 +598,54 @@ def test_art31_no_checkpoint_is_taken_of_a_broken_log(
     assert f"entry {bad}" in err.value.message_en
     again = pickle.loads(pickle.dumps(err.value))
     assert (again.code, again.seq, str(again)) == ("audit.broken", bad, str(err.value))
+
+
+def test_art32_every_finding_is_said_in_chinese_too() -> None:
+    """Found by the log audit: a finding's text (``detail``) was English only, in a
+    report shown to Chinese schools and authorities. Each finding has its Chinese
+    text too (``detail_zh``); ``detail`` stays the English."""
+    import re
+
+    p = Province(D(2026, 6, 1))
+    grad = p.register("A", 6, birth=D(2014, 3, 1))
+    p.at(D(2026, 9, 1))
+    late = p.enroll("A", 1)
+    s = p.register("A", 2)
+    t = p.register("W", 3)
+    p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    )
+    drop = p.reg.record_dropout(school_actor("W"), t.id, "辍学").request
+    assert drop is not None
+    p.at(D(2026, 10, 9))
+    p.reg.submit(school_actor("A"), late.id)  # after 30 September
+    p.at(D(2026, 11, 2))
+    p.reg.advance_clock(SYSTEM)  # the receiving school let its 20 working days pass
+    p.reg.approve(authority("340202"), drop.id)  # decided, but late
+    p.reg.graduate(school_actor("A"), grad.id)  # after 31 July
+    p.store.log.rows[1] = attrs.evolve(p.store.log.rows[1], basis="forged")
+    p.at(D(2026, 11, 20))
+    findings = p.reg.detect(PROVINCE).findings
+    kinds = {f.kind for f in findings}
+    assert kinds >= {"late_entry", "default_approval", "late_decision", "late_graduation"}
+    assert "altered_record" in kinds
+    for f in findings:
+        assert f.detail
+        assert re.search(r"[\u4e00-\u9fff]", f.detail_zh), f
+    zh = {f.kind: f.detail_zh for f in findings}
+    assert zh["late_decision"].startswith("辍学于 ")
+    assert "审核通过" in zh["late_decision"]
+    assert "系统默认审批同意" in zh["default_approval"]
+    assert zh["altered_record"] == "第 2 条变更记录被篡改"
+    assert zh["late_graduation"].startswith("毕业（结业）于 ")
+    assert "期限 " in zh["late_graduation"]
+
+
+def test_art32_an_overdue_approval_is_said_in_chinese() -> None:
+    """The Chinese of an overdue request names its kind and the stage it waits at."""
+    p = busy_province()
+    p.at(D(2026, 11, 20))
+    overdue = [f for f in p.reg.detect(PROVINCE).findings if f.kind == "overdue_approval"]
+    assert overdue
+    assert all(f.detail_zh.startswith("省内转学自 ") for f in overdue)
+    assert all("待转入学校审核，期限 " in f.detail_zh for f in overdue)

@@ -388,13 +388,17 @@ FindingKind = Literal[
 
 @attrs.frozen
 class Finding:
-    """One thing Art 32 sanctions that the system saw, charged to a unit."""
+    """One thing Art 32 sanctions that the system saw, charged to a unit.
+
+    ``detail`` says what was seen in English (kept so for the programs that read it);
+    ``detail_zh`` says it in Chinese, for the report a unit is shown."""
 
     kind: FindingKind
     unit: str  # the school or authority responsible
     subject: str  # the request, student or log entry
     on: _dt.date
     detail: str = ""
+    detail_zh: str = ""
 
 
 @attrs.frozen

@@ -538,6 +538,15 @@ def _of_kind(
     return (r for r in requests.all() if r.kind is kind and r.state is state)
 
 
+_EVENT_ZH = {"approve": "审核通过", "reject": "审核未通过", "withdraw": "撤回", "complete": "办结"}
+"""The Chinese of the events that close a request, for the Art 32 findings."""
+
+
+def _kind_zh(kind: RequestKind) -> str:
+    """The Chinese name of a kind of request (its table's)."""
+    return REQUEST_TABLES[kind].name_zh
+
+
 def _kept(
     entries: Iterable[ChangeEntry], last: collections.deque[ChangeEntry]
 ) -> Iterator[ChangeEntry]:
@@ -2893,6 +2902,7 @@ class Registry:
                         f"log:{verification.seq}",
                         on,
                         verification.message_en,
+                        verification.message_zh,
                     )
                 )
         return audit.Art32Report(on, tuple(findings), verification)
@@ -2927,6 +2937,7 @@ class Registry:
                     r.id,
                     on,
                     f"{r.kind.value} at {r.state.value} since {r.stage_since}, due {r.deadline}",
+                    f"{_kind_zh(r.kind)}自 {r.stage_since} 起{r.state.zh}，期限 {r.deadline}",
                 )
             )
         for step in r.history:
@@ -2940,6 +2951,7 @@ class Registry:
                         r.id,
                         step.on,
                         f"{r.kind.value} stage {step.source.value}",
+                        f"{_kind_zh(r.kind)}在“{step.source.zh}”阶段逾期，系统默认审批同意",
                     )
                 )
         if not r.history:  # made outside the facade, which always records the opening
@@ -2960,6 +2972,8 @@ class Registry:
                     r.id,
                     last.on,
                     f"{r.kind.value} {last.event} on {last.on}, due {r.deadline}",
+                    f"{_kind_zh(r.kind)}于 {last.on} {_EVENT_ZH.get(last.event, last.event)}，"
+                    f"期限 {r.deadline}",
                 )
             )
         if r.kind is RequestKind.NEW_STUDENT:
@@ -2967,7 +2981,12 @@ class Registry:
             if "enrolment.late" in r.warnings:
                 out.append(
                     audit.Finding(
-                        "late_entry", s.school, r.id, r.opened_on, "submitted after the deadline"
+                        "late_entry",
+                        s.school,
+                        r.id,
+                        r.opened_on,
+                        "submitted after the deadline",
+                        "新生信息逾期提交",
                     )
                 )
             decided = r.history[-1].on
@@ -2980,6 +2999,7 @@ class Registry:
                         r.id,
                         decided,
                         f"reviewed on {decided}, due {r.deadline}",
+                        f"于 {decided} 审核，期限 {r.deadline}",
                     )
                 )
         return out
@@ -3017,7 +3037,14 @@ class Registry:
         for (e, due), student in found:
             assert student is not None  # inside: by its school
             out.append(
-                audit.Finding("late_graduation", student.school, e.subject, e.on, f"due {due}")
+                audit.Finding(
+                    "late_graduation",
+                    student.school,
+                    e.subject,
+                    e.on,
+                    f"due {due}",
+                    f"毕业（结业）于 {e.on} 办理，期限 {due}",
+                )
             )
         return out
 
