@@ -81,7 +81,33 @@ def test_art31_the_last_entry_deleted_is_caught_by_a_checkpoint() -> None:
     p.store.log.rows.pop()
     assert audit.verify(p.store.log.rows).ok  # a truncated chain still links ...
     result = audit.verify_checkpoint(p.store.log.rows, exported)
-    assert (result.ok, result.problem, result.seq) == (False, "checkpoint_mismatch", cp.seq)
+    assert (result.ok, result.problem, result.seq) == (False, "truncated", cp.seq)
+
+
+def test_art31_removed_newest_entries_are_reported_as_removed_not_rewritten() -> None:
+    """Found by the log audit: with the last 5 entries deleted, ``verify_checkpoint``
+    said the checkpoint's entry "does not match ... history was rewritten", of an
+    entry that was no longer there. It says where the log ends now, and that the
+    newest entries were removed; a rewrite is still told apart."""
+    p = busy_province()
+    cp = p.reg.checkpoint(PROVINCE)
+    end = cp.seq - 5
+    del p.store.log.rows[end:]
+    result = p.reg.verify_log(PROVINCE, checkpoint=cp)
+    assert (result.ok, result.problem, result.seq, result.checked) == (
+        False,
+        "truncated",
+        end + 1,
+        end,
+    )
+    assert result.message_zh == (
+        f"变更记录止于第 {end} 条，早于 {cp.taken_on} 第 {cp.seq} 条的检查点：最新的记录被删除"
+    )
+    assert f"the log ends at entry {end}, before the checkpoint at {cp.seq}" in result.message_en
+    assert "rewritten" not in str(result)
+    p.store.log.rows.clear()
+    assert "the log is empty" in audit.verify_checkpoint([], cp).message_en
+    assert audit.verify_checkpoint([], cp).problem == "truncated"
 
 
 def test_art31_swapped_entries_are_named() -> None:
@@ -525,3 +551,191 @@ def test_art30_the_default_mask_logs_a_consent_as_its_repr_and_a_photo_whole() -
     after = p.log()[-1].after
     assert after["consent"] == repr(consent)
     assert after["photo"] == f"2026-09-01|{digest}"
+
+
+def _rewrite_from(rows: list[ChangeEntry], k: int) -> None:
+    """An insider edits entry ``k + 1`` and re-seals the whole chain after it."""
+    rows[k] = attrs.evolve(rows[k], after={"status": "forged"})
+    for i in range(k, len(rows)):
+        prev = rows[i - 1] if i else None
+        mine = next((r for r in reversed(rows[:i]) if r.subject == rows[i].subject), None)
+        rows[i] = audit.seal(rows[i], prev, mine)
+
+
+def test_art31_verify_log_and_detect_take_a_checkpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the log audit: the facade could not be given a checkpoint, so a
+    rewritten history or removed newest entries (which only a checkpoint shows) were
+    never found through ``verify_log`` or ``detect``. Both take one now, and still
+    read the log once."""
+    p = busy_province()
+    cp = p.reg.checkpoint(PROVINCE)
+    assert p.reg.verify_log(PROVINCE, checkpoint=cp).ok
+    assert p.reg.detect(PROVINCE, checkpoint=cp).log.ok
+    _rewrite_from(p.store.log.rows, 2)
+    assert p.reg.verify_log(PROVINCE).ok  # the chain alone cannot tell
+    streams = 0
+    stream = p.store.log.stream
+
+    def counted() -> Iterator[ChangeEntry]:
+        nonlocal streams
+        streams += 1
+        return stream()
+
+    monkeypatch.setattr(p.store.log, "stream", counted)
+    result = p.reg.verify_log(PROVINCE, checkpoint=cp)
+    assert (result.ok, result.problem, streams) == (False, "checkpoint_mismatch", 1)
+    report = p.reg.detect(PROVINCE, checkpoint=cp)
+    assert streams == 2
+    assert report.log == result
+    assert [f.subject for f in report.findings if f.kind == "altered_record"] == [f"log:{cp.seq}"]
+    p.store.log.rows[-2:] = []  # and the newest entries removed
+    assert not p.reg.verify_log(PROVINCE, checkpoint=cp).ok
+    assert not p.reg.detect(PROVINCE, checkpoint=cp).log.ok
+
+
+def _resealed(entry: ChangeEntry, **changes: object) -> ChangeEntry:
+    """``entry`` changed and its own hash recomputed (a forgery re-hashed in place)."""
+    forged = attrs.evolve(entry, **changes)
+    return attrs.evolve(forged, hash=audit.entry_hash(forged))
+
+
+def test_art31_a_broken_link_says_which_entry_is_suspect() -> None:
+    """Found by the log audit: entry 88 edited and re-hashed was reported as "entry
+    89 does not follow its predecessor", which reads as if entry 89 were at fault.
+    The entry named is still the first that fails (89), but the message says the
+    link that failed and so names the suspect: entry 88, or the subject's previous
+    entry."""
+    p = busy_province()
+    pristine = p.store.log.entries()
+    rows = list(pristine)
+    k = 5  # seq 6 forged, seq 7 fails
+    rows[k] = _resealed(rows[k], after={"status": "forged"})
+    result = audit.verify(rows)
+    assert (result.problem, result.seq) == ("broken_link", k + 2)
+    assert result.message_zh == (
+        f"第 {k + 2} 条变更记录与前一条不衔接：前一条（第 {k + 1} 条）被替换或改动"
+    )
+    assert result.message_en == (
+        f"entry {k + 2} does not follow its predecessor: entry {k + 1} was replaced or altered"
+    )
+    # an entry moved to another subject and re-hashed fails its own subject link
+    rows = list(pristine)
+    last = rows[-1]
+    other = next(e.subject for e in rows if e.subject.startswith("S") and e.subject != last.subject)
+    rows[-1] = _resealed(last, subject=other)
+    result = audit.verify(rows)
+    assert (result.problem, result.seq) == ("broken_link", last.seq)
+    assert f"the previous entry of subject {other}" in result.message_en
+    assert f"对象 {other} 的前一条记录" in result.message_zh
+    # a first entry that does not start the chain
+    rows = list(pristine)
+    rows[0] = _resealed(rows[0], prev_hash="1" * 64)
+    result = audit.verify(rows)
+    assert (result.problem, result.seq) == ("broken_link", 1)
+    assert result.message_en.startswith("entry 1 does not start the log")
+
+
+def test_art30_a_broken_link_masks_an_identity_number_in_the_subject() -> None:
+    """The subject named in a broken subject link is whatever the row says: a forger
+    could put an identity number there; it is masked in the message."""
+    p = busy_province()
+    rows = p.store.log.entries()
+    number = "340104202003011018"
+    k = max(i for i, e in enumerate(rows) if e.prev_subject_hash != audit.GENESIS)
+    rows[k] = _resealed(rows[k], subject=number)
+    result = audit.verify(rows)
+    assert result.problem == "broken_link"
+    assert number not in str(result)
+    assert "340104********1018" in result.message_en
+
+
+@pytest.mark.parametrize("damage", ["altered", "broken_link"])
+def test_art31_no_checkpoint_is_taken_of_a_broken_log(
+    damage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the log audit: ``Registry.checkpoint`` certified the head of a chain
+    that was already broken, so the tampering became the history a higher authority
+    later checks against. It verifies the log first (one streamed pass) and refuses
+    with ``audit.broken``, naming the first bad entry."""
+    import pickle
+
+    from xueji.errors import BrokenLog
+
+    p = busy_province()
+    streams = 0
+    stream = p.store.log.stream
+
+    def counted() -> Iterator[ChangeEntry]:
+        nonlocal streams
+        streams += 1
+        return stream()
+
+    monkeypatch.setattr(p.store.log, "stream", counted)
+    cp = p.reg.checkpoint(PROVINCE)  # a sound log: its head, from the one pass
+    assert streams == 1
+    assert (cp.seq, cp.hash) == (p.store.log.rows[-1].seq, p.store.log.rows[-1].hash)
+    rows = p.store.log.rows
+    if damage == "altered":
+        rows[3] = attrs.evolve(rows[3], basis="forged")
+    else:
+        rows[3] = _resealed(rows[3], basis="forged")
+    with pytest.raises(BrokenLog) as err:
+        p.reg.checkpoint(PROVINCE)
+    assert streams == 2
+    bad = 4 if damage == "altered" else 5
+    assert (err.value.code, err.value.seq, err.value.problem) == ("audit.broken", bad, damage)
+    assert f"第 {bad} 条" in err.value.message_zh
+    assert f"entry {bad}" in err.value.message_en
+    again = pickle.loads(pickle.dumps(err.value))
+    assert (again.code, again.seq, str(again)) == ("audit.broken", bad, str(err.value))
+
+
+def test_art32_every_finding_is_said_in_chinese_too() -> None:
+    """Found by the log audit: a finding's text (``detail``) was English only, in a
+    report shown to Chinese schools and authorities. Each finding has its Chinese
+    text too (``detail_zh``); ``detail`` stays the English."""
+    import re
+
+    p = Province(D(2026, 6, 1))
+    grad = p.register("A", 6, birth=D(2014, 3, 1))
+    p.at(D(2026, 9, 1))
+    late = p.enroll("A", 1)
+    s = p.register("A", 2)
+    t = p.register("W", 3)
+    p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    )
+    drop = p.reg.record_dropout(school_actor("W"), t.id, "辍学").request
+    assert drop is not None
+    p.at(D(2026, 10, 9))
+    p.reg.submit(school_actor("A"), late.id)  # after 30 September
+    p.at(D(2026, 11, 2))
+    p.reg.advance_clock(SYSTEM)  # the receiving school let its 20 working days pass
+    p.reg.approve(authority("340202"), drop.id)  # decided, but late
+    p.reg.graduate(school_actor("A"), grad.id)  # after 31 July
+    p.store.log.rows[1] = attrs.evolve(p.store.log.rows[1], basis="forged")
+    p.at(D(2026, 11, 20))
+    findings = p.reg.detect(PROVINCE).findings
+    kinds = {f.kind for f in findings}
+    assert kinds >= {"late_entry", "default_approval", "late_decision", "late_graduation"}
+    assert "altered_record" in kinds
+    for f in findings:
+        assert f.detail
+        assert re.search(r"[\u4e00-\u9fff]", f.detail_zh), f
+    zh = {f.kind: f.detail_zh for f in findings}
+    assert zh["late_decision"].startswith("辍学于 ")
+    assert "审核通过" in zh["late_decision"]
+    assert "系统默认审批同意" in zh["default_approval"]
+    assert zh["altered_record"] == "第 2 条变更记录被篡改"
+    assert zh["late_graduation"].startswith("毕业（结业）于 ")
+    assert "期限 " in zh["late_graduation"]
+
+
+def test_art32_an_overdue_approval_is_said_in_chinese() -> None:
+    """The Chinese of an overdue request names its kind and the stage it waits at."""
+    p = busy_province()
+    p.at(D(2026, 11, 20))
+    overdue = [f for f in p.reg.detect(PROVINCE).findings if f.kind == "overdue_approval"]
+    assert overdue
+    assert all(f.detail_zh.startswith("省内转学自 ") for f in overdue)
+    assert all("待转入学校审核，期限 " in f.detail_zh for f in overdue)

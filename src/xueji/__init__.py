@@ -29,6 +29,7 @@ from xueji.articles import Article
 from xueji.clock import Clock, ManualClock, SystemClock
 from xueji.decision import Decision, Violation
 from xueji.errors import (
+    BrokenLog,
     CalendarNotCovered,
     CannotComplete,
     ConcurrencyConflict,
@@ -76,6 +77,7 @@ __all__ = [
     "Actor",
     "ActorKind",
     "Article",
+    "BrokenLog",
     "CalendarNotCovered",
     "CannotComplete",
     "Clock",

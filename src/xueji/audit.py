@@ -30,6 +30,7 @@ from typing import Any, Literal
 import attrs
 
 from xueji.errors import CorruptRecord
+from xueji.masking import mask_ids
 from xueji.model import ChangeEntry
 
 __all__ = [
@@ -46,7 +47,9 @@ __all__ = [
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first entry (and of a subject's first entry)."""
 
-Problem = Literal["altered", "removed", "reordered", "broken_link", "checkpoint_mismatch"]
+Problem = Literal[
+    "altered", "removed", "reordered", "broken_link", "checkpoint_mismatch", "truncated"
+]
 
 
 _HASHED = tuple(f.name for f in attrs.fields(ChangeEntry) if f.name != "hash")
@@ -193,6 +196,10 @@ def verify(entries: Iterable[ChangeEntry]) -> Verification:
     * ``reordered``: entries are out of sequence order;
     * ``broken_link``: an entry's hash is intact but does not follow its predecessor
       (an entry was replaced by a re-hashed forgery, or the subject chain was cut).
+      The entry named is the first whose link fails; the message says which link
+      (to the entry before it, or to its subject's previous entry) and so which
+      entry is the suspect: a forgery re-sealed in place breaks the link of the
+      entry after it, not its own.
 
     One pass over ``entries``, which may be a stream (``ChangeLog.stream``): it keeps
     each subject's last hash, not the entries, so a province's log is never held in
@@ -248,18 +255,36 @@ def _walk(entries: Iterable[ChangeEntry], want: int | None) -> tuple[Verificatio
                 n, e.seq, "altered", f"第 {e.seq} 条变更记录被篡改", f"entry {e.seq} was altered"
             ), found
         if e.prev_hash != previous or e.prev_subject_hash != last_of.get(e.subject, GENESIS):
-            return _fail(
-                n,
-                e.seq,
-                "broken_link",
-                f"第 {e.seq} 条变更记录与前一条不衔接",
-                f"entry {e.seq} does not follow its predecessor",
-            ), found
+            return _broken_link(n, e, e.prev_hash != previous), found
         previous = last_of[e.subject] = e.hash
         if e.seq == want:
             found = e.hash
         expected += 1
     return Verification(True, n), found
+
+
+def _broken_link(checked: int, e: ChangeEntry, in_order: bool) -> Verification:
+    """``e`` intact but not linked to its predecessor: named (the first entry that
+    fails), with the link that failed, whose other end is the suspect: an entry
+    replaced by a re-sealed forgery breaks its successor's link, not its own."""
+    if in_order and e.seq == 1:
+        zh = "第 1 条变更记录不是变更记录的开头：其前面的记录被删除，或本条被替换"
+        en = "entry 1 does not start the log: entries before it were removed, or it was replaced"
+    elif in_order:
+        p = e.seq - 1
+        zh = f"第 {e.seq} 条变更记录与前一条不衔接：前一条（第 {p} 条）被替换或改动"
+        en = f"entry {e.seq} does not follow its predecessor: entry {p} was replaced or altered"
+    else:
+        subject = mask_ids(e.subject)
+        zh = (
+            f"第 {e.seq} 条变更记录与对象 {subject} 的前一条记录不衔接："
+            f"{subject} 的前一条记录被替换、改动或删除，或本条被改挂到 {subject}"
+        )
+        en = (
+            f"entry {e.seq} does not follow the previous entry of subject {subject}: that "
+            f"entry was replaced, altered or removed, or this one was moved to {subject}"
+        )
+    return _fail(checked, e.seq, "broken_link", zh, en)
 
 
 @attrs.frozen
@@ -306,10 +331,38 @@ def checkpoint(entries: Sequence[ChangeEntry], *, taken_on: _dt.date, unit: str 
 
 def verify_checkpoint(entries: Iterable[ChangeEntry], cp: Checkpoint) -> Verification:
     """Verify the chain and that it still passes through the checkpoint (one pass;
-    ``entries`` may be a stream)."""
+    ``entries`` may be a stream).
+
+    Besides :func:`verify`'s problems:
+
+    * ``truncated``: the chain links but ends before the checkpoint's entry: the
+      newest entries were removed (``seq`` names the first of them);
+    * ``checkpoint_mismatch``: the checkpoint's entry is there but is not the one
+      certified: history up to it was rewritten and re-sealed.
+
+    >>> a = make_entry(1, _dt.date(2026, 9, 1), "school", "A", "enroll", "S1", {}, {},
+    ...                "", "", None, None)
+    >>> b = seal(attrs.evolve(a, seq=2), a, a)
+    >>> cp = checkpoint([b], taken_on=_dt.date(2026, 9, 2))
+    >>> verify_checkpoint([a, b], cp).ok
+    True
+    >>> print(verify_checkpoint([a], cp).message_en)
+    the log ends at entry 1, before the checkpoint at 2 of 2026-09-02: the newest entries were removed
+    """
     result, at = _walk(entries, cp.seq or None)
     if not result.ok or cp.seq == 0:
         return result
+    if at is None and result.checked < cp.seq:  # a chain that links ends at its count
+        end = result.checked
+        zh, en = (f"止于第 {end} 条", f"ends at entry {end}") if end else ("为空", "is empty")
+        return _fail(
+            end,
+            end + 1,
+            "truncated",
+            f"变更记录{zh}，早于 {cp.taken_on} 第 {cp.seq} 条的检查点：最新的记录被删除",
+            f"the log {en}, before the checkpoint at {cp.seq} of {cp.taken_on}: "
+            "the newest entries were removed",
+        )
     if at != cp.hash:
         return _fail(
             result.checked,
@@ -335,13 +388,17 @@ FindingKind = Literal[
 
 @attrs.frozen
 class Finding:
-    """One thing Art 32 sanctions that the system saw, charged to a unit."""
+    """One thing Art 32 sanctions that the system saw, charged to a unit.
+
+    ``detail`` says what was seen in English (kept so for the programs that read it);
+    ``detail_zh`` says it in Chinese, for the report a unit is shown."""
 
     kind: FindingKind
     unit: str  # the school or authority responsible
     subject: str  # the request, student or log entry
     on: _dt.date
     detail: str = ""
+    detail_zh: str = ""
 
 
 @attrs.frozen

@@ -20,6 +20,7 @@ from xueji.masking import mask_ids
 
 __all__ = [
     "AccessDenied",
+    "BrokenLog",
     "CalendarNotCovered",
     "CannotComplete",
     "ConcurrencyConflict",
@@ -268,6 +269,28 @@ class InvalidPolicy(XuejiError, ValueError):
 
 class PolicyNotInForce(XuejiError, LookupError):
     """No policy profile is in force on the date a decision is taken (Art 33)."""
+
+
+class BrokenLog(XuejiError, RuntimeError):
+    """The change log does not verify, so no checkpoint can be taken of it: code
+    ``audit.broken``. A checkpoint certifies the log's head to a higher authority
+    (Art 31); one taken over a broken chain would certify the tampering as history.
+    ``seq`` and ``problem`` are the first bad entry's, as
+    :func:`xueji.audit.verify` names them, and so is the rest of the message.
+
+    >>> e = BrokenLog(89, "broken_link", "第 89 条变更记录与前一条不衔接", "entry 89 ...")
+    >>> e.code, e.seq, e.message_en
+    ('audit.broken', 89, 'the change log does not verify, so no checkpoint can be taken: entry 89 ...')
+    """
+
+    def __init__(self, seq: int, problem: str, detail_zh: str, detail_en: str) -> None:
+        self.seq = seq
+        self.problem = problem
+        super().__init__(
+            "audit.broken",
+            f"变更记录未通过校验，不能出具检查点：{detail_zh}",
+            f"the change log does not verify, so no checkpoint can be taken: {detail_en}",
+        )
 
 
 class CorruptRecord(XuejiError, ValueError):

@@ -40,6 +40,7 @@ from xueji.clock import Clock, SystemClock
 from xueji.decision import Decision, Violation
 from xueji.errors import (
     AccessDenied,
+    BrokenLog,
     CannotComplete,
     ConcurrencyConflict,
     CorruptRecord,
@@ -562,6 +563,25 @@ def _of_kind(
     if of_kind is not None:
         return iter(of_kind(kind, state))
     return (r for r in requests.all() if r.kind is kind and r.state is state)
+
+
+_EVENT_ZH = {"approve": "审核通过", "reject": "审核未通过", "withdraw": "撤回", "complete": "办结"}
+"""The Chinese of the events that close a request, for the Art 32 findings."""
+
+
+def _kind_zh(kind: RequestKind) -> str:
+    """The Chinese name of a kind of request (its table's)."""
+    return REQUEST_TABLES[kind].name_zh
+
+
+def _kept(
+    entries: Iterable[ChangeEntry], last: collections.deque[ChangeEntry]
+) -> Iterator[ChangeEntry]:
+    """``entries`` passed through, the latest kept in ``last`` (a deque of one): the
+    head of the log as the pass that verified it read it, not as read again later."""
+    for e in entries:
+        last.append(e)
+        yield e
 
 
 def _schools_of(r: Request, student: Student | None) -> list[str]:
@@ -2912,23 +2932,47 @@ class Registry:
 
     # -- audit (Arts 31-32) -----------------------------------------------------------------
 
-    def verify_log(self, actor: Actor) -> audit.Verification:
-        """Verify the whole change log's hash chain (Art 31 sampling, Art 32 tampering)."""
+    def verify_log(
+        self, actor: Actor, *, checkpoint: audit.Checkpoint | None = None
+    ) -> audit.Verification:
+        """Verify the whole change log's hash chain (Art 31 sampling, Art 32 tampering).
+
+        With a ``checkpoint`` taken earlier (:meth:`checkpoint`, kept by a higher
+        authority), also prove the log still passes through it
+        (:func:`audit.verify_checkpoint`): the chain alone cannot show a history
+        rewritten and re-sealed, nor the newest entries removed. One streamed pass
+        either way."""
         with self._reading() as uow:
             self._authorize(uow, actor, "verify_log")
+            if checkpoint is not None:
+                return audit.verify_checkpoint(uow.log.stream(), checkpoint)
             return audit.verify(uow.log.stream())
 
     def checkpoint(self, actor: Actor) -> audit.Checkpoint:
-        """The log's head now, to export to a higher authority (``to_json``)."""
+        """The log's head now, to export to a higher authority (``to_json``).
+
+        The log is verified first (one streamed pass, as :meth:`verify_log`), and the
+        head is the last entry of that pass: a checkpoint certifies that history up
+        to it is sound, so over a chain already broken it would certify the
+        tampering. Raises :class:`~xueji.errors.BrokenLog` (``audit.broken``, naming
+        the first bad entry) then."""
+        head: collections.deque[ChangeEntry] = collections.deque(maxlen=1)
         with self._reading() as uow:
             self._authorize(uow, actor, "checkpoint")
-            last = uow.log.last()
-            return audit.checkpoint([last] if last else [], taken_on=self.today(), unit=actor.unit)
+            result = audit.verify(_kept(uow.log.stream(), head))
+        if not result.ok:
+            assert result.seq is not None  # a failed verification names its entry
+            assert result.problem is not None
+            raise BrokenLog(result.seq, result.problem, result.message_zh, result.message_en)
+        return audit.checkpoint(list(head), taken_on=self.today(), unit=actor.unit)
 
-    def detect(self, actor: Actor) -> audit.Art32Report:
+    def detect(
+        self, actor: Actor, *, checkpoint: audit.Checkpoint | None = None
+    ) -> audit.Art32Report:
         """Art 32: what the system can see on today's date, for the schools in the
         actor's jurisdiction: late entry, overdue approvals, stages approved by default,
-        late graduation work, and a change log that does not verify.
+        late graduation work, and a change log that does not verify (against
+        ``checkpoint`` too, when one is given: see :meth:`verify_log`).
 
         Two passes over the store, both streamed: the requests, :data:`REPORT_BATCH`
         at a time with their students read in one query per batch, and the change
@@ -2950,7 +2994,11 @@ class Registry:
                 findings.extend(self._findings_of(uow, r, on, student))
             late: list[tuple[ChangeEntry, _dt.date]] = []
             entries = self._watch_graduations(uow.log.stream(), late)
-            verification = audit.verify(entries)
+            verification = (
+                audit.verify(entries)
+                if checkpoint is None
+                else audit.verify_checkpoint(entries, checkpoint)
+            )
             collections.deque(entries, maxlen=0)  # the rest, where verification stopped
             findings.extend(self._late_graduations(uow, late, inside, everywhere))
             if not verification.ok and verification.seq is not None:
@@ -2961,6 +3009,7 @@ class Registry:
                         f"log:{verification.seq}",
                         on,
                         verification.message_en,
+                        verification.message_zh,
                     )
                 )
         return audit.Art32Report(on, tuple(findings), verification)
@@ -2995,6 +3044,7 @@ class Registry:
                     r.id,
                     on,
                     f"{r.kind.value} at {r.state.value} since {r.stage_since}, due {r.deadline}",
+                    f"{_kind_zh(r.kind)}自 {r.stage_since} 起{r.state.zh}，期限 {r.deadline}",
                 )
             )
         for step in r.history:
@@ -3008,6 +3058,7 @@ class Registry:
                         r.id,
                         step.on,
                         f"{r.kind.value} stage {step.source.value}",
+                        f"{_kind_zh(r.kind)}在“{step.source.zh}”阶段逾期，系统默认审批同意",
                     )
                 )
         if not r.history:  # made outside the facade, which always records the opening
@@ -3028,6 +3079,8 @@ class Registry:
                     r.id,
                     last.on,
                     f"{r.kind.value} {last.event} on {last.on}, due {r.deadline}",
+                    f"{_kind_zh(r.kind)}于 {last.on} {_EVENT_ZH.get(last.event, last.event)}，"
+                    f"期限 {r.deadline}",
                 )
             )
         if r.kind is RequestKind.NEW_STUDENT:
@@ -3035,7 +3088,12 @@ class Registry:
             if "enrolment.late" in r.warnings:
                 out.append(
                     audit.Finding(
-                        "late_entry", s.school, r.id, r.opened_on, "submitted after the deadline"
+                        "late_entry",
+                        s.school,
+                        r.id,
+                        r.opened_on,
+                        "submitted after the deadline",
+                        "新生信息逾期提交",
                     )
                 )
             decided = r.history[-1].on
@@ -3048,6 +3106,7 @@ class Registry:
                         r.id,
                         decided,
                         f"reviewed on {decided}, due {r.deadline}",
+                        f"于 {decided} 审核，期限 {r.deadline}",
                     )
                 )
         return out
@@ -3085,7 +3144,14 @@ class Registry:
         for (e, due), student in found:
             assert student is not None  # inside: by its school
             out.append(
-                audit.Finding("late_graduation", student.school, e.subject, e.on, f"due {due}")
+                audit.Finding(
+                    "late_graduation",
+                    student.school,
+                    e.subject,
+                    e.on,
+                    f"due {due}",
+                    f"毕业（结业）于 {e.on} 办理，期限 {due}",
+                )
             )
         return out
 
