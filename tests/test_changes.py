@@ -14,7 +14,7 @@ from xueji import registry
 from xueji.articles import anhui
 from xueji.lifecycle import RequestState, StudentStatus
 from xueji.model import Actor
-from xueji.policy import ANHUI_2013, Param
+from xueji.policy import ANHUI_2013, Param, Stage
 from xueji.storage.sql import SqlStore
 
 A, H = school_actor("A"), school_actor("H")
@@ -417,3 +417,42 @@ def test_art16_a_student_coming_back_goes_into_a_class_of_their_school_and_grade
         assert out.request is None
     ok = province.reg.resume(A, s.id, "病愈", to_class="A-1")
     assert ok.allowed, ok.decision
+
+
+def test_art19_an_open_correction_holds_back_what_would_end_the_record(
+    province: Province,
+) -> None:
+    """Found by the review: a student with a key-field correction open could graduate
+    (or 结业 while a senior graduation awaited approval), and the correction's or the
+    graduation's approval then failed as CannotComplete."""
+    s = province.register("A", 6)
+    fix = province.reg.request_correction(A, s.id, {"name": "新名"}, "户口本为准")
+    assert fix.request is not None
+    province.at(D(2027, 6, 25))
+    for out in (
+        province.reg.graduate(A, s.id),
+        province.reg.complete(A, s.id),
+        province.reg.request_cross_province_out(A, s.id, to_school_name="外省", reason="随迁"),
+    ):
+        assert "change.other_open" in out.decision.codes, out.decision
+    assert province.reg.approve(SHUSHAN, fix.request.id).allowed
+    assert province.reg.graduate(A, s.id).allowed
+    senior = province.register("H", 12)
+    pending = province.reg.graduate(H, senior.id)
+    assert pending.request is not None  # a senior graduation awaits the authority
+    assert "change.other_open" in province.reg.complete(H, senior.id).decision.codes
+    assert province.reg.graduate(H, senior.id).request == pending.request  # a repeat
+
+
+def test_art16_resuming_into_the_seat_one_holds_is_not_one_more(province: Province) -> None:
+    """Found by the review: a suspended student keeps a seat, so resuming into the
+    same class counted them twice and a full class refused them."""
+    caps = {**ANHUI_2013.class_size_caps.value, Stage.PRIMARY: 2}
+    p = Province(policies=(attrs.evolve(ANHUI_2013, class_size_caps=Param(caps, anhui(16))),))
+    s = p.register("A", 1)
+    p.register("A", 1)  # the class is full
+    sus = p.reg.suspend(A, s.id, "病休")
+    assert sus.request is not None
+    assert p.reg.approve(SHUSHAN, sus.request.id).allowed
+    back = p.reg.resume(A, s.id, "病愈", to_class="A-1")
+    assert back.allowed, back.decision

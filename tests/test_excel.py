@@ -884,10 +884,13 @@ def test_a_report_cell_that_looks_like_a_formula_is_text(tmp_path: Path) -> None
         got = list(csv.reader(f))[1:]
     assert got == [
         ['\'=HYPERLINK("http://x")', "1"],
-        ["'+1", "-"],
-        ["'@SUM(A1)", "'-2"],
+        ["+1", "-"],  # a signed number (a phone, +86 ...) is data
+        ["'@SUM(A1)", "-2"],
         ["甲", "3"],
     ]
+    excel.write_table(tmp_path / "d.csv", excel.Table("t", ("n",), [("-cmd|' /C calc'!A0",)]))
+    text = (tmp_path / "d.csv").read_text(encoding="utf-8-sig").splitlines()[1]
+    assert text == "'-cmd|' /C calc'!A0"
 
 
 def test_art12_a_column_named_slightly_otherwise_or_twice_refuses_the_sheet(

@@ -17,6 +17,7 @@ from xueji.cli import main
 from xueji.errors import AccessDenied
 from xueji.model import School, SchoolClass, Unit, UnitLevel
 from xueji.policy import Stage
+from xueji.registry import Registry
 from xueji.storage.sql import SCHEMA_VERSION, SqlStore
 
 D = dt.date
@@ -327,3 +328,62 @@ def test_an_identity_number_in_free_text_or_a_bad_argument_is_masked(
     out, err = capsys.readouterr()
     assert number not in out + err
     assert number[:6] + "********" + number[-4:] in out + err
+
+
+def test_art4_the_unit_tree_has_one_province_and_each_level_its_parent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the review: on a new store "province 99" founded province 34, and a
+    second province or a city with no parent went in with exit 0."""
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    assert cli("init", "--store", url) == 0
+    u = workbook(
+        tmp_path / "u.xlsx", UNIT_HEADER, [["34", "安徽省教育厅", "省", "340000", None, None]]
+    )
+    assert cli("import", "units", str(u), "--store", url, "--as", "province:99") == 1
+    assert "command.bad_input" in capsys.readouterr().out
+    assert cli("import", "units", str(u), "--store", url, "--as", "province:34") == 0
+    more = workbook(
+        tmp_path / "m.xlsx",
+        UNIT_HEADER,
+        [
+            ["35", "另一省", "省", "350000", None, None],
+            ["3402", "芜湖市教育局", "市", "340200", None, None],
+            ["340202", "镜湖区教育局", "县", "340202", "34", None],  # 省直管县: allowed
+            ["340203", "某区", "县", "340203", "340202", None],  # under a county: no
+        ],
+    )
+    report = excel.import_units(_registry_of(url), PROVINCE, more, all_or_nothing=False)
+    assert [(e.row, e.code) for e in report.errors] == [
+        (2, "command.bad_input"),
+        (3, "command.bad_input"),
+        (5, "command.bad_input"),
+    ]
+    assert [a.student for a in report.applied] == ["340202"]
+
+
+def _registry_of(url: str) -> Registry:
+    return Registry(SqlStore.open(url, existing=True))
+
+
+def test_art8_a_tree_sheet_without_its_optional_columns_imports_again(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the review: a unit stored with a phone, imported again from a sheet
+    without the phone column, was "another record under this code"; a real difference
+    is named by its column."""
+    full = workbook(
+        tmp_path / "a.xlsx", UNIT_HEADER, [["3403", "蚌埠市教育局", "市", "340300", "34", "0552-1"]]
+    )
+    assert excel.import_units(province.reg, PROVINCE, full).ok
+    short = workbook(
+        tmp_path / "b.xlsx", UNIT_HEADER[:5], [["3403", "蚌埠市教育局", "市", "340300", "34"]]
+    )
+    again = excel.import_units(province.reg, PROVINCE, short)
+    assert again.ok, again.errors
+    renamed = workbook(
+        tmp_path / "c.xlsx", UNIT_HEADER[:5], [["3403", "蚌埠市教育体育局", "市", "340300", "34"]]
+    )
+    taken = excel.import_units(province.reg, PROVINCE, renamed)
+    assert [e.code for e in taken.errors] == ["excel.code_taken"]
+    assert "单位名称" in taken.errors[0].message_zh

@@ -511,3 +511,35 @@ def test_art24_an_application_date_may_not_outrun_the_time_limits(province: Prov
     assert ok.request is not None
     assert ok.request.state is RequestState.AT_RECEIVING_SCHOOL
     assert ok.request.deadline == province.reg.calendar.add_working_days(D(2026, 11, 20), 20)
+
+
+def test_art24_an_authority_deciding_its_later_stage_is_not_held_up(province: Province) -> None:
+    """Found by the review: in a transfer within one county the authority is the party
+    of stages 2 and 4. With stages 2 and 3 past their deadlines, its decision's own
+    sweep brought the request to its stage 4, and it was refused (stage.overdue) for
+    stage 2 again and again, the sweep undone each time."""
+    s = province.register("A", 1)
+    req = start_transfer(province, s.id, to="B").request
+    assert req is not None
+    assert province.reg.approve(B, req.id).allowed  # stage 1: the receiving school
+    province.at(D(2026, 11, 20))  # stages 2 (the county) and 3 (school A) both overdue
+    out = province.reg.approve(SHUSHAN, req.id)
+    assert out.allowed, out.decision
+    assert out.request is not None
+    assert out.request.state is RequestState.APPROVED
+    assert province.reg.student(PROVINCE, s.id).school == "B"
+
+
+def test_art24_application_dates_without_default_approval_or_from_long_ago() -> None:
+    """Found by the review: with no default approval (the national profile) a late
+    filing cannot cascade, so its true date is kept; a date from a year the calendar
+    does not hold is refused as too early, not a request for a holiday file."""
+    p = Province(D(2026, 9, 1), policies=(NATIONAL_2013,))
+    s = p.register("A", 1)
+    p.at(D(2026, 12, 1))
+    late = start_transfer(p, s.id, applied_on=D(2026, 9, 2), stated_reason=WHY)
+    assert "transfer.applied_on" not in late.decision.codes
+    other = Province(D(2026, 9, 1))
+    t = other.register("A", 1)
+    old = start_transfer(other, t.id, applied_on=D(2001, 9, 3))
+    assert [v.code for v in old.decision.violations] == ["transfer.applied_on"]

@@ -229,7 +229,7 @@ def _walk(entries: Iterable[ChangeEntry], want: int | None) -> tuple[Verificatio
                 n + 1,
                 seq,
                 "altered",
-                f"第 {seq} 条变更记录无法读取（{bad.detail}），已被改动",
+                f"第 {seq} 条变更记录无法读取（{bad.detail_zh}），已被改动",
                 f"entry {seq} cannot be read ({bad.detail}): it was edited",
             ), found
         n += 1

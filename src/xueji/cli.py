@@ -739,10 +739,9 @@ def _writable(path: str, args: argparse.Namespace) -> None:
             f"输出路径已存在且不是普通文件：{path}",
             f"the output path exists and is not a regular file: {path}",
         )
-    inputs = [getattr(args, "file", None)]
-    store = str(getattr(args, "store", "") or "")
-    if store.startswith("sqlite") and ":///" in store:  # (a file; the query aside)
-        inputs.append(store.split(":///", 1)[1].split("?", 1)[0] or None)
+    from xueji.storage.sql import sqlite_file
+
+    inputs = [getattr(args, "file", None), sqlite_file(str(getattr(args, "store", "") or ""))]
     for other in filter(None, inputs):
         if out.resolve() == Path(other).resolve():
             raise XuejiError(

@@ -36,7 +36,7 @@ from typing import Any
 import attrs
 
 from xueji.articles import Article
-from xueji.explain import Explanation, Step, StepSource, Verdict, _masked_facts
+from xueji.explain import Explanation, Step, StepSource, Verdict, mask_facts
 
 __all__ = ["Decision", "Violation"]
 
@@ -46,7 +46,7 @@ def _facts(
 ) -> tuple[tuple[str, str], ...]:
     # masked as an explanation's steps are: a duplicate's registry number (G + the ID
     # number) used to reach the repr, to_dict() and the other school in full
-    return _masked_facts(value)
+    return mask_facts(value)
 
 
 @attrs.frozen

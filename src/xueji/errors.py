@@ -306,6 +306,7 @@ class CorruptRecord(XuejiError, ValueError):
         self.table = table
         self.key = key
         self.detail = detail
+        self.detail_zh = detail if detail_zh is None else detail_zh
         super().__init__(
             "storage.corrupt",
             f"{table} 中的记录 {key} 无法读取：{detail if detail_zh is None else detail_zh}",

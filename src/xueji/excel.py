@@ -597,18 +597,23 @@ class _Sheet:
 
 
 def _meant(header: str, absent: Iterable[str]) -> str | None:
-    """The known column an unknown header most likely means: one the sheet lacks whose
-    name the header contains, or which contains the header (spaces and brackets
-    aside). ``监护人姓名`` in a sheet that has 姓名 means nothing known; ``身份证号码``
-    in one without 身份证号 means it."""
-    bare = re.sub(r"[\s()（）\[\]【】:：]", "", header)
-    if len(bare) < 2:
-        return None
-    inside = [k for k in absent if k in bare]  # the longest known name it holds
-    if inside:
-        return max(inside, key=len)
-    around = [k for k in absent if bare in k]  # else the shortest that holds it
-    return min(around, key=len) if around else None
+    """The known column an unknown header means, when it is that column's name written
+    slightly otherwise: with spaces, with a note in brackets (``残疾学生(是/否)``), or
+    with a trailing 码 (``身份证号码``, ``学籍号码``). Anything else (``监护人``, ``照片``,
+    ``班主任``) is an ordinary extra column: guessing from parts of names refused
+    sheets that were right.
+
+    >>> _meant("身份证号码", ["身份证号"]), _meant("残疾学生（是/否）", ["残疾学生"])
+    ('身份证号', '残疾学生')
+    >>> _meant("监护人", ["同意监护人"]) is None
+    True
+    """
+    bare = re.sub(r"[(（\[【].*?[)）\]】]|\s", "", header)
+    names = set(absent)
+    for guess in (bare, bare[:-1] if bare.endswith("码") else ""):
+        if guess and guess in names:
+            return guess
+    return None
 
 
 _SENSITIVE_HEADERS = frozenset({"身份证号", "监护人身份证号", "学籍号"})
@@ -1142,6 +1147,13 @@ class _Tree:
     blame: Mapping[str, str] = attrs.field(factory=dict)  # an error's code -> its column
 
 
+_TREE_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "units": tuple(attrs.fields_dict(Unit)),
+    "schools": tuple(attrs.fields_dict(School)),
+    "classes": tuple(attrs.fields_dict(SchoolClass)),
+}
+"""Each tree record's fields, in order."""
+
 _LEVEL_ORDER = {UnitLevel.PROVINCE: 0, UnitLevel.CITY: 1, UnitLevel.COUNTY: 2}
 
 _TREES = {
@@ -1211,10 +1223,10 @@ def _tree_import(
             )
             continue
         first_row[code] = n
-        defaulted = (
-            frozenset({"created"} - fields.keys()) if tree.kind == "classes" else frozenset()
-        )
-        if "created" in defaulted:
+        # the fields the row leaves to their default (a column absent or blank): a
+        # record already stored compares by its own values there
+        defaulted = frozenset(_TREE_FIELDS[tree.kind]) - fields.keys()
+        if "created" in defaulted and tree.kind == "classes":
             fields["created"] = today
         plan.append((n, tree.make(**fields), defaulted))
     plan.sort(key=lambda p: tree.order(p[1]))
@@ -1234,13 +1246,19 @@ def _tree_import(
                     if same == there:
                         applied.append(AppliedRow(n, code, "已存在，未改动 already present"))
                     else:
+                        headers = {c.field: c.header for c in tree.columns}
+                        differ = "、".join(
+                            headers.get(f, f)
+                            for f in _TREE_FIELDS[tree.kind]
+                            if getattr(same, f) != getattr(there, f)
+                        )
                         sheet.error(
                             n,
                             key_col,
                             code,
                             "excel.code_taken",
-                            "库中已有此代码的另一条记录（内容不同）",
-                            "the store holds another record under this code (other values)",
+                            f"库中已有此代码的另一条记录（不同的列：{differ}）",
+                            f"the store holds another record under this code (other: {differ})",
                         )
                     continue
                 try:
@@ -1448,12 +1466,17 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_cell(value: object) -> object:
-    """A CSV value a spreadsheet will not run: text starting with ``= + - @``, a tab or
-    a carriage return gets a leading ``'`` (OWASP's advice on CSV injection), so a
-    student named ``=HYPERLINK(...)`` is shown as written, not evaluated."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and value != "-":
-        return "'" + value
-    return value
+    """A CSV value a spreadsheet will not run: text starting with ``=`` or ``@``, a tab
+    or a carriage return, or ``+``/``-`` followed by anything but a digit or a space,
+    gets a leading ``'`` (OWASP's advice on CSV injection), so a student named
+    ``=HYPERLINK(...)`` or ``-cmd|...`` is shown as written, not evaluated; a signed
+    number or a phone number (``+86 551 ...``) is kept as it is for the machines that
+    read the national export."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    if value[0] in "+-" and (len(value) == 1 or value[1].isdigit() or value[1] == " "):
+        return value  # a signed number or a phone (+86 ...), as the national upload wants
+    return "'" + value
 
 
 def _cell(value: object) -> object:

@@ -48,6 +48,7 @@ __all__ = [
     "Step",
     "StepSource",
     "Verdict",
+    "mask_facts",
     "mask_ids",
 ]
 
@@ -57,9 +58,16 @@ SENSITIVE_FACTS = frozenset({"id_number", "guardian_id", "resident_id"})
 """Fact names whose values are identity numbers: always masked whole."""
 
 
-def _masked_facts(
+def mask_facts(
     value: Mapping[str, object] | Iterable[tuple[str, object]],
 ) -> tuple[tuple[str, str], ...]:
+    """A rule's facts as text, identity numbers masked: a fact named in
+    :data:`SENSITIVE_FACTS` whole, ID-like text in any other where it stands. Both an
+    explanation's steps and a :class:`~xueji.decision.Violation` keep their facts so.
+
+    >>> mask_facts({"id_number": "11010519491231002X", "note": "G11010519491231002X"})
+    (('id_number', '110105********002X'), ('note', 'G110105********002X'))
+    """
     out = []
     for k, v in dict(value).items():
         text = str(v)
@@ -169,7 +177,7 @@ class Step:
     article: Article
     title_zh: str
     title_en: str
-    facts: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_masked_facts)
+    facts: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=mask_facts)
     params: tuple[ParamUse, ...] = attrs.field(default=(), converter=_params)
     detail: Detail | None = None
 

@@ -41,6 +41,7 @@ from xueji.decision import Decision, Violation
 from xueji.errors import (
     AccessDenied,
     BrokenLog,
+    CalendarNotCovered,
     CannotComplete,
     ConcurrencyConflict,
     CorruptRecord,
@@ -54,6 +55,7 @@ from xueji.errors import (
 from xueji.explain import mask_ids
 from xueji.lifecycle.tables import (
     REQUEST_TABLES,
+    SEATED,
     STUDENT,
     RequestKind,
     RequestState,
@@ -1104,21 +1106,32 @@ class Registry:
         if not to_class:
             return Decision.allow()
         klass = self._get_class(uow, to_class)
+        size = uow.students.count_in_class(klass.id)
+        if klass.id == s.class_id and s.status in SEATED:
+            size -= 1  # (back into the seat it holds: not one more)
         return enrolment.check_class(
-            klass,
-            school=s.school,
-            grade=s.grade,
-            stage=s.stage,
-            size=uow.students.count_in_class(klass.id),
-            policy=self.policy(on),
+            klass, school=s.school, grade=s.grade, stage=s.stage, size=size, policy=self.policy(on)
         )
 
     def _applied(self, applied_on: _dt.date | None, on: _dt.date, policy: Policy) -> Decision:
         """:func:`~xueji.rules.transfers.check_applied_on` for a given application date."""
         if applied_on is None or applied_on == on:
             return Decision.allow()
-        limit = policy.transfer_stage_limit.value
-        first = self.calendar.add_working_days(applied_on, limit) if applied_on < on else on
+        if applied_on < on and not policy.transfer_default_approval.value:
+            # no default approval: a late filing cannot cascade, and the true date
+            # is what the record should say (only a future date is refused)
+            first = on
+        elif applied_on < on:
+            try:
+                first = self.calendar.add_working_days(
+                    applied_on, policy.transfer_stage_limit.value
+                )
+            except CalendarNotCovered as gap:
+                if gap.year > applied_on.year:
+                    raise  # the deadline runs into a year not loaded: as for any command
+                first = applied_on  # a date from a year long gone: far too early
+        else:
+            first = on
         return transfers.check_applied_on(applied_on, today=on, first_deadline=first, policy=policy)
 
     def _no_other_open(
@@ -1127,11 +1140,16 @@ class Registry:
         s: Student,
         kind: RequestKind,
         same: Iterable[RequestKind] = (),
+        *,
+        ending: bool = False,
     ) -> Decision:
         """:func:`~xueji.rules.changes.check_no_other_open` over the student's open
-        requests."""
+        requests; a change that ends the record here (``ending``: graduation, a
+        transfer out of the province or the country) waits for an open key-field
+        correction too, which could not be applied to the ended record."""
         kinds = [r.kind for r in uow.requests.open_for_student(s.id)]
-        return change_rules.check_no_other_open(s, kind, kinds, same=same)
+        blocking = change_rules.ENDING_BLOCKERS if ending else change_rules.MOVING_KINDS
+        return change_rules.check_no_other_open(s, kind, kinds, same=same, blocking=blocking)
 
     def _open_request(
         self,
@@ -1339,10 +1357,12 @@ class Registry:
         on = self.today()
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "add_unit")
-            if unit.parent is not None and uow.units.get(unit.parent) is None:
+            parent = uow.units.get(unit.parent) if unit.parent is not None else None
+            if unit.parent is not None and parent is None:
                 raise NotFound(
                     "not_found.unit", f"上级单位 {unit.parent} 不存在", f"no unit {unit.parent}"
                 )
+            _check_tree_shape(uow, actor, unit, parent)
             uow.units.add(unit)
             self._log(uow, actor, on, "add_unit", unit.code, {}, {"name": unit.name}, "第六条")
         return Outcome(Decision.allow())
@@ -2153,6 +2173,9 @@ class Registry:
             and event != "withdraw"
             and req.deadline is not None
             and self._check_party(uow, actor, req).allowed
+            # (an authority that is the party of a later stage too, as in a transfer
+            # within one county, decides the stage the request now waits at)
+            and not (swept.is_open and self._check_party(uow, actor, swept).allowed)
         ):
             # the actor's own stage passed its deadline and was approved by default
             # (Art 24): said as such, where the next stage's party check said only
@@ -2524,7 +2547,7 @@ class Registry:
                 transfers.check_abroad(
                     s, destination=destination, leave_date=leave_date, reason=reason
                 ),
-                self._no_other_open(uow, s, RequestKind.CROSS_BORDER_OUT),
+                self._no_other_open(uow, s, RequestKind.CROSS_BORDER_OUT, ending=True),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -2555,7 +2578,7 @@ class Registry:
                     ),
                     s,
                 )
-            other = self._no_other_open(uow, s, RequestKind.CROSS_PROVINCE_OUT)
+            other = self._no_other_open(uow, s, RequestKind.CROSS_PROVINCE_OUT, ending=True)
             if not other.allowed:
                 return Outcome(other, s)
             req = self._open_request(
@@ -2719,7 +2742,13 @@ class Registry:
             decision = Decision.combine(
                 graduation.check_graduation(s, on=on, policy=policy),
                 # (an open graduation request is the repeat handled below)
-                self._no_other_open(uow, s, RequestKind.GRADUATION, (RequestKind.GRADUATION,)),
+                self._no_other_open(
+                    uow,
+                    s,
+                    RequestKind.GRADUATION,
+                    (RequestKind.GRADUATION,) if event == "graduate" else (),
+                    ending=True,
+                ),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -3329,6 +3358,43 @@ def _check_grade(grade: object) -> None:
 
 def _photo_ok(photo: object) -> bool:
     return isinstance(photo, Photo) and type(photo.taken_on) is _dt.date and _text_ok(photo.digest)
+
+
+_PARENT_LEVELS = {
+    UnitLevel.PROVINCE: frozenset[UnitLevel](),
+    UnitLevel.CITY: frozenset({UnitLevel.PROVINCE}),
+    UnitLevel.COUNTY: frozenset({UnitLevel.CITY, UnitLevel.PROVINCE}),  # (省直管县 too)
+}
+"""The level a unit's parent may have (Art 4: 省, 市, 县(区)); a province has none."""
+
+
+def _check_tree_shape(uow: UnitOfWork, actor: Actor, unit: Unit, parent: Unit | None) -> None:
+    """The unit tree as Art 4 has it: one province per registry, with no parent; a city
+    under the province; a county under a city (or, 省直管县, the province). On a store
+    being set up, the province acting before its own unit exists may add only that
+    unit, under the code it acts with. Before, "province 99" founded province 34, and
+    a second province or a city with no parent went in without a word."""
+    allowed = _PARENT_LEVELS[unit.level]
+    if (parent is None) != (not allowed) or (parent is not None and parent.level not in allowed):
+        want = "、".join(sorted(x.value for x in allowed)) or "-"
+        raise _bad_input(
+            f"{unit.level.value} 级单位 {unit.code} 的上级应为 {want} 级单位",
+            f"the parent of {unit.level.value} unit {unit.code} must be a unit of level {want}",
+        )
+    if unit.level is UnitLevel.PROVINCE and any(
+        u.level is UnitLevel.PROVINCE for u in uow.units.list()
+    ):
+        raise _bad_input(
+            f"本库已有省级单位，不能再添加 {unit.code}",
+            f"this registry already has its province unit; {unit.code} cannot be added",
+        )
+    founding = actor.kind is ActorKind.PROVINCE and uow.units.get(actor.unit) is None
+    # (the store is being set up: _check_province let the acting province through)
+    if founding and (unit.level is not UnitLevel.PROVINCE or unit.code != actor.unit):
+        raise _bad_input(
+            f"新库须先添加省级单位 {actor.unit} 本身",
+            f"a new registry first adds its province unit {actor.unit} itself",
+        )
 
 
 def _check_tree_record(value: Unit | School | SchoolClass) -> None:

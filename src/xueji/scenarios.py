@@ -718,10 +718,10 @@ class _Run:
         setup = Actor(ActorKind.PROVINCE, "(scenario)", "场景设置 (scenario setup)")
         self.observer = _OBSERVER
         for unit in scenario.units:
-            self.reg.add_unit(setup, unit).unwrap()
-            if unit.level is UnitLevel.PROVINCE:  # the province acts for the setup from now
+            if unit.level is UnitLevel.PROVINCE:  # the province founds itself, then acts
                 setup = attrs.evolve(setup, unit=unit.code)
                 self.observer = attrs.evolve(_OBSERVER, unit=unit.code)
+            self.reg.add_unit(setup, unit).unwrap()
         for school in scenario.schools:
             self.reg.add_school(setup, school).unwrap()
         for klass in scenario.classes:

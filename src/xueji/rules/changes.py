@@ -22,6 +22,7 @@ from xueji.rules._base import Checks
 
 __all__ = [
     "ALLOWED_FROM",
+    "ENDING_BLOCKERS",
     "MOVING_KINDS",
     "MigrantDropout",
     "check_change",
@@ -55,12 +56,19 @@ MOVING_KINDS = frozenset(
 key-field correction do neither): one at a time per student."""
 
 
+ENDING_BLOCKERS = MOVING_KINDS | {RequestKind.CORRECTION}
+"""What a change that ends the record in this province (graduation, a transfer out
+of the province or the country) waits for: the moving kinds, and an open key-field
+correction, which the ended record could no longer take."""
+
+
 def check_no_other_open(
     student: Student,
     kind: RequestKind,
     open_kinds: Iterable[RequestKind],
     *,
     same: Iterable[RequestKind] = (),
+    blocking: frozenset[RequestKind] = MOVING_KINDS,
 ) -> Decision:
     """Art 19 (认真、规范办理学籍变动手续), read as one change at a time: a change that
     moves or ends the registry is not opened while another is open for the student
@@ -78,7 +86,7 @@ def check_no_other_open(
     ('change.other_open',)
     """
     skip = frozenset(same)
-    others = sorted({k.value for k in open_kinds if k in MOVING_KINDS and k not in skip})
+    others = sorted({k.value for k in open_kinds if k in blocking and k not in skip})
     c = Checks()
     c.rule(
         "change.other_open",

@@ -18,7 +18,7 @@ from xueji.policy.model import Policy
 from xueji.rules._base import Checks
 from xueji.rules.enrolment import check_id_agreement
 
-__all__ = ["KEY_FIELDS", "check_correction", "check_direct_edit"]
+__all__ = ["KEY_FIELDS", "check_correction", "check_direct_edit", "check_unique_id"]
 
 KEY_FIELDS = ("name", "sex", "birth_date", "id_number", "photo")
 """The fields a policy may lock (Art 29)."""

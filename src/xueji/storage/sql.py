@@ -1826,6 +1826,23 @@ def _parsed_url(url: str) -> sa.engine.URL:
         ) from e
 
 
+def sqlite_file(url: str) -> str | None:
+    """The file a SQLite URL names, as SQLAlchemy reads it (a query string, a
+    ``file:`` URI and percent-escapes included); None for another database, an
+    in-memory one, or text that is not a URL. The CLI uses it to refuse an output
+    path that is the store's own file."""
+    try:
+        parsed = _parsed_url(url)
+    except XuejiError:
+        return None
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or path in (None, "", ":memory:"):
+        return None
+    if path.startswith("file:"):  # sqlite:///file:x.db?uri=true
+        path = path[len("file:") :]
+    return path
+
+
 def _shown(url: str, parsed: sa.engine.URL) -> str:
     """``url`` as a message shows it: with its password as ``***``; a SQLite URL as
     typed (it holds no password, and SQLAlchemy would percent-encode a path in
