@@ -972,3 +972,17 @@ def test_art12_a_region_in_full_width_digits_is_read_as_digits(
     path = workbook(tmp_path / "w.xlsx", HEADER, [student_row("甲", 户籍地区码="３４０１０４")])
     report = excel.import_students(province.reg, A, path)
     assert report.ok, report.errors
+
+
+def test_a_huge_bad_cell_is_quoted_short(province: Province, tmp_path: Path) -> None:
+    """Found by the Excel audit: a 32,767-character bad date was printed whole (65 KB
+    on the screen) and filled the report's value and message cells."""
+    huge = "x" * 32_767
+    row = student_row("甲")
+    row[HEADER.index("出生日期")] = huge
+    report = excel.import_students(province.reg, A, workbook(tmp_path / "w.xlsx", HEADER, [row]))
+    (e,) = report.errors
+    assert e.code == "excel.bad_date"
+    for text in (e.value, e.message_zh, e.message_en):
+        assert len(text) < excel.QUOTE_MAX + 40
+    assert "32767" in e.value or "32,767" in e.value

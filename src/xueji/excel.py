@@ -72,6 +72,7 @@ __all__ = [
     "IMPORT_SLICE",
     "INFO_COLUMNS",
     "INFO_GROUPS",
+    "QUOTE_MAX",
     "SCHOOL_COLUMNS",
     "STUDENT_COLUMNS",
     "UNIT_COLUMNS",
@@ -325,18 +326,33 @@ GRADUATION_COLUMNS: tuple[Column, ...] = (
 # -- the report ----------------------------------------------------------------------------
 
 
+QUOTE_MAX = 200
+"""The longest cell value a :class:`RowError` quotes (its value and its messages): a
+32,767-character cell filled the screen and the report's cells."""
+
+
+def _shortened(text: str) -> str:
+    """``text`` masked, then cut to :data:`QUOTE_MAX` characters with its length said
+    (masked first: a cut through an identity number would leave its digits)."""
+    text = mask_ids(text)
+    if len(text) <= QUOTE_MAX:
+        return text
+    return f"{text[:QUOTE_MAX]}…（共 {len(text)} 字 {len(text)} characters）"
+
+
 @attrs.frozen
 class RowError:
     """One refused cell or row: the sheet row (the header is row 1), the column's Chinese
     header ("" for the row as a whole), the value as read (identity numbers masked), the
-    rule's code and its message."""
+    rule's code and its message. A long value is quoted to :data:`QUOTE_MAX`
+    characters, in the value and in the messages."""
 
     row: int
     column: str
-    value: str
+    value: str = attrs.field(converter=_shortened)
     code: str
-    message_zh: str = attrs.field(converter=mask_ids)  # they may quote the value
-    message_en: str = attrs.field(converter=mask_ids)
+    message_zh: str = attrs.field(converter=_shortened)  # they may quote the value
+    message_en: str = attrs.field(converter=_shortened)
 
 
 @attrs.frozen
