@@ -986,3 +986,23 @@ def test_a_huge_bad_cell_is_quoted_short(province: Province, tmp_path: Path) -> 
     for text in (e.value, e.message_zh, e.message_en):
         assert len(text) < excel.QUOTE_MAX + 40
     assert "32767" in e.value or "32,767" in e.value
+
+
+def test_art12_a_formula_with_no_computed_value_is_a_cell_error(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel audit: a workbook written by a program that does not
+    calculate holds formulas with no computed value; they were read as empty cells, so
+    =IF(...) in 随迁子女 imported as 否 and =DATE(...) in 入学日期 as the import's date,
+    with exit 0."""
+    header = [*HEADER, "入学日期"]
+    row = [*student_row("甲"), "=DATE(2026,9,2)"]
+    row[HEADER.index("随迁子女")] = '=IF(1=1,"是","否")'
+    path = workbook(tmp_path / "w.xlsx", header, [row, [*student_row("乙"), None]])
+    report = excel.import_students(province.reg, A, path, all_or_nothing=False)
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (2, "入学日期", "excel.formula_no_value"),
+        (2, "随迁子女", "excel.formula_no_value"),
+    ]
+    assert report.errors[0].value == "=DATE(2026,9,2)"
+    assert [a.row for a in report.applied] == [3]  # a row with no formula reads as before

@@ -471,13 +471,20 @@ def _sheet_rows(path: str | Path) -> Iterator[tuple[object, ...]]:
             f"无法读取工作簿 {path}：{zh or e}",
             f"cannot read workbook {path}: {en or e}",
         ) from None
+    formulas = None
     try:
         sheet = wb.worksheets[0]
         # the rows as the file holds them, not as its size tag (<dimension>) says: a
         # tag some exporters leave stale made the streaming reader stop at its last row
         # and column, and the rows and columns past it were silently not read
         sheet.reset_dimensions()
-        yield from sheet.iter_rows(values_only=True)
+        rows = sheet.iter_rows(values_only=True)
+        if _has_formulas(sheet):
+            formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+            raw = formulas.worksheets[0]
+            raw.reset_dimensions()
+            rows = _with_uncached(rows, raw.iter_rows(values_only=True))
+        yield from rows
     except Exception as e:  # a sheet damaged past its first rows (its XML cut off)
         # (raised while the rows are read: an import that had begun has written
         # nothing yet, or undoes it, since the error leaves its unit of work)
@@ -489,6 +496,47 @@ def _sheet_rows(path: str | Path) -> Iterator[tuple[object, ...]]:
         ) from None
     finally:
         wb.close()
+        if formulas is not None:
+            formulas.close()
+
+
+class _Uncached(str):
+    """A formula cell whose workbook holds no computed value (the text is the formula):
+    a file written by a program that does not calculate. Read as a value it was an
+    empty cell, and an optional column took its default without a word."""
+
+
+def _has_formulas(sheet: Any) -> bool:
+    """Whether the sheet's XML holds a formula (``<f>``), by a byte scan of its part of
+    the file: only then is it read a second time for the formulas' text. (openpyxl's
+    read-only sheet opens its part with ``_get_source``; when that is not there, look.)"""
+    try:
+        with sheet._get_source() as src:
+            tail = b""
+            while chunk := src.read(1 << 20):
+                window = tail + chunk
+                if b"<f>" in window or b"<f " in window:
+                    return True
+                tail = chunk[-2:]
+    except Exception:
+        return True
+    return False
+
+
+def _with_uncached(
+    values: Iterator[tuple[object, ...]], formulas: Iterator[tuple[object, ...]]
+) -> Iterator[tuple[object, ...]]:
+    """The rows of ``values``, a cell that is empty there but a formula in ``formulas``
+    (the same sheet read without computed values) given as :class:`_Uncached`."""
+    for row, raw in itertools.zip_longest(values, formulas, fillvalue=()):
+        if None in row and any(isinstance(f, str) and f.startswith("=") for f in raw):
+            row = tuple(
+                _Uncached(f)
+                if v is None and i < len(raw) and isinstance(f := raw[i], str) and f[:1] == "="
+                else v
+                for i, v in enumerate(row)
+            )
+        yield row
 
 
 def _not_a_workbook(path: str | Path) -> tuple[str, str]:
@@ -582,6 +630,18 @@ class _Sheet:
         for col in self.columns:
             i = self.positions.get(col.header)
             raw = row[i] if i is not None and i < len(row) else None
+            if isinstance(raw, _Uncached):
+                self.error(
+                    number,
+                    col,
+                    raw,
+                    "excel.formula_no_value",
+                    "公式没有计算结果：请在 Excel 中打开、保存后再导入，或填入数值",
+                    "a formula with no computed value: open and save the file in Excel, "
+                    "or type the value",
+                )
+                bad = True
+                continue
             if _text(raw) == "":
                 if col.required:
                     self.error(number, col, raw, "excel.missing_value", "必填项为空", "empty")
