@@ -263,6 +263,10 @@ def test_art6_the_cli_builds_a_registry_from_nothing(
         actor = "school:A" if what == "classes" else "province:34"
         args = ("import", what, str(path), *common, "--as", actor, "--report", str(report))
         assert cli(*args) == 0
+    out = capsys.readouterr().out
+    assert "0 已导入 applied, 3 已存在 already present" in out  # the units, again
+    assert cli("import", "classes", str(c), *common, "--as", "county:3401") == 2
+    assert "--as city:3401" in capsys.readouterr().err  # the code's own level is named
     sheet = openpyxl.load_workbook(report, read_only=True)["已导入 applied"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows == [
@@ -387,3 +391,38 @@ def test_art8_a_tree_sheet_without_its_optional_columns_imports_again(
     taken = excel.import_units(province.reg, PROVINCE, renamed)
     assert [e.code for e in taken.errors] == ["excel.code_taken"]
     assert "单位名称" in taken.errors[0].message_zh
+
+
+def test_art28_a_re_run_by_an_actor_who_could_not_add_the_rows_is_refused(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the newcomer walkthrough: a school re-importing the units was told
+    every row was applied (already present), exit 0: the permission was checked only
+    for rows to add."""
+    path = workbook(
+        tmp_path / "u.xlsx",
+        UNIT_HEADER,
+        [["340104", "蜀山区教育体育局", "县", "340104", "3401", None]],
+    )
+    with pytest.raises(AccessDenied):
+        excel.import_units(province.reg, school_actor("A"), path)
+    classes = workbook(
+        tmp_path / "c.xlsx", CLASS_HEADER, [["B-1", "B", "1年级1班", 1, "班主任", "2026-09"]]
+    )
+    with pytest.raises(AccessDenied):  # B's class, present, re-imported by school A
+        excel.import_classes(province.reg, school_actor("A"), classes)
+
+
+def test_a_sheet_its_header_refuses_holds_every_row_and_hints_at_typos(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the newcomer walkthrough: a header typo (学校代玛) said only that the
+    column was missing, and the sheet's rows were in none of applied, refused or held."""
+    header = ["学校代玛", "班级", "年级", "姓名", "性别", "出生年月", "户籍地区码", "身份证号"]
+    path = workbook(tmp_path / "s.xlsx", header, [["A"] * 8, [], ["A"] * 8])
+    report = excel.import_students(province.reg, school_actor("A"), path)
+    meant = {e.column: e.message_en for e in report.errors if e.code == "excel.unknown_column"}
+    assert "'学校代码'" in meant["学校代玛"]
+    assert "'出生日期'" in meant["出生年月"]
+    assert report.held == (2, 4)  # the blank row 3 is no row
+    assert report.rows == 2

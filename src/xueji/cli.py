@@ -415,7 +415,7 @@ _TRANSFER_KEYS = {
     "reason": "job_move, hukou_change, address_change or other (Art 20)",
     "stated_reason": "the reason stated (needed for other, and mid-term)",
     "status": "the student's registry status (default registered)",
-    "special_needs": "the student has special needs (true/false)",
+    "special_needs": "the student has special needs (a flag; true/false in --file)",
     "from_special": "the sending school is a special-education school",
     "to_special": "the receiving school is a special-education school",
     "material_false": "the authority found the material false (Art 25)",
@@ -481,7 +481,14 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date]:
         on = dt.date.fromisoformat(text("date", dt.date.today().isoformat()))
         grade = int(text("grade", "1"))
         stage = Stage(text("stage")) if "stage" in data else stage_of_grade(grade)
-        reason = TransferReason(text("reason"))
+        reason_text = text("reason")
+        if reason_text not in {r.value for r in TransferReason}:
+            listed = ", ".join(r.value for r in TransferReason)
+            raise _bad_facts(
+                f"reason 应为 {listed} 之一（第二十条）：{reason_text!r}",
+                f"reason is one of {listed} (Art 20), not {reason_text!r}",
+            )
+        reason = TransferReason(reason_text)
         status = StudentStatus(text("status", StudentStatus.REGISTERED.value))
         open_transfers = int(text("open_transfers", "0"))
         to_stages_raw = data.get("to_stages", stage.value)
@@ -618,10 +625,20 @@ def _known_actor(reg: Any, actor: Any, *, founding: bool = False) -> None:
         if not ok and founding and actor.kind is ActorKind.PROVINCE:
             ok = not any(u.level is UnitLevel.PROVINCE for u in uow.units.list())
     if not ok:
+        with reg.store.reading() as uow:
+            other = uow.units.get(actor.unit)
+            empty = not uow.units.list()
+        zh, en = "", ""
+        if other is not None:  # the code is a unit of another level
+            zh = f"（{actor.unit} 是 {other.level.value} 级单位：--as {other.level.value}:{actor.unit}）"
+            en = f" ({actor.unit} is a {other.level.value}: --as {other.level.value}:{actor.unit})"
+        elif empty:  # a new store: its tree comes first
+            zh = "（新库请先以 --as province:省代码 执行 xueji import units）"
+            en = " (a new store: first xueji import units --as province:CODE)"
         raise XuejiError(
             "not_found.unit",
-            f"库中没有这一{actor.kind.value}单位：{actor.unit}",
-            f"the store holds no {actor.kind.value} {actor.unit!r} to act as",
+            f"库中没有这一{actor.kind.value}单位：{actor.unit}{zh}",
+            f"the store holds no {actor.kind.value} {actor.unit!r} to act as{en}",
         )
 
 
@@ -630,7 +647,10 @@ def _actor(text: str) -> Any:
 
     kind, _, unit = text.partition(":")
     if kind not in {k.value for k in ActorKind} or not unit:
-        raise argparse.ArgumentTypeError(f"expected KIND:UNIT (e.g. school:A), not {text!r}")
+        kinds = ", ".join(k.value for k in ActorKind if k is not ActorKind.SYSTEM)
+        raise argparse.ArgumentTypeError(
+            f"expected KIND:UNIT, KIND one of {kinds} (e.g. school:A, county:340104), not {text!r}"
+        )
     return Actor(ActorKind(kind), unit, "xueji cli")
 
 
@@ -680,9 +700,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     report = run(reg, args.actor, args.file, all_or_nothing=not args.partial)
     if report.committed and report.applied:
         reg.store.analyze()  # the planner's statistics after a bulk load (SqlStore.analyze)
+    present = sum(1 for a in report.applied if a.note.startswith("已存在"))
+    done = len(report.applied) - present
     lines = [
-        f"{report.kind}: {report.rows} 行 rows, {len(report.applied)} 已导入 applied, "
-        f"{len(report.refused_rows)} 有错 refused, {len(report.held)} 未导入 held"
+        f"{report.kind}: {report.rows} 行 rows, {done} 已导入 applied, "
+        + (f"{present} 已存在 already present, " if present else "")
+        + f"{len(report.refused_rows)} 有错 refused, {len(report.held)} 未导入 held"
         + ("" if report.committed else "（未写入 nothing written）")
     ]
     lines += [

@@ -672,24 +672,67 @@ class _Sheet:
         return tuple(sorted(self.errors, key=lambda e: (e.row, e.column)))
 
 
+_ALIASES = {
+    "身份证": "身份证号",
+    "公民身份号码": "身份证号",
+    "出生年月": "出生日期",
+    "出生年月日": "出生日期",
+    "入学时间": "入学日期",
+    "入学年月": "入学日期",
+    "学校标识码": "学校代码",
+    "户籍所在地区码": "户籍地区码",
+    "班级名": "班级名称",
+}
+"""Other names clerks give the known columns (refused with the name meant, never read
+in its place: the sheet says what it holds)."""
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by one character changed, added or dropped."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 def _meant(header: str, absent: Iterable[str]) -> str | None:
     """The known column an unknown header means, when it is that column's name written
-    slightly otherwise: with spaces, with a note in brackets (``残疾学生(是/否)``), or
-    with a trailing 码 (``身份证号码``, ``学籍号码``). Anything else (``监护人``, ``照片``,
-    ``班主任``) is an ordinary extra column: guessing from parts of names refused
-    sheets that were right.
+    slightly otherwise: with spaces, with a note in brackets (``残疾学生(是/否)``), with
+    a trailing 码 (``身份证号码``), one character mistyped, added or dropped
+    (``学校代玛``, ``户藉地区码``; names of three characters or more), or a common
+    other name (:data:`_ALIASES`: ``出生年月``, ``入学时间``). Anything else (``监护人``,
+    ``照片``, ``班主任``) is an ordinary extra column: guessing from parts of names
+    refused sheets that were right.
 
     >>> _meant("身份证号码", ["身份证号"]), _meant("残疾学生（是/否）", ["残疾学生"])
     ('身份证号', '残疾学生')
+    >>> _meant("学校代玛", ["学校代码"]), _meant("入学时间", ["入学日期"])
+    ('学校代码', '入学日期')
     >>> _meant("监护人", ["同意监护人"]) is None
     True
     """
     bare = re.sub(r"[(（\[【].*?[)）\]】]|\s", "", header)
     names = set(absent)
-    for guess in (bare, bare[:-1] if bare.endswith("码") else ""):
+    for guess in (bare, bare[:-1] if bare.endswith("码") else "", _ALIASES.get(bare, "")):
         if guess and guess in names:
             return guess
+    if len(bare) >= 3:
+        close = sorted(n for n in names if len(n) >= 3 and _one_edit(bare, n))
+        if len(close) == 1:
+            return close[0]
     return None
+
+
+def _refused_sheet(
+    kind: str, sheet: _Sheet, rows: Iterator[tuple[int, tuple[object, ...]]]
+) -> ImportReport:
+    """The report of a sheet its header refuses: every data row held (not read, not
+    applied), so each ends in one place, as the report promises; before, a refused
+    sheet's rows were counted and then in none of applied, refused or held."""
+    held = tuple(n for n, _ in rows)
+    return ImportReport(kind, len(held), (), tuple(sheet.errors), held, False, tuple(sheet.extra))
 
 
 _SENSITIVE_HEADERS = frozenset({"身份证号", "监护人身份证号", "学籍号"})
@@ -798,10 +841,7 @@ def import_students(
                 yield n, fields
 
     if sheet.missing:
-        count = sum(1 for _ in rows)
-        return ImportReport(
-            "students", count, (), tuple(sheet.errors), (), False, tuple(sheet.extra)
-        )
+        return _refused_sheet("students", sheet, rows)
     applied: list[AppliedRow] = []
     decided: list[int] = []  # the sheet rows of the good rows, in order
     refused: set[int] = set()
@@ -939,7 +979,7 @@ def _two_phase(
     good row is applied on its own and a failing one reported."""
     sheet, rows = _data_rows(path, columns)
     if sheet.missing:
-        return ImportReport(kind, sum(1 for _ in rows), (), tuple(sheet.errors), (), False)
+        return _refused_sheet(kind, sheet, rows)
     students = _Students(registry, actor)
     plan: list[tuple[int, Student, Mapping[str, object], dict[str, str]]] = []
     count = 0
@@ -1277,7 +1317,7 @@ def _tree_import(
     today = registry.today()
     sheet, rows = _data_rows(path, tree.columns)
     if sheet.missing:
-        return ImportReport(tree.kind, sum(1 for _ in rows), (), tuple(sheet.errors), (), False)
+        return _refused_sheet(tree.kind, sheet, rows)
     key_col = next(c for c in tree.columns if c.field == tree.key)
     plan: list[tuple[int, _TreeRecord, frozenset[str]]] = []
     first_row: dict[str, int] = {}
@@ -1317,6 +1357,9 @@ def _tree_import(
                 code = getattr(record, tree.key)
                 there = tree.get(uow, code)
                 if there is not None:
+                    # only an actor who could add it learns it is there (Art 28): a
+                    # school re-importing the units was told "applied", exit 0
+                    registry.authorize(actor, tree.add, school=getattr(record, "school", None))
                     # a field the row left to its default compares as the store has it
                     same = attrs.evolve(record, **{f: getattr(there, f) for f in defaulted})
                     if same == there:

@@ -948,6 +948,15 @@ class Registry:
             code = unit.parent if unit else None
         return False
 
+    def authorize(self, actor: Actor, action: str, *, school: str | None = None) -> None:
+        """Raise :class:`~xueji.errors.AccessDenied` unless ``actor`` may do ``action``
+        (a command's name, as in :data:`xueji.access.PERMISSIONS`), for ``school`` where
+        the action concerns one (Art 28): the check every command makes first, for a
+        host that asks before it offers a command, or an import that finds a row
+        already done (it must not say so to an actor who could not have done it)."""
+        with self._reading() as uow:
+            self._authorize(uow, actor, action, school=school)
+
     def _authorize(
         self,
         uow: UnitOfWork,
