@@ -426,3 +426,65 @@ def test_a_sheet_its_header_refuses_holds_every_row_and_hints_at_typos(
     assert "'出生日期'" in meant["出生年月"]
     assert report.held == (2, 4)  # the blank row 3 is no row
     assert report.rows == 2
+
+
+def test_art15_the_cli_submits_and_reviews_new_students(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the newcomer walkthrough: the command line stopped at drafts (录入中);
+    ``xueji submit`` and ``xueji review`` take them through 新生预审核 (Art 15)."""
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    assert cli("init", "--store", url) == 0
+    common = ["--store", url, "--today", "2026-09-01"]
+    rows = [
+        ["34", "安徽省教育厅", "省", "340000", None, None],
+        ["3401", "合肥市教育局", "市", "340100", "34", None],
+        ["340104", "蜀山区教育体育局", "县", "340104", "3401", None],
+    ]
+    steps = [
+        ("units", workbook(tmp_path / "u.xlsx", UNIT_HEADER, rows), "province:34"),
+        (
+            "schools",
+            workbook(
+                tmp_path / "s.xlsx",
+                SCHOOL_HEADER,
+                [["A", "小学", "340104", "340104", "小学", None, None]],
+            ),
+            "province:34",
+        ),
+        (
+            "classes",
+            workbook(tmp_path / "c.xlsx", CLASS_HEADER, [["A-1", "A", "1班", 1, "王老师", None]]),
+            "school:A",
+        ),
+    ]
+    born = D(2020, 3, 1)
+    header = [
+        "学校代码",
+        "班级",
+        "年级",
+        "姓名",
+        "性别",
+        "出生日期",
+        "户籍地区码",
+        "身份证号",
+        "照片摘要",
+    ]
+    students = [["A", "A-1", 1, n, "男", born, "340104", make_id(born), "sha256:x"] for n in "甲乙"]
+    steps.append(("students", workbook(tmp_path / "st.xlsx", header, students), "school:A"))
+    for what, path, actor in steps:
+        assert cli("import", what, str(path), *common, "--as", actor) == 0
+    capsys.readouterr()
+    assert cli("review", "--all", *common, "--as", "county:340104") == 2  # nothing yet
+    assert "cli.nothing" in capsys.readouterr().err
+    assert cli("--json", "submit", "--all-drafts", *common, "--as", "school:A") == 0
+    assert [r["allowed"] for r in json.loads(capsys.readouterr().out)] == [True, True]
+    assert cli("submit", "S0000001", *common, "--as", "school:A") == 1  # not a draft now
+    assert "transition.refused" in capsys.readouterr().out
+    assert cli("review", "--all", *common, "--as", "school:A") == 2  # a school reviews nothing
+    assert cli("review", "--all", *common, "--as", "county:340104") == 0
+    assert "2 已办理 done" in capsys.readouterr().out
+    store = SqlStore.open(url, existing=True)
+    with store.unit_of_work() as uow:
+        assert {s.status.value for s in uow.students.by_school("A")} == {"registered"}
+    store.engine.dispose()

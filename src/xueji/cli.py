@@ -774,6 +774,67 @@ def _writable(path: str, args: argparse.Namespace) -> None:
             )
 
 
+def cmd_submit(args: argparse.Namespace) -> int:
+    """Submit a school's new students for the authority's review (Art 15): the given
+    ones, or with ``--all-drafts`` every draft (录入中) of the acting school."""
+    from xueji.lifecycle.tables import StudentStatus
+
+    reg = _registry(args)
+    if args.today:
+        _not_before_the_log(reg, args.today)
+    ids = list(args.students)
+    if args.all_drafts:
+        drafts = reg.students_of(args.actor, args.actor.unit)
+        ids += [s.id for s in drafts if s.status is StudentStatus.DRAFT and s.id not in ids]
+    if not ids:
+        raise XuejiError(
+            "cli.nothing", "没有要提交的学生", "no student to submit (name them, or --all-drafts)"
+        )
+    return _each(args, ids, lambda sid: reg.submit(args.actor, sid), "submit")
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """The authority's review of new students (Art 15): approve (or ``--reject``) the
+    given requests, or with ``--all`` every new-student review waiting for the actor."""
+    from xueji.lifecycle.tables import RequestKind
+
+    reg = _registry(args)
+    if args.today:
+        _not_before_the_log(reg, args.today)
+    ids = list(args.requests)
+    if args.all:
+        waiting = reg.pending(args.actor, RequestKind.NEW_STUDENT)
+        ids += [r.id for r in waiting if r.id not in ids]
+    if not ids:
+        raise XuejiError(
+            "cli.nothing", "没有待审核的申请", "no request to review (name them, or --all)"
+        )
+    decide = reg.reject if args.reject else reg.approve
+    return _each(args, ids, lambda rid: decide(args.actor, rid, args.note), args.command)
+
+
+def _each(args: argparse.Namespace, keys: Sequence[str], run: Any, what: str) -> int:
+    """Run one command per key, each in its own unit of work; a refusal is reported and
+    the others go on. Exit 0 when every one was allowed, 1 otherwise."""
+    rows, refused = [], 0
+    for key in keys:
+        try:
+            out = run(key)
+            allowed, codes = out.allowed, list(out.decision.codes)
+        except XuejiError as e:  # this one (not a draft, unknown, not the actor's): said
+            allowed, codes = False, [e.code]
+        if not allowed:
+            refused += 1
+        rows.append({"key": key, "allowed": allowed, "codes": codes})
+    lines = [f"{what}: {len(keys) - refused} 已办理 done, {refused} 未通过 refused"]
+    lines += [
+        f"  {r['key']}: {'✓' if r['allowed'] else '✗'} {' '.join(r['codes'])}".rstrip()
+        for r in rows
+    ]
+    _emit(args, rows, "\n".join(lines))
+    return EXIT_OK if not refused else EXIT_INVALID
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from xueji import excel, statistics
 
@@ -860,6 +921,26 @@ def _add_excel_commands(sub: Any) -> None:
     imp.add_argument("--report", help="write the import report to this workbook")
     imp.set_defaults(func=cmd_import)
     rep.set_defaults(func=cmd_report)
+    sub_ = sub.add_parser("submit", help="submit new students for review (Art 15)")
+    sub_.add_argument("students", nargs="*", help="student ids")
+    sub_.add_argument("--all-drafts", action="store_true", help="every draft of the school")
+    rev = sub.add_parser("review", help="the authority's review of new students (Art 15)")
+    rev.add_argument("requests", nargs="*", help="request ids")
+    rev.add_argument("--all", action="store_true", help="every review waiting for the actor")
+    rev.add_argument("--reject", action="store_true", help="reject instead of approving")
+    rev.add_argument("--note", default="", help="the reviewer's note")
+    for p in (sub_, rev):
+        p.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
+        p.add_argument("--as", dest="actor", type=_actor, required=True, help="KIND:UNIT")
+        p.add_argument("--today", type=_date, help="the date of the commands (default: today)")
+        p.add_argument(
+            "--holidays",
+            action="append",
+            metavar="TOML",
+            help="a holiday schedule file for years chinese-calendar lacks (deadlines)",
+        )
+    sub_.set_defaults(func=cmd_submit)
+    rev.set_defaults(func=cmd_review)
 
 
 # -- the parser ------------------------------------------------------------------------

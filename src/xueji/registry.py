@@ -2928,6 +2928,21 @@ class Registry:
             self._read(uow, actor, s.id, "id_number", 1)
             return s
 
+    def pending(self, actor: Actor, kind: RequestKind | None = None) -> list[Request]:
+        """The open requests (of ``kind``, if given) whose current stage waits for
+        ``actor``: its inbox, by deadline then id. One pass over the open requests
+        (an index range), each checked against the party of its stage as a decision
+        would be; the actor must be one that may read requests (Art 28)."""
+        with self._reading() as uow:
+            access.check(actor, "request", inside=True, detail="")
+            found = [
+                r
+                for r in uow.requests.open()
+                if (kind is None or r.kind is kind) and self._check_party(uow, actor, r).allowed
+            ]
+        far = _dt.date.max
+        return sorted(found, key=lambda r: (r.deadline or far, r.id))
+
     def request(self, actor: Actor, request_id: str) -> Request:
         """One request (for an actor over either school it concerns)."""
         with self._reading() as uow:
