@@ -194,6 +194,7 @@ CASES: dict[str, Case] = {
     "student": _student_case(lambda r, a, s: r.student(a, s)),
     "students_of": lambda p, a: (_registered(p), p.reg.students_of(a, "A"))[1],
     "request": lambda p, a: p.reg.request(a, _new_student_request(p, "A")),
+    "pending": lambda p, a: p.reg.pending(a),
     "history": _student_case(lambda r, a, s: r.history(a, s)),
     "migrant_dropouts": lambda p, a: p.reg.migrant_dropouts(
         a, start=D(2026, 9, 1), end=D(2027, 1, 31)
@@ -316,7 +317,7 @@ def test_no_action_is_missing_from_the_matrix() -> None:
     public = {
         name
         for name, fn in inspect.getmembers(Registry, inspect.isfunction)
-        if not name.startswith("_") and name not in ("today", "policy")
+        if not name.startswith("_") and name not in ("today", "policy", "authorize")
     }
     assert public == set(PERMISSIONS)
     assert set(PERMISSIONS) == set(CASES) | set(STAGE_CALLS) | {"withdraw"}

@@ -305,15 +305,18 @@ def test_an_output_path_that_is_the_store_or_the_input_is_refused(
     u = workbook(
         tmp_path / "u.xlsx", UNIT_HEADER, [["34", "安徽省教育厅", "省", "340000", None, None]]
     )
-    kept = (db.read_bytes(), u.read_bytes())
+    kept = u.read_bytes()
     common = ["--store", url, "--as", "province:34"]
     assert cli("import", "units", str(u), *common, "--report", str(u)) == 2
     assert cli("import", "units", str(u), *common, "--report", str(db) + ".xlsx") == 0
-    kept = (db.read_bytes(), u.read_bytes())
     assert cli("report", "stats", "--out", str(db), *common) == 2
     assert cli("report", "stats", "--out", str(tmp_path / "." / "r.db"), *common) == 2
-    assert (db.read_bytes(), u.read_bytes()) == kept
+    # (the database's bytes may move as SQLite checkpoints its WAL: what matters is
+    # that it is still the registry, not a workbook written over it)
+    assert u.read_bytes() == kept
+    assert db.read_bytes().startswith(b"SQLite format 3\x00")
     assert "cli.output_path" in capsys.readouterr().err
+    assert cli("report", "stats", "--out", str(tmp_path / "s.xlsx"), *common) == 0
     if Path("/dev/null").exists():  # a device is not replaced by a report
         assert cli("report", "stats", "--out", "/dev/null", *common) == 2
         assert Path("/dev/null").is_char_device()

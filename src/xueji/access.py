@@ -107,6 +107,7 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
         "student": _p(READERS, Scope.SCHOOL, anhui(28), "查询"),
         "students_of": _p(READERS, Scope.SCHOOL, anhui(28), "查询"),
         "request": _p(READERS, Scope.SCHOOL, anhui(28), "either school of the request"),
+        "pending": _p(READERS, Scope.UNIT, anhui(28), "待办: the requests waiting for the actor"),
         "history": _p(READERS, Scope.SCHOOL, anhui(28)),
         "migrant_dropouts": _p(frozenset({K.PROVINCE, K.CITY, K.COUNTY}), Scope.UNIT, anhui(27, 3)),
         "verify_log": _p(

@@ -2934,7 +2934,7 @@ class Registry:
         (an index range), each checked against the party of its stage as a decision
         would be; the actor must be one that may read requests (Art 28)."""
         with self._reading() as uow:
-            access.check(actor, "request", inside=True, detail="")
+            access.check(actor, "pending", inside=True, detail="")  # its own stages only
             found = [
                 r
                 for r in uow.requests.open()
