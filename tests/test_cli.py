@@ -63,6 +63,10 @@ def test_id_check(capsys: pytest.CaptureFixture[str]) -> None:
     assert data[1]["code"] == "id.checksum"
     assert FULL not in out
     assert run(capsys, "id", "check", FULL)[0] == 0
+    # 17 digits: the check character left off is given (a clerk making a test number)
+    code, out, _ = run(capsys, "--json", "id", "check", FULL[:17])
+    assert code == 1
+    assert json.loads(out)[0]["check_character"] == FULL[17]
 
 
 def test_id_upgrade(capsys: pytest.CaptureFixture[str]) -> None:

@@ -317,6 +317,8 @@ def test_an_output_path_that_is_the_store_or_the_input_is_refused(
     assert db.read_bytes().startswith(b"SQLite format 3\x00")
     assert "cli.output_path" in capsys.readouterr().err
     assert cli("report", "stats", "--out", str(tmp_path / "s.xlsx"), *common) == 0
+    assert cli("report", "stats", "--out", str(tmp_path / "s.txt"), *common) == 2  # a workbook
+    assert not (tmp_path / "s.txt").exists()
     if Path("/dev/null").exists():  # a device is not replaced by a report
         assert cli("report", "stats", "--out", "/dev/null", *common) == 2
         assert Path("/dev/null").is_char_device()

@@ -87,12 +87,20 @@ def cmd_id_check(args: argparse.Namespace) -> int:
         try:
             rid = ids.parse(text, today=args.today)
         except XuejiError as e:
+            message = str(e)
+            body = ids.normalize(text)
+            extra: dict[str, object] = {}
+            if len(body) == 17 and body.isdigit():  # the check character left off
+                check = ids.check_character(body)
+                extra["check_character"] = check
+                message += f"；前17位的校验码为 {check} (the check character of these 17 digits is {check})"
             results.append(
                 {
-                    "input": ids.mask(ids.normalize(text)),
+                    "input": ids.mask(body),
                     "valid": False,
                     "code": e.code,
-                    "message": str(e),
+                    "message": message,
+                    **extra,
                 }
             )
             continue
@@ -838,6 +846,12 @@ def _each(args: argparse.Namespace, keys: Sequence[str], run: Any, what: str) ->
 def cmd_report(args: argparse.Namespace) -> int:
     from xueji import excel, statistics
 
+    if not args.out.lower().endswith((".xlsx", ".csv")):  # (x.txt got a workbook)
+        raise XuejiError(
+            "cli.output_path",
+            f"报告文件名应以 .xlsx 或 .csv 结尾：{args.out}",
+            f"a report's file name ends in .xlsx or .csv, not {args.out}",
+        )
     _writable(args.out, args)  # before the store is read
     reg = _registry(args)
     if args.today:  # a report logs its reads of full numbers, dated --today
