@@ -1006,3 +1006,29 @@ def test_art12_a_formula_with_no_computed_value_is_a_cell_error(
     ]
     assert report.errors[0].value == "=DATE(2026,9,2)"
     assert [a.row for a in report.applied] == [3]  # a row with no formula reads as before
+
+
+def test_art18_a_graduation_file_imported_again_or_naming_a_student_twice(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel audit: a graduation file run again refused every row
+    (``change.status``); a student listed twice passed the checks and failed as it
+    was applied, undoing the import without naming the other row."""
+    six, other = province.register("A", 6), province.register("A", 6)
+    province.at(D(2027, 7, 1))
+    rows = [["A", six.registry_number, "毕业"], ["A", other.registry_number, "结业"]]
+    path = workbook(tmp_path / "g.xlsx", GRAD_HEADER, rows)
+    assert excel.import_graduation(province.reg, A, path).ok
+    log = len(province.log())
+    again = excel.import_graduation(province.reg, A, path)
+    assert again.ok, again.errors
+    assert {a.note for a in again.applied} == {"已存在，未改动 already present"}
+    assert len(province.log()) == log + 1  # the read of the school's records, nothing else
+    third = province.register("A", 6)
+    twice = [["A", third.registry_number, "毕业"], ["A", third.id_number, "毕业"]]
+    report = excel.import_graduation(
+        province.reg, A, workbook(tmp_path / "t.xlsx", GRAD_HEADER, twice)
+    )
+    assert [(e.row, e.code) for e in report.errors] == [(3, "excel.duplicate_row")]
+    assert "row 2" in report.errors[0].message_en
+    assert province.reg.student(A, third.id).status is StudentStatus.REGISTERED  # all or nothing

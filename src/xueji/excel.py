@@ -46,6 +46,7 @@ import attrs
 from xueji import ids
 from xueji.decision import Decision
 from xueji.errors import AccessDenied, MissingExtra, NotFound, XuejiError
+from xueji.lifecycle.tables import StudentStatus
 from xueji.masking import mask, mask_ids
 from xueji.model import (
     SCHOOL_MAINTAINED,
@@ -971,6 +972,8 @@ def _two_phase(
     apply: Callable[[Student, Mapping[str, object], Mapping[str, str]], tuple[Decision, str]],
     all_or_nothing: bool,
     extra_data: bool,
+    *,
+    one_per_student: bool = False,
 ) -> ImportReport:
     """Read and check every row first; then (if allowed) apply the good ones, one command
     each. With ``all_or_nothing`` the commands run in one unit of work (each joins it as
@@ -981,6 +984,7 @@ def _two_phase(
     if sheet.missing:
         return _refused_sheet(kind, sheet, rows)
     students = _Students(registry, actor)
+    seen: dict[str, int] = {}  # each student's first row (one_per_student)
     plan: list[tuple[int, Student, Mapping[str, object], dict[str, str]]] = []
     count = 0
     for n, row in rows:
@@ -1015,6 +1019,19 @@ def _two_phase(
                 "no such student in this school",
             )
             continue
+        if one_per_student:  # (a graduation: the second row would fail as applied)
+            first = seen.setdefault(student.id, n)
+            if first != n:
+                col = "学籍号" if fields.get("registry_number") else "身份证号"
+                sheet.error(
+                    n,
+                    col,
+                    key,
+                    "excel.duplicate_row",
+                    f"与第 {first} 行是同一学生",
+                    f"the same student as row {first}",
+                )
+                continue
         decision = check(student, fields)
         if not decision.allowed:
             _rule_errors(sheet, n, fields, decision)
@@ -1105,11 +1122,19 @@ def import_graduation(
     graduation is submitted to the authority for approval (the applied row says so)."""
     today = registry.today()
 
+    def done(s: Student, f: Mapping[str, object]) -> bool:
+        # this row's result is the record's already: the file imported again
+        return s.status is _FINISHED[str(f.get("result", "graduate"))]
+
     def check(s: Student, f: Mapping[str, object]) -> Decision:
+        if done(s, f):
+            return Decision.allow()
         return graduation.check_graduation(s, on=today, policy=registry.policy(today))
 
     def apply(s: Student, f: Mapping[str, object], data: Mapping[str, str]) -> tuple[Decision, str]:
         event = str(f.get("result", "graduate"))
+        if done(s, f):
+            return Decision.allow(), "已存在，未改动 already present"
         out = (registry.graduate if event == "graduate" else registry.complete)(actor, s.id)
         if out.request is not None:  # opened now, or by an earlier import of the file
             opened = out.request.opened_on
@@ -1118,8 +1143,21 @@ def import_graduation(
         return out.decision, f"{'毕业' if event == 'graduate' else '结业'} ({status})"
 
     return _two_phase(
-        "graduation", registry, actor, path, GRADUATION_COLUMNS, check, apply, all_or_nothing, False
+        "graduation",
+        registry,
+        actor,
+        path,
+        GRADUATION_COLUMNS,
+        check,
+        apply,
+        all_or_nothing,
+        False,
+        one_per_student=True,
     )
+
+
+_FINISHED = {"graduate": StudentStatus.GRADUATED, "complete": StudentStatus.COMPLETED}
+"""The status a graduation row's result (毕业, 结业) leaves the record in."""
 
 
 # -- the unit, school and class tree (Arts 6-10) -------------------------------------------
