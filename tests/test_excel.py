@@ -506,6 +506,8 @@ def test_art28_statistics_by_unit_stage_grade_status(province: Province) -> None
     assert (county.total(), {r.school for r in county.rows}) == (6, {"A", "B"})
     assert province.reg.statistics(A).total() == 5
     assert province.reg.statistics(authority("3402")).total() == 1
+    table = statistics.stats_table(stats)  # the stage in Chinese, beside Chinese statuses
+    assert {row[3] for row in table.rows} == {"小学", "高中"}
 
 
 def test_notice_item3_maintenance_fee(province: Province) -> None:

@@ -209,7 +209,7 @@ def stats_table(stats: Statistics) -> Table:
             "人数 count",
         ),
         [
-            (r.city, r.county, r.school, r.stage.value, r.grade, r.status.zh, r.count)
+            (r.city, r.county, r.school, r.stage.zh, r.grade, r.status.zh, r.count)
             for r in stats.rows
         ],
     )

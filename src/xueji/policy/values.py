@@ -59,6 +59,23 @@ class Stage(enum.StrEnum):
     SENIOR = "senior"  # 普通高中, grades 10-12
     SPECIAL = "special"  # 特殊教育
 
+    @property
+    def zh(self) -> str:
+        """The Chinese name (小学, 初中, 高中, 特殊教育), as reports print it.
+
+        >>> Stage.SENIOR.zh
+        '高中'
+        """
+        return _STAGE_ZH[self]
+
+
+_STAGE_ZH = {
+    Stage.PRIMARY: "小学",
+    Stage.JUNIOR: "初中",
+    Stage.SENIOR: "高中",
+    Stage.SPECIAL: "特殊教育",
+}
+
 
 @attrs.frozen
 class Term:
