@@ -1034,3 +1034,13 @@ def test_art18_a_graduation_file_imported_again_or_naming_a_student_twice(
     assert [(e.row, e.code) for e in report.errors] == [(3, "excel.duplicate_row")]
     assert "row 2" in report.errors[0].message_en
     assert province.reg.student(A, third.id).status is StudentStatus.REGISTERED  # all or nothing
+
+
+def test_art29_an_id_mismatch_says_what_disagrees(province: Province, tmp_path: Path) -> None:
+    """Found by the newcomer walkthrough: 性别、出生日期须与身份证号一致 named neither."""
+    row = student_row("甲", 性别="女")  # the ID number is a boy's
+    report = excel.import_students(province.reg, A, workbook(tmp_path / "w.xlsx", HEADER, [row]))
+    (e,) = report.errors
+    assert e.code == "enrolment.id_mismatch"
+    assert "身份证号为 男 2020-03-01，表中为 女 2020-03-01" in e.message_zh
+    assert "the ID number says M 2020-03-01; the sheet says F 2020-03-01" in e.message_en

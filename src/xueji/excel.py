@@ -934,7 +934,27 @@ def _rule_errors(sheet: _Sheet, row: int, fields: Mapping[str, object], decision
         header = _RULE_COLUMNS.get(v.code, "")
         col = _HEADER.get(header)
         value = fields.get(col.field, "") if col else ""
-        sheet.error(row, col or "", value, v.code, v.message_zh, v.message_en)
+        zh, en = v.message_zh, v.message_en
+        if v.code == "enrolment.id_mismatch":
+            zh, en = _mismatch(dict(v.facts), zh, en)
+        sheet.error(row, col or "", value, v.code, zh, en)
+
+
+_SEX_ZH = {"M": "男", "F": "女"}
+
+
+def _mismatch(facts: Mapping[str, str], zh: str, en: str) -> tuple[str, str]:
+    """``enrolment.id_mismatch`` saying what disagrees: the sex and birth date the ID
+    number gives against the sheet's (a clerk was told only that they must agree)."""
+    if "id_sex" not in facts:
+        return zh, en
+    said, shown = (facts["id_sex"], facts["id_birth_date"]), (facts["sex"], facts["birth_date"])
+    zh += (
+        f"（身份证号为 {_SEX_ZH.get(said[0], said[0])} {said[1]}，"
+        f"表中为 {_SEX_ZH.get(shown[0], shown[0])} {shown[1]}）"
+    )
+    en += f" (the ID number says {said[0]} {said[1]}; the sheet says {shown[0]} {shown[1]})"
+    return zh, en
 
 
 # -- Art 17 information and Art 18 graduation ----------------------------------------------
