@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import PROVINCE, Province, authority, make_id, school_actor
+from tests.test_excel import workbook
 from xueji import excel
 from xueji.cli import main
 from xueji.errors import AccessDenied
@@ -25,16 +26,8 @@ UNIT_HEADER = ["单位代码", "单位名称", "层级", "所在地行政区划�
 SCHOOL_HEADER = ["学校代码", "学校名称", "主管单位代码", "行政区划码", "学段"]
 SCHOOL_HEADER += ["学区中心校代码", "是否学区中心校"]
 CLASS_HEADER = ["班级", "学校代码", "班级名称", "年级", "班主任姓名", "建班年月"]
-
-
-def workbook(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    wb.save(path)
-    return path
+STUDENT_HEADER = ["学校代码", "班级", "年级", "姓名", "性别", "出生日期", "户籍地区码", "身份证号"]
+STUDENT_HEADER += ["照片摘要"]
 
 
 def units(p: Province) -> dict[str, Unit]:
@@ -228,17 +221,7 @@ def test_art6_the_cli_builds_a_registry_from_nothing(
     born = D(2020, 3, 1)
     st = workbook(
         tmp_path / "st.xlsx",
-        [
-            "学校代码",
-            "班级",
-            "年级",
-            "姓名",
-            "性别",
-            "出生日期",
-            "户籍地区码",
-            "身份证号",
-            "照片摘要",
-        ],
+        STUDENT_HEADER,
         [["A", "A-1", 1, "张三", "男", born, "340104", make_id(born), "sha256:x"]],
     )
     # a store with no province yet: the province may found it, and only with units
@@ -464,19 +447,8 @@ def test_art15_the_cli_submits_and_reviews_new_students(
         ),
     ]
     born = D(2020, 3, 1)
-    header = [
-        "学校代码",
-        "班级",
-        "年级",
-        "姓名",
-        "性别",
-        "出生日期",
-        "户籍地区码",
-        "身份证号",
-        "照片摘要",
-    ]
     students = [["A", "A-1", 1, n, "男", born, "340104", make_id(born), "sha256:x"] for n in "甲乙"]
-    steps.append(("students", workbook(tmp_path / "st.xlsx", header, students), "school:A"))
+    steps.append(("students", workbook(tmp_path / "st.xlsx", STUDENT_HEADER, students), "school:A"))
     for what, path, actor in steps:
         assert cli("import", what, str(path), *common, "--as", actor) == 0
     capsys.readouterr()

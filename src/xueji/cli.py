@@ -899,6 +899,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _store_options(p: argparse.ArgumentParser) -> None:
+    """The options of a command that works on a store as an acting user: the store,
+    ``--as``, the date of the commands and extra holiday schedules."""
+    p.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
+    p.add_argument("--as", dest="actor", type=_actor, required=True, help="KIND:UNIT")
+    p.add_argument(
+        "--today",
+        type=_date,
+        help="the date of the commands (default: today); it may not be before the "
+        "change log's last entry",
+    )
+    p.add_argument(
+        "--holidays",
+        action="append",
+        metavar="TOML",
+        help="a holiday schedule file for years chinese-calendar lacks (deadlines)",
+    )
+
+
 def _add_excel_commands(sub: Any) -> None:
     init = sub.add_parser("init", help="create a registry's tables in a database (or upgrade)")
     init.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
@@ -915,20 +934,7 @@ def _add_excel_commands(sub: Any) -> None:
     rep.add_argument("--start", type=_date, help="the term's first day (migrants)")
     rep.add_argument("--end", type=_date, help="the term's last day (migrants)")
     for p in (imp, rep):
-        p.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
-        p.add_argument("--as", dest="actor", type=_actor, required=True, help="KIND:UNIT")
-        p.add_argument(
-            "--today",
-            type=_date,
-            help="the date of the commands (default: today); an import may not be dated "
-            "before the change log's last entry",
-        )
-        p.add_argument(
-            "--holidays",
-            action="append",
-            metavar="TOML",
-            help="a holiday schedule file for years chinese-calendar lacks (deadlines)",
-        )
+        _store_options(p)
     mode = imp.add_mutually_exclusive_group()
     mode.add_argument("--all-or-nothing", dest="partial", action="store_false", default=False)
     mode.add_argument("--partial", dest="partial", action="store_true", help="apply the good rows")
@@ -944,15 +950,7 @@ def _add_excel_commands(sub: Any) -> None:
     rev.add_argument("--reject", action="store_true", help="reject instead of approving")
     rev.add_argument("--note", default="", help="the reviewer's note")
     for p in (sub_, rev):
-        p.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
-        p.add_argument("--as", dest="actor", type=_actor, required=True, help="KIND:UNIT")
-        p.add_argument("--today", type=_date, help="the date of the commands (default: today)")
-        p.add_argument(
-            "--holidays",
-            action="append",
-            metavar="TOML",
-            help="a holiday schedule file for years chinese-calendar lacks (deadlines)",
-        )
+        _store_options(p)
     sub_.set_defaults(func=cmd_submit)
     rev.set_defaults(func=cmd_review)
 

@@ -203,15 +203,20 @@ def _digits(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def _region(value: object) -> str:
+def _six_digits(value: object, what_zh: str) -> str:
+    """A GB/T 2260 region code cell: six digits (full-width ones read as digits)."""
     text = _digits(_text(value))
     if re.fullmatch(r"[0-9]{6}", text):
         return text
     raise CellError(
         "excel.bad_region",
-        f"户籍地区码应为6位数字：{text!r}",
+        f"{what_zh}应为6位数字：{text!r}",
         f"a region code is 6 digits, not {text!r}",
     )
+
+
+def _region(value: object) -> str:
+    return _six_digits(value, "户籍地区码")
 
 
 def _code(value: object) -> str:
@@ -1237,14 +1242,7 @@ def _stages(value: object) -> frozenset[Stage]:
 
 
 def _location(value: object) -> str:
-    text = _digits(_text(value))
-    if re.fullmatch(r"[0-9]{6}", text):
-        return text
-    raise CellError(
-        "excel.bad_region",
-        f"行政区划码应为6位数字：{text!r}",
-        f"a region code is 6 digits, not {text!r}",
-    )
+    return _six_digits(value, "行政区划码")
 
 
 def _month(value: object) -> _dt.date:

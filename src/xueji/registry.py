@@ -2352,6 +2352,7 @@ class Registry:
             dst = self._get_school(uow, to_school)
             klass = self._get_class(uow, to_class)
             from_city, to_city = self._city_of(uow, src), self._city_of(uow, dst)
+            open_kinds = [r.kind for r in uow.requests.open_for_student(s.id)]
             facts = transfers.TransferFacts(
                 student=s,
                 from_school=src.code,
@@ -2365,13 +2366,13 @@ class Registry:
                 to_special=Stage.SPECIAL in dst.stages,
                 reason=reason,
                 stated_reason=stated_reason,
-                open_transfers=sum(
-                    1 for r in uow.requests.open_for_student(s.id) if r.kind in _TRANSFER_KINDS
-                ),
+                open_transfers=sum(1 for k in open_kinds if k in _TRANSFER_KINDS),
             )
             decision = Decision.combine(
                 transfers.check_transfer(facts, on=on, policy=policy),
-                self._no_other_open(uow, s, RequestKind.TRANSFER, _TRANSFER_KINDS),
+                change_rules.check_no_other_open(
+                    s, RequestKind.TRANSFER, open_kinds, same=_TRANSFER_KINDS
+                ),
                 self._applied(applied_on, on, policy),
                 enrolment.check_class(
                     klass,
