@@ -13,7 +13,7 @@ from tests.test_storage_contract import statements
 from xueji import registry
 from xueji.articles import anhui
 from xueji.lifecycle import RequestState, StudentStatus
-from xueji.model import Actor
+from xueji.model import Actor, SchoolClass
 from xueji.policy import ANHUI_2013, Param, Stage
 from xueji.storage.sql import SqlStore
 
@@ -181,6 +181,36 @@ def test_art18_rollover_promotes_and_is_idempotent() -> None:
     assert p.reg.rollover(SYSTEM, 2026).allowed
     assert len(p.log()) == log_size  # the second run changes nothing
     assert {x.id: x.grade for x in p.reg.students_of(PROVINCE, "A")} == grades
+
+
+def test_art18_rollover_moves_classes_with_their_students(province: Province) -> None:
+    """A class goes up a grade with the students who go up in it. Before, every class
+    below grade 12 went up: a primary school's grade-6 class became grade 7, its
+    students held in grade 6 sitting in it, and a class opened in July for
+    September's first grade became grade 2 before its first day."""
+    p = province
+    s = p.register("A", 2, birth=D(2018, 3, 1))
+    suspended = p.register("A", 3, birth=D(2017, 3, 1))
+    req = p.reg.suspend(A, suspended.id, "病休").request
+    assert req is not None
+    approve(p, SHUSHAN, req.id)
+    final = p.register("A", 6, birth=D(2014, 3, 1))
+    p.at(D(2027, 7, 20))
+    p.reg.add_class(A, SchoolClass("A-new", "A", "新一年级1班", 1, "赵老师", D(2027, 7, 20)))
+    p.at(D(2027, 8, 1))
+    out = p.reg.rollover(SYSTEM, 2027)
+    assert out.allowed
+    with p.store.unit_of_work() as uow:
+        classes = {c.id: c.grade for c in uow.classes.by_school("A")}
+    assert classes["A-2"] == 3  # with its student
+    assert classes["A-3"] == 3  # its only student suspended, held (Art 18 reading)
+    assert classes["A-6"] == 6  # a final grade: its student is held, not in grade 7
+    assert classes["A-new"] == 1
+    student = p.reg.student(PROVINCE, final.id)
+    assert (student.grade, classes[student.class_id]) == (6, 6)
+    assert p.reg.student(PROVINCE, s.id).grade == classes["A-2"]
+    entry = next(e for e in p.log() if e.command == "rollover")
+    assert str(entry.after["classes_promoted"]) == "1"
 
 
 def test_art18_rollover_readings_are_policy_parameters() -> None:

@@ -2820,8 +2820,9 @@ class Registry:
                 self._complete_unfinished(uow, actor, due, plan.final_grades)
             held = 0 if St.SUSPENDED in plan.statuses else uow.students.count_where(St.SUSPENDED)
             # set-based: one statement in a SQL store, not a loop over the province
+            # the classes first: a class moves up with the students who move up in it
+            classes = uow.classes.promote(plan.statuses, plan.final_grades, exclude)
             promoted = uow.students.promote(plan.statuses, plan.final_grades, exclude)
-            classes = uow.classes.promote(12)
             if unfinished:
                 warnings.append(
                     violation(

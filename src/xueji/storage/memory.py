@@ -103,8 +103,9 @@ class _Schools:
 
 
 class _Classes:
-    def __init__(self, t: _Table) -> None:
+    def __init__(self, t: _Table, students: _Table) -> None:
         self.t = t
+        self.students = students  # promote: a class moves up with its students
 
     def get(self, class_id: str) -> SchoolClass | None:
         return self.t.rows.get(class_id)
@@ -120,13 +121,22 @@ class _Classes:
         self.t.rows[klass.id] = klass
         self.t.undo.append(lambda: self.t.rows.__setitem__(klass.id, old))
 
-    def promote(self, top: int) -> int:
-        moved = 0
-        for c in list(self.t.rows.values()):
-            if c.grade < top:
+    def promote(
+        self,
+        statuses: frozenset[StudentStatus],
+        final_grades: Mapping[Stage, int],
+        exclude: frozenset[str],
+    ) -> int:
+        moving = {
+            s.class_id
+            for s in self.students.rows.values()
+            if s.status in statuses and s.grade < final_grades[s.stage] and s.id not in exclude
+        }
+        for class_id in sorted(moving):
+            c = self.t.rows.get(class_id)
+            if c is not None:
                 self.update(attrs.evolve(c, grade=c.grade + 1))
-                moved += 1
-        return moved
+        return sum(1 for c in moving if c in self.t.rows)
 
     def by_school(self, school: str) -> Iterable[SchoolClass]:
         return [c for c in self.t.rows.values() if c.school == school]
@@ -433,7 +443,7 @@ class MemoryStore:
             table.undo = self._undo
         self.units = _Units(t["unit"])
         self.schools = _Schools(t["school"])
-        self.classes = _Classes(t["class"])
+        self.classes = _Classes(t["class"], t["student"])
         self.students = _Students(t["student"])
         self.requests = _Requests(t["request"])
         self.log = _Log(self._undo)

@@ -88,8 +88,18 @@ class ClassRepository(Protocol):
         """Replace a class."""
         ...
 
-    def promote(self, top: int) -> int:
-        """Move every class below grade ``top`` up one grade (the rollover)."""
+    def promote(
+        self,
+        statuses: frozenset[StudentStatus],
+        final_grades: Mapping[Stage, int],
+        exclude: frozenset[str],
+    ) -> int:
+        """Set-based promotion of classes (the 1 August rollover): every class holding
+        a student whom :meth:`StudentRepository.promote` with the same arguments moves
+        up goes up one grade with them; call it first, before the students move. A
+        class in the final grade of its stage (its students graduate or are held),
+        an empty class (one opened in July for the new first grade) and a class whose
+        students are all held stay where they are. Returns how many classes moved."""
         ...
 
     def by_school(self, school: str) -> Iterable[SchoolClass]: ...

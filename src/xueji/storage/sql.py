@@ -835,11 +835,22 @@ class _Classes(_Cached):
             .values(doc=_dump(klass), school=klass.school, grade=klass.grade)
         )
 
-    def promote(self, top: int) -> int:
+    def promote(
+        self,
+        statuses: frozenset[StudentStatus],
+        final_grades: Mapping[Stage, int],
+        exclude: frozenset[str],
+    ) -> int:
         self.cache.clear()
-        done = self.conn.execute(
-            classes_t.update().where(classes_t.c.grade < top).values(grade=classes_t.c.grade + 1)
-        )
+        with _held(self.conn, exclude) as held:
+            # correlated: each class looks for one such student on the class_id index
+            moving = sa.exists().where(
+                students_t.c.class_id == classes_t.c.id,
+                *_promoted(statuses, final_grades, held),
+            )
+            done = self.conn.execute(
+                classes_t.update().where(moving).values(grade=classes_t.c.grade + 1)
+            )
         return int(done.rowcount)
 
     def by_school(self, school: str) -> list[SchoolClass]:
@@ -902,6 +913,19 @@ def _held(conn: Connection, ids: frozenset[str]) -> Iterator[Any]:
         yield sa.select(table.c.id).scalar_subquery()
     finally:
         conn.exec_driver_sql(f"DROP {temporary} {_HELD}")
+
+
+def _promoted(
+    statuses: frozenset[StudentStatus], final_grades: Mapping[Stage, int], held: Any
+) -> list[Any]:
+    """The rollover's test of a student who moves up: the ``WHERE`` of the students'
+    promotion, and of the classes' (a class moves up with its students). ``held`` is
+    what :func:`_held` gave."""
+    c = students_t.c
+    where = [c.status.in_([x.value for x in statuses]), _Students._below_final(final_grades, True)]
+    if held is not None:
+        where.append(c.id.not_in(held))
+    return where
 
 
 class _Students(_Docs):
@@ -1056,12 +1080,11 @@ class _Students(_Docs):
         exclude: frozenset[str],
     ) -> int:
         c = students_t.c
-        where = [c.status.in_([x.value for x in statuses]), self._below_final(final_grades, True)]
         with _held(self.conn, exclude) as held:
-            if held is not None:
-                where.append(c.id.not_in(held))
             done = self.conn.execute(
-                students_t.update().where(*where).values(grade=c.grade + 1, version=c.version + 1)
+                students_t.update()
+                .where(*_promoted(statuses, final_grades, held))
+                .values(grade=c.grade + 1, version=c.version + 1)
             )
         return int(done.rowcount)
 

@@ -280,6 +280,9 @@ class StoreContract:
             assert uow.students.count_in_classes(["A-1", "B-1"]) == {"A-1": 4, "B-1": 0}
 
     def test_set_based_promotion(self, store: Store) -> None:
+        """Students below their stage's final grade move up, and their classes with
+        them; a class in a final grade, an empty class and a class whose students are
+        all held stay where they are."""
         finals = {Stage.PRIMARY: 6, Stage.JUNIOR: 9, Stage.SENIOR: 12, Stage.SPECIAL: 9}
         with store.unit_of_work() as uow:
             uow.students.add(_student(1))  # grade 1, draft: not promoted
@@ -289,24 +292,39 @@ class StoreContract:
                 (4, 2, StudentStatus.SUSPENDED),
                 (5, 3, StudentStatus.REGISTERED),
             ):
-                s = _student(n, status=status)
+                s = _student(n, status=status, class_id=f"A-{grade}")
                 uow.students.add(Student(**{**_fields(s), "grade": grade}))
             # kept past the final grade of a stage that ends at 9: in it "or above"
-            past = _fields(_student(6, status=StudentStatus.REGISTERED))
+            past = _fields(_student(6, status=StudentStatus.REGISTERED, class_id="A-10"))
             uow.students.add(Student(**{**past, "grade": 10, "stage": Stage.SPECIAL}))
-            uow.classes.add(SchoolClass("A-1", "A", "一班", 1, "王老师", D(2026, 9, 1)))
+            for grade in (1, 2, 3, 6, 10):
+                uow.classes.add(
+                    SchoolClass(f"A-{grade}", "A", f"{grade}班", grade, "王老师", D(2026, 9, 1))
+                )
+            # opened in July for September's first grade: no one to move up with
+            uow.classes.add(SchoolClass("A-new", "A", "新一班", 1, "赵老师", D(2027, 7, 20)))
             uow.classes.add(SchoolClass("H-12", "A", "高三", 12, "李老师", D(2026, 9, 1)))
+        registered = frozenset({StudentStatus.REGISTERED})
         with store.unit_of_work() as uow:
-            moved = uow.students.promote(
-                frozenset({StudentStatus.REGISTERED}), finals, frozenset({"S0000005"})
-            )
+            assert uow.classes.promote(registered, finals, frozenset({"S0000005"})) == 1
+            moved = uow.students.promote(registered, finals, frozenset({"S0000005"}))
             assert moved == 1
-            assert uow.classes.promote(12) == 1
             assert uow.students.count_where(StudentStatus.SUSPENDED) == 1
             assert uow.students.count_where(StudentStatus.REGISTERED, finals) == 2
             assert sorted(
                 s.id for s in uow.students.in_final_grade(StudentStatus.REGISTERED, finals)
             ) == ["S0000003", "S0000006"]
+        with store.unit_of_work() as uow:
+            classes = uow.classes.get_many(["A-1", "A-2", "A-3", "A-6", "A-10", "A-new", "H-12"])
+            assert {k: c.grade for k, c in classes.items()} == {
+                "A-1": 2,  # with S0000002
+                "A-2": 2,  # suspended, held
+                "A-3": 3,  # held for an open transfer
+                "A-6": 6,  # a final grade: its students graduate
+                "A-10": 10,
+                "A-new": 1,
+                "H-12": 12,
+            }
         with store.unit_of_work() as uow:
             grades = {s.id: (s.grade, s.version) for s in uow.students.all()}
             assert grades == {
@@ -317,9 +335,6 @@ class StoreContract:
                 "S0000005": (3, 0),
                 "S0000006": (10, 0),
             }
-            a1 = uow.classes.get("A-1")
-            assert a1 is not None
-            assert a1.grade == 2
             stale = uow.students.get("S0000002")
             assert stale is not None
         # the promotion bumped the version: an update from the old version conflicts
@@ -332,16 +347,21 @@ class StoreContract:
         registered = StudentStatus.REGISTERED
         with store.unit_of_work() as uow:
             uow.students.add_many([_student(n, status=registered) for n in range(1, 41)])
+            uow.students.add(_student(41, status=registered, class_id="A-2"))
+            uow.classes.add(SchoolClass("A-1", "A", "一班", 1, "王老师", D(2026, 9, 1)))
+            uow.classes.add(SchoolClass("A-2", "A", "二班", 1, "王老师", D(2026, 9, 1)))
         held = frozenset(
-            {f"S{n:07d}" for n in range(1, 41) if n % 4} | {f"H{n}" for n in range(70_000)}
+            {f"S{n:07d}" for n in range(1, 42) if n % 4} | {f"H{n}" for n in range(70_000)}
         )
-        with store.unit_of_work() as uow:
-            assert uow.students.promote(frozenset({registered}), finals, held) == 10
-        with store.unit_of_work() as uow:  # what it used is gone: the same call works again
-            assert uow.students.promote(frozenset({registered}), finals, held) == 10
+        for _ in range(2):  # what a call used is gone: the same call works again
+            with store.unit_of_work() as uow:
+                assert uow.classes.promote(frozenset({registered}), finals, held) == 1
+                assert uow.students.promote(frozenset({registered}), finals, held) == 10
         with store.unit_of_work() as uow:
             grades = {s.id: s.grade for s in uow.students.all()}
-        assert grades == {f"S{n:07d}": 1 if n % 4 else 3 for n in range(1, 41)}
+            classes = uow.classes.get_many(["A-1", "A-2"])
+        assert grades == {f"S{n:07d}": 1 if n % 4 else 3 for n in range(1, 42)}
+        assert {k: c.grade for k, c in classes.items()} == {"A-1": 3, "A-2": 1}
 
     # -- requests ---------------------------------------------------------------------
 
