@@ -1214,3 +1214,34 @@ def test_cli_import_sheet_names_the_sheet_and_says_what_was_not_read(
     err = capsys.readouterr().err
     assert err.startswith("xueji: [excel.no_sheet] ")
     assert "「说明」、「新生」" in err
+
+
+def test_art12_a_photo_of_another_year_is_blamed_on_its_date(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel audit: a photo taken in another year than the entry's was
+    refused under 照片摘要, the column that was right; its date is what is wrong. A row
+    with no photo still points at 照片摘要; the code is the rule's, for both."""
+    born = D(2019, 3, 1)
+    header = [*HEADER, "入学日期"]
+    rows = [
+        [*student_row("旧照片", 照片采集日期=D(2025, 9, 1)), None],  # row 2
+        [*student_row("无照片", 照片摘要=None), None],  # row 3
+        # no date given: taken as the import's (2026), but the entry is in 2025
+        [*student_row("去年入学", born, 身份证号=make_id(born), 照片采集日期=None), D(2025, 9, 1)],
+    ]
+    report = excel.import_students(province.reg, A, workbook(tmp_path / "p.xlsx", header, rows))
+    got = [(e.row, e.column, e.value, e.code) for e in report.errors]
+    assert got == [
+        (2, "照片采集日期", "2025-09-01", "enrolment.photo_missing"),
+        (3, "照片摘要", "", "enrolment.photo_missing"),
+        (4, "照片采集日期", "", "enrolment.photo_missing"),
+    ]
+    assert report.errors[0].message_zh.endswith("（照片采集日期 2025-09-01，入学年份 2026）")
+    assert "the photo was taken on 2025-09-01; the year of entry is 2026" in (
+        report.errors[0].message_en
+    )
+    assert "照片采集日期" not in report.errors[1].message_zh  # missing: said as before
+    assert (
+        "照片采集日期未填，按导入日期 2026-09-01 计；入学年份 2025" in report.errors[2].message_zh
+    )

@@ -899,7 +899,7 @@ _RULE_COLUMNS = {
     "enrolment.duplicate": "身份证号",
     "enrolment.id_mismatch": "身份证号",
     "enrolment.no_identifier": "身份证号",
-    "enrolment.photo_missing": "照片摘要",
+    "enrolment.photo_missing": "照片摘要",  # (a photo of another year: 照片采集日期)
 }
 _HEADER = {c.header: c for c in STUDENT_COLUMNS}
 
@@ -1080,13 +1080,32 @@ def _already_entered(
 
 def _rule_errors(sheet: _Sheet, row: int, fields: Mapping[str, object], decision: Decision) -> None:
     for v in decision.violations:
+        facts = dict(v.facts)
         header = _RULE_COLUMNS.get(v.code, "")
-        col = _HEADER.get(header)
-        value = fields.get(col.field, "") if col else ""
         zh, en = v.message_zh, v.message_en
         if v.code == "enrolment.id_mismatch":
-            zh, en = _mismatch(dict(v.facts), zh, en)
+            zh, en = _mismatch(facts, zh, en)
+        if v.code == "enrolment.photo_missing" and facts.get("photo_taken", "-") != "-":
+            # a photo there, of another year: its date is wrong, not its digest (the
+            # rule's one code covers both; its facts tell them apart)
+            header = "照片采集日期"
+            zh, en = _photo_year(facts, "photo_taken_on" in fields, zh, en)
+        col = _HEADER.get(header)
+        value = fields.get(col.field, "") if col else ""
         sheet.error(row, col or "", value, v.code, zh, en)
+
+
+def _photo_year(facts: Mapping[str, str], dated: bool, zh: str, en: str) -> tuple[str, str]:
+    """``enrolment.photo_missing`` of a photo taken in another year than the entry's,
+    saying both (``dated``: the row gives the date; else it was taken as the import's)."""
+    taken, year = facts["photo_taken"], facts.get("entry_year", "-")
+    if dated:
+        zh += f"（照片采集日期 {taken}，入学年份 {year}）"
+        en += f" (the photo was taken on {taken}; the year of entry is {year})"
+    else:
+        zh += f"（照片采集日期未填，按导入日期 {taken} 计；入学年份 {year}）"
+        en += f" (no photo date given, so the import's date {taken}; the year of entry is {year})"
+    return zh, en
 
 
 _SEX_ZH = {"M": "男", "F": "女"}
