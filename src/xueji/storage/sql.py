@@ -1846,9 +1846,25 @@ def sqlite_file(url: str) -> str | None:
 def _shown(url: str, parsed: sa.engine.URL) -> str:
     """``url`` as a message shows it: with its password as ``***``; a SQLite URL as
     typed (it holds no password, and SQLAlchemy would percent-encode a path in
-    Chinese or with spaces past recognition)."""
+    Chinese or with spaces past recognition), followed by the file's absolute path
+    when that is not what was typed (a relative path is taken from the current
+    directory: a clerk who ran the command from another saw only ``x.db``).
+
+    >>> import os
+    >>> _shown("sqlite:///x.db", sa.engine.make_url("sqlite:///x.db")) == (
+    ...     f"sqlite:///x.db ({os.path.realpath('x.db')})"
+    ... )
+    True
+    """
     if parsed.get_backend_name() == "sqlite":
-        return url
+        file = sqlite_file(url)
+        if file is None:
+            return url
+        try:
+            where = str(Path(file).resolve())
+        except (OSError, RuntimeError, ValueError):  # (a symlink loop, a NUL in the path)
+            where = os.path.abspath(file)
+        return url if where == file else f"{url} ({where})"
     return parsed.render_as_string(hide_password=True)
 
 
