@@ -1838,8 +1838,10 @@ def sqlite_file(url: str) -> str | None:
     path = parsed.database
     if parsed.get_backend_name() != "sqlite" or path in (None, "", ":memory:"):
         return None
-    if path.startswith("file:"):  # sqlite:///file:x.db?uri=true
-        path = path[len("file:") :]
+    uri = parsed.query.get("uri")
+    if path.startswith("file:") and isinstance(uri, str) and sa.util.asbool(uri):
+        path = path[len("file:") :]  # sqlite:///file:x.db?uri=true (without: a file:x.db)
+        return None if path.startswith(":memory:") else path
     return path
 
 
@@ -1975,12 +1977,10 @@ class SqlStore:
         """
         parsed = _parsed_url(url)
         shown = _shown(url, parsed)
-        path = parsed.database
-        if (
-            existing
-            and parsed.get_backend_name() == "sqlite"
-            and path not in (None, "", ":memory:")
-        ) and not Path(path).is_file():
+        # the file (a ``file:`` URI's too: sqlite:///file:x.db?uri=true was refused
+        # as no such file, and would have been asked as a new file named file:x.db)
+        path = sqlite_file(url)
+        if existing and path is not None and not Path(path).is_file():
             raise XuejiError(
                 "storage.unavailable",
                 f"数据库文件不存在：{shown}",
@@ -1991,8 +1991,7 @@ class SqlStore:
             f"数据库中没有学籍库（无 {schema_t.name} 表）：{shown}",
             f"no xueji registry in the database (no {schema_t.name} table): {shown}",
         )
-        on_file = existing and parsed.get_backend_name() == "sqlite"
-        asked = bool(on_file and path and path != ":memory:")
+        asked = existing and path is not None
         # a file is asked before the store's own connections set it up (WAL mode is
         # written into the file): another application's file is left exactly as it was
         if asked and not _sqlite_has_registry(Path(str(path)), shown):
