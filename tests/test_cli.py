@@ -245,6 +245,39 @@ def test_a_store_that_cannot_be_opened_is_one_line_not_a_traceback(
     assert not Path("mistyped.db").exists()  # a report never creates the database
 
 
+def test_a_relative_sqlite_path_is_shown_resolved(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the Excel audit: ``--store sqlite:///data/x.db`` that is not there said
+    only "no such database file: sqlite:///data/x.db"; a clerk who ran the command from
+    another directory could not tell where it had looked. The message gives the
+    absolute path too (for a file that cannot be created, as well)."""
+    work = tmp_path / "教务处"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    url = "sqlite:///data/学籍.db"
+    where = str((work / "data" / "学籍.db").resolve())
+    out = str(tmp_path / "r.csv")
+    for argv in (
+        ("report", "stats", "--out", out, "--store", url, "--as", "province:34"),
+        ("import", "units", "u.xlsx", "--store", url, "--as", "province:34"),
+    ):
+        status, _, err = run(capsys, *argv)
+        assert status == 2
+        assert err == (
+            f"xueji: [storage.unavailable] 数据库文件不存在：{url} ({where}) "
+            f"(no such database file: {url} ({where}))\n"
+        )
+    status, _, err = run(capsys, "init", "--store", url)  # its directory is missing
+    assert status == 2
+    assert f"无法打开数据库 {url} ({where})：unable to open database file" in err
+    typed = f"sqlite:///{work / 'x.db'}"  # an absolute path is shown as typed, once
+    status, _, err = run(
+        capsys, "report", "stats", "--out", out, "--store", typed, "--as", "province:34"
+    )
+    assert f"no such database file: {typed})" in err
+
+
 def test_art5_the_national_report_is_written_as_it_is_read(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

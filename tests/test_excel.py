@@ -1044,3 +1044,204 @@ def test_art29_an_id_mismatch_says_what_disagrees(province: Province, tmp_path: 
     assert e.code == "enrolment.id_mismatch"
     assert "身份证号为 男 2020-03-01，表中为 女 2020-03-01" in e.message_zh
     assert "the ID number says M 2020-03-01; the sheet says F 2020-03-01" in e.message_en
+
+
+# -- which sheet ------------------------------------------------------------------------------
+
+
+def sheets(path: Path, titled: dict[str, list[list[object]]], hidden: tuple[str, ...] = ()) -> Path:
+    """A workbook of several sheets, in order: each its title and its rows."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in titled.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+        if title in hidden:
+            ws.sheet_state = "hidden"
+    wb.save(path)
+    return path
+
+
+def _two_students() -> list[list[object]]:
+    born = D(2020, 4, 1)
+    return [HEADER, student_row("甲"), student_row("乙", born, 身份证号=make_id(born))]
+
+
+def test_art12_the_students_of_a_named_sheet_are_imported(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel audit: only a workbook's first sheet was read, and nothing said
+    so; students on its second sheet (after a sheet of instructions) could not be
+    imported but by moving them. ``sheet=`` names the sheet; the report names the sheet
+    it read, and the sheets holding data it did not."""
+    path = sheets(
+        tmp_path / "two.xlsx",
+        {"填表说明": [["请在“新生”工作表中填写"]], "新生": _two_students(), "Sheet3": []},
+    )
+    first = excel.import_students(province.reg, A, path)
+    assert [e.code for e in first.errors] == ["excel.missing_column"] * 7  # the instructions
+    assert (first.sheet, first.unread_sheets) == ("填表说明", ("新生",))  # not the empty one
+    (notice,) = first.notices
+    assert notice.startswith("只读取了工作表「填表说明」；工作表「新生」也有数据，未读取")
+    assert "read sheet '填表说明' only; sheet '新生' also holds data and was not read" in notice
+    assert first.to_dict()["notices"] == [notice]
+    report = excel.import_students(province.reg, A, path, sheet="新生")
+    assert report.ok, report.errors
+    assert (report.sheet, report.unread_sheets, report.notices) == ("新生", (), ())
+    assert [a.row for a in report.applied] == [2, 3]
+    assert sorted(s.name for s in province.reg.students_of(A, "A")) == ["乙", "甲"]
+    out = tmp_path / "r.xlsx"
+    first.write_report(out)
+    summary = dict(openpyxl.load_workbook(out)["汇总 summary"].iter_rows(values_only=True))
+    assert summary["工作表 sheet"] == "填表说明"
+    assert summary["未读取的工作表 sheets not read"] == "新生"
+
+
+def test_art12_data_on_several_sheets_is_imported_from_the_first_with_a_notice(
+    province: Province, tmp_path: Path
+) -> None:
+    """The first sheet is read as before, and the report says which other visible sheets
+    hold data (a notice, not a refusal); a hidden sheet (a template's lists for its
+    drop-downs) and an empty one are not counted."""
+    born = D(2020, 5, 1)
+    path = sheets(
+        tmp_path / "many.xlsx",
+        {
+            "一班": [HEADER, student_row("甲")],
+            "二班": [HEADER, student_row("乙", born, 身份证号=make_id(born))],
+            "字典": [["男"], ["女"]],
+            "空表": [],
+            "三班": [[], [None, "丙"]],  # data below a blank first row
+        },
+        hidden=("字典",),
+    )
+    report = excel.import_students(province.reg, A, path)
+    assert report.ok
+    assert [a.row for a in report.applied] == [2]
+    assert (report.sheet, report.unread_sheets) == ("一班", ("二班", "三班"))
+    assert "工作表「二班」、「三班」也有数据，未读取" in report.notices[0]
+    assert "sheets '二班', '三班' also hold data and were not read" in report.notices[0]
+    named = excel.import_students(province.reg, A, path, sheet="二班")
+    assert named.ok
+    assert named.notices == ()
+
+
+def test_a_sheet_the_workbook_does_not_hold_is_one_error_listing_its_sheets(
+    province: Province, tmp_path: Path
+) -> None:
+    path = sheets(tmp_path / "w.xlsx", {"Sheet1": _two_students(), "说明": [["x"]]})
+    log = len(province.log())
+    with pytest.raises(excel.NoSheet) as err:
+        excel.import_students(province.reg, A, path, sheet="新生")
+    assert isinstance(err.value, XuejiError)
+    assert err.value.code == "excel.no_sheet"
+    assert "没有工作表「新生」；它的工作表：「Sheet1」、「说明」" in err.value.message_zh
+    assert "has no sheet '新生'; its sheets: 'Sheet1', '说明'" in err.value.message_en
+    assert err.value.sheets == ("Sheet1", "说明")
+    assert len(province.log()) == log
+    # as in Excel, a name in another case is the same sheet
+    assert excel.import_students(province.reg, A, path, sheet="sheet1").sheet == "Sheet1"
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        excel.import_students,
+        excel.import_info,
+        excel.import_graduation,
+        excel.import_units,
+        excel.import_schools,
+        excel.import_classes,
+    ],
+)
+def test_every_import_takes_the_sheet_to_read(tmp_path: Path, run: Any) -> None:
+    p = Province()
+    path = sheets(tmp_path / "w.xlsx", {"甲": [["x"]], "乙": [["y"]]})
+    with pytest.raises(excel.NoSheet) as err:
+        run(p.reg, PROVINCE, path, sheet="丙")
+    assert err.value.sheets == ("甲", "乙")
+    report = run(p.reg, PROVINCE, path, sheet="乙")  # refused by its header, but read
+    assert (report.sheet, report.unread_sheets, report.committed) == ("乙", (), False)
+    assert report.errors[0].code == "excel.missing_column"
+
+
+def test_an_empty_first_sheet_names_the_sheets_that_hold_data(
+    province: Province, tmp_path: Path
+) -> None:
+    """Before: "the workbook is empty", of a workbook whose students were on its second
+    sheet."""
+    path = sheets(tmp_path / "w.xlsx", {"Sheet1": [], "新生": _two_students()})
+    with pytest.raises(XuejiError) as err:
+        excel.import_students(province.reg, A, path)
+    assert err.value.code == "excel.empty"
+    assert "工作表「Sheet1」是空的；有数据的工作表：「新生」" in err.value.message_zh
+    assert "sheets holding data: '新生' (name the sheet to import)" in err.value.message_en
+
+
+def test_a_named_sheet_with_formulas_is_checked_for_their_values(
+    province: Province, tmp_path: Path
+) -> None:
+    """The formulas' text is read from the sheet imported, not from the first."""
+    row = student_row("甲")
+    row[HEADER.index("随迁子女")] = '=IF(1=1,"是","否")'
+    path = sheets(tmp_path / "f.xlsx", {"说明": [["x"], ["y"]], "新生": [HEADER, row]})
+    report = excel.import_students(province.reg, A, path, sheet="新生")
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (2, "随迁子女", "excel.formula_no_value")
+    ]
+
+
+def test_cli_import_sheet_names_the_sheet_and_says_what_was_not_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "cli.sqlite3"
+    p = Province(store=SqlStore.sqlite(str(db)))
+    small(p)
+    p.store.engine.dispose()
+    path = sheets(tmp_path / "w.xlsx", {"说明": [["请填写新生"]], "新生": _two_students()})
+    args = ["import", "students", str(path), "--store", f"sqlite:///{db}", "--as", "school:A"]
+    args += ["--today", "2026-10-15"]
+    assert main(args) == 1  # the instructions read as the sheet: refused
+    out = capsys.readouterr().out
+    assert out.startswith("students 工作表 sheet「说明」: 0 行 rows")
+    assert "  注意 note: 只读取了工作表「说明」；工作表「新生」也有数据，未读取" in out
+    assert main(["--json", *args, "--sheet", "新生"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["sheet"], data["unread_sheets"], data["notices"]) == ("新生", [], [])
+    assert len(data["applied"]) == 2
+    assert main([*args, "--sheet", "学生"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xueji: [excel.no_sheet] ")
+    assert "「说明」、「新生」" in err
+
+
+def test_art12_a_photo_of_another_year_is_blamed_on_its_date(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel audit: a photo taken in another year than the entry's was
+    refused under 照片摘要, the column that was right; its date is what is wrong. A row
+    with no photo still points at 照片摘要; the code is the rule's, for both."""
+    born = D(2019, 3, 1)
+    header = [*HEADER, "入学日期"]
+    rows = [
+        [*student_row("旧照片", 照片采集日期=D(2025, 9, 1)), None],  # row 2
+        [*student_row("无照片", 照片摘要=None), None],  # row 3
+        # no date given: taken as the import's (2026), but the entry is in 2025
+        [*student_row("去年入学", born, 身份证号=make_id(born), 照片采集日期=None), D(2025, 9, 1)],
+    ]
+    report = excel.import_students(province.reg, A, workbook(tmp_path / "p.xlsx", header, rows))
+    got = [(e.row, e.column, e.value, e.code) for e in report.errors]
+    assert got == [
+        (2, "照片采集日期", "2025-09-01", "enrolment.photo_missing"),
+        (3, "照片摘要", "", "enrolment.photo_missing"),
+        (4, "照片采集日期", "", "enrolment.photo_missing"),
+    ]
+    assert report.errors[0].message_zh.endswith("（照片采集日期 2025-09-01，入学年份 2026）")
+    assert "the photo was taken on 2025-09-01; the year of entry is 2026" in (
+        report.errors[0].message_en
+    )
+    assert "照片采集日期" not in report.errors[1].message_zh  # missing: said as before
+    assert (
+        "照片采集日期未填，按导入日期 2026-09-01 计；入学年份 2025" in report.errors[2].message_zh
+    )

@@ -1009,6 +1009,28 @@ def test_a_sqlite_path_is_shown_as_typed(tmp_path: Path) -> None:
     assert url in str(err.value)
 
 
+def test_an_existing_sqlite_file_named_by_a_uri_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``sqlite:///file:x.db?uri=true`` (SQLite's URI form, as SQLAlchemy documents it)
+    was refused as no such database file: the check looked for a file named
+    ``file:x.db``. Without ``uri=true`` that is the file's name, and is looked for."""
+    monkeypatch.chdir(tmp_path)
+    SqlStore.open("sqlite:///x.db").engine.dispose()
+    store = SqlStore.open("sqlite:///file:x.db?uri=true", existing=True)
+    assert store.schema_version() == sql.SCHEMA_VERSION
+    store.engine.dispose()
+    with pytest.raises(XuejiError) as err:
+        SqlStore.open("sqlite:///file:y.db?uri=true", existing=True)
+    assert f"no such database file: sqlite:///file:y.db?uri=true ({tmp_path / 'y.db'})" in str(
+        err.value
+    )
+    with pytest.raises(XuejiError) as err:
+        SqlStore.open("sqlite:///file:x.db", existing=True)  # a file named file:x.db
+    assert err.value.code == "storage.unavailable"
+    assert sorted(p.name for p in tmp_path.iterdir() if "y.db" in p.name or ":" in p.name) == []
+
+
 def test_from_url_and_the_stores_own_statements_raise_xuejis_errors(tmp_path: Path) -> None:
     """Not only :meth:`SqlStore.open`: the constructors a host application calls, and
     the statements a store runs outside a unit of work (``migrate``, ``analyze``,

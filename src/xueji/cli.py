@@ -705,13 +705,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     reg = _registry(args, founding=args.what == "units")
     if args.today:
         _not_before_the_log(reg, args.today)
-    report = run(reg, args.actor, args.file, all_or_nothing=not args.partial)
+    report = run(reg, args.actor, args.file, all_or_nothing=not args.partial, sheet=args.sheet)
     if report.committed and report.applied:
         reg.store.analyze()  # the planner's statistics after a bulk load (SqlStore.analyze)
     present = sum(1 for a in report.applied if a.note.startswith("已存在"))
     done = len(report.applied) - present
     lines = [
-        f"{report.kind}: {report.rows} 行 rows, {done} 已导入 applied, "
+        f"{report.kind} 工作表 sheet「{report.sheet}」: {report.rows} 行 rows, "
+        f"{done} 已导入 applied, "
         + (f"{present} 已存在 already present, " if present else "")
         + f"{len(report.refused_rows)} 有错 refused, {len(report.held)} 未导入 held"
         + ("" if report.committed else "（未写入 nothing written）")
@@ -723,6 +724,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if report.ignored_columns:  # said on screen too: a column read by no one
         shown = "、".join(report.ignored_columns)
         lines.append(f"  忽略的列 ignored columns: {shown}")
+    lines += [f"  注意 note: {n}" for n in report.notices]  # another sheet holds data
     try:
         _emit(args, report.to_dict(), "\n".join(lines))  # the summary first, whatever follows
     finally:
@@ -927,6 +929,9 @@ def _add_excel_commands(sub: Any) -> None:
         "what", choices=["units", "schools", "classes", "students", "info", "graduation"]
     )
     imp.add_argument("file")
+    imp.add_argument(
+        "--sheet", metavar="NAME", help="the worksheet to read (default: the workbook's first)"
+    )
     rep = sub.add_parser("report", help="write a report as xlsx or CSV (Arts 5, 27, 28, 31)")
     rep.add_argument("what", choices=["stats", "fee", "migrants", "national", "classlist"])
     rep.add_argument("--school", help="the school whose class list is published (classlist)")

@@ -5,15 +5,16 @@ Art 17 lets the school maintain 简历, 成绩, 评价, 奖励 and 处分 "通�
 导入功能"; Art 18 lets a compulsory-education school record completion by "毕业生信息Excel
 导入". The bulk entry of new students (Art 12) goes through the same door.
 
-Every import reads the first sheet of a workbook whose first row holds the Chinese
-column names of :data:`STUDENT_COLUMNS`, :data:`INFO_COLUMNS` or
-:data:`GRADUATION_COLUMNS` (unknown columns are listed in the report and ignored, except
-in the information import, where they become the entry's data). Each cell is checked:
-a cell that cannot be read is a :class:`RowError`, never a crash; a rule that refuses a
-row is a :class:`RowError` citing its code. The :class:`ImportReport` accounts for every
-data row: applied, refused, or held back (good, but not applied because the import was
-all-or-nothing and another row failed). Workbooks are read in openpyxl's read-only mode,
-row by row, so a large file streams.
+Every import reads one sheet of a workbook (the first, or the one named: ``sheet=``),
+whose first row holds the Chinese column names of :data:`STUDENT_COLUMNS`,
+:data:`INFO_COLUMNS` or :data:`GRADUATION_COLUMNS` (unknown columns are listed in the
+report and ignored, except in the information import, where they become the entry's
+data). Each cell is checked: a cell that cannot be read is a :class:`RowError`, never a
+crash; a rule that refuses a row is a :class:`RowError` citing its code. The
+:class:`ImportReport` accounts for every data row: applied, refused, or held back
+(good, but not applied because the import was all-or-nothing and another row failed).
+Workbooks are read in openpyxl's read-only mode, row by row, so a large file streams. The report names the sheet read and, when none was
+named, the other sheets that hold data (a notice, not a refusal).
 
 openpyxl is an optional dependency (``pip install 'xueji[excel]'``); it is imported only
 when a workbook is read or written, and its absence is the error ``excel.missing``.
@@ -73,6 +74,7 @@ __all__ = [
     "IMPORT_SLICE",
     "INFO_COLUMNS",
     "INFO_GROUPS",
+    "PEEK_ROWS",
     "QUOTE_MAX",
     "SCHOOL_COLUMNS",
     "STUDENT_COLUMNS",
@@ -81,6 +83,7 @@ __all__ = [
     "CellError",
     "Column",
     "ImportReport",
+    "NoSheet",
     "RowError",
     "Table",
     "import_classes",
@@ -385,7 +388,9 @@ class ImportReport:
     """What an import did with every data row (none is lost): ``applied``, refused
     (the rows of ``errors``), or ``held`` (good rows not applied because the import was
     all-or-nothing and another row failed). ``committed`` is False when nothing was
-    written."""
+    written. ``sheet`` is the title of the worksheet read (an import reads one);
+    ``unread_sheets`` the other visible sheets that hold data, when none was named
+    (said in :attr:`notices`)."""
 
     kind: str
     rows: int
@@ -394,6 +399,27 @@ class ImportReport:
     held: tuple[int, ...]
     committed: bool
     ignored_columns: tuple[str, ...] = attrs.field(default=(), converter=_masked_names)
+    sheet: str = attrs.field(default="", converter=mask_ids)
+    unread_sheets: tuple[str, ...] = attrs.field(default=(), converter=_masked_names)
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """What the import did not do that its caller should know, not a refusal: the
+        other sheets of the workbook that hold data and were not read.
+
+        >>> ImportReport("students", 0, (), (), (), False, (), "学生", ("Sheet2",)).notices
+        ("只读取了工作表「学生」；工作表「Sheet2」也有数据，未读取 (read sheet '学生' only; sheet 'Sheet2' also holds data and was not read)",)
+        """
+        if not self.unread_sheets:
+            return ()
+        zh = "、".join(f"「{s}」" for s in self.unread_sheets)
+        en = ", ".join(repr(s) for s in self.unread_sheets)
+        one = len(self.unread_sheets) == 1
+        en += " also holds data and was not read" if one else " also hold data and were not read"
+        return (
+            f"只读取了工作表「{self.sheet}」；工作表{zh}也有数据，未读取 "
+            f"(read sheet {self.sheet!r} only; {'sheet' if one else 'sheets'} {en})",
+        )
 
     @property
     def ok(self) -> bool:
@@ -417,6 +443,9 @@ class ImportReport:
             "errors": [attrs.asdict(e) for e in self.errors],
             "held": list(self.held),
             "ignored_columns": list(self.ignored_columns),
+            "sheet": self.sheet,
+            "unread_sheets": list(self.unread_sheets),
+            "notices": list(self.notices),
         }
 
     def write_report(self, path: str | Path) -> None:
@@ -429,12 +458,15 @@ class ImportReport:
                     ("项目 item", "值 value"),
                     [
                         ("类型 kind", self.kind),
+                        ("工作表 sheet", self.sheet),
                         ("数据行 rows", self.rows),
                         ("已导入 applied", len(self.applied)),
                         ("有错误 refused", len(self.refused_rows)),
                         ("未导入 held", len(self.held)),
                         ("已提交 committed", "是" if self.committed else "否"),
                         ("忽略的列 ignored columns", "、".join(self.ignored_columns)),
+                        ("未读取的工作表 sheets not read", "、".join(self.unread_sheets)),
+                        ("注意 notes", "\n".join(self.notices)),
                     ],
                 ),
                 Table(
@@ -459,8 +491,73 @@ class ImportReport:
 # -- reading -------------------------------------------------------------------------------
 
 
-def _sheet_rows(path: str | Path) -> Iterator[tuple[object, ...]]:
-    """The rows of the first sheet, streamed (read-only mode)."""
+class NoSheet(XuejiError, LookupError):
+    """A sheet named to an import (``sheet=``, ``--sheet``) that the workbook does not
+    hold: code ``excel.no_sheet``, the message listing the sheets it holds (``sheets``).
+
+    >>> NoSheet("x.xlsx", "学生", ["Sheet1", "说明"]).message_en
+    "the workbook x.xlsx has no sheet '学生'; its sheets: 'Sheet1', '说明'"
+    """
+
+    def __init__(self, path: str | Path, name: str, sheets: Sequence[str]) -> None:
+        self.name, self.sheets = name, tuple(sheets)
+        zh = "、".join(f"「{s}」" for s in sheets) or "（无）"
+        en = ", ".join(repr(s) for s in sheets) or "(none)"
+        super().__init__(
+            "excel.no_sheet",
+            f"工作簿 {path} 中没有工作表「{name}」；它的工作表：{zh}",
+            f"the workbook {path} has no sheet {name!r}; its sheets: {en}",
+        )
+
+
+@attrs.define
+class _Source:
+    """Which sheet of the workbook an import reads (its title), and, when none was
+    named, the other visible sheets that hold data and are not read."""
+
+    title: str = ""
+    unread: tuple[str, ...] = ()
+
+
+PEEK_ROWS = 5
+"""The rows of each other sheet looked at to tell whether it holds data (an import
+reads one sheet; the others are not read through)."""
+
+
+def _pick_sheet(wb: Any, path: str | Path, name: str | None) -> Any:
+    """The worksheet ``name`` (as Excel, a name differing only in case is the same
+    sheet), or the first when None."""
+    sheets = wb.worksheets
+    if name is None:
+        return sheets[0]
+    for ws in sheets:
+        if ws.title == name:
+            return ws
+    folded = [ws for ws in sheets if ws.title.casefold() == name.strip().casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    raise NoSheet(path, name, [ws.title for ws in sheets])
+
+
+def _holds_data(ws: Any) -> bool:
+    """Whether a sheet has a cell that is not blank in its first :data:`PEEK_ROWS`
+    rows (streamed: its other rows are not read). A sheet that cannot be read says no:
+    it is not the one imported."""
+    try:
+        ws.reset_dimensions()  # (a stale size tag would hide a cell past it)
+        rows = ws.iter_rows(max_row=PEEK_ROWS, values_only=True)
+        return any(_text(v) for row in rows for v in row)
+    except Exception:
+        return False
+
+
+def _sheet_rows(
+    path: str | Path, name: str | None, source: _Source
+) -> Iterator[tuple[object, ...]]:
+    """The rows of the sheet ``name`` (None: the first), streamed (read-only mode);
+    ``source`` is told which sheet that is and, when none was named, which other
+    visible sheets hold data (a hidden one, a template's lists for its drop-downs,
+    is not counted)."""
     openpyxl = _openpyxl()
     try:
         with warnings.catch_warnings():  # (its UserWarnings went to the clerk's screen)
@@ -479,7 +576,16 @@ def _sheet_rows(path: str | Path) -> Iterator[tuple[object, ...]]:
         ) from None
     formulas = None
     try:
-        sheet = wb.worksheets[0]
+        sheet = _pick_sheet(wb, path, name)
+        source.title = sheet.title
+        if name is None:
+            source.unread = tuple(
+                ws.title
+                for ws in wb.worksheets
+                if ws is not sheet
+                and getattr(ws, "sheet_state", "visible") == "visible"
+                and _holds_data(ws)
+            )
         # the rows as the file holds them, not as its size tag (<dimension>) says: a
         # tag some exporters leave stale made the streaming reader stop at its last row
         # and column, and the rows and columns past it were silently not read
@@ -487,10 +593,12 @@ def _sheet_rows(path: str | Path) -> Iterator[tuple[object, ...]]:
         rows = sheet.iter_rows(values_only=True)
         if _has_formulas(sheet):
             formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
-            raw = formulas.worksheets[0]
+            raw = formulas[sheet.title]
             raw.reset_dimensions()
             rows = _with_uncached(rows, raw.iter_rows(values_only=True))
         yield from rows
+    except XuejiError:
+        raise  # (a sheet not there)
     except Exception as e:  # a sheet damaged past its first rows (its XML cut off)
         # (raised while the rows are read: an import that had begun has written
         # nothing yet, or undoes it, since the error leaves its unit of work)
@@ -578,6 +686,7 @@ class _Sheet:
     extra: dict[str, int]
     errors: list[RowError]
     missing: list[str]  # the header's problems that refuse the sheet (by column)
+    source: _Source = attrs.field(factory=_Source)  # the sheet read, the others with data
 
     @classmethod
     def of(cls, header: Sequence[object], columns: tuple[Column, ...]) -> _Sheet:
@@ -673,6 +782,10 @@ class _Sheet:
             )
         )
 
+    def where(self) -> dict[str, Any]:
+        """The report's fields that say which sheet was read and which were not."""
+        return {"sheet": self.source.title, "unread_sheets": self.source.unread}
+
     def sorted_errors(self) -> tuple[RowError, ...]:
         """The errors so far in sheet order (row, then column), as a report gives them."""
         return tuple(sorted(self.errors, key=lambda e: (e.row, e.column)))
@@ -738,20 +851,34 @@ def _refused_sheet(
     applied), so each ends in one place, as the report promises; before, a refused
     sheet's rows were counted and then in none of applied, refused or held."""
     held = tuple(n for n, _ in rows)
-    return ImportReport(kind, len(held), (), tuple(sheet.errors), held, False, tuple(sheet.extra))
+    return ImportReport(
+        kind, len(held), (), tuple(sheet.errors), held, False, tuple(sheet.extra), **sheet.where()
+    )
 
 
 _SENSITIVE_HEADERS = frozenset({"身份证号", "监护人身份证号", "学籍号"})
 
 
 def _data_rows(
-    path: str | Path, columns: tuple[Column, ...]
+    path: str | Path, columns: tuple[Column, ...], name: str | None = None
 ) -> tuple[_Sheet, Iterator[tuple[int, tuple[object, ...]]]]:
-    rows = _sheet_rows(path)
+    source = _Source()
+    rows = _sheet_rows(path, name, source)
     header = next(rows, None)
     if header is None:
-        raise XuejiError("excel.empty", f"工作簿 {path} 是空的", f"the workbook {path} is empty")
+        zh, en = "", ""
+        if source.unread:  # the students on another sheet: say which
+            zh = "；有数据的工作表：" + "、".join(f"「{s}」" for s in source.unread)
+            zh += "（请指定要导入的工作表）"
+            en = "; sheets holding data: " + ", ".join(repr(s) for s in source.unread)
+            en += " (name the sheet to import)"
+        raise XuejiError(
+            "excel.empty",
+            f"工作簿 {path} 的工作表「{source.title}」是空的{zh}",
+            f"the sheet {source.title!r} of the workbook {path} is empty{en}",
+        )
     sheet = _Sheet.of(header, columns)
+    sheet.source = source
 
     def numbered() -> Iterator[tuple[int, tuple[object, ...]]]:
         for n, row in enumerate(rows, start=2):
@@ -772,7 +899,7 @@ _RULE_COLUMNS = {
     "enrolment.duplicate": "身份证号",
     "enrolment.id_mismatch": "身份证号",
     "enrolment.no_identifier": "身份证号",
-    "enrolment.photo_missing": "照片摘要",
+    "enrolment.photo_missing": "照片摘要",  # (a photo of another year: 照片采集日期)
 }
 _HEADER = {c.header: c for c in STUDENT_COLUMNS}
 
@@ -823,7 +950,12 @@ class _UndoImport(Exception):
 
 
 def import_students(
-    registry: Registry, actor: Actor, path: str | Path, *, all_or_nothing: bool = True
+    registry: Registry,
+    actor: Actor,
+    path: str | Path,
+    *,
+    all_or_nothing: bool = True,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Enter the new students of a workbook (Art 12) through
     :meth:`Registry.enroll_many`, each row decided by the rules of :meth:`Registry.enroll`.
@@ -833,21 +965,26 @@ def import_students(
     rows are written. A missing required column refuses the whole sheet. An actor
     outside a row's school raises :class:`~xueji.errors.AccessDenied` and writes nothing.
     The rows are decided :data:`IMPORT_SLICE` at a time, in one unit of work.
+
+    ``sheet`` names the worksheet to read (None: the first); one the workbook does not
+    hold raises :class:`NoSheet` (``excel.no_sheet``). The report names the sheet read
+    and, when none was named, the other sheets that hold data
+    (:attr:`ImportReport.notices`). The other importers take ``sheet`` alike.
     """
     today = registry.today()
-    sheet, rows = _data_rows(path, STUDENT_COLUMNS)
+    ws, rows = _data_rows(path, STUDENT_COLUMNS, sheet)
     count = 0
 
     def good_rows() -> Iterator[tuple[int, dict[str, object]]]:
         nonlocal count
         for n, row in rows:
             count += 1
-            fields = sheet.read(n, row)
-            if fields is not None and _valid_ids(sheet, n, fields, today):
+            fields = ws.read(n, row)
+            if fields is not None and _valid_ids(ws, n, fields, today):
                 yield n, fields
 
-    if sheet.missing:
-        return _refused_sheet("students", sheet, rows)
+    if ws.missing:
+        return _refused_sheet("students", ws, rows)
     applied: list[AppliedRow] = []
     decided: list[int] = []  # the sheet rows of the good rows, in order
     refused: set[int] = set()
@@ -865,7 +1002,7 @@ def import_students(
                 for i, decision in out.refused:
                     if i in present:
                         continue
-                    _rule_errors(sheet, part[i][0], part[i][1], decision)
+                    _rule_errors(ws, part[i][0], part[i][1], decision)
                     refused.add(part[i][0])
                 for i, existing in present.items():
                     applied.append(
@@ -879,7 +1016,7 @@ def import_students(
                     note = notes.setdefault(status, f"已录入 entered ({status})")
                     applied.append(AppliedRow(n, s.id, note))
                 decided.extend(n for n, _ in part)
-            if all_or_nothing and sheet.errors:
+            if all_or_nothing and ws.errors:
                 raise _UndoImport
     except _UndoImport:
         committed = False
@@ -888,10 +1025,17 @@ def import_students(
     if not committed:
         applied = []
         held = tuple(n for n in decided if n not in refused)
-    errors = sheet.sorted_errors()
+    errors = ws.sorted_errors()
     applied.sort(key=lambda a: a.row)  # (the rows already present came first in a slice)
     return ImportReport(
-        "students", count, tuple(applied), errors, held, committed, tuple(sheet.extra)
+        "students",
+        count,
+        tuple(applied),
+        errors,
+        held,
+        committed,
+        tuple(ws.extra),
+        **ws.where(),
     )
 
 
@@ -936,13 +1080,32 @@ def _already_entered(
 
 def _rule_errors(sheet: _Sheet, row: int, fields: Mapping[str, object], decision: Decision) -> None:
     for v in decision.violations:
+        facts = dict(v.facts)
         header = _RULE_COLUMNS.get(v.code, "")
-        col = _HEADER.get(header)
-        value = fields.get(col.field, "") if col else ""
         zh, en = v.message_zh, v.message_en
         if v.code == "enrolment.id_mismatch":
-            zh, en = _mismatch(dict(v.facts), zh, en)
+            zh, en = _mismatch(facts, zh, en)
+        if v.code == "enrolment.photo_missing" and facts.get("photo_taken", "-") != "-":
+            # a photo there, of another year: its date is wrong, not its digest (the
+            # rule's one code covers both; its facts tell them apart)
+            header = "照片采集日期"
+            zh, en = _photo_year(facts, "photo_taken_on" in fields, zh, en)
+        col = _HEADER.get(header)
+        value = fields.get(col.field, "") if col else ""
         sheet.error(row, col or "", value, v.code, zh, en)
+
+
+def _photo_year(facts: Mapping[str, str], dated: bool, zh: str, en: str) -> tuple[str, str]:
+    """``enrolment.photo_missing`` of a photo taken in another year than the entry's,
+    saying both (``dated``: the row gives the date; else it was taken as the import's)."""
+    taken, year = facts["photo_taken"], facts.get("entry_year", "-")
+    if dated:
+        zh += f"（照片采集日期 {taken}，入学年份 {year}）"
+        en += f" (the photo was taken on {taken}; the year of entry is {year})"
+    else:
+        zh += f"（照片采集日期未填，按导入日期 {taken} 计；入学年份 {year}）"
+        en += f" (no photo date given, so the import's date {taken}; the year of entry is {year})"
+    return zh, en
 
 
 _SEX_ZH = {"M": "男", "F": "女"}
@@ -999,13 +1162,14 @@ def _two_phase(
     extra_data: bool,
     *,
     one_per_student: bool = False,
+    sheet_name: str | None = None,
 ) -> ImportReport:
     """Read and check every row first; then (if allowed) apply the good ones, one command
     each. With ``all_or_nothing`` the commands run in one unit of work (each joins it as
     a savepoint): a command refused or failing at apply time (the record changed in
     between) undoes them all and is reported as an error of its row. Otherwise each
     good row is applied on its own and a failing one reported."""
-    sheet, rows = _data_rows(path, columns)
+    sheet, rows = _data_rows(path, columns, sheet_name)
     if sheet.missing:
         return _refused_sheet(kind, sheet, rows)
     students = _Students(registry, actor)
@@ -1065,7 +1229,8 @@ def _two_phase(
         plan.append((n, student, fields, data if extra_data else {}))
     if all_or_nothing and sheet.errors:
         errors = sheet.sorted_errors()
-        return ImportReport(kind, count, (), errors, tuple(n for n, *_ in plan), False)
+        held = tuple(n for n, *_ in plan)
+        return ImportReport(kind, count, (), errors, held, False, **sheet.where())
 
     def apply_all() -> list[AppliedRow]:
         done = []
@@ -1091,16 +1256,23 @@ def _two_phase(
             errors = sheet.sorted_errors()
             failed = {e.row for e in errors}  # refused as they were applied: not held too
             held = tuple(n for n, *_ in plan if n not in failed)
-            return ImportReport(kind, count, (), errors, held, False)
+            return ImportReport(kind, count, (), errors, held, False, **sheet.where())
     else:
         applied = apply_all()
     errors = sheet.sorted_errors()
     ignored = () if extra_data else tuple(sheet.extra)
-    return ImportReport(kind, count, tuple(applied), errors, (), bool(applied), ignored)
+    return ImportReport(
+        kind, count, tuple(applied), errors, (), bool(applied), ignored, **sheet.where()
+    )
 
 
 def import_info(
-    registry: Registry, actor: Actor, path: str | Path, *, all_or_nothing: bool = True
+    registry: Registry,
+    actor: Actor,
+    path: str | Path,
+    *,
+    all_or_nothing: bool = True,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Import Art 17 information (简历, 成绩, 评价, 奖励, 处分) through
     :meth:`Registry.add_info`: no review by the authority. Columns beyond
@@ -1136,11 +1308,17 @@ def import_info(
         apply,
         all_or_nothing,
         True,
+        sheet_name=sheet,
     )
 
 
 def import_graduation(
-    registry: Registry, actor: Actor, path: str | Path, *, all_or_nothing: bool = True
+    registry: Registry,
+    actor: Actor,
+    path: str | Path,
+    *,
+    all_or_nothing: bool = True,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Import graduation data (Art 18) through :meth:`Registry.graduate` or
     :meth:`Registry.complete`: compulsory education finishes at once; a senior-high
@@ -1178,6 +1356,7 @@ def import_graduation(
         all_or_nothing,
         False,
         one_per_student=True,
+        sheet_name=sheet,
     )
 
 
@@ -1364,14 +1543,19 @@ _TREES = {
 
 
 def _tree_import(
-    tree: _Tree, registry: Registry, actor: Actor, path: str | Path, all_or_nothing: bool
+    tree: _Tree,
+    registry: Registry,
+    actor: Actor,
+    path: str | Path,
+    all_or_nothing: bool,
+    sheet_name: str | None,
 ) -> ImportReport:
     """Read every row, then add the records a parent before its children (stable in
     sheet order otherwise), each through the facade's command, in one unit of work: a
     record already in the store as the row gives it is reported and left alone (so an
     import can be run again); one whose code is taken by another record is an error."""
     today = registry.today()
-    sheet, rows = _data_rows(path, tree.columns)
+    sheet, rows = _data_rows(path, tree.columns, sheet_name)
     if sheet.missing:
         return _refused_sheet(tree.kind, sheet, rows)
     key_col = next(c for c in tree.columns if c.field == tree.key)
@@ -1404,7 +1588,8 @@ def _tree_import(
     plan.sort(key=lambda p: tree.order(p[1]))
     if all_or_nothing and sheet.errors:
         errors = sheet.sorted_errors()
-        return ImportReport(tree.kind, count, (), errors, tuple(sorted(n for n, *_ in plan)), False)
+        held = tuple(sorted(n for n, *_ in plan))
+        return ImportReport(tree.kind, count, (), errors, held, False, **sheet.where())
     applied: list[AppliedRow] = []
     committed = True
     try:
@@ -1457,9 +1642,17 @@ def _tree_import(
     if not committed:
         failed = {e.row for e in errors}
         held = tuple(sorted(n for n, *_ in plan if n not in failed))
-        return ImportReport(tree.kind, count, (), errors, held, False, tuple(sheet.extra))
+        extra = tuple(sheet.extra)
+        return ImportReport(tree.kind, count, (), errors, held, False, extra, **sheet.where())
     return ImportReport(
-        tree.kind, count, tuple(applied), errors, (), bool(applied), tuple(sheet.extra)
+        tree.kind,
+        count,
+        tuple(applied),
+        errors,
+        (),
+        bool(applied),
+        tuple(sheet.extra),
+        **sheet.where(),
     )
 
 
@@ -1474,7 +1667,12 @@ def _blame(
 
 
 def import_units(
-    registry: Registry, actor: Actor, path: str | Path, *, all_or_nothing: bool = True
+    registry: Registry,
+    actor: Actor,
+    path: str | Path,
+    *,
+    all_or_nothing: bool = True,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Create the education authorities of a workbook (学籍主管单位, Arts 6 and 8) through
     :meth:`Registry.add_unit`: the province's administrator's task (Art 6). Rows are
@@ -1482,27 +1680,37 @@ def import_units(
     order. On a new store the province may add its own unit first (its row is in the
     sheet). A unit already in the store with the same values is left alone and
     reported as present; ``AppliedRow.student`` holds the unit's code."""
-    return _tree_import(_TREES["units"], registry, actor, path, all_or_nothing)
+    return _tree_import(_TREES["units"], registry, actor, path, all_or_nothing, sheet)
 
 
 def import_schools(
-    registry: Registry, actor: Actor, path: str | Path, *, all_or_nothing: bool = True
+    registry: Registry,
+    actor: Actor,
+    path: str | Path,
+    *,
+    all_or_nothing: bool = True,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Create the schools of a workbook (学校信息, Arts 6 and 9) through
     :meth:`Registry.add_school` (the province's administrator, Art 6); a 学区中心校 is
     added before the branches that name it (Art 7). ``AppliedRow.student`` holds the
     school's code."""
-    return _tree_import(_TREES["schools"], registry, actor, path, all_or_nothing)
+    return _tree_import(_TREES["schools"], registry, actor, path, all_or_nothing, sheet)
 
 
 def import_classes(
-    registry: Registry, actor: Actor, path: str | Path, *, all_or_nothing: bool = True
+    registry: Registry,
+    actor: Actor,
+    path: str | Path,
+    *,
+    all_or_nothing: bool = True,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Create the classes of a workbook (班级信息, Art 10) through
     :meth:`Registry.add_class` (the school or its authority, Art 28). An empty
     建班年月 is the import's date; a class already in the store with the row's values
     is left alone. ``AppliedRow.student`` holds the class id."""
-    return _tree_import(_TREES["classes"], registry, actor, path, all_or_nothing)
+    return _tree_import(_TREES["classes"], registry, actor, path, all_or_nothing, sheet)
 
 
 # -- writing ---------------------------------------------------------------------------------

@@ -1861,17 +1861,35 @@ def sqlite_file(url: str) -> str | None:
     path = parsed.database
     if parsed.get_backend_name() != "sqlite" or path in (None, "", ":memory:"):
         return None
-    if path.startswith("file:"):  # sqlite:///file:x.db?uri=true
-        path = path[len("file:") :]
+    uri = parsed.query.get("uri")
+    if path.startswith("file:") and isinstance(uri, str) and sa.util.asbool(uri):
+        path = path[len("file:") :]  # sqlite:///file:x.db?uri=true (without: a file:x.db)
+        return None if path.startswith(":memory:") else path
     return path
 
 
 def _shown(url: str, parsed: sa.engine.URL) -> str:
     """``url`` as a message shows it: with its password as ``***``; a SQLite URL as
     typed (it holds no password, and SQLAlchemy would percent-encode a path in
-    Chinese or with spaces past recognition)."""
+    Chinese or with spaces past recognition), followed by the file's absolute path
+    when that is not what was typed (a relative path is taken from the current
+    directory: a clerk who ran the command from another saw only ``x.db``).
+
+    >>> import os
+    >>> _shown("sqlite:///x.db", sa.engine.make_url("sqlite:///x.db")) == (
+    ...     f"sqlite:///x.db ({os.path.realpath('x.db')})"
+    ... )
+    True
+    """
     if parsed.get_backend_name() == "sqlite":
-        return url
+        file = sqlite_file(url)
+        if file is None:
+            return url
+        try:
+            where = str(Path(file).resolve())
+        except (OSError, RuntimeError, ValueError):  # (a symlink loop, a NUL in the path)
+            where = os.path.abspath(file)
+        return url if where == file else f"{url} ({where})"
     return parsed.render_as_string(hide_password=True)
 
 
@@ -1982,12 +2000,10 @@ class SqlStore:
         """
         parsed = _parsed_url(url)
         shown = _shown(url, parsed)
-        path = parsed.database
-        if (
-            existing
-            and parsed.get_backend_name() == "sqlite"
-            and path not in (None, "", ":memory:")
-        ) and not Path(path).is_file():
+        # the file (a ``file:`` URI's too: sqlite:///file:x.db?uri=true was refused
+        # as no such file, and would have been asked as a new file named file:x.db)
+        path = sqlite_file(url)
+        if existing and path is not None and not Path(path).is_file():
             raise XuejiError(
                 "storage.unavailable",
                 f"数据库文件不存在：{shown}",
@@ -1998,8 +2014,7 @@ class SqlStore:
             f"数据库中没有学籍库（无 {schema_t.name} 表）：{shown}",
             f"no xueji registry in the database (no {schema_t.name} table): {shown}",
         )
-        on_file = existing and parsed.get_backend_name() == "sqlite"
-        asked = bool(on_file and path and path != ":memory:")
+        asked = existing and path is not None
         # a file is asked before the store's own connections set it up (WAL mode is
         # written into the file): another application's file is left exactly as it was
         if asked and not _sqlite_has_registry(Path(str(path)), shown):
