@@ -13,8 +13,9 @@ data). Each cell is checked: a cell that cannot be read is a :class:`RowError`, 
 crash; a rule that refuses a row is a :class:`RowError` citing its code. The
 :class:`ImportReport` accounts for every data row: applied, refused, or held back
 (good, but not applied because the import was all-or-nothing and another row failed).
-Workbooks are read in openpyxl's read-only mode, row by row, so a large file streams. The report names the sheet read and, when none was
-named, the other sheets that hold data (a notice, not a refusal).
+Workbooks are read in openpyxl's read-only mode, row by row, so a large file streams.
+The report names the sheet read and, when none was named, the other sheets that hold
+data (a notice, not a refusal).
 
 openpyxl is an optional dependency (``pip install 'xueji[excel]'``); it is imported only
 when a workbook is read or written, and its absence is the error ``excel.missing``.
