@@ -456,3 +456,41 @@ def test_art16_resuming_into_the_seat_one_holds_is_not_one_more(province: Provin
     assert p.reg.approve(SHUSHAN, sus.request.id).allowed
     back = p.reg.resume(A, s.id, "病愈", to_class="A-1")
     assert back.allowed, back.decision
+
+
+def test_art29_correction_and_transfer_rule_reads_the_policy() -> None:
+    """The rule itself (pure): what waits for what under each reading, the parameter
+    shown in the explanation, and the open request named."""
+    import datetime as dt
+
+    from xueji.lifecycle import RequestKind as K
+    from xueji.model import Request, Student
+    from xueji.rules import changes
+
+    pin = attrs.evolve(ANHUI_2013, correction_during_transfer=Param("pin", anhui(29)))
+    assert K.CORRECTION in changes.waits_for(K.TRANSFER, ANHUI_2013)
+    assert K.CORRECTION in changes.waits_for(K.CROSS_PROVINCE_IN, ANHUI_2013)
+    assert K.TRANSFER in changes.waits_for(K.CORRECTION, ANHUI_2013)
+    assert K.CORRECTION not in changes.waits_for(K.TRANSFER, pin)
+    assert K.TRANSFER not in changes.waits_for(K.CORRECTION, pin)
+    for policy in (ANHUI_2013, pin):  # either way, an ending change and a correction
+        assert K.GRADUATION in changes.waits_for(K.CORRECTION, policy)
+        assert K.CORRECTION in changes.waits_for(K.CROSS_BORDER_OUT, policy)
+        assert K.CORRECTION not in changes.waits_for(K.SUSPENSION, policy)
+        assert K.SUSPENSION not in changes.waits_for(K.CORRECTION, policy)
+    s = Student(
+        "S1", "A", "A-1", 1, Stage.PRIMARY, StudentStatus.REGISTERED, "甲", "M",
+        dt.date(2019, 3, 1), "340104", dt.date(2025, 9, 1),
+    )  # fmt: skip
+    day = dt.date(2026, 9, 1)
+    fix = Request("R7", K.CORRECTION, "S1", RequestState.AT_AUTHORITY, day, day)
+    refused = changes.check_no_other_open(s, K.TRANSFER, [fix], policy=ANHUI_2013)
+    assert refused.codes == ("change.other_open",)
+    facts = dict(refused.violations[0].facts)
+    assert (facts["open"], facts["requests"], facts["change"]) == ("correction", "R7", "transfer")
+    step = refused.steps[0]
+    assert [u.name for u in step.params] == ["correction_during_transfer"]
+    assert step.article == anhui(19)
+    assert changes.check_no_other_open(s, K.TRANSFER, [fix], policy=pin).allowed
+    # without a policy, as before: the moving kinds only
+    assert changes.check_no_other_open(s, K.TRANSFER, [K.CORRECTION]).allowed
