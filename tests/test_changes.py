@@ -486,3 +486,139 @@ def test_art16_resuming_into_the_seat_one_holds_is_not_one_more(province: Provin
     assert p.reg.approve(SHUSHAN, sus.request.id).allowed
     back = p.reg.resume(A, s.id, "病愈", to_class="A-1")
     assert back.allowed, back.decision
+
+
+W, WUHU = school_actor("W"), authority("340202")
+
+
+def _transfer_to_w(p: Province, student_id: str):  # type: ignore[no-untyped-def]
+    from xueji.model import TransferReason
+
+    return p.reg.request_transfer(
+        W, student_id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+    )
+
+
+def _other_open(out, blocker: str, request_id: str) -> None:  # type: ignore[no-untyped-def]
+    """``out`` was refused as change.other_open (Art 19), naming the open request."""
+    assert out.decision.codes == ("change.other_open",), out.decision
+    v = out.decision.violations[0]
+    assert v.article == anhui(19)
+    assert (dict(v.facts)["open"], dict(v.facts)["requests"]) == (blocker, request_id)
+    assert out.request is None
+
+
+def test_art29_a_correction_and_a_transfer_wait_for_each_other(province: Province) -> None:
+    """Found by the review: a key-field correction filed before a transfer within the
+    province was decided, once the transfer completed, by the receiving side's unit
+    (the party was worked out from the student's school at the time): the unit that
+    received it (Art 29: 学籍主管单位) could no longer decide it. Under Anhui's reading
+    (``correction_during_transfer = "wait"``) the two are not open at once."""
+    s = province.register("A", 1)
+    fix = province.reg.request_correction(A, s.id, {"name": "新名"}, "户口本为准")
+    assert fix.request is not None
+    assert fix.request.from_school == "A"  # the school that filed it
+    before = len(province.log())
+    _other_open(_transfer_to_w(province, s.id), "correction", fix.request.id)
+    assert len(province.log()) == before  # nothing written
+    assert province.reg.approve(SHUSHAN, fix.request.id).allowed  # the unit that received it
+    t = _transfer_to_w(province, s.id)
+    assert t.allowed, t.decision
+    assert t.request is not None
+    # the reverse order: a correction is not filed while the transfer is open
+    again = province.reg.request_correction(A, s.id, {"name": "再改"}, "x")
+    _other_open(again, "transfer", t.request.id)
+    for actor in (W, WUHU, A, SHUSHAN):
+        assert province.reg.approve(actor, t.request.id).allowed
+    moved = province.reg.student(PROVINCE, s.id)
+    assert (moved.school, moved.name) == ("W", "新名")
+    # now W's record: W files, W's unit decides
+    later = province.reg.request_correction(W, s.id, {"name": "再改"}, "x")
+    assert later.request is not None
+    assert province.reg.approve(SHUSHAN, later.request.id).decision.codes == ("stage.wrong_party",)
+    assert province.reg.approve(WUHU, later.request.id).allowed
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art29_pin_keeps_a_correction_with_the_unit_it_was_filed_with(
+    kind: str, tmp_path: Path
+) -> None:
+    """The other reading (``correction_during_transfer = "pin"``): both may be open, and
+    the correction is decided by the unit of the school that filed it, in either
+    order, after the student has moved."""
+    pin = attrs.evolve(ANHUI_2013, code="pin", correction_during_transfer=Param("pin", anhui(29)))
+    store = SqlStore.sqlite(str(tmp_path / "r.sqlite3")) if kind == "sqlite" else None
+    p = Province(policies=(pin,), store=store)
+    for first in ("correction", "transfer"):
+        s = p.register("A", 1)
+        if first == "correction":
+            fix = p.reg.request_correction(A, s.id, {"name": "新名"}, "户口本为准")
+            t = _transfer_to_w(p, s.id)
+        else:
+            t = _transfer_to_w(p, s.id)
+            fix = p.reg.request_correction(A, s.id, {"name": "新名"}, "户口本为准")
+        assert fix.allowed, fix.decision
+        assert t.allowed, t.decision
+        assert fix.request is not None
+        assert t.request is not None
+        for actor in (W, WUHU, A, SHUSHAN):
+            assert p.reg.approve(actor, t.request.id).allowed
+        assert p.reg.student(PROVINCE, s.id).school == "W"
+        wrong = p.reg.approve(WUHU, fix.request.id)
+        assert wrong.decision.codes == ("stage.wrong_party",), first
+        assert p.reg.approve(SHUSHAN, fix.request.id).allowed, first
+        assert p.reg.student(PROVINCE, s.id).name == "新名"
+
+
+def test_art19_a_correction_is_not_filed_while_the_record_is_ending(
+    province: Province,
+) -> None:
+    """Found with the above: a correction filed while a senior graduation (or a
+    transfer out of the province) awaited approval could no longer be approved once
+    the record ended (CannotComplete). The ending change held back a correction filed
+    before it, not one filed after."""
+    province.at(D(2027, 6, 25))
+    senior = province.register("H", 12)
+    grad = province.reg.graduate(H, senior.id)
+    assert grad.request is not None
+    fix = province.reg.request_correction(H, senior.id, {"name": "新名"}, "x")
+    _other_open(fix, "graduation", grad.request.id)
+    assert province.reg.approve(HEFEI, grad.request.id).allowed
+
+
+def test_art29_correction_and_transfer_rule_reads_the_policy() -> None:
+    """The rule itself (pure): what waits for what under each reading, the parameter
+    shown in the explanation, and the open request named."""
+    import datetime as dt
+
+    from xueji.lifecycle import RequestKind as K
+    from xueji.model import Request, Student
+    from xueji.rules import changes
+
+    pin = attrs.evolve(ANHUI_2013, correction_during_transfer=Param("pin", anhui(29)))
+    assert K.CORRECTION in changes.waits_for(K.TRANSFER, ANHUI_2013)
+    assert K.CORRECTION in changes.waits_for(K.CROSS_PROVINCE_IN, ANHUI_2013)
+    assert K.TRANSFER in changes.waits_for(K.CORRECTION, ANHUI_2013)
+    assert K.CORRECTION not in changes.waits_for(K.TRANSFER, pin)
+    assert K.TRANSFER not in changes.waits_for(K.CORRECTION, pin)
+    for policy in (ANHUI_2013, pin):  # either way, an ending change and a correction
+        assert K.GRADUATION in changes.waits_for(K.CORRECTION, policy)
+        assert K.CORRECTION in changes.waits_for(K.CROSS_BORDER_OUT, policy)
+        assert K.CORRECTION not in changes.waits_for(K.SUSPENSION, policy)
+        assert K.SUSPENSION not in changes.waits_for(K.CORRECTION, policy)
+    s = Student(
+        "S1", "A", "A-1", 1, Stage.PRIMARY, StudentStatus.REGISTERED, "甲", "M",
+        dt.date(2019, 3, 1), "340104", dt.date(2025, 9, 1),
+    )  # fmt: skip
+    day = dt.date(2026, 9, 1)
+    fix = Request("R7", K.CORRECTION, "S1", RequestState.AT_AUTHORITY, day, day)
+    refused = changes.check_no_other_open(s, K.TRANSFER, [fix], policy=ANHUI_2013)
+    assert refused.codes == ("change.other_open",)
+    facts = dict(refused.violations[0].facts)
+    assert (facts["open"], facts["requests"], facts["change"]) == ("correction", "R7", "transfer")
+    step = refused.steps[0]
+    assert [u.name for u in step.params] == ["correction_during_transfer"]
+    assert step.article == anhui(19)
+    assert changes.check_no_other_open(s, K.TRANSFER, [fix], policy=pin).allowed
+    # without a policy, as before: the moving kinds only
+    assert changes.check_no_other_open(s, K.TRANSFER, [K.CORRECTION]).allowed

@@ -182,6 +182,33 @@ def test_two_transfers_of_one_student(racing: tuple[Store, Racer]) -> None:
     assert audit.verify(p.log()).ok
 
 
+def test_a_correction_and_a_transfer_filed_at_once(racing: tuple[Store, Racer]) -> None:
+    """Art 29 read with Art 19 (``correction_during_transfer = "wait"``): of a key-field
+    correction and a transfer filed at the same moment, one opens, the other is refused
+    (change.other_open) once it sees the first, or loses the race."""
+    store, racer = racing
+    p = Province(store=store)
+    s = p.register("A", 1)
+    results = racer(
+        p,
+        command("request_correction", school_actor("A"), s.id, {"name": "新名"}, "户口本为准"),
+        command(
+            "request_transfer",
+            school_actor("W"),
+            s.id,
+            to_school="W",
+            to_class="W-1",
+            reason=TransferReason.JOB_MOVE,
+        ),
+    )
+    with p.store.unit_of_work() as uow:
+        opened = uow.requests.open_for_student(s.id)
+    assert len(opened) == 1, (opened, results)
+    lost = [r for r in results if isinstance(r, ConcurrencyConflict) or not r.allowed]  # type: ignore[attr-defined]
+    assert len(lost) == 1, results
+    assert audit.verify(p.log()).ok
+
+
 def test_the_deadline_sweep_racing_a_manual_decision(racing: tuple[Store, Racer]) -> None:
     store, racer = racing
     p = Province(store=store)

@@ -134,6 +134,16 @@ def test_policy_file(tmp_path: Path) -> None:
     assert p.dropout_review_limit == ANHUI_2013.dropout_review_limit  # inherited
 
 
+def test_art29_correction_reading_is_a_parameter_a_file_may_set() -> None:
+    """Anhui reads Art 29 with Art 19 (a correction and a transfer wait for each
+    other); a province file may choose the other implemented reading."""
+    assert ANHUI_2013.correction_during_transfer.value == "wait"
+    assert ANHUI_2013.correction_during_transfer.article == anhui(29)
+    assert ANHUI_2013.correction_during_transfer.note
+    p = parse_policy(_one("correction_during_transfer", '"pin"'))
+    assert p.correction_during_transfer.value == "pin"
+
+
 def test_round_trip_through_plain_data() -> None:
     assert policy_from_dict(policy_to_dict(ANHUI_2013)) == ANHUI_2013
 
@@ -223,6 +233,8 @@ def _one(name: str, value: str) -> str:
         ("maintenance_fee_per_student", '"NaN"', "expected an amount"),
         # the format is right, the day does not exist
         ("new_student_deadline", '"09-31"', "no such day of the year: 09-31"),
+        # a reading the rules do not implement (Art 29)
+        ("correction_during_transfer", '"later"', "correction_during_transfer is one of"),
     ],
 )
 def test_a_value_no_measure_could_mean_is_refused_with_its_key(

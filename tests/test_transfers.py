@@ -543,3 +543,48 @@ def test_art24_application_dates_without_default_approval_or_from_long_ago() -> 
     t = other.register("A", 1)
     old = start_transfer(other, t.id, applied_on=D(2001, 9, 3))
     assert [v.code for v in old.decision.violations] == ["transfer.applied_on"]
+
+
+def test_art19_a_student_coming_back_has_one_return_open_and_no_correction_beside(
+    province: Province,
+) -> None:
+    """Found with the correction review: a student who left the country could be
+    brought back by two schools at once (two transfers in open for one record), and a
+    correction filed by the old school stayed open while the return moved the record
+    to another school's unit. Now the return waits (change.other_open, Art 19)."""
+    s = province.register("A", 1)
+    out = province.reg.request_cross_border_out(
+        A, s.id, destination="新加坡", leave_date=D(2026, 10, 1), reason="随父母出国"
+    ).request
+    assert out is not None
+    province.reg.approve(A, out.id)
+    province.reg.approve(SHUSHAN, out.id)
+
+    def back(school: str):  # type: ignore[no-untyped-def]
+        return province.reg.transfer_in(
+            school_actor(school),
+            origin="新加坡",
+            abroad=True,
+            school=school,
+            class_id=f"{school}-1",
+            grade=1,
+            name=s.name,
+            sex=s.sex,
+            birth_date=s.birth_date,
+            hukou_region=s.hukou_region,
+            registry_number=s.registry_number,
+            id_number=s.id_number,
+        )
+
+    fix = province.reg.request_correction(A, s.id, {"name": "新名"}, "户口本为准")
+    assert fix.request is not None
+    refused = back("W")
+    assert refused.decision.codes == ("change.other_open",), refused.decision
+    assert dict(refused.decision.violations[0].facts)["requests"] == fix.request.id
+    assert province.reg.withdraw(A, fix.request.id).allowed
+    first = back("W")
+    assert first.allowed, first.decision
+    assert first.request is not None
+    second = back("B")
+    assert second.decision.codes == ("change.other_open",)
+    assert dict(second.decision.violations[0].facts)["requests"] == first.request.id

@@ -89,8 +89,8 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
     (
         19,
         "must",
-        "every change through the system, in the change log",
-        "`xueji.storage.protocols.ChangeLog`",
+        "every change through the system, in the change log; one change at a time",
+        "`xueji.storage.protocols.ChangeLog`, `xueji.rules.changes.check_no_other_open`",
     ),
     (
         20,
@@ -149,8 +149,8 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
     (
         29,
         "must",
-        "key fields locked after submission; corrections approved; sex and birth date agree with the ID",
-        "`xueji.rules.corrections.check_direct_edit`, `xueji.rules.corrections.check_correction`, `xueji.rules.enrolment.check_id_agreement`",
+        "key fields locked after submission; corrections approved (by the unit that received them); sex and birth date agree with the ID",
+        "`xueji.rules.corrections.check_direct_edit`, `xueji.rules.corrections.check_correction`, `xueji.rules.enrolment.check_id_agreement`, `xueji.rules.changes.waits_for`",
     ),
     (
         30,

@@ -1150,15 +1150,17 @@ class Registry:
         kind: RequestKind,
         same: Iterable[RequestKind] = (),
         *,
-        ending: bool = False,
+        policy: Policy,
     ) -> Decision:
         """:func:`~xueji.rules.changes.check_no_other_open` over the student's open
-        requests; a change that ends the record here (``ending``: graduation, a
-        transfer out of the province or the country) waits for an open key-field
-        correction too, which could not be applied to the ended record."""
-        kinds = [r.kind for r in uow.requests.open_for_student(s.id)]
-        blocking = change_rules.ENDING_BLOCKERS if ending else change_rules.MOVING_KINDS
-        return change_rules.check_no_other_open(s, kind, kinds, same=same, blocking=blocking)
+        requests, each kind waiting for what :func:`~xueji.rules.changes.waits_for`
+        says under ``policy``: a change that ends the record here (graduation, a
+        transfer out of the province or the country) and a key-field correction wait
+        for each other, and under ``correction_during_transfer = "wait"`` (Art 29) a
+        correction and a transfer that moves the student's school do too."""
+        return change_rules.check_no_other_open(
+            s, kind, uow.requests.open_for_student(s.id), same=same, policy=policy
+        )
 
     def _open_request(
         self,
@@ -1210,13 +1212,15 @@ class Registry:
         ``student``, the request's student if the caller has read it already."""
         if student is None:
             student = self._get_student(uow, req.student)
+        # the school a request was filed from: a transfer's sending school, a transfer
+        # out's and a key-field correction's own school (Art 29: the correction stays
+        # with the unit that received it, should the student move while it is open
+        # under correction_during_transfer = "pin"); else the student's school
         home = req.from_school or student.school
         if req.state in (R.AT_RECEIVING_SCHOOL, R.AT_RECEIVING_AUTHORITY):
             school = self._get_school(uow, req.to_school or student.school)
-        elif req.state in (R.AT_SENDING_SCHOOL, R.AT_SENDING_AUTHORITY):
-            school = self._get_school(uow, home)
         else:
-            school = self._get_school(uow, student.school)
+            school = self._get_school(uow, home)
         if req.state in _SCHOOL_STAGES:
             return school.code, True
         return school.authority, False
@@ -2288,12 +2292,21 @@ class Registry:
         expected_version: int | None = None,
         idempotency_key: str | None = None,
     ) -> Outcome:
-        """File a key-field correction for the supervising unit to approve (Art 29)."""
+        """File a key-field correction for the supervising unit to approve (Art 29).
+
+        Not while a change that ends the record is open, nor (under
+        ``correction_during_transfer = "wait"``) a transfer that moves the student to
+        another school (``change.other_open``); filing it takes the student's version.
+        """
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "request_correction", expected_version)
             policy = self.policy(on)
-            decision = corrections.check_correction(s, changes, today=on, policy=policy)
+            decision = Decision.combine(
+                corrections.check_correction(s, changes, today=on, policy=policy),
+                # (a change ending the record, and under "wait" a transfer, is open)
+                self._no_other_open(uow, s, RequestKind.CORRECTION, policy=policy),
+            )
             if not decision.allowed:
                 return Outcome(decision, s)
             # the allowed values' types too (one that could not be stored and read
@@ -2312,9 +2325,14 @@ class Registry:
                 on,
                 RequestKind.CORRECTION,
                 s,
+                from_school=s.school,  # the school that filed it (see _party)
                 reason=reason,
                 payload={k: _s(v) for k, v in changes.items()},
             )
+            # the student is taken, as by a transfer: a correction and a transfer filed
+            # at the same moment do not both open (one change at a time, above)
+            s = attrs.evolve(s, version=s.version + 1)
+            uow.students.update(s)
         return Outcome(decision, s, req)
 
     # -- transfers (Arts 20-25) ------------------------------------------------------------
@@ -2352,7 +2370,7 @@ class Registry:
             dst = self._get_school(uow, to_school)
             klass = self._get_class(uow, to_class)
             from_city, to_city = self._city_of(uow, src), self._city_of(uow, dst)
-            open_kinds = [r.kind for r in uow.requests.open_for_student(s.id)]
+            open_now = uow.requests.open_for_student(s.id)
             facts = transfers.TransferFacts(
                 student=s,
                 from_school=src.code,
@@ -2366,12 +2384,13 @@ class Registry:
                 to_special=Stage.SPECIAL in dst.stages,
                 reason=reason,
                 stated_reason=stated_reason,
-                open_transfers=sum(1 for k in open_kinds if k in _TRANSFER_KINDS),
+                open_transfers=sum(1 for r in open_now if r.kind in _TRANSFER_KINDS),
             )
             decision = Decision.combine(
                 transfers.check_transfer(facts, on=on, policy=policy),
+                # (under correction_during_transfer = "wait", an open correction too)
                 change_rules.check_no_other_open(
-                    s, RequestKind.TRANSFER, open_kinds, same=_TRANSFER_KINDS
+                    s, RequestKind.TRANSFER, open_now, same=_TRANSFER_KINDS, policy=policy
                 ),
                 self._applied(applied_on, on, policy),
                 enrolment.check_class(
@@ -2456,6 +2475,9 @@ class Registry:
             gone = (St.CROSS_PROVINCE_OUT, St.CROSS_BORDER_OUT)
             left = [x for x in found.values() if x.status in gone]
             decision = Decision.combine(
+                # a student coming back: one change at a time (Art 19), and under
+                # correction_during_transfer = "wait" not while a correction is open
+                *(self._no_other_open(uow, x, kind, policy=policy) for x in left[:1]),
                 self._applied(applied_on, on, policy),
                 enrolment.check_duplicate(
                     [x for x in found.values() if x.status not in gone], continuing=False
@@ -2557,7 +2579,7 @@ class Registry:
                 transfers.check_abroad(
                     s, destination=destination, leave_date=leave_date, reason=reason
                 ),
-                self._no_other_open(uow, s, RequestKind.CROSS_BORDER_OUT, ending=True),
+                self._no_other_open(uow, s, RequestKind.CROSS_BORDER_OUT, policy=self.policy(on)),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -2588,7 +2610,9 @@ class Registry:
                     ),
                     s,
                 )
-            other = self._no_other_open(uow, s, RequestKind.CROSS_PROVINCE_OUT, ending=True)
+            other = self._no_other_open(
+                uow, s, RequestKind.CROSS_PROVINCE_OUT, policy=self.policy(on)
+            )
             if not other.allowed:
                 return Outcome(other, s)
             req = self._open_request(
@@ -2671,10 +2695,14 @@ class Registry:
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, _CHANGE_ACTIONS[kind], expected_version)
-            open_kinds = [r.kind for r in uow.requests.open_for_student(s.id)]
+            open_now = uow.requests.open_for_student(s.id)
             decision = Decision.combine(
-                change_rules.check_change(s, kind, open_same_kind=open_kinds.count(kind)),
-                change_rules.check_no_other_open(s, kind, open_kinds, same=(kind,)),
+                change_rules.check_change(
+                    s, kind, open_same_kind=sum(1 for r in open_now if r.kind is kind)
+                ),
+                change_rules.check_no_other_open(
+                    s, kind, open_now, same=(kind,), policy=self.policy(on)
+                ),
                 self._class_back(uow, s, to_class, on),
             )
             if not decision.allowed:
@@ -2757,7 +2785,7 @@ class Registry:
                     s,
                     RequestKind.GRADUATION,
                     (RequestKind.GRADUATION,) if event == "graduate" else (),
-                    ending=True,
+                    policy=policy,
                 ),
             )
             if not decision.allowed:

@@ -108,6 +108,17 @@ ANHUI_2013 = Policy(
     dropout_review_limit=Param(15, _art(27)),
     compulsory_grades=Param(frozenset(range(1, 10)), _art(27, 2)),
     locked_fields=Param(frozenset({"name", "sex", "birth_date", "id_number", "photo"}), _art(29)),
+    correction_during_transfer=Param(
+        "wait",
+        _art(29),
+        "Art 29 has the supervising unit (学籍主管单位) approve a key-field correction; a "
+        "transfer (Art 21) or a return from outside the province moves the student under "
+        "another unit. Read with Art 19 as one change at a time (wait): a correction is "
+        "not filed while such a transfer is open, nor the transfer opened while a "
+        "correction is (change.other_open names the open request), so the unit that "
+        "received the correction decides it. The other value, pin, lets both be open "
+        "and keeps the correction with the unit of the school that filed it.",
+    ),
     id_mask=Param(
         IdMask(6, 4),
         _art(30),

@@ -61,6 +61,7 @@ def _value_problems(p: Policy) -> list[Problem]:
     for name, allowed in (
         ("rollover_unfinished_final_grade", ("hold", "complete")),
         ("rollover_open_transfers", ("promote", "hold")),
+        ("correction_during_transfer", ("wait", "pin")),
     ):
         if getattr(p, name).value not in allowed:
             out.append((f"{name} 只能是 {allowed} 之一", f"{name} is one of {allowed}"))
@@ -200,6 +201,7 @@ class Policy:
 
     # 第五章 管理和安全
     locked_fields: Param[frozenset[str]] = attrs.field(validator=_fields_are_params)
+    correction_during_transfer: Param[str] = attrs.field(validator=_fields_are_params)
     id_mask: Param[IdMask] = attrs.field(validator=_fields_are_params)
 
     # 通知

@@ -16,19 +16,22 @@ import attrs
 
 from xueji.decision import Decision
 from xueji.lifecycle.tables import RequestKind, StudentStatus
-from xueji.model import Student
+from xueji.model import Request, Student
 from xueji.policy.model import Policy
-from xueji.rules._base import Checks
+from xueji.rules._base import Checks, ParamRead
 
 __all__ = [
     "ALLOWED_FROM",
     "ENDING_BLOCKERS",
+    "ENDING_KINDS",
     "MOVING_KINDS",
+    "SCHOOL_MOVING_KINDS",
     "MigrantDropout",
     "check_change",
     "check_no_other_open",
     "keeps_registry",
     "migrant_dropout_summary",
+    "waits_for",
 ]
 
 ALLOWED_FROM = {
@@ -56,19 +59,56 @@ MOVING_KINDS = frozenset(
 key-field correction do neither): one at a time per student."""
 
 
+ENDING_KINDS = frozenset(
+    {RequestKind.GRADUATION, RequestKind.CROSS_PROVINCE_OUT, RequestKind.CROSS_BORDER_OUT}
+)
+"""The changes that end the record in this province."""
+
+
+SCHOOL_MOVING_KINDS = frozenset(
+    {RequestKind.TRANSFER, RequestKind.CROSS_PROVINCE_IN, RequestKind.CROSS_BORDER_IN}
+)
+"""The changes whose approval may put the student in another school, under another
+supervising unit (学籍主管单位): a transfer within the province, and a transfer in
+(a student who left earlier comes back to another school)."""
+
+
 ENDING_BLOCKERS = MOVING_KINDS | {RequestKind.CORRECTION}
 """What a change that ends the record in this province (graduation, a transfer out
 of the province or the country) waits for: the moving kinds, and an open key-field
 correction, which the ended record could no longer take."""
 
 
+def waits_for(kind: RequestKind, policy: Policy) -> frozenset[RequestKind]:
+    """The open requests a new request of ``kind`` waits for (Art 19, one change at a
+    time). A change that moves or ends the registry waits for the other moving kinds;
+    a change that ends the record, and a key-field correction, wait for each other (the
+    ended record could not take the correction); under ``correction_during_transfer =
+    "wait"`` a correction and a change that moves the student's school wait for each
+    other too (the correction's approving party, Art 29, would change mid-flight).
+
+    >>> from xueji.policy import ANHUI_2013
+    >>> waits_for(RequestKind.CORRECTION, ANHUI_2013) == ENDING_KINDS | SCHOOL_MOVING_KINDS
+    True
+    >>> RequestKind.CORRECTION in waits_for(RequestKind.TRANSFER, ANHUI_2013)
+    True
+    """
+    wait = policy.correction_during_transfer.value == "wait"
+    if kind is RequestKind.CORRECTION:
+        return ENDING_KINDS | SCHOOL_MOVING_KINDS if wait else ENDING_KINDS
+    if kind in ENDING_KINDS or (wait and kind in SCHOOL_MOVING_KINDS):
+        return ENDING_BLOCKERS
+    return MOVING_KINDS
+
+
 def check_no_other_open(
     student: Student,
     kind: RequestKind,
-    open_kinds: Iterable[RequestKind],
+    open_requests: Iterable[RequestKind | Request],
     *,
     same: Iterable[RequestKind] = (),
-    blocking: frozenset[RequestKind] = MOVING_KINDS,
+    blocking: frozenset[RequestKind] | None = None,
+    policy: Policy | None = None,
 ) -> Decision:
     """Art 19 (认真、规范办理学籍变动手续), read as one change at a time: a change that
     moves or ends the registry is not opened while another is open for the student
@@ -76,6 +116,12 @@ def check_no_other_open(
     ``transfer.already_open``). Before, a student with a transfer open could be
     suspended, dropped out or graduated, and the transfer's last approval then failed;
     a cross-border and a cross-province transfer out could be open at once.
+
+    What blocks is ``blocking`` if given, else :func:`waits_for` under ``policy``
+    (a key-field correction is held back, and holds back, as the policy reads Art
+    29), else :data:`MOVING_KINDS`. ``open_requests`` are the student's open requests
+    (or their kinds); the violation names the blocking kinds (``open``) and, where
+    requests are given, their ids (``requests``).
 
     >>> import datetime as dt
     >>> from xueji.model import Student
@@ -86,15 +132,24 @@ def check_no_other_open(
     ('change.other_open',)
     """
     skip = frozenset(same)
-    others = sorted({k.value for k in open_kinds if k in blocking and k not in skip})
+    if blocking is None:
+        blocking = waits_for(kind, policy) if policy is not None else MOVING_KINDS
+    params: tuple[ParamRead, ...] = ()
+    if policy is not None and (kind is RequestKind.CORRECTION or kind in SCHOOL_MOVING_KINDS):
+        params = (("correction_during_transfer", policy.correction_during_transfer),)
+    found = [(r, r if isinstance(r, RequestKind) else r.kind) for r in open_requests]
+    hits = [(r, k) for r, k in found if k in blocking and k not in skip]
+    others = sorted({k.value for _, k in hits})
+    ids = sorted(r.id for r, _ in hits if isinstance(r, Request))
+    facts: dict[str, object] = {
+        "student": student.id,
+        "change": kind.value,
+        "open": ",".join(others) or "-",
+    }
+    if ids:
+        facts["requests"] = ",".join(ids)
     c = Checks()
-    c.rule(
-        "change.other_open",
-        not others,
-        student=student.id,
-        change=kind.value,
-        open=",".join(others) or "-",
-    )
+    c.check("change.other_open", not others, facts, params=params)
     return c.decision()
 
 

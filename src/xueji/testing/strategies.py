@@ -928,10 +928,8 @@ class CommandRunner:
         assert student is not None
         if req.state in (RequestState.AT_RECEIVING_SCHOOL, RequestState.AT_RECEIVING_AUTHORITY):
             code = req.to_school or student.school
-        elif req.state in (RequestState.AT_SENDING_SCHOOL, RequestState.AT_SENDING_AUTHORITY):
+        else:  # the sending school, or the school that filed the request (a correction)
             code = req.from_school or student.school
-        else:
-            code = student.school
         if req.state in (
             RequestState.AT_SCHOOL,
             RequestState.AT_RECEIVING_SCHOOL,
