@@ -13,7 +13,7 @@ from tests.test_storage_contract import statements
 from xueji import registry
 from xueji.articles import anhui
 from xueji.lifecycle import RequestState, StudentStatus
-from xueji.model import Actor, SchoolClass
+from xueji.model import Actor, SchoolClass, TransferReason
 from xueji.policy import ANHUI_2013, Param, Stage
 from xueji.storage.sql import SqlStore
 
@@ -211,6 +211,42 @@ def test_art18_rollover_moves_classes_with_their_students(province: Province) ->
     assert p.reg.student(PROVINCE, s.id).grade == classes["A-2"]
     entry = next(e for e in p.log() if e.command == "rollover")
     assert str(entry.after["classes_promoted"]) == "1"
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_transfer_open_at_the_rollover_goes_on_into_a_class_of_the_new_grade(
+    kind: str, tmp_path: Path
+) -> None:
+    """Under ``rollover_open_transfers = "promote"`` a student with a transfer open moves
+    up and the transfer goes on: the class the receiving school named moves up with
+    them, though no one sits in it yet, so the student arrives in a class of their
+    own grade (an empty class stays where it is otherwise)."""
+    store = SqlStore.sqlite(str(tmp_path / "r.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), store=store)
+    moving = p.register("A", 4, birth=D(2016, 3, 1))
+    p.at(D(2026, 7, 20))
+    out = p.reg.request_transfer(
+        school_actor("W"),
+        moving.id,
+        to_school="W",
+        to_class="W-4",
+        reason=TransferReason.JOB_MOVE,
+        stated_reason="调动",
+    )
+    assert out.allowed, out.decision
+    assert out.request is not None
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    with p.store.unit_of_work() as uow:
+        classes = {c.id: c.grade for c in uow.classes.by_school("W")}
+    assert classes["W-4"] == 5
+    assert classes["W-3"] == 3  # empty, and no one is coming: stays
+    for actor in (school_actor("W"), authority("340202"), A, SHUSHAN):
+        assert p.reg.approve(actor, out.request.id).allowed
+    arrived = p.reg.student(PROVINCE, moving.id)
+    assert (arrived.school, arrived.class_id, arrived.grade) == ("W", "W-4", 5)
+    entry = next(e for e in p.log() if e.command == "rollover")
+    assert str(entry.after["classes_promoted"]) == "2"  # A-4 with the student, W-4
 
 
 def test_art18_rollover_readings_are_policy_parameters() -> None:

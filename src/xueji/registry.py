@@ -2850,6 +2850,8 @@ class Registry:
             # set-based: one statement in a SQL store, not a loop over the province
             # the classes first: a class moves up with the students who move up in it
             classes = uow.classes.promote(plan.statuses, plan.final_grades, exclude)
+            if not plan.hold_open_transfers:
+                classes += self._promote_destinations(uow, plan)
             promoted = uow.students.promote(plan.statuses, plan.final_grades, exclude)
             if unfinished:
                 warnings.append(
@@ -2890,6 +2892,30 @@ class Registry:
                 str(policy.rollover_date.article),
             )
         return Outcome(Decision.allow(warnings=warnings))
+
+    @staticmethod
+    def _promote_destinations(uow: UnitOfWork, plan: graduation.RolloverPlan) -> int:
+        """Under ``rollover_open_transfers = "promote"`` a transfer open at the rollover
+        goes on into the new grade: the class its receiving school named moves up with
+        the student, though no one sits in it yet (an empty class stays where it is
+        otherwise). Called after the classes' promotion and before the students'; a
+        class moved already, with its own students, is not moved twice. Returns how
+        many classes moved."""
+        going = [r for r in uow.requests.open() if r.kind is RequestKind.TRANSFER and r.to_class]
+        if not going:
+            return 0
+        students = uow.students.get_many({r.student for r in going})
+        classes = uow.classes.get_many({r.to_class for r in going if r.to_class})
+        moved: set[str] = set()
+        for r in going:
+            s, klass = students.get(r.student), classes.get(r.to_class or "")
+            if s is None or klass is None or klass.id in moved:
+                continue
+            goes_up = s.status in plan.statuses and s.grade < plan.final_grades[s.stage]
+            if goes_up and klass.grade == s.grade:  # still the grade the student leaves
+                uow.classes.update(attrs.evolve(klass, grade=klass.grade + 1))
+                moved.add(klass.id)
+        return len(moved)
 
     def _complete_unfinished(
         self, uow: UnitOfWork, actor: Actor, on: _dt.date, final_grades: Mapping[Stage, int]

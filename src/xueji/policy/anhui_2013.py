@@ -83,7 +83,8 @@ ANHUI_2013 = Policy(
         "promote",
         _art(18, 2),
         "A student with an open transfer is still in school: promoted, and the transfer "
-        "continues into the new grade.",
+        "continues into the new grade, into the class the receiving school named, "
+        "which moves up with the student.",
     ),
     transfer_stage_limit=Param(20, _art(24)),
     transfer_default_approval=Param(True, _art(24)),
