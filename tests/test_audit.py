@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -290,7 +291,8 @@ def test_art32_detect_reads_students_a_batch_at_a_time(
     p.at(D(2026, 11, 2))  # the transfer is overdue at its first party, the receiving school
     report = p.reg.detect(PROVINCE)
     assert ("overdue_approval", "W") in {(f.kind, f.unit) for f in report.findings}
-    assert sum("FROM xueji_students" in q for q in queries) == 3  # 6 requests, 2 a batch
+    # 6 requests' students, 2 a batch; then the 5 records compared with the log, 2 a batch
+    assert sum("FROM xueji_students" in q for q in queries) == 3 + 3
     store.engine.dispose()
 
 
@@ -492,12 +494,12 @@ def test_art30_free_text_in_the_change_log_is_masked_with_the_profile_s_mask(
         school_actor("A"), s.id, InfoGroup.AWARD, InfoEntry(D(2026, 9, 2), f"证 {quoted}")
     )
     assert out.allowed
-    assert p.log()[-1].after == {"award": f"证 {mask(quoted, strict)}"}
+    assert p.log()[-1].after["award"] == f"证 {mask(quoted, strict)}"
     assert p.log()[-1].after["award"].endswith("*" + quoted[-2:])
     row = ["A", s.registry_number, None, "奖励", "2026-09-21", f"证书 G{quoted}", None, None]
     path = workbook(tmp_path / "info.xlsx", INFO_HEADER, [row])
     assert excel.import_info(p.reg, school_actor("A"), path).committed
-    assert p.log()[-1].after == {"award": f"证书 G{mask(quoted, strict)}"}
+    assert p.log()[-1].after["award"] == f"证书 G{mask(quoted, strict)}"
     assert all(quoted not in str(e) for e in p.log())
 
 
@@ -739,3 +741,58 @@ def test_art32_an_overdue_approval_is_said_in_chinese() -> None:
     assert overdue
     assert all(f.detail_zh.startswith("省内转学自 ") for f in overdue)
     assert all("待转入学校审核，期限 " in f.detail_zh for f in overdue)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art32_a_record_changed_outside_the_library_is_found(kind: str, tmp_path: Path) -> None:
+    """Art 32(三) (伪造、改动学籍数据): every entry that writes a record carries the
+    record's digest, so a record edited in the database (a name in its document, a
+    status column, a row deleted) is found by the report, though the log itself is
+    intact; a school year of every kind of command (the demo) gives no such finding."""
+    import json
+
+    import sqlalchemy as sa
+
+    from xueji import demo
+    from xueji.lifecycle import StudentStatus
+    from xueji.model import ActorKind
+    from xueji.storage.memory import MemoryStore
+    from xueji.storage.sql import SqlStore, students_t
+
+    store: Any = SqlStore.sqlite(tmp_path / "y.sqlite3") if kind == "sqlite" else MemoryStore()
+    reg = demo.school_year(echo=lambda _: None, store=store)
+    province = Actor(ActorKind.PROVINCE, "34")
+    clean = reg.detect(province)
+    assert clean.log.ok
+    assert [f for f in clean.findings if f.kind == "altered_record"] == []
+    with store.unit_of_work() as uow:
+        a, b, c = sorted(uow.students.all(), key=lambda s: s.id)[:3]
+        authority_of_a = uow.schools.get(a.school).authority
+    if kind == "sqlite":
+        with store.engine.begin() as conn:
+            doc = json.loads(
+                conn.execute(sa.select(students_t.c.doc).where(students_t.c.id == a.id)).scalar()
+            )
+            doc["name"] = "改名"
+            conn.execute(
+                students_t.update()
+                .where(students_t.c.id == a.id)
+                .values(doc=json.dumps(doc, ensure_ascii=False))
+            )
+            conn.execute(
+                students_t.update().where(students_t.c.id == b.id).values(status="graduated")
+            )
+            conn.execute(students_t.delete().where(students_t.c.id == c.id))
+    else:
+        rows = store.students.t.rows
+        rows[a.id] = attrs.evolve(a, name="改名")
+        rows[b.id] = attrs.evolve(b, status=StudentStatus.GRADUATED)
+        del rows[c.id]
+    report = reg.detect(province)
+    assert report.log.ok  # the log is intact: the records changed behind it
+    altered = {f.subject: f.unit for f in report.findings if f.kind == "altered_record"}
+    assert altered == {a.id: a.school, b.id: b.school, c.id: "province"}
+    county = reg.detect(Actor(ActorKind.COUNTY, authority_of_a))
+    assert a.id in {f.subject for f in county.findings if f.kind == "altered_record"}
+    assert c.id not in {f.subject for f in county.findings}
+    assert all(a.name not in f.detail_zh + f.detail for f in report.findings)

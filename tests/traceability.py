@@ -167,8 +167,8 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
     (
         32,
         "report",
-        "detect lateness, overdue work, tampering",
-        "`xueji.registry.Registry.detect`, `xueji.audit.Art32Report`",
+        "detect lateness, overdue work, tampering (of the log, and of records behind it)",
+        "`xueji.registry.Registry.detect`, `xueji.audit.Art32Report`, `xueji.audit.record_digest`",
     ),
     (
         33,

@@ -9,7 +9,7 @@ be exported to a higher authority, which can later prove that history up to it w
 not rewritten (:func:`verify_checkpoint`), even by someone who recomputed every hash.
 
 >>> import datetime as dt
->>> from xueji.model import ChangeEntry
+>>> from xueji.model import ChangeEntry, Student
 >>> a = seal(ChangeEntry(1, dt.date(2026, 9, 1), "school", "A", "enroll", "S1"), None, None)
 >>> b = seal(ChangeEntry(2, dt.date(2026, 9, 2), "county", "340104", "register", "S1"), a, a)
 >>> verify([a, b]).ok
@@ -31,7 +31,7 @@ import attrs
 
 from xueji.errors import CorruptRecord
 from xueji.masking import mask_ids
-from xueji.model import ChangeEntry
+from xueji.model import ChangeEntry, Student
 
 __all__ = [
     "Checkpoint",
@@ -39,6 +39,7 @@ __all__ = [
     "checkpoint",
     "entry_hash",
     "make_entry",
+    "record_digest",
     "seal",
     "verify",
     "verify_checkpoint",
@@ -372,6 +373,71 @@ def verify_checkpoint(entries: Iterable[ChangeEntry], cp: Checkpoint) -> Verific
             f"entry {cp.seq} does not match the checkpoint of {cp.taken_on}: history was rewritten",
         )
     return result
+
+
+# -- the records against the log (Art 32(三)) ----------------------------------------------
+
+RECORD_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "guardian_id",
+    "photo",
+    "status",
+    "school",
+    "class_id",
+    "stage",
+    "registry_number",
+    "regional_number",
+)
+"""The fields of a student record that :func:`record_digest` covers: those that change
+only through a command that logs the change (the key fields of Art 29, the status, the
+school, class and stage, the numbers). Not the grade, which the rollover moves for the
+province in one statement with one entry for the year (Art 18), nor the version, the
+学籍信息 entries of Art 17 or the consent."""
+
+
+def record_digest(student: Student) -> str:
+    """The digest of a record's :data:`RECORD_FIELDS` and id: 32 hex characters (the
+    first 128 bits of SHA-256 over their canonical JSON).
+
+    Every change-log entry that writes a student record carries the digest of the
+    record it wrote (``record_digest`` in ``after``), so the log, whose chain and
+    checkpoints show it unaltered, also says what each record should hold now:
+    :meth:`xueji.registry.Registry.detect` compares every record with the digest of its
+    last entry, and a record edited in the database, outside the library (a name, an
+    identity number, a status), is a finding of Art 32(三) (伪造、改动学籍数据). The log
+    holds the digest, never the fields: its readers, who may read the records of their
+    jurisdiction anyway, learn nothing new from it.
+
+    >>> import datetime as dt
+    >>> from xueji.lifecycle import StudentStatus
+    >>> from xueji.policy import Stage
+    >>> s = Student("S1", "A", "A-1", 1, Stage.PRIMARY, StudentStatus.DRAFT, "张三", "M",
+    ...             dt.date(2019, 3, 1), "340104", dt.date(2026, 9, 1))
+    >>> len(record_digest(s)), record_digest(s) == record_digest(attrs.evolve(s, grade=2))
+    (32, True)
+    >>> record_digest(s) == record_digest(attrs.evolve(s, name="张珊"))
+    False
+    """
+    photo = student.photo
+    fields = {
+        "id": student.id,
+        "name": student.name,
+        "sex": str(student.sex),
+        "birth_date": student.birth_date.isoformat(),
+        "id_number": student.id_number,
+        "guardian_id": student.guardian_id,
+        "photo": None if photo is None else [photo.taken_on.isoformat(), photo.digest],
+        "status": student.status.value,
+        "school": student.school,
+        "class_id": student.class_id,
+        "stage": student.stage.value,
+        "registry_number": student.registry_number,
+        "regional_number": student.regional_number,
+    }
+    return hashlib.sha256(_fast_canonical_json(fields)).hexdigest()[:32]
 
 
 # -- Art 32: what a system can see --------------------------------------------------------

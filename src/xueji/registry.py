@@ -24,6 +24,7 @@ import gc
 import hashlib
 import itertools
 import json
+import operator
 import random
 import re
 import threading
@@ -194,7 +195,7 @@ _SENSITIVE = frozenset({"id_number", "guardian_id", "registry_number"})
 
 # numbers the library issues from the profile's format, never typed text and never an
 # identity number: not searched (an 18-digit format would otherwise be masked as one)
-_ISSUED = frozenset({"regional_number"})
+_ISSUED = frozenset({"regional_number", "record_digest"})
 
 
 def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[str, str]:
@@ -555,6 +556,59 @@ def _inside_with_students(
             yield x, student
 
 
+def _watch_records(
+    entries: Iterable[ChangeEntry], digests: dict[str, str]
+) -> Iterator[ChangeEntry]:
+    """``entries`` passed through, keeping in ``digests`` the
+    :func:`~xueji.audit.record_digest` of each student's last entry that wrote its
+    record (entries from before the log carried digests have none: those records are
+    not compared until a command writes them again)."""
+    for e in entries:
+        digest = e.after.get("record_digest")
+        if digest is not None:
+            digests[e.subject] = str(digest)
+        yield e
+
+
+def _altered_records(
+    uow: UnitOfWork,
+    digests: Mapping[str, str],
+    inside: Callable[[str], bool],
+    on: _dt.date,
+    everywhere: bool,
+) -> Iterator[audit.Finding]:
+    """Art 32(三) (伪造、改动学籍数据): the records in the jurisdiction that do not hold
+    what their last change-log entry wrote (edited in the database, outside the
+    library), and, in a report over the province, the records the log wrote that the
+    store no longer holds; their students read :data:`REPORT_BATCH` at a time."""
+    first: Callable[[tuple[str, str]], str] = operator.itemgetter(0)
+    found = (
+        _with_students(uow, digests.items(), first)
+        if everywhere
+        else _inside_with_students(uow, digests.items(), first, inside)
+    )
+    for (sid, digest), s in found:
+        if s is None:
+            yield audit.Finding(
+                "altered_record",
+                "province",
+                sid,
+                on,
+                "the change log wrote this record, and the store no longer holds it",
+                "变动日志记载的学籍记录在库中已不存在",
+            )
+        elif audit.record_digest(s) != digest:
+            yield audit.Finding(
+                "altered_record",
+                s.school,
+                sid,
+                on,
+                "the record does not hold what its last change-log entry wrote: "
+                "it was changed outside the registry",
+                "学籍记录与其最后一条变动日志记载的不符：在系统之外被改动",
+            )
+
+
 def _of_kind(
     requests: RequestRepository, kind: RequestKind, state: RequestState
 ) -> Iterator[Request]:
@@ -756,7 +810,7 @@ def _entry(
 
 
 def _record_after(student: Student, extra: Mapping[str, object] = {}) -> dict[str, object]:
-    """What the log records of a new record."""
+    """What the log records of a new record (with its :func:`~xueji.audit.record_digest`)."""
     return {
         "status": student.status.value,
         "school": student.school,
@@ -764,6 +818,7 @@ def _record_after(student: Student, extra: Mapping[str, object] = {}) -> dict[st
         "registry_number": student.registry_number,
         "regional_number": student.regional_number,
         **extra,
+        "record_digest": audit.record_digest(student),
     }
 
 
@@ -903,8 +958,13 @@ class Registry:
         before: Mapping[str, object],
         after: Mapping[str, object],
         basis: str,
+        record: Student | None = None,
     ) -> None:
-        """Append a sealed entry: linked to the last entry and to the subject's last."""
+        """Append a sealed entry: linked to the last entry and to the subject's last.
+        ``record``: the student record the command wrote, whose
+        :func:`~xueji.audit.record_digest` the entry carries (Art 32(三))."""
+        if record is not None:
+            after = {**after, "record_digest": audit.record_digest(record)}
         uow.log.append(
             _entry(
                 actor,
@@ -1087,7 +1147,8 @@ class Registry:
         uow.students.update(new)
         before = {k: getattr(student, k) for k in changes} | {"status": student.status.value}
         after = {k: getattr(new, k) for k in changes} | {"status": new.status.value}
-        self._log(uow, actor, on, command, student.id, before, after, basis or str(row.article))
+        basis = basis or str(row.article)
+        self._log(uow, actor, on, command, student.id, before, after, basis, record=new)
         return new
 
     def _stage_deadline(
@@ -1909,6 +1970,7 @@ class Registry:
                 "regional_number": regional,
             },
             "皖教基〔2013〕20号 第十二条",
+            record=new,
         )
         return new
 
@@ -1972,6 +2034,7 @@ class Registry:
                 {k: getattr(s, k) for k in fields},
                 dict(fields),
                 "皖教基〔2013〕20号 第二十九条",
+                record=new,
             )
         return Outcome(decision, new)
 
@@ -2017,6 +2080,7 @@ class Registry:
                 {},
                 {group.value: entry.text},
                 "皖教基〔2013〕20号 第十七条",
+                record=new,
             )
         return Outcome(Decision.allow(), new)
 
@@ -3102,7 +3166,8 @@ class Registry:
             ):
                 findings.extend(self._findings_of(uow, r, on, student))
             late: list[tuple[ChangeEntry, _dt.date]] = []
-            entries = self._watch_graduations(uow.log.stream(), late)
+            digests: dict[str, str] = {}
+            entries = _watch_records(self._watch_graduations(uow.log.stream(), late), digests)
             verification = (
                 audit.verify(entries)
                 if checkpoint is None
@@ -3110,6 +3175,8 @@ class Registry:
             )
             collections.deque(entries, maxlen=0)  # the rest, where verification stopped
             findings.extend(self._late_graduations(uow, late, inside, everywhere))
+            if verification.ok:  # (a log that does not verify is the finding itself)
+                findings.extend(_altered_records(uow, digests, inside, on, everywhere))
             if not verification.ok and verification.seq is not None:
                 findings.append(
                     audit.Finding(
