@@ -209,6 +209,27 @@ def test_a_correction_and_a_transfer_filed_at_once(racing: tuple[Store, Racer]) 
     assert audit.verify(p.log()).ok
 
 
+def test_a_suspension_and_a_dropout_filed_at_once(racing: tuple[Store, Racer]) -> None:
+    """Art 19 (one change at a time): of a suspension and a dropout filed at the same
+    moment one opens and the other is refused once it sees the first, or loses the
+    race (each filing appends to the change log, whose sequence admits one entry per
+    number: the loser's retry sees the first change open)."""
+    store, racer = racing
+    p = Province(store=store)
+    s = p.register("A", 1)
+    results = racer(
+        p,
+        command("suspend", school_actor("A"), s.id, "病休"),
+        command("record_dropout", school_actor("A"), s.id, "外出务工"),
+    )
+    with p.store.unit_of_work() as uow:
+        opened = uow.requests.open_for_student(s.id)
+    assert len(opened) == 1, (opened, results)
+    lost = [r for r in results if isinstance(r, ConcurrencyConflict) or not r.allowed]  # type: ignore[attr-defined]
+    assert len(lost) == 1, results
+    assert audit.verify(p.log()).ok
+
+
 def test_the_deadline_sweep_racing_a_manual_decision(racing: tuple[Store, Racer]) -> None:
     store, racer = racing
     p = Province(store=store)

@@ -270,6 +270,27 @@ def test_art29_correction_approved_by_authority_keeps_old_values(province: Provi
     assert entry.after["name"] == "王晓二"
 
 
+def test_art29_a_correction_is_filed_only_for_a_record_it_can_be_applied_to(
+    province: Province,
+) -> None:
+    """A correction of a record that has left (graduated, here) was filed and then
+    could never be approved (its approval failed as request.cannot_complete); a draft's
+    key fields are edited directly. Both are refused when filed."""
+    p = province
+    draft = p.enroll("A", 1)
+    out = p.reg.request_correction(A, draft.id, {"name": "王晓二"}, "户口本为准")
+    assert refused(out) == ("correction.status",)
+    assert out.request is None
+    p.at(D(2027, 7, 10))
+    s = p.register("A", 6, birth=D(2014, 3, 1))
+    assert p.reg.graduate(A, s.id).allowed
+    before = len(p.log())
+    out = p.reg.request_correction(A, s.id, {"name": "王晓二"}, "户口本为准")
+    assert refused(out) == ("correction.status",)
+    assert len(p.log()) == before
+    assert dict(out.decision.violations[0].facts)["status"] == "graduated"
+
+
 def test_art13_a_correction_may_not_give_two_registries_one_number(province: Province) -> None:
     """Found by the rules audit: a correction could set a student's ID number to one
     another student holds, and both were then found under it. Refused when filed, and

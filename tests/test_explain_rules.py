@@ -289,9 +289,15 @@ def test_art29_allowed_correction_explains_its_rules() -> None:
     d = corrections.check_correction(s, {"name": "王壹"}, today=D(2026, 9, 1), policy=ANHUI_2013)
     assert d.allowed
     e = d.explain()
-    assert e.rules == ("correction.not_key_field", "correction.no_change", "enrolment.id_mismatch")
+    assert e.rules == (
+        "correction.status",
+        "correction.not_key_field",
+        "correction.no_change",
+        "enrolment.id_mismatch",
+    )
     assert all(x.verdict is Verdict.ALLOW for x in e.steps)
-    key = e.steps[0]
+    assert dict(e.steps[0].facts)["status"] == "registered"
+    key = e.steps[1]
     assert key.article == anhui(29)
     assert params(key)["locked_fields"] == (
         "[birth_date, id_number, name, photo, sex]",
@@ -307,7 +313,11 @@ def test_art29_refused_correction_and_direct_edit_show_the_refusing_step() -> No
     s = student()
     d = corrections.check_correction(s, {"name": "王一"}, today=D(2026, 9, 1), policy=ANHUI_2013)
     assert d.codes == ("correction.no_change",)
-    assert d.explain().rules == ("correction.not_key_field", "correction.no_change")
+    assert d.explain().rules == (
+        "correction.status",
+        "correction.not_key_field",
+        "correction.no_change",
+    )
     assert step(d, "correction.no_change").verdict is Verdict.REFUSE
     edit = corrections.check_direct_edit(s, {"name": "王壹"}, ANHUI_2013)
     assert edit.codes == ("correction.locked",)

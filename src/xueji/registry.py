@@ -572,7 +572,7 @@ def _watch_records(
 
 def _altered_records(
     uow: UnitOfWork,
-    digests: Mapping[str, str],
+    digests: dict[str, str],
     inside: Callable[[str], bool],
     on: _dt.date,
     everywhere: bool,
@@ -580,15 +580,15 @@ def _altered_records(
     """Art 32(三) (伪造、改动学籍数据): the records in the jurisdiction that do not hold
     what their last change-log entry wrote (edited in the database, outside the
     library), and, in a report over the province, the records the log wrote that the
-    store no longer holds; their students read :data:`REPORT_BATCH` at a time."""
-    first: Callable[[tuple[str, str]], str] = operator.itemgetter(0)
-    found = (
-        _with_students(uow, digests.items(), first)
-        if everywhere
-        else _inside_with_students(uow, digests.items(), first, inside)
-    )
-    for (sid, digest), s in found:
-        if s is None:
+    store no longer holds. The province's report reads every record once, in one
+    stream (``digests`` is emptied as it goes); another's reads the students of
+    ``digests`` that are inside, :data:`REPORT_BATCH` at a time."""
+    if everywhere:
+        for s in uow.students.all():
+            digest = digests.pop(s.id, None)
+            if digest is not None and audit.record_digest(s) != digest:
+                yield _altered(s, on)
+        for sid in sorted(digests):
             yield audit.Finding(
                 "altered_record",
                 "province",
@@ -597,16 +597,24 @@ def _altered_records(
                 "the change log wrote this record, and the store no longer holds it",
                 "变动日志记载的学籍记录在库中已不存在",
             )
-        elif audit.record_digest(s) != digest:
-            yield audit.Finding(
-                "altered_record",
-                s.school,
-                sid,
-                on,
-                "the record does not hold what its last change-log entry wrote: "
-                "it was changed outside the registry",
-                "学籍记录与其最后一条变动日志记载的不符：在系统之外被改动",
-            )
+        return
+    first: Callable[[tuple[str, str]], str] = operator.itemgetter(0)
+    for (_, digest), record in _inside_with_students(uow, digests.items(), first, inside):
+        if record is not None and audit.record_digest(record) != digest:
+            yield _altered(record, on)
+
+
+def _altered(s: Student, on: _dt.date) -> audit.Finding:
+    """The finding of a record that does not hold what its last log entry wrote."""
+    return audit.Finding(
+        "altered_record",
+        s.school,
+        s.id,
+        on,
+        "the record does not hold what its last change-log entry wrote: "
+        "it was changed outside the registry",
+        "学籍记录与其最后一条变动日志记载的不符：在系统之外被改动",
+    )
 
 
 def _of_kind(
@@ -1222,6 +1230,17 @@ class Registry:
         return change_rules.check_no_other_open(
             s, kind, uow.requests.open_for_student(s.id), same=same, policy=policy
         )
+
+    @staticmethod
+    def _take(uow: UnitOfWork, s: Student) -> Student:
+        """The record taken by a transfer or a correction filed for it: its version goes
+        up (no field changes, so no log entry), so a client holding the old version
+        learns that a change is open. (Two changes filed at the same moment do not both
+        open in any case: each appends to the change log, whose sequence admits one
+        entry per number, and the loser's retry sees the first change open.)"""
+        taken = attrs.evolve(s, version=s.version + 1)
+        uow.students.update(taken)
+        return taken
 
     def _open_request(
         self,
@@ -2393,10 +2412,7 @@ class Registry:
                 reason=reason,
                 payload={k: _s(v) for k, v in changes.items()},
             )
-            # the student is taken, as by a transfer: a correction and a transfer filed
-            # at the same moment do not both open (one change at a time, above)
-            s = attrs.evolve(s, version=s.version + 1)
-            uow.students.update(s)
+            s = self._take(uow, s)
         return Outcome(decision, s, req)
 
     # -- transfers (Arts 20-25) ------------------------------------------------------------
@@ -2480,7 +2496,7 @@ class Registry:
                 to_class=klass.id,
                 reason=f"{reason.value}:{stated_reason}",
             )
-            uow.students.update(attrs.evolve(s, version=s.version + 1))  # the student is taken
+            s = self._take(uow, s)
             req = self._sweep_request(uow, req, on)
         return Outcome(decision, self._shown(uow, actor, s), req)
 

@@ -127,6 +127,12 @@ _code(
 )
 _code("correction.no_change", anhui(29), "变更内容与现有信息相同", "the correction changes nothing")
 _code(
+    "correction.status",
+    anhui(29),
+    "该学籍状态下不能申请变更关键信息",
+    "no key-field correction of a record in this status",
+)
+_code(
     "correction.duplicate",
     anhui(13),
     "更正后的身份证号已属于另一名学生的学籍",
@@ -361,6 +367,11 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "the class must be of this school and grade",
     ),
     "correction.no_change": ("变更申请须改变现有信息", "a correction must change something"),
+    "correction.status": (
+        "关键信息变更只用于在本省学籍中的学生（在籍、待审核、休学、辍学保留学籍）；草稿直接修改",
+        "a correction is for a record held here (registered, pending review, suspended, "
+        "dropped out with the registry kept); a draft is edited directly",
+    ),
     "correction.duplicate": (
         "更正不得使两份学籍持有同一身份证号（一人一籍一号）",
         "a correction may not give two registries the same ID number (one person, one number)",

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from xueji.decision import Decision
 from xueji.lifecycle import StudentStatus
+from xueji.lifecycle.tables import STUDENT
 from xueji.model import Student
 from xueji.policy.model import Policy
 from xueji.rules._base import Checks
@@ -45,6 +46,10 @@ def check_direct_edit(student: Student, fields: Mapping[str, object], policy: Po
     return c.decision()
 
 
+_CORRECTABLE = ",".join(sorted(st.value for st in StudentStatus if STUDENT.get(st, "correct")))
+"""The statuses whose record an approved correction can be applied to (the table)."""
+
+
 def check_correction(
     student: Student, changes: Mapping[str, object], *, today: _dt.date, policy: Policy
 ) -> Decision:
@@ -55,6 +60,16 @@ def check_correction(
     changed = {"changed": ",".join(sorted(changes)) or "-"}
     other = sorted(set(changes) - locked_fields.value)
     c = Checks()
+    # a record that has left (graduated, transferred out, voided) could never take the
+    # approved correction: refused when filed, not stuck at its approval (a draft is
+    # edited directly)
+    c.rule(
+        "correction.status",
+        STUDENT.get(student.status, "correct") is not None,
+        student=student.id,
+        status=student.status.value,
+        seen={"allowed_from": _CORRECTABLE},
+    )
     c.rule(
         "correction.not_key_field",
         not (other or not changes),
