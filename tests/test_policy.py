@@ -406,3 +406,79 @@ def test_decisions() -> None:
     assert data["violations"][0]["facts"] == {"k": "1"}
     with pytest.raises(ValueError, match="at least one"):
         Decision.refuse()
+
+
+CITING_FILE = """
+base = "anhui-2013"
+code = "citing-2026"
+name = "某省中小学生学籍管理实施细则"
+instrument = "某教基〔2026〕1号"
+valid_from = 2026-01-01
+validity_article = { instrument = "某教基〔2026〕1号", number = 40 }
+
+[citations]
+student = { instrument = "某教基〔2026〕1号", number = 20 }
+"student.suspend" = { instrument = "某教基〔2026〕1号", number = 21 }
+"transfer.open" = { instrument = "某教基〔2026〕1号", number = 14 }
+"transfer.approve" = { instrument = "某教基〔2026〕1号", number = 15 }
+"command.enroll" = { instrument = "某教基〔2026〕1号", number = 8 }
+"""
+
+
+def test_a_profile_re_cites_the_steps_of_the_lifecycle_tables() -> None:
+    """The change log's basis for each step of a request or a record, and for a
+    command's own entry, is the profile's article where it re-cites one (before, the
+    tables and commands cited the Anhui measures whatever the profile); a step it does
+    not re-cite keeps the table's article."""
+    from tests.conftest import Province, authority, school_actor
+    from xueji.model import TransferReason
+
+    mine = parse_policy(CITING_FILE, where="citing.toml")
+    assert mine.cite("student", "drop_out", anhui(27)) == Article("某教基〔2026〕1号", 20)
+    assert mine.cite("correction", "approve", anhui(29)) == anhui(29)
+    p = Province(dt.date(2026, 9, 1), policies=(mine,))
+    s = p.register("A", 1)
+    a, shushan = school_actor("A"), authority("340104")
+    req = p.reg.suspend(a, s.id, "病休").request
+    assert req is not None
+    assert p.reg.approve(shushan, req.id).allowed
+    t = p.register("A", 2)
+    tr = p.reg.request_transfer(
+        school_actor("W"), t.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    ).request
+    assert tr is not None
+    assert p.reg.approve(school_actor("W"), tr.id).allowed
+    basis = {(e.command, e.subject): e.basis for e in p.log()}
+    assert basis[("enroll", s.id)] == "某教基〔2026〕1号 第八条"
+    assert basis[("suspend", s.id)] == "某教基〔2026〕1号 第二十一条"
+    assert basis[("register", s.id)] == "某教基〔2026〕1号 第二十条"  # the table's
+    assert basis[("open_transfer", tr.id)] == "某教基〔2026〕1号 第十四条"
+    assert basis[("approve_transfer", tr.id)] == "某教基〔2026〕1号 第十五条"
+    assert basis[("approve_suspension", req.id)] == str(anhui(26))  # not re-cited
+    assert policy_from_dict(policy_to_dict(mine)) == mine
+    # a derived file keeps its base's citations and replaces those it writes
+    child = parse_policy(
+        'base = "citing-2026"\ncode = "child"\n[citations]\n'
+        'student = { instrument = "子", number = 1 }',
+        profiles={"citing-2026": mine},
+    )
+    assert child.citations["student"] == Article("子", 1)
+    assert child.citations["transfer.open"] == mine.citations["transfer.open"]
+
+
+@pytest.mark.parametrize(
+    ("citations", "fragment"),
+    [
+        ('"student.suspnd" = { instrument = "a", number = 1 }', "student.suspnd"),
+        ('"transfer.approve" = "第十五条"', "citations.transfer.approve"),
+    ],
+)
+def test_a_citation_of_no_step_is_refused(citations: str, fragment: str) -> None:
+    text = f'base = "anhui-2013"\ncode = "x"\n[citations]\n{citations}'
+    with pytest.raises(InvalidPolicy, match=fragment):
+        parse_policy(text, where="x.toml")
+    with pytest.raises(InvalidPolicy, match="citations"):
+        parse_policy('base = "anhui-2013"\ncode = "x"\ncitations = 1', where="x.toml")
+    bad = attrs.evolve(ANHUI_2013, code="bad", citations={"studnet": anhui(1)})
+    with pytest.raises(InvalidPolicy, match="studnet"):
+        check_profiles([bad])

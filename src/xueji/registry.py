@@ -36,7 +36,7 @@ import attrs
 
 from xueji import access, audit, ids, regions
 from xueji import numbers as _numbers
-from xueji.articles import Article, chinese_numeral
+from xueji.articles import ANHUI_2013_MEASURES, Article, chinese_numeral
 from xueji.clock import Clock, SystemClock
 from xueji.decision import Decision, Violation
 from xueji.errors import (
@@ -653,7 +653,7 @@ def _schools_of(r: Request, student: Student | None) -> list[str]:
     return [c for c in (r.from_school, r.to_school, student and student.school) if c]
 
 
-_ART12 = "皖教基〔2013〕20号 第十二条"
+_ART12 = f"{ANHUI_2013_MEASURES} 第十二条"
 
 
 @attrs.frozen(eq=False)
@@ -988,6 +988,16 @@ class Registry:
             )
         )
 
+    def _basis(self, on: _dt.date, command: str, default: str) -> str:
+        """The article a command of :data:`~xueji.lifecycle.tables.COMMAND_CITATIONS`
+        logs as its basis: the profile's ``"command.<name>"`` citation where it gives
+        one, else ``default`` (the Anhui article)."""
+        try:
+            found = self.policy(on).citations.get(f"command.{command}")
+        except PolicyNotInForce:
+            return default
+        return default if found is None else str(found)
+
     def _log_mask(self, on: _dt.date) -> IdMask | None:
         """The ``id_mask`` of the profile in force on ``on`` (Art 30), which the change
         log masks identity numbers with; the library's default where none is in force
@@ -1155,7 +1165,7 @@ class Registry:
         uow.students.update(new)
         before = {k: getattr(student, k) for k in changes} | {"status": student.status.value}
         after = {k: getattr(new, k) for k in changes} | {"status": new.status.value}
-        basis = basis or str(row.article)
+        basis = basis or str(self.policy(on).cite("student", event, row.article))
         self._log(uow, actor, on, command, student.id, before, after, basis, record=new)
         return new
 
@@ -1281,7 +1291,7 @@ class Registry:
             req.id,
             {},
             {"student": student.id, "state": req.state.value, "deadline": req.deadline},
-            str(table.rows[0].article),
+            str(policy.cite(kind.value, "open", table.rows[0].article)),
         )
         return req
 
@@ -1342,7 +1352,11 @@ class Registry:
         if row.target is R.APPROVED:
             _check_completes(req, student)  # before any write: refused, nothing is half-done
         uow.requests.update(new)
-        basis = note if event == "approve_by_default" else str(row.article)
+        basis = (
+            note
+            if event == "approve_by_default"
+            else str(policy.cite(req.kind.value, event, row.article))
+        )
         self._log(
             uow,
             actor,
@@ -1457,7 +1471,8 @@ class Registry:
                 )
             _check_tree_shape(uow, actor, unit, parent)
             uow.units.add(unit)
-            self._log(uow, actor, on, "add_unit", unit.code, {}, {"name": unit.name}, "第六条")
+            basis = self._basis(on, "add_unit", f"{ANHUI_2013_MEASURES} 第六条")
+            self._log(uow, actor, on, "add_unit", unit.code, {}, {"name": unit.name}, basis)
         return Outcome(Decision.allow())
 
     @_retried
@@ -1481,9 +1496,8 @@ class Registry:
                         f"{central.code} 不是学区中心校", f"{central.code} is not a central school"
                     )
             uow.schools.add(school)
-            self._log(
-                uow, actor, on, "add_school", school.code, {}, {"name": school.name}, "第六条"
-            )
+            basis = self._basis(on, "add_school", f"{ANHUI_2013_MEASURES} 第六条")
+            self._log(uow, actor, on, "add_school", school.code, {}, {"name": school.name}, basis)
         return Outcome(Decision.allow())
 
     @_retried
@@ -1497,7 +1511,8 @@ class Registry:
             if klass.virtual:
                 return Outcome(Decision.refuse(violation("class.virtual", class_id=klass.id)))
             uow.classes.add(klass)
-            self._log(uow, actor, on, "add_class", klass.id, {}, {"name": klass.name}, "第十条")
+            basis = self._basis(on, "add_class", f"{ANHUI_2013_MEASURES} 第十条")
+            self._log(uow, actor, on, "add_class", klass.id, {}, {"name": klass.name}, basis)
         return Outcome(Decision.allow())
 
     # -- enrolment (Arts 12-16) -------------------------------------------------------------
@@ -1610,7 +1625,8 @@ class Registry:
                 person=e.person(),
             )
             uow.students.add(student)
-            self._log(uow, actor, on, "enroll", student.id, {}, _record_after(student), _ART12)
+            basis = self._basis(on, "enroll", _ART12)
+            self._log(uow, actor, on, "enroll", student.id, {}, _record_after(student), basis)
         return Outcome(decision, student)
 
     def enroll_many(
@@ -1747,6 +1763,7 @@ class Registry:
         block = _Reserved(uow.allocator, wanted)
         students, entries = [], []
         previous = uow.log.last()
+        basis = self._basis(on, "enroll", _ART12)
         for i, e, sch, klass in fresh:
             regional = _numbers.issue_regional_number(
                 policy, block, region=sch.region, year=e.entry.year, stage=e.stage
@@ -1768,7 +1785,7 @@ class Registry:
                 student.id,
                 {},
                 _record_after(student),
-                _ART12,
+                basis,
                 previous,
                 None,
                 policy.id_mask.value,
@@ -1988,7 +2005,7 @@ class Registry:
                 "grade": grade,
                 "regional_number": regional,
             },
-            "皖教基〔2013〕20号 第十二条",
+            self._basis(on, "enroll_next_stage", _ART12),
             record=new,
         )
         return new
@@ -2052,7 +2069,7 @@ class Registry:
                 s.id,
                 {k: getattr(s, k) for k in fields},
                 dict(fields),
-                "皖教基〔2013〕20号 第二十九条",
+                self._basis(on, "update_student", f"{ANHUI_2013_MEASURES} 第二十九条"),
                 record=new,
             )
         return Outcome(decision, new)
@@ -2098,7 +2115,7 @@ class Registry:
                 s.id,
                 {},
                 {group.value: entry.text},
-                "皖教基〔2013〕20号 第十七条",
+                self._basis(on, "add_info", f"{ANHUI_2013_MEASURES} 第十七条"),
                 record=new,
             )
         return Outcome(Decision.allow(), new)
@@ -2607,7 +2624,7 @@ class Registry:
                     actor,
                     on,
                     f"{kind.value}_record",
-                    str(REQUEST_TABLES[kind].rows[0].article),
+                    str(policy.cite(kind.value, None, REQUEST_TABLES[kind].rows[0].article)),
                     place=(sch, klass, grade, stage),
                     status=St.PENDING_REVIEW,
                     entry=on,

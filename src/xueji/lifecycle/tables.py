@@ -28,6 +28,7 @@ from xueji.articles import Article, anhui
 from xueji.errors import TransitionRefused
 
 __all__ = [
+    "COMMAND_CITATIONS",
     "CORRECTION",
     "CROSS_BORDER_IN",
     "CROSS_BORDER_OUT",
@@ -47,6 +48,7 @@ __all__ = [
     "StudentStatus",
     "Transition",
     "TransitionTable",
+    "citation_keys",
 ]
 
 
@@ -416,3 +418,34 @@ REQUEST_TABLES: Mapping[RequestKind, TransitionTable[RequestState]] = MappingPro
         RequestKind.GRADUATION: GRADUATION,
     }
 )
+
+
+COMMAND_CITATIONS = (
+    "add_unit",
+    "add_school",
+    "add_class",
+    "enroll",
+    "enroll_next_stage",
+    "update_student",
+    "add_info",
+)
+"""The registry's commands whose change-log entry cites a fixed article of the Anhui
+measures rather than a step of a table (Arts 6, 10, 12, 17, 29): re-cited by a profile
+as ``"command.<name>"``."""
+
+
+def citation_keys() -> frozenset[str]:
+    """What a profile may re-cite (:attr:`xueji.policy.Policy.citations`): a table, by
+    ``"student"`` or a request kind's value (``"transfer"``), for all its steps, and
+    one step of it, as ``"<table>.<event>"`` (``"student.suspend"``,
+    ``"transfer.approve"``); a request's opening is ``"<kind>.open"``; a command of
+    :data:`COMMAND_CITATIONS` as ``"command.<name>"``.
+
+    >>> {"student", "student.suspend", "transfer.open", "transfer.approve"} <= citation_keys()
+    True
+    """
+    keys = {"student", *(f"student.{r.event}" for r in STUDENT.rows)}
+    keys |= {f"command.{c}" for c in COMMAND_CITATIONS}
+    for kind, table in REQUEST_TABLES.items():
+        keys |= {kind.value, f"{kind.value}.open", *(f"{kind.value}.{r.event}" for r in table)}
+    return frozenset(keys)

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from xueji.errors import InvalidPolicy, PolicyNotInForce
 from xueji.policy.anhui_2013 import ANHUI_2013
 from xueji.policy.files import load_policy, parse_policy, policy_from_dict, policy_to_dict
-from xueji.policy.model import Param, Policy, locked_field_problems
+from xueji.policy.model import Param, Policy, citation_problems, locked_field_problems
 from xueji.policy.values import MonthDay, Stage, Term, TransferWindow, WindowReading
 
 __all__ = [
@@ -116,7 +116,7 @@ def check_profiles(profiles: Iterable[Policy]) -> None:
             f"two different profiles have the code {code!r}",
         )
     for p in listed:
-        for zh, en in locked_field_problems(p):
+        for zh, en in (*locked_field_problems(p), *citation_problems(p)):
             raise InvalidPolicy("policy.invalid", f"政策无效：{zh}", f"invalid policy: {en}")
     for p in listed:  # on the day each came into force, one profile governs
         policy_in_force(p.valid_from, listed)

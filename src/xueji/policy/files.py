@@ -19,6 +19,16 @@ refused. Example (the national profile's transfer limit)::
 Values are written as in :func:`policy_to_dict`: days of the year as
 ``"MM-DD"``, sets as lists, stages by name (``primary``, ``junior``, ``senior``,
 ``special``), money as a string (``"0.5"``).
+
+The lifecycle tables cite the Anhui measures for each step (the basis each change-log
+entry records); a profile re-cites a table or a step with its own article::
+
+    [citations]
+    student = { instrument = "某教基〔2027〕1号", number = 20 }
+    "transfer.approve" = { instrument = "某教基〔2027〕1号", number = 14 }
+
+(keys: :func:`xueji.lifecycle.tables.citation_keys`; a base's citations are kept, and
+those written replace them one by one).
 """
 
 from __future__ import annotations
@@ -38,7 +48,7 @@ from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
 
 from xueji.articles import Article
 from xueji.errors import InvalidPolicy
-from xueji.policy.model import Param, Policy, locked_field_problems
+from xueji.policy.model import Param, Policy, citation_problems, locked_field_problems
 from xueji.policy.values import MonthDay
 
 __all__ = ["converter", "load_policy", "parse_policy", "policy_from_dict", "policy_to_dict"]
@@ -241,7 +251,7 @@ def policy_from_dict(
             f"base is a profile code (text), not {base_code!r}",
         )
     types = _param_types()
-    unknown = sorted(set(data) - set(types) - set(_HEADER))
+    unknown = sorted(set(data) - set(types) - set(_HEADER) - {"citations"})
     if unknown:
         raise _bad(where, f"未知字段 {unknown[0]}", f"unknown key {unknown[0]!r}")
     changes: dict[str, Any] = {}
@@ -251,6 +261,19 @@ def policy_from_dict(
             if key in ("code", "name", "instrument"):
                 kind = str
             changes[key] = _structure(data[key], kind, where, key)
+    if "citations" in data:
+        cited = data["citations"]
+        if not isinstance(cited, Mapping):
+            raise _bad(
+                where,
+                f"citations 应为表（步骤 = 条款），而不是 {cited!r}",
+                f"citations is a table (step = article), not {cited!r}",
+            )
+        base_cited = known[base_code].citations if base_code in known else {}
+        changes["citations"] = {
+            **base_cited,
+            **{str(k): _structure(v, Article, where, f"citations.{k}") for k, v in cited.items()},
+        }
     for name, kind in types.items():
         if name not in data:
             continue
@@ -305,6 +328,9 @@ def _locked_fields_known(policy: Policy, where: str, changes: Mapping[str, Any])
     if "locked_fields" in changes:
         for zh, en in locked_field_problems(policy):
             raise _bad(where, zh, en)
+    if "citations" in changes:
+        for zh, en in citation_problems(policy):
+            raise _bad(where, zh, en)
     return policy
 
 
@@ -347,6 +373,10 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
         "valid_until": policy.valid_until.isoformat() if policy.valid_until else None,
         "validity_article": converter.unstructure(policy.validity_article),
     }
+    if policy.citations:
+        out["citations"] = {
+            k: converter.unstructure(a) for k, a in sorted(policy.citations.items())
+        }
     types = _param_types()
     for name, param in policy.parameters().items():
         out[name] = {

@@ -134,6 +134,22 @@ def _value_problems(p: Policy) -> list[Problem]:
     return out
 
 
+def citation_problems(p: Policy) -> list[Problem]:
+    """``citations`` keys that name no table or step of the lifecycle tables (a
+    misspelled step would be re-cited nowhere, in silence)."""
+    from xueji.lifecycle.tables import citation_keys  # (the tables import the policy's values)
+
+    unknown = sorted(set(p.citations) - citation_keys())
+    return [
+        (
+            f"政策 {p.code}：citations 中的 {key!r} 不是变动流程表或其步骤",
+            f"policy {p.code}: citations: {key!r} names no lifecycle table or step "
+            '(e.g. "student", "student.suspend", "transfer.approve")',
+        )
+        for key in unknown[:1]
+    ]
+
+
 def locked_field_problems(p: Policy) -> list[Problem]:
     """``locked_fields`` that are not fields of a student record: a file saying
     ``locked_fields = ["nmae", ...]`` left the name unlocked (Art 29), in silence.
@@ -172,6 +188,13 @@ class Policy:
     valid_from: _dt.date
     valid_until: _dt.date | None = None
     validity_article: Article
+    citations: Mapping[str, Article] = attrs.field(factory=dict, converter=dict)
+    """The profile's own articles for the steps of the lifecycle tables, which cite
+    the Anhui measures (each step's change-log entry records its article as its basis):
+    by table (``"student"``, ``"transfer"``, ...) or by step (``"student.suspend"``,
+    ``"transfer.approve"``, ``"transfer.open"``); see :meth:`cite` and
+    :func:`xueji.lifecycle.tables.citation_keys`. A step the profile does not re-cite
+    keeps the table's article."""
 
     # 第三章 入学和毕业
     school_entry_age: Param[int] = attrs.field(validator=_fields_are_params)
@@ -212,6 +235,20 @@ class Policy:
             raise InvalidPolicy(
                 "policy.invalid", f"政策 {self.code}：{zh}", f"policy {self.code}: {en}"
             )
+
+    def cite(self, table: str, event: str | None, default: Article) -> Article:
+        """The article this profile cites for ``event`` of the lifecycle table ``table``
+        (see :attr:`citations`): the step's own, else the table's, else ``default``
+        (the table row's).
+
+        >>> import attrs
+        >>> from xueji.policy import ANHUI_2013
+        >>> mine = attrs.evolve(ANHUI_2013, citations={"student": Article("某规定", 9)})
+        >>> str(mine.cite("student", "suspend", Article("皖教基〔2013〕20号", 26)))
+        '某规定 第九条'
+        """
+        found = self.citations.get(f"{table}.{event}") if event else None
+        return found or self.citations.get(table) or default
 
     def in_force(self, on: _dt.date) -> bool:
         """True if the profile is in force on ``on`` (both ends inclusive)."""
