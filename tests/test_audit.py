@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
 from tests.test_storage_contract import statements
 from xueji import audit
+from xueji.lifecycle import StudentStatus
 from xueji.masking import IdMask, mask
 from xueji.model import Actor, ChangeEntry, TransferReason
 
@@ -797,3 +798,24 @@ def test_art32_a_record_changed_outside_the_library_is_found(kind: str, tmp_path
     assert a.id in {f.subject for f in county.findings if f.kind == "altered_record"}
     assert c.id not in {f.subject for f in county.findings}
     assert all(a.name not in f.detail_zh + f.detail for f in report.findings)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(),
+            st.sampled_from(list(StudentStatus)),
+            st.lists(st.text(), max_size=2),
+        ),
+        max_size=14,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_art32_the_record_digest_is_the_same_with_or_without_orjson(data: list[Any]) -> None:
+    """:func:`audit.record_digest` hashes a list of text, null, statuses and lists of
+    text; orjson (the fast path) and the standard library must write the same bytes,
+    or a log written on one machine would find every record altered on another."""
+    import orjson
+
+    assert orjson.dumps(data) == audit._json_list(data)
