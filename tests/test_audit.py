@@ -292,9 +292,8 @@ def test_art32_detect_reads_students_a_batch_at_a_time(
     p.at(D(2026, 11, 2))  # the transfer is overdue at its first party, the receiving school
     report = p.reg.detect(PROVINCE)
     assert ("overdue_approval", "W") in {(f.kind, f.unit) for f in report.findings}
-    # 6 requests' students, 2 a batch; then every record, in one stream, compared with
-    # the log (the province's report)
-    assert sum("FROM xueji_students" in q for q in queries) == 3 + 1
+    # 6 requests' students, 2 a batch; then the 5 records compared with the log, 2 a batch
+    assert sum("FROM xueji_students" in q for q in queries) == 3 + 3
     store.engine.dispose()
 
 
@@ -793,11 +792,62 @@ def test_art32_a_record_changed_outside_the_library_is_found(kind: str, tmp_path
     report = reg.detect(province)
     assert report.log.ok  # the log is intact: the records changed behind it
     altered = {f.subject: f.unit for f in report.findings if f.kind == "altered_record"}
-    assert altered == {a.id: a.school, b.id: b.school, c.id: "province"}
+    assert altered == {a.id: a.school, b.id: b.school, c.id: c.school}  # as the log says
     county = reg.detect(Actor(ActorKind.COUNTY, authority_of_a))
     assert a.id in {f.subject for f in county.findings if f.kind == "altered_record"}
-    assert c.id not in {f.subject for f in county.findings}
+    with store.unit_of_work() as uow:
+        c_county = uow.schools.get(c.school).authority
+    seen = {f.subject for f in county.findings}
+    assert (c.id in seen) == (c_county == authority_of_a)  # deleted: its county sees it
     assert all(a.name not in f.detail_zh + f.detail for f in report.findings)
+
+
+def test_art32_a_record_moved_or_broken_in_the_database_is_reported_not_raised(
+    tmp_path: Path,
+) -> None:
+    """Found by the session review: a record moved to another school in the table was
+    charged to the school it was moved to, and the county it was taken from saw
+    nothing; a mirrored column edited alone (``class_id``) made the record unreadable,
+    and ``detect`` raised instead of reporting it. Now the finding is charged to the
+    school the log names and seen by both counties, and an unreadable record is a
+    finding of its own."""
+    import json
+
+    import sqlalchemy as sa
+
+    from xueji import demo
+    from xueji.model import ActorKind
+    from xueji.storage.sql import SqlStore, students_t
+
+    store = SqlStore.sqlite(tmp_path / "y.sqlite3")
+    reg = demo.school_year(echo=lambda _: None, store=store)
+    with store.unit_of_work() as uow:
+        movable = [s for s in uow.students.all() if s.status.value == "registered"]
+        moved, broken = movable[0], movable[1]
+        home = uow.schools.get(moved.school).authority
+        away = next(
+            sch for sch in uow.schools.list() if uow.schools.get(sch.code).authority != home
+        )
+    c = students_t.c
+    with store.engine.begin() as conn:
+        doc = json.loads(conn.execute(sa.select(c.doc).where(c.id == moved.id)).scalar())
+        doc["school"] = away.code
+        conn.execute(
+            students_t.update()
+            .where(c.id == moved.id)
+            .values(school=away.code, doc=json.dumps(doc, ensure_ascii=False))
+        )
+        conn.execute(students_t.update().where(c.id == broken.id).values(class_id="X-1"))
+    report = reg.detect(Actor(ActorKind.PROVINCE, "34"))
+    altered = {f.subject: f for f in report.findings if f.kind == "altered_record"}
+    assert set(altered) == {moved.id, broken.id}
+    assert altered[moved.id].unit == moved.school  # the school the log names
+    assert away.code in altered[moved.id].detail
+    assert "cannot be read" in altered[broken.id].detail
+    for unit in (home, away.authority):
+        county = reg.detect(Actor(ActorKind.COUNTY, unit))
+        assert moved.id in {f.subject for f in county.findings}, unit
+    store.engine.dispose()
 
 
 @given(

@@ -249,6 +249,87 @@ def test_art18_a_transfer_open_at_the_rollover_goes_on_into_a_class_of_the_new_g
     assert str(entry.after["classes_promoted"]) == "2"  # A-4 with the student, W-4
 
 
+def test_art16_a_student_held_at_the_rollover_resumes_into_a_class_of_their_grade() -> None:
+    """Found by the session review: a suspended student is held in their grade while
+    the class goes up with the classmates; resuming without a class put them back
+    into it, a grade above, and the next rollover moved it again, from grade 6 to 7.
+    Now the class left is checked as a named one is (Art 16), and a class moves up
+    only with students of its own grade."""
+    p = Province(D(2026, 6, 1))
+    for _ in range(2):
+        p.register("A", 5, birth=D(2015, 3, 1))
+    held = p.register("A", 5, birth=D(2015, 4, 1))
+    req = p.reg.suspend(A, held.id, "病休").request
+    assert req is not None
+    approve(p, SHUSHAN, req.id)
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.at(D(2026, 9, 1))
+    back = p.reg.resume(A, held.id, "痊愈")
+    assert back.decision.codes == ("class.wrong_school",)
+    p.reg.add_class(A, SchoolClass("A-5b", "A", "五年级2班", 5, "孙老师", D(2026, 9, 1)))
+    req = p.reg.resume(A, held.id, "痊愈", to_class="A-5b").request
+    assert req is not None
+    approve(p, SHUSHAN, req.id)
+    s = p.reg.student(PROVINCE, held.id)
+    assert (s.class_id, s.grade) == ("A-5b", 5)
+
+
+def test_art18_an_open_resumption_goes_on_into_the_new_grade_with_its_class() -> None:
+    """Under ``rollover_promotes_suspended`` a suspended student moves up; the class an
+    open resumption names moves up with them (as a transfer's does), so the student
+    does not come back into a class a grade below."""
+    other = attrs.evolve(
+        ANHUI_2013, code="other", rollover_promotes_suspended=Param(True, anhui(18, 2))
+    )
+    p = Province(D(2026, 6, 1), policies=(other,))
+    s = p.register("A", 3, birth=D(2017, 3, 1))
+    req = p.reg.suspend(A, s.id, "病休").request
+    assert req is not None
+    approve(p, SHUSHAN, req.id)
+    p.at(D(2026, 7, 20))
+    p.reg.add_class(A, SchoolClass("A-3b", "A", "三年级2班", 3, "孙老师", D(2026, 7, 20)))
+    back = p.reg.resume(A, s.id, "痊愈", to_class="A-3b").request
+    assert back is not None
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    approve(p, SHUSHAN, back.id)
+    now = p.reg.student(PROVINCE, s.id)
+    with p.store.unit_of_work() as uow:
+        klass = uow.classes.get("A-3b")
+    assert klass is not None
+    assert (now.class_id, now.grade, klass.grade) == ("A-3b", 4, 4)
+
+
+def test_art29_a_correction_open_is_never_stranded_by_a_review_or_the_rollover() -> None:
+    """Found by the session review: a correction filed during the new student's review
+    was stranded when the review was rejected (the record back to a draft, which a
+    correction cannot be applied to), and one open at a rollover that completes the
+    final grade (结业) was stranded by the completion. Now the correction waits for the
+    review (change.other_open), and the rollover leaves its student in the grade."""
+    other = attrs.evolve(
+        ANHUI_2013,
+        code="other",
+        rollover_unfinished_final_grade=Param("complete", anhui(18)),
+    )
+    p = Province(D(2026, 6, 1), policies=(other,))
+    draft = p.enroll("A", 1)
+    sub = p.reg.submit(A, draft.id).request
+    assert sub is not None
+    out = p.reg.request_correction(A, draft.id, {"name": "新名"}, "户口本为准")
+    assert out.decision.codes == ("change.other_open",)
+    assert dict(out.decision.violations[0].facts)["requests"] == sub.id
+    final, done = (p.register("A", 6, birth=D(2014, 3, 1)) for _ in range(2))
+    fix = p.reg.request_correction(A, final.id, {"name": "新名"}, "户口本为准").request
+    assert fix is not None
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    assert p.reg.student(PROVINCE, done.id).status is StudentStatus.COMPLETED
+    assert p.reg.student(PROVINCE, final.id).status is StudentStatus.REGISTERED
+    assert p.reg.approve(SHUSHAN, fix.id).allowed
+    assert p.reg.student(PROVINCE, final.id).name == "新名"
+
+
 def test_art18_rollover_readings_are_policy_parameters() -> None:
     other = attrs.evolve(
         ANHUI_2013,

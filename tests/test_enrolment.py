@@ -595,11 +595,13 @@ def test_art30_a_key_reused_by_another_actor_hands_over_nothing(province: Provin
 
 def test_a_key_reused_with_other_arguments_is_refused(province: Province) -> None:
     first, second = province.enroll(), province.enroll()
-    province.reg.submit(A, first.id, idempotency_key="form-1")
+    sub = province.reg.submit(A, first.id, idempotency_key="form-1").request
+    assert sub is not None
     with pytest.raises(XuejiError) as err:
         province.reg.submit(A, second.id, idempotency_key="form-1")  # meant for another
     assert err.value.code == "idempotency.mismatch"
     assert "other arguments" in err.value.message_en
+    assert province.reg.approve(authority("340104"), sub.id).allowed  # (reviewed: registered)
     fix = {"name": "新名", "photo": Photo(D(2026, 9, 2), "y")}
     req = province.reg.request_correction(A, first.id, fix, "更正", idempotency_key="c-1")
     assert req.allowed

@@ -464,6 +464,20 @@ def test_a_profile_re_cites_the_steps_of_the_lifecycle_tables() -> None:
     )
     assert child.citations["student"] == Article("子", 1)
     assert child.citations["transfer.open"] == mine.citations["transfer.open"]
+    # a table re-cited whole replaces the base's citations of its steps
+    whole = parse_policy(
+        'base = "citing-2026"\ncode = "whole"\n[citations]\n'
+        'transfer = { instrument = "整", number = 2 }',
+        profiles={"citing-2026": mine},
+    )
+    assert whole.cite("transfer", "approve", anhui(21)) == Article("整", 2)
+    assert "student.suspend" in whole.citations
+    # the steps that cite a parameter already are not re-citable
+    with pytest.raises(InvalidPolicy, match="approve_by_default"):
+        parse_policy(
+            'base = "anhui-2013"\ncode = "x"\n[citations]\n'
+            '"transfer.approve_by_default" = { instrument = "a", number = 1 }'
+        )
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ import json
 import operator
 import random
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -492,17 +493,43 @@ def _with_students(
     items: Iterable[_X],
     student_of: Callable[[_X], str],
     narrow: Callable[[list[_X]], list[_X]] | None = None,
+    corrupt: dict[str, CorruptRecord] | None = None,
 ) -> Iterator[tuple[_X, Student | None]]:
     """Each of ``items`` with its student (None if the store has none), the students
     read with one ``get_many`` per :data:`REPORT_BATCH` items; ``narrow`` (given a
-    batch, the items of it worth reading the students of) drops items first."""
+    batch, the items of it worth reading the students of) drops items first. Given
+    ``corrupt``, a record that cannot be read (edited by hand past reading) does not
+    stop the reading: it is kept there by id, and its items come with None."""
     stream = iter(items)
     while page := list(itertools.islice(stream, REPORT_BATCH)):
         if narrow is not None:
             page = narrow(page)
-        found = uow.students.get_many({student_of(x) for x in page})
+        wanted = {student_of(x) for x in page}
+        try:
+            found = uow.students.get_many(wanted)
+        except CorruptRecord:
+            if corrupt is None:
+                raise
+            found = _one_by_one(uow, wanted, corrupt)
         for x in page:
             yield x, found.get(student_of(x))
+
+
+def _one_by_one(
+    uow: UnitOfWork, ids: Iterable[str], corrupt: dict[str, CorruptRecord]
+) -> dict[str, Student]:
+    """The students of ``ids`` read one at a time, those that cannot be read kept in
+    ``corrupt`` (a batch with one such record in it is read so)."""
+    found = {}
+    for sid in sorted(ids):
+        try:
+            s = uow.students.get(sid)
+        except CorruptRecord as bad:
+            corrupt[sid] = bad
+            continue
+        if s is not None:
+            found[sid] = s
+    return found
 
 
 def _sees_everything(actor: Actor) -> bool:
@@ -530,6 +557,7 @@ def _inside_with_students(
     schools: Callable[[_X], Iterable[str | None]] = lambda _: (),
     *,
     everywhere: bool = False,
+    corrupt: dict[str, CorruptRecord] | None = None,
 ) -> Iterator[tuple[_X, Student | None]]:
     """The ``items`` that concern a school ``inside`` (one of ``schools(item)``, or
     their student's), each with its student (None if the store has none), read
@@ -537,7 +565,7 @@ def _inside_with_students(
     index alone (the optional ``students.schools_of``: the SQL and memory stores), the
     students of the items outside are never read: a county's report decodes its own
     students, not the province's. ``everywhere`` (a province's report) skips that
-    question, whose answer would be yes."""
+    question, whose answer would be yes. ``corrupt``: see :func:`_with_students`."""
     schools_of = None if everywhere else getattr(uow.students, "schools_of", None)
 
     def narrow(page: list[_X]) -> list[_X]:
@@ -550,71 +578,93 @@ def _inside_with_students(
             if ok or ((c := school.get(student_of(x))) is not None and inside(c))
         ]
 
-    found = _with_students(uow, items, student_of, None if schools_of is None else narrow)
-    for x, student in found:
+    narrowed = None if schools_of is None else narrow
+    for x, student in _with_students(uow, items, student_of, narrowed, corrupt):
         if any(inside(c) for c in (*schools(x), student and student.school) if c):
             yield x, student
 
 
 def _watch_records(
-    entries: Iterable[ChangeEntry], digests: dict[str, str]
+    entries: Iterable[ChangeEntry], digests: dict[str, tuple[str, str]]
 ) -> Iterator[ChangeEntry]:
-    """``entries`` passed through, keeping in ``digests`` the
-    :func:`~xueji.audit.record_digest` of each student's last entry that wrote its
-    record (entries from before the log carried digests have none: those records are
-    not compared until a command writes them again)."""
+    """``entries`` passed through, keeping in ``digests`` each student's last
+    :func:`~xueji.audit.record_digest` with the school the log last put the record in
+    (entries from before the log carried digests have none: those records are not
+    compared until a command writes them again)."""
     for e in entries:
         digest = e.after.get("record_digest")
         if digest is not None:
-            digests[e.subject] = str(digest)
+            school = e.after.get("school")
+            if school is None:
+                school = digests.get(e.subject, ("", ""))[1]
+            digests[e.subject] = (str(digest), sys.intern(str(school)))
         yield e
 
 
 def _altered_records(
     uow: UnitOfWork,
-    digests: dict[str, str],
+    digests: Mapping[str, tuple[str, str]],
     inside: Callable[[str], bool],
     on: _dt.date,
     everywhere: bool,
+    corrupt: dict[str, CorruptRecord],
 ) -> Iterator[audit.Finding]:
-    """Art 32(三) (伪造、改动学籍数据): the records in the jurisdiction that do not hold
-    what their last change-log entry wrote (edited in the database, outside the
-    library), and, in a report over the province, the records the log wrote that the
-    store no longer holds. The province's report reads every record once, in one
-    stream (``digests`` is emptied as it goes); another's reads the students of
-    ``digests`` that are inside, :data:`REPORT_BATCH` at a time."""
-    if everywhere:
-        for s in uow.students.all():
-            digest = digests.pop(s.id, None)
-            if digest is not None and audit.record_digest(s) != digest:
-                yield _altered(s, on)
-        for sid in sorted(digests):
+    """Art 32(三) (伪造、改动学籍数据): the records in the jurisdiction (by the school
+    the log last put them in, or the one they hold now) that do not hold what their
+    last change-log entry wrote (changed in the database, outside the library),
+    charged to the school the log names; the records the log wrote that the store no
+    longer holds (in the jurisdiction by the school the log names); and the records
+    that cannot be read
+    at all (``corrupt``, from this pass or the requests'). Their students are read
+    :data:`REPORT_BATCH` at a time."""
+    first: Callable[[tuple[str, tuple[str, str]]], str] = operator.itemgetter(0)
+
+    def logged(kv: tuple[str, tuple[str, str]]) -> tuple[str]:
+        return (kv[1][1],)  # the school the log last put the record in
+
+    found = _inside_with_students(
+        uow, digests.items(), first, inside, logged, everywhere=everywhere, corrupt=corrupt
+    )
+    for (sid, (digest, school)), s in found:
+        if sid in corrupt:
+            continue  # (said below)
+        if s is None:  # (inside by the school the log names)
             yield audit.Finding(
                 "altered_record",
-                "province",
+                school or "province",
                 sid,
                 on,
                 "the change log wrote this record, and the store no longer holds it",
                 "变动日志记载的学籍记录在库中已不存在",
             )
-        return
-    first: Callable[[tuple[str, str]], str] = operator.itemgetter(0)
-    for (_, digest), record in _inside_with_students(uow, digests.items(), first, inside):
-        if record is not None and audit.record_digest(record) != digest:
-            yield _altered(record, on)
-
-
-def _altered(s: Student, on: _dt.date) -> audit.Finding:
-    """The finding of a record that does not hold what its last log entry wrote."""
-    return audit.Finding(
-        "altered_record",
-        s.school,
-        s.id,
-        on,
-        "the record does not hold what its last change-log entry wrote: "
-        "it was changed outside the registry",
-        "学籍记录与其最后一条变动日志记载的不符：在系统之外被改动",
-    )
+        elif audit.record_digest(s) != digest:
+            moved = s.school != school
+            yield audit.Finding(
+                "altered_record",
+                school or s.school,
+                sid,
+                on,
+                "the record does not hold what its last change-log entry wrote: it was "
+                "changed outside the registry"
+                + (
+                    f" (the log puts it in school {school}, the store in {s.school})"
+                    if moved
+                    else ""
+                ),
+                "学籍记录与其最后一条变动日志记载的不符：在系统之外被改动"
+                + (f"（日志记载学校 {school}，库中为 {s.school}）" if moved else ""),
+            )
+    for sid in sorted(corrupt):
+        school = digests.get(sid, ("", ""))[1]
+        bad = corrupt[sid]
+        yield audit.Finding(
+            "altered_record",
+            school or "province",
+            sid,
+            on,
+            f"the record cannot be read ({bad.detail}): it was edited outside the registry",
+            f"学籍记录无法读取（{bad.detail_zh}）：在系统之外被改动",
+        )
 
 
 def _of_kind(
@@ -1190,10 +1240,11 @@ class Registry:
         """Art 16 for a student coming back (resumption, return from dropout) into
         ``to_class``: a class of the student's own school and grade, with room. Before,
         a grade-1 pupil of one school could resume into another school's grade-12
-        class."""
-        if not to_class:
-            return Decision.allow()
-        klass = self._get_class(uow, to_class)
+        class. Without ``to_class`` the student goes back to the class they left,
+        checked the same way: a suspended student held at the rollover finds it a grade
+        above (their classmates moved up with it), and must be given a class of their
+        own grade."""
+        klass = self._get_class(uow, to_class or s.class_id)
         size = uow.students.count_in_class(klass.id)
         if klass.id == s.class_id and s.status in SEATED:
             size -= 1  # (back into the seat it holds: not one more)
@@ -2947,8 +2998,7 @@ class Registry:
             # set-based: one statement in a SQL store, not a loop over the province
             # the classes first: a class moves up with the students who move up in it
             classes = uow.classes.promote(plan.statuses, plan.final_grades, exclude)
-            if not plan.hold_open_transfers:
-                classes += self._promote_destinations(uow, plan)
+            classes += self._promote_destinations(uow, plan, exclude)
             promoted = uow.students.promote(plan.statuses, plan.final_grades, exclude)
             if unfinished:
                 warnings.append(
@@ -2991,14 +3041,17 @@ class Registry:
         return Outcome(Decision.allow(warnings=warnings))
 
     @staticmethod
-    def _promote_destinations(uow: UnitOfWork, plan: graduation.RolloverPlan) -> int:
-        """Under ``rollover_open_transfers = "promote"`` a transfer open at the rollover
-        goes on into the new grade: the class its receiving school named moves up with
-        the student, though no one sits in it yet (an empty class stays where it is
-        otherwise). Called after the classes' promotion and before the students'; a
-        class moved already, with its own students, is not moved twice. Returns how
-        many classes moved."""
-        going = [r for r in uow.requests.open() if r.kind is RequestKind.TRANSFER and r.to_class]
+    def _promote_destinations(
+        uow: UnitOfWork, plan: graduation.RolloverPlan, exclude: frozenset[str]
+    ) -> int:
+        """A request open at the rollover that will put a student who moves up into a
+        named class (a transfer under ``rollover_open_transfers = "promote"``; a
+        resumption under ``rollover_promotes_suspended``) goes on into the new grade:
+        the class moves up with the student, though no one sits in it yet (an empty
+        class stays where it is otherwise). Called after the classes' promotion and
+        before the students'; a class moved already, with its own students, is not
+        moved twice. Returns how many classes moved."""
+        going = [r for r in uow.requests.open() if r.to_class and r.student not in exclude]
         if not going:
             return 0
         students = uow.students.get_many({r.student for r in going})
@@ -3022,7 +3075,15 @@ class Registry:
         entry: read a page at a time and written behind, :data:`SWEEP_BATCH` students a
         batch (a province's final grades need not fit in memory, nor take four
         statements a student)."""
-        found = uow.students.in_final_grade(St.REGISTERED, final_grades)
+        # not a student with a change open that the ended record could not take (a
+        # key-field correction, a transfer): completed, it would be stuck at its
+        # approval; held in the final grade instead, and counted as unfinished
+        blocked = {r.student for r in uow.requests.open() if r.kind in change_rules.ENDING_BLOCKERS}
+        found = (
+            s
+            for s in uow.students.in_final_grade(St.REGISTERED, final_grades)
+            if s.id not in blocked
+        )
         with _gc_paused():
             while part := list(itertools.islice(found, SWEEP_BATCH)):
                 batch = WriteBehind(uow)
@@ -3189,6 +3250,7 @@ class Registry:
             self._authorize(uow, actor, "detect")
             inside = self._jurisdiction(uow, actor)
             everywhere = _sees_everything(actor)
+            corrupt: dict[str, CorruptRecord] = {}  # records that cannot be read
             for r, student in _inside_with_students(
                 uow,
                 uow.requests.all(),
@@ -3196,10 +3258,11 @@ class Registry:
                 inside,
                 lambda r: (r.from_school, r.to_school),
                 everywhere=everywhere,
+                corrupt=corrupt,
             ):
                 findings.extend(self._findings_of(uow, r, on, student))
             late: list[tuple[ChangeEntry, _dt.date]] = []
-            digests: dict[str, str] = {}
+            digests: dict[str, tuple[str, str]] = {}
             entries = _watch_records(self._watch_graduations(uow.log.stream(), late), digests)
             verification = (
                 audit.verify(entries)
@@ -3209,7 +3272,7 @@ class Registry:
             collections.deque(entries, maxlen=0)  # the rest, where verification stopped
             findings.extend(self._late_graduations(uow, late, inside, everywhere))
             if verification.ok:  # (a log that does not verify is the finding itself)
-                findings.extend(_altered_records(uow, digests, inside, on, everywhere))
+                findings.extend(_altered_records(uow, digests, inside, on, everywhere, corrupt))
             if not verification.ok and verification.seq is not None:
                 findings.append(
                     audit.Finding(

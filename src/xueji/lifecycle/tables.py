@@ -444,8 +444,16 @@ def citation_keys() -> frozenset[str]:
     >>> {"student", "student.suspend", "transfer.open", "transfer.approve"} <= citation_keys()
     True
     """
-    keys = {"student", *(f"student.{r.event}" for r in STUDENT.rows)}
+    keys = {"student", *(f"student.{r.event}" for r in STUDENT.rows if r.event not in _OWN)}
     keys |= {f"command.{c}" for c in COMMAND_CITATIONS}
     for kind, table in REQUEST_TABLES.items():
-        keys |= {kind.value, f"{kind.value}.open", *(f"{kind.value}.{r.event}" for r in table)}
+        keys |= {kind.value, f"{kind.value}.open"}
+        keys |= {f"{kind.value}.{r.event}" for r in table if r.event not in _OWN}
     return frozenset(keys)
+
+
+_OWN = frozenset({"approve_by_default", "promote"})
+"""Steps whose log entry cites a parameter of the profile already, not the table: a
+default approval (``transfer_default_approval``, Art 24) and the rollover
+(``rollover_date``, Art 18); not re-citable, so no key is accepted that would be
+used nowhere."""

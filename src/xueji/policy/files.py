@@ -28,7 +28,8 @@ entry records); a profile re-cites a table or a step with its own article::
     "transfer.approve" = { instrument = "某教基〔2027〕1号", number = 14 }
 
 (keys: :func:`xueji.lifecycle.tables.citation_keys`; a base's citations are kept, and
-those written replace them one by one).
+those written replace them: a table re-cited whole replaces the base's citations of
+its steps too).
 """
 
 from __future__ import annotations
@@ -269,11 +270,14 @@ def policy_from_dict(
                 f"citations 应为表（步骤 = 条款），而不是 {cited!r}",
                 f"citations is a table (step = article), not {cited!r}",
             )
-        base_cited = known[base_code].citations if base_code in known else {}
-        changes["citations"] = {
-            **base_cited,
-            **{str(k): _structure(v, Article, where, f"citations.{k}") for k, v in cited.items()},
+        written = {
+            str(k): _structure(v, Article, where, f"citations.{k}") for k, v in cited.items()
         }
+        base_cited = known[base_code].citations if base_code in known else {}
+        # a table re-cited whole replaces the base's citations of its single steps
+        tables = {k for k in written if "." not in k}
+        kept = {k: a for k, a in base_cited.items() if k.split(".")[0] not in tables}
+        changes["citations"] = {**kept, **written}
     for name, kind in types.items():
         if name not in data:
             continue

@@ -382,10 +382,11 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     ),
     "change.other_open": (
         "同一学生同时只能有一项转学、休学、复学、辍学或毕业变动未办结；关键信息变更不与毕业、"
-        "转出并行，按政策也不与转学、转入并行",
+        "转出或新生审核并行，按政策也不与转学、转入并行",
         "a student has at most one open transfer, suspension, resumption, dropout or "
-        "graduation; a key-field correction is not open beside a graduation or a transfer "
-        "out, nor, as the policy reads, beside a transfer or a transfer in",
+        "graduation; a key-field correction is not open beside a graduation, a transfer "
+        "out or the new student's review, nor, as the policy reads, beside a transfer or "
+        "a transfer in",
     ),
     "change.already_open": (
         "同一学生同类申请只能有一个未完成",

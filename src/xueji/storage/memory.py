@@ -128,15 +128,17 @@ class _Classes:
         exclude: frozenset[str],
     ) -> int:
         moving = {
-            s.class_id
+            (s.class_id, s.grade)
             for s in self.students.rows.values()
             if s.status in statuses and s.grade < final_grades[s.stage] and s.id not in exclude
         }
-        for class_id in sorted(moving):
+        moved = 0
+        for class_id in sorted({c for c, _ in moving}):
             c = self.t.rows.get(class_id)
-            if c is not None:
+            if c is not None and (class_id, c.grade) in moving:
                 self.update(attrs.evolve(c, grade=c.grade + 1))
-        return sum(1 for c in moving if c in self.t.rows)
+                moved += 1
+        return moved
 
     def by_school(self, school: str) -> Iterable[SchoolClass]:
         return [c for c in self.t.rows.values() if c.school == school]

@@ -95,8 +95,9 @@ class ClassRepository(Protocol):
         exclude: frozenset[str],
     ) -> int:
         """Set-based promotion of classes (the 1 August rollover): every class holding
-        a student whom :meth:`StudentRepository.promote` with the same arguments moves
-        up goes up one grade with them; call it first, before the students move. A
+        a student of its own grade whom :meth:`StudentRepository.promote` with the same
+        arguments moves up goes up one grade with them; call it first, before the
+        students move. A
         class in the final grade of its stage (its students graduate or are held),
         an empty class (one opened in July for the new first grade) and a class whose
         students are all held stay where they are. Returns how many classes moved."""

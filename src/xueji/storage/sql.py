@@ -846,6 +846,7 @@ class _Classes(_Cached):
             # correlated: each class looks for one such student on the class_id index
             moving = sa.exists().where(
                 students_t.c.class_id == classes_t.c.id,
+                students_t.c.grade == classes_t.c.grade,  # (not one held, then resumed)
                 *_promoted(statuses, final_grades, held),
             )
             done = self.conn.execute(

@@ -297,6 +297,10 @@ class StoreContract:
             # kept past the final grade of a stage that ends at 9: in it "or above"
             past = _fields(_student(6, status=StudentStatus.REGISTERED, class_id="A-10"))
             uow.students.add(Student(**{**past, "grade": 10, "stage": Stage.SPECIAL}))
+            # held a year ago (suspended), resumed into the class that had moved on:
+            # the class does not move up with a student of another grade
+            behind = _fields(_student(7, status=StudentStatus.REGISTERED, class_id="A-3"))
+            uow.students.add(Student(**{**behind, "grade": 2}))
             for grade in (1, 2, 3, 6, 10):
                 uow.classes.add(
                     SchoolClass(f"A-{grade}", "A", f"{grade}班", grade, "王老师", D(2026, 9, 1))
@@ -308,7 +312,7 @@ class StoreContract:
         with store.unit_of_work() as uow:
             assert uow.classes.promote(registered, finals, frozenset({"S0000005"})) == 1
             moved = uow.students.promote(registered, finals, frozenset({"S0000005"}))
-            assert moved == 1
+            assert moved == 2
             assert uow.students.count_where(StudentStatus.SUSPENDED) == 1
             assert uow.students.count_where(StudentStatus.REGISTERED, finals) == 2
             assert sorted(
@@ -319,7 +323,7 @@ class StoreContract:
             assert {k: c.grade for k, c in classes.items()} == {
                 "A-1": 2,  # with S0000002
                 "A-2": 2,  # suspended, held
-                "A-3": 3,  # held for an open transfer
+                "A-3": 3,  # held for an open transfer; S0000007 is of grade 2
                 "A-6": 6,  # a final grade: its students graduate
                 "A-10": 10,
                 "A-new": 1,
@@ -334,6 +338,7 @@ class StoreContract:
                 "S0000004": (2, 0),
                 "S0000005": (3, 0),
                 "S0000006": (10, 0),
+                "S0000007": (3, 1),
             }
             stale = uow.students.get("S0000002")
             assert stale is not None
