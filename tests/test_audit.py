@@ -292,8 +292,9 @@ def test_art32_detect_reads_students_a_batch_at_a_time(
     p.at(D(2026, 11, 2))  # the transfer is overdue at its first party, the receiving school
     report = p.reg.detect(PROVINCE)
     assert ("overdue_approval", "W") in {(f.kind, f.unit) for f in report.findings}
-    # 6 requests' students, 2 a batch; then the 5 records compared with the log, 2 a batch
-    assert sum("FROM xueji_students" in q for q in queries) == 3 + 3
+    # 6 requests' students, 2 a batch; then every record, in one stream, compared with
+    # the log (the province's report)
+    assert sum("FROM xueji_students" in q for q in queries) == 3 + 1
     store.engine.dispose()
 
 
@@ -869,3 +870,49 @@ def test_art32_the_record_digest_is_the_same_with_or_without_orjson(data: list[A
     import orjson
 
     assert orjson.dumps(data) == audit._json_list(data)
+
+
+@pytest.mark.parametrize("damage", ["unreadable", "deleted", "no_school"])
+def test_art32_a_broken_record_with_requests_is_reported_not_raised(
+    damage: str, tmp_path: Path
+) -> None:
+    """Found by the second review: a record with a request that could not be read, or
+    was deleted, made the report raise while it charged the request (it read the
+    student again), and a county's report raised on a record moved to a school that
+    does not exist. Each is now an ``altered_record`` finding."""
+    import json
+
+    import sqlalchemy as sa
+
+    from xueji.storage.sql import SqlStore, students_t
+
+    store = SqlStore.sqlite(tmp_path / "b.sqlite3")
+    p = Province(store=store)
+    s = p.register("A", 2)
+    tr = p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    )
+    assert tr.request is not None
+    p.at(D(2026, 11, 2))  # the transfer's first stage is overdue
+    c = students_t.c
+    with store.engine.begin() as conn:
+        if damage == "unreadable":
+            conn.execute(students_t.update().where(c.id == s.id).values(class_id="X-1"))
+        elif damage == "deleted":
+            conn.execute(students_t.delete().where(c.id == s.id))
+        else:  # moved, document and column alike, to a school that does not exist
+            doc = json.loads(conn.execute(sa.select(c.doc).where(c.id == s.id)).scalar())
+            doc["school"] = "NOPE"
+            conn.execute(
+                students_t.update()
+                .where(c.id == s.id)
+                .values(school="NOPE", doc=json.dumps(doc, ensure_ascii=False))
+            )
+    for actor in (PROVINCE, authority("340104")):
+        report = p.reg.detect(actor)
+        assert s.id in {f.subject for f in report.findings if f.kind == "altered_record"}, (
+            actor,
+            report.findings,
+        )
+        assert tr.request.id in {f.subject for f in report.findings}  # still charged
+    store.engine.dispose()

@@ -8,7 +8,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from tests.conftest import PROVINCE, D, Province, authority, school_actor
+from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
 from tests.test_storage_contract import statements
 from xueji import registry
 from xueji.articles import anhui
@@ -739,3 +739,86 @@ def test_art29_correction_and_transfer_rule_reads_the_policy() -> None:
     assert changes.check_no_other_open(s, K.TRANSFER, [fix], policy=pin).allowed
     # without a policy, as before: the moving kinds only
     assert changes.check_no_other_open(s, K.TRANSFER, [K.CORRECTION]).allowed
+
+
+def test_art26_a_suspension_or_dropout_keeps_the_class_whatever_its_size_now() -> None:
+    """Found by the second review: a suspension or a dropout was refused when the class
+    the student sits in had since become too big (caps lowered by a new profile), and
+    so was a resumption into the seat the student holds; none of them makes the
+    class bigger (Art 16)."""
+    later = attrs.evolve(
+        ANHUI_2013,
+        code="later",
+        valid_from=D(2026, 11, 1),
+        class_size_caps=Param(
+            {Stage.PRIMARY: 2, Stage.JUNIOR: 2, Stage.SENIOR: 2, Stage.SPECIAL: 2}, anhui(16)
+        ),
+    )
+    first = attrs.evolve(ANHUI_2013, valid_until=D(2026, 10, 31))
+    p = Province(D(2026, 9, 1), policies=(first, later))
+    a, b, c = (p.register("A", 2, birth=D(2018, 3, 1)) for _ in range(3))
+    p.at(D(2026, 11, 2))
+    sus = p.reg.suspend(A, a.id, "病休")
+    assert sus.allowed, sus.decision
+    assert sus.request is not None
+    approve(p, SHUSHAN, sus.request.id)
+    drop = p.reg.record_dropout(A, b.id, "外出务工")
+    assert drop.allowed, drop.decision
+    back = p.reg.resume(A, a.id, "痊愈")
+    assert back.allowed, back.decision
+    assert back.request is not None
+    approve(p, SHUSHAN, back.request.id)
+    assert p.reg.student(PROVINCE, a.id).status is StudentStatus.REGISTERED
+    assert p.reg.student(PROVINCE, c.id).class_id == "A-2"
+
+
+def test_art16_a_resumption_filed_before_the_rollover_is_checked_again_at_approval() -> None:
+    """Found by the second review: a resumption filed in July into the class left
+    passed its check; the rollover then moved the class up with the classmates while
+    the suspended student was held, and the approval put the student a grade below
+    their class. The class is checked again when the resumption is approved."""
+    p = Province(D(2026, 6, 1))
+    for _ in range(2):
+        p.register("A", 5, birth=D(2015, 3, 1))
+    held = p.register("A", 5, birth=D(2015, 4, 1))
+    req = p.reg.suspend(A, held.id, "病休").request
+    assert req is not None
+    approve(p, SHUSHAN, req.id)
+    p.at(D(2026, 7, 20))
+    back = p.reg.resume(A, held.id, "痊愈").request
+    assert back is not None
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    refused = p.reg.approve(SHUSHAN, back.id)
+    assert refused.decision.codes == ("class.wrong_school",)
+    assert p.reg.request(PROVINCE, back.id).is_open
+    assert p.reg.student(PROVINCE, held.id).status is StudentStatus.SUSPENDED
+
+
+def test_art29_a_correction_waits_for_a_transfer_in_s_review_under_pin_too() -> None:
+    """Found by the second review: under ``correction_during_transfer = "pin"`` a
+    correction could be filed while a transfer in was under review; rejected, the
+    transfer in voids the record and the correction was stranded."""
+    pin = attrs.evolve(
+        ANHUI_2013,
+        code="pin",
+        correction_during_transfer=Param("pin", ANHUI_2013.correction_during_transfer.article),
+    )
+    p = Province(D(2026, 9, 1), policies=(pin,))
+    born = D(2019, 2, 2)
+    came = p.reg.transfer_in(
+        A,
+        origin="香港",
+        abroad=True,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="境外生",
+        sex="M",
+        birth_date=born,
+        hukou_region="340104",
+        id_number=make_id(born),
+    )
+    assert came.student is not None
+    out = p.reg.request_correction(A, came.student.id, {"name": "新名"}, "护照为准")
+    assert out.decision.codes == ("change.other_open",)

@@ -603,7 +603,7 @@ def _watch_records(
 
 def _altered_records(
     uow: UnitOfWork,
-    digests: Mapping[str, tuple[str, str]],
+    digests: dict[str, tuple[str, str]],
     inside: Callable[[str], bool],
     on: _dt.date,
     everywhere: bool,
@@ -614,9 +614,20 @@ def _altered_records(
     last change-log entry wrote (changed in the database, outside the library),
     charged to the school the log names; the records the log wrote that the store no
     longer holds (in the jurisdiction by the school the log names); and the records
-    that cannot be read
-    at all (``corrupt``, from this pass or the requests'). Their students are read
-    :data:`REPORT_BATCH` at a time."""
+    that cannot be read at all (``corrupt``, from this pass or the requests').
+
+    The province's report reads every record once, in one stream, and ``digests`` is
+    emptied as it goes; what the stream did not meet (a record deleted, or the rest
+    after a row it could not read) is then read by key, as another's report reads its
+    records: :data:`REPORT_BATCH` at a time."""
+    if everywhere:
+        try:
+            for record in uow.students.all():
+                entry = digests.pop(record.id, None)
+                if entry is not None and audit.record_digest(record) != entry[0]:
+                    yield _altered(record, entry[1], on)
+        except CorruptRecord:
+            pass  # (the stream stops at a row it cannot read: the rest is read by key)
     first: Callable[[tuple[str, tuple[str, str]]], str] = operator.itemgetter(0)
 
     def logged(kv: tuple[str, tuple[str, str]]) -> tuple[str]:
@@ -638,22 +649,7 @@ def _altered_records(
                 "变动日志记载的学籍记录在库中已不存在",
             )
         elif audit.record_digest(s) != digest:
-            moved = s.school != school
-            yield audit.Finding(
-                "altered_record",
-                school or s.school,
-                sid,
-                on,
-                "the record does not hold what its last change-log entry wrote: it was "
-                "changed outside the registry"
-                + (
-                    f" (the log puts it in school {school}, the store in {s.school})"
-                    if moved
-                    else ""
-                ),
-                "学籍记录与其最后一条变动日志记载的不符：在系统之外被改动"
-                + (f"（日志记载学校 {school}，库中为 {s.school}）" if moved else ""),
-            )
+            yield _altered(s, school, on)
     for sid in sorted(corrupt):
         school = digests.get(sid, ("", ""))[1]
         bad = corrupt[sid]
@@ -665,6 +661,23 @@ def _altered_records(
             f"the record cannot be read ({bad.detail}): it was edited outside the registry",
             f"学籍记录无法读取（{bad.detail_zh}）：在系统之外被改动",
         )
+
+
+def _altered(s: Student, school: str, on: _dt.date) -> audit.Finding:
+    """The finding of a record that does not hold what its last log entry wrote, which
+    put it in ``school``."""
+    moved = bool(school) and s.school != school
+    return audit.Finding(
+        "altered_record",
+        school or s.school,
+        s.id,
+        on,
+        "the record does not hold what its last change-log entry wrote: it was changed "
+        "outside the registry"
+        + (f" (the log puts it in school {school}, the store in {s.school})" if moved else ""),
+        "学籍记录与其最后一条变动日志记载的不符：在系统之外被改动"
+        + (f"（日志记载学校 {school}，库中为 {s.school}）" if moved else ""),
+    )
 
 
 def _of_kind(
@@ -1245,9 +1258,10 @@ class Registry:
         above (their classmates moved up with it), and must be given a class of their
         own grade."""
         klass = self._get_class(uow, to_class or s.class_id)
-        size = uow.students.count_in_class(klass.id)
         if klass.id == s.class_id and s.status in SEATED:
-            size -= 1  # (back into the seat it holds: not one more)
+            size = 0  # back into the seat it holds: the class gets no bigger
+        else:
+            size = uow.students.count_in_class(klass.id)
         return enrolment.check_class(
             klass, school=s.school, grade=s.grade, stage=s.stage, size=size, policy=self.policy(on)
         )
@@ -1347,21 +1361,43 @@ class Registry:
         return req
 
     def _party(
-        self, uow: UnitOfWork, req: Request, student: Student | None = None
+        self,
+        uow: UnitOfWork,
+        req: Request,
+        student: Student | None = None,
+        *,
+        lenient: bool = False,
     ) -> tuple[str, bool]:
         """(unit or school code, is a school) of the party the request waits for;
-        ``student``, the request's student if the caller has read it already."""
+        ``student``, the request's student if the caller has read it already.
+        ``lenient`` (the Art 32 report, which says what was tampered with): a student
+        the store no longer holds or cannot read leaves the request's own schools,
+        else the province; a school that does not exist is named by its code."""
         if student is None:
-            student = self._get_student(uow, req.student)
+            try:
+                student = self._get_student(uow, req.student)
+            except (NotFound, CorruptRecord):
+                if not lenient:
+                    raise
+                student = None
+        own = student.school if student is not None else None
         # the school a request was filed from: a transfer's sending school, a transfer
         # out's and a key-field correction's own school (Art 29: the correction stays
         # with the unit that received it, should the student move while it is open
         # under correction_during_transfer = "pin"); else the student's school
-        home = req.from_school or student.school
+        home = req.from_school or own
         if req.state in (R.AT_RECEIVING_SCHOOL, R.AT_RECEIVING_AUTHORITY):
-            school = self._get_school(uow, req.to_school or student.school)
+            code = req.to_school or own
         else:
-            school = self._get_school(uow, home)
+            code = home
+        if code is None:
+            return "province", False
+        try:
+            school = self._get_school(uow, code)
+        except NotFound:
+            if not lenient:
+                raise
+            return code, True
         if req.state in _SCHOOL_STAGES:
             return school.code, True
         return school.authority, False
@@ -2410,6 +2446,13 @@ class Registry:
             unique = corrections.check_unique_id(student, uow.students.by_id_number(number))
             if not unique.allowed:
                 return Outcome(unique, None, req)
+        final = REQUEST_TABLES[req.kind].get(req.state, event)
+        if req.kind is RequestKind.RESUMPTION and final is not None and final.target is R.APPROVED:
+            # Art 16, again at approval: the class may have moved up a grade at a
+            # rollover since it was filed, while the suspended student was held
+            back = self._class_back(uow, self._get_student(uow, req.student), req.to_class, on)
+            if not back.allowed:
+                return Outcome(back, None, req)
         req_before = req
         req = self._advance(uow, actor, req, event, on, note)
         warnings = [extra] if extra is not None else []
@@ -2851,7 +2894,10 @@ class Registry:
                 change_rules.check_no_other_open(
                     s, kind, open_now, same=(kind,), policy=self.policy(on)
                 ),
-                self._class_back(uow, s, to_class, on),
+                # (a student coming back: a suspension or a dropout keeps its class)
+                self._class_back(uow, s, to_class, on)
+                if kind is RequestKind.RESUMPTION or to_class
+                else Decision.allow(),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -3296,7 +3342,11 @@ class Registry:
         def inside(school: str) -> bool:
             known = memo.get(school)
             if known is None:
-                known = memo[school] = self._inside(uow, actor, school)
+                try:
+                    known = self._inside(uow, actor, school)
+                except NotFound:  # (a record moved by hand to no school: the province's)
+                    known = _sees_everything(actor)
+                memo[school] = known
             return known
 
         return inside
@@ -3308,7 +3358,7 @@ class Registry:
         if the store has no such student)."""
         out = []
         if r.is_open and r.deadline is not None and r.deadline < on:
-            party, _ = self._party(uow, r, student)
+            party, _ = self._party(uow, r, student, lenient=True)
             out.append(
                 audit.Finding(
                     "overdue_approval",
@@ -3322,7 +3372,7 @@ class Registry:
         for step in r.history:
             if step.event == "approve_by_default":
                 waiting = attrs.evolve(r, state=step.source)
-                party, _ = self._party(uow, waiting, student)
+                party, _ = self._party(uow, waiting, student, lenient=True)
                 out.append(
                     audit.Finding(
                         "default_approval",
@@ -3343,7 +3393,7 @@ class Registry:
             and last.on > r.deadline
             and last.event != "approve_by_default"
         ):
-            party, _ = self._party(uow, attrs.evolve(r, state=last.source), student)
+            party, _ = self._party(uow, attrs.evolve(r, state=last.source), student, lenient=True)
             out.append(
                 audit.Finding(
                     "late_decision",
@@ -3356,12 +3406,14 @@ class Registry:
                 )
             )
         if r.kind is RequestKind.NEW_STUDENT:
-            s = student if student is not None else self._get_student(uow, r.student)
             if "enrolment.late" in r.warnings:
+                school, _ = self._party(
+                    uow, attrs.evolve(r, state=R.AT_SCHOOL), student, lenient=True
+                )
                 out.append(
                     audit.Finding(
                         "late_entry",
-                        s.school,
+                        school,
                         r.id,
                         r.opened_on,
                         "submitted after the deadline",
@@ -3370,7 +3422,9 @@ class Registry:
                 )
             decided = r.history[-1].on
             if not r.is_open and r.deadline is not None and decided > r.deadline:
-                party, _ = self._party(uow, attrs.evolve(r, state=R.AT_AUTHORITY), student)
+                party, _ = self._party(
+                    uow, attrs.evolve(r, state=R.AT_AUTHORITY), student, lenient=True
+                )
                 out.append(
                     audit.Finding(
                         "late_entry",

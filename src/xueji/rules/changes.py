@@ -83,24 +83,35 @@ def waits_for(kind: RequestKind, policy: Policy) -> frozenset[RequestKind]:
     """The open requests a new request of ``kind`` waits for (Art 19, one change at a
     time). A change that moves or ends the registry waits for the other moving kinds;
     a change that ends the record, and a key-field correction, wait for each other (the
-    ended record could not take the correction); a correction waits for the new
-    student's review too (rejected, it leaves a draft, edited directly); under ``correction_during_transfer =
+    ended record could not take the correction); a correction waits for a review of
+    the record too (a new student's, rejected, leaves a draft, edited directly; a
+    transfer in's, rejected, voids it); under ``correction_during_transfer =
     "wait"`` a correction and a change that moves the student's school wait for each
     other too (the correction's approving party, Art 29, would change mid-flight).
 
-    >>> from xueji.policy import ANHUI_2013
+    >>> import attrs
+    >>> from xueji.policy import ANHUI_2013, Param
+    >>> PIN = attrs.evolve(ANHUI_2013, correction_during_transfer=Param(
+    ...     "pin", ANHUI_2013.correction_during_transfer.article))
     >>> waits_for(RequestKind.CORRECTION, ANHUI_2013) == (
     ...     ENDING_KINDS | SCHOOL_MOVING_KINDS | {RequestKind.NEW_STUDENT}
     ... )
+    True
+    >>> RequestKind.CROSS_PROVINCE_IN in waits_for(RequestKind.CORRECTION, PIN)
     True
     >>> RequestKind.CORRECTION in waits_for(RequestKind.TRANSFER, ANHUI_2013)
     True
     """
     wait = policy.correction_during_transfer.value == "wait"
     if kind is RequestKind.CORRECTION:
-        # and the new student's review: rejected, it puts the record back to a draft,
-        # which a correction cannot be applied to (a draft is edited directly)
-        review = {RequestKind.NEW_STUDENT}
+        # and the reviews of a record: a new student's, rejected, puts it back to a
+        # draft (edited directly); a transfer in's, rejected, voids it; either way a
+        # correction could not be applied to it
+        review = {
+            RequestKind.NEW_STUDENT,
+            RequestKind.CROSS_PROVINCE_IN,
+            RequestKind.CROSS_BORDER_IN,
+        }
         return ENDING_KINDS | SCHOOL_MOVING_KINDS | review if wait else ENDING_KINDS | review
     if kind in ENDING_KINDS or (wait and kind in SCHOOL_MOVING_KINDS):
         return ENDING_BLOCKERS
