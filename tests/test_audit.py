@@ -872,6 +872,33 @@ def test_art32_the_record_digest_is_the_same_with_or_without_orjson(data: list[A
     assert orjson.dumps(data) == audit._json_list(data)
 
 
+@pytest.mark.parametrize("damage", ["unreadable", "deleted"])
+def test_art32_a_broken_record_graduated_late_is_reported_not_raised(
+    damage: str, tmp_path: Path
+) -> None:
+    """Found by the third review: a record graduated after 31 July (a late_graduation
+    finding) that could not be read, or was deleted, made the report raise (or fail
+    an assertion) while it charged the graduation."""
+    from xueji.storage.sql import SqlStore, students_t
+
+    store = SqlStore.sqlite(tmp_path / "g.sqlite3")
+    p = Province(D(2026, 6, 1), store=store)
+    s = p.register("A", 6, birth=D(2014, 3, 1))
+    p.at(D(2026, 8, 3))
+    assert p.reg.graduate(school_actor("A"), s.id).allowed
+    c = students_t.c
+    with store.engine.begin() as conn:
+        if damage == "unreadable":
+            conn.execute(students_t.update().where(c.id == s.id).values(class_id="X-1"))
+        else:
+            conn.execute(students_t.delete().where(c.id == s.id))
+    for actor in (PROVINCE, authority("340104")):
+        report = p.reg.detect(actor)
+        found = [f for f in report.findings if f.subject == s.id]
+        assert [f.kind for f in found] == ["altered_record"], (actor, found)
+    store.engine.dispose()
+
+
 @pytest.mark.parametrize("damage", ["unreadable", "deleted", "no_school"])
 def test_art32_a_broken_record_with_requests_is_reported_not_raised(
     damage: str, tmp_path: Path

@@ -3316,7 +3316,7 @@ class Registry:
                 else audit.verify_checkpoint(entries, checkpoint)
             )
             collections.deque(entries, maxlen=0)  # the rest, where verification stopped
-            findings.extend(self._late_graduations(uow, late, inside, everywhere))
+            findings.extend(self._late_graduations(uow, late, inside, everywhere, corrupt))
             if verification.ok:  # (a log that does not verify is the finding itself)
                 findings.extend(_altered_records(uow, digests, inside, on, everywhere, corrupt))
             if not verification.ok and verification.seq is not None:
@@ -3460,15 +3460,18 @@ class Registry:
         late: Sequence[tuple[ChangeEntry, _dt.date]],
         inside: Callable[[str], bool],
         everywhere: bool = False,
+        corrupt: dict[str, CorruptRecord] | None = None,
     ) -> list[audit.Finding]:
         """The findings of the ``late`` graduations of students in the jurisdiction,
-        their students read :data:`REPORT_BATCH` at a time."""
+        their students read :data:`REPORT_BATCH` at a time (a record that cannot be
+        read, kept in ``corrupt``, or that is gone is reported as altered instead)."""
         out = []
         found = _inside_with_students(
-            uow, late, lambda pair: pair[0].subject, inside, everywhere=everywhere
+            uow, late, lambda pair: pair[0].subject, inside, everywhere=everywhere, corrupt=corrupt
         )
         for (e, due), student in found:
-            assert student is not None  # inside: by its school
+            if student is None:  # (gone or unreadable: an altered_record finding)
+                continue
             out.append(
                 audit.Finding(
                     "late_graduation",
