@@ -182,6 +182,17 @@ def test_two_transfers_of_one_student(racing: tuple[Store, Racer]) -> None:
     assert audit.verify(p.log()).ok
 
 
+def assert_one_opened(p: Province, student: str, results: list[object]) -> None:
+    """Of changes filed for ``student`` at the same moment, one opened and the other
+    was refused or lost the race; the change log verifies."""
+    with p.store.unit_of_work() as uow:
+        opened = uow.requests.open_for_student(student)
+    assert len(opened) == 1, (opened, results)
+    lost = [r for r in results if isinstance(r, ConcurrencyConflict) or not r.allowed]  # type: ignore[attr-defined]
+    assert len(lost) == 1, results
+    assert audit.verify(p.log()).ok
+
+
 def test_a_correction_and_a_transfer_filed_at_once(racing: tuple[Store, Racer]) -> None:
     """Art 29 read with Art 19 (``correction_during_transfer = "wait"``): of a key-field
     correction and a transfer filed at the same moment, one opens, the other is refused
@@ -201,12 +212,7 @@ def test_a_correction_and_a_transfer_filed_at_once(racing: tuple[Store, Racer]) 
             reason=TransferReason.JOB_MOVE,
         ),
     )
-    with p.store.unit_of_work() as uow:
-        opened = uow.requests.open_for_student(s.id)
-    assert len(opened) == 1, (opened, results)
-    lost = [r for r in results if isinstance(r, ConcurrencyConflict) or not r.allowed]  # type: ignore[attr-defined]
-    assert len(lost) == 1, results
-    assert audit.verify(p.log()).ok
+    assert_one_opened(p, s.id, results)
 
 
 def test_a_suspension_and_a_dropout_filed_at_once(racing: tuple[Store, Racer]) -> None:
@@ -222,12 +228,7 @@ def test_a_suspension_and_a_dropout_filed_at_once(racing: tuple[Store, Racer]) -
         command("suspend", school_actor("A"), s.id, "病休"),
         command("record_dropout", school_actor("A"), s.id, "外出务工"),
     )
-    with p.store.unit_of_work() as uow:
-        opened = uow.requests.open_for_student(s.id)
-    assert len(opened) == 1, (opened, results)
-    lost = [r for r in results if isinstance(r, ConcurrencyConflict) or not r.allowed]  # type: ignore[attr-defined]
-    assert len(lost) == 1, results
-    assert audit.verify(p.log()).ok
+    assert_one_opened(p, s.id, results)
 
 
 def test_the_deadline_sweep_racing_a_manual_decision(racing: tuple[Store, Racer]) -> None:

@@ -64,16 +64,6 @@ def _canonical_json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-try:
-    import orjson
-
-    def _fast_canonical_json(data: dict[str, Any]) -> bytes:
-        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
-
-except ImportError:  # pragma: no cover - orjson comes with the sql extras
-    _fast_canonical_json = _canonical_json
-
-
 def _json_list(data: list[Any]) -> bytes:
     """A list of text, null and lists of text as compact UTF-8 JSON (what
     :func:`record_digest` hashes); orjson, when installed, gives the same bytes."""
@@ -82,11 +72,14 @@ def _json_list(data: list[Any]) -> bytes:
 
 _fast_json_list: Callable[[list[Any]], bytes] = _json_list
 try:
-    import orjson as _orjson
+    import orjson
 
-    _fast_json_list = _orjson.dumps
+    def _fast_canonical_json(data: dict[str, Any]) -> bytes:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+
+    _fast_json_list = orjson.dumps
 except ImportError:  # pragma: no cover - orjson comes with the sql extras
-    pass
+    _fast_canonical_json = _canonical_json
 
 
 def _canonical(entry: ChangeEntry) -> bytes:

@@ -30,14 +30,14 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Concatenate, Literal, NoReturn, ParamSpec, TypeVar
 
 import attrs
 
 from xueji import access, audit, ids, regions
 from xueji import numbers as _numbers
-from xueji.articles import ANHUI_2013_MEASURES, Article, chinese_numeral
+from xueji.articles import Article, anhui, chinese_numeral
 from xueji.clock import Clock, SystemClock
 from xueji.decision import Decision, Violation
 from xueji.errors import (
@@ -716,7 +716,7 @@ def _schools_of(r: Request, student: Student | None) -> list[str]:
     return [c for c in (r.from_school, r.to_school, student and student.school) if c]
 
 
-_ART12 = f"{ANHUI_2013_MEASURES} 第十二条"
+_ART12 = anhui(12)
 
 
 @attrs.frozen(eq=False)
@@ -1051,15 +1051,15 @@ class Registry:
             )
         )
 
-    def _basis(self, on: _dt.date, command: str, default: str) -> str:
+    def _basis(self, on: _dt.date, command: str, default: Article) -> str:
         """The article a command of :data:`~xueji.lifecycle.tables.COMMAND_CITATIONS`
         logs as its basis: the profile's ``"command.<name>"`` citation where it gives
-        one, else ``default`` (the Anhui article)."""
+        one (:meth:`~xueji.policy.Policy.cite`), else ``default`` (the Anhui article,
+        also where no profile is in force yet)."""
         try:
-            found = self.policy(on).citations.get(f"command.{command}")
+            return str(self.policy(on).cite("command", command, default))
         except PolicyNotInForce:
-            return default
-        return default if found is None else str(found)
+            return str(default)
 
     def _log_mask(self, on: _dt.date) -> IdMask | None:
         """The ``id_mask`` of the profile in force on ``on`` (Art 30), which the change
@@ -1558,7 +1558,7 @@ class Registry:
                 )
             _check_tree_shape(uow, actor, unit, parent)
             uow.units.add(unit)
-            basis = self._basis(on, "add_unit", f"{ANHUI_2013_MEASURES} 第六条")
+            basis = self._basis(on, "add_unit", anhui(6))
             self._log(uow, actor, on, "add_unit", unit.code, {}, {"name": unit.name}, basis)
         return Outcome(Decision.allow())
 
@@ -1583,7 +1583,7 @@ class Registry:
                         f"{central.code} 不是学区中心校", f"{central.code} is not a central school"
                     )
             uow.schools.add(school)
-            basis = self._basis(on, "add_school", f"{ANHUI_2013_MEASURES} 第六条")
+            basis = self._basis(on, "add_school", anhui(6))
             self._log(uow, actor, on, "add_school", school.code, {}, {"name": school.name}, basis)
         return Outcome(Decision.allow())
 
@@ -1598,7 +1598,7 @@ class Registry:
             if klass.virtual:
                 return Outcome(Decision.refuse(violation("class.virtual", class_id=klass.id)))
             uow.classes.add(klass)
-            basis = self._basis(on, "add_class", f"{ANHUI_2013_MEASURES} 第十条")
+            basis = self._basis(on, "add_class", anhui(10))
             self._log(uow, actor, on, "add_class", klass.id, {}, {"name": klass.name}, basis)
         return Outcome(Decision.allow())
 
@@ -2156,7 +2156,7 @@ class Registry:
                 s.id,
                 {k: getattr(s, k) for k in fields},
                 dict(fields),
-                self._basis(on, "update_student", f"{ANHUI_2013_MEASURES} 第二十九条"),
+                self._basis(on, "update_student", anhui(29)),
                 record=new,
             )
         return Outcome(decision, new)
@@ -2202,7 +2202,7 @@ class Registry:
                 s.id,
                 {},
                 {group.value: entry.text},
-                self._basis(on, "add_info", f"{ANHUI_2013_MEASURES} 第十七条"),
+                self._basis(on, "add_info", anhui(17)),
                 record=new,
             )
         return Outcome(Decision.allow(), new)
@@ -3032,19 +3032,27 @@ class Registry:
             self._authorize(uow, actor, "rollover")
             if uow.meta.get(key) is not None:
                 return Outcome(Decision.allow())
-            exclude: frozenset[str] = frozenset()
-            if plan.hold_open_transfers:
-                exclude = frozenset(
-                    r.student for r in uow.requests.open() if r.kind in _TRANSFER_KINDS
-                )
+            # the open requests, read once: the students a transfer holds (under
+            # "hold"), those an ending-blocking change keeps from 结业, and the named
+            # classes that may move up with their students
+            transferring, blocked, going = set(), set(), []
+            for r in uow.requests.open():
+                if r.kind in _TRANSFER_KINDS:
+                    transferring.add(r.student)
+                if r.kind in change_rules.ENDING_BLOCKERS:
+                    blocked.add(r.student)
+                if r.to_class:
+                    going.append(r)
+            exclude = frozenset(transferring if plan.hold_open_transfers else ())
             unfinished = uow.students.count_where(St.REGISTERED, plan.final_grades)
             if plan.complete_unfinished:
-                self._complete_unfinished(uow, actor, due, plan.final_grades)
+                self._complete_unfinished(uow, actor, due, plan.final_grades, blocked)
             held = 0 if St.SUSPENDED in plan.statuses else uow.students.count_where(St.SUSPENDED)
             # set-based: one statement in a SQL store, not a loop over the province
             # the classes first: a class moves up with the students who move up in it
             classes = uow.classes.promote(plan.statuses, plan.final_grades, exclude)
-            classes += self._promote_destinations(uow, plan, exclude)
+            going = [r for r in going if r.student not in exclude]
+            classes += self._promote_destinations(uow, plan, going)
             promoted = uow.students.promote(plan.statuses, plan.final_grades, exclude)
             if unfinished:
                 warnings.append(
@@ -3088,16 +3096,15 @@ class Registry:
 
     @staticmethod
     def _promote_destinations(
-        uow: UnitOfWork, plan: graduation.RolloverPlan, exclude: frozenset[str]
+        uow: UnitOfWork, plan: graduation.RolloverPlan, going: Sequence[Request]
     ) -> int:
         """A request open at the rollover that will put a student who moves up into a
-        named class (a transfer under ``rollover_open_transfers = "promote"``; a
-        resumption under ``rollover_promotes_suspended``) goes on into the new grade:
-        the class moves up with the student, though no one sits in it yet (an empty
-        class stays where it is otherwise). Called after the classes' promotion and
-        before the students'; a class moved already, with its own students, is not
-        moved twice. Returns how many classes moved."""
-        going = [r for r in uow.requests.open() if r.to_class and r.student not in exclude]
+        named class (``going``: a transfer under ``rollover_open_transfers =
+        "promote"``; a resumption under ``rollover_promotes_suspended``) goes on into
+        the new grade: the class moves up with the student, though no one sits in it
+        yet (an empty class stays where it is otherwise). Called after the classes'
+        promotion and before the students'; a class moved already, with its own
+        students, is not moved twice. Returns how many classes moved."""
         if not going:
             return 0
         students = uow.students.get_many({r.student for r in going})
@@ -3107,24 +3114,27 @@ class Registry:
             s, klass = students.get(r.student), classes.get(r.to_class or "")
             if s is None or klass is None or klass.id in moved:
                 continue
-            goes_up = s.status in plan.statuses and s.grade < plan.final_grades[s.stage]
-            if goes_up and klass.grade == s.grade:  # still the grade the student leaves
+            if plan.moves_up(s) and klass.grade == s.grade:  # the grade the student leaves
                 uow.classes.update(attrs.evolve(klass, grade=klass.grade + 1))
                 moved.add(klass.id)
         return len(moved)
 
     def _complete_unfinished(
-        self, uow: UnitOfWork, actor: Actor, on: _dt.date, final_grades: Mapping[Stage, int]
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        on: _dt.date,
+        final_grades: Mapping[Stage, int],
+        blocked: Collection[str],
     ) -> None:
         """结业 for the registered students still in a final grade at the rollover (a
         policy's ``rollover_unfinished_final_grade="complete"``), each with its own log
         entry: read a page at a time and written behind, :data:`SWEEP_BATCH` students a
         batch (a province's final grades need not fit in memory, nor take four
-        statements a student)."""
-        # not a student with a change open that the ended record could not take (a
-        # key-field correction, a transfer): completed, it would be stuck at its
-        # approval; held in the final grade instead, and counted as unfinished
-        blocked = {r.student for r in uow.requests.open() if r.kind in change_rules.ENDING_BLOCKERS}
+        statements a student). Not the ``blocked`` students, with a change open that the
+        ended record could not take (a key-field correction, a transfer): completed, it
+        would be stuck at its approval; they are held in the final grade instead, and
+        counted as unfinished."""
         found = (
             s
             for s in uow.students.in_final_grade(St.REGISTERED, final_grades)

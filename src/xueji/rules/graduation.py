@@ -158,6 +158,11 @@ class RolloverPlan:
     hold_open_transfers: bool
     complete_unfinished: bool
 
+    def moves_up(self, student: Student) -> bool:
+        """Whether ``student`` goes up a grade under the plan (an open transfer held
+        under ``hold_open_transfers`` aside: the caller knows the requests)."""
+        return student.status in self.statuses and student.grade < self.final_grades[student.stage]
+
 
 def rollover_plan(policy: Policy) -> RolloverPlan:
     """Art 18: the rollover under ``policy``'s readings of the open cases."""

@@ -102,6 +102,17 @@ class _Schools:
         return list(self.t.rows.values())
 
 
+def _moves_up(
+    s: Student,
+    statuses: frozenset[StudentStatus],
+    final_grades: Mapping[Stage, int],
+    exclude: frozenset[str],
+) -> bool:
+    """The rollover's test of a student who goes up a grade: the students' promotion,
+    and the classes' (a class goes up with its students)."""
+    return s.status in statuses and s.grade < final_grades[s.stage] and s.id not in exclude
+
+
 class _Classes:
     def __init__(self, t: _Table, students: _Table) -> None:
         self.t = t
@@ -130,7 +141,7 @@ class _Classes:
         moving = {
             (s.class_id, s.grade)
             for s in self.students.rows.values()
-            if s.status in statuses and s.grade < final_grades[s.stage] and s.id not in exclude
+            if _moves_up(s, statuses, final_grades, exclude)
         }
         moved = 0
         for class_id in sorted({c for c, _ in moving}):
@@ -277,7 +288,7 @@ class _Students:
     ) -> int:
         moved = 0
         for s in list(self.t.rows.values()):
-            if s.status in statuses and s.grade < final_grades[s.stage] and s.id not in exclude:
+            if _moves_up(s, statuses, final_grades, exclude):
                 self.update(attrs.evolve(s, grade=s.grade + 1, version=s.version + 1))
                 moved += 1
         return moved
