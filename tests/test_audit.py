@@ -943,3 +943,54 @@ def test_art32_a_broken_record_with_requests_is_reported_not_raised(
         )
         assert tr.request.id in {f.subject for f in report.findings}  # still charged
     store.engine.dispose()
+
+
+def test_art32_the_record_digest_covers_exactly_its_record_fields() -> None:
+    """``audit.RECORD_FIELDS`` says what ``record_digest`` covers, which lists the
+    fields by hand (its fast path): every one of them changes the digest (the 学籍号
+    through the number record it is read from), and the fields left out (the grade the
+    rollover moves, the version) do not."""
+    import datetime as dt
+
+    from xueji.model import Photo, Student
+    from xueji.numbers import new_record
+    from xueji.policy import Stage
+
+    born = dt.date(2019, 3, 1)
+    s = Student(
+        "S1",
+        "A",
+        "A-1",
+        1,
+        Stage.PRIMARY,
+        StudentStatus.REGISTERED,
+        "张三",
+        "M",
+        born,
+        "340104",
+        dt.date(2026, 9, 1),
+    )
+    number = make_id(born)
+    other = {
+        "name": "张珊",
+        "sex": "F",
+        "birth_date": dt.date(2019, 3, 2),
+        "id_number": number,
+        "guardian_id": make_id(dt.date(1990, 1, 1)),
+        "photo": Photo(dt.date(2026, 9, 1), "p"),
+        "status": StudentStatus.SUSPENDED,
+        "school": "B",
+        "class_id": "B-1",
+        "stage": Stage.SPECIAL,
+        "numbers": new_record(dt.date(2026, 9, 1), id_number=number),  # registry_number
+        "regional_number": "3401042026100001",
+    }
+    base = audit.record_digest(s)
+    changed = {
+        f for f, v in other.items() if audit.record_digest(attrs.evolve(s, **{f: v})) != base
+    }
+    assert changed == set(other)
+    named = {"registry_number" if f == "numbers" else f for f in other}
+    assert named == set(audit.RECORD_FIELDS)
+    for kept in ({"grade": 2}, {"version": 5}):
+        assert audit.record_digest(attrs.evolve(s, **kept)) == base
