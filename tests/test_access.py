@@ -191,6 +191,7 @@ CASES: dict[str, Case] = {
     "return_from_dropout": lambda p, a: _return(p, a),
     "rollover": lambda p, a: (p.at(D(2027, 8, 1)), p.reg.rollover(a, 2027))[1],
     "advance_clock": lambda p, a: p.reg.advance_clock(a),
+    "forget_idempotency_keys": lambda p, a: p.reg.forget_idempotency_keys(a, before=D(2026, 9, 1)),
     "student": _student_case(lambda r, a, s: r.student(a, s)),
     "students_of": lambda p, a: (_registered(p), p.reg.students_of(a, "A"))[1],
     "request": lambda p, a: p.reg.request(a, _new_student_request(p, "A")),

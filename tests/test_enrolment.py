@@ -12,7 +12,7 @@ from tests.conftest import PROVINCE, D, Province, authority, make_id, school_act
 from xueji.errors import NotFound, TransitionRefused, XuejiError
 from xueji.lifecycle import RequestState, StudentStatus
 from xueji.masking import mask
-from xueji.model import InfoEntry, InfoGroup, Photo
+from xueji.model import Actor, InfoEntry, InfoGroup, Photo
 
 A = school_actor("A")
 
@@ -522,6 +522,66 @@ def test_idempotency_keys_make_a_repeat_a_no_op(province: Province) -> None:
         A, idempotency_key="form-2", **{**kw, "id_number": make_id(D(2020, 3, 1))}
     )  # type: ignore[arg-type]
     assert good.allowed
+
+
+def test_old_idempotency_keys_can_be_forgotten(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``forget_idempotency_keys`` removes the records of commands run before a date
+    (and the undated records of older versions), keeps the newer ones, and is the
+    province's or the system's to run: a forgotten key's repeat runs again and is
+    decided by the rules (a second enrolment of the person: Art 14)."""
+    from xueji import registry as registry_module
+    from xueji.errors import AccessDenied, CorruptRecord
+
+    kw: dict[str, object] = {
+        "school": "A",
+        "class_id": "A-1",
+        "grade": 1,
+        "name": "甲",
+        "sex": "M",
+        "birth_date": D(2020, 3, 1),
+        "hukou_region": "340104",
+        "id_number": make_id(D(2020, 3, 1)),
+        "photo": Photo(D(2026, 9, 1), "x"),
+    }
+    first = province.reg.enroll(A, idempotency_key="form-1", **kw)  # type: ignore[arg-type]
+    assert first.student is not None
+    province.reg.advance_clock(Actor.system(), D(2026, 10, 12))
+    sub = province.reg.submit(A, first.student.id, idempotency_key="sub-1")
+    with province.store.unit_of_work() as uow:  # a record of an older version: no date
+        uow.meta.set(
+            "idem:old", json.dumps({"command": "submit", "student": None, "request": None})
+        )
+        uow.meta.set("rollover", "2025")  # not an idempotency record: never touched
+    with pytest.raises(AccessDenied):
+        province.reg.forget_idempotency_keys(A, before=D(2026, 10, 1))
+    with pytest.raises(XuejiError) as bad:
+        province.reg.forget_idempotency_keys(PROVINCE, before=dt.datetime(2026, 10, 1))  # type: ignore[arg-type]
+    assert bad.value.code == "command.bad_input"
+    assert province.reg.forget_idempotency_keys(PROVINCE, before=D(2026, 10, 1)) == 2
+    assert province.reg.forget_idempotency_keys(Actor.system(), before=D(2026, 10, 1)) == 0
+    with province.store.unit_of_work() as uow:
+        assert uow.meta.get("idem:form-1") is None
+        assert uow.meta.get("idem:old") is None
+        assert uow.meta.get("idem:sub-1") is not None
+        assert uow.meta.get("rollover") == "2025"
+    size = len(province.log())
+    again = province.reg.submit(A, first.student.id, idempotency_key="sub-1")
+    assert again.request == sub.request  # still remembered: a no-op
+    assert len(province.log()) == size
+    repeat = province.reg.enroll(A, idempotency_key="form-1", **kw)  # type: ignore[arg-type]
+    assert not repeat.allowed  # forgotten: decided again, one registry per person
+    assert any(v.article.number == 14 for v in repeat.decision.violations)
+    # a record edited by hand is reported with its key, and nothing is removed: not
+    # even the batch deleted before it was reached (one key per delete here)
+    with province.store.unit_of_work() as uow:
+        uow.meta.set("idem:zz-broken", "not json")
+    monkeypatch.setattr(registry_module, "_FORGET_BATCH", 1)
+    with pytest.raises(CorruptRecord, match="idem:zz-broken"):
+        province.reg.forget_idempotency_keys(PROVINCE, before=D(2027, 1, 1))
+    with province.store.unit_of_work() as uow:
+        assert uow.meta.get("idem:sub-1") is not None
 
 
 def test_expected_version_refuses_a_stale_command(province: Province) -> None:

@@ -465,3 +465,22 @@ def test_art15_the_cli_submits_and_reviews_new_students(
     with store.unit_of_work() as uow:
         assert {s.status.value for s in uow.students.by_school("A")} == {"registered"}
     store.engine.dispose()
+
+
+def test_the_cli_forgets_old_idempotency_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``xueji forget-keys`` removes the records of keyed commands run before a day,
+    as the province; a school may not."""
+    path = tmp_path / "r.db"
+    p = Province(store=SqlStore.sqlite(str(path)))
+    student = p.enroll()
+    p.reg.submit(school_actor("A"), student.id, idempotency_key="form-1")
+    p.store.engine.dispose()
+    common = ["--store", f"sqlite:///{path}", "--before", "2026-09-02"]
+    assert cli("forget-keys", *common, "--as", "school:A") == 2
+    assert "access" in capsys.readouterr().err
+    assert cli("--json", "forget-keys", *common, "--as", "province:34") == 0
+    assert json.loads(capsys.readouterr().out) == {"forgotten": 1, "before": "2026-09-02"}
+    with SqlStore.sqlite(str(path)).unit_of_work() as uow:
+        assert uow.meta.get("idem:form-1") is None

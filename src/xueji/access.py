@@ -103,6 +103,12 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
             "全省统一进行系统的学年学期变更",
         ),
         "advance_clock": _p(frozenset({K.PROVINCE, K.SYSTEM}), Scope.PROVINCE_WIDE, anhui(24)),
+        "forget_idempotency_keys": _p(
+            frozenset({K.PROVINCE, K.SYSTEM}),
+            Scope.PROVINCE_WIDE,
+            anhui(5),
+            "运维: old idempotency records of the store",
+        ),
         # 第五章: query, statistics, audit (Arts 27, 28, 31, 32)
         "student": _p(READERS, Scope.SCHOOL, anhui(28), "查询"),
         "students_of": _p(READERS, Scope.SCHOOL, anhui(28), "查询"),

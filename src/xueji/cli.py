@@ -220,7 +220,10 @@ def cmd_access(args: argparse.Namespace) -> int:
             "",
             "- **own/jurisdiction**: a school for its own students (a 学区中心校 also for its",
             "  branches', Art 7); a city or county for the schools under it in the unit tree,",
-            "  including schools a city runs directly (Art 4).",
+            "  including schools a city runs directly (Art 4), the actor's kind matching its",
+            "  unit's level (a county actor under the province's code is no county). A province",
+            "  actor must be the store's province-level unit (a fresh store's first province",
+            "  adds its own).",
             "- **stage party**: only the school or authority the request's stage waits for.",
             "- **opener**: only the unit that opened the request.",
             "- **jurisdiction** (reports): results limited to the actor's schools.",
@@ -784,6 +787,20 @@ def _writable(path: str, args: argparse.Namespace) -> None:
             )
 
 
+def cmd_forget_keys(args: argparse.Namespace) -> int:
+    """Remove the idempotency records of commands run before ``--before`` (store
+    upkeep; the province or the system, Art 5): each keyed command leaves one, and
+    nothing else removes them."""
+    reg = _registry(args)
+    n = reg.forget_idempotency_keys(args.actor, before=args.before)
+    _emit(
+        args,
+        {"forgotten": n, "before": args.before.isoformat()},
+        f"forgotten: {n} 条幂等记录 idempotency records from before {args.before}",
+    )
+    return EXIT_OK
+
+
 def cmd_submit(args: argparse.Namespace) -> int:
     """Submit a school's new students for the authority's review (Art 15): the given
     ones, or with ``--all-drafts`` every draft (录入中) of the acting school."""
@@ -954,7 +971,14 @@ def _add_excel_commands(sub: Any) -> None:
     rev.add_argument("--all", action="store_true", help="every review waiting for the actor")
     rev.add_argument("--reject", action="store_true", help="reject instead of approving")
     rev.add_argument("--note", default="", help="the reviewer's note")
-    for p in (sub_, rev):
+    forget = sub.add_parser(
+        "forget-keys", help="remove idempotency records older than a date (store upkeep)"
+    )
+    forget.add_argument(
+        "--before", type=_date, required=True, help="commands run before this day (YYYY-MM-DD)"
+    )
+    forget.set_defaults(func=cmd_forget_keys)
+    for p in (sub_, rev, forget):
         _store_options(p)
     sub_.set_defaults(func=cmd_submit)
     rev.set_defaults(func=cmd_review)

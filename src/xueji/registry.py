@@ -287,6 +287,12 @@ class _IdemRecord:
     request: str | None
     actor: str | None = None
     args: str | None = None
+    on: str | None = None  # the command's date (ISO); absent from older records
+
+
+_IDEM = "idem:"
+"""The prefix of the idempotency records' keys in the meta store."""
+_FORGET_BATCH = 1_000  # keys per delete of forget_idempotency_keys
 
 
 def _idempotency_record(key: str, text: str) -> _IdemRecord:
@@ -295,7 +301,7 @@ def _idempotency_record(key: str, text: str) -> _IdemRecord:
     try:
         data = json.loads(text)
         fields = [data["command"], data["student"], data["request"]]
-        fields += [data.get("actor"), data.get("args")]
+        fields += [data.get("actor"), data.get("args"), data.get("on")]
     except (ValueError, TypeError, KeyError, AttributeError):
         fields = [None]
     if isinstance(fields[0], str) and all(x is None or isinstance(x, str) for x in fields[1:]):
@@ -346,7 +352,7 @@ def _idempotent(
             return method(self, *args, **kw)
         text = str(key)
         _check_key("幂等键", "idempotency key", text)
-        slot = f"idem:{text}"  # its row in the meta store
+        slot = f"{_IDEM}{text}"  # its row in the meta store
         actor = args[0]
         who = f"{actor.kind.value}:{actor.unit}" if isinstance(actor, Actor) else repr(actor)
         digest = _fingerprint(args[1:], kw)
@@ -383,6 +389,7 @@ def _idempotent(
                     "request": out.request.id if out.request else None,
                     "actor": who,
                     "args": digest,
+                    "on": self.today().isoformat(),
                 }
                 uow.meta.set(slot, json.dumps(record))
             return out
@@ -3173,6 +3180,37 @@ class Registry:
                         changed.append(after)
                 batch.flush()
         return changed
+
+    def forget_idempotency_keys(self, actor: Actor, *, before: _dt.date) -> int:
+        """Remove the idempotency records of commands run before ``before``; returns
+        how many were removed.
+
+        Each keyed command leaves a small record in the store's meta table (see
+        ``idempotency_key``) that nothing else removes, so a busy province's table
+        only grows. A key is kept so that a client's retry is a no-op; retries come
+        within minutes or days, so records months old can go. A command repeated with
+        a forgotten key runs again as a new command, and is decided by the rules as
+        any command is (a second enrolment of the same person is refused by Art 14).
+        Records written before their date was kept (before this method) count as
+        older than any ``before``. A province-wide operation of the system's operator
+        (Art 5); the change log is not touched.
+        """
+        access.check(actor, "forget_idempotency_keys", inside=True, detail="")
+        if type(before) is not _dt.date:
+            _bad_date("日期", "the date", before)
+        cutoff = before.isoformat()
+        gone = 0
+        with self.store.unit_of_work() as uow:
+            old: list[str] = []
+            for key, text in uow.meta.prefixed(_IDEM):
+                held = _idempotency_record(key, text)
+                if held.on is None or held.on < cutoff:
+                    old.append(key)
+                if len(old) >= _FORGET_BATCH:
+                    gone += uow.meta.delete(old)
+                    old = []
+            gone += uow.meta.delete(old)
+        return gone
 
     # -- queries -------------------------------------------------------------------------------
 

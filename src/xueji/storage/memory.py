@@ -419,6 +419,16 @@ class _Meta:
             else (lambda: self.t.rows.__setitem__(key, old))
         )
 
+    def prefixed(self, prefix: str) -> Iterator[tuple[str, str]]:
+        found = sorted((k, v) for k, v in self.t.rows.items() if k.startswith(prefix))
+        return iter(found)
+
+    def delete(self, keys: Iterable[str]) -> int:
+        gone = {k: v for k in set(keys) if (v := self.t.rows.pop(k, None)) is not None}
+        if gone:
+            self.t.undo.append(lambda: self.t.rows.update(gone))
+        return len(gone)
+
 
 class _Allocator:
     def __init__(self, undo: Undo) -> None:

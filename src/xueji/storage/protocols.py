@@ -270,6 +270,16 @@ class MetaRepository(Protocol):
     def get(self, key: str) -> str | None: ...
     def set(self, key: str, value: str) -> None: ...
 
+    def prefixed(self, prefix: str) -> Iterator[tuple[str, str]]:
+        """Every ``(key, value)`` whose key starts with ``prefix`` (compared exactly:
+        ``idem:`` is not ``IDEM:``), in key order, read a batch at a time. Consume it
+        inside the unit of work."""
+        ...
+
+    def delete(self, keys: Iterable[str]) -> int:
+        """Remove ``keys`` (those absent are ignored); returns how many were removed."""
+        ...
+
 
 @runtime_checkable
 class UnitOfWork(Protocol):

@@ -1401,6 +1401,20 @@ class _Meta:
             if done.rowcount == 0:
                 self.conn.execute(meta_t.insert().values(key=key, value=value))
 
+    def prefixed(self, prefix: str) -> Iterator[tuple[str, str]]:
+        # LIKE narrows (its wildcards escaped); SQLite's LIKE ignores the case of ASCII
+        # letters, so the prefix is compared again here, exactly
+        where = meta_t.c.key.startswith(prefix, autoescape=True)
+        for key, value in _pages(self.conn, [meta_t.c.key, meta_t.c.value], where):
+            if key.startswith(prefix):
+                yield str(key), str(value)
+
+    def delete(self, keys: Iterable[str]) -> int:
+        gone = 0
+        for chunk in _chunks(keys):
+            gone += self.conn.execute(meta_t.delete().where(meta_t.c.key.in_(chunk))).rowcount
+        return gone
+
 
 class _Allocator:
     def __init__(self, conn: Connection) -> None:

@@ -647,6 +647,32 @@ class StoreContract:
             assert uow.meta.get("k") == "2"
             assert uow.allocator.next("a") == 4
 
+    def test_meta_prefixed_and_delete(self, store: Store) -> None:
+        """``prefixed`` finds the keys that start with the prefix exactly (not another
+        case, not a LIKE wildcard), in key order, past one page of rows; ``delete``
+        counts what it removed, and a failed unit of work restores it."""
+        many = [f"idem:k{i:05d}" for i in range(2_100)]  # past a page (STREAM_BATCH)
+        others = ["IDEM:x", "idem_x", "idex:x", "idem", "id%m:x", "last-rollover"]
+        with store.unit_of_work() as uow:
+            for k in [*many, *others, "idem:%", "idem:_"]:
+                uow.meta.set(k, f"v {k}")
+        with store.unit_of_work() as uow:
+            found = list(uow.meta.prefixed("idem:"))
+            assert [k for k, _ in found] == sorted([*many, "idem:%", "idem:_"])
+            assert all(v == f"v {k}" for k, v in found)
+            assert [k for k, _ in uow.meta.prefixed("idem:%")] == ["idem:%"]
+            assert list(uow.meta.prefixed("nothing:")) == []
+        with pytest.raises(RuntimeError), store.unit_of_work() as uow:
+            assert uow.meta.delete(many) == len(many)
+            raise RuntimeError("boom")
+        with store.unit_of_work() as uow:
+            assert uow.meta.get(many[-1]) == f"v {many[-1]}"  # rolled back
+            assert uow.meta.delete([*many[:3], "absent", many[0]]) == 3
+        with store.unit_of_work() as uow:
+            assert uow.meta.get(many[0]) is None
+            assert uow.meta.get(many[3]) == f"v {many[3]}"
+            assert all(uow.meta.get(k) == f"v {k}" for k in others)
+
     def test_keys_compare_exactly(self, store: Store) -> None:
         """Keys differing only in case or trailing spaces are different keys (an
         idempotency key ``FORM-1`` is not ``form-1``), and text round-trips whole."""
