@@ -803,6 +803,75 @@ def test_art32_a_record_changed_outside_the_library_is_found(kind: str, tmp_path
     assert all(a.name not in f.detail_zh + f.detail for f in report.findings)
 
 
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art32_a_grade_changed_outside_the_library_is_found(kind: str, tmp_path: Path) -> None:
+    """The grade is not in the record's digest (the rollover moves it set-based, with
+    one entry for the year), so detect follows it: the grade the record's last entry
+    wrote, moved up by each rollover since whose rule (statuses, final grades, held
+    students) the rollover's entry records. A school year with a rollover gives no
+    finding; a grade edited in the database is one."""
+    from xueji import demo
+    from xueji.lifecycle import StudentStatus
+    from xueji.model import ActorKind
+    from xueji.storage.memory import MemoryStore
+    from xueji.storage.sql import SqlStore, students_t
+
+    store: Any = SqlStore.sqlite(tmp_path / "g.sqlite3") if kind == "sqlite" else MemoryStore()
+    reg = demo.school_year(echo=lambda _: None, store=store)
+    province = Actor(ActorKind.PROVINCE, "34")
+    rollovers = [e for e in reg.history(province, "year:2026") if e.command == "rollover"]
+    assert [e.after["statuses"] for e in rollovers] == ["registered"]
+    clean = reg.detect(province)
+    assert [f for f in clean.findings if f.kind == "altered_record"] == []
+    with store.unit_of_work() as uow:
+        every = sorted(uow.students.all(), key=lambda s: s.id)
+    moved_up = [s for s in every if s.status is StudentStatus.REGISTERED and s.grade < 6]
+    assert moved_up  # (the demo's rollover moved students up: the case followed)
+    a = moved_up[0]
+    if kind == "sqlite":
+        with store.engine.begin() as conn:
+            conn.execute(
+                students_t.update().where(students_t.c.id == a.id).values(grade=a.grade + 1)
+            )
+    else:
+        store.students.t.rows[a.id] = attrs.evolve(a, grade=a.grade + 1)
+    found = [f for f in reg.detect(province).findings if f.kind == "altered_record"]
+    assert [f.subject for f in found] == [a.id]
+    assert f"grade {a.grade + 1};" in found[0].detail
+    assert f"put it in grade {a.grade}:" in found[0].detail
+    assert f"{a.grade} 年级" in found[0].detail_zh
+
+
+def test_art32_detect_follows_grades_through_rollovers_that_hold_students() -> None:
+    """Two rollovers under ``hold``: a student held for an open transfer stays, a
+    grade-6 one goes no further than grade 6 (the final grade), the rest go up each
+    time; detect expects exactly that, and finds a held student moved up by hand."""
+    from xueji.articles import anhui
+    from xueji.policy import ANHUI_2013, Param
+
+    hold = attrs.evolve(ANHUI_2013, rollover_open_transfers=Param("hold", anhui(18, 2)))
+    p = Province(D(2026, 6, 1), policies=(hold,))
+    moving, held = (p.register("A", 4, birth=D(2016, 3, 1)) for _ in range(2))
+    last = p.register("A", 5, birth=D(2015, 3, 1))
+    jm = TransferReason.JOB_MOVE
+    assert p.reg.request_transfer(
+        school_actor("W"), held.id, to_school="W", to_class="W-4", reason=jm, stated_reason="调动"
+    ).allowed
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(Actor.system(), 2026).allowed
+    p.at(D(2027, 8, 1))
+    assert p.reg.rollover(Actor.system(), 2027).allowed
+    grades = {s.id: p.reg.student(PROVINCE, s.id).grade for s in (moving, held, last)}
+    assert grades == {moving.id: 6, held.id: 4, last.id: 6}
+    entry = p.reg.history(PROVINCE, "year:2026")[-1]
+    assert entry.after["held"] == held.id
+    assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+    record = p.reg.student(PROVINCE, held.id)
+    p.store.students.t.rows[held.id] = attrs.evolve(record, grade=6)  # as if it had gone up
+    found = [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"]
+    assert [(f.subject, "put it in grade 4" in f.detail) for f in found] == [(held.id, True)]
+
+
 def test_art32_a_record_moved_or_broken_in_the_database_is_reported_not_raised(
     tmp_path: Path,
 ) -> None:

@@ -402,8 +402,9 @@ RECORD_FIELDS = (
 """The fields of a student record that :func:`record_digest` covers: those that change
 only through a command that logs the change (the key fields of Art 29, the status, the
 school, class and stage, the numbers). Not the grade, which the rollover moves for the
-province in one statement with one entry for the year (Art 18), nor the version, the
-学籍信息 entries of Art 17 or the consent."""
+province in one statement with one entry for the year (Art 18): the entries record it
+beside the digest, and :meth:`xueji.registry.Registry.detect` follows it through the
+rollovers' entries. Nor the version, the 学籍信息 entries of Art 17 or the consent."""
 
 
 def record_digest(student: Student) -> str:

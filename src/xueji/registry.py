@@ -196,7 +196,7 @@ _SENSITIVE = frozenset({"id_number", "guardian_id", "registry_number"})
 
 # numbers the library issues from the profile's format, never typed text and never an
 # identity number: not searched (an 18-digit format would otherwise be masked as one)
-_ISSUED = frozenset({"regional_number", "record_digest"})
+_ISSUED = frozenset({"regional_number", "record_digest", "held", "statuses", "final_grades"})
 
 
 def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[str, str]:
@@ -591,26 +591,106 @@ def _inside_with_students(
             yield x, student
 
 
+_Logged = tuple[str, str, int | None, int]
+"""What :func:`_watch_records` keeps of a student's last entry: the record's digest,
+the school the log last put it in, the grade it wrote (``None`` in an entry from
+before the grade was logged) and how many rollovers the log held before it."""
+
+
+@attrs.frozen
+class _LoggedRollover:
+    """What a rollover's entry says it did (Art 18): the students whose status was in
+    ``statuses``, below their stage's final grade and not ``held``, went up a grade."""
+
+    statuses: frozenset[str]
+    final_grades: Mapping[str, int]
+    held: frozenset[str]
+
+    @classmethod
+    def of(cls, after: Mapping[str, str]) -> _LoggedRollover | None:
+        """Read from the entry; ``None`` for an entry from before it said this."""
+        if "statuses" not in after or "final_grades" not in after:
+            return None
+        finals = (pair.split(":") for pair in after["final_grades"].split(",") if pair)
+        return cls(
+            frozenset(after["statuses"].split(",")),
+            {stage: int(grade) for stage, grade in finals},
+            frozenset(after.get("held", "").split(",")) - {""},
+        )
+
+
 def _watch_records(
-    entries: Iterable[ChangeEntry], digests: dict[str, tuple[str, str]]
+    entries: Iterable[ChangeEntry],
+    digests: dict[str, _Logged],
+    rollovers: list[_LoggedRollover | None],
 ) -> Iterator[ChangeEntry]:
-    """``entries`` passed through, keeping in ``digests`` each student's last
-    :func:`~xueji.audit.record_digest` with the school the log last put the record in
-    (entries from before the log carried digests have none: those records are not
-    compared until a command writes them again)."""
+    """``entries`` passed through, keeping in ``digests`` what each student's last
+    entry wrote (:data:`_Logged`: entries from before the log carried digests have
+    none, and those records are not compared until a command writes them again), and
+    in ``rollovers`` what each rollover did, in the log's order."""
     for e in entries:
         digest = e.after.get("record_digest")
         if digest is not None:
             school = e.after.get("school")
             if school is None:
-                school = digests.get(e.subject, ("", ""))[1]
-            digests[e.subject] = (str(digest), sys.intern(str(school)))
+                school = digests[e.subject][1] if e.subject in digests else ""
+            grade = e.after.get("grade")
+            digests[e.subject] = (
+                str(digest),
+                sys.intern(str(school)),
+                int(grade) if grade and grade.isdigit() else None,
+                len(rollovers),
+            )
+        elif e.command == "rollover":
+            rollovers.append(_LoggedRollover.of(e.after))
         yield e
+
+
+def _grade_now(
+    logged: _Logged, s: Student, rollovers: Sequence[_LoggedRollover | None]
+) -> int | None:
+    """The grade ``s`` should be in: the one its last entry wrote, moved up by each
+    rollover since that moved it (its status, stage and id are the record's own, which
+    its digest showed unchanged since the entry). ``None`` where the log cannot say
+    (an entry or a rollover from before the log recorded the grade)."""
+    grade = logged[2]
+    if grade is None:
+        return None
+    for r in rollovers[logged[3] :]:
+        if r is None:
+            return None
+        final = r.final_grades.get(s.stage.value)
+        if s.status.value in r.statuses and s.id not in r.held and final and grade < final:
+            grade += 1
+    return grade
+
+
+def _differs(
+    s: Student, logged: _Logged, rollovers: Sequence[_LoggedRollover | None], on: _dt.date
+) -> audit.Finding | None:
+    """The finding of ``s`` if it does not hold what its last entry wrote (its digest,
+    then its grade), else ``None``."""
+    if audit.record_digest(s) != logged[0]:
+        return _altered(s, logged[1], on)
+    grade = _grade_now(logged, s, rollovers)
+    if grade is None or s.grade == grade:
+        return None
+    return audit.Finding(
+        "altered_record",
+        logged[1] or s.school,
+        s.id,
+        on,
+        f"the record is in grade {s.grade}; its last change-log entry and the rollovers "
+        f"since put it in grade {grade}: it was changed outside the registry",
+        f"学籍记录为 {s.grade} 年级，按其最后一条变动日志及此后的学年升级应为 {grade} 年级："
+        "在系统之外被改动",
+    )
 
 
 def _altered_records(
     uow: UnitOfWork,
-    digests: dict[str, tuple[str, str]],
+    digests: dict[str, _Logged],
+    rollovers: Sequence[_LoggedRollover | None],
     inside: Callable[[str], bool],
     on: _dt.date,
     everywhere: bool,
@@ -631,19 +711,20 @@ def _altered_records(
         try:
             for record in uow.students.all():
                 entry = digests.pop(record.id, None)
-                if entry is not None and audit.record_digest(record) != entry[0]:
-                    yield _altered(record, entry[1], on)
+                if entry is not None and (finding := _differs(record, entry, rollovers, on)):
+                    yield finding
         except CorruptRecord:
             pass  # (the stream stops at a row it cannot read: the rest is read by key)
-    first: Callable[[tuple[str, tuple[str, str]]], str] = operator.itemgetter(0)
+    first: Callable[[tuple[str, _Logged]], str] = operator.itemgetter(0)
 
-    def logged(kv: tuple[str, tuple[str, str]]) -> tuple[str]:
+    def logged(kv: tuple[str, _Logged]) -> tuple[str]:
         return (kv[1][1],)  # the school the log last put the record in
 
     found = _inside_with_students(
         uow, digests.items(), first, inside, logged, everywhere=everywhere, corrupt=corrupt
     )
-    for (sid, (digest, school)), s in found:
+    for (sid, entry), s in found:
+        school = entry[1]
         if sid in corrupt:
             continue  # (said below)
         if s is None:  # (inside by the school the log names)
@@ -655,10 +736,10 @@ def _altered_records(
                 "the change log wrote this record, and the store no longer holds it",
                 "变动日志记载的学籍记录在库中已不存在",
             )
-        elif audit.record_digest(s) != digest:
-            yield _altered(s, school, on)
+        elif finding := _differs(s, entry, rollovers, on):
+            yield finding
     for sid in sorted(corrupt):
-        school = digests.get(sid, ("", ""))[1]
+        school = digests[sid][1] if sid in digests else ""
         bad = corrupt[sid]
         yield audit.Finding(
             "altered_record",
@@ -1041,8 +1122,8 @@ class Registry:
         """Append a sealed entry: linked to the last entry and to the subject's last.
         ``record``: the student record the command wrote, whose
         :func:`~xueji.audit.record_digest` the entry carries (Art 32(三))."""
-        if record is not None:
-            after = {**after, "record_digest": audit.record_digest(record)}
+        if record is not None:  # (the grade too: detect follows it through the rollovers)
+            after = {**after, "grade": record.grade, "record_digest": audit.record_digest(record)}
         uow.log.append(
             _entry(
                 actor,
@@ -3093,6 +3174,12 @@ class Registry:
                     "final_grade_unfinished": unfinished,
                     "suspended_held": held,
                     "held_for_open_transfer": len(exclude),
+                    # what detect follows a record's grade through (Art 32(三))
+                    "statuses": ",".join(sorted(x.value for x in plan.statuses)),
+                    "final_grades": ",".join(
+                        f"{st.value}:{g}" for st, g in sorted(plan.final_grades.items())
+                    ),
+                    "held": ",".join(sorted(exclude)),
                     "rule": "status in {"
                     + ",".join(sorted(x.value for x in plan.statuses))
                     + "} and grade below the stage's final grade: grade + 1",
@@ -3356,8 +3443,11 @@ class Registry:
             ):
                 findings.extend(self._findings_of(uow, r, on, student))
             late: list[tuple[ChangeEntry, _dt.date]] = []
-            digests: dict[str, tuple[str, str]] = {}
-            entries = _watch_records(self._watch_graduations(uow.log.stream(), late), digests)
+            digests: dict[str, _Logged] = {}
+            rollovers: list[_LoggedRollover | None] = []
+            entries = _watch_records(
+                self._watch_graduations(uow.log.stream(), late), digests, rollovers
+            )
             verification = (
                 audit.verify(entries)
                 if checkpoint is None
@@ -3366,7 +3456,9 @@ class Registry:
             collections.deque(entries, maxlen=0)  # the rest, where verification stopped
             findings.extend(self._late_graduations(uow, late, inside, everywhere, corrupt))
             if verification.ok:  # (a log that does not verify is the finding itself)
-                findings.extend(_altered_records(uow, digests, inside, on, everywhere, corrupt))
+                findings.extend(
+                    _altered_records(uow, digests, rollovers, inside, on, everywhere, corrupt)
+                )
             if not verification.ok and verification.seq is not None:
                 findings.append(
                     audit.Finding(
