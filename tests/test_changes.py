@@ -12,7 +12,7 @@ from tests.conftest import PROVINCE, D, Province, authority, make_id, school_act
 from tests.test_storage_contract import statements
 from xueji import registry
 from xueji.articles import anhui
-from xueji.lifecycle import RequestState, StudentStatus
+from xueji.lifecycle import RequestKind, RequestState, StudentStatus
 from xueji.model import Actor, SchoolClass, TransferReason
 from xueji.policy import ANHUI_2013, Param, Stage
 from xueji.storage.sql import SqlStore
@@ -141,9 +141,66 @@ def test_art18_senior_graduation_needs_approval_and_late_is_flagged() -> None:
     assert p.reg.student(PROVINCE, s.id).status is StudentStatus.GRADUATED
     t = p.register("H", 12, birth=D(2008, 4, 1))
     p.at(D(2026, 8, 3))
-    late = p.reg.complete(H, t.id)
+    late = p.reg.complete(H, t.id)  # 结业 of senior high: the authority's approval too
     assert late.decision.codes == ("graduation.late",)
+    assert late.request is not None
+    assert late.request.payload == {"outcome": "complete"}
+    assert p.reg.student(PROVINCE, t.id).status is StudentStatus.REGISTERED
+    assert p.reg.complete(H, t.id).request == late.request  # a repeat names it
+    assert "change.other_open" in p.reg.graduate(H, t.id).decision.codes  # 毕业 waits
+    approve(p, HEFEI, late.request.id)
     assert p.reg.student(PROVINCE, t.id).status is StudentStatus.COMPLETED
+
+
+def test_art18_senior_completion_needs_the_authority_compulsory_does_not() -> None:
+    """Found by the analysts' review: a senior-high 结业 was finished by the school
+    alone; Art 18 sends senior high's 毕(结)业 to the 学籍主管单位 alike. A rejected
+    结业 leaves the student registered; a primary 结业 is the school's."""
+    p = Province(D(2026, 6, 1))
+    senior, primary = p.register("H", 12, birth=D(2008, 3, 1)), p.register("A", 6)
+    p.at(D(2026, 7, 10))
+    out = p.reg.complete(H, senior.id)
+    assert out.request is not None
+    assert out.request.kind is RequestKind.GRADUATION
+    assert p.reg.reject(HEFEI, out.request.id).allowed
+    assert p.reg.student(PROVINCE, senior.id).status is StudentStatus.REGISTERED
+    direct = p.reg.complete(A, primary.id)
+    assert direct.request is None
+    assert p.reg.student(PROVINCE, primary.id).status is StudentStatus.COMPLETED
+
+
+def test_art18_graduation_before_the_school_year_ends_is_flagged() -> None:
+    """Found by the analysts' review: a grade-6 student graduated in March passed
+    silently; Art 18 begins graduation work after the school year ends
+    (``graduation_from``, 1 June in Anhui's reading: a warning)."""
+    p = Province(D(2027, 3, 10))
+    s = p.register("A", 6, birth=D(2015, 3, 1))
+    out = p.reg.graduate(A, s.id)
+    assert out.decision.codes == ("graduation.early",)
+    assert out.decision.warnings[0].article.number == 18
+    t = p.register("A", 6, birth=D(2015, 4, 1))
+    p.at(D(2027, 6, 1))
+    assert p.reg.graduate(A, t.id).decision.codes == ()
+
+
+def test_art18_one_rollover_a_year() -> None:
+    """Found by the analysts' review: a rollover of an earlier year run after this
+    year's (2025 after 2026, on 5 August 2026) moved every student up again. A year's
+    rollover runs from its date until the next year's."""
+    p = Province(D(2026, 6, 1))
+    s = p.register("A", 2)
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.at(D(2026, 8, 5))
+    size = len(p.log())
+    late = p.reg.rollover(SYSTEM, 2025)
+    assert late.decision.codes == ("rollover.passed",)
+    assert dict(late.decision.violations[0].facts)["next_date"] == "2026-08-01"
+    assert len(p.log()) == size  # nothing written
+    assert p.reg.student(PROVINCE, s.id).grade == 3
+    assert p.reg.rollover(SYSTEM, 2027).decision.codes == ("rollover.date",)
+    assert p.reg.rollover(SYSTEM, 2026).allowed  # the same year again: a no-op
+    assert p.reg.student(PROVINCE, s.id).grade == 3
 
 
 def test_art18_rollover_promotes_and_is_idempotent() -> None:

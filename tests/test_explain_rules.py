@@ -357,14 +357,27 @@ def test_art18_allowed_graduation_explains_its_rules() -> None:
     assert d.allowed
     assert not d.warnings
     e = d.explain()
-    assert e.rules == ("change.status", "graduation.not_final_grade", "graduation.late")
-    deadline = e.steps[2]
+    assert e.rules == (
+        "change.status",
+        "graduation.not_final_grade",
+        "graduation.early",
+        "graduation.late",
+    )
+    opens = e.steps[2]
+    assert params(opens) == {"graduation_from": ("06-01", anhui(18))}
+    assert dict(opens.facts) == {"on": "2027-07-01", "opens": "2027-06-01"}
+    deadline = e.steps[3]
     assert params(deadline) == {"graduation_deadline": ("07-31", anhui(18))}
     assert dict(deadline.facts) == {"on": "2027-07-01", "deadline": "2027-07-31"}
     assert "graduation work finishes by the set date" in e.text("en")
     late = graduation.check_graduation(student(grade=5), on=D(2027, 8, 2), policy=ANHUI_2013)
     assert late.codes == ("graduation.not_final_grade", "graduation.late")
-    assert [s.verdict for s in late.steps] == [Verdict.ALLOW, Verdict.REFUSE, Verdict.WARN]
+    assert [s.verdict for s in late.steps] == [
+        Verdict.ALLOW,
+        Verdict.REFUSE,
+        Verdict.ALLOW,
+        Verdict.WARN,
+    ]
 
 
 def test_art18_rollover_action_explains_its_rule() -> None:

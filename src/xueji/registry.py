@@ -142,10 +142,18 @@ _COMPLETES: Mapping[RequestKind, str] = {
 in: ``approve`` for a new record under review, else ``return``)."""
 
 
+def _completion_event(req: Request) -> str | None:
+    """The event ``req``'s final approval fires (:data:`_COMPLETES`; a senior-high
+    结业 is a graduation request whose payload says ``outcome = complete``)."""
+    if req.kind is RequestKind.GRADUATION and req.payload.get("outcome") == "complete":
+        return "complete"
+    return _COMPLETES.get(req.kind)
+
+
 def _check_completes(req: Request, student: Student) -> None:
     """Raise :class:`CannotComplete` if the student's record no longer accepts the
     event the request's final approval fires (checked before anything is written)."""
-    event = _COMPLETES.get(req.kind)
+    event = _completion_event(req)
     if event is None:  # a transfer in
         event = "approve" if student.status is St.PENDING_REVIEW else "return"
     if STUDENT.get(student.status, event) is None:
@@ -1587,7 +1595,8 @@ class Registry:
         elif k is RequestKind.DROPOUT:
             self._write_student(uow, actor, on, s, "drop_out", "drop_out", {})
         elif k is RequestKind.GRADUATION:
-            self._write_student(uow, actor, on, s, "graduate", "graduate", {})
+            event = _completion_event(req) or "graduate"
+            self._write_student(uow, actor, on, s, event, event, {})
         elif k is RequestKind.CORRECTION:
             self._apply_correction(uow, actor, s, req, on)
 
@@ -3049,7 +3058,10 @@ class Registry:
         expected_version: int | None = None,
         idempotency_key: str | None = None,
     ) -> Outcome:
-        """Record 结业 (completion without graduation) for a final-grade student (Art 18)."""
+        """Record 结业 (completion without graduation) for a final-grade student (Art 18):
+        as :meth:`graduate`, compulsory education directly by the school, senior high
+        through the authority's approval (Art 18: 毕(结)业 alike; the request is a
+        graduation request whose payload says ``outcome = complete``)."""
         return self._finish(actor, student_id, "complete", expected_version)
 
     def _finish(
@@ -3059,28 +3071,31 @@ class Registry:
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, event, expected_version)
             policy = self.policy(on)
+            needs_approval = graduation.graduation_needs_approval(s.stage, policy)
+            outcome = {"outcome": "complete"} if event == "complete" else {}
+            pending = [
+                r for r in uow.requests.open_for_student(s.id) if r.kind is RequestKind.GRADUATION
+            ]
             decision = Decision.combine(
                 graduation.check_graduation(s, on=on, policy=policy),
-                # (an open graduation request is the repeat handled below)
+                # (an open request for the same outcome is the repeat handled below; one
+                # for the other outcome, 毕业 against 结业, must be decided first)
                 self._no_other_open(
                     uow,
                     s,
                     RequestKind.GRADUATION,
-                    (RequestKind.GRADUATION,) if event == "graduate" else (),
+                    (RequestKind.GRADUATION,)
+                    if needs_approval and all(dict(r.payload) == outcome for r in pending)
+                    else (),
                     policy=policy,
                 ),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
-            if event == "graduate" and graduation.graduation_needs_approval(s.stage, policy):
-                pending = [
-                    r
-                    for r in uow.requests.open_for_student(s.id)
-                    if r.kind is RequestKind.GRADUATION
-                ]
+            if needs_approval:
                 if pending:  # already submitted: a repeat is a no-op, and says which one
                     return Outcome(decision, s, pending[0])
-                req = self._open_request(uow, actor, on, RequestKind.GRADUATION, s)
+                req = self._open_request(uow, actor, on, RequestKind.GRADUATION, s, payload=outcome)
                 return Outcome(decision, s, req)
             s = self._write_student(uow, actor, on, s, event, event, {})
         return Outcome(decision, s)
@@ -3102,17 +3117,9 @@ class Registry:
             raise _bad_input(f"学年无效：{shown}", f"not a school year: {shown}")
         policy = self.policy(on)
         due = policy.rollover_date.value.in_year(year)
-        if on < due:
-            return Outcome(
-                Decision.refuse(
-                    violation(
-                        "rollover.date",
-                        article=policy.rollover_date.article,
-                        on=on.isoformat(),
-                        date=due.isoformat(),
-                    )
-                )
-            )
+        when = graduation.check_rollover_date(on, year, policy=policy)
+        if not when.allowed:
+            return Outcome(when)
         key = f"rollover:{year}"
         plan = graduation.rollover_plan(policy)
         warnings: list[Violation] = []

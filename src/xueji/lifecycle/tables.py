@@ -156,7 +156,7 @@ class RequestKind(enum.StrEnum):
     SUSPENSION = "suspension"  # 休学 (Art 26)
     RESUMPTION = "resumption"  # 复学 (Art 26)
     DROPOUT = "dropout"  # 辍学 (Art 27)
-    GRADUATION = "graduation"  # 高中毕业 (Art 18)
+    GRADUATION = "graduation"  # 高中毕(结)业 (Art 18; 结业: payload outcome = complete)
 
 
 S = TypeVar("S", StudentStatus, RequestState)
@@ -400,7 +400,7 @@ SUSPENSION = _chain("suspension", "休学", (R.AT_AUTHORITY,), anhui(26), defaul
 RESUMPTION = _chain("resumption", "复学", (R.AT_AUTHORITY,), anhui(26), default=False)
 DROPOUT = _chain("dropout", "辍学", (R.AT_AUTHORITY,), anhui(27), default=False)
 GRADUATION = _chain(
-    "senior-high graduation", "高中毕业", (R.AT_AUTHORITY,), anhui(18), default=False
+    "senior-high graduation or 结业", "高中毕（结）业", (R.AT_AUTHORITY,), anhui(18), default=False
 )
 
 REQUEST_TABLES: Mapping[RequestKind, TransitionTable[RequestState]] = MappingProxyType(

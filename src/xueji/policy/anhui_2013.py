@@ -65,6 +65,16 @@ ANHUI_2013 = Policy(
         "(小学45人、初中50人、高中50人) and 12 for special-education classes.",
     ),
     graduation_deadline=Param(MonthDay(7, 31), _art(18)),
+    graduation_from=Param(
+        MonthDay(6, 1),
+        _art(18),
+        "学校在学年结束后开始毕业操作: Art 18 gives no date for the end of the school year. "
+        "Reading: the graduating classes' teaching year ends in June (高考 7-9 June, 中考 "
+        "mid-June), so graduation work from 1 June on is in time, and earlier work is "
+        "flagged (graduation.early: a warning, not a refusal, because a student held in "
+        "the final grade past the rollover may still finish the year before, and the "
+        "record cannot tell them from this year's class).",
+    ),
     graduation_needs_approval=Param(frozenset({Stage.SENIOR}), _art(18)),
     rollover_date=Param(MonthDay(8, 1), _art(18, 2)),
     rollover_promotes_suspended=Param(

@@ -205,6 +205,7 @@ class Policy:
     registration_within_months: Param[int | None] = attrs.field(validator=_fields_are_params)
     class_size_caps: Param[Mapping[Stage, int]] = attrs.field(validator=_fields_are_params)
     graduation_deadline: Param[MonthDay] = attrs.field(validator=_fields_are_params)
+    graduation_from: Param[MonthDay] = attrs.field(validator=_fields_are_params)
     graduation_needs_approval: Param[frozenset[Stage]] = attrs.field(validator=_fields_are_params)
     rollover_date: Param[MonthDay] = attrs.field(validator=_fields_are_params)
     rollover_promotes_suspended: Param[bool] = attrs.field(validator=_fields_are_params)

@@ -270,6 +270,12 @@ _code(
     "only final-grade students graduate",
 )
 _code(
+    "graduation.early",
+    anhui(18),
+    "毕业操作在学年结束后开始",
+    "graduation work begins after the school year ends",
+)
+_code(
     "graduation.late",
     anhui(18),
     "毕业操作须在规定日期前完成",
@@ -300,6 +306,12 @@ _code(
     "a suspended student is not promoted",
 )
 _code("rollover.date", anhui(18, 2), "未到学年升级日期", "before the rollover date")
+_code(
+    "rollover.passed",
+    anhui(18, 2),
+    "该学年的升级时间已过（下一学年的升级日已到）",
+    "that year's rollover is past: the next year's rollover date has come",
+)
 
 # 第五章 管理和安全 (Art 30) and privacy law
 _code("password.too_short", anhui(30), "密码长度不足", "the password is too short")

@@ -37,6 +37,7 @@ __all__ = [
     "RolloverAction",
     "RolloverPlan",
     "check_graduation",
+    "check_rollover_date",
     "graduation_needs_approval",
     "rollover_action",
     "rollover_plan",
@@ -49,7 +50,9 @@ def graduation_needs_approval(stage: Stage, policy: Policy) -> bool:
 
 
 def check_graduation(student: Student, *, on: _dt.date, policy: Policy) -> Decision:
-    """Art 18: only a registered final-grade student graduates; late work is flagged."""
+    """Art 18: only a registered final-grade student graduates; work before the
+    school year's end (``graduation_from``) and after ``graduation_deadline`` is
+    flagged."""
     c = Checks()
     c.rule(
         "change.status",
@@ -67,6 +70,17 @@ def check_graduation(student: Student, *, on: _dt.date, policy: Policy) -> Decis
         grade=student.grade,
         final_grade=last,
     )
+    start = policy.graduation_from
+    opens = start.value.in_year(on.year)
+    c.rule(
+        "graduation.early",
+        on >= opens,  # the year's graduation work opens on graduation_from
+        warn=True,
+        article=start.article,
+        params=(("graduation_from", start),),
+        on=on.isoformat(),
+        opens=opens.isoformat(),
+    )
     deadline = policy.graduation_deadline
     due = deadline.value.in_year(on.year)
     c.rule(
@@ -77,6 +91,44 @@ def check_graduation(student: Student, *, on: _dt.date, policy: Policy) -> Decis
         params=(("graduation_deadline", deadline),),
         on=on.isoformat(),
         deadline=due.isoformat(),
+    )
+    return c.decision()
+
+
+def check_rollover_date(on: _dt.date, year: int, *, policy: Policy) -> Decision:
+    """Art 18(2): the rollover of school year ``year`` runs from its date
+    (``rollover_date`` in ``year``) until the next year's: one promotion a year.
+
+    A rollover of an earlier year run after the next year's date would move every
+    student up a second time in one summer (found by the analysts' review: 2025's run
+    after 2026's). Reading: a year whose rollover was missed is not run late either,
+    since the grades would move twice at once; its students' grades are put right
+    one by one (``update_student``) instead.
+
+    >>> import datetime as dt
+    >>> from xueji.policy import ANHUI_2013
+    >>> check_rollover_date(dt.date(2026, 8, 5), 2025, policy=ANHUI_2013).codes
+    ('rollover.passed',)
+    """
+    rule = policy.rollover_date
+    due, next_due = rule.value.in_year(year), rule.value.in_year(year + 1)
+    c = Checks()
+    c.rule(
+        "rollover.date",
+        on >= due,
+        article=rule.article,
+        params=(("rollover_date", rule),),
+        on=on.isoformat(),
+        date=due.isoformat(),
+    )
+    c.rule(
+        "rollover.passed",
+        on < next_due,
+        article=rule.article,
+        params=(("rollover_date", rule),),
+        on=on.isoformat(),
+        year=year,
+        next_date=next_due.isoformat(),
     )
     return c.decision()
 
