@@ -270,6 +270,37 @@ def test_art29_correction_approved_by_authority_keeps_old_values(province: Provi
     assert entry.after["name"] == "王晓二"
 
 
+def test_art13_a_corrected_identity_number_reissues_the_registry_number(
+    province: Province,
+) -> None:
+    """Found by the analysts' review: after an approved correction of the identity
+    number the 学籍号 kept the wrong one, and the person who holds it, enrolled later,
+    was issued the same 学籍号. The G number now follows the corrected identity number
+    (Art 13); the wrong one is voided: kept in the history, no longer finding the
+    student, and free for its holder."""
+    born = D(2019, 3, 1)
+    wrong, right = make_id(born), make_id(born)
+    assert wrong != right
+    s = province.register("A", 1, birth=born, id_number=wrong)
+    assert s.registry_number == "G" + wrong
+    fix = province.reg.request_correction(A, s.id, {"id_number": right}, "身份证号录错")
+    assert fix.request is not None
+    assert province.reg.approve(authority("340104"), fix.request.id).allowed
+    fixed = province.reg.student(PROVINCE, s.id)
+    assert fixed.registry_number == "G" + right
+    assert fixed.numbers is not None
+    assert fixed.numbers.voided == ("G" + wrong,)
+    assert [n.text for n in fixed.numbers.all_numbers] == ["G" + wrong, "G" + right]
+    holder = province.register("B", 1, birth=born, id_number=wrong)
+    assert holder.registry_number == "G" + wrong
+    with province.store.unit_of_work() as uow:
+        assert [x.id for x in uow.students.by_registry_number("G" + wrong)] == [holder.id]
+        assert [x.id for x in uow.students.by_registry_number("G" + right)] == [s.id]
+    report = province.reg.detect(PROVINCE)
+    assert report.log.ok
+    assert [f for f in report.findings if f.kind == "altered_record"] == []
+
+
 def test_art29_a_correction_is_filed_only_for_a_record_it_can_be_applied_to(
     province: Province,
 ) -> None:

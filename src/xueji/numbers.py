@@ -55,6 +55,7 @@ __all__ = [
     "NumberRecord",
     "RegistryNumber",
     "SequenceAllocator",
+    "correct_resident_id",
     "format_regional_number",
     "is_valid",
     "issue_g",
@@ -314,15 +315,19 @@ class NumberRecord:
     history: tuple[NumberChange, ...]
     id_number: str | None = attrs.field(default=None, repr=lambda v: repr(v and mask(v)))
     guardian_id: str | None = attrs.field(default=None, repr=lambda v: repr(v and mask(v)))
+    voided: tuple[str, ...] = ()
+    """Numbers issued from an identity number later corrected (Art 29): they were
+    never the student's, belong to whoever holds that identity number, and no longer
+    identify this student (they stay in ``history``)."""
 
     @property
     def all_numbers(self) -> tuple[RegistryNumber, ...]:
-        """Every number issued to the student, oldest first."""
+        """Every number issued to the student, oldest first (voided ones included)."""
         return tuple(c.number for c in self.history)
 
     def answers_to(self, text: str) -> bool:
-        """True if ``text`` is any number the student has held."""
-        return any(n.text == text for n in self.all_numbers)
+        """True if ``text`` is a number the student has held (not a voided one)."""
+        return text not in self.voided and any(n.text == text for n in self.all_numbers)
 
 
 def new_record(
@@ -380,6 +385,48 @@ def link_resident_id(record: NumberRecord, id_number: str, on: _dt.date) -> Numb
     g = RegistryNumber("G" + number)
     change = NumberChange(on, g, f"linked resident ID, replacing {record.current.text}")
     return attrs.evolve(record, current=g, history=(*record.history, change), id_number=number)
+
+
+def correct_resident_id(record: NumberRecord, id_number: str, on: _dt.date) -> NumberRecord:
+    """The record after an approved correction of the student's identity number
+    (Art 29): the G number is issued anew from the corrected number and becomes
+    current, and the G number issued from the wrong one is voided.
+
+    Art 13 builds the 学籍号 on the identity number. One built on a wrong number holds
+    another person's identity number (and perhaps the wrong birth date and sex), and
+    that person, enrolled later, is issued the same G number (found by the analysts'
+    review: two students held one 学籍号). Reading: the 学籍号 follows the corrected
+    identity number; the voided number stays in ``history`` for the record's past
+    (what was reported under it), but no longer identifies the student
+    (:meth:`NumberRecord.answers_to`). A J or L number held before stays valid. A
+    record without an identity number gets one as :func:`link_resident_id` gives it.
+
+    >>> import datetime as dt
+    >>> r = new_record(dt.date(2026, 9, 1), id_number="11010520190301001X")
+    >>> fixed = correct_resident_id(r, "110105201903010028", dt.date(2026, 10, 8))
+    >>> fixed.current.text, fixed.voided
+    ('G110105201903010028', ('G11010520190301001X',))
+    >>> fixed.answers_to("G11010520190301001X")
+    False
+    """
+    number = ids.validate(id_number, today=on)
+    if record.id_number is None:
+        return link_resident_id(record, number, on)
+    if record.id_number == number:
+        return record
+    old = "G" + record.id_number
+    g = RegistryNumber("G" + number)
+    change = NumberChange(
+        on, g, f"identity number corrected (Art 29): re-issued, voiding {mask_number(old)}"
+    )
+    voided = record.voided if old in record.voided else (*record.voided, old)
+    return attrs.evolve(
+        record,
+        current=g,
+        history=(*record.history, change),
+        id_number=number,
+        voided=tuple(v for v in voided if v != g.text),
+    )
 
 
 # -- 地区学号 (regional student numbers) -------------------------------------------------

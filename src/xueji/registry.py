@@ -1613,8 +1613,10 @@ class Registry:
         self, uow: UnitOfWork, actor: Actor, s: Student, req: Request, on: _dt.date
     ) -> None:
         changes = _decode_changes(req.payload)
-        if changes.get("id_number") and s.numbers is not None and s.id_number is None:
-            changes["numbers"] = _numbers.link_resident_id(s.numbers, changes["id_number"], on)
+        if changes.get("id_number") and s.numbers is not None:
+            # a first identity number links a G number (Art 13); a corrected one
+            # re-issues it from the corrected number and voids the wrong one (Art 29)
+            changes["numbers"] = _numbers.correct_resident_id(s.numbers, changes["id_number"], on)
         self._write_student(uow, actor, on, s, "correct", "correct", changes)
 
     def _sweep_request(self, uow: UnitOfWork, req: Request, today: _dt.date) -> Request:

@@ -183,7 +183,10 @@ class _Index:
 
 
 def _numbers_of(s: Student) -> list[str]:
-    return [n.text for n in s.numbers.all_numbers] if s.numbers else []
+    """The numbers that find ``s`` (:meth:`~xueji.numbers.NumberRecord.answers_to`)."""
+    if not s.numbers:
+        return []
+    return [n.text for n in s.numbers.all_numbers if n.text not in s.numbers.voided]
 
 
 class _Students:
