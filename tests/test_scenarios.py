@@ -116,6 +116,105 @@ def test_steps_go_on_after_a_failure(tmp_path: Path) -> None:
             6,
             "birth_date is not a date: '2019-02-30'",
         ),
+        # do: must be one action's name (a list or mapping raised TypeError)
+        ("steps:\n  - do: [enroll]\n    by: 实验小学\n", 5, "unknown action"),
+        ("steps:\n  - do: {a: 1}\n    by: 实验小学\n", 5, "unknown action"),
+        # arguments: a misspelling, a value not among the allowed ones (they were step
+        # failures, exit 1, in Python's English, without the valid values)
+        (
+            "steps:\n  - do: suspend\n    by: 实验小学\n    student: 小明\n"
+            "    with: {reasn: 病休}\n",
+            8,
+            "unknown argument 'reasn' of suspend (did you mean reason?); one of reason",
+        ),
+        (
+            "steps:\n  - do: request_transfer\n    by: 镜湖小学\n    student: 小明\n"
+            "    with: {to_school: W, to_class: W-1, reason: 工作调动}\n",
+            8,
+            "reason '工作调动' is not valid; one of job_move, hukou_change, address_change, other",
+        ),
+        (
+            "steps:\n  - do: request_transfer\n    by: 镜湖小学\n    student: 小明\n"
+            "    with: {to_school: W, to_class: W-1, reason: flying}\n",
+            8,
+            "reason 'flying' is not valid; one of job_move",
+        ),
+        (
+            "steps:\n  - do: request_transfer\n    by: 镜湖小学\n    student: 小明\n"
+            "    with: {to_school: W, to_class: W-1, reason: other, material_false: true}\n",
+            8,
+            "unknown argument 'material_false' of request_transfer",
+        ),
+        (
+            "steps:\n  - do: request_transfer\n    by: 镜湖小学\n    student: 小明\n"
+            "    with: {to_school: W, reason: job_move}\n",
+            8,
+            "request_transfer lacks to_class",
+        ),
+        (
+            ENROL.replace("grade: 1,", "grade: 一,"),
+            8,
+            "grade is a whole number (digits), not '一'",
+        ),
+        (ENROL.replace("sex: M,", "sex: 男,"), 8, "sex '男' is not valid; one of M, F"),
+        (
+            ENROL.replace("photo: 2026-09-01", "photo: true"),
+            9,
+            "photo is written as the photo's date YYYY-MM-DD, not true",
+        ),
+        (
+            "steps:\n  - do: request_correction\n    by: 实验小学\n    student: 小明\n"
+            "    with: {changes: {birthday: 2019-03-02}, reason: 录错}\n",
+            8,
+            "unknown correction field 'birthday'",
+        ),
+        # a student fact missing a field (it had no line number)
+        (
+            "facts:\n  students:\n    - {as: x, school: A, class_id: A-1, grade: 1, name: x,\n"
+            "       birth_date: 2019-03-01, hukou_region: '340104'}\n",
+            6,
+            "a student fact lacks sex",
+        ),
+        # expectations: a non-boolean, a code not in the library's list
+        (
+            "steps:\n  - do: suspend\n    by: 实验小学\n    student: 小明\n"
+            "    with: {reason: 病休}\n    expect: {allowed: yes}\n",
+            9,
+            "allowed is true or false, not 'yes'",
+        ),
+        (
+            "steps:\n  - do: graduate\n    by: 实验小学\n    student: 小明\n"
+            "    expect: {refused: [graduation.not_yet]}\n",
+            8,
+            "unknown refused code 'graduation.not_yet'; the closest are graduation.",
+        ),
+        (
+            "steps:\n  - do: suspend\n    by: 实验小学\n    student: 小明\n"
+            "    with: {reason: 病休}\n    expect: {warnings: suspension.longg}\n",
+            9,
+            "unknown warnings code 'suspension.longg'",
+        ),
+        ("steps:\n  - do: check\n    expect: {detected: [late]}\n", 6, "unknown detected code"),
+        (
+            "steps:\n  - do: check\n    student: 小明\n    expect: {allowed: true}\n",
+            7,
+            "a check step cannot expect 'allowed'",
+        ),
+        ("steps:\n  - do: check\n    expect: {student: {status: registered}}\n", 6, "names it"),
+        # names: a student no line named (a step failure, in English only)
+        (
+            "steps:\n  - do: suspend\n    by: 实验小学\n    student: 小名\n"
+            "    with: {reason: 病休}\n",
+            7,
+            "unknown student '小名'",
+        ),
+        # dates: a step dated before the one before it (found only when run)
+        (
+            "steps:\n  - do: check\n    on: 2026-09-10\n  - do: check\n    on: 2026-09-09\n",
+            8,
+            "step 2 is dated 2026-09-09, before step 1's date 2026-09-10",
+        ),
+        ("steps:\n  - do: check\n    on: 2026-08-31\n", 6, "before the start 2026-09-01"),
     ],
 )
 def test_a_malformed_scenario_names_file_line_and_problem(
@@ -186,15 +285,19 @@ def test_pytest_collects_scenarios_and_reports_without_traceback(
 
 
 def test_a_step_that_cannot_be_carried_out_fails_as_a_step(tmp_path: Path) -> None:
-    body = ENROL + (
-        "  - do: submit\n    by: 实验小学\n    student: 无名\n"
-        "  - do: request_transfer\n    by: 镜湖小学\n    student: 小明\n"
-        "    with: {to_school: W, to_class: W-1, reason: flying}\n"
+    """A name given with ``as`` on a step that was refused names nothing: a later step
+    using it fails, and says why (it was "unknown student ... (name one with 'as'
+    first)", in English, although the step had ``as``). An unknown name or a bad value
+    is now a malformed file (test_a_malformed_scenario_names_file_line_and_problem)."""
+    body = ENROL.replace("allowed: true, ", "").replace("grade: 1,", "grade: 2,") + (
+        "  - do: submit\n    by: 实验小学\n    student: 小明\n"
     )
     result = scenarios.run(scenarios.load(_write(tmp_path, body)))
-    assert [s.ok for s in result.steps] == [True, False, False]
-    assert result.steps[1].problems == ("unknown student '无名' (name one with 'as' first)",)
-    assert result.steps[2].problems[0].startswith("argument reason='flying'")
+    assert [s.ok for s in result.steps] == [False, False]
+    assert result.steps[1].problems == (
+        "没有名为 小明 的学生：命名它的步骤没有成功 "
+        "(no student named '小明': the step that names it with 'as' did not give one)",
+    )
 
 
 def test_art33_a_later_measure_based_on_an_earlier_one_with_holidays_for_its_years(
@@ -294,3 +397,148 @@ def test_art30_a_failed_check_reports_registry_numbers_masked(
     if hint:
         problem += " (they differ in masked characters)"
     assert failure.problems == (problem,)
+
+
+STUDENT = """\
+facts:
+  students:
+    - {as: 小明, school: A, class_id: A-1, grade: 1, name: 小明, sex: M, birth_date: 2019-03-01,
+       hukou_region: "340104", id_number: "340104201903010112"}
+    - {as: 小红, school: A, class_id: A-1, grade: 1, name: 小红, sex: F, birth_date: 2019-05-15,
+       hukou_region: "340104", guardian_id: "340104198501010721"}
+"""
+
+
+def test_every_key_field_of_article_29_can_be_corrected_in_a_scenario(tmp_path: Path) -> None:
+    """A birth date in a correction reached the rules as text (AttributeError, a
+    traceback), or was called invalid; a photo, in a correction or ``update_student``,
+    was refused as invalid. All five key fields of Art 29 can now be written."""
+    body = STUDENT + textwrap.dedent("""\
+        steps:
+          - do: request_correction          # 与身份证号不符（第二十九条）
+            by: 实验小学
+            student: 小明
+            with: {changes: {birth_date: 2019-03-02}, reason: 录错}
+            expect: {refused: [enrolment.id_mismatch]}
+          - do: update_student              # 照片是关键信息，报送后锁定
+            by: 实验小学
+            student: 小明
+            with: {photo: 2026-09-05}
+            expect: {refused: [correction.locked]}
+          - do: request_correction
+            by: 实验小学
+            student: 小明
+            as: 改照片
+            with: {changes: {photo: 2026-09-05, name: 王小明}, reason: 重新采集}
+            expect: {allowed: true}
+          - do: approve
+            by: 蜀山区
+            request: 改照片
+            expect: {allowed: true, student: {name: 王小明}}
+          - do: request_correction          # 无身份证号：出生日期可更正
+            by: 实验小学
+            student: 小红
+            as: 改生日
+            with: {changes: {birth_date: 2019-05-16, sex: F}, reason: 录错}
+            expect: {allowed: true}
+          - do: approve
+            by: 蜀山区
+            request: 改生日
+            expect: {allowed: true}
+          - do: request_correction
+            by: 实验小学
+            student: 小红
+            as: 补号
+            with: {changes: {id_number: "340104201905160026"}, reason: 后补身份证号}
+            expect: {allowed: true}
+        """)
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert result.ok, result.report()
+
+
+def test_one_bad_file_does_not_hide_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A birth-date correction made ``xueji scenario run DIR`` print a traceback and
+    no file's result. Now it runs; and a file on which the library itself fails is
+    reported as such while the other files' results are still printed."""
+    birth = STUDENT + (
+        "steps:\n  - do: request_correction\n    by: 实验小学\n    student: 小明\n"
+        "    with: {changes: {birth_date: 2019-03-02}, reason: 录错}\n"
+        "    expect: {refused: [enrolment.id_mismatch]}\n"
+    )
+    _write(tmp_path, birth, "a.scenario.yaml")
+    _write(tmp_path, ENROL, "b.scenario.yaml")
+    assert cli.main(["scenario", "run", str(tmp_path)]) == cli.EXIT_OK
+    assert "2/2 场景通过" in capsys.readouterr().out
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise AttributeError("a defect")
+
+    monkeypatch.setattr(scenarios.Registry, "request_correction", broken)
+    assert cli.main(["scenario", "run", str(tmp_path)]) == cli.EXIT_INVALID
+    out = capsys.readouterr().out
+    assert "a.scenario.yaml  内部错误 internal error\n  AttributeError: a defect" in out
+    assert f"✓ {tmp_path / 'b.scenario.yaml'}" in out
+    assert "1/2 场景通过" in out
+
+
+def test_a_code_written_alone_is_a_list_of_one(tmp_path: Path) -> None:
+    """``refused: code`` was compared letter by letter (['.', '_', 'a', ...])."""
+    body = STUDENT + (
+        "steps:\n  - do: request_transfer\n    by: 第二小学\n    student: 小明\n"
+        "    with: {to_school: B, to_class: B-1, reason: other, stated_reason: 择校}\n"
+        "    expect: {refused: transfer.same_city_choice}\n"
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert result.ok, result.report()
+    assert result.steps[0].step.expect["refused"] == ["transfer.same_city_choice"]
+
+
+def test_same_as_is_reported_by_the_names_in_the_file(tmp_path: Path) -> None:
+    """A ``same_as`` mismatch showed internal ids (S0000001, S0000002)."""
+    body = STUDENT + (
+        "steps:\n  - do: check\n    student: 小明\n    expect: {student: {same_as: 小红}}\n"
+        "  - do: check\n    student: 小明\n    expect: {student: {same_as: 小明}}\n"
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert [s.ok for s in result.steps] == [False, True]
+    assert result.steps[0].problems == ("expected student.same_as = 小红, got 小明",)
+
+
+def test_a_step_expecting_an_error_may_give_a_bad_value(tmp_path: Path) -> None:
+    """A value that does not convert is left for the command to refuse where the step
+    expects an ``error``."""
+    body = ENROL.replace("sex: M,", "sex: 男,").replace(
+        "expect: {allowed: true, student: {status: draft}}", "expect: {error: command.bad_input}"
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert result.ok, result.report()
+
+
+def test_cli_a_misspelled_argument_is_a_malformed_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = STUDENT + (
+        "steps:\n  - do: suspend\n    by: 实验小学\n    student: 小明\n    with: {reasn: 病休}\n"
+    )
+    path = _write(tmp_path, body)
+    assert cli.main(["scenario", "run", str(path)]) == cli.EXIT_USAGE
+    out = capsys.readouterr().out
+    assert f"{path}:14: 未知的参数 reasn（是否应为 reason？）；suspend 的参数有：reason" in out
+    assert "Traceback" not in out
+
+
+def test_the_doc_lists_each_actions_arguments_from_the_runner() -> None:
+    """docs/scenarios.md did not list any action's arguments, their values, who acts
+    without ``by:``, or what each action can expect: the table is now generated from
+    the runner's definitions, and kept equal to them."""
+    doc = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    begin = "<!-- actions table: generated by xueji.scenarios.actions_markdown() -->\n"
+    section = doc.split(begin, 1)[1].split("<!-- end of actions table -->", 1)[0]
+    assert section == scenarios.actions_markdown(), (
+        "regenerate with: python -c 'from xueji import scenarios;"
+        ' print(scenarios.actions_markdown(), end="")\''
+    )
+    assert "`job_move` / `hukou_change` / `address_change` / `other`" in section
+    assert "| `rollover` | — | **`year`**: number | the system (系统) |" in section

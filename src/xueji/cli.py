@@ -380,6 +380,12 @@ def cmd_scenario_run(args: argparse.Namespace) -> int:
             lines.append(f"✗ {path}  格式错误 malformed\n  {e}")
             worst = EXIT_USAGE
             continue
+        except Exception as e:  # a defect of the library: reported, the other files still run
+            detail = f"{type(e).__name__}: {e}"
+            results.append({"file": str(path), "ok": False, "internal_error": detail})
+            lines.append(f"✗ {path}  内部错误 internal error\n  {detail}")
+            worst = max(worst, EXIT_INVALID)
+            continue
         results.append(
             {
                 "file": str(path),

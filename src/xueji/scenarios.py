@@ -46,7 +46,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import difflib
+import enum
 import functools
+import inspect
 import re
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -58,6 +61,7 @@ import yaml
 
 import xueji.registry as _registry_module
 from xueji import ids
+from xueji.audit import FindingKind
 from xueji.clock import ManualClock
 from xueji.decision import Decision
 from xueji.errors import XuejiError
@@ -65,8 +69,6 @@ from xueji.masking import mask, mask_ids
 from xueji.model import (
     Actor,
     ActorKind,
-    Consent,
-    InfoEntry,
     Photo,
     Request,
     School,
@@ -78,6 +80,8 @@ from xueji.model import (
 )
 from xueji.policy import PROFILES, Policy, check_profiles, load_policy
 from xueji.registry import Outcome, Registry
+from xueji.rules import RULE_CODES
+from xueji.rules.corrections import KEY_FIELDS
 from xueji.storage.memory import MemoryStore
 from xueji.storage.protocols import Store
 from xueji.workdays import WorkdayCalendar, default_calendar
@@ -229,6 +233,7 @@ class Step:
     args: Mapping[str, Any]
     expect: Mapping[str, Any]
     note: str = ""
+    raw: frozenset[str] = frozenset()  # arguments left as written (the step expects an error)
 
 
 @attrs.frozen
@@ -424,7 +429,10 @@ def load_text(text: str, path: str = "<scenario>") -> Scenario:
     steps_node = doc.get("steps") or []
     if not isinstance(steps_node, list):
         raise _fail(path, doc, "steps", "steps 应为列表", "steps must be a list")
-    steps = tuple(_step(path, i + 1, node, actors) for i, node in enumerate(steps_node))
+    students = _students(path, facts)
+    names: dict[str, set[str]] = {"students": {name for name, _, _ in students}, "as": set()}
+    steps = tuple(_step(path, i + 1, node, actors, names) for i, node in enumerate(steps_node))
+    _in_order(path, start, steps_node, steps)
     articles = doc.get("articles") or []
     if not isinstance(articles, list) or not all(isinstance(a, int) for a in articles):
         raise _fail(path, doc, "articles", "articles 应为条号列表", "articles is a list of numbers")
@@ -434,7 +442,7 @@ def load_text(text: str, path: str = "<scenario>") -> Scenario:
         articles=tuple(articles),
         start=start,
         policies=policies,
-        students=_students(path, facts),
+        students=students,
         units=tuple(_facts(path, doc, "units", Unit, {})),
         schools=tuple(_facts(path, doc, "schools", School, {})),
         classes=tuple(_facts(path, doc, "classes", SchoolClass, created)),
@@ -442,6 +450,27 @@ def load_text(text: str, path: str = "<scenario>") -> Scenario:
         steps=steps,
         calendar=calendar,
     )
+
+
+def _in_order(path: str, start: _dt.date, nodes: Sequence[Any], steps: Sequence[Step]) -> None:
+    """The steps' dates never go back (the clock only moves forward): a step dated
+    before the step before it, or before ``start``, is a mistake in the file."""
+    today, before = start, 0
+    for node, step in zip(nodes, steps, strict=True):
+        if step.on is None:
+            continue
+        if step.on < today:
+            zh = f"第{before}步的日期" if before else "起始日期 start"
+            en = f"step {before}'s date" if before else "the start"
+            raise _fail(
+                path,
+                node,
+                "on",
+                f"第{step.index}步的日期 {step.on} 早于{zh} {today}（时钟不能倒退）",
+                f"step {step.index} is dated {step.on}, before {en} {today}"
+                " (the clock never goes back)",
+            )
+        today, before = step.on, step.index
 
 
 def _students(
@@ -460,7 +489,17 @@ def _students(
         args = _defaults({k: v for k, v in item.items() if k not in ("as", "registered")}, {})
         args.line, args.lines = getattr(item, "line", 0), getattr(item, "lines", {})
         _parse_dates(path, args)
-        out.append((str(item["as"]), args, bool(item.get("registered", True))))
+        args, _ = _args(path, "enroll", _defaults(item, {}), args, lenient=False, students=True)
+        registered = item.get("registered", True)
+        if type(registered) is not bool:
+            raise _fail(
+                path,
+                item,
+                "registered",
+                f"registered 应为 true 或 false，而不是 {_shown(registered)}",
+                f"registered is true or false, not {_shown(registered)}",
+            )
+        out.append((str(item["as"]), args, registered))
     return tuple(out)
 
 
@@ -548,24 +587,396 @@ def _shared_facts(path: str, doc: _Map, local: dict[str, Any]) -> _Map:
     return merged
 
 
-def _step(path: str, index: int, node: Any, actors: Mapping[str, Actor]) -> Step:
+# -- the arguments of each action ---------------------------------------------------------
+
+_NOT_ARGS = frozenset({"self", "actor", "student_id", "request_id", "return"})
+_COMMON_ARGS = frozenset({"expected_version", "idempotency_key"})
+"""Arguments most commands take besides their own (a record's version, a repeat's key)."""
+
+_EDITABLE = (
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "photo",
+    "hukou_region",
+    "migrant",
+    "special_needs",
+    "guardian_id",
+    "consent",
+)
+"""The fields ``update_student`` edits (as :meth:`~xueji.registry.Registry.update_student`
+lists them); a correction's ``changes`` take the same, typed alike."""
+
+_CHOICES: Mapping[str, tuple[str, ...]] = {"sex": ("M", "F")}
+"""Text arguments with a fixed set of values (besides the enumerations)."""
+
+_BY_DEFAULT = frozenset({"advance_clock", "rollover", "check"})
+"""The actions a step may give without ``by:``: the system acts."""
+
+
+@attrs.frozen
+class _Param:
+    hint: Any
+    required: bool
+
+
+@functools.cache
+def _hints(action: str) -> dict[str, Any]:
+    method = getattr(Registry, action)
+    return typing.get_type_hints(method, vars(_registry_module))
+
+
+@functools.cache
+def _person_hints() -> dict[str, Any]:
+    hints = _hints("enroll")
+    return {k: hints[k] for k in _EDITABLE}
+
+
+@functools.cache
+def _signature(action: str) -> Mapping[str, inspect.Parameter]:
+    if action == "check":
+        return {}
+    return dict(inspect.signature(getattr(Registry, action)).parameters)
+
+
+@functools.cache
+def _params(action: str) -> dict[str, _Param]:
+    """The ``with:`` arguments of ``action``: name, type and whether it is required."""
+    if action == "update_student":
+        own = {k: _Param(h, False) for k, h in _person_hints().items()}
+    else:
+        hints = _hints(action) if action != "check" else {}
+        own = {
+            name: _Param(hints.get(name, Any), p.default is inspect.Parameter.empty)
+            for name, p in _signature(action).items()
+            if name not in _NOT_ARGS and p.kind is not inspect.Parameter.VAR_KEYWORD
+        }
+    if action in ("enroll", "transfer_in"):
+        own["photo"] = _Param(own["photo"].hint, False)  # the scenario's date by default
+    return own
+
+
+def _names_a(action: str) -> tuple[bool, bool]:
+    """Whether ``action`` acts on a named student, on a named request."""
+    if action in ("check", "advance_clock"):
+        return False, False
+    sig = _signature(action)
+    return "student_id" in sig, "request_id" in sig
+
+
+def _optional(hint: Any) -> tuple[Any, bool]:
+    """``X | None`` as (X, True); any other hint as (hint, False)."""
+    args = typing.get_args(hint)
+    if type(None) in args and len(args) == 2:
+        return next(a for a in args if a is not type(None)), True
+    return hint, False
+
+
+def _bad(path: str, node: Any, key: str, zh: str, en: str) -> ScenarioError:
+    return _fail(path, node, key, zh, en)
+
+
+def _value(path: str, node: Any, key: str, value: Any, hint: Any) -> Any:
+    """A ``with:`` value as the command's parameter type; a value that is not is a
+    :class:`ScenarioError` naming the argument and, where there are few, its values."""
+    hint, optional = _optional(hint)
+    if value is None:
+        if optional or hint is Any:
+            return None
+        raise _bad(path, node, key, f"{key} 不能为空", f"{key} needs a value")
+    if hint is Any:
+        return value
+    shown = _shown(value)
+    if hint is _dt.date:
+        if isinstance(value, _dt.date):
+            return value
+        if isinstance(value, str) and _looks_like_date(value):
+            try:
+                return _dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise _bad(
+            path,
+            node,
+            key,
+            f"{key} 应为日期 YYYY-MM-DD，而不是 {shown}",
+            f"{key} is a date YYYY-MM-DD, not {shown}",
+        )
+    if hint is Photo:
+        try:
+            return Photo(_value(path, node, key, value, _dt.date), "scenario")
+        except ScenarioError:
+            raise _bad(
+                path,
+                node,
+                key,
+                f"{key} 写作照片的拍摄日期 YYYY-MM-DD，而不是 {shown}",
+                f"{key} is written as the photo's date YYYY-MM-DD, not {shown}",
+            ) from None
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        values = [str(m.value) for m in hint]
+        if isinstance(value, str) and value in values:
+            return hint(value)
+        raise _bad(
+            path,
+            node,
+            key,
+            f"{key} 的值 {shown} 无效，应为：{'、'.join(values)}",
+            f"{key} {shown} is not valid; one of {', '.join(values)}",
+        )
+    if hint is bool:
+        if type(value) is bool:
+            return value
+        raise _bad(
+            path,
+            node,
+            key,
+            f"{key} 应为 true 或 false，而不是 {shown}",
+            f"{key} is true or false, not {shown}",
+        )
+    if hint is int:
+        if type(value) is int or (isinstance(value, str) and value.isascii() and value.isdigit()):
+            return int(value)
+        raise _bad(
+            path,
+            node,
+            key,
+            f"{key} 应为整数（阿拉伯数字），而不是 {shown}",
+            f"{key} is a whole number (digits), not {shown}",
+        )
+    if hint is str:
+        if type(value) is int:  # 340104 written without quotes
+            value = str(value)
+        if not isinstance(value, str):
+            raise _bad(
+                path, node, key, f"{key} 应为文本，而不是 {shown}", f"{key} is text, not {shown}"
+            )
+        choices = _CHOICES.get(key)
+        if choices and value not in choices:
+            raise _bad(
+                path,
+                node,
+                key,
+                f"{key} 的值 {shown} 无效，应为：{'、'.join(choices)}",
+                f"{key} {shown} is not valid; one of {', '.join(choices)}",
+            )
+        return value
+    if attrs.has(hint):
+        return _record(path, node, key, value, hint)
+    return value  # (a mapping: a correction's changes, checked by _changes)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return "映射/mapping" if isinstance(value, dict) else "列表/list"
+    return str(value)
+
+
+def _record(path: str, node: Any, key: str, value: Any, kind: type[Any]) -> Any:
+    """A mapping as one of the library's records (a class, an information entry, a
+    consent): an unknown or missing field is named, with the fields there are."""
+    fields = [f.name for f in attrs.fields(kind)]
+    if not isinstance(value, dict):
+        raise _bad(
+            path,
+            node,
+            key,
+            f"{key} 应为映射，字段为 {', '.join(fields)}",
+            f"{key} is a mapping of {', '.join(fields)}",
+        )
+    where = value if isinstance(value, _Map) else node
+    unknown = sorted(set(value) - set(fields))
+    if unknown:
+        raise _unknown_key(path, where, unknown[0], fields, f"{key} 的字段", f"{key} field")
+    missing = [
+        f.name for f in attrs.fields(kind) if f.default is attrs.NOTHING and f.name not in value
+    ]
+    if missing:
+        raise _bad(
+            path,
+            node,
+            key,
+            f"{key} 缺少字段 {', '.join(missing)}",
+            f"{key} lacks {', '.join(missing)}",
+        )
+    return _structure(path, value, kind, key)
+
+
+def _unknown_key(
+    path: str, node: Any, key: str, known: Iterable[str], zh: str, en: str, owner: str = ""
+) -> ScenarioError:
+    """``key`` is not among ``known`` (the ``zh``/``en`` of ``owner``): the closest are
+    suggested, all are listed."""
+    known = sorted(known)
+    close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
+    hint_zh = f"（是否应为 {'、'.join(close)}？）" if close else ""
+    hint_en = f" (did you mean {', '.join(close)}?)" if close else ""
+    of_zh, of_en = (f"{owner} 的", f" of {owner}") if owner else ("", "")
+    listed = ", ".join(known) or "—"
+    return _fail(
+        path,
+        node,
+        key,
+        f"未知的{zh} {key}{hint_zh}；{of_zh}{zh}有：{listed}",
+        f"unknown {en} {key!r}{of_en}{hint_en}; one of {listed}",
+    )
+
+
+def _args(
+    path: str, action: str, node: _Map, given: _Map, *, lenient: bool, students: bool = False
+) -> tuple[_Map, frozenset[str]]:
+    """``with:`` checked against ``action``'s parameters and converted to their types.
+
+    ``lenient`` (a step that expects an ``error``): a value that does not convert is
+    left as written, for the command to refuse; its key is in the returned set."""
+    params = _params(action)
+    out = _defaults(given, {})
+    raw: set[str] = set()
+    what_zh, what_en, owner = (
+        ("字段", "field", "学生事实") if students else ("参数", "argument", action)
+    )
+    for key, value in given.items():
+        if key not in params:
+            known = [k for k in params if k not in _COMMON_ARGS]
+            raise _unknown_key(path, given, key, known, what_zh, what_en, owner)
+        try:
+            if key == "changes" and action == "request_correction":
+                out[key] = _changes(path, given, value)
+            else:
+                out[key] = _value(path, given, key, value, params[key].hint)
+        except ScenarioError:
+            if not lenient:
+                raise
+            raw.add(key)
+    missing = [k for k, p in params.items() if p.required and k not in given]
+    if missing:
+        where: Any = given if given else node
+        raise _fail(
+            path,
+            where,
+            None if given or "with" not in node else "with",
+            f"{'学生事实' if students else action} 缺少参数 {', '.join(missing)}",
+            f"{'a student fact' if students else action} lacks {', '.join(missing)}",
+        )
+    return out, frozenset(raw)
+
+
+def _changes(path: str, node: Any, value: Any) -> _Map:
+    """A correction's ``changes``: fields of the student record, typed as
+    ``update_student`` types them (a birth date a date, a photo its date)."""
+    hints = _person_hints()
+    record = [f.name for f in attrs.fields(Student)]
+    if not isinstance(value, dict):
+        raise _bad(
+            path,
+            node,
+            "changes",
+            f"changes 应为映射（字段: 新值），关键字段为 {', '.join(KEY_FIELDS)}",
+            f"changes is a mapping (field: new value); the key fields are {', '.join(KEY_FIELDS)}",
+        )
+    out = _defaults(value, {})
+    for key, v in value.items():
+        if key not in record:
+            raise _unknown_key(path, value, key, KEY_FIELDS, "更正字段", "correction field")
+        out[key] = _value(path, value, key, v, hints[key]) if key in hints else v
+    return out
+
+
+# -- what each action can be expected to give ---------------------------------------------
+
+_COMMAND_EXPECT = frozenset(
+    {
+        "allowed",
+        "refused",
+        "warnings",
+        "error",
+        "student",
+        "request",
+        "log_verifies",
+        "log_masked",
+        "detected",
+    }
+)
+_CLOCK_EXPECT = frozenset(
+    {"advanced", "error", "student", "request", "log_verifies", "log_masked", "detected"}
+)
+_CHECK_EXPECT = frozenset({"student", "request", "log_verifies", "log_masked", "detected"})
+
+
+def _expects(action: str) -> frozenset[str]:
+    """The expectations a step of ``action`` can state."""
+    if action == "check":
+        return _CHECK_EXPECT
+    if action == "advance_clock":
+        return _CLOCK_EXPECT
+    return _COMMAND_EXPECT
+
+
+def _codes(
+    path: str, node: _Map, key: str, known: Iterable[str], what: tuple[str, str]
+) -> list[str]:
+    """A list of codes (one code written alone is a list of one), each a known one."""
+    value = node[key]
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(c, str) for c in items):
+        raise _fail(
+            path,
+            node,
+            key,
+            f"{key} 应为代码列表，如 [{what[1]}]",
+            f"{key} is a list of codes, such as [{what[1]}]",
+        )
+    known = sorted(known)
+    for code in items:
+        if code not in known:
+            close = difflib.get_close_matches(code, known, n=3, cutoff=0.5)
+            near_zh = f"；相近的有 {'、'.join(close)}" if close else ""
+            near_en = f"; the closest are {', '.join(close)}" if close else ""
+            raise _fail(
+                path,
+                node,
+                key,
+                f"未知的{what[0]} {code}{near_zh}（全部代码见 docs/reference.md）",
+                f"unknown {key} code {code!r}{near_en} (every code is in docs/reference.md)",
+            )
+    return items
+
+
+def _step(
+    path: str,
+    index: int,
+    node: Any,
+    actors: Mapping[str, Actor],
+    names: dict[str, set[str]],
+) -> Step:
+    """One step, checked against its action's arguments and expectations. ``names``:
+    the students and requests named so far (a step's ``as`` is added)."""
     if not isinstance(node, _Map):
         raise ScenarioError(path, f"第{index}步应为映射", f"step {index} must be a mapping")
     action = node.get("do")
     if action is None:
         raise _fail(path, node, None, f"第{index}步缺少 do", f"step {index} has no 'do'")
-    if action not in ACTIONS:
+    if not isinstance(action, str) or action not in ACTIONS:
+        shown = action if isinstance(action, str) else _shown(action)
         raise _fail(
             path,
             node,
             "do",
-            f"未知的操作 {action}",
-            f"unknown action {action!r}; one of {', '.join(sorted(ACTIONS))}",
+            f"未知的操作 {shown}",
+            f"unknown action {shown!r}; one of {', '.join(sorted(ACTIONS))}",
         )
     given = node.get("with") or _Map()
     if not isinstance(given, dict):
         raise _fail(path, node, "with", "with 应为映射", "with must be a mapping")
-    args = _defaults(given, {})
     extra = set(node) - _CONTROL
     if extra:
         key = sorted(extra)[0]
@@ -577,7 +988,7 @@ def _step(path: str, index: int, node: Any, actors: Mapping[str, Actor]) -> Step
             f"unknown field {key!r} (arguments go under 'with')",
         )
     actor = node.get("by")
-    if actor is None and action not in ("advance_clock", "rollover", "check"):
+    if actor is None and action not in _BY_DEFAULT:
         raise _fail(
             path, node, None, f"第{index}步缺少 by（执行者）", f"step {index} has no 'by' (actor)"
         )
@@ -589,19 +1000,119 @@ def _step(path: str, index: int, node: Any, actors: Mapping[str, Actor]) -> Step
             f"未定义的执行者 {actor}",
             f"unknown actor {actor!r} (define it under facts.actors)",
         )
-    expect = node.get("expect") or {}
+    expect = node.get("expect") or _Map()
     if not isinstance(expect, dict):
         raise _fail(path, node, "expect", "expect 应为映射", "expect must be a mapping")
-    bad = set(expect) - _EXPECT
-    if bad:
-        key = sorted(bad)[0]
-        raise _fail(
-            path,
-            expect,
-            key,
-            f"未知的预期 {key}",
-            f"unknown expectation {key!r}; one of {', '.join(sorted(_EXPECT))}",
-        )
+    expect = _expectations(path, action, node, _defaults(expect, {}))
+    lenient = "error" in expect  # a step that expects a refusal may use a bad value
+    if not lenient:
+        _check_ids(path, given)
+    given = _defaults(given, {})
+    _parse_dates(path, given)
+    args, raw = _args(path, action, node, given, lenient=lenient)
+    student, request = _named(path, index, action, node, expect, names)
+    name = None if node.get("as") is None else str(node["as"])
+    if name is not None:
+        names["as"].add(name)
+    return Step(
+        index=index,
+        line=node.line,
+        action=action,
+        actor=None if actor is None else str(actor),
+        on=_date(path, node, "on") if "on" in node else None,
+        name=name,
+        student=student,
+        request=request,
+        args=args,
+        expect=dict(expect),
+        note=str(node.get("note", "")),
+        raw=raw,
+    )
+
+
+def _named(
+    path: str,
+    index: int,
+    action: str,
+    node: _Map,
+    expect: Mapping[str, Any],
+    names: Mapping[str, set[str]],
+) -> tuple[str | None, str | None]:
+    """The step's ``student:`` and ``request:``: given where the action needs them, and
+    each a name given before (in ``facts.students`` or an earlier step's ``as``)."""
+    takes_student, takes_request = _names_a(action)
+    out: list[str | None] = []
+    for key, takes, zh in (
+        ("student", takes_student, "学生"),
+        ("request", takes_request, "申请"),
+    ):
+        value = node.get(key)
+        if value is None:
+            if takes:
+                raise _fail(
+                    path,
+                    node,
+                    None,
+                    f"第{index}步缺少 {key}（{action} 作用于一个已命名的{zh}）",
+                    f"step {index} has no '{key}' ({action} acts on a named {key})",
+                )
+            if action in ("check", "advance_clock") and key in expect:
+                raise _fail(
+                    path,
+                    expect,
+                    key,
+                    f"{action} 步骤要检查{zh}，须以 {key}: 指明是哪一个",
+                    f"a {action} step that expects a {key} names it with '{key}:'",
+                )
+            out.append(None)
+            continue
+        if not takes and action not in ("check", "advance_clock"):
+            raise _fail(
+                path,
+                node,
+                key,
+                f"{action} 不作用于已命名的{zh}（检查请另写 check 步骤）",
+                f"{action} takes no '{key}' (add a check step to check one)",
+            )
+        text = str(value)
+        known = names["as"] | (names["students"] if key == "student" else set())
+        if text not in known:
+            close = difflib.get_close_matches(text, sorted(known), n=3, cutoff=0.5)
+            near_zh = f"（是否应为 {'、'.join(close)}？）" if close else ""
+            near_en = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise _fail(
+                path,
+                node,
+                key,
+                f"未知的{zh} {text}{near_zh}：须先在 facts.students 或前面步骤的 as 中命名",
+                f"unknown {key} {text!r}{near_en}: name it first in facts.students or with"
+                " 'as' on an earlier step",
+            )
+        out.append(text)
+    return out[0], out[1]
+
+
+def _expectations(path: str, action: str, node: _Map, expect: _Map) -> _Map:
+    """``expect:`` checked: each key one ``action`` can state, each value of its kind
+    (codes known ones; a code written alone is a list of one)."""
+    for key in expect:
+        if key not in _EXPECT:
+            raise _fail(
+                path,
+                expect,
+                key,
+                f"未知的预期 {key}",
+                f"unknown expectation {key!r}; one of {', '.join(sorted(_EXPECT))}",
+            )
+        if key not in _expects(action):
+            can = ", ".join(sorted(_expects(action)))
+            raise _fail(
+                path,
+                expect,
+                key,
+                f"{action} 步骤不能预期 {key}（可预期：{can}）",
+                f"a {action} step cannot expect {key!r}; it can expect {can}",
+            )
     for part, allowed in (("student", _STUDENT_FIELDS), ("request", _REQUEST_FIELDS)):
         sub = expect.get(part)
         if sub is not None and (not isinstance(sub, dict) or set(sub) - allowed):
@@ -609,22 +1120,104 @@ def _step(path: str, index: int, node: Any, actors: Mapping[str, Actor]) -> Step
             raise _fail(
                 path, expect, part, f"未知的预期 {part}.{key}", f"unknown expectation {part}.{key}"
             )
-    if "error" not in expect:  # a step that expects a refusal may use a bad number
-        _check_ids(path, args)
-    _parse_dates(path, args)
-    return Step(
-        index=index,
-        line=node.line,
-        action=str(action),
-        actor=None if actor is None else str(actor),
-        on=_date(path, node, "on") if "on" in node else None,
-        name=None if node.get("as") is None else str(node["as"]),
-        student=None if node.get("student") is None else str(node["student"]),
-        request=None if node.get("request") is None else str(node["request"]),
-        args=args,
-        expect=dict(expect),
-        note=str(node.get("note", "")),
-    )
+    for key in ("allowed", "log_verifies", "log_masked"):
+        if key in expect and type(expect[key]) is not bool:
+            raise _fail(
+                path,
+                expect,
+                key,
+                f"{key} 应为 true 或 false，而不是 {_shown(expect[key])}",
+                f"{key} is true or false, not {_shown(expect[key])}",
+            )
+    if "advanced" in expect and type(expect["advanced"]) is not int:
+        raise _fail(
+            path,
+            expect,
+            "advanced",
+            f"advanced 应为整数，而不是 {_shown(expect['advanced'])}",
+            f"advanced is a whole number, not {_shown(expect['advanced'])}",
+        )
+    if "error" in expect and not isinstance(expect["error"], str):
+        raise _fail(path, expect, "error", "error 应为一个错误代码", "error is one error code")
+    rule = ("规则代码", "transfer.same_city_choice")
+    for key in ("refused", "warnings"):
+        if key in expect:
+            expect[key] = _codes(path, expect, key, RULE_CODES, rule)
+    if "detected" in expect:
+        expect["detected"] = _codes(
+            path, expect, "detected", typing.get_args(FindingKind), ("发现类型", "default_approval")
+        )
+    request = expect.get("request")
+    if isinstance(request, dict) and "warnings" in request:
+        sub = _defaults(request, {})
+        sub["warnings"] = _codes(path, sub, "warnings", RULE_CODES, rule)
+        expect["request"] = sub
+    return expect
+
+
+def _kind(key: str, hint: Any) -> str:
+    """How a ``with:`` value is written, for :func:`actions_markdown`."""
+    hint, optional = _optional(hint)
+    if key in _CHOICES:
+        text = " / ".join(f"`{c}`" for c in _CHOICES[key])
+    elif hint is _dt.date:
+        text = "date"
+    elif hint is Photo:
+        text = "date (the photo's)"
+    elif isinstance(hint, type) and issubclass(hint, enum.Enum):
+        text = " / ".join(f"`{m.value}`" for m in hint)
+    elif hint is bool:
+        text = "`true` / `false`"
+    elif hint is int:
+        text = "number"
+    elif hint is str:
+        text = "text"
+    elif attrs.has(hint):
+        required = [f.name for f in attrs.fields(hint) if f.default is attrs.NOTHING]
+        optional_fields = [f.name for f in attrs.fields(hint) if f.default is not attrs.NOTHING]
+        text = (
+            "{"
+            + ", ".join(required)
+            + (f"; optional {', '.join(optional_fields)}" if optional_fields else "")
+            + "}"
+        )
+    elif key == "changes":
+        text = "{field: new value}: " + ", ".join(KEY_FIELDS)
+    else:
+        text = "any"
+    return text + (" or empty" if optional and hint is not Photo else "")
+
+
+def actions_markdown() -> str:
+    """The table of actions in docs/scenarios.md, from the runner's own definitions
+    (a test keeps the document equal to it): each action's named record, arguments
+    (**required** ones bold) with the values they take, who acts without ``by:``, and
+    the expectations it can state."""
+    rows = [
+        "| action | acts on | `with:` arguments (**required**) | without `by:` | can expect |",
+        "|---|---|---|---|---|",
+    ]
+    for action in sorted(ACTIONS):
+        takes_student, takes_request = _names_a(action)
+        if action in ("check", "advance_clock"):
+            on = "`student:` and/or `request:` (optional, for the expectations)"
+        else:
+            on = "`student:`" if takes_student else "`request:`" if takes_request else "—"
+        args = []
+        for key, param in _params(action).items():
+            if key in _COMMON_ARGS:
+                continue
+            name = f"**`{key}`**" if param.required else f"`{key}`"
+            args.append(f"{name}: {_kind(key, param.hint)}")
+        by = "the system (系统)" if action in _BY_DEFAULT else "required"
+        can = _expects(action)
+        expects = (
+            "every key but `advanced`"
+            if can == _COMMAND_EXPECT
+            else ", ".join(f"`{e}`" for e in sorted(can))
+        )
+        rows.append(f"| `{action}` | {on} | {'<br>'.join(args) or '—'} | {by} | {expects} |")
+    return "\n".join(rows) + "\n"
 
 
 def _parse_dates(path: str, args: _Map) -> None:
@@ -679,12 +1272,6 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
 # -- running ---------------------------------------------------------------------------
 
 
-@functools.cache
-def _hints(action: str) -> dict[str, Any]:
-    method = getattr(Registry, action)
-    return typing.get_type_hints(method, vars(_registry_module))
-
-
 class _StepProblem(Exception):
     """A step that cannot be carried out as written (an unknown name, a bad argument):
     reported as the step's failure, not raised."""
@@ -732,8 +1319,7 @@ class _Run:
     def _existing(self, name: str, args: Mapping[str, Any], registered: bool) -> None:
         school = str(args.get("school"))
         actor = Actor(ActorKind.SCHOOL, school)
-        hints = _hints("enroll")
-        kwargs = {k: _convert(v, hints.get(k, Any)) for k, v in args.items()}
+        kwargs = dict(args)  # (converted when the file was read)
         kwargs.setdefault("photo", Photo(self.clock.today(), "scenario"))
         student = self.reg.enroll(actor, **kwargs).unwrap().student
         assert student is not None
@@ -751,18 +1337,24 @@ class _Run:
 
     def student_id(self, name: str) -> str:
         if name not in self.students:
-            raise _StepProblem(f"unknown student {name!r} (name one with 'as' first)")
+            raise _StepProblem(_unnamed("student", "学生", name))
         return self.students[name]
 
     def request_id(self, name: str) -> str:
         if name not in self.requests:
-            raise _StepProblem(f"unknown request {name!r} (name one with 'as' first)")
+            raise _StepProblem(_unnamed("request", "申请", name))
         return self.requests[name]
 
     def step(self, step: Step) -> StepResult:
         if step.on is not None and step.on != self.clock.today():
-            if step.on < self.clock.today():
-                return _result(step, [f"date {step.on} is before the clock ({self.clock.today()})"])
+            if step.on < self.clock.today():  # (a file's steps are checked when it is read)
+                today = self.clock.today()
+                return _result(
+                    step,
+                    [
+                        f"日期 {step.on} 早于时钟 {today} (date {step.on} is before the clock, {today})"
+                    ],
+                )
             self.clock.advance_to(step.on)
         actor = self.s.actors[step.actor] if step.actor else Actor.system()
         actual: dict[str, Any] = {}
@@ -791,7 +1383,9 @@ class _Run:
         try:
             return self._judge(step, actual, outcome)
         except XuejiError as e:
-            return _result(step, [f"the check itself failed: [{e.code}] {e}"], actual)
+            return _result(
+                step, [f"检查本身失败 (the check itself failed): [{e.code}] {e}"], actual
+            )
 
     def _command(self, step: Step, actor: Actor) -> Outcome:
         method = getattr(self.reg, step.action)
@@ -803,22 +1397,20 @@ class _Run:
             kwargs["request_id"] = self.request_id(step.request)
         for key, value in step.args.items():
             hint = hints.get(key, Any)
+            if key not in step.raw or hint is Any:  # (converted when the file was read)
+                kwargs[key] = value
+                continue
             try:
-                kwargs[key] = value if hint is Any else _convert(value, hint)
+                kwargs[key] = _convert(value, hint)
             except Exception as e:
-                raise _StepProblem(f"argument {key}={value!r}: {str(e).splitlines()[0]}") from None
-        if (
-            step.action == "add_info"
-            and "entry" in kwargs
-            and not isinstance(kwargs["entry"], InfoEntry)
-        ):
-            kwargs["entry"] = converter.structure(kwargs["entry"], InfoEntry)
-        if step.action == "enroll" and isinstance(kwargs.get("consent"), dict):
-            kwargs["consent"] = converter.structure(kwargs["consent"], Consent)
+                detail = str(e).splitlines()[0]
+                raise _StepProblem(
+                    f"参数 {key}={value!r} 无法转换 (argument {key}={value!r}: {detail})"
+                ) from None
         try:
             result: Outcome = method(actor, **kwargs)
         except TypeError as e:
-            raise _StepProblem(f"{step.action}: {e}") from None
+            raise _StepProblem(f"{step.action} 无法执行 ({step.action}: {e})") from None
         return result
 
     def _subject(
@@ -883,6 +1475,11 @@ class _Run:
             problems += self._fields("request", want.get("request"), request, actual)
         return _result(step, problems, actual, outcome.decision if outcome else None)
 
+    def _name_of(self, student_id: str) -> str:
+        """The name the scenario gives a student (its id where it gave none)."""
+        names = [n for n, i in self.students.items() if i == student_id]
+        return "、".join(names) if names else f"{student_id}（未命名 unnamed）"
+
     def _log_masked(self) -> bool:
         """No change-log entry holds a whole identity number (Art 30)."""
         with self.reg.store.unit_of_work() as uow:
@@ -900,15 +1497,16 @@ class _Run:
         if not want:
             return []
         if value is None:
-            return [f"expected a {kind}, there is none"]
+            zh = "学生" if kind == "student" else "申请"
+            return [f"预期有{zh}，但这一步没有 (expected a {kind}, there is none)"]
         got: dict[str, Any] = {}
         problems = []
         for key, expected in want.items():
             if key == "registry_number_prefix":
                 found: Any = (value.registry_number or "")[: len(str(expected))]
-            elif key == "same_as":
-                found = value.id
-                expected = self.students.get(str(expected), f"<unknown {expected}>")
+            elif key == "same_as":  # shown by the names the file gives them
+                same = self.students.get(str(expected)) == value.id
+                found = expected if same else self._name_of(value.id)
             elif key == "warnings":
                 found = sorted(value.warnings)
                 expected = sorted(expected or [])
@@ -924,6 +1522,14 @@ class _Run:
                 problems.append(problem)
         actual[kind] = got
         return problems
+
+
+def _unnamed(kind: str, zh: str, name: str) -> str:
+    """A name given with ``as`` on a step that did not give what it names."""
+    return (
+        f"没有名为 {name} 的{zh}：命名它的步骤没有成功 "
+        f"(no {kind} named {name!r}: the step that names it with 'as' did not give one)"
+    )
 
 
 def _result(
