@@ -188,6 +188,41 @@ def test_uncovered_year_fails_loudly_and_half_applies_nothing(province: Province
     assert req.deadline.year == 2027
 
 
+def test_art24_a_deadline_in_an_unloaded_year_holds_back_only_its_own_request(
+    province: Province, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the analysts' review: a default approval whose next stage's deadline
+    ran into a year without a holiday schedule (each December) rolled back the whole
+    sweep, and a request overdue since October at its last stage waited too. That
+    request stays at its stage (logged), the others go on, and once the year is
+    loaded the next sweep approves it, dated the day after its deadline."""
+    early, late = province.register("A", 1), province.register("A", 1)
+    province.at(D(2026, 9, 10))
+    first = start_transfer(province, early.id, stated_reason=WHY).request
+    assert first is not None
+    for actor in (W, WUHU, A):
+        first = province.reg.approve(actor, first.id).request
+        assert first is not None
+    assert first.state is RequestState.AT_SENDING_AUTHORITY
+    province.at(D(2026, 12, 1))
+    second = start_transfer(province, late.id, stated_reason=WHY).request
+    assert second is not None
+    assert second.deadline == D(2026, 12, 29)
+    province.at(D(2026, 12, 31))
+    with caplog.at_level("WARNING", logger="xueji.registry"):
+        changed = province.reg.advance_clock(Actor.system())
+    assert [(r.id, r.state) for r in changed] == [(first.id, RequestState.APPROVED)]
+    assert province.reg.student(PROVINCE, early.id).school == "W"
+    held = province.reg.request(PROVINCE, second.id)
+    assert held.state is RequestState.AT_RECEIVING_SCHOOL  # nothing written
+    assert held.version == second.version
+    assert second.id in caplog.text
+    assert "2027" in caplog.text
+    province.reg.calendar = province.reg.calendar.with_year(2027, [D(2027, 1, 1)])
+    again = province.reg.advance_clock(Actor.system())
+    assert [(r.id, r.history[-1].on) for r in again] == [(second.id, D(2026, 12, 30))]
+
+
 def test_national_profile_has_no_default_approval() -> None:
     p = Province(D(2026, 9, 1), policies=(NATIONAL_2013,))
     s = p.register("A", 1)

@@ -24,6 +24,7 @@ import gc
 import hashlib
 import itertools
 import json
+import logging
 import operator
 import random
 import re
@@ -127,6 +128,7 @@ def default_approval_note(policy: Policy) -> str:
 
 R = RequestState
 St = StudentStatus
+_LOG = logging.getLogger("xueji.registry")
 _COMPLETES: Mapping[RequestKind, str] = {
     RequestKind.NEW_STUDENT: "approve",
     RequestKind.TRANSFER: "transfer",
@@ -1637,6 +1639,23 @@ class Registry:
                 # effect first): left open, nothing written, for a person to decide
                 # (reject or withdraw); the Art 32 report lists it as overdue. Before,
                 # the error stopped the sweep, and every other default approval with it.
+                break
+            except CalendarNotCovered as e:
+                # the next stage's deadline runs into a year whose holiday schedule is
+                # not loaded (each December, until the State Council publishes it):
+                # this request stays at its stage, nothing written, and the next sweep
+                # after the schedule is loaded approves it, dated the day after its
+                # deadline. Before, the error rolled back the whole sweep, and every
+                # other overdue request in the province waited too.
+                _LOG.warning(
+                    "默认审批暂缓：请求 %s 的下一阶段期限落入 %s 年，该年节假日安排未载入 / "
+                    "default approval put off: request %s's next deadline falls in %s, "
+                    "whose holiday schedule is not loaded",
+                    req.id,
+                    e.year,
+                    req.id,
+                    e.year,
+                )
                 break
         return req
 
