@@ -90,7 +90,8 @@ class InvalidResidentId(XuejiError, ValueError):
     """A resident identity number (GB 11643) that fails a check.
 
     ``code`` names the part that failed: ``id.length``, ``id.format``,
-    ``id.checksum``, ``id.birth_date`` or ``id.region``.
+    ``id.checksum``, ``id.birth_date`` or ``id.region``; ``id.today`` is a
+    ``today=`` given to :mod:`xueji.ids` that is not a date.
     """
 
 
