@@ -126,7 +126,10 @@ class CalendarNotCovered(XuejiError, LookupError):
 
 
 class InvalidSchedule(XuejiError, ValueError):
-    """A holiday schedule (from code or a data file) that is malformed."""
+    """A holiday schedule (from code or a data file) that is malformed or cannot be
+    read: code ``calendar.bad_schedule``. Also an argument of
+    :mod:`xueji.workdays` that no count of working days can use (``n`` not a whole
+    number, a deadline of fewer than one working day): code ``calendar.bad_input``."""
 
 
 class TransitionRefused(XuejiError, ValueError):
