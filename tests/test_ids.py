@@ -166,6 +166,39 @@ def test_validate_rejects_non_str() -> None:
     assert ids.is_valid(None) is False  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("call", "code"),
+    [
+        (lambda: ids.check_character("1101051949123100"), "id.length"),  # 16 digits
+        (lambda: ids.check_character("1101051949123100A"), "id.format"),
+        (lambda: ids.check_character("１１０１０５１９４９１２３１００２"), "id.format"),
+        (lambda: ids.check_character(None), "id.format"),
+        (lambda: ids.normalize(None), "id.format"),
+        (lambda: ids.normalize(["11010519491231002X"]), "id.format"),
+        (lambda: ids.upgrade(110105491231002), "id.format"),  # an int
+        (lambda: ids.upgrade(None), "id.format"),
+        (lambda: ids.parse(GB_EXAMPLE, today="2026-01-01"), "id.today"),
+        (lambda: ids.validate(GB_EXAMPLE, today=20260101), "id.today"),
+        (lambda: ids.is_valid(GB_EXAMPLE, today="2026-01-01"), "id.today"),
+        (lambda: ids.is_valid(GB_EXAMPLE, today=["2026-01-01"]), "id.today"),  # unhashable
+    ],
+)
+def test_public_functions_raise_only_invalid_resident_id(call: object, code: str) -> None:
+    """Review finding 4: a plain English ValueError, AttributeError or TypeError
+    before; now the module's own error, in Chinese and English, as ``validate``
+    gives for a value that is not a str."""
+    with pytest.raises(InvalidResidentId) as err:
+        call()  # type: ignore[operator]
+    assert err.value.code == code
+    assert isinstance(err.value, ValueError)
+    assert err.value.message_zh != err.value.message_en
+    assert any("\u4e00" <= c <= "\u9fff" for c in err.value.message_zh)
+
+
+def test_a_datetime_is_a_today() -> None:
+    assert ids.is_valid(GB_EXAMPLE, today=dt.datetime(2026, 1, 1, 12, 0))
+
+
 # -- properties ----------------------------------------------------------------------
 
 _CODES = sorted(c for c, r in regions.table().items() if r.last_year == regions.OPEN_END)

@@ -146,3 +146,81 @@ def test_free_text_no_store_keeps_alike_is_refused(province: Province) -> None:
     county = authority("340104")
     _unchanged(province, lambda: province.reg.approve(county, req.id, "半个\ud83d"))
     assert province.reg.approve(county, req.id, "同意\n（附病历）").allowed  # lines are text
+
+
+def test_arguments_of_the_wrong_type_are_bad_input_not_a_crash(province: Province) -> None:
+    """Review finding 3: each of these raised AttributeError or TypeError from deep in
+    the rules or the store (a plain ``"job_move"`` for a TransferReason, ISO text for
+    a date, a list as an id, a unit's code as the actor). Each is now
+    ``command.bad_input`` in Chinese and English, and writes nothing."""
+    p, r = province, province.reg
+    s = p.register("A", 1)
+    w, county = school_actor("W"), authority("340104")
+    calls: list[Any] = [
+        lambda: r.request_transfer(w, s.id, to_school="W", to_class="W-1", reason="job_move"),
+        lambda: r.request_transfer(
+            w, s.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE, stated_reason=1
+        ),
+        lambda: r.add_info(A, s.id, "award", InfoEntry(D(2026, 9, 1), "三好学生")),
+        lambda: r.request_cross_border_out(
+            A, s.id, destination="美国", leave_date="2026-10-01", reason="出国"
+        ),
+        lambda: r.request_cross_border_out(
+            A, s.id, destination=None, leave_date=None, reason="出国"
+        ),
+        lambda: r.request_cross_border_out(A, s.id, destination="美国", leave_date=None, reason=5),
+        lambda: r.request_cross_province_out(A, s.id, to_school_name=None, reason="搬家"),
+        lambda: r.request_correction(A, s.id, [("name", "李")], "错"),
+        lambda: r.request_correction(A, s.id, {1: "李"}, "错"),
+        lambda: r.request_correction(A, s.id, {"name": "李四"}, None),
+        lambda: r.advance_clock(PROVINCE, "2026-10-01"),
+        lambda: r.advance_clock("province", None),
+        lambda: r.history(A, None),
+        lambda: r.student(A, [s.id]),
+        lambda: r.student(A, {"id": s.id}),
+        lambda: r.request(A, ["R1"]),
+        lambda: r.students_of(A, ["A"]),
+        lambda: r.enroll_many(A, None),
+        lambda: r.enroll_many(A, {"name": "x"}),
+        lambda: r.enroll_many("A", []),
+        lambda: r.student("A", s.id),
+        lambda: r.suspend(None, s.id, "病休"),
+        lambda: r.pending(county, "transfer"),
+        lambda: r.migrant_dropouts(county, start="2026-01-01", end=D(2026, 12, 31)),
+        lambda: r.migrant_dropouts(county, start=D(2026, 1, 1), end=MORNING),
+        lambda: r.graduate(A, s.id, expected_version="1"),
+        lambda: r.decide_transfer(county, "R1", approve="false"),
+        lambda: r.verify_log(PROVINCE, checkpoint="{}"),
+        lambda: r.detect(PROVINCE, checkpoint={"seq": 1}),
+        lambda: r.national_export_to(PROVINCE, None),
+        lambda: r.authorize(A, "no_such_action"),
+        lambda: r.authorize(A, "student", school=["A"]),
+        lambda: r.enroll(
+            None,
+            school="A",
+            class_id="A-1",
+            grade=1,
+            name="x",
+            sex="M",
+            birth_date=D(2020, 3, 1),
+            hukou_region="340104",
+        ),
+    ]
+    for call in calls:
+        err = _unchanged(p, call)
+        assert err.message_zh != err.message_en
+    # the members the message lists, and the hint for a member's value given as text
+    err = _refused(
+        lambda: r.request_transfer(w, s.id, to_school="W", to_class="W-1", reason="job_move")
+    )
+    assert "TransferReason.JOB_MOVE" in err.message_en
+    assert "TransferReason('job_move')" in err.message_en
+    assert r.student(PROVINCE, s.id).version == s.version
+
+
+def test_a_migrant_dropout_summary_with_text_dates_is_refused_not_empty(province: Province) -> None:
+    """It returned ``{}`` in silence while there were no dropouts, and raised
+    TypeError once there was one."""
+    county = authority("340104")
+    _refused(lambda: province.reg.migrant_dropouts(county, start="2026-01-01", end="2026-12-31"))
+    assert province.reg.migrant_dropouts(county, start=D(2026, 1, 1), end=D(2026, 12, 31)) == {}

@@ -121,6 +121,47 @@ def test_regional_format_needs_a_sequence() -> None:
         attrs.evolve(ANHUI_2013, regional_number_format=Param("{region}", anhui(12)))
 
 
+@pytest.mark.parametrize(
+    ("fmt", "ok"),
+    [
+        ("{seq:99999999999d}", False),  # MemoryError from the check itself, before
+        ("{seq:c}", False),  # a control character
+        ("{seq:e}", False),  # float text
+        ("{seq:.2f}", False),
+        ("{seq:5d}", False),  # padded with spaces
+        ("{seq:021d}", False),  # wider than 20
+        ("{seq!r}", False),
+        ("{region:>9}{seq}", False),
+        ("{seq[0]}", False),  # TypeError from the check, before
+        ("{region}{year}{stage}{seq:05d}", True),
+        ("{region}{year:04d}{seq:020d}", True),
+        ("{region}-{seq:x}", True),
+    ],
+)
+def test_regional_format_takes_integer_formats_of_a_sane_width(
+    tmp_path: Path, fmt: str, ok: bool
+) -> None:
+    """Review finding 2: a format spec that makes no number is InvalidPolicy, in both
+    languages, from a file as from code."""
+    path = tmp_path / "p.toml"
+    path.write_text(
+        f'base = "anhui-2013"\ncode = "x-1"\n[regional_number_format]\nvalue = "{fmt}"\n'
+        'article = { instrument = "x", number = 12 }\n',
+        encoding="utf-8",
+    )
+    if ok:
+        assert load_policy(path).regional_number_format.value == fmt
+        return
+    with pytest.raises(InvalidPolicy) as e:
+        load_policy(path)
+    assert e.value.code == "policy.invalid"
+    assert "regional_number_format" in e.value.message_zh
+    assert "无法" in e.value.message_zh
+    assert "regional_number_format" in e.value.message_en
+    with pytest.raises(InvalidPolicy):
+        attrs.evolve(ANHUI_2013, regional_number_format=Param(fmt, anhui(12)))
+
+
 def test_policy_file(tmp_path: Path) -> None:
     path = tmp_path / "province.toml"
     path.write_text(PROVINCE_FILE, encoding="utf-8")

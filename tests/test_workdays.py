@@ -136,6 +136,47 @@ def test_bad_schedule_files_are_refused(tmp_path: Path, text: str, fragment: str
         CAL.load(path)
 
 
+@pytest.mark.parametrize(
+    ("call", "code"),
+    [
+        (lambda: CAL.deadline(D(2026, 9, 1), 0), "calendar.bad_input"),
+        (lambda: CAL.explain_add(D(2026, 9, 1), -1), "calendar.bad_input"),
+        (lambda: workdays.deadline(D(2026, 9, 1), 2.0), "calendar.bad_input"),
+        (lambda: CAL.add_working_days(D(2026, 9, 1), 1.5), "calendar.bad_input"),
+        (lambda: CAL.add_working_days(D(2026, 9, 1), "5"), "calendar.bad_input"),
+        (lambda: CAL.add_working_days(D(2026, 9, 1), True), "calendar.bad_input"),
+        (lambda: CAL.with_year(2027, ["2027-01-01"]), "calendar.bad_schedule"),
+        (lambda: CAL.with_year(2027, None), "calendar.bad_schedule"),
+        (lambda: CAL.with_year(2027, [], [dt.datetime(2027, 2, 14)]), "calendar.bad_schedule"),
+        (lambda: CAL.with_year("2027", []), "calendar.bad_schedule"),
+        (lambda: CAL.load("/nonexistent/holidays.toml"), "calendar.bad_schedule"),
+        (lambda: workdays.parse_schedules("[10000]\nholidays = []"), "calendar.bad_schedule"),
+        (lambda: workdays.parse_schedules("[0]\nholidays = []"), "calendar.bad_schedule"),
+        (lambda: workdays.parse_schedules(b"[2027]"), "calendar.bad_schedule"),
+    ],
+)
+def test_bad_arguments_are_the_module_s_own_errors(call: object, code: str) -> None:
+    """Review finding 5: a plain English ValueError, a TypeError, an AttributeError or
+    a FileNotFoundError before (and years 0 and 10000 were accepted, then failed in
+    datetime); now InvalidSchedule, in Chinese and English."""
+    with pytest.raises(InvalidSchedule) as e:
+        call()  # type: ignore[operator]
+    assert e.value.code == code
+    assert isinstance(e.value, ValueError)
+    assert any("\u4e00" <= c <= "\u9fff" for c in e.value.message_zh)
+
+
+def test_an_int_like_counts_and_a_directory_is_no_schedule(tmp_path: Path) -> None:
+    class Index:  # an int-like without being an int (numpy.int64, say)
+        def __index__(self) -> int:
+            return 1
+
+    assert CAL.add_working_days(D(2026, 9, 30), Index()) == D(2026, 10, 8)  # type: ignore[arg-type]
+    cannot = CAL.load  # a directory is not a file either
+    with pytest.raises(InvalidSchedule, match="cannot read"):
+        cannot(tmp_path)
+
+
 def test_a_schedule_file_with_a_bom_loads_and_one_in_gbk_is_named(tmp_path: Path) -> None:
     text = '[2027]\nsource = "国务院办公厅通知"\nholidays = ["2027-01-01"]\n'
     bom = tmp_path / "bom.toml"

@@ -90,7 +90,8 @@ class InvalidResidentId(XuejiError, ValueError):
     """A resident identity number (GB 11643) that fails a check.
 
     ``code`` names the part that failed: ``id.length``, ``id.format``,
-    ``id.checksum``, ``id.birth_date`` or ``id.region``.
+    ``id.checksum``, ``id.birth_date`` or ``id.region``; ``id.today`` is a
+    ``today=`` given to :mod:`xueji.ids` that is not a date.
     """
 
 
@@ -125,7 +126,10 @@ class CalendarNotCovered(XuejiError, LookupError):
 
 
 class InvalidSchedule(XuejiError, ValueError):
-    """A holiday schedule (from code or a data file) that is malformed."""
+    """A holiday schedule (from code or a data file) that is malformed or cannot be
+    read: code ``calendar.bad_schedule``. Also an argument of
+    :mod:`xueji.workdays` that no count of working days can use (``n`` not a whole
+    number, a deadline of fewer than one working day): code ``calendar.bad_input``."""
 
 
 class TransitionRefused(XuejiError, ValueError):

@@ -85,21 +85,47 @@ _CST = _dt.timezone(_dt.timedelta(hours=8), "CST")
 Sex = Literal["M", "F"]
 
 
+def _not_a_str(text: object) -> InvalidResidentId:
+    return InvalidResidentId(
+        "id.format", "身份号码应为字符串", f"an identity number is a str, not {type(text)}"
+    )
+
+
 def check_character(body17: str) -> str:
     """The ISO 7064 MOD 11-2 check character of a 17-digit body.
+
+    A body that is not 17 ASCII digits is :class:`~xueji.errors.InvalidResidentId`
+    (``id.length`` or ``id.format``; a ``ValueError`` too).
 
     >>> check_character("11010519491231002")
     'X'
     """
-    if len(body17) != 17 or not body17.isascii() or not body17.isdigit():
-        raise ValueError("the body of an identity number is 17 ASCII digits")
+    if not isinstance(body17, str):
+        raise _not_a_str(body17)
+    if len(body17) != 17:
+        raise InvalidResidentId(
+            "id.length",
+            f"身份号码的本体码应为17位数字，而不是 {len(body17)} 位",
+            f"the body of an identity number is 17 ASCII digits, not {len(body17)} characters",
+        )
+    if not body17.isascii() or not body17.isdigit():
+        raise InvalidResidentId(
+            "id.format",
+            "身份号码的本体码应为17位数字",
+            "the body of an identity number is 17 ASCII digits",
+        )
     # sum(w_i * d_i) with w_i = 2**(17-i) mod 11: evaluating the body in base 13 gives
     # the same value mod 11 (13 = 2 mod 11) in one C call.
     return _CHECK[int(body17, 13) * 2 % 11]
 
 
 def normalize(text: str) -> str:
-    """Strip white space, fold full-width characters (NFKC), upper-case ``x``."""
+    """Strip white space, fold full-width characters (NFKC), upper-case ``x``.
+
+    A ``text`` that is not a ``str`` is :class:`~xueji.errors.InvalidResidentId`
+    (``id.format``), as in :func:`validate`."""
+    if not isinstance(text, str):
+        raise _not_a_str(text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     text = text.strip()
@@ -164,14 +190,23 @@ def _day_key(day: _dt.date) -> str:
 
 
 def _today_str(today: _dt.date | None) -> str:
-    return _today_key() if today is None else _day_key(today)
+    if today is None:
+        return _today_key()
+    if not isinstance(today, _dt.date):
+        raise InvalidResidentId(
+            "id.today",
+            f"today 应为日期（datetime.date），而不是 {type(today).__name__}",
+            f"today is a datetime.date, not {type(today).__name__}",
+        )
+    return _day_key(today)
 
 
 def is_valid(text: str, *, today: _dt.date | None = None) -> bool:
     """True if ``text`` is a valid identity number; never raises for a ``str``.
 
     ``today`` is the date against which a birth date in the future is refused
-    (default: today in China Standard Time).
+    (default: today in China Standard Time); a ``today`` that is not a date is
+    :class:`~xueji.errors.InvalidResidentId` with code ``id.today``, the one error.
     """
     if not isinstance(text, str):
         return False
@@ -205,9 +240,7 @@ def validate(text: str, *, today: _dt.date | None = None) -> str:
     number masked.
     """
     if not isinstance(text, str):
-        raise InvalidResidentId(
-            "id.format", "身份号码应为字符串", f"an identity number is a str, not {type(text)}"
-        )
+        raise _not_a_str(text)
     number = normalize(text)
     code = _failure(number, _today_str(today))
     if code is None:
@@ -230,7 +263,8 @@ def upgrade(number15: str) -> str:
 
     The two-digit year gets the prefix ``19`` (first-generation numbers were issued
     to people born in the twentieth century) and the check character is appended.
-    The result is checked like any other number.
+    The result is checked like any other number. A ``number15`` that is not a
+    ``str`` is :class:`~xueji.errors.InvalidResidentId` (``id.format``).
     """
     number = normalize(number15)
     if len(number) != 15 or not (number.isascii() and number.isdigit()):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as _dt
+import enum
 import functools
 import gc
 import hashlib
@@ -461,6 +462,11 @@ def _retried(
 def _expect(kind: str, key: str, expected: int | None, actual: int) -> None:
     """Optimistic concurrency from the caller's side: the command was decided on
     version ``expected`` of the record; another version means someone else acted."""
+    if expected is not None and type(expected) is not int:
+        shown = _short(expected)
+        raise _bad_input(
+            f"expected_version 应为整数：{shown}", f"expected_version must be an int, not {shown}"
+        )
     if expected is not None and expected != actual:
         raise StaleVersion(
             "storage.conflict",
@@ -1193,6 +1199,12 @@ class Registry:
         the action concerns one (Art 28): the check every command makes first, for a
         host that asks before it offers a command, or an import that finds a row
         already done (it must not say so to an actor who could not have done it)."""
+        if not isinstance(action, str) or action not in access.PERMISSIONS:
+            shown = _short(action)
+            raise _bad_input(
+                f"未知的操作：{shown}（见 xueji.access.PERMISSIONS）",
+                f"unknown action {shown} (see xueji.access.PERMISSIONS)",
+            )
         with self._reading() as uow:
             self._authorize(uow, actor, action, school=school)
 
@@ -1208,6 +1220,9 @@ class Registry:
         """Art 28: raise :class:`~xueji.errors.AccessDenied` unless the actor may act.
 
         With ``schools``, being inside the jurisdiction of any one of them suffices."""
+        _check_actor(actor)
+        if school is not None:
+            _check_code(school, "学校代码", "a school code")
         _check_key("用户单位", "actor's unit", actor.unit)  # it keys log subjects and reads
         if actor.kind is ActorKind.PROVINCE:
             self._check_province(uow, actor, action)
@@ -1259,6 +1274,7 @@ class Registry:
 
     @staticmethod
     def _get_student(uow: UnitOfWork, student_id: str) -> Student:
+        _check_code(student_id, "学生编号", "a student id")
         s = uow.students.get(student_id)
         if s is None:
             raise NotFound(
@@ -1268,6 +1284,7 @@ class Registry:
 
     @staticmethod
     def _get_school(uow: UnitOfWork, code: str) -> School:
+        _check_code(code, "学校代码", "a school code")
         s = uow.schools.get(code)
         if s is None:
             raise NotFound("not_found.school", f"学校 {code} 不存在", f"no school {code}")
@@ -1275,6 +1292,7 @@ class Registry:
 
     @staticmethod
     def _get_class(uow: UnitOfWork, class_id: str) -> SchoolClass:
+        _check_code(class_id, "班级代码", "a class code")
         c = uow.classes.get(class_id)
         if c is None:
             raise NotFound("not_found.class", f"班级 {class_id} 不存在", f"no class {class_id}")
@@ -1282,6 +1300,7 @@ class Registry:
 
     @staticmethod
     def _get_request(uow: UnitOfWork, request_id: str) -> Request:
+        _check_code(request_id, "申请编号", "a request id")
         r = uow.requests.get(request_id)
         if r is None:
             raise NotFound(
@@ -1857,6 +1876,13 @@ class Registry:
         graduate continuing into the next stage, a student known only by a guardian's
         ID, an idempotency key) are decided one by one after the chunk is written.
         """
+        _check_actor(actor)
+        if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
+            shown = _short(rows)
+            raise _bad_input(
+                f"rows 应为若干行（每行一个映射）的可迭代对象：{shown}",
+                f"rows must be an iterable of rows (a mapping each), not {shown}",
+            )
         on = self.today()
         policy = self.policy(on)
         applied: dict[int, Student] = {}
@@ -2302,6 +2328,7 @@ class Registry:
         for k, v in dict(entry.data).items():
             _free_text(k, "信息项", "the entry's field name")
             _free_text(v, "信息内容", "the entry's value")
+        _check_member(group, InfoGroup, "信息类别", "the information group")
         if group not in SCHOOL_MAINTAINED:
             raise _bad_input(
                 f"{group.value} 不由学校自行维护", f"{group.value} is not school-maintained"
@@ -2422,6 +2449,8 @@ class Registry:
     ) -> Outcome:
         """Decide the current stage of a transfer (Art 21). An authority that finds the
         material false refuses it (Art 25)."""
+        _check_flag(approve, "approve", "approve")
+        _check_flag(material_false, "material_false", "material_false")
         if material_false:
             note = note or "材料虚假（第二十五条）"
             return self._decide(
@@ -2610,6 +2639,14 @@ class Registry:
         ``correction_during_transfer = "wait"``) a transfer that moves the student to
         another school (``change.other_open``); filing it takes the student's version.
         """
+        if not isinstance(changes, Mapping) or not all(isinstance(k, str) for k in changes):
+            shown = _short(changes)
+            raise _bad_input(
+                f'更正内容应为字段名到新值的映射（如 {{"name": "李四"}}）：{shown}',
+                f"the changes must be a mapping of field names to new values "
+                f"(such as {{'name': '李四'}}), not {shown}",
+            )
+        _free_text(reason, "更正原因", "the reason")
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "request_correction", expected_version)
@@ -2670,6 +2707,8 @@ class Registry:
         on = self.today()
         if applied_on is not None and type(applied_on) is not _dt.date:
             _bad_date("申请日期", "the application date", applied_on)
+        _check_member(reason, TransferReason, "转学原因", "the transfer reason")
+        _free_text(stated_reason, "转学说明", "the stated reason")
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "request_transfer", school=to_school)
             s = self._get_student(uow, student_id)
@@ -2881,6 +2920,9 @@ class Registry:
     ) -> Outcome:
         """Art 23: the school files a cross-border transfer out with destination, date and
         reason; its authority approves."""
+        _free_text(destination, "目的地", "the destination")
+        _check_date(leave_date, "离境日期", "the leaving date", optional=True)
+        _free_text(reason, "原因", "the reason")
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "request_cross_border_out")
@@ -2909,6 +2951,8 @@ class Registry:
         self, actor: Actor, student_id: str, *, to_school_name: str, reason: str
     ) -> Outcome:
         """Art 22: another province's school started a transfer; this side approves."""
+        _free_text(to_school_name, "转入学校名称", "the receiving school's name")
+        _free_text(reason, "原因", "the reason")
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "request_cross_province_out")
@@ -3276,6 +3320,8 @@ class Registry:
         today: every transfer stage past its deadline is approved by default where the
         policy says so (Art 24), each on the day after its deadline. Idempotent: running
         it again for the same day changes nothing. Returns the requests it advanced."""
+        _check_actor(actor)
+        _check_date(to, "推进到的日期", "the date to move to", optional=True)
         access.check(actor, "advance_clock", inside=True, detail="")  # no school involved
         if to is not None:
             advance = getattr(self.clock, "advance_to", None)
@@ -3310,6 +3356,7 @@ class Registry:
         older than any ``before``. A province-wide operation of the system's operator
         (Art 5); the change log is not touched.
         """
+        _check_actor(actor)
         access.check(actor, "forget_idempotency_keys", inside=True, detail="")
         if type(before) is not _dt.date:
             _bad_date("日期", "the date", before)
@@ -3356,6 +3403,9 @@ class Registry:
         ``actor``: its inbox, by deadline then id. One pass over the open requests
         (an index range), each checked against the party of its stage as a decision
         would be; the actor must be one that may read requests (Art 28)."""
+        _check_actor(actor)
+        if kind is not None:
+            _check_member(kind, RequestKind, "申请类别", "the request kind")
         with self._reading() as uow:
             access.check(actor, "pending", inside=True, detail="")  # its own stages only
             found = [
@@ -3388,6 +3438,8 @@ class Registry:
     ) -> dict[str, tuple[change_rules.MigrantDropout, ...]]:
         """Art 27(3): the term's migrant-children dropouts of the schools in the actor's
         jurisdiction, grouped by the 户籍 county they are handed to."""
+        _check_date(start, "起始日期", "the start date")
+        _check_date(end, "截止日期", "the end date")
         with self._reading() as uow:
             self._authorize(uow, actor, "migrant_dropouts")
             inside = self._jurisdiction(uow, actor)
@@ -3402,6 +3454,7 @@ class Registry:
     def history(self, actor: Actor, subject: str) -> list[ChangeEntry]:
         """The change-log entries of one subject: a student, a request or a school
         (others, such as a unit or a rollover year, for the province)."""
+        _check_code(subject, "记录对象", "the subject")
         with self._reading() as uow:
             self._authorize(uow, actor, "history", schools=self._subject_schools(uow, subject))
             return uow.log.entries(subject)
@@ -3418,6 +3471,7 @@ class Registry:
         (:func:`audit.verify_checkpoint`): the chain alone cannot show a history
         rewritten and re-sealed, nor the newest entries removed. One streamed pass
         either way."""
+        _check_checkpoint(checkpoint)
         with self._reading() as uow:
             self._authorize(uow, actor, "verify_log")
             if checkpoint is not None:
@@ -3453,6 +3507,7 @@ class Registry:
         Two passes over the store, both streamed: the requests, :data:`REPORT_BATCH`
         at a time with their students read in one query per batch, and the change
         log once, which both verifies the chain and finds the late graduations."""
+        _check_checkpoint(checkpoint)
         on = self.today()
         findings: list[audit.Finding] = []
         with self._reading() as uow:
@@ -3713,6 +3768,11 @@ class Registry:
         records the jurisdiction holds: a sink that fails halfway (a full disk) leaves
         the read on record. The records are then read in one unit of work (a snapshot
         on PostgreSQL), so the export is of one moment."""
+        if not callable(sink):
+            shown = _short(sink)
+            raise _bad_input(
+                f"sink 应为可调用对象：{shown}", f"the sink must be callable, not {shown}"
+            )
         return self._national_export(actor, sink, "national_export_to")
 
     def _national_export(
@@ -3803,6 +3863,77 @@ def _bad_date(what_zh: str, what_en: str, value: object) -> NoReturn:
     could keep it as a date)."""
     shown = repr(value)
     raise _bad_input(f"{what_zh}应为日期：{shown}", f"{what_en} must be a date, not {shown}")
+
+
+def _short(value: object) -> str:
+    """``value``'s repr for a message, cut short (a caller's object may be large)."""
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _check_date(value: object, what_zh: str, what_en: str, *, optional: bool = False) -> None:
+    """Refuse what is not a ``datetime.date`` (ISO text, a ``datetime``), or ``None``
+    unless ``optional``."""
+    if type(value) is not _dt.date and not (optional and value is None):
+        _bad_date(what_zh, what_en, value)
+
+
+def _check_actor(actor: object) -> None:
+    """Refuse an actor that is not an :class:`~xueji.model.Actor` (a unit's code, say)."""
+    if not isinstance(actor, Actor):
+        shown = _short(actor)
+        raise _bad_input(
+            f'操作者应为 Actor（如 Actor.school("A")）：{shown}',
+            f"the actor must be an Actor (such as Actor.school('A')), not {shown}",
+        )
+
+
+def _check_code(value: object, what_zh: str, what_en: str) -> None:
+    """Refuse a code or id given as anything but text (a list or a dict was an
+    ``unhashable type`` TypeError from the store; a number was not found)."""
+    if not isinstance(value, str):
+        shown = _short(value)
+        raise _bad_input(f"{what_zh}应为文本：{shown}", f"{what_en} must be text, not {shown}")
+
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _check_member(value: object, kind: type[_E], what_zh: str, what_en: str) -> None:
+    """Refuse what is not a member of the enum ``kind``, naming the members. A plain
+    string, even one equal to a member's value (``"job_move"``), is refused like a
+    ``"1"`` given as a grade: convert it with ``kind(value)`` first."""
+    if not isinstance(value, kind):
+        valid = "、".join(f"{kind.__name__}.{m.name}" for m in kind)
+        shown = _short(value)
+        hint_zh = hint_en = ""
+        if isinstance(value, str) and value in {m.value for m in kind}:
+            hint_zh = f"（请用 {kind.__name__}({value!r})）"
+            hint_en = f" (use {kind.__name__}({value!r}))"
+        raise _bad_input(
+            f"{what_zh}应为 {valid} 之一，而不是 {shown}{hint_zh}",
+            f"{what_en} must be one of {valid.replace('、', ', ')}, not {shown}{hint_en}",
+        )
+
+
+def _check_checkpoint(checkpoint: object) -> None:
+    """Refuse a checkpoint that is not an :class:`audit.Checkpoint` (read one from its
+    JSON with :meth:`audit.Checkpoint.from_json`) or ``None``."""
+    if checkpoint is not None and not isinstance(checkpoint, audit.Checkpoint):
+        shown = _short(checkpoint)
+        raise _bad_input(
+            f"检查点应为 audit.Checkpoint：{shown}",
+            f"the checkpoint must be an audit.Checkpoint, not {shown}",
+        )
+
+
+def _check_flag(value: object, what_zh: str, what_en: str) -> None:
+    """Refuse a flag that is not a ``bool`` (``"false"`` is true in Python)."""
+    if type(value) is not bool:
+        shown = _short(value)
+        raise _bad_input(
+            f"{what_zh}应为 True 或 False：{shown}", f"{what_en} must be True or False, not {shown}"
+        )
 
 
 def _text_ok(value: object) -> bool:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import operator
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -93,7 +94,21 @@ def as_china_date(value: DateLike) -> _dt.date:
 
 
 def _dates(values: Iterable[_dt.date]) -> frozenset[_dt.date]:
-    return frozenset(values)
+    try:
+        out = frozenset(values)
+    except TypeError:  # not iterable (None, a number), or items that are not hashable
+        raise _bad_schedule(
+            f"日期应为 datetime.date 的集合，而不是 {type(values).__name__}",
+            f"dates are given as a collection of datetime.date, not {type(values).__name__}",
+        ) from None
+    for d in out:
+        if not isinstance(d, _dt.date) or isinstance(d, _dt.datetime):
+            shown = repr(d) if len(repr(d)) <= 40 else type(d).__name__
+            raise _bad_schedule(
+                f"日期应为 datetime.date，而不是 {shown}",
+                f"a date is a datetime.date, not {shown}",
+            )
+    return out
 
 
 @attrs.frozen
@@ -113,6 +128,17 @@ class YearSchedule:
     names: Mapping[_dt.date, str] = attrs.field(factory=dict, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        year = self.year
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise _bad_schedule(
+                f"年份应为整数，而不是 {type(year).__name__}",
+                f"a year is an int, not {type(year).__name__}",
+            )
+        if not _dt.MINYEAR <= year <= _dt.MAXYEAR:
+            raise _bad_schedule(
+                f"年份 {year} 不在 {_dt.MINYEAR} 至 {_dt.MAXYEAR} 之间",
+                f"year {year} is not between {_dt.MINYEAR} and {_dt.MAXYEAR}",
+            )
         for d in self.holidays | self.makeup_workdays:
             if d.year != self.year:
                 raise _bad_schedule(
@@ -141,6 +167,32 @@ def _bad_schedule(zh: str, en: str) -> InvalidSchedule:
     return InvalidSchedule(
         "calendar.bad_schedule", f"节假日安排有误：{zh}", f"bad holiday schedule: {en}"
     )
+
+
+def _bad_input(zh: str, en: str) -> InvalidSchedule:
+    """An argument the calendar cannot count with (a count that is not a whole
+    number, a period of no working day): code ``calendar.bad_input``."""
+    return InvalidSchedule("calendar.bad_input", zh, en)
+
+
+def _count(n: object, *, positive: bool = False) -> int:
+    """``n`` as a whole number of working days (a ``bool`` or a float is not one), at
+    least 1 if ``positive``."""
+    try:
+        if isinstance(n, bool):
+            raise TypeError
+        k = operator.index(n)  # type: ignore[arg-type]
+    except TypeError:
+        raise _bad_input(
+            f"工作日数应为整数，而不是 {type(n).__name__}",
+            f"a number of working days is an int, not {type(n).__name__}",
+        ) from None
+    if positive and k < 1:
+        raise _bad_input(
+            f"期限至少为一个工作日，而不是 {k}",
+            f"a period has at least one working day, not {k}",
+        )
+    return k
 
 
 def _parse_day(value: object, where: str) -> list[_dt.date]:
@@ -224,7 +276,7 @@ class WorkdayCalendar:
         source: str = "",
     ) -> WorkdayCalendar:
         """A new calendar with ``year``'s schedule added (or replaced)."""
-        sched = YearSchedule(year, frozenset(holidays), frozenset(makeup_workdays), source)
+        sched = YearSchedule(year, holidays, makeup_workdays, source)
         return WorkdayCalendar([*self._schedules.values(), sched])
 
     def load(self, path: str | Path) -> WorkdayCalendar:
@@ -244,7 +296,11 @@ class WorkdayCalendar:
         def bad(where: str, zh: str, en: str) -> Exception:
             return _bad_schedule(f"{where}：{zh}", f"{where}: {en}")
 
-        text = read_utf8(path, bad)
+        try:
+            text = read_utf8(path, bad)
+        except OSError as e:  # a file missing, unreadable, or a directory
+            why = e.strerror or type(e).__name__
+            raise _bad_schedule(f"无法读取 {path}：{why}", f"cannot read {path}: {why}") from None
         return self.with_schedules(parse_schedules(text, where=str(path)))
 
     def with_schedules(self, schedules: Iterable[YearSchedule]) -> WorkdayCalendar:
@@ -276,8 +332,10 @@ class WorkdayCalendar:
         """The ``n``-th working day strictly after ``start`` (``start`` not counted).
 
         ``n`` < 0 counts back: the ``|n|``-th working day strictly before ``start``.
-        ``n`` == 0 returns ``start``'s date unchanged.
+        ``n`` == 0 returns ``start``'s date unchanged. An ``n`` that is not a whole
+        number is :class:`~xueji.errors.InvalidSchedule` (``calendar.bad_input``).
         """
+        n = _count(n)
         i = self._offset(start)
         if n == 0:
             return as_china_date(start)
@@ -300,9 +358,10 @@ class WorkdayCalendar:
 
     def deadline(self, start: DateLike, n: int) -> Deadline:
         """The last day of a period of ``n`` >= 1 working days starting after
-        ``start``, with what was skipped and counted on the way (for explanations)."""
-        if n < 1:
-            raise ValueError(f"a period has at least one working day, not {n}")
+        ``start``, with what was skipped and counted on the way (for explanations).
+        An ``n`` below 1 or not a whole number is :class:`~xueji.errors.InvalidSchedule`
+        (``calendar.bad_input``; a ``ValueError``)."""
+        n = _count(n, positive=True)
         begin = as_china_date(start)
         due = self.add_working_days(begin, n)
         skipped: list[_dt.date] = []
@@ -500,6 +559,11 @@ class DeadlineExplanation:
 
 def parse_schedules(text: str, *, where: str = "<string>") -> list[YearSchedule]:
     """Year schedules from the TOML text of a data file (see :meth:`WorkdayCalendar.load`)."""
+    if not isinstance(text, str):
+        raise _bad_schedule(
+            f"{where} 应为 TOML 文本，而不是 {type(text).__name__}",
+            f"{where}: the schedule is TOML text, not {type(text).__name__}",
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
+import string
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -120,9 +122,13 @@ def _value_problems(p: Policy) -> list[Problem]:
                 "regional_number_format needs a {seq} field",
             )
         )
+    spec = _format_spec_problem(fmt)
+    if spec is not None:
+        out.append(spec)
+        return out
     try:
         fmt.format(region="340104", year=2026, stage="1", seq=1)
-    except (KeyError, IndexError, ValueError, AttributeError) as e:
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError) as e:
         why = f"{type(e).__name__}: {e}"
         out.append(
             (
@@ -132,6 +138,51 @@ def _value_problems(p: Policy) -> list[Problem]:
             )
         )
     return out
+
+
+_NUMBER_SPEC = re.compile(r"(?:0(?P<width>[1-9][0-9]?))?[bdoxX]?")
+"""The format spec a number field (``seq``, ``year``) of ``regional_number_format``
+may have: an integer presentation type, optionally zero-padded to a width."""
+REGIONAL_FIELD_MAX_WIDTH = 20
+"""The widest a field of ``regional_number_format`` may be padded (a width of
+99999999999 made the policy check allocate that many characters: MemoryError)."""
+
+
+def _format_spec_problem(fmt: str) -> Problem | None:
+    """A field of ``regional_number_format`` whose format spec could make no number:
+    ``seq`` and ``year`` take an integer presentation type (``d``, ``b``, ``o``,
+    ``x``, ``X``), optionally zero-padded to at most :data:`REGIONAL_FIELD_MAX_WIDTH`
+    characters (``{seq:05d}``); ``region`` and ``stage`` are codes taken as they are
+    (no spec). ``{seq:c}`` (a control character), ``{seq:e}`` and ``{seq:.2f}``
+    (float text), a conversion (``!r``) or a huge width are refused."""
+    try:
+        fields = [(f, c, s) for _, f, s, c in string.Formatter().parse(fmt) if f is not None]
+    except ValueError:
+        return None  # (reported with the rest of the format's errors below)
+    for field, conversion, spec in fields:
+        match = _NUMBER_SPEC.fullmatch(spec or "") if field in ("seq", "year") else None
+        width = match and match["width"]
+        if conversion is None and (
+            (match is not None and int(width or 0) <= REGIONAL_FIELD_MAX_WIDTH)
+            or (field not in ("seq", "year") and not spec)
+        ):
+            continue
+        shown = (
+            "{"
+            + field
+            + (f"!{conversion}" if conversion else "")
+            + (f":{spec}" if spec else "")
+            + "}"
+        )
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        return (
+            f"regional_number_format 的字段 {shown} 无法生成学号：seq 和 year 只可用整数格式"
+            f"（如 {{seq:05d}}，宽度至多 {REGIONAL_FIELD_MAX_WIDTH} 位），region 和 stage 不加格式",
+            f"regional_number_format: the field {shown} cannot make a student number: seq and "
+            f"year take an integer format only (such as {{seq:05d}}, at most "
+            f"{REGIONAL_FIELD_MAX_WIDTH} wide), region and stage none",
+        )
+    return None
 
 
 def citation_problems(p: Policy) -> list[Problem]:
