@@ -3883,8 +3883,8 @@ def _check_actor(actor: object) -> None:
     if not isinstance(actor, Actor):
         shown = _short(actor)
         raise _bad_input(
-            f'操作者应为 Actor（如 Actor.school("A")）：{shown}',
-            f"the actor must be an Actor (such as Actor.school('A')), not {shown}",
+            f'操作者应为 Actor（如 Actor(ActorKind.SCHOOL, "A")）：{shown}',
+            f"the actor must be an Actor (such as Actor(ActorKind.SCHOOL, 'A')), not {shown}",
         )
 
 
