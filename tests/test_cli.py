@@ -226,6 +226,14 @@ def test_a_closed_pipe_is_not_reported_as_a_file_error(
         ("nosuch://x", "storage.bad_url", "unknown kind of database: nosuch://x"),
         ("registry.db", "storage.bad_url", "not a database URL"),
         ("mssql+pymssql://u@127.0.0.1/test", "storage.bad_url", "driver pymssql"),
+        (
+            "postgresql+psycopg://u:secret@127.0.0.1:abc/db",
+            "storage.bad_url",
+            "the port of the database URL is not a number: "
+            "postgresql+psycopg://u:***@127.0.0.1:abc/db",
+        ),
+        ("sqlite:///mistyped.db?mode=ro", "storage.bad_url", "SQLite URI options need uri=true"),
+        ("sqlite:///mistyped.db?foo=bar", "storage.bad_url", "does not use the URL option foo"),
     ],
 )
 def test_a_store_that_cannot_be_opened_is_one_line_not_a_traceback(
