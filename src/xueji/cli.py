@@ -4,7 +4,8 @@ Exit codes: 0 success (every number checked is valid); 1 a checked value is inva
 or a rule refused; 2 bad usage or input that cannot be read (one line on stderr,
 never a traceback).
 
-``--json`` prints machine-readable output on every sub-command.
+``--json`` prints machine-readable output on every sub-command but ``tour`` and
+``demo`` (text walk-throughs, printed as they are).
 
 Exit codes by sub-command (see ``docs/cli.md``):
 
