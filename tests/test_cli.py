@@ -339,3 +339,51 @@ def test_art5_the_national_report_is_written_as_it_is_read(
         export()
     assert not target.exists()
     assert sum(1 for e in p.log() if e.command == "read_sensitive") == reads + 1
+
+
+def test_ctrl_c_while_the_command_starts_is_one_line_not_a_traceback() -> None:
+    """cli.md: errors are one line, exit 130 for Ctrl-C. An interrupt in the first half
+    second (``import xueji`` loaded the registry and its storage before the command's
+    handler) printed the import's traceback. The entry point catches it around the
+    import; here the interrupt is raised as ``xueji.cli`` is imported."""
+    script = (
+        "import sys\n"
+        "class Stop:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'xueji.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Stop())\n"
+        "from xueji.__main__ import main\n"
+        "sys.exit(main(['tables']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 130
+    assert done.stderr == (
+        "xueji: 已中断，未提交的更改未写入 (interrupted: nothing uncommitted was written)\n"
+    )
+
+
+def test_the_entry_point_imports_nothing_heavy_before_main() -> None:
+    """``import xueji`` loads its public names when first used, so the time before the
+    command's Ctrl-C handling is Python's own start-up."""
+    script = (
+        "import sys, xueji.__main__\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('xueji.', 'sqlalchemy'))))\n"
+        "import xueji\n"
+        "print(xueji.Registry.__name__, xueji.ids.is_valid('11010519491231002X'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    loaded, used = done.stdout.splitlines()
+    assert loaded == "['xueji.__main__', 'xueji._version']"
+    assert used == "Registry True"
+
+
+def test_python_dash_m_xueji_runs_the_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "xueji", "deadline", "2026-09-30", "3"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "2026-10-10" in done.stdout
