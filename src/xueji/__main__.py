@@ -17,7 +17,8 @@ _INTERRUPTED = "xueji: 已中断，未提交的更改未写入 (interrupted: not
 def main(argv: Sequence[str] | None = None) -> int:
     """Import the command line and run it; return the exit code."""
     try:
-        from xueji.cli import EXIT_INTERRUPTED, main as run
+        from xueji.cli import EXIT_INTERRUPTED
+        from xueji.cli import main as run
     except KeyboardInterrupt:  # Ctrl-C while the command was still starting
         print(_INTERRUPTED, file=sys.stderr)
         return 130

@@ -849,17 +849,22 @@ def _each(args: argparse.Namespace, keys: Sequence[str], run: Any, what: str) ->
         try:
             out = run(key)
             allowed, codes = out.allowed, list(out.decision.codes)
+            # why, in both languages: the violations of a refusal (its warnings too)
+            messages = [str(v) for v in (*out.decision.violations, *out.decision.warnings)]
         except XuejiError as e:  # this one (not a draft, unknown, not the actor's): said
-            allowed, codes = False, [e.code]
+            allowed, codes, messages = False, [e.code], [f"[{e.code}] {e}"]
         if not allowed:
             refused += 1
-        rows.append({"key": key, "allowed": allowed, "codes": codes})
+        rows.append({"key": key, "allowed": allowed, "codes": codes, "messages": messages})
     lines = [f"{what}: {len(keys) - refused} 已办理 done, {refused} 未通过 refused"]
-    lines += [
-        f"  {r['key']}: {'✓' if r['allowed'] else '✗'} {' '.join(r['codes'])}".rstrip()
-        for r in rows
-    ]
-    _emit(args, rows, "\n".join(lines))
+    for r in rows:
+        mark = "✓" if r["allowed"] else "✗"
+        if r["allowed"] or not r["messages"]:
+            lines.append(f"  {r['key']}: {mark} {' '.join(r['codes'])}".rstrip())
+        else:  # the code alone said nothing a clerk could act on
+            lines.append(f"  {r['key']}: {mark} {r['messages'][0]}")
+            lines += [f"      {m}" for m in r["messages"][1:]]
+    _emit(args, rows, "\n".join(lines))  # masked: a message may quote an identity number
     return EXIT_OK if not refused else EXIT_INVALID
 
 
