@@ -1093,7 +1093,7 @@ def test_from_url_and_the_stores_own_statements_raise_xuejis_errors(tmp_path: Pa
     for bad, says in (
         ("just-a-file.db", "not a database URL"),
         ("nosuch://x", "unknown kind"),
-        ("mysql+pymysql://root@127.0.0.1:abc/x", "not a database URL"),  # make_url's ValueError
+        ("mysql+pymysql://root@127.0.0.1:abc/x", "port of the database URL is not a number"),
         ("mysql+pymysql://root@127.0.0.1/x?read_timeout=abc", "not valid"),
         ("postgresql+psycopg://u@127.0.0.1/x?port=abc", "not valid"),  # create_engine's
         ("mysql+pymysql://root@127.0.0.1:1/x?port=abc", "not valid"),  # PyMySQL's, connecting
