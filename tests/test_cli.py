@@ -158,6 +158,54 @@ def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert "not a date" in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "zh"),
+    [
+        (["deadline", "2026-02-30", "3"], "参数 start 不是日期（YYYY-MM-DD）：'2026-02-30'"),
+        (["deadline", "2026-09-30", "-3"], "参数 n：期限至少为1个工作日，不是 -3"),
+        (["deadline", "2026-09-30", "abc"], "参数 n 应为整数，不是 'abc'"),
+        (
+            ["submit", "--all-drafts", "--store", "sqlite:///x.db", "--as", "schoolA"],
+            "参数 --as 应为 种类:单位代码",
+        ),
+        (["tables", "--policy", "nope"], "无法识别的参数：--policy nope"),
+        ([], "缺少必需的参数：command"),
+        (["import", "nope", "f", "--store", "x", "--as", "school:A"], "参数 what 无效：'nope'"),
+        (["deadline", "2026-09-30", "3", "--holidays"], "参数 --holidays 需要一个值"),
+        (["--json", "deadline", FULL, "3"], "参数 start 不是日期"),
+    ],
+)
+def test_usage_errors_are_in_chinese_and_english(
+    capsys: pytest.CaptureFixture[str], argv: list[str], zh: str
+) -> None:
+    """Found by the docs review: argparse's messages were English only, not in the
+    ``[code] 中文 (English)`` form of every other error. Exit 2, one line, IDs masked."""
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xueji: [cli.usage] ")
+    assert zh in err
+    assert "(usage: " in err
+    assert err.count("\n") == 1
+    assert FULL not in err
+
+
+def test_a_plain_value_error_has_a_chinese_half(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xueji import cli
+
+    def broken(args: object) -> int:
+        raise ValueError(f"something odd about {FULL}")
+
+    monkeypatch.setattr(cli, "cmd_tables", broken)
+    assert main(["tables"]) == 2
+    assert capsys.readouterr().err == (
+        "xueji: 输入无效 (invalid input): something odd about 110105********002X\n"
+    )
+
+
 def test_output_to_a_pipe_its_reader_closed_ends_quietly() -> None:
     """``xueji id check ... | head -1``: the reader went away on purpose; the
     command said ``[io.error] 无法读写文件 ：Broken pipe`` (with no file name) and Python

@@ -993,10 +993,55 @@ def _add_excel_commands(sub: Any) -> None:
 # -- the parser ------------------------------------------------------------------------
 
 
+_USAGE_ZH: tuple[tuple[str, str], ...] = (
+    # argparse's messages (Python 3.11-3.13) and this module's argument types, in Chinese
+    (r"the following arguments are required: (.+)", r"缺少必需的参数：\1"),
+    (r"unrecognized arguments: (.+)", r"无法识别的参数：\1"),
+    (r"argument (\S+): invalid int value: (.+)", r"参数 \1 应为整数，不是 \2"),
+    (r"argument (\S+): invalid choice: (\S+) \(choose from (.+)\)", r"参数 \1 无效：\2（可选：\3）"),
+    (r"argument (\S+): expected one argument", r"参数 \1 需要一个值"),
+    (r"argument (\S+): expected at least one argument", r"参数 \1 至少需要一个值"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"参数 \1 不能与 \2 同时使用"),
+    (r"argument (\S+): ignored explicit argument (.+)", r"参数 \1 不带值，却给了 \2"),
+    (r"argument (\S+): not a date \(YYYY-MM-DD\): (.+)", r"参数 \1 不是日期（YYYY-MM-DD）：\2"),
+    (
+        r"argument (\S+): a period has at least one working day, not (.+)",
+        r"参数 \1：期限至少为1个工作日，不是 \2",
+    ),
+    (
+        r"argument (\S+): expected KIND:UNIT, KIND one of ([^(]+) \(e\.g\. [^)]*\), not (.+)",
+        r"参数 \1 应为 种类:单位代码，种类为 \2 之一（如 school:A、county:340104），不是 \3",
+    ),
+    (r"ambiguous option: (\S+) could match (.+)", r"选项 \1 有歧义，可能是 \2"),
+)
+
+
+def _usage_zh(message: str) -> str:
+    """The Chinese half of an argparse message: its translation, or a general line."""
+    import re
+
+    for pattern, zh in _USAGE_ZH:
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, zh, message)
+    return "命令行用法有误（见 xueji --help）"
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one line, exit 2
+    def error(self, message: str) -> Any:  # one line, in both languages, exit 2
         # (it quotes the bad argument: an identity number typed as a date is masked)
-        self.exit(EXIT_USAGE, f"xueji: {mask_ids(message)}\n")
+        line = f"[cli.usage] {_usage_zh(message)} (usage: {message})"
+        self.exit(EXIT_USAGE, f"xueji: {mask_ids(line)}\n")
+
+
+def _working_days(text: str) -> int:
+    """A period's length: a whole number of working days, at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"a period has at least one working day, not {n}")
+    return n
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1034,7 +1079,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     dl = sub.add_parser("deadline", help="the last day of N working days after START")
     dl.add_argument("start", type=_date)
-    dl.add_argument("n", type=int)
+    dl.add_argument("n", type=_working_days)
     dl.add_argument(
         "--holidays",
         action="append",
@@ -1116,8 +1161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PIPE_CLOSED
     except OSError as e:  # a file that cannot be read or written
         return _io_error(e)
-    except ValueError as e:
-        print(f"xueji: {e}", file=sys.stderr)
+    except ValueError as e:  # (a library's plain ValueError: said with a Chinese half)
+        print(f"xueji: 输入无效 (invalid input): {mask_ids(str(e))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # Ctrl-C: what a command had not committed is not written
         print(
