@@ -998,7 +998,10 @@ _USAGE_ZH: tuple[tuple[str, str], ...] = (
     (r"the following arguments are required: (.+)", r"缺少必需的参数：\1"),
     (r"unrecognized arguments: (.+)", r"无法识别的参数：\1"),
     (r"argument (\S+): invalid int value: (.+)", r"参数 \1 应为整数，不是 \2"),
-    (r"argument (\S+): invalid choice: (\S+) \(choose from (.+)\)", r"参数 \1 无效：\2（可选：\3）"),
+    (
+        r"argument (\S+): invalid choice: (\S+) \(choose from (.+)\)",
+        r"参数 \1 无效：\2（可选：\3）",
+    ),
     (r"argument (\S+): expected one argument", r"参数 \1 需要一个值"),
     (r"argument (\S+): expected at least one argument", r"参数 \1 至少需要一个值"),
     (r"argument (\S+): not allowed with argument (\S+)", r"参数 \1 不能与 \2 同时使用"),
