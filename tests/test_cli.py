@@ -435,3 +435,39 @@ def test_python_dash_m_xueji_runs_the_command() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "2026-10-10" in done.stdout
+
+
+def test_id_upgrade_of_an_18_character_number_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """It said "a 15-digit identity number has 15 digits", as if one had been mistyped."""
+    code, _, err = run(capsys, "id", "upgrade", FULL)
+    assert code == 1
+    assert err == (
+        "xueji: [id.length] 110105********002X 已是18位身份号码，无需升级（id check 校验它） "
+        "(110105********002X already has 18 characters: there is nothing to upgrade "
+        "(id check validates it))\n"
+    )
+    assert run(capsys, "id", "upgrade", "110105491231002")[:2] == (0, "110105********002X\n")
+
+
+def test_no_scenario_found_names_the_path_in_both_languages(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, "scenario", "run", str(tmp_path))
+    assert code == 2
+    assert f"{tmp_path} 下没有找到场景文件" in err
+    assert f"no scenario files under {tmp_path}" in err
+
+
+def test_an_unknown_acting_unit_is_named_in_chinese(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``库中没有这一school单位`` had an English word in its Chinese half."""
+    store = f"sqlite:///{tmp_path / 'r.db'}"
+    assert main(["init", "--store", store]) == 0
+    for actor, zh in (
+        ("school:ZZ", "库中没有这一学校：ZZ"),
+        ("county:ZZ", "库中没有这一县级单位：ZZ"),
+    ):
+        code, _, err = run(capsys, "submit", "--all-drafts", "--store", store, "--as", actor)
+        assert code == 2
+        assert zh in err

@@ -125,6 +125,14 @@ def cmd_id_check(args: argparse.Namespace) -> int:
 
 
 def cmd_id_upgrade(args: argparse.Namespace) -> int:
+    body = ids.normalize(args.number)
+    if len(body) == 18:  # was told "a 15-digit identity number has 15 digits"
+        raise XuejiError(
+            "id.length",
+            f"{ids.mask(body)} 已是18位身份号码，无需升级（id check 校验它）",
+            f"{ids.mask(body)} already has 18 characters: there is nothing to upgrade "
+            "(id check validates it)",
+        )
     number = ids.upgrade(args.number)
     shown = number if args.show_full else ids.mask(number)
     _emit(args, {"number": shown}, shown, masked=not args.show_full)
@@ -367,7 +375,9 @@ def cmd_scenario_run(args: argparse.Namespace) -> int:
     files = scenarios.collect(args.paths)
     if not files:
         raise XuejiError(
-            "scenario.none", "没有找到场景文件", f"no scenario files under {' '.join(args.paths)}"
+            "scenario.none",
+            f"{' '.join(args.paths)} 下没有找到场景文件（*.scenario.yaml）",
+            f"no scenario files under {' '.join(args.paths)}",
         )
     results: list[dict[str, Any]] = []
     lines: list[str] = []
@@ -647,9 +657,10 @@ def _known_actor(reg: Any, actor: Any, *, founding: bool = False) -> None:
         elif empty:  # a new store: its tree comes first
             zh = "（新库请先以 --as province:省代码 执行 xueji import units）"
             en = " (a new store: first xueji import units --as province:CODE)"
+        kind_zh = {"province": "省级单位", "city": "市级单位", "county": "县级单位"}
         raise XuejiError(
             "not_found.unit",
-            f"库中没有这一{actor.kind.value}单位：{actor.unit}{zh}",
+            f"库中没有这一{kind_zh.get(actor.kind.value, '学校')}：{actor.unit}{zh}",
             f"the store holds no {actor.kind.value} {actor.unit!r} to act as{en}",
         )
 
@@ -708,7 +719,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             )
     reg = _registry(args, founding=args.what == "units")
     if args.today:
-        _not_before_the_log(reg, args.today)
+        _not_before_the_log(reg, args.today, args.command)
     report = run(reg, args.actor, args.file, all_or_nothing=not args.partial, sheet=args.sheet)
     if report.committed and report.applied:
         reg.store.analyze()  # the planner's statistics after a bulk load (SqlStore.analyze)
@@ -739,19 +750,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_INVALID
 
 
-def _not_before_the_log(reg: Any, today: dt.date) -> None:
+def _not_before_the_log(reg: Any, today: dt.date, what: str) -> None:
     """Refuse an import dated (``--today``) before the last change the log records:
     its entries would be backdated among later ones, past a deadline they missed (Art
     15's 30 September) and out of the Art 32 report's sight."""
     with reg.store.reading() as uow:  # reads only: no write lock on SQLite
         last = uow.log.last()
     if last is not None and today < last.on:
+        # named as what was run: a report was told that "an import" cannot be backdated
+        zh, en = _BACKDATED.get(what, ("命令", "a command"))
         raise XuejiError(
             "cli.today_backwards",
-            f"--today {today} 早于变更日志的最后一条（{last.on}）：导入不能倒签日期",
-            f"--today {today} is before the change log's last entry ({last.on}): an import "
+            f"--today {today} 早于变更日志的最后一条（{last.on}）：{zh}不能倒签日期",
+            f"--today {today} is before the change log's last entry ({last.on}): {en} "
             "cannot be backdated",
         )
+
+
+_BACKDATED = {"import": ("导入", "an import"), "report": ("报告", "a report")}
 
 
 def _writable(path: str, args: argparse.Namespace) -> None:
@@ -809,7 +825,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
     reg = _registry(args)
     if args.today:
-        _not_before_the_log(reg, args.today)
+        _not_before_the_log(reg, args.today, args.command)
     ids = list(args.students)
     if args.all_drafts:
         drafts = reg.students_of(args.actor, args.actor.unit)
@@ -828,7 +844,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     reg = _registry(args)
     if args.today:
-        _not_before_the_log(reg, args.today)
+        _not_before_the_log(reg, args.today, args.command)
     ids = list(args.requests)
     if args.all:
         waiting = reg.pending(args.actor, RequestKind.NEW_STUDENT)
@@ -880,7 +896,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     _writable(args.out, args)  # before the store is read
     reg = _registry(args)
     if args.today:  # a report logs its reads of full numbers, dated --today
-        _not_before_the_log(reg, args.today)
+        _not_before_the_log(reg, args.today, args.command)
     data: Any
     if args.what == "stats":
         stats = reg.statistics(args.actor)
