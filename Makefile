@@ -11,9 +11,9 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# Stamps: reinstall only when pyproject.toml changes.
-$(VENV)/.core: pyproject.toml | $(BIN)/activate
-	$(PY) -m pip install --quiet -e '.[sql]'
+# Stamps: reinstall only when pyproject.toml (or, for make demo's, this file) changes.
+$(VENV)/.core: pyproject.toml Makefile | $(BIN)/activate
+	$(PY) -m pip install --quiet -e '.[sql,excel]'
 	touch $@
 
 $(VENV)/.dev: pyproject.toml | $(BIN)/activate

@@ -158,6 +158,54 @@ def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert "not a date" in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "zh"),
+    [
+        (["deadline", "2026-02-30", "3"], "参数 start 不是日期（YYYY-MM-DD）：'2026-02-30'"),
+        (["deadline", "2026-09-30", "-3"], "参数 n：期限至少为1个工作日，不是 -3"),
+        (["deadline", "2026-09-30", "abc"], "参数 n 应为整数，不是 'abc'"),
+        (
+            ["submit", "--all-drafts", "--store", "sqlite:///x.db", "--as", "schoolA"],
+            "参数 --as 应为 种类:单位代码",
+        ),
+        (["tables", "--policy", "nope"], "无法识别的参数：--policy nope"),
+        ([], "缺少必需的参数：command"),
+        (["import", "nope", "f", "--store", "x", "--as", "school:A"], "参数 what 无效：'nope'"),
+        (["deadline", "2026-09-30", "3", "--holidays"], "参数 --holidays 需要一个值"),
+        (["--json", "deadline", FULL, "3"], "参数 start 不是日期"),
+    ],
+)
+def test_usage_errors_are_in_chinese_and_english(
+    capsys: pytest.CaptureFixture[str], argv: list[str], zh: str
+) -> None:
+    """Found by the docs review: argparse's messages were English only, not in the
+    ``[code] 中文 (English)`` form of every other error. Exit 2, one line, IDs masked."""
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xueji: [cli.usage] ")
+    assert zh in err
+    assert "(usage: " in err
+    assert err.count("\n") == 1
+    assert FULL not in err
+
+
+def test_a_plain_value_error_has_a_chinese_half(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xueji import cli
+
+    def broken(args: object) -> int:
+        raise ValueError(f"something odd about {FULL}")
+
+    monkeypatch.setattr(cli, "cmd_tables", broken)
+    assert main(["tables"]) == 2
+    assert capsys.readouterr().err == (
+        "xueji: 输入无效 (invalid input): something odd about 110105********002X\n"
+    )
+
+
 def test_output_to_a_pipe_its_reader_closed_ends_quietly() -> None:
     """``xueji id check ... | head -1``: the reader went away on purpose; the
     command said ``[io.error] 无法读写文件 ：Broken pipe`` (with no file name) and Python
@@ -226,6 +274,14 @@ def test_a_closed_pipe_is_not_reported_as_a_file_error(
         ("nosuch://x", "storage.bad_url", "unknown kind of database: nosuch://x"),
         ("registry.db", "storage.bad_url", "not a database URL"),
         ("mssql+pymssql://u@127.0.0.1/test", "storage.bad_url", "driver pymssql"),
+        (
+            "postgresql+psycopg://u:secret@127.0.0.1:abc/db",
+            "storage.bad_url",
+            "the port of the database URL is not a number: "
+            "postgresql+psycopg://u:***@127.0.0.1:abc/db",
+        ),
+        ("sqlite:///mistyped.db?mode=ro", "storage.bad_url", "SQLite URI options need uri=true"),
+        ("sqlite:///mistyped.db?foo=bar", "storage.bad_url", "does not use the URL option foo"),
     ],
 )
 def test_a_store_that_cannot_be_opened_is_one_line_not_a_traceback(
@@ -331,3 +387,72 @@ def test_art5_the_national_report_is_written_as_it_is_read(
         export()
     assert not target.exists()
     assert sum(1 for e in p.log() if e.command == "read_sensitive") == reads + 1
+
+
+def test_ctrl_c_while_the_command_starts_is_one_line_not_a_traceback() -> None:
+    """cli.md: errors are one line, exit 130 for Ctrl-C. An interrupt while the command
+    line's modules were loading printed the import's traceback. The entry point
+    catches it around the import of ``xueji.cli``; here the interrupt is raised as
+    ``xueji.cli`` is imported. (The package itself, ``import xueji``, loads before the
+    entry point runs: an interrupt in those first tenths of a second is Python's.)"""
+    script = (
+        "import sys\n"
+        "class Stop:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'xueji.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Stop())\n"
+        "from xueji.__main__ import main\n"
+        "sys.exit(main(['tables']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 130
+    assert done.stderr == (
+        "xueji: 已中断，未提交的更改未写入 (interrupted: nothing uncommitted was written)\n"
+    )
+
+
+def test_python_dash_m_xueji_runs_the_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "xueji", "deadline", "2026-09-30", "3"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "2026-10-10" in done.stdout
+
+
+def test_id_upgrade_of_an_18_character_number_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """It said "a 15-digit identity number has 15 digits", as if one had been mistyped."""
+    code, _, err = run(capsys, "id", "upgrade", FULL)
+    assert code == 1
+    assert err == (
+        "xueji: [id.length] 110105********002X 已是18位身份号码，无需升级（id check 校验它） "
+        "(110105********002X already has 18 characters: there is nothing to upgrade "
+        "(id check validates it))\n"
+    )
+    assert run(capsys, "id", "upgrade", "110105491231002")[:2] == (0, "110105********002X\n")
+
+
+def test_no_scenario_found_names_the_path_in_both_languages(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, "scenario", "run", str(tmp_path))
+    assert code == 2
+    assert f"{tmp_path} 下没有找到场景文件" in err
+    assert f"no scenario files under {tmp_path}" in err
+
+
+def test_an_unknown_acting_unit_is_named_in_chinese(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``库中没有这一school单位`` had an English word in its Chinese half."""
+    store = f"sqlite:///{tmp_path / 'r.db'}"
+    assert main(["init", "--store", store]) == 0
+    for actor, zh in (
+        ("school:ZZ", "库中没有这一学校：ZZ"),
+        ("county:ZZ", "库中没有这一县级单位：ZZ"),
+    ):
+        code, _, err = run(capsys, "submit", "--all-drafts", "--store", store, "--as", actor)
+        assert code == 2
+        assert zh in err

@@ -823,7 +823,16 @@ def test_cli_an_import_cannot_be_backdated_before_the_log(
     path, _ = mixed(tmp_path)
     args = ["import", "students", str(path), *store[:2], "--as", "school:A", "--partial"]
     assert main([*args, "--today", "2020-09-01"]) == 2
-    assert capsys.readouterr().err.startswith("xueji: [cli.today_backwards] ")
+    err = capsys.readouterr().err
+    assert err.startswith("xueji: [cli.today_backwards] ")
+    assert "导入不能倒签日期" in err
+    assert "an import cannot be backdated" in err
+    # a report is named as one (it was told "an import cannot be backdated")
+    report = ["report", "stats", "--out", str(tmp_path / "s.csv"), *store[:2]]
+    assert main([*report, "--as", "province:34", "--today", "2020-09-01"]) == 2
+    err = capsys.readouterr().err
+    assert "报告不能倒签日期" in err
+    assert "a report cannot be backdated" in err
     assert main([*args, "--today", "2026-10-15"]) == 1  # not before: imported (2 of 6 rows)
 
 

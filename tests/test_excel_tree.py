@@ -457,7 +457,15 @@ def test_art15_the_cli_submits_and_reviews_new_students(
     assert cli("--json", "submit", "--all-drafts", *common, "--as", "school:A") == 0
     assert [r["allowed"] for r in json.loads(capsys.readouterr().out)] == [True, True]
     assert cli("submit", "S0000001", *common, "--as", "school:A") == 1  # not a draft now
-    assert "transition.refused" in capsys.readouterr().out
+    line = capsys.readouterr().out.splitlines()[1]
+    # the library's bilingual message, not the code alone (found by the docs review)
+    assert line.startswith("  S0000001: ✗ [transition.refused] 学籍状态")
+    assert "does not accept event 'submit'" in line
+    assert cli("--json", "submit", "S9999999", *common, "--as", "school:A") == 1
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["codes"] == ["not_found.student"]
+    assert "S9999999" in row["messages"][0]
+    assert "不存在" in row["messages"][0]
     assert cli("review", "--all", *common, "--as", "school:A") == 2  # a school reviews nothing
     assert cli("review", "--all", *common, "--as", "county:340104") == 0
     assert "2 已办理 done" in capsys.readouterr().out

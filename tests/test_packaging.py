@@ -1,5 +1,5 @@
 """The core installs what the core imports: `pip install xueji` (and `make demo`, which
-installs only `xueji[sql]`) must not meet a missing module at run time."""
+installs `xueji[sql,excel]`) must not meet a missing module at run time."""
 
 from __future__ import annotations
 
@@ -119,3 +119,15 @@ def test_the_sql_store_without_its_extra_names_the_extra(script: str, expected: 
     assert proc.stderr.startswith("xueji: [storage.missing] ")
     assert "xueji[sql]" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_make_demo_installs_what_the_readmes_next_steps_need() -> None:
+    """README: after ``make demo``, ``xueji init`` and then ``import units, schools, ...``
+    (Excel workbooks). The demo's venv had no openpyxl: every import was
+    ``excel.missing`` and docs/excel.md's example failed."""
+    root = Path(__file__).resolve().parent.parent
+    makefile = (root / "Makefile").read_text(encoding="utf-8")
+    core = re.search(r"^\$\(VENV\)/\.core:.*\n\t(.*)$", makefile, re.M)
+    assert core is not None
+    assert "'.[sql,excel]'" in core.group(1)
+    assert "import units" in (root / "README.md").read_text(encoding="utf-8")

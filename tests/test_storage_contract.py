@@ -997,6 +997,61 @@ def test_a_missing_driver_is_named_by_from_url_too() -> None:
     assert "pymssql" in err.value.message_en
 
 
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("?mode=ro", "URL option mode"),  # ignored without uri=true: the file was written
+        ("?foo=bar", "URL option foo"),
+        ("?timeout=3", "URL option timeout"),  # the store sets its own busy wait
+        ("?isolation_level=SERIALIZABLE", "URL option isolation_level"),
+    ],
+)
+def test_a_sqlite_option_the_store_does_not_use_is_bad_url(
+    tmp_path: Path, query: str, said: str
+) -> None:
+    """docs/storage.md: an option the driver cannot take is ``storage.bad_url``.
+    SQLAlchemy dropped it with a SAWarning and the store opened (``?mode=ro`` opened
+    the file for writing)."""
+    import warnings
+
+    url = f"sqlite:///{tmp_path / 'x.db'}{query}"
+    for opening in (SqlStore.from_url, SqlStore.open):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no SAWarning either
+            with pytest.raises(XuejiError) as err:
+                opening(url)
+        assert err.value.code == "storage.bad_url"
+        assert said in err.value.message_en
+        assert url in err.value.message_zh
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_sqlite_uri_options_are_taken_with_uri_true(tmp_path: Path) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        store = SqlStore.from_url(f"sqlite:///file:{tmp_path / 'x.db'}?uri=true&mode=rwc")
+        assert store.schema_version() == sql.SCHEMA_VERSION
+        store.engine.dispose()
+        store = SqlStore.open(
+            f"sqlite:///file:{tmp_path / 'x.db'}?uri=true&check_same_thread=false",
+            existing=True,
+        )
+        store.engine.dispose()
+
+
+def test_a_port_that_is_not_a_number_is_named(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://u:secret@127.0.0.1:abc/db"
+    for opening in (SqlStore.from_url, SqlStore.open):
+        with pytest.raises(XuejiError) as err:
+            opening(url)
+        assert err.value.code == "storage.bad_url"
+        assert "port" in err.value.message_en
+        assert "u:***@127.0.0.1:abc" in str(err.value)
+        assert "secret" not in str(err.value)
+
+
 def test_a_sqlite_path_is_shown_as_typed(tmp_path: Path) -> None:
     """Not percent-encoded: the clerk recognises the path typed (Chinese, spaces)."""
     url = f"sqlite:///{tmp_path / '学籍 目录' / '不存在 的.db'}"
@@ -1038,7 +1093,7 @@ def test_from_url_and_the_stores_own_statements_raise_xuejis_errors(tmp_path: Pa
     for bad, says in (
         ("just-a-file.db", "not a database URL"),
         ("nosuch://x", "unknown kind"),
-        ("mysql+pymysql://root@127.0.0.1:abc/x", "not a database URL"),  # make_url's ValueError
+        ("mysql+pymysql://root@127.0.0.1:abc/x", "port of the database URL is not a number"),
         ("mysql+pymysql://root@127.0.0.1/x?read_timeout=abc", "not valid"),
         ("postgresql+psycopg://u@127.0.0.1/x?port=abc", "not valid"),  # create_engine's
         ("mysql+pymysql://root@127.0.0.1:1/x?port=abc", "not valid"),  # PyMySQL's, connecting

@@ -4,7 +4,8 @@ Exit codes: 0 success (every number checked is valid); 1 a checked value is inva
 or a rule refused; 2 bad usage or input that cannot be read (one line on stderr,
 never a traceback).
 
-``--json`` prints machine-readable output on every sub-command.
+``--json`` prints machine-readable output on every sub-command but ``tour`` and
+``demo`` (text walk-throughs, printed as they are).
 
 Exit codes by sub-command (see ``docs/cli.md``):
 
@@ -124,6 +125,14 @@ def cmd_id_check(args: argparse.Namespace) -> int:
 
 
 def cmd_id_upgrade(args: argparse.Namespace) -> int:
+    body = ids.normalize(args.number)
+    if len(body) == 18:  # was told "a 15-digit identity number has 15 digits"
+        raise XuejiError(
+            "id.length",
+            f"{ids.mask(body)} 已是18位身份号码，无需升级（id check 校验它）",
+            f"{ids.mask(body)} already has 18 characters: there is nothing to upgrade "
+            "(id check validates it)",
+        )
     number = ids.upgrade(args.number)
     shown = number if args.show_full else ids.mask(number)
     _emit(args, {"number": shown}, shown, masked=not args.show_full)
@@ -366,7 +375,9 @@ def cmd_scenario_run(args: argparse.Namespace) -> int:
     files = scenarios.collect(args.paths)
     if not files:
         raise XuejiError(
-            "scenario.none", "没有找到场景文件", f"no scenario files under {' '.join(args.paths)}"
+            "scenario.none",
+            f"{' '.join(args.paths)} 下没有找到场景文件（*.scenario.yaml）",
+            f"no scenario files under {' '.join(args.paths)}",
         )
     results: list[dict[str, Any]] = []
     lines: list[str] = []
@@ -652,9 +663,10 @@ def _known_actor(reg: Any, actor: Any, *, founding: bool = False) -> None:
         elif empty:  # a new store: its tree comes first
             zh = "（新库请先以 --as province:省代码 执行 xueji import units）"
             en = " (a new store: first xueji import units --as province:CODE)"
+        kind_zh = {"province": "省级单位", "city": "市级单位", "county": "县级单位"}
         raise XuejiError(
             "not_found.unit",
-            f"库中没有这一{actor.kind.value}单位：{actor.unit}{zh}",
+            f"库中没有这一{kind_zh.get(actor.kind.value, '学校')}：{actor.unit}{zh}",
             f"the store holds no {actor.kind.value} {actor.unit!r} to act as{en}",
         )
 
@@ -713,7 +725,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             )
     reg = _registry(args, founding=args.what == "units")
     if args.today:
-        _not_before_the_log(reg, args.today)
+        _not_before_the_log(reg, args.today, args.command)
     report = run(reg, args.actor, args.file, all_or_nothing=not args.partial, sheet=args.sheet)
     if report.committed and report.applied:
         reg.store.analyze()  # the planner's statistics after a bulk load (SqlStore.analyze)
@@ -744,19 +756,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_INVALID
 
 
-def _not_before_the_log(reg: Any, today: dt.date) -> None:
+def _not_before_the_log(reg: Any, today: dt.date, what: str) -> None:
     """Refuse an import dated (``--today``) before the last change the log records:
     its entries would be backdated among later ones, past a deadline they missed (Art
     15's 30 September) and out of the Art 32 report's sight."""
     with reg.store.reading() as uow:  # reads only: no write lock on SQLite
         last = uow.log.last()
     if last is not None and today < last.on:
+        # named as what was run: a report was told that "an import" cannot be backdated
+        zh, en = _BACKDATED.get(what, ("命令", "a command"))
         raise XuejiError(
             "cli.today_backwards",
-            f"--today {today} 早于变更日志的最后一条（{last.on}）：导入不能倒签日期",
-            f"--today {today} is before the change log's last entry ({last.on}): an import "
+            f"--today {today} 早于变更日志的最后一条（{last.on}）：{zh}不能倒签日期",
+            f"--today {today} is before the change log's last entry ({last.on}): {en} "
             "cannot be backdated",
         )
+
+
+_BACKDATED = {"import": ("导入", "an import"), "report": ("报告", "a report")}
 
 
 def _writable(path: str, args: argparse.Namespace) -> None:
@@ -814,7 +831,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
     reg = _registry(args)
     if args.today:
-        _not_before_the_log(reg, args.today)
+        _not_before_the_log(reg, args.today, args.command)
     ids = list(args.students)
     if args.all_drafts:
         drafts = reg.students_of(args.actor, args.actor.unit)
@@ -833,7 +850,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     reg = _registry(args)
     if args.today:
-        _not_before_the_log(reg, args.today)
+        _not_before_the_log(reg, args.today, args.command)
     ids = list(args.requests)
     if args.all:
         waiting = reg.pending(args.actor, RequestKind.NEW_STUDENT)
@@ -854,17 +871,22 @@ def _each(args: argparse.Namespace, keys: Sequence[str], run: Any, what: str) ->
         try:
             out = run(key)
             allowed, codes = out.allowed, list(out.decision.codes)
+            # why, in both languages: the violations of a refusal (its warnings too)
+            messages = [str(v) for v in (*out.decision.violations, *out.decision.warnings)]
         except XuejiError as e:  # this one (not a draft, unknown, not the actor's): said
-            allowed, codes = False, [e.code]
+            allowed, codes, messages = False, [e.code], [f"[{e.code}] {e}"]
         if not allowed:
             refused += 1
-        rows.append({"key": key, "allowed": allowed, "codes": codes})
+        rows.append({"key": key, "allowed": allowed, "codes": codes, "messages": messages})
     lines = [f"{what}: {len(keys) - refused} 已办理 done, {refused} 未通过 refused"]
-    lines += [
-        f"  {r['key']}: {'✓' if r['allowed'] else '✗'} {' '.join(r['codes'])}".rstrip()
-        for r in rows
-    ]
-    _emit(args, rows, "\n".join(lines))
+    for r in rows:
+        mark = "✓" if r["allowed"] else "✗"
+        if r["allowed"] or not r["messages"]:
+            lines.append(f"  {r['key']}: {mark} {' '.join(r['codes'])}".rstrip())
+        else:  # the code alone said nothing a clerk could act on
+            lines.append(f"  {r['key']}: {mark} {r['messages'][0]}")
+            lines += [f"      {m}" for m in r["messages"][1:]]
+    _emit(args, rows, "\n".join(lines))  # masked: a message may quote an identity number
     return EXIT_OK if not refused else EXIT_INVALID
 
 
@@ -880,7 +902,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     _writable(args.out, args)  # before the store is read
     reg = _registry(args)
     if args.today:  # a report logs its reads of full numbers, dated --today
-        _not_before_the_log(reg, args.today)
+        _not_before_the_log(reg, args.today, args.command)
     data: Any
     if args.what == "stats":
         stats = reg.statistics(args.actor)
@@ -993,10 +1015,58 @@ def _add_excel_commands(sub: Any) -> None:
 # -- the parser ------------------------------------------------------------------------
 
 
+_USAGE_ZH: tuple[tuple[str, str], ...] = (
+    # argparse's messages (Python 3.11-3.13) and this module's argument types, in Chinese
+    (r"the following arguments are required: (.+)", r"缺少必需的参数：\1"),
+    (r"unrecognized arguments: (.+)", r"无法识别的参数：\1"),
+    (r"argument (\S+): invalid int value: (.+)", r"参数 \1 应为整数，不是 \2"),
+    (
+        r"argument (\S+): invalid choice: (\S+) \(choose from (.+)\)",
+        r"参数 \1 无效：\2（可选：\3）",
+    ),
+    (r"argument (\S+): expected one argument", r"参数 \1 需要一个值"),
+    (r"argument (\S+): expected at least one argument", r"参数 \1 至少需要一个值"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"参数 \1 不能与 \2 同时使用"),
+    (r"argument (\S+): ignored explicit argument (.+)", r"参数 \1 不带值，却给了 \2"),
+    (r"argument (\S+): not a date \(YYYY-MM-DD\): (.+)", r"参数 \1 不是日期（YYYY-MM-DD）：\2"),
+    (
+        r"argument (\S+): a period has at least one working day, not (.+)",
+        r"参数 \1：期限至少为1个工作日，不是 \2",
+    ),
+    (
+        r"argument (\S+): expected KIND:UNIT, KIND one of ([^(]+) \(e\.g\. [^)]*\), not (.+)",
+        r"参数 \1 应为 种类:单位代码，种类为 \2 之一（如 school:A、county:340104），不是 \3",
+    ),
+    (r"ambiguous option: (\S+) could match (.+)", r"选项 \1 有歧义，可能是 \2"),
+)
+
+
+def _usage_zh(message: str) -> str:
+    """The Chinese half of an argparse message: its translation, or a general line."""
+    import re
+
+    for pattern, zh in _USAGE_ZH:
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, zh, message)
+    return "命令行用法有误（见 xueji --help）"
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one line, exit 2
+    def error(self, message: str) -> Any:  # one line, in both languages, exit 2
         # (it quotes the bad argument: an identity number typed as a date is masked)
-        self.exit(EXIT_USAGE, f"xueji: {mask_ids(message)}\n")
+        line = f"[cli.usage] {_usage_zh(message)} (usage: {message})"
+        self.exit(EXIT_USAGE, f"xueji: {mask_ids(line)}\n")
+
+
+def _working_days(text: str) -> int:
+    """A period's length: a whole number of working days, at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"a period has at least one working day, not {n}")
+    return n
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1034,7 +1104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     dl = sub.add_parser("deadline", help="the last day of N working days after START")
     dl.add_argument("start", type=_date)
-    dl.add_argument("n", type=int)
+    dl.add_argument("n", type=_working_days)
     dl.add_argument(
         "--holidays",
         action="append",
@@ -1116,8 +1186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PIPE_CLOSED
     except OSError as e:  # a file that cannot be read or written
         return _io_error(e)
-    except ValueError as e:
-        print(f"xueji: {e}", file=sys.stderr)
+    except ValueError as e:  # (a library's plain ValueError: said with a Chinese half)
+        print(f"xueji: 输入无效 (invalid input): {mask_ids(str(e))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # Ctrl-C: what a command had not committed is not written
         print(

@@ -37,6 +37,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -1853,15 +1854,59 @@ def _sqlite_has_registry(path: Path, shown: str) -> bool:
 
 
 def _parsed_url(url: str) -> sa.engine.URL:
-    """``url`` parsed; text that is not a database URL is ``storage.bad_url``."""
+    """``url`` parsed; text that is not a database URL is ``storage.bad_url``. A URL
+    whose port is not a number is said to be one, shown with its password as ``***``
+    (the generic message suggested a SQLite URL to someone who typed a server's)."""
     try:
         return sa.engine.make_url(url)
-    except (sa.exc.ArgumentError, ValueError) as e:  # ValueError: a port that is no number
+    except ValueError as e:  # a port that is no number: the rest parsed
+        shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+        raise XuejiError(
+            "storage.bad_url",
+            f"数据库地址的端口不是数字：{shown}",
+            f"the port of the database URL is not a number: {shown}",
+        ) from e
+    except sa.exc.ArgumentError as e:
         raise XuejiError(
             "storage.bad_url",
             "不是数据库地址（例如 sqlite:///学籍.db）",
             "not a database URL (e.g. sqlite:///registry.db)",
         ) from e
+
+
+SQLITE_DRIVER_OPTIONS = frozenset({"uri", "detect_types", "check_same_thread", "cached_statements"})
+"""The options of a SQLite URL the store passes on to the driver (``sqlite3.connect``).
+``timeout`` and ``isolation_level`` are not among them: the store sets the busy wait
+(:data:`SQLITE_BUSY_TIMEOUT_MS`) and begins its transactions itself, so either would be
+overridden."""
+
+SQLITE_URI_OPTIONS = frozenset({"mode", "cache", "vfs", "immutable", "nolock", "psow", "modeof"})
+"""SQLite's own URI parameters (``?mode=ro``), taken only with ``uri=true``: without it
+the driver ignored them (``sqlite:///x.db?mode=ro`` opened the file for writing)."""
+
+
+def _sqlite_options(url: str, parsed: sa.engine.URL) -> None:
+    """Refuse an option of a SQLite URL the store does not use (``storage.bad_url``):
+    SQLAlchemy dropped it with a warning and the store opened as if it were absent."""
+    uri = parsed.query.get("uri")
+    as_uri = isinstance(uri, str) and sa.util.asbool(uri)
+    allowed = SQLITE_DRIVER_OPTIONS | (SQLITE_URI_OPTIONS if as_uri else frozenset())
+    unused = sorted(set(parsed.query) - allowed)
+    if not unused:
+        return
+    names = ", ".join(unused)
+    shown = _shown(url, parsed)
+    zh_hint, en_hint = "", ""
+    if not as_uri and set(unused) & SQLITE_URI_OPTIONS:
+        zh_hint = "；SQLite 的 URI 参数需同时写 uri=true（sqlite:///file:x.db?mode=ro&uri=true）"
+        en_hint = (
+            "; SQLite URI options need uri=true as well (sqlite:///file:x.db?mode=ro&uri=true)"
+        )
+    raise XuejiError(
+        "storage.bad_url",
+        f"SQLite 学籍库不使用数据库地址的参数 {names}：{shown}{zh_hint}",
+        f"the SQLite store does not use the URL option{'s' if len(unused) > 1 else ''} {names}: {shown}{en_hint}",
+    )
 
 
 def sqlite_file(url: str) -> str | None:
@@ -1943,6 +1988,8 @@ class SqlStore:
         ``wait_timeout`` after a night idle) is replaced instead of failing the next
         command. Pass ``pool_pre_ping=False`` to save its round trip."""
         parsed = _parsed_url(url)  # not a URL: storage.bad_url, not SQLAlchemy's error
+        if parsed.get_backend_name() == "sqlite":
+            _sqlite_options(url, parsed)  # (SQLAlchemy ignored the others with a warning)
         if url.startswith("postgresql"):
             # a snapshot per unit of work: a concurrent writer shows up as a conflict,
             # never as a half-seen state
@@ -2014,6 +2061,8 @@ class SqlStore:
         errors of :meth:`migrate` (``storage.encoding``, ``storage.schema_too_new``).
         """
         parsed = _parsed_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            _sqlite_options(url, parsed)  # before the file is looked for
         shown = _shown(url, parsed)
         # the file (a ``file:`` URI's too: sqlite:///file:x.db?uri=true was refused
         # as no such file, and would have been asked as a new file named file:x.db)
