@@ -301,6 +301,41 @@ def test_art13_a_corrected_identity_number_reissues_the_registry_number(
     assert [f for f in report.findings if f.kind == "altered_record"] == []
 
 
+def test_art15_the_autumn_intake_typed_after_30_september_is_late(province: Province) -> None:
+    """Found by the analysts' review: a grade-1 student typed in on 9 October without
+    an entry date entered "on 9 October", after the 30 September deadline, so the
+    deadline became next year's and the lateness went unflagged. A student of an
+    initial grade typed in the autumn term without an entry date entered on its first
+    day (1 September); a bulk import likewise; a grade-3 newcomer entered on the day;
+    a student who really entered in October says so."""
+    province.at(D(2026, 10, 9))
+    s = province.enroll("A", 1)
+    assert s.entry_date == D(2026, 9, 1)
+    out = province.reg.submit(A, s.id)
+    assert out.decision.codes == ("enrolment.late",)
+    rows = [
+        {
+            "school": "A",
+            "class_id": "A-1",
+            "grade": 1,
+            "name": "乙",
+            "sex": "M",
+            "birth_date": D(2020, 3, 2),
+            "hukou_region": "340104",
+            "id_number": make_id(D(2020, 3, 2)),
+            "photo": Photo(D(2026, 9, 1), "x"),
+        }
+    ]
+    bulk = province.reg.enroll_many(A, rows)
+    assert [x.entry_date for x in bulk.applied] == [D(2026, 9, 1)]
+    assert province.enroll("A", 3).entry_date == D(2026, 10, 9)
+    late = province.enroll("A", 1, entry_date=D(2026, 10, 8))
+    assert late.entry_date == D(2026, 10, 8)
+    assert province.reg.submit(A, late.id).decision.codes == ()
+    province.at(D(2027, 3, 1))  # the spring term: the day it is typed
+    assert province.enroll("A", 1).entry_date == D(2027, 3, 1)
+
+
 def test_art29_a_correction_is_filed_only_for_a_record_it_can_be_applied_to(
     province: Province,
 ) -> None:

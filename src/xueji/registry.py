@@ -823,6 +823,34 @@ def _schools_of(r: Request, student: Student | None) -> list[str]:
 _ART12 = anhui(12)
 
 
+def _intake(on: _dt.date, policy: Policy) -> tuple[frozenset[int], _dt.date] | None:
+    """The initial grades and the day the autumn intake entered, when a new student of
+    one of them typed on ``on`` without an entry date entered then (see
+    :func:`_default_entry`); ``None`` when every such student entered on ``on``."""
+    terms = policy.terms.value
+    if not terms:
+        return None
+    first = terms[0].start.in_year(on.year)
+    return (policy.initial_grades.value, first) if first <= on else None
+
+
+def _default_entry(on: _dt.date, grade: int, policy: Policy) -> _dt.date:
+    """The entry date of a new student when the caller gives none: the day the record
+    is typed, except for the autumn intake.
+
+    Art 15: schools type in their new students after the autumn term starts, and
+    finish by ``new_student_deadline`` (30 September). A student of an initial grade
+    (``initial_grades``) typed in the first term of ``terms`` after it started, in the
+    same calendar year, entered on its first day (1 September): found by the
+    analysts' review, a school that typed its intake in October got next year's
+    deadline (an entry after the deadline counts towards the next year's), so its
+    lateness was not flagged unless it gave ``entry_date`` itself. A student who
+    really entered later gives ``entry_date``.
+    """
+    intake = _intake(on, policy)
+    return intake[1] if intake is not None and grade in intake[0] else on
+
+
 @attrs.frozen(eq=False)
 class _Enrolment:
     """One enrolment's input, checked and normalised (no store needed)."""
@@ -848,6 +876,8 @@ class _Enrolment:
     def of(
         cls,
         on: _dt.date,
+        intake: tuple[frozenset[int], _dt.date] | None = None,
+        /,
         *,
         school: str,
         class_id: str,
@@ -867,7 +897,9 @@ class _Enrolment:
         idempotency_key: str | None = None,
     ) -> _Enrolment:
         """The keyword arguments of :meth:`Registry.enroll`, checked; raises
-        :class:`~xueji.errors.XuejiError` on input that cannot be understood."""
+        :class:`~xueji.errors.XuejiError` on input that cannot be understood. Without
+        an ``entry_date`` the student entered on ``on``, or with ``intake`` (from
+        :func:`_intake`) on its day if the grade is one of its grades."""
         _check_person(name, sex, grade, hukou_region)
         id_number, guardian_id = _valid_ids(id_number, guardian_id, on)
         if (  # the rest of the fields' types (most rows pass this line's quick test)
@@ -899,7 +931,7 @@ class _Enrolment:
             class_id,
             grade,
             stage or stage_of_grade(grade),
-            entry_date or on,
+            entry_date or (intake[1] if intake is not None and grade in intake[0] else on),
             name,
             "M" if sex == "M" else "F",
             birth_date,
@@ -1790,6 +1822,8 @@ class Registry:
             stage=stage,
             consent=consent,
         )
+        if entry_date is None:  # (not in .of: a bulk import's rows pass in one go)
+            e = attrs.evolve(e, entry=_default_entry(on, e.grade, policy))
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "enroll", school=school)
             sch = self._get_school(uow, school)
@@ -1915,9 +1949,10 @@ class Registry:
         """Decide and write one chunk of :meth:`enroll_many` (see there)."""
         parsed: list[tuple[int, Mapping[str, Any], _Enrolment]] = []
         one_by_one: list[tuple[int, Mapping[str, Any]]] = []
+        intake = _intake(on, policy)  # (the autumn intake: see _default_entry)
         for i, row in chunk:
             try:
-                e = _Enrolment.of(on, **row)
+                e = _Enrolment.of(on, intake, **row)
             except TypeError as err:
                 refused[i] = _input_refusal(_bad_input("导入行字段有误", f"bad row: {err}"))
                 continue
