@@ -590,6 +590,12 @@ def test_idempotency_keys_make_a_repeat_a_no_op(province: Province) -> None:
     assert good.allowed
 
 
+def test_a_bad_idempotency_key_is_said_in_good_english(province: Province) -> None:
+    with pytest.raises(XuejiError) as err:
+        province.reg.submit(A, "S0000001", idempotency_key="a\x00b")
+    assert err.value.message_en.startswith("an idempotency key must not hold")
+
+
 def test_old_idempotency_keys_can_be_forgotten(
     province: Province, monkeypatch: pytest.MonkeyPatch
 ) -> None:

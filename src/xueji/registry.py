@@ -267,6 +267,11 @@ facade, so every store gives the same answer (before, a longer code passed in me
 and on SQLite and failed in PostgreSQL's or MariaDB's driver)."""
 
 
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article (an idempotency key, a unit code)."""
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
 def _check_key(what_zh: str, what_en: str, key: str) -> None:
     """Refuse an empty key, one longer than :data:`KEY_MAX_LENGTH`, or one holding a
     control character (PostgreSQL cannot store a NUL; a tab or newline in a code is
@@ -274,12 +279,12 @@ def _check_key(what_zh: str, what_en: str, key: str) -> None:
     if not key or len(key) > KEY_MAX_LENGTH:
         raise _bad_input(
             f"{what_zh}须为 1 至 {KEY_MAX_LENGTH} 个字符（现为 {len(key)} 个）",
-            f"a {what_en} must have 1 to {KEY_MAX_LENGTH} characters, not {len(key)}",
+            f"{_a(what_en)} must have 1 to {KEY_MAX_LENGTH} characters, not {len(key)}",
         )
     if _BAD_TEXT.search(key):  # (defined below)
         raise _bad_input(
             f"{what_zh}不得含控制字符或残缺字符",
-            f"a {what_en} must not hold control characters or unpaired surrogates",
+            f"{_a(what_en)} must not hold control characters or unpaired surrogates",
         )
 
 
