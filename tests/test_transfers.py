@@ -223,6 +223,21 @@ def test_art24_a_deadline_in_an_unloaded_year_holds_back_only_its_own_request(
     assert [(r.id, r.history[-1].on) for r in again] == [(second.id, D(2026, 12, 30))]
 
 
+def test_national_profile_cites_its_own_articles_in_the_log() -> None:
+    """The national profile re-cites the steps whose national article it knows: a
+    transfer's entries cite 教基一〔2013〕7号 Art 14, not Anhui's Art 21."""
+    p = Province(D(2026, 9, 1), policies=(NATIONAL_2013,))
+    s = p.register("A", 1)
+    req = start_transfer(p, s.id, stated_reason=WHY).request
+    assert req is not None
+    for actor in (W, WUHU, A, SHUSHAN):
+        assert p.reg.approve(actor, req.id).allowed
+    bases = {e.command: e.basis for e in p.reg.history(PROVINCE, req.id)}
+    assert bases["approve_transfer"] == "教基一〔2013〕7号 第十四条"
+    moved = [e for e in p.reg.history(PROVINCE, s.id) if e.command == "transfer"]
+    assert [e.basis for e in moved] == ["教基一〔2013〕7号 第十四条"]
+
+
 def test_national_profile_has_no_default_approval() -> None:
     p = Province(D(2026, 9, 1), policies=(NATIONAL_2013,))
     s = p.register("A", 1)

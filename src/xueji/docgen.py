@@ -148,6 +148,16 @@ def policy_differences(base: Policy, other: Policy) -> str:
     return "\n".join(lines)
 
 
+def citations_markdown(base: Policy, other: Policy) -> str:
+    """A Markdown table of the lifecycle steps ``other`` cites differently from
+    ``base`` (its ``[citations]``), or ``""`` when it cites none of its own."""
+    keys = sorted(k for k in other.citations if other.citations[k] != base.citations.get(k))
+    if not keys:
+        return ""
+    rows = [f"| `{k}` | {_cell(str(other.citations[k]))} |" for k in keys]
+    return "\n".join(["| table or step | cites |", "|---|---|", *rows])
+
+
 def rules_markdown(codes: Mapping[str, tuple[Article, str, str]] = RULE_CODES) -> str:
     """Every rule code with its article and its message in Chinese and English,
     grouped by the code's prefix (``enrolment``, ``transfer``, ...) in catalogue order."""
@@ -244,6 +254,13 @@ def reference_markdown(profiles: Mapping[str, Policy] = PROFILES) -> str:
             policy_differences(base, other),
             "",
         ]
+        if cited := citations_markdown(base, other):
+            parts += [
+                f"The change log's basis of these steps under `{other.code}` (`[citations]`):",
+                "",
+                cited,
+                "",
+            ]
     parts += [
         "## Rule codes",
         "",
