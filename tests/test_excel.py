@@ -436,6 +436,35 @@ def test_art17_a_row_failing_at_apply_time_undoes_an_all_or_nothing_import(
 GRAD_HEADER = ["学校代码", "学籍号", "毕结业"]
 
 
+def test_art13_an_import_does_not_find_a_student_by_a_voided_number(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the session review: the graduation import found students by every
+    number they had held, voided ones too, and graduated the wrong student when a
+    voided number was another student's 学籍号 now."""
+    shushan = authority("340104")
+    born = D(2014, 3, 1)
+    y, q = make_id(born), make_id(born)
+    b = province.register("A", 6, birth=born, id_number=q, name="乙")
+    a = province.register("A", 6, birth=born, id_number=y, name="甲")
+
+    def correct(s_id: str, new: str) -> None:
+        out = province.reg.request_correction(A, s_id, {"id_number": new}, "录错")
+        assert out.request is not None
+        assert province.reg.approve(shushan, out.request.id).allowed
+
+    correct(a.id, make_id(born))  # 甲: y -> another number, G+y voided
+    correct(b.id, y)  # 乙: q -> y, 乙 holds G+y now
+    province.at(D(2027, 7, 1))
+    rows = [["A", "G" + y, "毕业"]]
+    report = excel.import_graduation(
+        province.reg, A, workbook(tmp_path / "g.xlsx", GRAD_HEADER, rows)
+    )
+    assert report.committed
+    assert province.reg.student(A, b.id).status is StudentStatus.GRADUATED
+    assert province.reg.student(A, a.id).status is StudentStatus.REGISTERED
+
+
 def test_art18_graduation_import(province: Province, tmp_path: Path) -> None:
     six = province.register("A", 6)
     done = province.register("A", 6)

@@ -148,6 +148,25 @@ def test_free_text_no_store_keeps_alike_is_refused(province: Province) -> None:
     assert province.reg.approve(county, req.id, "同意\n（附病历）").allowed  # lines are text
 
 
+def test_art30_a_long_bad_argument_is_masked_before_it_is_cut(province: Province) -> None:
+    """Found by the session review: a bad argument's repr was cut to 60 characters and
+    then masked, so an identity number cut at its 16th digit escaped the mask."""
+    from tests.conftest import PROVINCE, school_actor
+
+    idn = "340104202003010111"
+    for call in (
+        lambda: province.reg.enroll_many(
+            school_actor("A"), {"name": "张三", "sex": "M", "id_number": idn}
+        ),
+        lambda: province.reg.student(PROVINCE, ["S1", "S2", "S3", "S4", "S5", "S6", "S7", idn]),
+    ):
+        with pytest.raises(XuejiError) as err:
+            call()  # type: ignore[no-untyped-call]
+        text = str(err.value)
+        assert err.value.code == "command.bad_input"
+        assert "3401042020" not in text  # not even cut short: its birth date is masked
+
+
 def test_arguments_of_the_wrong_type_are_bad_input_not_a_crash(province: Province) -> None:
     """Review finding 3: each of these raised AttributeError or TypeError from deep in
     the rules or the store (a plain ``"job_move"`` for a TransferReason, ISO text for

@@ -1143,7 +1143,13 @@ class _Students:
         if school not in self.schools:
             by: dict[str, Student] = {}
             for s in self.registry.students_of(self.actor, school):
-                held = [n.text for n in s.numbers.all_numbers] if s.numbers else []
+                held = (
+                    [  # (a voided number is another person's now: Art 13, Art 29)
+                        n.text for n in s.numbers.all_numbers if n.text not in s.numbers.voided
+                    ]
+                    if s.numbers
+                    else []
+                )
                 for number in (*held, s.id_number):
                     if number:
                         by[number] = s

@@ -832,11 +832,15 @@ def _intake(on: _dt.date, policy: Policy) -> tuple[frozenset[int], _dt.date] | N
     """The initial grades and the day the autumn intake entered, when a new student of
     one of them typed on ``on`` without an entry date entered then (see
     :func:`_default_entry`); ``None`` when every such student entered on ``on``."""
-    terms = policy.terms.value
-    if not terms:
+    deadline = policy.new_student_deadline.value
+    if deadline is None:
         return None
-    first = terms[0].start.in_year(on.year)
-    return (policy.initial_grades.value, first) if first <= on else None
+    due = deadline.in_year(on.year)
+    for term in policy.terms.value:
+        first, last = term.dates(on.year)
+        if first <= due <= last and first <= on <= last:
+            return policy.initial_grades.value, first
+    return None
 
 
 def _default_entry(on: _dt.date, grade: int, policy: Policy) -> _dt.date:
@@ -845,12 +849,15 @@ def _default_entry(on: _dt.date, grade: int, policy: Policy) -> _dt.date:
 
     Art 15: schools type in their new students after the autumn term starts, and
     finish by ``new_student_deadline`` (30 September). A student of an initial grade
-    (``initial_grades``) typed in the first term of ``terms`` after it started, in the
-    same calendar year, entered on its first day (1 September): found by the
+    (``initial_grades``) typed during the term of ``terms`` in which that deadline
+    falls (the autumn term), in the same calendar year, entered on its first day
+    (1 September; a student continuing into grade 7 or senior 1 too): found by the
     analysts' review, a school that typed its intake in October got next year's
     deadline (an entry after the deadline counts towards the next year's), so its
     lateness was not flagged unless it gave ``entry_date`` itself. A student who
-    really entered later gives ``entry_date``.
+    really entered later gives ``entry_date``. Typed in January (the autumn term's
+    end, the next calendar year) the student entered on the day: an entry date in the
+    year before would also move the year the photo must be taken in (Art 12).
     """
     intake = _intake(on, policy)
     return intake[1] if intake is not None and grade in intake[0] else on
@@ -1858,7 +1865,7 @@ class Registry:
                     self._continue(
                         uow,
                         actor,
-                        on,
+                        (on, e.entry),
                         previous[-1],
                         sch,
                         klass,
@@ -2233,7 +2240,7 @@ class Registry:
         self,
         uow: UnitOfWork,
         actor: Actor,
-        on: _dt.date,
+        dates: tuple[_dt.date, _dt.date],
         prev: Student,
         sch: School,
         klass: SchoolClass,
@@ -2242,7 +2249,10 @@ class Registry:
         regional: str,
         photo: Photo | None,
     ) -> Student:
-        """Art 12: grade 7 and senior grade 1 keep the 学籍号, with a new 地区学号."""
+        """Art 12: grade 7 and senior grade 1 keep the 学籍号, with a new 地区学号.
+        ``dates``: the day of the command and the day the student entered (the autumn
+        intake's first day by default: :func:`_default_entry`)."""
+        on, entry = dates
         new = attrs.evolve(
             prev,
             status=St.DRAFT,
@@ -2250,7 +2260,7 @@ class Registry:
             class_id=klass.id,
             grade=grade,
             stage=stage,
-            entry_date=on,
+            entry_date=entry,
             photo=photo or prev.photo,
             regional_number=regional,
             regional_numbers=(*prev.regional_numbers, regional),
@@ -2330,7 +2340,11 @@ class Registry:
                 )
             if not decision.allowed:
                 return Outcome(decision, s)
-            new = attrs.evolve(s, version=s.version + 1, **fields)
+            numbers = s.numbers
+            if fields.get("id_number") and numbers is not None:
+                # the 学籍号 follows the identity number (Art 13), as a correction's does
+                numbers = _numbers.correct_resident_id(numbers, fields["id_number"], on)
+            new = attrs.evolve(s, version=s.version + 1, numbers=numbers, **fields)
             uow.students.update(new)
             self._log(
                 uow,
@@ -3393,7 +3407,8 @@ class Registry:
         a forgotten key runs again as a new command, and is decided by the rules as
         any command is (a second enrolment of the same person is refused by Art 14).
         Records written before their date was kept (before this method) count as
-        older than any ``before``. A province-wide operation of the system's operator
+        older than any ``before``, and so does a record edited into something else
+        (a repeat with its key is refused as ``CorruptRecord``: it can serve none). A province-wide operation of the system's operator
         (Art 5); the change log is not touched.
         """
         _check_actor(actor)
@@ -3405,8 +3420,11 @@ class Registry:
         with self.store.unit_of_work() as uow:
             old: list[str] = []
             for key, text in uow.meta.prefixed(_IDEM):
-                held = _idempotency_record(key, text)
-                if held.on is None or held.on < cutoff:
+                try:
+                    on_ = _idempotency_record(key, text).on
+                except CorruptRecord:
+                    on_ = None  # unreadable: it can serve no repeat (one is refused)
+                if on_ is None or on_ < cutoff:
                     old.append(key)
                 if len(old) >= _FORGET_BATCH:
                     gone += uow.meta.delete(old)
@@ -3907,7 +3925,7 @@ def _bad_date(what_zh: str, what_en: str, value: object) -> NoReturn:
 
 def _short(value: object) -> str:
     """``value``'s repr for a message, cut short (a caller's object may be large)."""
-    shown = repr(value)
+    shown = mask_ids(repr(value))  # masked whole first: a cut number would escape the mask
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 

@@ -43,7 +43,7 @@ from xueji.model import (
     Unit,
     UnitLevel,
 )
-from xueji.numbers import link_resident_id, new_record
+from xueji.numbers import correct_resident_id, link_resident_id, new_record
 from xueji.policy.values import Stage
 from xueji.storage.protocols import Store
 
@@ -534,6 +534,28 @@ class StoreContract:
             assert [x.id for x in uow.students.by_registry_number(old)] == [s.id]
             assert uow.students.by_registry_number("G" + new_id) == []  # never issued
             assert [x.id for x in uow.students.by_id_number(new_id)] == [s.id]
+
+    def test_a_voided_number_finds_only_its_holder(self, store: Store) -> None:
+        """A number voided by an identity-number correction (``NumberRecord.voided``)
+        no longer finds the student who held it; the person whose identity number it
+        is, enrolled later, is found by it (Arts 13, 29)."""
+        s = _student(1)
+        assert s.numbers is not None
+        wrong = "G" + (s.id_number or "")
+        right = _id(s.birth_date, 41)
+        fixed = correct_resident_id(s.numbers, right, D(2026, 10, 8))
+        holder = _student(2, id_number=s.id_number)
+        with store.unit_of_work() as uow:
+            uow.students.add(s)
+            uow.students.update(
+                Student(**{**_fields(s), "id_number": right, "numbers": fixed, "version": 1})
+            )
+        with store.unit_of_work() as uow:
+            assert uow.students.by_registry_number(wrong) == []
+            assert [x.id for x in uow.students.by_registry_number("G" + right)] == [s.id]
+            uow.students.add(holder)
+        with store.unit_of_work() as uow:
+            assert [x.id for x in uow.students.by_registry_number(wrong)] == [holder.id]
 
     def test_update_many_checks_the_version_read(self, store: Store) -> None:
         s1, s2 = _student(1), _student(2)
