@@ -136,6 +136,10 @@ def test_regional_format_needs_a_sequence() -> None:
         ("{region}{year}{stage}{seq:05d}", True),
         ("{region}{year:04d}{seq:020d}", True),
         ("{region}-{seq:x}", True),
+        ("{region}{seq:0>6}", True),  # pads as {seq:06d} does (session review)
+        ("{region}{seq:0>6d}", True),
+        ("{region}{seq:0>21}", False),
+        ("{region}{seq:*>6}", False),  # another fill: no number
     ],
 )
 def test_regional_format_takes_integer_formats_of_a_sane_width(

@@ -542,3 +542,41 @@ def test_the_doc_lists_each_actions_arguments_from_the_runner() -> None:
     )
     assert "`job_move` / `hukou_change` / `address_change` / `other`" in section
     assert "| `rollover` | — | **`year`**: number | the system (系统) |" in section
+
+
+def test_values_the_review_found_misread(tmp_path: Path) -> None:
+    """Found by the session review of the runner: ``update_student`` refused the
+    ``expected_version`` and ``idempotency_key`` every command takes; a bad value in a
+    step that expects an error was still converted by the runner (``migrant:
+    "false"`` became true, and the enrolment was allowed) instead of reaching the
+    command; and quoted text that reads as a date could not be given as text."""
+    body = STUDENT + textwrap.dedent(
+        """\
+        steps:
+          - do: enroll
+            by: 实验小学
+            as: 小刚
+            with: {school: A, class_id: A-1, grade: 1, name: 小刚, sex: M,
+                   birth_date: 2019-03-01, hukou_region: "340104",
+                   id_number: "340104201903010139", photo: 2026-09-01}
+            expect: {allowed: true}
+          - do: update_student
+            by: 实验小学
+            student: 小刚
+            with: {name: 小刚刚, expected_version: 0, idempotency_key: fix-1}
+            expect: {allowed: true, student: {name: 小刚刚}}
+          - do: enroll
+            by: 实验小学
+            with: {school: A, class_id: A-1, grade: 1, name: 小强, sex: M,
+                   birth_date: 2019-03-01, hukou_region: "340104",
+                   id_number: "340104201903010155", photo: 2026-09-01, migrant: "false"}
+            expect: {error: command.bad_input}
+          - do: suspend
+            by: 实验小学
+            student: 小明
+            with: {reason: "2026-09-01"}
+            expect: {allowed: true}
+        """
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert result.ok, result.report()

@@ -1004,6 +1004,10 @@ def test_a_missing_driver_is_named_by_from_url_too() -> None:
         ("?foo=bar", "URL option foo"),
         ("?timeout=3", "URL option timeout"),  # the store sets its own busy wait
         ("?isolation_level=SERIALIZABLE", "URL option isolation_level"),
+        # found by the session review: without file: the driver made a new file
+        # called "x.db?mode=ro", writable
+        ("?uri=true&mode=ro", "need a file: name"),
+        ("?uri=True&cache=shared", "need a file: name"),
     ],
 )
 def test_a_sqlite_option_the_store_does_not_use_is_bad_url(

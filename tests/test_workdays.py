@@ -237,3 +237,22 @@ def test_add_matches_a_day_by_day_count(start: dt.date, n: int) -> None:
             return
         left -= chinese_calendar.is_workday(day)
     assert workdays.add_working_days(start, n) == day
+
+
+def test_a_year_may_be_an_int_like() -> None:
+    """Found by the session review: ``with_year(numpy.int64(2027), ...)`` worked, then
+    was refused when the years were checked; counts of working days take int-likes,
+    and so do years now (a bool or a float does not)."""
+    from xueji.errors import InvalidSchedule
+    from xueji.workdays import default_calendar
+
+    class Year:  # an int-like, as numpy.int64 is
+        def __index__(self) -> int:
+            return 2027
+
+    cal = default_calendar().with_year(Year(), [dt.date(2027, 1, 1)])  # type: ignore[arg-type]
+    assert cal.is_working_day(dt.date(2027, 1, 4))
+    assert not cal.is_working_day(dt.date(2027, 1, 1))
+    for bad in (True, 2027.0, "2027"):
+        with pytest.raises(InvalidSchedule):
+            default_calendar().with_year(bad, [])  # type: ignore[arg-type]

@@ -645,6 +645,8 @@ def _params(action: str) -> dict[str, _Param]:
     """The ``with:`` arguments of ``action``: name, type and whether it is required."""
     if action == "update_student":
         own = {k: _Param(h, False) for k, h in _person_hints().items()}
+        hints = _hints(action)  # (and the arguments every command takes)
+        own.update({k: _Param(hints[k], False) for k in sorted(_COMMON_ARGS) if k in hints})
     else:
         hints = _hints(action) if action != "check" else {}
         own = {
@@ -748,6 +750,8 @@ def _value(path: str, node: Any, key: str, value: Any, hint: Any) -> Any:
     if hint is str:
         if type(value) is int:  # 340104 written without quotes
             value = str(value)
+        elif isinstance(value, _dt.date):  # text that reads as a date: it is text here
+            value = value.isoformat()
         if not isinstance(value, str):
             raise _bad(
                 path, node, key, f"{key} 应为文本，而不是 {shown}", f"{key} is text, not {shown}"
@@ -1277,17 +1281,6 @@ class _StepProblem(Exception):
     reported as the step's failure, not raised."""
 
 
-def _convert(value: Any, hint: Any) -> Any:
-    """A scenario value as the command's parameter type (dates, photos, enums)."""
-    if isinstance(value, _dt.date) or value is None:
-        if hint in (Photo, Photo | None) and isinstance(value, _dt.date):
-            return Photo(value, "scenario")
-        return value
-    if hint in (Photo, Photo | None) and isinstance(value, str):
-        return Photo(_dt.date.fromisoformat(value), "scenario")
-    return converter.structure(_plain(value), hint)
-
-
 _OBSERVER = Actor(ActorKind.PROVINCE, "(scenario)", "场景检查 (scenario check)")
 """Who reads the registry for a scenario's checks (the province sees everything)."""
 
@@ -1389,24 +1382,15 @@ class _Run:
 
     def _command(self, step: Step, actor: Actor) -> Outcome:
         method = getattr(self.reg, step.action)
-        hints = _hints(step.action)
         kwargs: dict[str, Any] = {}
         if step.student is not None:
             kwargs["student_id"] = self.student_id(step.student)
         if step.request is not None:
             kwargs["request_id"] = self.request_id(step.request)
         for key, value in step.args.items():
-            hint = hints.get(key, Any)
-            if key not in step.raw or hint is Any:  # (converted when the file was read)
-                kwargs[key] = value
-                continue
-            try:
-                kwargs[key] = _convert(value, hint)
-            except Exception as e:
-                detail = str(e).splitlines()[0]
-                raise _StepProblem(
-                    f"参数 {key}={value!r} 无法转换 (argument {key}={value!r}: {detail})"
-                ) from None
+            # converted when the file was read; a value that did not convert (a step
+            # that expects an error) goes to the command as written, for it to refuse
+            kwargs[key] = value
         try:
             result: Outcome = method(actor, **kwargs)
         except TypeError as e:

@@ -111,6 +111,20 @@ def _dates(values: Iterable[_dt.date]) -> frozenset[_dt.date]:
     return out
 
 
+def _whole_year(value: object) -> int:
+    """A year as an ``int``: an int-like (``numpy.int64``) is taken, as counts of
+    working days are; a bool, a float or text is refused."""
+    if isinstance(value, bool):
+        raise _bad_schedule("年份应为整数，而不是 bool", "a year is an int, not bool")
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        name = type(value).__name__
+        raise _bad_schedule(
+            f"年份应为整数，而不是 {name}", f"a year is an int, not {name}"
+        ) from None
+
+
 @attrs.frozen
 class YearSchedule:
     """One year's State Council schedule.
@@ -121,7 +135,7 @@ class YearSchedule:
     ``source``: where the schedule comes from (the notice's number), for audit.
     """
 
-    year: int
+    year: int = attrs.field(converter=_whole_year)
     holidays: frozenset[_dt.date] = attrs.field(converter=_dates)
     makeup_workdays: frozenset[_dt.date] = attrs.field(converter=_dates)
     source: str = ""
@@ -129,11 +143,6 @@ class YearSchedule:
 
     def __attrs_post_init__(self) -> None:
         year = self.year
-        if isinstance(year, bool) or not isinstance(year, int):
-            raise _bad_schedule(
-                f"年份应为整数，而不是 {type(year).__name__}",
-                f"a year is an int, not {type(year).__name__}",
-            )
         if not _dt.MINYEAR <= year <= _dt.MAXYEAR:
             raise _bad_schedule(
                 f"年份 {year} 不在 {_dt.MINYEAR} 至 {_dt.MAXYEAR} 之间",

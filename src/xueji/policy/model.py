@@ -140,9 +140,10 @@ def _value_problems(p: Policy) -> list[Problem]:
     return out
 
 
-_NUMBER_SPEC = re.compile(r"(?:0(?P<width>[1-9][0-9]?))?[bdoxX]?")
+_NUMBER_SPEC = re.compile(r"(?:0>?(?P<width>[1-9][0-9]?))?[bdoxX]?")
 """The format spec a number field (``seq``, ``year``) of ``regional_number_format``
-may have: an integer presentation type, optionally zero-padded to a width."""
+may have: an integer presentation type, optionally zero-padded to a width (``05``,
+or ``0>5``, which pads the same)."""
 REGIONAL_FIELD_MAX_WIDTH = 20
 """The widest a field of ``regional_number_format`` may be padded (a width of
 99999999999 made the policy check allocate that many characters: MemoryError)."""
@@ -152,7 +153,7 @@ def _format_spec_problem(fmt: str) -> Problem | None:
     """A field of ``regional_number_format`` whose format spec could make no number:
     ``seq`` and ``year`` take an integer presentation type (``d``, ``b``, ``o``,
     ``x``, ``X``), optionally zero-padded to at most :data:`REGIONAL_FIELD_MAX_WIDTH`
-    characters (``{seq:05d}``); ``region`` and ``stage`` are codes taken as they are
+    characters (``{seq:05d}``, ``{seq:0>5}``); ``region`` and ``stage`` are codes taken as they are
     (no spec). ``{seq:c}`` (a control character), ``{seq:e}`` and ``{seq:.2f}``
     (float text), a conversion (``!r``) or a huge width are refused."""
     try:

@@ -1892,6 +1892,16 @@ def _sqlite_options(url: str, parsed: sa.engine.URL) -> None:
     as_uri = isinstance(uri, str) and sa.util.asbool(uri)
     allowed = SQLITE_DRIVER_OPTIONS | (SQLITE_URI_OPTIONS if as_uri else frozenset())
     unused = sorted(set(parsed.query) - allowed)
+    path = parsed.database or ""
+    if as_uri and set(parsed.query) & SQLITE_URI_OPTIONS and not path.startswith("file:"):
+        # the driver reads a URI only from a file: name: it opened a new, writable
+        # file called "x.db?mode=ro" (found by the session review)
+        shown = _shown(url, parsed)
+        raise XuejiError(
+            "storage.bad_url",
+            f"SQLite 的 URI 参数须写在 file: 地址中（sqlite:///file:x.db?mode=ro&uri=true）：{shown}",
+            "SQLite URI options need a file: name (sqlite:///file:x.db?mode=ro&uri=true): " + shown,
+        )
     if not unused:
         return
     names = ", ".join(unused)
