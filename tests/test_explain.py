@@ -349,12 +349,13 @@ def test_art2_cli_transfer_check_reads_the_grade_s_stage_under_the_profile(
     argv = ["transfer", "check", *ALLOWED, "--grade", "6"]
     wusi = build_parser().parse_args([*argv, "--policy-file", str(path)])
     facts, on, policy = _transfer_facts(wusi)
+    assert on == dt.date(2026, 9, 10)
     assert (policy.code, facts.student.stage, facts.to_stages) == (
         "wusi-2027",
         Stage.JUNIOR,
         frozenset({Stage.JUNIOR}),
     )
-    facts, on, policy = _transfer_facts(build_parser().parse_args(argv))
+    facts, _, policy = _transfer_facts(build_parser().parse_args(argv))
     assert (policy.code, facts.student.stage) == (ANHUI_2013.code, Stage.PRIMARY)
     given = build_parser().parse_args([*argv, "--stage", "primary", "--policy-file", str(path)])
     assert _transfer_facts(given)[0].student.stage is Stage.PRIMARY  # a stage given is kept
