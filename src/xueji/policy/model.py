@@ -156,7 +156,8 @@ def _school_system_problems(p: Policy) -> list[Problem]:
     them); and the parameters that name grades of the system agree with it:
     ``initial_grades`` are the first grade of each of the three stages (Art 12: a new
     地区学号 on entering a stage) and ``compulsory_grades`` the grades of primary and
-    junior (义务教育: the nine years of both). A 五四制 profile changes all three."""
+    junior (义务教育: the nine years of both). A 五四制 profile writes the first two
+    (its compulsory grades are still 1-9)."""
     system = p.school_system.value
     missing = [s for s in Stage if s not in system]
     if missing:
@@ -194,7 +195,7 @@ def _school_system_problems(p: Policy) -> list[Problem]:
         ]
     out: list[Problem] = []
     firsts = frozenset(grades[0] for grades in chain)
-    if p.initial_grades.value != firsts:
+    if frozenset(p.initial_grades.value) != firsts:
         out.append(
             (
                 f"initial_grades 应为各学段的起始年级 {sorted(firsts)}（school_system），"
@@ -203,8 +204,8 @@ def _school_system_problems(p: Policy) -> list[Problem]:
                 f"{sorted(firsts)}, not {sorted(p.initial_grades.value)}",
             )
         )
-    compulsory = system[Stage.PRIMARY] | system[Stage.JUNIOR]
-    if p.compulsory_grades.value != compulsory:
+    compulsory = frozenset(system[Stage.PRIMARY]) | frozenset(system[Stage.JUNIOR])
+    if frozenset(p.compulsory_grades.value) != compulsory:
         out.append(
             (
                 f"compulsory_grades 应为小学和初中的年级 {_shown(compulsory)}（school_system），"
