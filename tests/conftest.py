@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from xueji import ids
+from xueji.articles import Article
 from xueji.clock import ManualClock
 from xueji.model import (
     Actor,
@@ -23,7 +25,7 @@ from xueji.model import (
     Unit,
     UnitLevel,
 )
-from xueji.policy import ANHUI_2013, Policy, Stage
+from xueji.policy import ANHUI_2013, Param, Policy, Stage, load_policy
 from xueji.registry import Registry
 from xueji.storage import MemoryStore
 from xueji.storage.protocols import Store
@@ -168,3 +170,65 @@ def province(request: pytest.FixtureRequest, tmp_path: Path) -> Province:
     if request.param == "sqlite":
         return Province(store=SqlStore.sqlite(str(tmp_path / "registry.sqlite3")))
     return Province()
+
+
+# -- a 五四制 profile (primary 1-5, junior 6-9), in code and as a policy file ----------
+
+WUSI = "某教基〔2027〕5号"
+
+FIVE_FOUR = attrs.evolve(
+    ANHUI_2013,
+    code="wusi-2027",
+    name="某市中小学生学籍管理办法（五四制）",
+    instrument=WUSI,
+    school_system=Param(
+        {
+            Stage.PRIMARY: frozenset(range(1, 6)),
+            Stage.JUNIOR: frozenset(range(6, 10)),
+            Stage.SENIOR: frozenset(range(10, 13)),
+            Stage.SPECIAL: frozenset(range(1, 10)),
+        },
+        Article(WUSI, 2),
+        "五四制: primary 1-5, junior 6-9.",
+    ),
+    initial_grades=Param(frozenset({1, 6, 10}), Article(WUSI, 12)),
+)
+"""A 五四制 profile built in code (:func:`attrs.evolve` over Anhui's)."""
+
+FIVE_FOUR_TOML = f"""
+base = "anhui-2013"
+code = "wusi-2027"
+name = "某市中小学生学籍管理办法（五四制）"
+instrument = "{WUSI}"
+
+[school_system]
+value = {{ primary = [1, 2, 3, 4, 5], junior = [6, 7, 8, 9], senior = [10, 11, 12], special = [1, 2, 3, 4, 5, 6, 7, 8, 9] }}
+article = {{ instrument = "{WUSI}", number = 2 }}
+note = "五四制: primary 1-5, junior 6-9."
+
+[initial_grades]
+value = [1, 6, 10]
+article = {{ instrument = "{WUSI}", number = 12 }}
+"""
+"""The same profile as a policy file."""
+
+
+@pytest.fixture(params=["evolve", "toml"])
+def five_four(request: pytest.FixtureRequest, tmp_path: Path) -> Policy:
+    """The 五四制 profile, built in code and loaded from a policy file."""
+    if request.param == "toml":
+        path = tmp_path / "wusi-2027.toml"
+        path.write_text(FIVE_FOUR_TOML, encoding="utf-8")
+        return load_policy(path)
+    return FIVE_FOUR
+
+
+def five_four_province(policy: Policy, start: dt.date = START) -> Province:
+    """A province under ``policy`` (五四制) whose junior school J also has a grade-6
+    class (its primary schools keep their grade-6 classes, which no student of the
+    system's grade 6 may join: grade 6 is junior)."""
+    p = Province(start, policies=(policy,))
+    p.reg.add_class(
+        school_actor("J"), SchoolClass("J-6", "J", "6年级1班", 6, "班主任", D(2026, 9, 1))
+    )
+    return p

@@ -8,13 +8,21 @@ from pathlib import Path
 import attrs
 import pytest
 
-from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
+from tests.conftest import (
+    PROVINCE,
+    D,
+    Province,
+    authority,
+    five_four_province,
+    make_id,
+    school_actor,
+)
 from tests.test_storage_contract import statements
 from xueji import registry
 from xueji.articles import anhui
 from xueji.lifecycle import RequestKind, RequestState, StudentStatus
 from xueji.model import Actor, SchoolClass, TransferReason
-from xueji.policy import ANHUI_2013, Param, Stage
+from xueji.policy import ANHUI_2013, Param, Policy, Stage
 from xueji.storage.sql import SqlStore
 
 A, H = school_actor("A"), school_actor("H")
@@ -879,3 +887,67 @@ def test_art29_a_correction_waits_for_a_transfer_in_s_review_under_pin_too() -> 
     assert came.student is not None
     out = p.reg.request_correction(A, came.student.id, {"name": "新名"}, "护照为准")
     assert out.decision.codes == ("change.other_open",)
+
+
+def test_art18_grade_5_is_primary_s_final_grade_under_a_five_four_system(
+    five_four: Policy,
+) -> None:
+    """Under 五四制 a primary student graduates from grade 5; a grade-6 primary record
+    (a stage given by hand) is refused as not in the final grade, which the decision
+    shows is 5, with the ``school_system`` it read. Under 6-3-3, grade 6 is final."""
+    from xueji.model import Student
+    from xueji.rules.graduation import check_graduation
+
+    p = five_four_province(five_four, D(2026, 6, 1))
+    s = p.register("A", 5, birth=D(2015, 3, 1))
+    four = p.register("A", 4, birth=D(2016, 3, 1))
+    p.at(D(2026, 7, 10))
+    out = p.reg.graduate(A, s.id)
+    assert out.allowed
+    assert out.request is None  # compulsory: the school records it
+    assert p.reg.student(PROVINCE, s.id).status is StudentStatus.GRADUATED
+    assert p.reg.graduate(A, four.id).decision.codes == ("graduation.not_final_grade",)
+    sixth = Student(
+        id="S6",
+        school="A",
+        class_id="A-6",
+        grade=6,
+        stage=Stage.PRIMARY,
+        status=StudentStatus.REGISTERED,
+        name="-",
+        sex="M",
+        birth_date=D(2014, 3, 1),
+        hukou_region="340104",
+        entry_date=D(2020, 9, 1),
+    )
+    refused = check_graduation(sixth, on=D(2026, 7, 10), policy=five_four)
+    assert refused.codes == ("graduation.not_final_grade",)
+    assert dict(refused.violations[0].facts)["final_grade"] == "5"
+    (step,) = [x for x in refused.explain().steps if x.rule == "graduation.not_final_grade"]
+    assert [x.name for x in step.params] == ["school_system"]
+    assert check_graduation(sixth, on=D(2026, 7, 10), policy=ANHUI_2013).allowed
+
+
+def test_art18_the_rollover_follows_the_school_system_of_the_profile(five_four: Policy) -> None:
+    """The 1 August rollover under 五四制: grade-5 primary students are not promoted
+    (primary's final grade: held, flagged as not graduated), grades 1-4 and junior 6-8
+    are, junior 9 is held; Art 32's detect expects exactly that (no altered record)."""
+    from xueji.rules.graduation import rollover_plan
+
+    plan = rollover_plan(five_four)
+    assert plan.final_grades[Stage.PRIMARY] == 5
+    assert plan.final_grades[Stage.JUNIOR] == 9
+    p = five_four_province(five_four, D(2026, 6, 1))
+    primary = {g: p.register("A", g, birth=D(2020 - g, 3, 1)) for g in range(1, 6)}
+    junior = {g: p.register("J", g, birth=D(2020 - g, 3, 1)) for g in range(6, 10)}
+    p.at(D(2026, 8, 1))
+    out = p.reg.rollover(SYSTEM, 2026)
+    assert out.allowed
+    assert set(out.decision.codes) == {"graduation.overdue"}
+    assert str(dict(out.decision.warnings[0].facts)["students"]) == "2"  # grades 5 and 9
+    grades = {
+        s.id: p.reg.student(PROVINCE, s.id).grade for s in (*primary.values(), *junior.values())
+    }
+    assert [grades[primary[g].id] for g in range(1, 6)] == [2, 3, 4, 5, 5]
+    assert [grades[junior[g].id] for g in range(6, 10)] == [7, 8, 9, 9]
+    assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []

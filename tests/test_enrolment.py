@@ -8,11 +8,20 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
+from tests.conftest import (
+    PROVINCE,
+    D,
+    Province,
+    authority,
+    five_four_province,
+    make_id,
+    school_actor,
+)
 from xueji.errors import NotFound, TransitionRefused, XuejiError
 from xueji.lifecycle import RequestState, StudentStatus
 from xueji.masking import mask
-from xueji.model import Actor, InfoEntry, InfoGroup, Photo
+from xueji.model import Actor, InfoEntry, InfoGroup, Photo, stage_of_grade
+from xueji.policy import Policy, Stage
 
 A = school_actor("A")
 
@@ -972,3 +981,72 @@ def test_direct_edits_from_a_stale_form_are_refused_and_repeats_are_no_ops(
     )
     assert repeat.student == done.student
     assert len(province.log()) == size + 1
+
+
+def _grade_6_row(school: str, birth: dt.date | None = None) -> dict[str, Any]:
+    birth = birth or D(2015, 3, 1)
+    return {
+        "school": school,
+        "class_id": f"{school}-6",
+        "grade": 6,
+        "name": "六年级",
+        "sex": "M",
+        "birth_date": birth,
+        "hukou_region": "340104",
+        "id_number": make_id(birth),
+        "photo": Photo(D(2026, 9, 1), "sha256:x"),
+    }
+
+
+def test_art2_a_grade_6_student_is_junior_under_a_five_four_system(five_four: Policy) -> None:
+    """五四制 (Shanghai: primary 1-5, junior 6-9) is a profile's ``school_system``, in
+    code or in a policy file: a grade-6 student is junior, enrols into a junior school
+    with a junior 地区学号, and is refused by a primary school (Art 2); under Anhui's
+    6-3-3 grade 6 is still primary."""
+    system = five_four.school_system.value
+    assert stage_of_grade(6, system) is Stage.JUNIOR
+    assert stage_of_grade(5, system) is Stage.PRIMARY
+    assert stage_of_grade(6) is Stage.PRIMARY  # the default: 6-3-3
+    p = five_four_province(five_four)
+    s = p.enroll("J", 6)
+    assert s.stage is Stage.JUNIOR
+    assert s.regional_number is not None
+    assert s.regional_number.startswith("3401042026" + "2")  # the junior stage digit
+    out = p.reg.enroll(A, **_grade_6_row("A"))
+    assert refused(out) == ("enrolment.stage_mismatch",)
+    assert dict(out.decision.violations[0].facts)["stage"] == "junior"
+    assert Province().enroll("A", 6).stage is Stage.PRIMARY
+
+
+def test_art2_a_bulk_import_reads_the_school_system_of_the_profile(five_four: Policy) -> None:
+    """A bulk import (and so the Excel importer, which is one) places a grade-6 row in
+    junior under 五四制: the system is passed to each row's parsing positionally, never
+    as a field a row could set."""
+    p = five_four_province(five_four)
+    out = p.reg.enroll_many(school_actor("J"), [_grade_6_row("J")])
+    assert out.allowed
+    assert out.applied[0].stage is Stage.JUNIOR
+    primary = p.reg.enroll_many(A, [_grade_6_row("A", D(2015, 4, 1))], all_or_nothing=False)
+    assert [refused(d) for _, d in primary.refused] == [("enrolment.stage_mismatch",)]
+    bad = p.reg.enroll_many(A, [{**_grade_6_row("A"), "system": {}}], all_or_nothing=False)
+    assert [refused(d) for _, d in bad.refused] == [("command.bad_input",)]
+
+
+def test_art12_a_primary_graduate_enters_junior_grade_6_with_a_new_regional_number(
+    five_four: Policy,
+) -> None:
+    """Under 五四制 grade 5 is primary's final grade and grade 6 junior's first (an
+    ``initial_grades`` grade): the graduate keeps the 学籍号 and gets a new 地区学号."""
+    p = five_four_province(five_four, D(2026, 6, 1))
+    s = p.register("A", 5, birth=D(2015, 3, 1))
+    p.at(D(2026, 7, 10))
+    assert p.reg.graduate(A, s.id).allowed
+    p.at(D(2026, 9, 1))
+    nxt = p.enroll("J", 6, birth=D(2015, 3, 1), id_number=s.id_number)
+    assert nxt.id == s.id  # the same record continues
+    assert nxt.stage is Stage.JUNIOR
+    assert nxt.registry_number == s.registry_number
+    assert nxt.regional_number != s.regional_number
+    assert nxt.regional_numbers == (s.regional_number, nxt.regional_number)
+    assert nxt.regional_number is not None
+    assert nxt.regional_number[10] == "2"  # the junior stage digit

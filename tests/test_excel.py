@@ -13,13 +13,20 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.conftest import PROVINCE, Province, authority, make_id, school_actor
+from tests.conftest import (
+    PROVINCE,
+    Province,
+    authority,
+    five_four_province,
+    make_id,
+    school_actor,
+)
 from xueji import excel, statistics
 from xueji.cli import main
 from xueji.errors import AccessDenied, ConcurrencyConflict, XuejiError
 from xueji.lifecycle import StudentStatus
 from xueji.model import InfoGroup, SchoolClass
-from xueji.policy import Stage
+from xueji.policy import Policy, Stage
 from xueji.storage.sql import SqlStore
 
 D = dt.date
@@ -108,6 +115,26 @@ def test_art12_import_partial_applies_the_good_rows(province: Province, tmp_path
     names = sorted(s.name for s in province.reg.students_of(A, "A"))
     assert names == ["好一", "好二"]
     assert all(s.status is StudentStatus.DRAFT for s in province.reg.students_of(A, "A"))
+
+
+def test_art2_the_importer_places_grade_6_in_junior_under_a_five_four_profile(
+    five_four: Policy, tmp_path: Path
+) -> None:
+    """The Excel importer decides rows under the profile in force: under 五四制 a
+    grade-6 row is a junior student (of a junior school), and a primary school's
+    grade-6 row is refused as a stage the school does not teach (Art 2)."""
+    p = five_four_province(five_four)
+    born = D(2015, 3, 1)
+    junior = student_row("初一", born, 学校代码="J", 班级="J-6", 年级=6)
+    path = workbook(tmp_path / "j.xlsx", HEADER, [junior])
+    report = excel.import_students(p.reg, school_actor("J"), path, all_or_nothing=False)
+    assert [a.row for a in report.applied] == [2]
+    assert [s.stage for s in p.reg.students_of(PROVINCE, "J")] == [Stage.JUNIOR]
+    primary = student_row("六年级", D(2015, 4, 1), 班级="A-6", 年级=6)
+    path = workbook(tmp_path / "a.xlsx", HEADER, [primary])
+    report = excel.import_students(p.reg, A, path, all_or_nothing=False)
+    assert report.applied == ()
+    assert "enrolment.stage_mismatch" in {e.code for e in report.errors}
 
 
 def test_art12_import_all_or_nothing_writes_nothing(province: Province, tmp_path: Path) -> None:

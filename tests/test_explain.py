@@ -335,6 +335,32 @@ def test_cli_transfer_check_bad_input_is_exit_2(
     assert err.count("\n") == 1
 
 
+def test_art2_cli_transfer_check_reads_the_grade_s_stage_under_the_profile(
+    tmp_path: Path,
+) -> None:
+    """``transfer check`` without ``--stage`` takes the grade's stage under the profile
+    it decides with: grade 6 is junior under a 五四制 policy file, primary under Anhui's
+    6-3-3 (and so are the receiving school's stages, by default)."""
+    from tests.conftest import FIVE_FOUR_TOML
+    from xueji.cli import _transfer_facts, build_parser
+
+    path = tmp_path / "wusi-2027.toml"
+    path.write_text(FIVE_FOUR_TOML, encoding="utf-8")
+    argv = ["transfer", "check", *ALLOWED, "--grade", "6"]
+    wusi = build_parser().parse_args([*argv, "--policy-file", str(path)])
+    facts, on, policy = _transfer_facts(wusi)
+    assert on == dt.date(2026, 9, 10)
+    assert (policy.code, facts.student.stage, facts.to_stages) == (
+        "wusi-2027",
+        Stage.JUNIOR,
+        frozenset({Stage.JUNIOR}),
+    )
+    facts, _, policy = _transfer_facts(build_parser().parse_args(argv))
+    assert (policy.code, facts.student.stage) == (ANHUI_2013.code, Stage.PRIMARY)
+    given = build_parser().parse_args([*argv, "--stage", "primary", "--policy-file", str(path)])
+    assert _transfer_facts(given)[0].student.stage is Stage.PRIMARY  # a stage given is kept
+
+
 def test_art24_cli_deadline_explain(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "deadline", "2026-09-25", "20", "--explain")
     assert code == 0

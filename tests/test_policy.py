@@ -9,6 +9,7 @@ from pathlib import Path
 import attrs
 import pytest
 
+from tests.conftest import FIVE_FOUR, FIVE_FOUR_TOML, WUSI
 from xueji.articles import ANHUI_2013_MEASURES, Article, anhui, chinese_numeral
 from xueji.decision import Decision, Violation
 from xueji.errors import InvalidPolicy, PolicyNotInForce
@@ -541,3 +542,132 @@ def test_a_citation_of_no_step_is_refused(citations: str, fragment: str) -> None
     bad = attrs.evolve(ANHUI_2013, code="bad", citations={"studnet": anhui(1)})
     with pytest.raises(InvalidPolicy, match="studnet"):
         check_profiles([bad])
+
+
+def test_art2_the_school_system_is_a_parameter_in_code_and_in_a_file(five_four: Policy) -> None:
+    """Anhui's school system is the national 6-3-3, cited to Art 2 with a note saying
+    why (the measures do not state it); the national profile inherits it; a 五四制
+    profile built in code equals the one loaded from its file and round-trips
+    through plain data."""
+    from xueji.policy import NATIONAL_2013
+    from xueji.policy.values import SIX_THREE_THREE
+
+    six = ANHUI_2013.school_system
+    assert six.value == SIX_THREE_THREE
+    assert six.article == anhui(2)
+    assert "6-3-3" in six.note
+    assert "do not state" in six.note
+    assert NATIONAL_2013.school_system == six
+    system = five_four.school_system
+    assert system.value == FIVE_FOUR.school_system.value
+    assert system.value[Stage.PRIMARY] == frozenset(range(1, 6))
+    assert str(system.article) == f"{WUSI} 第二条"
+    assert five_four.initial_grades.value == frozenset({1, 6, 10})
+    data = policy_to_dict(five_four)
+    assert data["school_system"]["value"]["junior"] == [6, 7, 8, 9]
+    assert policy_from_dict(data) == five_four
+    assert parse_policy(FIVE_FOUR_TOML).school_system.value == FIVE_FOUR.school_system.value
+
+
+_SPECIAL = "special = [1, 2, 3, 4, 5, 6, 7, 8, 9]"
+
+
+@pytest.mark.parametrize(
+    ("value", "said", "said_zh"),
+    [
+        (  # a stage left out: its final grade would be unknown
+            "{ primary = [1, 2, 3, 4, 5, 6], junior = [7, 8, 9], senior = [10, 11, 12] }",
+            "school_system gives the grades of every stage; special is missing",
+            "缺少 special",
+        ),
+        (  # grade 6 twice
+            f"{{ primary = [1, 2, 3, 4, 5, 6], junior = [6, 7, 8, 9], senior = [10, 11, 12], {_SPECIAL} }}",
+            "primary, junior and senior take grades 1 to 12 once each, in that order, "
+            "not primary 1-6, junior 6-9, senior 10-12",
+            "每个年级恰好一次",
+        ),
+        (  # grade 6 in none
+            f"{{ primary = [1, 2, 3, 4, 5], junior = [7, 8, 9], senior = [10, 11, 12], {_SPECIAL} }}",
+            "once each, in that order, not primary 1-5, junior 7-9, senior 10-12",
+            "依次覆盖1至12年级",
+        ),
+        (  # out of order
+            f"{{ primary = [4, 5, 6, 7, 8, 9], junior = [1, 2, 3], senior = [10, 11, 12], {_SPECIAL} }}",
+            "in that order, not primary 4-9, junior 1-3",
+            "依次覆盖1至12年级",
+        ),
+        (  # not contiguous
+            f"{{ primary = [1, 2, 3, 5, 6], junior = [4, 7, 8, 9], senior = [10, 11, 12], {_SPECIAL} }}",
+            "the grades of primary follow one another within 1 to 12 (at least one), "
+            "not [1, 2, 3, 5, 6]",
+            "连续",
+        ),
+        (  # past grade 12
+            f"{{ primary = [1, 2, 3, 4, 5, 6], junior = [7, 8, 9], senior = [10, 11, 12, 13], {_SPECIAL} }}",
+            "the grades of senior follow one another within 1 to 12",
+            "1至12",
+        ),
+        (  # no grades at all
+            f"{{ primary = [], junior = [1, 2, 3, 4, 5, 6, 7, 8, 9], senior = [10, 11, 12], {_SPECIAL} }}",
+            "the grades of primary follow one another within 1 to 12 (at least one), not []",
+            "至少一个",
+        ),
+        (  # 五四制 without its initial grades: grade 6 would get no 地区学号
+            f"{{ primary = [1, 2, 3, 4, 5], junior = [6, 7, 8, 9], senior = [10, 11, 12], {_SPECIAL} }}",
+            "initial_grades are the first grade of each stage under school_system, "
+            "[1, 6, 10], not [1, 7, 10]",
+            "initial_grades 应为各学段的起始年级",
+        ),
+        (  # 4-4-4: compulsory education would end in junior's second year
+            f"{{ primary = [1, 2, 3, 4], junior = [5, 6, 7, 8], senior = [9, 10, 11, 12], {_SPECIAL} }}",
+            "initial_grades are the first grade of each stage",
+            "initial_grades",
+        ),
+    ],
+)
+def test_art2_a_school_system_that_is_not_one_is_refused(
+    value: str, said: str, said_zh: str
+) -> None:
+    """``school_system``: every stage's grades follow one another within 1-12; primary,
+    junior and senior take grades 1 to 12 once each, in order; ``initial_grades`` are
+    each stage's first grade and ``compulsory_grades`` primary's and junior's. Refused
+    with ``policy.invalid``, in both languages, naming the file."""
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(_one("school_system", value), where="wusi.toml")
+    assert e.value.code == "policy.invalid"
+    assert "wusi.toml" in str(e.value)
+    assert said in e.value.message_en
+    assert said_zh in e.value.message_zh
+
+
+def test_art2_compulsory_grades_follow_the_school_system() -> None:
+    """A profile built in code meets the same checks: ``compulsory_grades`` are the
+    grades of primary and junior under its system (a 4-4-4 system with matching
+    initial grades still needs them changed to 1-8)."""
+    four = {
+        Stage.PRIMARY: frozenset(range(1, 5)),
+        Stage.JUNIOR: frozenset(range(5, 9)),
+        Stage.SENIOR: frozenset(range(9, 13)),
+        Stage.SPECIAL: frozenset(range(1, 10)),
+    }
+    with pytest.raises(InvalidPolicy) as e:
+        attrs.evolve(
+            ANHUI_2013,
+            school_system=Param(four, NATIONAL),
+            initial_grades=Param(frozenset({1, 5, 9}), NATIONAL),
+        )
+    assert e.value.code == "policy.invalid"
+    assert e.value.message_en == (
+        "policy anhui-2013: compulsory_grades are the grades of primary and junior under "
+        "school_system, 1-8, not 1-9"
+    )
+    assert e.value.message_zh.startswith(
+        "政策 anhui-2013：compulsory_grades 应为小学和初中的年级 1-8"
+    )
+    ok = attrs.evolve(
+        ANHUI_2013,
+        school_system=Param(four, NATIONAL),
+        initial_grades=Param(frozenset({1, 5, 9}), NATIONAL),
+        compulsory_grades=Param(frozenset(range(1, 9)), NATIONAL),
+    )
+    assert ok.school_system.value[Stage.JUNIOR] == frozenset({5, 6, 7, 8})

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, event, find, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import FIVE_FOUR
 from xueji import ids, numbers
 from xueji.clock import ManualClock
 from xueji.errors import InvalidRegistryNumber, InvalidResidentId
@@ -188,6 +189,33 @@ def test_any_row_is_decided_with_known_rule_codes(data: st.DataObject) -> None:
         event("accepted" if out.allowed else "refused: " + ",".join(sorted(codes)))
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_art2_worlds_and_rows_follow_the_school_system_of_the_profile(data: st.DataObject) -> None:
+    """Under a 五四制 profile a world's junior schools have classes of grades 6-9 and
+    its primary schools of 1-5, generated students carry their grade's stage under
+    it, and conforming rows are accepted by a registry under that profile."""
+    system = FIVE_FOUR.school_system.value
+    world = data.draw(xs.worlds(max_schools=2, policy=FIVE_FOUR))
+    for school in world.schools:
+        grades = {c.grade for c in world.classes if c.school == school.code}
+        taught = {g for s in school.stages if s is not Stage.SPECIAL for g in system[s]}
+        assert grades == taught
+    reg = Registry(MemoryStore(), clock=ManualClock(TODAY), policies=(FIVE_FOUR,))
+    world.install(reg)
+    klass = data.draw(st.sampled_from(world.classes))
+    school = world.school(klass.school)
+    taught = {g for s in school.stages if s is not Stage.SPECIAL for g in system[s]}
+    drawn = data.draw(xs.students(school, klass, policy=FIVE_FOUR))
+    assert drawn.stage is xs.stage_of_grade(klass.grade, system)
+    assert data.draw(xs.classes(school, policy=FIVE_FOUR)).grade in taught
+    row = data.draw(xs.enrolment_rows(school, klass, policy=FIVE_FOUR))
+    out = reg.enroll(world.school_actor(school.code), **row)
+    assert out.allowed, out.decision
+    assert out.student is not None
+    assert out.student.stage is drawn.stage
+
+
 # -- command sequences ----------------------------------------------------------------------------
 
 
@@ -258,3 +286,15 @@ TestSqliteMachine.settings = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+
+
+class FiveFourMachine(xs.RegistryMachine):
+    """The machine under a 五四制 profile: its worlds' classes follow the profile's
+    grades (a junior school's grade 6), and the invariants hold."""
+
+    def policies(self) -> tuple[Policy, ...]:
+        return (FIVE_FOUR,)
+
+
+TestFiveFourMachine = FiveFourMachine.TestCase
+TestFiveFourMachine.settings = TestSqliteMachine.settings

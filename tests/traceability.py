@@ -23,8 +23,10 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
     (
         2,
         "must",
-        "scope: primary, junior, senior, special; the stage drives rules",
-        "`xueji.policy.Stage`, `xueji.rules.enrolment.check_stage`",
+        "scope: primary, junior, senior, special; the stage drives rules; the grades of "
+        "each stage are the profile's school_system (Anhui: 6-3-3)",
+        "`xueji.policy.Stage`, `xueji.rules.enrolment.check_stage`, "
+        "`xueji.model.stage_of_grade`, `xueji.model.final_grade`",
     ),
     (
         4,

@@ -470,11 +470,14 @@ def _read_facts_file(path: str) -> dict[str, Any]:
     return data
 
 
-def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date]:
-    """The :class:`~xueji.rules.transfers.TransferFacts` and date from a file and flags
-    (a flag given overrides the file's value)."""
+def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
+    """The :class:`~xueji.rules.transfers.TransferFacts`, date and profile from a file
+    and flags (a flag given overrides the file's value). Without a ``stage`` the
+    student's is its grade's under the profile's ``school_system`` (the profile given,
+    else the one in force on the date)."""
     from xueji.lifecycle.tables import StudentStatus
     from xueji.model import Student, TransferReason, stage_of_grade
+    from xueji.policy import policy_in_force
     from xueji.rules.transfers import TransferFacts
 
     data: dict[str, Any] = _read_facts_file(args.file) if args.file else {}
@@ -507,8 +510,13 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date]:
 
     try:
         on = dt.date.fromisoformat(text("date", dt.date.today().isoformat()))
+    except ValueError as e:
+        raise _bad_facts(str(e), str(e)) from None
+    policy = _policy(args) if args.policy or args.policy_file else policy_in_force(on)
+    try:
         grade = int(text("grade", "1"))
-        stage = Stage(text("stage")) if "stage" in data else stage_of_grade(grade)
+        system = policy.school_system.value
+        stage = Stage(text("stage")) if "stage" in data else stage_of_grade(grade, system)
         reason_text = text("reason")
         if reason_text not in {r.value for r in TransferReason}:
             listed = ", ".join(r.value for r in TransferReason)
@@ -559,16 +567,14 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date]:
         material_false=flag("material_false"),
         open_transfers=open_transfers,
     )
-    return facts, on
+    return facts, on, policy
 
 
 def cmd_transfer_check(args: argparse.Namespace) -> int:
     """Arts 20-25: is this transfer legal? The decision with every rule evaluated."""
-    from xueji.policy import policy_in_force
     from xueji.rules.transfers import check_transfer
 
-    facts, on = _transfer_facts(args)
-    policy = _policy(args) if args.policy or args.policy_file else policy_in_force(on)
+    facts, on, policy = _transfer_facts(args)
     decision = check_transfer(facts, on=on, policy=policy)
     data = {"date": on.isoformat(), "policy": policy.code, **decision.to_dict()}
     _emit(args, data, str(decision.explain()))

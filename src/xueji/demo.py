@@ -118,8 +118,8 @@ def school_year(
     ]
     for school in schools:
         reg.add_school(prov, school)
-        grades = range(10, 13) if Stage.SENIOR in school.stages else range(1, 7)
-        for g in grades:
+        system = reg.policy().school_system.value  # (the grades of each stage)
+        for g in sorted(g for stage in school.stages for g in system[stage]):
             reg.add_class(
                 Actor(ActorKind.SCHOOL, school.code),
                 SchoolClass(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -24,7 +24,7 @@ from cattrs.preconf.json import make_converter
 from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
 from xueji.masking import mask, mask_ids
 from xueji.numbers import NumberRecord, mask_number
-from xueji.policy.values import Stage
+from xueji.policy.values import GRADED_STAGES, SIX_THREE_THREE, Stage
 
 __all__ = [
     "Actor",
@@ -343,19 +343,30 @@ GRADE_STAGES: tuple[tuple[range, Stage], ...] = (
     (range(7, 10), Stage.JUNIOR),
     (range(10, 13), Stage.SENIOR),
 )
+"""The 6-3-3 system's grades of each stage (:data:`~xueji.policy.values.SIX_THREE_THREE`);
+the rules read a profile's ``school_system`` instead."""
 
 
-def stage_of_grade(grade: int) -> Stage:
-    """The stage of a grade under the 6-3-3 system (grades 1-12)."""
-    for grades, stage in GRADE_STAGES:
-        if grade in grades:
+def stage_of_grade(grade: int, system: Mapping[Stage, Collection[int]] | None = None) -> Stage:
+    """The stage of a grade under ``system`` (a profile's ``school_system.value``;
+    default 6-3-3): primary, junior or senior, never special education, whose grades
+    lie beside theirs.
+
+    >>> from xueji.policy import ANHUI_2013
+    >>> stage_of_grade(7), stage_of_grade(6, ANHUI_2013.school_system.value)
+    (<Stage.JUNIOR: 'junior'>, <Stage.PRIMARY: 'primary'>)
+    """
+    grades = SIX_THREE_THREE if system is None else system
+    for stage in GRADED_STAGES:
+        if grade in grades.get(stage, ()):
             return stage
     raise ValueError(f"grades run from 1 to 12, not {grade}")
 
 
-def final_grade(stage: Stage) -> int:
-    """The last grade of a stage (6, 9 or 12; special education: 9)."""
-    return {Stage.PRIMARY: 6, Stage.JUNIOR: 9, Stage.SENIOR: 12, Stage.SPECIAL: 9}[stage]
+def final_grade(stage: Stage, system: Mapping[Stage, Collection[int]] | None = None) -> int:
+    """The last grade of a stage under ``system`` (default 6-3-3: 6, 9 or 12; special
+    education: 9)."""
+    return max((SIX_THREE_THREE if system is None else system)[stage])
 
 
 def _make_converter() -> cattrs.Converter:

@@ -889,6 +889,7 @@ class _Enrolment:
         cls,
         on: _dt.date,
         intake: tuple[frozenset[int], _dt.date] | None = None,
+        system: Mapping[Stage, frozenset[int]] | None = None,
         /,
         *,
         school: str,
@@ -911,7 +912,9 @@ class _Enrolment:
         """The keyword arguments of :meth:`Registry.enroll`, checked; raises
         :class:`~xueji.errors.XuejiError` on input that cannot be understood. Without
         an ``entry_date`` the student entered on ``on``, or with ``intake`` (from
-        :func:`_intake`) on its day if the grade is one of its grades."""
+        :func:`_intake`) on its day if the grade is one of its grades. Without a
+        ``stage`` the grade's stage under ``system`` (the profile's ``school_system``;
+        default 6-3-3): positional, like ``on`` and ``intake``, so no row binds it."""
         _check_person(name, sex, grade, hukou_region)
         id_number, guardian_id = _valid_ids(id_number, guardian_id, on)
         if (  # the rest of the fields' types (most rows pass this line's quick test)
@@ -942,7 +945,7 @@ class _Enrolment:
             school,
             class_id,
             grade,
-            stage or stage_of_grade(grade),
+            stage or stage_of_grade(grade, system),
             entry_date or (intake[1] if intake is not None and grade in intake[0] else on),
             name,
             "M" if sex == "M" else "F",
@@ -958,7 +961,8 @@ class _Enrolment:
         )
 
     def continuing(self, policy: Policy) -> bool:
-        """Entering grade 7 or senior 1, where a graduate keeps the 学籍号 (Art 12)."""
+        """Entering junior or senior (an initial grade past 1: 7 or 10 under 6-3-3, 6 or
+        10 under 5-4), where a graduate keeps the 学籍号 (Art 12)."""
         return self.grade in policy.initial_grades.value and self.grade > 1
 
     def person(self) -> dict[str, Any]:
@@ -1818,6 +1822,8 @@ class Registry:
         policy = self.policy(on)
         e = _Enrolment.of(
             on,
+            None,
+            policy.school_system.value,
             school=school,
             class_id=class_id,
             grade=grade,
@@ -1962,9 +1968,10 @@ class Registry:
         parsed: list[tuple[int, Mapping[str, Any], _Enrolment]] = []
         one_by_one: list[tuple[int, Mapping[str, Any]]] = []
         intake = _intake(on, policy)  # (the autumn intake: see _default_entry)
+        system = policy.school_system.value
         for i, row in chunk:
             try:
-                e = _Enrolment.of(on, intake, **row)
+                e = _Enrolment.of(on, intake, system, **row)
             except TypeError as err:
                 refused[i] = _input_refusal(_bad_input("导入行字段有误", f"bad row: {err}"))
                 continue
@@ -2864,7 +2871,7 @@ class Registry:
             policy = self.policy(on)
             sch = self._get_school(uow, school)
             klass = self._get_class(uow, class_id)
-            stage = stage_of_grade(grade)
+            stage = stage_of_grade(grade, policy.school_system.value)
             number = _numbers.parse(registry_number, today=on) if registry_number else None
             id_number, guardian_id = _valid_ids(id_number, guardian_id, on)
             if number is None and id_number is None and guardian_id is None:

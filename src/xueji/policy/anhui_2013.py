@@ -12,7 +12,14 @@ from decimal import Decimal
 from xueji.articles import ANHUI_2013_MEASURES, Article
 from xueji.masking import IdMask
 from xueji.policy.model import Param, Policy
-from xueji.policy.values import MonthDay, Stage, Term, TransferWindow, WindowReading
+from xueji.policy.values import (
+    SIX_THREE_THREE,
+    MonthDay,
+    Stage,
+    Term,
+    TransferWindow,
+    WindowReading,
+)
 
 __all__ = ["ANHUI_2013"]
 
@@ -28,6 +35,15 @@ ANHUI_2013 = Policy(
     valid_from=_dt.date(2013, 12, 3),
     valid_until=None,
     validity_article=_art(33),
+    school_system=Param(
+        dict(SIX_THREE_THREE),
+        _art(2),
+        "The measures do not state the school system: Art 2 sets their scope by stage "
+        "(primary, junior, senior, special education) without the grades of each. Chosen: the national 6-3-3 system "
+        "(六三制) Anhui runs: primary 1-6, junior 7-9, senior 10-12; special education "
+        "1-9 (the nine compulsory years). A 五四制 province (Shanghai: primary 1-5, "
+        "junior 6-9) writes its own, with initial_grades and compulsory_grades to match.",
+    ),
     school_entry_age=Param(
         6,
         _art(14),

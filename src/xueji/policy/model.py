@@ -14,7 +14,7 @@ import attrs
 from xueji.articles import Article
 from xueji.errors import InvalidPolicy
 from xueji.masking import IdMask
-from xueji.policy.values import MonthDay, Stage, Term, TransferWindow
+from xueji.policy.values import GRADED_STAGES, MonthDay, Stage, Term, TransferWindow
 
 __all__ = ["Param", "Policy"]
 
@@ -87,6 +87,7 @@ def _value_problems(p: Policy) -> list[Problem]:
                     f"{name} are grades 1 to 12 (at least one), not {sorted(grades)}",
                 )
             )
+    out.extend(_school_system_problems(p))
     for stage, cap in p.class_size_caps.value.items():
         if cap < 1:
             out.append(
@@ -135,6 +136,82 @@ def _value_problems(p: Policy) -> list[Problem]:
                 f"regional_number_format 无法使用（{why}）；其字段为 region、year、stage、seq",
                 f"regional_number_format cannot be used ({why}); its fields are region, year, "
                 "stage and seq",
+            )
+        )
+    return out
+
+
+def _shown(grades: frozenset[int]) -> str:
+    """Grades as a reader writes them: ``1-5`` when they follow one another."""
+    ordered = sorted(grades)
+    if len(ordered) > 1 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{ordered[0]}-{ordered[-1]}"
+    return ",".join(map(str, ordered)) or "-"
+
+
+def _school_system_problems(p: Policy) -> list[Problem]:
+    """``school_system`` (the grades of each stage, Art 2): every stage has grades
+    that follow one another within 1-12; primary, junior and senior take grades 1 to
+    12 once each, in that order (special education has grades of its own beside
+    them); and the parameters that name grades of the system agree with it:
+    ``initial_grades`` are the first grade of each of the three stages (Art 12: a new
+    地区学号 on entering a stage) and ``compulsory_grades`` the grades of primary and
+    junior (义务教育: the nine years of both). A 五四制 profile writes the first two
+    (its compulsory grades are still 1-9)."""
+    system = p.school_system.value
+    missing = [s for s in Stage if s not in system]
+    if missing:
+        return [
+            (
+                f"school_system 须给出每个学段的年级，缺少 {missing[0].value}",
+                f"school_system gives the grades of every stage; {missing[0].value} is missing",
+            )
+        ]
+    for stage in Stage:
+        grades = system[stage]
+        ordered = sorted(grades)
+        if (
+            not ordered
+            or ordered != list(range(ordered[0], ordered[-1] + 1))
+            or not (set(ordered) <= set(_GRADES))
+        ):
+            return [
+                (
+                    f"school_system：{stage.value} 的年级应在1至12之间且连续（至少一个），"
+                    f"而不是 {sorted(grades)}",
+                    f"school_system: the grades of {stage.value} follow one another within "
+                    f"1 to 12 (at least one), not {sorted(grades)}",
+                )
+            ]
+    chain = [sorted(system[s]) for s in GRADED_STAGES]
+    if [g for grades in chain for g in grades] != list(_GRADES):
+        shown = ", ".join(f"{s.value} {_shown(system[s])}" for s in GRADED_STAGES)
+        return [
+            (
+                f"school_system：小学、初中、高中须依次覆盖1至12年级，每个年级恰好一次，而不是 {shown}",
+                "school_system: primary, junior and senior take grades 1 to 12 once each, "
+                f"in that order, not {shown}",
+            )
+        ]
+    out: list[Problem] = []
+    firsts = frozenset(grades[0] for grades in chain)
+    if frozenset(p.initial_grades.value) != firsts:
+        out.append(
+            (
+                f"initial_grades 应为各学段的起始年级 {sorted(firsts)}（school_system），"
+                f"而不是 {sorted(p.initial_grades.value)}",
+                f"initial_grades are the first grade of each stage under school_system, "
+                f"{sorted(firsts)}, not {sorted(p.initial_grades.value)}",
+            )
+        )
+    compulsory = frozenset(system[Stage.PRIMARY]) | frozenset(system[Stage.JUNIOR])
+    if frozenset(p.compulsory_grades.value) != compulsory:
+        out.append(
+            (
+                f"compulsory_grades 应为小学和初中的年级 {_shown(compulsory)}（school_system），"
+                f"而不是 {_shown(p.compulsory_grades.value)}",
+                "compulsory_grades are the grades of primary and junior under school_system, "
+                f"{_shown(compulsory)}, not {_shown(p.compulsory_grades.value)}",
             )
         )
     return out
@@ -247,6 +324,9 @@ class Policy:
     ``"transfer.approve"``, ``"transfer.open"``); see :meth:`cite` and
     :func:`xueji.lifecycle.tables.citation_keys`. A step the profile does not re-cite
     keeps the table's article."""
+
+    # 第一章 总则
+    school_system: Param[Mapping[Stage, frozenset[int]]] = attrs.field(validator=_fields_are_params)
 
     # 第三章 入学和毕业
     school_entry_age: Param[int] = attrs.field(validator=_fields_are_params)

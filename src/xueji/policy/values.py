@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+from collections.abc import Mapping
 
 import attrs
 
-__all__ = ["MonthDay", "Stage", "Term", "TransferWindow", "WindowReading"]
+__all__ = [
+    "GRADED_STAGES",
+    "SIX_THREE_THREE",
+    "MonthDay",
+    "Stage",
+    "Term",
+    "TransferWindow",
+    "WindowReading",
+]
 
 
 def _valid_month_day(inst: MonthDay, attribute: attrs.Attribute[int], value: int) -> None:
@@ -54,10 +63,10 @@ class MonthDay:
 class Stage(enum.StrEnum):
     """学段: the stage of schooling (Art 2)."""
 
-    PRIMARY = "primary"  # 小学, grades 1-6
+    PRIMARY = "primary"  # 小学, grades 1-6 (6-3-3; a profile's school_system says)
     JUNIOR = "junior"  # 初中, grades 7-9
     SENIOR = "senior"  # 普通高中, grades 10-12
-    SPECIAL = "special"  # 特殊教育
+    SPECIAL = "special"  # 特殊教育 (its own grades, 1-9)
 
     @property
     def zh(self) -> str:
@@ -75,6 +84,21 @@ _STAGE_ZH = {
     Stage.SENIOR: "高中",
     Stage.SPECIAL: "特殊教育",
 }
+
+
+GRADED_STAGES: tuple[Stage, ...] = (Stage.PRIMARY, Stage.JUNIOR, Stage.SENIOR)
+"""The stages whose grades follow one another from 1 to 12 (a grade's stage is one of
+them); special education keeps grades of its own beside them."""
+
+SIX_THREE_THREE: Mapping[Stage, frozenset[int]] = {
+    Stage.PRIMARY: frozenset(range(1, 7)),
+    Stage.JUNIOR: frozenset(range(7, 10)),
+    Stage.SENIOR: frozenset(range(10, 13)),
+    Stage.SPECIAL: frozenset(range(1, 10)),
+}
+"""The 6-3-3 school system (六三制): primary 1-6, junior 7-9, senior 10-12, special
+education 1-9; the value of a profile's ``school_system`` (a 五四制 profile writes
+primary 1-5, junior 6-9). Not to be changed in place: build another mapping."""
 
 
 @attrs.frozen

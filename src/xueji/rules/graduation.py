@@ -62,10 +62,12 @@ def check_graduation(student: Student, *, on: _dt.date, policy: Policy) -> Decis
         change="graduation",
         seen={"allowed_from": StudentStatus.REGISTERED.value},
     )
-    last = final_grade(student.stage)
+    system = policy.school_system
+    last = final_grade(student.stage, system.value)
     c.rule(
         "graduation.not_final_grade",
         student.grade == last,
+        params=(("school_system", system),),
         student=student.id,
         grade=student.grade,
         final_grade=last,
@@ -160,7 +162,7 @@ def rollover_action(student: Student, *, open_transfer: bool, policy: Policy) ->
     student not in school is skipped with nothing evaluated.
     """
     c = Checks()
-    last = final_grade(student.stage)
+    last = final_grade(student.stage, policy.school_system.value)
     final = student.grade >= last
     if student.status is StudentStatus.SUSPENDED:
         promotes = policy.rollover_promotes_suspended
@@ -223,7 +225,7 @@ def rollover_plan(policy: Policy) -> RolloverPlan:
         statuses.add(StudentStatus.SUSPENDED)
     return RolloverPlan(
         frozenset(statuses),
-        {stage: final_grade(stage) for stage in Stage},
+        {stage: final_grade(stage, policy.school_system.value) for stage in Stage},
         policy.rollover_open_transfers.value == "hold",
         policy.rollover_unfinished_final_grade.value == "complete",
     )

@@ -79,7 +79,7 @@ from xueji.model import (
     stage_of_grade,
 )
 from xueji.numbers import new_record
-from xueji.policy import ANHUI_2013, Policy
+from xueji.policy import ANHUI_2013, Policy, policy_in_force
 from xueji.policy.values import Stage
 from xueji.registry import Outcome, Registry
 from xueji.storage import MemoryStore
@@ -513,7 +513,8 @@ STAGE_GRADES: Mapping[Stage, range] = {
     Stage.SENIOR: range(10, 13),
     Stage.SPECIAL: range(1, 10),
 }
-"""The grades each stage teaches (6-3-3; special education: grades 1-9)."""
+"""The grades each stage teaches under 6-3-3 (special education: grades 1-9); the
+strategies given a ``policy`` read its ``school_system`` instead."""
 
 _STAGE_SETS: tuple[frozenset[Stage], ...] = (
     frozenset({Stage.PRIMARY}),
@@ -524,8 +525,11 @@ _STAGE_SETS: tuple[frozenset[Stage], ...] = (
 )
 
 
-def _grades(stages: frozenset[Stage]) -> list[int]:
-    return sorted({g for s in stages if s is not Stage.SPECIAL for g in STAGE_GRADES[s]})
+def _grades(stages: frozenset[Stage], policy: Policy = ANHUI_2013) -> list[int]:
+    """The grades a school teaching ``stages`` has classes in, under ``policy``'s
+    ``school_system`` (a 五四制 junior school teaches grades 6-9)."""
+    system = policy.school_system.value
+    return sorted({g for s in stages if s is not Stage.SPECIAL for g in system[s]})
 
 
 def schools(
@@ -563,10 +567,13 @@ def classes(
     *,
     grade: int | st.SearchStrategy[int] | None = None,
     created: _dt.date = TODAY,
+    policy: Policy = ANHUI_2013,
 ) -> st.SearchStrategy[SchoolClass]:
     """A real class of ``school`` (a head teacher, not virtual) in a grade it teaches
-    (``grade``, default any). Its id is ``"<school>-<grade>-<n>"``."""
-    grades = st.sampled_from(_grades(school.stages) or [1]) if grade is None else _strategy(grade)
+    under ``policy``'s ``school_system`` (``grade``, default any). Its id is
+    ``"<school>-<grade>-<n>"``."""
+    taught = _grades(school.stages, policy) or [1]
+    grades = st.sampled_from(taught) if grade is None else _strategy(grade)
     return st.builds(
         lambda g, n, teacher: SchoolClass(
             f"{school.code}-{g}-{n}", school.code, f"{g}年级{n}班", g, teacher, created
@@ -680,7 +687,7 @@ def students(
             school=school.code,
             class_id=klass.id,
             grade=klass.grade,
-            stage=stage_of_grade(klass.grade),
+            stage=stage_of_grade(klass.grade, policy.school_system.value),
             status=status,
             name=row["name"],
             sex=row["sex"],
@@ -738,10 +745,15 @@ class World:
 
 
 def worlds(
-    province: str = "34", *, max_schools: int = 3, created: _dt.date = TODAY
+    province: str = "34",
+    *,
+    max_schools: int = 3,
+    created: _dt.date = TODAY,
+    policy: Policy = ANHUI_2013,
 ) -> st.SearchStrategy[World]:
     """A :class:`World`: a :func:`province_trees` tree with 1 to ``max_schools``
-    :func:`schools` (distinct codes) and one class per grade each school teaches."""
+    :func:`schools` (distinct codes) and one class per grade each school teaches under
+    ``policy``'s ``school_system``."""
 
     @st.composite
     def build(draw: st.DrawFn) -> World:
@@ -752,7 +764,7 @@ def worlds(
         klasses = tuple(
             SchoolClass(f"{s.code}-{g}", s.code, f"{g}年级1班", g, "班主任", created)
             for s in found
-            for g in _grades(s.stages)
+            for g in _grades(s.stages, policy)
         )
         return World(tree, tuple(found), klasses)
 
@@ -1081,7 +1093,14 @@ class RegistryMachine(RuleBasedStateMachine):
         """The registry's policies (default: Anhui 2013)."""
         return (ANHUI_2013,)
 
-    @initialize(world=worlds())
+    @initialize(data=st.data())
+    def start_world(self, data: st.DataObject) -> None:
+        """Draw a :func:`worlds` value under the school system of the profile in force
+        on :attr:`start` (a 五四制 profile's junior schools teach grades 6-9) and
+        :meth:`install` it."""
+        policy = policy_in_force(self.start, self.policies())
+        self.install(data.draw(worlds(policy=policy)))
+
     def install(self, world: World) -> None:
         """Create the registry on a fresh store and install ``world`` in it."""
         registry = Registry(
@@ -1127,10 +1146,11 @@ class RegistryMachine(RuleBasedStateMachine):
         if self.runner is None:
             return
         reg = self.runner.registry
-        caps = reg.policy().class_size_caps.value
+        policy = reg.policy()
+        caps, system = policy.class_size_caps.value, policy.school_system.value
         with reg.store.unit_of_work() as uow:
             for school in self.runner.world.schools:
                 for klass in uow.classes.by_school(school.code):
-                    cap = caps.get(stage_of_grade(klass.grade))
+                    cap = caps.get(stage_of_grade(klass.grade, system))
                     size = uow.students.count_in_class(klass.id)
                     assert cap is None or size <= cap, f"{klass.id}: {size} > {cap}"
