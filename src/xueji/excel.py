@@ -1329,7 +1329,7 @@ def import_graduation(
 ) -> ImportReport:
     """Import graduation data (Art 18) through :meth:`Registry.graduate` or
     :meth:`Registry.complete`: compulsory education finishes at once; a senior-high
-    graduation is submitted to the authority for approval (the applied row says so)."""
+    毕业 or 结业 is submitted to the authority for approval (the applied row says so)."""
     today = registry.today()
 
     def done(s: Student, f: Mapping[str, object]) -> bool:
