@@ -211,6 +211,89 @@ def test_art18_one_rollover_a_year() -> None:
     assert p.reg.student(PROVINCE, s.id).grade == 3
 
 
+def test_art18_a_late_rollover_decides_under_the_profile_of_its_date() -> None:
+    """Found by the review: the 2027 rollover run on 2 September was decided under the
+    profile in force that day, though its entry is dated 1 August. A later profile
+    (in force from 1 September) that promotes suspended students must not move a
+    suspended student at the 2027 rollover, run on time or late."""
+    later = attrs.evolve(
+        ANHUI_2013,
+        code="anhui-2027",
+        valid_from=D(2027, 9, 1),
+        rollover_promotes_suspended=Param(True, anhui(18, 2)),
+    )
+    for day in (D(2027, 8, 1), D(2027, 9, 2)):
+        p = Province(
+            D(2026, 9, 1), policies=(attrs.evolve(ANHUI_2013, valid_until=D(2027, 8, 31)), later)
+        )
+        s = p.register("A", 3, birth=D(2017, 3, 1))
+        req = p.reg.suspend(A, s.id, "病休").request
+        assert req is not None
+        approve(p, SHUSHAN, req.id)
+        p.at(day)
+        assert p.reg.rollover(SYSTEM, 2027).allowed
+        assert p.reg.student(PROVINCE, s.id).grade == 3, day
+
+
+def test_art2_the_profiles_of_one_registry_keep_one_school_system() -> None:
+    """Found by the review: a registry whose profiles switched from 6-3-3 to 五四制
+    stranded the students in the grades that change stage; such a set of profiles is
+    refused (a change of 学制 needs a transition the library does not model)."""
+    from tests.conftest import FIVE_FOUR
+    from xueji.errors import InvalidPolicy
+    from xueji.registry import Registry
+    from xueji.storage.memory import MemoryStore
+
+    switched = attrs.evolve(FIVE_FOUR, valid_from=D(2027, 9, 1))
+    with pytest.raises(InvalidPolicy) as err:
+        Registry(
+            MemoryStore(), policies=(attrs.evolve(ANHUI_2013, valid_until=D(2027, 8, 31)), switched)
+        )
+    assert err.value.code == "policy.invalid"
+    assert "school_system" in err.value.message_en
+    assert "学制" in err.value.message_zh
+
+
+def test_art23_a_student_coming_back_takes_the_grade_and_stage_of_the_return() -> None:
+    """Found by the review: a student who left from primary grade 6 and came back
+    into junior grade 7 kept grade 6 and the primary stage (only the school and class
+    were written), in a junior school, and could graduate from primary at once."""
+    p = Province(D(2026, 6, 1))
+    s = p.register("A", 6, birth=D(2014, 3, 1))
+    out = p.reg.request_cross_border_out(
+        A, s.id, destination="新加坡", leave_date=D(2026, 6, 10), reason="随父母出国"
+    ).request
+    assert out is not None
+    for actor in (A, SHUSHAN):
+        if p.reg.request(PROVINCE, out.id).is_open:
+            assert p.reg.approve(actor, out.id).allowed
+    p.at(D(2026, 9, 1))  # back after the summer, into junior grade 7
+    back = p.reg.transfer_in(
+        school_actor("J"),
+        origin="新加坡",
+        abroad=True,
+        school="J",
+        class_id="J-7",
+        grade=7,
+        name=s.name,
+        sex=s.sex,
+        birth_date=s.birth_date,
+        hukou_region=s.hukou_region,
+        registry_number=s.registry_number,
+        id_number=s.id_number,
+    )
+    assert back.request is not None
+    assert back.student is not None
+    assert back.student.id == s.id
+    for actor in (school_actor("J"), SHUSHAN):
+        if p.reg.request(PROVINCE, back.request.id).is_open:
+            assert p.reg.approve(actor, back.request.id).allowed
+    now = p.reg.student(PROVINCE, s.id)
+    assert (now.school, now.grade, now.stage) == ("J", 7, Stage.JUNIOR)
+    assert p.reg.graduate(school_actor("J"), s.id).decision.codes[0] == "graduation.not_final_grade"
+    assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+
+
 def test_art18_rollover_promotes_and_is_idempotent() -> None:
     p = Province(D(2026, 6, 1))
     s = p.register("A", 2, birth=D(2018, 3, 1))

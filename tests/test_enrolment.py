@@ -399,6 +399,18 @@ def test_art15_the_intake_default_follows_the_deadline_s_term_and_continuing_stu
     assert q.enroll("A", 1).entry_date == D(2027, 1, 10)
 
 
+def test_art2_a_stage_given_must_have_the_grade(province: Province) -> None:
+    """Found by the review: a stage given explicitly was never checked against the
+    grade ("primary grade 8" was enrolled, and could never graduate)."""
+    from xueji.policy import Stage
+
+    with pytest.raises(XuejiError) as err:
+        province.enroll("A", 8, stage=Stage.PRIMARY, class_id="A-1")
+    assert err.value.code == "command.bad_input"
+    assert "grade 8" in err.value.message_en
+    assert province.enroll("SP", 3, stage=Stage.SPECIAL, class_id="SP-3").stage is Stage.SPECIAL
+
+
 def test_art29_a_correction_is_filed_only_for_a_record_it_can_be_applied_to(
     province: Province,
 ) -> None:

@@ -86,7 +86,7 @@ from xueji.model import (
     stage_of_grade,
 )
 from xueji.policy import ANHUI_2013, Policy, check_profiles, policy_in_force
-from xueji.policy.values import Stage
+from xueji.policy.values import SIX_THREE_THREE, Stage
 from xueji.reports import PublicListRow, public_class_list
 from xueji.rules import approvals, corrections, enrolment, graduation, privacy, transfers
 from xueji.rules import changes as change_rules
@@ -941,6 +941,8 @@ class _Enrolment:
         if stage is not None and not isinstance(stage, Stage):
             shown = repr(stage)
             raise _bad_input(f"学段无效：{shown}", f"not a stage: {shown}")
+        if stage is not None:
+            _check_stage_grade(stage, grade, system)
         return cls(
             school,
             class_id,
@@ -1637,7 +1639,10 @@ class Registry:
             else:  # a student who left earlier comes back: the record continues (Arts 22-23)
                 assert req.to_school is not None
                 assert req.to_class is not None
-                changes = {"school": req.to_school, "class_id": req.to_class}
+                changes: dict[str, Any] = {"school": req.to_school, "class_id": req.to_class}
+                if "grade" in req.payload and "stage" in req.payload:  # (filed since 0.1)
+                    changes["grade"] = int(req.payload["grade"])
+                    changes["stage"] = Stage(req.payload["stage"])
                 self._write_student(uow, actor, on, s, "return", "transfer_in", changes)
         elif k is RequestKind.TRANSFER:
             assert req.to_school is not None
@@ -2964,7 +2969,9 @@ class Registry:
                 to_school=sch.code,
                 to_class=klass.id,
                 reason=origin,
-                payload={"origin": origin},
+                # the grade and stage the return was decided in (a record coming back
+                # takes them at approval: it left in an earlier grade)
+                payload={"origin": origin, "grade": str(grade), "stage": stage.value},
             )
             req = self._sweep_request(uow, req, on)
         return Outcome(decision, student, req)
@@ -3246,6 +3253,12 @@ class Registry:
         when = graduation.check_rollover_date(on, year, policy=policy)
         if not when.allowed:
             return Outcome(when)
+        # run late, it still does what it would have done on its date (its entry is
+        # dated then): the profile in force on that day decides (found by the review:
+        # a profile that came into force in between decided instead); with none in
+        # force then, the one of today
+        with contextlib.suppress(PolicyNotInForce):
+            policy = self.policy(due)
         key = f"rollover:{year}"
         plan = graduation.rollover_plan(policy)
         warnings: list[Violation] = []
@@ -3921,6 +3934,20 @@ def _free_text(value: object, what_zh: str, what_en: str) -> None:
     """Refuse free text that is not a ``str`` or that no store could keep alike."""
     if not _free_text_ok(value):
         raise _bad_input(f"{what_zh}无效：{value!r}", f"{what_en} is not valid text: {value!r}")
+
+
+def _check_stage_grade(
+    stage: Stage, grade: int, system: Mapping[Stage, frozenset[int]] | None
+) -> None:
+    """Refuse a stage given with a grade it does not have under the school system
+    (found by the review: "primary grade 8" was enrolled, and could never graduate)."""
+    grades = (system or SIX_THREE_THREE)[stage]
+    if grade not in grades:
+        shown = f"{min(grades)}-{max(grades)}"
+        raise _bad_input(
+            f"学段 {stage.value} 没有 {grade} 年级（该学段为 {shown} 年级）",
+            f"the stage {stage.value} has no grade {grade} (its grades are {shown})",
+        )
 
 
 def _bad_date(what_zh: str, what_en: str, value: object) -> NoReturn:

@@ -105,8 +105,14 @@ def _ambiguous(codes: Sequence[str], since: _dt.date) -> InvalidPolicy:
 
 def check_profiles(profiles: Iterable[Policy]) -> None:
     """Refuse a set of profiles a registry cannot decide under: two that came into
-    force on the same day and are both in force then (``policy.ambiguous``), or
-    ``locked_fields`` that are not fields of a student record (``policy.invalid``)."""
+    force on the same day and are both in force then (``policy.ambiguous``),
+    ``locked_fields`` that are not fields of a student record, or profiles with
+    different ``school_system`` values (``policy.invalid``).
+
+    One registry keeps one school system: a change of 学制 (6-3-3 to 五四制 or back)
+    needs a transition the library does not model. Found by the review: students
+    already in the grades that change stage were stranded (a grade-6 primary student
+    who could never graduate under 五四制, a primary graduate refused at grade 7)."""
     listed = _distinct(profiles)
     codes = [p.code for p in listed]
     for code in sorted({c for c in codes if codes.count(c) > 1})[:1]:
@@ -118,6 +124,18 @@ def check_profiles(profiles: Iterable[Policy]) -> None:
     for p in listed:
         for zh, en in (*locked_field_problems(p), *citation_problems(p)):
             raise InvalidPolicy("policy.invalid", f"政策无效：{zh}", f"invalid policy: {en}")
+    systems = {p.code: p.school_system.value for p in listed}
+    first = listed[0] if listed else None
+    for p in listed[1:]:
+        if first is not None and systems[p.code] != systems[first.code]:
+            raise InvalidPolicy(
+                "policy.invalid",
+                f"同一学籍库的政策须使用同一学制：{first.code} 与 {p.code} 的 school_system 不同"
+                "（改变学制需要过渡安排，本库不处理：已在校的学生会无法毕业或升学）",
+                f"the profiles of one registry keep one school system: {first.code} and "
+                f"{p.code} differ in school_system (a change of system needs a transition "
+                "the library does not model: students already enrolled would be stranded)",
+            )
     for p in listed:  # on the day each came into force, one profile governs
         policy_in_force(p.valid_from, listed)
 
