@@ -1063,3 +1063,21 @@ def test_art32_the_record_digest_covers_exactly_its_record_fields() -> None:
     assert named == set(audit.RECORD_FIELDS)
     for kept in ({"grade": 2}, {"version": 5}):
         assert audit.record_digest(attrs.evolve(s, **kept)) == base
+
+
+def test_art32_a_rollover_entry_edited_past_reading_is_the_broken_log() -> None:
+    """Found by the privacy review: detect raised ValueError on a rollover entry whose
+    rule was edited in the database (it reads the rule before the chain is verified);
+    the report now says the log does not verify."""
+    p = Province()
+    p.register("A", 1)
+    p.at(D(2027, 9, 1))
+    assert p.reg.rollover(Actor.system(), 2027).allowed
+    rows = p.store.log.rows
+    i = next(i for i, e in enumerate(rows) if e.command == "rollover")
+    bad = attrs.evolve(rows[i], after={**rows[i].after, "final_grades": "junior:9,primary:six"})
+    rows[i] = bad
+    p.store.log.by_subject[bad.subject][-1] = bad
+    report = p.reg.detect(PROVINCE)
+    assert not report.log.ok
+    assert any(f.subject.startswith("log:") for f in report.findings)

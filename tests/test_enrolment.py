@@ -362,6 +362,11 @@ def test_art13_a_draft_s_identity_number_edited_reissues_the_registry_number(
     with province.store.unit_of_work() as uow:
         assert [x.id for x in uow.students.by_registry_number("G" + wrong)] == [holder.id]
     assert [f for f in province.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+    # another draft may not take a number a record holds (Art 14), nor its 学籍号
+    other = province.enroll("A", 1, birth=born)
+    refused = province.reg.update_student(A, other.id, id_number=wrong)
+    assert not refused.allowed
+    assert province.reg.student(PROVINCE, other.id).id_number != wrong
 
 
 def test_art15_the_intake_default_follows_the_deadline_s_term_and_continuing_students() -> None:
@@ -395,8 +400,12 @@ def test_art15_the_intake_default_follows_the_deadline_s_term_and_continuing_stu
     )
     q = Province(D(2026, 9, 3), policies=(spring_first,))
     assert q.enroll("A", 1).entry_date == D(2026, 9, 1)
-    q.at(D(2027, 1, 10))  # the autumn term's January: entered on the day (see the doc)
-    assert q.enroll("A", 1).entry_date == D(2027, 1, 10)
+    q.at(D(2027, 1, 10))  # the autumn term's January: the September intake still
+    typed = q.enroll("A", 1, birth=D(2020, 3, 1), photo=Photo(D(2026, 9, 5), "x"))
+    assert typed.entry_date == D(2026, 9, 1)  # its photo is of that year (Art 12)
+    assert q.reg.submit(A, typed.id).decision.codes == ("enrolment.late",)
+    q.at(D(2027, 3, 1))  # the spring term: entered on the day
+    assert q.enroll("A", 1, birth=D(2020, 3, 1)).entry_date == D(2027, 3, 1)
 
 
 def test_art2_a_stage_given_must_have_the_grade(province: Province) -> None:

@@ -374,3 +374,14 @@ def test_art24_cli_deadline_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert {"date": "2026-10-01", "kind": "holiday", "name": "National Day",
             "name_zh": "国庆节"} in data["skipped"]  # fmt: skip
     assert run(capsys, "deadline", "2026-12-20", "20", "--explain")[0] == 2
+
+
+def test_art12_a_set_of_grades_is_explained_in_order() -> None:
+    """Found by the analysts' review: ``initial_grades`` read ``[1, 10, 7]`` in an
+    explanation (sorted as text) and ``[1, 7, 10]`` in ``policy show``."""
+    from xueji.policy import ANHUI_2013
+    from xueji.rules import enrolment
+
+    d = enrolment.check_photo(None, grade=1, entry_year=2026, policy=ANHUI_2013)
+    text = d.explain().text("en")
+    assert "[1, 7, 10]" in text

@@ -270,3 +270,22 @@ def test_art30_a_student_s_repr_masks_an_id_number_quoted_in_an_info_entry() -> 
     for shown in (repr(entry), repr(out.student), repr(out)):
         assert quoted not in shown
         assert quoted[:6] + "********" + quoted[-4:] in shown
+
+
+def test_art30_a_voided_number_is_masked_in_reprs() -> None:
+    """Found by the privacy review: ``NumberRecord.voided`` (a number issued from an
+    identity number later corrected: another person's) showed in full in reprs."""
+    import datetime as dt
+
+    from xueji.numbers import correct_resident_id, new_record
+
+    r = new_record(dt.date(2026, 9, 1), id_number="11010520190301001X")
+    fixed = correct_resident_id(r, "110105201903010028", dt.date(2026, 10, 8))
+    assert "11010520190301001X" not in repr(fixed)
+    assert "110105********001X" in repr(fixed)
+
+
+def test_art30_a_full_width_check_character_is_masked() -> None:
+    from xueji.masking import mask_ids
+
+    assert mask_ids("证号 11010519491231002Ｘ") == "证号 110105********002Ｘ"

@@ -580,3 +580,17 @@ def test_values_the_review_found_misread(tmp_path: Path) -> None:
     )
     result = scenarios.run(scenarios.load(_write(tmp_path, body)))
     assert result.ok, result.report()
+
+
+def test_art30_a_registry_number_prefix_mismatch_is_reported_masked(tmp_path: Path) -> None:
+    """Found by the privacy review: a ``registry_number_prefix`` mismatch printed "G"
+    and 17 digits of the number, enough to rebuild it."""
+    body = ENROL.replace(
+        "expect: {allowed: true, student: {status: draft}}",
+        "expect: {student: {registry_number_prefix: G34010420190301019}}",
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert not result.ok
+    report = result.report()
+    assert "G340104********011" in report  # what it got, masked
+    assert "2019030101" not in report

@@ -1045,6 +1045,20 @@ def test_sqlite_uri_options_are_taken_with_uri_true(tmp_path: Path) -> None:
         store.engine.dispose()
 
 
+def test_art30_a_bad_port_s_message_hides_every_password() -> None:
+    """Found by the privacy review: a password holding an @, or given as a query
+    option, showed in the bad-port message."""
+    for url in (
+        "postgresql://app:p@ss@db.example:5x32/xueji",
+        "postgresql+psycopg://u@h:5x32/db?password=s3cret&x=1",
+    ):
+        with pytest.raises(XuejiError) as err:
+            SqlStore.from_url(url)
+        assert "ss@db" not in str(err.value)
+        assert "s3cret" not in str(err.value)
+        assert "***" in err.value.message_en
+
+
 def test_a_port_that_is_not_a_number_is_named(tmp_path: Path) -> None:
     url = "postgresql+psycopg://u:secret@127.0.0.1:abc/db"
     for opening in (SqlStore.from_url, SqlStore.open):

@@ -825,7 +825,8 @@ def cmd_forget_keys(args: argparse.Namespace) -> int:
     _emit(
         args,
         {"forgotten": n, "before": args.before.isoformat()},
-        f"forgotten: {n} 条幂等记录 idempotency records from before {args.before}",
+        f"已删除 {args.before} 之前命令的幂等记录 {n} 条 "
+        f"(forgotten: {n} idempotency records of commands before {args.before})",
     )
     return EXIT_OK
 

@@ -154,7 +154,14 @@ def _show(value: object) -> str:
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{_show(k)}: {_show(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (tuple, list, frozenset, set)):
-        items = sorted(value, key=str) if isinstance(value, (frozenset, set)) else value
+        items = (  # numbers in their order (grades 1, 6, 10), the rest as text
+            sorted(
+                value,
+                key=lambda x: (not isinstance(x, int), x if isinstance(x, int) else 0, str(x)),
+            )
+            if isinstance(value, (frozenset, set))
+            else value
+        )
         return "[" + ", ".join(_show(x) for x in items) + "]"
     return str(value)
 

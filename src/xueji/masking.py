@@ -52,7 +52,9 @@ def mask(number: str, spec: IdMask | None = None) -> str:
 
 # 18 characters (17 digits and a check character) or the 15-digit first generation, not
 # part of a longer run of digits. A registry number (G + 18) is masked inside its letter.
-_ID_LIKE = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?![\dXx])")
+_ID_LIKE = re.compile(
+    r"(?<!\d)(\d{17}[\dXxＸｘ]|\d{15})(?![\dXxＸｘ])"
+)  # (full-width Ｘ: ids takes it)
 
 
 def mask_ids(text: str, spec: IdMask | None = None) -> str:

@@ -315,7 +315,9 @@ class NumberRecord:
     history: tuple[NumberChange, ...]
     id_number: str | None = attrs.field(default=None, repr=lambda v: repr(v and mask(v)))
     guardian_id: str | None = attrs.field(default=None, repr=lambda v: repr(v and mask(v)))
-    voided: tuple[str, ...] = ()
+    voided: tuple[str, ...] = attrs.field(
+        default=(), repr=lambda v: repr(tuple(mask_number(n, every_kind=True) for n in v))
+    )
     """Numbers issued from an identity number later corrected (Art 29): they were
     never the student's, belong to whoever holds that identity number, and no longer
     identify this student (they stay in ``history``)."""

@@ -629,15 +629,19 @@ class _LoggedRollover:
 
     @classmethod
     def of(cls, after: Mapping[str, str]) -> _LoggedRollover | None:
-        """Read from the entry; ``None`` for an entry from before it said this."""
+        """Read from the entry; ``None`` for an entry from before it said this, or one
+        edited past reading (the log then fails to verify: that is the finding)."""
         if "statuses" not in after or "final_grades" not in after:
             return None
-        finals = (pair.split(":") for pair in after["final_grades"].split(",") if pair)
-        return cls(
-            frozenset(after["statuses"].split(",")),
-            {stage: int(grade) for stage, grade in finals},
-            frozenset(after.get("held", "").split(",")) - {""},
-        )
+        try:
+            finals = [pair.split(":") for pair in after["final_grades"].split(",") if pair]
+            return cls(
+                frozenset(after["statuses"].split(",")),
+                {stage: int(grade) for stage, grade in finals},
+                frozenset(after.get("held", "").split(",")) - {""},
+            )
+        except (ValueError, TypeError, AttributeError):
+            return None
 
 
 def _watch_records(
@@ -835,11 +839,12 @@ def _intake(on: _dt.date, policy: Policy) -> tuple[frozenset[int], _dt.date] | N
     deadline = policy.new_student_deadline.value
     if deadline is None:
         return None
-    due = deadline.in_year(on.year)
-    for term in policy.terms.value:
-        first, last = term.dates(on.year)
-        if first <= due <= last and first <= on <= last:
-            return policy.initial_grades.value, first
+    for start_year in (on.year, on.year - 1):  # (the autumn term runs into January)
+        due = deadline.in_year(start_year)
+        for term in policy.terms.value:
+            first, last = term.dates(start_year)
+            if first <= due <= last and first <= on <= last:
+                return policy.initial_grades.value, first
     return None
 
 
@@ -850,14 +855,15 @@ def _default_entry(on: _dt.date, grade: int, policy: Policy) -> _dt.date:
     Art 15: schools type in their new students after the autumn term starts, and
     finish by ``new_student_deadline`` (30 September). A student of an initial grade
     (``initial_grades``) typed during the term of ``terms`` in which that deadline
-    falls (the autumn term), in the same calendar year, entered on its first day
-    (1 September; a student continuing into grade 7 or senior 1 too): found by the
+    falls (the autumn term, into January) entered on its first day (1 September; a
+    student continuing into grade 7 or senior 1 too): found by the
     analysts' review, a school that typed its intake in October got next year's
     deadline (an entry after the deadline counts towards the next year's), so its
     lateness was not flagged unless it gave ``entry_date`` itself. A student who
-    really entered later gives ``entry_date``. Typed in January (the autumn term's
-    end, the next calendar year) the student entered on the day: an entry date in the
-    year before would also move the year the photo must be taken in (Art 12).
+    really entered later gives ``entry_date``. Typed in January, the student still
+    entered the September before: its photo is of that year (Art 12), its age and
+    regional number count from that intake. The reading is the note of
+    ``new_student_deadline``.
     """
     intake = _intake(on, policy)
     return intake[1] if intake is not None and grade in intake[0] else on
@@ -2350,6 +2356,11 @@ class Registry:
                 decision = enrolment.check_id_agreement(
                     after["id_number"], sex=after["sex"], birth_date=after["birth_date"], today=on
                 )
+            if decision.allowed and fields.get("id_number"):
+                # one registry per person (Art 14), as a correction checks (found by the
+                # review: a draft edited to another student's number, and so its 学籍号)
+                held = uow.students.by_id_number(str(fields["id_number"]))
+                decision = corrections.check_unique_id(s, held)
             if not decision.allowed:
                 return Outcome(decision, s)
             numbers = s.numbers
@@ -3394,9 +3405,9 @@ class Registry:
         today: every transfer stage past its deadline is approved by default where the
         policy says so (Art 24), each on the day after its deadline. Idempotent: running
         it again for the same day changes nothing. Returns the requests it advanced."""
-        _check_actor(actor)
         _check_date(to, "推进到的日期", "the date to move to", optional=True)
-        access.check(actor, "advance_clock", inside=True, detail="")  # no school involved
+        with self._reading() as uow:  # (a province actor must be the store's province)
+            self._authorize(uow, actor, "advance_clock")
         if to is not None:
             advance = getattr(self.clock, "advance_to", None)
             if advance is None:
@@ -3431,13 +3442,13 @@ class Registry:
         (a repeat with its key is refused as ``CorruptRecord``: it can serve none). A province-wide operation of the system's operator
         (Art 5); the change log is not touched.
         """
-        _check_actor(actor)
-        access.check(actor, "forget_idempotency_keys", inside=True, detail="")
         if type(before) is not _dt.date:
             _bad_date("日期", "the date", before)
         cutoff = before.isoformat()
         gone = 0
         with self.store.unit_of_work() as uow:
+            # (a province actor must be the store's province: found by the review)
+            self._authorize(uow, actor, "forget_idempotency_keys")
             old: list[str] = []
             for key, text in uow.meta.prefixed(_IDEM):
                 try:

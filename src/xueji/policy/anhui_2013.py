@@ -70,7 +70,16 @@ ANHUI_2013 = Policy(
         "3 senior, 4 special) and a 5-digit sequence per (region, year, stage): "
         "16 digits, unique within the province.",
     ),
-    new_student_deadline=Param(MonthDay(9, 30), _art(15)),
+    new_student_deadline=Param(
+        MonthDay(9, 30),
+        _art(15),
+        "新生的信息采集录入、审核工作需在每年的9月30日前完成: the deadline of the school year of "
+        "entry. Readings: a student of an initial grade entered without an entry date "
+        "during the autumn term (1 September to the end of January) entered on its first "
+        "day, the autumn intake, so typing it in after 30 September is late; a student "
+        "whose entry date is after the deadline (one who really entered later) counts "
+        "towards the next year's.",
+    ),
     registration_within_months=Param(
         None, _art(15), "Anhui sets a calendar deadline (30 September) instead."
     ),

@@ -1860,7 +1860,10 @@ def _parsed_url(url: str) -> sa.engine.URL:
     try:
         return sa.engine.make_url(url)
     except ValueError as e:  # a port that is no number: the rest parsed
-        shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+        # the password up to the last @ before the path (it may hold an @ of its own),
+        # and one given as a query option (found by the privacy review)
+        shown = re.sub(r"(://[^:/@]*:)[^/?#]*@", r"\1***@", url)
+        shown = re.sub(r"([?&](?:password|passwd|pwd)=)[^&#]*", r"\1***", shown, flags=re.I)
         raise XuejiError(
             "storage.bad_url",
             f"数据库地址的端口不是数字：{shown}",
