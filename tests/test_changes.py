@@ -235,6 +235,32 @@ def test_art18_a_late_rollover_decides_under_the_profile_of_its_date() -> None:
         assert p.reg.student(PROVINCE, s.id).grade == 3, day
 
 
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_late_rollover_leaves_the_students_who_entered_after_its_date(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the analysts' review: the 2026 rollover run on 10 September moved a
+    grade-1 student who entered on 1 September into grade 2. A record that entered
+    after the rollover's date is in the new school year already; detect agrees."""
+    store = SqlStore.sqlite(tmp_path / "late.sqlite3") if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), store=store)
+    before = p.register("A", 1, birth=D(2019, 3, 1))
+    p.at(D(2026, 9, 10))
+    new = p.register(
+        "A", 1, birth=D(2020, 3, 1), photo=__import__("xueji").model.Photo(D(2026, 9, 2), "x")
+    )
+    assert new.entry_date == D(2026, 9, 1)
+    out = p.reg.rollover(SYSTEM, 2026)
+    assert out.allowed
+    grades = {s.id: p.reg.student(PROVINCE, s.id).grade for s in (before, new)}
+    assert grades == {before.id: 2, new.id: 1}
+    entry = p.reg.history(PROVINCE, "year:2026")[-1]
+    assert entry.after["entered_after_its_date"] == "1"
+    assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+    if store is not None:
+        store.engine.dispose()
+
+
 def test_art2_the_profiles_of_one_registry_keep_one_school_system() -> None:
     """Found by the review: a registry whose profiles switched from 6-3-3 to 五四制
     stranded the students in the grades that change stage; such a set of profiles is

@@ -674,6 +674,58 @@ def test_idempotency_keys_make_a_repeat_a_no_op(province: Province) -> None:
     assert good.allowed
 
 
+def test_art28_a_repeat_hands_the_record_only_to_an_actor_who_may_read_it(
+    province: Province,
+) -> None:
+    """Found by the privacy review: a repeated keyed enrolment returned the record as
+    it is now, identity number and all, after the student had moved to a school the
+    actor may not read."""
+    from xueji.model import TransferReason
+
+    kw: dict[str, object] = {
+        "school": "A",
+        "class_id": "A-1",
+        "grade": 1,
+        "name": "甲",
+        "sex": "M",
+        "birth_date": D(2020, 3, 1),
+        "hukou_region": "340104",
+        "id_number": make_id(D(2020, 3, 1)),
+        "photo": Photo(D(2026, 9, 1), "x"),
+    }
+    first = province.reg.enroll(A, idempotency_key="form-1", **kw)  # type: ignore[arg-type]
+    assert first.student is not None
+    sid = first.student.id
+    sub = province.reg.submit(A, sid).request
+    assert sub is not None
+    assert province.reg.approve(authority("340104"), sub.id).allowed
+    w = school_actor("W")
+    req = province.reg.request_transfer(
+        w, sid, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE, stated_reason="调动"
+    ).request
+    assert req is not None
+    for actor in (w, authority("340202"), A, authority("340104")):
+        assert province.reg.approve(actor, req.id).allowed
+    assert province.reg.student(PROVINCE, sid).school == "W"
+    again = province.reg.enroll(A, idempotency_key="form-1", **kw)  # type: ignore[arg-type]
+    assert again.allowed
+    assert again.student is None  # A may not read W's student
+    same = province.reg.enroll(
+        w,
+        idempotency_key="w-1",
+        **{**kw, "school": "W", "class_id": "W-1", "id_number": make_id(D(2020, 3, 1))},
+    )  # type: ignore[arg-type]
+    assert same.student is not None
+    assert (
+        province.reg.enroll(
+            w,
+            idempotency_key="w-1",
+            **{**kw, "school": "W", "class_id": "W-1", "id_number": same.student.id_number},
+        ).student
+        is not None
+    )  # type: ignore[arg-type]
+
+
 def test_a_bad_idempotency_key_is_said_in_good_english(province: Province) -> None:
     with pytest.raises(XuejiError) as err:
         province.reg.submit(A, "S0000001", idempotency_key="a\x00b")

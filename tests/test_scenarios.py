@@ -67,7 +67,10 @@ def test_art12_a_wrong_expectation_fails_with_its_step_and_line(tmp_path: Path) 
     (failure,) = result.failures
     assert failure.step.index == 1
     assert failure.step.line == 5  # the step's line in the file (after the 3-line head)
-    assert failure.problems == ("expected student.status = registered, got draft",)
+    assert failure.problems == (
+        "预期 student.status = registered，实际为 draft "
+        "(expected student.status = registered, got draft)",
+    )
     report = result.report()
     assert f"{path}:5: step 1 (enroll by 实验小学)" in report
     assert "340104201903010112" not in report  # ID numbers masked in explanations
@@ -82,7 +85,8 @@ def test_art14_a_refusal_is_checked_by_its_codes(tmp_path: Path) -> None:
     (failure,) = result.failures
     assert failure.step.index == 2
     assert failure.problems == (
-        "expected refused ['enrolment.too_young'], got ['enrolment.duplicate']",
+        "预期 refused ['enrolment.too_young']，实际为 ['enrolment.duplicate'] "
+        "(expected refused ['enrolment.too_young'], got ['enrolment.duplicate'])",
     )
     assert "enrolment.duplicate" in failure.explanation
 
@@ -396,7 +400,8 @@ def test_art30_a_failed_check_reports_registry_numbers_masked(
     problem = f"expected student.registry_number = {mask_ids(expected)}, got {mask_ids(got)}"
     if hint:
         problem += " (they differ in masked characters)"
-    assert failure.problems == (problem,)
+    want, seen = problem[len("expected ") :].rsplit(", got ", 1)
+    assert failure.problems == (f"预期 {want}，实际为 {seen} ({problem})",)
 
 
 STUDENT = """\
@@ -503,7 +508,9 @@ def test_same_as_is_reported_by_the_names_in_the_file(tmp_path: Path) -> None:
     )
     result = scenarios.run(scenarios.load(_write(tmp_path, body)))
     assert [s.ok for s in result.steps] == [False, True]
-    assert result.steps[0].problems == ("expected student.same_as = 小红, got 小明",)
+    assert result.steps[0].problems == (
+        "预期 student.same_as = 小红，实际为 小明 (expected student.same_as = 小红, got 小明)",
+    )
 
 
 def test_a_step_expecting_an_error_may_give_a_bad_value(tmp_path: Path) -> None:

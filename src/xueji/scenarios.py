@@ -1461,6 +1461,7 @@ class _Run:
             student, request = self._subject(step, outcome)
             problems += self._fields("student", want.get("student"), student, actual)
             problems += self._fields("request", want.get("request"), request, actual)
+        problems = [_in_chinese_too(p) for p in problems]
         return _result(step, problems, actual, outcome.decision if outcome else None)
 
     def _name_of(self, student_id: str) -> str:
@@ -1517,6 +1518,18 @@ class _Run:
                 problems.append(problem)
         actual[kind] = got
         return problems
+
+
+def _in_chinese_too(problem: str) -> str:
+    """A step's problem said in Chinese with the English beside it (found by the
+    privacy review: "expected X, got Y" was English only); problems written in both
+    already are left as they are."""
+    if problem.startswith("expected ") and ", got " in problem:
+        want, got = problem[len("expected ") :].rsplit(", got ", 1)
+        return f"预期 {want}，实际为 {got} ({problem})"
+    if problem.startswith("unexpected error "):
+        return f"意外的错误 {problem[len('unexpected error ') :]} ({problem})"
+    return problem
 
 
 def _masked_prefix(text: str) -> str:
