@@ -2990,7 +2990,10 @@ class Registry:
                 payload={"origin": origin, "grade": str(grade), "stage": stage.value},
             )
             req = self._sweep_request(uow, req, on)
-        return Outcome(decision, student, req)
+        # a record coming back is the province's earlier record (a guardian's number,
+        # its history) that this school may not read before its return is approved
+        # (found by the privacy review): the outcome names it through the request
+        return Outcome(decision, None if left else student, req)
 
     @_retried
     def request_cross_border_out(

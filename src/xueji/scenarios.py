@@ -1371,12 +1371,14 @@ class _Run:
             if outcome.allowed and step.name:
                 if outcome.request is not None and step.action not in ("enroll", "transfer_in"):
                     self.requests[step.name] = outcome.request.id
+                elif step.action == "transfer_in":
+                    # its name names the request it opens and the student (found by the
+                    # analysts' review: a return could not be approved in a file)
+                    if outcome.request is not None:
+                        self.requests[step.name] = outcome.request.id
+                        self.students[step.name] = outcome.request.student
                 elif outcome.student is not None:
                     self.students[step.name] = outcome.student.id
-                    if step.action == "transfer_in" and outcome.request is not None:
-                        # its name names the request it opens too (found by the
-                        # analysts' review: a return could not be approved)
-                        self.requests[step.name] = outcome.request.id
         try:
             return self._judge(step, actual, outcome)
         except XuejiError as e:
@@ -1411,6 +1413,8 @@ class _Run:
                 student = uow.students.get(self.students.get(step.student, ""))
             elif student is not None:
                 student = uow.students.get(student.id)
+            elif request is not None:  # (a return's outcome names its record by request)
+                student = uow.students.get(request.student)
             if step.request is not None:
                 request = uow.requests.get(self.requests.get(step.request, ""))
             elif request is not None:
