@@ -250,12 +250,15 @@ def test_art18_a_late_rollover_leaves_the_students_who_entered_after_its_date(
         "A", 1, birth=D(2020, 3, 1), photo=__import__("xueji").model.Photo(D(2026, 9, 2), "x")
     )
     assert new.entry_date == D(2026, 9, 1)
+    six = p.register("A", 6, birth=D(2014, 3, 1))  # a newcomer into grade 6: entered today
+    assert six.entry_date == D(2026, 9, 10)
     out = p.reg.rollover(SYSTEM, 2026)
     assert out.allowed
+    assert "graduation.overdue" not in out.decision.codes  # (review: not unfinished)
     grades = {s.id: p.reg.student(PROVINCE, s.id).grade for s in (before, new)}
     assert grades == {before.id: 2, new.id: 1}
     entry = p.reg.history(PROVINCE, "year:2026")[-1]
-    assert entry.after["entered_after_its_date"] == "1"
+    assert entry.after["entered_after_its_date"] == "2"
     assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
     if store is not None:
         store.engine.dispose()

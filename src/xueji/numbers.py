@@ -202,7 +202,7 @@ class SequenceAllocator(Protocol):
     def reserve(self, counts: Mapping[str, int]) -> dict[str, int]:
         """Take the next ``counts[key]`` numbers of every key at once; returns the first
         number of each key's block (a bulk command allocates with a few statements,
-        not one per record)."""
+        not one per record). A count below 1 is a ``ValueError``."""
         ...
 
 

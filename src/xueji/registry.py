@@ -2876,8 +2876,11 @@ class Registry:
         From another province the receiving school pulls the record by its 学籍号
         (``registry_number`` is required). From abroad the earlier record continues
         when there is one; a student who never had one gets a new registry. A student
-        who left this province earlier continues the same record either way. The
-        receiving school's and its authority's approvals follow (20 working days each).
+        who left this province earlier continues the same record either way; the
+        outcome then names it by its request only (``outcome.student`` is ``None``,
+        ``outcome.request.student`` its id): the earlier record is not the receiving
+        school's to read before the return is approved (Art 28). The receiving school's
+        and its authority's approvals follow (20 working days each).
         """
         on = self.today()
         if applied_on is not None and type(applied_on) is not _dt.date:
@@ -3299,16 +3302,27 @@ class Registry:
             exclude = frozenset(transferring if plan.hold_open_transfers else ())
             held_for_transfer = len(exclude)
             entered_after: frozenset[str] = frozenset()
+            late_final = 0  # of them, registered in a final grade: not unfinished
             if on > due:
                 # run late: a record that entered after the rollover's date (a new
-                # intake, a student continuing into grade 7, a transfer in) is in the
-                # new school year already (found by the analysts' review: a September
-                # grade 1 went to grade 2). One pass over the records, on a late run only.
-                entered_after = frozenset(s.id for s in uow.students.all() if s.entry_date > due)
+                # intake, a student continuing into grade 7, a new record from another
+                # province) is in the new school year already (found by the analysts'
+                # review: a September grade 1 went to grade 2). One pass over the
+                # records, on a late run only. A record that came back after the date
+                # (a return, a resumption) keeps its first entry date and is moved.
+                late = [s for s in uow.students.all() if s.entry_date > due]
+                entered_after = frozenset(s.id for s in late)
+                late_final = sum(
+                    1
+                    for s in late
+                    if s.status is St.REGISTERED and s.grade >= plan.final_grades[s.stage]
+                )
                 exclude |= entered_after
-            unfinished = uow.students.count_where(St.REGISTERED, plan.final_grades)
+            unfinished = uow.students.count_where(St.REGISTERED, plan.final_grades) - late_final
             if plan.complete_unfinished:
-                self._complete_unfinished(uow, actor, due, plan.final_grades, blocked)
+                self._complete_unfinished(
+                    uow, actor, due, plan.final_grades, blocked | entered_after
+                )
             held = 0 if St.SUSPENDED in plan.statuses else uow.students.count_where(St.SUSPENDED)
             # set-based: one statement in a SQL store, not a loop over the province
             # the classes first: a class moves up with the students who move up in it

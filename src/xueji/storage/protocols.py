@@ -142,7 +142,9 @@ class StudentRepository(Protocol):
         ...
 
     def by_registry_number(self, number: str) -> list[Student]:
-        """Students who hold or ever held ``number``."""
+        """Students who hold or ever held ``number``, except those for whom it is voided
+        (:meth:`~xueji.numbers.NumberRecord.answers_to`: a G number issued from an
+        identity number later corrected is another person's)."""
         ...
 
     def by_guardian(self, guardian_id: str) -> list[Student]: ...

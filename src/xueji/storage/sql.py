@@ -1862,7 +1862,7 @@ def _parsed_url(url: str) -> sa.engine.URL:
     except ValueError as e:  # a port that is no number: the rest parsed
         # the password up to the last @ before the path (it may hold an @ of its own),
         # and one given as a query option (found by the privacy review)
-        shown = re.sub(r"(://[^:/@]*:)[^/?#]*@", r"\1***@", url)
+        shown = re.sub(r"(://[^:/@]*:).*@", r"\1***@", url)
         shown = re.sub(r"([?&](?:password|passwd|pwd)=)[^&#]*", r"\1***", shown, flags=re.I)
         raise XuejiError(
             "storage.bad_url",
