@@ -264,6 +264,39 @@ def test_art18_a_late_rollover_leaves_the_students_who_entered_after_its_date(
         store.engine.dispose()
 
 
+def test_art18_a_late_rollover_takes_its_date_from_the_profile_of_that_date() -> None:
+    """Found by the review: across a profile change (rollover on 20 July, then on 1
+    August), a late run took its date from today's profile, and a student who entered
+    on 25 July was moved up; run on time they were not."""
+    from xueji.model import Photo
+    from xueji.policy.values import MonthDay
+
+    art = ANHUI_2013.rollover_date.article
+    first = attrs.evolve(
+        ANHUI_2013,
+        code="a",
+        valid_until=D(2027, 8, 31),
+        rollover_date=Param(MonthDay(7, 20), art),
+    )
+    second = attrs.evolve(
+        ANHUI_2013, code="b", valid_from=D(2027, 9, 1), rollover_date=Param(MonthDay(8, 1), art)
+    )
+    for day in (D(2027, 7, 20), D(2027, 9, 10)):
+        p = Province(D(2027, 3, 1), policies=(first, second))
+        old = p.register("A", 2, birth=D(2019, 3, 1))
+        if day.month == 7:
+            p.at(day)
+            assert p.reg.rollover(SYSTEM, 2027).allowed
+        p.at(D(2027, 7, 25))
+        new = p.register("B", 2, birth=D(2019, 4, 1), photo=Photo(D(2027, 7, 25), "x"))
+        if day.month == 9:
+            p.at(day)
+            assert p.reg.rollover(SYSTEM, 2027).allowed
+        assert p.reg.history(PROVINCE, "year:2027")[-1].on == D(2027, 7, 20)
+        grades = (p.reg.student(PROVINCE, old.id).grade, p.reg.student(PROVINCE, new.id).grade)
+        assert grades == (3, 2), day
+
+
 def test_art2_the_profiles_of_one_registry_keep_one_school_system() -> None:
     """Found by the review: a registry whose profiles switched from 6-3-3 to 五四制
     stranded the students in the grades that change stage; such a set of profiles is

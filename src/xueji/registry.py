@@ -3277,10 +3277,12 @@ class Registry:
             return Outcome(when)
         # run late, it still does what it would have done on its date (its entry is
         # dated then): the profile in force on that day decides (found by the review:
-        # a profile that came into force in between decided instead); with none in
-        # force then, the one of today
+        # a profile that came into force in between decided instead), and its
+        # rollover date is the date; with none in force then, the one of today
         with contextlib.suppress(PolicyNotInForce):
-            policy = self.policy(due)
+            then = self.policy(due)
+            if (due_then := then.rollover_date.value.in_year(year)) <= on:
+                policy, due = then, due_then
         key = f"rollover:{year}"
         plan = graduation.rollover_plan(policy)
         warnings: list[Violation] = []
