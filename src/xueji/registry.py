@@ -260,6 +260,21 @@ def _bad_input(zh: str, en: str) -> XuejiError:
     return XuejiError("command.bad_input", zh, en)
 
 
+EDITABLE_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "photo",
+    "hukou_region",
+    "migrant",
+    "special_needs",
+    "guardian_id",
+    "consent",
+)
+"""The fields :meth:`Registry.update_student` edits (the key fields of Art 29 only
+before the record is submitted); a correction's ``changes`` take the same."""
+
 KEY_MAX_LENGTH = 64
 """The longest code of a unit, school or class, and the longest idempotency key, a
 command accepts: the SQL store keeps them in ``VARCHAR(64)`` columns. Checked by the
@@ -2332,19 +2347,7 @@ class Registry:
         changed since is :class:`~xueji.errors.StaleVersion` (nothing written), not
         silently overwritten. ``idempotency_key``: a repeat is a no-op."""
         on = self.today()
-        editable = {
-            "name",
-            "sex",
-            "birth_date",
-            "id_number",
-            "photo",
-            "hukou_region",
-            "migrant",
-            "special_needs",
-            "guardian_id",
-            "consent",
-        }
-        unknown = sorted(set(fields) - editable)
+        unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
         if unknown:
             raise _bad_input(
                 f"不能直接修改字段 {unknown[0]}", f"field {unknown[0]!r} cannot be edited"

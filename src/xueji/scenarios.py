@@ -593,20 +593,9 @@ _NOT_ARGS = frozenset({"self", "actor", "student_id", "request_id", "return"})
 _COMMON_ARGS = frozenset({"expected_version", "idempotency_key"})
 """Arguments most commands take besides their own (a record's version, a repeat's key)."""
 
-_EDITABLE = (
-    "name",
-    "sex",
-    "birth_date",
-    "id_number",
-    "photo",
-    "hukou_region",
-    "migrant",
-    "special_needs",
-    "guardian_id",
-    "consent",
-)
-"""The fields ``update_student`` edits (as :meth:`~xueji.registry.Registry.update_student`
-lists them); a correction's ``changes`` take the same, typed alike."""
+_EDITABLE = _registry_module.EDITABLE_FIELDS
+"""The fields ``update_student`` edits; a correction's ``changes`` take the same, typed
+alike."""
 
 _CHOICES: Mapping[str, tuple[str, ...]] = {"sex": ("M", "F")}
 """Text arguments with a fixed set of values (besides the enumerations)."""
