@@ -1123,3 +1123,27 @@ def test_art12_a_primary_graduate_enters_junior_grade_6_with_a_new_regional_numb
     assert nxt.regional_numbers == (s.regional_number, nxt.regional_number)
     assert nxt.regional_number is not None
     assert nxt.regional_number[10] == "2"  # the junior stage digit
+
+
+def test_unwrap_says_why_in_both_languages(province: Province) -> None:
+    """Found by the newcomer walkthrough: ``unwrap()`` raised ``Refused`` with the rule
+    codes only; it now says each violation's message too."""
+    from xueji.errors import Refused
+
+    out = province.reg.enroll(
+        A,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="幼",
+        sex="M",
+        birth_date=D(2023, 3, 1),
+        hukou_region="340104",
+        id_number=make_id(D(2023, 3, 1)),
+        photo=Photo(D(2026, 9, 1), "x"),
+    )
+    with pytest.raises(Refused) as err:
+        out.unwrap()
+    assert "[enrolment.too_young]" in err.value.message_en
+    assert "学前教育阶段幼儿不得建立学籍" in err.value.message_zh
+    assert "no registry for pre-school children" in err.value.message_en

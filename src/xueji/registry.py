@@ -195,10 +195,13 @@ class Outcome:
         return self.decision.allowed
 
     def unwrap(self) -> Outcome:
-        """Return self, or raise :class:`~xueji.errors.Refused` if refused."""
+        """Return self, or raise :class:`~xueji.errors.Refused` if refused: its message
+        gives each violation's code with its message, in Chinese and in English (the
+        ``decision`` holds the articles and facts)."""
         if not self.allowed:
-            codes = ", ".join(v.code for v in self.decision.violations)
-            raise Refused(self.decision, f"命令被拒绝：{codes}", f"command refused: {codes}")
+            zh = "；".join(f"[{v.code}] {v.message_zh}" for v in self.decision.violations)
+            en = "; ".join(f"[{v.code}] {v.message_en}" for v in self.decision.violations)
+            raise Refused(self.decision, f"命令被拒绝：{zh}", f"command refused: {en}")
         return self
 
 
