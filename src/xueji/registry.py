@@ -856,9 +856,22 @@ _ART12 = anhui(12)
 
 
 def _intake(on: _dt.date, policy: Policy) -> tuple[frozenset[int], _dt.date] | None:
-    """The initial grades and the day the autumn intake entered, when a new student of
-    one of them typed on ``on`` without an entry date entered then (see
-    :func:`_default_entry`); ``None`` when every such student entered on ``on``."""
+    """The initial grades and the day the autumn intake entered, for a new student of
+    one of them typed on ``on`` without an entry date (:meth:`_Enrolment.of`); ``None``
+    when every such student entered on ``on``, the day the record is typed.
+
+    Art 15: schools type in their new students after the autumn term starts, and
+    finish by ``new_student_deadline`` (30 September). A student of an initial grade
+    (``initial_grades``) typed during the term of ``terms`` in which that deadline
+    falls (the autumn term, into January) entered on its first day (1 September; a
+    student continuing into grade 7 or senior 1 too): found by the analysts' review,
+    a school that typed its intake in October got next year's deadline (an entry
+    after the deadline counts towards the next year's), so its lateness was not
+    flagged unless it gave ``entry_date`` itself. A student who really entered later
+    gives ``entry_date``. Typed in January, the student still entered the September
+    before: its photo is of that year (Art 12), its age and regional number count from
+    that intake. The reading is the note of ``new_student_deadline``.
+    """
     deadline = policy.new_student_deadline.value
     if deadline is None:
         return None
@@ -869,27 +882,6 @@ def _intake(on: _dt.date, policy: Policy) -> tuple[frozenset[int], _dt.date] | N
             if first <= due <= last and first <= on <= last:
                 return policy.initial_grades.value, first
     return None
-
-
-def _default_entry(on: _dt.date, grade: int, policy: Policy) -> _dt.date:
-    """The entry date of a new student when the caller gives none: the day the record
-    is typed, except for the autumn intake.
-
-    Art 15: schools type in their new students after the autumn term starts, and
-    finish by ``new_student_deadline`` (30 September). A student of an initial grade
-    (``initial_grades``) typed during the term of ``terms`` in which that deadline
-    falls (the autumn term, into January) entered on its first day (1 September; a
-    student continuing into grade 7 or senior 1 too): found by the
-    analysts' review, a school that typed its intake in October got next year's
-    deadline (an entry after the deadline counts towards the next year's), so its
-    lateness was not flagged unless it gave ``entry_date`` itself. A student who
-    really entered later gives ``entry_date``. Typed in January, the student still
-    entered the September before: its photo is of that year (Art 12), its age and
-    regional number count from that intake. The reading is the note of
-    ``new_student_deadline``.
-    """
-    intake = _intake(on, policy)
-    return intake[1] if intake is not None and grade in intake[0] else on
 
 
 @attrs.frozen(eq=False)
@@ -965,8 +957,7 @@ class _Enrolment:
             )
         if not (isinstance(school, str) and isinstance(class_id, str)):
             raise _bad_input("学校代码和班级须为文本", "the school and class codes are text")
-        if entry_date is not None and type(entry_date) is not _dt.date:
-            _bad_date("入学日期", "the entry date", entry_date)
+        _check_date(entry_date, "入学日期", "the entry date", optional=True)
         if stage is not None and not isinstance(stage, Stage):
             shown = repr(stage)
             raise _bad_input(f"学段无效：{shown}", f"not a stage: {shown}")
@@ -1856,7 +1847,7 @@ class Registry:
         policy = self.policy(on)
         e = _Enrolment.of(
             on,
-            None,
+            _intake(on, policy),
             policy.school_system.value,
             school=school,
             class_id=class_id,
@@ -1874,8 +1865,6 @@ class Registry:
             stage=stage,
             consent=consent,
         )
-        if entry_date is None:  # (not in .of: a bulk import's rows pass in one go)
-            e = attrs.evolve(e, entry=_default_entry(on, e.grade, policy))
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "enroll", school=school)
             sch = self._get_school(uow, school)
@@ -2001,7 +1990,7 @@ class Registry:
         """Decide and write one chunk of :meth:`enroll_many` (see there)."""
         parsed: list[tuple[int, Mapping[str, Any], _Enrolment]] = []
         one_by_one: list[tuple[int, Mapping[str, Any]]] = []
-        intake = _intake(on, policy)  # (the autumn intake: see _default_entry)
+        intake = _intake(on, policy)  # (the autumn intake), once for the chunk
         system = policy.school_system.value
         for i, row in chunk:
             try:
@@ -2292,7 +2281,7 @@ class Registry:
     ) -> Student:
         """Art 12: grade 7 and senior grade 1 keep the 学籍号, with a new 地区学号.
         ``dates``: the day of the command and the day the student entered (the autumn
-        intake's first day by default: :func:`_default_entry`)."""
+        intake's first day by default: :func:`_intake`)."""
         on, entry = dates
         new = attrs.evolve(
             prev,
@@ -2793,8 +2782,7 @@ class Registry:
         version (at most one open transfer, even for two filed at the same moment).
         """
         on = self.today()
-        if applied_on is not None and type(applied_on) is not _dt.date:
-            _bad_date("申请日期", "the application date", applied_on)
+        _check_date(applied_on, "申请日期", "the application date", optional=True)
         _check_member(reason, TransferReason, "转学原因", "the transfer reason")
         _free_text(stated_reason, "转学说明", "the stated reason")
         with self.store.unit_of_work() as uow:
@@ -2889,8 +2877,7 @@ class Registry:
         and its authority's approvals follow (20 working days each).
         """
         on = self.today()
-        if applied_on is not None and type(applied_on) is not _dt.date:
-            _bad_date("申请日期", "the application date", applied_on)
+        _check_date(applied_on, "申请日期", "the application date", optional=True)
         kind = RequestKind.CROSS_BORDER_IN if abroad else RequestKind.CROSS_PROVINCE_IN
         _check_person(name, sex, grade, hukou_region)
         _checked_fields({"birth_date": birth_date, "photo": photo, "migrant": migrant}, None)
@@ -3479,11 +3466,11 @@ class Registry:
         any command is (a second enrolment of the same person is refused by Art 14).
         Records written before their date was kept (before this method) count as
         older than any ``before``, and so does a record edited into something else
-        (a repeat with its key is refused as ``CorruptRecord``: it can serve none). A province-wide operation of the system's operator
-        (Art 5); the change log is not touched.
+        (a repeat with its key is refused as ``CorruptRecord``: it can serve none). A
+        province-wide operation of the system's operator (Art 5); the change log is not
+        touched.
         """
-        if type(before) is not _dt.date:
-            _bad_date("日期", "the date", before)
+        _check_date(before, "日期", "the date")
         cutoff = before.isoformat()
         gone = 0
         with self.store.unit_of_work() as uow:
