@@ -3221,18 +3221,17 @@ class Registry:
             policy = self.policy(on)
             needs_approval = graduation.graduation_needs_approval(s.stage, policy)
             outcome = {"outcome": "complete"} if event == "complete" else {}
-            pending = [
-                r for r in uow.requests.open_for_student(s.id) if r.kind is RequestKind.GRADUATION
-            ]
+            open_now = uow.requests.open_for_student(s.id)  # (read once: both uses below)
+            pending = [r for r in open_now if r.kind is RequestKind.GRADUATION]
             decision = Decision.combine(
                 graduation.check_graduation(s, on=on, policy=policy),
                 # (an open request for the same outcome is the repeat handled below; one
                 # for the other outcome, 毕业 against 结业, must be decided first)
-                self._no_other_open(
-                    uow,
+                change_rules.check_no_other_open(
                     s,
                     RequestKind.GRADUATION,
-                    (RequestKind.GRADUATION,)
+                    open_now,
+                    same=(RequestKind.GRADUATION,)
                     if needs_approval and all(dict(r.payload) == outcome for r in pending)
                     else (),
                     policy=policy,
