@@ -130,20 +130,11 @@ ACTIONS: frozenset[str] = frozenset(
 (assert the state of a named student or request without changing anything)."""
 
 _CONTROL = frozenset({"do", "by", "on", "as", "expect", "with", "student", "request", "note"})
-_EXPECT = frozenset(
-    {
-        "allowed",
-        "refused",
-        "warnings",
-        "error",
-        "student",
-        "request",
-        "advanced",
-        "log_verifies",
-        "log_masked",
-        "detected",
-    }
-)
+_CHECK_EXPECT = frozenset({"student", "request", "log_verifies", "log_masked", "detected"})
+"""What a ``check`` step can expect (and every other step too)."""
+_COMMAND_EXPECT = _CHECK_EXPECT | {"allowed", "refused", "warnings", "error"}
+_CLOCK_EXPECT = _CHECK_EXPECT | {"advanced", "error"}
+_EXPECT = _COMMAND_EXPECT | _CLOCK_EXPECT
 _STUDENT_FIELDS = frozenset(
     {
         "status",
@@ -882,25 +873,7 @@ def _changes(path: str, node: Any, value: Any) -> _Map:
     return out
 
 
-# -- what each action can be expected to give ---------------------------------------------
-
-_COMMAND_EXPECT = frozenset(
-    {
-        "allowed",
-        "refused",
-        "warnings",
-        "error",
-        "student",
-        "request",
-        "log_verifies",
-        "log_masked",
-        "detected",
-    }
-)
-_CLOCK_EXPECT = frozenset(
-    {"advanced", "error", "student", "request", "log_verifies", "log_masked", "detected"}
-)
-_CHECK_EXPECT = frozenset({"student", "request", "log_verifies", "log_masked", "detected"})
+# -- what each action can be expected to give (the sets: _CHECK_EXPECT and beside it) -----
 
 
 def _expects(action: str) -> frozenset[str]:
