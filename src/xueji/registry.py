@@ -650,6 +650,17 @@ class _LoggedRollover:
     final_grades: Mapping[str, int]
     held: frozenset[str]
 
+    @staticmethod
+    def written(plan: graduation.RolloverPlan, held: Iterable[str]) -> dict[str, str]:
+        """What the rollover's entry writes of its rule, for :meth:`of` to read."""
+        return {
+            "statuses": ",".join(sorted(x.value for x in plan.statuses)),
+            "final_grades": ",".join(
+                f"{st.value}:{g}" for st, g in sorted(plan.final_grades.items())
+            ),
+            "held": ",".join(sorted(held)),
+        }
+
     @classmethod
     def of(cls, after: Mapping[str, str]) -> _LoggedRollover | None:
         """Read from the entry; ``None`` for an entry from before it said this, or one
@@ -3342,6 +3353,7 @@ class Registry:
                     )
                 )
             uow.meta.set(key, on.isoformat())
+            rule = _LoggedRollover.written(plan, exclude)
             self._log(
                 uow,
                 actor,
@@ -3358,13 +3370,9 @@ class Registry:
                     "held_for_open_transfer": held_for_transfer,
                     "entered_after_its_date": len(entered_after),
                     # what detect follows a record's grade through (Art 32(三))
-                    "statuses": ",".join(sorted(x.value for x in plan.statuses)),
-                    "final_grades": ",".join(
-                        f"{st.value}:{g}" for st, g in sorted(plan.final_grades.items())
-                    ),
-                    "held": ",".join(sorted(exclude)),
+                    **rule,
                     "rule": "status in {"
-                    + ",".join(sorted(x.value for x in plan.statuses))
+                    + rule["statuses"]
                     + "} and grade below the stage's final grade: grade + 1",
                 },
                 str(policy.rollover_date.article),

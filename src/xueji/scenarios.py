@@ -873,7 +873,7 @@ def _changes(path: str, node: Any, value: Any) -> _Map:
     return out
 
 
-# -- what each action can be expected to give (the sets: _CHECK_EXPECT and beside it) -----
+# -- what each action can be expected to give ---------------------------------------------
 
 
 def _expects(action: str) -> frozenset[str]:
