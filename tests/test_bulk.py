@@ -8,10 +8,14 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import PROVINCE, Province, make_id, school_actor
 from xueji import registry
-from xueji.model import Photo
+from xueji.model import Photo, SchoolClass
+from xueji.policy import ANHUI_2013, NATIONAL_2013, Stage
+from xueji.rules import enrolment
 from xueji.storage.sql import SqlStore
 
 D = dt.date
@@ -133,6 +137,45 @@ def test_art14_bulk_decisions_of_repeated_facts_are_those_of_single_enrolments(
     assert refused[5].codes[:2] == ("enrolment.too_young", "enrolment.photo_missing")
     assert [s.name for s in bulk.applied] == ["批量4", "批量6"]
     assert all(singles[i].allowed for i in (4, 6))
+    # the rows applied with warnings are listed with them (they were dropped before)
+    warned = dict(bulk.warned)
+    assert sorted(warned) == [4, 6]
+    for i, decision in warned.items():
+        assert decision.allowed
+        assert decision.warnings == singles[i].warnings
+        assert decision.codes == ("privacy.consent_missing",)
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_art15_bulk_rows_entered_late_are_applied_with_their_warnings(tmp_path: Any) -> None:
+    """Rows entered after the Art 15 deadline are applied, each with the warnings its
+    single enrolment gives (late, and the missing consent of a minor): several rules
+    warn at once, and a row that warns is listed whichever path decided it."""
+    on = D(2026, 10, 20)
+    rows = [_row(i, birth=D(2019, 1 + i % 5, 1), entry_date=D(2026, 9, 1)) for i in range(7)]
+    rows[3] = {**rows[3], "consent": None, "birth_date": D(2008, 1, 1), "grade": 10}
+    rows[3] = {**rows[3], "id_number": make_id(D(2008, 1, 1)), "class_id": "A-1"}
+    rows[5] = {**rows[5], "idempotency_key": "late-5"}  # decided one by one
+    one = Province(on, store=SqlStore.sqlite(str(tmp_path / "one.sqlite3")))
+    many = Province(on, store=SqlStore.sqlite(str(tmp_path / "many.sqlite3")))
+    singles = [one.reg.enroll(A, **row).decision for row in rows]
+    bulk = many.reg.enroll_many(A, rows, all_or_nothing=False)
+    assert [i for i, _ in bulk.refused] == [i for i, d in enumerate(singles) if not d.allowed]
+    applied = [i for i, d in enumerate(singles) if d.allowed]
+    assert len(bulk.applied) == len(applied) >= 5
+    warned = dict(bulk.warned)
+    assert sorted(warned) == [i for i in applied if singles[i].warnings]
+    for i in warned:
+        assert warned[i].warnings == singles[i].warnings
+    assert "enrolment.late" in warned[0].codes
+    assert "privacy.consent_missing" in warned[0].codes  # two rules warned
+    assert 5 in warned
+
+
+def test_bulk_outcome_lists_no_warnings_when_nothing_was_committed(province: Province) -> None:
+    out = province.reg.enroll_many(A, [_row(0), _row(1, school="NOPE")])
+    assert not out.committed
+    assert out.warned == ()
 
 
 def test_art12_a_graduate_continues_through_a_bulk_import() -> None:
@@ -239,3 +282,40 @@ def test_art2_a_kept_stage_decision_is_keyed_by_the_school_s_stages(province: Pr
     assert before[2].allowed
     assert after[2].codes == ("enrolment.stage_mismatch",)
     assert reg._rule_memo(ANHUI_2013, on) is memo
+
+
+@given(
+    virtual=st.booleans(),
+    head=st.sampled_from(["班主任", "", "  "]),
+    school=st.sampled_from(["A", "B"]),
+    grade=st.integers(1, 12),
+    stage=st.sampled_from(list(Stage)),
+    size=st.integers(0, 80),
+)
+def test_art16_the_bulk_class_predicate_is_the_rule(
+    virtual: bool, head: str, school: str, grade: int, stage: Stage, size: int
+) -> None:
+    """A bulk row asks ``class_admits`` and builds the decision of ``check_class`` only
+    when it says no: the two must agree on every class."""
+    klass = SchoolClass("A-1", "A", "一(1)班", 3, head, D(2026, 9, 1), virtual=virtual)
+    for policy in (ANHUI_2013, NATIONAL_2013):
+        kw: dict[str, Any] = {
+            "school": school,
+            "grade": grade,
+            "stage": stage,
+            "size": size,
+            "policy": policy,
+        }
+        assert enrolment.class_admits(klass, **kw) == enrolment.check_class(klass, **kw).allowed
+
+
+@given(birth=st.dates(D(1990, 1, 1), D(2024, 12, 31)), sex=st.sampled_from(["M", "F"]))
+def test_art29_the_bulk_id_predicate_is_the_rule(birth: dt.date, sex: str) -> None:
+    """``id_agrees`` (asked per bulk row) agrees with ``check_id_agreement``, for numbers
+    that agree and numbers of the other sex or another birth date."""
+    for number in (make_id(birth, sex), make_id(birth, "F" if sex == "M" else "M")):
+        for claimed in (birth, birth + dt.timedelta(days=1)):
+            rule = enrolment.check_id_agreement(
+                number, sex=sex, birth_date=claimed, today=D(2026, 9, 1), validated=True
+            )
+            assert enrolment.id_agrees(number, sex=sex, birth_date=claimed) == rule.allowed

@@ -1003,7 +1003,7 @@ def test_art12_a_mended_file_imported_again_passes(province: Province, tmp_path:
     assert again.ok, again.errors
     assert [(a.row, a.note) for a in again.applied] == [
         (2, "已存在，未改动 already present"),
-        (3, "已录入 entered (draft)"),
+        (3, "已录入 entered (draft)；提示 warnings: privacy.consent_missing"),
     ]
     assert len(province.log()) == log + 1
     other = workbook(tmp_path / "o.xlsx", HEADER, [[good[0], good[1], 1, "丙", *good[4:]]])

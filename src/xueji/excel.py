@@ -989,7 +989,7 @@ def import_students(
     applied: list[AppliedRow] = []
     decided: list[int] = []  # the sheet rows of the good rows, in order
     refused: set[int] = set()
-    notes: dict[str, str] = {}  # one text per status, shared by the rows
+    notes: dict[tuple[str, ...], str] = {}  # one text per status and warnings, shared
     committed = True
     try:
         with registry.store.unit_of_work():
@@ -1010,11 +1010,17 @@ def import_students(
                         AppliedRow(part[i][0], existing, "已存在，未改动 already present")
                     )
                 ok = [
-                    n for i, (n, _) in enumerate(part) if i not in refused_at and i not in present
+                    (i, n)
+                    for i, (n, _) in enumerate(part)
+                    if i not in refused_at and i not in present
                 ]
-                for n, s in zip(ok, out.applied, strict=True):
+                warned = dict(out.warned)
+                for (i, n), s in zip(ok, out.applied, strict=True):
                     status = s.status.value
-                    note = notes.setdefault(status, f"已录入 entered ({status})")
+                    codes = warned[i].codes if i in warned else ()
+                    note = notes.get((status, *codes))
+                    if note is None:
+                        note = notes[(status, *codes)] = _entered_note(status, codes)
                     applied.append(AppliedRow(n, s.id, note))
                 decided.extend(n for n, _ in part)
             if all_or_nothing and ws.errors:
@@ -1038,6 +1044,16 @@ def import_students(
         tuple(ws.extra),
         **ws.where(),
     )
+
+
+def _entered_note(status: str, warned: Sequence[str]) -> str:
+    """What an import's report says of a row entered: its status, and the codes of the
+    rules that warned (the missing consent of a minor, an entry after the Art 15
+    deadline), which :meth:`Registry.enroll` would have said of it too."""
+    note = f"已录入 entered ({status})"
+    if warned:
+        note += f"；提示 warnings: {', '.join(warned)}"
+    return note
 
 
 _SAME_ROW = ("school", "class_id", "grade", "name", "sex", "birth_date", "id_number")

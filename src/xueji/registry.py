@@ -224,7 +224,7 @@ def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[st
     text, and is kept whole."""
     out = {}
     for k, v in values.items():
-        text = _s(v)
+        text = v if type(v) is str else _s(v)  # (most values are text already)
         if k in _SENSITIVE:
             if text:
                 text = (
@@ -511,11 +511,33 @@ class BulkOutcome:
     applied: tuple[Student, ...]
     refused: tuple[tuple[int, Decision], ...]
     committed: bool
+    warned: tuple[tuple[int, Decision], ...] = ()
+    """The rows applied with warnings (no guardian's consent recorded for a minor, an
+    entry after the Art 15 deadline), by index, each with a decision holding its
+    warnings: those :meth:`Registry.enroll` gives the row (its steps may be only the
+    rules that warned). Empty when nothing was committed."""
 
     @property
     def allowed(self) -> bool:
         """True when every row was applied."""
         return self.committed and not self.refused
+
+
+_CLEAR = Decision()
+"""The decision of a bulk row that every rule allows without warning (shared)."""
+
+
+def _quick_answer(kept: Sequence[Decision]) -> Decision:
+    """What ``Registry._enrol_quick`` keeps of the kept rules' decisions: the first
+    refusing one (the row is then decided in full), :data:`_CLEAR`, or the warning
+    ones (the one itself when there is one)."""
+    refusing = [d for d in kept if d.violations]
+    if refusing:
+        return refusing[0]
+    warners = [d for d in kept if d.warnings]
+    if not warners:
+        return _CLEAR
+    return warners[0] if len(warners) == 1 else Decision.combine(*warners)
 
 
 BULK_CHUNK = 1_000
@@ -1973,18 +1995,24 @@ class Registry:
         policy = self.policy(on)
         applied: dict[int, Student] = {}
         refused: dict[int, Decision] = {}
+        warned: dict[int, Decision] = {}
         numbered = enumerate(rows)
         memo = self._rule_memo(policy, on)  # one policy, one date: see _enrol_decision
         try:
             with _gc_paused(), self.store.unit_of_work() as uow:
                 while chunk := list(itertools.islice(numbered, BULK_CHUNK)):
-                    self._enroll_chunk(uow, actor, on, policy, chunk, applied, refused, memo)
+                    self._enroll_chunk(
+                        uow, actor, on, policy, chunk, (applied, refused, warned), memo
+                    )
                 if all_or_nothing and refused:
                     raise _RollBack
         except _RollBack:
             return BulkOutcome((), tuple(sorted(refused.items())), False)
         return BulkOutcome(
-            tuple(applied[i] for i in sorted(applied)), tuple(sorted(refused.items())), True
+            tuple(applied[i] for i in sorted(applied)),
+            tuple(sorted(refused.items())),
+            True,
+            tuple(sorted(warned.items())),
         )
 
     def _enroll_chunk(
@@ -1994,11 +2022,12 @@ class Registry:
         on: _dt.date,
         policy: Policy,
         chunk: Sequence[tuple[int, Mapping[str, Any]]],
-        applied: dict[int, Student],
-        refused: dict[int, Decision],
+        into: tuple[dict[int, Student], dict[int, Decision], dict[int, Decision]],
         memo: dict[tuple[Any, ...], Decision],
     ) -> None:
-        """Decide and write one chunk of :meth:`enroll_many` (see there)."""
+        """Decide and write one chunk of :meth:`enroll_many` (see there): the rows
+        applied, refused and applied with warnings go to the three dicts of ``into``."""
+        applied, refused, warned = into
         parsed: list[tuple[int, Mapping[str, Any], _Enrolment]] = []
         one_by_one: list[tuple[int, Mapping[str, Any]]] = []
         intake = _intake(on, policy)  # (the autumn intake), once for the chunk
@@ -2039,10 +2068,15 @@ class Registry:
                     )
                 )
                 continue
-            decision = self._enrol_decision(policy, on, e, sch, klass, [], sizes[klass.id], memo)
-            if not decision.allowed:
-                refused[i] = decision
-                continue
+            size = sizes[klass.id]
+            decision = self._enrol_quick(policy, on, e, sch, klass, size, memo)
+            if decision is None:
+                decision = self._enrol_decision(policy, on, e, sch, klass, [], size, memo)
+                if not decision.allowed:
+                    refused[i] = decision
+                    continue
+            if decision.warnings:
+                warned[i] = decision
             sizes[klass.id] += 1
             seen.add(e.id_number)
             fresh.append((i, e, sch, klass))
@@ -2060,6 +2094,8 @@ class Registry:
                 continue
             if out.allowed and out.student is not None:
                 applied[i] = out.student
+                if out.decision.warnings:
+                    warned[i] = out.decision
             else:
                 refused[i] = out.decision
 
@@ -2075,9 +2111,10 @@ class Registry:
         """Number and store new records (each decided already) as one batch."""
         if not fresh:
             return
-        wanted = collections.Counter(
-            _numbers.regional_key(sch.region, e.entry.year, e.stage) for _, e, sch, _ in fresh
+        sequences = collections.Counter(
+            (sch.region, e.entry.year, e.stage) for _, e, sch, _ in fresh
         )
+        wanted = {_numbers.regional_key(*k): n for k, n in sequences.items()}
         wanted["id:S"] = len(fresh)
         block = _Reserved(uow.allocator, wanted)
         students, entries = [], []
@@ -2140,6 +2177,38 @@ class Registry:
         memo is kept from one command to the next.
         """
         m: dict[tuple[Any, ...], Decision] = {} if memo is None else memo
+        duplicate, photo, deadline, consent = self._row_facts_decisions(policy, on, e, existing, m)
+        return Decision.combine(
+            duplicate,
+            *self._admission(
+                policy,
+                on,
+                e.entry,
+                sch,
+                klass,
+                e.grade,
+                e.stage,
+                e.birth_date,
+                e.sex,
+                e.id_number,
+                size,
+                m,
+            ),
+            photo,
+            deadline,
+            consent,
+        )
+
+    @staticmethod
+    def _row_facts_decisions(
+        policy: Policy,
+        on: _dt.date,
+        e: _Enrolment,
+        existing: Sequence[Student],
+        m: dict[tuple[Any, ...], Decision],
+    ) -> tuple[Decision, Decision, Decision, Decision]:
+        """The duplicate (Art 14), photo (Art 12), entry deadline (Art 12) and consent
+        (PIPL Art 31) decisions of :meth:`_enrol_decision`, kept in ``m`` (see there)."""
         continuing = e.continuing(policy)
         taken_on = e.photo.taken_on if e.photo else None
         entry, birth = e.entry, e.birth_date
@@ -2161,15 +2230,54 @@ class Registry:
             consent = m[("consent", birth, e.consent)] = privacy.check_consent(
                 birth, e.consent, on=on
             )
-        return Decision.combine(
-            duplicate,
-            *self._admission(
-                policy, on, entry, sch, klass, e.grade, e.stage, birth, e.sex, e.id_number, size, m
-            ),
-            photo,
-            deadline,
-            consent,
-        )
+        return duplicate, photo, deadline, consent
+
+    def _enrol_quick(
+        self,
+        policy: Policy,
+        on: _dt.date,
+        e: _Enrolment,
+        sch: School,
+        klass: SchoolClass,
+        size: int,
+        memo: dict[tuple[Any, ...], Decision],
+    ) -> Decision | None:
+        """A new record with no existing one, decided without building a decision
+        for the row, or None when it must be decided in full by :meth:`_enrol_decision`.
+
+        The rules kept in ``memo`` are read from it, and the two whose facts are the
+        row's own (the identity number against the sex and birth date, the class and
+        its size) are asked as predicates (:func:`~xueji.rules.enrolment.id_agrees`,
+        :func:`~xueji.rules.enrolment.class_admits`). When every rule allows, the answer
+        is a shared allowing decision holding the warnings of the kept rules that
+        warned (most often the one decision itself, shared by every row with the same
+        facts): a bulk import of a million rows builds a decision only for the rows
+        that break a rule, and keeps one only for those and the rows that warned.
+        """
+        assert e.id_number is not None
+        if not (
+            enrolment.id_agrees(e.id_number, sex=e.sex, birth_date=e.birth_date)
+            and enrolment.class_admits(
+                klass, school=sch.code, grade=e.grade, stage=e.stage, size=size, policy=policy
+            )
+        ):
+            return None
+        # the answer of the kept rules but the school's stage, itself kept under every
+        # fact they read (a few thousand keys for a province: the birth date is one)
+        taken_on = e.photo.taken_on if e.photo else None
+        key = ("quick", e.grade, e.entry, e.birth_date, taken_on, e.consent)
+        answer = memo.get(key)
+        if answer is None:
+            answer = memo[key] = _quick_answer(
+                (
+                    *self._row_facts_decisions(policy, on, e, (), memo),
+                    self._kept_age(policy, e.entry, e.birth_date, memo),
+                )
+            )
+        in_stage = self._kept_stage(sch, e.stage, memo)
+        if answer.violations or in_stage.violations:
+            return None
+        return answer if not in_stage.warnings else Decision.combine(answer, in_stage)
 
     @staticmethod
     def _admission(
@@ -2194,16 +2302,8 @@ class Registry:
         agreement rule does not validate it again."""
         if memo is None:
             memo = {}
-        age = memo.get(("age", birth_date, entry.year))
-        if age is None:
-            age = memo[("age", birth_date, entry.year)] = enrolment.check_age(
-                birth_date, entry_year=entry.year, policy=policy
-            )
-        # the school's stages are in the key: the memo outlives a command (_rule_memo)
-        key = ("stage", sch.code, sch.stages, stage)
-        in_stage = memo.get(key)
-        if in_stage is None:
-            in_stage = memo[key] = enrolment.check_stage(sch, stage)
+        age = Registry._kept_age(policy, entry, birth_date, memo)
+        in_stage = Registry._kept_stage(sch, stage, memo)
         return (
             age,
             enrolment.check_id_agreement(
@@ -2214,6 +2314,28 @@ class Registry:
                 klass, school=sch.code, grade=grade, stage=stage, size=size, policy=policy
             ),
         )
+
+    @staticmethod
+    def _kept_age(
+        policy: Policy, entry: _dt.date, birth_date: _dt.date, memo: dict[tuple[Any, ...], Decision]
+    ) -> Decision:
+        """The age decision of :meth:`_admission` (Art 14), kept in ``memo``."""
+        age = memo.get(("age", birth_date, entry.year))
+        if age is None:
+            age = memo[("age", birth_date, entry.year)] = enrolment.check_age(
+                birth_date, entry_year=entry.year, policy=policy
+            )
+        return age
+
+    @staticmethod
+    def _kept_stage(sch: School, stage: Stage, memo: dict[tuple[Any, ...], Decision]) -> Decision:
+        """The school-stage decision of :meth:`_admission` (Art 2), kept in ``memo``."""
+        # the school's stages are in the key: the memo outlives a command (_rule_memo)
+        key = ("stage", sch.code, sch.stages, stage)
+        in_stage = memo.get(key)
+        if in_stage is None:
+            in_stage = memo[key] = enrolment.check_stage(sch, stage)
+        return in_stage
 
     def _new_student(
         self,
@@ -3947,7 +4069,12 @@ def explain_default_approval(
 
 def _check_person(name: str, sex: str, grade: int, hukou_region: str) -> None:
     """Input checks shared by the commands that create a record."""
-    _checked_fields({"name": name, "sex": sex, "hukou_region": hukou_region}, None)
+    # the checks of _checked_fields written out for the usual row, which passes them
+    # all (once per imported row); a row that fails one is refused there, with why
+    if not (
+        (sex == "M" or sex == "F") and _text_ok(name) and name.strip() and _region_ok(hukou_region)
+    ):
+        _checked_fields({"name": name, "sex": sex, "hukou_region": hukou_region}, None)
     _check_grade(grade)
 
 

@@ -45,6 +45,8 @@ __all__ = [
     "check_id_agreement",
     "check_photo",
     "check_stage",
+    "class_admits",
+    "id_agrees",
 ]
 
 
@@ -74,6 +76,22 @@ def check_age(birth_date: _dt.date, *, entry_year: int, policy: Policy) -> Decis
     return c.decision()
 
 
+def id_agrees(number: str, *, sex: str, birth_date: _dt.date) -> bool:
+    """Whether the sex and birth date agree with a valid, normalised 18-character
+    identity ``number``: :func:`check_id_agreement`'s test, without the decision (a
+    bulk import asks it once per row and builds the decision only for a row that
+    fails a rule). The parts are compared as text: no ResidentId is built.
+
+    >>> id_agrees("11010519491231002X", sex="F", birth_date=_dt.date(1949, 12, 31))
+    True
+    >>> id_agrees("11010519491231002X", sex="M", birth_date=_dt.date(1949, 12, 31))
+    False
+    """
+    return ("M" if int(number[16]) % 2 else "F") == sex and number[6:14] == (
+        f"{birth_date.year:04d}{birth_date.month:02d}{birth_date.day:02d}"
+    )
+
+
 def check_id_agreement(
     id_number: str | None,
     *,
@@ -96,10 +114,8 @@ def check_id_agreement(
         c.check("enrolment.id_mismatch", True, facts)
         return c.decision()
     number = id_number if validated else validate_id(id_number, today=today)
-    # the parts compared as text (no ResidentId built: this runs once per imported row)
     id_sex = "M" if int(number[16]) % 2 else "F"
-    ok = id_sex == sex and number[6:14] == birth_date.isoformat().replace("-", "")
-    if not ok:
+    if not id_agrees(number, sex=sex, birth_date=birth_date):
         rid = parse_id(number, today=today)
         c.check(
             "enrolment.id_mismatch",
@@ -197,12 +213,15 @@ def check_class(
     ``size`` is the number of registries the class already holds (not counting the
     student being placed). A stage with no cap in the policy passes the cap rule.
     """
+    caps = policy.class_size_caps
+    cap = caps.value.get(stage)
+    real, headed, placed, under_cap = _class_tests(klass, school, grade, size, cap)
     c = Checks()
-    c.check("class.virtual", not klass.virtual, {"class_id": klass.id})
-    c.check("class.no_head_teacher", bool(klass.head_teacher.strip()), {"class_id": klass.id})
+    c.check("class.virtual", real, {"class_id": klass.id})
+    c.check("class.no_head_teacher", headed, {"class_id": klass.id})
     c.check(
         "class.wrong_school",
-        klass.school == school and klass.grade == grade,
+        placed,
         {
             "class_id": klass.id,
             "school": school,
@@ -211,17 +230,36 @@ def check_class(
             "class_grade": klass.grade,
         },
     )
-    caps = policy.class_size_caps
-    cap = caps.value.get(stage)
     c.check(
         "class.full",
-        cap is None or size + 1 <= cap,
+        under_cap,
         {"class_id": klass.id, "size": size, "cap": "-" if cap is None else cap},
         article=caps.article,
         params=(("class_size_caps", caps),),
         seen={"stage": stage},
     )
     return c.decision()
+
+
+def _class_tests(
+    klass: SchoolClass, school: str, grade: int, size: int, cap: int | None
+) -> tuple[bool, bool, bool, bool]:
+    """The four tests of :func:`check_class`: a real class, with a head teacher, of
+    this school and grade, with room under ``cap`` (None: no cap)."""
+    return (
+        not klass.virtual,
+        bool(klass.head_teacher.strip()),
+        klass.school == school and klass.grade == grade,
+        cap is None or size + 1 <= cap,
+    )
+
+
+def class_admits(
+    klass: SchoolClass, *, school: str, grade: int, stage: Stage, size: int, policy: Policy
+) -> bool:
+    """Whether :func:`check_class` allows, without the decision (a bulk import asks
+    once per row and builds the decision only for a row that fails a rule)."""
+    return all(_class_tests(klass, school, grade, size, policy.class_size_caps.value.get(stage)))
 
 
 def check_entry_deadline(on: _dt.date, *, entry_date: _dt.date, policy: Policy) -> Decision:

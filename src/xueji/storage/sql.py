@@ -243,7 +243,15 @@ def _native_converter() -> cattrs.Converter:
     conv.register_unstructure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, enum.Enum), identity
     )
+    # optional text and tuples of text as they are too: a field whose hook is the
+    # identity is read inline by the generated function, not through a call (a
+    # student's document has five such fields, written once per imported row)
+    conv.register_unstructure_hook_func(lambda t: any(t == p for p in _PLAIN), identity)
     return conv
+
+
+_PLAIN: tuple[Any, ...] = (str | None, tuple[str, ...])
+"""Field types the native converter leaves as they are (:func:`_native_converter`)."""
 
 
 try:  # orjson (in the sql extras) encodes a record's document several times faster
@@ -883,6 +891,9 @@ def _numbers(s: Student) -> list[str]:
     if not s.numbers:
         return []
     own = f"G{s.id_number}" if s.id_number else None
+    history = s.numbers.history
+    if len(history) == 1 and history[0].number.text == own:  # a new record's: none
+        return []
     return [n.text for n in s.numbers.all_numbers if n.text != own]
 
 
