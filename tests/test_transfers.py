@@ -8,7 +8,7 @@ import attrs
 import pytest
 
 from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
-from xueji.errors import CalendarNotCovered, CannotComplete
+from xueji.errors import CalendarNotCovered, CannotComplete, XuejiError
 from xueji.lifecycle import RequestState, StudentStatus
 from xueji.model import Actor, TransferReason
 from xueji.policy import NATIONAL_2013, Stage
@@ -636,3 +636,22 @@ def test_art19_a_student_coming_back_has_one_return_open_and_no_correction_besid
     second = back("B")
     assert second.decision.codes == ("change.other_open",)
     assert dict(second.decision.violations[0].facts)["requests"] == first.request.id
+
+
+def test_art25_false_material_cannot_be_approved(province: Province) -> None:
+    """``approve=True`` with ``material_false=True`` is a contradiction: refused as bad
+    input, and the request waits at its stage as before (it used to be rejected)."""
+    s = province.register("WH", 10, hukou_region="340202")
+    out = province.reg.request_transfer(
+        school_actor("H"), s.id, to_school="H", to_class="H-10", reason=TransferReason.JOB_MOVE
+    )
+    assert out.request is not None
+    province.reg.approve(school_actor("H"), out.request.id)
+    with pytest.raises(XuejiError) as e:
+        province.reg.decide_transfer(
+            authority("3401"), out.request.id, approve=True, material_false=True
+        )
+    assert e.value.code == "command.bad_input"
+    assert "approve=False" in e.value.message_en
+    req = province.reg.request(PROVINCE, out.request.id)
+    assert req.state is RequestState.AT_RECEIVING_AUTHORITY

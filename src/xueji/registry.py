@@ -2683,9 +2683,17 @@ class Registry:
         idempotency_key: str | None = None,
     ) -> Outcome:
         """Decide the current stage of a transfer (Art 21). An authority that finds the
-        material false refuses it (Art 25)."""
+        material false refuses it (Art 25), with ``approve=False``: a stage approved and
+        found false at once is a contradiction, refused as ``command.bad_input`` (before,
+        it was read as a refusal and said nothing)."""
         _check_flag(approve, "approve", "approve")
         _check_flag(material_false, "material_false", "material_false")
+        if material_false and approve:
+            raise _bad_input(
+                "材料虚假的转学不能同意：material_false 须与 approve=False 同用（第二十五条）",
+                "a transfer found on false material cannot be approved: give "
+                "material_false with approve=False (Art 25)",
+            )
         if material_false:
             note = note or "材料虚假（第二十五条）"
             return self._decide(
