@@ -346,3 +346,36 @@ def test_art30_a_bulk_row_logs_what_a_single_enrolment_logs(
         assert registry._new_record_fields(s, spec) == registry._fields(
             registry._record_after(s), spec
         )
+
+
+def test_art16_a_row_decided_alone_keeps_its_place_for_the_last_seat(province: Province) -> None:
+    """A row decided on its own (an idempotency key) is decided in its place: with one
+    seat left, it goes to the earlier row, as when each row is enrolled in turn (it
+    went to the later row, decided with its chunk first)."""
+    from xueji.policy import ANHUI_2013
+
+    cap = ANHUI_2013.class_size_caps.value[Stage.PRIMARY]
+    filler = [_row(100 + i, id_number=make_id(BORN, n=200 + i)) for i in range(cap - 1)]
+    assert province.reg.enroll_many(A, filler).allowed
+    rows = [
+        _row(0, id_number=make_id(BORN, n=1), idempotency_key="k0"),
+        _row(1, id_number=make_id(BORN, n=2)),
+    ]
+    out = province.reg.enroll_many(A, rows, all_or_nothing=False)
+    assert [s.name for s in out.applied] == ["批量0"]
+    assert [(i, [v.code for v in d.violations]) for i, d in out.refused] == [(1, ["class.full"])]
+
+
+def test_art14_an_identity_number_goes_to_the_earlier_row(province: Province) -> None:
+    """The same identity number in a row with an idempotency key and in a later plain
+    row: the earlier row is enrolled and the later one refused as a duplicate (the
+    later one was written first, and the earlier refused)."""
+    number = make_id(BORN, n=7)
+    rows = [_row(0, id_number=number, idempotency_key="k0"), _row(1, id_number=number)]
+    out = province.reg.enroll_many(A, rows, all_or_nothing=False)
+    assert [s.name for s in out.applied] == ["批量0"]
+    assert [(i, d.violations[0].code) for i, d in out.refused] == [(1, "enrolment.duplicate")]
+    again = province.reg.enroll_many(A, [rows[0]])  # the key's repeat: found, not warned
+    assert again.allowed
+    assert [s.name for s in again.applied] == ["批量0"]
+    assert again.warned == ()

@@ -1310,3 +1310,20 @@ def test_art12_a_photo_of_another_year_is_blamed_on_its_date(
     assert (
         "照片采集日期未填，按导入日期 2026-09-01 计；入学年份 2025" in report.errors[2].message_zh
     )
+
+
+def test_art15_a_late_row_s_note_names_its_warnings(province: Province, tmp_path: Path) -> None:
+    """A row entered after the Art 15 deadline is applied, and its note names the
+    warnings, whether it was decided with its slice or on its own (no identity
+    number: known by the guardian's)."""
+    province.at(D(2026, 10, 20))
+    header = [*HEADER, "入学日期", "监护人身份证号"]
+    plain = [*student_row("甲"), D(2026, 9, 1), None]
+    alone = [*student_row("乙", 身份证号=None), D(2026, 9, 1), make_id(D(1990, 1, 1))]
+    path = workbook(tmp_path / "late.xlsx", header, [plain, alone])
+    report = excel.import_students(province.reg, A, path)
+    assert report.ok, report.errors
+    for applied in report.applied:
+        assert "enrolment.late" in applied.note
+        assert "privacy.consent_missing" in applied.note
+        assert applied.note.startswith("已录入 entered (draft)；提示 warnings: ")

@@ -1100,6 +1100,13 @@ def _record_after(student: Student, extra: Mapping[str, object] = {}) -> dict[st
     }
 
 
+def _alone(e: _Enrolment) -> bool:
+    """A bulk row decided by :meth:`Registry.enroll` on its own: one with no identity
+    number (its duplicates are found through the guardian's) or with an idempotency
+    key (a repeat is found through the key)."""
+    return e.id_number is None or e.idempotency_key is not None
+
+
 def _new_record_fields(student: Student, spec: IdMask | None) -> dict[str, str]:
     """``_fields(_record_after(student), spec)``, written out for a new record with no
     extra values: what a bulk import logs of each row (its values are those of every
@@ -2004,7 +2011,14 @@ class Registry:
         its records and change-log entries stored with one ``executemany`` each. Rows
         that need the store's answer about an earlier row (the same ID number twice, a
         graduate continuing into the next stage, a student known only by a guardian's
-        ID, an idempotency key) are decided one by one after the chunk is written.
+        ID, an idempotency key) are decided one by one by :meth:`enroll` in their
+        place, the rows before them written first, so a class's last seat or an
+        identity number goes to the earlier row, as when each row is enrolled in turn
+        (before, such rows were decided after the rest of their chunk).
+
+        ``warned`` lists the rows applied with warnings; a row found again by its
+        idempotency key is not among them (the repeat changes nothing and warns of
+        nothing, as :meth:`enroll` says of it).
         """
         _check_actor(actor)
         if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
@@ -2051,35 +2065,38 @@ class Registry:
         applied, refused and applied with warnings go to the three dicts of ``into``."""
         applied, refused, warned = into
         parsed: list[tuple[int, Mapping[str, Any], _Enrolment]] = []
-        one_by_one: list[tuple[int, Mapping[str, Any]]] = []
         intake = _intake(on, policy)  # (the autumn intake), once for the chunk
         system = policy.school_system.value
         for i, row in chunk:
             try:
-                e = _Enrolment.of(on, intake, system, **row)
+                parsed.append((i, row, _Enrolment.of(on, intake, system, **row)))
             except TypeError as err:
                 refused[i] = _input_refusal(_bad_input("导入行字段有误", f"bad row: {err}"))
-                continue
             except XuejiError as err:
                 refused[i] = _input_refusal(err)
-                continue
-            if e.id_number is None or e.idempotency_key is not None:
-                one_by_one.append((i, row))
-            else:
-                parsed.append((i, row, e))
-        schools = uow.schools.get_many({e.school for _, _, e in parsed})
+        batched = [e for _, _, e in parsed if not _alone(e)]
+        schools = uow.schools.get_many({e.school for e in batched})
         for code in sorted(schools):
             self._authorize(uow, actor, "enroll_many", school=code)
-        classes = uow.classes.get_many({e.class_id for _, _, e in parsed})
-        existing = uow.students.by_id_numbers({e.id_number for _, _, e in parsed if e.id_number})
+        classes = uow.classes.get_many({e.class_id for e in batched})
+        existing = uow.students.by_id_numbers({e.id_number for e in batched if e.id_number})
         sizes = uow.students.count_in_classes(classes)
         fresh: list[tuple[int, _Enrolment, School, SchoolClass]] = []
         seen: set[str] = set()
         for i, row, e in parsed:
-            assert e.id_number is not None
-            if e.id_number in existing or e.id_number in seen:
-                one_by_one.append((i, row))  # decided against the stored record
+            if _alone(e) or e.id_number in existing or e.id_number in seen:
+                # decided one by one against the store, in its place: the rows before
+                # it are written first (a seat or an identity number goes to the
+                # earlier row, as when each row is enrolled in turn)
+                self._write_fresh(uow, actor, on, policy, fresh, applied)
+                fresh = []
+                student = self._enrol_alone(actor, i, row, into)
+                if student is not None and student.id_number:
+                    seen.add(student.id_number)
+                if student is not None and student.class_id in sizes:
+                    sizes[student.class_id] = uow.students.count_in_class(student.class_id)
                 continue
+            assert e.id_number is not None  # (not _alone)
             sch, klass = schools.get(e.school), classes.get(e.class_id)
             if sch is None or klass is None:
                 refused[i] = _input_refusal(
@@ -2103,23 +2120,35 @@ class Registry:
             seen.add(e.id_number)
             fresh.append((i, e, sch, klass))
         self._write_fresh(uow, actor, on, policy, fresh, applied)
-        for i, row in sorted(one_by_one, key=lambda x: x[0]):
-            try:
-                out = self.enroll(actor, **row)
-            except AccessDenied:
-                raise
-            except TypeError as err:
-                refused[i] = _input_refusal(_bad_input("导入行字段有误", f"bad row: {err}"))
-                continue
-            except XuejiError as err:
-                refused[i] = _input_refusal(err)
-                continue
-            if out.allowed and out.student is not None:
-                applied[i] = out.student
-                if out.decision.warnings:
-                    warned[i] = out.decision
-            else:
-                refused[i] = out.decision
+
+    def _enrol_alone(
+        self,
+        actor: Actor,
+        i: int,
+        row: Mapping[str, Any],
+        into: tuple[dict[int, Student], dict[int, Decision], dict[int, Decision]],
+    ) -> Student | None:
+        """Row ``i`` of :meth:`enroll_many` enrolled by :meth:`enroll` (in the bulk
+        command's unit of work); its outcome goes to ``into``. Returns the record
+        written (or found again by its idempotency key), else None."""
+        applied, refused, warned = into
+        try:
+            out = self.enroll(actor, **row)
+        except AccessDenied:
+            raise
+        except TypeError as err:
+            refused[i] = _input_refusal(_bad_input("导入行字段有误", f"bad row: {err}"))
+            return None
+        except XuejiError as err:
+            refused[i] = _input_refusal(err)
+            return None
+        if out.allowed and out.student is not None:
+            applied[i] = out.student
+            if out.decision.warnings:
+                warned[i] = out.decision
+            return out.student
+        refused[i] = out.decision
+        return None
 
     def _write_fresh(
         self,
@@ -2232,10 +2261,9 @@ class Registry:
         existing: Sequence[Student],
         m: dict[tuple[Any, ...], Decision],
     ) -> tuple[Decision, Decision, Decision, Decision]:
-        """The duplicate (Art 14), photo (Art 12), entry deadline (Art 12) and consent
+        """The duplicate (Art 14), photo (Art 12), entry deadline (Art 15) and consent
         (PIPL Art 31) decisions of :meth:`_enrol_decision`, kept in ``m`` (see there)."""
         continuing = e.continuing(policy)
-        taken_on = e.photo.taken_on if e.photo else None
         entry, birth = e.entry, e.birth_date
         # a get per rule, no closures: this runs once per row of a million-row import
         duplicate = None if existing else m.get(("duplicate", continuing))
@@ -2243,10 +2271,7 @@ class Registry:
             duplicate = enrolment.check_duplicate(existing, continuing=continuing)
             if not existing:
                 m[("duplicate", continuing)] = duplicate
-        if (photo := m.get(("photo", taken_on, e.grade, entry.year))) is None:
-            photo = m[("photo", taken_on, e.grade, entry.year)] = enrolment.check_photo(
-                taken_on, grade=e.grade, entry_year=entry.year, policy=policy
-            )
+        photo = Registry._kept_photo(policy, e, m)
         if (deadline := m.get(("deadline", entry))) is None:
             deadline = m[("deadline", entry)] = enrolment.check_entry_deadline(
                 on, entry_date=entry, policy=policy
@@ -2287,22 +2312,24 @@ class Registry:
             )
         ):
             return None
-        # the answer of the kept rules but the school's stage, itself kept under every
-        # fact they read (a few thousand keys for a province: the birth date is one)
-        taken_on = e.photo.taken_on if e.photo else None
-        key = ("quick", e.grade, e.entry, e.birth_date, taken_on, e.consent)
+        # the answer of the kept rules whose facts are the person's and the entry's,
+        # itself kept under those facts (one key per birth date, grade and entry date,
+        # as the age and consent decisions have): the photo's and the school's stage
+        # decisions, whose facts vary apart from these, are read on their own
+        key = ("quick", e.grade, e.entry, e.birth_date, e.consent)
         answer = memo.get(key)
         if answer is None:
-            answer = memo[key] = _quick_answer(
-                (
-                    *self._row_facts_decisions(policy, on, e, (), memo),
-                    self._kept_age(policy, e.entry, e.birth_date, memo),
-                )
-            )
+            duplicate, _, deadline, consent = self._row_facts_decisions(policy, on, e, (), memo)
+            age = self._kept_age(policy, e.entry, e.birth_date, memo)
+            # (in the order _enrol_decision combines them, so the warnings are too)
+            answer = memo[key] = _quick_answer((duplicate, age, deadline, consent))
+        photo = self._kept_photo(policy, e, memo)
         in_stage = self._kept_stage(sch, e.stage, memo)
-        if answer.violations or in_stage.violations:
+        if answer.violations or photo.violations or photo.warnings:
+            return None  # (a photo or stage rule that warns: decided in full, in order)
+        if in_stage.violations or in_stage.warnings:
             return None
-        return answer if not in_stage.warnings else Decision.combine(answer, in_stage)
+        return answer
 
     @staticmethod
     def _admission(
@@ -2351,6 +2378,20 @@ class Registry:
                 birth_date, entry_year=entry.year, policy=policy
             )
         return age
+
+    @staticmethod
+    def _kept_photo(
+        policy: Policy, e: _Enrolment, memo: dict[tuple[Any, ...], Decision]
+    ) -> Decision:
+        """The photo decision of :meth:`_enrol_decision` (Art 12), kept in ``memo``."""
+        taken_on = e.photo.taken_on if e.photo else None
+        key = ("photo", taken_on, e.grade, e.entry.year)
+        photo = memo.get(key)
+        if photo is None:
+            photo = memo[key] = enrolment.check_photo(
+                taken_on, grade=e.grade, entry_year=e.entry.year, policy=policy
+            )
+        return photo
 
     @staticmethod
     def _kept_stage(sch: School, stage: Stage, memo: dict[tuple[Any, ...], Decision]) -> Decision:

@@ -114,7 +114,6 @@ def check_id_agreement(
         c.check("enrolment.id_mismatch", True, facts)
         return c.decision()
     number = id_number if validated else validate_id(id_number, today=today)
-    id_sex = "M" if int(number[16]) % 2 else "F"
     if not id_agrees(number, sex=sex, birth_date=birth_date):
         rid = parse_id(number, today=today)
         c.check(
@@ -137,7 +136,7 @@ def check_id_agreement(
             # a step masks an id_number fact itself
             "id_number": number,
             "sex": sex,
-            "id_sex": id_sex,
+            "id_sex": sex,  # (they agree)
             "birth_date": birth_date,
             "id_birth_date": birth_date,
         },
