@@ -464,3 +464,13 @@ def test_art28_a_province_actor_must_be_the_store_s_province() -> None:
     ).allowed
     with pytest.raises(AccessDenied):  # set up: now only that province
         fresh.add_unit(stranger, UnitValue("3401", "合肥市教育局", UnitLevel.CITY, "340100", "34"))
+
+
+def test_art18_who_may_run_the_rollover_is_asked_before_its_date() -> None:
+    """A school that runs the rollover is refused access whatever the day: before 1
+    August it was told the date (``rollover.date``), as if it might run it later."""
+    p = Province(D(2027, 7, 1))
+    for actor in (school_actor("A"), authority("340104")):
+        with pytest.raises(AccessDenied):
+            p.reg.rollover(actor, 2027)
+    assert p.reg.rollover(PROVINCE, 2027).decision.codes == ("rollover.date",)

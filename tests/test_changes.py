@@ -1096,3 +1096,81 @@ def test_art18_the_rollover_follows_the_school_system_of_the_profile(five_four: 
     assert [grades[primary[g].id] for g in range(1, 6)] == [2, 3, 4, 5, 5]
     assert [grades[junior[g].id] for g in range(6, 10)] == [7, 8, 9, 9]
     assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+
+
+BORN_C = D(2020, 3, 1)
+
+
+def test_art13_an_id_number_is_corrected_never_removed(province: Province) -> None:
+    """A correction or a draft edit that removes the identity number is refused: the
+    record's 学籍号 was issued from it, and a record left holding G + the number with
+    no number answered to it beside a later enrolment under that number."""
+    number = make_id(BORN_C)
+    s = province.register(birth=BORN_C, id_number=number)
+    fix = province.reg.request_correction(A, s.id, {"id_number": None}, "删除")
+    assert fix.decision.codes == ("correction.id_removed",)
+    assert str(fix.decision.violations[0].article).endswith("第十三条")
+    draft = province.enroll(birth=BORN_C)
+    edit = province.reg.update_student(A, draft.id, id_number=None)
+    assert edit.decision.codes == ("correction.id_removed",)
+    assert province.reg.student(PROVINCE, draft.id).id_number == draft.id_number
+    # the number is still one person's: enrolling it again is a duplicate
+    again = province.reg.enroll(A, **_enrol_kwargs(number))
+    assert "enrolment.duplicate" in again.decision.codes
+
+
+def _enrol_kwargs(number: str) -> dict[str, object]:
+    from xueji.model import Photo
+
+    return {
+        "school": "A",
+        "class_id": "A-1",
+        "grade": 1,
+        "name": "乙",
+        "sex": "M",
+        "birth_date": BORN_C,
+        "hukou_region": "340104",
+        "id_number": number,
+        "photo": Photo(D(2026, 9, 1), "sha256:x"),
+    }
+
+
+def test_art29_two_corrections_are_checked_together_at_approval(province: Province) -> None:
+    """Two corrections, each in agreement with the record when filed, that together
+    would leave sex and identity number apart: the second approval is refused
+    (``enrolment.id_mismatch``) and the record keeps what the first one made."""
+    s = province.register(birth=BORN_C, id_number=make_id(BORN_C, "M"))
+    female = make_id(BORN_C, "F")
+    r1 = province.reg.request_correction(A, s.id, {"sex": "F", "id_number": female}, "性别")
+    r2 = province.reg.request_correction(A, s.id, {"id_number": make_id(BORN_C, "M")}, "号码")
+    assert r1.allowed
+    assert r2.allowed
+    assert r1.request is not None
+    assert r2.request is not None
+    boss = province.authority_of("A")
+    assert province.reg.approve(boss, r1.request.id).allowed
+    second = province.reg.approve(boss, r2.request.id)
+    assert "enrolment.id_mismatch" in second.decision.codes
+    now = province.reg.student(PROVINCE, s.id)
+    assert (now.sex, now.id_number) == ("F", female)
+    assert province.reg.request(PROVINCE, r2.request.id).state is RequestState.AT_AUTHORITY
+
+
+def test_art29_the_held_number_typed_with_a_lower_case_x_is_no_change(
+    province: Province,
+) -> None:
+    number = next(n for n in (make_id(BORN_C, n=k) for k in range(400)) if n.endswith("X"))
+    s = province.register(birth=BORN_C, id_number=number)
+    fix = province.reg.request_correction(A, s.id, {"id_number": number[:-1] + "x"}, "同号")
+    assert fix.decision.codes == ("correction.no_change",)
+
+
+def test_art13_a_draft_edit_logs_the_registry_number_it_reissues(province: Province) -> None:
+    draft = province.enroll(birth=BORN_C, id_number=make_id(BORN_C, n=3))
+    new_number = make_id(BORN_C, n=4)
+    assert province.reg.update_student(A, draft.id, id_number=new_number).allowed
+    entry = province.reg.history(PROVINCE, draft.id)[-1]
+    assert entry.command == "update_student"
+    assert entry.before["registry_number"].startswith("G" + draft.id_number[:6])
+    assert entry.after["registry_number"].startswith("G" + new_number[:6])
+    assert new_number not in entry.after["registry_number"]  # masked (Art 30)

@@ -293,6 +293,7 @@ def test_art29_allowed_correction_explains_its_rules() -> None:
         "correction.status",
         "correction.not_key_field",
         "correction.no_change",
+        "correction.id_removed",
         "enrolment.id_mismatch",
     )
     assert all(x.verdict is Verdict.ALLOW for x in e.steps)

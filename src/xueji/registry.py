@@ -2547,14 +2547,12 @@ class Registry:
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "update_student", expected_version)
             policy = self.policy(on)
-            decision = corrections.check_direct_edit(s, fields, policy)
+            decision = Decision.combine(
+                corrections.check_direct_edit(s, fields, policy),
+                corrections.check_id_kept(s, fields),  # (Art 13: corrected, never removed)
+            )
             if decision.allowed:
-                after = {
-                    k: fields.get(k, getattr(s, k)) for k in ("id_number", "sex", "birth_date")
-                }
-                decision = enrolment.check_id_agreement(
-                    after["id_number"], sex=after["sex"], birth_date=after["birth_date"], today=on
-                )
+                decision = corrections.check_agreement(s, fields, today=on)
             if decision.allowed and fields.get("id_number"):
                 # one registry per person (Art 14), as a correction checks (found by the
                 # review: a draft edited to another student's number, and so its 学籍号)
@@ -2568,14 +2566,18 @@ class Registry:
                 numbers = _numbers.correct_resident_id(numbers, fields["id_number"], on)
             new = attrs.evolve(s, version=s.version + 1, numbers=numbers, **fields)
             uow.students.update(new)
+            before, after = {k: getattr(s, k) for k in fields}, dict(fields)
+            if new.registry_number != s.registry_number:  # re-issued from the new number
+                before["registry_number"] = s.registry_number
+                after["registry_number"] = new.registry_number
             self._log(
                 uow,
                 actor,
                 on,
                 "update_student",
                 s.id,
-                {k: getattr(s, k) for k in fields},
-                dict(fields),
+                before,
+                after,
                 self._basis(on, "update_student", anhui(29)),
                 record=new,
             )
@@ -2871,12 +2873,18 @@ class Registry:
             party = self._check_party(uow, actor, req)
         if not party.allowed:
             return Outcome(party, None, req)
-        number = req.payload.get("id_number") if req.kind is RequestKind.CORRECTION else None
-        if number and event == "approve":  # Art 13: the number may have been taken since
+        if req.kind is RequestKind.CORRECTION and event == "approve":
             student = self._get_student(uow, req.student)
-            unique = corrections.check_unique_id(student, uow.students.by_id_number(number))
-            if not unique.allowed:
-                return Outcome(unique, None, req)
+            number = req.payload.get("id_number")
+            if number:  # Art 13: the number may have been taken since
+                unique = corrections.check_unique_id(student, uow.students.by_id_number(number))
+                if not unique.allowed:
+                    return Outcome(unique, None, req)
+            # Art 29: against the record as it is now (another correction approved
+            # since this one was filed may have changed the sex, birth date or number)
+            agree = corrections.check_agreement(student, _decode_changes(req.payload), today=on)
+            if not agree.allowed:
+                return Outcome(agree, None, req)
         final = REQUEST_TABLES[req.kind].get(req.state, event)
         if req.kind is RequestKind.RESUMPTION and final is not None and final.target is R.APPROVED:
             # Art 16, again at approval: the class may have moved up a grade at a
@@ -3469,6 +3477,8 @@ class Registry:
         if type(year) is not int or not _dt.MINYEAR <= year < _dt.MAXYEAR:
             shown = repr(year)
             raise _bad_input(f"学年无效：{shown}", f"not a school year: {shown}")
+        with self._reading() as uow:  # who may run it, before what the date says
+            self._authorize(uow, actor, "rollover")
         policy = self.policy(on)
         due = policy.rollover_date.value.in_year(year)
         when = graduation.check_rollover_date(on, year, policy=policy)

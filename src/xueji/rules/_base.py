@@ -133,6 +133,12 @@ _code(
     "no key-field correction of a record in this status",
 )
 _code(
+    "correction.id_removed",
+    anhui(13),
+    "身份证号只能更正，不能删除（学籍号由其生成）",
+    "an ID number is corrected, never removed (the registry number was issued from it)",
+)
+_code(
     "correction.duplicate",
     anhui(13),
     "更正后的身份证号已属于另一名学生的学籍",
@@ -383,6 +389,10 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "关键信息变更只用于在本省学籍中的学生（在籍、待审核、休学、辍学保留学籍）；草稿直接修改",
         "a correction is for a record held here (registered, pending review, suspended, "
         "dropped out with the registry kept); a draft is edited directly",
+    ),
+    "correction.id_removed": (
+        "记录的身份证号保留（一人一籍一号）",
+        "the record keeps an ID number (one person, one number)",
     ),
     "correction.duplicate": (
         "更正不得使两份学籍持有同一身份证号（一人一籍一号）",

@@ -12,6 +12,7 @@ import datetime as _dt
 from collections.abc import Iterable, Mapping
 
 from xueji.decision import Decision
+from xueji.ids import normalize as normalize_id
 from xueji.lifecycle import StudentStatus
 from xueji.lifecycle.tables import STUDENT
 from xueji.model import Student
@@ -19,7 +20,14 @@ from xueji.policy.model import Policy
 from xueji.rules._base import Checks
 from xueji.rules.enrolment import check_id_agreement
 
-__all__ = ["KEY_FIELDS", "check_correction", "check_direct_edit", "check_unique_id"]
+__all__ = [
+    "KEY_FIELDS",
+    "check_agreement",
+    "check_correction",
+    "check_direct_edit",
+    "check_id_kept",
+    "check_unique_id",
+]
 
 KEY_FIELDS = ("name", "sex", "birth_date", "id_number", "photo")
 """The fields a policy may lock (Art 29)."""
@@ -77,19 +85,51 @@ def check_correction(
         fields=",".join(other) or "-",
         seen=changed,
     )
-    nothing = bool(changes) and all(getattr(student, k, None) == v for k, v in changes.items())
+    nothing = bool(changes) and all(
+        getattr(student, k, None) == (_normalized(v) if k == "id_number" else v)
+        for k, v in changes.items()
+    )
     c.rule("correction.no_change", not nothing, student=student.id, seen=changed)
     if c.found:
         return c.decision()
+    kept = check_id_kept(student, changes)
+    if not kept.allowed:
+        return Decision.combine(c.decision(), kept)
+    return Decision.combine(c.decision(), kept, check_agreement(student, changes, today=today))
+
+
+def _normalized(value: object) -> object:
+    """An identity number as the record holds it (a lower-case ``x`` made upper, spaces
+    gone), so that typing the held number differently is no change; anything else as
+    given (the rules after this one say what is wrong with it)."""
+    return normalize_id(value) if isinstance(value, str) else value
+
+
+def check_id_kept(student: Student, changes: Mapping[str, object]) -> Decision:
+    """Art 13 (一人一籍一号): an identity number is corrected, never removed. The record's
+    学籍号 was issued from it (G + the number): a record left with the number and no
+    identity number (nor a guardian's) answered to a 学籍号 no one held, and a later
+    enrolment under that identity number was given it too. A record entered under a
+    wrong number is corrected to the right one."""
+    c = Checks()
+    removed = "id_number" in changes and not changes["id_number"] and bool(student.id_number)
+    c.rule("correction.id_removed", not removed, student=student.id)
+    return c.decision()
+
+
+def check_agreement(
+    student: Student, changes: Mapping[str, object], *, today: _dt.date
+) -> Decision:
+    """Art 29: the record as ``changes`` would leave it has sex and birth date in
+    agreement with its identity number. Asked when a correction is filed and again
+    when it is approved: two corrections, each in agreement with the record when
+    filed, could together leave it out of agreement."""
     after = {k: changes.get(k, getattr(student, k)) for k in ("id_number", "sex", "birth_date")}
-    return Decision.combine(
-        c.decision(),
-        check_id_agreement(
-            after["id_number"],  # type: ignore[arg-type]
-            sex=str(after["sex"]),
-            birth_date=after["birth_date"],  # type: ignore[arg-type]
-            today=today,
-        ),
+    return check_id_agreement(
+        after["id_number"],  # type: ignore[arg-type]
+        sex=str(after["sex"]),
+        birth_date=after["birth_date"],  # type: ignore[arg-type]
+        today=today,
     )
 
 
