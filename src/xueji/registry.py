@@ -1930,10 +1930,13 @@ class Registry:
                 existing = uow.students.by_id_number(e.id_number)
             else:
                 assert e.guardian_id is not None
+                # the same child by guardian, name and birth date (Art 13), whether or
+                # not the record has since been given the child's own ID number: a
+                # J-number child linked to an ID is still one person (Art 14)
                 existing = [
                     s
                     for s in uow.students.by_guardian(e.guardian_id)
-                    if s.name == name and s.birth_date == birth_date and s.id_number is None
+                    if s.name == name and s.birth_date == birth_date
                 ]
             size = uow.students.count_in_class(klass.id)
             decision = self._enrol_decision(policy, on, e, sch, klass, existing, size)
