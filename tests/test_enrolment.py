@@ -177,6 +177,44 @@ def test_art14_guardian_identified_child_who_later_gets_an_id_is_one_person(
     assert "enrolment.duplicate" in again.decision.codes
 
 
+def test_art14_linked_child_enrolled_again_by_the_guardian_is_a_duplicate(
+    province: Province,
+) -> None:
+    """A J-number child given an ID number by a correction was found by the guardian
+    only while the record had no ID number: another school enrolled the child again
+    by the guardian's ID (two registries, Art 14). The twin, with another name, is
+    still a child of its own, linked or not."""
+    guardian = make_id(D(1990, 1, 1), "F")
+    born = D(2020, 3, 1)
+    s = province.register("A", 1, birth=born, id_number=None, guardian_id=guardian, name="大双")
+    req = province.reg.request_correction(A, s.id, {"id_number": make_id(born)}, "办理了身份证")
+    assert req.request is not None
+    assert province.reg.approve(authority("340104"), req.request.id).allowed
+    by_guardian = {
+        "school": "B",
+        "class_id": "B-1",
+        "grade": 1,
+        "name": "大双",
+        "sex": "M",
+        "birth_date": born,
+        "hukou_region": "340104",
+        "guardian_id": guardian,
+        "photo": Photo(D(2026, 9, 1), "x"),
+    }
+    again = province.reg.enroll(school_actor("B"), **by_guardian)  # type: ignore[arg-type]
+    assert refused(again) == ("enrolment.duplicate",)
+    facts = dict(again.decision.violations[0].facts)
+    assert facts["existing"] == s.id
+    # a bulk import sends a row without an ID number through enroll: the same answer
+    bulk = province.reg.enroll_many(school_actor("B"), [by_guardian], all_or_nothing=False)
+    assert [(i, refused(d)) for i, d in bulk.refused] == [(0, ("enrolment.duplicate",))]
+    assert province.reg.students_of(school_actor("B"), "B") == []
+    # the twin with the same guardian and birth date is another child
+    twin = province.enroll("B", 1, birth=born, id_number=None, guardian_id=guardian, name="小双")
+    assert twin.registry_number is not None
+    assert twin.registry_number.startswith("J")
+
+
 def test_art15_submit_review_and_register(province: Province) -> None:
     s = province.enroll("A", 1)
     sub = province.reg.submit(A, s.id)

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
 from xueji.errors import CalendarNotCovered, CannotComplete, XuejiError
 from xueji.lifecycle import RequestState, StudentStatus
-from xueji.model import Actor, TransferReason
+from xueji.model import Actor, Photo, TransferReason
 from xueji.policy import NATIONAL_2013, Stage
 from xueji.registry import DEFAULT_APPROVAL_NOTE
 
@@ -396,6 +396,91 @@ def test_art22_cross_province_in_by_registry_number(province: Province) -> None:
         id_number=make_id(born, "F"),
     )
     assert missing.decision.codes == ("transfer.cross_province_number",)
+
+
+def from_jiangsu(p: Province, number: str, **kw: object):  # type: ignore[no-untyped-def]
+    """A boy born 2020-03-01 arriving in A-1 from Jiangsu with his 学籍号 ``number``."""
+    return p.reg.transfer_in(
+        A,
+        origin="江苏省某小学",
+        abroad=False,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="甲",
+        sex="M",
+        birth_date=D(2020, 3, 1),
+        hukou_region="340104",
+        registry_number=number,
+        photo=Photo(p.today(), "sha256:x"),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_art13_cross_province_g_number_takes_its_id_number(province: Province) -> None:
+    """A G 学籍号 is G and the student's ID number: the record kept no ID number when
+    none was given, and the same child was then enrolled again by it (two students
+    answering to one number). The ID number is now taken from the 学籍号."""
+    own = make_id(D(2020, 3, 1))
+    out = from_jiangsu(province, "g" + own[:-1] + own[-1].lower())  # normalised
+    assert out.allowed, out.decision
+    assert out.student is not None
+    assert out.student.id_number == own
+    assert out.student.registry_number == "G" + own
+    assert out.student.numbers is not None
+    assert out.student.numbers.id_number == own
+    again = province.reg.enroll(
+        school_actor("B"),
+        school="B",
+        class_id="B-1",
+        grade=1,
+        name="甲",
+        sex="M",
+        birth_date=D(2020, 3, 1),
+        hukou_region="340104",
+        id_number=own,
+        photo=Photo(province.today(), "x"),
+    )
+    assert "enrolment.duplicate" in again.decision.codes
+    # the ID number under the 学籍号 is checked as an enrolment's: a girl's is refused
+    girl = make_id(D(2020, 3, 1), "F")
+    assert "enrolment.id_mismatch" in from_jiangsu(province, "G" + girl).decision.codes
+
+
+def test_art13_cross_province_g_number_of_another_id_is_refused(province: Province) -> None:
+    """A given ID number that is not the one in the G 学籍号 would give the record one
+    person's number and another's 学籍号: refused as bad input, nothing written, the
+    numbers masked in the message. The same number spelled otherwise is no conflict."""
+    own, other = make_id(D(2020, 3, 1)), make_id(D(2020, 3, 1))
+    before = len(province.log())
+    with pytest.raises(XuejiError) as e:
+        from_jiangsu(province, "G" + own, id_number=other)
+    assert e.value.code == "command.bad_input"
+    assert "第十三条" in e.value.message_zh
+    assert "Art 13" in e.value.message_en
+    assert own not in str(e.value)
+    assert other not in str(e.value)
+    assert len(province.log()) == before
+    assert province.reg.students_of(A, "A") == []
+    x = next(n for k in range(499) if (n := make_id(D(2020, 3, 1), n=k)).endswith("X"))
+    same = from_jiangsu(province, "G" + x, id_number=" " + x.lower())
+    assert same.allowed, same.decision
+    assert same.student is not None
+    assert same.student.id_number == x
+
+
+def test_art14_cross_province_g_number_finds_the_holder_of_its_id(province: Province) -> None:
+    """One registry per person: a student here holding the ID number under the G
+    学籍号 (arrived earlier with another province's J number and the ID number) is
+    found, though the record does not answer to the G number."""
+    own = make_id(D(2020, 3, 1))
+    first = from_jiangsu(province, "J" + make_id(D(2020, 3, 1), region="320102"), id_number=own)
+    assert first.allowed, first.decision
+    assert first.student is not None
+    again = from_jiangsu(province, "G" + own)
+    assert again.decision.codes == ("enrolment.duplicate",)
+    facts = dict(again.decision.violations[0].facts)
+    assert facts["existing"] == first.student.id
 
 
 def test_art22_cross_province_out_is_approved_here(province: Province) -> None:

@@ -1937,10 +1937,13 @@ class Registry:
                 existing = uow.students.by_id_number(e.id_number)
             else:
                 assert e.guardian_id is not None
+                # the same child by guardian, name and birth date (Art 13), whether or
+                # not the record has since been given the child's own ID number: a
+                # J-number child linked to an ID is still one person (Art 14)
                 existing = [
                     s
                     for s in uow.students.by_guardian(e.guardian_id)
-                    if s.name == name and s.birth_date == birth_date and s.id_number is None
+                    if s.name == name and s.birth_date == birth_date
                 ]
             size = uow.students.count_in_class(klass.id)
             decision = self._enrol_decision(policy, on, e, sch, klass, existing, size)
@@ -3083,7 +3086,9 @@ class Registry:
         """A transfer in from another province (Art 22) or from abroad (Art 23).
 
         From another province the receiving school pulls the record by its 学籍号
-        (``registry_number`` is required). From abroad the earlier record continues
+        (``registry_number`` is required). A G 学籍号 is "G" and the student's ID number
+        (Art 13): ``id_number`` may be left out and is taken from it; one that differs
+        is bad input. From abroad the earlier record continues
         when there is one; a student who never had one gets a new registry. A student
         who left this province earlier continues the same record either way; the
         outcome then names it by its request only (``outcome.student`` is ``None``,
@@ -3106,6 +3111,8 @@ class Registry:
             stage = stage_of_grade(grade, policy.school_system.value)
             number = _numbers.parse(registry_number, today=on) if registry_number else None
             id_number, guardian_id = _valid_ids(id_number, guardian_id, on)
+            if number is not None and number.kind == "G":
+                id_number = _g_id_number(number, id_number)
             if number is None and id_number is None and guardian_id is None:
                 return Outcome(Decision.refuse(violation("enrolment.no_identifier")))
             found: dict[str, Student] = {}
@@ -4447,6 +4454,24 @@ def _valid_ids(
         None if id_number is None else ids.validate(id_number, today=on),
         None if guardian_id is None else ids.validate(guardian_id, today=on),
     )
+
+
+def _g_id_number(number: _numbers.RegistryNumber, id_number: str | None) -> str:
+    """The student's identity number under a G 学籍号, which is "G" and that number
+    (Art 13: one person, one registry, one number): taken from the 学籍号 when none is
+    given (validated and normalised by :func:`xueji.numbers.parse`). A given
+    ``id_number`` (normalised by :func:`_valid_ids`) that differs is bad input: the
+    record would hold one person's number and answer to another's, whom a later
+    enrolment by their own ID number would not find."""
+    if id_number is not None and id_number != number.body:
+        shown, given = _numbers.mask_number(number.text), mask(id_number)
+        raise _bad_input(
+            f"G字头学籍号 {shown} 应为 G 加学生身份证号，与所填身份证号 {given} 不一致"
+            "（一人一籍一号，第十三条）",
+            f"a G registry number ({shown}) is G and the student's ID number; it does not "
+            f"match the ID number given ({given}) (one person, one number, Art 13)",
+        )
+    return number.body
 
 
 def _decode_changes(payload: Mapping[str, str]) -> dict[str, Any]:
