@@ -1327,3 +1327,19 @@ def test_art15_a_late_row_s_note_names_its_warnings(province: Province, tmp_path
         assert "enrolment.late" in applied.note
         assert "privacy.consent_missing" in applied.note
         assert applied.note.startswith("已录入 entered (draft)；提示 warnings: ")
+
+
+def test_art17_a_registry_number_typed_in_lower_case_finds_its_student(
+    province: Province, tmp_path: Path
+) -> None:
+    """A 学籍号 cell is read as ``numbers.parse`` reads a number (its letter and a final
+    x in either case, spaces around): ``g…x`` was an unknown student, while the same
+    number in the 身份证号 column was found."""
+    number = next(n for n in (make_id(BORN, n=k) for k in range(400)) if n.endswith("X"))
+    s = province.register("A", 1, id_number=number)
+    assert s.registry_number == "G" + number
+    typed = " g" + number[:-1] + "x "
+    rows: list[list[object]] = [["A", typed, None, "奖励", "2026-09-21", "三好学生", None, None]]
+    report = excel.import_info(province.reg, A, workbook(tmp_path / "i.xlsx", INFO_HEADER, rows))
+    assert report.ok, report.errors
+    assert province.reg.student(A, s.id).info[InfoGroup.AWARD][0].text == "三好学生"

@@ -221,3 +221,16 @@ def test_issued_j_numbers_parse(born: dt.date, sex: str) -> None:
     n = numbers.issue_j("340104", born, sex, MemoryAllocator())  # type: ignore[arg-type]
     assert numbers.parse(n.text) == n
     assert ids.check_character(n.body[:17]) == n.body[17]
+
+
+def test_art30_a_refused_number_is_masked_whatever_its_letter() -> None:
+    """An identity number typed with a digit too many, or behind a wrong letter, is
+    masked in the refusal (it was shown whole: only a G number was masked)."""
+    body = "34010420200301003"
+    number = body + ids.check_character(body)
+    for typed in (number + "1", "X" + number, "J" + number[:-1]):
+        with pytest.raises(InvalidRegistryNumber) as e:
+            numbers.parse(typed)
+        for text in (e.value.message_zh, e.value.message_en, str(e.value)):
+            assert number[:17] not in text
+            assert number[6:14] not in text  # (the birth date)

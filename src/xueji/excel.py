@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from xueji import ids
+from xueji import ids, numbers
 from xueji.decision import Decision
 from xueji.errors import AccessDenied, MissingExtra, NotFound, XuejiError
 from xueji.lifecycle.tables import StudentStatus
@@ -1204,7 +1204,9 @@ def _two_phase(
         fields = sheet.read(n, row)
         if fields is None:
             continue
-        key = str(fields.get("registry_number") or fields.get("id_number") or "")
+        number = fields.get("registry_number")
+        # (a 学籍号 read as parse reads it: a lower-case g or x was an unknown student)
+        key = numbers.normalize(str(number)) if number else str(fields.get("id_number") or "")
         if not key:
             sheet.error(
                 n,

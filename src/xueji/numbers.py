@@ -66,6 +66,7 @@ __all__ = [
     "mask_number",
     "needs_regional_number",
     "new_record",
+    "normalize",
     "parse",
 ]
 
@@ -131,8 +132,21 @@ class RegistryNumber:
 
 
 def _bad(code: str, text: str, zh: str, en: str) -> InvalidRegistryNumber:
-    shown = mask_number(text)
+    # masked whatever its letter: a number refused for its letter or length may be an
+    # identity number typed with a digit too many, or with a wrong letter before it
+    shown = mask_number(text, every_kind=True) if text[:1] in ("G", "J", "L") else mask(text)
     return InvalidRegistryNumber(code, f"学籍号 {shown} {zh}", f"registry number {shown} {en}")
+
+
+def normalize(text: str) -> str:
+    """A registry number as :func:`parse` reads it: white space stripped, full-width
+    characters folded, the letter and a final ``x`` upper-cased. Not validated.
+
+    >>> normalize(" g11010519491231002x ")
+    'G11010519491231002X'
+    """
+    t = ids.normalize(text)
+    return t[:1].upper() + t[1:]
 
 
 def parse(text: str, *, today: _dt.date | None = None) -> RegistryNumber:
@@ -141,8 +155,7 @@ def parse(text: str, *, today: _dt.date | None = None) -> RegistryNumber:
         raise InvalidRegistryNumber(
             "number.format", "学籍号应为字符串", "a registry number is a str"
         )
-    t = ids.normalize(text)
-    t = t[:1].upper() + t[1:]
+    t = normalize(text)
     if len(t) != 19:
         raise _bad("number.length", t, "长度应为19位", "must have 19 characters")
     kind = t[0]
