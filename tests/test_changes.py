@@ -277,6 +277,7 @@ def test_art18_a_late_rollover_takes_its_date_from_the_profile_of_that_date() ->
         code="a",
         valid_until=D(2027, 8, 31),
         rollover_date=Param(MonthDay(7, 20), art),
+        graduation_deadline=Param(MonthDay(7, 15), art),  # (before the rollover)
     )
     second = attrs.evolve(
         ANHUI_2013, code="b", valid_from=D(2027, 9, 1), rollover_date=Param(MonthDay(8, 1), art)

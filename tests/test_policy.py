@@ -671,3 +671,26 @@ def test_art2_compulsory_grades_follow_the_school_system() -> None:
         compulsory_grades=Param(frozenset(range(1, 9)), NATIONAL),
     )
     assert ok.school_system.value[Stage.JUNIOR] == frozenset({5, 6, 7, 8})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fragment"),
+    [
+        ("graduation_from", "08-15", "graduation_from (08-15) is not after graduation_deadline"),
+        ("graduation_deadline", "05-31", "graduation_from (06-01) is not after"),
+        ("graduation_deadline", "08-02", "graduation_deadline (08-02) is not after rollover_date"),
+        ("rollover_date", "07-01", "is not after rollover_date (07-01)"),
+    ],
+)
+def test_art18_the_end_of_a_school_year_is_in_order(name: str, value: str, fragment: str) -> None:
+    """Graduation work opens, then closes, then the rollover runs: a profile that puts
+    them out of order is refused (every graduation was early or late under it)."""
+    param = getattr(ANHUI_2013, name)
+    with pytest.raises(InvalidPolicy) as e:
+        attrs.evolve(ANHUI_2013, **{name: Param(MonthDay.parse(value), param.article)})
+    assert e.value.code == "policy.invalid"
+    assert fragment in e.value.message_en
+    assert "不应晚于" in e.value.message_zh
+    same_day = MonthDay.parse("07-31")  # the deadline on the rollover's day: in order
+    evolved = attrs.evolve(ANHUI_2013, rollover_date=Param(same_day, anhui(18)))
+    assert evolved.rollover_date.value == same_day

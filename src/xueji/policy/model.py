@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import re
 import string
 from collections.abc import Mapping
@@ -88,6 +89,20 @@ def _value_problems(p: Policy) -> list[Problem]:
                 )
             )
     out.extend(_school_system_problems(p))
+    # the end of a school year in order (found by a review: graduation_from = 08-15
+    # loaded, and every graduation was then either early or late), as days of one
+    # calendar year: graduation work, its deadline, then the rollover (Art 18)
+    order = [(n, getattr(p, n).value) for n in ("graduation_from", "graduation_deadline")]
+    order.append(("rollover_date", p.rollover_date.value))
+    for (a, x), (b, y) in itertools.pairwise(order):
+        if (x.month, x.day) > (y.month, y.day):
+            out.append(
+                (
+                    f"{a}（{x}）不应晚于 {b}（{y}）：毕业办理及其期限在前，学年升级在后",
+                    f"{a} ({x}) is not after {b} ({y}): graduation work and its deadline "
+                    "come before the rollover",
+                )
+            )
     for stage, cap in p.class_size_caps.value.items():
         if cap < 1:
             out.append(
