@@ -740,3 +740,26 @@ def test_art25_false_material_cannot_be_approved(province: Province) -> None:
     assert "approve=False" in e.value.message_en
     req = province.reg.request(PROVINCE, out.request.id)
     assert req.state is RequestState.AT_RECEIVING_AUTHORITY
+
+
+def test_art13_a_j_number_from_another_province_with_an_id_number_links_its_g(
+    province: Province,
+) -> None:
+    """A student who arrives with a J 学籍号 (known then by a guardian's ID) and has an ID
+    number now: the G number is linked and current, the J number kept in the history
+    and still finding the student (Art 13), as when an ID number is added here. The J
+    number stayed current, with the ID number beside it."""
+    from xueji import ids
+
+    body = "32010220200301001"
+    j = "J" + body + ids.check_character(body)
+    own = make_id(D(2020, 3, 1))
+    out = from_jiangsu(province, j, id_number=own)
+    assert out.allowed, out.decision
+    assert out.student is not None
+    assert out.student.registry_number == "G" + own
+    assert out.student.numbers is not None
+    assert [n.text for n in out.student.numbers.all_numbers] == [j, "G" + own]
+    with province.reg.store.unit_of_work() as uow:
+        assert [s.id for s in uow.students.by_registry_number(j)] == [out.student.id]
+        assert [s.id for s in uow.students.by_registry_number("G" + own)] == [out.student.id]

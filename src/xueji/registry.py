@@ -3153,9 +3153,14 @@ class Registry:
                     record = _numbers.NumberRecord(
                         number,
                         (_numbers.NumberChange(on, number, f"continued from {origin}"),),
-                        id_number,
+                        id_number if number.kind == "G" else None,
                         guardian_id,
                     )
+                    if number.kind != "G" and id_number is not None:
+                        # a J or L number from a student who has an ID number now: the
+                        # G number is linked and current, the other kept (Art 13), as
+                        # when an ID number is added here
+                        record = _numbers.link_resident_id(record, id_number, on)
                 else:
                     record = _numbers.new_record(
                         on,
