@@ -1175,3 +1175,27 @@ def test_art13_a_draft_edit_logs_the_registry_number_it_reissues(province: Provi
     assert entry.before["registry_number"].startswith("G" + draft.id_number[:6])
     assert entry.after["registry_number"].startswith("G" + new_number[:6])
     assert new_number not in entry.after["registry_number"]  # masked (Art 30)
+
+
+def test_art13_a_later_correction_does_not_remove_an_id_number_given_since(
+    province: Province,
+) -> None:
+    """A correction filed for a J-number student with ``id_number: None`` beside a name,
+    approved after another correction gave the student an ID number, removed it: the
+    record kept G + the number with no number, and a later enrolment got the same
+    学籍号. The no-op entry is not filed, and the approval asks Art 13 again."""
+    guardian = make_id(D(1990, 1, 1))
+    s = province.register(birth=BORN_C, id_number=None, guardian_id=guardian, name="甲")
+    number = make_id(BORN_C)
+    r1 = province.reg.request_correction(A, s.id, {"id_number": number}, "首次")
+    r2 = province.reg.request_correction(A, s.id, {"name": "乙", "id_number": None}, "改名")
+    assert r1.request is not None
+    assert r2.request is not None
+    assert "id_number" not in r2.request.payload
+    boss = province.authority_of("A")
+    assert province.reg.approve(boss, r1.request.id).allowed
+    assert province.reg.approve(boss, r2.request.id).allowed
+    now = province.reg.student(PROVINCE, s.id)
+    assert (now.name, now.id_number, now.registry_number) == ("乙", number, "G" + number)
+    again = province.reg.enroll(A, **_enrol_kwargs(number))
+    assert "enrolment.duplicate" in again.decision.codes

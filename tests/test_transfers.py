@@ -763,3 +763,32 @@ def test_art13_a_j_number_from_another_province_with_an_id_number_links_its_g(
     with province.reg.store.unit_of_work() as uow:
         assert [s.id for s in uow.students.by_registry_number(j)] == [out.student.id]
         assert [s.id for s in uow.students.by_registry_number("G" + own)] == [out.student.id]
+
+
+def test_art14_a_child_known_by_a_guardian_s_id_coming_back_from_abroad_is_found(
+    province: Province,
+) -> None:
+    """A child registered here by a guardian's ID (a J number) and entered again "from
+    abroad" with that guardian's ID only was given a second registry: it is found as
+    ``enroll`` finds it (guardian, name, birth date). A twin (another name) is not."""
+    guardian = make_id(D(1990, 1, 1))
+    province.register(birth=D(2020, 3, 1), id_number=None, guardian_id=guardian, name="甲")
+
+    def back(name: str):  # type: ignore[no-untyped-def]
+        return province.reg.transfer_in(
+            school_actor("B"),
+            origin="美国",
+            abroad=True,
+            school="B",
+            class_id="B-1",
+            grade=1,
+            name=name,
+            sex="M",
+            birth_date=D(2020, 3, 1),
+            hukou_region="340104",
+            guardian_id=guardian,
+            photo=Photo(province.today(), "sha256:x"),
+        )
+
+    assert "enrolment.duplicate" in back("甲").decision.codes
+    assert back("乙").allowed

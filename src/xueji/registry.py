@@ -2878,6 +2878,11 @@ class Registry:
             return Outcome(party, None, req)
         if req.kind is RequestKind.CORRECTION and event == "approve":
             student = self._get_student(uow, req.student)
+            changes = _decode_changes(req.payload)
+            # Art 13: an ID number given since by another correction is not removed
+            kept = corrections.check_id_kept(student, changes)
+            if not kept.allowed:
+                return Outcome(kept, None, req)
             number = req.payload.get("id_number")
             if number:  # Art 13: the number may have been taken since
                 unique = corrections.check_unique_id(student, uow.students.by_id_number(number))
@@ -2885,7 +2890,7 @@ class Registry:
                     return Outcome(unique, None, req)
             # Art 29: against the record as it is now (another correction approved
             # since this one was filed may have changed the sex, birth date or number)
-            agree = corrections.check_agreement(student, _decode_changes(req.payload), today=on)
+            agree = corrections.check_agreement(student, changes, today=on)
             if not agree.allowed:
                 return Outcome(agree, None, req)
         final = REQUEST_TABLES[req.kind].get(req.state, event)
@@ -2958,6 +2963,10 @@ class Registry:
             # identity number normalised as enroll stores it (a lower-case x had let
             # the same person be enrolled again)
             changes = _checked_fields(changes, on)
+            if "id_number" in changes and not changes["id_number"] and not s.id_number:
+                # no number to keep none of: not filed (approved after another correction
+                # had given one, it read as removing it)
+                changes = {k: v for k, v in changes.items() if k != "id_number"}
             if changes.get("id_number"):
                 held = uow.students.by_id_number(str(changes["id_number"]))
                 unique = corrections.check_unique_id(s, held)
@@ -3120,6 +3129,14 @@ class Registry:
                 found.update({x.id: x for x in uow.students.by_registry_number(number.text)})
             if id_number is not None:
                 found.update({x.id: x for x in uow.students.by_id_number(id_number)})
+            elif guardian_id is not None:  # known by a guardian's ID, as enroll finds them
+                found.update(
+                    {
+                        x.id: x
+                        for x in uow.students.by_guardian(guardian_id)
+                        if x.name == name and x.birth_date == birth_date
+                    }
+                )
             gone = (St.CROSS_PROVINCE_OUT, St.CROSS_BORDER_OUT)
             left = [x for x in found.values() if x.status in gone]
             decision = Decision.combine(
