@@ -1199,3 +1199,21 @@ def test_art13_a_later_correction_does_not_remove_an_id_number_given_since(
     assert (now.name, now.id_number, now.registry_number) == ("乙", number, "G" + number)
     again = province.reg.enroll(A, **_enrol_kwargs(number))
     assert "enrolment.duplicate" in again.decision.codes
+
+
+def test_art29_a_correction_that_changes_nothing_by_its_approval_is_refused(
+    province: Province,
+) -> None:
+    """Two corrections to the same new name: the second, approved after the first, would
+    change nothing; it is refused (``correction.no_change``), not logged as a change."""
+    s = province.register(birth=BORN_C)
+    r1 = province.reg.request_correction(A, s.id, {"name": "新名"}, "一")
+    r2 = province.reg.request_correction(A, s.id, {"name": "新名"}, "二")
+    assert r1.request is not None
+    assert r2.request is not None
+    boss = province.authority_of("A")
+    assert province.reg.approve(boss, r1.request.id).allowed
+    log = len(province.log())
+    second = province.reg.approve(boss, r2.request.id)
+    assert second.decision.codes == ("correction.no_change",)
+    assert len(province.log()) == log

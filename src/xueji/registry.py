@@ -2879,8 +2879,12 @@ class Registry:
         if req.kind is RequestKind.CORRECTION and event == "approve":
             student = self._get_student(uow, req.student)
             changes = _decode_changes(req.payload)
-            # Art 13: an ID number given since by another correction is not removed
-            kept = corrections.check_id_kept(student, changes)
+            # Art 13: an ID number given since by another correction is not removed;
+            # and another correction to the same values may have been approved since
+            kept = Decision.combine(
+                corrections.check_id_kept(student, changes),
+                corrections.check_still_changes(student, changes),
+            )
             if not kept.allowed:
                 return Outcome(kept, None, req)
             number = req.payload.get("id_number")

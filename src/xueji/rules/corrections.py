@@ -22,10 +22,12 @@ from xueji.rules.enrolment import check_id_agreement
 
 __all__ = [
     "KEY_FIELDS",
+    "changes_nothing",
     "check_agreement",
     "check_correction",
     "check_direct_edit",
     "check_id_kept",
+    "check_still_changes",
     "check_unique_id",
 ]
 
@@ -85,17 +87,41 @@ def check_correction(
         fields=",".join(other) or "-",
         seen=changed,
     )
-    nothing = bool(changes) and all(
-        getattr(student, k, None) == (_normalized(v) if k == "id_number" else v)
-        for k, v in changes.items()
+    c.rule(
+        "correction.no_change",
+        not changes_nothing(student, changes),
+        student=student.id,
+        seen=changed,
     )
-    c.rule("correction.no_change", not nothing, student=student.id, seen=changed)
     if c.found:
         return c.decision()
     kept = check_id_kept(student, changes)
     if not kept.allowed:
         return Decision.combine(c.decision(), kept)
     return Decision.combine(c.decision(), kept, check_agreement(student, changes, today=today))
+
+
+def changes_nothing(student: Student, changes: Mapping[str, object]) -> bool:
+    """Whether ``changes`` (not empty) would leave ``student`` as it is: asked when a
+    correction is filed and again when it is approved (another correction to the same
+    value may have been approved in between)."""
+    return bool(changes) and all(
+        getattr(student, k, None) == (_normalized(v) if k == "id_number" else v)
+        for k, v in changes.items()
+    )
+
+
+def check_still_changes(student: Student, changes: Mapping[str, object]) -> Decision:
+    """Art 29, at approval: the correction still changes something (the record as it
+    is now; see :func:`changes_nothing`)."""
+    c = Checks()
+    c.rule(
+        "correction.no_change",
+        not changes_nothing(student, changes),
+        student=student.id,
+        seen={"changed": ",".join(sorted(changes)) or "-"},
+    )
+    return c.decision()
 
 
 def _normalized(value: object) -> object:
