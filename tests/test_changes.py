@@ -1217,3 +1217,22 @@ def test_art29_a_correction_that_changes_nothing_by_its_approval_is_refused(
     second = province.reg.approve(boss, r2.request.id)
     assert second.decision.codes == ("correction.no_change",)
     assert len(province.log()) == log
+
+
+def test_art27_only_a_dropout_returns_from_dropout(province: Province) -> None:
+    """``return_from_dropout`` brought back, with no approval, a student who had left the
+    province (the student table's "return" serves transfers in too): only a record in
+    辍学 returns this way (Art 27(2)); one who left comes back by a transfer in."""
+    s = province.register("A", 3)
+    req = province.reg.request_cross_province_out(
+        A, s.id, to_school_name="江苏某小学", reason="随父母工作"
+    ).request
+    assert req is not None
+    province.reg.approve(A, req.id)
+    province.reg.approve(SHUSHAN, req.id)
+    out = province.reg.return_from_dropout(A, s.id)
+    assert out.decision.codes == ("change.status",)
+    assert str(out.decision.violations[0].article).startswith("皖教基〔2013〕20号 第二十七条")
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.CROSS_PROVINCE_OUT
+    here = province.register("A", 2)  # nor a student in school
+    assert province.reg.return_from_dropout(A, here.id).decision.codes == ("change.status",)

@@ -3414,13 +3414,11 @@ class Registry:
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "return_from_dropout", expected_version)
             policy = self.policy(on)
-            if s.status is St.DROPPED_OUT and not change_rules.keeps_registry(s, policy):
-                return Outcome(
-                    Decision.refuse(
-                        violation("dropout.not_compulsory_keep", student=s.id, grade=s.grade)
-                    ),
-                    s,
-                )
+            # (the student table's "return" also brings back a student who left the
+            # province or the country: that is a transfer in, not a dropout's return)
+            decision = change_rules.check_return_from_dropout(s, policy)
+            if not decision.allowed:
+                return Outcome(decision, s)
             back = self._class_back(uow, s, to_class, on)
             if not back.allowed:
                 return Outcome(back, s)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from xueji.articles import anhui
 from xueji.decision import Decision
 from xueji.lifecycle.tables import RequestKind, StudentStatus
 from xueji.model import Request, Student
@@ -29,6 +30,7 @@ __all__ = [
     "MigrantDropout",
     "check_change",
     "check_no_other_open",
+    "check_return_from_dropout",
     "keeps_registry",
     "migrant_dropout_summary",
     "waits_for",
@@ -195,6 +197,32 @@ def check_change(student: Student, kind: RequestKind, *, open_same_kind: int) ->
 def keeps_registry(student: Student, policy: Policy) -> bool:
     """Art 27(2): a dropout in the compulsory grades keeps the registry."""
     return student.grade in policy.compulsory_grades.value
+
+
+def check_return_from_dropout(student: Student, policy: Policy) -> Decision:
+    """Art 27(2): a dropout returns to school on the registry kept for it: only a
+    record in 辍学 (a student who left the province or the country comes back by a
+    transfer in, Arts 22-23, which the authority decides), and only one whose registry
+    was kept (a dropout of the compulsory grades, ``compulsory_grades``)."""
+    c = Checks()
+    dropped = c.rule(
+        "change.status",
+        student.status is StudentStatus.DROPPED_OUT,
+        article=anhui(27, 2),
+        student=student.id,
+        status=student.status.value,
+        change="return_from_dropout",
+        seen={"allowed_from": StudentStatus.DROPPED_OUT.value},
+    )
+    if dropped:
+        c.rule(
+            "dropout.not_compulsory_keep",
+            keeps_registry(student, policy),
+            params=(("compulsory_grades", policy.compulsory_grades),),
+            student=student.id,
+            grade=student.grade,
+        )
+    return c.decision()
 
 
 @attrs.frozen
