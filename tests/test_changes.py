@@ -3,6 +3,7 @@ and the policy in force (Art 33)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import attrs
@@ -1236,3 +1237,25 @@ def test_art27_only_a_dropout_returns_from_dropout(province: Province) -> None:
     assert province.reg.student(PROVINCE, s.id).status is StudentStatus.CROSS_PROVINCE_OUT
     here = province.register("A", 2)  # nor a student in school
     assert province.reg.return_from_dropout(A, here.id).decision.codes == ("change.status",)
+
+
+def test_art27_a_dropout_reviewed_after_its_working_days_is_flagged(province: Province) -> None:
+    """``dropout.review_overdue`` was in the catalogue (and the traceability table) and
+    never said: a review decided after ``dropout_review_limit`` working days is
+    applied with the warning, citing the parameter's article; one in time is not."""
+    late, timely = province.register("A", 3), province.register("A", 4)
+    province.at(D(2026, 9, 25))
+    reqs = [province.reg.record_dropout(A, s.id, "外出打工").request for s in (late, timely)]
+    assert reqs[0] is not None
+    assert reqs[1] is not None
+    on_time = province.reg.approve(SHUSHAN, reqs[1].id)
+    assert on_time.allowed
+    assert on_time.decision.warnings == ()
+    province.at(reqs[0].deadline + timedelta(days=1))
+    out = province.reg.approve(SHUSHAN, reqs[0].id)
+    assert out.allowed
+    assert out.decision.codes == ("dropout.review_overdue",)
+    warning = out.decision.warnings[0]
+    assert warning.article == ANHUI_2013.dropout_review_limit.article
+    assert dict(warning.facts)["deadline"] == reqs[0].deadline.isoformat()
+    assert province.reg.student(PROVINCE, late.id).status is StudentStatus.DROPPED_OUT

@@ -2920,6 +2920,20 @@ class Registry:
                     deadline=req_before.deadline.isoformat(),
                 )
             )
+        if (
+            req.kind is RequestKind.DROPOUT
+            and event in ("approve", "reject")
+            and req_before.deadline is not None
+            and on > req_before.deadline
+        ):
+            warnings.append(  # Art 27: reviewed within its working days, else flagged
+                violation(
+                    "dropout.review_overdue",
+                    article=self.policy(on).dropout_review_limit.article,
+                    on=on.isoformat(),
+                    deadline=req_before.deadline.isoformat(),
+                )
+            )
         decision = Decision.allow(warnings=warnings)
         return Outcome(decision, uow.students.get(req.student), req)
 
