@@ -379,3 +379,37 @@ def test_art14_an_identity_number_goes_to_the_earlier_row(province: Province) ->
     assert again.allowed
     assert [s.name for s in again.applied] == ["批量0"]
     assert again.warned == ()
+
+
+def test_art12_a_repeated_key_whose_student_moved_away_is_neither_applied_nor_refused(
+    province: Province,
+) -> None:
+    """A row repeated by its idempotency key after its student was transferred to a
+    school the actor cannot read: ``enroll`` says allowed, no record; the bulk call
+    refused it with that allowing decision and undid an all-or-nothing import. It is
+    listed in ``repeated``, nothing written, and the rest of the import applies."""
+    from xueji.model import TransferReason
+
+    row = _row(0, idempotency_key="k-moved")
+    s = province.reg.enroll(A, **row).unwrap().student
+    assert s is not None
+    sub = province.reg.submit(A, s.id).request
+    assert sub is not None
+    province.reg.approve(province.authority_of("A"), sub.id)
+    w = school_actor("W")
+    req = province.reg.request_transfer(
+        w, s.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+    ).request
+    assert req is not None
+    for who in (w, province.authority_of("W"), A, province.authority_of("A")):
+        out = province.reg.approve(who, req.id)
+        assert out.request is not None
+        req = out.request
+    assert province.reg.student(PROVINCE, s.id).school == "W"
+    log = len(province.log())
+    bulk = province.reg.enroll_many(A, [row, _row(1)])
+    assert bulk.allowed
+    assert bulk.repeated == (0,)
+    assert [x.name for x in bulk.applied] == ["批量1"]
+    assert bulk.refused == ()
+    assert len(province.log()) == log + 1  # the new row only

@@ -516,6 +516,12 @@ class BulkOutcome:
     entry after the Art 15 deadline), by index, each with a decision holding its
     warnings: those :meth:`Registry.enroll` gives the row (its steps may be only the
     rules that warned). Empty when nothing was committed."""
+    repeated: tuple[int, ...] = ()
+    """The rows found again by their idempotency key whose record the actor may no
+    longer read (the student has moved to a school outside its reach since): nothing
+    was written for them, as :meth:`Registry.enroll` says (allowed, no record). They
+    are neither applied (no record to return) nor refused. Before, such a row was
+    refused with an allowing decision, and an all-or-nothing import was undone."""
 
     @property
     def allowed(self) -> bool:
@@ -539,6 +545,10 @@ def _quick_answer(kept: Sequence[Decision]) -> Decision:
         return _CLEAR
     return warners[0] if len(warners) == 1 else Decision.combine(*warners)
 
+
+_BulkInto = tuple[dict[int, Student], dict[int, Decision], dict[int, Decision], list[int]]
+"""Where ``Registry.enroll_many`` puts its rows' outcomes: applied, refused, warned,
+repeated (the fields of :class:`BulkOutcome`, by row index)."""
 
 BULK_CHUNK = 1_000
 """Rows :meth:`Registry.enroll_many` decides and writes as one batch."""
@@ -2035,13 +2045,14 @@ class Registry:
         applied: dict[int, Student] = {}
         refused: dict[int, Decision] = {}
         warned: dict[int, Decision] = {}
+        repeated: list[int] = []
         numbered = enumerate(rows)
         memo = self._rule_memo(policy, on)  # one policy, one date: see _enrol_decision
         try:
             with _gc_paused(), self.store.unit_of_work() as uow:
                 while chunk := list(itertools.islice(numbered, BULK_CHUNK)):
                     self._enroll_chunk(
-                        uow, actor, on, policy, chunk, (applied, refused, warned), memo
+                        uow, actor, on, policy, chunk, (applied, refused, warned, repeated), memo
                     )
                 if all_or_nothing and refused:
                     raise _RollBack
@@ -2052,6 +2063,7 @@ class Registry:
             tuple(sorted(refused.items())),
             True,
             tuple(sorted(warned.items())),
+            tuple(sorted(repeated)),
         )
 
     def _enroll_chunk(
@@ -2061,12 +2073,12 @@ class Registry:
         on: _dt.date,
         policy: Policy,
         chunk: Sequence[tuple[int, Mapping[str, Any]]],
-        into: tuple[dict[int, Student], dict[int, Decision], dict[int, Decision]],
+        into: _BulkInto,
         memo: dict[tuple[Any, ...], Decision],
     ) -> None:
-        """Decide and write one chunk of :meth:`enroll_many` (see there): the rows
-        applied, refused and applied with warnings go to the three dicts of ``into``."""
-        applied, refused, warned = into
+        """Decide and write one chunk of :meth:`enroll_many` (see there): the rows'
+        outcomes go to ``into`` (applied, refused, warned, repeated)."""
+        applied, refused, warned, _ = into
         parsed: list[tuple[int, Mapping[str, Any], _Enrolment]] = []
         intake = _intake(on, policy)  # (the autumn intake), once for the chunk
         system = policy.school_system.value
@@ -2129,12 +2141,12 @@ class Registry:
         actor: Actor,
         i: int,
         row: Mapping[str, Any],
-        into: tuple[dict[int, Student], dict[int, Decision], dict[int, Decision]],
+        into: _BulkInto,
     ) -> Student | None:
         """Row ``i`` of :meth:`enroll_many` enrolled by :meth:`enroll` (in the bulk
         command's unit of work); its outcome goes to ``into``. Returns the record
         written (or found again by its idempotency key), else None."""
-        applied, refused, warned = into
+        applied, refused, warned, repeated = into
         try:
             out = self.enroll(actor, **row)
         except AccessDenied:
@@ -2150,6 +2162,9 @@ class Registry:
             if out.decision.warnings:
                 warned[i] = out.decision
             return out.student
+        if out.allowed:  # a repeat whose record the actor may not read now
+            repeated.append(i)
+            return None
         refused[i] = out.decision
         return None
 
