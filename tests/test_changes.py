@@ -1259,3 +1259,24 @@ def test_art27_a_dropout_reviewed_after_its_working_days_is_flagged(province: Pr
     assert warning.article == ANHUI_2013.dropout_review_limit.article
     assert dict(warning.facts)["deadline"] == reqs[0].deadline.isoformat()
     assert province.reg.student(PROVINCE, late.id).status is StudentStatus.DROPPED_OUT
+
+
+def test_art27_a_dropout_is_recorded_in_december_before_next_year_s_calendar(
+    province: Province, caplog: pytest.LogCaptureFixture
+) -> None:
+    """From mid-December the 15-working-day review deadline runs into a year whose
+    holiday schedule is not loaded: the school's record was refused
+    (``CalendarNotCovered``). It is taken, its review with no deadline, and a warning
+    is logged."""
+    import logging
+
+    s = province.register("A", 3)
+    province.at(D(2026, 12, 21))
+    with caplog.at_level(logging.WARNING, logger="xueji.registry"):
+        out = province.reg.record_dropout(A, s.id, "外出打工")
+    assert out.allowed
+    assert out.request is not None
+    assert out.request.deadline is None
+    assert any("dropout review deadline not set" in r.getMessage() for r in caplog.records)
+    assert province.reg.approve(SHUSHAN, out.request.id).allowed
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.DROPPED_OUT

@@ -1497,7 +1497,22 @@ class Registry:
         if kind in _TRANSFER_KINDS:
             return self.calendar.add_working_days(since, policy.transfer_stage_limit.value)
         if kind is RequestKind.DROPOUT and policy.dropout_review_limit.value is not None:
-            return self.calendar.add_working_days(since, policy.dropout_review_limit.value)
+            try:
+                return self.calendar.add_working_days(since, policy.dropout_review_limit.value)
+            except CalendarNotCovered as e:
+                # the deadline runs into a year whose holiday schedule is not loaded
+                # yet (each December): the school's record of the dropout (Art 27) is
+                # taken all the same, its review with no deadline (a dropout review
+                # has no default approval; the deadline only flags a late one).
+                # Before, the record was refused until the schedule was published.
+                _LOG.warning(
+                    "辍学审核期限未定：期限落入 %s 年，该年节假日安排未载入 / "
+                    "dropout review deadline not set: it falls in %s, whose holiday "
+                    "schedule is not loaded",
+                    e.year,
+                    e.year,
+                )
+                return None
         if kind is RequestKind.NEW_STUDENT and student is not None:
             md = policy.new_student_deadline.value
             if md is None:
