@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import PROVINCE, Province, make_id, school_actor
 from xueji import registry
+from xueji.errors import XuejiError
 from xueji.masking import IdMask
 from xueji.model import Photo, School, SchoolClass, Student
 from xueji.policy import ANHUI_2013, NATIONAL_2013, Stage
@@ -413,3 +414,28 @@ def test_art12_a_repeated_key_whose_student_moved_away_is_neither_applied_nor_re
     assert [x.name for x in bulk.applied] == ["批量1"]
     assert bulk.refused == ()
     assert len(province.log()) == log + 1  # the new row only
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_art12_a_keyed_row_with_bad_input_is_answered_as_enroll_answers_it(
+    province: Province,
+) -> None:
+    """A row reusing an idempotency key with other (here unreadable) input: ``enroll``
+    answers the key first (``idempotency.mismatch``); the bulk call read the row first
+    and gave the field's error. A keyed row is now decided by ``enroll`` whatever its
+    input; a bad row with a key never seen still gets the field's error."""
+    good = _row(0, idempotency_key="k0")
+    rows = [good, {**good, "id_number": "12345"}, _row(2, id_number="12345", idempotency_key="k2")]
+    singles = []
+    twin = Province()
+    for row in rows:
+        try:
+            singles.append(twin.reg.enroll(A, **row).decision.codes)
+        except XuejiError as e:
+            singles.append((e.code,))
+    bulk = province.reg.enroll_many(A, rows, all_or_nothing=False)
+    refused = {i: d.codes for i, d in bulk.refused}
+    assert refused == {1: singles[1], 2: singles[2]}
+    assert singles[1] == ("idempotency.mismatch",)
+    assert singles[2] == ("id.length",)
+    assert [s.name for s in bulk.applied] == ["批量0"]

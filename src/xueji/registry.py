@@ -2094,17 +2094,23 @@ class Registry:
         """Decide and write one chunk of :meth:`enroll_many` (see there): the rows'
         outcomes go to ``into`` (applied, refused, warned, repeated)."""
         applied, refused, warned, _ = into
-        parsed: list[tuple[int, Mapping[str, Any], _Enrolment]] = []
+        parsed: list[tuple[int, Mapping[str, Any], _Enrolment | None]] = []
         intake = _intake(on, policy)  # (the autumn intake), once for the chunk
         system = policy.school_system.value
         for i, row in chunk:
             try:
                 parsed.append((i, row, _Enrolment.of(on, intake, system, **row)))
-            except TypeError as err:
-                refused[i] = _input_refusal(_bad_input("导入行字段有误", f"bad row: {err}"))
-            except XuejiError as err:
-                refused[i] = _input_refusal(err)
-        batched = [e for _, _, e in parsed if not _alone(e)]
+            except (TypeError, XuejiError) as err:
+                if isinstance(row, Mapping) and row.get("idempotency_key") is not None:
+                    # enroll answers a key it has seen before it reads the row (a key
+                    # reused with other arguments: idempotency.mismatch), so a keyed
+                    # row is decided by it, in its place, whatever its input
+                    parsed.append((i, row, None))
+                elif isinstance(err, TypeError):
+                    refused[i] = _input_refusal(_bad_input("导入行字段有误", f"bad row: {err}"))
+                else:
+                    refused[i] = _input_refusal(err)
+        batched = [e for _, _, e in parsed if e is not None and not _alone(e)]
         schools = uow.schools.get_many({e.school for e in batched})
         for code in sorted(schools):
             self._authorize(uow, actor, "enroll_many", school=code)
@@ -2114,7 +2120,7 @@ class Registry:
         fresh: list[tuple[int, _Enrolment, School, SchoolClass]] = []
         seen: set[str] = set()
         for i, row, e in parsed:
-            if _alone(e) or e.id_number in existing or e.id_number in seen:
+            if e is None or _alone(e) or e.id_number in existing or e.id_number in seen:
                 # decided one by one against the store, in its place: the rows before
                 # it are written first (a seat or an identity number goes to the
                 # earlier row, as when each row is enrolled in turn)
