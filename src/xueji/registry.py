@@ -226,12 +226,7 @@ def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[st
     for k, v in values.items():
         text = v if type(v) is str else _s(v)  # (most values are text already)
         if k in _SENSITIVE:
-            if text:
-                text = (
-                    _numbers.mask_number(text, every_kind=True, spec=spec)
-                    if text[0] in "GJL"
-                    else mask(text, spec)
-                )
+            text = _masked_whole(text, spec)
         elif len(text) >= 15 and k not in _ISSUED:
             if isinstance(v, Consent):
                 text = _consent_text(v, spec)
@@ -239,6 +234,16 @@ def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[st
                 text = mask_ids(text, spec)
         out[k] = text
     return out
+
+
+def _masked_whole(text: str, spec: IdMask | None) -> str:
+    """A sensitive value (an identity number, a 学籍号) as the log records it, masked
+    whole with ``spec``: a registry number after its letter, whatever the letter."""
+    if not text:
+        return text
+    if text[0] in "GJL":
+        return _numbers.mask_number(text, every_kind=True, spec=spec)
+    return mask(text, spec)
 
 
 def _consent_text(consent: Consent, spec: IdMask | None) -> str:
@@ -1127,16 +1132,28 @@ def _new_record_fields(student: Student, spec: IdMask | None) -> dict[str, str]:
         "status": student.status._value_,  # (.value: a slower descriptor on 3.11)
         "school": school if len(school) < 15 else mask_ids(school, spec),
         "grade": str(student.grade),
-        "registry_number": (
-            ""
-            if not number
-            else _numbers.mask_number(number, every_kind=True, spec=spec)
-            if number[0] in "GJL"
-            else mask(number, spec)
-        ),
+        "registry_number": _masked_whole(number or "", spec),
         "regional_number": student.regional_number or "",
         "record_digest": audit.record_digest(student),
     }
+
+
+def _same_child(uow: UnitOfWork, guardian_id: str, name: str, birth: _dt.date) -> list[Student]:
+    """The records of a child known by a guardian's ID: the guardian's, with the same
+    name and birth date (Art 13), whether or not the record has since been given the
+    child's own ID number (a J-number child linked to an ID is still one person, Art
+    14). What ``enroll`` and ``transfer_in`` look for as the same person."""
+    return [
+        s for s in uow.students.by_guardian(guardian_id) if s.name == name and s.birth_date == birth
+    ]
+
+
+def _row_refusal(error: TypeError | XuejiError) -> Decision:
+    """A bulk row whose input could not be read (an unknown field: a ``TypeError``
+    from the keyword call), as a refusal."""
+    if isinstance(error, TypeError):
+        return _input_refusal(_bad_input("导入行字段有误", f"bad row: {error}"))
+    return _input_refusal(error)
 
 
 def _input_refusal(error: XuejiError) -> Decision:
@@ -1962,14 +1979,7 @@ class Registry:
                 existing = uow.students.by_id_number(e.id_number)
             else:
                 assert e.guardian_id is not None
-                # the same child by guardian, name and birth date (Art 13), whether or
-                # not the record has since been given the child's own ID number: a
-                # J-number child linked to an ID is still one person (Art 14)
-                existing = [
-                    s
-                    for s in uow.students.by_guardian(e.guardian_id)
-                    if s.name == name and s.birth_date == birth_date
-                ]
+                existing = _same_child(uow, e.guardian_id, name, birth_date)
             size = uow.students.count_in_class(klass.id)
             decision = self._enrol_decision(policy, on, e, sch, klass, existing, size)
             if not decision.allowed:
@@ -2106,10 +2116,8 @@ class Registry:
                     # reused with other arguments: idempotency.mismatch), so a keyed
                     # row is decided by it, in its place, whatever its input
                     parsed.append((i, row, None))
-                elif isinstance(err, TypeError):
-                    refused[i] = _input_refusal(_bad_input("导入行字段有误", f"bad row: {err}"))
                 else:
-                    refused[i] = _input_refusal(err)
+                    refused[i] = _row_refusal(err)
         batched = [e for _, _, e in parsed if e is not None and not _alone(e)]
         schools = uow.schools.get_many({e.school for e in batched})
         for code in sorted(schools):
@@ -2172,11 +2180,8 @@ class Registry:
             out = self.enroll(actor, **row)
         except AccessDenied:
             raise
-        except TypeError as err:
-            refused[i] = _input_refusal(_bad_input("导入行字段有误", f"bad row: {err}"))
-            return None
-        except XuejiError as err:
-            refused[i] = _input_refusal(err)
+        except (TypeError, XuejiError) as err:
+            refused[i] = _row_refusal(err)
             return None
         if out.allowed and out.student is not None:
             applied[i] = out.student
@@ -3184,13 +3189,7 @@ class Registry:
             if id_number is not None:
                 found.update({x.id: x for x in uow.students.by_id_number(id_number)})
             elif guardian_id is not None:  # known by a guardian's ID, as enroll finds them
-                found.update(
-                    {
-                        x.id: x
-                        for x in uow.students.by_guardian(guardian_id)
-                        if x.name == name and x.birth_date == birth_date
-                    }
-                )
+                found.update({x.id: x for x in _same_child(uow, guardian_id, name, birth_date)})
             gone = (St.CROSS_PROVINCE_OUT, St.CROSS_BORDER_OUT)
             left = [x for x in found.values() if x.status in gone]
             decision = Decision.combine(
@@ -3576,8 +3575,7 @@ class Registry:
         key = f"rollover:{year}"
         plan = graduation.rollover_plan(policy)
         warnings: list[Violation] = []
-        with self.store.unit_of_work() as uow:
-            self._authorize(uow, actor, "rollover")
+        with self.store.unit_of_work() as uow:  # (the actor was authorized above)
             if uow.meta.get(key) is not None:
                 return Outcome(Decision.allow())
             # the open requests, read once: the students a transfer holds (under
