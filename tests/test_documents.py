@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xueji import audit
-from xueji.model import ChangeEntry, Request, Student, converter
+from xueji.model import ChangeEntry, InfoEntry, InfoGroup, Request, Student, converter
 from xueji.storage import sql
 from xueji.testing import strategies as xs
 
@@ -34,6 +34,19 @@ def test_a_student_document_is_the_converters_json(student: Student) -> None:
     doc = sql._dump(student)
     assert doc == _reference(student)
     assert sql._load(Student, "t", "id", student.id, doc) == student
+
+
+@settings(max_examples=50, deadline=None)
+@given(_STUDENTS, st.sampled_from(InfoGroup), st.text(max_size=6))
+def test_a_document_with_keys_that_are_not_plain_text(
+    student: Student, group: InfoGroup, text: str
+) -> None:
+    """A student's information groups are keyed by a StrEnum, which orjson's fast
+    path refuses (only an exact ``str`` key): the document is still the converter's."""
+    s = attrs.evolve(student, info={group: (InfoEntry(dt.date(2026, 9, 1), text),)})
+    doc = sql._dump(s)
+    assert doc == _reference(s)
+    assert sql._load(Student, "t", "id", s.id, doc) == s
 
 
 @settings(max_examples=50, deadline=None)
