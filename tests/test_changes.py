@@ -22,7 +22,7 @@ from tests.test_storage_contract import statements
 from xueji import registry
 from xueji.articles import anhui
 from xueji.lifecycle import RequestKind, RequestState, StudentStatus
-from xueji.model import Actor, SchoolClass, TransferReason
+from xueji.model import Actor, Photo, SchoolClass, TransferReason
 from xueji.policy import ANHUI_2013, Param, Policy, Stage
 from xueji.storage.sql import SqlStore
 
@@ -485,6 +485,61 @@ def test_art16_a_student_held_at_the_rollover_resumes_into_a_class_of_their_grad
     approve(p, SHUSHAN, req.id)
     s = p.reg.student(PROVINCE, held.id)
     assert (s.class_id, s.grade) == ("A-5b", 5)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art16_a_student_held_at_the_rollover_takes_no_seat_in_the_class_gone_up(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by review: a suspended student held in their grade at the rollover still
+    pointed at the class that went up, and was counted in its size: a full class
+    stayed full for a seat no one could take (the held student cannot resume into a
+    class a grade above). A class counts only its seated students of its own grade."""
+    caps = {**ANHUI_2013.class_size_caps.value, Stage.PRIMARY: 3}
+    capped = attrs.evolve(ANHUI_2013, class_size_caps=Param(caps, anhui(16)))
+    store = SqlStore.sqlite(str(tmp_path / "seats.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), policies=(capped,), store=store)
+    for _ in range(2):
+        p.register("A", 3, birth=D(2017, 3, 1))
+    held = p.register("A", 3, birth=D(2017, 4, 1))  # A-3 is full: 3 of 3
+    req = p.reg.suspend(A, held.id, "病休").request
+    assert req is not None
+    approve(p, SHUSHAN, req.id)
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.at(D(2026, 9, 1))
+    with p.store.unit_of_work() as uow:
+        moved = uow.classes.get("A-3")
+    assert moved is not None
+    assert moved.grade == 4
+    assert p.reg.student(PROVINCE, held.id).grade == 3  # held, still pointing at A-3
+
+    def newcomer(birth: D) -> registry.Outcome:
+        """A new grade-4 student into A-3, the class gone up to grade 4."""
+        return p.reg.enroll(
+            A,
+            school="A",
+            class_id="A-3",
+            grade=4,
+            name="插班生",
+            sex="F",
+            birth_date=birth,
+            hukou_region="340104",
+            id_number=make_id(birth, "F"),
+            photo=Photo(D(2026, 9, 1), "sha256:x"),
+        )
+
+    first = newcomer(D(2016, 5, 1))
+    assert first.allowed, first.decision  # the held student's seat is free
+    second = newcomer(D(2016, 6, 1))
+    # 3 of 3 again, of grade 4
+    assert [v.code for v in second.decision.violations] == ["class.full"]
+    p.reg.add_class(A, SchoolClass("A-3b", "A", "三年级2班", 3, "孙老师", D(2026, 9, 1)))
+    back = p.reg.resume(A, held.id, "痊愈", to_class="A-3b").request
+    assert back is not None
+    approve(p, SHUSHAN, back.id)
+    s = p.reg.student(PROVINCE, held.id)
+    assert (s.status, s.class_id, s.grade) == (StudentStatus.REGISTERED, "A-3b", 3)
 
 
 def test_art18_an_open_resumption_goes_on_into_the_new_grade_with_its_class() -> None:

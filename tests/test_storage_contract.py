@@ -390,6 +390,62 @@ def test_an_upgrade_fill_keeps_what_a_writer_set_after_its_page_was_read(
     store.engine.dispose()
 
 
+@pytest.mark.parametrize("cut_off", [False, True], ids=["schema-6", "cut-off"])
+@pytest.mark.parametrize("kind", ["sqlite", "postgres", "mariadb"])
+def test_a_schema_6_database_gets_the_class_size_index_by_grade(
+    kind: str, cut_off: bool, tmp_path: Path
+) -> None:
+    """Schema 7 indexes the class sizes on ``(class_id, grade, seat)`` in place of
+    ``(class_id, seat)``: a class counts its seated students of its own grade (Art
+    16). An upgrade cut off after making the new index (MariaDB's DDL commits at
+    once) left both; the next drops the old."""
+    from xueji.lifecycle import StudentStatus
+    from xueji.storage.sql import schema_t
+    from xueji.testing.contract import _student
+
+    store = empty_store(kind, tmp_path)
+    assert isinstance(store, SqlStore)
+    held = _student(3, status=StudentStatus.SUSPENDED)
+    moved = [attrs.evolve(_student(n, status=StudentStatus.REGISTERED), grade=2) for n in (1, 2)]
+    with store.unit_of_work() as uow:
+        uow.students.add_many([*moved, held])
+    index = next(i for i in students_t.indexes if i.name == "ix_xueji_students_class")
+    with store.engine.begin() as conn:  # what schema 6 wrote
+        if not cut_off:
+            index.drop(conn)
+        conn.exec_driver_sql(
+            f"CREATE INDEX ix_xueji_students_seat ON {students_t.name} (class_id, seat)"
+        )
+        conn.execute(schema_t.delete().where(schema_t.c.version > 6))
+    store.engine.dispose()
+    assert store.schema_version() == 6
+    assert store.migrate() == sql.SCHEMA_VERSION
+    with store.engine.connect() as conn:
+        names = {ix["name"] for ix in sa.inspect(conn).get_indexes(students_t.name)}
+    assert "ix_xueji_students_class" in names
+    assert "ix_xueji_students_seat" not in names
+    with store.unit_of_work() as uow:
+        assert uow.students.count_in_class("A-1", 2) == 2
+        assert uow.students.count_in_classes({"A-1": 1}) == {"A-1": 1}
+    store.engine.dispose()
+
+
+def test_a_class_size_is_counted_on_its_index(tmp_path: Path) -> None:
+    """``count_in_class`` reads ix_xueji_students_class alone (a covering index: no
+    student row is read to learn its grade or seat)."""
+    store = SqlStore.sqlite(tmp_path / "seats.sqlite3")
+    seen = statements(store.engine)
+    with store.unit_of_work() as uow:
+        assert uow.students.count_in_class("A-1", 1) == 0
+    query = next(q for q in seen if "FROM xueji_students" in q)
+    with store.engine.connect() as conn:
+        plan = " ".join(
+            str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + query, ("A-1", 1))
+        )
+    assert "COVERING INDEX ix_xueji_students_class" in plan
+    store.engine.dispose()
+
+
 def test_the_approved_dropouts_are_read_by_their_index(tmp_path: Path) -> None:
     """``of_kind`` pages along ix_xueji_requests_kind: no other request is read."""
     from xueji.lifecycle import RequestKind, RequestState

@@ -1552,7 +1552,7 @@ class Registry:
         if klass.id == s.class_id and s.status in SEATED:
             size = 0  # back into the seat it holds: the class gets no bigger
         else:
-            size = uow.students.count_in_class(klass.id)
+            size = uow.students.count_in_class(klass.id, klass.grade)
         return enrolment.check_class(
             klass, school=s.school, grade=s.grade, stage=s.stage, size=size, policy=self.policy(on)
         )
@@ -1980,7 +1980,7 @@ class Registry:
             else:
                 assert e.guardian_id is not None
                 existing = _same_child(uow, e.guardian_id, name, birth_date)
-            size = uow.students.count_in_class(klass.id)
+            size = uow.students.count_in_class(klass.id, klass.grade)
             decision = self._enrol_decision(policy, on, e, sch, klass, existing, size)
             if not decision.allowed:
                 return Outcome(decision)
@@ -2124,7 +2124,7 @@ class Registry:
             self._authorize(uow, actor, "enroll_many", school=code)
         classes = uow.classes.get_many({e.class_id for e in batched})
         existing = uow.students.by_id_numbers({e.id_number for e in batched if e.id_number})
-        sizes = uow.students.count_in_classes(classes)
+        sizes = uow.students.count_in_classes({k: c.grade for k, c in classes.items()})
         fresh: list[tuple[int, _Enrolment, School, SchoolClass]] = []
         seen: set[str] = set()
         for i, row, e in parsed:
@@ -2138,7 +2138,8 @@ class Registry:
                 if student is not None and student.id_number:
                     seen.add(student.id_number)
                 if student is not None and student.class_id in sizes:
-                    sizes[student.class_id] = uow.students.count_in_class(student.class_id)
+                    placed = classes[student.class_id]
+                    sizes[placed.id] = uow.students.count_in_class(placed.id, placed.grade)
                 continue
             assert e.id_number is not None  # (not _alone)
             sch, klass = schools.get(e.school), classes.get(e.class_id)
@@ -3108,7 +3109,7 @@ class Registry:
                     school=dst.code,
                     grade=s.grade,
                     stage=s.stage,
-                    size=uow.students.count_in_class(klass.id),
+                    size=uow.students.count_in_class(klass.id, klass.grade),
                     policy=policy,
                 ),
             )
@@ -3211,7 +3212,7 @@ class Registry:
                     birth_date,
                     sex,
                     id_number,
-                    uow.students.count_in_class(klass.id),
+                    uow.students.count_in_class(klass.id, klass.grade),
                 ),
             )
             if not decision.allowed:

@@ -90,7 +90,8 @@ SEATED = frozenset(
 or reviewed holds its seat, and so does a suspended student (休学, Art 26), who comes
 back to the class; a dropout (辍学) keeps the registry (保留学籍, Art 27) but not the
 seat, and a student gone to another province or abroad, graduated, completed or
-voided holds none."""
+voided holds none. A class counts only those of its own grade: a suspended student
+held in their grade at the rollover takes no seat in the class that went up."""
 
 _STATUS_ZH = {
     StudentStatus.DRAFT: "录入中",

@@ -196,11 +196,11 @@ class _Students:
         self.by_number = _Index(t.undo)
         self.by_guardian_ix = _Index(t.undo)
         self.by_school_ix = _Index(t.undo)
-        self.class_count: dict[str, int] = {}
+        self.class_count: dict[tuple[str, int], int] = {}  # seats by (class, grade)
 
     def _count(self, s: Student, delta: int) -> None:
         if s.status in SEATED:
-            key = s.class_id
+            key = (s.class_id, s.grade)
             self.class_count[key] = self.class_count.get(key, 0) + delta
             self.t.undo.append(
                 lambda: self.class_count.__setitem__(key, self.class_count[key] - delta)
@@ -265,11 +265,11 @@ class _Students:
     def by_school(self, school: str) -> list[Student]:
         return self._many(self.by_school_ix.get(school))
 
-    def count_in_class(self, class_id: str) -> int:
-        return self.class_count.get(class_id, 0)
+    def count_in_class(self, class_id: str, grade: int) -> int:
+        return self.class_count.get((class_id, grade), 0)
 
-    def count_in_classes(self, class_ids: Iterable[str]) -> dict[str, int]:
-        return {c: self.class_count.get(c, 0) for c in class_ids}
+    def count_in_classes(self, classes: Mapping[str, int]) -> dict[str, int]:
+        return {c: self.class_count.get((c, g), 0) for c, g in classes.items()}
 
     def all(self) -> Iterator[Student]:
         return iter(list(self.t.rows.values()))

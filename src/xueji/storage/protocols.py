@@ -149,14 +149,18 @@ class StudentRepository(Protocol):
 
     def by_guardian(self, guardian_id: str) -> list[Student]: ...
     def by_school(self, school: str) -> list[Student]: ...
-    def count_in_class(self, class_id: str) -> int:
-        """The students who hold a seat in the class: those whose status is in
-        :data:`xueji.lifecycle.SEATED` (draft, pending review, registered, suspended;
-        not a dropout, whose registry is kept but not the seat)."""
+    def count_in_class(self, class_id: str, grade: int) -> int:
+        """The students who hold a seat in the class (Art 16's class size): those of
+        ``class_id`` whose status is in :data:`xueji.lifecycle.SEATED` (draft, pending
+        review, registered, suspended; not a dropout, whose registry is kept but not
+        the seat) and whose grade is ``grade``, the class's own. A student held in
+        their grade at the rollover (suspended, under the default policy) still names
+        the class that went up with their classmates, and takes no seat in it."""
         ...
 
-    def count_in_classes(self, class_ids: Iterable[str]) -> dict[str, int]:
-        """:meth:`count_in_class` for many classes at once (every class asked for)."""
+    def count_in_classes(self, classes: Mapping[str, int]) -> dict[str, int]:
+        """:meth:`count_in_class` for many classes at once: ``classes`` maps each class
+        id to its grade; the answer has every class asked for."""
         ...
 
     def all(self) -> Iterator[Student]:

@@ -89,7 +89,7 @@ __all__ = ["SCHEMA_VERSION", "CorruptRecord", "SchemaTooNew", "SqlStore"]
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 SQLITE_CACHE_KIB = 65_536
 """The page cache of each SQLite connection, in KiB (``PRAGMA cache_size``)."""
@@ -132,7 +132,7 @@ students_t = sa.Table(
     sa.Column("id_number", sa.String(18), nullable=True, index=True),
     sa.Column("guardian_id", sa.String(18), nullable=True, index=True),
     sa.Column("doc", _DOC, nullable=False),
-    sa.Index("ix_xueji_students_seat", "class_id", "seat"),
+    sa.Index("ix_xueji_students_class", "class_id", "grade", "seat"),  # schema 7
 )
 numbers_t = sa.Table(
     "xueji_student_numbers",
@@ -885,7 +885,7 @@ def _student_cols(s: Student) -> dict[str, Any]:
         "version": s.version,
         "school": s.school,
         "class_id": s.class_id,
-        "seat": status in _SEATED_VALUES,  # what count_in_class counts
+        "seat": status in _SEATED_VALUES,  # what count_in_class counts (of the class's grade)
         "status": status,
         "stage": s.stage._value_,
         "grade": s.grade,
@@ -1057,32 +1057,45 @@ class _Students(_Docs):
     def by_school(self, school: str) -> list[Student]:
         return self._many(students_t.c.school == school)
 
-    def count_in_class(self, class_id: str) -> int:
+    def count_in_class(self, class_id: str, grade: int) -> int:
+        c = students_t.c
         q = (
             sa.select(sa.func.count())
             .select_from(students_t)
-            .where(students_t.c.class_id == class_id, students_t.c.seat == sa.true())
+            .where(c.class_id == class_id, c.grade == grade, c.seat == sa.true())
         )
         return int(self.conn.execute(q).scalar_one())
 
-    def count_in_classes(self, class_ids: Iterable[str]) -> dict[str, int]:
-        wanted = set(class_ids)
+    def count_in_classes(self, classes: Mapping[str, int]) -> dict[str, int]:
+        wanted = dict(classes)
         out = dict.fromkeys(wanted, 0)
         c = students_t.c
-        if _lateral(self.conn):  # a count per class: see _probe
+        # each class's seats by grade, of which the class's own grade is kept (a
+        # student held at the rollover is another group): a few rows a class, and
+        # one array of keys as before (PostgreSQL 9.3 unnests one array only)
+        if _lateral(self.conn):  # a probe per class: see _probe
             k = _keys_table()
-            n = sa.select(sa.func.count()).where(c.class_id == k.c.key, c.seat == sa.true())
-            q = sa.select(k.c.key, n.scalar_subquery())
+            seats = (
+                sa.select(c.grade, sa.func.count().label("n"))
+                .where(c.class_id == k.c.key, c.seat == sa.true())
+                .group_by(c.grade)
+                .lateral("seats")
+            )
+            probe = sa.select(k.c.key, seats.c.grade, seats.c.n).select_from(
+                k.join(seats, sa.true())
+            )
             for chunk in _chunks(wanted, _ANY_CHUNK):
-                out.update({key: int(v) for key, v in self.conn.execute(q, {"keys": chunk})})
+                found = self.conn.execute(probe, {"keys": chunk})
+                out.update({key: int(n) for key, g, n in found if g == wanted[key]})
             return out
         for chunk in _chunks(wanted):
-            q = (
-                sa.select(c.class_id, sa.func.count())
+            grouped = (
+                sa.select(c.class_id, c.grade, sa.func.count())
                 .where(c.class_id.in_(chunk), c.seat == sa.true())
-                .group_by(c.class_id)
+                .group_by(c.class_id, c.grade)
             )
-            out.update({key: int(v) for key, v in self.conn.execute(q)})
+            found = self.conn.execute(grouped)
+            out.update({key: int(n) for key, g, n in found if g == wanted[key]})
         return out
 
     def all(self) -> Iterator[Student]:
@@ -1746,6 +1759,20 @@ def _request_kind_state(conn: Connection) -> None:
     _create_index(conn, requests_t, "ix_xueji_requests_kind")
 
 
+def _index_seats_by_grade(conn: Connection) -> None:
+    """Schema 7: the class-size index (``count_in_class``) on ``(class_id, grade,
+    seat)``, in place of schema 1's ``(class_id, seat)``. A class counts only its seated
+    students of its own grade (a student held at the rollover names the class that
+    went up, and takes no seat in it); the count reads the index alone, as before.
+    The new index is made before the old one is dropped: an upgrade cut off between
+    the two (MariaDB's DDL commits at once) leaves both, and the next drops the old."""
+    _create_index(conn, students_t, "ix_xueji_students_class")
+    old = "ix_xueji_students_seat"
+    if old in {ix["name"] for ix in sa.inspect(conn).get_indexes(students_t.name)}:
+        on = f" ON {students_t.name}" if conn.dialect.name in ("mysql", "mariadb") else ""
+        conn.exec_driver_sql(f"DROP INDEX {old}{on}")
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, lambda conn: metadata.create_all(conn)),
     (2, _index_numbers_by_student),
@@ -1753,6 +1780,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (4, _index_open_requests),
     (5, _schema_1_columns),
     (6, _request_kind_state),
+    (7, _index_seats_by_grade),
 )
 """Ordered migrations: (version, step). A new schema version appends a step. Step 1
 creates the tables as the code now declares them, so the later steps must be

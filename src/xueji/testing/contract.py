@@ -203,7 +203,7 @@ class StoreContract:
             ]
             assert [x.id for x in uow.students.by_guardian(guardian)] == [j.id]
             assert sorted(x.id for x in uow.students.by_school("A")) == [s.id, j.id]
-            assert uow.students.count_in_class("A-1") == 2
+            assert uow.students.count_in_class("A-1", 1) == 2
             assert sorted(x.id for x in uow.students.all()) == [s.id, j.id]
 
     def test_student_versions_and_history_numbers(self, store: Store) -> None:
@@ -276,8 +276,45 @@ class StoreContract:
             for n, status in enumerate(StudentStatus, start=1):
                 uow.students.add(_student(n, status=status))
         with store.unit_of_work() as uow:
-            assert uow.students.count_in_class("A-1") == len(SEATED) == 4
-            assert uow.students.count_in_classes(["A-1", "B-1"]) == {"A-1": 4, "B-1": 0}
+            assert uow.students.count_in_class("A-1", 1) == len(SEATED) == 4
+            assert uow.students.count_in_classes({"A-1": 1, "B-1": 1}) == {"A-1": 4, "B-1": 0}
+
+    def test_a_class_seats_only_students_of_its_grade(self, store: Store) -> None:
+        """Art 16's class size counts the seated students of the class's own grade: a
+        suspended student held in grade 1 at the rollover still names the class that
+        went up to grade 2 with their classmates, and takes no seat in it. Asked with
+        grade 1, the same class id counts the held student alone."""
+        held = _student(3, status=StudentStatus.SUSPENDED)
+        moved = [
+            attrs.evolve(_student(n, status=StudentStatus.REGISTERED), grade=2) for n in (1, 2)
+        ]
+        with store.unit_of_work() as uow:
+            uow.students.add_many([*moved, held])
+            uow.students.add(
+                attrs.evolve(_student(4, class_id="B-1", status=StudentStatus.SUSPENDED), grade=2)
+            )
+        with store.unit_of_work() as uow:
+            assert uow.students.count_in_class("A-1", 2) == 2
+            assert uow.students.count_in_class("A-1", 1) == 1
+            assert uow.students.count_in_class("A-1", 3) == 0
+            assert uow.students.count_in_classes({"A-1": 2, "B-1": 1, "C-1": 2}) == {
+                "A-1": 2,
+                "B-1": 0,
+                "C-1": 0,
+            }
+            assert uow.students.count_in_classes({"A-1": 1, "B-1": 2}) == {"A-1": 1, "B-1": 1}
+            # resumed into a class of grade 1 elsewhere: A-1 (grade 2) is unchanged
+            uow.students.update(
+                attrs.evolve(held, class_id="B-1", status=StudentStatus.REGISTERED, version=1)
+            )
+            assert uow.students.count_in_class("A-1", 2) == 2
+            assert uow.students.count_in_class("A-1", 1) == 0
+            assert uow.students.count_in_classes({"B-1": 1}) == {"B-1": 1}
+            # the set-based promotion moves a student's seat to the new grade
+            finals = {Stage.PRIMARY: 6, Stage.JUNIOR: 9, Stage.SENIOR: 12, Stage.SPECIAL: 9}
+            uow.students.promote(frozenset({StudentStatus.REGISTERED}), finals, frozenset())
+            assert uow.students.count_in_classes({"A-1": 3, "B-1": 2}) == {"A-1": 2, "B-1": 2}
+            assert uow.students.count_in_class("A-1", 2) == 0
 
     def test_set_based_promotion(self, store: Store) -> None:
         """Students below their stage's final grade move up, and their classes with
@@ -473,9 +510,9 @@ class StoreContract:
                 three: ["S0000003"],
             }
             assert found[one] == uow.students.by_id_number(one)
-            counts = uow.students.count_in_classes(["A-1", "B-1", "C-1"])
+            counts = uow.students.count_in_classes({"A-1": 1, "B-1": 1, "C-1": 1})
             assert counts == {"A-1": 2, "B-1": 1, "C-1": 0}  # the voided record holds no seat
-            assert counts["A-1"] == uow.students.count_in_class("A-1")
+            assert counts["A-1"] == uow.students.count_in_class("A-1", 1)
             # the numbers of a batch are indexed like those of a single add
             s2 = _student(2)
             assert [x.id for x in uow.students.by_registry_number("G" + (s2.id_number or ""))] == [
@@ -506,7 +543,7 @@ class StoreContract:
             assert sorted(uow.students.get_many(keys)) == [s.id for s in present]
             classes = [f"A-{n}" for n in range(1, 1_200)]
             assert {k: c.id for k, c in uow.classes.get_many(classes).items()} == {"A-1": "A-1"}
-            counts = uow.students.count_in_classes(classes)
+            counts = uow.students.count_in_classes(dict.fromkeys(classes, 1))
             assert len(counts) == len(classes)
             assert counts["A-1"] == 3
             assert sum(counts.values()) == 3

@@ -1152,5 +1152,5 @@ class RegistryMachine(RuleBasedStateMachine):
             for school in self.runner.world.schools:
                 for klass in uow.classes.by_school(school.code):
                     cap = caps.get(stage_of_grade(klass.grade, system))
-                    size = uow.students.count_in_class(klass.id)
+                    size = uow.students.count_in_class(klass.id, klass.grade)
                     assert cap is None or size <= cap, f"{klass.id}: {size} > {cap}"
