@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import PROVINCE, Province, make_id, school_actor
 from xueji import registry
-from xueji.errors import XuejiError
+from xueji.errors import AccessDenied, XuejiError
 from xueji.masking import IdMask
 from xueji.model import Photo, School, SchoolClass, Student
 from xueji.policy import ANHUI_2013, NATIONAL_2013, Stage
@@ -439,3 +439,27 @@ def test_art12_a_keyed_row_with_bad_input_is_answered_as_enroll_answers_it(
     assert singles[1] == ("idempotency.mismatch",)
     assert singles[2] == ("id.length",)
     assert [s.name for s in bulk.applied] == ["批量0"]
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_art28_a_bulk_row_naming_no_school_is_its_own_refusal_whichever_path(
+    province: Province,
+) -> None:
+    """A row whose school does not exist is refused by itself (``not_found.school``)
+    whether it is decided with the others or alone (no ID number, an idempotency
+    key): it does not stop the import with ``AccessDenied`` as a school of another
+    jurisdiction does, since no one is inside a school that does not exist."""
+    guardian = make_id(D(1990, 1, 1))
+    rows = [
+        _row(0, school="NOPE"),
+        _row(1, school="", id_number=None, guardian_id=guardian),  # alone: no ID
+        _row(2, school="NOPE", idempotency_key="k-2"),  # alone: keyed
+        _row(3),
+    ]
+    out = province.reg.enroll_many(A, rows, all_or_nothing=False)
+    assert {i: d.codes for i, d in out.refused} == dict.fromkeys(
+        (0, 1, 2), ("not_found.school",)
+    )
+    assert [s.name for s in out.applied] == ["批量3"]
+    with pytest.raises(AccessDenied):  # a real school of another unit still stops it
+        province.reg.enroll_many(A, [_row(4, school="B", id_number=None, guardian_id=guardian)])

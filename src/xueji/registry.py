@@ -1148,6 +1148,11 @@ def _same_child(uow: UnitOfWork, guardian_id: str, name: str, birth: _dt.date) -
     ]
 
 
+def _no_school(code: str) -> NotFound:
+    """The error of a school code that names no school."""
+    return NotFound("not_found.school", f"学校 {code} 不存在", f"no school {code}")
+
+
 def _row_refusal(error: TypeError | XuejiError) -> Decision:
     """A bulk row whose input could not be read (an unknown field: a ``TypeError``
     from the keyword call), as a refusal."""
@@ -1446,7 +1451,7 @@ class Registry:
         _check_code(code, "学校代码", "a school code")
         s = uow.schools.get(code)
         if s is None:
-            raise NotFound("not_found.school", f"学校 {code} 不存在", f"no school {code}")
+            raise _no_school(code)
         return s
 
     @staticmethod
@@ -2134,7 +2139,7 @@ class Registry:
                 # earlier row, as when each row is enrolled in turn)
                 self._write_fresh(uow, actor, on, policy, fresh, applied)
                 fresh = []
-                student = self._enrol_alone(actor, i, row, into)
+                student = self._enrol_alone(uow, actor, i, row, into)
                 if student is not None and student.id_number:
                     seen.add(student.id_number)
                 if student is not None and student.class_id in sizes:
@@ -2145,7 +2150,7 @@ class Registry:
             sch, klass = schools.get(e.school), classes.get(e.class_id)
             if sch is None or klass is None:
                 refused[i] = _input_refusal(
-                    NotFound("not_found.school", f"学校 {e.school} 不存在", f"no school {e.school}")
+                    _no_school(e.school)
                     if sch is None
                     else NotFound(
                         "not_found.class", f"班级 {e.class_id} 不存在", f"no class {e.class_id}"
@@ -2168,18 +2173,29 @@ class Registry:
 
     def _enrol_alone(
         self,
+        uow: UnitOfWork,
         actor: Actor,
         i: int,
         row: Mapping[str, Any],
         into: _BulkInto,
     ) -> Student | None:
         """Row ``i`` of :meth:`enroll_many` enrolled by :meth:`enroll` (in the bulk
-        command's unit of work); its outcome goes to ``into``. Returns the record
-        written (or found again by its idempotency key), else None."""
+        command's unit of work, ``uow``); its outcome goes to ``into``. Returns the
+        record written (or found again by its idempotency key), else None.
+
+        A school the actor may not enrol in stops the whole command, as it does for
+        any row; a school that does not exist is the row's own refusal
+        (``not_found.school``), as for a row decided with the others (``enroll``
+        says :class:`~xueji.errors.AccessDenied` for it: no one is inside a school
+        that does not exist)."""
         applied, refused, warned, repeated = into
         try:
             out = self.enroll(actor, **row)
         except AccessDenied:
+            code = row.get("school")
+            if isinstance(code, str) and uow.schools.get(code) is None:
+                refused[i] = _input_refusal(_no_school(code))
+                return None
             raise
         except (TypeError, XuejiError) as err:
             refused[i] = _row_refusal(err)
