@@ -22,13 +22,20 @@ from tests.test_storage_contract import statements
 from xueji import registry
 from xueji.articles import anhui
 from xueji.lifecycle import RequestKind, RequestState, StudentStatus
-from xueji.model import Actor, Photo, SchoolClass, TransferReason
+from xueji.model import Actor, Photo, SchoolClass, Student, TransferReason
 from xueji.policy import ANHUI_2013, Param, Policy, Stage
 from xueji.storage.sql import SqlStore
 
 A, H = school_actor("A"), school_actor("H")
+B, J, H2 = school_actor("B"), school_actor("J"), school_actor("H2")
 SHUSHAN, HEFEI = authority("340104"), authority("3401")
 SYSTEM = Actor.system()
+
+
+def refused_codes(out: object) -> tuple[str, ...]:
+    """The codes of a decision's violations (an enrolment may also warn)."""
+    decision = getattr(out, "decision", out)
+    return tuple(v.code for v in decision.violations)
 
 
 def approve(p: Province, actor, request_id: str) -> None:  # type: ignore[no-untyped-def]
@@ -91,6 +98,204 @@ def test_art27_senior_dropout_does_not_keep_the_registry(province: Province) -> 
     approve(province, HEFEI, req.id)
     out = province.reg.return_from_dropout(H, s.id)
     assert out.decision.codes == ("dropout.not_compulsory_keep",)
+
+
+# -- a dropout enrolled again (Art 27(2) with Arts 13-14) -----------------------------------
+
+
+def _dropped(p: Province, school: str, grade: int, **kw: object) -> Student:
+    """A registered student of ``school`` and ``grade`` whose dropout was approved."""
+    s = p.register(school, grade, **kw)
+    req = p.reg.record_dropout(school_actor(school), s.id, "外出打工").request
+    assert req is not None
+    approve(p, p.authority_of(school), req.id)
+    out = p.reg.student(PROVINCE, s.id)
+    assert out.status is StudentStatus.DROPPED_OUT
+    return out
+
+
+def _again(s: Student, school: str, grade: int, **kw: object) -> dict[str, object]:
+    """``enroll``'s arguments for the person of record ``s`` at ``school`` and ``grade``."""
+    return {
+        "school": school,
+        "class_id": f"{school}-{grade}",
+        "grade": grade,
+        "name": s.name,
+        "sex": s.sex,
+        "birth_date": s.birth_date,
+        "hukou_region": s.hukou_region,
+        "id_number": s.id_number,
+        "photo": Photo(D(2026, 9, 1), "sha256:new"),
+        **kw,
+    }
+
+
+def test_art27_a_senior_dropout_is_enrolled_again_on_the_same_registry(
+    province: Province,
+) -> None:
+    """A senior-high dropout keeps no registry (Art 27(2)), and ``return_from_dropout``
+    refuses it; ``enroll`` refused the person as a duplicate (Art 14), so a senior
+    dropout could never go back to school. The enrolment now takes the same record up
+    again: the same 学籍号 (一人一籍一号, Art 13), a draft in the new school, class and
+    grade, a new 地区学号, logged with the values it had as a dropout; then the usual
+    new-student review."""
+    s = _dropped(province, "H", 11)
+    assert province.reg.return_from_dropout(H, s.id).decision.codes == (
+        "dropout.not_compulsory_keep",
+    )
+    out = province.reg.enroll(H2, **_again(s, "H2", 10))  # type: ignore[arg-type]
+    assert out.allowed, out.decision
+    back = out.student
+    assert back is not None
+    assert back.id == s.id  # the same record
+    assert back.registry_number == s.registry_number  # and the same 学籍号
+    assert back.status is StudentStatus.DRAFT
+    assert (back.school, back.class_id, back.grade, back.stage) == ("H2", "H2-10", 10, Stage.SENIOR)
+    assert not back.submitted
+    assert back.regional_number not in (None, s.regional_number)
+    assert back.regional_numbers == (*s.regional_numbers, back.regional_number)
+    assert back.version == s.version + 1
+    assert province.reg.students_of(H2, "H2") == [back]
+    assert province.reg.students_of(H, "H") == []
+    entry = province.reg.history(PROVINCE, s.id)[-1]
+    assert entry.command == "enroll_after_dropout"
+    assert entry.before["status"] == "dropped_out"
+    assert (entry.before["school"], entry.before["class_id"], entry.before["grade"]) == (
+        "H",
+        "H-11",
+        "11",
+    )
+    assert entry.before["regional_number"] == s.regional_number
+    assert (entry.after["status"], entry.after["school"], entry.after["grade"]) == (
+        "draft",
+        "H2",
+        "10",
+    )
+    assert entry.after["regional_number"] == back.regional_number
+    assert entry.before["registry_number"] == entry.after["registry_number"]
+    assert s.id_number is not None
+    assert s.id_number not in entry.after["registry_number"]  # masked (Art 30)
+    assert "第二十七条第二款" in entry.basis
+    assert "第十三条" in entry.basis
+    # the record is a new student's again: submitted, reviewed, registered
+    sub = province.reg.submit(H2, s.id).request
+    assert sub is not None
+    approve(province, HEFEI, sub.id)
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
+    assert province.reg.verify_log(PROVINCE).ok  # (Art 31-32: the log and the record agree)
+    assert [f for f in province.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+
+
+def test_art27_a_senior_dropout_re_enters_a_grade_the_policy_allows(province: Province) -> None:
+    """``dropout_reentry_grades`` (Anhui: any senior grade) is where the record may be
+    taken up again; the usual enrolment checks apply (here the class's size and the
+    identity number's agreement); a refused re-entry writes nothing."""
+    s = _dropped(province, "H", 11)
+    before = province.reg.student(PROVINCE, s.id)
+    junior = province.reg.enroll(J, **_again(s, "J", 9))  # type: ignore[arg-type]
+    assert refused_codes(junior) == ("dropout.reentry_grade",)
+    v = junior.decision.violations[0]
+    assert v.article == anhui(27, 2)
+    assert (dict(v.facts)["left_grade"], dict(v.facts)["grade"]) == ("11", "9")
+    wrong_sex = province.reg.enroll(H2, **_again(s, "H2", 11, sex="F"))  # type: ignore[arg-type]
+    assert refused_codes(wrong_sex) == ("enrolment.id_mismatch",)
+    assert province.reg.student(PROVINCE, s.id) == before
+    # a profile that reads Art 27 as "only as a new 高一 entrant", with tiny classes
+    grade_10 = attrs.evolve(
+        ANHUI_2013,
+        dropout_reentry_grades=Param(frozenset({10}), anhui(27, 2)),
+        class_size_caps=Param({**ANHUI_2013.class_size_caps.value, Stage.SENIOR: 1}, anhui(16)),
+    )
+    p = Province(policies=(grade_10,))
+    t = _dropped(p, "H", 11)
+    assert refused_codes(p.reg.enroll(H2, **_again(t, "H2", 11))) == (  # type: ignore[arg-type]
+        "dropout.reentry_grade",
+    )
+    p.register("H2", 10)  # the grade-10 class's one seat
+    assert refused_codes(p.reg.enroll(H2, **_again(t, "H2", 10))) == (  # type: ignore[arg-type]
+        "class.full",
+    )
+    assert p.reg.enroll(H, **_again(t, "H", 10)).student.id == t.id  # type: ignore[arg-type, union-attr]
+
+
+def test_art27_a_compulsory_dropout_is_refused_by_enroll_and_returns(
+    province: Province,
+) -> None:
+    """A compulsory-education dropout keeps the registry: ``enroll`` still refuses the
+    person, now with ``dropout.registry_kept`` (Art 27(2)), which says to use
+    ``return_from_dropout`` (before: ``enrolment.duplicate``, "the student already has
+    a registry"); the return brings it back."""
+    s = _dropped(province, "A", 3)
+    before = province.reg.student(PROVINCE, s.id)
+    out = province.reg.enroll(B, **_again(s, "B", 3))  # type: ignore[arg-type]
+    assert refused_codes(out) == ("dropout.registry_kept",)
+    v = out.decision.violations[0]
+    assert v.article == anhui(27, 2)
+    assert "return_from_dropout" in v.message_en
+    assert "return_from_dropout" in v.message_zh
+    facts = dict(v.facts)
+    assert (facts["existing"], facts["use"], facts["status"]) == (
+        s.id,
+        "return_from_dropout",
+        "dropped_out",
+    )
+    assert s.id_number is not None
+    assert s.id_number not in facts["registry_number"]  # masked (Art 30)
+    assert province.reg.student(PROVINCE, s.id) == before
+    back = province.reg.return_from_dropout(A, s.id)
+    assert back.allowed
+    assert back.student is not None
+    assert back.student.status is StudentStatus.REGISTERED
+
+
+def test_art27_bulk_enrolment_gives_the_same_answer_as_enroll(province: Province) -> None:
+    """``enroll_many`` decides a row whose ID number is in the store by ``enroll``, in
+    its place: a senior dropout's row takes the record up again, a compulsory
+    dropout's is refused with ``dropout.registry_kept``; all or nothing, one refused
+    row leaves both records as they were."""
+    senior = _dropped(province, "H", 12)
+    other = _dropped(province, "H", 10)
+    compulsory = _dropped(province, "A", 5)
+    rows = [_again(senior, "H", 11), _again(other, "J", 9), _again(compulsory, "H", 10)]
+    kept = [province.reg.student(PROVINCE, s.id) for s in (senior, other, compulsory)]
+    whole = province.reg.enroll_many(HEFEI, rows)  # (the city: schools H and J)
+    assert not whole.committed
+    assert [(i, refused_codes(d)) for i, d in whole.refused] == [
+        (1, ("dropout.reentry_grade",)),
+        (2, ("dropout.registry_kept",)),
+    ]
+    assert [province.reg.student(PROVINCE, s.id) for s in (senior, other, compulsory)] == kept
+    part = province.reg.enroll_many(HEFEI, rows, all_or_nothing=False)
+    assert [(i, refused_codes(d)) for i, d in part.refused] == [
+        (1, ("dropout.reentry_grade",)),
+        (2, ("dropout.registry_kept",)),
+    ]
+    (back,) = part.applied
+    assert (back.id, back.registry_number, back.status, back.grade) == (
+        senior.id,
+        senior.registry_number,
+        StudentStatus.DRAFT,
+        11,
+    )
+    assert province.reg.history(PROVINCE, senior.id)[-1].command == "enroll_after_dropout"
+
+
+def test_art27_a_re_entry_waits_for_a_correction_open_on_the_dropout(
+    province: Province,
+) -> None:
+    """A key-field correction filed while the student was a dropout (Art 29 lets a
+    dropout's record be corrected) could not be applied to the draft a re-entry makes:
+    the re-entry waits for it (Art 19, ``change.other_open``, naming the request)."""
+    s = _dropped(province, "H", 11)
+    fix = province.reg.request_correction(H, s.id, {"name": "新名"}, "改名").request
+    assert fix is not None
+    out = province.reg.enroll(H2, **_again(s, "H2", 10))  # type: ignore[arg-type]
+    assert refused_codes(out) == ("change.other_open",)
+    assert dict(out.decision.violations[0].facts)["requests"] == fix.id
+    approve(province, HEFEI, fix.id)
+    again = province.reg.enroll(H2, **_again(s, "H2", 10))  # type: ignore[arg-type]
+    assert again.student is not None
+    assert (again.student.id, again.student.name) == (s.id, "新名")
 
 
 def test_art27_migrant_dropout_summary_by_hukou_county(

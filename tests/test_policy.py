@@ -253,6 +253,7 @@ def _one(name: str, value: str) -> str:
         ("dropout_review_limit", "0", "dropout_review_limit is at least 1"),
         ("school_entry_age", "60", "school_entry_age is from 1 to 18, not 60"),
         ("compulsory_grades", "[13]", "compulsory_grades are grades 1 to 12"),
+        ("dropout_reentry_grades", "[0, 10]", "dropout_reentry_grades are grades 1 to 12"),
         ("initial_grades", "[]", "initial_grades are grades 1 to 12"),
         ("terms", "[]", "terms needs at least one term"),
         (

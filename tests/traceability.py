@@ -139,8 +139,8 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
     (
         27,
         "must",
-        "dropout recorded, reviewed in 15 working days; compulsory dropouts keep the registry; migrant summary by 户籍 county",
-        "`xueji.registry.Registry.record_dropout`, `xueji.rules.changes.migrant_dropout_summary`",
+        "dropout recorded, reviewed in 15 working days; compulsory dropouts keep the registry (and return); a senior dropout is enrolled again on the same 学籍号; migrant summary by 户籍 county",
+        "`xueji.registry.Registry.record_dropout`, `xueji.registry.Registry.return_from_dropout`, `xueji.rules.changes.check_reenrolment`, `xueji.rules.changes.migrant_dropout_summary`",
     ),
     (
         28,

@@ -1951,6 +1951,13 @@ class Registry:
         Checks: age (Art 14), one registry per person (Art 14; a graduate of the
         previous stage continues the same record, Art 12), photo for initial grades
         (Art 12), the class (Art 16), and sex and birth date against the ID (Art 29).
+
+        A dropout whose registry was not kept (senior high, Art 27(2)) is enrolled
+        again on the same record and 学籍号 (Art 13), into a grade of the profile's
+        ``dropout_reentry_grades`` (``dropout.reentry_grade``), logged as
+        ``enroll_after_dropout``; a dropout whose registry was kept (the compulsory
+        grades) is refused (``dropout.registry_kept``): it comes back by
+        :meth:`return_from_dropout`.
         """
         on = self.today()
         policy = self.policy(on)
@@ -1987,12 +1994,39 @@ class Registry:
                 existing = _same_child(uow, e.guardian_id, name, birth_date)
             size = uow.students.count_in_class(klass.id, klass.grade)
             decision = self._enrol_decision(policy, on, e, sch, klass, existing, size)
+            dropped = change_rules.reentering(existing, policy) if decision.allowed else None
+            if dropped is not None:
+                # the record taken up again waits for any request still open on it
+                # (a key-field correction filed while it was a dropout, which a draft
+                # could no longer take): one change at a time (Art 19)
+                decision = Decision.combine(
+                    decision,
+                    change_rules.check_no_other_open(
+                        dropped,
+                        RequestKind.NEW_STUDENT,
+                        uow.requests.open_for_student(dropped.id),
+                        blocking=frozenset(RequestKind),
+                    ),
+                )
             if not decision.allowed:
                 return Outcome(decision)
             previous = [s for s in existing if s.status in (St.GRADUATED, St.COMPLETED)]
             regional = _numbers.issue_regional_number(
                 policy, uow.allocator, region=sch.region, year=e.entry.year, stage=e.stage
             )
+            if dropped is not None:
+                return Outcome(
+                    decision,
+                    self._reenrol(
+                        uow,
+                        actor,
+                        (on, e.entry),
+                        dropped,
+                        (sch, klass, e.grade, e.stage),
+                        regional,
+                        photo,
+                    ),
+                )
             if previous and e.continuing(policy):
                 return Outcome(
                     decision,
@@ -2293,8 +2327,13 @@ class Registry:
         """
         m: dict[tuple[Any, ...], Decision] = {} if memo is None else memo
         duplicate, photo, deadline, consent = self._row_facts_decisions(policy, on, e, existing, m)
+        dropped = change_rules.reentering(existing, policy) if existing else None
         return Decision.combine(
             duplicate,
+            # a dropout whose registry was not kept, enrolled again (Art 27(2))
+            change_rules.check_reenrolment(dropped, grade=e.grade, policy=policy)
+            if dropped is not None
+            else Decision.allow(),
             *self._admission(
                 policy,
                 on,
@@ -2329,7 +2368,7 @@ class Registry:
         # a get per rule, no closures: this runs once per row of a million-row import
         duplicate = None if existing else m.get(("duplicate", continuing))
         if duplicate is None:
-            duplicate = enrolment.check_duplicate(existing, continuing=continuing)
+            duplicate = enrolment.check_duplicate(existing, continuing=continuing, policy=policy)
             if not existing:
                 m[("duplicate", continuing)] = duplicate
         photo = Registry._kept_photo(policy, e, m)
@@ -2577,6 +2616,62 @@ class Registry:
                 "regional_number": regional,
             },
             self._basis(on, "enroll_next_stage", _ART12),
+            record=new,
+        )
+        return new
+
+    def _reenrol(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        dates: tuple[_dt.date, _dt.date],
+        prev: Student,
+        place: tuple[School, SchoolClass, int, Stage],
+        regional: str,
+        photo: Photo | None,
+    ) -> Student:
+        """Art 27(2) with Art 13: a dropout whose registry was not kept (senior high)
+        enrolled again. The same record keeps its 学籍号 (one person, one number) and is
+        a draft in its new school, class and grade, with a new 地区学号 and entry date,
+        for the new-student review (Art 15); the person's fields stay as recorded (the
+        key fields are corrected by a request, Art 29). The log entry holds the values
+        it had as a dropout. ``dates`` as for :meth:`_continue`."""
+        on, entry = dates
+        sch, klass, grade, stage = place
+        row = STUDENT.fire(prev.status, "re_enroll")
+        new = attrs.evolve(
+            prev,
+            status=row.target,
+            school=sch.code,
+            class_id=klass.id,
+            grade=grade,
+            stage=stage,
+            entry_date=entry,
+            photo=photo or prev.photo,
+            regional_number=regional,
+            regional_numbers=(*prev.regional_numbers, regional),
+            submitted=False,
+            version=prev.version + 1,
+        )
+        uow.students.update(new)
+        logged = (
+            "school",
+            "class_id",
+            "grade",
+            "stage",
+            "entry_date",
+            "registry_number",  # (the same: one person, one number, Art 13)
+            "regional_number",
+        )
+        self._log(
+            uow,
+            actor,
+            on,
+            "enroll_after_dropout",
+            prev.id,
+            {"status": prev.status.value} | {k: getattr(prev, k) for k in logged},
+            {"status": new.status.value} | {k: getattr(new, k) for k in logged},
+            str(self.policy(on).cite("student", "re_enroll", row.article)),
             record=new,
         )
         return new

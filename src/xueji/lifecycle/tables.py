@@ -280,6 +280,15 @@ STUDENT: TransitionTable[StudentStatus] = TransitionTable(
         _t(St.SUSPENDED, "drop_out", St.DROPPED_OUT, anhui(27)),
         _t(St.DROPPED_OUT, "return", St.REGISTERED, anhui(27, 2), "changes.keeps_registry"),
         _t(
+            St.DROPPED_OUT,
+            "re_enroll",
+            St.DRAFT,
+            anhui(27, 2, note="一人一籍一号，第十三条"),
+            "changes.check_reenrolment",
+            note="a dropout whose registry was not kept (senior high) enrolled again: "
+            "the same record and 学籍号, a new 地区学号",
+        ),
+        _t(
             St.REGISTERED,
             "transfer",
             St.REGISTERED,

@@ -146,6 +146,20 @@ ANHUI_2013 = Policy(
     ),
     dropout_review_limit=Param(15, _art(27)),
     compulsory_grades=Param(frozenset(range(1, 10)), _art(27, 2)),
+    dropout_reentry_grades=Param(
+        frozenset({10, 11, 12}),
+        _art(27, 2),
+        "Art 27(2) keeps the registry of a compulsory-education dropout only (it comes "
+        "back by return_from_dropout); it is silent on a dropout whose registry is not "
+        "kept (senior high) who comes back to school. Read with Art 13 (一人一籍一号) and "
+        "Art 14 (no second registry): the person is enrolled anew (enroll) on the same "
+        "record and 学籍号, with a new 地区学号, as a draft for the new-student review; "
+        "the usual enrolment checks apply. Chosen: any senior-high grade (10-12) a class "
+        "of the school admits (a senior school takes a returning student into the grade "
+        "it places it in, 高一 or later), never a compulsory grade (the student had left "
+        "compulsory education). A profile may narrow it (e.g. [10]: only as a new 高一 "
+        "entrant) or empty it (no re-entry: dropout.reentry_grade).",
+    ),
     locked_fields=Param(frozenset({"name", "sex", "birth_date", "id_number", "photo"}), _art(29)),
     correction_during_transfer=Param(
         "wait",

@@ -88,6 +88,14 @@ def _value_problems(p: Policy) -> list[Problem]:
                     f"{name} are grades 1 to 12 (at least one), not {sorted(grades)}",
                 )
             )
+    reentry = p.dropout_reentry_grades.value
+    if not reentry <= set(_GRADES):
+        out.append(
+            (
+                f"dropout_reentry_grades 应为1至12年级（可为空），而不是 {sorted(reentry)}",
+                f"dropout_reentry_grades are grades 1 to 12 (or none), not {sorted(reentry)}",
+            )
+        )
     out.extend(_school_system_problems(p))
     # the end of a school year in order (found by a review: graduation_from = 08-15
     # loaded, and every graduation was then either early or late), as days of one
@@ -369,6 +377,7 @@ class Policy:
     terms: Param[tuple[Term, ...]] = attrs.field(validator=_fields_are_params)
     dropout_review_limit: Param[int | None] = attrs.field(validator=_fields_are_params)
     compulsory_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)
+    dropout_reentry_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)
 
     # 第五章 管理和安全
     locked_fields: Param[frozenset[str]] = attrs.field(validator=_fields_are_params)

@@ -264,6 +264,20 @@ _code(
     "a compulsory-education dropout keeps the registry",
 )
 _code(
+    "dropout.registry_kept",
+    anhui(27, 2),
+    "义务教育阶段辍学学生保留学籍，返校须办理辍学返校（return_from_dropout），不得重新入学报籍",
+    "a compulsory-education dropout keeps the registry: bring the student back with "
+    "return_from_dropout, not a new enrolment",
+)
+_code(
+    "dropout.reentry_grade",
+    anhui(27, 2),
+    "未保留学籍的辍学学生重新入学，须进入政策允许的年级（dropout_reentry_grades）",
+    "a dropout whose registry was not kept is enrolled again only into a grade the "
+    "policy allows (dropout_reentry_grades)",
+)
+_code(
     "dropout.review_overdue",
     anhui(27),
     "辍学审核超过规定的工作日数",

@@ -30,9 +30,11 @@ __all__ = [
     "MigrantDropout",
     "check_change",
     "check_no_other_open",
+    "check_reenrolment",
     "check_return_from_dropout",
     "keeps_registry",
     "migrant_dropout_summary",
+    "reentering",
     "waits_for",
 ]
 
@@ -223,6 +225,53 @@ def check_return_from_dropout(student: Student, policy: Policy) -> Decision:
             grade=student.grade,
         )
     return c.decision()
+
+
+def check_reenrolment(student: Student, *, grade: int, policy: Policy) -> Decision:
+    """Art 27(2), read with Arts 13-14: a dropout whose registry was not kept (one of
+    the grades past ``compulsory_grades``: senior high) who comes back to school is
+    enrolled anew on the same record and 学籍号 (one person, one number), into a grade
+    of ``dropout_reentry_grades``. A dropout whose registry was kept comes back by
+    :func:`check_return_from_dropout` instead (enrolling it is refused:
+    ``dropout.registry_kept``, :func:`xueji.rules.enrolment.check_duplicate`).
+
+    >>> import datetime as dt
+    >>> from xueji.model import Student
+    >>> from xueji.policy import ANHUI_2013, Stage
+    >>> s = Student("S1", "H", "H-11", 11, Stage.SENIOR, StudentStatus.DROPPED_OUT, "甲",
+    ...             "M", dt.date(2009, 3, 1), "340104", dt.date(2025, 9, 1))
+    >>> check_reenrolment(s, grade=10, policy=ANHUI_2013).allowed
+    True
+    >>> check_reenrolment(s, grade=9, policy=ANHUI_2013).codes
+    ('dropout.reentry_grade',)
+    """
+    grades = policy.dropout_reentry_grades
+    c = Checks()
+    c.rule(
+        "dropout.reentry_grade",
+        grade in grades.value,
+        article=grades.article,
+        params=(
+            ("dropout_reentry_grades", grades),
+            ("compulsory_grades", policy.compulsory_grades),
+        ),
+        student=student.id,
+        left_grade=student.grade,
+        grade=grade,
+    )
+    return c.decision()
+
+
+def reentering(candidates: Iterable[Student], policy: Policy) -> Student | None:
+    """The record among ``candidates`` (the existing records of a person being
+    enrolled) that an enrolment takes up again under Art 27(2): a dropout whose
+    registry was not kept (:func:`keeps_registry`); None if there is none."""
+    found = [
+        s
+        for s in candidates
+        if s.status is StudentStatus.DROPPED_OUT and not keeps_registry(s, policy)
+    ]
+    return found[-1] if found else None
 
 
 @attrs.frozen

@@ -144,7 +144,9 @@ def check_id_agreement(
     return c.decision()
 
 
-def check_duplicate(candidates: Iterable[Student], *, continuing: bool) -> Decision:
+def check_duplicate(
+    candidates: Iterable[Student], *, continuing: bool, policy: Policy | None = None
+) -> Decision:
     """Art 14: no second registry for a student who has one.
 
     ``candidates`` are existing records of the same person (found by identity
@@ -154,23 +156,38 @@ def check_duplicate(candidates: Iterable[Student], *, continuing: bool) -> Decis
     ``continuing``; any other existing record is a duplicate. Voided records (entered
     in error) do not count. The explanation has one step per existing record, or one
     step saying there is none.
+
+    With ``policy`` (a new enrolment, :meth:`~xueji.registry.Registry.enroll`) a
+    dropout's record is read by Art 27(2): one whose registry was not kept (a grade
+    past ``compulsory_grades``: senior high) is taken up again by the enrolment on the
+    same 学籍号 (Art 13), its grade checked by
+    :func:`~xueji.rules.changes.check_reenrolment`; one whose registry was kept is
+    refused as ``dropout.registry_kept``, which says the student comes back by
+    ``return_from_dropout``. Without it (a transfer in) a dropout is a duplicate.
     """
     from xueji.lifecycle.tables import StudentStatus as St
+    from xueji.rules.changes import keeps_registry
 
     c = Checks()
     for s in candidates:
+        facts: dict[str, object] = {
+            "existing": s.id,
+            "registry_number": s.registry_number or "-",
+            "status": s.status.value,
+            "school": s.school,
+        }
+        if policy is not None and s.status is St.DROPPED_OUT:
+            kept = keeps_registry(s, policy)
+            c.check(
+                "dropout.registry_kept" if kept else "enrolment.duplicate",
+                not kept,
+                {**facts, "grade": s.grade, "use": "return_from_dropout"} if kept else facts,
+                params=(("compulsory_grades", policy.compulsory_grades),),
+                seen={"continuing": continuing, "registry_kept": kept},
+            )
+            continue
         kept = s.status is St.VOIDED or (continuing and s.status in (St.GRADUATED, St.COMPLETED))
-        c.check(
-            "enrolment.duplicate",
-            kept,
-            {
-                "existing": s.id,
-                "registry_number": s.registry_number or "-",
-                "status": s.status.value,
-                "school": s.school,
-            },
-            seen={"continuing": continuing},
-        )
+        c.check("enrolment.duplicate", kept, facts, seen={"continuing": continuing})
     if not c.steps_recorded:
         c.check("enrolment.duplicate", True, {"existing": "-", "continuing": continuing})
     return c.decision()
