@@ -151,7 +151,7 @@ def test_art27_a_senior_dropout_is_enrolled_again_on_the_same_registry(
     assert back.registry_number == s.registry_number  # and the same 学籍号
     assert back.status is StudentStatus.DRAFT
     assert (back.school, back.class_id, back.grade, back.stage) == ("H2", "H2-10", 10, Stage.SENIOR)
-    assert not back.submitted
+    assert back.submitted  # the key fields stay locked (Art 29)
     assert back.regional_number not in (None, s.regional_number)
     assert back.regional_numbers == (*s.regional_numbers, back.regional_number)
     assert back.version == s.version + 1
@@ -1540,3 +1540,18 @@ def test_art27_a_dropout_is_recorded_in_december_before_next_year_s_calendar(
     assert any("dropout review deadline not set" in r.getMessage() for r in caplog.records)
     assert province.reg.approve(SHUSHAN, out.request.id).allowed
     assert province.reg.student(PROVINCE, s.id).status is StudentStatus.DROPPED_OUT
+
+
+def test_art29_a_senior_dropout_enrolled_again_keeps_its_key_fields_locked(
+    province: Province,
+) -> None:
+    """The record taken up again by a senior dropout's enrolment (Art 27(2)) had its
+    key fields reported at its first entry: the new school changes them by an
+    approved correction, not by a direct edit (Art 29)."""
+    s = _dropped(province, "H", 11)
+    back = province.reg.enroll(H2, **_again(s, "H2", 10)).student  # type: ignore[arg-type]
+    assert back is not None
+    assert back.submitted
+    out = province.reg.update_student(H2, back.id, name="改名")
+    assert out.decision.codes == ("correction.locked",)
+    assert province.reg.student(PROVINCE, back.id).name == s.name

@@ -1185,3 +1185,22 @@ def test_unwrap_says_why_in_both_languages(province: Province) -> None:
     assert "[enrolment.too_young]" in err.value.message_en
     assert "学前教育阶段幼儿不得建立学籍" in err.value.message_zh
     assert "no registry for pre-school children" in err.value.message_en
+
+
+def test_art29_a_record_taken_up_again_keeps_its_key_fields_locked(five_four: Policy) -> None:
+    """A graduate continuing into the next stage (Art 12) keeps the record whose key
+    fields were reported at its first entry: they stay locked (Art 29). Before, the
+    continued record was marked not submitted, and the new school could change the
+    name or the ID number (and so the 学籍号) by a direct edit, with no correction."""
+    p = five_four_province(five_four, D(2026, 6, 1))
+    s = p.register("A", 5, birth=D(2015, 3, 1))
+    assert s.submitted
+    p.at(D(2026, 7, 10))
+    assert p.reg.graduate(A, s.id).allowed
+    p.at(D(2026, 9, 1))
+    nxt = p.enroll("J", 6, birth=D(2015, 3, 1), id_number=s.id_number)
+    assert nxt.id == s.id
+    assert nxt.submitted
+    out = p.reg.update_student(school_actor("J"), nxt.id, name="改名")
+    assert out.decision.codes == ("correction.locked",)
+    assert p.reg.student(PROVINCE, nxt.id).name == s.name

@@ -2593,7 +2593,9 @@ class Registry:
             photo=photo or prev.photo,
             regional_number=regional,
             regional_numbers=(*prev.regional_numbers, regional),
-            submitted=False,
+            # the key fields were reported at the first entry and stay locked (Art
+            # 29): the new school changes them by an approved correction, not directly
+            submitted=prev.submitted,
             version=prev.version + 1,
         )
         uow.students.update(new)
@@ -2650,7 +2652,9 @@ class Registry:
             photo=photo or prev.photo,
             regional_number=regional,
             regional_numbers=(*prev.regional_numbers, regional),
-            submitted=False,
+            # the key fields were reported at the first entry and stay locked (Art
+            # 29): the new school changes them by an approved correction, not directly
+            submitted=prev.submitted,
             version=prev.version + 1,
         )
         uow.students.update(new)
