@@ -457,9 +457,7 @@ def test_art28_a_bulk_row_naming_no_school_is_its_own_refusal_whichever_path(
         _row(3),
     ]
     out = province.reg.enroll_many(A, rows, all_or_nothing=False)
-    assert {i: d.codes for i, d in out.refused} == dict.fromkeys(
-        (0, 1, 2), ("not_found.school",)
-    )
+    assert {i: d.codes for i, d in out.refused} == dict.fromkeys((0, 1, 2), ("not_found.school",))
     assert [s.name for s in out.applied] == ["批量3"]
     with pytest.raises(AccessDenied):  # a real school of another unit still stops it
         province.reg.enroll_many(A, [_row(4, school="B", id_number=None, guardian_id=guardian)])
