@@ -1822,8 +1822,16 @@ class Registry:
             changes["numbers"] = _numbers.correct_resident_id(s.numbers, changes["id_number"], on)
         self._write_student(uow, actor, on, s, "correct", "correct", changes)
 
-    def _sweep_request(self, uow: UnitOfWork, req: Request, today: _dt.date) -> Request:
-        """Apply default approvals that fell due before ``today`` (Art 24), in order."""
+    def _sweep_request(
+        self,
+        uow: UnitOfWork,
+        req: Request,
+        today: _dt.date,
+        put_off: list[Request] | None = None,
+    ) -> Request:
+        """Apply default approvals that fell due before ``today`` (Art 24), in order.
+        A request whose default approval is put off (the next stage's deadline runs
+        into a year not loaded) is appended to ``put_off``, if given."""
         system = Actor.system()
         while req.is_open and req.deadline is not None and req.deadline < today:
             day = req.deadline + _dt.timedelta(days=1)
@@ -1857,6 +1865,8 @@ class Registry:
                     req.id,
                     e.year,
                 )
+                if put_off is not None:
+                    put_off.append(req)
                 break
         return req
 
@@ -2956,10 +2966,13 @@ class Registry:
         self._authorize(uow, actor, action)  # the kind of user; the party is checked below
         req = self._get_request(uow, request_id)
         _expect("request", req.id, expected_version, req.version)
-        swept = self._sweep_request(uow, req, on)
-        if (
+        put_off: list[Request] = []
+        swept = self._sweep_request(uow, req, on, put_off)
+        overdue: Request | None = None
+        if event == "withdraw":
+            pass
+        elif (
             swept.version != req.version
-            and event != "withdraw"
             and req.deadline is not None
             and self._check_party(uow, actor, req).allowed
             # (an authority that is the party of a later stage too, as in a transfer
@@ -2969,14 +2982,25 @@ class Registry:
             # the actor's own stage passed its deadline and was approved by default
             # (Art 24): said as such, where the next stage's party check said only
             # "not your stage" (stage.wrong_party, Art 21)
+            overdue = req
+        elif put_off and self._check_party(uow, actor, swept).allowed:
+            # the stage it waits at passed its deadline, and its default approval is
+            # only put off (the next stage's deadline runs into a year not loaded):
+            # it is approved by default all the same once the year is loaded (Art 24),
+            # so its party, too late, is refused as above. Before, the late party
+            # decided it (rejected a transfer its stage had let pass). A stage the
+            # record no longer lets complete (CannotComplete) is not put off: no
+            # default can apply, and its party decides it.
+            overdue = swept
+        if overdue is not None and overdue.deadline is not None:
             policy = self.policy(on)
             art = policy.transfer_stage_limit.article if req.kind in _TRANSFER_KINDS else None
             late = violation(
                 "stage.overdue",
                 article=art,
                 request=req.id,
-                stage=req.state.value,
-                deadline=req.deadline.isoformat(),
+                stage=overdue.state.value,
+                deadline=overdue.deadline.isoformat(),
                 on=on.isoformat(),
             )
             return Outcome(Decision.refuse(late), None, req)
