@@ -1540,3 +1540,45 @@ def test_art27_a_dropout_is_recorded_in_december_before_next_year_s_calendar(
     assert any("dropout review deadline not set" in r.getMessage() for r in caplog.records)
     assert province.reg.approve(SHUSHAN, out.request.id).allowed
     assert province.reg.student(PROVINCE, s.id).status is StudentStatus.DROPPED_OUT
+
+
+def test_art27_a_december_dropout_s_review_limit_counts_once_the_year_is_loaded(
+    province: Province,
+) -> None:
+    """Found by the review: a dropout recorded in December (its review deadline not
+    set: 2027 not loaded) kept no deadline for good, so a review months late was
+    never flagged (``dropout.review_overdue``, Art 27) nor reported (Art 32). Once
+    the year is loaded the deadline is counted from the filing day: the overdue
+    review is reported, the late review warns, and the decided request keeps it."""
+    s, t = province.register("A", 1), province.register("A", 2)
+    province.at(D(2026, 12, 14))
+    late = province.reg.record_dropout(A, s.id, "辍学").request
+    other = province.reg.record_dropout(A, t.id, "辍学").request
+    assert late is not None
+    assert other is not None
+    assert late.deadline is None
+    province.at(D(2026, 12, 31))  # not yet countable: nothing reported, nothing said
+    assert [f for f in province.reg.detect(PROVINCE).findings if f.subject == late.id] == []
+    province.reg.calendar = province.reg.calendar.with_year(2027, [D(2027, 1, 1)])
+    due = province.reg.calendar.add_working_days(D(2026, 12, 14), 15)
+    assert due.year == 2027
+    province.at(D(2027, 3, 1))
+    found = [
+        (f.kind, f.unit) for f in province.reg.detect(PROVINCE).findings if f.subject == late.id
+    ]
+    assert found == [("overdue_approval", "340104")]
+    out = province.reg.approve(SHUSHAN, late.id)
+    assert out.allowed
+    assert out.decision.codes == ("dropout.review_overdue",)
+    assert dict(out.decision.warnings[0].facts)["deadline"] == due.isoformat()
+    assert out.request is not None
+    assert out.request.deadline == due
+    assert province.reg.request(PROVINCE, late.id).deadline == due
+    rejected = province.reg.reject(SHUSHAN, other.id)
+    assert rejected.decision.codes == ("dropout.review_overdue",)
+    found = [
+        (f.kind, f.subject)
+        for f in province.reg.detect(PROVINCE).findings
+        if f.subject in (late.id, other.id)
+    ]
+    assert sorted(found) == [("late_decision", late.id), ("late_decision", other.id)]

@@ -1543,6 +1543,22 @@ class Registry:
             return due if student.entry_date <= due else md.in_year(student.entry_date.year + 1)
         return None
 
+    def _due(self, req: Request) -> _dt.date | None:
+        """The request's deadline; a dropout's review deadline that was not set when it
+        was recorded (its working days ran into a year not loaded: see
+        :meth:`_stage_deadline`) is counted now from the day it was recorded, if the
+        calendar covers it now (Art 27), else still None. Before, such a review had no
+        deadline for good: a late one was never flagged (Art 32)."""
+        if req.deadline is not None or req.kind is not RequestKind.DROPOUT:
+            return req.deadline
+        limit = self.policy(req.opened_on).dropout_review_limit.value
+        if limit is None:
+            return None
+        try:
+            return self.calendar.add_working_days(req.opened_on, limit)
+        except CalendarNotCovered:
+            return None
+
     def _class_back(
         self, uow: UnitOfWork, s: Student, to_class: str | None, on: _dt.date
     ) -> Decision:
@@ -3081,6 +3097,8 @@ class Registry:
             back = self._class_back(uow, self._get_student(uow, req.student), req.to_class, on)
             if not back.allowed:
                 return Outcome(back, None, req)
+        if req.deadline is None and (due := self._due(req)) is not None:
+            req = attrs.evolve(req, deadline=due)  # (kept with the decided request)
         req_before = req
         req = self._advance(uow, actor, req, event, on, note)
         warnings = [extra] if extra is not None else []
@@ -3958,7 +3976,7 @@ class Registry:
                 if (kind is None or r.kind is kind) and self._check_party(uow, actor, r).allowed
             ]
         far = _dt.date.max
-        return sorted(found, key=lambda r: (r.deadline or far, r.id))
+        return sorted(found, key=lambda r: (self._due(r) or far, r.id))
 
     def request(self, actor: Actor, request_id: str) -> Request:
         """One request (for an actor over either school it concerns)."""
@@ -4124,7 +4142,8 @@ class Registry:
         """The Art 32 findings of one request; ``student`` is its student as read (None
         if the store has no such student)."""
         out = []
-        if r.is_open and r.deadline is not None and r.deadline < on:
+        due = self._due(r)  # (a December dropout's, counted once the year is loaded)
+        if r.is_open and due is not None and due < on:
             party, _ = self._party(uow, r, student, lenient=True)
             out.append(
                 audit.Finding(
@@ -4132,8 +4151,8 @@ class Registry:
                     party,
                     r.id,
                     on,
-                    f"{r.kind.value} at {r.state.value} since {r.stage_since}, due {r.deadline}",
-                    f"{_kind_zh(r.kind)}自 {r.stage_since} 起{r.state.zh}，期限 {r.deadline}",
+                    f"{r.kind.value} at {r.state.value} since {r.stage_since}, due {due}",
+                    f"{_kind_zh(r.kind)}自 {r.stage_since} 起{r.state.zh}，期限 {due}",
                 )
             )
         for step in r.history:
@@ -4156,8 +4175,8 @@ class Registry:
         if (
             r.kind is not RequestKind.NEW_STUDENT
             and not r.is_open
-            and r.deadline is not None
-            and last.on > r.deadline
+            and due is not None
+            and last.on > due
             and last.event != "approve_by_default"
         ):
             party, _ = self._party(uow, attrs.evolve(r, state=last.source), student, lenient=True)
@@ -4167,9 +4186,9 @@ class Registry:
                     party,
                     r.id,
                     last.on,
-                    f"{r.kind.value} {last.event} on {last.on}, due {r.deadline}",
+                    f"{r.kind.value} {last.event} on {last.on}, due {due}",
                     f"{_kind_zh(r.kind)}于 {last.on} {_EVENT_ZH.get(last.event, last.event)}，"
-                    f"期限 {r.deadline}",
+                    f"期限 {due}",
                 )
             )
         if r.kind is RequestKind.NEW_STUDENT:
