@@ -327,6 +327,25 @@ def test_art27_migrant_dropout_summary_by_hukou_county(
     assert province.reg.migrant_dropouts(SHUSHAN, start=D(2027, 2, 1), end=D(2027, 7, 1)) == {}
 
 
+def test_art27_the_migrant_dropout_summary_is_of_the_compulsory_grades(
+    province: Province,
+) -> None:
+    """Found by the review: Art 27(3) hands over the migrant children who drop out of
+    the compulsory stage (义务教育阶段); the summary listed a senior-high (grade 10)
+    migrant dropout too. Only the profile's ``compulsory_grades`` are listed."""
+    junior = province.register("A", 4, migrant=True, hukou_region="340202", name="初中前")
+    senior = province.register("H", 10, migrant=True, hukou_region="340202", name="高中生")
+    province.at(D(2026, 10, 12))
+    for school, s, unit in ((A, junior, SHUSHAN), (H, senior, HEFEI)):
+        req = province.reg.record_dropout(school, s.id, "x").request
+        assert req is not None
+        approve(province, unit, req.id)
+    assert province.reg.student(PROVINCE, senior.id).status is StudentStatus.DROPPED_OUT
+    for actor in (PROVINCE, HEFEI):
+        summary = province.reg.migrant_dropouts(actor, start=D(2026, 9, 1), end=D(2027, 1, 31))
+        assert {k: [d.name for d in v] for k, v in summary.items()} == {"340202": ["初中前"]}
+
+
 def test_art18_compulsory_completion_by_the_school() -> None:
     p = Province(D(2026, 6, 1))
     s = p.register("A", 6, birth=D(2014, 3, 1))

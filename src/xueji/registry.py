@@ -3998,8 +3998,9 @@ class Registry:
     def migrant_dropouts(
         self, actor: Actor, *, start: _dt.date, end: _dt.date
     ) -> dict[str, tuple[change_rules.MigrantDropout, ...]]:
-        """Art 27(3): the term's migrant-children dropouts of the schools in the actor's
-        jurisdiction, grouped by the 户籍 county they are handed to."""
+        """Art 27(3): the term's migrant-children dropouts of the compulsory grades
+        (``compulsory_grades`` of the policy in force on ``end``) of the schools in the
+        actor's jurisdiction, grouped by the 户籍 county they are handed to."""
         _check_date(start, "起始日期", "the start date")
         _check_date(end, "截止日期", "the end date")
         with self._reading() as uow:
@@ -4011,7 +4012,9 @@ class Registry:
                 s = found or self._get_student(uow, r.student)
                 if inside(s.school):
                     pairs.append((s, r.history[-1].on))
-            return change_rules.migrant_dropout_summary(pairs, start=start, end=end)
+            return change_rules.migrant_dropout_summary(
+                pairs, start=start, end=end, policy=self.policy(end)
+            )
 
     def history(self, actor: Actor, subject: str) -> list[ChangeEntry]:
         """The change-log entries of one subject: a student, a request or a school

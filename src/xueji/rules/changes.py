@@ -287,14 +287,23 @@ class MigrantDropout:
 
 
 def migrant_dropout_summary(
-    dropouts: Iterable[tuple[Student, _dt.date]], *, start: _dt.date, end: _dt.date
+    dropouts: Iterable[tuple[Student, _dt.date]],
+    *,
+    start: _dt.date,
+    end: _dt.date,
+    policy: Policy,
 ) -> dict[str, tuple[MigrantDropout, ...]]:
     """Art 27(3): the compulsory-education migrant children (随迁子女) who dropped out in
     a term (``start`` to ``end``, inclusive), grouped by the county of their 户籍, for
-    the authority to hand to that county at the end of the term."""
+    the authority to hand to that county at the end of the term.
+
+    "义务教育阶段" is read as ``policy.compulsory_grades`` (the grade the dropout left,
+    as for :func:`keeps_registry`): a senior-high migrant dropout is not listed.
+    Before, it was."""
     groups: dict[str, list[MigrantDropout]] = {}
+    compulsory = policy.compulsory_grades.value
     for student, on in dropouts:
-        if student.migrant and start <= on <= end:
+        if student.migrant and student.grade in compulsory and start <= on <= end:
             groups.setdefault(student.hukou_region, []).append(
                 MigrantDropout(
                     student.id,
