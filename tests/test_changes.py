@@ -58,6 +58,25 @@ def test_art26_suspension_and_resumption_need_approval(province: Province) -> No
     assert province.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
 
 
+def test_art27_a_dropout_refused_for_its_status_cites_article_27(province: Province) -> None:
+    """Found by the review: a dropout recorded for a student already dropped out was
+    refused (change.status) citing Art 26 (suspension and resumption), not Art 27.
+    The citation follows the change: a dropout's Art 27, a suspension's Art 26."""
+    s = province.register("A", 2)
+    req = province.reg.record_dropout(A, s.id, "x").request
+    assert req is not None
+    twice = province.reg.record_dropout(A, s.id, "again")
+    assert twice.decision.codes == ("change.already_open",)
+    assert [str(v.article) for v in twice.decision.violations] == [str(anhui(27))]
+    approve(province, SHUSHAN, req.id)
+    again = province.reg.record_dropout(A, s.id, "again")
+    assert again.decision.codes == ("change.status",)
+    assert [str(v.article) for v in again.decision.violations] == [str(anhui(27))]
+    suspended = province.reg.suspend(A, s.id, "病")
+    assert suspended.decision.codes == ("change.status",)
+    assert [str(v.article) for v in suspended.decision.violations] == [str(anhui(26))]
+
+
 def test_art27_dropout_review_within_15_working_days_and_registry_kept(
     province: Province,
 ) -> None:

@@ -175,12 +175,16 @@ def check_no_other_open(
 
 
 def check_change(student: Student, kind: RequestKind, *, open_same_kind: int) -> Decision:
-    """Art 26-27: the change fits the student's status and none of its kind is open."""
+    """Art 26-27: the change fits the student's status and none of its kind is open,
+    each cited by the change's own article (a dropout's Art 27, a suspension's or
+    resumption's Art 26; before, a dropout was refused citing Art 26)."""
     allowed = ALLOWED_FROM[kind]
+    article = anhui(27) if kind is RequestKind.DROPOUT else anhui(26)
     c = Checks()
     c.rule(
         "change.status",
         student.status in allowed,
+        article=article,
         student=student.id,
         status=student.status.value,
         change=kind.value,
@@ -189,6 +193,7 @@ def check_change(student: Student, kind: RequestKind, *, open_same_kind: int) ->
     c.rule(
         "change.already_open",
         not open_same_kind,
+        article=article,
         student=student.id,
         change=kind.value,
         seen={"open_same_kind": open_same_kind},
