@@ -58,6 +58,25 @@ def test_art26_suspension_and_resumption_need_approval(province: Province) -> No
     assert province.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
 
 
+def test_art27_a_dropout_refused_for_its_status_cites_article_27(province: Province) -> None:
+    """Found by the review: a dropout recorded for a student already dropped out was
+    refused (change.status) citing Art 26 (suspension and resumption), not Art 27.
+    The citation follows the change: a dropout's Art 27, a suspension's Art 26."""
+    s = province.register("A", 2)
+    req = province.reg.record_dropout(A, s.id, "x").request
+    assert req is not None
+    twice = province.reg.record_dropout(A, s.id, "again")
+    assert twice.decision.codes == ("change.already_open",)
+    assert [str(v.article) for v in twice.decision.violations] == [str(anhui(27))]
+    approve(province, SHUSHAN, req.id)
+    again = province.reg.record_dropout(A, s.id, "again")
+    assert again.decision.codes == ("change.status",)
+    assert [str(v.article) for v in again.decision.violations] == [str(anhui(27))]
+    suspended = province.reg.suspend(A, s.id, "病")
+    assert suspended.decision.codes == ("change.status",)
+    assert [str(v.article) for v in suspended.decision.violations] == [str(anhui(26))]
+
+
 def test_art27_dropout_review_within_15_working_days_and_registry_kept(
     province: Province,
 ) -> None:
@@ -325,6 +344,25 @@ def test_art27_migrant_dropout_summary_by_hukou_county(
     assert [d.name for d in summary["341221"]] == ["随迁0", "随迁1"]
     assert summary["341602"][0].dropped_on == D(2026, 10, 12)
     assert province.reg.migrant_dropouts(SHUSHAN, start=D(2027, 2, 1), end=D(2027, 7, 1)) == {}
+
+
+def test_art27_the_migrant_dropout_summary_is_of_the_compulsory_grades(
+    province: Province,
+) -> None:
+    """Found by the review: Art 27(3) hands over the migrant children who drop out of
+    the compulsory stage (义务教育阶段); the summary listed a senior-high (grade 10)
+    migrant dropout too. Only the profile's ``compulsory_grades`` are listed."""
+    junior = province.register("A", 4, migrant=True, hukou_region="340202", name="初中前")
+    senior = province.register("H", 10, migrant=True, hukou_region="340202", name="高中生")
+    province.at(D(2026, 10, 12))
+    for school, s, unit in ((A, junior, SHUSHAN), (H, senior, HEFEI)):
+        req = province.reg.record_dropout(school, s.id, "x").request
+        assert req is not None
+        approve(province, unit, req.id)
+    assert province.reg.student(PROVINCE, senior.id).status is StudentStatus.DROPPED_OUT
+    for actor in (PROVINCE, HEFEI):
+        summary = province.reg.migrant_dropouts(actor, start=D(2026, 9, 1), end=D(2027, 1, 31))
+        assert {k: [d.name for d in v] for k, v in summary.items()} == {"340202": ["初中前"]}
 
 
 def test_art18_compulsory_completion_by_the_school() -> None:
@@ -1555,3 +1593,45 @@ def test_art29_a_senior_dropout_enrolled_again_keeps_its_key_fields_locked(
     out = province.reg.update_student(H2, back.id, name="改名")
     assert out.decision.codes == ("correction.locked",)
     assert province.reg.student(PROVINCE, back.id).name == s.name
+
+
+def test_art27_a_december_dropout_s_review_limit_counts_once_the_year_is_loaded(
+    province: Province,
+) -> None:
+    """Found by the review: a dropout recorded in December (its review deadline not
+    set: 2027 not loaded) kept no deadline for good, so a review months late was
+    never flagged (``dropout.review_overdue``, Art 27) nor reported (Art 32). Once
+    the year is loaded the deadline is counted from the filing day: the overdue
+    review is reported, the late review warns, and the decided request keeps it."""
+    s, t = province.register("A", 1), province.register("A", 2)
+    province.at(D(2026, 12, 14))
+    late = province.reg.record_dropout(A, s.id, "辍学").request
+    other = province.reg.record_dropout(A, t.id, "辍学").request
+    assert late is not None
+    assert other is not None
+    assert late.deadline is None
+    province.at(D(2026, 12, 31))  # not yet countable: nothing reported, nothing said
+    assert [f for f in province.reg.detect(PROVINCE).findings if f.subject == late.id] == []
+    province.reg.calendar = province.reg.calendar.with_year(2027, [D(2027, 1, 1)])
+    due = province.reg.calendar.add_working_days(D(2026, 12, 14), 15)
+    assert due.year == 2027
+    province.at(D(2027, 3, 1))
+    found = [
+        (f.kind, f.unit) for f in province.reg.detect(PROVINCE).findings if f.subject == late.id
+    ]
+    assert found == [("overdue_approval", "340104")]
+    out = province.reg.approve(SHUSHAN, late.id)
+    assert out.allowed
+    assert out.decision.codes == ("dropout.review_overdue",)
+    assert dict(out.decision.warnings[0].facts)["deadline"] == due.isoformat()
+    assert out.request is not None
+    assert out.request.deadline == due
+    assert province.reg.request(PROVINCE, late.id).deadline == due
+    rejected = province.reg.reject(SHUSHAN, other.id)
+    assert rejected.decision.codes == ("dropout.review_overdue",)
+    found = [
+        (f.kind, f.subject)
+        for f in province.reg.detect(PROVINCE).findings
+        if f.subject in (late.id, other.id)
+    ]
+    assert sorted(found) == [("late_decision", late.id), ("late_decision", other.id)]

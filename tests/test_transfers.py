@@ -223,6 +223,39 @@ def test_art24_a_deadline_in_an_unloaded_year_holds_back_only_its_own_request(
     assert [(r.id, r.history[-1].on) for r in again] == [(second.id, D(2026, 12, 30))]
 
 
+def test_art24_a_stage_whose_default_approval_is_put_off_is_still_overdue(
+    province: Province,
+) -> None:
+    """Found by the review: a stage past its deadline whose default approval was put
+    off (the next stage's deadline runs into a year whose holiday schedule is not
+    loaded) could still be decided by its party: the late receiving school rejected
+    the transfer. The stage is approved by default once its deadline passes (Art 24):
+    its party is refused (stage.overdue) and nothing is written; once the year is
+    loaded the sweep approves it, dated the day after its deadline."""
+    s = province.register("A", 1)
+    province.at(D(2026, 11, 12))
+    req = start_transfer(province, s.id, stated_reason=WHY).request
+    assert req is not None
+    assert req.deadline is not None
+    province.at(req.deadline + dt.timedelta(days=3))
+    assert province.reg.advance_clock(Actor.system()) == []  # put off: 2027 not loaded
+    before = (province.reg.request(PROVINCE, req.id), len(province.log()))
+    assert before[0].state is RequestState.AT_RECEIVING_SCHOOL
+    for decide in (province.reg.reject, province.reg.approve):
+        out = decide(W, req.id)
+        assert out.decision.codes == ("stage.overdue",)
+        assert dict(out.decision.violations[0].facts)["deadline"] == req.deadline.isoformat()
+        assert str(out.decision.violations[0].article).endswith("第二十四条")
+        assert (province.reg.request(PROVINCE, req.id), len(province.log())) == before
+    # the next stage's party is not yet the one it waits for
+    assert province.reg.approve(WUHU, req.id).decision.codes == ("stage.wrong_party",)
+    province.reg.calendar = province.reg.calendar.with_year(2027, [D(2027, 1, 1)])
+    changed = province.reg.advance_clock(Actor.system())
+    assert [(r.id, r.state) for r in changed] == [(req.id, RequestState.AT_RECEIVING_AUTHORITY)]
+    assert changed[0].history[-1].on == req.deadline + dt.timedelta(days=1)
+    assert province.reg.reject(W, req.id).decision.codes == ("stage.wrong_party",)
+
+
 def test_national_profile_cites_its_own_articles_in_the_log() -> None:
     """The national profile re-cites the steps whose national article it knows: a
     transfer's entries cite 教基一〔2013〕7号 Art 14, not Anhui's Art 21."""

@@ -1543,6 +1543,22 @@ class Registry:
             return due if student.entry_date <= due else md.in_year(student.entry_date.year + 1)
         return None
 
+    def _due(self, req: Request) -> _dt.date | None:
+        """The request's deadline; a dropout's review deadline that was not set when it
+        was recorded (its working days ran into a year not loaded: see
+        :meth:`_stage_deadline`) is counted now from the day it was recorded, if the
+        calendar covers it now (Art 27), else still None. Before, such a review had no
+        deadline for good: a late one was never flagged (Art 32)."""
+        if req.deadline is not None or req.kind is not RequestKind.DROPOUT:
+            return req.deadline
+        limit = self.policy(req.opened_on).dropout_review_limit.value
+        if limit is None:
+            return None
+        try:
+            return self.calendar.add_working_days(req.opened_on, limit)
+        except CalendarNotCovered:
+            return None
+
     def _class_back(
         self, uow: UnitOfWork, s: Student, to_class: str | None, on: _dt.date
     ) -> Decision:
@@ -1822,8 +1838,16 @@ class Registry:
             changes["numbers"] = _numbers.correct_resident_id(s.numbers, changes["id_number"], on)
         self._write_student(uow, actor, on, s, "correct", "correct", changes)
 
-    def _sweep_request(self, uow: UnitOfWork, req: Request, today: _dt.date) -> Request:
-        """Apply default approvals that fell due before ``today`` (Art 24), in order."""
+    def _sweep_request(
+        self,
+        uow: UnitOfWork,
+        req: Request,
+        today: _dt.date,
+        put_off: list[Request] | None = None,
+    ) -> Request:
+        """Apply default approvals that fell due before ``today`` (Art 24), in order.
+        A request whose default approval is put off (the next stage's deadline runs
+        into a year not loaded) is appended to ``put_off``, if given."""
         system = Actor.system()
         while req.is_open and req.deadline is not None and req.deadline < today:
             day = req.deadline + _dt.timedelta(days=1)
@@ -1857,6 +1881,8 @@ class Registry:
                     req.id,
                     e.year,
                 )
+                if put_off is not None:
+                    put_off.append(req)
                 break
         return req
 
@@ -2960,10 +2986,13 @@ class Registry:
         self._authorize(uow, actor, action)  # the kind of user; the party is checked below
         req = self._get_request(uow, request_id)
         _expect("request", req.id, expected_version, req.version)
-        swept = self._sweep_request(uow, req, on)
-        if (
+        put_off: list[Request] = []
+        swept = self._sweep_request(uow, req, on, put_off)
+        overdue: Request | None = None
+        if event == "withdraw":
+            pass
+        elif (
             swept.version != req.version
-            and event != "withdraw"
             and req.deadline is not None
             and self._check_party(uow, actor, req).allowed
             # (an authority that is the party of a later stage too, as in a transfer
@@ -2973,14 +3002,25 @@ class Registry:
             # the actor's own stage passed its deadline and was approved by default
             # (Art 24): said as such, where the next stage's party check said only
             # "not your stage" (stage.wrong_party, Art 21)
+            overdue = req
+        elif put_off and self._check_party(uow, actor, swept).allowed:
+            # the stage it waits at passed its deadline, and its default approval is
+            # only put off (the next stage's deadline runs into a year not loaded):
+            # it is approved by default all the same once the year is loaded (Art 24),
+            # so its party, too late, is refused as above. Before, the late party
+            # decided it (rejected a transfer its stage had let pass). A stage the
+            # record no longer lets complete (CannotComplete) is not put off: no
+            # default can apply, and its party decides it.
+            overdue = swept
+        if overdue is not None and overdue.deadline is not None:
             policy = self.policy(on)
             art = policy.transfer_stage_limit.article if req.kind in _TRANSFER_KINDS else None
             late = violation(
                 "stage.overdue",
                 article=art,
                 request=req.id,
-                stage=req.state.value,
-                deadline=req.deadline.isoformat(),
+                stage=overdue.state.value,
+                deadline=overdue.deadline.isoformat(),
                 on=on.isoformat(),
             )
             return Outcome(Decision.refuse(late), None, req)
@@ -3061,6 +3101,8 @@ class Registry:
             back = self._class_back(uow, self._get_student(uow, req.student), req.to_class, on)
             if not back.allowed:
                 return Outcome(back, None, req)
+        if req.deadline is None and (due := self._due(req)) is not None:
+            req = attrs.evolve(req, deadline=due)  # (kept with the decided request)
         req_before = req
         req = self._advance(uow, actor, req, event, on, note)
         warnings = [extra] if extra is not None else []
@@ -3938,7 +3980,7 @@ class Registry:
                 if (kind is None or r.kind is kind) and self._check_party(uow, actor, r).allowed
             ]
         far = _dt.date.max
-        return sorted(found, key=lambda r: (r.deadline or far, r.id))
+        return sorted(found, key=lambda r: (self._due(r) or far, r.id))
 
     def request(self, actor: Actor, request_id: str) -> Request:
         """One request (for an actor over either school it concerns)."""
@@ -3960,8 +4002,9 @@ class Registry:
     def migrant_dropouts(
         self, actor: Actor, *, start: _dt.date, end: _dt.date
     ) -> dict[str, tuple[change_rules.MigrantDropout, ...]]:
-        """Art 27(3): the term's migrant-children dropouts of the schools in the actor's
-        jurisdiction, grouped by the 户籍 county they are handed to."""
+        """Art 27(3): the term's migrant-children dropouts of the compulsory grades
+        (``compulsory_grades`` of the policy in force on ``end``) of the schools in the
+        actor's jurisdiction, grouped by the 户籍 county they are handed to."""
         _check_date(start, "起始日期", "the start date")
         _check_date(end, "截止日期", "the end date")
         with self._reading() as uow:
@@ -3973,7 +4016,9 @@ class Registry:
                 s = found or self._get_student(uow, r.student)
                 if inside(s.school):
                     pairs.append((s, r.history[-1].on))
-            return change_rules.migrant_dropout_summary(pairs, start=start, end=end)
+            return change_rules.migrant_dropout_summary(
+                pairs, start=start, end=end, policy=self.policy(end)
+            )
 
     def history(self, actor: Actor, subject: str) -> list[ChangeEntry]:
         """The change-log entries of one subject: a student, a request or a school
@@ -4104,7 +4149,8 @@ class Registry:
         """The Art 32 findings of one request; ``student`` is its student as read (None
         if the store has no such student)."""
         out = []
-        if r.is_open and r.deadline is not None and r.deadline < on:
+        due = self._due(r)  # (a December dropout's, counted once the year is loaded)
+        if r.is_open and due is not None and due < on:
             party, _ = self._party(uow, r, student, lenient=True)
             out.append(
                 audit.Finding(
@@ -4112,8 +4158,8 @@ class Registry:
                     party,
                     r.id,
                     on,
-                    f"{r.kind.value} at {r.state.value} since {r.stage_since}, due {r.deadline}",
-                    f"{_kind_zh(r.kind)}自 {r.stage_since} 起{r.state.zh}，期限 {r.deadline}",
+                    f"{r.kind.value} at {r.state.value} since {r.stage_since}, due {due}",
+                    f"{_kind_zh(r.kind)}自 {r.stage_since} 起{r.state.zh}，期限 {due}",
                 )
             )
         for step in r.history:
@@ -4136,8 +4182,8 @@ class Registry:
         if (
             r.kind is not RequestKind.NEW_STUDENT
             and not r.is_open
-            and r.deadline is not None
-            and last.on > r.deadline
+            and due is not None
+            and last.on > due
             and last.event != "approve_by_default"
         ):
             party, _ = self._party(uow, attrs.evolve(r, state=last.source), student, lenient=True)
@@ -4147,9 +4193,9 @@ class Registry:
                     party,
                     r.id,
                     last.on,
-                    f"{r.kind.value} {last.event} on {last.on}, due {r.deadline}",
+                    f"{r.kind.value} {last.event} on {last.on}, due {due}",
                     f"{_kind_zh(r.kind)}于 {last.on} {_EVENT_ZH.get(last.event, last.event)}，"
-                    f"期限 {r.deadline}",
+                    f"期限 {due}",
                 )
             )
         if r.kind is RequestKind.NEW_STUDENT:

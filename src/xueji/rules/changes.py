@@ -175,12 +175,16 @@ def check_no_other_open(
 
 
 def check_change(student: Student, kind: RequestKind, *, open_same_kind: int) -> Decision:
-    """Art 26-27: the change fits the student's status and none of its kind is open."""
+    """Art 26-27: the change fits the student's status and none of its kind is open,
+    each cited by the change's own article (a dropout's Art 27, a suspension's or
+    resumption's Art 26; before, a dropout was refused citing Art 26)."""
     allowed = ALLOWED_FROM[kind]
+    article = anhui(27) if kind is RequestKind.DROPOUT else anhui(26)
     c = Checks()
     c.rule(
         "change.status",
         student.status in allowed,
+        article=article,
         student=student.id,
         status=student.status.value,
         change=kind.value,
@@ -189,6 +193,7 @@ def check_change(student: Student, kind: RequestKind, *, open_same_kind: int) ->
     c.rule(
         "change.already_open",
         not open_same_kind,
+        article=article,
         student=student.id,
         change=kind.value,
         seen={"open_same_kind": open_same_kind},
@@ -287,14 +292,23 @@ class MigrantDropout:
 
 
 def migrant_dropout_summary(
-    dropouts: Iterable[tuple[Student, _dt.date]], *, start: _dt.date, end: _dt.date
+    dropouts: Iterable[tuple[Student, _dt.date]],
+    *,
+    start: _dt.date,
+    end: _dt.date,
+    policy: Policy,
 ) -> dict[str, tuple[MigrantDropout, ...]]:
     """Art 27(3): the compulsory-education migrant children (随迁子女) who dropped out in
     a term (``start`` to ``end``, inclusive), grouped by the county of their 户籍, for
-    the authority to hand to that county at the end of the term."""
+    the authority to hand to that county at the end of the term.
+
+    "义务教育阶段" is read as ``policy.compulsory_grades`` (the grade the dropout left,
+    as for :func:`keeps_registry`): a senior-high migrant dropout is not listed.
+    Before, it was."""
     groups: dict[str, list[MigrantDropout]] = {}
+    compulsory = policy.compulsory_grades.value
     for student, on in dropouts:
-        if student.migrant and start <= on <= end:
+        if student.migrant and student.grade in compulsory and start <= on <= end:
             groups.setdefault(student.hukou_region, []).append(
                 MigrantDropout(
                     student.id,
