@@ -12,7 +12,7 @@ from tests.conftest import PROVINCE, START, D, Province, authority, make_id, sch
 from xueji.articles import anhui
 from xueji.errors import CalendarNotCovered, CannotComplete, XuejiError
 from xueji.lifecycle import RequestState, StudentStatus
-from xueji.model import Actor, Photo, Student, TransferReason
+from xueji.model import Actor, Photo, SchoolClass, Student, TransferReason
 from xueji.policy import ANHUI_2013, NATIONAL_2013, Param, Stage
 from xueji.registry import DEFAULT_APPROVAL_NOTE
 from xueji.storage.sql import SqlStore
@@ -929,3 +929,74 @@ def test_art24_a_default_approval_into_a_class_full_since_is_held_until_it_has_r
     step = again[0].history[-1]
     assert (step.event, step.on) == ("approve_by_default", held.deadline + dt.timedelta(days=1))
     assert p.reg.student(PROVINCE, s2.id).class_id == "W-1"
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_return_approved_after_the_rollover_keeps_its_grade_and_needs_a_class_of_it(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the review: a student coming back from abroad, filed into B-2 (grade 2)
+    on 20 July and approved after the 1 August rollover, was put in B-2 as grade 2,
+    though B-2 had gone up to grade 3 with its students. The reading (Art 18 moves the
+    students in school; the Anhui profile holds a suspended student the same way): a
+    student abroad or in another province was not in school here at the rollover and
+    does not move up; the return places them in the grade it was filed in, and its
+    approval, by the party or by default, is refused while the class named is of
+    another grade (class.wrong_school), nothing written. The school withdraws it and
+    files again for a class of the grade it now means. A new record from abroad still
+    under review is held the same way."""
+    store = SqlStore.sqlite(str(tmp_path / "back.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 3, 2), store=store)
+    b = school_actor("B")
+    s = p.register("A", 2, birth=D(2018, 3, 1))
+    p.register("B", 2, birth=D(2018, 4, 1))  # B-2 has a student: it goes up at the rollover
+    _gone_abroad(p, s.id)
+    p.at(D(2026, 7, 20))
+    back = _back_from_abroad(p, s, "B", "B-2", 2)
+    assert back.allowed, back.decision
+    assert back.request is not None
+    born = D(2018, 5, 5)
+    new = p.reg.transfer_in(
+        b,
+        origin="香港",
+        abroad=True,
+        school="B",
+        class_id="B-2",
+        grade=2,
+        name="境外生",
+        sex="M",
+        birth_date=born,
+        hukou_region="340104",
+        id_number=make_id(born),
+    )
+    assert new.allowed, new.decision
+    assert new.request is not None
+    for r in (back.request, new.request):
+        assert p.reg.approve(b, r.id).allowed
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(Actor.system(), 2026).allowed
+    with p.store.unit_of_work() as uow:
+        klass = uow.classes.get("B-2")
+    assert klass is not None
+    assert klass.grade == 3
+
+    before = len(p.log())
+    done = p.reg.approve(SHUSHAN, back.request.id)
+    assert done.decision.codes == ("class.wrong_school",)
+    facts = dict(done.decision.violations[0].facts)
+    assert (facts["grade"], facts["class_grade"]) == ("2", "3")
+    assert p.reg.approve(SHUSHAN, new.request.id).decision.codes == ("class.wrong_school",)
+    assert len(p.log()) == before
+    assert p.reg.student(PROVINCE, s.id).status is StudentStatus.CROSS_BORDER_OUT
+    p.at(D(2026, 9, 1))  # past the authority's deadline: the sweep holds both too
+    assert p.reg.advance_clock(Actor.system()) == []
+    assert p.reg.request(PROVINCE, back.request.id).state is RequestState.AT_RECEIVING_AUTHORITY
+
+    assert p.reg.withdraw(b, back.request.id).allowed
+    p.reg.add_class(b, SchoolClass("B-2b", "B", "二年级2班", 2, "周老师", D(2026, 9, 1)))
+    again = _back_from_abroad(p, s, "B", "B-2b", 2)
+    assert again.request is not None
+    for party in (b, SHUSHAN):
+        assert p.reg.approve(party, again.request.id).allowed
+    home = p.reg.student(PROVINCE, s.id)
+    assert (home.status, home.class_id, home.grade) == (StudentStatus.REGISTERED, "B-2b", 2)
