@@ -373,12 +373,18 @@ def run_store(name: str, url: str, n: int) -> dict[str, float]:
     # 3. the deadline sweep: 100,000 open transfer stages, 1% overdue
     k_open = min(OPEN_REQUESTS, n)
     with store.engine.connect() as src:
-        students = [r[0] for r in src.execute(sa.select(c.id).limit(k_open))]
+        students = list(src.execute(sa.select(c.id, c.school, c.grade).limit(k_open)))
     today = dt.date(2027, 9, 1)
     reqs = []
-    for i, sid in enumerate(students):
+    places = []  # an overdue transfer's class: of its student's grade, with room (Art 16
+    # is checked again at the approval that moves the student)
+    for i, (sid, school, grade) in enumerate(students):
         overdue = i % 100 == 0
         deadline = dt.date(2027, 8, 27) if overdue else dt.date(2027, 10, 30)
+        to_school, to_class = schools[0].code, f"{schools[0].code}-1-0"
+        if overdue:
+            to_school, to_class = school, f"{school}-{grade}-t{i}"
+            places.append(SchoolClass(to_class, school, f"{grade}-t{i}", grade, "班主任", START))
         r = Request(
             id=f"R{i:09d}",
             kind=RequestKind.TRANSFER,
@@ -388,8 +394,8 @@ def run_store(name: str, url: str, n: int) -> dict[str, float]:
             stage_since=dt.date(2027, 8, 1),
             deadline=deadline,
             from_school=schools[0].code,
-            to_school=schools[0].code,
-            to_class=f"{schools[0].code}-1-0",
+            to_school=to_school,
+            to_class=to_class,
             history=(RequestEvent(dt.date(2027, 8, 1), city_of[schools[0].code], "open", *_SENT),),
         )
         reqs.append(
@@ -404,6 +410,9 @@ def run_store(name: str, url: str, n: int) -> dict[str, float]:
                 "doc": _dump(r),
             }
         )
+    with store.unit_of_work() as uow:
+        for klass in places:
+            uow.classes.add(klass)
     for st in (store, floor):
         with st.engine.begin() as conn:
             for i in range(0, len(reqs), BATCH):

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import attrs
 import pytest
 
-from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
+from tests.conftest import PROVINCE, START, D, Province, authority, make_id, school_actor
+from xueji.articles import anhui
 from xueji.errors import CalendarNotCovered, CannotComplete, XuejiError
 from xueji.lifecycle import RequestState, StudentStatus
-from xueji.model import Actor, Photo, TransferReason
-from xueji.policy import NATIONAL_2013, Stage
+from xueji.model import Actor, Photo, SchoolClass, Student, TransferReason
+from xueji.policy import ANHUI_2013, NATIONAL_2013, Param, Stage
 from xueji.registry import DEFAULT_APPROVAL_NOTE
+from xueji.storage.sql import SqlStore
 
 A, B, W = school_actor("A"), school_actor("B"), school_actor("W")
 WHY = "父母调往芜湖工作"
@@ -825,3 +828,208 @@ def test_art14_a_child_known_by_a_guardian_s_id_coming_back_from_abroad_is_found
 
     assert "enrolment.duplicate" in back("甲").decision.codes
     assert back("乙").allowed
+
+
+def _capped(cap: int, kind: str, tmp_path: Path) -> Province:
+    """A province whose primary classes hold ``cap`` students (Art 16), on ``kind``."""
+    caps = {**ANHUI_2013.class_size_caps.value, Stage.PRIMARY: cap}
+    policy = attrs.evolve(ANHUI_2013, class_size_caps=Param(caps, anhui(16)))
+    store = SqlStore.sqlite(str(tmp_path / "cap.sqlite3")) if kind == "sqlite" else None
+    return Province(START, policies=(policy,), store=store)
+
+
+def _gone_abroad(p: Province, s_id: str, actor: Actor = A, county: Actor = SHUSHAN) -> None:
+    out = p.reg.request_cross_border_out(
+        actor,
+        s_id,
+        destination="新加坡",
+        leave_date=p.today(),
+        reason="随父母出国",
+    ).request
+    assert out is not None
+    for party in (actor, county):
+        assert p.reg.approve(party, out.id).allowed
+
+
+def _back_from_abroad(p: Province, s: Student, school: str, class_id: str, grade: int):  # type: ignore[no-untyped-def]
+    return p.reg.transfer_in(
+        school_actor(school),
+        origin="新加坡",
+        abroad=True,
+        school=school,
+        class_id=class_id,
+        grade=grade,
+        name=s.name,
+        sex=s.sex,
+        birth_date=s.birth_date,
+        hukou_region=s.hukou_region,
+        registry_number=s.registry_number,
+        id_number=s.id_number,
+    )
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art16_a_class_filled_since_a_transfer_was_filed_is_checked_at_its_approval(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the review: the receiving class's size was checked only when a
+    transfer was filed, so two transfers filed into a class with one seat left were
+    both completed, the class one over its cap (W-1 held 46 of 45). The approval that
+    moves the student checks it again: refused (class.full), nothing written; the
+    receiving school withdraws it (or files again for a class with room). A student
+    coming back from abroad, whose seat was not held while the return was open, too."""
+    p = _capped(2, kind, tmp_path)
+    p.register("W", 1)  # W-1: one seat left
+    s1, s2 = p.register("A", 1), p.register("A", 1)
+    r1, r2 = (start_transfer(p, s.id).request for s in (s1, s2))
+    assert r1 is not None
+    assert r2 is not None  # both filed: the class had room then
+    for actor in (W, WUHU, A, SHUSHAN):
+        assert p.reg.approve(actor, r1.id).allowed
+    for actor in (W, WUHU, A):  # the earlier stages do not move the student
+        assert p.reg.approve(actor, r2.id).allowed
+    before = len(p.log())
+    last = p.reg.approve(SHUSHAN, r2.id)
+    assert last.decision.codes == ("class.full",)
+    assert dict(last.decision.violations[0].facts) == {"class_id": "W-1", "size": "2", "cap": "2"}
+    assert len(p.log()) == before
+    assert p.reg.request(PROVINCE, r2.id).state is RequestState.AT_SENDING_AUTHORITY
+    assert p.reg.student(PROVINCE, s2.id).school == "A"
+    with p.store.unit_of_work() as uow:
+        assert uow.students.count_in_class("W-1", 1) == 2
+    assert p.reg.withdraw(W, r2.id).allowed  # the receiving school ends it
+
+    # a return from abroad into a class that filled up while it was open (into the
+    # grade it was filed in, not the one the student left)
+    away = p.register("A", 1)
+    _gone_abroad(p, away.id)
+    p.register("B", 2)  # B-2: one seat left
+    back = _back_from_abroad(p, away, "B", "B-2", 2)
+    assert back.allowed, back.decision
+    assert back.request is not None
+    assert p.reg.approve(school_actor("B"), back.request.id).allowed
+    p.register("B", 2)  # B-2 full
+    before = len(p.log())
+    done = p.reg.approve(SHUSHAN, back.request.id)
+    assert done.decision.codes == ("class.full",)
+    assert len(p.log()) == before
+    assert p.reg.student(PROVINCE, away.id).status is StudentStatus.CROSS_BORDER_OUT
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art24_a_default_approval_into_a_class_full_since_is_held_until_it_has_room(
+    kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The reading of Arts 16 and 24 together: a stage approved by default is the
+    party's approval deemed given, and places the student no more than the party's
+    own could (a manual approval into a full class is refused). The sweep leaves such
+    a last stage open, nothing written, with a warning to the ``xueji.registry``
+    logger; the Art 32 report lists it as overdue. Once the class has room the next
+    sweep approves it, dated the day after its deadline. Two transfers completed by
+    default in one sweep into the class's last seat: one is completed."""
+    p = _capped(2, kind, tmp_path)
+    first = p.register("W", 1)  # W-1: one seat left
+    s1, s2 = p.register("A", 1), p.register("A", 1)
+    r1, r2 = (start_transfer(p, s.id).request for s in (s1, s2))
+    assert r1 is not None
+    assert r2 is not None
+    p.reg.calendar = p.reg.calendar.with_year(2027, [D(2027, 1, 1)])
+    p.at(D(2027, 1, 4))  # every deadline has passed: both cascade in this sweep
+    with caplog.at_level("WARNING", logger="xueji.registry"):
+        changed = p.reg.advance_clock(Actor.system())
+    states = {r.id: r.state for r in changed}
+    assert states == {
+        r1.id: RequestState.APPROVED,
+        r2.id: RequestState.AT_SENDING_AUTHORITY,
+    }
+    assert p.reg.student(PROVINCE, s1.id).school == "W"
+    assert p.reg.student(PROVINCE, s2.id).school == "A"
+    assert r2.id in caplog.text
+    assert "class.full" in caplog.text
+    with p.store.unit_of_work() as uow:
+        assert uow.students.count_in_class("W-1", 1) == 2
+    held = p.reg.request(PROVINCE, r2.id)
+    assert held.deadline is not None
+    assert held.deadline < p.today()
+    found = {(f.kind, f.subject) for f in p.reg.detect(PROVINCE).findings}
+    assert ("overdue_approval", r2.id) in found
+    assert p.reg.advance_clock(Actor.system()) == []  # still full: still held
+    assert p.reg.approve(SHUSHAN, r2.id).decision.codes == ("class.full",)
+
+    _gone_abroad(p, first.id, W, WUHU)  # a seat in W-1 is free again
+    again = p.reg.advance_clock(Actor.system())
+    assert [(r.id, r.state) for r in again] == [(r2.id, RequestState.APPROVED)]
+    step = again[0].history[-1]
+    assert (step.event, step.on) == ("approve_by_default", held.deadline + dt.timedelta(days=1))
+    assert p.reg.student(PROVINCE, s2.id).class_id == "W-1"
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_return_approved_after_the_rollover_keeps_its_grade_and_needs_a_class_of_it(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the review: a student coming back from abroad, filed into B-2 (grade 2)
+    on 20 July and approved after the 1 August rollover, was put in B-2 as grade 2,
+    though B-2 had gone up to grade 3 with its students. The reading (Art 18 moves the
+    students in school; the Anhui profile holds a suspended student the same way): a
+    student abroad or in another province was not in school here at the rollover and
+    does not move up; the return places them in the grade it was filed in, and its
+    approval, by the party or by default, is refused while the class named is of
+    another grade (class.wrong_school), nothing written. The school withdraws it and
+    files again for a class of the grade it now means. A new record from abroad still
+    under review is held the same way."""
+    store = SqlStore.sqlite(str(tmp_path / "back.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 3, 2), store=store)
+    b = school_actor("B")
+    s = p.register("A", 2, birth=D(2018, 3, 1))
+    p.register("B", 2, birth=D(2018, 4, 1))  # B-2 has a student: it goes up at the rollover
+    _gone_abroad(p, s.id)
+    p.at(D(2026, 7, 20))
+    back = _back_from_abroad(p, s, "B", "B-2", 2)
+    assert back.allowed, back.decision
+    assert back.request is not None
+    born = D(2018, 5, 5)
+    new = p.reg.transfer_in(
+        b,
+        origin="香港",
+        abroad=True,
+        school="B",
+        class_id="B-2",
+        grade=2,
+        name="境外生",
+        sex="M",
+        birth_date=born,
+        hukou_region="340104",
+        id_number=make_id(born),
+    )
+    assert new.allowed, new.decision
+    assert new.request is not None
+    for r in (back.request, new.request):
+        assert p.reg.approve(b, r.id).allowed
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(Actor.system(), 2026).allowed
+    with p.store.unit_of_work() as uow:
+        klass = uow.classes.get("B-2")
+    assert klass is not None
+    assert klass.grade == 3
+
+    before = len(p.log())
+    done = p.reg.approve(SHUSHAN, back.request.id)
+    assert done.decision.codes == ("class.wrong_school",)
+    facts = dict(done.decision.violations[0].facts)
+    assert (facts["grade"], facts["class_grade"]) == ("2", "3")
+    assert p.reg.approve(SHUSHAN, new.request.id).decision.codes == ("class.wrong_school",)
+    assert len(p.log()) == before
+    assert p.reg.student(PROVINCE, s.id).status is StudentStatus.CROSS_BORDER_OUT
+    p.at(D(2026, 9, 1))  # past the authority's deadline: the sweep holds both too
+    assert p.reg.advance_clock(Actor.system()) == []
+    assert p.reg.request(PROVINCE, back.request.id).state is RequestState.AT_RECEIVING_AUTHORITY
+
+    assert p.reg.withdraw(b, back.request.id).allowed
+    p.reg.add_class(b, SchoolClass("B-2b", "B", "二年级2班", 2, "周老师", D(2026, 9, 1)))
+    again = _back_from_abroad(p, s, "B", "B-2b", 2)
+    assert again.request is not None
+    for party in (b, SHUSHAN):
+        assert p.reg.approve(party, again.request.id).allowed
+    home = p.reg.student(PROVINCE, s.id)
+    assert (home.status, home.class_id, home.grade) == (StudentStatus.REGISTERED, "B-2b", 2)

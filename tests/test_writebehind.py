@@ -83,6 +83,35 @@ def test_other_reads_flush_first(province: Province) -> None:
         assert wb.pending() == 0
 
 
+def test_art16_a_class_s_size_counts_the_batch_s_own_moves_without_storing_them(
+    province: Province,
+) -> None:
+    """The sweep checks the receiving class's size at each transfer it completes (Art
+    16): the count sees the students the batch has moved, into the class and out of
+    it, and stores nothing (a flush at each check would write a batch one record at a
+    time)."""
+    a, b = province.register("A", 1), province.register("W", 1)
+    with province.store.unit_of_work() as uow:
+        wb = WriteBehind(uow)
+        wb.preload_students([uow.students.get(a.id), uow.students.get(b.id)])  # type: ignore[list-item]
+        assert wb.students.count_in_class("W-1", 1) == 1
+        s = wb.students.get(a.id)
+        assert s is not None
+        wb.students.update(attrs.evolve(s, school="W", class_id="W-1", version=s.version + 1))
+        assert wb.students.count_in_class("W-1", 1) == 2
+        assert wb.students.count_in_class("A-1", 1) == 0
+        assert wb.students.count_in_class("W-1", 2) == 0  # another grade's group
+        t = wb.students.get(b.id)
+        assert t is not None
+        wb.students.update(attrs.evolve(t, class_id="W-2", version=t.version + 1))
+        assert wb.students.count_in_class("W-1", 1) == 1
+        assert wb.pending() == 2  # nothing stored
+        assert uow.students.count_in_class("W-1", 1) == 1  # (the store's own count)
+        wb.flush()
+        assert wb.students.count_in_class("W-1", 1) == 1
+        assert wb.students.count_in_class("A-1", 1) == 0
+
+
 def test_art24_the_batched_sweep_writes_what_one_by_one_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

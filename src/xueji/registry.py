@@ -1578,6 +1578,39 @@ class Registry:
             klass, school=s.school, grade=s.grade, stage=s.stage, size=size, policy=self.policy(on)
         )
 
+    def _class_at_approval(
+        self, uow: UnitOfWork, req: Request, s: Student, on: _dt.date
+    ) -> Decision:
+        """Art 16, again at the final approval of a request that puts ``s`` into a
+        class (a resumption's, a transfer's, a transfer in's), whether a party gives it
+        or the sweep does by default (Art 24): the class was checked when the request
+        was filed, but other students may have been placed in it since, or it may have
+        moved up a grade at a rollover. Before, two transfers filed into a class with
+        one seat left were both completed, one over the cap. A student coming back
+        from another province or abroad goes into the grade the return was filed in
+        (not in school here, they did not move up at the rollover, Art 18); a new
+        record under review holds its seat already."""
+        if req.kind is RequestKind.RESUMPTION:
+            return self._class_back(uow, s, req.to_class, on)
+        if req.kind not in _TRANSFER_KINDS or req.to_class is None or req.to_school is None:
+            return Decision.allow()
+        klass = self._get_class(uow, req.to_class)
+        grade, stage = s.grade, s.stage
+        if (
+            req.kind is not RequestKind.TRANSFER
+            and s.status is not St.PENDING_REVIEW
+            and "grade" in req.payload
+            and "stage" in req.payload  # (filed since 0.1: as _apply_approved)
+        ):
+            grade, stage = int(req.payload["grade"]), Stage(req.payload["stage"])
+        if klass.id == s.class_id and s.status in SEATED:
+            size = 0  # the seat it holds: the class gets no bigger
+        else:
+            size = uow.students.count_in_class(klass.id, klass.grade)
+        return enrolment.check_class(
+            klass, school=req.to_school, grade=grade, stage=stage, size=size, policy=self.policy(on)
+        )
+
     def _applied(self, applied_on: _dt.date | None, on: _dt.date, policy: Policy) -> Decision:
         """:func:`~xueji.rules.transfers.check_applied_on` for a given application date."""
         if applied_on is None or applied_on == on:
@@ -1851,11 +1884,35 @@ class Registry:
         system = Actor.system()
         while req.is_open and req.deadline is not None and req.deadline < today:
             day = req.deadline + _dt.timedelta(days=1)
-            if REQUEST_TABLES[req.kind].get(req.state, "approve_by_default") is None:
+            row = REQUEST_TABLES[req.kind].get(req.state, "approve_by_default")
+            if row is None:
                 break
             policy = self.policy(day)
             if not approvals.check_overdue(req.deadline, today=day, policy=policy).allowed:
                 break
+            if row.target is R.APPROVED:
+                # Art 16 over Art 24: the approval deemed given is the party's own, and
+                # places the student no more than the party could (a class since full,
+                # or gone up a grade at a rollover): left at its stage, nothing
+                # written, logged; listed by the Art 32 report as overdue. A person
+                # decides (the receiving school withdraws it and files again for a
+                # class with room), or the next sweep approves it once the class has
+                # room, dated the day after its deadline.
+                placed = self._class_at_approval(uow, req, self._get_student(uow, req.student), day)
+                if not placed.allowed:
+                    codes = ", ".join(v.code for v in placed.violations)
+                    _LOG.warning(
+                        "默认审批暂缓：请求 %s 转入的班级 %s 不能接收该生（%s，第十六条） / "
+                        "default approval held: request %s's class %s cannot take the "
+                        "student (%s, Art 16)",
+                        req.id,
+                        req.to_class,
+                        codes,
+                        req.id,
+                        req.to_class,
+                        codes,
+                    )
+                    break
             note = default_approval_note(policy)
             try:
                 req = self._advance(uow, system, req, "approve_by_default", day, note)
@@ -3095,12 +3152,12 @@ class Registry:
             if not agree.allowed:
                 return Outcome(agree, None, req)
         final = REQUEST_TABLES[req.kind].get(req.state, event)
-        if req.kind is RequestKind.RESUMPTION and final is not None and final.target is R.APPROVED:
-            # Art 16, again at approval: the class may have moved up a grade at a
-            # rollover since it was filed, while the suspended student was held
-            back = self._class_back(uow, self._get_student(uow, req.student), req.to_class, on)
-            if not back.allowed:
-                return Outcome(back, None, req)
+        if final is not None and final.target is R.APPROVED:
+            # Art 16, again at approval: the class may have filled up, or moved up a
+            # grade at a rollover, since the request was filed
+            placed = self._class_at_approval(uow, req, self._get_student(uow, req.student), on)
+            if not placed.allowed:
+                return Outcome(placed, None, req)
         if req.deadline is None and (due := self._due(req)) is not None:
             req = attrs.evolve(req, deadline=due)  # (kept with the decided request)
         req_before = req

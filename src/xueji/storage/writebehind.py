@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from xueji.errors import ConcurrencyConflict
+from xueji.lifecycle.tables import SEATED
 from xueji.model import ChangeEntry, Request, Student
 from xueji.numbers import SequenceAllocator
 from xueji.storage.protocols import (
@@ -77,6 +78,7 @@ class _Buffered:
         self.base = base
         self.seen: dict[str, Any] = {}  # the current value, stored or not
         self.read_at: dict[str, int] = {}  # the stored version each record was read at
+        self.stored: dict[str, Any] = {}  # the value the store holds (read or flushed)
         self.dirty: dict[str, Any] = {}
 
     def remember(self, values: Iterable[Any]) -> None:
@@ -84,6 +86,7 @@ class _Buffered:
             if v.id not in self.seen:
                 self.seen[v.id] = v
                 self.read_at[v.id] = v.version
+                self.stored[v.id] = v
 
     def get(self, key: str) -> Any:
         if key not in self.seen:
@@ -107,6 +110,7 @@ class _Buffered:
             self.base.update_many(items)
             for k, v in self.dirty.items():
                 self.read_at[k] = v.version
+                self.stored[k] = v
             self.dirty.clear()
 
     def __getattr__(self, name: str) -> Any:
@@ -114,11 +118,25 @@ class _Buffered:
         self.owner.flush(self.flush)
         self.seen.clear()
         self.read_at.clear()
+        self.stored.clear()
         return getattr(self.base, name)
 
 
 class _Students(_Buffered):
     kind = "student"
+
+    def count_in_class(self, class_id: str, grade: int) -> int:
+        """The store's count with the batch's own moves, not stored yet: no flush (the
+        deadline sweep asks at each transfer it completes, Art 16)."""
+        n: int = self.base.count_in_class(class_id, grade)
+        for key, now in self.dirty.items():
+            n += _seated(now, class_id, grade) - _seated(self.stored[key], class_id, grade)
+        return n
+
+
+def _seated(s: Student, class_id: str, grade: int) -> int:
+    """1 if ``s`` holds a seat in the class of that grade (``count_in_class``), else 0."""
+    return int(s.class_id == class_id and s.grade == grade and s.status in SEATED)
 
 
 class _Requests(_Buffered):
