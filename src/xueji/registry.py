@@ -3262,6 +3262,7 @@ class Registry:
         photo: Photo | None = None,
         migrant: bool = False,
         applied_on: _dt.date | None = None,
+        stated_reason: str = "",
     ) -> Outcome:
         """A transfer in from another province (Art 22) or from abroad (Art 23).
 
@@ -3274,10 +3275,14 @@ class Registry:
         outcome then names it by its request only (``outcome.student`` is ``None``,
         ``outcome.request.student`` its id): the earlier record is not the receiving
         school's to read before the return is approved (Art 28). The receiving school's
-        and its authority's approvals follow (20 working days each).
+        and its authority's approvals follow (20 working days each). As any transfer
+        (Art 25(2)), not inside the policy's ``transfer_blackout``, and mid-term outside
+        the ``transfer_window`` only with a ``stated_reason`` (before, it was started on
+        any day).
         """
         on = self.today()
         _check_date(applied_on, "申请日期", "the application date", optional=True)
+        _free_text(stated_reason, "转学说明", "the stated reason")
         kind = RequestKind.CROSS_BORDER_IN if abroad else RequestKind.CROSS_PROVINCE_IN
         _check_person(name, sex, grade, hukou_region)
         _checked_fields({"birth_date": birth_date, "photo": photo, "migrant": migrant}, None)
@@ -3304,10 +3309,12 @@ class Registry:
                 found.update({x.id: x for x in _same_child(uow, guardian_id, name, birth_date)})
             gone = (St.CROSS_PROVINCE_OUT, St.CROSS_BORDER_OUT)
             left = [x for x in found.values() if x.status in gone]
+            timing = transfers.check_timing(on, policy=policy, stated_reason=stated_reason)
             decision = Decision.combine(
                 # a student coming back: one change at a time (Art 19), and under
                 # correction_during_transfer = "wait" not while a correction is open
                 *(self._no_other_open(uow, x, kind, policy=policy) for x in left[:1]),
+                timing,  # Art 25(2), as for a transfer within the province
                 self._applied(applied_on, on, policy),
                 enrolment.check_duplicate(
                     [x for x in found.values() if x.status not in gone], continuing=False
@@ -3387,12 +3394,18 @@ class Registry:
                 applied_on or on,
                 kind,
                 student,
+                warnings=[w.code for w in timing.warnings],
                 to_school=sch.code,
                 to_class=klass.id,
                 reason=origin,
                 # the grade and stage the return was decided in (a record coming back
                 # takes them at approval: it left in an earlier grade)
-                payload={"origin": origin, "grade": str(grade), "stage": stage.value},
+                payload={
+                    "origin": origin,
+                    "grade": str(grade),
+                    "stage": stage.value,
+                    **({"stated_reason": stated_reason} if stated_reason else {}),
+                },
             )
             req = self._sweep_request(uow, req, on)
         # a record coming back is the province's earlier record (a guardian's number,
@@ -3411,18 +3424,23 @@ class Registry:
         reason: str,
     ) -> Outcome:
         """Art 23: the school files a cross-border transfer out with destination, date and
-        reason; its authority approves."""
+        reason; its authority approves. Not inside the policy's ``transfer_blackout``;
+        mid-term outside the ``transfer_window``, a warning (its reason is the stated
+        reason, Art 25(2))."""
         _free_text(destination, "目的地", "the destination")
         _check_date(leave_date, "离境日期", "the leaving date", optional=True)
         _free_text(reason, "原因", "the reason")
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "request_cross_border_out")
+            policy = self.policy(on)
+            timing = transfers.check_timing(on, policy=policy, stated_reason=reason)
             decision = Decision.combine(
                 transfers.check_abroad(
                     s, destination=destination, leave_date=leave_date, reason=reason
                 ),
-                self._no_other_open(uow, s, RequestKind.CROSS_BORDER_OUT, policy=self.policy(on)),
+                self._no_other_open(uow, s, RequestKind.CROSS_BORDER_OUT, policy=policy),
+                timing,
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -3432,6 +3450,7 @@ class Registry:
                 on,
                 RequestKind.CROSS_BORDER_OUT,
                 s,
+                warnings=[w.code for w in timing.warnings],
                 from_school=s.school,
                 reason=reason,
                 payload={"destination": destination, "date": _s(leave_date), "reason": reason},
@@ -3442,7 +3461,9 @@ class Registry:
     def request_cross_province_out(
         self, actor: Actor, student_id: str, *, to_school_name: str, reason: str
     ) -> Outcome:
-        """Art 22: another province's school started a transfer; this side approves."""
+        """Art 22: another province's school started a transfer; this side approves. As
+        any transfer (Art 25(2)): not inside the policy's ``transfer_blackout``, and
+        mid-term outside the ``transfer_window`` only with a ``reason``."""
         _free_text(to_school_name, "转入学校名称", "the receiving school's name")
         _free_text(reason, "原因", "the reason")
         on = self.today()
@@ -3455,22 +3476,25 @@ class Registry:
                     ),
                     s,
                 )
-            other = self._no_other_open(
-                uow, s, RequestKind.CROSS_PROVINCE_OUT, policy=self.policy(on)
+            policy = self.policy(on)
+            decision = Decision.combine(
+                self._no_other_open(uow, s, RequestKind.CROSS_PROVINCE_OUT, policy=policy),
+                transfers.check_timing(on, policy=policy, stated_reason=reason),
             )
-            if not other.allowed:
-                return Outcome(other, s)
+            if not decision.allowed:
+                return Outcome(decision, s)
             req = self._open_request(
                 uow,
                 actor,
                 on,
                 RequestKind.CROSS_PROVINCE_OUT,
                 s,
+                warnings=[w.code for w in decision.warnings],
                 from_school=s.school,
                 reason=reason,
                 payload={"to_school_name": to_school_name},
             )
-        return Outcome(Decision.allow(), s, req)
+        return Outcome(decision, s, req)
 
     # -- suspension, resumption, dropout (Arts 26-27) -------------------------------------------
 
