@@ -439,6 +439,32 @@ def test_art21_only_the_opener_of_its_kind_withdraws() -> None:
     assert p.reg.withdraw(school_actor("W"), out.request.id).allowed
 
 
+def test_art21_an_authority_stage_is_decided_by_a_unit_of_its_kind() -> None:
+    """An authority's stage was matched on the acting unit's code alone (``withdraw``
+    checked the kind, approvals did not): a county actor under the city's code
+    approved the Hefei city stage. It is refused now, nothing written; the city
+    decides it."""
+    p = Province()
+    s = p.register("WH", 10, hukou_region="340202")
+    out = p.reg.request_transfer(
+        school_actor("H"), s.id, to_school="H", to_class="H-10", reason=TransferReason.JOB_MOVE
+    )
+    assert out.request is not None
+    assert p.reg.approve(school_actor("H"), out.request.id).allowed
+    posing = Actor(ActorKind.COUNTY, "3401", "not a county")
+    before = (p.reg.request(PROVINCE, out.request.id), len(p.log()))
+    for decide in (p.reg.approve, p.reg.reject):
+        assert decide(posing, out.request.id).decision.codes == ("stage.wrong_party",)
+    no = p.reg.decide_transfer(posing, out.request.id, approve=True)
+    assert no.decision.codes == ("stage.wrong_party",)
+    assert (p.reg.request(PROVINCE, out.request.id), len(p.log())) == before
+    assert out.request not in p.reg.pending(posing)
+    assert [r.id for r in p.reg.pending(authority("3401"))] == [out.request.id]
+    done = p.reg.approve(authority("3401"), out.request.id)
+    assert done.request is not None
+    assert done.request.state.value == "at_sending_school"
+
+
 def test_art28_a_province_actor_must_be_the_store_s_province() -> None:
     """A province actor sees every school: one whose unit did not exist ("province
     99") read full identity numbers province-wide and added units. A fresh store,

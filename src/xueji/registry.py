@@ -1699,10 +1699,26 @@ class Registry:
         return school.authority, False
 
     def _check_party(self, uow: UnitOfWork, actor: Actor, req: Request) -> Decision:
+        """Art 21: the actor is the party of the request's stage, by its code and its
+        kind (a county actor under a city's code decided the city's stage)."""
         code, is_school = self._party(uow, req)
         return approvals.check_party(
-            actor, request=req.id, stage=req.state.value, party=code, party_is_school=is_school
+            actor,
+            request=req.id,
+            stage=req.state.value,
+            party=code,
+            party_is_school=is_school,
+            party_kind=ActorKind.SCHOOL if is_school else self._kind_of(uow, code),
         )
+
+    @staticmethod
+    def _kind_of(uow: UnitOfWork, code: str) -> ActorKind | None:
+        """The kind of user a unit or school code is (a unit's level, Art 28), or None
+        for a code of neither."""
+        unit = uow.units.get(code)
+        if unit is not None:
+            return ActorKind(unit.level.value)
+        return ActorKind.SCHOOL if uow.schools.get(code) is not None else None
 
     def _advance(
         self,
@@ -3009,14 +3025,7 @@ class Registry:
             opener = req.history[0].actor
             # the opener by its kind as well as its code (the history keeps the code):
             # a county actor under a school's code withdrew that school's transfer
-            unit = uow.units.get(opener)
-            opener_kind = (
-                ActorKind(unit.level.value)
-                if unit is not None
-                else ActorKind.SCHOOL
-                if uow.schools.get(opener) is not None
-                else None
-            )
+            opener_kind = self._kind_of(uow, opener)
             party = approvals.check_party(
                 actor,
                 request=req.id,

@@ -34,7 +34,15 @@ def check_party(
 ) -> Decision:
     """Art 21: only the party a stage waits for decides it (a school for a school's
     stage, the school's 学籍主管单位 for an authority's stage). ``party_kind``, where
-    known, is the party's own kind, which the actor's must be."""
+    known, is the party's own kind, which the actor's must be (a county actor under a
+    city's code does not decide the city's stage).
+
+    >>> from xueji.model import Actor, ActorKind
+    >>> county = Actor(ActorKind.COUNTY, "3401")
+    >>> check_party(county, request="R1", stage="at_receiving_authority", party="3401",
+    ...             party_is_school=False, party_kind=ActorKind.CITY).codes
+    ('stage.wrong_party',)
+    """
     kind_ok = (actor.kind is ActorKind.SCHOOL) == party_is_school
     if party_kind is not None:
         kind_ok = actor.kind is party_kind
