@@ -465,6 +465,48 @@ def test_art21_an_authority_stage_is_decided_by_a_unit_of_its_kind() -> None:
     assert done.request.state.value == "at_sending_school"
 
 
+def test_art7_a_central_school_decides_its_branch_s_stages() -> None:
+    """A 学区中心校 manages its 分校's students (Art 7): it reads them and files their
+    changes, but a stage waiting for the branch was the branch's code alone, and the
+    central school was refused (``stage.wrong_party``). It decides the branch's
+    stages now, finds them among its own (``pending``) and withdraws what the branch
+    filed; the branch still decides its own; neither another school nor the branch
+    for its central school."""
+    p = Province()
+    central, branch = school_actor("Z"), school_actor("Z1")
+    s, t = p.register("Z1", 1, hukou_region="340121"), p.register("Z1", 1, hukou_region="340121")
+    ids = []
+    for x in (s, t):
+        out = p.reg.request_transfer(
+            school_actor("W"), x.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+        )
+        assert out.request is not None
+        for actor in (school_actor("W"), authority("340202")):
+            assert p.reg.approve(actor, out.request.id).allowed
+        ids.append(out.request.id)
+    assert sorted(r.id for r in p.reg.pending(central)) == sorted(ids)
+    assert p.reg.approve(school_actor("A"), ids[0]).decision.codes == ("stage.wrong_party",)
+    by_central = p.reg.approve(central, ids[0])
+    assert by_central.allowed, by_central.decision
+    assert by_central.request is not None
+    assert by_central.request.state.value == "at_sending_authority"
+    assert by_central.request.history[-1].actor == "Z"
+    assert p.reg.reject(branch, ids[1]).allowed  # the branch decides its own as before
+    # the central school's own stage is not the branch's
+    u = p.register("Z", 1, hukou_region="340121")
+    mine = p.reg.request_transfer(
+        school_actor("W"), u.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+    ).request
+    assert mine is not None
+    for actor in (school_actor("W"), authority("340202")):
+        p.reg.approve(actor, mine.id)
+    assert p.reg.approve(branch, mine.id).decision.codes == ("stage.wrong_party",)
+    # a change the branch filed: the central school may withdraw it
+    filed = p.reg.suspend(branch, t.id, "病休").request
+    assert filed is not None
+    assert p.reg.withdraw(central, filed.id).allowed
+
+
 def test_art28_a_province_actor_must_be_the_store_s_province() -> None:
     """A province actor sees every school: one whose unit did not exist ("province
     99") read full identity numbers province-wide and added units. A fresh store,

@@ -1700,7 +1700,8 @@ class Registry:
 
     def _check_party(self, uow: UnitOfWork, actor: Actor, req: Request) -> Decision:
         """Art 21: the actor is the party of the request's stage, by its code and its
-        kind (a county actor under a city's code decided the city's stage)."""
+        kind (a county actor under a city's code decided the city's stage); a 分校's
+        stage is its 学区中心校's as well (Art 7), as its students are."""
         code, is_school = self._party(uow, req)
         return approvals.check_party(
             actor,
@@ -1709,6 +1710,7 @@ class Registry:
             party=code,
             party_is_school=is_school,
             party_kind=ActorKind.SCHOOL if is_school else self._kind_of(uow, code),
+            central_school=self._central_of(uow, code) if is_school else None,
         )
 
     @staticmethod
@@ -1719,6 +1721,12 @@ class Registry:
         if unit is not None:
             return ActorKind(unit.level.value)
         return ActorKind.SCHOOL if uow.schools.get(code) is not None else None
+
+    @staticmethod
+    def _central_of(uow: UnitOfWork, code: str) -> str | None:
+        """The 学区中心校 of a 分校 (Art 7), else None."""
+        school = uow.schools.get(code)
+        return school.central_school if school is not None else None
 
     def _advance(
         self,
@@ -3024,15 +3032,18 @@ class Registry:
         if event == "withdraw":  # only the unit that opened the request withdraws it
             opener = req.history[0].actor
             # the opener by its kind as well as its code (the history keeps the code):
-            # a county actor under a school's code withdrew that school's transfer
+            # a county actor under a school's code withdrew that school's transfer;
+            # a 分校's request, its 学区中心校 as well (Art 7)
             opener_kind = self._kind_of(uow, opener)
+            is_school = opener_kind is ActorKind.SCHOOL
             party = approvals.check_party(
                 actor,
                 request=req.id,
                 stage=req.state.value,
                 party=opener,
-                party_is_school=opener_kind is ActorKind.SCHOOL,
+                party_is_school=is_school,
                 party_kind=opener_kind,
+                central_school=self._central_of(uow, opener) if is_school else None,
             )
         else:
             party = self._check_party(uow, actor, req)
