@@ -94,10 +94,25 @@ def _opened_by(p: Province, kind: ActorKind) -> tuple[str, Actor]:
     return out.request.id, opener
 
 
-def stage_case(p: Province, kind: ActorKind, inside: bool) -> tuple[str, Actor]:
-    """A request waiting for a party of ``kind``, and an actor that is (or is not) it."""
+def stage_case(
+    p: Province, kind: ActorKind, inside: bool, *, transfer: bool = False
+) -> tuple[str, Actor]:
+    """A request waiting for a party of ``kind``, and an actor that is (or is not) it;
+    with ``transfer``, a transfer (``decide_transfer`` decides no other request)."""
     if kind is K.SCHOOL:  # a transfer waits for the receiving school W
         return _transfer_request(p), actor_for(kind, "W", inside)
+    if transfer and kind is K.CITY:  # into the city-run H: its city's stage
+        sid = _registered(p, "WH", 10)
+        out = p.reg.request_transfer(
+            school_actor("H"), sid, to_school="H", to_class="H-10", reason=TransferReason.JOB_MOVE
+        )
+        assert out.request is not None
+        p.reg.approve(school_actor("H"), out.request.id)
+        return out.request.id, actor_for(kind, "H", inside)
+    if transfer:  # into W: its county's stage
+        rid = _transfer_request(p)
+        p.reg.approve(school_actor("W"), rid)
+        return rid, actor_for(kind, "W", inside)
     if kind is K.CITY:  # a senior high's review waits for its city
         return _new_student_request(p, "H"), actor_for(kind, "H", inside)
     return _new_student_request(p, "A"), actor_for(kind, "A", inside)
@@ -279,7 +294,7 @@ def test_art28_every_action_by_every_actor(action: str, kind: ActorKind, inside:
         if kind in (K.PROVINCE, K.SYSTEM):
             rid, actor = _new_student_request(p, "A"), actor_for(kind, "A", inside)
         else:
-            rid, actor = stage_case(p, kind, inside)
+            rid, actor = stage_case(p, kind, inside, transfer=action == "decide_transfer")
         call: Callable[[], object] = lambda: STAGE_CALLS[action](p.reg, actor, rid)  # noqa: E731
     elif action == "withdraw":
         rid, opener = _opened_by(p, kind)

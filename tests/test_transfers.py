@@ -824,6 +824,24 @@ def test_art25_false_material_cannot_be_approved(province: Province) -> None:
     assert req.state is RequestState.AT_RECEIVING_AUTHORITY
 
 
+def test_art25_decide_transfer_is_for_transfers_only(province: Province) -> None:
+    """``decide_transfer`` decided any request: a suspension "found on false material"
+    was rejected with a ``transfer.false_material`` warning citing Art 25. A request
+    that is not a transfer is bad input now, nothing written, with or without
+    ``material_false``; ``approve`` and ``reject`` decide it."""
+    s = province.register("A", 1)
+    req = province.reg.suspend(A, s.id, "病").request
+    assert req is not None
+    before = (province.reg.request(PROVINCE, req.id), len(province.log()))
+    for kw in ({"approve": False, "material_false": True}, {"approve": True}):
+        with pytest.raises(XuejiError) as e:
+            province.reg.decide_transfer(SHUSHAN, req.id, **kw)  # type: ignore[arg-type]
+        assert e.value.code == "command.bad_input"
+        assert "decide_transfer" in e.value.message_en
+    assert (province.reg.request(PROVINCE, req.id), len(province.log())) == before
+    assert province.reg.approve(SHUSHAN, req.id).allowed
+
+
 def test_art13_a_j_number_from_another_province_with_an_id_number_links_its_g(
     province: Province,
 ) -> None:

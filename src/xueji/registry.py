@@ -2908,7 +2908,9 @@ class Registry:
         """Decide the current stage of a transfer (Art 21). An authority that finds the
         material false refuses it (Art 25), with ``approve=False``: a stage approved and
         found false at once is a contradiction, refused as ``command.bad_input`` (before,
-        it was read as a refusal and said nothing)."""
+        it was read as a refusal and said nothing). A request that is not a transfer (a
+        suspension, a correction, ...) is ``command.bad_input`` too, nothing written
+        (before, it was decided, "false material" and all)."""
         _check_flag(approve, "approve", "approve")
         _check_flag(material_false, "material_false", "material_false")
         if material_false and approve:
@@ -2979,6 +2981,15 @@ class Registry:
         _free_text(note, "意见", "the note")
         self._authorize(uow, actor, action)  # the kind of user; the party is checked below
         req = self._get_request(uow, request_id)
+        if action == "decide_transfer" and req.kind not in _TRANSFER_KINDS:
+            # before anything is swept or written: a suspension "found on false
+            # material" was rejected with a warning citing Art 25
+            raise _bad_input(
+                f"decide_transfer 只用于转学申请：{req.id} 是{_kind_zh(req.kind)}，"
+                "请用 approve 或 reject",
+                f"decide_transfer is for transfer requests: {req.id} is a "
+                f"{req.kind.value} request; use approve or reject",
+            )
         _expect("request", req.id, expected_version, req.version)
         swept = self._sweep_request(uow, req, on)
         if (
