@@ -94,10 +94,25 @@ def _opened_by(p: Province, kind: ActorKind) -> tuple[str, Actor]:
     return out.request.id, opener
 
 
-def stage_case(p: Province, kind: ActorKind, inside: bool) -> tuple[str, Actor]:
-    """A request waiting for a party of ``kind``, and an actor that is (or is not) it."""
+def stage_case(
+    p: Province, kind: ActorKind, inside: bool, *, transfer: bool = False
+) -> tuple[str, Actor]:
+    """A request waiting for a party of ``kind``, and an actor that is (or is not) it;
+    with ``transfer``, a transfer (``decide_transfer`` decides no other request)."""
     if kind is K.SCHOOL:  # a transfer waits for the receiving school W
         return _transfer_request(p), actor_for(kind, "W", inside)
+    if transfer and kind is K.CITY:  # into the city-run H: its city's stage
+        sid = _registered(p, "WH", 10)
+        out = p.reg.request_transfer(
+            school_actor("H"), sid, to_school="H", to_class="H-10", reason=TransferReason.JOB_MOVE
+        )
+        assert out.request is not None
+        p.reg.approve(school_actor("H"), out.request.id)
+        return out.request.id, actor_for(kind, "H", inside)
+    if transfer:  # into W: its county's stage
+        rid = _transfer_request(p)
+        p.reg.approve(school_actor("W"), rid)
+        return rid, actor_for(kind, "W", inside)
     if kind is K.CITY:  # a senior high's review waits for its city
         return _new_student_request(p, "H"), actor_for(kind, "H", inside)
     return _new_student_request(p, "A"), actor_for(kind, "A", inside)
@@ -279,7 +294,7 @@ def test_art28_every_action_by_every_actor(action: str, kind: ActorKind, inside:
         if kind in (K.PROVINCE, K.SYSTEM):
             rid, actor = _new_student_request(p, "A"), actor_for(kind, "A", inside)
         else:
-            rid, actor = stage_case(p, kind, inside)
+            rid, actor = stage_case(p, kind, inside, transfer=action == "decide_transfer")
         call: Callable[[], object] = lambda: STAGE_CALLS[action](p.reg, actor, rid)  # noqa: E731
     elif action == "withdraw":
         rid, opener = _opened_by(p, kind)
@@ -437,6 +452,74 @@ def test_art21_only_the_opener_of_its_kind_withdraws() -> None:
     assert posing.decision.codes == ("stage.wrong_party",)
     assert len(p.log()) == before
     assert p.reg.withdraw(school_actor("W"), out.request.id).allowed
+
+
+def test_art21_an_authority_stage_is_decided_by_a_unit_of_its_kind() -> None:
+    """An authority's stage was matched on the acting unit's code alone (``withdraw``
+    checked the kind, approvals did not): a county actor under the city's code
+    approved the Hefei city stage. It is refused now, nothing written; the city
+    decides it."""
+    p = Province()
+    s = p.register("WH", 10, hukou_region="340202")
+    out = p.reg.request_transfer(
+        school_actor("H"), s.id, to_school="H", to_class="H-10", reason=TransferReason.JOB_MOVE
+    )
+    assert out.request is not None
+    assert p.reg.approve(school_actor("H"), out.request.id).allowed
+    posing = Actor(ActorKind.COUNTY, "3401", "not a county")
+    before = (p.reg.request(PROVINCE, out.request.id), len(p.log()))
+    for decide in (p.reg.approve, p.reg.reject):
+        assert decide(posing, out.request.id).decision.codes == ("stage.wrong_party",)
+    no = p.reg.decide_transfer(posing, out.request.id, approve=True)
+    assert no.decision.codes == ("stage.wrong_party",)
+    assert (p.reg.request(PROVINCE, out.request.id), len(p.log())) == before
+    assert out.request not in p.reg.pending(posing)
+    assert [r.id for r in p.reg.pending(authority("3401"))] == [out.request.id]
+    done = p.reg.approve(authority("3401"), out.request.id)
+    assert done.request is not None
+    assert done.request.state.value == "at_sending_school"
+
+
+def test_art7_a_central_school_decides_its_branch_s_stages() -> None:
+    """A 学区中心校 manages its 分校's students (Art 7): it reads them and files their
+    changes, but a stage waiting for the branch was the branch's code alone, and the
+    central school was refused (``stage.wrong_party``). It decides the branch's
+    stages now, finds them among its own (``pending``) and withdraws what the branch
+    filed; the branch still decides its own; neither another school nor the branch
+    for its central school."""
+    p = Province()
+    central, branch = school_actor("Z"), school_actor("Z1")
+    s, t = p.register("Z1", 1, hukou_region="340121"), p.register("Z1", 1, hukou_region="340121")
+    ids = []
+    for x in (s, t):
+        out = p.reg.request_transfer(
+            school_actor("W"), x.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+        )
+        assert out.request is not None
+        for actor in (school_actor("W"), authority("340202")):
+            assert p.reg.approve(actor, out.request.id).allowed
+        ids.append(out.request.id)
+    assert sorted(r.id for r in p.reg.pending(central)) == sorted(ids)
+    assert p.reg.approve(school_actor("A"), ids[0]).decision.codes == ("stage.wrong_party",)
+    by_central = p.reg.approve(central, ids[0])
+    assert by_central.allowed, by_central.decision
+    assert by_central.request is not None
+    assert by_central.request.state.value == "at_sending_authority"
+    assert by_central.request.history[-1].actor == "Z"
+    assert p.reg.reject(branch, ids[1]).allowed  # the branch decides its own as before
+    # the central school's own stage is not the branch's
+    u = p.register("Z", 1, hukou_region="340121")
+    mine = p.reg.request_transfer(
+        school_actor("W"), u.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+    ).request
+    assert mine is not None
+    for actor in (school_actor("W"), authority("340202")):
+        p.reg.approve(actor, mine.id)
+    assert p.reg.approve(branch, mine.id).decision.codes == ("stage.wrong_party",)
+    # a change the branch filed: the central school may withdraw it
+    filed = p.reg.suspend(branch, t.id, "病休").request
+    assert filed is not None
+    assert p.reg.withdraw(central, filed.id).allowed
 
 
 def test_art28_a_province_actor_must_be_the_store_s_province() -> None:

@@ -341,6 +341,88 @@ def test_national_blackout_refuses_new_transfers() -> None:
     assert start_transfer(p, s.id).decision.codes == ("transfer.blackout",)
 
 
+def _from_beijing(p: Province, **kw: object):  # type: ignore[no-untyped-def]
+    """A girl born 2018-05-01 arriving in A-2 from Beijing with her G 学籍号."""
+    born = D(2018, 5, 1)
+    other = make_id(born, "F", region="110105")
+    return p.reg.transfer_in(
+        A,
+        origin="北京市某小学",
+        abroad=False,
+        school="A",
+        class_id="A-2",
+        grade=2,
+        name="外省生",
+        sex="F",
+        birth_date=born,
+        hukou_region="110105",
+        registry_number="G" + other,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_art25_a_transfer_in_keeps_the_term_window_and_the_blackout() -> None:
+    """Art 25(2) holds for a transfer in from another province or from abroad as for
+    one within the province: mid-term outside the window only with a stated reason
+    (a warning, kept on the request), and none inside the national blackout ("no new
+    transfer may be started"). Before, ``transfer_in`` was started on any day."""
+    p = Province()
+    p.at(D(2026, 11, 16))  # mid autumn term
+    before = len(p.log())
+    out = _from_beijing(p)
+    assert out.decision.codes == ("transfer.mid_term_no_reason",)
+    assert str(out.decision.violations[0].article).endswith("第二十五条第二款")
+    assert out.request is None
+    assert len(p.log()) == before  # nothing written
+    ok = _from_beijing(p, stated_reason="父母调来合肥工作")
+    assert ok.allowed, ok.decision
+    assert ok.decision.codes == ("transfer.mid_term",)
+    assert ok.request is not None
+    assert ok.request.warnings == ("transfer.mid_term",)
+    assert ok.request.payload["stated_reason"] == "父母调来合肥工作"
+    national = Province(D(2026, 6, 1), policies=(NATIONAL_2013,))
+    national.at(D(2026, 7, 20))  # 07-15..08-14
+    refused = _from_beijing(national, stated_reason="父母调来合肥工作")
+    assert refused.decision.codes == ("transfer.blackout",)
+    national.at(D(2026, 8, 20))
+    assert _from_beijing(national).allowed
+
+
+def test_art25_a_transfer_out_keeps_the_term_window_and_the_blackout() -> None:
+    """A transfer out of the province or abroad is a transfer too (Art 25(2)): none
+    inside the national blackout; mid-term, its reason is the stated reason (a
+    warning), and a transfer out of the province with none is refused. Before, both
+    were started on any day."""
+    national = Province(D(2026, 6, 1), policies=(NATIONAL_2013,))
+    s = national.register("A", 1, birth=D(2019, 3, 1))
+    national.at(D(2026, 7, 20))
+    before = len(national.log())
+    abroad = national.reg.request_cross_border_out(
+        A, s.id, destination="新加坡", leave_date=D(2026, 8, 1), reason="随父母出国"
+    )
+    assert abroad.decision.codes == ("transfer.blackout",)
+    out = national.reg.request_cross_province_out(
+        A, s.id, to_school_name="江苏某小学", reason="随迁"
+    )
+    assert out.decision.codes == ("transfer.blackout",)
+    assert (abroad.request, out.request) == (None, None)
+    assert len(national.log()) == before
+    p = Province()
+    t, u = p.register("A", 1), p.register("A", 1)
+    p.at(D(2026, 11, 16))  # mid autumn term
+    gone = p.reg.request_cross_border_out(
+        A, t.id, destination="新加坡", leave_date=D(2026, 12, 1), reason="随父母出国"
+    )
+    assert gone.decision.codes == ("transfer.mid_term",)
+    assert gone.request is not None
+    assert gone.request.warnings == ("transfer.mid_term",)
+    bare = p.reg.request_cross_province_out(A, u.id, to_school_name="江苏某小学", reason=" ")
+    assert bare.decision.codes == ("transfer.mid_term_no_reason",)
+    said = p.reg.request_cross_province_out(A, u.id, to_school_name="江苏某小学", reason="随迁")
+    assert said.decision.codes == ("transfer.mid_term",)
+    assert said.request is not None
+
+
 @pytest.mark.parametrize(
     ("day", "refused"),
     [
@@ -776,6 +858,24 @@ def test_art25_false_material_cannot_be_approved(province: Province) -> None:
     assert "approve=False" in e.value.message_en
     req = province.reg.request(PROVINCE, out.request.id)
     assert req.state is RequestState.AT_RECEIVING_AUTHORITY
+
+
+def test_art25_decide_transfer_is_for_transfers_only(province: Province) -> None:
+    """``decide_transfer`` decided any request: a suspension "found on false material"
+    was rejected with a ``transfer.false_material`` warning citing Art 25. A request
+    that is not a transfer is bad input now, nothing written, with or without
+    ``material_false``; ``approve`` and ``reject`` decide it."""
+    s = province.register("A", 1)
+    req = province.reg.suspend(A, s.id, "病").request
+    assert req is not None
+    before = (province.reg.request(PROVINCE, req.id), len(province.log()))
+    for kw in ({"approve": False, "material_false": True}, {"approve": True}):
+        with pytest.raises(XuejiError) as e:
+            province.reg.decide_transfer(SHUSHAN, req.id, **kw)  # type: ignore[arg-type]
+        assert e.value.code == "command.bad_input"
+        assert "decide_transfer" in e.value.message_en
+    assert (province.reg.request(PROVINCE, req.id), len(province.log())) == before
+    assert province.reg.approve(SHUSHAN, req.id).allowed
 
 
 def test_art13_a_j_number_from_another_province_with_an_id_number_links_its_g(

@@ -1748,10 +1748,34 @@ class Registry:
         return school.authority, False
 
     def _check_party(self, uow: UnitOfWork, actor: Actor, req: Request) -> Decision:
+        """Art 21: the actor is the party of the request's stage, by its code and its
+        kind (a county actor under a city's code decided the city's stage); a 分校's
+        stage is its 学区中心校's as well (Art 7), as its students are."""
         code, is_school = self._party(uow, req)
         return approvals.check_party(
-            actor, request=req.id, stage=req.state.value, party=code, party_is_school=is_school
+            actor,
+            request=req.id,
+            stage=req.state.value,
+            party=code,
+            party_is_school=is_school,
+            party_kind=ActorKind.SCHOOL if is_school else self._kind_of(uow, code),
+            central_school=self._central_of(uow, code) if is_school else None,
         )
+
+    @staticmethod
+    def _kind_of(uow: UnitOfWork, code: str) -> ActorKind | None:
+        """The kind of user a unit or school code is (a unit's level, Art 28), or None
+        for a code of neither."""
+        unit = uow.units.get(code)
+        if unit is not None:
+            return ActorKind(unit.level.value)
+        return ActorKind.SCHOOL if uow.schools.get(code) is not None else None
+
+    @staticmethod
+    def _central_of(uow: UnitOfWork, code: str) -> str | None:
+        """The 学区中心校 of a 分校 (Art 7), else None."""
+        school = uow.schools.get(code)
+        return school.central_school if school is not None else None
 
     def _advance(
         self,
@@ -2971,7 +2995,9 @@ class Registry:
         """Decide the current stage of a transfer (Art 21). An authority that finds the
         material false refuses it (Art 25), with ``approve=False``: a stage approved and
         found false at once is a contradiction, refused as ``command.bad_input`` (before,
-        it was read as a refusal and said nothing)."""
+        it was read as a refusal and said nothing). A request that is not a transfer (a
+        suspension, a correction, ...) is ``command.bad_input`` too, nothing written
+        (before, it was decided, "false material" and all)."""
         _check_flag(approve, "approve", "approve")
         _check_flag(material_false, "material_false", "material_false")
         if material_false and approve:
@@ -3042,6 +3068,15 @@ class Registry:
         _free_text(note, "意见", "the note")
         self._authorize(uow, actor, action)  # the kind of user; the party is checked below
         req = self._get_request(uow, request_id)
+        if action == "decide_transfer" and req.kind not in _TRANSFER_KINDS:
+            # before anything is swept or written: a suspension "found on false
+            # material" was rejected with a warning citing Art 25
+            raise _bad_input(
+                f"decide_transfer 只用于转学申请：{req.id} 是{_kind_zh(req.kind)}，"
+                "请用 approve 或 reject",
+                f"decide_transfer is for transfer requests: {req.id} is a "
+                f"{req.kind.value} request; use approve or reject",
+            )
         _expect("request", req.id, expected_version, req.version)
         put_off: list[Request] = []
         swept = self._sweep_request(uow, req, on, put_off)
@@ -3109,22 +3144,18 @@ class Registry:
         if event == "withdraw":  # only the unit that opened the request withdraws it
             opener = req.history[0].actor
             # the opener by its kind as well as its code (the history keeps the code):
-            # a county actor under a school's code withdrew that school's transfer
-            unit = uow.units.get(opener)
-            opener_kind = (
-                ActorKind(unit.level.value)
-                if unit is not None
-                else ActorKind.SCHOOL
-                if uow.schools.get(opener) is not None
-                else None
-            )
+            # a county actor under a school's code withdrew that school's transfer;
+            # a 分校's request, its 学区中心校 as well (Art 7)
+            opener_kind = self._kind_of(uow, opener)
+            is_school = opener_kind is ActorKind.SCHOOL
             party = approvals.check_party(
                 actor,
                 request=req.id,
                 stage=req.state.value,
                 party=opener,
-                party_is_school=opener_kind is ActorKind.SCHOOL,
+                party_is_school=is_school,
                 party_kind=opener_kind,
+                central_school=self._central_of(uow, opener) if is_school else None,
             )
         else:
             party = self._check_party(uow, actor, req)
@@ -3365,6 +3396,7 @@ class Registry:
         photo: Photo | None = None,
         migrant: bool = False,
         applied_on: _dt.date | None = None,
+        stated_reason: str = "",
     ) -> Outcome:
         """A transfer in from another province (Art 22) or from abroad (Art 23).
 
@@ -3377,10 +3409,14 @@ class Registry:
         outcome then names it by its request only (``outcome.student`` is ``None``,
         ``outcome.request.student`` its id): the earlier record is not the receiving
         school's to read before the return is approved (Art 28). The receiving school's
-        and its authority's approvals follow (20 working days each).
+        and its authority's approvals follow (20 working days each). As any transfer
+        (Art 25(2)), not inside the policy's ``transfer_blackout``, and mid-term outside
+        the ``transfer_window`` only with a ``stated_reason`` (before, it was started on
+        any day).
         """
         on = self.today()
         _check_date(applied_on, "申请日期", "the application date", optional=True)
+        _free_text(stated_reason, "转学说明", "the stated reason")
         kind = RequestKind.CROSS_BORDER_IN if abroad else RequestKind.CROSS_PROVINCE_IN
         _check_person(name, sex, grade, hukou_region)
         _checked_fields({"birth_date": birth_date, "photo": photo, "migrant": migrant}, None)
@@ -3407,10 +3443,12 @@ class Registry:
                 found.update({x.id: x for x in _same_child(uow, guardian_id, name, birth_date)})
             gone = (St.CROSS_PROVINCE_OUT, St.CROSS_BORDER_OUT)
             left = [x for x in found.values() if x.status in gone]
+            timing = transfers.check_timing(on, policy=policy, stated_reason=stated_reason)
             decision = Decision.combine(
                 # a student coming back: one change at a time (Art 19), and under
                 # correction_during_transfer = "wait" not while a correction is open
                 *(self._no_other_open(uow, x, kind, policy=policy) for x in left[:1]),
+                timing,  # Art 25(2), as for a transfer within the province
                 self._applied(applied_on, on, policy),
                 enrolment.check_duplicate(
                     [x for x in found.values() if x.status not in gone], continuing=False
@@ -3490,12 +3528,18 @@ class Registry:
                 applied_on or on,
                 kind,
                 student,
+                warnings=[w.code for w in timing.warnings],
                 to_school=sch.code,
                 to_class=klass.id,
                 reason=origin,
                 # the grade and stage the return was decided in (a record coming back
                 # takes them at approval: it left in an earlier grade)
-                payload={"origin": origin, "grade": str(grade), "stage": stage.value},
+                payload={
+                    "origin": origin,
+                    "grade": str(grade),
+                    "stage": stage.value,
+                    **({"stated_reason": stated_reason} if stated_reason else {}),
+                },
             )
             req = self._sweep_request(uow, req, on)
         # a record coming back is the province's earlier record (a guardian's number,
@@ -3514,18 +3558,23 @@ class Registry:
         reason: str,
     ) -> Outcome:
         """Art 23: the school files a cross-border transfer out with destination, date and
-        reason; its authority approves."""
+        reason; its authority approves. Not inside the policy's ``transfer_blackout``;
+        mid-term outside the ``transfer_window``, a warning (its reason is the stated
+        reason, Art 25(2))."""
         _free_text(destination, "目的地", "the destination")
         _check_date(leave_date, "离境日期", "the leaving date", optional=True)
         _free_text(reason, "原因", "the reason")
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "request_cross_border_out")
+            policy = self.policy(on)
+            timing = transfers.check_timing(on, policy=policy, stated_reason=reason)
             decision = Decision.combine(
                 transfers.check_abroad(
                     s, destination=destination, leave_date=leave_date, reason=reason
                 ),
-                self._no_other_open(uow, s, RequestKind.CROSS_BORDER_OUT, policy=self.policy(on)),
+                self._no_other_open(uow, s, RequestKind.CROSS_BORDER_OUT, policy=policy),
+                timing,
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -3535,6 +3584,7 @@ class Registry:
                 on,
                 RequestKind.CROSS_BORDER_OUT,
                 s,
+                warnings=[w.code for w in timing.warnings],
                 from_school=s.school,
                 reason=reason,
                 payload={"destination": destination, "date": _s(leave_date), "reason": reason},
@@ -3545,7 +3595,9 @@ class Registry:
     def request_cross_province_out(
         self, actor: Actor, student_id: str, *, to_school_name: str, reason: str
     ) -> Outcome:
-        """Art 22: another province's school started a transfer; this side approves."""
+        """Art 22: another province's school started a transfer; this side approves. As
+        any transfer (Art 25(2)): not inside the policy's ``transfer_blackout``, and
+        mid-term outside the ``transfer_window`` only with a ``reason``."""
         _free_text(to_school_name, "转入学校名称", "the receiving school's name")
         _free_text(reason, "原因", "the reason")
         on = self.today()
@@ -3558,22 +3610,25 @@ class Registry:
                     ),
                     s,
                 )
-            other = self._no_other_open(
-                uow, s, RequestKind.CROSS_PROVINCE_OUT, policy=self.policy(on)
+            policy = self.policy(on)
+            decision = Decision.combine(
+                self._no_other_open(uow, s, RequestKind.CROSS_PROVINCE_OUT, policy=policy),
+                transfers.check_timing(on, policy=policy, stated_reason=reason),
             )
-            if not other.allowed:
-                return Outcome(other, s)
+            if not decision.allowed:
+                return Outcome(decision, s)
             req = self._open_request(
                 uow,
                 actor,
                 on,
                 RequestKind.CROSS_PROVINCE_OUT,
                 s,
+                warnings=[w.code for w in decision.warnings],
                 from_school=s.school,
                 reason=reason,
                 payload={"to_school_name": to_school_name},
             )
-        return Outcome(Decision.allow(), s, req)
+        return Outcome(decision, s, req)
 
     # -- suspension, resumption, dropout (Arts 26-27) -------------------------------------------
 

@@ -31,21 +31,38 @@ def check_party(
     party: str,
     party_is_school: bool,
     party_kind: ActorKind | None = None,
+    central_school: str | None = None,
 ) -> Decision:
     """Art 21: only the party a stage waits for decides it (a school for a school's
     stage, the school's 学籍主管单位 for an authority's stage). ``party_kind``, where
-    known, is the party's own kind, which the actor's must be."""
+    known, is the party's own kind, which the actor's must be (a county actor under a
+    city's code does not decide the city's stage). ``central_school``: the party is a
+    分校, whose 学区中心校 manages its students (Art 7) and decides its stages as well.
+
+    >>> from xueji.model import Actor, ActorKind
+    >>> county = Actor(ActorKind.COUNTY, "3401")
+    >>> check_party(county, request="R1", stage="at_receiving_authority", party="3401",
+    ...             party_is_school=False, party_kind=ActorKind.CITY).codes
+    ('stage.wrong_party',)
+    >>> check_party(Actor(ActorKind.SCHOOL, "Z"), request="R1", stage="at_sending_school",
+    ...             party="Z1", party_is_school=True, central_school="Z").allowed
+    True
+    """
     kind_ok = (actor.kind is ActorKind.SCHOOL) == party_is_school
     if party_kind is not None:
         kind_ok = actor.kind is party_kind
+    units = {party}
+    if party_is_school and central_school:
+        units.add(central_school)
     c = Checks()
     c.rule(
         "stage.wrong_party",
-        kind_ok and actor.unit == party,
+        kind_ok and actor.unit in units,
         request=request,
         stage=stage,
         party=party,
         actor=f"{actor.kind.value}:{actor.unit}",
+        seen={"central_school": central_school} if central_school else None,
     )
     return c.decision()
 

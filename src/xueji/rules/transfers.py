@@ -14,7 +14,10 @@ Readings chosen:
   (warning ``transfer.verify_material``); material found false is refused.
 * **Term window (Art 25(2)).** The policy's ``transfer_window`` and ``terms``. Inside
   a term but outside the window, a transfer needs a stated reason: a warning with
-  one, a refusal without. Between terms, no warning.
+  one, a refusal without. Between terms, no warning. The window and the
+  ``transfer_blackout`` hold for every kind of transfer (:func:`check_timing`): a
+  transfer in from another province or from abroad (its ``stated_reason``) and a
+  transfer out (its reason) as well as one within the province.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ __all__ = [
     "blackout_around",
     "check_abroad",
     "check_applied_on",
+    "check_timing",
     "check_transfer",
     "in_transfer_window",
 ]
@@ -152,6 +156,31 @@ def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Dec
             from_city=facts.from_city,
             to_city=facts.to_city,
         )
+    _check_timing(c, on=on, policy=policy, stated_reason=facts.stated_reason)
+    return c.decision()
+
+
+def check_timing(on: _dt.date, *, policy: Policy, stated_reason: str = "") -> Decision:
+    """When a transfer may be started (Art 25(2)): not inside the policy's
+    ``transfer_blackout``; inside a term but outside its ``transfer_window``, only with
+    a stated reason (a warning with one, a refusal without). The same rules for every
+    kind of transfer: :func:`check_transfer` applies them to a transfer within the
+    province, the registry to a transfer in from another province or from abroad and
+    to a transfer out (before, those were started on any day).
+
+    >>> import datetime as dt
+    >>> from xueji.policy import ANHUI_2013
+    >>> check_timing(dt.date(2026, 11, 16), policy=ANHUI_2013).codes
+    ('transfer.mid_term_no_reason',)
+    >>> check_timing(dt.date(2026, 11, 16), policy=ANHUI_2013, stated_reason="随迁").codes
+    ('transfer.mid_term',)
+    """
+    c = Checks()
+    _check_timing(c, on=on, policy=policy, stated_reason=stated_reason)
+    return c.decision()
+
+
+def _check_timing(c: Checks, *, on: _dt.date, policy: Policy, stated_reason: str) -> None:
     blackout = policy.transfer_blackout.value
     blackout_param = (("transfer_blackout", policy.transfer_blackout),)
     if blackout is not None:
@@ -178,7 +207,7 @@ def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Dec
         ("transfer_window", policy.transfer_window),
         ("terms", policy.terms),
     )
-    stated = facts.stated_reason.strip()
+    stated = stated_reason.strip()
     c.rule(
         "transfer.mid_term" if ok or stated else "transfer.mid_term_no_reason",
         ok,
@@ -187,9 +216,8 @@ def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Dec
         params=window_params,
         on=on.isoformat(),
         term=term or "-",
-        stated_reason=facts.stated_reason or "-",
+        stated_reason=stated_reason or "-",
     )
-    return c.decision()
 
 
 def blackout_around(on: _dt.date, blackout: tuple[MonthDay, MonthDay]) -> tuple[_dt.date, _dt.date]:
