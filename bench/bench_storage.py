@@ -245,7 +245,7 @@ def _server_database(url: str) -> None:
 
 
 def _empty_copy(url: str) -> SqlStore:
-    store = SqlStore.from_url(url)
+    store = SqlStore.from_url(url, migrate=False)  # (a database left half-made: emptied)
     store.drop_all()
     store.migrate()
     return store

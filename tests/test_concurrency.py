@@ -560,10 +560,10 @@ def test_workers_opening_an_old_database_at_once_all_find_it_upgraded(
     else:
         url = PG_URL if engine == "postgres" else MYSQL_URL
         _server(url, engine)
-    setup = SqlStore.from_url(url)
-    if at == 0:
-        setup.drop_all()
-    else:  # back to what schema 1 wrote
+    setup = SqlStore.from_url(url, migrate=False)  # (see empty_store)
+    setup.drop_all()
+    if at != 0:  # back to what schema 1 wrote
+        setup.migrate()
         with setup.engine.begin() as conn:
             next(i for i in numbers_t.indexes if i.name.endswith("_student")).drop(conn)
             conn.execute(schema_t.delete().where(schema_t.c.version > 1))
@@ -584,7 +584,7 @@ def test_workers_opening_an_old_database_at_once_all_find_it_upgraded(
 
 
 def _empty(url: str) -> None:
-    s = SqlStore.from_url(url)
+    s = SqlStore.from_url(url, migrate=False)  # (see empty_store)
     s.drop_all()
     s.engine.dispose()
 
@@ -785,7 +785,9 @@ def test_a_postgres_lock_wait_past_the_host_s_lock_timeout_is_a_conflict() -> No
     import sqlalchemy as sa
 
     _server(PG_URL, "postgres")
-    store = SqlStore.from_url(PG_URL, connect_args={"options": "-c lock_timeout=200"})
+    store = SqlStore.from_url(
+        PG_URL, connect_args={"options": "-c lock_timeout=200"}, migrate=False
+    )
     store.drop_all()
     store.migrate()
     with store.unit_of_work() as uow:
