@@ -638,6 +638,26 @@ def test_art5_only_the_national_export_has_full_id_numbers(tmp_path: Path) -> No
         p.reg.national_export(A)
 
 
+def test_art5_the_national_export_s_stage_and_entry_month_read_as_their_headers(
+    tmp_path: Path,
+) -> None:
+    """The national export's 学段 said ``primary`` in a file whose headers and other
+    values (性别 男, 学籍状态 在籍) are Chinese, and 入学年月 (year and month) held a
+    whole date. 学段 is the stage's Chinese name, as ``report stats`` prints it; 入学年月
+    is ``YYYY-MM``."""
+    p = Province()
+    small(p)
+    records = p.reg.national_export(PROVINCE)
+    assert {r.stage for r in records} == {"小学", "高中"}
+    excel.write_table(tmp_path / "national.csv", statistics.national_table(records))
+    with open(tmp_path / "national.csv", encoding="utf-8-sig") as f:
+        header, *rows = list(csv.reader(f))
+    stage, entered = header.index("学段"), header.index("入学年月")
+    assert {r[stage] for r in rows} == {"小学", "高中"}
+    assert {r[entered] for r in rows} == {"2026-09"}
+    assert {r.entry_date for r in records} == {D(2026, 9, 1)}  # the record keeps the day
+
+
 def _dump(path: Path) -> str:
     if path.suffix == ".csv":
         with open(path, encoding="utf-8-sig") as f:
