@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -378,6 +379,36 @@ def test_art30_sensitive_reads_are_logged() -> None:
     assert reads[-1].after["fields"] == "id_number"
     assert all(s.id_number not in str(e) for e in p.log())  # masked in the log
     _ = dt
+
+
+def test_art30_every_query_returning_full_numbers_logs_the_read_and_the_pages_name_it() -> None:
+    """docs/privacy.md said full identity numbers are read "only through
+    ``Registry.student`` and ``Registry.students_of``" (docs/audit.md named those two
+    alone), but the national export returns them too (Art 5), its read logged. Each of
+    the four returns the full number and logs one read, and both pages name the four."""
+    p = Province()
+    s = p.register("A", 1)
+    county = authority("340104")
+
+    def exported_to() -> list[Any]:
+        got: list[Any] = []
+        p.reg.national_export_to(county, got.append)
+        return got
+
+    queries: dict[str, Callable[[], Sequence[Any]]] = {
+        "Registry.student": lambda: [p.reg.student(county, s.id)],
+        "Registry.students_of": lambda: p.reg.students_of(county, "A"),
+        "Registry.national_export": lambda: p.reg.national_export(county),
+        "Registry.national_export_to": exported_to,
+    }
+    for name, query in queries.items():
+        before = sum(1 for e in p.log() if e.command == "read_sensitive")
+        assert s.id_number in {r.id_number for r in query()}, name
+        assert sum(1 for e in p.log() if e.command == "read_sensitive") == before + 1, name
+    for page in ("privacy.md", "audit.md"):
+        text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+        assert all(f"`{name}`" in text for name in queries), page
+        assert "only through `Registry.student` and `Registry.students_of`" not in text
 
 
 def test_art28_the_receiving_school_of_a_transfer_is_not_handed_the_record() -> None:

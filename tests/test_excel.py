@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
+import shlex
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -636,6 +638,26 @@ def test_art5_only_the_national_export_has_full_id_numbers(tmp_path: Path) -> No
         p.reg.national_export(A)
 
 
+def test_art5_the_national_export_s_stage_and_entry_month_read_as_their_headers(
+    tmp_path: Path,
+) -> None:
+    """The national export's 学段 said ``primary`` in a file whose headers and other
+    values (性别 男, 学籍状态 在籍) are Chinese, and 入学年月 (year and month) held a
+    whole date. 学段 is the stage's Chinese name, as ``report stats`` prints it; 入学年月
+    is ``YYYY-MM``."""
+    p = Province()
+    small(p)
+    records = p.reg.national_export(PROVINCE)
+    assert {r.stage for r in records} == {"小学", "高中"}
+    excel.write_table(tmp_path / "national.csv", statistics.national_table(records))
+    with open(tmp_path / "national.csv", encoding="utf-8-sig") as f:
+        header, *rows = list(csv.reader(f))
+    stage, entered = header.index("学段"), header.index("入学年月")
+    assert {r[stage] for r in rows} == {"小学", "高中"}
+    assert {r[entered] for r in rows} == {"2026-09"}
+    assert {r.entry_date for r in records} == {D(2026, 9, 1)}  # the record keeps the day
+
+
 def _dump(path: Path) -> str:
     if path.suffix == ".csv":
         with open(path, encoding="utf-8-sig") as f:
@@ -756,6 +778,42 @@ def _cli_store(tmp_path: Path) -> list[str]:
     small(p)
     p.store.engine.dispose()
     return ["--store", f"sqlite:///{db}", "--today", "2026-10-15"]
+
+
+def test_art28_the_report_commands_of_the_docs_run_on_a_store_written_since(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/reports.md's fee command took ``--today 2026-10-15``: a reader who had
+    followed docs/excel.md's walk-through later than that (the log's last entry dated
+    the day they ran it) was refused, ``cli.today_backwards``, exit 2. Every command of
+    the page's command-line block runs, as written, on a store last written on a day
+    after today and after every ``--today`` it names."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "reports.md").read_text("utf-8")
+    block = doc.split("\n## Command line\n", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line) for line in block.splitlines() if line.strip()]
+    assert [c[:3] for c in commands] == [
+        ["xueji", "report", what] for what in ("stats", "fee", "migrants", "national")
+    ]
+    named = [
+        dt.date.fromisoformat(c[i + 1])
+        for c in commands
+        for i, a in enumerate(c)
+        if a == "--today" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", c[i + 1])
+    ]
+    last = max([dt.date.today(), *named]) + dt.timedelta(days=1)
+    db = tmp_path / "registry.db"
+    p = Province(store=SqlStore.sqlite(str(db)))
+    small(p)
+    p.at(last)  # the reader's last entry: a class opened on that day
+    p.reg.add_class(school_actor("A"), SchoolClass("A-9", "A", "一年级9班", 1, "王老师", last))
+    p.store.engine.dispose()
+    for command in commands:
+        argv = [f"sqlite:///{db}" if a == "sqlite:///registry.db" else a for a in command[1:]]
+        out = argv.index("--out") + 1
+        argv[out] = str(tmp_path / argv[out])
+        assert main(argv) == 0, (command, capsys.readouterr().err)
+        assert Path(argv[out]).exists()
+        capsys.readouterr()
 
 
 def test_cli_import_and_report_take_holiday_files_for_their_deadlines(tmp_path: Path) -> None:

@@ -22,8 +22,12 @@ from xueji.storage.sql import SqlStore, requests_t, students_t
 from xueji.testing.contract import StoreContract
 from xueji.testing.servers import answers
 
-PG_URL = os.environ.get("XUEJI_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-MYSQL_URL = os.environ.get("XUEJI_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
+# the databases the server legs use, unless XUEJI_PG_URL / XUEJI_MYSQL_URL name others
+# (README.md and docs/storage.md say so: the legs drop and create xueji's tables there)
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+MYSQL_DEFAULT = "mysql+pymysql://root@127.0.0.1:3306/test"
+PG_URL = os.environ.get("XUEJI_PG_URL", PG_DEFAULT)
+MYSQL_URL = os.environ.get("XUEJI_MYSQL_URL", MYSQL_DEFAULT)
 
 
 def _server(url: str, name: str) -> None:
@@ -1568,3 +1572,18 @@ def test_a_server_database_left_half_made_is_emptied_for_the_next_run(
     with again.unit_of_work() as uow:
         assert uow.schools.list() == []
     again.engine.dispose()
+
+
+def test_the_docs_say_which_databases_the_server_legs_use_and_how_to_choose_others() -> None:
+    """README.md and docs/storage.md did not say that ``make test`` drops and creates
+    xueji's tables in the databases named ``test`` on the PostgreSQL and MariaDB
+    servers, that two runs at once on one machine fail each other, or how to give a
+    run databases of its own (``XUEJI_PG_URL``, ``XUEJI_MYSQL_URL``)."""
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    storage = (root / "docs" / "storage.md").read_text(encoding="utf-8")
+    for text in (readme, storage):
+        for said in ("XUEJI_PG_URL", "XUEJI_MYSQL_URL", "drops", "at once"):
+            assert said in text
+    for url in (PG_DEFAULT, MYSQL_DEFAULT):
+        assert f"`{url}`" in storage

@@ -257,9 +257,10 @@ class DuplicateKey(XuejiError, ValueError):
 
 class MissingExtra(XuejiError, ImportError):
     """A feature whose optional dependencies are not installed: code
-    ``storage.missing`` (SQLAlchemy: ``pip install 'xueji[sql]'``) or ``excel.missing``
-    (openpyxl: ``pip install 'xueji[excel]'``). The message names the extra that
-    brings them. Also an :class:`ImportError`, so that a host's
+    ``storage.missing`` (SQLAlchemy, the ``sql`` extra) or ``excel.missing`` (openpyxl,
+    the ``excel`` extra). The message names the extra that brings them and how to
+    install it from a checkout (``pip install -e '.[sql]'``: xueji is on no package
+    index yet). Also an :class:`ImportError`, so that a host's
     ``except ImportError`` around an optional import still catches it.
 
     >>> issubclass(MissingExtra, ImportError)

@@ -17,8 +17,9 @@ Workbooks are read in openpyxl's read-only mode, row by row, so a large file str
 The report names the sheet read and, when none was named, the other sheets that hold
 data (a notice, not a refusal).
 
-openpyxl is an optional dependency (``pip install 'xueji[excel]'``); it is imported only
-when a workbook is read or written, and its absence is the error ``excel.missing``.
+openpyxl is an optional dependency (the ``excel`` extra: ``pip install -e '.[excel]'``
+in a checkout); it is imported only when a workbook is read or written, and its absence
+is the error ``excel.missing``.
 
 >>> parse_date("2020/3/1"), parse_date("20200301"), parse_date("2020年3月1日")
 (datetime.date(2020, 3, 1), datetime.date(2020, 3, 1), datetime.date(2020, 3, 1))
@@ -112,8 +113,9 @@ def _openpyxl() -> Any:
     except ImportError:  # pragma: no cover - the dev environment has the extra
         raise MissingExtra(
             "excel.missing",
-            "读写Excel需要 openpyxl：请安装 xueji[excel]",
-            "reading or writing Excel needs openpyxl: pip install 'xueji[excel]'",
+            "读写Excel需要 openpyxl（excel 扩展）：在 xueji 源码目录中 pip install -e '.[excel]'",
+            "reading or writing Excel needs openpyxl, the excel extra: "
+            "pip install -e '.[excel]' in a checkout of xueji",
         ) from None
     return openpyxl
 

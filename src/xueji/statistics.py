@@ -349,7 +349,8 @@ def public_list_table(school: str, rows: Iterable[PublicListRow]) -> Table:
 class NationalRecord:
     """A registry record as the national system takes it (Art 5). Holds the full
     identity numbers (and a G 学籍号 holds one too): for the national system only;
-    masked or left out in ``repr``."""
+    masked or left out in ``repr``. Sex, stage and status are their Chinese names
+    (男/女, 小学/初中/高中/特殊教育, 在籍, ...)."""
 
     registry_number: str = attrs.field(repr=lambda n: repr(mask_number(n)))
     id_number: str = attrs.field(repr=False)
@@ -403,7 +404,7 @@ def national_record(s: Student) -> NationalRecord:
         s.school,
         s.grade,
         s.class_id,
-        s.stage.value,
+        s.stage.zh,  # as 性别 and 学籍状态 (and report stats) name theirs
         s.status.zh,
         s.entry_date,
         s.regional_number or "",
@@ -421,5 +422,14 @@ def national_table(records: Iterable[NationalRecord]) -> Table:
 
 
 def national_row(r: NationalRecord) -> tuple[object, ...]:
-    """One record as a row under :data:`NATIONAL_HEADER`."""
-    return (*attrs.astuple(r)[:14], "是" if r.migrant else "否", "是" if r.special_needs else "否")
+    """One record as a row under :data:`NATIONAL_HEADER`: 入学年月 is the year and month
+    of entry (``2026-09``; the record keeps the day)."""
+    row = attrs.astuple(r)[:14]
+    entered = f"{r.entry_date.year:04d}-{r.entry_date.month:02d}"
+    return (
+        *row[:12],
+        entered,
+        row[13],
+        "是" if r.migrant else "否",
+        "是" if r.special_needs else "否",
+    )

@@ -66,8 +66,9 @@ try:
 except ImportError:  # pragma: no cover - the dev environment has the extra
     raise MissingExtra(
         "storage.missing",
-        "SQL 存储需要 SQLAlchemy：请安装 xueji[sql]",
-        "the SQL store needs SQLAlchemy: pip install 'xueji[sql]'",
+        "SQL 存储需要 SQLAlchemy（sql 扩展）：在 xueji 源码目录中 pip install -e '.[sql]'",
+        "the SQL store needs SQLAlchemy, the sql extra: pip install -e '.[sql]' "
+        "in a checkout of xueji",
     ) from None
 
 from xueji.lifecycle.tables import SEATED, RequestKind, RequestState, StudentStatus
@@ -2097,10 +2098,13 @@ class SqlStore:
         except ImportError as e:  # the extra that brings the driver is not installed
             raise XuejiError(
                 "storage.bad_url",
-                f"缺少数据库驱动 {e.name}：xueji[postgres] 提供 postgresql+psycopg://，"
-                "xueji[mysql] 提供 mysql+pymysql://",
-                f"the database driver {e.name} is not installed: xueji[postgres] brings "
-                "postgresql+psycopg://, xueji[mysql] brings mysql+pymysql://",
+                f"缺少数据库驱动 {e.name}：postgres 扩展提供 postgresql+psycopg://，"
+                "mysql 扩展提供 mysql+pymysql://（在 xueji 源码目录中 "
+                "pip install -e '.[postgres]' 或 pip install -e '.[mysql]'）",
+                f"the database driver {e.name} is not installed: the postgres extra brings "
+                "postgresql+psycopg://, the mysql extra mysql+pymysql:// "
+                "(pip install -e '.[postgres]' or pip install -e '.[mysql]' "
+                "in a checkout of xueji)",
             ) from e
         if engine.dialect.name == "sqlite":
             _sqlite_setup(engine)
