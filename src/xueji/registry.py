@@ -1148,6 +1148,11 @@ def _same_child(uow: UnitOfWork, guardian_id: str, name: str, birth: _dt.date) -
     ]
 
 
+_SENSITIVE_PAYLOAD = ("id_number", "guardian_id")
+"""The payload fields of a request that hold an identity number whole (a correction's
+new values): a query that returns them logs the read (:meth:`Registry.request`)."""
+
+
 def _no_school(code: str) -> NotFound:
     """The error of a school code that names no school."""
     return NotFound("not_found.school", f"学校 {code} 不存在", f"no school {code}")
@@ -4091,15 +4096,30 @@ class Registry:
                 for r in uow.requests.open()
                 if (kind is None or r.kind is kind) and self._check_party(uow, actor, r).allowed
             ]
+        self._read_payloads(actor, f"pending:{actor.unit}", found)
         far = _dt.date.max
         return sorted(found, key=lambda r: (self._due(r) or far, r.id))
 
     def request(self, actor: Actor, request_id: str) -> Request:
-        """One request (for an actor over either school it concerns)."""
+        """One request (for an actor over either school it concerns). A correction's
+        new identity number is in its payload whole: the read is logged."""
         with self._reading() as uow:
             r = self._get_request(uow, request_id)
             self._authorize(uow, actor, "request", schools=self._request_schools(uow, r))
-            return r
+        self._read_payloads(actor, r.id, [r])
+        return r
+
+    def _read_payloads(self, actor: Actor, subject: str, requests: Sequence[Request]) -> None:
+        """Log the read of the identity numbers whole in ``requests``' payloads (a
+        correction's new ``id_number`` or ``guardian_id``, which its approval applies),
+        as :meth:`student` logs a record's (PIPL Art 51; Art 30): one entry naming the
+        fields and how many requests held them. Nothing is logged when none did."""
+        fields = sorted({k for r in requests for k in _SENSITIVE_PAYLOAD if r.payload.get(k)})
+        if not fields:
+            return
+        held = sum(1 for r in requests if any(r.payload.get(k) for k in _SENSITIVE_PAYLOAD))
+        with self.store.unit_of_work() as uow:
+            self._read(uow, actor, subject, ",".join(f"payload.{k}" for k in fields), held)
 
     @_retried
     def students_of(self, actor: Actor, school: str) -> list[Student]:
