@@ -456,3 +456,25 @@ def test_an_unknown_acting_unit_is_named_in_chinese(
         code, _, err = run(capsys, "submit", "--all-drafts", "--store", store, "--as", actor)
         assert code == 2
         assert zh in err
+
+
+def test_the_tour_masks_every_registry_number_whatever_its_letter(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Found by the newcomer walkthrough: the tour printed a student's history as
+    ``G340104********0015, history J340104202003010015 -> ...``: a J number has the form
+    of an identity number (area, birth date, sequence, check digit), and this one was
+    the student's. Every registry number the command line prints is masked now, as
+    ``number check`` masked them."""
+    import re
+
+    code, out, _ = run(capsys, "tour")
+    assert code == 0
+    assert not re.search(r"[GJL]\d{17}[\dX]", out), out
+    assert "J340104202003010015" not in out
+    assert "history J340104********0015 -> G340104********0015" in out
+    assert "J340104********0015 / J340104********0031" in out  # the twins
+    code, out, _ = run(capsys, "number", "check", "J34010420190501001X", "L340104201905010001")
+    assert code == 0
+    assert "J340104********001X" in out
+    assert "L340104********0001" in out

@@ -150,7 +150,7 @@ def cmd_number_check(args: argparse.Namespace) -> int:
         results.append(
             {
                 "valid": True,
-                "number": str(n),
+                "number": numbers.mask_number(n.text, every_kind=True),
                 "kind": n.kind,
                 "area": n.area,
                 "birth_date": n.birth_date.isoformat(),
@@ -320,8 +320,14 @@ def cmd_tour(args: argparse.Namespace) -> int:
     out.append("")
     out.append("2. 学籍号 Registry numbers (Arts 12-13)")
     alloc = numbers.MemoryAllocator()
+
+    def shown(n: numbers.RegistryNumber) -> str:
+        # masked whatever its letter: a J (or L) number has the form of an identity
+        # number, and a J number is the student's own once the ID is linked (Art 13)
+        return numbers.mask_number(n.text, every_kind=True, spec=policy.id_mask.value)
+
     g = numbers.new_record(today, id_number="11010519491231002X")
-    out.append(f"   有身份证 with an ID number: {g.current}")
+    out.append(f"   有身份证 with an ID number: {shown(g.current)}")
     born = dt.date(2020, 3, 1)
     twins = [
         numbers.new_record(
@@ -335,13 +341,14 @@ def cmd_tour(args: argparse.Namespace) -> int:
         for _ in range(2)
     ]
     out.append(
-        f"   双胞胎无身份证 twins with no ID, one guardian: {twins[0].current} / {twins[1].current}"
+        f"   双胞胎无身份证 twins with no ID, one guardian: "
+        f"{shown(twins[0].current)} / {shown(twins[1].current)}"
     )
     body = "34010420200301001"
     later = numbers.link_resident_id(twins[0], body + ids.check_character(body), today)
     out.append(
-        f"   后补身份证 ID obtained later: {later.current}, history "
-        f"{' -> '.join(str(n) for n in later.all_numbers)}"
+        f"   后补身份证 ID obtained later: {shown(later.current)}, history "
+        f"{' -> '.join(shown(n) for n in later.all_numbers)}"
     )
     region_no = numbers.issue_regional_number(
         policy, alloc, region="340104", year=2026, stage=Stage.PRIMARY
