@@ -478,3 +478,39 @@ def test_the_tour_masks_every_registry_number_whatever_its_letter(
     assert code == 0
     assert "J340104********001X" in out
     assert "L340104********0001" in out
+
+
+def test_the_system_acts_as_as_system_where_a_command_lets_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the newcomer walkthrough: docs/cli.md said ``forget-keys`` takes ``--as
+    system:...``, but every ``system:X`` was refused as ``库中没有这一学校：X (the store
+    holds no system 'X')``, its Chinese naming a school. ``--as system`` is the system
+    itself (``Actor.system()``); ``system:X`` is a usage error that says so; a command
+    the system may not run is refused as access, not as an unknown school."""
+    from tests.conftest import Province, school_actor
+    from xueji.storage.sql import SqlStore
+
+    path = tmp_path / "r.db"
+    p = Province(store=SqlStore.sqlite(str(path)))
+    p.reg.submit(school_actor("A"), p.enroll().id, idempotency_key="form-1")
+    p.store.engine.dispose()
+    store = ["--store", f"sqlite:///{path}"]
+    forget = ["forget-keys", "--before", "2026-09-02", *store]
+    code, out, err = run(capsys, "--json", *forget, "--as", "system")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {"forgotten": 1, "before": "2026-09-02"}
+    for typed in ("system:x", "system:system"):
+        with pytest.raises(SystemExit) as exc:
+            main([*forget, "--as", typed])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith("xueji: [cli.usage] 参数 --as：系统以 --as system 执行，不带单位代码")
+        assert f"the system acts as --as system, with no unit, not '{typed}'" in err
+        assert "学校" not in err
+    report = ["report", "stats", "--out", str(tmp_path / "r.csv"), *store, "--as", "system"]
+    code, _, err = run(capsys, *report)
+    assert code == 2
+    assert err.startswith("xueji: [access.denied] ")
+    assert "学校" not in err
+    assert not (tmp_path / "r.csv").exists()

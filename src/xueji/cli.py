@@ -657,6 +657,8 @@ def _known_actor(reg: Any, actor: Any, *, founding: bool = False) -> None:
     province yet: it is adding its own unit (Art 6)."""
     from xueji.model import ActorKind, UnitLevel
 
+    if actor.kind is ActorKind.SYSTEM:  # (--as system: no unit; the command checks access)
+        return
     with reg.store.reading() as uow:  # reads only: no write lock on SQLite
         if actor.kind is ActorKind.SCHOOL:
             ok = uow.schools.get(actor.unit) is not None
@@ -676,22 +678,37 @@ def _known_actor(reg: Any, actor: Any, *, founding: bool = False) -> None:
         elif empty:  # a new store: its tree comes first
             zh = "（新库请先以 --as province:省代码 执行 xueji import units）"
             en = " (a new store: first xueji import units --as province:CODE)"
-        kind_zh = {"province": "省级单位", "city": "市级单位", "county": "县级单位"}
+        kind_zh = {
+            "province": "省级单位",
+            "city": "市级单位",
+            "county": "县级单位",
+            "school": "学校",
+        }
         raise XuejiError(
             "not_found.unit",
-            f"库中没有这一{kind_zh.get(actor.kind.value, '学校')}：{actor.unit}{zh}",
+            f"库中没有这一{kind_zh[actor.kind.value]}：{actor.unit}{zh}",
             f"the store holds no {actor.kind.value} {actor.unit!r} to act as{en}",
         )
 
 
 def _actor(text: str) -> Any:
+    """``KIND:UNIT`` (a unit or school acting), or ``system``: the system itself
+    (``Actor.system()``), for the commands it may run (``forget-keys``). The system has
+    no unit: ``system:X`` is refused, not looked up as a unit of the store."""
     from xueji.model import Actor, ActorKind
 
-    kind, _, unit = text.partition(":")
+    kind, colon, unit = text.partition(":")
+    if kind == ActorKind.SYSTEM.value:
+        if colon:
+            raise argparse.ArgumentTypeError(
+                f"the system acts as --as system, with no unit, not {text!r}"
+            )
+        return Actor.system()
     if kind not in {k.value for k in ActorKind} or not unit:
         kinds = ", ".join(k.value for k in ActorKind if k is not ActorKind.SYSTEM)
         raise argparse.ArgumentTypeError(
-            f"expected KIND:UNIT, KIND one of {kinds} (e.g. school:A, county:340104), not {text!r}"
+            f"expected KIND:UNIT, KIND one of {kinds} (e.g. school:A, county:340104), "
+            f"or system, not {text!r}"
         )
     return Actor(ActorKind(kind), unit, "xueji cli")
 
@@ -964,7 +981,13 @@ def _store_options(p: argparse.ArgumentParser) -> None:
     """The options of a command that works on a store as an acting user: the store,
     ``--as``, the date of the commands and extra holiday schedules."""
     p.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
-    p.add_argument("--as", dest="actor", type=_actor, required=True, help="KIND:UNIT")
+    p.add_argument(
+        "--as",
+        dest="actor",
+        type=_actor,
+        required=True,
+        help="KIND:UNIT (province, city, county, school), or system (forget-keys)",
+    )
     p.add_argument(
         "--today",
         type=_date,
@@ -1048,8 +1071,14 @@ _USAGE_ZH: tuple[tuple[str, str], ...] = (
         r"参数 \1：期限至少为1个工作日，不是 \2",
     ),
     (
-        r"argument (\S+): expected KIND:UNIT, KIND one of ([^(]+) \(e\.g\. [^)]*\), not (.+)",
-        r"参数 \1 应为 种类:单位代码，种类为 \2 之一（如 school:A、county:340104），不是 \3",
+        r"argument (\S+): expected KIND:UNIT, KIND one of ([^(]+) \(e\.g\. [^)]*\), "
+        r"or system, not (.+)",
+        r"参数 \1 应为 种类:单位代码，种类为 \2 之一（如 school:A、county:340104），"
+        r"或 system，不是 \3",
+    ),
+    (
+        r"argument (\S+): the system acts as --as system, with no unit, not (.+)",
+        r"参数 \1：系统以 --as system 执行，不带单位代码，不是 \2",
     ),
     (r"ambiguous option: (\S+) could match (.+)", r"选项 \1 有歧义，可能是 \2"),
 )
