@@ -514,3 +514,47 @@ def test_the_system_acts_as_as_system_where_a_command_lets_it(
     assert err.startswith("xueji: [access.denied] ")
     assert "学校" not in err
     assert not (tmp_path / "r.csv").exists()
+
+
+def test_art15_submit_and_review_say_what_was_done_and_each_warning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the newcomer walkthrough: a row that went through printed a bare rule
+    code (``S0000001: ✓ enrolment.late``), and ``review --reject`` printed exactly what
+    an approval did (``1 已办理 done``, ``✓ enrolment.late``): nothing said the request
+    was rejected. Each row now says what was done, in Chinese and English, and each
+    warning with its message."""
+    from tests.conftest import Province
+    from xueji.storage.sql import SqlStore
+
+    path = tmp_path / "r.db"
+    p = Province(store=SqlStore.sqlite(str(path)))
+    p.enroll()
+    p.enroll()
+    p.store.engine.dispose()
+    common = ["--store", f"sqlite:///{path}", "--today", "2026-10-12"]  # after 30 Sep
+    code, out, _ = run(capsys, "submit", "--all-drafts", *common, "--as", "school:A")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "submit: 2 已提交 submitted, 0 未办理 refused"
+    assert lines[1] == "  S0000001: ✓ 已提交 submitted"
+    assert lines[2].startswith("      提示 warning [enrolment.late] ")
+    late = lines[2][len("      提示 warning ") :]
+    assert "(new-student entry" in late  # the message in both languages, its article
+    assert late.endswith("第十五条")
+    county = ["--as", "county:340104"]
+    code, out, _ = run(capsys, "review", "R0000001", "--reject", "--note", "照片", *common, *county)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "review --reject: 1 已驳回 rejected, 0 未办理 refused"
+    assert lines[1] == "  R0000001: ✓ 已驳回 rejected"
+    assert "approved" not in out
+    assert "已批准" not in out
+    code, out, _ = run(capsys, "--json", "review", "--all", *common, *county)
+    assert code == 0
+    (row,) = json.loads(out)
+    assert (row["key"], row["done"], row["codes"]) == ("R0000002", "approved", ["enrolment.late"])
+    code, out, _ = run(capsys, "review", "R0000002", "--reject", *common, *county)
+    assert code == 1  # approved already: the rejection refused, and said so
+    assert out.splitlines()[0] == "review --reject: 0 已驳回 rejected, 1 未办理 refused"
+    assert out.splitlines()[1].startswith("  R0000002: ✗ [transition.refused] ")

@@ -871,7 +871,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
         raise XuejiError(
             "cli.nothing", "没有要提交的学生", "no student to submit (name them, or --all-drafts)"
         )
-    return _each(args, ids, lambda sid: reg.submit(args.actor, sid), "submit")
+    return _each(
+        args, ids, lambda sid: reg.submit(args.actor, sid), "submit", ("已提交", "submitted")
+    )
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -891,32 +893,46 @@ def cmd_review(args: argparse.Namespace) -> int:
             "cli.nothing", "没有待审核的申请", "no request to review (name them, or --all)"
         )
     decide = reg.reject if args.reject else reg.approve
-    return _each(args, ids, lambda rid: decide(args.actor, rid, args.note), args.command)
+    done = ("已驳回", "rejected") if args.reject else ("已批准", "approved")
+    what = "review --reject" if args.reject else "review"
+    return _each(args, ids, lambda rid: decide(args.actor, rid, args.note), what, done)
 
 
-def _each(args: argparse.Namespace, keys: Sequence[str], run: Any, what: str) -> int:
+def _each(
+    args: argparse.Namespace, keys: Sequence[str], run: Any, what: str, done: tuple[str, str]
+) -> int:
     """Run one command per key, each in its own unit of work; a refusal is reported and
-    the others go on. Exit 0 when every one was allowed, 1 otherwise."""
-    rows, refused = [], 0
+    the others go on. Each row says what was done (``done``: in Chinese and English,
+    e.g. 已驳回 rejected: a rejection read as an approval did) and each warning with
+    its message, or why it was refused. Exit 0 when every one was allowed, 1 otherwise."""
+    rows, said, refused = [], [], 0
     for key in keys:
         try:
             out = run(key)
             allowed, codes = out.allowed, list(out.decision.codes)
-            # why, in both languages: the violations of a refusal (its warnings too)
-            messages = [str(v) for v in (*out.decision.violations, *out.decision.warnings)]
+            # why, in both languages: the violations of a refusal, then the warnings
+            violations = [str(v) for v in out.decision.violations]
+            warnings = [str(v) for v in out.decision.warnings]
         except XuejiError as e:  # this one (not a draft, unknown, not the actor's): said
-            allowed, codes, messages = False, [e.code], [f"[{e.code}] {e}"]
-        if not allowed:
+            allowed, codes, violations, warnings = False, [e.code], [f"[{e.code}] {e}"], []
+        if allowed:
+            said.append(f"  {key}: ✓ {done[0]} {done[1]}")
+        else:
             refused += 1
-        rows.append({"key": key, "allowed": allowed, "codes": codes, "messages": messages})
-    lines = [f"{what}: {len(keys) - refused} 已办理 done, {refused} 未通过 refused"]
-    for r in rows:
-        mark = "✓" if r["allowed"] else "✗"
-        if r["allowed"] or not r["messages"]:
-            lines.append(f"  {r['key']}: {mark} {' '.join(r['codes'])}".rstrip())
-        else:  # the code alone said nothing a clerk could act on
-            lines.append(f"  {r['key']}: {mark} {r['messages'][0]}")
-            lines += [f"      {m}" for m in r["messages"][1:]]
+            said.append(f"  {key}: ✗ {violations[0]}")
+            said += [f"      {m}" for m in violations[1:]]
+        said += [f"      提示 warning {m}" for m in warnings]
+        rows.append(
+            {
+                "key": key,
+                "allowed": allowed,
+                "done": done[1] if allowed else None,
+                "codes": codes,
+                "messages": violations + warnings,
+            }
+        )
+    lines = [f"{what}: {len(keys) - refused} {done[0]} {done[1]}, {refused} 未办理 refused"]
+    lines += said
     _emit(args, rows, "\n".join(lines))  # masked: a message may quote an identity number
     return EXIT_OK if not refused else EXIT_INVALID
 
