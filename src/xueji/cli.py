@@ -37,6 +37,7 @@ from xueji.policy import ANHUI_2013, PROFILES, Policy, Stage, load_policy, polic
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
 EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE, as a shell reports `yes | head`'s left side
+WARNINGS_SHOWN = 5  # an import's row warnings printed on screen (all: --report, --json)
 
 
 def _emit(args: argparse.Namespace, data: Any, text: str, *, masked: bool = True) -> None:
@@ -761,9 +762,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         reg.store.analyze()  # the planner's statistics after a bulk load (SqlStore.analyze)
     present = sum(1 for a in report.applied if a.note.startswith("已存在"))
     done = len(report.applied) - present
+    warned = len(report.warned_rows)
     lines = [
         f"{report.kind} 工作表 sheet「{report.sheet}」: {report.rows} 行 rows, "
-        f"{done} 已导入 applied, "
+        f"{done} 已导入 applied"
+        + (f" ({warned} 有提示 with warnings)" if warned else "")
+        + ", "
         + (f"{present} 已存在 already present, " if present else "")
         + f"{len(report.refused_rows)} 有错 refused, {len(report.held)} 未导入 held"
         + ("" if report.committed else "（未写入 nothing written）")
@@ -772,6 +776,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"  行 {e.row} {e.column or '-'} {e.value!r} [{e.code}] {e.message_zh} ({e.message_en})"
         for e in report.errors
     ]
+    if warned:  # applied, but said: an entry after Art 15's deadline, no consent recorded
+        lines.append(
+            f"  提示 warnings: {warned} 行已导入但有提示 ({warned} rows applied with warnings)"
+        )
+        lines += [
+            f"  行 {w.row} [{w.code}] {w.message_zh} ({w.message_en})"
+            for w in report.warnings[:WARNINGS_SHOWN]
+        ]
+        if (more := len(report.warnings) - WARNINGS_SHOWN) > 0:
+            lines.append(
+                f"  …另有 {more} 条提示，见 --report 或 --json "
+                f"({more} more warnings: see --report or --json)"
+            )
     if report.ignored_columns:  # said on screen too: a column read by no one
         shown = "、".join(report.ignored_columns)
         lines.append(f"  忽略的列 ignored columns: {shown}")
