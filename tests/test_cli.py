@@ -558,3 +558,34 @@ def test_art15_submit_and_review_say_what_was_done_and_each_warning(
     assert code == 1  # approved already: the rejection refused, and said so
     assert out.splitlines()[0] == "review --reject: 0 已驳回 rejected, 1 未办理 refused"
     assert out.splitlines()[1].startswith("  R0000002: ✗ [transition.refused] ")
+
+
+def test_policy_show_prints_the_profile_s_citations(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the newcomer walkthrough: docs/encoding-your-province.md has the analyst
+    check "every value and citation" with ``policy show --policy-file ... --notes``, but
+    its text left out the ``[citations]`` table (only ``--json`` had it)."""
+    mine = tmp_path / "zj.toml"
+    mine.write_text(
+        'base = "anhui-2013"\ncode = "zj-2027"\n[citations]\n'
+        'student = { instrument = "某教基〔2027〕1号", number = 20 }\n'
+        '"transfer.approve" = { instrument = "某教基〔2027〕1号", number = 14 }\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "policy", "show", "--policy-file", str(mine), "--notes")
+    assert code == 0
+    lines = out.splitlines()
+    head = lines.index(
+        "[citations] 变动流程与命令的条款 (the articles cited for lifecycle steps and commands)"
+    )
+    assert lines[head + 1].split() == ["student", "某教基〔2027〕1号", "第二十条"]
+    assert lines[head + 2].split() == ["transfer.approve", "某教基〔2027〕1号", "第十四条"]
+    code, out, _ = run(capsys, "policy", "show", "--policy", "national-2013")
+    assert "[citations]" in out
+    assert "教基一〔2013〕7号 第十九条" in out  # suspension and resumption (national Art 19)
+    code, out, _ = run(capsys, "policy", "show")
+    assert (
+        "[citations] 无：各步骤引用变动流程表的条款 (none: the steps cite the lifecycle tables' articles)"
+        in out
+    )

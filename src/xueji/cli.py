@@ -204,6 +204,19 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
         lines.append(f"{name:28} {json.dumps(value, ensure_ascii=False):36} {param.article}")
         if param.note and args.notes:
             lines.append(f"{'':28} 注 note: {param.note}")
+    # the profile's own articles for lifecycle steps and commands: checked against the
+    # measures as the values are (docs/encoding-your-province.md), not in --json only
+    lines.append("")
+    if policy.citations:
+        lines.append(
+            "[citations] 变动流程与命令的条款 (the articles cited for lifecycle steps and commands)"
+        )
+        lines += [f"{key:28} {article}" for key, article in sorted(policy.citations.items())]
+    else:
+        lines.append(
+            "[citations] 无：各步骤引用变动流程表的条款 "
+            "(none: the steps cite the lifecycle tables' articles)"
+        )
     _emit(args, data, "\n".join(lines))
     return EXIT_OK
 
