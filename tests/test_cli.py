@@ -589,3 +589,30 @@ def test_policy_show_prints_the_profile_s_citations(
         "[citations] 无：各步骤引用变动流程表的条款 (none: the steps cite the lifecycle tables' articles)"
         in out
     )
+
+
+def test_an_access_refusal_names_the_command_typed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the newcomer walkthrough: ``xueji report national --as school:A`` said
+    ``school:A 无权执行 national_export_to``, the library's method, not the command the
+    clerk typed. The command line names its own command."""
+    from tests.conftest import Province
+    from xueji.storage.sql import SqlStore
+
+    path = tmp_path / "r.db"
+    Province(store=SqlStore.sqlite(str(path))).store.engine.dispose()
+    out = str(tmp_path / "n.csv")
+    store = ["--store", f"sqlite:///{path}"]
+    code, _, err = run(capsys, "report", "national", "--out", out, *store, "--as", "school:A")
+    assert code == 2
+    assert err == (
+        "xueji: [access.denied] school:A 无权执行 xueji report national：该类用户不能执行此操作"
+        "（皖教基〔2013〕20号 第五条） (school:A may not run xueji report national: this kind "
+        "of user may not do this (皖教基〔2013〕20号 第五条))\n"
+    )
+    forget = ["forget-keys", "--before", "2026-09-02", *store, "--as", "county:340104"]
+    code, _, err = run(capsys, *forget)
+    assert code == 2
+    assert "county:340104 无权执行 xueji forget-keys：" in err
+    assert "forget_idempotency_keys" not in err

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from xueji import ids, numbers, workdays
-from xueji.errors import XuejiError
+from xueji.errors import AccessDenied, XuejiError
 from xueji.masking import mask_ids
 from xueji.policy import ANHUI_2013, PROFILES, Policy, Stage, load_policy, policy_to_dict
 
@@ -944,7 +944,12 @@ def _each(
             violations = [str(v) for v in out.decision.violations]
             warnings = [str(v) for v in out.decision.warnings]
         except XuejiError as e:  # this one (not a draft, unknown, not the actor's): said
-            allowed, codes, violations, warnings = False, [e.code], [f"[{e.code}] {e}"], []
+            allowed, codes, violations, warnings = (
+                False,
+                [e.code],
+                [f"[{e.code}] {_said(e, args)}"],
+                [],
+            )
         if allowed:
             said.append(f"  {key}: ✓ {done[0]} {done[1]}")
         else:
@@ -1248,6 +1253,31 @@ def _stdout_closed() -> None:
         os.close(devnull)
 
 
+def _typed(args: argparse.Namespace) -> str:
+    """The command as the user typed it (``xueji report national``), to name it in a
+    message instead of the library's method."""
+    words = ["xueji", args.command]
+    for sub in ("id_command", "number_command", "policy_command", "scenario_command", "what"):
+        if getattr(args, sub, None):
+            words.append(str(getattr(args, sub)))
+    if getattr(args, "reject", False):
+        words.append("--reject")
+    return " ".join(words)
+
+
+def _said(e: XuejiError, args: argparse.Namespace) -> str:
+    """An error's message for the command line: an access refusal names the command
+    typed (``school:A 无权执行 xueji report national``), not the method it runs
+    (``national_export_to``); others as they are."""
+    if not isinstance(e, AccessDenied) or not hasattr(e, "reason_zh"):
+        return str(e)
+    who, what = f"{e.actor_kind}:{e.actor_unit}", _typed(args)
+    return mask_ids(
+        f"{who} 无权执行 {what}：{e.reason_zh}（{e.rule}） "
+        f"({who} may not run {what}: {e.reason_en} ({e.rule}))"
+    )
+
+
 def _io_error(e: OSError) -> int:
     what = e.filename if e.filename is not None else ""
     why = e.strerror or type(e).__name__
@@ -1266,7 +1296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
         sys.stdout.flush()  # here, not at exit: a closed pipe is then caught below
     except XuejiError as e:
-        print(f"xueji: [{e.code}] {e}", file=sys.stderr)
+        print(f"xueji: [{e.code}] {_said(e, args)}", file=sys.stderr)
         return EXIT_INVALID if e.code.startswith(("id.", "number.")) else EXIT_USAGE
     except BrokenPipeError as e:
         if e.filename is not None:  # a file named on the command line (a FIFO's reader)
