@@ -456,3 +456,163 @@ def test_an_unknown_acting_unit_is_named_in_chinese(
         code, _, err = run(capsys, "submit", "--all-drafts", "--store", store, "--as", actor)
         assert code == 2
         assert zh in err
+
+
+def test_the_tour_masks_every_registry_number_whatever_its_letter(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Found by the newcomer walkthrough: the tour printed a student's history as
+    ``G340104********0015, history J340104202003010015 -> ...``: a J number has the form
+    of an identity number (area, birth date, sequence, check digit), and this one was
+    the student's. Every registry number the command line prints is masked now, as
+    ``number check`` masked them."""
+    import re
+
+    code, out, _ = run(capsys, "tour")
+    assert code == 0
+    assert not re.search(r"[GJL]\d{17}[\dX]", out), out
+    assert "J340104202003010015" not in out
+    assert "history J340104********0015 -> G340104********0015" in out
+    assert "J340104********0015 / J340104********0031" in out  # the twins
+    code, out, _ = run(capsys, "number", "check", "J34010420190501001X", "L340104201905010001")
+    assert code == 0
+    assert "J340104********001X" in out
+    assert "L340104********0001" in out
+
+
+def test_the_system_acts_as_as_system_where_a_command_lets_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the newcomer walkthrough: docs/cli.md said ``forget-keys`` takes ``--as
+    system:...``, but every ``system:X`` was refused as ``库中没有这一学校：X (the store
+    holds no system 'X')``, its Chinese naming a school. ``--as system`` is the system
+    itself (``Actor.system()``); ``system:X`` is a usage error that says so; a command
+    the system may not run is refused as access, not as an unknown school."""
+    from tests.conftest import Province, school_actor
+    from xueji.storage.sql import SqlStore
+
+    path = tmp_path / "r.db"
+    p = Province(store=SqlStore.sqlite(str(path)))
+    p.reg.submit(school_actor("A"), p.enroll().id, idempotency_key="form-1")
+    p.store.engine.dispose()
+    store = ["--store", f"sqlite:///{path}"]
+    forget = ["forget-keys", "--before", "2026-09-02", *store]
+    code, out, err = run(capsys, "--json", *forget, "--as", "system")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {"forgotten": 1, "before": "2026-09-02"}
+    for typed in ("system:x", "system:system"):
+        with pytest.raises(SystemExit) as exc:
+            main([*forget, "--as", typed])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith("xueji: [cli.usage] 参数 --as：系统以 --as system 执行，不带单位代码")
+        assert f"the system acts as --as system, with no unit, not '{typed}'" in err
+        assert "学校" not in err
+    report = ["report", "stats", "--out", str(tmp_path / "r.csv"), *store, "--as", "system"]
+    code, _, err = run(capsys, *report)
+    assert code == 2
+    assert err.startswith("xueji: [access.denied] ")
+    assert "学校" not in err
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_art15_submit_and_review_say_what_was_done_and_each_warning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the newcomer walkthrough: a row that went through printed a bare rule
+    code (``S0000001: ✓ enrolment.late``), and ``review --reject`` printed exactly what
+    an approval did (``1 已办理 done``, ``✓ enrolment.late``): nothing said the request
+    was rejected. Each row now says what was done, in Chinese and English, and each
+    warning with its message."""
+    from tests.conftest import Province
+    from xueji.storage.sql import SqlStore
+
+    path = tmp_path / "r.db"
+    p = Province(store=SqlStore.sqlite(str(path)))
+    p.enroll()
+    p.enroll()
+    p.store.engine.dispose()
+    common = ["--store", f"sqlite:///{path}", "--today", "2026-10-12"]  # after 30 Sep
+    code, out, _ = run(capsys, "submit", "--all-drafts", *common, "--as", "school:A")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "submit: 2 已提交 submitted, 0 未办理 refused"
+    assert lines[1] == "  S0000001: ✓ 已提交 submitted"
+    assert lines[2].startswith("      提示 warning [enrolment.late] ")
+    late = lines[2][len("      提示 warning ") :]
+    assert "(new-student entry" in late  # the message in both languages, its article
+    assert late.endswith("第十五条")
+    county = ["--as", "county:340104"]
+    code, out, _ = run(capsys, "review", "R0000001", "--reject", "--note", "照片", *common, *county)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "review --reject: 1 已驳回 rejected, 0 未办理 refused"
+    assert lines[1] == "  R0000001: ✓ 已驳回 rejected"
+    assert "approved" not in out
+    assert "已批准" not in out
+    code, out, _ = run(capsys, "--json", "review", "--all", *common, *county)
+    assert code == 0
+    (row,) = json.loads(out)
+    assert (row["key"], row["done"], row["codes"]) == ("R0000002", "approved", ["enrolment.late"])
+    code, out, _ = run(capsys, "review", "R0000002", "--reject", *common, *county)
+    assert code == 1  # approved already: the rejection refused, and said so
+    assert out.splitlines()[0] == "review --reject: 0 已驳回 rejected, 1 未办理 refused"
+    assert out.splitlines()[1].startswith("  R0000002: ✗ [transition.refused] ")
+
+
+def test_policy_show_prints_the_profile_s_citations(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the newcomer walkthrough: docs/encoding-your-province.md has the analyst
+    check "every value and citation" with ``policy show --policy-file ... --notes``, but
+    its text left out the ``[citations]`` table (only ``--json`` had it)."""
+    mine = tmp_path / "zj.toml"
+    mine.write_text(
+        'base = "anhui-2013"\ncode = "zj-2027"\n[citations]\n'
+        'student = { instrument = "某教基〔2027〕1号", number = 20 }\n'
+        '"transfer.approve" = { instrument = "某教基〔2027〕1号", number = 14 }\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "policy", "show", "--policy-file", str(mine), "--notes")
+    assert code == 0
+    lines = out.splitlines()
+    head = lines.index(
+        "[citations] 变动流程与命令的条款 (the articles cited for lifecycle steps and commands)"
+    )
+    assert lines[head + 1].split() == ["student", "某教基〔2027〕1号", "第二十条"]
+    assert lines[head + 2].split() == ["transfer.approve", "某教基〔2027〕1号", "第十四条"]
+    code, out, _ = run(capsys, "policy", "show", "--policy", "national-2013")
+    assert "[citations]" in out
+    assert "教基一〔2013〕7号 第十九条" in out  # suspension and resumption (national Art 19)
+    code, out, _ = run(capsys, "policy", "show")
+    assert (
+        "[citations] 无：各步骤引用变动流程表的条款 (none: the steps cite the lifecycle tables' articles)"
+        in out
+    )
+
+
+def test_an_access_refusal_names_the_command_typed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the newcomer walkthrough: ``xueji report national --as school:A`` said
+    ``school:A 无权执行 national_export_to``, the library's method, not the command the
+    clerk typed. The command line names its own command."""
+    from tests.conftest import Province
+    from xueji.storage.sql import SqlStore
+
+    path = tmp_path / "r.db"
+    Province(store=SqlStore.sqlite(str(path))).store.engine.dispose()
+    out = str(tmp_path / "n.csv")
+    store = ["--store", f"sqlite:///{path}"]
+    code, _, err = run(capsys, "report", "national", "--out", out, *store, "--as", "school:A")
+    assert code == 2
+    assert err == (
+        "xueji: [access.denied] school:A 无权执行 xueji report national：该类用户不能执行此操作"
+        "（皖教基〔2013〕20号 第五条） (school:A may not run xueji report national: this kind "
+        "of user may not do this (皖教基〔2013〕20号 第五条))\n"
+    )
+    forget = ["forget-keys", "--before", "2026-09-02", *store, "--as", "county:340104"]
+    code, _, err = run(capsys, *forget)
+    assert code == 2
+    assert "county:340104 无权执行 xueji forget-keys：" in err
+    assert "forget_idempotency_keys" not in err

@@ -1401,3 +1401,39 @@ def test_art17_a_registry_number_typed_in_lower_case_finds_its_student(
     report = excel.import_info(province.reg, A, workbook(tmp_path / "i.xlsx", INFO_HEADER, rows))
     assert report.ok, report.errors
     assert province.reg.student(A, s.id).info[InfoGroup.AWARD][0].text == "三好学生"
+
+
+def test_art15_the_import_summary_shows_the_rows_applied_with_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the newcomer walkthrough: rows entered late (Art 15) or with no
+    guardian's consent recorded appeared only in the ``--report`` workbook, as codes in
+    a note; the summary on screen said nothing of them. It now gives the count of rows
+    applied with warnings and the first few (row, code, message in both languages), as
+    it gives the refusals; ``ImportReport.warnings`` holds them all (``--json`` too)."""
+    import xueji.cli
+
+    store = _cli_store(tmp_path)  # --today 2026-10-15: after Art 15's 30 September
+    births = [D(2020, 3, d) for d in range(2, 10)]
+    rows = [student_row(f"生{i}", b, 身份证号=make_id(b)) for i, b in enumerate(births)]
+    path = workbook(tmp_path / "late.xlsx", HEADER, rows)
+    argv = ["import", "students", str(path), *store, "--as", "school:A"]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "8 已导入 applied (8 有提示 with warnings)" in lines[0]
+    assert lines[1] == "  提示 warnings: 8 行已导入但有提示 (8 rows applied with warnings)"
+    shown = [x for x in lines if x.startswith("  行 ")]
+    assert len(shown) == xueji.cli.WARNINGS_SHOWN < 16
+    assert shown[0].startswith("  行 2 [enrolment.late] 新生信息录入审核应在规定日期前完成 (")
+    assert any("[privacy.consent_missing]" in x for x in shown)
+    assert lines[-1].startswith("  …另有 ")
+    girls = [
+        student_row(f"丙{i}", b, 身份证号=make_id(b, "F"), 性别="女")
+        for i, b in enumerate(births[:2])
+    ]
+    path = workbook(tmp_path / "late2.xlsx", HEADER, girls)
+    assert main(["--json", "import", "students", str(path), *store, "--as", "school:A"]) == 0
+    data = json.loads(capsys.readouterr().out)  # every warning, each with its student
+    codes = {(w["row"], w["code"]) for w in data["warnings"]}
+    assert {(2, "enrolment.late"), (3, "privacy.consent_missing")} <= codes
+    assert all(w["message_zh"] and w["message_en"] and w["student"] for w in data["warnings"])

@@ -468,7 +468,7 @@ def test_art15_the_cli_submits_and_reviews_new_students(
     assert "不存在" in row["messages"][0]
     assert cli("review", "--all", *common, "--as", "school:A") == 2  # a school reviews nothing
     assert cli("review", "--all", *common, "--as", "county:340104") == 0
-    assert "2 已办理 done" in capsys.readouterr().out
+    assert "2 已批准 approved" in capsys.readouterr().out
     store = SqlStore.open(url, existing=True)
     with store.unit_of_work() as uow:
         assert {s.status.value for s in uow.students.by_school("A")} == {"registered"}

@@ -615,3 +615,48 @@ def test_the_format_example_of_the_doc_runs_as_given(tmp_path: Path) -> None:
     result = scenarios.run(scenarios.load(path))
     assert result.ok, result.report()
     assert [s.action for s in result.scenario.steps] == ["request_transfer"]
+
+
+def test_a_failure_says_each_thing_once_and_explains_only_decisions(tmp_path: Path) -> None:
+    """Found by the newcomer walkthrough: an unexpected error repeated its whole
+    bilingual message twice (``意外的错误 X: <zh (en)> (unexpected error X: <zh
+    (en)>)``); a value not there showed as Python's ``None`` (``实际为 None``); and a
+    failed field check dumped the decision's full explanation (every rule evaluated)
+    though the rules were not at fault. Now: the message once, each language in its
+    half; 无 (none); the explanation only when what failed is the decision."""
+    body = ENROL.replace("status: draft", "status: registered") + (
+        "  - do: enroll\n"
+        "    by: 实验小学\n"
+        "    with: {school: B, class_id: B-1, grade: 1, name: 小红, sex: F,\n"
+        "           birth_date: 2019-03-01, hukou_region: '340104',\n"
+        "           id_number: '340104201903010120', photo: 2026-09-01}\n"
+        "    expect: {refused: [enrolment.too_young]}\n"
+        "  - do: submit\n"
+        "    by: 实验小学\n"
+        "    student: 小明\n"
+        "    expect: {allowed: false}\n"
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    field, error, decision = result.failures
+    assert field.problems == (
+        "预期 student.status = registered，实际为 draft "
+        "(expected student.status = registered, got draft)",
+    )
+    assert field.explanation == ""  # the rules allowed it: the field is what differs
+    assert "explanation" not in field.describe("t")
+    (unexpected, refused) = error.problems
+    assert unexpected.startswith(
+        "意外的错误 access.denied：school:A 无权执行 enroll：超出管辖范围：B"
+    )
+    assert "(unexpected error access.denied: school:A may not enroll: outside" in unexpected
+    assert unexpected.count("超出管辖范围") == 1
+    assert unexpected.count("outside the actor's jurisdiction") == 1
+    assert refused == (
+        "预期 refused ['enrolment.too_young']，实际为 无 "
+        "(expected refused ['enrolment.too_young'], got none)"
+    )
+    assert not any("None" in p for f in result.failures for p in f.problems)
+    assert decision.problems == (
+        "预期 allowed: False，实际为 True (expected allowed: False, got True)",
+    )
+    assert "enrolment.late" in decision.explanation  # the rules are what is checked

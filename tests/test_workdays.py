@@ -256,3 +256,36 @@ def test_a_year_may_be_an_int_like() -> None:
     for bad in (True, 2027.0, "2027"):
         with pytest.raises(InvalidSchedule):
             default_calendar().with_year(bad, [])  # type: ignore[arg-type]
+
+
+def test_the_clock_and_a_date_that_is_not_one_are_said_in_chinese_and_english() -> None:
+    """Found by the newcomer walkthrough: ``ManualClock.advance_to`` going back said
+    only ``the clock does not run back from ...``, and ``add_working_days("2026-09-25",
+    3)`` only ``expected a date or datetime, not str``: English alone, where every
+    other message is in Chinese with the English beside it. Both are ``XuejiError``
+    now, with a stable code, and keep the type callers catch (``ValueError``,
+    ``TypeError``)."""
+    from xueji.clock import ManualClock
+
+    clock = ManualClock(D(2026, 10, 8))
+    with pytest.raises(ValueError, match="does not run back") as back:
+        clock.advance_to(D(2026, 9, 1))
+    assert isinstance(back.value, XuejiError)
+    assert back.value.code == "clock.backwards"
+    assert back.value.message_zh == "时钟不能倒退：从 2026-10-08 退回 2026-09-01"
+    assert back.value.message_en == "the clock does not run back from 2026-10-08 to 2026-09-01"
+    assert clock.today() == D(2026, 10, 8)
+    with pytest.raises(TypeError) as text:
+        workdays.add_working_days("2026-09-25", 3)  # type: ignore[arg-type]
+    assert isinstance(text.value, InvalidSchedule)
+    assert text.value.code == "calendar.bad_input"
+    assert text.value.message_zh == (
+        "应为日期（date 或 datetime），而不是 str：'2026-09-25'（文本请先用 date.fromisoformat 转换）"
+    )
+    assert text.value.message_en == (
+        "expected a date or datetime, not str: '2026-09-25' "
+        "(convert text with date.fromisoformat first)"
+    )
+    with pytest.raises(TypeError, match="not int") as number:
+        workdays.as_china_date(20260925)  # type: ignore[arg-type]
+    assert "不是 int" in number.value.message_zh

@@ -30,13 +30,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from xueji import ids, numbers, workdays
-from xueji.errors import XuejiError
+from xueji.errors import AccessDenied, XuejiError
 from xueji.masking import mask_ids
 from xueji.policy import ANHUI_2013, PROFILES, Policy, Stage, load_policy, policy_to_dict
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
 EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE, as a shell reports `yes | head`'s left side
+WARNINGS_SHOWN = 5  # an import's row warnings printed on screen (all: --report, --json)
 
 
 def _emit(args: argparse.Namespace, data: Any, text: str, *, masked: bool = True) -> None:
@@ -150,7 +151,7 @@ def cmd_number_check(args: argparse.Namespace) -> int:
         results.append(
             {
                 "valid": True,
-                "number": str(n),
+                "number": numbers.mask_number(n.text, every_kind=True),
                 "kind": n.kind,
                 "area": n.area,
                 "birth_date": n.birth_date.isoformat(),
@@ -203,6 +204,19 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
         lines.append(f"{name:28} {json.dumps(value, ensure_ascii=False):36} {param.article}")
         if param.note and args.notes:
             lines.append(f"{'':28} 注 note: {param.note}")
+    # the profile's own articles for lifecycle steps and commands: checked against the
+    # measures as the values are (docs/encoding-your-province.md), not in --json only
+    lines.append("")
+    if policy.citations:
+        lines.append(
+            "[citations] 变动流程与命令的条款 (the articles cited for lifecycle steps and commands)"
+        )
+        lines += [f"{key:28} {article}" for key, article in sorted(policy.citations.items())]
+    else:
+        lines.append(
+            "[citations] 无：各步骤引用变动流程表的条款 "
+            "(none: the steps cite the lifecycle tables' articles)"
+        )
     _emit(args, data, "\n".join(lines))
     return EXIT_OK
 
@@ -323,8 +337,14 @@ def cmd_tour(args: argparse.Namespace) -> int:
     out.append("")
     out.append("2. 学籍号 Registry numbers (Arts 12-13)")
     alloc = numbers.MemoryAllocator()
+
+    def shown(n: numbers.RegistryNumber) -> str:
+        # masked whatever its letter: a J (or L) number has the form of an identity
+        # number, and a J number is the student's own once the ID is linked (Art 13)
+        return numbers.mask_number(n.text, every_kind=True, spec=policy.id_mask.value)
+
     g = numbers.new_record(today, id_number="11010519491231002X")
-    out.append(f"   有身份证 with an ID number: {g.current}")
+    out.append(f"   有身份证 with an ID number: {shown(g.current)}")
     born = dt.date(2020, 3, 1)
     twins = [
         numbers.new_record(
@@ -338,13 +358,14 @@ def cmd_tour(args: argparse.Namespace) -> int:
         for _ in range(2)
     ]
     out.append(
-        f"   双胞胎无身份证 twins with no ID, one guardian: {twins[0].current} / {twins[1].current}"
+        f"   双胞胎无身份证 twins with no ID, one guardian: "
+        f"{shown(twins[0].current)} / {shown(twins[1].current)}"
     )
     body = "34010420200301001"
     later = numbers.link_resident_id(twins[0], body + ids.check_character(body), today)
     out.append(
-        f"   后补身份证 ID obtained later: {later.current}, history "
-        f"{' -> '.join(str(n) for n in later.all_numbers)}"
+        f"   后补身份证 ID obtained later: {shown(later.current)}, history "
+        f"{' -> '.join(shown(n) for n in later.all_numbers)}"
     )
     region_no = numbers.issue_regional_number(
         policy, alloc, region="340104", year=2026, stage=Stage.PRIMARY
@@ -653,6 +674,8 @@ def _known_actor(reg: Any, actor: Any, *, founding: bool = False) -> None:
     province yet: it is adding its own unit (Art 6)."""
     from xueji.model import ActorKind, UnitLevel
 
+    if actor.kind is ActorKind.SYSTEM:  # (--as system: no unit; the command checks access)
+        return
     with reg.store.reading() as uow:  # reads only: no write lock on SQLite
         if actor.kind is ActorKind.SCHOOL:
             ok = uow.schools.get(actor.unit) is not None
@@ -672,22 +695,37 @@ def _known_actor(reg: Any, actor: Any, *, founding: bool = False) -> None:
         elif empty:  # a new store: its tree comes first
             zh = "（新库请先以 --as province:省代码 执行 xueji import units）"
             en = " (a new store: first xueji import units --as province:CODE)"
-        kind_zh = {"province": "省级单位", "city": "市级单位", "county": "县级单位"}
+        kind_zh = {
+            "province": "省级单位",
+            "city": "市级单位",
+            "county": "县级单位",
+            "school": "学校",
+        }
         raise XuejiError(
             "not_found.unit",
-            f"库中没有这一{kind_zh.get(actor.kind.value, '学校')}：{actor.unit}{zh}",
+            f"库中没有这一{kind_zh[actor.kind.value]}：{actor.unit}{zh}",
             f"the store holds no {actor.kind.value} {actor.unit!r} to act as{en}",
         )
 
 
 def _actor(text: str) -> Any:
+    """``KIND:UNIT`` (a unit or school acting), or ``system``: the system itself
+    (``Actor.system()``), for the commands it may run (``forget-keys``). The system has
+    no unit: ``system:X`` is refused, not looked up as a unit of the store."""
     from xueji.model import Actor, ActorKind
 
-    kind, _, unit = text.partition(":")
+    kind, colon, unit = text.partition(":")
+    if kind == ActorKind.SYSTEM.value:
+        if colon:
+            raise argparse.ArgumentTypeError(
+                f"the system acts as --as system, with no unit, not {text!r}"
+            )
+        return Actor.system()
     if kind not in {k.value for k in ActorKind} or not unit:
         kinds = ", ".join(k.value for k in ActorKind if k is not ActorKind.SYSTEM)
         raise argparse.ArgumentTypeError(
-            f"expected KIND:UNIT, KIND one of {kinds} (e.g. school:A, county:340104), not {text!r}"
+            f"expected KIND:UNIT, KIND one of {kinds} (e.g. school:A, county:340104), "
+            f"or system, not {text!r}"
         )
     return Actor(ActorKind(kind), unit, "xueji cli")
 
@@ -740,9 +778,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         reg.store.analyze()  # the planner's statistics after a bulk load (SqlStore.analyze)
     present = sum(1 for a in report.applied if a.note.startswith("已存在"))
     done = len(report.applied) - present
+    warned = len(report.warned_rows)
     lines = [
         f"{report.kind} 工作表 sheet「{report.sheet}」: {report.rows} 行 rows, "
-        f"{done} 已导入 applied, "
+        f"{done} 已导入 applied"
+        + (f" ({warned} 有提示 with warnings)" if warned else "")
+        + ", "
         + (f"{present} 已存在 already present, " if present else "")
         + f"{len(report.refused_rows)} 有错 refused, {len(report.held)} 未导入 held"
         + ("" if report.committed else "（未写入 nothing written）")
@@ -751,6 +792,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"  行 {e.row} {e.column or '-'} {e.value!r} [{e.code}] {e.message_zh} ({e.message_en})"
         for e in report.errors
     ]
+    if warned:  # applied, but said: an entry after Art 15's deadline, no consent recorded
+        lines.append(
+            f"  提示 warnings: {warned} 行已导入但有提示 ({warned} rows applied with warnings)"
+        )
+        lines += [
+            f"  行 {w.row} [{w.code}] {w.message_zh} ({w.message_en})"
+            for w in report.warnings[:WARNINGS_SHOWN]
+        ]
+        if (more := len(report.warnings) - WARNINGS_SHOWN) > 0:
+            lines.append(
+                f"  …另有 {more} 条提示，见 --report 或 --json "
+                f"({more} more warnings: see --report or --json)"
+            )
     if report.ignored_columns:  # said on screen too: a column read by no one
         shown = "、".join(report.ignored_columns)
         lines.append(f"  忽略的列 ignored columns: {shown}")
@@ -850,7 +904,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
         raise XuejiError(
             "cli.nothing", "没有要提交的学生", "no student to submit (name them, or --all-drafts)"
         )
-    return _each(args, ids, lambda sid: reg.submit(args.actor, sid), "submit")
+    return _each(
+        args, ids, lambda sid: reg.submit(args.actor, sid), "submit", ("已提交", "submitted")
+    )
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -870,32 +926,51 @@ def cmd_review(args: argparse.Namespace) -> int:
             "cli.nothing", "没有待审核的申请", "no request to review (name them, or --all)"
         )
     decide = reg.reject if args.reject else reg.approve
-    return _each(args, ids, lambda rid: decide(args.actor, rid, args.note), args.command)
+    done = ("已驳回", "rejected") if args.reject else ("已批准", "approved")
+    what = "review --reject" if args.reject else "review"
+    return _each(args, ids, lambda rid: decide(args.actor, rid, args.note), what, done)
 
 
-def _each(args: argparse.Namespace, keys: Sequence[str], run: Any, what: str) -> int:
+def _each(
+    args: argparse.Namespace, keys: Sequence[str], run: Any, what: str, done: tuple[str, str]
+) -> int:
     """Run one command per key, each in its own unit of work; a refusal is reported and
-    the others go on. Exit 0 when every one was allowed, 1 otherwise."""
-    rows, refused = [], 0
+    the others go on. Each row says what was done (``done``: in Chinese and English,
+    e.g. 已驳回 rejected: a rejection read as an approval did) and each warning with
+    its message, or why it was refused. Exit 0 when every one was allowed, 1 otherwise."""
+    rows, said, refused = [], [], 0
     for key in keys:
         try:
             out = run(key)
             allowed, codes = out.allowed, list(out.decision.codes)
-            # why, in both languages: the violations of a refusal (its warnings too)
-            messages = [str(v) for v in (*out.decision.violations, *out.decision.warnings)]
+            # why, in both languages: the violations of a refusal, then the warnings
+            violations = [str(v) for v in out.decision.violations]
+            warnings = [str(v) for v in out.decision.warnings]
         except XuejiError as e:  # this one (not a draft, unknown, not the actor's): said
-            allowed, codes, messages = False, [e.code], [f"[{e.code}] {e}"]
-        if not allowed:
+            allowed, codes, violations, warnings = (
+                False,
+                [e.code],
+                [f"[{e.code}] {_said(e, args)}"],
+                [],
+            )
+        if allowed:
+            said.append(f"  {key}: ✓ {done[0]} {done[1]}")
+        else:
             refused += 1
-        rows.append({"key": key, "allowed": allowed, "codes": codes, "messages": messages})
-    lines = [f"{what}: {len(keys) - refused} 已办理 done, {refused} 未通过 refused"]
-    for r in rows:
-        mark = "✓" if r["allowed"] else "✗"
-        if r["allowed"] or not r["messages"]:
-            lines.append(f"  {r['key']}: {mark} {' '.join(r['codes'])}".rstrip())
-        else:  # the code alone said nothing a clerk could act on
-            lines.append(f"  {r['key']}: {mark} {r['messages'][0]}")
-            lines += [f"      {m}" for m in r["messages"][1:]]
+            said.append(f"  {key}: ✗ {violations[0]}")
+            said += [f"      {m}" for m in violations[1:]]
+        said += [f"      提示 warning {m}" for m in warnings]
+        rows.append(
+            {
+                "key": key,
+                "allowed": allowed,
+                "done": done[1] if allowed else None,
+                "codes": codes,
+                "messages": violations + warnings,
+            }
+        )
+    lines = [f"{what}: {len(keys) - refused} {done[0]} {done[1]}, {refused} 未办理 refused"]
+    lines += said
     _emit(args, rows, "\n".join(lines))  # masked: a message may quote an identity number
     return EXIT_OK if not refused else EXIT_INVALID
 
@@ -960,7 +1035,13 @@ def _store_options(p: argparse.ArgumentParser) -> None:
     """The options of a command that works on a store as an acting user: the store,
     ``--as``, the date of the commands and extra holiday schedules."""
     p.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
-    p.add_argument("--as", dest="actor", type=_actor, required=True, help="KIND:UNIT")
+    p.add_argument(
+        "--as",
+        dest="actor",
+        type=_actor,
+        required=True,
+        help="KIND:UNIT (province, city, county, school), or system (forget-keys)",
+    )
     p.add_argument(
         "--today",
         type=_date,
@@ -1044,8 +1125,14 @@ _USAGE_ZH: tuple[tuple[str, str], ...] = (
         r"参数 \1：期限至少为1个工作日，不是 \2",
     ),
     (
-        r"argument (\S+): expected KIND:UNIT, KIND one of ([^(]+) \(e\.g\. [^)]*\), not (.+)",
-        r"参数 \1 应为 种类:单位代码，种类为 \2 之一（如 school:A、county:340104），不是 \3",
+        r"argument (\S+): expected KIND:UNIT, KIND one of ([^(]+) \(e\.g\. [^)]*\), "
+        r"or system, not (.+)",
+        r"参数 \1 应为 种类:单位代码，种类为 \2 之一（如 school:A、county:340104），"
+        r"或 system，不是 \3",
+    ),
+    (
+        r"argument (\S+): the system acts as --as system, with no unit, not (.+)",
+        r"参数 \1：系统以 --as system 执行，不带单位代码，不是 \2",
     ),
     (r"ambiguous option: (\S+) could match (.+)", r"选项 \1 有歧义，可能是 \2"),
 )
@@ -1169,6 +1256,31 @@ def _stdout_closed() -> None:
         os.close(devnull)
 
 
+def _typed(args: argparse.Namespace) -> str:
+    """The command as the user typed it (``xueji report national``), to name it in a
+    message instead of the library's method."""
+    words = ["xueji", args.command]
+    for sub in ("id_command", "number_command", "policy_command", "scenario_command", "what"):
+        if getattr(args, sub, None):
+            words.append(str(getattr(args, sub)))
+    if getattr(args, "reject", False):
+        words.append("--reject")
+    return " ".join(words)
+
+
+def _said(e: XuejiError, args: argparse.Namespace) -> str:
+    """An error's message for the command line: an access refusal names the command
+    typed (``school:A 无权执行 xueji report national``), not the method it runs
+    (``national_export_to``); others as they are."""
+    if not isinstance(e, AccessDenied) or not hasattr(e, "reason_zh"):
+        return str(e)
+    who, what = f"{e.actor_kind}:{e.actor_unit}", _typed(args)
+    return mask_ids(
+        f"{who} 无权执行 {what}：{e.reason_zh}（{e.rule}） "
+        f"({who} may not run {what}: {e.reason_en} ({e.rule}))"
+    )
+
+
 def _io_error(e: OSError) -> int:
     what = e.filename if e.filename is not None else ""
     why = e.strerror or type(e).__name__
@@ -1187,7 +1299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
         sys.stdout.flush()  # here, not at exit: a closed pipe is then caught below
     except XuejiError as e:
-        print(f"xueji: [{e.code}] {e}", file=sys.stderr)
+        print(f"xueji: [{e.code}] {_said(e, args)}", file=sys.stderr)
         return EXIT_INVALID if e.code.startswith(("id.", "number.")) else EXIT_USAGE
     except BrokenPipeError as e:
         if e.filename is not None:  # a file named on the command line (a FIFO's reader)

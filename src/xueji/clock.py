@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Protocol, runtime_checkable
 
+from xueji.errors import ClockBackwards
 from xueji.workdays import CHINA_TZ
 
 __all__ = ["Clock", "ManualClock", "SystemClock"]
@@ -42,7 +43,8 @@ class ManualClock:
         return self._today
 
     def advance_to(self, day: _dt.date) -> None:
-        """Move the clock forward; moving it back is refused (time does not run back)."""
+        """Move the clock forward; moving it back is refused (time does not run back):
+        :class:`~xueji.errors.ClockBackwards` (a ``ValueError``)."""
         if day < self._today:
-            raise ValueError(f"the clock does not run back from {self._today} to {day}")
+            raise ClockBackwards(self._today, day)
         self._today = day

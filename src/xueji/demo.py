@@ -32,6 +32,7 @@ from xueji.model import (
     Unit,
     UnitLevel,
 )
+from xueji.numbers import mask_number
 from xueji.policy import Stage
 from xueji.registry import DEFAULT_APPROVAL_NOTE, Outcome, Registry
 from xueji.storage import MemoryStore
@@ -45,6 +46,12 @@ D = _dt.date
 def _id(region: str, birth: _dt.date, seq: int) -> str:
     body = f"{region}{birth:%Y%m%d}{seq:03d}"
     return body + ids.check_character(body)
+
+
+def _shown(number: str | None) -> str:
+    """A 学籍号 as the demo prints it: masked whatever its letter (a J number has the
+    form of an identity number)."""
+    return mask_number(number, every_kind=True) if number else "-"
 
 
 _SURNAMES = "张李王刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
@@ -155,7 +162,7 @@ def school_year(
         kids.append(out.student)
         show(
             out,
-            f"录入新生 {name}: 学籍号 {out.student.numbers.current if out.student.numbers else '-'},"
+            f"录入新生 {name}: 学籍号 {_shown(out.student.registry_number)},"
             f" 地区学号 {out.student.regional_number}",
         )
     young = reg.enroll(

@@ -23,6 +23,7 @@ __all__ = [
     "BrokenLog",
     "CalendarNotCovered",
     "CannotComplete",
+    "ClockBackwards",
     "ConcurrencyConflict",
     "CorruptRecord",
     "DuplicateKey",
@@ -31,6 +32,7 @@ __all__ = [
     "InvalidResidentId",
     "InvalidSchedule",
     "MissingExtra",
+    "NotADate",
     "NotFound",
     "NumberSpaceExhausted",
     "PolicyNotInForce",
@@ -132,6 +134,41 @@ class InvalidSchedule(XuejiError, ValueError):
     number, a deadline of fewer than one working day): code ``calendar.bad_input``."""
 
 
+class NotADate(InvalidSchedule, TypeError):
+    """A date argument of :mod:`xueji.workdays` that is not a ``date`` or ``datetime``
+    (text such as ``"2026-09-25"``, a number): code ``calendar.bad_input``. Also a
+    :class:`TypeError`, as it was before it had a Chinese message.
+
+    >>> e = NotADate("2026-09-25")
+    >>> e.code, isinstance(e, TypeError), e.message_en
+    ('calendar.bad_input', True, "expected a date or datetime, not str: '2026-09-25' (convert text with date.fromisoformat first)")
+    """
+
+    def __init__(self, value: object) -> None:
+        kind = type(value).__name__
+        zh, en = (
+            f"应为日期（date 或 datetime），而不是 {kind}",
+            f"expected a date or datetime, not {kind}",
+        )
+        if isinstance(value, str):  # the usual slip: an ISO date as text
+            zh += f"：{value!r}（文本请先用 date.fromisoformat 转换）"
+            en += f": {value!r} (convert text with date.fromisoformat first)"
+        super().__init__("calendar.bad_input", zh, en)
+
+
+class ClockBackwards(XuejiError, ValueError):
+    """A :class:`~xueji.clock.ManualClock` told to go back (time does not run back):
+    code ``clock.backwards``; the clock is left where it was. Also a
+    :class:`ValueError`, as it was before it had a Chinese message."""
+
+    def __init__(self, today: object, day: object) -> None:
+        super().__init__(
+            "clock.backwards",
+            f"时钟不能倒退：从 {today} 退回 {day}",
+            f"the clock does not run back from {today} to {day}",
+        )
+
+
 class TransitionRefused(XuejiError, ValueError):
     """An event that a transition table does not accept in the current state."""
 
@@ -212,6 +249,7 @@ class AccessDenied(XuejiError, PermissionError):
         self.actor_unit = unit
         self.action = action
         self.rule = rule
+        self.reason_zh, self.reason_en = zh, en  # why, without the action's name
         super().__init__(
             "access.denied",
             f"{kind}:{unit} 无权执行 {action}：{zh}（{rule}）",

@@ -87,6 +87,7 @@ __all__ = [
     "ImportReport",
     "NoSheet",
     "RowError",
+    "RowWarning",
     "Table",
     "import_classes",
     "import_graduation",
@@ -377,6 +378,23 @@ class AppliedRow:
     note: str = attrs.field(converter=mask_ids)  # it may quote a cell (an info entry's text)
 
 
+@attrs.frozen
+class RowWarning:
+    """A row applied with a warning (an entry after the Art 15 deadline, no guardian's
+    consent recorded for a minor): the sheet row, the student it touched, the rule's
+    code and its message, as :meth:`Registry.enroll` (or the row's command) gives it."""
+
+    row: int
+    student: str
+    code: str
+    message_zh: str = attrs.field(converter=_shortened)
+    message_en: str = attrs.field(converter=_shortened)
+
+
+def _row_warnings(row: int, student: str, decision: Decision) -> list[RowWarning]:
+    return [RowWarning(row, student, w.code, w.message_zh, w.message_en) for w in decision.warnings]
+
+
 def _masked_names(names: Iterable[str]) -> tuple[str, ...]:
     """Column headers as a report lists them: an identity number typed as one masked."""
     return tuple(mask_ids(n) for n in names)
@@ -404,6 +422,13 @@ class ImportReport:
     ignored_columns: tuple[str, ...] = attrs.field(default=(), converter=_masked_names)
     sheet: str = attrs.field(default="", converter=mask_ids)
     unread_sheets: tuple[str, ...] = attrs.field(default=(), converter=_masked_names)
+    warnings: tuple[RowWarning, ...] = attrs.field(default=(), kw_only=True)
+    """The warnings of the rows applied, by row (empty when nothing was written)."""
+
+    @property
+    def warned_rows(self) -> tuple[int, ...]:
+        """The sheet rows applied with at least one warning."""
+        return tuple(sorted({w.row for w in self.warnings}))
 
     @property
     def notices(self) -> tuple[str, ...]:
@@ -449,6 +474,7 @@ class ImportReport:
             "sheet": self.sheet,
             "unread_sheets": list(self.unread_sheets),
             "notices": list(self.notices),
+            "warnings": [attrs.asdict(w) for w in self.warnings],
         }
 
     def write_report(self, path: str | Path) -> None:
@@ -991,6 +1017,7 @@ def import_students(
     if ws.missing:
         return _refused_sheet("students", ws, rows)
     applied: list[AppliedRow] = []
+    warned_rows: list[RowWarning] = []
     decided: list[int] = []  # the sheet rows of the good rows, in order
     refused: set[int] = set()
     notes: dict[tuple[str, ...], str] = {}  # one text per status and warnings, shared
@@ -1026,6 +1053,8 @@ def import_students(
                     if note is None:
                         note = notes[(status, *codes)] = _entered_note(status, codes)
                     applied.append(AppliedRow(n, s.id, note))
+                    if i in warned:
+                        warned_rows += _row_warnings(n, s.id, warned[i])
                 decided.extend(n for n, _ in part)
             if all_or_nothing and ws.errors:
                 raise _UndoImport
@@ -1034,7 +1063,7 @@ def import_students(
     committed = committed and bool(applied)  # every row refused: nothing written
     held: tuple[int, ...] = ()
     if not committed:
-        applied = []
+        applied, warned_rows = [], []
         held = tuple(n for n in decided if n not in refused)
     errors = ws.sorted_errors()
     applied.sort(key=lambda a: a.row)  # (the rows already present came first in a slice)
@@ -1047,6 +1076,7 @@ def import_students(
         committed,
         tuple(ws.extra),
         **ws.where(),
+        warnings=tuple(sorted(warned_rows, key=lambda w: w.row)),
     )
 
 
@@ -1261,6 +1291,8 @@ def _two_phase(
         held = tuple(n for n, *_ in plan)
         return ImportReport(kind, count, (), errors, held, False, **sheet.where())
 
+    warned: list[RowWarning] = []
+
     def apply_all() -> list[AppliedRow]:
         done = []
         for n, student, planned, data in plan:
@@ -1271,6 +1303,7 @@ def _two_phase(
                 continue
             if decision.allowed:
                 done.append(AppliedRow(n, student.id, note))
+                warned.extend(_row_warnings(n, student.id, decision))
             else:
                 _rule_errors(sheet, n, planned, decision)
         return done
@@ -1291,7 +1324,15 @@ def _two_phase(
     errors = sheet.sorted_errors()
     ignored = () if extra_data else tuple(sheet.extra)
     return ImportReport(
-        kind, count, tuple(applied), errors, (), bool(applied), ignored, **sheet.where()
+        kind,
+        count,
+        tuple(applied),
+        errors,
+        (),
+        bool(applied),
+        ignored,
+        **sheet.where(),
+        warnings=tuple(warned) if applied else (),
     )
 
 

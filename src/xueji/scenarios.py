@@ -1314,6 +1314,7 @@ class _Run:
         actor = self.s.actors[step.actor] if step.actor else Actor.system()
         actual: dict[str, Any] = {}
         outcome: Outcome | None = None
+        error: XuejiError | None = None
         try:
             if step.action == "advance_clock":
                 to = step.args.get("to")
@@ -1324,6 +1325,7 @@ class _Run:
         except _StepProblem as e:
             return _result(step, [str(e.args[0])])
         except XuejiError as e:
+            error = e
             actual["error"] = e.code
             actual["message"] = f"{e.message_zh} ({e.message_en})"
         if outcome is not None:
@@ -1342,7 +1344,7 @@ class _Run:
                 elif outcome.student is not None:
                     self.students[step.name] = outcome.student.id
         try:
-            return self._judge(step, actual, outcome)
+            return self._judge(step, actual, outcome, error)
         except XuejiError as e:
             return _result(
                 step, [f"检查本身失败 (the check itself failed): [{e.code}] {e}"], actual
@@ -1383,29 +1385,47 @@ class _Run:
                 request = uow.requests.get(request.id)
         return student, request
 
-    def _judge(self, step: Step, actual: dict[str, Any], outcome: Outcome | None) -> StepResult:
+    def _judge(
+        self,
+        step: Step,
+        actual: dict[str, Any],
+        outcome: Outcome | None,
+        error: XuejiError | None = None,
+    ) -> StepResult:
         want = step.expect
         problems: list[str] = []
         if "error" in want:
             if actual.get("error") != want["error"]:
                 problems.append(
-                    f"expected error {want['error']}, got {actual.get('error') or 'none'}"
+                    f"expected error {want['error']}, got {_or_none(actual.get('error'))}"
                 )
-        elif "error" in actual:
-            problems.append(f"unexpected error {actual['error']}: {actual['message']}")
+        elif error is not None:  # its message once, each language in its own half
+            problems.append(
+                f"意外的错误 {error.code}：{error.message_zh} "
+                f"(unexpected error {error.code}: {error.message_en})"
+            )
         if "refused" in want:
             expected = sorted(want["refused"] or [])
             if actual.get("refused") != expected or actual.get("allowed"):
-                problems.append(f"expected refused {expected}, got {actual.get('refused')}")
+                problems.append(
+                    f"expected refused {expected}, got {_or_none(actual.get('refused'))}"
+                )
         if "allowed" in want and actual.get("allowed") != want["allowed"]:
-            problems.append(f"expected allowed: {want['allowed']}, got {actual.get('allowed')}")
+            problems.append(
+                f"expected allowed: {want['allowed']}, got {_or_none(actual.get('allowed'))}"
+            )
         if "warnings" in want and actual.get("warnings") != sorted(want["warnings"] or []):
             problems.append(
-                f"expected warnings {sorted(want['warnings'] or [])}, got {actual.get('warnings')}"
+                f"expected warnings {sorted(want['warnings'] or [])}, "
+                f"got {_or_none(actual.get('warnings'))}"
             )
+        # the decision's explanation (every rule evaluated) goes with a failure only when
+        # what failed is the decision: a field, the log or the sweep is not the rules'
+        about_decision = bool(problems)
         if "advanced" in want and actual.get("advanced") != want["advanced"]:
             problems.append(
-                f"expected {want['advanced']} requests advanced, got {actual.get('advanced')}"
+                f"expected {want['advanced']} requests advanced, "
+                f"got {_or_none(actual.get('advanced'))}"
             )
         if "log_verifies" in want:
             ok = self.reg.verify_log(self.observer).ok
@@ -1428,7 +1448,8 @@ class _Run:
             problems += self._fields("student", want.get("student"), student, actual)
             problems += self._fields("request", want.get("request"), request, actual)
         problems = [_in_chinese_too(p) for p in problems]
-        return _result(step, problems, actual, outcome.decision if outcome else None)
+        decision = outcome.decision if outcome is not None and about_decision else None
+        return _result(step, problems, actual, decision)
 
     def _name_of(self, student_id: str) -> str:
         """The name the scenario gives a student (its id where it gave none)."""
@@ -1478,7 +1499,7 @@ class _Run:
             text = text.value if hasattr(text, "value") else text
             got[key] = text
             if str(text) != str(expected) and text != expected:
-                problem = f"expected {kind}.{key} = {expected}, got {text}"
+                problem = f"expected {kind}.{key} = {_or_none(expected)}, got {_or_none(text)}"
                 if mask_ids(str(expected)) == mask_ids(str(text)):  # reported masked
                     problem += " (they differ in masked characters)"
                 problems.append(problem)
@@ -1486,15 +1507,25 @@ class _Run:
         return problems
 
 
+_NONE = "none"
+"""A value that is not there (no decision, no field value), as a problem shows it:
+not Python's ``None``; ``无`` in the Chinese half."""
+
+
+def _or_none(value: object) -> object:
+    """``value`` for a problem's text: :data:`_NONE` for a value that is not there."""
+    return _NONE if value is None else value
+
+
 def _in_chinese_too(problem: str) -> str:
     """A step's problem said in Chinese with the English beside it (found by the
     privacy review: "expected X, got Y" was English only); problems written in both
-    already are left as they are."""
+    already are left as they are. A value not there is 无 (none)."""
     if problem.startswith("expected ") and ", got " in problem:
         want, got = problem[len("expected ") :].rsplit(", got ", 1)
-        return f"预期 {want}，实际为 {got} ({problem})"
-    if problem.startswith("unexpected error "):
-        return f"意外的错误 {problem[len('unexpected error ') :]} ({problem})"
+        if want.endswith(f" {_NONE}"):
+            want = want[: -len(_NONE)] + "无"
+        return f"预期 {want}，实际为 {'无' if got == _NONE else got} ({problem})"
     return problem
 
 

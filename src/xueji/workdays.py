@@ -49,7 +49,7 @@ from typing import Any
 import attrs
 from dateutil import tz
 
-from xueji.errors import CalendarNotCovered, InvalidSchedule
+from xueji.errors import CalendarNotCovered, InvalidSchedule, NotADate
 
 __all__ = [
     "CHINA_TZ",
@@ -90,7 +90,7 @@ def as_china_date(value: DateLike) -> _dt.date:
         return value.date()
     if isinstance(value, _dt.date):
         return value
-    raise TypeError(f"expected a date or datetime, not {type(value).__name__}")
+    raise NotADate(value)  # (a TypeError, as before)
 
 
 def _dates(values: Iterable[_dt.date]) -> frozenset[_dt.date]:
