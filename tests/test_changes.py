@@ -1635,3 +1635,18 @@ def test_art27_a_december_dropout_s_review_limit_counts_once_the_year_is_loaded(
         if f.subject in (late.id, other.id)
     ]
     assert sorted(found) == [("late_decision", late.id), ("late_decision", other.id)]
+
+
+def test_art18_a_graduation_refused_for_its_status_cites_article_18() -> None:
+    """Graduation refused for the student's status (``change.status``) cited the
+    code's catalogued article, Art 26 (suspension and resumption), not Art 18."""
+    p = Province(D(2026, 6, 1))
+    s = p.register("H", 12, birth=D(2008, 3, 1))
+    req = p.reg.suspend(H, s.id, "病").request
+    assert req is not None
+    approve(p, HEFEI, req.id)
+    p.at(D(2026, 7, 10))
+    out = p.reg.graduate(H, s.id)
+    assert "change.status" in out.decision.codes
+    cited = {v.code: str(v.article) for v in out.decision.violations}
+    assert cited["change.status"] == str(anhui(18))

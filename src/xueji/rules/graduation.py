@@ -26,6 +26,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from xueji.articles import anhui
 from xueji.decision import Decision
 from xueji.lifecycle.tables import StudentStatus
 from xueji.model import Student, final_grade
@@ -57,6 +58,7 @@ def check_graduation(student: Student, *, on: _dt.date, policy: Policy) -> Decis
     c.rule(
         "change.status",
         student.status is StudentStatus.REGISTERED,
+        article=anhui(18),  # (the code's catalogued article is a change's, Art 26)
         student=student.id,
         status=student.status.value,
         change="graduation",
