@@ -1437,3 +1437,41 @@ def test_art15_the_import_summary_shows_the_rows_applied_with_warnings(
     codes = {(w["row"], w["code"]) for w in data["warnings"]}
     assert {(2, "enrolment.late"), (3, "privacy.consent_missing")} <= codes
     assert all(w["message_zh"] and w["message_en"] and w["student"] for w in data["warnings"])
+
+
+@pytest.mark.parametrize("grade", ["①", "²", "一", "1.5", "0", "13"])
+def test_art12_a_grade_that_is_not_a_number_is_a_row_error(
+    province: Province, tmp_path: Path, grade: str
+) -> None:
+    """Found by the Excel review: "①" and "²" are ``str.isdigit()`` but not ``int()``,
+    so a 年级 of ① stopped the student and class imports with a ValueError (exit 2 on
+    the command line, no row named, even with --partial). It is ``excel.bad_grade``
+    of its row; a grade in full-width digits (１) is read as the number."""
+    rows = [student_row("甲", 年级=grade), student_row("乙", D(2020, 5, 6), 年级="１")]
+    report = excel.import_students(
+        province.reg, A, workbook(tmp_path / "g.xlsx", HEADER, rows), all_or_nothing=False
+    )
+    assert [(e.row, e.column, e.value, e.code) for e in report.errors] == [
+        (2, "年级", grade, "excel.bad_grade")
+    ]
+    assert [a.row for a in report.applied] == [3]
+    classes = workbook(
+        tmp_path / "c.xlsx",
+        ["班级", "学校代码", "班级名称", "年级", "班主任姓名"],
+        [["A-9", "A", "一年级9班", grade, "王老师"]],
+    )
+    report = excel.import_classes(province.reg, A, classes)
+    assert [(e.row, e.column, e.code) for e in report.errors] == [(2, "年级", "excel.bad_grade")]
+
+
+def test_cli_a_circled_grade_names_its_row_with_partial(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same on the command line: exit 1 naming row 3, the good row imported."""
+    store = _cli_store(tmp_path)
+    rows = [student_row("甲"), student_row("乙", D(2020, 5, 6), 年级="①")]
+    path = workbook(tmp_path / "g.xlsx", HEADER, rows)
+    assert main(["import", "students", str(path), *store, "--as", "school:A", "--partial"]) == 1
+    out = capsys.readouterr().out
+    assert "1 已导入 applied" in out
+    assert "行 3" in out and "excel.bad_grade" in out

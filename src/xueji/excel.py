@@ -197,7 +197,9 @@ def parse_flag(value: object) -> bool:
 
 def _grade(value: object) -> int:
     text = _text(value)
-    if text.isdigit() and 1 <= int(text) <= 12:
+    # digits only, ASCII or full-width (１２): "①", "²" are str.isdigit() too, and
+    # int() of them raised a ValueError that stopped the whole import
+    if re.fullmatch(r"[0-9０-９]{1,2}", text) and 1 <= int(text) <= 12:
         return int(text)
     raise CellError(
         "excel.bad_grade", f"年级应为1至12的整数：{text!r}", f"a grade is 1 to 12, not {text!r}"
