@@ -1204,3 +1204,21 @@ def test_art29_a_record_taken_up_again_keeps_its_key_fields_locked(five_four: Po
     out = p.reg.update_student(school_actor("J"), nxt.id, name="改名")
     assert out.decision.codes == ("correction.locked",)
     assert p.reg.student(PROVINCE, nxt.id).name == s.name
+
+
+def test_art15_the_deadline_rule_takes_the_calendar_s_last_day() -> None:
+    """Found by the Excel review: an entry date of 9999-12-31 (after that year's 30
+    September) raised "year 10000 is out of range" from the Art 15 rule, looking for
+    the next year's deadline; the national profile's month after entry raised the
+    same. The rule decides: no later deadline than the calendar's last day."""
+    from xueji.policy import ANHUI_2013, NATIONAL_2013
+    from xueji.rules import enrolment
+
+    last = dt.date.max
+    for policy in (ANHUI_2013, NATIONAL_2013):
+        d = enrolment.check_entry_deadline(D(2026, 9, 1), entry_date=last, policy=policy)
+        assert d.allowed and d.codes == ()
+    late = enrolment.check_entry_deadline(
+        D(2026, 10, 8), entry_date=D(2026, 9, 1), policy=NATIONAL_2013
+    )
+    assert late.codes == ("enrolment.registration_late",)  # as before

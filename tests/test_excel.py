@@ -1475,3 +1475,39 @@ def test_cli_a_circled_grade_names_its_row_with_partial(
     out = capsys.readouterr().out
     assert "1 已导入 applied" in out
     assert "行 3" in out and "excel.bad_grade" in out
+
+
+def test_art15_a_date_outside_the_years_an_import_reads_is_a_row_error(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel review: an entry date of 9999-12-31 stopped the import with
+    "year 10000 is out of range" (from the Art 15 deadline rule), the good rows with
+    it. A date outside ``excel.DATE_RANGE`` (1900 to 2099) is
+    ``excel.date_out_of_range`` of its cell; the other rows are imported."""
+    header = [*HEADER, "入学日期"]
+    rows = [
+        [*student_row("好"), None],  # row 2
+        [*student_row("甲", D(2020, 5, 6), 身份证号=make_id(D(2020, 5, 6))), "9999-12-31"],
+        [*student_row("乙", D(2020, 7, 8), 身份证号=make_id(D(2020, 7, 8))), "1899-12-31"],
+        [*student_row("丙", 照片采集日期="2100-01-01"), None],  # row 5
+    ]
+    path = workbook(tmp_path / "far.xlsx", header, rows)
+    report = excel.import_students(province.reg, A, path, all_or_nothing=False)
+    assert [(e.row, e.column, e.value, e.code) for e in report.errors] == [
+        (3, "入学日期", "9999-12-31", "excel.date_out_of_range"),
+        (4, "入学日期", "1899-12-31", "excel.date_out_of_range"),
+        (5, "照片采集日期", "2100-01-01", "excel.date_out_of_range"),
+    ]
+    assert report.errors[0].message_zh == "日期 9999-12-31 不在 1900-01-01 至 2099-12-31 之间"
+    assert report.errors[0].message_en.endswith("is not between 1900-01-01 and 2099-12-31")
+    assert [a.row for a in report.applied] == [2]
+    classes = workbook(
+        tmp_path / "c.xlsx",
+        ["班级", "学校代码", "班级名称", "年级", "班主任姓名", "建班年月"],
+        [["A-8", "A", "8班", 1, "王老师", "9999-09"], ["A-9", "A", "9班", 1, "王老师", "0000-09"]],
+    )
+    report = excel.import_classes(province.reg, A, classes, all_or_nothing=False)
+    assert [(e.row, e.code) for e in report.errors] == [
+        (2, "excel.date_out_of_range"),
+        (3, "excel.bad_date"),
+    ]

@@ -72,6 +72,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLASS_COLUMNS",
+    "DATE_RANGE",
     "GRADUATION_COLUMNS",
     "IMPORT_SLICE",
     "INFO_COLUMNS",
@@ -139,13 +140,37 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+DATE_RANGE = (_dt.date(1900, 1, 1), _dt.date(2099, 12, 31))
+"""The dates an import reads (every date column: birth, entry, photo, consent, an
+information entry's, a class's month). Excel's own calendar starts in 1900, and no
+date of a school registry is past 2099: a date outside (``9999-12-31``, typed as "no
+end", or ``0001-01-01``) is ``excel.date_out_of_range`` of its cell. It stopped the
+import before: an entry date of 9999-12-31 reached the Art 15 deadline rule, whose
+next year's deadline (year 10000) Python has no date for."""
+
+
 def parse_date(value: object) -> _dt.date:
     """A date cell: an Excel date, or text as ``2020-03-01``, ``2020/3/1``, ``2020.3.1``,
-    ``20200301`` or ``2020年3月1日`` (with a midnight time, ``2020-03-01 00:00:00``, too).
+    ``20200301`` or ``2020年3月1日`` (with a midnight time, ``2020-03-01 00:00:00``, too),
+    within :data:`DATE_RANGE`.
 
     >>> parse_date("2020-03-01 00:00:00"), parse_date("2020/3/1")
     (datetime.date(2020, 3, 1), datetime.date(2020, 3, 1))
     """
+    day = _date_of(value)
+    first, last = DATE_RANGE
+    if not first <= day <= last:
+        raise CellError(
+            "excel.date_out_of_range",
+            f"日期 {day.isoformat()} 不在 {first.isoformat()} 至 {last.isoformat()} 之间",
+            f"the date {day.isoformat()} is not between {first.isoformat()} "
+            f"and {last.isoformat()}",
+        )
+    return day
+
+
+def _date_of(value: object) -> _dt.date:
+    """A date cell as a date, of any year (:func:`parse_date` checks the range)."""
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
@@ -1499,8 +1524,8 @@ def _location(value: object) -> str:
 def _month(value: object) -> _dt.date:
     """建班年月 (Art 10): a month (``2026-09``, ``2026年9月``, its first day) or a date."""
     m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", _text(value))
-    if m is not None and 1 <= int(m[2]) <= 12:
-        return _dt.date(int(m[1]), int(m[2]), 1)
+    if m is not None and 1 <= int(m[2]) <= 12 and int(m[1]) >= _dt.MINYEAR:
+        return parse_date(_dt.date(int(m[1]), int(m[2]), 1))  # (in DATE_RANGE)
     return parse_date(value)
 
 

@@ -278,6 +278,14 @@ def class_admits(
     return all(_class_tests(klass, school, grade, size, policy.class_size_caps.value.get(stage)))
 
 
+def _months_after(day: _dt.date, months: int) -> _dt.date:
+    """``day`` and ``months`` later, or the calendar's last day when that is past it."""
+    try:
+        return day + relativedelta(months=months)
+    except (OverflowError, ValueError):
+        return _dt.date.max
+
+
 def check_entry_deadline(on: _dt.date, *, entry_date: _dt.date, policy: Policy) -> Decision:
     """Art 15: entry and review finish by ``new_student_deadline`` (30 September) of the
     entry year; a profile with ``registration_within_months`` (national: one month
@@ -290,7 +298,9 @@ def check_entry_deadline(on: _dt.date, *, entry_date: _dt.date, policy: Policy) 
     md = deadline.value
     due = md.in_year(entry_date.year) if md is not None else None
     if md is not None and due is not None and entry_date > due:
-        due = md.in_year(entry_date.year + 1)  # entered after the autumn deadline: next year's
+        # entered after the autumn deadline: next year's (none after the calendar's last
+        # year: an entry date of 9999-12-31 raised "year 10000 is out of range")
+        due = md.in_year(entry_date.year + 1) if entry_date.year < _dt.MAXYEAR else _dt.date.max
     c.check(
         "enrolment.late",
         due is None or on <= due,
@@ -302,7 +312,7 @@ def check_entry_deadline(on: _dt.date, *, entry_date: _dt.date, policy: Policy) 
     )
     within = policy.registration_within_months
     months = within.value
-    limit = entry_date + relativedelta(months=months) if months is not None else None
+    limit = _months_after(entry_date, months) if months is not None else None
     c.check(
         "enrolment.registration_late",
         limit is None or on <= limit,
