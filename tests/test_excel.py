@@ -1511,3 +1511,39 @@ def test_art15_a_date_outside_the_years_an_import_reads_is_a_row_error(
         (2, "excel.date_out_of_range"),
         (3, "excel.bad_date"),
     ]
+
+
+def test_art18_a_row_whose_two_keys_name_different_students_is_refused(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel review: a graduation or information row whose 学籍号 and
+    身份证号 named two students changed the 学籍号's student without a word (s1
+    graduated with s2's ID number on the row). Both keys given must name one
+    student: otherwise ``excel.key_mismatch`` of the row (the number masked)."""
+    s1, s2 = province.register("A", 6), province.register("A", 6)
+    province.at(D(2027, 7, 1))
+    header = ["学校代码", "学籍号", "身份证号", "毕结业"]
+    stranger = make_id(D(2014, 6, 1))  # no student of the school holds it
+    rows = [
+        ["A", s1.registry_number, s2.id_number, "毕业"],
+        ["A", s2.registry_number, stranger, "毕业"],
+        ["A", s1.registry_number, s1.id_number, "毕业"],  # one student: applied
+    ]
+    path = workbook(tmp_path / "g.xlsx", header, rows)
+    report = excel.import_graduation(province.reg, A, path, all_or_nothing=False)
+    got = [(e.row, e.column, e.value, e.code) for e in report.errors]
+    assert got == [
+        (2, "身份证号", excel.mask(str(s2.id_number)), "excel.key_mismatch"),
+        (3, "身份证号", excel.mask(stranger), "excel.key_mismatch"),
+    ]
+    assert f"学籍号是学生 {s1.id} 的，身份证号是本校另一学生（{s2.id}）的" in (
+        report.errors[0].message_zh
+    )
+    assert "no student of this school holds the ID number" in report.errors[1].message_en
+    assert str(s2.id_number) not in repr(report)
+    assert [a.row for a in report.applied] == [4]
+    assert province.reg.student(A, s2.id).status is StudentStatus.REGISTERED
+    info = [["A", s1.registry_number, s2.id_number, "处分", "2027-07-01", "警告", None, None]]
+    report = excel.import_info(province.reg, A, workbook(tmp_path / "i.xlsx", INFO_HEADER, info))
+    assert [e.code for e in report.errors] == ["excel.key_mismatch"]
+    assert not province.reg.student(A, s1.id).info and not province.reg.student(A, s2.id).info

@@ -163,8 +163,7 @@ def parse_date(value: object) -> _dt.date:
         raise CellError(
             "excel.date_out_of_range",
             f"日期 {day.isoformat()} 不在 {first.isoformat()} 至 {last.isoformat()} 之间",
-            f"the date {day.isoformat()} is not between {first.isoformat()} "
-            f"and {last.isoformat()}",
+            f"the date {day.isoformat()} is not between {first.isoformat()} and {last.isoformat()}",
         )
     return day
 
@@ -1292,6 +1291,29 @@ def _two_phase(
                 "excel.unknown_student",
                 "本校无此学生",
                 "no such student in this school",
+            )
+            continue
+        id_number = str(fields.get("id_number") or "")
+        other = students.find(str(fields["school"]), id_number) if number and id_number else student
+        if other is not student:
+            # both keys given, naming two students (or the ID number none): the row's
+            # change went to the 学籍号's student without a word
+            zh, en = (
+                (
+                    f"身份证号是本校另一学生（{other.id}）的",
+                    f"the ID number is another student's ({other.id})",
+                )
+                if other is not None
+                else ("本校没有持此身份证号的学生", "no student of this school holds the ID number")
+            )
+            sheet.error(
+                n,
+                "身份证号",
+                id_number,
+                "excel.key_mismatch",
+                f"学籍号与身份证号不是同一学生：学籍号是学生 {student.id} 的，{zh}",
+                f"the 学籍号 and the ID number name different students: the 学籍号 is "
+                f"student {student.id}'s, {en}",
             )
             continue
         if one_per_student:  # (a graduation: the second row would fail as applied)
