@@ -1547,3 +1547,55 @@ def test_art18_a_row_whose_two_keys_name_different_students_is_refused(
     report = excel.import_info(province.reg, A, workbook(tmp_path / "i.xlsx", INFO_HEADER, info))
     assert [e.code for e in report.errors] == ["excel.key_mismatch"]
     assert not province.reg.student(A, s1.id).info and not province.reg.student(A, s2.id).info
+
+
+def _rewritten(path: Path, part: str, edit: Any) -> Path:
+    """The workbook at ``path`` with its part ``part`` (XML text) passed through ``edit``:
+    what another program writes, which openpyxl does not."""
+    import zipfile
+
+    data = {}
+    with zipfile.ZipFile(path) as src:
+        for item in src.infolist():
+            data[item] = src.read(item.filename)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item, body in data.items():
+            dst.writestr(item, edit(body.decode()).encode() if item.filename == part else body)
+    return path
+
+
+def test_art12_an_excel_error_value_is_a_cell_error(province: Province, tmp_path: Path) -> None:
+    """Found by the Excel review: an error value cached in a cell (``=VLOOKUP(...)``
+    finding no photo: ``#N/A``) was read as text, so a 照片摘要 of #N/A passed the Art
+    12 photo rule and a student named #N/A was entered. Each is
+    ``excel.cell_error`` of its cell, naming the column; an information row's other
+    columns (its data) are checked alike."""
+    rows = [
+        student_row("#N/A"),  # row 2: an error cell (openpyxl writes "#N/A" as one)
+        student_row("乙", D(2020, 5, 6), 身份证号=make_id(D(2020, 5, 6)), 照片摘要="=VLOOKUP(1)"),
+        student_row("丙", D(2020, 7, 8), 身份证号=make_id(D(2020, 7, 8)), 随迁子女="#VALUE!"),
+    ]
+    path = workbook(tmp_path / "e.xlsx", HEADER, rows)
+    # row 3's photo: a formula whose computed value is #N/A, as Excel saves it
+    _rewritten(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(
+            '<c r="K3"><f>VLOOKUP(1)</f><v /></c>',
+            '<c r="K3" t="e"><f>VLOOKUP(1)</f><v>#N/A</v></c>',
+        ),
+    )
+    report = excel.import_students(province.reg, A, path, all_or_nothing=False)
+    assert [(e.row, e.column, e.value, e.code) for e in report.errors] == [
+        (2, "姓名", "#N/A", "excel.cell_error"),
+        (3, "照片摘要", "#N/A", "excel.cell_error"),
+        (4, "随迁子女", "#VALUE!", "excel.cell_error"),
+    ]
+    assert report.errors[1].message_zh.startswith("“照片摘要”列的单元格是 Excel 错误值 #N/A")
+    assert report.errors[1].message_en.startswith("the 照片摘要 cell holds the Excel error #N/A")
+    assert report.applied == () and not province.reg.students_of(A, "A")
+    s = province.register("A", 1)
+    info = [["A", s.registry_number, None, "成绩", "2026-09-21", "期中", "语文", "#DIV/0!"]]
+    report = excel.import_info(province.reg, A, workbook(tmp_path / "i.xlsx", INFO_HEADER, info))
+    assert [(e.row, e.column, e.code) for e in report.errors] == [(2, "分数", "excel.cell_error")]
+    assert not province.reg.student(A, s.id).info

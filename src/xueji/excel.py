@@ -73,6 +73,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CLASS_COLUMNS",
     "DATE_RANGE",
+    "EXCEL_ERRORS",
     "GRADUATION_COLUMNS",
     "IMPORT_SLICE",
     "INFO_COLUMNS",
@@ -669,6 +670,17 @@ def _sheet_rows(
             formulas.close()
 
 
+EXCEL_ERRORS = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"}
+    | {"#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!"}
+    | {"#UNKNOWN!", "#PYTHON!"}
+)
+"""Excel's error values. A cell holding one (a formula that failed: ``=VLOOKUP(...)``
+finding nothing is ``#N/A``), or that text, is ``excel.cell_error`` of its cell: it was
+read as the value, so a 照片摘要 of ``#N/A`` passed the Art 12 photo rule and a
+student named ``#N/A`` was entered."""
+
+
 class _Uncached(str):
     """A formula cell whose workbook holds no computed value (the text is the formula):
     a file written by a program that does not calculate. Read as a value it was an
@@ -742,6 +754,7 @@ class _Sheet:
     errors: list[RowError]
     missing: list[str]  # the header's problems that refuse the sheet (by column)
     source: _Source = attrs.field(factory=_Source)  # the sheet read, the others with data
+    keeps_extra: bool = False  # the other columns are data (the information import)
 
     @classmethod
     def of(cls, header: Sequence[object], columns: tuple[Column, ...]) -> _Sheet:
@@ -812,6 +825,10 @@ class _Sheet:
                 )
                 bad = True
                 continue
+            if _text(raw) in EXCEL_ERRORS:
+                self._error_value(number, col, raw)
+                bad = True
+                continue
             if _text(raw) == "":
                 if col.required:
                     self.error(number, col, raw, "excel.missing_value", "必填项为空", "empty")
@@ -822,7 +839,25 @@ class _Sheet:
             except XuejiError as e:
                 self.error(number, col, raw, e.code, e.message_zh, e.message_en)
                 bad = True
+        if self.keeps_extra:  # (kept as the entry's data: checked as a known column is)
+            for name, i in self.extra.items():
+                if i < len(row) and _text(row[i]) in EXCEL_ERRORS:
+                    self._error_value(number, name, row[i])
+                    bad = True
         return None if bad else out
+
+    def _error_value(self, number: int, col: Column | str, raw: object) -> None:
+        name = col if isinstance(col, str) else col.header
+        text = _text(raw)
+        self.error(
+            number,
+            col,
+            raw,
+            "excel.cell_error",
+            f"“{name}”列的单元格是 Excel 错误值 {text}（公式未能算出结果）：请改正后再导入",
+            f"the {name} cell holds the Excel error {text} (its formula computed no value): "
+            "correct it and import again",
+        )
 
     def error(
         self, number: int, col: Column | str, raw: object, code: str, zh: str, en: str
@@ -1255,6 +1290,7 @@ def _two_phase(
     sheet, rows = _data_rows(path, columns, sheet_name)
     if sheet.missing:
         return _refused_sheet(kind, sheet, rows)
+    sheet.keeps_extra = extra_data
     students = _Students(registry, actor)
     seen: dict[str, int] = {}  # each student's first row (one_per_student)
     plan: list[tuple[int, Student, Mapping[str, object], dict[str, str]]] = []
