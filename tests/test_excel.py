@@ -1599,3 +1599,52 @@ def test_art12_an_excel_error_value_is_a_cell_error(province: Province, tmp_path
     report = excel.import_info(province.reg, A, workbook(tmp_path / "i.xlsx", INFO_HEADER, info))
     assert [(e.row, e.column, e.code) for e in report.errors] == [(2, "分数", "excel.cell_error")]
     assert not province.reg.student(A, s.id).info
+
+
+def test_art12_data_under_no_header_is_a_row_error(province: Province, tmp_path: Path) -> None:
+    """Found by the Excel review: a column with data but a blank header (a header
+    cleared by mistake) was skipped and not listed: 随迁子女 = 是 under it entered the
+    student as not migrant, exit 0. A cell under no header (a blank header cell, or
+    past the header's last) is ``excel.no_header`` of its row, naming the column by
+    its letter; a row with nothing there is read as before."""
+    header = [*HEADER]
+    header[HEADER.index("随迁子女")] = None  # column I
+    rows = [
+        student_row("甲", 随迁子女="是"),  # row 2
+        student_row("乙", D(2020, 5, 6), 身份证号=make_id(D(2020, 5, 6)), 随迁子女=None),
+        [*student_row("丙", D(2020, 7, 8), 身份证号=make_id(D(2020, 7, 8)), 随迁子女=None), "备注"],
+    ]
+    path = workbook(tmp_path / "n.xlsx", header, rows)
+    report = excel.import_students(province.reg, A, path, all_or_nothing=False)
+    assert [(e.row, e.column, e.value, e.code) for e in report.errors] == [
+        (2, "I列", "是", "excel.no_header"),
+        (4, "L列", "备注", "excel.no_header"),
+    ]
+    assert report.errors[0].message_zh.startswith("I列没有表头，此行却在该列填有数据")
+    assert report.errors[0].message_en.startswith("column I has no header, yet this row")
+    assert [a.row for a in report.applied] == [3]
+    assert report.ignored_columns == ()
+
+
+def test_art17_an_information_column_written_twice_refuses_the_sheet(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel review: an information sheet with 科目, 分数, 科目, 分数 kept
+    the last pair only (the first lost without a word). The information import keeps
+    its other columns as the entry's data, so one written twice refuses the sheet, as
+    a known column written twice does (``excel.duplicate_column``); the other imports
+    ignore every copy of an unknown column and list its name."""
+    s = province.register("A", 1)
+    header = [*INFO_HEADER, "科目", "分数"]
+    rows = [["A", s.registry_number, None, "成绩", "2026-09-21", "期中", "语文", 80, "数学", 90]]
+    report = excel.import_info(province.reg, A, workbook(tmp_path / "i.xlsx", header, rows))
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (1, "分数", "excel.duplicate_column"),
+        (1, "科目", "excel.duplicate_column"),
+    ]
+    assert report.held == (2,) and not report.committed
+    assert not province.reg.student(A, s.id).info
+    twice = [*HEADER, "备注", "备注"]
+    path = workbook(tmp_path / "s.xlsx", twice, [[*student_row("甲"), "一", "二"]])
+    report = excel.import_students(province.reg, A, path)
+    assert report.ok and report.ignored_columns == ("备注",)

@@ -755,9 +755,13 @@ class _Sheet:
     missing: list[str]  # the header's problems that refuse the sheet (by column)
     source: _Source = attrs.field(factory=_Source)  # the sheet read, the others with data
     keeps_extra: bool = False  # the other columns are data (the information import)
+    width: int = 0  # the header's cells; a column past them, or blank there, has no name
+    unnamed: tuple[int, ...] = ()  # the columns whose header cell is blank
 
     @classmethod
-    def of(cls, header: Sequence[object], columns: tuple[Column, ...]) -> _Sheet:
+    def of(
+        cls, header: Sequence[object], columns: tuple[Column, ...], keeps_extra: bool = False
+    ) -> _Sheet:
         names = [_text(h) for h in header]
         known = {c.header for c in columns}
         positions = {n: i for i, n in enumerate(names) if n in known}
@@ -777,8 +781,12 @@ class _Sheet:
             )
         # a known column written twice, or written slightly otherwise (身份证号码,
         # 残疾学生(是/否)) where the sheet lacks it: its cells would be dropped without a
-        # word (the second copy winning, or the column ignored), so the sheet is refused
-        for name in sorted({n for n in names if n in known and names.count(n) > 1}):
+        # word (the second copy winning, or the column ignored), so the sheet is refused;
+        # so is any column written twice whose cells are kept as data (the information
+        # import's 科目, 分数, 科目, 分数 kept the last pair only). Elsewhere every copy
+        # of an unknown column is ignored alike, and its name listed.
+        kept = known | (extra.keys() if keeps_extra else set())
+        for name in sorted({n for n in names if n in kept and names.count(n) > 1}):
             missing.append(name)
             errors.append(
                 RowError(
@@ -804,7 +812,10 @@ class _Sheet:
                         f"the column {name!r} is not known: did you mean {meant!r}?",
                     )
                 )
-        return cls(columns, positions, extra, errors, missing)
+        unnamed = tuple(i for i, n in enumerate(names) if not n)
+        return cls(
+            columns, positions, extra, errors, missing, _Source(), keeps_extra, len(names), unnamed
+        )
 
     def read(self, number: int, row: Sequence[object]) -> dict[str, object] | None:
         """The row's fields, or None (its errors recorded) if a cell cannot be read."""
@@ -839,12 +850,31 @@ class _Sheet:
             except XuejiError as e:
                 self.error(number, col, raw, e.code, e.message_zh, e.message_en)
                 bad = True
+        # a cell under no header (its header cell blank, or past the header's last)
+        # is neither a known column nor a listed one: its value would be lost unsaid
+        for i in (*self.unnamed, *range(self.width, len(row))):
+            if i < len(row) and _text(row[i]):
+                self._no_header(number, i, row[i])
+                bad = True
         if self.keeps_extra:  # (kept as the entry's data: checked as a known column is)
             for name, i in self.extra.items():
                 if i < len(row) and _text(row[i]) in EXCEL_ERRORS:
                     self._error_value(number, name, row[i])
                     bad = True
         return None if bad else out
+
+    def _no_header(self, number: int, i: int, raw: object) -> None:
+        letter = _openpyxl().utils.get_column_letter(i + 1)
+        self.error(
+            number,
+            f"{letter}列",
+            raw,
+            "excel.no_header",
+            f"{letter}列没有表头，此行却在该列填有数据：请为该列填写表头（未知的列会被列出），"
+            "或删除这些数据",
+            f"column {letter} has no header, yet this row has data in it: give the column a "
+            "header (an unknown column is listed), or delete the data",
+        )
 
     def _error_value(self, number: int, col: Column | str, raw: object) -> None:
         name = col if isinstance(col, str) else col.header
@@ -950,7 +980,10 @@ _SENSITIVE_HEADERS = frozenset({"身份证号", "监护人身份证号", "学籍
 
 
 def _data_rows(
-    path: str | Path, columns: tuple[Column, ...], name: str | None = None
+    path: str | Path,
+    columns: tuple[Column, ...],
+    name: str | None = None,
+    keeps_extra: bool = False,
 ) -> tuple[_Sheet, Iterator[tuple[int, tuple[object, ...]]]]:
     source = _Source()
     rows = _sheet_rows(path, name, source)
@@ -967,7 +1000,7 @@ def _data_rows(
             f"工作簿 {path} 的工作表「{source.title}」是空的{zh}",
             f"the sheet {source.title!r} of the workbook {path} is empty{en}",
         )
-    sheet = _Sheet.of(header, columns)
+    sheet = _Sheet.of(header, columns, keeps_extra)
     sheet.source = source
 
     def numbered() -> Iterator[tuple[int, tuple[object, ...]]]:
@@ -1287,10 +1320,9 @@ def _two_phase(
     a savepoint): a command refused or failing at apply time (the record changed in
     between) undoes them all and is reported as an error of its row. Otherwise each
     good row is applied on its own and a failing one reported."""
-    sheet, rows = _data_rows(path, columns, sheet_name)
+    sheet, rows = _data_rows(path, columns, sheet_name, extra_data)
     if sheet.missing:
         return _refused_sheet(kind, sheet, rows)
-    sheet.keeps_extra = extra_data
     students = _Students(registry, actor)
     seen: dict[str, int] = {}  # each student's first row (one_per_student)
     plan: list[tuple[int, Student, Mapping[str, object], dict[str, str]]] = []
