@@ -1648,3 +1648,27 @@ def test_art17_an_information_column_written_twice_refuses_the_sheet(
     path = workbook(tmp_path / "s.xlsx", twice, [[*student_row("甲"), "一", "二"]])
     report = excel.import_students(province.reg, A, path)
     assert report.ok and report.ignored_columns == ("备注",)
+
+
+def test_art12_a_hidden_first_sheet_is_not_the_one_imported(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel review: a template whose first sheet (its example rows) is
+    hidden had that sheet imported, the clerk's visible sheet not read. An import
+    with no sheet named reads the first visible sheet; the hidden one is still read
+    when named."""
+    born = D(2020, 5, 1)
+    path = sheets(
+        tmp_path / "t.xlsx",
+        {
+            "模板": [HEADER, student_row("示例学生")],
+            "学生": [HEADER, student_row("真学生", born, 身份证号=make_id(born))],
+        },
+        hidden=("模板",),
+    )
+    report = excel.import_students(province.reg, A, path)
+    assert report.ok, report.errors
+    assert (report.sheet, report.unread_sheets, report.notices) == ("学生", (), ())
+    assert [s.name for s in province.reg.students_of(A, "A")] == ["真学生"]
+    example = excel.import_students(province.reg, A, path, sheet="模板")
+    assert example.sheet == "模板" and [a.row for a in example.applied] == [2]

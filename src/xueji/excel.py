@@ -5,8 +5,8 @@ Art 17 lets the school maintain 简历, 成绩, 评价, 奖励 and 处分 "通�
 导入功能"; Art 18 lets a compulsory-education school record completion by "毕业生信息Excel
 导入". The bulk entry of new students (Art 12) goes through the same door.
 
-Every import reads one sheet of a workbook (the first, or the one named: ``sheet=``),
-whose first row holds the Chinese column names of :data:`STUDENT_COLUMNS`,
+Every import reads one sheet of a workbook (the first visible one, or the one named:
+``sheet=``), whose first row holds the Chinese column names of :data:`STUDENT_COLUMNS`,
 :data:`INFO_COLUMNS` or :data:`GRADUATION_COLUMNS` (unknown columns are listed in the
 report and ignored, except in the information import, where they become the entry's
 data). Each cell is checked: a cell that cannot be read is a :class:`RowError`, never a
@@ -580,12 +580,18 @@ PEEK_ROWS = 5
 reads one sheet; the others are not read through)."""
 
 
+def _visible(ws: Any) -> bool:
+    """Whether a sheet shows in Excel (not ``hidden`` nor ``veryHidden``)."""
+    return getattr(ws, "sheet_state", "visible") == "visible"
+
+
 def _pick_sheet(wb: Any, path: str | Path, name: str | None) -> Any:
     """The worksheet ``name`` (as Excel, a name differing only in case is the same
-    sheet), or the first when None."""
+    sheet), or when None the first visible one: the first the clerk sees (a hidden
+    first sheet, a template's example rows, was imported before)."""
     sheets = wb.worksheets
     if name is None:
-        return sheets[0]
+        return next((ws for ws in sheets if _visible(ws)), sheets[0])
     for ws in sheets:
         if ws.title == name:
             return ws
@@ -610,8 +616,8 @@ def _holds_data(ws: Any) -> bool:
 def _sheet_rows(
     path: str | Path, name: str | None, source: _Source
 ) -> Iterator[tuple[object, ...]]:
-    """The rows of the sheet ``name`` (None: the first), streamed (read-only mode);
-    ``source`` is told which sheet that is and, when none was named, which other
+    """The rows of the sheet ``name`` (None: the first visible one), streamed
+    (read-only mode); ``source`` is told which sheet that is and, when none was named, which other
     visible sheets hold data (a hidden one, a template's lists for its drop-downs,
     is not counted)."""
     openpyxl = _openpyxl()
@@ -638,9 +644,7 @@ def _sheet_rows(
             source.unread = tuple(
                 ws.title
                 for ws in wb.worksheets
-                if ws is not sheet
-                and getattr(ws, "sheet_state", "visible") == "visible"
-                and _holds_data(ws)
+                if ws is not sheet and _visible(ws) and _holds_data(ws)
             )
         # the rows as the file holds them, not as its size tag (<dimension>) says: a
         # tag some exporters leave stale made the streaming reader stop at its last row
@@ -1091,8 +1095,8 @@ def import_students(
     outside a row's school raises :class:`~xueji.errors.AccessDenied` and writes nothing.
     The rows are decided :data:`IMPORT_SLICE` at a time, in one unit of work.
 
-    ``sheet`` names the worksheet to read (None: the first); one the workbook does not
-    hold raises :class:`NoSheet` (``excel.no_sheet``). The report names the sheet read
+    ``sheet`` names the worksheet to read (None: the first visible one); one the workbook
+    does not hold raises :class:`NoSheet` (``excel.no_sheet``). The report names the sheet read
     and, when none was named, the other sheets that hold data
     (:attr:`ImportReport.notices`). The other importers take ``sheet`` alike.
     """
