@@ -1672,3 +1672,22 @@ def test_art12_a_hidden_first_sheet_is_not_the_one_imported(
     assert [s.name for s in province.reg.students_of(A, "A")] == ["真学生"]
     example = excel.import_students(province.reg, A, path, sheet="模板")
     assert example.sheet == "模板" and [a.row for a in example.applied] == [2]
+
+
+def test_art17_an_entry_on_the_record_is_not_recorded_again_by_another_importer(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel review: the school imported an award, then its county the
+    same file: the report said "already recorded" and the entry was recorded a second
+    time (the idempotency key is the importer's; the note's check was not). An entry
+    already on the record, however it got there (an import by anyone, or
+    ``add_info``), is not recorded again, and the note says so."""
+    s = province.register("A", 1)
+    rows: list[list[object]] = [["A", s.registry_number, None, "奖励", "2026-09-20", "三好学生"]]
+    path = workbook(tmp_path / "i.xlsx", INFO_HEADER[:6], rows)
+    first = excel.import_info(province.reg, A, path)
+    assert first.ok and "already recorded" not in first.applied[0].note
+    again = excel.import_info(province.reg, authority("340104"), path)
+    assert again.ok and again.applied[0].note.endswith("(已有相同条目 already recorded)")
+    assert len(province.reg.student(A, s.id).info[InfoGroup.AWARD]) == 1
+    assert [e.command for e in province.log()].count("add_info") == 1

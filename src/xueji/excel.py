@@ -1482,12 +1482,18 @@ def import_info(
         text = repr((*content, sorted(entry.data.items())))
         key = "info:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
         # recorded before (this file imported again), or by an earlier row of this file
-        seen = entry in s.info.get(group, ()) or key in keys
+        note = f"{group.value}: {f['text']}"
+        if entry in s.info.get(group, ()) or key in keys:
+            # the same entry is on the record, whoever recorded it (the key above is
+            # the actor's: the county importing the school's file recorded every entry
+            # again, the note saying "already recorded"); said only to an actor who
+            # could have recorded it (Art 28)
+            registry.authorize(actor, "add_info", school=s.school)
+            return Decision.allow(), note + " (已有相同条目 already recorded)"
         out = registry.add_info(actor, s.id, group, entry, idempotency_key=key)
         if out.allowed:
             keys.add(key)
-        note = f"{group.value}: {f['text']}"
-        return out.decision, note + (" (已有相同条目 already recorded)" if seen else "")
+        return out.decision, note
 
     return _two_phase(
         "info",
