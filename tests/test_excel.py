@@ -1691,3 +1691,27 @@ def test_art17_an_entry_on_the_record_is_not_recorded_again_by_another_importer(
     assert again.ok and again.applied[0].note.endswith("(已有相同条目 already recorded)")
     assert len(province.reg.student(A, s.id).info[InfoGroup.AWARD]) == 1
     assert [e.command for e in province.log()].count("add_info") == 1
+
+
+def _prefixed(xml: str) -> str:
+    """A sheet's XML with the main namespace under the prefix ``x:`` (as some programs
+    write it): ``<x:worksheet xmlns:x=...><x:sheetData><x:row>...``."""
+    main_ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    xml = xml.replace(main_ns, main_ns.replace("xmlns=", "xmlns:x="))
+    return re.sub(r"<(/?)([A-Za-z]+)([ >/])", r"<\1x:\2\3", xml)
+
+
+def test_art12_a_formula_with_no_value_is_found_under_a_namespace_prefix(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel review: the scan for formulas looked for ``<f>`` and ``<f ``
+    only; a sheet written with a namespace prefix (``<x:f>``) holding a formula with no
+    computed value in 随迁子女 imported the student as not migrant, exit 0."""
+    row = student_row("甲", 随迁子女='=IF(1=1,"是","否")')
+    path = workbook(tmp_path / "p.xlsx", HEADER, [row])
+    _rewritten(path, "xl/worksheets/sheet1.xml", _prefixed)
+    report = excel.import_students(province.reg, A, path)
+    assert [(e.row, e.column, e.value, e.code) for e in report.errors] == [
+        (2, "随迁子女", '=IF(1=1,"是","否")', "excel.formula_no_value")
+    ]
+    assert not province.reg.students_of(A, "A")

@@ -691,18 +691,24 @@ class _Uncached(str):
     empty cell, and an optional column took its default without a word."""
 
 
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+"""A formula element's start tag, ``<f>``, ``<f t="shared" ...>``, or with a namespace
+prefix, ``<x:f>``, as some programs write the sheet's XML (a prefixed formula with no
+computed value was read as an empty cell)."""
+
+
 def _has_formulas(sheet: Any) -> bool:
-    """Whether the sheet's XML holds a formula (``<f>``), by a byte scan of its part of
-    the file: only then is it read a second time for the formulas' text. (openpyxl's
-    read-only sheet opens its part with ``_get_source``; when that is not there, look.)"""
+    """Whether the sheet's XML holds a formula (:data:`_FORMULA_TAG`), by a byte scan of
+    its part of the file: only then is it read a second time for the formulas' text.
+    (openpyxl's read-only sheet opens its part with ``_get_source``; when that is not
+    there, look.)"""
     try:
         with sheet._get_source() as src:
             tail = b""
             while chunk := src.read(1 << 20):
-                window = tail + chunk
-                if b"<f>" in window or b"<f " in window:
+                if _FORMULA_TAG.search(tail + chunk):
                     return True
-                tail = chunk[-2:]
+                tail = chunk[-64:]  # (a tag cut by the chunk's end: its prefix is short)
     except Exception:
         return True
     return False
