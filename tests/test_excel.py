@@ -1715,3 +1715,34 @@ def test_art12_a_formula_with_no_value_is_found_under_a_namespace_prefix(
         (2, "随迁子女", '=IF(1=1,"是","否")', "excel.formula_no_value")
     ]
     assert not province.reg.students_of(A, "A")
+
+
+def _builtin_format(xml: str, fmt_id: int) -> str:
+    """styles.xml with its custom ``年`` format dropped and its cells given the
+    built-in ``numFmtId`` ``fmt_id`` (no format text: as Excel in a Chinese locale
+    saves 2020年3月1日)."""
+    m = re.search(r'<numFmt numFmtId="(\d+)" formatCode="[^"]*年[^"]*"\s*/>', xml)
+    assert m is not None
+    xml = xml.replace(m[0], "")
+    return xml.replace(f'numFmtId="{m[1]}"', f'numFmtId="{fmt_id}"')
+
+
+@pytest.mark.parametrize("fmt_id", [27, 31, 36, 57])
+def test_art12_a_date_in_a_built_in_chinese_date_format_is_read_as_a_date(
+    province: Province, tmp_path: Path, fmt_id: int
+) -> None:
+    """Found by the Excel review: a birth date in Excel's built-in Chinese format
+    (numFmtId 31, 2020年3月1日; 27-36 and 50-58 are the East Asian dates and times)
+    arrived as its serial number, 43891, openpyxl knowing no format text for the id,
+    and was refused as a bad date. Those ids are read as dates."""
+    path = workbook(tmp_path / "d.xlsx", HEADER, [student_row("甲")])
+    wb = openpyxl.load_workbook(path)
+    wb.active["F2"].number_format = 'yyyy"年"m"月"d"日"'
+    wb.save(path)
+    _rewritten(path, "xl/styles.xml", lambda xml: _builtin_format(xml, fmt_id))
+    plain = openpyxl.load_workbook(path, read_only=True)
+    assert next(plain.active.iter_rows(min_row=2, values_only=True))[5] == 43891  # openpyxl
+    plain.close()
+    report = excel.import_students(province.reg, A, path)
+    assert report.ok, report.errors
+    assert [s.birth_date for s in province.reg.students_of(A, "A")] == [BORN]

@@ -73,6 +73,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CLASS_COLUMNS",
     "DATE_RANGE",
+    "EAST_ASIAN_DATE_FORMATS",
     "EXCEL_ERRORS",
     "GRADUATION_COLUMNS",
     "IMPORT_SLICE",
@@ -636,6 +637,7 @@ def _sheet_rows(
             f"无法读取工作簿 {path}：{zh or e}",
             f"cannot read workbook {path}: {en or e}",
         ) from None
+    _east_asian_dates(wb)
     formulas = None
     try:
         sheet = _pick_sheet(wb, path, name)
@@ -683,6 +685,28 @@ EXCEL_ERRORS = frozenset(
 finding nothing is ``#N/A``), or that text, is ``excel.cell_error`` of its cell: it was
 read as the value, so a 照片摘要 of ``#N/A`` passed the Art 12 photo rule and a
 student named ``#N/A`` was entered."""
+
+
+EAST_ASIAN_DATE_FORMATS = frozenset((*range(27, 37), *range(50, 59)))
+"""The built-in number formats (``numFmtId``) ECMA-376 reserves for the East Asian
+locales' dates and times (in zh-CN, 31 is ``yyyy"年"m"月"d"日"``, 27 and 36
+``yyyy"年"m"月"``, 28 ``m"月"d"日"``, 32 to 35 times): a workbook gives them by id alone,
+with no format text, and openpyxl, which knows the text of the locale-independent
+built-ins only, read such a cell as its serial number (43891, refused as a bad date)."""
+
+
+def _east_asian_dates(wb: Any) -> None:
+    """Have openpyxl read the cells styled with :data:`EAST_ASIAN_DATE_FORMATS` as
+    dates, as Excel shows them: it converts a number cell to a date when its style is
+    in the workbook's set of date styles (``_date_formats``, built as it loads the
+    stylesheet), which lacks these. A custom format reusing one of the ids has been
+    renumbered by then (164 and up), so only the built-in ones are added."""
+    dates = getattr(wb, "_date_formats", None)
+    if not isinstance(dates, set):  # (a workbook with no stylesheet: no such styles)
+        return
+    for i, style in enumerate(getattr(wb, "_cell_styles", ())):
+        if getattr(style, "numFmtId", None) in EAST_ASIAN_DATE_FORMATS:
+            dates.add(i)
 
 
 class _Uncached(str):
