@@ -1217,7 +1217,8 @@ def test_art15_the_deadline_rule_takes_the_calendar_s_last_day() -> None:
     last = dt.date.max
     for policy in (ANHUI_2013, NATIONAL_2013):
         d = enrolment.check_entry_deadline(D(2026, 9, 1), entry_date=last, policy=policy)
-        assert d.allowed and d.codes == ()
+        assert d.allowed
+        assert d.codes == ()
     late = enrolment.check_entry_deadline(
         D(2026, 10, 8), entry_date=D(2026, 9, 1), policy=NATIONAL_2013
     )

@@ -1474,7 +1474,8 @@ def test_cli_a_circled_grade_names_its_row_with_partial(
     assert main(["import", "students", str(path), *store, "--as", "school:A", "--partial"]) == 1
     out = capsys.readouterr().out
     assert "1 已导入 applied" in out
-    assert "行 3" in out and "excel.bad_grade" in out
+    assert "行 3" in out
+    assert "excel.bad_grade" in out
 
 
 def test_art15_a_date_outside_the_years_an_import_reads_is_a_row_error(
@@ -1546,7 +1547,8 @@ def test_art18_a_row_whose_two_keys_name_different_students_is_refused(
     info = [["A", s1.registry_number, s2.id_number, "处分", "2027-07-01", "警告", None, None]]
     report = excel.import_info(province.reg, A, workbook(tmp_path / "i.xlsx", INFO_HEADER, info))
     assert [e.code for e in report.errors] == ["excel.key_mismatch"]
-    assert not province.reg.student(A, s1.id).info and not province.reg.student(A, s2.id).info
+    assert not province.reg.student(A, s1.id).info
+    assert not province.reg.student(A, s2.id).info
 
 
 def _rewritten(path: Path, part: str, edit: Any) -> Path:
@@ -1593,7 +1595,8 @@ def test_art12_an_excel_error_value_is_a_cell_error(province: Province, tmp_path
     ]
     assert report.errors[1].message_zh.startswith("“照片摘要”列的单元格是 Excel 错误值 #N/A")
     assert report.errors[1].message_en.startswith("the 照片摘要 cell holds the Excel error #N/A")
-    assert report.applied == () and not province.reg.students_of(A, "A")
+    assert report.applied == ()
+    assert not province.reg.students_of(A, "A")
     s = province.register("A", 1)
     info = [["A", s.registry_number, None, "成绩", "2026-09-21", "期中", "语文", "#DIV/0!"]]
     report = excel.import_info(province.reg, A, workbook(tmp_path / "i.xlsx", INFO_HEADER, info))
@@ -1642,12 +1645,14 @@ def test_art17_an_information_column_written_twice_refuses_the_sheet(
         (1, "分数", "excel.duplicate_column"),
         (1, "科目", "excel.duplicate_column"),
     ]
-    assert report.held == (2,) and not report.committed
+    assert report.held == (2,)
+    assert not report.committed
     assert not province.reg.student(A, s.id).info
     twice = [*HEADER, "备注", "备注"]
     path = workbook(tmp_path / "s.xlsx", twice, [[*student_row("甲"), "一", "二"]])
     report = excel.import_students(province.reg, A, path)
-    assert report.ok and report.ignored_columns == ("备注",)
+    assert report.ok
+    assert report.ignored_columns == ("备注",)
 
 
 def test_art12_a_hidden_first_sheet_is_not_the_one_imported(
@@ -1671,7 +1676,8 @@ def test_art12_a_hidden_first_sheet_is_not_the_one_imported(
     assert (report.sheet, report.unread_sheets, report.notices) == ("学生", (), ())
     assert [s.name for s in province.reg.students_of(A, "A")] == ["真学生"]
     example = excel.import_students(province.reg, A, path, sheet="模板")
-    assert example.sheet == "模板" and [a.row for a in example.applied] == [2]
+    assert example.sheet == "模板"
+    assert [a.row for a in example.applied] == [2]
 
 
 def test_art17_an_entry_on_the_record_is_not_recorded_again_by_another_importer(
@@ -1686,9 +1692,11 @@ def test_art17_an_entry_on_the_record_is_not_recorded_again_by_another_importer(
     rows: list[list[object]] = [["A", s.registry_number, None, "奖励", "2026-09-20", "三好学生"]]
     path = workbook(tmp_path / "i.xlsx", INFO_HEADER[:6], rows)
     first = excel.import_info(province.reg, A, path)
-    assert first.ok and "already recorded" not in first.applied[0].note
+    assert first.ok
+    assert "already recorded" not in first.applied[0].note
     again = excel.import_info(province.reg, authority("340104"), path)
-    assert again.ok and again.applied[0].note.endswith("(已有相同条目 already recorded)")
+    assert again.ok
+    assert again.applied[0].note.endswith("(已有相同条目 already recorded)")
     assert len(province.reg.student(A, s.id).info[InfoGroup.AWARD]) == 1
     assert [e.command for e in province.log()].count("add_info") == 1
 
