@@ -1754,3 +1754,40 @@ def test_art12_a_date_in_a_built_in_chinese_date_format_is_read_as_a_date(
     report = excel.import_students(province.reg, A, path)
     assert report.ok, report.errors
     assert [s.birth_date for s in province.reg.students_of(A, "A")] == [BORN]
+
+
+def test_art12_a_row_given_twice_in_one_file_is_a_duplicate_row(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel review: a student row copied twice into one file was
+    reported as "already present" (the record its first copy had just entered),
+    where the graduation and tree imports say ``excel.duplicate_row``. The later copy
+    is that error, naming the first row, in one slice or across slices; a row whose
+    record was in the store before the import is still "already present"."""
+    born = D(2020, 5, 6)
+    row, other = student_row("甲"), student_row("乙", born, 身份证号=make_id(born))
+    path = workbook(tmp_path / "d.xlsx", HEADER, [row, other, list(row)])
+    report = excel.import_students(province.reg, A, path, all_or_nothing=False)
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (4, "身份证号", "excel.duplicate_row")
+    ]
+    assert report.errors[0].message_zh == "与本文件第 2 行重复（同一学生）"
+    assert report.errors[0].message_en == "the same student as row 2 of this file"
+    assert [a.row for a in report.applied] == [2, 3]
+    assert len(province.reg.students_of(A, "A")) == 2
+    again = excel.import_students(province.reg, A, workbook(tmp_path / "a.xlsx", HEADER, [row]))
+    assert again.ok
+    assert again.applied[0].note == "已存在，未改动 already present"
+
+
+def test_art12_a_row_given_twice_across_slices_is_a_duplicate_row(
+    province: Province, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(excel, "IMPORT_SLICE", 1)
+    row = student_row("甲")
+    path = workbook(tmp_path / "d.xlsx", HEADER, [row, list(row)])
+    report = excel.import_students(province.reg, A, path)
+    assert [(e.row, e.code) for e in report.errors] == [(3, "excel.duplicate_row")]
+    assert not report.committed
+    assert report.held == (2,)
+    assert not province.reg.students_of(A, "A")

@@ -1149,6 +1149,9 @@ def import_students(
     decided: list[int] = []  # the sheet rows of the good rows, in order
     refused: set[int] = set()
     notes: dict[tuple[str, ...], str] = {}  # one text per status and warnings, shared
+    # the records this import entered -> their sheet row, once a row is found present
+    # (a row given twice in the file is that, not a record "already present")
+    entered: dict[str, int] | None = None
     committed = True
     try:
         with registry.store.unit_of_work():
@@ -1164,15 +1167,22 @@ def import_students(
                         continue
                     _rule_errors(ws, part[i][0], part[i][1], decision)
                     refused.add(part[i][0])
-                for i, existing in present.items():
-                    applied.append(
-                        AppliedRow(part[i][0], existing, "已存在，未改动 already present")
-                    )
                 ok = [
                     (i, n)
                     for i, (n, _) in enumerate(part)
                     if i not in refused_at and i not in present
                 ]
+                if present and entered is None:  # (built when first needed: memory)
+                    entered = {a.student: a.row for a in applied if a.note != _PRESENT}
+                if entered is not None:
+                    entered.update((s.id, n) for (_, n), s in zip(ok, out.applied, strict=True))
+                for i, existing in present.items():
+                    n = part[i][0]
+                    if entered is not None and existing in entered:  # by an earlier row
+                        _duplicate_row(ws, n, part[i][1], entered[existing])
+                        refused.add(n)
+                        continue
+                    applied.append(AppliedRow(n, existing, _PRESENT))
                 warned = dict(out.warned)
                 for (i, n), s in zip(ok, out.applied, strict=True):
                     status = s.status.value
@@ -1205,6 +1215,25 @@ def import_students(
         tuple(ws.extra),
         **ws.where(),
         warnings=tuple(sorted(warned_rows, key=lambda w: w.row)),
+    )
+
+
+_PRESENT = "已存在，未改动 already present"
+
+
+def _duplicate_row(sheet: _Sheet, n: int, fields: Mapping[str, object], first: int) -> None:
+    """Row ``n`` is the student row ``first`` of the same file entered: said as the
+    graduation and tree imports say a row given twice, not as a record "already
+    present" in the store (it was not, before this import)."""
+    col = _HEADER["身份证号"] if "id_number" in fields else ""
+    value = fields.get("id_number", "")
+    sheet.error(
+        n,
+        col,
+        value,
+        "excel.duplicate_row",
+        f"与本文件第 {first} 行重复（同一学生）",
+        f"the same student as row {first} of this file",
     )
 
 
