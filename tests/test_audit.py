@@ -1081,3 +1081,43 @@ def test_art32_a_rollover_entry_edited_past_reading_is_the_broken_log() -> None:
     report = p.reg.detect(PROVINCE)
     assert not report.log.ok
     assert any(f.subject.startswith("log:") for f in report.findings)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art32_a_graduation_entry_redated_is_reported_not_raised(kind: str, tmp_path: Path) -> None:
+    """Found by the fourth review: ``detect`` looked up the graduation deadline of every
+    graduation entry before the chain's check reached it, and a ``graduate`` entry
+    whose date was edited to one no policy covers (2010) made it raise
+    ``PolicyNotInForce``, while ``verify_log`` rightly said the entry was altered. The
+    report now says so too."""
+    import json
+
+    import sqlalchemy as sa
+
+    from xueji.storage.sql import SqlStore, log_t
+
+    store = SqlStore.sqlite(str(tmp_path / "r.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), store=store) if store else Province(D(2026, 6, 1))
+    s = p.register("A", 6, birth=D(2014, 3, 1))
+    assert p.reg.graduate(school_actor("A"), s.id).allowed
+    seq = next(e.seq for e in p.log() if e.command == "graduate")
+    if store is None:
+        rows = p.store.log.rows
+        rows[seq - 1] = attrs.evolve(rows[seq - 1], on=D(2010, 7, 1))
+    else:
+        with store.engine.begin() as conn:
+            doc = json.loads(
+                conn.execute(sa.select(log_t.c.doc).where(log_t.c.seq == seq)).scalar()
+            )
+            doc["on"] = "2010-07-01"
+            conn.execute(
+                log_t.update()
+                .where(log_t.c.seq == seq)
+                .values(doc=json.dumps(doc, ensure_ascii=False))
+            )
+    result = p.reg.verify_log(PROVINCE)
+    assert (result.ok, result.problem, result.seq) == (False, "altered", seq)
+    report = p.reg.detect(PROVINCE)
+    assert report.log == result
+    assert f"log:{seq}" in {f.subject for f in report.findings if f.kind == "altered_record"}
+

@@ -4367,15 +4367,21 @@ class Registry:
     ) -> Iterator[ChangeEntry]:
         """``entries`` passed through, keeping in ``late`` the graduations (and
         completions) logged after the year's graduation deadline (Art 18), each with
-        that deadline."""
-        due_of: dict[_dt.date, _dt.date] = {}
+        that deadline. An entry dated when no policy was in force was edited (no
+        graduation could be logged then): it is passed over, not raised on, and the
+        chain's verification reports it (the finding of Art 32(三))."""
+        due_of: dict[_dt.date, _dt.date | None] = {}
         for e in entries:
             if e.command in ("graduate", "complete"):
-                due = due_of.get(e.on)
-                if due is None:
-                    due = self.policy(e.on).graduation_deadline.value.in_year(e.on.year)
+                if e.on in due_of:
+                    due = due_of[e.on]
+                else:
+                    try:
+                        due = self.policy(e.on).graduation_deadline.value.in_year(e.on.year)
+                    except PolicyNotInForce:
+                        due = None
                     due_of[e.on] = due
-                if e.on > due:
+                if due is not None and e.on > due:
                     late.append((e, due))
             yield e
 
