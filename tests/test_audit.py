@@ -1121,3 +1121,38 @@ def test_art32_a_graduation_entry_redated_is_reported_not_raised(kind: str, tmp_
     assert report.log == result
     assert f"log:{seq}" in {f.subject for f in report.findings if f.kind == "altered_record"}
 
+
+@pytest.mark.parametrize("first", ["removed", "altered"])
+def test_art31_a_broken_entry_before_an_unreadable_row_is_reported_not_raised(
+    first: str, tmp_path: Path
+) -> None:
+    """Found by the fourth review: a missing sequence number made ``verify_log`` look
+    ahead for the entry (to tell a removal from a reordering), and a row edited past
+    reading further on made it raise ``CorruptRecord``; ``detect``, which reads the log
+    to its end after a broken entry, raised at that row too. Both report the first
+    broken entry now."""
+    import json
+
+    import sqlalchemy as sa
+
+    from xueji.storage.sql import log_t
+
+    p = _sqlite_province(tmp_path)
+    p.register("A", 1)
+    n = len(p.log())
+    broken = n - 5
+    with p.store.engine.begin() as conn:
+        if first == "removed":
+            conn.execute(log_t.delete().where(log_t.c.seq == broken))
+        else:
+            where = log_t.c.seq == broken
+            doc = json.loads(conn.execute(sa.select(log_t.c.doc).where(where)).scalar())
+            doc["basis"] = "改动"
+            conn.execute(log_t.update().where(where).values(doc=json.dumps(doc)))
+        conn.execute(log_t.update().where(log_t.c.seq == n - 1).values(doc="{broken"))
+    result = p.reg.verify_log(PROVINCE)
+    assert (result.ok, result.problem) == (False, first)
+    assert result.seq == (broken + 1 if first == "removed" else broken)  # (the entry after a gap)
+    assert f"第 {broken} 条" in result.message_zh
+    report = p.reg.detect(PROVINCE)
+    assert report.log == result

@@ -4237,7 +4237,8 @@ class Registry:
                 if checkpoint is None
                 else audit.verify_checkpoint(entries, checkpoint)
             )
-            collections.deque(entries, maxlen=0)  # the rest, where verification stopped
+            with contextlib.suppress(CorruptRecord):  # (the reading stops at a bad row)
+                collections.deque(entries, maxlen=0)  # the rest, where verification stopped
             findings.extend(self._late_graduations(uow, late, inside, everywhere, corrupt))
             if verification.ok:  # (a log that does not verify is the finding itself)
                 findings.extend(
