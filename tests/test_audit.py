@@ -920,22 +920,32 @@ def test_art32_a_record_moved_or_broken_in_the_database_is_reported_not_raised(
     store.engine.dispose()
 
 
+_SCALAR = st.one_of(
+    st.none(),
+    st.text(),
+    st.booleans(),
+    st.dates(),
+    st.sampled_from(list(StudentStatus)),
+)
+
+
 @given(
     st.lists(
         st.one_of(
-            st.none(),
-            st.text(),
-            st.sampled_from(list(StudentStatus)),
+            _SCALAR,
             st.lists(st.text(), max_size=2),
+            st.lists(st.text(), max_size=2).map(tuple),
+            st.lists(st.one_of(_SCALAR, st.lists(st.lists(_SCALAR, max_size=3))), max_size=5),
         ),
-        max_size=14,
+        max_size=20,
     )
 )
 @settings(max_examples=200, deadline=None)
 def test_art32_the_record_digest_is_the_same_with_or_without_orjson(data: list[Any]) -> None:
-    """:func:`audit.record_digest` hashes a list of text, null, statuses and lists of
-    text; orjson (the fast path) and the standard library must write the same bytes,
-    or a log written on one machine would find every record altered on another."""
+    """:func:`audit.record_digest` hashes a list of text, null, booleans, dates,
+    statuses and lists (and tuples) of them; orjson (the fast path) and the standard
+    library must write the same bytes, or a log written on one machine would find
+    every record altered on another."""
     import orjson
 
     assert orjson.dumps(data) == audit._json_list(data)
@@ -1016,13 +1026,15 @@ def test_art32_a_broken_record_with_requests_is_reported_not_raised(
 
 def test_art32_the_record_digest_covers_exactly_its_record_fields() -> None:
     """``audit.RECORD_FIELDS`` says what ``record_digest`` covers, which lists the
-    fields by hand (its fast path): every one of them changes the digest (the 学籍号
-    through the number record it is read from), and the fields left out (the grade the
-    rollover moves, the version) do not."""
+    fields by hand (its fast path): every one of them changes the digest (the number
+    record through its current number, its history and its voided numbers), and the
+    fields left out (the grade the rollover moves, the version) do not. The version 1
+    digest, which a log written before version 2 carries, covers
+    ``RECORD_FIELDS_V1`` and still matches by ``digest_matches``."""
     import datetime as dt
 
     from xueji.model import Photo, Student
-    from xueji.numbers import new_record
+    from xueji.numbers import NumberChange, RegistryNumber, new_record
     from xueji.policy import Stage
 
     born = dt.date(2019, 3, 1)
@@ -1038,8 +1050,14 @@ def test_art32_the_record_digest_covers_exactly_its_record_fields() -> None:
         born,
         "340104",
         dt.date(2026, 9, 1),
+        numbers=new_record(dt.date(2026, 9, 1), id_number=make_id(born)),
+        regional_number="3401042026100002",
+        regional_numbers=("3401042026100002",),
     )
+    assert s.numbers is not None
     number = make_id(born)
+    other_number = new_record(dt.date(2026, 9, 1), id_number=number)
+    again = NumberChange(dt.date(2026, 9, 2), RegistryNumber("G" + number), "issued")
     other = {
         "name": "张珊",
         "sex": "F",
@@ -1051,18 +1069,37 @@ def test_art32_the_record_digest_covers_exactly_its_record_fields() -> None:
         "school": "B",
         "class_id": "B-1",
         "stage": Stage.SPECIAL,
-        "numbers": new_record(dt.date(2026, 9, 1), id_number=number),  # registry_number
+        "numbers": other_number,  # registry_number
         "regional_number": "3401042026100001",
+        "regional_numbers": ("3401042026100001", "3401042026100002"),
+        "entry_date": dt.date(2026, 9, 2),
+        "hukou_region": "340202",
+        "migrant": True,
+        "special_needs": True,
+        "submitted": True,
     }
     base = audit.record_digest(s)
+    assert (base[:2], len(base)) == ("2:", 34)
     changed = {
         f for f, v in other.items() if audit.record_digest(attrs.evolve(s, **{f: v})) != base
     }
-    assert changed == set(other)
-    named = {"registry_number" if f == "numbers" else f for f in other}
-    assert named == set(audit.RECORD_FIELDS)
+    assert changed == set(other) == set(audit.RECORD_FIELDS)
+    for numbers in (  # the number record's other parts: its history, the numbers voided
+        attrs.evolve(s.numbers, history=(*s.numbers.history, again)),
+        attrs.evolve(s.numbers, voided=("G" + number,)),
+    ):
+        assert audit.record_digest(attrs.evolve(s, numbers=numbers)) != base
     for kept in ({"grade": 2}, {"version": 5}):
         assert audit.record_digest(attrs.evolve(s, **kept)) == base
+    v1 = audit.record_digest_v1(s)
+    assert (len(v1), audit.digest_matches(s, v1), audit.digest_matches(s, base)) == (32, True, True)
+    changed_v1 = {
+        "registry_number" if f == "numbers" else f
+        for f, v in other.items()
+        if not audit.digest_matches(attrs.evolve(s, **{f: v}), v1)
+    }
+    assert changed_v1 == set(audit.RECORD_FIELDS_V1)
+    assert not audit.digest_matches(s, "3:" + base[2:])  # (a version it does not know)
 
 
 def test_art32_a_rollover_entry_edited_past_reading_is_the_broken_log() -> None:
@@ -1156,3 +1193,72 @@ def test_art31_a_broken_entry_before_an_unreadable_row_is_reported_not_raised(
     assert f"第 {broken} 条" in result.message_zh
     report = p.reg.detect(PROVINCE)
     assert report.log == result
+
+
+def _edit_record(p: Province, student_id: str, **changes: Any) -> None:
+    """Change a stored record behind the library's back (the memory store's row, or the
+    SQLite row's document)."""
+    import json
+
+    import sqlalchemy as sa
+
+    from xueji.storage.sql import SqlStore, students_t
+
+    if not isinstance(p.store, SqlStore):
+        rows = p.store.students.t.rows
+        rows[student_id] = attrs.evolve(rows[student_id], **changes)
+        return
+    where = students_t.c.id == student_id
+    with p.store.engine.begin() as conn:
+        doc = json.loads(conn.execute(sa.select(students_t.c.doc).where(where)).scalar())
+        doc.update(changes)
+        conn.execute(students_t.update().where(where).values(doc=json.dumps(doc)))
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art32_a_key_field_lock_removed_in_the_database_is_found(kind: str, tmp_path: Path) -> None:
+    """Found by the fourth review: the Art 29 lock (``submitted``) was outside the
+    record's digest, so a registered record unlocked in the database went unreported,
+    and ``update_student`` then changed its name with no approved correction. The lock
+    (with the entry date, 户籍, the migrant and special-needs marks and the number
+    record's history) is in the digest now (version 2), and a record past the draft is
+    locked whatever its flag says."""
+    from xueji.storage.sql import SqlStore
+
+    store = SqlStore.sqlite(str(tmp_path / "r.sqlite3")) if kind == "sqlite" else None
+    p = Province(store=store) if store else Province()
+    s = p.register("A", 1, name="张三")
+    other = p.register("A", 1)
+    assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+    _edit_record(p, s.id, submitted=False)
+    _edit_record(p, other.id, hukou_region="340202")
+    found = {f.subject: f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"}
+    assert set(found) == {s.id, other.id}
+    assert found[s.id].unit == "A"
+    out = p.reg.update_student(school_actor("A"), s.id, name="李四")
+    assert out.decision.codes == ("correction.locked",)
+    assert p.reg.student(PROVINCE, s.id).name == "张三"
+
+
+def test_art32_a_log_of_version_1_digests_keeps_verifying(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A log written before the digest's version 2 carries version 1 digests (32 hex
+    characters): each record is compared by the version its last entry wrote, so the
+    old log raises no false finding and still finds what version 1 covers; the next
+    command that writes a record writes a version 2 digest, which covers the lock."""
+    p = Province()
+    with monkeypatch.context() as m:  # an older library wrote these entries
+        m.setattr(audit, "record_digest", audit.record_digest_v1)
+        old, named, written = (p.register("A", 1) for _ in range(3))
+    assert all(
+        len(e.after["record_digest"]) == 32 for e in p.reg.history(PROVINCE, old.id) if e.after
+    )
+    assert p.reg.detect(PROVINCE).log.ok
+    assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+    assert p.reg.update_student(school_actor("A"), written.id, hukou_region="340202").allowed
+    assert p.reg.history(PROVINCE, written.id)[-1].after["record_digest"].startswith("2:")
+    assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+    _edit_record(p, old.id, submitted=False)  # (outside version 1: not seen until rewritten)
+    _edit_record(p, named.id, name="改名")
+    _edit_record(p, written.id, submitted=False)
+    found = {f.subject for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"}
+    assert found == {named.id, written.id}

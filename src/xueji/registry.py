@@ -766,7 +766,7 @@ def _differs(
 ) -> audit.Finding | None:
     """The finding of ``s`` if it does not hold what its last entry wrote (its digest,
     then its grade), else ``None``."""
-    if audit.record_digest(s) != logged[0]:
+    if not audit.digest_matches(s, logged[0]):
         return _altered(s, logged[1], on)
     grade = _grade_now(logged, s, rollovers)
     if grade is None or s.grade == grade:
