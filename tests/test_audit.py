@@ -1262,3 +1262,88 @@ def test_art32_a_log_of_version_1_digests_keeps_verifying(monkeypatch: pytest.Mo
     _edit_record(p, written.id, submitted=False)
     found = {f.subject for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"}
     assert found == {named.id, written.id}
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art32_a_record_no_log_entry_names_is_found(kind: str, tmp_path: Path) -> None:
+    """Found by the fourth review: ``detect`` compared only the records the log wrote
+    a digest for, so a record inserted in the store with no entry at all (a forged
+    registered student: 空挂学籍, Art 32(三)) went unreported, though statistics count
+    it. It is an ``altered_record`` finding now, charged to its school, in the
+    province's report and its county's; a record whose entry carries no digest (a log
+    from before the digests) is named by the log and is not one."""
+    from xueji.model import ActorKind, ChangeEntry
+    from xueji.numbers import new_record
+    from xueji.storage.sql import SqlStore
+
+    store = SqlStore.sqlite(str(tmp_path / "r.sqlite3")) if kind == "sqlite" else None
+    p = Province(store=store) if store else Province()
+    real = p.register("A", 1)
+
+    def fake(sid: str, n: int) -> Any:
+        number = make_id(D(2020, 4, 4))
+        return attrs.evolve(
+            real,
+            id=sid,
+            name="空挂",
+            id_number=number,
+            numbers=new_record(D(2026, 9, 1), id_number=number),
+            regional_number=f"34010420261999{n:02d}",
+            regional_numbers=(f"34010420261999{n:02d}",),
+            version=0,
+        )
+
+    forged, legacy = fake("S9999998", 1), fake("S9999999", 2)
+    with p.store.unit_of_work() as uow:  # rows written behind the library's back
+        uow.students.add(forged)
+        uow.students.add(legacy)
+        entry = ChangeEntry(
+            0, D(2026, 9, 1), "school", "A", "enroll", legacy.id, {}, {"status": "registered"}
+        )
+        last = uow.log.last()
+        assert last is not None
+        uow.log.append(audit.seal(attrs.evolve(entry, seq=last.seq + 1), last, None))
+    assert p.reg.verify_log(PROVINCE).ok
+    found = [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"]
+    assert [(f.subject, f.unit) for f in found] == [(forged.id, "A")]
+    assert "no entry" in found[0].detail
+    assert "没有" in found[0].detail_zh
+    county = p.reg.detect(authority("340104")).findings
+    assert [f.subject for f in county if f.kind == "altered_record"] == [forged.id]
+    other = p.reg.detect(authority("340202")).findings  # (school W's county)
+    assert [f for f in other if f.kind == "altered_record"] == []
+    city = p.reg.detect(Actor(ActorKind.CITY, "3401")).findings  # (the city above A)
+    assert [f.subject for f in city if f.kind == "altered_record"] == [forged.id]
+
+
+def test_art32_a_record_no_entry_names_after_an_unreadable_one_is_found(tmp_path: Path) -> None:
+    """The province's report reads the records in one stream, which stops at a row it
+    cannot read; a record with no log entry after that row is still found (the rest's
+    ids are listed by school), and said once."""
+    from xueji.numbers import new_record
+    from xueji.storage.sql import SqlStore, students_t
+
+    p = Province(store=SqlStore.sqlite(str(tmp_path / "r.sqlite3")))
+    early = p.register("A", 1)
+    p.register("A", 1)
+    number = make_id(D(2020, 4, 4))
+    forged = attrs.evolve(
+        early,
+        id="S9999999",
+        name="空挂",
+        id_number=number,
+        numbers=new_record(D(2026, 9, 1), id_number=number),
+        regional_number="3401042026199999",
+        regional_numbers=("3401042026199999",),
+        version=0,
+    )
+    before = attrs.evolve(forged, id="S0000000", regional_number="3401042026199998")
+    with p.store.unit_of_work() as uow:
+        uow.students.add(forged)
+        uow.students.add(before)  # (met by the stream before the unreadable row)
+    with p.store.engine.begin() as conn:  # a mirrored column changed alone: unreadable
+        where = students_t.c.id == early.id
+        conn.execute(students_t.update().where(where).values(class_id="X-1"))
+    found = [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"]
+    assert sorted(f.subject for f in found) == [before.id, early.id, forged.id]
+    p.store.engine.dispose()
