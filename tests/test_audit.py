@@ -920,22 +920,32 @@ def test_art32_a_record_moved_or_broken_in_the_database_is_reported_not_raised(
     store.engine.dispose()
 
 
+_SCALAR = st.one_of(
+    st.none(),
+    st.text(),
+    st.booleans(),
+    st.dates(),
+    st.sampled_from(list(StudentStatus)),
+)
+
+
 @given(
     st.lists(
         st.one_of(
-            st.none(),
-            st.text(),
-            st.sampled_from(list(StudentStatus)),
+            _SCALAR,
             st.lists(st.text(), max_size=2),
+            st.lists(st.text(), max_size=2).map(tuple),
+            st.lists(st.one_of(_SCALAR, st.lists(st.lists(_SCALAR, max_size=3))), max_size=5),
         ),
-        max_size=14,
+        max_size=20,
     )
 )
 @settings(max_examples=200, deadline=None)
 def test_art32_the_record_digest_is_the_same_with_or_without_orjson(data: list[Any]) -> None:
-    """:func:`audit.record_digest` hashes a list of text, null, statuses and lists of
-    text; orjson (the fast path) and the standard library must write the same bytes,
-    or a log written on one machine would find every record altered on another."""
+    """:func:`audit.record_digest` hashes a list of text, null, booleans, dates,
+    statuses and lists (and tuples) of them; orjson (the fast path) and the standard
+    library must write the same bytes, or a log written on one machine would find
+    every record altered on another."""
     import orjson
 
     assert orjson.dumps(data) == audit._json_list(data)
@@ -1016,13 +1026,15 @@ def test_art32_a_broken_record_with_requests_is_reported_not_raised(
 
 def test_art32_the_record_digest_covers_exactly_its_record_fields() -> None:
     """``audit.RECORD_FIELDS`` says what ``record_digest`` covers, which lists the
-    fields by hand (its fast path): every one of them changes the digest (the 学籍号
-    through the number record it is read from), and the fields left out (the grade the
-    rollover moves, the version) do not."""
+    fields by hand (its fast path): every one of them changes the digest (the number
+    record through its current number, its history and its voided numbers), and the
+    fields left out (the grade the rollover moves, the version) do not. The version 1
+    digest, which a log written before version 2 carries, covers
+    ``RECORD_FIELDS_V1`` and still matches by ``digest_matches``."""
     import datetime as dt
 
     from xueji.model import Photo, Student
-    from xueji.numbers import new_record
+    from xueji.numbers import NumberChange, RegistryNumber, new_record
     from xueji.policy import Stage
 
     born = dt.date(2019, 3, 1)
@@ -1038,8 +1050,14 @@ def test_art32_the_record_digest_covers_exactly_its_record_fields() -> None:
         born,
         "340104",
         dt.date(2026, 9, 1),
+        numbers=new_record(dt.date(2026, 9, 1), id_number=make_id(born)),
+        regional_number="3401042026100002",
+        regional_numbers=("3401042026100002",),
     )
+    assert s.numbers is not None
     number = make_id(born)
+    other_number = new_record(dt.date(2026, 9, 1), id_number=number)
+    again = NumberChange(dt.date(2026, 9, 2), RegistryNumber("G" + number), "issued")
     other = {
         "name": "张珊",
         "sex": "F",
@@ -1051,18 +1069,37 @@ def test_art32_the_record_digest_covers_exactly_its_record_fields() -> None:
         "school": "B",
         "class_id": "B-1",
         "stage": Stage.SPECIAL,
-        "numbers": new_record(dt.date(2026, 9, 1), id_number=number),  # registry_number
+        "numbers": other_number,  # registry_number
         "regional_number": "3401042026100001",
+        "regional_numbers": ("3401042026100001", "3401042026100002"),
+        "entry_date": dt.date(2026, 9, 2),
+        "hukou_region": "340202",
+        "migrant": True,
+        "special_needs": True,
+        "submitted": True,
     }
     base = audit.record_digest(s)
+    assert (base[:2], len(base)) == ("2:", 34)
     changed = {
         f for f, v in other.items() if audit.record_digest(attrs.evolve(s, **{f: v})) != base
     }
-    assert changed == set(other)
-    named = {"registry_number" if f == "numbers" else f for f in other}
-    assert named == set(audit.RECORD_FIELDS)
+    assert changed == set(other) == set(audit.RECORD_FIELDS)
+    for numbers in (  # the number record's other parts: its history, the numbers voided
+        attrs.evolve(s.numbers, history=(*s.numbers.history, again)),
+        attrs.evolve(s.numbers, voided=("G" + number,)),
+    ):
+        assert audit.record_digest(attrs.evolve(s, numbers=numbers)) != base
     for kept in ({"grade": 2}, {"version": 5}):
         assert audit.record_digest(attrs.evolve(s, **kept)) == base
+    v1 = audit.record_digest_v1(s)
+    assert (len(v1), audit.digest_matches(s, v1), audit.digest_matches(s, base)) == (32, True, True)
+    changed_v1 = {
+        "registry_number" if f == "numbers" else f
+        for f, v in other.items()
+        if not audit.digest_matches(attrs.evolve(s, **{f: v}), v1)
+    }
+    assert changed_v1 == set(audit.RECORD_FIELDS_V1)
+    assert not audit.digest_matches(s, "3:" + base[2:])  # (a version it does not know)
 
 
 def test_art32_a_rollover_entry_edited_past_reading_is_the_broken_log() -> None:
@@ -1081,3 +1118,232 @@ def test_art32_a_rollover_entry_edited_past_reading_is_the_broken_log() -> None:
     report = p.reg.detect(PROVINCE)
     assert not report.log.ok
     assert any(f.subject.startswith("log:") for f in report.findings)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art32_a_graduation_entry_redated_is_reported_not_raised(kind: str, tmp_path: Path) -> None:
+    """Found by the fourth review: ``detect`` looked up the graduation deadline of every
+    graduation entry before the chain's check reached it, and a ``graduate`` entry
+    whose date was edited to one no policy covers (2010) made it raise
+    ``PolicyNotInForce``, while ``verify_log`` rightly said the entry was altered. The
+    report now says so too."""
+    import json
+
+    import sqlalchemy as sa
+
+    from xueji.storage.sql import SqlStore, log_t
+
+    store = SqlStore.sqlite(str(tmp_path / "r.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), store=store) if store else Province(D(2026, 6, 1))
+    s = p.register("A", 6, birth=D(2014, 3, 1))
+    assert p.reg.graduate(school_actor("A"), s.id).allowed
+    seq = next(e.seq for e in p.log() if e.command == "graduate")
+    if store is None:
+        rows = p.store.log.rows
+        rows[seq - 1] = attrs.evolve(rows[seq - 1], on=D(2010, 7, 1))
+    else:
+        with store.engine.begin() as conn:
+            doc = json.loads(
+                conn.execute(sa.select(log_t.c.doc).where(log_t.c.seq == seq)).scalar()
+            )
+            doc["on"] = "2010-07-01"
+            conn.execute(
+                log_t.update()
+                .where(log_t.c.seq == seq)
+                .values(doc=json.dumps(doc, ensure_ascii=False))
+            )
+    result = p.reg.verify_log(PROVINCE)
+    assert (result.ok, result.problem, result.seq) == (False, "altered", seq)
+    report = p.reg.detect(PROVINCE)
+    assert report.log == result
+    assert f"log:{seq}" in {f.subject for f in report.findings if f.kind == "altered_record"}
+
+
+@pytest.mark.parametrize("first", ["removed", "altered"])
+def test_art31_a_broken_entry_before_an_unreadable_row_is_reported_not_raised(
+    first: str, tmp_path: Path
+) -> None:
+    """Found by the fourth review: a missing sequence number made ``verify_log`` look
+    ahead for the entry (to tell a removal from a reordering), and a row edited past
+    reading further on made it raise ``CorruptRecord``; ``detect``, which reads the log
+    to its end after a broken entry, raised at that row too. Both report the first
+    broken entry now."""
+    import json
+
+    import sqlalchemy as sa
+
+    from xueji.storage.sql import log_t
+
+    p = _sqlite_province(tmp_path)
+    p.register("A", 1)
+    n = len(p.log())
+    broken = n - 5
+    with p.store.engine.begin() as conn:
+        if first == "removed":
+            conn.execute(log_t.delete().where(log_t.c.seq == broken))
+        else:
+            where = log_t.c.seq == broken
+            doc = json.loads(conn.execute(sa.select(log_t.c.doc).where(where)).scalar())
+            doc["basis"] = "改动"
+            conn.execute(log_t.update().where(where).values(doc=json.dumps(doc)))
+        conn.execute(log_t.update().where(log_t.c.seq == n - 1).values(doc="{broken"))
+    result = p.reg.verify_log(PROVINCE)
+    assert (result.ok, result.problem) == (False, first)
+    assert result.seq == (broken + 1 if first == "removed" else broken)  # (the entry after a gap)
+    assert f"第 {broken} 条" in result.message_zh
+    report = p.reg.detect(PROVINCE)
+    assert report.log == result
+
+
+def _edit_record(p: Province, student_id: str, **changes: Any) -> None:
+    """Change a stored record behind the library's back (the memory store's row, or the
+    SQLite row's document)."""
+    import json
+
+    import sqlalchemy as sa
+
+    from xueji.storage.sql import SqlStore, students_t
+
+    if not isinstance(p.store, SqlStore):
+        rows = p.store.students.t.rows
+        rows[student_id] = attrs.evolve(rows[student_id], **changes)
+        return
+    where = students_t.c.id == student_id
+    with p.store.engine.begin() as conn:
+        doc = json.loads(conn.execute(sa.select(students_t.c.doc).where(where)).scalar())
+        doc.update(changes)
+        conn.execute(students_t.update().where(where).values(doc=json.dumps(doc)))
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art32_a_key_field_lock_removed_in_the_database_is_found(kind: str, tmp_path: Path) -> None:
+    """Found by the fourth review: the Art 29 lock (``submitted``) was outside the
+    record's digest, so a registered record unlocked in the database went unreported,
+    and ``update_student`` then changed its name with no approved correction. The lock
+    (with the entry date, 户籍, the migrant and special-needs marks and the number
+    record's history) is in the digest now (version 2), and a record past the draft is
+    locked whatever its flag says."""
+    from xueji.storage.sql import SqlStore
+
+    store = SqlStore.sqlite(str(tmp_path / "r.sqlite3")) if kind == "sqlite" else None
+    p = Province(store=store) if store else Province()
+    s = p.register("A", 1, name="张三")
+    other = p.register("A", 1)
+    assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+    _edit_record(p, s.id, submitted=False)
+    _edit_record(p, other.id, hukou_region="340202")
+    found = {f.subject: f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"}
+    assert set(found) == {s.id, other.id}
+    assert found[s.id].unit == "A"
+    out = p.reg.update_student(school_actor("A"), s.id, name="李四")
+    assert out.decision.codes == ("correction.locked",)
+    assert p.reg.student(PROVINCE, s.id).name == "张三"
+
+
+def test_art32_a_log_of_version_1_digests_keeps_verifying(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A log written before the digest's version 2 carries version 1 digests (32 hex
+    characters): each record is compared by the version its last entry wrote, so the
+    old log raises no false finding and still finds what version 1 covers; the next
+    command that writes a record writes a version 2 digest, which covers the lock."""
+    p = Province()
+    with monkeypatch.context() as m:  # an older library wrote these entries
+        m.setattr(audit, "record_digest", audit.record_digest_v1)
+        old, named, written = (p.register("A", 1) for _ in range(3))
+    assert all(
+        len(e.after["record_digest"]) == 32 for e in p.reg.history(PROVINCE, old.id) if e.after
+    )
+    assert p.reg.detect(PROVINCE).log.ok
+    assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+    assert p.reg.update_student(school_actor("A"), written.id, hukou_region="340202").allowed
+    assert p.reg.history(PROVINCE, written.id)[-1].after["record_digest"].startswith("2:")
+    assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+    _edit_record(p, old.id, submitted=False)  # (outside version 1: not seen until rewritten)
+    _edit_record(p, named.id, name="改名")
+    _edit_record(p, written.id, submitted=False)
+    found = {f.subject for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"}
+    assert found == {named.id, written.id}
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art32_a_record_no_log_entry_names_is_found(kind: str, tmp_path: Path) -> None:
+    """Found by the fourth review: ``detect`` compared only the records the log wrote
+    a digest for, so a record inserted in the store with no entry at all (a forged
+    registered student: 空挂学籍, Art 32(三)) went unreported, though statistics count
+    it. It is an ``altered_record`` finding now, charged to its school, in the
+    province's report and its county's; a record whose entry carries no digest (a log
+    from before the digests) is named by the log and is not one."""
+    from xueji.model import ActorKind, ChangeEntry
+    from xueji.numbers import new_record
+    from xueji.storage.sql import SqlStore
+
+    store = SqlStore.sqlite(str(tmp_path / "r.sqlite3")) if kind == "sqlite" else None
+    p = Province(store=store) if store else Province()
+    real = p.register("A", 1)
+
+    def fake(sid: str, n: int) -> Any:
+        number = make_id(D(2020, 4, 4))
+        return attrs.evolve(
+            real,
+            id=sid,
+            name="空挂",
+            id_number=number,
+            numbers=new_record(D(2026, 9, 1), id_number=number),
+            regional_number=f"34010420261999{n:02d}",
+            regional_numbers=(f"34010420261999{n:02d}",),
+            version=0,
+        )
+
+    forged, legacy = fake("S9999998", 1), fake("S9999999", 2)
+    with p.store.unit_of_work() as uow:  # rows written behind the library's back
+        uow.students.add(forged)
+        uow.students.add(legacy)
+        entry = ChangeEntry(
+            0, D(2026, 9, 1), "school", "A", "enroll", legacy.id, {}, {"status": "registered"}
+        )
+        last = uow.log.last()
+        assert last is not None
+        uow.log.append(audit.seal(attrs.evolve(entry, seq=last.seq + 1), last, None))
+    assert p.reg.verify_log(PROVINCE).ok
+    found = [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"]
+    assert [(f.subject, f.unit) for f in found] == [(forged.id, "A")]
+    assert "no entry" in found[0].detail
+    assert "没有" in found[0].detail_zh
+    county = p.reg.detect(authority("340104")).findings
+    assert [f.subject for f in county if f.kind == "altered_record"] == [forged.id]
+    other = p.reg.detect(authority("340202")).findings  # (school W's county)
+    assert [f for f in other if f.kind == "altered_record"] == []
+    city = p.reg.detect(Actor(ActorKind.CITY, "3401")).findings  # (the city above A)
+    assert [f.subject for f in city if f.kind == "altered_record"] == [forged.id]
+
+
+def test_art32_a_record_no_entry_names_after_an_unreadable_one_is_found(tmp_path: Path) -> None:
+    """The province's report reads the records in one stream, which stops at a row it
+    cannot read; a record with no log entry after that row is still found (the rest's
+    ids are listed by school), and said once."""
+    from xueji.numbers import new_record
+    from xueji.storage.sql import SqlStore, students_t
+
+    p = Province(store=SqlStore.sqlite(str(tmp_path / "r.sqlite3")))
+    early = p.register("A", 1)
+    p.register("A", 1)
+    number = make_id(D(2020, 4, 4))
+    forged = attrs.evolve(
+        early,
+        id="S9999999",
+        name="空挂",
+        id_number=number,
+        numbers=new_record(D(2026, 9, 1), id_number=number),
+        regional_number="3401042026199999",
+        regional_numbers=("3401042026199999",),
+        version=0,
+    )
+    before = attrs.evolve(forged, id="S0000000", regional_number="3401042026199998")
+    with p.store.unit_of_work() as uow:
+        uow.students.add(forged)
+        uow.students.add(before)  # (met by the stream before the unreadable row)
+    with p.store.engine.begin() as conn:  # a mirrored column changed alone: unreadable
+        where = students_t.c.id == early.id
+        conn.execute(students_t.update().where(where).values(class_id="X-1"))
+    found = [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"]
+    assert sorted(f.subject for f in found) == [before.id, early.id, forged.id]
+    p.store.engine.dispose()

@@ -324,12 +324,24 @@ def test_art29_refused_correction_and_direct_edit_show_the_refusing_step() -> No
     assert edit.codes == ("correction.locked",)
     locked = step(edit, "correction.locked")
     assert locked.verdict is Verdict.REFUSE
-    assert dict(locked.facts) == {"student": "P1", "fields": "name", "submitted": "True"}
+    assert dict(locked.facts) == {
+        "student": "P1",
+        "fields": "name",
+        "submitted": "True",
+        "status": "registered",
+    }
     draft = corrections.check_direct_edit(
-        attrs.evolve(s, submitted=False), {"name": "x"}, ANHUI_2013
+        attrs.evolve(s, submitted=False, status=StudentStatus.DRAFT), {"name": "x"}, ANHUI_2013
     )
     assert draft.allowed
     assert step(draft, "correction.locked").verdict is Verdict.ALLOW
+    # a registered record whose flag says not submitted (edited in the database) is
+    # locked all the same: the step says the status it went by
+    unlocked = corrections.check_direct_edit(
+        attrs.evolve(s, submitted=False), {"name": "x"}, ANHUI_2013
+    )
+    assert unlocked.codes == ("correction.locked",)
+    assert dict(step(unlocked, "correction.locked").facts)["submitted"] == "True"
 
 
 # -- changes (Arts 26-27) -------------------------------------------------------------------

@@ -1587,3 +1587,30 @@ def test_the_docs_say_which_databases_the_server_legs_use_and_how_to_choose_othe
             assert said in text
     for url in (PG_DEFAULT, MYSQL_DEFAULT):
         assert f"`{url}`" in storage
+
+
+def test_a_listing_kept_by_a_unit_forgets_what_its_savepoint_undid(tmp_path: Path) -> None:
+    """A unit of work keeps the list of schools (and units) it read, so that the Art
+    32 report lists them once; a school added in an inner unit (a savepoint) that
+    failed is not in the list read after it."""
+    from xueji.model import School, Unit, UnitLevel
+    from xueji.policy import Stage
+
+    store = SqlStore.sqlite(str(tmp_path / "s.sqlite3"))
+    with store.unit_of_work() as uow:
+        uow.units.add(Unit("34", "省", UnitLevel.PROVINCE, "340000"))
+        uow.schools.add(School("A", "甲", "34", "340100", frozenset({Stage.PRIMARY})))
+
+    def added_then_undone() -> None:
+        with store.unit_of_work() as inner:
+            inner.schools.add(School("B", "乙", "34", "340100", frozenset({Stage.PRIMARY})))
+            inner.units.add(Unit("3401", "市", UnitLevel.CITY, "340100", "34"))
+            assert [s.code for s in inner.schools.list()] == ["A", "B"]
+            raise RuntimeError("undone")
+
+    with store.unit_of_work() as uow:
+        assert [s.code for s in uow.schools.list()] == ["A"]
+        with pytest.raises(RuntimeError):
+            added_then_undone()
+        assert [s.code for s in uow.schools.list()] == ["A"]
+        assert [u.code for u in uow.units.list()] == ["34"]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -37,9 +37,11 @@ __all__ = [
     "Checkpoint",
     "Verification",
     "checkpoint",
+    "digest_matches",
     "entry_hash",
     "make_entry",
     "record_digest",
+    "record_digest_v1",
     "seal",
     "verify",
     "verify_checkpoint",
@@ -65,9 +67,12 @@ def _canonical_json(data: dict[str, Any]) -> bytes:
 
 
 def _json_list(data: list[Any]) -> bytes:
-    """A list of text, null and lists of text as compact UTF-8 JSON (what
-    :func:`record_digest` hashes); orjson, when installed, gives the same bytes."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    """A list of text, null, booleans, dates (as ISO 8601 text) and lists of them as
+    compact UTF-8 JSON (what :func:`record_digest` hashes); orjson, when installed,
+    gives the same bytes."""
+    return json.dumps(
+        data, ensure_ascii=False, separators=(",", ":"), default=_dt.date.isoformat
+    ).encode()
 
 
 _fast_json_list: Callable[[list[Any]], bytes] = _json_list
@@ -244,7 +249,7 @@ def _walk(entries: Iterable[ChangeEntry], want: int | None) -> tuple[Verificatio
         n += 1
         if e.seq != expected:
             # a later entry numbered as expected means the order, not a removal, broke
-            if e.seq > expected and not any(x.seq == expected for x in stream):
+            if e.seq > expected and not _comes_later(stream, expected):
                 return _fail(
                     n,
                     e.seq,
@@ -270,6 +275,17 @@ def _walk(entries: Iterable[ChangeEntry], want: int | None) -> tuple[Verificatio
             found = e.hash
         expected += 1
     return Verification(True, n), found
+
+
+def _comes_later(stream: Iterator[ChangeEntry], seq: int) -> bool:
+    """Whether entry ``seq`` is further on in ``stream`` (read to it, or to the end).
+    A row that cannot be read ends the reading (as in :func:`_walk`): it is entry
+    ``seq`` if its key says so, and otherwise ``seq`` was not met and is counted
+    missing (reported, not raised: the unreadable row hid the removal)."""
+    try:
+        return any(x.seq == seq for x in stream)
+    except CorruptRecord as bad:
+        return bad.key == str(seq)
 
 
 def _broken_link(checked: int, e: ChangeEntry, in_order: bool) -> Verification:
@@ -396,27 +412,58 @@ RECORD_FIELDS = (
     "school",
     "class_id",
     "stage",
+    "numbers",
+    "regional_number",
+    "regional_numbers",
+    "entry_date",
+    "hukou_region",
+    "migrant",
+    "special_needs",
+    "submitted",
+)
+"""The fields of a student record that :func:`record_digest` covers (version 2): those
+that change only through a command that logs the change with the record's digest (the
+key fields of Art 29 and their lock, ``submitted``; the status, the school, class and
+stage, the entry date, 户籍, the migrant and special-needs marks; the number record,
+with the 学籍号, its history and the numbers voided, and the 地区学号 with theirs).
+Not the grade, which the rollover moves for the province in one statement with one
+entry for the year (Art 18): the entries record it beside the digest, and
+:meth:`xueji.registry.Registry.detect` follows it through the rollovers' entries. Nor
+the version, the 学籍信息 entries of Art 17 or the consent."""
+
+RECORD_FIELDS_V1 = (
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "guardian_id",
+    "photo",
+    "status",
+    "school",
+    "class_id",
+    "stage",
     "registry_number",
     "regional_number",
 )
-"""The fields of a student record that :func:`record_digest` covers: those that change
-only through a command that logs the change (the key fields of Art 29, the status, the
-school, class and stage, the numbers). Not the grade, which the rollover moves for the
-province in one statement with one entry for the year (Art 18): the entries record it
-beside the digest, and :meth:`xueji.registry.Registry.detect` follows it through the
-rollovers' entries. Nor the version, the 学籍信息 entries of Art 17 or the consent."""
+"""What :func:`record_digest_v1` covers: the digest the log's entries carried before
+version 2 (it left out, among others, the Art 29 lock ``submitted``)."""
+
+DIGEST_VERSION = 2
+"""The version of :func:`record_digest`, written before its hex as ``"2:"``; a version 1
+digest (:func:`record_digest_v1`) is 32 hex characters with no prefix."""
 
 
 def record_digest(student: Student) -> str:
-    """The digest of a record's :data:`RECORD_FIELDS` and id: 32 hex characters (the
-    first 128 bits of SHA-256 over their canonical JSON).
+    """The digest of a record's :data:`RECORD_FIELDS` and id, version 2: ``"2:"`` and
+    32 hex characters (the first 128 bits of SHA-256 over their canonical JSON).
 
     Every change-log entry that writes a student record carries the digest of the
     record it wrote (``record_digest`` in ``after``), so the log, whose chain and
     checkpoints show it unaltered, also says what each record should hold now:
     :meth:`xueji.registry.Registry.detect` compares every record with the digest of its
-    last entry, and a record edited in the database, outside the library (a name, an
-    identity number, a status), is a finding of Art 32(三) (伪造、改动学籍数据). The log
+    last entry (:func:`digest_matches`, by the version that entry wrote), and a record
+    edited in the database, outside the library (a name, an identity number, a status,
+    the lock of its key fields), is a finding of Art 32(三) (伪造、改动学籍数据). The log
     holds the digest, never the fields: its readers, who may read the records of their
     jurisdiction anyway, learn nothing new from it.
 
@@ -425,13 +472,52 @@ def record_digest(student: Student) -> str:
     >>> from xueji.policy import Stage
     >>> s = Student("S1", "A", "A-1", 1, Stage.PRIMARY, StudentStatus.DRAFT, "张三", "M",
     ...             dt.date(2019, 3, 1), "340104", dt.date(2026, 9, 1))
-    >>> len(record_digest(s)), record_digest(s) == record_digest(attrs.evolve(s, grade=2))
-    (32, True)
-    >>> record_digest(s) == record_digest(attrs.evolve(s, name="张珊"))
-    False
+    >>> d = record_digest(s)
+    >>> d[:2], len(d), d == record_digest(attrs.evolve(s, grade=2))
+    ('2:', 34, True)
+    >>> [d == record_digest(attrs.evolve(s, **f)) for f in ({"name": "张珊"}, {"submitted": True})]
+    [False, False]
     """
-    photo = student.photo
+    photo, numbers = student.photo, student.numbers
     fields = [  # RECORD_FIELDS' order after the id: a list, so no keys to sort
+        student.id,
+        student.name,
+        student.sex,
+        student.birth_date,  # (a date: ISO 8601 text)
+        student.id_number,
+        student.guardian_id,
+        None if photo is None else [photo.taken_on, photo.digest],
+        student.status,  # (a StrEnum: its value)
+        student.school,
+        student.class_id,
+        student.stage,
+        None
+        if numbers is None
+        else [
+            numbers.current.text,
+            [[c.on, c.number.text, c.reason] for c in numbers.history],
+            numbers.id_number,
+            numbers.guardian_id,
+            numbers.voided,  # (tuples are JSON arrays)
+        ],
+        student.regional_number,
+        student.regional_numbers,
+        student.entry_date,
+        student.hukou_region,
+        student.migrant,
+        student.special_needs,
+        student.submitted,
+    ]
+    return "2:" + hashlib.sha256(_fast_json_list(fields)).hexdigest()[:32]
+
+
+def record_digest_v1(student: Student) -> str:
+    """The version 1 digest (:data:`RECORD_FIELDS_V1` and id: 32 hex characters, no
+    prefix), which the log's entries carried before version 2: what
+    :func:`digest_matches` checks an entry of then against. New entries carry
+    :func:`record_digest`."""
+    photo = student.photo
+    fields = [  # RECORD_FIELDS_V1's order after the id
         student.id,
         student.name,
         student.sex,
@@ -439,7 +525,7 @@ def record_digest(student: Student) -> str:
         student.id_number,
         student.guardian_id,
         None if photo is None else [photo.taken_on.isoformat(), photo.digest],
-        student.status,  # (a StrEnum: its value)
+        student.status,
         student.school,
         student.class_id,
         student.stage,
@@ -447,6 +533,31 @@ def record_digest(student: Student) -> str:
         student.regional_number,
     ]
     return hashlib.sha256(_fast_json_list(fields)).hexdigest()[:32]
+
+
+def digest_matches(student: Student, digest: str) -> bool:
+    """Whether ``student`` holds what ``digest`` (an entry's ``record_digest``) says,
+    by the version the entry wrote: ``"2:"`` and hex, :func:`record_digest`; 32 hex
+    characters, :func:`record_digest_v1` (a log written before version 2 keeps
+    verifying, each record by its last entry's version until a command writes it
+    again). Any other form (a later version, or an edited value: an edit the chain
+    shows) does not match.
+
+    >>> import datetime as dt
+    >>> from xueji.lifecycle import StudentStatus
+    >>> from xueji.policy import Stage
+    >>> s = Student("S1", "A", "A-1", 1, Stage.PRIMARY, StudentStatus.DRAFT, "张三", "M",
+    ...             dt.date(2019, 3, 1), "340104", dt.date(2026, 9, 1))
+    >>> digest_matches(s, record_digest(s)), digest_matches(s, record_digest_v1(s))
+    (True, True)
+    >>> digest_matches(attrs.evolve(s, submitted=True), record_digest_v1(s))  # (not in v1)
+    True
+    >>> digest_matches(attrs.evolve(s, submitted=True), record_digest(s))
+    False
+    """
+    if digest.startswith("2:"):
+        return record_digest(student) == digest
+    return len(digest) == 32 and record_digest_v1(student) == digest
 
 
 # -- Art 32: what a system can see --------------------------------------------------------

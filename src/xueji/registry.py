@@ -766,7 +766,7 @@ def _differs(
 ) -> audit.Finding | None:
     """The finding of ``s`` if it does not hold what its last entry wrote (its digest,
     then its grade), else ``None``."""
-    if audit.record_digest(s) != logged[0]:
+    if not audit.digest_matches(s, logged[0]):
         return _altered(s, logged[1], on)
     grade = _grade_now(logged, s, rollovers)
     if grade is None or s.grade == grade:
@@ -802,15 +802,54 @@ def _altered_records(
     The province's report reads every record once, in one stream, and ``digests`` is
     emptied as it goes; what the stream did not meet (a record deleted, or the rest
     after a row it could not read) is then read by key, as another's report reads its
-    records: :data:`REPORT_BATCH` at a time."""
+    records: :data:`REPORT_BATCH` at a time.
+
+    And the records in the jurisdiction that no entry names at all (伪造学籍数据: a row
+    inserted in the table, such as a 空挂学籍), charged to their school: those with
+    no digest the log pass kept, met in the province's stream or listed by school
+    (:func:`_unlogged`), are looked up in the log a batch at a time, and a record an
+    entry names with no digest (one from before the log carried digests) is not
+    one."""
+    unnamed: list[tuple[str, str]] = []  # (id, school) of records with no digest logged
+    reported: set[str] = set()  # (those found so: said once)
+    stopped = False
     if everywhere:
         try:
             for record in uow.students.all():
                 entry = digests.pop(record.id, None)
-                if entry is not None and (finding := _differs(record, entry, rollovers, on)):
+                if entry is None:
+                    unnamed.append((record.id, record.school))
+                    if len(unnamed) >= REPORT_BATCH:
+                        for unlogged in _unlogged(uow, unnamed, on):
+                            reported.add(unlogged.subject)
+                            yield unlogged
+                elif finding := _differs(record, entry, rollovers, on):
                     yield finding
         except CorruptRecord:
-            pass  # (the stream stops at a row it cannot read: the rest is read by key)
+            stopped = True  # (the stream stops at a row it cannot read: the rest is read by key)
+        if stopped:  # (the records of the rest are listed by school below)
+            for unlogged in _unlogged(uow, unnamed, on):
+                reported.add(unlogged.subject)
+                yield unlogged
+    if not everywhere or stopped:  # (the ids from the school column, no record read)
+        ids_in_school = getattr(uow.students, "ids_in_school", None)
+        for school in sorted(sch.code for sch in uow.schools.list()):
+            if not (everywhere or inside(school)):
+                continue
+            try:
+                ids = (
+                    ids_in_school(school)
+                    if ids_in_school is not None
+                    else [s.id for s in uow.students.by_school(school)]
+                )
+            except CorruptRecord:  # (a store without ids_in_school: found by the province)
+                continue
+            for sid in ids:  # (after a stopped stream, those it met are in the log)
+                if sid not in digests and sid not in reported:
+                    unnamed.append((sid, school))
+                    if len(unnamed) >= REPORT_BATCH:
+                        yield from _unlogged(uow, unnamed, on)
+    yield from _unlogged(uow, unnamed, on)
     first: Callable[[tuple[str, _Logged]], str] = operator.itemgetter(0)
 
     def logged(kv: tuple[str, _Logged]) -> tuple[str]:
@@ -845,6 +884,28 @@ def _altered_records(
             f"the record cannot be read ({bad.detail}): it was edited outside the registry",
             f"学籍记录无法读取（{bad.detail_zh}）：在系统之外被改动",
         )
+
+
+def _unlogged(uow: UnitOfWork, unnamed: list[tuple[str, str]], on: _dt.date) -> list[audit.Finding]:
+    """The findings of the records in ``unnamed`` (id and school) that no change-log
+    entry names (one query per batch: ``ChangeLog.last_many``); empties ``unnamed``."""
+    if not unnamed:
+        return []
+    named = uow.log.last_many([sid for sid, _ in unnamed])
+    found = [
+        audit.Finding(
+            "altered_record",
+            school or "province",
+            sid,
+            on,
+            "the change log has no entry for this record: it was written outside the registry",
+            "变动日志中没有该学籍记录的任何记载：在系统之外写入",
+        )
+        for sid, school in unnamed
+        if sid not in named
+    ]
+    unnamed.clear()
+    return found
 
 
 def _altered(s: Student, school: str, on: _dt.date) -> audit.Finding:
@@ -4237,7 +4298,8 @@ class Registry:
                 if checkpoint is None
                 else audit.verify_checkpoint(entries, checkpoint)
             )
-            collections.deque(entries, maxlen=0)  # the rest, where verification stopped
+            with contextlib.suppress(CorruptRecord):  # (the reading stops at a bad row)
+                collections.deque(entries, maxlen=0)  # the rest, where verification stopped
             findings.extend(self._late_graduations(uow, late, inside, everywhere, corrupt))
             if verification.ok:  # (a log that does not verify is the finding itself)
                 findings.extend(
@@ -4367,15 +4429,21 @@ class Registry:
     ) -> Iterator[ChangeEntry]:
         """``entries`` passed through, keeping in ``late`` the graduations (and
         completions) logged after the year's graduation deadline (Art 18), each with
-        that deadline."""
-        due_of: dict[_dt.date, _dt.date] = {}
+        that deadline. An entry dated when no policy was in force was edited (no
+        graduation could be logged then): it is passed over, not raised on, and the
+        chain's verification reports it (the finding of Art 32(三))."""
+        due_of: dict[_dt.date, _dt.date | None] = {}
         for e in entries:
             if e.command in ("graduate", "complete"):
-                due = due_of.get(e.on)
-                if due is None:
-                    due = self.policy(e.on).graduation_deadline.value.in_year(e.on.year)
+                if e.on in due_of:
+                    due = due_of[e.on]
+                else:
+                    try:
+                        due = self.policy(e.on).graduation_deadline.value.in_year(e.on.year)
+                    except PolicyNotInForce:
+                        due = None
                     due_of[e.on] = due
-                if e.on > due:
+                if due is not None and e.on > due:
                     late.append((e, due))
             yield e
 

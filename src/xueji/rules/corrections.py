@@ -38,11 +38,19 @@ KEY_FIELDS = ("name", "sex", "birth_date", "id_number", "photo")
 def check_direct_edit(student: Student, fields: Mapping[str, object], policy: Policy) -> Decision:
     """Art 29: a direct edit may not touch a locked field once the record is submitted.
 
-    The step shows the fields edited, whether the record is submitted, and the
-    policy's ``locked_fields``.
+    A record past the draft (submitted for review, registered, or any status after)
+    counts as submitted whatever its ``submitted`` flag says: only a draft is edited
+    before it is reported (a draft continued at a new school keeps the flag of its
+    first entry), and the flag of a record past it is false only if it was edited
+    outside the registry (the record's digest reports that, Art 32(三)); the lock does
+    not rest on the flag alone.
+
+    The step shows the fields edited, whether the record is submitted, its status,
+    and the policy's ``locked_fields``.
     """
     locked_fields = policy.locked_fields
-    locked = sorted(set(fields) & locked_fields.value) if student.submitted else []
+    submitted = student.submitted or student.status is not StudentStatus.DRAFT
+    locked = sorted(set(fields) & locked_fields.value) if submitted else []
     c = Checks()
     c.rule(
         "correction.locked",
@@ -51,7 +59,7 @@ def check_direct_edit(student: Student, fields: Mapping[str, object], policy: Po
         params=(("locked_fields", locked_fields),),
         student=student.id,
         fields=",".join(locked or sorted(fields)) or "-",
-        seen={"submitted": student.submitted},
+        seen={"submitted": submitted, "status": student.status.value},
     )
     return c.decision()
 

@@ -243,6 +243,10 @@ class _Students:
         """The school of each of ``student_ids`` that exists (see the SQL store's)."""
         return {i: self.t.rows[i].school for i in student_ids if i in self.t.rows}
 
+    def ids_in_school(self, school: str) -> list[str]:
+        """The ids of the school's students (see the SQL store's)."""
+        return sorted(self.by_school_ix.get(school))
+
     def update_many(self, items: Sequence[tuple[Student, int]]) -> None:
         for student, expected in items:  # the unit of work undoes a partial batch
             self.update(student, expected)

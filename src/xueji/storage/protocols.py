@@ -109,10 +109,13 @@ class ClassRepository(Protocol):
 class StudentRepository(Protocol):
     """Student registry records.
 
-    One method is optional, and the :class:`~xueji.registry.Registry` uses it where a
-    repository has it: ``schools_of(student_ids) -> dict[str, str]`` (the school of
+    Two methods are optional, and the :class:`~xueji.registry.Registry` uses them where
+    a repository has them: ``schools_of(student_ids) -> dict[str, str]`` (the school of
     each existing student, without reading the records: a county's Art 32 report then
-    reads the records of its own students only)."""
+    reads the records of its own students only), and ``ids_in_school(school) ->
+    list[str]`` (the ids of a school's students, without reading the records: a
+    county's Art 32 report looks for records no log entry names; without it, it reads
+    the school's records)."""
 
     def get(self, student_id: str) -> Student | None: ...
     def add(self, student: Student) -> None: ...

@@ -774,6 +774,7 @@ class _Cached(_Docs):
     def __init__(self, conn: Connection, table: sa.Table, kind: type[Any], key: str) -> None:
         super().__init__(conn, table, kind, key)
         self.cache: dict[str, Any] = {}
+        self.every: list[Any] | None = None  # the whole listing, until a record is added
 
     def _cached(self, key: str) -> Any:
         if key not in self.cache:
@@ -782,10 +783,12 @@ class _Cached(_Docs):
 
     def _listed(self) -> list[Any]:
         """Every record, cached as read: a command that lists the schools and then
-        asks for them one by one (a jurisdiction's, for statistics) reads each once."""
-        found = self._many()
-        self.cache.update((getattr(v, self.key), v) for v in found)
-        return found
+        asks for them one by one (a jurisdiction's, for statistics) reads each once,
+        and a second listing (the Art 32 report's) reads nothing."""
+        if self.every is None:
+            self.every = self._many()
+            self.cache.update((getattr(v, self.key), v) for v in self.every)
+        return list(self.every)
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         """Read the keys not cached yet with one query per chunk; cache the answers
@@ -809,6 +812,7 @@ class _Units(_Cached):
 
     def add(self, unit: Unit) -> None:
         self.cache.pop(unit.code, None)
+        self.every = None
         self._insert(unit.code, unit)
 
     def list(self) -> list[Unit]:
@@ -824,6 +828,7 @@ class _Schools(_Cached):
 
     def add(self, school: School) -> None:
         self.cache.pop(school.code, None)
+        self.every = None
         self._insert(school.code, school)
 
     def list(self) -> list[School]:
@@ -1025,6 +1030,13 @@ class _Students(_Docs):
                 for i, school in self.conn.execute(sa.select(*cols).where(where))
             )
         return out
+
+    def ids_in_school(self, school: str) -> list[str]:
+        """The ids of the school's students, from the indexed school column alone (no
+        document read): a county's report looking for records no log entry names."""
+        c = students_t.c
+        q = sa.select(c.id).where(c.school == school).order_by(c.id)
+        return [str(i) for i in self.conn.execute(q).scalars()]
 
     def update_many(self, items: Sequence[tuple[Student, int]]) -> None:
         _update_many(
@@ -1526,9 +1538,9 @@ class _UnitOfWork:
 
     def forget(self) -> None:
         """Drop what this unit's repositories remember (after a savepoint rolled back)."""
-        self.units.cache.clear()
-        self.schools.cache.clear()
-        self.classes.cache.clear()
+        for cached in (self.units, self.schools, self.classes):
+            cached.cache.clear()
+            cached.every = None  # (a listing may hold a record the savepoint undid)
         self.log._last.clear()
         self.allocator._held.clear()
 

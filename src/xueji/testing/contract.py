@@ -524,6 +524,10 @@ class StoreContract:
                 wanted = {k: v.school for k, v in uow.students.get_many(ids).items()}
                 assert schools_of(ids) == wanted == dict.fromkeys(ids[:3], "A")
                 assert schools_of([]) == {}
+            ids_in_school = getattr(uow.students, "ids_in_school", None)  # optional
+            if ids_in_school is not None:
+                assert ids_in_school("A") == sorted(s.id for s in uow.students.by_school("A"))
+                assert ids_in_school("NOPE") == []
 
     def test_bulk_reads_of_many_keys(self, store: Store) -> None:
         # more keys than one statement of a SQL store binds (500 in an IN list, 10,000
