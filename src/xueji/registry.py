@@ -1148,6 +1148,14 @@ def _same_child(uow: UnitOfWork, guardian_id: str, name: str, birth: _dt.date) -
     ]
 
 
+def _held(uow: UnitOfWork) -> Callable[[str], bool]:
+    """Whether a 学籍号 is held by a record in ``uow``'s store: a J number issued here
+    skips one taken in from outside (Art 13: 一人一籍一号; see
+    :func:`xueji.numbers.issue_j`). Asked only when a J number is issued (one record
+    at a time: a bulk import's G numbers need no look-up)."""
+    return lambda number: bool(uow.students.by_registry_number(number))
+
+
 _SENSITIVE_PAYLOAD = ("id_number", "guardian_id")
 """The payload fields of a request that hold an identity number whole (a correction's
 new values): a query that returns them logs the read (:meth:`Registry.request`)."""
@@ -2164,6 +2172,7 @@ class Registry:
                 sex=e.sex,
                 allocator=uow.allocator,
                 validated=True,  # by _Enrolment.of
+                held=_held(uow),
             )
             student = self._new_student(
                 uow.allocator,
@@ -3499,6 +3508,7 @@ class Registry:
                         sex=sex,  # type: ignore[arg-type]
                         allocator=uow.allocator,
                         validated=True,  # by _valid_ids
+                        held=_held(uow),
                     )
                 regional = _numbers.issue_regional_number(
                     policy, uow.allocator, region=sch.region, year=on.year, stage=stage
