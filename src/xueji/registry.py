@@ -4858,7 +4858,7 @@ def _decode_changes(payload: Mapping[str, str]) -> dict[str, Any]:
         elif k == "photo":
             day, digest = v.split("|", 1)
             out[k] = Photo(_dt.date.fromisoformat(day), digest)
-        elif k == "id_number":
+        elif k in ("id_number", "guardian_id"):
             out[k] = v or None
         else:
             out[k] = v

@@ -139,6 +139,12 @@ _code(
     "an ID number is corrected, never removed (the registry number was issued from it)",
 )
 _code(
+    "correction.guardian_removed",
+    anhui(13),
+    "无身份证号学生的监护人身份证号是其标识号，只能更正，不能删除",
+    "the guardian's ID number identifying a student with none is corrected, never removed",
+)
+_code(
     "correction.duplicate",
     anhui(13),
     "更正后的身份证号已属于另一名学生的学籍",
@@ -407,6 +413,10 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     "correction.id_removed": (
         "记录的身份证号保留（一人一籍一号）",
         "the record keeps an ID number (one person, one number)",
+    ),
+    "correction.guardian_removed": (
+        "无身份证号学生的记录保留监护人身份证号（标识号）",
+        "a record with no ID number keeps the guardian's (its identifier)",
     ),
     "correction.duplicate": (
         "更正不得使两份学籍持有同一身份证号（一人一籍一号）",
