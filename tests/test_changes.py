@@ -1650,6 +1650,41 @@ def test_art29_a_senior_dropout_enrolled_again_keeps_its_key_fields_locked(
     assert province.reg.student(PROVINCE, back.id).name == s.name
 
 
+def test_art29_a_record_taken_up_again_sent_back_by_the_review_is_corrected_by_a_request(
+    province: Province,
+) -> None:
+    """A record taken up again (a senior dropout enrolled anew, as a graduate going on
+    to grade 7 or 10) had its key fields reported at its first entry: the review's
+    rejection sends it back to the school as a draft, but does not unlock them (Art
+    29). Before, nothing could change them (a draft took no correction); a correction
+    is now filed for a draft reported before, approved by the authority, and the
+    record is submitted again. A draft never reported is still edited directly."""
+    s = _dropped(province, "H", 11)
+    back = province.reg.enroll(H2, **_again(s, "H2", 10)).student  # type: ignore[arg-type]
+    assert back is not None
+    sub = province.reg.submit(H2, back.id)
+    assert sub.request is not None
+    assert province.reg.reject(HEFEI, sub.request.id, "姓名有误").allowed
+    draft = province.reg.student(PROVINCE, back.id)
+    assert (draft.status, draft.submitted) == (StudentStatus.DRAFT, True)
+    assert province.reg.update_student(H2, back.id, name="改名").decision.codes == (
+        "correction.locked",
+    )
+    fix = province.reg.request_correction(H2, back.id, {"name": "改名"}, "姓名有误")
+    assert fix.allowed, fix.decision
+    assert fix.request is not None
+    assert province.reg.approve(HEFEI, fix.request.id).allowed
+    fixed = province.reg.student(PROVINCE, back.id)
+    assert (fixed.status, fixed.name, fixed.submitted) == (StudentStatus.DRAFT, "改名", True)
+    again = province.reg.submit(H2, back.id)
+    assert again.request is not None
+    assert province.reg.approve(HEFEI, again.request.id).allowed
+    assert province.reg.student(PROVINCE, back.id).status is StudentStatus.REGISTERED
+    fresh = province.enroll("H2", 10)
+    out = province.reg.request_correction(H2, fresh.id, {"name": "改名"}, "姓名有误")
+    assert refused_codes(out) == ("correction.status",)
+
+
 def test_art27_a_december_dropout_s_review_limit_counts_once_the_year_is_loaded(
     province: Province,
 ) -> None:

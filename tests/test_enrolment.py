@@ -244,6 +244,34 @@ def test_art15_rejected_review_goes_back_to_the_school(province: Province) -> No
     assert province.reg.student(PROVINCE, s.id).status is StudentStatus.DRAFT
 
 
+def test_art15_a_new_student_sent_back_by_the_review_is_corrected_by_the_school(
+    province: Province,
+) -> None:
+    """Found by the review: the review's rejection sends a new student back to the
+    school to correct (Art 15), but the record stayed marked submitted, so its wrong
+    key field could be changed neither directly (``correction.locked``) nor by a
+    correction (``correction.status``: a draft). A record on its first entry is
+    unlocked by the rejection (logged); submitted again, its key fields lock again."""
+    s = province.enroll("A", 1, name="张三")
+    sub = province.reg.submit(A, s.id)
+    assert sub.request is not None
+    province.reg.reject(authority("340104"), sub.request.id, "姓名有误")
+    back = province.reg.student(PROVINCE, s.id)
+    assert (back.status, back.submitted) == (StudentStatus.DRAFT, False)
+    entry = [e for e in province.reg.history(PROVINCE, s.id) if e.command == "review_rejected"]
+    assert [(e.before["submitted"], e.after["submitted"]) for e in entry] == [("True", "False")]
+    fixed = province.reg.update_student(A, s.id, name="张山")
+    assert fixed.allowed, fixed.decision
+    again = province.reg.submit(A, s.id)
+    assert again.request is not None
+    assert province.reg.update_student(A, s.id, name="张四").decision.codes == (
+        "correction.locked",
+    )
+    assert province.reg.approve(authority("340104"), again.request.id).allowed
+    done = province.reg.student(PROVINCE, s.id)
+    assert (done.status, done.name) == (StudentStatus.REGISTERED, "张山")
+
+
 def test_art15_late_entry_is_flagged_not_refused(province: Province) -> None:
     s = province.enroll("A", 1)
     province.at(D(2026, 10, 8))

@@ -1148,6 +1148,15 @@ def _same_child(uow: UnitOfWork, guardian_id: str, name: str, birth: _dt.date) -
     ]
 
 
+def _first_entry(s: Student) -> bool:
+    """Whether ``s`` is on its first entry: its key fields were first reported by the
+    submission under review. Each entry issues a 地区学号 (Art 12: a new student's, a
+    graduate's continuing into grade 7 or 10, a senior dropout's enrolled again), so a
+    record taken up again holds more than one; one that came in from outside the
+    province is reviewed as a transfer in, not here."""
+    return len(s.regional_numbers) <= 1
+
+
 def _held(uow: UnitOfWork) -> Callable[[str], bool]:
     """Whether a 学籍号 is held by a record in ``uow``'s store: a J number issued here
     skips one taken in from outside (Art 13: 一人一籍一号; see
@@ -1892,7 +1901,13 @@ class Registry:
     def _apply_ended(self, uow: UnitOfWork, actor: Actor, req: Request, on: _dt.date) -> None:
         s = self._get_student(uow, req.student)
         if req.kind is RequestKind.NEW_STUDENT and s.status is St.PENDING_REVIEW:
-            self._write_student(uow, actor, on, s, "reject", "review_rejected", {})
+            # back to the school to correct (Art 15): a record on its first entry is
+            # unlocked, its key fields edited and submitted again (before, it stayed
+            # locked and a draft took no correction: nothing could fix it); a record
+            # taken up again keeps the fields reported at its first entry locked, and
+            # is corrected by a request (Art 29)
+            unlock = {"submitted": False} if _first_entry(s) else {}
+            self._write_student(uow, actor, on, s, "reject", "review_rejected", unlock)
         elif req.kind in (RequestKind.CROSS_PROVINCE_IN, RequestKind.CROSS_BORDER_IN) and (
             s.status is St.PENDING_REVIEW
         ):

@@ -406,9 +406,11 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     ),
     "correction.no_change": ("变更申请须改变现有信息", "a correction must change something"),
     "correction.status": (
-        "关键信息变更只用于在本省学籍中的学生（在籍、待审核、休学、辍学保留学籍）；草稿直接修改",
+        "关键信息变更只用于在本省学籍中的学生（在籍、待审核、休学、辍学保留学籍，及曾上报的草稿）；"
+        "未上报的草稿直接修改",
         "a correction is for a record held here (registered, pending review, suspended, "
-        "dropped out with the registry kept); a draft is edited directly",
+        "dropped out with the registry kept, a draft reported before); a draft never "
+        "reported is edited directly",
     ),
     "correction.id_removed": (
         "记录的身份证号保留（一人一籍一号）",

@@ -73,7 +73,8 @@ def check_direct_edit(student: Student, fields: Mapping[str, object], policy: Po
 
 
 _CORRECTABLE = ",".join(sorted(st.value for st in StudentStatus if STUDENT.get(st, "correct")))
-"""The statuses whose record an approved correction can be applied to (the table)."""
+"""The statuses whose record an approved correction can be applied to (the table): a
+draft only if reported before (:func:`check_correction`)."""
 
 
 def check_correction(
@@ -87,11 +88,13 @@ def check_correction(
     other = sorted(set(changes) - locked_for(student, policy))
     c = Checks()
     # a record that has left (graduated, transferred out, voided) could never take the
-    # approved correction: refused when filed, not stuck at its approval (a draft is
-    # edited directly)
+    # approved correction: refused when filed, not stuck at its approval. A draft is
+    # edited directly, unless its key fields were reported before and stay locked (a
+    # record taken up again, sent back by the review: Arts 15, 29)
     c.rule(
         "correction.status",
-        STUDENT.get(student.status, "correct") is not None,
+        STUDENT.get(student.status, "correct") is not None
+        and (student.submitted or student.status is not StudentStatus.DRAFT),
         student=student.id,
         status=student.status.value,
         seen={"allowed_from": _CORRECTABLE},
