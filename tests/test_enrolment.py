@@ -507,6 +507,51 @@ def test_art29_a_correction_is_filed_only_for_a_record_it_can_be_applied_to(
     assert dict(out.decision.violations[0].facts)["status"] == "graduated"
 
 
+def test_art29_a_photo_is_corrected_never_removed_and_an_approval_never_crashes(
+    province: Province,
+) -> None:
+    """Found by the review: a correction removing the photo was filed, and its approval
+    raised a raw ``ValueError`` (the empty payload read as a photo). A photo is a key
+    field corrected, not removed (Art 29; an initial grade's is required, Art 12):
+    refused when filed (``correction.photo_removed``), and again at the approval of
+    one filed before; a payload that cannot be read is refused at approval
+    (``correction.unreadable``), nothing written, and the request can be rejected."""
+    import attrs
+
+    p = province
+    shushan = authority("340104")
+    s = p.register("A", 1)
+    before = len(p.log())
+    out = p.reg.request_correction(A, s.id, {"photo": None}, "拍错了")
+    assert refused(out) == ("correction.photo_removed",)
+    assert str(out.decision.violations[0].article).startswith("皖教基〔2013〕20号 第二十九条")
+    assert out.request is None
+    assert len(p.log()) == before
+    new = Photo(p.today(), "sha256:new")
+    fix = p.reg.request_correction(A, s.id, {"photo": new}, "拍错了")
+    assert fix.request is not None
+    assert p.reg.approve(shushan, fix.request.id).allowed
+    assert p.reg.student(PROVINCE, s.id).photo == new
+    # requests stored before (or whose payload was damaged): decided, never a crash
+    for payload, code in (
+        ({"photo": ""}, "correction.photo_removed"),
+        ({"photo": "not a photo"}, "correction.unreadable"),
+        ({"birth_date": "2020-13-01"}, "correction.unreadable"),
+    ):
+        filed = p.reg.request_correction(A, s.id, {"name": "王晓二"}, "户口本为准").request
+        assert filed is not None
+        with p.store.unit_of_work() as uow:
+            stored = uow.requests.get(filed.id)
+            assert stored is not None
+            uow.requests.update(attrs.evolve(stored, payload=payload, version=stored.version + 1))
+        held = len(p.log())
+        late = p.reg.approve(shushan, filed.id)
+        assert refused(late) == (code,)
+        assert len(p.log()) == held
+        assert p.reg.student(PROVINCE, s.id).photo == new
+        assert p.reg.reject(shushan, filed.id, "内容有误").allowed
+
+
 def test_art13_a_correction_may_not_give_two_registries_one_number(province: Province) -> None:
     """Found by the rules audit: a correction could set a student's ID number to one
     another student holds, and both were then found under it. Refused when filed, and

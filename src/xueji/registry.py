@@ -3192,11 +3192,22 @@ class Registry:
             return Outcome(party, None, req)
         if req.kind is RequestKind.CORRECTION and event == "approve":
             student = self._get_student(uow, req.student)
-            changes = _decode_changes(req.payload)
+            try:
+                changes = _decode_changes(req.payload)
+            except (ValueError, TypeError):
+                # a payload this version cannot read (damaged, or written by another
+                # program): refused, not a crash; the unit rejects it (Art 29)
+                return Outcome(
+                    Decision.refuse(violation("correction.unreadable", request=req.id)),
+                    None,
+                    req,
+                )
             # Art 13: an ID number given since by another correction is not removed;
-            # and another correction to the same values may have been approved since
+            # and another correction to the same values may have been approved since;
+            # a photo removed by a correction filed before that was refused (Art 29)
             kept = Decision.combine(
                 corrections.check_id_kept(student, changes),
+                corrections.check_photo_kept(student, changes),
                 corrections.check_still_changes(student, changes),
             )
             if not kept.allowed:
@@ -4871,8 +4882,11 @@ def _decode_changes(payload: Mapping[str, str]) -> dict[str, Any]:
         if k == "birth_date":
             out[k] = _dt.date.fromisoformat(v)
         elif k == "photo":
-            day, digest = v.split("|", 1)
-            out[k] = Photo(_dt.date.fromisoformat(day), digest)
+            if v:  # (a removal, refused since: read as none, and refused at approval)
+                day, digest = v.split("|", 1)
+                out[k] = Photo(_dt.date.fromisoformat(day), digest)
+            else:
+                out[k] = None
         elif k in ("id_number", "guardian_id"):
             out[k] = v or None
         else:

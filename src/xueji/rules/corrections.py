@@ -27,6 +27,7 @@ __all__ = [
     "check_correction",
     "check_direct_edit",
     "check_id_kept",
+    "check_photo_kept",
     "check_still_changes",
     "check_unique_id",
     "locked_for",
@@ -114,7 +115,7 @@ def check_correction(
     )
     if c.found:
         return c.decision()
-    kept = check_id_kept(student, changes)
+    kept = Decision.combine(check_id_kept(student, changes), check_photo_kept(student, changes))
     if not kept.allowed:
         return Decision.combine(c.decision(), kept)
     return Decision.combine(c.decision(), kept, check_agreement(student, changes, today=today))
@@ -176,6 +177,17 @@ def check_id_kept(student: Student, changes: Mapping[str, object]) -> Decision:
         not (dropped and bool(student.guardian_id)),
         student=student.id,
     )
+    return c.decision()
+
+
+def check_photo_kept(student: Student, changes: Mapping[str, object]) -> Decision:
+    """Art 29 (with Art 12): a photo is a key field corrected, never removed (an
+    initial grade's is required). Before, a correction removing it was filed, and its
+    approval failed on the empty value (found by the review). Asked when a correction
+    is filed and again at approval (one filed before)."""
+    c = Checks()
+    removed = "photo" in changes and not changes["photo"] and student.photo is not None
+    c.rule("correction.photo_removed", not removed, student=student.id)
     return c.decision()
 
 
