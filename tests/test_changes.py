@@ -1435,6 +1435,61 @@ def _enrol_kwargs(number: str) -> dict[str, object]:
     }
 
 
+def test_art13_a_guardian_s_number_identifying_the_record_is_corrected_never_removed(
+    province: Province,
+) -> None:
+    """Found by the review: the guardian's identity number of a student with none (the
+    record's identifier, Art 13) was removed by a direct edit, with no review, and the
+    same child (name, birth date, guardian) was then enrolled again and issued a
+    second J number (Art 14). While it identifies the record it is protected as an
+    identity number is: never removed (a draft's neither), and once submitted changed
+    by an approved correction only (Art 29)."""
+    guardian, other = make_id(D(1990, 1, 1)), make_id(D(1991, 1, 1))
+    s = province.register(birth=BORN_C, id_number=None, guardian_id=guardian, name="小明")
+    assert s.registry_number is not None
+    assert s.registry_number.startswith("J")
+    gone = province.reg.update_student(A, s.id, guardian_id=None)
+    assert set(gone.decision.codes) == {"correction.locked", "correction.guardian_removed"}
+    removed = next(v for v in gone.decision.violations if v.code == "correction.guardian_removed")
+    assert str(removed.article).endswith("第十三条")
+    assert province.reg.update_student(A, s.id, guardian_id=other).decision.codes == (
+        "correction.locked",
+    )
+    fix = province.reg.request_correction(A, s.id, {"guardian_id": None}, "删除")
+    assert fix.decision.codes == ("correction.guardian_removed",)
+    assert province.reg.student(PROVINCE, s.id).guardian_id == guardian
+    # the same child is still found: enrolling him again is a duplicate
+    twice = province.reg.enroll(
+        B,
+        **{
+            **_enrol_kwargs(guardian),
+            "school": "B",
+            "class_id": "B-1",
+            "name": "小明",
+            "id_number": None,
+            "guardian_id": guardian,
+        },
+    )
+    assert "enrolment.duplicate" in twice.decision.codes
+    # a wrong guardian's number is corrected by a request the authority approves; the
+    # 学籍号 stays the child's
+    fix = province.reg.request_correction(A, s.id, {"guardian_id": other.lower()}, "监护人号码有误")
+    assert fix.allowed, fix.decision
+    assert fix.request is not None
+    assert province.reg.approve(SHUSHAN, fix.request.id).allowed
+    fixed = province.reg.student(PROVINCE, s.id)
+    assert (fixed.guardian_id, fixed.registry_number) == (other, s.registry_number)
+    # a draft's is edited directly, but not removed
+    draft = province.enroll(birth=BORN_C, id_number=None, guardian_id=guardian, name="小红")
+    assert province.reg.update_student(A, draft.id, guardian_id=None).decision.codes == (
+        "correction.guardian_removed",
+    )
+    assert province.reg.update_student(A, draft.id, guardian_id=other).allowed
+    # a student with an identity number is identified by it: the guardian's is not locked
+    own = province.register(birth=BORN_C, guardian_id=guardian, name="小刚")
+    assert province.reg.update_student(A, own.id, guardian_id=None).allowed
+
+
 def test_art29_two_corrections_are_checked_together_at_approval(province: Province) -> None:
     """Two corrections, each in agreement with the record when filed, that together
     would leave sex and identity number apart: the second approval is refused
@@ -1593,6 +1648,41 @@ def test_art29_a_senior_dropout_enrolled_again_keeps_its_key_fields_locked(
     out = province.reg.update_student(H2, back.id, name="改名")
     assert out.decision.codes == ("correction.locked",)
     assert province.reg.student(PROVINCE, back.id).name == s.name
+
+
+def test_art29_a_record_taken_up_again_sent_back_by_the_review_is_corrected_by_a_request(
+    province: Province,
+) -> None:
+    """A record taken up again (a senior dropout enrolled anew, as a graduate going on
+    to grade 7 or 10) had its key fields reported at its first entry: the review's
+    rejection sends it back to the school as a draft, but does not unlock them (Art
+    29). Before, nothing could change them (a draft took no correction); a correction
+    is now filed for a draft reported before, approved by the authority, and the
+    record is submitted again. A draft never reported is still edited directly."""
+    s = _dropped(province, "H", 11)
+    back = province.reg.enroll(H2, **_again(s, "H2", 10)).student  # type: ignore[arg-type]
+    assert back is not None
+    sub = province.reg.submit(H2, back.id)
+    assert sub.request is not None
+    assert province.reg.reject(HEFEI, sub.request.id, "姓名有误").allowed
+    draft = province.reg.student(PROVINCE, back.id)
+    assert (draft.status, draft.submitted) == (StudentStatus.DRAFT, True)
+    assert province.reg.update_student(H2, back.id, name="改名").decision.codes == (
+        "correction.locked",
+    )
+    fix = province.reg.request_correction(H2, back.id, {"name": "改名"}, "姓名有误")
+    assert fix.allowed, fix.decision
+    assert fix.request is not None
+    assert province.reg.approve(HEFEI, fix.request.id).allowed
+    fixed = province.reg.student(PROVINCE, back.id)
+    assert (fixed.status, fixed.name, fixed.submitted) == (StudentStatus.DRAFT, "改名", True)
+    again = province.reg.submit(H2, back.id)
+    assert again.request is not None
+    assert province.reg.approve(HEFEI, again.request.id).allowed
+    assert province.reg.student(PROVINCE, back.id).status is StudentStatus.REGISTERED
+    fresh = province.enroll("H2", 10)
+    out = province.reg.request_correction(H2, fresh.id, {"name": "改名"}, "姓名有误")
+    assert refused_codes(out) == ("correction.status",)
 
 
 def test_art27_a_december_dropout_s_review_limit_counts_once_the_year_is_loaded(

@@ -244,6 +244,34 @@ def test_art15_rejected_review_goes_back_to_the_school(province: Province) -> No
     assert province.reg.student(PROVINCE, s.id).status is StudentStatus.DRAFT
 
 
+def test_art15_a_new_student_sent_back_by_the_review_is_corrected_by_the_school(
+    province: Province,
+) -> None:
+    """Found by the review: the review's rejection sends a new student back to the
+    school to correct (Art 15), but the record stayed marked submitted, so its wrong
+    key field could be changed neither directly (``correction.locked``) nor by a
+    correction (``correction.status``: a draft). A record on its first entry is
+    unlocked by the rejection (logged); submitted again, its key fields lock again."""
+    s = province.enroll("A", 1, name="张三")
+    sub = province.reg.submit(A, s.id)
+    assert sub.request is not None
+    province.reg.reject(authority("340104"), sub.request.id, "姓名有误")
+    back = province.reg.student(PROVINCE, s.id)
+    assert (back.status, back.submitted) == (StudentStatus.DRAFT, False)
+    entry = [e for e in province.reg.history(PROVINCE, s.id) if e.command == "review_rejected"]
+    assert [(e.before["submitted"], e.after["submitted"]) for e in entry] == [("True", "False")]
+    fixed = province.reg.update_student(A, s.id, name="张山")
+    assert fixed.allowed, fixed.decision
+    again = province.reg.submit(A, s.id)
+    assert again.request is not None
+    assert province.reg.update_student(A, s.id, name="张四").decision.codes == (
+        "correction.locked",
+    )
+    assert province.reg.approve(authority("340104"), again.request.id).allowed
+    done = province.reg.student(PROVINCE, s.id)
+    assert (done.status, done.name) == (StudentStatus.REGISTERED, "张山")
+
+
 def test_art15_late_entry_is_flagged_not_refused(province: Province) -> None:
     s = province.enroll("A", 1)
     province.at(D(2026, 10, 8))
@@ -477,6 +505,51 @@ def test_art29_a_correction_is_filed_only_for_a_record_it_can_be_applied_to(
     assert refused(out) == ("correction.status",)
     assert len(p.log()) == before
     assert dict(out.decision.violations[0].facts)["status"] == "graduated"
+
+
+def test_art29_a_photo_is_corrected_never_removed_and_an_approval_never_crashes(
+    province: Province,
+) -> None:
+    """Found by the review: a correction removing the photo was filed, and its approval
+    raised a raw ``ValueError`` (the empty payload read as a photo). A photo is a key
+    field corrected, not removed (Art 29; an initial grade's is required, Art 12):
+    refused when filed (``correction.photo_removed``), and again at the approval of
+    one filed before; a payload that cannot be read is refused at approval
+    (``correction.unreadable``), nothing written, and the request can be rejected."""
+    import attrs
+
+    p = province
+    shushan = authority("340104")
+    s = p.register("A", 1)
+    before = len(p.log())
+    out = p.reg.request_correction(A, s.id, {"photo": None}, "拍错了")
+    assert refused(out) == ("correction.photo_removed",)
+    assert str(out.decision.violations[0].article).startswith("皖教基〔2013〕20号 第二十九条")
+    assert out.request is None
+    assert len(p.log()) == before
+    new = Photo(p.today(), "sha256:new")
+    fix = p.reg.request_correction(A, s.id, {"photo": new}, "拍错了")
+    assert fix.request is not None
+    assert p.reg.approve(shushan, fix.request.id).allowed
+    assert p.reg.student(PROVINCE, s.id).photo == new
+    # requests stored before (or whose payload was damaged): decided, never a crash
+    for payload, code in (
+        ({"photo": ""}, "correction.photo_removed"),
+        ({"photo": "not a photo"}, "correction.unreadable"),
+        ({"birth_date": "2020-13-01"}, "correction.unreadable"),
+    ):
+        filed = p.reg.request_correction(A, s.id, {"name": "王晓二"}, "户口本为准").request
+        assert filed is not None
+        with p.store.unit_of_work() as uow:
+            stored = uow.requests.get(filed.id)
+            assert stored is not None
+            uow.requests.update(attrs.evolve(stored, payload=payload, version=stored.version + 1))
+        held = len(p.log())
+        late = p.reg.approve(shushan, filed.id)
+        assert refused(late) == (code,)
+        assert len(p.log()) == held
+        assert p.reg.student(PROVINCE, s.id).photo == new
+        assert p.reg.reject(shushan, filed.id, "内容有误").allowed
 
 
 def test_art13_a_correction_may_not_give_two_registries_one_number(province: Province) -> None:

@@ -294,6 +294,8 @@ def test_art29_allowed_correction_explains_its_rules() -> None:
         "correction.not_key_field",
         "correction.no_change",
         "correction.id_removed",
+        "correction.guardian_removed",
+        "correction.photo_removed",
         "enrolment.id_mismatch",
     )
     assert all(x.verdict is Verdict.ALLOW for x in e.steps)

@@ -61,6 +61,35 @@ def test_j_sequence_is_bounded() -> None:
         numbers.issue_j("340104", dt.date(2019, 5, 1), "F", alloc)
 
 
+def test_art13_a_number_held_already_is_skipped_not_issued_again() -> None:
+    """A J or L number taken in from outside (not from the allocator) is held: the
+    sequence skips it (one person, one number), and a skipped number still counts
+    towards the bound."""
+    born = dt.date(2019, 5, 1)
+    held = {"J34010420190501001X", "L340104201905010001", "L340104201905010002"}
+    alloc = MemoryAllocator()
+    j = numbers.issue_j("340104", born, "M", alloc, held=held.__contains__)
+    assert j.text == "J340104201905010036"  # the second boy's: the first's is held
+    assert numbers.issue_l("340104", born, alloc, held=held.__contains__).text == (
+        "L340104201905010003"
+    )
+    rec = numbers.new_record(
+        TODAY,
+        guardian_id=GUARDIAN,
+        area="340104",
+        birth_date=born,
+        sex="M",
+        allocator=MemoryAllocator(),
+        held=held.__contains__,
+    )
+    assert rec.current.text == "J340104201905010036"
+    alloc = MemoryAllocator()
+    for _ in range(498):  # girls 002..996
+        numbers.issue_j("340104", born, "F", alloc)
+    with pytest.raises(NumberSpaceExhausted):  # 998 held: none left
+        numbers.issue_j("340104", born, "F", alloc, held=lambda t: t[15:18] == "998")
+
+
 def test_l_numbers() -> None:
     alloc = MemoryAllocator()
     a = numbers.issue_l("340104", dt.date(2019, 5, 1), alloc)

@@ -1133,3 +1133,26 @@ def test_art18_a_return_approved_after_the_rollover_keeps_its_grade_and_needs_a_
         assert p.reg.approve(party, again.request.id).allowed
     home = p.reg.student(PROVINCE, s.id)
     assert (home.status, home.class_id, home.grade) == (StudentStatus.REGISTERED, "B-2b", 2)
+
+
+def test_art13_a_j_number_taken_in_is_never_issued_again(province: Province) -> None:
+    """Found by the review: a J 学籍号 brought in by ``transfer_in`` (a 340104 number, the
+    first boy's of his birth date) was not reserved, and the next boy of that area and
+    birth date enrolled here with no ID number was issued the same number: two students
+    answering to one 学籍号 (Art 13: 一人一籍一号). A number already held is skipped;
+    the numbers after it are issued as before."""
+    from xueji import ids
+
+    def j(seq: int) -> str:
+        body = f"34010420200301{seq:03d}"
+        return "J" + body + ids.check_character(body)
+
+    out = from_jiangsu(province, j(1), guardian_id=make_id(D(1990, 1, 1)))
+    assert out.allowed, out.decision
+    born = D(2020, 3, 1)
+    first = province.enroll("B", 1, birth=born, id_number=None, guardian_id=make_id(D(1988, 2, 2)))
+    second = province.enroll("B", 1, birth=born, id_number=None, guardian_id=make_id(D(1987, 2, 2)))
+    assert (first.registry_number, second.registry_number) == (j(3), j(5))
+    with province.reg.store.unit_of_work() as uow:
+        for number in (j(1), j(3), j(5)):
+            assert len(uow.students.by_registry_number(number)) == 1

@@ -38,7 +38,7 @@ import datetime as _dt
 import functools
 import string
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Literal, Protocol, runtime_checkable
 
 import attrs
@@ -264,6 +264,8 @@ def issue_j(
     birth_date: _dt.date,
     sex: Literal["M", "F"],
     allocator: SequenceAllocator,
+    *,
+    held: Callable[[str], bool] | None = None,
 ) -> RegistryNumber:
     """A new J number for a student with no identity number.
 
@@ -272,35 +274,54 @@ def issue_j(
     The n-th boy gets ``2n - 1`` and the n-th girl ``2n``, from one allocator key
     per (area, birth date, sex): two children of one guardian therefore never
     share a number, and a number is never reused.
+
+    ``held``: whether a number is held already (the registry asks its store). A J
+    number can come from outside, not from the allocator (a student taken in from
+    another province or from abroad keeps the 学籍号 he arrives with, Arts 13, 22): a
+    sequence number whose J number is held is skipped, never issued again (found by
+    the review: two students answering to one 学籍号).
     """
     if sex not in ("M", "F"):
         raise ValueError(f"sex is 'M' or 'F', not {sex!r}")
     _check_area(area, birth_date)
     born = birth_date.strftime("%Y%m%d")
-    n = allocator.next(f"J:{area}:{born}:{sex}")
-    seq = 2 * n - 1 if sex == "M" else 2 * n
-    if seq > 999:
-        raise NumberSpaceExhausted(
-            "number.exhausted",
-            f"地区 {area} 出生日期 {born} 的J号序号已用完",
-            f"no J sequence numbers left for area {area} and birth date {born}",
-        )
-    body = f"{area}{born}{seq:03d}"
-    return RegistryNumber("J" + body + ids.check_character(body))
+    while True:
+        n = allocator.next(f"J:{area}:{born}:{sex}")
+        seq = 2 * n - 1 if sex == "M" else 2 * n
+        if seq > 999:
+            raise NumberSpaceExhausted(
+                "number.exhausted",
+                f"地区 {area} 出生日期 {born} 的J号序号已用完",
+                f"no J sequence numbers left for area {area} and birth date {born}",
+            )
+        body = f"{area}{born}{seq:03d}"
+        j = RegistryNumber("J" + body + ids.check_character(body))
+        if held is None or not held(j.text):
+            return j
 
 
-def issue_l(area: str, birth_date: _dt.date, allocator: SequenceAllocator) -> RegistryNumber:
-    """A new temporary L number (area + birth date + 4-digit sequence)."""
+def issue_l(
+    area: str,
+    birth_date: _dt.date,
+    allocator: SequenceAllocator,
+    *,
+    held: Callable[[str], bool] | None = None,
+) -> RegistryNumber:
+    """A new temporary L number (area + birth date + 4-digit sequence); a number
+    ``held`` already (one taken in from outside) is skipped, as by :func:`issue_j`."""
     _check_area(area, birth_date)
     born = birth_date.strftime("%Y%m%d")
-    n = allocator.next(f"L:{area}:{born}")
-    if n > 9999:
-        raise NumberSpaceExhausted(
-            "number.exhausted",
-            f"地区 {area} 出生日期 {born} 的L号序号已用完",
-            f"no L sequence numbers left for area {area} and birth date {born}",
-        )
-    return RegistryNumber(f"L{area}{born}{n:04d}")
+    while True:
+        n = allocator.next(f"L:{area}:{born}")
+        if n > 9999:
+            raise NumberSpaceExhausted(
+                "number.exhausted",
+                f"地区 {area} 出生日期 {born} 的L号序号已用完",
+                f"no L sequence numbers left for area {area} and birth date {born}",
+            )
+        number = RegistryNumber(f"L{area}{born}{n:04d}")
+        if held is None or not held(number.text):
+            return number
 
 
 # -- the number history ----------------------------------------------------------
@@ -355,12 +376,14 @@ def new_record(
     sex: Literal["M", "F"] | None = None,
     allocator: SequenceAllocator | None = None,
     validated: bool = False,
+    held: Callable[[str], bool] | None = None,
 ) -> NumberRecord:
     """Issue a student's first number.
 
     With ``id_number``: a G number. Without: the guardian's identity number is
     required (Art 13) and a J number is issued from the school's ``area``, the
-    student's ``birth_date`` and ``sex``. With ``validated`` the caller promises
+    student's ``birth_date`` and ``sex``, skipping numbers ``held`` already (see
+    :func:`issue_j`). With ``validated`` the caller promises
     ``id_number`` is the normalised result of :func:`xueji.ids.validate` (the
     facade validates each row's number once, on input), and it is not validated
     again.
@@ -377,7 +400,7 @@ def new_record(
     guardian = ids.validate(guardian_id, today=on)
     if area is None or birth_date is None or sex is None or allocator is None:
         raise ValueError("a J number needs area, birth_date, sex and allocator")
-    j = issue_j(area, birth_date, sex, allocator)
+    j = issue_j(area, birth_date, sex, allocator, held=held)
     return NumberRecord(j, (NumberChange(on, j, "issued"),), None, guardian)
 
 

@@ -1209,6 +1209,23 @@ def _same_child(uow: UnitOfWork, guardian_id: str, name: str, birth: _dt.date) -
     ]
 
 
+def _first_entry(s: Student) -> bool:
+    """Whether ``s`` is on its first entry: its key fields were first reported by the
+    submission under review. Each entry issues a 地区学号 (Art 12: a new student's, a
+    graduate's continuing into grade 7 or 10, a senior dropout's enrolled again), so a
+    record taken up again holds more than one; one that came in from outside the
+    province is reviewed as a transfer in, not here."""
+    return len(s.regional_numbers) <= 1
+
+
+def _held(uow: UnitOfWork) -> Callable[[str], bool]:
+    """Whether a 学籍号 is held by a record in ``uow``'s store: a J number issued here
+    skips one taken in from outside (Art 13: 一人一籍一号; see
+    :func:`xueji.numbers.issue_j`). Asked only when a J number is issued (one record
+    at a time: a bulk import's G numbers need no look-up)."""
+    return lambda number: bool(uow.students.by_registry_number(number))
+
+
 _SENSITIVE_PAYLOAD = ("id_number", "guardian_id")
 """The payload fields of a request that hold an identity number whole (a correction's
 new values): a query that returns them logs the read (:meth:`Registry.request`)."""
@@ -1945,7 +1962,13 @@ class Registry:
     def _apply_ended(self, uow: UnitOfWork, actor: Actor, req: Request, on: _dt.date) -> None:
         s = self._get_student(uow, req.student)
         if req.kind is RequestKind.NEW_STUDENT and s.status is St.PENDING_REVIEW:
-            self._write_student(uow, actor, on, s, "reject", "review_rejected", {})
+            # back to the school to correct (Art 15): a record on its first entry is
+            # unlocked, its key fields edited and submitted again (before, it stayed
+            # locked and a draft took no correction: nothing could fix it); a record
+            # taken up again keeps the fields reported at its first entry locked, and
+            # is corrected by a request (Art 29)
+            unlock = {"submitted": False} if _first_entry(s) else {}
+            self._write_student(uow, actor, on, s, "reject", "review_rejected", unlock)
         elif req.kind in (RequestKind.CROSS_PROVINCE_IN, RequestKind.CROSS_BORDER_IN) and (
             s.status is St.PENDING_REVIEW
         ):
@@ -2225,6 +2248,7 @@ class Registry:
                 sex=e.sex,
                 allocator=uow.allocator,
                 validated=True,  # by _Enrolment.of
+                held=_held(uow),
             )
             student = self._new_student(
                 uow.allocator,
@@ -3229,11 +3253,22 @@ class Registry:
             return Outcome(party, None, req)
         if req.kind is RequestKind.CORRECTION and event == "approve":
             student = self._get_student(uow, req.student)
-            changes = _decode_changes(req.payload)
+            try:
+                changes = _decode_changes(req.payload)
+            except (ValueError, TypeError):
+                # a payload this version cannot read (damaged, or written by another
+                # program): refused, not a crash; the unit rejects it (Art 29)
+                return Outcome(
+                    Decision.refuse(violation("correction.unreadable", request=req.id)),
+                    None,
+                    req,
+                )
             # Art 13: an ID number given since by another correction is not removed;
-            # and another correction to the same values may have been approved since
+            # and another correction to the same values may have been approved since;
+            # a photo removed by a correction filed before that was refused (Art 29)
             kept = Decision.combine(
                 corrections.check_id_kept(student, changes),
+                corrections.check_photo_kept(student, changes),
                 corrections.check_still_changes(student, changes),
             )
             if not kept.allowed:
@@ -3560,6 +3595,7 @@ class Registry:
                         sex=sex,  # type: ignore[arg-type]
                         allocator=uow.allocator,
                         validated=True,  # by _valid_ids
+                        held=_held(uow),
                     )
                 regional = _numbers.issue_regional_number(
                     policy, uow.allocator, region=sch.region, year=on.year, stage=stage
@@ -4914,9 +4950,12 @@ def _decode_changes(payload: Mapping[str, str]) -> dict[str, Any]:
         if k == "birth_date":
             out[k] = _dt.date.fromisoformat(v)
         elif k == "photo":
-            day, digest = v.split("|", 1)
-            out[k] = Photo(_dt.date.fromisoformat(day), digest)
-        elif k == "id_number":
+            if v:  # (a removal, refused since: read as none, and refused at approval)
+                day, digest = v.split("|", 1)
+                out[k] = Photo(_dt.date.fromisoformat(day), digest)
+            else:
+                out[k] = None
+        elif k in ("id_number", "guardian_id"):
             out[k] = v or None
         else:
             out[k] = v

@@ -332,6 +332,14 @@ STUDENT: TransitionTable[StudentStatus] = TransitionTable(
             St.REGISTERED, "correct", St.REGISTERED, anhui(29), note="approved key-field correction"
         ),
         _t(St.PENDING_REVIEW, "correct", St.PENDING_REVIEW, anhui(29)),
+        _t(
+            St.DRAFT,
+            "correct",
+            St.DRAFT,
+            anhui(29),
+            note="a draft reported before (a record taken up again): its key fields stay "
+            "locked; a draft never reported is edited directly",
+        ),
         _t(St.SUSPENDED, "correct", St.SUSPENDED, anhui(29)),
         _t(St.DROPPED_OUT, "correct", St.DROPPED_OUT, anhui(29)),
         _t(St.REGISTERED, "graduate", St.GRADUATED, anhui(18), "graduation.check_graduation"),

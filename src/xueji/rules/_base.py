@@ -139,6 +139,24 @@ _code(
     "an ID number is corrected, never removed (the registry number was issued from it)",
 )
 _code(
+    "correction.guardian_removed",
+    anhui(13),
+    "无身份证号学生的监护人身份证号是其标识号，只能更正，不能删除",
+    "the guardian's ID number identifying a student with none is corrected, never removed",
+)
+_code(
+    "correction.photo_removed",
+    anhui(29, note="第十二条"),
+    "照片是关键信息，只能更正，不能删除",
+    "a photo is a key field: corrected, never removed",
+)
+_code(
+    "correction.unreadable",
+    anhui(29),
+    "变更申请的内容无法读取，请驳回后重新申请",
+    "the correction's content cannot be read: reject it and file it again",
+)
+_code(
     "correction.duplicate",
     anhui(13),
     "更正后的身份证号已属于另一名学生的学籍",
@@ -400,13 +418,27 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     ),
     "correction.no_change": ("变更申请须改变现有信息", "a correction must change something"),
     "correction.status": (
-        "关键信息变更只用于在本省学籍中的学生（在籍、待审核、休学、辍学保留学籍）；草稿直接修改",
+        "关键信息变更只用于在本省学籍中的学生（在籍、待审核、休学、辍学保留学籍，及曾上报的草稿）；"
+        "未上报的草稿直接修改",
         "a correction is for a record held here (registered, pending review, suspended, "
-        "dropped out with the registry kept); a draft is edited directly",
+        "dropped out with the registry kept, a draft reported before); a draft never "
+        "reported is edited directly",
     ),
     "correction.id_removed": (
         "记录的身份证号保留（一人一籍一号）",
         "the record keeps an ID number (one person, one number)",
+    ),
+    "correction.guardian_removed": (
+        "无身份证号学生的记录保留监护人身份证号（标识号）",
+        "a record with no ID number keeps the guardian's (its identifier)",
+    ),
+    "correction.photo_removed": (
+        "记录保留照片（关键信息只能更正）",
+        "the record keeps a photo (a key field is corrected, not removed)",
+    ),
+    "correction.unreadable": (
+        "变更申请的内容须可读取",
+        "a correction's content must be readable",
     ),
     "correction.duplicate": (
         "更正不得使两份学籍持有同一身份证号（一人一籍一号）",

@@ -27,16 +27,33 @@ __all__ = [
     "check_correction",
     "check_direct_edit",
     "check_id_kept",
+    "check_photo_kept",
     "check_still_changes",
     "check_unique_id",
+    "locked_for",
 ]
 
 KEY_FIELDS = ("name", "sex", "birth_date", "id_number", "photo")
 """The fields a policy may lock (Art 29)."""
 
 
+def locked_for(student: Student, policy: Policy) -> frozenset[str]:
+    """The fields of ``student`` a direct edit may not touch once submitted, and a
+    correction may change: the policy's ``locked_fields`` and, while the record has no
+    identity number and the policy locks the identity number, the guardian's identity
+    number. Reading (Art 13 with Art 29): a student with no identity number is
+    identified by a guardian's (其父母或其他法定监护人的身份证号码为标识号), which for
+    that record is the 身份证号 Art 29 locks; before, it was edited (or removed) with
+    no review, and the same child was then enrolled again (found by the review)."""
+    fields = policy.locked_fields.value
+    if "id_number" in fields and student.id_number is None and student.guardian_id:
+        return fields | {"guardian_id"}
+    return fields
+
+
 def check_direct_edit(student: Student, fields: Mapping[str, object], policy: Policy) -> Decision:
-    """Art 29: a direct edit may not touch a locked field once the record is submitted.
+    """Art 29: a direct edit may not touch a locked field once the record is submitted
+    (the guardian's identity number too, while it identifies the record: :func:`locked_for`).
 
     A record past the draft (submitted for review, registered, or any status after)
     counts as submitted whatever its ``submitted`` flag says: only a draft is edited
@@ -50,7 +67,7 @@ def check_direct_edit(student: Student, fields: Mapping[str, object], policy: Po
     """
     locked_fields = policy.locked_fields
     submitted = student.submitted or student.status is not StudentStatus.DRAFT
-    locked = sorted(set(fields) & locked_fields.value) if submitted else []
+    locked = sorted(set(fields) & locked_for(student, policy)) if submitted else []
     c = Checks()
     c.rule(
         "correction.locked",
@@ -65,7 +82,8 @@ def check_direct_edit(student: Student, fields: Mapping[str, object], policy: Po
 
 
 _CORRECTABLE = ",".join(sorted(st.value for st in StudentStatus if STUDENT.get(st, "correct")))
-"""The statuses whose record an approved correction can be applied to (the table)."""
+"""The statuses whose record an approved correction can be applied to (the table): a
+draft only if reported before (:func:`check_correction`)."""
 
 
 def check_correction(
@@ -76,14 +94,16 @@ def check_correction(
     first two rules pass)."""
     locked_fields = policy.locked_fields
     changed = {"changed": ",".join(sorted(changes)) or "-"}
-    other = sorted(set(changes) - locked_fields.value)
+    other = sorted(set(changes) - locked_for(student, policy))
     c = Checks()
     # a record that has left (graduated, transferred out, voided) could never take the
-    # approved correction: refused when filed, not stuck at its approval (a draft is
-    # edited directly)
+    # approved correction: refused when filed, not stuck at its approval. A draft is
+    # edited directly, unless its key fields were reported before and stay locked (a
+    # record taken up again, sent back by the review: Arts 15, 29)
     c.rule(
         "correction.status",
-        STUDENT.get(student.status, "correct") is not None,
+        STUDENT.get(student.status, "correct") is not None
+        and (student.submitted or student.status is not StudentStatus.DRAFT),
         student=student.id,
         status=student.status.value,
         seen={"allowed_from": _CORRECTABLE},
@@ -103,7 +123,7 @@ def check_correction(
     )
     if c.found:
         return c.decision()
-    kept = check_id_kept(student, changes)
+    kept = Decision.combine(check_id_kept(student, changes), check_photo_kept(student, changes))
     if not kept.allowed:
         return Decision.combine(c.decision(), kept)
     return Decision.combine(c.decision(), kept, check_agreement(student, changes, today=today))
@@ -114,7 +134,7 @@ def changes_nothing(student: Student, changes: Mapping[str, object]) -> bool:
     correction is filed and again when it is approved (another correction to the same
     value may have been approved in between)."""
     return bool(changes) and all(
-        getattr(student, k, None) == (_normalized(v) if k == "id_number" else v)
+        getattr(student, k, None) == (_normalized(v) if k in _ID_FIELDS else v)
         for k, v in changes.items()
     )
 
@@ -132,6 +152,10 @@ def check_still_changes(student: Student, changes: Mapping[str, object]) -> Deci
     return c.decision()
 
 
+_ID_FIELDS = ("id_number", "guardian_id")
+"""The fields holding an identity number (normalised before they are compared)."""
+
+
 def _normalized(value: object) -> object:
     """An identity number as the record holds it (a lower-case ``x`` made upper, spaces
     gone), so that typing the held number differently is no change; anything else as
@@ -144,10 +168,34 @@ def check_id_kept(student: Student, changes: Mapping[str, object]) -> Decision:
     学籍号 was issued from it (G + the number): a record left with the number and no
     identity number (nor a guardian's) answered to a 学籍号 no one held, and a later
     enrolment under that identity number was given it too. A record entered under a
-    wrong number is corrected to the right one."""
+    wrong number is corrected to the right one.
+
+    So is the guardian's identity number of a record with none of its own (its
+    identifier, Art 13: ``correction.guardian_removed``): the same child, no longer
+    found by it, was enrolled again and issued a second J number (Art 14; found by the
+    review). Removed with an identity number given in the same change, it no longer
+    identifies the record and may go."""
     c = Checks()
     removed = "id_number" in changes and not changes["id_number"] and bool(student.id_number)
     c.rule("correction.id_removed", not removed, student=student.id)
+    own = changes.get("id_number", student.id_number)
+    dropped = "guardian_id" in changes and not changes["guardian_id"] and not own
+    c.rule(
+        "correction.guardian_removed",
+        not (dropped and bool(student.guardian_id)),
+        student=student.id,
+    )
+    return c.decision()
+
+
+def check_photo_kept(student: Student, changes: Mapping[str, object]) -> Decision:
+    """Art 29 (with Art 12): a photo is a key field corrected, never removed (an
+    initial grade's is required). Before, a correction removing it was filed, and its
+    approval failed on the empty value (found by the review). Asked when a correction
+    is filed and again at approval (one filed before)."""
+    c = Checks()
+    removed = "photo" in changes and not changes["photo"] and student.photo is not None
+    c.rule("correction.photo_removed", not removed, student=student.id)
     return c.decision()
 
 
