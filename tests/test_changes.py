@@ -1740,3 +1740,25 @@ def test_art18_a_graduation_refused_for_its_status_cites_article_18() -> None:
     assert "change.status" in out.decision.codes
     cited = {v.code: str(v.article) for v in out.decision.violations}
     assert cited["change.status"] == str(anhui(18))
+
+
+def test_art29_a_locked_flag_corrected_is_stored_as_a_flag() -> None:
+    """A profile may lock the person's other fields (``locked_fields``): a correction
+    of the migrant flag, approved, stored the text ``"True"`` (the payload's text read
+    back as it was), a value of the wrong type that reads as true whatever it says."""
+    base = ANHUI_2013.locked_fields
+    pol = attrs.evolve(
+        ANHUI_2013,
+        locked_fields=Param(base.value | {"migrant", "special_needs"}, base.article),
+    )
+    p = Province(policies=(pol,))
+    s = p.register("A", 1)
+    assert s.migrant is False
+    fix = p.reg.request_correction(A, s.id, {"migrant": True}, "随迁子女").request
+    assert fix is not None
+    approve(p, SHUSHAN, fix.id)
+    assert p.reg.student(PROVINCE, s.id).migrant is True
+    back = p.reg.request_correction(A, s.id, {"migrant": False}, "更正").request
+    assert back is not None
+    approve(p, SHUSHAN, back.id)
+    assert p.reg.student(PROVINCE, s.id).migrant is False

@@ -695,3 +695,22 @@ def test_art18_the_end_of_a_school_year_is_in_order(name: str, value: str, fragm
     same_day = MonthDay.parse("07-31")  # the deadline on the rollover's day: in order
     evolved = attrs.evolve(ANHUI_2013, rollover_date=Param(same_day, anhui(18)))
     assert evolved.rollover_date.value == same_day
+
+
+@pytest.mark.parametrize("name", ["school", "status", "consent"])
+def test_art29_a_profile_locks_only_fields_a_correction_can_change(name: str) -> None:
+    """``locked_fields`` named any field of the record: a profile locking the school
+    or the status locked what no correction can change (commands change them), and
+    one locking the consent had its correction stored as text."""
+    from xueji.policy.model import locked_field_problems
+
+    pol = attrs.evolve(
+        ANHUI_2013,
+        locked_fields=Param(
+            ANHUI_2013.locked_fields.value | {name}, ANHUI_2013.locked_fields.article
+        ),
+    )
+    problems = locked_field_problems(pol)
+    assert len(problems) == 1
+    assert f"{name!r} is not a field a correction can change" in problems[0][1]
+    assert locked_field_problems(ANHUI_2013) == []

@@ -4957,6 +4957,8 @@ def _decode_changes(payload: Mapping[str, str]) -> dict[str, Any]:
                 out[k] = None
         elif k in ("id_number", "guardian_id"):
             out[k] = v or None
+        elif k in ("migrant", "special_needs"):  # (written by _s as str(bool))
+            out[k] = v == "True"
         else:
             out[k] = v
     return out

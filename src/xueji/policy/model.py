@@ -310,13 +310,46 @@ def locked_field_problems(p: Policy) -> list[Problem]:
     from xueji.model import Student  # (the model imports the policy's value types)
 
     unknown = sorted(p.locked_fields.value - {f.name for f in attrs.fields(Student)})
+    if unknown:
+        return [
+            (
+                f"政策 {p.code}：locked_fields 中的 {name!r} 不是学籍记录的字段",
+                f"policy {p.code}: locked_fields: {name!r} is not a field of a student record",
+            )
+            for name in unknown[:1]
+        ]
+    # a locked field is changed by an approved correction, which carries only these
+    # (found by the review: a profile locking "migrant" stored the text "True" when its
+    # correction was approved; one locking "school" or "status" could never be changed)
+    other = sorted(p.locked_fields.value - LOCKABLE_FIELDS)
     return [
         (
-            f"政策 {p.code}：locked_fields 中的 {name!r} 不是学籍记录的字段",
-            f"policy {p.code}: locked_fields: {name!r} is not a field of a student record",
+            f"政策 {p.code}：locked_fields 中的 {name!r} 不能经更正申请修改"
+            f"（可锁定的字段：{'、'.join(sorted(LOCKABLE_FIELDS))}）",
+            f"policy {p.code}: locked_fields: {name!r} is not a field a correction can "
+            f"change (those that can be locked: {', '.join(sorted(LOCKABLE_FIELDS))})",
         )
-        for name in unknown[:1]
+        for name in other[:1]
     ]
+
+
+LOCKABLE_FIELDS = frozenset(
+    {
+        "name",
+        "sex",
+        "birth_date",
+        "id_number",
+        "photo",
+        "hukou_region",
+        "migrant",
+        "special_needs",
+        "guardian_id",
+    }
+)
+"""The fields a profile's ``locked_fields`` may name (Art 29): those a direct edit
+changes before the record is submitted and an approved correction after (the
+person's fields; not the school, class, grade or status, which commands change, nor
+the guardian's consent, which the school records as it is given)."""
 
 
 @attrs.frozen(kw_only=True)
