@@ -171,3 +171,25 @@ def test_a_buffer_kept_after_its_batch_still_stores_its_writes(tmp_path: Path) -
         assert [x.name for x in students.by_school("A")] == ["改"]  # not read stale
     assert p.reg.student(PROVINCE, s.id).name == "改"  # and stored
     store.engine.dispose()
+
+
+def test_art16_the_sweep_reads_its_classes_sizes_once_a_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep asks each receiving class's size at the transfer it completes (Art
+    16): the sizes are read with the batch (one statement for its classes), not one
+    statement at each completion, as the class and the schools are."""
+    from tests.test_storage_contract import statements
+
+    monkeypatch.setattr(registry, "SWEEP_BATCH", 3)
+    store = SqlStore.sqlite(str(tmp_path / "sizes.sqlite3"))
+    p = Province(store=store)
+    _transfers(p, 7)
+    p.at(D(2027, 1, 4))
+    seen = statements(store.engine)
+    changed = p.reg.advance_clock(Actor.system())
+    assert [r.state for r in changed] == [RequestState.APPROVED] * 7
+    counts = [q for q in seen if "count(" in q.lower()]
+    assert 1 <= len(counts) <= 3  # (three batches)
+    assert p.reg.verify_log(PROVINCE).ok
+    store.engine.dispose()

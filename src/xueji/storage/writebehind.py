@@ -125,18 +125,41 @@ class _Buffered:
 class _Students(_Buffered):
     kind = "student"
 
+    def __init__(self, owner: WriteBehind, base: Any) -> None:
+        super().__init__(owner, base)
+        self.counts: dict[tuple[str, int], int] = {}  # the store's, read by preload
+        self.moved: dict[tuple[str, int], int] = {}  # seats the batch's changes move
+
+    def update(self, value: Any) -> None:
+        before = self.dirty.get(value.id) or self.get(value.id)
+        super().update(value)
+        if before is not None:  # (the batch's last value of it, moved from)
+            self._move(before, -1)
+        self._move(value, 1)
+
+    def _move(self, s: Student, by: int) -> None:
+        if s.status in SEATED:
+            key = (s.class_id, s.grade)
+            self.moved[key] = self.moved.get(key, 0) + by
+
     def count_in_class(self, class_id: str, grade: int) -> int:
         """The store's count with the batch's own moves, not stored yet: no flush (the
-        deadline sweep asks at each transfer it completes, Art 16)."""
-        n: int = self.base.count_in_class(class_id, grade)
-        for key, now in self.dirty.items():
-            n += _seated(now, class_id, grade) - _seated(self.stored[key], class_id, grade)
-        return n
+        deadline sweep asks at each transfer it completes, Art 16). The store's count
+        is the one :meth:`WriteBehind.preload` read, if it read it."""
+        n = self.counts.get((class_id, grade))
+        if n is None:
+            n = self.counts[class_id, grade] = self.base.count_in_class(class_id, grade)
+        return n + self.moved.get((class_id, grade), 0)
 
+    def flush(self) -> None:
+        super().flush()
+        self.counts.clear()  # (the store's counts now hold the moves stored)
+        self.moved.clear()
 
-def _seated(s: Student, class_id: str, grade: int) -> int:
-    """1 if ``s`` holds a seat in the class of that grade (``count_in_class``), else 0."""
-    return int(s.class_id == class_id and s.grade == grade and s.status in SEATED)
+    def __getattr__(self, name: str) -> Any:
+        self.counts.clear()
+        self.moved.clear()
+        return super().__getattr__(name)
 
 
 class _Requests(_Buffered):
@@ -236,6 +259,18 @@ class WriteBehind:
         wanted = {r.student for r in reqs} - self._students.seen.keys()
         self._students.remember(self.base.students.get_many(wanted).values())
         self._log.preload([*(r.id for r in reqs), *(r.student for r in reqs)])
+        # the schools and classes they name (the store's unit keeps what it read), and
+        # each class's size in its grade (Art 16, asked again at a final approval)
+        self.base.schools.get_many(
+            {c for r in reqs for c in (r.from_school, r.to_school) if c is not None}
+        )
+        classes = self.base.classes.get_many({r.to_class for r in reqs if r.to_class})
+        wanted_sizes = {
+            k: c.grade for k, c in classes.items() if (k, c.grade) not in self._students.counts
+        }
+        if wanted_sizes:
+            sizes = self.base.students.count_in_classes(wanted_sizes)
+            self._students.counts.update(((k, wanted_sizes[k]), n) for k, n in sizes.items())
 
     def preload_students(self, students: Iterable[Student]) -> None:
         """Take ``students`` as read (each written only if the store still holds the
