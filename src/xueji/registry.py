@@ -1231,6 +1231,37 @@ _SENSITIVE_PAYLOAD = ("id_number", "guardian_id")
 new values): a query that returns them logs the read (:meth:`Registry.request`)."""
 
 
+def _taken_up(
+    prev: Student,
+    status: StudentStatus,
+    place: tuple[School, SchoolClass, int, Stage],
+    entry: _dt.date,
+    regional: str,
+    photo: Photo | None,
+) -> Student:
+    """``prev`` taken up again by an enrolment (a graduate continuing into the next
+    stage, Art 12; a senior dropout enrolled again, Art 27(2)): the same record and
+    学籍号 in its new school, class, grade and stage, with a new 地区学号 (the earlier
+    ones kept) and entry date, and the photo given (else the one on record)."""
+    sch, klass, grade, stage = place
+    return attrs.evolve(
+        prev,
+        status=status,
+        school=sch.code,
+        class_id=klass.id,
+        grade=grade,
+        stage=stage,
+        entry_date=entry,
+        photo=photo or prev.photo,
+        regional_number=regional,
+        regional_numbers=(*prev.regional_numbers, regional),
+        # the key fields were reported at the first entry and stay locked (Art 29):
+        # the new school changes them by an approved correction, not directly
+        submitted=prev.submitted,
+        version=prev.version + 1,
+    )
+
+
 def _no_school(code: str) -> NotFound:
     """The error of a school code that names no school."""
     return NotFound("not_found.school", f"学校 {code} 不存在", f"no school {code}")
@@ -2779,22 +2810,7 @@ class Registry:
         ``dates``: the day of the command and the day the student entered (the autumn
         intake's first day by default: :func:`_intake`)."""
         on, entry = dates
-        new = attrs.evolve(
-            prev,
-            status=St.DRAFT,
-            school=sch.code,
-            class_id=klass.id,
-            grade=grade,
-            stage=stage,
-            entry_date=entry,
-            photo=photo or prev.photo,
-            regional_number=regional,
-            regional_numbers=(*prev.regional_numbers, regional),
-            # the key fields were reported at the first entry and stay locked (Art
-            # 29): the new school changes them by an approved correction, not directly
-            submitted=prev.submitted,
-            version=prev.version + 1,
-        )
+        new = _taken_up(prev, St.DRAFT, (sch, klass, grade, stage), entry, regional, photo)
         uow.students.update(new)
         self._log(
             uow,
@@ -2836,24 +2852,8 @@ class Registry:
         key fields are corrected by a request, Art 29). The log entry holds the values
         it had as a dropout. ``dates`` as for :meth:`_continue`."""
         on, entry = dates
-        sch, klass, grade, stage = place
         row = STUDENT.fire(prev.status, "re_enroll")
-        new = attrs.evolve(
-            prev,
-            status=row.target,
-            school=sch.code,
-            class_id=klass.id,
-            grade=grade,
-            stage=stage,
-            entry_date=entry,
-            photo=photo or prev.photo,
-            regional_number=regional,
-            regional_numbers=(*prev.regional_numbers, regional),
-            # the key fields were reported at the first entry and stay locked (Art
-            # 29): the new school changes them by an approved correction, not directly
-            submitted=prev.submitted,
-            version=prev.version + 1,
-        )
+        new = _taken_up(prev, row.target, place, entry, regional, photo)
         uow.students.update(new)
         logged = (
             "school",
