@@ -385,3 +385,23 @@ def test_art12_a_set_of_grades_is_explained_in_order() -> None:
     d = enrolment.check_photo(None, grade=1, entry_year=2026, policy=ANHUI_2013)
     text = d.explain().text("en")
     assert "[1, 7, 10]" in text
+
+
+def test_a_parameter_left_unset_reads_as_none_in_each_language() -> None:
+    """Found by the newcomer walkthrough: an explanation printed a parameter the
+    profile leaves unset as Python's ``None`` (``registration_within_months = None``);
+    it says 无 in Chinese and none in English (``to_dict`` keeps the value as read)."""
+    from xueji.explain import ParamUse, Step, Verdict
+
+    step = Step(
+        "enrolment.late",
+        Verdict.ALLOW,
+        anhui(15),
+        "新生注册期限",
+        "new-student deadline",
+        params=(ParamUse("registration_within_months", "None", anhui(15)),),
+    )
+    zh, en = "\n".join(step.lines("zh", 1)), "\n".join(step.lines("en", 1))
+    assert "registration_within_months = 无 (" in zh
+    assert "registration_within_months = none (" in en
+    assert "= None" not in zh + en

@@ -134,6 +134,11 @@ class ParamUse:
         }
 
 
+_NONE = "None"
+"""What :func:`_show` makes of a parameter left unset (``None``): said as 无 / none in
+an explanation's text (found by the newcomer walkthrough: ``= None``)."""
+
+
 def _show(value: object) -> str:
     """A parameter's value as short text: enums by value, dates of the year as MM-DD,
     attrs values as ``name(field=value, ...)``, mappings as ``{key: value, ...}``.
@@ -199,7 +204,8 @@ class Step:
         for p in self.params:
             head = "参数" if lang == "zh" else "parameter"
             cite = str(p.article) if lang == "zh" else p.article.english
-            out.append(f"   {head}: {p.name} = {p.value} ({cite})")
+            value = p.value if p.value != _NONE else ("无" if lang == "zh" else "none")
+            out.append(f"   {head}: {p.name} = {value} ({cite})")
         if self.detail is not None:
             out.extend("   " + line for line in self.detail.lines(lang))
         return [mask_ids(line) for line in out]
