@@ -1296,3 +1296,42 @@ def test_art15_the_deadline_rule_takes_the_calendar_s_last_day() -> None:
         D(2026, 10, 8), entry_date=D(2026, 9, 1), policy=NATIONAL_2013
     )
     assert late.codes == ("enrolment.registration_late",)  # as before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("entry_date", dt.date(9999, 12, 31)), ("birth_date", dt.date(1, 1, 1))],
+)
+def test_art15_enroll_refuses_a_date_no_registry_holds(
+    province: Province, field: str, value: dt.date
+) -> None:
+    """An entry date of 9999-12-31 ("no end") or a birth date of year 1 was taken by
+    ``enroll`` (only the Excel import refused it): a date outside
+    :data:`xueji.model.DATE_RANGE` (1900-2099) is bad input, nothing written, in
+    ``enroll``, a bulk row and a direct edit alike."""
+    from xueji.errors import XuejiError
+
+    row = {
+        "school": "A",
+        "class_id": "A-1",
+        "grade": 1,
+        "name": "甲",
+        "sex": "M",
+        "birth_date": D(2020, 3, 1),
+        "hukou_region": "340104",
+        "id_number": make_id(D(2020, 3, 1)),
+        "photo": Photo(D(2026, 9, 1), "x"),
+        field: value,
+    }
+    before = len(province.log())
+    with pytest.raises(XuejiError) as err:
+        province.reg.enroll(A, **row)
+    assert err.value.code == "command.bad_input"
+    assert "1900-01-01" in err.value.message_zh
+    out = province.reg.enroll_many(A, [row], all_or_nothing=False)
+    assert [d.codes for _, d in out.refused] == [("command.bad_input",)]
+    assert len(province.log()) == before
+    s = province.enroll("A", 1)
+    if field == "birth_date":
+        with pytest.raises(XuejiError, match="1900-01-01"):
+            province.reg.update_student(A, s.id, birth_date=value)

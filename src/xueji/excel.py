@@ -51,6 +51,7 @@ from xueji.decision import Decision
 from xueji.errors import AccessDenied, MissingExtra, NotFound, XuejiError
 from xueji.lifecycle.tables import StudentStatus
 from xueji.masking import mask, mask_ids
+from xueji.model import DATE_RANGE as _DATE_RANGE
 from xueji.model import (
     SCHOOL_MAINTAINED,
     Actor,
@@ -142,8 +143,8 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-DATE_RANGE = (_dt.date(1900, 1, 1), _dt.date(2099, 12, 31))
-"""The dates an import reads (every date column: birth, entry, photo, consent, an
+DATE_RANGE = _DATE_RANGE
+"""The dates an import reads (:data:`xueji.model.DATE_RANGE`) (every date column: birth, entry, photo, consent, an
 information entry's, a class's month). Excel's own calendar starts in 1900, and no
 date of a school registry is past 2099: a date outside (``9999-12-31``, typed as "no
 end", or ``0001-01-01``) is ``excel.date_out_of_range`` of its cell. It stopped the

@@ -120,6 +120,14 @@ class School:
     system: str = "6-3-3"  # 学制
 
 
+DATE_RANGE = (_dt.date(1900, 1, 1), _dt.date(2099, 12, 31))
+"""The dates a command or an import takes (a birth date, an entry date, any date a
+command is given): no date of a school registry is before 1900 or past 2099. A date
+outside (``9999-12-31`` typed as "no end", ``0001-01-01``) is bad input: it reached
+the Art 15 deadline rule, whose next year's deadline (year 10000) Python has no date
+for, and years no holiday calendar covers."""
+
+
 @attrs.frozen
 class SchoolClass:
     """A class (班级信息, Art 10). A class with no head teacher is not a real class."""

@@ -67,6 +67,7 @@ from xueji.lifecycle.tables import (
 )
 from xueji.masking import IdMask, mask
 from xueji.model import (
+    DATE_RANGE,
     SCHOOL_MAINTAINED,
     Actor,
     ActorKind,
@@ -1049,6 +1050,7 @@ class _Enrolment:
         id_number, guardian_id = _valid_ids(id_number, guardian_id, on)
         if (  # the rest of the fields' types (most rows pass this line's quick test)
             type(birth_date) is not _dt.date
+            or not _FIRST_DAY <= birth_date <= _LAST_DAY
             or type(migrant) is not bool
             or type(special_needs) is not bool
             or (photo is not None and not _photo_ok(photo))
@@ -4697,10 +4699,24 @@ def _short(value: object) -> str:
 
 
 def _check_date(value: object, what_zh: str, what_en: str, *, optional: bool = False) -> None:
-    """Refuse what is not a ``datetime.date`` (ISO text, a ``datetime``), or ``None``
-    unless ``optional``."""
-    if type(value) is not _dt.date and not (optional and value is None):
-        _bad_date(what_zh, what_en, value)
+    """Refuse what is not a ``datetime.date`` (ISO text, a ``datetime``) within
+    :data:`~xueji.model.DATE_RANGE`, or ``None`` unless ``optional``."""
+    if type(value) is not _dt.date:
+        if not (optional and value is None):
+            _bad_date(what_zh, what_en, value)
+    elif not _FIRST_DAY <= value <= _LAST_DAY:
+        _date_out_of_range(what_zh, what_en, value)
+
+
+_FIRST_DAY, _LAST_DAY = DATE_RANGE
+
+
+def _date_out_of_range(what_zh: str, what_en: str, value: _dt.date) -> NoReturn:
+    first, last = _FIRST_DAY.isoformat(), _LAST_DAY.isoformat()
+    raise _bad_input(
+        f"{what_zh} {value.isoformat()} 不在 {first} 至 {last} 之间",
+        f"{what_en} {value.isoformat()} is not between {first} and {last}",
+    )
 
 
 def _check_actor(actor: object) -> None:
@@ -4889,6 +4905,8 @@ def _checked_fields(fields: Mapping[str, Any], on: _dt.date | None) -> dict[str,
                 raise _bad_input(f"性别应为 M 或 F：{shown}", f"sex is 'M' or 'F', not {shown}")
         elif k == "birth_date":
             ok = type(v) is _dt.date
+            if ok and not _FIRST_DAY <= v <= _LAST_DAY:
+                _date_out_of_range("出生日期", "the birth date", v)
         elif k == "hukou_region":
             ok = _region_ok(v)
         elif k in ("id_number", "guardian_id"):
