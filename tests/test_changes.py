@@ -1762,3 +1762,30 @@ def test_art29_a_locked_flag_corrected_is_stored_as_a_flag() -> None:
     assert back is not None
     approve(p, SHUSHAN, back.id)
     assert p.reg.student(PROVINCE, s.id).migrant is False
+
+
+def test_art14_a_correction_cannot_make_a_child_another_record_already_is(
+    province: Province,
+) -> None:
+    """A child known by a guardian's ID (no number of its own, Art 13) is the guardian,
+    the name and the birth date: a correction (or a draft's edit) giving one child the
+    guardian, name and birth date of another record made one person hold two
+    registries. It is refused as ``correction.duplicate``, at filing and at approval."""
+    born = D(2020, 3, 1)
+    g1, g2 = make_id(D(1990, 1, 1)), make_id(D(1991, 1, 1))
+    first = province.register("A", 1, birth=born, id_number=None, guardian_id=g1, name="甲")
+    second = province.register("A", 1, birth=born, id_number=None, guardian_id=g2, name="乙")
+    out = province.reg.request_correction(A, second.id, {"guardian_id": g1, "name": "甲"}, "x")
+    assert out.decision.codes == ("correction.duplicate",)
+    # filed while it was no one's, and the other record came in before the approval
+    third = province.register("A", 1, birth=born, id_number=None, guardian_id=g2, name="丙")
+    fix = province.reg.request_correction(A, third.id, {"name": "丁"}, "改名").request
+    assert fix is not None
+    province.enroll("A", 1, birth=born, id_number=None, guardian_id=g2, name="丁")
+    late = province.reg.approve(SHUSHAN, fix.id)
+    assert late.decision.codes == ("correction.duplicate",)
+    assert province.reg.student(PROVINCE, third.id).name == "丙"
+    draft = province.enroll("A", 1, birth=born, id_number=None, guardian_id=g2, name="戊")
+    edit = province.reg.update_student(A, draft.id, guardian_id=g1, name="甲")
+    assert edit.decision.codes == ("correction.duplicate",)
+    assert first.name == "甲"

@@ -1727,6 +1727,27 @@ class Registry:
             klass, school=req.to_school, grade=grade, stage=stage, size=size, policy=self.policy(on)
         )
 
+    @staticmethod
+    def _one_person(uow: UnitOfWork, s: Student, changes: Mapping[str, Any]) -> Decision:
+        """:func:`~xueji.rules.corrections.check_unique_id` for an edit or correction of
+        ``s`` (Arts 13-14, one person one registry): a new ID number held by another
+        record; or, for a child known by a guardian's ID (no number of its own), a new
+        guardian, name or birth date that makes it a child another record already is
+        (before, a correction moved a child onto another record's guardian, name and
+        birth date, and the one person had two registries)."""
+        if changes.get("id_number"):
+            return corrections.check_unique_id(
+                s, uow.students.by_id_number(str(changes["id_number"]))
+            )
+        identity = ("guardian_id", "name", "birth_date")
+        if s.id_number or "id_number" in changes or not any(k in changes for k in identity):
+            return Decision.allow()
+        guardian = changes.get("guardian_id", s.guardian_id)
+        if not guardian:
+            return Decision.allow()
+        name, birth = changes.get("name", s.name), changes.get("birth_date", s.birth_date)
+        return corrections.check_unique_id(s, _same_child(uow, str(guardian), name, birth))
+
     def _applied(self, applied_on: _dt.date | None, on: _dt.date, policy: Policy) -> Decision:
         """:func:`~xueji.rules.transfers.check_applied_on` for a given application date."""
         if applied_on is None or applied_on == on:
@@ -2912,11 +2933,10 @@ class Registry:
             )
             if decision.allowed:
                 decision = corrections.check_agreement(s, fields, today=on)
-            if decision.allowed and fields.get("id_number"):
+            if decision.allowed:
                 # one registry per person (Art 14), as a correction checks (found by the
                 # review: a draft edited to another student's number, and so its 学籍号)
-                held = uow.students.by_id_number(str(fields["id_number"]))
-                decision = corrections.check_unique_id(s, held)
+                decision = self._one_person(uow, s, fields)
             if not decision.allowed:
                 return Outcome(decision, s)
             numbers = s.numbers
@@ -3275,11 +3295,11 @@ class Registry:
             )
             if not kept.allowed:
                 return Outcome(kept, None, req)
-            number = req.payload.get("id_number")
-            if number:  # Art 13: the number may have been taken since
-                unique = corrections.check_unique_id(student, uow.students.by_id_number(number))
-                if not unique.allowed:
-                    return Outcome(unique, None, req)
+            # Art 13: the number (or the guardian's, name and birth date of a child
+            # known by them) may have been taken since
+            unique = self._one_person(uow, student, changes)
+            if not unique.allowed:
+                return Outcome(unique, None, req)
             # Art 29: against the record as it is now (another correction approved
             # since this one was filed may have changed the sex, birth date or number)
             agree = corrections.check_agreement(student, changes, today=on)
@@ -3375,11 +3395,9 @@ class Registry:
                 # no number to keep none of: not filed (approved after another correction
                 # had given one, it read as removing it)
                 changes = {k: v for k, v in changes.items() if k != "id_number"}
-            if changes.get("id_number"):
-                held = uow.students.by_id_number(str(changes["id_number"]))
-                unique = corrections.check_unique_id(s, held)
-                if not unique.allowed:
-                    return Outcome(unique, s)
+            unique = self._one_person(uow, s, changes)
+            if not unique.allowed:
+                return Outcome(unique, s)
             req = self._open_request(
                 uow,
                 actor,
