@@ -623,3 +623,36 @@ def test_art30_a_request_holding_a_new_identity_number_logs_its_read() -> None:
     assert p.reg.reject(county, fix.id).allowed
     assert [r.id for r in p.reg.pending(county)] == [renamed.id]
     assert len(reads()) == count
+
+
+def test_art30_a_query_that_logs_its_read_is_retried_like_a_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``Registry.request`` and ``Registry.pending`` log the read of a correction's new
+    identity number, and so append to the log: one that lost the race to another
+    writer raised ``ConcurrencyConflict`` to a plain reader, where ``Registry.student``
+    (the same read, logged) runs again (found by the review of the merged changes)."""
+    from xueji import registry as regmod
+    from xueji.errors import ConcurrencyConflict
+
+    p = Province()
+    s = p.register("A", 2)
+    fix = p.reg.request_correction(
+        school_actor("A"), s.id, {"id_number": make_id(s.birth_date, s.sex)}, "号码有误"
+    ).request
+    assert fix is not None
+    real = regmod.Registry._read
+    lost = {"n": 0}
+
+    def racing(self: Registry, *a: Any, **kw: Any) -> None:
+        if lost["n"] == 0:
+            lost["n"] += 1
+            raise ConcurrencyConflict.version("change log", "1", 1, 2)
+        real(self, *a, **kw)
+
+    monkeypatch.setattr(regmod.Registry, "_read", racing)
+    assert p.reg.request(PROVINCE, fix.id).id == fix.id
+    assert lost["n"] == 1
+    lost["n"] = 0
+    assert [r.id for r in p.reg.pending(authority("340104"))] == [fix.id]
+    assert lost["n"] == 1

@@ -1347,3 +1347,38 @@ def test_art32_a_record_no_entry_names_after_an_unreadable_one_is_found(tmp_path
     found = [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"]
     assert sorted(f.subject for f in found) == [before.id, early.id, forged.id]
     p.store.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art32_reading_a_forged_record_does_not_hide_it(kind: str, tmp_path: Path) -> None:
+    """Found by the review of the merged changes: ``Registry.student`` logs its read
+    (``read_sensitive``) under the record's id, and ``detect`` then counted the record
+    as named by the log: an auditor opening the flagged record made the finding go
+    away. Only an entry that wrote the record names it."""
+    from xueji.numbers import new_record
+    from xueji.storage.sql import SqlStore
+
+    store = SqlStore.sqlite(str(tmp_path / "r.sqlite3")) if kind == "sqlite" else None
+    p = Province(store=store) if store else Province()
+    real = p.register("A", 1)
+    number = make_id(D(2020, 4, 4))
+    forged = attrs.evolve(
+        real,
+        id="S9999998",
+        name="空挂",
+        id_number=number,
+        numbers=new_record(D(2026, 9, 1), id_number=number),
+        regional_number="3401042026199901",
+        regional_numbers=("3401042026199901",),
+        version=0,
+    )
+    with p.store.unit_of_work() as uow:
+        uow.students.add(forged)
+
+    def altered(actor: Actor) -> list[str]:
+        return [f.subject for f in p.reg.detect(actor).findings if f.kind == "altered_record"]
+
+    assert altered(PROVINCE) == [forged.id]
+    p.reg.student(PROVINCE, forged.id)  # an auditor looks at it: the read is logged
+    assert altered(PROVINCE) == [forged.id]
+    assert altered(authority("340104")) == [forged.id]

@@ -1335,3 +1335,26 @@ def test_art15_enroll_refuses_a_date_no_registry_holds(
     if field == "birth_date":
         with pytest.raises(XuejiError, match="1900-01-01"):
             province.reg.update_student(A, s.id, birth_date=value)
+
+
+def test_art12_a_photo_consent_or_entry_dated_outside_the_range_is_bad_input(
+    province: Province,
+) -> None:
+    """:data:`xueji.model.DATE_RANGE` held for the birth and entry dates only: a photo
+    taken on 9999-12-31, a consent given in year 1 or an information entry dated 9999
+    were taken by the commands (the Excel import refused them)."""
+    from xueji.errors import XuejiError
+    from xueji.model import Consent, InfoEntry, InfoGroup
+
+    with pytest.raises(XuejiError) as err:
+        province.enroll("A", 2, photo=Photo(D(9999, 12, 31), "sha256:x"))
+    assert err.value.code == "command.bad_input"
+    s = province.enroll("A", 2)
+    bad_consent = Consent("guardian_consent", "王", dt.date(1, 1, 1))
+    for fields in ({"photo": Photo(dt.date(1, 1, 1), "y")}, {"consent": bad_consent}):
+        with pytest.raises(XuejiError) as err:
+            province.reg.update_student(A, s.id, **fields)
+        assert err.value.code == "command.bad_input"
+    with pytest.raises(XuejiError) as err:
+        province.reg.add_info(A, s.id, InfoGroup.AWARD, InfoEntry(D(9999, 1, 1), "奖"))
+    assert err.value.code == "command.bad_input"
