@@ -656,3 +656,70 @@ def test_art30_a_query_that_logs_its_read_is_retried_like_a_command(
     lost["n"] = 0
     assert [r.id for r in p.reg.pending(authority("340104"))] == [fix.id]
     assert lost["n"] == 1
+
+
+def test_art30_a_decision_hands_back_only_what_the_actor_may_read() -> None:
+    """Found by the access review: a decision refused to a unit that was not its party
+    (another city's school, another city's authority, asking by a guessed request id)
+    handed it the whole request, a correction's new identity number included; and a
+    transfer's receiving school and county, approving their stages, were handed the
+    record of the student still at the other school, full ID number included, with no
+    read logged. An outcome now holds the request and the student only where the
+    actor may read them (Arts 28, 30)."""
+
+    p = Province()
+    s = p.register("A", 1)
+    new = make_id(s.birth_date, s.sex)
+    fix = p.reg.request_correction(school_actor("A"), s.id, {"id_number": new}, "号码有误").request
+    assert fix is not None
+    for outsider, decide in (
+        (school_actor("W"), p.reg.reject),
+        (authority("3402"), p.reg.approve),
+        (school_actor("W"), p.reg.withdraw),
+    ):
+        out = decide(outsider, fix.id)
+        assert not out.allowed
+        assert out.request is None
+        assert out.student is None
+    own = p.reg.approve(authority("340104"), fix.id)  # its party sees it
+    assert own.allowed
+    assert own.request is not None
+    t = p.register("A", 2)
+    moving = p.reg.request_transfer(
+        school_actor("W"), t.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    ).request
+    assert moving is not None
+    refused = p.reg.decide_transfer(school_actor("B"), moving.id, approve=False, note="x")
+    assert not refused.allowed
+    assert refused.request is None
+    first = p.reg.approve(school_actor("W"), moving.id)
+    assert first.allowed
+    assert first.request is not None  # (its own stage: W is one of its schools)
+    assert first.student is None  # the student is still at A
+    second = p.reg.approve(authority("340202"), moving.id)
+    assert second.allowed
+    assert second.student is None
+
+
+def test_art28_an_actor_kind_given_as_text_is_bad_input() -> None:
+    """Found by the access review: ``Actor("province", "99")`` passed every kind test
+    but the province's own (``is ActorKind.PROVINCE``), so another province's actor
+    read a student's history and a class list; it is bad input now. And ``pending``
+    checks that a province actor is the store's province, as every other query does."""
+    from xueji.errors import XuejiError
+
+    p = Province()
+    s = p.register("A", 1)
+    stranger = Actor("province", "99")  # type: ignore[arg-type]
+    for query in (
+        lambda: p.reg.history(stranger, s.id),
+        lambda: p.reg.public_class_list(stranger, "A"),
+        lambda: p.reg.student(stranger, s.id),
+    ):
+        with pytest.raises(XuejiError) as err:
+            query()
+        assert err.value.code == "command.bad_input"
+    for province in (Actor(ActorKind.PROVINCE, "99"), Actor(ActorKind.PROVINCE, "3401")):
+        with pytest.raises(AccessDenied):
+            p.reg.pending(province)
+    assert p.reg.pending(PROVINCE) == []

@@ -3169,14 +3169,37 @@ class Registry:
         was refused and the sweep's writes were kept."""
         try:
             with self.store.unit_of_work() as uow:
-                out = self._decide_in(
-                    uow, actor, request_id, event, note, extra, action, expected_version
+                out = self._visible(
+                    uow,
+                    actor,
+                    self._decide_in(
+                        uow, actor, request_id, event, note, extra, action, expected_version
+                    ),
                 )
                 if not out.allowed:
                     raise _Undone(out)
                 return out
         except _Undone as undone:
             return undone.outcome
+
+    def _visible(self, uow: UnitOfWork, actor: Actor, out: Outcome) -> Outcome:
+        """``out`` with only what ``actor`` may read (Arts 28, 30): the request if one
+        of its schools is in the actor's jurisdiction (:meth:`request`), the student if
+        its school is (:meth:`_shown`). Found by the review: a decision refused to a
+        unit that was not the party (another city's school, asking by a guessed id)
+        handed it the whole request, a correction's new identity number included; and
+        a transfer's receiving school and county, approving their stages, were handed
+        the record of a student still at another school."""
+        request, student = out.request, out.student
+        if request is not None:
+            schools = [c for c in self._request_schools(uow, request) if c]
+            if not any(self._inside(uow, actor, c) for c in schools):
+                request = None
+        if student is not None:
+            student = self._shown(uow, actor, student)
+        if request is out.request and student is out.student:
+            return out
+        return attrs.evolve(out, student=student, request=request)
 
     def _decide_in(
         self,
@@ -4222,6 +4245,8 @@ class Registry:
         if kind is not None:
             _check_member(kind, RequestKind, "申请类别", "the request kind")
         with self._reading() as uow:
+            if actor.kind is ActorKind.PROVINCE:  # (the store's province, as _authorize)
+                self._check_province(uow, actor, "pending")
             access.check(actor, "pending", inside=True, detail="")  # its own stages only
             found = [
                 r
@@ -4761,6 +4786,9 @@ def _check_actor(actor: object) -> None:
             f'操作者应为 Actor（如 Actor(ActorKind.SCHOOL, "A")）：{shown}',
             f"the actor must be an Actor (such as Actor(ActorKind.SCHOOL, 'A')), not {shown}",
         )
+    # a kind given as text ("province") passed every kind test but the province's
+    # own (`is ActorKind.PROVINCE`): another province's actor read its histories
+    _check_member(actor.kind, ActorKind, "用户类别", "the actor's kind")
 
 
 def _check_code(value: object, what_zh: str, what_en: str) -> None:
