@@ -87,6 +87,7 @@ from xueji.model import (
     stage_of_grade,
 )
 from xueji.policy import ANHUI_2013, Policy, check_profiles, policy_in_force
+from xueji.policy.model import PERSON_FIELDS
 from xueji.policy.values import SIX_THREE_THREE, Stage
 from xueji.reports import PublicListRow, public_class_list
 from xueji.rules import approvals, corrections, enrolment, graduation, privacy, transfers
@@ -269,18 +270,7 @@ def _bad_input(zh: str, en: str) -> XuejiError:
     return XuejiError("command.bad_input", zh, en)
 
 
-EDITABLE_FIELDS = (
-    "name",
-    "sex",
-    "birth_date",
-    "id_number",
-    "photo",
-    "hukou_region",
-    "migrant",
-    "special_needs",
-    "guardian_id",
-    "consent",
-)
+EDITABLE_FIELDS = (*PERSON_FIELDS, "consent")
 """The fields :meth:`Registry.update_student` edits (the key fields of Art 29 only
 before the record is submitted); a correction's ``changes`` take the same."""
 
@@ -1060,7 +1050,7 @@ class _Enrolment:
         id_number, guardian_id = _valid_ids(id_number, guardian_id, on)
         if (  # the rest of the fields' types (most rows pass this line's quick test)
             type(birth_date) is not _dt.date
-            or not _FIRST_DAY <= birth_date <= _LAST_DAY
+            or not _FIRST_DAY <= birth_date <= _LAST_DAY  # (_a_date, written out)
             or type(migrant) is not bool
             or type(special_needs) is not bool
             or (photo is not None and not _photo_ok(photo))
@@ -2988,11 +2978,7 @@ class Registry:
         (``expected_version`` and ``idempotency_key`` as for :meth:`update_student`:
         a repeated entry is not recorded twice)."""
         on = self.today()
-        if not (
-            isinstance(entry, InfoEntry)
-            and type(entry.on) is _dt.date
-            and _FIRST_DAY <= entry.on <= _LAST_DAY
-        ):
+        if not (isinstance(entry, InfoEntry) and _a_date(entry.on)):
             shown = repr(entry)
             raise _bad_input(f"信息条目无效：{shown}", f"not a dated information entry: {shown}")
         _free_text(entry.text, "信息内容", "the entry's text")
@@ -4763,11 +4749,16 @@ def _check_date(value: object, what_zh: str, what_en: str, *, optional: bool = F
     if type(value) is not _dt.date:
         if not (optional and value is None):
             _bad_date(what_zh, what_en, value)
-    elif not _FIRST_DAY <= value <= _LAST_DAY:
+    elif not _a_date(value):
         _date_out_of_range(what_zh, what_en, value)
 
 
 _FIRST_DAY, _LAST_DAY = DATE_RANGE
+
+
+def _a_date(value: object) -> bool:
+    """A ``datetime.date`` (not a ``datetime``) within :data:`~xueji.model.DATE_RANGE`."""
+    return type(value) is _dt.date and _FIRST_DAY <= value <= _LAST_DAY
 
 
 def _date_out_of_range(what_zh: str, what_en: str, value: _dt.date) -> NoReturn:
@@ -4859,12 +4850,7 @@ def _check_grade(grade: object) -> None:
 
 
 def _photo_ok(photo: object) -> bool:
-    return (
-        isinstance(photo, Photo)
-        and type(photo.taken_on) is _dt.date
-        and _FIRST_DAY <= photo.taken_on <= _LAST_DAY
-        and _text_ok(photo.digest)
-    )
+    return isinstance(photo, Photo) and _a_date(photo.taken_on) and _text_ok(photo.digest)
 
 
 _PARENT_LEVELS = {
@@ -4972,7 +4958,7 @@ def _checked_fields(fields: Mapping[str, Any], on: _dt.date | None) -> dict[str,
                 raise _bad_input(f"性别应为 M 或 F：{shown}", f"sex is 'M' or 'F', not {shown}")
         elif k == "birth_date":
             ok = type(v) is _dt.date
-            if ok and not _FIRST_DAY <= v <= _LAST_DAY:
+            if ok and not _a_date(v):
                 _date_out_of_range("出生日期", "the birth date", v)
         elif k == "hukou_region":
             ok = _region_ok(v)
@@ -4987,8 +4973,7 @@ def _checked_fields(fields: Mapping[str, Any], on: _dt.date | None) -> dict[str,
         elif k == "consent":
             ok = v is None or (
                 isinstance(v, Consent)
-                and type(v.given_on) is _dt.date
-                and _FIRST_DAY <= v.given_on <= _LAST_DAY
+                and _a_date(v.given_on)
                 and _text_ok(v.basis)
                 and _text_ok(v.given_by)
                 and (v.guardian_id is None or isinstance(v.guardian_id, str))

@@ -333,23 +333,25 @@ def locked_field_problems(p: Policy) -> list[Problem]:
     ]
 
 
-LOCKABLE_FIELDS = frozenset(
-    {
-        "name",
-        "sex",
-        "birth_date",
-        "id_number",
-        "photo",
-        "hukou_region",
-        "migrant",
-        "special_needs",
-        "guardian_id",
-    }
+PERSON_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "photo",
+    "hukou_region",
+    "migrant",
+    "special_needs",
+    "guardian_id",
 )
-"""The fields a profile's ``locked_fields`` may name (Art 29): those a direct edit
-changes before the record is submitted and an approved correction after (the
-person's fields; not the school, class, grade or status, which commands change, nor
-the guardian's consent, which the school records as it is given)."""
+"""The person's fields of a student record, in the order forms give them: those a
+direct edit changes before the record is submitted and an approved correction after
+(:data:`xueji.registry.EDITABLE_FIELDS` is these and the guardian's consent)."""
+
+LOCKABLE_FIELDS = frozenset(PERSON_FIELDS)
+"""The fields a profile's ``locked_fields`` may name (Art 29): the person's fields
+(not the school, class, grade or status, which commands change, nor the guardian's
+consent, which the school records as it is given)."""
 
 
 @attrs.frozen(kw_only=True)
