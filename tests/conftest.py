@@ -73,6 +73,31 @@ def make_id(birth: dt.date, sex: str = "M", region: str = "340104", n: int | Non
     return body + ids.check_character(body)
 
 
+PUPIL_BORN = D(2020, 3, 1)
+"""The birth date of :func:`enrol_kwargs`'s pupil by default (grade 1 in 2026)."""
+
+
+def enrol_kwargs(birth: dt.date = PUPIL_BORN, **over: Any) -> dict[str, Any]:
+    """The keyword arguments of ``Registry.enroll`` for a grade-1 pupil of school A
+    (class A-1) born on ``birth``, with an identity number for that date (a new one,
+    unless ``over`` gives one) and a photo; ``over`` replaces any of them, and a value
+    of None leaves that argument out. One place for the tests' enrolment rows."""
+    row: dict[str, Any] = {
+        "school": "A",
+        "class_id": "A-1",
+        "grade": 1,
+        "name": "甲",
+        "sex": "M",
+        "birth_date": birth,
+        "hukou_region": "340104",
+        "photo": Photo(D(2026, 9, 1), "x"),
+    }
+    if "id_number" not in over:
+        row["id_number"] = make_id(birth)
+    row.update(over)
+    return {k: v for k, v in row.items() if v is not None}
+
+
 def school_actor(code: str) -> Actor:
     return Actor(ActorKind.SCHOOL, code, f"{code} 学籍管理员")
 

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import PROVINCE, Province, make_id, school_actor
+from tests.conftest import PROVINCE, Province, enrol_kwargs, make_id, school_actor
 from xueji import registry
 from xueji.errors import AccessDenied, XuejiError
 from xueji.masking import IdMask
-from xueji.model import Photo, School, SchoolClass, Student
+from xueji.model import School, SchoolClass, Student
 from xueji.policy import ANHUI_2013, NATIONAL_2013, Stage
 from xueji.rules import enrolment
 from xueji.storage.sql import SqlStore
@@ -29,19 +29,7 @@ BORN = D(2020, 3, 1)
 
 
 def _row(i: int, birth: dt.date = BORN, **kw: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "school": "A",
-        "class_id": "A-1",
-        "grade": 1,
-        "name": f"批量{i}",
-        "sex": "M",
-        "birth_date": birth,
-        "hukou_region": "340104",
-        "id_number": make_id(birth),
-        "photo": Photo(D(2026, 9, 1), "x"),
-    }
-    row.update(kw)
-    return {k: v for k, v in row.items() if v is not None}
+    return enrol_kwargs(birth, **{"name": f"批量{i}", **kw})
 
 
 @pytest.fixture

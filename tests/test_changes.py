@@ -14,6 +14,7 @@ from tests.conftest import (
     D,
     Province,
     authority,
+    enrol_kwargs,
     five_four_province,
     make_id,
     school_actor,
@@ -1422,17 +1423,7 @@ def test_art13_an_id_number_is_corrected_never_removed(province: Province) -> No
 def _enrol_kwargs(number: str) -> dict[str, object]:
     from xueji.model import Photo
 
-    return {
-        "school": "A",
-        "class_id": "A-1",
-        "grade": 1,
-        "name": "乙",
-        "sex": "M",
-        "birth_date": BORN_C,
-        "hukou_region": "340104",
-        "id_number": number,
-        "photo": Photo(D(2026, 9, 1), "sha256:x"),
-    }
+    return enrol_kwargs(BORN_C, name="乙", id_number=number, photo=Photo(D(2026, 9, 1), "sha256:x"))
 
 
 def test_art13_a_guardian_s_number_identifying_the_record_is_corrected_never_removed(

@@ -13,6 +13,7 @@ from tests.conftest import (
     D,
     Province,
     authority,
+    enrol_kwargs,
     five_four_province,
     make_id,
     school_actor,
@@ -712,18 +713,7 @@ def test_art15_a_late_review_cites_the_profile_s_own_article() -> None:
 def test_bad_input_is_a_typed_error_and_writes_nothing(
     province: Province, field: str, value: object, fragment: str
 ) -> None:
-    kw: dict[str, object] = {
-        "school": "A",
-        "class_id": "A-1",
-        "grade": 1,
-        "name": "甲",
-        "sex": "M",
-        "birth_date": D(2020, 3, 1),
-        "hukou_region": "340104",
-        "id_number": make_id(D(2020, 3, 1)),
-        "photo": Photo(D(2026, 9, 1), "x"),
-    }
-    kw[field] = value
+    kw = enrol_kwargs(**{field: value})
     before = len(province.log())
     with pytest.raises(XuejiError, match=fragment) as err:
         province.reg.enroll(A, **kw)  # type: ignore[arg-type]
@@ -919,19 +909,7 @@ def _rows(n: int, bad: set[int] = frozenset()) -> list[dict[str, object]]:  # ty
     rows: list[dict[str, object]] = []
     for i in range(n):
         birth = D(2020, 3, 1) if i not in bad else D(2022, 3, 1)  # too young
-        rows.append(
-            {
-                "school": "A",
-                "class_id": "A-1",
-                "grade": 1,
-                "name": f"批量{i}",
-                "sex": "M",
-                "birth_date": birth,
-                "hukou_region": "340104",
-                "id_number": make_id(birth),
-                "photo": Photo(D(2026, 9, 1), "x"),
-            }
-        )
+        rows.append(enrol_kwargs(birth, name=f"批量{i}"))
     return rows
 
 
@@ -1311,18 +1289,7 @@ def test_art15_enroll_refuses_a_date_no_registry_holds(
     ``enroll``, a bulk row and a direct edit alike."""
     from xueji.errors import XuejiError
 
-    row = {
-        "school": "A",
-        "class_id": "A-1",
-        "grade": 1,
-        "name": "甲",
-        "sex": "M",
-        "birth_date": D(2020, 3, 1),
-        "hukou_region": "340104",
-        "id_number": make_id(D(2020, 3, 1)),
-        "photo": Photo(D(2026, 9, 1), "x"),
-        field: value,
-    }
+    row = enrol_kwargs(**{field: value})
     before = len(province.log())
     with pytest.raises(XuejiError) as err:
         province.reg.enroll(A, **row)
