@@ -27,6 +27,7 @@ from xueji import excel, statistics
 from xueji.cli import main
 from xueji.errors import AccessDenied, ConcurrencyConflict, XuejiError
 from xueji.lifecycle import StudentStatus
+from xueji.masking import mask_ids
 from xueji.model import InfoGroup, SchoolClass
 from xueji.policy import Policy, Stage
 from xueji.storage.sql import SqlStore
@@ -593,8 +594,11 @@ def test_art27_migrant_dropouts_table() -> None:
     assert out.request is not None
     p.reg.approve(authority("340104"), out.request.id)
     summary = p.reg.migrant_dropouts(authority("3401"), start=D(2026, 9, 1), end=D(2027, 1, 31))
-    table = statistics.migrants_table(summary)
+    table = statistics.migrants_table(
+        summary, start=D(2026, 9, 1), end=D(2027, 1, 31), scope="3401", taken_on=p.reg.today()
+    )
     assert [row[:3] for row in table.rows] == [("341203", s.id, s.name)]
+    assert "学期 term: 2026-09-01 至 2027-01-31 (2026-09-01 to 2027-01-31)" in table.notes
 
 
 def test_notice_item3_the_fee_workbook_holds_numbers(province: Province, tmp_path: Path) -> None:
@@ -607,12 +611,103 @@ def test_notice_item3_the_fee_workbook_holds_numbers(province: Province, tmp_pat
     excel.write_table(tmp_path / "fee.csv", table)
     sheet = openpyxl.load_workbook(tmp_path / "fee.xlsx").active
     assert sheet is not None
-    body = list(sheet.iter_rows(min_row=2, values_only=True))
+    body = list(excel.without_notes(sheet.iter_rows(values_only=True)))[1:]
     assert body
     assert all(isinstance(v, int | float) for r in body for v in r[3:])  # not text
     assert sum(r[4] for r in body if r[1] != "合计 total") == 3.5
     with open(tmp_path / "fee.csv", encoding="utf-8-sig") as f:
-        assert [r[3] for r in list(csv.reader(f))[1:]] == ["0.5"] * len(body)
+        assert [r[3] for r in list(excel.without_notes(csv.reader(f)))[1:]] == ["0.5"] * len(body)
+
+
+def _leading(path: Path) -> list[str]:
+    """The rows of a report file above its header: the first cell of each, while it
+    starts with ``#`` (in a workbook, of its first sheet)."""
+    if path.suffix == ".csv":
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows: list[Any] = list(csv.reader(f))
+    else:
+        wb = openpyxl.load_workbook(path, read_only=True)
+        rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+        wb.close()
+    lead = []
+    for row in rows:
+        if not (isinstance(row[0], str) and row[0].startswith("#")):
+            break
+        assert all(v in (None, "") for v in row[1:]), row  # one cell each
+        lead.append(row[0])
+    return lead
+
+
+def test_art28_a_report_table_carries_its_date_scope_and_article(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the statistics review: a written report held its rows only, the CSV
+    not even its title; the fee's non-October warning went to the screen only. Each
+    report's table carries its notes, written above the header in both formats."""
+    small(province)
+    province.at(D(2026, 12, 1))
+    stats = province.reg.statistics(authority("340104"))
+    fee = statistics.maintenance_fee(province.reg.statistics(PROVINCE), province.reg.policy())
+    tables = {
+        "stats": statistics.stats_table(stats),
+        "fee": fee.table(),
+        "classlist": statistics.public_list_table(
+            "A", province.reg.public_class_list(A, "A"), taken_on=province.reg.today()
+        ),
+    }
+    for name, table in tables.items():
+        for suffix in (".csv", ".xlsx"):
+            path = tmp_path / f"{name}{suffix}"
+            excel.write_table(path, table)
+            lead = _leading(path)
+            assert lead[0] == f"# {table.title}", path
+            assert lead[1:] == [f"# {n}" for n in table.notes], path
+            assert "2026-12-01" in lead[1] or "2026-12-01" in lead[2], path
+            assert any("依据 article: 皖教基〔2013〕20号" in line for line in lead), path
+    assert tables["stats"].notes == (
+        "统计日期 date of the count: 2026-12-01",
+        "范围 scope: 340104 及其辖区 (340104 and its jurisdiction)",
+        "依据 article: 皖教基〔2013〕20号 第二十八条 (皖教基〔2013〕20号 Art 28)",
+    )
+    assert fee.warnings
+    assert all(f"注意 warning: {w}" in fee.table().notes for w in fee.warnings)
+    assert "范围 scope: 34 及其辖区 (34 and its jurisdiction)" in fee.table().notes
+    assert any("第三十一条" in n for n in tables["classlist"].notes)
+
+
+def test_a_report_s_notes_lead_every_sheet_and_a_reader_skips_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notes are rows of one cell starting with ``#`` above the header, on every
+    sheet of a workbook; in a CSV each note's line starts with ``#`` (never quoted);
+    an identity number in a note is masked; ``excel.without_notes`` gives the bare
+    table back."""
+    number = make_id(BORN)
+    notes = ("注意 warning: a, b\nc", f"学生 {number}")
+    table = excel.Table("t", ("id", "n"), [(f"S{i}", i) for i in range(5)], notes)
+    excel.write_table(tmp_path / "t.csv", table)
+    lines = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[:3] == ["# t", "# 注意 warning: a， b c", f"# 学生 {mask_ids(number)}"]
+    assert lines[3:] == ["id,n", *(f"S{i},{i}" for i in range(5))]
+    with open(tmp_path / "t.csv", encoding="utf-8-sig", newline="") as f:
+        assert list(excel.without_notes(csv.reader(f))) == [["id", "n"]] + [
+            [f"S{i}", str(i)] for i in range(5)
+        ]
+    monkeypatch.setattr(excel, "SHEET_ROWS", 6)  # three notes, the header and two rows
+    excel.write_table(tmp_path / "t.xlsx", table)
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx", read_only=True)
+    assert len(wb.sheetnames) == 3
+    got: list[tuple[object, ...]] = []
+    for ws in wb.worksheets:
+        sheet = list(ws.iter_rows(values_only=True))
+        assert len(sheet) <= 6
+        assert [r[0] for r in sheet[:3]] == ["# t", "# 注意 warning: a, b c", lines[2]]
+        bare = list(excel.without_notes(sheet))
+        assert bare[0] == ("id", "n")
+        got.extend(bare[1:])
+    wb.close()
+    assert got == [(f"S{i}", i) for i in range(5)]
+    assert excel.Table("t", ("a",), [], "one note").notes == ("one note",)
 
 
 def test_art5_only_the_national_export_has_full_id_numbers(tmp_path: Path) -> None:
@@ -715,7 +810,8 @@ def test_cli_import_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main([*classlist, "--school", "A"]) == 0
     assert json.loads(capsys.readouterr().out)["rows"] >= 1
     text = listed.read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].split(",") == [
+    assert text.splitlines()[0] == "# 公示 class list A"
+    assert next(excel.without_notes(csv.reader(text.splitlines()))) == [
         "班级 class",
         "年级 grade",
         "姓名 name",
@@ -971,6 +1067,47 @@ def test_cli_the_fee_reports_warning_is_shown_in_text_too(
     assert main([*args, "--out", str(tmp_path / "f.csv")]) == 0
     out = capsys.readouterr().out
     assert "not an October count" in out
+
+
+def test_notice_item3_the_report_files_carry_their_date_scope_article_and_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the statistics review: ``report stats`` wrote a CSV with no date of the
+    count, ``report fee`` counted on 2026-11-20 gave its non-October warning on the
+    screen only (docs/reports.md: "written all the same, with a note"), ``report
+    migrants`` no term and no issuing unit, and no file named its article. Each file
+    now starts with its title and notes, a row of one ``#`` cell each."""
+    store = _cli_store(tmp_path)
+    common = [store[0], store[1], "--today", "2026-11-20"]
+    runs = {
+        "stats": ["--as", "county:340104"],
+        "fee": ["--as", "province:34"],
+        "migrants": ["--as", "city:3401", "--start", "2026-09-01", "--end", "2027-01-31"],
+        "classlist": ["--as", "school:A", "--school", "A"],
+    }
+    for what, args in runs.items():
+        for suffix in (".csv", ".xlsx"):
+            out = tmp_path / f"{what}{suffix}"
+            assert main(["report", what, *common, *args, "--out", str(out)]) == 0
+            capsys.readouterr()
+            lead = _leading(out)
+            assert lead, out
+            text = "\n".join(lead)
+            assert "2026-11-20" in text, out
+            assert "依据 article: 皖教基〔2013〕20号" in text, out
+            assert not re.search(r"\d{17}[\dX]", text), out  # no identity number
+            if what == "fee":
+                assert lead[0] == "# 维护费 maintenance fee 2026"
+                assert "# 范围 scope: 34 及其辖区 (34 and its jurisdiction)" in lead
+                assert any("not an October count" in line for line in lead), out
+            if what == "stats":
+                assert lead[0] == "# 学籍统计 statistics 2026-11-20"
+                assert "# 范围 scope: 340104 及其辖区 (340104 and its jurisdiction)" in lead
+                assert "Art 28" in text
+            if what == "migrants":
+                assert "# 学期 term: 2026-09-01 至 2027-01-31 (2026-09-01 to 2027-01-31)" in lead
+                assert "# 编制单位 issued by: 3401" in lead
+                assert "Art 27(3)" in text
 
 
 @pytest.mark.parametrize(

@@ -1011,12 +1011,16 @@ def cmd_report(args: argparse.Namespace) -> int:
                 f"--start {args.start} is after --end {args.end}",
             )
         summary = reg.migrant_dropouts(args.actor, start=args.start, end=args.end)
-        table, data = statistics.migrants_table(summary), {k: len(v) for k, v in summary.items()}
+        table = statistics.migrants_table(
+            summary, start=args.start, end=args.end, scope=args.actor.unit, taken_on=reg.today()
+        )
+        data = {k: len(v) for k, v in summary.items()}
     elif args.what == "classlist":
         if not args.school:
             raise XuejiError("cli.school", "需要 --school", "--school is required")
         rows = reg.public_class_list(args.actor, args.school)
-        table, data = statistics.public_list_table(args.school, rows), {"rows": len(rows)}
+        table = statistics.public_list_table(args.school, rows, taken_on=reg.today())
+        data = {"rows": len(rows)}
     else:  # streamed: a province's records are written as they are read
         with excel.table_writer(
             args.out, statistics.NATIONAL_TITLE, statistics.NATIONAL_HEADER

@@ -80,6 +80,7 @@ __all__ = [
     "IMPORT_SLICE",
     "INFO_COLUMNS",
     "INFO_GROUPS",
+    "NOTE_MARK",
     "PEEK_ROWS",
     "QUOTE_MAX",
     "SCHOOL_COLUMNS",
@@ -99,10 +100,12 @@ __all__ = [
     "import_schools",
     "import_students",
     "import_units",
+    "note_rows",
     "parse_date",
     "parse_flag",
     "parse_sex",
     "table_writer",
+    "without_notes",
     "write_table",
     "write_tables",
 ]
@@ -1973,13 +1976,65 @@ def import_classes(
 # -- writing ---------------------------------------------------------------------------------
 
 
+def _note_tuple(notes: str | Iterable[str]) -> tuple[str, ...]:
+    """Notes as a tuple: one text is one note (not a note per character)."""
+    return (notes,) if isinstance(notes, str) else tuple(notes)
+
+
 @attrs.frozen
 class Table:
-    """A report as a table: a sheet title, the header and the rows."""
+    """A report as a table: a sheet title, the header, the rows and the report's notes
+    (the date of the count, the scope, the article it rests on, its warnings: one line
+    each, Chinese with English beside it, no identity number).
+
+    A table with notes is written with leading rows above its header, one cell each,
+    every one starting with :data:`NOTE_MARK`: ``# title`` first, then ``# note`` for
+    each note (:func:`note_rows`). A reader that wants the bare table skips the leading
+    rows whose first cell starts with ``#`` (:func:`without_notes`); the header is the
+    first row that does not. A table without notes (an import report's sheets, the
+    national export) is written as before, its header in the first row."""
 
     title: str
     header: tuple[str, ...]
     rows: Sequence[Sequence[object]]
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_note_tuple)
+
+
+NOTE_MARK = "#"
+"""The first character of every row a report file holds above its header (its title
+and notes): a header's first cell never starts with it."""
+
+
+def note_rows(title: str, notes: Sequence[str]) -> list[str]:
+    """The rows written above a table's header: none for a table without notes, else
+    ``# title`` and ``# note`` per note, each on one line (a line break becomes a
+    space) and with anything that looks like an identity number masked (Art 30).
+
+    >>> note_rows("维护费 maintenance fee 2026", ["统计日期 date of the count: 2026-10-15"])
+    ['# 维护费 maintenance fee 2026', '# 统计日期 date of the count: 2026-10-15']
+    >>> note_rows("t", [])
+    []
+    """
+    if not notes:
+        return []
+    return [f"{NOTE_MARK} {mask_ids(' '.join(str(t).split()))}" for t in (title, *notes)]
+
+
+def without_notes(rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """The rows of a report file (CSV rows, or a sheet's rows) from its header on: the
+    leading rows whose first cell starts with :data:`NOTE_MARK` are skipped.
+
+    >>> list(without_notes([["# 统计 statistics"], ["# 统计日期 ..."], ["a", "b"], ["1", "2"]]))
+    [['a', 'b'], ['1', '2']]
+    """
+    it = iter(rows)
+    for row in it:
+        first = row[0] if len(row) else None
+        if isinstance(first, str) and first.startswith(NOTE_MARK):
+            continue
+        yield row
+        break
+    yield from it
 
 
 SHEET_ROWS = 1_048_576
@@ -1993,8 +2048,11 @@ class _Sheets:
     """One table's rows appended to a write-only workbook, continuing on a further
     sheet (``title (2)``, ...) each time one is full (:data:`SHEET_ROWS`)."""
 
-    def __init__(self, wb: Any, title: str, header: Sequence[str]) -> None:
+    def __init__(
+        self, wb: Any, title: str, header: Sequence[str], notes: Sequence[str] = ()
+    ) -> None:
         self.wb, self.title, self.header = wb, title, list(header)
+        self.lead = note_rows(title, notes)  # above the header of every sheet
         self._cell_type = _openpyxl().cell.WriteOnlyCell
         self.part, self.room = 0, 0
         self._next()
@@ -2003,8 +2061,10 @@ class _Sheets:
         self.part += 1
         suffix = f" ({self.part})" if self.part > 1 else ""
         self.ws = self.wb.create_sheet(_sheet_title(self.title, suffix))
+        for line in self.lead:
+            self.ws.append([line])
         self.ws.append(self.header)
-        self.room = SHEET_ROWS - 1
+        self.room = SHEET_ROWS - 1 - len(self.lead)
 
     def append(self, row: Sequence[object]) -> None:
         if not self.room:
@@ -2049,7 +2109,7 @@ def write_tables(path: str | Path, tables: Iterable[Table]) -> None:
     with _replacing(path) as part:
         wb = _openpyxl().Workbook(write_only=True)
         for t in tables:
-            sheets = _Sheets(wb, t.title, t.header)
+            sheets = _Sheets(wb, t.title, t.header, t.notes)
             for row in t.rows:
                 sheets.append(row)
         wb.save(part)
@@ -2057,15 +2117,16 @@ def write_tables(path: str | Path, tables: Iterable[Table]) -> None:
 
 def write_table(path: str | Path, table: Table) -> None:
     """Write one table: CSV (UTF-8 with a BOM, which Excel reads) for a ``.csv`` path,
-    otherwise a workbook."""
-    with table_writer(path, table.title, table.header) as write:
+    otherwise a workbook; a table with notes starts with its title and notes, a row
+    each above the header (:class:`Table`)."""
+    with table_writer(path, table.title, table.header, notes=table.notes) as write:
         for row in table.rows:
             write(row)
 
 
 @contextlib.contextmanager
 def table_writer(
-    path: str | Path, title: str, header: Sequence[str]
+    path: str | Path, title: str, header: Sequence[str], *, notes: Sequence[str] = ()
 ) -> Iterator[Callable[[Sequence[object]], None]]:
     """Write one table a row at a time, never holding it (a province's national export:
     :meth:`xueji.registry.Registry.national_export_to`): yields the function that
@@ -2074,17 +2135,28 @@ def table_writer(
     complete when the block ends, and replaces what was at ``path`` only then; if the
     block raises, no new file is left behind and an earlier one is kept.
 
+    With ``notes``, the title and the notes come first, a row of one cell each starting
+    with ``#`` (:func:`note_rows`; on every sheet of a workbook), then the header. In a
+    CSV such a row is never quoted, so that its line starts with ``#`` too: a comma in
+    it is written as ``，`` and a double quote as ``'``.
+
     >>> import tempfile, pathlib
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
     >>> with table_writer(out, "t", ("a", "b")) as write:
     ...     write((1, "x"))
     >>> out.read_text(encoding="utf-8-sig").splitlines()
     ['a,b', '1,x']
+    >>> with table_writer(out, "t", ("a", "b"), notes=["统计日期 date of the count: 2026-10-15"]) as write:
+    ...     write((1, "x"))
+    >>> out.read_text(encoding="utf-8-sig").splitlines()
+    ['# t', '# 统计日期 date of the count: 2026-10-15', 'a,b', '1,x']
     """
     with _replacing(path) as part:
         if Path(path).name.lower().endswith(".csv"):
             with open(part, "w", encoding="utf-8-sig", newline="") as f:
                 w = csv.writer(f)
+                for line in note_rows(title, notes):
+                    w.writerow([line.replace(",", "，").replace('"', "'")])
                 w.writerow(header)
 
                 def write(row: Sequence[object]) -> None:
@@ -2093,7 +2165,7 @@ def table_writer(
                 yield write
         else:
             wb = _openpyxl().Workbook(write_only=True)
-            yield _Sheets(wb, title, header).append
+            yield _Sheets(wb, title, header, notes).append
             wb.save(part)
 
 

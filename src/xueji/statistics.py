@@ -19,7 +19,12 @@ notice, item 3).
   no identity number.
 
 Each report becomes a :class:`xueji.excel.Table`, written as xlsx or CSV by
-:func:`xueji.excel.write_table`.
+:func:`xueji.excel.write_table`. Each carries its notes, written above the header as
+rows starting with ``#``: the date of the count, the scope (the unit whose
+jurisdiction is counted, or that issues the summary), the article it rests on, and
+its warnings (a fee counted outside October); the migrants summary its term too.
+The national export carries none: it is the national system's upload, whose header
+is its first row.
 
 >>> import datetime as dt
 >>> from xueji.policy import ANHUI_2013, Stage
@@ -43,7 +48,7 @@ from decimal import Decimal
 
 import attrs
 
-from xueji.articles import Article
+from xueji.articles import Article, anhui
 from xueji.excel import Table
 from xueji.lifecycle.tables import StudentStatus
 from xueji.model import School, Student, Unit, UnitLevel
@@ -55,8 +60,11 @@ from xueji.rules.changes import MigrantDropout
 
 __all__ = [
     "COUNTED_FOR_FEE",
+    "MIGRANTS_ARTICLE",
     "NATIONAL_HEADER",
     "NATIONAL_TITLE",
+    "PUBLIC_LIST_ARTICLE",
+    "STATISTICS_ARTICLE",
     "FeeLine",
     "FeeReport",
     "NationalRecord",
@@ -76,6 +84,32 @@ __all__ = [
 
 COUNTED_FOR_FEE = frozenset({StudentStatus.REGISTERED, StudentStatus.SUSPENDED})
 """The statuses the fee counts (在籍): the reading of "学籍统计数据" chosen."""
+
+STATISTICS_ARTICLE = anhui(28)
+"""The article the statistics rest on (统计, within each user's jurisdiction)."""
+
+MIGRANTS_ARTICLE = anhui(27, 3)
+"""The article of the term's summary of migrant children who dropped out."""
+
+PUBLIC_LIST_ARTICLE = anhui(31)
+"""The article of the 公示 class list."""
+
+
+def _cite(article: Article, gloss: str = "") -> str:
+    """A note naming the article, in Chinese and English; ``gloss`` is the English of
+    an article that cites the instrument itself (a notice's item: its English form
+    would repeat the Chinese)."""
+    if article.number == 0:
+        return f"依据 article: {article} ({gloss or article.english})"
+    return f"依据 article: {article} ({article.english})"
+
+
+def _counted_on(day: _dt.date) -> str:
+    return f"统计日期 date of the count: {day.isoformat()}"
+
+
+def _scope(unit: str) -> str:
+    return f"范围 scope: {unit} 及其辖区 ({unit} and its jurisdiction)"
 
 
 @attrs.frozen
@@ -196,9 +230,10 @@ def tabulate_tally(
 
 
 def stats_table(stats: Statistics) -> Table:
-    """The statistics as a table (Art 28)."""
+    """The statistics as a table (Art 28), with their notes: the date of the count, the
+    scope and the article."""
     return Table(
-        f"统计 {stats.taken_on}",
+        f"学籍统计 statistics {stats.taken_on}",
         (
             "市 city",
             "县区 county",
@@ -212,6 +247,7 @@ def stats_table(stats: Statistics) -> Table:
             (r.city, r.county, r.school, r.stage.zh, r.grade, r.status.zh, r.count)
             for r in stats.rows
         ],
+        (_counted_on(stats.taken_on), _scope(stats.scope), _cite(STATISTICS_ARTICLE)),
     )
 
 
@@ -231,7 +267,8 @@ class FeeLine:
 
 @attrs.frozen
 class FeeReport:
-    """The yearly maintenance fee from a count of the registry (the notice, item 3)."""
+    """The yearly maintenance fee from a count of the registry (the notice, item 3);
+    ``scope`` is the unit whose jurisdiction was counted."""
 
     year: int
     rate: Decimal
@@ -239,6 +276,7 @@ class FeeReport:
     taken_on: _dt.date
     lines: tuple[FeeLine, ...]
     warnings: tuple[str, ...] = ()
+    scope: str = ""
 
     @property
     def total_students(self) -> int:
@@ -259,7 +297,9 @@ class FeeReport:
         return dict(sorted(out.items()))
 
     def table(self) -> Table:
-        """The fee as a table, a line per school and a total per paying authority."""
+        """The fee as a table, a line per school and a total per paying authority; its
+        notes give the date of the count, the scope, the article, the rate, the
+        students counted and the warnings (a count not taken in October)."""
         # the amounts as Decimal: a workbook stores them as numbers (they can be summed),
         # a CSV writes their exact text
         rows: list[tuple[object, ...]] = [
@@ -268,10 +308,21 @@ class FeeReport:
         rows += [
             (payer, "合计 total", n, self.rate, fee) for payer, (n, fee) in self.by_payer().items()
         ]
+        counted = sorted(COUNTED_FOR_FEE)
+        notes = [
+            _counted_on(self.taken_on),
+            *([_scope(self.scope)] if self.scope else []),
+            _cite(self.article, f"the notice accompanying {self.article.instrument} item 3"),
+            f"标准 rate: 每生每年 {self.rate} 元 ({self.rate} yuan per student per year)",
+            f"计入 counted: {'、'.join(s.zh for s in counted)}的学生 "
+            f"({' and '.join(s.value for s in counted)} students)",
+            *(f"注意 warning: {w}" for w in self.warnings),
+        ]
         return Table(
-            f"维护费 {self.year}",
+            f"维护费 maintenance fee {self.year}",
             ("付费单位 payer", "学校 school", "在籍人数 students", "标准 rate", "费用 fee (元)"),
             rows,
+            tuple(notes),
         )
 
 
@@ -300,14 +351,36 @@ def maintenance_fee(stats: Statistics, policy: Policy) -> FeeReport:
         stats.taken_on,
         lines,
         warnings,
+        stats.scope,
     )
 
 
 # -- Art 27(3) ----------------------------------------------------------------------------------
 
 
-def migrants_table(summary: Mapping[str, tuple[MigrantDropout, ...]]) -> Table:
-    """The term's summary of migrant children who dropped out, by 户籍 county (Art 27(3))."""
+def migrants_table(
+    summary: Mapping[str, tuple[MigrantDropout, ...]],
+    *,
+    start: _dt.date,
+    end: _dt.date,
+    scope: str,
+    taken_on: _dt.date,
+) -> Table:
+    """The term's summary of migrant children who dropped out, by 户籍 county (Art 27(3)),
+    as :meth:`xueji.registry.Registry.migrant_dropouts` gives it for the term ``start``
+    to ``end``; its notes give the term, the issuing unit (``scope``), the date of the
+    count (``taken_on``) and the article."""
+    notes = [
+        f"学期 term: {start.isoformat()} 至 {end.isoformat()} "
+        f"({start.isoformat()} to {end.isoformat()})",
+        f"编制单位 issued by: {scope}",
+        _counted_on(taken_on),
+        _cite(MIGRANTS_ARTICLE),
+        "内容 content: 义务教育阶段辍学的随迁子女 按户籍县区 "
+        "(migrant children who dropped out of the compulsory grades by 户籍 county)",
+    ]
+    if not any(summary.values()):
+        notes.append("本学期无随迁子女辍学 (no migrant child dropped out in the term)")
     return Table(
         "随迁子女辍学 migrant dropouts",
         (
@@ -323,11 +396,13 @@ def migrants_table(summary: Mapping[str, tuple[MigrantDropout, ...]]) -> Table:
             for county, items in summary.items()
             for d in items
         ],
+        tuple(notes),
     )
 
 
-def public_list_table(school: str, rows: Iterable[PublicListRow]) -> Table:
-    """The 公示 class list of a school (Art 31): only :data:`xueji.reports.PUBLIC_FIELDS`."""
+def public_list_table(school: str, rows: Iterable[PublicListRow], *, taken_on: _dt.date) -> Table:
+    """The 公示 class list of a school (Art 31): only :data:`xueji.reports.PUBLIC_FIELDS`;
+    its notes give the school, the date of the list (``taken_on``) and the article."""
     headers = {
         "class_id": "班级 class",
         "grade": "年级 grade",
@@ -336,9 +411,15 @@ def public_list_table(school: str, rows: Iterable[PublicListRow]) -> Table:
         "status": "学籍状态 status",
     }
     return Table(
-        f"公示 {school}",
+        f"公示 class list {school}",
         tuple(headers[f] for f in PUBLIC_FIELDS),
         [tuple(getattr(r, f) for f in PUBLIC_FIELDS) for r in rows],
+        (
+            f"学校 school: {school}",
+            f"日期 date of the list: {taken_on.isoformat()}",
+            _cite(PUBLIC_LIST_ARTICLE),
+            "内容 content: 在籍学生 不含敏感信息 (registered students only; no sensitive field)",
+        ),
     )
 
 
@@ -417,7 +498,9 @@ NATIONAL_TITLE = "全国学籍 national"
 
 
 def national_table(records: Iterable[NationalRecord]) -> Table:
-    """The national export as a table (full identity numbers: for the national system)."""
+    """The national export as a table (full identity numbers: for the national system).
+    It has no notes, unlike the other reports: the file is the national system's
+    upload, whose header is its first row (the read is on record in the change log)."""
     return Table(NATIONAL_TITLE, NATIONAL_HEADER, [national_row(r) for r in records])
 
 
