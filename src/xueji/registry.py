@@ -1929,9 +1929,15 @@ class Registry:
         policy = self.policy(on)
         student = self._get_student(uow, req.student)
         still_open = row.target.is_open
+        payload = req.payload
+        if row.target is R.APPROVED and req.kind is RequestKind.DROPOUT:
+            # Art 27(3): the school, grade and 户籍 of the dropout, kept for the term's
+            # summary (the record moves on if the child comes back and transfers)
+            payload = {**payload, **change_rules.dropout_record(student)}
         new = attrs.evolve(
             req,
             state=row.target,
+            payload=payload,
             stage_since=on if still_open else req.stage_since,
             deadline=(
                 self._stage_deadline(req.kind, on, policy, student) if still_open else req.deadline
@@ -4280,7 +4286,15 @@ class Registry:
     ) -> dict[str, tuple[change_rules.MigrantDropout, ...]]:
         """Art 27(3): the term's migrant-children dropouts of the compulsory grades
         (``compulsory_grades`` of the policy in force on ``end``) of the schools in the
-        actor's jurisdiction, grouped by the 户籍 county they are handed to."""
+        actor's jurisdiction, grouped by the 户籍 county they are handed to.
+
+        Each dropout is of the school the child attended when dropping out, and is
+        listed with that school, grade, 户籍 and migrant flag (kept in the request at
+        its approval: :func:`~xueji.rules.changes.student_at_dropout`), so the
+        authority of that school hands it over even if the child has come back and
+        transferred elsewhere since. Before, the record as it is now was read: the
+        new school's authority was given it, labelled with the new school. A dropout
+        approved before these were kept is read from the record as it is now."""
         _check_date(start, "起始日期", "the start date")
         _check_date(end, "截止日期", "the end date")
         with self._reading() as uow:
@@ -4289,7 +4303,7 @@ class Registry:
             pairs = []
             dropouts = _of_kind(uow.requests, RequestKind.DROPOUT, R.APPROVED)
             for r, found in _with_students(uow, dropouts, lambda r: r.student):
-                s = found or self._get_student(uow, r.student)
+                s = change_rules.student_at_dropout(found or self._get_student(uow, r.student), r)
                 if inside(s.school):
                     pairs.append((s, r.history[-1].on))
             return change_rules.migrant_dropout_summary(
