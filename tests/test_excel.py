@@ -568,6 +568,35 @@ def test_art28_statistics_by_unit_stage_grade_status(province: Province) -> None
     assert {row[3] for row in table.rows} == {"小学", "高中"}
 
 
+def test_art28_statistics_by_sorts_grades_by_number() -> None:
+    """Found by the review: ``Statistics.by`` sorted its keys as text, grade 10 before
+    grade 2. A grade sorts by its number, within each county of a two-field key."""
+    rows = tuple(
+        statistics.StatRow(
+            "3401",
+            county,
+            "H",
+            Stage.SENIOR if g >= 10 else Stage.PRIMARY,
+            g,
+            StudentStatus.REGISTERED,
+            1,
+        )
+        for county in ("340104", "340102")
+        for g in (1, 2, 9, 10, 11, 12)
+    )
+    stats = statistics.Statistics(D(2026, 10, 15), "34", rows)
+    assert list(stats.by("grade")) == [(1,), (2,), (9,), (10,), (11,), (12,)]
+    assert list(stats.by("county", "grade"))[:7] == [
+        ("340102", 1),
+        ("340102", 2),
+        ("340102", 9),
+        ("340102", 10),
+        ("340102", 11),
+        ("340102", 12),
+        ("340104", 1),
+    ]
+
+
 def test_notice_item3_maintenance_fee(province: Province) -> None:
     small(province)
     province.at(D(2026, 10, 15))

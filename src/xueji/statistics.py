@@ -128,11 +128,26 @@ class Statistics:
 
     def by(self, *keys: str) -> dict[tuple[object, ...], int]:
         """Totals grouped by the named fields of :class:`StatRow` (e.g. ``"county",
-        "stage"``), sorted."""
+        "stage"``), sorted: a grade by its number (2 before 10; before, as text, 10
+        came before 2), the other fields by their text.
+
+        >>> rows = tuple(StatRow("3401", "", "H", Stage.SENIOR, g, StudentStatus.REGISTERED, 1)
+        ...              for g in (10, 2, 9))
+        >>> list(Statistics(_dt.date(2026, 10, 15), "34", rows).by("grade"))
+        [(2,), (9,), (10,)]
+        """
         out: Counter[tuple[object, ...]] = Counter()
         for r in self.rows:
             out[tuple(getattr(r, k) for k in keys)] += r.count
-        return dict(sorted(out.items(), key=lambda kv: tuple(map(str, kv[0]))))
+        return dict(sorted(out.items(), key=lambda kv: tuple(map(_sort_key, kv[0]))))
+
+
+def _sort_key(value: object) -> tuple[int, int, str]:
+    """A field's place in :meth:`Statistics.by`'s order: an int by its number, before
+    any text (a field holds one kind of value, so the two never meet in practice)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (0, value, "")
+    return (1, 0, str(value))
 
 
 def _place(school: School, units: Mapping[str, Unit]) -> tuple[str, str]:
