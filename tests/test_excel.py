@@ -809,6 +809,40 @@ def _cli_store(tmp_path: Path) -> list[str]:
     return ["--store", f"sqlite:///{db}", "--today", "2026-10-15"]
 
 
+def test_art28_report_stats_json_says_what_it_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the review: ``report stats --json`` gave one "total", every record of
+    the jurisdiction (drafts, records under review, dropouts, 作废 records) under a
+    name read as the students 在籍. The summary gives ``records`` (all), ``enrolled``
+    (registered or suspended, as the fee counts) and ``by_status``; ``total`` stays,
+    the same as ``records``."""
+    db = tmp_path / "cli.sqlite3"
+    p = Province(store=SqlStore.sqlite(str(db)))
+    small(p)  # 7 registered, 1 draft
+    sick, gone = p.register("A", 2), p.register("A", 3)
+    p.at(D(2026, 10, 12))
+    for s, change in ((sick, p.reg.suspend), (gone, p.reg.record_dropout)):
+        req = change(A, s.id, "x").request
+        assert req is not None
+        assert p.reg.approve(authority("340104"), req.id).allowed
+    p.store.engine.dispose()
+    store = ["--store", f"sqlite:///{db}", "--today", "2026-10-15", "--as", "province:34"]
+    out = str(tmp_path / "s.csv")
+    assert main(["--json", "report", "stats", *store, "--out", out]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["records"], data["enrolled"], data["total"]) == (10, 8, 10)
+    assert {k: n for k, n in data["by_status"].items() if n} == {
+        "draft": 1,
+        "registered": 7,
+        "suspended": 1,
+        "dropped_out": 1,
+    }
+    assert set(data["by_status"]) == {s.value for s in StudentStatus}
+    assert main(["report", "stats", *store, "--out", out]) == 0
+    assert "在籍 enrolled 8, 记录 records 10" in capsys.readouterr().out
+
+
 def test_art28_the_report_commands_of_the_docs_run_on_a_store_written_since(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
