@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import openpyxl
 import pytest
 
@@ -27,7 +28,7 @@ from xueji import excel, statistics
 from xueji.cli import main
 from xueji.errors import AccessDenied, ConcurrencyConflict, XuejiError
 from xueji.lifecycle import StudentStatus
-from xueji.model import InfoGroup, SchoolClass
+from xueji.model import InfoGroup, Photo, SchoolClass
 from xueji.policy import Policy, Stage
 from xueji.storage.sql import SqlStore
 
@@ -665,6 +666,43 @@ def test_art5_only_the_national_export_has_full_id_numbers(tmp_path: Path) -> No
     assert not any(i in repr(records) for i in ids)
     with pytest.raises(AccessDenied):
         p.reg.national_export(A)
+
+
+def test_art5_the_national_export_leaves_out_voided_records(province: Province) -> None:
+    """Found by the review: a child whose transfer in from another province was
+    rejected (the record 作废: they never joined) went to the national system, full
+    identity number and all. A voided record is not in this province's registry (Art
+    30, PIPL Art 6): the export, and the count its read logs, leave it out."""
+    p = province
+    kept = p.register("A", 2, name="在籍")
+    birth = D(2018, 5, 1)
+    idn = make_id(birth)
+    out = p.reg.transfer_in(
+        A,
+        origin="江苏",
+        abroad=False,
+        school="A",
+        class_id="A-2",
+        grade=2,
+        name="外省",
+        sex="M",
+        birth_date=birth,
+        hukou_region="320102",
+        registry_number="G" + idn,
+        photo=Photo(p.today(), "x"),
+        stated_reason="随父母",
+    )
+    assert out.request is not None
+    assert p.reg.reject(A, out.request.id, "材料不实").allowed
+    assert p.reg.student(PROVINCE, out.request.student).status is StudentStatus.VOIDED
+    for actor in (PROVINCE, authority("340104")):
+        records = p.reg.national_export(actor)
+        assert [(r.name, r.id_number) for r in records] == [("在籍", kept.id_number)]
+        sent: list[statistics.NationalRecord] = []
+        assert p.reg.national_export_to(actor, sent.append) == 1
+        assert sent == records
+        assert idn not in repr([attrs.asdict(r) for r in records])
+    assert p.log()[-1].after["records"] == "1"  # the read logged: one record
 
 
 def test_art5_the_national_export_s_stage_and_entry_month_read_as_their_headers(

@@ -93,7 +93,13 @@ from xueji.reports import PublicListRow, public_class_list
 from xueji.rules import approvals, corrections, enrolment, graduation, privacy, transfers
 from xueji.rules import changes as change_rules
 from xueji.rules._base import violation
-from xueji.statistics import NationalRecord, Statistics, national_record, tabulate_tally
+from xueji.statistics import (
+    NATIONAL_EXCLUDED,
+    NationalRecord,
+    Statistics,
+    national_record,
+    tabulate_tally,
+)
 from xueji.storage.protocols import RequestRepository, Store, UnitOfWork
 from xueji.storage.writebehind import WriteBehind
 from xueji.workdays import WorkdayCalendar, default_calendar
@@ -4620,7 +4626,8 @@ class Registry:
     def national_export(self, actor: Actor) -> list[NationalRecord]:
         """Art 5: the records of the actor's jurisdiction in the national system's form,
         full identity numbers included (for the national system only): the read is
-        logged. A list of the whole jurisdiction: for a province, write the records as
+        logged. A 作废 (voided) record is left out
+        (:data:`~xueji.statistics.NATIONAL_EXCLUDED`: not in the registry, Art 30). A list of the whole jurisdiction: for a province, write the records as
         they come with :meth:`national_export_to`."""
         out: list[NationalRecord] = []
         self._national_export(actor, out.append, "national_export")
@@ -4650,6 +4657,8 @@ class Registry:
         with self._reading() as uow:
             for school in schools:
                 for s in uow.students.by_school(school.code):
+                    if s.status in NATIONAL_EXCLUDED:  # 作废: not in the registry (Art 30)
+                        continue
                     sink(national_record(s))
                     sent += 1
         return sent
@@ -4660,7 +4669,8 @@ class Registry:
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, action)
             schools = self._schools_within(uow, actor)
-            count = sum(uow.students.tally(s.code for s in schools).values())
+            tally = uow.students.tally(s.code for s in schools)
+            count = sum(n for k, n in tally.items() if k[3] not in NATIONAL_EXCLUDED)
             self._read(uow, actor, f"national:{actor.unit}", "id_number,guardian_id", count)
             return schools
 

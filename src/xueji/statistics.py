@@ -16,7 +16,8 @@ notice, item 3).
   (全国中小学生学籍信息管理系统, Art 5), **with the full identity numbers**: this export is
   the one place they leave the registry, for the national system only; the read is
   logged (:meth:`xueji.registry.Registry.national_export`). Every other report carries
-  no identity number.
+  no identity number. A 作废 (voided) record is not exported
+  (:data:`NATIONAL_EXCLUDED`).
 
 Each report becomes a :class:`xueji.excel.Table`, written as xlsx or CSV by
 :func:`xueji.excel.write_table`.
@@ -55,6 +56,7 @@ from xueji.rules.changes import MigrantDropout
 
 __all__ = [
     "COUNTED_FOR_FEE",
+    "NATIONAL_EXCLUDED",
     "NATIONAL_HEADER",
     "NATIONAL_TITLE",
     "FeeLine",
@@ -358,6 +360,13 @@ def public_list_table(school: str, rows: Iterable[PublicListRow]) -> Table:
 
 
 # -- the national system (Art 5) -------------------------------------------------------------------
+
+
+NATIONAL_EXCLUDED = frozenset({StudentStatus.VOIDED})
+"""The statuses the national export leaves out (Art 5; Art 30, PIPL Art 6): a 作废
+record was entered in error, or is of a child whose transfer in was rejected and who
+never joined. It is not in this province's registry, and its identity numbers whole
+have no reason to leave it. Before, the export sent it with them."""
 
 
 @attrs.frozen
