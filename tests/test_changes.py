@@ -366,6 +366,84 @@ def test_art27_the_migrant_dropout_summary_is_of_the_compulsory_grades(
         assert {k: [d.name for d in v] for k, v in summary.items()} == {"340202": ["初中前"]}
 
 
+W, WUHU_J = school_actor("W"), authority("340202")
+
+
+def _drop_back_and_move(p: Province) -> Student:
+    """A migrant child (户籍 341221) drops out of A (蜀山 340104) on 12 October, comes
+    back on 2 November, has the 户籍 and migrant flag edited, and transfers to W (镜湖
+    340202) on 1 December: the review's case."""
+    s = p.register("A", 4, migrant=True, hukou_region="341221", name="随迁")
+    p.at(D(2026, 10, 12))
+    req = p.reg.record_dropout(A, s.id, "辍学").request
+    assert req is not None
+    approve(p, SHUSHAN, req.id)
+    p.at(D(2026, 11, 2))
+    assert p.reg.return_from_dropout(A, s.id).allowed
+    assert p.reg.update_student(A, s.id, hukou_region="340202", migrant=False).allowed
+    p.at(D(2026, 12, 1))
+    out = p.reg.request_transfer(
+        W, s.id, to_school="W", to_class="W-4", reason=TransferReason.JOB_MOVE, stated_reason="调动"
+    )
+    assert out.request is not None
+    for actor in (W, WUHU_J, A, SHUSHAN):
+        approve(p, actor, out.request.id)
+    assert p.reg.student(PROVINCE, s.id).school == "W"
+    p.at(D(2027, 1, 31))
+    return s
+
+
+def test_art27_the_migrant_dropout_summary_is_of_the_school_dropped_out_of(
+    province: Province,
+) -> None:
+    """Found by the review: the Art 27(3) summary read the record as it is at the
+    term's end, so a migrant child who dropped out of A, came back and transferred to
+    W was handed over by W's authority, labelled school W, and A's authority had
+    nothing. The dropout's approval keeps the school, grade, 户籍 and migrant flag of
+    the day, and the summary is made of them."""
+    s = _drop_back_and_move(province)
+    term = {"start": D(2026, 9, 1), "end": D(2027, 1, 31)}
+    shushan = province.reg.migrant_dropouts(SHUSHAN, **term)
+    assert list(shushan) == ["341221"]
+    (line,) = shushan["341221"]
+    assert (line.student, line.school, line.grade, line.hukou_region, line.dropped_on) == (
+        s.id,
+        "A",
+        4,
+        "341221",
+        D(2026, 10, 12),
+    )
+    assert province.reg.migrant_dropouts(WUHU_J, **term) == {}
+    assert province.reg.migrant_dropouts(PROVINCE, **term) == shushan
+
+
+def test_art27_a_dropout_approved_before_its_facts_were_kept_reads_the_record(
+    province: Province,
+) -> None:
+    """A dropout approved before the approval kept the school, grade and 户籍 (its
+    payload has none) is read from the record as it is now (documented fallback)."""
+    s = _drop_back_and_move(province)
+    with province.store.unit_of_work() as uow:
+        (req,) = [r for r in uow.requests.all() if r.kind is RequestKind.DROPOUT]
+        assert req.payload == {
+            "school": "A",
+            "grade": "4",
+            "hukou_region": "341221",
+            "migrant": "true",
+        }
+        uow.requests.update(attrs.evolve(req, payload={}, version=req.version + 1))
+    term = {"start": D(2026, 9, 1), "end": D(2027, 1, 31)}
+    assert province.reg.migrant_dropouts(SHUSHAN, **term) == {}
+    # the record now: school W, 户籍 340202, no longer marked migrant
+    assert province.reg.migrant_dropouts(WUHU_J, **term) == {}
+    with province.store.unit_of_work() as uow:
+        (req,) = [r for r in uow.requests.all() if r.kind is RequestKind.DROPOUT]
+        assert req.payload == {}
+    assert province.reg.update_student(W, s.id, hukou_region="341221", migrant=True).allowed
+    (line,) = province.reg.migrant_dropouts(WUHU_J, **term)["341221"]
+    assert line.school == "W"
+
+
 def test_art18_compulsory_completion_by_the_school() -> None:
     p = Province(D(2026, 6, 1))
     s = p.register("A", 6, birth=D(2014, 3, 1))

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import openpyxl
 import pytest
 
@@ -28,7 +29,7 @@ from xueji.cli import main
 from xueji.errors import AccessDenied, ConcurrencyConflict, XuejiError
 from xueji.lifecycle import StudentStatus
 from xueji.masking import mask_ids
-from xueji.model import InfoGroup, SchoolClass
+from xueji.model import InfoGroup, Photo, SchoolClass
 from xueji.policy import Policy, Stage
 from xueji.storage.sql import SqlStore
 
@@ -569,6 +570,35 @@ def test_art28_statistics_by_unit_stage_grade_status(province: Province) -> None
     assert {row[3] for row in table.rows} == {"小学", "高中"}
 
 
+def test_art28_statistics_by_sorts_grades_by_number() -> None:
+    """Found by the review: ``Statistics.by`` sorted its keys as text, grade 10 before
+    grade 2. A grade sorts by its number, within each county of a two-field key."""
+    rows = tuple(
+        statistics.StatRow(
+            "3401",
+            county,
+            "H",
+            Stage.SENIOR if g >= 10 else Stage.PRIMARY,
+            g,
+            StudentStatus.REGISTERED,
+            1,
+        )
+        for county in ("340104", "340102")
+        for g in (1, 2, 9, 10, 11, 12)
+    )
+    stats = statistics.Statistics(D(2026, 10, 15), "34", rows)
+    assert list(stats.by("grade")) == [(1,), (2,), (9,), (10,), (11,), (12,)]
+    assert list(stats.by("county", "grade"))[:7] == [
+        ("340102", 1),
+        ("340102", 2),
+        ("340102", 9),
+        ("340102", 10),
+        ("340102", 11),
+        ("340102", 12),
+        ("340104", 1),
+    ]
+
+
 def test_notice_item3_maintenance_fee(province: Province) -> None:
     small(province)
     province.at(D(2026, 10, 15))
@@ -733,6 +763,43 @@ def test_art5_only_the_national_export_has_full_id_numbers(tmp_path: Path) -> No
         p.reg.national_export(A)
 
 
+def test_art5_the_national_export_leaves_out_voided_records(province: Province) -> None:
+    """Found by the review: a child whose transfer in from another province was
+    rejected (the record 作废: they never joined) went to the national system, full
+    identity number and all. A voided record is not in this province's registry (Art
+    30, PIPL Art 6): the export, and the count its read logs, leave it out."""
+    p = province
+    kept = p.register("A", 2, name="在籍")
+    birth = D(2018, 5, 1)
+    idn = make_id(birth)
+    out = p.reg.transfer_in(
+        A,
+        origin="江苏",
+        abroad=False,
+        school="A",
+        class_id="A-2",
+        grade=2,
+        name="外省",
+        sex="M",
+        birth_date=birth,
+        hukou_region="320102",
+        registry_number="G" + idn,
+        photo=Photo(p.today(), "x"),
+        stated_reason="随父母",
+    )
+    assert out.request is not None
+    assert p.reg.reject(A, out.request.id, "材料不实").allowed
+    assert p.reg.student(PROVINCE, out.request.student).status is StudentStatus.VOIDED
+    for actor in (PROVINCE, authority("340104")):
+        records = p.reg.national_export(actor)
+        assert [(r.name, r.id_number) for r in records] == [("在籍", kept.id_number)]
+        sent: list[statistics.NationalRecord] = []
+        assert p.reg.national_export_to(actor, sent.append) == 1
+        assert sent == records
+        assert idn not in repr([attrs.asdict(r) for r in records])
+    assert p.log()[-1].after["records"] == "1"  # the read logged: one record
+
+
 def test_art5_the_national_export_s_stage_and_entry_month_read_as_their_headers(
     tmp_path: Path,
 ) -> None:
@@ -874,6 +941,40 @@ def _cli_store(tmp_path: Path) -> list[str]:
     small(p)
     p.store.engine.dispose()
     return ["--store", f"sqlite:///{db}", "--today", "2026-10-15"]
+
+
+def test_art28_report_stats_json_says_what_it_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the review: ``report stats --json`` gave one "total", every record of
+    the jurisdiction (drafts, records under review, dropouts, 作废 records) under a
+    name read as the students 在籍. The summary gives ``records`` (all), ``enrolled``
+    (registered or suspended, as the fee counts) and ``by_status``; ``total`` stays,
+    the same as ``records``."""
+    db = tmp_path / "cli.sqlite3"
+    p = Province(store=SqlStore.sqlite(str(db)))
+    small(p)  # 7 registered, 1 draft
+    sick, gone = p.register("A", 2), p.register("A", 3)
+    p.at(D(2026, 10, 12))
+    for s, change in ((sick, p.reg.suspend), (gone, p.reg.record_dropout)):
+        req = change(A, s.id, "x").request
+        assert req is not None
+        assert p.reg.approve(authority("340104"), req.id).allowed
+    p.store.engine.dispose()
+    store = ["--store", f"sqlite:///{db}", "--today", "2026-10-15", "--as", "province:34"]
+    out = str(tmp_path / "s.csv")
+    assert main(["--json", "report", "stats", *store, "--out", out]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["records"], data["enrolled"], data["total"]) == (10, 8, 10)
+    assert {k: n for k, n in data["by_status"].items() if n} == {
+        "draft": 1,
+        "registered": 7,
+        "suspended": 1,
+        "dropped_out": 1,
+    }
+    assert set(data["by_status"]) == {s.value for s in StudentStatus}
+    assert main(["report", "stats", *store, "--out", out]) == 0
+    assert "在籍 enrolled 8, 记录 records 10" in capsys.readouterr().out
 
 
 def test_art28_the_report_commands_of_the_docs_run_on_a_store_written_since(

@@ -27,12 +27,15 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xueji import ids, numbers, workdays
 from xueji.errors import AccessDenied, XuejiError
 from xueji.masking import mask_ids
 from xueji.policy import ANHUI_2013, PROFILES, Policy, Stage, load_policy, policy_to_dict
+
+if TYPE_CHECKING:
+    from xueji import statistics
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
@@ -991,7 +994,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     data: Any
     if args.what == "stats":
         stats = reg.statistics(args.actor)
-        table, data = statistics.stats_table(stats), {"total": stats.total()}
+        table, data = statistics.stats_table(stats), _stats_summary(stats)
     elif args.what == "fee":
         fee = statistics.maintenance_fee(reg.statistics(args.actor), reg.policy())
         table = fee.table()
@@ -1030,9 +1033,30 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_OK
     excel.write_table(args.out, table)
     text = f"{args.what}: {len(table.rows)} 行 rows -> {args.out}"
+    if args.what == "stats":
+        text += f"; 在籍 enrolled {data['enrolled']}, 记录 records {data['records']}"
     notes = data.get("warnings", []) if isinstance(data, dict) else []
     _emit(args, {"out": args.out, **data}, "\n".join([text, *(f"  注意 note: {w}" for w in notes)]))
     return EXIT_OK
+
+
+def _stats_summary(stats: statistics.Statistics) -> dict[str, Any]:
+    """``report stats --json``'s counts (Art 28): ``records``, every record in the
+    jurisdiction whatever its status (drafts, records under review, dropouts, those who
+    left, 作废 records); ``enrolled``, those 在籍 (registered or suspended, as the fee
+    counts them: ``statistics.COUNTED_FOR_FEE``); ``by_status``, the records of each
+    status (every status, 0 where none). ``total`` is ``records`` under its old name
+    (kept for scripts that read it: it was never the number of students 在籍)."""
+    from xueji.lifecycle.tables import StudentStatus
+    from xueji.statistics import COUNTED_FOR_FEE
+
+    records = stats.total()
+    return {
+        "records": records,
+        "enrolled": sum(stats.total(status=s) for s in COUNTED_FOR_FEE),
+        "by_status": {s.value: stats.total(status=s) for s in StudentStatus},
+        "total": records,
+    }
 
 
 def _store_options(p: argparse.ArgumentParser) -> None:

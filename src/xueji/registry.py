@@ -93,7 +93,13 @@ from xueji.reports import PublicListRow, public_class_list
 from xueji.rules import approvals, corrections, enrolment, graduation, privacy, transfers
 from xueji.rules import changes as change_rules
 from xueji.rules._base import violation
-from xueji.statistics import NationalRecord, Statistics, national_record, tabulate_tally
+from xueji.statistics import (
+    NATIONAL_EXCLUDED,
+    NationalRecord,
+    Statistics,
+    national_record,
+    tabulate_tally,
+)
 from xueji.storage.protocols import RequestRepository, Store, UnitOfWork
 from xueji.storage.writebehind import WriteBehind
 from xueji.workdays import WorkdayCalendar, default_calendar
@@ -1929,9 +1935,15 @@ class Registry:
         policy = self.policy(on)
         student = self._get_student(uow, req.student)
         still_open = row.target.is_open
+        payload = req.payload
+        if row.target is R.APPROVED and req.kind is RequestKind.DROPOUT:
+            # Art 27(3): the school, grade and 户籍 of the dropout, kept for the term's
+            # summary (the record moves on if the child comes back and transfers)
+            payload = {**payload, **change_rules.dropout_record(student)}
         new = attrs.evolve(
             req,
             state=row.target,
+            payload=payload,
             stage_since=on if still_open else req.stage_since,
             deadline=(
                 self._stage_deadline(req.kind, on, policy, student) if still_open else req.deadline
@@ -4280,7 +4292,15 @@ class Registry:
     ) -> dict[str, tuple[change_rules.MigrantDropout, ...]]:
         """Art 27(3): the term's migrant-children dropouts of the compulsory grades
         (``compulsory_grades`` of the policy in force on ``end``) of the schools in the
-        actor's jurisdiction, grouped by the 户籍 county they are handed to."""
+        actor's jurisdiction, grouped by the 户籍 county they are handed to.
+
+        Each dropout is of the school the child attended when dropping out, and is
+        listed with that school, grade, 户籍 and migrant flag (kept in the request at
+        its approval: :func:`~xueji.rules.changes.student_at_dropout`), so the
+        authority of that school hands it over even if the child has come back and
+        transferred elsewhere since. Before, the record as it is now was read: the
+        new school's authority was given it, labelled with the new school. A dropout
+        approved before these were kept is read from the record as it is now."""
         _check_date(start, "起始日期", "the start date")
         _check_date(end, "截止日期", "the end date")
         with self._reading() as uow:
@@ -4289,7 +4309,7 @@ class Registry:
             pairs = []
             dropouts = _of_kind(uow.requests, RequestKind.DROPOUT, R.APPROVED)
             for r, found in _with_students(uow, dropouts, lambda r: r.student):
-                s = found or self._get_student(uow, r.student)
+                s = change_rules.student_at_dropout(found or self._get_student(uow, r.student), r)
                 if inside(s.school):
                     pairs.append((s, r.history[-1].on))
             return change_rules.migrant_dropout_summary(
@@ -4606,7 +4626,8 @@ class Registry:
     def national_export(self, actor: Actor) -> list[NationalRecord]:
         """Art 5: the records of the actor's jurisdiction in the national system's form,
         full identity numbers included (for the national system only): the read is
-        logged. A list of the whole jurisdiction: for a province, write the records as
+        logged. A 作废 (voided) record is left out
+        (:data:`~xueji.statistics.NATIONAL_EXCLUDED`: not in the registry, Art 30). A list of the whole jurisdiction: for a province, write the records as
         they come with :meth:`national_export_to`."""
         out: list[NationalRecord] = []
         self._national_export(actor, out.append, "national_export")
@@ -4636,6 +4657,8 @@ class Registry:
         with self._reading() as uow:
             for school in schools:
                 for s in uow.students.by_school(school.code):
+                    if s.status in NATIONAL_EXCLUDED:  # 作废: not in the registry (Art 30)
+                        continue
                     sink(national_record(s))
                     sent += 1
         return sent
@@ -4646,7 +4669,8 @@ class Registry:
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, action)
             schools = self._schools_within(uow, actor)
-            count = sum(uow.students.tally(s.code for s in schools).values())
+            tally = uow.students.tally(s.code for s in schools)
+            count = sum(n for k, n in tally.items() if k[3] not in NATIONAL_EXCLUDED)
             self._read(uow, actor, f"national:{actor.unit}", "id_number,guardian_id", count)
             return schools
 

@@ -16,7 +16,8 @@ notice, item 3).
   (全国中小学生学籍信息管理系统, Art 5), **with the full identity numbers**: this export is
   the one place they leave the registry, for the national system only; the read is
   logged (:meth:`xueji.registry.Registry.national_export`). Every other report carries
-  no identity number.
+  no identity number. A 作废 (voided) record is not exported
+  (:data:`NATIONAL_EXCLUDED`).
 
 Each report becomes a :class:`xueji.excel.Table`, written as xlsx or CSV by
 :func:`xueji.excel.write_table`. Each carries its notes, written above the header as
@@ -61,6 +62,7 @@ from xueji.rules.changes import MigrantDropout
 __all__ = [
     "COUNTED_FOR_FEE",
     "MIGRANTS_ARTICLE",
+    "NATIONAL_EXCLUDED",
     "NATIONAL_HEADER",
     "NATIONAL_TITLE",
     "PUBLIC_LIST_ARTICLE",
@@ -162,11 +164,26 @@ class Statistics:
 
     def by(self, *keys: str) -> dict[tuple[object, ...], int]:
         """Totals grouped by the named fields of :class:`StatRow` (e.g. ``"county",
-        "stage"``), sorted."""
+        "stage"``), sorted: a grade by its number (2 before 10; before, as text, 10
+        came before 2), the other fields by their text.
+
+        >>> rows = tuple(StatRow("3401", "", "H", Stage.SENIOR, g, StudentStatus.REGISTERED, 1)
+        ...              for g in (10, 2, 9))
+        >>> list(Statistics(_dt.date(2026, 10, 15), "34", rows).by("grade"))
+        [(2,), (9,), (10,)]
+        """
         out: Counter[tuple[object, ...]] = Counter()
         for r in self.rows:
             out[tuple(getattr(r, k) for k in keys)] += r.count
-        return dict(sorted(out.items(), key=lambda kv: tuple(map(str, kv[0]))))
+        return dict(sorted(out.items(), key=lambda kv: tuple(map(_sort_key, kv[0]))))
+
+
+def _sort_key(value: object) -> tuple[int, int, str]:
+    """A field's place in :meth:`Statistics.by`'s order: an int by its number, before
+    any text (a field holds one kind of value, so the two never meet in practice)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (0, value, "")
+    return (1, 0, str(value))
 
 
 def _place(school: School, units: Mapping[str, Unit]) -> tuple[str, str]:
@@ -424,6 +441,13 @@ def public_list_table(school: str, rows: Iterable[PublicListRow], *, taken_on: _
 
 
 # -- the national system (Art 5) -------------------------------------------------------------------
+
+
+NATIONAL_EXCLUDED = frozenset({StudentStatus.VOIDED})
+"""The statuses the national export leaves out (Art 5; Art 30, PIPL Art 6): a 作废
+record was entered in error, or is of a child whose transfer in was rejected and who
+never joined. It is not in this province's registry, and its identity numbers whole
+have no reason to leave it. Before, the export sent it with them."""
 
 
 @attrs.frozen

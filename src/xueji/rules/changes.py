@@ -23,6 +23,7 @@ from xueji.rules._base import Checks, ParamRead
 
 __all__ = [
     "ALLOWED_FROM",
+    "DROPOUT_RECORD_FIELDS",
     "ENDING_BLOCKERS",
     "ENDING_KINDS",
     "MOVING_KINDS",
@@ -32,9 +33,11 @@ __all__ = [
     "check_no_other_open",
     "check_reenrolment",
     "check_return_from_dropout",
+    "dropout_record",
     "keeps_registry",
     "migrant_dropout_summary",
     "reentering",
+    "student_at_dropout",
     "waits_for",
 ]
 
@@ -279,6 +282,51 @@ def reentering(candidates: Iterable[Student], policy: Policy) -> Student | None:
     return found[-1] if found else None
 
 
+DROPOUT_RECORD_FIELDS = ("school", "grade", "hukou_region", "migrant")
+"""The facts of a student a dropout's request keeps in its payload from its approval
+(:func:`dropout_record`): the Art 27(3) summary is made of them, not of the record as
+it is at the term's end (the child may have come back and moved school since)."""
+
+
+def dropout_record(student: Student) -> dict[str, str]:
+    """The payload fields a dropout's approval adds to its request (Art 27(3)): the
+    student's school, grade, 户籍 county and migrant flag as they are at the dropout
+    (:data:`DROPOUT_RECORD_FIELDS`).
+
+    >>> import datetime as dt
+    >>> from xueji.policy import Stage
+    >>> s = Student("S1", "A", "A-4", 4, Stage.PRIMARY, StudentStatus.REGISTERED, "x",
+    ...             "M", dt.date(2018, 1, 1), "341221", dt.date(2024, 9, 1), migrant=True)
+    >>> dropout_record(s)
+    {'school': 'A', 'grade': '4', 'hukou_region': '341221', 'migrant': 'true'}
+    """
+    return {
+        "school": student.school,
+        "grade": str(student.grade),
+        "hukou_region": student.hukou_region,
+        "migrant": "true" if student.migrant else "false",
+    }
+
+
+def student_at_dropout(student: Student, request: Request) -> Student:
+    """``student`` as they were when ``request`` (an approved dropout) was approved:
+    the school, grade, 户籍 and migrant flag its payload recorded then
+    (:func:`dropout_record`), the rest as now. A dropout approved before those were
+    recorded (data written before this change: the payload has none of them) gives
+    the record as it is now, which is right unless the child has since come back and
+    moved school, grade or 户籍."""
+    kept = request.payload
+    if not all(k in kept for k in DROPOUT_RECORD_FIELDS):
+        return student
+    return attrs.evolve(
+        student,
+        school=kept["school"],
+        grade=int(kept["grade"]),
+        hukou_region=kept["hukou_region"],
+        migrant=kept["migrant"] == "true",
+    )
+
+
 @attrs.frozen
 class MigrantDropout:
     """One line of the per-term summary handed to the 户籍 county (Art 27(3))."""
@@ -300,7 +348,9 @@ def migrant_dropout_summary(
 ) -> dict[str, tuple[MigrantDropout, ...]]:
     """Art 27(3): the compulsory-education migrant children (随迁子女) who dropped out in
     a term (``start`` to ``end``, inclusive), grouped by the county of their 户籍, for
-    the authority to hand to that county at the end of the term.
+    the authority to hand to that county at the end of the term. Each student is
+    given as at the dropout (:func:`student_at_dropout`): the school, grade and 户籍
+    of the line are those of the day the child dropped out.
 
     "义务教育阶段" is read as ``policy.compulsory_grades`` (the grade the dropout left,
     as for :func:`keeps_registry`): a senior-high migrant dropout is not listed.
