@@ -3977,6 +3977,26 @@ class Registry:
         graduation request whose payload says ``outcome = complete``)."""
         return self._finish(actor, student_id, "complete", expected_version)
 
+    @staticmethod
+    def _final_since(uow: UnitOfWork, s: Student, on: _dt.date) -> _dt.date | None:
+        """The date ``s`` came into its present grade, as :meth:`detect` reads it from
+        the whole log (:func:`_grade_since`), from the student's own entries and the
+        rollovers run since its first (each year's rollover entry, read by its
+        subject): the fact graduation's window is read from (Art 18). ``None`` where
+        the log cannot say."""
+        own = [e for e in uow.log.entries(s.id) if "record_digest" in e.after]
+        if not own:
+            return None
+        years = range(own[0].on.year - 1, on.year + 1)  # (a rollover runs before the next)
+        ran = uow.log.last_many(f"year:{y}" for y in years).values()
+        rolls = [e for e in ran if e.command == "rollover"]
+        digests: dict[str, _Logged] = {}
+        rollovers: list[_LoggedRollover | None] = []
+        merged = sorted([*own, *rolls], key=operator.attrgetter("seq"))
+        collections.deque(_watch_records(merged, digests, rollovers), maxlen=0)
+        logged = digests.get(s.id)
+        return None if logged is None else _grade_since(logged, s.grade, s.id, rollovers)
+
     def _finish(
         self, actor: Actor, student_id: str, event: str, expected_version: int | None = None
     ) -> Outcome:
@@ -4012,26 +4032,6 @@ class Registry:
                 return Outcome(decision, s, req)
             s = self._write_student(uow, actor, on, s, event, event, {})
         return Outcome(decision, s)
-
-    @staticmethod
-    def _final_since(uow: UnitOfWork, s: Student, on: _dt.date) -> _dt.date | None:
-        """The date ``s`` came into its present grade, as :meth:`detect` reads it from
-        the whole log (:func:`_grade_since`), from the student's own entries and the
-        rollovers run since its first (each year's rollover entry, read by its
-        subject): the fact graduation's window is read from (Art 18). ``None`` where
-        the log cannot say."""
-        own = [e for e in uow.log.entries(s.id) if "record_digest" in e.after]
-        if not own:
-            return None
-        years = range(own[0].on.year - 1, on.year + 1)  # (a rollover runs before the next)
-        ran = uow.log.last_many(f"year:{y}" for y in years).values()
-        rolls = [e for e in ran if e.command == "rollover"]
-        digests: dict[str, _Logged] = {}
-        rollovers: list[_LoggedRollover | None] = []
-        merged = sorted([*own, *rolls], key=operator.attrgetter("seq"))
-        collections.deque(_watch_records(merged, digests, rollovers), maxlen=0)
-        logged = digests.get(s.id)
-        return None if logged is None else _grade_since(logged, s.grade, s.id, rollovers)
 
     @_retried
     def rollover(self, actor: Actor, year: int) -> Outcome:
