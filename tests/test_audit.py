@@ -198,6 +198,29 @@ def test_art32_late_graduation_is_reported() -> None:
     assert ("late_graduation", "A") in {(f.kind, f.unit) for f in report.findings}
 
 
+def test_art32_late_graduation_is_that_of_the_school_year_the_student_finished(
+    province: Province,
+) -> None:
+    """Found by the rollover review: detect read each graduation's deadline in the
+    calendar year of its date, so a student held in the final grade at the rollover
+    and graduated months later in the next June was never reported, and one moved up
+    into it on 1 August and graduated (early) that month was. Art 18 and Art 32(四):
+    the deadline is that of the school year the student finished, as the command read
+    it (the rollover that moved it into the final grade, or its entry there)."""
+    p = province
+    a = school_actor("A")
+    moved, held = p.register("A", 5), p.register("A", 6)
+    p.at(D(2027, 8, 1))
+    assert p.reg.rollover(Actor.system(), 2027).allowed
+    p.at(D(2027, 8, 20))
+    assert p.reg.graduate(a, moved.id).decision.codes == ("graduation.early",)
+    p.at(D(2028, 6, 10))
+    assert p.reg.graduate(a, held.id).decision.codes == ("graduation.late",)
+    found = [f for f in p.reg.detect(PROVINCE).findings if f.kind == "late_graduation"]
+    assert [(f.subject, f.unit, f.on) for f in found] == [(held.id, "A", D(2028, 6, 10))]
+    assert found[0].detail == "due 2027-07-31"
+
+
 @given(
     st.dictionaries(
         st.text(alphabet=st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12),

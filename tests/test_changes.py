@@ -514,6 +514,72 @@ def test_art18_graduation_before_the_school_year_ends_is_flagged() -> None:
     assert p.reg.graduate(A, t.id).decision.codes == ()
 
 
+def test_art18_graduation_is_early_or_late_for_the_school_year_the_student_finishes(
+    province: Province,
+) -> None:
+    """Found by the rollover review: from 1 August to 31 December graduation read the
+    calendar year's window, so a pupil moved up into grade 6 on 1 August and graduated
+    the next day was ``graduation.late`` (not early), and one held in grade 6 at the
+    rollover and graduated the next March was ``graduation.early`` (eight months late).
+    Art 18: the window is that of the school year the student finishes, read from the
+    change log (the rollover that moved it into the final grade, or its entry there);
+    an entry after the rollover that does not change the grade keeps it."""
+    p = province
+    moved, held, kept = p.register("A", 5), p.register("A", 6), p.register("A", 6)
+    p.at(D(2027, 6, 15))
+    assert p.reg.graduate(A, kept.id).decision.codes == ()
+    p.at(D(2027, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2027).allowed
+    assert p.reg.student(PROVINCE, moved.id).grade == 6
+    p.at(D(2027, 8, 2))
+    out = p.reg.graduate(A, moved.id)
+    assert out.allowed
+    assert out.decision.codes == ("graduation.early",)
+    assert dict(out.decision.warnings[0].facts)["opens"] == "2028-06-01"
+    p.at(D(2027, 9, 10))
+    assert p.reg.update_student(A, held.id, migrant=True).allowed  # grade unchanged
+    p.at(D(2028, 3, 1))
+    late = p.reg.graduate(A, held.id)
+    assert late.decision.codes == ("graduation.late",)
+    assert dict(late.decision.warnings[0].facts)["deadline"] == "2027-07-31"
+    assert p.reg.student(PROVINCE, held.id).status is StudentStatus.GRADUATED
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_student_held_for_a_transfer_finishes_the_year_it_is_moved_up(
+    kind: str, tmp_path: Path
+) -> None:
+    """The rollover that moved a student into the final grade is the first that did
+    not hold it by name: a grade-5 pupil held at the 2026 rollover for an open
+    transfer (``rollover_open_transfers = "hold"``), the transfer withdrawn (no entry
+    of the record's), moved up in 2027, finishes in 2028 (Art 18)."""
+    hold = attrs.evolve(ANHUI_2013, rollover_open_transfers=Param("hold", anhui(18, 2)))
+    store = SqlStore.sqlite(tmp_path / "held.sqlite3") if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), policies=(hold,), store=store)
+    s = p.register("A", 5, birth=D(2015, 3, 1))
+    tr = p.reg.request_transfer(
+        school_actor("W"),
+        s.id,
+        to_school="W",
+        to_class="W-5",
+        reason=TransferReason.JOB_MOVE,
+        stated_reason="调动",
+    ).request
+    assert tr is not None
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.at(D(2026, 9, 1))
+    assert p.reg.withdraw(school_actor("W"), tr.id).allowed
+    p.at(D(2027, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2027).allowed
+    assert p.reg.student(PROVINCE, s.id).grade == 6
+    p.at(D(2027, 8, 2))
+    assert p.reg.graduate(A, s.id).decision.codes == ("graduation.early",)
+    assert not [f for f in p.reg.detect(PROVINCE).findings if f.kind == "late_graduation"]
+    if store is not None:
+        store.engine.dispose()
+
+
 def test_art18_one_rollover_a_year() -> None:
     """Found by the analysts' review: a rollover of an earlier year run after this
     year's (2025 after 2026, on 5 August 2026) moved every student up again. A year's

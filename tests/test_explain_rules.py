@@ -5,6 +5,7 @@ only when read, so bulk imports pay a tuple per rule."""
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 
 import attrs
@@ -385,7 +386,9 @@ def test_art18_allowed_graduation_explains_its_rules() -> None:
     assert params(deadline) == {"graduation_deadline": ("07-31", anhui(18))}
     assert dict(deadline.facts) == {"on": "2027-07-01", "deadline": "2027-07-31"}
     assert "graduation work finishes by the set date" in e.text("en")
-    late = graduation.check_graduation(student(grade=5), on=D(2027, 8, 2), policy=ANHUI_2013)
+    late = graduation.check_graduation(
+        student(grade=5), on=D(2027, 8, 2), policy=ANHUI_2013, final_since=D(2026, 9, 1)
+    )
     assert late.codes == ("graduation.not_final_grade", "graduation.late")
     assert [s.verdict for s in late.steps] == [
         Verdict.ALLOW,
@@ -393,6 +396,38 @@ def test_art18_allowed_graduation_explains_its_rules() -> None:
         Verdict.ALLOW,
         Verdict.WARN,
     ]
+
+
+def test_art18_graduation_window_is_that_of_the_school_year_the_student_finishes() -> None:
+    """Found by the rollover review: from 1 August to 31 December the rule read the
+    window of the calendar year, so a student moved up into the final grade that day
+    was late and a held one graduated next spring early. Art 18: the window is the one
+    of the school year the student finishes (``final_since``: when it came into the
+    final grade); with no date known, the class of ``on``'s school year."""
+
+    def codes(on: _dt.date, since: _dt.date | None = None) -> tuple[str, ...]:
+        return graduation.check_graduation(
+            student(), on=on, policy=ANHUI_2013, final_since=since
+        ).codes
+
+    promoted = D(2026, 8, 1)  # moved up into grade 6 by the 2026 rollover
+    early = graduation.check_graduation(
+        student(), on=D(2026, 8, 2), policy=ANHUI_2013, final_since=promoted
+    )
+    assert early.codes == ("graduation.early",)
+    assert dict(early.warnings[0].facts) == {"on": "2026-08-02", "opens": "2027-06-01"}
+    assert codes(D(2027, 6, 1), promoted) == ()
+    assert codes(D(2027, 8, 1), promoted) == ("graduation.late",)
+    held = D(2025, 8, 1)  # in grade 6 since 2025: held at the 2026 rollover
+    late = graduation.check_graduation(
+        student(), on=D(2027, 3, 1), policy=ANHUI_2013, final_since=held
+    )
+    assert late.codes == ("graduation.late",)
+    assert dict(late.warnings[0].facts) == {"on": "2027-03-01", "deadline": "2026-07-31"}
+    assert codes(D(2026, 8, 2), D(2026, 2, 1)) == ("graduation.late",)  # entered in spring
+    assert codes(D(2026, 8, 2)) == ("graduation.early",)  # no date: this school year's
+    assert codes(D(2026, 7, 31)) == ()
+    assert graduation.school_year_of(D(2026, 7, 31), policy=ANHUI_2013) == 2025
 
 
 def test_art18_rollover_action_explains_its_rule() -> None:

@@ -669,10 +669,12 @@ def _inside_with_students(
             yield x, student
 
 
-_Logged = tuple[str, str, int | None, int]
+_Logged = tuple[str, str, int | None, int, _dt.date | None]
 """What :func:`_watch_records` keeps of a student's last entry: the record's digest,
 the school the log last put it in, the grade it wrote (``None`` in an entry from
-before the grade was logged) and how many rollovers the log held before it."""
+before the grade was logged), how many rollovers the log held before it, and the date
+the record came into that grade (:func:`_grade_since`; ``None`` where the log cannot
+say)."""
 
 
 @attrs.frozen
@@ -683,6 +685,7 @@ class _LoggedRollover:
     statuses: frozenset[str]
     final_grades: Mapping[str, int]
     held: frozenset[str]
+    on: _dt.date | None = None  # the entry's date: the rollover's own (Art 18)
 
     @staticmethod
     def written(plan: graduation.RolloverPlan, held: Iterable[str]) -> dict[str, str]:
@@ -696,7 +699,7 @@ class _LoggedRollover:
         }
 
     @classmethod
-    def of(cls, after: Mapping[str, str]) -> _LoggedRollover | None:
+    def of(cls, after: Mapping[str, str], on: _dt.date | None = None) -> _LoggedRollover | None:
         """Read from the entry; ``None`` for an entry from before it said this, or one
         edited past reading (the log then fails to verify: that is the finding)."""
         if "statuses" not in after or "final_grades" not in after:
@@ -707,6 +710,7 @@ class _LoggedRollover:
                 frozenset(after["statuses"].split(",")),
                 {stage: int(grade) for stage, grade in finals},
                 frozenset(after.get("held", "").split(",")) - {""},
+                on,
             )
         except (ValueError, TypeError, AttributeError):
             return None
@@ -725,18 +729,69 @@ def _watch_records(
         digest = e.after.get("record_digest")
         if digest is not None:
             school = e.after.get("school")
+            prev = digests.get(e.subject)
             if school is None:
-                school = digests[e.subject][1] if e.subject in digests else ""
-            grade = e.after.get("grade")
+                school = prev[1] if prev is not None else ""
+            text = e.after.get("grade")
+            grade = int(text) if text and text.isdigit() else None
             digests[e.subject] = (
                 str(digest),
                 sys.intern(str(school)),
-                int(grade) if grade and grade.isdigit() else None,
+                grade,
                 len(rollovers),
+                _since_entry(e, prev, grade, rollovers),
             )
         elif e.command == "rollover":
-            rollovers.append(_LoggedRollover.of(e.after))
+            rollovers.append(_LoggedRollover.of(e.after, e.on))
         yield e
+
+
+def _since_entry(
+    e: ChangeEntry,
+    prev: _Logged | None,
+    grade: int | None,
+    rollovers: Sequence[_LoggedRollover | None],
+) -> _dt.date | None:
+    """The date the record of ``e`` (a record's entry, which wrote ``grade``) came into
+    that grade: ``e``'s own date where its command put it there (a new record, a grade
+    changed), else as before ``e`` (:func:`_grade_since` from ``prev``, its previous
+    entry). What graduation's window is read from (Art 18)."""
+    if grade is None:
+        return None
+    before = e.before.get("grade")
+    if before is not None and before != e.after.get("grade"):
+        return e.on  # the command changed the grade
+    if prev is None:  # the record's first entry, or one after entries with no digest
+        return e.on if e.prev_subject_hash in ("", audit.GENESIS) else None
+    return _grade_since(prev, grade, e.subject, rollovers)
+
+
+def _grade_since(
+    logged: _Logged, grade: int, student: str, rollovers: Sequence[_LoggedRollover | None]
+) -> _dt.date | None:
+    """The date a record whose last entry is ``logged`` came into ``grade``, with no
+    command having changed its grade since: the date that entry had for its own grade
+    if no rollover has moved it since, else the date of the rollover that moved it into
+    ``grade`` (between two entries the record's status is one, so the rollovers that
+    moved it are the first ones that did not hold it by name). ``None`` where the log
+    cannot say: an entry or a rollover from before the log recorded it, or a grade no
+    rollover explains (a record changed outside the library: its own finding)."""
+    was = logged[2]
+    if was is None:
+        return None
+    moves = grade - was
+    if moves == 0:
+        return logged[4]
+    if moves > 0:
+        for r in rollovers[logged[3] :]:
+            if r is None:
+                return None
+            if student in r.held:
+                continue
+            moves -= 1
+            if moves == 0:
+                return r.on
+    return None
 
 
 def _grade_now(
@@ -3934,6 +3989,26 @@ class Registry:
         graduation request whose payload says ``outcome = complete``)."""
         return self._finish(actor, student_id, "complete", expected_version)
 
+    @staticmethod
+    def _final_since(uow: UnitOfWork, s: Student, on: _dt.date) -> _dt.date | None:
+        """The date ``s`` came into its present grade, as :meth:`detect` reads it from
+        the whole log (:func:`_grade_since`), from the student's own entries and the
+        rollovers run since its first (each year's rollover entry, read by its
+        subject): the fact graduation's window is read from (Art 18). ``None`` where
+        the log cannot say."""
+        own = [e for e in uow.log.entries(s.id) if "record_digest" in e.after]
+        if not own:
+            return None
+        years = range(own[0].on.year - 1, on.year + 1)  # (a rollover runs before the next)
+        ran = uow.log.last_many(f"year:{y}" for y in years).values()
+        rolls = [e for e in ran if e.command == "rollover"]
+        digests: dict[str, _Logged] = {}
+        rollovers: list[_LoggedRollover | None] = []
+        merged = sorted([*own, *rolls], key=operator.attrgetter("seq"))
+        collections.deque(_watch_records(merged, digests, rollovers), maxlen=0)
+        logged = digests.get(s.id)
+        return None if logged is None else _grade_since(logged, s.grade, s.id, rollovers)
+
     def _finish(
         self, actor: Actor, student_id: str, event: str, expected_version: int | None = None
     ) -> Outcome:
@@ -3945,8 +4020,9 @@ class Registry:
             outcome = {"outcome": "complete"} if event == "complete" else {}
             open_now = uow.requests.open_for_student(s.id)  # (read once: both uses below)
             pending = [r for r in open_now if r.kind is RequestKind.GRADUATION]
+            since = self._final_since(uow, s, on)
             decision = Decision.combine(
-                graduation.check_graduation(s, on=on, policy=policy),
+                graduation.check_graduation(s, on=on, policy=policy, final_since=since),
                 # (an open request for the same outcome is the repeat handled below; one
                 # for the other outcome, 毕业 against 结业, must be decided first)
                 change_rules.check_no_other_open(
@@ -4393,8 +4469,8 @@ class Registry:
             late: list[tuple[ChangeEntry, _dt.date]] = []
             digests: dict[str, _Logged] = {}
             rollovers: list[_LoggedRollover | None] = []
-            entries = _watch_records(
-                self._watch_graduations(uow.log.stream(), late), digests, rollovers
+            entries = self._watch_graduations(
+                _watch_records(uow.log.stream(), digests, rollovers), late, digests
             )
             verification = (
                 audit.verify(entries)
@@ -4528,24 +4604,36 @@ class Registry:
         return out
 
     def _watch_graduations(
-        self, entries: Iterable[ChangeEntry], late: list[tuple[ChangeEntry, _dt.date]]
+        self,
+        entries: Iterable[ChangeEntry],
+        late: list[tuple[ChangeEntry, _dt.date]],
+        digests: Mapping[str, _Logged],
     ) -> Iterator[ChangeEntry]:
-        """``entries`` passed through, keeping in ``late`` the graduations (and
-        completions) logged after the year's graduation deadline (Art 18), each with
-        that deadline. An entry dated when no policy was in force was edited (no
+        """``entries`` (passed through :func:`_watch_records`, which keeps ``digests``)
+        passed through, keeping in ``late`` the graduations (and completions) logged
+        after the graduation deadline of the school year the student finished (Art 18:
+        :func:`~xueji.rules.graduation.graduation_window`, from the date the record
+        came into its final grade, as the command read it: a student held in the final
+        grade at a rollover is late from that year's 31 July on), each with that
+        deadline. An entry dated when no policy was in force was edited (no
         graduation could be logged then): it is passed over, not raised on, and the
         chain's verification reports it (the finding of Art 32(三))."""
-        due_of: dict[_dt.date, _dt.date | None] = {}
+        due_of: dict[tuple[_dt.date, _dt.date | None], _dt.date | None] = {}
         for e in entries:
             if e.command in ("graduate", "complete"):
-                if e.on in due_of:
-                    due = due_of[e.on]
+                logged = digests.get(e.subject) if "record_digest" in e.after else None
+                key = (e.on, None if logged is None else logged[4])
+                if key in due_of:
+                    due = due_of[key]
                 else:
                     try:
-                        due = self.policy(e.on).graduation_deadline.value.in_year(e.on.year)
+                        window = graduation.graduation_window(
+                            e.on, policy=self.policy(e.on), final_since=key[1]
+                        )
+                        due = window[1]
                     except PolicyNotInForce:
                         due = None
-                    due_of[e.on] = due
+                    due_of[key] = due
                 if due is not None and e.on > due:
                     late.append((e, due))
             yield e

@@ -96,9 +96,9 @@ ANHUI_2013 = Policy(
         "学校在学年结束后开始毕业操作: Art 18 gives no date for the end of the school year. "
         "Reading: the graduating classes' teaching year ends in June (高考 7-9 June, 中考 "
         "mid-June), so graduation work from 1 June on is in time, and earlier work is "
-        "flagged (graduation.early: a warning, not a refusal, because a student held in "
-        "the final grade past the rollover may still finish the year before, and the "
-        "record cannot tell them from this year's class).",
+        "flagged (graduation.early: a warning, not a refusal, as graduation.late is; the "
+        "window is that of the school year the student finishes, read from the change "
+        "log, which cannot say it for a record from before it logged grades).",
     ),
     graduation_needs_approval=Param(frozenset({Stage.SENIOR}), _art(18)),
     rollover_date=Param(MonthDay(8, 1), _art(18, 2)),

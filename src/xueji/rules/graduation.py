@@ -2,7 +2,9 @@
 
 Compulsory education: the school records completion itself. Senior high: the school
 submits and the authority approves. Graduation work finishes by
-``graduation_deadline`` (31 July); later work is flagged (a warning, Art 32).
+``graduation_deadline`` (31 July) of the school year the student finishes; later work
+is flagged (a warning, Art 32), and so is work before ``graduation_from`` of that year
+(:func:`graduation_window`).
 
 The rollover on ``rollover_date`` (1 August) moves every student in school up one
 grade. What happens to the cases Art 18 leaves open is decided by policy parameters:
@@ -40,8 +42,10 @@ __all__ = [
     "check_graduation",
     "check_rollover_date",
     "graduation_needs_approval",
+    "graduation_window",
     "rollover_action",
     "rollover_plan",
+    "school_year_of",
 ]
 
 
@@ -50,10 +54,59 @@ def graduation_needs_approval(stage: Stage, policy: Policy) -> bool:
     return stage in policy.graduation_needs_approval.value
 
 
-def check_graduation(student: Student, *, on: _dt.date, policy: Policy) -> Decision:
-    """Art 18: only a registered final-grade student graduates; work before the
-    school year's end (``graduation_from``) and after ``graduation_deadline`` is
-    flagged."""
+def school_year_of(day: _dt.date, *, policy: Policy) -> int:
+    """The school year ``day`` falls in, named by the calendar year it starts in: from
+    ``rollover_date`` of that year (1 August) to the day before the next one's (Art 18).
+
+    >>> import datetime as dt
+    >>> from xueji.policy import ANHUI_2013
+    >>> school_year_of(dt.date(2026, 7, 31), policy=ANHUI_2013)
+    2025
+    >>> school_year_of(dt.date(2026, 8, 1), policy=ANHUI_2013)
+    2026
+    """
+    starts = policy.rollover_date.value.in_year(day.year)
+    return day.year if day >= starts else day.year - 1
+
+
+def graduation_window(
+    on: _dt.date, *, policy: Policy, final_since: _dt.date | None = None
+) -> tuple[_dt.date, _dt.date]:
+    """Art 18: when the graduation work of a final-grade student opens
+    (``graduation_from``) and when it is due (``graduation_deadline``): those of the
+    school year the student finishes, the one in which it came into the final grade
+    (``final_since``, the date of the entry or the rollover that put it there; a
+    student held in the final grade at a rollover keeps the earlier date). With no
+    such date known, the student is taken as the class of the school year ``on``
+    falls in.
+
+    Reading (Art 18: 学校在学年结束后…毕业操作, 须在每年的7月31日前完成): a student
+    moved up into the final grade on 1 August 2026 finishes in 2027, so its window is
+    1 June to 31 July 2027 and graduating it in August 2026 is early, not late; one
+    already in the final grade before that rollover (held) finished in 2026 and is
+    late after 31 July 2026, whenever it is graduated.
+
+    >>> import datetime as dt
+    >>> from xueji.policy import ANHUI_2013
+    >>> graduation_window(dt.date(2026, 8, 2), policy=ANHUI_2013, final_since=dt.date(2026, 8, 1))
+    (datetime.date(2027, 6, 1), datetime.date(2027, 7, 31))
+    >>> graduation_window(dt.date(2027, 3, 1), policy=ANHUI_2013, final_since=dt.date(2025, 9, 1))
+    (datetime.date(2026, 6, 1), datetime.date(2026, 7, 31))
+    """
+    ends = school_year_of(on if final_since is None else final_since, policy=policy) + 1
+    return policy.graduation_from.value.in_year(ends), policy.graduation_deadline.value.in_year(
+        ends
+    )
+
+
+def check_graduation(
+    student: Student, *, on: _dt.date, policy: Policy, final_since: _dt.date | None = None
+) -> Decision:
+    """Art 18: only a registered final-grade student graduates; work before the end of
+    the school year the student finishes (``graduation_from``) and after its
+    ``graduation_deadline`` is flagged (:func:`graduation_window`: ``final_since`` is
+    the date the student came into the final grade, which the registry reads from the
+    change log; ``None``, the class of ``on``'s school year)."""
     c = Checks()
     c.rule(
         "change.status",
@@ -74,11 +127,11 @@ def check_graduation(student: Student, *, on: _dt.date, policy: Policy) -> Decis
         grade=student.grade,
         final_grade=last,
     )
+    opens, due = graduation_window(on, policy=policy, final_since=final_since)
     start = policy.graduation_from
-    opens = start.value.in_year(on.year)
     c.rule(
         "graduation.early",
-        on >= opens,  # the year's graduation work opens on graduation_from
+        on >= opens,  # the work of the school year the student finishes opens then
         warn=True,
         article=start.article,
         params=(("graduation_from", start),),
@@ -86,10 +139,9 @@ def check_graduation(student: Student, *, on: _dt.date, policy: Policy) -> Decis
         opens=opens.isoformat(),
     )
     deadline = policy.graduation_deadline
-    due = deadline.value.in_year(on.year)
     c.rule(
         "graduation.late",
-        on <= due,  # work for the school year ending in on.year was due on 31 July
+        on <= due,  # and was due on that year's 31 July (a student held is late)
         warn=True,
         article=deadline.article,
         params=(("graduation_deadline", deadline),),
