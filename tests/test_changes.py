@@ -927,6 +927,67 @@ def test_art18_rollover_holds_only_open_transfers_under_hold(kind: str, tmp_path
         store.engine.dispose()
 
 
+@pytest.mark.parametrize("unfinished", ["hold", "complete"])
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_the_rollover_counts_what_it_did(kind: str, unfinished: str, tmp_path: Path) -> None:
+    """Found by the review of the rollover: its entry and warnings counted students in
+    their final grade, who stay in it whatever happens, as held for their suspension
+    or open transfer (``suspended_held=2``, ``held_for_open_transfer=2`` here), the
+    transferring one again among the unfinished; and under ``"complete"`` the warning
+    read as if every unfinished student had been completed. Now a student counts as
+    held only below the final grade, and the unfinished are split into the completed
+    (结业) and the held."""
+    policy = attrs.evolve(
+        ANHUI_2013,
+        code="other",
+        rollover_open_transfers=Param("hold", anhui(18, 2)),
+        rollover_unfinished_final_grade=Param(unfinished, anhui(18)),
+    )
+    store = SqlStore.sqlite(tmp_path / "counts.sqlite3") if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), policies=(policy,), store=store)
+    for grade in (3, 6):  # suspended below and in the final grade
+        s = p.register("A", grade, birth=D(2020 - grade, 3, 1))
+        req = p.reg.suspend(A, s.id, "病休").request
+        assert req is not None
+        approve(p, SHUSHAN, req.id)
+    for grade in (4, 6):  # an open transfer below and in the final grade
+        s = p.register("A", grade, birth=D(2020 - grade, 4, 1))
+        out = p.reg.request_transfer(
+            school_actor("W"),
+            s.id,
+            to_school="W",
+            to_class=f"W-{grade}",
+            reason=TransferReason.JOB_MOVE,
+            stated_reason="调动",
+        )
+        assert out.allowed, out.decision
+    p.register("A", 6, birth=D(2014, 5, 1))  # unfinished: completed or held by the policy
+    p.at(D(2026, 8, 1))
+    out = p.reg.rollover(SYSTEM, 2026)
+    assert out.allowed
+    completed = 1 if unfinished == "complete" else 0  # (the transferring one is held)
+    entry = next(e for e in p.log() if e.command == "rollover" and e.subject == "year:2026")
+    keys = ("promoted", "suspended_held", "held_for_open_transfer", "final_grade_unfinished")
+    assert {k: str(entry.after[k]) for k in (*keys, "completed", "held_unfinished")} == {
+        "promoted": "0",
+        "suspended_held": "1",
+        "held_for_open_transfer": "1",
+        "final_grade_unfinished": "2",
+        "completed": str(completed),
+        "held_unfinished": str(2 - completed),
+    }
+    facts = {v.code: dict(v.facts) for v in out.decision.warnings}
+    assert facts["rollover.suspended_held"] == {"students": "1"}
+    assert facts["graduation.overdue"] == {
+        "students": "2",
+        "action": unfinished,
+        "completed": str(completed),
+        "held_unfinished": str(2 - completed),
+    }
+    if store is not None:
+        store.engine.dispose()
+
+
 def test_art33_decision_under_the_policy_in_force_on_its_date() -> None:
     later = attrs.evolve(
         ANHUI_2013,

@@ -706,6 +706,14 @@ class _LoggedRollover:
             return None
 
 
+def _held_below_final(uow: UnitOfWork, plan: graduation.RolloverPlan, held: Collection[str]) -> int:
+    """How many of the students ``held`` (an open transfer under ``"hold"``) the plan
+    would otherwise have moved up: not those in a final grade, or not in school, who
+    stay in any case (found by the review: the rollover's entry counted them as held
+    for their transfer, and a final-grade one again as unfinished)."""
+    return sum(1 for s in uow.students.get_many(held).values() if plan.moves_up(s)) if held else 0
+
+
 def _watch_records(
     entries: Iterable[ChangeEntry],
     digests: dict[str, _Logged],
@@ -4005,7 +4013,7 @@ class Registry:
                 if r.to_class:
                     going.append(r)
             exclude = frozenset(transferring if plan.hold_open_transfers else ())
-            held_for_transfer = len(exclude)
+            held_for_transfer = _held_below_final(uow, plan, exclude)
             entered_after: frozenset[str] = frozenset()
             late_final = 0  # of them, registered in a final grade: not unfinished
             if on > due:
@@ -4024,11 +4032,16 @@ class Registry:
                 )
                 exclude |= entered_after
             unfinished = uow.students.count_where(St.REGISTERED, plan.final_grades) - late_final
+            completed = 0  # of the unfinished, those given 结业; the rest are held
             if plan.complete_unfinished:
-                self._complete_unfinished(
+                completed = self._complete_unfinished(
                     uow, actor, due, plan.final_grades, blocked | entered_after
                 )
-            held = 0 if St.SUSPENDED in plan.statuses else uow.students.count_where(St.SUSPENDED)
+            held = 0  # the suspended held below their final grade (who would move up)
+            if St.SUSPENDED not in plan.statuses:
+                held = uow.students.count_where(St.SUSPENDED) - uow.students.count_where(
+                    St.SUSPENDED, plan.final_grades
+                )
             # set-based: one statement in a SQL store, not a loop over the province
             # the classes first: a class moves up with the students who move up in it
             classes = uow.classes.promote(plan.statuses, plan.final_grades, exclude)
@@ -4042,6 +4055,8 @@ class Registry:
                         article=policy.rollover_unfinished_final_grade.article,
                         students=unfinished,
                         action="complete" if plan.complete_unfinished else "hold",
+                        completed=completed,
+                        held_unfinished=unfinished - completed,
                     )
                 )
             if held:
@@ -4066,6 +4081,8 @@ class Registry:
                     "promoted": promoted,
                     "classes_promoted": classes,
                     "final_grade_unfinished": unfinished,
+                    "completed": completed,
+                    "held_unfinished": unfinished - completed,
                     "suspended_held": held,
                     "held_for_open_transfer": held_for_transfer,
                     "entered_after_its_date": len(entered_after),
@@ -4111,7 +4128,7 @@ class Registry:
         on: _dt.date,
         final_grades: Mapping[Stage, int],
         blocked: Collection[str],
-    ) -> None:
+    ) -> int:
         """结业 for the registered students still in a final grade at the rollover (a
         policy's ``rollover_unfinished_final_grade="complete"``), each with its own log
         entry: read a page at a time and written behind, :data:`SWEEP_BATCH` students a
@@ -4119,12 +4136,13 @@ class Registry:
         statements a student). Not the ``blocked`` students, with a change open that the
         ended record could not take (a key-field correction, a transfer): completed, it
         would be stuck at its approval; they are held in the final grade instead, and
-        counted as unfinished."""
+        counted as unfinished and held. Returns how many were completed."""
         found = (
             s
             for s in uow.students.in_final_grade(St.REGISTERED, final_grades)
             if s.id not in blocked
         )
+        done = 0
         with _gc_paused():
             while part := list(itertools.islice(found, SWEEP_BATCH)):
                 batch = WriteBehind(uow)
@@ -4132,6 +4150,8 @@ class Registry:
                 for s in part:
                     self._write_student(batch, actor, on, s, "complete", "rollover", {})
                 batch.flush()
+                done += len(part)
+        return done
 
     @_retried
     def advance_clock(self, actor: Actor, to: _dt.date | None = None) -> list[Request]:
