@@ -2972,6 +2972,78 @@ class Registry:
 
     @_retried
     @_idempotent
+    def regrade(
+        self,
+        actor: Actor,
+        student_id: str,
+        *,
+        grade: int,
+        class_id: str,
+        reason: str,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """Put a student's grade right (Art 18(2): grades move up once a year, at the
+        rollover): the student goes into ``grade`` and ``class_id``, a class of that
+        grade at the student's own school, with the log entry citing Art 18(2), the
+        grade and class before and after, and ``reason``. For a year whose rollover was
+        missed (not run late: :func:`~xueji.rules.graduation.check_rollover_date`), a
+        grade entered wrong, a student kept back or moved on.
+
+        Data maintenance by the authorities (Art 28): the school's 学籍主管部门 (its
+        county, or the city for a school it runs) and the city above a county's school;
+        not the school, whose own edits (:meth:`update_student`) never touch a grade.
+        Refused (nothing written): a student not in school, or a grade outside the
+        student's stage under the profile's ``school_system`` or the one it is in
+        (:func:`~xueji.rules.graduation.check_regrade`); while a change that moves or
+        ends the registry, or the new student's review, is open
+        (``change.other_open``); a class that is not a real class of the school and the
+        new grade, or is full (Art 16, :func:`~xueji.rules.enrolment.check_class`).
+        ``expected_version`` and ``idempotency_key`` as for :meth:`update_student`.
+
+        ``detect`` follows the grade from the entry (Art 32(三)), as from any entry
+        that writes the record; a grade changed in the table instead is an
+        ``altered_record`` finding."""
+        _check_grade(grade)
+        _free_text(reason, "原因", "the reason")
+        on = self.today()
+        with self.store.unit_of_work() as uow:
+            s = self._student_for(uow, actor, student_id, "regrade", expected_version)
+            policy = self.policy(on)
+            klass = self._get_class(uow, class_id)
+            decision = Decision.combine(
+                graduation.check_regrade(
+                    s, grade, uow.requests.open_for_student(s.id), policy=policy
+                ),
+                enrolment.check_class(
+                    klass,
+                    school=s.school,
+                    grade=grade,
+                    stage=s.stage,
+                    # (the student is not counted: their grade is not the class's)
+                    size=uow.students.count_in_class(klass.id, klass.grade),
+                    policy=policy,
+                ),
+            )
+            if not decision.allowed:
+                return Outcome(decision, s)
+            new = attrs.evolve(s, grade=grade, class_id=klass.id, version=s.version + 1)
+            uow.students.update(new)
+            self._log(
+                uow,
+                actor,
+                on,
+                "regrade",
+                s.id,
+                {"grade": s.grade, "class_id": s.class_id},
+                {"class_id": klass.id, "reason": reason},  # (_log adds the grade)
+                self._basis(on, "regrade", anhui(18, 2)),
+                record=new,
+            )
+        return Outcome(decision, new)
+
+    @_retried
+    @_idempotent
     def add_info(
         self,
         actor: Actor,
