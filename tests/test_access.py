@@ -168,6 +168,9 @@ CASES: dict[str, Case] = {
         ],
     ),
     "update_student": lambda p, a: p.reg.update_student(a, p.enroll("A", 1).id, name="改"),
+    "regrade": _student_case(
+        lambda r, a, s: r.regrade(a, s, grade=2, class_id="A-2", reason="漏升级")
+    ),
     "add_info": _student_case(
         lambda r, a, s: r.add_info(a, s, InfoGroup.AWARD, InfoEntry(D(2026, 9, 2), "奖"))
     ),

@@ -22,6 +22,7 @@ from tests.conftest import (
 from tests.test_storage_contract import statements
 from xueji import registry
 from xueji.articles import anhui
+from xueji.errors import AccessDenied
 from xueji.lifecycle import RequestKind, RequestState, StudentStatus
 from xueji.model import Actor, Photo, SchoolClass, Student, TransferReason
 from xueji.policy import ANHUI_2013, Param, Policy, Stage
@@ -1069,6 +1070,171 @@ def test_art18_rollover_holds_only_open_transfers_under_hold(kind: str, tmp_path
     assert grades == {moving.id: 4, withdrawn.id: 5, correcting.id: 5}
     if store is not None:
         store.engine.dispose()
+
+
+@pytest.mark.parametrize("unfinished", ["hold", "complete"])
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_the_rollover_counts_what_it_did(kind: str, unfinished: str, tmp_path: Path) -> None:
+    """Found by the review of the rollover: its entry and warnings counted students in
+    their final grade, who stay in it whatever happens, as held for their suspension
+    or open transfer (``suspended_held=2``, ``held_for_open_transfer=2`` here), the
+    transferring one again among the unfinished; and under ``"complete"`` the warning
+    read as if every unfinished student had been completed. Now a student counts as
+    held only below the final grade, and the unfinished are split into the completed
+    (结业) and the held."""
+    policy = attrs.evolve(
+        ANHUI_2013,
+        code="other",
+        rollover_open_transfers=Param("hold", anhui(18, 2)),
+        rollover_unfinished_final_grade=Param(unfinished, anhui(18)),
+    )
+    store = SqlStore.sqlite(tmp_path / "counts.sqlite3") if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), policies=(policy,), store=store)
+    for grade in (3, 6):  # suspended below and in the final grade
+        s = p.register("A", grade, birth=D(2020 - grade, 3, 1))
+        req = p.reg.suspend(A, s.id, "病休").request
+        assert req is not None
+        approve(p, SHUSHAN, req.id)
+    for grade in (4, 6):  # an open transfer below and in the final grade
+        s = p.register("A", grade, birth=D(2020 - grade, 4, 1))
+        out = p.reg.request_transfer(
+            school_actor("W"),
+            s.id,
+            to_school="W",
+            to_class=f"W-{grade}",
+            reason=TransferReason.JOB_MOVE,
+            stated_reason="调动",
+        )
+        assert out.allowed, out.decision
+    p.register("A", 6, birth=D(2014, 5, 1))  # unfinished: completed or held by the policy
+    p.at(D(2026, 8, 1))
+    out = p.reg.rollover(SYSTEM, 2026)
+    assert out.allowed
+    completed = 1 if unfinished == "complete" else 0  # (the transferring one is held)
+    entry = next(e for e in p.log() if e.command == "rollover" and e.subject == "year:2026")
+    keys = ("promoted", "suspended_held", "held_for_open_transfer", "final_grade_unfinished")
+    assert {k: str(entry.after[k]) for k in (*keys, "completed", "held_unfinished")} == {
+        "promoted": "0",
+        "suspended_held": "1",
+        "held_for_open_transfer": "1",
+        "final_grade_unfinished": "2",
+        "completed": str(completed),
+        "held_unfinished": str(2 - completed),
+    }
+    facts = {v.code: dict(v.facts) for v in out.decision.warnings}
+    assert facts["rollover.suspended_held"] == {"students": "1"}
+    assert facts["graduation.overdue"] == {
+        "students": "2",
+        "action": unfinished,
+        "completed": str(completed),
+        "held_unfinished": str(2 - completed),
+    }
+    if store is not None:
+        store.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_missed_year_s_grades_are_put_right_by_the_authority(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the review of the rollover: a year whose rollover was missed is not run
+    late (``rollover.passed``), and its students' grades were to be "put right one by
+    one (``update_student``)", which edits no grade; a correction refused it
+    (``correction.not_key_field``), a transfer into a class of the right grade was
+    refused (``class.wrong_school``), and an edit of the table is an altered record.
+    ``regrade`` is the command: the school's authority (Art 28) moves the student into
+    a class of the right grade at the school (Art 16), logged citing Art 18(2) with the
+    grade and class before and after, which ``detect`` follows."""
+    store = SqlStore.sqlite(tmp_path / "regrade.sqlite3") if kind == "sqlite" else None
+    p = Province(D(2025, 6, 1), store=store)
+    s = p.register("A", 2, birth=D(2018, 3, 1))
+    p.at(D(2026, 8, 5))  # 2025's rollover was never run
+    assert p.reg.rollover(SYSTEM, 2025).decision.codes == ("rollover.passed",)
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    short = p.reg.student(PROVINCE, s.id)
+    assert short.grade == 3  # one grade short
+    p.reg.add_class(A, SchoolClass("A-4b", "A", "四年级2班", 4, "钱老师", D(2026, 8, 5)))
+    with pytest.raises(AccessDenied):  # the school does not set a grade (Art 28)
+        p.reg.regrade(A, s.id, grade=4, class_id="A-4b", reason="漏升级")
+    wrong = p.reg.regrade(SHUSHAN, s.id, grade=4, class_id="A-2", reason="漏升级")
+    assert refused_codes(wrong) == ("class.wrong_school",)  # A-2 went up to grade 3
+    out = p.reg.regrade(SHUSHAN, s.id, grade=4, class_id="A-4b", reason="漏升级")
+    assert out.allowed, out.decision
+    assert out.student is not None
+    assert (out.student.grade, out.student.class_id) == (4, "A-4b")
+    assert p.reg.student(PROVINCE, s.id).version == short.version + 1
+    entry = next(e for e in reversed(p.log()) if e.command == "regrade")
+    assert (entry.subject, entry.actor_unit) == (s.id, "340104")
+    assert entry.basis == str(anhui(18, 2))
+    assert dict(entry.before) == {"grade": "3", "class_id": "A-2"}
+    assert {k: entry.after[k] for k in ("grade", "class_id", "reason")} == {
+        "grade": "4",
+        "class_id": "A-4b",
+        "reason": "漏升级",
+    }
+    assert p.reg.verify_log(PROVINCE).ok
+    assert not [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"]
+    p.at(D(2027, 8, 1))  # and the rollovers move it on from there
+    assert p.reg.rollover(SYSTEM, 2027).allowed
+    assert p.reg.student(PROVINCE, s.id).grade == 5
+    assert not [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"]
+    if store is not None:
+        store.engine.dispose()
+
+
+def test_art18_a_grade_is_put_right_only_for_a_student_in_school_with_nothing_open() -> None:
+    """``regrade`` refuses, writing nothing: a student not in school (graduated,
+    dropped out: ``change.status``, citing Art 18(2)); a grade outside the student's
+    stage under the profile's ``school_system``, or the one it is in
+    (``regrade.grade``); a student with a change open that was filed on the grade and
+    class it has (``change.other_open``); a full class (Art 16). A city acts for a
+    school it runs, and for a county's school below it (Art 28); another county
+    does not."""
+    capped = attrs.evolve(
+        ANHUI_2013,
+        class_size_caps=Param({**ANHUI_2013.class_size_caps.value, Stage.PRIMARY: 1}, anhui(16)),
+    )
+    p = Province(D(2026, 6, 1), policies=(capped,))
+    graduated = p.register("A", 6, birth=D(2014, 3, 1))
+    assert p.reg.graduate(A, graduated.id).allowed
+    dropped = p.register("B", 2, birth=D(2018, 3, 1))
+    req = p.reg.record_dropout(B, dropped.id, "辍学").request
+    assert req is not None
+    approve(p, SHUSHAN, req.id)
+    moving = p.register("A", 3, birth=D(2017, 3, 1))
+    tr = p.reg.request_transfer(
+        school_actor("W"),
+        moving.id,
+        to_school="W",
+        to_class="W-3",
+        reason=TransferReason.JOB_MOVE,
+        stated_reason="调动",
+    )
+    assert tr.allowed, tr.decision
+    free = p.register("B", 4, birth=D(2016, 3, 1))
+    senior = p.register("H", 10, birth=D(2010, 3, 1))
+    before = len(p.log())
+    cases = [
+        ((SHUSHAN, graduated.id, 5, "A-5"), ("change.status",)),
+        ((SHUSHAN, dropped.id, 3, "B-3"), ("change.status",)),
+        ((SHUSHAN, free.id, 7, "J-7"), ("regrade.grade", "class.wrong_school")),
+        # the grade it is in, and its class (cap 1) has no other seat
+        ((SHUSHAN, free.id, 4, "B-4"), ("regrade.grade", "class.full")),
+        ((SHUSHAN, moving.id, 4, "A-4"), ("change.other_open",)),
+    ]
+    for (actor, sid, grade, klass), codes in cases:
+        out = p.reg.regrade(actor, sid, grade=grade, class_id=klass, reason="更正")
+        assert refused_codes(out) == codes, (sid, out.decision)
+    out = p.reg.regrade(SHUSHAN, graduated.id, grade=5, class_id="A-5", reason="更正")
+    assert [str(v.article) for v in out.decision.violations] == [str(anhui(18, 2))]
+    assert len(p.log()) == before  # nothing written
+    with pytest.raises(AccessDenied):  # another county
+        p.reg.regrade(authority("340202"), free.id, grade=5, class_id="B-5", reason="更正")
+    assert p.reg.regrade(HEFEI, free.id, grade=5, class_id="B-5", reason="更正").allowed
+    out = p.reg.regrade(HEFEI, senior.id, grade=11, class_id="H-11", reason="更正")
+    assert out.allowed, out.decision
+    assert p.reg.student(PROVINCE, senior.id).grade == 11
+    assert p.reg.student(PROVINCE, moving.id).grade == 3
 
 
 def test_art33_decision_under_the_policy_in_force_on_its_date() -> None:

@@ -560,6 +560,34 @@ def test_art15_submit_and_review_say_what_was_done_and_each_warning(
     assert out.splitlines()[1].startswith("  R0000002: ✗ [transition.refused] ")
 
 
+def test_art18_regrade_puts_students_grades_right_by_the_authority(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``xueji regrade`` (Art 18(2), Art 28): the authority puts the named students
+    into a class of the grade they belong in; the school may not (its line says so,
+    naming the command typed)."""
+    from tests.conftest import Province
+    from xueji.storage.sql import SqlStore
+
+    path = tmp_path / "r.db"
+    p = Province(store=SqlStore.sqlite(str(path)))
+    first, second = p.register("A", 2).id, p.register("A", 2).id
+    p.store.engine.dispose()
+    common = ["--grade", "3", "--class", "A-3", "--reason", "漏升级"]
+    common += ["--store", f"sqlite:///{path}", "--today", "2026-10-12"]
+    code, out, _ = run(capsys, "regrade", first, *common, "--as", "school:A")
+    assert code == 1
+    assert "school:A 无权执行 xueji regrade：" in out
+    code, out, _ = run(capsys, "regrade", first, second, *common, "--as", "county:340104")
+    assert code == 0, out
+    assert out.splitlines()[0] == "regrade: 2 已调整年级 regraded, 0 未办理 refused"
+    store = SqlStore.sqlite(str(path))
+    with store.unit_of_work() as uow:
+        moved = [uow.students.get(s) for s in (first, second)]
+    assert [(s.grade, s.class_id) for s in moved if s is not None] == [(3, "A-3")] * 2
+    store.engine.dispose()
+
+
 def test_policy_show_prints_the_profile_s_citations(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -589,6 +589,28 @@ def test_values_the_review_found_misread(tmp_path: Path) -> None:
     assert result.ok, result.report()
 
 
+def test_art18_a_grade_is_put_right_in_a_scenario(tmp_path: Path) -> None:
+    """``regrade`` (Art 18(2)) is a step action: the authority moves a student into a
+    class of another grade; the school is refused."""
+    body = STUDENT + textwrap.dedent(
+        """\
+        steps:
+          - do: regrade
+            by: 实验小学
+            student: 小明
+            with: {grade: 2, class_id: A-2, reason: 漏升级}
+            expect: {error: access.denied}
+          - do: regrade
+            by: 蜀山区
+            student: 小明
+            with: {grade: 2, class_id: A-2, reason: 漏升级}
+            expect: {allowed: true, student: {grade: 2, class_id: A-2}}
+        """
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert result.ok, result.report()
+
+
 def test_art30_a_registry_number_prefix_mismatch_is_reported_masked(tmp_path: Path) -> None:
     """Found by the privacy review: a ``registry_number_prefix`` mismatch printed "G"
     and 17 digits of the number, enough to rebuild it."""

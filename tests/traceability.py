@@ -85,8 +85,8 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
     (
         18,
         "must",
-        "graduation (compulsory by the school, senior approved) by 31 July; 1 August rollover",
-        "`xueji.rules.graduation.check_graduation`, `xueji.rules.graduation.rollover_action`, `xueji.registry.Registry.rollover`",
+        "graduation (compulsory by the school, senior approved) by 31 July; 1 August rollover; a grade put right by the authority",
+        "`xueji.rules.graduation.check_graduation`, `xueji.rules.graduation.rollover_action`, `xueji.registry.Registry.rollover`, `xueji.rules.graduation.check_regrade`, `xueji.registry.Registry.regrade`",
     ),
     (
         19,

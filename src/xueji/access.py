@@ -77,6 +77,12 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
         ),
         "enroll_many": _p(LOCAL, Scope.SCHOOL, anhui(28), "each row checked as enroll"),
         "update_student": _p(LOCAL, Scope.SCHOOL, anhui(28)),
+        "regrade": _p(
+            AUTHORITIES,
+            Scope.SCHOOL,
+            anhui(28),
+            "a grade put right (Art 18(2)): the authorities' data maintenance",
+        ),
         "add_info": _p(LOCAL, Scope.SCHOOL, anhui(17)),
         "submit": _p(LOCAL, Scope.SCHOOL, anhui(15)),
         "request_correction": _p(LOCAL, Scope.SCHOOL, anhui(29)),

@@ -934,6 +934,24 @@ def cmd_review(args: argparse.Namespace) -> int:
     return _each(args, ids, lambda rid: decide(args.actor, rid, args.note), what, done)
 
 
+def cmd_regrade(args: argparse.Namespace) -> int:
+    """Put students' grades right (Art 18(2), ``Registry.regrade``): each named student
+    into ``--grade`` and ``--class``, by the school's authority (Art 28); a missed
+    year's class is named once."""
+    reg = _registry(args)
+    if args.today:
+        _not_before_the_log(reg, args.today, args.command)
+    return _each(
+        args,
+        list(args.students),
+        lambda sid: reg.regrade(
+            args.actor, sid, grade=args.grade, class_id=args.class_id, reason=args.reason
+        ),
+        "regrade",
+        ("已调整年级", "regraded"),
+    )
+
+
 def _each(
     args: argparse.Namespace, keys: Sequence[str], run: Any, what: str, done: tuple[str, str]
 ) -> int:
@@ -1125,7 +1143,17 @@ def _add_excel_commands(sub: Any) -> None:
         "--before", type=_date, required=True, help="commands run before this day (YYYY-MM-DD)"
     )
     forget.set_defaults(func=cmd_forget_keys)
-    for p in (sub_, rev, forget):
+    reg_ = sub.add_parser(
+        "regrade", help="put students' grades right, by the authority (Arts 18, 28)"
+    )
+    reg_.add_argument("students", nargs="+", help="student ids")
+    reg_.add_argument("--grade", type=int, required=True, help="the grade they belong in")
+    reg_.add_argument(
+        "--class", dest="class_id", required=True, help="a class of that grade at their school"
+    )
+    reg_.add_argument("--reason", required=True, help="why (the change log records it)")
+    reg_.set_defaults(func=cmd_regrade)
+    for p in (sub_, rev, forget, reg_):
         _store_options(p)
     sub_.set_defaults(func=cmd_submit)
     rev.set_defaults(func=cmd_review)

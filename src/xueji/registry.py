@@ -716,6 +716,14 @@ class _LoggedRollover:
             return None
 
 
+def _held_below_final(uow: UnitOfWork, plan: graduation.RolloverPlan, held: Collection[str]) -> int:
+    """How many of the students ``held`` (an open transfer under ``"hold"``) the plan
+    would otherwise have moved up: not those in a final grade, or not in school, who
+    stay in any case (found by the review: the rollover's entry counted them as held
+    for their transfer, and a final-grade one again as unfinished)."""
+    return sum(1 for s in uow.students.get_many(held).values() if plan.moves_up(s)) if held else 0
+
+
 def _watch_records(
     entries: Iterable[ChangeEntry],
     digests: dict[str, _Logged],
@@ -3031,6 +3039,78 @@ class Registry:
 
     @_retried
     @_idempotent
+    def regrade(
+        self,
+        actor: Actor,
+        student_id: str,
+        *,
+        grade: int,
+        class_id: str,
+        reason: str,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """Put a student's grade right (Art 18(2): grades move up once a year, at the
+        rollover): the student goes into ``grade`` and ``class_id``, a class of that
+        grade at the student's own school, with the log entry citing Art 18(2), the
+        grade and class before and after, and ``reason``. For a year whose rollover was
+        missed (not run late: :func:`~xueji.rules.graduation.check_rollover_date`), a
+        grade entered wrong, a student kept back or moved on.
+
+        Data maintenance by the authorities (Art 28): the school's 学籍主管部门 (its
+        county, or the city for a school it runs) and the city above a county's school;
+        not the school, whose own edits (:meth:`update_student`) never touch a grade.
+        Refused (nothing written): a student not in school, or a grade outside the
+        student's stage under the profile's ``school_system`` or the one it is in
+        (:func:`~xueji.rules.graduation.check_regrade`); while a change that moves or
+        ends the registry, or the new student's review, is open
+        (``change.other_open``); a class that is not a real class of the school and the
+        new grade, or is full (Art 16, :func:`~xueji.rules.enrolment.check_class`).
+        ``expected_version`` and ``idempotency_key`` as for :meth:`update_student`.
+
+        ``detect`` follows the grade from the entry (Art 32(三)), as from any entry
+        that writes the record; a grade changed in the table instead is an
+        ``altered_record`` finding."""
+        _check_grade(grade)
+        _free_text(reason, "原因", "the reason")
+        on = self.today()
+        with self.store.unit_of_work() as uow:
+            s = self._student_for(uow, actor, student_id, "regrade", expected_version)
+            policy = self.policy(on)
+            klass = self._get_class(uow, class_id)
+            decision = Decision.combine(
+                graduation.check_regrade(
+                    s, grade, uow.requests.open_for_student(s.id), policy=policy
+                ),
+                enrolment.check_class(
+                    klass,
+                    school=s.school,
+                    grade=grade,
+                    stage=s.stage,
+                    # (the student is not counted: their grade is not the class's)
+                    size=uow.students.count_in_class(klass.id, klass.grade),
+                    policy=policy,
+                ),
+            )
+            if not decision.allowed:
+                return Outcome(decision, s)
+            new = attrs.evolve(s, grade=grade, class_id=klass.id, version=s.version + 1)
+            uow.students.update(new)
+            self._log(
+                uow,
+                actor,
+                on,
+                "regrade",
+                s.id,
+                {"grade": s.grade, "class_id": s.class_id},
+                {"class_id": klass.id, "reason": reason},  # (_log adds the grade)
+                self._basis(on, "regrade", anhui(18, 2)),
+                record=new,
+            )
+        return Outcome(decision, new)
+
+    @_retried
+    @_idempotent
     def add_info(
         self,
         actor: Actor,
@@ -4093,7 +4173,7 @@ class Registry:
                 if r.to_class:
                     going.append(r)
             exclude = frozenset(transferring if plan.hold_open_transfers else ())
-            held_for_transfer = len(exclude)
+            held_for_transfer = _held_below_final(uow, plan, exclude)
             entered_after: frozenset[str] = frozenset()
             late_final = 0  # of them, registered in a final grade: not unfinished
             if on > due:
@@ -4112,11 +4192,16 @@ class Registry:
                 )
                 exclude |= entered_after
             unfinished = uow.students.count_where(St.REGISTERED, plan.final_grades) - late_final
+            completed = 0  # of the unfinished, those given 结业; the rest are held
             if plan.complete_unfinished:
-                self._complete_unfinished(
+                completed = self._complete_unfinished(
                     uow, actor, due, plan.final_grades, blocked | entered_after
                 )
-            held = 0 if St.SUSPENDED in plan.statuses else uow.students.count_where(St.SUSPENDED)
+            held = 0  # the suspended held below their final grade (who would move up)
+            if St.SUSPENDED not in plan.statuses:
+                held = uow.students.count_where(St.SUSPENDED) - uow.students.count_where(
+                    St.SUSPENDED, plan.final_grades
+                )
             # set-based: one statement in a SQL store, not a loop over the province
             # the classes first: a class moves up with the students who move up in it
             classes = uow.classes.promote(plan.statuses, plan.final_grades, exclude)
@@ -4130,6 +4215,8 @@ class Registry:
                         article=policy.rollover_unfinished_final_grade.article,
                         students=unfinished,
                         action="complete" if plan.complete_unfinished else "hold",
+                        completed=completed,
+                        held_unfinished=unfinished - completed,
                     )
                 )
             if held:
@@ -4154,6 +4241,8 @@ class Registry:
                     "promoted": promoted,
                     "classes_promoted": classes,
                     "final_grade_unfinished": unfinished,
+                    "completed": completed,
+                    "held_unfinished": unfinished - completed,
                     "suspended_held": held,
                     "held_for_open_transfer": held_for_transfer,
                     "entered_after_its_date": len(entered_after),
@@ -4199,7 +4288,7 @@ class Registry:
         on: _dt.date,
         final_grades: Mapping[Stage, int],
         blocked: Collection[str],
-    ) -> None:
+    ) -> int:
         """结业 for the registered students still in a final grade at the rollover (a
         policy's ``rollover_unfinished_final_grade="complete"``), each with its own log
         entry: read a page at a time and written behind, :data:`SWEEP_BATCH` students a
@@ -4207,12 +4296,13 @@ class Registry:
         statements a student). Not the ``blocked`` students, with a change open that the
         ended record could not take (a key-field correction, a transfer): completed, it
         would be stuck at its approval; they are held in the final grade instead, and
-        counted as unfinished."""
+        counted as unfinished and held. Returns how many were completed."""
         found = (
             s
             for s in uow.students.in_final_grade(St.REGISTERED, final_grades)
             if s.id not in blocked
         )
+        done = 0
         with _gc_paused():
             while part := list(itertools.islice(found, SWEEP_BATCH)):
                 batch = WriteBehind(uow)
@@ -4220,6 +4310,8 @@ class Registry:
                 for s in part:
                     self._write_student(batch, actor, on, s, "complete", "rollover", {})
                 batch.flush()
+                done += len(part)
+        return done
 
     @_retried
     def advance_clock(self, actor: Actor, to: _dt.date | None = None) -> list[Request]:

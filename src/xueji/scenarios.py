@@ -122,6 +122,7 @@ ACTIONS: frozenset[str] = frozenset(
         "graduate",
         "complete",
         "rollover",
+        "regrade",
         "advance_clock",
         "check",
     }

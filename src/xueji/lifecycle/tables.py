@@ -445,10 +445,11 @@ COMMAND_CITATIONS = (
     "enroll",
     "enroll_next_stage",
     "update_student",
+    "regrade",
     "add_info",
 )
 """The registry's commands whose change-log entry cites a fixed article of the Anhui
-measures rather than a step of a table (Arts 6, 10, 12, 17, 29): re-cited by a profile
+measures rather than a step of a table (Arts 6, 10, 12, 17, 18, 29): re-cited by a profile
 as ``"command.<name>"``."""
 
 

@@ -343,6 +343,13 @@ _code(
     "休学学生不随学年升级",
     "a suspended student is not promoted",
 )
+_code(
+    "regrade.grade",
+    anhui(18, 2),
+    "调整后的年级不是学生所在学段的另一个年级（学段之外，或与原年级相同）",
+    "the new grade is not another grade of the student's own stage (outside it, or the "
+    "grade the student is in)",
+)
 _code("rollover.date", anhui(18, 2), "未到学年升级日期", "before the rollover date")
 _code(
     "rollover.passed",
@@ -463,6 +470,10 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     "graduation.overdue": (
         "毕业年级学生须在学年升级前毕（结）业",
         "a final-grade student graduates before the rollover",
+    ),
+    "regrade.grade": (
+        "调整后的年级须为学生所在学段的另一个年级",
+        "a grade put right is another grade of the student's own stage",
     ),
     "rollover.suspended_held": (
         "休学学生是否随学年升级依政策",

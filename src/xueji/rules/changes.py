@@ -127,7 +127,7 @@ def waits_for(kind: RequestKind, policy: Policy) -> frozenset[RequestKind]:
 
 def check_no_other_open(
     student: Student,
-    kind: RequestKind,
+    kind: RequestKind | str,
     open_requests: Iterable[RequestKind | Request],
     *,
     same: Iterable[RequestKind] = (),
@@ -143,7 +143,9 @@ def check_no_other_open(
 
     What blocks is ``blocking`` if given, else :func:`waits_for` under ``policy``
     (a key-field correction is held back, and holds back, as the policy reads Art
-    29), else :data:`MOVING_KINDS`. ``open_requests`` are the student's open requests
+    29), else :data:`MOVING_KINDS`. ``kind`` is a request kind, or the name of a command
+    that opens none (``"regrade"``: :func:`~xueji.rules.graduation.check_regrade`, which
+    gives its ``blocking``). ``open_requests`` are the student's open requests
     (or their kinds); the violation names the blocking kinds (``open``) and, where
     requests are given, their ids (``requests``).
 
@@ -157,7 +159,10 @@ def check_no_other_open(
     """
     skip = frozenset(same)
     if blocking is None:
-        blocking = waits_for(kind, policy) if policy is not None else MOVING_KINDS
+        if policy is not None and isinstance(kind, RequestKind):
+            blocking = waits_for(kind, policy)
+        else:
+            blocking = MOVING_KINDS
     params: tuple[ParamRead, ...] = ()
     if policy is not None and (kind is RequestKind.CORRECTION or kind in SCHOOL_MOVING_KINDS):
         params = (("correction_during_transfer", policy.correction_during_transfer),)
@@ -167,7 +172,7 @@ def check_no_other_open(
     ids = sorted(r.id for r, _ in hits if isinstance(r, Request))
     facts: dict[str, object] = {
         "student": student.id,
-        "change": kind.value,
+        "change": str(kind),
         "open": ",".join(others) or "-",
     }
     if ids:

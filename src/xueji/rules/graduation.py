@@ -17,29 +17,35 @@ grade. What happens to the cases Art 18 leaves open is decided by policy paramet
 * students with an open transfer (``rollover_open_transfers``: ``promote`` moves them
   up and the transfer continues, ``hold`` leaves them until it ends).
 
-Promotion is a self-transition of ``registered``: never a withdrawal.
+Promotion is a self-transition of ``registered``: never a withdrawal. A grade that
+did not move as it should have (a year whose rollover was missed) is put right student
+by student by the school's authority (:func:`check_regrade`,
+:meth:`~xueji.registry.Registry.regrade`).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import attrs
 
 from xueji.articles import anhui
 from xueji.decision import Decision
-from xueji.lifecycle.tables import StudentStatus
-from xueji.model import Student, final_grade
+from xueji.lifecycle.tables import SEATED, RequestKind, StudentStatus
+from xueji.model import Request, Student, final_grade
 from xueji.policy.model import Policy
 from xueji.policy.values import Stage
 from xueji.rules._base import Checks
+from xueji.rules.changes import MOVING_KINDS, check_no_other_open
 
 __all__ = [
+    "REGRADE_WAITS_FOR",
     "RolloverAction",
     "RolloverPlan",
     "check_graduation",
+    "check_regrade",
     "check_rollover_date",
     "graduation_needs_approval",
     "graduation_window",
@@ -159,7 +165,8 @@ def check_rollover_date(on: _dt.date, year: int, *, policy: Policy) -> Decision:
     student up a second time in one summer (found by the analysts' review: 2025's run
     after 2026's). Reading: a year whose rollover was missed is not run late either,
     since the grades would move twice at once; its students' grades are put right
-    one by one (``update_student``) instead.
+    one by one by their school's authority
+    (:meth:`~xueji.registry.Registry.regrade`, :func:`check_regrade`) instead.
 
     >>> import datetime as dt
     >>> from xueji.policy import ANHUI_2013
@@ -187,6 +194,73 @@ def check_rollover_date(on: _dt.date, year: int, *, policy: Policy) -> Decision:
         next_date=next_due.isoformat(),
     )
     return c.decision()
+
+
+REGRADE_WAITS_FOR = MOVING_KINDS | {RequestKind.NEW_STUDENT}
+"""The open requests a grade put right (:func:`check_regrade`) waits for: a change
+that moves or ends the registry (a transfer, a transfer in or out, a suspension, a
+resumption, a dropout, a graduation), each decided on the grade and class it was filed
+with, and a new student's review, of the record as it was submitted. Not a key-field
+correction, which touches no grade (Art 29)."""
+
+
+def check_regrade(
+    student: Student,
+    grade: int,
+    open_requests: Iterable[RequestKind | Request],
+    *,
+    policy: Policy,
+) -> Decision:
+    """Art 18(2) (grades move up once a year, at the rollover): may ``student``'s grade
+    be put right to ``grade`` (:meth:`~xueji.registry.Registry.regrade`)? A year whose
+    rollover was missed is not run late (:func:`check_rollover_date`), so its
+    students' grades are set one at a time, as are a grade entered wrong or a
+    student kept back or moved on.
+
+    Only a record that holds a seat in a class (:data:`~xueji.lifecycle.SEATED`: a
+    draft, a record under review, registered, suspended): a student not in school
+    (graduated, completed, dropped out, gone out of the province or the country,
+    voided) keeps the grade it left in (``change.status``). The new grade is another
+    grade of the student's own stage under the profile's ``school_system``
+    (``regrade.grade``; a move into the next stage is an enrolment, Art 12). Not while
+    a request of :data:`REGRADE_WAITS_FOR` is open (``change.other_open``). The class
+    is checked by the caller (:func:`~xueji.rules.enrolment.check_class`, Art 16).
+
+    >>> import datetime as dt
+    >>> from xueji.policy import ANHUI_2013
+    >>> s = Student("S1", "A", "A-3", 3, Stage.PRIMARY, StudentStatus.REGISTERED, "甲", "M",
+    ...             dt.date(2017, 3, 1), "340104", dt.date(2023, 9, 1))
+    >>> check_regrade(s, 4, [], policy=ANHUI_2013).allowed
+    True
+    >>> check_regrade(s, 7, [RequestKind.TRANSFER], policy=ANHUI_2013).codes
+    ('regrade.grade', 'change.other_open')
+    """
+    c = Checks()
+    c.rule(
+        "change.status",
+        student.status in SEATED,
+        article=anhui(18, 2),  # (the code's catalogued article is a change's, Art 26)
+        student=student.id,
+        status=student.status.value,
+        change="regrade",
+        seen={"allowed_from": ",".join(sorted(x.value for x in SEATED))},
+    )
+    system = policy.school_system
+    grades = system.value[student.stage]
+    c.rule(
+        "regrade.grade",
+        grade in grades and grade != student.grade,
+        params=(("school_system", system),),
+        student=student.id,
+        grade=grade,
+        current_grade=student.grade,
+        stage=student.stage.value,
+        seen={"stage_grades": f"{min(grades)}-{max(grades)}"},
+    )
+    return Decision.combine(
+        c.decision(),
+        check_no_other_open(student, "regrade", open_requests, blocking=REGRADE_WAITS_FOR),
+    )
 
 
 class RolloverAction(enum.StrEnum):
