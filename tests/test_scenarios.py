@@ -246,6 +246,8 @@ facts:
   students:
     - {as: 小小, school: A, class_id: A-1, grade: 1, name: 小小, sex: M,
        birth_date: 2023-01-01, hukou_region: "340104", id_number: "340104202301010419"}
+steps:
+  - do: check
 """
     with pytest.raises(scenarios.ScenarioError, match="facts cannot be set up"):
         scenarios.run(scenarios.load(_write(tmp_path, body)))
@@ -660,3 +662,186 @@ def test_a_failure_says_each_thing_once_and_explains_only_decisions(tmp_path: Pa
         "预期 allowed: False，实际为 True (expected allowed: False, got True)",
     )
     assert "enrolment.late" in decision.explanation  # the rules are what is checked
+
+
+# -- found by the policy analyst's review of the runner (a wrong expectation that passed,
+#    a mistake ignored or reported without its line) -------------------------------------
+
+
+def test_a_key_given_twice_is_refused_with_its_line(tmp_path: Path) -> None:
+    """A second ``expect:`` silently replaced the first, so a wrong expectation passed."""
+    body = ENROL.replace(
+        "    expect: {allowed: true, student: {status: draft}}\n",
+        "    expect: {allowed: false}\n    expect: {allowed: true, student: {status: draft}}\n",
+    )
+    path = _write(tmp_path, body)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:11"
+    assert "键 expect 重复（第10行已给出）" in err.value.message_zh
+    assert "key 'expect' is given twice (first on line 10)" in err.value.message_en
+
+
+def test_a_yaml_error_is_said_in_chinese_too(tmp_path: Path) -> None:
+    """PyYAML's English problem stood in the Chinese half of the message."""
+    path = _write(tmp_path, ENROL.replace("    by: 实验小学\n", "\tby: 实验小学\n"))
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:6"
+    assert "制表符（Tab）不能用于缩进" in err.value.message_zh
+    assert "found character" not in err.value.message_zh
+    assert "found character '\\t' that cannot start any token" in err.value.message_en
+
+
+def test_a_refused_step_that_states_no_decision_fails(tmp_path: Path) -> None:
+    """A step with no ``allowed``/``refused``/``error`` passed though the rules refused
+    it (an unexpected error was reported, an unexpected refusal was not)."""
+    body = STUDENT + (
+        "steps:\n  - do: request_transfer\n    by: 第二小学\n    student: 小明\n"
+        "    with: {to_school: B, to_class: B-1, reason: other}\n"
+        "  - do: suspend\n    by: 实验小学\n    student: 小红\n    with: {reason: 病休}\n"
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    (failure,) = result.failures
+    assert failure.step.index == 1
+    codes = "transfer.reason_missing, transfer.same_city_choice"
+    assert failure.problems == (
+        f"意外的拒绝 [{codes}]：这一步未写 allowed、refused 或 error，应被执行 "
+        f"(unexpected refusal [{codes}]: the step states no allowed, refused or error,"
+        " so it is expected to be carried out)",
+    )
+    assert "transfer.same_city_choice" in failure.explanation
+
+
+@pytest.mark.parametrize(
+    ("facts", "line", "fragment"),
+    [
+        (
+            "  clases:\n    - {id: A-9, school: A, name: 九班, grade: 1, head_teacher: 王}\n",
+            5,
+            "unknown kind of fact 'clases' (did you mean classes?); one of actors, classes",
+        ),
+        ("  actors:\n    - {kind: school, unit: A}\n", 5, "actors is a mapping"),
+        ("  actors: 实验小学\n", 5, "actors is a mapping (name: {kind, unit, name}), not '实验"),
+        ("  units: 34\n", 5, "units must be a list, not 34"),
+        (
+            "  students:\n"
+            "    - {as: 小明, school: A, class_id: A-1, grade: 1, name: 小明, sex: M,\n"
+            "       birth_date: 2019-03-01, hukou_region: '340104'}\n"
+            "    - {as: 小明, school: A, class_id: A-1, grade: 1, name: 小明B, sex: M,\n"
+            "       birth_date: 2019-04-04, hukou_region: '340104'}\n",
+            8,
+            "the student fact name '小明' is given twice",
+        ),
+    ],
+)
+def test_facts_misspelled_or_of_the_wrong_kind_are_refused(
+    tmp_path: Path, facts: str, line: int, fragment: str
+) -> None:
+    """A misspelled key under ``facts:`` was ignored (the class it held did not exist,
+    and a step expecting ``not_found.class`` passed); ``actors`` as a list or text was
+    an internal error (AttributeError); two fact students of the same name were
+    both enrolled, and steps reached only the last."""
+    path = _write(tmp_path, "facts:\n" + facts + "steps:\n  - do: check\n")
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:{line}"
+    assert fragment in str(err.value)
+
+
+def test_a_misspelled_key_in_a_facts_file_is_refused_in_that_file(tmp_path: Path) -> None:
+    facts = tmp_path / "p.facts.yaml"
+    facts.write_text("# 事实\nunits: []\nstudent:\n  - {as: x}\n", encoding="utf-8")
+    path = tmp_path / "t.scenario.yaml"
+    path.write_text("facts_file: p.facts.yaml\nsteps:\n  - do: check\n", encoding="utf-8")
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{facts}:3"
+    assert "unknown kind of fact 'student' (did you mean students?)" in str(err.value)
+
+
+@pytest.mark.parametrize("steps", ["", "steps: []\n", "steps:\n"])
+def test_a_scenario_without_steps_is_malformed(
+    tmp_path: Path, steps: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file with no steps tests nothing, and passed."""
+    path = _write(tmp_path, steps)
+    with pytest.raises(scenarios.ScenarioError, match="the scenario has no steps"):
+        scenarios.load(path)
+    assert cli.main(["scenario", "run", str(path)]) == cli.EXIT_USAGE
+
+
+def test_numbers_are_read_as_yaml_1_2(tmp_path: Path) -> None:
+    """YAML 1.1 read ``0101`` as the octal 65 (a class ``id: 0101`` became 65) and
+    ``1:20`` as 80; leading zeros now stay text, as YAML 1.2 (and JSON) read them."""
+    body = (
+        "facts:\n  classes:\n"
+        "    - {id: 0101, school: A, name: 一年级2班, grade: 01, head_teacher: '1:20'}\n"
+        "steps:\n  - do: enroll\n    by: 实验小学\n    as: 小红\n"
+        "    with: {school: A, class_id: 0101, grade: 1, name: 小红, sex: M,\n"
+        "           birth_date: 2019-03-01, hukou_region: 340104, photo: 2026-09-01,\n"
+        "           id_number: '340104201903010112'}\n"
+        "    expect: {allowed: true, student: {class_id: '0101', grade: 1}}\n"
+    )
+    scenario = scenarios.load(_write(tmp_path, body))
+    assert scenario.classes[-1].id == "0101"
+    assert scenario.steps[0].args["class_id"] == "0101"
+    assert scenario.steps[0].args["hukou_region"] == "340104"
+    result = scenarios.run(scenario)
+    assert result.ok, result.report()
+    doc = scenarios._parse("a: 0o17\nb: 1:20\nc: -3\nd: 0\ne: 1_000\n", "x.yaml")
+    assert doc == {"a": "0o17", "b": "1:20", "c": -3, "d": 0, "e": "1_000"}
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        (ENROL.replace('id_number: "340104201903010112"', "id_number: 340104201903010113"), 9),
+        (
+            "facts:\n  students:\n    - {as: x, school: A, class_id: A-1, grade: 1, name: x,\n"
+            "       sex: M, birth_date: 2019-03-01, hukou_region: '340104',\n"
+            "       id_number: 340104201903010113}\nsteps:\n  - do: check\n",
+            8,
+        ),
+    ],
+)
+def test_an_unquoted_id_number_is_checked_when_the_file_is_read(
+    tmp_path: Path, body: str, line: int
+) -> None:
+    """An identity number written without quotes (a YAML number) skipped the check."""
+    path = _write(tmp_path, body)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:{line}"
+    assert "id_number 340104********0113 is invalid" in str(err.value)
+
+
+def test_advance_clock_to_dates_its_step(tmp_path: Path) -> None:
+    """``advance_clock with: {to: ...}`` moved the clock, but the load-time check of
+    the steps' dates ignored it: a later step dated before it failed only when run."""
+    body = STUDENT + textwrap.dedent("""\
+        steps:
+          - do: advance_clock
+            with: {to: 2026-12-01}
+          - do: suspend
+            on: 2026-11-01
+            by: 实验小学
+            student: 小明
+            with: {reason: 病休}
+        """)
+    path = _write(tmp_path, body)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:14"  # the step's on:
+    assert "step 2 is dated 2026-11-01, before step 1's date 2026-12-01" in str(err.value)
+    back = body.replace(
+        "  - do: suspend\n    on: 2026-11-01", "  - do: suspend\n    on: 2026-12-02"
+    )
+    back += "  - do: advance_clock\n    with: {to: 2026-12-01}\n"
+    with pytest.raises(scenarios.ScenarioError, match="step 3 is dated 2026-12-01") as err:
+        scenarios.load(_write(tmp_path, back))
+    assert err.value.where.endswith(":19")  # the step's with: {to: ...}
+    # a step that expects the error may set the clock back, to test the refusal
+    allowed = back + "    expect: {error: clock.backwards}\n"
+    result = scenarios.run(scenarios.load(_write(tmp_path, allowed)))
+    assert result.ok, result.report()
