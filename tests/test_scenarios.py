@@ -845,3 +845,108 @@ def test_advance_clock_to_dates_its_step(tmp_path: Path) -> None:
     allowed = back + "    expect: {error: clock.backwards}\n"
     result = scenarios.run(scenarios.load(_write(tmp_path, allowed)))
     assert result.ok, result.report()
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "fragment"),
+    [
+        (
+            "facts:\n  units:\n    - {code: '99', name: x, level: provice, region: '990000'}\n",
+            6,
+            "level 'provice' is not valid; one of province, city, county",
+        ),
+        (
+            "facts:\n  units:\n    - {code: '99', name: x, levle: province, region: '990000'}\n",
+            6,
+            "unknown field 'levle' of units item 1 (did you mean level?)",
+        ),
+        (
+            "facts:\n  actors:\n    甲: {kind: schol, unit: A}\n",
+            6,
+            "kind 'schol' is not valid; one of province, city, county, school, system",
+        ),
+        (
+            "facts:\n  classes:\n    - {id: A-9, school: A, name: 九班, grade: 1}\n",
+            6,
+            "classes item 1 lacks head_teacher",
+        ),
+        (
+            "facts:\n  schools:\n    - {code: Q, name: q, authority: '340104', region: '340104',\n"
+            "       stages: [primary, college]}\n",
+            7,
+            "stages 'college' is not valid; one of primary, junior, senior, special",
+        ),
+        (
+            "steps:\n  - do: add_class\n    by: 实验小学\n    with: {klass: {id: A-3, school: A,"
+            " name: 三班, grade: 1, head_teacher: 王, created: 2026年9月1日}}\n",
+            7,
+            "created is a date YYYY-MM-DD, not '2026年9月1日'",
+        ),
+        (
+            ENROL.replace(
+                "photo: 2026-09-01}",
+                "photo: 2026-09-01,\n consent: {basis: 同意, given_by: 母亲, given_on: 2026/09/01}}",
+            ),
+            10,
+            "given_on is a date YYYY-MM-DD, not '2026/09/01'",
+        ),
+        (
+            STUDENT + "steps:\n  - do: add_info\n    by: 实验小学\n    student: 小明\n"
+            "    with: {group: award, entry: {on: 2026年9月10日, text: 三好学生}}\n",
+            14,
+            "on is a date YYYY-MM-DD, not '2026年9月10日'",
+        ),
+    ],
+)
+def test_a_mistake_in_a_record_names_its_field_and_values(
+    tmp_path: Path, body: str, line: int, fragment: str
+) -> None:
+    """A fact or a record in ``with:`` with a wrong value, a misspelled or a missing
+    field was reported as cattrs' "While structuring Unit (1 sub-exception)"."""
+    if "steps:" not in body:
+        body += "steps:\n  - do: check\n"
+    path = _write(tmp_path, body)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert fragment in str(err.value)
+    assert "sub-exception" not in str(err.value)
+    assert err.value.where == f"{path}:{line}"
+
+
+def test_a_mistake_in_a_facts_file_is_reported_in_that_file(tmp_path: Path) -> None:
+    """A mistake in the facts file was reported against the scenario file, with the
+    facts file's line number, and its item numbered in the merged list."""
+    facts = tmp_path / "p.facts.yaml"
+    shared = (SCENARIOS / "province.facts.yaml").read_text(encoding="utf-8")
+    lines = shared.splitlines(keepends=True)
+    at = next(i for i, ln in enumerate(lines) if "id: W-1" in ln)
+    lines[at] = lines[at].replace("head_teacher", "head_techer")
+    facts.write_text("".join(lines), encoding="utf-8")
+    path = tmp_path / "t.scenario.yaml"
+    path.write_text("facts_file: p.facts.yaml\nsteps:\n  - do: check\n", encoding="utf-8")
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{facts}:{at + 1}"
+    assert "unknown field 'head_techer' of classes item 5 (did you mean head_teacher?)" in str(
+        err.value
+    )
+    # the scenario's own items are numbered in the scenario (they were numbered after
+    # the facts file's), and a bad identity number in the facts file is reported there
+    facts.write_text(shared, encoding="utf-8")
+    path.write_text(
+        "facts_file: p.facts.yaml\nfacts:\n  classes:\n    - {id: Q-1, school: A}\n"
+        "steps:\n  - do: check\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(scenarios.ScenarioError, match="classes item 1 lacks") as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:4"
+    facts.write_text(
+        shared + "students:\n  - {as: x, school: A, class_id: A-1, grade: 1, name: x, sex: M,\n"
+        "     birth_date: 2019-03-01, hukou_region: '340104', id_number: '340104201903010113'}\n",
+        encoding="utf-8",
+    )
+    path.write_text("facts_file: p.facts.yaml\nsteps:\n  - do: check\n", encoding="utf-8")
+    with pytest.raises(scenarios.ScenarioError, match="id_number 340104") as err:
+        scenarios.load(path)
+    assert err.value.where == f"{facts}:{len(shared.splitlines()) + 3}"  # its id_number
