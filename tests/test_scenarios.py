@@ -249,8 +249,13 @@ facts:
 steps:
   - do: check
 """
-    with pytest.raises(scenarios.ScenarioError, match="facts cannot be set up"):
-        scenarios.run(scenarios.load(_write(tmp_path, body)))
+    path = _write(tmp_path, body)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.run(scenarios.load(path))
+    # which student, and where (it said neither: found by the analysts' review)
+    assert err.value.where == f"{path}:6"
+    assert "学生事实 小小 无法建立：命令被拒绝：[enrolment.too_young]" in err.value.message_zh
+    assert "the student fact '小小' cannot be set up: command refused" in err.value.message_en
 
 
 def test_cli_scenario_run_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -400,10 +405,12 @@ def test_art30_a_failed_check_reports_registry_numbers_masked(
         assert expected not in text
     assert failure.actual == {"student": {"registry_number": mask_ids(got)}}
     problem = f"expected student.registry_number = {mask_ids(expected)}, got {mask_ids(got)}"
-    if hint:
+    note = ""
+    if hint:  # said in each language (the Chinese half had the English note)
         problem += " (they differ in masked characters)"
-    want, seen = problem[len("expected ") :].rsplit(", got ", 1)
-    assert failure.problems == (f"预期 {want}，实际为 {seen} ({problem})",)
+        note = "（二者只在遮蔽的字符上不同）"
+    zh = f"预期 student.registry_number = {mask_ids(expected)}，实际为 {mask_ids(got)}{note}"
+    assert failure.problems == (f"{zh} ({problem})",)
 
 
 STUDENT = """\
@@ -658,8 +665,8 @@ def test_a_failure_says_each_thing_once_and_explains_only_decisions(tmp_path: Pa
         "(expected refused ['enrolment.too_young'], got none)"
     )
     assert not any("None" in p for f in result.failures for p in f.problems)
-    assert decision.problems == (
-        "预期 allowed: False，实际为 True (expected allowed: False, got True)",
+    assert decision.problems == (  # as the file writes them (it showed Python's False)
+        "预期 allowed: false，实际为 true (expected allowed: false, got true)",
     )
     assert "enrolment.late" in decision.explanation  # the rules are what is checked
 
@@ -950,3 +957,58 @@ def test_a_mistake_in_a_facts_file_is_reported_in_that_file(tmp_path: Path) -> N
     with pytest.raises(scenarios.ScenarioError, match="id_number 340104") as err:
         scenarios.load(path)
     assert err.value.where == f"{facts}:{len(shared.splitlines()) + 3}"  # its id_number
+
+
+def test_art30_a_prefix_that_differs_only_where_masked_says_so(tmp_path: Path) -> None:
+    """A ``registry_number_prefix`` that differed only in the birth date showed two
+    equal masked values with no explanation (``registry_number`` said why)."""
+    body = STUDENT + (
+        "steps:\n  - do: check\n    student: 小明\n"
+        "    expect: {student: {registry_number_prefix: G34010420190302011}}\n"
+    )
+    (failure,) = scenarios.run(scenarios.load(_write(tmp_path, body))).failures
+    assert failure.problems == (
+        "预期 student.registry_number_prefix = G340104********011，"
+        "实际为 G340104********011（二者只在遮蔽的字符上不同） "
+        "(expected student.registry_number_prefix = G340104********011, "
+        "got G340104********011 (they differ in masked characters))",
+    )
+
+
+def test_every_problem_is_said_in_chinese_with_the_english_beside(tmp_path: Path) -> None:
+    """Found by the analysts' review: ``预期 2 requests advanced`` (English in the
+    Chinese half); ``True``/``False`` for what the file writes ``true``/``false``."""
+    body = STUDENT + textwrap.dedent("""\
+        steps:
+          - do: advance_clock
+            request: 转学
+            expect: {advanced: 2, log_verifies: false}
+          - do: check
+            student: 小明
+            expect: {student: {submitted: false}}
+        """).replace("    request: 转学\n", "")
+    first, second = scenarios.run(scenarios.load(_write(tmp_path, body))).failures
+    assert first.problems == (
+        "预期推进 2 个申请，实际为 0 (expected 2 requests advanced, got 0)",
+        "预期 log_verifies: false，实际为 true (expected log_verifies: false, got true)",
+    )
+    assert second.problems == (
+        "预期 student.submitted = false，实际为 true (expected student.submitted = false, got true)",
+    )
+
+
+def test_a_misspelled_student_fact_field_is_named_in_english_in_the_english_half(
+    tmp_path: Path,
+) -> None:
+    """The English half said ``unknown field 'class' of 学生事实``."""
+    body = STUDENT.replace(
+        "class_id: A-1, grade: 1, name: 小明", "class: A-1, grade: 1, name: 小明"
+    )
+    path = _write(tmp_path, body + "steps:\n  - do: check\n")
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert "未知的字段 class（是否应为 class_id？）；学生事实 的字段有" in err.value.message_zh
+    assert (
+        "unknown field 'class' of a student fact (did you mean class_id?)" in err.value.message_en
+    )
+    assert "学生事实" not in err.value.message_en

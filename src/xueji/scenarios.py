@@ -1440,7 +1440,15 @@ class _Run:
         for klass in scenario.classes:
             self.reg.add_class(Actor(ActorKind.SCHOOL, klass.school), klass).unwrap()
         for name, args, registered in scenario.students:
-            self._existing(name, args, registered)
+            try:
+                self._existing(name, args, registered)
+            except (XuejiError, TypeError) as e:  # said with its name and line (it had
+                # neither: found by the analysts' review)
+                raise ScenarioError(
+                    _where(scenario.path, args),
+                    f"学生事实 {name} 无法建立：{getattr(e, 'message_zh', e)}",
+                    f"the student fact {name!r} cannot be set up: {getattr(e, 'message_en', e)}",
+                ) from None
 
     def _existing(self, name: str, args: Mapping[str, Any], registered: bool) -> None:
         school = str(args.get("school"))
@@ -1595,7 +1603,8 @@ class _Run:
                 )
         if "allowed" in want and actual.get("allowed") != want["allowed"]:
             problems.append(
-                f"expected allowed: {want['allowed']}, got {_or_none(actual.get('allowed'))}"
+                f"expected allowed: {_or_none(want['allowed'])}, "
+                f"got {_or_none(actual.get('allowed'))}"
             )
         if "warnings" in want and actual.get("warnings") != sorted(want["warnings"] or []):
             problems.append(
@@ -1606,20 +1615,25 @@ class _Run:
         # what failed is the decision: a field, the log or the sweep is not the rules'
         about_decision = bool(problems)
         if "advanced" in want and actual.get("advanced") != want["advanced"]:
+            got = _or_none(actual.get("advanced"))
             problems.append(
-                f"expected {want['advanced']} requests advanced, "
-                f"got {_or_none(actual.get('advanced'))}"
+                f"预期推进 {want['advanced']} 个申请，实际为 {'无' if got == _NONE else got} "
+                f"(expected {want['advanced']} requests advanced, got {got})"
             )
         if "log_verifies" in want:
             ok = self.reg.verify_log(self.observer).ok
             actual["log_verifies"] = ok
             if ok != want["log_verifies"]:
-                problems.append(f"expected log_verifies: {want['log_verifies']}, got {ok}")
+                problems.append(
+                    f"expected log_verifies: {_or_none(want['log_verifies'])}, got {_or_none(ok)}"
+                )
         if "log_masked" in want:
             masked = self._log_masked()
             actual["log_masked"] = masked
             if masked != want["log_masked"]:
-                problems.append(f"expected log_masked: {want['log_masked']}, got {masked}")
+                problems.append(
+                    f"expected log_masked: {_or_none(want['log_masked'])}, got {_or_none(masked)}"
+                )
         if "detected" in want:
             report = self.reg.detect(self.observer)
             found = sorted({str(f.kind) for f in report.findings})
@@ -1664,10 +1678,13 @@ class _Run:
             if key == "registry_number_prefix":
                 found: Any = (value.registry_number or "")[: len(str(expected))]
                 if found != str(expected):  # shown with the birth date masked (Art 30)
-                    problems.append(
+                    problem = (
                         f"expected {kind}.{key} = {_masked_prefix(str(expected))}, "
                         f"got {_masked_prefix(found)}"
                     )
+                    if _masked_prefix(str(expected)) == _masked_prefix(found):
+                        problem += _MASKED_EN  # (it showed two equal values, unexplained)
+                    problems.append(problem)
                 got[key] = _masked_prefix(found)
                 continue
             elif key == "same_as":  # shown by the names the file gives them
@@ -1684,7 +1701,7 @@ class _Run:
             if str(text) != str(expected) and text != expected:
                 problem = f"expected {kind}.{key} = {_or_none(expected)}, got {_or_none(text)}"
                 if mask_ids(str(expected)) == mask_ids(str(text)):  # reported masked
-                    problem += " (they differ in masked characters)"
+                    problem += _MASKED_EN
                 problems.append(problem)
         actual[kind] = got
         return problems
@@ -1695,8 +1712,15 @@ _NONE = "none"
 not Python's ``None``; ``无`` in the Chinese half."""
 
 
+_MASKED_EN, _MASKED_ZH = " (they differ in masked characters)", "（二者只在遮蔽的字符上不同）"
+"""Said after two values that differ only where identity numbers are masked (Art 30)."""
+
+
 def _or_none(value: object) -> object:
-    """``value`` for a problem's text: :data:`_NONE` for a value that is not there."""
+    """``value`` for a problem's text: :data:`_NONE` for a value that is not there, a
+    boolean as the file writes it (``true``/``false``, not Python's ``True``)."""
+    if isinstance(value, bool):
+        return _shown(value)
     return _NONE if value is None else value
 
 
@@ -1708,7 +1732,10 @@ def _in_chinese_too(problem: str) -> str:
         want, got = problem[len("expected ") :].rsplit(", got ", 1)
         if want.endswith(f" {_NONE}"):
             want = want[: -len(_NONE)] + "无"
-        return f"预期 {want}，实际为 {'无' if got == _NONE else got} ({problem})"
+        note = ""
+        if got.endswith(_MASKED_EN):  # the note in each language (it was English only)
+            got, note = got[: -len(_MASKED_EN)], _MASKED_ZH
+        return f"预期 {want}，实际为 {'无' if got == _NONE else got}{note} ({problem})"
     return problem
 
 
@@ -1777,6 +1804,8 @@ def run(scenario: Scenario, store: Store | None = None) -> ScenarioResult:
     existing student the rules refuse) raise :class:`ScenarioError`."""
     try:
         r = _Run(scenario, store)
+    except ScenarioError:
+        raise
     except (XuejiError, TypeError) as e:
         raise ScenarioError(
             scenario.path,
