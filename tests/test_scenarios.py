@@ -246,9 +246,16 @@ facts:
   students:
     - {as: 小小, school: A, class_id: A-1, grade: 1, name: 小小, sex: M,
        birth_date: 2023-01-01, hukou_region: "340104", id_number: "340104202301010419"}
+steps:
+  - do: check
 """
-    with pytest.raises(scenarios.ScenarioError, match="facts cannot be set up"):
-        scenarios.run(scenarios.load(_write(tmp_path, body)))
+    path = _write(tmp_path, body)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.run(scenarios.load(path))
+    # which student, and where (it said neither: found by the analysts' review)
+    assert err.value.where == f"{path}:6"
+    assert "学生事实 小小 无法建立：命令被拒绝：[enrolment.too_young]" in err.value.message_zh
+    assert "the student fact '小小' cannot be set up: command refused" in err.value.message_en
 
 
 def test_cli_scenario_run_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -398,10 +405,12 @@ def test_art30_a_failed_check_reports_registry_numbers_masked(
         assert expected not in text
     assert failure.actual == {"student": {"registry_number": mask_ids(got)}}
     problem = f"expected student.registry_number = {mask_ids(expected)}, got {mask_ids(got)}"
-    if hint:
+    note = ""
+    if hint:  # said in each language (the Chinese half had the English note)
         problem += " (they differ in masked characters)"
-    want, seen = problem[len("expected ") :].rsplit(", got ", 1)
-    assert failure.problems == (f"预期 {want}，实际为 {seen} ({problem})",)
+        note = "（二者只在遮蔽的字符上不同）"
+    zh = f"预期 student.registry_number = {mask_ids(expected)}，实际为 {mask_ids(got)}{note}"
+    assert failure.problems == (f"{zh} ({problem})",)
 
 
 STUDENT = """\
@@ -678,7 +687,350 @@ def test_a_failure_says_each_thing_once_and_explains_only_decisions(tmp_path: Pa
         "(expected refused ['enrolment.too_young'], got none)"
     )
     assert not any("None" in p for f in result.failures for p in f.problems)
-    assert decision.problems == (
-        "预期 allowed: False，实际为 True (expected allowed: False, got True)",
+    assert decision.problems == (  # as the file writes them (it showed Python's False)
+        "预期 allowed: false，实际为 true (expected allowed: false, got true)",
     )
     assert "enrolment.late" in decision.explanation  # the rules are what is checked
+
+
+# -- found by the policy analyst's review of the runner (a wrong expectation that passed,
+#    a mistake ignored or reported without its line) -------------------------------------
+
+
+def test_a_key_given_twice_is_refused_with_its_line(tmp_path: Path) -> None:
+    """A second ``expect:`` silently replaced the first, so a wrong expectation passed."""
+    body = ENROL.replace(
+        "    expect: {allowed: true, student: {status: draft}}\n",
+        "    expect: {allowed: false}\n    expect: {allowed: true, student: {status: draft}}\n",
+    )
+    path = _write(tmp_path, body)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:11"
+    assert "键 expect 重复（第10行已给出）" in err.value.message_zh
+    assert "key 'expect' is given twice (first on line 10)" in err.value.message_en
+
+
+def test_a_yaml_error_is_said_in_chinese_too(tmp_path: Path) -> None:
+    """PyYAML's English problem stood in the Chinese half of the message."""
+    path = _write(tmp_path, ENROL.replace("    by: 实验小学\n", "\tby: 实验小学\n"))
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:6"
+    assert "制表符（Tab）不能用于缩进" in err.value.message_zh
+    assert "found character" not in err.value.message_zh
+    assert "found character '\\t' that cannot start any token" in err.value.message_en
+
+
+def test_a_refused_step_that_states_no_decision_fails(tmp_path: Path) -> None:
+    """A step with no ``allowed``/``refused``/``error`` passed though the rules refused
+    it (an unexpected error was reported, an unexpected refusal was not)."""
+    body = STUDENT + (
+        "steps:\n  - do: request_transfer\n    by: 第二小学\n    student: 小明\n"
+        "    with: {to_school: B, to_class: B-1, reason: other}\n"
+        "  - do: suspend\n    by: 实验小学\n    student: 小红\n    with: {reason: 病休}\n"
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    (failure,) = result.failures
+    assert failure.step.index == 1
+    codes = "transfer.reason_missing, transfer.same_city_choice"
+    assert failure.problems == (
+        f"意外的拒绝 [{codes}]：这一步未写 allowed、refused 或 error，应被执行 "
+        f"(unexpected refusal [{codes}]: the step states no allowed, refused or error,"
+        " so it is expected to be carried out)",
+    )
+    assert "transfer.same_city_choice" in failure.explanation
+
+
+@pytest.mark.parametrize(
+    ("facts", "line", "fragment"),
+    [
+        (
+            "  clases:\n    - {id: A-9, school: A, name: 九班, grade: 1, head_teacher: 王}\n",
+            5,
+            "unknown kind of fact 'clases' (did you mean classes?); one of actors, classes",
+        ),
+        ("  actors:\n    - {kind: school, unit: A}\n", 5, "actors is a mapping"),
+        ("  actors: 实验小学\n", 5, "actors is a mapping (name: {kind, unit, name}), not '实验"),
+        ("  units: 34\n", 5, "units must be a list, not 34"),
+        (
+            "  students:\n"
+            "    - {as: 小明, school: A, class_id: A-1, grade: 1, name: 小明, sex: M,\n"
+            "       birth_date: 2019-03-01, hukou_region: '340104'}\n"
+            "    - {as: 小明, school: A, class_id: A-1, grade: 1, name: 小明B, sex: M,\n"
+            "       birth_date: 2019-04-04, hukou_region: '340104'}\n",
+            8,
+            "the student fact name '小明' is given twice",
+        ),
+    ],
+)
+def test_facts_misspelled_or_of_the_wrong_kind_are_refused(
+    tmp_path: Path, facts: str, line: int, fragment: str
+) -> None:
+    """A misspelled key under ``facts:`` was ignored (the class it held did not exist,
+    and a step expecting ``not_found.class`` passed); ``actors`` as a list or text was
+    an internal error (AttributeError); two fact students of the same name were
+    both enrolled, and steps reached only the last."""
+    path = _write(tmp_path, "facts:\n" + facts + "steps:\n  - do: check\n")
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:{line}"
+    assert fragment in str(err.value)
+
+
+def test_a_misspelled_key_in_a_facts_file_is_refused_in_that_file(tmp_path: Path) -> None:
+    facts = tmp_path / "p.facts.yaml"
+    facts.write_text("# 事实\nunits: []\nstudent:\n  - {as: x}\n", encoding="utf-8")
+    path = tmp_path / "t.scenario.yaml"
+    path.write_text("facts_file: p.facts.yaml\nsteps:\n  - do: check\n", encoding="utf-8")
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{facts}:3"
+    assert "unknown kind of fact 'student' (did you mean students?)" in str(err.value)
+
+
+@pytest.mark.parametrize("steps", ["", "steps: []\n", "steps:\n"])
+def test_a_scenario_without_steps_is_malformed(
+    tmp_path: Path, steps: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file with no steps tests nothing, and passed."""
+    path = _write(tmp_path, steps)
+    with pytest.raises(scenarios.ScenarioError, match="the scenario has no steps"):
+        scenarios.load(path)
+    assert cli.main(["scenario", "run", str(path)]) == cli.EXIT_USAGE
+
+
+def test_numbers_are_read_as_yaml_1_2(tmp_path: Path) -> None:
+    """YAML 1.1 read ``0101`` as the octal 65 (a class ``id: 0101`` became 65) and
+    ``1:20`` as 80; leading zeros now stay text, as YAML 1.2 (and JSON) read them."""
+    body = (
+        "facts:\n  classes:\n"
+        "    - {id: 0101, school: A, name: 一年级2班, grade: 01, head_teacher: '1:20'}\n"
+        "steps:\n  - do: enroll\n    by: 实验小学\n    as: 小红\n"
+        "    with: {school: A, class_id: 0101, grade: 1, name: 小红, sex: M,\n"
+        "           birth_date: 2019-03-01, hukou_region: 340104, photo: 2026-09-01,\n"
+        "           id_number: '340104201903010112'}\n"
+        "    expect: {allowed: true, student: {class_id: '0101', grade: 1}}\n"
+    )
+    scenario = scenarios.load(_write(tmp_path, body))
+    assert scenario.classes[-1].id == "0101"
+    assert scenario.steps[0].args["class_id"] == "0101"
+    assert scenario.steps[0].args["hukou_region"] == "340104"
+    result = scenarios.run(scenario)
+    assert result.ok, result.report()
+    doc = scenarios._parse("a: 0o17\nb: 1:20\nc: -3\nd: 0\ne: 1_000\n", "x.yaml")
+    assert doc == {"a": "0o17", "b": "1:20", "c": -3, "d": 0, "e": "1_000"}
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        (ENROL.replace('id_number: "340104201903010112"', "id_number: 340104201903010113"), 9),
+        (
+            "facts:\n  students:\n    - {as: x, school: A, class_id: A-1, grade: 1, name: x,\n"
+            "       sex: M, birth_date: 2019-03-01, hukou_region: '340104',\n"
+            "       id_number: 340104201903010113}\nsteps:\n  - do: check\n",
+            8,
+        ),
+    ],
+)
+def test_an_unquoted_id_number_is_checked_when_the_file_is_read(
+    tmp_path: Path, body: str, line: int
+) -> None:
+    """An identity number written without quotes (a YAML number) skipped the check."""
+    path = _write(tmp_path, body)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:{line}"
+    assert "id_number 340104********0113 is invalid" in str(err.value)
+
+
+def test_advance_clock_to_dates_its_step(tmp_path: Path) -> None:
+    """``advance_clock with: {to: ...}`` moved the clock, but the load-time check of
+    the steps' dates ignored it: a later step dated before it failed only when run."""
+    body = STUDENT + textwrap.dedent("""\
+        steps:
+          - do: advance_clock
+            with: {to: 2026-12-01}
+          - do: suspend
+            on: 2026-11-01
+            by: 实验小学
+            student: 小明
+            with: {reason: 病休}
+        """)
+    path = _write(tmp_path, body)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:14"  # the step's on:
+    assert "step 2 is dated 2026-11-01, before step 1's date 2026-12-01" in str(err.value)
+    back = body.replace(
+        "  - do: suspend\n    on: 2026-11-01", "  - do: suspend\n    on: 2026-12-02"
+    )
+    back += "  - do: advance_clock\n    with: {to: 2026-12-01}\n"
+    with pytest.raises(scenarios.ScenarioError, match="step 3 is dated 2026-12-01") as err:
+        scenarios.load(_write(tmp_path, back))
+    assert err.value.where.endswith(":19")  # the step's with: {to: ...}
+    # a step that expects the error may set the clock back, to test the refusal
+    allowed = back + "    expect: {error: clock.backwards}\n"
+    result = scenarios.run(scenarios.load(_write(tmp_path, allowed)))
+    assert result.ok, result.report()
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "fragment"),
+    [
+        (
+            "facts:\n  units:\n    - {code: '99', name: x, level: provice, region: '990000'}\n",
+            6,
+            "level 'provice' is not valid; one of province, city, county",
+        ),
+        (
+            "facts:\n  units:\n    - {code: '99', name: x, levle: province, region: '990000'}\n",
+            6,
+            "unknown field 'levle' of units item 1 (did you mean level?)",
+        ),
+        (
+            "facts:\n  actors:\n    甲: {kind: schol, unit: A}\n",
+            6,
+            "kind 'schol' is not valid; one of province, city, county, school, system",
+        ),
+        (
+            "facts:\n  classes:\n    - {id: A-9, school: A, name: 九班, grade: 1}\n",
+            6,
+            "classes item 1 lacks head_teacher",
+        ),
+        (
+            "facts:\n  schools:\n    - {code: Q, name: q, authority: '340104', region: '340104',\n"
+            "       stages: [primary, college]}\n",
+            7,
+            "stages 'college' is not valid; one of primary, junior, senior, special",
+        ),
+        (
+            "steps:\n  - do: add_class\n    by: 实验小学\n    with: {klass: {id: A-3, school: A,"
+            " name: 三班, grade: 1, head_teacher: 王, created: 2026年9月1日}}\n",
+            7,
+            "created is a date YYYY-MM-DD, not '2026年9月1日'",
+        ),
+        (
+            ENROL.replace(
+                "photo: 2026-09-01}",
+                "photo: 2026-09-01,\n consent: {basis: 同意, given_by: 母亲, given_on: 2026/09/01}}",
+            ),
+            10,
+            "given_on is a date YYYY-MM-DD, not '2026/09/01'",
+        ),
+        (
+            STUDENT + "steps:\n  - do: add_info\n    by: 实验小学\n    student: 小明\n"
+            "    with: {group: award, entry: {on: 2026年9月10日, text: 三好学生}}\n",
+            14,
+            "on is a date YYYY-MM-DD, not '2026年9月10日'",
+        ),
+    ],
+)
+def test_a_mistake_in_a_record_names_its_field_and_values(
+    tmp_path: Path, body: str, line: int, fragment: str
+) -> None:
+    """A fact or a record in ``with:`` with a wrong value, a misspelled or a missing
+    field was reported as cattrs' "While structuring Unit (1 sub-exception)"."""
+    if "steps:" not in body:
+        body += "steps:\n  - do: check\n"
+    path = _write(tmp_path, body)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert fragment in str(err.value)
+    assert "sub-exception" not in str(err.value)
+    assert err.value.where == f"{path}:{line}"
+
+
+def test_a_mistake_in_a_facts_file_is_reported_in_that_file(tmp_path: Path) -> None:
+    """A mistake in the facts file was reported against the scenario file, with the
+    facts file's line number, and its item numbered in the merged list."""
+    facts = tmp_path / "p.facts.yaml"
+    shared = (SCENARIOS / "province.facts.yaml").read_text(encoding="utf-8")
+    lines = shared.splitlines(keepends=True)
+    at = next(i for i, ln in enumerate(lines) if "id: W-1" in ln)
+    lines[at] = lines[at].replace("head_teacher", "head_techer")
+    facts.write_text("".join(lines), encoding="utf-8")
+    path = tmp_path / "t.scenario.yaml"
+    path.write_text("facts_file: p.facts.yaml\nsteps:\n  - do: check\n", encoding="utf-8")
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{facts}:{at + 1}"
+    assert "unknown field 'head_techer' of classes item 5 (did you mean head_teacher?)" in str(
+        err.value
+    )
+    # the scenario's own items are numbered in the scenario (they were numbered after
+    # the facts file's), and a bad identity number in the facts file is reported there
+    facts.write_text(shared, encoding="utf-8")
+    path.write_text(
+        "facts_file: p.facts.yaml\nfacts:\n  classes:\n    - {id: Q-1, school: A}\n"
+        "steps:\n  - do: check\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(scenarios.ScenarioError, match="classes item 1 lacks") as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:4"
+    facts.write_text(
+        shared + "students:\n  - {as: x, school: A, class_id: A-1, grade: 1, name: x, sex: M,\n"
+        "     birth_date: 2019-03-01, hukou_region: '340104', id_number: '340104201903010113'}\n",
+        encoding="utf-8",
+    )
+    path.write_text("facts_file: p.facts.yaml\nsteps:\n  - do: check\n", encoding="utf-8")
+    with pytest.raises(scenarios.ScenarioError, match="id_number 340104") as err:
+        scenarios.load(path)
+    assert err.value.where == f"{facts}:{len(shared.splitlines()) + 3}"  # its id_number
+
+
+def test_art30_a_prefix_that_differs_only_where_masked_says_so(tmp_path: Path) -> None:
+    """A ``registry_number_prefix`` that differed only in the birth date showed two
+    equal masked values with no explanation (``registry_number`` said why)."""
+    body = STUDENT + (
+        "steps:\n  - do: check\n    student: 小明\n"
+        "    expect: {student: {registry_number_prefix: G34010420190302011}}\n"
+    )
+    (failure,) = scenarios.run(scenarios.load(_write(tmp_path, body))).failures
+    assert failure.problems == (
+        "预期 student.registry_number_prefix = G340104********011，"
+        "实际为 G340104********011（二者只在遮蔽的字符上不同） "
+        "(expected student.registry_number_prefix = G340104********011, "
+        "got G340104********011 (they differ in masked characters))",
+    )
+
+
+def test_every_problem_is_said_in_chinese_with_the_english_beside(tmp_path: Path) -> None:
+    """Found by the analysts' review: ``预期 2 requests advanced`` (English in the
+    Chinese half); ``True``/``False`` for what the file writes ``true``/``false``."""
+    body = STUDENT + textwrap.dedent("""\
+        steps:
+          - do: advance_clock
+            request: 转学
+            expect: {advanced: 2, log_verifies: false}
+          - do: check
+            student: 小明
+            expect: {student: {submitted: false}}
+        """).replace("    request: 转学\n", "")
+    first, second = scenarios.run(scenarios.load(_write(tmp_path, body))).failures
+    assert first.problems == (
+        "预期推进 2 个申请，实际为 0 (expected 2 requests advanced, got 0)",
+        "预期 log_verifies: false，实际为 true (expected log_verifies: false, got true)",
+    )
+    assert second.problems == (
+        "预期 student.submitted = false，实际为 true (expected student.submitted = false, got true)",
+    )
+
+
+def test_a_misspelled_student_fact_field_is_named_in_english_in_the_english_half(
+    tmp_path: Path,
+) -> None:
+    """The English half said ``unknown field 'class' of 学生事实``."""
+    body = STUDENT.replace(
+        "class_id: A-1, grade: 1, name: 小明", "class: A-1, grade: 1, name: 小明"
+    )
+    path = _write(tmp_path, body + "steps:\n  - do: check\n")
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert "未知的字段 class（是否应为 class_id？）；学生事实 的字段有" in err.value.message_zh
+    assert (
+        "unknown field 'class' of a student fact (did you mean class_id?)" in err.value.message_en
+    )
+    assert "学生事实" not in err.value.message_en
