@@ -644,3 +644,75 @@ def test_an_access_refusal_names_the_command_typed(
     assert code == 2
     assert "county:340104 无权执行 xueji forget-keys：" in err
     assert "forget_idempotency_keys" not in err
+
+
+PROVINCE_TOML = """base = "anhui-2013"
+code = "js-2013"
+name = "某省办法"
+instrument = "某教基〔2013〕1号"
+valid_from = 2013-01-01
+validity_article = { instrument = "某教基〔2013〕1号", number = 40 }
+
+[new_student_deadline]
+value = "10-31"
+article = { instrument = "某教基〔2013〕1号", number = 15 }
+
+[maintenance_fee_per_student]
+value = "0.8"
+article = { instrument = "某教基〔2013〕1号", number = 35 }
+"""
+
+
+def test_store_commands_decide_under_the_profiles_given(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by a review acting as another province's engineer: every store command
+    decided under ANHUI_2013, whatever profile the store was written under (``submit``
+    cited 皖教基 第十五条, ``report fee`` billed Anhui's 0.5 where the profile sets 0.8).
+    ``--policy-file`` and ``--policy`` (repeatable) give the store's profiles (Art 33)."""
+    from tests.conftest import Province
+    from xueji.policy import load_policy
+    from xueji.storage.sql import SqlStore
+
+    toml = tmp_path / "js.toml"
+    toml.write_text(PROVINCE_TOML, encoding="utf-8")
+    path = tmp_path / "r.db"
+    p = Province(policies=(load_policy(toml),), store=SqlStore.sqlite(str(path)))
+    p.enroll()
+    p.enroll()
+    p.store.engine.dispose()
+    common = ["--store", f"sqlite:///{path}", "--today", "2026-10-12"]  # before 31 Oct
+    mine = ["--policy-file", str(toml)]
+    # under the profile: in time (its deadline is 31 October), no warning
+    code, out, _ = run(capsys, "submit", "S0000001", *common, *mine, "--as", "school:A")
+    assert code == 0
+    assert out.splitlines() == [
+        "submit: 1 已提交 submitted, 0 未办理 refused",
+        "  S0000001: ✓ 已提交 submitted",
+    ]
+    # without it, Anhui's 30 September, as before (and said so in the docs)
+    code, out, _ = run(capsys, "submit", "S0000002", *common, "--as", "school:A")
+    assert code == 0
+    assert "[enrolment.late]" in out
+    assert "皖教基〔2013〕20号 第十五条" in out
+    review = ["review", "--all", *common, *mine, "--as", "county:340104"]
+    code, out, _ = run(capsys, *review)
+    assert code == 0
+    assert "2 已批准 approved" in out
+    fee = ["report", "fee", "--out", str(tmp_path / "fee.csv"), *common]
+    code, out, _ = run(capsys, "--json", *fee, *mine, "--as", "province:34")
+    assert code == 0
+    assert json.loads(out)["fee"] == "1.6"  # two students at the profile's 0.8
+    # a shipped profile by its code; an unknown code is one line, exit 2
+    code, out, _ = run(capsys, "--json", *fee, "--policy", "anhui-2013", "--as", "province:34")
+    assert code == 0
+    assert json.loads(out)["fee"] == "1.0"
+    code, _, err = run(capsys, *fee, "--policy", "nope", "--as", "province:34")
+    assert code == 2
+    assert "unknown policy profile 'nope'" in err
+    # a bad file is named, before the store is touched
+    bad = tmp_path / "bad.toml"
+    bad.write_text(PROVINCE_TOML.replace('"10-31"', '"10-32"'), encoding="utf-8")
+    code, _, err = run(capsys, *fee, "--policy-file", str(bad), "--as", "province:34")
+    assert code == 2
+    assert "bad.toml" in err

@@ -201,7 +201,9 @@ def test_regional_numbers() -> None:
 
 
 def test_regional_number_space_is_bounded_and_format_checked() -> None:
-    tiny = attrs.evolve(ANHUI_2013, regional_number_format=Param("{region}{seq:01d}", anhui(12)))
+    tiny = attrs.evolve(
+        ANHUI_2013, regional_number_format=Param("{region}{year}{stage}{seq:01d}", anhui(12))
+    )
     alloc = MemoryAllocator()
     got = [
         numbers.issue_regional_number(tiny, alloc, region="340104", year=2026, stage=Stage.JUNIOR)

@@ -135,12 +135,20 @@ def test_regional_format_needs_a_sequence() -> None:
         ("{region:>9}{seq}", False),
         ("{seq[0]}", False),  # TypeError from the check, before
         ("{region}{year}{stage}{seq:05d}", True),
-        ("{region}{year:04d}{seq:020d}", True),
-        ("{region}-{seq:x}", True),
-        ("{region}{seq:0>6}", True),  # pads as {seq:06d} does (session review)
-        ("{region}{seq:0>6d}", True),
-        ("{region}{seq:0>21}", False),
-        ("{region}{seq:*>6}", False),  # another fill: no number
+        ("{region}{year:04d}{stage}{seq:020d}", True),
+        ("{region}-{year}-{stage}-{seq:05x}", True),
+        ("{region}{year}{stage}{seq:0>6}", True),  # pads as {seq:06d} does (session review)
+        ("{region}{year}{stage}{seq:0>6d}", True),
+        ("{region}{year}{stage}{seq:0>21}", False),
+        ("{region}{year}{stage}{seq:*>6}", False),  # another fill: no number
+        # review (another province's engineer): an unpadded seq ran out at the 10th
+        # student; a format without region, year or stage repeated numbers
+        ("{region}{year}{stage}{seq}", False),
+        ("{region}{year}{stage}{seq:x}", False),
+        ("{region}-{seq:05x}", False),
+        ("{region}{seq:05d}", False),
+        ("{year}{stage}{seq:05d}", False),
+        ("{region}{year}{seq:05d}", False),
     ],
 )
 def test_regional_format_takes_integer_formats_of_a_sane_width(
@@ -295,6 +303,71 @@ def test_a_value_no_measure_could_mean_is_refused_with_its_key(
     assert "zj.toml" in str(e.value)
     assert said in str(e.value)
     assert name in str(e.value) or name == "locked_fields"
+
+
+@pytest.mark.parametrize(
+    "caps", ["{ primary = 40 }", "{}", "{ primary = 40, junior = 45, senior = 50 }"]
+)
+def test_a_caps_table_leaving_out_a_stage_is_refused(caps: str) -> None:
+    """Review (another province's engineer): ``value = { primary = 40 }`` replaced the
+    base's whole table, and the other stages had no cap: 60 pupils in one senior class
+    (Art 16). Every stage is listed, in a file as in code."""
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(_one("class_size_caps", caps), where="zj.toml")
+    assert "class_size_caps lists the cap of every stage" in e.value.message_en
+    assert "class_size_caps 须列出每个学段" in e.value.message_zh
+    assert "special" in e.value.message_en
+    with pytest.raises(InvalidPolicy):
+        attrs.evolve(ANHUI_2013, class_size_caps=Param({Stage.PRIMARY: 40}, anhui(16)))
+    whole = "{ primary = 40, junior = 45, senior = 50, special = 10 }"
+    assert parse_policy(_one("class_size_caps", whole)).class_size_caps.value[Stage.SENIOR] == 50
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            'validity_article = { instrument = "", number = 0 }',
+            "validity_article names no instrument",
+        ),
+        (
+            '[school_entry_age]\nvalue = 7\narticle = { instrument = "", number = 0 }',
+            "school_entry_age.article names no instrument",
+        ),
+        (
+            '[transfer_stage_limit]\nvalue = 15\narticle = { instrument = "  ", number = 22 }',
+            "transfer_stage_limit.article names no instrument",
+        ),
+        (
+            '[citations]\n"transfer.approve" = { instrument = "", number = 3 }',
+            "citations.transfer.approve names no instrument",
+        ),
+        ('code = ""', "code is not blank"),
+        ('name = " "', "name is not blank"),
+        ('instrument = ""', "instrument is not blank"),
+    ],
+)
+def test_a_blank_citation_or_identity_is_refused(text: str, said: str) -> None:
+    """Review (another province's engineer): ``article = { instrument = "", number =
+    0 }`` loaded, and the decisions under it cited nothing; so did a blank code."""
+    head = {
+        "code": 'code = "js"',
+        "name": 'name = "江苏"',
+        "instrument": 'instrument = "苏教基〔2027〕1号"',
+        "validity": 'validity_article = { instrument = "苏教基〔2027〕1号", number = 40 }',
+    }
+    for key in head:
+        if text.startswith(key + " ") or (key == "validity" and text.startswith("validity")):
+            head[key] = text
+            text = ""
+    body = 'base = "anhui-2013"\nvalid_from = 2027-01-01\n' + "\n".join(head.values())
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(body + "\n" + text, where="js.toml")
+    assert e.value.code == "policy.invalid"
+    assert said in e.value.message_en
+    assert "不能为空" in e.value.message_zh or "未写明文件" in e.value.message_zh
+    with pytest.raises(InvalidPolicy):
+        attrs.evolve(ANHUI_2013, validity_article=Article("", 0))
 
 
 def test_the_checks_of_values_hold_in_code_and_in_both_languages() -> None:

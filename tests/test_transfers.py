@@ -285,6 +285,50 @@ def test_national_profile_has_no_default_approval() -> None:
     assert p.reg.request(PROVINCE, req.id).state is RequestState.AT_RECEIVING_SCHOOL
 
 
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_art24_a_stage_decided_late_without_default_approval_is_flagged_and_reported(
+    store: str, tmp_path: Path
+) -> None:
+    """Review (another province's engineer): under a profile with no default approval
+    (national-2013), a transfer stage decided weeks after its deadline left no trace:
+    no warning, and once the request moved on, nothing in the Art 32 report. The
+    decision goes through, warned ``stage.overdue`` citing ``transfer_stage_limit``'s
+    article, and the step keeps its deadline, so that ``detect`` reports it (charged
+    to the stage's party) however far the request has gone."""
+    db = SqlStore.sqlite(str(tmp_path / "r.db")) if store == "sqlite" else None
+    p = Province(D(2026, 9, 1), policies=(NATIONAL_2013,), store=db)
+    s = p.register("A", 1)
+    req = start_transfer(p, s.id).request
+    assert req is not None
+    assert req.deadline is not None
+    late_by = req.deadline + dt.timedelta(days=20)
+    p.at(late_by)
+    out = p.reg.approve(school_actor("W"), req.id)
+    assert out.allowed
+    assert out.decision.codes == ("stage.overdue",)
+    (warned,) = out.decision.warnings
+    assert str(warned.article) == "教基一〔2013〕7号 第十四条"
+    facts = dict(warned.facts)
+    assert facts["stage"] == "at_receiving_school"
+    assert facts["deadline"] == req.deadline.isoformat()
+    stored = p.reg.request(PROVINCE, req.id)
+    assert stored.state is RequestState.AT_RECEIVING_AUTHORITY  # (it moved on)
+    assert stored.history[-1].due == req.deadline
+    # the next parties decide in time: no warning, nothing kept
+    for actor in (authority("340202"), school_actor("A"), authority("340104")):
+        step = p.reg.approve(actor, req.id)
+        assert step.allowed, step.decision
+        assert step.decision.codes == (), step.decision
+    done = p.reg.request(PROVINCE, req.id)
+    assert done.state is RequestState.APPROVED
+    assert [e.due for e in done.history] == [None, req.deadline, None, None, None]
+    late = [(f.kind, f.unit, f.on) for f in p.reg.detect(PROVINCE).findings]
+    assert late == [("late_decision", "W", late_by)]
+    (finding,) = p.reg.detect(PROVINCE).findings
+    assert "at_receiving_school" in finding.detail
+    assert "待转入学校审核" in finding.detail_zh
+
+
 def test_art25_same_city_school_choice_refused(province: Province) -> None:
     s = province.register("A", 1, hukou_region="340104")
     out = start_transfer(

@@ -76,6 +76,33 @@ def _policy(args: argparse.Namespace) -> Policy:
     return PROFILES[code]
 
 
+def _profiles(args: argparse.Namespace) -> tuple[Policy, ...]:
+    """The profiles a store command decides under (Art 33): each ``--policy`` code,
+    then each ``--policy-file`` in turn (a file may take as its base a shipped profile
+    or one given before it), all of them the store's profiles over time; with neither,
+    ``ANHUI_2013`` alone, as before. The store does not remember them: a deployment
+    passes the same ones to every command. Before, every store command decided under
+    ``ANHUI_2013`` whatever profile had written the store (found by a review: a
+    Jiangsu store billed at Anhui's fee and took a 6-year-old Jiangsu refuses)."""
+    codes = getattr(args, "policy", None) or []
+    files = getattr(args, "policy_file", None) or []
+    if not codes and not files:
+        return (ANHUI_2013,)
+    chosen: list[Policy] = []
+    for code in codes:
+        if code not in PROFILES:
+            raise XuejiError(
+                "cli.unknown_policy", f"未知的政策 {code}", f"unknown policy profile {code!r}"
+            )
+        chosen.append(PROFILES[code])
+    known = dict(PROFILES)
+    for path in files:
+        policy = load_policy(path, profiles=known)
+        known[policy.code] = policy
+        chosen.append(policy)
+    return tuple(chosen)
+
+
 def _calendar(args: argparse.Namespace) -> workdays.WorkdayCalendar:
     cal = workdays.default_calendar()
     for path in getattr(args, "holidays", None) or ():
@@ -664,7 +691,13 @@ def _registry(args: argparse.Namespace, *, founding: bool = False) -> Any:
     from xueji.storage.sql import SqlStore
 
     clock = ManualClock(args.today) if args.today else SystemClock()
-    reg = Registry(SqlStore.open(args.store, existing=True), clock=clock, calendar=_calendar(args))
+    policies = _profiles(args)  # (a bad file is said before the store is opened)
+    reg = Registry(
+        SqlStore.open(args.store, existing=True),
+        clock=clock,
+        calendar=_calendar(args),
+        policies=policies,
+    )
     _known_actor(reg, args.actor, founding=founding)
     return reg
 
@@ -1079,7 +1112,8 @@ def _stats_summary(stats: statistics.Statistics) -> dict[str, Any]:
 
 def _store_options(p: argparse.ArgumentParser) -> None:
     """The options of a command that works on a store as an acting user: the store,
-    ``--as``, the date of the commands and extra holiday schedules."""
+    ``--as``, the date of the commands, extra holiday schedules and the profiles the
+    store decides under (:func:`_profiles`)."""
     p.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
     p.add_argument(
         "--as",
@@ -1099,6 +1133,20 @@ def _store_options(p: argparse.ArgumentParser) -> None:
         action="append",
         metavar="TOML",
         help="a holiday schedule file for years chinese-calendar lacks (deadlines)",
+    )
+    p.add_argument(
+        "--policy",
+        action="append",
+        metavar="CODE",
+        help="a shipped profile the store decides under (repeat: the profiles over time; "
+        "default: anhui-2013 alone)",
+    )
+    p.add_argument(
+        "--policy-file",
+        action="append",
+        metavar="TOML",
+        help="a TOML policy file the store decides under (repeat: each may take an "
+        "earlier one as its base; every one given is one of the store's profiles)",
     )
 
 

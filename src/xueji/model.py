@@ -283,7 +283,12 @@ class Actor:
 
 @attrs.frozen
 class RequestEvent:
-    """One step in a request's history (变动信息, Art 11)."""
+    """One step in a request's history (变动信息, Art 11).
+
+    ``due`` is the deadline of the stage the step decided, kept when it was decided
+    after it (a transfer stage under a profile with no default approval, whose party
+    decided late: Art 24, ``transfer_stage_limit``), so that the Art 32 report finds
+    it once the request has moved on; None otherwise."""
 
     on: _dt.date
     actor: str
@@ -291,6 +296,7 @@ class RequestEvent:
     source: RequestState
     target: RequestState
     note: str = attrs.field(default="", repr=_masked_text)
+    due: _dt.date | None = None
 
 
 @attrs.frozen

@@ -1991,8 +1991,11 @@ class Registry:
         event: str,
         on: _dt.date,
         note: str = "",
+        late: _dt.date | None = None,
     ) -> Request:
-        """Fire ``event`` on the request's table; on final approval apply its effect."""
+        """Fire ``event`` on the request's table; on final approval apply its effect.
+        ``late``: the deadline of the stage decided, when it is decided after it (kept
+        in the history step, :attr:`~xueji.model.RequestEvent.due`)."""
         table = REQUEST_TABLES[req.kind]
         row = table.fire(req.state, event)
         policy = self.policy(on)
@@ -2013,7 +2016,7 @@ class Registry:
             ),
             history=(
                 *req.history,
-                RequestEvent(on, actor.unit, event, req.state, row.target, note),
+                RequestEvent(on, actor.unit, event, req.state, row.target, note, due=late),
             ),
             version=req.version + 1,
         )
@@ -3485,8 +3488,30 @@ class Registry:
         if req.deadline is None and (due := self._due(req)) is not None:
             req = attrs.evolve(req, deadline=due)  # (kept with the decided request)
         req_before = req
-        req = self._advance(uow, actor, req, event, on, note)
+        # a transfer stage decided after its deadline: no default approval took it
+        # (the profile has none, or the record let none complete), so its party decides
+        # it late; flagged, and kept in the step for the Art 32 report (Art 24)
+        missed = (
+            req.deadline
+            if req.kind in _TRANSFER_KINDS
+            and event in ("approve", "reject")
+            and req.deadline is not None
+            and on > req.deadline
+            else None
+        )
+        req = self._advance(uow, actor, req, event, on, note, late=missed)
         warnings = [extra] if extra is not None else []
+        if missed is not None:
+            warnings.append(
+                violation(
+                    "stage.overdue",
+                    article=self.policy(on).transfer_stage_limit.article,
+                    request=req.id,
+                    stage=req_before.state.value,
+                    deadline=missed.isoformat(),
+                    on=on.isoformat(),
+                )
+            )
         if (
             req.kind is RequestKind.NEW_STUDENT
             and req_before.deadline is not None
@@ -4644,12 +4669,32 @@ class Registry:
         if not r.history:  # made outside the facade, which always records the opening
             return out
         last = r.history[-1]
+        for step in r.history:
+            if step.due is not None and step.on > step.due:
+                # a stage decided after its deadline (a transfer with no default
+                # approval): the stage's party, though the request has moved on
+                waiting = attrs.evolve(r, state=step.source)
+                party, _ = self._party(uow, waiting, student, lenient=True)
+                event_zh = _EVENT_ZH.get(step.event, step.event)
+                out.append(
+                    audit.Finding(
+                        "late_decision",
+                        party,
+                        r.id,
+                        step.on,
+                        f"{r.kind.value} stage {step.source.value}: {step.event} on "
+                        f"{step.on}, due {step.due}",
+                        f"{_kind_zh(r.kind)}在“{step.source.zh}”阶段于 {step.on} {event_zh}，"
+                        f"期限 {step.due}",
+                    )
+                )
         if (
             r.kind is not RequestKind.NEW_STUDENT
             and not r.is_open
             and due is not None
             and last.on > due
             and last.event != "approve_by_default"
+            and last.due is None  # (one that kept its deadline is reported above)
         ):
             party, _ = self._party(uow, attrs.evolve(r, state=last.source), student, lenient=True)
             out.append(

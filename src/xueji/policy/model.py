@@ -96,6 +96,7 @@ def _value_problems(p: Policy) -> list[Problem]:
                 f"dropout_reentry_grades are grades 1 to 12 (or none), not {sorted(reentry)}",
             )
         )
+    out.extend(_blank_problems(p))
     out.extend(_school_system_problems(p))
     # the end of a school year in order (found by a review: graduation_from = 08-15
     # loaded, and every graduation was then either early or late), as days of one
@@ -111,6 +112,21 @@ def _value_problems(p: Policy) -> list[Problem]:
                     "come before the rollover",
                 )
             )
+    left_out = [s.value for s in Stage if s not in p.class_size_caps.value]
+    if left_out:
+        # a table that lists some stages replaces the base's whole table: the others
+        # had no cap at all, in silence (found by a review: 60 pupils in one senior
+        # class under `value = { primary = 40 }`). A stage has no "no cap" (Art 16)
+        listed = "、".join(s.value for s in Stage)
+        out.append(
+            (
+                f"class_size_caps 须列出每个学段（{listed}）的班额上限，缺少 "
+                f"{'、'.join(left_out)}：文件中的表整体替换基础政策的表，未列出的学段将没有班额上限",
+                f"class_size_caps lists the cap of every stage ({', '.join(s.value for s in Stage)}); "
+                f"{', '.join(left_out)} missing: the table replaces the base's whole "
+                "table, and a stage left out would have no cap at all",
+            )
+        )
     for stage, cap in p.class_size_caps.value.items():
         if cap < 1:
             out.append(
@@ -161,6 +177,69 @@ def _value_problems(p: Policy) -> list[Problem]:
                 "stage and seq",
             )
         )
+        return out
+    out.extend(_format_field_problems(fmt))
+    return out
+
+
+REGIONAL_FIELDS = ("region", "year", "stage", "seq")
+"""The fields every ``regional_number_format`` shows: the sequence is allocated per
+(region, year, stage) (Art 12), so a number that leaves one out repeats across them."""
+
+
+def _format_field_problems(fmt: str) -> list[Problem]:
+    """A ``regional_number_format`` that cannot make unique numbers: one leaving out a
+    field of the sequence's key (``{region}{seq:05d}`` gave a primary and a junior
+    pupil of one county the same 地区学号: their sequences both start at 1), or whose
+    ``seq`` has no zero-padded width (``{seq}``: the number's length is what bounds
+    the sequence, and an unpadded one ran out at the 10th student of a year)."""
+    fields = {f: s for _, f, s, _ in string.Formatter().parse(fmt) if f is not None}
+    missing = [f for f in REGIONAL_FIELDS if f not in fields]
+    if missing:
+        return [
+            (
+                f"regional_number_format 须含 region、year、stage、seq 四个字段，缺少 "
+                f"{'、'.join(missing)}：序号按地区、年份和学段分别编排，缺少其一则无法保证地区学号不重复",
+                f"regional_number_format shows all of region, year, stage and seq; "
+                f"{', '.join(missing)} missing: the sequence runs per region, year and "
+                "stage, so without them numbers cannot be unique",
+            )
+        ]
+    match = _NUMBER_SPEC.fullmatch(fields["seq"] or "")
+    if match is None or not match["width"]:
+        return [
+            (
+                "regional_number_format 的 seq 须补零到固定位数（如 {seq:05d}）：号码长度决定可编的序号数，"
+                "不补零则无法编出第10个序号",
+                "regional_number_format: seq is zero-padded to a fixed width (such as "
+                "{seq:05d}): the number's length bounds the sequence, and an unpadded one "
+                "cannot make a 10th number",
+            )
+        ]
+    return []
+
+
+def _blank_problems(p: Policy) -> list[Problem]:
+    """A profile's identity left blank (``code = ""``, a blank name or instrument) or a
+    citation that names no instrument (``article = { instrument = "", number = 0 }``):
+    each loaded before, and a decision then cited nothing (Art 33; every decision
+    cites its article)."""
+    out: list[Problem] = []
+    for name in ("code", "name", "instrument"):
+        if not str(getattr(p, name)).strip():
+            out.append((f"{name} 不能为空", f"{name} is not blank"))
+    cited = [("validity_article", p.validity_article)]
+    cited += [(f"{n}.article", param.article) for n, param in p.parameters().items()]
+    cited += [(f"citations.{k}", a) for k, a in sorted(p.citations.items())]
+    for name, article in cited:
+        if not article.instrument.strip():
+            out.append(
+                (
+                    f"{name} 未写明文件（instrument 为空）：每项规定都须注明出处",
+                    f"{name} names no instrument (instrument is blank): every rule cites "
+                    "its source",
+                )
+            )
     return out
 
 
