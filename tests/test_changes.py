@@ -1072,6 +1072,7 @@ def test_art18_rollover_holds_only_open_transfers_under_hold(kind: str, tmp_path
         store.engine.dispose()
 
 
+<<<<<<< HEAD
 @pytest.mark.parametrize("unfinished", ["hold", "complete"])
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_art18_the_rollover_counts_what_it_did(kind: str, unfinished: str, tmp_path: Path) -> None:
@@ -1235,6 +1236,188 @@ def test_art18_a_grade_is_put_right_only_for_a_student_in_school_with_nothing_op
     assert out.allowed, out.decision
     assert p.reg.student(PROVINCE, senior.id).grade == 11
     assert p.reg.student(PROVINCE, moving.id).grade == 3
+=======
+_HOLD = attrs.evolve(ANHUI_2013, rollover_open_transfers=Param("hold", anhui(18, 2)))
+
+
+def _transfer(p: Province, s: Student, to_class: str) -> str:
+    """An in-province transfer of ``s`` to W's ``to_class``, filed by W; its id."""
+    out = p.reg.request_transfer(
+        school_actor("W"),
+        s.id,
+        to_school="W",
+        to_class=to_class,
+        reason=TransferReason.JOB_MOVE,
+        stated_reason="调动",
+    )
+    assert out.allowed, out.decision
+    assert out.request is not None
+    return out.request.id
+
+
+@pytest.mark.parametrize("end", ["withdraw", "reject"])
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_student_held_for_a_transfer_moves_up_when_it_is_withdrawn_or_refused(
+    kind: str, end: str, tmp_path: Path
+) -> None:
+    """Found by the rollover review: under ``rollover_open_transfers = "hold"`` ("leaves
+    them until it ends") a student held for an open transfer never moved up once it
+    ended: withdrawn on 3 August, they stayed in grade 4 in A-4, now grade 5, and a
+    year behind for good after the next rollover. The rollover records on the
+    transfer the year it held them (``held_at_rollover``); its end moves them up by
+    the rollovers they missed, in their class gone up, with their own entry citing
+    Art 18(2); detect agrees."""
+    store = SqlStore.sqlite(str(tmp_path / "held.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 7, 1), policies=(_HOLD,), store=store)
+    mate = p.register("A", 4, birth=D(2016, 3, 1))
+    s = p.register("A", 4, birth=D(2016, 3, 2))
+    p.at(D(2026, 7, 27))
+    rid = _transfer(p, s, "W-4")
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    assert p.reg.student(PROVINCE, s.id).grade == 4  # held while it is open
+    assert p.reg.request(PROVINCE, rid).payload["held_at_rollover"] == "2026"
+    p.at(D(2026, 8, 3))
+    if end == "withdraw":
+        out = p.reg.withdraw(school_actor("W"), rid)
+    else:
+        out = p.reg.reject(school_actor("W"), rid, "不接收")
+    assert out.allowed, out.decision
+    x = p.reg.student(PROVINCE, s.id)
+    with p.store.unit_of_work() as uow:
+        klass = uow.classes.get("A-4")
+    assert klass is not None
+    assert (x.school, x.class_id, x.grade, klass.grade) == ("A", "A-4", 5, 5)
+    entry = [e for e in p.log() if e.subject == s.id and e.command != "read_sensitive"][-1]
+    assert (entry.command, entry.after["grade"]) == ("promote_held", "5")
+    assert "第十八条第二款" in entry.basis
+    assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+    p.at(D(2027, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2027).allowed
+    assert p.reg.student(PROVINCE, s.id).grade == p.reg.student(PROVINCE, mate.id).grade == 6
+    if store is not None:
+        store.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_held_student_arrives_in_a_class_of_the_grade_they_move_up_to(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the rollover review: a student held at the rollover for an open transfer,
+    approved after it, arrived in W-4 in grade 4 and stayed a year behind. The
+    transfer's approval (by the parties or by default, Art 24) moves them up first
+    (Art 18(2)) and places them in the class named, which must be of that grade
+    (Art 16): W-4, gone up with its pupil, takes them in grade 5; W-2, empty and still
+    grade 2, cannot take a student now in grade 3 (``class.wrong_school``), nothing
+    written, and the sweep holds it too, as it holds a return after the rollover."""
+    store = SqlStore.sqlite(str(tmp_path / "arrive.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 7, 1), policies=(_HOLD,), store=store)
+    p.register("W", 4, birth=D(2016, 3, 1))  # W-4 has a pupil: it goes up
+    s = p.register("A", 4, birth=D(2016, 3, 2))
+    t = p.register("A", 2, birth=D(2018, 3, 2))
+    first, second = _transfer(p, s, "W-4"), _transfer(p, t, "W-2")
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.at(D(2026, 12, 1))  # every stage past its deadline
+    swept = p.reg.advance_clock(SYSTEM)
+    assert [r.id for r in swept if r.state is RequestState.APPROVED] == [first]
+    x = p.reg.student(PROVINCE, s.id)
+    assert (x.school, x.class_id, x.grade) == ("W", "W-4", 5)
+    mine = [e.command for e in p.log() if e.subject == s.id and e.command != "read_sensitive"]
+    assert mine[-2:] == ["promote_held", "transfer"]
+    left = p.reg.request(PROVINCE, second)
+    assert left.state is RequestState.AT_SENDING_AUTHORITY
+    before = len(p.log())
+    done = p.reg.approve(SHUSHAN, second)
+    assert done.decision.codes == ("class.wrong_school",)
+    facts = dict(done.decision.violations[0].facts)
+    assert (facts["grade"], facts["class_grade"]) == ("3", "2")
+    assert len(p.log()) == before
+    assert p.reg.student(PROVINCE, t.id).grade == 2
+    if store is not None:
+        store.engine.dispose()
+
+
+def test_art18_a_held_student_moves_up_no_further_than_the_final_grade() -> None:
+    """Two rollovers held a grade-5 student for a transfer open all that time (no
+    default approval): its end moves them up by both, but not past grade 6, the
+    final one, with their class, which held no one else; a grade-6 student with a
+    transfer open was not held (they could not move up), and its end leaves them
+    where they are."""
+    slow = attrs.evolve(_HOLD, transfer_default_approval=Param(False, anhui(24)))
+    p = Province(D(2026, 7, 1), policies=(slow,))
+    five = p.register("A", 5, birth=D(2015, 3, 2))
+    six = p.register("A", 6, birth=D(2014, 3, 2))
+    r5, r6 = _transfer(p, five, "W-5"), _transfer(p, six, "W-6")
+    for year in (2026, 2027):
+        p.at(D(year, 8, 1))
+        assert p.reg.rollover(SYSTEM, year).allowed
+    assert p.reg.request(PROVINCE, r5).payload["held_at_rollover"] == "2026,2027"
+    assert "held_at_rollover" not in p.reg.request(PROVINCE, r6).payload
+    for rid in (r5, r6):
+        assert p.reg.withdraw(school_actor("W"), rid).allowed
+    assert p.reg.student(PROVINCE, five.id).grade == 6
+    assert p.reg.student(PROVINCE, six.id).grade == 6
+    with p.store.unit_of_work() as uow:
+        alone = uow.classes.get("A-5")
+    assert alone is not None
+    assert alone.grade == 6  # it held no one else: it goes up with them, as at a rollover
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art16_a_new_record_under_review_moves_up_with_its_class(kind: str, tmp_path: Path) -> None:
+    """Found by the rollover review: a new student whose first-entry review was open at
+    the rollover (a draft, or submitted) stayed in grade 2 while A-2 went up, and was
+    approved after it into A-2, now grade 3, with no class check; its seat no longer
+    counted, so a grade-3 newcomer took it and A-2 held 4 against a cap of 3. The
+    reading (Arts 16, 18(2)): a record under review moves up with its class (once
+    approved it is a student of that class), holding its seat in the class's new
+    grade; detect agrees."""
+    caps = {**ANHUI_2013.class_size_caps.value, Stage.PRIMARY: 3}
+    capped = attrs.evolve(ANHUI_2013, class_size_caps=Param(caps, anhui(16)))
+    store = SqlStore.sqlite(str(tmp_path / "review.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), policies=(capped,), store=store)
+    p.register("A", 2, birth=D(2018, 3, 1))
+    draft = p.enroll("A", 2, birth=D(2018, 3, 2))
+    sub = p.enroll("A", 2, birth=D(2018, 3, 3))
+    req = p.reg.submit(A, sub.id).request
+    assert req is not None  # A-2 is full: 3 of 3
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    assert [p.reg.student(PROVINCE, x.id).grade for x in (draft, sub)] == [3, 3]
+    p.at(D(2026, 9, 1))
+    late = p.reg.enroll(A, **enrol_kwargs(D(2017, 5, 1), class_id="A-2", grade=3))
+    assert refused_codes(late) == ("class.full",)
+    approve(p, SHUSHAN, req.id)
+    again = p.reg.submit(A, draft.id).request
+    assert again is not None
+    approve(p, SHUSHAN, again.id)
+    in_a2 = [(x.grade, x.status) for x in p.reg.students_of(PROVINCE, "A") if x.class_id == "A-2"]
+    assert in_a2 == [(3, StudentStatus.REGISTERED)] * 3
+    assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+    if store is not None:
+        store.engine.dispose()
+
+
+def test_art16_a_new_record_its_class_left_behind_is_not_approved_into_it() -> None:
+    """A record typed after the rollover's date stays where it is when the rollover runs
+    late (it is in the new school year already), while its class goes up with the
+    pupils it held: its approval into a class now of another grade is refused
+    (``class.wrong_school``, Art 16), nothing written. Before, it was approved with no
+    class check ("a new record under review holds its seat already")."""
+    p = Province(D(2026, 6, 1))
+    p.register("A", 2, birth=D(2018, 3, 1))
+    p.at(D(2026, 8, 10))
+    new = p.enroll("A", 2, birth=D(2018, 3, 2))
+    req = p.reg.submit(A, new.id).request
+    assert req is not None
+    assert p.reg.rollover(SYSTEM, 2026).allowed  # late: A-2 goes up, the record stays
+    before = len(p.log())
+    done = p.reg.approve(SHUSHAN, req.id)
+    assert done.decision.codes == ("class.wrong_school",)
+    assert len(p.log()) == before
+    assert p.reg.student(PROVINCE, new.id).status is StudentStatus.PENDING_REVIEW
+>>>>>>> wt-fx-held
 
 
 def test_art33_decision_under_the_policy_in_force_on_its_date() -> None:
@@ -1281,7 +1464,9 @@ def test_art18_set_based_rollover_equals_the_rule_student_by_student() -> None:
     from xueji.rules import graduation
     from xueji.storage import MemoryStore
 
-    statuses = st.sampled_from([S.REGISTERED, S.SUSPENDED, S.DROPPED_OUT, S.GRADUATED])
+    statuses = st.sampled_from(
+        [S.REGISTERED, S.SUSPENDED, S.DROPPED_OUT, S.GRADUATED, S.DRAFT, S.PENDING_REVIEW]
+    )
 
     @settings(max_examples=50, deadline=None)
     @given(
@@ -1313,6 +1498,9 @@ def test_art18_set_based_rollover_equals_the_rule_student_by_student() -> None:
             for i, (g, status, _) in enumerate(rows)
         ]
         moving = frozenset(s.id for s, (_, _, t) in zip(students, rows, strict=True) if t)
+        # (a record under review with a transfer open is a new one from outside: the
+        # registry holds it whatever the policy, as its return is held)
+        incoming = frozenset(s.id for s in students if s.status in graduation.UNDER_REVIEW)
         plan = graduation.rollover_plan(policy)
         with store.unit_of_work() as uow:
             for s in students:
@@ -1320,7 +1508,7 @@ def test_art18_set_based_rollover_equals_the_rule_student_by_student() -> None:
             uow.students.promote(
                 plan.statuses,
                 plan.final_grades,
-                moving if plan.hold_open_transfers else frozenset(),
+                (moving if plan.hold_open_transfers else frozenset()) | (moving & incoming),
             )
         for s in students:
             want = graduation.rollover_action(s, open_transfer=s.id in moving, policy=policy)

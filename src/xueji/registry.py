@@ -84,6 +84,7 @@ from xueji.model import (
     TransferReason,
     Unit,
     UnitLevel,
+    final_grade,
     stage_of_grade,
 )
 from xueji.policy import ANHUI_2013, Policy, check_profiles, policy_in_force
@@ -181,6 +182,20 @@ _TRANSFER_KINDS = frozenset(
         RequestKind.CROSS_BORDER_OUT,
     }
 )
+_INCOMING_KINDS = frozenset({RequestKind.CROSS_PROVINCE_IN, RequestKind.CROSS_BORDER_IN})
+_HELD_AT = "held_at_rollover"
+"""The payload key the rollover writes, under ``rollover_open_transfers = "hold"``, on
+an open transfer whose student it held in their grade: the school years (comma-
+separated) of the rollovers that held them. The transfer's end moves the student up
+by as many grades (Art 18(2); :meth:`Registry._catch_up`)."""
+
+
+def _held_years(req: Request) -> tuple[int, ...]:
+    """The school years of the rollovers that held ``req``'s student (see :data:`_HELD_AT`)."""
+    text = req.payload.get(_HELD_AT, "")
+    return tuple(int(y) for y in text.split(",") if y.strip().isdigit())
+
+
 _CHANGE_ACTIONS = {
     RequestKind.SUSPENSION: "suspend",
     RequestKind.RESUMPTION: "resume",
@@ -1773,14 +1788,31 @@ class Registry:
         moved up a grade at a rollover. Before, two transfers filed into a class with
         one seat left were both completed, one over the cap. A student coming back
         from another province or abroad goes into the grade the return was filed in
-        (not in school here, they did not move up at the rollover, Art 18); a new
-        record under review holds its seat already."""
+        (not in school here, they did not move up at the rollover, Art 18); one held
+        at a rollover for this transfer (``rollover_open_transfers = "hold"``), into the
+        grade its end moves them up to (:meth:`_caught_up_grade`). A new record under
+        review holds its seat already, and moves up with its class at the rollover
+        (Arts 16, 18(2)); one whose class went up without it is refused (before, a new
+        record's approval had no class check)."""
         if req.kind is RequestKind.RESUMPTION:
             return self._class_back(uow, s, req.to_class, on)
+        if req.kind is RequestKind.NEW_STUDENT:
+            # its seat is held already, in its class's grade; a record whose class
+            # went up a grade at a rollover without it (one typed after the rollover's
+            # date and moved by a late run, say) is refused: it would sit, uncounted,
+            # in a class of another grade (Art 16)
+            klass = uow.classes.get(s.class_id)
+            if klass is None or klass.grade == s.grade:
+                return Decision.allow()
+            return enrolment.check_class(
+                klass, school=s.school, grade=s.grade, stage=s.stage, size=0, policy=self.policy(on)
+            )
         if req.kind not in _TRANSFER_KINDS or req.to_class is None or req.to_school is None:
             return Decision.allow()
         klass = self._get_class(uow, req.to_class)
-        grade, stage = s.grade, s.stage
+        # a student held at a rollover for this transfer arrives in the grade they
+        # are moved up to (Art 18(2)): the class must be of that grade
+        grade, stage = self._caught_up_grade(req, s, on), s.stage
         if (
             req.kind is not RequestKind.TRANSFER
             and s.status is not St.PENDING_REVIEW
@@ -2064,6 +2096,7 @@ class Registry:
         elif k is RequestKind.TRANSFER:
             assert req.to_school is not None
             assert req.to_class is not None
+            s = self._catch_up(uow, actor, req, on, own_class=False)
             to = self._get_school(uow, req.to_school)
             self._write_student(
                 uow,
@@ -2105,6 +2138,87 @@ class Registry:
             s.status is St.PENDING_REVIEW
         ):
             self._write_student(uow, actor, on, s, "void", "transfer_in_rejected", {})
+        elif req.kind in _TRANSFER_KINDS:
+            # a student held at a rollover while it was open goes up now, in the class
+            # they stay in (Art 18(2))
+            self._catch_up(uow, actor, req, on, own_class=True)
+
+    def _caught_up_grade(self, req: Request, s: Student, on: _dt.date) -> int:
+        """The grade ``s`` is in once ``req`` ends: moved up by each rollover that held
+        them for it (:data:`_HELD_AT`, under ``rollover_open_transfers = "hold"``), never
+        past their stage's final grade (Art 18(2)); else their grade."""
+        years = _held_years(req)
+        if not years or STUDENT.get(s.status, "promote") is None:
+            return s.grade
+        final = final_grade(s.stage, self.policy(on).school_system.value)
+        return max(s.grade, min(s.grade + len(years), final))
+
+    def _catch_up(
+        self, uow: UnitOfWork, actor: Actor, req: Request, on: _dt.date, *, own_class: bool
+    ) -> Student:
+        """Art 18(2) for a student held in their grade at a rollover while ``req`` (a
+        transfer) was open, under ``rollover_open_transfers = "hold"`` ("leaves them until
+        it ends"): at its end they go up by the rollovers they missed
+        (:meth:`_caught_up_grade`), with their own log entry (``promote_held``) citing
+        Art 18(2). Before, they stayed a year behind for good. ``own_class``: they stay
+        in their class (the transfer withdrawn or refused), which went up with their
+        classmates; a class they sat in alone goes up with them now, as the rollover
+        moves a class with its students. A class that holds others of the grade they
+        leave stays: the student goes up all the same, and a warning to the
+        ``xueji.registry`` logger names them for the school to place. Returns the
+        student as written."""
+        s = self._get_student(uow, req.student)
+        grade = self._caught_up_grade(req, s, on)
+        if grade == s.grade:
+            return s
+        klass = uow.classes.get(s.class_id) if own_class else None
+        if klass is not None and klass.grade != grade:
+            others = uow.students.count_in_class(klass.id, klass.grade) - (
+                1 if klass.grade == s.grade and s.status in SEATED else 0
+            )
+            if klass.grade < grade and others == 0:
+                uow.classes.update(attrs.evolve(klass, grade=grade))
+            else:
+                _LOG.warning(
+                    "学生 %s 升入 %s 年级，其班级 %s 仍为 %s 年级（第十八条第二款，第十六条）/ "
+                    "student %s moved up to grade %s; their class %s is in grade %s "
+                    "(Art 18(2), Art 16)",
+                    s.id,
+                    grade,
+                    klass.id,
+                    klass.grade,
+                    s.id,
+                    grade,
+                    klass.id,
+                    klass.grade,
+                )
+        return self._write_student(uow, actor, on, s, "promote", "promote_held", {"grade": grade})
+
+    @staticmethod
+    def _mark_held(
+        uow: UnitOfWork,
+        plan: graduation.RolloverPlan,
+        transfers: Sequence[Request],
+        entered_after: Collection[str],
+        year: int,
+    ) -> None:
+        """Under ``rollover_open_transfers = "hold"``: each open transfer whose student
+        the rollover of ``year`` holds (one it would move up otherwise, not one that
+        entered after its date) records the year (:data:`_HELD_AT`), for its end to
+        move the student up (:meth:`_catch_up`). A few requests, read with their
+        students in one query."""
+        if not transfers:
+            return
+        students = uow.students.get_many({r.student for r in transfers})
+        for r in transfers:
+            s = students.get(r.student)
+            years = _held_years(r)
+            if s is None or s.id in entered_after or not plan.moves_up(s) or year in years:
+                continue
+            held = ",".join(str(y) for y in sorted({*years, year}))
+            uow.requests.update(
+                attrs.evolve(r, payload={**r.payload, _HELD_AT: held}, version=r.version + 1)
+            )
 
     def _apply_correction(
         self, uow: UnitOfWork, actor: Actor, s: Student, req: Request, on: _dt.date
@@ -4190,9 +4304,14 @@ class Registry:
             # "hold"), those an ending-blocking change keeps from 结业, and the named
             # classes that may move up with their students
             transferring, blocked, going = set(), set(), []
+            transfers: list[Request] = []  # (the open transfers, for "hold" below)
+            incoming: set[str] = set()  # new records from outside under review
             for r in uow.requests.open():
                 if r.kind in _TRANSFER_KINDS:
                     transferring.add(r.student)
+                    transfers.append(r)
+                if r.kind in _INCOMING_KINDS:
+                    incoming.add(r.student)
                 if r.kind in change_rules.ENDING_BLOCKERS:
                     blocked.add(r.student)
                 if r.to_class:
@@ -4216,6 +4335,15 @@ class Registry:
                     if s.status is St.REGISTERED and s.grade >= plan.final_grades[s.stage]
                 )
                 exclude |= entered_after
+            if plan.hold_open_transfers:
+                # each transfer whose student is held says so, for its end to move
+                # them up by the rollovers they missed (Art 18(2))
+                self._mark_held(uow, plan, transfers, entered_after, year)
+            # a record from another province or from abroad under review (its
+            # transfer in open) was not in school here on the date: it stays, as
+            # its return does (Art 18); a record under first-entry review moves up
+            # with its class (graduation.UNDER_REVIEW, Arts 16 and 18(2))
+            exclude |= incoming
             unfinished = uow.students.count_where(St.REGISTERED, plan.final_grades) - late_final
             completed = 0  # of the unfinished, those given 结业; the rest are held
             if plan.complete_unfinished:

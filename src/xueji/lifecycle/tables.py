@@ -329,6 +329,22 @@ STUDENT: TransitionTable[StudentStatus] = TransitionTable(
             note="only where the policy promotes suspended students",
         ),
         _t(
+            St.DRAFT,
+            "promote",
+            St.DRAFT,
+            anhui(18, 2),
+            "graduation.rollover_action",
+            note="a record under first-entry review moves up with its class (Art 16)",
+        ),
+        _t(
+            St.PENDING_REVIEW,
+            "promote",
+            St.PENDING_REVIEW,
+            anhui(18, 2),
+            "graduation.rollover_action",
+            note="as a draft; not a new record from outside, its transfer in open",
+        ),
+        _t(
             St.REGISTERED, "correct", St.REGISTERED, anhui(29), note="approved key-field correction"
         ),
         _t(St.PENDING_REVIEW, "correct", St.PENDING_REVIEW, anhui(29)),

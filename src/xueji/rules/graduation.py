@@ -15,7 +15,15 @@ grade. What happens to the cases Art 18 leaves open is decided by policy paramet
   (``rollover_unfinished_final_grade``: ``hold`` keeps them in the final grade and
   flags them, ``complete`` records 结业);
 * students with an open transfer (``rollover_open_transfers``: ``promote`` moves them
-  up and the transfer continues, ``hold`` leaves them until it ends).
+  up and the transfer continues, ``hold`` leaves them until it ends: the transfer's
+  end, whichever way, moves them up by the rollovers they missed,
+  :meth:`xueji.registry.Registry.rollover`).
+
+A record under its first-entry review (a draft or one submitted, Art 15) moves up
+with its class like a registered student (the reading of Arts 16 and 18(2), see
+docs/registry.md: once approved it is a student in school of that class, and its
+seat counts in the class's grade); a new record from another province or from
+abroad under review (its transfer in open) was not in school here and stays.
 
 Promotion is a self-transition of ``registered``: never a withdrawal. A grade that
 did not move as it should have (a year whose rollover was missed) is put right student
@@ -41,7 +49,11 @@ from xueji.rules._base import Checks
 from xueji.rules.changes import MOVING_KINDS, check_no_other_open
 
 __all__ = [
+<<<<<<< HEAD
     "REGRADE_WAITS_FOR",
+=======
+    "UNDER_REVIEW",
+>>>>>>> wt-fx-held
     "RolloverAction",
     "RolloverPlan",
     "check_graduation",
@@ -196,6 +208,7 @@ def check_rollover_date(on: _dt.date, year: int, *, policy: Policy) -> Decision:
     return c.decision()
 
 
+<<<<<<< HEAD
 REGRADE_WAITS_FOR = MOVING_KINDS | {RequestKind.NEW_STUDENT}
 """The open requests a grade put right (:func:`check_regrade`) waits for: a change
 that moves or ends the registry (a transfer, a transfer in or out, a suspension, a
@@ -261,6 +274,11 @@ def check_regrade(
         c.decision(),
         check_no_other_open(student, "regrade", open_requests, blocking=REGRADE_WAITS_FOR),
     )
+=======
+UNDER_REVIEW = frozenset({StudentStatus.DRAFT, StudentStatus.PENDING_REVIEW})
+"""The statuses of a record under its first-entry review (Art 15), which the rollover
+moves up with its class (Arts 16, 18(2)): see :func:`rollover_action`."""
+>>>>>>> wt-fx-held
 
 
 class RolloverAction(enum.StrEnum):
@@ -288,6 +306,10 @@ def rollover_action(student: Student, *, open_transfer: bool, policy: Policy) ->
     student is promoted (``rollover_promotes_suspended``) and whether a final-grade
     student is still waiting to graduate (``rollover_unfinished_final_grade``). A
     student not in school is skipped with nothing evaluated.
+
+    A record under first-entry review (:data:`UNDER_REVIEW`) moves up like a
+    registered student below the final grade; with ``open_transfer`` (a new record
+    from outside, its transfer in open) it is not in school here and is skipped.
     """
     c = Checks()
     last = final_grade(student.stage, policy.school_system.value)
@@ -304,6 +326,12 @@ def rollover_action(student: Student, *, open_transfer: bool, policy: Policy) ->
         ):
             return RolloverOutcome(RolloverAction.HOLD, c.decision())
         # promoted like anyone in school, but never out of the stage
+    elif student.status in UNDER_REVIEW:
+        # (Arts 16, 18(2)) moves up with its class; in a final grade it waits for its
+        # approval there (no 结业 of a record not yet registered)
+        if open_transfer or final:
+            return RolloverOutcome(RolloverAction.SKIP, c.decision())
+        return RolloverOutcome(RolloverAction.PROMOTE, c.decision())
     elif student.status is not StudentStatus.REGISTERED:
         return RolloverOutcome(RolloverAction.SKIP, c.decision())
     if open_transfer and policy.rollover_open_transfers.value == "hold":
@@ -333,7 +361,9 @@ class RolloverPlan:
     """The rollover as a set-based rule a store can run in one statement: every student
     whose status is in ``statuses`` and whose grade is below its stage's final grade
     moves up one grade (students with an open transfer too, unless
-    ``hold_open_transfers``). Equivalent to :func:`rollover_action` student by student."""
+    ``hold_open_transfers``; records under first-entry review too, but not a new
+    record from outside whose transfer in is open: the caller knows the requests).
+    Equivalent to :func:`rollover_action` student by student."""
 
     statuses: frozenset[StudentStatus]
     final_grades: Mapping[Stage, int]
@@ -348,7 +378,7 @@ class RolloverPlan:
 
 def rollover_plan(policy: Policy) -> RolloverPlan:
     """Art 18: the rollover under ``policy``'s readings of the open cases."""
-    statuses = {StudentStatus.REGISTERED}
+    statuses = {StudentStatus.REGISTERED, *UNDER_REVIEW}
     if policy.rollover_promotes_suspended.value:
         statuses.add(StudentStatus.SUSPENDED)
     return RolloverPlan(

@@ -383,6 +383,38 @@ class StoreContract:
         with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
             uow.students.update(Student(**{**_fields(stale), "name": "x", "version": 1}))
 
+    def test_set_based_promotion_of_records_under_review(self, store: Store) -> None:
+        """The rollover's statuses include the records under first-entry review (a
+        draft, one submitted: Arts 16, 18(2)): they move up with their class, a class
+        holding only such a record moves with it, their seats count in the class's new
+        grade; a new record from outside, held by id, stays."""
+        finals = {Stage.PRIMARY: 6, Stage.JUNIOR: 9, Stage.SENIOR: 12, Stage.SPECIAL: 9}
+        with store.unit_of_work() as uow:
+            uow.students.add(_student(1, status=StudentStatus.REGISTERED))
+            uow.students.add(_student(2))  # a draft, in A-1
+            uow.students.add(_student(3, status=StudentStatus.PENDING_REVIEW))
+            uow.students.add(_student(4, status=StudentStatus.PENDING_REVIEW, class_id="A-b"))
+            uow.students.add(_student(5, status=StudentStatus.PENDING_REVIEW, class_id="A-c"))
+            for c in ("A-1", "A-b", "A-c"):
+                uow.classes.add(SchoolClass(c, "A", c, 1, "王老师", D(2026, 9, 1)))
+        statuses = frozenset(
+            {StudentStatus.REGISTERED, StudentStatus.DRAFT, StudentStatus.PENDING_REVIEW}
+        )
+        incoming = frozenset({"S0000005"})  # its transfer in is open
+        with store.unit_of_work() as uow:
+            assert uow.classes.promote(statuses, finals, incoming) == 2
+            assert uow.students.promote(statuses, finals, incoming) == 4
+        with store.unit_of_work() as uow:
+            grades = {s.id: s.grade for s in uow.students.all()}
+            classes = {k: c.grade for k, c in uow.classes.get_many(["A-1", "A-b", "A-c"]).items()}
+            assert uow.students.count_in_classes({"A-1": 2, "A-b": 2, "A-c": 1}) == {
+                "A-1": 3,
+                "A-b": 1,
+                "A-c": 1,
+            }
+        assert grades == {"S0000001": 2, "S0000002": 2, "S0000003": 2, "S0000004": 2, "S0000005": 1}
+        assert classes == {"A-1": 2, "A-b": 2, "A-c": 1}
+
     def test_set_based_promotion_holding_many(self, store: Store) -> None:
         """Thousands held for open transfers: no engine's limit on parameters is hit."""
         finals = {Stage.PRIMARY: 6, Stage.JUNIOR: 9, Stage.SENIOR: 12, Stage.SPECIAL: 9}
