@@ -1762,7 +1762,7 @@ class Registry:
                     applied_on, policy.transfer_stage_limit.value
                 )
             except CalendarNotCovered as gap:
-                if gap.year > applied_on.year:
+                if gap.year >= self.calendar.years.stop:
                     raise  # the deadline runs into a year not loaded: as for any command
                 first = applied_on  # a date from a year long gone: far too early
         else:
