@@ -376,6 +376,18 @@ def test_art24_cli_deadline_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "deadline", "2026-12-20", "20", "--explain")[0] == 2
 
 
+def test_art24_cli_deadline_help_says_make_up_days_are_counted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Found by the review: ``--explain``'s help said make-up days were skipped; they
+    are working days, counted (2026-10-10 in 20 days from 2026-09-25)."""
+    code, out, _ = run(capsys, "deadline", "--help")
+    assert code == 0
+    words = " ".join(out.split())  # argparse wraps the help
+    assert "make-up days skipped" not in words
+    assert "(make-up working days included)" in words
+
+
 def test_art12_a_set_of_grades_is_explained_in_order() -> None:
     """Found by the analysts' review: ``initial_grades`` read ``[1, 10, 7]`` in an
     explanation (sorted as text) and ``[1, 7, 10]`` in ``policy show``."""
