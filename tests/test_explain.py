@@ -10,7 +10,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from tests.conftest import D, Province, school_actor
+from tests.conftest import PROVINCE, D, Province, school_actor
 from xueji.articles import anhui
 from xueji.cli import main
 from xueji.decision import Decision
@@ -22,7 +22,12 @@ from xueji.registry import explain_default_approval
 from xueji.rules._base import Checks
 from xueji.rules.approvals import check_overdue
 from xueji.rules.transfers import TransferFacts, check_transfer
-from xueji.workdays import default_calendar, explain_add, working_days_between
+from xueji.workdays import (
+    DeadlineExplanation,
+    default_calendar,
+    explain_add,
+    working_days_between,
+)
 
 FULL = "11010519491231002X"
 TRANSFER_RULES = (
@@ -240,6 +245,79 @@ def test_art24_registry_explains_a_stage_default_approval(province: Province) ->
     assert "National Day" in text
 
 
+def test_art27_art15_no_default_approval_is_explained_as_none(province: Province) -> None:
+    """Found by the review: a dropout (Art 27) or new-student review (Art 15) past its
+    deadline was explained as approved by default (Art 24, a transfer's 20 days),
+    though nothing approves it by default (the sweep leaves it, rightly)."""
+    from xueji.model import Actor
+
+    s = province.register("A", 1)
+    province.at(D(2026, 10, 9))
+    dropout = province.reg.record_dropout(school_actor("A"), s.id, "家庭原因").request
+    assert dropout is not None
+    assert dropout.deadline == D(2026, 10, 29)  # 15 working days (Art 27)
+    new = province.enroll("A", 1)
+    review = province.reg.submit(school_actor("A"), new.id).request
+    assert review is not None
+    province.at(D(2026, 11, 20))
+    assert province.reg.advance_clock(Actor.system()) == []
+    for req, article in ((dropout, anhui(27)), (review, anhui(15))):
+        assert province.reg.request(PROVINCE, req.id).is_open
+        d = explain_default_approval(province.reg, PROVINCE, req.id)
+        assert not d.allowed
+        assert d.codes == ("stage.kind_no_default",)
+        assert d.violations[0].article == article
+        e = d.explain()
+        assert e.rules == ("stage.kind_no_default",)
+        assert "transfer_stage_limit" not in e.text("en")
+        assert "此类申请的审核不设默认审批" in e.text("zh")
+
+
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_art33_a_stage_s_deadline_is_explained_under_the_profile_it_was_set_under(
+    store: str, tmp_path: Path
+) -> None:
+    """Found by the review: with a successor profile (10 working days from 2026-11-01),
+    a transfer filed on 2026-10-20 under 20 days kept its deadline (2026-11-17) but was
+    explained as 10 days ending 2026-11-03, citing the new profile."""
+    from xueji.articles import Article
+    from xueji.policy import Param
+    from xueji.storage.sql import SqlStore
+
+    old = attrs.evolve(ANHUI_2013, valid_until=D(2026, 10, 31))
+    new = attrs.evolve(
+        ANHUI_2013,
+        code="anhui-2026",
+        valid_from=D(2026, 11, 1),
+        transfer_stage_limit=Param(10, Article("某教基〔2026〕1号", 5)),
+    )
+    db = SqlStore.sqlite(str(tmp_path / "r.sqlite3")) if store == "sqlite" else None
+    p = Province(D(2026, 9, 1), policies=(old, new), store=db)
+    s = p.register("A", 1)
+    p.at(D(2026, 10, 20))
+    req = p.reg.request_transfer(
+        school_actor("W"),
+        s.id,
+        to_school="W",
+        to_class="W-1",
+        reason=TransferReason.JOB_MOVE,
+        stated_reason="父母调往芜湖工作",  # mid-term (Art 25)
+    ).request
+    assert req is not None
+    assert req.deadline == D(2026, 11, 17)
+    d = explain_default_approval(p.reg, PROVINCE, req.id, D(2026, 11, 5))
+    assert d.codes == ("stage.not_overdue",)
+    step = d.explain().steps[-1]
+    assert isinstance(step.detail, DeadlineExplanation)
+    assert step.detail.due == req.deadline
+    assert step.article == anhui(24)
+    text = d.explain().text("en")
+    assert "20 working days after 2026-10-20" in text
+    assert "transfer_stage_limit = 20" in text
+    assert "某教基" not in text
+    assert explain_default_approval(p.reg, PROVINCE, req.id, D(2026, 11, 18)).allowed
+
+
 # -- the command line ------------------------------------------------------------------
 
 
@@ -374,6 +452,18 @@ def test_art24_cli_deadline_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert {"date": "2026-10-01", "kind": "holiday", "name": "National Day",
             "name_zh": "国庆节"} in data["skipped"]  # fmt: skip
     assert run(capsys, "deadline", "2026-12-20", "20", "--explain")[0] == 2
+
+
+def test_art24_cli_deadline_help_says_make_up_days_are_counted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Found by the review: ``--explain``'s help said make-up days were skipped; they
+    are working days, counted (2026-10-10 in 20 days from 2026-09-25)."""
+    code, out, _ = run(capsys, "deadline", "--help")
+    assert code == 0
+    words = " ".join(out.split())  # argparse wraps the help
+    assert "make-up days skipped" not in words
+    assert "(make-up working days included)" in words
 
 
 def test_art12_a_set_of_grades_is_explained_in_order() -> None:

@@ -90,6 +90,24 @@ def test_uncovered_year_raises_naming_it() -> None:
     assert err.value.year == 2003
 
 
+def test_uncovered_year_is_the_first_missing_one_not_the_date_s() -> None:
+    """Found by the review: a date in 2028 reported 2028, though 2027 is the year to
+    load first (the years must be contiguous: loading 2028 alone is refused)."""
+    for call in (
+        lambda: workdays.is_working_day(D(2028, 3, 1)),
+        lambda: workdays.working_days_between(D(2026, 12, 1), D(2028, 3, 1)),
+    ):
+        with pytest.raises(CalendarNotCovered) as err:
+            call()
+        assert err.value.year == 2027
+        assert "2027年" in str(err.value)
+    with pytest.raises(CalendarNotCovered) as err:
+        workdays.is_working_day(D(2001, 3, 1))
+    assert err.value.year == 2003
+    with pytest.raises(InvalidSchedule, match="2027 missing"):
+        CAL.with_year(2028, [D(2028, 1, 1)])
+
+
 def test_supplementary_year_from_code() -> None:
     cal = CAL.with_year(
         2027,
@@ -104,6 +122,17 @@ def test_supplementary_year_from_code() -> None:
     # the original calendar is unchanged
     with pytest.raises(CalendarNotCovered):
         CAL.is_working_day(D(2027, 1, 4))
+
+
+def test_a_loaded_year_s_holiday_is_named_in_chinese_too(tmp_path: Path) -> None:
+    """Found by the review: a holiday of a year loaded from a file (no name) was listed
+    with an empty name in the Chinese explanation; it reads 节假日 (holiday in English)."""
+    path = tmp_path / "2027.toml"
+    path.write_text(SCHEDULE_2027, encoding="utf-8")
+    e = CAL.load(path).explain_add(D(2026, 12, 31), 2)
+    assert e.due == D(2027, 1, 5)
+    assert "跳过节假日：节假日 2027-01-01" in e.text("zh")
+    assert "holidays skipped: holiday 2027-01-01" in e.text("en")
 
 
 def test_supplementary_year_from_file(tmp_path: Path) -> None:
@@ -125,6 +154,8 @@ def test_supplementary_year_from_file(tmp_path: Path) -> None:
         ("[2027]\nholidays=['2027-02-14']\nmakeup_workdays=['2027-02-14']", "both"),
         ("[2027]\nextra = 1", "unknown key"),
         ("[abc]\nholidays = []", "table names are years"),
+        ('["²⁰²⁷"]\nholidays = []', "table names are years"),  # isdigit(), not int()
+        ('["٢٠٢٧"]\nholidays = []', "table names are years"),  # Arabic-Indic digits
         ("[2029]\nholidays = []", "not contiguous"),
         ("this is not toml", "not valid TOML"),
     ],

@@ -647,7 +647,8 @@ def _add_explain_options(deadline_parser: argparse.ArgumentParser) -> None:
     deadline_parser.add_argument(
         "--explain",
         action="store_true",
-        help="list the working days counted and the holidays and make-up days skipped",
+        help="list the working days counted (make-up working days included) and the "
+        "weekends and holidays skipped",
     )
 
 

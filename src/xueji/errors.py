@@ -109,7 +109,10 @@ class NumberSpaceExhausted(XuejiError, RuntimeError):
 class CalendarNotCovered(XuejiError, LookupError):
     """A date falls in a year whose State Council holiday schedule is not known.
 
-    ``year`` is the first uncovered year the computation needed. Load the year's
+    ``year`` is the first uncovered year the computation needed: for a date after the
+    covered years, the year after the last one covered (a date in 2028 with 2026 the
+    last: 2027, which must be loaded first, as the years are contiguous); for a date
+    before them, the year before the first. Load the year's
     schedule with :meth:`xueji.workdays.WorkdayCalendar.with_year` or
     :meth:`~xueji.workdays.WorkdayCalendar.load`; xueji never falls back to
     Monday-to-Friday.

@@ -1863,7 +1863,7 @@ class Registry:
                     applied_on, policy.transfer_stage_limit.value
                 )
             except CalendarNotCovered as gap:
-                if gap.year > applied_on.year:
+                if gap.year >= self.calendar.years.stop:
                     raise  # the deadline runs into a year not loaded: as for any command
                 first = applied_on  # a date from a year long gone: far too early
         else:
@@ -5038,17 +5038,46 @@ def explain_default_approval(
     by default, as a decision whose explanation names the deadline's computation: the
     day the stage began, the working days counted, the holidays and weekends skipped
     and the make-up days counted. Read-only; the actor needs the ``request`` permission.
+
+    A request whose table has no default approval (a new student's review, Art 15; a
+    dropout's, Art 27; any but a transfer's) is refused with ``stage.kind_no_default``
+    citing its own article, whatever its deadline. The deadline is explained as it was
+    set, under the policy in force the day the stage began (Art 33); the policy in
+    force on ``on`` says whether default approval applies.
     """
     r = registry.request(actor, request_id)
     day = on or registry.today()
     policy = registry.policy(day)
+    table = REQUEST_TABLES[r.kind]
+    has_default = (
+        table.get(r.state, "approve_by_default") is not None
+        if r.is_open
+        else any(row.event == "approve_by_default" for row in table)
+    )
+    kind_rule = approvals.check_stage_has_default(
+        request=r.id,
+        kind=r.kind.value,
+        stage=r.state.value,
+        provided=has_default,
+        article=policy.cite(r.kind.value, None, table.rows[0].article),
+    )
+    if not kind_rule.allowed:
+        return kind_rule
+    set_under = registry.policy(r.stage_since)
     computation = None
     if r.kind in _TRANSFER_KINDS and r.is_open:
         computation = registry.calendar.explain_add(
-            r.stage_since, policy.transfer_stage_limit.value
+            r.stage_since, set_under.transfer_stage_limit.value
         )
-    return approvals.check_overdue(
-        r.deadline if r.is_open else None, today=day, policy=policy, computation=computation
+    return Decision.combine(
+        kind_rule,
+        approvals.check_overdue(
+            r.deadline if r.is_open else None,
+            today=day,
+            policy=policy,
+            computation=computation,
+            set_under=set_under,
+        ),
     )
 
 

@@ -328,8 +328,10 @@ class WorkdayCalendar:
     def _offset(self, day: DateLike) -> int:
         d = as_china_date(day)
         i = d.toordinal() - self._index.first
-        if i < 0 or i >= len(self._index.cum):
-            raise CalendarNotCovered(d.year)
+        if i < 0:  # before the first covered year: the year just before it is missing
+            raise CalendarNotCovered(self._index.years.start - 1)
+        if i >= len(self._index.cum):  # after the last: the year just after it is missing
+            raise CalendarNotCovered(self._index.years.stop)
         return i
 
     def is_working_day(self, day: DateLike) -> bool:
@@ -515,7 +517,9 @@ class DeadlineExplanation:
         weekends = [d.day for d in self.skipped if d.kind == "weekend"]
         by_name: dict[str, list[_dt.date]] = {}
         for d in self.holidays_skipped:
-            by_name.setdefault(d.name_zh if zh else (d.name or "holiday"), []).append(d.day)
+            by_name.setdefault((d.name_zh or "节假日") if zh else (d.name or "holiday"), []).append(
+                d.day
+            )
         holidays = "; ".join(f"{name} {_fmt_days(days)}" for name, days in by_name.items()) or "-"
         makeup = (
             ", ".join(
@@ -581,7 +585,8 @@ def parse_schedules(text: str, *, where: str = "<string>") -> list[YearSchedule]
         ) from e
     out = []
     for key, table in data.items():
-        if not key.isdigit() or not isinstance(table, dict):
+        # isascii: "²⁰²⁷" is digits to isdigit() but no year to int()
+        if not (key.isascii() and key.isdigit()) or not isinstance(table, dict):
             raise _bad_schedule(
                 f"{where} 的表名应为年份：{key!r}", f"{where}: table names are years, not {key!r}"
             )

@@ -252,6 +252,12 @@ _code(
 )
 _code("stage.no_default", anhui(24), "本政策不设默认审批", "this policy has no default approval")
 _code(
+    "stage.kind_no_default",
+    anhui(24),
+    "此类申请的审核不设默认审批",
+    "this kind of request is never approved by default",
+)
+_code(
     "stage.wrong_party",
     anhui(21),
     "当前审批环节不属于该单位",
@@ -509,6 +515,10 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "default approval only once the deadline has passed",
     ),
     "stage.no_default": ("政策须设默认审批", "the policy must provide default approval"),
+    "stage.kind_no_default": (
+        "默认审批仅适用于转学各审批环节（第二十四条）",
+        "default approval applies to the stages of a transfer only (Art 24)",
+    ),
     "stage.wrong_party": (
         "当前审批环节由其所属单位审批",
         "a stage is decided by the unit it waits for",

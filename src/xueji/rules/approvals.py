@@ -8,19 +8,25 @@ True
 ('stage.not_overdue',)
 >>> check_overdue(dt.date(2026, 10, 29), today=dt.date(2026, 11, 30), policy=NATIONAL_2013).codes
 ('stage.no_default',)
+>>> from xueji.articles import anhui
+>>> check_stage_has_default(
+...     request="R1", kind="dropout", stage="at_authority", provided=False, article=anhui(27)
+... ).codes
+('stage.kind_no_default',)
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 
+from xueji.articles import Article
 from xueji.decision import Decision
 from xueji.model import Actor, ActorKind
 from xueji.policy.model import Policy
 from xueji.rules._base import Checks
 from xueji.workdays import DeadlineExplanation
 
-__all__ = ["check_overdue", "check_party"]
+__all__ = ["check_overdue", "check_party", "check_stage_has_default"]
 
 
 def check_party(
@@ -67,20 +73,49 @@ def check_party(
     return c.decision()
 
 
+def check_stage_has_default(
+    *, request: str, kind: str, stage: str, provided: bool, article: Article
+) -> Decision:
+    """Art 24 provides default approval for the stages of a transfer only (in the
+    province, across provinces and borders: Arts 21-23). Another request's review (a
+    new student's, Art 15; a dropout's, Art 27; a suspension's or resumption's, Art 26;
+    a correction's, Art 29; a senior-high graduation's, Art 18) waits for its authority
+    however long it takes: its deadline, where it has one, only flags it as late.
+    ``provided`` says whether the request's transition table has a default approval
+    from ``stage``; a refusal cites ``article``, the request kind's own.
+    """
+    c = Checks()
+    c.rule(
+        "stage.kind_no_default",
+        provided,
+        article=None if provided else article,  # a pass is Art 24's: a transfer's stage
+        request=request,
+        kind=kind,
+        stage=stage,
+    )
+    return c.decision()
+
+
 def check_overdue(
     deadline: _dt.date | None,
     *,
     today: _dt.date,
     policy: Policy,
     computation: DeadlineExplanation | None = None,
+    set_under: Policy | None = None,
 ) -> Decision:
     """Art 24: a stage is approved by default once ``today`` is past its deadline (the
     period ends at the end of the deadline day), where the policy provides for it.
 
+    ``policy`` is the one in force on ``today``: it says whether default approval
+    applies. ``set_under`` (default ``policy``) is the one the deadline was set
+    under, in force the day the stage began (Art 33: a stage keeps the deadline it
+    was given, whatever profile follows); the explanation cites its stage limit.
     ``computation`` (from :meth:`xueji.workdays.WorkdayCalendar.explain_add`) is how
     the deadline was counted; the explanation shows it: the working days counted,
-    the holidays and make-up days.
+    the holidays skipped and the make-up days counted.
     """
+    limit = (set_under or policy).transfer_stage_limit
     c = Checks()
     provided = policy.transfer_default_approval
     if not c.rule(
@@ -93,8 +128,8 @@ def check_overdue(
     c.rule(
         "stage.not_overdue",
         deadline is not None and today > deadline,
-        article=policy.transfer_stage_limit.article,
-        params=(("transfer_stage_limit", policy.transfer_stage_limit),),
+        article=limit.article,
+        params=(("transfer_stage_limit", limit),),
         detail=computation,
         deadline=deadline.isoformat() if deadline else "-",
         today=today.isoformat(),
