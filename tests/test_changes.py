@@ -1072,7 +1072,6 @@ def test_art18_rollover_holds_only_open_transfers_under_hold(kind: str, tmp_path
         store.engine.dispose()
 
 
-<<<<<<< HEAD
 @pytest.mark.parametrize("unfinished", ["hold", "complete"])
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_art18_the_rollover_counts_what_it_did(kind: str, unfinished: str, tmp_path: Path) -> None:
@@ -1236,7 +1235,8 @@ def test_art18_a_grade_is_put_right_only_for_a_student_in_school_with_nothing_op
     assert out.allowed, out.decision
     assert p.reg.student(PROVINCE, senior.id).grade == 11
     assert p.reg.student(PROVINCE, moving.id).grade == 3
-=======
+
+
 _HOLD = attrs.evolve(ANHUI_2013, rollover_open_transfers=Param("hold", anhui(18, 2)))
 
 
@@ -1417,7 +1417,6 @@ def test_art16_a_new_record_its_class_left_behind_is_not_approved_into_it() -> N
     assert done.decision.codes == ("class.wrong_school",)
     assert len(p.log()) == before
     assert p.reg.student(PROVINCE, new.id).status is StudentStatus.PENDING_REVIEW
->>>>>>> wt-fx-held
 
 
 def test_art33_decision_under_the_policy_in_force_on_its_date() -> None:

@@ -49,11 +49,8 @@ from xueji.rules._base import Checks
 from xueji.rules.changes import MOVING_KINDS, check_no_other_open
 
 __all__ = [
-<<<<<<< HEAD
     "REGRADE_WAITS_FOR",
-=======
     "UNDER_REVIEW",
->>>>>>> wt-fx-held
     "RolloverAction",
     "RolloverPlan",
     "check_graduation",
@@ -208,7 +205,6 @@ def check_rollover_date(on: _dt.date, year: int, *, policy: Policy) -> Decision:
     return c.decision()
 
 
-<<<<<<< HEAD
 REGRADE_WAITS_FOR = MOVING_KINDS | {RequestKind.NEW_STUDENT}
 """The open requests a grade put right (:func:`check_regrade`) waits for: a change
 that moves or ends the registry (a transfer, a transfer in or out, a suspension, a
@@ -274,11 +270,11 @@ def check_regrade(
         c.decision(),
         check_no_other_open(student, "regrade", open_requests, blocking=REGRADE_WAITS_FOR),
     )
-=======
+
+
 UNDER_REVIEW = frozenset({StudentStatus.DRAFT, StudentStatus.PENDING_REVIEW})
 """The statuses of a record under its first-entry review (Art 15), which the rollover
 moves up with its class (Arts 16, 18(2)): see :func:`rollover_action`."""
->>>>>>> wt-fx-held
 
 
 class RolloverAction(enum.StrEnum):
