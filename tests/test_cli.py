@@ -619,6 +619,28 @@ def test_policy_show_prints_the_profile_s_citations(
     )
 
 
+def test_policy_show_lists_what_each_rule_and_access_check_cites(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A province sees which rules it has not yet re-cited: under national-2013 a rule
+    it does not re-cite is listed with the Anhui article marked 沿用 (inherited); one it
+    re-cites with its own; under Anhui's profile nothing is marked."""
+    code, out, _ = run(capsys, "policy", "show", "--policy", "national-2013")
+    assert code == 0
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("rule.")}
+    assert lines["rule.enrolment.duplicate"].endswith(
+        "皖教基〔2013〕20号 第十四条（沿用 anhui-2013）"
+    )
+    assert lines["rule.dropout.registry_kept"].endswith("教基一〔2013〕7号 第二十二条")
+    assert any(
+        line.startswith("access.student") and line.endswith("第二十八条（沿用 anhui-2013）")
+        for line in out.splitlines()
+    )
+    code, out, _ = run(capsys, "policy", "show")
+    assert "rule.enrolment.duplicate" in out
+    assert "（沿用" not in out  # (only the header explains the mark)
+
+
 def test_an_access_refusal_names_the_command_typed(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -555,7 +555,11 @@ def test_a_profile_re_cites_the_steps_of_the_lifecycle_tables() -> None:
 
     mine = parse_policy(CITING_FILE, where="citing.toml")
     assert mine.cite("student", "drop_out", anhui(27)) == Article("某教基〔2026〕1号", 20)
-    assert mine.cite("correction", "approve", anhui(29)) == anhui(29)
+    # not re-cited: the table's Anhui article, marked inherited (the profile's
+    # instrument is another)
+    assert mine.cite("correction", "approve", anhui(29)) == Article(
+        "皖教基〔2013〕20号", 29, inherited_from="anhui-2013"
+    )
     p = Province(dt.date(2026, 9, 1), policies=(mine,))
     s = p.register("A", 1)
     a, shushan = school_actor("A"), authority("340104")
@@ -574,7 +578,7 @@ def test_a_profile_re_cites_the_steps_of_the_lifecycle_tables() -> None:
     assert basis[("register", s.id)] == "某教基〔2026〕1号 第二十条"  # the table's
     assert basis[("open_transfer", tr.id)] == "某教基〔2026〕1号 第十四条"
     assert basis[("approve_transfer", tr.id)] == "某教基〔2026〕1号 第十五条"
-    assert basis[("approve_suspension", req.id)] == str(anhui(26))  # not re-cited
+    assert basis[("approve_suspension", req.id)] == f"{anhui(26)}（沿用 anhui-2013）"
     assert policy_from_dict(policy_to_dict(mine)) == mine
     # a derived file keeps its base's citations and replaces those it writes
     child = parse_policy(
@@ -787,3 +791,173 @@ def test_art29_a_profile_locks_only_fields_a_correction_can_change(name: str) ->
     assert len(problems) == 1
     assert f"{name!r} is not a field a correction can change" in problems[0][1]
     assert locked_field_problems(ANHUI_2013) == []
+
+
+# -- a province's own articles for the rules and the access checks -----------------------
+
+SU = "苏教基〔2027〕1号"
+
+JIANGSU_FILE = f"""
+base = "national-2013"
+code = "jiangsu-2027"
+name = "江苏省中小学生学籍管理实施细则"
+instrument = "{SU}"
+valid_from = 2013-09-01
+validity_article = {{ instrument = "{SU}", number = 40 }}
+
+[transfer_stage_limit]
+value = 15
+article = {{ instrument = "{SU}", number = 22 }}
+"""
+
+JIANGSU_RECITED = (
+    JIANGSU_FILE
+    + f"""
+[citations]
+"rule.enrolment.duplicate" = {{ instrument = "{SU}", number = 10 }}
+"rule.transfer.same_city_choice" = {{ instrument = "{SU}", number = 24 }}
+"rule.transfer.false_material" = {{ instrument = "{SU}", number = 24, paragraph = 2 }}
+"rule.change.other_open" = {{ instrument = "{SU}", number = 19 }}
+"access.student" = {{ instrument = "{SU}", number = 30 }}
+"""
+)
+
+
+@pytest.mark.parametrize("recited", [True, False], ids=["re-cited", "inherited"])
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_province_s_refusals_cite_its_own_articles_or_say_they_are_inherited(
+    recited: bool, kind: str, tmp_path: Path
+) -> None:
+    """Found by the review: under any profile but Anhui's (the shipped national-2013
+    too) a refusal cited 皖教基〔2013〕20号 for 62 of the 64 rule codes, and a profile
+    could not re-cite them. A profile re-cites a rule (``rule.<code>``) or an access
+    check (``access.<action>``) in ``[citations]``; what it does not re-cite is marked
+    inherited (沿用 anhui-2013), in the decision, its explanation, the access denial and
+    the request's note."""
+    from tests.conftest import Province, authority, school_actor
+    from xueji.errors import AccessDenied
+    from xueji.model import TransferReason
+    from xueji.storage.sql import SqlStore
+
+    policy = parse_policy(JIANGSU_RECITED if recited else JIANGSU_FILE, where="js.toml")
+    store = SqlStore.sqlite(str(tmp_path / "js.sqlite3")) if kind == "sqlite" else None
+    p = Province(dt.date(2026, 9, 1), policies=(policy,), store=store)
+    s = p.register("A", 1, hukou_region="340104")
+
+    def cited(own: Article, anhui_article: Article) -> Article:
+        return own if recited else attrs.evolve(anhui_article, inherited_from="anhui-2013")
+
+    # enrolment.duplicate: the same person again
+    again = p.reg.enroll(
+        school_actor("A"),
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name=s.name,
+        sex=s.sex,
+        birth_date=s.birth_date,
+        hukou_region="340104",
+        id_number=s.id_number,
+        photo=s.photo,
+    )
+    (dup,) = [v for v in again.decision.violations if v.code == "enrolment.duplicate"]
+    assert dup.article == cited(Article(SU, 10), anhui(14))
+    (step,) = [x for x in again.decision.explain().steps if x.rule == "enrolment.duplicate"]
+    assert step.article == dup.article
+    if not recited:
+        assert str(dup.article) == "皖教基〔2013〕20号 第十四条（沿用 anhui-2013）"
+        assert dup.article.english == "皖教基〔2013〕20号 Art 14 (inherited from anhui-2013)"
+        assert "第十四条（沿用 anhui-2013）" in again.decision.explain().text("zh")
+    # transfer.same_city_choice: a school choice within the city (Art 25 in Anhui)
+    choice = p.reg.request_transfer(
+        school_actor("B"),
+        s.id,
+        to_school="B",
+        to_class="B-1",
+        reason=TransferReason.OTHER,
+        stated_reason="想去更好的学校",
+    )
+    assert choice.decision.codes == ("transfer.same_city_choice",)
+    assert choice.decision.violations[0].article == cited(Article(SU, 24), anhui(25))
+    # a rule that reads a parameter the profile set cites the parameter's article
+    assert p.reg.policy().transfer_stage_limit.article == Article(SU, 22)
+    # change.other_open: a suspension while a transfer is open
+    tr = p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+    ).request
+    assert tr is not None
+    busy = p.reg.suspend(school_actor("A"), s.id, "病休")
+    assert busy.decision.codes == ("change.other_open",)
+    assert busy.decision.violations[0].article == cited(Article(SU, 19), anhui(19))
+    from xueji.errors import Refused
+
+    with pytest.raises(Refused) as refused:
+        busy.unwrap()
+    assert refused.value.decision == busy.decision  # (the decision as returned, cited)
+    # an access denial: another school reads the record
+    with pytest.raises(AccessDenied) as denied:
+        p.reg.student(school_actor("B"), s.id)
+    assert denied.value.rule == str(cited(Article(SU, 30), anhui(28)))
+    # transfer.false_material: the authority refuses on false material; the request's
+    # note cites the profile's article (by number: its own measures) or Anhui's, marked
+    assert p.reg.approve(school_actor("W"), tr.id).allowed
+    out = p.reg.decide_transfer(authority("340202"), tr.id, approve=False, material_false=True)
+    assert out.decision.codes == ("transfer.false_material",)  # (a warning: it is refused)
+    assert out.decision.warnings[0].article == cited(Article(SU, 24, 2), anhui(25))
+    assert out.request is not None
+    notes = [e.note for e in out.request.history if e.note.startswith("材料虚假")]
+    assert notes == (
+        ["材料虚假（第二十四条第二款）"]
+        if recited
+        else ["材料虚假（皖教基〔2013〕20号 第二十五条（沿用 anhui-2013））"]
+    )
+
+
+def test_anhui_s_decisions_cite_as_before() -> None:
+    """Under Anhui's own profile a decision is the rule's own: nothing marked, nothing
+    re-cited, the same object (the facade's citing costs nothing there)."""
+    from xueji.rules._base import cite_decision, violation
+
+    d = Decision.refuse(violation("enrolment.duplicate", student="S1"))
+    assert cite_decision(d, ANHUI_2013) is d
+    assert str(d.violations[0].article) == "皖教基〔2013〕20号 第十四条"
+    mine = attrs.evolve(
+        ANHUI_2013, code="x", citations={"rule.enrolment.duplicate": Article("某", 3)}
+    )
+    assert cite_decision(d, mine).violations[0].article == Article("某", 3)
+
+
+def test_the_national_profile_re_cites_what_its_sources_give_and_marks_the_rest() -> None:
+    """national-2013 re-cites the two rules whose national article the sources give (a
+    compulsory-education dropout keeps the registry: 教基一〔2013〕7号 Art 22); the rest
+    are Anhui's, marked inherited."""
+    from xueji.policy import NATIONAL_2013
+    from xueji.rules._base import rule_article
+
+    assert rule_article("dropout.registry_kept", anhui(27, 2), NATIONAL_2013) == Article(
+        "教基一〔2013〕7号", 22
+    )
+    assert str(rule_article("enrolment.duplicate", anhui(14), NATIONAL_2013)) == (
+        "皖教基〔2013〕20号 第十四条（沿用 anhui-2013）"
+    )
+    # a national law or the national calendar is not another province's article
+    assert NATIONAL_2013.as_cited(Article("个人信息保护法", 31)) == Article("个人信息保护法", 31)
+
+
+def test_an_unknown_rule_or_access_citation_is_refused_with_what_it_may_mean() -> None:
+    """``[citations]`` keys are checked against the rule codes and the access actions
+    as against the lifecycle steps: a misspelled one would re-cite nothing, silently."""
+    for key, meant in (
+        ("rule.enrolment.duplicat", "rule.enrolment.duplicate"),
+        ("access.studnt", "access.student"),
+    ):
+        text = JIANGSU_FILE + f'[citations]\n"{key}" = {{ instrument = "{SU}", number = 1 }}\n'
+        with pytest.raises(InvalidPolicy) as e:
+            parse_policy(text, where="js.toml")
+        assert key in e.value.message_en
+        assert f"did you mean {meant}" in e.value.message_en
+        assert meant in e.value.message_zh
+    # an article's inherited mark is the library's, never a file's
+    bad = JIANGSU_FILE.replace("number = 22 }", 'number = 22, inherited_from = "x" }')
+    with pytest.raises(InvalidPolicy):
+        parse_policy(bad, where="js.toml")

@@ -22,7 +22,7 @@ True
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 import attrs
@@ -148,31 +148,43 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
 """Every action of the registry facade, with who may take it."""
 
 
-def check(actor: Actor, action: str, *, inside: bool, detail: str = "") -> None:
+def check(
+    actor: Actor,
+    action: str,
+    *,
+    inside: bool,
+    detail: str = "",
+    cite: Callable[[str, Article], Article] | None = None,
+) -> None:
     """Raise :class:`~xueji.errors.AccessDenied` unless ``actor`` may take ``action``.
 
     ``inside`` is the jurisdiction verdict the service computed for the action's
-    scope (own school, branch, unit tree, stage party, opener).
+    scope (own school, branch, unit tree, stage party, opener). ``cite`` gives the
+    article a denial cites, from the action and the matrix's article: the profile in
+    force's ``"access.<action>"`` citation (:meth:`xueji.policy.Policy.cite`); asked
+    only when the actor is denied.
     """
     perm = PERMISSIONS[action]
+    if actor.kind in perm.kinds and inside:
+        return
+    article = perm.article if cite is None else cite(action, perm.article)
     if actor.kind not in perm.kinds:
         raise AccessDenied(
             actor.kind.value,
             actor.unit,
             action,
-            str(perm.article),
+            str(article),
             "该类用户不能执行此操作",
             "this kind of user may not do this",
         )
-    if not inside:
-        raise AccessDenied(
-            actor.kind.value,
-            actor.unit,
-            action,
-            str(perm.article),
-            f"超出管辖范围{('：' + detail) if detail else ''}",
-            f"outside the actor's jurisdiction{(': ' + detail) if detail else ''}",
-        )
+    raise AccessDenied(
+        actor.kind.value,
+        actor.unit,
+        action,
+        str(article),
+        f"超出管辖范围{('：' + detail) if detail else ''}",
+        f"outside the actor's jurisdiction{(': ' + detail) if detail else ''}",
+    )
 
 
 _CELL = {

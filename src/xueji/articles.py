@@ -67,6 +67,20 @@ class Article:
     ``number`` 0 cites the instrument itself (for example a notice's preamble
     item); ``note`` is free text shown after the citation (for example
     "notice item 3").
+
+    ``inherited_from`` names the profile whose article this is, where a decision
+    under another profile cites it because that profile did not re-cite the rule
+    (:meth:`xueji.policy.Policy.as_cited`): shown as "沿用" / "inherited from", so
+    that a reader never takes it for their own measures' article. It is never
+    written in a policy file.
+
+    >>> a = Article("皖教基〔2013〕20号", 14, inherited_from="anhui-2013")
+    >>> str(a)
+    '皖教基〔2013〕20号 第十四条（沿用 anhui-2013）'
+    >>> a.english
+    '皖教基〔2013〕20号 Art 14 (inherited from anhui-2013)'
+    >>> Article("皖教基〔2013〕20号", 29, note="第十二条", inherited_from="anhui-2013").english
+    '皖教基〔2013〕20号 Art 29 (第十二条; inherited from anhui-2013)'
     """
 
     instrument: str
@@ -80,6 +94,7 @@ class Article:
         validator=attrs.validators.optional([attrs.validators.ge(1), attrs.validators.le(999)]),
     )
     note: str = ""
+    inherited_from: str = ""
 
     def __str__(self) -> str:
         if self.number == 0:
@@ -90,7 +105,10 @@ class Article:
                 text += f"第{chinese_numeral(self.paragraph)}款"
             if self.item is not None:
                 text += f"第（{chinese_numeral(self.item)}）项"
-        return f"{text}（{self.note}）" if self.note else text
+        shown = [self.note] if self.note else []
+        if self.inherited_from:
+            shown.append(f"沿用 {self.inherited_from}")
+        return f"{text}（{'；'.join(shown)}）" if shown else text
 
     @property
     def english(self) -> str:
@@ -103,7 +121,10 @@ class Article:
                 text += f"({self.paragraph})"
             if self.item is not None:
                 text += f" item {self.item}"
-        return f"{text} ({self.note})" if self.note else text
+        shown = [self.note] if self.note else []
+        if self.inherited_from:
+            shown.append(f"inherited from {self.inherited_from}")
+        return f"{text} ({'; '.join(shown)})" if shown else text
 
 
 def anhui(number: int, paragraph: int | None = None, *, note: str = "") -> Article:

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from xueji import ids, numbers, workdays
+from xueji.articles import anhui
 from xueji.errors import AccessDenied, XuejiError
 from xueji.masking import mask_ids
 from xueji.policy import ANHUI_2013, PROFILES, Policy, Stage, load_policy, policy_to_dict
@@ -247,8 +248,41 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
             "[citations] 无：各步骤引用变动流程表的条款 "
             "(none: the steps cite the lifecycle tables' articles)"
         )
+    lines += ["", *_rule_and_access_citations(policy)]
     _emit(args, data, "\n".join(lines))
     return EXIT_OK
+
+
+def _rule_and_access_citations(policy: Policy) -> list[str]:
+    """What each rule and each access denial cites under ``policy``: its own article
+    where it re-cites one (``rule.<code>``, ``access.<action>``), else the library's,
+    marked 沿用 (inherited) where that is an Anhui article under another instrument, so
+    a province sees what it has not yet re-cited (docs/encoding-your-province.md §6)."""
+    from xueji.access import PERMISSIONS
+    from xueji.rules._base import RULE_CODES, rule_article
+
+    rules = {code: rule_article(code, art, policy) for code, (art, _, _) in RULE_CODES.items()}
+    gates = {a: policy.cite("access", a, p.article) for a, p in PERMISSIONS.items()}
+    gates["province"] = policy.cite("access", "province", anhui(28))
+    out = [
+        "[rules] 各规则引用的条款 (the article each rule cites; 沿用 = inherited, not re-cited "
+        "by this profile; a rule that reads a parameter cites the parameter's article)"
+    ]
+    out += [f"rule.{code:36} {a}" for code, a in rules.items()]
+    out += ["", "[access] 权限拒绝引用的条款 (the article each access denial cites)"]
+    out += [f"access.{action:34} {a}" for action, a in gates.items()]
+    kept = [a for a in (*rules.values(), *gates.values()) if a.inherited_from]
+    if kept:
+        out += [
+            "",
+            f"沿用 inherited: {sum(1 for a in rules.values() if a.inherited_from)} 条规则、"
+            f"{sum(1 for a in gates.values() if a.inherited_from)} 项权限仍引用 "
+            f"{kept[0].inherited_from} 的条款，可在 [citations] 中以 rule.<代码> / "
+            "access.<操作> 另行引用 (rules and access articles still cited from "
+            f"{kept[0].inherited_from}; re-cite them in [citations] as rule.<code> / "
+            "access.<action>)",
+        ]
+    return out
 
 
 def cmd_access(args: argparse.Namespace) -> int:
@@ -626,10 +660,11 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
 
 def cmd_transfer_check(args: argparse.Namespace) -> int:
     """Arts 20-25: is this transfer legal? The decision with every rule evaluated."""
+    from xueji.rules._base import cite_decision
     from xueji.rules.transfers import check_transfer
 
     facts, on, policy = _transfer_facts(args)
-    decision = check_transfer(facts, on=on, policy=policy)
+    decision = cite_decision(check_transfer(facts, on=on, policy=policy), policy)
     data = {"date": on.isoformat(), "policy": policy.code, **decision.to_dict()}
     _emit(args, data, str(decision.explain()))
     return EXIT_OK if decision.allowed else EXIT_INVALID

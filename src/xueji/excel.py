@@ -67,6 +67,7 @@ from xueji.model import (
 )
 from xueji.policy import Stage
 from xueji.rules import graduation
+from xueji.rules._base import cite_decision
 
 if TYPE_CHECKING:
     from xueji.registry import Registry
@@ -1592,7 +1593,8 @@ def import_graduation(
     def check(s: Student, f: Mapping[str, object]) -> Decision:
         if done(s, f):
             return Decision.allow()
-        return graduation.check_graduation(s, on=today, policy=registry.policy(today))
+        policy = registry.policy(today)
+        return cite_decision(graduation.check_graduation(s, on=today, policy=policy), policy)
 
     def apply(s: Student, f: Mapping[str, object], data: Mapping[str, str]) -> tuple[Decision, str]:
         event = str(f.get("result", "graduate"))

@@ -93,7 +93,7 @@ from xueji.policy.values import SIX_THREE_THREE, Stage
 from xueji.reports import PublicListRow, public_class_list
 from xueji.rules import approvals, corrections, enrolment, graduation, privacy, transfers
 from xueji.rules import changes as change_rules
-from xueji.rules._base import violation
+from xueji.rules._base import cite_decision, rule_article, violation
 from xueji.statistics import (
     NATIONAL_EXCLUDED,
     NationalRecord,
@@ -483,14 +483,15 @@ def _retried(
 
     @functools.wraps(method)
     def wrapper(self: Registry, /, *args: P.args, **kw: P.kwargs) -> _T:
+        on = self.today()
         if not self._may_retry():
-            return method(self, *args, **kw)
+            return self._cited(method(self, *args, **kw), on)
         self._running.command = True
         attempt = 0
         try:
             while True:
                 try:
-                    return method(self, *args, **kw)
+                    return self._cited(method(self, *args, **kw), on)
                 except (StaleVersion, StoreBusy):  # running again cannot help / waits again
                     raise
                 except ConcurrencyConflict:
@@ -1047,6 +1048,7 @@ def _schools_of(r: Request, student: Student | None) -> list[str]:
 
 
 _ART12 = anhui(12)
+_FALSE_MATERIAL = anhui(25)  # transfer.false_material's article in the rule catalogue
 
 
 def _intake(on: _dt.date, policy: Policy) -> tuple[frozenset[int], _dt.date] | None:
@@ -1519,6 +1521,37 @@ class Registry:
             )
         )
 
+    def _cited(self, result: _T, on: _dt.date) -> _T:
+        """A command's result with its decision cited under the profile in force on
+        ``on`` (:func:`~xueji.rules._base.cite_decision`): the profile's article for a
+        rule it re-cites (``"rule.<code>"``), an Anhui article it does not re-cite
+        marked inherited. Where no profile is in force, as it is."""
+        if not isinstance(result, (Outcome, BulkOutcome)):
+            return result
+        try:
+            policy = self.policy(on)
+        except PolicyNotInForce:
+            return result
+        if isinstance(result, BulkOutcome):
+            return attrs.evolve(
+                result,
+                refused=tuple((i, cite_decision(d, policy)) for i, d in result.refused),
+                warned=tuple((i, cite_decision(d, policy)) for i, d in result.warned),
+            )
+        decision = cite_decision(result.decision, policy)
+        if decision is result.decision:
+            return result
+        return attrs.evolve(result, decision=decision)
+
+    def _access_article(self, key: str, default: Article) -> Article:
+        """The article an access denial cites (Art 28): the profile's ``"access.<key>"``
+        citation where it gives one, else ``default`` (the permission matrix's), as
+        :meth:`~xueji.policy.Policy.as_cited` shows it."""
+        try:
+            return self.policy(self.today()).cite("access", key, default)
+        except PolicyNotInForce:
+            return default
+
     def _basis(self, on: _dt.date, command: str, default: Article) -> str:
         """The article a command of :data:`~xueji.lifecycle.tables.COMMAND_CITATIONS`
         logs as its basis: the profile's ``"command.<name>"`` citation where it gives
@@ -1592,10 +1625,15 @@ class Registry:
             self._check_province(uow, actor, action)
         names = [school] if school is not None else list(schools)
         inside = not names or any(self._inside(uow, actor, c) for c in names if c)
-        access.check(actor, action, inside=inside, detail=",".join(c for c in names if c))
+        access.check(
+            actor,
+            action,
+            inside=inside,
+            detail=",".join(c for c in names if c),
+            cite=self._access_article,
+        )
 
-    @staticmethod
-    def _check_province(uow: UnitOfWork, actor: Actor, action: str) -> None:
+    def _check_province(self, uow: UnitOfWork, actor: Actor, action: str) -> None:
         """A province actor sees every school, so its unit must be the store's
         province-level unit: one whose unit did not exist ("province 99") read
         province-wide and added units. A store that holds no province-level unit yet
@@ -1605,11 +1643,12 @@ class Registry:
             return
         if unit is None and not any(u.level is UnitLevel.PROVINCE for u in uow.units.list()):
             return
+        article = self._access_article("province", anhui(28))
         raise AccessDenied(
             actor.kind.value,
             actor.unit,
             action,
-            "皖教基〔2013〕20号 第二十八条",
+            str(article),
             "不是本库的省级教育行政部门",
             "not the province-level unit of this registry",
         )
@@ -2564,13 +2603,16 @@ class Registry:
                 if all_or_nothing and refused:
                     raise _RollBack
         except _RollBack:
-            return BulkOutcome((), tuple(sorted(refused.items())), False)
-        return BulkOutcome(
-            tuple(applied[i] for i in sorted(applied)),
-            tuple(sorted(refused.items())),
-            True,
-            tuple(sorted(warned.items())),
-            tuple(sorted(repeated)),
+            return self._cited(BulkOutcome((), tuple(sorted(refused.items())), False), on)
+        return self._cited(
+            BulkOutcome(
+                tuple(applied[i] for i in sorted(applied)),
+                tuple(sorted(refused.items())),
+                True,
+                tuple(sorted(warned.items())),
+                tuple(sorted(repeated)),
+            ),
+            on,
         )
 
     def _enroll_chunk(
@@ -3383,7 +3425,7 @@ class Registry:
                 "material_false with approve=False (Art 25)",
             )
         if material_false:
-            note = note or "材料虚假（第二十五条）"
+            note = note or self._false_material_note()
             return self._decide(
                 actor,
                 request_id,
@@ -3401,6 +3443,20 @@ class Registry:
             action="decide_transfer",
             expected_version=expected_version,
         )
+
+    def _false_material_note(self) -> str:
+        """What the record says of a transfer refused on false material (Art 25): the
+        article of ``transfer.false_material`` under the profile in force, by number
+        where it is the profile's own measures (as :func:`default_approval_note`), in
+        full, marked inherited where it is not."""
+        article, own = _FALSE_MATERIAL, True
+        with contextlib.suppress(PolicyNotInForce):
+            policy = self.policy()
+            article = rule_article("transfer.false_material", article, policy)
+            own = article.instrument == policy.instrument
+        if own and article.number:  # 第二十五条: the article as its own measures say it
+            return f"材料虚假（{str(article).removeprefix(article.instrument).strip()}）"
+        return f"材料虚假（{article}）"
 
     def _decide(
         self,
@@ -5062,22 +5118,25 @@ def explain_default_approval(
         article=policy.cite(r.kind.value, None, table.rows[0].article),
     )
     if not kind_rule.allowed:
-        return kind_rule
+        return cite_decision(kind_rule, policy)
     set_under = registry.policy(r.stage_since)
     computation = None
     if r.kind in _TRANSFER_KINDS and r.is_open:
         computation = registry.calendar.explain_add(
             r.stage_since, set_under.transfer_stage_limit.value
         )
-    return Decision.combine(
-        kind_rule,
-        approvals.check_overdue(
-            r.deadline if r.is_open else None,
-            today=day,
-            policy=policy,
-            computation=computation,
-            set_under=set_under,
+    return cite_decision(
+        Decision.combine(
+            kind_rule,
+            approvals.check_overdue(
+                r.deadline if r.is_open else None,
+                today=day,
+                policy=policy,
+                computation=computation,
+                set_under=set_under,
+            ),
         ),
+        policy,
     )
 
 

@@ -46,6 +46,7 @@ from typing import Any
 import attrs
 import cattrs
 from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from xueji.articles import Article
 from xueji.errors import InvalidPolicy
@@ -150,6 +151,18 @@ converter.register_structure_hook(Decimal, _decimal)
 converter.register_unstructure_hook(Decimal, str)
 converter.register_structure_hook(_dt.date, _date)
 converter.register_unstructure_hook(_dt.date, lambda d: d.isoformat())
+# an article's inherited_from is the mark a decision's citation carries (Policy.as_cited),
+# never a policy file's: not written, and refused as an unknown key when read
+converter.register_unstructure_hook(
+    Article,
+    make_dict_unstructure_fn(Article, converter, inherited_from=override(omit_if_default=True)),
+)
+converter.register_structure_hook(
+    Article,
+    make_dict_structure_fn(
+        Article, converter, _cattrs_forbid_extra_keys=True, inherited_from=override(omit=True)
+    ),
+)
 converter.register_unstructure_hook_func(
     lambda t: t is frozenset or typing.get_origin(t) is frozenset,  # type: ignore[comparison-overlap]
     lambda s: sorted(converter.unstructure(x) for x in s),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import itertools
 import re
 import string
@@ -12,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from xueji.articles import Article
+from xueji.articles import ANHUI_2013_MEASURES, Article
 from xueji.errors import InvalidPolicy
 from xueji.masking import IdMask
 from xueji.policy.values import GRADED_STAGES, MonthDay, Stage, Term, TransferWindow
@@ -365,20 +366,62 @@ def _format_spec_problem(fmt: str) -> Problem | None:
     return None
 
 
-def citation_problems(p: Policy) -> list[Problem]:
-    """``citations`` keys that name no table or step of the lifecycle tables (a
-    misspelled step would be re-cited nowhere, in silence)."""
-    from xueji.lifecycle.tables import citation_keys  # (the tables import the policy's values)
+CATALOGUE_PROFILE = "anhui-2013"
+"""The profile whose measures (皖教基〔2013〕20号) the library's own citations are
+written for: the rule catalogue (:data:`xueji.rules.RULE_CODES`), the lifecycle tables
+and the permission matrix. Under a profile of another instrument, such an article that
+the profile does not re-cite is shown as inherited from it (:meth:`Policy.as_cited`)."""
 
-    unknown = sorted(set(p.citations) - citation_keys())
-    return [
-        (
-            f"政策 {p.code}：citations 中的 {key!r} 不是变动流程表或其步骤",
-            f"policy {p.code}: citations: {key!r} names no lifecycle table or step "
-            '(e.g. "student", "student.suspend", "transfer.approve")',
+
+def citation_keys() -> frozenset[str]:
+    """Every key a profile's ``[citations]`` may give: the lifecycle tables' and
+    commands' (:func:`xueji.lifecycle.tables.citation_keys`), a rule code as
+    ``"rule.<code>"`` (:data:`xueji.rules.RULE_CODES`), an action of the permission
+    matrix as ``"access.<action>"`` (:data:`xueji.access.PERMISSIONS`), and
+    ``"access.province"`` (a province actor must be the registry's province-level
+    unit, Art 28).
+
+    >>> {"rule.transfer.same_city_choice", "access.student", "student.suspend"} <= citation_keys()
+    True
+    """
+    from xueji.access import PERMISSIONS  # (the policy is imported by both: lazily)
+
+    return _lifecycle_and_rule_keys() | {f"access.{a}" for a in PERMISSIONS} | {"access.province"}
+
+
+def _lifecycle_and_rule_keys() -> frozenset[str]:
+    from xueji.lifecycle.tables import citation_keys as lifecycle_keys
+    from xueji.rules._base import RULE_CODES
+
+    return lifecycle_keys() | {f"rule.{code}" for code in RULE_CODES}
+
+
+def citation_problems(p: Policy) -> list[Problem]:
+    """``citations`` keys that name no table or step of the lifecycle tables, no
+    command, rule code or access action (a misspelled key would be re-cited nowhere,
+    in silence): each with the close keys it may have meant."""
+    # the permission matrix is read only where an access key is written: a shipped
+    # profile is built while the modules the matrix imports are being imported
+    written = set(p.citations)
+    need_access = any(k.startswith("access.") for k in written)
+    known = citation_keys() if need_access else _lifecycle_and_rule_keys()
+    unknown = sorted(written - known)
+    out: list[Problem] = []
+    for key in unknown[:1]:
+        close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.6)
+        near_zh = f"（是否指 {'、'.join(close)}？）" if close else ""
+        near_en = f" (did you mean {', '.join(close)}?)" if close else ""
+        out.append(
+            (
+                f"政策 {p.code}：citations 中的 {key!r} 不是变动流程表或其步骤、命令、规则代码"
+                f"（rule.<代码>）或权限操作（access.<操作>）{near_zh}",
+                f"policy {p.code}: citations: {key!r} names no lifecycle table or step, "
+                "command, rule code (rule.<code>) or access action (access.<action>) "
+                '(e.g. "student.suspend", "transfer.approve", '
+                f'"rule.transfer.same_city_choice", "access.student"){near_en}',
+            )
         )
-        for key in unknown[:1]
-    ]
+    return out
 
 
 def locked_field_problems(p: Policy) -> list[Problem]:
@@ -455,12 +498,15 @@ class Policy:
     valid_until: _dt.date | None = None
     validity_article: Article
     citations: Mapping[str, Article] = attrs.field(factory=dict, converter=dict)
-    """The profile's own articles for the steps of the lifecycle tables, which cite
-    the Anhui measures (each step's change-log entry records its article as its basis):
-    by table (``"student"``, ``"transfer"``, ...) or by step (``"student.suspend"``,
-    ``"transfer.approve"``, ``"transfer.open"``); see :meth:`cite` and
-    :func:`xueji.lifecycle.tables.citation_keys`. A step the profile does not re-cite
-    keeps the table's article."""
+    """The profile's own articles where the library cites the Anhui measures: the steps
+    of the lifecycle tables (each step's change-log entry records its article as its
+    basis), by table (``"student"``, ``"transfer"``, ...) or by step
+    (``"student.suspend"``, ``"transfer.approve"``, ``"transfer.open"``); a command's
+    own entry (``"command.enroll"``); a rule code (``"rule.transfer.same_city_choice"``:
+    every refusal or warning of that rule, and its step in an explanation); an action
+    of the permission matrix (``"access.student"``: an access denial). See :meth:`cite`
+    and :func:`citation_keys`. What the profile does not re-cite keeps the library's
+    article, marked inherited under a profile of another instrument (:meth:`as_cited`)."""
 
     # 第一章 总则
     school_system: Param[Mapping[Stage, frozenset[int]]] = attrs.field(validator=_fields_are_params)
@@ -508,9 +554,12 @@ class Policy:
             )
 
     def cite(self, table: str, event: str | None, default: Article) -> Article:
-        """The article this profile cites for ``event`` of the lifecycle table ``table``
-        (see :attr:`citations`): the step's own, else the table's, else ``default``
-        (the table row's).
+        """The article this profile cites for ``event`` of ``table`` (see
+        :attr:`citations`): the step's own, else the table's, else ``default`` (the
+        table row's, the rule catalogue's, the permission's) as :meth:`as_cited` shows
+        it. ``table`` is a lifecycle table, ``"command"``, ``"rule"`` (``event`` a rule
+        code) or ``"access"`` (``event`` an action); the last two are re-cited by step
+        only.
 
         >>> import attrs
         >>> from xueji.policy import ANHUI_2013
@@ -519,7 +568,32 @@ class Policy:
         '某规定 第九条'
         """
         found = self.citations.get(f"{table}.{event}") if event else None
-        return found or self.citations.get(table) or default
+        if found is None and table not in ("rule", "access"):
+            found = self.citations.get(table)
+        return found or self.as_cited(default)
+
+    def as_cited(self, article: Article) -> Article:
+        """``article`` as a decision under this profile shows it: an article of the
+        measures the library's catalogue is written for (皖教基〔2013〕20号), cited
+        under a profile of another instrument that did not re-cite it, is marked
+        inherited (``（沿用 anhui-2013）`` / ``(inherited from anhui-2013)``), so that
+        it is never taken for the profile's own article. Any other article (the
+        profile's own, a national law or the national measures) is shown as it is.
+
+        >>> from xueji.articles import anhui
+        >>> from xueji.policy import ANHUI_2013, NATIONAL_2013
+        >>> str(ANHUI_2013.as_cited(anhui(14)))
+        '皖教基〔2013〕20号 第十四条'
+        >>> str(NATIONAL_2013.as_cited(anhui(14)))
+        '皖教基〔2013〕20号 第十四条（沿用 anhui-2013）'
+        """
+        if (
+            article.instrument != ANHUI_2013_MEASURES
+            or self.instrument == ANHUI_2013_MEASURES
+            or article.inherited_from
+        ):
+            return article
+        return attrs.evolve(article, inherited_from=CATALOGUE_PROFILE)
 
     def in_force(self, on: _dt.date) -> bool:
         """True if the profile is in force on ``on`` (both ends inclusive)."""

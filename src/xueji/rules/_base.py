@@ -5,18 +5,24 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xueji.articles import Article, anhui
+import attrs
+
+from xueji.articles import ANHUI_2013_MEASURES, Article, anhui
 from xueji.decision import Decision, Violation
 from xueji.explain import Detail, ParamUse, Step, Verdict
 from xueji.policy.model import Param
+
+if TYPE_CHECKING:
+    from xueji.policy.model import Policy
 
 __all__ = [
     "RULE_CODES",
     "RULE_STATEMENTS",
     "Checks",
     "ParamRead",
+    "cite_decision",
     "full_years",
     "violation",
 ]
@@ -410,6 +416,92 @@ def violation(code: str, *, article: Article | None = None, **facts: object) -> 
     """
     art, zh, en = _CODES[code]
     return Violation(code, article or art, zh, en, {k: str(v) for k, v in facts.items()})
+
+
+def rule_article(code: str, article: Article, policy: Policy) -> Article:
+    """The article a decision under ``policy`` cites for rule ``code`` where the rule
+    cited ``article``: the profile's ``"rule.<code>"`` citation in place of the library's
+    own (the catalogue's article, or any article of the Anhui measures a rule names,
+    e.g. a change's Art 26 or 27); an article the rule took from a parameter of the
+    profile stays the parameter's (a profile re-cites it in that parameter's table).
+    What is not re-cited is shown as :meth:`~xueji.policy.Policy.as_cited` shows it:
+    marked inherited under a profile of another instrument.
+
+    >>> from xueji.policy import ANHUI_2013, NATIONAL_2013
+    >>> str(rule_article("enrolment.duplicate", anhui(14), ANHUI_2013))
+    '皖教基〔2013〕20号 第十四条'
+    >>> rule_article("enrolment.duplicate", anhui(14), NATIONAL_2013).english
+    '皖教基〔2013〕20号 Art 14 (inherited from anhui-2013)'
+    >>> str(rule_article("dropout.registry_kept", anhui(27, 2), NATIONAL_2013))
+    '教基一〔2013〕7号 第二十二条'
+    """
+    own = code in _CODES and (
+        article == _CODES[code][0] or article.instrument == ANHUI_2013_MEASURES
+    )
+    if own and not article.inherited_from:
+        return policy.cite("rule", code, article)
+    return policy.as_cited(article)
+
+
+def _recites(policy: Policy) -> bool:
+    """Whether ``policy`` cites any rule otherwise than the catalogue does."""
+    return policy.instrument != ANHUI_2013_MEASURES or any(
+        k.startswith("rule.") for k in policy.citations
+    )
+
+
+def cite_decision(decision: Decision, policy: Policy) -> Decision:
+    """``decision`` as a decision under ``policy`` cites it: every violation, warning
+    and step of its explanation with :func:`rule_article`, and every parameter a step
+    read with :meth:`~xueji.policy.Policy.as_cited`. The facade
+    (:class:`xueji.registry.Registry`) returns its decisions so; a rule function's own
+    decision cites the catalogue. Under the Anhui measures' own profile with no
+    ``rule.`` citation, the decision itself is returned.
+
+    >>> from xueji.policy import NATIONAL_2013
+    >>> d = Decision.refuse(violation("enrolment.duplicate", student="S1"))
+    >>> cite_decision(d, NATIONAL_2013).violations[0].article.english
+    '皖教基〔2013〕20号 Art 14 (inherited from anhui-2013)'
+    >>> print(cite_decision(d, NATIONAL_2013).explain().text("zh").splitlines()[1])
+    1. ✗ 拒绝 [enrolment.duplicate] 已经取得学籍的学生不得重报学籍 — 皖教基〔2013〕20号 第十四条（沿用 anhui-2013）
+    """
+    if not _recites(policy):
+        return decision
+
+    def cited(items: tuple[Violation, ...]) -> list[Violation]:
+        return [
+            v
+            if (a := rule_article(v.code, v.article, policy)) == v.article
+            else attrs.evolve(v, article=a)
+            for v in items
+        ]
+
+    source = _CitedSteps(decision, policy) if decision.trace else None
+    return Decision(
+        cited(decision.violations), cited(decision.warnings), (source,) if source else ()
+    )
+
+
+class _CitedSteps:
+    """The steps of a decision, re-cited under a policy when they are built (a
+    :class:`~xueji.explain.StepSource`: nothing is built unless explained)."""
+
+    __slots__ = ("_decision", "_policy")
+
+    def __init__(self, decision: Decision, policy: Policy) -> None:
+        self._decision = decision
+        self._policy = policy
+
+    def build_steps(self) -> tuple[Step, ...]:
+        p = self._policy
+        return tuple(
+            attrs.evolve(
+                s,
+                article=rule_article(s.rule, s.article, p),
+                params=tuple(attrs.evolve(u, article=p.as_cited(u.article)) for u in s.params),
+            )
+            for s in self._decision.explain().steps
+        )
 
 
 # How a rule reads as an obligation, where the catalogue's text describes the breach
