@@ -1301,6 +1301,48 @@ def test_art18_a_student_held_for_a_transfer_moves_up_when_it_is_withdrawn_or_re
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_student_held_by_a_rollover_from_before_the_marking_moves_up_too(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the upgrade review: a rollover run by a xueji from before this version
+    did not mark the open transfers it held (``held_at_rollover``), and a database
+    upgraded with one open left its student a year behind when it ended (while the
+    same case on new data moved up). Its entry names the student in ``held``; the
+    end of the transfer reads it (Art 18(2)). The old rollover is played by this
+    version with the marking off and its entry without the counts it adds."""
+    store = SqlStore.sqlite(str(tmp_path / "old.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 7, 1), policies=(_HOLD,), store=store)
+    mate = p.register("A", 4, birth=D(2016, 3, 1))
+    s = p.register("A", 4, birth=D(2016, 3, 2))
+    p.at(D(2026, 7, 27))
+    rid = _transfer(p, s, "W-4")
+    p.at(D(2026, 8, 1))
+    log = registry.Registry._log
+
+    def old_log(self, uow, actor, on, command, subject, before, after, *rest):  # type: ignore[no-untyped-def]
+        if command == "rollover":  # (the entry of a rollover before the marking)
+            after = {k: v for k, v in after.items() if k not in ("completed", "held_unfinished")}
+        return log(self, uow, actor, on, command, subject, before, after, *rest)
+
+    with monkeypatch.context() as m:
+        m.setattr(registry.Registry, "_mark_held", staticmethod(lambda *a: None))
+        m.setattr(registry.Registry, "_log", old_log)
+        assert p.reg.rollover(SYSTEM, 2026).allowed
+    assert "held_at_rollover" not in p.reg.request(PROVINCE, rid).payload
+    assert p.reg.student(PROVINCE, s.id).grade == 4
+    p.at(D(2026, 8, 3))
+    assert p.reg.withdraw(school_actor("W"), rid).allowed
+    x = p.reg.student(PROVINCE, s.id)
+    assert (x.class_id, x.grade) == ("A-4", 5)
+    assert [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+    p.at(D(2027, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2027).allowed
+    assert p.reg.student(PROVINCE, s.id).grade == p.reg.student(PROVINCE, mate.id).grade == 6
+    if store is not None:
+        store.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_art18_a_held_student_arrives_in_a_class_of_the_grade_they_move_up_to(
     kind: str, tmp_path: Path
 ) -> None:

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from xueji.errors import ConcurrencyConflict, StorageError, StoreBusy, XuejiError
-from xueji.model import Actor, ActorKind, SchoolClass
+from xueji.model import Actor, ActorKind, SchoolClass, Unit, UnitLevel
 from xueji.storage import MemoryStore, sql
 from xueji.storage.protocols import Store
 from xueji.storage.sql import SqlStore, requests_t, students_t
@@ -190,6 +190,36 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
         conn.execute(schema_t.insert().values(version=SCHEMA_VERSION + 1, applied_on="future"))
     with pytest.raises(SchemaTooNew):
         SqlStore.sqlite(path)
+
+
+def test_schema_8_refuses_a_xueji_that_would_drop_new_fields(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the upgrade review: a database written by this version (a request
+    step's ``due``, a transfer's ``held_at_rollover``) was opened by the version before
+    without a word (both at schema 7), which dropped those fields on its next write.
+    Schema 8 makes a reader of schema 7 refuse it, and a schema-7 database is
+    upgraded to 8 with its records as they were."""
+    from xueji.storage import sql
+    from xueji.storage.sql import SchemaTooNew, schema_t
+
+    path = str(tmp_path / "v8.sqlite3")
+    store = SqlStore.sqlite(path)
+    with store.unit_of_work() as uow:
+        uow.units.add(Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000"))
+    store.engine.dispose()
+    assert sql.SCHEMA_VERSION == 8
+    with monkeypatch.context() as m:  # the version before this one
+        m.setattr(sql, "SCHEMA_VERSION", 7)
+        with pytest.raises(SchemaTooNew):
+            SqlStore.sqlite(path)
+    with store.engine.begin() as conn:  # a database left by the version before
+        conn.execute(schema_t.delete().where(schema_t.c.version == 8))
+    again = SqlStore.sqlite(path)
+    assert again.schema_version() == 8
+    with again.unit_of_work() as uow:
+        assert uow.units.get("34") == Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000")
+    again.engine.dispose()
 
 
 def test_an_old_database_is_upgraded(tmp_path: Path) -> None:

@@ -1851,7 +1851,7 @@ class Registry:
         klass = self._get_class(uow, req.to_class)
         # a student held at a rollover for this transfer arrives in the grade they
         # are moved up to (Art 18(2)): the class must be of that grade
-        grade, stage = self._caught_up_grade(req, s, on), s.stage
+        grade, stage = self._caught_up_grade(uow, req, s, on), s.stage
         if (
             req.kind is not RequestKind.TRANSFER
             and s.status is not St.PENDING_REVIEW
@@ -2182,15 +2182,40 @@ class Registry:
             # they stay in (Art 18(2))
             self._catch_up(uow, actor, req, on, own_class=True)
 
-    def _caught_up_grade(self, req: Request, s: Student, on: _dt.date) -> int:
+    def _caught_up_grade(self, uow: UnitOfWork, req: Request, s: Student, on: _dt.date) -> int:
         """The grade ``s`` is in once ``req`` ends: moved up by each rollover that held
-        them for it (:data:`_HELD_AT`, under ``rollover_open_transfers = "hold"``), never
-        past their stage's final grade (Art 18(2)); else their grade."""
-        years = _held_years(req)
+        them for it (:data:`_HELD_AT`, under ``rollover_open_transfers = "hold"``, or
+        :meth:`_held_before_marking`), never past their stage's final grade
+        (Art 18(2)); else their grade."""
+        years = _held_years(req) or self._held_before_marking(uow, req, on)
         if not years or STUDENT.get(s.status, "promote") is None:
             return s.grade
         final = final_grade(s.stage, self.policy(on).school_system.value)
         return max(s.grade, min(s.grade + len(years), final))
+
+    @staticmethod
+    def _held_before_marking(uow: UnitOfWork, req: Request, on: _dt.date) -> tuple[int, ...]:
+        """The school years of the rollovers run while ``req`` was open that held its
+        student by name but did not mark the request (:data:`_HELD_AT`): rollovers run
+        by a xueji from before the marking (their entry has no ``completed`` count),
+        whose entry's ``held`` list names the student. A database upgraded with such
+        a transfer open moves the student up at its end, as one held since."""
+        if _HELD_AT in req.payload:
+            return ()
+        years = []
+        for year in range(req.opened_on.year, on.year + 1):
+            # one subject at a time: the sweep's write-behind log answers a subject it
+            # has read from its cache, where a read of many would write its batch first
+            e = uow.log.last(f"year:{year}")
+            if (
+                e is not None
+                and e.command == "rollover"
+                and "completed" not in e.after
+                and req.opened_on <= e.on <= on
+                and req.student in e.after.get("held", "").split(",")
+            ):
+                years.append(year)
+        return tuple(years)
 
     def _catch_up(
         self, uow: UnitOfWork, actor: Actor, req: Request, on: _dt.date, *, own_class: bool
@@ -2207,7 +2232,7 @@ class Registry:
         ``xueji.registry`` logger names them for the school to place. Returns the
         student as written."""
         s = self._get_student(uow, req.student)
-        grade = self._caught_up_grade(req, s, on)
+        grade = self._caught_up_grade(uow, req, s, on)
         if grade == s.grade:
             return s
         klass = uow.classes.get(s.class_id) if own_class else None

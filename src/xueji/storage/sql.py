@@ -90,7 +90,7 @@ __all__ = ["SCHEMA_VERSION", "CorruptRecord", "SchemaTooNew", "SqlStore"]
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 SQLITE_CACHE_KIB = 65_536
 """The page cache of each SQLite connection, in KiB (``PRAGMA cache_size``)."""
@@ -1786,6 +1786,16 @@ def _index_seats_by_grade(conn: Connection) -> None:
         conn.exec_driver_sql(f"DROP INDEX {old}{on}")
 
 
+def _newer_documents(conn: Connection) -> None:
+    """Schema 8: no table changes. The documents of this version hold fields an older
+    xueji does not know and would drop when it rewrites a record (a request step's
+    ``due``, the deadline a late decision missed; a transfer's ``held_at_rollover``,
+    the years a rollover held its student; a dropout's school, grade, 户籍 and migrant
+    mark as at its approval): the Art 32 report would lose a late decision, and a
+    held student would stay a year behind. The version makes an older xueji refuse the
+    database (``SchemaTooNew``) instead; a database of schema 7 needs nothing done."""
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, lambda conn: metadata.create_all(conn)),
     (2, _index_numbers_by_student),
@@ -1794,6 +1804,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (5, _schema_1_columns),
     (6, _request_kind_state),
     (7, _index_seats_by_grade),
+    (8, _newer_documents),
 )
 """Ordered migrations: (version, step). A new schema version appends a step. Step 1
 creates the tables as the code now declares them, so the later steps must be
