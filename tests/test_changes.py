@@ -1135,6 +1135,48 @@ def test_art18_the_rollover_counts_what_it_did(kind: str, unfinished: str, tmp_p
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art16_a_record_left_in_a_class_of_another_grade_is_placed_by_regrade(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the concurrency review: a grade-2 record typed on 5 August, before the
+    late 2026 rollover ran that day, stayed in grade 2 (entered after its date) while
+    its class A-2 went up to 3 with its pupil; its approval is refused
+    (``class.wrong_school``, Art 16), and nothing could place it in a grade-2 class:
+    ``regrade`` refused its own grade (``regrade.grade``). It now takes the same grade
+    in another class of the school, once the review is rejected."""
+    store = SqlStore.sqlite(tmp_path / "placed.sqlite3") if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), store=store)
+    p.register("A", 2, birth=D(2018, 3, 2))
+    p.at(D(2026, 8, 5))
+    row = enrol_kwargs(D(2018, 4, 1), grade=2, class_id="A-2", photo=Photo(D(2026, 8, 5), "x"))
+    new = p.reg.enroll(school_actor("A"), **row).student
+    assert new is not None
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    assert p.reg.student(PROVINCE, new.id).grade == 2
+    review = p.reg.submit(school_actor("A"), new.id).request
+    assert review is not None
+    assert refused_codes(p.reg.approve(SHUSHAN, review.id)) == ("class.wrong_school",)
+    assert p.reg.reject(SHUSHAN, review.id, "班级不符").allowed
+    p.reg.add_class(
+        school_actor("A"), SchoolClass("A-2b", "A", "二年级2班", 2, "钱老师", D(2026, 8, 5))
+    )
+    same = p.reg.regrade(SHUSHAN, new.id, grade=2, class_id="A-2", reason="安置")
+    assert refused_codes(same) == ("regrade.grade", "class.wrong_school")  # nothing changes
+    placed = p.reg.regrade(SHUSHAN, new.id, grade=2, class_id="A-2b", reason="安置")
+    assert placed.allowed, placed.decision
+    assert placed.student is not None
+    assert (placed.student.grade, placed.student.class_id) == (2, "A-2b")
+    again = p.reg.submit(school_actor("A"), new.id).request
+    assert again is not None
+    assert p.reg.approve(SHUSHAN, again.id).allowed
+    assert p.reg.student(PROVINCE, new.id).status is StudentStatus.REGISTERED
+    assert p.reg.verify_log(PROVINCE).ok
+    assert not [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"]
+    if store is not None:
+        store.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_art18_a_missed_year_s_grades_are_put_right_by_the_authority(
     kind: str, tmp_path: Path
 ) -> None:

@@ -3239,14 +3239,16 @@ class Registry:
         grade at the student's own school, with the log entry citing Art 18(2), the
         grade and class before and after, and ``reason``. For a year whose rollover was
         missed (not run late: :func:`~xueji.rules.graduation.check_rollover_date`), a
-        grade entered wrong, a student kept back or moved on.
+        grade entered wrong, a student kept back or moved on; or, in the grade they are
+        in, into another class of it (a record left in a class that went up without
+        it: typed after a late rollover's date, say).
 
         Data maintenance by the authorities (Art 28): the school's 学籍主管部门 (its
         county, or the city for a school it runs) and the city above a county's school;
         not the school, whose own edits (:meth:`update_student`) never touch a grade.
         Refused (nothing written): a student not in school, or a grade outside the
-        student's stage under the profile's ``school_system`` or the one it is in
-        (:func:`~xueji.rules.graduation.check_regrade`); while a change that moves or
+        student's stage under the profile's ``school_system``, or the grade and
+        class it is in (:func:`~xueji.rules.graduation.check_regrade`); while a change that moves or
         ends the registry, or the new student's review, is open
         (``change.other_open``); a class that is not a real class of the school and the
         new grade, or is full (Art 16, :func:`~xueji.rules.enrolment.check_class`).
@@ -3264,7 +3266,7 @@ class Registry:
             klass = self._get_class(uow, class_id)
             decision = Decision.combine(
                 graduation.check_regrade(
-                    s, grade, uow.requests.open_for_student(s.id), policy=policy
+                    s, grade, uow.requests.open_for_student(s.id), policy=policy, class_id=klass.id
                 ),
                 enrolment.check_class(
                     klass,

@@ -358,9 +358,9 @@ _code(
 _code(
     "regrade.grade",
     anhui(18, 2),
-    "调整后的年级不是学生所在学段的另一个年级（学段之外，或与原年级相同）",
-    "the new grade is not another grade of the student's own stage (outside it, or the "
-    "grade the student is in)",
+    "调整后的年级不是学生所在学段的年级，或年级与班级均与原来相同",
+    "the new grade is not a grade of the student's own stage, or the grade and class "
+    "are the ones the student is in",
 )
 _code("rollover.date", anhui(18, 2), "未到学年升级日期", "before the rollover date")
 _code(
@@ -570,8 +570,9 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "a final-grade student graduates before the rollover",
     ),
     "regrade.grade": (
-        "调整后的年级须为学生所在学段的另一个年级",
-        "a grade put right is another grade of the student's own stage",
+        "调整后的年级须为学生所在学段的年级，且年级或班级有所变化",
+        "a grade put right is a grade of the student's own stage, and the grade or the "
+        "class changes",
     ),
     "rollover.suspended_held": (
         "休学学生是否随学年升级依政策",

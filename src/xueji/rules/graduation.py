@@ -219,9 +219,11 @@ def check_regrade(
     open_requests: Iterable[RequestKind | Request],
     *,
     policy: Policy,
+    class_id: str | None = None,
 ) -> Decision:
     """Art 18(2) (grades move up once a year, at the rollover): may ``student``'s grade
-    be put right to ``grade`` (:meth:`~xueji.registry.Registry.regrade`)? A year whose
+    be put right to ``grade``, in class ``class_id``
+    (:meth:`~xueji.registry.Registry.regrade`)? A year whose
     rollover was missed is not run late (:func:`check_rollover_date`), so its
     students' grades are set one at a time, as are a grade entered wrong or a
     student kept back or moved on.
@@ -231,7 +233,10 @@ def check_regrade(
     (graduated, completed, dropped out, gone out of the province or the country,
     voided) keeps the grade it left in (``change.status``). The new grade is another
     grade of the student's own stage under the profile's ``school_system``
-    (``regrade.grade``; a move into the next stage is an enrolment, Art 12). Not while
+    (``regrade.grade``; a move into the next stage is an enrolment, Art 12), or their
+    grade in another class (a student left in a class of another grade: one typed
+    after a late rollover's date whose class went up with its pupils, one moved up
+    at a transfer's end whose class stayed). Not while
     a request of :data:`REGRADE_WAITS_FOR` is open (``change.other_open``). The class
     is checked by the caller (:func:`~xueji.rules.enrolment.check_class`, Art 16).
 
@@ -243,6 +248,10 @@ def check_regrade(
     True
     >>> check_regrade(s, 7, [RequestKind.TRANSFER], policy=ANHUI_2013).codes
     ('regrade.grade', 'change.other_open')
+    >>> check_regrade(s, 3, [], policy=ANHUI_2013, class_id="A-3").codes  # nothing to do
+    ('regrade.grade',)
+    >>> check_regrade(s, 3, [], policy=ANHUI_2013, class_id="A-3b").allowed
+    True
     """
     c = Checks()
     c.rule(
@@ -258,11 +267,12 @@ def check_regrade(
     grades = system.value[student.stage]
     c.rule(
         "regrade.grade",
-        grade in grades and grade != student.grade,
+        grade in grades and (grade != student.grade or class_id not in (None, student.class_id)),
         params=(("school_system", system),),
         student=student.id,
         grade=grade,
         current_grade=student.grade,
+        current_class=student.class_id,
         stage=student.stage.value,
         seen={"stage_grades": f"{min(grades)}-{max(grades)}"},
     )
