@@ -1408,6 +1408,63 @@ def test_art18_a_held_student_moves_up_no_further_than_the_final_grade() -> None
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_record_coming_in_from_outside_is_not_held_for_its_transfer_in(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the merge review: under ``rollover_open_transfers = "hold"`` a student
+    coming in from abroad, whose transfer in was under review at the rollover, was
+    taken for one held for a transfer (a record under review moves with its class, so
+    the rollover would have moved it): its transfer in was marked ``held_at_rollover``,
+    the rollover's entry counted it in ``held_for_open_transfer``, and the class check
+    at approval expected grade 5, which the approval never gave it: its class A-4,
+    empty and still grade 4, refused it, and the sweep held it for good. A new record
+    from outside stays in the grade it was filed in, whatever the policy (Arts 16,
+    18), as under "promote"."""
+    store = SqlStore.sqlite(str(tmp_path / "in.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 7, 20), policies=(_HOLD,), store=store)
+    born = D(2016, 2, 2)
+    came = p.reg.transfer_in(
+        school_actor("A"),
+        origin="香港",
+        abroad=True,
+        school="A",
+        class_id="A-4",
+        grade=4,
+        name="境外生",
+        sex="M",
+        birth_date=born,
+        hukou_region="340104",
+        id_number=make_id(born),
+    )
+    assert came.allowed, came.decision
+    assert came.request is not None
+    assert came.student is not None
+    rid, sid = came.request.id, came.student.id
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    assert "held_at_rollover" not in p.reg.request(PROVINCE, rid).payload
+    entry = next(e for e in p.log() if e.command == "rollover" and e.subject == "year:2026")
+    assert str(entry.after["held_for_open_transfer"]) == "0"
+    p.at(D(2026, 8, 3))
+    for actor in (school_actor("A"), SHUSHAN):
+        out = p.reg.approve(actor, rid)
+        assert out.allowed, out.decision
+    x = p.reg.student(PROVINCE, sid)
+    with p.store.unit_of_work() as uow:
+        klass = uow.classes.get("A-4")
+    assert klass is not None
+    assert (x.status, x.class_id, x.grade, klass.grade) == (
+        StudentStatus.REGISTERED,
+        "A-4",
+        4,
+        4,
+    )
+    assert [e.command for e in p.log() if e.subject == sid][-1] != "promote_held"
+    if store is not None:
+        store.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_art16_a_new_record_under_review_moves_up_with_its_class(kind: str, tmp_path: Path) -> None:
     """Found by the rollover review: a new student whose first-entry review was open at
     the rollover (a draft, or submitted) stayed in grade 2 while A-2 went up, and was

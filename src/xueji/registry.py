@@ -736,7 +736,10 @@ def _held_below_final(uow: UnitOfWork, plan: graduation.RolloverPlan, held: Coll
     """How many of the students ``held`` (an open transfer under ``"hold"``) the plan
     would otherwise have moved up: not those in a final grade, or not in school, who
     stay in any case (found by the review: the rollover's entry counted them as held
-    for their transfer, and a final-grade one again as unfinished)."""
+    for their transfer, and a final-grade one again as unfinished). The caller leaves
+    out a record coming in from another province or from abroad (its transfer in
+    open): it stays in the grade it was filed in whatever the policy (Arts 16, 18),
+    and is not held for a transfer (found by the review: it was counted)."""
     return sum(1 for s in uow.students.get_many(held).values() if plan.moves_up(s)) if held else 0
 
 
@@ -2186,7 +2189,12 @@ class Registry:
         """The grade ``s`` is in once ``req`` ends: moved up by each rollover that held
         them for it (:data:`_HELD_AT`, under ``rollover_open_transfers = "hold"``, or
         :meth:`_held_before_marking`), never past their stage's final grade
-        (Art 18(2)); else their grade."""
+        (Art 18(2)); else their grade. A student coming in from another province or
+        from abroad is never held for it (their record stays in the grade the transfer
+        in was filed in, Arts 16 and 18; a mark written by a version before this fix is
+        not read)."""
+        if req.kind in _INCOMING_KINDS:
+            return s.grade
         years = _held_years(req) or self._held_before_marking(uow, req, on)
         if not years or STUDENT.get(s.status, "promote") is None:
             return s.grade
@@ -2199,8 +2207,10 @@ class Registry:
         student by name but did not mark the request (:data:`_HELD_AT`): rollovers run
         by a xueji from before the marking (their entry has no ``completed`` count),
         whose entry's ``held`` list names the student. A database upgraded with such
-        a transfer open moves the student up at its end, as one held since."""
-        if _HELD_AT in req.payload:
+        a transfer open moves the student up at its end, as one held since. Not a
+        transfer in from another province or from abroad: the list names its record
+        (not moved), but it was not held for it (Arts 16, 18)."""
+        if _HELD_AT in req.payload or req.kind in _INCOMING_KINDS:
             return ()
         years = []
         for year in range(req.opened_on.year, on.year + 1):
@@ -2268,7 +2278,10 @@ class Registry:
     ) -> None:
         """Under ``rollover_open_transfers = "hold"``: each open transfer whose student
         the rollover of ``year`` holds (one it would move up otherwise, not one that
-        entered after its date) records the year (:data:`_HELD_AT`), for its end to
+        entered after its date, nor a record coming in from another province or from
+        abroad, which stays in the grade it was filed in whatever the policy, Arts 16
+        and 18: before, its transfer in was marked, and its class check at approval
+        expected a grade its approval never gave it) records the year (:data:`_HELD_AT`), for its end to
         move the student up (:meth:`_catch_up`). A few requests, read with their
         students in one query."""
         if not transfers:
@@ -2277,7 +2290,13 @@ class Registry:
         for r in transfers:
             s = students.get(r.student)
             years = _held_years(r)
-            if s is None or s.id in entered_after or not plan.moves_up(s) or year in years:
+            if (
+                r.kind in _INCOMING_KINDS  # stays in the grade it was filed in (Arts 16, 18)
+                or s is None
+                or s.id in entered_after
+                or not plan.moves_up(s)
+                or year in years
+            ):
                 continue
             held = ",".join(str(y) for y in sorted({*years, year}))
             uow.requests.update(
@@ -4398,7 +4417,8 @@ class Registry:
                 if r.to_class:
                     going.append(r)
             exclude = frozenset(transferring if plan.hold_open_transfers else ())
-            held_for_transfer = _held_below_final(uow, plan, exclude)
+            # (a record coming in from outside stays in any case: not held for it)
+            held_for_transfer = _held_below_final(uow, plan, exclude - incoming)
             entered_after: frozenset[str] = frozenset()
             late_final = 0  # of them, registered in a final grade: not unfinished
             if on > due:
