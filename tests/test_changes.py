@@ -1381,6 +1381,44 @@ def test_art18_a_held_student_arrives_in_a_class_of_the_grade_they_move_up_to(
         store.engine.dispose()
 
 
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_held_student_approved_by_a_back_dated_default_moves_up_from_the_rollover(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the merge review: the last stage of a held student's transfer fell due
+    on 27 July; the rollover ran on 1 August, before the sweep, and held them; the
+    sweep's default approval is dated 28 July (the day after the deadline, Art 24)
+    and its ``promote_held`` entry was dated then: the grade-6 student had come into
+    their final grade before the rollover, so graduating on 15 June 2027 was flagged
+    late and detect listed it. The move up is the held rollover's (Art 18(2)): its
+    entry is dated 1 August."""
+    store = SqlStore.sqlite(str(tmp_path / "sweep.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), policies=(_HOLD,), store=store)
+    p.register("W", 5, birth=D(2015, 3, 1))  # W-5 has a pupil: it goes up
+    s = p.register("A", 5, birth=D(2015, 3, 2))
+    p.at(D(2026, 6, 29))
+    rid = _transfer(p, s, "W-5")
+    for actor in (school_actor("W"), authority("340202"), school_actor("A")):
+        assert p.reg.approve(actor, rid).allowed
+    assert p.reg.request(PROVINCE, rid).deadline == D(2026, 7, 27)
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.reg.advance_clock(SYSTEM)
+    x = p.reg.student(PROVINCE, s.id)
+    assert (x.school, x.class_id, x.grade) == ("W", "W-5", 6)
+    mine = [(e.command, e.on) for e in p.log() if e.subject == s.id]
+    mine = [m for m in mine if m[0] != "read_sensitive"][-2:]
+    assert mine == [("promote_held", D(2026, 8, 1)), ("transfer", D(2026, 7, 28))]
+    p.at(D(2027, 6, 15))
+    out = p.reg.graduate(school_actor("W"), s.id)
+    assert out.allowed, out.decision
+    assert out.decision.codes == ()
+    kinds = {f.kind for f in p.reg.detect(PROVINCE).findings}
+    assert not kinds & {"late_graduation", "altered_record"}
+    if store is not None:
+        store.engine.dispose()
+
+
 def test_art18_a_held_student_moves_up_no_further_than_the_final_grade() -> None:
     """Two rollovers held a grade-5 student for a transfer open all that time (no
     default approval): its end moves them up by both, but not past grade 6, the

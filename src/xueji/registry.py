@@ -2240,11 +2240,21 @@ class Registry:
         moves a class with its students. A class that holds others of the grade they
         leave stays: the student goes up all the same, and a warning to the
         ``xueji.registry`` logger names them for the school to place. Returns the
-        student as written."""
+        student as written.
+
+        The entry is dated no earlier than the last rollover that held them
+        (:meth:`_held_rollover_date`): the grade is the one that rollover would have
+        given them, and graduation's window is read from the date they came into it
+        (Art 18). Found by the merge review: a default approval the sweep dates the
+        day after a deadline that fell before the rollover (Art 24) dated the move up
+        before it, and a final-grade student graduating on time a year later was
+        flagged late. The log's order is its sequence, not its dates (the sweep's
+        entries already follow a rollover dated after them)."""
         s = self._get_student(uow, req.student)
         grade = self._caught_up_grade(uow, req, s, on)
         if grade == s.grade:
             return s
+        when = max(on, self._held_rollover_date(uow, req, on) or on)
         klass = uow.classes.get(s.class_id) if own_class else None
         if klass is not None and klass.grade != grade:
             others = uow.students.count_in_class(klass.id, klass.grade) - (
@@ -2266,7 +2276,17 @@ class Registry:
                     klass.id,
                     klass.grade,
                 )
-        return self._write_student(uow, actor, on, s, "promote", "promote_held", {"grade": grade})
+        return self._write_student(uow, actor, when, s, "promote", "promote_held", {"grade": grade})
+
+    def _held_rollover_date(self, uow: UnitOfWork, req: Request, on: _dt.date) -> _dt.date | None:
+        """The date of the last rollover that held ``req``'s student for it (its entry's
+        date: the rollover's own, Art 18), or ``None`` where none did or its entry is
+        not there to say."""
+        years = _held_years(req) or self._held_before_marking(uow, req, on)
+        if not years:
+            return None
+        e = uow.log.last(f"year:{max(years)}")
+        return e.on if e is not None and e.command == "rollover" else None
 
     @staticmethod
     def _mark_held(
