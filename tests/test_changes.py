@@ -1419,6 +1419,44 @@ def test_art18_a_held_student_approved_by_a_back_dated_default_moves_up_from_the
         store.engine.dispose()
 
 
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art16_a_held_student_back_in_a_class_full_since_is_a_warning_of_the_withdrawal(
+    kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the merge review: a student held for a transfer at the rollover has no
+    seat counted in their class gone up a grade (they are a grade below), so a
+    grade-5 newcomer filled it to its cap of 3; the withdrawal then moved them up into
+    it with no Art 16 check: 4 against a cap of 3, said nowhere. An end cannot be
+    refused: the move stands (Art 18(2)), and ``class.full`` is a warning of the
+    withdrawal's decision and of the ``xueji.registry`` logger, for the school to
+    place them."""
+    caps = {**ANHUI_2013.class_size_caps.value, Stage.PRIMARY: 3}
+    capped = attrs.evolve(_HOLD, class_size_caps=Param(caps, anhui(16)))
+    store = SqlStore.sqlite(str(tmp_path / "cap.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 7, 1), policies=(capped,), store=store)
+    p.register("A", 4, birth=D(2016, 3, 1))
+    p.register("A", 4, birth=D(2016, 3, 3))
+    s = p.register("A", 4, birth=D(2016, 3, 2))  # A-4 full: 3 of 3
+    rid = _transfer(p, s, "W-4")
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.at(D(2026, 8, 3))
+    late = p.reg.enroll(school_actor("A"), **enrol_kwargs(D(2015, 5, 1), class_id="A-4", grade=5))
+    assert "class.full" not in late.decision.codes  # their seat was not counted
+    with caplog.at_level("WARNING", logger="xueji.registry"):
+        out = p.reg.withdraw(school_actor("W"), rid)
+    assert out.allowed, out.decision
+    assert out.decision.codes == ("class.full",)
+    facts = dict(out.decision.warnings[0].facts)
+    assert (facts["class_id"], facts["size"], facts["cap"]) == ("A-4", "3", "3")
+    assert "第十六条" in str(out.decision.warnings[0].article)
+    x = p.reg.student(PROVINCE, s.id)
+    assert (x.class_id, x.grade) == ("A-4", 5)  # moved all the same
+    assert any("class.full" in r.getMessage() and s.id in r.getMessage() for r in caplog.records)
+    if store is not None:
+        store.engine.dispose()
+
+
 def test_art18_a_held_student_moves_up_no_further_than_the_final_grade() -> None:
     """Two rollovers held a grade-5 student for a transfer open all that time (no
     default approval): its end moves them up by both, but not past grade 6, the

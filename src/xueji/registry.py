@@ -2255,28 +2255,65 @@ class Registry:
         if grade == s.grade:
             return s
         when = max(on, self._held_rollover_date(uow, req, on) or on)
-        klass = uow.classes.get(s.class_id) if own_class else None
-        if klass is not None and klass.grade != grade:
-            others = uow.students.count_in_class(klass.id, klass.grade) - (
-                1 if klass.grade == s.grade and s.status in SEATED else 0
-            )
-            if klass.grade < grade and others == 0:
-                uow.classes.update(attrs.evolve(klass, grade=grade))
-            else:
+        if own_class:
+            goes_up, placed = self._back_in_own_class(uow, s, grade, on)
+            if goes_up is not None:
+                uow.classes.update(goes_up)
+            elif not placed.allowed:
                 _LOG.warning(
-                    "学生 %s 升入 %s 年级，其班级 %s 仍为 %s 年级（第十八条第二款，第十六条）/ "
-                    "student %s moved up to grade %s; their class %s is in grade %s "
+                    "学生 %s 升入 %s 年级，回到其班级 %s：%s（第十八条第二款，第十六条）/ "
+                    "student %s moved up to grade %s, back in their class %s: %s "
                     "(Art 18(2), Art 16)",
                     s.id,
                     grade,
-                    klass.id,
-                    klass.grade,
+                    s.class_id,
+                    ", ".join(placed.codes),
                     s.id,
                     grade,
-                    klass.id,
-                    klass.grade,
+                    s.class_id,
+                    ", ".join(placed.codes),
                 )
         return self._write_student(uow, actor, when, s, "promote", "promote_held", {"grade": grade})
+
+    def _back_in_own_class(
+        self, uow: UnitOfWork, s: Student, grade: int, on: _dt.date
+    ) -> tuple[SchoolClass | None, Decision]:
+        """Art 16 for a held student ``s`` moved up to ``grade`` in their own class at the
+        end of their transfer (withdrawn or refused: :meth:`_catch_up`): the class, gone
+        up a grade, if it held no one else and goes up with them (as a rollover moves a
+        class with its students), else ``None``; and :func:`~xueji.rules.enrolment.\
+check_class` of their place in it. An end cannot be refused, so a failing check
+        (a class of another grade; one filled to its cap since the rollover, their seat
+        not counted while they were a grade below, found by the merge review) does not
+        stop the move: it is a warning of the decision that ended the transfer, for the
+        school to place them."""
+        klass = uow.classes.get(s.class_id)
+        if klass is None:
+            return None, Decision.allow()
+        others = uow.students.count_in_class(klass.id, klass.grade) - (
+            1 if klass.grade == s.grade and s.status in SEATED else 0
+        )
+        if klass.grade != grade and klass.grade < grade and others == 0:
+            return attrs.evolve(klass, grade=grade), Decision.allow()
+        placed = enrolment.check_class(
+            klass, school=s.school, grade=grade, stage=s.stage, size=others, policy=self.policy(on)
+        )
+        return None, placed
+
+    def _ended_placement(self, uow: UnitOfWork, req: Request, on: _dt.date) -> Decision:
+        """What :meth:`_catch_up` will find of the class a held student stays in when
+        ``req`` (a transfer) is withdrawn or refused (:meth:`_back_in_own_class`),
+        read before the end is written: its failures become the decision's warnings
+        (Art 16; the move up, Art 18(2), is made all the same)."""
+        if req.kind not in _TRANSFER_KINDS:
+            return Decision.allow()
+        s = self._get_student(uow, req.student)
+        if req.kind in _INCOMING_KINDS and s.status is St.PENDING_REVIEW:
+            return Decision.allow()  # (voided: not moved)
+        grade = self._caught_up_grade(uow, req, s, on)
+        if grade == s.grade:
+            return Decision.allow()
+        return self._back_in_own_class(uow, s, grade, on)[1]
 
     def _held_rollover_date(self, uow: UnitOfWork, req: Request, on: _dt.date) -> _dt.date | None:
         """The date of the last rollover that held ``req``'s student for it (its entry's
@@ -3722,6 +3759,13 @@ class Registry:
         if req.deadline is None and (due := self._due(req)) is not None:
             req = attrs.evolve(req, deadline=due)  # (kept with the decided request)
         req_before = req
+        # a held student stays in their class, moved up (Art 18(2)); one it cannot
+        # take is said, not refused (Art 16): an end cannot be refused
+        ended = (
+            self._ended_placement(uow, req, on)
+            if final is not None and final.target in (R.REJECTED, R.WITHDRAWN)
+            else Decision.allow()
+        )
         # a transfer stage decided after its deadline: no default approval took it
         # (the profile has none, or the record let none complete), so its party decides
         # it late; flagged, and kept in the step for the Art 32 report (Art 24)
@@ -3735,6 +3779,7 @@ class Registry:
         )
         req = self._advance(uow, actor, req, event, on, note, late=missed)
         warnings = [extra] if extra is not None else []
+        warnings.extend(ended.violations)
         if missed is not None:
             warnings.append(
                 violation(
