@@ -1423,6 +1423,82 @@ def test_art18_a_held_student_arrives_in_a_class_of_the_grade_they_move_up_to(
         store.engine.dispose()
 
 
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_held_student_approved_by_a_back_dated_default_moves_up_from_the_rollover(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the merge review: the last stage of a held student's transfer fell due
+    on 27 July; the rollover ran on 1 August, before the sweep, and held them; the
+    sweep's default approval is dated 28 July (the day after the deadline, Art 24)
+    and its ``promote_held`` entry was dated then: the grade-6 student had come into
+    their final grade before the rollover, so graduating on 15 June 2027 was flagged
+    late and detect listed it. The move up is the held rollover's (Art 18(2)): its
+    entry is dated 1 August."""
+    store = SqlStore.sqlite(str(tmp_path / "sweep.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), policies=(_HOLD,), store=store)
+    p.register("W", 5, birth=D(2015, 3, 1))  # W-5 has a pupil: it goes up
+    s = p.register("A", 5, birth=D(2015, 3, 2))
+    p.at(D(2026, 6, 29))
+    rid = _transfer(p, s, "W-5")
+    for actor in (school_actor("W"), authority("340202"), school_actor("A")):
+        assert p.reg.approve(actor, rid).allowed
+    assert p.reg.request(PROVINCE, rid).deadline == D(2026, 7, 27)
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.reg.advance_clock(SYSTEM)
+    x = p.reg.student(PROVINCE, s.id)
+    assert (x.school, x.class_id, x.grade) == ("W", "W-5", 6)
+    mine = [(e.command, e.on) for e in p.log() if e.subject == s.id]
+    mine = [m for m in mine if m[0] != "read_sensitive"][-2:]
+    assert mine == [("promote_held", D(2026, 8, 1)), ("transfer", D(2026, 7, 28))]
+    p.at(D(2027, 6, 15))
+    out = p.reg.graduate(school_actor("W"), s.id)
+    assert out.allowed, out.decision
+    assert out.decision.codes == ()
+    kinds = {f.kind for f in p.reg.detect(PROVINCE).findings}
+    assert not kinds & {"late_graduation", "altered_record"}
+    if store is not None:
+        store.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art16_a_held_student_back_in_a_class_full_since_is_a_warning_of_the_withdrawal(
+    kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the merge review: a student held for a transfer at the rollover has no
+    seat counted in their class gone up a grade (they are a grade below), so a
+    grade-5 newcomer filled it to its cap of 3; the withdrawal then moved them up into
+    it with no Art 16 check: 4 against a cap of 3, said nowhere. An end cannot be
+    refused: the move stands (Art 18(2)), and ``class.full`` is a warning of the
+    withdrawal's decision and of the ``xueji.registry`` logger, for the school to
+    place them."""
+    caps = {**ANHUI_2013.class_size_caps.value, Stage.PRIMARY: 3}
+    capped = attrs.evolve(_HOLD, class_size_caps=Param(caps, anhui(16)))
+    store = SqlStore.sqlite(str(tmp_path / "cap.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 7, 1), policies=(capped,), store=store)
+    p.register("A", 4, birth=D(2016, 3, 1))
+    p.register("A", 4, birth=D(2016, 3, 3))
+    s = p.register("A", 4, birth=D(2016, 3, 2))  # A-4 full: 3 of 3
+    rid = _transfer(p, s, "W-4")
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.at(D(2026, 8, 3))
+    late = p.reg.enroll(school_actor("A"), **enrol_kwargs(D(2015, 5, 1), class_id="A-4", grade=5))
+    assert "class.full" not in late.decision.codes  # their seat was not counted
+    with caplog.at_level("WARNING", logger="xueji.registry"):
+        out = p.reg.withdraw(school_actor("W"), rid)
+    assert out.allowed, out.decision
+    assert out.decision.codes == ("class.full",)
+    facts = dict(out.decision.warnings[0].facts)
+    assert (facts["class_id"], facts["size"], facts["cap"]) == ("A-4", "3", "3")
+    assert "第十六条" in str(out.decision.warnings[0].article)
+    x = p.reg.student(PROVINCE, s.id)
+    assert (x.class_id, x.grade) == ("A-4", 5)  # moved all the same
+    assert any("class.full" in r.getMessage() and s.id in r.getMessage() for r in caplog.records)
+    if store is not None:
+        store.engine.dispose()
+
+
 def test_art18_a_held_student_moves_up_no_further_than_the_final_grade() -> None:
     """Two rollovers held a grade-5 student for a transfer open all that time (no
     default approval): its end moves them up by both, but not past grade 6, the
@@ -1447,6 +1523,63 @@ def test_art18_a_held_student_moves_up_no_further_than_the_final_grade() -> None
         alone = uow.classes.get("A-5")
     assert alone is not None
     assert alone.grade == 6  # it held no one else: it goes up with them, as at a rollover
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_record_coming_in_from_outside_is_not_held_for_its_transfer_in(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the merge review: under ``rollover_open_transfers = "hold"`` a student
+    coming in from abroad, whose transfer in was under review at the rollover, was
+    taken for one held for a transfer (a record under review moves with its class, so
+    the rollover would have moved it): its transfer in was marked ``held_at_rollover``,
+    the rollover's entry counted it in ``held_for_open_transfer``, and the class check
+    at approval expected grade 5, which the approval never gave it: its class A-4,
+    empty and still grade 4, refused it, and the sweep held it for good. A new record
+    from outside stays in the grade it was filed in, whatever the policy (Arts 16,
+    18), as under "promote"."""
+    store = SqlStore.sqlite(str(tmp_path / "in.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 7, 20), policies=(_HOLD,), store=store)
+    born = D(2016, 2, 2)
+    came = p.reg.transfer_in(
+        school_actor("A"),
+        origin="香港",
+        abroad=True,
+        school="A",
+        class_id="A-4",
+        grade=4,
+        name="境外生",
+        sex="M",
+        birth_date=born,
+        hukou_region="340104",
+        id_number=make_id(born),
+    )
+    assert came.allowed, came.decision
+    assert came.request is not None
+    assert came.student is not None
+    rid, sid = came.request.id, came.student.id
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    assert "held_at_rollover" not in p.reg.request(PROVINCE, rid).payload
+    entry = next(e for e in p.log() if e.command == "rollover" and e.subject == "year:2026")
+    assert str(entry.after["held_for_open_transfer"]) == "0"
+    p.at(D(2026, 8, 3))
+    for actor in (school_actor("A"), SHUSHAN):
+        out = p.reg.approve(actor, rid)
+        assert out.allowed, out.decision
+    x = p.reg.student(PROVINCE, sid)
+    with p.store.unit_of_work() as uow:
+        klass = uow.classes.get("A-4")
+    assert klass is not None
+    assert (x.status, x.class_id, x.grade, klass.grade) == (
+        StudentStatus.REGISTERED,
+        "A-4",
+        4,
+        4,
+    )
+    assert [e.command for e in p.log() if e.subject == sid][-1] != "promote_held"
+    if store is not None:
+        store.engine.dispose()
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])

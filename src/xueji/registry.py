@@ -736,7 +736,10 @@ def _held_below_final(uow: UnitOfWork, plan: graduation.RolloverPlan, held: Coll
     """How many of the students ``held`` (an open transfer under ``"hold"``) the plan
     would otherwise have moved up: not those in a final grade, or not in school, who
     stay in any case (found by the review: the rollover's entry counted them as held
-    for their transfer, and a final-grade one again as unfinished)."""
+    for their transfer, and a final-grade one again as unfinished). The caller leaves
+    out a record coming in from another province or from abroad (its transfer in
+    open): it stays in the grade it was filed in whatever the policy (Arts 16, 18),
+    and is not held for a transfer (found by the review: it was counted)."""
     return sum(1 for s in uow.students.get_many(held).values() if plan.moves_up(s)) if held else 0
 
 
@@ -2186,7 +2189,12 @@ class Registry:
         """The grade ``s`` is in once ``req`` ends: moved up by each rollover that held
         them for it (:data:`_HELD_AT`, under ``rollover_open_transfers = "hold"``, or
         :meth:`_held_before_marking`), never past their stage's final grade
-        (Art 18(2)); else their grade."""
+        (Art 18(2)); else their grade. A student coming in from another province or
+        from abroad is never held for it (their record stays in the grade the transfer
+        in was filed in, Arts 16 and 18; a mark written by a version before this fix is
+        not read)."""
+        if req.kind in _INCOMING_KINDS:
+            return s.grade
         years = _held_years(req) or self._held_before_marking(uow, req, on)
         if not years or STUDENT.get(s.status, "promote") is None:
             return s.grade
@@ -2199,8 +2207,10 @@ class Registry:
         student by name but did not mark the request (:data:`_HELD_AT`): rollovers run
         by a xueji from before the marking (their entry has no ``completed`` count),
         whose entry's ``held`` list names the student. A database upgraded with such
-        a transfer open moves the student up at its end, as one held since."""
-        if _HELD_AT in req.payload:
+        a transfer open moves the student up at its end, as one held since. Not a
+        transfer in from another province or from abroad: the list names its record
+        (not moved), but it was not held for it (Arts 16, 18)."""
+        if _HELD_AT in req.payload or req.kind in _INCOMING_KINDS:
             return ()
         years = []
         for year in range(req.opened_on.year, on.year + 1):
@@ -2230,33 +2240,90 @@ class Registry:
         moves a class with its students. A class that holds others of the grade they
         leave stays: the student goes up all the same, and a warning to the
         ``xueji.registry`` logger names them for the school to place. Returns the
-        student as written."""
+        student as written.
+
+        The entry is dated no earlier than the last rollover that held them
+        (:meth:`_held_rollover_date`): the grade is the one that rollover would have
+        given them, and graduation's window is read from the date they came into it
+        (Art 18). Found by the merge review: a default approval the sweep dates the
+        day after a deadline that fell before the rollover (Art 24) dated the move up
+        before it, and a final-grade student graduating on time a year later was
+        flagged late. The log's order is its sequence, not its dates (the sweep's
+        entries already follow a rollover dated after them)."""
         s = self._get_student(uow, req.student)
         grade = self._caught_up_grade(uow, req, s, on)
         if grade == s.grade:
             return s
-        klass = uow.classes.get(s.class_id) if own_class else None
-        if klass is not None and klass.grade != grade:
-            others = uow.students.count_in_class(klass.id, klass.grade) - (
-                1 if klass.grade == s.grade and s.status in SEATED else 0
-            )
-            if klass.grade < grade and others == 0:
-                uow.classes.update(attrs.evolve(klass, grade=grade))
-            else:
+        when = max(on, self._held_rollover_date(uow, req, on) or on)
+        if own_class:
+            goes_up, placed = self._back_in_own_class(uow, s, grade, on)
+            if goes_up is not None:
+                uow.classes.update(goes_up)
+            elif not placed.allowed:
                 _LOG.warning(
-                    "学生 %s 升入 %s 年级，其班级 %s 仍为 %s 年级（第十八条第二款，第十六条）/ "
-                    "student %s moved up to grade %s; their class %s is in grade %s "
+                    "学生 %s 升入 %s 年级，回到其班级 %s：%s（第十八条第二款，第十六条）/ "
+                    "student %s moved up to grade %s, back in their class %s: %s "
                     "(Art 18(2), Art 16)",
                     s.id,
                     grade,
-                    klass.id,
-                    klass.grade,
+                    s.class_id,
+                    ", ".join(placed.codes),
                     s.id,
                     grade,
-                    klass.id,
-                    klass.grade,
+                    s.class_id,
+                    ", ".join(placed.codes),
                 )
-        return self._write_student(uow, actor, on, s, "promote", "promote_held", {"grade": grade})
+        return self._write_student(uow, actor, when, s, "promote", "promote_held", {"grade": grade})
+
+    def _back_in_own_class(
+        self, uow: UnitOfWork, s: Student, grade: int, on: _dt.date
+    ) -> tuple[SchoolClass | None, Decision]:
+        """Art 16 for a held student ``s`` moved up to ``grade`` in their own class at the
+        end of their transfer (withdrawn or refused: :meth:`_catch_up`): the class, gone
+        up a grade, if it held no one else and goes up with them (as a rollover moves a
+        class with its students), else ``None``; and :func:`~xueji.rules.enrolment.\
+check_class` of their place in it. An end cannot be refused, so a failing check
+        (a class of another grade; one filled to its cap since the rollover, their seat
+        not counted while they were a grade below, found by the merge review) does not
+        stop the move: it is a warning of the decision that ended the transfer, for the
+        school to place them."""
+        klass = uow.classes.get(s.class_id)
+        if klass is None:
+            return None, Decision.allow()
+        others = uow.students.count_in_class(klass.id, klass.grade) - (
+            1 if klass.grade == s.grade and s.status in SEATED else 0
+        )
+        if klass.grade != grade and klass.grade < grade and others == 0:
+            return attrs.evolve(klass, grade=grade), Decision.allow()
+        placed = enrolment.check_class(
+            klass, school=s.school, grade=grade, stage=s.stage, size=others, policy=self.policy(on)
+        )
+        return None, placed
+
+    def _ended_placement(self, uow: UnitOfWork, req: Request, on: _dt.date) -> Decision:
+        """What :meth:`_catch_up` will find of the class a held student stays in when
+        ``req`` (a transfer) is withdrawn or refused (:meth:`_back_in_own_class`),
+        read before the end is written: its failures become the decision's warnings
+        (Art 16; the move up, Art 18(2), is made all the same)."""
+        if req.kind not in _TRANSFER_KINDS:
+            return Decision.allow()
+        s = self._get_student(uow, req.student)
+        if req.kind in _INCOMING_KINDS and s.status is St.PENDING_REVIEW:
+            return Decision.allow()  # (voided: not moved)
+        grade = self._caught_up_grade(uow, req, s, on)
+        if grade == s.grade:
+            return Decision.allow()
+        return self._back_in_own_class(uow, s, grade, on)[1]
+
+    def _held_rollover_date(self, uow: UnitOfWork, req: Request, on: _dt.date) -> _dt.date | None:
+        """The date of the last rollover that held ``req``'s student for it (its entry's
+        date: the rollover's own, Art 18), or ``None`` where none did or its entry is
+        not there to say."""
+        years = _held_years(req) or self._held_before_marking(uow, req, on)
+        if not years:
+            return None
+        e = uow.log.last(f"year:{max(years)}")
+        return e.on if e is not None and e.command == "rollover" else None
 
     @staticmethod
     def _mark_held(
@@ -2268,7 +2335,10 @@ class Registry:
     ) -> None:
         """Under ``rollover_open_transfers = "hold"``: each open transfer whose student
         the rollover of ``year`` holds (one it would move up otherwise, not one that
-        entered after its date) records the year (:data:`_HELD_AT`), for its end to
+        entered after its date, nor a record coming in from another province or from
+        abroad, which stays in the grade it was filed in whatever the policy, Arts 16
+        and 18: before, its transfer in was marked, and its class check at approval
+        expected a grade its approval never gave it) records the year (:data:`_HELD_AT`), for its end to
         move the student up (:meth:`_catch_up`). A few requests, read with their
         students in one query."""
         if not transfers:
@@ -2277,7 +2347,13 @@ class Registry:
         for r in transfers:
             s = students.get(r.student)
             years = _held_years(r)
-            if s is None or s.id in entered_after or not plan.moves_up(s) or year in years:
+            if (
+                r.kind in _INCOMING_KINDS  # stays in the grade it was filed in (Arts 16, 18)
+                or s is None
+                or s.id in entered_after
+                or not plan.moves_up(s)
+                or year in years
+            ):
                 continue
             held = ",".join(str(y) for y in sorted({*years, year}))
             uow.requests.update(
@@ -3685,6 +3761,13 @@ class Registry:
         if req.deadline is None and (due := self._due(req)) is not None:
             req = attrs.evolve(req, deadline=due)  # (kept with the decided request)
         req_before = req
+        # a held student stays in their class, moved up (Art 18(2)); one it cannot
+        # take is said, not refused (Art 16): an end cannot be refused
+        ended = (
+            self._ended_placement(uow, req, on)
+            if final is not None and final.target in (R.REJECTED, R.WITHDRAWN)
+            else Decision.allow()
+        )
         # a transfer stage decided after its deadline: no default approval took it
         # (the profile has none, or the record let none complete), so its party decides
         # it late; flagged, and kept in the step for the Art 32 report (Art 24)
@@ -3698,6 +3781,7 @@ class Registry:
         )
         req = self._advance(uow, actor, req, event, on, note, late=missed)
         warnings = [extra] if extra is not None else []
+        warnings.extend(ended.violations)
         if missed is not None:
             warnings.append(
                 violation(
@@ -4400,7 +4484,8 @@ class Registry:
                 if r.to_class:
                     going.append(r)
             exclude = frozenset(transferring if plan.hold_open_transfers else ())
-            held_for_transfer = _held_below_final(uow, plan, exclude)
+            # (a record coming in from outside stays in any case: not held for it)
+            held_for_transfer = _held_below_final(uow, plan, exclude - incoming)
             entered_after: frozenset[str] = frozenset()
             late_final = 0  # of them, registered in a final grade: not unfinished
             if on > due:
