@@ -2221,7 +2221,9 @@ class Registry:
                 e is not None
                 and e.command == "rollover"
                 and "completed" not in e.after
-                and req.opened_on <= e.on <= on
+                # (an entry there ran before this decision, even one the sweep dates
+                # before the rollover's day: the day after the deadline it missed)
+                and req.opened_on <= e.on
                 and req.student in e.after.get("held", "").split(",")
             ):
                 years.append(year)
