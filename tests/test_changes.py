@@ -1429,6 +1429,43 @@ def test_art18_a_held_student_arrives_in_a_class_of_the_grade_they_move_up_to(
         store.engine.dispose()
 
 
+@pytest.mark.parametrize("order", ["withdraw_first", "approve_first"])
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_class_left_by_held_pupils_alone_goes_up_whatever_the_order(
+    kind: str, order: str, tmp_path: Path
+) -> None:
+    """Found by the concurrency review: A-4 held only s1 and s2, both held at the
+    rollover for open transfers. When s1's transfer was withdrawn before s2's was
+    approved, s1 went up to grade 5 but A-4 stayed in grade 4 (s2 counted as a pupil
+    of it), and once s2 left nothing moved it: s1 sat in a class a grade below for
+    good. In the other order A-4 went up with s1. A classmate held too is not one who
+    keeps the class at its grade (Art 18(2)); the end state is the same either way."""
+    store = SqlStore.sqlite(str(tmp_path / "mates.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 7, 1), policies=(_HOLD,), store=store)
+    p.register("W", 4, birth=D(2016, 3, 9))  # W-4 has a pupil: it goes up
+    s1 = p.register("A", 4, birth=D(2016, 3, 1))
+    s2 = p.register("A", 4, birth=D(2016, 3, 2))
+    p.at(D(2026, 7, 27))
+    r1, r2 = _transfer(p, s1, "W-4"), _transfer(p, s2, "W-4")
+    for actor in (school_actor("W"), authority("340202"), school_actor("A")):
+        assert p.reg.approve(actor, r2).allowed
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.at(D(2026, 8, 3))
+    ends = [lambda: p.reg.withdraw(school_actor("W"), r1), lambda: p.reg.approve(SHUSHAN, r2)]
+    for end in ends if order == "withdraw_first" else ends[::-1]:
+        out = end()
+        assert out.allowed, out.decision
+    x1, x2 = p.reg.student(PROVINCE, s1.id), p.reg.student(PROVINCE, s2.id)
+    with p.store.unit_of_work() as uow:
+        klass = uow.classes.get("A-4")
+    assert klass is not None
+    assert (x1.class_id, x1.grade, klass.grade) == ("A-4", 5, 5)
+    assert (x2.school, x2.class_id, x2.grade) == ("W", "W-4", 5)
+    if store is not None:
+        store.engine.dispose()
+
+
 @pytest.mark.parametrize("old", [False, True], ids=["marked", "before_the_marking"])
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_art18_a_held_student_approved_by_a_back_dated_default_moves_up_from_the_rollover(

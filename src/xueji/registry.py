@@ -2295,12 +2295,35 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         others = uow.students.count_in_class(klass.id, klass.grade) - (
             1 if klass.grade == s.grade and s.status in SEATED else 0
         )
+        if klass.grade < grade and others and others == self._held_mates(uow, s, klass, on):
+            others = 0  # every other pupil of its grade is held too, and moves up in turn
         if klass.grade != grade and klass.grade < grade and others == 0:
             return attrs.evolve(klass, grade=grade), Decision.allow()
         placed = enrolment.check_class(
             klass, school=s.school, grade=grade, stage=s.stage, size=others, policy=self.policy(on)
         )
         return None, placed
+
+    def _held_mates(self, uow: UnitOfWork, s: Student, klass: SchoolClass, on: _dt.date) -> int:
+        """How many of ``klass``'s seated pupils of its grade, ``s`` apart, are held at a
+        rollover for an open transfer of their own (each moves up when it ends, Art
+        18(2)): a class left at its grade by held pupils alone goes up with the first
+        of them to come back (the rest follow, or leave), whatever the order their
+        transfers end in. Before, the first back counted the others and the class
+        stayed a grade below for good if they then left (found by the concurrency
+        review)."""
+        held = 0
+        for x in uow.students.by_school(s.school):
+            if x.id == s.id or x.class_id != klass.id or x.grade != klass.grade:
+                continue
+            if x.status in SEATED and any(
+                r.kind in _TRANSFER_KINDS
+                and r.kind not in _INCOMING_KINDS
+                and (_held_years(r) or self._held_before_marking(uow, r, on))
+                for r in uow.requests.open_for_student(x.id)
+            ):
+                held += 1
+        return held
 
     def _ended_placement(self, uow: UnitOfWork, req: Request, on: _dt.date) -> Decision:
         """What :meth:`_catch_up` will find of the class a held student stays in when
