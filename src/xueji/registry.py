@@ -2256,7 +2256,12 @@ class Registry:
                     klass.id,
                     klass.grade,
                 )
-        return self._write_student(uow, actor, on, s, "promote", "promote_held", {"grade": grade})
+        # the basis is the parameter that held them, as the rollover cites its own
+        policy = self.policy(on)
+        basis = policy.as_cited(policy.rollover_open_transfers.article)
+        return self._write_student(
+            uow, actor, on, s, "promote", "promote_held", {"grade": grade}, basis=str(basis)
+        )
 
     @staticmethod
     def _mark_held(
@@ -4647,7 +4652,8 @@ class Registry:
         with self._reading() as uow:
             if actor.kind is ActorKind.PROVINCE:  # (the store's province, as _authorize)
                 self._check_province(uow, actor, "pending")
-            access.check(actor, "pending", inside=True, detail="")  # its own stages only
+            # its own stages only; a denial cites the profile's access.pending (Art 28)
+            access.check(actor, "pending", inside=True, detail="", cite=self._access_article)
             found = [
                 r
                 for r in uow.requests.open()
@@ -5140,7 +5146,10 @@ def explain_default_approval(
         kind=r.kind.value,
         stage=r.state.value,
         provided=has_default,
-        article=policy.cite(r.kind.value, None, table.rows[0].article),
+        # the profile's rule.stage.kind_no_default, else its citation of the kind's
+        # table, else the table's article (marked inherited under another instrument)
+        article=policy.citations.get("rule.stage.kind_no_default")
+        or policy.cite(r.kind.value, None, table.rows[0].article),
     )
     if not kind_rule.allowed:
         return cite_decision(kind_rule, policy)
