@@ -989,7 +989,7 @@ article = {{ instrument = "{MOU}", number = 18 }}
     ids=["rule", "table", "inherited"],
 )
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_a_profile_re_cites_a_kind_s_lack_of_default_approval(
+def test_art24_a_profile_re_cites_a_kind_s_lack_of_default_approval(
     citations: str, cited: int | None, kind: str, tmp_path: Path
 ) -> None:
     """Found by the review: a profile's ``rule.stage.kind_no_default`` was ignored
@@ -1047,6 +1047,10 @@ def test_art18_a_held_student_s_promotion_cites_the_parameter_that_held_them(
     assert p.reg.withdraw(school_actor("W"), req.id).allowed
     (e,) = [e for e in p.log() if e.command == "promote_held"]
     assert e.basis == f"{MOU} 第十八条"
+    # the rollover's own entry cites rollover_date, which the file took from Anhui's
+    # profile: marked inherited, never passed off as the profile's own
+    (r,) = [e for e in p.log() if e.command == "rollover"]
+    assert r.basis == "皖教基〔2013〕20号 第十八条第二款（沿用 anhui-2013）"
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])

@@ -129,7 +129,8 @@ def default_approval_note(policy: Policy) -> str:
     >>> default_approval_note(ANHUI_2013) == DEFAULT_APPROVAL_NOTE
     True
     """
-    article = policy.transfer_default_approval.article
+    # an Anhui parameter a profile of another instrument took from its base: marked
+    article = policy.as_cited(policy.transfer_default_approval.article)
     plain = article.paragraph is None and article.item is None and not article.note
     if article.instrument == policy.instrument and plain and article.number:
         return f"系统默认审批同意（第{chinese_numeral(article.number)}条）"
@@ -4491,7 +4492,7 @@ class Registry:
                     + rule["statuses"]
                     + "} and grade below the stage's final grade: grade + 1",
                 },
-                str(policy.rollover_date.article),
+                str(policy.as_cited(policy.rollover_date.article)),
             )
         return Outcome(Decision.allow(warnings=warnings))
 
