@@ -1211,6 +1211,41 @@ def test_notice_item3_the_report_files_carry_their_date_scope_article_and_warnin
                 assert "Art 27(3)" in text
 
 
+def test_art28_a_report_file_under_another_profile_cites_anhui_s_article_as_inherited(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the review of the merged branches: under ``--policy national-2013`` the
+    report files cited 皖教基〔2013〕20号 Arts 28, 27(3), 31 and the notice's item 3
+    unmarked, as the profile's own. The notes cite them as the profile in force shows
+    them (``Policy.as_cited``): marked inherited, in Chinese and English; the fee's
+    ``--json`` article too. Under Anhui's profile the notes are as before (above)."""
+    store = _cli_store(tmp_path)
+    common = [*store, "--policy", "national-2013"]
+    runs = {
+        "stats": (["--as", "county:340104"], "第二十八条", "Art 28"),
+        "fee": (["--as", "province:34"], "通知第三项", "item 3"),
+        "migrants": (
+            ["--as", "city:3401", "--start", "2026-09-01", "--end", "2027-01-31"],
+            "第二十七条第三款",
+            "Art 27(3)",
+        ),
+        "classlist": (["--as", "school:A", "--school", "A"], "第三十一条", "Art 31"),
+    }
+    for what, (args, zh, en) in runs.items():
+        out = tmp_path / f"{what}.csv"
+        assert main(["report", what, *common, *args, "--out", str(out)]) == 0, what
+        capsys.readouterr()
+        (cited,) = [line for line in _leading(out) if "依据 article" in line]
+        assert zh in cited, cited
+        assert en in cited, cited
+        assert "沿用 anhui-2013" in cited, cited
+        assert "inherited from anhui-2013" in cited, cited
+    assert main(["--json", "report", "fee", *common, "--as", "province:34", "--out", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out)["article"] == (
+        "皖教基〔2013〕20号（通知第三项；沿用 anhui-2013）"
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "day"),
     [

@@ -961,3 +961,118 @@ def test_an_unknown_rule_or_access_citation_is_refused_with_what_it_may_mean() -
     bad = JIANGSU_FILE.replace("number = 22 }", 'number = 22, inherited_from = "x" }')
     with pytest.raises(InvalidPolicy):
         parse_policy(bad, where="js.toml")
+
+
+MOU = "某教基〔2027〕1号"
+
+MOU_FILE = f"""
+base = "anhui-2013"
+code = "mou-2027"
+name = "某省学籍管理办法"
+instrument = "{MOU}"
+valid_from = 2013-09-01
+validity_article = {{ instrument = "{MOU}", number = 0 }}
+
+[rollover_open_transfers]
+value = "hold"
+article = {{ instrument = "{MOU}", number = 18 }}
+"""
+
+
+@pytest.mark.parametrize(
+    ("citations", "cited"),
+    [
+        ('"rule.stage.kind_no_default" = { instrument = "某教基〔2027〕1号", number = 86 }', 86),
+        ('"dropout" = { instrument = "某教基〔2027〕1号", number = 27 }', 27),
+        ("", None),
+    ],
+    ids=["rule", "table", "inherited"],
+)
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art24_a_profile_re_cites_a_kind_s_lack_of_default_approval(
+    citations: str, cited: int | None, kind: str, tmp_path: Path
+) -> None:
+    """Found by the review: a profile's ``rule.stage.kind_no_default`` was ignored
+    unless its instrument was Anhui's (the kind's article was passed already marked
+    inherited, which a rule's re-citation skips). Art 24 under the profile: the
+    profile's rule citation, else its citation of the kind's table, else the table's
+    Anhui article (Art 27 for a dropout), marked inherited."""
+    from tests.conftest import PROVINCE, Province, school_actor
+    from xueji.registry import explain_default_approval
+    from xueji.storage.sql import SqlStore
+
+    policy = parse_policy(MOU_FILE + "[citations]\n" + citations + "\n", where="mou.toml")
+    store = SqlStore.sqlite(str(tmp_path / "m.sqlite3")) if kind == "sqlite" else None
+    p = Province(dt.date(2026, 9, 1), policies=(policy,), store=store)
+    s = p.register("A", 4, birth=dt.date(2016, 3, 1))
+    d = p.reg.record_dropout(school_actor("A"), s.id, "辍学").request
+    assert d is not None
+    x = explain_default_approval(p.reg, PROVINCE, d.id, on=dt.date(2026, 12, 1))
+    assert x.codes == ("stage.kind_no_default",)
+    want = Article(MOU, cited) if cited else attrs.evolve(anhui(27), inherited_from="anhui-2013")
+    assert x.violations[0].article == want
+    (step,) = [t for t in x.explain().steps if t.rule == "stage.kind_no_default"]
+    assert step.article == want
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_held_student_s_promotion_cites_the_parameter_that_held_them(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the review: the ``promote_held`` log entry of a student held at the
+    rollover for an open transfer (Art 18(2)) cited 皖教基〔2013〕20号 Art 18(2) marked
+    inherited under a profile of another instrument, which no key could re-cite (the
+    step is the rollover's, whose entry cites its parameter). It cites the profile's
+    ``rollover_open_transfers`` article, as the rollover cites ``rollover_date``."""
+    from tests.conftest import Province, school_actor
+    from xueji.model import Actor, TransferReason
+    from xueji.storage.sql import SqlStore
+
+    store = SqlStore.sqlite(str(tmp_path / "m.sqlite3")) if kind == "sqlite" else None
+    policy = parse_policy(MOU_FILE, where="mou.toml")
+    p = Province(dt.date(2026, 6, 1), policies=(policy,), store=store)
+    t = p.register("A", 3, birth=dt.date(2017, 3, 1))
+    req = p.reg.request_transfer(
+        school_actor("W"),
+        t.id,
+        to_school="W",
+        to_class="W-3",
+        reason=TransferReason.JOB_MOVE,
+        stated_reason="调动",
+    ).request
+    assert req is not None
+    p.at(dt.date(2026, 8, 1))
+    assert p.reg.rollover(Actor.system(), 2026).allowed
+    p.at(dt.date(2026, 8, 3))
+    assert p.reg.withdraw(school_actor("W"), req.id).allowed
+    (e,) = [e for e in p.log() if e.command == "promote_held"]
+    assert e.basis == f"{MOU} 第十八条"
+    # the rollover's own entry cites rollover_date, which the file took from Anhui's
+    # profile: marked inherited, never passed off as the profile's own
+    (r,) = [e for e in p.log() if e.command == "rollover"]
+    assert r.basis == "皖教基〔2013〕20号 第十八条第二款（沿用 anhui-2013）"
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art28_a_denied_inbox_cites_the_profile_s_access_pending(kind: str, tmp_path: Path) -> None:
+    """Found by the review: a denial of ``pending`` (the inbox) cited the permission
+    matrix's Anhui article unmarked, whatever the profile's ``access.pending``."""
+    from tests.conftest import Province
+    from xueji.errors import AccessDenied
+    from xueji.model import Actor
+    from xueji.policy import NATIONAL_2013
+    from xueji.storage.sql import SqlStore
+
+    cases: list[tuple[dict[str, Article], str]] = [
+        ({"access.pending": Article("教基一〔2013〕7号", 99)}, "教基一〔2013〕7号 第九十九条"),
+        ({}, "皖教基〔2013〕20号 第二十八条（沿用 anhui-2013）"),
+    ]
+    for n, (citations, want) in enumerate(cases):
+        store = SqlStore.sqlite(str(tmp_path / f"n{n}.sqlite3")) if kind == "sqlite" else None
+        policy = attrs.evolve(
+            NATIONAL_2013, code="nat-x", citations={**NATIONAL_2013.citations, **citations}
+        )
+        p = Province(dt.date(2026, 9, 1), policies=(policy,), store=store)
+        with pytest.raises(AccessDenied) as denied:
+            p.reg.pending(Actor.system())
+        assert denied.value.rule == want

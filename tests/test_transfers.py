@@ -132,6 +132,12 @@ def test_art24_a_default_approval_cites_the_profile_s_own_article() -> None:
         own, transfer_default_approval=Param(True, Article("教基一〔2013〕7号", 14))
     )
     assert default_approval_note(cited) == "系统默认审批同意（教基一〔2013〕7号 第十四条）"
+    # found by the review of the merged branches: Anhui's Art 24, taken from the base by
+    # a profile of another instrument, was noted as if it were the profile's own
+    inherited = attrs.evolve(own, transfer_default_approval=ANHUI_2013.transfer_default_approval)
+    assert default_approval_note(inherited) == (
+        "系统默认审批同意（皖教基〔2013〕20号 第二十四条（沿用 anhui-2013））"
+    )
     p = Province(D(2026, 9, 1), policies=(own,))
     s = p.register("A", 1)
     p.at(D(2026, 9, 25))

@@ -1081,7 +1081,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     data: Any
     if args.what == "stats":
         stats = reg.statistics(args.actor)
-        table, data = statistics.stats_table(stats), _stats_summary(stats)
+        table = statistics.stats_table(stats, policy=reg.policy())
+        data = _stats_summary(stats)
     elif args.what == "fee":
         fee = statistics.maintenance_fee(reg.statistics(args.actor), reg.policy())
         table = fee.table()
@@ -1102,14 +1103,21 @@ def cmd_report(args: argparse.Namespace) -> int:
             )
         summary = reg.migrant_dropouts(args.actor, start=args.start, end=args.end)
         table = statistics.migrants_table(
-            summary, start=args.start, end=args.end, scope=args.actor.unit, taken_on=reg.today()
+            summary,
+            start=args.start,
+            end=args.end,
+            scope=args.actor.unit,
+            taken_on=reg.today(),
+            policy=reg.policy(),
         )
         data = {k: len(v) for k, v in summary.items()}
     elif args.what == "classlist":
         if not args.school:
             raise XuejiError("cli.school", "需要 --school", "--school is required")
         rows = reg.public_class_list(args.actor, args.school)
-        table = statistics.public_list_table(args.school, rows, taken_on=reg.today())
+        table = statistics.public_list_table(
+            args.school, rows, taken_on=reg.today(), policy=reg.policy()
+        )
         data = {"rows": len(rows)}
     else:  # streamed: a province's records are written as they are read
         with excel.table_writer(

@@ -129,7 +129,8 @@ def default_approval_note(policy: Policy) -> str:
     >>> default_approval_note(ANHUI_2013) == DEFAULT_APPROVAL_NOTE
     True
     """
-    article = policy.transfer_default_approval.article
+    # an Anhui parameter a profile of another instrument took from its base: marked
+    article = policy.as_cited(policy.transfer_default_approval.article)
     plain = article.paragraph is None and article.item is None and not article.note
     if article.instrument == policy.instrument and plain and article.number:
         return f"系统默认审批同意（第{chinese_numeral(article.number)}条）"
@@ -2275,7 +2276,12 @@ class Registry:
                     s.class_id,
                     ", ".join(placed.codes),
                 )
-        return self._write_student(uow, actor, when, s, "promote", "promote_held", {"grade": grade})
+        # the basis is the parameter that held them, as the rollover cites its own
+        policy = self.policy(on)
+        basis = policy.as_cited(policy.rollover_open_transfers.article)
+        return self._write_student(
+            uow, actor, when, s, "promote", "promote_held", {"grade": grade}, basis=str(basis)
+        )
 
     def _back_in_own_class(
         self, uow: UnitOfWork, s: Student, grade: int, on: _dt.date
@@ -4598,7 +4604,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     + rule["statuses"]
                     + "} and grade below the stage's final grade: grade + 1",
                 },
-                str(policy.rollover_date.article),
+                str(policy.as_cited(policy.rollover_date.article)),
             )
         return Outcome(Decision.allow(warnings=warnings))
 
@@ -4759,7 +4765,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         with self._reading() as uow:
             if actor.kind is ActorKind.PROVINCE:  # (the store's province, as _authorize)
                 self._check_province(uow, actor, "pending")
-            access.check(actor, "pending", inside=True, detail="")  # its own stages only
+            # its own stages only; a denial cites the profile's access.pending (Art 28)
+            access.check(actor, "pending", inside=True, detail="", cite=self._access_article)
             found = [
                 r
                 for r in uow.requests.open()
@@ -5252,7 +5259,10 @@ def explain_default_approval(
         kind=r.kind.value,
         stage=r.state.value,
         provided=has_default,
-        article=policy.cite(r.kind.value, None, table.rows[0].article),
+        # the profile's rule.stage.kind_no_default, else its citation of the kind's
+        # table, else the table's article (marked inherited under another instrument)
+        article=policy.citations.get("rule.stage.kind_no_default")
+        or policy.cite(r.kind.value, None, table.rows[0].article),
     )
     if not kind_rule.allowed:
         return cite_decision(kind_rule, policy)

@@ -88,7 +88,12 @@ COUNTED_FOR_FEE = frozenset({StudentStatus.REGISTERED, StudentStatus.SUSPENDED})
 """The statuses the fee counts (在籍): the reading of "学籍统计数据" chosen."""
 
 STATISTICS_ARTICLE = anhui(28)
-"""The article the statistics rest on (统计, within each user's jurisdiction)."""
+"""The article the statistics rest on (统计, within each user's jurisdiction). Like
+:data:`MIGRANTS_ARTICLE` and :data:`PUBLIC_LIST_ARTICLE`, a report's note cites it as
+the profile in force shows it (:meth:`~xueji.policy.Policy.as_cited`): marked
+inherited (沿用 anhui-2013) under a profile of another instrument. No ``[citations]``
+key re-cites a report's article: the reports are the library's reading of the Anhui
+measures (a profile re-cites the fee's rate in its ``maintenance_fee_per_student``)."""
 
 MIGRANTS_ARTICLE = anhui(27, 3)
 """The article of the term's summary of migrant children who dropped out."""
@@ -101,9 +106,17 @@ def _cite(article: Article, gloss: str = "") -> str:
     """A note naming the article, in Chinese and English; ``gloss`` is the English of
     an article that cites the instrument itself (a notice's item: its English form
     would repeat the Chinese)."""
+    if article.number == 0 and gloss:
+        inherited = f"; inherited from {article.inherited_from}" if article.inherited_from else ""
+        return f"依据 article: {article} ({gloss}{inherited})"
     if article.number == 0:
-        return f"依据 article: {article} ({gloss or article.english})"
+        return f"依据 article: {article} ({article.english})"
     return f"依据 article: {article} ({article.english})"
+
+
+def _as_cited(article: Article, policy: Policy | None) -> Article:
+    """``article`` as a note under ``policy`` shows it (Anhui's where none is given)."""
+    return article if policy is None else policy.as_cited(article)
 
 
 def _counted_on(day: _dt.date) -> str:
@@ -246,9 +259,10 @@ def tabulate_tally(
     return Statistics(taken_on, scope, tuple(rows))
 
 
-def stats_table(stats: Statistics) -> Table:
+def stats_table(stats: Statistics, *, policy: Policy | None = None) -> Table:
     """The statistics as a table (Art 28), with their notes: the date of the count, the
-    scope and the article."""
+    scope and the article, as ``policy`` (the profile in force; default Anhui's) cites
+    it (:data:`STATISTICS_ARTICLE`)."""
     return Table(
         f"学籍统计 statistics {stats.taken_on}",
         (
@@ -264,7 +278,11 @@ def stats_table(stats: Statistics) -> Table:
             (r.city, r.county, r.school, r.stage.zh, r.grade, r.status.zh, r.count)
             for r in stats.rows
         ],
-        (_counted_on(stats.taken_on), _scope(stats.scope), _cite(STATISTICS_ARTICLE)),
+        (
+            _counted_on(stats.taken_on),
+            _scope(stats.scope),
+            _cite(_as_cited(STATISTICS_ARTICLE, policy)),
+        ),
     )
 
 
@@ -364,7 +382,8 @@ def maintenance_fee(stats: Statistics, policy: Policy) -> FeeReport:
     return FeeReport(
         stats.taken_on.year,
         rate,
-        policy.maintenance_fee_per_student.article,
+        # the rate's article; Anhui's notice, inherited, marked so (沿用 anhui-2013)
+        policy.as_cited(policy.maintenance_fee_per_student.article),
         stats.taken_on,
         lines,
         warnings,
@@ -382,17 +401,19 @@ def migrants_table(
     end: _dt.date,
     scope: str,
     taken_on: _dt.date,
+    policy: Policy | None = None,
 ) -> Table:
     """The term's summary of migrant children who dropped out, by 户籍 county (Art 27(3)),
     as :meth:`xueji.registry.Registry.migrant_dropouts` gives it for the term ``start``
     to ``end``; its notes give the term, the issuing unit (``scope``), the date of the
-    count (``taken_on``) and the article."""
+    count (``taken_on``) and the article (:data:`MIGRANTS_ARTICLE`), as ``policy`` (the
+    profile in force; default Anhui's) cites it."""
     notes = [
         f"学期 term: {start.isoformat()} 至 {end.isoformat()} "
         f"({start.isoformat()} to {end.isoformat()})",
         f"编制单位 issued by: {scope}",
         _counted_on(taken_on),
-        _cite(MIGRANTS_ARTICLE),
+        _cite(_as_cited(MIGRANTS_ARTICLE, policy)),
         "内容 content: 义务教育阶段辍学的随迁子女 按户籍县区 "
         "(migrant children who dropped out of the compulsory grades by 户籍 county)",
     ]
@@ -417,9 +438,17 @@ def migrants_table(
     )
 
 
-def public_list_table(school: str, rows: Iterable[PublicListRow], *, taken_on: _dt.date) -> Table:
+def public_list_table(
+    school: str,
+    rows: Iterable[PublicListRow],
+    *,
+    taken_on: _dt.date,
+    policy: Policy | None = None,
+) -> Table:
     """The 公示 class list of a school (Art 31): only :data:`xueji.reports.PUBLIC_FIELDS`;
-    its notes give the school, the date of the list (``taken_on``) and the article."""
+    its notes give the school, the date of the list (``taken_on``) and the article
+    (:data:`PUBLIC_LIST_ARTICLE`), as ``policy`` (the profile in force; default Anhui's)
+    cites it."""
     headers = {
         "class_id": "班级 class",
         "grade": "年级 grade",
@@ -434,7 +463,7 @@ def public_list_table(school: str, rows: Iterable[PublicListRow], *, taken_on: _
         (
             f"学校 school: {school}",
             f"日期 date of the list: {taken_on.isoformat()}",
-            _cite(PUBLIC_LIST_ARTICLE),
+            _cite(_as_cited(PUBLIC_LIST_ARTICLE, policy)),
             "内容 content: 在籍学生 不含敏感信息 (registered students only; no sensitive field)",
         ),
     )
