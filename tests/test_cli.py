@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -636,6 +637,12 @@ def test_policy_show_lists_what_each_rule_and_access_check_cites(
         line.startswith("access.student") and line.endswith("第二十八条（沿用 anhui-2013）")
         for line in out.splitlines()
     )
+    # the closing count, in both languages (its English half had no counts)
+    zh = re.search(r"沿用 inherited: (\d+) 条规则、(\d+) 项权限", out)
+    en = re.search(r"\((\d+) rules and (\d+) access checks still cite anhui-2013", out)
+    assert zh is not None
+    assert en is not None
+    assert zh.groups() == en.groups()
     code, out, _ = run(capsys, "policy", "show")
     assert "rule.enrolment.duplicate" in out
     assert "（沿用" not in out  # (only the header explains the mark)

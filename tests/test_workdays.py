@@ -133,6 +133,8 @@ def test_a_loaded_year_s_holiday_is_named_in_chinese_too(tmp_path: Path) -> None
     assert e.due == D(2027, 1, 5)
     assert "跳过节假日：节假日 2027-01-01" in e.text("zh")
     assert "holidays skipped: holiday 2027-01-01" in e.text("en")
+    (day,) = [d for d in e.to_dict()["skipped"] if d["date"] == "2027-01-01"]
+    assert (day["name"], day["name_zh"]) == ("holiday", "节假日")  # --json, as the text
 
 
 def test_supplementary_year_from_file(tmp_path: Path) -> None:

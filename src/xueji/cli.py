@@ -278,9 +278,11 @@ def _rule_and_access_citations(policy: Policy) -> list[str]:
             f"沿用 inherited: {sum(1 for a in rules.values() if a.inherited_from)} 条规则、"
             f"{sum(1 for a in gates.values() if a.inherited_from)} 项权限仍引用 "
             f"{kept[0].inherited_from} 的条款，可在 [citations] 中以 rule.<代码> / "
-            "access.<操作> 另行引用 (rules and access articles still cited from "
-            f"{kept[0].inherited_from}; re-cite them in [citations] as rule.<code> / "
-            "access.<action>)",
+            "access.<操作> 另行引用 "
+            f"({sum(1 for a in rules.values() if a.inherited_from)} rules and "
+            f"{sum(1 for a in gates.values() if a.inherited_from)} access checks still cite "
+            f"{kept[0].inherited_from}'s articles; re-cite them in [citations] as "
+            "rule.<code> / access.<action>)",
         ]
     return out
 

@@ -561,7 +561,13 @@ class DeadlineExplanation:
             "due": self.due.isoformat(),
             "counted": [d.isoformat() for d in self.counted],
             "skipped": [
-                {"date": d.day.isoformat(), "kind": d.kind, "name": d.name, "name_zh": d.name_zh}
+                {
+                    "date": d.day.isoformat(),
+                    "kind": d.kind,
+                    # a holiday of a loaded schedule file may have no name: as the text says
+                    "name": d.name or ("holiday" if d.kind == "holiday" else ""),
+                    "name_zh": d.name_zh or ("节假日" if d.kind == "holiday" else ""),
+                }
                 for d in self.skipped
             ],
             "makeup_counted": [{"date": d.isoformat(), "name": n} for d, n in self.makeup],
