@@ -1429,6 +1429,38 @@ def test_art18_a_held_student_arrives_in_a_class_of_the_grade_they_move_up_to(
         store.engine.dispose()
 
 
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_transfer_held_across_an_upgrade_counts_both_rollovers(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the second merge review: a transfer open at the 2026 rollover of the
+    version before the marking (its entry names the student) and still open at this
+    version's 2027 rollover (which marks the request) counted 2027 alone: withdrawn,
+    the student went up to grade 5 in a class of grade 6, a year behind their
+    classmate. Both rollovers held them (Art 18(2))."""
+    slow = attrs.evolve(_HOLD, transfer_default_approval=Param(False, anhui(24)))
+    store = SqlStore.sqlite(str(tmp_path / "mixed.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 7, 1), policies=(slow,), store=store)
+    mate = p.register("A", 4, birth=D(2016, 3, 1))
+    s = p.register("A", 4, birth=D(2016, 3, 2))
+    p.at(D(2026, 7, 27))
+    rid = _transfer(p, s, "W-4")
+    p.at(D(2026, 8, 1))
+    with monkeypatch.context() as m:
+        _as_before_the_marking(m)
+        assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.at(D(2027, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2027).allowed
+    assert p.reg.request(PROVINCE, rid).payload["held_at_rollover"] == "2027"
+    p.at(D(2027, 8, 3))
+    assert p.reg.withdraw(school_actor("W"), rid).allowed
+    x = p.reg.student(PROVINCE, s.id)
+    assert (x.class_id, x.grade) == ("A-4", 6)
+    assert p.reg.student(PROVINCE, mate.id).grade == 6
+    if store is not None:
+        store.engine.dispose()
+
+
 @pytest.mark.parametrize("order", ["withdraw_first", "approve_first"])
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_art18_a_class_left_by_held_pupils_alone_goes_up_whatever_the_order(

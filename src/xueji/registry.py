@@ -2194,13 +2194,22 @@ class Registry:
         from abroad is never held for it (their record stays in the grade the transfer
         in was filed in, Arts 16 and 18; a mark written by a version before this fix is
         not read)."""
-        if req.kind in _INCOMING_KINDS:
-            return s.grade
-        years = _held_years(req) or self._held_before_marking(uow, req, on)
+        years = self._years_held(uow, req, on)
         if not years or STUDENT.get(s.status, "promote") is None:
             return s.grade
         final = final_grade(s.stage, self.policy(on).school_system.value)
         return max(s.grade, min(s.grade + len(years), final))
+
+    def _years_held(self, uow: UnitOfWork, req: Request, on: _dt.date) -> tuple[int, ...]:
+        """The school years of the rollovers that held ``req``'s student for it: those
+        marked on the request (:data:`_HELD_AT`) and those of a version before the
+        marking that name the student (:meth:`_held_before_marking`), together: a
+        transfer open across an upgrade was held by one of each (found by the second
+        merge review: the marked year alone left the student a year behind). None for
+        a transfer in from another province or from abroad (Arts 16, 18)."""
+        if req.kind in _INCOMING_KINDS:
+            return ()
+        return tuple(sorted({*_held_years(req), *self._held_before_marking(uow, req, on)}))
 
     @staticmethod
     def _held_before_marking(uow: UnitOfWork, req: Request, on: _dt.date) -> tuple[int, ...]:
@@ -2211,7 +2220,7 @@ class Registry:
         a transfer open moves the student up at its end, as one held since. Not a
         transfer in from another province or from abroad: the list names its record
         (not moved), but it was not held for it (Arts 16, 18)."""
-        if _HELD_AT in req.payload or req.kind in _INCOMING_KINDS:
+        if req.kind in _INCOMING_KINDS:
             return ()
         years = []
         for year in range(req.opened_on.year, on.year + 1):
@@ -2259,7 +2268,9 @@ class Registry:
             return s
         when = max(on, self._held_rollover_date(uow, req, on) or on)
         if own_class:
-            goes_up, placed = self._back_in_own_class(uow, s, grade, on)
+            goes_up, placed = self._back_in_own_class(
+                uow, s, grade, on, self._years_held(uow, req, on)
+            )
             if goes_up is not None:
                 uow.classes.update(goes_up)
             elif not placed.allowed:
@@ -2284,7 +2295,7 @@ class Registry:
         )
 
     def _back_in_own_class(
-        self, uow: UnitOfWork, s: Student, grade: int, on: _dt.date
+        self, uow: UnitOfWork, s: Student, grade: int, on: _dt.date, years: Sequence[int]
     ) -> tuple[SchoolClass | None, Decision]:
         """Art 16 for a held student ``s`` moved up to ``grade`` in their own class at the
         end of their transfer (withdrawn or refused: :meth:`_catch_up`): the class, gone
@@ -2301,7 +2312,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         others = uow.students.count_in_class(klass.id, klass.grade) - (
             1 if klass.grade == s.grade and s.status in SEATED else 0
         )
-        if klass.grade < grade and others and others == self._held_mates(uow, s, klass, on):
+        if klass.grade < grade and others and others == self._held_mates(uow, s, klass, on, years):
             others = 0  # every other pupil of its grade is held too, and moves up in turn
         if klass.grade != grade and klass.grade < grade and others == 0:
             return attrs.evolve(klass, grade=grade), Decision.allow()
@@ -2310,22 +2321,30 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         )
         return None, placed
 
-    def _held_mates(self, uow: UnitOfWork, s: Student, klass: SchoolClass, on: _dt.date) -> int:
+    def _held_mates(
+        self, uow: UnitOfWork, s: Student, klass: SchoolClass, on: _dt.date, years: Sequence[int]
+    ) -> int:
         """How many of ``klass``'s seated pupils of its grade, ``s`` apart, are held at a
         rollover for an open transfer of their own (each moves up when it ends, Art
         18(2)): a class left at its grade by held pupils alone goes up with the first
         of them to come back (the rest follow, or leave), whatever the order their
         transfers end in. Before, the first back counted the others and the class
         stayed a grade below for good if they then left (found by the concurrency
-        review)."""
+        review). The pupils who kept the class at its grade were held at the
+        rollovers that held ``s`` (``years``): their entries name them (``held``), a
+        few records, not the school's."""
+        named: set[str] = set()
+        for year in years:
+            e = uow.log.last(f"year:{year}")
+            if e is not None and e.command == "rollover":
+                named.update(x for x in e.after.get("held", "").split(",") if x)
+        named.discard(s.id)
         held = 0
-        for x in uow.students.by_school(s.school):
-            if x.id == s.id or x.class_id != klass.id or x.grade != klass.grade:
+        for x in uow.students.get_many(named).values():
+            if x.class_id != klass.id or x.grade != klass.grade or x.status not in SEATED:
                 continue
-            if x.status in SEATED and any(
-                r.kind in _TRANSFER_KINDS
-                and r.kind not in _INCOMING_KINDS
-                and (_held_years(r) or self._held_before_marking(uow, r, on))
+            if any(
+                r.kind in _TRANSFER_KINDS and self._years_held(uow, r, on)
                 for r in uow.requests.open_for_student(x.id)
             ):
                 held += 1
@@ -2344,13 +2363,13 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         grade = self._caught_up_grade(uow, req, s, on)
         if grade == s.grade:
             return Decision.allow()
-        return self._back_in_own_class(uow, s, grade, on)[1]
+        return self._back_in_own_class(uow, s, grade, on, self._years_held(uow, req, on))[1]
 
     def _held_rollover_date(self, uow: UnitOfWork, req: Request, on: _dt.date) -> _dt.date | None:
         """The date of the last rollover that held ``req``'s student for it (its entry's
         date: the rollover's own, Art 18), or ``None`` where none did or its entry is
         not there to say."""
-        years = _held_years(req) or self._held_before_marking(uow, req, on)
+        years = self._years_held(uow, req, on)
         if not years:
             return None
         e = uow.log.last(f"year:{max(years)}")
