@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -646,6 +647,51 @@ def test_policy_show_lists_what_each_rule_and_access_check_cites(
     code, out, _ = run(capsys, "policy", "show")
     assert "rule.enrolment.duplicate" in out
     assert "（沿用" not in out  # (only the header explains the mark)
+
+
+def test_policy_show_lists_a_rule_that_cites_its_parameter_as_decisions_cite_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the newcomer's review: a profile setting ``class_size_caps`` with its own
+    article saw ``rule.class.full`` listed with Anhui's article, marked 沿用, while its
+    refusals cited its own (the rule cites its parameter's article); re-citing the rule
+    as the checklist says changed nothing. The list now shows what a decision cites."""
+    from xueji.decision import Decision
+    from xueji.model import SchoolClass
+    from xueji.policy import Stage, load_policy
+    from xueji.rules._base import cite_decision
+    from xueji.rules.enrolment import check_class
+
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        """
+base = "anhui-2013"
+code = "mine-2027"
+name = "某省中小学生学籍管理办法"
+instrument = "某教基〔2027〕1号"
+valid_from = 2027-09-01
+validity_article = { instrument = "某教基〔2027〕1号", number = 40 }
+
+[class_size_caps]
+value = { primary = 40, junior = 45, senior = 50, special = 12 }
+article = { instrument = "某教基〔2027〕1号", number = 16 }
+""",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "policy", "show", "--policy-file", str(mine))
+    assert code == 0
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("rule.")}
+    assert lines["rule.class.full"].endswith("某教基〔2027〕1号 第十六条")
+    assert lines["rule.enrolment.duplicate"].endswith("第十四条（沿用 anhui-2013）")
+    policy = load_policy(mine)
+    full = SchoolClass("A-1", "A", "一年级1班", 1, "班主任", dt.date(2027, 9, 1))
+    refused = cite_decision(
+        check_class(full, school="A", grade=1, stage=Stage.PRIMARY, size=40, policy=policy),
+        policy,
+    )
+    assert isinstance(refused, Decision)
+    assert refused.codes == ("class.full",)
+    assert lines["rule.class.full"].endswith(str(refused.violations[0].article))
 
 
 def test_an_access_refusal_names_the_command_typed(

@@ -1076,3 +1076,32 @@ def test_art28_a_denied_inbox_cites_the_profile_s_access_pending(kind: str, tmp_
         with pytest.raises(AccessDenied) as denied:
             p.reg.pending(Actor.system())
         assert denied.value.rule == want
+
+
+def test_the_rules_citing_a_parameter_are_the_ones_the_code_has() -> None:
+    """``rules._base.CITES_PARAMETER`` (what ``policy show`` lists a rule by) agrees with
+    the rules' code: each listed rule names its parameter where it is decided, and every
+    rule of the rule modules that takes a parameter's article is listed."""
+    import re
+
+    import xueji
+    from xueji.rules._base import CITES_PARAMETER, RULE_CODES
+
+    root = Path(xueji.__file__).parent
+    rules = {p.name: p.read_text(encoding="utf-8") for p in (root / "rules").glob("*.py")}
+    everything = "\n".join([*rules.values(), (root / "registry.py").read_text(encoding="utf-8")])
+    for code, param in CITES_PARAMETER.items():
+        assert code in RULE_CODES
+        assert re.search(rf'"{re.escape(code)}".{{0,600}}?\b{param}\b', everything, re.S), code
+    literal = re.compile(r'"([a-z_]+\.[a-z_.]+)"')
+    taken = 0
+    for name, text in rules.items():
+        if name == "_base.py":
+            continue
+        for m in re.finditer(r"article=([\w.()]+)\.article", text):
+            before = literal.findall(text[max(0, m.start() - 600) : m.start()])
+            codes = [c for c in before if c in RULE_CODES]
+            assert codes, (name, m.group(0))
+            assert codes[-1] in CITES_PARAMETER, (name, codes[-1], m.group(0))
+            taken += 1
+    assert taken >= 15  # (the scan found the rules' parameter articles)

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from xueji import ids, numbers, workdays
-from xueji.articles import anhui
+from xueji.articles import Article, anhui
 from xueji.errors import AccessDenied, XuejiError
 from xueji.masking import mask_ids
 from xueji.policy import ANHUI_2013, PROFILES, Policy, Stage, load_policy, policy_to_dict
@@ -259,9 +259,13 @@ def _rule_and_access_citations(policy: Policy) -> list[str]:
     marked 沿用 (inherited) where that is an Anhui article under another instrument, so
     a province sees what it has not yet re-cited (docs/encoding-your-province.md §6)."""
     from xueji.access import PERMISSIONS
-    from xueji.rules._base import RULE_CODES, rule_article
+    from xueji.rules._base import CITES_PARAMETER, RULE_CODES, rule_article
 
-    rules = {code: rule_article(code, art, policy) for code, (art, _, _) in RULE_CODES.items()}
+    def cited(code: str, article: Article) -> Article:
+        param = CITES_PARAMETER.get(code)  # (a rule that cites its parameter's article)
+        return rule_article(code, getattr(policy, param).article if param else article, policy)
+
+    rules = {code: cited(code, art) for code, (art, _, _) in RULE_CODES.items()}
     gates = {a: policy.cite("access", a, p.article) for a, p in PERMISSIONS.items()}
     gates["province"] = policy.cite("access", "province", anhui(28))
     out = [

@@ -407,6 +407,38 @@ _code(
 RULE_CODES: Mapping[str, tuple[Article, str, str]] = MappingProxyType(_CODES)
 """Every rule code: (article, message in Chinese, message in English)."""
 
+CITES_PARAMETER: Mapping[str, str] = MappingProxyType(
+    {
+        "class.full": "class_size_caps",
+        "correction.locked": "locked_fields",
+        "dropout.reentry_grade": "dropout_reentry_grades",
+        "dropout.review_overdue": "dropout_review_limit",
+        "enrolment.late": "new_student_deadline",
+        "enrolment.photo_missing": "initial_grades",
+        "enrolment.registration_late": "registration_within_months",
+        "enrolment.too_young": "school_entry_age",
+        "graduation.early": "graduation_from",
+        "graduation.late": "graduation_deadline",
+        "graduation.overdue": "rollover_unfinished_final_grade",
+        "rollover.date": "rollover_date",
+        "rollover.passed": "rollover_date",
+        "rollover.suspended_held": "rollover_promotes_suspended",
+        "stage.no_default": "transfer_default_approval",
+        "stage.not_overdue": "transfer_stage_limit",
+        "stage.overdue": "transfer_stage_limit",
+        "transfer.applied_on": "transfer_stage_limit",
+        "transfer.blackout": "transfer_blackout",
+        "transfer.mid_term": "transfer_window",
+        "transfer.mid_term_no_reason": "transfer_window",
+    }
+)
+"""The rules that cite the article of a profile parameter, not the catalogue's: the
+parameter each reads its article from (``tests/test_policy.py`` checks this against
+the rules' code). Under a profile that sets the parameter with its own article the
+rule cites that article, and a ``"rule.<code>"`` citation changes nothing; where the
+parameter keeps an Anhui article the rule key re-cites it (:func:`rule_article`).
+``xueji policy show`` lists them as decisions cite them."""
+
 
 def violation(code: str, *, article: Article | None = None, **facts: object) -> Violation:
     """The :class:`Violation` for a catalogued code, with the facts the rule used.
