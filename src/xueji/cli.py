@@ -275,18 +275,17 @@ def _rule_and_access_citations(policy: Policy) -> list[str]:
     out += [f"rule.{code:36} {a}" for code, a in rules.items()]
     out += ["", "[access] 权限拒绝引用的条款 (the article each access denial cites)"]
     out += [f"access.{action:34} {a}" for action, a in gates.items()]
+    n_rules = sum(1 for a in rules.values() if a.inherited_from)
+    n_gates = sum(1 for a in gates.values() if a.inherited_from)
     kept = [a for a in (*rules.values(), *gates.values()) if a.inherited_from]
     if kept:
+        base = kept[0].inherited_from
         out += [
             "",
-            f"沿用 inherited: {sum(1 for a in rules.values() if a.inherited_from)} 条规则、"
-            f"{sum(1 for a in gates.values() if a.inherited_from)} 项权限仍引用 "
-            f"{kept[0].inherited_from} 的条款，可在 [citations] 中以 rule.<代码> / "
-            "access.<操作> 另行引用 "
-            f"({sum(1 for a in rules.values() if a.inherited_from)} rules and "
-            f"{sum(1 for a in gates.values() if a.inherited_from)} access checks still cite "
-            f"{kept[0].inherited_from}'s articles; re-cite them in [citations] as "
-            "rule.<code> / access.<action>)",
+            f"沿用 inherited: {n_rules} 条规则、{n_gates} 项权限仍引用 {base} 的条款，"
+            "可在 [citations] 中以 rule.<代码> / access.<操作> 另行引用 "
+            f"({n_rules} rules and {n_gates} access checks still cite {base}'s articles; "
+            "re-cite them in [citations] as rule.<code> / access.<action>)",
         ]
     return out
 

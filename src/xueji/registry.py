@@ -1855,7 +1855,7 @@ class Registry:
         klass = self._get_class(uow, req.to_class)
         # a student held at a rollover for this transfer arrives in the grade they
         # are moved up to (Art 18(2)): the class must be of that grade
-        grade, stage = self._caught_up_grade(uow, req, s, on), s.stage
+        grade, stage = self._caught_up_grade(s, self._years_held(uow, req, on), on), s.stage
         if (
             req.kind is not RequestKind.TRANSFER
             and s.status is not St.PENDING_REVIEW
@@ -2186,15 +2186,14 @@ class Registry:
             # they stay in (Art 18(2))
             self._catch_up(uow, actor, req, on, own_class=True)
 
-    def _caught_up_grade(self, uow: UnitOfWork, req: Request, s: Student, on: _dt.date) -> int:
-        """The grade ``s`` is in once ``req`` ends: moved up by each rollover that held
-        them for it (:data:`_HELD_AT`, under ``rollover_open_transfers = "hold"``, or
-        :meth:`_held_before_marking`), never past their stage's final grade
+    def _caught_up_grade(self, s: Student, years: Sequence[int], on: _dt.date) -> int:
+        """The grade ``s`` is in once their transfer ends: moved up by each rollover that
+        held them for it (``years``: :meth:`_years_held`, under
+        ``rollover_open_transfers = "hold"``), never past their stage's final grade
         (Art 18(2)); else their grade. A student coming in from another province or
         from abroad is never held for it (their record stays in the grade the transfer
         in was filed in, Arts 16 and 18; a mark written by a version before this fix is
         not read)."""
-        years = self._years_held(uow, req, on)
         if not years or STUDENT.get(s.status, "promote") is None:
             return s.grade
         final = final_grade(s.stage, self.policy(on).school_system.value)
@@ -2263,14 +2262,13 @@ class Registry:
         flagged late. The log's order is its sequence, not its dates (the sweep's
         entries already follow a rollover dated after them)."""
         s = self._get_student(uow, req.student)
-        grade = self._caught_up_grade(uow, req, s, on)
+        years = self._years_held(uow, req, on)  # (read once: each year is a log read)
+        grade = self._caught_up_grade(s, years, on)
         if grade == s.grade:
             return s
-        when = max(on, self._held_rollover_date(uow, req, on) or on)
+        when = max(on, self._held_rollover_date(uow, years) or on)
         if own_class:
-            goes_up, placed = self._back_in_own_class(
-                uow, s, grade, on, self._years_held(uow, req, on)
-            )
+            goes_up, placed = self._back_in_own_class(uow, s, grade, on, years)
             if goes_up is not None:
                 uow.classes.update(goes_up)
             elif not placed.allowed:
@@ -2360,16 +2358,17 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         s = self._get_student(uow, req.student)
         if req.kind in _INCOMING_KINDS and s.status is St.PENDING_REVIEW:
             return Decision.allow()  # (voided: not moved)
-        grade = self._caught_up_grade(uow, req, s, on)
+        years = self._years_held(uow, req, on)
+        grade = self._caught_up_grade(s, years, on)
         if grade == s.grade:
             return Decision.allow()
-        return self._back_in_own_class(uow, s, grade, on, self._years_held(uow, req, on))[1]
+        return self._back_in_own_class(uow, s, grade, on, years)[1]
 
-    def _held_rollover_date(self, uow: UnitOfWork, req: Request, on: _dt.date) -> _dt.date | None:
-        """The date of the last rollover that held ``req``'s student for it (its entry's
-        date: the rollover's own, Art 18), or ``None`` where none did or its entry is
-        not there to say."""
-        years = self._years_held(uow, req, on)
+    @staticmethod
+    def _held_rollover_date(uow: UnitOfWork, years: Sequence[int]) -> _dt.date | None:
+        """The date of the last rollover of ``years`` (those that held a student for
+        their transfer: :meth:`_years_held`; its entry's date, the rollover's own,
+        Art 18), or ``None`` where none did or its entry is not there to say."""
         if not years:
             return None
         e = uow.log.last(f"year:{max(years)}")
