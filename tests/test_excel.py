@@ -2064,3 +2064,32 @@ def test_art12_a_row_given_twice_across_slices_is_a_duplicate_row(
     assert not report.committed
     assert report.held == (2,)
     assert not province.reg.students_of(A, "A")
+
+
+def test_an_actor_no_command_takes_refuses_the_whole_import(
+    province: Province, tmp_path: Path
+) -> None:
+    """Review finding: a unit import by an actor whose name was not text blamed the
+    actor on every row (``command.bad_input`` in a cell's error), and any import of a
+    sheet with no rows passed. Each importer refuses such an actor before it reads a
+    row, as the facade's commands do."""
+    from tests.test_excel_tree import UNIT_HEADER
+    from xueji.model import Actor, ActorKind
+
+    unit_row = ["3403", "蚌埠市教育局", "市级", "340300", "34", None]
+    before = len(province.log())
+    for bad in (Actor(ActorKind.PROVINCE, "34", None), Actor(ActorKind.SCHOOL, 5, "x"), "A"):
+        for kind, header, rows in (
+            (excel.import_units, UNIT_HEADER, [unit_row]),
+            (excel.import_schools, ["学校代码"], []),
+            (excel.import_classes, ["班级"], []),
+            (excel.import_students, HEADER, []),
+            (excel.import_info, INFO_HEADER, []),
+            (excel.import_graduation, GRAD_HEADER, []),
+        ):
+            path = workbook(tmp_path / "x.xlsx", header, rows)
+            with pytest.raises(XuejiError) as err:
+                kind(province.reg, bad, path)  # type: ignore[arg-type]
+            assert err.value.code == "command.bad_input", (kind, bad)
+            assert "actor" in err.value.message_en
+    assert len(province.log()) == before

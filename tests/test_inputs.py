@@ -243,3 +243,114 @@ def test_a_migrant_dropout_summary_with_text_dates_is_refused_not_empty(province
     county = authority("340104")
     _refused(lambda: province.reg.migrant_dropouts(county, start="2026-01-01", end="2026-12-31"))
     assert province.reg.migrant_dropouts(county, start=D(2026, 1, 1), end=D(2026, 12, 31)) == {}
+
+
+def _actor_calls(p: Province) -> dict[str, Any]:
+    """Each public command and query of the facade that takes an actor, with good
+    arguments besides, as a function of the actor."""
+    r = p.reg
+    s = p.register("A", 1)
+    req = r.suspend(A, s.id, "病休").request
+    assert req is not None
+    person = {"grade": 1, "name": "新生", "sex": "M", "birth_date": D(2020, 3, 1)}
+    person |= {"hukou_region": "340104", "class_id": "A-1", "school": "A"}
+    klass = SchoolClass("A-9", "A", "一（9）班", 1, "王老师", D(2026, 9, 1))
+    unit = Unit("340199", "新区", UnitLevel.COUNTY, "3401", "34")
+    stages = frozenset({Stage.PRIMARY})
+    return {
+        "add_class": lambda a: r.add_class(a, klass),
+        "add_info": lambda a: r.add_info(a, s.id, InfoGroup.AWARD, InfoEntry(D(2026, 9, 1), "奖")),
+        "add_school": lambda a: r.add_school(a, School("N", "新校", "340104", "340104", stages)),
+        "add_unit": lambda a: r.add_unit(a, unit),
+        "advance_clock": lambda a: r.advance_clock(a, D(2026, 9, 2)),
+        "approve": lambda a: r.approve(a, req.id, "同意"),
+        "authorize": lambda a: r.authorize(a, "student", school="A"),
+        "checkpoint": lambda a: r.checkpoint(a),
+        "complete": lambda a: r.complete(a, s.id),
+        "decide_transfer": lambda a: r.decide_transfer(a, req.id, approve=True),
+        "detect": lambda a: r.detect(a),
+        "enroll": lambda a: r.enroll(a, **person),
+        "enroll_many": lambda a: r.enroll_many(a, [person]),
+        "forget_idempotency_keys": lambda a: r.forget_idempotency_keys(a, before=D(2026, 9, 1)),
+        "graduate": lambda a: r.graduate(a, s.id),
+        "history": lambda a: r.history(a, s.id),
+        "migrant_dropouts": lambda a: r.migrant_dropouts(
+            a, start=D(2026, 1, 1), end=D(2026, 12, 31)
+        ),
+        "national_export": lambda a: r.national_export(a),
+        "national_export_to": lambda a: r.national_export_to(a, print),
+        "pending": lambda a: r.pending(a),
+        "public_class_list": lambda a: r.public_class_list(a, "A"),
+        "record_dropout": lambda a: r.record_dropout(a, s.id, "辍学"),
+        "regrade": lambda a: r.regrade(a, s.id, grade=1, class_id="A-1", reason="调整"),
+        "reject": lambda a: r.reject(a, req.id, "不同意"),
+        "request": lambda a: r.request(a, req.id),
+        "request_correction": lambda a: r.request_correction(a, s.id, {"name": "李四"}, "错"),
+        "request_cross_border_out": lambda a: r.request_cross_border_out(
+            a, s.id, destination="美国", leave_date=D(2026, 10, 1), reason="出国"
+        ),
+        "request_cross_province_out": lambda a: r.request_cross_province_out(
+            a, s.id, to_school_name="外省学校", reason="搬家"
+        ),
+        "request_transfer": lambda a: r.request_transfer(
+            a, s.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+        ),
+        "resume": lambda a: r.resume(a, s.id, "复学"),
+        "return_from_dropout": lambda a: r.return_from_dropout(a, s.id),
+        "rollover": lambda a: r.rollover(a, 2027),
+        "statistics": lambda a: r.statistics(a),
+        "student": lambda a: r.student(a, s.id),
+        "students_of": lambda a: r.students_of(a, "A"),
+        "submit": lambda a: r.submit(a, s.id),
+        "suspend": lambda a: r.suspend(a, s.id, "病休"),
+        "transfer_in": lambda a: r.transfer_in(a, origin="美国", abroad=True, **person),
+        "update_student": lambda a: r.update_student(a, s.id, name="李四"),
+        "verify_log": lambda a: r.verify_log(a),
+        "withdraw": lambda a: r.withdraw(a, req.id, "撤回"),
+    }
+
+
+_BAD_ACTORS = [
+    Actor(ActorKind.SCHOOL, "A", None),  # type: ignore[arg-type]
+    Actor(ActorKind.SCHOOL, "A", 5),  # type: ignore[arg-type]
+    Actor(ActorKind.SCHOOL, "A", ("张", "三")),  # type: ignore[arg-type]
+    Actor(ActorKind.SCHOOL, "A", "张\x00三"),
+    Actor(ActorKind.SCHOOL, "A", "半个\ud83d"),
+    Actor(ActorKind.SCHOOL, 123, "x"),  # type: ignore[arg-type]
+    Actor(ActorKind.SCHOOL, None, "x"),  # type: ignore[arg-type]
+    Actor(ActorKind.COUNTY, ["340104"], "x"),  # type: ignore[arg-type]
+    Actor(ActorKind.SCHOOL, "", "x"),
+    Actor(ActorKind.PROVINCE, "3\t4", "x"),
+    Actor("province", "34", "x"),  # type: ignore[arg-type]
+    "A",
+]
+
+
+def test_an_actor_whose_unit_or_name_is_not_text_is_refused_everywhere(
+    province: Province,
+) -> None:
+    """Review findings: a name that was not text (None, 5, a tuple) was sealed into
+    the change log as it was and stored as text by the SQL store, so the log no longer
+    verified there (``entry N was altered``, no checkpoint, ``altered_record``) while
+    memory's did; a unit that was not text was a raw TypeError from most commands and
+    an empty inbox from ``pending``. Every public entry point that takes an actor
+    refuses such an actor with ``command.bad_input``, naming the actor, and writes
+    nothing; the log verifies after."""
+    import inspect
+
+    from xueji.registry import Registry
+
+    calls = _actor_calls(province)
+    takes_actor = {
+        name
+        for name, f in inspect.getmembers(Registry, inspect.isfunction)
+        if not name.startswith("_") and list(inspect.signature(f).parameters)[1:2] == ["actor"]
+    }
+    assert set(calls) == takes_actor  # a new entry point is added to the table
+    for actor in _BAD_ACTORS:
+        for name, call in calls.items():
+            err = _unchanged(province, lambda call=call, actor=actor: call(actor))
+            assert "actor" in err.message_en, (name, actor, err)
+            assert err.message_zh != err.message_en
+    assert province.reg.verify_log(PROVINCE).ok
+    assert province.reg.checkpoint(PROVINCE).seq == len(province.log())

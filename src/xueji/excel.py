@@ -1109,6 +1109,16 @@ records each call returns are turned into :class:`AppliedRow` values and let go:
 sheet of a million rows does not hold a million student records in memory."""
 
 
+def _check_actor(actor: object) -> None:
+    """The facade's check of the actor (:class:`~xueji.model.Actor`, its kind, unit
+    and name), made before any row is read: an actor no command takes refuses the
+    whole import with ``command.bad_input``, where a tree import blamed it on each
+    row and an empty sheet passed."""
+    from xueji.registry import _check_actor as check
+
+    check(actor)
+
+
 class _UndoImport(Exception):
     """Raised inside an all-or-nothing import's unit of work to undo every row."""
 
@@ -1135,6 +1145,7 @@ def import_students(
     and, when none was named, the other sheets that hold data
     (:attr:`ImportReport.notices`). The other importers take ``sheet`` alike.
     """
+    _check_actor(actor)
     today = registry.today()
     ws, rows = _data_rows(path, STUDENT_COLUMNS, sheet)
     count = 0
@@ -1388,6 +1399,7 @@ def _two_phase(
     a savepoint): a command refused or failing at apply time (the record changed in
     between) undoes them all and is reported as an error of its row. Otherwise each
     good row is applied on its own and a failing one reported."""
+    _check_actor(actor)
     sheet, rows = _data_rows(path, columns, sheet_name, extra_data)
     if sheet.missing:
         return _refused_sheet(kind, sheet, rows)
@@ -1816,6 +1828,7 @@ def _tree_import(
     sheet order otherwise), each through the facade's command, in one unit of work: a
     record already in the store as the row gives it is reported and left alone (so an
     import can be run again); one whose code is taken by another record is an error."""
+    _check_actor(actor)
     today = registry.today()
     sheet, rows = _data_rows(path, tree.columns, sheet_name)
     if sheet.missing:

@@ -1624,7 +1624,6 @@ class Registry:
         _check_actor(actor)
         if school is not None:
             _check_code(school, "学校代码", "a school code")
-        _check_key("用户单位", "actor's unit", actor.unit)  # it keys log subjects and reads
         if actor.kind is ActorKind.PROVINCE:
             self._check_province(uow, actor, action)
         names = [school] if school is not None else list(schools)
@@ -5400,7 +5399,11 @@ def _date_out_of_range(what_zh: str, what_en: str, value: _dt.date) -> NoReturn:
 
 
 def _check_actor(actor: object) -> None:
-    """Refuse an actor that is not an :class:`~xueji.model.Actor` (a unit's code, say)."""
+    """Refuse an actor that is not an :class:`~xueji.model.Actor` (a unit's code, say),
+    or one whose kind, unit or name no store keeps alike: the unit must be a usable key
+    (:func:`_check_key`: it keys log subjects and reads) and the name text without
+    control characters or unpaired surrogates. Every public entry point that takes an
+    actor checks it here first."""
     if not isinstance(actor, Actor):
         shown = _short(actor)
         raise _bad_input(
@@ -5410,6 +5413,18 @@ def _check_actor(actor: object) -> None:
     # a kind given as text ("province") passed every kind test but the province's
     # own (`is ActorKind.PROVINCE`): another province's actor read its histories
     _check_member(actor.kind, ActorKind, "用户类别", "the actor's kind")
+    # a unit of another type was a raw TypeError (len of an int), or an empty inbox
+    _check_code(actor.unit, "用户单位", "the actor's unit")
+    _check_key("用户单位", "actor's unit", actor.unit)
+    # the name is sealed into each change-log entry as given: one that was not text
+    # (None, 5) was stored as text by the SQL store, and its log no longer verified
+    if not _text_ok(actor.name):
+        shown = _short(actor.name)
+        raise _bad_input(
+            f"操作者姓名应为不含控制字符或残缺字符的文本：{shown}",
+            f"the actor's name must be text without control characters or unpaired"
+            f" surrogates, not {shown}",
+        )
 
 
 def _check_code(value: object, what_zh: str, what_en: str) -> None:
