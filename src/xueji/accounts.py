@@ -12,7 +12,13 @@ profiles a deployment picks from:
   passwords; failures are rate-limited rather than counted to a lock.
 
 Accounts unused for more than six months are flagged for freezing (the 2025
-national revision of the registry rules).
+national revision of the registry rules): once the same day six months after the
+last use (the month's last day when that month is shorter) has passed.
+
+An argument of the wrong type (a password that is not ``str``, a policy that is not a
+:class:`PasswordPolicy`, a ``datetime`` or text where a date belongs, a count that is
+not a whole number or is negative) is :class:`~xueji.errors.XuejiError` with code
+``account.bad_input``, in Chinese and English.
 
 >>> check_password("Abc12345", DENGBAO_L3).allowed
 True
@@ -31,6 +37,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from xueji.decision import Decision, Violation
+from xueji.errors import XuejiError
 from xueji.rules._base import violation
 
 __all__ = [
@@ -88,8 +95,58 @@ def _classes(password: str) -> int:
     )
 
 
+def _bad_input(zh: str, en: str) -> XuejiError:
+    return XuejiError("account.bad_input", zh, en)
+
+
+def _check_policy(policy: object) -> None:
+    if not isinstance(policy, PasswordPolicy):
+        kind = type(policy).__name__
+        raise _bad_input(
+            f"密码策略应为 PasswordPolicy（如 DENGBAO_L3），而不是 {kind}",
+            f"the policy must be a PasswordPolicy (such as DENGBAO_L3), not {kind}",
+        )
+
+
+def _check_date(value: object, what_zh: str, what_en: str) -> None:
+    """A ``datetime.date``, not a ``datetime`` (whose day depends on its time zone:
+    convert it with :func:`xueji.workdays.as_china_date`) nor ISO text."""
+    if type(value) is not _dt.date:
+        kind = type(value).__name__
+        raise _bad_input(
+            f"{what_zh}应为日期（date），而不是 {kind}（datetime 请先用"
+            " xueji.workdays.as_china_date 转换，文本请先用 date.fromisoformat）",
+            f"{what_en} must be a date, not {kind} (convert a datetime with"
+            " xueji.workdays.as_china_date, text with date.fromisoformat)",
+        )
+
+
+def _check_count(value: object, what_zh: str, what_en: str, minimum: int) -> int:
+    """A whole number (an ``int``, not a ``bool``) of at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        kind = type(value).__name__
+        raise _bad_input(
+            f"{what_zh}应为整数，而不是 {kind}", f"{what_en} must be an int, not {kind}"
+        )
+    if value < minimum:
+        raise _bad_input(
+            f"{what_zh}至少为 {minimum}，而不是 {value}",
+            f"{what_en} must be at least {minimum}, not {value}",
+        )
+    return int(value)
+
+
 def check_password(password: str, policy: PasswordPolicy) -> Decision:
-    """Length, composition and common-password rules of ``policy``, explained."""
+    """Length, composition and common-password rules of ``policy``, explained.
+
+    ``password`` is ``str`` (``bytes`` are decoded by the caller, who knows their
+    encoding)."""
+    if not isinstance(password, str):
+        kind = type(password).__name__
+        raise _bad_input(
+            f"密码应为文本（str），而不是 {kind}", f"a password must be a str, not {kind}"
+        )
+    _check_policy(policy)
     found: list[Violation] = []
     warnings: list[Violation] = []
     if len(password) < policy.min_length:
@@ -126,6 +183,9 @@ def check_password(password: str, policy: PasswordPolicy) -> Decision:
 
 def check_rotation(last_changed: _dt.date, *, today: _dt.date, policy: PasswordPolicy) -> Decision:
     """Whether the password must be changed (forced rotation, where the policy has it)."""
+    _check_date(last_changed, "密码修改日期", "the date the password was changed")
+    _check_date(today, "今天", "today")
+    _check_policy(policy)
     if policy.max_age_days is None:
         return Decision.allow()
     age = (today - last_changed).days
@@ -139,7 +199,10 @@ def check_rotation(last_changed: _dt.date, *, today: _dt.date, policy: PasswordP
 
 
 def check_lockout(failures: int, policy: PasswordPolicy) -> Decision:
-    """Whether consecutive failures lock the account."""
+    """Whether ``failures`` consecutive failures (a whole number, 0 or more) lock the
+    account."""
+    _check_count(failures, "连续失败次数", "the number of failures", 0)
+    _check_policy(policy)
     if policy.lock_after_failures is None or failures < policy.lock_after_failures:
         return Decision.allow()
     return Decision.refuse(
@@ -155,6 +218,47 @@ def check_lockout(failures: int, policy: PasswordPolicy) -> Decision:
 def inactive_accounts(
     last_used: Mapping[str, _dt.date], *, today: _dt.date, months: int = 6
 ) -> list[str]:
-    """Accounts not used for more than ``months`` months: to be frozen."""
-    cutoff = today - relativedelta(months=months)
-    return sorted(account for account, used in last_used.items() if used < cutoff)
+    """Accounts not used for more than ``months`` months (1 or more): to be frozen.
+
+    Reading: an account is flagged once the day ``months`` months after its last use
+    has passed, that day being the month's last when the month is shorter (last used
+    on 2026-02-28: flagged from 2026-08-29; on 2026-08-31: from 2027-03-01; on
+    2024-02-29, a leap day: from 2024-08-30). Before, the cutoff was counted back
+    from today, which clamped at a month's end the other way: an account last used
+    on 2026-02-28 was not flagged on 2026-08-31, six months and three days later.
+
+    ``last_used`` maps each account's name (``str``) to the ``date`` it was last
+    used; a ``datetime`` or text is refused (``account.bad_input``), as is a
+    ``today`` that is not a date.
+
+    >>> import datetime as dt
+    >>> inactive_accounts({"a": dt.date(2026, 2, 28)}, today=dt.date(2026, 8, 31))
+    ['a']
+    """
+    _check_date(today, "今天", "today")
+    months = _check_count(months, "月数", "the number of months", 1)
+    if not isinstance(last_used, Mapping):
+        kind = type(last_used).__name__
+        raise _bad_input(
+            f"最后使用日期应为映射（账户名 → 日期），而不是 {kind}",
+            f"last_used must be a mapping (account name -> date), not {kind}",
+        )
+    for account, used in last_used.items():
+        if not isinstance(account, str):
+            kind = type(account).__name__
+            raise _bad_input(
+                f"账户名应为文本，而不是 {kind}", f"an account name must be a str, not {kind}"
+            )
+        _check_date(used, f"账户 {account} 的最后使用日期", f"the last use of account {account}")
+    return sorted(
+        account for account, used in last_used.items() if _unused_since(used, months) < today
+    )
+
+
+def _unused_since(used: _dt.date, months: int) -> _dt.date:
+    """The day ``months`` months after ``used`` (clamped to the month's end), or
+    :data:`datetime.date.max` when that is past year 9999."""
+    try:
+        return used + relativedelta(months=months)
+    except (OverflowError, ValueError):
+        return _dt.date.max
