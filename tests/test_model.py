@@ -6,21 +6,26 @@ import attrs
 import pytest
 
 from tests.conftest import PROVINCE, D, Province, authority, school_actor
-from xueji.errors import NotFound, XuejiError
+from xueji.articles import anhui
+from xueji.errors import AccessDenied, DuplicateKey, NotFound, XuejiError
 from xueji.lifecycle import StudentStatus
 from xueji.model import (
+    ActorKind,
     InfoEntry,
     InfoGroup,
     Request,
     School,
+    SchoolClass,
     Student,
+    TransferReason,
     Unit,
     UnitLevel,
     converter,
     final_grade,
     stage_of_grade,
 )
-from xueji.policy import Stage
+from xueji.policy import ANHUI_2013, Param, Stage
+from xueji.storage.memory import MemoryStore
 
 
 def test_art2_a_school_teaches_its_stages(province: Province) -> None:
@@ -94,6 +99,140 @@ def test_art7_branch_schools_hang_under_a_central_school(province: Province) -> 
         branch = uow.schools.get("Z1")
     assert branch is not None
     assert branch.central_school == "Z"
+
+
+def _schools(province: Province) -> set[str]:
+    with province.store.unit_of_work() as uow:
+        return {s.code for s in uow.schools.list()}
+
+
+def test_art28_a_school_s_authority_is_a_city_or_a_county(province: Province) -> None:
+    # under the province-level unit its new students waited at the authority for
+    # ever: the province may not approve (Art 28), and nothing approves by default
+    out = province.reg.add_school(
+        PROVINCE, School("PS", "省属学校", "34", "340100", frozenset({Stage.PRIMARY}))
+    )
+    assert out.decision.codes == ("school.authority_level",)
+    (v,) = out.decision.violations
+    assert v.article == anhui(28)
+    assert dict(v.facts)["level"] == "province"
+    assert "PS" not in _schools(province)
+    assert not [e for e in province.log() if e.subject == "PS"]
+    # a county's and a city's are taken (the city runs some schools directly, Art 4)
+    for code, unit in (("C1", "340104"), ("C2", "3401")):
+        school = School(code, code, unit, "340100", frozenset({Stage.PRIMARY}))
+        assert province.reg.add_school(PROVINCE, school).allowed
+    assert {"C1", "C2"} <= _schools(province)
+
+
+def test_art28_the_authority_levels_are_the_profile_s() -> None:
+    county_only = attrs.evolve(
+        ANHUI_2013,
+        code="county-only",
+        valid_from=D(2027, 1, 1),
+        school_authority_levels=Param(frozenset({"county"}), anhui(28, note="县管")),
+    )
+    p = Province(policies=(ANHUI_2013, county_only))  # its schools added under Anhui's
+    p.at(D(2027, 1, 4))
+    out = p.reg.add_school(
+        PROVINCE, School("C3", "市直学校", "3401", "340100", frozenset({Stage.SENIOR}))
+    )
+    assert out.decision.codes == ("school.authority_level",)
+    assert out.decision.violations[0].article.note == "县管"
+    assert "C3" not in _schools(p)
+    with pytest.raises(XuejiError, match="school_authority_levels"):
+        attrs.evolve(ANHUI_2013, school_authority_levels=Param(frozenset({"province"}), anhui(6)))
+
+
+def test_art7_a_branch_s_central_school_is_under_the_branch_s_own_authority(
+    province: Province,
+) -> None:
+    # a 镜湖区 (芜湖) village school named a branch of 长丰县 (合肥)'s 学区中心校 Z: Z
+    # would read and suspend its students, which its own county could not see
+    branch = School(
+        "Q2", "芜湖某村小", "340202", "340202", frozenset({Stage.PRIMARY}), central_school="Z"
+    )
+    out = province.reg.add_school(PROVINCE, branch)
+    assert out.decision.codes == ("school.central_elsewhere",)
+    (v,) = out.decision.violations
+    assert v.article == anhui(7)
+    assert dict(v.facts)["central_authority"] == "340121"
+    assert "Q2" not in _schools(province)
+    # under 长丰县, as Z is, the branch is taken and Z manages its students
+    same = attrs.evolve(branch, code="Q3", authority="340121", region="340121")
+    assert province.reg.add_school(PROVINCE, same).allowed
+    klass = SchoolClass("Q3-1", "Q3", "1年级1班", 1, "班主任", D(2026, 9, 1))
+    assert province.reg.add_class(school_actor("Q3"), klass).allowed
+    s = province.enroll("Q3", 1)
+    assert province.reg.student(school_actor("Z"), s.id).school == "Q3"
+    assert province.reg.student(authority("340121"), s.id).school == "Q3"
+
+
+def test_art6_units_and_schools_share_one_code_space(province: Province) -> None:
+    before = len(province.log())
+    # a school of 芜湖 coded as 合肥's county 蜀山区
+    school = School("340104", "镜湖某小学", "340202", "340202", frozenset({Stage.PRIMARY}))
+    with pytest.raises(DuplicateKey) as err:
+        province.reg.add_school(PROVINCE, school)
+    assert (err.value.code, err.value.kind, err.value.key) == (
+        "storage.duplicate",
+        "unit",
+        "340104",
+    )
+    assert "share one code space" in err.value.message_en
+    # a unit coded as school A
+    with pytest.raises(DuplicateKey) as err:
+        province.reg.add_unit(PROVINCE, Unit("A", "撞码单位", UnitLevel.COUNTY, "340105", "3401"))
+    assert (err.value.kind, err.value.key, err.value.adding) == ("school", "A", "unit")
+    with province.store.unit_of_work() as uow:
+        assert uow.units.get("A") is None
+        found = uow.schools.get("340104")
+    assert found is None
+    assert len(province.log()) == before
+
+
+def _school_beside_unit(p: Province, school: School) -> None:
+    """Put ``school`` in the store under a unit's code, as a store written before units
+    and schools shared one code space may hold it (the stores refuse it now)."""
+    if isinstance(p.store, MemoryStore):
+        p.store.schools.t.rows[school.code] = school
+        return
+    from xueji.storage import sql
+
+    with p.store.engine.begin() as conn:
+        conn.execute(sql.schools_t.insert().values(code=school.code, doc=sql._dump(school)))
+
+
+def test_art21_a_school_whose_code_a_unit_also_holds_withdraws_its_own_transfer(
+    province: Province,
+) -> None:
+    # an older store: school 340104 of 芜湖 beside 合肥's county 340104 (蜀山区)
+    _school_beside_unit(
+        province,
+        School("340104", "镜湖某小学", "340202", "340202", frozenset({Stage.PRIMARY})),
+    )
+    klass = SchoolClass("X-1", "340104", "1年级1班", 1, "班主任", D(2026, 9, 1))
+    assert province.reg.add_class(school_actor("340104"), klass).allowed
+    s = province.register("W", 1)
+    out = province.reg.request_transfer(
+        school_actor("340104"),
+        s.id,
+        to_school="340104",
+        to_class="X-1",
+        reason=TransferReason.JOB_MOVE,
+    )
+    assert out.request is not None
+    rid = out.request.id
+    # the county of that code (another city's) is not the opener
+    refused = province.reg.withdraw(authority("340104"), rid)
+    assert refused.decision.codes == ("stage.wrong_party",)
+    assert province.reg.withdraw(school_actor("340104"), rid).allowed
+    assert province.reg.request(PROVINCE, rid).state.value == "withdrawn"
+    # the log subject 340104 is the county's and the school's alike: the province's
+    assert province.reg.history(PROVINCE, "340104")
+    with pytest.raises(AccessDenied):
+        province.reg.history(school_actor("340104"), "340104")
+    assert authority("340104").kind is ActorKind.COUNTY
 
 
 def test_art8_to_11_records_serialise_with_cattrs(province: Province) -> None:

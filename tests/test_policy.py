@@ -263,6 +263,9 @@ def _one(name: str, value: str) -> str:
         ("compulsory_grades", "[13]", "compulsory_grades are grades 1 to 12"),
         ("dropout_reentry_grades", "[0, 10]", "dropout_reentry_grades are grades 1 to 12"),
         ("initial_grades", "[]", "initial_grades are grades 1 to 12"),
+        # a school under the province-level unit: nobody could approve its records
+        ("school_authority_levels", '["province", "county"]', "one or both of city and county"),
+        ("school_authority_levels", "[]", "one or both of city and county"),
         ("terms", "[]", "terms needs at least one term"),
         (
             "class_size_caps",

@@ -32,7 +32,7 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
         4,
         "must",
         "four tiers; each school has one 学籍主管单位 (county or city); jurisdiction is the tree",
-        "`xueji.model.Unit`, `xueji.model.School`",
+        "`xueji.model.Unit`, `xueji.model.School`, `xueji.rules.tree.check_school_place`",
     ),
     (
         5,
@@ -46,7 +46,12 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
         "the province creates units and schools",
         "`xueji.registry.Registry.add_unit`, `xueji.registry.Registry.add_school`",
     ),
-    (7, "must", "branch schools under a 学区中心校", "`xueji.model.School`"),
+    (
+        7,
+        "must",
+        "branch schools under a 学区中心校 of the branch's own 学籍主管单位",
+        "`xueji.model.School`, `xueji.rules.tree.check_school_place`",
+    ),
     (8, "must", "authority fields", "`xueji.model.Unit`"),
     (9, "must", "school fields", "`xueji.model.School`"),
     (10, "must", "class fields", "`xueji.model.SchoolClass`"),

@@ -286,14 +286,25 @@ class DuplicateKey(XuejiError, ValueError):
     >>> e = DuplicateKey("school", "A")
     >>> e.code, e.kind, e.key, e.message_en
     ('storage.duplicate', 'school', 'A', 'school A already exists')
+
+    Units and schools share one code space (an actor, a request's history and the
+    change log name either by its code alone): a school added under a unit's code,
+    or a unit under a school's, is refused so too, ``kind`` naming the record that
+    holds the code and ``adding`` the one refused.
+
+    >>> DuplicateKey("unit", "340104", adding="school").message_en
+    'unit 340104 already exists: a school cannot take its code (units and schools share one code space)'
     """
 
-    def __init__(self, kind: str, key: str) -> None:
+    def __init__(self, kind: str, key: str, *, adding: str | None = None) -> None:
         self.kind = kind
         self.key = key
-        super().__init__(
-            "storage.duplicate", f"{kind} {key} 已存在", f"{kind} {key} already exists"
-        )
+        self.adding = adding
+        zh, en = f"{kind} {key} 已存在", f"{kind} {key} already exists"
+        if adding is not None and adding != kind:
+            zh += f"：{adding} 不能使用其代码（单位与学校共用一套代码）"
+            en += f": a {adding} cannot take its code (units and schools share one code space)"
+        super().__init__("storage.duplicate", zh, en)
 
 
 class MissingExtra(XuejiError, ImportError):

@@ -49,6 +49,7 @@ from xueji.errors import (
     CannotComplete,
     ConcurrencyConflict,
     CorruptRecord,
+    DuplicateKey,
     NotFound,
     PolicyNotInForce,
     Refused,
@@ -91,7 +92,15 @@ from xueji.policy import ANHUI_2013, Policy, check_profiles, policy_in_force
 from xueji.policy.model import PERSON_FIELDS
 from xueji.policy.values import SIX_THREE_THREE, Stage
 from xueji.reports import PublicListRow, public_class_list
-from xueji.rules import approvals, corrections, enrolment, graduation, privacy, transfers
+from xueji.rules import (
+    approvals,
+    corrections,
+    enrolment,
+    graduation,
+    privacy,
+    transfers,
+    tree,
+)
 from xueji.rules import changes as change_rules
 from xueji.rules._base import cite_decision, rule_article, violation
 from xueji.statistics import (
@@ -1566,6 +1575,16 @@ class Registry:
         except PolicyNotInForce:
             return str(default)
 
+    def _tree_policy(self, on: _dt.date) -> Policy:
+        """The profile in force on ``on`` for placing a school in the tree
+        (``school_authority_levels``, Art 28), or the library's default
+        (:data:`~xueji.policy.ANHUI_2013`) on a store set up before any profile is in
+        force."""
+        try:
+            return self.policy(on)
+        except PolicyNotInForce:
+            return ANHUI_2013
+
     def _log_mask(self, on: _dt.date) -> IdMask | None:
         """The ``id_mask`` of the profile in force on ``on`` (Art 30), which the change
         log masks identity numbers with; the library's default where none is in force
@@ -2045,11 +2064,34 @@ class Registry:
     @staticmethod
     def _kind_of(uow: UnitOfWork, code: str) -> ActorKind | None:
         """The kind of user a unit or school code is (a unit's level, Art 28), or None
-        for a code of neither."""
+        for a code of neither.
+
+        Units and schools share one code space (``add_unit`` and ``add_school``
+        refuse a code the other holds); a store written before that may hold a code
+        as both, and a unit's level is answered then. Callers ask it of a code known
+        to be a unit's (a stage's authority); the opener of a request, whose history
+        keeps the code alone, is found by :meth:`_opener_kind`."""
         unit = uow.units.get(code)
         if unit is not None:
             return ActorKind(unit.level.value)
         return ActorKind.SCHOOL if uow.schools.get(code) is not None else None
+
+    @classmethod
+    def _opener_kind(cls, uow: UnitOfWork, req: Request) -> ActorKind | None:
+        """The kind of user that opened ``req`` (its history keeps the opener's code):
+        :meth:`_kind_of` the code, or, for a code that a store written before units
+        and schools shared one code space holds as both, the kind its opening entry
+        of the change log records. Before, the unit was taken: the school that opened
+        a transfer could not withdraw it, and the county of that code (of another
+        city) could."""
+        opener = req.history[0].actor
+        if uow.units.get(opener) is None or uow.schools.get(opener) is None:
+            return cls._kind_of(uow, opener)
+        for entry in uow.log.entries(req.id):
+            if entry.command.startswith("open_") and entry.actor_unit == opener:
+                with contextlib.suppress(ValueError):
+                    return ActorKind(entry.actor_kind)
+        return cls._kind_of(uow, opener)  # (no opening entry found: as before)
 
     @staticmethod
     def _central_of(uow: UnitOfWork, code: str) -> str | None:
@@ -2506,6 +2548,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     "not_found.unit", f"上级单位 {unit.parent} 不存在", f"no unit {unit.parent}"
                 )
             _check_tree_shape(uow, actor, unit, parent)
+            _check_code_free(uow, unit.code, "unit")
             uow.units.add(unit)
             basis = self._basis(on, "add_unit", anhui(6))
             self._log(uow, actor, on, "add_unit", unit.code, {}, {"name": unit.name}, basis)
@@ -2513,24 +2556,40 @@ check_class` of their place in it. An end cannot be refused, so a failing check
 
     @_retried
     def add_school(self, actor: Actor, school: School) -> Outcome:
-        """Create a school under its supervising unit (Art 6; branches under a 学区中心校, Art 7)."""
+        """Create a school under its supervising unit (Art 6; branches under a 学区中心校, Art 7).
+
+        Refused (:func:`xueji.rules.tree.check_school_place`): a 学籍主管单位 of a level
+        the profile's ``school_authority_levels`` does not name (Art 28: Anhui's, a
+        city or a county; under the province-level unit nobody could approve the
+        school's requests), ``school.authority_level``; a 学区中心校 under another
+        学籍主管单位 than the branch's (Art 7: a 学区 is within a county),
+        ``school.central_elsewhere``. A code that a unit holds is
+        :class:`~xueji.errors.DuplicateKey` (units and schools share one code space)."""
         _check_key("学校代码", "school code", school.code)
         _check_tree_record(school)
         on = self.today()
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "add_school")
-            if uow.units.get(school.authority) is None:
+            authority = uow.units.get(school.authority)
+            if authority is None:
                 raise NotFound(
                     "not_found.unit",
                     f"主管单位 {school.authority} 不存在",
                     f"no unit {school.authority}",
                 )
+            _check_code_free(uow, school.code, "school")
+            central = None
             if school.central_school is not None:
                 central = self._get_school(uow, school.central_school)
                 if not central.is_central:
                     raise _bad_input(
                         f"{central.code} 不是学区中心校", f"{central.code} is not a central school"
                     )
+            placed = tree.check_school_place(
+                school, authority=authority, central=central, policy=self._tree_policy(on)
+            )
+            if not placed.allowed:
+                return Outcome(placed)
             uow.schools.add(school)
             basis = self._basis(on, "add_school", anhui(6))
             self._log(uow, actor, on, "add_school", school.code, {}, {"name": school.name}, basis)
@@ -3752,7 +3811,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             # the opener by its kind as well as its code (the history keeps the code):
             # a county actor under a school's code withdrew that school's transfer;
             # a 分校's request, its 学区中心校 as well (Art 7)
-            opener_kind = self._kind_of(uow, opener)
+            opener_kind = self._opener_kind(uow, req)
             is_school = opener_kind is ActorKind.SCHOOL
             party = approvals.check_party(
                 actor,
@@ -5170,7 +5229,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         if req is not None:
             return self._request_schools(uow, req)
         if uow.schools.get(subject) is not None:
-            return [subject]
+            # a code a store written before units and schools shared one code space
+            # holds as both: its entries are the unit's and the school's alike, and
+            # the subject alone cannot tell them apart (the province's, as a unit's)
+            return [subject] if uow.units.get(subject) is None else ["\0province"]
         if subject.startswith("school:") and uow.schools.get(subject[7:]) is not None:
             return [subject[7:]]
         return ["\0province"]
@@ -5504,6 +5566,21 @@ _PARENT_LEVELS = {
     UnitLevel.COUNTY: frozenset({UnitLevel.CITY, UnitLevel.PROVINCE}),  # (省直管县 too)
 }
 """The level a unit's parent may have (Art 4: 省, 市, 县(区)); a province has none."""
+
+
+def _check_code_free(uow: UnitOfWork, code: str, adding: str) -> None:
+    """Units and schools share one code space: an actor, a request's history (its
+    opener) and the change log's subjects name either by its code alone. A school
+    under a unit's code, or a unit under a school's, is
+    :class:`~xueji.errors.DuplicateKey` (``kind`` the record holding the code). Before,
+    a school of 芜湖 coded as 合肥's county 蜀山区 (340104) went in; the transfer it
+    opened could then be withdrawn by that county and not by the school, and the
+    school read the county's log entries. (The store refuses it too: a host's store
+    that does not is still held to it here.)"""
+    if adding == "school" and uow.units.get(code) is not None:
+        raise DuplicateKey("unit", code, adding="school")
+    if adding == "unit" and uow.schools.get(code) is not None:
+        raise DuplicateKey("school", code, adding="unit")
 
 
 def _check_tree_shape(uow: UnitOfWork, actor: Actor, unit: Unit, parent: Unit | None) -> None:

@@ -44,6 +44,17 @@ ANHUI_2013 = Policy(
         "1-9 (the nine compulsory years). A 五四制 province (Shanghai: primary 1-5, "
         "junior 6-9) writes its own, with initial_grades and compulsory_grades to match.",
     ),
+    school_authority_levels=Param(
+        frozenset({"city", "county"}),
+        _art(28),
+        "Art 6 makes a school's 学籍主管单位 「学校所属的各级教育行政部门」 (any level), but "
+        "Art 28 gives the province-level user query and statistics only, and Art 31 has "
+        "the 市、县(区) departments review and approve their schools' records (Art 4: "
+        "the city runs some schools directly, 其直管学校). Chosen: a county or a city "
+        "unit; a school under the province-level unit is refused "
+        "(school.authority_level), since nobody could approve its new students "
+        "(Art 15) or its corrections (Art 29). A profile may narrow it (county only).",
+    ),
     school_entry_age=Param(
         6,
         _art(14),

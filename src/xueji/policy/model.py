@@ -43,6 +43,11 @@ def _fields_are_params(inst: Policy, attribute: attrs.Attribute[Any], value: Any
 
 _GRADES = range(1, 13)
 
+AUTHORITY_LEVELS = frozenset({"city", "county"})
+"""The unit levels (:class:`xueji.model.UnitLevel` values) a profile's
+``school_authority_levels`` may name: those the permission matrix lets approve a
+school's requests (Art 28: the province has query and statistics only)."""
+
 
 Problem = tuple[str, str]
 """A problem of a profile's values: what is wrong, in Chinese and in English."""
@@ -80,6 +85,17 @@ def _value_problems(p: Policy) -> list[Problem]:
             zh = f"{low} 至 {high}" if high is not None else f"不小于 {low}"
             en = f"from {low} to {high}" if high is not None else f"at least {low}"
             out.append((f"{name} 应{zh}，而不是 {value}", f"{name} is {en}, not {value}"))
+    levels = p.school_authority_levels.value
+    if not levels or not levels <= AUTHORITY_LEVELS:
+        out.append(
+            (
+                f"school_authority_levels 应为 city、county 中的一个或两个，而不是 {sorted(levels)}"
+                "：省级教育行政部门只有查询、统计功能（第二十八条），不审批学校的学籍",
+                f"school_authority_levels is one or both of city and county, not "
+                f"{sorted(levels)}: the province-level unit has query and statistics only "
+                "(Art 28) and approves no school's records",
+            )
+        )
     for name in ("initial_grades", "compulsory_grades"):
         grades = getattr(p, name).value
         if not grades or not grades <= set(_GRADES):
@@ -510,6 +526,9 @@ class Policy:
 
     # 第一章 总则
     school_system: Param[Mapping[Stage, frozenset[int]]] = attrs.field(validator=_fields_are_params)
+
+    # 第二章 学籍信息
+    school_authority_levels: Param[frozenset[str]] = attrs.field(validator=_fields_are_params)
 
     # 第三章 入学和毕业
     school_entry_age: Param[int] = attrs.field(validator=_fields_are_params)

@@ -51,6 +51,20 @@ def _code(code: str, article: Article, zh: str, en: str) -> None:
     _CODES[code] = (article, zh, en)
 
 
+# 第二章 学籍信息: the tree (Arts 4, 6, 7, 28)
+_code(
+    "school.authority_level",
+    anhui(28),
+    "学校的学籍主管单位须为政策允许的市、县级教育行政部门（school_authority_levels）",
+    "a school's 学籍主管单位 is a unit of a level the policy allows (school_authority_levels)",
+)
+_code(
+    "school.central_elsewhere",
+    anhui(7),
+    "分校的学区中心校须与分校同属一个学籍主管单位",
+    "a branch school's 学区中心校 is under the branch's own 学籍主管单位",
+)
+
 # 第三章 入学和毕业
 _code(
     "enrolment.too_young",
@@ -423,6 +437,7 @@ CITES_PARAMETER: Mapping[str, str] = MappingProxyType(
         "rollover.date": "rollover_date",
         "rollover.passed": "rollover_date",
         "rollover.suspended_held": "rollover_promotes_suspended",
+        "school.authority_level": "school_authority_levels",
         "stage.no_default": "transfer_default_approval",
         "stage.not_overdue": "transfer_stage_limit",
         "stage.overdue": "transfer_stage_limit",

@@ -72,13 +72,16 @@ class _Table:
 
 
 class _Units:
-    def __init__(self, t: _Table) -> None:
+    def __init__(self, t: _Table, schools: _Table) -> None:
         self.t = t
+        self.schools = schools  # one code space with the schools'
 
     def get(self, code: str) -> Unit | None:
         return self.t.rows.get(code)
 
     def add(self, unit: Unit) -> None:
+        if unit.code in self.schools.rows:
+            raise DuplicateKey("school", unit.code, adding="unit")
         self.t.put_new(unit.code, unit)
 
     def list(self) -> Iterable[Unit]:
@@ -86,8 +89,9 @@ class _Units:
 
 
 class _Schools:
-    def __init__(self, t: _Table) -> None:
+    def __init__(self, t: _Table, units: _Table) -> None:
         self.t = t
+        self.units = units  # one code space with the units'
 
     def get(self, code: str) -> School | None:
         return self.t.rows.get(code)
@@ -96,6 +100,8 @@ class _Schools:
         return {c: self.t.rows[c] for c in codes if c in self.t.rows}
 
     def add(self, school: School) -> None:
+        if school.code in self.units.rows:
+            raise DuplicateKey("unit", school.code, adding="school")
         self.t.put_new(school.code, school)
 
     def list(self) -> Iterable[School]:
@@ -471,8 +477,8 @@ class MemoryStore:
         t = {k: _Table(k) for k in ("unit", "school", "class", "student", "request", "meta")}
         for table in t.values():
             table.undo = self._undo
-        self.units = _Units(t["unit"])
-        self.schools = _Schools(t["school"])
+        self.units = _Units(t["unit"], t["school"])
+        self.schools = _Schools(t["school"], t["unit"])
         self.classes = _Classes(t["class"], t["student"])
         self.students = _Students(t["student"])
         self.requests = _Requests(t["request"])

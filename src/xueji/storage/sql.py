@@ -803,6 +803,18 @@ class _Cached(_Docs):
         return {k: self.cache[k] for k in wanted if self.cache[k] is not None}
 
 
+def _code_taken(conn: Connection, table: sa.Table, code: str) -> bool:
+    """Whether ``table`` (the units' or the schools') holds ``code``: units and schools
+    share one code space (an actor, a request's history and the change log name
+    either by its code alone), so one is not added under the other's code. Checked
+    before the insert, in the unit of work's transaction: two transactions adding a
+    unit and a school under one new code at the same moment on a server could both
+    pass (the tree is the province administrator's setup, Art 6; the
+    :class:`~xueji.registry.Registry` checks it the same way)."""
+    found = conn.execute(sa.select(table.c.code).where(table.c.code == code)).first()
+    return found is not None
+
+
 class _Units(_Cached):
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn, units_t, Unit, "code")
@@ -813,6 +825,8 @@ class _Units(_Cached):
     def add(self, unit: Unit) -> None:
         self.cache.pop(unit.code, None)
         self.every = None
+        if _code_taken(self.conn, schools_t, unit.code):  # one code space with the schools'
+            raise DuplicateKey("school", unit.code, adding="unit")
         self._insert(unit.code, unit)
 
     def list(self) -> list[Unit]:
@@ -829,6 +843,8 @@ class _Schools(_Cached):
     def add(self, school: School) -> None:
         self.cache.pop(school.code, None)
         self.every = None
+        if _code_taken(self.conn, units_t, school.code):  # one code space with the units'
+            raise DuplicateKey("unit", school.code, adding="school")
         self._insert(school.code, school)
 
     def list(self) -> list[School]:

@@ -188,6 +188,32 @@ class StoreContract:
         with store.unit_of_work() as uow:  # the whole batch failed
             assert uow.students.get("S0000002") is None
 
+    def test_units_and_schools_share_one_code_space(self, store: Store) -> None:
+        """A school under a unit's code, or a unit under a school's, is a
+        :class:`DuplicateKey` naming the record that holds the code: an actor, a
+        request's opener and a log subject are a code alone (Arts 6, 28)."""
+        with store.unit_of_work() as uow:
+            uow.units.add(Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000"))
+            uow.units.add(Unit("3401", "合肥市教育局", UnitLevel.CITY, "340100", "34"))
+            uow.schools.add(School("A", "甲校", "3401", "340100", frozenset({Stage.PRIMARY})))
+        clashes: tuple[tuple[str, str, Any], ...] = (
+            ("unit", "schools", School("3401", "撞码", "3401", "340100", frozenset())),
+            ("school", "units", Unit("A", "撞码", UnitLevel.CITY, "340200", "34")),
+        )
+        for holder, repository, value in clashes:
+            with pytest.raises(DuplicateKey) as err, store.unit_of_work() as uow:
+                uow.units.add(Unit("35", "福建省教育厅", UnitLevel.PROVINCE, "350000"))
+                getattr(uow, repository).add(value)
+            assert (err.value.code, err.value.kind, err.value.key) == (
+                "storage.duplicate",
+                holder,
+                value.code,
+            )
+        with store.unit_of_work() as uow:  # nothing of either unit of work was written
+            assert uow.units.get("35") is None
+            assert uow.units.get("A") is None
+            assert sorted(s.code for s in uow.schools.list()) == ["A"]
+
     def test_students_round_trip_and_indexes(self, store: Store) -> None:
         s = _student(1)
         guardian = _id(D(1990, 1, 1), 2)
