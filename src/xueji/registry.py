@@ -93,7 +93,7 @@ from xueji.policy.values import SIX_THREE_THREE, Stage
 from xueji.reports import PublicListRow, public_class_list
 from xueji.rules import approvals, corrections, enrolment, graduation, privacy, transfers
 from xueji.rules import changes as change_rules
-from xueji.rules._base import Checks, cite_decision, rule_article, violation
+from xueji.rules._base import RULE_CODES, Checks, cite_decision, rule_article, violation
 from xueji.statistics import (
     NATIONAL_EXCLUDED,
     NationalRecord,
@@ -1077,7 +1077,6 @@ def _schools_of(r: Request, student: Student | None) -> list[str]:
 
 
 _ART12 = anhui(12)
-_FALSE_MATERIAL = anhui(25)  # transfer.false_material's article in the rule catalogue
 
 
 def _intake(on: _dt.date, policy: Policy) -> tuple[frozenset[int], _dt.date] | None:
@@ -3549,10 +3548,31 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         request_id: str,
         note: str = "",
         *,
+        material_false: bool = False,
         expected_version: int | None = None,
         idempotency_key: str | None = None,
     ) -> Outcome:
-        """Reject the request at its current stage (see :meth:`approve`)."""
+        """Reject the request at its current stage (see :meth:`approve`).
+
+        ``material_false``: the authority reviewing a new student (Art 15) found the
+        material false: no registry is established on it (Art 14). The record goes
+        back to the school as any rejected review does, the decision carries
+        ``enrolment.false_material`` (a warning: the review is rejected, not the
+        command refused), and the note, unless one is given, says 材料虚假 with the
+        article (as :meth:`decide_transfer`'s for a transfer, Art 25). A request that is
+        not a new student's review is ``command.bad_input``, nothing written (a
+        transfer's is :meth:`decide_transfer`'s)."""
+        _check_flag(material_false, "material_false", "material_false")
+        if material_false:
+            return self._decide(
+                actor,
+                request_id,
+                "reject",
+                note or self._false_material_note("enrolment.false_material"),
+                extra=violation("enrolment.false_material", request=request_id),
+                action="reject",
+                expected_version=expected_version,
+            )
         return self._decide(
             actor, request_id, "reject", note, action="reject", expected_version=expected_version
         )
@@ -3606,7 +3626,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 "material_false with approve=False (Art 25)",
             )
         if material_false:
-            note = note or self._false_material_note()
+            note = note or self._false_material_note("transfer.false_material")
             return self._decide(
                 actor,
                 request_id,
@@ -3625,15 +3645,16 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             expected_version=expected_version,
         )
 
-    def _false_material_note(self) -> str:
-        """What the record says of a transfer refused on false material (Art 25): the
-        article of ``transfer.false_material`` under the profile in force, by number
-        where it is the profile's own measures (as :func:`default_approval_note`), in
-        full, marked inherited where it is not."""
-        article, own = _FALSE_MATERIAL, True
+    def _false_material_note(self, code: str) -> str:
+        """What the record says of a request refused on false material: a transfer
+        (``transfer.false_material``, Art 25) or a new student's review
+        (``enrolment.false_material``, Art 14). The rule's article under the profile in
+        force, by number where it is the profile's own measures (as
+        :func:`default_approval_note`), in full, marked inherited where it is not."""
+        article, own = RULE_CODES[code][0], True  # (the catalogue's: Art 25, Art 14)
         with contextlib.suppress(PolicyNotInForce):
             policy = self.policy()
-            article = rule_article("transfer.false_material", article, policy)
+            article = rule_article(code, article, policy)
             own = article.instrument == policy.instrument
         if own and article.number:  # 第二十五条: the article as its own measures say it
             return f"材料虚假（{str(article).removeprefix(article.instrument).strip()}）"
@@ -3712,6 +3733,28 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 "请用 approve 或 reject",
                 f"decide_transfer is for transfer requests: {req.id} is a "
                 f"{req.kind.value} request; use approve or reject",
+            )
+        if (
+            action == "reject"
+            and isinstance(extra, Violation)
+            and extra.code == "enrolment.false_material"
+            and req.kind is not RequestKind.NEW_STUDENT
+        ):
+            # before anything is swept or written, as decide_transfer's check above
+            raise _bad_input(
+                f"material_false 只用于新生审核（第十四条）：{req.id} 是{_kind_zh(req.kind)}"
+                + (
+                    "；转学材料虚假请用 decide_transfer（第二十五条）"
+                    if req.kind in _TRANSFER_KINDS
+                    else ""
+                ),
+                f"material_false is for a new student's review (Art 14): {req.id} is a "
+                f"{req.kind.value} request"
+                + (
+                    "; a transfer on false material is decide_transfer's (Art 25)"
+                    if req.kind in _TRANSFER_KINDS
+                    else ""
+                ),
             )
         _expect("request", req.id, expected_version, req.version)
         put_off: list[Request] = []
@@ -3847,7 +3890,6 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 return Outcome(Decision.combine(*run), None, req)
         if req.deadline is None and (due := self._due(req)) is not None:
             req = attrs.evolve(req, deadline=due)  # (kept with the decided request)
-        req_before = req
         # a held student stays in their class, moved up (Art 18(2)); one it cannot
         # take is said, not refused (Art 16): an end cannot be refused
         ended = (
@@ -3915,13 +3957,13 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             )
         if req.kind is RequestKind.DROPOUT and event in ("approve", "reject"):
             # Art 27: reviewed within its working days, else flagged
-            limit = policy.dropout_review_limit
+            days = policy.dropout_review_limit
             c.rule(
                 "dropout.review_overdue",
                 on <= due,
                 warn=True,
-                article=limit.article,
-                params=(("dropout_review_limit", limit),),
+                article=days.article,
+                params=(("dropout_review_limit", days),),
                 on=on.isoformat(),
                 deadline=due.isoformat(),
             )
