@@ -1391,10 +1391,40 @@ def _row_refusal(error: TypeError | XuejiError) -> Decision:
     return _input_refusal(error)
 
 
+_INPUT_ARTICLES: tuple[tuple[str, Article], ...] = (
+    # an identity number (the student's, or the guardian's that identifies a child with
+    # none) is the record's identifier, and the 学籍号 is generated from it (Art 13:
+    # "学籍号以居民身份证号码为基础生成，一人一籍一号"), as the catalogue's rules on it
+    # cite (enrolment.no_identifier, correction.id_removed)
+    ("id.", anhui(13)),
+    # a 学籍号 given in a row (G/J/L: a continuing record's): Art 13 too; a number
+    # space run out (number.exhausted) is no fault of the row's input
+    ("number.exhausted", Article("", 0, note="input")),
+    ("number.", anhui(13)),
+)
+"""The article a bulk row refused for its input cites, by the error code's prefix (the
+first that matches); input no article governs (an unknown field, a school or class that
+does not exist, a value of the wrong type) cites none, with the note ``input``."""
+
+
+def _input_article(code: str) -> Article:
+    """The article of :data:`_INPUT_ARTICLES` for an input error's ``code``.
+
+    >>> str(_input_article("id.checksum")), str(_input_article("command.bad_input"))
+    ('皖教基〔2013〕20号 第十三条', '（input）')
+    """
+    for prefix, article in _INPUT_ARTICLES:
+        if code.startswith(prefix):
+            return article
+    return Article("", 0, note="input")
+
+
 def _input_refusal(error: XuejiError) -> Decision:
-    """A row of a bulk command whose input could not be understood, as a refusal."""
+    """A row of a bulk command whose input could not be understood, as a refusal
+    citing the article the input belongs to (:data:`_INPUT_ARTICLES`): a bad identity
+    number Art 13 (before, every such row cited an empty article, shown ``— （input）``)."""
     return Decision.refuse(
-        Violation(error.code, Article("", 0, note="input"), error.message_zh, error.message_en)
+        Violation(error.code, _input_article(error.code), error.message_zh, error.message_en)
     )
 
 
