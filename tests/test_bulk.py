@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import PROVINCE, Province, enrol_kwargs, make_id, school_actor
 from xueji import registry
+from xueji.articles import ANHUI_2013_MEASURES, Article
 from xueji.errors import AccessDenied, XuejiError
 from xueji.masking import IdMask
 from xueji.model import School, SchoolClass, Student
@@ -449,3 +450,46 @@ def test_art28_a_bulk_row_naming_no_school_is_its_own_refusal_whichever_path(
     assert [s.name for s in out.applied] == ["批量3"]
     with pytest.raises(AccessDenied):  # a real school of another unit still stops it
         province.reg.enroll_many(A, [_row(4, school="B", id_number=None, guardian_id=guardian)])
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_art13_a_bulk_row_refused_for_its_identity_number_cites_article_13(
+    province: Province,
+) -> None:
+    """Found by the explanation review: a row refused for its input cited an empty
+    article, shown ``— （input）``, a bad identity number included. An identity number
+    (the student's, or the guardian's that identifies a child with none) cites Art 13,
+    whose 学籍号 is made from it, whichever path decides the row (with the others, or
+    alone: no ID number of its own, a key); input no article governs (an unknown field,
+    a school that does not exist) keeps the neutral note."""
+    good = make_id(BORN)
+    wrong = good[:-1] + ("0" if good[-1] != "0" else "1")  # a wrong check character
+    rows = [
+        _row(0, id_number=make_id(BORN)[:17]),  # 17 characters: id.length
+        _row(1, id_number=wrong),  # id.checksum
+        _row(2, id_number=None, guardian_id="1101051949123100"),  # alone: the guardian's
+        _row(3, id_number="12345", idempotency_key="k-3"),  # alone: keyed
+        _row(4, nickname="x"),  # an unknown field: no article
+        _row(5, school="NOPE"),  # no such school: no article
+        _row(6),
+    ]
+    bulk = province.reg.enroll_many(A, rows, all_or_nothing=False)
+    cited = {i: (d.codes, d.violations[0].article) for i, d in bulk.refused}
+    art13 = Article(ANHUI_2013_MEASURES, 13)
+    assert sorted(cited) == [0, 1, 2, 3, 4, 5]
+    assert [cited[i][0][0] for i in range(4)] == [
+        "id.length",
+        "id.checksum",
+        "id.length",
+        "id.length",
+    ]
+    assert all(cited[i][1] == art13 for i in range(4)), cited
+    for i in (4, 5):
+        assert cited[i][1] == Article("", 0, note="input"), cited[i]
+    text = bulk.refused[0][1].explain().text("zh")
+    assert text.splitlines()[1].endswith("— 皖教基〔2013〕20号 第十三条")
+    # under another province's profile it is Anhui's article, marked inherited
+    national = Province(policies=(NATIONAL_2013,))
+    out = national.reg.enroll_many(A, rows[:1], all_or_nothing=False)
+    (refusal,) = out.refused
+    assert refusal[1].violations[0].article == attrs.evolve(art13, inherited_from="anhui-2013")

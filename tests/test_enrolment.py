@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import attrs
 import pytest
 
 from tests.conftest import (
@@ -18,10 +19,11 @@ from tests.conftest import (
     make_id,
     school_actor,
 )
+from xueji.articles import Article, anhui
 from xueji.errors import NotFound, TransitionRefused, XuejiError
 from xueji.lifecycle import RequestState, StudentStatus
 from xueji.masking import mask
-from xueji.model import Actor, InfoEntry, InfoGroup, Photo, stage_of_grade
+from xueji.model import Actor, InfoEntry, InfoGroup, Photo, TransferReason, stage_of_grade
 from xueji.policy import Policy, Stage
 
 A = school_actor("A")
@@ -243,6 +245,93 @@ def test_art15_rejected_review_goes_back_to_the_school(province: Province) -> No
     assert out.request is not None
     assert out.request.state is RequestState.REJECTED
     assert province.reg.student(PROVINCE, s.id).status is StudentStatus.DRAFT
+
+
+def test_art14_a_new_student_on_false_material_is_rejected_citing_article_14(
+    province: Province,
+) -> None:
+    """``enrolment.false_material`` (Art 14: no registry on false material) was in the
+    catalogue and the traceability table, and nothing said it. The authority reviewing
+    a new student rejects it on false material as a transfer's does (Art 25,
+    ``decide_transfer``): ``reject(material_false=True)``, the rule as the decision's
+    warning, the note 材料虚假 with the article, the record back to the school."""
+    s = province.enroll("A", 1)
+    sub = province.reg.submit(A, s.id)
+    assert sub.request is not None
+    out = province.reg.reject(authority("340104"), sub.request.id, material_false=True)
+    assert out.allowed
+    assert out.decision.codes == ("enrolment.false_material",)
+    (warned,) = out.decision.warnings
+    assert warned.article == anhui(14)
+    assert dict(warned.facts) == {"request": sub.request.id}
+    assert "[enrolment.false_material]" in out.decision.explain().text("en")
+    assert out.request is not None
+    assert out.request.state is RequestState.REJECTED
+    assert out.request.history[-1].note == "材料虚假（第十四条）"
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.DRAFT
+    # a note given is kept
+    again = province.reg.submit(A, s.id)
+    assert again.request is not None
+    noted = province.reg.reject(
+        authority("340104"), again.request.id, "户口本伪造", material_false=True
+    )
+    assert noted.request is not None
+    assert noted.request.history[-1].note == "户口本伪造"
+
+
+def test_art14_material_false_is_for_a_new_student_s_review_only(province: Province) -> None:
+    """On another request (a suspension, a transfer: ``decide_transfer``'s) or as a
+    flag that is not a bool, ``material_false`` is bad input and nothing is written."""
+    s = province.register("A", 2)
+    suspension = province.reg.suspend(A, s.id, "病").request
+    assert suspension is not None
+    t = province.register("A", 3)
+    transfer = province.reg.request_transfer(
+        school_actor("W"), t.id, to_school="W", to_class="W-3", reason=TransferReason.JOB_MOVE
+    ).request
+    assert transfer is not None
+    draft = province.enroll("A", 1)
+    review = province.reg.submit(A, draft.id).request
+    assert review is not None
+    before = len(province.log())
+    for actor, rid, flag, said in (
+        (authority("340104"), suspension.id, True, "new student's review"),
+        (school_actor("W"), transfer.id, True, "decide_transfer"),
+        (authority("340104"), review.id, "true", "True or False"),
+    ):
+        with pytest.raises(XuejiError) as e:
+            province.reg.reject(actor, rid, material_false=flag)  # type: ignore[arg-type]
+        assert e.value.code == "command.bad_input"
+        assert said in e.value.message_en
+    assert len(province.log()) == before
+    assert province.reg.request(PROVINCE, suspension.id).state is RequestState.AT_AUTHORITY
+
+
+def test_art14_false_material_cites_the_profile_s_article() -> None:
+    """Under another province's profile the rule and the note cite its article where it
+    re-cites ``rule.enrolment.false_material``, else Anhui's, marked inherited."""
+    from tests.test_policy import JIANGSU_FILE, SU
+    from xueji.policy import parse_policy
+
+    recited = JIANGSU_FILE + (
+        f'\n[citations]\n"rule.enrolment.false_material" = {{ instrument = "{SU}", number = 11 }}\n'
+    )
+    for text, article, note in (
+        (recited, Article(SU, 11), "材料虚假（第十一条）"),
+        (
+            JIANGSU_FILE,
+            attrs.evolve(anhui(14), inherited_from="anhui-2013"),
+            "材料虚假（皖教基〔2013〕20号 第十四条（沿用 anhui-2013））",
+        ),
+    ):
+        p = Province(D(2026, 9, 1), policies=(parse_policy(text, where="js.toml"),))
+        s = p.enroll("A", 1)
+        sub = p.reg.submit(A, s.id)
+        assert sub.request is not None
+        out = p.reg.reject(authority("340104"), sub.request.id, material_false=True)
+        assert out.decision.warnings[0].article == article
+        assert out.request is not None
+        assert out.request.history[-1].note == note
 
 
 def test_art15_a_new_student_sent_back_by_the_review_is_corrected_by_the_school(

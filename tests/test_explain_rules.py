@@ -11,13 +11,13 @@ import json
 import attrs
 import pytest
 
-from tests.conftest import D, Province, make_id, school_actor
+from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
 from xueji.articles import Article, anhui
 from xueji.decision import Decision
 from xueji.errors import InvalidResidentId
 from xueji.explain import Step, Verdict
-from xueji.lifecycle import RequestKind, StudentStatus
-from xueji.model import Consent, Photo, School, SchoolClass, Student
+from xueji.lifecycle import RequestKind, RequestState, StudentStatus
+from xueji.model import Consent, Photo, School, SchoolClass, Student, TransferReason
 from xueji.policy import ANHUI_2013, NATIONAL_2013, Stage
 from xueji.rules import _base, changes, corrections, enrolment, graduation, privacy
 from xueji.rules._base import RULE_CODES, RULE_STATEMENTS
@@ -447,6 +447,192 @@ def test_art18_rollover_action_explains_its_rule() -> None:
     final = graduation.rollover_action(student(), open_transfer=False, policy=ANHUI_2013)
     assert final.decision.codes == ("graduation.overdue",)
     assert step(final.decision, "graduation.overdue").verdict is Verdict.WARN
+
+
+# -- the registry's commands: every rule they ran ------------------------------------------
+# Found by the review: approve/reject/withdraw/decide_transfer, update_student,
+# return_from_dropout and rollover ran their rules and returned an allowed decision with
+# the steps thrown away ("allowed (0 rules evaluated)"); a warning added at an approval
+# showed its article but not the parameter it read.
+
+
+def verdicts(d: Decision) -> dict[str, Verdict]:
+    return {s.rule: s.verdict for s in d.explain().steps}
+
+
+def test_art29_an_allowed_edit_and_correction_approval_list_the_rules_they_ran(
+    province: Province,
+) -> None:
+    draft = province.enroll("A", 1)
+    edit = province.reg.update_student(school_actor("A"), draft.id, name="张壹")
+    assert edit.allowed
+    assert edit.decision.codes == ()
+    assert verdicts(edit.decision) == {
+        "correction.locked": Verdict.ALLOW,
+        "correction.id_removed": Verdict.ALLOW,
+        "correction.guardian_removed": Verdict.ALLOW,
+        "enrolment.id_mismatch": Verdict.ALLOW,
+    }
+    sub = province.reg.submit(school_actor("A"), draft.id)
+    assert sub.request is not None
+    county = authority("340104")
+    assert province.reg.approve(county, sub.request.id).allowed
+    filed = province.reg.request_correction(school_actor("A"), draft.id, {"name": "张二"}, "笔误")
+    assert filed.request is not None
+    out = province.reg.approve(county, filed.request.id)
+    assert out.allowed
+    assert out.decision.codes == ()
+    e = out.decision.explain()
+    assert e.rules == (
+        "stage.wrong_party",
+        "correction.id_removed",
+        "correction.guardian_removed",
+        "correction.photo_removed",
+        "correction.no_change",
+        "enrolment.id_mismatch",
+    )
+    assert {s.verdict for s in e.steps} == {Verdict.ALLOW}
+    assert step(out.decision, "stage.wrong_party").article == anhui(21)
+    assert e.text("en").startswith("Decision: allowed (6 rules evaluated, 0 refused, 0 warned)")
+    assert draft.id_number is not None
+    assert draft.id_number not in json.dumps(out.decision.to_dict(), ensure_ascii=False)
+    # a second correction to the same values: refused as before, the checks it
+    # passed first listed before the refusing one
+    again = province.reg.request_correction(school_actor("A"), draft.id, {"name": "张三"}, "x")
+    same = province.reg.request_correction(school_actor("A"), draft.id, {"name": "张三"}, "y")
+    assert again.request is not None
+    assert same.request is not None
+    assert province.reg.approve(county, again.request.id).allowed
+    refused = province.reg.approve(county, same.request.id)
+    assert refused.decision.codes == ("correction.no_change",)
+    assert refused.decision.explain().rules[:2] == ("stage.wrong_party", "correction.id_removed")
+    assert step(refused.decision, "correction.no_change").verdict is Verdict.REFUSE
+
+
+def test_art21_allowed_transfer_stages_list_the_party_class_and_time_limit_rules(
+    province: Province,
+) -> None:
+    s = province.register("A", 1)
+    req = province.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+    ).request
+    assert req is not None
+    parties = (school_actor("W"), authority("340202"), school_actor("A"), authority("340104"))
+    for n, actor in enumerate(parties, 1):
+        out = province.reg.decide_transfer(actor, req.id, approve=True)
+        assert out.allowed, out.decision
+        assert out.decision.codes == ()
+        rules = out.decision.explain().rules
+        assert rules[0] == "stage.wrong_party"
+        assert rules[-1] == "stage.overdue"
+        limit = step(out.decision, "stage.overdue")
+        assert limit.verdict is Verdict.ALLOW
+        assert limit.title_en == "a stage is decided within its approval deadline"
+        days = ANHUI_2013.transfer_stage_limit
+        assert params(limit) == {"transfer_stage_limit": (str(days.value), days.article)}
+        # the final approval re-checks the receiving class (Art 16)
+        assert ("class.full" in rules) is (n == len(parties))
+    assert province.reg.request(PROVINCE, req.id).state is RequestState.APPROVED
+
+
+def test_art27_art18_allowed_return_and_rollover_list_the_rules_they_ran(
+    province: Province,
+) -> None:
+    s = province.register("A", 3)
+    province.register("A", 6)  # not graduated by the rollover: warned
+    req = province.reg.record_dropout(school_actor("A"), s.id, "外出").request
+    assert req is not None
+    review = province.reg.approve(authority("340104"), req.id)
+    assert review.allowed
+    assert verdicts(review.decision) == {
+        "stage.wrong_party": Verdict.ALLOW,
+        "dropout.review_overdue": Verdict.ALLOW,
+    }
+    days = ANHUI_2013.dropout_review_limit
+    assert params(step(review.decision, "dropout.review_overdue")) == {
+        "dropout_review_limit": (str(days.value), anhui(27))
+    }
+    back = province.reg.return_from_dropout(school_actor("A"), s.id)
+    assert back.allowed
+    assert back.decision.codes == ()
+    assert {"change.status", "dropout.not_compulsory_keep", "class.full"} <= set(
+        verdicts(back.decision)
+    )
+    assert set(verdicts(back.decision).values()) == {Verdict.ALLOW}
+    province.at(D(2027, 8, 1))
+    run = province.reg.rollover(PROVINCE, 2027)
+    assert run.allowed
+    assert run.decision.codes == ("graduation.overdue",)
+    assert verdicts(run.decision) == {
+        "rollover.date": Verdict.ALLOW,
+        "rollover.passed": Verdict.ALLOW,
+        "graduation.overdue": Verdict.WARN,
+        "rollover.suspended_held": Verdict.ALLOW,
+    }
+    rollover_date = ANHUI_2013.rollover_date
+    assert params(step(run.decision, "rollover.date")) == {
+        "rollover_date": ("08-01", rollover_date.article)
+    }
+    unfinished = ANHUI_2013.rollover_unfinished_final_grade
+    overdue = step(run.decision, "graduation.overdue")
+    assert params(overdue) == {
+        "rollover_unfinished_final_grade": (str(unfinished.value), unfinished.article)
+    }
+    assert dict(overdue.facts)["students"] == "1"
+    en = run.decision.explain().text("en")
+    assert "✓ allow [rollover.date] the rollover runs on or after its date" in en
+    repeat = province.reg.rollover(PROVINCE, 2027)  # a no-op, its date checked
+    assert repeat.allowed
+    assert repeat.decision.explain().rules == ("rollover.date", "rollover.passed")
+
+
+def test_art15_art24_art27_warnings_added_at_an_approval_show_their_parameter(
+    province: Province,
+) -> None:
+    late = province.enroll("A", 1)
+    sub = province.reg.submit(school_actor("A"), late.id)
+    assert sub.request is not None
+    province.at(D(2026, 10, 9))
+    out = province.reg.approve(authority("340104"), sub.request.id)
+    assert out.allowed
+    assert out.decision.codes == ("enrolment.late",)
+    warned = step(out.decision, "enrolment.late")
+    assert warned.verdict is Verdict.WARN
+    assert params(warned) == {"new_student_deadline": ("09-30", anhui(15))}
+    assert dict(warned.facts) == {"on": "2026-10-09", "deadline": "2026-09-30"}
+    assert dict(out.decision.warnings[0].facts) == dict(warned.facts)  # (as before)
+    assert "parameter: new_student_deadline = 09-30" in out.decision.explain().text("en")
+
+    s = province.register("A", 3)
+    req = province.reg.record_dropout(school_actor("A"), s.id, "外出").request
+    assert req is not None
+    assert req.deadline is not None
+    province.at(req.deadline + _dt.timedelta(days=1))
+    review = province.reg.approve(authority("340104"), req.id)
+    assert review.decision.codes == ("dropout.review_overdue",)
+    warned = step(review.decision, "dropout.review_overdue")
+    assert warned.verdict is Verdict.WARN
+    days = ANHUI_2013.dropout_review_limit
+    assert params(warned) == {"dropout_review_limit": (str(days.value), anhui(27))}
+
+
+def test_art24_a_transfer_stage_decided_late_warns_with_its_parameter() -> None:
+    p = Province(D(2026, 9, 1), policies=(NATIONAL_2013,))  # no default approval
+    s = p.register("A", 1)
+    req = p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+    ).request
+    assert req is not None
+    assert req.deadline is not None
+    p.at(req.deadline + _dt.timedelta(days=3))
+    out = p.reg.approve(school_actor("W"), req.id)
+    assert out.allowed
+    assert out.decision.codes == ("stage.overdue",)
+    warned = step(out.decision, "stage.overdue")
+    assert warned.verdict is Verdict.WARN
+    limit = NATIONAL_2013.transfer_stage_limit
+    assert params(warned) == {"transfer_stage_limit": (str(limit.value), limit.article)}
+    assert warned.article == limit.article == out.decision.warnings[0].article
 
 
 # -- the wording --------------------------------------------------------------------------

@@ -71,8 +71,9 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
     (
         14,
         "must",
-        "no pre-school children, no false material, no second registry",
-        "`xueji.rules.enrolment.check_age`, `xueji.rules.enrolment.check_duplicate`",
+        "no pre-school children, no false material (the review rejects it), no second registry",
+        "`xueji.rules.enrolment.check_age`, `xueji.rules.enrolment.check_duplicate`, "
+        "`xueji.registry.Registry.reject`",
     ),
     (
         15,

@@ -101,10 +101,23 @@ def school_year(
     def say(text: str) -> None:
         echo(f"{clock.today()}  {text}")
 
+    shown = [0]  # the change-log entry the last line named
+
+    def basis() -> str:
+        """The article the registry recorded as the basis of what the command just
+        wrote (its change-log entry's, Art 19), or "" where it wrote nothing since the
+        last line: the article that allowed it, from the registry, not the demo."""
+        with reg.store.unit_of_work() as uow:
+            last = uow.log.last()
+        if last is None or last.seq == shown[0]:
+            return ""
+        shown[0] = last.seq
+        return f" — {last.basis}"
+
     def show(out: Outcome, what: str) -> None:
         if out.allowed:
             warn = f"  (warnings: {', '.join(out.decision.codes)})" if out.decision.codes else ""
-            say(f"✓ {what}{warn}")
+            say(f"✓ {what}{basis()}{warn}")
         else:
             v = out.decision.violations[0]
             say(f"✗ {what}: [{v.code}] {v.message_zh} — {v.article}")
@@ -198,7 +211,7 @@ def school_year(
         sub = reg.submit(actor, s.id)
         assert sub.request is not None
         auth = hefei if s.school == schools[2].code else county
-        show(reg.approve(auth, sub.request.id), f"{s.name} 预审核通过，正式注册入籍 (Art 15)")
+        show(reg.approve(auth, sub.request.id), f"{s.name} 预审核通过，正式注册入籍")
 
     # -- key fields (Art 29) ------------------------------------------------------------------
     clock.advance_to(D(2025, 9, 24))
@@ -227,20 +240,20 @@ def school_year(
         say(f"⏰ 转入学校逾期未审：{DEFAULT_APPROVAL_NOTE}；下一环节期限 {req.deadline}")
     show(reg.approve(wuhu, tr.request.id), "转入地主管部门审核同意")
     show(reg.approve(shushan, tr.request.id), "转出学校核对同意")
-    show(reg.approve(county, tr.request.id), "转出地主管部门审核同意，学籍转入镜湖小学 (Art 21)")
+    show(reg.approve(county, tr.request.id), "转出地主管部门审核同意，学籍转入镜湖小学")
 
     # -- suspension, resumption, dropout (Arts 26-27) -----------------------------------------
     clock.advance_to(D(2025, 11, 10))
     sus = reg.suspend(shushan, kids[2].id, "病休")
     assert sus.request is not None
-    show(reg.approve(county, sus.request.id), f"{third}休学 (Art 26)")
+    show(reg.approve(county, sus.request.id), f"{third}休学")
     clock.advance_to(D(2026, 3, 1))
     res = reg.resume(shushan, kids[2].id, "痊愈")
     assert res.request is not None
     show(reg.approve(county, res.request.id), f"{third}复学")
     drop = reg.record_dropout(shushan, kids[1].id, "随父母外出")
     assert drop.request is not None
-    show(drop, f"{corrected}辍学登记；审核期限 {drop.request.deadline}（15个工作日，Art 27）")
+    show(drop, f"{corrected}辍学登记；审核期限 {drop.request.deadline}（15个工作日）")
     show(reg.approve(county, drop.request.id), "辍学审核通过：义务教育阶段保留学籍")
 
     # -- graduation and the rollover (Art 18) --------------------------------------------------

@@ -57,7 +57,7 @@ from xueji.errors import (
     StoreBusy,
     XuejiError,
 )
-from xueji.explain import mask_ids
+from xueji.explain import Step, Verdict, mask_ids
 from xueji.lifecycle.tables import (
     REQUEST_TABLES,
     SEATED,
@@ -102,7 +102,7 @@ from xueji.rules import (
     tree,
 )
 from xueji.rules import changes as change_rules
-from xueji.rules._base import cite_decision, rule_article, violation
+from xueji.rules._base import RULE_CODES, Checks, cite_decision, rule_article, violation
 from xueji.statistics import (
     NATIONAL_EXCLUDED,
     NationalRecord,
@@ -572,6 +572,31 @@ def _quick_answer(kept: Sequence[Decision]) -> Decision:
     if not warners:
         return _CLEAR
     return warners[0] if len(warners) == 1 else Decision.combine(*warners)
+
+
+class _WarnedSteps:
+    """The steps of a decision whose refusals are said as warnings (a
+    :class:`~xueji.explain.StepSource`, built only when explained)."""
+
+    __slots__ = ("_decision",)
+
+    def __init__(self, decision: Decision) -> None:
+        self._decision = decision
+
+    def build_steps(self) -> tuple[Step, ...]:
+        return tuple(
+            attrs.evolve(s, verdict=Verdict.WARN) if s.verdict is Verdict.REFUSE else s
+            for s in self._decision.explain().steps
+        )
+
+
+def _as_warnings(decision: Decision) -> Decision:
+    """``decision`` allowed, its violations its warnings, its steps kept with each
+    refusing step a warning: a check whose failure is said, not refused (the class a
+    held student stays in when a transfer ends, Art 16). An allowing decision is kept."""
+    if decision.allowed:
+        return decision
+    return Decision((), decision.violations + decision.warnings, (_WarnedSteps(decision),))
 
 
 _BulkInto = tuple[dict[int, Student], dict[int, Decision], dict[int, Decision], list[int]]
@@ -1061,7 +1086,6 @@ def _schools_of(r: Request, student: Student | None) -> list[str]:
 
 
 _ART12 = anhui(12)
-_FALSE_MATERIAL = anhui(25)  # transfer.false_material's article in the rule catalogue
 
 
 def _intake(on: _dt.date, policy: Policy) -> tuple[frozenset[int], _dt.date] | None:
@@ -1376,10 +1400,40 @@ def _row_refusal(error: TypeError | XuejiError) -> Decision:
     return _input_refusal(error)
 
 
+_INPUT_ARTICLES: tuple[tuple[str, Article], ...] = (
+    # an identity number (the student's, or the guardian's that identifies a child with
+    # none) is the record's identifier, and the 学籍号 is generated from it (Art 13:
+    # "学籍号以居民身份证号码为基础生成，一人一籍一号"), as the catalogue's rules on it
+    # cite (enrolment.no_identifier, correction.id_removed)
+    ("id.", anhui(13)),
+    # a 学籍号 given in a row (G/J/L: a continuing record's): Art 13 too; a number
+    # space run out (number.exhausted) is no fault of the row's input
+    ("number.exhausted", Article("", 0, note="input")),
+    ("number.", anhui(13)),
+)
+"""The article a bulk row refused for its input cites, by the error code's prefix (the
+first that matches); input no article governs (an unknown field, a school or class that
+does not exist, a value of the wrong type) cites none, with the note ``input``."""
+
+
+def _input_article(code: str) -> Article:
+    """The article of :data:`_INPUT_ARTICLES` for an input error's ``code``.
+
+    >>> str(_input_article("id.checksum")), str(_input_article("command.bad_input"))
+    ('皖教基〔2013〕20号 第十三条', '（input）')
+    """
+    for prefix, article in _INPUT_ARTICLES:
+        if code.startswith(prefix):
+            return article
+    return Article("", 0, note="input")
+
+
 def _input_refusal(error: XuejiError) -> Decision:
-    """A row of a bulk command whose input could not be understood, as a refusal."""
+    """A row of a bulk command whose input could not be understood, as a refusal
+    citing the article the input belongs to (:data:`_INPUT_ARTICLES`): a bad identity
+    number Art 13 (before, every such row cited an empty article, shown ``— （input）``)."""
     return Decision.refuse(
-        Violation(error.code, Article("", 0, note="input"), error.message_zh, error.message_en)
+        Violation(error.code, _input_article(error.code), error.message_zh, error.message_en)
     )
 
 
@@ -3373,12 +3427,16 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 corrections.check_direct_edit(s, fields, policy),
                 corrections.check_id_kept(s, fields),  # (Art 13: corrected, never removed)
             )
+            # each check kept in the decision, so an allowed edit lists every rule it ran
+            # (before, the last check's decision replaced the others': "0 rules")
             if decision.allowed:
-                decision = corrections.check_agreement(s, fields, today=on)
+                decision = Decision.combine(
+                    decision, corrections.check_agreement(s, fields, today=on)
+                )
             if decision.allowed:
                 # one registry per person (Art 14), as a correction checks (found by the
                 # review: a draft edited to another student's number, and so its 学籍号)
-                decision = self._one_person(uow, s, fields)
+                decision = Decision.combine(decision, self._one_person(uow, s, fields))
             if not decision.allowed:
                 return Outcome(decision, s)
             numbers = s.numbers
@@ -3578,10 +3636,31 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         request_id: str,
         note: str = "",
         *,
+        material_false: bool = False,
         expected_version: int | None = None,
         idempotency_key: str | None = None,
     ) -> Outcome:
-        """Reject the request at its current stage (see :meth:`approve`)."""
+        """Reject the request at its current stage (see :meth:`approve`).
+
+        ``material_false``: the authority reviewing a new student (Art 15) found the
+        material false: no registry is established on it (Art 14). The record goes
+        back to the school as any rejected review does, the decision carries
+        ``enrolment.false_material`` (a warning: the review is rejected, not the
+        command refused), and the note, unless one is given, says 材料虚假 with the
+        article (as :meth:`decide_transfer`'s for a transfer, Art 25). A request that is
+        not a new student's review is ``command.bad_input``, nothing written (a
+        transfer's is :meth:`decide_transfer`'s)."""
+        _check_flag(material_false, "material_false", "material_false")
+        if material_false:
+            return self._decide(
+                actor,
+                request_id,
+                "reject",
+                note or self._false_material_note("enrolment.false_material"),
+                extra=violation("enrolment.false_material", request=request_id),
+                action="reject",
+                expected_version=expected_version,
+            )
         return self._decide(
             actor, request_id, "reject", note, action="reject", expected_version=expected_version
         )
@@ -3635,7 +3714,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 "material_false with approve=False (Art 25)",
             )
         if material_false:
-            note = note or self._false_material_note()
+            note = note or self._false_material_note("transfer.false_material")
             return self._decide(
                 actor,
                 request_id,
@@ -3654,15 +3733,16 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             expected_version=expected_version,
         )
 
-    def _false_material_note(self) -> str:
-        """What the record says of a transfer refused on false material (Art 25): the
-        article of ``transfer.false_material`` under the profile in force, by number
-        where it is the profile's own measures (as :func:`default_approval_note`), in
-        full, marked inherited where it is not."""
-        article, own = _FALSE_MATERIAL, True
+    def _false_material_note(self, code: str) -> str:
+        """What the record says of a request refused on false material: a transfer
+        (``transfer.false_material``, Art 25) or a new student's review
+        (``enrolment.false_material``, Art 14). The rule's article under the profile in
+        force, by number where it is the profile's own measures (as
+        :func:`default_approval_note`), in full, marked inherited where it is not."""
+        article, own = RULE_CODES[code][0], True  # (the catalogue's: Art 25, Art 14)
         with contextlib.suppress(PolicyNotInForce):
             policy = self.policy()
-            article = rule_article("transfer.false_material", article, policy)
+            article = rule_article(code, article, policy)
             own = article.instrument == policy.instrument
         if own and article.number:  # 第二十五条: the article as its own measures say it
             return f"材料虚假（{str(article).removeprefix(article.instrument).strip()}）"
@@ -3742,6 +3822,28 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 f"decide_transfer is for transfer requests: {req.id} is a "
                 f"{req.kind.value} request; use approve or reject",
             )
+        if (
+            action == "reject"
+            and isinstance(extra, Violation)
+            and extra.code == "enrolment.false_material"
+            and req.kind is not RequestKind.NEW_STUDENT
+        ):
+            # before anything is swept or written, as decide_transfer's check above
+            raise _bad_input(
+                f"material_false 只用于新生审核（第十四条）：{req.id} 是{_kind_zh(req.kind)}"
+                + (
+                    "；转学材料虚假请用 decide_transfer（第二十五条）"
+                    if req.kind in _TRANSFER_KINDS
+                    else ""
+                ),
+                f"material_false is for a new student's review (Art 14): {req.id} is a "
+                f"{req.kind.value} request"
+                + (
+                    "; a transfer on false material is decide_transfer's (Art 25)"
+                    if req.kind in _TRANSFER_KINDS
+                    else ""
+                ),
+            )
         _expect("request", req.id, expected_version, req.version)
         put_off: list[Request] = []
         swept = self._sweep_request(uow, req, on, put_off)
@@ -3770,17 +3872,20 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             # default can apply, and its party decides it.
             overdue = swept
         if overdue is not None and overdue.deadline is not None:
-            policy = self.policy(on)
-            art = policy.transfer_stage_limit.article if req.kind in _TRANSFER_KINDS else None
-            late = violation(
+            limit = self.policy(on).transfer_stage_limit
+            transfer = req.kind in _TRANSFER_KINDS
+            late = Checks()
+            late.rule(
                 "stage.overdue",
-                article=art,
+                False,
+                article=limit.article if transfer else None,
+                params=(("transfer_stage_limit", limit),) if transfer else (),
                 request=req.id,
                 stage=overdue.state.value,
                 deadline=overdue.deadline.isoformat(),
                 on=on.isoformat(),
             )
-            return Outcome(Decision.refuse(late), None, req)
+            return Outcome(late.decision(), None, req)
         req = swept
         if not req.is_open:
             # already decided (possibly by default): a repeat is a no-op
@@ -3826,6 +3931,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             party = self._check_party(uow, actor, req)
         if not party.allowed:
             return Outcome(party, None, req)
+        # every rule evaluated, in order: an allowed decision lists them too (before, it
+        # said "0 rules evaluated"), and a refused one the checks it passed first
+        run = [party]
         if req.kind is RequestKind.CORRECTION and event == "approve":
             student = self._get_student(uow, req.student)
             try:
@@ -3841,33 +3949,35 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             # Art 13: an ID number given since by another correction is not removed;
             # and another correction to the same values may have been approved since;
             # a photo removed by a correction filed before that was refused (Art 29)
-            kept = Decision.combine(
-                corrections.check_id_kept(student, changes),
-                corrections.check_photo_kept(student, changes),
-                corrections.check_still_changes(student, changes),
+            run.append(
+                Decision.combine(
+                    corrections.check_id_kept(student, changes),
+                    corrections.check_photo_kept(student, changes),
+                    corrections.check_still_changes(student, changes),
+                )
             )
-            if not kept.allowed:
-                return Outcome(kept, None, req)
+            if not run[-1].allowed:
+                return Outcome(Decision.combine(*run), None, req)
             # Art 13: the number (or the guardian's, name and birth date of a child
             # known by them) may have been taken since
-            unique = self._one_person(uow, student, changes)
-            if not unique.allowed:
-                return Outcome(unique, None, req)
+            run.append(self._one_person(uow, student, changes))
+            if not run[-1].allowed:
+                return Outcome(Decision.combine(*run), None, req)
             # Art 29: against the record as it is now (another correction approved
             # since this one was filed may have changed the sex, birth date or number)
-            agree = corrections.check_agreement(student, changes, today=on)
-            if not agree.allowed:
-                return Outcome(agree, None, req)
+            run.append(corrections.check_agreement(student, changes, today=on))
+            if not run[-1].allowed:
+                return Outcome(Decision.combine(*run), None, req)
         final = REQUEST_TABLES[req.kind].get(req.state, event)
         if final is not None and final.target is R.APPROVED:
             # Art 16, again at approval: the class may have filled up, or moved up a
             # grade at a rollover, since the request was filed
-            placed = self._class_at_approval(uow, req, self._get_student(uow, req.student), on)
-            if not placed.allowed:
-                return Outcome(placed, None, req)
+            student = self._get_student(uow, req.student)
+            run.append(self._class_at_approval(uow, req, student, on))
+            if not run[-1].allowed:
+                return Outcome(Decision.combine(*run), None, req)
         if req.deadline is None and (due := self._due(req)) is not None:
             req = attrs.evolve(req, deadline=due)  # (kept with the decided request)
-        req_before = req
         # a held student stays in their class, moved up (Art 18(2)); one it cannot
         # take is said, not refused (Art 16): an end cannot be refused
         ended = (
@@ -3886,49 +3996,66 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             and on > req.deadline
             else None
         )
+        timing = self._decided_in_time(req, event, on)
         req = self._advance(uow, actor, req, event, on, note, late=missed)
-        warnings = [extra] if extra is not None else []
-        warnings.extend(ended.violations)
-        if missed is not None:
-            warnings.append(
-                violation(
-                    "stage.overdue",
-                    article=self.policy(on).transfer_stage_limit.article,
-                    request=req.id,
-                    stage=req_before.state.value,
-                    deadline=missed.isoformat(),
-                    on=on.isoformat(),
-                )
-            )
-        if (
-            req.kind is RequestKind.NEW_STUDENT
-            and req_before.deadline is not None
-            and on > req_before.deadline
-        ):
-            warnings.append(  # Art 15: review after 30 September is flagged (Art 32)
-                violation(
-                    "enrolment.late",
-                    article=self.policy(on).new_student_deadline.article,
-                    on=on.isoformat(),
-                    deadline=req_before.deadline.isoformat(),
-                )
-            )
-        if (
-            req.kind is RequestKind.DROPOUT
-            and event in ("approve", "reject")
-            and req_before.deadline is not None
-            and on > req_before.deadline
-        ):
-            warnings.append(  # Art 27: reviewed within its working days, else flagged
-                violation(
-                    "dropout.review_overdue",
-                    article=self.policy(on).dropout_review_limit.article,
-                    on=on.isoformat(),
-                    deadline=req_before.deadline.isoformat(),
-                )
-            )
-        decision = Decision.allow(warnings=warnings)
+        decision = Decision.combine(
+            *run,
+            Decision.allow(warnings=[extra] if extra is not None else []),
+            _as_warnings(ended),
+            timing,
+        )
         return Outcome(decision, uow.students.get(req.student), req)
+
+    def _decided_in_time(self, req: Request, event: str, on: _dt.date) -> Decision:
+        """The time limits of a stage decided on ``on``, each a warning when missed (a
+        late decision is flagged for the Art 32 report, never refused) and a step either
+        way, with the parameter it reads (before, the warning showed its article alone):
+        a transfer stage's ``transfer_stage_limit`` (Art 24), a new student's review's
+        ``new_student_deadline`` (Art 15), a dropout review's ``dropout_review_limit``
+        (Art 27). A request with no deadline set evaluates none of them."""
+        c = Checks()
+        due = req.deadline
+        if due is None:
+            return c.decision()
+        policy = self.policy(on)
+        if req.kind in _TRANSFER_KINDS and event in ("approve", "reject"):
+            limit = policy.transfer_stage_limit
+            c.rule(
+                "stage.overdue",
+                on <= due,
+                warn=True,
+                article=limit.article,
+                params=(("transfer_stage_limit", limit),),
+                request=req.id,
+                stage=req.state.value,
+                deadline=due.isoformat(),
+                on=on.isoformat(),
+            )
+        if req.kind is RequestKind.NEW_STUDENT:
+            # Art 15: review after 30 September is flagged (Art 32)
+            deadline = policy.new_student_deadline
+            c.rule(
+                "enrolment.late",
+                on <= due,
+                warn=True,
+                article=deadline.article,
+                params=(("new_student_deadline", deadline),),
+                on=on.isoformat(),
+                deadline=due.isoformat(),
+            )
+        if req.kind is RequestKind.DROPOUT and event in ("approve", "reject"):
+            # Art 27: reviewed within its working days, else flagged
+            days = policy.dropout_review_limit
+            c.rule(
+                "dropout.review_overdue",
+                on <= due,
+                warn=True,
+                article=days.article,
+                params=(("dropout_review_limit", days),),
+                on=on.isoformat(),
+                deadline=due.isoformat(),
+            )
+        return c.decision()
 
     # -- corrections (Art 29) -------------------------------------------------------------
 
@@ -4443,12 +4570,13 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             decision = change_rules.check_return_from_dropout(s, policy)
             if not decision.allowed:
                 return Outcome(decision, s)
-            back = self._class_back(uow, s, to_class, on)
-            if not back.allowed:
-                return Outcome(back, s)
+            # the class check kept with it: an allowed return lists both (before, none)
+            decision = Decision.combine(decision, self._class_back(uow, s, to_class, on))
+            if not decision.allowed:
+                return Outcome(decision, s)
             changes = {"class_id": to_class} if to_class else {}
             s = self._write_student(uow, actor, on, s, "return", "return_from_dropout", changes)
-        return Outcome(Decision.allow(), s)
+        return Outcome(decision, s)
 
     # -- graduation and the school year (Art 18) ------------------------------------------------
 
@@ -4570,10 +4698,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 policy, due = then, due_then
         key = f"rollover:{year}"
         plan = graduation.rollover_plan(policy)
-        warnings: list[Violation] = []
         with self.store.unit_of_work() as uow:  # (the actor was authorized above)
             if uow.meta.get(key) is not None:
-                return Outcome(Decision.allow())
+                return Outcome(when)  # (run already: its date checked, nothing done)
             # the open requests, read once: the students a transfer holds (under
             # "hold"), those an ending-blocking change keeps from 结业, and the named
             # classes that may move up with their students
@@ -4636,25 +4763,30 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             going = [r for r in going if r.student not in exclude]
             classes += self._promote_destinations(uow, plan, going)
             promoted = uow.students.promote(plan.statuses, plan.final_grades, exclude)
-            if unfinished:
-                warnings.append(
-                    violation(
-                        "graduation.overdue",
-                        article=policy.rollover_unfinished_final_grade.article,
-                        students=unfinished,
-                        action="complete" if plan.complete_unfinished else "hold",
-                        completed=completed,
-                        held_unfinished=unfinished - completed,
-                    )
-                )
-            if held:
-                warnings.append(
-                    violation(
-                        "rollover.suspended_held",
-                        article=policy.rollover_promotes_suspended.article,
-                        students=held,
-                    )
-                )
+            # the rules of the run, each a step with the parameter it reads (as
+            # graduation.rollover_action's), a warning where a student was affected
+            ran = Checks()
+            unfinished_rule = policy.rollover_unfinished_final_grade
+            ran.rule(
+                "graduation.overdue",
+                not unfinished,
+                warn=True,
+                article=unfinished_rule.article,
+                params=(("rollover_unfinished_final_grade", unfinished_rule),),
+                students=unfinished,
+                action="complete" if plan.complete_unfinished else "hold",
+                completed=completed,
+                held_unfinished=unfinished - completed,
+            )
+            promotes = policy.rollover_promotes_suspended
+            ran.rule(
+                "rollover.suspended_held",
+                not held,
+                warn=True,
+                article=promotes.article,
+                params=(("rollover_promotes_suspended", promotes),),
+                students=held,
+            )
             uow.meta.set(key, on.isoformat())
             rule = _LoggedRollover.written(plan, exclude)
             self._log(
@@ -4682,7 +4814,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 },
                 str(policy.as_cited(policy.rollover_date.article)),
             )
-        return Outcome(Decision.allow(warnings=warnings))
+        return Outcome(Decision.combine(when, ran.decision()))
 
     @staticmethod
     def _promote_destinations(

@@ -663,6 +663,22 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "当前审批环节由其所属单位审批",
         "a stage is decided by the unit it waits for",
     ),
+    "stage.overdue": (
+        "审批环节在审批时限内审批",
+        "a stage is decided within its approval deadline",
+    ),
+    "dropout.review_overdue": (
+        "辍学审核在规定的工作日数内完成",
+        "a dropout is reviewed within the set number of working days",
+    ),
+    "rollover.date": (
+        "学年升级在升级日期当日或之后进行",
+        "the rollover runs on or after its date",
+    ),
+    "rollover.passed": (
+        "学年升级在下一学年的升级日之前进行",
+        "a year's rollover runs before the next year's rollover date",
+    ),
 }
 
 RULE_STATEMENTS: Mapping[str, tuple[str, str]] = MappingProxyType(_STATEMENTS)
