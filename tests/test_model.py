@@ -254,6 +254,33 @@ def test_art30_a_correction_request_s_repr_masks_the_new_id_number() -> None:
     assert f"与 G{mask(quoted)} 不符" in repr(rejected.request)
 
 
+def test_art30_a_student_s_or_a_correction_s_repr_does_not_give_the_number_back() -> None:
+    """Found by the privacy review: ``repr(Student)`` showed the masked ``id_number``
+    (and the 学籍号, G + the number, masked) with ``birth_date``, and a correction's
+    payload of a new number and a new birth date showed both: the mask hides exactly
+    the birth date, so each gave the whole number back, as the national export's
+    record did (its 学籍号 masked). No repr shows a birth date now; the values keep it."""
+    from tests.conftest import make_id, rebuilt
+    from xueji.statistics import national_record
+
+    p = Province()
+    s = p.register("A", 1)
+    assert s.birth_date == D(2020, 3, 1)
+    out = p.reg.request_correction(
+        school_actor("A"),
+        s.id,
+        {"id_number": make_id(D(2020, 3, 2)), "birth_date": D(2020, 3, 2)},
+        "户口本为准",
+    )
+    assert out.allowed, out.decision
+    assert out.request is not None
+    assert out.request.payload["birth_date"] == "2020-03-02"  # kept: the approval applies it
+    for shown in (repr(s), repr(out), repr(out.request), repr(national_record(s))):
+        assert rebuilt(shown) == [], shown
+    assert "birth_date" not in repr(s)
+    assert "'birth_date': '****-**-**'" in repr(out.request)
+
+
 def test_art30_a_student_s_repr_masks_an_id_number_quoted_in_an_info_entry() -> None:
     """Found by the privacy audit: ``repr(Student)`` showed its info entries' text and
     data whole, an award certificate's quoted ID number included."""

@@ -8,6 +8,12 @@ first 6 are the address code (where the number was issued) and the last 4 includ
 the sequence digit whose parity is the sex. A deployment that must hide those
 chooses a stricter mask, e.g. ``IdMask(head=0, tail=2)``.
 
+What the default mask hides is exactly the birth date (characters 7-14), so a masked
+number and a birth date are never shown together: the two give the whole number
+back. No repr, explanation, change-log value or message shows a student's birth date
+beside a masked number; where a value must be shown and a number may be beside it,
+it is :data:`HIDDEN_DATE` (``docs/privacy.md``).
+
 >>> mask("11010519491231002X")
 '110105********002X'
 >>> mask("11010519491231002X", IdMask(head=0, tail=2))
@@ -22,7 +28,7 @@ import re
 
 import attrs
 
-__all__ = ["DEFAULT_MASK", "IdMask", "mask", "mask_ids"]
+__all__ = ["DEFAULT_MASK", "HIDDEN_DATE", "IdMask", "mask", "mask_ids"]
 
 
 @attrs.frozen
@@ -43,6 +49,10 @@ class IdMask:
 
 
 DEFAULT_MASK = IdMask()
+
+HIDDEN_DATE = "****-**-**"
+"""A birth date where it is hidden (a request's payload in its ``repr``, a change-log
+value): the birth date is what the default mask hides of an identity number (Art 30)."""
 
 
 def mask(number: str, spec: IdMask | None = None) -> str:
