@@ -128,7 +128,8 @@ def test_art14_allowed_enrolment_explains_every_enrolment_rule(province: Provinc
     assert data["rules"] == list(ENROLMENT_RULES)
     for text in (en, zh, str(e), json.dumps(data, ensure_ascii=False)):
         assert id_number not in text  # Art 30: masked
-    assert rebuilt(en, zh, json.dumps(data, ensure_ascii=False), repr(out)) == []
+    texts = (en, zh, json.dumps(data, ensure_ascii=False), repr(out))
+    assert rebuilt(*texts, of=(id_number,)) == []
 
 
 def test_art14_refused_enrolment_shows_the_refusing_step(province: Province) -> None:
@@ -254,7 +255,7 @@ def test_art30_no_explanation_gives_a_masked_number_back_with_the_birth_date(
     assert refusals(fixed) == {"enrolment.id_mismatch"}
     for d in (first.decision, again.decision, off.decision, both.decision, fixed):
         texts = shown(d)
-        assert rebuilt(*texts, repr(d)) == [], texts[0]
+        assert rebuilt(*texts, repr(d), of=(number, other, young)) == [], texts[0]
         assert "birth_date=" not in texts[0]
     facts = dict(step(off.decision, "enrolment.id_mismatch").facts)
     assert facts == {

@@ -189,7 +189,9 @@ def cmd_number_check(args: argparse.Namespace) -> int:
         results.append(
             {
                 "valid": True,
-                "number": n.text if args.show_full else numbers.mask_number(n.text, every_kind=True),
+                "number": n.text
+                if args.show_full
+                else numbers.mask_number(n.text, every_kind=True),
                 "kind": n.kind,
                 "area": n.area,
                 **full,

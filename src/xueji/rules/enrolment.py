@@ -140,7 +140,9 @@ def check_id_agreement(
         return c.decision()
     rid = parse_id(number, today=today)
     dates_agree = rid.birth_date == birth_date
-    disagrees = [f for f, same in (("sex", rid.sex == sex), ("birth_date", dates_agree)) if not same]
+    disagrees = [
+        f for f, same in (("sex", rid.sex == sex), ("birth_date", dates_agree)) if not same
+    ]
     facts = {
         "has_id_number": True,
         "sex": sex,
