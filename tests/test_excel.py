@@ -1440,17 +1440,22 @@ def test_art29_an_id_mismatch_says_what_disagrees(province: Province, tmp_path: 
     disagree now, the sexes, and no date."""
     row = student_row("甲", 性别="女")  # the ID number is a boy's
     born = student_row("乙", D(2020, 3, 2), 身份证号=make_id(D(2020, 3, 1)))
-    path = workbook(tmp_path / "w.xlsx", HEADER, [row, born])
+    young = student_row("丙", D(2020, 9, 2), 性别="女")  # too young, and a boy's number
+    path = workbook(tmp_path / "w.xlsx", HEADER, [row, born, young])
     report = excel.import_students(province.reg, A, path)
-    sex, date = report.errors
+    sex, date, *third = report.errors
     assert (sex.code, date.code) == ("enrolment.id_mismatch", "enrolment.id_mismatch")
+    assert {(e.row, e.column, e.code) for e in third} == {
+        (4, "出生日期", "enrolment.too_young"),  # its value hidden: the number is beside it
+        (4, "身份证号", "enrolment.id_mismatch"),
+    }
     assert "（身份证号为男，表中为女）" in sex.message_zh
     assert "(the ID number says M, the sheet says F)" in sex.message_en
     assert "出生日期与身份证号中的不同" in date.message_zh
     assert "the birth date differs from the ID number's" in date.message_en
     shown = [repr(report), *(str(e) for e in report.errors)]
     shown += [f"{e.value} {e.message_zh} {e.message_en}" for e in report.errors]
-    numbers = [str(r[HEADER.index("身份证号")]) for r in (row, born)]
+    numbers = [str(r[HEADER.index("身份证号")]) for r in (row, born, young)]
     assert rebuilt(*shown, of=numbers) == []
 
 

@@ -50,7 +50,7 @@ from xueji import ids, numbers
 from xueji.decision import Decision
 from xueji.errors import AccessDenied, MissingExtra, NotFound, XuejiError
 from xueji.lifecycle.tables import StudentStatus
-from xueji.masking import mask, mask_ids
+from xueji.masking import HIDDEN_DATE, mask, mask_ids
 from xueji.model import DATE_RANGE as _DATE_RANGE
 from xueji.model import (
     SCHOOL_MAINTAINED,
@@ -1305,6 +1305,10 @@ def _rule_errors(sheet: _Sheet, row: int, fields: Mapping[str, object], decision
             zh, en = _photo_year(facts, "photo_taken_on" in fields, zh, en)
         col = _HEADER.get(header)
         value = fields.get(col.field, "") if col else ""
+        if header == "出生日期" and value:
+            # a rule's error quotes no birth date (the row number finds it): beside the
+            # row's 身份证号, masked, in another error, it gave the number back (Art 30)
+            value = HIDDEN_DATE
         sheet.error(row, col or "", value, v.code, zh, en)
 
 
