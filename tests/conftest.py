@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,36 @@ def enrol_kwargs(birth: dt.date = PUPIL_BORN, **over: Any) -> dict[str, Any]:
         row["id_number"] = make_id(birth)
     row.update(over)
     return {k: v for k, v in row.items() if v is not None}
+
+
+_MASKED_NUMBER = re.compile(r"(?<![0-9A-Za-z*])[GJL]?(\d{6})\*{8}([\dXx]{4})")
+_SHOWN_DATES = (
+    re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"),  # 2020-03-01
+    re.compile(r"(?<![\d*])(\d{4})(\d{2})(\d{2})(?![\d*])"),  # 20200301
+    re.compile(r"datetime\.date\((\d{4}), (\d{1,2}), (\d{1,2})\)"),  # a repr's
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
+)
+
+
+def rebuilt(*texts: str, of: Iterable[str]) -> list[str]:
+    """The identity numbers among ``of`` that ``texts``, read together, give back: the
+    number masked by the default mask (6 characters shown, the 8 of the birth date
+    hidden, 4 shown; a G/J/L registry number's inside its letter) and its birth date,
+    in any form, both shown. The mask hides exactly the birth date (Art 30), so a text
+    showing both gives the whole number back: empty for a safe text. (Only the
+    numbers the test knows: about one date in eleven makes *some* valid number of any
+    masked one, so a text full of dates would give false alarms.)"""
+    text = "\n".join(texts)
+    dates = {
+        f"{int(y):04d}{int(m):02d}{int(d):02d}" for r in _SHOWN_DATES for y, m, d in r.findall(text)
+    }
+    found = {
+        head + day + tail.upper()
+        for head, tail in _MASKED_NUMBER.findall(text)
+        for day in dates
+        if ids.is_valid(head + day + tail.upper())
+    }
+    return sorted(found & {ids.normalize(n) for n in of})
 
 
 def school_actor(code: str) -> Actor:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
+from tests.conftest import PROVINCE, D, Province, authority, make_id, rebuilt, school_actor
 from tests.test_storage_contract import statements
 from xueji import audit
 from xueji.lifecycle import StudentStatus
@@ -446,6 +446,38 @@ def test_art30_the_change_log_masks_identity_numbers_with_the_profile_s_id_mask(
         entry = [e for e in p.log() if e.subject == s.id][-1]
         assert entry.after["registry_number"] == "G" + mask(s.id_number, spec)
         assert s.id_number not in str(entry)
+
+
+def test_art30_the_change_log_gives_no_masked_number_back_with_the_birth_date(
+    province: Province,
+) -> None:
+    """Found by the privacy review: a key-field edit of a draft (``update_student``)
+    and an approved correction logged the identity number masked beside the birth
+    date, before and after, and the enrolment logs the 学籍号 (G + the number) masked:
+    the mask hides exactly the birth date, so the log gave the numbers back. A birth
+    date is logged hidden; the entry's record digest covers it."""
+    from xueji.masking import HIDDEN_DATE
+
+    a = school_actor("A")
+    s = province.enroll("A", 1, birth=D(2020, 3, 1))
+    new = make_id(D(2020, 3, 2))
+    assert province.reg.update_student(a, s.id, id_number=new, birth_date=D(2020, 3, 2)).allowed
+    sub = province.reg.submit(a, s.id)
+    assert sub.request is not None
+    assert province.reg.approve(authority("340104"), sub.request.id).allowed
+    fix = {"id_number": make_id(D(2020, 3, 3)), "birth_date": D(2020, 3, 3)}
+    out = province.reg.request_correction(a, s.id, fix, "户口本为准")
+    assert out.request is not None
+    assert province.reg.approve(authority("340104"), out.request.id).allowed
+    assert province.reg.student(PROVINCE, s.id).birth_date == D(2020, 3, 3)
+    entries = province.reg.history(PROVINCE, s.id)
+    edits = [e for e in entries if "birth_date" in e.after]
+    assert [e.command for e in edits] == ["update_student", "correct"]
+    for e in edits:
+        assert e.before["birth_date"] == e.after["birth_date"] == HIDDEN_DATE
+    held = (s.id_number or "", new, str(fix["id_number"]))
+    assert rebuilt(*(repr(e) for e in province.log()), of=held) == []
+    assert province.reg.verify_log(PROVINCE).ok
 
 
 def _sqlite_province(tmp_path: Path) -> Province:

@@ -91,6 +91,40 @@ def test_id_check(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(out)[0]["check_character"] == FULL[17]
 
 
+def test_art30_id_and_number_check_show_a_birth_date_only_with_the_number_whole(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Found by the privacy review: ``id check`` and ``number check`` printed the birth
+    date beside the masked number (``出生 1949-12-31``), and the tour did: the mask
+    hides exactly the birth date, so the output gave the number back. The birth date
+    is printed only with ``--show-full``, which prints the number whole."""
+    from tests.conftest import rebuilt
+
+    g, j = "G" + FULL, "J34010420190501001X"
+    for argv in (
+        ("id", "check", FULL),
+        ("--json", "id", "check", FULL),
+        ("number", "check", g, j),
+        ("--json", "number", "check", g, j),
+        ("tour",),
+    ):
+        code, out, _ = run(capsys, *argv)
+        assert code == 0
+        assert rebuilt(out, of=(FULL, j[1:])) == [], out
+        assert "1949-12-31" not in out
+    assert "birth_date" not in json.loads(run(capsys, "--json", "id", "check", FULL)[1])[0]
+    code, out, _ = run(capsys, "id", "check", FULL, "--show-full")
+    assert (code, out.strip()) == (0, f"✓ {FULL}  有效 valid  出生 1949-12-31  性别 F")
+    code, out, _ = run(capsys, "--json", "number", "check", g, "--show-full")
+    assert json.loads(out)[0] == {
+        "valid": True,
+        "number": g,
+        "kind": "G",
+        "area": "110105",
+        "birth_date": "1949-12-31",
+    }
+
+
 def test_id_upgrade(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "id", "upgrade", "110105491231002")
     assert (code, out.strip()) == (0, "110105********002X")

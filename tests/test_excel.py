@@ -22,6 +22,7 @@ from tests.conftest import (
     authority,
     five_four_province,
     make_id,
+    rebuilt,
     school_actor,
 )
 from xueji import excel, statistics
@@ -1433,13 +1434,29 @@ def test_art18_a_graduation_file_imported_again_or_naming_a_student_twice(
 
 
 def test_art29_an_id_mismatch_says_what_disagrees(province: Province, tmp_path: Path) -> None:
-    """Found by the newcomer walkthrough: 性别、出生日期须与身份证号一致 named neither."""
+    """Found by the newcomer walkthrough: 性别、出生日期须与身份证号一致 named neither.
+    Found by the privacy review: it said so with the ID number's birth date, beside the
+    row's 身份证号 masked (the mask hides exactly the birth date): it says which fields
+    disagree now, the sexes, and no date."""
     row = student_row("甲", 性别="女")  # the ID number is a boy's
-    report = excel.import_students(province.reg, A, workbook(tmp_path / "w.xlsx", HEADER, [row]))
-    (e,) = report.errors
-    assert e.code == "enrolment.id_mismatch"
-    assert "身份证号为 男 2020-03-01，表中为 女 2020-03-01" in e.message_zh
-    assert "the ID number says M 2020-03-01; the sheet says F 2020-03-01" in e.message_en
+    born = student_row("乙", D(2020, 3, 2), 身份证号=make_id(D(2020, 3, 1)))
+    young = student_row("丙", D(2020, 9, 2), 性别="女")  # too young, and a boy's number
+    path = workbook(tmp_path / "w.xlsx", HEADER, [row, born, young])
+    report = excel.import_students(province.reg, A, path)
+    sex, date, *third = report.errors
+    assert (sex.code, date.code) == ("enrolment.id_mismatch", "enrolment.id_mismatch")
+    assert {(e.row, e.column, e.code) for e in third} == {
+        (4, "出生日期", "enrolment.too_young"),  # its value hidden: the number is beside it
+        (4, "身份证号", "enrolment.id_mismatch"),
+    }
+    assert "（身份证号为男，表中为女）" in sex.message_zh
+    assert "(the ID number says M, the sheet says F)" in sex.message_en
+    assert "出生日期与身份证号中的不同" in date.message_zh
+    assert "the birth date differs from the ID number's" in date.message_en
+    shown = [repr(report), *(str(e) for e in report.errors)]
+    shown += [f"{e.value} {e.message_zh} {e.message_en}" for e in report.errors]
+    numbers = [str(r[HEADER.index("身份证号")]) for r in (row, born, young)]
+    assert rebuilt(*shown, of=numbers) == []
 
 
 # -- which sheet ------------------------------------------------------------------------------

@@ -155,6 +155,18 @@ def test_art30_repr_and_str_mask_the_number() -> None:
     assert rid.masked() == "110105********002X"
 
 
+def test_art30_a_resident_id_s_repr_does_not_give_the_number_back() -> None:
+    """Found by the privacy review: ``repr(ResidentId)`` showed the masked number with
+    ``birth_date`` and ``sequence`` beside it: the mask hides exactly the birth date,
+    so the repr gave the whole number back (the README's first example showed it)."""
+    from tests.conftest import rebuilt
+
+    rid = ids.parse(GB_EXAMPLE)
+    assert rebuilt(repr(rid), str(rid), of=(GB_EXAMPLE,)) == []
+    assert repr(rid) == "ResidentId(number='110105********002X', region='110105', sex='F')"
+    assert rid.birth_date == dt.date(1949, 12, 31)  # still read from the value
+
+
 def test_check_character_rejects_bad_bodies() -> None:
     with pytest.raises(ValueError, match="17"):
         ids.check_character("1234")

@@ -393,6 +393,51 @@ def test_art30_a_correction_request_s_repr_masks_the_new_id_number() -> None:
     assert f"与 G{mask(quoted)} 不符" in repr(rejected.request)
 
 
+def test_art30_a_student_s_or_a_correction_s_repr_does_not_give_the_number_back() -> None:
+    """Found by the privacy review: ``repr(Student)`` showed the masked ``id_number``
+    (and the 学籍号, G + the number, masked) with ``birth_date``, and a correction's
+    payload of a new number and a new birth date showed both: the mask hides exactly
+    the birth date, so each gave the whole number back, as the national export's
+    record did (its 学籍号 masked). No repr shows a birth date now; the values keep it."""
+    from tests.conftest import make_id, rebuilt
+    from xueji.statistics import national_record
+
+    p = Province()
+    s = p.register("A", 1)
+    assert s.birth_date == D(2020, 3, 1)
+    new = make_id(D(2020, 3, 2))
+    out = p.reg.request_correction(
+        school_actor("A"), s.id, {"id_number": new, "birth_date": D(2020, 3, 2)}, "户口本为准"
+    )
+    assert out.allowed, out.decision
+    assert out.request is not None
+    assert out.request.payload["birth_date"] == "2020-03-02"  # kept: the approval applies it
+    for shown in (repr(s), repr(out), repr(out.request), repr(national_record(s))):
+        assert rebuilt(shown, of=(s.id_number or "", new)) == [], shown
+    assert "birth_date" not in repr(s)
+    assert "'birth_date': '****-**-**'" in repr(out.request)
+
+
+def test_art30_a_free_text_quoting_a_number_and_its_birth_date_hides_both() -> None:
+    """Found with the privacy review: a free text quoting an identity number and the
+    holder's birth date (an info entry, an award certificate) had the number masked
+    and the date left, which together gave the number back (the mask hides exactly
+    the birth date). The date is hidden where it stands too; another date is not."""
+    from tests.conftest import make_id, rebuilt
+
+    p = Province()
+    s = p.register("A", 1)
+    quoted = make_id(D(2020, 3, 1))
+    text = f"证书：2020年3月1日生，证号 {quoted}，颁发 2026-09-02"
+    entry = InfoEntry(D(2026, 9, 2), text, {"证号": quoted, "出生": "2020-03-01"})
+    out = p.reg.add_info(school_actor("A"), s.id, InfoGroup.AWARD, entry)
+    assert out.student is not None
+    shown = [repr(entry), repr(out.student), *(repr(e) for e in p.log())]
+    assert rebuilt(*shown, of=(quoted,)) == []
+    assert "证书：****-**-**生" in repr(entry)
+    assert "颁发 2026-09-02" in repr(entry)
+
+
 def test_art30_a_student_s_repr_masks_an_id_number_quoted_in_an_info_entry() -> None:
     """Found by the privacy audit: ``repr(Student)`` showed its info entries' text and
     data whole, an award certificate's quoted ID number included."""

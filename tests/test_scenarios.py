@@ -634,6 +634,31 @@ def test_art30_a_registry_number_prefix_mismatch_is_reported_masked(tmp_path: Pa
     assert "2019030101" not in report
 
 
+def test_art30_a_failed_step_s_explanation_gives_no_masked_number_back(tmp_path: Path) -> None:
+    """Found by the privacy review: a step whose decision failed reported its
+    explanation, whose ``enrolment.id_mismatch`` step showed the number masked beside
+    the birth dates (the mask hides exactly the birth date), and whose age step showed
+    the birth date beside a duplicate's masked 学籍号: the report gave the number back."""
+    from tests.conftest import rebuilt
+
+    body = ENROL + (
+        "  - do: enroll\n    by: 实验小学\n"
+        "    with: {school: A, class_id: A-1, grade: 1, name: 小明, sex: M, birth_date: 2019-03-01,\n"
+        '           hukou_region: "340104", id_number: "340104201903010112", photo: 2026-09-01}\n'
+        "    expect: {allowed: true}\n"
+        "  - do: enroll\n    by: 实验小学\n"
+        "    with: {school: A, class_id: A-1, grade: 1, name: 小红, sex: F, birth_date: 2019-03-02,\n"
+        '           hukou_region: "340104", id_number: "340104201903010120", photo: 2026-09-01}\n'
+        "    expect: {allowed: true}\n"
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    duplicate, mismatch = result.failures
+    assert "enrolment.duplicate" in duplicate.explanation
+    assert "enrolment.id_mismatch" in mismatch.explanation
+    shown = [result.report(), *(f.explanation for f in result.failures)]
+    assert rebuilt(*shown, of=("340104201903010112", "340104201903010120")) == []
+
+
 def test_the_format_example_of_the_doc_runs_as_given(tmp_path: Path) -> None:
     """docs/scenarios.md's format example, saved as a file, did not run: it named a
     holiday file and a facts file that were not there, and without them its actor

@@ -47,7 +47,8 @@ WARNINGS_SHOWN = 5  # an import's row warnings printed on screen (all: --report,
 def _emit(args: argparse.Namespace, data: Any, text: str, *, masked: bool = True) -> None:
     # whatever a command prints, an identity number typed into free text (a stated
     # reason, a name) is masked: the --json form of `transfer check` echoed it in full
-    # (``masked=False``: only `id upgrade --show-full`, asked for by name)
+    # (``masked=False``: only `id upgrade`, `id check` and `number check` with
+    # --show-full, asked for by name)
     out = json.dumps(data, ensure_ascii=False, indent=2, default=str) if args.json else text
     print(mask_ids(out) if masked else out)
 
@@ -137,22 +138,26 @@ def cmd_id_check(args: argparse.Namespace) -> int:
                 }
             )
             continue
+        # the birth date only with the number whole (--show-full): the mask hides
+        # exactly the birth date, which beside it gave the number back (Art 30)
+        full = {"birth_date": rid.birth_date.isoformat()} if args.show_full else {}
         results.append(
             {
-                "input": rid.masked(),
+                "input": rid.number if args.show_full else rid.masked(),
                 "valid": True,
                 "region": rid.region,
-                "birth_date": rid.birth_date.isoformat(),
+                **full,
                 "sex": rid.sex,
             }
         )
     lines = []
     for r in results:
         if r["valid"]:
-            lines.append(f"✓ {r['input']}  有效 valid  出生 {r['birth_date']}  性别 {r['sex']}")
+            born = f"  出生 {r['birth_date']}" if "birth_date" in r else ""
+            lines.append(f"✓ {r['input']}  有效 valid{born}  性别 {r['sex']}")
         else:
             lines.append(f"✗ {r['input']}  [{r['code']}] {r['message']}")
-    _emit(args, results, "\n".join(lines))
+    _emit(args, results, "\n".join(lines), masked=not args.show_full)
     return EXIT_OK if all(r["valid"] for r in results) else EXIT_INVALID
 
 
@@ -179,22 +184,27 @@ def cmd_number_check(args: argparse.Namespace) -> int:
         except XuejiError as e:
             results.append({"valid": False, "code": e.code, "message": str(e)})
             continue
+        # the birth date only with the number whole (--show-full), as `id check`
+        full = {"birth_date": n.birth_date.isoformat()} if args.show_full else {}
         results.append(
             {
                 "valid": True,
-                "number": numbers.mask_number(n.text, every_kind=True),
+                "number": n.text
+                if args.show_full
+                else numbers.mask_number(n.text, every_kind=True),
                 "kind": n.kind,
                 "area": n.area,
-                "birth_date": n.birth_date.isoformat(),
+                **full,
             }
         )
     text = "\n".join(
-        f"✓ {r['number']}  {r['kind']}  地区 {r['area']}  出生 {r['birth_date']}"
+        f"✓ {r['number']}  {r['kind']}  地区 {r['area']}"
+        + (f"  出生 {r['birth_date']}" if "birth_date" in r else "")
         if r["valid"]
         else f"✗ [{r['code']}] {r['message']}"
         for r in results
     )
-    _emit(args, results, text)
+    _emit(args, results, text, masked=not args.show_full)
     return EXIT_OK if all(r["valid"] for r in results) else EXIT_INVALID
 
 
@@ -399,7 +409,8 @@ def cmd_tour(args: argparse.Namespace) -> int:
     for text, label in samples:
         try:
             rid = ids.parse(text, today=today)
-            out.append(f"   ✓ {rid.masked()}  {label}: {rid.birth_date} {rid.sex}")
+            # no birth date beside the masked number: it is what the mask hides (Art 30)
+            out.append(f"   ✓ {rid.masked()}  {label}: {rid.sex}")
         except XuejiError as e:
             out.append(f"   ✗ {label}: [{e.code}] {e}")
     out.append(f"   15位升18位 upgrade: {ids.mask(ids.upgrade('110105491231002'))}")
@@ -1339,6 +1350,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = id_sub.add_parser("check", help="validate identity numbers")
     check.add_argument("numbers", nargs="+")
     check.add_argument("--today", type=_date, default=None, help="date for the future check")
+    check.add_argument(
+        "--show-full",
+        action="store_true",
+        help="print the numbers unmasked, with their birth dates (masked: neither)",
+    )
     check.set_defaults(func=cmd_id_check)
     up = id_sub.add_parser("upgrade", help="15-digit to 18-digit form")
     up.add_argument("number")
@@ -1350,6 +1366,11 @@ def build_parser() -> argparse.ArgumentParser:
     ncheck = num_sub.add_parser("check", help="validate registry numbers")
     ncheck.add_argument("numbers", nargs="+")
     ncheck.add_argument("--today", type=_date, default=None)
+    ncheck.add_argument(
+        "--show-full",
+        action="store_true",
+        help="print the numbers unmasked, with their birth dates (masked: neither)",
+    )
     ncheck.set_defaults(func=cmd_number_check)
 
     dl = sub.add_parser("deadline", help="the last day of N working days after START")

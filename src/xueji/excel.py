@@ -50,7 +50,7 @@ from xueji import ids, numbers
 from xueji.decision import Decision
 from xueji.errors import AccessDenied, MissingExtra, NotFound, XuejiError
 from xueji.lifecycle.tables import StudentStatus
-from xueji.masking import mask, mask_ids
+from xueji.masking import HIDDEN_DATE, mask, mask_ids
 from xueji.model import DATE_RANGE as _DATE_RANGE
 from xueji.model import (
     SCHOOL_MAINTAINED,
@@ -1316,6 +1316,10 @@ def _rule_errors(sheet: _Sheet, row: int, fields: Mapping[str, object], decision
             zh, en = _photo_year(facts, "photo_taken_on" in fields, zh, en)
         col = _HEADER.get(header)
         value = fields.get(col.field, "") if col else ""
+        if header == "出生日期" and value:
+            # a rule's error quotes no birth date (the row number finds it): beside the
+            # row's 身份证号, masked, in another error, it gave the number back (Art 30)
+            value = HIDDEN_DATE
         sheet.error(row, col or "", value, v.code, zh, en)
 
 
@@ -1336,17 +1340,23 @@ _SEX_ZH = {"M": "男", "F": "女"}
 
 
 def _mismatch(facts: Mapping[str, str], zh: str, en: str) -> tuple[str, str]:
-    """``enrolment.id_mismatch`` saying what disagrees: the sex and birth date the ID
-    number gives against the sheet's (a clerk was told only that they must agree)."""
-    if "id_sex" not in facts:
+    """``enrolment.id_mismatch`` saying what disagrees (a clerk was told only that they
+    must agree): the sex the ID number gives against the sheet's, and whether the birth
+    date does, not the dates. The row's error names the 身份证号 cell, masked, and the
+    mask hides exactly the birth date: the ID number's date beside it gave the whole
+    number back (Art 30; found by the privacy review)."""
+    disagrees = facts.get("disagrees", "").split(",")
+    parts_zh, parts_en = [], []
+    if "sex" in disagrees:
+        said, shown = facts["id_sex"], facts["sex"]
+        parts_zh.append(f"身份证号为{_SEX_ZH.get(said, said)}，表中为{_SEX_ZH.get(shown, shown)}")
+        parts_en.append(f"the ID number says {said}, the sheet says {shown}")
+    if "birth_date" in disagrees:
+        parts_zh.append("出生日期与身份证号中的不同")
+        parts_en.append("the birth date differs from the ID number's")
+    if not parts_zh:
         return zh, en
-    said, shown = (facts["id_sex"], facts["id_birth_date"]), (facts["sex"], facts["birth_date"])
-    zh += (
-        f"（身份证号为 {_SEX_ZH.get(said[0], said[0])} {said[1]}，"
-        f"表中为 {_SEX_ZH.get(shown[0], shown[0])} {shown[1]}）"
-    )
-    en += f" (the ID number says {said[0]} {said[1]}; the sheet says {shown[0]} {shown[1]})"
-    return zh, en
+    return zh + f"（{'；'.join(parts_zh)}）", en + f" ({'; '.join(parts_en)})"
 
 
 # -- Art 17 information and Art 18 graduation ----------------------------------------------

@@ -10,7 +10,7 @@ The first-generation form had 15 digits (``YYMMDD``, no check character);
 >>> rid.number, rid.region, rid.birth_date.isoformat(), rid.sex
 ('11010519491231002X', '110105', '1949-12-31', 'F')
 >>> rid
-ResidentId(number='110105********002X', region='110105', birth_date=datetime.date(1949, 12, 31), sequence=2, sex='F')
+ResidentId(number='110105********002X', region='110105', sex='F')
 >>> is_valid("11010519491231002X"), is_valid("110105194912310021")
 (True, False)
 >>> validate("110105194912310021")
@@ -281,7 +281,10 @@ def _mask_repr(number: str) -> str:
 
 @attrs.frozen
 class ResidentId:
-    """A parsed, valid identity number. ``repr`` masks the number.
+    """A parsed, valid identity number. ``repr`` masks the number and shows no
+    birth date: the mask hides exactly the birth date, which shown beside it gave the
+    whole number back (Art 30; found by the privacy review). The sequence is left out
+    of it too (it is in the mask's last four).
 
     ``number`` is the full normalised number: read it only where the full number
     is needed, and prefer :meth:`masked` for display.
@@ -289,8 +292,8 @@ class ResidentId:
 
     number: str = attrs.field(repr=_mask_repr)
     region: str
-    birth_date: _dt.date
-    sequence: int
+    birth_date: _dt.date = attrs.field(repr=False)
+    sequence: int = attrs.field(repr=False)
     sex: Sex
 
     def masked(self, spec: IdMask | None = None) -> str:

@@ -8,6 +8,12 @@ first 6 are the address code (where the number was issued) and the last 4 includ
 the sequence digit whose parity is the sex. A deployment that must hide those
 chooses a stricter mask, e.g. ``IdMask(head=0, tail=2)``.
 
+What the default mask hides is exactly the birth date (characters 7-14), so a masked
+number and a birth date are never shown together: the two give the whole number
+back. No repr, explanation, change-log value or message shows a student's birth date
+beside a masked number; where a value must be shown and a number may be beside it,
+it is :data:`HIDDEN_DATE` (``docs/privacy.md``).
+
 >>> mask("11010519491231002X")
 '110105********002X'
 >>> mask("11010519491231002X", IdMask(head=0, tail=2))
@@ -22,7 +28,7 @@ import re
 
 import attrs
 
-__all__ = ["DEFAULT_MASK", "IdMask", "mask", "mask_ids"]
+__all__ = ["DEFAULT_MASK", "HIDDEN_DATE", "IdMask", "mask", "mask_ids"]
 
 
 @attrs.frozen
@@ -44,6 +50,10 @@ class IdMask:
 
 DEFAULT_MASK = IdMask()
 
+HIDDEN_DATE = "****-**-**"
+"""A birth date where it is hidden (a request's payload in its ``repr``, a change-log
+value): the birth date is what the default mask hides of an identity number (Art 30)."""
+
 
 def mask(number: str, spec: IdMask | None = None) -> str:
     """Mask an identity number (or any identifier) for display and logs."""
@@ -59,12 +69,39 @@ _ID_LIKE = re.compile(
 
 def mask_ids(text: str, spec: IdMask | None = None) -> str:
     """``text`` with everything that looks like an identity number masked (Art 30),
-    with ``spec`` (default :data:`DEFAULT_MASK`).
+    with ``spec`` (default :data:`DEFAULT_MASK`), and the birth date of each number
+    masked, where the text also gives it, hidden (:data:`HIDDEN_DATE`): the default
+    mask hides exactly the birth date, which beside it gave the number back (a free
+    text quoting both, such as an info entry's).
 
     >>> mask_ids("no student 340104202003011018 (G340104202003011018)")
     'no student 340104********1018 (G340104********1018)'
     >>> mask_ids("证 340104202003011018", IdMask(head=0, tail=2))
     '证 ****************18'
+    >>> mask_ids("2020年3月1日生，证号 340104202003011018；another: 2020-03-02")
+    '****-**-**生，证号 340104********1018；another: 2020-03-02'
     """
     apply = (spec or DEFAULT_MASK).apply
-    return _ID_LIKE.sub(lambda m: apply(m.group(0)), text)
+    born: set[str] = set()
+
+    def masked(m: re.Match[str]) -> str:
+        number = m.group(0)
+        born.add(number[6:14] if len(number) == 18 else "19" + number[6:12])
+        return apply(number)
+
+    out = _ID_LIKE.sub(masked, text)
+    if not born:
+        return out
+    return _birth_dates(born).sub(HIDDEN_DATE, out)
+
+
+def _birth_dates(born: set[str]) -> re.Pattern[str]:
+    """The dates ``born`` (``YYYYMMDD``) in the forms a text writes a date in:
+    ``20200301``, ``2020-03-01``, ``2020/3/1``, ``2020.3.1``, ``2020年3月1日``."""
+    forms = []
+    for b in sorted(born):
+        y, m, d = b[:4], b[4:6].lstrip("0") or "0", b[6:].lstrip("0") or "0"
+        forms.append(
+            rf"{y}(?:{b[4:]}|\s*[-/.]\s*0?{m}\s*[-/.]\s*0?{d}|\s*年\s*0?{m}\s*月\s*0?{d}\s*日?)"
+        )
+    return re.compile(rf"(?<!\d)(?:{'|'.join(forms)})(?!\d)")

@@ -22,7 +22,7 @@ import cattrs
 from cattrs.preconf.json import make_converter
 
 from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
-from xueji.masking import mask, mask_ids
+from xueji.masking import HIDDEN_DATE, mask, mask_ids
 from xueji.numbers import NumberRecord, mask_number
 from xueji.policy.values import GRADED_STAGES, SIX_THREE_THREE, Stage
 
@@ -64,11 +64,15 @@ _SENSITIVE_KEYS = frozenset({"id_number", "guardian_id", "registry_number"})
 
 def _masked_payload(payload: Mapping[str, str]) -> str:
     """A request's payload for its ``repr``: an identity-number field masked whole (a
-    correction's new ``id_number``), ID-like text in any other value where it stands.
-    The payload itself keeps the full values: the approval applies them."""
+    correction's new ``id_number``), ID-like text in any other value where it stands,
+    and a ``birth_date`` hidden (:data:`~xueji.masking.HIDDEN_DATE`): what the mask
+    hides of the number, which shown beside it gave the number back (Art 30). The
+    payload itself keeps the full values: the approval applies them."""
     shown: dict[str, object] = {}
     for k, v in payload.items():
-        if not isinstance(v, str):
+        if k == "birth_date" and v:
+            shown[k] = HIDDEN_DATE
+        elif not isinstance(v, str):
             shown[k] = v
         elif k in _SENSITIVE_KEYS and v:
             shown[k] = mask_number(v, every_kind=True) if v[0] in "GJL" else mask(v)
@@ -210,6 +214,9 @@ class Student:
     Key fields (Art 29): ``name``, ``sex``, ``birth_date``, ``id_number``, ``photo``.
     ``hukou_region`` is the GB/T 2260 code of the student's 户籍 (household
     registration); ``migrant`` marks 外来务工人员随迁子女 (Art 27).
+
+    ``repr`` masks the identity numbers and leaves out ``birth_date``: what the mask
+    hides of the number, which shown beside it gave the number back (Art 30).
     """
 
     id: str
@@ -220,7 +227,7 @@ class Student:
     status: StudentStatus
     name: str
     sex: Sex
-    birth_date: _dt.date
+    birth_date: _dt.date = attrs.field(repr=False)  # (Art 30: what the mask hides)
     hukou_region: str
     entry_date: _dt.date
     id_number: str | None = attrs.field(default=None, repr=_masked)

@@ -66,7 +66,7 @@ from xueji.lifecycle.tables import (
     RequestState,
     StudentStatus,
 )
-from xueji.masking import IdMask, mask
+from xueji.masking import HIDDEN_DATE, IdMask, mask
 from xueji.model import (
     DATE_RANGE,
     SCHOOL_MAINTAINED,
@@ -254,12 +254,17 @@ def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[st
     info entry's, a name, a consent) whatever looks like an identity number is masked
     where it stands. Only a text of 15 characters or more can hold one, so the short
     values of a bulk enrolment cost one length test. A photo's digest is a hash, not
-    text, and is kept whole."""
+    text, and is kept whole. A birth date is hidden (``HIDDEN_DATE``): the default mask
+    hides exactly the birth date of the number it masks, and a subject's history shows
+    its number masked (found by the privacy review: a key-field edit logged both, and
+    together they gave the number back); the record's digest covers it."""
     out = {}
     for k, v in values.items():
         text = v if type(v) is str else _s(v)  # (most values are text already)
         if k in _SENSITIVE:
             text = _masked_whole(text, spec)
+        elif k == "birth_date" and text:
+            text = HIDDEN_DATE
         elif len(text) >= 15 and k not in _ISSUED:
             if isinstance(v, Consent):
                 text = _consent_text(v, spec)

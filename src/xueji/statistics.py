@@ -483,15 +483,16 @@ have no reason to leave it. Before, the export sent it with them."""
 class NationalRecord:
     """A registry record as the national system takes it (Art 5). Holds the full
     identity numbers (and a G 学籍号 holds one too): for the national system only;
-    masked or left out in ``repr``. Sex, stage and status are their Chinese names
-    (男/女, 小学/初中/高中/特殊教育, 在籍, ...)."""
+    masked or left out in ``repr``, which leaves out the birth date too (what the
+    mask hides: with the masked 学籍号 it gave the number back, Art 30). Sex, stage
+    and status are their Chinese names (男/女, 小学/初中/高中/特殊教育, 在籍, ...)."""
 
     registry_number: str = attrs.field(repr=lambda n: repr(mask_number(n)))
     id_number: str = attrs.field(repr=False)
     guardian_id: str = attrs.field(repr=False)
     name: str
     sex: str
-    birth_date: _dt.date
+    birth_date: _dt.date = attrs.field(repr=False)
     hukou_region: str
     school: str
     grade: int

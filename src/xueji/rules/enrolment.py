@@ -14,9 +14,14 @@ parameters it read and their articles.
 >>> print(check_age(dt.date(2020, 8, 31), entry_year=2026, policy=ANHUI_2013).explain().text("en"))
 Decision: allowed (1 rule evaluated, 0 refused, 0 warned)
 1. ✓ allow [enrolment.too_young] no registry for pre-school children — 皖教基〔2013〕20号 Art 14
-   facts: birth_date=2020-08-31, cutoff=2026-08-31, age_at_cutoff=6, minimum=6
+   facts: cutoff=2026-08-31, age_at_cutoff=6, minimum=6
    parameter: school_entry_age = 6 (皖教基〔2013〕20号 Art 14)
    parameter: school_entry_age_cutoff = 08-31 (皖教基〔2013〕20号 Art 14)
+
+No step shows a birth date (Art 30): the default mask of an identity number hides
+exactly its birth date, and an enrolment's decision may show a masked number (the
+duplicate step, an existing record's 学籍号). The age rule records the age at the
+cutoff; the ID rule whether sex and birth date agree (``docs/privacy.md``).
 
 Recording is lazy: a passing rule costs a tuple, and the steps are built only when
 read (bulk imports decide a million rows and read no explanation).
@@ -55,7 +60,8 @@ def check_age(birth_date: _dt.date, *, entry_year: int, policy: Policy) -> Decis
     ``school_entry_age`` years old on ``school_entry_age_cutoff`` of the entry year.
 
     The rule applies to every grade (a pre-school child cannot hold a registry in
-    any grade); older students are never refused by it.
+    any grade); older students are never refused by it. Its step records the age at
+    the cutoff, not the birth date (no decision shows one: Art 30, see the module).
     """
     minimum, cutoff_day = policy.school_entry_age, policy.school_entry_age_cutoff
     cutoff = cutoff_day.value.in_year(entry_year)
@@ -65,7 +71,6 @@ def check_age(birth_date: _dt.date, *, entry_year: int, policy: Policy) -> Decis
         "enrolment.too_young",
         age >= minimum.value,
         {
-            "birth_date": birth_date,
             "cutoff": cutoff,
             "age_at_cutoff": age,
             "minimum": minimum.value,
@@ -107,40 +112,45 @@ def check_id_agreement(
     ``validated`` the caller promises ``id_number`` is the normalised result of
     :func:`xueji.ids.validate` (the facade validates each row's number once, on
     input), and it is not validated again.
+
+    The step records the sexes and whether the birth dates agree
+    (``birth_date_agrees``), and on a refusal which fields disagree (``disagrees``):
+    not the number, masked or not, nor either birth date. The default mask hides
+    exactly the number's birth date, so the two shown together gave the whole number
+    back (Art 30; found by the privacy review).
+
+    >>> d = check_id_agreement("11010519491231002X", sex="F",
+    ...     birth_date=_dt.date(1950, 1, 1), today=_dt.date(2026, 9, 1))
+    >>> dict(d.violations[0].facts)
+    {'has_id_number': 'True', 'sex': 'F', 'id_sex': 'F', 'birth_date_agrees': 'False', 'disagrees': 'birth_date'}
     """
     c = Checks()
     if id_number is None:
-        facts: dict[str, object] = {"has_id_number": False, "sex": sex, "birth_date": birth_date}
-        c.check("enrolment.id_mismatch", True, facts)
+        c.check("enrolment.id_mismatch", True, {"has_id_number": False, "sex": sex})
         return c.decision()
     number = id_number if validated else validate_id(id_number, today=today)
-    if not id_agrees(number, sex=sex, birth_date=birth_date):
-        rid = parse_id(number, today=today)
-        c.check(
-            "enrolment.id_mismatch",
-            False,
-            {
-                # the violation carries the number masked
-                "id_number": rid.masked(),
-                "sex": sex,
-                "id_sex": rid.sex,
-                "birth_date": birth_date,
-                "id_birth_date": rid.birth_date,
-            },
-        )
-        return c.decision()
-    c.check(
-        "enrolment.id_mismatch",
-        True,
-        {
-            # a step masks an id_number fact itself
-            "id_number": number,
+    if id_agrees(number, sex=sex, birth_date=birth_date):
+        facts: dict[str, object] = {
+            "has_id_number": True,
             "sex": sex,
             "id_sex": sex,  # (they agree)
-            "birth_date": birth_date,
-            "id_birth_date": birth_date,
-        },
-    )
+            "birth_date_agrees": True,
+        }
+        c.check("enrolment.id_mismatch", True, facts)
+        return c.decision()
+    rid = parse_id(number, today=today)
+    dates_agree = rid.birth_date == birth_date
+    disagrees = [
+        f for f, same in (("sex", rid.sex == sex), ("birth_date", dates_agree)) if not same
+    ]
+    facts = {
+        "has_id_number": True,
+        "sex": sex,
+        "id_sex": rid.sex,
+        "birth_date_agrees": dates_agree,
+        "disagrees": ",".join(disagrees),
+    }
+    c.check("enrolment.id_mismatch", False, facts)
     return c.decision()
 
 
