@@ -500,13 +500,13 @@ def _retried(
     def wrapper(self: Registry, /, *args: P.args, **kw: P.kwargs) -> _T:
         on = self.today()
         if not self._may_retry():
-            return self._cited(method(self, *args, **kw), on)
+            return self._cited(_saying_altered(self, method, args, kw), on)
         self._running.command = True
         attempt = 0
         try:
             while True:
                 try:
-                    return self._cited(method(self, *args, **kw), on)
+                    return self._cited(_saying_altered(self, method, args, kw), on)
                 except (StaleVersion, StoreBusy):  # running again cannot help / waits again
                     raise
                 except ConcurrencyConflict:
@@ -518,6 +518,60 @@ def _retried(
             self._running.command = False
 
     return wrapper
+
+
+def _saying_altered(
+    self: Registry,
+    method: Callable[..., _T],
+    args: Sequence[object],
+    kw: Mapping[str, object],
+) -> _T:
+    """One run of a command, with what it found of the records it wrote: each record
+    changed outside the registry (``Registry._said_altered``) is a warning of its
+    decision (``audit.altered_before``, Art 32(三)), or, for a command that returns
+    none (the deadline sweep), said to the ``xueji.registry`` logger. A refused
+    decision wrote nothing and says nothing of it. A command run by another (a bulk
+    import's row by ``enroll``) keeps its own."""
+    outer = getattr(self._running, "altered", None)
+    found: list[Violation] = []
+    self._running.altered = found
+    try:
+        result = method(self, *args, **kw)
+    finally:
+        self._running.altered = outer
+    if not found:
+        return result
+    if isinstance(result, Outcome):
+        if not result.allowed:
+            return result
+        marked = Decision.combine(result.decision, Decision.allow(warnings=found))
+        return attrs.evolve(result, decision=marked)
+    _said_to_logger(found)
+    return result
+
+
+def _said_to_logger(found: Iterable[Violation]) -> None:
+    """The warnings ``audit.altered_before`` of a command with no decision to carry
+    them, to the ``xueji.registry`` logger (the sweep's default approvals: the entries
+    are marked, and :meth:`Registry.detect` reports them, all the same)."""
+    for w in found:
+        facts = dict(w.facts)
+        _LOG.warning(
+            "学生 %s 的学籍记录在 %s 的 %s 之前已在系统之外被改动（与第 %s 条变动日志记载的"
+            "不符），操作照常办理，日志已记下（%s） / student %s's record was changed "
+            "outside the registry before %s on %s (it did not hold what entry %s wrote): "
+            "written on, the log entry marked (%s)",
+            facts.get("student"),
+            facts.get("on"),
+            facts.get("command"),
+            facts.get("entry"),
+            w.article,
+            facts.get("student"),
+            facts.get("command"),
+            facts.get("on"),
+            facts.get("entry"),
+            w.article.english,
+        )
 
 
 def _expect(kind: str, key: str, expected: int | None, actual: int) -> None:
@@ -787,11 +841,15 @@ def _watch_records(
     entries: Iterable[ChangeEntry],
     digests: dict[str, _Logged],
     rollovers: list[_LoggedRollover | None],
+    marked: list[tuple[ChangeEntry, str, str]] | None = None,
 ) -> Iterator[ChangeEntry]:
     """``entries`` passed through, keeping in ``digests`` what each student's last
     entry wrote (:data:`_Logged`: entries from before the log carried digests have
     none, and those records are not compared until a command writes them again), and
-    in ``rollovers`` what each rollover did, in the log's order."""
+    in ``rollovers`` what each rollover did, in the log's order. ``marked``: the
+    entries of commands that found their record changed outside the registry
+    (:data:`ALTERED_SINCE`), each with the school the log put the record in before it
+    and the one after it."""
     for e in entries:
         digest = e.after.get("record_digest")
         if digest is not None:
@@ -799,6 +857,8 @@ def _watch_records(
             prev = digests.get(e.subject)
             if school is None:
                 school = prev[1] if prev is not None else ""
+            if marked is not None and ALTERED_SINCE in e.after:
+                marked.append((e, prev[1] if prev is not None else "", str(school)))
             text = e.after.get("grade")
             grade = int(text) if text and text.isdigit() else None
             digests[e.subject] = (
@@ -900,6 +960,96 @@ def _differs(
         f"学籍记录为 {s.grade} 年级，按其最后一条变动日志及此后的学年升级应为 {grade} 年级："
         "在系统之外被改动",
     )
+
+
+ALTERED_SINCE = "altered_since"
+"""The value an entry that writes a student record carries (in ``after``) when the
+command found the record changed outside the registry (Art 32(三)): the number of the
+record's last entry that carries a digest, whose record it no longer was (its digest,
+or the grade it wrote moved up by the rollovers since: what :meth:`Registry.detect`
+compares). The command goes ahead ("mark, do not block": a refusal would stop
+legitimate work on a record nobody can repair); its decision warns
+(``audit.altered_before``), and the report finds the entry for good
+(:func:`_laundered`), though the record now holds what it wrote."""
+
+
+def _last_written(uow: UnitOfWork, last: ChangeEntry) -> ChangeEntry | None:
+    """The latest entry of ``last``'s subject that carries a record digest: ``last``
+    itself (the subject's last entry, read for the hash chain) when it does, else the
+    one before it that does, read from the subject's entries (after a logged read,
+    ``read_sensitive``); ``None`` where none does (a log from before the digests)."""
+    if "record_digest" in last.after:
+        return last
+    for e in reversed(uow.log.entries(last.subject)):
+        if "record_digest" in e.after:
+            return e
+    return None
+
+
+def _rollovers_since(
+    uow: UnitOfWork, entry: ChangeEntry, today: _dt.date
+) -> list[_LoggedRollover | None]:
+    """The rollovers logged after ``entry`` (later in the log's order), in that order,
+    as :func:`_grade_now` reads them. A rollover of year ``Y`` runs on or after its
+    date in ``Y`` and before the next year's (``rollover.passed``), and an entry is
+    dated no later than the day it is written, so those of the years from the one
+    before ``entry``'s to ``today``'s: one subject (``year:Y``) read each, whose last
+    entry is its rollover."""
+    found = []
+    for year in range(entry.on.year - 1, max(today.year, entry.on.year) + 1):
+        e = uow.log.last(f"year:{year}")
+        if e is not None and e.command == "rollover" and e.seq > entry.seq:
+            found.append(e)
+    return [_LoggedRollover.of(e.after, e.on) for e in sorted(found, key=lambda e: e.seq)]
+
+
+def _altered_since(
+    uow: UnitOfWork, s: Student, last: ChangeEntry, today: _dt.date
+) -> ChangeEntry | None:
+    """The entry whose record ``s`` (a record as a command read it to write it, whose
+    subject's last entry is ``last``) no longer is, else ``None``: the comparison
+    :meth:`Registry.detect` makes (:func:`_differs`), the digest, then the grade
+    followed through the rollovers since. A record whose entries carry no digest (a
+    log from before them) is not compared, as the report does not compare it."""
+    written = _last_written(uow, last)
+    if written is None:
+        return None
+    if not audit.digest_matches(s, str(written.after["record_digest"])):
+        return written
+    text = written.after.get("grade")
+    if not (text and text.isdigit()):
+        return None  # (an entry from before the grade was logged: as detect)
+    logged: _Logged = (str(written.after["record_digest"]), "", int(text), 0, None)
+    grade = _grade_now(logged, s, _rollovers_since(uow, written, today))
+    return written if grade is not None and grade != s.grade else None
+
+
+def _laundered(
+    marked: Iterable[tuple[ChangeEntry, str, str]],
+    inside: Callable[[str], bool],
+    everywhere: bool,
+) -> Iterator[audit.Finding]:
+    """Art 32(三): each entry of a command that wrote a record it found changed outside
+    the registry (:data:`ALTERED_SINCE`), in the jurisdiction by the school the log put
+    the record in before it or after it, charged to the one before (the school
+    responsible for the record when it was changed). Reported for good: the command
+    wrote the changed record on, and its digest, so the record holds what its last
+    entry wrote and :func:`_differs` no longer sees the change (it was "laundered")."""
+    for e, before, after in marked:
+        if not (everywhere or any(inside(c) for c in (before, after) if c)):
+            continue
+        since = e.after[ALTERED_SINCE]
+        yield audit.Finding(
+            "altered_record",
+            before or after or "province",
+            e.subject,
+            e.on,
+            f"the record was changed outside the registry before {e.command} on {e.on} "
+            f"wrote it (entry {e.seq}): it did not hold what its entry {since} wrote, "
+            "and the command wrote the change on",
+            f"学籍记录在 {e.on} 的 {e.command} 操作（第 {e.seq} 条变动日志）之前已在系统之外"
+            f"被改动：与第 {since} 条变动日志记载的不符，该操作将改动一并写入",
+        )
 
 
 def _altered_records(
@@ -1572,12 +1722,26 @@ class Registry:
         after: Mapping[str, object],
         basis: str,
         record: Student | None = None,
+        read: Student | None = None,
     ) -> None:
         """Append a sealed entry: linked to the last entry and to the subject's last.
         ``record``: the student record the command wrote, whose
-        :func:`~xueji.audit.record_digest` the entry carries (Art 32(三))."""
+        :func:`~xueji.audit.record_digest` the entry carries (Art 32(三)); ``read``:
+        that record as the command read it from the store (an existing record's):
+        one that does not hold what its last entry wrote, changed outside the
+        registry, is written all the same, the entry marked (:data:`ALTERED_SINCE`)
+        and the command's decision warned (``audit.altered_before``). The subject's
+        last entry is read for the chain in any case; only after a logged read is
+        the subject's log read further back. A new record (no ``read``) is not
+        compared: a bulk import costs nothing more."""
+        last_of_subject = uow.log.last(subject)
         if record is not None:  # (the grade too: detect follows it through the rollovers)
             after = {**after, "grade": record.grade, "record_digest": audit.record_digest(record)}
+            if read is not None and last_of_subject is not None:
+                since = _altered_since(uow, read, last_of_subject, self.today())
+                if since is not None:
+                    after = {**after, ALTERED_SINCE: since.seq}
+                    self._said_altered(read.id, command, on, since)
         uow.log.append(
             _entry(
                 actor,
@@ -1588,10 +1752,30 @@ class Registry:
                 after,
                 basis,
                 uow.log.last(),
-                uow.log.last(subject),
+                last_of_subject,
                 self._log_mask(on),
             )
         )
+
+    def _said_altered(self, student: str, command: str, on: _dt.date, since: ChangeEntry) -> None:
+        """Say that ``command`` found ``student``'s record changed outside the registry
+        since entry ``since``: a warning (``audit.altered_before``) for the command's
+        decision, which the command wrapper (:func:`_retried`) adds to it; where the
+        command returns no decision (the deadline sweep), a warning to the
+        ``xueji.registry`` logger."""
+        warning = violation(
+            "audit.altered_before",
+            student=student,
+            command=command,
+            on=on,
+            entry=since.seq,
+            entry_on=since.on,
+        )
+        found: list[Violation] | None = getattr(self._running, "altered", None)
+        if found is not None:
+            found.append(warning)
+        else:
+            _said_to_logger([warning])
 
     def _cited(self, result: _T, on: _dt.date) -> _T:
         """A command's result with its decision cited under the profile in force on
@@ -1830,7 +2014,9 @@ class Registry:
         before = {k: getattr(student, k) for k in changes} | {"status": student.status.value}
         after = {k: getattr(new, k) for k in changes} | {"status": new.status.value}
         basis = basis or str(self.policy(on).cite("student", event, row.article))
-        self._log(uow, actor, on, command, student.id, before, after, basis, record=new)
+        self._log(
+            uow, actor, on, command, student.id, before, after, basis, record=new, read=student
+        )
         return new
 
     def _stage_deadline(
@@ -3356,6 +3542,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             },
             self._basis(on, "enroll_next_stage", _ART12),
             record=new,
+            read=prev,
         )
         return new
 
@@ -3398,6 +3585,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             {"status": new.status.value} | {k: getattr(new, k) for k in logged},
             str(self.policy(on).cite("student", "re_enroll", row.article)),
             record=new,
+            read=prev,
         )
         return new
 
@@ -3464,6 +3652,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 after,
                 self._basis(on, "update_student", anhui(29)),
                 record=new,
+                read=s,
             )
         return Outcome(decision, new)
 
@@ -3538,6 +3727,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 {"class_id": klass.id, "reason": reason},  # (_log adds the grade)
                 self._basis(on, "regrade", anhui(18, 2)),
                 record=new,
+                read=s,
             )
         return Outcome(decision, new)
 
@@ -3585,6 +3775,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 {group.value: entry.text},
                 self._basis(on, "add_info", anhui(17)),
                 record=new,
+                read=s,
             )
         return Outcome(Decision.allow(), new)
 
@@ -5105,7 +5296,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
 
         Two passes over the store, both streamed: the requests, :data:`REPORT_BATCH`
         at a time with their students read in one query per batch, and the change
-        log once, which both verifies the chain and finds the late graduations."""
+        log once, which both verifies the chain and finds the late graduations and
+        the entries of commands that found their record changed outside the
+        registry (:data:`ALTERED_SINCE`: reported for good, though the record now
+        holds what the entry wrote); then the records against their last entries."""
         _check_checkpoint(checkpoint)
         on = self.today()
         findings: list[audit.Finding] = []
@@ -5127,8 +5321,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             late: list[tuple[ChangeEntry, _dt.date]] = []
             digests: dict[str, _Logged] = {}
             rollovers: list[_LoggedRollover | None] = []
+            marked: list[tuple[ChangeEntry, str, str]] = []  # (see ALTERED_SINCE)
             entries = self._watch_graduations(
-                _watch_records(uow.log.stream(), digests, rollovers), late, digests
+                _watch_records(uow.log.stream(), digests, rollovers, marked), late, digests
             )
             verification = (
                 audit.verify(entries)
@@ -5138,6 +5333,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             with contextlib.suppress(CorruptRecord):  # (the reading stops at a bad row)
                 collections.deque(entries, maxlen=0)  # the rest, where verification stopped
             findings.extend(self._late_graduations(uow, late, inside, everywhere, corrupt))
+            # (the log's own account, as the late graduations: said whether or not the
+            # chain verifies, so a broken entry elsewhere does not hide it)
+            findings.extend(_laundered(marked, inside, everywhere))
             if verification.ok:  # (a log that does not verify is the finding itself)
                 findings.extend(
                     _altered_records(uow, digests, rollovers, inside, on, everywhere, corrupt)

@@ -418,6 +418,17 @@ _code(
     "a minor under 14 needs the guardian's consent on record",
 )
 
+# 第五章 Art 32(三) (伪造、改动学籍数据): a record a command found changed outside the registry
+_code(
+    "audit.altered_before",
+    Article(ANHUI_2013_MEASURES, 32, item=3),
+    "该学籍记录在本次操作前已在系统之外被改动（与其最后一条变动日志记载的不符）；"
+    "操作照常办理，变动日志记下此事，学籍异常报告列出",
+    "the record was changed outside the registry before this command (it did not hold "
+    "what its last change-log entry wrote); the command went ahead, its log entry says "
+    "so, and the Art 32 report lists it",
+)
+
 RULE_CODES: Mapping[str, tuple[Article, str, str]] = MappingProxyType(_CODES)
 """Every rule code: (article, message in Chinese, message in English)."""
 
@@ -678,6 +689,11 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     "rollover.passed": (
         "学年升级在下一学年的升级日之前进行",
         "a year's rollover runs before the next year's rollover date",
+    ),
+    "audit.altered_before": (
+        "学籍记录只经由系统改动：命令写入时须与其最后一条变动日志记载的相符",
+        "a record changes only through the registry: as a command writes it, it holds "
+        "what its last change-log entry wrote",
     ),
 }
 
