@@ -9,7 +9,7 @@ be exported to a higher authority, which can later prove that history up to it w
 not rewritten (:func:`verify_checkpoint`), even by someone who recomputed every hash.
 
 >>> import datetime as dt
->>> from xueji.model import ChangeEntry, Student
+>>> from xueji.model import ChangeEntry, FrozenDict, Student
 >>> a = seal(ChangeEntry(1, dt.date(2026, 9, 1), "school", "A", "enroll", "S1"), None, None)
 >>> b = seal(ChangeEntry(2, dt.date(2026, 9, 2), "county", "340104", "register", "S1"), a, a)
 >>> verify([a, b]).ok
@@ -31,7 +31,7 @@ import attrs
 
 from xueji.errors import CorruptRecord
 from xueji.masking import mask_ids
-from xueji.model import ChangeEntry, Student
+from xueji.model import ChangeEntry, FrozenDict, Student
 
 __all__ = [
     "Checkpoint",
@@ -147,7 +147,7 @@ def make_entry(
     """
     prev = previous.hash if previous else GENESIS
     prev_subject = previous_of_subject.hash if previous_of_subject else GENESIS
-    before, after = dict(before), dict(after)
+    before, after = FrozenDict(before), FrozenDict(after)  # (the entry's own, unchanged)
     canonical = _fast_canonical_json(
         {
             "seq": seq,
