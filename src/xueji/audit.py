@@ -9,7 +9,7 @@ be exported to a higher authority, which can later prove that history up to it w
 not rewritten (:func:`verify_checkpoint`), even by someone who recomputed every hash.
 
 >>> import datetime as dt
->>> from xueji.model import ChangeEntry, FrozenDict, Student
+>>> from xueji.model import ChangeEntry, Student
 >>> a = seal(ChangeEntry(1, dt.date(2026, 9, 1), "school", "A", "enroll", "S1"), None, None)
 >>> b = seal(ChangeEntry(2, dt.date(2026, 9, 2), "county", "340104", "register", "S1"), a, a)
 >>> verify([a, b]).ok
