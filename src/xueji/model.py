@@ -4,8 +4,8 @@ Values are frozen attrs classes; a change makes a new value (``attrs.evolve``) a
 bumps ``version`` (optimistic concurrency in storage). Their mappings (a student's
 ``info``, an entry's ``data``, a request's ``payload``, a log entry's ``before`` and
 ``after``) are :class:`FrozenDict` values: a record read from any store cannot change
-what the store holds. Identity numbers are masked
-in every ``repr``. Serialisation goes through :data:`converter` (cattrs).
+what the store holds. Identity numbers are masked in every ``repr``. Serialisation
+goes through :data:`converter` (cattrs).
 
 The supervising-unit tree (Art 4): province -> city -> county. Every school has
 exactly one 学籍主管单位 (``School.authority``), a county or a city (a city runs
