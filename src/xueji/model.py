@@ -125,9 +125,15 @@ class FrozenDict(dict[_K, _V]):
         return hash(frozenset(self.items()))
 
 
+_EMPTY: FrozenDict[Any, Any] = FrozenDict()
+"""The empty mapping every record without one shares (most students' ``info``)."""
+
+
 def _frozen(value: Mapping[str, str]) -> FrozenDict[str, str]:
     """A mapping given to a record, as a :class:`FrozenDict` (the same one if it is)."""
-    return value if type(value) is FrozenDict else FrozenDict(value)
+    if type(value) is FrozenDict:
+        return value
+    return FrozenDict(value) if value else _EMPTY
 
 
 def _masked(value: str | None) -> str:
@@ -277,11 +283,13 @@ class InfoEntry:
 def _info(value: Mapping[InfoGroup, tuple[InfoEntry, ...]] | None) -> Mapping[InfoGroup, Any]:
     """A student's information groups as a :class:`FrozenDict` of tuples; one that is
     so already (``attrs.evolve`` of a record) is kept, not copied."""
+    if not value:
+        return _EMPTY
     if type(value) is FrozenDict and all(
         type(k) is InfoGroup and type(v) is tuple for k, v in value.items()
     ):
         return value
-    return FrozenDict({InfoGroup(k): tuple(v) for k, v in (value or {}).items()})
+    return FrozenDict({InfoGroup(k): tuple(v) for k, v in value.items()})
 
 
 @attrs.frozen
