@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import PROVINCE, D, Province, authority, school_actor
 from xueji.articles import anhui
 from xueji.errors import AccessDenied, DuplicateKey, NotFound, XuejiError
-from xueji.lifecycle import StudentStatus
+from xueji.lifecycle import RequestKind, RequestState, StudentStatus
 from xueji.model import (
     ActorKind,
     InfoEntry,
@@ -473,3 +473,115 @@ def test_art30_a_full_width_check_character_is_masked() -> None:
     from xueji.masking import mask_ids
 
     assert mask_ids("证号 11010519491231002Ｘ") == "证号 110105********002Ｘ"
+
+
+def test_a_record_read_back_cannot_change_what_the_store_holds(province: Province) -> None:
+    """Found by the storage review: the memory store handed back the records it held,
+    whose mappings were plain dicts, so a caller's change to a student's ``info``, a
+    request's ``payload`` or a log entry's ``after`` changed the stored row with no
+    version and no log entry (a forged award; an approval that wrote a name the
+    authority never saw; a log that no longer verified). They cannot be changed in
+    place on any store now."""
+    from xueji.errors import ReadOnlyRecord
+
+    s = province.register("A", 1, name="张三")
+    a = school_actor("A")
+    reg = province.reg
+    entry = reg.history(PROVINCE, s.id)[-1]
+    with pytest.raises(ReadOnlyRecord):
+        entry.after["status"] = "tampered"  # type: ignore[index]
+    assert reg.verify_log(PROVINCE).ok
+    fix = reg.request_correction(a, s.id, {"name": "李四"}, "录入错误").request
+    assert fix is not None
+    with pytest.raises(ReadOnlyRecord):
+        reg.request(PROVINCE, fix.id).payload["name"] = "王五"  # type: ignore[index]
+    award = (InfoEntry(D(2026, 9, 1), "三好学生", {"level": "校级"}),)
+    read = reg.student(PROVINCE, s.id)
+    with pytest.raises(ReadOnlyRecord):
+        read.info[InfoGroup.AWARD] = award  # type: ignore[index]
+    with pytest.raises(ReadOnlyRecord):
+        read.info.clear()  # type: ignore[attr-defined]
+    assert reg.approve(province.authority_of("A"), fix.id).allowed
+    after = reg.student(PROVINCE, s.id)
+    assert (after.name, dict(after.info)) == ("李四", {})
+    # an entry's data, nested in a record, as well
+    out = reg.add_info(a, s.id, InfoGroup.AWARD, award[0])
+    assert out.student is not None
+    data = out.student.info[InfoGroup.AWARD][0].data
+    with pytest.raises(ReadOnlyRecord):
+        data["level"] = "省级"  # type: ignore[index]
+    held = reg.student(PROVINCE, s.id).info[InfoGroup.AWARD][0].data
+    assert held == {"level": "校级"}
+    assert reg.verify_log(PROVINCE).ok
+
+
+def test_a_record_s_mappings_are_frozen_dicts_that_read_as_dicts() -> None:
+    """The frozen mapping changes no reader: equal to a dict, encoded alike by cattrs,
+    orjson and json (the change log's hashes are the bytes they were), pickled and
+    copied whole, kept by ``attrs.evolve``; every mutating method refuses."""
+    import copy
+    import hashlib
+    import json
+    import pickle
+
+    import orjson
+
+    from xueji import audit
+    from xueji.errors import ReadOnlyRecord
+    from xueji.model import ChangeEntry, FrozenDict
+
+    given = {"name": "张三", "grade": "1"}
+    e = audit.make_entry(
+        1, D(2026, 9, 1), "school", "A", "enroll", "S1", {}, given, "第十五条", "", None, None
+    )
+    assert type(e.after) is FrozenDict
+    assert type(e.before) is FrozenDict
+    given["name"] = "李四"  # the caller's dict is not the entry's
+    assert e.after == {"name": "张三", "grade": "1"}
+    # the hash is over the bytes a plain dict gives (the form before the frozen type)
+    plain = {f.name: getattr(e, f.name) for f in attrs.fields(ChangeEntry) if f.name != "hash"}
+    plain.update(on=e.on.isoformat(), before={}, after={"name": "张三", "grade": "1"})
+    assert e.hash == hashlib.sha256(audit._canonical_json(plain)).hexdigest()
+    assert audit.entry_hash(e) == e.hash
+    assert orjson.dumps(e.after) == orjson.dumps(dict(e.after))
+    assert json.dumps(e.after, ensure_ascii=False) == json.dumps(dict(e.after), ensure_ascii=False)
+    assert converter.structure(converter.unstructure(e), ChangeEntry) == e
+    for back in (pickle.loads(pickle.dumps(e)), copy.deepcopy(e), copy.copy(e)):
+        assert back == e
+        assert type(back.after) is FrozenDict
+    assert attrs.evolve(e, seq=2).after is e.after  # a frozen value is shared, not copied
+    assert hash(e) == hash(pickle.loads(pickle.dumps(e)))  # a record is hashable now
+    assert e.after | {"sex": "M"} == {"name": "张三", "grade": "1", "sex": "M"}
+    assert type(e.after | {}) is dict
+    assert FrozenDict.fromkeys(["a"], "1") == {"a": "1"}
+    tries = {
+        "__setitem__": lambda d: d.__setitem__("k", "v"),
+        "__delitem__": lambda d: d.__delitem__("name"),
+        "|=": lambda d: d.__ior__({"k": "v"}),
+        "clear": lambda d: d.clear(),
+        "pop": lambda d: d.pop("name"),
+        "popitem": lambda d: d.popitem(),
+        "setdefault": lambda d: d.setdefault("k", "v"),
+        "update": lambda d: d.update(k="v"),
+    }
+    for name, change in tries.items():
+        with pytest.raises(ReadOnlyRecord) as err:
+            change(e.after)
+        assert (err.value.code, err.value.operation) == ("record.read_only", name)
+        assert isinstance(err.value, TypeError)
+    assert e.after == {"name": "张三", "grade": "1"}
+    # a student's information groups: the mapping, its tuples and each entry's data
+    s = Student(
+        "S1", "A", "A-1", 1, Stage.PRIMARY, StudentStatus.DRAFT, "张三", "M", D(2019, 3, 1),
+        "340104", D(2026, 9, 1),
+        info={InfoGroup.AWARD: [InfoEntry(D(2026, 9, 1), "奖", {"k": "v"})]},  # type: ignore[dict-item]
+    )  # fmt: skip
+    assert type(s.info) is FrozenDict
+    assert type(s.info[InfoGroup.AWARD]) is tuple
+    assert type(s.info[InfoGroup.AWARD][0].data) is FrozenDict
+    assert attrs.evolve(s, grade=2).info is s.info
+    assert pickle.loads(pickle.dumps(s)) == s
+    req = Request("R1", next(iter(RequestKind)), "S1", RequestState.AT_AUTHORITY, D(2026, 9, 1),
+                  D(2026, 9, 1), payload={"name": "李四"})  # fmt: skip
+    assert type(req.payload) is FrozenDict
+    assert converter.structure(converter.unstructure(req), Request) == req

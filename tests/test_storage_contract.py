@@ -64,6 +64,10 @@ def empty_store(kind: str, tmp_path: Path) -> Store:
 
 
 class _SqlContract(StoreContract):
+    def small_pages(self, monkeypatch: pytest.MonkeyPatch) -> int | None:
+        monkeypatch.setattr(sql, "STREAM_BATCH", 3)
+        return 3
+
     def corrupt_student(self, store: Store, student_id: str) -> None:
         assert isinstance(store, SqlStore)
         with store.engine.begin() as conn:
@@ -1645,3 +1649,153 @@ def test_a_listing_kept_by_a_unit_forgets_what_its_savepoint_undid(tmp_path: Pat
             added_then_undone()
         assert [s.code for s in uow.schools.list()] == ["A"]
         assert [u.code for u in uow.units.list()] == ["34"]
+
+
+# -- the contract catches a broken adapter ----------------------------------------------
+#
+# Each adapter below is the memory store with one defect a host's adapter could have;
+# the contract test named beside it must fail on it (and pass on the memory store).
+
+
+def _thawed(value: Any) -> Any:
+    """A copy of a record whose mappings are plain dicts (an entry's data too): what
+    xueji's records held before their mappings were frozen."""
+    import copy
+
+    from xueji.model import InfoEntry
+
+    out = copy.copy(value)
+    for name in ("payload", "before", "after"):
+        if hasattr(out, name):
+            object.__setattr__(out, name, dict(getattr(out, name)))
+    if hasattr(out, "info"):
+        thawed: dict[Any, Any] = {}
+        for group, entries in out.info.items():
+            thawed[group] = tuple(copy.copy(e) for e in entries)
+            for e in thawed[group]:
+                assert isinstance(e, InfoEntry)
+                object.__setattr__(e, "data", dict(e.data))
+        object.__setattr__(out, "info", thawed)
+    return out
+
+
+class _LeakyStore(MemoryStore):
+    """Keeps records whose mappings a reader can change, and hands them out as they
+    are (the memory store before its records' mappings were frozen)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        for table in (self.students.t, self.requests.t):
+            put_new, replace = table.put_new, table.replace
+            table.put_new = lambda k, v, put=put_new: put(k, _thawed(v))  # type: ignore[method-assign]
+            table.replace = lambda k, v, e=None, rep=replace: rep(k, _thawed(v), e)  # type: ignore[method-assign]
+        append = self.log.append
+        self.log.append = lambda entry: append(_thawed(entry))  # type: ignore[method-assign]
+
+
+class _OffsetStore(MemoryStore):
+    """``in_final_grade`` paged by OFFSET over the live rows, two a page (a host's
+    naive SQL): a row written out of the result shifts the next page past rows."""
+
+    def __init__(self) -> None:
+        from xueji.storage import memory
+
+        super().__init__()
+
+        class Students(memory._Students):
+            def in_final_grade(self, status: Any, final_grades: Any) -> Any:
+                offset = 0
+                while True:
+                    live = sorted(
+                        (
+                            s
+                            for s in self.t.rows.values()
+                            if s.status is status and s.grade >= final_grades[s.stage]
+                        ),
+                        key=lambda s: s.id,
+                    )
+                    if not (page := live[offset : offset + 2]):
+                        return
+                    yield from page
+                    offset += 2
+
+        self.students = Students(self.students.t)
+
+
+class _ChainingStore(MemoryStore):
+    """Raises ``DuplicateKey`` from the driver's error (``raise ... from e``), which
+    keeps the row it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        table = self.students.t
+        put_new = table.put_new
+
+        def chained(key: str, value: Any) -> None:
+            try:
+                put_new(key, value)
+            except XuejiError as e:
+                raise e from RuntimeError(f"driver: row {value!r}")
+
+        table.put_new = chained  # type: ignore[method-assign]
+
+
+class _BlindBatchStore(MemoryStore):
+    """``requests.update_many`` overwrites whatever version is stored (last writer
+    wins), not the version paired with each request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        requests = self.requests
+
+        def update_many(items: Any) -> None:
+            for r, _ in items:
+                stored = requests.t.rows.get(r.id)
+                requests.update(r, None if stored is None else stored.version)
+
+        requests.update_many = update_many  # type: ignore[method-assign]
+
+
+class _UpsertStore(MemoryStore):
+    """A student ``update`` of a record never added adds it (an upsert)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        students = self.students
+        update = students.update
+
+        def upsert(student: Any, expected: int | None = None) -> None:
+            if student.id not in students.t.rows:
+                students.add(student)
+            else:
+                update(student, expected)
+
+        students.update = upsert  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize(
+    ("broken", "test"),
+    [
+        (_LeakyStore, "test_a_record_read_is_independent_of_the_store"),
+        (_OffsetStore, "test_in_final_grade_tolerates_writes_while_it_is_read"),
+        (_ChainingStore, "test_a_known_key_is_a_duplicate_named_alike"),
+        (_BlindBatchStore, "test_requests_update_many_checks_the_version_read"),
+        (_UpsertStore, "test_an_update_of_a_record_never_added_is_refused"),
+    ],
+    ids=lambda v: v.__name__.strip("_") if isinstance(v, type) else None,
+)
+def test_the_contract_catches_a_broken_adapter(
+    broken: type[MemoryStore], test: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the storage review: adapters with these defects passed the whole
+    suite (an OFFSET-paged ``in_final_grade`` lost students at the rollover; a
+    chained ``DuplicateKey`` was checked on xueji's SQL store only)."""
+    import inspect
+
+    run = getattr(TestMemoryStore(), test)
+    kwargs = (
+        {"monkeypatch": monkeypatch} if "monkeypatch" in inspect.signature(run).parameters else {}
+    )
+    with pytest.raises((AssertionError, pytest.fail.Exception)):
+        run(broken(), **kwargs)
+    run(MemoryStore(), **kwargs)  # the store it broke passes

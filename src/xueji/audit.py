@@ -31,7 +31,7 @@ import attrs
 
 from xueji.errors import CorruptRecord
 from xueji.masking import mask_ids
-from xueji.model import ChangeEntry, Student
+from xueji.model import ChangeEntry, FrozenDict, Student
 
 __all__ = [
     "Checkpoint",
@@ -147,7 +147,7 @@ def make_entry(
     """
     prev = previous.hash if previous else GENESIS
     prev_subject = previous_of_subject.hash if previous_of_subject else GENESIS
-    before, after = dict(before), dict(after)
+    before, after = FrozenDict(before), FrozenDict(after)  # (the entry's own, unchanged)
     canonical = _fast_canonical_json(
         {
             "seq": seq,

@@ -36,6 +36,7 @@ __all__ = [
     "NotFound",
     "NumberSpaceExhausted",
     "PolicyNotInForce",
+    "ReadOnlyRecord",
     "Refused",
     "StaleVersion",
     "StorageError",
@@ -305,6 +306,28 @@ class DuplicateKey(XuejiError, ValueError):
             zh += f"：{adding} 不能使用其代码（单位与学校共用一套代码）"
             en += f": a {adding} cannot take its code (units and schools share one code space)"
         super().__init__("storage.duplicate", zh, en)
+
+
+class ReadOnlyRecord(XuejiError, TypeError):
+    """A change tried in place on a record's mapping (a student's ``info``, an
+    information entry's ``data``, a request's ``payload``, a log entry's ``before`` or
+    ``after``): code ``record.read_only``, with the ``operation`` tried. A record read
+    from a store is a value, not the stored row: a new value is made with
+    ``attrs.evolve`` (or ``{**mapping, key: value}``) and written through the facade,
+    which versions and logs it.
+
+    >>> ReadOnlyRecord("__setitem__").code
+    'record.read_only'
+    """
+
+    def __init__(self, operation: str) -> None:
+        self.operation = operation
+        super().__init__(
+            "record.read_only",
+            f"记录的值不可就地修改（{operation}）：请生成新值并通过登记簿写入",
+            f"a record's value cannot be changed in place ({operation}): make a new "
+            "value and write it through the registry",
+        )
 
 
 class MissingExtra(XuejiError, ImportError):

@@ -1,8 +1,11 @@
 """The domain model: units, schools, classes, students, requests and actors.
 
 Values are frozen attrs classes; a change makes a new value (``attrs.evolve``) and
-bumps ``version`` (optimistic concurrency in storage). Identity numbers are masked
-in every ``repr``. Serialisation goes through :data:`converter` (cattrs).
+bumps ``version`` (optimistic concurrency in storage). Their mappings (a student's
+``info``, an entry's ``data``, a request's ``payload``, a log entry's ``before`` and
+``after``) are :class:`FrozenDict` values: a record read from any store cannot change
+what the store holds. Identity numbers are masked in every ``repr``. Serialisation
+goes through :data:`converter` (cattrs).
 
 The supervising-unit tree (Art 4): province -> city -> county. Every school has
 exactly one 学籍主管单位 (``School.authority``), a county or a city (a city runs
@@ -15,12 +18,13 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 from collections.abc import Collection, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn, TypeVar
 
 import attrs
 import cattrs
 from cattrs.preconf.json import make_converter
 
+from xueji.errors import ReadOnlyRecord
 from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
 from xueji.masking import HIDDEN_DATE, mask, mask_ids
 from xueji.numbers import NumberRecord, mask_number
@@ -31,6 +35,7 @@ __all__ = [
     "ActorKind",
     "ChangeEntry",
     "Consent",
+    "FrozenDict",
     "InfoEntry",
     "InfoGroup",
     "Photo",
@@ -48,6 +53,87 @@ __all__ = [
 ]
 
 Sex = Literal["M", "F"]
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class FrozenDict(dict[_K, _V]):
+    """A dict that cannot be changed in place: the type of a record's mappings.
+
+    The in-memory store holds the records it is given and hands the same ones back,
+    so a mutable mapping in a record read from it was the stored row itself: a
+    caller's change reached the store with no version and no log entry (the SQL
+    stores rebuild each record from its document, where the change stayed local). A
+    ``FrozenDict`` is a ``dict`` for every reader: equal to the dict with the same
+    items, the same ``repr``, encoded by cattrs, orjson and ``json`` as a dict (the
+    record digest and the change log's hashes are the bytes they were), pickled
+    whole. Its mutating methods raise :class:`~xueji.errors.ReadOnlyRecord`; ``|``
+    and ``copy()`` give a plain dict to build a new value from.
+
+    >>> d = FrozenDict({"name": "张三"})
+    >>> d == {"name": "张三"}, d | {"sex": "M"}
+    (True, {'name': '张三', 'sex': 'M'})
+    >>> try:
+    ...     d["name"] = "李四"
+    ... except ReadOnlyRecord as e:
+    ...     e.code
+    'record.read_only'
+    """
+
+    __slots__ = ()
+
+    def __setitem__(self, key: _K, value: _V) -> NoReturn:
+        raise ReadOnlyRecord("__setitem__")
+
+    def __delitem__(self, key: _K) -> NoReturn:
+        raise ReadOnlyRecord("__delitem__")
+
+    def __ior__(self, other: object) -> NoReturn:  # type: ignore[misc]
+        raise ReadOnlyRecord("|=")
+
+    def clear(self) -> NoReturn:
+        raise ReadOnlyRecord("clear")
+
+    def pop(self, *args: object) -> NoReturn:
+        raise ReadOnlyRecord("pop")
+
+    def popitem(self) -> NoReturn:
+        raise ReadOnlyRecord("popitem")
+
+    def setdefault(self, *args: object) -> NoReturn:
+        raise ReadOnlyRecord("setdefault")
+
+    def update(self, *args: object, **kwargs: object) -> NoReturn:
+        raise ReadOnlyRecord("update")
+
+    @classmethod
+    def fromkeys(cls, *args: Any) -> Any:  # (dict's sets the keys one by one)
+        return cls(dict.fromkeys(*args))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # (a dict subclass is unpickled key by key through __setitem__)
+        return (type(self), (dict(self),))
+
+    def __copy__(self) -> FrozenDict[_K, _V]:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenDict[_K, _V]:
+        return self
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+
+_EMPTY: FrozenDict[Any, Any] = FrozenDict()
+"""The empty mapping every record without one shares (most students' ``info``)."""
+
+
+def _frozen(value: Mapping[str, str]) -> FrozenDict[str, str]:
+    """A mapping given to a record, as a :class:`FrozenDict` (the same one if it is)."""
+    if type(value) is FrozenDict:
+        return value
+    return FrozenDict(value) if value else _EMPTY
 
 
 def _masked(value: str | None) -> str:
@@ -185,26 +271,29 @@ SCHOOL_MAINTAINED = frozenset(
 """The groups a school maintains with no review (Art 17)."""
 
 
-def _copied(value: Mapping[str, str]) -> dict[str, str]:
-    """A mapping given to a record, copied (see :class:`InfoEntry`)."""
-    return dict(value)
-
-
 @attrs.frozen
 class InfoEntry:
     """One entry of an information group."""
 
     on: _dt.date
     text: str = attrs.field(repr=_masked_text)  # (an award's certificate may quote an ID)
-    # a copy: the caller's dict, changed after the entry was recorded, would otherwise
-    # change the record the in-memory store holds (the SQL store keeps a JSON copy)
+    # a frozen copy: the caller's dict, changed after the entry was recorded, would
+    # otherwise change the record the in-memory store holds (the SQL store keeps JSON)
     data: Mapping[str, str] = attrs.field(
-        factory=dict, converter=_copied, repr=lambda d: mask_ids(repr(d))
+        factory=dict, converter=_frozen, repr=lambda d: mask_ids(repr(d))
     )
 
 
 def _info(value: Mapping[InfoGroup, tuple[InfoEntry, ...]] | None) -> Mapping[InfoGroup, Any]:
-    return {InfoGroup(k): tuple(v) for k, v in (value or {}).items()}
+    """A student's information groups as a :class:`FrozenDict` of tuples; one that is
+    so already (``attrs.evolve`` of a record) is kept, not copied."""
+    if not value:
+        return _EMPTY
+    if type(value) is FrozenDict and all(
+        type(k) is InfoGroup and type(v) is tuple for k, v in value.items()
+    ):
+        return value
+    return FrozenDict({InfoGroup(k): tuple(v) for k, v in value.items()})
 
 
 @attrs.frozen
@@ -328,7 +417,7 @@ class Request:
     to_school: str | None = None
     to_class: str | None = None
     reason: str = attrs.field(default="", repr=_masked_text)
-    payload: Mapping[str, str] = attrs.field(factory=dict, repr=_masked_payload)
+    payload: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen, repr=_masked_payload)
     warnings: tuple[str, ...] = ()
     history: tuple[RequestEvent, ...] = ()
     version: int = 0
@@ -350,8 +439,8 @@ class ChangeEntry:
     actor_unit: str
     command: str
     subject: str  # a student id, a request id, a school code, ...
-    before: Mapping[str, str] = attrs.field(factory=dict)
-    after: Mapping[str, str] = attrs.field(factory=dict)
+    before: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen)
+    after: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen)
     basis: str = ""  # the article, or "系统默认审批同意（第二十四条）"
     actor_name: str = ""
     prev_hash: str = ""  # the hash of the entry before, in total order

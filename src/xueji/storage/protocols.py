@@ -11,19 +11,29 @@ The errors a store raises, each rolling the unit of work back:
 - every ``add`` / ``add_many`` of a key the store holds already (a unit's, school's
   or class's code, a student's or request's id):
   :class:`~xueji.errors.DuplicateKey` (code ``storage.duplicate``). Not a conflict:
-  the :class:`~xueji.registry.Registry` does not retry it;
+  the :class:`~xueji.registry.Registry` does not retry it. It is raised with no
+  driver error behind it: not chained (``raise ... from e``) and not raised inside
+  the driver's ``except`` block (``__cause__`` and ``__context__`` are None), since a
+  driver's error keeps the row it was given, identity numbers in full (Art 30);
 - every ``update`` is optimistic: the caller passes the new value whose ``version``
   is one more than the stored one; a store that finds another version raises
   :class:`~xueji.errors.ConcurrencyConflict` (code ``storage.conflict``;
   ``ConcurrencyConflict.version`` builds it), as does a change-log entry whose
   ``seq`` is not the next: another writer committed first, and the Registry runs the
-  command again. A store whose database gave up waiting for a lock raises
+  command again. A record never added has no stored version: its ``update`` or
+  ``update_many`` is refused the same way, never turned into an add. A store whose database gave up waiting for a lock raises
   :class:`~xueji.errors.StoreBusy` (``storage.busy``), which it does not;
 - a stored row that does not read back as a valid record:
   :class:`~xueji.errors.CorruptRecord`, naming its table and key;
 - the database failing under the command: :class:`~xueji.errors.StorageError`.
 
 Where a method promises no order, the Registry does not depend on one.
+
+A record a store hands back is the caller's value: changing it changes nothing the
+store holds. xueji's records are frozen, their mappings included
+(:class:`~xueji.model.FrozenDict`), so a store that keeps the records it is given and
+hands the same ones back (the memory store) keeps this promise; a store must not hand
+out a mutable part of what it keeps.
 """
 
 from __future__ import annotations
@@ -125,7 +135,9 @@ class StudentRepository(Protocol):
         ...
 
     def update(self, student: Student) -> None:
-        """Replace the stored record whose version is ``student.version - 1``."""
+        """Replace the stored record whose version is ``student.version - 1``: any
+        other version, or no stored record, is a
+        :class:`~xueji.errors.ConcurrencyConflict`."""
         ...
 
     def get_many(self, student_ids: Iterable[str]) -> dict[str, Student]:
@@ -203,9 +215,11 @@ class StudentRepository(Protocol):
     ) -> Iterator[Student]:
         """Students in ``status`` in the final grade of their stage or above it
         (``grade >= final_grades[stage]``, as :meth:`count_where`). The rollover
-        writes some of them (结业) while it reads on: a store streams them in a way
-        that tolerates this (the SQL store reads keyset pages; the memory store a
-        snapshot)."""
+        writes some of them (结业) while it reads on, out of the result: a store
+        streams them in a way that tolerates this, each student found once however
+        the writes and its pages fall (the SQL store reads keyset pages, each after
+        the last key read; the memory store a snapshot). Pages by OFFSET over the
+        live rows would skip a page's worth of students each page."""
         ...
 
 
@@ -219,7 +233,10 @@ class RequestRepository(Protocol):
 
     def get(self, request_id: str) -> Request | None: ...
     def add(self, request: Request) -> None: ...
-    def update(self, request: Request) -> None: ...
+    def update(self, request: Request) -> None:
+        """As :meth:`StudentRepository.update`."""
+        ...
+
     def update_many(self, items: Sequence[tuple[Request, int]]) -> None:
         """As :meth:`StudentRepository.update_many`."""
         ...

@@ -15,13 +15,18 @@ xueji runs it against the in-memory store, SQLite, PostgreSQL and MariaDB
 also implements :meth:`StoreContract.corrupt_student`, for the test that such a row
 is reported as a :class:`~xueji.errors.CorruptRecord` with its key; without it that
 test is skipped, saying why. Stores that cannot have corrupt rows (the in-memory
-one) may set ``can_corrupt = False``.
+one) may set ``can_corrupt = False``. A store that reads a stream a page at a time
+may implement :meth:`StoreContract.small_pages` (shrink its page, say, with
+``monkeypatch``), so that the tests of writes made while a stream is read cross a
+page with a few rows; without it they write :data:`PAST_A_PAGE` rows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -34,6 +39,8 @@ from xueji.model import (
     Actor,
     ActorKind,
     ChangeEntry,
+    InfoEntry,
+    InfoGroup,
     Photo,
     Request,
     School,
@@ -51,6 +58,11 @@ __all__ = ["StoreContract"]
 
 D = _dt.date
 
+PAST_A_PAGE = 2_100
+"""Rows the tests of writes made while a stream is read write when the store gives no
+:meth:`StoreContract.small_pages`: past a page of the SQL store's
+(``sql.STREAM_BATCH``, 2,000) and of the rollover's batch (``registry.SWEEP_BATCH``)."""
+
 
 def _id(birth: _dt.date, seq: int) -> str:
     body = f"340104{birth:%Y%m%d}{seq:03d}"
@@ -59,7 +71,7 @@ def _id(birth: _dt.date, seq: int) -> str:
 
 def _student(n: int, *, school: str = "A", class_id: str = "A-1", **kw: Any) -> Student:
     birth = D(2019, 3, 1)
-    number = kw.pop("id_number", _id(birth, 2 * n + 1))
+    number = kw.pop("id_number") if "id_number" in kw else _id(birth, 2 * n + 1)
     return Student(
         id=f"S{n:07d}",
         school=school,
@@ -119,6 +131,13 @@ class StoreContract:
     def corrupt_student(self, store: Store, student_id: str) -> None:
         """Edit a stored student row by hand into something invalid (SQL stores)."""
         raise NotImplementedError
+
+    def small_pages(self, monkeypatch: pytest.MonkeyPatch) -> int | None:
+        """Optional: make ``store`` read its streams (``in_final_grade``, ``all``, ...) a
+        few rows a page, with ``monkeypatch``, and return the rows a page; None (the
+        default) where the store cannot, or reads no pages (the tests then write
+        :data:`PAST_A_PAGE` rows)."""
+        return None
 
     @pytest.fixture
     def store(self) -> Store:
@@ -181,10 +200,12 @@ class StoreContract:
                 kind,
                 key,
             )
+            _chains_nothing(err.value)
             with store.unit_of_work() as uow:  # the unit of work wrote nothing
                 assert uow.units.get("35") is None
-        with pytest.raises(DuplicateKey), store.unit_of_work() as uow:
+        with pytest.raises(DuplicateKey) as err, store.unit_of_work() as uow:
             uow.students.add_many([_student(2), student])
+        _chains_nothing(err.value)
         with store.unit_of_work() as uow:  # the whole batch failed
             assert uow.students.get("S0000002") is None
 
@@ -231,6 +252,57 @@ class StoreContract:
             assert sorted(x.id for x in uow.students.by_school("A")) == [s.id, j.id]
             assert uow.students.count_in_class("A-1", 1) == 2
             assert sorted(x.id for x in uow.students.all()) == [s.id, j.id]
+
+    def test_a_record_read_is_independent_of_the_store(self, store: Store) -> None:
+        """A record a store hands back is a value: a change made to it (where its type
+        lets anything change: xueji's records refuse changes to their mappings) changes
+        nothing stored, read again in the same unit of work or another. A store that
+        keeps what it is given must not hand out a mutable part of it."""
+        s, r, e = _independent()
+        with store.unit_of_work() as uow:
+            uow.students.add(s)
+            uow.requests.add(r)
+            uow.log.append(e)
+
+        def read_and_change(uow: Any) -> None:
+            students = [
+                uow.students.get(s.id),
+                *uow.students.get_many([s.id]).values(),
+                *uow.students.by_school(s.school),
+                *uow.students.by_id_number(s.id_number),
+                *uow.students.all(),
+            ]
+            for got in students:
+                for entry in got.info.get(InfoGroup.AWARD, ()):
+                    _try_change(entry.data, "__setitem__", "level", "省级")
+                _try_change(got.info, "__setitem__", InfoGroup.PUNISHMENT, ())
+                _try_change(got.info, "pop", InfoGroup.AWARD, None)
+            requests = [uow.requests.get(r.id), *uow.requests.all(), *uow.requests.open()]
+            requests += uow.requests.open_for_student(s.id)
+            for got in requests:
+                _try_change(got.payload, "__setitem__", "name", "王五")
+            entries = [*uow.log.entries(), *uow.log.entries(s.id), *uow.log.stream()]
+            entries += [uow.log.last(), uow.log.last(s.id), *uow.log.last_many([s.id]).values()]
+            for got in entries:
+                _try_change(got.after, "__setitem__", "n", "篡改")
+                _try_change(got.before, "update", {"n": "篡改"})
+
+        def unchanged(uow: Any) -> None:
+            want_s, want_r, want_e = _independent()  # made anew: not the objects stored
+            assert uow.students.get(s.id) == want_s
+            assert uow.requests.get(r.id) == want_r
+            assert uow.log.entries() == [want_e]
+            assert uow.log.last(s.id) == want_e
+            assert audit.verify(uow.log.entries()).ok
+
+        with store.unit_of_work() as uow:
+            read_and_change(uow)
+            unchanged(uow)  # the same unit: what a store caches in it is unchanged too
+        with store.unit_of_work() as uow:
+            unchanged(uow)
+            read_and_change(uow)
+        with store.unit_of_work() as uow:
+            unchanged(uow)
 
     def test_student_versions_and_history_numbers(self, store: Store) -> None:
         s = _student(1, id_number=None, guardian_id=_id(D(1990, 1, 1), 2))
@@ -463,6 +535,42 @@ class StoreContract:
         assert grades == {f"S{n:07d}": 1 if n % 4 else 3 for n in range(1, 42)}
         assert {k: c.grade for k, c in classes.items()} == {"A-1": 3, "A-2": 1}
 
+    def test_in_final_grade_tolerates_writes_while_it_is_read(
+        self, store: Store, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The rollover completes (结业) the students ``in_final_grade`` finds while it
+        reads on (``rollover_unfinished_final_grade="complete"``): every student is
+        found once however the writes and the store's pages fall (a store that pages
+        by OFFSET over the live rows skipped a page's worth each page; one that reads
+        the rows again would find a student twice)."""
+        page = self.small_pages(monkeypatch)
+        n = 3 * page + 2 if page else PAST_A_PAGE
+        registered = StudentStatus.REGISTERED
+        finals = {Stage.PRIMARY: 6, Stage.JUNIOR: 9, Stage.SENIOR: 12, Stage.SPECIAL: 9}
+        made: list[Student] = []
+        wanted: list[str] = []
+        for i in range(1, n + 1):
+            status, grade = registered, 6
+            if i % 5 == 0:  # between them: one below the final grade, one not registered
+                status, grade = (registered, 1) if i % 10 else (StudentStatus.SUSPENDED, 6)
+            else:
+                wanted.append(f"S{i:07d}")
+            # (no identity number: n may pass the 999 of one birth date)
+            made.append(attrs.evolve(_student(i, status=status, id_number=None), grade=grade))
+        with store.unit_of_work() as uow:
+            uow.students.add_many(made)
+        found: list[str] = []
+        with store.unit_of_work() as uow:
+            for s in uow.students.in_final_grade(registered, finals):
+                found.append(s.id)
+                done = attrs.evolve(s, status=StudentStatus.COMPLETED, version=s.version + 1)
+                uow.students.update(done)
+        assert len(found) == len(set(found)), "a student was found twice"
+        assert sorted(found) == wanted
+        with store.unit_of_work() as uow:
+            assert uow.students.count_where(registered, finals) == 0
+            assert uow.students.count_where(StudentStatus.COMPLETED) == len(wanted)
+
     # -- requests ---------------------------------------------------------------------
 
     def test_requests_open_and_due(self, store: Store) -> None:
@@ -680,6 +788,53 @@ class StoreContract:
             got = uow.students.get(s1.id)
             assert got is not None
             assert got.version == 2  # the failed batch left nothing
+
+    def test_requests_update_many_checks_the_version_read(self, store: Store) -> None:
+        """As the students': a request whose stored version is not the one paired
+        with it fails the whole batch with ``ConcurrencyConflict``."""
+        r1, r2 = _request(1, "S1", None), _request(2, "S2", None)
+        with store.unit_of_work() as uow:
+            uow.requests.add(r1)
+            uow.requests.add(r2)
+        closed = RequestState.REJECTED
+        with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
+            uow.requests.update_many(
+                [
+                    (attrs.evolve(r1, state=closed, version=1), 0),
+                    (attrs.evolve(r2, state=closed, version=2), 1),  # stored: version 0
+                ]
+            )
+        with store.unit_of_work() as uow:  # the failed batch left nothing
+            assert uow.requests.get(r1.id) == r1
+            assert uow.requests.get(r2.id) == r2
+            uow.requests.update_many([(attrs.evolve(r2, state=closed, version=2), 0)])
+        with store.unit_of_work() as uow:
+            got = uow.requests.get(r2.id)
+            assert got is not None
+            assert (got.state, got.version) == (closed, 2)
+
+    def test_an_update_of_a_record_never_added_is_refused(self, store: Store) -> None:
+        """``update`` and ``update_many`` replace a stored version: a record never
+        added has none, and is refused with ``ConcurrencyConflict`` (the stored version
+        is not the one expected), not added."""
+        s = attrs.evolve(_student(1), version=1)
+        r = attrs.evolve(_request(1, s.id, None), version=1)
+        with store.unit_of_work() as uow:
+            uow.students.add(_student(2))  # (a store with rows: not an empty table)
+        updates: tuple[Callable[[Any], None], ...] = (
+            lambda uow: uow.students.update(s),
+            lambda uow: uow.students.update_many([(s, 0)]),
+            lambda uow: uow.requests.update(r),
+            lambda uow: uow.requests.update_many([(r, 0)]),
+        )
+        for update in updates:
+            with pytest.raises(ConcurrencyConflict), store.unit_of_work() as uow:
+                update(uow)
+            with store.unit_of_work() as uow:
+                assert uow.students.get(s.id) is None
+                assert uow.requests.get(r.id) is None
+                assert uow.students.by_id_number(s.id_number or "") == []
+                assert uow.requests.open_for_student(s.id) == []
 
     def test_last_many_answers_like_last(self, store: Store) -> None:
         a = _entry(1, "S1", None, None)
@@ -983,3 +1138,30 @@ def _fields(value: Any) -> dict[str, Any]:
     import attrs
 
     return {f.name: getattr(value, f.name) for f in attrs.fields(type(value))}
+
+
+def _chains_nothing(error: BaseException) -> None:
+    """A ``DuplicateKey`` raised with no driver error behind it: neither chained
+    (``raise ... from e``) nor raised inside the driver's ``except`` block. A driver's
+    error keeps the row it was given (SQLAlchemy's ``.params``: identity numbers in
+    full) for any error reporter walking the chain (Art 30)."""
+    assert error.__cause__ is None, f"chained: {type(error.__cause__).__name__}"
+    assert error.__context__ is None, f"raised while handling {type(error.__context__).__name__}"
+
+
+def _independent() -> tuple[Student, Request, ChangeEntry]:
+    """A student with an information entry, a request with a payload and a log entry,
+    made anew on each call (what a store holds is compared with new values, not with
+    the objects it was given)."""
+    award = InfoEntry(D(2026, 9, 1), "三好学生", {"level": "校级"})
+    s = _student(1, status=StudentStatus.REGISTERED, info={InfoGroup.AWARD: (award,)})
+    r = attrs.evolve(_request(1, s.id, None), payload={"name": "李四"})
+    return s, r, _entry(1, s.id, None, None)
+
+
+def _try_change(mapping: Any, method: str, *args: Any) -> None:
+    """Try a change to a mapping of a record read from the store (its ``method`` with
+    ``args``): refused (by a frozen mapping) or made to the caller's copy alone, never
+    to the store's."""
+    with contextlib.suppress(Exception):
+        getattr(mapping, method)(*args)
