@@ -2782,6 +2782,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
     @_retried
     def add_unit(self, actor: Actor, unit: Unit) -> Outcome:
         """Create an education authority (Art 6: by the province's administrator)."""
+        _check_tree_kind(actor, unit, Unit, "单位", "the unit")
         _check_key("单位代码", "unit code", unit.code)
         _check_tree_record(unit)
         on = self.today()
@@ -2810,6 +2811,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         学籍主管单位 than the branch's (Art 7: a 学区 is within a county),
         ``school.central_elsewhere``. A code that a unit holds is
         :class:`~xueji.errors.DuplicateKey` (units and schools share one code space)."""
+        _check_tree_kind(actor, school, School, "学校", "the school")
         _check_key("学校代码", "school code", school.code)
         _check_tree_record(school)
         on = self.today()
@@ -2843,6 +2845,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
     @_retried
     def add_class(self, actor: Actor, klass: SchoolClass) -> Outcome:
         """Create a class (Art 10). A virtual class is refused (Art 16)."""
+        _check_tree_kind(actor, klass, SchoolClass, "班级", "the class")
         _check_key("班级代码", "class id", klass.id)
         _check_tree_record(klass)
         on = self.today()
@@ -5944,6 +5947,22 @@ def _check_tree_shape(uow: UnitOfWork, actor: Actor, unit: Unit, parent: Unit | 
         raise _bad_input(
             f"新库须先添加省级单位 {actor.unit} 本身",
             f"a new registry first adds its province unit {actor.unit} itself",
+        )
+
+
+def _check_tree_kind(
+    actor: object, value: object, kind: type[Unit | School | SchoolClass], zh: str, en: str
+) -> None:
+    """Refuse, after the actor (:func:`_check_actor`), a value given where ``add_unit``,
+    ``add_school`` or ``add_class`` takes a :class:`~xueji.model.Unit`,
+    :class:`~xueji.model.School` or :class:`~xueji.model.SchoolClass` (``None``, a
+    code, a mapping): before, a raw AttributeError from reading its code."""
+    _check_actor(actor)
+    if not isinstance(value, kind):
+        shown = _short(value)
+        raise _bad_input(
+            f"{zh}应为 {kind.__name__}：{shown}",
+            f"{en} must be a {kind.__name__}, not {shown}",
         )
 
 
