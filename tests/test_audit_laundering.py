@@ -67,6 +67,11 @@ def _altered(p: Province) -> list[Any]:
     return [f for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"]
 
 
+def _marked_entry(p: Province, student_id: str) -> Any:
+    (e,) = [e for e in p.reg.history(PROVINCE, student_id) if "altered_since" in e.after]
+    return e
+
+
 def _add_info(p: Province, student_id: str) -> Outcome:
     entry = InfoEntry(p.today(), "三好学生")
     return p.reg.add_info(school_actor("A"), student_id, InfoGroup.AWARD, entry)
@@ -116,6 +121,8 @@ def test_art32_a_record_altered_then_written_by_a_command_is_still_found(
     assert "2026-10-12" in found[0].detail
     assert "2026-10-12" in found[0].detail_zh
     assert "李四" not in found[0].detail + found[0].detail_zh  # (not the changed value)
+    assert "found on" not in found[0].detail  # (found the day it is dated: said as before)
+    assert _marked_entry(p, s.id).after["found_on"] == "2026-10-12"
     county = [f for f in p.reg.detect(SHUSHAN).findings if f.kind == "altered_record"]
     assert [f.subject for f in county] == [s.id]
     # the record not changed by hand is never marked
@@ -285,3 +292,109 @@ def test_art32_the_repository_scenarios_never_warn_of_an_altered_record() -> Non
         assert warned == [], path
         with store.unit_of_work() as uow:
             assert [e.seq for e in uow.log.entries() if "altered_since" in e.after] == []
+
+
+def _transfer_overdue(p: Province, student_id: str) -> str:
+    """A transfer of ``student_id`` to W whose stages all fall due by 2027-01-01 (the
+    2027 calendar loaded, so that no deadline is put off): the id of its request."""
+    p.reg.calendar = p.reg.calendar.with_year(2027, [D(2027, 1, 1)])
+    out = p.reg.request_transfer(
+        school_actor("W"), student_id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+    )
+    assert out.allowed, out.decision
+    assert out.request is not None
+    return out.request.id
+
+
+def _said(caplog: pytest.LogCaptureFixture, student_id: str) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "xueji.registry" and student_id in r.getMessage()
+    ]
+
+
+@pytest.mark.parametrize("profile", ["recited", "national"])
+def test_art32_the_sweeps_warning_cites_the_profile_in_force(
+    profile: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Review finding: a command's warning ``audit.altered_before`` is cited under the
+    profile in force, but the deadline sweep's (said to the logger, as the sweep
+    returns no decision) cited the catalogue's article: 皖教基 Art 32(三) under a
+    profile that re-cites the rule, with no 沿用 mark under a national one. It now
+    cites what a decision cites under the profile in force on the approval's day."""
+    from xueji.articles import Article
+    from xueji.policy import ANHUI_2013, NATIONAL_2013, Param
+    from xueji.rules._base import RULE_CODES, rule_article
+
+    policy = {
+        "recited": attrs.evolve(
+            ANHUI_2013,
+            code="recited",
+            citations={
+                **ANHUI_2013.citations,
+                "rule.audit.altered_before": Article("某教基〔2027〕1号", 40),
+            },
+        ),
+        "national": attrs.evolve(  # (with a default approval, so that the sweep writes)
+            NATIONAL_2013,
+            code="national-default",
+            transfer_default_approval=Param(True, Article(NATIONAL_2013.instrument, 14)),
+        ),
+    }[profile]
+    p = Province(policies=(policy,))
+    s = p.register("A", 1, name="张三")
+    _transfer_overdue(p, s.id)
+    rows = p.store.students.t.rows
+    rows[s.id] = attrs.evolve(rows[s.id], name="李四")
+    p.at(D(2027, 1, 4))
+    with caplog.at_level("WARNING", logger="xueji.registry"):
+        assert len(p.reg.advance_clock(Actor.system())) == 1
+    assert p.reg.student(PROVINCE, s.id).school == "W"
+    (line,) = _said(caplog, s.id)
+    catalogue = RULE_CODES["audit.altered_before"][0]
+    cited = rule_article("audit.altered_before", catalogue, policy)
+    assert cited != catalogue
+    assert f"（{cited}）" in line
+    assert f"({cited.english})" in line
+    assert str(catalogue) not in line.replace(str(cited), "")
+    # the same article a command's decision cites for the same warning
+    rows[s.id] = attrs.evolve(rows[s.id], name="王五")
+    out = p.reg.add_info(school_actor("W"), s.id, InfoGroup.AWARD, InfoEntry(p.today(), "三好学生"))
+    assert out.decision.codes == ("audit.altered_before",)
+    assert out.decision.warnings[0].article == cited
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art32_a_default_approval_written_later_says_when_the_change_was_found(
+    kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Review finding: the sweep dates a default approval the day after the deadline
+    but writes it whenever it runs. A record changed by hand after the deadline and
+    before the sweep ran was reported as changed "before transfer on <deadline+1>",
+    a day on which it had not been changed yet. The marked entry now also seals the
+    day the command ran (``found_on``), and the finding and the logged warning say
+    "found on <that day> by transfer dated <deadline+1>"."""
+    p = _province(kind, tmp_path)
+    s = p.register("A", 1, name="张三")
+    request_id = _transfer_overdue(p, s.id)
+    p.at(D(2027, 1, 3))  # after every deadline, before the sweep runs
+    _tamper(p, s.id, tmp_path, name="李四")
+    p.at(D(2027, 1, 4))
+    with caplog.at_level("WARNING", logger="xueji.registry"):
+        assert [r.id for r in p.reg.advance_clock(Actor.system())] == [request_id]
+    (transfer,) = [e for e in p.reg.history(PROVINCE, s.id) if e.command == "transfer"]
+    dated = transfer.on.isoformat()
+    assert transfer.on < D(2027, 1, 3)  # (the default approval's day: before the change)
+    assert transfer.after["found_on"] == "2027-01-04"
+    assert p.reg.detect(PROVINCE).log.ok  # (sealed into the chain)
+    (found,) = _altered(p)
+    assert found.on == transfer.on
+    assert f"found on 2027-01-04 by transfer dated {dated}" in found.detail
+    assert f"before transfer on {dated}" not in found.detail
+    assert "2027-01-04" in found.detail_zh
+    assert dated in found.detail_zh
+    (line,) = _said(caplog, s.id)
+    assert f"found on 2027-01-04 by transfer dated {dated}" in line
+    assert f"before transfer on {dated}" not in line
+    assert "2027-01-04" in line.split(" / ")[0]

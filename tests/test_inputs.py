@@ -130,6 +130,28 @@ def test_art6_a_school_region_must_be_a_region_code(province: Province) -> None:
     _unchanged(province, lambda: province.reg.add_unit(PROVINCE, unit))
 
 
+@pytest.mark.parametrize("value", [None, "A-1", {"id": "A-1"}])
+@pytest.mark.parametrize("command", ["add_class", "add_school", "add_unit"])
+def test_art6_a_tree_record_of_another_type_is_refused(
+    province: Province, command: str, value: Any
+) -> None:
+    """Review finding: ``add_class(actor, None)``, ``add_school`` and ``add_unit`` of
+    ``None`` raised a raw AttributeError (``'NoneType' object has no attribute
+    'id'``). A value that is not the class, school or unit the command takes is now
+    ``command.bad_input`` in Chinese and English, shown in the message, and writes
+    nothing."""
+    r = province.reg
+    calls = {
+        "add_class": lambda: r.add_class(A, value),
+        "add_school": lambda: r.add_school(PROVINCE, value),
+        "add_unit": lambda: r.add_unit(PROVINCE, value),
+    }
+    err = _unchanged(province, calls[command])
+    assert err.message_zh != err.message_en
+    assert repr(value) in err.message_zh
+    assert repr(value) in err.message_en
+
+
 def test_an_actor_unit_too_long_for_a_key_is_refused(province: Province) -> None:
     """It becomes part of log subjects (``national:<unit>``): on a server a raw
     driver error before."""

@@ -546,32 +546,8 @@ def _saying_altered(
             return result
         marked = Decision.combine(result.decision, Decision.allow(warnings=found))
         return attrs.evolve(result, decision=marked)
-    _said_to_logger(found)
+    self._said_to_logger(found)
     return result
-
-
-def _said_to_logger(found: Iterable[Violation]) -> None:
-    """The warnings ``audit.altered_before`` of a command with no decision to carry
-    them, to the ``xueji.registry`` logger (the sweep's default approvals: the entries
-    are marked, and :meth:`Registry.detect` reports them, all the same)."""
-    for w in found:
-        facts = dict(w.facts)
-        _LOG.warning(
-            "学生 %s 的学籍记录在 %s 的 %s 之前已在系统之外被改动（与第 %s 条变动日志记载的"
-            "不符），操作照常办理，日志已记下（%s） / student %s's record was changed "
-            "outside the registry before %s on %s (it did not hold what entry %s wrote): "
-            "written on, the log entry marked (%s)",
-            facts.get("student"),
-            facts.get("on"),
-            facts.get("command"),
-            facts.get("entry"),
-            w.article,
-            facts.get("student"),
-            facts.get("command"),
-            facts.get("on"),
-            facts.get("entry"),
-            w.article.english,
-        )
 
 
 def _expect(kind: str, key: str, expected: int | None, actual: int) -> None:
@@ -973,6 +949,17 @@ legitimate work on a record nobody can repair); its decision warns
 (:func:`_laundered`), though the record now holds what it wrote."""
 
 
+FOUND_ON = "found_on"
+"""The day the command that marked an entry (:data:`ALTERED_SINCE`) ran, sealed into
+the marked entry beside the mark (and into no other). An entry is dated the day its
+change took effect, which for a default approval of the deadline sweep is the day
+after the stage's deadline, whenever the sweep runs: a record changed after that day
+and before the sweep ran was changed before the day the sweep found it, not before
+the day its entry is dated. The finding and the warning say "found on *found_on* by
+*command* dated *on*" where the two days differ, and word it as before where they
+are the same (or the entry, marked before this field, carries none)."""
+
+
 def _last_written(uow: UnitOfWork, last: ChangeEntry) -> ChangeEntry | None:
     """The latest entry of ``last``'s subject that carries a record digest: ``last``
     itself (the subject's last entry, read for the hash chain) when it does, else the
@@ -1039,16 +1026,30 @@ def _laundered(
         if not (everywhere or any(inside(c) for c in (before, after) if c)):
             continue
         since = e.after[ALTERED_SINCE]
+        found = e.after.get(FOUND_ON, "")
+        if found in ("", e.on.isoformat()):
+            detail = (
+                f"the record was changed outside the registry before {e.command} on {e.on} "
+                f"wrote it (entry {e.seq}): it did not hold what its entry {since} wrote, "
+                "and the command wrote the change on"
+            )
+            detail_zh = (
+                f"学籍记录在 {e.on} 的 {e.command} 操作（第 {e.seq} 条变动日志）之前已在系统之外"
+                f"被改动：与第 {since} 条变动日志记载的不符，该操作将改动一并写入"
+            )
+        else:  # (written after its date, by the deadline sweep: see FOUND_ON)
+            detail = (
+                f"the record was changed outside the registry, found on {found} by "
+                f"{e.command} dated {e.on} (entry {e.seq}): it did not hold what its entry "
+                f"{since} wrote, and the command wrote the change on"
+            )
+            detail_zh = (
+                f"学籍记录已在系统之外被改动，{found} 由日期记为 {e.on} 的 {e.command} 操作"
+                f"（第 {e.seq} 条变动日志）发现：与第 {since} 条变动日志记载的不符，该操作将改动"
+                "一并写入"
+            )
         yield audit.Finding(
-            "altered_record",
-            before or after or "province",
-            e.subject,
-            e.on,
-            f"the record was changed outside the registry before {e.command} on {e.on} "
-            f"wrote it (entry {e.seq}): it did not hold what its entry {since} wrote, "
-            "and the command wrote the change on",
-            f"学籍记录在 {e.on} 的 {e.command} 操作（第 {e.seq} 条变动日志）之前已在系统之外"
-            f"被改动：与第 {since} 条变动日志记载的不符，该操作将改动一并写入",
+            "altered_record", before or after or "province", e.subject, e.on, detail, detail_zh
         )
 
 
@@ -1740,7 +1741,7 @@ class Registry:
             if read is not None and last_of_subject is not None:
                 since = _altered_since(uow, read, last_of_subject, self.today())
                 if since is not None:
-                    after = {**after, ALTERED_SINCE: since.seq}
+                    after = {**after, ALTERED_SINCE: since.seq, FOUND_ON: self.today()}
                     self._said_altered(read.id, command, on, since)
         uow.log.append(
             _entry(
@@ -1762,12 +1763,15 @@ class Registry:
         since entry ``since``: a warning (``audit.altered_before``) for the command's
         decision, which the command wrapper (:func:`_retried`) adds to it; where the
         command returns no decision (the deadline sweep), a warning to the
-        ``xueji.registry`` logger."""
+        ``xueji.registry`` logger. ``on`` is the date of the command's entry;
+        ``found_on`` in the facts the day the command ran (later for a default
+        approval the sweep writes after its day: :data:`FOUND_ON`)."""
         warning = violation(
             "audit.altered_before",
             student=student,
             command=command,
             on=on,
+            found_on=self.today(),
             entry=since.seq,
             entry_on=since.on,
         )
@@ -1775,7 +1779,62 @@ class Registry:
         if found is not None:
             found.append(warning)
         else:
-            _said_to_logger([warning])
+            self._said_to_logger([warning])
+
+    def _said_to_logger(self, found: Iterable[Violation]) -> None:
+        """The warnings ``audit.altered_before`` of a command with no decision to carry
+        them, to the ``xueji.registry`` logger (the sweep's default approvals: the
+        entries are marked, and :meth:`detect` reports them, all the same). Each cites
+        the article a decision cites (:func:`~xueji.rules._base.rule_article`) under
+        the profile in force on its entry's day, the day the sweep approved the stage
+        under that profile (Art 24; the entry's basis is that profile's too): a
+        profile's ``rule.audit.altered_before``, or the Anhui article marked
+        inherited. Before, the catalogue's article whatever the profile. A warning
+        found on a later day than its entry's (:data:`FOUND_ON`) says both days."""
+        for w in found:
+            facts = dict(w.facts)
+            on, found_on = facts.get("on", ""), facts.get("found_on", "")
+            article = w.article
+            # (no profile in force that day: the catalogue's, as _cited leaves it)
+            with contextlib.suppress(PolicyNotInForce, ValueError):
+                article = rule_article(w.code, article, self.policy(_dt.date.fromisoformat(on)))
+            student, command, entry = facts.get("student"), facts.get("command"), facts.get("entry")
+            if found_on in ("", on):
+                _LOG.warning(
+                    "学生 %s 的学籍记录在 %s 的 %s 之前已在系统之外被改动（与第 %s 条变动日志"
+                    "记载的不符），操作照常办理，日志已记下（%s） / student %s's record was "
+                    "changed outside the registry before %s on %s (it did not hold what entry "
+                    "%s wrote): written on, the log entry marked (%s)",
+                    student,
+                    on,
+                    command,
+                    entry,
+                    article,
+                    student,
+                    command,
+                    on,
+                    entry,
+                    article.english,
+                )
+            else:
+                _LOG.warning(
+                    "学生 %s 的学籍记录已在系统之外被改动，%s 由日期记为 %s 的 %s 发现（与第 %s "
+                    "条变动日志记载的不符），操作照常办理，日志已记下（%s） / student %s's "
+                    "record was changed outside the registry, found on %s by %s dated %s (it "
+                    "did not hold what entry %s wrote): written on, the log entry marked (%s)",
+                    student,
+                    found_on,
+                    on,
+                    command,
+                    entry,
+                    article,
+                    student,
+                    found_on,
+                    command,
+                    on,
+                    entry,
+                    article.english,
+                )
 
     def _cited(self, result: _T, on: _dt.date) -> _T:
         """A command's result with its decision cited under the profile in force on
@@ -2782,6 +2841,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
     @_retried
     def add_unit(self, actor: Actor, unit: Unit) -> Outcome:
         """Create an education authority (Art 6: by the province's administrator)."""
+        _check_tree_kind(actor, unit, Unit, "单位", "the unit")
         _check_key("单位代码", "unit code", unit.code)
         _check_tree_record(unit)
         on = self.today()
@@ -2810,6 +2870,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         学籍主管单位 than the branch's (Art 7: a 学区 is within a county),
         ``school.central_elsewhere``. A code that a unit holds is
         :class:`~xueji.errors.DuplicateKey` (units and schools share one code space)."""
+        _check_tree_kind(actor, school, School, "学校", "the school")
         _check_key("学校代码", "school code", school.code)
         _check_tree_record(school)
         on = self.today()
@@ -2843,6 +2904,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
     @_retried
     def add_class(self, actor: Actor, klass: SchoolClass) -> Outcome:
         """Create a class (Art 10). A virtual class is refused (Art 16)."""
+        _check_tree_kind(actor, klass, SchoolClass, "班级", "the class")
         _check_key("班级代码", "class id", klass.id)
         _check_tree_record(klass)
         on = self.today()
@@ -5944,6 +6006,22 @@ def _check_tree_shape(uow: UnitOfWork, actor: Actor, unit: Unit, parent: Unit | 
         raise _bad_input(
             f"新库须先添加省级单位 {actor.unit} 本身",
             f"a new registry first adds its province unit {actor.unit} itself",
+        )
+
+
+def _check_tree_kind(
+    actor: object, value: object, kind: type[Unit | School | SchoolClass], zh: str, en: str
+) -> None:
+    """Refuse, after the actor (:func:`_check_actor`), a value given where ``add_unit``,
+    ``add_school`` or ``add_class`` takes a :class:`~xueji.model.Unit`,
+    :class:`~xueji.model.School` or :class:`~xueji.model.SchoolClass` (``None``, a
+    code, a mapping): before, a raw AttributeError from reading its code."""
+    _check_actor(actor)
+    if not isinstance(value, kind):
+        shown = _short(value)
+        raise _bad_input(
+            f"{zh}应为 {kind.__name__}：{shown}",
+            f"{en} must be a {kind.__name__}, not {shown}",
         )
 
 
