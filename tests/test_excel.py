@@ -1290,6 +1290,14 @@ def test_a_report_cell_that_looks_like_a_formula_is_text(tmp_path: Path) -> None
     excel.write_table(tmp_path / "d.csv", excel.Table("t", ("n",), [("-cmd|' /C calc'!A0",)]))
     text = (tmp_path / "d.csv").read_text(encoding="utf-8-sig").splitlines()[1]
     assert text == "'-cmd|' /C calc'!A0"
+    # found by the Excel review: a sign, then a digit, then a formula was kept as written
+    # (only the second character was looked at) and a spreadsheet ran it
+    sly = ["-1+cmd|' /C calc'!A0", '+1+HYPERLINK("http://e.vil","x")', "- 2+cmd|'/C calc'!A0"]
+    kept = ["+86 551 6280 0000", "-2.5", "+1", "-"]
+    excel.write_table(tmp_path / "s.csv", excel.Table("t", ("n",), [(v,) for v in sly + kept]))
+    with open(tmp_path / "s.csv", encoding="utf-8-sig", newline="") as f:
+        got = [row[0] for row in list(csv.reader(f))[1:]]
+    assert got == ["'" + v for v in sly] + kept
 
 
 def test_art12_a_column_named_slightly_otherwise_or_twice_refuses_the_sheet(

@@ -2202,16 +2202,25 @@ def _sheet_title(title: str, suffix: str = "") -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+_SIGNED_NUMBER = re.compile(r"[+-](?: *\d[\d ]*(?:\.\d+)?)?", re.ASCII)
+"""A lone sign, a signed number or a phone number (``+86 551 ...``): the values
+starting with ``+`` or ``-`` that a CSV keeps as they are (:func:`_csv_cell`)."""
+
+
 def _csv_cell(value: object) -> object:
     """A CSV value a spreadsheet will not run: text starting with ``=`` or ``@``, a tab
-    or a carriage return, or ``+``/``-`` followed by anything but a digit or a space,
-    gets a leading ``'`` (OWASP's advice on CSV injection), so a student named
-    ``=HYPERLINK(...)`` or ``-cmd|...`` is shown as written, not evaluated; a signed
-    number or a phone number (``+86 551 ...``) is kept as it is for the machines that
-    read the national export."""
+    or a carriage return, or ``+``/``-`` unless the whole text is a signed number or a
+    phone number, gets a leading ``'`` (OWASP's advice on CSV injection), so a student
+    named ``=HYPERLINK(...)``, ``-cmd|...`` or ``-1+cmd|...`` is shown as written, not
+    evaluated; a signed number or a phone number (``+86 551 ...``) is kept as it is for
+    the machines that read the national export.
+
+    >>> [_csv_cell(v) for v in ("+86 551 6280 0000", "-2.5", "-", "-1+cmd|' /C calc'!A0")]
+    ['+86 551 6280 0000', '-2.5', '-', "'-1+cmd|' /C calc'!A0"]
+    """
     if not isinstance(value, str) or not value.startswith(_FORMULA_START):
         return value
-    if value[0] in "+-" and (len(value) == 1 or value[1].isdigit() or value[1] == " "):
+    if value[0] in "+-" and _SIGNED_NUMBER.fullmatch(value):
         return value  # a signed number or a phone (+86 ...), as the national upload wants
     return "'" + value
 
