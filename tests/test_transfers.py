@@ -507,10 +507,54 @@ def test_art25_a_blackout_over_the_new_year_applies_on_both_sides(
     assert ("transfer.blackout" in codes) is refused
 
 
-def test_art20_special_education_to_regular_needs_no_transfer(province: Province) -> None:
+def test_art20_special_education_to_regular_may_still_transfer(province: Province) -> None:
+    """Art 20: such a move 可不办理转学手续 (need not go through a transfer). It was a
+    refusal, so a disabled child of a Hefei special school whose family moved to Wuhu
+    could never have the registry follow (only a transfer approval moves it; Art 21: the
+    sending school keeps nothing). Anhui reads it as an exemption: a warning, and the
+    transfer goes through."""
     s = province.register("SP", 1, special_needs=True)
     out = start_transfer(province, s.id, to="W")
-    assert "transfer.not_needed" in out.decision.codes
+    assert out.allowed, out.decision
+    assert out.decision.codes == ("transfer.not_needed",)
+    warning = out.decision.warnings[0]
+    assert warning.article == ANHUI_2013.special_education_transfer_optional.article
+    assert out.request is not None
+    for actor in (W, WUHU, school_actor("SP"), SHUSHAN):
+        assert province.reg.approve(actor, out.request.id).allowed
+    moved = province.reg.student(PROVINCE, s.id)
+    assert (moved.school, moved.class_id) == ("W", "W-1")
+    # the other way, 随班就读 into a special school: also a warning, not a refusal
+    t = province.register("A", 1, special_needs=True)
+    back = province.reg.request_transfer(
+        school_actor("SP"),
+        t.id,
+        to_school="SP",
+        to_class="SP-1",
+        reason=TransferReason.ADDRESS_CHANGE,
+    )
+    assert back.allowed
+    assert back.decision.codes == ("transfer.not_needed",)
+
+
+def test_art20_a_profile_may_read_it_as_not_a_transfer() -> None:
+    """``special_education_transfer_optional = false``: the move is not handled by
+    transfer, and the request is refused (the earlier behaviour), nothing filed."""
+    strict = attrs.evolve(
+        ANHUI_2013,
+        special_education_transfer_optional=Param(
+            False, ANHUI_2013.special_education_transfer_optional.article
+        ),
+    )
+    p = Province(START, policies=(strict,))
+    s = p.register("SP", 1, special_needs=True)
+    out = start_transfer(p, s.id, to="W")
+    assert not out.allowed
+    assert out.decision.codes == ("transfer.not_needed",)
+    assert out.request is None
+    # a student without special needs, or a move between ordinary schools, is untouched
+    t = p.register("A", 1, special_needs=True)
+    assert start_transfer(p, t.id, to="W").allowed
 
 
 def test_suspended_student_cannot_transfer_and_one_open_transfer(province: Province) -> None:
@@ -908,6 +952,43 @@ def test_art25_false_material_cannot_be_approved(province: Province) -> None:
     assert "approve=False" in e.value.message_en
     req = province.reg.request(PROVINCE, out.request.id)
     assert req.state is RequestState.AT_RECEIVING_AUTHORITY
+
+
+def test_art25_only_an_authority_finds_the_material_false(province: Province) -> None:
+    """A school refusing its stage with ``material_false=True`` was recorded as refused
+    on false material citing Art 25, which has the authority (各地学籍主管部门) find it.
+    Bad input now, nothing written; the school refuses without the flag, and the
+    authority's finding is as before. A new student's review likewise (``reject``)."""
+    s = province.register("WH", 10, hukou_region="340202")
+    h = school_actor("H")
+    out = province.reg.request_transfer(
+        h, s.id, to_school="H", to_class="H-10", reason=TransferReason.JOB_MOVE
+    )
+    assert out.request is not None
+    rid = out.request.id
+    before = (province.reg.request(PROVINCE, rid), len(province.log()))
+    with pytest.raises(XuejiError) as e:
+        province.reg.decide_transfer(h, rid, approve=False, material_false=True)
+    assert e.value.code == "command.bad_input"
+    assert "authority" in e.value.message_en
+    assert "学籍主管部门" in e.value.message_zh
+    assert (province.reg.request(PROVINCE, rid), len(province.log())) == before
+    refused = province.reg.decide_transfer(h, rid, approve=False)
+    assert refused.request is not None
+    assert refused.request.state is RequestState.REJECTED
+    assert "transfer.false_material" not in refused.decision.codes
+    assert "第二十五条" not in refused.request.history[-1].note
+    # a new student's review: a school's flag is bad input, the authority's rejects it
+    draft = province.enroll("A", 1)
+    review = province.reg.submit(A, draft.id).request
+    assert review is not None
+    n = len(province.log())
+    with pytest.raises(XuejiError) as e:
+        province.reg.reject(A, review.id, material_false=True)
+    assert e.value.code == "command.bad_input"
+    assert len(province.log()) == n
+    done = province.reg.reject(SHUSHAN, review.id, material_false=True)
+    assert done.decision.codes == ("enrolment.false_material",)
 
 
 def test_art25_decide_transfer_is_for_transfers_only(province: Province) -> None:

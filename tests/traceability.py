@@ -103,7 +103,7 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
     (
         20,
         "must",
-        "transfers for legitimate reasons; special education <-> 随班就读 needs none",
+        "transfers for legitimate reasons; special education <-> 随班就读 need not be a transfer (may be one)",
         "`xueji.rules.transfers.check_transfer`",
     ),
     (

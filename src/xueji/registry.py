@@ -3907,7 +3907,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         command refused), and the note, unless one is given, says 材料虚假 with the
         article (as :meth:`decide_transfer`'s for a transfer, Art 25). A request that is
         not a new student's review is ``command.bad_input``, nothing written (a
-        transfer's is :meth:`decide_transfer`'s)."""
+        transfer's is :meth:`decide_transfer`'s), and so is the flag from an actor
+        that is not a city or county unit (the review is the authority's)."""
         _check_flag(material_false, "material_false", "material_false")
         if material_false:
             return self._decide(
@@ -3957,8 +3958,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         expected_version: int | None = None,
         idempotency_key: str | None = None,
     ) -> Outcome:
-        """Decide the current stage of a transfer (Art 21). An authority that finds the
-        material false refuses it (Art 25), with ``approve=False``: a stage approved and
+        """Decide the current stage of a transfer (Art 21). An authority (a city or
+        county unit: 各地学籍主管部门) that finds the material false refuses it (Art 25),
+        with ``approve=False``; ``material_false`` from any other actor (a school) is
+        ``command.bad_input``, nothing written (before, a school's refusal was
+        recorded as 材料虚假 citing Art 25). A stage approved and
         found false at once is a contradiction, refused as ``command.bad_input`` (before,
         it was read as a refusal and said nothing). A request that is not a transfer (a
         suspension, a correction, ...) is ``command.bad_input`` too, nothing written
@@ -4101,6 +4105,21 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     if req.kind in _TRANSFER_KINDS
                     else ""
                 ),
+            )
+        if (
+            isinstance(extra, Violation)
+            and extra.code in ("transfer.false_material", "enrolment.false_material")
+            and actor.kind not in (ActorKind.CITY, ActorKind.COUNTY)
+        ):
+            # material is found false by an authority (Art 25: 各地学籍主管部门; Art 15:
+            # the review is the authority's), never by a school: a school's refusal
+            # was recorded as 材料虚假 citing Art 25. Before anything is written.
+            raise _bad_input(
+                "只有学籍主管部门（市、县级教育行政部门）可认定材料虚假（material_false），"
+                f"{actor.kind.value} 用户不可：学校请直接不同意（第二十五条、第十五条）",
+                "only an authority (a city or county unit) finds material false "
+                f"(material_false), not a {actor.kind.value} user: a school refuses "
+                "without it (Arts 25, 15)",
             )
         _expect("request", req.id, expected_version, req.version)
         put_off: list[Request] = []

@@ -137,6 +137,18 @@ ANHUI_2013 = Policy(
     ),
     transfer_stage_limit=Param(20, _art(24)),
     transfer_default_approval=Param(True, _art(24)),
+    special_education_transfer_optional=Param(
+        True,
+        _art(20),
+        "Art 20: a move of a disabled student between a special-education school and "
+        "随班就读 in an ordinary school 可不办理转学手续 (need not go through a transfer). "
+        "Read as an exemption, not a prohibition: the move may be made without a "
+        "transfer (the registry may stay at the sending school), and a transfer, when "
+        "the family asks for one, still proceeds, with a warning (transfer.not_needed); "
+        "only a transfer approval moves the registry, and a family moving to another "
+        "city must be able to take it along (Art 21: 流出地学校不得保留学籍). False reads "
+        "it as 'not handled by transfer' and refuses such a transfer.",
+    ),
     transfer_window=Param(
         TransferWindow(WindowReading.START_OR_END, 1),
         _art(25, 2),

@@ -222,8 +222,8 @@ _code(
 _code(
     "transfer.not_needed",
     anhui(20),
-    "特教学校与随班就读之间转换可不办理转学手续",
-    "special education <-> 随班就读 needs no transfer",
+    "特教学校与随班就读之间转换可不办理转学手续，学籍可保留在原校",
+    "special education <-> 随班就读 needs no transfer; the registry may stay",
 )
 _code(
     "transfer.status",
@@ -456,6 +456,7 @@ CITES_PARAMETER: Mapping[str, str] = MappingProxyType(
         "transfer.blackout": "transfer_blackout",
         "transfer.mid_term": "transfer_window",
         "transfer.mid_term_no_reason": "transfer_window",
+        "transfer.not_needed": "special_education_transfer_optional",
     }
 )
 """The rules that cite the article of a profile parameter, not the catalogue's: the
@@ -650,8 +651,9 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "a student has at most one open transfer",
     ),
     "transfer.not_needed": (
-        "特教学校与随班就读之间转换不办理转学手续",
-        "special education <-> 随班就读 is not a transfer",
+        "特教学校与随班就读之间转换可不办理转学手续（special_education_transfer_optional）",
+        "special education <-> 随班就读 need not go through a transfer "
+        "(special_education_transfer_optional)",
     ),
     "transfer.mid_term_no_reason": (
         "学期期中转学须说明正当理由",

@@ -18,6 +18,10 @@ Readings chosen:
   ``transfer_blackout`` hold for every kind of transfer (:func:`check_timing`): a
   transfer in from another province or from abroad (its ``stated_reason``) and a
   transfer out (its reason) as well as one within the province.
+* **Special education <-> 随班就读 (Art 20).** Such a move 可不办理转学手续: with the
+  policy's ``special_education_transfer_optional`` (Anhui: true) a transfer is not
+  needed but may be made (warning ``transfer.not_needed``), so the registry can
+  follow a family to another city (Art 21); false refuses it.
 """
 
 from __future__ import annotations
@@ -112,9 +116,13 @@ def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Dec
         seen={"from_school": facts.from_school},
     )
     special_switch = s.special_needs and facts.from_special != facts.to_special
+    optional = policy.special_education_transfer_optional
     c.rule(
         "transfer.not_needed",
         not special_switch,
+        warn=optional.value,
+        article=optional.article,
+        params=(("special_education_transfer_optional", optional),),
         student=s.id,
         from_school=facts.from_school,
         to_school=facts.to_school,
