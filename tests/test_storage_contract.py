@@ -212,18 +212,65 @@ def test_schema_8_refuses_a_xueji_that_would_drop_new_fields(
     with store.unit_of_work() as uow:
         uow.units.add(Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000"))
     store.engine.dispose()
-    assert sql.SCHEMA_VERSION == 8
+    assert sql.SCHEMA_VERSION >= 8
     with monkeypatch.context() as m:  # the version before this one
         m.setattr(sql, "SCHEMA_VERSION", 7)
         with pytest.raises(SchemaTooNew):
             SqlStore.sqlite(path)
     with store.engine.begin() as conn:  # a database left by the version before
-        conn.execute(schema_t.delete().where(schema_t.c.version == 8))
+        conn.execute(schema_t.delete().where(schema_t.c.version >= 8))
     again = SqlStore.sqlite(path)
-    assert again.schema_version() == 8
+    assert again.schema_version() == sql.SCHEMA_VERSION
     with again.unit_of_work() as uow:
         assert uow.units.get("34") == Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000")
     again.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres", "mariadb"])
+def test_schema_9_fills_the_shared_code_table(kind: str, tmp_path: Path) -> None:
+    """Schema 9 adds the table that holds units' and schools' one code space against
+    two transactions adding both under one new code at once (tests/test_concurrency.py).
+    A database of schema 8 is upgraded with every code in it, a unit and a school
+    written under one code before the registry refused it included (both records
+    kept; the code taken once); afterwards a school under an old unit's code is still
+    refused, and new codes are claimed as before."""
+    from xueji.errors import DuplicateKey
+    from xueji.model import School
+    from xueji.policy import Stage
+    from xueji.storage.sql import codes_t, schema_t, schools_t, units_t
+
+    store = empty_store(kind, tmp_path)
+    assert isinstance(store, SqlStore)
+    county = Unit("340104", "蜀山区教育局", UnitLevel.COUNTY, "340104", "3401")
+    school = School("A", "甲校", "340104", "340104", frozenset({Stage.PRIMARY}))
+    with store.unit_of_work() as uow:
+        uow.units.add(county)
+        uow.schools.add(school)
+    with store.engine.begin() as conn:  # as schema 8 left it, with a shared code
+        codes_t.drop(conn)
+        conn.execute(schema_t.delete().where(schema_t.c.version == 9))
+        twin = School("340104", "同码学校", "340104", "340104", frozenset({Stage.PRIMARY}))
+        conn.execute(schools_t.insert().values(code=twin.code, doc=sql._dump(twin)))
+    store.engine.dispose()
+    assert store.schema_version() == 8
+    assert store.migrate() == sql.SCHEMA_VERSION == 9
+    with store.engine.connect() as conn:
+        held = dict(conn.execute(sa.select(codes_t.c.code, codes_t.c.kind)).all())
+        both = conn.execute(sa.select(sa.func.count()).select_from(units_t)).scalar_one()
+    assert held == {"340104": "unit", "A": "school"}
+    assert both == 1
+    assert store.migrate() == 9  # again: nothing to do
+    with pytest.raises(DuplicateKey) as e, store.unit_of_work() as uow:
+        uow.units.add(Unit("A", "同码单位", UnitLevel.COUNTY, "340104", "3401"))
+    assert (e.value.kind, e.value.adding) == ("school", "unit")
+    with store.unit_of_work() as uow:
+        uow.schools.add(attrs.evolve(school, code="B"))
+    with store.engine.connect() as conn:
+        assert (
+            conn.execute(sa.select(codes_t.c.kind).where(codes_t.c.code == "B")).scalar_one()
+            == "school"
+        )
+    store.engine.dispose()
 
 
 def test_an_old_database_is_upgraded(tmp_path: Path) -> None:

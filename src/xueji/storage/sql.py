@@ -90,7 +90,7 @@ __all__ = ["SCHEMA_VERSION", "CorruptRecord", "SchemaTooNew", "SqlStore"]
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 SQLITE_CACHE_KIB = 65_536
 """The page cache of each SQLite connection, in KiB (``PRAGMA cache_size``)."""
@@ -111,6 +111,16 @@ schools_t = sa.Table(
     sa.Column("code", _KEY, primary_key=True),
     sa.Column("doc", _DOC, nullable=False),
 )
+codes_t = sa.Table(
+    "xueji_codes",
+    metadata,
+    sa.Column("code", _KEY, primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # "unit" or "school"
+)
+"""Schema 9: every unit's and school's code, once: units and schools share one code
+space, and the primary key holds it against two transactions adding a unit and a
+school under one new code at once (each checks the other's table first, and on a
+server neither sees the other's uncommitted row)."""
 classes_t = sa.Table(
     "xueji_classes",
     metadata,
@@ -658,14 +668,16 @@ def _bad_option(error: Exception) -> XuejiError:
     )
 
 
-def _duplicate(kind: str, key: str, error: sa.exc.IntegrityError) -> DuplicateKey:
+def _duplicate(
+    kind: str, key: str, error: sa.exc.IntegrityError, *, adding: str | None = None
+) -> DuplicateKey:
     """:class:`DuplicateKey` for a refused insert, holding nothing of the driver's
     error: SQLAlchemy's keeps the statement's parameters in ``.params`` (the whole row,
     identity numbers in full), and a chained error (``__cause__``, or ``__context__``
     when raised inside its handler) would keep them for any error reporter to print.
     What the driver said is kept as a note, in one line and masked (MySQL quotes the
     duplicate value); the caller raises it outside its ``except`` block (Art 30)."""
-    duplicate = DuplicateKey(kind, key)
+    duplicate = DuplicateKey(kind, key, adding=adding)
     duplicate.add_note(f"{type(error.orig).__name__}: {mask_ids(_first_line(error.orig))}")
     return duplicate
 
@@ -807,12 +819,28 @@ def _code_taken(conn: Connection, table: sa.Table, code: str) -> bool:
     """Whether ``table`` (the units' or the schools') holds ``code``: units and schools
     share one code space (an actor, a request's history and the change log name
     either by its code alone), so one is not added under the other's code. Checked
-    before the insert, in the unit of work's transaction: two transactions adding a
-    unit and a school under one new code at the same moment on a server could both
-    pass (the tree is the province administrator's setup, Art 6; the
-    :class:`~xueji.registry.Registry` checks it the same way)."""
+    before the insert, in the unit of work's transaction, for the message's sake
+    (which record holds the code); :func:`_claim_code` is what holds the rule when
+    two transactions add a unit and a school under one new code at once (the tree is
+    the province administrator's setup, Art 6; the :class:`~xueji.registry.Registry`
+    checks it the same way)."""
     found = conn.execute(sa.select(table.c.code).where(table.c.code == code)).first()
     return found is not None
+
+
+def _claim_code(conn: Connection, code: str, kind: str, other: str) -> None:
+    """Write ``code`` into the shared code table (schema 9) for a ``kind`` (unit or
+    school) being added. Its primary key refuses a code another transaction took
+    meanwhile for the ``other`` kind (on a server it waits for that transaction, and
+    is refused once it commits): :class:`DuplicateKey` naming the record that holds
+    it. A code of the same kind was refused already, by the table's own key."""
+    try:
+        conn.execute(codes_t.insert().values(code=code, kind=kind))
+    except sa.exc.IntegrityError as e:
+        duplicate = _duplicate(other, code, e, adding=kind)
+    else:
+        return
+    raise duplicate  # outside the handler: the driver's error is not its context
 
 
 class _Units(_Cached):
@@ -828,6 +856,7 @@ class _Units(_Cached):
         if _code_taken(self.conn, schools_t, unit.code):  # one code space with the schools'
             raise DuplicateKey("school", unit.code, adding="unit")
         self._insert(unit.code, unit)
+        _claim_code(self.conn, unit.code, "unit", "school")
 
     def list(self) -> list[Unit]:
         return self._listed()
@@ -846,6 +875,7 @@ class _Schools(_Cached):
         if _code_taken(self.conn, units_t, school.code):  # one code space with the units'
             raise DuplicateKey("unit", school.code, adding="school")
         self._insert(school.code, school)
+        _claim_code(self.conn, school.code, "school", "unit")
 
     def list(self) -> list[School]:
         return self._listed()
@@ -1676,6 +1706,13 @@ def _exact_text(conn: Connection) -> None:
     idempotency key there, and a second command silently a repeat of the first; on a
     ``latin1`` server Chinese text could not be stored at all. Other engines: nothing
     to do. A table added by a later schema must be converted likewise."""
+    _convert_to_exact_text(conn, metadata.sorted_tables)
+
+
+def _convert_to_exact_text(conn: Connection, tables: Iterable[sa.Table]) -> None:
+    """On MySQL and MariaDB, convert ``tables`` to ``utf8mb4`` with the first binary
+    collation of :data:`_EXACT_COLLATIONS` the server has (schema 3's change, for a
+    table a later schema adds); other engines: nothing to do."""
     if conn.dialect.name not in ("mysql", "mariadb"):
         return
     names = ", ".join(f"'{c}'" for c in _EXACT_COLLATIONS)
@@ -1687,7 +1724,7 @@ def _exact_text(conn: Connection) -> None:
         )
     }
     collation = next((c for c in _EXACT_COLLATIONS if c in found), "utf8mb4_bin")
-    for table in metadata.sorted_tables:
+    for table in tables:
         conn.exec_driver_sql(
             f"ALTER TABLE {table.name} CONVERT TO CHARACTER SET utf8mb4 COLLATE {collation}"
         )
@@ -1812,6 +1849,27 @@ def _newer_documents(conn: Connection) -> None:
     database (``SchemaTooNew``) instead; a database of schema 7 needs nothing done."""
 
 
+def _shared_codes(conn: Connection) -> None:
+    """Schema 9: the shared code table (:data:`codes_t`), created where missing (in
+    ``utf8mb4`` with an exact collation on MySQL and MariaDB, as schema 3 made the
+    others) and filled with every unit's and then every school's code not in it
+    yet. A database that holds a unit and a school under one code (written before
+    the registry refused it) keeps both records; the table names the unit, and
+    adding either code again is refused. Idempotent: an upgrade cut off part way
+    (MariaDB's DDL commits at once) is finished by the next."""
+    codes_t.create(conn, checkfirst=True)
+    _convert_to_exact_text(conn, (codes_t,))
+    have = {code for (code,) in conn.execute(sa.select(codes_t.c.code))}
+    for table, kind in ((units_t, "unit"), (schools_t, "school")):
+        rows = []
+        for (code,) in conn.execute(sa.select(table.c.code).order_by(table.c.code)):
+            if code not in have:
+                have.add(code)
+                rows.append({"code": code, "kind": kind})
+        for i in range(0, len(rows), STREAM_BATCH):
+            conn.execute(codes_t.insert(), rows[i : i + STREAM_BATCH])
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, lambda conn: metadata.create_all(conn)),
     (2, _index_numbers_by_student),
@@ -1821,6 +1879,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (6, _request_kind_state),
     (7, _index_seats_by_grade),
     (8, _newer_documents),
+    (9, _shared_codes),
 )
 """Ordered migrations: (version, step). A new schema version appends a step. Step 1
 creates the tables as the code now declares them, so the later steps must be
