@@ -1287,3 +1287,56 @@ def test_art13_a_j_number_taken_in_is_never_issued_again(province: Province) -> 
     with province.reg.store.unit_of_work() as uow:
         for number in (j(1), j(3), j(5)):
             assert len(uow.students.by_registry_number(number)) == 1
+
+
+def _guangde(p: Province) -> None:
+    """广德 (341882) as a county directly under the province (省直管县, which the tree
+    accepts: Art 4), with two primary schools G and G2 (class G-1, G2-1)."""
+    from xueji.model import School, Unit, UnitLevel
+
+    p.reg.add_unit(PROVINCE, Unit("341882", "广德市教育体育局", UnitLevel.COUNTY, "341882", "34"))
+    for code in ("G", "G2"):
+        p.reg.add_school(
+            PROVINCE,
+            School(code, f"广德{code}小学", "341882", "341882", frozenset({Stage.PRIMARY})),
+        )
+        p.reg.add_class(
+            school_actor(code), SchoolClass(f"{code}-1", code, "1年级1班", 1, "班主任", START)
+        )
+
+
+def _register_at_g(p: Province, school: str, hukou: str) -> Student:
+    s = p.enroll(school, 1, hukou_region=hukou)
+    sub = p.reg.submit(school_actor(school), s.id).request
+    assert sub is not None
+    done = p.reg.approve(authority("341882"), sub.id)
+    assert done.student is not None
+    assert done.student.status is StudentStatus.REGISTERED
+    return done.student
+
+
+def test_art25_a_county_directly_under_the_province_is_its_own_city(province: Province) -> None:
+    """Found by the transfers review: a school under a county directly under the
+    province (省直管县) could not transfer at all, in or out: finding its city raised
+    ``not_found.city``. The city of Art 25's 市区 is the highest unit below the
+    province: the county itself for a 省直管县, whose 户籍 is its own code (not the
+    first four digits it shares with 宣城's districts)."""
+    p = province
+    _guangde(p)
+    s = p.register("A", 1)  # 合肥 -> 广德, a job move: allowed, and the chain runs
+    into = start_transfer(p, s.id, to="G")
+    assert into.allowed, into.decision
+    assert into.request is not None
+    for party in (school_actor("G"), authority("341882"), A, SHUSHAN):
+        assert p.reg.approve(party, into.request.id).allowed
+    assert p.reg.student(PROVINCE, s.id).school == "G"
+    out = start_transfer(p, s.id, to="W")  # and out again, 广德 -> 芜湖
+    assert out.allowed, out.decision
+    # a school choice within the county by a student of its 户籍: refused (Art 25(1))
+    local = _register_at_g(p, "G", "341882")
+    chose = start_transfer(p, local.id, to="G2", reason=TransferReason.OTHER, stated_reason="择校")
+    assert chose.decision.codes == ("transfer.same_city_choice",)
+    # a 户籍 of 宣城's 宣州区 (341802) is not 广德's, whatever digits they share
+    xuan = _register_at_g(p, "G", "341802")
+    moved = start_transfer(p, xuan.id, to="G2", reason=TransferReason.OTHER, stated_reason="择校")
+    assert moved.allowed, moved.decision

@@ -2040,14 +2040,23 @@ class Registry:
         return f"{prefix}{allocator.next('id:' + prefix):07d}"
 
     def _city_of(self, uow: UnitOfWork, school: School) -> Unit:
-        """The city above a school in the supervising-unit tree (Art 4)."""
+        """The city above a school in the supervising-unit tree (Art 4): the highest
+        unit below the province, the county itself for a county directly under the
+        province (省直管县, which the tree accepts), read as Art 25's 市区. Before, a
+        school under such a county had "no city above its authority" (not_found.city)
+        and could not transfer, in or out."""
         code: str | None = school.authority
         while code is not None:
             unit = uow.units.get(code)
             if unit is None:
                 raise NotFound("not_found.unit", f"单位 {code} 不存在", f"no unit {code}")
-            if unit.level is UnitLevel.CITY:
+            if unit.level is UnitLevel.PROVINCE:
+                break
+            if unit.level is UnitLevel.CITY or unit.parent is None:
                 return unit
+            parent = uow.units.get(unit.parent)
+            if parent is not None and parent.level is UnitLevel.PROVINCE:
+                return unit  # 省直管县
             code = unit.parent
         raise NotFound(
             "not_found.city",

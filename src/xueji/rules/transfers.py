@@ -1,8 +1,10 @@
 """Transfer legality (Arts 20-25).
 
 Pure checks over :class:`TransferFacts`. The city of a school is found through its
-supervising-unit tree (Art 4), not guessed from codes; the city of a student's 户籍 is
-the first four digits of its GB/T 2260 code (the only thing a 户籍 record gives).
+supervising-unit tree (Art 4), not guessed from codes: the highest unit below the
+province, which for a county directly under the province (省直管县) is the county
+itself; the city of a student's 户籍 is the first four digits of its GB/T 2260 code
+(the only thing a 户籍 record gives), or the whole code for such a county.
 
 Readings chosen:
 
@@ -90,7 +92,16 @@ def in_transfer_window(on: _dt.date, policy: Policy) -> tuple[bool, str]:
 
 
 def _same_city_prefix(region: str, city_region: str) -> bool:
-    return region[:4] == city_region[:4]
+    """Whether 户籍 ``region`` is in the area of the city unit whose code is
+    ``city_region``: a city's (a prefecture, ``XXYY00``) by its first four digits; a
+    county directly under the province (省直管县, its own 市区), by its whole code.
+
+    >>> _same_city_prefix("340104", "340100"), _same_city_prefix("341802", "341882")
+    (True, False)
+    """
+    if city_region[4:] == "00":
+        return region[:4] == city_region[:4]
+    return region == city_region
 
 
 def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Decision:
