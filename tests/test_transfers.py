@@ -1340,3 +1340,43 @@ def test_art25_a_county_directly_under_the_province_is_its_own_city(province: Pr
     xuan = _register_at_g(p, "G", "341802")
     moved = start_transfer(p, xuan.id, to="G2", reason=TransferReason.OTHER, stated_reason="择校")
     assert moved.allowed, moved.decision
+
+
+def test_art25_the_term_window_reads_the_day_the_guardian_applied() -> None:
+    """Found by the transfers review: the term window (Art 25(2)) was read on the day
+    the school filed the transfer, not on ``applied_on``, the day the guardian applied
+    (Art 21), on which the request opens and its days run (Art 24): an application
+    made in the window's last days and filed a week later needed a stated reason; one
+    made mid-term and filed once the window opened needed none. The window reads the
+    application day; the national blackout (the system's closed days) the filing day."""
+    p = Province()
+    s = p.register("A", 1)
+    p.at(D(2026, 10, 9))  # mid autumn term; applied on 30 September, in the window
+    inside = start_transfer(p, s.id, applied_on=D(2026, 9, 30))
+    assert inside.allowed, inside.decision
+    assert inside.decision.codes == ()
+    assert inside.request is not None
+    assert inside.request.opened_on == D(2026, 9, 30)
+    spring = Province(D(2026, 3, 2))
+    t = spring.register("A", 1, birth=D(2019, 3, 1))
+    spring.at(D(2026, 6, 15))  # the window's last month; applied on 20 May, mid-term
+    late = start_transfer(spring, t.id, applied_on=D(2026, 5, 20))
+    assert late.decision.codes == ("transfer.mid_term_no_reason",)
+    explained = late.decision.explain()
+    step = explained.steps[explained.rules.index("transfer.mid_term_no_reason")]
+    assert dict(step.facts)["on"] == "2026-05-20"
+    said = start_transfer(spring, t.id, applied_on=D(2026, 5, 20), stated_reason=WHY)
+    assert said.decision.codes == ("transfer.mid_term",)
+    # a transfer in from another province likewise
+    q = Province()
+    q.at(D(2026, 10, 9))
+    came = _from_beijing(q, applied_on=D(2026, 9, 30))
+    assert came.allowed, came.decision
+    assert came.decision.codes == ()
+    # the national blackout closes the system on the filing day, whenever the
+    # guardian applied
+    national = Province(D(2026, 6, 1), policies=(NATIONAL_2013,))
+    u = national.register("A", 1, birth=D(2019, 3, 1))
+    national.at(D(2026, 7, 20))  # 07-15..08-14
+    closed = start_transfer(national, u.id, applied_on=D(2026, 7, 10), stated_reason=WHY)
+    assert "transfer.blackout" in closed.decision.codes

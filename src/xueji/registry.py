@@ -4427,7 +4427,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         """The receiving school files a guardian's transfer application (Art 21).
 
         The receiving school's 20 working days run from ``applied_on`` (the day the
-        application reached it; default today). Opening a transfer takes the student's
+        application reached it; default today), and the term window (Art 25(2)) is read
+        on that day. Opening a transfer takes the student's
         version (at most one open transfer, even for two filed at the same moment).
         """
         on = self.today()
@@ -4460,7 +4461,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 open_transfers=sum(1 for r in open_now if r.kind in _TRANSFER_KINDS),
             )
             decision = Decision.combine(
-                transfers.check_transfer(facts, on=on, policy=policy),
+                # (the term window on the day the guardian applied, Art 25(2))
+                transfers.check_transfer(facts, on=on, policy=policy, applied_on=applied_on),
                 # (under correction_during_transfer = "wait", an open correction too)
                 change_rules.check_no_other_open(
                     s, RequestKind.TRANSFER, open_now, same=_TRANSFER_KINDS, policy=policy
@@ -4527,9 +4529,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         ``outcome.request.student`` its id): the earlier record is not the receiving
         school's to read before the return is approved (Art 28). The receiving school's
         and its authority's approvals follow (20 working days each). As any transfer
-        (Art 25(2)), not inside the policy's ``transfer_blackout``, and mid-term outside
-        the ``transfer_window`` only with a ``stated_reason`` (before, it was started on
-        any day).
+        (Art 25(2)), not filed inside the policy's ``transfer_blackout``, and applied for
+        (``applied_on``, default today) mid-term outside the ``transfer_window`` only with
+        a ``stated_reason`` (before, it was started on any day).
         """
         on = self.today()
         _check_date(applied_on, "申请日期", "the application date", optional=True)
@@ -4560,7 +4562,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 found.update({x.id: x for x in _same_child(uow, guardian_id, name, birth_date)})
             gone = (St.CROSS_PROVINCE_OUT, St.CROSS_BORDER_OUT)
             left = [x for x in found.values() if x.status in gone]
-            timing = transfers.check_timing(on, policy=policy, stated_reason=stated_reason)
+            timing = transfers.check_timing(
+                on, policy=policy, stated_reason=stated_reason, applied_on=applied_on
+            )
             decision = Decision.combine(
                 # a student coming back: one change at a time (Art 19), and under
                 # correction_during_transfer = "wait" not while a correction is open

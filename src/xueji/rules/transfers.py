@@ -16,8 +16,10 @@ Readings chosen:
   (warning ``transfer.verify_material``); material found false is refused.
 * **Term window (Art 25(2)).** The policy's ``transfer_window`` and ``terms``. Inside
   a term but outside the window, a transfer needs a stated reason: a warning with
-  one, a refusal without. Between terms, no warning. The window and the
-  ``transfer_blackout`` hold for every kind of transfer (:func:`check_timing`): a
+  one, a refusal without. Between terms, no warning. The window is read on the day
+  the guardian applied (``applied_on``, Art 21: the request opens on it), the
+  ``transfer_blackout`` (the system's closed days) on the day the transfer is filed.
+  Both hold for every kind of transfer (:func:`check_timing`): a
   transfer in from another province or from abroad (its ``stated_reason``) and a
   transfer out (its reason) as well as one within the province.
 * **Special education <-> 随班就读 (Art 20).** Such a move 可不办理转学手续: with the
@@ -104,8 +106,12 @@ def _same_city_prefix(region: str, city_region: str) -> bool:
     return region == city_region
 
 
-def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Decision:
-    """Every legality rule for an in-province transfer request on ``on``.
+def check_transfer(
+    facts: TransferFacts, *, on: _dt.date, policy: Policy, applied_on: _dt.date | None = None
+) -> Decision:
+    """Every legality rule for an in-province transfer request filed on ``on``, its
+    guardian having applied on ``applied_on`` (default ``on``): the term window reads
+    that day (Art 25(2)), the blackout the filing day.
 
     Each rule is recorded as a step whether it passes or not, with the facts it
     looked at and the policy parameters it read, so ``.explain()`` of an allowed
@@ -175,14 +181,22 @@ def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Dec
             from_city=facts.from_city,
             to_city=facts.to_city,
         )
-    _check_timing(c, on=on, policy=policy, stated_reason=facts.stated_reason)
+    _check_timing(c, on=on, policy=policy, stated_reason=facts.stated_reason, applied_on=applied_on)
     return c.decision()
 
 
-def check_timing(on: _dt.date, *, policy: Policy, stated_reason: str = "") -> Decision:
-    """When a transfer may be started (Art 25(2)): not inside the policy's
-    ``transfer_blackout``; inside a term but outside its ``transfer_window``, only with
-    a stated reason (a warning with one, a refusal without). The same rules for every
+def check_timing(
+    on: _dt.date,
+    *,
+    policy: Policy,
+    stated_reason: str = "",
+    applied_on: _dt.date | None = None,
+) -> Decision:
+    """When a transfer may be started (Art 25(2)): not filed (``on``) inside the
+    policy's ``transfer_blackout``; applied for (``applied_on``, default ``on``: the
+    day the guardian applied, Art 21) inside a term but outside its
+    ``transfer_window``, only with a stated reason (a warning with one, a refusal
+    without). Before, the window was read on the filing day. The same rules for every
     kind of transfer: :func:`check_transfer` applies them to a transfer within the
     province, the registry to a transfer in from another province or from abroad and
     to a transfer out (before, those were started on any day).
@@ -195,11 +209,18 @@ def check_timing(on: _dt.date, *, policy: Policy, stated_reason: str = "") -> De
     ('transfer.mid_term',)
     """
     c = Checks()
-    _check_timing(c, on=on, policy=policy, stated_reason=stated_reason)
+    _check_timing(c, on=on, policy=policy, stated_reason=stated_reason, applied_on=applied_on)
     return c.decision()
 
 
-def _check_timing(c: Checks, *, on: _dt.date, policy: Policy, stated_reason: str) -> None:
+def _check_timing(
+    c: Checks,
+    *,
+    on: _dt.date,
+    policy: Policy,
+    stated_reason: str,
+    applied_on: _dt.date | None = None,
+) -> None:
     blackout = policy.transfer_blackout.value
     blackout_param = (("transfer_blackout", policy.transfer_blackout),)
     if blackout is not None:
@@ -221,7 +242,8 @@ def _check_timing(c: Checks, *, on: _dt.date, policy: Policy, stated_reason: str
             params=blackout_param,
             on=on.isoformat(),
         )
-    ok, term = in_transfer_window(on, policy)
+    applied = applied_on or on
+    ok, term = in_transfer_window(applied, policy)
     window_params = (
         ("transfer_window", policy.transfer_window),
         ("terms", policy.terms),
@@ -233,7 +255,7 @@ def _check_timing(c: Checks, *, on: _dt.date, policy: Policy, stated_reason: str
         warn=bool(stated),
         article=policy.transfer_window.article,
         params=window_params,
-        on=on.isoformat(),
+        on=applied.isoformat(),
         term=term or "-",
         stated_reason=stated_reason or "-",
     )
