@@ -1380,3 +1380,56 @@ def test_art25_the_term_window_reads_the_day_the_guardian_applied() -> None:
     national.at(D(2026, 7, 20))  # 07-15..08-14
     closed = start_transfer(national, u.id, applied_on=D(2026, 7, 10), stated_reason=WHY)
     assert "transfer.blackout" in closed.decision.codes
+
+
+def test_art25_a_retired_hukou_code_is_not_read_as_a_city() -> None:
+    """Found by the transfers review: Art 25(1)'s same-city rule read a 户籍 code by its
+    first four digits, also a code no longer in use, whose county has since moved to
+    another city: 枞阳 (340823, 安庆's until 2015, 铜陵's since) was refused as 安庆's
+    own; 庐江 under the former 巢湖 (341421, until 2011; 合肥's since) was let through as
+    another city's. No table of successors is guessed: a code not in use on the day
+    of the decision does not refuse, and the decision warns that the authority checks
+    the current 户籍 city (``transfer.hukou_code_retired``, with the code's years)."""
+    from xueji.model import School, Unit, UnitLevel
+
+    p = Province()
+    p.reg.add_unit(PROVINCE, Unit("3408", "安庆市教育局", UnitLevel.CITY, "340800", "34"))
+    p.reg.add_unit(PROVINCE, Unit("340802", "迎江区教育局", UnitLevel.COUNTY, "340802", "3408"))
+    for code in ("Q1", "Q2"):
+        p.reg.add_school(
+            PROVINCE,
+            School(code, f"迎江{code}小学", "340802", "340802", frozenset({Stage.PRIMARY})),
+        )
+        p.reg.add_class(
+            school_actor(code), SchoolClass(f"{code}-1", code, "1年级1班", 1, "班主任", START)
+        )
+
+    def at_q1(hukou: str) -> Student:
+        s = p.enroll("Q1", 1, hukou_region=hukou)
+        sub = p.reg.submit(school_actor("Q1"), s.id).request
+        assert sub is not None
+        done = p.reg.approve(authority("340802"), sub.id).student
+        assert done is not None
+        return done
+
+    def choose(s: Student, to: str):  # type: ignore[no-untyped-def]
+        return start_transfer(p, s.id, to=to, reason=TransferReason.OTHER, stated_reason="择校")
+
+    zongyang = choose(at_q1("340823"), "Q2")
+    assert zongyang.allowed, zongyang.decision
+    assert zongyang.decision.codes == ("transfer.hukou_code_retired",)
+    (warning,) = zongyang.decision.warnings
+    assert warning.article == anhui(25)
+    facts = dict(warning.facts)
+    assert (facts["hukou_region"], facts["years"]) == ("340823", "1988-2015")
+    assert zongyang.request is not None
+    assert zongyang.request.warnings == ("transfer.hukou_code_retired",)
+    lujiang = choose(p.register("A", 1, hukou_region="341421"), "B")
+    assert lujiang.allowed, lujiang.decision
+    assert lujiang.decision.codes == ("transfer.hukou_code_retired",)
+    assert dict(lujiang.decision.warnings[0].facts)["years"] == "1999-2011"
+    # a code in use is read as before: 安庆's own 户籍 choosing a school is refused
+    assert choose(at_q1("340802"), "Q2").decision.codes == ("transfer.same_city_choice",)
+    # and a move for a reason Art 20 lists needs no check of the 户籍 at all
+    moved = start_transfer(p, p.register("A", 1, hukou_region="341421").id, to="B")
+    assert moved.decision.codes == ()

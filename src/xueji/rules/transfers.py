@@ -11,6 +11,12 @@ Readings chosen:
 * **Same-city school choice (Art 25(1)).** A student whose 户籍 is in the city of both
   the sending and the receiving school, moving for a reason other than a guardian's
   job move or a change of 户籍 or address (Art 20), is choosing a school: refused.
+* **A 户籍 code no longer in use (Art 25(1)).** A code retired or changed since (巢湖's
+  3414xx after 2011; 枞阳 340823, 安庆's until 2015 and 铜陵's since) says nothing of
+  the city the 户籍 is in now, and no table of successors is guessed: on a same-city
+  move for no listed reason the rule does not refuse on it and warns
+  (``transfer.hukou_code_retired``, with the code's years) that the authority checks
+  the current 户籍 city.
 * **借读 into a senior high (Art 25(1)).** A transfer into a senior high of one city
   from a school of another city is flagged for verification of its material
   (warning ``transfer.verify_material``); material found false is refused.
@@ -35,6 +41,7 @@ import datetime as _dt
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from xueji import regions
 from xueji.decision import Decision
 from xueji.lifecycle.tables import StudentStatus
 from xueji.model import Student, TransferReason
@@ -153,7 +160,9 @@ def check_transfer(
         seen={"reason": facts.reason.value, "stated_reason": facts.stated_reason or "-"},
     )
     same_city = facts.from_city == facts.to_city
-    hukou_here = _same_city_prefix(s.hukou_region, facts.to_city_region)
+    region = regions.table().get(s.hukou_region)
+    retired = region is not None and not region.in_use(on.year)  # (a known code only)
+    hukou_here = not retired and _same_city_prefix(s.hukou_region, facts.to_city_region)
     choosing = same_city and hukou_here and facts.reason is TransferReason.OTHER
     c.rule(
         "transfer.same_city_choice",
@@ -162,8 +171,25 @@ def check_transfer(
         city=facts.to_city,
         hukou_region=s.hukou_region,
         reason=facts.reason.value,
-        seen={"from_city": facts.from_city, "to_city_region": facts.to_city_region},
+        seen={
+            "from_city": facts.from_city,
+            "to_city_region": facts.to_city_region,
+            "hukou_in_use": not retired,
+        },
     )
+    if same_city and facts.reason is TransferReason.OTHER and region is not None:
+        # the question the code must answer: is this 户籍 of the city? (Art 25(1))
+        c.rule(
+            "transfer.hukou_code_retired",
+            not retired,
+            warn=True,
+            student=s.id,
+            city=facts.to_city,
+            hukou_region=s.hukou_region,
+            name=region.name,
+            years=region.years,
+            on=on.isoformat(),
+        )
     into_senior = Stage.SENIOR in facts.to_stages and s.stage is Stage.SENIOR and not same_city
     material_ok = c.rule(
         "transfer.false_material",
