@@ -1433,3 +1433,79 @@ def test_art25_a_retired_hukou_code_is_not_read_as_a_city() -> None:
     # and a move for a reason Art 20 lists needs no check of the 户籍 at all
     moved = start_transfer(p, p.register("A", 1, hukou_region="341421").id, to="B")
     assert moved.decision.codes == ()
+
+
+def _into_h_from_jiangsu(p: Province):  # type: ignore[no-untyped-def]
+    """A boy born 2010-03-01 coming into 合肥一中 (H-10) from Jiangsu (Art 22)."""
+    born = D(2010, 3, 1)
+    own = make_id(born, region="320102")
+    return p.reg.transfer_in(
+        school_actor("H"),
+        origin="江苏省某高中",
+        abroad=False,
+        school="H",
+        class_id="H-10",
+        grade=10,
+        name="乙",
+        sex="M",
+        birth_date=born,
+        hukou_region="320102",
+        registry_number="G" + own,
+        photo=Photo(p.today(), "sha256:x"),
+    )
+
+
+def test_art25_material_found_false_only_where_art25_bars_it(province: Province) -> None:
+    """Found by the transfers review: ``material_false`` was taken on any transfer and
+    the record cited Art 25 for it: a primary pupil's move within 合肥 was "refused
+    on false material (Art 25)", which bars false material only for a transfer into a
+    senior high of a city from another city (借读). Elsewhere it is bad input, nothing
+    written: the authority refuses its stage plainly, with a note."""
+    p = province
+    pupil = p.register("A", 1)
+    same_city = start_transfer(p, pupil.id, to="B", reason=TransferReason.ADDRESS_CHANGE)
+    assert same_city.request is not None
+    assert p.reg.approve(B, same_city.request.id).allowed
+    senior = p.register("H2", 10, hukou_region="340202")  # 合肥八中 -> 合肥一中: same city
+    within = p.reg.request_transfer(
+        school_actor("H"), senior.id, to_school="H", to_class="H-10", reason=TransferReason.JOB_MOVE
+    )
+    assert within.request is not None
+    assert p.reg.approve(school_actor("H"), within.request.id).allowed
+    for rid, county in ((same_city.request.id, SHUSHAN), (within.request.id, authority("3401"))):
+        before = (p.reg.request(PROVINCE, rid), len(p.log()))
+        with pytest.raises(XuejiError) as e:
+            p.reg.decide_transfer(county, rid, approve=False, material_false=True)
+        assert e.value.code == "command.bad_input"
+        assert "plain refusal" in e.value.message_en
+        assert "第二十五条" in e.value.message_zh
+        assert (p.reg.request(PROVINCE, rid), len(p.log())) == before
+        refused = p.reg.decide_transfer(county, rid, approve=False, note="材料不符")
+        assert refused.allowed
+        assert refused.request is not None
+        assert refused.request.state is RequestState.REJECTED
+    # a transfer out of the province is not into this city's senior high either
+    t = p.register("A", 1)
+    out = p.reg.request_cross_province_out(A, t.id, to_school_name="江苏某小学", reason="随迁")
+    assert out.request is not None
+    with pytest.raises(XuejiError) as e:
+        p.reg.decide_transfer(SHUSHAN, out.request.id, approve=False, material_false=True)
+    assert e.value.code == "command.bad_input"
+    # into 合肥's senior high from another city (芜湖), or from another province: Art 25
+    wuhu = p.register("WH", 10, hukou_region="340202")
+    borrow = p.reg.request_transfer(
+        school_actor("H"), wuhu.id, to_school="H", to_class="H-10", reason=TransferReason.JOB_MOVE
+    )
+    assert borrow.request is not None
+    p.reg.approve(school_actor("H"), borrow.request.id)
+    found = p.reg.decide_transfer(
+        authority("3401"), borrow.request.id, approve=False, material_false=True
+    )
+    assert found.decision.codes == ("transfer.false_material",)
+    came = _into_h_from_jiangsu(p)
+    assert came.request is not None, came.decision
+    p.reg.approve(school_actor("H"), came.request.id)
+    back = p.reg.decide_transfer(
+        authority("3401"), came.request.id, approve=False, material_false=True
+    )
+    assert back.decision.codes == ("transfer.false_material",)

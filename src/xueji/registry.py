@@ -2064,6 +2064,23 @@ class Registry:
             f"school {school.code} has no city above its authority",
         )
 
+    def _art25_bars_false_material(self, uow: UnitOfWork, req: Request) -> bool:
+        """Whether Art 25 bars ``req`` on false material: a transfer into a senior high
+        of a city from another city (:func:`~xueji.rules.transfers.into_senior_from_elsewhere`),
+        within the province or in from another province or from abroad (the stage its
+        payload gives); never a transfer out of the province."""
+        if req.to_school is None or req.kind not in (RequestKind.TRANSFER, *_INCOMING_KINDS):
+            return False
+        dst = self._get_school(uow, req.to_school)
+        student = self._get_student(uow, req.student)
+        if req.kind is RequestKind.TRANSFER:
+            src = self._get_school(uow, req.from_school or student.school)
+            same = self._city_of(uow, src).code == self._city_of(uow, dst).code
+            return transfers.into_senior_from_elsewhere(dst.stages, student.stage, same_city=same)
+        stages = {x.value: x for x in Stage}  # (a payload this version cannot read: the record's)
+        stage = stages.get(req.payload.get("stage", ""), student.stage)
+        return transfers.into_senior_from_elsewhere(dst.stages, stage, same_city=False)
+
     def _write_student(
         self,
         uow: UnitOfWork,
@@ -3971,7 +3988,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         county unit: 各地学籍主管部门) that finds the material false refuses it (Art 25),
         with ``approve=False``; ``material_false`` from any other actor (a school) is
         ``command.bad_input``, nothing written (before, a school's refusal was
-        recorded as 材料虚假 citing Art 25). A stage approved and
+        recorded as 材料虚假 citing Art 25), and so is it on a transfer Art 25 does not
+        bar on false material: only one into a senior high of a city from another city
+        (借读; in from another province or from abroad too), never a primary pupil's
+        move within a city or a transfer out of the province (refused plainly, with a
+        note). A stage approved and
         found false at once is a contradiction, refused as ``command.bad_input`` (before,
         it was read as a refusal and said nothing). A request that is not a transfer (a
         suspension, a correction, ...) is ``command.bad_input`` too, nothing written
@@ -4129,6 +4150,21 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 "only an authority (a city or county unit) finds material false "
                 f"(material_false), not a {actor.kind.value} user: a school refuses "
                 "without it (Arts 25, 15)",
+            )
+        if (
+            isinstance(extra, Violation)
+            and extra.code == "transfer.false_material"
+            and not self._art25_bars_false_material(uow, req)
+        ):
+            # Art 25 bars false material for 借读 into a senior high of a city from
+            # another city only: a primary pupil's move within a city was refused "on
+            # false material (Art 25)". Before anything is written.
+            raise _bad_input(
+                "材料虚假不得办理（第二十五条）只适用于从外市区转入本市高中借读的转学："
+                f"{req.id} 不是；请直接不同意，并在意见中说明",
+                "material_false is for a transfer into a senior high of a city from "
+                f"another city (借读, Art 25): {req.id} is not one; use a plain refusal "
+                "with a note",
             )
         _expect("request", req.id, expected_version, req.version)
         put_off: list[Request] = []

@@ -57,6 +57,7 @@ __all__ = [
     "check_timing",
     "check_transfer",
     "in_transfer_window",
+    "into_senior_from_elsewhere",
 ]
 
 
@@ -98,6 +99,22 @@ def in_transfer_window(on: _dt.date, policy: Policy) -> tuple[bool, str]:
                 ok = on <= last - span
             return ok, term.name
     return True, ""
+
+
+def into_senior_from_elsewhere(
+    to_stages: frozenset[Stage], stage: Stage, *, same_city: bool
+) -> bool:
+    """Art 25(1)'s 借读 case, the only transfer whose material it bars as false: a
+    senior-high student into a senior high (``to_stages``) of a city from a school of
+    another city (``same_city`` false; a transfer in from another province or from
+    abroad comes from another city too).
+
+    >>> into_senior_from_elsewhere(frozenset({Stage.SENIOR}), Stage.SENIOR, same_city=False)
+    True
+    >>> into_senior_from_elsewhere(frozenset({Stage.PRIMARY}), Stage.PRIMARY, same_city=False)
+    False
+    """
+    return Stage.SENIOR in to_stages and stage is Stage.SENIOR and not same_city
 
 
 def _same_city_prefix(region: str, city_region: str) -> bool:
@@ -190,7 +207,7 @@ def check_transfer(
             years=region.years,
             on=on.isoformat(),
         )
-    into_senior = Stage.SENIOR in facts.to_stages and s.stage is Stage.SENIOR and not same_city
+    into_senior = into_senior_from_elsewhere(facts.to_stages, s.stage, same_city=same_city)
     material_ok = c.rule(
         "transfer.false_material",
         not (into_senior and facts.material_false),
