@@ -1435,10 +1435,11 @@ def test_art25_a_retired_hukou_code_is_not_read_as_a_city() -> None:
     assert moved.decision.codes == ()
 
 
-def _into_h_from_jiangsu(p: Province):  # type: ignore[no-untyped-def]
-    """A boy born 2010-03-01 coming into 合肥一中 (H-10) from Jiangsu (Art 22)."""
+def _into_h_from_jiangsu(p: Province, own: str = ""):  # type: ignore[no-untyped-def]
+    """A boy born 2010-03-01 coming into 合肥一中 (H-10) from Jiangsu (Art 22), with
+    the ID number ``own`` (a new one if not given)."""
     born = D(2010, 3, 1)
-    own = make_id(born, region="320102")
+    own = own or make_id(born, region="320102")
     return p.reg.transfer_in(
         school_actor("H"),
         origin="江苏省某高中",
@@ -1509,3 +1510,145 @@ def test_art25_material_found_false_only_where_art25_bars_it(province: Province)
         authority("3401"), came.request.id, approve=False, material_false=True
     )
     assert back.decision.codes == ("transfer.false_material",)
+
+
+def _borrow_into_h(p: Province, student_id: str, to: str = "H"):  # type: ignore[no-untyped-def]
+    return p.reg.request_transfer(
+        school_actor(to),
+        student_id,
+        to_school=to,
+        to_class=f"{to}-10",
+        reason=TransferReason.OTHER,
+        stated_reason="到合肥读书",
+    )
+
+
+def test_art25_a_refusal_on_false_material_bars_filing_the_transfer_again(
+    province: Province,
+) -> None:
+    """Found by the transfers review: a transfer into 合肥's senior high refused on
+    false material (一律不得办理, Art 25) left no trace but a note the authority could
+    write over: the same transfer was filed again at once and, the authority silent,
+    approved by default (Art 24). The refusal is recorded on the request (its payload)
+    and its log entry cites Art 25; a new filing of the same student into a senior
+    high of that city from another city is refused (``transfer.false_material``,
+    Art 25, naming the refusal), under the profile's ``false_material_bars_refiling``
+    (Anhui: true), so nothing is open for a default approval to move."""
+    p = province
+    s = p.register("WH", 10, hukou_region="340202")
+    first = _borrow_into_h(p, s.id)
+    assert first.decision.codes == ("transfer.verify_material",)
+    assert first.request is not None
+    rid = first.request.id
+    assert p.reg.approve(school_actor("H"), rid).allowed
+    refused = p.reg.decide_transfer(
+        authority("3401"), rid, approve=False, material_false=True, note="居住证明系伪造"
+    )
+    assert refused.request is not None
+    assert refused.request.state is RequestState.REJECTED
+    stored = p.reg.request(PROVINCE, rid)
+    assert stored.history[-1].note == "居住证明系伪造"  # the authority's own words
+    assert stored.payload["false_material"] == "皖教基〔2013〕20号 第二十五条"
+    assert stored.payload["false_material_city"] == "3401"
+    entry = p.reg.history(PROVINCE, rid)[-1]
+    assert entry.command == "reject_transfer"
+    assert entry.basis == "皖教基〔2013〕20号 第二十五条"
+    assert entry.after["false_material"] == "皖教基〔2013〕20号 第二十五条"
+    # filed again, into the same school or another senior high of 合肥: refused
+    for to in ("H", "H2"):
+        before = len(p.log())
+        again = _borrow_into_h(p, s.id, to)
+        assert again.decision.codes == ("transfer.false_material",)
+        assert again.request is None
+        assert len(p.log()) == before
+        (v,) = again.decision.violations
+        assert v.article == anhui(25)
+        assert dict(v.facts)["refused"] == rid
+        step = again.decision.explain().steps[
+            again.decision.explain().rules.index("transfer.false_material")
+        ]
+        assert [u.name for u in step.params] == ["false_material_bars_refiling"]
+    # another student is not barred; nor is a plain refusal a bar
+    t = p.register("WH", 10, hukou_region="340202")
+    plain = _borrow_into_h(p, t.id)
+    assert plain.request is not None
+    assert p.reg.approve(school_actor("H"), plain.request.id).allowed
+    assert p.reg.decide_transfer(authority("3401"), plain.request.id, approve=False).allowed
+    assert "false_material" not in p.reg.request(PROVINCE, plain.request.id).payload
+    assert _borrow_into_h(p, t.id).decision.codes == ("transfer.verify_material",)
+    # the days run, nobody acts: nothing moves the barred student (Art 24 has nothing
+    # to approve), while the other's transfer goes through by default
+    for day in (D(2026, 10, 20), D(2026, 11, 30), D(2027, 1, 10)):
+        p.at(day)
+        p.reg.advance_clock(PROVINCE)
+    assert p.reg.student(PROVINCE, s.id).school == "WH"
+    assert p.reg.student(PROVINCE, t.id).school == "H"
+
+
+def test_art25_false_material_bars_a_transfer_in_filed_again(province: Province) -> None:
+    """A transfer in from another province into a senior high refused on false
+    material: the same student (found by the 学籍号) filed again is refused."""
+    p = province
+    own = make_id(D(2010, 3, 1), region="320102")
+    first = _into_h_from_jiangsu(p, own)
+    assert first.request is not None, first.decision
+    assert p.reg.approve(school_actor("H"), first.request.id).allowed
+    p.reg.decide_transfer(authority("3401"), first.request.id, approve=False, material_false=True)
+    again = _into_h_from_jiangsu(p, own)
+    assert again.decision.codes == ("transfer.false_material",)
+    assert dict(again.decision.violations[0].facts)["refused"] == first.request.id
+    assert again.request is None
+
+
+def test_art25_a_profile_may_let_a_new_filing_be_judged_on_its_own_material() -> None:
+    """``false_material_bars_refiling = false``: the earlier refusal bars nothing; the
+    new filing's material is verified again (``transfer.verify_material``), the step
+    naming the earlier refusal."""
+    open_ = attrs.evolve(
+        ANHUI_2013,
+        false_material_bars_refiling=Param(False, ANHUI_2013.false_material_bars_refiling.article),
+    )
+    p = Province(START, policies=(open_,))
+    s = p.register("WH", 10, hukou_region="340202")
+    first = _borrow_into_h(p, s.id).request
+    assert first is not None
+    assert p.reg.approve(school_actor("H"), first.id).allowed
+    p.reg.decide_transfer(authority("3401"), first.id, approve=False, material_false=True)
+    again = _borrow_into_h(p, s.id)
+    assert again.allowed, again.decision
+    assert again.decision.codes == ("transfer.verify_material",)
+    explained = again.decision.explain()
+    step = explained.steps[explained.rules.index("transfer.false_material")]
+    assert dict(step.facts)["false_material_refusal"] == first.id
+
+
+def test_art25_no_default_approval_moves_a_transfer_the_bar_holds_since() -> None:
+    """A 借读 filed again under a profile that let it be (``false_material_bars_refiling
+    = false``) and still open when a profile that bars it comes into force: its last
+    stage is not approved by default (Art 24 approves what the party could, and the
+    party could not: Art 25's 一律不得办理); it waits at its stage for the party, as
+    one into a class since full does."""
+    lenient = attrs.evolve(
+        ANHUI_2013,
+        valid_until=D(2026, 9, 30),
+        false_material_bars_refiling=Param(False, ANHUI_2013.false_material_bars_refiling.article),
+    )
+    strict = attrs.evolve(ANHUI_2013, code="anhui-strict", valid_from=D(2026, 10, 1))
+    p = Province(START, policies=(lenient, strict))
+    s = p.register("WH", 10, hukou_region="340202")
+    first = _borrow_into_h(p, s.id).request
+    assert first is not None
+    assert p.reg.approve(school_actor("H"), first.id).allowed
+    p.reg.decide_transfer(authority("3401"), first.id, approve=False, material_false=True)
+    again = _borrow_into_h(p, s.id).request  # allowed under the lenient profile
+    assert again is not None
+    for party in (school_actor("H"), authority("3401")):
+        assert p.reg.approve(party, again.id).allowed
+    p.at(D(2026, 9, 28))
+    assert p.reg.approve(school_actor("WH"), again.id).allowed
+    # the sending authority's 20 working days end under the strict profile, long past
+    p.at(D(2026, 12, 1))
+    p.reg.advance_clock(PROVINCE)
+    held = p.reg.request(PROVINCE, again.id)
+    assert held.state is RequestState.AT_SENDING_AUTHORITY
+    assert p.reg.student(PROVINCE, s.id).school == "WH"

@@ -19,7 +19,12 @@ Readings chosen:
   the current 户籍 city.
 * **借读 into a senior high (Art 25(1)).** A transfer into a senior high of one city
   from a school of another city is flagged for verification of its material
-  (warning ``transfer.verify_material``); material found false is refused.
+  (warning ``transfer.verify_material``); material found false is refused. With the
+  policy's ``false_material_bars_refiling`` (Anhui: true) a refusal on false material
+  bars the same student's later filings into a senior high of that city from another
+  city (``false_material_refusal``, the refused request, found by the registry):
+  refused ``transfer.false_material`` naming it (Art 25: 一律不得办理); false lets a
+  new filing be verified on its own material.
 * **Term window (Art 25(2)).** The policy's ``transfer_window`` and ``terms``. Inside
   a term but outside the window, a transfer needs a stated reason: a warning with
   one, a refusal without. Between terms, no warning. The window is read on the day
@@ -54,6 +59,7 @@ __all__ = [
     "blackout_around",
     "check_abroad",
     "check_applied_on",
+    "check_false_material_bar",
     "check_timing",
     "check_transfer",
     "in_transfer_window",
@@ -78,6 +84,9 @@ class TransferFacts:
     reason: TransferReason
     stated_reason: str = ""
     material_false: bool = False  # the authority found the material false (Art 25)
+    # a request of this student refused earlier on false material (Art 25) for a
+    # transfer into a senior high of the receiving city (its id; "" if none)
+    false_material_refusal: str = ""
     open_transfers: int = 0  # open transfer requests of this student
 
 
@@ -208,11 +217,14 @@ def check_transfer(
             on=on.isoformat(),
         )
     into_senior = into_senior_from_elsewhere(facts.to_stages, s.stage, same_city=same_city)
-    material_ok = c.rule(
-        "transfer.false_material",
-        not (into_senior and facts.material_false),
+    material_ok = _check_material(
+        c,
         student=s.id,
+        into_senior=into_senior,
+        material_false=facts.material_false,
+        refusal=facts.false_material_refusal,
         to_city=facts.to_city,
+        policy=policy,
         seen={"stage": s.stage.value, "from_city": facts.from_city},
     )
     if into_senior and material_ok:  # 借读 into a senior high: verify the material
@@ -223,8 +235,72 @@ def check_transfer(
             student=s.id,
             from_city=facts.from_city,
             to_city=facts.to_city,
+            seen={"false_material_refusal": facts.false_material_refusal or "-"},
         )
     _check_timing(c, on=on, policy=policy, stated_reason=facts.stated_reason, applied_on=applied_on)
+    return c.decision()
+
+
+def _check_material(
+    c: Checks,
+    *,
+    student: str,
+    into_senior: bool,
+    material_false: bool,
+    refusal: str,
+    to_city: str,
+    policy: Policy,
+    seen: dict[str, object],
+) -> bool:
+    """Art 25(1): no 借读 into a senior high on false material, found now
+    (``material_false``) or, under ``false_material_bars_refiling``, on an earlier
+    refusal of the same transfer (``refusal``, the refused request's id)."""
+    bar = policy.false_material_bars_refiling
+    barred = bool(refusal) and bar.value
+    facts: dict[str, object] = {"student": student, "to_city": to_city}
+    if into_senior and barred:
+        facts["refused"] = refusal  # (the refusal that bars it, named)
+    return c.check(
+        "transfer.false_material",
+        not (into_senior and (material_false or barred)),
+        facts,
+        params=(("false_material_bars_refiling", bar),) if refusal else (),
+        seen={**seen, "false_material_refusal": refusal or "-"},
+    )
+
+
+def check_false_material_bar(
+    *,
+    student: str,
+    to_stages: frozenset[Stage],
+    stage: Stage,
+    to_city: str,
+    refusal: str,
+    policy: Policy,
+) -> Decision:
+    """Art 25(1) on a transfer in from another province or from abroad into a senior
+    high (from another city, always): refused ``transfer.false_material`` where an
+    earlier filing of the same student into a senior high of ``to_city`` was refused
+    on false material (``refusal``, its request's id) and the policy's
+    ``false_material_bars_refiling`` holds. Evaluates nothing for another stage.
+
+    >>> from xueji.policy import ANHUI_2013
+    >>> check_false_material_bar(student="S1", to_stages=frozenset({Stage.SENIOR}),
+    ...     stage=Stage.SENIOR, to_city="3401", refusal="R0000001", policy=ANHUI_2013).codes
+    ('transfer.false_material',)
+    """
+    c = Checks()
+    if into_senior_from_elsewhere(to_stages, stage, same_city=False):
+        _check_material(
+            c,
+            student=student,
+            into_senior=True,
+            material_false=False,
+            refusal=refusal,
+            to_city=to_city,
+            policy=policy,
+            seen={"stage": stage.value},
+        )
     return c.decision()
 
 
