@@ -64,6 +64,30 @@ class Region:
         """The last year the code was in use (:data:`OPEN_END` if it still is)."""
         return max(OPEN_END if s.end is None else s.end for s in self.spans)
 
+    def in_use(self, year: int) -> bool:
+        """True if the code was in use in ``year`` (one of its spans holds it).
+
+        >>> lookup("340823").in_use(2015), lookup("340823").in_use(2016)
+        (True, False)
+        """
+        return any(
+            (s.start is None or s.start <= year) and (s.end is None or year <= s.end)
+            for s in self.spans
+        )
+
+    @property
+    def years(self) -> str:
+        """The years the code was in use, span by span (an open start or end left
+        blank): ``"1988-2015"``, ``"2019-"``.
+
+        >>> lookup("340823").years, lookup("341882").years
+        ('1988-2015', '2019-')
+        """
+        return ", ".join(
+            f"{'' if s.start is None else s.start}-{'' if s.end is None else s.end}"
+            for s in self.spans
+        )
+
 
 def _parse_spans(text: str) -> tuple[Span, ...]:
     spans = []

@@ -1205,6 +1205,27 @@ def _altered(s: Student, school: str, on: _dt.date) -> audit.Finding:
     )
 
 
+_FALSE_MATERIAL = "false_material"
+"""The payload key a transfer refused on false material carries (Art 25: 一律不得办理):
+the article the refusal cited, as its log entry's basis has it. Written by
+:meth:`Registry.decide_transfer` with ``material_false``, never by a note (which the
+authority words as it likes), and read when the same student's transfer is filed
+again (the profile's ``false_material_bars_refiling``)."""
+_FALSE_MATERIAL_CITY = "false_material_city"
+"""With :data:`_FALSE_MATERIAL`: the city unit the refused 借读 was into (its senior
+high's city when it was refused), the city whose senior highs the refusal bars."""
+
+
+def _requests_of(requests: RequestRepository, student_id: str) -> list[Request]:
+    """Every request of one student, open or decided: by the repository's optional
+    ``for_student`` (the SQL and memory stores: by the student's index), else picked
+    from :meth:`~xueji.storage.protocols.RequestRepository.all`."""
+    for_student = getattr(requests, "for_student", None)
+    if for_student is not None:
+        return list(for_student(student_id))
+    return [r for r in requests.all() if r.student == student_id]
+
+
 def _of_kind(
     requests: RequestRepository, kind: RequestKind, state: RequestState
 ) -> Iterator[Request]:
@@ -2040,20 +2061,82 @@ class Registry:
         return f"{prefix}{allocator.next('id:' + prefix):07d}"
 
     def _city_of(self, uow: UnitOfWork, school: School) -> Unit:
-        """The city above a school in the supervising-unit tree (Art 4)."""
+        """The city above a school in the supervising-unit tree (Art 4): the highest
+        unit below the province, the county itself for a county directly under the
+        province (省直管县, which the tree accepts), read as Art 25's 市区. Before, a
+        school under such a county had "no city above its authority" (not_found.city)
+        and could not transfer, in or out."""
         code: str | None = school.authority
         while code is not None:
             unit = uow.units.get(code)
             if unit is None:
                 raise NotFound("not_found.unit", f"单位 {code} 不存在", f"no unit {code}")
-            if unit.level is UnitLevel.CITY:
+            if unit.level is UnitLevel.PROVINCE:
+                break
+            if unit.level is UnitLevel.CITY or unit.parent is None:
                 return unit
+            parent = uow.units.get(unit.parent)
+            if parent is not None and parent.level is UnitLevel.PROVINCE:
+                return unit  # 省直管县
             code = unit.parent
         raise NotFound(
             "not_found.city",
             f"学校 {school.code} 的主管单位不在任何市之下",
             f"school {school.code} has no city above its authority",
         )
+
+    def _false_material_refusal(
+        self, uow: UnitOfWork, students: Sequence[Student], to_city: str
+    ) -> str:
+        """The id of a request refused on false material (Art 25, marked
+        :data:`_FALSE_MATERIAL`) for a transfer of one of ``students`` (the records of
+        one person) into a senior high of the city unit ``to_city``; "" if none. The
+        person's other records count too: a transfer in refused leaves a voided
+        record, and the next filing makes another."""
+        ids = {s.id for s in students}
+        for s in students:
+            if s.registry_number:
+                ids.update(x.id for x in uow.students.by_registry_number(s.registry_number))
+            if s.id_number:
+                ids.update(x.id for x in uow.students.by_id_number(s.id_number))
+        for sid in sorted(ids):
+            for r in _requests_of(uow.requests, sid):
+                if (
+                    r.state is R.REJECTED
+                    and r.kind in _TRANSFER_KINDS
+                    and _FALSE_MATERIAL in r.payload
+                    and r.payload.get(_FALSE_MATERIAL_CITY) == to_city
+                ):
+                    return r.id
+        return ""
+
+    def _bar_holds(self, uow: UnitOfWork, req: Request, policy: Policy) -> str:
+        """The refusal on false material (its request's id) that bars ``req``, a 借读,
+        under ``policy``'s ``false_material_bars_refiling``; "" if none does."""
+        if not policy.false_material_bars_refiling.value:
+            return ""
+        if not self._art25_bars_false_material(uow, req):
+            return ""
+        assert req.to_school is not None  # (a 借读)
+        city = self._city_of(uow, self._get_school(uow, req.to_school)).code
+        return self._false_material_refusal(uow, [self._get_student(uow, req.student)], city)
+
+    def _art25_bars_false_material(self, uow: UnitOfWork, req: Request) -> bool:
+        """Whether Art 25 bars ``req`` on false material: a transfer into a senior high
+        of a city from another city (:func:`~xueji.rules.transfers.into_senior_from_elsewhere`),
+        within the province or in from another province or from abroad (the stage its
+        payload gives); never a transfer out of the province."""
+        if req.to_school is None or req.kind not in (RequestKind.TRANSFER, *_INCOMING_KINDS):
+            return False
+        dst = self._get_school(uow, req.to_school)
+        student = self._get_student(uow, req.student)
+        if req.kind is RequestKind.TRANSFER:
+            src = self._get_school(uow, req.from_school or student.school)
+            same = self._city_of(uow, src).code == self._city_of(uow, dst).code
+            return transfers.into_senior_from_elsewhere(dst.stages, student.stage, same_city=same)
+        stages = {x.value: x for x in Stage}  # (a payload this version cannot read: the record's)
+        stage = stages.get(req.payload.get("stage", ""), student.stage)
+        return transfers.into_senior_from_elsewhere(dst.stages, stage, same_city=False)
 
     def _write_student(
         self,
@@ -2412,16 +2495,21 @@ class Registry:
         on: _dt.date,
         note: str = "",
         late: _dt.date | None = None,
+        marks: Mapping[str, str] | None = None,
+        basis: str | None = None,
     ) -> Request:
         """Fire ``event`` on the request's table; on final approval apply its effect.
         ``late``: the deadline of the stage decided, when it is decided after it (kept
-        in the history step, :attr:`~xueji.model.RequestEvent.due`)."""
+        in the history step, :attr:`~xueji.model.RequestEvent.due`). ``marks``: payload
+        entries the step writes, logged in its entry's ``after`` too (a refusal on
+        false material, :data:`_FALSE_MATERIAL`); ``basis``: the entry's article, where
+        not the table's (that refusal's is Art 25, not Art 21's chain)."""
         table = REQUEST_TABLES[req.kind]
         row = table.fire(req.state, event)
         policy = self.policy(on)
         student = self._get_student(uow, req.student)
         still_open = row.target.is_open
-        payload = req.payload
+        payload = {**req.payload, **marks} if marks else req.payload
         if row.target is R.APPROVED and req.kind is RequestKind.DROPOUT:
             # Art 27(3): the school, grade and 户籍 of the dropout, kept for the term's
             # summary (the record moves on if the child comes back and transfers)
@@ -2443,11 +2531,12 @@ class Registry:
         if row.target is R.APPROVED:
             _check_completes(req, student)  # before any write: refused, nothing is half-done
         uow.requests.update(new)
-        basis = (
-            note
-            if event == "approve_by_default"
-            else str(policy.cite(req.kind.value, event, row.article))
-        )
+        if basis is None:
+            basis = (
+                note
+                if event == "approve_by_default"
+                else str(policy.cite(req.kind.value, event, row.article))
+            )
         self._log(
             uow,
             actor,
@@ -2455,7 +2544,7 @@ class Registry:
             f"{event}_{req.kind.value}",
             req.id,
             {"state": req.state.value},
-            {"state": new.state.value},
+            {"state": new.state.value, **(marks or {})},
             basis,
         )
         if row.target is R.APPROVED:
@@ -2804,6 +2893,21 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                         req.id,
                         req.to_class,
                         codes,
+                    )
+                    break
+                # Art 25 over Art 24 likewise: a 借读 refused on false material before,
+                # which the profile of this day bars (false_material_bars_refiling),
+                # filed while another profile let it be: left for the party to decide
+                refusal = self._bar_holds(uow, req, policy)
+                if refusal:
+                    _LOG.warning(
+                        "默认审批暂缓：请求 %s 的学生同一借读已因材料虚假被拒（%s，第二十五条） / "
+                        "default approval held: request %s's student was refused the same "
+                        "借读 on false material (%s, Art 25)",
+                        req.id,
+                        refusal,
+                        req.id,
+                        refusal,
                     )
                     break
             note = default_approval_note(policy)
@@ -3962,7 +4066,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         county unit: 各地学籍主管部门) that finds the material false refuses it (Art 25),
         with ``approve=False``; ``material_false`` from any other actor (a school) is
         ``command.bad_input``, nothing written (before, a school's refusal was
-        recorded as 材料虚假 citing Art 25). A stage approved and
+        recorded as 材料虚假 citing Art 25), and so is it on a transfer Art 25 does not
+        bar on false material: only one into a senior high of a city from another city
+        (借读; in from another province or from abroad too), never a primary pupil's
+        move within a city or a transfer out of the province (refused plainly, with a
+        note). A stage approved and
         found false at once is a contradiction, refused as ``command.bad_input`` (before,
         it was read as a refusal and said nothing). A request that is not a transfer (a
         suspension, a correction, ...) is ``command.bad_input`` too, nothing written
@@ -3995,17 +4103,25 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             expected_version=expected_version,
         )
 
+    def _false_material_article(self, code: str) -> Article:
+        """The article a refusal on false material cites under the profile in force
+        (``transfer.false_material``: Art 25; ``enrolment.false_material``: Art 14), as
+        the profile re-cites it or marks it inherited."""
+        article = RULE_CODES[code][0]  # (the catalogue's: Art 25, Art 14)
+        with contextlib.suppress(PolicyNotInForce):
+            article = rule_article(code, article, self.policy())
+        return article
+
     def _false_material_note(self, code: str) -> str:
         """What the record says of a request refused on false material: a transfer
         (``transfer.false_material``, Art 25) or a new student's review
         (``enrolment.false_material``, Art 14). The rule's article under the profile in
         force, by number where it is the profile's own measures (as
         :func:`default_approval_note`), in full, marked inherited where it is not."""
-        article, own = RULE_CODES[code][0], True  # (the catalogue's: Art 25, Art 14)
+        article = self._false_material_article(code)
+        own = True
         with contextlib.suppress(PolicyNotInForce):
-            policy = self.policy()
-            article = rule_article(code, article, policy)
-            own = article.instrument == policy.instrument
+            own = article.instrument == self.policy().instrument
         if own and article.number:  # 第二十五条: the article as its own measures say it
             return f"材料虚假（{str(article).removeprefix(article.instrument).strip()}）"
         return f"材料虚假（{article}）"
@@ -4120,6 +4236,21 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 "only an authority (a city or county unit) finds material false "
                 f"(material_false), not a {actor.kind.value} user: a school refuses "
                 "without it (Arts 25, 15)",
+            )
+        if (
+            isinstance(extra, Violation)
+            and extra.code == "transfer.false_material"
+            and not self._art25_bars_false_material(uow, req)
+        ):
+            # Art 25 bars false material for 借读 into a senior high of a city from
+            # another city only: a primary pupil's move within a city was refused "on
+            # false material (Art 25)". Before anything is written.
+            raise _bad_input(
+                "材料虚假不得办理（第二十五条）只适用于从外市区转入本市高中借读的转学："
+                f"{req.id} 不是；请直接不同意，并在意见中说明",
+                "material_false is for a transfer into a senior high of a city from "
+                f"another city (借读, Art 25): {req.id} is not one; use a plain refusal "
+                "with a note",
             )
         _expect("request", req.id, expected_version, req.version)
         put_off: list[Request] = []
@@ -4274,7 +4405,16 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             else None
         )
         timing = self._decided_in_time(req, event, on)
-        req = self._advance(uow, actor, req, event, on, note, late=missed)
+        marks, basis = None, None
+        if isinstance(extra, Violation) and extra.code == "transfer.false_material":
+            # Art 25's refusal, kept on the request (a note is the authority's words,
+            # and is not read) and cited by its log entry; a new filing of the same 借读
+            # reads it (false_material_bars_refiling)
+            assert req.to_school is not None  # (a 借读: _art25_bars_false_material)
+            basis = str(self._false_material_article("transfer.false_material"))
+            city = self._city_of(uow, self._get_school(uow, req.to_school)).code
+            marks = {_FALSE_MATERIAL: basis, _FALSE_MATERIAL_CITY: city}
+        req = self._advance(uow, actor, req, event, on, note, late=missed, marks=marks, basis=basis)
         decision = Decision.combine(
             *run,
             Decision.allow(warnings=[extra] if extra is not None else []),
@@ -4418,7 +4558,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         """The receiving school files a guardian's transfer application (Art 21).
 
         The receiving school's 20 working days run from ``applied_on`` (the day the
-        application reached it; default today). Opening a transfer takes the student's
+        application reached it; default today), and the term window (Art 25(2)) is read
+        on that day. Opening a transfer takes the student's
         version (at most one open transfer, even for two filed at the same moment).
         """
         on = self.today()
@@ -4435,6 +4576,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             klass = self._get_class(uow, to_class)
             from_city, to_city = self._city_of(uow, src), self._city_of(uow, dst)
             open_now = uow.requests.open_for_student(s.id)
+            borrowing = transfers.into_senior_from_elsewhere(
+                dst.stages, s.stage, same_city=from_city.code == to_city.code
+            )
+            # Art 25: a 借读 refused on false material before (read only for a 借读)
+            refusal = self._false_material_refusal(uow, [s], to_city.code) if borrowing else ""
             facts = transfers.TransferFacts(
                 student=s,
                 from_school=src.code,
@@ -4449,9 +4595,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 reason=reason,
                 stated_reason=stated_reason,
                 open_transfers=sum(1 for r in open_now if r.kind in _TRANSFER_KINDS),
+                false_material_refusal=refusal,
             )
             decision = Decision.combine(
-                transfers.check_transfer(facts, on=on, policy=policy),
+                # (the term window on the day the guardian applied, Art 25(2))
+                transfers.check_transfer(facts, on=on, policy=policy, applied_on=applied_on),
                 # (under correction_during_transfer = "wait", an open correction too)
                 change_rules.check_no_other_open(
                     s, RequestKind.TRANSFER, open_now, same=_TRANSFER_KINDS, policy=policy
@@ -4518,9 +4666,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         ``outcome.request.student`` its id): the earlier record is not the receiving
         school's to read before the return is approved (Art 28). The receiving school's
         and its authority's approvals follow (20 working days each). As any transfer
-        (Art 25(2)), not inside the policy's ``transfer_blackout``, and mid-term outside
-        the ``transfer_window`` only with a ``stated_reason`` (before, it was started on
-        any day).
+        (Art 25(2)), not filed inside the policy's ``transfer_blackout``, and applied for
+        (``applied_on``, default today) mid-term outside the ``transfer_window`` only with
+        a ``stated_reason`` (before, it was started on any day).
         """
         on = self.today()
         _check_date(applied_on, "申请日期", "the application date", optional=True)
@@ -4551,8 +4699,26 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 found.update({x.id: x for x in _same_child(uow, guardian_id, name, birth_date)})
             gone = (St.CROSS_PROVINCE_OUT, St.CROSS_BORDER_OUT)
             left = [x for x in found.values() if x.status in gone]
-            timing = transfers.check_timing(on, policy=policy, stated_reason=stated_reason)
+            timing = transfers.check_timing(
+                on, policy=policy, stated_reason=stated_reason, applied_on=applied_on
+            )
+            borrowing = transfers.into_senior_from_elsewhere(sch.stages, stage, same_city=False)
+            to_city = self._city_of(uow, sch).code if borrowing else "-"
             decision = Decision.combine(
+                # Art 25: the same 借读 refused on false material before (the person's
+                # records: a refused transfer in leaves a voided one)
+                transfers.check_false_material_bar(
+                    student=", ".join(sorted(found)) or "-",
+                    to_stages=sch.stages,
+                    stage=stage,
+                    to_city=to_city,
+                    refusal=(
+                        self._false_material_refusal(uow, list(found.values()), to_city)
+                        if borrowing
+                        else ""
+                    ),
+                    policy=policy,
+                ),
                 # a student coming back: one change at a time (Art 19), and under
                 # correction_during_transfer = "wait" not while a correction is open
                 *(self._no_other_open(uow, x, kind, policy=policy) for x in left[:1]),

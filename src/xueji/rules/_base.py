@@ -196,6 +196,15 @@ _code(
     "no transfer into this city's senior high on false material",
 )
 _code(
+    "transfer.hukou_code_retired",
+    anhui(25),
+    "学生户籍地区码在决定之日已不使用（区划已调整），不能据此判断是否本市区户籍，"
+    "须由学籍主管部门核实其现户籍所在市",
+    "the student's 户籍 region code is not in use on the day of the decision (the "
+    "division has changed): whether the 户籍 is of this city cannot be read from it; "
+    "the authority checks the current 户籍 city",
+)
+_code(
     "transfer.verify_material",
     anhui(25),
     "外市转入本市高中，须核查转学材料",
@@ -654,6 +663,10 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "特教学校与随班就读之间转换可不办理转学手续（special_education_transfer_optional）",
         "special education <-> 随班就读 need not go through a transfer "
         "(special_education_transfer_optional)",
+    ),
+    "transfer.hukou_code_retired": (
+        "同城择校按决定之日使用中的户籍地区码判断",
+        "same-city school choice is read from a 户籍 region code in use on the day of the decision",
     ),
     "transfer.mid_term_no_reason": (
         "学期期中转学须说明正当理由",
