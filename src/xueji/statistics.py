@@ -54,10 +54,11 @@ from xueji.excel import Table
 from xueji.lifecycle.tables import StudentStatus
 from xueji.model import School, Student, Unit, UnitLevel
 from xueji.numbers import mask_number
+from xueji.policy.anhui_2013 import ANHUI_2013
 from xueji.policy.model import Policy
 from xueji.policy.values import Stage
 from xueji.reports import PUBLIC_FIELDS, PublicListRow
-from xueji.rules.changes import MigrantDropout
+from xueji.rules.changes import MigrantDropout, summary_span
 
 __all__ = [
     "COUNTED_FOR_FEE",
@@ -405,12 +406,26 @@ def migrants_table(
 ) -> Table:
     """The term's summary of migrant children who dropped out, by 户籍 county (Art 27(3)),
     as :meth:`xueji.registry.Registry.migrant_dropouts` gives it for the term ``start``
-    to ``end``; its notes give the term, the issuing unit (``scope``), the date of the
-    count (``taken_on``) and the article (:data:`MIGRANTS_ARTICLE`), as ``policy`` (the
-    profile in force; default Anhui's) cites it."""
+    to ``end``; its notes give the term, the approval days it covers (the break before
+    the term is in it: :func:`~xueji.rules.changes.summary_span`, by the profile's
+    ``terms``), the issuing unit (``scope``), the date of the count (``taken_on``) and
+    the article (:data:`MIGRANTS_ARTICLE`), as ``policy`` (the profile in force;
+    default Anhui's) cites it. A line gives the day the dropout was approved (the day
+    the summary files it under) and the day the school recorded it."""
+    first, last = summary_span(start, end, policy or ANHUI_2013)
     notes = [
         f"学期 term: {start.isoformat()} 至 {end.isoformat()} "
         f"({start.isoformat()} to {end.isoformat()})",
+        (
+            f"计入 covers: 审核通过日期 {first.isoformat()} 至 {last.isoformat()} 的辍学，"
+            "学期之间假期中审核通过的计入下一学期 "
+            f"(dropouts approved from {first.isoformat()} to {last.isoformat()}; "
+            "one approved in a break between terms is in the next term's summary)"
+            if first <= last
+            else "计入 covers: 无：此期间都在学期之间的假期中，其中审核通过的辍学计入下一学期 "
+            "(none: the period is in a break between terms, whose dropouts are in the "
+            "next term's summary)"
+        ),
         f"编制单位 issued by: {scope}",
         _counted_on(taken_on),
         _cite(_as_cited(MIGRANTS_ARTICLE, policy)),
@@ -427,10 +442,11 @@ def migrants_table(
             "姓名 name",
             "学校 school",
             "年级 grade",
-            "辍学日期 dropped on",
+            "审核通过日期 approved on",
+            "学校登记日期 recorded on",
         ),
         [
-            (county, d.student, d.name, d.school, d.grade, d.dropped_on)
+            (county, d.student, d.name, d.school, d.grade, d.approved_on, d.recorded_on)
             for county, items in summary.items()
             for d in items
         ],
