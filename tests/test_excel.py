@@ -32,6 +32,7 @@ from xueji.lifecycle import StudentStatus
 from xueji.masking import mask_ids
 from xueji.model import InfoGroup, Photo, SchoolClass
 from xueji.policy import Policy, Stage
+from xueji.rules.changes import MigrantDropout
 from xueji.storage.sql import SqlStore
 
 D = dt.date
@@ -630,6 +631,30 @@ def test_art27_migrant_dropouts_table() -> None:
     )
     assert [row[:3] for row in table.rows] == [("341203", s.id, s.name)]
     assert "学期 term: 2026-09-01 至 2027-01-31 (2026-09-01 to 2027-01-31)" in table.notes
+
+
+def test_art27_a_migrant_summary_taken_before_the_term_s_end_says_it_is_not_final() -> None:
+    """Found by the reports review: a summary taken before the term's end wrote
+    本学期无随迁子女辍学 (none in the term) as if final. Taken before the end, it
+    warns that the term is not over, and says no "none in the term"; taken on the
+    last day or later, it says it."""
+    term = {"start": D(2026, 9, 1), "end": D(2027, 1, 31)}
+    final = "本学期无随迁子女辍学 (no migrant child dropped out in the term)"
+    for taken_on, over in ((D(2026, 11, 2), False), (D(2027, 1, 31), True), (D(2027, 2, 3), True)):
+        table = statistics.migrants_table({}, **term, scope="340104", taken_on=taken_on)
+        warned = [n for n in table.notes if n.startswith("注意 warning:")]
+        assert (final in table.notes) is over, (taken_on, table.notes)
+        assert bool(warned) is not over, (taken_on, table.notes)
+        if warned:
+            assert "2027-01-31" in warned[0]
+            assert taken_on.isoformat() in warned[0]
+            assert "not over" in warned[0]
+    s = Province().register("A", 3, migrant=True, hukou_region="341203")
+    line = MigrantDropout(s.id, s.name, "A", 3, "341203", D(2026, 10, 12), D(2026, 10, 9))
+    early = statistics.migrants_table(
+        {"341203": (line,)}, **term, scope="340104", taken_on=D(2026, 11, 2)
+    )
+    assert any(n.startswith("注意 warning:") for n in early.notes)  # the list may grow
 
 
 def test_notice_item3_the_fee_workbook_holds_numbers(province: Province, tmp_path: Path) -> None:

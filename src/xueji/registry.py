@@ -5313,9 +5313,17 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         of the term that follows (:func:`~xueji.rules.changes.summary_span`): the
         break before a term is in that term's summary. Before, a dropout approved in
         the winter or summer break was in no term's summary. Each line gives the day
-        it was approved and the day the school recorded it."""
+        it was approved and the day the school recorded it.
+
+        ``start`` after ``end`` is ``command.bad_input`` (before, ``{}``: a term with
+        no dropout)."""
         _check_date(start, "起始日期", "the start date")
         _check_date(end, "截止日期", "the end date")
+        if start > end:
+            raise _bad_input(
+                f"起始日期 {start.isoformat()} 晚于截止日期 {end.isoformat()}",
+                f"the start date {start.isoformat()} is after the end date {end.isoformat()}",
+            )
         with self._reading() as uow:
             self._authorize(uow, actor, "migrant_dropouts")
             inside = self._jurisdiction(uow, actor)

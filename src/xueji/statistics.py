@@ -411,7 +411,11 @@ def migrants_table(
     ``terms``), the issuing unit (``scope``), the date of the count (``taken_on``) and
     the article (:data:`MIGRANTS_ARTICLE`), as ``policy`` (the profile in force;
     default Anhui's) cites it. A line gives the day the dropout was approved (the day
-    the summary files it under) and the day the school recorded it."""
+    the summary files it under) and the day the school recorded it.
+
+    Taken before ``end`` (the term is not over), the summary is not final: a note
+    warns so, where an empty one taken at the end says there was none in the term.
+    Before, an early one said 本学期无随迁子女辍学 (none in the term) all the same."""
     first, last = summary_span(start, end, policy or ANHUI_2013)
     notes = [
         f"学期 term: {start.isoformat()} 至 {end.isoformat()} "
@@ -432,7 +436,14 @@ def migrants_table(
         "内容 content: 义务教育阶段辍学的随迁子女 按户籍县区 "
         "(migrant children who dropped out of the compulsory grades by 户籍 county)",
     ]
-    if not any(summary.values()):
+    if taken_on < end:  # the summary is due at the term's end: this one is not final
+        notes.append(
+            f"注意 warning: 学期 {end.isoformat()} 结束，统计日期 {taken_on.isoformat()} "
+            "时尚未结束，此表不是本学期的最终汇总 "
+            f"(the term ends on {end.isoformat()} and is not over on {taken_on.isoformat()}: "
+            "this is not the term's final summary)"
+        )
+    elif not any(summary.values()):
         notes.append("本学期无随迁子女辍学 (no migrant child dropped out in the term)")
     return Table(
         "随迁子女辍学 migrant dropouts",
