@@ -26,12 +26,13 @@ from tests.conftest import (
     school_actor,
 )
 from xueji import excel, statistics
+from xueji.articles import Article
 from xueji.cli import main
 from xueji.errors import AccessDenied, ConcurrencyConflict, XuejiError
 from xueji.lifecycle import StudentStatus
 from xueji.masking import mask_ids
 from xueji.model import InfoGroup, Photo, SchoolClass
-from xueji.policy import Policy, Stage
+from xueji.policy import ANHUI_2013, Param, Policy, Stage
 from xueji.rules.changes import MigrantDropout
 from xueji.storage.sql import SqlStore
 
@@ -617,6 +618,33 @@ def test_notice_item3_maintenance_fee(province: Province) -> None:
     province.at(D(2026, 11, 2))
     late = statistics.maintenance_fee(province.reg.statistics(PROVINCE), province.reg.policy())
     assert late.warnings
+
+
+def test_notice_item3_the_october_warning_names_the_instrument_it_comes_from() -> None:
+    """Found by the reports review: the fee's warning quoted Anhui's notice (通知第三项)
+    under any profile, right under that profile's own article for the rate. It names
+    the instrument the October rule comes from, marked inherited under a profile of
+    another instrument (which can set the rate, not the month)."""
+    own = Article("某教基〔2027〕1号", 9)
+    other = attrs.evolve(
+        ANHUI_2013,
+        code="other-2027",
+        name="某省办法",
+        instrument="某教基〔2027〕1号",
+        maintenance_fee_per_student=Param(Decimal("1.0"), own),
+    )
+    march = statistics.Statistics(D(2027, 3, 15), "34", ())
+    (warning,) = statistics.maintenance_fee(march, other).warnings
+    assert "皖教基〔2013〕20号（通知第三项；沿用 anhui-2013）" in warning
+    assert "inherited from anhui-2013" in warning
+    table = statistics.maintenance_fee(march, other).table()
+    assert any(str(own) in n for n in table.notes)  # the rate's article: the profile's own
+    (warning,) = statistics.maintenance_fee(march, ANHUI_2013).warnings
+    assert "皖教基〔2013〕20号（通知第三项）" in warning
+    assert "沿用" not in warning
+    assert "inherited" not in warning
+    october = statistics.Statistics(D(2027, 10, 15), "34", ())
+    assert statistics.maintenance_fee(october, other).warnings == ()
 
 
 def test_art27_migrant_dropouts_table() -> None:

@@ -9,7 +9,8 @@ notice, item 3).
   县(区)教育行政部门在11月底前从学校公用经费中统一支付 ... 所需费用不得向学生收取". The rate is
   the policy parameter ``maintenance_fee_per_student``. Reading chosen: the students
   counted are those 在籍 (registered or suspended); drafts not yet reviewed, and
-  students who left, are not.
+  students who left, are not. The month (October) and the statuses are fixed, not
+  parameters (:data:`FEE_COUNT_MONTH`, :data:`COUNTED_FOR_FEE`).
 * :func:`migrants_table`: the per-term summary of migrant children who dropped out, by
   户籍 county (Art 27(3); :meth:`xueji.registry.Registry.migrant_dropouts`).
 * :class:`NationalRecord`: a registry record in the form of the national system
@@ -49,7 +50,7 @@ from decimal import Decimal
 
 import attrs
 
-from xueji.articles import Article, anhui
+from xueji.articles import ANHUI_2013_MEASURES, Article, anhui
 from xueji.excel import Table
 from xueji.lifecycle.tables import StudentStatus
 from xueji.model import School, Student, Unit, UnitLevel
@@ -62,6 +63,8 @@ from xueji.rules.changes import MigrantDropout, summary_span
 
 __all__ = [
     "COUNTED_FOR_FEE",
+    "FEE_COUNT_ARTICLE",
+    "FEE_COUNT_MONTH",
     "MIGRANTS_ARTICLE",
     "NATIONAL_EXCLUDED",
     "NATIONAL_HEADER",
@@ -87,6 +90,19 @@ __all__ = [
 
 COUNTED_FOR_FEE = frozenset({StudentStatus.REGISTERED, StudentStatus.SUSPENDED})
 """The statuses the fee counts (在籍): the reading of "学籍统计数据" chosen."""
+
+FEE_COUNT_MONTH = 10
+"""The month whose count the fee rests on ("以当年10月份学籍统计数据为依据"): a count
+taken in another month gets a warning (:func:`maintenance_fee`). Fixed, as
+:data:`COUNTED_FOR_FEE` is: a profile sets the rate, not the month or the statuses
+(docs/encoding-your-province.md, section 6)."""
+
+FEE_COUNT_ARTICLE = Article(ANHUI_2013_MEASURES, 0, note="通知第三项")
+"""Where :data:`FEE_COUNT_MONTH` comes from: the notice accompanying 皖教基〔2013〕20号,
+item 3. The warning cites it as the profile in force shows it
+(:meth:`~xueji.policy.Policy.as_cited`): marked inherited (沿用 anhui-2013) under a
+profile of another instrument, whose own article for the rate the fee cites beside
+it. Before, the warning said 通知第三项 under any profile, as if that profile's."""
 
 STATISTICS_ARTICLE = anhui(28)
 """The article the statistics rest on (统计, within each user's jurisdiction). Like
@@ -365,7 +381,9 @@ class FeeReport:
 def maintenance_fee(stats: Statistics, policy: Policy) -> FeeReport:
     """The year's fee per school and paying authority: the students counted in
     :data:`COUNTED_FOR_FEE` times ``policy.maintenance_fee_per_student``. The notice
-    bases it on the October statistics; a count taken in another month is flagged."""
+    bases it on the October statistics; a count taken in another month is flagged,
+    citing the notice (:data:`FEE_COUNT_ARTICLE`, marked inherited under a profile of
+    another instrument)."""
     rate = policy.maintenance_fee_per_student.value
     counted: Counter[tuple[str, str]] = Counter()
     for r in stats.rows:
@@ -375,10 +393,12 @@ def maintenance_fee(stats: Statistics, policy: Policy) -> FeeReport:
         FeeLine(payer, school, n, rate * n) for (payer, school), n in sorted(counted.items())
     )
     warnings: tuple[str, ...] = ()
-    if stats.taken_on.month != 10:
+    if stats.taken_on.month != FEE_COUNT_MONTH:
+        source = policy.as_cited(FEE_COUNT_ARTICLE)
         warnings = (
-            f"统计日期 {stats.taken_on} 不在10月（通知第三项以10月份统计数据为依据）; "
-            f"the count of {stats.taken_on} is not an October count",
+            f"统计日期 {stats.taken_on} 不在10月（{source}：以10月份统计数据为依据）; "
+            f"the count of {stats.taken_on} is not an October count "
+            f"({source.english}: the October statistics)",
         )
     return FeeReport(
         stats.taken_on.year,
