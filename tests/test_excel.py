@@ -817,6 +817,63 @@ def test_art5_only_the_national_export_has_full_id_numbers(tmp_path: Path) -> No
         p.reg.national_export(A)
 
 
+def test_art30_an_identity_number_in_a_name_is_masked_in_every_report(tmp_path: Path) -> None:
+    """Found by the reports review: a report's rows did not go through ``mask_ids``,
+    so a name holding an identity number (a data-entry slip the registry accepts)
+    was printed whole in the public 公示 class list and in the migrant summary handed
+    to another county. Every text cell of every report is masked now, but the
+    national export's identity columns (学籍号, 身份证件号, 监护人身份证件号)."""
+    p = Province()
+    slip = make_id(D(2019, 3, 1))
+    s = p.register("A", 4, migrant=True, hukou_region="341221", name=f"张三{slip}")
+    shown = f"张三{mask_ids(slip)}"
+    assert [r.name for r in p.reg.public_class_list(A, "A")] == [shown]
+    p.at(D(2026, 10, 12))
+    out = p.reg.record_dropout(A, s.id, "辍学")
+    assert out.request is not None
+    p.reg.approve(authority("340104"), out.request.id)
+    term = {"start": D(2026, 9, 1), "end": D(2027, 1, 31)}
+    summary = p.reg.migrant_dropouts(authority("3401"), **term)
+    assert [d.name for d in summary["341221"]] == [shown]
+    kept = p.register("A", 4, name=f"李四{slip}")  # 在籍, for the class list
+    tables = {
+        "classlist": statistics.public_list_table(
+            "A", p.reg.public_class_list(A, "A"), taken_on=p.reg.today()
+        ),
+        "migrants": statistics.migrants_table(
+            summary, **term, scope="3401", taken_on=D(2027, 1, 31)
+        ),
+        "stats": statistics.stats_table(
+            statistics.Statistics(
+                D(2026, 10, 15),
+                "34",
+                (
+                    statistics.StatRow(
+                        "3401", "", slip, Stage.PRIMARY, 1, StudentStatus.REGISTERED, 1
+                    ),
+                ),
+            )
+        ),
+    }
+    for name, table in tables.items():
+        for suffix in (".csv", ".xlsx"):
+            path = tmp_path / f"{name}{suffix}"
+            excel.write_table(path, table)
+            text = _dump(path)
+            assert slip not in text, path
+            assert mask_ids(slip) in text, path
+    # the national export: the identity columns whole (for the national system), a
+    # number typed into the name masked as everywhere else
+    row = next(
+        statistics.national_row(r)
+        for r in p.reg.national_export(PROVINCE)
+        if r.id_number == kept.id_number
+    )
+    assert row[1] == kept.id_number
+    assert row[3] == f"李四{mask_ids(slip)}"
+    assert slip not in repr(p.reg.national_export(PROVINCE))
+
+
 def test_art5_the_national_export_leaves_out_voided_records(province: Province) -> None:
     """Found by the review: a child whose transfer in from another province was
     rejected (the record 作废: they never joined) went to the national system, full

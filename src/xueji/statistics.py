@@ -53,6 +53,7 @@ import attrs
 from xueji.articles import ANHUI_2013_MEASURES, Article, anhui
 from xueji.excel import Table
 from xueji.lifecycle.tables import StudentStatus
+from xueji.masking import mask_ids
 from xueji.model import School, Student, Unit, UnitLevel
 from xueji.numbers import mask_number
 from xueji.policy.anhui_2013 import ANHUI_2013
@@ -68,6 +69,7 @@ __all__ = [
     "MIGRANTS_ARTICLE",
     "NATIONAL_EXCLUDED",
     "NATIONAL_HEADER",
+    "NATIONAL_ID_COLUMNS",
     "NATIONAL_TITLE",
     "PUBLIC_LIST_ARTICLE",
     "STATISTICS_ARTICLE",
@@ -134,6 +136,19 @@ def _cite(article: Article, gloss: str = "") -> str:
 def _as_cited(article: Article, policy: Policy | None) -> Article:
     """``article`` as a note under ``policy`` shows it (Anhui's where none is given)."""
     return article if policy is None else policy.as_cited(article)
+
+
+def _masked(row: Iterable[object]) -> tuple[object, ...]:
+    """A report's row with an identity number in any text cell masked (Art 30): a name
+    holding one (a data-entry slip the registry accepts) was printed whole. (A text
+    shorter than :data:`_SHORTEST_ID` holds none: the national export's million rows
+    skip the search.)"""
+    return tuple(mask_ids(v) if isinstance(v, str) and len(v) >= _SHORTEST_ID else v for v in row)
+
+
+_SHORTEST_ID = 15
+"""The length of the shortest identity number :func:`~xueji.masking.mask_ids` finds
+(the first generation's 15 digits)."""
 
 
 def _counted_on(day: _dt.date) -> str:
@@ -292,7 +307,7 @@ def stats_table(stats: Statistics, *, policy: Policy | None = None) -> Table:
             "人数 count",
         ),
         [
-            (r.city, r.county, r.school, r.stage.zh, r.grade, r.status.zh, r.count)
+            _masked((r.city, r.county, r.school, r.stage.zh, r.grade, r.status.zh, r.count))
             for r in stats.rows
         ],
         (
@@ -355,10 +370,12 @@ class FeeReport:
         # the amounts as Decimal: a workbook stores them as numbers (they can be summed),
         # a CSV writes their exact text
         rows: list[tuple[object, ...]] = [
-            (line.payer, line.school, line.students, self.rate, line.fee) for line in self.lines
+            _masked((line.payer, line.school, line.students, self.rate, line.fee))
+            for line in self.lines
         ]
         rows += [
-            (payer, "合计 total", n, self.rate, fee) for payer, (n, fee) in self.by_payer().items()
+            _masked((payer, "合计 total", n, self.rate, fee))
+            for payer, (n, fee) in self.by_payer().items()
         ]
         counted = sorted(COUNTED_FOR_FEE)
         notes = [
@@ -477,7 +494,7 @@ def migrants_table(
             "学校登记日期 recorded on",
         ),
         [
-            (county, d.student, d.name, d.school, d.grade, d.approved_on, d.recorded_on)
+            _masked((county, d.student, d.name, d.school, d.grade, d.approved_on, d.recorded_on))
             for county, items in summary.items()
             for d in items
         ],
@@ -506,7 +523,7 @@ def public_list_table(
     return Table(
         f"公示 class list {school}",
         tuple(headers[f] for f in PUBLIC_FIELDS),
-        [tuple(getattr(r, f) for f in PUBLIC_FIELDS) for r in rows],
+        [_masked(getattr(r, f) for f in PUBLIC_FIELDS) for r in rows],
         (
             f"学校 school: {school}",
             f"日期 date of the list: {taken_on.isoformat()}",
@@ -537,7 +554,7 @@ class NationalRecord:
     registry_number: str = attrs.field(repr=lambda n: repr(mask_number(n)))
     id_number: str = attrs.field(repr=False)
     guardian_id: str = attrs.field(repr=False)
-    name: str
+    name: str = attrs.field(repr=lambda n: repr(mask_ids(n)))
     sex: str
     birth_date: _dt.date = attrs.field(repr=False)
     hukou_region: str
@@ -605,15 +622,39 @@ def national_table(records: Iterable[NationalRecord]) -> Table:
     return Table(NATIONAL_TITLE, NATIONAL_HEADER, [national_row(r) for r in records])
 
 
+NATIONAL_ID_COLUMNS = 3
+"""The national export's identity columns, its first three (学籍号, 身份证件号,
+监护人身份证件号): written whole, for the national system, as its 地区学号 is (a number
+the registry gives, of the profile's ``regional_number_format``). An identity number
+in any other text cell (a name holding one: a data-entry slip) is masked, as in every
+report (Art 30); before, it was written whole."""
+
+
 def national_row(r: NationalRecord) -> tuple[object, ...]:
     """One record as a row under :data:`NATIONAL_HEADER`: 入学年月 is the year and month
-    of entry (``2026-09``; the record keeps the day)."""
-    row = attrs.astuple(r)[:14]
+    of entry (``2026-09``; the record keeps the day). The identity columns
+    (:data:`NATIONAL_ID_COLUMNS`) and the 地区学号 are whole; the other text cells
+    masked."""
     entered = f"{r.entry_date.year:04d}-{r.entry_date.month:02d}"
     return (
-        *row[:12],
+        r.registry_number,
+        r.id_number,
+        r.guardian_id,
+        *_masked(
+            (
+                r.name,
+                r.sex,
+                r.birth_date,
+                r.hukou_region,
+                r.school,
+                r.grade,
+                r.class_id,
+                r.stage,
+                r.status,
+            )
+        ),
         entered,
-        row[13],
+        r.regional_number,
         "是" if r.migrant else "否",
         "是" if r.special_needs else "否",
     )

@@ -17,6 +17,7 @@ import attrs
 from xueji.articles import anhui
 from xueji.decision import Decision
 from xueji.lifecycle.tables import RequestKind, StudentStatus
+from xueji.masking import mask_ids
 from xueji.model import Request, Student
 from xueji.policy.model import Policy
 from xueji.rules._base import Checks, ParamRead
@@ -340,10 +341,12 @@ class MigrantDropout:
 
     ``approved_on`` is the day the authority approved the dropout (the day the
     summary files it under: :func:`summary_span`), ``recorded_on`` the day the school
-    recorded it (the request's opening; ``None`` where it is not known)."""
+    recorded it (the request's opening; ``None`` where it is not known). An identity
+    number in the name (a data-entry slip) is masked (Art 30): the summary is handed
+    to another county."""
 
     student: str
-    name: str
+    name: str = attrs.field(converter=mask_ids)
     school: str
     grade: int
     hukou_region: str
