@@ -2095,7 +2095,7 @@ class _Sheets:
         if not self.room:
             self._next()
         cells = [_cell(v) for v in row]
-        self.ws.append([self._text(v) if type(v) is str and v[:1] == "=" else v for v in cells])
+        self.ws.append([self._text(v) if isinstance(v, str) and v[:1] == "=" else v for v in cells])
         self.room -= 1
 
     def _text(self, value: str) -> object:
@@ -2226,6 +2226,10 @@ def _csv_cell(value: object) -> object:
 
 
 def _cell(value: object) -> object:
-    if value is None or isinstance(value, int | float | str | _dt.date | Decimal):
+    """A value as a report file writes it: a number, a date or ``None`` as it is, any
+    text as a plain ``str``: a ``str`` subclass (or what an object's ``__str__`` gives)
+    was written as it was, so the workbook's ``=`` check (``type(v) is str``) missed
+    it and it became a live formula, and a CSV asked its own ``startswith``."""
+    if value is None or isinstance(value, int | float | _dt.date | Decimal):
         return value  # a Decimal is a number cell in a workbook, its exact text in a CSV
-    return str(value)
+    return str.__str__(value if isinstance(value, str) else str(value))

@@ -5472,20 +5472,35 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         authority of that school hands it over even if the child has come back and
         transferred elsewhere since. Before, the record as it is now was read: the
         new school's authority was given it, labelled with the new school. A dropout
-        approved before these were kept is read from the record as it is now."""
+        approved before these were kept is read from the record as it is now.
+
+        A dropout is in the term by the day it was approved; one approved in a break
+        between the profile's ``terms`` (policy in force on ``end``) is in the summary
+        of the term that follows (:func:`~xueji.rules.changes.summary_span`): the
+        break before a term is in that term's summary. Before, a dropout approved in
+        the winter or summer break was in no term's summary. Each line gives the day
+        it was approved and the day the school recorded it.
+
+        ``start`` after ``end`` is ``command.bad_input`` (before, ``{}``: a term with
+        no dropout)."""
         _check_date(start, "起始日期", "the start date")
         _check_date(end, "截止日期", "the end date")
+        if start > end:
+            raise _bad_input(
+                f"起始日期 {start.isoformat()} 晚于截止日期 {end.isoformat()}",
+                f"the start date {start.isoformat()} is after the end date {end.isoformat()}",
+            )
         with self._reading() as uow:
             self._authorize(uow, actor, "migrant_dropouts")
             inside = self._jurisdiction(uow, actor)
-            pairs = []
+            lines = []
             dropouts = _of_kind(uow.requests, RequestKind.DROPOUT, R.APPROVED)
             for r, found in _with_students(uow, dropouts, lambda r: r.student):
                 s = change_rules.student_at_dropout(found or self._get_student(uow, r.student), r)
-                if inside(s.school):
-                    pairs.append((s, r.history[-1].on))
+                if inside(s.school):  # approved on, recorded on
+                    lines.append((s, r.history[-1].on, r.opened_on))
             return change_rules.migrant_dropout_summary(
-                pairs, start=start, end=end, policy=self.policy(end)
+                lines, start=start, end=end, policy=self.policy(end)
             )
 
     def history(self, actor: Actor, subject: str) -> list[ChangeEntry]:
