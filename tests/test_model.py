@@ -456,6 +456,21 @@ def test_art30_a_student_s_repr_masks_an_id_number_quoted_in_an_info_entry() -> 
         assert quoted[:6] + "********" + quoted[-4:] in shown
 
 
+def test_art30_a_student_s_repr_masks_an_id_number_typed_into_the_name() -> None:
+    """Found by the reports review: a name holding an identity number (a data-entry
+    slip the registry accepts) was masked in every report but shown whole by
+    ``repr(Student)``, which docs/privacy.md says masks every identity number."""
+    from tests.conftest import make_id
+
+    p = Province()
+    typed = make_id(D(2019, 3, 1))
+    s = p.register("A", 1, name=f"张三{typed}")
+    assert s.name == f"张三{typed}"  # kept as entered
+    for shown in (repr(s), repr(p.reg.student(school_actor("A"), s.id))):
+        assert typed not in shown
+        assert f"张三{typed[:6]}********{typed[-4:]}" in shown
+
+
 def test_art30_a_voided_number_is_masked_in_reprs() -> None:
     """Found by the privacy review: ``NumberRecord.voided`` (a number issued from an
     identity number later corrected: another person's) showed in full in reprs."""
