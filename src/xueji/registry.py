@@ -1490,6 +1490,41 @@ def _same_child(uow: UnitOfWork, guardian_id: str, name: str, birth: _dt.date) -
     ]
 
 
+def _same_person(
+    uow: UnitOfWork, id_number: str | None, guardian_id: str | None, name: str, birth: _dt.date
+) -> list[Student]:
+    """The records of the person an enrolment or a transfer in names (Arts 13-14): those
+    holding ``id_number``, and the guardian's child of the same name and birth date
+    (:func:`_same_child`): every such record when no ID number is given; when one is,
+    those holding no ID number of their own. A child first enrolled by a guardian's ID
+    alone (a J number) and then with its own ID number is the same person, whose
+    record is given the ID number by a correction (:func:`xueji.numbers.link_resident_id`),
+    not a second registry (found by the review: the ID number alone was looked at, and
+    a second registry was opened). A child of the guardian's holding another ID number
+    is another person."""
+    if id_number is None:
+        return [] if guardian_id is None else _same_child(uow, guardian_id, name, birth)
+    found = uow.students.by_id_number(id_number)
+    if guardian_id is not None:
+        held = {s.id for s in found}
+        found += [
+            s
+            for s in _same_child(uow, guardian_id, name, birth)
+            if s.id_number is None and s.id not in held
+        ]
+    return found
+
+
+def _unlinked_child(uow: UnitOfWork, e: _Enrolment) -> bool:
+    """Whether the guardian of bulk row ``e`` (which gives an ID number) has a child of
+    the row's name and birth date whose record holds no ID number: the same person
+    (:func:`_same_person`), so the row is decided by :meth:`Registry.enroll` (one query
+    per row giving a guardian's ID; a row after the guardian's row of the same child
+    in its chunk finds it, written first)."""
+    assert e.guardian_id is not None
+    return any(s.id_number is None for s in _same_child(uow, e.guardian_id, e.name, e.birth_date))
+
+
 def _first_entry(s: Student) -> bool:
     """Whether ``s`` is on its first entry: its key fields were first reported by the
     submission under review. Each entry issues a 地区学号 (Art 12: a new student's, a
@@ -2983,11 +3018,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             klass = self._get_class(uow, class_id)
             if e.id_number is None and e.guardian_id is None:
                 return Outcome(Decision.refuse(violation("enrolment.no_identifier")))
-            if e.id_number is not None:
-                existing = uow.students.by_id_number(e.id_number)
-            else:
-                assert e.guardian_id is not None
-                existing = _same_child(uow, e.guardian_id, name, birth_date)
+            existing = _same_person(uow, e.id_number, e.guardian_id, name, birth_date)
             size = uow.students.count_in_class(klass.id, klass.grade)
             decision = self._enrol_decision(policy, on, e, sch, klass, existing, size)
             dropped = change_rules.reentering(existing, policy) if decision.allowed else None
@@ -3085,7 +3116,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         its records and change-log entries stored with one ``executemany`` each. Rows
         that need the store's answer about an earlier row (the same ID number twice, a
         graduate continuing into the next stage, a student known only by a guardian's
-        ID, an idempotency key) are decided one by one by :meth:`enroll` in their
+        ID, a row giving an ID number whose guardian's child of the same name and
+        birth date has a record without one, an idempotency key) are decided one by
+        one by :meth:`enroll` in their
         place, the rows before them written first, so a class's last seat or an
         identity number goes to the earlier row, as when each row is enrolled in turn
         (before, such rows were decided after the rest of their chunk).
@@ -3167,7 +3200,13 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         fresh: list[tuple[int, _Enrolment, School, SchoolClass]] = []
         seen: set[str] = set()
         for i, row, e in parsed:
-            if e is None or _alone(e) or e.id_number in existing or e.id_number in seen:
+            if (
+                e is None
+                or _alone(e)
+                or e.id_number in existing
+                or e.id_number in seen
+                or (e.guardian_id is not None and _unlinked_child(uow, e))
+            ):
                 # decided one by one against the store, in its place: the rows before
                 # it are written first (a seat or an identity number goes to the
                 # earlier row, as when each row is enrolled in turn)
@@ -3368,7 +3407,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         # a get per rule, no closures: this runs once per row of a million-row import
         duplicate = None if existing else m.get(("duplicate", continuing))
         if duplicate is None:
-            duplicate = enrolment.check_duplicate(existing, continuing=continuing, policy=policy)
+            duplicate = enrolment.check_duplicate(
+                existing, continuing=continuing, policy=policy, with_id=e.id_number is not None
+            )
             if not existing:
                 m[("duplicate", continuing)] = duplicate
         photo = Registry._kept_photo(policy, e, m)
@@ -4545,10 +4586,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             found: dict[str, Student] = {}
             if number is not None:
                 found.update({x.id: x for x in uow.students.by_registry_number(number.text)})
-            if id_number is not None:
-                found.update({x.id: x for x in uow.students.by_id_number(id_number)})
-            elif guardian_id is not None:  # known by a guardian's ID, as enroll finds them
-                found.update({x.id: x for x in _same_child(uow, guardian_id, name, birth_date)})
+            # by the ID number and by the guardian's, as enroll finds the person
+            found.update(
+                {x.id: x for x in _same_person(uow, id_number, guardian_id, name, birth_date)}
+            )
             gone = (St.CROSS_PROVINCE_OUT, St.CROSS_BORDER_OUT)
             left = [x for x in found.values() if x.status in gone]
             timing = transfers.check_timing(on, policy=policy, stated_reason=stated_reason)
@@ -4559,7 +4600,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 timing,  # Art 25(2), as for a transfer within the province
                 self._applied(applied_on, on, policy),
                 enrolment.check_duplicate(
-                    [x for x in found.values() if x.status not in gone], continuing=False
+                    [x for x in found.values() if x.status not in gone],
+                    continuing=False,
+                    with_id=id_number is not None,
                 ),
                 *self._admission(
                     policy,

@@ -155,7 +155,11 @@ def check_id_agreement(
 
 
 def check_duplicate(
-    candidates: Iterable[Student], *, continuing: bool, policy: Policy | None = None
+    candidates: Iterable[Student],
+    *,
+    continuing: bool,
+    policy: Policy | None = None,
+    with_id: bool = False,
 ) -> Decision:
     """Art 14: no second registry for a student who has one.
 
@@ -174,6 +178,12 @@ def check_duplicate(
     :func:`~xueji.rules.changes.check_reenrolment`; one whose registry was kept is
     refused as ``dropout.registry_kept``, which says the student comes back by
     ``return_from_dropout``. Without it (a transfer in) a dropout is a duplicate.
+
+    ``with_id``: the enrolment gives the student's own ID number. A record found
+    without one (the child first enrolled by a guardian's ID alone, Art 13) is the
+    same person: its refusal says (``use``) that the ID number is joined to that
+    record by a key-field correction (:func:`xueji.numbers.link_resident_id`), not by
+    a second registry.
     """
     from xueji.lifecycle.tables import StudentStatus as St
     from xueji.rules.changes import keeps_registry
@@ -197,10 +207,17 @@ def check_duplicate(
             )
             continue
         kept = s.status is St.VOIDED or (continuing and s.status in (St.GRADUATED, St.COMPLETED))
+        if with_id and s.id_number is None and not kept:
+            facts["use"] = _LINK
         c.check("enrolment.duplicate", kept, facts, seen={"continuing": continuing})
     if not c.steps_recorded:
         c.check("enrolment.duplicate", True, {"existing": "-", "continuing": continuing})
     return c.decision()
+
+
+_LINK = "request_correction id_number (link_resident_id)"
+"""How an ID number reaches a record that has none (Art 13): a key-field correction of
+``id_number``, which links the G number (:func:`xueji.numbers.link_resident_id`)."""
 
 
 def check_photo(
