@@ -469,6 +469,44 @@ def test_art30_a_voided_number_is_masked_in_reprs() -> None:
     assert "110105********001X" in repr(fixed)
 
 
+def test_art30_a_linked_number_s_history_does_not_give_the_id_number_back() -> None:
+    """Found by the review: ``link_resident_id`` wrote the whole J number into the
+    history ("linked resident ID, replacing J340104202003010015"), and a student's or
+    a number record's repr showed it beside the masked ID number: the J number holds
+    the birth date, which the mask hides, so the two gave the whole number back. The
+    reason written now holds the number masked, and a reason stored before is masked
+    in the repr."""
+    import datetime as dt
+
+    from tests.conftest import make_id, rebuilt
+    from xueji.masking import mask
+    from xueji.numbers import NumberChange, link_resident_id
+
+    p = Province()
+    born = D(2020, 3, 1)
+    guardian = make_id(D(1990, 5, 5), "M")
+    s = p.register("A", 1, birth=born, id_number=None, guardian_id=guardian, name="张三")
+    j = s.registry_number
+    assert j is not None
+    own = make_id(born)
+    # (the helper finds a birth date inside a longer run of digits: a whole J number)
+    assert rebuilt(f"{mask(own)} {j}", of=[own]) == [own]
+    out = p.reg.request_correction(school_actor("A"), s.id, {"id_number": own}, "补录身份证号")
+    assert out.request is not None
+    assert p.reg.approve(authority("340104"), out.request.id).allowed
+    linked = p.reg.student(PROVINCE, s.id)
+    assert linked.numbers is not None
+    assert j[7:15] not in linked.numbers.history[-1].reason  # written masked
+    shown = [repr(linked), repr(linked.numbers), *(repr(e) for e in p.reg.history(PROVINCE, s.id))]
+    assert rebuilt(*shown, of=[own]) == []
+    assert all(j not in text for text in shown)
+    # a record linked before: the whole J number stays stored, masked in the repr
+    change = NumberChange(dt.date(2026, 9, 1), linked.numbers.current, f"replacing {j}")
+    assert j[7:15] not in repr(change)
+    assert change.reason == f"replacing {j}"
+    assert j not in repr(link_resident_id(s.numbers, own, dt.date(2026, 9, 2)))  # type: ignore[arg-type]
+
+
 def test_art30_a_full_width_check_character_is_masked() -> None:
     from xueji.masking import mask_ids
 

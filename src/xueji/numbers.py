@@ -45,7 +45,7 @@ import attrs
 
 from xueji import ids, regions
 from xueji.errors import InvalidRegistryNumber, InvalidResidentId, NumberSpaceExhausted
-from xueji.masking import IdMask, mask
+from xueji.masking import IdMask, mask, mask_ids
 from xueji.policy.model import Policy
 from xueji.policy.values import Stage
 
@@ -329,11 +329,14 @@ def issue_l(
 
 @attrs.frozen
 class NumberChange:
-    """One event in a student's number history."""
+    """One event in a student's number history. ``repr`` masks the number and any
+    identity or registry number in ``reason`` (a reason written before the numbers
+    in it were masked holds a whole J number, whose birth date beside the masked
+    identity number gave the whole number back, Art 30)."""
 
     on: _dt.date
     number: RegistryNumber
-    reason: str
+    reason: str = attrs.field(repr=lambda v: repr(mask_ids(v)))
 
 
 @attrs.frozen
@@ -421,7 +424,10 @@ def link_resident_id(record: NumberRecord, id_number: str, on: _dt.date) -> Numb
             "the student already has an ID number; changing it is a key-field correction (Art 29)",
         )
     g = RegistryNumber("G" + number)
-    change = NumberChange(on, g, f"linked resident ID, replacing {record.current.text}")
+    # the number replaced, masked: a whole J or L number holds the birth date, which
+    # the masked identity number beside it hides (Art 30)
+    replaced = mask_number(record.current.text, every_kind=True)
+    change = NumberChange(on, g, f"linked resident ID, replacing {replaced}")
     return attrs.evolve(record, current=g, history=(*record.history, change), id_number=number)
 
 
