@@ -313,6 +313,57 @@ def test_art12_a_j_number_graduate_continuing_with_its_own_id_keeps_its_record()
     assert fix.allowed, fix.decision
 
 
+def test_art13_a_guardian_s_id_is_another_person_s_born_before_the_student(
+    province: Province,
+) -> None:
+    """Found by the review: the guardian's ID number was only checked for validity, so
+    the child's own ID number typed into the guardian's field, or the ID number of a
+    "guardian" born after the child, was accepted, and the child later enrolled by its
+    own ID number got a second registry. Art 13 identifies such a child by a parent's
+    or other legal guardian's number (the information true): refused, on every
+    enrolment route, the facts showing neither number nor birth date."""
+    born = D(2020, 3, 1)
+    own = make_id(born, n=50)
+    base = enrol_kwargs(born, name="王五", id_number=None)
+    cases = {
+        "own number as the guardian's": {"guardian_id": own},
+        "own number in both fields": {"guardian_id": own, "id_number": own},
+        "a guardian born after the child": {"guardian_id": make_id(D(2024, 1, 1), "F", n=51)},
+        "a guardian born the same day": {"guardian_id": make_id(born, "F", n=52)},
+    }
+    for why, over in cases.items():
+        out = province.reg.enroll(A, **{**base, **over})
+        assert refused(out) == ("enrolment.guardian_id",), why
+        v = out.decision.violations[0]
+        assert v.article == anhui(13)
+        assert "****-**-**" not in repr(v.facts)
+        assert own not in repr(out.decision)
+        assert "2020" not in repr(v.facts)
+        bulk = province.reg.enroll_many(A, [{**base, **over}], all_or_nothing=False)
+        assert [refused(d) for _, d in bulk.refused] == [("enrolment.guardian_id",)], why
+    assert province.reg.students_of(A, "A") == []
+    back = province.reg.transfer_in(
+        A,
+        origin="新加坡",
+        abroad=True,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="王五",
+        sex="M",
+        birth_date=born,
+        hukou_region="340104",
+        guardian_id=own,
+    )
+    assert refused(back) == ("enrolment.guardian_id",)
+    # a guardian born before the child passes, and the step says so
+    ok = province.reg.enroll(A, **{**base, "guardian_id": make_id(D(1990, 1, 1), "F", n=53)})
+    assert ok.allowed, ok.decision
+    step = next(s for s in ok.decision.explain().steps if s.rule == "enrolment.guardian_id")
+    assert dict(step.facts)["guardian_born_before"] == "True"
+    assert province.enroll("B", 1, birth=born, id_number=own, name="王五").id_number == own
+
+
 def test_art15_submit_review_and_register(province: Province) -> None:
     s = province.enroll("A", 1)
     sub = province.reg.submit(A, s.id)

@@ -1062,6 +1062,7 @@ _RULE_COLUMNS = {
     "dropout.registry_kept": "身份证号",  # (the person is a dropout: return_from_dropout)
     "dropout.reentry_grade": "年级",
     "enrolment.id_mismatch": "身份证号",
+    "enrolment.guardian_id": "监护人身份证号",
     "enrolment.no_identifier": "身份证号",
     "enrolment.photo_missing": "照片摘要",  # (a photo of another year: 照片采集日期)
 }

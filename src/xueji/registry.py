@@ -3387,6 +3387,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 size,
                 m,
             ),
+            # a guardian's number that is the student's own, or of someone born later (Art 13)
+            enrolment.check_guardian_id(
+                e.guardian_id, id_number=e.id_number, birth_date=e.birth_date
+            ),
             photo,
             deadline,
             consent,
@@ -3446,6 +3450,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         that break a rule, and keeps one only for those and the rows that warned.
         """
         assert e.id_number is not None
+        if e.guardian_id is not None and not enrolment.guardian_fits(
+            e.guardian_id, id_number=e.id_number, birth_date=e.birth_date
+        ):
+            return None
         if not (
             enrolment.id_agrees(e.id_number, sex=e.sex, birth_date=e.birth_date)
             and enrolment.class_admits(
@@ -4616,6 +4624,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     sex,
                     id_number,
                     uow.students.count_in_class(klass.id, klass.grade),
+                ),
+                enrolment.check_guardian_id(
+                    guardian_id, id_number=id_number, birth_date=birth_date
                 ),
             )
             if not decision.allowed:
