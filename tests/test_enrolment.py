@@ -364,6 +364,26 @@ def test_art13_a_guardian_s_id_is_another_person_s_born_before_the_student(
     assert province.enroll("B", 1, birth=born, id_number=own, name="王五").id_number == own
 
 
+def test_art14_the_same_child_is_found_whatever_white_space_its_name_was_typed_with(
+    province: Province,
+) -> None:
+    """Found by the review: a child known by a guardian's ID was found again by its
+    name compared exactly, so "张三 " or "张　三" (an ideographic space) after "张三" was
+    a new child with a second J number (Art 14). Names are compared with every white
+    space removed; the name is stored as typed."""
+    guardian = make_id(D(1990, 5, 5), "M", n=60)
+    born = D(2020, 3, 1)
+    first = province.enroll("A", 1, birth=born, id_number=None, guardian_id=guardian, name="张 三")
+    assert first.name == "张 三"  # as typed
+    for typed in ("张三", "张三 ", "张\u3000三", " 张\u3000三\u00a0"):
+        row = enrol_kwargs(born, name=typed, id_number=None, guardian_id=guardian)
+        assert refused(province.reg.enroll(A, **row)) == ("enrolment.duplicate",), typed
+        bulk = province.reg.enroll_many(A, [row], all_or_nothing=False)
+        assert [refused(d) for _, d in bulk.refused] == [("enrolment.duplicate",)], typed
+    twin = province.enroll("A", 1, birth=born, id_number=None, guardian_id=guardian, name="张四")
+    assert twin.id != first.id
+
+
 def test_art15_submit_review_and_register(province: Province) -> None:
     s = province.enroll("A", 1)
     sub = province.reg.submit(A, s.id)

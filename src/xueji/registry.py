@@ -1484,10 +1484,21 @@ def _same_child(uow: UnitOfWork, guardian_id: str, name: str, birth: _dt.date) -
     """The records of a child known by a guardian's ID: the guardian's, with the same
     name and birth date (Art 13), whether or not the record has since been given the
     child's own ID number (a J-number child linked to an ID is still one person, Art
-    14). What ``enroll`` and ``transfer_in`` look for as the same person."""
+    14). What ``enroll`` and ``transfer_in`` look for as the same person. Names are
+    compared with every white space removed (an ideographic space too): "张三 " or
+    "张　三" typed after "张三" is the same child, not a second registry (found by the
+    review); the names are stored as typed."""
+    key = _name_key(name)
     return [
-        s for s in uow.students.by_guardian(guardian_id) if s.name == name and s.birth_date == birth
+        s
+        for s in uow.students.by_guardian(guardian_id)
+        if s.birth_date == birth and _name_key(s.name) == key
     ]
+
+
+def _name_key(name: str) -> str:
+    """A name as :func:`_same_child` compares it: every white space removed."""
+    return "".join(name.split())
 
 
 def _same_person(
