@@ -150,11 +150,21 @@ def normalize(text: str) -> str:
 
 
 def parse(text: str, *, today: _dt.date | None = None) -> RegistryNumber:
-    """Validate a G, J or L number (normalised like identity numbers) and return it."""
+    """Validate a G, J or L number (normalised like identity numbers) and return it.
+
+    ``today`` is the date against which a birth date in the future is refused, as for
+    an identity number (:func:`xueji.ids.validate`): by default today in China
+    Standard Time (before, a J or L number took the server's local date); a
+    ``datetime`` is taken as its date; anything else is ``number.today`` (before, a
+    J or L number raised a raw ``TypeError``)."""
     if not isinstance(text, str):
         raise InvalidRegistryNumber(
             "number.format", "学籍号应为字符串", "a registry number is a str"
         )
+    try:
+        today_key = ids._today_str(today)  # (YYYYMMDD; China's today by default)
+    except InvalidResidentId as e:
+        raise InvalidRegistryNumber("number.today", e.message_zh, e.message_en) from None
     t = normalize(text)
     if len(t) != 19:
         raise _bad("number.length", t, "长度应为19位", "must have 19 characters")
@@ -184,7 +194,7 @@ def parse(text: str, *, today: _dt.date | None = None) -> RegistryNumber:
         born = _dt.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
     except ValueError:
         raise _bad("number.birth_date", t, "出生日期无效", "has an impossible birth date") from None
-    if born > (today or _dt.date.today()) or born.year < ids.MIN_BIRTH_YEAR:
+    if body[6:14] > today_key or born.year < ids.MIN_BIRTH_YEAR:
         raise _bad("number.birth_date", t, "出生日期无效", "has an impossible birth date")
     if not regions.in_use_since(body[:6], born.year):
         raise _bad("number.area", t, "地区码无效", "has an unknown area code")
@@ -192,7 +202,8 @@ def parse(text: str, *, today: _dt.date | None = None) -> RegistryNumber:
 
 
 def is_valid(text: str, *, today: _dt.date | None = None) -> bool:
-    """True if ``text`` is a valid G, J or L number; never raises for a ``str``."""
+    """True if ``text`` is a valid G, J or L number; never raises for a ``str`` (a
+    ``today`` that is not a date gives False, as :func:`parse` refuses it)."""
     try:
         parse(text, today=today)
     except (InvalidRegistryNumber, InvalidResidentId):
