@@ -87,6 +87,37 @@ def test_art6_units_and_schools_are_created_under_existing_parents(province: Pro
         )
 
 
+def test_art6_a_school_s_region_is_a_code_in_use_on_the_day(province: Province) -> None:
+    """Found by the review: ``add_school`` took a region code retired years before
+    (341421, 庐江县 under 巢湖 until 2011), and every later enrolment of a child with no
+    ID number then raised ``InvalidRegistryNumber`` (a J number is built on the school's
+    region, in use in the child's birth year: Art 13). Refused when the school is
+    added, naming the years the code was in use; a code in use is taken."""
+    old = School("LJ", "庐江某小学", "340104", "341421", frozenset({Stage.PRIMARY}))
+    with pytest.raises(XuejiError) as e:
+        province.reg.add_school(PROVINCE, old)
+    assert e.value.code == "school.region_retired"
+    for text in (e.value.message_zh, e.value.message_en):
+        assert "341421" in text
+        assert "1999" in text
+        assert "2011" in text
+    assert "庐江县" in e.value.message_zh
+    with province.store.unit_of_work() as uow:
+        assert uow.schools.get("LJ") is None  # nothing written
+    new = attrs.evolve(old, region="340124")  # 庐江县 since 2011
+    assert province.reg.add_school(PROVINCE, new).allowed
+    # a J number on a retired area code says so (a school added before this version)
+    import datetime as dt
+
+    from xueji.errors import InvalidRegistryNumber
+    from xueji.numbers import MemoryAllocator, issue_j
+
+    with pytest.raises(InvalidRegistryNumber) as j:
+        issue_j("341421", dt.date(2020, 3, 1), "M", MemoryAllocator())
+    assert j.value.code == "number.area"
+    assert "2011" in j.value.message_en
+
+
 def test_art7_branch_schools_hang_under_a_central_school(province: Province) -> None:
     with pytest.raises(XuejiError, match="central"):
         province.reg.add_school(

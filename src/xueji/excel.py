@@ -1812,7 +1812,11 @@ _TREES = {
         lambda s: 1 if isinstance(s, School) and s.central_school is not None else 0,
         lambda uow, code: uow.schools.get(code),
         "add_school",
-        {"not_found.unit": "主管单位代码", "not_found.school": "学区中心校代码"},
+        {
+            "not_found.unit": "主管单位代码",
+            "not_found.school": "学区中心校代码",
+            "school.region_retired": "行政区划码",
+        },
     ),
     "classes": _Tree(
         "classes",

@@ -265,6 +265,14 @@ def issue_g(id_number: str, *, today: _dt.date | None = None) -> RegistryNumber:
 
 def _check_area(area: str, born: _dt.date) -> None:
     if not regions.in_use_since(area, born.year):
+        spans = regions.years_in_use(area)
+        if spans:  # a code retired before the birth year (a school added with it)
+            raise InvalidRegistryNumber(
+                "number.area",
+                f"地区码 {area} 在 {born.year} 年已停用（{spans}）：学校的行政区划码须为现行代码",
+                f"area code {area} was no longer in use in {born.year} ({spans}): a "
+                "school's region must be a code in use",
+            )
         raise InvalidRegistryNumber(
             "number.area", f"地区码 {area} 无效", f"area code {area} is not a valid region code"
         )

@@ -2915,11 +2915,16 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         school's requests), ``school.authority_level``; a 学区中心校 under another
         学籍主管单位 than the branch's (Art 7: a 学区 is within a county),
         ``school.central_elsewhere``. A code that a unit holds is
-        :class:`~xueji.errors.DuplicateKey` (units and schools share one code space)."""
+        :class:`~xueji.errors.DuplicateKey` (units and schools share one code space).
+        A region code no longer in use on the day (a county renamed or merged) is
+        ``school.region_retired``, naming the years it was in use: the school's J and L
+        numbers are built on it, valid only for a child born while it is in use (Art
+        13), so every enrolment of a child with no ID number would have failed."""
         _check_tree_kind(actor, school, School, "学校", "the school")
         _check_key("学校代码", "school code", school.code)
         _check_tree_record(school)
         on = self.today()
+        _check_region_in_use(school.region, on)
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "add_school")
             authority = uow.units.get(school.authority)
@@ -6029,6 +6034,23 @@ def _free_text_ok(value: object) -> bool:
 def _region_ok(value: object) -> bool:
     """A GB/T 2260 region code that is or was in use (six digits)."""
     return _text_ok(value) and len(value) == 6 and regions.last_year_in_use(value) >= 0  # type: ignore[arg-type]
+
+
+def _check_region_in_use(region: str, on: _dt.date) -> None:
+    """A new school's region is a GB/T 2260 code in use in ``on``'s year (it builds the
+    J and L numbers, each valid only for a child born while its area code is in use:
+    Art 13); one retired is ``school.region_retired``, naming its years."""
+    if regions.last_year_in_use(region) >= on.year:
+        return
+    spans = regions.years_in_use(region)
+    raise XuejiError(
+        "school.region_retired",
+        f"行政区划码 {region} 已停用（{spans}）：学校的行政区划码须为 {on.year} 年的现行代码"
+        "（无身份证号学生的学籍号以其为地区码，第十三条）",
+        f"region code {region} is no longer in use ({spans}): a school's region is a code "
+        f"in use in {on.year} (the registry numbers of students with no ID number are "
+        "built on it, Art 13)",
+    )
 
 
 def _check_grade(grade: object) -> None:
