@@ -1062,6 +1062,7 @@ _RULE_COLUMNS = {
     "dropout.registry_kept": "身份证号",  # (the person is a dropout: return_from_dropout)
     "dropout.reentry_grade": "年级",
     "enrolment.id_mismatch": "身份证号",
+    "enrolment.guardian_id": "监护人身份证号",
     "enrolment.no_identifier": "身份证号",
     "enrolment.photo_missing": "照片摘要",  # (a photo of another year: 照片采集日期)
 }
@@ -1811,7 +1812,11 @@ _TREES = {
         lambda s: 1 if isinstance(s, School) and s.central_school is not None else 0,
         lambda uow, code: uow.schools.get(code),
         "add_school",
-        {"not_found.unit": "主管单位代码", "not_found.school": "学区中心校代码"},
+        {
+            "not_found.unit": "主管单位代码",
+            "not_found.school": "学区中心校代码",
+            "school.region_retired": "行政区划码",
+        },
     ),
     "classes": _Tree(
         "classes",

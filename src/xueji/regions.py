@@ -29,7 +29,15 @@ import attrs
 
 from xueji.errors import XuejiError
 
-__all__ = ["Region", "Span", "in_use_since", "last_year_in_use", "lookup", "table"]
+__all__ = [
+    "Region",
+    "Span",
+    "in_use_since",
+    "last_year_in_use",
+    "lookup",
+    "table",
+    "years_in_use",
+]
 
 OPEN_END = 9999
 """The end year recorded for a code still in use."""
@@ -151,3 +159,18 @@ def last_year_in_use(code: str) -> int:
 def in_use_since(code: str, year: int) -> bool:
     """True if ``code`` was a valid code in ``year`` or in any later year."""
     return _last_years().get(code, -1) >= year
+
+
+def years_in_use(code: str) -> str:
+    """The names and years of a code's spans, for a message (``""`` if the code never
+    existed); an open start is ``…``, an open end nothing after the dash.
+
+    >>> years_in_use("341421"), years_in_use("110103")
+    ('庐江县 1999-2011', '崇文区 …-2010')
+    """
+    region = table().get(code)
+    if region is None:
+        return ""
+    return ", ".join(
+        f"{s.name} {s.start or '…'}-{'' if s.end is None else s.end}" for s in region.spans
+    )

@@ -1505,10 +1505,56 @@ def _same_child(uow: UnitOfWork, guardian_id: str, name: str, birth: _dt.date) -
     """The records of a child known by a guardian's ID: the guardian's, with the same
     name and birth date (Art 13), whether or not the record has since been given the
     child's own ID number (a J-number child linked to an ID is still one person, Art
-    14). What ``enroll`` and ``transfer_in`` look for as the same person."""
+    14). What ``enroll`` and ``transfer_in`` look for as the same person. Names are
+    compared with every white space removed (an ideographic space too): "张三 " or
+    "张　三" typed after "张三" is the same child, not a second registry (found by the
+    review); the names are stored as typed."""
+    key = _name_key(name)
     return [
-        s for s in uow.students.by_guardian(guardian_id) if s.name == name and s.birth_date == birth
+        s
+        for s in uow.students.by_guardian(guardian_id)
+        if s.birth_date == birth and _name_key(s.name) == key
     ]
+
+
+def _name_key(name: str) -> str:
+    """A name as :func:`_same_child` compares it: every white space removed."""
+    return "".join(name.split())
+
+
+def _same_person(
+    uow: UnitOfWork, id_number: str | None, guardian_id: str | None, name: str, birth: _dt.date
+) -> list[Student]:
+    """The records of the person an enrolment or a transfer in names (Arts 13-14): those
+    holding ``id_number``, and the guardian's child of the same name and birth date
+    (:func:`_same_child`): every such record when no ID number is given; when one is,
+    those holding no ID number of their own. A child first enrolled by a guardian's ID
+    alone (a J number) and then with its own ID number is the same person, whose
+    record is given the ID number by a correction (:func:`xueji.numbers.link_resident_id`),
+    not a second registry (found by the review: the ID number alone was looked at, and
+    a second registry was opened). A child of the guardian's holding another ID number
+    is another person."""
+    if id_number is None:
+        return [] if guardian_id is None else _same_child(uow, guardian_id, name, birth)
+    found = uow.students.by_id_number(id_number)
+    if guardian_id is not None:
+        held = {s.id for s in found}
+        found += [
+            s
+            for s in _same_child(uow, guardian_id, name, birth)
+            if s.id_number is None and s.id not in held
+        ]
+    return found
+
+
+def _unlinked_child(uow: UnitOfWork, e: _Enrolment) -> bool:
+    """Whether the guardian of bulk row ``e`` (which gives an ID number) has a child of
+    the row's name and birth date whose record holds no ID number: the same person
+    (:func:`_same_person`), so the row is decided by :meth:`Registry.enroll` (one query
+    per row giving a guardian's ID; a row after the guardian's row of the same child
+    in its chunk finds it, written first)."""
+    assert e.guardian_id is not None
+    return any(s.id_number is None for s in _same_child(uow, e.guardian_id, e.name, e.birth_date))
 
 
 def _first_entry(s: Student) -> bool:
@@ -2973,11 +3019,16 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         school's requests), ``school.authority_level``; a 学区中心校 under another
         学籍主管单位 than the branch's (Art 7: a 学区 is within a county),
         ``school.central_elsewhere``. A code that a unit holds is
-        :class:`~xueji.errors.DuplicateKey` (units and schools share one code space)."""
+        :class:`~xueji.errors.DuplicateKey` (units and schools share one code space).
+        A region code no longer in use on the day (a county renamed or merged) is
+        ``school.region_retired``, naming the years it was in use: the school's J and L
+        numbers are built on it, valid only for a child born while it is in use (Art
+        13), so every enrolment of a child with no ID number would have failed."""
         _check_tree_kind(actor, school, School, "学校", "the school")
         _check_key("学校代码", "school code", school.code)
         _check_tree_record(school)
         on = self.today()
+        _check_region_in_use(school.region, on)
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "add_school")
             authority = uow.units.get(school.authority)
@@ -3087,11 +3138,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             klass = self._get_class(uow, class_id)
             if e.id_number is None and e.guardian_id is None:
                 return Outcome(Decision.refuse(violation("enrolment.no_identifier")))
-            if e.id_number is not None:
-                existing = uow.students.by_id_number(e.id_number)
-            else:
-                assert e.guardian_id is not None
-                existing = _same_child(uow, e.guardian_id, name, birth_date)
+            existing = _same_person(uow, e.id_number, e.guardian_id, name, birth_date)
             size = uow.students.count_in_class(klass.id, klass.grade)
             decision = self._enrol_decision(policy, on, e, sch, klass, existing, size)
             dropped = change_rules.reentering(existing, policy) if decision.allowed else None
@@ -3189,7 +3236,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         its records and change-log entries stored with one ``executemany`` each. Rows
         that need the store's answer about an earlier row (the same ID number twice, a
         graduate continuing into the next stage, a student known only by a guardian's
-        ID, an idempotency key) are decided one by one by :meth:`enroll` in their
+        ID, a row giving an ID number whose guardian's child of the same name and
+        birth date has a record without one, an idempotency key) are decided one by
+        one by :meth:`enroll` in their
         place, the rows before them written first, so a class's last seat or an
         identity number goes to the earlier row, as when each row is enrolled in turn
         (before, such rows were decided after the rest of their chunk).
@@ -3271,7 +3320,13 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         fresh: list[tuple[int, _Enrolment, School, SchoolClass]] = []
         seen: set[str] = set()
         for i, row, e in parsed:
-            if e is None or _alone(e) or e.id_number in existing or e.id_number in seen:
+            if (
+                e is None
+                or _alone(e)
+                or e.id_number in existing
+                or e.id_number in seen
+                or (e.guardian_id is not None and _unlinked_child(uow, e))
+            ):
                 # decided one by one against the store, in its place: the rows before
                 # it are written first (a seat or an identity number goes to the
                 # earlier row, as when each row is enrolled in turn)
@@ -3452,6 +3507,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 size,
                 m,
             ),
+            # a guardian's number that is the student's own, or of someone born later (Art 13)
+            enrolment.check_guardian_id(
+                e.guardian_id, id_number=e.id_number, birth_date=e.birth_date
+            ),
             photo,
             deadline,
             consent,
@@ -3472,7 +3531,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         # a get per rule, no closures: this runs once per row of a million-row import
         duplicate = None if existing else m.get(("duplicate", continuing))
         if duplicate is None:
-            duplicate = enrolment.check_duplicate(existing, continuing=continuing, policy=policy)
+            duplicate = enrolment.check_duplicate(
+                existing, continuing=continuing, policy=policy, with_id=e.id_number is not None
+            )
             if not existing:
                 m[("duplicate", continuing)] = duplicate
         photo = Registry._kept_photo(policy, e, m)
@@ -3509,6 +3570,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         that break a rule, and keeps one only for those and the rows that warned.
         """
         assert e.id_number is not None
+        if e.guardian_id is not None and not enrolment.guardian_fits(
+            e.guardian_id, id_number=e.id_number, birth_date=e.birth_date
+        ):
+            return None
         if not (
             enrolment.id_agrees(e.id_number, sex=e.sex, birth_date=e.birth_date)
             and enrolment.class_admits(
@@ -4693,10 +4758,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             found: dict[str, Student] = {}
             if number is not None:
                 found.update({x.id: x for x in uow.students.by_registry_number(number.text)})
-            if id_number is not None:
-                found.update({x.id: x for x in uow.students.by_id_number(id_number)})
-            elif guardian_id is not None:  # known by a guardian's ID, as enroll finds them
-                found.update({x.id: x for x in _same_child(uow, guardian_id, name, birth_date)})
+            # by the ID number and by the guardian's, as enroll finds the person
+            found.update(
+                {x.id: x for x in _same_person(uow, id_number, guardian_id, name, birth_date)}
+            )
             gone = (St.CROSS_PROVINCE_OUT, St.CROSS_BORDER_OUT)
             left = [x for x in found.values() if x.status in gone]
             timing = transfers.check_timing(
@@ -4725,7 +4790,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 timing,  # Art 25(2), as for a transfer within the province
                 self._applied(applied_on, on, policy),
                 enrolment.check_duplicate(
-                    [x for x in found.values() if x.status not in gone], continuing=False
+                    [x for x in found.values() if x.status not in gone],
+                    continuing=False,
+                    with_id=id_number is not None,
                 ),
                 *self._admission(
                     policy,
@@ -4739,6 +4806,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     sex,
                     id_number,
                     uow.students.count_in_class(klass.id, klass.grade),
+                ),
+                enrolment.check_guardian_id(
+                    guardian_id, id_number=id_number, birth_date=birth_date
                 ),
             )
             if not decision.allowed:
@@ -6145,6 +6215,23 @@ def _free_text_ok(value: object) -> bool:
 def _region_ok(value: object) -> bool:
     """A GB/T 2260 region code that is or was in use (six digits)."""
     return _text_ok(value) and len(value) == 6 and regions.last_year_in_use(value) >= 0  # type: ignore[arg-type]
+
+
+def _check_region_in_use(region: str, on: _dt.date) -> None:
+    """A new school's region is a GB/T 2260 code in use in ``on``'s year (it builds the
+    J and L numbers, each valid only for a child born while its area code is in use:
+    Art 13); one retired is ``school.region_retired``, naming its years."""
+    if regions.last_year_in_use(region) >= on.year:
+        return
+    spans = regions.years_in_use(region)
+    raise XuejiError(
+        "school.region_retired",
+        f"行政区划码 {region} 已停用（{spans}）：学校的行政区划码须为 {on.year} 年的现行代码"
+        "（无身份证号学生的学籍号以其为地区码，第十三条）",
+        f"region code {region} is no longer in use ({spans}): a school's region is a code "
+        f"in use in {on.year} (the registry numbers of students with no ID number are "
+        "built on it, Art 13)",
+    )
 
 
 def _check_grade(grade: object) -> None:

@@ -109,6 +109,13 @@ _code(
     "a student with no ID number is identified by a guardian's ID number",
 )
 _code(
+    "enrolment.guardian_id",
+    anhui(13),
+    "监护人身份证号须为学生父母或其他法定监护人的号码：不是学生本人的号码，且其人早于学生出生",
+    "the guardian's ID number is a parent's or other legal guardian's: not the student's "
+    "own, and of someone born before the student",
+)
+_code(
     "enrolment.stage_mismatch", anhui(2), "学校不设该学段", "the school does not teach this stage"
 )
 _code(
