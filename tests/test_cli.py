@@ -554,7 +554,8 @@ def test_the_system_acts_as_as_system_where_a_command_lets_it(
     store = ["--store", f"sqlite:///{path}"]
     forget = ["forget-keys", "--before", "2026-09-02", *store]
     code, out, err = run(capsys, "--json", *forget, "--as", "system")
-    assert (code, err) == (0, "")
+    assert code == 0
+    assert "no profile is recorded in this store" in err  # (the store's only line there)
     assert json.loads(out) == {"forgotten": 1, "before": "2026-09-02"}
     for typed in ("system:x", "system:system"):
         with pytest.raises(SystemExit) as exc:
@@ -845,3 +846,109 @@ def test_store_commands_decide_under_the_profiles_given(
     code, _, err = run(capsys, *fee, "--policy-file", str(bad), "--as", "province:34")
     assert code == 2
     assert "bad.toml" in err
+
+
+def test_art33_init_records_the_store_s_profiles_and_later_commands_decide_under_them(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the CLI review: the store did not record its profiles, so a clerk who
+    left out ``--policy-file`` decided under ANHUI_2013 (graduated juniors the profile
+    has approved, issued Anhui's numbers, logged Anhui's articles), silently and for
+    good. ``xueji init --policy/--policy-file`` records the whole profiles in the
+    store; a command with no option decides under them, with others is refused
+    (``cli.profile_mismatch``); changing the record needs ``--replace-profiles`` (or
+    adds a successor); a store with no record says so on stderr."""
+    import sqlite3
+
+    from tests.conftest import Province
+    from xueji.policy import load_policy, policy_from_dict
+    from xueji.storage.sql import SqlStore
+
+    toml = tmp_path / "js.toml"
+    toml.write_text(PROVINCE_TOML, encoding="utf-8")
+    path = tmp_path / "r.db"
+    p = Province(policies=(load_policy(toml),), store=SqlStore.sqlite(str(path)))
+    p.enroll()
+    p.enroll()
+    p.store.engine.dispose()
+    url = f"sqlite:///{path}"
+    common = ["--store", url, "--today", "2026-10-12"]  # before the profile's 31 Oct
+    # no record yet: anhui-2013 as before, and a note on stderr says how to record one
+    code, out, err = run(capsys, "submit", "S0000001", *common, "--as", "school:A")
+    assert code == 0
+    assert "[enrolment.late]" in out  # Anhui's 30 September
+    assert err.count("\n") == 1
+    assert "anhui-2013" in err
+    assert "xueji init --store" in err
+    assert "no profile is recorded" in err
+    # init records the profile: the whole profile, its code and its digest
+    code, out, err = run(capsys, "--json", "init", "--store", url, "--policy-file", str(toml))
+    assert code == 0
+    assert err == ""
+    assert json.loads(out)["profiles"] == ["js-2013"]
+    assert json.loads(out)["profiles_change"] == "recorded"
+    toml.unlink()  # the later commands need no file
+    with sqlite3.connect(path) as db:
+        (text,) = db.execute("select value from xueji_meta where key='profiles'").fetchone()
+    index = json.loads(text)
+    assert [e["code"] for e in index] == ["js-2013"]
+    assert all(e["digest"].startswith("sha256:") for e in index)
+    with sqlite3.connect(path) as db:
+        (text,) = db.execute(
+            "select value from xueji_meta where key=?", (index[0]["key"],)
+        ).fetchone()
+    assert policy_from_dict(json.loads(text)["policy"]) == p.reg.policies[0]
+    # a command with no option decides under the record: in time, no warning, no note
+    code, out, err = run(capsys, "submit", "S0000002", *common, "--as", "school:A")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "submit: 1 已提交 submitted, 0 未办理 refused",
+        "  S0000002: ✓ 已提交 submitted",
+    ]
+    # another profile than the record's: refused before anything is done, naming it
+    review = ["review", "--all", *common, "--as", "county:340104"]
+    code, out, err = run(capsys, *review, "--policy", "anhui-2013")
+    assert (code, out) == (2, "")
+    assert err.startswith("xueji: [cli.profile_mismatch] ")
+    assert "js-2013" in err
+    assert "--replace-profiles" in err
+    code, out, _ = run(capsys, *review)
+    assert code == 0
+    assert "2 已批准 approved" in out
+    fee = ["report", "fee", "--out", str(tmp_path / "fee.csv"), *common, "--as", "province:34"]
+    code, out, _ = run(capsys, "--json", *fee)
+    assert (code, json.loads(out)["fee"]) == (0, "1.6")  # the profile's 0.8
+    # a different record needs --replace-profiles, and is said on stdout
+    code, out, err = run(capsys, "init", "--store", url, "--policy", "anhui-2013")
+    assert code == 2
+    assert err.startswith("xueji: [cli.profile_mismatch] ")
+    assert json.loads(run(capsys, "--json", *fee)[1])["fee"] == "1.6"  # unchanged
+    replace = ["init", "--store", url, "--policy", "anhui-2013", "--replace-profiles"]
+    code, out, err = run(capsys, *replace)
+    assert (code, err) == (0, "")
+    assert "js-2013" in out
+    assert "anhui-2013" in out
+    assert "replaced" in out
+    assert json.loads(run(capsys, "--json", *fee)[1])["fee"] == "1.0"
+    # a successor added to the record needs no flag (every recorded profile kept)
+    later = tmp_path / "later.toml"
+    later.write_text(
+        PROVINCE_TOML.replace(
+            'base = "anhui-2013"\ncode = "js-2013"', 'base = "anhui-2013"\ncode = "js-2030"'
+        ).replace("valid_from = 2013-01-01", "valid_from = 2030-09-01"),
+        encoding="utf-8",
+    )
+    add = ["init", "--store", url, "--policy", "anhui-2013", "--policy-file", str(later)]
+    code, out, err = run(capsys, "--json", *add)
+    assert (code, err) == (0, "")
+    assert json.loads(out)["profiles"] == ["anhui-2013", "js-2030"]
+    assert json.loads(out)["profiles_change"] == "added"
+    code, out, _ = run(capsys, "--json", "init", "--store", url)
+    assert json.loads(out)["profiles"] == ["anhui-2013", "js-2030"]
+    assert json.loads(out)["profiles_change"] is None
+    # a record edited by hand is refused as a corrupt record, not decided under
+    with sqlite3.connect(path) as db:
+        db.execute("update xueji_meta set value = replace(value, '\"0.5\"', '\"0.1\"')")
+    code, _, err = run(capsys, *fee)
+    assert code == 2
+    assert err.startswith("xueji: [storage.corrupt] ")

@@ -78,18 +78,14 @@ def _policy(args: argparse.Namespace) -> Policy:
     return PROFILES[code]
 
 
-def _profiles(args: argparse.Namespace) -> tuple[Policy, ...]:
-    """The profiles a store command decides under (Art 33): each ``--policy`` code,
-    then each ``--policy-file`` in turn (a file may take as its base a shipped profile
-    or one given before it), all of them the store's profiles over time; with neither,
-    ``ANHUI_2013`` alone, as before. The store does not remember them: a deployment
-    passes the same ones to every command. Before, every store command decided under
-    ``ANHUI_2013`` whatever profile had written the store (found by a review: a
-    Jiangsu store billed at Anhui's fee and took a 6-year-old Jiangsu refuses)."""
+def _given_profiles(args: argparse.Namespace) -> tuple[Policy, ...] | None:
+    """The profiles a store command is given (Art 33): each ``--policy`` code, then
+    each ``--policy-file`` in turn (a file may take as its base a shipped profile or
+    one given before it); None when neither option is given."""
     codes = getattr(args, "policy", None) or []
     files = getattr(args, "policy_file", None) or []
     if not codes and not files:
-        return (ANHUI_2013,)
+        return None
     chosen: list[Policy] = []
     for code in codes:
         if code not in PROFILES:
@@ -103,6 +99,153 @@ def _profiles(args: argparse.Namespace) -> tuple[Policy, ...]:
         known[policy.code] = policy
         chosen.append(policy)
     return tuple(chosen)
+
+
+# -- the store's profiles, recorded in its meta table (``xueji init --policy ...``) ----
+
+PROFILES_KEY = "profiles"
+"""The meta key of a store's recorded profiles: a JSON list of ``{"code", "digest",
+"key"}`` in the order recorded, each ``key`` (``profile:1``, ...) the meta key that
+holds that profile whole, ``{"code", "digest", "policy"}`` (``policy`` as
+:func:`~xueji.policy.policy_to_dict` gives it, so that no later command needs the
+file; ``digest`` its SHA-256 over that data, which a record edited by hand fails)."""
+_PROFILE_PREFIX = "profile:"
+
+
+def _canonical(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _data_digest(data: Any) -> str:
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(_canonical(data).encode("utf-8")).hexdigest()
+
+
+def _digest(policy: Policy) -> str:
+    """A profile's digest: two profiles with the same digest decide alike (every
+    parameter, article, note and citation is in the data)."""
+    return _data_digest(policy_to_dict(policy))
+
+
+def _codes(policies: Sequence[Policy]) -> str:
+    return ", ".join(p.code for p in policies)
+
+
+def _corrupt(key: str, zh: str, en: str) -> XuejiError:
+    from xueji.errors import CorruptRecord
+
+    return CorruptRecord(
+        "xueji_meta",
+        key,
+        f"{en}: record the store's profiles again with xueji init --replace-profiles",
+        f"{zh}：请以 xueji init --replace-profiles 重新记录此库的政策",
+    )
+
+
+def _read_profiles(uow: Any) -> tuple[Policy, ...] | None:
+    """The profiles recorded in the store (None: no record), each checked against its
+    digest and rebuilt from its data."""
+    from xueji.policy import policy_from_dict
+
+    text = uow.meta.get(PROFILES_KEY)
+    if text is None:
+        return None
+    try:
+        index = json.loads(text)
+    except ValueError:
+        index = None
+    if not (
+        isinstance(index, list)
+        and index
+        and all(
+            isinstance(e, dict)
+            and isinstance(e.get("key"), str)
+            and isinstance(e.get("digest"), str)
+            for e in index
+        )
+    ):
+        raise _corrupt(PROFILES_KEY, "不是已记录政策的列表", "not a list of recorded profiles")
+    out: list[Policy] = []
+    for entry in index:
+        key = entry["key"]
+        held = uow.meta.get(key)
+        try:
+            doc = json.loads(held) if held is not None else None
+        except ValueError:
+            doc = None
+        data = doc.get("policy") if isinstance(doc, dict) else None
+        if not isinstance(data, dict):
+            raise _corrupt(key, "缺失或不是政策记录", "missing, or not a recorded profile")
+        assert isinstance(doc, dict)
+        if _data_digest(data) != entry["digest"] or doc.get("digest") != entry["digest"]:
+            raise _corrupt(
+                key,
+                "摘要不符：记录后被改动过",
+                "its digest does not match: it was changed after it was recorded",
+            )
+        try:
+            out.append(policy_from_dict(data, where=f"xueji_meta {key}"))
+        except XuejiError as e:  # (a profile this version of xueji cannot read)
+            raise _corrupt(key, e.message_zh, e.message_en) from None
+    return tuple(out)
+
+
+def _write_profiles(uow: Any, policies: Sequence[Policy]) -> None:
+    old = [key for key, _ in uow.meta.prefixed(_PROFILE_PREFIX)]
+    uow.meta.delete(old)
+    index = []
+    for n, policy in enumerate(policies, 1):
+        key, data = f"{_PROFILE_PREFIX}{n}", policy_to_dict(policy)
+        digest = _data_digest(data)
+        uow.meta.set(key, _canonical({"code": policy.code, "digest": digest, "policy": data}))
+        index.append({"code": policy.code, "digest": digest, "key": key})
+    uow.meta.set(PROFILES_KEY, _canonical(index))
+
+
+def _profile_mismatch(recorded: Sequence[Policy], given: Sequence[Policy]) -> XuejiError:
+    same = sorted(p.code for p in recorded) == sorted(p.code for p in given)
+    zh = "（代码相同而内容不同：政策文件在记录后改动过）" if same else ""
+    en = " (the same codes, other contents: a policy file changed after it was recorded)"
+    return XuejiError(
+        "cli.profile_mismatch",
+        f"此库记录的政策为 {_codes(recorded)}，与所给的 {_codes(given)} 不同{zh}："
+        "不给 --policy/--policy-file 即按记录的政策决定；更改记录须执行 "
+        "xueji init --store URL --replace-profiles 并给出新的政策",
+        f"the store's recorded profiles are {_codes(recorded)}, not those given "
+        f"({_codes(given)}){en if same else ''}: without --policy/--policy-file a command "
+        "decides under the record; to change the record, run xueji init --store URL "
+        "--replace-profiles with the new profiles",
+    )
+
+
+NO_PROFILE_NOTE = (
+    f"xueji: 注意：此库未记录其政策，已按 {ANHUI_2013.code} 决定；记录此库的政策："
+    "xueji init --store URL --policy 代码 或 --policy-file 文件 "
+    f"(note: no profile is recorded in this store: decided under {ANHUI_2013.code}; "
+    "record the store's profiles with xueji init --store URL --policy CODE / "
+    "--policy-file FILE)"
+)
+"""The line on stderr after a store command that decided under ``ANHUI_2013`` because
+the store records no profile and none was given (a guess, said)."""
+
+
+def _store_profiles(
+    store: Any, given: tuple[Policy, ...] | None
+) -> tuple[tuple[Policy, ...], bool]:
+    """The profiles a store command decides under (Art 33), and whether they were
+    guessed: those recorded in the store (``xueji init --policy ...``), the options
+    given having to be the same ones (``cli.profile_mismatch``); on a store with no
+    record, those given, else ``ANHUI_2013`` alone, as before, guessed (the command
+    then says so: :data:`NO_PROFILE_NOTE`). Before, every store command without the
+    options decided under ``ANHUI_2013`` whatever profile had written the store."""
+    with store.reading() as uow:
+        recorded = _read_profiles(uow)
+    if recorded is not None:
+        if given is not None and {_digest(p) for p in given} != {_digest(p) for p in recorded}:
+            raise _profile_mismatch(recorded, given)
+        return recorded, False
+    return (given, False) if given is not None else ((ANHUI_2013,), True)
 
 
 def _calendar(args: argparse.Namespace) -> workdays.WorkdayCalendar:
@@ -743,13 +886,14 @@ def _registry(args: argparse.Namespace, *, founding: bool = False) -> Any:
     from xueji.storage.sql import SqlStore
 
     clock = ManualClock(args.today) if args.today else SystemClock()
-    policies = _profiles(args)  # (a bad file is said before the store is opened)
-    reg = Registry(
-        SqlStore.open(args.store, existing=True),
-        clock=clock,
-        calendar=_calendar(args),
-        policies=policies,
-    )
+    given = _given_profiles(args)  # (a bad file is said before the store is opened)
+    store = SqlStore.open(args.store, existing=True)
+    try:
+        policies, args.guessed_profile = _store_profiles(store, given)
+    except BaseException:
+        store.engine.dispose()
+        raise
+    reg = Registry(store, clock=clock, calendar=_calendar(args), policies=policies)
     _known_actor(reg, args.actor, founding=founding)
     return reg
 
@@ -820,22 +964,81 @@ def _actor(text: str) -> Any:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Create a registry's tables in a database (a new SQLite file is created), or
-    upgrade an older registry's; a registry of this version is left as it is. Then
-    ``xueji import units`` (as the province), ``schools`` and ``classes`` build the
-    tree the students are enrolled into."""
+    upgrade an older registry's; a registry of this version is left as it is. With
+    ``--policy``/``--policy-file``, record the profiles the store decides under (Art
+    33: :data:`PROFILES_KEY`); a record that differs is replaced only with
+    ``--replace-profiles``, unless the profiles given keep every recorded one (a
+    successor added). Then ``xueji import units`` (as the province), ``schools`` and
+    ``classes`` build the tree the students are enrolled into."""
+    from xueji.errors import CorruptRecord
+    from xueji.policy import check_profiles
     from xueji.storage.sql import SCHEMA_VERSION, SqlStore
 
+    given = _given_profiles(args)  # (a bad file is said before the store is created)
+    if args.replace_profiles and given is None:
+        raise XuejiError(
+            "cli.usage",
+            "--replace-profiles 须与 --policy 或 --policy-file 同用",
+            "--replace-profiles needs the new profiles (--policy or --policy-file)",
+        )
+    if given is not None:
+        check_profiles(given)
     store = SqlStore.open(args.store, existing=False)
+    change: str | None = None
+    before: tuple[Policy, ...] | None = None
     try:
         version = store.schema_version()
+        if given is None:
+            with store.reading() as uow:
+                recorded = _read_profiles(uow)
+        else:
+            with store.unit_of_work() as uow:
+                try:
+                    before = _read_profiles(uow)
+                except CorruptRecord:
+                    if not args.replace_profiles:
+                        raise
+                    before = ()  # (unreadable: replaced, as asked)
+                old = None if before is None else {_digest(p) for p in before}
+                new = {_digest(p) for p in given}
+                if old is None:
+                    change = "recorded"
+                elif old == new:
+                    change = "unchanged"
+                elif old < new:
+                    change = "added"  # every recorded profile kept: a successor added
+                elif args.replace_profiles:
+                    change = "replaced"
+                else:
+                    raise _profile_mismatch(before or (), given)
+                if change != "unchanged":
+                    _write_profiles(uow, given)
+            recorded = given
     finally:
         store.engine.dispose()
     shown = store.engine.url.render_as_string(hide_password=True)
-    _emit(
-        args,
-        {"store": shown, "schema": version},
-        f"学籍库就绪 registry ready: {shown} (schema {version}/{SCHEMA_VERSION})",
-    )
+    lines = [f"学籍库就绪 registry ready: {shown} (schema {version}/{SCHEMA_VERSION})"]
+    codes = _codes(recorded or ())
+    if change == "replaced":
+        lines.append(f"政策记录已替换 profiles replaced: {_codes(before or ()) or '-'} -> {codes}")
+    elif change is not None:
+        zh = {"recorded": "已记录", "unchanged": "与记录相同", "added": "已添加后继政策"}[change]
+        lines.append(f"政策{zh} profiles {change}: {codes}")
+    elif recorded is not None:
+        lines.append(f"此库记录的政策 the store's recorded profiles: {codes}")
+    else:
+        lines.append(
+            f"此库未记录其政策，命令按 {ANHUI_2013.code} 决定（--policy/--policy-file 记录之） "
+            f"(no profile recorded: the commands decide under {ANHUI_2013.code}; "
+            "--policy/--policy-file record the store's profiles)"
+        )
+    data = {
+        "store": shown,
+        "schema": version,
+        "profiles": None if recorded is None else [p.code for p in recorded],
+        "profiles_change": change,
+    }
+    _emit(args, data, "\n".join(lines))
     return EXIT_OK
 
 
@@ -1173,7 +1376,7 @@ def _stats_summary(stats: statistics.Statistics) -> dict[str, Any]:
 def _store_options(p: argparse.ArgumentParser) -> None:
     """The options of a command that works on a store as an acting user: the store,
     ``--as``, the date of the commands, extra holiday schedules and the profiles the
-    store decides under (:func:`_profiles`)."""
+    store decides under (:func:`_store_profiles`)."""
     p.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
     p.add_argument(
         "--as",
@@ -1199,20 +1402,42 @@ def _store_options(p: argparse.ArgumentParser) -> None:
         action="append",
         metavar="CODE",
         help="a shipped profile the store decides under (repeat: the profiles over time; "
-        "default: anhui-2013 alone)",
+        "default: those recorded in the store by xueji init, else anhui-2013; given, they "
+        "must be the recorded ones)",
     )
     p.add_argument(
         "--policy-file",
         action="append",
         metavar="TOML",
         help="a TOML policy file the store decides under (repeat: each may take an "
-        "earlier one as its base; every one given is one of the store's profiles)",
+        "earlier one as its base; every one given is one of the store's profiles; "
+        "given, they must be the recorded ones)",
     )
 
 
 def _add_excel_commands(sub: Any) -> None:
     init = sub.add_parser("init", help="create a registry's tables in a database (or upgrade)")
     init.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
+    init.add_argument(
+        "--policy",
+        action="append",
+        metavar="CODE",
+        help="record a shipped profile as one the store decides under (repeat: the "
+        "profiles over time)",
+    )
+    init.add_argument(
+        "--policy-file",
+        action="append",
+        metavar="TOML",
+        help="record a TOML policy file's profile in the store (repeat: each may take an "
+        "earlier one as its base); later commands need neither option",
+    )
+    init.add_argument(
+        "--replace-profiles",
+        action="store_true",
+        help="replace the store's recorded profiles by those given (needed unless they "
+        "keep every recorded one)",
+    )
     init.set_defaults(func=cmd_init)
     imp = sub.add_parser("import", help="import a workbook (Arts 6-10, 12, 17, 18)")
     imp.add_argument(
@@ -1472,6 +1697,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         sys.stdout.flush()  # here, not at exit: a closed pipe is then caught below
+        if getattr(args, "guessed_profile", False):  # (after what it did: not on an error)
+            print(NO_PROFILE_NOTE, file=sys.stderr)
     except XuejiError as e:
         print(f"xueji: [{e.code}] {_said(e, args)}", file=sys.stderr)
         return EXIT_INVALID if e.code.startswith(("id.", "number.")) else EXIT_USAGE
