@@ -952,3 +952,67 @@ def test_art33_init_records_the_store_s_profiles_and_later_commands_decide_under
     code, _, err = run(capsys, *fee)
     assert code == 2
     assert err.startswith("xueji: [storage.corrupt] ")
+
+
+def test_the_date_of_every_writing_command_is_checked_and_not_in_the_future(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the CLI review: the backdating guard ran only for an explicit
+    ``--today``: a command dated by the system clock was never checked, and a future
+    ``--today`` (2062 for 2026) was accepted and then blocked every later command.
+    A ``--today`` after the system date (China time) is refused unless
+    ``--future-date-ok`` is given (``cli.today_future``), and every writing command's
+    date, the system's too, may not be before the log's last entry; a report that
+    only reads is left as it was (the national export logs its read: checked)."""
+    import sqlite3
+
+    from tests.conftest import Province
+    from xueji.clock import SystemClock
+    from xueji.storage.sql import SqlStore
+
+    path = tmp_path / "r.db"
+    p = Province(store=SqlStore.sqlite(str(path)))
+    for _ in range(3):
+        p.enroll()
+    p.store.engine.dispose()
+
+    def entries() -> int:
+        with sqlite3.connect(path) as db:
+            (n,) = db.execute("select count(*) from xueji_change_log").fetchone()
+        return int(n)
+
+    store = ["--store", f"sqlite:///{path}", "--policy", "anhui-2013"]
+    ahead = (SystemClock().today() + dt.timedelta(days=400)).isoformat()
+    school = ["--as", "school:A"]
+    before = entries()
+    code, out, err = run(capsys, "submit", "S0000001", *store, *school, "--today", ahead)
+    assert (code, out) == (2, "")
+    assert err.startswith("xueji: [cli.today_future] ")
+    assert "--future-date-ok" in err
+    assert entries() == before  # nothing written
+    code, out, _ = run(
+        capsys, "submit", "S0000001", *store, *school, "--today", ahead, "--future-date-ok"
+    )
+    assert code == 0, out
+    assert entries() > before
+    # the system's date is now before the log's last entry: every writing command
+    # dated by it is refused, as one given that --today would be
+    before = entries()
+    county = ["--as", "county:340104"]
+    out_csv = ["--out", str(tmp_path / "n.csv"), "--as", "province:34"]
+    for argv in (
+        ("submit", "S0000002", *store, *school),
+        ("review", "--all", *store, *county),
+        ("regrade", "S0000003", "--grade", "2", "--class", "A-2", "--reason", "x", *store, *county),
+        ("report", "national", *store, *out_csv),
+    ):
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, ""), argv
+        assert err.startswith("xueji: [cli.today_backwards] "), err
+        assert "system date" in err
+    assert entries() == before
+    assert not (tmp_path / "n.csv").exists()
+    # a report that only reads is not checked: its date writes nothing
+    stats = ["report", "stats", "--out", str(tmp_path / "s.csv"), *store, "--as", "province:34"]
+    assert run(capsys, *stats)[0] == 0
+    assert run(capsys, *stats, "--today", ahead)[0] == 0

@@ -1062,8 +1062,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"the import report is a workbook: its name ends in .xlsx, not {args.report}",
             )
     reg = _registry(args, founding=args.what == "units")
-    if args.today:
-        _not_before_the_log(reg, args.today, args.command)
+    _dated(reg, args)  # (the system's date too: before, only an explicit --today)
     report = run(reg, args.actor, args.file, all_or_nothing=not args.partial, sheet=args.sheet)
     if report.committed and report.applied:
         reg.store.analyze()  # the planner's statistics after a bulk load (SqlStore.analyze)
@@ -1110,24 +1109,55 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_INVALID
 
 
-def _not_before_the_log(reg: Any, today: dt.date, what: str) -> None:
-    """Refuse an import dated (``--today``) before the last change the log records:
-    its entries would be backdated among later ones, past a deadline they missed (Art
-    15's 30 September) and out of the Art 32 report's sight."""
+def _dated(reg: Any, args: argparse.Namespace) -> None:
+    """The date of a command that writes (or logs a read): a ``--today`` after the
+    system date, in China time, is refused unless ``--future-date-ok`` is given (a
+    typo, 2062 for 2026, dated the log in the future and then refused every later
+    command), and the date the command runs on, the system's when no ``--today`` is
+    given, may not be before the log's last entry (:func:`_not_before_the_log`)."""
+    from xueji.clock import SystemClock
+
+    now = SystemClock().today()
+    if args.today is not None and args.today > now and not args.future_date_ok:
+        raise XuejiError(
+            "cli.today_future",
+            f"--today {args.today} 晚于今天 {now}（中国时间）：命令不能预签日期；"
+            "确需将来的日期时加 --future-date-ok",
+            f"--today {args.today} is after today, {now} (China time): a command is not "
+            "dated in the future; give --future-date-ok if that date is meant",
+        )
+    _not_before_the_log(reg, reg.today(), args.command, given=args.today is not None)
+
+
+def _not_before_the_log(reg: Any, today: dt.date, what: str, *, given: bool = True) -> None:
+    """Refuse a command dated (``--today``, or the system's date: ``given`` False)
+    before the last change the log records: its entries would be backdated among later
+    ones, past a deadline they missed (Art 15's 30 September) and out of the Art 32
+    report's sight."""
     with reg.store.reading() as uow:  # reads only: no write lock on SQLite
         last = uow.log.last()
     if last is not None and today < last.on:
         # named as what was run: a report was told that "an import" cannot be backdated
         zh, en = _BACKDATED.get(what, ("命令", "a command"))
+        if given:
+            said_zh, said_en = f"--today {today}", f"--today {today} is"
+        else:  # the system's clock: set it right, or give the date
+            said_zh = f"今天 {today}（系统日期，中国时间）"
+            said_en = f"today, {today} (the system date, China time), is"
         raise XuejiError(
             "cli.today_backwards",
-            f"--today {today} 早于变更日志的最后一条（{last.on}）：{zh}不能倒签日期",
-            f"--today {today} is before the change log's last entry ({last.on}): {en} "
-            "cannot be backdated",
+            f"{said_zh} 早于变更日志的最后一条（{last.on}）：{zh}不能倒签日期",
+            f"{said_en} before the change log's last entry ({last.on}): {en} cannot be backdated",
         )
 
 
-_BACKDATED = {"import": ("导入", "an import"), "report": ("报告", "a report")}
+_BACKDATED = {
+    "import": ("导入", "an import"),
+    "report": ("报告", "a report"),
+    "submit": ("提交", "a submission"),
+    "review": ("审核", "a review"),
+    "regrade": ("年级调整", "a regrade"),
+}
 
 
 def _writable(path: str, args: argparse.Namespace) -> None:
@@ -1169,6 +1199,7 @@ def cmd_forget_keys(args: argparse.Namespace) -> int:
     upkeep; the province or the system, Art 5): each keyed command leaves one, and
     nothing else removes them."""
     reg = _registry(args)
+    _dated(reg, args)
     n = reg.forget_idempotency_keys(args.actor, before=args.before)
     _emit(
         args,
@@ -1185,8 +1216,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     from xueji.lifecycle.tables import StudentStatus
 
     reg = _registry(args)
-    if args.today:
-        _not_before_the_log(reg, args.today, args.command)
+    _dated(reg, args)
     ids = list(args.students)
     if args.all_drafts:
         drafts = reg.students_of(args.actor, args.actor.unit)
@@ -1206,8 +1236,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     from xueji.lifecycle.tables import RequestKind
 
     reg = _registry(args)
-    if args.today:
-        _not_before_the_log(reg, args.today, args.command)
+    _dated(reg, args)
     ids = list(args.requests)
     if args.all:
         waiting = reg.pending(args.actor, RequestKind.NEW_STUDENT)
@@ -1227,8 +1256,7 @@ def cmd_regrade(args: argparse.Namespace) -> int:
     into ``--grade`` and ``--class``, by the school's authority (Art 28); a missed
     year's class is named once."""
     reg = _registry(args)
-    if args.today:
-        _not_before_the_log(reg, args.today, args.command)
+    _dated(reg, args)
     return _each(
         args,
         list(args.students),
@@ -1295,7 +1323,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     _writable(args.out, args)  # before the store is read
     reg = _registry(args)
-    if args.today:  # a report logs its reads of full numbers, dated --today
+    if args.what == "national":  # it logs its read of full numbers, on its date
+        _dated(reg, args)
+    elif args.today:  # (a report that only reads: as before)
         _not_before_the_log(reg, args.today, args.command)
     data: Any
     if args.what == "stats":
@@ -1388,8 +1418,13 @@ def _store_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--today",
         type=_date,
-        help="the date of the commands (default: today); it may not be before the "
-        "change log's last entry",
+        help="the date of the commands (default: today, China time); it may not be "
+        "before the change log's last entry, nor after today",
+    )
+    p.add_argument(
+        "--future-date-ok",
+        action="store_true",
+        help="accept a --today after today's date (a rehearsal on a copy of the store)",
     )
     p.add_argument(
         "--holidays",
