@@ -1016,3 +1016,73 @@ def test_the_date_of_every_writing_command_is_checked_and_not_in_the_future(
     stats = ["report", "stats", "--out", str(tmp_path / "s.csv"), *store, "--as", "province:34"]
     assert run(capsys, *stats)[0] == 0
     assert run(capsys, *stats, "--today", ahead)[0] == 0
+
+
+DEEP = 100_000  # levels of nesting: past Python's recursion limit in every parser
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "argv", "code"),
+    [
+        ("facts.json", "[" * DEEP + "]" * DEEP, ["transfer", "check", "--file"], "cli.bad_facts"),
+        (
+            "p.toml",
+            "x = " + "[" * DEEP + "]" * DEEP,
+            ["policy", "show", "--policy-file"],
+            "policy.invalid",
+        ),
+        (
+            "h.toml",
+            "[2027]\nholidays = " + "[" * DEEP + "]" * DEEP,
+            ["deadline", "2027-01-04", "3", "--holidays"],
+            "calendar.bad_schedule",
+        ),
+    ],
+)
+def test_a_deeply_nested_input_file_is_a_typed_error_not_a_recursion_error(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    name: str,
+    text: str,
+    argv: list[str],
+    code: str,
+) -> None:
+    """Found by the CLI review: a facts, policy or holiday file nested deeply raised
+    RecursionError, a traceback and exit 1 (which means "refused by a rule"). It is
+    the file's typed error, naming the file, exit 2."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    status, out, err = run(capsys, *argv, str(path))
+    assert (status, out) == (2, "")
+    assert err.startswith(f"xueji: [{code}] "), err[:300]
+    assert name in err
+    assert "嵌套" in err  # in Chinese, and in English:
+    assert "nested too deeply" in err
+    assert err.count("\n") == 1
+
+
+def test_a_deeply_nested_file_is_its_loader_s_typed_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The typed errors belong to the library's loaders (a host calls them too), and a
+    scenario nested deeply is malformed (exit 2), not an internal error (exit 1)."""
+    from xueji import scenarios, workdays
+    from xueji.errors import InvalidPolicy, InvalidSchedule
+    from xueji.policy import load_policy, parse_policy
+
+    deep = "[" * DEEP + "]" * DEEP
+    (tmp_path / "p.toml").write_text(f"x = {deep}", encoding="utf-8")
+    with pytest.raises(InvalidPolicy, match="nested too deeply"):
+        load_policy(tmp_path / "p.toml")
+    with pytest.raises(InvalidPolicy, match="nested too deeply"):
+        parse_policy(f"x = {deep}")
+    with pytest.raises(InvalidSchedule, match="nested too deeply"):
+        workdays.parse_schedules(f"[2027]\nholidays = {deep}")
+    yaml = tmp_path / "d.scenario.yaml"
+    yaml.write_text(f"title: x\nsteps: {deep}\n", encoding="utf-8")
+    with pytest.raises(scenarios.ScenarioError, match="nested too deeply"):
+        scenarios.load(yaml)
+    code, out, _ = run(capsys, "scenario", "run", str(yaml))
+    assert code == 2
+    assert "格式错误 malformed" in out
+    assert "RecursionError" not in out

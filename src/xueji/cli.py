@@ -709,6 +709,8 @@ def _read_facts_file(path: str) -> dict[str, Any]:
             data = json.load(f)
     except json.JSONDecodeError as e:
         raise _bad_facts(f"{path} 不是有效的 JSON", f"{path} is not valid JSON: {e}") from None
+    except RecursionError:  # (a traceback, exit 1, before)
+        raise _bad_facts(f"{path} 嵌套层次过深", f"{path} is nested too deeply") from None
     if not isinstance(data, dict):
         raise _bad_facts(f"{path} 应为 JSON 对象", f"{path} must hold a JSON object")
     unknown = sorted(set(data) - set(_TRANSFER_KEYS))
