@@ -1086,3 +1086,16 @@ def test_a_deeply_nested_file_is_its_loader_s_typed_error(
     assert code == 2
     assert "格式错误 malformed" in out
     assert "RecursionError" not in out
+
+
+def test_art30_a_file_named_after_an_identity_number_is_masked_in_an_io_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the CLI review: ``io.error`` printed the file's name whole, the only
+    message that did not mask (a clerk names a student's file after the number)."""
+    missing = tmp_path / f"{FULL}.json"
+    code, _, err = run(capsys, "transfer", "check", "--file", str(missing))
+    assert code == 2
+    assert err.startswith("xueji: [io.error] ")
+    assert FULL not in err
+    assert "110105********002X.json" in err

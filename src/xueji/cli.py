@@ -1720,10 +1720,9 @@ def _said(e: XuejiError, args: argparse.Namespace) -> str:
 def _io_error(e: OSError) -> int:
     what = e.filename if e.filename is not None else ""
     why = e.strerror or type(e).__name__
-    print(
-        f"xueji: [io.error] 无法读写文件 {what}：{why} (cannot read or write {what}: {why})",
-        file=sys.stderr,
-    )
+    line = f"xueji: [io.error] 无法读写文件 {what}：{why} (cannot read or write {what}: {why})"
+    # masked as every other line: a file may be named after a student's number (Art 30)
+    print(mask_ids(line), file=sys.stderr)
     return EXIT_USAGE
 
 
