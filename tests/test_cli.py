@@ -258,7 +258,8 @@ def test_a_plain_value_error_has_a_chinese_half(
     monkeypatch.setattr(cli, "cmd_tables", broken)
     assert main(["tables"]) == 2
     assert capsys.readouterr().err == (
-        "xueji: 输入无效 (invalid input): something odd about 110105********002X\n"
+        "xueji: [cli.invalid_input] 输入无效 (invalid input): something odd about "
+        "110105********002X\n"
     )
 
 
@@ -1099,3 +1100,76 @@ def test_art30_a_file_named_after_an_identity_number_is_masked_in_an_io_error(
     assert err.startswith("xueji: [io.error] ")
     assert FULL not in err
     assert "110105********002X.json" in err
+
+
+TRANSFER = ["--hukou-region", "340104", "--from-school-region", "340104"]
+TRANSFER += ["--to-school-region", "340202", "--reason", "job_move"]
+
+
+@pytest.mark.parametrize(
+    ("facts", "key"),
+    [
+        ({"grade": "abc"}, "grade"),
+        ({"grade": 3.7}, "grade"),
+        ({"grade": True}, "grade"),
+        ({"grade": 99}, "grade"),
+        ({"open_transfers": [1]}, "open_transfers"),
+        ({"date": "2026-02-30"}, "date"),
+        ({"stage": "seniour"}, "stage"),
+        ({"to_stages": {"a": 1}}, "to_stages"),
+        ({"to_stages": "primary,nope"}, "to_stages"),
+        ({"status": "gone"}, "status"),
+    ],
+)
+def test_a_bad_value_in_a_facts_file_is_named_with_its_file_and_key_in_both_languages(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, facts: dict[str, object], key: str
+) -> None:
+    """Found by the CLI review: a bad value in a facts file was Python's own words in
+    both halves (``转学事实有误：invalid literal for int() with base 10: 'abc'``), naming
+    neither the file nor the key. Each is said in Chinese and English, with both."""
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts), encoding="utf-8")
+    code, out, err = run(capsys, "transfer", "check", "--file", str(path), *TRANSFER)
+    assert (code, out) == (2, "")
+    assert err.startswith("xueji: [cli.bad_facts] 转学事实有误：")
+    zh, en = err.split(" (bad transfer facts: ", 1)
+    for half in (zh, en):
+        assert "facts.json" in half
+        assert key in half
+    for python in ("invalid literal", "is not a valid", "grades run", "out of range"):
+        assert python not in err
+    assert err.count("\n") == 1
+
+
+def test_a_facts_file_not_in_utf8_a_directory_and_a_workbook_that_is_a_directory(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the CLI review: a facts file in GBK was ``输入无效 (invalid input):
+    'utf-8' codec can't decode ...`` (no code, no file), a directory given as a file
+    was ``Is a directory`` in the Chinese half, and a directory imported as a workbook
+    was openpyxl's English in both halves."""
+    gbk = tmp_path / "gbk.json"
+    gbk.write_bytes('{"stated_reason": "离家近"}'.encode("gbk"))
+    code, _, err = run(capsys, "transfer", "check", "--file", str(gbk), *TRANSFER)
+    assert code == 2
+    assert err.startswith("xueji: [cli.bad_facts] ")
+    assert "gbk.json" in err
+    assert "UTF-8" in err
+    assert "codec" not in err
+    code, _, err = run(capsys, "transfer", "check", "--file", str(tmp_path), *TRANSFER)
+    assert code == 2
+    assert err.startswith("xueji: [io.error] ")
+    zh, en = err.split(" (cannot read or write ", 1)
+    assert "Is a directory" not in zh
+    assert "目录" in zh
+    assert "Is a directory" in en
+    path = tmp_path / "r.db"
+    assert main(["init", "--store", f"sqlite:///{path}"]) == 0
+    capsys.readouterr()
+    store = ["--store", f"sqlite:///{path}", "--as", "province:34"]
+    code, _, err = run(capsys, "import", "units", str(tmp_path), *store)
+    assert code == 2
+    assert err.startswith("xueji: [excel.unreadable] ")
+    assert "目录" in err
+    assert "a directory" in err
+    assert "openpyxl" not in err

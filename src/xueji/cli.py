@@ -22,7 +22,9 @@ Exit codes by sub-command (see ``docs/cli.md``):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import sys
@@ -704,9 +706,14 @@ def _bad_facts(zh: str, en: str) -> XuejiError:
 
 
 def _read_facts_file(path: str) -> dict[str, Any]:
+    from xueji.policy.files import read_utf8
+
+    def not_utf8(where: str, zh: str, en: str) -> XuejiError:
+        return _bad_facts(f"{where} {zh}", f"{where}: {en}")
+
+    text = read_utf8(path, not_utf8)  # (a codec's words, with no code or file, before)
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise _bad_facts(f"{path} 不是有效的 JSON", f"{path} is not valid JSON: {e}") from None
     except RecursionError:  # (a traceback, exit 1, before)
@@ -715,31 +722,72 @@ def _read_facts_file(path: str) -> dict[str, Any]:
         raise _bad_facts(f"{path} 应为 JSON 对象", f"{path} must hold a JSON object")
     unknown = sorted(set(data) - set(_TRANSFER_KEYS))
     if unknown:
-        raise _bad_facts(f"未知字段 {unknown[0]}", f"unknown key {unknown[0]!r} in {path}")
+        raise _bad_facts(
+            f"{path} 中的未知字段 {unknown[0]}", f"unknown key {unknown[0]!r} in {path}"
+        )
     return data
+
+
+def _shown(value: Any) -> str:
+    """A value quoted in a message, cut short (a nested list or a long text whole made
+    the message as long, or deeper than ``repr`` goes)."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother, short.maxlist, short.maxdict = 2, 40, 40, 4, 4
+    return short.repr(value)
 
 
 def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
     """The :class:`~xueji.rules.transfers.TransferFacts`, date and profile from a file
     and flags (a flag given overrides the file's value). Without a ``stage`` the
     student's is its grade's under the profile's ``school_system`` (the profile given,
-    else the one in force on the date)."""
+    else the one in force on the date). A bad value is ``cli.bad_facts`` naming its
+    key, and the file it came from, in Chinese and English."""
+    import re
+
     from xueji.lifecycle.tables import StudentStatus
     from xueji.model import Student, TransferReason, stage_of_grade
     from xueji.policy import policy_in_force
     from xueji.rules.transfers import TransferFacts
 
     data: dict[str, Any] = _read_facts_file(args.file) if args.file else {}
+    from_file = set(data)
     for key in _TRANSFER_KEYS:
         value = getattr(args, key, None)
         if value is not None:
             data[key] = value
+            from_file.discard(key)
+
+    def bad(key: str, zh: str, en: str, value: Any) -> XuejiError:
+        """``key``'s value is wrong: named with the file it came from, or its flag."""
+        flag_ = "--" + key.replace("_", "-")
+        wz, we = (f"{args.file} 中的 {key}", f"{key} in {args.file}")
+        if key not in from_file:
+            wz, we = flag_, flag_
+        return _bad_facts(f"{wz} {zh}，不是 {_shown(value)}", f"{we} {en}, not {_shown(value)}")
 
     def text(key: str, default: str | None = None) -> str:
         value = data.get(key, default)
         if value is None:
             raise _bad_facts(f"缺少 {key}", f"{key} is required (--{key.replace('_', '-')})")
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise bad(key, "应为文本", "must be text", value)
         return str(value)
+
+    def whole(key: str, default: int) -> int:
+        value = data.get(key, default)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]{1,9}", value.strip()):
+            return int(value)
+        raise bad(key, "应为整数", "must be a whole number", value)
+
+    def choice(key: str, kind: Any, value: Any) -> Any:
+        names = ", ".join(m.value for m in kind)
+        if isinstance(value, str) and value in {m.value for m in kind}:
+            return kind(value)
+        raise bad(key, f"应为 {names} 之一", f"must be one of {names}", value)
 
     def flag(key: str) -> bool:
         value = data.get(key, False)
@@ -749,38 +797,62 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
             return True
         if str(value).lower() in ("false", "0", "no"):
             return False
-        raise _bad_facts(f"{key} 应为 true/false", f"{key} must be true or false, not {value!r}")
+        raise bad(key, "应为 true/false", "must be true or false", value)
 
     def region(key: str) -> str:
         value = text(key)
-        if not (value.isdigit() and len(value) in (4, 6)):
-            raise _bad_facts(f"{key} 应为4或6位代码", f"{key} must be a 4- or 6-digit code")
+        if not (value.isascii() and value.isdigit() and len(value) in (4, 6)):
+            raise bad(key, "应为4或6位代码", "must be a 4- or 6-digit code", value)
         return value.ljust(6, "0")
 
-    try:
-        on = dt.date.fromisoformat(text("date", dt.date.today().isoformat()))
-    except ValueError as e:
-        raise _bad_facts(str(e), str(e)) from None
+    day = data.get("date", dt.date.today())
+    if isinstance(day, str):
+        with contextlib.suppress(ValueError):  # (refused below, named)
+            day = dt.date.fromisoformat(day)
+    if not isinstance(day, dt.date):
+        raise bad("date", "应为日期（YYYY-MM-DD）", "must be a date (YYYY-MM-DD)", day)
+    on = day
     policy = _policy(args) if args.policy or args.policy_file else policy_in_force(on)
+    grade = whole("grade", 1)
+    system = policy.school_system.value
     try:
-        grade = int(text("grade", "1"))
-        system = policy.school_system.value
-        stage = Stage(text("stage")) if "stage" in data else stage_of_grade(grade, system)
-        reason_text = text("reason")
-        if reason_text not in {r.value for r in TransferReason}:
-            listed = ", ".join(r.value for r in TransferReason)
-            raise _bad_facts(
-                f"reason 应为 {listed} 之一（第二十条）：{reason_text!r}",
-                f"reason is one of {listed} (Art 20), not {reason_text!r}",
-            )
-        reason = TransferReason(reason_text)
-        status = StudentStatus(text("status", StudentStatus.REGISTERED.value))
-        open_transfers = int(text("open_transfers", "0"))
-        to_stages_raw = data.get("to_stages", stage.value)
-        items = to_stages_raw if isinstance(to_stages_raw, list) else str(to_stages_raw).split(",")
-        to_stages = frozenset(Stage(str(x).strip()) for x in items if str(x).strip())
-    except ValueError as e:
-        raise _bad_facts(str(e), str(e)) from None
+        graded = stage_of_grade(grade, system)
+    except ValueError:
+        grades = sorted({g for gs in system.values() for g in gs})
+        span = f"{grades[0]}-{grades[-1]}"
+        raise bad(
+            "grade",
+            f"应为学制中的年级（{span}）",
+            f"must be a grade of the school system ({span})",
+            grade,
+        ) from None
+    stage = choice("stage", Stage, data["stage"]) if "stage" in data else graded
+    reason_text = text("reason")
+    listed = ", ".join(r.value for r in TransferReason)
+    if reason_text not in {r.value for r in TransferReason}:
+        raise bad(
+            "reason", f"应为 {listed} 之一（第二十条）", f"is one of {listed} (Art 20)", reason_text
+        )
+    reason = TransferReason(reason_text)
+    status = choice("status", StudentStatus, data.get("status", StudentStatus.REGISTERED.value))
+    open_transfers = whole("open_transfers", 0)
+    to_stages_raw = data.get("to_stages", stage.value)
+    if isinstance(to_stages_raw, str):
+        items: list[Any] = to_stages_raw.split(",")
+    elif isinstance(to_stages_raw, list):
+        items = to_stages_raw
+    else:
+        raise bad(
+            "to_stages",
+            "应为学段列表（或以逗号分隔）",
+            "must be a list of stages (or comma-separated)",
+            to_stages_raw,
+        )
+    to_stages = frozenset(
+        choice("to_stages", Stage, x.strip() if isinstance(x, str) else x)
+        for x in items
+        if not (isinstance(x, str) and not x.strip())
+    )
     hukou, from_region, to_region = (
         region("hukou_region"),
         region("from_school_region"),
@@ -812,7 +884,7 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
         from_special=flag("from_special"),
         to_special=flag("to_special"),
         reason=reason,
-        stated_reason=str(data.get("stated_reason", "")),
+        stated_reason=text("stated_reason", ""),
         material_false=flag("material_false"),
         open_transfers=open_transfers,
     )
@@ -1717,10 +1789,28 @@ def _said(e: XuejiError, args: argparse.Namespace) -> str:
     )
 
 
+_OS_ZH = {
+    errno.ENOENT: "文件或目录不存在",
+    errno.EISDIR: "这是目录，不是文件",
+    errno.ENOTDIR: "路径中的一项不是目录",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "操作不允许",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "文件系统只读",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.EPIPE: "管道的读取方已关闭",
+    errno.EEXIST: "文件已存在",
+}
+"""The commonest reasons a file cannot be read or written, in Chinese (the system's
+own words are English: they went into the Chinese half)."""
+
+
 def _io_error(e: OSError) -> int:
     what = e.filename if e.filename is not None else ""
     why = e.strerror or type(e).__name__
-    line = f"xueji: [io.error] 无法读写文件 {what}：{why} (cannot read or write {what}: {why})"
+    code = errno.errorcode.get(e.errno or 0, "")
+    why_zh = _OS_ZH.get(e.errno or 0) or f"系统错误 {code}".strip()
+    line = f"xueji: [io.error] 无法读写文件 {what}：{why_zh} (cannot read or write {what}: {why})"
     # masked as every other line: a file may be named after a student's number (Art 30)
     print(mask_ids(line), file=sys.stderr)
     return EXIT_USAGE
@@ -1746,7 +1836,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as e:  # a file that cannot be read or written
         return _io_error(e)
     except ValueError as e:  # (a library's plain ValueError: said with a Chinese half)
-        print(f"xueji: 输入无效 (invalid input): {mask_ids(str(e))}", file=sys.stderr)
+        print(
+            f"xueji: [cli.invalid_input] 输入无效 (invalid input): {mask_ids(str(e))}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except KeyboardInterrupt:  # Ctrl-C: what a command had not committed is not written
         print(
