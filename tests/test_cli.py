@@ -1173,3 +1173,33 @@ def test_a_facts_file_not_in_utf8_a_directory_and_a_workbook_that_is_a_directory
     assert "目录" in err
     assert "a directory" in err
     assert "openpyxl" not in err
+
+
+def test_a_negative_count_is_bad_input_not_a_refusal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the CLI review: ``transfer check --open-transfers -5`` was judged, and
+    refused by a rule (exit 1): a negative count is bad input, exit 2, as a flag
+    (``cli.usage``) or in a facts file (``cli.bad_facts``); and ``regrade --grade -5``
+    was refused student by student (exit 1), where the grade is bad usage."""
+    with pytest.raises(SystemExit) as exc:
+        main(["transfer", "check", *TRANSFER, "--open-transfers", "-5"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xueji: [cli.usage] 参数 --open-transfers ")
+    assert "-5" in err
+    path = tmp_path / "facts.json"
+    path.write_text('{"open_transfers": -1}', encoding="utf-8")
+    code, out, err = run(capsys, "transfer", "check", "--file", str(path), *TRANSFER)
+    assert (code, out) == (2, "")
+    assert err.startswith("xueji: [cli.bad_facts] ")
+    assert "open_transfers in" in err
+    none = ["--open-transfers", "0", "--date", "2026-09-10"]  # (in the window)
+    code, _, _ = run(capsys, "transfer", "check", *TRANSFER, *none)
+    assert code == 0
+    regrade = ["regrade", "S1", "--class", "A-1", "--reason", "x", "--store", "sqlite:///x.db"]
+    for grade in ("-5", "0", "13"):
+        with pytest.raises(SystemExit) as exc:
+            main([*regrade, "--as", "county:340104", "--grade", grade])
+        assert exc.value.code == 2
+        assert capsys.readouterr().err.startswith("xueji: [cli.usage] 参数 --grade：年级应为1至12")

@@ -783,6 +783,12 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
             return int(value)
         raise bad(key, "应为整数", "must be a whole number", value)
 
+    def count(key: str) -> int:
+        n = whole(key, 0)
+        if n < 0:  # (judged, and refused by a rule, before)
+            raise bad(key, "是个数，不能为负数", "is a count, not negative", n)
+        return n
+
     def choice(key: str, kind: Any, value: Any) -> Any:
         names = ", ".join(m.value for m in kind)
         if isinstance(value, str) and value in {m.value for m in kind}:
@@ -835,7 +841,7 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
         )
     reason = TransferReason(reason_text)
     status = choice("status", StudentStatus, data.get("status", StudentStatus.REGISTERED.value))
-    open_transfers = whole("open_transfers", 0)
+    open_transfers = count("open_transfers")
     to_stages_raw = data.get("to_stages", stage.value)
     if isinstance(to_stages_raw, str):
         items: list[Any] = to_stages_raw.split(",")
@@ -931,8 +937,10 @@ def _add_transfer_commands(sub: Any) -> None:
             chk.add_argument(option, action="store_const", const=True, default=None, help=help_text)
         elif key == "date":
             chk.add_argument(option, type=_date, default=None, help=help_text)
-        elif key in ("grade", "open_transfers"):
+        elif key == "grade":
             chk.add_argument(option, type=int, default=None, help=help_text)
+        elif key == "open_transfers":  # (a negative count was judged, and refused)
+            chk.add_argument(option, type=_count, default=None, help=help_text)
         else:
             chk.add_argument(option, default=None, help=help_text)
     chk.add_argument("--policy", default=None, help="profile code (default: the one in force)")
@@ -1589,7 +1597,7 @@ def _add_excel_commands(sub: Any) -> None:
         "regrade", help="put students' grades right, by the authority (Arts 18, 28)"
     )
     reg_.add_argument("students", nargs="+", help="student ids")
-    reg_.add_argument("--grade", type=int, required=True, help="the grade they belong in")
+    reg_.add_argument("--grade", type=_grade, required=True, help="the grade they belong in")
     reg_.add_argument(
         "--class", dest="class_id", required=True, help="a class of that grade at their school"
     )
@@ -1622,6 +1630,8 @@ _USAGE_ZH: tuple[tuple[str, str], ...] = (
         r"argument (\S+): a period has at least one working day, not (.+)",
         r"参数 \1：期限至少为1个工作日，不是 \2",
     ),
+    (r"argument (\S+): a count is not negative, not (.+)", r"参数 \1 是个数，不能为负数：\2"),
+    (r"argument (\S+): grades run from 1 to 12, not (.+)", r"参数 \1：年级应为1至12，不是 \2"),
     (
         r"argument (\S+): expected KIND:UNIT, KIND one of ([^(]+) \(e\.g\. [^)]*\), "
         r"or system, not (.+)",
@@ -1651,6 +1661,28 @@ class _Parser(argparse.ArgumentParser):
         # (it quotes the bad argument: an identity number typed as a date is masked)
         line = f"[cli.usage] {_usage_zh(message)} (usage: {message})"
         self.exit(EXIT_USAGE, f"xueji: {mask_ids(line)}\n")
+
+
+def _count(text: str) -> int:
+    """A count (open transfers): a whole number, not negative."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"a count is not negative, not {n}")
+    return n
+
+
+def _grade(text: str) -> int:
+    """A grade: a whole number from 1 to 12."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 1 <= n <= 12:
+        raise argparse.ArgumentTypeError(f"grades run from 1 to 12, not {n}")
+    return n
 
 
 def _working_days(text: str) -> int:
