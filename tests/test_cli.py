@@ -1203,3 +1203,25 @@ def test_a_negative_count_is_bad_input_not_a_refusal(
             main([*regrade, "--as", "county:340104", "--grade", grade])
         assert exc.value.code == 2
         assert capsys.readouterr().err.startswith("xueji: [cli.usage] 参数 --grade：年级应为1至12")
+
+
+def test_submit_all_drafts_is_a_school_s_and_says_so_to_another_actor(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the CLI review: ``submit --all-drafts --as county:340104`` said
+    ``[not_found.school] 学校 340104 不存在``: the county was looked up as a school. A
+    unit (or the system) is told that ``--all-drafts`` submits a school's drafts."""
+    from tests.conftest import Province
+    from xueji.storage.sql import SqlStore
+
+    path = tmp_path / "r.db"
+    Province(store=SqlStore.sqlite(str(path))).store.engine.dispose()
+    submit = ["submit", "--all-drafts", "--store", f"sqlite:///{path}"]
+    for actor in ("county:340104", "province:34", "system"):
+        code, out, err = run(capsys, *submit, "--as", actor)
+        assert (code, out) == (2, ""), actor
+        assert err.startswith("xueji: [cli.not_a_school] "), err
+        assert "--all-drafts" in err
+        assert "学校" in err
+        assert "school" in err
+        assert "not_found" not in err

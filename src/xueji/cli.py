@@ -1296,8 +1296,20 @@ def cmd_submit(args: argparse.Namespace) -> int:
     """Submit a school's new students for the authority's review (Art 15): the given
     ones, or with ``--all-drafts`` every draft (录入中) of the acting school."""
     from xueji.lifecycle.tables import StudentStatus
+    from xueji.model import ActorKind
 
-    reg = _registry(args)
+    reg = _registry(args)  # (an unknown --as is said as such first)
+    if args.all_drafts and args.actor.kind is not ActorKind.SCHOOL:
+        # (its code was looked up as a school's: "学校 340104 不存在")
+        kind = args.actor.kind
+        who = "system" if kind is ActorKind.SYSTEM else f"{kind.value}:{args.actor.unit}"
+        raise XuejiError(
+            "cli.not_a_school",
+            "--all-drafts 提交的是执行学校自己的全部录入中学生，须以学校执行"
+            f"（--as school:代码），不是 {who}",
+            "--all-drafts submits the acting school's own drafts: it is run as a school "
+            f"(--as school:CODE), not {who}",
+        )
     _dated(reg, args)
     ids = list(args.students)
     if args.all_drafts:
