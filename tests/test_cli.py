@@ -1225,3 +1225,44 @@ def test_submit_all_drafts_is_a_school_s_and_says_so_to_another_actor(
         assert "学校" in err
         assert "school" in err
         assert "not_found" not in err
+
+
+def test_art30_store_commands_mask_with_the_profile_s_id_mask(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A store command printed identity numbers with the library's default mask (the
+    first 6 and last 4: region and sex) where the profile sets a stricter
+    ``id_mask``; docs/privacy.md listed it as a limit. The command line has the
+    profile at hand: what a store command prints is masked with its mask, a message
+    the library masked with the default masked again (which only hides more)."""
+    from tests.conftest import Province
+    from xueji.storage.sql import SqlStore
+
+    strict = tmp_path / "strict.toml"
+    strict.write_text(
+        PROVINCE_TOML
+        + '\n[id_mask]\nvalue = { head = 0, tail = 2, fill = "*" }\n'
+        + 'article = { instrument = "某教基〔2013〕1号", number = 30 }\n',
+        encoding="utf-8",
+    )
+    path = tmp_path / "r.db"
+    Province(store=SqlStore.sqlite(str(path))).store.engine.dispose()
+    store = ["--store", f"sqlite:///{path}", "--today", "2026-10-12"]
+    assert main(["init", *store[:2], "--policy-file", str(strict)]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "submit", FULL, *store, "--as", "school:A")
+    assert code == 1
+    assert "****************2X" in out
+    assert "110105" not in out
+    code, out, _ = run(capsys, "--json", "submit", FULL, *store, "--as", "school:A")
+    assert "****************2X" in out
+    assert "110105" not in out
+    code, _, err = run(capsys, "submit", "--all-drafts", *store, "--as", f"school:{FULL}")
+    assert code == 2
+    assert "****************2X" in err
+    assert "110105" not in err
+    # under the default mask, as before
+    assert main(["init", *store[:2], "--policy", "anhui-2013", "--replace-profiles"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "submit", FULL, *store, "--as", "school:A")
+    assert "110105********002X" in out

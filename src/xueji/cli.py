@@ -52,7 +52,15 @@ def _emit(args: argparse.Namespace, data: Any, text: str, *, masked: bool = True
     # (``masked=False``: only `id upgrade`, `id check` and `number check` with
     # --show-full, asked for by name)
     out = json.dumps(data, ensure_ascii=False, indent=2, default=str) if args.json else text
-    print(mask_ids(out) if masked else out)
+    print(_masked(out, args) if masked else out)
+
+
+def _masked(text: str, args: argparse.Namespace) -> str:
+    """``text`` with identity numbers masked: with the ``id_mask`` of the profile a
+    store command decides under (set by :func:`_registry`), else the default."""
+    from xueji.masking import remask
+
+    return remask(text, getattr(args, "id_mask", None))
 
 
 def _date(text: str) -> dt.date:
@@ -976,6 +984,8 @@ def _registry(args: argparse.Namespace, *, founding: bool = False) -> Any:
         store.engine.dispose()
         raise
     reg = Registry(store, clock=clock, calendar=_calendar(args), policies=policies)
+    with contextlib.suppress(XuejiError):  # (no profile in force today: the default)
+        args.id_mask = reg.policy().id_mask.value  # what it prints, masked with it
     _known_actor(reg, args.actor, founding=founding)
     return reg
 
@@ -1870,7 +1880,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "guessed_profile", False):  # (after what it did: not on an error)
             print(NO_PROFILE_NOTE, file=sys.stderr)
     except XuejiError as e:
-        print(f"xueji: [{e.code}] {_said(e, args)}", file=sys.stderr)
+        print(_masked(f"xueji: [{e.code}] {_said(e, args)}", args), file=sys.stderr)
         return EXIT_INVALID if e.code.startswith(("id.", "number.")) else EXIT_USAGE
     except BrokenPipeError as e:
         if e.filename is not None:  # a file named on the command line (a FIFO's reader)
