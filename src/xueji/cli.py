@@ -17,6 +17,11 @@ Exit codes by sub-command (see ``docs/cli.md``):
   a rule, 2 bad usage or a facts file that cannot be read or has unknown keys or
   values.
 * ``tables``, ``access``, ``policy show``, ``tour``, ``demo``: 0, or 2 on bad usage.
+* ``init``, ``import``, ``report``, ``submit``, ``review``, ``regrade``,
+  ``forget-keys`` (the store commands): 0 done; 1 a row or a student refused (not
+  ``init``, ``report``, ``forget-keys``); 2 bad usage, a store that cannot be opened,
+  an unknown ``--as``, access denied, profiles other than the store's recorded ones,
+  a date refused.
 """
 
 from __future__ import annotations
