@@ -168,7 +168,7 @@ def _read_profiles(uow: Any) -> tuple[Policy, ...] | None:
         return None
     try:
         index = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         index = None
     if not (
         isinstance(index, list)
@@ -187,12 +187,11 @@ def _read_profiles(uow: Any) -> tuple[Policy, ...] | None:
         held = uow.meta.get(key)
         try:
             doc = json.loads(held) if held is not None else None
-        except ValueError:
+        except (ValueError, RecursionError):
             doc = None
-        data = doc.get("policy") if isinstance(doc, dict) else None
-        if not isinstance(data, dict):
+        if not isinstance(doc, dict) or not isinstance(doc.get("policy"), dict):
             raise _corrupt(key, "缺失或不是政策记录", "missing, or not a recorded profile")
-        assert isinstance(doc, dict)
+        data = doc["policy"]
         if _data_digest(data) != entry["digest"] or doc.get("digest") != entry["digest"]:
             raise _corrupt(
                 key,
