@@ -862,7 +862,7 @@ def test_art33_init_records_the_store_s_profiles_and_later_commands_decide_under
     import sqlite3
 
     from tests.conftest import Province
-    from xueji.policy import load_policy, policy_from_dict
+    from xueji.policy import load_policy, parse_policy
     from xueji.storage.sql import SqlStore
 
     toml = tmp_path / "js.toml"
@@ -882,7 +882,7 @@ def test_art33_init_records_the_store_s_profiles_and_later_commands_decide_under
     assert "anhui-2013" in err
     assert "xueji init --store" in err
     assert "no profile is recorded" in err
-    # init records the profile: the whole profile, its code and its digest
+    # init records the profile as given: the file's text, its code and its digest
     code, out, err = run(capsys, "--json", "init", "--store", url, "--policy-file", str(toml))
     assert code == 0
     assert err == ""
@@ -892,13 +892,10 @@ def test_art33_init_records_the_store_s_profiles_and_later_commands_decide_under
     with sqlite3.connect(path) as db:
         (text,) = db.execute("select value from xueji_meta where key='profiles'").fetchone()
     index = json.loads(text)
-    assert [e["code"] for e in index] == ["js-2013"]
+    assert [(e["code"], e["file"]) for e in index] == [("js-2013", "js.toml")]
     assert all(e["digest"].startswith("sha256:") for e in index)
-    with sqlite3.connect(path) as db:
-        (text,) = db.execute(
-            "select value from xueji_meta where key=?", (index[0]["key"],)
-        ).fetchone()
-    assert policy_from_dict(json.loads(text)["policy"]) == p.reg.policies[0]
+    assert index[0]["text"] == PROVINCE_TOML
+    assert parse_policy(index[0]["text"]) == p.reg.policies[0]
     # a command with no option decides under the record: in time, no warning, no note
     code, out, err = run(capsys, "submit", "S0000002", *common, "--as", "school:A")
     assert (code, err) == (0, "")
@@ -947,9 +944,17 @@ def test_art33_init_records_the_store_s_profiles_and_later_commands_decide_under
     code, out, _ = run(capsys, "--json", "init", "--store", url)
     assert json.loads(out)["profiles"] == ["anhui-2013", "js-2030"]
     assert json.loads(out)["profiles_change"] is None
+    # the record holds what was given: a shipped profile by its code (built as this
+    # version ships it), a file by its text
+    with sqlite3.connect(path) as db:
+        (text,) = db.execute("select value from xueji_meta where key='profiles'").fetchone()
+    assert [sorted(e) for e in json.loads(text)] == [
+        ["code", "digest", "shipped"],
+        ["code", "digest", "file", "text"],
+    ]
     # a record edited by hand is refused as a corrupt record, not decided under
     with sqlite3.connect(path) as db:
-        db.execute("update xueji_meta set value = replace(value, '\"0.5\"', '\"0.1\"')")
+        db.execute("update xueji_meta set value = replace(value, '0.8', '0.1')")
     code, _, err = run(capsys, *fee)
     assert code == 2
     assert err.startswith("xueji: [storage.corrupt] ")

@@ -97,20 +97,48 @@ def _given_profiles(args: argparse.Namespace) -> tuple[Policy, ...] | None:
     """The profiles a store command is given (Art 33): each ``--policy`` code, then
     each ``--policy-file`` in turn (a file may take as its base a shipped profile or
     one given before it); None when neither option is given."""
+    given = _given_sources(args)
+    return None if given is None else _built(given, where=None)
+
+
+def _given_sources(args: argparse.Namespace) -> list[dict[str, str]] | None:
+    """What the options give, as a store records it (:data:`PROFILES_KEY`): a shipped
+    profile by its code (``{"shipped": code}``), a file by its name and text
+    (``{"file": name, "text": text}``); None when neither option is given."""
+    from xueji.policy.files import _bad, read_utf8
+
     codes = getattr(args, "policy", None) or []
     files = getattr(args, "policy_file", None) or []
     if not codes and not files:
         return None
-    chosen: list[Policy] = []
-    for code in codes:
-        if code not in PROFILES:
-            raise XuejiError(
-                "cli.unknown_policy", f"未知的政策 {code}", f"unknown policy profile {code!r}"
-            )
-        chosen.append(PROFILES[code])
-    known = dict(PROFILES)
+    out = [{"shipped": code} for code in codes]
     for path in files:
-        policy = load_policy(path, profiles=known)
+        text = read_utf8(path, _bad)  # (as load_policy reads it)
+        out.append({"file": os.path.basename(str(path)), "text": text, "path": str(path)})
+    return out
+
+
+def _built(sources: Sequence[dict[str, str]], *, where: str | None) -> tuple[Policy, ...]:
+    """The profiles ``sources`` give (:func:`_given_sources`, or a store's record read
+    back, ``where`` naming it), built by this version of xueji: a shipped profile is
+    this version's, a file is read over the shipped profiles and those before it."""
+    from xueji.policy import parse_policy
+
+    chosen: list[Policy] = []
+    known = dict(PROFILES)
+    for source in sources:
+        if "shipped" in source:
+            code = source["shipped"]
+            if code not in PROFILES:
+                raise XuejiError(
+                    "cli.unknown_policy",
+                    f"未知的政策 {code}" + (f"（{where}）" if where else ""),
+                    f"unknown policy profile {code!r}" + (f" ({where})" if where else ""),
+                )
+            chosen.append(PROFILES[code])
+            continue
+        named = source.get("path") or (f"{where} ({source['file']})" if where else source["file"])
+        policy = parse_policy(source["text"], where=named, profiles=known)
         known[policy.code] = policy
         chosen.append(policy)
     return tuple(chosen)
@@ -119,12 +147,14 @@ def _given_profiles(args: argparse.Namespace) -> tuple[Policy, ...] | None:
 # -- the store's profiles, recorded in its meta table (``xueji init --policy ...``) ----
 
 PROFILES_KEY = "profiles"
-"""The meta key of a store's recorded profiles: a JSON list of ``{"code", "digest",
-"key"}`` in the order recorded, each ``key`` (``profile:1``, ...) the meta key that
-holds that profile whole, ``{"code", "digest", "policy"}`` (``policy`` as
-:func:`~xueji.policy.policy_to_dict` gives it, so that no later command needs the
-file; ``digest`` its SHA-256 over that data, which a record edited by hand fails)."""
-_PROFILE_PREFIX = "profile:"
+"""The meta key of a store's recorded profiles: a JSON list, in the order given, of
+what ``xueji init`` was given: ``{"shipped": code, "code", "digest"}`` for a shipped
+profile, ``{"file": name, "text": its text, "code", "digest"}`` for a profile file
+(so that no later command needs the file). ``digest`` is the SHA-256 of the entry
+without it, which an entry edited by hand fails. What is recorded is what was
+given, not the profile as this version builds it: a later xueji builds the same
+sources anew (a shipped profile as it ships it, a file over it, with any parameter
+added since inherited from its base), as it does for the same options."""
 
 
 def _canonical(data: Any) -> str:
@@ -158,11 +188,16 @@ def _corrupt(key: str, zh: str, en: str) -> XuejiError:
     )
 
 
-def _read_profiles(uow: Any) -> tuple[Policy, ...] | None:
-    """The profiles recorded in the store (None: no record), each checked against its
-    digest and rebuilt from its data."""
-    from xueji.policy import policy_from_dict
+def _entry(source: dict[str, str], code: str) -> dict[str, str]:
+    """A recorded source (:data:`PROFILES_KEY`) with its profile's code and digest."""
+    kept = {k: v for k, v in source.items() if k in ("shipped", "file", "text")}
+    kept["code"] = code
+    return {**kept, "digest": _data_digest(kept)}
 
+
+def _read_profiles(uow: Any) -> tuple[Policy, ...] | None:
+    """The profiles recorded in the store (None: no record), each entry checked
+    against its digest and built by this version of xueji (:func:`_built`)."""
     text = uow.meta.get(PROFILES_KEY)
     if text is None:
         return None
@@ -170,51 +205,46 @@ def _read_profiles(uow: Any) -> tuple[Policy, ...] | None:
         index = json.loads(text)
     except (ValueError, RecursionError):
         index = None
+    fields = {
+        frozenset({"shipped", "code", "digest"}),
+        frozenset({"file", "text", "code", "digest"}),
+    }
     if not (
         isinstance(index, list)
         and index
         and all(
             isinstance(e, dict)
-            and isinstance(e.get("key"), str)
-            and isinstance(e.get("digest"), str)
+            and frozenset(e) in fields
+            and all(isinstance(v, str) for v in e.values())
             for e in index
         )
     ):
         raise _corrupt(PROFILES_KEY, "不是已记录政策的列表", "not a list of recorded profiles")
-    out: list[Policy] = []
-    for entry in index:
-        key = entry["key"]
-        held = uow.meta.get(key)
-        try:
-            doc = json.loads(held) if held is not None else None
-        except (ValueError, RecursionError):
-            doc = None
-        if not isinstance(doc, dict) or not isinstance(doc.get("policy"), dict):
-            raise _corrupt(key, "缺失或不是政策记录", "missing, or not a recorded profile")
-        data = doc["policy"]
-        if _data_digest(data) != entry["digest"] or doc.get("digest") != entry["digest"]:
+    for e in index:
+        if _data_digest({k: v for k, v in e.items() if k != "digest"}) != e["digest"]:
             raise _corrupt(
-                key,
-                "摘要不符：记录后被改动过",
-                "its digest does not match: it was changed after it was recorded",
+                PROFILES_KEY,
+                f"政策 {e['code']} 的摘要不符：记录后被改动过",
+                f"profile {e['code']}'s digest does not match: it was changed after it "
+                "was recorded",
             )
-        try:
-            out.append(policy_from_dict(data, where=f"xueji_meta {key}"))
-        except XuejiError as e:  # (a profile this version of xueji cannot read)
-            raise _corrupt(key, e.message_zh, e.message_en) from None
-    return tuple(out)
+    try:
+        built = _built(index, where=f"xueji_meta {PROFILES_KEY}")
+    except XuejiError as error:  # (a profile this version of xueji cannot build)
+        raise _corrupt(PROFILES_KEY, error.message_zh, error.message_en) from None
+    for entry, policy in zip(index, built, strict=True):
+        if policy.code != entry["code"]:
+            raise _corrupt(
+                PROFILES_KEY,
+                f"记录的政策 {entry['code']} 现读作 {policy.code}",
+                f"the profile recorded as {entry['code']} now reads as {policy.code}",
+            )
+    return built
 
 
-def _write_profiles(uow: Any, policies: Sequence[Policy]) -> None:
-    old = [key for key, _ in uow.meta.prefixed(_PROFILE_PREFIX)]
-    uow.meta.delete(old)
-    index = []
-    for n, policy in enumerate(policies, 1):
-        key, data = f"{_PROFILE_PREFIX}{n}", policy_to_dict(policy)
-        digest = _data_digest(data)
-        uow.meta.set(key, _canonical({"code": policy.code, "digest": digest, "policy": data}))
-        index.append({"code": policy.code, "digest": digest, "key": key})
-    uow.meta.set(PROFILES_KEY, _canonical(index))
+def _write_profiles(uow: Any, sources: Sequence[dict[str, str]], given: Sequence[Policy]) -> None:
+    entries = [_entry(src, p.code) for src, p in zip(sources, given, strict=True)]
+    uow.meta.set(PROFILES_KEY, _canonical(entries))
 
 
 def _profile_mismatch(recorded: Sequence[Policy], given: Sequence[Policy]) -> XuejiError:
@@ -1070,7 +1100,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     from xueji.policy import check_profiles
     from xueji.storage.sql import SCHEMA_VERSION, SqlStore
 
-    given = _given_profiles(args)  # (a bad file is said before the store is created)
+    sources = _given_sources(args)  # (a bad file is said before the store is created)
+    given = None if sources is None else _built(sources, where=None)
     if args.replace_profiles and given is None:
         raise XuejiError(
             "cli.usage",
@@ -1108,7 +1139,8 @@ def cmd_init(args: argparse.Namespace) -> int:
                 else:
                     raise _profile_mismatch(before or (), given)
                 if change != "unchanged":
-                    _write_profiles(uow, given)
+                    assert sources is not None  # (given is built from them)
+                    _write_profiles(uow, sources, given)
             recorded = given
     finally:
         store.engine.dispose()
