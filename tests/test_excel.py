@@ -1094,8 +1094,10 @@ def test_art28_the_report_commands_of_the_docs_run_on_a_store_written_since(
     """docs/reports.md's fee command took ``--today 2026-10-15``: a reader who had
     followed docs/excel.md's walk-through later than that (the log's last entry dated
     the day they ran it) was refused, ``cli.today_backwards``, exit 2. Every command of
-    the page's command-line block runs, as written, on a store last written on a day
-    after today and after every ``--today`` it names."""
+    the page's command-line block runs, as written, on a store last written today (in
+    China time) and on or after every ``--today`` it names. (A store written after
+    today is refused to the commands that write or log a read, ``national`` among
+    them: their date would be before the log's last entry.)"""
     doc = (Path(__file__).resolve().parent.parent / "docs" / "reports.md").read_text("utf-8")
     block = doc.split("\n## Command line\n", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
     commands = [shlex.split(line) for line in block.splitlines() if line.strip()]
@@ -1108,7 +1110,9 @@ def test_art28_the_report_commands_of_the_docs_run_on_a_store_written_since(
         for i, a in enumerate(c)
         if a == "--today" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", c[i + 1])
     ]
-    last = max([dt.date.today(), *named]) + dt.timedelta(days=1)
+    from xueji.clock import SystemClock
+
+    last = max([SystemClock().today(), *named])
     db = tmp_path / "registry.db"
     p = Province(store=SqlStore.sqlite(str(db)))
     small(p)

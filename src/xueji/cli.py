@@ -17,12 +17,19 @@ Exit codes by sub-command (see ``docs/cli.md``):
   a rule, 2 bad usage or a facts file that cannot be read or has unknown keys or
   values.
 * ``tables``, ``access``, ``policy show``, ``tour``, ``demo``: 0, or 2 on bad usage.
+* ``init``, ``import``, ``report``, ``submit``, ``review``, ``regrade``,
+  ``forget-keys`` (the store commands): 0 done; 1 a row or a student refused (not
+  ``init``, ``report``, ``forget-keys``); 2 bad usage, a store that cannot be opened,
+  an unknown ``--as``, access denied, profiles other than the store's recorded ones,
+  a date refused.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import sys
@@ -50,7 +57,15 @@ def _emit(args: argparse.Namespace, data: Any, text: str, *, masked: bool = True
     # (``masked=False``: only `id upgrade`, `id check` and `number check` with
     # --show-full, asked for by name)
     out = json.dumps(data, ensure_ascii=False, indent=2, default=str) if args.json else text
-    print(mask_ids(out) if masked else out)
+    print(_masked(out, args) if masked else out)
+
+
+def _masked(text: str, args: argparse.Namespace) -> str:
+    """``text`` with identity numbers masked: with the ``id_mask`` of the profile a
+    store command decides under (set by :func:`_registry`), else the default."""
+    from xueji.masking import remask
+
+    return remask(text, getattr(args, "id_mask", None))
 
 
 def _date(text: str) -> dt.date:
@@ -78,31 +93,203 @@ def _policy(args: argparse.Namespace) -> Policy:
     return PROFILES[code]
 
 
-def _profiles(args: argparse.Namespace) -> tuple[Policy, ...]:
-    """The profiles a store command decides under (Art 33): each ``--policy`` code,
-    then each ``--policy-file`` in turn (a file may take as its base a shipped profile
-    or one given before it), all of them the store's profiles over time; with neither,
-    ``ANHUI_2013`` alone, as before. The store does not remember them: a deployment
-    passes the same ones to every command. Before, every store command decided under
-    ``ANHUI_2013`` whatever profile had written the store (found by a review: a
-    Jiangsu store billed at Anhui's fee and took a 6-year-old Jiangsu refuses)."""
+def _given_profiles(args: argparse.Namespace) -> tuple[Policy, ...] | None:
+    """The profiles a store command is given (Art 33): each ``--policy`` code, then
+    each ``--policy-file`` in turn (a file may take as its base a shipped profile or
+    one given before it); None when neither option is given."""
+    given = _given_sources(args)
+    return None if given is None else _built(given, where=None)
+
+
+def _given_sources(args: argparse.Namespace) -> list[dict[str, str]] | None:
+    """What the options give, as a store records it (:data:`PROFILES_KEY`): a shipped
+    profile by its code (``{"shipped": code}``), a file by its name and text
+    (``{"file": name, "text": text}``); None when neither option is given."""
+    from xueji.policy.files import _bad, read_utf8
+
     codes = getattr(args, "policy", None) or []
     files = getattr(args, "policy_file", None) or []
     if not codes and not files:
-        return (ANHUI_2013,)
-    chosen: list[Policy] = []
-    for code in codes:
-        if code not in PROFILES:
-            raise XuejiError(
-                "cli.unknown_policy", f"未知的政策 {code}", f"unknown policy profile {code!r}"
-            )
-        chosen.append(PROFILES[code])
-    known = dict(PROFILES)
+        return None
+    out = [{"shipped": code} for code in codes]
     for path in files:
-        policy = load_policy(path, profiles=known)
+        text = read_utf8(path, _bad)  # (as load_policy reads it)
+        out.append({"file": os.path.basename(str(path)), "text": text, "path": str(path)})
+    return out
+
+
+def _built(sources: Sequence[dict[str, str]], *, where: str | None) -> tuple[Policy, ...]:
+    """The profiles ``sources`` give (:func:`_given_sources`, or a store's record read
+    back, ``where`` naming it), built by this version of xueji: a shipped profile is
+    this version's, a file is read over the shipped profiles and those before it."""
+    from xueji.policy import parse_policy
+
+    chosen: list[Policy] = []
+    known = dict(PROFILES)
+    for source in sources:
+        if "shipped" in source:
+            code = source["shipped"]
+            if code not in PROFILES:
+                raise XuejiError(
+                    "cli.unknown_policy",
+                    f"未知的政策 {code}" + (f"（{where}）" if where else ""),
+                    f"unknown policy profile {code!r}" + (f" ({where})" if where else ""),
+                )
+            chosen.append(PROFILES[code])
+            continue
+        named = source.get("path") or (f"{where} ({source['file']})" if where else source["file"])
+        policy = parse_policy(source["text"], where=named, profiles=known)
         known[policy.code] = policy
         chosen.append(policy)
     return tuple(chosen)
+
+
+# -- the store's profiles, recorded in its meta table (``xueji init --policy ...``) ----
+
+PROFILES_KEY = "profiles"
+"""The meta key of a store's recorded profiles: a JSON list, in the order given, of
+what ``xueji init`` was given: ``{"shipped": code, "code", "digest"}`` for a shipped
+profile, ``{"file": name, "text": its text, "code", "digest"}`` for a profile file
+(so that no later command needs the file). ``digest`` is the SHA-256 of the entry
+without it, which an entry edited by hand fails. What is recorded is what was
+given, not the profile as this version builds it: a later xueji builds the same
+sources anew (a shipped profile as it ships it, a file over it, with any parameter
+added since inherited from its base), as it does for the same options."""
+
+
+def _canonical(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _data_digest(data: Any) -> str:
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(_canonical(data).encode("utf-8")).hexdigest()
+
+
+def _digest(policy: Policy) -> str:
+    """A profile's digest: two profiles with the same digest decide alike (every
+    parameter, article, note and citation is in the data)."""
+    return _data_digest(policy_to_dict(policy))
+
+
+def _codes(policies: Sequence[Policy]) -> str:
+    return ", ".join(p.code for p in policies)
+
+
+def _corrupt(key: str, zh: str, en: str) -> XuejiError:
+    from xueji.errors import CorruptRecord
+
+    return CorruptRecord(
+        "xueji_meta",
+        key,
+        f"{en}: record the store's profiles again with xueji init --replace-profiles",
+        f"{zh}：请以 xueji init --replace-profiles 重新记录此库的政策",
+    )
+
+
+def _entry(source: dict[str, str], code: str) -> dict[str, str]:
+    """A recorded source (:data:`PROFILES_KEY`) with its profile's code and digest."""
+    kept = {k: v for k, v in source.items() if k in ("shipped", "file", "text")}
+    kept["code"] = code
+    return {**kept, "digest": _data_digest(kept)}
+
+
+def _read_profiles(uow: Any) -> tuple[Policy, ...] | None:
+    """The profiles recorded in the store (None: no record), each entry checked
+    against its digest and built by this version of xueji (:func:`_built`)."""
+    text = uow.meta.get(PROFILES_KEY)
+    if text is None:
+        return None
+    try:
+        index = json.loads(text)
+    except (ValueError, RecursionError):
+        index = None
+    fields = {
+        frozenset({"shipped", "code", "digest"}),
+        frozenset({"file", "text", "code", "digest"}),
+    }
+    if not (
+        isinstance(index, list)
+        and index
+        and all(
+            isinstance(e, dict)
+            and frozenset(e) in fields
+            and all(isinstance(v, str) for v in e.values())
+            for e in index
+        )
+    ):
+        raise _corrupt(PROFILES_KEY, "不是已记录政策的列表", "not a list of recorded profiles")
+    for e in index:
+        if _data_digest({k: v for k, v in e.items() if k != "digest"}) != e["digest"]:
+            raise _corrupt(
+                PROFILES_KEY,
+                f"政策 {e['code']} 的摘要不符：记录后被改动过",
+                f"profile {e['code']}'s digest does not match: it was changed after it "
+                "was recorded",
+            )
+    try:
+        built = _built(index, where=f"xueji_meta {PROFILES_KEY}")
+    except XuejiError as error:  # (a profile this version of xueji cannot build)
+        raise _corrupt(PROFILES_KEY, error.message_zh, error.message_en) from None
+    for entry, policy in zip(index, built, strict=True):
+        if policy.code != entry["code"]:
+            raise _corrupt(
+                PROFILES_KEY,
+                f"记录的政策 {entry['code']} 现读作 {policy.code}",
+                f"the profile recorded as {entry['code']} now reads as {policy.code}",
+            )
+    return built
+
+
+def _write_profiles(uow: Any, sources: Sequence[dict[str, str]], given: Sequence[Policy]) -> None:
+    entries = [_entry(src, p.code) for src, p in zip(sources, given, strict=True)]
+    uow.meta.set(PROFILES_KEY, _canonical(entries))
+
+
+def _profile_mismatch(recorded: Sequence[Policy], given: Sequence[Policy]) -> XuejiError:
+    same = sorted(p.code for p in recorded) == sorted(p.code for p in given)
+    zh = "（代码相同而内容不同：政策文件在记录后改动过）" if same else ""
+    en = " (the same codes, other contents: a policy file changed after it was recorded)"
+    return XuejiError(
+        "cli.profile_mismatch",
+        f"此库记录的政策为 {_codes(recorded)}，与所给的 {_codes(given)} 不同{zh}："
+        "不给 --policy/--policy-file 即按记录的政策决定；更改记录须执行 "
+        "xueji init --store URL --replace-profiles 并给出新的政策",
+        f"the store's recorded profiles are {_codes(recorded)}, not those given "
+        f"({_codes(given)}){en if same else ''}: without --policy/--policy-file a command "
+        "decides under the record; to change the record, run xueji init --store URL "
+        "--replace-profiles with the new profiles",
+    )
+
+
+NO_PROFILE_NOTE = (
+    f"xueji: 注意：此库未记录其政策，已按 {ANHUI_2013.code} 决定；记录此库的政策："
+    "xueji init --store URL --policy 代码 或 --policy-file 文件 "
+    f"(note: no profile is recorded in this store: decided under {ANHUI_2013.code}; "
+    "record the store's profiles with xueji init --store URL --policy CODE / "
+    "--policy-file FILE)"
+)
+"""The line on stderr after a store command that decided under ``ANHUI_2013`` because
+the store records no profile and none was given (a guess, said)."""
+
+
+def _store_profiles(
+    store: Any, given: tuple[Policy, ...] | None
+) -> tuple[tuple[Policy, ...], bool]:
+    """The profiles a store command decides under (Art 33), and whether they were
+    guessed: those recorded in the store (``xueji init --policy ...``), the options
+    given having to be the same ones (``cli.profile_mismatch``); on a store with no
+    record, those given, else ``ANHUI_2013`` alone, as before, guessed (the command
+    then says so: :data:`NO_PROFILE_NOTE`). Before, every store command without the
+    options decided under ``ANHUI_2013`` whatever profile had written the store."""
+    with store.reading() as uow:
+        recorded = _read_profiles(uow)
+    if recorded is not None:
+        if given is not None and {_digest(p) for p in given} != {_digest(p) for p in recorded}:
+            raise _profile_mismatch(recorded, given)
+        return recorded, False
+    return (given, False) if given is not None else ((ANHUI_2013,), True)
 
 
 def _calendar(args: argparse.Namespace) -> workdays.WorkdayCalendar:
@@ -561,40 +748,94 @@ def _bad_facts(zh: str, en: str) -> XuejiError:
 
 
 def _read_facts_file(path: str) -> dict[str, Any]:
+    from xueji.policy.files import read_utf8
+
+    def not_utf8(where: str, zh: str, en: str) -> XuejiError:
+        return _bad_facts(f"{where} {zh}", f"{where}: {en}")
+
+    text = read_utf8(path, not_utf8)  # (a codec's words, with no code or file, before)
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise _bad_facts(f"{path} 不是有效的 JSON", f"{path} is not valid JSON: {e}") from None
+    except RecursionError:  # (a traceback, exit 1, before)
+        raise _bad_facts(f"{path} 嵌套层次过深", f"{path} is nested too deeply") from None
     if not isinstance(data, dict):
         raise _bad_facts(f"{path} 应为 JSON 对象", f"{path} must hold a JSON object")
     unknown = sorted(set(data) - set(_TRANSFER_KEYS))
     if unknown:
-        raise _bad_facts(f"未知字段 {unknown[0]}", f"unknown key {unknown[0]!r} in {path}")
+        raise _bad_facts(
+            f"{path} 中的未知字段 {unknown[0]}", f"unknown key {unknown[0]!r} in {path}"
+        )
     return data
+
+
+def _shown(value: Any) -> str:
+    """A value quoted in a message, cut short (a nested list or a long text whole made
+    the message as long, or deeper than ``repr`` goes)."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother, short.maxlist, short.maxdict = 2, 40, 40, 4, 4
+    return short.repr(value)
 
 
 def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
     """The :class:`~xueji.rules.transfers.TransferFacts`, date and profile from a file
     and flags (a flag given overrides the file's value). Without a ``stage`` the
     student's is its grade's under the profile's ``school_system`` (the profile given,
-    else the one in force on the date)."""
+    else the one in force on the date). A bad value is ``cli.bad_facts`` naming its
+    key, and the file it came from, in Chinese and English."""
+    import re
+
     from xueji.lifecycle.tables import StudentStatus
     from xueji.model import Student, TransferReason, stage_of_grade
     from xueji.policy import policy_in_force
     from xueji.rules.transfers import TransferFacts
 
     data: dict[str, Any] = _read_facts_file(args.file) if args.file else {}
+    from_file = set(data)
     for key in _TRANSFER_KEYS:
         value = getattr(args, key, None)
         if value is not None:
             data[key] = value
+            from_file.discard(key)
+
+    def bad(key: str, zh: str, en: str, value: Any) -> XuejiError:
+        """``key``'s value is wrong: named with the file it came from, or its flag."""
+        flag_ = "--" + key.replace("_", "-")
+        wz, we = (f"{args.file} 中的 {key}", f"{key} in {args.file}")
+        if key not in from_file:
+            wz, we = flag_, flag_
+        return _bad_facts(f"{wz} {zh}，不是 {_shown(value)}", f"{we} {en}, not {_shown(value)}")
 
     def text(key: str, default: str | None = None) -> str:
         value = data.get(key, default)
         if value is None:
             raise _bad_facts(f"缺少 {key}", f"{key} is required (--{key.replace('_', '-')})")
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise bad(key, "应为文本", "must be text", value)
         return str(value)
+
+    def whole(key: str, default: int) -> int:
+        value = data.get(key, default)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]{1,9}", value.strip()):
+            return int(value)
+        raise bad(key, "应为整数", "must be a whole number", value)
+
+    def count(key: str) -> int:
+        n = whole(key, 0)
+        if n < 0:  # (judged, and refused by a rule, before)
+            raise bad(key, "是个数，不能为负数", "is a count, not negative", n)
+        return n
+
+    def choice(key: str, kind: Any, value: Any) -> Any:
+        names = ", ".join(m.value for m in kind)
+        if isinstance(value, str) and value in {m.value for m in kind}:
+            return kind(value)
+        raise bad(key, f"应为 {names} 之一", f"must be one of {names}", value)
 
     def flag(key: str) -> bool:
         value = data.get(key, False)
@@ -604,38 +845,62 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
             return True
         if str(value).lower() in ("false", "0", "no"):
             return False
-        raise _bad_facts(f"{key} 应为 true/false", f"{key} must be true or false, not {value!r}")
+        raise bad(key, "应为 true/false", "must be true or false", value)
 
     def region(key: str) -> str:
         value = text(key)
-        if not (value.isdigit() and len(value) in (4, 6)):
-            raise _bad_facts(f"{key} 应为4或6位代码", f"{key} must be a 4- or 6-digit code")
+        if not (value.isascii() and value.isdigit() and len(value) in (4, 6)):
+            raise bad(key, "应为4或6位代码", "must be a 4- or 6-digit code", value)
         return value.ljust(6, "0")
 
-    try:
-        on = dt.date.fromisoformat(text("date", dt.date.today().isoformat()))
-    except ValueError as e:
-        raise _bad_facts(str(e), str(e)) from None
+    day = data.get("date", dt.date.today())
+    if isinstance(day, str):
+        with contextlib.suppress(ValueError):  # (refused below, named)
+            day = dt.date.fromisoformat(day)
+    if not isinstance(day, dt.date):
+        raise bad("date", "应为日期（YYYY-MM-DD）", "must be a date (YYYY-MM-DD)", day)
+    on = day
     policy = _policy(args) if args.policy or args.policy_file else policy_in_force(on)
+    grade = whole("grade", 1)
+    system = policy.school_system.value
     try:
-        grade = int(text("grade", "1"))
-        system = policy.school_system.value
-        stage = Stage(text("stage")) if "stage" in data else stage_of_grade(grade, system)
-        reason_text = text("reason")
-        if reason_text not in {r.value for r in TransferReason}:
-            listed = ", ".join(r.value for r in TransferReason)
-            raise _bad_facts(
-                f"reason 应为 {listed} 之一（第二十条）：{reason_text!r}",
-                f"reason is one of {listed} (Art 20), not {reason_text!r}",
-            )
-        reason = TransferReason(reason_text)
-        status = StudentStatus(text("status", StudentStatus.REGISTERED.value))
-        open_transfers = int(text("open_transfers", "0"))
-        to_stages_raw = data.get("to_stages", stage.value)
-        items = to_stages_raw if isinstance(to_stages_raw, list) else str(to_stages_raw).split(",")
-        to_stages = frozenset(Stage(str(x).strip()) for x in items if str(x).strip())
-    except ValueError as e:
-        raise _bad_facts(str(e), str(e)) from None
+        graded = stage_of_grade(grade, system)
+    except ValueError:
+        grades = sorted({g for gs in system.values() for g in gs})
+        span = f"{grades[0]}-{grades[-1]}"
+        raise bad(
+            "grade",
+            f"应为学制中的年级（{span}）",
+            f"must be a grade of the school system ({span})",
+            grade,
+        ) from None
+    stage = choice("stage", Stage, data["stage"]) if "stage" in data else graded
+    reason_text = text("reason")
+    listed = ", ".join(r.value for r in TransferReason)
+    if reason_text not in {r.value for r in TransferReason}:
+        raise bad(
+            "reason", f"应为 {listed} 之一（第二十条）", f"is one of {listed} (Art 20)", reason_text
+        )
+    reason = TransferReason(reason_text)
+    status = choice("status", StudentStatus, data.get("status", StudentStatus.REGISTERED.value))
+    open_transfers = count("open_transfers")
+    to_stages_raw = data.get("to_stages", stage.value)
+    if isinstance(to_stages_raw, str):
+        items: list[Any] = to_stages_raw.split(",")
+    elif isinstance(to_stages_raw, list):
+        items = to_stages_raw
+    else:
+        raise bad(
+            "to_stages",
+            "应为学段列表（或以逗号分隔）",
+            "must be a list of stages (or comma-separated)",
+            to_stages_raw,
+        )
+    to_stages = frozenset(
+        choice("to_stages", Stage, x.strip() if isinstance(x, str) else x)
+        for x in items
+        if not (isinstance(x, str) and not x.strip())
+    )
     hukou, from_region, to_region = (
         region("hukou_region"),
         region("from_school_region"),
@@ -667,7 +932,7 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
         from_special=flag("from_special"),
         to_special=flag("to_special"),
         reason=reason,
-        stated_reason=str(data.get("stated_reason", "")),
+        stated_reason=text("stated_reason", ""),
         material_false=flag("material_false"),
         open_transfers=open_transfers,
     )
@@ -714,8 +979,10 @@ def _add_transfer_commands(sub: Any) -> None:
             chk.add_argument(option, action="store_const", const=True, default=None, help=help_text)
         elif key == "date":
             chk.add_argument(option, type=_date, default=None, help=help_text)
-        elif key in ("grade", "open_transfers"):
+        elif key == "grade":
             chk.add_argument(option, type=int, default=None, help=help_text)
+        elif key == "open_transfers":  # (a negative count was judged, and refused)
+            chk.add_argument(option, type=_count, default=None, help=help_text)
         else:
             chk.add_argument(option, default=None, help=help_text)
     chk.add_argument("--policy", default=None, help="profile code (default: the one in force)")
@@ -743,13 +1010,16 @@ def _registry(args: argparse.Namespace, *, founding: bool = False) -> Any:
     from xueji.storage.sql import SqlStore
 
     clock = ManualClock(args.today) if args.today else SystemClock()
-    policies = _profiles(args)  # (a bad file is said before the store is opened)
-    reg = Registry(
-        SqlStore.open(args.store, existing=True),
-        clock=clock,
-        calendar=_calendar(args),
-        policies=policies,
-    )
+    given = _given_profiles(args)  # (a bad file is said before the store is opened)
+    store = SqlStore.open(args.store, existing=True)
+    try:
+        policies, args.guessed_profile = _store_profiles(store, given)
+    except BaseException:
+        store.engine.dispose()
+        raise
+    reg = Registry(store, clock=clock, calendar=_calendar(args), policies=policies)
+    with contextlib.suppress(XuejiError):  # (no profile in force today: the default)
+        args.id_mask = reg.policy().id_mask.value  # what it prints, masked with it
     _known_actor(reg, args.actor, founding=founding)
     return reg
 
@@ -820,22 +1090,83 @@ def _actor(text: str) -> Any:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Create a registry's tables in a database (a new SQLite file is created), or
-    upgrade an older registry's; a registry of this version is left as it is. Then
-    ``xueji import units`` (as the province), ``schools`` and ``classes`` build the
-    tree the students are enrolled into."""
+    upgrade an older registry's; a registry of this version is left as it is. With
+    ``--policy``/``--policy-file``, record the profiles the store decides under (Art
+    33: :data:`PROFILES_KEY`); a record that differs is replaced only with
+    ``--replace-profiles``, unless the profiles given keep every recorded one (a
+    successor added). Then ``xueji import units`` (as the province), ``schools`` and
+    ``classes`` build the tree the students are enrolled into."""
+    from xueji.errors import CorruptRecord
+    from xueji.policy import check_profiles
     from xueji.storage.sql import SCHEMA_VERSION, SqlStore
 
+    sources = _given_sources(args)  # (a bad file is said before the store is created)
+    given = None if sources is None else _built(sources, where=None)
+    if args.replace_profiles and given is None:
+        raise XuejiError(
+            "cli.usage",
+            "--replace-profiles 须与 --policy 或 --policy-file 同用",
+            "--replace-profiles needs the new profiles (--policy or --policy-file)",
+        )
+    if given is not None:
+        check_profiles(given)
     store = SqlStore.open(args.store, existing=False)
+    change: str | None = None
+    before: tuple[Policy, ...] | None = None
     try:
         version = store.schema_version()
+        if given is None:
+            with store.reading() as uow:
+                recorded = _read_profiles(uow)
+        else:
+            with store.unit_of_work() as uow:
+                try:
+                    before = _read_profiles(uow)
+                except CorruptRecord:
+                    if not args.replace_profiles:
+                        raise
+                    before = ()  # (unreadable: replaced, as asked)
+                old = None if before is None else {_digest(p) for p in before}
+                new = {_digest(p) for p in given}
+                if old is None:
+                    change = "recorded"
+                elif old == new:
+                    change = "unchanged"
+                elif old < new:
+                    change = "added"  # every recorded profile kept: a successor added
+                elif args.replace_profiles:
+                    change = "replaced"
+                else:
+                    raise _profile_mismatch(before or (), given)
+                if change != "unchanged":
+                    assert sources is not None  # (given is built from them)
+                    _write_profiles(uow, sources, given)
+            recorded = given
     finally:
         store.engine.dispose()
     shown = store.engine.url.render_as_string(hide_password=True)
-    _emit(
-        args,
-        {"store": shown, "schema": version},
-        f"学籍库就绪 registry ready: {shown} (schema {version}/{SCHEMA_VERSION})",
-    )
+    lines = [f"学籍库就绪 registry ready: {shown} (schema {version}/{SCHEMA_VERSION})"]
+    codes = _codes(recorded or ())
+    if change == "replaced":
+        lines.append(f"政策记录已替换 profiles replaced: {_codes(before or ()) or '-'} -> {codes}")
+    elif change is not None:
+        zh = {"recorded": "已记录", "unchanged": "与记录相同", "added": "已添加后继政策"}[change]
+        lines.append(f"政策{zh} profiles {change}: {codes}")
+    elif recorded is not None:
+        lines.append(f"此库记录的政策 the store's recorded profiles: {codes}")
+    else:
+        lines.append(
+            f"此库未记录其政策，命令按 {ANHUI_2013.code} 决定（--policy/--policy-file 记录之） "
+            f"(no profile recorded: the commands decide under {ANHUI_2013.code}; "
+            "--policy/--policy-file record the store's profiles)"
+        )
+    data = {
+        "store": shown,
+        "schema": version,
+        "profiles": None if recorded is None else [p.code for p in recorded],
+        "profiles_change": change,
+    }
+    _emit(args, data, "\n".join(lines))
     return EXIT_OK
 
 
@@ -859,8 +1190,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"the import report is a workbook: its name ends in .xlsx, not {args.report}",
             )
     reg = _registry(args, founding=args.what == "units")
-    if args.today:
-        _not_before_the_log(reg, args.today, args.command)
+    _dated(reg, args)  # (the system's date too: before, only an explicit --today)
     report = run(reg, args.actor, args.file, all_or_nothing=not args.partial, sheet=args.sheet)
     if report.committed and report.applied:
         reg.store.analyze()  # the planner's statistics after a bulk load (SqlStore.analyze)
@@ -907,24 +1237,55 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_INVALID
 
 
-def _not_before_the_log(reg: Any, today: dt.date, what: str) -> None:
-    """Refuse an import dated (``--today``) before the last change the log records:
-    its entries would be backdated among later ones, past a deadline they missed (Art
-    15's 30 September) and out of the Art 32 report's sight."""
+def _dated(reg: Any, args: argparse.Namespace) -> None:
+    """The date of a command that writes (or logs a read): a ``--today`` after the
+    system date, in China time, is refused unless ``--future-date-ok`` is given (a
+    typo, 2062 for 2026, dated the log in the future and then refused every later
+    command), and the date the command runs on, the system's when no ``--today`` is
+    given, may not be before the log's last entry (:func:`_not_before_the_log`)."""
+    from xueji.clock import SystemClock
+
+    now = SystemClock().today()
+    if args.today is not None and args.today > now and not args.future_date_ok:
+        raise XuejiError(
+            "cli.today_future",
+            f"--today {args.today} 晚于今天 {now}（中国时间）：命令不能预签日期；"
+            "确需将来的日期时加 --future-date-ok",
+            f"--today {args.today} is after today, {now} (China time): a command is not "
+            "dated in the future; give --future-date-ok if that date is meant",
+        )
+    _not_before_the_log(reg, reg.today(), args.command, given=args.today is not None)
+
+
+def _not_before_the_log(reg: Any, today: dt.date, what: str, *, given: bool = True) -> None:
+    """Refuse a command dated (``--today``, or the system's date: ``given`` False)
+    before the last change the log records: its entries would be backdated among later
+    ones, past a deadline they missed (Art 15's 30 September) and out of the Art 32
+    report's sight."""
     with reg.store.reading() as uow:  # reads only: no write lock on SQLite
         last = uow.log.last()
     if last is not None and today < last.on:
         # named as what was run: a report was told that "an import" cannot be backdated
         zh, en = _BACKDATED.get(what, ("命令", "a command"))
+        if given:
+            said_zh, said_en = f"--today {today}", f"--today {today} is"
+        else:  # the system's clock: set it right, or give the date
+            said_zh = f"今天 {today}（系统日期，中国时间）"
+            said_en = f"today, {today} (the system date, China time), is"
         raise XuejiError(
             "cli.today_backwards",
-            f"--today {today} 早于变更日志的最后一条（{last.on}）：{zh}不能倒签日期",
-            f"--today {today} is before the change log's last entry ({last.on}): {en} "
-            "cannot be backdated",
+            f"{said_zh} 早于变更日志的最后一条（{last.on}）：{zh}不能倒签日期",
+            f"{said_en} before the change log's last entry ({last.on}): {en} cannot be backdated",
         )
 
 
-_BACKDATED = {"import": ("导入", "an import"), "report": ("报告", "a report")}
+_BACKDATED = {
+    "import": ("导入", "an import"),
+    "report": ("报告", "a report"),
+    "submit": ("提交", "a submission"),
+    "review": ("审核", "a review"),
+    "regrade": ("年级调整", "a regrade"),
+}
 
 
 def _writable(path: str, args: argparse.Namespace) -> None:
@@ -966,6 +1327,7 @@ def cmd_forget_keys(args: argparse.Namespace) -> int:
     upkeep; the province or the system, Art 5): each keyed command leaves one, and
     nothing else removes them."""
     reg = _registry(args)
+    _dated(reg, args)
     n = reg.forget_idempotency_keys(args.actor, before=args.before)
     _emit(
         args,
@@ -980,10 +1342,21 @@ def cmd_submit(args: argparse.Namespace) -> int:
     """Submit a school's new students for the authority's review (Art 15): the given
     ones, or with ``--all-drafts`` every draft (录入中) of the acting school."""
     from xueji.lifecycle.tables import StudentStatus
+    from xueji.model import ActorKind
 
-    reg = _registry(args)
-    if args.today:
-        _not_before_the_log(reg, args.today, args.command)
+    reg = _registry(args)  # (an unknown --as is said as such first)
+    if args.all_drafts and args.actor.kind is not ActorKind.SCHOOL:
+        # (its code was looked up as a school's: "学校 340104 不存在")
+        kind = args.actor.kind
+        who = "system" if kind is ActorKind.SYSTEM else f"{kind.value}:{args.actor.unit}"
+        raise XuejiError(
+            "cli.not_a_school",
+            "--all-drafts 提交的是执行学校自己的全部录入中学生，须以学校执行"
+            f"（--as school:代码），不是 {who}",
+            "--all-drafts submits the acting school's own drafts: it is run as a school "
+            f"(--as school:CODE), not {who}",
+        )
+    _dated(reg, args)
     ids = list(args.students)
     if args.all_drafts:
         drafts = reg.students_of(args.actor, args.actor.unit)
@@ -1003,8 +1376,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     from xueji.lifecycle.tables import RequestKind
 
     reg = _registry(args)
-    if args.today:
-        _not_before_the_log(reg, args.today, args.command)
+    _dated(reg, args)
     ids = list(args.requests)
     if args.all:
         waiting = reg.pending(args.actor, RequestKind.NEW_STUDENT)
@@ -1024,8 +1396,7 @@ def cmd_regrade(args: argparse.Namespace) -> int:
     into ``--grade`` and ``--class``, by the school's authority (Art 28); a missed
     year's class is named once."""
     reg = _registry(args)
-    if args.today:
-        _not_before_the_log(reg, args.today, args.command)
+    _dated(reg, args)
     return _each(
         args,
         list(args.students),
@@ -1092,7 +1463,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     _writable(args.out, args)  # before the store is read
     reg = _registry(args)
-    if args.today:  # a report logs its reads of full numbers, dated --today
+    if args.what == "national":  # it logs its read of full numbers, on its date
+        _dated(reg, args)
+    elif args.today:  # (a report that only reads: as before)
         _not_before_the_log(reg, args.today, args.command)
     data: Any
     if args.what == "stats":
@@ -1173,7 +1546,7 @@ def _stats_summary(stats: statistics.Statistics) -> dict[str, Any]:
 def _store_options(p: argparse.ArgumentParser) -> None:
     """The options of a command that works on a store as an acting user: the store,
     ``--as``, the date of the commands, extra holiday schedules and the profiles the
-    store decides under (:func:`_profiles`)."""
+    store decides under (:func:`_store_profiles`)."""
     p.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
     p.add_argument(
         "--as",
@@ -1185,8 +1558,13 @@ def _store_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--today",
         type=_date,
-        help="the date of the commands (default: today); it may not be before the "
-        "change log's last entry",
+        help="the date of the commands (default: today, China time); it may not be "
+        "before the change log's last entry, nor after today",
+    )
+    p.add_argument(
+        "--future-date-ok",
+        action="store_true",
+        help="accept a --today after today's date (a rehearsal on a copy of the store)",
     )
     p.add_argument(
         "--holidays",
@@ -1199,20 +1577,42 @@ def _store_options(p: argparse.ArgumentParser) -> None:
         action="append",
         metavar="CODE",
         help="a shipped profile the store decides under (repeat: the profiles over time; "
-        "default: anhui-2013 alone)",
+        "default: those recorded in the store by xueji init, else anhui-2013; given, they "
+        "must be the recorded ones)",
     )
     p.add_argument(
         "--policy-file",
         action="append",
         metavar="TOML",
         help="a TOML policy file the store decides under (repeat: each may take an "
-        "earlier one as its base; every one given is one of the store's profiles)",
+        "earlier one as its base; every one given is one of the store's profiles; "
+        "given, they must be the recorded ones)",
     )
 
 
 def _add_excel_commands(sub: Any) -> None:
     init = sub.add_parser("init", help="create a registry's tables in a database (or upgrade)")
     init.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
+    init.add_argument(
+        "--policy",
+        action="append",
+        metavar="CODE",
+        help="record a shipped profile as one the store decides under (repeat: the "
+        "profiles over time)",
+    )
+    init.add_argument(
+        "--policy-file",
+        action="append",
+        metavar="TOML",
+        help="record a TOML policy file's profile in the store (repeat: each may take an "
+        "earlier one as its base); later commands need neither option",
+    )
+    init.add_argument(
+        "--replace-profiles",
+        action="store_true",
+        help="replace the store's recorded profiles by those given (needed unless they "
+        "keep every recorded one)",
+    )
     init.set_defaults(func=cmd_init)
     imp = sub.add_parser("import", help="import a workbook (Arts 6-10, 12, 17, 18)")
     imp.add_argument(
@@ -1255,7 +1655,7 @@ def _add_excel_commands(sub: Any) -> None:
         "regrade", help="put students' grades right, by the authority (Arts 18, 28)"
     )
     reg_.add_argument("students", nargs="+", help="student ids")
-    reg_.add_argument("--grade", type=int, required=True, help="the grade they belong in")
+    reg_.add_argument("--grade", type=_grade, required=True, help="the grade they belong in")
     reg_.add_argument(
         "--class", dest="class_id", required=True, help="a class of that grade at their school"
     )
@@ -1288,6 +1688,8 @@ _USAGE_ZH: tuple[tuple[str, str], ...] = (
         r"argument (\S+): a period has at least one working day, not (.+)",
         r"参数 \1：期限至少为1个工作日，不是 \2",
     ),
+    (r"argument (\S+): a count is not negative, not (.+)", r"参数 \1 是个数，不能为负数：\2"),
+    (r"argument (\S+): grades run from 1 to 12, not (.+)", r"参数 \1：年级应为1至12，不是 \2"),
     (
         r"argument (\S+): expected KIND:UNIT, KIND one of ([^(]+) \(e\.g\. [^)]*\), "
         r"or system, not (.+)",
@@ -1317,6 +1719,28 @@ class _Parser(argparse.ArgumentParser):
         # (it quotes the bad argument: an identity number typed as a date is masked)
         line = f"[cli.usage] {_usage_zh(message)} (usage: {message})"
         self.exit(EXIT_USAGE, f"xueji: {mask_ids(line)}\n")
+
+
+def _count(text: str) -> int:
+    """A count (open transfers): a whole number, not negative."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"a count is not negative, not {n}")
+    return n
+
+
+def _grade(text: str) -> int:
+    """A grade: a whole number from 1 to 12."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 1 <= n <= 12:
+        raise argparse.ArgumentTypeError(f"grades run from 1 to 12, not {n}")
+    return n
 
 
 def _working_days(text: str) -> int:
@@ -1455,13 +1879,30 @@ def _said(e: XuejiError, args: argparse.Namespace) -> str:
     )
 
 
+_OS_ZH = {
+    errno.ENOENT: "文件或目录不存在",
+    errno.EISDIR: "这是目录，不是文件",
+    errno.ENOTDIR: "路径中的一项不是目录",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "操作不允许",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "文件系统只读",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.EPIPE: "管道的读取方已关闭",
+    errno.EEXIST: "文件已存在",
+}
+"""The commonest reasons a file cannot be read or written, in Chinese (the system's
+own words are English: they went into the Chinese half)."""
+
+
 def _io_error(e: OSError) -> int:
     what = e.filename if e.filename is not None else ""
     why = e.strerror or type(e).__name__
-    print(
-        f"xueji: [io.error] 无法读写文件 {what}：{why} (cannot read or write {what}: {why})",
-        file=sys.stderr,
-    )
+    code = errno.errorcode.get(e.errno or 0, "")
+    why_zh = _OS_ZH.get(e.errno or 0) or f"系统错误 {code}".strip()
+    line = f"xueji: [io.error] 无法读写文件 {what}：{why_zh} (cannot read or write {what}: {why})"
+    # masked as every other line: a file may be named after a student's number (Art 30)
+    print(mask_ids(line), file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -1472,8 +1913,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         sys.stdout.flush()  # here, not at exit: a closed pipe is then caught below
+        if getattr(args, "guessed_profile", False):  # (after what it did: not on an error)
+            print(NO_PROFILE_NOTE, file=sys.stderr)
     except XuejiError as e:
-        print(f"xueji: [{e.code}] {_said(e, args)}", file=sys.stderr)
+        print(_masked(f"xueji: [{e.code}] {_said(e, args)}", args), file=sys.stderr)
         return EXIT_INVALID if e.code.startswith(("id.", "number.")) else EXIT_USAGE
     except BrokenPipeError as e:
         if e.filename is not None:  # a file named on the command line (a FIFO's reader)
@@ -1483,7 +1926,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as e:  # a file that cannot be read or written
         return _io_error(e)
     except ValueError as e:  # (a library's plain ValueError: said with a Chinese half)
-        print(f"xueji: 输入无效 (invalid input): {mask_ids(str(e))}", file=sys.stderr)
+        print(
+            f"xueji: [cli.invalid_input] 输入无效 (invalid input): {mask_ids(str(e))}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except KeyboardInterrupt:  # Ctrl-C: what a command had not committed is not written
         print(

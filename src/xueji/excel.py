@@ -763,6 +763,8 @@ def _not_a_workbook(path: str | Path) -> tuple[str, str]:
     """What a file that is not an ``.xlsx`` workbook most likely is, by its first bytes
     (Chinese, English; empty when it cannot tell): openpyxl's "File is not a zip file"
     told a clerk nothing about a ``.xls``, a CSV or a password-protected workbook."""
+    if Path(path).is_dir():  # (openpyxl's English, in both halves, before)
+        return "这是目录，不是工作簿文件", "a directory, not a workbook file"
     try:
         with open(path, "rb") as f:
             head = f.read(8)

@@ -28,7 +28,7 @@ import re
 
 import attrs
 
-__all__ = ["DEFAULT_MASK", "HIDDEN_DATE", "IdMask", "mask", "mask_ids"]
+__all__ = ["DEFAULT_MASK", "HIDDEN_DATE", "IdMask", "mask", "mask_ids", "remask"]
 
 
 @attrs.frozen
@@ -120,6 +120,32 @@ def mask_ids(text: str, spec: IdMask | None = None) -> str:
     if not born:
         return out
     return _birth_dates(born).sub(HIDDEN_DATE, out)
+
+
+# a number as DEFAULT_MASK left it: 6 digits, its birth date's 8 (or 6) characters
+# filled, its last 4 (a 15-digit one's last 3 and one hidden: 6 + 5 + 4)
+_DEFAULT_MASKED = re.compile(
+    r"(?<![\d*])(?:\d{6}\*{8}[\dXxＸｘ]{4}|\d{6}\*{5}\d{4})(?![\dXxＸｘ*])"
+)
+
+
+def remask(text: str, spec: IdMask | None = None) -> str:
+    """``text`` masked with ``spec`` (as :func:`mask_ids`), the numbers already masked
+    with :data:`DEFAULT_MASK` (a message made where no profile was at hand: an error,
+    an explanation) masked again with ``spec``. Masking again only hides: what the
+    default hid stays hidden whatever ``spec`` is (the command line masks its output so
+    with the profile's ``id_mask``).
+
+    >>> remask("学生 110105********002X 不存在; 证 11010519491231002X", IdMask(head=0, tail=2))
+    '学生 ****************2X 不存在; 证 ****************2X'
+    >>> remask("学生 110105********002X", IdMask(head=10, tail=4))
+    '学生 110105********002X'
+    """
+    spec = spec or DEFAULT_MASK
+    out = mask_ids(text, spec)
+    if spec == DEFAULT_MASK:
+        return out
+    return _DEFAULT_MASKED.sub(lambda m: spec.apply(m.group(0)), out)
 
 
 def _birth_dates(born: set[str]) -> re.Pattern[str]:

@@ -536,6 +536,13 @@ def _defaults(item: dict[str, Any], defaults: Mapping[str, Any]) -> _Map:
 
 def load_text(text: str, path: str = "<scenario>") -> Scenario:
     """Read a scenario from YAML text (``path`` names it in messages)."""
+    try:
+        return _load_text(text, path)
+    except RecursionError:  # (reported as an internal error, exit 1, before)
+        raise ScenarioError(path, "嵌套层次过深", "nested too deeply") from None
+
+
+def _load_text(text: str, path: str) -> Scenario:
     doc = _parse(text, path)  # a SafeLoader subclass: no arbitrary objects
     if not isinstance(doc, _Map):
         raise ScenarioError(path, "场景文件应为映射", "a scenario file is a mapping")

@@ -600,6 +600,8 @@ def parse_schedules(text: str, *, where: str = "<string>") -> list[YearSchedule]
         raise _bad_schedule(
             f"{where} 不是有效的 TOML：{e}", f"{where} is not valid TOML: {e}"
         ) from e
+    except RecursionError:  # (a RecursionError's traceback, exit 1, before)
+        raise _bad_schedule(f"{where} 嵌套层次过深", f"{where} is nested too deeply") from None
     out = []
     for key, table in data.items():
         # isascii: "²⁰²⁷" is digits to isdigit() but no year to int()

@@ -357,6 +357,8 @@ def parse_policy(text: str, *, where: str = "<string>", **kw: Any) -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise _bad(where, f"不是有效的 TOML（{e}）", f"not valid TOML ({e})") from e
+    except RecursionError:  # (a RecursionError's traceback, exit 1, before)
+        raise _bad(where, "嵌套层次过深", "nested too deeply") from None
     return policy_from_dict(data, where=where, **kw)
 
 
