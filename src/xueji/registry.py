@@ -1427,7 +1427,8 @@ def _entry(
     spec: IdMask | None = None,
 ) -> ChangeEntry:
     """A change-log entry sealed to the last entry and to the subject's last; identity
-    numbers in its values masked with ``spec`` (the profile's ``id_mask``)."""
+    numbers in its values and in the actor's name masked with ``spec`` (the profile's
+    ``id_mask``)."""
     return audit.make_entry(
         (previous.seq if previous else 0) + 1,
         on,
@@ -1438,10 +1439,18 @@ def _entry(
         _fields(before, spec),
         _fields(after, spec),
         basis,
-        actor.name,
+        _logged_name(actor, spec),
         previous,
         previous_of_subject,
     )
+
+
+def _logged_name(actor: Actor, spec: IdMask | None) -> str:
+    """The actor's name as the change log records it: an identity number in it (an
+    account is often named by its holder's) masked with ``spec`` (Art 30), the name
+    otherwise as given. Entries sealed before keep the name they hold."""
+    name = actor.name
+    return mask_ids(name, spec) if len(name) >= 15 else name
 
 
 def _record_after(student: Student, extra: Mapping[str, object] = {}) -> dict[str, object]:
@@ -3266,7 +3275,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         students, entries = [], []
         previous = uow.log.last()
         basis = self._basis(on, "enroll", _ART12)
-        spec, kind, unit, name = policy.id_mask.value, actor.kind.value, actor.unit, actor.name
+        spec, kind, unit = policy.id_mask.value, actor.kind.value, actor.unit
+        name = _logged_name(actor, spec)
         for i, e, sch, klass in fresh:
             regional = _numbers.issue_regional_number(
                 policy, block, region=sch.region, year=e.entry.year, stage=e.stage

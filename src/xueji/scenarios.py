@@ -70,6 +70,7 @@ from xueji.masking import mask, mask_ids
 from xueji.model import (
     Actor,
     ActorKind,
+    ChangeEntry,
     Photo,
     Request,
     School,
@@ -1655,11 +1656,13 @@ class _Run:
         return "、".join(names) if names else f"{student_id}（未命名 unnamed）"
 
     def _log_masked(self) -> bool:
-        """No change-log entry holds a whole identity number (Art 30)."""
+        """No change-log entry holds a whole identity number (Art 30), in any of its
+        text fields: the actor's name, the basis and the subject as well as the values
+        before and after (only these were read, found by the scenarios' review)."""
         with self.reg.store.unit_of_work() as uow:
             entries = uow.log.entries()
         for e in entries:
-            for value in (*e.before.values(), *e.after.values()):
+            for value in _entry_texts(e):
                 for i in range(len(value) - 17):
                     if ids.is_valid(value[i : i + 18]):
                         return False
@@ -1723,6 +1726,25 @@ def _or_none(value: object) -> object:
     if isinstance(value, bool):
         return _shown(value)
     return _NONE if value is None else value
+
+
+_HASHES = frozenset({"hash", "prev_hash", "prev_subject_hash"})
+"""The fields of a change-log entry that are hashes, not text."""
+
+
+def _entry_texts(entry: ChangeEntry) -> Iterator[str]:
+    """Every text a change-log entry holds: each field but its hashes, and each key
+    and value of its ``before`` and ``after``."""
+    for field in attrs.fields(ChangeEntry):
+        if field.name in _HASHES:
+            continue
+        value = getattr(entry, field.name)
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, Mapping):
+            for k, v in value.items():
+                yield str(k)
+                yield str(v)
 
 
 def _in_chinese_too(problem: str) -> str:
