@@ -76,6 +76,28 @@ def test_art29_a_corrected_identity_number_is_stored_normalised(province: Provin
 
 
 @pytest.mark.parametrize(
+    "changes",
+    [
+        {"birth_date": "2019-03-01"},
+        {"birth_date": MORNING},
+        {"sex": 1},
+        {"name": 5},
+        {"id_number": 340104201903010112},
+        {"photo": "2026-09-01"},
+        {"name": "李四", "birth_date": "2019-03-01"},
+    ],
+)
+def test_art29_a_correction_s_field_of_the_wrong_type_is_bad_input_not_a_crash(
+    province: Province, changes: dict[str, Any]
+) -> None:
+    """Found by the scenarios' review: a birth date given as text (for a student with
+    an identity number) reached the correction's rules and raised AttributeError;
+    the fields' types were checked only after the rules. They are checked first."""
+    s = province.register("A", 1, birth=D(2019, 3, 1))
+    _unchanged(province, lambda: province.reg.request_correction(A, s.id, changes, "录错"))
+
+
+@pytest.mark.parametrize(
     "bad",
     [{"entry_date": "2026-09-01"}, {"entry_date": MORNING}, {"stage": "primary"}, {"grade": "1"}],
 )

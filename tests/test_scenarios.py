@@ -1100,3 +1100,21 @@ def test_art30_an_actor_named_by_an_identity_number_keeps_the_log_masked(tmp_pat
     )
     result = scenarios.run(scenarios.load(_write(tmp_path, body)))
     assert result.ok, result.report()
+
+
+def test_art29_a_correction_s_date_written_as_text_is_bad_input(tmp_path: Path) -> None:
+    """Found by the scenarios' review: ``changes: {birth_date: 2019-3-1}`` on a step
+    that expects an error (the value goes to the command as written) raised a raw
+    AttributeError, reported as an internal error."""
+    body = STUDENT + textwrap.dedent("""\
+        steps:
+          - do: request_correction
+            by: 实验小学
+            student: 小明
+            with: {changes: {birth_date: 2019-3-1}, reason: 录错}
+            expect: {error: command.bad_input}
+          - do: check
+            expect: {log_verifies: true}
+        """)
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert result.ok, result.report()

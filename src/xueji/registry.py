@@ -4372,6 +4372,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 f"(such as {{'name': '李四'}}), not {shown}",
             )
         _free_text(reason, "更正原因", "the reason")
+        # the key fields' types before the rules read them (a birth date given as
+        # text raised AttributeError in the Art 29 agreement rule: found by the
+        # scenarios' review); another field is the rules' to refuse, and an identity
+        # number is validated after them, as before
+        _checked_fields({k: v for k, v in changes.items() if k in corrections.KEY_FIELDS}, None)
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "request_correction", expected_version)
@@ -4383,10 +4388,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             )
             if not decision.allowed:
                 return Outcome(decision, s)
-            # the allowed values' types too (one that could not be stored and read
-            # back would otherwise fail only when the correction is approved), and an
-            # identity number normalised as enroll stores it (a lower-case x had let
-            # the same person be enrolled again)
+            # an identity number validated and normalised as enroll stores it (a
+            # lower-case x had let the same person be enrolled again)
             changes = _checked_fields(changes, on)
             if "id_number" in changes and not changes["id_number"] and not s.id_number:
                 # no number to keep none of: not filed (approved after another correction
