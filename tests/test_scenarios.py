@@ -214,11 +214,11 @@ def test_steps_go_on_after_a_failure(tmp_path: Path) -> None:
         ),
         # dates: a step dated before the one before it (found only when run)
         (
-            "steps:\n  - do: check\n    on: 2026-09-10\n  - do: check\n    on: 2026-09-09\n",
+            "steps:\n  - do: advance_clock\n    on: 2026-09-10\n  - do: advance_clock\n    on: 2026-09-09\n",
             8,
             "step 2 is dated 2026-09-09, before step 1's date 2026-09-10",
         ),
-        ("steps:\n  - do: check\n    on: 2026-08-31\n", 6, "before the start 2026-09-01"),
+        ("steps:\n  - do: advance_clock\n    on: 2026-08-31\n", 6, "before the start 2026-09-01"),
     ],
 )
 def test_a_malformed_scenario_names_file_line_and_problem(
@@ -248,6 +248,7 @@ facts:
        birth_date: 2023-01-01, hukou_region: "340104", id_number: "340104202301010419"}
 steps:
   - do: check
+    expect: {log_verifies: true}
 """
     path = _write(tmp_path, body)
     with pytest.raises(scenarios.ScenarioError) as err:
@@ -1116,5 +1117,65 @@ def test_art29_a_correction_s_date_written_as_text_is_bad_input(tmp_path: Path) 
           - do: check
             expect: {log_verifies: true}
         """)
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert result.ok, result.report()
+
+
+@pytest.mark.parametrize(
+    ("steps", "line", "zh", "en"),
+    [
+        ("  - do: check\n", 11, "check 步骤未写任何预期", "a check step that expects nothing"),
+        (
+            "  - do: check\n    student: 小明\n    on: 2026-09-02\n",
+            11,
+            "check 步骤未写任何预期",
+            "a check step that expects nothing",
+        ),
+        ("  - do: check\n    expect: {}\n", 11, "check 步骤未写任何预期", "expects nothing"),
+        ("  - do: check\n    expect:\n", 11, "check 步骤未写任何预期", "expects nothing"),
+        (
+            "  - do: check\n    student: 小明\n    expect: {student: {}}\n",
+            13,
+            "预期 student 未写任何字段",
+            "expect.student names no field",
+        ),
+        (
+            "  - do: check\n    student: 小明\n    expect: {student: null, log_verifies: true}\n",
+            13,
+            "预期 student 未写任何字段",
+            "expect.student names no field",
+        ),
+        (
+            "  - do: suspend\n    by: 实验小学\n    student: 小明\n    as: 休学\n"
+            "    with: {reason: 病休}\n    expect:\n      request:\n",
+            17,
+            "预期 request 未写任何字段",
+            "expect.request names no field",
+        ),
+        (
+            "  - do: advance_clock\n    student: 小明\n    expect: {student: {}}\n",
+            13,
+            "预期 student 未写任何字段",
+            "expect.student names no field",
+        ),
+    ],
+)
+def test_a_step_that_states_nothing_is_malformed(
+    tmp_path: Path, steps: str, line: int, zh: str, en: str
+) -> None:
+    """Found by the scenarios' review: a ``check`` step with no expectations, and an
+    expectation ``student: {}`` or ``request: null``, checked nothing and passed."""
+    path = _write(tmp_path, STUDENT + "steps:\n" + steps)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:{line}"
+    assert zh in err.value.message_zh
+    assert en in err.value.message_en
+
+
+def test_an_advance_clock_step_without_expectations_is_an_action(tmp_path: Path) -> None:
+    """``advance_clock`` runs the deadline sweep: a step of it that states nothing is
+    carried out (an error it raises fails it), as any command's."""
+    body = STUDENT + "steps:\n  - do: advance_clock\n    on: 2026-09-10\n"
     result = scenarios.run(scenarios.load(_write(tmp_path, body)))
     assert result.ok, result.report()

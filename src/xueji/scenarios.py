@@ -1153,12 +1153,25 @@ def _step(
     name = None if node.get("as") is None else str(node["as"])
     if name is not None:
         names["as"].add(name)
+    on = _date(path, node, "on") if "on" in node else None
+    if action == "check" and not expect:  # it checked nothing, and passed (found by
+        # the scenarios' review); a command, advance_clock too, is an action: it states
+        # at least that it is carried out
+        raise _fail(
+            path,
+            node,
+            None,
+            f"第{index}步：check 步骤未写任何预期（expect:），什么也不检查；"
+            f"可预期：{'、'.join(sorted(_CHECK_EXPECT))}",
+            f"step {index}: a check step that expects nothing (no 'expect:') checks"
+            f" nothing; it can expect {', '.join(sorted(_CHECK_EXPECT))}",
+        )
     return Step(
         index=index,
         line=node.line,
         action=action,
         actor=None if actor is None else str(actor),
-        on=_date(path, node, "on") if "on" in node else None,
+        on=on,
         name=name,
         student=student,
         request=request,
@@ -1254,6 +1267,15 @@ def _expectations(path: str, action: str, node: _Map, expect: _Map) -> _Map:
             )
     for part, allowed in (("student", _STUDENT_FIELDS), ("request", _REQUEST_FIELDS)):
         sub = expect.get(part)
+        if part in expect and not sub:  # ``student: {}`` checked nothing, and passed
+            listed = ", ".join(sorted(allowed))
+            raise _fail(
+                path,
+                expect,
+                part,
+                f"预期 {part} 未写任何字段，什么也不检查；可写：{listed}",
+                f"expect.{part} names no field, so it checks nothing; one of {listed}",
+            )
         if sub is not None and (not isinstance(sub, dict) or set(sub) - allowed):
             key = sorted(set(sub) - allowed)[0] if isinstance(sub, dict) else part
             raise _fail(
