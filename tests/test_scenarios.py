@@ -1179,3 +1179,83 @@ def test_an_advance_clock_step_without_expectations_is_an_action(tmp_path: Path)
     body = STUDENT + "steps:\n  - do: advance_clock\n    on: 2026-09-10\n"
     result = scenarios.run(scenarios.load(_write(tmp_path, body)))
     assert result.ok, result.report()
+
+
+@pytest.mark.parametrize(
+    ("actor", "fragment_zh", "fragment_en"),
+    [
+        (
+            '镜湖区: {kind: county, unit: "340220"}',
+            "执行者 镜湖区 的单位 340220 不在事实的单位中（是否应为 340202",
+            "actor 镜湖区's unit '340220' is not one of the facts' units (did you mean 340202",
+        ),
+        (
+            "新学校: {kind: school, unit: AA}",
+            "执行者 新学校 的单位 AA 不在事实的学校中（是否应为 A？）",
+            "actor 新学校's unit 'AA' is not one of the facts' schools (did you mean A?)",
+        ),
+        (
+            "市局: {kind: city, unit: A}",
+            "执行者 市局 的单位 A 不在事实的单位中",
+            "actor 市局's unit 'A' is not one of the facts' units",
+        ),
+    ],
+)
+def test_an_actor_s_unit_must_be_among_the_facts(
+    tmp_path: Path, actor: str, fragment_zh: str, fragment_en: str
+) -> None:
+    """Found by the scenarios' review: an actor's unit was never checked, so a typo
+    made every step of that actor refused, and a step expecting a refusal passed for
+    the wrong reason. It is refused when the file is read, at the actor's line."""
+    path = _write(tmp_path, f"facts:\n  actors:\n    {actor}\n" + ENROL)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:6"
+    assert fragment_zh in err.value.message_zh
+    assert fragment_en in err.value.message_en
+
+
+@pytest.mark.parametrize(
+    ("fact", "kind", "zh", "en"),
+    [
+        (
+            "  - {id: A-9, school: AA, name: 九班, grade: 1, head_teacher: 王}\n",
+            "classes",
+            "classes 第1项 无法建立",
+            "classes item 1 cannot be set up",
+        ),
+        (
+            "  - {code: Q, name: 甲, authority: '340999', region: '340104', stages: [primary]}\n",
+            "schools",
+            "schools 第1项 无法建立",
+            "schools item 1 cannot be set up",
+        ),
+        (
+            "  - {code: '340199', name: 乙, level: county, region: '340104', parent: '3499'}\n",
+            "units",
+            "units 第1项 无法建立",
+            "units item 1 cannot be set up",
+        ),
+    ],
+)
+def test_a_fact_the_registry_refuses_is_reported_at_its_line(
+    tmp_path: Path, fact: str, kind: str, zh: str, en: str
+) -> None:
+    """Found by the scenarios' review: a unit, school or class fact the registry
+    refused (a class of an unknown school) was reported against the scenario file
+    with no line; it is reported at the fact's line, in the facts file it is in."""
+    facts = tmp_path / "p.facts.yaml"
+    lines = (SCENARIOS / "province.facts.yaml").read_text(encoding="utf-8").splitlines(True)
+    at = next(i for i, ln in enumerate(lines) if ln.startswith(f"{kind}:"))
+    lines.insert(at + 1, fact)  # the first of its kind, on the line after the key
+    facts.write_text("".join(lines), encoding="utf-8")
+    path = tmp_path / "t.scenario.yaml"
+    path.write_text(
+        "facts_file: p.facts.yaml\nsteps:\n  - do: check\n    expect: {log_verifies: true}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.run(scenarios.load(path))
+    assert err.value.where == f"{facts}:{at + 2}"
+    assert zh in err.value.message_zh
+    assert en in err.value.message_en

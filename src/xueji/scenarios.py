@@ -313,6 +313,9 @@ class Scenario:
     actors: Mapping[str, Actor]
     steps: tuple[Step, ...]
     calendar: WorkdayCalendar | None = None  # ``holidays``: None is the built-in calendar
+    # where each unit, school and class fact was written, and how it is named
+    # (``units item 2``): a fact the registry refuses at setup is reported there
+    origins: Mapping[str, tuple[tuple[str, str, str], ...]] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -480,13 +483,20 @@ def _plain(value: Any) -> Any:
 
 
 def _facts(
-    path: str, doc: _Map, key: str, kind: type[Any], defaults: Mapping[str, Any]
+    path: str,
+    doc: _Map,
+    key: str,
+    kind: type[Any],
+    defaults: Mapping[str, Any],
+    origins: dict[str, tuple[tuple[str, str, str], ...]],
 ) -> list[Any]:
+    """The records of ``facts.<key>``; ``origins[key]``: where each was written and
+    how it is named (``units item 2``), for a fact the registry refuses at setup."""
     facts = doc.get("facts") or _Map()
     items = facts.get(key) or []
     if not isinstance(items, list):
         raise _fail(path, facts, key, f"{key} 应为列表", f"{key} must be a list")
-    out = []
+    out, where = [], []
     counts: dict[str, int] = {}  # items numbered within their own file (a facts file's
     for item in items:  # come first in the list, the scenario's own after them)
         source = getattr(item, "source", "")
@@ -494,7 +504,39 @@ def _facts(
         if isinstance(item, dict):
             item = _defaults(item, defaults)
         out.append(_structure(path, item, kind, f"{key} 第{n}项", f"{key} item {n}"))
+        where.append((_where(path, item), f"{key} 第{n}项", f"{key} item {n}"))
+    origins[key] = tuple(where)
     return out
+
+
+def _check_actor_units(
+    path: str, facts: Mapping[str, Any], units: Sequence[Unit], schools: Sequence[School]
+) -> None:
+    """Each actor's unit is one of the facts': a school's among the schools, another's
+    among the units. A misspelled unit made every step of the actor refused, and a
+    step that expected a refusal passed for the wrong reason (the scenarios' review)."""
+    for name, spec in (facts.get("actors") or {}).items():
+        kind, unit = str(spec.get("kind")), str(spec.get("unit"))
+        if kind == ActorKind.SYSTEM.value:
+            continue
+        at_school = kind == ActorKind.SCHOOL.value
+        known = sorted(s.code for s in schools) if at_school else sorted(u.code for u in units)
+        if unit in known:
+            continue
+        what_zh, what_en = ("学校", "schools") if at_school else ("单位", "units")
+        level = [u.code for u in units if u.level.value == kind]  # (suggested first)
+        close = difflib.get_close_matches(unit, sorted(level) or known, n=3, cutoff=0.5)
+        near_zh = f"（是否应为 {'、'.join(close)}？）" if close else ""
+        near_en = f" (did you mean {', '.join(close)}?)" if close else ""
+        listed = ", ".join(known) or "—"
+        raise _fail(
+            path,
+            spec,
+            "unit",
+            f"执行者 {name} 的单位 {unit} 不在事实的{what_zh}中{near_zh}；{what_zh}有：{listed}",
+            f"actor {name}'s unit {unit!r} is not one of the facts' {what_en}{near_en};"
+            f" one of {listed}",
+        )
 
 
 _FACT_KEYS = ("actors", "classes", "schools", "students", "units")
@@ -565,12 +607,14 @@ def load_text(text: str, path: str = "<scenario>") -> Scenario:
         doc["facts"] = facts
     _check_ids(path, facts)
     created = {"created": start.isoformat()}
-    units = tuple(_facts(path, doc, "units", Unit, {}))
-    schools = tuple(_facts(path, doc, "schools", School, {}))
-    classes = tuple(_facts(path, doc, "classes", SchoolClass, created))
+    origins: dict[str, tuple[tuple[str, str, str], ...]] = {}
+    units = tuple(_facts(path, doc, "units", Unit, {}, origins))
+    schools = tuple(_facts(path, doc, "schools", School, {}, origins))
+    classes = tuple(_facts(path, doc, "classes", SchoolClass, created, origins))
     actors: dict[str, Actor] = {"系统": Actor.system(), "system": Actor.system()}
     for name, spec in (facts.get("actors") or {}).items():
         actors[str(name)] = _structure(path, spec, Actor, f"执行者 {name}", f"actor {name}")
+    _check_actor_units(path, facts, units, schools)
     steps_node = doc.get("steps") or []
     if not isinstance(steps_node, list):
         raise _fail(path, doc, "steps", "steps 应为列表", "steps must be a list")
@@ -602,6 +646,7 @@ def load_text(text: str, path: str = "<scenario>") -> Scenario:
         actors=actors,
         steps=steps,
         calendar=calendar,
+        origins=origins,
     )
 
 
@@ -1454,15 +1499,18 @@ class _Run:
         self.requests: dict[str, str] = {}
         setup = Actor(ActorKind.PROVINCE, "(scenario)", "场景设置 (scenario setup)")
         self.observer = _OBSERVER
-        for unit in scenario.units:
+        for i, unit in enumerate(scenario.units):
             if unit.level is UnitLevel.PROVINCE:  # the province founds itself, then acts
                 setup = attrs.evolve(setup, unit=unit.code)
                 self.observer = attrs.evolve(_OBSERVER, unit=unit.code)
-            self.reg.add_unit(setup, unit).unwrap()
-        for school in scenario.schools:
-            self.reg.add_school(setup, school).unwrap()
-        for klass in scenario.classes:
-            self.reg.add_class(Actor(ActorKind.SCHOOL, klass.school), klass).unwrap()
+            with self._fact("units", i):
+                self.reg.add_unit(setup, unit).unwrap()
+        for i, school in enumerate(scenario.schools):
+            with self._fact("schools", i):
+                self.reg.add_school(setup, school).unwrap()
+        for i, klass in enumerate(scenario.classes):
+            with self._fact("classes", i):
+                self.reg.add_class(Actor(ActorKind.SCHOOL, klass.school), klass).unwrap()
         for name, args, registered in scenario.students:
             try:
                 self._existing(name, args, registered)
@@ -1473,6 +1521,24 @@ class _Run:
                     f"学生事实 {name} 无法建立：{getattr(e, 'message_zh', e)}",
                     f"the student fact {name!r} cannot be set up: {getattr(e, 'message_en', e)}",
                 ) from None
+
+    @contextlib.contextmanager
+    def _fact(self, kind: str, index: int) -> Iterator[None]:
+        """Set up the ``index``-th fact of ``kind``: one the registry refuses is
+        reported at its file and line, named as the file numbers it (it was reported
+        against the scenario, with no line: found by the scenarios' review)."""
+        try:
+            yield
+        except (XuejiError, TypeError) as e:
+            origins = self.s.origins.get(kind, ())
+            if index >= len(origins):
+                raise
+            where, zh, en = origins[index]
+            raise ScenarioError(
+                where,
+                f"{zh} 无法建立：{getattr(e, 'message_zh', e)}",
+                f"{en} cannot be set up: {getattr(e, 'message_en', e)}",
+            ) from None
 
     def _existing(self, name: str, args: Mapping[str, Any], registered: bool) -> None:
         school = str(args.get("school"))
