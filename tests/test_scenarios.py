@@ -1259,3 +1259,49 @@ def test_a_fact_the_registry_refuses_is_reported_at_its_line(
     assert err.value.where == f"{facts}:{at + 2}"
     assert zh in err.value.message_zh
     assert en in err.value.message_en
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "zh", "en"),
+    [
+        (  # a quote left open: the line it opened on, never a line past the end
+            "steps:\n  - do: suspend\n    with: {reason: \"病休}\n  - do: check\n"
+            "    on: 2026-09-02\n",
+            3,
+            ["文件末尾：文件意外结束", "；第3行开始的带引号文本未闭合"],
+            ["YAML error at the end of the file: found unexpected end of stream",
+             "(while scanning a quoted scalar that began on line 3)"],
+        ),
+        (  # a brace left open: the problem's line, and the line the mapping began on
+            "steps:\n  - do: check\n    expect: {log_verifies: true\n  - do: check\n",
+            4,
+            ["第7列：找不到应有的 ',' 或 '}'", "；第3行开始的花括号 {…} 未闭合"],
+            ["YAML error at line 4, column 7: expected ',' or '}', but got",
+             "(while parsing a flow mapping that began on line 3)"],
+        ),
+        (
+            "steps:\n  - do: check\n    expect: {detected: [late}\n",
+            3,
+            ["找不到应有的 ',' 或 ']'", "；第3行开始的方括号 […] 未闭合"],
+            ["expected ',' or ']', but got '}'", "while parsing a flow sequence"],
+        ),
+    ],
+)  # fmt: skip
+def test_a_yaml_error_names_where_its_construct_began_in_both_languages(
+    tmp_path: Path, text: str, line: int, zh: list[str], en: list[str]
+) -> None:
+    """Found by the scenarios' review: an unclosed quote was reported on a line past
+    the end of the file, with no word of where it opened, and PyYAML's commonest
+    messages ("found unexpected end of stream", "expected ',' or '}'") had no
+    Chinese (见英文说明)."""
+    path = tmp_path / "t.scenario.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:{line}"
+    assert line <= len(text.splitlines())
+    for part in zh:
+        assert part in err.value.message_zh
+    for part in en:
+        assert part in err.value.message_en
+    assert "见英文说明" not in err.value.message_zh

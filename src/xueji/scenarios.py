@@ -244,33 +244,71 @@ _YAML_ZH = (
     ("did not find expected key", "找不到应有的键（检查缩进）"),
     ("did not find expected ',' or ']'", "找不到应有的 ',' 或 ']'"),
     ("did not find expected ',' or '}'", "找不到应有的 ',' 或 '}'"),
+    ("expected ',' or ']'", "找不到应有的 ',' 或 ']'"),
+    ("expected ',' or '}'", "找不到应有的 ',' 或 '}'"),
+    ("expected <block end>", "缩进不一致（检查这一行与上一层的缩进）"),
+    ("found unexpected end of stream", "文件意外结束"),
+    ("expected the node content", "此处缺少值（检查括号、逗号与缩进）"),
     ("found undefined alias", "引用了未定义的锚点"),
 )
 """PyYAML's commonest problems, in Chinese; another is said by its line and column."""
 
+_YAML_CONTEXT_ZH = (
+    ("while scanning a quoted scalar", "第{n}行开始的带引号文本未闭合"),
+    ("while parsing a flow mapping", "第{n}行开始的花括号 {{…}} 未闭合"),
+    ("while parsing a flow sequence", "第{n}行开始的方括号 […] 未闭合"),
+    ("while parsing a block mapping", "所在的映射始于第{n}行"),
+    ("while parsing a block collection", "所在的列表始于第{n}行"),
+    ("while scanning a simple key", "所在的键始于第{n}行"),
+    ("while parsing a flow node", "所在的花括号或方括号内容始于第{n}行"),
+    ("while parsing a block node", "所在的值始于第{n}行"),
+)
+"""The construct PyYAML was reading when it found the problem, in Chinese."""
+
 
 def _parse(text: str, source: str) -> Any:
     """YAML text read with :class:`_Loader`; a syntax error (or a key given twice) is a
-    :class:`ScenarioError` at its file and line, in Chinese with the English beside."""
+    :class:`ScenarioError` at its file and line, in Chinese with the English beside,
+    naming the line where the construct it is in began (an unclosed quote is reported
+    where it opened, not past the end of the file)."""
     loader = _Loader(text)
     loader.source = source
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark
-        where = f"{source}:{mark.line + 1}" if mark else source
-        problem = str(e.problem)
-        zh = getattr(e, "zh", None) or next(
-            (z for en, z in _YAML_ZH if problem.startswith(en)), None
-        )
-        column = f"第{mark.column + 1}列：" if mark else ""
-        raise ScenarioError(
-            where,
-            f"YAML 语法错误，{column}{zh or '见英文说明'}",
-            f"YAML error: {problem}",
-        ) from None
+        raise _yaml_error(e, text, source) from None
     finally:
         loader.dispose()
+
+
+def _yaml_error(e: yaml.MarkedYAMLError, text: str, source: str) -> ScenarioError:
+    """A YAML error as the analyst reads it: at the problem's line and column, or at
+    the end of the file (the construct's first line then gives the error its line:
+    the problem's mark was a line past the end), with where the construct began."""
+    last = max(1, len(text.splitlines()))
+    mark, began = e.problem_mark, e.context_mark
+    problem = str(e.problem)
+    zh = getattr(e, "zh", None) or next((z for en, z in _YAML_ZH if problem.startswith(en)), None)
+    at_end = mark is not None and (mark.line + 1 > last or mark.pointer >= len(text.rstrip()))
+    if mark is None:
+        line, pos_zh, pos_en = None, "", ""
+    elif at_end:
+        line = began.line + 1 if began is not None else last
+        pos_zh, pos_en = "文件末尾：", " at the end of the file"
+    else:
+        line = mark.line + 1
+        pos_zh, pos_en = f"第{mark.column + 1}列：", f" at line {line}, column {mark.column + 1}"
+    ctx_zh = ctx_en = ""
+    if e.context and began is not None:
+        context, n = str(e.context), began.line + 1
+        what = next((z for en, z in _YAML_CONTEXT_ZH if context.startswith(en)), None)
+        ctx_zh = "；" + (what.format(n=n) if what else f"{context}，始于第{n}行")
+        ctx_en = f" ({context} that began on line {n})"
+    return ScenarioError(
+        f"{source}:{line}" if line is not None else source,
+        f"YAML 语法错误，{pos_zh}{zh or '见英文说明'}{ctx_zh}",
+        f"YAML error{pos_en}: {problem}{ctx_en}",
+    )
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
