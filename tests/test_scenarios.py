@@ -1305,3 +1305,58 @@ def test_a_yaml_error_names_where_its_construct_began_in_both_languages(
     for part in en:
         assert part in err.value.message_en
     assert "见英文说明" not in err.value.message_zh
+
+
+@pytest.mark.parametrize("refused", ["[]", "null", ""])
+def test_an_empty_refused_is_malformed(tmp_path: Path, refused: str) -> None:
+    """Found by the scenarios' review: ``refused: []`` on an allowed step failed with
+    "expected refused [], got []"; a refusal names at least one code."""
+    body = ENROL.replace("expect: {allowed: true, student: {status: draft}}", "expect:")
+    path = _write(tmp_path, body + f"      refused: {refused}\n")
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:11"
+    assert "refused 未列出规则代码" in err.value.message_zh
+    assert "refused lists no rule code" in err.value.message_en
+    assert "allowed: true" in err.value.message_en
+
+
+def test_a_check_on_a_name_whose_step_was_refused_says_so(tmp_path: Path) -> None:
+    """Found by the scenarios' review: a ``check`` or ``advance_clock`` step naming a
+    student or request whose ``as:`` step was refused said only "expected a student,
+    there is none"; it says why, as a command step does, and its other expectations
+    are still checked."""
+    body = textwrap.dedent("""\
+        steps:
+          - do: enroll
+            by: 实验小学
+            as: 小红
+            with: {school: A, class_id: A-1, grade: 1, name: 小红, sex: F,
+                   birth_date: 2022-05-01, hukou_region: "340104",
+                   id_number: "340104202205010021", photo: 2026-09-01}
+            expect: {refused: [enrolment.too_young]}
+          - do: suspend
+            by: 实验小学
+            student: 小红
+            as: 休学
+            with: {reason: 病休}
+          - do: check
+            student: 小红
+            expect: {student: {status: draft}, log_verifies: false}
+          - do: advance_clock
+            request: 休学
+            expect: {request: {state: at_authority}}
+        """)
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    enrol, suspend, check, sweep = result.steps
+    assert enrol.ok, enrol.problems
+    assert not suspend.ok
+    assert check.problems == (
+        "预期 log_verifies: false，实际为 true (expected log_verifies: false, got true)",
+        "没有名为 小红 的学生：命名它的步骤没有成功 "
+        "(no student named '小红': the step that names it with 'as' did not give one)",
+    )
+    assert sweep.problems == (
+        "没有名为 休学 的申请：命名它的步骤没有成功 "
+        "(no request named '休学': the step that names it with 'as' did not give one)",
+    )

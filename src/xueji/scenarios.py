@@ -1387,6 +1387,16 @@ def _expectations(path: str, action: str, node: _Map, expect: _Map) -> _Map:
     for key in ("refused", "warnings"):
         if key in expect:
             expect[key] = _codes(path, expect, key, RULE_CODES, rule)
+    if "refused" in expect and not expect["refused"]:  # it could never hold: "expected
+        # refused [], got []" (found by the scenarios' review)
+        raise _fail(
+            path,
+            expect,
+            "refused",
+            "refused 未列出规则代码：被拒绝的步骤至少有一个代码；预期执行请写 allowed: true",
+            "refused lists no rule code: a refused step has at least one; a step expected"
+            " to be carried out says allowed: true",
+        )
     if "detected" in expect:
         expect["detected"] = _codes(
             path, expect, "detected", typing.get_args(FindingKind), ("发现类型", "default_approval")
@@ -1680,14 +1690,14 @@ class _Run:
         student = outcome.student if outcome is not None else None
         request = outcome.request if outcome is not None else None
         with self.reg.store.unit_of_work() as uow:
-            if step.student is not None:
-                student = uow.students.get(self.students.get(step.student, ""))
+            if step.student is not None:  # (a name its step did not give: _StepProblem)
+                student = uow.students.get(self.student_id(step.student))
             elif student is not None:
                 student = uow.students.get(student.id)
             elif request is not None:  # (a return's outcome names its record by request)
                 student = uow.students.get(request.student)
             if step.request is not None:
-                request = uow.requests.get(self.requests.get(step.request, ""))
+                request = uow.requests.get(self.request_id(step.request))
             elif request is not None:
                 request = uow.requests.get(request.id)
         return student, request
@@ -1769,9 +1779,14 @@ class _Run:
             if found != sorted(want["detected"] or []):
                 problems.append(f"expected detected {sorted(want['detected'] or [])}, got {found}")
         if "student" in want or "request" in want:
-            student, request = self._subject(step, outcome)
-            problems += self._fields("student", want.get("student"), student, actual)
-            problems += self._fields("request", want.get("request"), request, actual)
+            try:
+                student, request = self._subject(step, outcome)
+            except _StepProblem as e:  # a name whose step was refused: said as a
+                # command step says it (it was "expected a student, there is none")
+                problems.append(str(e.args[0]))
+            else:
+                problems += self._fields("student", want.get("student"), student, actual)
+                problems += self._fields("request", want.get("request"), request, actual)
         problems = [_in_chinese_too(p) for p in problems]
         decision = outcome.decision if outcome is not None and about_decision else None
         return _result(step, problems, actual, decision)
