@@ -1360,3 +1360,23 @@ def test_a_check_on_a_name_whose_step_was_refused_says_so(tmp_path: Path) -> Non
         "没有名为 休学 的申请：命名它的步骤没有成功 "
         "(no request named '休学': the step that names it with 'as' did not give one)",
     )
+
+
+def test_art30_the_pytest_plugin_masks_the_title_and_the_messages(
+    pytester: pytest.Pytester,
+) -> None:
+    """Found by the scenarios' review: the plugin printed a failing scenario's title as
+    written, an identity number in it whole (the CLI masked it; the docs promise the
+    plugin's message masked too)."""
+    facts = (SCENARIOS / "province.facts.yaml").as_posix()
+    number = "340104201903010112"
+    head = HEAD.format(facts=facts).replace("title: t", f"title: 小明 {number} 的入学")
+    wrong = head + ENROL.replace("status: draft", "status: registered")
+    bad = head + f"steps:\n  - do: submit\n    by: '{number}'\n    student: 小明\n"
+    pytester.makefile(".scenario.yaml", wrong=wrong, bad=bad)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=2)
+    out = result.stdout.str()
+    assert "小明 340104********0112 的入学" in out
+    assert "unknown actor '340104********0112'" in out
+    assert number not in out
