@@ -1411,3 +1411,30 @@ def test_the_analysts_page_s_scenario_commands_run_as_written(
         ran.append(command[0])
     assert ran.count(".venv/bin/xueji") >= 2
     assert ".venv/bin/pytest" in ran
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "fragment"),
+    [
+        ("start: 20260901\n" + ENROL, 3, "start is not a date YYYY-MM-DD: 20260901"),
+        (ENROL.replace("    by: 实验小学\n", "    on: 2026-W37-1\n    by: 实验小学\n", 1), 5,
+         "on is not a date YYYY-MM-DD: '2026-W37-1'"),
+        (ENROL.replace("    by: 实验小学\n", "    on: 20260902\n    by: 实验小学\n", 1), 5,
+         "on is not a date YYYY-MM-DD: 20260902"),
+    ],
+)  # fmt: skip
+def test_dates_are_written_yyyy_mm_dd(tmp_path: Path, body: str, line: int, fragment: str) -> None:
+    """Found by the scenarios' review: ``start:`` and ``on:`` took ``20260901`` and
+    ``2026-W37-1`` (Python reads ISO's other forms), where the docs say YYYY-MM-DD."""
+    path = tmp_path / "t.scenario.yaml"
+    path.write_text(
+        HEAD.replace("start: 2026-09-01\n", "").format(
+            facts=(SCENARIOS / "province.facts.yaml").as_posix()
+        )
+        + body,
+        encoding="utf-8",
+    )
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:{line}"
+    assert fragment in err.value.message_en

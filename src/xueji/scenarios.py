@@ -417,7 +417,17 @@ def _fail(path: str, node: Any, key: str | None, zh: str, en: str) -> ScenarioEr
 
 
 def _date(path: str, node: Any, key: str) -> _dt.date:
+    """``node[key]`` as a date written ``YYYY-MM-DD`` (Python read ISO's other forms
+    too, ``20260901`` and ``2026-W37-1``: found by the scenarios' review)."""
     value = node[key]
+    if not _looks_like_date(str(value)):
+        raise _fail(
+            path,
+            node,
+            key,
+            f"{key} 应为日期 YYYY-MM-DD，而不是 {_shown(value)}",
+            f"{key} is not a date YYYY-MM-DD: {_shown(value)}",
+        )
     try:
         return _dt.date.fromisoformat(str(value))
     except ValueError:
