@@ -1438,3 +1438,20 @@ def test_dates_are_written_yyyy_mm_dd(tmp_path: Path, body: str, line: int, frag
         scenarios.load(path)
     assert err.value.where == f"{path}:{line}"
     assert fragment in err.value.message_en
+
+
+@pytest.mark.parametrize(
+    ("articles", "shown"),
+    [("[99, -1, true]", "99"), ("[12, -1]", "-1"), ("[true]", "true"), ("[0]", "0"),
+     ("['12']", "'12'"), ("12", "12")],
+)  # fmt: skip
+def test_articles_are_articles_of_the_measures(tmp_path: Path, articles: str, shown: str) -> None:
+    """Found by the scenarios' review: ``articles: [99, -1, true]`` was accepted (a
+    boolean is a number to Python; the Anhui measures have 33 articles)."""
+    path = _write(tmp_path, f"articles: {articles}\n" + ENROL)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:4"
+    assert f"not {shown}" in err.value.message_en
+    assert "1 to 33" in err.value.message_en
+    assert scenarios.load(_write(tmp_path, "articles: [12, 33]\n" + ENROL)).articles == (12, 33)
