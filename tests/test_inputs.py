@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
+from tests.conftest import PROVINCE, D, Province, authority, enrol_kwargs, make_id, school_actor
 from tests.test_enrolment import _rows, enrol_again
 from xueji.errors import XuejiError
 from xueji.model import (
@@ -398,3 +398,18 @@ def test_an_actor_whose_unit_or_name_is_not_text_is_refused_everywhere(
             assert err.message_zh != err.message_en
     assert province.reg.verify_log(PROVINCE).ok
     assert province.reg.checkpoint(PROVINCE).seq == len(province.log())
+
+
+@pytest.mark.parametrize("abroad", ["false", "true", 0, None])
+def test_art23_transfer_in_s_abroad_flag_must_be_a_flag(province: Province, abroad: Any) -> None:
+    """Found by the scenarios' review: ``transfer_in(abroad="false")`` was accepted and
+    read as true (a non-empty text): a transfer from another province became one from
+    abroad (Art 23 for Art 22). It is ``command.bad_input``, as the other flags are."""
+    row = {k: v for k, v in enrol_kwargs(D(2019, 3, 1)).items() if k != "photo"}
+    err = _unchanged(
+        province,
+        lambda: province.reg.transfer_in(
+            A, origin="江苏省", abroad=abroad, registry_number=None, **row
+        ),
+    )
+    assert "abroad" in err.message_en

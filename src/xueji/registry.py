@@ -4538,6 +4538,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         on = self.today()
         _check_date(applied_on, "申请日期", "the application date", optional=True)
         _free_text(stated_reason, "转学说明", "the stated reason")
+        _check_flag(abroad, "abroad（是否来自境外）", "abroad")  # ("false" read as true)
         kind = RequestKind.CROSS_BORDER_IN if abroad else RequestKind.CROSS_PROVINCE_IN
         _check_person(name, sex, grade, hukou_region)
         _checked_fields({"birth_date": birth_date, "photo": photo, "migrant": migrant}, None)
