@@ -105,6 +105,9 @@ _SHOWN_DATES = (
     re.compile(r"(?<![\d*])(\d{4})(\d{2})(\d{2})(?![\d*])"),  # 20200301
     re.compile(r"datetime\.date\((\d{4}), (\d{1,2}), (\d{1,2})\)"),  # a repr's
     re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
+    # inside a longer run of digits: a whole J or L number holds the birth date (every
+    # eight digits of the run, overlapping; only the numbers of ``of`` are asked)
+    re.compile(r"(?=(\d{4})(\d{2})(\d{2}))"),
 )
 
 
@@ -112,7 +115,8 @@ def rebuilt(*texts: str, of: Iterable[str]) -> list[str]:
     """The identity numbers among ``of`` that ``texts``, read together, give back: the
     number masked by the default mask (6 characters shown, the 8 of the birth date
     hidden, 4 shown; a G/J/L registry number's inside its letter) and its birth date,
-    in any form, both shown. The mask hides exactly the birth date (Art 30), so a text
+    in any form (also inside a longer run of digits, as a whole J or L number holds
+    it), both shown. The mask hides exactly the birth date (Art 30), so a text
     showing both gives the whole number back: empty for a safe text. (Only the
     numbers the test knows: about one date in eleven makes *some* valid number of any
     masked one, so a text full of dates would give false alarms.)"""

@@ -3,7 +3,7 @@ and the policy in force (Art 33)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import attrs
@@ -20,12 +20,13 @@ from tests.conftest import (
     school_actor,
 )
 from tests.test_storage_contract import statements
-from xueji import registry
+from xueji import registry, statistics
 from xueji.articles import anhui
 from xueji.errors import AccessDenied
 from xueji.lifecycle import RequestKind, RequestState, StudentStatus
 from xueji.model import Actor, Photo, SchoolClass, Student, TransferReason
-from xueji.policy import ANHUI_2013, Param, Policy, Stage
+from xueji.policy import ANHUI_2013, MonthDay, Param, Policy, Stage, Term
+from xueji.rules import changes as change_rules
 from xueji.storage.sql import SqlStore
 
 A, H = school_actor("A"), school_actor("H")
@@ -443,6 +444,102 @@ def test_art27_a_dropout_approved_before_its_facts_were_kept_reads_the_record(
     assert province.reg.update_student(W, s.id, hukou_region="341221", migrant=True).allowed
     (line,) = province.reg.migrant_dropouts(WUHU_J, **term)["341221"]
     assert line.school == "W"
+
+
+def _terms(policy: Policy, years: range) -> list[tuple[date, date]]:
+    """The profile's terms of ``years`` (by the year each starts in), in order."""
+    return sorted(t.dates(y) for y in years for t in policy.terms.value)
+
+
+def test_art27_a_dropout_approved_between_terms_is_in_the_next_term_s_summary(
+    province: Province,
+) -> None:
+    """Found by the reports review: each dropout is filed under the day it was
+    approved, and the profile's terms leave the winter and summer breaks out (autumn
+    09-01..01-31, spring 02-15..07-15): a dropout approved in a break was in no term's
+    summary, silently. A term's summary covers every day from the day after the
+    previous term's end to its own end; the line says the day it was approved and the
+    day the school recorded it."""
+    p = province
+    winter = p.register("A", 4, migrant=True, hukou_region="341221", name="寒假")
+    summer = p.register("A", 5, migrant=True, hukou_region="341221", name="暑假")
+    p.at(D(2027, 1, 25))
+    ra = p.reg.record_dropout(A, winter.id, "x").request
+    assert ra is not None
+    p.at(D(2027, 2, 3))  # the winter break
+    approve(p, SHUSHAN, ra.id)
+    p.at(D(2027, 7, 10))
+    rb = p.reg.record_dropout(A, summer.id, "x").request
+    assert rb is not None
+    p.at(D(2027, 7, 20))  # the summer break
+    approve(p, SHUSHAN, rb.id)
+    terms = _terms(p.reg.policy(), range(2026, 2028))[1:]
+    assert terms == [
+        (D(2026, 9, 1), D(2027, 1, 31)),
+        (D(2027, 2, 15), D(2027, 7, 15)),
+        (D(2027, 9, 1), D(2028, 1, 31)),
+    ]
+    found = {
+        t: {
+            d.name: d
+            for v in p.reg.migrant_dropouts(SHUSHAN, start=t[0], end=t[1]).values()
+            for d in v
+        }
+        for t in terms
+    }
+    assert [sorted(v) for v in found.values()] == [[], ["寒假"], ["暑假"]]
+    line = found[terms[1]]["寒假"]
+    assert (line.approved_on, line.recorded_on) == (D(2027, 2, 3), D(2027, 1, 25))
+    line = found[terms[2]]["暑假"]
+    assert (line.approved_on, line.recorded_on) == (D(2027, 7, 20), D(2027, 7, 10))
+    table = statistics.migrants_table(
+        p.reg.migrant_dropouts(SHUSHAN, start=terms[1][0], end=terms[1][1]),
+        start=terms[1][0],
+        end=terms[1][1],
+        scope="340104",
+        taken_on=p.reg.today(),
+    )
+    assert table.header[-2:] == ("审核通过日期 approved on", "学校登记日期 recorded on")
+    assert table.rows[0][-2:] == (D(2027, 2, 3), D(2027, 1, 25))
+    assert any("2027-02-01" in n and "2027-07-15" in n for n in table.notes), table.notes
+
+
+def test_art27_every_day_is_in_exactly_one_term_s_summary() -> None:
+    """The days a term's summary covers (``summary_span``), for the profile's terms,
+    leave no day out and give no day twice: under Anhui's terms, and under terms that
+    overlap a break's edge or leave a long gap."""
+    other = attrs.evolve(
+        ANHUI_2013,
+        terms=Param(
+            (
+                Term("一", MonthDay(3, 1), MonthDay(6, 30)),
+                Term("二", MonthDay(10, 1), MonthDay(12, 20)),
+            ),
+            ANHUI_2013.terms.article,
+        ),
+    )
+    for policy in (ANHUI_2013, other):
+        spans = [
+            change_rules.summary_span(start, end, policy)
+            for start, end in _terms(policy, range(2024, 2030))
+        ]
+        day = D(2026, 1, 1)
+        while day <= D(2028, 12, 31):
+            assert sum(first <= day <= last for first, last in spans) == 1, (policy.code, day)
+            day += timedelta(days=1)
+    assert change_rules.summary_span(D(2026, 9, 1), D(2027, 1, 31), ANHUI_2013) == (
+        D(2026, 7, 16),
+        D(2027, 1, 31),
+    )
+    assert change_rules.summary_span(D(2027, 2, 15), D(2027, 7, 15), ANHUI_2013) == (
+        D(2027, 2, 1),
+        D(2027, 7, 15),
+    )
+    # a window of the caller's own that starts and ends inside terms is as given
+    assert change_rules.summary_span(D(2026, 10, 1), D(2026, 11, 30), ANHUI_2013) == (
+        D(2026, 10, 1),
+        D(2026, 11, 30),
+    )
 
 
 def test_art18_compulsory_completion_by_the_school() -> None:

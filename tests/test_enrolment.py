@@ -218,6 +218,172 @@ def test_art14_linked_child_enrolled_again_by_the_guardian_is_a_duplicate(
     assert twin.registry_number.startswith("J")
 
 
+def test_art14_a_j_number_child_enrolled_again_with_its_own_id_is_a_duplicate(
+    province: Province,
+) -> None:
+    """Found by the review: a child first enrolled by a guardian's ID alone (a J
+    number) and enrolled again with its own ID number beside the same guardian's, name
+    and birth date got a second registry (enroll, enroll_many and transfer_in looked
+    only at the ID number when one was given); the other order was caught. The same
+    person (Arts 13-14): refused, pointing to the correction that links the ID number
+    to the record (link_resident_id). A twin with another name is another child."""
+    guardian = make_id(D(1990, 1, 1), "F")
+    born = D(2020, 3, 1)
+    own = make_id(born, n=40)
+    s = province.register("A", 1, birth=born, id_number=None, guardian_id=guardian, name="小明")
+    assert s.registry_number is not None
+    assert s.registry_number.startswith("J")
+    row = {
+        "school": "B",
+        "class_id": "B-1",
+        "grade": 1,
+        "name": "小明",
+        "sex": "M",
+        "birth_date": born,
+        "hukou_region": "340104",
+        "id_number": own,
+        "guardian_id": guardian,
+        "photo": Photo(D(2026, 9, 1), "x"),
+    }
+    school_b = school_actor("B")
+    again = province.reg.enroll(school_b, **row)  # type: ignore[arg-type]
+    assert refused(again) == ("enrolment.duplicate",)
+    v = again.decision.violations[0]
+    assert v.article == anhui(14)
+    facts = dict(v.facts)
+    assert facts["existing"] == s.id
+    assert "link_resident_id" in facts["use"]
+    assert own not in repr(again.decision)  # (the ID number is not shown)
+    # a bulk import: alone, and after the guardian's row of the same child in its chunk
+    bulk = province.reg.enroll_many(school_b, [row], all_or_nothing=False)
+    assert [(i, refused(d)) for i, d in bulk.refused] == [(0, ("enrolment.duplicate",))]
+    g2 = make_id(D(1991, 1, 1), "F", n=2)
+    first = {**row, "name": "小红", "guardian_id": g2, "id_number": None}
+    second = {**row, "name": "小红", "guardian_id": g2, "id_number": make_id(born, n=41)}
+    bulk = province.reg.enroll_many(school_b, [first, second], all_or_nothing=False)
+    assert [s.name for s in bulk.applied] == ["小红"]
+    assert [(i, refused(d)) for i, d in bulk.refused] == [(1, ("enrolment.duplicate",))]
+    # from abroad, with the ID number and the same guardian: the record held here
+    back = province.reg.transfer_in(
+        school_b,
+        origin="新加坡",
+        abroad=True,
+        school="B",
+        class_id="B-1",
+        grade=1,
+        name="小明",
+        sex="M",
+        birth_date=born,
+        hukou_region="340104",
+        id_number=own,
+        guardian_id=guardian,
+        photo=Photo(D(2026, 9, 1), "x"),
+    )
+    assert refused(back) == ("enrolment.duplicate",)
+    assert [x.id for x in province.reg.students_of(school_b, "B")] == [bulk.applied[0].id]
+    # the twin, with its own ID number, is another child
+    twin = province.reg.enroll(
+        school_b, **{**row, "name": "小亮", "id_number": make_id(born, n=42)}
+    )  # type: ignore[arg-type]
+    assert twin.allowed, twin.decision
+    # the way the refusal points to: the ID number linked to the record, which is
+    # then found by it
+    req = province.reg.request_correction(A, s.id, {"id_number": own}, "办理了身份证")
+    assert req.request is not None
+    assert province.reg.approve(authority("340104"), req.request.id).allowed
+    assert province.reg.student(PROVINCE, s.id).registry_number == "G" + own
+    assert refused(province.reg.enroll(school_b, **row)) == ("enrolment.duplicate",)  # type: ignore[arg-type]
+
+
+def test_art12_a_j_number_graduate_continuing_with_its_own_id_keeps_its_record() -> None:
+    """The same person (see above) as a graduate continuing into grade 7: the record
+    held under the J number continues (Art 12: the 学籍号 kept), not a second
+    registry under the G number; the ID number is then linked by a correction."""
+    p = Province(D(2026, 6, 1))
+    guardian = make_id(D(1990, 1, 1), "F", n=3)
+    born = D(2014, 3, 1)
+    own = make_id(born, n=9)
+    s = p.register("A", 6, birth=born, id_number=None, guardian_id=guardian, name="小明")
+    p.at(D(2026, 7, 10))
+    assert p.reg.graduate(A, s.id).allowed
+    p.at(D(2026, 9, 1))
+    nxt = p.enroll("J", 7, birth=born, id_number=own, guardian_id=guardian, name="小明")
+    assert (nxt.id, nxt.registry_number) == (s.id, s.registry_number)
+    fix = p.reg.request_correction(school_actor("J"), s.id, {"id_number": own}, "补录身份证号")
+    assert fix.allowed, fix.decision
+
+
+def test_art13_a_guardian_s_id_is_another_person_s_born_before_the_student(
+    province: Province,
+) -> None:
+    """Found by the review: the guardian's ID number was only checked for validity, so
+    the child's own ID number typed into the guardian's field, or the ID number of a
+    "guardian" born after the child, was accepted, and the child later enrolled by its
+    own ID number got a second registry. Art 13 identifies such a child by a parent's
+    or other legal guardian's number (the information true): refused, on every
+    enrolment route, the facts showing neither number nor birth date."""
+    born = D(2020, 3, 1)
+    own = make_id(born, n=50)
+    base = enrol_kwargs(born, name="王五", id_number=None)
+    cases = {
+        "own number as the guardian's": {"guardian_id": own},
+        "own number in both fields": {"guardian_id": own, "id_number": own},
+        "a guardian born after the child": {"guardian_id": make_id(D(2024, 1, 1), "F", n=51)},
+        "a guardian born the same day": {"guardian_id": make_id(born, "F", n=52)},
+    }
+    for why, over in cases.items():
+        out = province.reg.enroll(A, **{**base, **over})
+        assert refused(out) == ("enrolment.guardian_id",), why
+        v = out.decision.violations[0]
+        assert v.article == anhui(13)
+        assert "****-**-**" not in repr(v.facts)
+        assert own not in repr(out.decision)
+        assert "2020" not in repr(v.facts)
+        bulk = province.reg.enroll_many(A, [{**base, **over}], all_or_nothing=False)
+        assert [refused(d) for _, d in bulk.refused] == [("enrolment.guardian_id",)], why
+    assert province.reg.students_of(A, "A") == []
+    back = province.reg.transfer_in(
+        A,
+        origin="新加坡",
+        abroad=True,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="王五",
+        sex="M",
+        birth_date=born,
+        hukou_region="340104",
+        guardian_id=own,
+    )
+    assert refused(back) == ("enrolment.guardian_id",)
+    # a guardian born before the child passes, and the step says so
+    ok = province.reg.enroll(A, **{**base, "guardian_id": make_id(D(1990, 1, 1), "F", n=53)})
+    assert ok.allowed, ok.decision
+    step = next(s for s in ok.decision.explain().steps if s.rule == "enrolment.guardian_id")
+    assert dict(step.facts)["guardian_born_before"] == "True"
+    assert province.enroll("B", 1, birth=born, id_number=own, name="王五").id_number == own
+
+
+def test_art14_the_same_child_is_found_whatever_white_space_its_name_was_typed_with(
+    province: Province,
+) -> None:
+    """Found by the review: a child known by a guardian's ID was found again by its
+    name compared exactly, so "张三 " or "张　三" (an ideographic space) after "张三" was
+    a new child with a second J number (Art 14). Names are compared with every white
+    space removed; the name is stored as typed."""
+    guardian = make_id(D(1990, 5, 5), "M", n=60)
+    born = D(2020, 3, 1)
+    first = province.enroll("A", 1, birth=born, id_number=None, guardian_id=guardian, name="张 三")
+    assert first.name == "张 三"  # as typed
+    for typed in ("张三", "张三 ", "张\u3000三", " 张\u3000三\u00a0"):
+        row = enrol_kwargs(born, name=typed, id_number=None, guardian_id=guardian)
+        assert refused(province.reg.enroll(A, **row)) == ("enrolment.duplicate",), typed
+        bulk = province.reg.enroll_many(A, [row], all_or_nothing=False)
+        assert [refused(d) for _, d in bulk.refused] == [("enrolment.duplicate",)], typed
+    twin = province.enroll("A", 1, birth=born, id_number=None, guardian_id=guardian, name="张四")
+    assert twin.id != first.id
+
+
 def test_art15_submit_review_and_register(province: Province) -> None:
     s = province.enroll("A", 1)
     sub = province.reg.submit(A, s.id)

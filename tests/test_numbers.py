@@ -254,6 +254,34 @@ def test_issued_j_numbers_parse(born: dt.date, sex: str) -> None:
     assert ids.check_character(n.body[:17]) == n.body[17]
 
 
+def test_a_bad_today_is_a_typed_error_and_today_is_china_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the review: ``parse``/``is_valid`` of a J or L number with ``today`` a
+    str or a datetime raised a raw TypeError (``is_valid`` promises never to raise for
+    a str), and without ``today`` a J or L number's birth date was checked against the
+    server's local date, an identity number's against China Standard Time. Now as for
+    identity numbers: China's today, a datetime taken as its date, anything else
+    ``number.today`` (``is_valid``: False)."""
+    j = numbers.issue_j("340104", dt.date(2019, 5, 1), "M", MemoryAllocator()).text
+    el = numbers.issue_l("340104", dt.date(2019, 5, 1), MemoryAllocator()).text
+    g = "G" + CHILD_ID
+    for text in (j, el, g):
+        for bad in ("2026-12-01", 20261201):
+            with pytest.raises(InvalidRegistryNumber) as e:
+                numbers.parse(text, today=bad)  # type: ignore[arg-type]
+            assert e.value.code == "number.today"
+            assert numbers.is_valid(text, today=bad) is False  # type: ignore[arg-type]
+        assert numbers.parse(text, today=dt.datetime(2026, 12, 1, 10)).text == text
+        assert numbers.is_valid(text, today=dt.datetime(2026, 12, 1, 10))
+    # the default today is China Standard Time's, as for an identity number
+    monkeypatch.setattr(ids, "_today_key", lambda: "20190501")
+    born_next_day = numbers.issue_j("340104", dt.date(2019, 5, 2), "M", MemoryAllocator()).text
+    assert numbers.is_valid(j)
+    assert not numbers.is_valid(born_next_day)
+    with pytest.raises(InvalidRegistryNumber) as e:
+        numbers.parse(born_next_day)
+    assert e.value.code == "number.birth_date"
+
+
 def test_art30_a_refused_number_is_masked_whatever_its_letter() -> None:
     """An identity number typed with a digit too many, or behind a wrong letter, is
     masked in the refusal (it was shown whole: only a G number was masked)."""

@@ -901,10 +901,16 @@ def test_a_province_s_refusals_cite_its_own_articles_or_say_they_are_inherited(
     with pytest.raises(AccessDenied) as denied:
         p.reg.student(school_actor("B"), s.id)
     assert denied.value.rule == str(cited(Article(SU, 30), anhui(28)))
-    # transfer.false_material: the authority refuses on false material; the request's
-    # note cites the profile's article (by number: its own measures) or Anhui's, marked
-    assert p.reg.approve(school_actor("W"), tr.id).allowed
-    out = p.reg.decide_transfer(authority("340202"), tr.id, approve=False, material_false=True)
+    # transfer.false_material: the authority refuses on false material (借读 into a
+    # senior high of another city: Art 25); the request's note cites the profile's
+    # article (by number: its own measures) or Anhui's, marked
+    senior = p.register("WH", 10, hukou_region="340202")
+    borrow = p.reg.request_transfer(
+        school_actor("H"), senior.id, to_school="H", to_class="H-10", reason=TransferReason.JOB_MOVE
+    ).request
+    assert borrow is not None
+    assert p.reg.approve(school_actor("H"), borrow.id).allowed
+    out = p.reg.decide_transfer(authority("3401"), borrow.id, approve=False, material_false=True)
     assert out.decision.codes == ("transfer.false_material",)  # (a warning: it is refused)
     assert out.decision.warnings[0].article == cited(Article(SU, 24, 2), anhui(25))
     assert out.request is not None

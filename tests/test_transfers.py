@@ -1287,3 +1287,368 @@ def test_art13_a_j_number_taken_in_is_never_issued_again(province: Province) -> 
     with province.reg.store.unit_of_work() as uow:
         for number in (j(1), j(3), j(5)):
             assert len(uow.students.by_registry_number(number)) == 1
+
+
+def _guangde(p: Province) -> None:
+    """广德 (341882) as a county directly under the province (省直管县, which the tree
+    accepts: Art 4), with two primary schools G and G2 (class G-1, G2-1)."""
+    from xueji.model import School, Unit, UnitLevel
+
+    p.reg.add_unit(PROVINCE, Unit("341882", "广德市教育体育局", UnitLevel.COUNTY, "341882", "34"))
+    for code in ("G", "G2"):
+        p.reg.add_school(
+            PROVINCE,
+            School(code, f"广德{code}小学", "341882", "341882", frozenset({Stage.PRIMARY})),
+        )
+        p.reg.add_class(
+            school_actor(code), SchoolClass(f"{code}-1", code, "1年级1班", 1, "班主任", START)
+        )
+
+
+def _register_at_g(p: Province, school: str, hukou: str) -> Student:
+    s = p.enroll(school, 1, hukou_region=hukou)
+    sub = p.reg.submit(school_actor(school), s.id).request
+    assert sub is not None
+    done = p.reg.approve(authority("341882"), sub.id)
+    assert done.student is not None
+    assert done.student.status is StudentStatus.REGISTERED
+    return done.student
+
+
+def test_art25_a_county_directly_under_the_province_is_its_own_city(province: Province) -> None:
+    """Found by the transfers review: a school under a county directly under the
+    province (省直管县) could not transfer at all, in or out: finding its city raised
+    ``not_found.city``. The city of Art 25's 市区 is the highest unit below the
+    province: the county itself for a 省直管县, whose 户籍 is its own code (not the
+    first four digits it shares with 宣城's districts)."""
+    p = province
+    _guangde(p)
+    s = p.register("A", 1)  # 合肥 -> 广德, a job move: allowed, and the chain runs
+    into = start_transfer(p, s.id, to="G")
+    assert into.allowed, into.decision
+    assert into.request is not None
+    for party in (school_actor("G"), authority("341882"), A, SHUSHAN):
+        assert p.reg.approve(party, into.request.id).allowed
+    assert p.reg.student(PROVINCE, s.id).school == "G"
+    out = start_transfer(p, s.id, to="W")  # and out again, 广德 -> 芜湖
+    assert out.allowed, out.decision
+    # a school choice within the county by a student of its 户籍: refused (Art 25(1))
+    local = _register_at_g(p, "G", "341882")
+    chose = start_transfer(p, local.id, to="G2", reason=TransferReason.OTHER, stated_reason="择校")
+    assert chose.decision.codes == ("transfer.same_city_choice",)
+    # a 户籍 of 宣城's 宣州区 (341802) is not 广德's, whatever digits they share
+    xuan = _register_at_g(p, "G", "341802")
+    moved = start_transfer(p, xuan.id, to="G2", reason=TransferReason.OTHER, stated_reason="择校")
+    assert moved.allowed, moved.decision
+
+
+def test_art25_the_term_window_reads_the_day_the_guardian_applied() -> None:
+    """Found by the transfers review: the term window (Art 25(2)) was read on the day
+    the school filed the transfer, not on ``applied_on``, the day the guardian applied
+    (Art 21), on which the request opens and its days run (Art 24): an application
+    made in the window's last days and filed a week later needed a stated reason; one
+    made mid-term and filed once the window opened needed none. The window reads the
+    application day; the national blackout (the system's closed days) the filing day."""
+    p = Province()
+    s = p.register("A", 1)
+    p.at(D(2026, 10, 9))  # mid autumn term; applied on 30 September, in the window
+    inside = start_transfer(p, s.id, applied_on=D(2026, 9, 30))
+    assert inside.allowed, inside.decision
+    assert inside.decision.codes == ()
+    assert inside.request is not None
+    assert inside.request.opened_on == D(2026, 9, 30)
+    spring = Province(D(2026, 3, 2))
+    t = spring.register("A", 1, birth=D(2019, 3, 1))
+    spring.at(D(2026, 6, 15))  # the window's last month; applied on 20 May, mid-term
+    late = start_transfer(spring, t.id, applied_on=D(2026, 5, 20))
+    assert late.decision.codes == ("transfer.mid_term_no_reason",)
+    explained = late.decision.explain()
+    step = explained.steps[explained.rules.index("transfer.mid_term_no_reason")]
+    assert dict(step.facts)["on"] == "2026-05-20"
+    said = start_transfer(spring, t.id, applied_on=D(2026, 5, 20), stated_reason=WHY)
+    assert said.decision.codes == ("transfer.mid_term",)
+    # a transfer in from another province likewise
+    q = Province()
+    q.at(D(2026, 10, 9))
+    came = _from_beijing(q, applied_on=D(2026, 9, 30))
+    assert came.allowed, came.decision
+    assert came.decision.codes == ()
+    # the national blackout closes the system on the filing day, whenever the
+    # guardian applied
+    national = Province(D(2026, 6, 1), policies=(NATIONAL_2013,))
+    u = national.register("A", 1, birth=D(2019, 3, 1))
+    national.at(D(2026, 7, 20))  # 07-15..08-14
+    closed = start_transfer(national, u.id, applied_on=D(2026, 7, 10), stated_reason=WHY)
+    assert "transfer.blackout" in closed.decision.codes
+
+
+def test_art25_a_retired_hukou_code_is_not_read_as_a_city() -> None:
+    """Found by the transfers review: Art 25(1)'s same-city rule read a 户籍 code by its
+    first four digits, also a code no longer in use, whose county has since moved to
+    another city: 枞阳 (340823, 安庆's until 2015, 铜陵's since) was refused as 安庆's
+    own; 庐江 under the former 巢湖 (341421, until 2011; 合肥's since) was let through as
+    another city's. No table of successors is guessed: a code not in use on the day
+    of the decision does not refuse, and the decision warns that the authority checks
+    the current 户籍 city (``transfer.hukou_code_retired``, with the code's years)."""
+    from xueji.model import School, Unit, UnitLevel
+
+    p = Province()
+    p.reg.add_unit(PROVINCE, Unit("3408", "安庆市教育局", UnitLevel.CITY, "340800", "34"))
+    p.reg.add_unit(PROVINCE, Unit("340802", "迎江区教育局", UnitLevel.COUNTY, "340802", "3408"))
+    for code in ("Q1", "Q2"):
+        p.reg.add_school(
+            PROVINCE,
+            School(code, f"迎江{code}小学", "340802", "340802", frozenset({Stage.PRIMARY})),
+        )
+        p.reg.add_class(
+            school_actor(code), SchoolClass(f"{code}-1", code, "1年级1班", 1, "班主任", START)
+        )
+
+    def at_q1(hukou: str) -> Student:
+        s = p.enroll("Q1", 1, hukou_region=hukou)
+        sub = p.reg.submit(school_actor("Q1"), s.id).request
+        assert sub is not None
+        done = p.reg.approve(authority("340802"), sub.id).student
+        assert done is not None
+        return done
+
+    def choose(s: Student, to: str):  # type: ignore[no-untyped-def]
+        return start_transfer(p, s.id, to=to, reason=TransferReason.OTHER, stated_reason="择校")
+
+    zongyang = choose(at_q1("340823"), "Q2")
+    assert zongyang.allowed, zongyang.decision
+    assert zongyang.decision.codes == ("transfer.hukou_code_retired",)
+    (warning,) = zongyang.decision.warnings
+    assert warning.article == anhui(25)
+    facts = dict(warning.facts)
+    assert (facts["hukou_region"], facts["years"]) == ("340823", "1988-2015")
+    assert zongyang.request is not None
+    assert zongyang.request.warnings == ("transfer.hukou_code_retired",)
+    lujiang = choose(p.register("A", 1, hukou_region="341421"), "B")
+    assert lujiang.allowed, lujiang.decision
+    assert lujiang.decision.codes == ("transfer.hukou_code_retired",)
+    assert dict(lujiang.decision.warnings[0].facts)["years"] == "1999-2011"
+    # a code in use is read as before: 安庆's own 户籍 choosing a school is refused
+    assert choose(at_q1("340802"), "Q2").decision.codes == ("transfer.same_city_choice",)
+    # and a move for a reason Art 20 lists needs no check of the 户籍 at all
+    moved = start_transfer(p, p.register("A", 1, hukou_region="341421").id, to="B")
+    assert moved.decision.codes == ()
+
+
+def _into_h_from_jiangsu(p: Province, own: str = ""):  # type: ignore[no-untyped-def]
+    """A boy born 2010-03-01 coming into 合肥一中 (H-10) from Jiangsu (Art 22), with
+    the ID number ``own`` (a new one if not given)."""
+    born = D(2010, 3, 1)
+    own = own or make_id(born, region="320102")
+    return p.reg.transfer_in(
+        school_actor("H"),
+        origin="江苏省某高中",
+        abroad=False,
+        school="H",
+        class_id="H-10",
+        grade=10,
+        name="乙",
+        sex="M",
+        birth_date=born,
+        hukou_region="320102",
+        registry_number="G" + own,
+        photo=Photo(p.today(), "sha256:x"),
+    )
+
+
+def test_art25_material_found_false_only_where_art25_bars_it(province: Province) -> None:
+    """Found by the transfers review: ``material_false`` was taken on any transfer and
+    the record cited Art 25 for it: a primary pupil's move within 合肥 was "refused
+    on false material (Art 25)", which bars false material only for a transfer into a
+    senior high of a city from another city (借读). Elsewhere it is bad input, nothing
+    written: the authority refuses its stage plainly, with a note."""
+    p = province
+    pupil = p.register("A", 1)
+    same_city = start_transfer(p, pupil.id, to="B", reason=TransferReason.ADDRESS_CHANGE)
+    assert same_city.request is not None
+    assert p.reg.approve(B, same_city.request.id).allowed
+    senior = p.register("H2", 10, hukou_region="340202")  # 合肥八中 -> 合肥一中: same city
+    within = p.reg.request_transfer(
+        school_actor("H"), senior.id, to_school="H", to_class="H-10", reason=TransferReason.JOB_MOVE
+    )
+    assert within.request is not None
+    assert p.reg.approve(school_actor("H"), within.request.id).allowed
+    for rid, county in ((same_city.request.id, SHUSHAN), (within.request.id, authority("3401"))):
+        before = (p.reg.request(PROVINCE, rid), len(p.log()))
+        with pytest.raises(XuejiError) as e:
+            p.reg.decide_transfer(county, rid, approve=False, material_false=True)
+        assert e.value.code == "command.bad_input"
+        assert "plain refusal" in e.value.message_en
+        assert "第二十五条" in e.value.message_zh
+        assert (p.reg.request(PROVINCE, rid), len(p.log())) == before
+        refused = p.reg.decide_transfer(county, rid, approve=False, note="材料不符")
+        assert refused.allowed
+        assert refused.request is not None
+        assert refused.request.state is RequestState.REJECTED
+    # a transfer out of the province is not into this city's senior high either
+    t = p.register("A", 1)
+    out = p.reg.request_cross_province_out(A, t.id, to_school_name="江苏某小学", reason="随迁")
+    assert out.request is not None
+    with pytest.raises(XuejiError) as e:
+        p.reg.decide_transfer(SHUSHAN, out.request.id, approve=False, material_false=True)
+    assert e.value.code == "command.bad_input"
+    # into 合肥's senior high from another city (芜湖), or from another province: Art 25
+    wuhu = p.register("WH", 10, hukou_region="340202")
+    borrow = p.reg.request_transfer(
+        school_actor("H"), wuhu.id, to_school="H", to_class="H-10", reason=TransferReason.JOB_MOVE
+    )
+    assert borrow.request is not None
+    p.reg.approve(school_actor("H"), borrow.request.id)
+    found = p.reg.decide_transfer(
+        authority("3401"), borrow.request.id, approve=False, material_false=True
+    )
+    assert found.decision.codes == ("transfer.false_material",)
+    came = _into_h_from_jiangsu(p)
+    assert came.request is not None, came.decision
+    p.reg.approve(school_actor("H"), came.request.id)
+    back = p.reg.decide_transfer(
+        authority("3401"), came.request.id, approve=False, material_false=True
+    )
+    assert back.decision.codes == ("transfer.false_material",)
+
+
+def _borrow_into_h(p: Province, student_id: str, to: str = "H"):  # type: ignore[no-untyped-def]
+    return p.reg.request_transfer(
+        school_actor(to),
+        student_id,
+        to_school=to,
+        to_class=f"{to}-10",
+        reason=TransferReason.OTHER,
+        stated_reason="到合肥读书",
+    )
+
+
+def test_art25_a_refusal_on_false_material_bars_filing_the_transfer_again(
+    province: Province,
+) -> None:
+    """Found by the transfers review: a transfer into 合肥's senior high refused on
+    false material (一律不得办理, Art 25) left no trace but a note the authority could
+    write over: the same transfer was filed again at once and, the authority silent,
+    approved by default (Art 24). The refusal is recorded on the request (its payload)
+    and its log entry cites Art 25; a new filing of the same student into a senior
+    high of that city from another city is refused (``transfer.false_material``,
+    Art 25, naming the refusal), under the profile's ``false_material_bars_refiling``
+    (Anhui: true), so nothing is open for a default approval to move."""
+    p = province
+    s = p.register("WH", 10, hukou_region="340202")
+    first = _borrow_into_h(p, s.id)
+    assert first.decision.codes == ("transfer.verify_material",)
+    assert first.request is not None
+    rid = first.request.id
+    assert p.reg.approve(school_actor("H"), rid).allowed
+    refused = p.reg.decide_transfer(
+        authority("3401"), rid, approve=False, material_false=True, note="居住证明系伪造"
+    )
+    assert refused.request is not None
+    assert refused.request.state is RequestState.REJECTED
+    stored = p.reg.request(PROVINCE, rid)
+    assert stored.history[-1].note == "居住证明系伪造"  # the authority's own words
+    assert stored.payload["false_material"] == "皖教基〔2013〕20号 第二十五条"
+    assert stored.payload["false_material_city"] == "3401"
+    entry = p.reg.history(PROVINCE, rid)[-1]
+    assert entry.command == "reject_transfer"
+    assert entry.basis == "皖教基〔2013〕20号 第二十五条"
+    assert entry.after["false_material"] == "皖教基〔2013〕20号 第二十五条"
+    # filed again, into the same school or another senior high of 合肥: refused
+    for to in ("H", "H2"):
+        before = len(p.log())
+        again = _borrow_into_h(p, s.id, to)
+        assert again.decision.codes == ("transfer.false_material",)
+        assert again.request is None
+        assert len(p.log()) == before
+        (v,) = again.decision.violations
+        assert v.article == anhui(25)
+        assert dict(v.facts)["refused"] == rid
+        step = again.decision.explain().steps[
+            again.decision.explain().rules.index("transfer.false_material")
+        ]
+        assert [u.name for u in step.params] == ["false_material_bars_refiling"]
+    # another student is not barred; nor is a plain refusal a bar
+    t = p.register("WH", 10, hukou_region="340202")
+    plain = _borrow_into_h(p, t.id)
+    assert plain.request is not None
+    assert p.reg.approve(school_actor("H"), plain.request.id).allowed
+    assert p.reg.decide_transfer(authority("3401"), plain.request.id, approve=False).allowed
+    assert "false_material" not in p.reg.request(PROVINCE, plain.request.id).payload
+    assert _borrow_into_h(p, t.id).decision.codes == ("transfer.verify_material",)
+    # the days run, nobody acts: nothing moves the barred student (Art 24 has nothing
+    # to approve), while the other's transfer goes through by default
+    for day in (D(2026, 10, 20), D(2026, 11, 30), D(2027, 1, 10)):
+        p.at(day)
+        p.reg.advance_clock(PROVINCE)
+    assert p.reg.student(PROVINCE, s.id).school == "WH"
+    assert p.reg.student(PROVINCE, t.id).school == "H"
+
+
+def test_art25_false_material_bars_a_transfer_in_filed_again(province: Province) -> None:
+    """A transfer in from another province into a senior high refused on false
+    material: the same student (found by the 学籍号) filed again is refused."""
+    p = province
+    own = make_id(D(2010, 3, 1), region="320102")
+    first = _into_h_from_jiangsu(p, own)
+    assert first.request is not None, first.decision
+    assert p.reg.approve(school_actor("H"), first.request.id).allowed
+    p.reg.decide_transfer(authority("3401"), first.request.id, approve=False, material_false=True)
+    again = _into_h_from_jiangsu(p, own)
+    assert again.decision.codes == ("transfer.false_material",)
+    assert dict(again.decision.violations[0].facts)["refused"] == first.request.id
+    assert again.request is None
+
+
+def test_art25_a_profile_may_let_a_new_filing_be_judged_on_its_own_material() -> None:
+    """``false_material_bars_refiling = false``: the earlier refusal bars nothing; the
+    new filing's material is verified again (``transfer.verify_material``), the step
+    naming the earlier refusal."""
+    open_ = attrs.evolve(
+        ANHUI_2013,
+        false_material_bars_refiling=Param(False, ANHUI_2013.false_material_bars_refiling.article),
+    )
+    p = Province(START, policies=(open_,))
+    s = p.register("WH", 10, hukou_region="340202")
+    first = _borrow_into_h(p, s.id).request
+    assert first is not None
+    assert p.reg.approve(school_actor("H"), first.id).allowed
+    p.reg.decide_transfer(authority("3401"), first.id, approve=False, material_false=True)
+    again = _borrow_into_h(p, s.id)
+    assert again.allowed, again.decision
+    assert again.decision.codes == ("transfer.verify_material",)
+    explained = again.decision.explain()
+    step = explained.steps[explained.rules.index("transfer.false_material")]
+    assert dict(step.facts)["false_material_refusal"] == first.id
+
+
+def test_art25_no_default_approval_moves_a_transfer_the_bar_holds_since() -> None:
+    """A 借读 filed again under a profile that let it be (``false_material_bars_refiling
+    = false``) and still open when a profile that bars it comes into force: its last
+    stage is not approved by default (Art 24 approves what the party could, and the
+    party could not: Art 25's 一律不得办理); it waits at its stage for the party, as
+    one into a class since full does."""
+    lenient = attrs.evolve(
+        ANHUI_2013,
+        valid_until=D(2026, 9, 30),
+        false_material_bars_refiling=Param(False, ANHUI_2013.false_material_bars_refiling.article),
+    )
+    strict = attrs.evolve(ANHUI_2013, code="anhui-strict", valid_from=D(2026, 10, 1))
+    p = Province(START, policies=(lenient, strict))
+    s = p.register("WH", 10, hukou_region="340202")
+    first = _borrow_into_h(p, s.id).request
+    assert first is not None
+    assert p.reg.approve(school_actor("H"), first.id).allowed
+    p.reg.decide_transfer(authority("3401"), first.id, approve=False, material_false=True)
+    again = _borrow_into_h(p, s.id).request  # allowed under the lenient profile
+    assert again is not None
+    for party in (school_actor("H"), authority("3401")):
+        assert p.reg.approve(party, again.id).allowed
+    p.at(D(2026, 9, 28))
+    assert p.reg.approve(school_actor("WH"), again.id).allowed
+    # the sending authority's 20 working days end under the strict profile, long past
+    p.at(D(2026, 12, 1))
+    p.reg.advance_clock(PROVINCE)
+    held = p.reg.request(PROVINCE, again.id)
+    assert held.state is RequestState.AT_SENDING_AUTHORITY
+    assert p.reg.student(PROVINCE, s.id).school == "WH"

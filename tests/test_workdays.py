@@ -158,7 +158,7 @@ def test_supplementary_year_from_file(tmp_path: Path) -> None:
         ("[abc]\nholidays = []", "table names are years"),
         ('["²⁰²⁷"]\nholidays = []', "table names are years"),  # isdigit(), not int()
         ('["٢٠٢٧"]\nholidays = []', "table names are years"),  # Arabic-Indic digits
-        ("[2029]\nholidays = []", "not contiguous"),
+        ("[2029]\nholidays = ['2029-01-01']", "not contiguous"),
         ("this is not toml", "not valid TOML"),
     ],
 )
@@ -167,6 +167,53 @@ def test_bad_schedule_files_are_refused(tmp_path: Path, text: str, fragment: str
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InvalidSchedule, match=fragment):
         CAL.load(path)
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ("holidays = 5", "holidays"),
+        ("holidays = true", "holidays"),
+        ('holidays = "2027-01-01"', "holidays"),  # text: read character by character
+        ("holidays = {a = 1}", "holidays"),
+        ('holidays = ["2027-01-01"]\nmakeup_workdays = 7', "makeup_workdays"),
+        ('holidays = ["2027-01-01"]\nmakeup_workdays = "2027-02-14"', "makeup_workdays"),
+        ('holidays = ["2027-01-01"]\nsource = ["国办发明电"]', "source"),
+    ],
+)
+def test_a_schedule_file_s_value_of_the_wrong_kind_is_named(
+    tmp_path: Path, body: str, key: str
+) -> None:
+    """Found by the review: ``holidays = 5`` or ``= true`` (a non-list
+    ``makeup_workdays`` too) raised a raw TypeError, and ``holidays = "2027-01-01"``
+    was read character by character ("unreadable date '2'"); a ``source`` list was
+    kept as its Python text. Each is refused naming the file, the year and the key."""
+    path = tmp_path / "2027.toml"
+    path.write_text(f"[2027]\n{body}\n", encoding="utf-8")
+    with pytest.raises(InvalidSchedule) as e:
+        CAL.load(path)
+    assert e.value.code == "calendar.bad_schedule"
+    for text in (e.value.message_zh, e.value.message_en):
+        assert str(path) in text
+        assert "[2027]" in text
+        assert key in text
+
+
+@pytest.mark.parametrize(
+    "body", ["", 'source = "国办发明电"', "holidays = []", 'makeup_workdays = ["2027-02-14"]']
+)
+def test_a_year_with_no_holidays_is_refused(tmp_path: Path, body: str) -> None:
+    """Found by the review: a year table with no holidays (``[2027]`` alone, or
+    ``holidays = []``) loaded, and the year was counted Monday to Friday, which xueji
+    never does (every State Council year has holidays: the file was not filled in).
+    Refused naming the file, as ``with_year`` with no holidays is."""
+    path = tmp_path / "2027.toml"
+    path.write_text(f"[2027]\n{body}\n", encoding="utf-8")
+    with pytest.raises(InvalidSchedule, match="no holidays") as e:
+        CAL.load(path)
+    assert str(path) in e.value.message_zh
+    with pytest.raises(InvalidSchedule, match="no holidays"):
+        CAL.with_year(2027, [], [D(2027, 2, 14)])
 
 
 @pytest.mark.parametrize(

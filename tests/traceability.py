@@ -66,7 +66,8 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
         13,
         "must",
         "学籍号 from the ID number, one person one number; a guardian's ID for a child without one (G/J/L)",
-        "`xueji.numbers.new_record`, `xueji.numbers.issue_j`, `xueji.numbers.link_resident_id`, `xueji.ids.validate`",
+        "`xueji.numbers.new_record`, `xueji.numbers.issue_j`, `xueji.numbers.link_resident_id`, `xueji.ids.validate`, "
+        "`xueji.rules.enrolment.check_guardian_id`",
     ),
     (
         14,

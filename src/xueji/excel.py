@@ -1062,6 +1062,7 @@ _RULE_COLUMNS = {
     "dropout.registry_kept": "身份证号",  # (the person is a dropout: return_from_dropout)
     "dropout.reentry_grade": "年级",
     "enrolment.id_mismatch": "身份证号",
+    "enrolment.guardian_id": "监护人身份证号",
     "enrolment.no_identifier": "身份证号",
     "enrolment.photo_missing": "照片摘要",  # (a photo of another year: 照片采集日期)
 }
@@ -1811,7 +1812,11 @@ _TREES = {
         lambda s: 1 if isinstance(s, School) and s.central_school is not None else 0,
         lambda uow, code: uow.schools.get(code),
         "add_school",
-        {"not_found.unit": "主管单位代码", "not_found.school": "学区中心校代码"},
+        {
+            "not_found.unit": "主管单位代码",
+            "not_found.school": "学区中心校代码",
+            "school.region_retired": "行政区划码",
+        },
     ),
     "classes": _Tree(
         "classes",
@@ -2095,7 +2100,7 @@ class _Sheets:
         if not self.room:
             self._next()
         cells = [_cell(v) for v in row]
-        self.ws.append([self._text(v) if type(v) is str and v[:1] == "=" else v for v in cells])
+        self.ws.append([self._text(v) if isinstance(v, str) and v[:1] == "=" else v for v in cells])
         self.room -= 1
 
     def _text(self, value: str) -> object:
@@ -2226,6 +2231,10 @@ def _csv_cell(value: object) -> object:
 
 
 def _cell(value: object) -> object:
-    if value is None or isinstance(value, int | float | str | _dt.date | Decimal):
+    """A value as a report file writes it: a number, a date or ``None`` as it is, any
+    text as a plain ``str``: a ``str`` subclass (or what an object's ``__str__`` gives)
+    was written as it was, so the workbook's ``=`` check (``type(v) is str``) missed
+    it and it became a live formula, and a CSV asked its own ``startswith``."""
+    if value is None or isinstance(value, int | float | _dt.date | Decimal):
         return value  # a Decimal is a number cell in a workbook, its exact text in a CSV
-    return str(value)
+    return str.__str__(value if isinstance(value, str) else str(value))

@@ -67,6 +67,23 @@ _ID_LIKE = re.compile(
 )  # (full-width Ｘ: ids takes it)
 
 
+_SEPARATOR = "[-－ \u3000]"
+# The same 18 characters written in groups, 6-8-4 or 6-4-4-4, separated by a hyphen or
+# a space (ASCII or full-width), as people copy a number from a form: ids does not take
+# them as a number, but a free text quoting one gives it away.
+_ID_GROUPED = re.compile(
+    rf"(?<![\dXxＸｘ])\d{{6}}{_SEPARATOR}(?:\d{{8}}|\d{{4}}{_SEPARATOR}\d{{4}}){_SEPARATOR}"
+    r"\d{3}[\dXxＸｘ](?![\dXxＸｘ])"
+)
+
+
+def _regroup(written: str, masked: str) -> str:
+    """``masked`` (the number without its separators, masked) written back into the
+    groups of ``written``."""
+    chars = iter(masked)
+    return "".join(c if re.fullmatch(_SEPARATOR, c) else next(chars) for c in written)
+
+
 def mask_ids(text: str, spec: IdMask | None = None) -> str:
     """``text`` with everything that looks like an identity number masked (Art 30),
     with ``spec`` (default :data:`DEFAULT_MASK`), and the birth date of each number
@@ -80,16 +97,26 @@ def mask_ids(text: str, spec: IdMask | None = None) -> str:
     '证 ****************18'
     >>> mask_ids("2020年3月1日生，证号 340104202003011018；another: 2020-03-02")
     '****-**-**生，证号 340104********1018；another: 2020-03-02'
+
+    A number written in groups (6-8-4 or 6-4-4-4, hyphens or spaces between) is
+    masked in its groups:
+
+    >>> mask_ids("证号 110105-19491231-002X，110105 1949 1231 002X")
+    '证号 110105-********-002X，110105 **** **** 002X'
     """
     apply = (spec or DEFAULT_MASK).apply
     born: set[str] = set()
 
-    def masked(m: re.Match[str]) -> str:
-        number = m.group(0)
+    def masked(number: str) -> str:
         born.add(number[6:14] if len(number) == 18 else "19" + number[6:12])
         return apply(number)
 
-    out = _ID_LIKE.sub(masked, text)
+    def regrouped(m: re.Match[str]) -> str:
+        written = m.group(0)
+        return _regroup(written, masked(re.sub(_SEPARATOR, "", written)))
+
+    out = _ID_GROUPED.sub(regrouped, text)
+    out = _ID_LIKE.sub(lambda m: masked(m.group(0)), out)
     if not born:
         return out
     return _birth_dates(born).sub(HIDDEN_DATE, out)

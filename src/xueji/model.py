@@ -314,7 +314,7 @@ class Student:
     grade: int
     stage: Stage
     status: StudentStatus
-    name: str
+    name: str = attrs.field(repr=_masked_text)  # (a slip may type an ID number into it)
     sex: Sex
     birth_date: _dt.date = attrs.field(repr=False)  # (Art 30: what the mask hides)
     hukou_region: str

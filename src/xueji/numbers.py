@@ -45,7 +45,7 @@ import attrs
 
 from xueji import ids, regions
 from xueji.errors import InvalidRegistryNumber, InvalidResidentId, NumberSpaceExhausted
-from xueji.masking import IdMask, mask
+from xueji.masking import IdMask, mask, mask_ids
 from xueji.policy.model import Policy
 from xueji.policy.values import Stage
 
@@ -150,11 +150,21 @@ def normalize(text: str) -> str:
 
 
 def parse(text: str, *, today: _dt.date | None = None) -> RegistryNumber:
-    """Validate a G, J or L number (normalised like identity numbers) and return it."""
+    """Validate a G, J or L number (normalised like identity numbers) and return it.
+
+    ``today`` is the date against which a birth date in the future is refused, as for
+    an identity number (:func:`xueji.ids.validate`): by default today in China
+    Standard Time (before, a J or L number took the server's local date); a
+    ``datetime`` is taken as its date; anything else is ``number.today`` (before, a
+    J or L number raised a raw ``TypeError``)."""
     if not isinstance(text, str):
         raise InvalidRegistryNumber(
             "number.format", "学籍号应为字符串", "a registry number is a str"
         )
+    try:
+        today_key = ids._today_str(today)  # (YYYYMMDD; China's today by default)
+    except InvalidResidentId as e:
+        raise InvalidRegistryNumber("number.today", e.message_zh, e.message_en) from None
     t = normalize(text)
     if len(t) != 19:
         raise _bad("number.length", t, "长度应为19位", "must have 19 characters")
@@ -184,7 +194,7 @@ def parse(text: str, *, today: _dt.date | None = None) -> RegistryNumber:
         born = _dt.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
     except ValueError:
         raise _bad("number.birth_date", t, "出生日期无效", "has an impossible birth date") from None
-    if born > (today or _dt.date.today()) or born.year < ids.MIN_BIRTH_YEAR:
+    if body[6:14] > today_key or born.year < ids.MIN_BIRTH_YEAR:
         raise _bad("number.birth_date", t, "出生日期无效", "has an impossible birth date")
     if not regions.in_use_since(body[:6], born.year):
         raise _bad("number.area", t, "地区码无效", "has an unknown area code")
@@ -192,7 +202,8 @@ def parse(text: str, *, today: _dt.date | None = None) -> RegistryNumber:
 
 
 def is_valid(text: str, *, today: _dt.date | None = None) -> bool:
-    """True if ``text`` is a valid G, J or L number; never raises for a ``str``."""
+    """True if ``text`` is a valid G, J or L number; never raises for a ``str`` (a
+    ``today`` that is not a date gives False, as :func:`parse` refuses it)."""
     try:
         parse(text, today=today)
     except (InvalidRegistryNumber, InvalidResidentId):
@@ -254,6 +265,14 @@ def issue_g(id_number: str, *, today: _dt.date | None = None) -> RegistryNumber:
 
 def _check_area(area: str, born: _dt.date) -> None:
     if not regions.in_use_since(area, born.year):
+        spans = regions.years_in_use(area)
+        if spans:  # a code retired before the birth year (a school added with it)
+            raise InvalidRegistryNumber(
+                "number.area",
+                f"地区码 {area} 在 {born.year} 年已停用（{spans}）：学校的行政区划码须为现行代码",
+                f"area code {area} was no longer in use in {born.year} ({spans}): a "
+                "school's region must be a code in use",
+            )
         raise InvalidRegistryNumber(
             "number.area", f"地区码 {area} 无效", f"area code {area} is not a valid region code"
         )
@@ -329,11 +348,14 @@ def issue_l(
 
 @attrs.frozen
 class NumberChange:
-    """One event in a student's number history."""
+    """One event in a student's number history. ``repr`` masks the number and any
+    identity or registry number in ``reason`` (a reason written before the numbers
+    in it were masked holds a whole J number, whose birth date beside the masked
+    identity number gave the whole number back, Art 30)."""
 
     on: _dt.date
     number: RegistryNumber
-    reason: str
+    reason: str = attrs.field(repr=lambda v: repr(mask_ids(v)))
 
 
 @attrs.frozen
@@ -421,7 +443,10 @@ def link_resident_id(record: NumberRecord, id_number: str, on: _dt.date) -> Numb
             "the student already has an ID number; changing it is a key-field correction (Art 29)",
         )
     g = RegistryNumber("G" + number)
-    change = NumberChange(on, g, f"linked resident ID, replacing {record.current.text}")
+    # the number replaced, masked: a whole J or L number holds the birth date, which
+    # the masked identity number beside it hides (Art 30)
+    replaced = mask_number(record.current.text, every_kind=True)
+    change = NumberChange(on, g, f"linked resident ID, replacing {replaced}")
     return attrs.evolve(record, current=g, history=(*record.history, change), id_number=number)
 
 

@@ -29,7 +29,15 @@ import attrs
 
 from xueji.errors import XuejiError
 
-__all__ = ["Region", "Span", "in_use_since", "last_year_in_use", "lookup", "table"]
+__all__ = [
+    "Region",
+    "Span",
+    "in_use_since",
+    "last_year_in_use",
+    "lookup",
+    "table",
+    "years_in_use",
+]
 
 OPEN_END = 9999
 """The end year recorded for a code still in use."""
@@ -63,6 +71,30 @@ class Region:
     def last_year(self) -> int:
         """The last year the code was in use (:data:`OPEN_END` if it still is)."""
         return max(OPEN_END if s.end is None else s.end for s in self.spans)
+
+    def in_use(self, year: int) -> bool:
+        """True if the code was in use in ``year`` (one of its spans holds it).
+
+        >>> lookup("340823").in_use(2015), lookup("340823").in_use(2016)
+        (True, False)
+        """
+        return any(
+            (s.start is None or s.start <= year) and (s.end is None or year <= s.end)
+            for s in self.spans
+        )
+
+    @property
+    def years(self) -> str:
+        """The years the code was in use, span by span (an open start or end left
+        blank): ``"1988-2015"``, ``"2019-"``.
+
+        >>> lookup("340823").years, lookup("341882").years
+        ('1988-2015', '2019-')
+        """
+        return ", ".join(
+            f"{'' if s.start is None else s.start}-{'' if s.end is None else s.end}"
+            for s in self.spans
+        )
 
 
 def _parse_spans(text: str) -> tuple[Span, ...]:
@@ -127,3 +159,18 @@ def last_year_in_use(code: str) -> int:
 def in_use_since(code: str, year: int) -> bool:
     """True if ``code`` was a valid code in ``year`` or in any later year."""
     return _last_years().get(code, -1) >= year
+
+
+def years_in_use(code: str) -> str:
+    """The names and years of a code's spans, for a message (``""`` if the code never
+    existed); an open start is ``…``, an open end nothing after the dash.
+
+    >>> years_in_use("341421"), years_in_use("110103")
+    ('庐江县 1999-2011', '崇文区 …-2010')
+    """
+    region = table().get(code)
+    if region is None:
+        return ""
+    return ", ".join(
+        f"{s.name} {s.start or '…'}-{'' if s.end is None else s.end}" for s in region.spans
+    )

@@ -1205,6 +1205,27 @@ def _altered(s: Student, school: str, on: _dt.date) -> audit.Finding:
     )
 
 
+_FALSE_MATERIAL = "false_material"
+"""The payload key a transfer refused on false material carries (Art 25: 一律不得办理):
+the article the refusal cited, as its log entry's basis has it. Written by
+:meth:`Registry.decide_transfer` with ``material_false``, never by a note (which the
+authority words as it likes), and read when the same student's transfer is filed
+again (the profile's ``false_material_bars_refiling``)."""
+_FALSE_MATERIAL_CITY = "false_material_city"
+"""With :data:`_FALSE_MATERIAL`: the city unit the refused 借读 was into (its senior
+high's city when it was refused), the city whose senior highs the refusal bars."""
+
+
+def _requests_of(requests: RequestRepository, student_id: str) -> list[Request]:
+    """Every request of one student, open or decided: by the repository's optional
+    ``for_student`` (the SQL and memory stores: by the student's index), else picked
+    from :meth:`~xueji.storage.protocols.RequestRepository.all`."""
+    for_student = getattr(requests, "for_student", None)
+    if for_student is not None:
+        return list(for_student(student_id))
+    return [r for r in requests.all() if r.student == student_id]
+
+
 def _of_kind(
     requests: RequestRepository, kind: RequestKind, state: RequestState
 ) -> Iterator[Request]:
@@ -1493,10 +1514,56 @@ def _same_child(uow: UnitOfWork, guardian_id: str, name: str, birth: _dt.date) -
     """The records of a child known by a guardian's ID: the guardian's, with the same
     name and birth date (Art 13), whether or not the record has since been given the
     child's own ID number (a J-number child linked to an ID is still one person, Art
-    14). What ``enroll`` and ``transfer_in`` look for as the same person."""
+    14). What ``enroll`` and ``transfer_in`` look for as the same person. Names are
+    compared with every white space removed (an ideographic space too): "张三 " or
+    "张　三" typed after "张三" is the same child, not a second registry (found by the
+    review); the names are stored as typed."""
+    key = _name_key(name)
     return [
-        s for s in uow.students.by_guardian(guardian_id) if s.name == name and s.birth_date == birth
+        s
+        for s in uow.students.by_guardian(guardian_id)
+        if s.birth_date == birth and _name_key(s.name) == key
     ]
+
+
+def _name_key(name: str) -> str:
+    """A name as :func:`_same_child` compares it: every white space removed."""
+    return "".join(name.split())
+
+
+def _same_person(
+    uow: UnitOfWork, id_number: str | None, guardian_id: str | None, name: str, birth: _dt.date
+) -> list[Student]:
+    """The records of the person an enrolment or a transfer in names (Arts 13-14): those
+    holding ``id_number``, and the guardian's child of the same name and birth date
+    (:func:`_same_child`): every such record when no ID number is given; when one is,
+    those holding no ID number of their own. A child first enrolled by a guardian's ID
+    alone (a J number) and then with its own ID number is the same person, whose
+    record is given the ID number by a correction (:func:`xueji.numbers.link_resident_id`),
+    not a second registry (found by the review: the ID number alone was looked at, and
+    a second registry was opened). A child of the guardian's holding another ID number
+    is another person."""
+    if id_number is None:
+        return [] if guardian_id is None else _same_child(uow, guardian_id, name, birth)
+    found = uow.students.by_id_number(id_number)
+    if guardian_id is not None:
+        held = {s.id for s in found}
+        found += [
+            s
+            for s in _same_child(uow, guardian_id, name, birth)
+            if s.id_number is None and s.id not in held
+        ]
+    return found
+
+
+def _unlinked_child(uow: UnitOfWork, e: _Enrolment) -> bool:
+    """Whether the guardian of bulk row ``e`` (which gives an ID number) has a child of
+    the row's name and birth date whose record holds no ID number: the same person
+    (:func:`_same_person`), so the row is decided by :meth:`Registry.enroll` (one query
+    per row giving a guardian's ID; a row after the guardian's row of the same child
+    in its chunk finds it, written first)."""
+    assert e.guardian_id is not None
+    return any(s.id_number is None for s in _same_child(uow, e.guardian_id, e.name, e.birth_date))
 
 
 def _first_entry(s: Student) -> bool:
@@ -2049,20 +2116,82 @@ class Registry:
         return f"{prefix}{allocator.next('id:' + prefix):07d}"
 
     def _city_of(self, uow: UnitOfWork, school: School) -> Unit:
-        """The city above a school in the supervising-unit tree (Art 4)."""
+        """The city above a school in the supervising-unit tree (Art 4): the highest
+        unit below the province, the county itself for a county directly under the
+        province (省直管县, which the tree accepts), read as Art 25's 市区. Before, a
+        school under such a county had "no city above its authority" (not_found.city)
+        and could not transfer, in or out."""
         code: str | None = school.authority
         while code is not None:
             unit = uow.units.get(code)
             if unit is None:
                 raise NotFound("not_found.unit", f"单位 {code} 不存在", f"no unit {code}")
-            if unit.level is UnitLevel.CITY:
+            if unit.level is UnitLevel.PROVINCE:
+                break
+            if unit.level is UnitLevel.CITY or unit.parent is None:
                 return unit
+            parent = uow.units.get(unit.parent)
+            if parent is not None and parent.level is UnitLevel.PROVINCE:
+                return unit  # 省直管县
             code = unit.parent
         raise NotFound(
             "not_found.city",
             f"学校 {school.code} 的主管单位不在任何市之下",
             f"school {school.code} has no city above its authority",
         )
+
+    def _false_material_refusal(
+        self, uow: UnitOfWork, students: Sequence[Student], to_city: str
+    ) -> str:
+        """The id of a request refused on false material (Art 25, marked
+        :data:`_FALSE_MATERIAL`) for a transfer of one of ``students`` (the records of
+        one person) into a senior high of the city unit ``to_city``; "" if none. The
+        person's other records count too: a transfer in refused leaves a voided
+        record, and the next filing makes another."""
+        ids = {s.id for s in students}
+        for s in students:
+            if s.registry_number:
+                ids.update(x.id for x in uow.students.by_registry_number(s.registry_number))
+            if s.id_number:
+                ids.update(x.id for x in uow.students.by_id_number(s.id_number))
+        for sid in sorted(ids):
+            for r in _requests_of(uow.requests, sid):
+                if (
+                    r.state is R.REJECTED
+                    and r.kind in _TRANSFER_KINDS
+                    and _FALSE_MATERIAL in r.payload
+                    and r.payload.get(_FALSE_MATERIAL_CITY) == to_city
+                ):
+                    return r.id
+        return ""
+
+    def _bar_holds(self, uow: UnitOfWork, req: Request, policy: Policy) -> str:
+        """The refusal on false material (its request's id) that bars ``req``, a 借读,
+        under ``policy``'s ``false_material_bars_refiling``; "" if none does."""
+        if not policy.false_material_bars_refiling.value:
+            return ""
+        if not self._art25_bars_false_material(uow, req):
+            return ""
+        assert req.to_school is not None  # (a 借读)
+        city = self._city_of(uow, self._get_school(uow, req.to_school)).code
+        return self._false_material_refusal(uow, [self._get_student(uow, req.student)], city)
+
+    def _art25_bars_false_material(self, uow: UnitOfWork, req: Request) -> bool:
+        """Whether Art 25 bars ``req`` on false material: a transfer into a senior high
+        of a city from another city (:func:`~xueji.rules.transfers.into_senior_from_elsewhere`),
+        within the province or in from another province or from abroad (the stage its
+        payload gives); never a transfer out of the province."""
+        if req.to_school is None or req.kind not in (RequestKind.TRANSFER, *_INCOMING_KINDS):
+            return False
+        dst = self._get_school(uow, req.to_school)
+        student = self._get_student(uow, req.student)
+        if req.kind is RequestKind.TRANSFER:
+            src = self._get_school(uow, req.from_school or student.school)
+            same = self._city_of(uow, src).code == self._city_of(uow, dst).code
+            return transfers.into_senior_from_elsewhere(dst.stages, student.stage, same_city=same)
+        stages = {x.value: x for x in Stage}  # (a payload this version cannot read: the record's)
+        stage = stages.get(req.payload.get("stage", ""), student.stage)
+        return transfers.into_senior_from_elsewhere(dst.stages, stage, same_city=False)
 
     def _write_student(
         self,
@@ -2421,16 +2550,21 @@ class Registry:
         on: _dt.date,
         note: str = "",
         late: _dt.date | None = None,
+        marks: Mapping[str, str] | None = None,
+        basis: str | None = None,
     ) -> Request:
         """Fire ``event`` on the request's table; on final approval apply its effect.
         ``late``: the deadline of the stage decided, when it is decided after it (kept
-        in the history step, :attr:`~xueji.model.RequestEvent.due`)."""
+        in the history step, :attr:`~xueji.model.RequestEvent.due`). ``marks``: payload
+        entries the step writes, logged in its entry's ``after`` too (a refusal on
+        false material, :data:`_FALSE_MATERIAL`); ``basis``: the entry's article, where
+        not the table's (that refusal's is Art 25, not Art 21's chain)."""
         table = REQUEST_TABLES[req.kind]
         row = table.fire(req.state, event)
         policy = self.policy(on)
         student = self._get_student(uow, req.student)
         still_open = row.target.is_open
-        payload = req.payload
+        payload = {**req.payload, **marks} if marks else req.payload
         if row.target is R.APPROVED and req.kind is RequestKind.DROPOUT:
             # Art 27(3): the school, grade and 户籍 of the dropout, kept for the term's
             # summary (the record moves on if the child comes back and transfers)
@@ -2452,11 +2586,12 @@ class Registry:
         if row.target is R.APPROVED:
             _check_completes(req, student)  # before any write: refused, nothing is half-done
         uow.requests.update(new)
-        basis = (
-            note
-            if event == "approve_by_default"
-            else str(policy.cite(req.kind.value, event, row.article))
-        )
+        if basis is None:
+            basis = (
+                note
+                if event == "approve_by_default"
+                else str(policy.cite(req.kind.value, event, row.article))
+            )
         self._log(
             uow,
             actor,
@@ -2464,7 +2599,7 @@ class Registry:
             f"{event}_{req.kind.value}",
             req.id,
             {"state": req.state.value},
-            {"state": new.state.value},
+            {"state": new.state.value, **(marks or {})},
             basis,
         )
         if row.target is R.APPROVED:
@@ -2815,6 +2950,21 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                         codes,
                     )
                     break
+                # Art 25 over Art 24 likewise: a 借读 refused on false material before,
+                # which the profile of this day bars (false_material_bars_refiling),
+                # filed while another profile let it be: left for the party to decide
+                refusal = self._bar_holds(uow, req, policy)
+                if refusal:
+                    _LOG.warning(
+                        "默认审批暂缓：请求 %s 的学生同一借读已因材料虚假被拒（%s，第二十五条） / "
+                        "default approval held: request %s's student was refused the same "
+                        "借读 on false material (%s, Art 25)",
+                        req.id,
+                        refusal,
+                        req.id,
+                        refusal,
+                    )
+                    break
             note = default_approval_note(policy)
             try:
                 req = self._advance(uow, system, req, "approve_by_default", day, note)
@@ -2878,11 +3028,16 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         school's requests), ``school.authority_level``; a 学区中心校 under another
         学籍主管单位 than the branch's (Art 7: a 学区 is within a county),
         ``school.central_elsewhere``. A code that a unit holds is
-        :class:`~xueji.errors.DuplicateKey` (units and schools share one code space)."""
+        :class:`~xueji.errors.DuplicateKey` (units and schools share one code space).
+        A region code no longer in use on the day (a county renamed or merged) is
+        ``school.region_retired``, naming the years it was in use: the school's J and L
+        numbers are built on it, valid only for a child born while it is in use (Art
+        13), so every enrolment of a child with no ID number would have failed."""
         _check_tree_kind(actor, school, School, "学校", "the school")
         _check_key("学校代码", "school code", school.code)
         _check_tree_record(school)
         on = self.today()
+        _check_region_in_use(school.region, on)
         with self.store.unit_of_work() as uow:
             self._authorize(uow, actor, "add_school")
             authority = uow.units.get(school.authority)
@@ -2992,11 +3147,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             klass = self._get_class(uow, class_id)
             if e.id_number is None and e.guardian_id is None:
                 return Outcome(Decision.refuse(violation("enrolment.no_identifier")))
-            if e.id_number is not None:
-                existing = uow.students.by_id_number(e.id_number)
-            else:
-                assert e.guardian_id is not None
-                existing = _same_child(uow, e.guardian_id, name, birth_date)
+            existing = _same_person(uow, e.id_number, e.guardian_id, name, birth_date)
             size = uow.students.count_in_class(klass.id, klass.grade)
             decision = self._enrol_decision(policy, on, e, sch, klass, existing, size)
             dropped = change_rules.reentering(existing, policy) if decision.allowed else None
@@ -3094,7 +3245,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         its records and change-log entries stored with one ``executemany`` each. Rows
         that need the store's answer about an earlier row (the same ID number twice, a
         graduate continuing into the next stage, a student known only by a guardian's
-        ID, an idempotency key) are decided one by one by :meth:`enroll` in their
+        ID, a row giving an ID number whose guardian's child of the same name and
+        birth date has a record without one, an idempotency key) are decided one by
+        one by :meth:`enroll` in their
         place, the rows before them written first, so a class's last seat or an
         identity number goes to the earlier row, as when each row is enrolled in turn
         (before, such rows were decided after the rest of their chunk).
@@ -3176,7 +3329,13 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         fresh: list[tuple[int, _Enrolment, School, SchoolClass]] = []
         seen: set[str] = set()
         for i, row, e in parsed:
-            if e is None or _alone(e) or e.id_number in existing or e.id_number in seen:
+            if (
+                e is None
+                or _alone(e)
+                or e.id_number in existing
+                or e.id_number in seen
+                or (e.guardian_id is not None and _unlinked_child(uow, e))
+            ):
                 # decided one by one against the store, in its place: the rows before
                 # it are written first (a seat or an identity number goes to the
                 # earlier row, as when each row is enrolled in turn)
@@ -3358,6 +3517,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 size,
                 m,
             ),
+            # a guardian's number that is the student's own, or of someone born later (Art 13)
+            enrolment.check_guardian_id(
+                e.guardian_id, id_number=e.id_number, birth_date=e.birth_date
+            ),
             photo,
             deadline,
             consent,
@@ -3378,7 +3541,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         # a get per rule, no closures: this runs once per row of a million-row import
         duplicate = None if existing else m.get(("duplicate", continuing))
         if duplicate is None:
-            duplicate = enrolment.check_duplicate(existing, continuing=continuing, policy=policy)
+            duplicate = enrolment.check_duplicate(
+                existing, continuing=continuing, policy=policy, with_id=e.id_number is not None
+            )
             if not existing:
                 m[("duplicate", continuing)] = duplicate
         photo = Registry._kept_photo(policy, e, m)
@@ -3415,6 +3580,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         that break a rule, and keeps one only for those and the rows that warned.
         """
         assert e.id_number is not None
+        if e.guardian_id is not None and not enrolment.guardian_fits(
+            e.guardian_id, id_number=e.id_number, birth_date=e.birth_date
+        ):
+            return None
         if not (
             enrolment.id_agrees(e.id_number, sex=e.sex, birth_date=e.birth_date)
             and enrolment.class_admits(
@@ -3972,7 +4141,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         county unit: 各地学籍主管部门) that finds the material false refuses it (Art 25),
         with ``approve=False``; ``material_false`` from any other actor (a school) is
         ``command.bad_input``, nothing written (before, a school's refusal was
-        recorded as 材料虚假 citing Art 25). A stage approved and
+        recorded as 材料虚假 citing Art 25), and so is it on a transfer Art 25 does not
+        bar on false material: only one into a senior high of a city from another city
+        (借读; in from another province or from abroad too), never a primary pupil's
+        move within a city or a transfer out of the province (refused plainly, with a
+        note). A stage approved and
         found false at once is a contradiction, refused as ``command.bad_input`` (before,
         it was read as a refusal and said nothing). A request that is not a transfer (a
         suspension, a correction, ...) is ``command.bad_input`` too, nothing written
@@ -4005,17 +4178,25 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             expected_version=expected_version,
         )
 
+    def _false_material_article(self, code: str) -> Article:
+        """The article a refusal on false material cites under the profile in force
+        (``transfer.false_material``: Art 25; ``enrolment.false_material``: Art 14), as
+        the profile re-cites it or marks it inherited."""
+        article = RULE_CODES[code][0]  # (the catalogue's: Art 25, Art 14)
+        with contextlib.suppress(PolicyNotInForce):
+            article = rule_article(code, article, self.policy())
+        return article
+
     def _false_material_note(self, code: str) -> str:
         """What the record says of a request refused on false material: a transfer
         (``transfer.false_material``, Art 25) or a new student's review
         (``enrolment.false_material``, Art 14). The rule's article under the profile in
         force, by number where it is the profile's own measures (as
         :func:`default_approval_note`), in full, marked inherited where it is not."""
-        article, own = RULE_CODES[code][0], True  # (the catalogue's: Art 25, Art 14)
+        article = self._false_material_article(code)
+        own = True
         with contextlib.suppress(PolicyNotInForce):
-            policy = self.policy()
-            article = rule_article(code, article, policy)
-            own = article.instrument == policy.instrument
+            own = article.instrument == self.policy().instrument
         if own and article.number:  # 第二十五条: the article as its own measures say it
             return f"材料虚假（{str(article).removeprefix(article.instrument).strip()}）"
         return f"材料虚假（{article}）"
@@ -4130,6 +4311,21 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 "only an authority (a city or county unit) finds material false "
                 f"(material_false), not a {actor.kind.value} user: a school refuses "
                 "without it (Arts 25, 15)",
+            )
+        if (
+            isinstance(extra, Violation)
+            and extra.code == "transfer.false_material"
+            and not self._art25_bars_false_material(uow, req)
+        ):
+            # Art 25 bars false material for 借读 into a senior high of a city from
+            # another city only: a primary pupil's move within a city was refused "on
+            # false material (Art 25)". Before anything is written.
+            raise _bad_input(
+                "材料虚假不得办理（第二十五条）只适用于从外市区转入本市高中借读的转学："
+                f"{req.id} 不是；请直接不同意，并在意见中说明",
+                "material_false is for a transfer into a senior high of a city from "
+                f"another city (借读, Art 25): {req.id} is not one; use a plain refusal "
+                "with a note",
             )
         _expect("request", req.id, expected_version, req.version)
         put_off: list[Request] = []
@@ -4284,7 +4480,16 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             else None
         )
         timing = self._decided_in_time(req, event, on)
-        req = self._advance(uow, actor, req, event, on, note, late=missed)
+        marks, basis = None, None
+        if isinstance(extra, Violation) and extra.code == "transfer.false_material":
+            # Art 25's refusal, kept on the request (a note is the authority's words,
+            # and is not read) and cited by its log entry; a new filing of the same 借读
+            # reads it (false_material_bars_refiling)
+            assert req.to_school is not None  # (a 借读: _art25_bars_false_material)
+            basis = str(self._false_material_article("transfer.false_material"))
+            city = self._city_of(uow, self._get_school(uow, req.to_school)).code
+            marks = {_FALSE_MATERIAL: basis, _FALSE_MATERIAL_CITY: city}
+        req = self._advance(uow, actor, req, event, on, note, late=missed, marks=marks, basis=basis)
         decision = Decision.combine(
             *run,
             Decision.allow(warnings=[extra] if extra is not None else []),
@@ -4431,7 +4636,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         """The receiving school files a guardian's transfer application (Art 21).
 
         The receiving school's 20 working days run from ``applied_on`` (the day the
-        application reached it; default today). Opening a transfer takes the student's
+        application reached it; default today), and the term window (Art 25(2)) is read
+        on that day. Opening a transfer takes the student's
         version (at most one open transfer, even for two filed at the same moment).
         """
         on = self.today()
@@ -4448,6 +4654,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             klass = self._get_class(uow, to_class)
             from_city, to_city = self._city_of(uow, src), self._city_of(uow, dst)
             open_now = uow.requests.open_for_student(s.id)
+            borrowing = transfers.into_senior_from_elsewhere(
+                dst.stages, s.stage, same_city=from_city.code == to_city.code
+            )
+            # Art 25: a 借读 refused on false material before (read only for a 借读)
+            refusal = self._false_material_refusal(uow, [s], to_city.code) if borrowing else ""
             facts = transfers.TransferFacts(
                 student=s,
                 from_school=src.code,
@@ -4462,9 +4673,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 reason=reason,
                 stated_reason=stated_reason,
                 open_transfers=sum(1 for r in open_now if r.kind in _TRANSFER_KINDS),
+                false_material_refusal=refusal,
             )
             decision = Decision.combine(
-                transfers.check_transfer(facts, on=on, policy=policy),
+                # (the term window on the day the guardian applied, Art 25(2))
+                transfers.check_transfer(facts, on=on, policy=policy, applied_on=applied_on),
                 # (under correction_during_transfer = "wait", an open correction too)
                 change_rules.check_no_other_open(
                     s, RequestKind.TRANSFER, open_now, same=_TRANSFER_KINDS, policy=policy
@@ -4531,9 +4744,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         ``outcome.request.student`` its id): the earlier record is not the receiving
         school's to read before the return is approved (Art 28). The receiving school's
         and its authority's approvals follow (20 working days each). As any transfer
-        (Art 25(2)), not inside the policy's ``transfer_blackout``, and mid-term outside
-        the ``transfer_window`` only with a ``stated_reason`` (before, it was started on
-        any day).
+        (Art 25(2)), not filed inside the policy's ``transfer_blackout``, and applied for
+        (``applied_on``, default today) mid-term outside the ``transfer_window`` only with
+        a ``stated_reason`` (before, it was started on any day).
         """
         on = self.today()
         _check_date(applied_on, "申请日期", "the application date", optional=True)
@@ -4559,21 +4772,41 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             found: dict[str, Student] = {}
             if number is not None:
                 found.update({x.id: x for x in uow.students.by_registry_number(number.text)})
-            if id_number is not None:
-                found.update({x.id: x for x in uow.students.by_id_number(id_number)})
-            elif guardian_id is not None:  # known by a guardian's ID, as enroll finds them
-                found.update({x.id: x for x in _same_child(uow, guardian_id, name, birth_date)})
+            # by the ID number and by the guardian's, as enroll finds the person
+            found.update(
+                {x.id: x for x in _same_person(uow, id_number, guardian_id, name, birth_date)}
+            )
             gone = (St.CROSS_PROVINCE_OUT, St.CROSS_BORDER_OUT)
             left = [x for x in found.values() if x.status in gone]
-            timing = transfers.check_timing(on, policy=policy, stated_reason=stated_reason)
+            timing = transfers.check_timing(
+                on, policy=policy, stated_reason=stated_reason, applied_on=applied_on
+            )
+            borrowing = transfers.into_senior_from_elsewhere(sch.stages, stage, same_city=False)
+            to_city = self._city_of(uow, sch).code if borrowing else "-"
             decision = Decision.combine(
+                # Art 25: the same 借读 refused on false material before (the person's
+                # records: a refused transfer in leaves a voided one)
+                transfers.check_false_material_bar(
+                    student=", ".join(sorted(found)) or "-",
+                    to_stages=sch.stages,
+                    stage=stage,
+                    to_city=to_city,
+                    refusal=(
+                        self._false_material_refusal(uow, list(found.values()), to_city)
+                        if borrowing
+                        else ""
+                    ),
+                    policy=policy,
+                ),
                 # a student coming back: one change at a time (Art 19), and under
                 # correction_during_transfer = "wait" not while a correction is open
                 *(self._no_other_open(uow, x, kind, policy=policy) for x in left[:1]),
                 timing,  # Art 25(2), as for a transfer within the province
                 self._applied(applied_on, on, policy),
                 enrolment.check_duplicate(
-                    [x for x in found.values() if x.status not in gone], continuing=False
+                    [x for x in found.values() if x.status not in gone],
+                    continuing=False,
+                    with_id=id_number is not None,
                 ),
                 *self._admission(
                     policy,
@@ -4587,6 +4820,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     sex,
                     id_number,
                     uow.students.count_in_class(klass.id, klass.grade),
+                ),
+                enrolment.check_guardian_id(
+                    guardian_id, id_number=id_number, birth_date=birth_date
                 ),
             )
             if not decision.allowed:
@@ -5320,20 +5556,35 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         authority of that school hands it over even if the child has come back and
         transferred elsewhere since. Before, the record as it is now was read: the
         new school's authority was given it, labelled with the new school. A dropout
-        approved before these were kept is read from the record as it is now."""
+        approved before these were kept is read from the record as it is now.
+
+        A dropout is in the term by the day it was approved; one approved in a break
+        between the profile's ``terms`` (policy in force on ``end``) is in the summary
+        of the term that follows (:func:`~xueji.rules.changes.summary_span`): the
+        break before a term is in that term's summary. Before, a dropout approved in
+        the winter or summer break was in no term's summary. Each line gives the day
+        it was approved and the day the school recorded it.
+
+        ``start`` after ``end`` is ``command.bad_input`` (before, ``{}``: a term with
+        no dropout)."""
         _check_date(start, "起始日期", "the start date")
         _check_date(end, "截止日期", "the end date")
+        if start > end:
+            raise _bad_input(
+                f"起始日期 {start.isoformat()} 晚于截止日期 {end.isoformat()}",
+                f"the start date {start.isoformat()} is after the end date {end.isoformat()}",
+            )
         with self._reading() as uow:
             self._authorize(uow, actor, "migrant_dropouts")
             inside = self._jurisdiction(uow, actor)
-            pairs = []
+            lines = []
             dropouts = _of_kind(uow.requests, RequestKind.DROPOUT, R.APPROVED)
             for r, found in _with_students(uow, dropouts, lambda r: r.student):
                 s = change_rules.student_at_dropout(found or self._get_student(uow, r.student), r)
-                if inside(s.school):
-                    pairs.append((s, r.history[-1].on))
+                if inside(s.school):  # approved on, recorded on
+                    lines.append((s, r.history[-1].on, r.opened_on))
             return change_rules.migrant_dropout_summary(
-                pairs, start=start, end=end, policy=self.policy(end)
+                lines, start=start, end=end, policy=self.policy(end)
             )
 
     def history(self, actor: Actor, subject: str) -> list[ChangeEntry]:
@@ -5978,6 +6229,23 @@ def _free_text_ok(value: object) -> bool:
 def _region_ok(value: object) -> bool:
     """A GB/T 2260 region code that is or was in use (six digits)."""
     return _text_ok(value) and len(value) == 6 and regions.last_year_in_use(value) >= 0  # type: ignore[arg-type]
+
+
+def _check_region_in_use(region: str, on: _dt.date) -> None:
+    """A new school's region is a GB/T 2260 code in use in ``on``'s year (it builds the
+    J and L numbers, each valid only for a child born while its area code is in use:
+    Art 13); one retired is ``school.region_retired``, naming its years."""
+    if regions.last_year_in_use(region) >= on.year:
+        return
+    spans = regions.years_in_use(region)
+    raise XuejiError(
+        "school.region_retired",
+        f"行政区划码 {region} 已停用（{spans}）：学校的行政区划码须为 {on.year} 年的现行代码"
+        "（无身份证号学生的学籍号以其为地区码，第十三条）",
+        f"region code {region} is no longer in use ({spans}): a school's region is a code "
+        f"in use in {on.year} (the registry numbers of students with no ID number are "
+        "built on it, Art 13)",
+    )
 
 
 def _check_grade(grade: object) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import attrs
 
 from xueji.lifecycle.tables import StudentStatus
+from xueji.masking import mask_ids
 from xueji.model import Student
 
 __all__ = ["PUBLIC_FIELDS", "PublicListRow", "public_class_list"]
@@ -27,11 +28,13 @@ __all__ = ["PUBLIC_FIELDS", "PublicListRow", "public_class_list"]
 
 @attrs.frozen
 class PublicListRow:
-    """One line of a published class list (公示, Art 31)."""
+    """One line of a published class list (公示, Art 31). An identity number in its
+    text (a name holding one: a data-entry slip the registry accepts) is masked
+    (Art 30, :func:`~xueji.masking.mask_ids`); before, the list printed it whole."""
 
-    class_id: str
+    class_id: str = attrs.field(converter=mask_ids)
     grade: int
-    name: str
+    name: str = attrs.field(converter=mask_ids)
     sex: str
     status: str
 

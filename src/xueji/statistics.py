@@ -9,7 +9,8 @@ notice, item 3).
   县(区)教育行政部门在11月底前从学校公用经费中统一支付 ... 所需费用不得向学生收取". The rate is
   the policy parameter ``maintenance_fee_per_student``. Reading chosen: the students
   counted are those 在籍 (registered or suspended); drafts not yet reviewed, and
-  students who left, are not.
+  students who left, are not. The month (October) and the statuses are fixed, not
+  parameters (:data:`FEE_COUNT_MONTH`, :data:`COUNTED_FOR_FEE`).
 * :func:`migrants_table`: the per-term summary of migrant children who dropped out, by
   户籍 county (Art 27(3); :meth:`xueji.registry.Registry.migrant_dropouts`).
 * :class:`NationalRecord`: a registry record in the form of the national system
@@ -49,21 +50,26 @@ from decimal import Decimal
 
 import attrs
 
-from xueji.articles import Article, anhui
+from xueji.articles import ANHUI_2013_MEASURES, Article, anhui
 from xueji.excel import Table
 from xueji.lifecycle.tables import StudentStatus
+from xueji.masking import mask_ids
 from xueji.model import School, Student, Unit, UnitLevel
 from xueji.numbers import mask_number
+from xueji.policy.anhui_2013 import ANHUI_2013
 from xueji.policy.model import Policy
 from xueji.policy.values import Stage
 from xueji.reports import PUBLIC_FIELDS, PublicListRow
-from xueji.rules.changes import MigrantDropout
+from xueji.rules.changes import MigrantDropout, summary_span
 
 __all__ = [
     "COUNTED_FOR_FEE",
+    "FEE_COUNT_ARTICLE",
+    "FEE_COUNT_MONTH",
     "MIGRANTS_ARTICLE",
     "NATIONAL_EXCLUDED",
     "NATIONAL_HEADER",
+    "NATIONAL_ID_COLUMNS",
     "NATIONAL_TITLE",
     "PUBLIC_LIST_ARTICLE",
     "STATISTICS_ARTICLE",
@@ -86,6 +92,19 @@ __all__ = [
 
 COUNTED_FOR_FEE = frozenset({StudentStatus.REGISTERED, StudentStatus.SUSPENDED})
 """The statuses the fee counts (在籍): the reading of "学籍统计数据" chosen."""
+
+FEE_COUNT_MONTH = 10
+"""The month whose count the fee rests on ("以当年10月份学籍统计数据为依据"): a count
+taken in another month gets a warning (:func:`maintenance_fee`). Fixed, as
+:data:`COUNTED_FOR_FEE` is: a profile sets the rate, not the month or the statuses
+(docs/encoding-your-province.md, section 6)."""
+
+FEE_COUNT_ARTICLE = Article(ANHUI_2013_MEASURES, 0, note="通知第三项")
+"""Where :data:`FEE_COUNT_MONTH` comes from: the notice accompanying 皖教基〔2013〕20号,
+item 3. The warning cites it as the profile in force shows it
+(:meth:`~xueji.policy.Policy.as_cited`): marked inherited (沿用 anhui-2013) under a
+profile of another instrument, whose own article for the rate the fee cites beside
+it. Before, the warning said 通知第三项 under any profile, as if that profile's."""
 
 STATISTICS_ARTICLE = anhui(28)
 """The article the statistics rest on (统计, within each user's jurisdiction). Like
@@ -117,6 +136,19 @@ def _cite(article: Article, gloss: str = "") -> str:
 def _as_cited(article: Article, policy: Policy | None) -> Article:
     """``article`` as a note under ``policy`` shows it (Anhui's where none is given)."""
     return article if policy is None else policy.as_cited(article)
+
+
+def _masked(row: Iterable[object]) -> tuple[object, ...]:
+    """A report's row with an identity number in any text cell masked (Art 30): a name
+    holding one (a data-entry slip the registry accepts) was printed whole. (A text
+    shorter than :data:`_SHORTEST_ID` holds none: the national export's million rows
+    skip the search.)"""
+    return tuple(mask_ids(v) if isinstance(v, str) and len(v) >= _SHORTEST_ID else v for v in row)
+
+
+_SHORTEST_ID = 15
+"""The length of the shortest identity number :func:`~xueji.masking.mask_ids` finds
+(the first generation's 15 digits)."""
 
 
 def _counted_on(day: _dt.date) -> str:
@@ -275,7 +307,7 @@ def stats_table(stats: Statistics, *, policy: Policy | None = None) -> Table:
             "人数 count",
         ),
         [
-            (r.city, r.county, r.school, r.stage.zh, r.grade, r.status.zh, r.count)
+            _masked((r.city, r.county, r.school, r.stage.zh, r.grade, r.status.zh, r.count))
             for r in stats.rows
         ],
         (
@@ -338,10 +370,12 @@ class FeeReport:
         # the amounts as Decimal: a workbook stores them as numbers (they can be summed),
         # a CSV writes their exact text
         rows: list[tuple[object, ...]] = [
-            (line.payer, line.school, line.students, self.rate, line.fee) for line in self.lines
+            _masked((line.payer, line.school, line.students, self.rate, line.fee))
+            for line in self.lines
         ]
         rows += [
-            (payer, "合计 total", n, self.rate, fee) for payer, (n, fee) in self.by_payer().items()
+            _masked((payer, "合计 total", n, self.rate, fee))
+            for payer, (n, fee) in self.by_payer().items()
         ]
         counted = sorted(COUNTED_FOR_FEE)
         notes = [
@@ -364,7 +398,9 @@ class FeeReport:
 def maintenance_fee(stats: Statistics, policy: Policy) -> FeeReport:
     """The year's fee per school and paying authority: the students counted in
     :data:`COUNTED_FOR_FEE` times ``policy.maintenance_fee_per_student``. The notice
-    bases it on the October statistics; a count taken in another month is flagged."""
+    bases it on the October statistics; a count taken in another month is flagged,
+    citing the notice (:data:`FEE_COUNT_ARTICLE`, marked inherited under a profile of
+    another instrument)."""
     rate = policy.maintenance_fee_per_student.value
     counted: Counter[tuple[str, str]] = Counter()
     for r in stats.rows:
@@ -374,10 +410,12 @@ def maintenance_fee(stats: Statistics, policy: Policy) -> FeeReport:
         FeeLine(payer, school, n, rate * n) for (payer, school), n in sorted(counted.items())
     )
     warnings: tuple[str, ...] = ()
-    if stats.taken_on.month != 10:
+    if stats.taken_on.month != FEE_COUNT_MONTH:
+        source = policy.as_cited(FEE_COUNT_ARTICLE)
         warnings = (
-            f"统计日期 {stats.taken_on} 不在10月（通知第三项以10月份统计数据为依据）; "
-            f"the count of {stats.taken_on} is not an October count",
+            f"统计日期 {stats.taken_on} 不在10月（{source}：以10月份统计数据为依据）; "
+            f"the count of {stats.taken_on} is not an October count "
+            f"({source.english}: the October statistics)",
         )
     return FeeReport(
         stats.taken_on.year,
@@ -405,19 +443,44 @@ def migrants_table(
 ) -> Table:
     """The term's summary of migrant children who dropped out, by 户籍 county (Art 27(3)),
     as :meth:`xueji.registry.Registry.migrant_dropouts` gives it for the term ``start``
-    to ``end``; its notes give the term, the issuing unit (``scope``), the date of the
-    count (``taken_on``) and the article (:data:`MIGRANTS_ARTICLE`), as ``policy`` (the
-    profile in force; default Anhui's) cites it."""
+    to ``end``; its notes give the term, the approval days it covers (the break before
+    the term is in it: :func:`~xueji.rules.changes.summary_span`, by the profile's
+    ``terms``), the issuing unit (``scope``), the date of the count (``taken_on``) and
+    the article (:data:`MIGRANTS_ARTICLE`), as ``policy`` (the profile in force;
+    default Anhui's) cites it. A line gives the day the dropout was approved (the day
+    the summary files it under) and the day the school recorded it.
+
+    Taken before ``end`` (the term is not over), the summary is not final: a note
+    warns so, where an empty one taken at the end says there was none in the term.
+    Before, an early one said 本学期无随迁子女辍学 (none in the term) all the same."""
+    first, last = summary_span(start, end, policy or ANHUI_2013)
     notes = [
         f"学期 term: {start.isoformat()} 至 {end.isoformat()} "
         f"({start.isoformat()} to {end.isoformat()})",
+        (
+            f"计入 covers: 审核通过日期 {first.isoformat()} 至 {last.isoformat()} 的辍学，"
+            "学期之间假期中审核通过的计入下一学期 "
+            f"(dropouts approved from {first.isoformat()} to {last.isoformat()}; "
+            "one approved in a break between terms is in the next term's summary)"
+            if first <= last
+            else "计入 covers: 无：此期间都在学期之间的假期中，其中审核通过的辍学计入下一学期 "
+            "(none: the period is in a break between terms, whose dropouts are in the "
+            "next term's summary)"
+        ),
         f"编制单位 issued by: {scope}",
         _counted_on(taken_on),
         _cite(_as_cited(MIGRANTS_ARTICLE, policy)),
         "内容 content: 义务教育阶段辍学的随迁子女 按户籍县区 "
         "(migrant children who dropped out of the compulsory grades by 户籍 county)",
     ]
-    if not any(summary.values()):
+    if taken_on < end:  # the summary is due at the term's end: this one is not final
+        notes.append(
+            f"注意 warning: 学期 {end.isoformat()} 结束，统计日期 {taken_on.isoformat()} "
+            "时尚未结束，此表不是本学期的最终汇总 "
+            f"(the term ends on {end.isoformat()} and is not over on {taken_on.isoformat()}: "
+            "this is not the term's final summary)"
+        )
+    elif not any(summary.values()):
         notes.append("本学期无随迁子女辍学 (no migrant child dropped out in the term)")
     return Table(
         "随迁子女辍学 migrant dropouts",
@@ -427,10 +490,11 @@ def migrants_table(
             "姓名 name",
             "学校 school",
             "年级 grade",
-            "辍学日期 dropped on",
+            "审核通过日期 approved on",
+            "学校登记日期 recorded on",
         ),
         [
-            (county, d.student, d.name, d.school, d.grade, d.dropped_on)
+            _masked((county, d.student, d.name, d.school, d.grade, d.approved_on, d.recorded_on))
             for county, items in summary.items()
             for d in items
         ],
@@ -459,7 +523,7 @@ def public_list_table(
     return Table(
         f"公示 class list {school}",
         tuple(headers[f] for f in PUBLIC_FIELDS),
-        [tuple(getattr(r, f) for f in PUBLIC_FIELDS) for r in rows],
+        [_masked(getattr(r, f) for f in PUBLIC_FIELDS) for r in rows],
         (
             f"学校 school: {school}",
             f"日期 date of the list: {taken_on.isoformat()}",
@@ -490,7 +554,7 @@ class NationalRecord:
     registry_number: str = attrs.field(repr=lambda n: repr(mask_number(n)))
     id_number: str = attrs.field(repr=False)
     guardian_id: str = attrs.field(repr=False)
-    name: str
+    name: str = attrs.field(repr=lambda n: repr(mask_ids(n)))
     sex: str
     birth_date: _dt.date = attrs.field(repr=False)
     hukou_region: str
@@ -558,15 +622,39 @@ def national_table(records: Iterable[NationalRecord]) -> Table:
     return Table(NATIONAL_TITLE, NATIONAL_HEADER, [national_row(r) for r in records])
 
 
+NATIONAL_ID_COLUMNS = 3
+"""The national export's identity columns, its first three (学籍号, 身份证件号,
+监护人身份证件号): written whole, for the national system, as its 地区学号 is (a number
+the registry gives, of the profile's ``regional_number_format``). An identity number
+in any other text cell (a name holding one: a data-entry slip) is masked, as in every
+report (Art 30); before, it was written whole."""
+
+
 def national_row(r: NationalRecord) -> tuple[object, ...]:
     """One record as a row under :data:`NATIONAL_HEADER`: 入学年月 is the year and month
-    of entry (``2026-09``; the record keeps the day)."""
-    row = attrs.astuple(r)[:14]
+    of entry (``2026-09``; the record keeps the day). The identity columns
+    (:data:`NATIONAL_ID_COLUMNS`) and the 地区学号 are whole; the other text cells
+    masked."""
     entered = f"{r.entry_date.year:04d}-{r.entry_date.month:02d}"
     return (
-        *row[:12],
+        r.registry_number,
+        r.id_number,
+        r.guardian_id,
+        *_masked(
+            (
+                r.name,
+                r.sex,
+                r.birth_date,
+                r.hukou_region,
+                r.school,
+                r.grade,
+                r.class_id,
+                r.stage,
+                r.status,
+            )
+        ),
         entered,
-        row[13],
+        r.regional_number,
         "是" if r.migrant else "否",
         "是" if r.special_needs else "否",
     )

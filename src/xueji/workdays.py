@@ -164,6 +164,16 @@ class YearSchedule:
                 raise _bad_schedule(
                     f"调休工作日 {d.isoformat()} 不是周末", f"make-up day {d} is not a weekend day"
                 )
+        if not self.holidays:
+            # every year's State Council schedule has holidays (the Spring Festival's
+            # rest days at least): a year without is a schedule not filled in, which
+            # would count the year Monday to Friday
+            raise _bad_schedule(
+                f"{year} 年没有列出任何节假日：国务院每年的节假日安排都有放假日期，请按通知"
+                "填写（xueji 不按周一至周五推算）",
+                f"{year} lists no holidays: every year's State Council schedule has some; "
+                "list the notice's rest days (xueji never counts Monday to Friday alone)",
+            )
 
     def is_working_day(self, day: _dt.date) -> bool:
         """The schedule's verdict on one day of its year."""
@@ -172,10 +182,11 @@ class YearSchedule:
         return day.weekday() < 5 and day not in self.holidays
 
 
+_BAD_ZH, _BAD_EN = "节假日安排有误：", "bad holiday schedule: "
+
+
 def _bad_schedule(zh: str, en: str) -> InvalidSchedule:
-    return InvalidSchedule(
-        "calendar.bad_schedule", f"节假日安排有误：{zh}", f"bad holiday schedule: {en}"
-    )
+    return InvalidSchedule("calendar.bad_schedule", f"{_BAD_ZH}{zh}", f"{_BAD_EN}{en}")
 
 
 def _bad_input(zh: str, en: str) -> InvalidSchedule:
@@ -603,10 +614,37 @@ def parse_schedules(text: str, *, where: str = "<string>") -> list[YearSchedule]
                 f"{where} [{key}] 未知字段 {name}", f"{where} [{key}]: unknown key {name}"
             )
         here = f"{where} [{key}]"
-        holidays = [d for v in table.get("holidays", []) for d in _parse_day(v, here)]
-        makeup = [d for v in table.get("makeup_workdays", []) for d in _parse_day(v, here)]
-        out.append(YearSchedule(int(key), holidays, makeup, str(table.get("source", ""))))
+        holidays = _days_of(table, "holidays", here)
+        makeup = _days_of(table, "makeup_workdays", here)
+        source = table.get("source", "")
+        if not isinstance(source, str):
+            raise _bad_schedule(
+                f"{here} 的 source 应为文本，而不是 {type(source).__name__}",
+                f"{here}: source is text, not {type(source).__name__}",
+            )
+        try:
+            out.append(YearSchedule(int(key), holidays, makeup, source))
+        except InvalidSchedule as e:  # (the year's own checks: named by file and year)
+            raise _bad_schedule(
+                f"{here}：{e.message_zh.removeprefix(_BAD_ZH)}",
+                f"{here}: {e.message_en.removeprefix(_BAD_EN)}",
+            ) from None
     return out
+
+
+def _days_of(table: Mapping[str, Any], key: str, where: str) -> list[_dt.date]:
+    """The dates of a year table's list ``key`` (none if it is absent). A value that is
+    not a list (``holidays = 5``, ``= true``, or one date as text, which was read
+    character by character) is refused, naming the file, the year and the key (before,
+    a raw ``TypeError``)."""
+    values = table.get(key, [])
+    if not isinstance(values, list):
+        shown = repr(values) if len(repr(values)) <= 40 else type(values).__name__
+        raise _bad_schedule(
+            f'{where} 的 {key} 应为日期列表（如 ["2027-01-01"]），而不是 {shown}',
+            f'{where}: {key} is a list of dates (such as ["2027-01-01"]), not {shown}',
+        )
+    return [d for v in values for d in _parse_day(v, where)]
 
 
 def _holiday_name(info: object) -> str:

@@ -149,6 +149,22 @@ ANHUI_2013 = Policy(
         "city must be able to take it along (Art 21: 流出地学校不得保留学籍). False reads "
         "it as 'not handled by transfer' and refuses such a transfer.",
     ),
+    false_material_bars_refiling=Param(
+        True,
+        _art(25),
+        "Art 25: 利用虚假材料从外市区转入本市高中借读的，一律不得办理转学手续. The measures "
+        "do not say how long the refusal holds, nor whether new material lifts it. "
+        "Chosen (true): a transfer refused on false material (decide_transfer with "
+        "material_false, by an authority) is marked so on the request, and every later "
+        "filing of the same student (the record, or the person's other records by 学籍号 "
+        "or ID number) into a senior high of that city from another city, within the "
+        "province or in from another province or from abroad, is refused "
+        "(transfer.false_material, naming the refusal): 一律 admits no second try on "
+        "new papers, and a filing refused is never open for a default approval (Art 24) "
+        "to move. The bar has no end date: it lasts while the student is in senior high; "
+        "another city's senior high is not barred. False: a new filing is judged on its "
+        "own material, verified again (transfer.verify_material, naming the refusal).",
+    ),
     transfer_window=Param(
         TransferWindow(WindowReading.START_OR_END, 1),
         _art(25, 2),

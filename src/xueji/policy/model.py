@@ -550,6 +550,7 @@ class Policy:
     transfer_stage_limit: Param[int] = attrs.field(validator=_fields_are_params)
     transfer_default_approval: Param[bool] = attrs.field(validator=_fields_are_params)
     special_education_transfer_optional: Param[bool] = attrs.field(validator=_fields_are_params)
+    false_material_bars_refiling: Param[bool] = attrs.field(validator=_fields_are_params)
     transfer_window: Param[TransferWindow] = attrs.field(validator=_fields_are_params)
     transfer_blackout: Param[tuple[MonthDay, MonthDay] | None] = attrs.field(
         validator=_fields_are_params

@@ -109,6 +109,13 @@ _code(
     "a student with no ID number is identified by a guardian's ID number",
 )
 _code(
+    "enrolment.guardian_id",
+    anhui(13),
+    "监护人身份证号须为学生父母或其他法定监护人的号码：不是学生本人的号码，且其人早于学生出生",
+    "the guardian's ID number is a parent's or other legal guardian's: not the student's "
+    "own, and of someone born before the student",
+)
+_code(
     "enrolment.stage_mismatch", anhui(2), "学校不设该学段", "the school does not teach this stage"
 )
 _code(
@@ -194,6 +201,15 @@ _code(
     anhui(25),
     "利用虚假材料从外市区转入本市高中借读的，不得办理转学手续",
     "no transfer into this city's senior high on false material",
+)
+_code(
+    "transfer.hukou_code_retired",
+    anhui(25),
+    "学生户籍地区码在决定之日已不使用（区划已调整），不能据此判断是否本市区户籍，"
+    "须由学籍主管部门核实其现户籍所在市",
+    "the student's 户籍 region code is not in use on the day of the decision (the "
+    "division has changed): whether the 户籍 is of this city cannot be read from it; "
+    "the authority checks the current 户籍 city",
 )
 _code(
     "transfer.verify_material",
@@ -654,6 +670,10 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "特教学校与随班就读之间转换可不办理转学手续（special_education_transfer_optional）",
         "special education <-> 随班就读 need not go through a transfer "
         "(special_education_transfer_optional)",
+    ),
+    "transfer.hukou_code_retired": (
+        "同城择校按决定之日使用中的户籍地区码判断",
+        "same-city school choice is read from a 户籍 region code in use on the day of the decision",
     ),
     "transfer.mid_term_no_reason": (
         "学期期中转学须说明正当理由",

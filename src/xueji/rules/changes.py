@@ -17,6 +17,7 @@ import attrs
 from xueji.articles import anhui
 from xueji.decision import Decision
 from xueji.lifecycle.tables import RequestKind, StudentStatus
+from xueji.masking import mask_ids
 from xueji.model import Request, Student
 from xueji.policy.model import Policy
 from xueji.rules._base import Checks, ParamRead
@@ -34,10 +35,12 @@ __all__ = [
     "check_reenrolment",
     "check_return_from_dropout",
     "dropout_record",
+    "filed_on",
     "keeps_registry",
     "migrant_dropout_summary",
     "reentering",
     "student_at_dropout",
+    "summary_span",
     "waits_for",
 ]
 
@@ -334,18 +337,85 @@ def student_at_dropout(student: Student, request: Request) -> Student:
 
 @attrs.frozen
 class MigrantDropout:
-    """One line of the per-term summary handed to the 户籍 county (Art 27(3))."""
+    """One line of the per-term summary handed to the 户籍 county (Art 27(3)).
+
+    ``approved_on`` is the day the authority approved the dropout (the day the
+    summary files it under: :func:`summary_span`), ``recorded_on`` the day the school
+    recorded it (the request's opening; ``None`` where it is not known). An identity
+    number in the name (a data-entry slip) is masked (Art 30): the summary is handed
+    to another county."""
 
     student: str
-    name: str
+    name: str = attrs.field(converter=mask_ids)
     school: str
     grade: int
     hukou_region: str
-    dropped_on: _dt.date
+    approved_on: _dt.date
+    recorded_on: _dt.date | None = None
+
+    @property
+    def dropped_on(self) -> _dt.date:
+        """The former name of :attr:`approved_on` (it was always the approval day)."""
+        return self.approved_on
+
+
+def _in_a_term(day: _dt.date, policy: Policy) -> bool:
+    """True if ``day`` is in one of the profile's ``terms`` (not in a break)."""
+    for term in policy.terms.value:
+        for year in (day.year - 1, day.year):
+            first, last = term.dates(year)
+            if first <= day <= last:
+                return True
+    return False
+
+
+def filed_on(approved_on: _dt.date, policy: Policy) -> _dt.date:
+    """The term day an Art 27(3) summary files a dropout approved on ``approved_on``
+    under: that day, if it is in one of the profile's ``terms``; a day in a break
+    between terms (the winter or the summer holidays), the first day of the term that
+    follows. Every approval day is so in exactly one term's summary: the profile's
+    terms leave the breaks out, and a dropout approved in one was in none.
+
+    >>> from xueji.policy import ANHUI_2013
+    >>> filed_on(_dt.date(2026, 10, 12), ANHUI_2013), filed_on(_dt.date(2027, 2, 3), ANHUI_2013)
+    (datetime.date(2026, 10, 12), datetime.date(2027, 2, 15))
+    """
+    if _in_a_term(approved_on, policy):
+        return approved_on
+    return min(
+        first
+        for term in policy.terms.value
+        for year in (approved_on.year, approved_on.year + 1)
+        for first in (term.dates(year)[0],)
+        if first > approved_on
+    )
+
+
+def summary_span(start: _dt.date, end: _dt.date, policy: Policy) -> tuple[_dt.date, _dt.date]:
+    """The approval days the summary of the term ``start`` to ``end`` covers (Art
+    27(3)): those :func:`filed_on` puts in it. For a term of the profile's ``terms``,
+    every day from the day after the previous term's end to the term's end (the break
+    before the term is in its summary), so the terms' summaries leave no day out and
+    give none twice. A window of the caller's own that starts and ends inside terms is
+    as given; one that ends in a break leaves the rest of the break to the next term.
+    (``first > last`` for a window wholly in a break: it covers no day.)
+
+    >>> from xueji.policy import ANHUI_2013
+    >>> [d.isoformat() for d in summary_span(_dt.date(2027, 2, 15), _dt.date(2027, 7, 15), ANHUI_2013)]
+    ['2027-02-01', '2027-07-15']
+    """
+    day = _dt.timedelta(days=1)
+    first = start
+    while filed_on(first - day, policy) >= start:  # the break before: at most a year
+        first -= day
+    last = end
+    while last >= first and filed_on(last, policy) > end:
+        last -= day
+    return first, last
 
 
 def migrant_dropout_summary(
-    dropouts: Iterable[tuple[Student, _dt.date]],
+    dropouts: Iterable[tuple[Student, _dt.date, _dt.date | None]],
     *,
     start: _dt.date,
     end: _dt.date,
@@ -353,17 +423,23 @@ def migrant_dropout_summary(
 ) -> dict[str, tuple[MigrantDropout, ...]]:
     """Art 27(3): the compulsory-education migrant children (随迁子女) who dropped out in
     a term (``start`` to ``end``, inclusive), grouped by the county of their 户籍, for
-    the authority to hand to that county at the end of the term. Each student is
-    given as at the dropout (:func:`student_at_dropout`): the school, grade and 户籍
-    of the line are those of the day the child dropped out.
+    the authority to hand to that county at the end of the term. ``dropouts`` are
+    (student, the day the dropout was approved, the day it was recorded or ``None``).
+    Each student is given as at the dropout (:func:`student_at_dropout`): the school,
+    grade and 户籍 of the line are those of the day the child dropped out.
+
+    A dropout is in the term by its approval day, a day in a break between the
+    profile's ``terms`` counting in the term that follows (:func:`summary_span`):
+    before, one approved in the winter or summer break was in no term's summary.
 
     "义务教育阶段" is read as ``policy.compulsory_grades`` (the grade the dropout left,
     as for :func:`keeps_registry`): a senior-high migrant dropout is not listed.
     Before, it was."""
     groups: dict[str, list[MigrantDropout]] = {}
     compulsory = policy.compulsory_grades.value
-    for student, on in dropouts:
-        if student.migrant and student.grade in compulsory and start <= on <= end:
+    first, last = summary_span(start, end, policy)
+    for student, on, recorded in dropouts:
+        if student.migrant and student.grade in compulsory and first <= on <= last:
             groups.setdefault(student.hukou_region, []).append(
                 MigrantDropout(
                     student.id,
@@ -372,9 +448,10 @@ def migrant_dropout_summary(
                     student.grade,
                     student.hukou_region,
                     on,
+                    recorded,
                 )
             )
     return {
-        k: tuple(sorted(v, key=lambda d: (d.dropped_on, d.student)))
+        k: tuple(sorted(v, key=lambda d: (d.approved_on, d.student)))
         for k, v in sorted(groups.items())
     }

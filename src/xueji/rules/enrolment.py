@@ -47,10 +47,12 @@ __all__ = [
     "check_class",
     "check_duplicate",
     "check_entry_deadline",
+    "check_guardian_id",
     "check_id_agreement",
     "check_photo",
     "check_stage",
     "class_admits",
+    "guardian_fits",
     "id_agrees",
 ]
 
@@ -155,7 +157,11 @@ def check_id_agreement(
 
 
 def check_duplicate(
-    candidates: Iterable[Student], *, continuing: bool, policy: Policy | None = None
+    candidates: Iterable[Student],
+    *,
+    continuing: bool,
+    policy: Policy | None = None,
+    with_id: bool = False,
 ) -> Decision:
     """Art 14: no second registry for a student who has one.
 
@@ -174,6 +180,12 @@ def check_duplicate(
     :func:`~xueji.rules.changes.check_reenrolment`; one whose registry was kept is
     refused as ``dropout.registry_kept``, which says the student comes back by
     ``return_from_dropout``. Without it (a transfer in) a dropout is a duplicate.
+
+    ``with_id``: the enrolment gives the student's own ID number. A record found
+    without one (the child first enrolled by a guardian's ID alone, Art 13) is the
+    same person: its refusal says (``use``) that the ID number is joined to that
+    record by a key-field correction (:func:`xueji.numbers.link_resident_id`), not by
+    a second registry.
     """
     from xueji.lifecycle.tables import StudentStatus as St
     from xueji.rules.changes import keeps_registry
@@ -197,9 +209,66 @@ def check_duplicate(
             )
             continue
         kept = s.status is St.VOIDED or (continuing and s.status in (St.GRADUATED, St.COMPLETED))
+        if with_id and s.id_number is None and not kept:
+            facts["use"] = _LINK
         c.check("enrolment.duplicate", kept, facts, seen={"continuing": continuing})
     if not c.steps_recorded:
         c.check("enrolment.duplicate", True, {"existing": "-", "continuing": continuing})
+    return c.decision()
+
+
+_LINK = "request_correction id_number (link_resident_id)"
+"""How an ID number reaches a record that has none (Art 13): a key-field correction of
+``id_number``, which links the G number (:func:`xueji.numbers.link_resident_id`)."""
+
+
+def _born_key(day: _dt.date) -> str:
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+def guardian_fits(guardian_id: str, *, id_number: str | None, birth_date: _dt.date) -> bool:
+    """Whether a guardian's valid, normalised identity number can be a parent's or
+    other legal guardian's (Art 13): not the student's own number, and of someone born
+    before the student (:func:`check_guardian_id`'s test, without the decision).
+
+    >>> guardian_fits("11010519491231002X", id_number=None, birth_date=_dt.date(2020, 3, 1))
+    True
+    >>> guardian_fits("11010519491231002X", id_number=None, birth_date=_dt.date(1949, 12, 31))
+    False
+    """
+    return guardian_id != id_number and guardian_id[6:14] < _born_key(birth_date)
+
+
+def check_guardian_id(
+    guardian_id: str | None, *, id_number: str | None, birth_date: _dt.date
+) -> Decision:
+    """Art 13: a student with no identity number is identified by a parent's or other
+    legal guardian's (以其父母或其他法定监护人的身份证号码为标识号), and the information
+    reported is true (Art 14: no registry on false material). A "guardian's" number that
+    is the student's own (typed into the wrong field), or whose holder was born on or
+    after the student's birth date, is no guardian's: refused, so the child is not
+    enrolled a second time under it later. ``guardian_id`` and ``id_number`` come
+    validated and normalised. With no guardian's number, nothing is checked (no step).
+
+    The step records whether the number is the student's own (``own_number``) and
+    whether its holder was born before the student (``guardian_born_before``): neither
+    number nor birth date (Art 30).
+
+    >>> d = check_guardian_id("34010420200301001X", id_number="34010420200301001X",
+    ...     birth_date=_dt.date(2020, 3, 1))
+    >>> d.codes, dict(d.violations[0].facts)
+    (('enrolment.guardian_id',), {'own_number': 'True', 'guardian_born_before': 'False'})
+    """
+    c = Checks()
+    if guardian_id is None:
+        return c.decision()
+    own = guardian_id == id_number
+    before = guardian_id[6:14] < _born_key(birth_date)
+    c.check(
+        "enrolment.guardian_id",
+        not own and before,
+        {"own_number": own, "guardian_born_before": before},
+    )
     return c.decision()
 
 

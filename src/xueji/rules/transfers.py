@@ -1,21 +1,36 @@
 """Transfer legality (Arts 20-25).
 
 Pure checks over :class:`TransferFacts`. The city of a school is found through its
-supervising-unit tree (Art 4), not guessed from codes; the city of a student's 户籍 is
-the first four digits of its GB/T 2260 code (the only thing a 户籍 record gives).
+supervising-unit tree (Art 4), not guessed from codes: the highest unit below the
+province, which for a county directly under the province (省直管县) is the county
+itself; the city of a student's 户籍 is the first four digits of its GB/T 2260 code
+(the only thing a 户籍 record gives), or the whole code for such a county.
 
 Readings chosen:
 
 * **Same-city school choice (Art 25(1)).** A student whose 户籍 is in the city of both
   the sending and the receiving school, moving for a reason other than a guardian's
   job move or a change of 户籍 or address (Art 20), is choosing a school: refused.
+* **A 户籍 code no longer in use (Art 25(1)).** A code retired or changed since (巢湖's
+  3414xx after 2011; 枞阳 340823, 安庆's until 2015 and 铜陵's since) says nothing of
+  the city the 户籍 is in now, and no table of successors is guessed: on a same-city
+  move for no listed reason the rule does not refuse on it and warns
+  (``transfer.hukou_code_retired``, with the code's years) that the authority checks
+  the current 户籍 city.
 * **借读 into a senior high (Art 25(1)).** A transfer into a senior high of one city
   from a school of another city is flagged for verification of its material
-  (warning ``transfer.verify_material``); material found false is refused.
+  (warning ``transfer.verify_material``); material found false is refused. With the
+  policy's ``false_material_bars_refiling`` (Anhui: true) a refusal on false material
+  bars the same student's later filings into a senior high of that city from another
+  city (``false_material_refusal``, the refused request, found by the registry):
+  refused ``transfer.false_material`` naming it (Art 25: 一律不得办理); false lets a
+  new filing be verified on its own material.
 * **Term window (Art 25(2)).** The policy's ``transfer_window`` and ``terms``. Inside
   a term but outside the window, a transfer needs a stated reason: a warning with
-  one, a refusal without. Between terms, no warning. The window and the
-  ``transfer_blackout`` hold for every kind of transfer (:func:`check_timing`): a
+  one, a refusal without. Between terms, no warning. The window is read on the day
+  the guardian applied (``applied_on``, Art 21: the request opens on it), the
+  ``transfer_blackout`` (the system's closed days) on the day the transfer is filed.
+  Both hold for every kind of transfer (:func:`check_timing`): a
   transfer in from another province or from abroad (its ``stated_reason``) and a
   transfer out (its reason) as well as one within the province.
 * **Special education <-> 随班就读 (Art 20).** Such a move 可不办理转学手续: with the
@@ -31,6 +46,7 @@ import datetime as _dt
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from xueji import regions
 from xueji.decision import Decision
 from xueji.lifecycle.tables import StudentStatus
 from xueji.model import Student, TransferReason
@@ -43,9 +59,11 @@ __all__ = [
     "blackout_around",
     "check_abroad",
     "check_applied_on",
+    "check_false_material_bar",
     "check_timing",
     "check_transfer",
     "in_transfer_window",
+    "into_senior_from_elsewhere",
 ]
 
 
@@ -66,6 +84,9 @@ class TransferFacts:
     reason: TransferReason
     stated_reason: str = ""
     material_false: bool = False  # the authority found the material false (Art 25)
+    # a request of this student refused earlier on false material (Art 25) for a
+    # transfer into a senior high of the receiving city (its id; "" if none)
+    false_material_refusal: str = ""
     open_transfers: int = 0  # open transfer requests of this student
 
 
@@ -89,12 +110,41 @@ def in_transfer_window(on: _dt.date, policy: Policy) -> tuple[bool, str]:
     return True, ""
 
 
+def into_senior_from_elsewhere(
+    to_stages: frozenset[Stage], stage: Stage, *, same_city: bool
+) -> bool:
+    """Art 25(1)'s 借读 case, the only transfer whose material it bars as false: a
+    senior-high student into a senior high (``to_stages``) of a city from a school of
+    another city (``same_city`` false; a transfer in from another province or from
+    abroad comes from another city too).
+
+    >>> into_senior_from_elsewhere(frozenset({Stage.SENIOR}), Stage.SENIOR, same_city=False)
+    True
+    >>> into_senior_from_elsewhere(frozenset({Stage.PRIMARY}), Stage.PRIMARY, same_city=False)
+    False
+    """
+    return Stage.SENIOR in to_stages and stage is Stage.SENIOR and not same_city
+
+
 def _same_city_prefix(region: str, city_region: str) -> bool:
-    return region[:4] == city_region[:4]
+    """Whether 户籍 ``region`` is in the area of the city unit whose code is
+    ``city_region``: a city's (a prefecture, ``XXYY00``) by its first four digits; a
+    county directly under the province (省直管县, its own 市区), by its whole code.
+
+    >>> _same_city_prefix("340104", "340100"), _same_city_prefix("341802", "341882")
+    (True, False)
+    """
+    if city_region[4:] == "00":
+        return region[:4] == city_region[:4]
+    return region == city_region
 
 
-def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Decision:
-    """Every legality rule for an in-province transfer request on ``on``.
+def check_transfer(
+    facts: TransferFacts, *, on: _dt.date, policy: Policy, applied_on: _dt.date | None = None
+) -> Decision:
+    """Every legality rule for an in-province transfer request filed on ``on``, its
+    guardian having applied on ``applied_on`` (default ``on``): the term window reads
+    that day (Art 25(2)), the blackout the filing day.
 
     Each rule is recorded as a step whether it passes or not, with the facts it
     looked at and the policy parameters it read, so ``.explain()`` of an allowed
@@ -136,7 +186,9 @@ def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Dec
         seen={"reason": facts.reason.value, "stated_reason": facts.stated_reason or "-"},
     )
     same_city = facts.from_city == facts.to_city
-    hukou_here = _same_city_prefix(s.hukou_region, facts.to_city_region)
+    region = regions.table().get(s.hukou_region)
+    retired = region is not None and not region.in_use(on.year)  # (a known code only)
+    hukou_here = not retired and _same_city_prefix(s.hukou_region, facts.to_city_region)
     choosing = same_city and hukou_here and facts.reason is TransferReason.OTHER
     c.rule(
         "transfer.same_city_choice",
@@ -145,14 +197,34 @@ def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Dec
         city=facts.to_city,
         hukou_region=s.hukou_region,
         reason=facts.reason.value,
-        seen={"from_city": facts.from_city, "to_city_region": facts.to_city_region},
+        seen={
+            "from_city": facts.from_city,
+            "to_city_region": facts.to_city_region,
+            "hukou_in_use": not retired,
+        },
     )
-    into_senior = Stage.SENIOR in facts.to_stages and s.stage is Stage.SENIOR and not same_city
-    material_ok = c.rule(
-        "transfer.false_material",
-        not (into_senior and facts.material_false),
+    if same_city and facts.reason is TransferReason.OTHER and region is not None:
+        # the question the code must answer: is this 户籍 of the city? (Art 25(1))
+        c.rule(
+            "transfer.hukou_code_retired",
+            not retired,
+            warn=True,
+            student=s.id,
+            city=facts.to_city,
+            hukou_region=s.hukou_region,
+            name=region.name,
+            years=region.years,
+            on=on.isoformat(),
+        )
+    into_senior = into_senior_from_elsewhere(facts.to_stages, s.stage, same_city=same_city)
+    material_ok = _check_material(
+        c,
         student=s.id,
+        into_senior=into_senior,
+        material_false=facts.material_false,
+        refusal=facts.false_material_refusal,
         to_city=facts.to_city,
+        policy=policy,
         seen={"stage": s.stage.value, "from_city": facts.from_city},
     )
     if into_senior and material_ok:  # 借读 into a senior high: verify the material
@@ -163,15 +235,87 @@ def check_transfer(facts: TransferFacts, *, on: _dt.date, policy: Policy) -> Dec
             student=s.id,
             from_city=facts.from_city,
             to_city=facts.to_city,
+            seen={"false_material_refusal": facts.false_material_refusal or "-"},
         )
-    _check_timing(c, on=on, policy=policy, stated_reason=facts.stated_reason)
+    _check_timing(c, on=on, policy=policy, stated_reason=facts.stated_reason, applied_on=applied_on)
     return c.decision()
 
 
-def check_timing(on: _dt.date, *, policy: Policy, stated_reason: str = "") -> Decision:
-    """When a transfer may be started (Art 25(2)): not inside the policy's
-    ``transfer_blackout``; inside a term but outside its ``transfer_window``, only with
-    a stated reason (a warning with one, a refusal without). The same rules for every
+def _check_material(
+    c: Checks,
+    *,
+    student: str,
+    into_senior: bool,
+    material_false: bool,
+    refusal: str,
+    to_city: str,
+    policy: Policy,
+    seen: dict[str, object],
+) -> bool:
+    """Art 25(1): no 借读 into a senior high on false material, found now
+    (``material_false``) or, under ``false_material_bars_refiling``, on an earlier
+    refusal of the same transfer (``refusal``, the refused request's id)."""
+    bar = policy.false_material_bars_refiling
+    barred = bool(refusal) and bar.value
+    facts: dict[str, object] = {"student": student, "to_city": to_city}
+    if into_senior and barred:
+        facts["refused"] = refusal  # (the refusal that bars it, named)
+    return c.check(
+        "transfer.false_material",
+        not (into_senior and (material_false or barred)),
+        facts,
+        params=(("false_material_bars_refiling", bar),) if refusal else (),
+        seen={**seen, "false_material_refusal": refusal or "-"},
+    )
+
+
+def check_false_material_bar(
+    *,
+    student: str,
+    to_stages: frozenset[Stage],
+    stage: Stage,
+    to_city: str,
+    refusal: str,
+    policy: Policy,
+) -> Decision:
+    """Art 25(1) on a transfer in from another province or from abroad into a senior
+    high (from another city, always): refused ``transfer.false_material`` where an
+    earlier filing of the same student into a senior high of ``to_city`` was refused
+    on false material (``refusal``, its request's id) and the policy's
+    ``false_material_bars_refiling`` holds. Evaluates nothing for another stage.
+
+    >>> from xueji.policy import ANHUI_2013
+    >>> check_false_material_bar(student="S1", to_stages=frozenset({Stage.SENIOR}),
+    ...     stage=Stage.SENIOR, to_city="3401", refusal="R0000001", policy=ANHUI_2013).codes
+    ('transfer.false_material',)
+    """
+    c = Checks()
+    if into_senior_from_elsewhere(to_stages, stage, same_city=False):
+        _check_material(
+            c,
+            student=student,
+            into_senior=True,
+            material_false=False,
+            refusal=refusal,
+            to_city=to_city,
+            policy=policy,
+            seen={"stage": stage.value},
+        )
+    return c.decision()
+
+
+def check_timing(
+    on: _dt.date,
+    *,
+    policy: Policy,
+    stated_reason: str = "",
+    applied_on: _dt.date | None = None,
+) -> Decision:
+    """When a transfer may be started (Art 25(2)): not filed (``on``) inside the
+    policy's ``transfer_blackout``; applied for (``applied_on``, default ``on``: the
+    day the guardian applied, Art 21) inside a term but outside its
+    ``transfer_window``, only with a stated reason (a warning with one, a refusal
+    without). Before, the window was read on the filing day. The same rules for every
     kind of transfer: :func:`check_transfer` applies them to a transfer within the
     province, the registry to a transfer in from another province or from abroad and
     to a transfer out (before, those were started on any day).
@@ -184,11 +328,18 @@ def check_timing(on: _dt.date, *, policy: Policy, stated_reason: str = "") -> De
     ('transfer.mid_term',)
     """
     c = Checks()
-    _check_timing(c, on=on, policy=policy, stated_reason=stated_reason)
+    _check_timing(c, on=on, policy=policy, stated_reason=stated_reason, applied_on=applied_on)
     return c.decision()
 
 
-def _check_timing(c: Checks, *, on: _dt.date, policy: Policy, stated_reason: str) -> None:
+def _check_timing(
+    c: Checks,
+    *,
+    on: _dt.date,
+    policy: Policy,
+    stated_reason: str,
+    applied_on: _dt.date | None = None,
+) -> None:
     blackout = policy.transfer_blackout.value
     blackout_param = (("transfer_blackout", policy.transfer_blackout),)
     if blackout is not None:
@@ -210,7 +361,8 @@ def _check_timing(c: Checks, *, on: _dt.date, policy: Policy, stated_reason: str
             params=blackout_param,
             on=on.isoformat(),
         )
-    ok, term = in_transfer_window(on, policy)
+    applied = applied_on or on
+    ok, term = in_transfer_window(applied, policy)
     window_params = (
         ("transfer_window", policy.transfer_window),
         ("terms", policy.terms),
@@ -222,7 +374,7 @@ def _check_timing(c: Checks, *, on: _dt.date, policy: Policy, stated_reason: str
         warn=bool(stated),
         article=policy.transfer_window.article,
         params=window_params,
-        on=on.isoformat(),
+        on=applied.isoformat(),
         term=term or "-",
         stated_reason=stated_reason or "-",
     )

@@ -332,6 +332,7 @@ class _Requests:
         self.t = t
         self.open_by_student = _Index(t.undo)
         self.open_ids = _Index(t.undo)
+        self.by_student = _Index(t.undo)  # every request, open or decided
 
     def _index(self, r: Request, add: bool) -> None:
         if r.is_open:
@@ -348,6 +349,7 @@ class _Requests:
     def add(self, request: Request) -> None:
         self.t.put_new(request.id, request)
         self._index(request, True)
+        self.by_student.add(request.student, request.id)  # (a request keeps its student)
 
     def update(self, request: Request, expected: int | None = None) -> None:
         old: Request = self.t.rows.get(request.id, request)
@@ -361,6 +363,9 @@ class _Requests:
 
     def open_for_student(self, student_id: str) -> list[Request]:
         return [self.t.rows[i] for i in sorted(self.open_by_student.get(student_id))]
+
+    def for_student(self, student_id: str) -> list[Request]:
+        return [self.t.rows[i] for i in sorted(self.by_student.get(student_id))]
 
     def open_due_before(self, day: _dt.date) -> list[Request]:
         rows = (self.t.rows[i] for i in self.open_ids.get("open"))

@@ -226,10 +226,14 @@ class StudentRepository(Protocol):
 class RequestRepository(Protocol):
     """Requests awaiting approval.
 
-    One method is optional, and the :class:`~xueji.registry.Registry` uses it where a
-    repository has it: ``of_kind(kind, state) -> Iterator[Request]`` (every request of
-    one kind in one state, in key order, read like :meth:`all`: the Art 27 report of
-    a term's dropouts then reads the approved dropouts, not every request)."""
+    Two methods are optional, and the :class:`~xueji.registry.Registry` uses them where
+    a repository has them: ``of_kind(kind, state) -> Iterator[Request]`` (every request
+    of one kind in one state, in key order, read like :meth:`all`: the Art 27 report of
+    a term's dropouts then reads the approved dropouts, not every request), and
+    ``for_student(student_id) -> list[Request]`` (every request of one student, open or
+    decided, in key order: a transfer into a senior high reads the student's earlier
+    refusals on false material, Art 25, without reading every request). Without them
+    the registry picks the requests from :meth:`all`."""
 
     def get(self, request_id: str) -> Request | None: ...
     def add(self, request: Request) -> None: ...

@@ -1308,6 +1308,10 @@ class _Requests(_Docs):
         # the province, for each command on one student
         return [r for r in self._many(requests_t.c.student == student_id) if r.is_open]
 
+    def for_student(self, student_id: str) -> list[Request]:
+        # by the student's own index, in key order
+        return self._many(requests_t.c.student == student_id)
+
     def open_due_before(self, day: _dt.date) -> list[Request]:
         # the statement is built once: the sweep runs it daily and most days find nothing
         return [self._from_row(row) for row in self.conn.execute(_DUE, {"day": day})]

@@ -618,6 +618,12 @@ class StoreContract:
                 assert [r.id for r in of_kind(suspension, RequestState.APPROVED)] == ["R0000004"]
                 assert list(of_kind(RequestKind.DROPOUT, RequestState.APPROVED)) == []
                 assert list(of_kind(suspension, RequestState.REJECTED)) == [closed]
+            for_student = getattr(uow.requests, "for_student", None)  # optional
+            if for_student is not None:  # open and decided, in key order
+                assert [r.id for r in for_student("S1")] == ["R0000001", "R0000002"]
+                assert [r.id for r in for_student("S2")] == ["R0000003", "R0000004"]
+                assert for_student("S1")[0] == closed
+                assert for_student("S9") == []
 
     # -- the change log, meta, allocator ----------------------------------------------------
 
