@@ -576,6 +576,48 @@ def test_art30_a_scenario_s_log_masked_check_holds_for_free_text(tmp_path: Path)
     assert result.ok, result.report()
 
 
+def test_art30_an_actor_s_name_quoting_an_identity_number_is_logged_masked(
+    province: Province,
+) -> None:
+    """Found by the scenarios' review: the registry sealed the actor's name into each
+    entry as given, and an account is often named by its holder's identity number.
+    The name is logged with ID-like text masked, by one command and by a bulk import;
+    an entry written before keeps its name, and the log verifies with both."""
+    from tests.test_bulk import _row
+    from xueji.model import ActorKind
+
+    holder = make_id(D(1980, 1, 1))
+    named = Actor(ActorKind.SCHOOL, "A", f"王某 {holder}（1980年1月1日生）")
+    logged = f"王某 {mask(holder)}（****-**-**生）"
+    with province.store.unit_of_work() as uow:  # an entry written before the fix
+        last = uow.log.last()
+        uow.log.append(
+            audit.make_entry(
+                (last.seq if last else 0) + 1, province.today(), "school", "A", "note",
+                "A", {}, {}, "", named.name, last, uow.log.last("A"),
+            )
+        )  # fmt: skip
+    out = province.reg.enroll(named, **_row(1))
+    assert out.allowed, out.decision
+    bulk = province.reg.enroll_many(named, [_row(2), _row(3)])
+    assert bulk.allowed, bulk.refused
+    new = [e for e in province.log() if e.command == "enroll"]
+    assert [e.actor_name for e in new] == [logged] * 3
+    assert holder not in str(new)
+    assert province.log()[-4].actor_name == named.name  # (the old entry, as written)
+    assert province.reg.verify_log(PROVINCE).ok
+
+
+def test_art30_an_actor_s_name_is_logged_with_the_profile_s_mask() -> None:
+    p, strict = _strict_province()
+    holder = make_id(D(1980, 1, 1))
+    a = Actor(school_actor("A").kind, "A", holder)
+    s = p.enroll("A", 1)
+    assert p.reg.update_student(a, s.id, name="乙").allowed
+    assert p.log()[-1].actor_name == mask(holder, strict)
+    assert p.reg.verify_log(PROVINCE).ok
+
+
 def test_art30_a_consent_s_guardian_number_is_logged_with_the_profile_s_mask() -> None:
     """Found by the privacy audit: a consent went into the log through its ``repr``,
     which masks the guardian's number with the library's default mask (first 6 and

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
+from tests.conftest import PROVINCE, D, Province, authority, enrol_kwargs, make_id, school_actor
 from tests.test_enrolment import _rows, enrol_again
 from xueji.errors import XuejiError
 from xueji.model import (
@@ -73,6 +73,28 @@ def test_art29_a_corrected_identity_number_is_stored_normalised(province: Provin
     province.reg.approve(authority("340104"), req.request.id)
     assert province.reg.student(PROVINCE, s.id).id_number == number
     assert "enrolment.duplicate" in enrol_again(province, born, number).decision.codes
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"birth_date": "2019-03-01"},
+        {"birth_date": MORNING},
+        {"sex": 1},
+        {"name": 5},
+        {"id_number": 340104201903010112},
+        {"photo": "2026-09-01"},
+        {"name": "李四", "birth_date": "2019-03-01"},
+    ],
+)
+def test_art29_a_correction_s_field_of_the_wrong_type_is_bad_input_not_a_crash(
+    province: Province, changes: dict[str, Any]
+) -> None:
+    """Found by the scenarios' review: a birth date given as text (for a student with
+    an identity number) reached the correction's rules and raised AttributeError;
+    the fields' types were checked only after the rules. They are checked first."""
+    s = province.register("A", 1, birth=D(2019, 3, 1))
+    _unchanged(province, lambda: province.reg.request_correction(A, s.id, changes, "录错"))
 
 
 @pytest.mark.parametrize(
@@ -392,3 +414,18 @@ def test_an_actor_whose_unit_or_name_is_not_text_is_refused_everywhere(
             assert err.message_zh != err.message_en
     assert province.reg.verify_log(PROVINCE).ok
     assert province.reg.checkpoint(PROVINCE).seq == len(province.log())
+
+
+@pytest.mark.parametrize("abroad", ["false", "true", 0, None])
+def test_art23_transfer_in_s_abroad_flag_must_be_a_flag(province: Province, abroad: Any) -> None:
+    """Found by the scenarios' review: ``transfer_in(abroad="false")`` was accepted and
+    read as true (a non-empty text): a transfer from another province became one from
+    abroad (Art 23 for Art 22). It is ``command.bad_input``, as the other flags are."""
+    row = {k: v for k, v in enrol_kwargs(D(2019, 3, 1)).items() if k != "photo"}
+    err = _unchanged(
+        province,
+        lambda: province.reg.transfer_in(
+            A, origin="江苏省", abroad=abroad, registry_number=None, **row
+        ),
+    )
+    assert "abroad" in err.message_en

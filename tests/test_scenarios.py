@@ -214,11 +214,11 @@ def test_steps_go_on_after_a_failure(tmp_path: Path) -> None:
         ),
         # dates: a step dated before the one before it (found only when run)
         (
-            "steps:\n  - do: check\n    on: 2026-09-10\n  - do: check\n    on: 2026-09-09\n",
+            "steps:\n  - do: advance_clock\n    on: 2026-09-10\n  - do: advance_clock\n    on: 2026-09-09\n",
             8,
             "step 2 is dated 2026-09-09, before step 1's date 2026-09-10",
         ),
-        ("steps:\n  - do: check\n    on: 2026-08-31\n", 6, "before the start 2026-09-01"),
+        ("steps:\n  - do: advance_clock\n    on: 2026-08-31\n", 6, "before the start 2026-09-01"),
     ],
 )
 def test_a_malformed_scenario_names_file_line_and_problem(
@@ -248,6 +248,7 @@ facts:
        birth_date: 2023-01-01, hukou_region: "340104", id_number: "340104202301010419"}
 steps:
   - do: check
+    expect: {log_verifies: true}
 """
     path = _write(tmp_path, body)
     with pytest.raises(scenarios.ScenarioError) as err:
@@ -1059,3 +1060,398 @@ def test_a_misspelled_student_fact_field_is_named_in_english_in_the_english_half
         "unknown field 'class' of a student fact (did you mean class_id?)" in err.value.message_en
     )
     assert "学生事实" not in err.value.message_en
+
+
+@pytest.mark.parametrize("field", ["actor_name", "basis", "subject", "command", "actor_unit"])
+def test_art30_log_masked_reads_every_text_field_of_an_entry(tmp_path: Path, field: str) -> None:
+    """Found by the scenarios' review: ``log_masked`` read only the entries' before and
+    after values; an identity number in the actor's name (the registry logged it as
+    given) or in another field was not seen. Every text field is read now."""
+    from xueji import audit
+
+    holder = "340104198001010012"
+    scenario = scenarios.load(_write(tmp_path, ENROL))
+    run = scenarios._Run(scenario, None)
+    assert run._log_masked()
+    fields = {"actor_name": "", "basis": "", "subject": "S1", "command": "x", "actor_unit": "A"}
+    fields[field] = f"王某 {holder}"
+    with run.reg.store.unit_of_work() as uow:  # as an entry written before the fix holds it
+        last = uow.log.last()
+        uow.log.append(
+            audit.make_entry(
+                last.seq + 1 if last else 1, scenario.start, "school", fields["actor_unit"],
+                fields["command"], fields["subject"], {}, {}, fields["basis"],
+                fields["actor_name"], last, None,
+            )
+        )  # fmt: skip
+    assert run.reg.verify_log(run.observer).ok
+    assert not run._log_masked()
+
+
+def test_art30_an_actor_named_by_an_identity_number_keeps_the_log_masked(tmp_path: Path) -> None:
+    """The registry logs the actor's name with identity numbers masked: ``log_masked``
+    holds for a scenario whose actor is so named (it held before only because it did
+    not read the name)."""
+    body = ENROL.replace("by: 实验小学", "by: 王某") + (
+        "  - do: check\n    expect: {log_masked: true, log_verifies: true}\n"
+    )
+    body = (
+        "facts:\n  actors:\n    王某: {kind: school, unit: A, name: '王某 340104198001010012'}\n"
+        + body
+    )
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert result.ok, result.report()
+
+
+def test_art29_a_correction_s_date_written_as_text_is_bad_input(tmp_path: Path) -> None:
+    """Found by the scenarios' review: ``changes: {birth_date: 2019-3-1}`` on a step
+    that expects an error (the value goes to the command as written) raised a raw
+    AttributeError, reported as an internal error."""
+    body = STUDENT + textwrap.dedent("""\
+        steps:
+          - do: request_correction
+            by: 实验小学
+            student: 小明
+            with: {changes: {birth_date: 2019-3-1}, reason: 录错}
+            expect: {error: command.bad_input}
+          - do: check
+            expect: {log_verifies: true}
+        """)
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert result.ok, result.report()
+
+
+@pytest.mark.parametrize(
+    ("steps", "line", "zh", "en"),
+    [
+        ("  - do: check\n", 11, "check 步骤未写任何预期", "a check step that expects nothing"),
+        (
+            "  - do: check\n    student: 小明\n    on: 2026-09-02\n",
+            11,
+            "check 步骤未写任何预期",
+            "a check step that expects nothing",
+        ),
+        ("  - do: check\n    expect: {}\n", 11, "check 步骤未写任何预期", "expects nothing"),
+        ("  - do: check\n    expect:\n", 11, "check 步骤未写任何预期", "expects nothing"),
+        (
+            "  - do: check\n    student: 小明\n    expect: {student: {}}\n",
+            13,
+            "预期 student 未写任何字段",
+            "expect.student names no field",
+        ),
+        (
+            "  - do: check\n    student: 小明\n    expect: {student: null, log_verifies: true}\n",
+            13,
+            "预期 student 未写任何字段",
+            "expect.student names no field",
+        ),
+        (
+            "  - do: suspend\n    by: 实验小学\n    student: 小明\n    as: 休学\n"
+            "    with: {reason: 病休}\n    expect:\n      request:\n",
+            17,
+            "预期 request 未写任何字段",
+            "expect.request names no field",
+        ),
+        (
+            "  - do: advance_clock\n    student: 小明\n    expect: {student: {}}\n",
+            13,
+            "预期 student 未写任何字段",
+            "expect.student names no field",
+        ),
+    ],
+)
+def test_a_step_that_states_nothing_is_malformed(
+    tmp_path: Path, steps: str, line: int, zh: str, en: str
+) -> None:
+    """Found by the scenarios' review: a ``check`` step with no expectations, and an
+    expectation ``student: {}`` or ``request: null``, checked nothing and passed."""
+    path = _write(tmp_path, STUDENT + "steps:\n" + steps)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:{line}"
+    assert zh in err.value.message_zh
+    assert en in err.value.message_en
+
+
+def test_an_advance_clock_step_without_expectations_is_an_action(tmp_path: Path) -> None:
+    """``advance_clock`` runs the deadline sweep: a step of it that states nothing is
+    carried out (an error it raises fails it), as any command's."""
+    body = STUDENT + "steps:\n  - do: advance_clock\n    on: 2026-09-10\n"
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    assert result.ok, result.report()
+
+
+@pytest.mark.parametrize(
+    ("actor", "fragment_zh", "fragment_en"),
+    [
+        (
+            '镜湖区: {kind: county, unit: "340220"}',
+            "执行者 镜湖区 的单位 340220 不在事实的单位中（是否应为 340202",
+            "actor 镜湖区's unit '340220' is not one of the facts' units (did you mean 340202",
+        ),
+        (
+            "新学校: {kind: school, unit: AA}",
+            "执行者 新学校 的单位 AA 不在事实的学校中（是否应为 A？）",
+            "actor 新学校's unit 'AA' is not one of the facts' schools (did you mean A?)",
+        ),
+        (
+            "市局: {kind: city, unit: A}",
+            "执行者 市局 的单位 A 不在事实的单位中",
+            "actor 市局's unit 'A' is not one of the facts' units",
+        ),
+    ],
+)
+def test_an_actor_s_unit_must_be_among_the_facts(
+    tmp_path: Path, actor: str, fragment_zh: str, fragment_en: str
+) -> None:
+    """Found by the scenarios' review: an actor's unit was never checked, so a typo
+    made every step of that actor refused, and a step expecting a refusal passed for
+    the wrong reason. It is refused when the file is read, at the actor's line."""
+    path = _write(tmp_path, f"facts:\n  actors:\n    {actor}\n" + ENROL)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:6"
+    assert fragment_zh in err.value.message_zh
+    assert fragment_en in err.value.message_en
+
+
+@pytest.mark.parametrize(
+    ("fact", "kind", "zh", "en"),
+    [
+        (
+            "  - {id: A-9, school: AA, name: 九班, grade: 1, head_teacher: 王}\n",
+            "classes",
+            "classes 第1项 无法建立",
+            "classes item 1 cannot be set up",
+        ),
+        (
+            "  - {code: Q, name: 甲, authority: '340999', region: '340104', stages: [primary]}\n",
+            "schools",
+            "schools 第1项 无法建立",
+            "schools item 1 cannot be set up",
+        ),
+        (
+            "  - {code: '340199', name: 乙, level: county, region: '340104', parent: '3499'}\n",
+            "units",
+            "units 第1项 无法建立",
+            "units item 1 cannot be set up",
+        ),
+    ],
+)
+def test_a_fact_the_registry_refuses_is_reported_at_its_line(
+    tmp_path: Path, fact: str, kind: str, zh: str, en: str
+) -> None:
+    """Found by the scenarios' review: a unit, school or class fact the registry
+    refused (a class of an unknown school) was reported against the scenario file
+    with no line; it is reported at the fact's line, in the facts file it is in."""
+    facts = tmp_path / "p.facts.yaml"
+    lines = (SCENARIOS / "province.facts.yaml").read_text(encoding="utf-8").splitlines(True)
+    at = next(i for i, ln in enumerate(lines) if ln.startswith(f"{kind}:"))
+    lines.insert(at + 1, fact)  # the first of its kind, on the line after the key
+    facts.write_text("".join(lines), encoding="utf-8")
+    path = tmp_path / "t.scenario.yaml"
+    path.write_text(
+        "facts_file: p.facts.yaml\nsteps:\n  - do: check\n    expect: {log_verifies: true}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.run(scenarios.load(path))
+    assert err.value.where == f"{facts}:{at + 2}"
+    assert zh in err.value.message_zh
+    assert en in err.value.message_en
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "zh", "en"),
+    [
+        (  # a quote left open: the line it opened on, never a line past the end
+            "steps:\n  - do: suspend\n    with: {reason: \"病休}\n  - do: check\n"
+            "    on: 2026-09-02\n",
+            3,
+            ["文件末尾：文件意外结束", "；第3行开始的带引号文本未闭合"],
+            ["YAML error at the end of the file: found unexpected end of stream",
+             "(while scanning a quoted scalar that began on line 3)"],
+        ),
+        (  # a brace left open: the problem's line, and the line the mapping began on
+            "steps:\n  - do: check\n    expect: {log_verifies: true\n  - do: check\n",
+            4,
+            ["第7列：找不到应有的 ',' 或 '}'", "；第3行开始的花括号 {…} 未闭合"],
+            ["YAML error at line 4, column 7: expected ',' or '}', but got",
+             "(while parsing a flow mapping that began on line 3)"],
+        ),
+        (
+            "steps:\n  - do: check\n    expect: {detected: [late}\n",
+            3,
+            ["找不到应有的 ',' 或 ']'", "；第3行开始的方括号 […] 未闭合"],
+            ["expected ',' or ']', but got '}'", "while parsing a flow sequence"],
+        ),
+    ],
+)  # fmt: skip
+def test_a_yaml_error_names_where_its_construct_began_in_both_languages(
+    tmp_path: Path, text: str, line: int, zh: list[str], en: list[str]
+) -> None:
+    """Found by the scenarios' review: an unclosed quote was reported on a line past
+    the end of the file, with no word of where it opened, and PyYAML's commonest
+    messages ("found unexpected end of stream", "expected ',' or '}'") had no
+    Chinese (见英文说明)."""
+    path = tmp_path / "t.scenario.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:{line}"
+    assert line <= len(text.splitlines())
+    for part in zh:
+        assert part in err.value.message_zh
+    for part in en:
+        assert part in err.value.message_en
+    assert "见英文说明" not in err.value.message_zh
+
+
+@pytest.mark.parametrize("refused", ["[]", "null", ""])
+def test_an_empty_refused_is_malformed(tmp_path: Path, refused: str) -> None:
+    """Found by the scenarios' review: ``refused: []`` on an allowed step failed with
+    "expected refused [], got []"; a refusal names at least one code."""
+    body = ENROL.replace("expect: {allowed: true, student: {status: draft}}", "expect:")
+    path = _write(tmp_path, body + f"      refused: {refused}\n")
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:11"
+    assert "refused 未列出规则代码" in err.value.message_zh
+    assert "refused lists no rule code" in err.value.message_en
+    assert "allowed: true" in err.value.message_en
+
+
+def test_a_check_on_a_name_whose_step_was_refused_says_so(tmp_path: Path) -> None:
+    """Found by the scenarios' review: a ``check`` or ``advance_clock`` step naming a
+    student or request whose ``as:`` step was refused said only "expected a student,
+    there is none"; it says why, as a command step does, and its other expectations
+    are still checked."""
+    body = textwrap.dedent("""\
+        steps:
+          - do: enroll
+            by: 实验小学
+            as: 小红
+            with: {school: A, class_id: A-1, grade: 1, name: 小红, sex: F,
+                   birth_date: 2022-05-01, hukou_region: "340104",
+                   id_number: "340104202205010021", photo: 2026-09-01}
+            expect: {refused: [enrolment.too_young]}
+          - do: suspend
+            by: 实验小学
+            student: 小红
+            as: 休学
+            with: {reason: 病休}
+          - do: check
+            student: 小红
+            expect: {student: {status: draft}, log_verifies: false}
+          - do: advance_clock
+            request: 休学
+            expect: {request: {state: at_authority}}
+        """)
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    enrol, suspend, check, sweep = result.steps
+    assert enrol.ok, enrol.problems
+    assert not suspend.ok
+    assert check.problems == (
+        "预期 log_verifies: false，实际为 true (expected log_verifies: false, got true)",
+        "没有名为 小红 的学生：命名它的步骤没有成功 "
+        "(no student named '小红': the step that names it with 'as' did not give one)",
+    )
+    assert sweep.problems == (
+        "没有名为 休学 的申请：命名它的步骤没有成功 "
+        "(no request named '休学': the step that names it with 'as' did not give one)",
+    )
+
+
+def test_art30_the_pytest_plugin_masks_the_title_and_the_messages(
+    pytester: pytest.Pytester,
+) -> None:
+    """Found by the scenarios' review: the plugin printed a failing scenario's title as
+    written, an identity number in it whole (the CLI masked it; the docs promise the
+    plugin's message masked too)."""
+    facts = (SCENARIOS / "province.facts.yaml").as_posix()
+    number = "340104201903010112"
+    head = HEAD.format(facts=facts).replace("title: t", f"title: 小明 {number} 的入学")
+    wrong = head + ENROL.replace("status: draft", "status: registered")
+    bad = head + f"steps:\n  - do: submit\n    by: '{number}'\n    student: 小明\n"
+    pytester.makefile(".scenario.yaml", wrong=wrong, bad=bad)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=2)
+    out = result.stdout.str()
+    assert "小明 340104********0112 的入学" in out
+    assert "unknown actor '340104********0112'" in out
+    assert number not in out
+
+
+def test_the_analysts_page_s_scenario_commands_run_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the scenarios' review: docs/getting-started-analysts.md ran
+    ``my-case.scenario.yaml``, a file its steps never made (a copy made outside
+    ``scenarios/`` does not find ``facts_file: province.facts.yaml``), and
+    ``.venv/bin/pytest``, which ``make demo`` does not install. Each command of its
+    Scenarios section runs here as written, from a copy of the repository's
+    ``scenarios/``."""
+    import shutil
+
+    page = (ROOT / "docs" / "getting-started-analysts.md").read_text(encoding="utf-8")
+    section = page.split("## Scenarios", 1)[1]
+    blocks = [b.split("```", 1)[0] for b in section.split("```text\n")[1:]]
+    shutil.copytree(SCENARIOS, tmp_path / "scenarios")
+    monkeypatch.chdir(tmp_path)
+    ran = []
+    for line in "".join(blocks).splitlines():
+        command = line.split("#", 1)[0].removeprefix("$ ").split()
+        if command[0] == "cp":
+            shutil.copy(command[1], command[2])
+        elif command[0] == ".venv/bin/xueji":
+            assert cli.main(command[1:]) == cli.EXIT_OK, capsys.readouterr().out
+        else:  # pytest comes with the development tools, which make test installs
+            assert command[0] == ".venv/bin/pytest"
+            assert "make test" in section.split(".venv/bin/pytest", 1)[0]
+        ran.append(command[0])
+    assert ran.count(".venv/bin/xueji") >= 2
+    assert ".venv/bin/pytest" in ran
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "fragment"),
+    [
+        ("start: 20260901\n" + ENROL, 3, "start is not a date YYYY-MM-DD: 20260901"),
+        (ENROL.replace("    by: 实验小学\n", "    on: 2026-W37-1\n    by: 实验小学\n", 1), 5,
+         "on is not a date YYYY-MM-DD: '2026-W37-1'"),
+        (ENROL.replace("    by: 实验小学\n", "    on: 20260902\n    by: 实验小学\n", 1), 5,
+         "on is not a date YYYY-MM-DD: 20260902"),
+    ],
+)  # fmt: skip
+def test_dates_are_written_yyyy_mm_dd(tmp_path: Path, body: str, line: int, fragment: str) -> None:
+    """Found by the scenarios' review: ``start:`` and ``on:`` took ``20260901`` and
+    ``2026-W37-1`` (Python reads ISO's other forms), where the docs say YYYY-MM-DD."""
+    path = tmp_path / "t.scenario.yaml"
+    path.write_text(
+        HEAD.replace("start: 2026-09-01\n", "").format(
+            facts=(SCENARIOS / "province.facts.yaml").as_posix()
+        )
+        + body,
+        encoding="utf-8",
+    )
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:{line}"
+    assert fragment in err.value.message_en
+
+
+@pytest.mark.parametrize(
+    ("articles", "shown"),
+    [("[99, -1, true]", "99"), ("[12, -1]", "-1"), ("[true]", "true"), ("[0]", "0"),
+     ("['12']", "'12'"), ("12", "12")],
+)  # fmt: skip
+def test_articles_are_articles_of_the_measures(tmp_path: Path, articles: str, shown: str) -> None:
+    """Found by the scenarios' review: ``articles: [99, -1, true]`` was accepted (a
+    boolean is a number to Python; the Anhui measures have 33 articles)."""
+    path = _write(tmp_path, f"articles: {articles}\n" + ENROL)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:4"
+    assert f"not {shown}" in err.value.message_en
+    assert "1 to 33" in err.value.message_en
+    assert scenarios.load(_write(tmp_path, "articles: [12, 33]\n" + ENROL)).articles == (12, 33)

@@ -4,7 +4,8 @@ Registered through the ``pytest11`` entry point, so installing xueji is enough: 
 scenario files anywhere pytest looks (``testpaths``) and run ``pytest``. A failing
 step is shown as the analyst wrote it (file, line, the step, what was expected, what
 came, and the rule's explanation), a malformed file as its file, line and problem;
-neither as a Python traceback.
+neither as a Python traceback. Identity numbers are masked in either (Art 30), in the
+scenario's title too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from xueji.masking import mask_ids
 from xueji.scenarios import SUFFIXES, ScenarioError, load, run
 
 __all__ = ["ScenarioFailure", "ScenarioFile", "ScenarioItem", "pytest_collect_file"]
@@ -46,9 +48,10 @@ class ScenarioItem(pytest.Item):
             scenario = load(self.path)
             result = run(scenario)
         except ScenarioError as e:
-            raise ScenarioFailure(str(e)) from None
-        if not result.ok:
-            raise ScenarioFailure(f"{scenario.title}\n{result.report()}")
+            raise ScenarioFailure(mask_ids(str(e))) from None
+        if not result.ok:  # identity numbers masked, the title's too (Art 30: it was
+            # printed as written, found by the scenarios' review)
+            raise ScenarioFailure(mask_ids(f"{scenario.title}\n{result.report()}"))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         """The report, not a traceback."""
