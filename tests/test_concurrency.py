@@ -821,48 +821,6 @@ def test_two_rollovers_of_one_year(store: Store) -> None:
     assert audit.verify(p.log()).ok
 
 
-def test_a_unit_and_a_school_added_under_one_new_code_at_once(store: Store) -> None:
-    """Units and schools share one code space: a school added under a new code while
-    another transaction adds a unit under it (not yet committed) is refused, as it is
-    once the unit is there. Before schema 9 each store checked the other table before
-    its insert, and on a server both transactions passed: the code named two records."""
-    from xueji.errors import DuplicateKey
-    from xueji.model import School, Unit, UnitLevel
-    from xueji.policy import Stage
-
-    added = threading.Event()
-    failed: list[BaseException] = []
-
-    def add_unit() -> None:
-        try:
-            with store.unit_of_work() as uow:
-                uow.units.add(Unit("340199", "新区教育局", UnitLevel.COUNTY, "340199", "34"))
-                added.set()
-                threading.Event().wait(0.3)  # the other transaction runs meanwhile
-        except BaseException as e:  # pragma: no cover - reported below
-            failed.append(e)
-            added.set()
-
-    t = threading.Thread(target=add_unit)
-    t.start()
-    assert added.wait(10)
-    school = School("340199", "新区学校", "340104", "340104", frozenset({Stage.PRIMARY}))
-    outcome: object = None
-    try:
-        with store.unit_of_work() as uow:
-            uow.schools.add(school)
-    except (DuplicateKey, ConcurrencyConflict) as e:
-        outcome = e
-    t.join()
-    assert not failed, failed
-    assert isinstance(outcome, (DuplicateKey, ConcurrencyConflict)), outcome
-    if isinstance(outcome, DuplicateKey):
-        assert (outcome.kind, outcome.key, outcome.adding) == ("unit", "340199", "school")
-    with store.unit_of_work() as uow:
-        assert uow.units.get("340199") is not None
-        assert uow.schools.get("340199") is None
-
-
 def _form(key: str) -> dict[str, Any]:
     """An enrolment form (a new identity number each time) with idempotency ``key``."""
     from tests.conftest import make_id

@@ -1076,6 +1076,46 @@ class StoreContract:
             t.join()
         assert sorted(results) == ["conflict", "ok"]
 
+    def test_a_unit_and_a_school_under_one_new_code_at_once(self, store: Store) -> None:
+        """A school added under a new code while another unit of work adds a unit under
+        it, not yet committed, is refused as it is once the unit is there
+        (:class:`DuplicateKey`, or a :class:`ConcurrencyConflict` where writers queue):
+        a check of the other table before the insert is not enough on a server, where
+        neither transaction sees the other's row (the SQL store's schema 9 keeps every
+        code under one primary key)."""
+        added = threading.Event()
+        failed: list[BaseException] = []
+
+        def add_unit() -> None:
+            try:
+                with store.unit_of_work() as uow:
+                    uow.units.add(Unit("340199", "新区教育局", UnitLevel.COUNTY, "340199", "34"))
+                    added.set()
+                    threading.Event().wait(0.3)  # the other unit of work runs meanwhile
+            except BaseException as e:  # (said below)
+                failed.append(e)
+                added.set()
+
+        t = threading.Thread(target=add_unit)
+        t.start()
+        assert added.wait(10)
+        school = School("340199", "新区学校", "340104", "340104", frozenset({Stage.PRIMARY}))
+        outcome: object = None
+        try:
+            with store.unit_of_work() as uow:
+                uow.schools.add(school)
+        except (DuplicateKey, ConcurrencyConflict) as e:
+            outcome = e
+        t.join()
+        assert not failed, failed
+        assert isinstance(outcome, (DuplicateKey, ConcurrencyConflict)), outcome
+        if isinstance(outcome, DuplicateKey):
+            assert (outcome.kind, outcome.key, outcome.adding) == ("unit", "340199", "school")
+            _chains_nothing(outcome)
+        with store.unit_of_work() as uow:
+            assert uow.units.get("340199") is not None
+            assert uow.schools.get("340199") is None
+
     # -- the registry on top ------------------------------------------------------------
 
     def test_the_registry_runs_unchanged(self, store: Store) -> None:
