@@ -1114,3 +1114,57 @@ def test_the_rules_citing_a_parameter_are_the_ones_the_code_has() -> None:
             assert codes[-1] in CITES_PARAMETER, (name, codes[-1], m.group(0))
             taken += 1
     assert taken >= 15  # (the scan found the rules' parameter articles)
+
+
+def _recover(shown: str, fill: str) -> list[str]:
+    """Every 18-character number that ``shown`` (one character hidden by ``fill``) can
+    be, by the GB 11643 check character."""
+    from xueji import ids
+
+    i = shown.index(fill)
+    out = []
+    for c in "0123456789X":
+        number = shown[:i] + c + shown[i + 1 :]
+        if number[:17].isdigit() and ids.check_character(number[:17]) == number[17]:
+            out.append(number)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("mask", "said_en", "said_zh"),
+    [
+        ("{ head = 17, tail = 0 }", "nothing would be hidden", "什么也没有隐藏"),
+        ("{ head = 13, tail = 4 }", "nothing would be hidden", "什么也没有隐藏"),
+        ("{ head = 0, tail = 17 }", "nothing would be hidden", "什么也没有隐藏"),
+        ('{ head = 6, tail = 4, fill = "0" }', "a digit or X", "数字或 X"),
+        ('{ head = 6, tail = 4, fill = "X" }', "a digit or X", "数字或 X"),
+        ('{ head = 6, tail = 4, fill = "x" }', "a digit or X", "数字或 X"),
+        ('{ head = 6, tail = 4, fill = "Ｘ" }', "a digit or X", "数字或 X"),
+        ('{ head = 6, tail = 4, fill = "７" }', "a digit or X", "数字或 X"),
+        ('{ head = 6, tail = 4, fill = "*9" }', "a digit or X", "数字或 X"),
+    ],
+)
+def test_art30_an_id_mask_that_hides_nothing_is_refused(
+    mask: str, said_en: str, said_zh: str
+) -> None:
+    """Found by the profile review: ``id_mask`` refused only masks showing all 18
+    characters, but one hiding a single character hides nothing (the GB 11643 check
+    character gives it back: one candidate passes), and a digit or X as the fill made a
+    masked number look like a real one (``340104000000001018``)."""
+    for head, tail in ((17, 0), (13, 4), (0, 17), (9, 8)):
+        shown = IdMask(head, tail, "*").apply("340104202003011018")
+        assert _recover(shown, "*") == ["340104202003011018"]  # (why: one candidate)
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(_one("id_mask", mask), where="js.toml")
+    assert e.value.code == "policy.invalid"
+    assert "js.toml" in e.value.message_en
+    assert "id_mask" in e.value.message_en
+    assert said_en in e.value.message_en
+    assert said_zh in e.value.message_zh
+    assert "hidden" not in e.value.message_zh
+    assert "digit" not in e.value.message_zh
+    with pytest.raises(InvalidPolicy):  # (in code as in a file)
+        attrs.evolve(ANHUI_2013, id_mask=Param(IdMask(17, 0, "*"), anhui(30)))
+    # two characters hidden leave about ten numbers, and any other fill is taken
+    for ok in ("{ head = 16, tail = 0 }", '{ head = 4, tail = 2, fill = "#" }'):
+        assert parse_policy(_one("id_mask", ok)).id_mask.value.head in (16, 4)

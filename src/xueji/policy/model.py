@@ -162,15 +162,7 @@ def _value_problems(p: Policy) -> list[Problem]:
                 f"maintenance_fee_per_student is not negative: {fee}",
             )
         )
-    mask = p.id_mask.value
-    if mask.head + mask.tail >= 18:
-        out.append(
-            (
-                f"id_mask 显示18位号码中的 {mask.head} + {mask.tail} 位：什么也没有隐藏",
-                f"id_mask shows {mask.head} + {mask.tail} characters of an 18-character "
-                "number: nothing would be hidden",
-            )
-        )
+    out.extend(_mask_problems(p.id_mask.value))
     fmt = p.regional_number_format.value
     if "{seq" not in fmt:
         out.append(
@@ -196,6 +188,40 @@ def _value_problems(p: Policy) -> list[Problem]:
         )
         return out
     out.extend(_format_field_problems(fmt))
+    return out
+
+
+_NUMBER_LIKE_FILL = re.compile(r"[\dXxＸｘ]")
+"""What an ``id_mask`` fill may not hold: a digit (any script's: ``str.isdigit``'s
+full-width ``７`` too) or the check character's X, which make a masked number read
+as a real one."""
+
+
+def _mask_problems(mask: IdMask) -> list[Problem]:
+    """An ``id_mask`` that hides nothing (Art 30): one showing 17 or more of the 18
+    characters hides at most one, and the GB 11643 check character gives that one back
+    (of the eleven candidates one passes); one whose fill is a digit or X makes a
+    masked number look like a real number (``340104000000001018``)."""
+    out: list[Problem] = []
+    if mask.head + mask.tail >= 17:
+        out.append(
+            (
+                f"id_mask 显示18位号码中的 {mask.head} + {mask.tail} 位：至多隐藏一位，"
+                "而这一位可由校验码还原（GB 11643），什么也没有隐藏；请至少隐藏两位",
+                f"id_mask shows {mask.head} + {mask.tail} characters of an 18-character "
+                "number: it hides one character at most, which the check character gives "
+                "back (GB 11643), so nothing would be hidden; hide two or more",
+            )
+        )
+    if _NUMBER_LIKE_FILL.search(mask.fill) or any(c.isdigit() for c in mask.fill):
+        out.append(
+            (
+                f"id_mask 的填充字符 {mask.fill!r} 含数字或 X：遮蔽后的号码看似真实号码，"
+                "请用 * 或 # 等其他字符",
+                f"id_mask: the fill {mask.fill!r} holds a digit or X: a masked number would "
+                "look like a real one; use another character such as * or #",
+            )
+        )
     return out
 
 
