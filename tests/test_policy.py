@@ -284,10 +284,10 @@ def _one(name: str, value: str) -> str:
         # a misspelled field name unlocked the name (Art 29)
         ("locked_fields", '["nmae", "sex"]', "'nmae' is not a field of a student record"),
         # values of the wrong shape: tracebacks before, or text read letter by letter
-        ("class_size_caps", "45", "expected a list or table, not 45"),
+        ("class_size_caps", "45", "expected a table such as { primary = 45"),
         ("transfer_window", '"start_to_end"', "expected a table"),
         ("id_mask", '"4+2"', "expected a table"),
-        ("locked_fields", '"name"', "expected a list or table, not 'name'"),
+        ("locked_fields", '"name"', "expected a list such as"),
         ("maintenance_fee_per_student", '"NaN"', "expected an amount"),
         # the format is right, the day does not exist
         ("new_student_deadline", '"09-31"', "no such day of the year: 09-31"),
@@ -1168,3 +1168,80 @@ def test_art30_an_id_mask_that_hides_nothing_is_refused(
     # two characters hidden leave about ten numbers, and any other fill is taken
     for ok in ("{ head = 16, tail = 0 }", '{ head = 4, tail = 2, fill = "#" }'):
         assert parse_policy(_one("id_mask", ok)).id_mask.value.head in (16, 4)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "en", "zh"),
+    [
+        # a table where a list is due: its keys were taken, its values ignored (both
+        # senior and junior graduations needed approval under `junior = false`)
+        (
+            "graduation_needs_approval",
+            "{ senior = true, junior = false }",
+            "expected a list such as",
+            "应为列表",
+        ),
+        ("school_authority_levels", "{ county = true }", "expected a list such as", "应为列表"),
+        ("locked_fields", "{ name = true }", "expected a list such as", "应为列表"),
+        ("initial_grades", "{ a = 1 }", "expected a list such as", "应为列表"),
+        ("locked_fields", '"name"', "expected a list such as", "应为列表"),
+        (
+            "transfer_blackout",
+            '{ start = "07-15", end = "08-14" }',
+            "expected a list such as",
+            "应为列表",
+        ),
+        (
+            "terms",
+            '{ name = "a", start = "09-01", end = "01-20" }',
+            "expected a list such as",
+            "应为列表",
+        ),
+        # a list where a table is due: "'list' object has no attribute 'items'"
+        ("class_size_caps", "[40, 45, 48, 10]", "expected a table such as", "应为表"),
+        ("class_size_caps", "45", "expected a table such as", "应为表"),
+        ("school_system", "[1, 2]", "expected a table such as", "应为表"),
+        # a list of the wrong things: "'str' object has no attribute 'keys'"
+        ("terms", '["09-01", "01-20"]', "expected a table such as", "应为表"),
+        (
+            "school_system",
+            "{ primary = 6, junior = [7, 8, 9], senior = [10, 11, 12], special = [1] }",
+            "expected a list such as",
+            "应为列表",
+        ),
+        # too many or too few: "Too many values in [...] to structure as tuple[...]"
+        ("transfer_blackout", '["07-15", "08-14", "09-01"]', "expected 2 values", "应为 2 个值"),
+        ("transfer_blackout", '["07-15"]', "expected 2 values", "应为 2 个值"),
+    ],
+)
+def test_a_value_of_the_wrong_shape_is_refused_in_both_languages(
+    name: str, value: str, en: str, zh: str
+) -> None:
+    """Found by the profile review: a TOML table where a list (a set) is due was taken
+    for its keys (``graduation_needs_approval = { senior = true, junior = false }``:
+    both needed approval), and a list where a table is due, or a list of the wrong
+    things, ended in Python's words (``'list' object has no attribute 'items'``) in
+    both halves of the message."""
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(_one(name, value), where="js.toml")
+    assert e.value.code == "policy.invalid"
+    assert name in e.value.message_en
+    assert name in e.value.message_zh
+    assert en in e.value.message_en
+    assert zh in e.value.message_zh
+    for python in ("object has no attribute", "to structure as", "unknown error", "xueji."):
+        assert python not in str(e.value)
+    assert "expected" not in e.value.message_zh
+    # the same values in their right shapes load
+    right = {
+        "graduation_needs_approval": '["senior"]',
+        "school_authority_levels": '["county"]',
+        "locked_fields": '["name"]',
+        "initial_grades": "[1, 7, 10]",
+        "transfer_blackout": '["07-15", "08-14"]',
+        "terms": '[{ name = "a", start = "09-01", end = "01-20" }]',
+        "class_size_caps": "{ primary = 40, junior = 45, senior = 48, special = 10 }",
+        "school_system": "{ primary = [1, 2, 3, 4, 5, 6], junior = [7, 8, 9], "
+        "senior = [10, 11, 12], special = [1] }",
+    }
+    assert parse_policy(_one(name, right[name])).parameters()[name].value

@@ -51,7 +51,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from xueji.articles import Article
 from xueji.errors import InvalidPolicy
 from xueji.policy.model import Param, Policy, citation_problems, locked_field_problems
-from xueji.policy.values import MonthDay
+from xueji.policy.values import MonthDay, Stage, Term
 
 __all__ = ["converter", "load_policy", "parse_policy", "policy_from_dict", "policy_to_dict"]
 
@@ -202,13 +202,48 @@ def _problem_zh(error: BaseException, kind: Any) -> str:
     return _problem(error, kind)
 
 
-_COLLECTIONS = (frozenset, tuple, list, set, dict, Mapping)
+_LISTS = (frozenset, set, list, tuple)
+_TABLES = (dict, Mapping)
+_LIST_EXAMPLES: Mapping[Any, str] = {
+    int: "[1, 7, 10]",
+    str: '["name", "sex"]',
+    Stage: '["junior", "senior"]',
+    MonthDay: '["07-15", "08-14"]',
+    Term: '[{ name = "第一学期", start = "09-01", end = "01-31" }]',
+}
+_TABLE_EXAMPLES: Mapping[Any, str] = {
+    int: "{ primary = 45, junior = 50, senior = 50, special = 12 }",
+    frozenset[int]: "{ primary = [1, 2, 3, 4, 5, 6], junior = [7, 8, 9], ... }",
+}
 
 
-def _shape_problem(value: Any, kind: Any) -> str | None:
-    """A value whose shape the converter would misread rather than refuse: text where
-    a list is due (``locked_fields = "name"`` read letter by letter), or a scalar where
-    a table or list is due (a converter error that names no field)."""
+_NAMED_EXAMPLES: Mapping[str, str] = {"school_authority_levels": '["city", "county"]'}
+"""Examples of a parameter's value where its type's would mislead (a list of text)."""
+
+
+def _list_example(kind: Any) -> str:
+    args = [a for a in typing.get_args(kind) if a is not Ellipsis]
+    return _LIST_EXAMPLES.get(args[0] if args else None, "[...]")
+
+
+def _table_example(kind: Any) -> str:
+    if attrs.has(kind):  # (its fields by name: those a file writes)
+        names = [f.name for f in attrs.fields(kind) if f.name != "inherited_from"]
+        return "{ " + ", ".join(f"{n} = ..." for n in names) + " }"
+    args = typing.get_args(kind)
+    return _TABLE_EXAMPLES.get(args[1] if len(args) == 2 else None, "{ key = value }")
+
+
+def _shape_problem(
+    value: Any, kind: Any, path: str = "$", example: str | None = None
+) -> tuple[str, str] | None:
+    """A value whose shape the converter would misread rather than refuse, in Chinese
+    and English, at its path: text where a list is due (``locked_fields = "name"``
+    read letter by letter), a table where a list is due (its keys taken and its values
+    ignored: ``{ senior = true, junior = false }`` needed approval for both), a list
+    or a scalar where a table is due (Python's own words before: ``'list' object has
+    no attribute 'items'``), or a pair of days with more or fewer than two. The
+    elements of a list and the values of a table are checked the same way."""
     kinds = (
         typing.get_args(kind)
         if typing.get_origin(kind) in (typing.Union, types.UnionType)
@@ -217,19 +252,51 @@ def _shape_problem(value: Any, kind: Any) -> str | None:
     if value is None and type(None) in kinds:
         return None  # an optional value left out (plain data; TOML has no null)
     kinds = tuple(k for k in kinds if k is not type(None))
-    wants_many = [typing.get_origin(k) in _COLLECTIONS for k in kinds]
-    wants_table = [attrs.has(k) and k is not MonthDay for k in kinds]  # (a day is text)
-    if any(wants_many) and not isinstance(value, (list, dict)):
-        return f"expected a list or table, not {value!r}"
-    if any(wants_table) and not isinstance(value, dict):
-        return f"expected a table such as {{ key = value }}, not {value!r}"
+    if len(kinds) != 1:
+        return None
+    (kind,) = kinds
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    at = "" if path == "$" else f" @ {path}"
+    if origin in _LISTS:
+        example = example or _list_example(kind)
+        if not isinstance(value, (list, tuple, set, frozenset)):
+            return (
+                f"应为列表，如 {example}，而不是 {value!r}{at}",
+                f"expected a list such as {example}, not {value!r}{at}",
+            )
+        items = list(value)
+        if origin is tuple and Ellipsis not in args:
+            if len(items) != len(args):
+                return (
+                    f"应为 {len(args)} 个值，如 {example}，而不是 {len(items)} 个：{value!r}{at}",
+                    f"expected {len(args)} values such as {example}, not {len(items)}: "
+                    f"{value!r}{at}",
+                )
+            pairs = list(zip(items, args, strict=True))
+        else:
+            pairs = [(item, args[0]) for item in items] if args else []
+        for i, (item, item_kind) in enumerate(pairs):
+            if (problem := _shape_problem(item, item_kind, f"{path}[{i}]")) is not None:
+                return problem
+    elif origin in _TABLES or (attrs.has(kind) and kind is not MonthDay):  # (a day is text)
+        example = example or _table_example(kind)
+        if not isinstance(value, Mapping):
+            return (
+                f"应为表，如 {example}，而不是 {value!r}{at}",
+                f"expected a table such as {example}, not {value!r}{at}",
+            )
+        if origin in _TABLES and len(args) == 2:
+            for key, item in value.items():
+                if (problem := _shape_problem(item, args[1], f"{path}[{key!r}]")) is not None:
+                    return problem
     return None
 
 
 def _structure(value: Any, kind: Any, where: str, what: str) -> Any:
-    shape = _shape_problem(value, kind)
+    shape = _shape_problem(value, kind, example=_NAMED_EXAMPLES.get(what))
     if shape is not None:
-        raise _bad(where, f"{what} 的值无效（{shape}）", f"bad value for {what} ({shape})")
+        zh, en = shape
+        raise _bad(where, f"{what} 的值无效（{zh}）", f"bad value for {what} ({en})")
     try:
         return converter.structure(value, kind)
     except (BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as e:
