@@ -1245,3 +1245,67 @@ def test_a_value_of_the_wrong_shape_is_refused_in_both_languages(
         "senior = [10, 11, 12], special = [1] }",
     }
     assert parse_policy(_one(name, right[name])).parameters()[name].value
+
+
+@pytest.mark.parametrize(
+    ("text", "zh"),
+    [
+        (
+            '[transfer_stage_limit]\nvalue = 7\narticle = { instrument = "x", number = 1000 }',
+            "'number' 应不大于 999，而不是 1000",
+        ),
+        (
+            '[transfer_stage_limit]\nvalue = 7\narticle = { instrument = "x", number = -1 }',
+            "'number' 应不小于 0，而不是 -1",
+        ),
+        (
+            "[transfer_stage_limit]\nvalue = 7\n"
+            'article = { instrument = "x", number = 24, paragraph = 0 }',
+            "'paragraph' 应不小于 1，而不是 0",
+        ),
+        (
+            '[id_mask]\nvalue = { head = -1, tail = 2 }\narticle = { instrument = "x", number = 3 }',
+            "'head' 应不小于 0，而不是 -1",
+        ),
+        (
+            '[id_mask]\nvalue = { head = 4, tail = 2, fill = "" }\n'
+            'article = { instrument = "x", number = 3 }',
+            "'fill' 的长度应不小于 1，而不是 0",
+        ),
+        (
+            '[transfer_window]\nvalue = { reading = "start_or_end", months = -1 }\n'
+            'article = { instrument = "x", number = 3 }',
+            "'months' 应不小于 0，而不是 -1",
+        ),
+        ('[transfer_stage_limit]\nvalue = 7\narticle = { instrument = "x" }', "缺少必填字段"),
+        ('validity_article = { instrument = "x" }', "缺少必填字段"),
+        ('valid_from = "2014-13-01"', "不是有效的日期"),
+        ("valid_from = 2014", "应为日期"),
+        ("valid_from = 2014-09-01T08:00:00", "应为日期"),
+    ],
+)
+def test_a_validator_s_problem_is_said_in_chinese_in_the_chinese_half(text: str, zh: str) -> None:
+    """Found by the profile review: the attrs validators' and cattrs' words ("'number'
+    must be <= 999", "required field missing", "month must be in 1..12", "expected a
+    date") stayed English in the Chinese half of the message."""
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(f'base = "national-2013"\ncode = "js"\n{text}\n', where="js.toml")
+    assert e.value.code == "policy.invalid"
+    assert zh in e.value.message_zh
+    for english in ("must be", "required field", "month must", "expected", "Length of"):
+        assert english not in e.value.message_zh
+    assert "js.toml" in e.value.message_en
+
+
+@pytest.mark.parametrize("note", ["5", '["a"]', "true", "{ a = 1 }"])
+def test_a_parameter_s_note_is_text(note: str) -> None:
+    """Found by the profile review: ``note = 5`` was turned into the text "5" in
+    silence (``str()``), where every other value is taken as written or refused."""
+    text = _one("transfer_stage_limit", "7") + f"\nnote = {note}\n"
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(text, where="js.toml")
+    assert "transfer_stage_limit.note" in e.value.message_en
+    assert "expected text" in e.value.message_en
+    assert "应为文本" in e.value.message_zh
+    good = parse_policy(_one("transfer_stage_limit", "7") + '\nnote = "五"\n')
+    assert good.transfer_stage_limit.note == "五"

@@ -35,6 +35,7 @@ its steps too).
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import tomllib
 import types
 import typing
@@ -138,8 +139,17 @@ def _date(value: Any, _: type) -> _dt.date:
     if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
         return value
     if isinstance(value, str):
-        return _dt.date.fromisoformat(value)
-    raise ValueError(f"expected a date, not {value!r}")
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError as e:
+            raise _Bad(
+                f"{value!r} 不是有效的日期（应为 2027-09-01 这样的日期）",
+                f"{value!r} is not a date ({e}); write it as 2027-09-01",
+            ) from None
+    raise _Bad(
+        f"应为日期（如 2027-09-01，不带时刻），而不是 {value!r}",
+        f"expected a date such as 2027-09-01 (no time of day), not {value!r}",
+    )
 
 
 converter.register_structure_hook(int, _int)
@@ -192,14 +202,31 @@ def _problem(error: BaseException, kind: Any) -> str:
     return cattrs.v.format_exception(error, kind)
 
 
+_BOUND = re.compile(
+    r"(?P<length>Length of )?'(?P<field>\w+)' must be (?P<op>[<>]=?) (?P<bound>\S+): (?P<value>.*)"
+)
+"""An attrs validator's words (``'number' must be <= 999: 1000``; ``Length of 'fill'
+must be >= 1: 0``), which :func:`_problem_zh` says in Chinese."""
+_OPS_ZH = {">=": "不小于", "<=": "不大于", ">": "大于", "<": "小于"}
+
+
 def _problem_zh(error: BaseException, kind: Any) -> str:
-    """:func:`_problem` in Chinese where the converter's own hooks said it (an attrs
-    validator's or cattrs' words stay as they are)."""
+    """:func:`_problem` in Chinese: the converter's own hooks say it (:class:`_Bad`);
+    an attrs validator's bound, a field missing, an extra field and a wrong count of
+    values are said here. Anything else is said as :func:`_problem` says it."""
     if isinstance(error, _Bad):
         return error.zh
     if isinstance(error, ForbiddenExtraKeysError):
         return f"未知字段 {', '.join(sorted(error.extra_fields))}"
-    return _problem(error, kind)
+    if isinstance(error, KeyError):
+        return "缺少必填字段"
+    said = _problem(error, kind)
+    if (m := _BOUND.fullmatch(said)) is not None:
+        what = f"'{m['field']}' 的长度" if m["length"] else f"'{m['field']}' "
+        return f"{what}应{_OPS_ZH[m['op']]} {m['bound']}，而不是 {m['value']}"
+    if said.startswith(("Too many values", "Not enough values")):
+        return "值的个数不对"
+    return said
 
 
 _LISTS = (frozenset, set, list, tuple)
@@ -307,7 +334,7 @@ def _structure(value: Any, kind: Any, where: str, what: str) -> Any:
             zh = "; ".join(cattrs.transform_error(e, format_exception=_problem_zh))
         else:
             en = str(e)
-            zh = e.zh if isinstance(e, _Bad) else en
+            zh = _problem_zh(e, kind)
         raise _bad(where, f"{what} 的值无效（{zh}）", f"bad value for {what} ({en})") from e
 
 
@@ -376,7 +403,8 @@ def policy_from_dict(
         changes[name] = Param(
             _structure(table["value"], kind, where, name),
             _structure(table["article"], Article, where, f"{name}.article"),
-            str(table.get("note", "")),
+            # (text as written: note = 5 was str()'d in silence)
+            _structure(table.get("note", ""), str, where, f"{name}.note"),
         )
     try:
         if base_code is None:
