@@ -1309,3 +1309,44 @@ def test_a_parameter_s_note_is_text(note: str) -> None:
     assert "应为文本" in e.value.message_zh
     good = parse_policy(_one("transfer_stage_limit", "7") + '\nnote = "五"\n')
     assert good.transfer_stage_limit.note == "五"
+
+
+@pytest.mark.parametrize(
+    ("rule", "parameter"),
+    [
+        ("class.full", "class_size_caps"),
+        ("enrolment.too_young", "school_entry_age"),
+        ("stage.overdue", "transfer_stage_limit"),
+        ("rollover.date", "rollover_date"),
+    ],
+)
+@pytest.mark.parametrize("base", ["national-2013", "anhui-2013"])
+def test_a_rule_that_cites_a_parameter_is_re_cited_in_the_parameter_s_table(
+    rule: str, parameter: str, base: str
+) -> None:
+    """Found by the profile review: ``"rule.class.full"`` in ``[citations]`` loaded and
+    ``policy show`` listed it, but the rule cites its parameter's article, so the key
+    was cited nowhere (where the parameter kept an Anhui article it re-cited the
+    refusal but not the parameter shown beside it). Refused when the file is loaded,
+    as an unknown key is, naming the parameter's table."""
+    from xueji.rules._base import CITES_PARAMETER
+
+    assert CITES_PARAMETER[rule] == parameter
+    text = (
+        f'base = "{base}"\ncode = "js"\ninstrument = "{SU}"\n[citations]\n'
+        f'"rule.{rule}" = {{ instrument = "{SU}", number = 16 }}\n'
+    )
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(text, where="js.toml")
+    assert e.value.code == "policy.invalid"
+    assert "js.toml" in e.value.message_en
+    assert f"rule.{rule}" in e.value.message_en
+    assert f"re-cite it in the parameter's table ([{parameter}])" in e.value.message_en
+    assert f"rule.{rule}" in e.value.message_zh
+    assert f"请在参数的表（[{parameter}]）中另行引用" in e.value.message_zh
+    bad = attrs.evolve(ANHUI_2013, code="bad", citations={f"rule.{rule}": Article(SU, 16)})
+    with pytest.raises(InvalidPolicy, match=parameter):
+        check_profiles([bad])
+    # a rule that cites the catalogue's article is re-cited by its key, as before
+    fine = text.replace(f"rule.{rule}", "rule.enrolment.duplicate")
+    assert parse_policy(fine).citations["rule.enrolment.duplicate"] == Article(SU, 16)

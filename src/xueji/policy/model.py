@@ -431,6 +431,29 @@ def citation_keys() -> frozenset[str]:
     return _lifecycle_and_rule_keys() | {f"access.{a}" for a in PERMISSIONS} | {"access.province"}
 
 
+def _parameter_rule_problems(p: Policy) -> list[Problem]:
+    """``rule.<code>`` keys of rules that cite a parameter's article
+    (:data:`xueji.rules._base.CITES_PARAMETER`): such a key re-cited nothing where the
+    profile gives the parameter an article of its own (``policy show`` listed it all
+    the same), and only the refusal, not the parameter shown beside it, where the
+    parameter kept an Anhui article. The parameter's own table re-cites it."""
+    from xueji.rules._base import CITES_PARAMETER
+
+    for key in sorted(p.citations):
+        param = CITES_PARAMETER.get(key.removeprefix("rule.")) if key.startswith("rule.") else None
+        if param is not None:
+            return [
+                (
+                    f"政策 {p.code}：citations 中的 {key!r} 不可用：该规则引用参数 {param} 的条款，"
+                    f"请在参数的表（[{param}]）中另行引用（连同 value）",
+                    f"policy {p.code}: citations: {key!r} is not a key: the rule cites the "
+                    f"article of the parameter {param}; re-cite it in the parameter's table "
+                    f"([{param}]), with its value",
+                )
+            ]
+    return []
+
+
 def _lifecycle_and_rule_keys() -> frozenset[str]:
     from xueji.lifecycle.tables import citation_keys as lifecycle_keys
     from xueji.rules._base import RULE_CODES
@@ -441,14 +464,15 @@ def _lifecycle_and_rule_keys() -> frozenset[str]:
 def citation_problems(p: Policy) -> list[Problem]:
     """``citations`` keys that name no table or step of the lifecycle tables, no
     command, rule code or access action (a misspelled key would be re-cited nowhere,
-    in silence): each with the close keys it may have meant."""
+    in silence): each with the close keys it may have meant; and ``rule.<code>`` keys
+    of rules that cite a parameter's article, which its table re-cites."""
     # the permission matrix is read only where an access key is written: a shipped
     # profile is built while the modules the matrix imports are being imported
     written = set(p.citations)
     need_access = any(k.startswith("access.") for k in written)
     known = citation_keys() if need_access else _lifecycle_and_rule_keys()
     unknown = sorted(written - known)
-    out: list[Problem] = []
+    out: list[Problem] = [] if unknown else _parameter_rule_problems(p)
     for key in unknown[:1]:
         close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.6)
         near_zh = f"（是否指 {'、'.join(close)}？）" if close else ""
