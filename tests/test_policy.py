@@ -1350,3 +1350,93 @@ def test_a_rule_that_cites_a_parameter_is_re_cited_in_the_parameter_s_table(
     # a rule that cites the catalogue's article is re-cited by its key, as before
     fine = text.replace(f"rule.{rule}", "rule.enrolment.duplicate")
     assert parse_policy(fine).citations["rule.enrolment.duplicate"] == Article(SU, 16)
+
+
+REVISION = "皖教基〔2026〕1号"
+
+
+def _revision(extra: str) -> Policy:
+    """A measure of the same province in force from 1 October 2026 (after Anhui's)."""
+    return parse_policy(
+        f'base = "anhui-2013"\ncode = "rev-2026"\ninstrument = "{REVISION}"\n'
+        f"valid_from = 2026-10-01\n"
+        f'validity_article = {{ instrument = "{REVISION}", number = 40 }}\n{extra}',
+        where="rev.toml",
+    )
+
+
+def _cited(decision: Decision, code: str) -> tuple[Article, str, Article]:
+    """The article ``code`` cites (its violation or warning), and the value and
+    article of the parameter its step shows."""
+    (v,) = [v for v in (*decision.violations, *decision.warnings) if v.code == code]
+    (step,) = [s for s in decision.explain().steps if s.rule == code]
+    (param,) = step.params
+    return attrs.evolve(v.article, inherited_from=""), param.value, param.article
+
+
+@pytest.mark.parametrize("default", [True, False], ids=["refused", "warned"])
+def test_art33_a_late_stage_cites_the_limit_of_the_profile_that_set_its_deadline(
+    default: bool,
+) -> None:
+    """Found by the profile review: a stage's deadline is set under the profile in
+    force the day the stage began (20 working days under Anhui's), but decided late
+    after a revision came into force (5 days), the refusal or the warning cited the
+    revision's limit and article beside the Anhui deadline. They cite the parameter
+    that set the deadline, as ``explain_default_approval`` does."""
+    from tests.conftest import Province, school_actor
+    from xueji.model import TransferReason
+
+    limit = f'[transfer_stage_limit]\nvalue = 5\narticle = {{ instrument = "{REVISION}", number = 24 }}\n'
+    no_default = f'[transfer_default_approval]\nvalue = false\narticle = {{ instrument = "{REVISION}", number = 25 }}\n'
+    rev = _revision(limit + ("" if default else no_default))
+    p = Province(dt.date(2026, 9, 1), policies=(ANHUI_2013, rev))
+    s = p.register("A", 2)
+    p.at(dt.date(2026, 9, 25))
+    t = p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    ).request
+    assert t is not None
+    assert t.deadline is not None
+    p.at(t.deadline + dt.timedelta(days=1))
+    assert p.reg.policy().code == "rev-2026"
+    late = p.reg.approve(school_actor("W"), t.id)
+    assert late.allowed is not default  # (refused: approved by default; else warned)
+    article, value, param_article = _cited(late.decision, "stage.overdue")
+    assert article == anhui(24)
+    assert value == "20"
+    assert attrs.evolve(param_article, inherited_from="") == anhui(24)
+    assert REVISION not in str(late.decision.explain())
+
+
+def test_art33_a_late_review_cites_the_deadline_of_the_profile_that_set_it() -> None:
+    """The same for a new student's review (Art 15: submitted under Anhui's 30
+    September, approved late under a revision saying 31 October) and a dropout's
+    (Art 27: recorded under Anhui's 15 working days, decided under a revision's 5)."""
+    from tests.conftest import Province, authority, school_actor
+
+    rev = _revision(
+        f'[new_student_deadline]\nvalue = "10-31"\narticle = {{ instrument = "{REVISION}", number = 15 }}\n'
+        f'[dropout_review_limit]\nvalue = 5\narticle = {{ instrument = "{REVISION}", number = 27 }}\n'
+    )
+    p = Province(dt.date(2026, 9, 1), policies=(ANHUI_2013, rev))
+    new = p.enroll("A", 1)
+    sub = p.reg.submit(school_actor("A"), new.id).request
+    assert sub is not None
+    assert sub.deadline == dt.date(2026, 9, 30)
+    older = p.register("A", 4, birth=dt.date(2016, 3, 1))
+    p.at(dt.date(2026, 9, 25))
+    drop = p.reg.record_dropout(school_actor("A"), older.id, "辍学").request
+    assert drop is not None
+    assert drop.deadline is not None
+    p.at(max(dt.date(2026, 10, 20), drop.deadline + dt.timedelta(days=1)))
+    assert p.reg.policy().code == "rev-2026"
+    review = p.reg.approve(authority("340104"), sub.id)
+    assert review.allowed
+    article, value, param_article = _cited(review.decision, "enrolment.late")
+    assert (article, value) == (anhui(15), "09-30")
+    assert attrs.evolve(param_article, inherited_from="") == anhui(15)
+    dropped = p.reg.approve(authority("340104"), drop.id)
+    assert dropped.allowed
+    article, value, param_article = _cited(dropped.decision, "dropout.review_overdue")
+    assert (article, value) == (anhui(27), "15")
+    assert attrs.evolve(param_article, inherited_from="") == anhui(27)
