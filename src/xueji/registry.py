@@ -5239,6 +5239,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             then = self.policy(due)
             if (due_then := then.rollover_date.value.in_year(year)) <= on:
                 policy, due = then, due_then
+        # never dated before the profile it is decided under was in force (Art 33): an
+        # amendment in force from 5 August moving the date to 3 August, run late, was
+        # dated the 3rd, under a profile not yet in force (the one in force then had a
+        # later date); it takes effect on the amendment's first day
+        due = max(due, policy.valid_from)
         key = f"rollover:{year}"
         plan = graduation.rollover_plan(policy)
         with self.store.unit_of_work() as uow:  # (the actor was authorized above)
