@@ -21,7 +21,7 @@ from tests.conftest import (
 )
 from tests.test_storage_contract import statements
 from xueji import registry, statistics
-from xueji.articles import anhui
+from xueji.articles import Article, anhui
 from xueji.errors import AccessDenied
 from xueji.lifecycle import RequestKind, RequestState, StudentStatus
 from xueji.model import Actor, Photo, SchoolClass, Student, TransferReason
@@ -784,6 +784,31 @@ def test_art18_a_late_rollover_takes_its_date_from_the_profile_of_that_date() ->
         assert p.reg.history(PROVINCE, "year:2027")[-1].on == D(2027, 7, 20)
         grades = (p.reg.student(PROVINCE, old.id).grade, p.reg.student(PROVINCE, new.id).grade)
         assert grades == (3, 2), day
+
+
+def test_art33_a_late_rollover_is_never_dated_before_its_profile_was_in_force() -> None:
+    """Found by the profile review: an amendment in force from 5 August that moved the
+    rollover to 3 August, run on the 6th, dated the rollover 3 August, decided under
+    the amendment two days before it was in force (the profile of the 3rd would have
+    run it on the 10th). Its date is the amendment's first day: a student who entered
+    on the 4th, in the school year the amendment ended, moves up with the others."""
+    art = ANHUI_2013.rollover_date.article
+    own = Article("某教基〔2027〕7号", 18)
+    first = attrs.evolve(ANHUI_2013, code="a", rollover_date=Param(MonthDay(8, 10), art))
+    amended = attrs.evolve(
+        ANHUI_2013, code="b", valid_from=D(2027, 8, 5), rollover_date=Param(MonthDay(8, 3), own)
+    )
+    p = Province(D(2027, 3, 1), policies=(first, amended))
+    old = p.register("A", 2, birth=D(2019, 3, 1))
+    p.at(D(2027, 8, 4))
+    new = p.register("B", 2, birth=D(2019, 4, 1), photo=Photo(D(2027, 8, 4), "x"))
+    p.at(D(2027, 8, 6))
+    assert p.reg.rollover(SYSTEM, 2027).allowed
+    (entry,) = [e for e in p.reg.history(PROVINCE, "year:2027") if e.command == "rollover"]
+    assert entry.on == D(2027, 8, 5)
+    assert entry.basis == str(own)
+    grades = (p.reg.student(PROVINCE, old.id).grade, p.reg.student(PROVINCE, new.id).grade)
+    assert grades == (3, 3)
 
 
 def test_art2_the_profiles_of_one_registry_keep_one_school_system() -> None:

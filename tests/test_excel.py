@@ -647,6 +647,36 @@ def test_notice_item3_the_october_warning_names_the_instrument_it_comes_from() -
     assert statistics.maintenance_fee(october, other).warnings == ()
 
 
+@pytest.mark.parametrize(
+    ("article", "en", "not_en"),
+    [
+        (Article("苏教基〔2014〕5号", 0, note="通知第二项"), "item 2", "item 3"),
+        (Article("皖教基〔2013〕20号", 0, note="通知第三项"), "item 3", "item 2"),
+        (Article("某教基〔2027〕1号", 0, note="附件二"), "附件二", "item"),
+        (Article("某教基〔2027〕1号", 9), "Art 9", "item"),
+    ],
+)
+def test_notice_item3_the_fee_s_english_gloss_is_its_article_s(
+    article: Article, en: str, not_en: str
+) -> None:
+    """Found by the profile review: the fee report's English said "the notice
+    accompanying <instrument> item 3" whatever the profile's article said (江苏's
+    通知第二项 was glossed "item 3"). The gloss is built from the article."""
+    policy = attrs.evolve(
+        ANHUI_2013,
+        code="js-2014",
+        name="江苏",
+        instrument=article.instrument,
+        maintenance_fee_per_student=Param(Decimal("1.2"), article),
+    )
+    october = statistics.Statistics(D(2027, 10, 15), "32", ())
+    (cited,) = [n for n in statistics.maintenance_fee(october, policy).table().notes if "依据" in n]
+    assert str(article) in cited
+    english = cited.split(f"{article} ", 1)[1]
+    assert en in english
+    assert not_en not in english
+
+
 def test_art27_migrant_dropouts_table() -> None:
     p = Province()
     s = p.register("A", 3, migrant=True, hukou_region="341203")

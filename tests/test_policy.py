@@ -284,10 +284,10 @@ def _one(name: str, value: str) -> str:
         # a misspelled field name unlocked the name (Art 29)
         ("locked_fields", '["nmae", "sex"]', "'nmae' is not a field of a student record"),
         # values of the wrong shape: tracebacks before, or text read letter by letter
-        ("class_size_caps", "45", "expected a list or table, not 45"),
+        ("class_size_caps", "45", "expected a table such as { primary = 45"),
         ("transfer_window", '"start_to_end"', "expected a table"),
         ("id_mask", '"4+2"', "expected a table"),
-        ("locked_fields", '"name"', "expected a list or table, not 'name'"),
+        ("locked_fields", '"name"', "expected a list such as"),
         ("maintenance_fee_per_student", '"NaN"', "expected an amount"),
         # the format is right, the day does not exist
         ("new_student_deadline", '"09-31"', "no such day of the year: 09-31"),
@@ -1114,3 +1114,329 @@ def test_the_rules_citing_a_parameter_are_the_ones_the_code_has() -> None:
             assert codes[-1] in CITES_PARAMETER, (name, codes[-1], m.group(0))
             taken += 1
     assert taken >= 15  # (the scan found the rules' parameter articles)
+
+
+def _recover(shown: str, fill: str) -> list[str]:
+    """Every 18-character number that ``shown`` (one character hidden by ``fill``) can
+    be, by the GB 11643 check character."""
+    from xueji import ids
+
+    i = shown.index(fill)
+    out = []
+    for c in "0123456789X":
+        number = shown[:i] + c + shown[i + 1 :]
+        if number[:17].isdigit() and ids.check_character(number[:17]) == number[17]:
+            out.append(number)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("mask", "said_en", "said_zh"),
+    [
+        ("{ head = 17, tail = 0 }", "nothing would be hidden", "什么也没有隐藏"),
+        ("{ head = 13, tail = 4 }", "nothing would be hidden", "什么也没有隐藏"),
+        ("{ head = 0, tail = 17 }", "nothing would be hidden", "什么也没有隐藏"),
+        ('{ head = 6, tail = 4, fill = "0" }', "a digit or X", "数字或 X"),
+        ('{ head = 6, tail = 4, fill = "X" }', "a digit or X", "数字或 X"),
+        ('{ head = 6, tail = 4, fill = "x" }', "a digit or X", "数字或 X"),
+        ('{ head = 6, tail = 4, fill = "Ｘ" }', "a digit or X", "数字或 X"),
+        ('{ head = 6, tail = 4, fill = "７" }', "a digit or X", "数字或 X"),
+        ('{ head = 6, tail = 4, fill = "*9" }', "a digit or X", "数字或 X"),
+    ],
+)
+def test_art30_an_id_mask_that_hides_nothing_is_refused(
+    mask: str, said_en: str, said_zh: str
+) -> None:
+    """Found by the profile review: ``id_mask`` refused only masks showing all 18
+    characters, but one hiding a single character hides nothing (the GB 11643 check
+    character gives it back: one candidate passes), and a digit or X as the fill made a
+    masked number look like a real one (``340104000000001018``)."""
+    for head, tail in ((17, 0), (13, 4), (0, 17), (9, 8)):
+        shown = IdMask(head, tail, "*").apply("340104202003011018")
+        assert _recover(shown, "*") == ["340104202003011018"]  # (why: one candidate)
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(_one("id_mask", mask), where="js.toml")
+    assert e.value.code == "policy.invalid"
+    assert "js.toml" in e.value.message_en
+    assert "id_mask" in e.value.message_en
+    assert said_en in e.value.message_en
+    assert said_zh in e.value.message_zh
+    assert "hidden" not in e.value.message_zh
+    assert "digit" not in e.value.message_zh
+    with pytest.raises(InvalidPolicy):  # (in code as in a file)
+        attrs.evolve(ANHUI_2013, id_mask=Param(IdMask(17, 0, "*"), anhui(30)))
+    # two characters hidden leave about ten numbers, and any other fill is taken
+    for ok in ("{ head = 16, tail = 0 }", '{ head = 4, tail = 2, fill = "#" }'):
+        assert parse_policy(_one("id_mask", ok)).id_mask.value.head in (16, 4)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "en", "zh"),
+    [
+        # a table where a list is due: its keys were taken, its values ignored (both
+        # senior and junior graduations needed approval under `junior = false`)
+        (
+            "graduation_needs_approval",
+            "{ senior = true, junior = false }",
+            "expected a list such as",
+            "应为列表",
+        ),
+        ("school_authority_levels", "{ county = true }", "expected a list such as", "应为列表"),
+        ("locked_fields", "{ name = true }", "expected a list such as", "应为列表"),
+        ("initial_grades", "{ a = 1 }", "expected a list such as", "应为列表"),
+        ("locked_fields", '"name"', "expected a list such as", "应为列表"),
+        (
+            "transfer_blackout",
+            '{ start = "07-15", end = "08-14" }',
+            "expected a list such as",
+            "应为列表",
+        ),
+        (
+            "terms",
+            '{ name = "a", start = "09-01", end = "01-20" }',
+            "expected a list such as",
+            "应为列表",
+        ),
+        # a list where a table is due: "'list' object has no attribute 'items'"
+        ("class_size_caps", "[40, 45, 48, 10]", "expected a table such as", "应为表"),
+        ("class_size_caps", "45", "expected a table such as", "应为表"),
+        ("school_system", "[1, 2]", "expected a table such as", "应为表"),
+        # a list of the wrong things: "'str' object has no attribute 'keys'"
+        ("terms", '["09-01", "01-20"]', "expected a table such as", "应为表"),
+        (
+            "school_system",
+            "{ primary = 6, junior = [7, 8, 9], senior = [10, 11, 12], special = [1] }",
+            "expected a list such as",
+            "应为列表",
+        ),
+        # too many or too few: "Too many values in [...] to structure as tuple[...]"
+        ("transfer_blackout", '["07-15", "08-14", "09-01"]', "expected 2 values", "应为 2 个值"),
+        ("transfer_blackout", '["07-15"]', "expected 2 values", "应为 2 个值"),
+    ],
+)
+def test_a_value_of_the_wrong_shape_is_refused_in_both_languages(
+    name: str, value: str, en: str, zh: str
+) -> None:
+    """Found by the profile review: a TOML table where a list (a set) is due was taken
+    for its keys (``graduation_needs_approval = { senior = true, junior = false }``:
+    both needed approval), and a list where a table is due, or a list of the wrong
+    things, ended in Python's words (``'list' object has no attribute 'items'``) in
+    both halves of the message."""
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(_one(name, value), where="js.toml")
+    assert e.value.code == "policy.invalid"
+    assert name in e.value.message_en
+    assert name in e.value.message_zh
+    assert en in e.value.message_en
+    assert zh in e.value.message_zh
+    for python in ("object has no attribute", "to structure as", "unknown error", "xueji."):
+        assert python not in str(e.value)
+    assert "expected" not in e.value.message_zh
+    # the same values in their right shapes load
+    right = {
+        "graduation_needs_approval": '["senior"]',
+        "school_authority_levels": '["county"]',
+        "locked_fields": '["name"]',
+        "initial_grades": "[1, 7, 10]",
+        "transfer_blackout": '["07-15", "08-14"]',
+        "terms": '[{ name = "a", start = "09-01", end = "01-20" }]',
+        "class_size_caps": "{ primary = 40, junior = 45, senior = 48, special = 10 }",
+        "school_system": "{ primary = [1, 2, 3, 4, 5, 6], junior = [7, 8, 9], "
+        "senior = [10, 11, 12], special = [1] }",
+    }
+    assert parse_policy(_one(name, right[name])).parameters()[name].value
+
+
+@pytest.mark.parametrize(
+    ("text", "zh"),
+    [
+        (
+            '[transfer_stage_limit]\nvalue = 7\narticle = { instrument = "x", number = 1000 }',
+            "'number' 应不大于 999，而不是 1000",
+        ),
+        (
+            '[transfer_stage_limit]\nvalue = 7\narticle = { instrument = "x", number = -1 }',
+            "'number' 应不小于 0，而不是 -1",
+        ),
+        (
+            "[transfer_stage_limit]\nvalue = 7\n"
+            'article = { instrument = "x", number = 24, paragraph = 0 }',
+            "'paragraph' 应不小于 1，而不是 0",
+        ),
+        (
+            '[id_mask]\nvalue = { head = -1, tail = 2 }\narticle = { instrument = "x", number = 3 }',
+            "'head' 应不小于 0，而不是 -1",
+        ),
+        (
+            '[id_mask]\nvalue = { head = 4, tail = 2, fill = "" }\n'
+            'article = { instrument = "x", number = 3 }',
+            "'fill' 的长度应不小于 1，而不是 0",
+        ),
+        (
+            '[transfer_window]\nvalue = { reading = "start_or_end", months = -1 }\n'
+            'article = { instrument = "x", number = 3 }',
+            "'months' 应不小于 0，而不是 -1",
+        ),
+        ('[transfer_stage_limit]\nvalue = 7\narticle = { instrument = "x" }', "缺少必填字段"),
+        ('validity_article = { instrument = "x" }', "缺少必填字段"),
+        ('valid_from = "2014-13-01"', "不是有效的日期"),
+        ("valid_from = 2014", "应为日期"),
+        ("valid_from = 2014-09-01T08:00:00", "应为日期"),
+    ],
+)
+def test_a_validator_s_problem_is_said_in_chinese_in_the_chinese_half(text: str, zh: str) -> None:
+    """Found by the profile review: the attrs validators' and cattrs' words ("'number'
+    must be <= 999", "required field missing", "month must be in 1..12", "expected a
+    date") stayed English in the Chinese half of the message."""
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(f'base = "national-2013"\ncode = "js"\n{text}\n', where="js.toml")
+    assert e.value.code == "policy.invalid"
+    assert zh in e.value.message_zh
+    for english in ("must be", "required field", "month must", "expected", "Length of"):
+        assert english not in e.value.message_zh
+    assert "js.toml" in e.value.message_en
+
+
+@pytest.mark.parametrize("note", ["5", '["a"]', "true", "{ a = 1 }"])
+def test_a_parameter_s_note_is_text(note: str) -> None:
+    """Found by the profile review: ``note = 5`` was turned into the text "5" in
+    silence (``str()``), where every other value is taken as written or refused."""
+    text = _one("transfer_stage_limit", "7") + f"\nnote = {note}\n"
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(text, where="js.toml")
+    assert "transfer_stage_limit.note" in e.value.message_en
+    assert "expected text" in e.value.message_en
+    assert "应为文本" in e.value.message_zh
+    good = parse_policy(_one("transfer_stage_limit", "7") + '\nnote = "五"\n')
+    assert good.transfer_stage_limit.note == "五"
+
+
+@pytest.mark.parametrize(
+    ("rule", "parameter"),
+    [
+        ("class.full", "class_size_caps"),
+        ("enrolment.too_young", "school_entry_age"),
+        ("stage.overdue", "transfer_stage_limit"),
+        ("rollover.date", "rollover_date"),
+    ],
+)
+@pytest.mark.parametrize("base", ["national-2013", "anhui-2013"])
+def test_a_rule_that_cites_a_parameter_is_re_cited_in_the_parameter_s_table(
+    rule: str, parameter: str, base: str
+) -> None:
+    """Found by the profile review: ``"rule.class.full"`` in ``[citations]`` loaded and
+    ``policy show`` listed it, but the rule cites its parameter's article, so the key
+    was cited nowhere (where the parameter kept an Anhui article it re-cited the
+    refusal but not the parameter shown beside it). Refused when the file is loaded,
+    as an unknown key is, naming the parameter's table."""
+    from xueji.rules._base import CITES_PARAMETER
+
+    assert CITES_PARAMETER[rule] == parameter
+    text = (
+        f'base = "{base}"\ncode = "js"\ninstrument = "{SU}"\n[citations]\n'
+        f'"rule.{rule}" = {{ instrument = "{SU}", number = 16 }}\n'
+    )
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(text, where="js.toml")
+    assert e.value.code == "policy.invalid"
+    assert "js.toml" in e.value.message_en
+    assert f"rule.{rule}" in e.value.message_en
+    assert f"re-cite it in the parameter's table ([{parameter}])" in e.value.message_en
+    assert f"rule.{rule}" in e.value.message_zh
+    assert f"请在参数的表（[{parameter}]）中另行引用" in e.value.message_zh
+    bad = attrs.evolve(ANHUI_2013, code="bad", citations={f"rule.{rule}": Article(SU, 16)})
+    with pytest.raises(InvalidPolicy, match=parameter):
+        check_profiles([bad])
+    # a rule that cites the catalogue's article is re-cited by its key, as before
+    fine = text.replace(f"rule.{rule}", "rule.enrolment.duplicate")
+    assert parse_policy(fine).citations["rule.enrolment.duplicate"] == Article(SU, 16)
+
+
+REVISION = "皖教基〔2026〕1号"
+
+
+def _revision(extra: str) -> Policy:
+    """A measure of the same province in force from 1 October 2026 (after Anhui's)."""
+    return parse_policy(
+        f'base = "anhui-2013"\ncode = "rev-2026"\ninstrument = "{REVISION}"\n'
+        f"valid_from = 2026-10-01\n"
+        f'validity_article = {{ instrument = "{REVISION}", number = 40 }}\n{extra}',
+        where="rev.toml",
+    )
+
+
+def _cited(decision: Decision, code: str) -> tuple[Article, str, Article]:
+    """The article ``code`` cites (its violation or warning), and the value and
+    article of the parameter its step shows."""
+    (v,) = [v for v in (*decision.violations, *decision.warnings) if v.code == code]
+    (step,) = [s for s in decision.explain().steps if s.rule == code]
+    (param,) = step.params
+    return attrs.evolve(v.article, inherited_from=""), param.value, param.article
+
+
+@pytest.mark.parametrize("default", [True, False], ids=["refused", "warned"])
+def test_art33_a_late_stage_cites_the_limit_of_the_profile_that_set_its_deadline(
+    default: bool,
+) -> None:
+    """Found by the profile review: a stage's deadline is set under the profile in
+    force the day the stage began (20 working days under Anhui's), but decided late
+    after a revision came into force (5 days), the refusal or the warning cited the
+    revision's limit and article beside the Anhui deadline. They cite the parameter
+    that set the deadline, as ``explain_default_approval`` does."""
+    from tests.conftest import Province, school_actor
+    from xueji.model import TransferReason
+
+    limit = f'[transfer_stage_limit]\nvalue = 5\narticle = {{ instrument = "{REVISION}", number = 24 }}\n'
+    no_default = f'[transfer_default_approval]\nvalue = false\narticle = {{ instrument = "{REVISION}", number = 25 }}\n'
+    rev = _revision(limit + ("" if default else no_default))
+    p = Province(dt.date(2026, 9, 1), policies=(ANHUI_2013, rev))
+    s = p.register("A", 2)
+    p.at(dt.date(2026, 9, 25))
+    t = p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    ).request
+    assert t is not None
+    assert t.deadline is not None
+    p.at(t.deadline + dt.timedelta(days=1))
+    assert p.reg.policy().code == "rev-2026"
+    late = p.reg.approve(school_actor("W"), t.id)
+    assert late.allowed is not default  # (refused: approved by default; else warned)
+    article, value, param_article = _cited(late.decision, "stage.overdue")
+    assert article == anhui(24)
+    assert value == "20"
+    assert attrs.evolve(param_article, inherited_from="") == anhui(24)
+    assert REVISION not in str(late.decision.explain())
+
+
+def test_art33_a_late_review_cites_the_deadline_of_the_profile_that_set_it() -> None:
+    """The same for a new student's review (Art 15: submitted under Anhui's 30
+    September, approved late under a revision saying 31 October) and a dropout's
+    (Art 27: recorded under Anhui's 15 working days, decided under a revision's 5)."""
+    from tests.conftest import Province, authority, school_actor
+
+    rev = _revision(
+        f'[new_student_deadline]\nvalue = "10-31"\narticle = {{ instrument = "{REVISION}", number = 15 }}\n'
+        f'[dropout_review_limit]\nvalue = 5\narticle = {{ instrument = "{REVISION}", number = 27 }}\n'
+    )
+    p = Province(dt.date(2026, 9, 1), policies=(ANHUI_2013, rev))
+    new = p.enroll("A", 1)
+    sub = p.reg.submit(school_actor("A"), new.id).request
+    assert sub is not None
+    assert sub.deadline == dt.date(2026, 9, 30)
+    older = p.register("A", 4, birth=dt.date(2016, 3, 1))
+    p.at(dt.date(2026, 9, 25))
+    drop = p.reg.record_dropout(school_actor("A"), older.id, "辍学").request
+    assert drop is not None
+    assert drop.deadline is not None
+    p.at(max(dt.date(2026, 10, 20), drop.deadline + dt.timedelta(days=1)))
+    assert p.reg.policy().code == "rev-2026"
+    review = p.reg.approve(authority("340104"), sub.id)
+    assert review.allowed
+    article, value, param_article = _cited(review.decision, "enrolment.late")
+    assert (article, value) == (anhui(15), "09-30")
+    assert attrs.evolve(param_article, inherited_from="") == anhui(15)
+    dropped = p.reg.approve(authority("340104"), drop.id)
+    assert dropped.allowed
+    article, value, param_article = _cited(dropped.decision, "dropout.review_overdue")
+    assert (article, value) == (anhui(27), "15")
+    assert attrs.evolve(param_article, inherited_from="") == anhui(27)

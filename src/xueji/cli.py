@@ -480,9 +480,11 @@ def _rule_and_access_citations(policy: Policy) -> list[str]:
         out += [
             "",
             f"沿用 inherited: {n_rules} 条规则、{n_gates} 项权限仍引用 {base} 的条款，"
-            "可在 [citations] 中以 rule.<代码> / access.<操作> 另行引用 "
+            "可在 [citations] 中以 rule.<代码> / access.<操作> 另行引用"
+            "（读取参数的规则在该参数的表中另行引用） "
             f"({n_rules} rules and {n_gates} access checks still cite {base}'s articles; "
-            "re-cite them in [citations] as rule.<code> / access.<action>)",
+            "re-cite them in [citations] as rule.<code> / access.<action>, a rule that "
+            "reads a parameter in the parameter's table)",
         ]
     return out
 

@@ -2246,6 +2246,19 @@ class Registry:
             return due if student.entry_date <= due else md.in_year(student.entry_date.year + 1)
         return None
 
+    def _set_under(self, req: Request, on: _dt.date) -> Policy:
+        """The profile a request's deadline was set under: the one in force the day its
+        stage began (:meth:`_stage_deadline` counts from it; a dropout's deadline set
+        late is counted from the same day, :meth:`_due`), as
+        :func:`explain_default_approval` explains it. A late decision cites its
+        parameter: the revision in force on the decision day may set another limit,
+        and cited it beside a deadline it did not set (Art 33). The profile of ``on``
+        where none was in force that day."""
+        try:
+            return self.policy(req.stage_since)
+        except PolicyNotInForce:
+            return self.policy(on)
+
     def _due(self, req: Request) -> _dt.date | None:
         """The request's deadline; a dropout's review deadline that was not set when it
         was recorded (its working days ran into a year not loaded: see
@@ -4355,7 +4368,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             # default can apply, and its party decides it.
             overdue = swept
         if overdue is not None and overdue.deadline is not None:
-            limit = self.policy(on).transfer_stage_limit
+            # the limit that set the deadline, not the one in force today (Art 33)
+            limit = self._set_under(overdue, on).transfer_stage_limit
             transfer = req.kind in _TRANSFER_KINDS
             late = Checks()
             late.rule(
@@ -4504,12 +4518,14 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         way, with the parameter it reads (before, the warning showed its article alone):
         a transfer stage's ``transfer_stage_limit`` (Art 24), a new student's review's
         ``new_student_deadline`` (Art 15), a dropout review's ``dropout_review_limit``
-        (Art 27). A request with no deadline set evaluates none of them."""
+        (Art 27). A request with no deadline set evaluates none of them. Each cites the
+        parameter of the profile that set the deadline (:meth:`_set_under`), not of the
+        one in force on ``on``, which may say another limit (Art 33)."""
         c = Checks()
         due = req.deadline
         if due is None:
             return c.decision()
-        policy = self.policy(on)
+        policy = self._set_under(req, on)
         if req.kind in _TRANSFER_KINDS and event in ("approve", "reject"):
             limit = policy.transfer_stage_limit
             c.rule(
@@ -5223,6 +5239,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             then = self.policy(due)
             if (due_then := then.rollover_date.value.in_year(year)) <= on:
                 policy, due = then, due_then
+        # never dated before the profile it is decided under was in force (Art 33): an
+        # amendment in force from 5 August moving the date to 3 August, run late, was
+        # dated the 3rd, under a profile not yet in force (the one in force then had a
+        # later date); it takes effect on the amendment's first day
+        due = max(due, policy.valid_from)
         key = f"rollover:{year}"
         plan = graduation.rollover_plan(policy)
         with self.store.unit_of_work() as uow:  # (the actor was authorized above)

@@ -44,13 +44,14 @@ is its first row.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 import attrs
 
-from xueji.articles import ANHUI_2013_MEASURES, Article, anhui
+from xueji.articles import ANHUI_2013_MEASURES, Article, anhui, chinese_numeral
 from xueji.excel import Table
 from xueji.lifecycle.tables import StudentStatus
 from xueji.masking import mask_ids
@@ -131,6 +132,25 @@ def _cite(article: Article, gloss: str = "") -> str:
     if article.number == 0:
         return f"依据 article: {article} ({article.english})"
     return f"依据 article: {article} ({article.english})"
+
+
+_NOTICE_ITEM = re.compile(r"通知第(?P<item>[一二三四五六七八九十百零〇]+|[0-9]+)项")
+_NUMERALS = {chinese_numeral(n): n for n in range(1, 1000)}
+
+
+def _notice_gloss(article: Article) -> str:
+    """The English of an article citing a notice's item by its note (``通知第二项``:
+    "the notice accompanying <instrument> item 2"), for :func:`_cite`; "" for any
+    other article, which its own English then says (its note as written). Before,
+    the fee report said "item 3" whatever the profile's article said."""
+    found = _NOTICE_ITEM.fullmatch(article.note) if article.number == 0 else None
+    if found is None:
+        return ""
+    item = found["item"]
+    number = int(item) if item.isdigit() else _NUMERALS.get(item)
+    if number is None:
+        return ""
+    return f"the notice accompanying {article.instrument} item {number}"
 
 
 def _as_cited(article: Article, policy: Policy | None) -> Article:
@@ -381,7 +401,7 @@ class FeeReport:
         notes = [
             _counted_on(self.taken_on),
             *([_scope(self.scope)] if self.scope else []),
-            _cite(self.article, f"the notice accompanying {self.article.instrument} item 3"),
+            _cite(self.article, _notice_gloss(self.article)),
             f"标准 rate: 每生每年 {self.rate} 元 ({self.rate} yuan per student per year)",
             f"计入 counted: {'、'.join(s.zh for s in counted)}的学生 "
             f"({' and '.join(s.value for s in counted)} students)",

@@ -35,6 +35,7 @@ its steps too).
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import tomllib
 import types
 import typing
@@ -51,7 +52,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from xueji.articles import Article
 from xueji.errors import InvalidPolicy
 from xueji.policy.model import Param, Policy, citation_problems, locked_field_problems
-from xueji.policy.values import MonthDay
+from xueji.policy.values import MonthDay, Stage, Term
 
 __all__ = ["converter", "load_policy", "parse_policy", "policy_from_dict", "policy_to_dict"]
 
@@ -138,8 +139,17 @@ def _date(value: Any, _: type) -> _dt.date:
     if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
         return value
     if isinstance(value, str):
-        return _dt.date.fromisoformat(value)
-    raise ValueError(f"expected a date, not {value!r}")
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError as e:
+            raise _Bad(
+                f"{value!r} 不是有效的日期（应为 2027-09-01 这样的日期）",
+                f"{value!r} is not a date ({e}); write it as 2027-09-01",
+            ) from None
+    raise _Bad(
+        f"应为日期（如 2027-09-01，不带时刻），而不是 {value!r}",
+        f"expected a date such as 2027-09-01 (no time of day), not {value!r}",
+    )
 
 
 converter.register_structure_hook(int, _int)
@@ -192,23 +202,75 @@ def _problem(error: BaseException, kind: Any) -> str:
     return cattrs.v.format_exception(error, kind)
 
 
+_BOUND = re.compile(
+    r"(?P<length>Length of )?'(?P<field>\w+)' must be (?P<op>[<>]=?) (?P<bound>\S+): (?P<value>.*)"
+)
+"""An attrs validator's words (``'number' must be <= 999: 1000``; ``Length of 'fill'
+must be >= 1: 0``), which :func:`_problem_zh` says in Chinese."""
+_OPS_ZH = {">=": "不小于", "<=": "不大于", ">": "大于", "<": "小于"}
+
+
 def _problem_zh(error: BaseException, kind: Any) -> str:
-    """:func:`_problem` in Chinese where the converter's own hooks said it (an attrs
-    validator's or cattrs' words stay as they are)."""
+    """:func:`_problem` in Chinese: the converter's own hooks say it (:class:`_Bad`);
+    an attrs validator's bound, a field missing, an extra field and a wrong count of
+    values are said here. Anything else is said as :func:`_problem` says it."""
     if isinstance(error, _Bad):
         return error.zh
     if isinstance(error, ForbiddenExtraKeysError):
         return f"未知字段 {', '.join(sorted(error.extra_fields))}"
-    return _problem(error, kind)
+    if isinstance(error, KeyError):
+        return "缺少必填字段"
+    said = _problem(error, kind)
+    if (m := _BOUND.fullmatch(said)) is not None:
+        what = f"'{m['field']}' 的长度" if m["length"] else f"'{m['field']}' "
+        return f"{what}应{_OPS_ZH[m['op']]} {m['bound']}，而不是 {m['value']}"
+    if said.startswith(("Too many values", "Not enough values")):
+        return "值的个数不对"
+    return said
 
 
-_COLLECTIONS = (frozenset, tuple, list, set, dict, Mapping)
+_LISTS = (frozenset, set, list, tuple)
+_TABLES = (dict, Mapping)
+_LIST_EXAMPLES: Mapping[Any, str] = {
+    int: "[1, 7, 10]",
+    str: '["name", "sex"]',
+    Stage: '["junior", "senior"]',
+    MonthDay: '["07-15", "08-14"]',
+    Term: '[{ name = "第一学期", start = "09-01", end = "01-31" }]',
+}
+_TABLE_EXAMPLES: Mapping[Any, str] = {
+    int: "{ primary = 45, junior = 50, senior = 50, special = 12 }",
+    frozenset[int]: "{ primary = [1, 2, 3, 4, 5, 6], junior = [7, 8, 9], ... }",
+}
 
 
-def _shape_problem(value: Any, kind: Any) -> str | None:
-    """A value whose shape the converter would misread rather than refuse: text where
-    a list is due (``locked_fields = "name"`` read letter by letter), or a scalar where
-    a table or list is due (a converter error that names no field)."""
+_NAMED_EXAMPLES: Mapping[str, str] = {"school_authority_levels": '["city", "county"]'}
+"""Examples of a parameter's value where its type's would mislead (a list of text)."""
+
+
+def _list_example(kind: Any) -> str:
+    args = [a for a in typing.get_args(kind) if a is not Ellipsis]
+    return _LIST_EXAMPLES.get(args[0] if args else None, "[...]")
+
+
+def _table_example(kind: Any) -> str:
+    if attrs.has(kind):  # (its fields by name: those a file writes)
+        names = [f.name for f in attrs.fields(kind) if f.name != "inherited_from"]
+        return "{ " + ", ".join(f"{n} = ..." for n in names) + " }"
+    args = typing.get_args(kind)
+    return _TABLE_EXAMPLES.get(args[1] if len(args) == 2 else None, "{ key = value }")
+
+
+def _shape_problem(
+    value: Any, kind: Any, path: str = "$", example: str | None = None
+) -> tuple[str, str] | None:
+    """A value whose shape the converter would misread rather than refuse, in Chinese
+    and English, at its path: text where a list is due (``locked_fields = "name"``
+    read letter by letter), a table where a list is due (its keys taken and its values
+    ignored: ``{ senior = true, junior = false }`` needed approval for both), a list
+    or a scalar where a table is due (Python's own words before: ``'list' object has
+    no attribute 'items'``), or a pair of days with more or fewer than two. The
+    elements of a list and the values of a table are checked the same way."""
     kinds = (
         typing.get_args(kind)
         if typing.get_origin(kind) in (typing.Union, types.UnionType)
@@ -217,19 +279,51 @@ def _shape_problem(value: Any, kind: Any) -> str | None:
     if value is None and type(None) in kinds:
         return None  # an optional value left out (plain data; TOML has no null)
     kinds = tuple(k for k in kinds if k is not type(None))
-    wants_many = [typing.get_origin(k) in _COLLECTIONS for k in kinds]
-    wants_table = [attrs.has(k) and k is not MonthDay for k in kinds]  # (a day is text)
-    if any(wants_many) and not isinstance(value, (list, dict)):
-        return f"expected a list or table, not {value!r}"
-    if any(wants_table) and not isinstance(value, dict):
-        return f"expected a table such as {{ key = value }}, not {value!r}"
+    if len(kinds) != 1:
+        return None
+    (kind,) = kinds
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    at = "" if path == "$" else f" @ {path}"
+    if origin in _LISTS:
+        example = example or _list_example(kind)
+        if not isinstance(value, (list, tuple, set, frozenset)):
+            return (
+                f"应为列表，如 {example}，而不是 {value!r}{at}",
+                f"expected a list such as {example}, not {value!r}{at}",
+            )
+        items = list(value)
+        if origin is tuple and Ellipsis not in args:
+            if len(items) != len(args):
+                return (
+                    f"应为 {len(args)} 个值，如 {example}，而不是 {len(items)} 个：{value!r}{at}",
+                    f"expected {len(args)} values such as {example}, not {len(items)}: "
+                    f"{value!r}{at}",
+                )
+            pairs = list(zip(items, args, strict=True))
+        else:
+            pairs = [(item, args[0]) for item in items] if args else []
+        for i, (item, item_kind) in enumerate(pairs):
+            if (problem := _shape_problem(item, item_kind, f"{path}[{i}]")) is not None:
+                return problem
+    elif origin in _TABLES or (attrs.has(kind) and kind is not MonthDay):  # (a day is text)
+        example = example or _table_example(kind)
+        if not isinstance(value, Mapping):
+            return (
+                f"应为表，如 {example}，而不是 {value!r}{at}",
+                f"expected a table such as {example}, not {value!r}{at}",
+            )
+        if origin in _TABLES and len(args) == 2:
+            for key, item in value.items():
+                if (problem := _shape_problem(item, args[1], f"{path}[{key!r}]")) is not None:
+                    return problem
     return None
 
 
 def _structure(value: Any, kind: Any, where: str, what: str) -> Any:
-    shape = _shape_problem(value, kind)
+    shape = _shape_problem(value, kind, example=_NAMED_EXAMPLES.get(what))
     if shape is not None:
-        raise _bad(where, f"{what} 的值无效（{shape}）", f"bad value for {what} ({shape})")
+        zh, en = shape
+        raise _bad(where, f"{what} 的值无效（{zh}）", f"bad value for {what} ({en})")
     try:
         return converter.structure(value, kind)
     except (BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as e:
@@ -240,7 +334,7 @@ def _structure(value: Any, kind: Any, where: str, what: str) -> Any:
             zh = "; ".join(cattrs.transform_error(e, format_exception=_problem_zh))
         else:
             en = str(e)
-            zh = e.zh if isinstance(e, _Bad) else en
+            zh = _problem_zh(e, kind)
         raise _bad(where, f"{what} 的值无效（{zh}）", f"bad value for {what} ({en})") from e
 
 
@@ -309,7 +403,8 @@ def policy_from_dict(
         changes[name] = Param(
             _structure(table["value"], kind, where, name),
             _structure(table["article"], Article, where, f"{name}.article"),
-            str(table.get("note", "")),
+            # (text as written: note = 5 was str()'d in silence)
+            _structure(table.get("note", ""), str, where, f"{name}.note"),
         )
     try:
         if base_code is None:

@@ -162,15 +162,7 @@ def _value_problems(p: Policy) -> list[Problem]:
                 f"maintenance_fee_per_student is not negative: {fee}",
             )
         )
-    mask = p.id_mask.value
-    if mask.head + mask.tail >= 18:
-        out.append(
-            (
-                f"id_mask 显示18位号码中的 {mask.head} + {mask.tail} 位：什么也没有隐藏",
-                f"id_mask shows {mask.head} + {mask.tail} characters of an 18-character "
-                "number: nothing would be hidden",
-            )
-        )
+    out.extend(_mask_problems(p.id_mask.value))
     fmt = p.regional_number_format.value
     if "{seq" not in fmt:
         out.append(
@@ -196,6 +188,40 @@ def _value_problems(p: Policy) -> list[Problem]:
         )
         return out
     out.extend(_format_field_problems(fmt))
+    return out
+
+
+_NUMBER_LIKE_FILL = re.compile(r"[\dXxＸｘ]")
+"""What an ``id_mask`` fill may not hold: a digit (any script's: ``str.isdigit``'s
+full-width ``７`` too) or the check character's X, which make a masked number read
+as a real one."""
+
+
+def _mask_problems(mask: IdMask) -> list[Problem]:
+    """An ``id_mask`` that hides nothing (Art 30): one showing 17 or more of the 18
+    characters hides at most one, and the GB 11643 check character gives that one back
+    (of the eleven candidates one passes); one whose fill is a digit or X makes a
+    masked number look like a real number (``340104000000001018``)."""
+    out: list[Problem] = []
+    if mask.head + mask.tail >= 17:
+        out.append(
+            (
+                f"id_mask 显示18位号码中的 {mask.head} + {mask.tail} 位：至多隐藏一位，"
+                "而这一位可由校验码还原（GB 11643），什么也没有隐藏；请至少隐藏两位",
+                f"id_mask shows {mask.head} + {mask.tail} characters of an 18-character "
+                "number: it hides one character at most, which the check character gives "
+                "back (GB 11643), so nothing would be hidden; hide two or more",
+            )
+        )
+    if _NUMBER_LIKE_FILL.search(mask.fill) or any(c.isdigit() for c in mask.fill):
+        out.append(
+            (
+                f"id_mask 的填充字符 {mask.fill!r} 含数字或 X：遮蔽后的号码看似真实号码，"
+                "请用 * 或 # 等其他字符",
+                f"id_mask: the fill {mask.fill!r} holds a digit or X: a masked number would "
+                "look like a real one; use another character such as * or #",
+            )
+        )
     return out
 
 
@@ -405,6 +431,29 @@ def citation_keys() -> frozenset[str]:
     return _lifecycle_and_rule_keys() | {f"access.{a}" for a in PERMISSIONS} | {"access.province"}
 
 
+def _parameter_rule_problems(p: Policy) -> list[Problem]:
+    """``rule.<code>`` keys of rules that cite a parameter's article
+    (:data:`xueji.rules._base.CITES_PARAMETER`): such a key re-cited nothing where the
+    profile gives the parameter an article of its own (``policy show`` listed it all
+    the same), and only the refusal, not the parameter shown beside it, where the
+    parameter kept an Anhui article. The parameter's own table re-cites it."""
+    from xueji.rules._base import CITES_PARAMETER
+
+    for key in sorted(p.citations):
+        param = CITES_PARAMETER.get(key.removeprefix("rule.")) if key.startswith("rule.") else None
+        if param is not None:
+            return [
+                (
+                    f"政策 {p.code}：citations 中的 {key!r} 不可用：该规则引用参数 {param} 的条款，"
+                    f"请在参数的表（[{param}]）中另行引用（连同 value）",
+                    f"policy {p.code}: citations: {key!r} is not a key: the rule cites the "
+                    f"article of the parameter {param}; re-cite it in the parameter's table "
+                    f"([{param}]), with its value",
+                )
+            ]
+    return []
+
+
 def _lifecycle_and_rule_keys() -> frozenset[str]:
     from xueji.lifecycle.tables import citation_keys as lifecycle_keys
     from xueji.rules._base import RULE_CODES
@@ -415,14 +464,15 @@ def _lifecycle_and_rule_keys() -> frozenset[str]:
 def citation_problems(p: Policy) -> list[Problem]:
     """``citations`` keys that name no table or step of the lifecycle tables, no
     command, rule code or access action (a misspelled key would be re-cited nowhere,
-    in silence): each with the close keys it may have meant."""
+    in silence): each with the close keys it may have meant; and ``rule.<code>`` keys
+    of rules that cite a parameter's article, which its table re-cites."""
     # the permission matrix is read only where an access key is written: a shipped
     # profile is built while the modules the matrix imports are being imported
     written = set(p.citations)
     need_access = any(k.startswith("access.") for k in written)
     known = citation_keys() if need_access else _lifecycle_and_rule_keys()
     unknown = sorted(written - known)
-    out: list[Problem] = []
+    out: list[Problem] = [] if unknown else _parameter_rule_problems(p)
     for key in unknown[:1]:
         close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.6)
         near_zh = f"（是否指 {'、'.join(close)}？）" if close else ""

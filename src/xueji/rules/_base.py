@@ -477,10 +477,11 @@ CITES_PARAMETER: Mapping[str, str] = MappingProxyType(
 )
 """The rules that cite the article of a profile parameter, not the catalogue's: the
 parameter each reads its article from (``tests/test_policy.py`` checks this against
-the rules' code). Under a profile that sets the parameter with its own article the
-rule cites that article, and a ``"rule.<code>"`` citation changes nothing; where the
-parameter keeps an Anhui article the rule key re-cites it (:func:`rule_article`).
-``xueji policy show`` lists them as decisions cite them."""
+the rules' code). A profile re-cites such a rule in the parameter's table (its value
+and article): a ``"rule.<code>"`` citation of one is refused when the profile is
+loaded (:func:`xueji.policy.model.citation_problems`), since it re-cited nothing
+where the parameter had an article of its own. ``xueji policy show`` lists them as
+decisions cite them."""
 
 
 def violation(code: str, *, article: Article | None = None, **facts: object) -> Violation:
