@@ -2203,13 +2203,15 @@ class Registry:
         command: str,
         changes: Mapping[str, Any],
         basis: str | None = None,
+        logged: Mapping[str, object] = {},
     ) -> Student:
-        """Fire ``event`` on the student table and write the result with its log entry."""
+        """Fire ``event`` on the student table and write the result with its log entry
+        (the fields changed before and after; ``logged`` added to the after)."""
         row = STUDENT.fire(student.status, event)
         new = attrs.evolve(student, status=row.target, version=student.version + 1, **changes)
         uow.students.update(new)
         before = {k: getattr(student, k) for k in changes} | {"status": student.status.value}
-        after = {k: getattr(new, k) for k in changes} | {"status": new.status.value}
+        after = {k: getattr(new, k) for k in changes} | {"status": new.status.value, **logged}
         basis = basis or str(self.policy(on).cite("student", event, row.article))
         self._log(
             uow, actor, on, command, student.id, before, after, basis, record=new, read=student
@@ -2412,8 +2414,11 @@ class Registry:
         student: Student,
         *,
         warnings: Iterable[str] = (),
+        logged: Mapping[str, object] = {},
         **fields: Any,
     ) -> Request:
+        """Open a request of ``kind`` for ``student`` with its log entry (``open_<kind>``),
+        which holds ``logged`` beside the request's student, state and deadline."""
         for k in ("reason", "stated_reason", "note"):
             if k in fields:
                 _free_text(fields[k], "说明", k.replace("_", " "))
@@ -2441,7 +2446,12 @@ class Registry:
             f"open_{kind.value}",
             req.id,
             {},
-            {"student": student.id, "state": req.state.value, "deadline": req.deadline},
+            {
+                "student": student.id,
+                "state": req.state.value,
+                "deadline": req.deadline,
+                **logged,
+            },
             str(policy.cite(kind.value, "open", table.rows[0].article)),
         )
         return req
@@ -2906,7 +2916,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             # a first identity number links a G number (Art 13); a corrected one
             # re-issues it from the corrected number and voids the wrong one (Art 29)
             changes["numbers"] = _numbers.correct_resident_id(s.numbers, changes["id_number"], on)
-        self._write_student(uow, actor, on, s, "correct", "correct", changes)
+        # the entry names the request it applies (whose opening entry holds what was filed)
+        self._write_student(
+            uow, actor, on, s, "correct", "correct", changes, logged={"request": req.id}
+        )
 
     def _sweep_request(
         self,
@@ -4419,16 +4432,25 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         run = [party]
         if req.kind is RequestKind.CORRECTION and event == "approve":
             student = self._get_student(uow, req.student)
+            unreadable = Outcome(
+                Decision.refuse(violation("correction.unreadable", request=req.id)), None, req
+            )
             try:
                 changes = _decode_changes(req.payload)
             except (ValueError, TypeError):
                 # a payload this version cannot read (damaged, or written by another
                 # program): refused, not a crash; the unit rejects it (Art 29)
-                return Outcome(
-                    Decision.refuse(violation("correction.unreadable", request=req.id)),
-                    None,
-                    req,
-                )
+                return unreadable
+            # Art 29: key fields only, each of its type, as when it was filed (a stored
+            # payload's other keys, a school or a status, were applied as they stood,
+            # or raised a raw TypeError: found by the key-fields review)
+            run.append(corrections.check_filed_fields(changes, request=req.id))
+            if not run[-1].allowed:
+                return Outcome(Decision.combine(*run), None, req)
+            try:
+                changes = _checked_fields(changes, on)
+            except XuejiError:  # (an invalid identity number is one too)
+                return unreadable
             # Art 13: an ID number given since by another correction is not removed;
             # and another correction to the same values may have been approved since;
             # a photo removed by a correction filed before that was refused (Art 29)
@@ -4612,6 +4634,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 from_school=s.school,  # the school that filed it (see _party)
                 reason=reason,
                 payload={k: _s(v) for k, v in changes.items()},
+                # what was filed and why, masked as the log masks (the identity number,
+                # the birth date hidden): before, the log held neither, and a value
+                # changed before the approval went through unseen (key-fields review)
+                logged={**changes, "reason": reason},
             )
             s = self._take(uow, s)
         return Outcome(decision, s, req)

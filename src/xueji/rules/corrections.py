@@ -16,16 +16,18 @@ from xueji.ids import normalize as normalize_id
 from xueji.lifecycle import StudentStatus
 from xueji.lifecycle.tables import STUDENT
 from xueji.model import Student
-from xueji.policy.model import Policy
+from xueji.policy.model import PERSON_FIELDS, Policy
 from xueji.rules._base import Checks
 from xueji.rules.enrolment import check_id_agreement
 
 __all__ = [
+    "CORRECTABLE_FIELDS",
     "KEY_FIELDS",
     "changes_nothing",
     "check_agreement",
     "check_correction",
     "check_direct_edit",
+    "check_filed_fields",
     "check_id_kept",
     "check_photo_kept",
     "check_still_changes",
@@ -35,6 +37,12 @@ __all__ = [
 
 KEY_FIELDS = ("name", "sex", "birth_date", "id_number", "photo")
 """The fields a policy may lock (Art 29)."""
+
+CORRECTABLE_FIELDS = PERSON_FIELDS
+"""Every field a correction may carry: the person's fields, which a profile may lock
+(``locked_fields``: :data:`~xueji.policy.model.LOCKABLE_FIELDS`), and the guardian's
+identity number, locked while it identifies a record with none of its own
+(:func:`locked_for`)."""
 
 
 def locked_for(student: Student, policy: Policy) -> frozenset[str]:
@@ -127,6 +135,26 @@ def check_correction(
     if not kept.allowed:
         return Decision.combine(c.decision(), kept)
     return Decision.combine(c.decision(), kept, check_agreement(student, changes, today=today))
+
+
+def check_filed_fields(changes: Mapping[str, object], *, request: str) -> Decision:
+    """Art 29, at approval: the stored correction holds fields a correction may change
+    (:data:`CORRECTABLE_FIELDS`) and nothing else. Its fields were checked when it was
+    filed (:func:`check_correction`); a request stored by another program, or changed
+    in the database since, may hold others (a school, a grade, a status), which the
+    approval applied to the record as they stood (found by the key-fields review: a
+    student moved to another school by a name's correction). Refused, nothing written:
+    the unit rejects it. The step names the fields that are no key field."""
+    other = sorted(set(changes) - set(CORRECTABLE_FIELDS))
+    c = Checks()
+    c.rule(
+        "correction.not_key_field",
+        not (other or not changes),
+        fields=",".join(other) or "-",
+        request=request,
+        seen={"changed": ",".join(sorted(changes)) or "-"},
+    )
+    return c.decision()
 
 
 def changes_nothing(student: Student, changes: Mapping[str, object]) -> bool:

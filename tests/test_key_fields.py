@@ -1,0 +1,100 @@
+"""Key fields and their corrections (Arts 13, 29), and the information groups (Arts
+11, 17): what a correction's approval applies and logs, what an enrolment that takes
+up a record does with the key fields given, and where information is recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+
+from tests.conftest import PROVINCE, D, Province, authority, make_id, rebuilt, school_actor
+from xueji.masking import HIDDEN_DATE, mask
+
+A = school_actor("A")
+SHUSHAN = authority("340104")
+
+
+def refused(out: object) -> tuple[str, ...]:
+    decision = getattr(out, "decision", out)
+    return tuple(v.code for v in decision.violations)
+
+
+def _stored_payload(p: Province, request_id: str, **extra: str) -> None:
+    """The stored correction's payload with ``extra`` added (a request written by
+    another program, or changed in the database)."""
+    with p.store.unit_of_work() as uow:
+        q = uow.requests.get(request_id)
+        assert q is not None
+        payload = {**q.payload, **extra}
+        uow.requests.update(attrs.evolve(q, payload=payload, version=q.version + 1))
+
+
+@pytest.mark.parametrize(
+    ("extra", "code"),
+    [
+        ({"school": "W"}, "correction.not_key_field"),
+        ({"grade": "3"}, "correction.not_key_field"),
+        ({"submitted": "False"}, "correction.not_key_field"),
+        ({"status": "graduated"}, "correction.not_key_field"),
+        ({"sex": "X"}, "correction.unreadable"),
+        ({"name": ""}, "correction.unreadable"),
+        ({"id_number": "340104202003010000"}, "correction.unreadable"),
+    ],
+)
+def test_art29_an_approval_applies_key_fields_of_the_right_type_only(
+    province: Province, extra: dict[str, str], code: str
+) -> None:
+    """Found by the key-fields review: the stored payload was applied at approval as it
+    stood, so a key beside the filed ones moved the student to another school, set the
+    grade to text, unlocked the record, or raised a raw ``TypeError``. Only the fields
+    a correction may change (Art 29), each of its type, are applied: anything else is
+    refused at approval, nothing written, and the unit rejects the request."""
+    p = province
+    s = p.register("A", 1, name="张三")
+    filed = p.reg.request_correction(A, s.id, {"name": "李四"}, "户口本为准").request
+    assert filed is not None
+    _stored_payload(p, filed.id, **extra)
+    held = len(p.log())
+    out = p.reg.approve(SHUSHAN, filed.id)
+    assert refused(out) == (code,)
+    assert str(out.decision.violations[0].article).startswith("皖教基〔2013〕20号 第二十九条")
+    assert len(p.log()) == held
+    kept = p.reg.student(PROVINCE, s.id)
+    assert (kept.name, kept.school, kept.grade, kept.submitted) == ("张三", "A", 1, True)
+    assert p.reg.reject(SHUSHAN, filed.id, "内容有误").allowed
+
+
+def test_art29_the_log_says_what_a_correction_asked_and_which_request_made_it(
+    province: Province,
+) -> None:
+    """Found by the key-fields review: a correction's opening entry held the request's
+    student, state and deadline only, and the entry that applied it named no request:
+    what was filed (and why) was nowhere in the log, so a value changed before the
+    approval went through unseen. The opening entry holds the filed values (masked as
+    the log masks: the identity number, the birth date hidden) and the reason; the
+    entry applying it names the request."""
+    p = province
+    born = D(2020, 3, 1)
+    s = p.register("A", 1, birth=born, name="张三")
+    right = make_id(D(2020, 3, 2))
+    changes: dict[str, Any] = {"name": "李四", "id_number": right, "birth_date": D(2020, 3, 2)}
+    filed = p.reg.request_correction(A, s.id, changes, "户口本为准").request
+    assert filed is not None
+    opened = [e for e in p.log() if e.command == "open_correction"][-1]
+    assert opened.subject == filed.id
+    after = dict(opened.after)
+    assert after["student"] == s.id
+    assert after["name"] == "李四"
+    assert after["id_number"] == mask(right)
+    assert after["birth_date"] == HIDDEN_DATE
+    assert after["reason"] == "户口本为准"
+    assert p.reg.approve(SHUSHAN, filed.id).allowed
+    applied = p.log()[-1]
+    assert (applied.command, applied.subject) == ("correct", s.id)
+    assert dict(applied.after)["request"] == filed.id
+    texts = [repr(dict(e.before)) + repr(dict(e.after)) for e in p.log()]
+    assert rebuilt(*texts, of=[right, s.id_number or ""]) == []
+    assert p.reg.verify_log(PROVINCE).ok
+    assert p.reg.detect(PROVINCE).findings == ()
