@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import PROVINCE, D, Province, authority, make_id, rebuilt, school_actor
 from xueji.masking import HIDDEN_DATE, mask
+from xueji.model import Photo
 
 A = school_actor("A")
 SHUSHAN = authority("340104")
@@ -98,3 +99,76 @@ def test_art29_the_log_says_what_a_correction_asked_and_which_request_made_it(
     assert rebuilt(*texts, of=[right, s.id_number or ""]) == []
     assert p.reg.verify_log(PROVINCE).ok
     assert p.reg.detect(PROVINCE).findings == ()
+
+
+def _graduate(p: Province, **kw: Any) -> Any:
+    """A grade-6 pupil of school A, graduated in July 2027; the clock on 1 September."""
+    s = p.register("A", 6, birth=D(2014, 3, 1), **kw)
+    p.at(D(2027, 6, 15))
+    assert p.reg.graduate(A, s.id).allowed
+    p.at(D(2027, 9, 1))
+    return s
+
+
+def _grade7(p: Province, **kw: Any) -> Any:
+    row: dict[str, Any] = {
+        "school": "J",
+        "class_id": "J-7",
+        "grade": 7,
+        "name": "小明",
+        "sex": "M",
+        "birth_date": D(2014, 3, 1),
+        "hukou_region": "340104",
+        "photo": Photo(D(2027, 8, 20), "sha256:new"),
+    }
+    return p.reg.enroll(school_actor("J"), **{**row, **kw})
+
+
+def test_art13_an_id_number_given_to_a_record_taken_up_is_said_not_dropped() -> None:
+    """Found by the key-fields review: a J-number graduate found by its guardian, name
+    and birth date and enrolled into grade 7 with its own ID number continued with no
+    ID number, the number given dropped in silence; a later enrolment by that number
+    alone opened a second registry (Arts 13-14). The record taken up keeps the key
+    fields reported at its first entry (Art 29: changed by an approved correction,
+    docs/registry.md); the enrolment now says which of those it was given otherwise
+    (``enrolment.key_fields_kept``, a warning naming the fields, never their values),
+    its ``use`` the correction that links the number."""
+    p = Province()
+    guardian = make_id(D(1985, 5, 5))
+    s = _graduate(p, name="小明", id_number=None, guardian_id=guardian)
+    own = make_id(D(2014, 3, 1))
+    out = _grade7(p, id_number=own, guardian_id=guardian)
+    assert out.allowed, out.decision
+    assert (out.student.id, out.student.id_number) == (s.id, None)
+    warned = {w.code: dict(w.facts) for w in out.decision.warnings}
+    assert warned["enrolment.key_fields_kept"]["fields"] == "id_number"
+    assert "request_correction" in warned["enrolment.key_fields_kept"]["use"]
+    kept = next(w for w in out.decision.warnings if w.code == "enrolment.key_fields_kept")
+    assert str(kept.article).startswith("皖教基〔2013〕20号 第二十九条")
+    assert own not in repr(out.decision.to_dict())
+    # the way it names: the number linked by a correction, after which the number
+    # alone finds the record (no second registry)
+    fix = p.reg.request_correction(school_actor("J"), s.id, {"id_number": own}, "补录身份证号")
+    assert fix.request is not None
+    assert p.reg.approve(SHUSHAN, fix.request.id).allowed
+    again = _grade7(p, id_number=own)
+    assert refused(again) == ("enrolment.duplicate",)
+
+
+def test_art29_a_record_taken_up_says_which_key_fields_given_it_keeps() -> None:
+    """The same for a name typed otherwise (the record found by its ID number); a
+    name differing only in white space (the same child, docs/registry.md), the photo
+    (Art 12: the new entry's) and a continuation that gives what the record holds
+    warn of nothing."""
+    p = Province()
+    s = _graduate(p, name="小明")
+    same = _grade7(p, name="小 明", id_number=s.id_number)
+    assert same.allowed, same.decision
+    assert "enrolment.key_fields_kept" not in [w.code for w in same.decision.warnings]
+    p2 = Province()
+    t = _graduate(p2, name="小明")
+    other = _grade7(p2, name="王小明", id_number=t.id_number)
+    assert other.allowed, other.decision
+    assert other.student.name == "小明"
+    warned = {w.code: dict(w.facts) for w in other.decision.warnings}
+    assert warned["enrolment.key_fields_kept"]["fields"] == "name"

@@ -3131,6 +3131,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         ``enroll_after_dropout``; a dropout whose registry was kept (the compulsory
         grades) is refused (``dropout.registry_kept``): it comes back by
         :meth:`return_from_dropout`.
+
+        A record taken up again (either way) keeps the key fields of its first entry
+        (Art 29); those given otherwise are not applied and are warned
+        (``enrolment.key_fields_kept``, its ``use`` the correction).
         """
         on = self.today()
         policy = self.policy(on)
@@ -3183,6 +3187,15 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             regional = _numbers.issue_regional_number(
                 policy, uow.allocator, region=sch.region, year=e.entry.year, stage=e.stage
             )
+            taken_up = dropped if dropped is not None else None
+            if taken_up is None and previous and e.continuing(policy):
+                taken_up = previous[-1]
+            if taken_up is not None:
+                # the key fields reported at its first entry are kept (Art 29): those
+                # given otherwise are said, not dropped in silence (key-fields review)
+                decision = Decision.combine(
+                    decision, corrections.check_key_fields_kept(taken_up, e.person(), policy)
+                )
             if dropped is not None:
                 return Outcome(
                     decision,

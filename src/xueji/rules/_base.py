@@ -184,6 +184,13 @@ _code(
     "the correction's content cannot be read: reject it and file it again",
 )
 _code(
+    "enrolment.key_fields_kept",
+    anhui(29, note="第十二条"),
+    "继续使用的学籍保留首次上报的关键信息：所填不同的关键信息未写入，须提交变更申请",
+    "a record taken up again keeps the key fields reported at its first entry: those "
+    "given otherwise were not applied; file a correction",
+)
+_code(
     "correction.duplicate",
     anhui(13),
     "更正后的身份证号已属于另一名学生的学籍",
@@ -615,6 +622,11 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     "correction.photo_removed": (
         "记录保留照片（关键信息只能更正）",
         "the record keeps a photo (a key field is corrected, not removed)",
+    ),
+    "enrolment.key_fields_kept": (
+        "继续使用的学籍保留首次上报的关键信息（经变更申请更正）",
+        "a record taken up again keeps the key fields reported at its first entry "
+        "(corrected by a request)",
     ),
     "correction.unreadable": (
         "变更申请的内容须可读取",

@@ -18,7 +18,7 @@ from xueji.lifecycle.tables import STUDENT
 from xueji.model import Student
 from xueji.policy.model import PERSON_FIELDS, Policy
 from xueji.rules._base import Checks
-from xueji.rules.enrolment import check_id_agreement
+from xueji.rules.enrolment import _LINK, check_id_agreement  # (the duplicate's ``use``)
 
 __all__ = [
     "CORRECTABLE_FIELDS",
@@ -29,6 +29,7 @@ __all__ = [
     "check_direct_edit",
     "check_filed_fields",
     "check_id_kept",
+    "check_key_fields_kept",
     "check_photo_kept",
     "check_still_changes",
     "check_unique_id",
@@ -214,6 +215,55 @@ def check_id_kept(student: Student, changes: Mapping[str, object]) -> Decision:
         student=student.id,
     )
     return c.decision()
+
+
+_TAKEN_UP_KEPT = frozenset(KEY_FIELDS) - {"photo"} | {"guardian_id"}
+"""The key fields a record taken up again keeps as first reported (the photo is the
+new entry's, Art 12)."""
+
+_CORRECT = "request_correction"
+"""How a key field given otherwise at a new entry reaches the record (Art 29)."""
+
+
+def check_key_fields_kept(
+    student: Student, given: Mapping[str, object], policy: Policy
+) -> Decision:
+    """Art 29 (with Art 12): a record taken up again by an enrolment (a graduate
+    continuing into the next stage, a senior dropout enrolled again) keeps the key
+    fields reported at its first entry (:func:`locked_for`; the photo is the new
+    entry's): they change by an approved correction. Those the enrolment gives
+    otherwise (``given``: the enrolment's person fields) are not applied, and said:
+    a warning naming the fields (never their values), its ``use`` the correction.
+    Before, they were dropped in silence (found by the key-fields review: a J-number
+    graduate's own identity number typed at grade 7 was lost, and a later enrolment
+    by that number opened a second registry). A name differing only in white space is
+    the same (as the same child is found); identity numbers are compared normalised."""
+    fields = locked_for(student, policy) & _TAKEN_UP_KEPT
+    differ = sorted(
+        k
+        for k in fields
+        if given.get(k) is not None and not _same(k, getattr(student, k, None), given[k])
+    )
+    c = Checks()
+    c.rule(
+        "enrolment.key_fields_kept",
+        not differ,
+        warn=True,
+        student=student.id,
+        fields=",".join(differ) or "-",
+        use=_LINK if "id_number" in differ else _CORRECT,
+    )
+    return c.decision()
+
+
+def _same(field: str, held: object, given: object) -> bool:
+    """Whether ``given`` is the value ``held`` of ``field`` (see
+    :func:`check_key_fields_kept`)."""
+    if field == "name" and isinstance(held, str) and isinstance(given, str):
+        return "".join(held.split()) == "".join(given.split())
+    if field in _ID_FIELDS:
+        return held == _normalized(given)
+    return held == given
 
 
 def check_photo_kept(student: Student, changes: Mapping[str, object]) -> Decision:
