@@ -172,3 +172,57 @@ def test_art29_a_record_taken_up_says_which_key_fields_given_it_keeps() -> None:
     assert other.student.name == "小明"
     warned = {w.code: dict(w.facts) for w in other.decision.warnings}
     assert warned["enrolment.key_fields_kept"]["fields"] == "name"
+
+
+def test_art29_a_new_entry_logs_the_photo_and_place_it_replaces() -> None:
+    """Found by the key-fields review: a graduate continuing into grade 7 (or a senior
+    dropout enrolled again) had its locked photo replaced by the new entry's (Art 12),
+    and its class, stage and entry date, with none of them in the log's before and
+    after (docs/audit.md: the values before and after). Both entries now hold them."""
+    p = Province()
+    s = _graduate(p, name="小明")
+    new = Photo(D(2027, 8, 20), "sha256:new")
+    out = _grade7(p, id_number=s.id_number, photo=new)
+    assert out.allowed, out.decision
+    e = p.log()[-1]
+    assert e.command == "enroll_next_stage"
+    before, after = dict(e.before), dict(e.after)
+    assert before["photo"] == f"{s.photo.taken_on.isoformat()}|{s.photo.digest}"
+    assert after["photo"] == "2027-08-20|sha256:new"
+    assert (before["class_id"], after["class_id"]) == ("A-6", "J-7")
+    assert (before["stage"], after["stage"]) == ("primary", "junior")
+    assert (before["entry_date"], after["entry_date"]) == (
+        s.entry_date.isoformat(),
+        "2027-09-01",
+    )
+    assert p.reg.verify_log(PROVINCE).ok
+    assert p.reg.detect(PROVINCE).findings == ()
+
+
+def test_art29_a_senior_dropout_enrolled_again_logs_the_photo_it_replaces() -> None:
+    """The same for a senior dropout enrolled again (Art 27(2))."""
+    p = Province()
+    s = p.register("H", 10, birth=D(2010, 3, 1))
+    hefei = authority("3401")
+    req = p.reg.record_dropout(school_actor("H"), s.id, "家庭原因").request
+    assert req is not None
+    assert p.reg.approve(hefei, req.id).allowed
+    p.at(D(2027, 9, 1))
+    new = Photo(D(2027, 8, 20), "sha256:again")
+    out = p.reg.enroll(
+        school_actor("H2"),
+        school="H2",
+        class_id="H2-10",
+        grade=10,
+        name=s.name,
+        sex=s.sex,
+        birth_date=s.birth_date,
+        hukou_region="340104",
+        id_number=s.id_number,
+        photo=new,
+    )
+    assert out.allowed, out.decision
+    e = p.log()[-1]
+    assert e.command == "enroll_after_dropout"
+    assert dict(e.before)["photo"] == f"{s.photo.taken_on.isoformat()}|{s.photo.digest}"
+    assert dict(e.after)["photo"] == "2027-08-20|sha256:again"

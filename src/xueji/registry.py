@@ -1619,6 +1619,23 @@ def _taken_up(
     )
 
 
+_TAKEN_UP_LOGGED = (
+    "school",
+    "class_id",
+    "grade",
+    "stage",
+    "entry_date",
+    "photo",  # (a key field, Art 29: the new entry's, Art 12)
+    "registry_number",  # (the same: one person, one number, Art 13)
+    "regional_number",
+)
+"""What the log entry of a record taken up again by an enrolment (:func:`_taken_up`:
+``enroll_next_stage``, ``enroll_after_dropout``) holds before and after, with the
+status: every field the enrolment writes. Before, a graduate's continuing logged its
+school, grade and 地区学号 only, and neither entry the photo replaced (found by the
+key-fields review; docs/audit.md promises the values before and after)."""
+
+
 def _no_school(code: str) -> NotFound:
     """The error of a school code that names no school."""
     return NotFound("not_found.school", f"学校 {code} 不存在", f"no school {code}")
@@ -3795,18 +3812,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             on,
             "enroll_next_stage",
             prev.id,
-            {
-                "status": prev.status.value,
-                "school": prev.school,
-                "grade": prev.grade,
-                "regional_number": prev.regional_number,
-            },
-            {
-                "status": new.status.value,
-                "school": new.school,
-                "grade": grade,
-                "regional_number": regional,
-            },
+            {"status": prev.status.value} | {k: getattr(prev, k) for k in _TAKEN_UP_LOGGED},
+            {"status": new.status.value} | {k: getattr(new, k) for k in _TAKEN_UP_LOGGED},
             self._basis(on, "enroll_next_stage", _ART12),
             record=new,
             read=prev,
@@ -3833,23 +3840,14 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         row = STUDENT.fire(prev.status, "re_enroll")
         new = _taken_up(prev, row.target, place, entry, regional, photo)
         uow.students.update(new)
-        logged = (
-            "school",
-            "class_id",
-            "grade",
-            "stage",
-            "entry_date",
-            "registry_number",  # (the same: one person, one number, Art 13)
-            "regional_number",
-        )
         self._log(
             uow,
             actor,
             on,
             "enroll_after_dropout",
             prev.id,
-            {"status": prev.status.value} | {k: getattr(prev, k) for k in logged},
-            {"status": new.status.value} | {k: getattr(new, k) for k in logged},
+            {"status": prev.status.value} | {k: getattr(prev, k) for k in _TAKEN_UP_LOGGED},
+            {"status": new.status.value} | {k: getattr(new, k) for k in _TAKEN_UP_LOGGED},
             str(self.policy(on).cite("student", "re_enroll", row.article)),
             record=new,
             read=prev,
