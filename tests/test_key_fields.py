@@ -226,3 +226,47 @@ def test_art29_a_senior_dropout_enrolled_again_logs_the_photo_it_replaces() -> N
     assert e.command == "enroll_after_dropout"
     assert dict(e.before)["photo"] == f"{s.photo.taken_on.isoformat()}|{s.photo.digest}"
     assert dict(e.after)["photo"] == "2027-08-20|sha256:again"
+
+
+def test_art13_an_edit_or_correction_gives_no_guardian_s_number_that_is_no_guardian_s(
+    province: Province,
+) -> None:
+    """Found by the key-fields review: enrolment refuses a guardian's ID number that
+    is the student's own or of someone born on or after the student
+    (``enrolment.guardian_id``, Art 13), but a draft's edit, a correction and its
+    approval set one. Each now asks the rule of the record as the change would leave
+    it: when filed, and again at approval (another correction approved in between
+    may have changed the birth date)."""
+    p = province
+    born = D(2020, 3, 1)
+    young = make_id(D(2022, 1, 1))
+    draft = p.enroll("A", 1, birth=born)
+    for guardian in (young, draft.id_number):
+        out = p.reg.update_student(A, draft.id, guardian_id=guardian)
+        assert refused(out) == ("enrolment.guardian_id",)
+    assert p.reg.student(PROVINCE, draft.id).guardian_id is None
+    # a submitted record with its own ID number: the guardian's is edited directly
+    s = p.register("A", 1, birth=born)
+    assert refused(p.reg.update_student(A, s.id, guardian_id=s.id_number)) == (
+        "enrolment.guardian_id",
+    )
+    # a child known by its guardian's number: the guardian's is corrected (Art 29)
+    kid = p.register(
+        "A", 1, name="小明", birth=born, id_number=None, guardian_id=make_id(D(1990, 5, 5))
+    )
+    out = p.reg.request_correction(A, kid.id, {"guardian_id": young}, "录错")
+    assert refused(out) == ("enrolment.guardian_id",)
+    assert out.request is None
+    # fits when filed; the birth date corrected before it is approved: it no longer does
+    late = make_id(D(2019, 6, 1))
+    first = p.reg.request_correction(A, kid.id, {"guardian_id": late}, "录错").request
+    second = p.reg.request_correction(A, kid.id, {"birth_date": D(2018, 3, 1)}, "录错").request
+    assert first is not None
+    assert second is not None
+    assert p.reg.approve(SHUSHAN, second.id).allowed
+    held = len(p.log())
+    out = p.reg.approve(SHUSHAN, first.id)
+    assert refused(out) == ("enrolment.guardian_id",)
+    assert len(p.log()) == held
+    assert p.reg.student(PROVINCE, kid.id).guardian_id != late
+    assert late not in repr(out.decision.to_dict())

@@ -3889,7 +3889,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             # (before, the last check's decision replaced the others': "0 rules")
             if decision.allowed:
                 decision = Decision.combine(
-                    decision, corrections.check_agreement(s, fields, today=on)
+                    decision,
+                    corrections.check_agreement(s, fields, today=on),
+                    # Art 13: a guardian's number that is the guardian's (as enrol checks)
+                    corrections.check_guardian_after(s, fields),
                 )
             if decision.allowed:
                 # one registry per person (Art 14), as a correction checks (found by the
@@ -4484,6 +4487,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             run.append(corrections.check_agreement(student, changes, today=on))
             if not run[-1].allowed:
                 return Outcome(Decision.combine(*run), None, req)
+            # Art 13: the guardian's number still a guardian's, on the record as it is now
+            run.append(corrections.check_guardian_after(student, changes))
+            if not run[-1].allowed:
+                return Outcome(Decision.combine(*run), None, req)
         final = REQUEST_TABLES[req.kind].get(req.state, event)
         if final is not None and final.target is R.APPROVED:
             # Art 16, again at approval: the class may have filled up, or moved up a
@@ -4633,6 +4640,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 # no number to keep none of: not filed (approved after another correction
                 # had given one, it read as removing it)
                 changes = {k: v for k, v in changes.items() if k != "id_number"}
+            # Art 13: the guardian's number a guardian's, as an enrolment checks it
+            guardian = corrections.check_guardian_after(s, changes)
+            if not guardian.allowed:
+                return Outcome(Decision.combine(decision, guardian), s)
+            decision = Decision.combine(decision, guardian)
             unique = self._one_person(uow, s, changes)
             if not unique.allowed:
                 return Outcome(unique, s)

@@ -18,7 +18,11 @@ from xueji.lifecycle.tables import STUDENT
 from xueji.model import Student
 from xueji.policy.model import PERSON_FIELDS, Policy
 from xueji.rules._base import Checks
-from xueji.rules.enrolment import _LINK, check_id_agreement  # (the duplicate's ``use``)
+from xueji.rules.enrolment import (  # (_LINK: the duplicate's ``use``)
+    _LINK,
+    check_guardian_id,
+    check_id_agreement,
+)
 
 __all__ = [
     "CORRECTABLE_FIELDS",
@@ -28,6 +32,7 @@ __all__ = [
     "check_correction",
     "check_direct_edit",
     "check_filed_fields",
+    "check_guardian_after",
     "check_id_kept",
     "check_key_fields_kept",
     "check_photo_kept",
@@ -290,6 +295,31 @@ def check_agreement(
         sex=str(after["sex"]),
         birth_date=after["birth_date"],  # type: ignore[arg-type]
         today=today,
+    )
+
+
+_GUARDIAN_FACTS = ("guardian_id", "id_number", "birth_date")
+"""The fields :func:`~xueji.rules.enrolment.check_guardian_id` reads."""
+
+
+def check_guardian_after(student: Student, changes: Mapping[str, object]) -> Decision:
+    """Art 13, for an edit or a correction: the guardian's identity number of the
+    record as ``changes`` would leave it is a parent's or other legal guardian's (not
+    the student's own, its holder born before the student), as an enrolment checks
+    (:func:`~xueji.rules.enrolment.check_guardian_id`). Asked when the change touches
+    the guardian's number, the student's or the birth date (no step otherwise: a
+    record stored before the rule is not refused an unrelated edit); when filed and
+    again at approval (another correction approved in between may have changed the
+    birth date). Before, an edit or a correction set a guardian born after the child,
+    or the child's own number (found by the key-fields review). The identity numbers
+    come validated and normalised."""
+    if not any(k in changes for k in _GUARDIAN_FACTS):
+        return Decision.allow()
+    after = {k: changes.get(k, getattr(student, k)) for k in _GUARDIAN_FACTS}
+    return check_guardian_id(
+        after["guardian_id"] or None,  # type: ignore[arg-type]
+        id_number=after["id_number"] or None,  # type: ignore[arg-type]
+        birth_date=after["birth_date"],  # type: ignore[arg-type]
     )
 
 
