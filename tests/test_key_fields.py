@@ -270,3 +270,30 @@ def test_art13_an_edit_or_correction_gives_no_guardian_s_number_that_is_no_guard
     assert len(p.log()) == held
     assert p.reg.student(PROVINCE, kid.id).guardian_id != late
     assert late not in repr(out.decision.to_dict())
+
+
+def test_art13_the_number_record_keeps_the_guardian_s_number_in_step(
+    province: Province,
+) -> None:
+    """Found by the key-fields review: a guardian's ID number corrected (or edited on a
+    draft) left the record's ``NumberRecord.guardian_id`` at the old number, where
+    docs/numbers.md says it keeps the guardian's number (Art 13: the identifier of a
+    child with none of its own)."""
+    p = province
+    g1, g2, g3 = (make_id(D(1990 + i, 5, 5)) for i in range(3))
+    kid = p.register("A", 1, name="小强", birth=D(2020, 3, 1), id_number=None, guardian_id=g1)
+    assert kid.numbers is not None
+    assert kid.numbers.guardian_id == g1
+    fix = p.reg.request_correction(A, kid.id, {"guardian_id": g2}, "录错").request
+    assert fix is not None
+    assert p.reg.approve(SHUSHAN, fix.id).allowed
+    got = p.reg.student(PROVINCE, kid.id)
+    assert got.numbers is not None
+    assert (got.guardian_id, got.numbers.guardian_id) == (g2, g2)
+    draft = p.enroll("A", 1, name="小刚", birth=D(2020, 4, 1), id_number=None, guardian_id=g1)
+    assert p.reg.update_student(A, draft.id, guardian_id=g3).allowed
+    got = p.reg.student(PROVINCE, draft.id)
+    assert got.numbers is not None
+    assert (got.guardian_id, got.numbers.guardian_id) == (g3, g3)
+    assert p.reg.verify_log(PROVINCE).ok
+    assert p.reg.detect(PROVINCE).findings == ()

@@ -2933,6 +2933,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             # a first identity number links a G number (Art 13); a corrected one
             # re-issues it from the corrected number and voids the wrong one (Art 29)
             changes["numbers"] = _numbers.correct_resident_id(s.numbers, changes["id_number"], on)
+        numbers = _guardian_in_step(changes.get("numbers", s.numbers), changes)
+        if numbers is not changes.get("numbers", s.numbers):
+            changes["numbers"] = numbers
         # the entry names the request it applies (whose opening entry holds what was filed)
         self._write_student(
             uow, actor, on, s, "correct", "correct", changes, logged={"request": req.id}
@@ -3904,6 +3907,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             if fields.get("id_number") and numbers is not None:
                 # the 学籍号 follows the identity number (Art 13), as a correction's does
                 numbers = _numbers.correct_resident_id(numbers, fields["id_number"], on)
+            numbers = _guardian_in_step(numbers, fields)
             new = attrs.evolve(s, version=s.version + 1, numbers=numbers, **fields)
             uow.students.update(new)
             before, after = {k: getattr(s, k) for k in fields}, dict(fields)
@@ -6498,6 +6502,22 @@ def _g_id_number(number: _numbers.RegistryNumber, id_number: str | None) -> str:
             f"match the ID number given ({given}) (one person, one number, Art 13)",
         )
     return number.body
+
+
+def _guardian_in_step(
+    numbers: _numbers.NumberRecord | None, changes: Mapping[str, Any]
+) -> _numbers.NumberRecord | None:
+    """``numbers`` (a record's :class:`~xueji.numbers.NumberRecord`) with the guardian's
+    identity number ``changes`` give it, where it holds one (the identifier of a
+    record issued a J number, Art 13), else ``numbers`` itself. Before, an edit or a
+    correction of the guardian's number left the old one there (found by the
+    key-fields review; docs/numbers.md)."""
+    if numbers is None or numbers.guardian_id is None or "guardian_id" not in changes:
+        return numbers
+    guardian = changes["guardian_id"] or None
+    if guardian == numbers.guardian_id:
+        return numbers
+    return attrs.evolve(numbers, guardian_id=guardian)
 
 
 def _decode_changes(payload: Mapping[str, str]) -> dict[str, Any]:
