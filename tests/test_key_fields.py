@@ -297,3 +297,34 @@ def test_art13_the_number_record_keeps_the_guardian_s_number_in_step(
     assert (got.guardian_id, got.numbers.guardian_id) == (g3, g3)
     assert p.reg.verify_log(PROVINCE).ok
     assert p.reg.detect(PROVINCE).findings == ()
+
+
+def test_art14_a_birth_date_corrected_below_school_age_is_said_not_refused(
+    province: Province,
+) -> None:
+    """Found by the key-fields review: a correction of the birth date that made a
+    grade-1 pupil one month old was filed and approved with no word. A correction
+    records the truth (Art 29) and is not refused for it, but the age rule that
+    refused such a child's enrolment (Art 14: no registry for a pre-school child) is
+    said, as a warning, when it is filed and when it is approved."""
+    p = province
+    s = p.register("A", 1, birth=D(2020, 3, 1))
+    born = D(2026, 8, 1)
+    changes: dict[str, Any] = {"id_number": make_id(born), "birth_date": born}
+    filed = p.reg.request_correction(A, s.id, changes, "出生证明为准")
+    assert filed.allowed, filed.decision
+    assert filed.request is not None
+    assert [w.code for w in filed.decision.warnings] == ["enrolment.too_young"]
+    assert str(filed.decision.warnings[0].article).startswith("皖教基〔2013〕20号 第十四条")
+    out = p.reg.approve(SHUSHAN, filed.request.id)
+    assert out.allowed, out.decision
+    assert "enrolment.too_young" in [w.code for w in out.decision.warnings]
+    assert p.reg.student(PROVINCE, s.id).birth_date == born
+    # a birth date of school age: no warning
+    t = p.register("A", 1, birth=D(2020, 3, 1))
+    fine = D(2020, 3, 2)
+    ok = p.reg.request_correction(
+        A, t.id, {"id_number": make_id(fine), "birth_date": fine}, "出生证明为准"
+    )
+    assert ok.allowed, ok.decision
+    assert ok.decision.warnings == ()

@@ -4495,6 +4495,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             run.append(corrections.check_guardian_after(student, changes))
             if not run[-1].allowed:
                 return Outcome(Decision.combine(*run), None, req)
+            # Art 14: a birth date below school age is said, not refused
+            run.append(corrections.check_corrected_age(student, changes, policy=self.policy(on)))
         final = REQUEST_TABLES[req.kind].get(req.state, event)
         if final is not None and final.target is R.APPROVED:
             # Art 16, again at approval: the class may have filled up, or moved up a
@@ -4648,7 +4650,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             guardian = corrections.check_guardian_after(s, changes)
             if not guardian.allowed:
                 return Outcome(Decision.combine(decision, guardian), s)
-            decision = Decision.combine(decision, guardian)
+            # Art 14: a birth date below school age is said (a correction is the truth)
+            decision = Decision.combine(
+                decision, guardian, corrections.check_corrected_age(s, changes, policy=policy)
+            )
             unique = self._one_person(uow, s, changes)
             if not unique.allowed:
                 return Outcome(unique, s)

@@ -20,6 +20,7 @@ from xueji.policy.model import PERSON_FIELDS, Policy
 from xueji.rules._base import Checks
 from xueji.rules.enrolment import (  # (_LINK: the duplicate's ``use``)
     _LINK,
+    check_age,
     check_guardian_id,
     check_id_agreement,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "KEY_FIELDS",
     "changes_nothing",
     "check_agreement",
+    "check_corrected_age",
     "check_correction",
     "check_direct_edit",
     "check_filed_fields",
@@ -321,6 +323,22 @@ def check_guardian_after(student: Student, changes: Mapping[str, object]) -> Dec
         id_number=after["id_number"] or None,  # type: ignore[arg-type]
         birth_date=after["birth_date"],  # type: ignore[arg-type]
     )
+
+
+def check_corrected_age(
+    student: Student, changes: Mapping[str, object], *, policy: Policy
+) -> Decision:
+    """Art 14, said: a corrected birth date that makes the student younger than the
+    school entry age in the year of the record's entry (the rule that refuses such a
+    child's enrolment, :func:`~xueji.rules.enrolment.check_age`) is a warning, not a
+    refusal: a correction records the truth (Art 29), and the authority looks into
+    the registry. Asked when a correction changing the birth date is filed and again
+    at approval; no step otherwise. Before, a correction that made a grade-1 pupil
+    one month old went through with no word (found by the key-fields review)."""
+    born = changes.get("birth_date")
+    if not isinstance(born, _dt.date):
+        return Decision.allow()
+    return check_age(born, entry_year=student.entry_date.year, policy=policy, warn=True)
 
 
 def check_unique_id(student: Student, holders: Iterable[Student]) -> Decision:
