@@ -538,6 +538,7 @@ def test_art29_an_allowed_edit_and_correction_approval_list_the_rules_they_ran(
     assert edit.allowed
     assert edit.decision.codes == ()
     assert verdicts(edit.decision) == {
+        "edit.status": Verdict.ALLOW,
         "correction.locked": Verdict.ALLOW,
         "correction.id_removed": Verdict.ALLOW,
         "correction.guardian_removed": Verdict.ALLOW,

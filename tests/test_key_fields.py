@@ -4,14 +4,16 @@ up a record does with the key fields given, and where information is recorded.""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 
 from tests.conftest import PROVINCE, D, Province, authority, make_id, rebuilt, school_actor
+from xueji.errors import XuejiError
 from xueji.masking import HIDDEN_DATE, mask
-from xueji.model import Photo
+from xueji.model import InfoEntry, InfoGroup, Photo
 
 A = school_actor("A")
 SHUSHAN = authority("340104")
@@ -328,3 +330,110 @@ def test_art14_a_birth_date_corrected_below_school_age_is_said_not_refused(
     )
     assert ok.allowed, ok.decision
     assert ok.decision.warnings == ()
+
+
+def _left_and_voided(p: Province) -> tuple[Any, Any]:
+    """A record gone out of the province (approved), and one voided (a return from
+    abroad refused by the receiving school)."""
+    s = p.register("A", 1, name="张三", birth=D(2020, 3, 1))
+    out = p.reg.request_cross_province_out(A, s.id, to_school_name="外省学校", reason="搬家")
+    assert out.request is not None
+    assert p.reg.approve(A, out.request.id).allowed
+    assert p.reg.approve(SHUSHAN, out.request.id).allowed
+    came = p.reg.transfer_in(
+        school_actor("B"),
+        origin="江苏",
+        abroad=True,
+        school="B",
+        class_id="B-1",
+        grade=1,
+        name="外人",
+        sex="M",
+        birth_date=D(2020, 3, 1),
+        hukou_region="340104",
+        id_number=make_id(D(2020, 3, 1)),
+        photo=Photo(D(2026, 9, 1), "z"),
+        stated_reason="搬家",
+    )
+    assert came.request is not None
+    assert p.reg.reject(school_actor("B"), came.request.id).allowed
+    left, voided = (p.reg.student(PROVINCE, x) for x in (s.id, came.request.student))
+    assert (left.status.value, voided.status.value) == ("cross_province_out", "voided")
+    return left, voided
+
+
+def test_art17_information_is_recorded_on_a_record_held_here_and_dated_by_today(
+    province: Province,
+) -> None:
+    """Found by the key-fields review: ``add_info`` (and so the Excel import) wrote an
+    entry to a record voided, or gone out of the province, and an entry dated 2099;
+    ``update_student`` edited a voided record's non-key fields. A record voided, or
+    gone out of the province or the country, is no longer the school's to maintain
+    (``info.status``, Art 17; ``edit.status``, Art 29), and an entry is not dated
+    after today (``info.future``, Art 17): refused, nothing written."""
+    p = province
+    left, voided = _left_and_voided(p)
+    entry = InfoEntry(p.today(), "三好学生")
+    for s, who in ((left, A), (left, SHUSHAN), (voided, school_actor("B"))):
+        held = len(p.log())
+        out = p.reg.add_info(who, s.id, InfoGroup.AWARD, entry)
+        assert refused(out) == ("info.status",)
+        assert str(out.decision.violations[0].article).startswith("皖教基〔2013〕20号 第十七条")
+        assert len(p.log()) == held
+        assert p.reg.student(PROVINCE, s.id).info == {}
+    for s, who in ((voided, school_actor("B")), (left, A)):
+        out = p.reg.update_student(who, s.id, hukou_region="340121")
+        assert refused(out) == ("edit.status",)
+        assert p.reg.student(PROVINCE, s.id).hukou_region == "340104"
+    s = p.register("A", 1)
+    later = p.reg.add_info(A, s.id, InfoGroup.EXAM, InfoEntry(D(2099, 1, 1), "期末"))
+    assert refused(later) == ("info.future",)
+    assert p.reg.student(PROVINCE, s.id).info == {}
+    today = p.reg.add_info(A, s.id, InfoGroup.EXAM, InfoEntry(p.today(), "期中"))
+    assert today.allowed, today.decision
+    # a graduate's record is still the school's (its last results, Art 18)
+    p.at(D(2027, 7, 10))
+    g = p.register("A", 6, birth=D(2014, 3, 1))
+    assert p.reg.graduate(A, g.id).allowed
+    assert p.reg.add_info(A, g.id, InfoGroup.EXAM, InfoEntry(p.today(), "毕业考试")).allowed
+
+
+def test_art17_an_info_import_row_for_a_record_gone_out_is_refused(
+    province: Province, tmp_path: Path
+) -> None:
+    """The Excel import records through ``add_info``: the same refusals, per row."""
+    from tests.test_excel import INFO_HEADER, workbook
+    from xueji import excel
+
+    p = province
+    left, _ = _left_and_voided(p)
+    rows: list[list[object]] = [
+        ["A", left.registry_number, None, "奖励", p.today(), "三好学生", None, None],
+    ]
+    report = excel.import_info(
+        p.reg, A, workbook(tmp_path / "info.xlsx", INFO_HEADER, rows), all_or_nothing=False
+    )
+    assert [e.code for e in report.errors] == ["info.status"]
+    assert p.reg.student(PROVINCE, left.id).info == {}
+
+
+def test_art11_family_is_no_group_a_school_records(province: Province) -> None:
+    """Found by the key-fields review: ``InfoGroup.FAMILY`` could be written by no actor,
+    yet the scenario grammar (docs/scenarios.md) listed ``family`` as an ``add_info``
+    group. Reading (Arts 11, 12, 13, 17, docs/registry.md): Art 17 names the groups the
+    school records with no review, and 家庭 is not among them; the family facts the
+    registry keeps are fields of the record (the guardian's ID number, the consent),
+    entered at enrolment and edited there. ``add_info`` refuses it saying so, and the
+    scenario grammar no longer offers it."""
+    from xueji import scenarios
+
+    s = province.register("A", 1)
+    with pytest.raises(XuejiError) as err:
+        province.reg.add_info(A, s.id, InfoGroup.FAMILY, InfoEntry(D(2026, 9, 1), "父亲 王某"))
+    assert err.value.code == "command.bad_input"
+    assert "Art 17" in err.value.message_en
+    assert "update_student" in err.value.message_en
+    table = scenarios.actions_markdown()
+    row = next(line for line in table.splitlines() if line.startswith("| `add_info`"))
+    assert "`family`" not in row
+    assert "`award`" in row

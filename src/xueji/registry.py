@@ -3884,10 +3884,14 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "update_student", expected_version)
             policy = self.policy(on)
-            decision = Decision.combine(
-                corrections.check_direct_edit(s, fields, policy),
-                corrections.check_id_kept(s, fields),  # (Art 13: corrected, never removed)
-            )
+            # a record held here (not voided, not gone out: key-fields review)
+            decision = corrections.check_edit_status(s)
+            if decision.allowed:
+                decision = Decision.combine(
+                    decision,
+                    corrections.check_direct_edit(s, fields, policy),
+                    corrections.check_id_kept(s, fields),  # (Art 13: corrected, never removed)
+                )
             # each check kept in the decision, so an allowed edit lists every rule it ran
             # (before, the last check's decision replaced the others': "0 rules")
             if decision.allowed:
@@ -4017,7 +4021,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
     ) -> Outcome:
         """Art 17: the school records 简历, 成绩, 评价, 奖励, 处分 with no review
         (``expected_version`` and ``idempotency_key`` as for :meth:`update_student`:
-        a repeated entry is not recorded twice)."""
+        a repeated entry is not recorded twice). Refused: a record voided or gone out of
+        the province or the country (``info.status``), an entry dated after today
+        (``info.future``); 家庭 (``InfoGroup.FAMILY``) is none of these groups
+        (``command.bad_input``: the family facts are the record's fields)."""
         on = self.today()
         if not (isinstance(entry, InfoEntry) and _a_date(entry.on)):
             shown = repr(entry)
@@ -4027,12 +4034,30 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             _free_text(k, "信息项", "the entry's field name")
             _free_text(v, "信息内容", "the entry's value")
         _check_member(group, InfoGroup, "信息类别", "the information group")
+        if group is InfoGroup.FAMILY:
+            # reading (Arts 11-13, 17; docs/registry.md): 家庭 is none of Art 17's groups
+            # the school records with no review; the family facts the registry keeps
+            # are the record's fields, entered at enrolment and edited there
+            raise _bad_input(
+                "家庭信息不是学校自行录入的信息类别（第十七条）：监护人身份证号、监护人同意"
+                "为学籍记录的字段，入学时录入，用 update_student 修改（监护人身份证号为标识号时"
+                "用 request_correction）",
+                "family is not a group the school records (Art 17): the guardian's ID "
+                "number and consent are fields of the record, entered at enrolment and "
+                "changed by update_student (request_correction while the guardian's number "
+                "identifies the record)",
+            )
         if group not in SCHOOL_MAINTAINED:
             raise _bad_input(
                 f"{group.value} 不由学校自行维护", f"{group.value} is not school-maintained"
             )
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "add_info", expected_version)
+            # Art 17: a record held here, an entry dated by today (found by the review:
+            # a voided record, one gone out of the province, an entry of 2099)
+            decision = corrections.check_info(s, entry.on, today=on)
+            if not decision.allowed:
+                return Outcome(decision, s)
             info = dict(s.info)
             info[group] = (*info.get(group, ()), entry)
             new = attrs.evolve(s, info=info, version=s.version + 1)
@@ -4049,7 +4074,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 record=new,
                 read=s,
             )
-        return Outcome(Decision.allow(), new)
+        return Outcome(decision, new)
 
     @_retried
     @_idempotent

@@ -28,14 +28,17 @@ from xueji.rules.enrolment import (  # (_LINK: the duplicate's ``use``)
 __all__ = [
     "CORRECTABLE_FIELDS",
     "KEY_FIELDS",
+    "NOT_HELD",
     "changes_nothing",
     "check_agreement",
     "check_corrected_age",
     "check_correction",
     "check_direct_edit",
+    "check_edit_status",
     "check_filed_fields",
     "check_guardian_after",
     "check_id_kept",
+    "check_info",
     "check_key_fields_kept",
     "check_photo_kept",
     "check_still_changes",
@@ -94,6 +97,46 @@ def check_direct_edit(student: Student, fields: Mapping[str, object], policy: Po
         fields=",".join(locked or sorted(fields)) or "-",
         seen={"submitted": submitted, "status": student.status.value},
     )
+    return c.decision()
+
+
+NOT_HELD = frozenset(
+    {StudentStatus.VOIDED, StudentStatus.CROSS_PROVINCE_OUT, StudentStatus.CROSS_BORDER_OUT}
+)
+"""The statuses of a record no longer the school's to maintain: voided (entered in
+error), gone out of the province (Art 22) or the country (Art 23). A graduate's, a
+dropout's and a suspended student's record stays the school's (its last results, a
+kept registry)."""
+
+
+def check_edit_status(student: Student) -> Decision:
+    """Art 29 (with Arts 22-23): a direct edit is of a record held here, not one
+    voided or gone out of the province or the country (:data:`NOT_HELD`). Before, a
+    non-key field of a voided record was edited (found by the key-fields review)."""
+    c = Checks()
+    c.rule(
+        "edit.status",
+        student.status not in NOT_HELD,
+        student=student.id,
+        status=student.status.value,
+    )
+    return c.decision()
+
+
+def check_info(student: Student, entry_on: _dt.date, *, today: _dt.date) -> Decision:
+    """Art 17: the school records information on a record it holds (not one of
+    :data:`NOT_HELD`), and an entry dated today or earlier (it records what happened).
+    Before, an entry was written to a voided record, one gone out of the province, and
+    dated 2099 (found by the key-fields review). The steps show the record's status,
+    and the entry's date beside today."""
+    c = Checks()
+    c.rule(
+        "info.status",
+        student.status not in NOT_HELD,
+        student=student.id,
+        status=student.status.value,
+    )
+    c.rule("info.future", entry_on <= today, on=entry_on, today=today)
     return c.decision()
 
 
