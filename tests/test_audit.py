@@ -548,12 +548,12 @@ def test_art30_free_text_in_the_change_log_is_masked_with_the_profile_s_mask(
     s = p.enroll("A", 1)
     quoted = make_id(D(2020, 3, 1))
     out = p.reg.add_info(
-        school_actor("A"), s.id, InfoGroup.AWARD, InfoEntry(D(2026, 9, 2), f"证 {quoted}")
+        school_actor("A"), s.id, InfoGroup.AWARD, InfoEntry(D(2026, 9, 1), f"证 {quoted}")
     )
     assert out.allowed
     assert p.log()[-1].after["award"] == f"证 {mask(quoted, strict)}"
     assert p.log()[-1].after["award"].endswith("*" + quoted[-2:])
-    row = ["A", s.registry_number, None, "奖励", "2026-09-21", f"证书 G{quoted}", None, None]
+    row = ["A", s.registry_number, None, "奖励", "2026-09-01", f"证书 G{quoted}", None, None]
     path = workbook(tmp_path / "info.xlsx", INFO_HEADER, [row])
     assert excel.import_info(p.reg, school_actor("A"), path).committed
     assert p.log()[-1].after["award"] == f"证书 G{mask(quoted, strict)}"
@@ -568,7 +568,7 @@ def test_art30_a_scenario_s_log_masked_check_holds_for_free_text(tmp_path: Path)
 
     body = ENROL + (
         "  - do: add_info\n    by: 实验小学\n    student: 小明\n"
-        "    with: {group: award, entry: {on: 2026-09-02, text: '证 340104201903010112'}}\n"
+        "    with: {group: award, entry: {on: 2026-09-01, text: '证 340104201903010112'}}\n"
         "    expect: {allowed: true}\n"
         "  - do: check\n    expect: {log_masked: true}\n"
     )

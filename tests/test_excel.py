@@ -312,11 +312,11 @@ def test_art17_info_import(province: Province, tmp_path: Path) -> None:
     s = province.register("A", 1)
     assert s.registry_number is not None
     rows: list[list[object]] = [
-        ["A", s.registry_number, None, "成绩", D(2026, 9, 20), "期中考试", "数学", 95],  # 2
-        ["A", None, s.id_number, "奖励", "2026-09-21", "三好学生", None, None],  # 3
-        ["A", None, None, "奖励", "2026-09-21", "无人", None, None],  # 4: no key
-        ["A", "G000", None, "奖励", "2026-09-21", "查无此人", None, None],  # 5
-        ["A", s.registry_number, None, "家庭", "2026-09-21", "不由学校维护", None, None],  # 6
+        ["A", s.registry_number, None, "成绩", D(2026, 9, 1), "期中考试", "数学", 95],  # 2
+        ["A", None, s.id_number, "奖励", "2026-09-01", "三好学生", None, None],  # 3
+        ["A", None, None, "奖励", "2026-09-01", "无人", None, None],  # 4: no key
+        ["A", "G000", None, "奖励", "2026-09-01", "查无此人", None, None],  # 5
+        ["A", s.registry_number, None, "家庭", "2026-09-01", "不由学校维护", None, None],  # 6
         ["A", s.registry_number, None, "处分", "2026-02-30", "坏日期", None, None],  # 7
     ]
     path = workbook(tmp_path / "info.xlsx", INFO_HEADER, rows)
@@ -355,10 +355,10 @@ def test_art17_info_rows_found_alike_reported_once_and_masked(
     s = province.register("A", 1, birth=born, id_number=x_id)
     other = make_id(D(2011, 5, 6))
     rows: list[list[object]] = [
-        ["A", None, x_id.lower(), "奖励", "2026-09-21", f"证件 {other} 核对", None],  # 2
-        ["NOPE", None, x_id, "奖励", "2026-09-21", "无此校", None],  # 3
-        ["A", None, x_id, "成绩", "2026-09-20", "期中", "95"],  # 4
-        ["A", None, x_id, "成绩", "2026-09-20", "期中", "95"],  # 5: the same as row 4
+        ["A", None, x_id.lower(), "奖励", "2026-09-01", f"证件 {other} 核对", None],  # 2
+        ["NOPE", None, x_id, "奖励", "2026-09-01", "无此校", None],  # 3
+        ["A", None, x_id, "成绩", "2026-09-01", "期中", "95"],  # 4
+        ["A", None, x_id, "成绩", "2026-09-01", "期中", "95"],  # 5: the same as row 4
     ]
     header = ["学校代码", "学籍号", "身份证号", "信息类别", "日期", "内容", other]
     path = workbook(tmp_path / "info.xlsx", header, rows)
@@ -441,8 +441,8 @@ def test_art17_a_row_failing_at_apply_time_undoes_an_all_or_nothing_import(
     s = province.register("A", 1)
     t = province.register("A", 1)
     rows: list[list[object]] = [
-        ["A", s.registry_number, None, "奖励", "2026-09-21", "三好学生", None, None],
-        ["A", t.registry_number, None, "奖励", "2026-09-21", "优秀干部", None, None],
+        ["A", s.registry_number, None, "奖励", "2026-09-01", "三好学生", None, None],
+        ["A", t.registry_number, None, "奖励", "2026-09-01", "优秀干部", None, None],
     ]
     path = workbook(tmp_path / "info.xlsx", INFO_HEADER, rows)
     real = province.reg.add_info
@@ -1873,7 +1873,7 @@ def test_art17_a_registry_number_typed_in_lower_case_finds_its_student(
     s = province.register("A", 1, id_number=number)
     assert s.registry_number == "G" + number
     typed = " g" + number[:-1] + "x "
-    rows: list[list[object]] = [["A", typed, None, "奖励", "2026-09-21", "三好学生", None, None]]
+    rows: list[list[object]] = [["A", typed, None, "奖励", "2026-09-01", "三好学生", None, None]]
     report = excel.import_info(province.reg, A, workbook(tmp_path / "i.xlsx", INFO_HEADER, rows))
     assert report.ok, report.errors
     assert province.reg.student(A, s.id).info[InfoGroup.AWARD][0].text == "三好学生"
@@ -2165,7 +2165,7 @@ def test_art17_an_entry_on_the_record_is_not_recorded_again_by_another_importer(
     already on the record, however it got there (an import by anyone, or
     ``add_info``), is not recorded again, and the note says so."""
     s = province.register("A", 1)
-    rows: list[list[object]] = [["A", s.registry_number, None, "奖励", "2026-09-20", "三好学生"]]
+    rows: list[list[object]] = [["A", s.registry_number, None, "奖励", "2026-09-01", "三好学生"]]
     path = workbook(tmp_path / "i.xlsx", INFO_HEADER[:6], rows)
     first = excel.import_info(province.reg, A, path)
     assert first.ok

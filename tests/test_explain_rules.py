@@ -538,6 +538,7 @@ def test_art29_an_allowed_edit_and_correction_approval_list_the_rules_they_ran(
     assert edit.allowed
     assert edit.decision.codes == ()
     assert verdicts(edit.decision) == {
+        "edit.status": Verdict.ALLOW,
         "correction.locked": Verdict.ALLOW,
         "correction.id_removed": Verdict.ALLOW,
         "correction.guardian_removed": Verdict.ALLOW,
@@ -555,6 +556,7 @@ def test_art29_an_allowed_edit_and_correction_approval_list_the_rules_they_ran(
     e = out.decision.explain()
     assert e.rules == (
         "stage.wrong_party",
+        "correction.not_key_field",
         "correction.id_removed",
         "correction.guardian_removed",
         "correction.photo_removed",
@@ -563,7 +565,7 @@ def test_art29_an_allowed_edit_and_correction_approval_list_the_rules_they_ran(
     )
     assert {s.verdict for s in e.steps} == {Verdict.ALLOW}
     assert step(out.decision, "stage.wrong_party").article == anhui(21)
-    assert e.text("en").startswith("Decision: allowed (6 rules evaluated, 0 refused, 0 warned)")
+    assert e.text("en").startswith("Decision: allowed (7 rules evaluated, 0 refused, 0 warned)")
     assert draft.id_number is not None
     assert draft.id_number not in json.dumps(out.decision.to_dict(), ensure_ascii=False)
     # a second correction to the same values: refused as before, the checks it
@@ -575,7 +577,11 @@ def test_art29_an_allowed_edit_and_correction_approval_list_the_rules_they_ran(
     assert province.reg.approve(county, again.request.id).allowed
     refused = province.reg.approve(county, same.request.id)
     assert refused.decision.codes == ("correction.no_change",)
-    assert refused.decision.explain().rules[:2] == ("stage.wrong_party", "correction.id_removed")
+    assert refused.decision.explain().rules[:3] == (
+        "stage.wrong_party",
+        "correction.not_key_field",
+        "correction.id_removed",
+    )
     assert step(refused.decision, "correction.no_change").verdict is Verdict.REFUSE
 
 

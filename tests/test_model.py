@@ -269,7 +269,7 @@ def test_art21_a_school_whose_code_a_unit_also_holds_withdraws_its_own_transfer(
 def test_art8_to_11_records_serialise_with_cattrs(province: Province) -> None:
     s = province.register("A", 1)
     s = province.reg.add_info(
-        school_actor("A"), s.id, InfoGroup.EXAM, InfoEntry(D(2026, 10, 1), "期中", {"语文": "95"})
+        school_actor("A"), s.id, InfoGroup.EXAM, InfoEntry(D(2026, 9, 1), "期中", {"语文": "95"})
     ).student
     assert s is not None
     data = converter.unstructure(s)
@@ -460,7 +460,7 @@ def test_art30_a_free_text_quoting_a_number_and_its_birth_date_hides_both() -> N
     s = p.register("A", 1)
     quoted = make_id(D(2020, 3, 1))
     text = f"证书：2020年3月1日生，证号 {quoted}，颁发 2026-09-02"
-    entry = InfoEntry(D(2026, 9, 2), text, {"证号": quoted, "出生": "2020-03-01"})
+    entry = InfoEntry(D(2026, 9, 1), text, {"证号": quoted, "出生": "2020-03-01"})
     out = p.reg.add_info(school_actor("A"), s.id, InfoGroup.AWARD, entry)
     assert out.student is not None
     shown = [repr(entry), repr(out.student), *(repr(e) for e in p.log())]
@@ -478,7 +478,7 @@ def test_art30_a_student_s_repr_masks_an_id_number_quoted_in_an_info_entry() -> 
     p = Province()
     s = p.register("A", 1)
     quoted = make_id(D(2020, 3, 1))
-    entry = InfoEntry(D(2026, 9, 2), f"获奖证书 {quoted}", {"证号": quoted})
+    entry = InfoEntry(D(2026, 9, 1), f"获奖证书 {quoted}", {"证号": quoted})
     out = p.reg.add_info(school_actor("A"), s.id, InfoGroup.AWARD, entry)
     assert out.student is not None
     assert out.student.info[InfoGroup.AWARD][0].text == f"获奖证书 {quoted}"  # kept whole

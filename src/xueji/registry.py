@@ -1619,6 +1619,23 @@ def _taken_up(
     )
 
 
+_TAKEN_UP_LOGGED = (
+    "school",
+    "class_id",
+    "grade",
+    "stage",
+    "entry_date",
+    "photo",  # (a key field, Art 29: the new entry's, Art 12)
+    "registry_number",  # (the same: one person, one number, Art 13)
+    "regional_number",
+)
+"""What the log entry of a record taken up again by an enrolment (:func:`_taken_up`:
+``enroll_next_stage``, ``enroll_after_dropout``) holds before and after, with the
+status: every field the enrolment writes. Before, a graduate's continuing logged its
+school, grade and 地区学号 only, and neither entry the photo replaced (found by the
+key-fields review; docs/audit.md promises the values before and after)."""
+
+
 def _no_school(code: str) -> NotFound:
     """The error of a school code that names no school."""
     return NotFound("not_found.school", f"学校 {code} 不存在", f"no school {code}")
@@ -2203,13 +2220,15 @@ class Registry:
         command: str,
         changes: Mapping[str, Any],
         basis: str | None = None,
+        logged: Mapping[str, object] = {},
     ) -> Student:
-        """Fire ``event`` on the student table and write the result with its log entry."""
+        """Fire ``event`` on the student table and write the result with its log entry
+        (the fields changed before and after; ``logged`` added to the after)."""
         row = STUDENT.fire(student.status, event)
         new = attrs.evolve(student, status=row.target, version=student.version + 1, **changes)
         uow.students.update(new)
         before = {k: getattr(student, k) for k in changes} | {"status": student.status.value}
-        after = {k: getattr(new, k) for k in changes} | {"status": new.status.value}
+        after = {k: getattr(new, k) for k in changes} | {"status": new.status.value, **logged}
         basis = basis or str(self.policy(on).cite("student", event, row.article))
         self._log(
             uow, actor, on, command, student.id, before, after, basis, record=new, read=student
@@ -2425,8 +2444,11 @@ class Registry:
         student: Student,
         *,
         warnings: Iterable[str] = (),
+        logged: Mapping[str, object] = {},
         **fields: Any,
     ) -> Request:
+        """Open a request of ``kind`` for ``student`` with its log entry (``open_<kind>``),
+        which holds ``logged`` beside the request's student, state and deadline."""
         for k in ("reason", "stated_reason", "note"):
             if k in fields:
                 _free_text(fields[k], "说明", k.replace("_", " "))
@@ -2454,7 +2476,12 @@ class Registry:
             f"open_{kind.value}",
             req.id,
             {},
-            {"student": student.id, "state": req.state.value, "deadline": req.deadline},
+            {
+                "student": student.id,
+                "state": req.state.value,
+                "deadline": req.deadline,
+                **logged,
+            },
             str(policy.cite(kind.value, "open", table.rows[0].article)),
         )
         return req
@@ -2919,7 +2946,13 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             # a first identity number links a G number (Art 13); a corrected one
             # re-issues it from the corrected number and voids the wrong one (Art 29)
             changes["numbers"] = _numbers.correct_resident_id(s.numbers, changes["id_number"], on)
-        self._write_student(uow, actor, on, s, "correct", "correct", changes)
+        numbers = _guardian_in_step(changes.get("numbers", s.numbers), changes)
+        if numbers is not changes.get("numbers", s.numbers):
+            changes["numbers"] = numbers
+        # the entry names the request it applies (whose opening entry holds what was filed)
+        self._write_student(
+            uow, actor, on, s, "correct", "correct", changes, logged={"request": req.id}
+        )
 
     def _sweep_request(
         self,
@@ -3131,6 +3164,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         ``enroll_after_dropout``; a dropout whose registry was kept (the compulsory
         grades) is refused (``dropout.registry_kept``): it comes back by
         :meth:`return_from_dropout`.
+
+        A record taken up again (either way) keeps the key fields of its first entry
+        (Art 29); those given otherwise are not applied and are warned
+        (``enrolment.key_fields_kept``, its ``use`` the correction).
         """
         on = self.today()
         policy = self.policy(on)
@@ -3183,6 +3220,15 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             regional = _numbers.issue_regional_number(
                 policy, uow.allocator, region=sch.region, year=e.entry.year, stage=e.stage
             )
+            taken_up = dropped if dropped is not None else None
+            if taken_up is None and previous and e.continuing(policy):
+                taken_up = previous[-1]
+            if taken_up is not None:
+                # the key fields reported at its first entry are kept (Art 29): those
+                # given otherwise are said, not dropped in silence (key-fields review)
+                decision = Decision.combine(
+                    decision, corrections.check_key_fields_kept(taken_up, e.person(), policy)
+                )
             if dropped is not None:
                 return Outcome(
                     decision,
@@ -3782,18 +3828,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             on,
             "enroll_next_stage",
             prev.id,
-            {
-                "status": prev.status.value,
-                "school": prev.school,
-                "grade": prev.grade,
-                "regional_number": prev.regional_number,
-            },
-            {
-                "status": new.status.value,
-                "school": new.school,
-                "grade": grade,
-                "regional_number": regional,
-            },
+            {"status": prev.status.value} | {k: getattr(prev, k) for k in _TAKEN_UP_LOGGED},
+            {"status": new.status.value} | {k: getattr(new, k) for k in _TAKEN_UP_LOGGED},
             self._basis(on, "enroll_next_stage", _ART12),
             record=new,
             read=prev,
@@ -3820,23 +3856,14 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         row = STUDENT.fire(prev.status, "re_enroll")
         new = _taken_up(prev, row.target, place, entry, regional, photo)
         uow.students.update(new)
-        logged = (
-            "school",
-            "class_id",
-            "grade",
-            "stage",
-            "entry_date",
-            "registry_number",  # (the same: one person, one number, Art 13)
-            "regional_number",
-        )
         self._log(
             uow,
             actor,
             on,
             "enroll_after_dropout",
             prev.id,
-            {"status": prev.status.value} | {k: getattr(prev, k) for k in logged},
-            {"status": new.status.value} | {k: getattr(new, k) for k in logged},
+            {"status": prev.status.value} | {k: getattr(prev, k) for k in _TAKEN_UP_LOGGED},
+            {"status": new.status.value} | {k: getattr(new, k) for k in _TAKEN_UP_LOGGED},
             str(self.policy(on).cite("student", "re_enroll", row.article)),
             record=new,
             read=prev,
@@ -3870,15 +3897,22 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "update_student", expected_version)
             policy = self.policy(on)
-            decision = Decision.combine(
-                corrections.check_direct_edit(s, fields, policy),
-                corrections.check_id_kept(s, fields),  # (Art 13: corrected, never removed)
-            )
+            # a record held here (not voided, not gone out: key-fields review)
+            decision = corrections.check_edit_status(s)
+            if decision.allowed:
+                decision = Decision.combine(
+                    decision,
+                    corrections.check_direct_edit(s, fields, policy),
+                    corrections.check_id_kept(s, fields),  # (Art 13: corrected, never removed)
+                )
             # each check kept in the decision, so an allowed edit lists every rule it ran
             # (before, the last check's decision replaced the others': "0 rules")
             if decision.allowed:
                 decision = Decision.combine(
-                    decision, corrections.check_agreement(s, fields, today=on)
+                    decision,
+                    corrections.check_agreement(s, fields, today=on),
+                    # Art 13: a guardian's number that is the guardian's (as enrol checks)
+                    corrections.check_guardian_after(s, fields),
                 )
             if decision.allowed:
                 # one registry per person (Art 14), as a correction checks (found by the
@@ -3890,6 +3924,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             if fields.get("id_number") and numbers is not None:
                 # the 学籍号 follows the identity number (Art 13), as a correction's does
                 numbers = _numbers.correct_resident_id(numbers, fields["id_number"], on)
+            numbers = _guardian_in_step(numbers, fields)
             new = attrs.evolve(s, version=s.version + 1, numbers=numbers, **fields)
             uow.students.update(new)
             before, after = {k: getattr(s, k) for k in fields}, dict(fields)
@@ -3999,7 +4034,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
     ) -> Outcome:
         """Art 17: the school records 简历, 成绩, 评价, 奖励, 处分 with no review
         (``expected_version`` and ``idempotency_key`` as for :meth:`update_student`:
-        a repeated entry is not recorded twice)."""
+        a repeated entry is not recorded twice). Refused: a record voided or gone out of
+        the province or the country (``info.status``), an entry dated after today
+        (``info.future``); 家庭 (``InfoGroup.FAMILY``) is none of these groups
+        (``command.bad_input``: the family facts are the record's fields)."""
         on = self.today()
         if not (isinstance(entry, InfoEntry) and _a_date(entry.on)):
             shown = repr(entry)
@@ -4009,12 +4047,30 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             _free_text(k, "信息项", "the entry's field name")
             _free_text(v, "信息内容", "the entry's value")
         _check_member(group, InfoGroup, "信息类别", "the information group")
+        if group is InfoGroup.FAMILY:
+            # reading (Arts 11-13, 17; docs/registry.md): 家庭 is none of Art 17's groups
+            # the school records with no review; the family facts the registry keeps
+            # are the record's fields, entered at enrolment and edited there
+            raise _bad_input(
+                "家庭信息不是学校自行录入的信息类别（第十七条）：监护人身份证号、监护人同意"
+                "为学籍记录的字段，入学时录入，用 update_student 修改（监护人身份证号为标识号时"
+                "用 request_correction）",
+                "family is not a group the school records (Art 17): the guardian's ID "
+                "number and consent are fields of the record, entered at enrolment and "
+                "changed by update_student (request_correction while the guardian's number "
+                "identifies the record)",
+            )
         if group not in SCHOOL_MAINTAINED:
             raise _bad_input(
                 f"{group.value} 不由学校自行维护", f"{group.value} is not school-maintained"
             )
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "add_info", expected_version)
+            # Art 17: a record held here, an entry dated by today (found by the review:
+            # a voided record, one gone out of the province, an entry of 2099)
+            decision = corrections.check_info(s, entry.on, today=on)
+            if not decision.allowed:
+                return Outcome(decision, s)
             info = dict(s.info)
             info[group] = (*info.get(group, ()), entry)
             new = attrs.evolve(s, info=info, version=s.version + 1)
@@ -4031,7 +4087,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 record=new,
                 read=s,
             )
-        return Outcome(Decision.allow(), new)
+        return Outcome(decision, new)
 
     @_retried
     @_idempotent
@@ -4433,16 +4489,25 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         run = [party]
         if req.kind is RequestKind.CORRECTION and event == "approve":
             student = self._get_student(uow, req.student)
+            unreadable = Outcome(
+                Decision.refuse(violation("correction.unreadable", request=req.id)), None, req
+            )
             try:
                 changes = _decode_changes(req.payload)
             except (ValueError, TypeError):
                 # a payload this version cannot read (damaged, or written by another
                 # program): refused, not a crash; the unit rejects it (Art 29)
-                return Outcome(
-                    Decision.refuse(violation("correction.unreadable", request=req.id)),
-                    None,
-                    req,
-                )
+                return unreadable
+            # Art 29: key fields only, each of its type, as when it was filed (a stored
+            # payload's other keys, a school or a status, were applied as they stood,
+            # or raised a raw TypeError: found by the key-fields review)
+            run.append(corrections.check_filed_fields(changes, request=req.id))
+            if not run[-1].allowed:
+                return Outcome(Decision.combine(*run), None, req)
+            try:
+                changes = _checked_fields(changes, on)
+            except XuejiError:  # (an invalid identity number is one too)
+                return unreadable
             # Art 13: an ID number given since by another correction is not removed;
             # and another correction to the same values may have been approved since;
             # a photo removed by a correction filed before that was refused (Art 29)
@@ -4465,6 +4530,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             run.append(corrections.check_agreement(student, changes, today=on))
             if not run[-1].allowed:
                 return Outcome(Decision.combine(*run), None, req)
+            # Art 13: the guardian's number still a guardian's, on the record as it is now
+            run.append(corrections.check_guardian_after(student, changes))
+            if not run[-1].allowed:
+                return Outcome(Decision.combine(*run), None, req)
+            # Art 14: a birth date below school age is said, not refused
+            run.append(corrections.check_corrected_age(student, changes, policy=self.policy(on)))
         final = REQUEST_TABLES[req.kind].get(req.state, event)
         if final is not None and final.target is R.APPROVED:
             # Art 16, again at approval: the class may have filled up, or moved up a
@@ -4616,6 +4687,14 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 # no number to keep none of: not filed (approved after another correction
                 # had given one, it read as removing it)
                 changes = {k: v for k, v in changes.items() if k != "id_number"}
+            # Art 13: the guardian's number a guardian's, as an enrolment checks it
+            guardian = corrections.check_guardian_after(s, changes)
+            if not guardian.allowed:
+                return Outcome(Decision.combine(decision, guardian), s)
+            # Art 14: a birth date below school age is said (a correction is the truth)
+            decision = Decision.combine(
+                decision, guardian, corrections.check_corrected_age(s, changes, policy=policy)
+            )
             unique = self._one_person(uow, s, changes)
             if not unique.allowed:
                 return Outcome(unique, s)
@@ -4628,6 +4707,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 from_school=s.school,  # the school that filed it (see _party)
                 reason=reason,
                 payload={k: _s(v) for k, v in changes.items()},
+                # what was filed and why, masked as the log masks (the identity number,
+                # the birth date hidden): before, the log held neither, and a value
+                # changed before the approval went through unseen (key-fields review)
+                logged={**changes, "reason": reason},
             )
             s = self._take(uow, s)
         return Outcome(decision, s, req)
@@ -6470,6 +6553,22 @@ def _g_id_number(number: _numbers.RegistryNumber, id_number: str | None) -> str:
             f"match the ID number given ({given}) (one person, one number, Art 13)",
         )
     return number.body
+
+
+def _guardian_in_step(
+    numbers: _numbers.NumberRecord | None, changes: Mapping[str, Any]
+) -> _numbers.NumberRecord | None:
+    """``numbers`` (a record's :class:`~xueji.numbers.NumberRecord`) with the guardian's
+    identity number ``changes`` give it, where it holds one (the identifier of a
+    record issued a J number, Art 13), else ``numbers`` itself. Before, an edit or a
+    correction of the guardian's number left the old one there (found by the
+    key-fields review; docs/numbers.md)."""
+    if numbers is None or numbers.guardian_id is None or "guardian_id" not in changes:
+        return numbers
+    guardian = changes["guardian_id"] or None
+    if guardian == numbers.guardian_id:
+        return numbers
+    return attrs.evolve(numbers, guardian_id=guardian)
 
 
 def _decode_changes(payload: Mapping[str, str]) -> dict[str, Any]:

@@ -68,6 +68,7 @@ from xueji.decision import Decision
 from xueji.errors import XuejiError
 from xueji.masking import mask, mask_ids
 from xueji.model import (
+    SCHOOL_MAINTAINED,
     Actor,
     ActorKind,
     ChangeEntry,
@@ -893,6 +894,18 @@ alike."""
 _CHOICES: Mapping[str, tuple[str, ...]] = {"sex": ("M", "F")}
 """Text arguments with a fixed set of values (besides the enumerations)."""
 
+_MEMBERS: Mapping[str, frozenset[enum.Enum]] = {"group": SCHOOL_MAINTAINED}
+"""Enumeration arguments that take some of their members only: ``add_info``'s
+``group`` the Art 17 groups a school records (not ``family``, which no command
+records: docs/registry.md)."""
+
+
+def _members(key: str, hint: type[enum.Enum]) -> list[str]:
+    """The values an enumeration argument ``key`` takes, in the enumeration's order."""
+    allowed = _MEMBERS.get(key)
+    return [str(m.value) for m in hint if allowed is None or m in allowed]
+
+
 _BY_DEFAULT = frozenset({"advance_clock", "rollover", "check"})
 """The actions a step may give without ``by:``: the system acts."""
 
@@ -999,7 +1012,7 @@ def _value(path: str, node: Any, key: str, value: Any, hint: Any) -> Any:
                 f"{key} is written as the photo's date YYYY-MM-DD, not {shown}",
             ) from None
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        values = [str(m.value) for m in hint]
+        values = _members(key, hint)
         if isinstance(value, str) and value in values:
             return hint(value)
         raise _bad(
@@ -1459,7 +1472,7 @@ def _kind(key: str, hint: Any) -> str:
     elif hint is Photo:
         text = "date (the photo's)"
     elif isinstance(hint, type) and issubclass(hint, enum.Enum):
-        text = " / ".join(f"`{m.value}`" for m in hint)
+        text = " / ".join(f"`{v}`" for v in _members(key, hint))
     elif hint is bool:
         text = "`true` / `false`"
     elif hint is int:

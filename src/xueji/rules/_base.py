@@ -141,6 +141,24 @@ _code(
 )
 # Art 17, 29
 _code(
+    "info.status",
+    anhui(17),
+    "作废或已转出本省（境）的学籍不再由学校录入信息",
+    "no information is recorded on a record voided or gone out of the province or the country",
+)
+_code(
+    "info.future",
+    anhui(17),
+    "信息条目的日期不得晚于今天",
+    "an information entry is not dated after today",
+)
+_code(
+    "edit.status",
+    anhui(29),
+    "作废或已转出本省（境）的学籍不能直接修改",
+    "a record voided or gone out of the province or the country is not edited",
+)
+_code(
     "correction.locked",
     anhui(29),
     "关键信息上报后不允许直接修改，须提交变更申请",
@@ -182,6 +200,13 @@ _code(
     anhui(29),
     "变更申请的内容无法读取，请驳回后重新申请",
     "the correction's content cannot be read: reject it and file it again",
+)
+_code(
+    "enrolment.key_fields_kept",
+    anhui(29, note="第十二条"),
+    "继续使用的学籍保留首次上报的关键信息：所填不同的关键信息未写入，须提交变更申请",
+    "a record taken up again keeps the key fields reported at its first entry: those "
+    "given otherwise were not applied; file a correction",
 )
 _code(
     "correction.duplicate",
@@ -616,6 +641,22 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     "correction.photo_removed": (
         "记录保留照片（关键信息只能更正）",
         "the record keeps a photo (a key field is corrected, not removed)",
+    ),
+    "info.status": (
+        "信息录入到本省持有的学籍（未作废，未转出本省或境外）",
+        "information is recorded on a record held here (not voided, not gone out of the "
+        "province or the country)",
+    ),
+    "info.future": ("信息条目的日期在今天或之前", "an information entry is dated today or earlier"),
+    "edit.status": (
+        "直接修改只用于本省持有的学籍（未作废，未转出本省或境外）",
+        "a direct edit is of a record held here (not voided, not gone out of the province "
+        "or the country)",
+    ),
+    "enrolment.key_fields_kept": (
+        "继续使用的学籍保留首次上报的关键信息（经变更申请更正）",
+        "a record taken up again keeps the key fields reported at its first entry "
+        "(corrected by a request)",
     ),
     "correction.unreadable": (
         "变更申请的内容须可读取",

@@ -16,17 +16,30 @@ from xueji.ids import normalize as normalize_id
 from xueji.lifecycle import StudentStatus
 from xueji.lifecycle.tables import STUDENT
 from xueji.model import Student
-from xueji.policy.model import Policy
+from xueji.policy.model import PERSON_FIELDS, Policy
 from xueji.rules._base import Checks
-from xueji.rules.enrolment import check_id_agreement
+from xueji.rules.enrolment import (  # (_LINK: the duplicate's ``use``)
+    _LINK,
+    check_age,
+    check_guardian_id,
+    check_id_agreement,
+)
 
 __all__ = [
+    "CORRECTABLE_FIELDS",
     "KEY_FIELDS",
+    "NOT_HELD",
     "changes_nothing",
     "check_agreement",
+    "check_corrected_age",
     "check_correction",
     "check_direct_edit",
+    "check_edit_status",
+    "check_filed_fields",
+    "check_guardian_after",
     "check_id_kept",
+    "check_info",
+    "check_key_fields_kept",
     "check_photo_kept",
     "check_still_changes",
     "check_unique_id",
@@ -35,6 +48,12 @@ __all__ = [
 
 KEY_FIELDS = ("name", "sex", "birth_date", "id_number", "photo")
 """The fields a policy may lock (Art 29)."""
+
+CORRECTABLE_FIELDS = PERSON_FIELDS
+"""Every field a correction may carry: the person's fields, which a profile may lock
+(``locked_fields``: :data:`~xueji.policy.model.LOCKABLE_FIELDS`), and the guardian's
+identity number, locked while it identifies a record with none of its own
+(:func:`locked_for`)."""
 
 
 def locked_for(student: Student, policy: Policy) -> frozenset[str]:
@@ -78,6 +97,46 @@ def check_direct_edit(student: Student, fields: Mapping[str, object], policy: Po
         fields=",".join(locked or sorted(fields)) or "-",
         seen={"submitted": submitted, "status": student.status.value},
     )
+    return c.decision()
+
+
+NOT_HELD = frozenset(
+    {StudentStatus.VOIDED, StudentStatus.CROSS_PROVINCE_OUT, StudentStatus.CROSS_BORDER_OUT}
+)
+"""The statuses of a record no longer the school's to maintain: voided (entered in
+error), gone out of the province (Art 22) or the country (Art 23). A graduate's, a
+dropout's and a suspended student's record stays the school's (its last results, a
+kept registry)."""
+
+
+def check_edit_status(student: Student) -> Decision:
+    """Art 29 (with Arts 22-23): a direct edit is of a record held here, not one
+    voided or gone out of the province or the country (:data:`NOT_HELD`). Before, a
+    non-key field of a voided record was edited (found by the key-fields review)."""
+    c = Checks()
+    c.rule(
+        "edit.status",
+        student.status not in NOT_HELD,
+        student=student.id,
+        status=student.status.value,
+    )
+    return c.decision()
+
+
+def check_info(student: Student, entry_on: _dt.date, *, today: _dt.date) -> Decision:
+    """Art 17: the school records information on a record it holds (not one of
+    :data:`NOT_HELD`), and an entry dated today or earlier (it records what happened).
+    Before, an entry was written to a voided record, one gone out of the province, and
+    dated 2099 (found by the key-fields review). The steps show the record's status,
+    and the entry's date beside today."""
+    c = Checks()
+    c.rule(
+        "info.status",
+        student.status not in NOT_HELD,
+        student=student.id,
+        status=student.status.value,
+    )
+    c.rule("info.future", entry_on <= today, on=entry_on, today=today)
     return c.decision()
 
 
@@ -127,6 +186,26 @@ def check_correction(
     if not kept.allowed:
         return Decision.combine(c.decision(), kept)
     return Decision.combine(c.decision(), kept, check_agreement(student, changes, today=today))
+
+
+def check_filed_fields(changes: Mapping[str, object], *, request: str) -> Decision:
+    """Art 29, at approval: the stored correction holds fields a correction may change
+    (:data:`CORRECTABLE_FIELDS`) and nothing else. Its fields were checked when it was
+    filed (:func:`check_correction`); a request stored by another program, or changed
+    in the database since, may hold others (a school, a grade, a status), which the
+    approval applied to the record as they stood (found by the key-fields review: a
+    student moved to another school by a name's correction). Refused, nothing written:
+    the unit rejects it. The step names the fields that are no key field."""
+    other = sorted(set(changes) - set(CORRECTABLE_FIELDS))
+    c = Checks()
+    c.rule(
+        "correction.not_key_field",
+        not (other or not changes),
+        fields=",".join(other) or "-",
+        request=request,
+        seen={"changed": ",".join(sorted(changes)) or "-"},
+    )
+    return c.decision()
 
 
 def changes_nothing(student: Student, changes: Mapping[str, object]) -> bool:
@@ -188,6 +267,55 @@ def check_id_kept(student: Student, changes: Mapping[str, object]) -> Decision:
     return c.decision()
 
 
+_TAKEN_UP_KEPT = frozenset(KEY_FIELDS) - {"photo"} | {"guardian_id"}
+"""The key fields a record taken up again keeps as first reported (the photo is the
+new entry's, Art 12)."""
+
+_CORRECT = "request_correction"
+"""How a key field given otherwise at a new entry reaches the record (Art 29)."""
+
+
+def check_key_fields_kept(
+    student: Student, given: Mapping[str, object], policy: Policy
+) -> Decision:
+    """Art 29 (with Art 12): a record taken up again by an enrolment (a graduate
+    continuing into the next stage, a senior dropout enrolled again) keeps the key
+    fields reported at its first entry (:func:`locked_for`; the photo is the new
+    entry's): they change by an approved correction. Those the enrolment gives
+    otherwise (``given``: the enrolment's person fields) are not applied, and said:
+    a warning naming the fields (never their values), its ``use`` the correction.
+    Before, they were dropped in silence (found by the key-fields review: a J-number
+    graduate's own identity number typed at grade 7 was lost, and a later enrolment
+    by that number opened a second registry). A name differing only in white space is
+    the same (as the same child is found); identity numbers are compared normalised."""
+    fields = locked_for(student, policy) & _TAKEN_UP_KEPT
+    differ = sorted(
+        k
+        for k in fields
+        if given.get(k) is not None and not _same(k, getattr(student, k, None), given[k])
+    )
+    c = Checks()
+    c.rule(
+        "enrolment.key_fields_kept",
+        not differ,
+        warn=True,
+        student=student.id,
+        fields=",".join(differ) or "-",
+        use=_LINK if "id_number" in differ else _CORRECT,
+    )
+    return c.decision()
+
+
+def _same(field: str, held: object, given: object) -> bool:
+    """Whether ``given`` is the value ``held`` of ``field`` (see
+    :func:`check_key_fields_kept`)."""
+    if field == "name" and isinstance(held, str) and isinstance(given, str):
+        return "".join(held.split()) == "".join(given.split())
+    if field in _ID_FIELDS:
+        return held == _normalized(given)
+    return held == given
+
+
 def check_photo_kept(student: Student, changes: Mapping[str, object]) -> Decision:
     """Art 29 (with Art 12): a photo is a key field corrected, never removed (an
     initial grade's is required). Before, a correction removing it was filed, and its
@@ -213,6 +341,47 @@ def check_agreement(
         birth_date=after["birth_date"],  # type: ignore[arg-type]
         today=today,
     )
+
+
+_GUARDIAN_FACTS = ("guardian_id", "id_number", "birth_date")
+"""The fields :func:`~xueji.rules.enrolment.check_guardian_id` reads."""
+
+
+def check_guardian_after(student: Student, changes: Mapping[str, object]) -> Decision:
+    """Art 13, for an edit or a correction: the guardian's identity number of the
+    record as ``changes`` would leave it is a parent's or other legal guardian's (not
+    the student's own, its holder born before the student), as an enrolment checks
+    (:func:`~xueji.rules.enrolment.check_guardian_id`). Asked when the change touches
+    the guardian's number, the student's or the birth date (no step otherwise: a
+    record stored before the rule is not refused an unrelated edit); when filed and
+    again at approval (another correction approved in between may have changed the
+    birth date). Before, an edit or a correction set a guardian born after the child,
+    or the child's own number (found by the key-fields review). The identity numbers
+    come validated and normalised."""
+    if not any(k in changes for k in _GUARDIAN_FACTS):
+        return Decision.allow()
+    after = {k: changes.get(k, getattr(student, k)) for k in _GUARDIAN_FACTS}
+    return check_guardian_id(
+        after["guardian_id"] or None,  # type: ignore[arg-type]
+        id_number=after["id_number"] or None,  # type: ignore[arg-type]
+        birth_date=after["birth_date"],  # type: ignore[arg-type]
+    )
+
+
+def check_corrected_age(
+    student: Student, changes: Mapping[str, object], *, policy: Policy
+) -> Decision:
+    """Art 14, said: a corrected birth date that makes the student younger than the
+    school entry age in the year of the record's entry (the rule that refuses such a
+    child's enrolment, :func:`~xueji.rules.enrolment.check_age`) is a warning, not a
+    refusal: a correction records the truth (Art 29), and the authority looks into
+    the registry. Asked when a correction changing the birth date is filed and again
+    at approval; no step otherwise. Before, a correction that made a grade-1 pupil
+    one month old went through with no word (found by the key-fields review)."""
+    born = changes.get("birth_date")
+    if not isinstance(born, _dt.date):
+        return Decision.allow()
+    return check_age(born, entry_year=student.entry_date.year, policy=policy, warn=True)
 
 
 def check_unique_id(student: Student, holders: Iterable[Student]) -> Decision:

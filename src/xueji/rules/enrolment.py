@@ -57,13 +57,17 @@ __all__ = [
 ]
 
 
-def check_age(birth_date: _dt.date, *, entry_year: int, policy: Policy) -> Decision:
+def check_age(
+    birth_date: _dt.date, *, entry_year: int, policy: Policy, warn: bool = False
+) -> Decision:
     """Art 14: no registry for pre-school children: the student must be at least
     ``school_entry_age`` years old on ``school_entry_age_cutoff`` of the entry year.
 
     The rule applies to every grade (a pre-school child cannot hold a registry in
     any grade); older students are never refused by it. Its step records the age at
     the cutoff, not the birth date (no decision shows one: Art 30, see the module).
+    ``warn``: a failure warns instead of refusing (a corrected birth date, which a
+    correction records as it is: :func:`xueji.rules.corrections.check_corrected_age`).
     """
     minimum, cutoff_day = policy.school_entry_age, policy.school_entry_age_cutoff
     cutoff = cutoff_day.value.in_year(entry_year)
@@ -77,6 +81,7 @@ def check_age(birth_date: _dt.date, *, entry_year: int, policy: Policy) -> Decis
             "age_at_cutoff": age,
             "minimum": minimum.value,
         },
+        warn=warn,
         article=minimum.article,
         params=(("school_entry_age", minimum), ("school_entry_age_cutoff", cutoff_day)),
     )
