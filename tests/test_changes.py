@@ -1237,8 +1237,8 @@ def test_art16_a_record_left_in_a_class_of_another_grade_is_placed_by_regrade(
 ) -> None:
     """Found by the concurrency review: a grade-2 record typed on 5 August, before the
     late 2026 rollover ran that day, stayed in grade 2 (entered after its date) while
-    its class A-2 went up to 3 with its pupil; its approval is refused
-    (``class.wrong_school``, Art 16), and nothing could place it in a grade-2 class:
+    its class A-2 went up to 3 with its pupil; its submission (before, its approval)
+    is refused (``class.wrong_school``, Art 16), and nothing could place it in a grade-2 class:
     ``regrade`` refused its own grade (``regrade.grade``). It now takes the same grade
     in another class of the school, once the review is rejected."""
     store = SqlStore.sqlite(tmp_path / "placed.sqlite3") if kind == "sqlite" else None
@@ -1250,10 +1250,12 @@ def test_art16_a_record_left_in_a_class_of_another_grade_is_placed_by_regrade(
     assert new is not None
     assert p.reg.rollover(SYSTEM, 2026).allowed
     assert p.reg.student(PROVINCE, new.id).grade == 2
-    review = p.reg.submit(school_actor("A"), new.id).request
-    assert review is not None
-    assert refused_codes(p.reg.approve(SHUSHAN, review.id)) == ("class.wrong_school",)
-    assert p.reg.reject(SHUSHAN, review.id, "班级不符").allowed
+    # (its submission runs the entry checks again on the record as it stands: refused
+    # there, before any review is opened; a review opened before is refused at its
+    # approval, test_art14_the_review_checks_the_record_again_before_it_is_registered)
+    submitted = p.reg.submit(school_actor("A"), new.id)
+    assert refused_codes(submitted) == ("class.wrong_school",)
+    assert submitted.request is None
     p.reg.add_class(
         school_actor("A"), SchoolClass("A-2b", "A", "二年级2班", 2, "钱老师", D(2026, 8, 5))
     )

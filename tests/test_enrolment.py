@@ -1580,3 +1580,72 @@ def test_art12_a_photo_consent_or_entry_dated_outside_the_range_is_bad_input(
     with pytest.raises(XuejiError) as err:
         province.reg.add_info(A, s.id, InfoGroup.AWARD, InfoEntry(D(9999, 1, 1), "奖"))
     assert err.value.code == "command.bad_input"
+
+
+@pytest.mark.parametrize(
+    ("edit", "code", "article"),
+    [
+        # a 3-year-old: no registry for a pre-school child (Art 14)
+        (
+            {"birth_date": D(2023, 3, 1), "id_number": make_id(D(2023, 3, 1), n=401)},
+            "enrolment.too_young",
+            "第十四条",
+        ),
+        ({"photo": None}, "enrolment.photo_missing", "第十二条"),  # (Art 12)
+        ({"photo": Photo(D(2021, 5, 1), "sha256:old")}, "enrolment.photo_missing", "第十二条"),
+    ],
+    ids=["age", "no-photo", "old-photo"],
+)
+def test_art14_a_draft_edited_past_the_entry_checks_is_not_submitted(
+    province: Province, edit: dict[str, Any], code: str, article: str
+) -> None:
+    """Found by the review: a draft's birth date, number and photo were edited after
+    its enrolment, and ``submit`` (which checked the deadline only) and the review's
+    approval (the class's grade only) let a 3-year-old, or a grade-1 pupil with no
+    photo of the year of entry, be registered. The entry checks are run again on the
+    record as it stands when submitted: refused, nothing written."""
+    s = province.enroll("A", 1)
+    edited = province.reg.update_student(A, s.id, **edit)
+    assert edited.allowed  # (a draft never reported is edited directly)
+    before = len(province.log())
+    out = province.reg.submit(A, s.id)
+    assert refused(out) == (code,)
+    assert article in str(out.decision.violations[0].article)
+    assert out.request is None
+    assert len(province.log()) == before  # nothing written
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.DRAFT
+    assert province.reg.pending(authority("340104")) == []
+    # the explanation lists the entry checks it ran, allowed ones too
+    rules = {step.rule for step in out.decision.explain().steps}
+    assert {"enrolment.too_young", "enrolment.photo_missing", "enrolment.stage_mismatch"} <= rules
+    assert "class.wrong_school" in rules
+
+
+def test_art14_the_review_checks_the_record_again_before_it_is_registered(
+    province: Province,
+) -> None:
+    """The review's approval runs the entry checks on the record as it stands (age,
+    Art 14; photo of the initial grade, Art 12; the school's stage, Art 2; the class,
+    Art 16): a record under review that no longer passes them (written by an earlier
+    version, whose submit checked nothing) is refused, not registered."""
+    s = province.enroll("A", 1)
+    sub = province.reg.submit(A, s.id)
+    assert sub.allowed
+    assert sub.request is not None
+    young = D(2023, 3, 1)
+    with province.store.unit_of_work() as uow:  # (as an earlier version let it through)
+        held = uow.students.get(s.id)
+        uow.students.update(
+            attrs.evolve(held, birth_date=young, photo=None, version=held.version + 1)
+        )
+    before = len(province.log())
+    out = province.reg.approve(authority("340104"), sub.request.id)
+    assert not out.allowed
+    assert set(refused(out)) == {"enrolment.too_young", "enrolment.photo_missing"}
+    assert len(province.log()) == before
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.PENDING_REVIEW
+    rules = {step.rule for step in out.decision.explain().steps}
+    assert {"enrolment.stage_mismatch", "stage.wrong_party"} <= rules
+    # a record that passes them is registered as before
+    ok = province.register("A", 1)
+    assert ok.status is StudentStatus.REGISTERED

@@ -2300,16 +2300,8 @@ class Registry:
         if req.kind is RequestKind.RESUMPTION:
             return self._class_back(uow, s, req.to_class, on)
         if req.kind is RequestKind.NEW_STUDENT:
-            # its seat is held already, in its class's grade; a record whose class
-            # went up a grade at a rollover without it (one typed after the rollover's
-            # date and moved by a late run, say) is refused: it would sit, uncounted,
-            # in a class of another grade (Art 16)
-            klass = uow.classes.get(s.class_id)
-            if klass is None or klass.grade == s.grade:
-                return Decision.allow()
-            return enrolment.check_class(
-                klass, school=s.school, grade=s.grade, stage=s.stage, size=0, policy=self.policy(on)
-            )
+            # the entry checks, on the record as it stands (Arts 14, 12, 2, 16)
+            return self._entry_checks(uow, s, self.policy(on))
         if req.kind not in _TRANSFER_KINDS or req.to_class is None or req.to_school is None:
             return Decision.allow()
         klass = self._get_class(uow, req.to_class)
@@ -2329,6 +2321,34 @@ class Registry:
             size = uow.students.count_in_class(klass.id, klass.grade)
         return enrolment.check_class(
             klass, school=req.to_school, grade=grade, stage=stage, size=size, policy=self.policy(on)
+        )
+
+    def _entry_checks(self, uow: UnitOfWork, s: Student, policy: Policy) -> Decision:
+        """The checks of a new record's entry, run again on the record as it stands when
+        it is submitted for the new-student review (:meth:`submit`) and when the review
+        approves it (Art 15): the age (Art 14, no registry for a pre-school child), the
+        photo of an initial grade taken in the year of entry (Art 12), the school's
+        stage (Art 2) and the class (Art 16). Found by the review: a draft's birth date,
+        number and photo were edited after its enrolment (a draft never reported is
+        edited directly, Art 29), and neither step ran the checks again, so a
+        3-year-old, or a grade-1 pupil with no photo, was registered.
+
+        The class is the one the record holds a seat in (counted already: the size is
+        not checked again); a record whose class went up a grade at a rollover without
+        it (one typed after the rollover's date and moved by a late run, say) is
+        refused: it would sit, uncounted, in a class of another grade (Art 16)."""
+        entry_year = s.entry_date.year
+        taken = s.photo.taken_on if s.photo is not None else None
+        klass = uow.classes.get(s.class_id)
+        return Decision.combine(
+            enrolment.check_age(s.birth_date, entry_year=entry_year, policy=policy),
+            enrolment.check_photo(taken, grade=s.grade, entry_year=entry_year, policy=policy),
+            enrolment.check_stage(self._get_school(uow, s.school), s.stage),
+            Decision.allow()
+            if klass is None  # (a record of a class the store no longer has: as before)
+            else enrolment.check_class(
+                klass, school=s.school, grade=s.grade, stage=s.stage, size=0, policy=policy
+            ),
         )
 
     @staticmethod
@@ -4030,15 +4050,25 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         expected_version: int | None = None,
         idempotency_key: str | None = None,
     ) -> Outcome:
-        """Submit a new student for 新生预审核 (Art 15); the key fields lock (Art 29)."""
+        """Submit a new student for 新生预审核 (Art 15); the key fields lock (Art 29).
+
+        The entry checks are run again on the record as it stands (:meth:`_entry_checks`:
+        age, Art 14; the photo of an initial grade, Art 12; the school's stage, Art 2;
+        the class, Art 16), since a draft's fields are edited directly until it is
+        submitted: a record that no longer passes them is refused, nothing written.
+        A submission after the entry deadline is flagged (``enrolment.late``, Art 15)."""
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "submit", expected_version)
+            STUDENT.fire(s.status, "submit")  # (a record not a draft: TransitionRefused)
             policy = self.policy(on)
-            decision = enrolment.check_entry_deadline(on, entry_date=s.entry_date, policy=policy)
+            late = enrolment.check_entry_deadline(on, entry_date=s.entry_date, policy=policy)
+            decision = Decision.combine(self._entry_checks(uow, s, policy), late)
+            if not decision.allowed:
+                return Outcome(decision, s)
             s = self._write_student(uow, actor, on, s, "submit", "submit", {"submitted": True})
             req = self._open_request(
-                uow, actor, on, RequestKind.NEW_STUDENT, s, warnings=decision.codes
+                uow, actor, on, RequestKind.NEW_STUDENT, s, warnings=late.codes
             )
         return Outcome(decision, s, req)
 
