@@ -679,6 +679,57 @@ def test_art18_a_student_held_for_a_transfer_finishes_the_year_it_is_moved_up(
         store.engine.dispose()
 
 
+@pytest.mark.parametrize("away", ["suspended", "dropped_out"])
+def test_art18_a_student_away_at_the_rollover_in_the_final_grade_starts_it_again(
+    province: Province, away: str
+) -> None:
+    """Found by the lifecycle review: a grade-6 pupil suspended (or dropped out) in the
+    2026-27 school year, held in grade 6 at the 2027 rollover and back in September
+    2027, was ``graduation.late`` (due 31 July 2027) when graduated in June 2028, and
+    ``detect`` named the school for a ``late_graduation``: the date it first came into
+    grade 6 was kept. A student back in school after a rollover passed while it was
+    away starts the final year again from its return (Art 18; docs/lifecycle.md). One
+    held at a rollover while in school (unfinished) stays late, whatever follows."""
+    p = province
+    s, t = p.register("A", 6), p.register("A", 6)
+    auth = p.authority_of("A")
+    p.at(D(2026, 11, 2))
+    if away == "suspended":
+        filed = p.reg.suspend(A, s.id, "病休").request
+    else:
+        filed = p.reg.record_dropout(A, s.id, "外出").request
+    assert filed is not None
+    assert p.reg.approve(auth, filed.id).allowed
+    p.at(D(2027, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2027).allowed
+    # a correction approved while it is away, after the rollover, changes nothing
+    p.at(D(2027, 8, 20))
+    fix = p.reg.request_correction(A, s.id, {"name": "新名"}, "改名").request
+    assert fix is not None
+    assert p.reg.approve(auth, fix.id).allowed
+    # t, in school and not graduated, is held unfinished; then away and back
+    p.at(D(2027, 9, 1))
+    off = p.reg.suspend(A, t.id, "病休").request
+    assert off is not None
+    assert p.reg.approve(auth, off.id).allowed
+    p.at(D(2027, 9, 8))
+    for student in (s, t):
+        if student is s and away == "dropped_out":
+            assert p.reg.return_from_dropout(A, s.id).allowed
+            continue
+        back = p.reg.resume(A, student.id, "痊愈").request
+        assert back is not None
+        assert p.reg.approve(auth, back.id).allowed
+    assert p.reg.student(PROVINCE, s.id).grade == 6
+    p.at(D(2028, 6, 20))
+    assert p.reg.graduate(A, s.id).decision.codes == ()  # the 2027-28 year's: in time
+    late = p.reg.graduate(A, t.id)
+    assert late.decision.codes == ("graduation.late",)
+    assert dict(late.decision.warnings[0].facts)["deadline"] == "2027-07-31"
+    found = [f.subject for f in p.reg.detect(PROVINCE).findings if f.kind == "late_graduation"]
+    assert found == [t.id]
+
+
 def test_art18_one_rollover_a_year() -> None:
     """Found by the analysts' review: a rollover of an earlier year run after this
     year's (2025 after 2026, on 5 August 2026) moved every student up again. A year's

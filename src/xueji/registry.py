@@ -755,12 +755,13 @@ def _inside_with_students(
             yield x, student
 
 
-_Logged = tuple[str, str, int | None, int, _dt.date | None]
+_Logged = tuple[str, str, int | None, int, _dt.date | None, int]
 """What :func:`_watch_records` keeps of a student's last entry: the record's digest,
 the school the log last put it in, the grade it wrote (``None`` in an entry from
-before the grade was logged), how many rollovers the log held before it, and the date
+before the grade was logged), how many rollovers the log held before it, the date
 the record came into that grade (:func:`_grade_since`; ``None`` where the log cannot
-say)."""
+say), and, for a record away from school (:data:`AWAY_AT_ROLLOVER`), how many
+rollovers the log held when it went away (else -1)."""
 
 
 @attrs.frozen
@@ -837,12 +838,17 @@ def _watch_records(
                 marked.append((e, prev[1] if prev is not None else "", str(school)))
             text = e.after.get("grade")
             grade = int(text) if text and text.isdigit() else None
+            status = e.after.get("status")  # (an entry that changes no status has none)
+            away = -1 if prev is None else prev[5]
+            if status is not None:
+                away = (away if away >= 0 else len(rollovers)) if status in AWAY_AT_ROLLOVER else -1
             digests[e.subject] = (
                 str(digest),
                 sys.intern(str(school)),
                 grade,
                 len(rollovers),
                 _since_entry(e, prev, grade, rollovers),
+                away,
             )
         elif e.command == "rollover":
             rollovers.append(_LoggedRollover.of(e.after, e.on))
@@ -857,8 +863,20 @@ def _since_entry(
 ) -> _dt.date | None:
     """The date the record of ``e`` (a record's entry, which wrote ``grade``) came into
     that grade: ``e``'s own date where its command put it there (a new record, a grade
-    changed), else as before ``e`` (:func:`_grade_since` from ``prev``, its previous
-    entry). What graduation's window is read from (Art 18)."""
+    changed), or where it brought the record back into school after a rollover passed
+    while it was away (:data:`AWAY_AT_ROLLOVER`), else as before ``e``
+    (:func:`_grade_since` from ``prev``, its previous entry). What graduation's window
+    is read from (Art 18).
+
+    Reading (Art 18: the rollover moves the students in school, 所有在校生): a student
+    held in the final grade at a rollover while suspended or dropped out (or away in
+    another province or abroad) did not finish the year it had begun there; back in
+    school, it starts the final year again from its return (the school year it comes
+    back in: the same as from the last rollover that passed while it was away), so its
+    graduation is due by that year's ``graduation_deadline``. Before, the date it first
+    came into the final grade was kept, and its graduation was ``graduation.late`` (the
+    school named in ``detect``'s ``late_graduation``). A student held while in school
+    (unfinished, ``graduation.overdue``) keeps its date: late it is, whatever follows."""
     if grade is None:
         return None
     before = e.before.get("grade")
@@ -866,7 +884,26 @@ def _since_entry(
         return e.on  # the command changed the grade
     if prev is None:  # the record's first entry, or one after entries with no digest
         return e.on if e.prev_subject_hash in ("", audit.GENESIS) else None
+    if (
+        prev[5] >= 0  # away, since the log held prev[5] rollovers
+        and e.after.get("status") not in (None, *AWAY_AT_ROLLOVER)
+        and len(rollovers) > prev[5]  # and a rollover passed since it went away
+    ):
+        return e.on  # back after a rollover passed while it was away: starts again
     return _grade_since(prev, grade, e.subject, rollovers)
+
+
+AWAY_AT_ROLLOVER = frozenset(
+    {
+        StudentStatus.SUSPENDED.value,
+        StudentStatus.DROPPED_OUT.value,
+        StudentStatus.CROSS_PROVINCE_OUT.value,
+        StudentStatus.CROSS_BORDER_OUT.value,
+    }
+)
+"""The statuses (as a log entry writes them) of a record away from school that comes
+back: a rollover that passes while it is away does not finish its year
+(:func:`_since_entry`, Art 18)."""
 
 
 def _grade_since(
@@ -1006,7 +1043,7 @@ def _altered_since(
     text = written.after.get("grade")
     if not (text and text.isdigit()):
         return None  # (an entry from before the grade was logged: as detect)
-    logged: _Logged = (str(written.after["record_digest"]), "", int(text), 0, None)
+    logged: _Logged = (str(written.after["record_digest"]), "", int(text), 0, None, -1)
     grade = _grade_now(logged, s, _rollovers_since(uow, written, today))
     return written if grade is not None and grade != s.grade else None
 
