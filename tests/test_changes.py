@@ -730,6 +730,82 @@ def test_art18_a_student_away_at_the_rollover_in_the_final_grade_starts_it_again
     assert found == [t.id]
 
 
+FILED_BY_AUTHORITY = {
+    "suspend": lambda r, a, sid: r.suspend(a, sid, "病休"),
+    "record_dropout": lambda r, a, sid: r.record_dropout(a, sid, "县里录入"),
+    "graduate": lambda r, a, sid: r.graduate(a, sid),
+    "complete": lambda r, a, sid: r.complete(a, sid),
+    "request_correction": lambda r, a, sid: r.request_correction(a, sid, {"name": "新"}, "改"),
+    "submit": lambda r, a, sid: r.submit(a, sid),
+}
+
+
+@pytest.mark.parametrize("command", sorted(FILED_BY_AUTHORITY))
+def test_art26_a_unit_does_not_review_a_change_it_filed(province: Province, command: str) -> None:
+    """Found by the lifecycle review: a county filed a dropout of its own school's pupil
+    and approved it itself, and a city its own senior high's graduation: the two steps
+    of Arts 18, 26, 27 (and 15, 29; Art 31: the school enters, the authority reviews)
+    were one unit's. The filing of a review that would be the acting unit's own is
+    refused (``stage.own_filing``, citing the request's article), nothing written; the
+    school files it. A city filing for a county's school is reviewed by the county."""
+    p = province
+    p.at(D(2027, 6, 10))
+    senior = command in ("graduate", "complete")
+    school = "H" if senior else "A"
+    unit = p.authority_of(school)  # (the city for H, the county for A)
+    if command == "submit":
+        sid = p.enroll(school, 1).id
+    else:
+        sid = p.register(school, 12 if senior else 3).id
+    before = len(p.log())
+    out = FILED_BY_AUTHORITY[command](p.reg, unit, sid)
+    assert refused_codes(out) == ("stage.own_filing",)
+    assert out.request is None
+    article = out.decision.violations[0].article
+    assert article.number in (15, 18, 26, 27, 29)
+    assert len(p.log()) == before
+    assert p.reg.pending(unit) == []
+    # the school files it, and its authority reviews it
+    filed = FILED_BY_AUTHORITY[command](p.reg, school_actor(school), sid).request
+    assert filed is not None
+    assert p.reg.approve(unit, filed.id).allowed
+
+
+def test_art26_a_change_filed_by_the_reviewing_unit_is_not_approved_by_it(
+    province: Province,
+) -> None:
+    """A request a unit filed for its own review (in a store written before such a
+    filing was refused) is not decided by that unit: its approval is refused
+    (``stage.own_filing``), nothing written, and it withdraws it. A city's filing for
+    a county's school is the county's to approve, as before; the system's default
+    approvals of a transfer go on."""
+    p = province
+    county, city = p.authority_of("A"), authority("3401")
+    s, t = p.register("A", 3), p.register("A", 4)
+    filed = p.reg.record_dropout(A, s.id, "外出").request
+    assert filed is not None
+    with p.store.unit_of_work() as uow:  # (as an earlier version let the county file it)
+        held = uow.requests.get(filed.id)
+        opened = attrs.evolve(held.history[0], actor=county.unit)
+        uow.requests.update(
+            attrs.evolve(held, history=(opened, *held.history[1:]), version=held.version + 1)
+        )
+    before = len(p.log())
+    for decide in (p.reg.approve, p.reg.reject):
+        out = decide(county, filed.id)
+        assert refused_codes(out) == ("stage.own_filing",)
+        assert out.decision.violations[0].article.number == 27
+    assert len(p.log()) == before
+    assert p.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
+    assert p.reg.withdraw(county, filed.id).allowed
+    # a city files for a county's school: the county reviews it
+    by_city = p.reg.suspend(city, t.id, "病休").request
+    assert by_city is not None
+    assert refused_codes(p.reg.approve(city, by_city.id)) == ("stage.wrong_party",)
+    assert p.reg.approve(county, by_city.id).allowed
+    assert p.reg.student(PROVINCE, t.id).status is StudentStatus.SUSPENDED
+
+
 def test_art18_one_rollover_a_year() -> None:
     """Found by the analysts' review: a rollover of an earlier year run after this
     year's (2025 after 2026, on 5 August 2026) moved every student up again. A year's

@@ -893,6 +893,23 @@ def _since_entry(
     return _grade_since(prev, grade, e.subject, rollovers)
 
 
+REVIEWED_BY_AUTHORITY = frozenset(
+    {
+        RequestKind.NEW_STUDENT,
+        RequestKind.CORRECTION,
+        RequestKind.SUSPENSION,
+        RequestKind.RESUMPTION,
+        RequestKind.DROPOUT,
+        RequestKind.GRADUATION,
+    }
+)
+"""The requests the school files and its 学籍主管单位 reviews, in one stage (Arts 15, 18,
+26, 27, 29; Art 31: 学籍信息由学校组织录入, the authorities 负责…审核审批): never
+filed by the unit whose review they wait for, nor decided by the unit that filed them
+(``stage.own_filing``). A transfer's chain has a school's stage between its
+authorities' (Arts 21-23), and a transfer in may be filed by an authority (补办)."""
+
+
 AWAY_AT_ROLLOVER = frozenset(
     {
         StudentStatus.SUSPENDED.value,
@@ -2560,6 +2577,43 @@ class Registry:
             central_school=self._central_of(uow, code) if is_school else None,
         )
 
+    def _own_filing(
+        self, uow: UnitOfWork, actor: Actor, kind: RequestKind, school: str
+    ) -> Decision:
+        """At a filing: :func:`~xueji.rules.approvals.check_own_filing` of ``actor``
+        filing a request of ``kind`` (:data:`REVIEWED_BY_AUTHORITY`) for a student of
+        ``school``, whose review is the school's 学籍主管单位's (Art 31). Found by the
+        lifecycle review: a county filed its own school's dropout and approved it
+        itself. A school never reviews: its filing evaluates nothing."""
+        if kind not in REVIEWED_BY_AUTHORITY or actor.kind is ActorKind.SCHOOL:
+            return Decision.allow()
+        code = self._get_school(uow, school).authority
+        reviewer = Actor(self._kind_of(uow, code) or ActorKind.COUNTY, code)
+        article = REQUEST_TABLES[kind].rows[0].article
+        return approvals.check_own_filing(
+            actor, reviewer, kind=kind.value, article=article, subject=school
+        )
+
+    def _decided_by_its_filer(self, uow: UnitOfWork, actor: Actor, req: Request) -> Decision:
+        """At a review (approve, reject) of a request of :data:`REVIEWED_BY_AUTHORITY`:
+        the unit that opened it does not decide it (Art 31,
+        :func:`~xueji.rules.approvals.check_own_filing`; a request so filed, in a store
+        written before such a filing was refused, is withdrawn by its filer). A request
+        a school opened (its review is never the school's) evaluates nothing."""
+        if req.kind not in REVIEWED_BY_AUTHORITY or not req.history:
+            return Decision.allow()
+        kind = self._opener_kind(uow, req)
+        if kind is None or kind is ActorKind.SCHOOL:
+            return Decision.allow()
+        article = REQUEST_TABLES[req.kind].get(req.state, "approve")
+        return approvals.check_own_filing(
+            Actor(kind, req.history[0].actor),
+            actor,
+            kind=req.kind.value,
+            article=(article or REQUEST_TABLES[req.kind].rows[0]).article,
+            subject=req.id,
+        )
+
     @staticmethod
     def _kind_of(uow: UnitOfWork, code: str) -> ActorKind | None:
         """The kind of user a unit or school code is (a unit's level, Art 28), or None
@@ -4100,7 +4154,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             STUDENT.fire(s.status, "submit")  # (a record not a draft: TransitionRefused)
             policy = self.policy(on)
             late = enrolment.check_entry_deadline(on, entry_date=s.entry_date, policy=policy)
-            decision = Decision.combine(self._entry_checks(uow, s, policy), late)
+            decision = Decision.combine(
+                self._entry_checks(uow, s, policy),
+                late,
+                self._own_filing(uow, actor, RequestKind.NEW_STUDENT, s.school),
+            )
             if not decision.allowed:
                 return Outcome(decision, s)
             s = self._write_student(uow, actor, on, s, "submit", "submit", {"submitted": True})
@@ -4479,6 +4537,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             )
         else:
             party = self._check_party(uow, actor, req)
+            if party.allowed:
+                # the unit that filed a school's change does not review it (Art 31)
+                party = Decision.combine(party, self._decided_by_its_filer(uow, actor, req))
         if not party.allowed:
             return Outcome(party, None, req)
         # every rule evaluated, in order: an allowed decision lists them too (before, it
@@ -4657,6 +4718,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 corrections.check_correction(s, changes, today=on, policy=policy),
                 # (a change ending the record, and under "wait" a transfer, is open)
                 self._no_other_open(uow, s, RequestKind.CORRECTION, policy=policy),
+                self._own_filing(uow, actor, RequestKind.CORRECTION, s.school),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5136,6 +5198,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 self._class_back(uow, s, to_class, on)
                 if kind is RequestKind.RESUMPTION or to_class
                 else Decision.allow(),
+                self._own_filing(uow, actor, kind, s.school),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5249,6 +5312,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     else (),
                     policy=policy,
                 ),
+                self._own_filing(uow, actor, RequestKind.GRADUATION, s.school)
+                if needs_approval
+                else Decision.allow(),
             )
             if not decision.allowed:
                 return Outcome(decision, s)

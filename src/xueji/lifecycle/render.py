@@ -28,6 +28,18 @@ READINGS = (
     "`graduation.late` and `detect`'s `late_graduation` read it so). A student held in "
     "the final grade while in school (unfinished, `graduation.overdue`) stays late, "
     "whatever follows.",
+    "**Who files and who reviews (Arts 15, 18, 26, 27, 29, 31).** A new student, a "
+    "key-field correction, a suspension, a resumption, a dropout and a senior-high "
+    "graduation (or 结业) are filed by the school and reviewed by its 学籍主管单位 "
+    "(Art 31: 学籍信息由学校组织录入, the city and county authorities 负责…审核审批). "
+    "The two steps are two units': the unit whose review a request would wait for may "
+    "not file it, and the unit that filed one does not approve or reject it "
+    "(`stage.own_filing`, citing the request's article; it withdraws it). A unit above "
+    "the authority may file (a city, for a county's school; the county reviews). No "
+    "text of the Anhui measures lets one unit both file and review a request (nor do "
+    "the national measures, whose 休学 the school approves on the guardian's "
+    "application), so no profile parameter does. A transfer's chain has a school's stage between its authorities' "
+    "and is not concerned; the system's default approvals (Art 24) go on.",
 )
 """The readings of the lifecycle the tables do not show, printed under them."""
 

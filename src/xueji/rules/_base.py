@@ -300,6 +300,13 @@ _code(
     "this stage does not belong to the acting unit",
 )
 _code(
+    "stage.own_filing",
+    anhui(31),
+    "提交申请的单位不能审核本单位提交的申请：学籍变动由学校提交，学籍主管单位审核（请撤回，由学校提交）",
+    "the unit that files a request does not review it: the school files, its authority "
+    "reviews (withdraw it, and have the school file it)",
+)
+_code(
     "change.status",
     anhui(26),
     "该学籍状态不能办理此变动",
@@ -695,6 +702,11 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     "stage.wrong_party": (
         "当前审批环节由其所属单位审批",
         "a stage is decided by the unit it waits for",
+    ),
+    "stage.own_filing": (
+        "申请由学校提交，由另一单位（学籍主管单位）审核：提交和审核不由同一单位完成",
+        "a request is reviewed by another unit than the one that filed it (the school "
+        "files, its authority reviews)",
     ),
     "stage.overdue": (
         "审批环节在审批时限内审批",
