@@ -2486,8 +2486,12 @@ class Registry:
         student: Student,
         *,
         warnings: Iterable[str] = (),
+        deadline: _dt.date | None = None,
         **fields: Any,
     ) -> Request:
+        """Open a request of ``kind`` for ``student`` with its log entry; its deadline
+        is ``deadline`` where the caller read it (a graduation's, from the change
+        log), else :meth:`_stage_deadline`'s."""
         for k in ("reason", "stated_reason", "note"):
             if k in fields:
                 _free_text(fields[k], "说明", k.replace("_", " "))
@@ -2502,7 +2506,7 @@ class Registry:
             state=table.initial,
             opened_on=on,
             stage_since=on,
-            deadline=self._stage_deadline(kind, on, policy, student),
+            deadline=deadline or self._stage_deadline(kind, on, policy, student),
             warnings=tuple(warnings),
             history=(RequestEvent(on, actor.unit, "open", table.initial, table.initial),),
             **fields,
@@ -4631,8 +4635,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         late decision is flagged for the Art 32 report, never refused) and a step either
         way, with the parameter it reads (before, the warning showed its article alone):
         a transfer stage's ``transfer_stage_limit`` (Art 24), a new student's review's
-        ``new_student_deadline`` (Art 15), a dropout review's ``dropout_review_limit``
-        (Art 27). A request with no deadline set evaluates none of them."""
+        ``new_student_deadline`` (Art 15), a senior-high graduation's
+        ``graduation_deadline`` (Art 18: ``graduation.late``), a dropout review's
+        ``dropout_review_limit`` (Art 27). A request with no deadline set evaluates
+        none of them."""
         c = Checks()
         due = req.deadline
         if due is None:
@@ -4660,6 +4666,21 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 warn=True,
                 article=deadline.article,
                 params=(("new_student_deadline", deadline),),
+                on=on.isoformat(),
+                deadline=due.isoformat(),
+            )
+        if req.kind is RequestKind.GRADUATION and event in ("approve", "reject"):
+            # Art 18: a senior high's graduation work (the authority's review too) is
+            # due by the graduation deadline of the school year the student finishes,
+            # the request's deadline: flagged after it (the parameter of the profile
+            # in force when the request was filed, which set it)
+            set_under = self.policy(req.opened_on).graduation_deadline
+            c.rule(
+                "graduation.late",
+                on <= due,
+                warn=True,
+                article=set_under.article,
+                params=(("graduation_deadline", set_under),),
                 on=on.isoformat(),
                 deadline=due.isoformat(),
             )
@@ -5321,7 +5342,20 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             if needs_approval:
                 if pending:  # already submitted: a repeat is a no-op, and says which one
                     return Outcome(decision, s, pending[0])
-                req = self._open_request(uow, actor, on, RequestKind.GRADUATION, s, payload=outcome)
+                # the school year's graduation deadline is the review's (Art 18): a
+                # later approval is flagged, and the Art 32 report charges it to the
+                # authority where the school filed in time
+                due = graduation.graduation_window(on, policy=policy, final_since=since)[1]
+                req = self._open_request(
+                    uow,
+                    actor,
+                    on,
+                    RequestKind.GRADUATION,
+                    s,
+                    warnings=decision.codes,
+                    deadline=due,
+                    payload=outcome,
+                )
                 return Outcome(decision, s, req)
             s = self._write_student(uow, actor, on, s, event, event, {})
         return Outcome(decision, s)
@@ -5858,7 +5892,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         if the store has no such student)."""
         out = []
         due = self._due(r)  # (a December dropout's, counted once the year is loaded)
-        if r.is_open and due is not None and due < on:
+        # a senior-high graduation filed after its deadline (Art 18) is the school's
+        # lateness, not its reviewer's: said as the late graduation once approved
+        filed_late = r.kind is RequestKind.GRADUATION and due is not None and r.opened_on > due
+        if r.is_open and due is not None and due < on and not filed_late:
             party, _ = self._party(uow, r, student, lenient=True)
             out.append(
                 audit.Finding(
@@ -5913,6 +5950,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             and last.on > due
             and last.event != "approve_by_default"
             and last.due is None  # (one that kept its deadline is reported above)
+            # a graduation approved late is its late_graduation (the log's), charged
+            # to the reviewer or the school (_late_graduations); one filed late is not
+            # its reviewer's late decision
+            and not (r.kind is RequestKind.GRADUATION and (filed_late or r.state is R.APPROVED))
         ):
             party, _ = self._party(uow, attrs.evolve(r, state=last.source), student, lenient=True)
             out.append(
@@ -6014,7 +6055,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             out.append(
                 audit.Finding(
                     "late_graduation",
-                    student.school,
+                    self._late_graduation_party(uow, e, due, student),
                     e.subject,
                     e.on,
                     f"due {due}",
@@ -6022,6 +6063,27 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 )
             )
         return out
+
+    def _late_graduation_party(
+        self, uow: UnitOfWork, e: ChangeEntry, due: _dt.date, student: Student
+    ) -> str:
+        """Whom a late graduation (entry ``e``, due ``due``) is charged to (Art 32(四)):
+        a senior high's, approved by its authority on a request (Art 18), the
+        authority's where the school filed the request by the deadline (it sat on it),
+        the school's where it filed late; a graduation the school recorded itself
+        (compulsory), the school's. Found by the lifecycle review: the school was
+        named though it had filed in time."""
+        for r in _requests_of(uow.requests, student.id):
+            if (
+                r.kind is RequestKind.GRADUATION
+                and r.state is R.APPROVED
+                and r.history
+                and r.history[-1].on == e.on
+                and r.opened_on <= due
+            ):
+                reviewer = attrs.evolve(r, state=R.AT_AUTHORITY)
+                return self._party(uow, reviewer, student, lenient=True)[0]
+        return student.school
 
     def public_class_list(self, actor: Actor, school: str) -> list[PublicListRow]:
         """Art 31: the school's 在籍 students by class for 公示, with no sensitive field."""
