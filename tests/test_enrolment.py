@@ -20,7 +20,7 @@ from tests.conftest import (
     school_actor,
 )
 from xueji.articles import Article, anhui
-from xueji.errors import NotFound, TransitionRefused, XuejiError
+from xueji.errors import AccessDenied, NotFound, TransitionRefused, XuejiError
 from xueji.lifecycle import RequestState, StudentStatus
 from xueji.masking import mask
 from xueji.model import Actor, InfoEntry, InfoGroup, Photo, TransferReason, stage_of_grade
@@ -1649,3 +1649,75 @@ def test_art14_the_review_checks_the_record_again_before_it_is_registered(
     # a record that passes them is registered as before
     ok = province.register("A", 1)
     assert ok.status is StudentStatus.REGISTERED
+
+
+def test_art14_a_record_entered_in_error_is_voided_and_enrolled_at_the_right_school(
+    province: Province,
+) -> None:
+    """Found by the lifecycle review: the student table has ``draft -> voided`` and
+    ``pending_review -> voided`` ("entered in error; kept, not deleted"), but no
+    command fired them: a child typed in at the wrong school blocked its enrolment at
+    the right one (``enrolment.duplicate``) and held a seat. ``void_record`` voids a
+    draft or a record under review, by its school or its authority, with a reason:
+    the record is kept (voided), its review closed, its G number released to the
+    child's record at the right school, its seat freed; logged citing Art 14."""
+    p = province
+    s = p.enroll("A", 1, name="错录")
+    review = p.reg.submit(A, s.id).request
+    assert review is not None
+    row = enrol_kwargs(
+        school="B", class_id="B-1", name="错录", birth_date=s.birth_date, id_number=s.id_number
+    )
+    assert refused(p.reg.enroll(school_actor("B"), **row)) == ("enrolment.duplicate",)
+    with pytest.raises(AccessDenied):  # (not B's record)
+        p.reg.void_record(school_actor("B"), s.id, "误录")
+    before = len(p.log())
+    no_reason = p.reg.void_record(A, s.id, " ")
+    assert refused(no_reason) == ("void.reason_missing",)
+    assert len(p.log()) == before
+    out = p.reg.void_record(A, s.id, "误录入本校")
+    assert out.allowed, out.decision
+    assert out.student is not None
+    assert out.student.status is StudentStatus.VOIDED
+    assert p.reg.request(PROVINCE, review.id).state is RequestState.WITHDRAWN
+    assert p.reg.pending(authority("340104")) == []
+    entry = next(e for e in p.log() if e.command == "void_record")
+    assert "第十四条" in entry.basis
+    assert entry.after["reason"] == "误录入本校"
+    with p.store.unit_of_work() as uow:
+        assert uow.students.count_in_class("A-1", 1) == 0  # the seat is free
+        assert uow.students.by_registry_number("G" + s.id_number) == []  # released
+    again = p.reg.enroll(school_actor("B"), **row)
+    assert again.allowed, again.decision
+    assert again.student is not None
+    assert again.student.registry_number == "G" + s.id_number  # one person, one number
+    with p.store.unit_of_work() as uow:
+        assert [x.id for x in uow.students.by_registry_number("G" + s.id_number)] == [
+            again.student.id
+        ]
+    assert p.reg.student(PROVINCE, s.id).status is StudentStatus.VOIDED  # kept
+    # a voided (or registered) record is not voided
+    assert refused(p.reg.void_record(A, s.id, "再次")) == ("change.status",)
+    registered = p.register("A", 1)
+    assert refused(p.reg.void_record(A, registered.id, "误录")) == ("change.status",)
+    assert p.reg.verify_log(PROVINCE).ok
+
+
+def test_art14_the_authority_voids_a_draft_but_not_a_record_taken_up_again() -> None:
+    """The school's authority may void a draft of its school (Art 28); a record taken
+    up again by an enrolment (a graduate continuing into grade 7, Art 12) is the
+    student's registry and is not voided (``void.taken_up``, Art 13), nothing written."""
+    p = Province(D(2026, 6, 1))
+    county = authority("340104")
+    draft = p.enroll("A", 2)
+    assert p.reg.void_record(county, draft.id, "重复录入").allowed
+    s = p.register("A", 6, birth=D(2014, 3, 1))
+    p.at(D(2026, 7, 10))
+    assert p.reg.graduate(A, s.id).allowed
+    p.at(D(2026, 9, 1))
+    nxt = p.enroll("J", 7, birth=D(2014, 3, 1), id_number=s.id_number)
+    before = len(p.log())
+    out = p.reg.void_record(school_actor("J"), nxt.id, "误录")
+    assert refused(out) == ("void.taken_up",)
+    assert out.decision.violations[0].article.number == 13
+    assert len(p.log()) == before

@@ -132,6 +132,12 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
             "by the school; not the unit that reviews it (`stage.own_filing`, Art 31)",
         ),
         "return_from_dropout": _p(LOCAL, Scope.SCHOOL, anhui(27, 2)),
+        "void_record": _p(
+            LOCAL,
+            Scope.SCHOOL,
+            anhui(14),
+            "a draft or a record under review entered in error: kept (作废), not deleted",
+        ),
         "approve": _p(
             LOCAL,
             Scope.STAGE,

@@ -5256,6 +5256,71 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             s = self._write_student(uow, actor, on, s, "return", "return_from_dropout", changes)
         return Outcome(decision, s)
 
+    @_retried
+    @_idempotent
+    def void_record(
+        self,
+        actor: Actor,
+        student_id: str,
+        reason: str,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """作废: a record entered in error (a child typed in at the wrong school, or
+        twice) is voided, by its school or the school's authority, with ``reason``
+        (Art 14; the student table's ``void``: kept, not deleted). Only a draft or a
+        record under its new-student review, on its first entry
+        (:func:`~xueji.rules.changes.check_void`: a record taken up again is the
+        student's registry, ``void.taken_up``); its open review is withdrawn with it.
+
+        The record stays in the store (status ``voided``, its history and numbers
+        kept): it is no duplicate of the child's enrolment at the right school
+        (:func:`~xueji.rules.enrolment.check_duplicate`), holds no seat
+        (:data:`~xueji.lifecycle.SEATED`), is left out of the national export, and
+        its G number, the child's identity number's, is released
+        (:attr:`~xueji.numbers.NumberRecord.voided`: it no longer finds the voided
+        record, and the child's record at the right school is issued it); a J or L
+        number stays held, never issued again. The log entry ``void_record`` cites
+        Art 14 with the reason. Found by the lifecycle review: the table had the
+        step and no command fired it. ``expected_version`` and ``idempotency_key``
+        as for :meth:`update_student`."""
+        _free_text(reason, "作废原因", "the reason")
+        on = self.today()
+        with self.store.unit_of_work() as uow:
+            s = self._student_for(uow, actor, student_id, "void_record", expected_version)
+            open_now = uow.requests.open_for_student(s.id)
+            decision = change_rules.check_void(
+                s, reason=reason, first_entry=_first_entry(s), open_requests=open_now
+            )
+            if not decision.allowed:
+                return Outcome(decision, s)
+            row = STUDENT.fire(s.status, "void")
+            numbers, after = s.numbers, {"reason": reason}
+            g = numbers.current.text if numbers is not None else ""
+            if numbers is not None and g.startswith("G") and g not in numbers.voided:
+                # the child's identity number's: released to its record at the right
+                # school (one person, one number, Art 13)
+                numbers = attrs.evolve(numbers, voided=(*numbers.voided, g))
+                after["released"] = "registry_number"
+            new = attrs.evolve(s, status=row.target, numbers=numbers, version=s.version + 1)
+            uow.students.update(new)
+            self._log(
+                uow,
+                actor,
+                on,
+                "void_record",
+                s.id,
+                {"status": s.status.value},
+                {"status": new.status.value, **after},
+                str(self.policy(on).cite("student", "void", row.article)),
+                record=new,
+                read=s,
+            )
+            for req in open_now:  # its new-student review (any other refused above)
+                self._advance(uow, actor, req, "withdraw", on, note=f"作废 voided: {reason}")
+        return Outcome(decision, new)
+
     # -- graduation and the school year (Art 18) ------------------------------------------------
 
     @_retried

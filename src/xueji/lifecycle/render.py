@@ -40,6 +40,16 @@ READINGS = (
     "the national measures, whose 休学 the school approves on the guardian's "
     "application), so no profile parameter does. A transfer's chain has a school's stage between its authorities' "
     "and is not concerned; the system's default approvals (Art 24) go on.",
+    "**A record entered in error (Art 14).** `void_record` fires `void`: a draft or a "
+    "record under its new-student review, on its first entry, is voided by its school "
+    "or the school's authority with a stated reason, and its open review is withdrawn. "
+    "The record is kept (作废), with its history; it holds no seat and is no duplicate "
+    "of the child's record at the right school, which is issued the G number the voided "
+    "record releases (one person, one number, Art 13); a J or L number is never issued "
+    "again. A record taken up again by an enrolment (a graduate continuing, a senior "
+    "dropout enrolled again) is the student's registry and is not voided "
+    "(`void.taken_up`). A record from another province or abroad under review is voided "
+    "by its transfer in's refusal.",
 )
 """The readings of the lifecycle the tables do not show, printed under them."""
 

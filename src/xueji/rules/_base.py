@@ -325,6 +325,19 @@ _code(
     "the student already has an open request of this kind",
 )
 _code(
+    "void.reason_missing",
+    anhui(14),
+    "作废误录的学籍记录须说明原因",
+    "voiding a record entered in error needs a stated reason",
+)
+_code(
+    "void.taken_up",
+    anhui(13),
+    "沿用原学籍的记录（升学接续、辍学后重新入学）不能作废：学籍号一人一号，属于该学生",
+    "a record taken up again (continued into the next stage, a dropout enrolled again) "
+    "is not voided: its registry number is the student's, one person one number",
+)
+_code(
     "dropout.not_compulsory_keep",
     anhui(27, 2),
     "义务教育阶段辍学学生保留学籍",
@@ -702,6 +715,14 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     "stage.wrong_party": (
         "当前审批环节由其所属单位审批",
         "a stage is decided by the unit it waits for",
+    ),
+    "void.reason_missing": (
+        "作废误录的学籍记录须说明原因",
+        "a record entered in error is voided with a stated reason",
+    ),
+    "void.taken_up": (
+        "只有首次录入的误录记录可以作废；沿用原学籍的记录保留",
+        "only a record on its first entry is voided; a record taken up again is kept",
     ),
     "stage.own_filing": (
         "申请由学校提交，由另一单位（学籍主管单位）审核：提交和审核不由同一单位完成",

@@ -1,4 +1,4 @@
-"""Suspension, resumption and dropout (Arts 26-27).
+"""Suspension, resumption and dropout (Arts 26-27), and a record voided (Art 14).
 
 Readings: a suspension or resumption is submitted by the school and approved by its
 supervising unit (Art 26 "提交变动审批"). A dropout is recorded by the school and
@@ -34,6 +34,7 @@ __all__ = [
     "check_no_other_open",
     "check_reenrolment",
     "check_return_from_dropout",
+    "check_void",
     "dropout_record",
     "filed_on",
     "keeps_registry",
@@ -210,6 +211,62 @@ def check_change(student: Student, kind: RequestKind, *, open_same_kind: int) ->
         seen={"open_same_kind": open_same_kind},
     )
     return c.decision()
+
+
+VOIDABLE = frozenset({StudentStatus.DRAFT, StudentStatus.PENDING_REVIEW})
+"""The statuses a record entered in error is voided from (the student table's
+``void``): a draft, or a record under its new-student review."""
+
+
+def check_void(
+    student: Student,
+    *,
+    reason: str,
+    first_entry: bool,
+    open_requests: Iterable[RequestKind | Request] = (),
+) -> Decision:
+    """Art 14 (no second registry; the student table's ``void``: "entered in error;
+    kept, not deleted"): may ``student`` be voided
+    (:meth:`~xueji.registry.Registry.void_record`)? Only a draft or a record under
+    its new-student review (:data:`VOIDABLE`, ``change.status``), with a stated
+    ``reason`` (``void.reason_missing``); only a record on its ``first_entry``: one
+    taken up again by an enrolment (a graduate continuing into the next stage,
+    Art 12; a senior dropout enrolled again, Art 27(2)) is the student's registry
+    and its 学籍号 the student's for life (``void.taken_up``, Art 13); and not while
+    a request other than its new-student review is open (a transfer in's, decided
+    first: its refusal voids the record, ``change.other_open``).
+
+    >>> import datetime as dt
+    >>> from xueji.model import Student
+    >>> from xueji.policy import Stage
+    >>> s = Student("S1", "A", "A-1", 1, Stage.PRIMARY, StudentStatus.DRAFT, "甲", "M",
+    ...             dt.date(2020, 3, 1), "340104", dt.date(2026, 9, 1))
+    >>> check_void(s, reason="误录", first_entry=True).allowed
+    True
+    >>> check_void(s, reason=" ", first_entry=False).codes
+    ('void.reason_missing', 'void.taken_up')
+    """
+    c = Checks()
+    c.rule(
+        "change.status",
+        student.status in VOIDABLE,
+        article=anhui(14),
+        student=student.id,
+        status=student.status.value,
+        change="void",
+        seen={"allowed_from": ",".join(sorted(s.value for s in VOIDABLE))},
+    )
+    c.rule("void.reason_missing", bool(reason.strip()), student=student.id)
+    c.rule("void.taken_up", first_entry, student=student.id)
+    return Decision.combine(
+        c.decision(),
+        check_no_other_open(
+            student,
+            "void",
+            open_requests,
+            blocking=frozenset(RequestKind) - {RequestKind.NEW_STUDENT},
+        ),
+    )
 
 
 def keeps_registry(student: Student, policy: Policy) -> bool:
