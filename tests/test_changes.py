@@ -730,6 +730,52 @@ def test_art18_a_student_away_at_the_rollover_in_the_final_grade_starts_it_again
     assert found == [t.id]
 
 
+def test_art27_a_dropout_back_after_the_compulsory_years_is_flagged_not_refused(
+    province: Province,
+) -> None:
+    """Found by the lifecycle review: Art 27(2) keeps a compulsory dropout's registry
+    在义务教育阶段年限内 (within the compulsory years), and the registry kept it for
+    good: a pupil who dropped out of grade 2 came back into grade 2 at 26 with no word.
+    The profile's ``dropout_registry_kept`` (Anhui: ``"compulsory_years"``, the years it
+    would have taken to finish the last compulsory grade on the normal track, one grade
+    a year from the school year of the dropout) says how long; past it the return
+    warns (``dropout.registry_lapsed``, citing the parameter's article) and goes ahead:
+    a child's return to school is never refused."""
+    p = province
+    auth = p.authority_of("A")
+    young, old = p.register("A", 2), p.register("A", 2)
+    for s in (young, old):
+        filed = p.reg.record_dropout(A, s.id, "外出").request
+        assert filed is not None
+        assert p.reg.approve(auth, filed.id).allowed
+    # dropped out of grade 2 in the 2026-27 school year: grade 9 would be 2033-34
+    p.at(D(2034, 7, 31))
+    back = p.reg.return_from_dropout(A, young.id)
+    assert back.allowed
+    assert back.decision.codes == ()
+    assert "dropout.registry_lapsed" in {s.rule for s in back.decision.explain().steps}
+    p.at(D(2034, 8, 1))
+    late = p.reg.return_from_dropout(A, old.id)
+    assert late.allowed  # (not refused)
+    assert late.student is not None
+    assert late.student.status is StudentStatus.REGISTERED
+    assert late.decision.codes == ("dropout.registry_lapsed",)
+    warned = late.decision.warnings[0]
+    assert warned.article == ANHUI_2013.dropout_registry_kept.article
+    assert dict(warned.facts)["kept_until"] == "2034-07-31"
+    step = next(x for x in late.decision.explain().steps if x.rule == "dropout.registry_lapsed")
+    assert "dropout_registry_kept" in [u.name for u in step.params]
+    # a profile that keeps it for good says nothing
+    forever = attrs.evolve(ANHUI_2013, dropout_registry_kept=Param("indefinitely", anhui(27, 2)))
+    q = Province(policies=(forever,))
+    s = q.register("A", 2)
+    filed = q.reg.record_dropout(A, s.id, "外出").request
+    assert filed is not None
+    assert q.reg.approve(q.authority_of("A"), filed.id).allowed
+    q.at(D(2045, 9, 3))
+    assert q.reg.return_from_dropout(A, s.id).decision.codes == ()
+
+
 FILED_BY_AUTHORITY = {
     "suspend": lambda r, a, sid: r.suspend(a, sid, "病休"),
     "record_dropout": lambda r, a, sid: r.record_dropout(a, sid, "县里录入"),

@@ -5238,7 +5238,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         idempotency_key: str | None = None,
     ) -> Outcome:
         """A dropout returns to school on the registry kept for it (Art 27(2))
-        (``expected_version`` and ``idempotency_key`` as for :meth:`update_student`)."""
+        (``expected_version`` and ``idempotency_key`` as for :meth:`update_student`).
+        Past the years the profile keeps it for (``dropout_registry_kept``:
+        :func:`~xueji.rules.changes.check_registry_kept`) the return warns
+        (``dropout.registry_lapsed``) and goes ahead: a child's return to school is
+        never refused."""
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "return_from_dropout", expected_version)
@@ -5248,8 +5252,15 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             decision = change_rules.check_return_from_dropout(s, policy)
             if not decision.allowed:
                 return Outcome(decision, s)
-            # the class check kept with it: an allowed return lists both (before, none)
-            decision = Decision.combine(decision, self._class_back(uow, s, to_class, on))
+            # the class check kept with it: an allowed return lists both (before, none);
+            # and the years the registry was kept for (Art 27(2)): a warning past them
+            decision = Decision.combine(
+                decision,
+                self._class_back(uow, s, to_class, on),
+                change_rules.check_registry_kept(
+                    s, dropped_on=self._dropped_on(uow, s), today=on, policy=policy
+                ),
+            )
             if not decision.allowed:
                 return Outcome(decision, s)
             changes = {"class_id": to_class} if to_class else {}
@@ -5320,6 +5331,18 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             for req in open_now:  # its new-student review (any other refused above)
                 self._advance(uow, actor, req, "withdraw", on, note=f"作废 voided: {reason}")
         return Outcome(decision, new)
+
+    @staticmethod
+    def _dropped_on(uow: UnitOfWork, s: Student) -> _dt.date | None:
+        """The day ``s``'s dropout was approved (its latest approved dropout request's
+        last step), or None where none is found (a record made a dropout before
+        requests were kept, or outside the registry)."""
+        days = [
+            r.history[-1].on
+            for r in _requests_of(uow.requests, s.id)
+            if r.kind is RequestKind.DROPOUT and r.state is R.APPROVED and r.history
+        ]
+        return max(days, default=None)
 
     # -- graduation and the school year (Art 18) ------------------------------------------------
 

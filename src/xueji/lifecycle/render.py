@@ -50,6 +50,15 @@ READINGS = (
     "dropout enrolled again) is the student's registry and is not voided "
     "(`void.taken_up`). A record from another province or abroad under review is voided "
     "by its transfer in's refusal.",
+    "**How long a dropout's registry is kept (Art 27(2)).** 在义务教育阶段年限内: the "
+    "profile's `dropout_registry_kept` (Anhui: until the end of the school year in "
+    "which the child would have completed the compulsory grades on the normal track). "
+    "A `return` after it warns `dropout.registry_lapsed` and goes ahead: a child's "
+    "return to school is never refused.",
+    "**No maximum suspension (Art 26).** The Anhui measures set no maximum length of a "
+    "suspension (休学) and say nothing of its end: the Anhui profile has none, and a "
+    "suspended student stays suspended, held at each rollover, until a resumption or a "
+    "dropout is approved.",
 )
 """The readings of the lifecycle the tables do not show, printed under them."""
 

@@ -351,6 +351,13 @@ _code(
     "return_from_dropout, not a new enrolment",
 )
 _code(
+    "dropout.registry_lapsed",
+    anhui(27, 2),
+    "辍学学生保留学籍的义务教育阶段年限已过；仍准予返校，请核实",
+    "the compulsory years for which the dropout's registry was kept have passed; the "
+    "return goes ahead: check it",
+)
+_code(
     "dropout.reentry_grade",
     anhui(27, 2),
     "未保留学籍的辍学学生重新入学，须进入政策允许的年级（dropout_reentry_grades）",
@@ -473,6 +480,7 @@ CITES_PARAMETER: Mapping[str, str] = MappingProxyType(
         "class.full": "class_size_caps",
         "correction.locked": "locked_fields",
         "dropout.reentry_grade": "dropout_reentry_grades",
+        "dropout.registry_lapsed": "dropout_registry_kept",
         "dropout.review_overdue": "dropout_review_limit",
         "enrolment.late": "new_student_deadline",
         "enrolment.photo_missing": "initial_grades",
@@ -715,6 +723,11 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     "stage.wrong_party": (
         "当前审批环节由其所属单位审批",
         "a stage is decided by the unit it waits for",
+    ),
+    "dropout.registry_lapsed": (
+        "辍学学生在保留学籍的义务教育阶段年限内返校（逾期仍准予返校，予以提示）",
+        "a dropout comes back within the compulsory years its registry was kept for "
+        "(later, the return goes ahead with a warning)",
     ),
     "void.reason_missing": (
         "作废误录的学籍记录须说明原因",

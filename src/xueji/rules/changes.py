@@ -33,6 +33,7 @@ __all__ = [
     "check_change",
     "check_no_other_open",
     "check_reenrolment",
+    "check_registry_kept",
     "check_return_from_dropout",
     "check_void",
     "dropout_record",
@@ -40,6 +41,7 @@ __all__ = [
     "keeps_registry",
     "migrant_dropout_summary",
     "reentering",
+    "registry_kept_until",
     "student_at_dropout",
     "summary_span",
     "waits_for",
@@ -297,6 +299,74 @@ def check_return_from_dropout(student: Student, policy: Policy) -> Decision:
             student=student.id,
             grade=student.grade,
         )
+    return c.decision()
+
+
+def registry_kept_until(grade: int, dropped_on: _dt.date, policy: Policy) -> _dt.date | None:
+    """Art 27(2) (在义务教育阶段年限内为其保留学籍): the last day a dropout's registry is
+    kept, under the profile's ``dropout_registry_kept``: with ``"compulsory_years"``,
+    the end of the school year in which the child, moving up one grade a year from
+    ``grade`` (the grade it dropped out of) from the school year of ``dropped_on``,
+    would have completed the last of ``compulsory_grades`` (the day before that
+    year's next ``rollover_date``); with ``"indefinitely"``, None (no end).
+
+    >>> import datetime as dt
+    >>> from xueji.policy import ANHUI_2013
+    >>> registry_kept_until(2, dt.date(2026, 11, 2), ANHUI_2013)  # grade 9 in 2033-34
+    datetime.date(2034, 7, 31)
+    >>> registry_kept_until(9, dt.date(2027, 3, 1), ANHUI_2013)  # (its own year)
+    datetime.date(2027, 7, 31)
+    """
+    if policy.dropout_registry_kept.value != "compulsory_years":
+        return None
+    rollover = policy.rollover_date.value
+    # (the school year of a day, as graduation.school_year_of reads it: from its rollover)
+    year = (
+        dropped_on.year if dropped_on >= rollover.in_year(dropped_on.year) else dropped_on.year - 1
+    )
+    last = max(policy.compulsory_grades.value)
+    ends = year + max(last - grade, 0) + 1  # the calendar year that school year ends in
+    return rollover.in_year(ends) - _dt.timedelta(days=1)
+
+
+def check_registry_kept(
+    student: Student, *, dropped_on: _dt.date | None, today: _dt.date, policy: Policy
+) -> Decision:
+    """Art 27(2): a dropout coming back on the registry kept for it
+    (:func:`check_return_from_dropout`) does so within the years it is kept
+    (:func:`registry_kept_until`); later, a warning (``dropout.registry_lapsed``,
+    citing ``dropout_registry_kept``'s article), never a refusal: a child's return to
+    school is not refused, and the measures say nothing of what follows the period.
+    ``dropped_on``: the day the dropout was approved (None where the registry cannot
+    say: nothing is flagged).
+
+    >>> import datetime as dt
+    >>> from xueji.model import Student
+    >>> from xueji.policy import ANHUI_2013, Stage
+    >>> s = Student("S1", "A", "A-2", 2, Stage.PRIMARY, StudentStatus.DROPPED_OUT, "甲", "M",
+    ...             dt.date(2019, 3, 1), "340104", dt.date(2025, 9, 1))
+    >>> check_registry_kept(s, dropped_on=dt.date(2026, 11, 2), today=dt.date(2045, 9, 3),
+    ...                     policy=ANHUI_2013).codes
+    ('dropout.registry_lapsed',)
+    """
+    kept = policy.dropout_registry_kept
+    until = None if dropped_on is None else registry_kept_until(student.grade, dropped_on, policy)
+    c = Checks()
+    c.rule(
+        "dropout.registry_lapsed",
+        until is None or today <= until,
+        warn=True,
+        article=kept.article,
+        params=(
+            ("dropout_registry_kept", kept),
+            ("compulsory_grades", policy.compulsory_grades),
+        ),
+        student=student.id,
+        grade=student.grade,
+        dropped_on=dropped_on.isoformat() if dropped_on else "-",
+        kept_until=until.isoformat() if until else "-",
+        on=today.isoformat(),
+    )
     return c.decision()
 
 
