@@ -208,6 +208,7 @@ CASES: dict[str, Case] = {
     "resume": lambda p, a: _resume(p, a),
     "record_dropout": _student_case(lambda r, a, s: r.record_dropout(a, s, "辍学")),
     "return_from_dropout": lambda p, a: _return(p, a),
+    "void_record": lambda p, a: p.reg.void_record(a, p.enroll("A", 1).id, "误录"),
     "rollover": lambda p, a: (p.at(D(2027, 8, 1)), p.reg.rollover(a, 2027))[1],
     "advance_clock": lambda p, a: p.reg.advance_clock(a),
     "forget_idempotency_keys": lambda p, a: p.reg.forget_idempotency_keys(a, before=D(2026, 9, 1)),

@@ -221,6 +221,53 @@ def test_art32_late_graduation_is_that_of_the_school_year_the_student_finished(
     assert found[0].detail == "due 2027-07-31"
 
 
+def test_art32_a_senior_graduation_the_authority_sat_on_is_the_authority_s_late_graduation(
+    province: Province,
+) -> None:
+    """Found by the lifecycle review: a senior high's graduation request had no
+    deadline; the city approved one filed in July months later with no warning, and
+    ``detect`` named the school for the ``late_graduation`` though the school had
+    filed in time. The request's deadline is the school year's graduation deadline
+    (Art 18, ``graduation_deadline``): ``detect`` lists it overdue at the city while it
+    waits past it, its approval after it warns ``graduation.late``, and the late
+    graduation is charged to the city (filed in time) or the school (filed late)."""
+    p = province
+    h, k = p.register("H", 12), p.register("H", 12)
+    school, city = school_actor("H"), p.authority_of("H")
+    p.at(D(2027, 7, 20))
+    filed = p.reg.graduate(school, h.id)
+    assert filed.decision.codes == ()
+    assert filed.request is not None
+    assert filed.request.deadline == D(2027, 7, 31)
+    p.at(D(2027, 8, 10))
+    late_filed = p.reg.graduate(school, k.id)
+    assert late_filed.decision.codes == ("graduation.late",)
+    assert late_filed.request is not None
+    assert late_filed.request.deadline == D(2027, 7, 31)
+    p.at(D(2027, 10, 15))
+    waiting = [f for f in p.reg.detect(PROVINCE).findings if f.kind == "overdue_approval"]
+    # (the one filed late waits at the city too, but its lateness is the school's)
+    assert [(f.subject, f.unit) for f in waiting] == [(filed.request.id, "3401")]
+    for req in (filed.request, late_filed.request):
+        out = p.reg.approve(city, req.id)
+        assert out.decision.codes == ("graduation.late",)
+        warned = out.decision.warnings[0]
+        assert warned.article.number == 18
+        assert dict(warned.facts)["deadline"] == "2027-07-31"
+        step = next(s for s in out.decision.explain().steps if s.rule == "graduation.late")
+        assert [u.name for u in step.params] == ["graduation_deadline"]
+    found = {
+        f.subject: f
+        for f in p.reg.detect(PROVINCE).findings
+        if f.kind in ("late_graduation", "late_decision")
+    }
+    assert {s: (f.kind, f.unit) for s, f in found.items()} == {
+        h.id: ("late_graduation", "3401"),  # filed in time: the city sat on it
+        k.id: ("late_graduation", "H"),  # filed late: the school's
+    }
+    assert found[h.id].detail == "due 2027-07-31"
+
+
 @given(
     st.dictionaries(
         st.text(alphabet=st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12),

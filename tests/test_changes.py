@@ -679,6 +679,179 @@ def test_art18_a_student_held_for_a_transfer_finishes_the_year_it_is_moved_up(
         store.engine.dispose()
 
 
+@pytest.mark.parametrize("away", ["suspended", "dropped_out"])
+def test_art18_a_student_away_at_the_rollover_in_the_final_grade_starts_it_again(
+    province: Province, away: str
+) -> None:
+    """Found by the lifecycle review: a grade-6 pupil suspended (or dropped out) in the
+    2026-27 school year, held in grade 6 at the 2027 rollover and back in September
+    2027, was ``graduation.late`` (due 31 July 2027) when graduated in June 2028, and
+    ``detect`` named the school for a ``late_graduation``: the date it first came into
+    grade 6 was kept. A student back in school after a rollover passed while it was
+    away starts the final year again from its return (Art 18; docs/lifecycle.md). One
+    held at a rollover while in school (unfinished) stays late, whatever follows."""
+    p = province
+    s, t = p.register("A", 6), p.register("A", 6)
+    auth = p.authority_of("A")
+    p.at(D(2026, 11, 2))
+    if away == "suspended":
+        filed = p.reg.suspend(A, s.id, "病休").request
+    else:
+        filed = p.reg.record_dropout(A, s.id, "外出").request
+    assert filed is not None
+    assert p.reg.approve(auth, filed.id).allowed
+    p.at(D(2027, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2027).allowed
+    # a correction approved while it is away, after the rollover, changes nothing
+    p.at(D(2027, 8, 20))
+    fix = p.reg.request_correction(A, s.id, {"name": "新名"}, "改名").request
+    assert fix is not None
+    assert p.reg.approve(auth, fix.id).allowed
+    # t, in school and not graduated, is held unfinished; then away and back
+    p.at(D(2027, 9, 1))
+    off = p.reg.suspend(A, t.id, "病休").request
+    assert off is not None
+    assert p.reg.approve(auth, off.id).allowed
+    p.at(D(2027, 9, 8))
+    for student in (s, t):
+        if student is s and away == "dropped_out":
+            assert p.reg.return_from_dropout(A, s.id).allowed
+            continue
+        back = p.reg.resume(A, student.id, "痊愈").request
+        assert back is not None
+        assert p.reg.approve(auth, back.id).allowed
+    assert p.reg.student(PROVINCE, s.id).grade == 6
+    p.at(D(2028, 6, 20))
+    assert p.reg.graduate(A, s.id).decision.codes == ()  # the 2027-28 year's: in time
+    late = p.reg.graduate(A, t.id)
+    assert late.decision.codes == ("graduation.late",)
+    assert dict(late.decision.warnings[0].facts)["deadline"] == "2027-07-31"
+    found = [f.subject for f in p.reg.detect(PROVINCE).findings if f.kind == "late_graduation"]
+    assert found == [t.id]
+
+
+def test_art27_a_dropout_back_after_the_compulsory_years_is_flagged_not_refused(
+    province: Province,
+) -> None:
+    """Found by the lifecycle review: Art 27(2) keeps a compulsory dropout's registry
+    在义务教育阶段年限内 (within the compulsory years), and the registry kept it for
+    good: a pupil who dropped out of grade 2 came back into grade 2 at 26 with no word.
+    The profile's ``dropout_registry_kept`` (Anhui: ``"compulsory_years"``, the years it
+    would have taken to finish the last compulsory grade on the normal track, one grade
+    a year from the school year of the dropout) says how long; past it the return
+    warns (``dropout.registry_lapsed``, citing the parameter's article) and goes ahead:
+    a child's return to school is never refused."""
+    p = province
+    auth = p.authority_of("A")
+    young, old = p.register("A", 2), p.register("A", 2)
+    for s in (young, old):
+        filed = p.reg.record_dropout(A, s.id, "外出").request
+        assert filed is not None
+        assert p.reg.approve(auth, filed.id).allowed
+    # dropped out of grade 2 in the 2026-27 school year: grade 9 would be 2033-34
+    p.at(D(2034, 7, 31))
+    back = p.reg.return_from_dropout(A, young.id)
+    assert back.allowed
+    assert back.decision.codes == ()
+    assert "dropout.registry_lapsed" in {s.rule for s in back.decision.explain().steps}
+    p.at(D(2034, 8, 1))
+    late = p.reg.return_from_dropout(A, old.id)
+    assert late.allowed  # (not refused)
+    assert late.student is not None
+    assert late.student.status is StudentStatus.REGISTERED
+    assert late.decision.codes == ("dropout.registry_lapsed",)
+    warned = late.decision.warnings[0]
+    assert warned.article == ANHUI_2013.dropout_registry_kept.article
+    assert dict(warned.facts)["kept_until"] == "2034-07-31"
+    step = next(x for x in late.decision.explain().steps if x.rule == "dropout.registry_lapsed")
+    assert "dropout_registry_kept" in [u.name for u in step.params]
+    # a profile that keeps it for good says nothing
+    forever = attrs.evolve(ANHUI_2013, dropout_registry_kept=Param("indefinitely", anhui(27, 2)))
+    q = Province(policies=(forever,))
+    s = q.register("A", 2)
+    filed = q.reg.record_dropout(A, s.id, "外出").request
+    assert filed is not None
+    assert q.reg.approve(q.authority_of("A"), filed.id).allowed
+    q.at(D(2045, 9, 3))
+    assert q.reg.return_from_dropout(A, s.id).decision.codes == ()
+
+
+FILED_BY_AUTHORITY = {
+    "suspend": lambda r, a, sid: r.suspend(a, sid, "病休"),
+    "record_dropout": lambda r, a, sid: r.record_dropout(a, sid, "县里录入"),
+    "graduate": lambda r, a, sid: r.graduate(a, sid),
+    "complete": lambda r, a, sid: r.complete(a, sid),
+    "request_correction": lambda r, a, sid: r.request_correction(a, sid, {"name": "新"}, "改"),
+    "submit": lambda r, a, sid: r.submit(a, sid),
+}
+
+
+@pytest.mark.parametrize("command", sorted(FILED_BY_AUTHORITY))
+def test_art26_a_unit_does_not_review_a_change_it_filed(province: Province, command: str) -> None:
+    """Found by the lifecycle review: a county filed a dropout of its own school's pupil
+    and approved it itself, and a city its own senior high's graduation: the two steps
+    of Arts 18, 26, 27 (and 15, 29; Art 31: the school enters, the authority reviews)
+    were one unit's. The filing of a review that would be the acting unit's own is
+    refused (``stage.own_filing``, citing the request's article), nothing written; the
+    school files it. A city filing for a county's school is reviewed by the county."""
+    p = province
+    p.at(D(2027, 6, 10))
+    senior = command in ("graduate", "complete")
+    school = "H" if senior else "A"
+    unit = p.authority_of(school)  # (the city for H, the county for A)
+    if command == "submit":
+        sid = p.enroll(school, 1).id
+    else:
+        sid = p.register(school, 12 if senior else 3).id
+    before = len(p.log())
+    out = FILED_BY_AUTHORITY[command](p.reg, unit, sid)
+    assert refused_codes(out) == ("stage.own_filing",)
+    assert out.request is None
+    article = out.decision.violations[0].article
+    assert article.number in (15, 18, 26, 27, 29)
+    assert len(p.log()) == before
+    assert p.reg.pending(unit) == []
+    # the school files it, and its authority reviews it
+    filed = FILED_BY_AUTHORITY[command](p.reg, school_actor(school), sid).request
+    assert filed is not None
+    assert p.reg.approve(unit, filed.id).allowed
+
+
+def test_art26_a_change_filed_by_the_reviewing_unit_is_not_approved_by_it(
+    province: Province,
+) -> None:
+    """A request a unit filed for its own review (in a store written before such a
+    filing was refused) is not decided by that unit: its approval is refused
+    (``stage.own_filing``), nothing written, and it withdraws it. A city's filing for
+    a county's school is the county's to approve, as before; the system's default
+    approvals of a transfer go on."""
+    p = province
+    county, city = p.authority_of("A"), authority("3401")
+    s, t = p.register("A", 3), p.register("A", 4)
+    filed = p.reg.record_dropout(A, s.id, "外出").request
+    assert filed is not None
+    with p.store.unit_of_work() as uow:  # (as an earlier version let the county file it)
+        held = uow.requests.get(filed.id)
+        opened = attrs.evolve(held.history[0], actor=county.unit)
+        uow.requests.update(
+            attrs.evolve(held, history=(opened, *held.history[1:]), version=held.version + 1)
+        )
+    before = len(p.log())
+    for decide in (p.reg.approve, p.reg.reject):
+        out = decide(county, filed.id)
+        assert refused_codes(out) == ("stage.own_filing",)
+        assert out.decision.violations[0].article.number == 27
+    assert len(p.log()) == before
+    assert p.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
+    assert p.reg.withdraw(county, filed.id).allowed
+    # a city files for a county's school: the county reviews it
+    by_city = p.reg.suspend(city, t.id, "病休").request
+    assert by_city is not None
+    assert refused_codes(p.reg.approve(city, by_city.id)) == ("stage.wrong_party",)
+    assert p.reg.approve(county, by_city.id).allowed
+    assert p.reg.student(PROVINCE, t.id).status is StudentStatus.SUSPENDED
+
+
 def test_art18_one_rollover_a_year() -> None:
     """Found by the analysts' review: a rollover of an earlier year run after this
     year's (2025 after 2026, on 5 August 2026) moved every student up again. A year's
@@ -1262,8 +1435,8 @@ def test_art16_a_record_left_in_a_class_of_another_grade_is_placed_by_regrade(
 ) -> None:
     """Found by the concurrency review: a grade-2 record typed on 5 August, before the
     late 2026 rollover ran that day, stayed in grade 2 (entered after its date) while
-    its class A-2 went up to 3 with its pupil; its approval is refused
-    (``class.wrong_school``, Art 16), and nothing could place it in a grade-2 class:
+    its class A-2 went up to 3 with its pupil; its submission (before, its approval)
+    is refused (``class.wrong_school``, Art 16), and nothing could place it in a grade-2 class:
     ``regrade`` refused its own grade (``regrade.grade``). It now takes the same grade
     in another class of the school, once the review is rejected."""
     store = SqlStore.sqlite(tmp_path / "placed.sqlite3") if kind == "sqlite" else None
@@ -1275,10 +1448,12 @@ def test_art16_a_record_left_in_a_class_of_another_grade_is_placed_by_regrade(
     assert new is not None
     assert p.reg.rollover(SYSTEM, 2026).allowed
     assert p.reg.student(PROVINCE, new.id).grade == 2
-    review = p.reg.submit(school_actor("A"), new.id).request
-    assert review is not None
-    assert refused_codes(p.reg.approve(SHUSHAN, review.id)) == ("class.wrong_school",)
-    assert p.reg.reject(SHUSHAN, review.id, "班级不符").allowed
+    # (its submission runs the entry checks again on the record as it stands: refused
+    # there, before any review is opened; a review opened before is refused at its
+    # approval, test_art14_the_review_checks_the_record_again_before_it_is_registered)
+    submitted = p.reg.submit(school_actor("A"), new.id)
+    assert refused_codes(submitted) == ("class.wrong_school",)
+    assert submitted.request is None
     p.reg.add_class(
         school_actor("A"), SchoolClass("A-2b", "A", "二年级2班", 2, "钱老师", D(2026, 8, 5))
     )

@@ -20,7 +20,7 @@ from tests.conftest import (
     school_actor,
 )
 from xueji.articles import Article, anhui
-from xueji.errors import NotFound, TransitionRefused, XuejiError
+from xueji.errors import AccessDenied, NotFound, TransitionRefused, XuejiError
 from xueji.lifecycle import RequestState, StudentStatus
 from xueji.masking import mask
 from xueji.model import Actor, InfoEntry, InfoGroup, Photo, TransferReason, stage_of_grade
@@ -1580,3 +1580,144 @@ def test_art12_a_photo_consent_or_entry_dated_outside_the_range_is_bad_input(
     with pytest.raises(XuejiError) as err:
         province.reg.add_info(A, s.id, InfoGroup.AWARD, InfoEntry(D(9999, 1, 1), "奖"))
     assert err.value.code == "command.bad_input"
+
+
+@pytest.mark.parametrize(
+    ("edit", "code", "article"),
+    [
+        # a 3-year-old: no registry for a pre-school child (Art 14)
+        (
+            {"birth_date": D(2023, 3, 1), "id_number": make_id(D(2023, 3, 1), n=401)},
+            "enrolment.too_young",
+            "第十四条",
+        ),
+        ({"photo": None}, "enrolment.photo_missing", "第十二条"),  # (Art 12)
+        ({"photo": Photo(D(2021, 5, 1), "sha256:old")}, "enrolment.photo_missing", "第十二条"),
+    ],
+    ids=["age", "no-photo", "old-photo"],
+)
+def test_art14_a_draft_edited_past_the_entry_checks_is_not_submitted(
+    province: Province, edit: dict[str, Any], code: str, article: str
+) -> None:
+    """Found by the review: a draft's birth date, number and photo were edited after
+    its enrolment, and ``submit`` (which checked the deadline only) and the review's
+    approval (the class's grade only) let a 3-year-old, or a grade-1 pupil with no
+    photo of the year of entry, be registered. The entry checks are run again on the
+    record as it stands when submitted: refused, nothing written."""
+    s = province.enroll("A", 1)
+    edited = province.reg.update_student(A, s.id, **edit)
+    assert edited.allowed  # (a draft never reported is edited directly)
+    before = len(province.log())
+    out = province.reg.submit(A, s.id)
+    assert refused(out) == (code,)
+    assert article in str(out.decision.violations[0].article)
+    assert out.request is None
+    assert len(province.log()) == before  # nothing written
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.DRAFT
+    assert province.reg.pending(authority("340104")) == []
+    # the explanation lists the entry checks it ran, allowed ones too
+    rules = {step.rule for step in out.decision.explain().steps}
+    assert {"enrolment.too_young", "enrolment.photo_missing", "enrolment.stage_mismatch"} <= rules
+    assert "class.wrong_school" in rules
+
+
+def test_art14_the_review_checks_the_record_again_before_it_is_registered(
+    province: Province,
+) -> None:
+    """The review's approval runs the entry checks on the record as it stands (age,
+    Art 14; photo of the initial grade, Art 12; the school's stage, Art 2; the class,
+    Art 16): a record under review that no longer passes them (written by an earlier
+    version, whose submit checked nothing) is refused, not registered."""
+    s = province.enroll("A", 1)
+    sub = province.reg.submit(A, s.id)
+    assert sub.allowed
+    assert sub.request is not None
+    young = D(2023, 3, 1)
+    with province.store.unit_of_work() as uow:  # (as an earlier version let it through)
+        held = uow.students.get(s.id)
+        uow.students.update(
+            attrs.evolve(held, birth_date=young, photo=None, version=held.version + 1)
+        )
+    before = len(province.log())
+    out = province.reg.approve(authority("340104"), sub.request.id)
+    assert not out.allowed
+    assert set(refused(out)) == {"enrolment.too_young", "enrolment.photo_missing"}
+    assert len(province.log()) == before
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.PENDING_REVIEW
+    rules = {step.rule for step in out.decision.explain().steps}
+    assert {"enrolment.stage_mismatch", "stage.wrong_party"} <= rules
+    # a record that passes them is registered as before
+    ok = province.register("A", 1)
+    assert ok.status is StudentStatus.REGISTERED
+
+
+def test_art14_a_record_entered_in_error_is_voided_and_enrolled_at_the_right_school(
+    province: Province,
+) -> None:
+    """Found by the lifecycle review: the student table has ``draft -> voided`` and
+    ``pending_review -> voided`` ("entered in error; kept, not deleted"), but no
+    command fired them: a child typed in at the wrong school blocked its enrolment at
+    the right one (``enrolment.duplicate``) and held a seat. ``void_record`` voids a
+    draft or a record under review, by its school or its authority, with a reason:
+    the record is kept (voided), its review closed, its G number released to the
+    child's record at the right school, its seat freed; logged citing Art 14."""
+    p = province
+    s = p.enroll("A", 1, name="错录")
+    review = p.reg.submit(A, s.id).request
+    assert review is not None
+    row = enrol_kwargs(
+        school="B", class_id="B-1", name="错录", birth_date=s.birth_date, id_number=s.id_number
+    )
+    assert refused(p.reg.enroll(school_actor("B"), **row)) == ("enrolment.duplicate",)
+    with pytest.raises(AccessDenied):  # (not B's record)
+        p.reg.void_record(school_actor("B"), s.id, "误录")
+    before = len(p.log())
+    no_reason = p.reg.void_record(A, s.id, " ")
+    assert refused(no_reason) == ("void.reason_missing",)
+    assert len(p.log()) == before
+    out = p.reg.void_record(A, s.id, "误录入本校")
+    assert out.allowed, out.decision
+    assert out.student is not None
+    assert out.student.status is StudentStatus.VOIDED
+    assert p.reg.request(PROVINCE, review.id).state is RequestState.WITHDRAWN
+    assert p.reg.pending(authority("340104")) == []
+    entry = next(e for e in p.log() if e.command == "void_record")
+    assert "第十四条" in entry.basis
+    assert entry.after["reason"] == "误录入本校"
+    with p.store.unit_of_work() as uow:
+        assert uow.students.count_in_class("A-1", 1) == 0  # the seat is free
+        assert uow.students.by_registry_number("G" + s.id_number) == []  # released
+    again = p.reg.enroll(school_actor("B"), **row)
+    assert again.allowed, again.decision
+    assert again.student is not None
+    assert again.student.registry_number == "G" + s.id_number  # one person, one number
+    with p.store.unit_of_work() as uow:
+        assert [x.id for x in uow.students.by_registry_number("G" + s.id_number)] == [
+            again.student.id
+        ]
+    assert p.reg.student(PROVINCE, s.id).status is StudentStatus.VOIDED  # kept
+    # a voided (or registered) record is not voided
+    assert refused(p.reg.void_record(A, s.id, "再次")) == ("change.status",)
+    registered = p.register("A", 1)
+    assert refused(p.reg.void_record(A, registered.id, "误录")) == ("change.status",)
+    assert p.reg.verify_log(PROVINCE).ok
+
+
+def test_art14_the_authority_voids_a_draft_but_not_a_record_taken_up_again() -> None:
+    """The school's authority may void a draft of its school (Art 28); a record taken
+    up again by an enrolment (a graduate continuing into grade 7, Art 12) is the
+    student's registry and is not voided (``void.taken_up``, Art 13), nothing written."""
+    p = Province(D(2026, 6, 1))
+    county = authority("340104")
+    draft = p.enroll("A", 2)
+    assert p.reg.void_record(county, draft.id, "重复录入").allowed
+    s = p.register("A", 6, birth=D(2014, 3, 1))
+    p.at(D(2026, 7, 10))
+    assert p.reg.graduate(A, s.id).allowed
+    p.at(D(2026, 9, 1))
+    nxt = p.enroll("J", 7, birth=D(2014, 3, 1), id_number=s.id_number)
+    before = len(p.log())
+    out = p.reg.void_record(school_actor("J"), nxt.id, "误录")
+    assert refused(out) == ("void.taken_up",)
+    assert out.decision.violations[0].article.number == 13
+    assert len(p.log()) == before

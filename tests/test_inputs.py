@@ -366,6 +366,7 @@ def _actor_calls(p: Province) -> dict[str, Any]:
         "transfer_in": lambda a: r.transfer_in(a, origin="美国", abroad=True, **person),
         "update_student": lambda a: r.update_student(a, s.id, name="李四"),
         "verify_log": lambda a: r.verify_log(a),
+        "void_record": lambda a: r.void_record(a, s.id, "误录"),
         "withdraw": lambda a: r.withdraw(a, req.id, "撤回"),
     }
 

@@ -72,9 +72,12 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
     (
         14,
         "must",
-        "no pre-school children, no false material (the review rejects it), no second registry",
+        "no pre-school children (checked again at submission and review), no false material "
+        "(the review rejects it), no second registry; a record entered in error is voided, "
+        "kept",
         "`xueji.rules.enrolment.check_age`, `xueji.rules.enrolment.check_duplicate`, "
-        "`xueji.registry.Registry.reject`",
+        "`xueji.registry.Registry.reject`, `xueji.registry.Registry.void_record`, "
+        "`xueji.rules.changes.check_void`",
     ),
     (
         15,
@@ -170,8 +173,10 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
     (
         31,
         "report",
-        "sign-off, review, 公示 class lists; records kept tamper-evident",
-        "`xueji.reports.public_class_list`, `xueji.audit.verify`, `xueji.audit.checkpoint`",
+        "sign-off, review (the school files, another unit reviews), 公示 class lists; records "
+        "kept tamper-evident",
+        "`xueji.reports.public_class_list`, `xueji.audit.verify`, `xueji.audit.checkpoint`, "
+        "`xueji.rules.approvals.check_own_filing`",
     ),
     (
         32,

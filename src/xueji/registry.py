@@ -755,12 +755,13 @@ def _inside_with_students(
             yield x, student
 
 
-_Logged = tuple[str, str, int | None, int, _dt.date | None]
+_Logged = tuple[str, str, int | None, int, _dt.date | None, int]
 """What :func:`_watch_records` keeps of a student's last entry: the record's digest,
 the school the log last put it in, the grade it wrote (``None`` in an entry from
-before the grade was logged), how many rollovers the log held before it, and the date
+before the grade was logged), how many rollovers the log held before it, the date
 the record came into that grade (:func:`_grade_since`; ``None`` where the log cannot
-say)."""
+say), and, for a record away from school (:data:`AWAY_AT_ROLLOVER`), how many
+rollovers the log held when it went away (else -1)."""
 
 
 @attrs.frozen
@@ -837,12 +838,17 @@ def _watch_records(
                 marked.append((e, prev[1] if prev is not None else "", str(school)))
             text = e.after.get("grade")
             grade = int(text) if text and text.isdigit() else None
+            status = e.after.get("status")  # (an entry that changes no status has none)
+            away = -1 if prev is None else prev[5]
+            if status is not None:
+                away = (away if away >= 0 else len(rollovers)) if status in AWAY_AT_ROLLOVER else -1
             digests[e.subject] = (
                 str(digest),
                 sys.intern(str(school)),
                 grade,
                 len(rollovers),
                 _since_entry(e, prev, grade, rollovers),
+                away,
             )
         elif e.command == "rollover":
             rollovers.append(_LoggedRollover.of(e.after, e.on))
@@ -857,8 +863,20 @@ def _since_entry(
 ) -> _dt.date | None:
     """The date the record of ``e`` (a record's entry, which wrote ``grade``) came into
     that grade: ``e``'s own date where its command put it there (a new record, a grade
-    changed), else as before ``e`` (:func:`_grade_since` from ``prev``, its previous
-    entry). What graduation's window is read from (Art 18)."""
+    changed), or where it brought the record back into school after a rollover passed
+    while it was away (:data:`AWAY_AT_ROLLOVER`), else as before ``e``
+    (:func:`_grade_since` from ``prev``, its previous entry). What graduation's window
+    is read from (Art 18).
+
+    Reading (Art 18: the rollover moves the students in school, 所有在校生): a student
+    held in the final grade at a rollover while suspended or dropped out (or away in
+    another province or abroad) did not finish the year it had begun there; back in
+    school, it starts the final year again from its return (the school year it comes
+    back in: the same as from the last rollover that passed while it was away), so its
+    graduation is due by that year's ``graduation_deadline``. Before, the date it first
+    came into the final grade was kept, and its graduation was ``graduation.late`` (the
+    school named in ``detect``'s ``late_graduation``). A student held while in school
+    (unfinished, ``graduation.overdue``) keeps its date: late it is, whatever follows."""
     if grade is None:
         return None
     before = e.before.get("grade")
@@ -866,7 +884,43 @@ def _since_entry(
         return e.on  # the command changed the grade
     if prev is None:  # the record's first entry, or one after entries with no digest
         return e.on if e.prev_subject_hash in ("", audit.GENESIS) else None
+    if (
+        prev[5] >= 0  # away, since the log held prev[5] rollovers
+        and e.after.get("status") not in (None, *AWAY_AT_ROLLOVER)
+        and len(rollovers) > prev[5]  # and a rollover passed since it went away
+    ):
+        return e.on  # back after a rollover passed while it was away: starts again
     return _grade_since(prev, grade, e.subject, rollovers)
+
+
+REVIEWED_BY_AUTHORITY = frozenset(
+    {
+        RequestKind.NEW_STUDENT,
+        RequestKind.CORRECTION,
+        RequestKind.SUSPENSION,
+        RequestKind.RESUMPTION,
+        RequestKind.DROPOUT,
+        RequestKind.GRADUATION,
+    }
+)
+"""The requests the school files and its 学籍主管单位 reviews, in one stage (Arts 15, 18,
+26, 27, 29; Art 31: 学籍信息由学校组织录入, the authorities 负责…审核审批): never
+filed by the unit whose review they wait for, nor decided by the unit that filed them
+(``stage.own_filing``). A transfer's chain has a school's stage between its
+authorities' (Arts 21-23), and a transfer in may be filed by an authority (补办)."""
+
+
+AWAY_AT_ROLLOVER = frozenset(
+    {
+        StudentStatus.SUSPENDED.value,
+        StudentStatus.DROPPED_OUT.value,
+        StudentStatus.CROSS_PROVINCE_OUT.value,
+        StudentStatus.CROSS_BORDER_OUT.value,
+    }
+)
+"""The statuses (as a log entry writes them) of a record away from school that comes
+back: a rollover that passes while it is away does not finish its year
+(:func:`_since_entry`, Art 18)."""
 
 
 def _grade_since(
@@ -1006,7 +1060,7 @@ def _altered_since(
     text = written.after.get("grade")
     if not (text and text.isdigit()):
         return None  # (an entry from before the grade was logged: as detect)
-    logged: _Logged = (str(written.after["record_digest"]), "", int(text), 0, None)
+    logged: _Logged = (str(written.after["record_digest"]), "", int(text), 0, None, -1)
     grade = _grade_now(logged, s, _rollovers_since(uow, written, today))
     return written if grade is not None and grade != s.grade else None
 
@@ -2332,16 +2386,8 @@ class Registry:
         if req.kind is RequestKind.RESUMPTION:
             return self._class_back(uow, s, req.to_class, on)
         if req.kind is RequestKind.NEW_STUDENT:
-            # its seat is held already, in its class's grade; a record whose class
-            # went up a grade at a rollover without it (one typed after the rollover's
-            # date and moved by a late run, say) is refused: it would sit, uncounted,
-            # in a class of another grade (Art 16)
-            klass = uow.classes.get(s.class_id)
-            if klass is None or klass.grade == s.grade:
-                return Decision.allow()
-            return enrolment.check_class(
-                klass, school=s.school, grade=s.grade, stage=s.stage, size=0, policy=self.policy(on)
-            )
+            # the entry checks, on the record as it stands (Arts 14, 12, 2, 16)
+            return self._entry_checks(uow, s, self.policy(on))
         if req.kind not in _TRANSFER_KINDS or req.to_class is None or req.to_school is None:
             return Decision.allow()
         klass = self._get_class(uow, req.to_class)
@@ -2361,6 +2407,34 @@ class Registry:
             size = uow.students.count_in_class(klass.id, klass.grade)
         return enrolment.check_class(
             klass, school=req.to_school, grade=grade, stage=stage, size=size, policy=self.policy(on)
+        )
+
+    def _entry_checks(self, uow: UnitOfWork, s: Student, policy: Policy) -> Decision:
+        """The checks of a new record's entry, run again on the record as it stands when
+        it is submitted for the new-student review (:meth:`submit`) and when the review
+        approves it (Art 15): the age (Art 14, no registry for a pre-school child), the
+        photo of an initial grade taken in the year of entry (Art 12), the school's
+        stage (Art 2) and the class (Art 16). Found by the review: a draft's birth date,
+        number and photo were edited after its enrolment (a draft never reported is
+        edited directly, Art 29), and neither step ran the checks again, so a
+        3-year-old, or a grade-1 pupil with no photo, was registered.
+
+        The class is the one the record holds a seat in (counted already: the size is
+        not checked again); a record whose class went up a grade at a rollover without
+        it (one typed after the rollover's date and moved by a late run, say) is
+        refused: it would sit, uncounted, in a class of another grade (Art 16)."""
+        entry_year = s.entry_date.year
+        taken = s.photo.taken_on if s.photo is not None else None
+        klass = uow.classes.get(s.class_id)
+        return Decision.combine(
+            enrolment.check_age(s.birth_date, entry_year=entry_year, policy=policy),
+            enrolment.check_photo(taken, grade=s.grade, entry_year=entry_year, policy=policy),
+            enrolment.check_stage(self._get_school(uow, s.school), s.stage),
+            Decision.allow()
+            if klass is None  # (a record of a class the store no longer has: as before)
+            else enrolment.check_class(
+                klass, school=s.school, grade=s.grade, stage=s.stage, size=0, policy=policy
+            ),
         )
 
     @staticmethod
@@ -2445,10 +2519,13 @@ class Registry:
         *,
         warnings: Iterable[str] = (),
         logged: Mapping[str, object] = {},
+        deadline: _dt.date | None = None,
         **fields: Any,
     ) -> Request:
         """Open a request of ``kind`` for ``student`` with its log entry (``open_<kind>``),
-        which holds ``logged`` beside the request's student, state and deadline."""
+        which holds ``logged`` beside the request's student, state and deadline; its
+        deadline is ``deadline`` where the caller read it (a graduation's, from the
+        change log), else :meth:`_stage_deadline`'s."""
         for k in ("reason", "stated_reason", "note"):
             if k in fields:
                 _free_text(fields[k], "说明", k.replace("_", " "))
@@ -2463,7 +2540,7 @@ class Registry:
             state=table.initial,
             opened_on=on,
             stage_since=on,
-            deadline=self._stage_deadline(kind, on, policy, student),
+            deadline=deadline or self._stage_deadline(kind, on, policy, student),
             warnings=tuple(warnings),
             history=(RequestEvent(on, actor.unit, "open", table.initial, table.initial),),
             **fields,
@@ -2541,6 +2618,43 @@ class Registry:
             party_is_school=is_school,
             party_kind=ActorKind.SCHOOL if is_school else self._kind_of(uow, code),
             central_school=self._central_of(uow, code) if is_school else None,
+        )
+
+    def _own_filing(
+        self, uow: UnitOfWork, actor: Actor, kind: RequestKind, school: str
+    ) -> Decision:
+        """At a filing: :func:`~xueji.rules.approvals.check_own_filing` of ``actor``
+        filing a request of ``kind`` (:data:`REVIEWED_BY_AUTHORITY`) for a student of
+        ``school``, whose review is the school's 学籍主管单位's (Art 31). Found by the
+        lifecycle review: a county filed its own school's dropout and approved it
+        itself. A school never reviews: its filing evaluates nothing."""
+        if kind not in REVIEWED_BY_AUTHORITY or actor.kind is ActorKind.SCHOOL:
+            return Decision.allow()
+        code = self._get_school(uow, school).authority
+        reviewer = Actor(self._kind_of(uow, code) or ActorKind.COUNTY, code)
+        article = REQUEST_TABLES[kind].rows[0].article
+        return approvals.check_own_filing(
+            actor, reviewer, kind=kind.value, article=article, subject=school
+        )
+
+    def _decided_by_its_filer(self, uow: UnitOfWork, actor: Actor, req: Request) -> Decision:
+        """At a review (approve, reject) of a request of :data:`REVIEWED_BY_AUTHORITY`:
+        the unit that opened it does not decide it (Art 31,
+        :func:`~xueji.rules.approvals.check_own_filing`; a request so filed, in a store
+        written before such a filing was refused, is withdrawn by its filer). A request
+        a school opened (its review is never the school's) evaluates nothing."""
+        if req.kind not in REVIEWED_BY_AUTHORITY or not req.history:
+            return Decision.allow()
+        kind = self._opener_kind(uow, req)
+        if kind is None or kind is ActorKind.SCHOOL:
+            return Decision.allow()
+        article = REQUEST_TABLES[req.kind].get(req.state, "approve")
+        return approvals.check_own_filing(
+            Actor(kind, req.history[0].actor),
+            actor,
+            kind=req.kind.value,
+            article=(article or REQUEST_TABLES[req.kind].rows[0]).article,
+            subject=req.id,
         )
 
     @staticmethod
@@ -4099,15 +4213,29 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         expected_version: int | None = None,
         idempotency_key: str | None = None,
     ) -> Outcome:
-        """Submit a new student for 新生预审核 (Art 15); the key fields lock (Art 29)."""
+        """Submit a new student for 新生预审核 (Art 15); the key fields lock (Art 29).
+
+        The entry checks are run again on the record as it stands (:meth:`_entry_checks`:
+        age, Art 14; the photo of an initial grade, Art 12; the school's stage, Art 2;
+        the class, Art 16), since a draft's fields are edited directly until it is
+        submitted: a record that no longer passes them is refused, nothing written.
+        A submission after the entry deadline is flagged (``enrolment.late``, Art 15)."""
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "submit", expected_version)
+            STUDENT.fire(s.status, "submit")  # (a record not a draft: TransitionRefused)
             policy = self.policy(on)
-            decision = enrolment.check_entry_deadline(on, entry_date=s.entry_date, policy=policy)
+            late = enrolment.check_entry_deadline(on, entry_date=s.entry_date, policy=policy)
+            decision = Decision.combine(
+                self._entry_checks(uow, s, policy),
+                late,
+                self._own_filing(uow, actor, RequestKind.NEW_STUDENT, s.school),
+            )
+            if not decision.allowed:
+                return Outcome(decision, s)
             s = self._write_student(uow, actor, on, s, "submit", "submit", {"submitted": True})
             req = self._open_request(
-                uow, actor, on, RequestKind.NEW_STUDENT, s, warnings=decision.codes
+                uow, actor, on, RequestKind.NEW_STUDENT, s, warnings=late.codes
             )
         return Outcome(decision, s, req)
 
@@ -4482,6 +4610,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             )
         else:
             party = self._check_party(uow, actor, req)
+            if party.allowed:
+                # the unit that filed a school's change does not review it (Art 31)
+                party = Decision.combine(party, self._decided_by_its_filer(uow, actor, req))
         if not party.allowed:
             return Outcome(party, None, req)
         # every rule evaluated, in order: an allowed decision lists them too (before, it
@@ -4588,10 +4719,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         late decision is flagged for the Art 32 report, never refused) and a step either
         way, with the parameter it reads (before, the warning showed its article alone):
         a transfer stage's ``transfer_stage_limit`` (Art 24), a new student's review's
-        ``new_student_deadline`` (Art 15), a dropout review's ``dropout_review_limit``
-        (Art 27). A request with no deadline set evaluates none of them. Each cites the
-        parameter of the profile that set the deadline (:meth:`_set_under`), not of the
-        one in force on ``on``, which may say another limit (Art 33)."""
+        ``new_student_deadline`` (Art 15), a senior-high graduation's
+        ``graduation_deadline`` (Art 18: ``graduation.late``), a dropout review's
+        ``dropout_review_limit`` (Art 27). A request with no deadline set evaluates
+        none of them. Each cites the parameter of the profile that set the deadline
+        (:meth:`_set_under`), not of the one in force on ``on``, which may say another
+        limit (Art 33)."""
         c = Checks()
         due = req.deadline
         if due is None:
@@ -4619,6 +4752,21 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 warn=True,
                 article=deadline.article,
                 params=(("new_student_deadline", deadline),),
+                on=on.isoformat(),
+                deadline=due.isoformat(),
+            )
+        if req.kind is RequestKind.GRADUATION and event in ("approve", "reject"):
+            # Art 18: a senior high's graduation work (the authority's review too) is
+            # due by the graduation deadline of the school year the student finishes,
+            # the request's deadline: flagged after it (the parameter of the profile
+            # in force when the request was filed, which set it)
+            set_under = self.policy(req.opened_on).graduation_deadline
+            c.rule(
+                "graduation.late",
+                on <= due,
+                warn=True,
+                article=set_under.article,
+                params=(("graduation_deadline", set_under),),
                 on=on.isoformat(),
                 deadline=due.isoformat(),
             )
@@ -4677,6 +4825,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 corrections.check_correction(s, changes, today=on, policy=policy),
                 # (a change ending the record, and under "wait" a transfer, is open)
                 self._no_other_open(uow, s, RequestKind.CORRECTION, policy=policy),
+                self._own_filing(uow, actor, RequestKind.CORRECTION, s.school),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5168,6 +5317,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 self._class_back(uow, s, to_class, on)
                 if kind is RequestKind.RESUMPTION or to_class
                 else Decision.allow(),
+                self._own_filing(uow, actor, kind, s.school),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5186,7 +5336,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         idempotency_key: str | None = None,
     ) -> Outcome:
         """A dropout returns to school on the registry kept for it (Art 27(2))
-        (``expected_version`` and ``idempotency_key`` as for :meth:`update_student`)."""
+        (``expected_version`` and ``idempotency_key`` as for :meth:`update_student`).
+        Past the years the profile keeps it for (``dropout_registry_kept``:
+        :func:`~xueji.rules.changes.check_registry_kept`) the return warns
+        (``dropout.registry_lapsed``) and goes ahead: a child's return to school is
+        never refused."""
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "return_from_dropout", expected_version)
@@ -5196,13 +5350,97 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             decision = change_rules.check_return_from_dropout(s, policy)
             if not decision.allowed:
                 return Outcome(decision, s)
-            # the class check kept with it: an allowed return lists both (before, none)
-            decision = Decision.combine(decision, self._class_back(uow, s, to_class, on))
+            # the class check kept with it: an allowed return lists both (before, none);
+            # and the years the registry was kept for (Art 27(2)): a warning past them
+            decision = Decision.combine(
+                decision,
+                self._class_back(uow, s, to_class, on),
+                change_rules.check_registry_kept(
+                    s, dropped_on=self._dropped_on(uow, s), today=on, policy=policy
+                ),
+            )
             if not decision.allowed:
                 return Outcome(decision, s)
             changes = {"class_id": to_class} if to_class else {}
             s = self._write_student(uow, actor, on, s, "return", "return_from_dropout", changes)
         return Outcome(decision, s)
+
+    @_retried
+    @_idempotent
+    def void_record(
+        self,
+        actor: Actor,
+        student_id: str,
+        reason: str,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """作废: a record entered in error (a child typed in at the wrong school, or
+        twice) is voided, by its school or the school's authority, with ``reason``
+        (Art 14; the student table's ``void``: kept, not deleted). Only a draft or a
+        record under its new-student review, on its first entry
+        (:func:`~xueji.rules.changes.check_void`: a record taken up again is the
+        student's registry, ``void.taken_up``); its open review is withdrawn with it.
+
+        The record stays in the store (status ``voided``, its history and numbers
+        kept): it is no duplicate of the child's enrolment at the right school
+        (:func:`~xueji.rules.enrolment.check_duplicate`), holds no seat
+        (:data:`~xueji.lifecycle.SEATED`), is left out of the national export, and
+        its G number, the child's identity number's, is released
+        (:attr:`~xueji.numbers.NumberRecord.voided`: it no longer finds the voided
+        record, and the child's record at the right school is issued it); a J or L
+        number stays held, never issued again. The log entry ``void_record`` cites
+        Art 14 with the reason. Found by the lifecycle review: the table had the
+        step and no command fired it. ``expected_version`` and ``idempotency_key``
+        as for :meth:`update_student`."""
+        _free_text(reason, "作废原因", "the reason")
+        on = self.today()
+        with self.store.unit_of_work() as uow:
+            s = self._student_for(uow, actor, student_id, "void_record", expected_version)
+            open_now = uow.requests.open_for_student(s.id)
+            decision = change_rules.check_void(
+                s, reason=reason, first_entry=_first_entry(s), open_requests=open_now
+            )
+            if not decision.allowed:
+                return Outcome(decision, s)
+            row = STUDENT.fire(s.status, "void")
+            numbers, after = s.numbers, {"reason": reason}
+            g = numbers.current.text if numbers is not None else ""
+            if numbers is not None and g.startswith("G") and g not in numbers.voided:
+                # the child's identity number's: released to its record at the right
+                # school (one person, one number, Art 13)
+                numbers = attrs.evolve(numbers, voided=(*numbers.voided, g))
+                after["released"] = "registry_number"
+            new = attrs.evolve(s, status=row.target, numbers=numbers, version=s.version + 1)
+            uow.students.update(new)
+            self._log(
+                uow,
+                actor,
+                on,
+                "void_record",
+                s.id,
+                {"status": s.status.value},
+                {"status": new.status.value, **after},
+                str(self.policy(on).cite("student", "void", row.article)),
+                record=new,
+                read=s,
+            )
+            for req in open_now:  # its new-student review (any other refused above)
+                self._advance(uow, actor, req, "withdraw", on, note=f"作废 voided: {reason}")
+        return Outcome(decision, new)
+
+    @staticmethod
+    def _dropped_on(uow: UnitOfWork, s: Student) -> _dt.date | None:
+        """The day ``s``'s dropout was approved (its latest approved dropout request's
+        last step), or None where none is found (a record made a dropout before
+        requests were kept, or outside the registry)."""
+        days = [
+            r.history[-1].on
+            for r in _requests_of(uow.requests, s.id)
+            if r.kind is RequestKind.DROPOUT and r.state is R.APPROVED and r.history
+        ]
+        return max(days, default=None)
 
     # -- graduation and the school year (Art 18) ------------------------------------------------
 
@@ -5281,13 +5519,29 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     else (),
                     policy=policy,
                 ),
+                self._own_filing(uow, actor, RequestKind.GRADUATION, s.school)
+                if needs_approval
+                else Decision.allow(),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
             if needs_approval:
                 if pending:  # already submitted: a repeat is a no-op, and says which one
                     return Outcome(decision, s, pending[0])
-                req = self._open_request(uow, actor, on, RequestKind.GRADUATION, s, payload=outcome)
+                # the school year's graduation deadline is the review's (Art 18): a
+                # later approval is flagged, and the Art 32 report charges it to the
+                # authority where the school filed in time
+                due = graduation.graduation_window(on, policy=policy, final_since=since)[1]
+                req = self._open_request(
+                    uow,
+                    actor,
+                    on,
+                    RequestKind.GRADUATION,
+                    s,
+                    warnings=decision.codes,
+                    deadline=due,
+                    payload=outcome,
+                )
                 return Outcome(decision, s, req)
             s = self._write_student(uow, actor, on, s, event, event, {})
         return Outcome(decision, s)
@@ -5829,7 +6083,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         if the store has no such student)."""
         out = []
         due = self._due(r)  # (a December dropout's, counted once the year is loaded)
-        if r.is_open and due is not None and due < on:
+        # a senior-high graduation filed after its deadline (Art 18) is the school's
+        # lateness, not its reviewer's: said as the late graduation once approved
+        filed_late = r.kind is RequestKind.GRADUATION and due is not None and r.opened_on > due
+        if r.is_open and due is not None and due < on and not filed_late:
             party, _ = self._party(uow, r, student, lenient=True)
             out.append(
                 audit.Finding(
@@ -5884,6 +6141,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             and last.on > due
             and last.event != "approve_by_default"
             and last.due is None  # (one that kept its deadline is reported above)
+            # a graduation approved late is its late_graduation (the log's), charged
+            # to the reviewer or the school (_late_graduations); one filed late is not
+            # its reviewer's late decision
+            and not (r.kind is RequestKind.GRADUATION and (filed_late or r.state is R.APPROVED))
         ):
             party, _ = self._party(uow, attrs.evolve(r, state=last.source), student, lenient=True)
             out.append(
@@ -5985,7 +6246,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             out.append(
                 audit.Finding(
                     "late_graduation",
-                    student.school,
+                    self._late_graduation_party(uow, e, due, student),
                     e.subject,
                     e.on,
                     f"due {due}",
@@ -5993,6 +6254,27 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 )
             )
         return out
+
+    def _late_graduation_party(
+        self, uow: UnitOfWork, e: ChangeEntry, due: _dt.date, student: Student
+    ) -> str:
+        """Whom a late graduation (entry ``e``, due ``due``) is charged to (Art 32(四)):
+        a senior high's, approved by its authority on a request (Art 18), the
+        authority's where the school filed the request by the deadline (it sat on it),
+        the school's where it filed late; a graduation the school recorded itself
+        (compulsory), the school's. Found by the lifecycle review: the school was
+        named though it had filed in time."""
+        for r in _requests_of(uow.requests, student.id):
+            if (
+                r.kind is RequestKind.GRADUATION
+                and r.state is R.APPROVED
+                and r.history
+                and r.history[-1].on == e.on
+                and r.opened_on <= due
+            ):
+                reviewer = attrs.evolve(r, state=R.AT_AUTHORITY)
+                return self._party(uow, reviewer, student, lenient=True)[0]
+        return student.school
 
     def public_class_list(self, actor: Actor, school: str) -> list[PublicListRow]:
         """Art 31: the school's 在籍 students by class for 公示, with no sensitive field."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from xueji.lifecycle.tables import REQUEST_TABLES, STUDENT, TransitionTable
 
-__all__ = ["all_tables", "render_markdown"]
+__all__ = ["READINGS", "all_tables", "render_markdown"]
 
 
 def all_tables() -> list[TransitionTable]:  # type: ignore[type-arg]
@@ -16,8 +16,55 @@ def all_tables() -> list[TransitionTable]:  # type: ignore[type-arg]
     return [STUDENT, *REQUEST_TABLES.values()]
 
 
+READINGS = (
+    "**A student away at a rollover in the final grade (Art 18).** The rollover moves "
+    "the students in school (所有在校生); a suspended student is held (the profile's "
+    "`rollover_promotes_suspended`), and so is, in any case, one in the final grade, "
+    "dropped out, or away in another province or abroad. Such a student did not finish "
+    "the year it had begun in the final grade: back in school (its resumption, its "
+    "return), it starts the final year again from its return, and its graduation is "
+    "due by the `graduation_deadline` of the school year it came back in (the same "
+    "school year as the last rollover that passed while it was away; "
+    "`graduation.late` and `detect`'s `late_graduation` read it so). A student held in "
+    "the final grade while in school (unfinished, `graduation.overdue`) stays late, "
+    "whatever follows.",
+    "**Who files and who reviews (Arts 15, 18, 26, 27, 29, 31).** A new student, a "
+    "key-field correction, a suspension, a resumption, a dropout and a senior-high "
+    "graduation (or 结业) are filed by the school and reviewed by its 学籍主管单位 "
+    "(Art 31: 学籍信息由学校组织录入, the city and county authorities 负责…审核审批). "
+    "The two steps are two units': the unit whose review a request would wait for may "
+    "not file it, and the unit that filed one does not approve or reject it "
+    "(`stage.own_filing`, citing the request's article; it withdraws it). A unit above "
+    "the authority may file (a city, for a county's school; the county reviews). No "
+    "text of the Anhui measures lets one unit both file and review a request (nor do "
+    "the national measures, whose 休学 the school approves on the guardian's "
+    "application), so no profile parameter does. A transfer's chain has a school's stage between its authorities' "
+    "and is not concerned; the system's default approvals (Art 24) go on.",
+    "**A record entered in error (Art 14).** `void_record` fires `void`: a draft or a "
+    "record under its new-student review, on its first entry, is voided by its school "
+    "or the school's authority with a stated reason, and its open review is withdrawn. "
+    "The record is kept (作废), with its history; it holds no seat and is no duplicate "
+    "of the child's record at the right school, which is issued the G number the voided "
+    "record releases (one person, one number, Art 13); a J or L number is never issued "
+    "again. A record taken up again by an enrolment (a graduate continuing, a senior "
+    "dropout enrolled again) is the student's registry and is not voided "
+    "(`void.taken_up`). A record from another province or abroad under review is voided "
+    "by its transfer in's refusal.",
+    "**How long a dropout's registry is kept (Art 27(2)).** 在义务教育阶段年限内: the "
+    "profile's `dropout_registry_kept` (Anhui: until the end of the school year in "
+    "which the child would have completed the compulsory grades on the normal track). "
+    "A `return` after it warns `dropout.registry_lapsed` and goes ahead: a child's "
+    "return to school is never refused.",
+    "**No maximum suspension (Art 26).** The Anhui measures set no maximum length of a "
+    "suspension (休学) and say nothing of its end: the Anhui profile has none, and a "
+    "suspended student stays suspended, held at each rollover, until a resumption or a "
+    "dropout is approved.",
+)
+"""The readings of the lifecycle the tables do not show, printed under them."""
+
+
 def render_markdown() -> str:
-    """Every table as Markdown with its Mermaid diagram."""
+    """Every table as Markdown with its Mermaid diagram, then :data:`READINGS`."""
     parts = [
         "# Lifecycle: the transition tables",
         "",
@@ -31,4 +78,7 @@ def render_markdown() -> str:
     ]
     for table in all_tables():
         parts += [table.to_markdown(), "", "```mermaid", table.to_mermaid(), "```", ""]
+    parts += ["## Readings", ""]
+    for reading in READINGS:
+        parts += [reading, ""]
     return "\n".join(parts)

@@ -265,13 +265,38 @@ def _t(
 St = StudentStatus
 R = RequestState
 
+_ENTRY_CHECKS = (
+    "enrolment.check_age",
+    "enrolment.check_photo",
+    "enrolment.check_stage",
+    "enrolment.check_class",
+)
+"""The checks of a new record's entry (Arts 14, 12, 2, 16) that its submission and its
+review's approval run again on the record as it stands."""
+
 STUDENT: TransitionTable[StudentStatus] = TransitionTable(
     "student registry",
     "学籍状态",
     (
-        _t(St.DRAFT, "submit", St.PENDING_REVIEW, anhui(15), "enrolment.check_entry_deadline"),
+        _t(
+            St.DRAFT,
+            "submit",
+            St.PENDING_REVIEW,
+            anhui(15),
+            *_ENTRY_CHECKS,
+            "enrolment.check_entry_deadline",
+            note="the entry checks run again on the record as it stands (edited directly "
+            "as a draft)",
+        ),
         _t(St.DRAFT, "void", St.VOIDED, anhui(14), note="entered in error; kept, not deleted"),
-        _t(St.PENDING_REVIEW, "approve", St.REGISTERED, anhui(15), "approvals.check_party"),
+        _t(
+            St.PENDING_REVIEW,
+            "approve",
+            St.REGISTERED,
+            anhui(15),
+            "approvals.check_party",
+            *_ENTRY_CHECKS,
+        ),
         _t(St.PENDING_REVIEW, "reject", St.DRAFT, anhui(15), note="back to the school to correct"),
         _t(St.PENDING_REVIEW, "void", St.VOIDED, anhui(14)),
         _t(St.REGISTERED, "suspend", St.SUSPENDED, anhui(26)),

@@ -199,6 +199,20 @@ ANHUI_2013 = Policy(
         "compulsory education). A profile may narrow it (e.g. [10]: only as a new 高一 "
         "entrant) or empty it (no re-entry: dropout.reentry_grade).",
     ),
+    dropout_registry_kept=Param(
+        "compulsory_years",
+        _art(27, 2),
+        "Art 27(2): 在义务教育阶段年限内为其保留学籍. Read as the years the child would have "
+        "spent in the compulsory grades on the normal track (compulsory_years): the "
+        "registry is kept until the end of the school year in which the child, moving up "
+        "one grade a year from the grade it dropped out of (from the school year the "
+        "dropout was approved in), would have completed the last of compulsory_grades. "
+        "Past it, return_from_dropout still brings the child back on the record kept, "
+        "with a warning (dropout.registry_lapsed) for the authority to look at: a child's "
+        "return to school is never refused (the Compulsory Education Law has the "
+        "authorities bring dropouts back), and the measures say nothing of what follows "
+        "the period. indefinitely keeps it with no warning.",
+    ),
     locked_fields=Param(frozenset({"name", "sex", "birth_date", "id_number", "photo"}), _art(29)),
     correction_during_transfer=Param(
         "wait",

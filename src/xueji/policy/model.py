@@ -71,6 +71,7 @@ def _value_problems(p: Policy) -> list[Problem]:
         ("rollover_unfinished_final_grade", ("hold", "complete")),
         ("rollover_open_transfers", ("promote", "hold")),
         ("correction_during_transfer", ("wait", "pin")),
+        ("dropout_registry_kept", ("compulsory_years", "indefinitely")),
     ):
         if getattr(p, name).value not in allowed:
             out.append((f"{name} 只能是 {allowed} 之一", f"{name} is one of {allowed}"))
@@ -609,6 +610,7 @@ class Policy:
     dropout_review_limit: Param[int | None] = attrs.field(validator=_fields_are_params)
     compulsory_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)
     dropout_reentry_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)
+    dropout_registry_kept: Param[str] = attrs.field(validator=_fields_are_params)
 
     # 第五章 管理和安全
     locked_fields: Param[frozenset[str]] = attrs.field(validator=_fields_are_params)

@@ -325,6 +325,13 @@ _code(
     "this stage does not belong to the acting unit",
 )
 _code(
+    "stage.own_filing",
+    anhui(31),
+    "提交申请的单位不能审核本单位提交的申请：学籍变动由学校提交，学籍主管单位审核（请撤回，由学校提交）",
+    "the unit that files a request does not review it: the school files, its authority "
+    "reviews (withdraw it, and have the school file it)",
+)
+_code(
     "change.status",
     anhui(26),
     "该学籍状态不能办理此变动",
@@ -343,6 +350,19 @@ _code(
     "the student already has an open request of this kind",
 )
 _code(
+    "void.reason_missing",
+    anhui(14),
+    "作废误录的学籍记录须说明原因",
+    "voiding a record entered in error needs a stated reason",
+)
+_code(
+    "void.taken_up",
+    anhui(13),
+    "沿用原学籍的记录（升学接续、辍学后重新入学）不能作废：学籍号一人一号，属于该学生",
+    "a record taken up again (continued into the next stage, a dropout enrolled again) "
+    "is not voided: its registry number is the student's, one person one number",
+)
+_code(
     "dropout.not_compulsory_keep",
     anhui(27, 2),
     "义务教育阶段辍学学生保留学籍",
@@ -354,6 +374,13 @@ _code(
     "义务教育阶段辍学学生保留学籍，返校须办理辍学返校（return_from_dropout），不得重新入学报籍",
     "a compulsory-education dropout keeps the registry: bring the student back with "
     "return_from_dropout, not a new enrolment",
+)
+_code(
+    "dropout.registry_lapsed",
+    anhui(27, 2),
+    "辍学学生保留学籍的义务教育阶段年限已过；仍准予返校，请核实",
+    "the compulsory years for which the dropout's registry was kept have passed; the "
+    "return goes ahead: check it",
 )
 _code(
     "dropout.reentry_grade",
@@ -478,6 +505,7 @@ CITES_PARAMETER: Mapping[str, str] = MappingProxyType(
         "class.full": "class_size_caps",
         "correction.locked": "locked_fields",
         "dropout.reentry_grade": "dropout_reentry_grades",
+        "dropout.registry_lapsed": "dropout_registry_kept",
         "dropout.review_overdue": "dropout_review_limit",
         "enrolment.late": "new_student_deadline",
         "enrolment.photo_missing": "initial_grades",
@@ -737,6 +765,24 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     "stage.wrong_party": (
         "当前审批环节由其所属单位审批",
         "a stage is decided by the unit it waits for",
+    ),
+    "dropout.registry_lapsed": (
+        "辍学学生在保留学籍的义务教育阶段年限内返校（逾期仍准予返校，予以提示）",
+        "a dropout comes back within the compulsory years its registry was kept for "
+        "(later, the return goes ahead with a warning)",
+    ),
+    "void.reason_missing": (
+        "作废误录的学籍记录须说明原因",
+        "a record entered in error is voided with a stated reason",
+    ),
+    "void.taken_up": (
+        "只有首次录入的误录记录可以作废；沿用原学籍的记录保留",
+        "only a record on its first entry is voided; a record taken up again is kept",
+    ),
+    "stage.own_filing": (
+        "申请由学校提交，由另一单位（学籍主管单位）审核：提交和审核不由同一单位完成",
+        "a request is reviewed by another unit than the one that filed it (the school "
+        "files, its authority reviews)",
     ),
     "stage.overdue": (
         "审批环节在审批时限内审批",

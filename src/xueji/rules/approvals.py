@@ -26,7 +26,7 @@ from xueji.policy.model import Policy
 from xueji.rules._base import Checks
 from xueji.workdays import DeadlineExplanation
 
-__all__ = ["check_overdue", "check_party", "check_stage_has_default"]
+__all__ = ["check_overdue", "check_own_filing", "check_party", "check_stage_has_default"]
 
 
 def check_party(
@@ -69,6 +69,40 @@ def check_party(
         party=party,
         actor=f"{actor.kind.value}:{actor.unit}",
         seen={"central_school": central_school} if central_school else None,
+    )
+    return c.decision()
+
+
+def check_own_filing(
+    filer: Actor, reviewer: Actor, *, kind: str, article: Article, subject: str = "-"
+) -> Decision:
+    """Art 31 (学籍信息由学校组织录入…市、县(区)教育行政部门…负责…审核审批), with the
+    article of the request: the school files a new student (Art 15), a key-field
+    correction (Art 29), a suspension or resumption (Art 26), a dropout (Art 27) or a
+    senior-high graduation (Art 18), and its 学籍主管单位 reviews it. The two steps are
+    two units': ``filer`` (the unit that files, or filed, the request) is not
+    ``reviewer`` (the unit whose review it waits for), compared by code and kind.
+    ``subject``: the request, or at a filing the school, the facts name.
+    A unit above the authority (a city, for a county's school) may file; the county
+    reviews. Reading (no text lets one unit do both): docs/lifecycle.md.
+
+    >>> from xueji.articles import anhui
+    >>> county = Actor(ActorKind.COUNTY, "340104")
+    >>> check_own_filing(county, county, kind="dropout", article=anhui(27)).codes
+    ('stage.own_filing',)
+    >>> check_own_filing(Actor(ActorKind.CITY, "3401"), county, kind="dropout",
+    ...                  article=anhui(27)).allowed
+    True
+    """
+    c = Checks()
+    c.rule(
+        "stage.own_filing",
+        (filer.kind, filer.unit) != (reviewer.kind, reviewer.unit),
+        article=article,
+        kind=kind,
+        filed_by=f"{filer.kind.value}:{filer.unit}",
+        reviewer=f"{reviewer.kind.value}:{reviewer.unit}",
+        subject=subject,
     )
     return c.decision()
 

@@ -1,4 +1,4 @@
-"""Suspension, resumption and dropout (Arts 26-27).
+"""Suspension, resumption and dropout (Arts 26-27), and a record voided (Art 14).
 
 Readings: a suspension or resumption is submitted by the school and approved by its
 supervising unit (Art 26 "提交变动审批"). A dropout is recorded by the school and
@@ -33,12 +33,15 @@ __all__ = [
     "check_change",
     "check_no_other_open",
     "check_reenrolment",
+    "check_registry_kept",
     "check_return_from_dropout",
+    "check_void",
     "dropout_record",
     "filed_on",
     "keeps_registry",
     "migrant_dropout_summary",
     "reentering",
+    "registry_kept_until",
     "student_at_dropout",
     "summary_span",
     "waits_for",
@@ -212,6 +215,62 @@ def check_change(student: Student, kind: RequestKind, *, open_same_kind: int) ->
     return c.decision()
 
 
+VOIDABLE = frozenset({StudentStatus.DRAFT, StudentStatus.PENDING_REVIEW})
+"""The statuses a record entered in error is voided from (the student table's
+``void``): a draft, or a record under its new-student review."""
+
+
+def check_void(
+    student: Student,
+    *,
+    reason: str,
+    first_entry: bool,
+    open_requests: Iterable[RequestKind | Request] = (),
+) -> Decision:
+    """Art 14 (no second registry; the student table's ``void``: "entered in error;
+    kept, not deleted"): may ``student`` be voided
+    (:meth:`~xueji.registry.Registry.void_record`)? Only a draft or a record under
+    its new-student review (:data:`VOIDABLE`, ``change.status``), with a stated
+    ``reason`` (``void.reason_missing``); only a record on its ``first_entry``: one
+    taken up again by an enrolment (a graduate continuing into the next stage,
+    Art 12; a senior dropout enrolled again, Art 27(2)) is the student's registry
+    and its 学籍号 the student's for life (``void.taken_up``, Art 13); and not while
+    a request other than its new-student review is open (a transfer in's, decided
+    first: its refusal voids the record, ``change.other_open``).
+
+    >>> import datetime as dt
+    >>> from xueji.model import Student
+    >>> from xueji.policy import Stage
+    >>> s = Student("S1", "A", "A-1", 1, Stage.PRIMARY, StudentStatus.DRAFT, "甲", "M",
+    ...             dt.date(2020, 3, 1), "340104", dt.date(2026, 9, 1))
+    >>> check_void(s, reason="误录", first_entry=True).allowed
+    True
+    >>> check_void(s, reason=" ", first_entry=False).codes
+    ('void.reason_missing', 'void.taken_up')
+    """
+    c = Checks()
+    c.rule(
+        "change.status",
+        student.status in VOIDABLE,
+        article=anhui(14),
+        student=student.id,
+        status=student.status.value,
+        change="void",
+        seen={"allowed_from": ",".join(sorted(s.value for s in VOIDABLE))},
+    )
+    c.rule("void.reason_missing", bool(reason.strip()), student=student.id)
+    c.rule("void.taken_up", first_entry, student=student.id)
+    return Decision.combine(
+        c.decision(),
+        check_no_other_open(
+            student,
+            "void",
+            open_requests,
+            blocking=frozenset(RequestKind) - {RequestKind.NEW_STUDENT},
+        ),
+    )
+
+
 def keeps_registry(student: Student, policy: Policy) -> bool:
     """Art 27(2): a dropout in the compulsory grades keeps the registry."""
     return student.grade in policy.compulsory_grades.value
@@ -240,6 +299,74 @@ def check_return_from_dropout(student: Student, policy: Policy) -> Decision:
             student=student.id,
             grade=student.grade,
         )
+    return c.decision()
+
+
+def registry_kept_until(grade: int, dropped_on: _dt.date, policy: Policy) -> _dt.date | None:
+    """Art 27(2) (在义务教育阶段年限内为其保留学籍): the last day a dropout's registry is
+    kept, under the profile's ``dropout_registry_kept``: with ``"compulsory_years"``,
+    the end of the school year in which the child, moving up one grade a year from
+    ``grade`` (the grade it dropped out of) from the school year of ``dropped_on``,
+    would have completed the last of ``compulsory_grades`` (the day before that
+    year's next ``rollover_date``); with ``"indefinitely"``, None (no end).
+
+    >>> import datetime as dt
+    >>> from xueji.policy import ANHUI_2013
+    >>> registry_kept_until(2, dt.date(2026, 11, 2), ANHUI_2013)  # grade 9 in 2033-34
+    datetime.date(2034, 7, 31)
+    >>> registry_kept_until(9, dt.date(2027, 3, 1), ANHUI_2013)  # (its own year)
+    datetime.date(2027, 7, 31)
+    """
+    if policy.dropout_registry_kept.value != "compulsory_years":
+        return None
+    rollover = policy.rollover_date.value
+    # (the school year of a day, as graduation.school_year_of reads it: from its rollover)
+    year = (
+        dropped_on.year if dropped_on >= rollover.in_year(dropped_on.year) else dropped_on.year - 1
+    )
+    last = max(policy.compulsory_grades.value)
+    ends = year + max(last - grade, 0) + 1  # the calendar year that school year ends in
+    return rollover.in_year(ends) - _dt.timedelta(days=1)
+
+
+def check_registry_kept(
+    student: Student, *, dropped_on: _dt.date | None, today: _dt.date, policy: Policy
+) -> Decision:
+    """Art 27(2): a dropout coming back on the registry kept for it
+    (:func:`check_return_from_dropout`) does so within the years it is kept
+    (:func:`registry_kept_until`); later, a warning (``dropout.registry_lapsed``,
+    citing ``dropout_registry_kept``'s article), never a refusal: a child's return to
+    school is not refused, and the measures say nothing of what follows the period.
+    ``dropped_on``: the day the dropout was approved (None where the registry cannot
+    say: nothing is flagged).
+
+    >>> import datetime as dt
+    >>> from xueji.model import Student
+    >>> from xueji.policy import ANHUI_2013, Stage
+    >>> s = Student("S1", "A", "A-2", 2, Stage.PRIMARY, StudentStatus.DROPPED_OUT, "甲", "M",
+    ...             dt.date(2019, 3, 1), "340104", dt.date(2025, 9, 1))
+    >>> check_registry_kept(s, dropped_on=dt.date(2026, 11, 2), today=dt.date(2045, 9, 3),
+    ...                     policy=ANHUI_2013).codes
+    ('dropout.registry_lapsed',)
+    """
+    kept = policy.dropout_registry_kept
+    until = None if dropped_on is None else registry_kept_until(student.grade, dropped_on, policy)
+    c = Checks()
+    c.rule(
+        "dropout.registry_lapsed",
+        until is None or today <= until,
+        warn=True,
+        article=kept.article,
+        params=(
+            ("dropout_registry_kept", kept),
+            ("compulsory_grades", policy.compulsory_grades),
+        ),
+        student=student.id,
+        grade=student.grade,
+        dropped_on=dropped_on.isoformat() if dropped_on else "-",
+        kept_until=until.isoformat() if until else "-",
+        on=today.isoformat(),
+    )
     return c.decision()
 
 

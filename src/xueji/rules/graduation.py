@@ -91,7 +91,9 @@ def graduation_window(
     (``graduation_from``) and when it is due (``graduation_deadline``): those of the
     school year the student finishes, the one in which it came into the final grade
     (``final_since``, the date of the entry or the rollover that put it there; a
-    student held in the final grade at a rollover keeps the earlier date). With no
+    student held in the final grade at a rollover while in school keeps the earlier
+    date, and one held while away from school, suspended or dropped out, starts the
+    final year again from its return: docs/lifecycle.md, "Readings"). With no
     such date known, the student is taken as the class of the school year ``on``
     falls in.
 
