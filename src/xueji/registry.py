@@ -54,6 +54,7 @@ from xueji.errors import (
     PolicyNotInForce,
     Refused,
     StaleVersion,
+    StorageError,
     StoreBusy,
     XuejiError,
 )
@@ -1630,6 +1631,15 @@ def _row_refusal(error: TypeError | XuejiError) -> Decision:
     if isinstance(error, TypeError):
         return _input_refusal(_bad_input("导入行字段有误", f"bad row: {error}"))
     return _input_refusal(error)
+
+
+_STORE_FAILURES = (ConcurrencyConflict, StorageError, CorruptRecord, DuplicateKey)
+"""The errors of the store itself, not of a bulk row's input: a lost race, a database
+that failed or cannot be reached, a stored record that cannot be read, a key the store
+holds already. Met under any row of :meth:`Registry.enroll_many`, one leaves the
+command, the whole unit rolled back (each was refused as the row's input error, and
+the other rows committed in partial mode: a lost race that the caller would have run
+again was reported as a bad row)."""
 
 
 _INPUT_ARTICLES: tuple[tuple[str, Article], ...] = (
@@ -3268,6 +3278,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         ``warned`` lists the rows applied with warnings; a row found again by its
         idempotency key is not among them (the repeat changes nothing and warns of
         nothing, as :meth:`enroll` says of it).
+
+        A failure of the store (:data:`_STORE_FAILURES`: a race lost to another
+        writer, a database that fails, a record that cannot be read) under any row is
+        raised in either mode, the whole unit rolled back: it is no fault of the row,
+        and the command is not run again here (its rows may be a stream read once),
+        so the caller runs it again.
         """
         _check_actor(actor)
         if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
@@ -3324,6 +3340,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         for i, row in chunk:
             try:
                 parsed.append((i, row, _Enrolment.of(on, intake, system, **row)))
+            except _STORE_FAILURES:
+                raise  # the store's, not the row's (:data:`_STORE_FAILURES`)
             except (TypeError, XuejiError) as err:
                 if isinstance(row, Mapping) and row.get("idempotency_key") is not None:
                     # enroll answers a key it has seen before it reads the row (a key
@@ -3412,6 +3430,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 refused[i] = _input_refusal(_no_school(code))
                 return None
             raise
+        except _STORE_FAILURES:
+            raise  # the store's, not the row's: the whole unit rolls back
         except (TypeError, XuejiError) as err:
             refused[i] = _row_refusal(err)
             return None
