@@ -536,3 +536,54 @@ def test_art12_a_store_failure_under_a_row_decided_alone_rolls_the_import_back(
     assert province.log() == before
     assert province.reg.students_of(A, "A") == []
     assert province.reg.enroll_many(A, rows).allowed  # run again: every row applies
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art13_rows_left_without_a_regional_number_are_refused_whichever_path(
+    kind: str, tmp_path: Any
+) -> None:
+    """Found by the bulk review: with one regional number left, a row decided alone (a
+    guardian's ID only) got it and the next rows were refused ``number.exhausted``; rows
+    numbered together with their chunk raised it out of the whole import, in partial
+    mode too. Now every path refuses the rows that get no number: the others apply in
+    partial mode, exactly as when each row is enrolled in turn (the same records, ids
+    and log entries), and an all-or-nothing import is refused whole, as for any
+    refused row."""
+    from xueji import numbers
+
+    key = numbers.regional_key("340104", 2026, Stage.PRIMARY)
+
+    def province(name: str) -> Province:
+        store = SqlStore.sqlite(str(tmp_path / f"{name}.sqlite3")) if kind == "sqlite" else None
+        p = Province(store=store)
+        with p.store.unit_of_work() as uow:
+            uow.allocator.reserve({key: 99998})  # one number left: ...99999
+        return p
+
+    guardian = make_id(D(1985, 1, 1))
+    refusals = []
+    for rows in (
+        [_row(i) for i in range(3)] + [_row(3, birth=D(2023, 1, 1))],  # with the chunk
+        [_row(i, id_number=None, guardian_id=guardian) for i in range(3)],  # alone
+    ):
+        one = province(f"one-{len(rows)}")
+        first = one.reg.enroll(A, **rows[0]).unwrap().student
+        for row in rows[1:3]:  # enroll says so by raising it
+            with pytest.raises(XuejiError) as raised:
+                one.reg.enroll(A, **row)
+            assert raised.value.code == "number.exhausted"
+        many = province(f"many-{len(rows)}")
+        log = len(many.log())
+        whole = many.reg.enroll_many(A, rows)
+        assert not whole.committed
+        assert [i for i, _ in whole.refused] == [1, 2, 3][: len(rows) - 1]
+        assert len(many.log()) == log
+        bulk = many.reg.enroll_many(A, rows, all_or_nothing=False)
+        assert bulk.committed
+        assert list(bulk.applied) == [first]  # the same record, id and numbers
+        refused = dict(bulk.refused)
+        assert [refused[i].codes for i in (1, 2)] == [("number.exhausted",)] * 2
+        assert refused[1].violations[0].article == Article("", 0, note="input")
+        refusals.append(refused[1])
+        assert [e.hash for e in many.log()] == [e.hash for e in one.log()]
+    assert refusals[0] == refusals[1]  # the same refusal, whichever path

@@ -51,6 +51,7 @@ from xueji.errors import (
     CorruptRecord,
     DuplicateKey,
     NotFound,
+    NumberSpaceExhausted,
     PolicyNotInForce,
     Refused,
     StaleVersion,
@@ -3333,7 +3334,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
     ) -> None:
         """Decide and write one chunk of :meth:`enroll_many` (see there): the rows'
         outcomes go to ``into`` (applied, refused, warned, repeated)."""
-        applied, refused, warned, _ = into
+        _, refused, warned, _ = into
         parsed: list[tuple[int, Mapping[str, Any], _Enrolment | None]] = []
         intake = _intake(on, policy)  # (the autumn intake), once for the chunk
         system = policy.school_system.value
@@ -3370,7 +3371,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 # decided one by one against the store, in its place: the rows before
                 # it are written first (a seat or an identity number goes to the
                 # earlier row, as when each row is enrolled in turn)
-                self._write_fresh(uow, actor, on, policy, fresh, applied)
+                self._write_fresh(uow, actor, on, policy, fresh, into, sizes)
                 fresh = []
                 student = self._enrol_alone(uow, actor, i, row, into)
                 if student is not None and student.id_number:
@@ -3402,7 +3403,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             sizes[klass.id] += 1
             seen.add(e.id_number)
             fresh.append((i, e, sch, klass))
-        self._write_fresh(uow, actor, on, policy, fresh, applied)
+        self._write_fresh(uow, actor, on, policy, fresh, into, sizes)
 
     def _enrol_alone(
         self,
@@ -3453,26 +3454,46 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         on: _dt.date,
         policy: Policy,
         fresh: Sequence[tuple[int, _Enrolment, School, SchoolClass]],
-        applied: dict[int, Student],
+        into: _BulkInto,
+        sizes: dict[str, int],
     ) -> None:
-        """Number and store new records (each decided already) as one batch."""
+        """Number and store new records (each decided already) as one batch.
+
+        A row its regional sequence has no number left for (``number.exhausted``) is
+        refused, as a row decided alone by :meth:`enroll` is (before, it raised out
+        of the whole import, in partial mode too), and gives its seat back
+        (``sizes``); the records' ids are reserved for the rows numbered only, so the
+        records written are those of enrolling the rows in turn."""
         if not fresh:
             return
+        applied, refused, warned, _ = into
         sequences = collections.Counter(
             (sch.region, e.entry.year, e.stage) for _, e, sch, _ in fresh
         )
-        wanted = {_numbers.regional_key(*k): n for k, n in sequences.items()}
-        wanted["id:S"] = len(fresh)
-        block = _Reserved(uow.allocator, wanted)
+        regionals = _Reserved(
+            uow.allocator, {_numbers.regional_key(*k): n for k, n in sequences.items()}
+        )
+        numbered: list[tuple[int, _Enrolment, School, SchoolClass, str]] = []
+        for i, e, sch, klass in fresh:
+            try:
+                regional = _numbers.issue_regional_number(
+                    policy, regionals, region=sch.region, year=e.entry.year, stage=e.stage
+                )
+            except NumberSpaceExhausted as err:
+                refused[i] = _input_refusal(err)
+                warned.pop(i, None)
+                sizes[klass.id] -= 1
+                continue
+            numbered.append((i, e, sch, klass, regional))
+        if not numbered:
+            return
+        block = _Reserved(uow.allocator, {"id:S": len(numbered)})
         students, entries = [], []
         previous = uow.log.last()
         basis = self._basis(on, "enroll", _ART12)
         spec, kind, unit = policy.id_mask.value, actor.kind.value, actor.unit
         name = _logged_name(actor, spec)
-        for i, e, sch, klass in fresh:
-            regional = _numbers.issue_regional_number(
-                policy, block, region=sch.region, year=e.entry.year, stage=e.stage
-            )
+        for i, e, sch, klass, regional in numbered:
             record = _numbers.new_record(on, id_number=e.id_number, validated=True)  # by .of
             student = self._new_student(
                 block,
