@@ -705,6 +705,25 @@ def _one_by_one(
     return found
 
 
+def _held_unreadable(request: str, student: str | None, bad: CorruptRecord) -> None:
+    """Say to the logger that the deadline sweep holds ``request``'s default approval
+    (Art 24) because its record, or its ``student``'s, cannot be read (``bad``): a
+    record edited outside the registry (Art 32(三)), as the sweep's other held
+    approvals are said, with the rule they cite."""
+    zh = f"请求 {request} 的学籍记录 {student}" if student else f"请求 {request}"
+    en = f"request {request}'s student record {student}" if student else f"request {request}"
+    _LOG.warning(
+        "默认审批暂缓：%s 无法读取（%s；storage.corrupt，第三十二条：在系统之外被改动），"
+        "修复后下一次运行即予默认审批 / default approval held: %s cannot be read (%s; "
+        "storage.corrupt, Art 32: edited outside the registry); the first run after it "
+        "is repaired approves it",
+        zh,
+        mask_ids(bad.detail_zh),
+        en,
+        mask_ids(bad.detail),
+    )
+
+
 def _sees_everything(actor: Actor) -> bool:
     """Whether every school is within the actor's jurisdiction (the province, the
     system)."""
@@ -5479,16 +5498,53 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         today = self.today()
         changed = []
         with _gc_paused(), self.store.unit_of_work() as uow:
-            due = uow.requests.open_due_before(today)
+            due = self._due_readable(uow, today)
             for i in range(0, len(due), SWEEP_BATCH):
+                part = due[i : i + SWEEP_BATCH]
                 batch = WriteBehind(uow)
-                batch.preload(due[i : i + SWEEP_BATCH])
-                for req in due[i : i + SWEEP_BATCH]:
+                try:
+                    batch.preload(part)
+                except CorruptRecord:  # a student record that cannot be read: held
+                    part = self._with_readable_students(uow, part)
+                    batch = WriteBehind(uow)
+                    batch.preload(part)
+                for req in part:
                     after = self._sweep_request(batch, req, today)
                     if after.version != req.version:
                         changed.append(after)
                 batch.flush()
         return changed
+
+    @staticmethod
+    def _due_readable(uow: UnitOfWork, today: _dt.date) -> list[Request]:
+        """The requests the sweep of ``today`` approves (``open_due_before``). One that
+        cannot be read (edited by hand past reading) is held, said to the logger, where
+        the store can read past it (the optional ``readable_due_before``); before, it
+        stopped the sweep, and every default approval of the province with it."""
+        try:
+            return uow.requests.open_due_before(today)
+        except CorruptRecord:
+            readable = getattr(uow.requests, "readable_due_before", None)
+            if readable is None:
+                raise
+        unreadable: dict[str, CorruptRecord] = {}
+        due: list[Request] = readable(today, unreadable)
+        for rid in sorted(unreadable):
+            _held_unreadable(rid, None, unreadable[rid])
+        return due
+
+    @staticmethod
+    def _with_readable_students(uow: UnitOfWork, part: Sequence[Request]) -> list[Request]:
+        """The requests of ``part`` whose students' records can be read; the others are
+        held, said to the logger (:func:`_held_unreadable`): the sweep goes on without
+        them, and its next run after the record is repaired approves them, dated the
+        day after their deadlines (the Art 32 report lists the record meanwhile)."""
+        unreadable: dict[str, CorruptRecord] = {}
+        _one_by_one(uow, {r.student for r in part}, unreadable)
+        for r in part:
+            if r.student in unreadable:
+                _held_unreadable(r.id, r.student, unreadable[r.student])
+        return [r for r in part if r.student not in unreadable]
 
     def forget_idempotency_keys(self, actor: Actor, *, before: _dt.date) -> int:
         """Remove the idempotency records of commands run before ``before``; returns
