@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.conftest import PROVINCE, Province, enrol_kwargs, make_id, school_actor
 from xueji import registry
 from xueji.articles import ANHUI_2013_MEASURES, Article
-from xueji.errors import AccessDenied, XuejiError
+from xueji.errors import AccessDenied, ConcurrencyConflict, StorageError, XuejiError
 from xueji.masking import IdMask
 from xueji.model import School, SchoolClass, Student
 from xueji.policy import ANHUI_2013, NATIONAL_2013, Stage
@@ -493,3 +493,97 @@ def test_art13_a_bulk_row_refused_for_its_identity_number_cites_article_13(
     out = national.reg.enroll_many(A, rows[:1], all_or_nothing=False)
     (refusal,) = out.refused
     assert refusal[1].violations[0].article == attrs.evolve(art13, inherited_from="anhui-2013")
+
+
+@pytest.mark.parametrize("all_or_nothing", [False, True])
+@pytest.mark.parametrize(
+    "error",
+    [
+        ConcurrencyConflict("storage.conflict", "已被修改", "changed by another command"),
+        StorageError("storage.unavailable", "连接已断开", "connection lost"),
+    ],
+    ids=["conflict", "storage"],
+)
+def test_art12_a_store_failure_under_a_row_decided_alone_rolls_the_import_back(
+    province: Province,
+    monkeypatch: pytest.MonkeyPatch,
+    error: XuejiError,
+    all_or_nothing: bool,
+) -> None:
+    """Found by the bulk review: a row decided alone (here: an idempotency key) whose
+    write failed in the store (a lost race, a connection gone) was reported as the row's
+    own input refusal (``storage.conflict （input）``) and the other rows committed in
+    partial mode. A store failure is no fault of the row: it leaves the bulk command,
+    the whole unit rolled back, and the caller runs it again (docs/storage.md)."""
+    before = province.log()
+    with province.store.unit_of_work() as uow:
+        log_type = type(uow.log)
+    real = log_type.append
+    failing = [len(before) + 2]  # row 1's entry (row 0's is written first, with its chunk)
+
+    def append(self: Any, entry: Any) -> Any:
+        if entry.seq in failing:
+            failing.clear()  # once: the row's own write, not the next row's
+            raise error
+        return real(self, entry)
+
+    monkeypatch.setattr(log_type, "append", append)
+    rows = [_row(0), _row(1, idempotency_key="k1"), _row(2)]
+    with pytest.raises(type(error)) as raised:
+        province.reg.enroll_many(A, rows, all_or_nothing=all_or_nothing)
+    assert raised.value.code == error.code
+    monkeypatch.undo()
+    assert province.log() == before
+    assert province.reg.students_of(A, "A") == []
+    assert province.reg.enroll_many(A, rows).allowed  # run again: every row applies
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art13_rows_left_without_a_regional_number_are_refused_whichever_path(
+    kind: str, tmp_path: Any
+) -> None:
+    """Found by the bulk review: with one regional number left, a row decided alone (a
+    guardian's ID only) got it and the next rows were refused ``number.exhausted``; rows
+    numbered together with their chunk raised it out of the whole import, in partial
+    mode too. Now every path refuses the rows that get no number: the others apply in
+    partial mode, exactly as when each row is enrolled in turn (the same records, ids
+    and log entries), and an all-or-nothing import is refused whole, as for any
+    refused row."""
+    from xueji import numbers
+
+    key = numbers.regional_key("340104", 2026, Stage.PRIMARY)
+
+    def province(name: str) -> Province:
+        store = SqlStore.sqlite(str(tmp_path / f"{name}.sqlite3")) if kind == "sqlite" else None
+        p = Province(store=store)
+        with p.store.unit_of_work() as uow:
+            uow.allocator.reserve({key: 99998})  # one number left: ...99999
+        return p
+
+    guardian = make_id(D(1985, 1, 1))
+    refusals = []
+    for rows in (
+        [_row(i) for i in range(3)] + [_row(3, birth=D(2023, 1, 1))],  # with the chunk
+        [_row(i, id_number=None, guardian_id=guardian) for i in range(3)],  # alone
+    ):
+        one = province(f"one-{len(rows)}")
+        first = one.reg.enroll(A, **rows[0]).unwrap().student
+        for row in rows[1:3]:  # enroll says so by raising it
+            with pytest.raises(XuejiError) as raised:
+                one.reg.enroll(A, **row)
+            assert raised.value.code == "number.exhausted"
+        many = province(f"many-{len(rows)}")
+        log = len(many.log())
+        whole = many.reg.enroll_many(A, rows)
+        assert not whole.committed
+        assert [i for i, _ in whole.refused] == [1, 2, 3][: len(rows) - 1]
+        assert len(many.log()) == log
+        bulk = many.reg.enroll_many(A, rows, all_or_nothing=False)
+        assert bulk.committed
+        assert list(bulk.applied) == [first]  # the same record, id and numbers
+        refused = dict(bulk.refused)
+        assert [refused[i].codes for i in (1, 2)] == [("number.exhausted",)] * 2
+        assert refused[1].violations[0].article == Article("", 0, note="input")
+        refusals.append(refused[1])
+        assert [e.hash for e in many.log()] == [e.hash for e in one.log()]
+    assert refusals[0] == refusals[1]  # the same refusal, whichever path

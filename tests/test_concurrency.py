@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +33,7 @@ from xueji import audit
 from xueji.clock import ManualClock
 from xueji.errors import ConcurrencyConflict
 from xueji.lifecycle import RequestState, StudentStatus
-from xueji.model import Actor, Photo, TransferReason
+from xueji.model import Actor, Photo, SchoolClass, TransferReason
 from xueji.registry import BULK_CHUNK, Registry
 from xueji.storage.protocols import Store
 from xueji.storage.sql import SqlStore, log_t, metadata, students_t
@@ -896,6 +897,50 @@ def test_new_meta_keys_written_at_once_do_not_conflict(store: Store) -> None:
     with store.unit_of_work() as uow:
         assert [uow.meta.get(f"w{n}") for n in range(4)] == ["19"] * 4
         assert uow.meta.get("w3-7") == "7"
+
+
+@pytest.mark.parametrize("all_or_nothing", [False, True])
+@pytest.mark.parametrize("kind", ["postgres", "mariadb"])
+def test_a_bulk_import_that_loses_a_race_raises_and_rolls_back_whole(
+    kind: str, all_or_nothing: bool, tmp_path: Path
+) -> None:
+    """Found by the bulk review: another worker's command committed while a bulk import
+    was writing a row decided alone (here: rows with idempotency keys), and every such
+    row was refused as its own input error (``storage.conflict （input）``), the import
+    committed in partial mode. The lost race now leaves ``enroll_many`` as a
+    ConcurrencyConflict with nothing written (it is not retried: its rows may be a
+    stream; the caller runs it again)."""
+    p = Province(store=empty_store(kind, tmp_path))
+    a = school_actor("A")
+    p.reg.enroll(a, **{**_form("first"), "idempotency_key": None})  # the sequences exist
+    other = Registry(SqlStore.from_url(PG_URL if kind == "postgres" else MYSQL_URL), clock=p.clock)
+    forms = [_form(f"bulk-{i}") for i in range(4)]
+    before = p.log()
+    started = threading.Event()
+
+    def writer() -> None:  # another worker's command, committed while the import runs
+        with other.store.unit_of_work():
+            other.add_class(
+                school_actor("B"), SchoolClass("B-x", "B", "x班", 1, "班主任", D(2026, 9, 1))
+            )
+            started.set()
+            time.sleep(1.0)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert started.wait(30)
+        with pytest.raises(ConcurrencyConflict):
+            p.reg.enroll_many(a, forms, all_or_nothing=all_or_nothing)
+    finally:
+        thread.join()
+        other.store.engine.dispose()  # type: ignore[attr-defined]
+    assert [e.command for e in p.log()[len(before) :]] == ["add_class"]  # the winner's only
+    assert len(p.reg.students_of(PROVINCE, "A")) == 1
+    again = p.reg.enroll_many(a, forms, all_or_nothing=all_or_nothing)  # the caller's retry
+    assert len(again.applied) == 4
+    assert audit.verify(p.log()).ok
+    p.store.engine.dispose()
 
 
 def test_commands_at_the_same_moment_are_retried_not_refused(store: Store) -> None:

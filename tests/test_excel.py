@@ -2296,3 +2296,38 @@ def test_an_actor_no_command_takes_refuses_the_whole_import(
             assert err.value.code == "command.bad_input", (kind, bad)
             assert "actor" in err.value.message_en
     assert len(province.log()) == before
+
+
+@pytest.mark.parametrize("all_or_nothing", [True, False])
+def test_art12_a_row_given_twice_is_a_duplicate_row_when_its_first_copy_is_present(
+    province: Province, tmp_path: Path, all_or_nothing: bool
+) -> None:
+    """Found by the bulk review: a row copied twice was ``excel.duplicate_row`` on a
+    fresh store, but when the first copy's record was in the store already (the file
+    imported before, or the rest of a ``--partial`` import run again) both copies were
+    "already present": the copy went unreported. Each row's student (school, ID number
+    or guardian's, name, birth date) is now followed through the whole file, and a
+    later row of the same student is ``excel.duplicate_row`` either way."""
+    header = [*HEADER, "监护人身份证号"]
+    guardian = make_id(D(1985, 1, 1))
+    row = [*student_row("甲"), None]
+    child = [*student_row("乙", 身份证号=None), guardian]  # known by a guardian's ID only
+    first = excel.import_students(
+        province.reg, A, workbook(tmp_path / "first.xlsx", header, [row, child])
+    )
+    assert first.ok, first.errors
+    path = workbook(tmp_path / "again.xlsx", header, [row, child, list(row), list(child)])
+    for store in ("present", "fresh"):
+        reg = province.reg if store == "present" else Province().reg
+        report = excel.import_students(reg, A, path, all_or_nothing=all_or_nothing)
+        assert [(e.row, e.code) for e in report.errors] == [
+            (4, "excel.duplicate_row"),
+            (5, "excel.duplicate_row"),
+        ], store
+        assert [e.message_en for e in report.errors] == [
+            "the same student as row 2 of this file",
+            "the same student as row 3 of this file",
+        ]
+        if not all_or_nothing:
+            assert [a.row for a in report.applied] == [2, 3]
+    assert len(province.reg.students_of(A, "A")) == 2

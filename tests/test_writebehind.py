@@ -193,3 +193,61 @@ def test_art16_the_sweep_reads_its_classes_sizes_once_a_batch(
     assert 1 <= len(counts) <= 3  # (three batches)
     assert p.reg.verify_log(PROVINCE).ok
     store.engine.dispose()
+
+
+def test_art24_an_unreadable_record_holds_its_own_default_approval_not_the_sweep(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the bulk review: one record that cannot be read (edited by hand past
+    reading: a student's, or a request's) made the sweep raise ``CorruptRecord``, so no
+    default approval was recorded anywhere in the province until it was repaired. The
+    requests whose own record or student's record cannot be read are now held, said
+    to the logger (naming them and Art 32, as the sweep's other held approvals are),
+    and the sweep goes on with the others; once the record is repaired, the next
+    sweep approves its request, dated the day after its deadline."""
+    import sqlite3
+
+    monkeypatch.setattr(registry, "SWEEP_BATCH", 3)
+    path = tmp_path / "sweep.sqlite3"
+    p = Province(store=SqlStore.sqlite(str(path)))
+    rids = _transfers(p, 7)
+    held = p.reg.request(PROVINCE, rids[1])
+    held_student = held.student
+    p.store.engine.dispose()
+    with sqlite3.connect(path) as db:
+        (doc,) = db.execute(
+            "SELECT doc FROM xueji_students WHERE id = ?", (held_student,)
+        ).fetchone()
+        db.execute(
+            "UPDATE xueji_students SET doc = ? WHERE id = ?",
+            (doc.replace('"name":', '"name_":', 1), held_student),
+        )
+        (rdoc,) = db.execute("SELECT doc FROM xueji_requests WHERE id = ?", (rids[4],)).fetchone()
+        db.execute("UPDATE xueji_requests SET doc = ? WHERE id = ?", (rdoc[:-5], rids[4]))
+    db.close()
+    p.at(D(2027, 1, 4))
+    with caplog.at_level("WARNING", logger="xueji.registry"):
+        changed = p.reg.advance_clock(Actor.system())
+    others = [r for i, r in enumerate(rids) if i not in (1, 4)]
+    assert [r.id for r in changed] == others
+    assert [r.state for r in changed] == [RequestState.APPROVED] * 5
+    said = [r.getMessage() for r in caplog.records if r.name == "xueji.registry"]
+    (on_student,) = [m for m in said if held_student in m]
+    assert rids[1] in on_student
+    assert "Art 32" in on_student
+    assert "第三十二条" in on_student
+    (on_request,) = [m for m in said if rids[4] in m]
+    assert "cannot be read" in on_request
+    with p.store.unit_of_work() as uow:
+        assert uow.requests.get(rids[1]) == held  # nothing written
+    assert p.reg.verify_log(PROVINCE).ok
+    p.store.engine.dispose()
+    with sqlite3.connect(path) as db:  # repaired
+        db.execute("UPDATE xueji_students SET doc = ? WHERE id = ?", (doc, held_student))
+        db.execute("UPDATE xueji_requests SET doc = ? WHERE id = ?", (rdoc, rids[4]))
+    db.close()
+    again = p.reg.advance_clock(Actor.system())
+    assert [r.id for r in again] == [rids[1], rids[4]]
+    assert [r.state for r in again] == [RequestState.APPROVED] * 2
+    assert p.reg.verify_log(PROVINCE).ok
+    p.store.engine.dispose()

@@ -1152,14 +1152,20 @@ def import_students(
     today = registry.today()
     ws, rows = _data_rows(path, STUDENT_COLUMNS, sheet)
     count = 0
+    firsts: dict[bytes, int] = {}  # each student's first row, by who it is (_row_student)
 
     def good_rows() -> Iterator[tuple[int, dict[str, object]]]:
         nonlocal count
         for n, row in rows:
             count += 1
             fields = ws.read(n, row)
-            if fields is not None and _valid_ids(ws, n, fields, today):
-                yield n, fields
+            if fields is None or not _valid_ids(ws, n, fields, today):
+                continue
+            who = _row_student(fields)
+            if who is not None and (first := firsts.setdefault(who, n)) != n:
+                _duplicate_row(ws, n, fields, first)  # (present in the store or not)
+                continue
+            yield n, fields
 
     if ws.missing:
         return _refused_sheet("students", ws, rows)
@@ -1168,9 +1174,6 @@ def import_students(
     decided: list[int] = []  # the sheet rows of the good rows, in order
     refused: set[int] = set()
     notes: dict[tuple[str, ...], str] = {}  # one text per status and warnings, shared
-    # the records this import entered -> their sheet row, once a row is found present
-    # (a row given twice in the file is that, not a record "already present")
-    entered: dict[str, int] | None = None
     committed = True
     try:
         with registry.store.unit_of_work():
@@ -1191,17 +1194,8 @@ def import_students(
                     for i, (n, _) in enumerate(part)
                     if i not in refused_at and i not in present
                 ]
-                if present and entered is None:  # (built when first needed: memory)
-                    entered = {a.student: a.row for a in applied if a.note != _PRESENT}
-                if entered is not None:
-                    entered.update((s.id, n) for (_, n), s in zip(ok, out.applied, strict=True))
-                for i, existing in present.items():
-                    n = part[i][0]
-                    if entered is not None and existing in entered:  # by an earlier row
-                        _duplicate_row(ws, n, part[i][1], entered[existing])
-                        refused.add(n)
-                        continue
-                    applied.append(AppliedRow(n, existing, _PRESENT))
+                for i, existing in present.items():  # (a copy of a row: refused before)
+                    applied.append(AppliedRow(part[i][0], existing, _PRESENT))
                 warned = dict(out.warned)
                 for (i, n), s in zip(ok, out.applied, strict=True):
                     status = s.status.value
@@ -1240,10 +1234,31 @@ def import_students(
 _PRESENT = "已存在，未改动 already present"
 
 
+def _row_student(fields: Mapping[str, object]) -> bytes | None:
+    """Who a new-student row names, as a digest: its school, its ID number (or, with
+    none, its guardian's), its name with every white space removed (as the registry
+    compares a child's name, Art 14) and its birth date; None for a row with no
+    identity number, which ``enroll`` refuses. A later row of the same student is
+    ``excel.duplicate_row`` whether or not the first row's record was in the store
+    before the import (before, it was "already present" then, the copy unreported).
+    A 16-byte digest, not the values: a million rows hold a million of them."""
+    number = fields.get("id_number") or fields.get("guardian_id")
+    if not number:
+        return None
+    who = (
+        fields.get("school"),
+        "id" if fields.get("id_number") else "guardian",
+        number,
+        "".join(str(fields.get("name", "")).split()),
+        fields.get("birth_date"),
+    )
+    return hashlib.blake2b(repr(who).encode(), digest_size=16).digest()
+
+
 def _duplicate_row(sheet: _Sheet, n: int, fields: Mapping[str, object], first: int) -> None:
-    """Row ``n`` is the student row ``first`` of the same file entered: said as the
-    graduation and tree imports say a row given twice, not as a record "already
-    present" in the store (it was not, before this import)."""
+    """Row ``n`` names the student of row ``first`` of the same file
+    (:func:`_row_student`): said as the graduation and tree imports say a row given
+    twice, not as a record "already present" in the store."""
     col = _HEADER["身份证号"] if "id_number" in fields else ""
     value = fields.get("id_number", "")
     sheet.error(

@@ -51,9 +51,11 @@ from xueji.errors import (
     CorruptRecord,
     DuplicateKey,
     NotFound,
+    NumberSpaceExhausted,
     PolicyNotInForce,
     Refused,
     StaleVersion,
+    StorageError,
     StoreBusy,
     XuejiError,
 )
@@ -701,6 +703,25 @@ def _one_by_one(
         if s is not None:
             found[sid] = s
     return found
+
+
+def _held_unreadable(request: str, student: str | None, bad: CorruptRecord) -> None:
+    """Say to the logger that the deadline sweep holds ``request``'s default approval
+    (Art 24) because its record, or its ``student``'s, cannot be read (``bad``): a
+    record edited outside the registry (Art 32(三)), as the sweep's other held
+    approvals are said, with the rule they cite."""
+    zh = f"请求 {request} 的学籍记录 {student}" if student else f"请求 {request}"
+    en = f"request {request}'s student record {student}" if student else f"request {request}"
+    _LOG.warning(
+        "默认审批暂缓：%s 无法读取（%s；storage.corrupt，第三十二条：在系统之外被改动），"
+        "修复后下一次运行即予默认审批 / default approval held: %s cannot be read (%s; "
+        "storage.corrupt, Art 32: edited outside the registry); the first run after it "
+        "is repaired approves it",
+        zh,
+        mask_ids(bad.detail_zh),
+        en,
+        mask_ids(bad.detail),
+    )
 
 
 def _sees_everything(actor: Actor) -> bool:
@@ -1701,6 +1722,15 @@ def _row_refusal(error: TypeError | XuejiError) -> Decision:
     if isinstance(error, TypeError):
         return _input_refusal(_bad_input("导入行字段有误", f"bad row: {error}"))
     return _input_refusal(error)
+
+
+_STORE_FAILURES = (ConcurrencyConflict, StorageError, CorruptRecord, DuplicateKey)
+"""The errors of the store itself, not of a bulk row's input: a lost race, a database
+that failed or cannot be reached, a stored record that cannot be read, a key the store
+holds already. Met under any row of :meth:`Registry.enroll_many`, one leaves the
+command, the whole unit rolled back (each was refused as the row's input error, and
+the other rows committed in partial mode: a lost race that the caller would have run
+again was reported as a bad row)."""
 
 
 _INPUT_ARTICLES: tuple[tuple[str, Article], ...] = (
@@ -3428,6 +3458,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         ``warned`` lists the rows applied with warnings; a row found again by its
         idempotency key is not among them (the repeat changes nothing and warns of
         nothing, as :meth:`enroll` says of it).
+
+        A failure of the store (:data:`_STORE_FAILURES`: a race lost to another
+        writer, a database that fails, a record that cannot be read) under any row is
+        raised in either mode, the whole unit rolled back: it is no fault of the row,
+        and the command is not run again here (its rows may be a stream read once),
+        so the caller runs it again.
         """
         _check_actor(actor)
         if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
@@ -3477,13 +3513,15 @@ check_class` of their place in it. An end cannot be refused, so a failing check
     ) -> None:
         """Decide and write one chunk of :meth:`enroll_many` (see there): the rows'
         outcomes go to ``into`` (applied, refused, warned, repeated)."""
-        applied, refused, warned, _ = into
+        _, refused, warned, _ = into
         parsed: list[tuple[int, Mapping[str, Any], _Enrolment | None]] = []
         intake = _intake(on, policy)  # (the autumn intake), once for the chunk
         system = policy.school_system.value
         for i, row in chunk:
             try:
                 parsed.append((i, row, _Enrolment.of(on, intake, system, **row)))
+            except _STORE_FAILURES:
+                raise  # the store's, not the row's (:data:`_STORE_FAILURES`)
             except (TypeError, XuejiError) as err:
                 if isinstance(row, Mapping) and row.get("idempotency_key") is not None:
                     # enroll answers a key it has seen before it reads the row (a key
@@ -3512,7 +3550,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 # decided one by one against the store, in its place: the rows before
                 # it are written first (a seat or an identity number goes to the
                 # earlier row, as when each row is enrolled in turn)
-                self._write_fresh(uow, actor, on, policy, fresh, applied)
+                self._write_fresh(uow, actor, on, policy, fresh, into, sizes)
                 fresh = []
                 student = self._enrol_alone(uow, actor, i, row, into)
                 if student is not None and student.id_number:
@@ -3544,7 +3582,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             sizes[klass.id] += 1
             seen.add(e.id_number)
             fresh.append((i, e, sch, klass))
-        self._write_fresh(uow, actor, on, policy, fresh, applied)
+        self._write_fresh(uow, actor, on, policy, fresh, into, sizes)
 
     def _enrol_alone(
         self,
@@ -3572,6 +3610,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 refused[i] = _input_refusal(_no_school(code))
                 return None
             raise
+        except _STORE_FAILURES:
+            raise  # the store's, not the row's: the whole unit rolls back
         except (TypeError, XuejiError) as err:
             refused[i] = _row_refusal(err)
             return None
@@ -3593,26 +3633,46 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         on: _dt.date,
         policy: Policy,
         fresh: Sequence[tuple[int, _Enrolment, School, SchoolClass]],
-        applied: dict[int, Student],
+        into: _BulkInto,
+        sizes: dict[str, int],
     ) -> None:
-        """Number and store new records (each decided already) as one batch."""
+        """Number and store new records (each decided already) as one batch.
+
+        A row its regional sequence has no number left for (``number.exhausted``) is
+        refused, as a row decided alone by :meth:`enroll` is (before, it raised out
+        of the whole import, in partial mode too), and gives its seat back
+        (``sizes``); the records' ids are reserved for the rows numbered only, so the
+        records written are those of enrolling the rows in turn."""
         if not fresh:
             return
+        applied, refused, warned, _ = into
         sequences = collections.Counter(
             (sch.region, e.entry.year, e.stage) for _, e, sch, _ in fresh
         )
-        wanted = {_numbers.regional_key(*k): n for k, n in sequences.items()}
-        wanted["id:S"] = len(fresh)
-        block = _Reserved(uow.allocator, wanted)
+        regionals = _Reserved(
+            uow.allocator, {_numbers.regional_key(*k): n for k, n in sequences.items()}
+        )
+        numbered: list[tuple[int, _Enrolment, School, SchoolClass, str]] = []
+        for i, e, sch, klass in fresh:
+            try:
+                regional = _numbers.issue_regional_number(
+                    policy, regionals, region=sch.region, year=e.entry.year, stage=e.stage
+                )
+            except NumberSpaceExhausted as err:
+                refused[i] = _input_refusal(err)
+                warned.pop(i, None)
+                sizes[klass.id] -= 1
+                continue
+            numbered.append((i, e, sch, klass, regional))
+        if not numbered:
+            return
+        block = _Reserved(uow.allocator, {"id:S": len(numbered)})
         students, entries = [], []
         previous = uow.log.last()
         basis = self._basis(on, "enroll", _ART12)
         spec, kind, unit = policy.id_mask.value, actor.kind.value, actor.unit
         name = _logged_name(actor, spec)
-        for i, e, sch, klass in fresh:
-            regional = _numbers.issue_regional_number(
-                policy, block, region=sch.region, year=e.entry.year, stage=e.stage
-            )
+        for i, e, sch, klass, regional in numbered:
             record = _numbers.new_record(on, id_number=e.id_number, validated=True)  # by .of
             student = self._new_student(
                 block,
@@ -5775,16 +5835,53 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         today = self.today()
         changed = []
         with _gc_paused(), self.store.unit_of_work() as uow:
-            due = uow.requests.open_due_before(today)
+            due = self._due_readable(uow, today)
             for i in range(0, len(due), SWEEP_BATCH):
+                part = due[i : i + SWEEP_BATCH]
                 batch = WriteBehind(uow)
-                batch.preload(due[i : i + SWEEP_BATCH])
-                for req in due[i : i + SWEEP_BATCH]:
+                try:
+                    batch.preload(part)
+                except CorruptRecord:  # a student record that cannot be read: held
+                    part = self._with_readable_students(uow, part)
+                    batch = WriteBehind(uow)
+                    batch.preload(part)
+                for req in part:
                     after = self._sweep_request(batch, req, today)
                     if after.version != req.version:
                         changed.append(after)
                 batch.flush()
         return changed
+
+    @staticmethod
+    def _due_readable(uow: UnitOfWork, today: _dt.date) -> list[Request]:
+        """The requests the sweep of ``today`` approves (``open_due_before``). One that
+        cannot be read (edited by hand past reading) is held, said to the logger, where
+        the store can read past it (the optional ``readable_due_before``); before, it
+        stopped the sweep, and every default approval of the province with it."""
+        try:
+            return uow.requests.open_due_before(today)
+        except CorruptRecord:
+            readable = getattr(uow.requests, "readable_due_before", None)
+            if readable is None:
+                raise
+        unreadable: dict[str, CorruptRecord] = {}
+        due: list[Request] = readable(today, unreadable)
+        for rid in sorted(unreadable):
+            _held_unreadable(rid, None, unreadable[rid])
+        return due
+
+    @staticmethod
+    def _with_readable_students(uow: UnitOfWork, part: Sequence[Request]) -> list[Request]:
+        """The requests of ``part`` whose students' records can be read; the others are
+        held, said to the logger (:func:`_held_unreadable`): the sweep goes on without
+        them, and its next run after the record is repaired approves them, dated the
+        day after their deadlines (the Art 32 report lists the record meanwhile)."""
+        unreadable: dict[str, CorruptRecord] = {}
+        _one_by_one(uow, {r.student for r in part}, unreadable)
+        for r in part:
+            if r.student in unreadable:
+                _held_unreadable(r.id, r.student, unreadable[r.student])
+        return [r for r in part if r.student not in unreadable]
 
     def forget_idempotency_keys(self, actor: Actor, *, before: _dt.date) -> int:
         """Remove the idempotency records of commands run before ``before``; returns

@@ -226,14 +226,19 @@ class StudentRepository(Protocol):
 class RequestRepository(Protocol):
     """Requests awaiting approval.
 
-    Two methods are optional, and the :class:`~xueji.registry.Registry` uses them where
+    Three methods are optional, and the :class:`~xueji.registry.Registry` uses them where
     a repository has them: ``of_kind(kind, state) -> Iterator[Request]`` (every request
     of one kind in one state, in key order, read like :meth:`all`: the Art 27 report of
     a term's dropouts then reads the approved dropouts, not every request), and
     ``for_student(student_id) -> list[Request]`` (every request of one student, open or
     decided, in key order: a transfer into a senior high reads the student's earlier
     refusals on false material, Art 25, without reading every request). Without them
-    the registry picks the requests from :meth:`all`."""
+    the registry picks the requests from :meth:`all`. A store whose rows can be damaged
+    outside it (the SQL store) may have ``readable_due_before(day, unreadable) ->
+    list[Request]``: :meth:`open_due_before`, each request that cannot be read put in
+    the dict ``unreadable`` by id (its :class:`~xueji.errors.CorruptRecord`) instead of
+    raised; the deadline sweep then holds those and approves the others. Without it,
+    such a request stops the sweep, as before."""
 
     def get(self, request_id: str) -> Request | None: ...
     def add(self, request: Request) -> None: ...

@@ -1316,6 +1316,21 @@ class _Requests(_Docs):
         # the statement is built once: the sweep runs it daily and most days find nothing
         return [self._from_row(row) for row in self.conn.execute(_DUE, {"day": day})]
 
+    def readable_due_before(
+        self, day: _dt.date, unreadable: dict[str, CorruptRecord]
+    ) -> list[Request]:
+        """:meth:`open_due_before`, a request that cannot be read kept in ``unreadable``
+        by id instead of stopping the reading (the optional method of
+        :class:`~xueji.storage.protocols.RequestRepository`: the deadline sweep goes
+        on with the other requests)."""
+        found = []
+        for row in self.conn.execute(_DUE, {"day": day}):
+            try:
+                found.append(self._from_row(row))
+            except CorruptRecord as bad:
+                unreadable[str(row[0])] = bad
+        return found
+
     def all(self) -> Iterator[Request]:
         return self._all()
 
