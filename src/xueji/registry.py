@@ -5050,7 +5050,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         who left this province earlier continues the same record either way; the
         outcome then names it by its request only (``outcome.student`` is ``None``,
         ``outcome.request.student`` its id): the earlier record is not the receiving
-        school's to read before the return is approved (Art 28). The receiving school's
+        school's to read before the return is approved (Art 28); it keeps the key fields
+        of its first entry, those given otherwise warned (``enrolment.key_fields_kept``,
+        Art 29, as for a record an enrolment takes up again). The receiving school's
         and its authority's approvals follow (20 working days each). As any transfer
         (Art 25(2)), not filed inside the policy's ``transfer_blackout``, and applied for
         (``applied_on``, default today) mid-term outside the ``transfer_window`` only with
@@ -5137,6 +5139,24 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 return Outcome(decision)
             if left:
                 student = left[0]
+                # the record coming back keeps the key fields of its first entry
+                # (Art 29): those given otherwise are said, as when an enrolment takes
+                # a record up again (before, an ID number given was dropped in silence)
+                decision = Decision.combine(
+                    decision,
+                    corrections.check_key_fields_kept(
+                        student,
+                        {
+                            "name": name,
+                            "sex": sex,
+                            "birth_date": birth_date,
+                            "hukou_region": hukou_region,
+                            "id_number": id_number,
+                            "guardian_id": guardian_id,
+                        },
+                        policy,
+                    ),
+                )
             else:
                 if number is not None:
                     record = _numbers.NumberRecord(
