@@ -68,7 +68,7 @@ from xueji.lifecycle.tables import (
     RequestState,
     StudentStatus,
 )
-from xueji.masking import HIDDEN_DATE, IdMask, mask
+from xueji.masking import HIDDEN_DATE, IdMask, mask, remask
 from xueji.model import (
     DATE_RANGE,
     SCHOOL_MAINTAINED,
@@ -259,7 +259,10 @@ def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[st
     text, and is kept whole. A birth date is hidden (``HIDDEN_DATE``): the default mask
     hides exactly the birth date of the number it masks, and a subject's history shows
     its number masked (found by the privacy review: a key-field edit logged both, and
-    together they gave the number back); the record's digest covers it."""
+    together they gave the number back); the record's digest covers it. A value that
+    is no text (the number record a correction changes) is logged as its repr, whose
+    numbers the library masked with its default: they are masked again with ``spec``
+    (found by the merge review)."""
     out = {}
     for k, v in values.items():
         text = v if type(v) is str else _s(v)  # (most values are text already)
@@ -270,8 +273,12 @@ def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[st
         elif len(text) >= 15 and k not in _ISSUED:
             if isinstance(v, Consent):
                 text = _consent_text(v, spec)
-            if not isinstance(v, Photo):
+            if type(v) is str:
                 text = mask_ids(text, spec)
+            elif not isinstance(v, Photo):
+                # a value's repr (the number record's) masked its numbers with the
+                # library's default: masked again with the profile's (Art 30)
+                text = remask(text, spec)
         out[k] = text
     return out
 
