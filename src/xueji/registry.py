@@ -2423,8 +2423,9 @@ class Registry:
         if req.kind is RequestKind.RESUMPTION:
             return self._class_back(uow, s, req.to_class, on)
         if req.kind is RequestKind.NEW_STUDENT:
-            # the entry checks, on the record as it stands (Arts 14, 12, 2, 16)
-            return self._entry_checks(uow, s, self.policy(on))
+            # the entry checks, on the record as it stands (Arts 14, 12, 2, 16), under
+            # the profile of its entry (Art 33)
+            return self._entry_checks(uow, s, self._entered_under(s, on))
         if req.kind not in _TRANSFER_KINDS or req.to_class is None or req.to_school is None:
             return Decision.allow()
         klass = self._get_class(uow, req.to_class)
@@ -2445,6 +2446,19 @@ class Registry:
         return enrolment.check_class(
             klass, school=req.to_school, grade=grade, stage=stage, size=size, policy=self.policy(on)
         )
+
+    def _entered_under(self, s: Student, on: _dt.date) -> Policy:
+        """The profile a new record's entry checks run under at its submission and its
+        review's approval (:meth:`_entry_checks`): the one in force on its entry date,
+        as :meth:`_set_under` takes the profile a deadline was set under. Reading (Art
+        33, a revision takes effect from its date, not backwards): a pupil entered
+        lawfully is not refused because a revision with a stricter age cutoff took
+        effect before the review (found by the merge review: the refusal also cited
+        the revision). The profile of ``on`` where none was in force on that date."""
+        try:
+            return self.policy(s.entry_date)
+        except PolicyNotInForce:
+            return self.policy(on)
 
     def _entry_checks(self, uow: UnitOfWork, s: Student, policy: Policy) -> Decision:
         """The checks of a new record's entry, run again on the record as it stands when
@@ -4294,7 +4308,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             policy = self.policy(on)
             late = enrolment.check_entry_deadline(on, entry_date=s.entry_date, policy=policy)
             decision = Decision.combine(
-                self._entry_checks(uow, s, policy),
+                self._entry_checks(uow, s, self._entered_under(s, on)),
                 late,
                 self._own_filing(uow, actor, RequestKind.NEW_STUDENT, s.school),
             )
