@@ -2672,23 +2672,27 @@ class Registry:
         )
 
     def _own_filing(
-        self, uow: UnitOfWork, actor: Actor, kind: RequestKind, school: str
+        self, uow: UnitOfWork, actor: Actor, kind: RequestKind, school: str, policy: Policy
     ) -> Decision:
         """At a filing: :func:`~xueji.rules.approvals.check_own_filing` of ``actor``
         filing a request of ``kind`` (:data:`REVIEWED_BY_AUTHORITY`) for a student of
         ``school``, whose review is the school's 学籍主管单位's (Art 31). Found by the
         lifecycle review: a county filed its own school's dropout and approved it
-        itself. A school never reviews: its filing evaluates nothing."""
+        itself. A school never reviews: its filing evaluates nothing. The refusal
+        cites the request's article as ``policy`` cites its filing (before, the
+        table's as it stood: found by the merge review)."""
         if kind not in REVIEWED_BY_AUTHORITY or actor.kind is ActorKind.SCHOOL:
             return Decision.allow()
         code = self._get_school(uow, school).authority
         reviewer = Actor(self._kind_of(uow, code) or ActorKind.COUNTY, code)
-        article = REQUEST_TABLES[kind].rows[0].article
+        article = policy.cite(kind.value, "open", REQUEST_TABLES[kind].rows[0].article)
         return approvals.check_own_filing(
             actor, reviewer, kind=kind.value, article=article, subject=school
         )
 
-    def _decided_by_its_filer(self, uow: UnitOfWork, actor: Actor, req: Request) -> Decision:
+    def _decided_by_its_filer(
+        self, uow: UnitOfWork, actor: Actor, req: Request, policy: Policy
+    ) -> Decision:
         """At a review (approve, reject) of a request of :data:`REVIEWED_BY_AUTHORITY`:
         the unit that opened it does not decide it (Art 31,
         :func:`~xueji.rules.approvals.check_own_filing`; a request so filed, in a store
@@ -2699,12 +2703,16 @@ class Registry:
         kind = self._opener_kind(uow, req)
         if kind is None or kind is ActorKind.SCHOOL:
             return Decision.allow()
-        article = REQUEST_TABLES[req.kind].get(req.state, "approve")
+        row = REQUEST_TABLES[req.kind].get(req.state, "approve")
+        event = "approve" if row is not None else "open"
         return approvals.check_own_filing(
             Actor(kind, req.history[0].actor),
             actor,
             kind=req.kind.value,
-            article=(article or REQUEST_TABLES[req.kind].rows[0]).article,
+            # the request's article as the profile cites its decision (as its log does)
+            article=policy.cite(
+                req.kind.value, event, (row or REQUEST_TABLES[req.kind].rows[0]).article
+            ),
             subject=req.id,
         )
 
@@ -4310,7 +4318,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             decision = Decision.combine(
                 self._entry_checks(uow, s, self._entered_under(s, on)),
                 late,
-                self._own_filing(uow, actor, RequestKind.NEW_STUDENT, s.school),
+                self._own_filing(uow, actor, RequestKind.NEW_STUDENT, s.school, policy),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -4693,7 +4701,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             party = self._check_party(uow, actor, req)
             if party.allowed:
                 # the unit that filed a school's change does not review it (Art 31)
-                party = Decision.combine(party, self._decided_by_its_filer(uow, actor, req))
+                party = Decision.combine(
+                    party, self._decided_by_its_filer(uow, actor, req, self.policy(on))
+                )
         if not party.allowed:
             return Outcome(party, None, req)
         # every rule evaluated, in order: an allowed decision lists them too (before, it
@@ -4906,7 +4916,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 corrections.check_correction(s, changes, today=on, policy=policy),
                 # (a change ending the record, and under "wait" a transfer, is open)
                 self._no_other_open(uow, s, RequestKind.CORRECTION, policy=policy),
-                self._own_filing(uow, actor, RequestKind.CORRECTION, s.school),
+                self._own_filing(uow, actor, RequestKind.CORRECTION, s.school, policy),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5418,7 +5428,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 self._class_back(uow, s, to_class, on)
                 if kind is RequestKind.RESUMPTION or to_class
                 else Decision.allow(),
-                self._own_filing(uow, actor, kind, s.school),
+                self._own_filing(uow, actor, kind, s.school, self.policy(on)),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5620,7 +5630,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     else (),
                     policy=policy,
                 ),
-                self._own_filing(uow, actor, RequestKind.GRADUATION, s.school)
+                self._own_filing(uow, actor, RequestKind.GRADUATION, s.school, policy)
                 if needs_approval
                 else Decision.allow(),
             )
