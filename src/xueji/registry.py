@@ -2248,6 +2248,22 @@ class Registry:
             f"school {school.code} has no city above its authority",
         )
 
+    @staticmethod
+    def _direct_counties(uow: UnitOfWork) -> frozenset[str]:
+        """The region codes of the counties directly under the province in the tree
+        (省直管县, each its own city: :meth:`_city_of`): a 户籍 of one is not of the
+        prefecture sharing its first four digits (Art 25; docs/policy.md)."""
+        units = {u.code: u for u in uow.units.list()}
+        return frozenset(
+            u.region
+            for u in units.values()
+            if u.level is UnitLevel.COUNTY
+            and (
+                u.parent is None
+                or (u.parent in units and units[u.parent].level is UnitLevel.PROVINCE)
+            )
+        )
+
     def _false_material_refusal(
         self, uow: UnitOfWork, students: Sequence[Student], to_city: str
     ) -> str:
@@ -5013,6 +5029,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 stated_reason=stated_reason,
                 open_transfers=sum(1 for r in open_now if r.kind in _TRANSFER_KINDS),
                 false_material_refusal=refusal,
+                direct_counties=self._direct_counties(uow),
             )
             decision = Decision.combine(
                 # (the term window on the day the guardian applied, Art 25(2))
