@@ -495,6 +495,38 @@ def test_art30_the_change_log_masks_identity_numbers_with_the_profile_s_id_mask(
         assert s.id_number not in str(entry)
 
 
+@pytest.mark.parametrize("field", ["guardian_id", "id_number"])
+def test_art30_a_correction_logs_the_number_record_with_the_profile_s_id_mask(
+    field: str,
+) -> None:
+    """Found by the merge review: an approved correction of the guardian's or the
+    student's identity number logged the number record (``numbers``) as its repr,
+    whose numbers the library's default mask had masked (first 6 and last 4: region
+    and sex), where the profile sets a stricter ``id_mask`` (Art 30). The record's
+    numbers are logged with the profile's mask."""
+    from xueji.masking import IdMask, mask
+    from xueji.policy import ANHUI_2013, Param
+
+    strict = IdMask(head=0, tail=2)
+    other = attrs.evolve(
+        ANHUI_2013, code="other", id_mask=Param(strict, ANHUI_2013.id_mask.article)
+    )
+    p = Province(policies=(other,))
+    guardian = make_id(D(1990, 1, 1), "F")
+    s = p.register("A", 1, id_number=None, guardian_id=guardian, birth=D(2020, 3, 1))
+    new = make_id(D(1988, 5, 5), "M") if field == "guardian_id" else make_id(D(2020, 3, 1))
+    fix = p.reg.request_correction(school_actor("A"), s.id, {field: new}, "录错")
+    assert fix.request is not None
+    assert p.reg.approve(authority("340104"), fix.request.id).allowed
+    entry = p.log()[-1]
+    assert entry.command == "correct"
+    logged = entry.before["numbers"] + entry.after["numbers"]
+    for number in (guardian, new):
+        assert mask(number) not in logged, logged  # (the default mask's form)
+        assert number[:6] not in logged, logged
+    assert mask(guardian, strict) in entry.before["numbers"]
+
+
 def test_art30_the_change_log_gives_no_masked_number_back_with_the_birth_date(
     province: Province,
 ) -> None:

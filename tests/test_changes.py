@@ -852,6 +852,42 @@ def test_art26_a_change_filed_by_the_reviewing_unit_is_not_approved_by_it(
     assert p.reg.student(PROVINCE, t.id).status is StudentStatus.SUSPENDED
 
 
+def test_art31_a_unit_s_own_filing_is_refused_citing_the_request_s_article_as_cited() -> None:
+    """Found by the merge review: the refusal of a unit's own filing (and of its
+    decision on a request it filed) cited the lifecycle table's article as it stood
+    (皖教基 Art 27 for a dropout, marked inherited), while the request's own entries
+    cite the profile's article (under the national profile 教基一〔2013〕7号 Art 22).
+    It cites the request's article as the profile cites it, at the filing and at the
+    decision."""
+    from xueji.lifecycle.tables import REQUEST_TABLES
+    from xueji.policy import NATIONAL_2013
+
+    p = Province(policies=(NATIONAL_2013,))
+    county = p.authority_of("A")
+    s = p.register("A", 3)
+    out = p.reg.record_dropout(county, s.id, "外出")
+    assert refused_codes(out) == ("stage.own_filing",)
+    filed = p.reg.record_dropout(A, s.id, "外出").request
+    assert filed is not None
+    opened = p.log()[-1]
+    assert opened.command == "open_dropout"
+    assert str(out.decision.violations[0].article) == opened.basis
+    assert opened.basis.startswith("教基一〔2013〕7号")
+    with p.store.unit_of_work() as uow:  # (as an earlier version let the county file it)
+        held = uow.requests.get(filed.id)
+        first = attrs.evolve(held.history[0], actor=county.unit)
+        uow.requests.update(
+            attrs.evolve(held, history=(first, *held.history[1:]), version=held.version + 1)
+        )
+    row = REQUEST_TABLES[RequestKind.DROPOUT].get(filed.state, "approve")
+    assert row is not None
+    decided = p.reg.approve(county, filed.id)
+    assert refused_codes(decided) == ("stage.own_filing",)
+    assert decided.decision.violations[0].article == NATIONAL_2013.cite(
+        "dropout", "approve", row.article
+    )
+
+
 def test_art18_one_rollover_a_year() -> None:
     """Found by the analysts' review: a rollover of an earlier year run after this
     year's (2025 after 2026, on 5 August 2026) moved every student up again. A year's

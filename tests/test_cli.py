@@ -1266,6 +1266,12 @@ def test_art30_store_commands_mask_with_the_profile_s_id_mask(
     assert code == 2
     assert "****************2X" in err
     assert "110105" not in err
+    # a number written in groups (found by the merge review: kept its region and sex)
+    code, out, _ = run(capsys, "submit", "110105-19491231-002X", *store, "--as", "school:A")
+    assert code == 1
+    assert "******-********-**2X" in out
+    assert "110105" not in out
+    assert "002X" not in out
     # under the default mask, as before
     assert main(["init", *store[:2], "--policy", "anhui-2013", "--replace-profiles"]) == 0
     capsys.readouterr()

@@ -1651,6 +1651,43 @@ def test_art14_the_review_checks_the_record_again_before_it_is_registered(
     assert ok.status is StudentStatus.REGISTERED
 
 
+@pytest.mark.parametrize("step", ["approve", "submit"])
+def test_art14_the_entry_checks_are_those_of_the_profile_in_force_at_entry(step: str) -> None:
+    """Found by the merge review: the entry checks run again at submission and at the
+    review's approval ran under the profile in force that day, so a pupil entered
+    lawfully on 1 September was refused after a revision with a stricter age cutoff
+    took effect in between, the refusal citing the revision's article (Art 33: a
+    revision is not applied backwards). They run under the profile in force on the
+    record's entry date; a child entered under the revision is checked under it."""
+    from xueji.policy import ANHUI_2013, Param
+    from xueji.policy.values import MonthDay
+
+    own = Article("皖教基〔2026〕1号", 14)
+    revision = attrs.evolve(
+        ANHUI_2013,
+        code="anhui-2026",
+        valid_from=D(2026, 9, 15),
+        school_entry_age=Param(6, own),
+        school_entry_age_cutoff=Param(MonthDay(8, 1), own),
+    )
+    p = Province(D(2026, 9, 1), policies=(ANHUI_2013, revision))
+    s = p.enroll("A", 1, birth=D(2020, 8, 15))  # six by 31 August, not by 1 August
+    if step == "submit":
+        p.at(D(2026, 9, 16))
+    sub = p.reg.submit(A, s.id)
+    assert sub.allowed, sub.decision
+    assert sub.request is not None
+    p.at(D(2026, 9, 16))
+    out = p.reg.approve(authority("340104"), sub.request.id)
+    assert out.allowed, out.decision
+    assert p.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
+    # the same child entered under the revision is refused, citing the revision
+    later = p.reg.enroll(A, **enrol_kwargs(D(2020, 8, 15), photo=Photo(D(2026, 9, 16), "sha256:y")))
+    assert refused(later) == ("enrolment.too_young",)
+    assert later.decision.violations[0].article == own
+    assert dict(later.decision.violations[0].facts)["cutoff"] == "2026-08-01"
+
+
 def test_art14_a_record_entered_in_error_is_voided_and_enrolled_at_the_right_school(
     province: Province,
 ) -> None:

@@ -157,6 +157,61 @@ def test_art13_an_id_number_given_to_a_record_taken_up_is_said_not_dropped() -> 
     assert refused(again) == ("enrolment.duplicate",)
 
 
+@pytest.mark.parametrize("abroad", [True, False])
+def test_art13_an_id_number_given_to_a_record_coming_back_is_said_not_dropped(
+    abroad: bool,
+) -> None:
+    """Found by the merge review: a J-number pupil coming back from abroad (found by
+    its guardian, name and birth date) or from another province (by its J 学籍号)
+    with its own ID number continued its record with no ID number, the number given
+    dropped in silence, and a later enrolment by that number alone opened a second
+    registry (Arts 13-14). As for a record taken up by an enrolment, ``transfer_in``
+    now warns ``enrolment.key_fields_kept`` (Art 29), its ``use`` the correction that
+    links the number."""
+    p = Province(D(2026, 9, 1))
+    guardian = make_id(D(1990, 1, 1), "F")
+    s = p.register("A", 1, id_number=None, guardian_id=guardian, name="小明", birth=D(2020, 3, 1))
+    if abroad:
+        out = p.reg.request_cross_border_out(
+            A, s.id, destination="新加坡", leave_date=D(2026, 9, 20), reason="随父母出国"
+        )
+    else:
+        out = p.reg.request_cross_province_out(
+            A, s.id, to_school_name="江苏某小学", reason="随父母迁居"
+        )
+    assert out.request is not None
+    for who in (A, SHUSHAN):
+        assert p.reg.approve(who, out.request.id).allowed
+    p.at(D(2026, 11, 2))
+    own = make_id(D(2020, 3, 1), "M")
+    back = p.reg.transfer_in(
+        A,
+        origin="新加坡" if abroad else "江苏",
+        abroad=abroad,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="小明",
+        sex="M",
+        birth_date=D(2020, 3, 1),
+        hukou_region="340104",
+        registry_number=None if abroad else s.numbers.current.text,
+        id_number=own,
+        guardian_id=guardian,
+        photo=Photo(D(2026, 11, 2), "sha256:y"),
+        stated_reason="随迁回皖",
+    )
+    assert back.allowed, back.decision
+    assert back.request is not None
+    assert back.request.student == s.id
+    warned = {w.code: w for w in back.decision.warnings}
+    kept = warned["enrolment.key_fields_kept"]
+    assert dict(kept.facts)["fields"] == "id_number"
+    assert "request_correction" in dict(kept.facts)["use"]
+    assert str(kept.article).startswith("皖教基〔2013〕20号 第二十九条")
+    assert own not in repr(back.decision.to_dict())
+
+
 def test_art29_a_record_taken_up_says_which_key_fields_given_it_keeps() -> None:
     """The same for a name typed otherwise (the record found by its ID number); a
     name differing only in white space (the same child, docs/registry.md), the photo

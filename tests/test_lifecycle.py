@@ -33,6 +33,28 @@ def test_every_row_cites_an_article_and_names_real_guards(table: TransitionTable
             assert callable(getattr(importlib.import_module(f"xueji.rules.{module}"), func)), guard
 
 
+def test_the_tables_name_the_guards_the_registry_runs() -> None:
+    """Found by the merge review: rows the registry guards listed none (``void``:
+    ``changes.check_void``), or a predicate instead of the checks run (a dropout's
+    ``return``), and the decisions of a school's change its authority reviews did not
+    list ``approvals.check_own_filing`` (Art 31). The tables list them where the
+    registry runs them: the kinds of ``REVIEWED_BY_AUTHORITY``, and the new record's
+    submission and approval."""
+    from xueji.registry import REVIEWED_BY_AUTHORITY
+
+    own = "approvals.check_own_filing"
+    for kind, table in REQUEST_TABLES.items():
+        for row in table:
+            if row.event in ("approve", "reject"):
+                assert (own in row.guards) is (kind in REVIEWED_BY_AUTHORITY), (kind, row)
+    student = {(r.source, r.event): r.guards for r in STUDENT}
+    assert own in student[(StudentStatus.DRAFT, "submit")]
+    assert own in student[(StudentStatus.PENDING_REVIEW, "approve")]
+    for source in (StudentStatus.DRAFT, StudentStatus.PENDING_REVIEW):
+        assert "changes.check_void" in student[(source, "void")]
+    assert "changes.check_registry_kept" in student[(StudentStatus.DROPPED_OUT, "return")]
+
+
 def test_every_request_kind_has_a_table() -> None:
     assert set(REQUEST_TABLES) == set(RequestKind)
 

@@ -559,6 +559,24 @@ def test_art30_a_full_width_check_character_is_masked() -> None:
     assert mask_ids("证号 11010519491231002Ｘ") == "证号 110105********002Ｘ"
 
 
+def test_art30_a_number_written_in_groups_is_masked_again_with_a_stricter_mask() -> None:
+    """Found by the merge review: ``remask`` masked again the numbers the default
+    mask left in one run only, so a grouped number the library had masked with the
+    default (``110105-********-002X``, as ``mask_ids`` writes it) kept its region and
+    sex under a profile's stricter mask (Art 30). It is masked again in its groups."""
+    from xueji.masking import IdMask, mask_ids, remask
+
+    strict = IdMask(head=0, tail=2)
+    for written in ("110105-19491231-002X", "110105 1949 1231 002X", "110105－19491231－002X"):
+        once = mask_ids(f"学生 {written} 不存在")
+        again = remask(once, strict)
+        assert "110105" not in again, again
+        assert "002X" not in again, again
+        assert again == mask_ids(f"学生 {written} 不存在", strict)
+    # masking again only hides: a mask showing more leaves the default's form
+    assert remask("110105-********-002X", IdMask(head=10, tail=4)) == "110105-********-002X"
+
+
 def test_a_record_read_back_cannot_change_what_the_store_holds(province: Province) -> None:
     """Found by the storage review: the memory store handed back the records it held,
     whose mappings were plain dicts, so a caller's change to a student's ``info``, a

@@ -1342,6 +1342,54 @@ def test_art25_a_county_directly_under_the_province_is_its_own_city(province: Pr
     assert moved.allowed, moved.decision
 
 
+def test_art25_a_direct_county_s_hukou_is_not_the_prefecture_s_sharing_its_digits(
+    province: Province,
+) -> None:
+    """Found by the merge review: docs/policy.md says a 省直管县's 户籍 is that
+    county's by its whole code, not 宣城's, but a move between two schools of 宣城
+    (341800) by a pupil of 广德 (341882) 户籍 was read by its first four digits as 宣城's
+    and refused as a school choice (Art 25(1)). The codes of the counties directly
+    under the province in the tree are not a prefecture's; a 宣州 户籍 still is."""
+    from xueji.model import School, Unit, UnitLevel
+
+    p = province
+    _guangde(p)
+    p.reg.add_unit(PROVINCE, Unit("3418", "宣城市教育局", UnitLevel.CITY, "341800", "34"))
+    p.reg.add_unit(PROVINCE, Unit("341802", "宣州区教育体育局", UnitLevel.COUNTY, "341802", "3418"))
+    for code in ("X", "Y"):
+        p.reg.add_school(
+            PROVINCE,
+            School(code, f"宣州{code}小学", "341802", "341802", frozenset({Stage.PRIMARY})),
+        )
+        p.reg.add_class(
+            school_actor(code), SchoolClass(f"{code}-1", code, "1年级1班", 1, "班主任", START)
+        )
+
+    def at_x(hukou: str) -> Student:
+        s = p.enroll("X", 1, hukou_region=hukou)
+        sub = p.reg.submit(school_actor("X"), s.id).request
+        assert sub is not None
+        done = p.reg.approve(authority("341802"), sub.id)
+        assert done.student is not None
+        return done.student
+
+    guangde = at_x("341882")
+    moved = start_transfer(
+        p, guangde.id, to="Y", reason=TransferReason.OTHER, stated_reason="离家近"
+    )
+    assert moved.allowed, moved.decision
+    step = next(
+        st for st in moved.decision.explain().steps if st.rule == "transfer.same_city_choice"
+    )
+    assert step.verdict.value == "allow"
+    assert dict(step.facts)["hukou_direct_county"] == "True"
+    xuanzhou = at_x("341802")
+    chose = start_transfer(
+        p, xuanzhou.id, to="Y", reason=TransferReason.OTHER, stated_reason="离家近"
+    )
+    assert chose.decision.codes == ("transfer.same_city_choice",)
+
+
 def test_art25_the_term_window_reads_the_day_the_guardian_applied() -> None:
     """Found by the transfers review: the term window (Art 25(2)) was read on the day
     the school filed the transfer, not on ``applied_on``, the day the guardian applied

@@ -129,6 +129,13 @@ _DEFAULT_MASKED = re.compile(
 )
 
 
+# the same written in groups, as mask_ids leaves a grouped number (6-8-4 or 6-4-4-4)
+_DEFAULT_MASKED_GROUPED = re.compile(
+    rf"(?<![\d*])\d{{6}}{_SEPARATOR}(?:\*{{8}}|\*{{4}}{_SEPARATOR}\*{{4}}){_SEPARATOR}"
+    r"[\dXxＸｘ]{4}(?![\dXxＸｘ*])"
+)
+
+
 def remask(text: str, spec: IdMask | None = None) -> str:
     """``text`` masked with ``spec`` (as :func:`mask_ids`), the numbers already masked
     with :data:`DEFAULT_MASK` (a message made where no profile was at hand: an error,
@@ -140,11 +147,22 @@ def remask(text: str, spec: IdMask | None = None) -> str:
     '学生 ****************2X 不存在; 证 ****************2X'
     >>> remask("学生 110105********002X", IdMask(head=10, tail=4))
     '学生 110105********002X'
+
+    A number the default mask left in its groups is masked again in them:
+
+    >>> remask("学生 110105-********-002X", IdMask(head=0, tail=2))
+    '学生 ******-********-**2X'
     """
     spec = spec or DEFAULT_MASK
     out = mask_ids(text, spec)
     if spec == DEFAULT_MASK:
         return out
+
+    def regrouped(m: re.Match[str]) -> str:
+        written = m.group(0)
+        return _regroup(written, spec.apply(re.sub(_SEPARATOR, "", written)))
+
+    out = _DEFAULT_MASKED_GROUPED.sub(regrouped, out)
     return _DEFAULT_MASKED.sub(lambda m: spec.apply(m.group(0)), out)
 
 

@@ -68,7 +68,7 @@ from xueji.lifecycle.tables import (
     RequestState,
     StudentStatus,
 )
-from xueji.masking import HIDDEN_DATE, IdMask, mask
+from xueji.masking import HIDDEN_DATE, IdMask, mask, remask
 from xueji.model import (
     DATE_RANGE,
     SCHOOL_MAINTAINED,
@@ -259,7 +259,10 @@ def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[st
     text, and is kept whole. A birth date is hidden (``HIDDEN_DATE``): the default mask
     hides exactly the birth date of the number it masks, and a subject's history shows
     its number masked (found by the privacy review: a key-field edit logged both, and
-    together they gave the number back); the record's digest covers it."""
+    together they gave the number back); the record's digest covers it. A value that
+    is no text (the number record a correction changes) is logged as its repr, whose
+    numbers the library masked with its default: they are masked again with ``spec``
+    (found by the merge review)."""
     out = {}
     for k, v in values.items():
         text = v if type(v) is str else _s(v)  # (most values are text already)
@@ -270,8 +273,12 @@ def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[st
         elif len(text) >= 15 and k not in _ISSUED:
             if isinstance(v, Consent):
                 text = _consent_text(v, spec)
-            if not isinstance(v, Photo):
+            if type(v) is str:
                 text = mask_ids(text, spec)
+            elif not isinstance(v, Photo):
+                # a value's repr (the number record's) masked its numbers with the
+                # library's default: masked again with the profile's (Art 30)
+                text = remask(text, spec)
         out[k] = text
     return out
 
@@ -2241,6 +2248,22 @@ class Registry:
             f"school {school.code} has no city above its authority",
         )
 
+    @staticmethod
+    def _direct_counties(uow: UnitOfWork) -> frozenset[str]:
+        """The region codes of the counties directly under the province in the tree
+        (省直管县, each its own city: :meth:`_city_of`): a 户籍 of one is not of the
+        prefecture sharing its first four digits (Art 25; docs/policy.md)."""
+        units = {u.code: u for u in uow.units.list()}
+        return frozenset(
+            u.region
+            for u in units.values()
+            if u.level is UnitLevel.COUNTY
+            and (
+                u.parent is None
+                or (u.parent in units and units[u.parent].level is UnitLevel.PROVINCE)
+            )
+        )
+
     def _false_material_refusal(
         self, uow: UnitOfWork, students: Sequence[Student], to_city: str
     ) -> str:
@@ -2426,8 +2449,9 @@ class Registry:
         if req.kind is RequestKind.RESUMPTION:
             return self._class_back(uow, s, req.to_class, on)
         if req.kind is RequestKind.NEW_STUDENT:
-            # the entry checks, on the record as it stands (Arts 14, 12, 2, 16)
-            return self._entry_checks(uow, s, self.policy(on))
+            # the entry checks, on the record as it stands (Arts 14, 12, 2, 16), under
+            # the profile of its entry (Art 33)
+            return self._entry_checks(uow, s, self._entered_under(s, on))
         if req.kind not in _TRANSFER_KINDS or req.to_class is None or req.to_school is None:
             return Decision.allow()
         klass = self._get_class(uow, req.to_class)
@@ -2448,6 +2472,19 @@ class Registry:
         return enrolment.check_class(
             klass, school=req.to_school, grade=grade, stage=stage, size=size, policy=self.policy(on)
         )
+
+    def _entered_under(self, s: Student, on: _dt.date) -> Policy:
+        """The profile a new record's entry checks run under at its submission and its
+        review's approval (:meth:`_entry_checks`): the one in force on its entry date,
+        as :meth:`_set_under` takes the profile a deadline was set under. Reading (Art
+        33, a revision takes effect from its date, not backwards): a pupil entered
+        lawfully is not refused because a revision with a stricter age cutoff took
+        effect before the review (found by the merge review: the refusal also cited
+        the revision). The profile of ``on`` where none was in force on that date."""
+        try:
+            return self.policy(s.entry_date)
+        except PolicyNotInForce:
+            return self.policy(on)
 
     def _entry_checks(self, uow: UnitOfWork, s: Student, policy: Policy) -> Decision:
         """The checks of a new record's entry, run again on the record as it stands when
@@ -2661,23 +2698,27 @@ class Registry:
         )
 
     def _own_filing(
-        self, uow: UnitOfWork, actor: Actor, kind: RequestKind, school: str
+        self, uow: UnitOfWork, actor: Actor, kind: RequestKind, school: str, policy: Policy
     ) -> Decision:
         """At a filing: :func:`~xueji.rules.approvals.check_own_filing` of ``actor``
         filing a request of ``kind`` (:data:`REVIEWED_BY_AUTHORITY`) for a student of
         ``school``, whose review is the school's 学籍主管单位's (Art 31). Found by the
         lifecycle review: a county filed its own school's dropout and approved it
-        itself. A school never reviews: its filing evaluates nothing."""
+        itself. A school never reviews: its filing evaluates nothing. The refusal
+        cites the request's article as ``policy`` cites its filing (before, the
+        table's as it stood: found by the merge review)."""
         if kind not in REVIEWED_BY_AUTHORITY or actor.kind is ActorKind.SCHOOL:
             return Decision.allow()
         code = self._get_school(uow, school).authority
         reviewer = Actor(self._kind_of(uow, code) or ActorKind.COUNTY, code)
-        article = REQUEST_TABLES[kind].rows[0].article
+        article = policy.cite(kind.value, "open", REQUEST_TABLES[kind].rows[0].article)
         return approvals.check_own_filing(
             actor, reviewer, kind=kind.value, article=article, subject=school
         )
 
-    def _decided_by_its_filer(self, uow: UnitOfWork, actor: Actor, req: Request) -> Decision:
+    def _decided_by_its_filer(
+        self, uow: UnitOfWork, actor: Actor, req: Request, policy: Policy
+    ) -> Decision:
         """At a review (approve, reject) of a request of :data:`REVIEWED_BY_AUTHORITY`:
         the unit that opened it does not decide it (Art 31,
         :func:`~xueji.rules.approvals.check_own_filing`; a request so filed, in a store
@@ -2688,12 +2729,16 @@ class Registry:
         kind = self._opener_kind(uow, req)
         if kind is None or kind is ActorKind.SCHOOL:
             return Decision.allow()
-        article = REQUEST_TABLES[req.kind].get(req.state, "approve")
+        row = REQUEST_TABLES[req.kind].get(req.state, "approve")
+        event = "approve" if row is not None else "open"
         return approvals.check_own_filing(
             Actor(kind, req.history[0].actor),
             actor,
             kind=req.kind.value,
-            article=(article or REQUEST_TABLES[req.kind].rows[0]).article,
+            # the request's article as the profile cites its decision (as its log does)
+            article=policy.cite(
+                req.kind.value, event, (row or REQUEST_TABLES[req.kind].rows[0]).article
+            ),
             subject=req.id,
         )
 
@@ -4302,9 +4347,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             policy = self.policy(on)
             late = enrolment.check_entry_deadline(on, entry_date=s.entry_date, policy=policy)
             decision = Decision.combine(
-                self._entry_checks(uow, s, policy),
+                self._entry_checks(uow, s, self._entered_under(s, on)),
                 late,
-                self._own_filing(uow, actor, RequestKind.NEW_STUDENT, s.school),
+                self._own_filing(uow, actor, RequestKind.NEW_STUDENT, s.school, policy),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -4687,7 +4732,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             party = self._check_party(uow, actor, req)
             if party.allowed:
                 # the unit that filed a school's change does not review it (Art 31)
-                party = Decision.combine(party, self._decided_by_its_filer(uow, actor, req))
+                party = Decision.combine(
+                    party, self._decided_by_its_filer(uow, actor, req, self.policy(on))
+                )
         if not party.allowed:
             return Outcome(party, None, req)
         # every rule evaluated, in order: an allowed decision lists them too (before, it
@@ -4900,7 +4947,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 corrections.check_correction(s, changes, today=on, policy=policy),
                 # (a change ending the record, and under "wait" a transfer, is open)
                 self._no_other_open(uow, s, RequestKind.CORRECTION, policy=policy),
-                self._own_filing(uow, actor, RequestKind.CORRECTION, s.school),
+                self._own_filing(uow, actor, RequestKind.CORRECTION, s.school, policy),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -4997,6 +5044,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 stated_reason=stated_reason,
                 open_transfers=sum(1 for r in open_now if r.kind in _TRANSFER_KINDS),
                 false_material_refusal=refusal,
+                direct_counties=self._direct_counties(uow),
             )
             decision = Decision.combine(
                 # (the term window on the day the guardian applied, Art 25(2))
@@ -5065,7 +5113,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         who left this province earlier continues the same record either way; the
         outcome then names it by its request only (``outcome.student`` is ``None``,
         ``outcome.request.student`` its id): the earlier record is not the receiving
-        school's to read before the return is approved (Art 28). The receiving school's
+        school's to read before the return is approved (Art 28); it keeps the key fields
+        of its first entry, those given otherwise warned (``enrolment.key_fields_kept``,
+        Art 29, as for a record an enrolment takes up again). The receiving school's
         and its authority's approvals follow (20 working days each). As any transfer
         (Art 25(2)), not filed inside the policy's ``transfer_blackout``, and applied for
         (``applied_on``, default today) mid-term outside the ``transfer_window`` only with
@@ -5152,6 +5202,24 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 return Outcome(decision)
             if left:
                 student = left[0]
+                # the record coming back keeps the key fields of its first entry
+                # (Art 29): those given otherwise are said, as when an enrolment takes
+                # a record up again (before, an ID number given was dropped in silence)
+                decision = Decision.combine(
+                    decision,
+                    corrections.check_key_fields_kept(
+                        student,
+                        {
+                            "name": name,
+                            "sex": sex,
+                            "birth_date": birth_date,
+                            "hukou_region": hukou_region,
+                            "id_number": id_number,
+                            "guardian_id": guardian_id,
+                        },
+                        policy,
+                    ),
+                )
             else:
                 if number is not None:
                     record = _numbers.NumberRecord(
@@ -5392,7 +5460,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 self._class_back(uow, s, to_class, on)
                 if kind is RequestKind.RESUMPTION or to_class
                 else Decision.allow(),
-                self._own_filing(uow, actor, kind, s.school),
+                self._own_filing(uow, actor, kind, s.school, self.policy(on)),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5594,7 +5662,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     else (),
                     policy=policy,
                 ),
-                self._own_filing(uow, actor, RequestKind.GRADUATION, s.school)
+                self._own_filing(uow, actor, RequestKind.GRADUATION, s.school, policy)
                 if needs_approval
                 else Decision.allow(),
             )

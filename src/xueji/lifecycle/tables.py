@@ -285,25 +285,41 @@ STUDENT: TransitionTable[StudentStatus] = TransitionTable(
             anhui(15),
             *_ENTRY_CHECKS,
             "enrolment.check_entry_deadline",
+            "approvals.check_own_filing",
             note="the entry checks run again on the record as it stands (edited directly "
-            "as a draft)",
+            "as a draft), under the profile in force on its entry date",
         ),
-        _t(St.DRAFT, "void", St.VOIDED, anhui(14), note="entered in error; kept, not deleted"),
+        _t(
+            St.DRAFT,
+            "void",
+            St.VOIDED,
+            anhui(14),
+            "changes.check_void",
+            note="entered in error; kept, not deleted",
+        ),
         _t(
             St.PENDING_REVIEW,
             "approve",
             St.REGISTERED,
             anhui(15),
             "approvals.check_party",
+            "approvals.check_own_filing",
             *_ENTRY_CHECKS,
         ),
         _t(St.PENDING_REVIEW, "reject", St.DRAFT, anhui(15), note="back to the school to correct"),
-        _t(St.PENDING_REVIEW, "void", St.VOIDED, anhui(14)),
+        _t(St.PENDING_REVIEW, "void", St.VOIDED, anhui(14), "changes.check_void"),
         _t(St.REGISTERED, "suspend", St.SUSPENDED, anhui(26)),
         _t(St.SUSPENDED, "resume", St.REGISTERED, anhui(26)),
         _t(St.REGISTERED, "drop_out", St.DROPPED_OUT, anhui(27)),
         _t(St.SUSPENDED, "drop_out", St.DROPPED_OUT, anhui(27)),
-        _t(St.DROPPED_OUT, "return", St.REGISTERED, anhui(27, 2), "changes.keeps_registry"),
+        _t(
+            St.DROPPED_OUT,
+            "return",
+            St.REGISTERED,
+            anhui(27, 2),
+            "changes.check_return_from_dropout",
+            "changes.check_registry_kept",
+        ),
         _t(
             St.DROPPED_OUT,
             "re_enroll",
@@ -392,12 +408,21 @@ STUDENT: TransitionTable[StudentStatus] = TransitionTable(
 
 
 def _chain(
-    name: str, name_zh: str, stages: tuple[RequestState, ...], article: Article, *, default: bool
+    name: str,
+    name_zh: str,
+    stages: tuple[RequestState, ...],
+    article: Article,
+    *,
+    default: bool,
+    reviewed: bool = False,
 ) -> TransitionTable[RequestState]:
+    """A request's chain of stages. ``reviewed``: a school's change its 学籍主管单位
+    reviews, not decided by the unit that filed it (Art 31)."""
     rows: list[Transition[RequestState]] = []
+    party = ("approvals.check_party",) + (("approvals.check_own_filing",) if reviewed else ())
     for i, stage in enumerate(stages):
         nxt = stages[i + 1] if i + 1 < len(stages) else R.APPROVED
-        rows.append(_t(stage, "approve", nxt, article, "approvals.check_party"))
+        rows.append(_t(stage, "approve", nxt, article, *party))
         if default:
             rows.append(
                 _t(
@@ -409,13 +434,13 @@ def _chain(
                     note="系统默认审批同意（第二十四条）",
                 )
             )
-        rows.append(_t(stage, "reject", R.REJECTED, article, "approvals.check_party"))
+        rows.append(_t(stage, "reject", R.REJECTED, article, *party))
         rows.append(_t(stage, "withdraw", R.WITHDRAWN, article))
     return TransitionTable(name, name_zh, tuple(rows), stages[0])
 
 
 NEW_STUDENT = _chain(
-    "new-student review", "新生预审核", (R.AT_AUTHORITY,), anhui(15), default=False
+    "new-student review", "新生预审核", (R.AT_AUTHORITY,), anhui(15), default=False, reviewed=True
 )
 TRANSFER = _chain(
     "in-province transfer",
@@ -453,13 +478,27 @@ CROSS_BORDER_OUT = _chain(
     default=True,
 )
 CORRECTION = _chain(
-    "key-field correction", "关键信息变更", (R.AT_AUTHORITY,), anhui(29), default=False
+    "key-field correction",
+    "关键信息变更",
+    (R.AT_AUTHORITY,),
+    anhui(29),
+    default=False,
+    reviewed=True,
 )
-SUSPENSION = _chain("suspension", "休学", (R.AT_AUTHORITY,), anhui(26), default=False)
-RESUMPTION = _chain("resumption", "复学", (R.AT_AUTHORITY,), anhui(26), default=False)
-DROPOUT = _chain("dropout", "辍学", (R.AT_AUTHORITY,), anhui(27), default=False)
+SUSPENSION = _chain(
+    "suspension", "休学", (R.AT_AUTHORITY,), anhui(26), default=False, reviewed=True
+)
+RESUMPTION = _chain(
+    "resumption", "复学", (R.AT_AUTHORITY,), anhui(26), default=False, reviewed=True
+)
+DROPOUT = _chain("dropout", "辍学", (R.AT_AUTHORITY,), anhui(27), default=False, reviewed=True)
 GRADUATION = _chain(
-    "senior-high graduation or 结业", "高中毕（结）业", (R.AT_AUTHORITY,), anhui(18), default=False
+    "senior-high graduation or 结业",
+    "高中毕（结）业",
+    (R.AT_AUTHORITY,),
+    anhui(18),
+    default=False,
+    reviewed=True,
 )
 
 REQUEST_TABLES: Mapping[RequestKind, TransitionTable[RequestState]] = MappingProxyType(

@@ -88,6 +88,10 @@ class TransferFacts:
     # transfer into a senior high of the receiving city (its id; "" if none)
     false_material_refusal: str = ""
     open_transfers: int = 0  # open transfer requests of this student
+    # the region codes of the counties directly under the province in the unit tree
+    # (省直管县): a 户籍 of one is that county's, not the prefecture's sharing its
+    # first four digits (广德 341882 is not 宣城's, 341800)
+    direct_counties: frozenset[str] = frozenset()
 
 
 def in_transfer_window(on: _dt.date, policy: Policy) -> tuple[bool, str]:
@@ -126,16 +130,22 @@ def into_senior_from_elsewhere(
     return Stage.SENIOR in to_stages and stage is Stage.SENIOR and not same_city
 
 
-def _same_city_prefix(region: str, city_region: str) -> bool:
+def _same_city_prefix(
+    region: str, city_region: str, direct_counties: frozenset[str] = frozenset()
+) -> bool:
     """Whether 户籍 ``region`` is in the area of the city unit whose code is
     ``city_region``: a city's (a prefecture, ``XXYY00``) by its first four digits; a
-    county directly under the province (省直管县, its own 市区), by its whole code.
+    county directly under the province (省直管县, its own 市区), by its whole code. A
+    code of ``direct_counties`` (the 省直管县 of the unit tree) is that county's only,
+    not the prefecture's whose digits it shares (before, 广德's was read as 宣城's).
 
     >>> _same_city_prefix("340104", "340100"), _same_city_prefix("341802", "341882")
     (True, False)
+    >>> _same_city_prefix("341882", "341800"), _same_city_prefix("341882", "341800", frozenset({"341882"}))
+    (True, False)
     """
     if city_region[4:] == "00":
-        return region[:4] == city_region[:4]
+        return region[:4] == city_region[:4] and region not in direct_counties
     return region == city_region
 
 
@@ -188,7 +198,11 @@ def check_transfer(
     same_city = facts.from_city == facts.to_city
     region = regions.table().get(s.hukou_region)
     retired = region is not None and not region.in_use(on.year)  # (a known code only)
-    hukou_here = not retired and _same_city_prefix(s.hukou_region, facts.to_city_region)
+    hukou_here = not retired and _same_city_prefix(
+        s.hukou_region, facts.to_city_region, facts.direct_counties
+    )
+    # (shown where it decided: a 户籍 of a 省直管县 whose digits the city's share)
+    direct = s.hukou_region in facts.direct_counties and facts.to_city_region[4:] == "00"
     choosing = same_city and hukou_here and facts.reason is TransferReason.OTHER
     c.rule(
         "transfer.same_city_choice",
@@ -201,6 +215,7 @@ def check_transfer(
             "from_city": facts.from_city,
             "to_city_region": facts.to_city_region,
             "hukou_in_use": not retired,
+            **({"hukou_direct_county": True} if direct else {}),
         },
     )
     if same_city and facts.reason is TransferReason.OTHER and region is not None:
