@@ -1559,3 +1559,30 @@ def test_art32_reading_a_forged_record_does_not_hide_it(kind: str, tmp_path: Pat
     p.reg.student(PROVINCE, forged.id)  # an auditor looks at it: the read is logged
     assert altered(PROVINCE) == [forged.id]
     assert altered(authority("340104")) == [forged.id]
+
+
+def test_art32_a_request_edited_past_reading_is_reported_not_raised(tmp_path: Path) -> None:
+    """Bad data from the database is reported with its key (issue 5): a request row
+    edited by hand past reading stopped the province's Art 32 report with
+    ``CorruptRecord`` (the deadline sweep already read past it). The report now reads
+    the other requests and names the unreadable one as an altered record; a county's
+    report, which cannot tell whose it is, reads past it."""
+    from xueji.storage.sql import SqlStore, requests_t
+
+    p = Province(store=SqlStore.sqlite(str(tmp_path / "r.sqlite3")))
+    a, b = p.register("A", 1), p.register("A", 1)
+    first = p.reg.suspend(school_actor("A"), a.id, "病休").request
+    second = p.reg.suspend(school_actor("A"), b.id, "病休").request
+    assert first is not None
+    assert second is not None
+    with p.store.engine.begin() as conn:  # a document no longer JSON
+        conn.execute(requests_t.update().where(requests_t.c.id == first.id).values(doc="{"))
+    report = p.reg.detect(PROVINCE)
+    altered = [f for f in report.findings if f.kind == "altered_record"]
+    assert [f.subject for f in altered] == [first.id]
+    assert "cannot be read" in altered[0].detail
+    assert altered[0].unit == "province"
+    assert report.log.ok
+    county = p.reg.detect(authority("340104"))  # (read past; said in the province's)
+    assert first.id not in [f.subject for f in county.findings]
+    p.store.engine.dispose()

@@ -1238,6 +1238,23 @@ def _altered_records(
         )
 
 
+def _unreadable_requests(bad: Mapping[str, CorruptRecord], on: _dt.date) -> list[audit.Finding]:
+    """Art 32(三): the requests that cannot be read at all (a row edited by hand past
+    reading), each an altered record charged to the province: the school it concerns
+    is in the document that cannot be read."""
+    return [
+        audit.Finding(
+            "altered_record",
+            "province",
+            rid,
+            on,
+            f"the request cannot be read ({bad[rid].detail}): it was edited outside the registry",
+            f"申请记录无法读取（{bad[rid].detail_zh}）：在系统之外被改动",
+        )
+        for rid in sorted(bad)
+    ]
+
+
 _READS = frozenset({"read_sensitive"})
 """The commands whose log entries record a read, not a write (:meth:`Registry._read`)."""
 
@@ -6192,9 +6209,14 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             inside = self._jurisdiction(uow, actor)
             everywhere = _sees_everything(actor)
             corrupt: dict[str, CorruptRecord] = {}  # records that cannot be read
+            # a request row edited past reading is read past where the store can
+            # (readable_all) and named below; it stopped the report before
+            bad_requests: dict[str, CorruptRecord] = {}
+            readable = getattr(uow.requests, "readable_all", None)
+            requests = uow.requests.all() if readable is None else readable(bad_requests)
             for r, student in _inside_with_students(
                 uow,
-                uow.requests.all(),
+                requests,
                 lambda r: r.student,
                 inside,
                 lambda r: (r.from_school, r.to_school),
@@ -6202,6 +6224,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 corrupt=corrupt,
             ):
                 findings.extend(self._findings_of(uow, r, on, student))
+            if everywhere:  # (whose it is cannot be read: the province's report says it)
+                findings.extend(_unreadable_requests(bad_requests, on))
             late: list[tuple[ChangeEntry, _dt.date]] = []
             digests: dict[str, _Logged] = {}
             rollovers: list[_LoggedRollover | None] = []

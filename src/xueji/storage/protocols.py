@@ -238,7 +238,9 @@ class RequestRepository(Protocol):
     list[Request]``: :meth:`open_due_before`, each request that cannot be read put in
     the dict ``unreadable`` by id (its :class:`~xueji.errors.CorruptRecord`) instead of
     raised; the deadline sweep then holds those and approves the others. Without it,
-    such a request stops the sweep, as before."""
+    such a request stops the sweep, as before. Likewise ``readable_all(unreadable) ->
+    Iterator[Request]``, :meth:`all` read past such a request: the Art 32 report
+    (``Registry.detect``) names it instead of stopping."""
 
     def get(self, request_id: str) -> Request | None: ...
     def add(self, request: Request) -> None: ...

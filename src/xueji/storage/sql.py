@@ -1334,6 +1334,17 @@ class _Requests(_Docs):
     def all(self) -> Iterator[Request]:
         return self._all()
 
+    def readable_all(self, unreadable: dict[str, CorruptRecord]) -> Iterator[Request]:
+        """:meth:`all`, a request that cannot be read kept in ``unreadable`` by id
+        instead of stopping the reading (the optional method of
+        :class:`~xueji.storage.protocols.RequestRepository`: the Art 32 report reads
+        the other requests and names it)."""
+        for row in _pages(self.conn, self._cols()):
+            try:
+                yield self._from_row(row)
+            except CorruptRecord as bad:
+                unreadable[str(row[0])] = bad
+
     def open(self) -> Iterator[Request]:
         # a range of ix_xueji_requests_open per page: the closed rows are never read
         return self._all(requests_t.c.is_open == sa.true())
