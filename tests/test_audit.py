@@ -1586,3 +1586,29 @@ def test_art32_a_request_edited_past_reading_is_reported_not_raised(tmp_path: Pa
     county = p.reg.detect(authority("340104"))  # (read past; said in the province's)
     assert first.id not in [f.subject for f in county.findings]
     p.store.engine.dispose()
+
+
+def test_art32_a_request_edited_past_reading_leaves_the_inbox_working(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A request row edited past reading stopped every unit's inbox (``pending``)
+    with ``CorruptRecord``: one bad row anywhere in the province, and no county could
+    list what waits for it. The inbox now lists the others and the logger says which
+    was left out."""
+    import logging
+
+    from xueji.storage.sql import SqlStore, requests_t
+
+    p = Province(store=SqlStore.sqlite(str(tmp_path / "r.sqlite3")))
+    a, b = p.register("A", 1), p.register("A", 1)
+    first = p.reg.suspend(school_actor("A"), a.id, "病休").request
+    second = p.reg.suspend(school_actor("A"), b.id, "病休").request
+    assert first is not None
+    assert second is not None
+    with p.store.engine.begin() as conn:
+        conn.execute(requests_t.update().where(requests_t.c.id == first.id).values(doc="{"))
+    with caplog.at_level(logging.WARNING, logger="xueji"):
+        waiting = p.reg.pending(authority("340104"))
+    assert [r.id for r in waiting] == [second.id]
+    assert any(first.id in m and "cannot be read" in m for m in caplog.messages)
+    p.store.engine.dispose()

@@ -6048,7 +6048,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         """The open requests (of ``kind``, if given) whose current stage waits for
         ``actor``: its inbox, by deadline then id. One pass over the open requests
         (an index range), each checked against the party of its stage as a decision
-        would be; the actor must be one that may read requests (Art 28)."""
+        would be; the actor must be one that may read requests (Art 28). A request row
+        edited past reading is left out, said to the logger (on a store that can read
+        past it, as the SQL store does; the province's Art 32 report names it)."""
         _check_actor(actor)
         if kind is not None:
             _check_member(kind, RequestKind, "申请类别", "the request kind")
@@ -6057,11 +6059,26 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 self._check_province(uow, actor, "pending")
             # its own stages only; a denial cites the profile's access.pending (Art 28)
             access.check(actor, "pending", inside=True, detail="", cite=self._access_article)
+            # a request row edited past reading is read past where the store can (it
+            # stopped every unit's inbox): said to the logger; the province's Art 32
+            # report names it
+            bad: dict[str, CorruptRecord] = {}
+            readable = getattr(uow.requests, "readable_open", None)
             found = [
                 r
-                for r in uow.requests.open()
+                for r in (uow.requests.open() if readable is None else readable(bad))
                 if (kind is None or r.kind is kind) and self._check_party(uow, actor, r).allowed
             ]
+        for rid in sorted(bad):
+            _LOG.warning(
+                "待办列表略过：请求 %s 无法读取（%s；storage.corrupt，第三十二条：在系统之外被改动） / "
+                "inbox: request %s left out, it cannot be read (%s; storage.corrupt, Art 32: "
+                "edited outside the registry)",
+                rid,
+                mask_ids(bad[rid].detail_zh),
+                rid,
+                mask_ids(bad[rid].detail),
+            )
         self._read_payloads(actor, f"pending:{actor.unit}", found)
         far = _dt.date.max
         return sorted(found, key=lambda r: (self._due(r) or far, r.id))

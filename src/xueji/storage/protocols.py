@@ -240,7 +240,8 @@ class RequestRepository(Protocol):
     raised; the deadline sweep then holds those and approves the others. Without it,
     such a request stops the sweep, as before. Likewise ``readable_all(unreadable) ->
     Iterator[Request]``, :meth:`all` read past such a request: the Art 32 report
-    (``Registry.detect``) names it instead of stopping."""
+    (``Registry.detect``) names it instead of stopping; and ``readable_open(unreadable)``,
+    :meth:`open` so: a unit's inbox (``Registry.pending``) lists the others."""
 
     def get(self, request_id: str) -> Request | None: ...
     def add(self, request: Request) -> None: ...

@@ -1339,7 +1339,12 @@ class _Requests(_Docs):
         instead of stopping the reading (the optional method of
         :class:`~xueji.storage.protocols.RequestRepository`: the Art 32 report reads
         the other requests and names it)."""
-        for row in _pages(self.conn, self._cols()):
+        return self._readable(unreadable)
+
+    def _readable(
+        self, unreadable: dict[str, CorruptRecord], where: Any = None
+    ) -> Iterator[Request]:
+        for row in _pages(self.conn, self._cols(), where):
             try:
                 yield self._from_row(row)
             except CorruptRecord as bad:
@@ -1348,6 +1353,12 @@ class _Requests(_Docs):
     def open(self) -> Iterator[Request]:
         # a range of ix_xueji_requests_open per page: the closed rows are never read
         return self._all(requests_t.c.is_open == sa.true())
+
+    def readable_open(self, unreadable: dict[str, CorruptRecord]) -> Iterator[Request]:
+        """:meth:`open`, read past a request that cannot be read as
+        :meth:`readable_all` is (a unit's inbox, ``Registry.pending``, lists the
+        others)."""
+        return self._readable(unreadable, requests_t.c.is_open == sa.true())
 
     def of_kind(self, kind: RequestKind, state: RequestState) -> Iterator[Request]:
         # a range of ix_xueji_requests_kind per page, in key order: no other row is read
