@@ -25,6 +25,7 @@ it is :data:`HIDDEN_DATE` (``docs/privacy.md``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import attrs
 
@@ -77,10 +78,10 @@ _ID_GROUPED = re.compile(
 )
 
 
-def _regroup(written: str, masked: str) -> str:
-    """``masked`` (the number without its separators, masked) written back into the
-    groups of ``written``."""
-    chars = iter(masked)
+def _in_groups(written: str, mask_number: Callable[[str], str]) -> str:
+    """``written``, a number in groups, masked by ``mask_number`` (given the number
+    without its separators) and written back into the same groups."""
+    chars = iter(mask_number(re.sub(_SEPARATOR, "", written)))
     return "".join(c if re.fullmatch(_SEPARATOR, c) else next(chars) for c in written)
 
 
@@ -111,11 +112,7 @@ def mask_ids(text: str, spec: IdMask | None = None) -> str:
         born.add(number[6:14] if len(number) == 18 else "19" + number[6:12])
         return apply(number)
 
-    def regrouped(m: re.Match[str]) -> str:
-        written = m.group(0)
-        return _regroup(written, masked(re.sub(_SEPARATOR, "", written)))
-
-    out = _ID_GROUPED.sub(regrouped, text)
+    out = _ID_GROUPED.sub(lambda m: _in_groups(m.group(0), masked), text)
     out = _ID_LIKE.sub(lambda m: masked(m.group(0)), out)
     if not born:
         return out
@@ -158,11 +155,7 @@ def remask(text: str, spec: IdMask | None = None) -> str:
     if spec == DEFAULT_MASK:
         return out
 
-    def regrouped(m: re.Match[str]) -> str:
-        written = m.group(0)
-        return _regroup(written, spec.apply(re.sub(_SEPARATOR, "", written)))
-
-    out = _DEFAULT_MASKED_GROUPED.sub(regrouped, out)
+    out = _DEFAULT_MASKED_GROUPED.sub(lambda m: _in_groups(m.group(0), spec.apply), out)
     return _DEFAULT_MASKED.sub(lambda m: spec.apply(m.group(0)), out)
 
 
