@@ -40,7 +40,7 @@ from xueji import ids, numbers, workdays
 from xueji.articles import Article, anhui
 from xueji.errors import AccessDenied, XuejiError
 from xueji.masking import mask_ids
-from xueji.policy import ANHUI_2013, PROFILES, Policy, Stage, load_policy, policy_to_dict
+from xueji.policy import ANHUI_2013, PROFILES, Policy, Stage, policy_to_dict
 
 if TYPE_CHECKING:
     from xueji import statistics
@@ -76,15 +76,12 @@ def _date(text: str) -> dt.date:
 
 
 def _policy(args: argparse.Namespace) -> Policy:
-    files = getattr(args, "policy_file", None)
-    if files:
+    if getattr(args, "policy_file", None):
         # repeated: each file may take as its base one given before it (a later
-        # measure over an earlier one); the last is the profile used
-        known = dict(PROFILES)
-        for path in files:
-            policy = load_policy(path, profiles=known)
-            known[policy.code] = policy
-        return policy
+        # measure over an earlier one); the last is the profile used (a --policy
+        # code beside them is not read, as before)
+        files = [s for s in _given_sources(args) or () if "file" in s]
+        return _built(files, where=None)[-1]
     code = getattr(args, "policy", ANHUI_2013.code)
     if code not in PROFILES:
         raise XuejiError(

@@ -4898,14 +4898,14 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             # Art 18: a senior high's graduation work (the authority's review too) is
             # due by the graduation deadline of the school year the student finishes,
             # the request's deadline: flagged after it (the parameter of the profile
-            # in force when the request was filed, which set it)
-            set_under = self.policy(req.opened_on).graduation_deadline
+            # that set it, as the others: its one stage began the day it was filed)
+            until = policy.graduation_deadline
             c.rule(
                 "graduation.late",
                 on <= due,
                 warn=True,
-                article=set_under.article,
-                params=(("graduation_deadline", set_under),),
+                article=until.article,
+                params=(("graduation_deadline", until),),
                 on=on.isoformat(),
                 deadline=due.isoformat(),
             )
