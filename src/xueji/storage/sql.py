@@ -1323,13 +1323,7 @@ class _Requests(_Docs):
         by id instead of stopping the reading (the optional method of
         :class:`~xueji.storage.protocols.RequestRepository`: the deadline sweep goes
         on with the other requests)."""
-        found = []
-        for row in self.conn.execute(_DUE, {"day": day}):
-            try:
-                found.append(self._from_row(row))
-            except CorruptRecord as bad:
-                unreadable[str(row[0])] = bad
-        return found
+        return list(self._read_past(self.conn.execute(_DUE, {"day": day}), unreadable))
 
     def all(self) -> Iterator[Request]:
         return self._all()
@@ -1344,7 +1338,14 @@ class _Requests(_Docs):
     def _readable(
         self, unreadable: dict[str, CorruptRecord], where: Any = None
     ) -> Iterator[Request]:
-        for row in _pages(self.conn, self._cols(), where):
+        return self._read_past(_pages(self.conn, self._cols(), where), unreadable)
+
+    def _read_past(
+        self, rows: Iterable[Any], unreadable: dict[str, CorruptRecord]
+    ) -> Iterator[Request]:
+        """The requests of ``rows``, each that cannot be read kept in ``unreadable`` by
+        its key (the row's first column) instead of raised."""
+        for row in rows:
             try:
                 yield self._from_row(row)
             except CorruptRecord as bad:
