@@ -687,3 +687,20 @@ def test_a_record_s_mappings_are_frozen_dicts_that_read_as_dicts() -> None:
                   D(2026, 9, 1), payload={"name": "李四"})  # fmt: skip
     assert type(req.payload) is FrozenDict
     assert converter.structure(converter.unstructure(req), Request) == req
+
+
+def test_art30_an_actor_s_repr_masks_an_identity_number_in_its_name() -> None:
+    """Found by the privacy review: ``repr(Actor(ActorKind.SCHOOL, "A", <a number>))``
+    showed the name whole, while the change log writes it masked; an actor's name is
+    free text, masked in its ``repr`` as a student's is (Art 30)."""
+    from tests.conftest import make_id
+    from xueji.model import Actor
+
+    typed = make_id(D(1980, 1, 1))
+    for name in (typed, f"王老师({typed})"):
+        actor = Actor(ActorKind.SCHOOL, "A", name)
+        assert actor.name == name  # kept as given: the log masks it itself
+        shown = repr(actor)
+        assert typed not in shown
+        assert f"{typed[:6]}********{typed[-4:]}" in shown
+    assert repr(Actor(ActorKind.SCHOOL, "A", "王老师")).endswith("name='王老师')")

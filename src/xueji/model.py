@@ -365,11 +365,15 @@ class ActorKind(enum.StrEnum):
 
 @attrs.frozen
 class Actor:
-    """The acting user: its kind, the unit or school it acts for, and a name for the log."""
+    """The acting user: its kind, the unit or school it acts for, and a name for the log.
+
+    ``repr`` masks whatever in the unit or the name looks like an identity number
+    (Art 30), as the change log and error messages do: a name is free text, and a
+    data-entry slip may put a number in it."""
 
     kind: ActorKind
-    unit: str
-    name: str = ""
+    unit: str = attrs.field(repr=_masked_text)
+    name: str = attrs.field(default="", repr=_masked_text)
 
     @classmethod
     def system(cls) -> Actor:
