@@ -727,3 +727,23 @@ def test_art28_an_actor_kind_given_as_text_is_bad_input() -> None:
         with pytest.raises(AccessDenied):
             p.reg.pending(province)
     assert p.reg.pending(PROVINCE) == []
+
+
+def test_art28_a_denied_read_of_a_province_level_subject_names_it_in_words() -> None:
+    """Found by the privacy review: ``history`` of a subject that is no school's (a
+    unit's, or a text that names nothing, such as an identity number) was refused
+    naming the registry's internal marker, a NUL byte and "province", in the message
+    (``超出管辖范围：\\0province``). It says 省级 / province-level subject."""
+    p = Province()
+    s = p.register("A", 1)
+    assert s.id_number is not None
+    for subject in (s.id_number, "340104"):
+        with pytest.raises(AccessDenied) as denied:
+            p.reg.history(school_actor("A"), subject)
+        e = denied.value
+        for text in (str(e), e.message_zh, e.message_en):
+            assert "\0" not in text, text
+            assert "\\0" not in text, text
+        assert "超出管辖范围：省级" in e.message_zh
+        assert "outside the actor's jurisdiction: a province-level subject" in e.message_en
+    assert p.reg.history(PROVINCE, "340104") is not None  # the province reads it

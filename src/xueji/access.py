@@ -208,11 +208,14 @@ def check(
     inside: bool,
     detail: str = "",
     cite: Callable[[str, Article], Article] | None = None,
+    detail_en: str | None = None,
 ) -> None:
     """Raise :class:`~xueji.errors.AccessDenied` unless ``actor`` may take ``action``.
 
     ``inside`` is the jurisdiction verdict the service computed for the action's
-    scope (own school, branch, unit tree, stage party, opener). ``cite`` gives the
+    scope (own school, branch, unit tree, stage party, opener). ``detail`` names what
+    was outside it, in the Chinese message and, unless ``detail_en`` is given (a detail
+    in words), in the English one too. ``cite`` gives the
     article a denial cites, from the action and the matrix's article: the profile in
     force's ``"access.<action>"`` citation (:meth:`xueji.policy.Policy.cite`); asked
     only when the actor is denied.
@@ -230,13 +233,14 @@ def check(
             "该类用户不能执行此操作",
             "this kind of user may not do this",
         )
+    en = detail if detail_en is None else detail_en
     raise AccessDenied(
         actor.kind.value,
         actor.unit,
         action,
         str(article),
         f"超出管辖范围{('：' + detail) if detail else ''}",
-        f"outside the actor's jurisdiction{(': ' + detail) if detail else ''}",
+        f"outside the actor's jurisdiction{(': ' + en) if en else ''}",
     )
 
 

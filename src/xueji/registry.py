@@ -369,6 +369,10 @@ _IDEM = "idem:"
 """The prefix of the idempotency records' keys in the meta store."""
 _FORGET_BATCH = 1_000  # keys per delete of forget_idempotency_keys
 
+# how a denial names a subject that is no school's ("\0province": _subject_schools)
+_PROVINCE_LEVEL_ZH = "省级"
+_PROVINCE_LEVEL_EN = "a province-level subject"
+
 
 def _idempotency_record(key: str, text: str) -> _IdemRecord:
     """The record at ``key`` in the meta store; a record edited by hand into something
@@ -2150,12 +2154,16 @@ class Registry:
             self._check_province(uow, actor, action)
         names = [school] if school is not None else list(schools)
         inside = not names or any(self._inside(uow, actor, c) for c in names if c)
+        # a subject that is no school's (_subject_schools' marker) is named in words:
+        # the marker's NUL byte and "province" were printed in the message
+        shown = [c for c in names if c]
         access.check(
             actor,
             action,
             inside=inside,
-            detail=",".join(c for c in names if c),
+            detail=",".join(_PROVINCE_LEVEL_ZH if c == "\0province" else c for c in shown),
             cite=self._access_article,
+            detail_en=",".join(_PROVINCE_LEVEL_EN if c == "\0province" else c for c in shown),
         )
 
     def _check_province(self, uow: UnitOfWork, actor: Actor, action: str) -> None:
