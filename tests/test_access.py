@@ -747,3 +747,34 @@ def test_art28_a_denied_read_of_a_province_level_subject_names_it_in_words() -> 
         assert "超出管辖范围：省级" in e.message_zh
         assert "outside the actor's jurisdiction: a province-level subject" in e.message_en
     assert p.reg.history(PROVINCE, "340104") is not None  # the province reads it
+
+
+def test_art30_a_read_log_entry_names_the_identity_fields_the_records_hold() -> None:
+    """Found by the privacy review: reading a student identified by a guardian's
+    number (Art 13: no id_number, a J 学籍号) was logged as a read of ``id_number``,
+    which the record does not hold; what was read whole was the guardian's number and
+    the J number. ``students_of`` likewise named ``id_number`` alone. The entry names
+    the identity fields the records read hold: ``id_number``, ``guardian_id``, and
+    ``registry_number`` for a 学籍号 the identity number does not give (a J or L
+    number, an earlier or voided one; a G number is ``G`` + the ``id_number``). The
+    national export, logged before it reads, names its three identity columns."""
+    p = Province()
+    own = p.register("A", 1)
+    guardian = make_id(D(1990, 5, 5), "M")
+    kept = p.register("A", 1, id_number=None, guardian_id=guardian, name="李二")
+    assert kept.registry_number is not None and kept.registry_number[0] == "J"
+    county = authority("340104")
+
+    def last_read() -> dict[str, str]:
+        reads = [e for e in p.log() if e.command == "read_sensitive"]
+        return dict(reads[-1].after)
+
+    p.reg.student(county, own.id)
+    assert last_read() == {"fields": "id_number", "records": "1"}
+    p.reg.student(county, kept.id)
+    assert last_read() == {"fields": "guardian_id,registry_number", "records": "1"}
+    p.reg.students_of(county, "A")
+    assert last_read() == {"fields": "id_number,guardian_id,registry_number", "records": "2"}
+    p.reg.national_export(county)
+    assert last_read()["fields"] == "id_number,guardian_id,registry_number"
+    assert guardian not in str(p.log()) and kept.registry_number not in str(p.log())

@@ -1691,6 +1691,36 @@ _SENSITIVE_PAYLOAD = ("id_number", "guardian_id")
 new values): a query that returns them logs the read (:meth:`Registry.request`)."""
 
 
+_NATIONAL_READ_FIELDS = "id_number,guardian_id,registry_number"
+"""What a national export's read entry names: its three identity columns
+(:data:`~xueji.statistics.NATIONAL_ID_COLUMNS`), logged before a record is read."""
+
+
+def _identity_fields(students: Sequence[Student]) -> str:
+    """The identity fields ``students`` hold, as a read of them logs them (PIPL Art 51;
+    Art 30): ``id_number``, ``guardian_id`` (Art 13: a student identified by a
+    guardian), and ``registry_number`` where a record holds a 学籍号 its identity
+    number does not give (a J or L number, an earlier or a voided one: a G number is
+    ``G`` + the ``id_number``, read with it). A read named ``id_number`` for a record
+    holding only a guardian's number and a J number."""
+    fields = []
+    if any(s.id_number for s in students):
+        fields.append("id_number")
+    if any(s.guardian_id for s in students):
+        fields.append("guardian_id")
+    if any(_other_numbers(s) for s in students):
+        fields.append("registry_number")
+    return ",".join(fields)
+
+
+def _other_numbers(s: Student) -> bool:
+    """Whether ``s`` holds a 学籍号 other than ``G`` + its own identity number."""
+    if s.numbers is None:
+        return False
+    own = f"G{s.id_number}" if s.id_number else None
+    return any(n.text != own for n in (s.numbers.current, *s.numbers.all_numbers))
+
+
 def _taken_up(
     prev: Student,
     status: StudentStatus,
@@ -6048,7 +6078,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         """One student's record, full ID number included: the read is logged."""
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "student")
-            self._read(uow, actor, s.id, "id_number", 1)
+            self._read(uow, actor, s.id, _identity_fields([s]), 1)
             return s
 
     @_retried  # (it logs a read: see _read_payloads)
@@ -6120,7 +6150,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             self._authorize(uow, actor, "students_of", school=school)
             self._get_school(uow, school)  # an unknown code is an error, not an empty read
             found = uow.students.by_school(school)
-            self._read(uow, actor, f"school:{school}", "id_number", len(found))
+            self._read(uow, actor, f"school:{school}", _identity_fields(found), len(found))
             return found
 
     def migrant_dropouts(
@@ -6599,7 +6629,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             schools = self._schools_within(uow, actor)
             tally = uow.students.tally(s.code for s in schools)
             count = sum(n for k, n in tally.items() if k[3] not in NATIONAL_EXCLUDED)
-            self._read(uow, actor, f"national:{actor.unit}", "id_number,guardian_id", count)
+            self._read(uow, actor, f"national:{actor.unit}", _NATIONAL_READ_FIELDS, count)
             return schools
 
 
