@@ -250,3 +250,29 @@ def test_is_valid_agrees_with_validate(text: str) -> None:
         assert not ids.is_valid(text, today=TODAY)
     else:
         assert ids.is_valid(text, today=TODAY)
+
+
+def test_art30_a_15_digit_number_is_masked_with_its_birth_date_hidden() -> None:
+    """Found by the privacy review: the default mask (first 6, last 4) on a 15-digit
+    first-generation number showed ``110105*****1002``: its birth date is characters
+    7-12 (``YYMMDD``), and the 1 shown was the last digit of the day. A mask is read
+    on the 18-character layout (6 region, 8 birth date, 3 sequence, 1 check), which a
+    15-digit number holds without the century and the check character: the default
+    shows its first 6 and last 3, and a stricter mask hides at least as much."""
+    from xueji.masking import IdMask, mask, mask_ids, remask
+
+    old = "110105491231002"
+    assert mask(old) == "110105******002"
+    assert ids.mask(old) == "110105******002"
+    assert mask_ids(f"王老师({old})") == "王老师(110105******002)"
+    assert mask(old, IdMask(head=0, tail=2)) == "**************2"
+    assert mask(old, IdMask(head=8, tail=4)) == "110105******002"  # the century: none here
+    assert mask(old, IdMask(head=10, tail=4)) == "11010549****002"  # as it shows of 18
+    assert mask(GB_EXAMPLE, IdMask(head=10, tail=4)) == "1101051949****002X"
+    for spec in (IdMask(), IdMask(0, 2), IdMask(3, 1), IdMask(6, 4, "#")):
+        assert set(mask(old, spec)[6:12]) == {spec.fill}, spec  # the birth date
+    # a message masked with the default is masked again with a stricter mask, in the
+    # form written now and in the one written before
+    strict = IdMask(head=0, tail=2)
+    assert remask(f"学生 {mask(old)} 不存在", strict) == "学生 **************2 不存在"
+    assert remask("学生 110105*****1002 不存在", strict) == "学生 **************2 不存在"

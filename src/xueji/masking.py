@@ -8,8 +8,9 @@ first 6 are the address code (where the number was issued) and the last 4 includ
 the sequence digit whose parity is the sex. A deployment that must hide those
 chooses a stricter mask, e.g. ``IdMask(head=0, tail=2)``.
 
-What the default mask hides is exactly the birth date (characters 7-14), so a masked
-number and a birth date are never shown together: the two give the whole number
+What the default mask hides is exactly the birth date (characters 7-14; of a
+15-digit first-generation number, characters 7-12: it shows the first 6 and the last
+3), so a masked number and a birth date are never shown together: the two give the whole number
 back. No repr, explanation, change-log value or message shows a student's birth date
 beside a masked number; where a value must be shown and a number may be beside it,
 it is :data:`HIDDEN_DATE` (``docs/privacy.md``).
@@ -34,19 +35,33 @@ __all__ = ["DEFAULT_MASK", "HIDDEN_DATE", "IdMask", "mask", "mask_ids", "remask"
 
 @attrs.frozen
 class IdMask:
-    """How many leading and trailing characters stay visible, and the fill character."""
+    """How many leading and trailing characters stay visible, and the fill character.
+
+    ``head`` and ``tail`` count characters of the 18-character number (6 region, 8
+    birth date, 3 sequence, 1 check character). A 15-character text, the
+    first-generation number (6 region, the birth date as ``YYMMDD``, 3 sequence; no
+    century, no check character), is masked so as to show what the mask shows of an
+    18-character number: the default shows its first 6 and last 3, its birth date
+    hidden (the last 4 showed the last digit of the day: ``110105*****1002``)."""
 
     head: int = attrs.field(default=6, validator=attrs.validators.ge(0))
     tail: int = attrs.field(default=4, validator=attrs.validators.ge(0))
     fill: str = attrs.field(default="*", validator=attrs.validators.min_len(1))
 
     def apply(self, text: str) -> str:
-        """Mask ``text``; a text too short to keep head and tail is masked whole."""
+        """Mask ``text``; a text too short to keep head and tail is masked whole.
+
+        >>> IdMask().apply("110105491231002")
+        '110105******002'
+        """
         n = len(text)
-        if n <= self.head + self.tail:
+        head, tail = self.head, self.tail
+        if n == 15:  # (the first generation: the 18's characters 7-8 and 18 missing)
+            head, tail = max(min(head, 6), head - 2), max(tail - 1, 0)
+        if n <= head + tail:
             return self.fill * n
-        tail = text[n - self.tail :] if self.tail else ""
-        return text[: self.head] + self.fill * (n - self.head - self.tail) + tail
+        shown_tail = text[n - tail :] if tail else ""
+        return text[:head] + self.fill * (n - head - tail) + shown_tail
 
 
 DEFAULT_MASK = IdMask()
@@ -119,10 +134,11 @@ def mask_ids(text: str, spec: IdMask | None = None) -> str:
     return _birth_dates(born).sub(HIDDEN_DATE, out)
 
 
-# a number as DEFAULT_MASK left it: 6 digits, its birth date's 8 (or 6) characters
-# filled, its last 4 (a 15-digit one's last 3 and one hidden: 6 + 5 + 4)
+# a number as DEFAULT_MASK leaves it: 6 digits, its birth date's 8 characters filled,
+# its last 4; a 15-digit one's first 6 and last 3 (6 + 6 + 3), or as it was masked
+# before the 15-digit form hid its whole birth date (6 + 5 + 4)
 _DEFAULT_MASKED = re.compile(
-    r"(?<![\d*])(?:\d{6}\*{8}[\dXxＸｘ]{4}|\d{6}\*{5}\d{4})(?![\dXxＸｘ*])"
+    r"(?<![\d*])(?:\d{6}\*{8}[\dXxＸｘ]{4}|\d{6}\*{6}\d{3}|\d{6}\*{5}\d{4})(?![\dXxＸｘ*])"
 )
 
 
