@@ -697,6 +697,29 @@ def test_art30_an_actor_s_name_is_logged_with_the_profile_s_mask() -> None:
     assert p.reg.verify_log(PROVINCE).ok
 
 
+def test_art30_an_actor_s_name_quoting_a_number_in_groups_is_logged_masked() -> None:
+    """Found by the privacy review: an actor's name holding a number copied with dots,
+    underscores or in groups other than 6-8-4 and 6-4-4-4 was logged whole
+    (``340104.19800101.0011``, ``3401041980 01010011``). It is masked in its groups,
+    with the profile's mask."""
+    p, strict = _strict_province()
+    holder = make_id(D(1980, 1, 1))
+    s = p.enroll("A", 1)
+    for written in (
+        f"{holder[:6]}.{holder[6:14]}.{holder[14:]}",
+        f"{holder[:6]}_{holder[6:14]}_{holder[14:]}",
+        f"{holder[:10]} {holder[10:]}",
+        " ".join((holder[:2], holder[2:6], holder[6:10], holder[10:14], holder[14:])),
+    ):
+        a = Actor(school_actor("A").kind, "A", f"王老师{written}")
+        assert p.reg.update_student(a, s.id, name="乙").allowed
+        logged = p.log()[-1].actor_name
+        assert logged != a.name and holder[-2:] in logged, logged
+        assert holder[:6] not in logged.replace(" ", "").replace(".", "").replace("_", "")
+        assert holder[6:14] not in logged.replace(" ", "").replace(".", "").replace("_", "")
+    assert p.reg.verify_log(PROVINCE).ok
+
+
 def test_art30_a_consent_s_guardian_number_is_logged_with_the_profile_s_mask() -> None:
     """Found by the privacy audit: a consent went into the log through its ``repr``,
     which masks the guardian's number with the library's default mask (first 6 and

@@ -320,6 +320,12 @@ def test_an_identity_number_in_free_text_or_a_bad_argument_is_masked(
     out, err = capsys.readouterr()
     assert number not in out + err
     assert number[:6] + "********" + number[-4:] in out + err
+    # found by the privacy review: a number copied in groups of four, printed whole
+    grouped = " ".join(number[i : i + 4] for i in range(0, 18, 4))
+    assert cli("transfer", "check", *args, "--stated-reason", f"另 {grouped}") in (0, 1)
+    out, err = capsys.readouterr()
+    assert grouped not in out + err
+    assert f"{number[:4]} {number[4:6]}** **** **{number[14:16]} {number[16:]}" in out + err
 
 
 def test_art4_the_unit_tree_has_one_province_and_each_level_its_parent(

@@ -577,6 +577,27 @@ def test_art30_a_number_written_in_groups_is_masked_again_with_a_stricter_mask()
     assert remask("110105-********-002X", IdMask(head=10, tail=4)) == "110105-********-002X"
 
 
+def test_art30_a_number_in_any_grouping_is_masked_again_with_a_stricter_mask() -> None:
+    """A number copied with dots, underscores, or in any grouping ``mask_ids`` takes
+    (docs/privacy.md) is masked again in its groups by ``remask`` under a stricter
+    mask, as ``mask_ids`` masks it with that mask (found by the privacy review)."""
+    from xueji.masking import IdMask, mask_ids, remask
+
+    strict = IdMask(head=0, tail=2)
+    for written in (
+        "110105.19491231.002X",
+        "110105_1949_1231_002X",
+        "1101051949 1231002X",
+        "11 0105 1949 1231 002X",
+        "1101 0519 4912 3100 2X",
+    ):
+        once = mask_ids(f"学生 {written} 不存在")
+        assert "1949" not in once, once
+        again = remask(once, strict)
+        assert again == mask_ids(f"学生 {written} 不存在", strict), (once, again)
+        assert "0105" not in again and "002" not in again, again
+
+
 def test_a_record_read_back_cannot_change_what_the_store_holds(province: Province) -> None:
     """Found by the storage review: the memory store handed back the records it held,
     whose mappings were plain dicts, so a caller's change to a student's ``info``, a

@@ -15,6 +15,11 @@ back. No repr, explanation, change-log value or message shows a student's birth 
 beside a masked number; where a value must be shown and a number may be beside it,
 it is :data:`HIDDEN_DATE` (``docs/privacy.md``).
 
+:func:`mask_ids` takes a number in one run, in its own groupings (6-8-4, 6-4-4-4) and
+in any other grouping that is a whole run of digit groups with one kind of separator
+and a birth date where the birth date belongs; ``docs/privacy.md`` says exactly what
+it takes and what it leaves.
+
 >>> mask("11010519491231002X")
 '110105********002X'
 >>> mask("11010519491231002X", IdMask(head=0, tail=2))
@@ -25,6 +30,7 @@ it is :data:`HIDDEN_DATE` (``docs/privacy.md``).
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Callable
 
@@ -77,20 +83,82 @@ def mask(number: str, spec: IdMask | None = None) -> str:
 
 
 # 18 characters (17 digits and a check character) or the 15-digit first generation, not
-# part of a longer run of digits. A registry number (G + 18) is masked inside its letter.
+# part of a longer run of digits. A registry number (G + 18) is masked inside its letter;
+# 18 digits followed by a stray X (``340104198001010011x``) are masked, the X kept.
 _ID_LIKE = re.compile(
-    r"(?<!\d)(\d{17}[\dXxＸｘ]|\d{15})(?![\dXxＸｘ])"
+    r"(?<!\d)(?:\d{17}[\dXxＸｘ](?!\d)(?![XxＸｘ][\dXxＸｘ])|\d{15}(?![\dXxＸｘ]))"
 )  # (full-width Ｘ: ids takes it)
 
+_SEPARATOR_KINDS = (
+    "-－‐‑‒–—",  # hyphens and dashes
+    " \u3000\u00a0\t",  # spaces (ASCII, full-width, no-break) and a tab
+    ".．",  # dots
+    "/／",  # slashes
+    "_＿",  # underscores
+    "·・•‧",  # middle dots
+)
+"""What separates the groups of a number copied in groups, by kind: a number in a
+grouping other than 6-8-4 and 6-4-4-4 is taken only with one kind between its groups."""
 
-_SEPARATOR = "[-－ \u3000]"
-# The same 18 characters written in groups, 6-8-4 or 6-4-4-4, separated by a hyphen or
-# a space (ASCII or full-width), as people copy a number from a form: ids does not take
-# them as a number, but a free text quoting one gives it away.
+_SEPARATOR = "[" + re.escape("".join(_SEPARATOR_KINDS)) + "]"
+_SEPARATOR_KIND = {c: i for i, kind in enumerate(_SEPARATOR_KINDS) for c in kind}
+
+# The same 18 characters written in groups, 6-8-4 or 6-4-4-4, one or more separators
+# between (of _SEPARATOR_KINDS, mixed or not), as people copy a number from a form: ids
+# does not take them as a number, but a free text quoting one gives it away. These two
+# groupings are the number's own (region, birth date, sequence), taken wherever they
+# stand, after a phone number too.
 _ID_GROUPED = re.compile(
-    rf"(?<![\dXxＸｘ])\d{{6}}{_SEPARATOR}(?:\d{{8}}|\d{{4}}{_SEPARATOR}\d{{4}}){_SEPARATOR}"
+    rf"(?<![\dXxＸｘ])\d{{6}}{_SEPARATOR}++(?:\d{{8}}|\d{{4}}{_SEPARATOR}++\d{{4}}){_SEPARATOR}++"
     r"\d{3}[\dXxＸｘ](?![\dXxＸｘ])"
 )
+
+# Any other grouping: a whole run of digit groups, taken by _grouped_number when it is
+# one number. Possessive, and never failing on what follows (_whole_run says that), so
+# that a long run is read once, never again from each of its groups.
+_ID_RUN = re.compile(rf"(?<![\dXxＸｘ])\d++(?:{_SEPARATOR}++\d++)*+(?:{_SEPARATOR}*+[XxＸｘ])?")
+
+
+def _whole_run(m: re.Match[str], fill: str = "") -> bool:
+    """Whether the run ``m`` matched is not part of a longer run of the characters of a
+    number (a digit, an X, or ``fill``, right after it)."""
+    after = m.string[m.end() : m.end() + 1]
+    return not after or not (after.isdigit() or after in "XxＸｘ" or after in fill)
+
+
+_BIRTH_YEARS = range(1800, 2100)
+"""The years a birth date of a number in any grouping is taken in: the centuries 18,
+19 and 20 of GB 11643 (``ids.MIN_BIRTH_YEAR`` is 1800)."""
+
+
+def _grouped_number(run: str) -> str | None:
+    """The part of ``run`` (digit groups and separators) that is an identity number in
+    some grouping, or None: the run's 17 digits and check character (or 18 digits and a
+    stray X, the X left out), one kind of separator between the groups, and characters
+    7-14 a birth date (:data:`_BIRTH_YEARS`). The birth date keeps a phone number, a
+    bank card or a list of scores that happens to hold 18 digits from being taken."""
+    run = _stray_x(run)[0]
+    body = re.sub(_SEPARATOR, "", run)
+    if len(body) != 18 or not body[:17].isdigit():
+        return None
+    if len({_SEPARATOR_KIND[c] for c in run if c in _SEPARATOR_KIND}) != 1:
+        return None
+    try:
+        born = _dt.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
+    except ValueError:
+        return None
+    return run if born.year in _BIRTH_YEARS else None
+
+
+def _stray_x(run: str) -> tuple[str, str]:
+    """``run`` (groups and separators) as the number's part and what follows it: 18
+    characters and a stray X after them (``3401041980 01010011x``) are the 18 and the
+    X; any other run is all the number's."""
+    body = re.sub(_SEPARATOR, "", run)
+    if len(body) == 19 and body[18] in "XxＸｘ" and body[17] not in "XxＸｘ":
+        cut = run.rindex(body[17]) + 1
+        return run[:cut], run[cut:]
+    return run, ""
 
 
 def _in_groups(written: str, mask_number: Callable[[str], str]) -> str:
@@ -98,6 +166,15 @@ def _in_groups(written: str, mask_number: Callable[[str], str]) -> str:
     without its separators) and written back into the same groups."""
     chars = iter(mask_number(re.sub(_SEPARATOR, "", written)))
     return "".join(c if re.fullmatch(_SEPARATOR, c) else next(chars) for c in written)
+
+
+def _in_any_grouping(run: str, mask_number: Callable[[str], str]) -> str:
+    """``run`` with the number :func:`_grouped_number` finds in it masked in its groups;
+    as it is when there is none."""
+    number = _grouped_number(run)
+    if number is None:
+        return run
+    return _in_groups(number, mask_number) + run[len(number) :]
 
 
 def mask_ids(text: str, spec: IdMask | None = None) -> str:
@@ -114,11 +191,15 @@ def mask_ids(text: str, spec: IdMask | None = None) -> str:
     >>> mask_ids("2020年3月1日生，证号 340104202003011018；another: 2020-03-02")
     '****-**-**生，证号 340104********1018；another: 2020-03-02'
 
-    A number written in groups (6-8-4 or 6-4-4-4, hyphens or spaces between) is
-    masked in its groups:
+    A number written in groups is masked in its groups: 6-8-4 or 6-4-4-4 with any
+    separators between (hyphens, spaces, dots, slashes, underscores, middle dots),
+    and any other grouping where the whole run of groups is the number, one kind of
+    separator between, its characters 7-14 a birth date (``docs/privacy.md``):
 
     >>> mask_ids("证号 110105-19491231-002X，110105 1949 1231 002X")
     '证号 110105-********-002X，110105 **** **** 002X'
+    >>> mask_ids("110105.19491231.002X; 1101 0519 4912 3100 2X; tel 0551 6588 1234")
+    '110105.********.002X; 1101 05** **** **00 2X; tel 0551 6588 1234'
     """
     apply = (spec or DEFAULT_MASK).apply
     born: set[str] = set()
@@ -128,6 +209,9 @@ def mask_ids(text: str, spec: IdMask | None = None) -> str:
         return apply(number)
 
     out = _ID_GROUPED.sub(lambda m: _in_groups(m.group(0), masked), text)
+    out = _ID_RUN.sub(
+        lambda m: _in_any_grouping(m.group(0), masked) if _whole_run(m) else m.group(0), out
+    )
     out = _ID_LIKE.sub(lambda m: masked(m.group(0)), out)
     if not born:
         return out
@@ -138,15 +222,31 @@ def mask_ids(text: str, spec: IdMask | None = None) -> str:
 # its last 4; a 15-digit one's first 6 and last 3 (6 + 6 + 3), or as it was masked
 # before the 15-digit form hid its whole birth date (6 + 5 + 4)
 _DEFAULT_MASKED = re.compile(
-    r"(?<![\d*])(?:\d{6}\*{8}[\dXxＸｘ]{4}|\d{6}\*{6}\d{3}|\d{6}\*{5}\d{4})(?![\dXxＸｘ*])"
+    r"(?<![\d*])(?:\d{6}\*{8}[\dXxＸｘ]{4}(?![\d*])(?![XxＸｘ][\dXxＸｘ*])"
+    r"|\d{6}\*{6}\d{3}(?![\dXxＸｘ*])|\d{6}\*{5}\d{4}(?![\dXxＸｘ*]))"
 )
 
 
 # the same written in groups, as mask_ids leaves a grouped number (6-8-4 or 6-4-4-4)
 _DEFAULT_MASKED_GROUPED = re.compile(
-    rf"(?<![\d*])\d{{6}}{_SEPARATOR}(?:\*{{8}}|\*{{4}}{_SEPARATOR}\*{{4}}){_SEPARATOR}"
+    rf"(?<![\d*])\d{{6}}{_SEPARATOR}++(?:\*{{8}}|\*{{4}}{_SEPARATOR}++\*{{4}}){_SEPARATOR}++"
     r"[\dXxＸｘ]{4}(?![\dXxＸｘ*])"
 )
+
+# in any other grouping: a run of groups whose characters are the default's 6 + 8 + 4
+_DEFAULT_MASKED_RUN = re.compile(
+    rf"(?<![\d*XxＸｘ])[\d*]++(?:{_SEPARATOR}++[\d*]++)*+(?:{_SEPARATOR}*+[XxＸｘ])?"
+)
+_DEFAULT_MASKED_BODY = re.compile(r"\d{6}\*{8}[\dXxＸｘ]{4}")
+
+
+def _masked_again(run: str, spec: IdMask) -> str:
+    """``run``, a run of groups, masked again with ``spec`` in its groups if it is a
+    number the default mask left in any grouping; as it is otherwise."""
+    number, rest = _stray_x(run)
+    if _DEFAULT_MASKED_BODY.fullmatch(re.sub(_SEPARATOR, "", number)) is None:
+        return run
+    return _in_groups(number, spec.apply) + rest
 
 
 def remask(text: str, spec: IdMask | None = None) -> str:
@@ -172,6 +272,9 @@ def remask(text: str, spec: IdMask | None = None) -> str:
         return out
 
     out = _DEFAULT_MASKED_GROUPED.sub(lambda m: _in_groups(m.group(0), spec.apply), out)
+    out = _DEFAULT_MASKED_RUN.sub(
+        lambda m: _masked_again(m.group(0), spec) if _whole_run(m, "*") else m.group(0), out
+    )
     return _DEFAULT_MASKED.sub(lambda m: spec.apply(m.group(0)), out)
 
 
