@@ -1277,3 +1277,50 @@ def test_art30_store_commands_mask_with_the_profile_s_id_mask(
     capsys.readouterr()
     code, out, _ = run(capsys, "submit", FULL, *store, "--as", "school:A")
     assert "110105********002X" in out
+
+
+def test_art32_a_store_command_logs_the_person_who_ran_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the privacy review: every entry the command line wrote had the actor
+    name "xueji cli", so the log could not say which person acted (Arts 31, 32: 主管人员
+    are held to account). ``--operator NAME`` names the person; without it the name is
+    the operating-system user (``getpass.getuser()``), or "xueji cli" where there is
+    none. A name that is empty or holds a control character is refused (exit 2)."""
+    import getpass
+
+    from tests.conftest import Province
+    from xueji.storage.sql import SqlStore
+
+    path = tmp_path / "r.db"
+    p = Province(store=SqlStore.sqlite(str(path)))
+    for _ in range(3):
+        p.enroll()
+    p.store.engine.dispose()
+    common = ["--store", f"sqlite:///{path}", "--today", "2026-09-20", "--as", "school:A"]
+
+    def logged() -> str:
+        return p.log()[-1].actor_name
+
+    code, _, _ = run(capsys, "submit", "S0000001", *common, "--operator", "王老师")
+    assert code == 0
+    assert logged() == "王老师"
+    monkeypatch.setattr(getpass, "getuser", lambda: "wang")
+    assert run(capsys, "submit", "S0000002", *common)[0] == 0
+    assert logged() == "wang"
+
+    def no_user() -> str:
+        raise OSError("no user")
+
+    monkeypatch.setattr(getpass, "getuser", no_user)
+    assert run(capsys, "submit", "S0000003", *common)[0] == 0
+    assert logged() == "xueji cli"
+    county = ["--store", f"sqlite:///{path}", "--today", "2026-09-21", "--as", "county:340104"]
+    code, _, _ = run(capsys, "review", "R0000001", *county, "--operator", "李科长")
+    assert code == 0
+    assert logged() == "李科长"
+    for bad in ("", "  ", "a\nb", "a\x00b", "a\udcffb"):
+        with pytest.raises(SystemExit) as stop:
+            main(["submit", "--all-drafts", *common, "--operator", bad])
+        assert stop.value.code == 2
+        assert "--operator" in capsys.readouterr().err

@@ -1019,6 +1019,7 @@ def _registry(args: argparse.Namespace, *, founding: bool = False) -> Any:
     reg = Registry(store, clock=clock, calendar=_calendar(args), policies=policies)
     with contextlib.suppress(XuejiError):  # (no profile in force today: the default)
         args.id_mask = reg.policy().id_mask.value  # what it prints, masked with it
+    args.actor = _acting(args)
     _known_actor(reg, args.actor, founding=founding)
     return reg
 
@@ -1084,7 +1085,47 @@ def _actor(text: str) -> Any:
             f"expected KIND:UNIT, KIND one of {kinds} (e.g. school:A, county:340104), "
             f"or system, not {text!r}"
         )
-    return Actor(ActorKind(kind), unit, "xueji cli")
+    return Actor(ActorKind(kind), unit, _CLI_NAME)
+
+
+_CLI_NAME = "xueji cli"
+"""The actor name of a store command's log entries where no person is known: no
+``--operator`` and no operating-system user (``getpass.getuser()`` failed)."""
+
+
+def _operator(text: str) -> str:
+    """``--operator``: the name of the person acting, for the change log (Arts 31, 32):
+    text, not empty, with no control character and no undecodable byte (an unpaired
+    surrogate): the registry refuses those in a name, which the log seals."""
+    if not text.strip() or any(c < " " or c == "\x7f" or "\ud800" <= c <= "\udfff" for c in text):
+        raise argparse.ArgumentTypeError(
+            f"a person's name, not empty and with no control character, not {text!r}"
+        )
+    return text
+
+
+def _operating_user() -> str:
+    """The operating-system user running the command (``getpass.getuser()``), the
+    default ``--operator``; "xueji cli" where there is none, or it is no usable name."""
+    import getpass
+
+    try:
+        name = getpass.getuser()
+    except Exception:  # (OSError, or KeyError before Python 3.13: no user of that id)
+        return _CLI_NAME
+    try:
+        return _operator(name)
+    except argparse.ArgumentTypeError:
+        return _CLI_NAME
+
+
+def _acting(args: argparse.Namespace) -> Any:
+    """``--as``'s actor named by ``--operator`` (default: the operating-system user),
+    so that each entry the command writes says which person acted (Arts 31, 32)."""
+    import attrs
+
+    name = args.operator if args.operator is not None else _operating_user()
+    return attrs.evolve(args.actor, name=name)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -1553,6 +1594,13 @@ def _store_options(p: argparse.ArgumentParser) -> None:
         type=_actor,
         required=True,
         help="KIND:UNIT (province, city, county, school), or system (forget-keys)",
+    )
+    p.add_argument(
+        "--operator",
+        type=_operator,
+        metavar="NAME",
+        help="the person acting, named in each change-log entry (Arts 31, 32; default: "
+        "the operating-system user, else 'xueji cli')",
     )
     p.add_argument(
         "--today",
