@@ -99,7 +99,8 @@ def _given_profiles(args: argparse.Namespace) -> tuple[Policy, ...] | None:
 
 
 def _given_sources(args: argparse.Namespace) -> list[dict[str, str]] | None:
-    """What the options give, as a store records it (:data:`PROFILES_KEY`): a shipped
+    """What the options give, as a store records it
+    (:data:`xueji.store_profiles.PROFILES_KEY`): a shipped
     profile by its code (``{"shipped": code}``), a file by its name and text
     (``{"file": name, "text": text}``); None when neither option is given."""
     from xueji.policy.files import _bad, read_utf8
@@ -117,131 +118,30 @@ def _given_sources(args: argparse.Namespace) -> list[dict[str, str]] | None:
 
 def _built(sources: Sequence[dict[str, str]], *, where: str | None) -> tuple[Policy, ...]:
     """The profiles ``sources`` give (:func:`_given_sources`, or a store's record read
-    back, ``where`` naming it), built by this version of xueji: a shipped profile is
-    this version's, a file is read over the shipped profiles and those before it."""
-    from xueji.policy import parse_policy
+    back, ``where`` naming it): :func:`xueji.store_profiles.build`."""
+    from xueji.store_profiles import build
 
-    chosen: list[Policy] = []
-    known = dict(PROFILES)
-    for source in sources:
-        if "shipped" in source:
-            code = source["shipped"]
-            if code not in PROFILES:
-                raise XuejiError(
-                    "cli.unknown_policy",
-                    f"未知的政策 {code}" + (f"（{where}）" if where else ""),
-                    f"unknown policy profile {code!r}" + (f" ({where})" if where else ""),
-                )
-            chosen.append(PROFILES[code])
-            continue
-        named = source.get("path") or (f"{where} ({source['file']})" if where else source["file"])
-        policy = parse_policy(source["text"], where=named, profiles=known)
-        known[policy.code] = policy
-        chosen.append(policy)
-    return tuple(chosen)
+    return build(sources, where=where)
 
 
 # -- the store's profiles, recorded in its meta table (``xueji init --policy ...``) ----
-
-PROFILES_KEY = "profiles"
-"""The meta key of a store's recorded profiles: a JSON list, in the order given, of
-what ``xueji init`` was given: ``{"shipped": code, "code", "digest"}`` for a shipped
-profile, ``{"file": name, "text": its text, "code", "digest"}`` for a profile file
-(so that no later command needs the file). ``digest`` is the SHA-256 of the entry
-without it, which an entry edited by hand fails. What is recorded is what was
-given, not the profile as this version builds it: a later xueji builds the same
-sources anew (a shipped profile as it ships it, a file over it, with any parameter
-added since inherited from its base), as it does for the same options."""
-
-
-def _canonical(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def _data_digest(data: Any) -> str:
-    import hashlib
-
-    return "sha256:" + hashlib.sha256(_canonical(data).encode("utf-8")).hexdigest()
+# (read and written by :mod:`xueji.store_profiles`, which a host reads them with too)
 
 
 def _digest(policy: Policy) -> str:
-    """A profile's digest: two profiles with the same digest decide alike (every
-    parameter, article, note and citation is in the data)."""
-    return _data_digest(policy_to_dict(policy))
+    from xueji.store_profiles import profile_digest
+
+    return profile_digest(policy)
 
 
 def _codes(policies: Sequence[Policy]) -> str:
     return ", ".join(p.code for p in policies)
 
 
-def _corrupt(key: str, zh: str, en: str) -> XuejiError:
-    from xueji.errors import CorruptRecord
-
-    return CorruptRecord(
-        "xueji_meta",
-        key,
-        f"{en}: record the store's profiles again with xueji init --replace-profiles",
-        f"{zh}：请以 xueji init --replace-profiles 重新记录此库的政策",
-    )
-
-
-def _entry(source: dict[str, str], code: str) -> dict[str, str]:
-    """A recorded source (:data:`PROFILES_KEY`) with its profile's code and digest."""
-    kept = {k: v for k, v in source.items() if k in ("shipped", "file", "text")}
-    kept["code"] = code
-    return {**kept, "digest": _data_digest(kept)}
-
-
 def _read_profiles(uow: Any) -> tuple[Policy, ...] | None:
-    """The profiles recorded in the store (None: no record), each entry checked
-    against its digest and built by this version of xueji (:func:`_built`)."""
-    text = uow.meta.get(PROFILES_KEY)
-    if text is None:
-        return None
-    try:
-        index = json.loads(text)
-    except (ValueError, RecursionError):
-        index = None
-    fields = {
-        frozenset({"shipped", "code", "digest"}),
-        frozenset({"file", "text", "code", "digest"}),
-    }
-    if not (
-        isinstance(index, list)
-        and index
-        and all(
-            isinstance(e, dict)
-            and frozenset(e) in fields
-            and all(isinstance(v, str) for v in e.values())
-            for e in index
-        )
-    ):
-        raise _corrupt(PROFILES_KEY, "不是已记录政策的列表", "not a list of recorded profiles")
-    for e in index:
-        if _data_digest({k: v for k, v in e.items() if k != "digest"}) != e["digest"]:
-            raise _corrupt(
-                PROFILES_KEY,
-                f"政策 {e['code']} 的摘要不符：记录后被改动过",
-                f"profile {e['code']}'s digest does not match: it was changed after it "
-                "was recorded",
-            )
-    try:
-        built = _built(index, where=f"xueji_meta {PROFILES_KEY}")
-    except XuejiError as error:  # (a profile this version of xueji cannot build)
-        raise _corrupt(PROFILES_KEY, error.message_zh, error.message_en) from None
-    for entry, policy in zip(index, built, strict=True):
-        if policy.code != entry["code"]:
-            raise _corrupt(
-                PROFILES_KEY,
-                f"记录的政策 {entry['code']} 现读作 {policy.code}",
-                f"the profile recorded as {entry['code']} now reads as {policy.code}",
-            )
-    return built
+    from xueji.store_profiles import read_profiles
 
-
-def _write_profiles(uow: Any, sources: Sequence[dict[str, str]], given: Sequence[Policy]) -> None:
-    entries = [_entry(src, p.code) for src, p in zip(sources, given, strict=True)]
-    uow.meta.set(PROFILES_KEY, _canonical(entries))
+    return read_profiles(uow)
 
 
 def _profile_mismatch(recorded: Sequence[Policy], given: Sequence[Policy]) -> XuejiError:
@@ -1091,13 +991,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Create a registry's tables in a database (a new SQLite file is created), or
     upgrade an older registry's; a registry of this version is left as it is. With
     ``--policy``/``--policy-file``, record the profiles the store decides under (Art
-    33: :data:`PROFILES_KEY`); a record that differs is replaced only with
+    33: :data:`xueji.store_profiles.PROFILES_KEY`); a record that differs is replaced only with
     ``--replace-profiles``, unless the profiles given keep every recorded one (a
     successor added). Then ``xueji import units`` (as the province), ``schools`` and
     ``classes`` build the tree the students are enrolled into."""
     from xueji.errors import CorruptRecord
     from xueji.policy import check_profiles
     from xueji.storage.sql import SCHEMA_VERSION, SqlStore
+    from xueji.store_profiles import write_profiles
 
     sources = _given_sources(args)  # (a bad file is said before the store is created)
     given = None if sources is None else _built(sources, where=None)
@@ -1139,7 +1040,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                     raise _profile_mismatch(before or (), given)
                 if change != "unchanged":
                     assert sources is not None  # (given is built from them)
-                    _write_profiles(uow, sources, given)
+                    write_profiles(uow, sources, given)
             recorded = given
     finally:
         store.engine.dispose()
