@@ -158,9 +158,7 @@ def read_profiles(uow: Any) -> tuple[Policy, ...] | None:
     return built
 
 
-def write_profiles(
-    uow: Any, sources: Sequence[Mapping[str, str]], given: Sequence[Policy]
-) -> None:
+def write_profiles(uow: Any, sources: Sequence[Mapping[str, str]], given: Sequence[Policy]) -> None:
     """Record ``sources`` (as :func:`build` takes them) as the store's profiles, each
     with the code of the profile it gave (``given``, built from them) and a digest;
     what was recorded before is replaced (``xueji init`` decides when it may be)."""
