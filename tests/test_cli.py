@@ -607,8 +607,13 @@ def test_art15_submit_and_review_say_what_was_done_and_each_warning(
     lines = out.splitlines()
     assert lines[0] == "review --reject: 1 已驳回 rejected, 0 未办理 refused"
     assert lines[1] == "  R0000001: ✓ 已驳回 rejected"
+    assert lines[2] == "      提示 warning " + late  # (a decision after 30 Sep: late)
     assert "approved" not in out
     assert "已批准" not in out
+    # docs/cli.md shows this output as it is (found by the documentation review: its
+    # example left out the warning)
+    doc = (Path(__file__).parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert "\n".join(lines) in doc
     code, out, _ = run(capsys, "--json", "review", "--all", *common, *county)
     assert code == 0
     (row,) = json.loads(out)

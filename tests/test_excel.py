@@ -2333,3 +2333,14 @@ def test_art12_a_row_given_twice_is_a_duplicate_row_when_its_first_copy_is_prese
         if not all_or_nothing:
             assert [a.row for a in report.applied] == [2, 3]
     assert len(province.reg.students_of(A, "A")) == 2
+
+
+def test_art5_the_reports_page_names_the_national_export_s_columns_as_written() -> None:
+    """Found by the documentation review: docs/reports.md named the last two columns
+    随迁子女 and 残疾人; the file's header says 是否进城务工人员随迁子女 and 是否残疾人 (a
+    clerk matching columns by the page looked for names the file does not have)."""
+    doc = (Path(__file__).parent.parent / "docs" / "reports.md").read_text(encoding="utf-8")
+    section = doc.split("## The national export (Art 5)", 1)[1]
+    listed = re.search(r"in the national system's\s+form \(([^)]*)\)", section)
+    assert listed is not None
+    assert [c.strip() for c in listed.group(1).split(",")] == list(statistics.NATIONAL_HEADER)
