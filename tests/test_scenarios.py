@@ -44,7 +44,7 @@ steps:
 
 def test_every_obligation_has_a_scenario() -> None:
     covered = article_scenarios()
-    missing = [number for number, *_ in OBLIGATIONS if number not in covered]
+    missing = [n for n, kind, *_ in OBLIGATIONS if kind != "none" and n not in covered]
     assert missing == []
 
 
