@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -606,8 +607,13 @@ def test_art15_submit_and_review_say_what_was_done_and_each_warning(
     lines = out.splitlines()
     assert lines[0] == "review --reject: 1 已驳回 rejected, 0 未办理 refused"
     assert lines[1] == "  R0000001: ✓ 已驳回 rejected"
+    assert lines[2] == "      提示 warning " + late  # (a decision after 30 Sep: late)
     assert "approved" not in out
     assert "已批准" not in out
+    # docs/cli.md shows this output as it is (found by the documentation review: its
+    # example left out the warning)
+    doc = (Path(__file__).parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert "\n".join(lines) in doc
     code, out, _ = run(capsys, "--json", "review", "--all", *common, *county)
     assert code == 0
     (row,) = json.loads(out)
@@ -1277,6 +1283,197 @@ def test_art30_store_commands_mask_with_the_profile_s_id_mask(
     capsys.readouterr()
     code, out, _ = run(capsys, "submit", FULL, *store, "--as", "school:A")
     assert "110105********002X" in out
+
+
+def _transfer_store(path: Path, policies: tuple[Any, ...]) -> str:
+    """A store written under ``policies`` holding a transfer filed on 10 September 2026
+    (its first stage long past its deadline by 1 December); its URL."""
+    from tests.conftest import Province, school_actor
+    from xueji.model import TransferReason
+    from xueji.storage.sql import SqlStore
+
+    p = Province(policies=policies, store=SqlStore.sqlite(str(path)))
+    s = p.register("A", 1)
+    p.at(dt.date(2026, 9, 10))
+    out = p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+    )
+    assert out.allowed, out.decision
+    p.store.engine.dispose()
+    return f"sqlite:///{path}"
+
+
+def _log_commands(path: Path) -> list[str]:
+    from xueji.storage.sql import SqlStore
+
+    store = SqlStore.sqlite(str(path))
+    try:
+        with store.reading() as uow:
+            return [e.command for e in uow.log.stream()]
+    finally:
+        store.engine.dispose()
+
+
+def test_art24_xueji_sweep_decides_under_the_store_s_recorded_profiles(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the documentation review: the only way to run the deadline sweep from
+    the command line was a Python one-liner building ``Registry(store)``, which decided
+    under ``anhui-2013`` whatever ``xueji init --policy`` had recorded: on a store
+    recorded ``national-2013`` (no default approval, Art 33) it wrote three default
+    approvals. ``xueji sweep`` runs ``advance_clock`` under the recorded profiles,
+    dated and checked as the other writing commands."""
+    from xueji.policy import ANHUI_2013, NATIONAL_2013
+
+    nat = _transfer_store(tmp_path / "nat.db", (NATIONAL_2013,))
+    assert main(["init", "--store", nat, "--policy", "national-2013"]) == 0
+    capsys.readouterr()
+    sweep = ["sweep", "--today", "2026-12-01", "--as", "system"]
+    code, out, err = run(capsys, *sweep, "--store", nat)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == "sweep 2026-12-01: 0 项已默认审批 requests approved by default"
+    assert "national-2013" in out  # why none: the profile approves nothing by default
+    assert "approve_by_default_transfer" not in _log_commands(tmp_path / "nat.db")
+    # under anhui-2013, recorded: the two stages past their 20 working days approved
+    # by default, the request said
+    anh = _transfer_store(tmp_path / "anh.db", (ANHUI_2013,))
+    assert main(["init", "--store", anh, "--policy", "anhui-2013"]) == 0
+    capsys.readouterr()
+    code, out, err = run(capsys, "--json", *sweep, "--store", anh)
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert data["today"] == "2026-12-01"
+    assert [(r["request"], r["kind"], r["state"]) for r in data["advanced"]] == [
+        ("R0000002", "transfer", "at_sending_school")
+    ]
+    assert _log_commands(tmp_path / "anh.db").count("approve_by_default_transfer") == 2
+    code, out, _ = run(capsys, *sweep, "--store", anh)  # idempotent: nothing more
+    assert code == 0
+    assert out.splitlines()[0].startswith("sweep 2026-12-01: 0 ")
+    # as the others: a school may not (Art 24: the province or the system), and the
+    # date may not go back before the log's last entry
+    code, _, err = run(capsys, "sweep", "--store", anh, "--as", "school:A", "--today", "2026-12-01")
+    assert code == 2
+    assert "school:A 无权执行 xueji sweep" in err
+    code, _, err = run(capsys, "sweep", "--store", anh, "--as", "system", "--today", "2026-09-02")
+    assert code == 2
+    assert err.startswith("xueji: [cli.today_backwards] ")
+
+
+def test_art18_xueji_rollover_runs_the_school_year_s_rollover_under_the_recorded_profiles(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the documentation review: the command line alone could not finish a
+    school year: no sub-command ran the rollover. ``xueji rollover YEAR`` does, under
+    the store's recorded profiles (national-2013's date is 10 August, Anhui's 1
+    August), dated and checked as the other writing commands."""
+    from tests.conftest import Province
+    from xueji.policy import NATIONAL_2013
+    from xueji.storage.sql import SqlStore
+
+    path = tmp_path / "r.db"
+    p = Province(policies=(NATIONAL_2013,), store=SqlStore.sqlite(str(path)))
+    first = p.register("A", 1).id
+    p.store.engine.dispose()
+    url = f"sqlite:///{path}"
+    assert main(["init", "--store", url, "--policy", "national-2013"]) == 0
+    capsys.readouterr()
+    common = ["--store", url, "--future-date-ok", "--as", "province:34"]
+    before = len(_log_commands(path))
+    # 5 August: Anhui's date has passed, not the recorded profile's 10 August
+    code, out, err = run(capsys, "rollover", "2027", *common, "--today", "2027-08-05")
+    assert (code, err) == (1, "")
+    assert out.splitlines()[0].startswith("rollover 2027: ✗ [rollover.date] ")
+    assert len(_log_commands(path)) == before  # nothing written
+    code, out, err = run(capsys, "rollover", "2027", *common, "--today", "2027-08-10")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "rollover 2027: ✓ 已升级 done (2027-08-10)"
+    assert "  升级 promoted: 1" in lines
+    store = SqlStore.sqlite(str(path))
+    with store.reading() as uow:
+        moved = uow.students.get(first)
+    store.engine.dispose()
+    assert moved is not None
+    assert moved.grade == 2
+    # run again: nothing more, and said so
+    code, out, _ = run(capsys, "--json", "rollover", "2027", *common, "--today", "2027-08-10")
+    assert code == 0
+    assert json.loads(out)["already_run"] is True
+    assert _log_commands(path).count("rollover") == 1
+    # a school may not (Art 18(2): the province, province-wide)
+    code, _, err = run(
+        capsys,
+        "rollover",
+        "2027",
+        "--store",
+        url,
+        "--as",
+        "school:A",
+        "--today",
+        "2027-08-10",
+        "--future-date-ok",
+    )
+    assert code == 2
+    assert "school:A 无权执行 xueji rollover" in err
+
+
+def test_art18_review_decides_any_request_at_the_actor_s_stage_and_kind_picks_the_inbox(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the documentation review: a senior-high graduation imported from a
+    workbook waits for the authority's approval (Art 18), but ``review --all`` took
+    only new-student reviews (``cli.nothing``) and nothing said that ``review ID``
+    decides it; the import's summary did not show the request's id. ``review --all
+    --kind graduation`` takes the graduations waiting for the actor; the summary names
+    each request opened."""
+    pytest.importorskip("openpyxl")
+    import openpyxl
+
+    from tests.conftest import Province
+    from xueji.storage.sql import SqlStore
+
+    path = tmp_path / "r.db"
+    p = Province(store=SqlStore.sqlite(str(path)))
+    s = p.register("H", 12)
+    p.store.engine.dispose()
+    book = tmp_path / "毕业.xlsx"
+    wb = openpyxl.Workbook()
+    assert wb.active is not None
+    wb.active.append(["学校代码", "身份证号", "毕结业"])
+    wb.active.append(["H", s.id_number, "毕业"])
+    wb.save(book)
+    common = ["--store", f"sqlite:///{path}", "--today", "2027-06-20", "--future-date-ok"]
+    code, out, _ = run(capsys, "import", "graduation", str(book), *common, "--as", "school:H")
+    assert code == 0
+    assert "R0000002" in out  # the request opened, named on screen
+    assert "xueji review" in out
+    # imported again while the request is open: present, not applied again (found by
+    # the review: it said "1 已导入 applied" though nothing new was written)
+    code, out, _ = run(capsys, "import", "graduation", str(book), *common, "--as", "school:H")
+    assert code == 0
+    assert out.splitlines()[0].endswith(
+        "1 行 rows, 0 已导入 applied, 1 已存在 already present, 0 有错 refused, 0 未导入 held"
+    )
+    city = ["--as", "city:3401"]
+    code, _, err = run(capsys, "review", "--all", *common, *city)
+    assert code == 2  # (new-student reviews, as before: none waits for the city)
+    assert err.startswith("xueji: [cli.nothing] ")
+    code, out, _ = run(capsys, "review", "--all", "--kind", "graduation", *common, *city)
+    assert code == 0, out
+    assert out.splitlines()[:2] == [
+        "review: 1 已批准 approved, 0 未办理 refused",
+        "  R0000002: ✓ 已批准 approved",
+    ]
+    store = SqlStore.sqlite(str(path))
+    with store.unit_of_work() as uow:
+        graduated = uow.students.get(s.id)
+    store.engine.dispose()
+    assert graduated is not None
+    assert graduated.status.value == "graduated"
+    with pytest.raises(SystemExit) as exc:
+        main(["review", "--all", "--kind", "nope", *common, *city])
+    assert exc.value.code == 2
 
 
 def test_art32_a_store_command_logs_the_person_who_ran_it(

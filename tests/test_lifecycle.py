@@ -136,3 +136,15 @@ def test_docs_lifecycle_is_generated_from_the_tables() -> None:
 def test_rule_codes_cite_articles() -> None:
     assert all(art.instrument for art, _, _ in RULE_CODES.values())
     assert all(zh and en for _, zh, en in RULE_CODES.values())
+
+
+def test_the_lifecycle_page_names_the_enums_its_states_are() -> None:
+    """Found by the documentation review: ``RequestKind`` and ``RequestState`` are
+    exported by ``xueji`` but no page named them: the lifecycle page says which values
+    its states and tables are, with the table of each kind of request."""
+    text = render_markdown()
+    intro = text.split("### ", 1)[0]
+    for name in ("xueji.StudentStatus", "xueji.RequestState", "xueji.RequestKind"):
+        assert f"`{name}`" in intro
+    for kind in RequestKind:
+        assert f"`{kind.value}`" in intro

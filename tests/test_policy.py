@@ -1440,3 +1440,16 @@ def test_art33_a_late_review_cites_the_deadline_of_the_profile_that_set_it() -> 
     article, value, param_article = _cited(dropped.decision, "dropout.review_overdue")
     assert (article, value) == (anhui(27), "15")
     assert attrs.evolve(param_article, inherited_from="") == anhui(27)
+
+
+def test_an_inherited_note_names_no_date_of_another_parameter() -> None:
+    """Found by the documentation review: ``rollover_unfinished_final_grade``'s note
+    said "not graduated by 31 July", Anhui's ``graduation_deadline``; national-2013
+    inherits the note but its deadline is 30 July (docs/reference.md showed both). The
+    note names the parameter, whose value each profile's reference shows."""
+    from xueji.policy import NATIONAL_2013
+
+    for policy in (ANHUI_2013, NATIONAL_2013):
+        note = policy.rollover_unfinished_final_grade.note
+        assert "July" not in note
+        assert "graduation_deadline" in note

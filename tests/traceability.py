@@ -18,8 +18,15 @@ from xueji.rules import RULE_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# (article, kind, obligation, code)
+# (article, kind, obligation, code); every article of the measures has a row
 OBLIGATIONS: list[tuple[int, str, str, str]] = [
+    (
+        1,
+        "none",
+        "purpose and legal basis of the measures (the national and provincial notices "
+        "they follow): no rule to encode",
+        "—",
+    ),
     (
         2,
         "must",
@@ -27,6 +34,14 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
         "each stage are the profile's school_system (Anhui: 6-3-3)",
         "`xueji.policy.Stage`, `xueji.rules.enrolment.check_stage`, "
         "`xueji.model.stage_of_grade`, `xueji.model.final_grade`",
+    ),
+    (
+        3,
+        "none",
+        "what 学籍信息 is (the authority, school, class and student records): a "
+        "definition, no rule; the records and their fields are Arts 8-11's",
+        "`xueji.model.Unit`, `xueji.model.School`, `xueji.model.SchoolClass`, "
+        "`xueji.model.Student`",
     ),
     (
         4,
@@ -238,7 +253,8 @@ def render() -> str:
         "`test_art<N>_...`, scenarios from the `articles:` of `scenarios/*.scenario.yaml`",
         "(run by `xueji scenario run scenarios/` and by pytest).",
         "`tests/test_traceability.py` fails when this file is stale.",
-        "Kinds: **must** = enforced; **report** = computed or exported. Policy parameters",
+        "Kinds: **must** = enforced; **report** = computed or exported; **none** = no",
+        "rule to encode (purpose, a definition), the row says why. Policy parameters",
         "and their articles are listed by `xueji policy show` and in `docs/policy.md`.",
         "",
         "| article | kind | obligation | rule codes | code | tests | scenarios |",

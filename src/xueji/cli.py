@@ -18,8 +18,9 @@ Exit codes by sub-command (see ``docs/cli.md``):
   values.
 * ``tables``, ``access``, ``policy show``, ``tour``, ``demo``: 0, or 2 on bad usage.
 * ``init``, ``import``, ``report``, ``submit``, ``review``, ``regrade``,
-  ``forget-keys`` (the store commands): 0 done; 1 a row or a student refused (not
-  ``init``, ``report``, ``forget-keys``); 2 bad usage, a store that cannot be opened,
+  ``forget-keys``, ``sweep``, ``rollover`` (the store commands): 0 done; 1 a row, a
+  student or the rollover refused (not ``init``, ``report``, ``forget-keys``,
+  ``sweep``); 2 bad usage, a store that cannot be opened,
   an unknown ``--as``, access denied, profiles other than the store's recorded ones,
   a date refused.
 """
@@ -99,7 +100,8 @@ def _given_profiles(args: argparse.Namespace) -> tuple[Policy, ...] | None:
 
 
 def _given_sources(args: argparse.Namespace) -> list[dict[str, str]] | None:
-    """What the options give, as a store records it (:data:`PROFILES_KEY`): a shipped
+    """What the options give, as a store records it
+    (:data:`xueji.store_profiles.PROFILES_KEY`): a shipped
     profile by its code (``{"shipped": code}``), a file by its name and text
     (``{"file": name, "text": text}``); None when neither option is given."""
     from xueji.policy.files import _bad, read_utf8
@@ -117,131 +119,30 @@ def _given_sources(args: argparse.Namespace) -> list[dict[str, str]] | None:
 
 def _built(sources: Sequence[dict[str, str]], *, where: str | None) -> tuple[Policy, ...]:
     """The profiles ``sources`` give (:func:`_given_sources`, or a store's record read
-    back, ``where`` naming it), built by this version of xueji: a shipped profile is
-    this version's, a file is read over the shipped profiles and those before it."""
-    from xueji.policy import parse_policy
+    back, ``where`` naming it): :func:`xueji.store_profiles.build`."""
+    from xueji.store_profiles import build
 
-    chosen: list[Policy] = []
-    known = dict(PROFILES)
-    for source in sources:
-        if "shipped" in source:
-            code = source["shipped"]
-            if code not in PROFILES:
-                raise XuejiError(
-                    "cli.unknown_policy",
-                    f"未知的政策 {code}" + (f"（{where}）" if where else ""),
-                    f"unknown policy profile {code!r}" + (f" ({where})" if where else ""),
-                )
-            chosen.append(PROFILES[code])
-            continue
-        named = source.get("path") or (f"{where} ({source['file']})" if where else source["file"])
-        policy = parse_policy(source["text"], where=named, profiles=known)
-        known[policy.code] = policy
-        chosen.append(policy)
-    return tuple(chosen)
+    return build(sources, where=where)
 
 
 # -- the store's profiles, recorded in its meta table (``xueji init --policy ...``) ----
-
-PROFILES_KEY = "profiles"
-"""The meta key of a store's recorded profiles: a JSON list, in the order given, of
-what ``xueji init`` was given: ``{"shipped": code, "code", "digest"}`` for a shipped
-profile, ``{"file": name, "text": its text, "code", "digest"}`` for a profile file
-(so that no later command needs the file). ``digest`` is the SHA-256 of the entry
-without it, which an entry edited by hand fails. What is recorded is what was
-given, not the profile as this version builds it: a later xueji builds the same
-sources anew (a shipped profile as it ships it, a file over it, with any parameter
-added since inherited from its base), as it does for the same options."""
-
-
-def _canonical(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def _data_digest(data: Any) -> str:
-    import hashlib
-
-    return "sha256:" + hashlib.sha256(_canonical(data).encode("utf-8")).hexdigest()
+# (read and written by :mod:`xueji.store_profiles`, which a host reads them with too)
 
 
 def _digest(policy: Policy) -> str:
-    """A profile's digest: two profiles with the same digest decide alike (every
-    parameter, article, note and citation is in the data)."""
-    return _data_digest(policy_to_dict(policy))
+    from xueji.store_profiles import profile_digest
+
+    return profile_digest(policy)
 
 
 def _codes(policies: Sequence[Policy]) -> str:
     return ", ".join(p.code for p in policies)
 
 
-def _corrupt(key: str, zh: str, en: str) -> XuejiError:
-    from xueji.errors import CorruptRecord
-
-    return CorruptRecord(
-        "xueji_meta",
-        key,
-        f"{en}: record the store's profiles again with xueji init --replace-profiles",
-        f"{zh}：请以 xueji init --replace-profiles 重新记录此库的政策",
-    )
-
-
-def _entry(source: dict[str, str], code: str) -> dict[str, str]:
-    """A recorded source (:data:`PROFILES_KEY`) with its profile's code and digest."""
-    kept = {k: v for k, v in source.items() if k in ("shipped", "file", "text")}
-    kept["code"] = code
-    return {**kept, "digest": _data_digest(kept)}
-
-
 def _read_profiles(uow: Any) -> tuple[Policy, ...] | None:
-    """The profiles recorded in the store (None: no record), each entry checked
-    against its digest and built by this version of xueji (:func:`_built`)."""
-    text = uow.meta.get(PROFILES_KEY)
-    if text is None:
-        return None
-    try:
-        index = json.loads(text)
-    except (ValueError, RecursionError):
-        index = None
-    fields = {
-        frozenset({"shipped", "code", "digest"}),
-        frozenset({"file", "text", "code", "digest"}),
-    }
-    if not (
-        isinstance(index, list)
-        and index
-        and all(
-            isinstance(e, dict)
-            and frozenset(e) in fields
-            and all(isinstance(v, str) for v in e.values())
-            for e in index
-        )
-    ):
-        raise _corrupt(PROFILES_KEY, "不是已记录政策的列表", "not a list of recorded profiles")
-    for e in index:
-        if _data_digest({k: v for k, v in e.items() if k != "digest"}) != e["digest"]:
-            raise _corrupt(
-                PROFILES_KEY,
-                f"政策 {e['code']} 的摘要不符：记录后被改动过",
-                f"profile {e['code']}'s digest does not match: it was changed after it "
-                "was recorded",
-            )
-    try:
-        built = _built(index, where=f"xueji_meta {PROFILES_KEY}")
-    except XuejiError as error:  # (a profile this version of xueji cannot build)
-        raise _corrupt(PROFILES_KEY, error.message_zh, error.message_en) from None
-    for entry, policy in zip(index, built, strict=True):
-        if policy.code != entry["code"]:
-            raise _corrupt(
-                PROFILES_KEY,
-                f"记录的政策 {entry['code']} 现读作 {policy.code}",
-                f"the profile recorded as {entry['code']} now reads as {policy.code}",
-            )
-    return built
+    from xueji.store_profiles import read_profiles
 
-
-def _write_profiles(uow: Any, sources: Sequence[dict[str, str]], given: Sequence[Policy]) -> None:
-    entries = [_entry(src, p.code) for src, p in zip(sources, given, strict=True)]
-    uow.meta.set(PROFILES_KEY, _canonical(entries))
+    return read_profiles(uow)
 
 
 def _profile_mismatch(recorded: Sequence[Policy], given: Sequence[Policy]) -> XuejiError:
@@ -1132,13 +1033,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Create a registry's tables in a database (a new SQLite file is created), or
     upgrade an older registry's; a registry of this version is left as it is. With
     ``--policy``/``--policy-file``, record the profiles the store decides under (Art
-    33: :data:`PROFILES_KEY`); a record that differs is replaced only with
+    33: :data:`xueji.store_profiles.PROFILES_KEY`); a record that differs is replaced only with
     ``--replace-profiles``, unless the profiles given keep every recorded one (a
     successor added). Then ``xueji import units`` (as the province), ``schools`` and
     ``classes`` build the tree the students are enrolled into."""
     from xueji.errors import CorruptRecord
     from xueji.policy import check_profiles
     from xueji.storage.sql import SCHEMA_VERSION, SqlStore
+    from xueji.store_profiles import write_profiles
 
     sources = _given_sources(args)  # (a bad file is said before the store is created)
     given = None if sources is None else _built(sources, where=None)
@@ -1180,7 +1082,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                     raise _profile_mismatch(before or (), given)
                 if change != "unchanged":
                     assert sources is not None  # (given is built from them)
-                    _write_profiles(uow, sources, given)
+                    write_profiles(uow, sources, given)
             recorded = given
     finally:
         store.engine.dispose()
@@ -1263,6 +1165,22 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"  …另有 {more} 条提示，见 --report 或 --json "
                 f"({more} more warnings: see --report or --json)"
             )
+    # a row submitted to the authority (a senior-high graduation, Art 18; now or by an
+    # earlier import) names its request: the authority decides it with xueji review ID
+    # (or --all --kind graduation); before, only --json and --report showed the id
+    submitted = [a for a in report.applied if excel.SUBMITTED in a.note]
+    if submitted:
+        lines.append(
+            f"  待审批 awaiting approval: {len(submitted)} 项，由主管单位以 xueji review "
+            "申请号（或 --all --kind graduation）审批 "
+            f"({len(submitted)} requests: the authority decides them with xueji review ID, "
+            "or --all --kind graduation)"
+        )
+        lines += [f"  行 {a.row} {a.student} {a.note}" for a in submitted[:WARNINGS_SHOWN]]
+        if (more := len(submitted) - WARNINGS_SHOWN) > 0:
+            lines.append(
+                f"  …另有 {more} 项，见 --report 或 --json ({more} more: see --report or --json)"
+            )
     if report.ignored_columns:  # said on screen too: a column read by no one
         shown = "、".join(report.ignored_columns)
         lines.append(f"  忽略的列 ignored columns: {shown}")
@@ -1325,6 +1243,8 @@ _BACKDATED = {
     "submit": ("提交", "a submission"),
     "review": ("审核", "a review"),
     "regrade": ("年级调整", "a regrade"),
+    "sweep": ("期限处理", "a sweep"),
+    "rollover": ("学年升级", "a rollover"),
 }
 
 
@@ -1411,15 +1331,17 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    """The authority's review of new students (Art 15): approve (or ``--reject``) the
-    given requests, or with ``--all`` every new-student review waiting for the actor."""
+    """Approve (or ``--reject``) the given requests, each at the stage that waits for
+    the actor, whatever its kind (a new student's review, Art 15; a senior-high
+    graduation, Art 18; ...); with ``--all``, every request of ``--kind`` (default
+    ``new_student``) waiting for the actor."""
     from xueji.lifecycle.tables import RequestKind
 
     reg = _registry(args)
     _dated(reg, args)
     ids = list(args.requests)
     if args.all:
-        waiting = reg.pending(args.actor, RequestKind.NEW_STUDENT)
+        waiting = reg.pending(args.actor, RequestKind(args.kind))
         ids += [r.id for r in waiting if r.id not in ids]
     if not ids:
         raise XuejiError(
@@ -1429,6 +1351,95 @@ def cmd_review(args: argparse.Namespace) -> int:
     done = ("已驳回", "rejected") if args.reject else ("已批准", "approved")
     what = "review --reject" if args.reject else "review"
     return _each(args, ids, lambda rid: decide(args.actor, rid, args.note), what, done)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """The deadline sweep (Art 24, ``Registry.advance_clock``) under the store's
+    profiles: every stage past its deadline approved by default where the profile in
+    force says so, each dated the day after its deadline; idempotent. Run once a day
+    (cron) by the province or the system. Before, the command line had none, and the
+    Python one-liner the docs gave built ``Registry(store)``, deciding under
+    ``anhui-2013`` whatever the store records."""
+    reg = _registry(args)
+    _dated(reg, args)
+    advanced = reg.advance_clock(args.actor)
+    today = reg.today()
+    rows = [
+        {"request": r.id, "kind": r.kind.value, "student": r.student, "state": r.state.value}
+        for r in advanced
+    ]
+    lines = [f"sweep {today}: {len(rows)} 项已默认审批 requests approved by default"]
+    lines += [f"  {r['request']} {r['kind']} {r['student']} -> {r['state']}" for r in rows]
+    defaults = True
+    with contextlib.suppress(XuejiError):  # (no profile in force today: said by none)
+        policy = reg.policy(today)
+        param = policy.transfer_default_approval
+        defaults = bool(param.value)
+        if not defaults:
+            cited = policy.as_cited(param.article)
+            lines.append(
+                f"  注意 note: {policy.code} 不默认审批超期的阶段（{cited}），由其经办方逾期办理 "
+                f"(under {policy.code} an overdue stage is not approved by default "
+                f"({cited}): its party decides it late)"
+            )
+    data = {"today": today.isoformat(), "advanced": rows, "default_approval": defaults}
+    _emit(args, data, "\n".join(lines))
+    return EXIT_OK
+
+
+_ROLLOVER_COUNTS = (
+    ("promoted", "升级 promoted"),
+    ("classes_promoted", "升级的班级 classes promoted"),
+    ("final_grade_unfinished", "毕业年级未毕业 in a final grade, not graduated"),
+    ("completed", "其中结业 of them completed (结业)"),
+    ("held_unfinished", "其中留在毕业年级 of them held in the final grade"),
+    ("suspended_held", "休学未升级 suspended, held"),
+    ("held_for_open_transfer", "转学中未升级 held for an open transfer"),
+    ("entered_after_its_date", "升级日后入学、未升级 entered after its date, not moved"),
+)
+"""The counts of the rollover's log entry (``year:YYYY``) that ``xueji rollover``
+prints, with their labels (docs/registry.md, "The rollover's counts")."""
+
+
+def cmd_rollover(args: argparse.Namespace) -> int:
+    """The rollover of school year ``YEAR`` (Art 18, ``Registry.rollover``) under the
+    store's profiles: refused before the profile's rollover date, and after the next
+    year's (exit 1, nothing written); run again, it changes nothing. Prints the counts
+    its log entry records, and its warnings."""
+    reg = _registry(args)
+    _dated(reg, args)
+    subject = f"year:{args.year}"
+    with reg.store.reading() as uow:  # reads only: no write lock on SQLite
+        before = uow.log.last(subject)
+    out = reg.rollover(args.actor, args.year)
+    with reg.store.reading() as uow:
+        entry = uow.log.last(subject)
+    ran = entry is not None and entry.command == "rollover"
+    already = out.allowed and before is not None and ran
+    counts = {k: entry.after.get(k) for k, _ in _ROLLOVER_COUNTS} if ran and entry else {}
+    violations = [str(v) for v in out.decision.violations]
+    warnings = [] if already else [str(v) for v in out.decision.warnings]
+    head = f"rollover {args.year}:"
+    if not out.allowed:
+        lines = [f"{head} ✗ {violations[0]}", *(f"  {m}" for m in violations[1:])]
+    elif already:
+        on = entry.on if entry else "-"
+        lines = [f"{head} 已执行过，未改动 already run ({on}): nothing changed"]
+    else:
+        lines = [f"{head} ✓ 已升级 done" + (f" ({entry.on})" if entry else "")]
+        lines += [f"  {label}: {counts.get(k)}" for k, label in _ROLLOVER_COUNTS]
+    lines += [f"  提示 warning {m}" for m in warnings]
+    data = {
+        "year": args.year,
+        "allowed": out.allowed,
+        "already_run": already,
+        "on": entry.on.isoformat() if ran and entry else None,
+        "counts": counts,
+        "codes": list(out.decision.codes),
+        "messages": violations + warnings,
+    }
+    _emit(args, data, "\n".join(lines))
+    return EXIT_OK if out.allowed else EXIT_INVALID
 
 
 def cmd_regrade(args: argparse.Namespace) -> int:
@@ -1638,6 +1649,8 @@ def _store_options(p: argparse.ArgumentParser) -> None:
 
 
 def _add_excel_commands(sub: Any) -> None:
+    from xueji.lifecycle.tables import RequestKind
+
     init = sub.add_parser("init", help="create a registry's tables in a database (or upgrade)")
     init.add_argument("--store", required=True, help="a SQLAlchemy URL, e.g. sqlite:///x.db")
     init.add_argument(
@@ -1686,9 +1699,19 @@ def _add_excel_commands(sub: Any) -> None:
     sub_ = sub.add_parser("submit", help="submit new students for review (Art 15)")
     sub_.add_argument("students", nargs="*", help="student ids")
     sub_.add_argument("--all-drafts", action="store_true", help="every draft of the school")
-    rev = sub.add_parser("review", help="the authority's review of new students (Art 15)")
-    rev.add_argument("requests", nargs="*", help="request ids")
-    rev.add_argument("--all", action="store_true", help="every review waiting for the actor")
+    rev = sub.add_parser(
+        "review", help="decide requests waiting for the actor: new students (Art 15), ..."
+    )
+    rev.add_argument("requests", nargs="*", help="request ids (any kind, at the actor's stage)")
+    rev.add_argument(
+        "--all", action="store_true", help="every request of --kind waiting for the actor"
+    )
+    rev.add_argument(
+        "--kind",
+        choices=[k.value for k in RequestKind],
+        default=RequestKind.NEW_STUDENT.value,
+        help="the kind --all takes (default: new_student)",
+    )
     rev.add_argument("--reject", action="store_true", help="reject instead of approving")
     rev.add_argument("--note", default="", help="the reviewer's note")
     forget = sub.add_parser(
@@ -1708,7 +1731,14 @@ def _add_excel_commands(sub: Any) -> None:
     )
     reg_.add_argument("--reason", required=True, help="why (the change log records it)")
     reg_.set_defaults(func=cmd_regrade)
-    for p in (sub_, rev, forget, reg_):
+    sweep = sub.add_parser(
+        "sweep", help="the deadline sweep: default approvals past their deadlines (Art 24)"
+    )
+    sweep.set_defaults(func=cmd_sweep)
+    roll = sub.add_parser("rollover", help="the school year's rollover: grades up one (Art 18)")
+    roll.add_argument("year", type=int, help="the year whose rollover date it is (e.g. 2027)")
+    roll.set_defaults(func=cmd_rollover)
+    for p in (sub_, rev, forget, reg_, sweep, roll):
         _store_options(p)
     sub_.set_defaults(func=cmd_submit)
     rev.set_defaults(func=cmd_review)

@@ -21,7 +21,10 @@ __all__ = ["Clock", "ManualClock", "SystemClock"]
 class Clock(Protocol):
     """Gives today's date in China Standard Time."""
 
-    def today(self) -> _dt.date: ...
+    def today(self) -> _dt.date:
+        """Today's date in China Standard Time (Asia/Shanghai): the date every command
+        of the registry is dated and decided on, and deadlines are counted from."""
+        ...
 
 
 class SystemClock:

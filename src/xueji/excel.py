@@ -86,6 +86,7 @@ __all__ = [
     "QUOTE_MAX",
     "SCHOOL_COLUMNS",
     "STUDENT_COLUMNS",
+    "SUBMITTED",
     "UNIT_COLUMNS",
     "AppliedRow",
     "CellError",
@@ -1640,10 +1641,14 @@ def import_graduation(
         event = str(f.get("result", "graduate"))
         if done(s, f):
             return Decision.allow(), "已存在，未改动 already present"
+        with registry.store.unit_of_work() as uow:  # (joins the import's)
+            open_before = {r.id for r in uow.requests.open_for_student(s.id)}
         out = (registry.graduate if event == "graduate" else registry.complete)(actor, s.id)
         if out.request is not None:  # opened now, or by an earlier import of the file
-            opened = out.request.opened_on
-            return out.decision, f"已报审批 submitted for approval ({out.request.id}, {opened})"
+            said = f"{SUBMITTED} ({out.request.id}, {out.request.opened_on})"
+            if out.request.id in open_before:  # the file imported again: nothing written
+                return out.decision, f"已存在，{said}"
+            return out.decision, said
         status = out.student.status.value if out.student else event
         return out.decision, f"{'毕业' if event == 'graduate' else '结业'} ({status})"
 
@@ -1661,6 +1666,12 @@ def import_graduation(
         sheet_name=sheet,
     )
 
+
+SUBMITTED = "已报审批 submitted for approval"
+"""The note of a graduation row submitted to the authority (a senior-high 毕业 or 结业,
+Art 18), before the request's id and the day it was opened: ``已报审批 submitted for
+approval (R0000002, 2027-06-20)``. Imported again while that request is open, the row
+is reported present: ``已存在，已报审批 ...``, the same request, nothing written."""
 
 _FINISHED = {"graduate": StudentStatus.GRADUATED, "complete": StudentStatus.COMPLETED}
 """The status a graduation row's result (毕业, 结业) leaves the record in."""

@@ -1903,6 +1903,21 @@ class Registry:
         self._running = threading.local()  # .command: a retried command runs in this thread
         self._pause: Callable[[float], None] = time.sleep
 
+    @classmethod
+    def from_store(
+        cls, store: Store, *, default: Sequence[Policy] = (ANHUI_2013,), **options: Any
+    ) -> Registry:
+        """A registry over ``store`` deciding under the profiles the store records
+        (``xueji init --policy/--policy-file``: :func:`xueji.store_profiles.recorded_profiles`),
+        as every ``xueji`` command on it does; ``default`` where it records none.
+        ``options`` are the constructor's others (``clock``, ``calendar``, ...).
+        ``Registry(store)`` decides under its ``policies=`` whatever the store records:
+        a host that builds it so passes the recorded ones (Art 33)."""
+        from xueji.store_profiles import recorded_profiles
+
+        recorded = recorded_profiles(store)
+        return cls(store, policies=default if recorded is None else recorded, **options)
+
     def _may_retry(self) -> bool:
         """Whether a command starting now may be retried: retries are on, it is not
         called by another command of this registry, and the store says no unit of work

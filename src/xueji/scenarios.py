@@ -66,6 +66,7 @@ from xueji.audit import FindingKind
 from xueji.clock import ManualClock
 from xueji.decision import Decision
 from xueji.errors import XuejiError
+from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
 from xueji.masking import mask, mask_ids
 from xueji.model import (
     SCHOOL_MAINTAINED,
@@ -81,7 +82,7 @@ from xueji.model import (
     UnitLevel,
     converter,
 )
-from xueji.policy import PROFILES, Policy, check_profiles, load_policy
+from xueji.policy import PROFILES, Policy, Stage, check_profiles, load_policy
 from xueji.registry import Outcome, Registry
 from xueji.rules import RULE_CODES
 from xueji.rules.corrections import KEY_FIELDS
@@ -155,6 +156,15 @@ _STUDENT_FIELDS = frozenset(
     }
 )
 _REQUEST_FIELDS = frozenset({"state", "deadline", "kind", "is_open", "warnings"})
+_EXPECTED_VALUES: Mapping[tuple[str, str], type[enum.Enum]] = {
+    ("student", "status"): StudentStatus,
+    ("student", "stage"): Stage,
+    ("request", "state"): RequestState,
+    ("request", "kind"): RequestKind,
+}
+"""The expectations whose value is one of the lifecycle's (docs/lifecycle.md): checked
+when the file is read, a value not among them a malformed file, the closest named.
+Before, ``status: regstered`` was a failed step (exit 1), the values listed nowhere."""
 
 
 class ScenarioError(XuejiError, ValueError):
@@ -1417,6 +1427,26 @@ def _expectations(path: str, action: str, node: _Map, expect: _Map) -> _Map:
             raise _fail(
                 path, expect, part, f"未知的预期 {part}.{key}", f"unknown expectation {part}.{key}"
             )
+    for (part, key), kind in _EXPECTED_VALUES.items():
+        sub = expect.get(part)
+        if not isinstance(sub, dict) or key not in sub:
+            continue
+        values = [m.value for m in kind]
+        if sub[key] in values:
+            continue
+        shown = _shown(sub[key])
+        close = difflib.get_close_matches(str(sub[key]), values, n=3, cutoff=0.6)
+        near_zh = f"（相近的有 {'、'.join(close)}）" if close else ""
+        near_en = f" (the closest are {', '.join(close)})" if close else ""
+        raise _fail(
+            path,
+            expect,
+            part,
+            f"预期 {part}.{key} 的值 {shown} 无效{near_zh}，应为：{'、'.join(values)}"
+            "（见 docs/lifecycle.md）",
+            f"{part}.{key} {shown} is not valid{near_en}; one of {', '.join(values)} "
+            "(docs/lifecycle.md)",
+        )
     for key in ("allowed", "log_verifies", "log_masked"):
         if key in expect and type(expect[key]) is not bool:
             raise _fail(
@@ -1462,9 +1492,16 @@ def _expectations(path: str, action: str, node: _Map, expect: _Map) -> _Map:
     return expect
 
 
-def _kind(key: str, hint: Any) -> str:
-    """How a ``with:`` value is written, for :func:`actions_markdown`."""
+def _kind(key: str, hint: Any, action: str = "") -> str:
+    """How a ``with:`` value is written, for :func:`actions_markdown` (``enroll``'s
+    photo: when it is needed, Art 12)."""
     hint, optional = _optional(hint)
+    if action == "enroll" and hint is Photo:
+        # optional in the signature, but an initial grade's new student needs one
+        return (
+            "date (the photo's; needed in an initial grade, the profile's "
+            "`initial_grades`: 1, 7, 10 under anhui-2013, else `enrolment.photo_missing`)"
+        )
     if key in _CHOICES:
         text = " / ".join(f"`{c}`" for c in _CHOICES[key])
     elif hint is _dt.date:
@@ -1515,7 +1552,7 @@ def actions_markdown() -> str:
             if key in _COMMON_ARGS:
                 continue
             name = f"**`{key}`**" if param.required else f"`{key}`"
-            args.append(f"{name}: {_kind(key, param.hint)}")
+            args.append(f"{name}: {_kind(key, param.hint, action)}")
         by = "the system (系统)" if action in _BY_DEFAULT else "required"
         can = _expects(action)
         expects = (

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from xueji.lifecycle.tables import REQUEST_TABLES, STUDENT, TransitionTable
+from xueji.lifecycle.tables import REQUEST_TABLES, STUDENT, RequestKind, TransitionTable
 
 __all__ = ["READINGS", "all_tables", "render_markdown"]
 
@@ -74,6 +74,13 @@ def render_markdown() -> str:
         "Each row is (state, event) -> next state, with the rules checked before it fires",
         "(guards) and the article behind it. An event not in a table is refused with",
         "`TransitionRefused`, which names the state and the event.",
+        "",
+        "A student's registry is in one of the states of `xueji.StudentStatus`",
+        "(`Student.status`); a request, in one of `xueji.RequestState`'s (`Request.state`),",
+        "after the table of its kind, a `xueji.RequestKind` (`Request.kind`): "
+        + ", ".join(f"`{kind.value}` ({REQUEST_TABLES[kind].name_zh})" for kind in RequestKind)
+        + ". `Registry.pending(actor, kind)` lists the requests of a kind waiting for the",
+        "actor; `xueji review --all --kind KIND` decides them.",
         "",
     ]
     for table in all_tables():

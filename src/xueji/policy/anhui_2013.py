@@ -122,8 +122,9 @@ ANHUI_2013 = Policy(
     rollover_unfinished_final_grade=Param(
         "hold",
         _art(18),
-        "A final-grade student not graduated by 31 July stays in the final grade and is "
-        "flagged (graduation.overdue) for the school to finish; nothing is done for it. "
+        "A final-grade student not graduated by the profile's graduation_deadline (still "
+        "in the final grade at the rollover) stays in the final grade and is flagged "
+        "(graduation.overdue) for the school to finish; nothing is done for it. "
         "(The other reading, 'complete', has the rollover record 结业 itself, as the "
         "system, for every stage: a senior-high student too, without the authority's "
         "approval that complete() asks for, since the profile chose it for all.)",
