@@ -13,7 +13,9 @@ data). Each cell is checked: a cell that cannot be read is a :class:`RowError`, 
 crash; a rule that refuses a row is a :class:`RowError` citing its code. The
 :class:`ImportReport` accounts for every data row: applied, refused, or held back
 (good, but not applied because the import was all-or-nothing and another row failed).
-Workbooks are read in openpyxl's read-only mode, row by row, so a large file streams.
+Workbooks are read in openpyxl's read-only mode, row by row, so a large file streams;
+a range of merged cells hiding a value from a column read (Excel shows its value in
+every cell, the file holds it in the first) is ``excel.merged_cell``, not read as blank.
 The report names the sheet read and, when none was named, the other sheets that hold
 data (a notice, not a refusal).
 
@@ -572,13 +574,27 @@ class NoSheet(XuejiError, LookupError):
         )
 
 
+@attrs.frozen
+class _Merged:
+    """A range of merged cells of the sheet read (``ref``, as ``D2:D4``): its rows
+    (1-based, as the sheet numbers them) and columns (0-based, as a row's cells)."""
+
+    ref: str
+    first_row: int
+    last_row: int
+    first_col: int
+    last_col: int
+
+
 @attrs.define
 class _Source:
     """Which sheet of the workbook an import reads (its title), and, when none was
-    named, the other visible sheets that hold data and are not read."""
+    named, the other visible sheets that hold data and are not read; the sheet's
+    merged ranges (:func:`_scan`)."""
 
     title: str = ""
     unread: tuple[str, ...] = ()
+    merged: tuple[_Merged, ...] = ()
 
 
 PEEK_ROWS = 5
@@ -658,7 +674,8 @@ def _sheet_rows(
         # and column, and the rows and columns past it were silently not read
         sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
-        if _has_formulas(sheet):
+        has_formulas, source.merged = _scan(sheet)
+        if has_formulas:
             formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
             raw = formulas[sheet.title]
             raw.reset_dimensions()
@@ -726,21 +743,59 @@ prefix, ``<x:f>``, as some programs write the sheet's XML (a prefixed formula wi
 computed value was read as an empty cell)."""
 
 
-def _has_formulas(sheet: Any) -> bool:
-    """Whether the sheet's XML holds a formula (:data:`_FORMULA_TAG`), by a byte scan of
-    its part of the file: only then is it read a second time for the formulas' text.
-    (openpyxl's read-only sheet opens its part with ``_get_source``; when that is not
-    there, look.)"""
+_MERGE_TAG = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\sref\s*=\s*[\"']"
+    rb"([A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?)[\"']"
+)
+"""A merged range's element, ``<mergeCell ref="D2:D4"/>`` (with a namespace prefix,
+or other attributes before ``ref``, too), its range the group."""
+
+_SCAN_CHUNK = 1 << 20
+"""The bytes of the sheet's XML :func:`_scan` reads at a time."""
+
+_SCAN_TAIL = 512
+"""The bytes of a chunk's end scanned again with the next chunk: a tag cut by the
+chunk's end is whole there (a ``<mergeCell>`` tag with a ``uid`` is under 100 bytes)."""
+
+
+def _scan(sheet: Any) -> tuple[bool, tuple[_Merged, ...]]:
+    """Whether the sheet's XML holds a formula (:data:`_FORMULA_TAG`), and its merged
+    ranges (:data:`_MERGE_TAG`), by one byte scan of its part of the file, a chunk at a
+    time: the sheet is not loaded (an import streams). The sheet is read a second time
+    for the formulas' text only when it holds one. openpyxl's read-only reader does not
+    report merged cells, and a range merged over several rows (one 结业 or 是 for a
+    class's pupils) was read as its top-left cell, the others blank: an optional column
+    took its default, without a word. (openpyxl's read-only sheet opens its part with
+    ``_get_source``; when that is not there, look for formulas, and no range is known.)"""
+    formulas = False
+    refs: dict[bytes, None] = {}  # (in the sheet's order; a tag seen in two chunks once)
     try:
         with sheet._get_source() as src:
             tail = b""
-            while chunk := src.read(1 << 20):
-                if _FORMULA_TAG.search(tail + chunk):
-                    return True
-                tail = chunk[-64:]  # (a tag cut by the chunk's end: its prefix is short)
+            while chunk := src.read(_SCAN_CHUNK):
+                text = tail + chunk
+                if not formulas and _FORMULA_TAG.search(text):
+                    formulas = True
+                if b"mergeCell" in text:
+                    refs.update((m[1], None) for m in _MERGE_TAG.finditer(text))
+                tail = text[-_SCAN_TAIL:]
     except Exception:
-        return True
-    return False
+        return True, ()
+    return formulas, tuple(m for ref in refs if (m := _merged(ref.decode("ascii"))) is not None)
+
+
+def _merged(ref: str) -> _Merged | None:
+    """A merged range from its ``ref``; None for one cell (nothing merged) or a ref
+    that is not a range of cells."""
+    try:
+        first_col, first_row, last_col, last_row = (
+            _openpyxl().utils.cell.range_boundaries(ref.upper())
+        )
+    except (TypeError, ValueError):
+        return None
+    if (first_col, first_row) == (last_col, last_row):
+        return None
+    return _Merged(ref.upper(), first_row, last_row, first_col - 1, last_col - 1)
 
 
 def _with_uncached(
@@ -798,6 +853,12 @@ class _Sheet:
     keeps_extra: bool = False  # the other columns are data (the information import)
     width: int = 0  # the header's cells; a column past them, or blank there, has no name
     unnamed: tuple[int, ...] = ()  # the columns whose header cell is blank
+    # the merged ranges that hide a value from a column read (:meth:`take_merged`), by
+    # their first row, each with the columns read it covers; those covering the row
+    # being read (rows come in order, so the ranges are taken up and let go in turn)
+    merged: list[tuple[_Merged, tuple[int, ...]]] = attrs.field(factory=list)
+    _next_merged: int = 0
+    _merged_now: list[tuple[_Merged, tuple[int, ...]]] = attrs.field(factory=list)
 
     @classmethod
     def of(
@@ -858,12 +919,74 @@ class _Sheet:
             columns, positions, extra, errors, missing, _Source(), keeps_extra, len(names), unnamed
         )
 
+    def _read_columns(self) -> dict[int, str]:
+        """The columns this import reads, by position: the known ones, and in the
+        information import the others too (its data)."""
+        read = {**self.extra} if self.keeps_extra else {}
+        read.update(self.positions)
+        return {i: name for name, i in read.items()}
+
+    def take_merged(self, ranges: Iterable[_Merged]) -> None:
+        """Keep the sheet's merged ranges that hide a value from a column read: those
+        holding a cell of a data row, in a column read, that is not their top-left
+        cell. Excel shows the top-left cell's value across the whole range; the file
+        holds it in that cell only, and the others read as blank. A range in the header
+        row, or in columns not read, or one row wide whose only column read is its
+        first (a wide cell), hides nothing."""
+        read = self._read_columns()
+        for m in ranges:
+            cols = tuple(i for i in sorted(read) if m.first_col <= i <= m.last_col)
+            rows = range(max(m.first_row, 2), m.last_row + 1)  # (its data rows)
+            cells = len(rows) * len(cols)
+            if cells > 1 or (cells == 1 and (rows[0], cols[0]) != (m.first_row, m.first_col)):
+                self.merged.append((m, cols))
+        self.merged.sort(key=lambda mc: mc[0].first_row)
+
+    def _merged_at(self, number: int) -> list[tuple[_Merged, tuple[int, ...]]]:
+        """The kept merged ranges covering sheet row ``number`` (rows are read in
+        order): each range is held from its first row to its last, no longer."""
+        while (
+            self._next_merged < len(self.merged)
+            and self.merged[self._next_merged][0].first_row <= number
+        ):
+            self._merged_now.append(self.merged[self._next_merged])
+            self._next_merged += 1
+        if self._merged_now:
+            self._merged_now = [mc for mc in self._merged_now if mc[0].last_row >= number]
+        return self._merged_now
+
+    def _merged_cells(self, number: int, row: Sequence[object]) -> set[int]:
+        """Record ``excel.merged_cell`` for each kept merged range covering the row,
+        naming its first column read; the columns read that the ranges cover (not read
+        further: their blank was never the clerk's)."""
+        covered: set[int] = set()
+        ranges = self._merged_at(number)
+        names = self._read_columns() if ranges else {}
+        for m, cols in ranges:
+            covered.update(cols)
+            name = names[cols[0]]
+            self.error(
+                number,
+                name,  # (an identity number's column masks its value: _SENSITIVE_HEADERS)
+                row[cols[0]] if cols[0] < len(row) else None,
+                "excel.merged_cell",
+                f"“{name}”列的单元格在合并单元格 {m.ref} 中：合并后只有左上角的单元格有值，"
+                "其余单元格读作空白，请取消合并并逐行填写",
+                f"the {name} cell lies in the merged cells {m.ref}: only the top-left cell of "
+                "a merged range holds its value, the others read as blank; unmerge them and "
+                "fill in every row",
+            )
+        return covered
+
     def read(self, number: int, row: Sequence[object]) -> dict[str, object] | None:
         """The row's fields, or None (its errors recorded) if a cell cannot be read."""
         out: dict[str, object] = {}
-        bad = False
+        covered = self._merged_cells(number, row) if self.merged else set()
+        bad = bool(covered)
         for col in self.columns:
             i = self.positions.get(col.header)
+            if i in covered:
+                continue
             raw = row[i] if i is not None and i < len(row) else None
             if isinstance(raw, _Uncached):
                 self.error(
@@ -899,6 +1022,8 @@ class _Sheet:
                 bad = True
         if self.keeps_extra:  # (kept as the entry's data: checked as a known column is)
             for name, i in self.extra.items():
+                if i in covered:
+                    continue
                 if i < len(row) and _text(row[i]) in EXCEL_ERRORS:
                     self._error_value(number, name, row[i])
                     bad = True
@@ -1043,6 +1168,7 @@ def _data_rows(
         )
     sheet = _Sheet.of(header, columns, keeps_extra)
     sheet.source = source
+    sheet.take_merged(source.merged)
 
     def numbered() -> Iterator[tuple[int, tuple[object, ...]]]:
         for n, row in enumerate(rows, start=2):

@@ -1,0 +1,164 @@
+"""How an import reads a sheet's cells (Arts 12, 17, 18, 27): merged cells, formulas in
+the information import's data, identity numbers Excel has mangled, the national
+export's column names, the columns a refusal names, and what its messages say. Found
+by the review of the Excel import; each test failed before its fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import Province, school_actor
+from tests.test_excel import GRAD_HEADER, HEADER, workbook
+from tests.test_excel import student_row as _student_row
+from tests.test_excel_tree import CLASS_HEADER
+from xueji import excel
+from xueji.lifecycle import StudentStatus
+
+D = dt.date
+A = school_actor("A")
+
+
+def student_row(name: str, born: dt.date = D(2020, 3, 1), **kw: object) -> list[object]:
+    return _student_row(name, born, **kw)
+
+
+def merged(path: Path, header: list[str], rows: list[list[object]], *ranges: str) -> Path:
+    """A workbook whose ``ranges`` are merged, as a clerk merges them in Excel (the
+    value of a merged range is its top-left cell's; openpyxl blanks the others)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    for ref in ranges:
+        ws.merge_cells(ref)
+    wb.save(path)
+    return path
+
+
+# -- merged cells ----------------------------------------------------------------------------
+
+
+def test_art18_a_result_merged_over_three_pupils_is_refused_not_read_as_the_default(
+    province: Province, tmp_path: Path
+) -> None:
+    """The clerk merges one 结业 cell over three pupils' rows: Excel shows 结业 on each,
+    the file holds it in the first only, and the two others were read as blank, the
+    default 毕业, and graduated (ok, exit 0)."""
+    pupils = [province.register("A", 6) for _ in range(3)]
+    province.at(D(2027, 7, 1))
+    rows = [["A", s.registry_number, "结业"] for s in pupils]
+    path = merged(tmp_path / "g.xlsx", GRAD_HEADER, rows, "C2:C4")
+    report = excel.import_graduation(province.reg, A, path)
+    assert not report.ok
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (2, "毕结业", "excel.merged_cell"),
+        (3, "毕结业", "excel.merged_cell"),
+        (4, "毕结业", "excel.merged_cell"),
+    ]
+    e = report.errors[1]
+    assert "C2:C4" in e.message_zh and "C2:C4" in e.message_en
+    assert "合并单元格" in e.message_zh and "取消合并" in e.message_zh
+    assert "unmerge" in e.message_en
+    assert all(s.status is StudentStatus.REGISTERED for s in province.reg.students_of(A, "A"))
+
+
+def test_art12_merged_optional_and_required_cells_are_refused_by_their_range(
+    province: Province, tmp_path: Path
+) -> None:
+    """随迁子女 merged over three rows entered the last two as 否 (Art 27), 入学日期
+    merged took the import's date; a merged required column said "empty" of a cell
+    the clerk sees filled. Each row inside the range is ``excel.merged_cell`` (once a
+    range, not "empty" too); a merge in an ignored column, or across a row where only
+    the first cell is read, loses nothing and is read as before."""
+    header = [*HEADER, "入学日期", "备注"]
+    born = [D(2020, 3, d) for d in (1, 2, 3, 4, 5)]
+    rows = [[*student_row(f"生{i}", b), D(2026, 9, 1), "x"] for i, b in enumerate(born)]
+    mig, entry = HEADER.index("随迁子女"), len(HEADER)
+    rows[0][mig] = "是"
+    for r in rows[1:3]:
+        r[mig] = r[entry] = None
+    rows[3][0] = None  # 学校代码 merged over rows 4-5
+    for r in rows[1:5]:
+        r[-1] = None  # 备注 (ignored) merged over rows 2-6
+    path = merged(
+        tmp_path / "m.xlsx", header, rows, "I2:I4", "L2:L4", "A4:A5", "M2:M6", "D6:E6"
+    )
+    report = excel.import_students(province.reg, A, path, all_or_nothing=False)
+    got = [(e.row, e.column, e.code) for e in report.errors]
+    assert got == [
+        (2, "入学日期", "excel.merged_cell"),
+        (2, "随迁子女", "excel.merged_cell"),
+        (3, "入学日期", "excel.merged_cell"),
+        (3, "随迁子女", "excel.merged_cell"),
+        (4, "入学日期", "excel.merged_cell"),
+        (4, "学校代码", "excel.merged_cell"),
+        (4, "随迁子女", "excel.merged_cell"),
+        (5, "学校代码", "excel.merged_cell"),
+        (6, "姓名", "excel.merged_cell"),  # 姓名 merged over 性别: 性别 read blank
+    ]
+    ranges = ["L2:L4", "I2:I4"] * 2 + ["L2:L4", "A4:A5", "I2:I4", "A4:A5", "D6:E6"]
+    assert [e.message_en.split("merged cells ")[1][:5] for e in report.errors] == ranges
+    assert report.applied == ()
+    assert province.reg.students_of(A, "A") == []
+
+
+def test_art12_a_merge_the_import_does_not_read_changes_nothing(
+    province: Province, tmp_path: Path
+) -> None:
+    """A merged title cell of an ignored column, a header cell merged over a blank
+    header cell (its column then has no header: ``excel.no_header`` of a row with data
+    there, as before) are read as before."""
+    header = [*HEADER, "备注", None]
+    rows = [[*student_row("甲"), "x", None], [*student_row("乙", D(2020, 4, 1)), None, None]]
+    path = merged(tmp_path / "m.xlsx", header, rows, "L1:M1", "L2:L3")
+    report = excel.import_students(province.reg, A, path)
+    assert report.ok, report.errors
+    assert [a.row for a in report.applied] == [2, 3]
+
+
+def test_art10_a_merged_class_cell_is_refused(province: Province, tmp_path: Path) -> None:
+    """The tree imports read the same way: 建班年月 merged over two classes took the
+    import's date for the second."""
+    rows = [
+        ["A-7", "A", "一年级7班", 1, "张老师", "2025-09"],
+        ["A-8", "A", "一年级8班", 1, "李老师", None],
+    ]
+    path = merged(tmp_path / "c.xlsx", CLASS_HEADER, rows, "F2:F3")
+    report = excel.import_classes(province.reg, A, path)
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (2, "建班年月", "excel.merged_cell"),
+        (3, "建班年月", "excel.merged_cell"),
+    ]
+    assert not report.committed
+
+
+def test_the_merged_cell_scan_streams_and_reads_every_form(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ranges are found by a byte scan of the sheet's XML (as its formulas are), a
+    chunk at a time: a tag cut by a chunk's end, a namespace prefix and any order of
+    attributes are found; ``<mergeCells count=...>`` is not a range."""
+    monkeypatch.setattr(excel, "_SCAN_CHUNK", 7)
+    xml = (
+        b'<worksheet><sheetData><row r="1"><c r="A1"><f>1+1</f></c></row></sheetData>'
+        b'<mergeCells count="3"><mergeCell ref="B2:B4"/>'
+        b'<x:mergeCell xr:uid="{1}" ref="C3:D3" />'
+        b"<mergeCell ref='E5:E6'></mergeCell></mergeCells></worksheet>"
+    )
+
+    class Sheet:
+        def _get_source(self) -> object:
+            import io
+
+            return io.BytesIO(xml)
+
+    formulas, ranges = excel._scan(Sheet())
+    assert formulas
+    assert [m.ref for m in ranges] == ["B2:B4", "C3:D3", "E5:E6"]
+    assert (ranges[1].first_row, ranges[1].last_row) == (3, 3)
+    assert (ranges[1].first_col, ranges[1].last_col) == (2, 3)  # C, D: 0-based
