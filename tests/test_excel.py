@@ -1529,6 +1529,53 @@ def test_art12_a_mended_file_imported_again_passes(province: Province, tmp_path:
     assert [e.code for e in refused.errors] == ["enrolment.duplicate"]
 
 
+def test_art29_a_row_imported_again_with_other_values_names_the_columns_that_differ(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel review: a row whose record was entered was "already present,
+    unchanged" when its school, class, grade, name, sex, birth date and ID number
+    agreed, whatever its other cells said: a mended file giving 户籍地区码 340102,
+    随迁子女 是 and an 入学日期 passed (exit 0) and the corrections were dropped. Every
+    cell the row gives is compared with the stored record; those that differ are
+    ``excel.record_differs``, naming the columns and how the record is changed (a
+    draft edited, a submitted record corrected, Art 29). A blank optional cell compares
+    as the record has it."""
+    header = [*HEADER, "入学日期"]
+    row = [*student_row("甲"), None]
+    assert excel.import_students(province.reg, A, workbook(tmp_path / "a.xlsx", header, [row])).ok
+    (before,) = province.reg.students_of(A, "A")
+    mended = list(row)
+    mended[HEADER.index("户籍地区码")] = "340102"
+    mended[HEADER.index("随迁子女")] = "是"
+    mended[-1] = D(2026, 8, 15)
+    log = len(province.log())
+    again = excel.import_students(province.reg, A, workbook(tmp_path / "m.xlsx", header, [mended]))
+    assert [(e.row, e.column, e.value, e.code) for e in again.errors] == [
+        (2, "户籍地区码", "340102", "excel.record_differs")
+    ]
+    (e,) = again.errors
+    assert "户籍地区码、随迁子女、入学日期" in e.message_zh
+    assert "户籍地区码, 随迁子女, 入学日期" in e.message_en
+    assert before.id in e.message_en and "update_student" in e.message_en
+    assert not again.committed and again.applied == ()
+    assert len(province.log()) == log  # nothing written
+    assert province.reg.students_of(A, "A") == [before]
+    # a blank optional cell (随迁子女, 入学日期) compares as the record has it
+    blank = [*row[: HEADER.index("随迁子女")], None, *row[HEADER.index("随迁子女") + 1 :]]
+    same = excel.import_students(province.reg, A, workbook(tmp_path / "b.xlsx", header, [blank]))
+    assert same.ok, same.errors
+    assert same.applied[0].note == "已存在，未改动 already present"
+    # a submitted record: its change is a correction (Art 29)
+    province.reg.submit(A, before.id)
+    again = excel.import_students(province.reg, A, workbook(tmp_path / "s.xlsx", header, [mended]))
+    assert [e.code for e in again.errors] == ["excel.record_differs"]
+    assert "Art 29" in again.errors[0].message_en and "第二十九条" in again.errors[0].message_zh
+    # another name under the ID number: not this record (still enrolment.duplicate)
+    other = [*row[:3], "丙", *row[4:]]
+    refused = excel.import_students(province.reg, A, workbook(tmp_path / "o.xlsx", header, [other]))
+    assert [e.code for e in refused.errors] == ["enrolment.duplicate"]
+
+
 @pytest.mark.parametrize(
     ("content", "says"),
     [

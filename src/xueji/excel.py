@@ -1308,12 +1308,13 @@ def import_students(
                 out = registry.enroll_many(
                     actor, [_enroll_kwargs(f, today) for _, f in part], all_or_nothing=False
                 )
-                present = _already_entered(registry, part, out.refused)
+                present, differ = _already_entered(registry, ws, part, out.refused)
                 refused_at = {i for i, _ in out.refused if i not in present}
                 for i, decision in out.refused:
                     if i in present:
                         continue
-                    _rule_errors(ws, part[i][0], part[i][1], decision)
+                    if i not in differ:  # (differ: its error said by _already_entered)
+                        _rule_errors(ws, part[i][0], part[i][1], decision)
                     refused.add(part[i][0])
                 ok = [
                     (i, n)
@@ -1407,23 +1408,52 @@ def _entered_note(status: str, warned: Sequence[str]) -> str:
     return note
 
 
-_SAME_ROW = ("school", "class_id", "grade", "name", "sex", "birth_date", "id_number")
-"""The fields by which a row refused as a duplicate is the record already entered."""
+_SAME_STUDENT = ("school", "id_number", "birth_date")
+"""The fields by which a row refused as a duplicate names the record already entered
+(with its name, white space aside): a different name or birth date under the ID number
+is another student's row, still ``enrolment.duplicate`` (Art 14)."""
+
+_COMPARED: tuple[tuple[str, Callable[[Student], object]], ...] = (
+    ("class_id", lambda s: s.class_id),
+    ("grade", lambda s: s.grade),
+    ("name", lambda s: s.name),
+    ("sex", lambda s: s.sex),
+    ("hukou_region", lambda s: s.hukou_region),
+    ("guardian_id", lambda s: s.guardian_id),
+    ("migrant", lambda s: s.migrant),
+    ("special_needs", lambda s: s.special_needs),
+    ("entry_date", lambda s: s.entry_date),
+    ("photo_taken_on", lambda s: s.photo.taken_on if s.photo else None),
+    ("photo_digest", lambda s: s.photo.digest if s.photo else None),
+    ("consent_by", lambda s: s.consent.given_by if s.consent else None),
+    ("consent_on", lambda s: s.consent.given_on if s.consent else None),
+)
+"""The other fields of a new-student row, each with the stored record's value it is
+compared with when the row names a record already entered (:func:`_already_entered`):
+every column of :data:`STUDENT_COLUMNS` but those of :data:`_SAME_STUDENT`. A cell the
+row leaves blank is not compared (its default, the import's date for a photo, is not
+the clerk's)."""
 
 
 def _already_entered(
     registry: Registry,
+    sheet: _Sheet,
     part: Sequence[tuple[int, dict[str, object]]],
     refused: Sequence[tuple[int, Decision]],
-) -> dict[int, str]:
+) -> tuple[dict[int, str], set[int]]:
     """The rows refused only as ``enrolment.duplicate`` whose existing record is this
-    very row (the same school, class, grade, name, sex, birth date and ID number),
-    by row index, with the record's id: a file imported again, or the rest of a
-    ``--partial`` import run again once its bad rows were mended. Before, every such
-    row was an error, so an all-or-nothing import of the mended file could never
-    pass. The records are read in the import's unit of work (the actor's access to
-    the row's school has been checked by the facade)."""
-    out: dict[int, str] = {}
+    row's student (the same school, ID number, name and birth date, :data:`_SAME_STUDENT`):
+    a file imported again, or the rest of a ``--partial`` import run again once its bad
+    rows were mended. Those whose every other cell given agrees with the record
+    (:data:`_COMPARED`) are present, by row index, with the record's id; those with a
+    cell that differs are ``excel.record_differs`` (recorded here), naming the columns:
+    an import does not change a record entered, and a mended file passed as "already
+    present" before while its corrections (户籍地区码, 随迁子女, 入学日期) were dropped.
+    The records are read in the import's unit of work, one at a time (the actor's
+    access to the row's school has been checked by the facade); nothing more is held
+    per row."""
+    present: dict[int, str] = {}
+    differ: set[int] = set()
     with registry.store.unit_of_work() as uow:  # (joins the import's)
         for i, decision in refused:
             codes = {v.code for v in decision.violations}
@@ -1437,13 +1467,56 @@ def _already_entered(
             if len(existing) != 1:
                 continue
             s = uow.students.get(existing[0])
-            fields = part[i][1]
-            if s is not None and all(
-                getattr(s, f) == fields.get(f, getattr(s, f) if f == "id_number" else None)
-                for f in _SAME_ROW
-            ):
-                out[i] = s.id
-    return out
+            n, fields = part[i]
+            if s is None or not _same_student(s, fields):
+                continue
+            other = [f for f, stored in _COMPARED if f in fields and fields[f] != stored(s)]
+            if not other:
+                present[i] = s.id
+                continue
+            differ.add(i)
+            _record_differs(sheet, n, fields, s, other)
+    return present, differ
+
+
+def _same_student(s: Student, fields: Mapping[str, object]) -> bool:
+    """Whether the stored record ``s`` is the student a new-student row names
+    (:data:`_SAME_STUDENT`; an ID number the row leaves blank compares as stored)."""
+    return (
+        s.school == fields.get("school")
+        and s.id_number == fields.get("id_number", s.id_number)
+        and s.birth_date == fields.get("birth_date")
+        and "".join(s.name.split()) == "".join(str(fields.get("name", "")).split())
+    )
+
+
+_FIELD_HEADERS = {c.field: c.header for c in STUDENT_COLUMNS}
+
+
+def _record_differs(
+    sheet: _Sheet, n: int, fields: Mapping[str, object], s: Student, other: Sequence[str]
+) -> None:
+    """``excel.record_differs`` of row ``n``: the record ``s`` it names is entered, with
+    other values in the columns of ``other`` (its fields); the error is said of the
+    first of them, and says how such a record is changed: a draft not yet submitted is
+    edited, a submitted one corrected by a request (Art 29)."""
+    headers = [_FIELD_HEADERS[f] for f in other]
+    if s.submitted or s.status is not StudentStatus.DRAFT:
+        how_zh = "此记录已上报，修改须按第二十九条申请更正（request_correction）"
+        how_en = "it has been submitted: change it by a correction request (Art 29, request_correction)"
+    else:
+        how_zh = "此记录是尚未上报的草稿，可直接修改（update_student）"
+        how_en = "it is a draft not yet submitted: edit it (update_student)"
+    sheet.error(
+        n,
+        _HEADER[headers[0]],
+        fields[other[0]],
+        "excel.record_differs",
+        f"库中已有此学生的记录（{s.id}），这些列与之不同：{'、'.join(headers)}；"
+        f"导入不修改已录入的记录，{how_zh}",
+        f"the store holds this student's record ({s.id}) with other values in: "
+        f"{', '.join(headers)}; an import does not change a record entered: {how_en}",
+    )
 
 
 def _rule_errors(sheet: _Sheet, row: int, fields: Mapping[str, object], decision: Decision) -> None:
