@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import Province, school_actor
-from tests.test_excel import GRAD_HEADER, HEADER, workbook
+from tests.test_excel import GRAD_HEADER, HEADER, INFO_HEADER, workbook
 from tests.test_excel import student_row as _student_row
 from tests.test_excel_tree import CLASS_HEADER
 from xueji import excel
@@ -162,3 +162,44 @@ def test_the_merged_cell_scan_streams_and_reads_every_form(
     assert [m.ref for m in ranges] == ["B2:B4", "C3:D3", "E5:E6"]
     assert (ranges[1].first_row, ranges[1].last_row) == (3, 3)
     assert (ranges[1].first_col, ranges[1].last_col) == (2, 3)  # C, D: 0-based
+
+
+def test_art17_a_merged_data_column_of_the_information_import_is_refused(
+    province: Province, tmp_path: Path
+) -> None:
+    """The information import's other columns are the entry's data, and read: a 学期
+    merged over two rows left the second entry without it."""
+    a, b = province.register("A", 1), province.register("A", 1)
+    header = [*INFO_HEADER, "学期"]
+    rows = [
+        ["A", s.registry_number, None, "成绩", "2026-06-30", "期末考试", "语文", 90, "2025-2026下"]
+        for s in (a, b)
+    ]
+    rows[1][-1] = None
+    path = merged(tmp_path / "i.xlsx", header, rows, "I2:I3")
+    report = excel.import_info(province.reg, A, path)
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (2, "学期", "excel.merged_cell"),
+        (3, "学期", "excel.merged_cell"),
+    ]
+
+
+# -- formulas in the information import's data -----------------------------------------------
+
+
+def test_art17_a_formula_with_no_value_in_a_data_column_is_refused_not_kept_as_text(
+    province: Province, tmp_path: Path
+) -> None:
+    """An information sheet's other columns are the entry's data; a formula there with
+    no computed value (a file written by a program that does not calculate) was kept as
+    the entry's data, its text: 总分 ``=G2+H2``, where the same formula in 内容 was
+    refused as ``excel.formula_no_value``."""
+    s = province.register("A", 1)
+    header = ["学校代码", "学籍号", "身份证号", "信息类别", "日期", "内容", "语文", "数学", "总分"]
+    rows = [["A", s.registry_number, None, "成绩", "2026-06-30", "期末考试", 95, 88, "=G2+H2"]]
+    report = excel.import_info(province.reg, A, workbook(tmp_path / "i.xlsx", header, rows))
+    assert [(e.row, e.column, e.value, e.code) for e in report.errors] == [
+        (2, "总分", "=G2+H2", "excel.formula_no_value")
+    ]
+    assert not report.committed
+    assert province.reg.student(A, s.id).info == {}

@@ -988,20 +988,7 @@ class _Sheet:
             if i in covered:
                 continue
             raw = row[i] if i is not None and i < len(row) else None
-            if isinstance(raw, _Uncached):
-                self.error(
-                    number,
-                    col,
-                    raw,
-                    "excel.formula_no_value",
-                    "公式没有计算结果：请在 Excel 中打开、保存后再导入，或填入数值",
-                    "a formula with no computed value: open and save the file in Excel, "
-                    "or type the value",
-                )
-                bad = True
-                continue
-            if _text(raw) in EXCEL_ERRORS:
-                self._error_value(number, col, raw)
+            if self._no_value(number, col, raw):
                 bad = True
                 continue
             if _text(raw) == "":
@@ -1022,12 +1009,31 @@ class _Sheet:
                 bad = True
         if self.keeps_extra:  # (kept as the entry's data: checked as a known column is)
             for name, i in self.extra.items():
-                if i in covered:
-                    continue
-                if i < len(row) and _text(row[i]) in EXCEL_ERRORS:
-                    self._error_value(number, name, row[i])
+                if i not in covered and i < len(row) and self._no_value(number, name, row[i]):
                     bad = True
         return None if bad else out
+
+    def _no_value(self, number: int, col: Column | str, raw: object) -> bool:
+        """Whether the cell holds no value to read, its error recorded: a formula the
+        workbook holds no computed value for (:class:`_Uncached`: its text is not its
+        value), or an Excel error value (:data:`EXCEL_ERRORS`). Checked alike in the
+        known columns and in the information import's data columns, where a formula
+        with no value was kept as the entry's data, its text (总分 ``=G2+H2``)."""
+        if isinstance(raw, _Uncached):
+            self.error(
+                number,
+                col,
+                raw,
+                "excel.formula_no_value",
+                "公式没有计算结果：请在 Excel 中打开、保存后再导入，或填入数值",
+                "a formula with no computed value: open and save the file in Excel, "
+                "or type the value",
+            )
+            return True
+        if _text(raw) in EXCEL_ERRORS:
+            self._error_value(number, col, raw)
+            return True
+        return False
 
     def _no_header(self, number: int, i: int, raw: object) -> None:
         letter = _openpyxl().utils.get_column_letter(i + 1)
