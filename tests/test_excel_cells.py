@@ -15,7 +15,8 @@ from tests.conftest import Province, school_actor
 from tests.test_excel import GRAD_HEADER, HEADER, INFO_HEADER, workbook
 from tests.test_excel import student_row as _student_row
 from tests.test_excel_tree import CLASS_HEADER
-from xueji import excel
+from xueji import excel, ids
+from xueji.errors import XuejiError
 from xueji.lifecycle import StudentStatus
 
 D = dt.date
@@ -203,3 +204,97 @@ def test_art17_a_formula_with_no_value_in_a_data_column_is_refused_not_kept_as_t
     ]
     assert not report.committed
     assert province.reg.student(A, s.id).info == {}
+
+
+# -- identity numbers Excel has mangled ------------------------------------------------------
+
+
+def _ends_000(day: int = 10) -> str:
+    """A valid identity number ending in 000 (a girl's: sequence x00, check character
+    0), as Excel leaves an 18-digit number it kept as a number (15 significant digits)
+    once the cell is turned into text."""
+    for d in range(day, 29):
+        for h in range(10):
+            body = f"340104202003{d:02d}{h}00"
+            if ids.check_character(body) == "0":
+                return body + "0"
+    raise AssertionError("no such number")  # pragma: no cover
+
+
+def test_art13_an_id_number_ending_in_000_is_entered_with_a_warning(
+    province: Province, tmp_path: Path
+) -> None:
+    """Excel keeps 15 significant digits of a number: a girl's number typed into a
+    number cell and turned into text afterwards ends in 000, and about one in eleven
+    such numbers passes the check character: it was entered, and became the 学籍号,
+    without a word. A real number can end in 000 too (sequence 300, check 0: about one
+    in 1,100), so the row is entered (a draft, reviewed before it is registered) with
+    the warning ``excel.id_maybe_rounded``, which names Excel's limit."""
+    number = _ends_000()
+    born = D(2020, 3, int(number[12:14]))
+    row = student_row("李二", born, 性别="女", 身份证号=number)
+    report = excel.import_students(
+        province.reg, A, workbook(tmp_path / "w.xlsx", HEADER, [row]), all_or_nothing=False
+    )
+    assert report.ok, report.errors
+    assert [(w.row, w.code) for w in report.warnings if w.code.startswith("excel.")] == [
+        (2, "excel.id_maybe_rounded")
+    ]
+    (w,) = [w for w in report.warnings if w.code == "excel.id_maybe_rounded"]
+    assert "15" in w.message_zh and "15 significant digits" in w.message_en
+    assert number not in w.message_zh + w.message_en
+    assert "excel.id_maybe_rounded" in report.applied[0].note
+    # a boy's rounded number says girl (digit 17 is 0): refused, and the cause said
+    other = _ends_000(born.day + 1)
+    boy = student_row("张一", D(2020, 3, int(other[12:14])), 性别="男", 身份证号=other)
+    report = excel.import_students(province.reg, A, workbook(tmp_path / "b.xlsx", HEADER, [boy]))
+    assert [(e.column, e.code) for e in report.errors] == [("身份证号", "enrolment.id_mismatch")]
+    assert "000" in report.errors[0].message_zh and "15 significant digits" in report.errors[0].message_en
+    # one failing its check character says so too
+    bad = next(
+        f"340104202003{d:02d}{h}000"
+        for d in range(10, 29)
+        for h in range(10)
+        if ids.check_character(f"340104202003{d:02d}{h}00") != "0"
+    )
+    row = student_row("王三", D(2020, 3, int(bad[12:14])), 性别="女", 身份证号=bad)
+    report = excel.import_students(province.reg, A, workbook(tmp_path / "c.xlsx", HEADER, [row]))
+    assert [e.code for e in report.errors] == ["id.checksum"]
+    assert "15 significant digits" in report.errors[0].message_en
+    # an information or graduation row finding no student by it says so too
+    info = [["A", None, bad, "奖励", "2026-06-30", "三好学生", None, None]]
+    report = excel.import_info(province.reg, A, workbook(tmp_path / "i.xlsx", INFO_HEADER, info))
+    assert [e.code for e in report.errors] == ["excel.unknown_student"]
+    assert "15 significant digits" in report.errors[0].message_en
+
+
+@pytest.mark.parametrize(
+    ("cell", "code", "says"),
+    [
+        ("3.40104202003010e+17", "excel.id_as_number", "15 significant digits"),
+        ("3.40104E+17", "excel.id_as_number", "15 significant digits"),
+        (340104202003010000, "excel.id_as_number", "15 significant digits"),
+        ("'340104202003010015", "excel.id_apostrophe", "apostrophe"),
+        ("\u2018340104202003010015", "excel.id_apostrophe", "apostrophe"),
+    ],
+)
+def test_art13_an_id_number_excel_turned_into_a_number_or_quoted_says_so(
+    province: Province, tmp_path: Path, cell: object, code: str, says: str
+) -> None:
+    """A number in scientific notation kept as text (``3.40104202003010e+17``) was
+    ``id.length`` "<20位>", and a leading apostrophe ``id.length`` "<19位>": neither said
+    the number was stored as a number, or that the apostrophe is the fault."""
+    row = student_row("甲", 身份证号=cell)
+    report = excel.import_students(province.reg, A, workbook(tmp_path / "w.xlsx", HEADER, [row]))
+    assert [(e.column, e.code) for e in report.errors] == [("身份证号", code)]
+    assert says in report.errors[0].message_en
+    assert "位>" not in report.errors[0].message_en
+
+
+def test_an_id_number_of_the_wrong_length_says_so_in_english_in_the_english_half() -> None:
+    with pytest.raises(XuejiError) as err:
+        ids.validate("3401042020030100150")
+    assert err.value.code == "id.length"
+    assert "<19位>" in err.value.message_zh
+    assert "<19 characters>" in err.value.message_en
+    assert "位" not in err.value.message_en

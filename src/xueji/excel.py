@@ -265,17 +265,83 @@ def _code(value: object) -> str:
     return _text(value)
 
 
+_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]*)?[eE]\+?[0-9]{1,3}")
+"""A number written in scientific notation (``3.40104E+17``), as Excel shows an
+18-digit number it keeps as a number, and as such a cell reads once turned into text."""
+
+_APOSTROPHES = ("'", "\u2018", "\u2019", "\uff07")
+"""A leading apostrophe (ASCII, curly or full-width): typed in Excel it makes the cell
+text and is not part of the value, but pasted from elsewhere it is in the text."""
+
+
 def _id_number(value: object) -> str:
+    """An identity number cell (身份证号, 监护人身份证号): text, as the facade reads
+    it (a lower-case x, full-width digits). A number cell, or text in scientific
+    notation (a number cell turned into text), is ``excel.id_as_number``: Excel keeps
+    15 significant digits of a number, so the last three digits are lost (0). A leading
+    apostrophe is ``excel.id_apostrophe``: it was read as a 19th character, and said
+    as ``id.length`` <19位>."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise CellError(
             "excel.id_as_number",
-            "身份证号须以文本格式填写（数字格式会丢失末位）",
-            "an ID number must be a text cell (a number cell loses digits)",
+            "身份证号须以文本格式填写：Excel 的数字只保留15位有效数字，18位号码的末3位会变成0",
+            "an ID number must be a text cell: Excel keeps 15 significant digits of a "
+            "number, so the last 3 digits of an 18-digit number become 0",
         )
     text = _text(value)
+    if _SCIENTIFIC.fullmatch(text):
+        raise CellError(
+            "excel.id_as_number",
+            "身份证号被 Excel 当作数字保存（科学计数法）：数字只保留15位有效数字，末位已丢失；"
+            "请将该列设为文本格式，再输入完整号码",
+            "the ID number was stored by Excel as a number (in scientific notation): a "
+            "number keeps 15 significant digits, and the last digits are lost; format the "
+            "column as text and type the whole number again",
+        )
+    if text.startswith(_APOSTROPHES):
+        raise CellError(
+            "excel.id_apostrophe",
+            "身份证号前有单引号：请删除单引号（要以文本保存号码，将单元格设为文本格式即可）",
+            "the ID number starts with an apostrophe: remove it (to keep the number as "
+            "text, format the cell as text)",
+        )
     # as the facade reads it (a lower-case x, full-width digits): the number an info
     # or graduation row finds its student by, and the one a report shows masked
     return ids.normalize(text) if text else text
+
+
+def _rounded(number: object) -> bool:
+    """Whether an identity number ends in 000, as an 18-digit number Excel kept as a
+    number (15 significant digits) does once turned into text (:func:`_id_number`
+    catches the number cell and the scientific notation, not this). A real number can
+    end in 000 (sequence x00, check character 0: about one in 1,100), so it is said,
+    not refused: a warning of a row entered (:data:`_ROUNDED_WARNING`), a hint beside a
+    refusal of the number."""
+    return isinstance(number, str) and len(number) == 18 and number.endswith("000")
+
+
+_ROUNDED_HINT = (
+    "（号码以000结尾：可能被 Excel 当作数字保存过，数字只保留15位有效数字；请对照证件核对）",
+    " (it ends in 000: Excel may have stored it as a number, which keeps 15 significant "
+    "digits; check it against the document)",
+)
+"""What an identity number's refusal adds when the number ends in 000 (:func:`_rounded`):
+a girl's number Excel rounded fails its check character (ten times in eleven) or, given
+as a boy's, the sex (the 17th digit is 0)."""
+
+_ROUNDED_WARNING = (
+    "excel.id_maybe_rounded",
+    "身份证号以000结尾：Excel 把号码当作数字保存时只保留15位有效数字，末3位会变成000；"
+    "此号码校验通过，但请在上报前对照证件核对",
+    "the ID number ends in 000: Excel keeps 15 significant digits of a number stored as "
+    "one, and the last 3 digits become 000; this number passes the check, but compare "
+    "it with the document before the record is submitted",
+)
+"""The warning of a new student entered with an identity number (its own or its
+guardian's) ending in 000 (:func:`_rounded`): code, Chinese, English. A warning, not a
+refusal: a real number ends so about once in 1,100, and the import enters a draft,
+which the school checks and can still edit before it submits it for review (Art 15);
+the 学籍号 is issued from the number, so a wrong one is worth the look."""
 
 
 @attrs.frozen
@@ -1231,7 +1297,10 @@ def _valid_ids(sheet: _Sheet, n: int, fields: dict[str, object], today: _dt.date
             try:
                 fields[col.field] = ids.validate(str(fields[col.field]), today=today)
             except XuejiError as e:
-                sheet.error(n, col, fields[col.field], e.code, e.message_zh, e.message_en)
+                zh, en = e.message_zh, e.message_en
+                if _rounded(fields[col.field]):
+                    zh, en = zh + _ROUNDED_HINT[0], en + _ROUNDED_HINT[1]
+                sheet.error(n, col, fields[col.field], e.code, zh, en)
                 ok = False
     return ok
 
@@ -1333,12 +1402,17 @@ def import_students(
                 for (i, n), s in zip(ok, out.applied, strict=True):
                     status = s.status.value
                     codes = warned[i].codes if i in warned else ()
+                    rounded = _rounded(s.id_number) or _rounded(s.guardian_id)
+                    if rounded:
+                        codes = (*codes, _ROUNDED_WARNING[0])
                     note = notes.get((status, *codes))
                     if note is None:
                         note = notes[(status, *codes)] = _entered_note(status, codes)
                     applied.append(AppliedRow(n, s.id, note))
                     if i in warned:
                         warned_rows += _row_warnings(n, s.id, warned[i])
+                    if rounded:
+                        warned_rows.append(RowWarning(n, s.id, *_ROUNDED_WARNING))
                 decided.extend(n for n, _ in part)
             if all_or_nothing and ws.errors:
                 raise _UndoImport
@@ -1532,6 +1606,8 @@ def _rule_errors(sheet: _Sheet, row: int, fields: Mapping[str, object], decision
         zh, en = v.message_zh, v.message_en
         if v.code == "enrolment.id_mismatch":
             zh, en = _mismatch(facts, zh, en)
+            if _rounded(fields.get("id_number")):
+                zh, en = zh + _ROUNDED_HINT[0], en + _ROUNDED_HINT[1]
         if v.code == "enrolment.photo_missing" and facts.get("photo_taken", "-") != "-":
             # a photo there, of another year: its date is wrong, not its digest (the
             # rule's one code covers both; its facts tell them apart)
@@ -1665,13 +1741,14 @@ def _two_phase(
             continue
         if student is None:
             col = "学籍号" if fields.get("registry_number") else "身份证号"
+            hint = _ROUNDED_HINT if col == "身份证号" and _rounded(key) else ("", "")
             sheet.error(
                 n,
                 col,
                 key,
                 "excel.unknown_student",
-                "本校无此学生",
-                "no such student in this school",
+                "本校无此学生" + hint[0],
+                "no such student in this school" + hint[1],
             )
             continue
         id_number = str(fields.get("id_number") or "")
