@@ -298,3 +298,37 @@ def test_an_id_number_of_the_wrong_length_says_so_in_english_in_the_english_half
     assert "<19位>" in err.value.message_zh
     assert "<19 characters>" in err.value.message_en
     assert "位" not in err.value.message_en
+
+
+# -- the national export's column names ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "meant"),
+    [
+        ("是否进城务工人员随迁子女", "随迁子女"),
+        ("是否随迁子女", "随迁子女"),
+        ("进城务工人员随迁子女", "随迁子女"),
+        ("是否残疾人", "残疾学生"),
+        ("是否残疾学生", "残疾学生"),
+        ("户口所在地行政区划", "户籍地区码"),
+    ],
+)
+def test_art27_the_national_export_s_column_names_are_refused_naming_the_column_meant(
+    province: Province, tmp_path: Path, header: str, meant: str
+) -> None:
+    """The library's own national export names its columns 是否进城务工人员随迁子女 and
+    是否残疾人 (``statistics.NATIONAL_HEADER``); a sheet using them (or 是否随迁子女) had
+    them ignored, and every pupil entered as 否 (Art 27). They are ``excel.unknown_column``
+    naming the column meant, as the docs promise of a known column written otherwise."""
+    full = [h for h in HEADER if h != meant] + [header]
+    row = student_row("甲")
+    values = dict(zip(HEADER, row, strict=True))
+    values[header] = "是" if meant != "户籍地区码" else "340104"
+    path = workbook(tmp_path / "w.xlsx", full, [[values.get(h) for h in full]])
+    report = excel.import_students(province.reg, A, path)
+    assert [(e.column, e.code) for e in report.errors if e.code != "excel.missing_column"] == [
+        (header, "excel.unknown_column")
+    ]
+    assert f"did you mean {meant!r}" in report.errors[-1].message_en
+    assert not report.committed

@@ -1159,9 +1159,17 @@ _ALIASES = {
     "学校标识码": "学校代码",
     "户籍所在地区码": "户籍地区码",
     "班级名": "班级名称",
+    # the national export's names (statistics.NATIONAL_HEADER), and the like: ignored,
+    # they entered every pupil as 否 (随迁子女 feeds the Art 27(3) summary)
+    "是否进城务工人员随迁子女": "随迁子女",
+    "进城务工人员随迁子女": "随迁子女",
+    "是否随迁子女": "随迁子女",
+    "是否残疾人": "残疾学生",
+    "是否残疾学生": "残疾学生",
+    "户口所在地行政区划": "户籍地区码",
 }
-"""Other names clerks give the known columns (refused with the name meant, never read
-in its place: the sheet says what it holds)."""
+"""Other names clerks give the known columns, the national export's among them
+(refused with the name meant, never read in its place: the sheet says what it holds)."""
 
 
 def _one_edit(a: str, b: str) -> bool:
