@@ -332,3 +332,51 @@ def test_art27_the_national_export_s_column_names_are_refused_naming_the_column_
     ]
     assert f"did you mean {meant!r}" in report.errors[-1].message_en
     assert not report.committed
+
+
+# -- the column a refusal names --------------------------------------------------------------
+
+
+def test_art12_a_value_the_registry_refuses_as_bad_input_names_its_column(
+    province: Province, tmp_path: Path
+) -> None:
+    """A name with a line break in it (or a tab), a photo digest or a consenting
+    guardian's name with one, refused by the registry as ``command.bad_input``, named no
+    column: the clerk was left to find which cell."""
+    header = [*HEADER, "同意监护人"]
+    rows = [
+        [*student_row("李\n四", D(2020, 3, 2)), None],
+        [*student_row("王五", D(2020, 3, 3), 照片摘要="sha\n256"), None],
+        [*student_row("赵六", D(2020, 3, 4)), "赵\t父"],
+    ]
+    path = workbook(tmp_path / "w.xlsx", header, rows)
+    report = excel.import_students(province.reg, A, path, all_or_nothing=False)
+    assert [(e.row, e.column, e.value, e.code) for e in report.errors] == [
+        (2, "姓名", "李\n四", "command.bad_input"),
+        (3, "照片摘要", "sha\n256", "command.bad_input"),
+        (4, "同意监护人", "赵\t父", "command.bad_input"),
+    ]
+
+
+def test_art17_an_information_row_refused_by_its_rule_names_its_column(
+    province: Province, tmp_path: Path
+) -> None:
+    """``info.future`` (an entry dated after today) named no column; it names 日期.
+    ``info.status`` (the student's record voided) names the key the row gave."""
+    s = province.register("A", 1)
+    void = province.enroll("A", 1)
+    assert province.reg.void_record(A, void.id, "录入错误").allowed
+    rows = [
+        ["A", s.registry_number, None, "评价", "2027-01-01", "未来的评价", None, None],
+        ["A", None, s.id_number, "评价", "2027-01-02", "未来的评价", None, None],
+        ["A", None, void.id_number, "评价", "2026-06-30", "评价", None, None],
+    ]
+    path = workbook(tmp_path / "i.xlsx", INFO_HEADER, rows)
+    report = excel.import_info(province.reg, A, path, all_or_nothing=False)
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (2, "日期", "info.future"),
+        (3, "日期", "info.future"),
+        (4, "身份证号", "info.status"),
+    ]
+    assert [e.value for e in report.errors[:2]] == ["2027-01-01", "2027-01-02"]
+    assert report.errors[2].value == excel.mask(void.id_number or "")

@@ -1273,7 +1273,31 @@ _RULE_COLUMNS = {
     "enrolment.guardian_id": "监护人身份证号",
     "enrolment.no_identifier": "身份证号",
     "enrolment.photo_missing": "照片摘要",  # (a photo of another year: 照片采集日期)
+    "info.future": "日期",
+    "info.status": "学籍号",  # (the key the row gave: 身份证号 when it gave no 学籍号)
 }
+"""The column a rule's refusal of a row concerns, by the rule's code ("" for the row
+as a whole); ``command.bad_input`` names its own (:data:`_BAD_INPUT_COLUMNS`)."""
+
+_BAD_INPUT_COLUMNS = (
+    ("监护人身份证号", "监护人身份证号"),
+    ("身份证号", "身份证号"),
+    ("户籍地区码", "户籍地区码"),
+    ("出生日期", "出生日期"),
+    ("入学日期", "入学日期"),
+    ("随迁子女", "随迁子女"),
+    ("残疾学生", "残疾学生"),
+    ("学校代码", "学校代码"),
+    ("同意记录", "同意监护人"),
+    ("照片", "照片摘要"),
+    ("姓名", "姓名"),
+    ("性别", "性别"),
+)
+"""The column of a ``command.bad_input`` refusal of a new-student row (a name with a
+line break in it, a photo digest or a consenting guardian's name with a control
+character): the facade's message starts with the field's Chinese name (``姓名无效``,
+``照片无效``, ``同意记录无效``), read here in this order (the longer names first), as
+the error has no field of its own. Before, the row's error named no column."""
 _HEADER = {c.header: c for c in STUDENT_COLUMNS}
 
 
@@ -1607,10 +1631,22 @@ def _record_differs(
     )
 
 
+def _rule_column(code: str, message_zh: str, fields: Mapping[str, object]) -> str:
+    """The header of the column a rule's refusal concerns ("" for the row as a whole):
+    :data:`_RULE_COLUMNS`; for ``command.bad_input`` the field its message names
+    (:data:`_BAD_INPUT_COLUMNS`); for the student's key, the one the row gave."""
+    if code == "command.bad_input":
+        return next((h for name, h in _BAD_INPUT_COLUMNS if message_zh.startswith(name)), "")
+    header = _RULE_COLUMNS.get(code, "")
+    if header == "学籍号" and not fields.get("registry_number"):
+        return "身份证号" if fields.get("id_number") else header
+    return header
+
+
 def _rule_errors(sheet: _Sheet, row: int, fields: Mapping[str, object], decision: Decision) -> None:
     for v in decision.violations:
         facts = dict(v.facts)
-        header = _RULE_COLUMNS.get(v.code, "")
+        header = _rule_column(v.code, v.message_zh, fields)
         zh, en = v.message_zh, v.message_en
         if v.code == "enrolment.id_mismatch":
             zh, en = _mismatch(facts, zh, en)
@@ -1621,7 +1657,7 @@ def _rule_errors(sheet: _Sheet, row: int, fields: Mapping[str, object], decision
             # rule's one code covers both; its facts tell them apart)
             header = "照片采集日期"
             zh, en = _photo_year(facts, "photo_taken_on" in fields, zh, en)
-        col = _HEADER.get(header)
+        col = next((c for c in sheet.columns if c.header == header), None)
         value = fields.get(col.field, "") if col else ""
         if header == "出生日期" and value:
             # a rule's error quotes no birth date (the row number finds it): beside the
