@@ -380,3 +380,62 @@ def test_art17_an_information_row_refused_by_its_rule_names_its_column(
     ]
     assert [e.value for e in report.errors[:2]] == ["2027-01-01", "2027-01-02"]
     assert report.errors[2].value == excel.mask(void.id_number or "")
+
+
+# -- what the messages say -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cell", [43891, "43891", 43891.0])
+def test_art12_a_date_stored_as_its_serial_number_says_so(
+    province: Province, tmp_path: Path, cell: object
+) -> None:
+    """A date typed into a cell formatted as a number (General) is its serial number,
+    43891; it was refused as "not a date: '43891' (expected YYYY-MM-DD)". Still refused
+    (a number is not a date), it says what the number seems to be and what to do."""
+    row = student_row("甲", 出生日期=cell)
+    report = excel.import_students(province.reg, A, workbook(tmp_path / "w.xlsx", HEADER, [row]))
+    assert [(e.column, e.code) for e in report.errors] == [("出生日期", "excel.bad_date")]
+    e = report.errors[0]
+    assert "Excel date serial number" in e.message_en and "format the cell as a date" in e.message_en
+    assert "日期序号" in e.message_zh and "设为日期格式" in e.message_zh
+
+
+def test_art10_a_class_month_not_understood_asks_for_a_month(
+    province: Province, tmp_path: Path
+) -> None:
+    """建班年月 takes a month, and its refusal said "expected YYYY-MM-DD"."""
+    rows = [["A-7", "A", "一年级7班", 1, "张老师", 202609]]
+    report = excel.import_classes(province.reg, A, workbook(tmp_path / "c.xlsx", CLASS_HEADER, rows))
+    assert [(e.column, e.code) for e in report.errors] == [("建班年月", "excel.bad_date")]
+    e = report.errors[0]
+    assert "2026-09" in e.message_en and "YYYY-MM-DD" not in e.message_en
+    assert "2026-09" in e.message_zh and "YYYY-MM-DD" not in e.message_zh
+
+
+def test_art12_a_title_row_above_the_header_says_the_header_must_be_row_1(
+    province: Province, tmp_path: Path
+) -> None:
+    """A merged title row above the real header refused the sheet with an
+    ``excel.missing_column`` for every required column. When a row below holds the
+    header, the sheet is refused once, saying the header must be row 1 and where it is."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2026年秋季新生名单"])
+    ws.merge_cells("A1:K1")
+    ws.append(HEADER)
+    ws.append(student_row("甲"))
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    report = excel.import_students(province.reg, A, path)
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (1, "", "excel.header_not_first")
+    ]
+    e = report.errors[0]
+    assert "row 2" in e.message_en and "row 1" in e.message_en
+    assert "第2行" in e.message_zh and "第1行" in e.message_zh
+    assert report.held == (2, 3) and not report.committed
+    # a sheet that has no header anywhere is still refused column by column
+    report = excel.import_students(
+        province.reg, A, workbook(tmp_path / "n.xlsx", ["甲", "乙"], [["x", "y"]])
+    )
+    assert {e.code for e in report.errors} == {"excel.missing_column"}

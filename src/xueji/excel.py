@@ -195,10 +195,35 @@ def _date_of(value: object) -> _dt.date:
             return _dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             pass
-    raise CellError(
+    raise _bad_date(text)
+
+
+_SERIAL = re.compile(r"[0-9]{1,5}(?:\.[0-9]+)?")
+
+_LAST_SERIAL = (DATE_RANGE[1] - _dt.date(1899, 12, 30)).days
+"""The serial number Excel gives the last day an import reads (2099-12-31: 73050)."""
+
+
+def _bad_date(
+    text: str, form_zh: str = "YYYY-MM-DD", form_en: str = "YYYY-MM-DD"
+) -> CellError:
+    """``excel.bad_date`` of a cell's text, saying the form expected. A number up to
+    :data:`_LAST_SERIAL` is said to look like an Excel date serial number: a date typed
+    into a cell formatted as a number (General) is its serial, 43891 for 2020-03-01,
+    and "expected YYYY-MM-DD" did not say why. It is still refused: a number is not a
+    date, and the import does not guess that it is one."""
+    if _SERIAL.fullmatch(text) and 1 <= float(text) <= _LAST_SERIAL:
+        return CellError(
+            "excel.bad_date",
+            f"日期无法识别：{text!r} 像是 Excel 的日期序号（单元格是数字格式）："
+            f"请把单元格设为日期格式，或填写为 {form_zh}",
+            f"not a date: {text!r} looks like an Excel date serial number (the cell is "
+            f"formatted as a number): format the cell as a date, or type {form_en}",
+        )
+    return CellError(
         "excel.bad_date",
-        f"日期无法识别：{text!r}（应为 YYYY-MM-DD）",
-        f"not a date: {text!r} (expected YYYY-MM-DD)",
+        f"日期无法识别：{text!r}（应为 {form_zh}）",
+        f"not a date: {text!r} (expected {form_en})",
     )
 
 
@@ -1249,6 +1274,11 @@ def _data_rows(
     sheet = _Sheet.of(header, columns, keeps_extra)
     sheet.source = source
     sheet.take_merged(source.merged)
+    if any(e.code == "excel.missing_column" for e in sheet.errors):
+        # a title row (or a few) above the header: say so, not a column missing each
+        peeked = list(itertools.islice(rows, PEEK_ROWS))
+        rows = itertools.chain(peeked, rows)
+        _header_below(sheet, peeked, columns, keeps_extra)
 
     def numbered() -> Iterator[tuple[int, tuple[object, ...]]]:
         for n, row in enumerate(rows, start=2):
@@ -1256,6 +1286,31 @@ def _data_rows(
                 yield n, row
 
     return sheet, numbered()
+
+
+def _header_below(
+    sheet: _Sheet, peeked: Sequence[Sequence[object]], columns: tuple[Column, ...], keeps: bool
+) -> None:
+    """When one of the :data:`PEEK_ROWS` rows below the first (``peeked``) holds every
+    required column, the header is there, below a title row: the sheet's errors are
+    one ``excel.header_not_first`` naming that row, in place of an
+    ``excel.missing_column`` for every required column (seven for a new-student sheet
+    under a merged title). The sheet is still refused: a title row's cells would be
+    read as the header (and a row of headers as data)."""
+    for k, row in enumerate(peeked, start=2):
+        if not any(e.code == "excel.missing_column" for e in _Sheet.of(row, columns, keeps).errors):
+            sheet.errors[:] = [
+                RowError(
+                    1,
+                    "",
+                    "",
+                    "excel.header_not_first",
+                    f"表头应在第1行：第{k}行才是表头，请删除表头上方的行（如标题行）",
+                    f"the header must be row 1: it is on row {k}; delete the rows above it "
+                    "(a title row)",
+                )
+            ]
+            return
 
 
 # -- new students (Art 12) -----------------------------------------------------------------
@@ -2054,10 +2109,19 @@ def _location(value: object) -> str:
 
 def _month(value: object) -> _dt.date:
     """建班年月 (Art 10): a month (``2026-09``, ``2026年9月``, its first day) or a date."""
-    m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", _text(value))
+    text = _text(value)
+    m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", text)
     if m is not None and 1 <= int(m[2]) <= 12 and int(m[1]) >= _dt.MINYEAR:
         return parse_date(_dt.date(int(m[1]), int(m[2]), 1))  # (in DATE_RANGE)
-    return parse_date(value)
+    try:
+        return parse_date(value)
+    except CellError as e:
+        if e.code != "excel.bad_date":
+            raise
+        # (the column takes a month: "expected YYYY-MM-DD" sent the clerk astray)
+        raise _bad_date(
+            text, "年月，如 2026-09、2026年9月，或日期", "a month, as 2026-09 or 2026年9月, or a date"
+        ) from None
 
 
 UNIT_COLUMNS: tuple[Column, ...] = (
