@@ -789,6 +789,24 @@ def test_art28_a_report_table_carries_its_date_scope_and_article(
     assert any("第三十一条" in n for n in tables["classlist"].notes)
 
 
+def test_art31_the_class_list_shows_sex_in_chinese_as_its_status(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel review: the 公示 class list wrote 性别 as M/F beside a status
+    in Chinese (在籍), where the national export writes 男/女; it is posted on a class
+    notice board."""
+    province.register("A", 1, name="张一")
+    province.register("A", 1, name="李二", sex="F")
+    rows = province.reg.public_class_list(A, "A")
+    assert [(r.name, r.sex, r.status) for r in rows] == [("张一", "男", "在籍"), ("李二", "女", "在籍")]
+    path = tmp_path / "classlist.csv"
+    excel.write_table(
+        path, statistics.public_list_table("A", rows, taken_on=province.reg.today())
+    )
+    table = list(excel.without_notes(csv.reader(path.open(encoding="utf-8-sig"))))
+    assert [r[3] for r in table[1:]] == ["男", "女"]
+
+
 def test_a_report_s_notes_lead_every_sheet_and_a_reader_skips_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
