@@ -204,9 +204,7 @@ _LAST_SERIAL = (DATE_RANGE[1] - _dt.date(1899, 12, 30)).days
 """The serial number Excel gives the last day an import reads (2099-12-31: 73050)."""
 
 
-def _bad_date(
-    text: str, form_zh: str = "YYYY-MM-DD", form_en: str = "YYYY-MM-DD"
-) -> CellError:
+def _bad_date(text: str, form_zh: str = "YYYY-MM-DD", form_en: str = "YYYY-MM-DD") -> CellError:
     """``excel.bad_date`` of a cell's text, saying the form expected. A number up to
     :data:`_LAST_SERIAL` is said to look like an Excel date serial number: a date typed
     into a cell formatted as a number (General) is its serial, 43891 for 2020-03-01,
@@ -508,7 +506,9 @@ class AppliedRow:
 class RowWarning:
     """A row applied with a warning (an entry after the Art 15 deadline, no guardian's
     consent recorded for a minor): the sheet row, the student it touched, the rule's
-    code and its message, as :meth:`Registry.enroll` (or the row's command) gives it."""
+    code and its message, as :meth:`Registry.enroll` (or the row's command) gives it,
+    or the import's own (``excel.id_maybe_rounded``: an identity number ending in 000,
+    as Excel leaves a number it kept to 15 significant digits)."""
 
     row: int
     student: str
@@ -879,8 +879,8 @@ def _merged(ref: str) -> _Merged | None:
     """A merged range from its ``ref``; None for one cell (nothing merged) or a ref
     that is not a range of cells."""
     try:
-        first_col, first_row, last_col, last_row = (
-            _openpyxl().utils.cell.range_boundaries(ref.upper())
+        first_col, first_row, last_col, last_row = _openpyxl().utils.cell.range_boundaries(
+            ref.upper()
         )
     except (TypeError, ValueError):
         return None
@@ -1670,7 +1670,9 @@ def _record_differs(
     headers = [_FIELD_HEADERS[f] for f in other]
     if s.submitted or s.status is not StudentStatus.DRAFT:
         how_zh = "此记录已上报，修改须按第二十九条申请更正（request_correction）"
-        how_en = "it has been submitted: change it by a correction request (Art 29, request_correction)"
+        how_en = (
+            "it has been submitted: change it by a correction request (Art 29, request_correction)"
+        )
     else:
         how_zh = "此记录是尚未上报的草稿，可直接修改（update_student）"
         how_en = "it is a draft not yet submitted: edit it (update_student)"
@@ -2120,7 +2122,9 @@ def _month(value: object) -> _dt.date:
             raise
         # (the column takes a month: "expected YYYY-MM-DD" sent the clerk astray)
         raise _bad_date(
-            text, "年月，如 2026-09、2026年9月，或日期", "a month, as 2026-09 or 2026年9月, or a date"
+            text,
+            "年月，如 2026-09、2026年9月，或日期",
+            "a month, as 2026-09 or 2026年9月, or a date",
         ) from None
 
 
