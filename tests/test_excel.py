@@ -791,6 +791,25 @@ def test_art28_a_report_table_carries_its_date_scope_and_article(
     assert any("第三十一条" in n for n in tables["classlist"].notes)
 
 
+def test_art31_the_class_list_shows_sex_in_chinese_as_its_status(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel review: the 公示 class list wrote 性别 as M/F beside a status
+    in Chinese (在籍), where the national export writes 男/女; it is posted on a class
+    notice board."""
+    province.register("A", 1, name="张一")
+    province.register("A", 1, name="李二", sex="F")
+    rows = province.reg.public_class_list(A, "A")
+    assert [(r.name, r.sex, r.status) for r in rows] == [
+        ("张一", "男", "在籍"),
+        ("李二", "女", "在籍"),
+    ]
+    path = tmp_path / "classlist.csv"
+    excel.write_table(path, statistics.public_list_table("A", rows, taken_on=province.reg.today()))
+    table = list(excel.without_notes(csv.reader(path.open(encoding="utf-8-sig"))))
+    assert [r[3] for r in table[1:]] == ["男", "女"]
+
+
 def test_a_report_s_notes_lead_every_sheet_and_a_reader_skips_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1528,6 +1547,56 @@ def test_art12_a_mended_file_imported_again_passes(province: Province, tmp_path:
     assert len(province.log()) == log + 1
     other = workbook(tmp_path / "o.xlsx", HEADER, [[good[0], good[1], 1, "丙", *good[4:]]])
     refused = excel.import_students(province.reg, A, other)
+    assert [e.code for e in refused.errors] == ["enrolment.duplicate"]
+
+
+def test_art29_a_row_imported_again_with_other_values_names_the_columns_that_differ(
+    province: Province, tmp_path: Path
+) -> None:
+    """Found by the Excel review: a row whose record was entered was "already present,
+    unchanged" when its school, class, grade, name, sex, birth date and ID number
+    agreed, whatever its other cells said: a mended file giving 户籍地区码 340102,
+    随迁子女 是 and an 入学日期 passed (exit 0) and the corrections were dropped. Every
+    cell the row gives is compared with the stored record; those that differ are
+    ``excel.record_differs``, naming the columns and how the record is changed (a
+    draft edited, a submitted record corrected, Art 29). A blank optional cell compares
+    as the record has it."""
+    header = [*HEADER, "入学日期"]
+    row = [*student_row("甲"), None]
+    assert excel.import_students(province.reg, A, workbook(tmp_path / "a.xlsx", header, [row])).ok
+    (before,) = province.reg.students_of(A, "A")
+    mended = list(row)
+    mended[HEADER.index("户籍地区码")] = "340102"
+    mended[HEADER.index("随迁子女")] = "是"
+    mended[-1] = D(2026, 8, 15)
+    log = len(province.log())
+    again = excel.import_students(province.reg, A, workbook(tmp_path / "m.xlsx", header, [mended]))
+    assert [(e.row, e.column, e.value, e.code) for e in again.errors] == [
+        (2, "户籍地区码", "340102", "excel.record_differs")
+    ]
+    (e,) = again.errors
+    assert "户籍地区码、随迁子女、入学日期" in e.message_zh
+    assert "户籍地区码, 随迁子女, 入学日期" in e.message_en
+    assert before.id in e.message_en
+    assert "update_student" in e.message_en
+    assert not again.committed
+    assert again.applied == ()
+    assert len(province.log()) == log  # nothing written
+    assert province.reg.students_of(A, "A") == [before]
+    # a blank optional cell (随迁子女, 入学日期) compares as the record has it
+    blank = [*row[: HEADER.index("随迁子女")], None, *row[HEADER.index("随迁子女") + 1 :]]
+    same = excel.import_students(province.reg, A, workbook(tmp_path / "b.xlsx", header, [blank]))
+    assert same.ok, same.errors
+    assert same.applied[0].note == "已存在，未改动 already present"
+    # a submitted record: its change is a correction (Art 29)
+    province.reg.submit(A, before.id)
+    again = excel.import_students(province.reg, A, workbook(tmp_path / "s.xlsx", header, [mended]))
+    assert [e.code for e in again.errors] == ["excel.record_differs"]
+    assert "Art 29" in again.errors[0].message_en
+    assert "第二十九条" in again.errors[0].message_zh
+    # another name under the ID number: not this record (still enrolment.duplicate)
+    other = [*row[:3], "丙", *row[4:]]
+    refused = excel.import_students(province.reg, A, workbook(tmp_path / "o.xlsx", header, [other]))
     assert [e.code for e in refused.errors] == ["enrolment.duplicate"]
 
 

@@ -13,7 +13,9 @@ data). Each cell is checked: a cell that cannot be read is a :class:`RowError`, 
 crash; a rule that refuses a row is a :class:`RowError` citing its code. The
 :class:`ImportReport` accounts for every data row: applied, refused, or held back
 (good, but not applied because the import was all-or-nothing and another row failed).
-Workbooks are read in openpyxl's read-only mode, row by row, so a large file streams.
+Workbooks are read in openpyxl's read-only mode, row by row, so a large file streams;
+a range of merged cells hiding a value from a column read (Excel shows its value in
+every cell, the file holds it in the first) is ``excel.merged_cell``, not read as blank.
 The report names the sheet read and, when none was named, the other sheets that hold
 data (a notice, not a refusal).
 
@@ -194,10 +196,33 @@ def _date_of(value: object) -> _dt.date:
             return _dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             pass
-    raise CellError(
+    raise _bad_date(text)
+
+
+_SERIAL = re.compile(r"[0-9]{1,5}(?:\.[0-9]+)?")
+
+_LAST_SERIAL = (DATE_RANGE[1] - _dt.date(1899, 12, 30)).days
+"""The serial number Excel gives the last day an import reads (2099-12-31: 73050)."""
+
+
+def _bad_date(text: str, form_zh: str = "YYYY-MM-DD", form_en: str = "YYYY-MM-DD") -> CellError:
+    """``excel.bad_date`` of a cell's text, saying the form expected. A number up to
+    :data:`_LAST_SERIAL` is said to look like an Excel date serial number: a date typed
+    into a cell formatted as a number (General) is its serial, 43891 for 2020-03-01,
+    and "expected YYYY-MM-DD" did not say why. It is still refused: a number is not a
+    date, and the import does not guess that it is one."""
+    if _SERIAL.fullmatch(text) and 1 <= float(text) <= _LAST_SERIAL:
+        return CellError(
+            "excel.bad_date",
+            f"日期无法识别：{text!r} 像是 Excel 的日期序号（单元格是数字格式）："
+            f"请把单元格设为日期格式，或填写为 {form_zh}",
+            f"not a date: {text!r} looks like an Excel date serial number (the cell is "
+            f"formatted as a number): format the cell as a date, or type {form_en}",
+        )
+    return CellError(
         "excel.bad_date",
-        f"日期无法识别：{text!r}（应为 YYYY-MM-DD）",
-        f"not a date: {text!r} (expected YYYY-MM-DD)",
+        f"日期无法识别：{text!r}（应为 {form_zh}）",
+        f"not a date: {text!r} (expected {form_en})",
     )
 
 
@@ -264,17 +289,83 @@ def _code(value: object) -> str:
     return _text(value)
 
 
+_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]*)?[eE]\+?[0-9]{1,3}")
+"""A number written in scientific notation (``3.40104E+17``), as Excel shows an
+18-digit number it keeps as a number, and as such a cell reads once turned into text."""
+
+_APOSTROPHES = ("'", "\u2018", "\u2019", "\uff07")
+"""A leading apostrophe (ASCII, curly or full-width): typed in Excel it makes the cell
+text and is not part of the value, but pasted from elsewhere it is in the text."""
+
+
 def _id_number(value: object) -> str:
+    """An identity number cell (身份证号, 监护人身份证号): text, as the facade reads
+    it (a lower-case x, full-width digits). A number cell, or text in scientific
+    notation (a number cell turned into text), is ``excel.id_as_number``: Excel keeps
+    15 significant digits of a number, so the last three digits are lost (0). A leading
+    apostrophe is ``excel.id_apostrophe``: it was read as a 19th character, and said
+    as ``id.length`` <19位>."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise CellError(
             "excel.id_as_number",
-            "身份证号须以文本格式填写（数字格式会丢失末位）",
-            "an ID number must be a text cell (a number cell loses digits)",
+            "身份证号须以文本格式填写：Excel 的数字只保留15位有效数字，18位号码的末3位会变成0",
+            "an ID number must be a text cell: Excel keeps 15 significant digits of a "
+            "number, so the last 3 digits of an 18-digit number become 0",
         )
     text = _text(value)
+    if _SCIENTIFIC.fullmatch(text):
+        raise CellError(
+            "excel.id_as_number",
+            "身份证号被 Excel 当作数字保存（科学计数法）：数字只保留15位有效数字，末位已丢失；"
+            "请将该列设为文本格式，再输入完整号码",
+            "the ID number was stored by Excel as a number (in scientific notation): a "
+            "number keeps 15 significant digits, and the last digits are lost; format the "
+            "column as text and type the whole number again",
+        )
+    if text.startswith(_APOSTROPHES):
+        raise CellError(
+            "excel.id_apostrophe",
+            "身份证号前有单引号：请删除单引号（要以文本保存号码，将单元格设为文本格式即可）",
+            "the ID number starts with an apostrophe: remove it (to keep the number as "
+            "text, format the cell as text)",
+        )
     # as the facade reads it (a lower-case x, full-width digits): the number an info
     # or graduation row finds its student by, and the one a report shows masked
     return ids.normalize(text) if text else text
+
+
+def _rounded(number: object) -> bool:
+    """Whether an identity number ends in 000, as an 18-digit number Excel kept as a
+    number (15 significant digits) does once turned into text (:func:`_id_number`
+    catches the number cell and the scientific notation, not this). A real number can
+    end in 000 (sequence x00, check character 0: about one in 1,100), so it is said,
+    not refused: a warning of a row entered (:data:`_ROUNDED_WARNING`), a hint beside a
+    refusal of the number."""
+    return isinstance(number, str) and len(number) == 18 and number.endswith("000")
+
+
+_ROUNDED_HINT = (
+    "（号码以000结尾：可能被 Excel 当作数字保存过，数字只保留15位有效数字；请对照证件核对）",
+    " (it ends in 000: Excel may have stored it as a number, which keeps 15 significant "
+    "digits; check it against the document)",
+)
+"""What an identity number's refusal adds when the number ends in 000 (:func:`_rounded`):
+a girl's number Excel rounded fails its check character (ten times in eleven) or, given
+as a boy's, the sex (the 17th digit is 0)."""
+
+_ROUNDED_WARNING = (
+    "excel.id_maybe_rounded",
+    "身份证号以000结尾：Excel 把号码当作数字保存时只保留15位有效数字，末3位会变成000；"
+    "此号码校验通过，但请在上报前对照证件核对",
+    "the ID number ends in 000: Excel keeps 15 significant digits of a number stored as "
+    "one, and the last 3 digits become 000; this number passes the check, but compare "
+    "it with the document before the record is submitted",
+)
+"""The warning of a new student entered with an identity number (its own or its
+guardian's) ending in 000 (:func:`_rounded`): code, Chinese, English. A warning, not a
+refusal: a real number ends so about once in 1,100, and the import enters a draft,
+which the school checks and can still edit before it submits it for review (Art 15);
+the 学籍号 is issued from the number, so a wrong one is worth the look."""
 
 
 @attrs.frozen
@@ -416,7 +507,9 @@ class AppliedRow:
 class RowWarning:
     """A row applied with a warning (an entry after the Art 15 deadline, no guardian's
     consent recorded for a minor): the sheet row, the student it touched, the rule's
-    code and its message, as :meth:`Registry.enroll` (or the row's command) gives it."""
+    code and its message, as :meth:`Registry.enroll` (or the row's command) gives it,
+    or the import's own (``excel.id_maybe_rounded``: an identity number ending in 000,
+    as Excel leaves a number it kept to 15 significant digits)."""
 
     row: int
     student: str
@@ -573,13 +666,27 @@ class NoSheet(XuejiError, LookupError):
         )
 
 
+@attrs.frozen
+class _Merged:
+    """A range of merged cells of the sheet read (``ref``, as ``D2:D4``): its rows
+    (1-based, as the sheet numbers them) and columns (0-based, as a row's cells)."""
+
+    ref: str
+    first_row: int
+    last_row: int
+    first_col: int
+    last_col: int
+
+
 @attrs.define
 class _Source:
     """Which sheet of the workbook an import reads (its title), and, when none was
-    named, the other visible sheets that hold data and are not read."""
+    named, the other visible sheets that hold data and are not read; the sheet's
+    merged ranges (:func:`_scan`)."""
 
     title: str = ""
     unread: tuple[str, ...] = ()
+    merged: tuple[_Merged, ...] = ()
 
 
 PEEK_ROWS = 5
@@ -659,7 +766,8 @@ def _sheet_rows(
         # and column, and the rows and columns past it were silently not read
         sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
-        if _has_formulas(sheet):
+        has_formulas, source.merged = _scan(sheet)
+        if has_formulas:
             formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
             raw = formulas[sheet.title]
             raw.reset_dimensions()
@@ -727,21 +835,59 @@ prefix, ``<x:f>``, as some programs write the sheet's XML (a prefixed formula wi
 computed value was read as an empty cell)."""
 
 
-def _has_formulas(sheet: Any) -> bool:
-    """Whether the sheet's XML holds a formula (:data:`_FORMULA_TAG`), by a byte scan of
-    its part of the file: only then is it read a second time for the formulas' text.
-    (openpyxl's read-only sheet opens its part with ``_get_source``; when that is not
-    there, look.)"""
+_MERGE_TAG = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\sref\s*=\s*[\"']"
+    rb"([A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?)[\"']"
+)
+"""A merged range's element, ``<mergeCell ref="D2:D4"/>`` (with a namespace prefix,
+or other attributes before ``ref``, too), its range the group."""
+
+_SCAN_CHUNK = 1 << 20
+"""The bytes of the sheet's XML :func:`_scan` reads at a time."""
+
+_SCAN_TAIL = 512
+"""The bytes of a chunk's end scanned again with the next chunk: a tag cut by the
+chunk's end is whole there (a ``<mergeCell>`` tag with a ``uid`` is under 100 bytes)."""
+
+
+def _scan(sheet: Any) -> tuple[bool, tuple[_Merged, ...]]:
+    """Whether the sheet's XML holds a formula (:data:`_FORMULA_TAG`), and its merged
+    ranges (:data:`_MERGE_TAG`), by one byte scan of its part of the file, a chunk at a
+    time: the sheet is not loaded (an import streams). The sheet is read a second time
+    for the formulas' text only when it holds one. openpyxl's read-only reader does not
+    report merged cells, and a range merged over several rows (one 结业 or 是 for a
+    class's pupils) was read as its top-left cell, the others blank: an optional column
+    took its default, without a word. (openpyxl's read-only sheet opens its part with
+    ``_get_source``; when that is not there, look for formulas, and no range is known.)"""
+    formulas = False
+    refs: dict[bytes, None] = {}  # (in the sheet's order; a tag seen in two chunks once)
     try:
         with sheet._get_source() as src:
             tail = b""
-            while chunk := src.read(1 << 20):
-                if _FORMULA_TAG.search(tail + chunk):
-                    return True
-                tail = chunk[-64:]  # (a tag cut by the chunk's end: its prefix is short)
+            while chunk := src.read(_SCAN_CHUNK):
+                text = tail + chunk
+                if not formulas and _FORMULA_TAG.search(text):
+                    formulas = True
+                if b"mergeCell" in text:
+                    refs.update((m[1], None) for m in _MERGE_TAG.finditer(text))
+                tail = text[-_SCAN_TAIL:]
     except Exception:
-        return True
-    return False
+        return True, ()
+    return formulas, tuple(m for ref in refs if (m := _merged(ref.decode("ascii"))) is not None)
+
+
+def _merged(ref: str) -> _Merged | None:
+    """A merged range from its ``ref``; None for one cell (nothing merged) or a ref
+    that is not a range of cells."""
+    try:
+        first_col, first_row, last_col, last_row = _openpyxl().utils.cell.range_boundaries(
+            ref.upper()
+        )
+    except (TypeError, ValueError):
+        return None
+    if (first_col, first_row) == (last_col, last_row):
+        return None
+    return _Merged(ref.upper(), first_row, last_row, first_col - 1, last_col - 1)
 
 
 def _with_uncached(
@@ -799,6 +945,12 @@ class _Sheet:
     keeps_extra: bool = False  # the other columns are data (the information import)
     width: int = 0  # the header's cells; a column past them, or blank there, has no name
     unnamed: tuple[int, ...] = ()  # the columns whose header cell is blank
+    # the merged ranges that hide a value from a column read (:meth:`take_merged`), by
+    # their first row, each with the columns read it covers; those covering the row
+    # being read (rows come in order, so the ranges are taken up and let go in turn)
+    merged: list[tuple[_Merged, tuple[int, ...]]] = attrs.field(factory=list)
+    _next_merged: int = 0
+    _merged_now: list[tuple[_Merged, tuple[int, ...]]] = attrs.field(factory=list)
 
     @classmethod
     def of(
@@ -859,27 +1011,76 @@ class _Sheet:
             columns, positions, extra, errors, missing, _Source(), keeps_extra, len(names), unnamed
         )
 
+    def _read_columns(self) -> dict[int, str]:
+        """The columns this import reads, by position: the known ones, and in the
+        information import the others too (its data)."""
+        read = {**self.extra} if self.keeps_extra else {}
+        read.update(self.positions)
+        return {i: name for name, i in read.items()}
+
+    def take_merged(self, ranges: Iterable[_Merged]) -> None:
+        """Keep the sheet's merged ranges that hide a value from a column read: those
+        holding a cell of a data row, in a column read, that is not their top-left
+        cell. Excel shows the top-left cell's value across the whole range; the file
+        holds it in that cell only, and the others read as blank. A range in the header
+        row, or in columns not read, or one row wide whose only column read is its
+        first (a wide cell), hides nothing."""
+        read = self._read_columns()
+        for m in ranges:
+            cols = tuple(i for i in sorted(read) if m.first_col <= i <= m.last_col)
+            rows = range(max(m.first_row, 2), m.last_row + 1)  # (its data rows)
+            cells = len(rows) * len(cols)
+            if cells > 1 or (cells == 1 and (rows[0], cols[0]) != (m.first_row, m.first_col)):
+                self.merged.append((m, cols))
+        self.merged.sort(key=lambda mc: mc[0].first_row)
+
+    def _merged_at(self, number: int) -> list[tuple[_Merged, tuple[int, ...]]]:
+        """The kept merged ranges covering sheet row ``number`` (rows are read in
+        order): each range is held from its first row to its last, no longer."""
+        while (
+            self._next_merged < len(self.merged)
+            and self.merged[self._next_merged][0].first_row <= number
+        ):
+            self._merged_now.append(self.merged[self._next_merged])
+            self._next_merged += 1
+        if self._merged_now:
+            self._merged_now = [mc for mc in self._merged_now if mc[0].last_row >= number]
+        return self._merged_now
+
+    def _merged_cells(self, number: int, row: Sequence[object]) -> set[int]:
+        """Record ``excel.merged_cell`` for each kept merged range covering the row,
+        naming its first column read; the columns read that the ranges cover (not read
+        further: their blank was never the clerk's)."""
+        covered: set[int] = set()
+        ranges = self._merged_at(number)
+        names = self._read_columns() if ranges else {}
+        for m, cols in ranges:
+            covered.update(cols)
+            name = names[cols[0]]
+            self.error(
+                number,
+                name,  # (an identity number's column masks its value: _SENSITIVE_HEADERS)
+                row[cols[0]] if cols[0] < len(row) else None,
+                "excel.merged_cell",
+                f"“{name}”列的单元格在合并单元格 {m.ref} 中：合并后只有左上角的单元格有值，"
+                "其余单元格读作空白，请取消合并并逐行填写",
+                f"the {name} cell lies in the merged cells {m.ref}: only the top-left cell of "
+                "a merged range holds its value, the others read as blank; unmerge them and "
+                "fill in every row",
+            )
+        return covered
+
     def read(self, number: int, row: Sequence[object]) -> dict[str, object] | None:
         """The row's fields, or None (its errors recorded) if a cell cannot be read."""
         out: dict[str, object] = {}
-        bad = False
+        covered = self._merged_cells(number, row) if self.merged else set()
+        bad = bool(covered)
         for col in self.columns:
             i = self.positions.get(col.header)
-            raw = row[i] if i is not None and i < len(row) else None
-            if isinstance(raw, _Uncached):
-                self.error(
-                    number,
-                    col,
-                    raw,
-                    "excel.formula_no_value",
-                    "公式没有计算结果：请在 Excel 中打开、保存后再导入，或填入数值",
-                    "a formula with no computed value: open and save the file in Excel, "
-                    "or type the value",
-                )
-                bad = True
+            if i in covered:
                 continue
-            if _text(raw) in EXCEL_ERRORS:
-                self._error_value(number, col, raw)
+            raw = row[i] if i is not None and i < len(row) else None
+            if self._no_value(number, col, raw):
                 bad = True
                 continue
             if _text(raw) == "":
@@ -900,10 +1101,31 @@ class _Sheet:
                 bad = True
         if self.keeps_extra:  # (kept as the entry's data: checked as a known column is)
             for name, i in self.extra.items():
-                if i < len(row) and _text(row[i]) in EXCEL_ERRORS:
-                    self._error_value(number, name, row[i])
+                if i not in covered and i < len(row) and self._no_value(number, name, row[i]):
                     bad = True
         return None if bad else out
+
+    def _no_value(self, number: int, col: Column | str, raw: object) -> bool:
+        """Whether the cell holds no value to read, its error recorded: a formula the
+        workbook holds no computed value for (:class:`_Uncached`: its text is not its
+        value), or an Excel error value (:data:`EXCEL_ERRORS`). Checked alike in the
+        known columns and in the information import's data columns, where a formula
+        with no value was kept as the entry's data, its text (总分 ``=G2+H2``)."""
+        if isinstance(raw, _Uncached):
+            self.error(
+                number,
+                col,
+                raw,
+                "excel.formula_no_value",
+                "公式没有计算结果：请在 Excel 中打开、保存后再导入，或填入数值",
+                "a formula with no computed value: open and save the file in Excel, "
+                "or type the value",
+            )
+            return True
+        if _text(raw) in EXCEL_ERRORS:
+            self._error_value(number, col, raw)
+            return True
+        return False
 
     def _no_header(self, number: int, i: int, raw: object) -> None:
         letter = _openpyxl().utils.get_column_letter(i + 1)
@@ -963,9 +1185,17 @@ _ALIASES = {
     "学校标识码": "学校代码",
     "户籍所在地区码": "户籍地区码",
     "班级名": "班级名称",
+    # the national export's names (statistics.NATIONAL_HEADER), and the like: ignored,
+    # they entered every pupil as 否 (随迁子女 feeds the Art 27(3) summary)
+    "是否进城务工人员随迁子女": "随迁子女",
+    "进城务工人员随迁子女": "随迁子女",
+    "是否随迁子女": "随迁子女",
+    "是否残疾人": "残疾学生",
+    "是否残疾学生": "残疾学生",
+    "户口所在地行政区划": "户籍地区码",
 }
-"""Other names clerks give the known columns (refused with the name meant, never read
-in its place: the sheet says what it holds)."""
+"""Other names clerks give the known columns, the national export's among them
+(refused with the name meant, never read in its place: the sheet says what it holds)."""
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -1044,6 +1274,12 @@ def _data_rows(
         )
     sheet = _Sheet.of(header, columns, keeps_extra)
     sheet.source = source
+    sheet.take_merged(source.merged)
+    if any(e.code == "excel.missing_column" for e in sheet.errors):
+        # a title row (or a few) above the header: say so, not a column missing each
+        peeked = list(itertools.islice(rows, PEEK_ROWS))
+        rows = itertools.chain(peeked, rows)
+        _header_below(sheet, peeked, columns, keeps_extra)
 
     def numbered() -> Iterator[tuple[int, tuple[object, ...]]]:
         for n, row in enumerate(rows, start=2):
@@ -1051,6 +1287,31 @@ def _data_rows(
                 yield n, row
 
     return sheet, numbered()
+
+
+def _header_below(
+    sheet: _Sheet, peeked: Sequence[Sequence[object]], columns: tuple[Column, ...], keeps: bool
+) -> None:
+    """When one of the :data:`PEEK_ROWS` rows below the first (``peeked``) holds every
+    required column, the header is there, below a title row: the sheet's errors are
+    one ``excel.header_not_first`` naming that row, in place of an
+    ``excel.missing_column`` for every required column (seven for a new-student sheet
+    under a merged title). The sheet is still refused: a title row's cells would be
+    read as the header (and a row of headers as data)."""
+    for k, row in enumerate(peeked, start=2):
+        if not any(e.code == "excel.missing_column" for e in _Sheet.of(row, columns, keeps).errors):
+            sheet.errors[:] = [
+                RowError(
+                    1,
+                    "",
+                    "",
+                    "excel.header_not_first",
+                    f"表头应在第1行：第{k}行才是表头，请删除表头上方的行（如标题行）",
+                    f"the header must be row 1: it is on row {k}; delete the rows above it "
+                    "(a title row)",
+                )
+            ]
+            return
 
 
 # -- new students (Art 12) -----------------------------------------------------------------
@@ -1068,7 +1329,31 @@ _RULE_COLUMNS = {
     "enrolment.guardian_id": "监护人身份证号",
     "enrolment.no_identifier": "身份证号",
     "enrolment.photo_missing": "照片摘要",  # (a photo of another year: 照片采集日期)
+    "info.future": "日期",
+    "info.status": "学籍号",  # (the key the row gave: 身份证号 when it gave no 学籍号)
 }
+"""The column a rule's refusal of a row concerns, by the rule's code ("" for the row
+as a whole); ``command.bad_input`` names its own (:data:`_BAD_INPUT_COLUMNS`)."""
+
+_BAD_INPUT_COLUMNS = (
+    ("监护人身份证号", "监护人身份证号"),
+    ("身份证号", "身份证号"),
+    ("户籍地区码", "户籍地区码"),
+    ("出生日期", "出生日期"),
+    ("入学日期", "入学日期"),
+    ("随迁子女", "随迁子女"),
+    ("残疾学生", "残疾学生"),
+    ("学校代码", "学校代码"),
+    ("同意记录", "同意监护人"),
+    ("照片", "照片摘要"),
+    ("姓名", "姓名"),
+    ("性别", "性别"),
+)
+"""The column of a ``command.bad_input`` refusal of a new-student row (a name with a
+line break in it, a photo digest or a consenting guardian's name with a control
+character): the facade's message starts with the field's Chinese name (``姓名无效``,
+``照片无效``, ``同意记录无效``), read here in this order (the longer names first), as
+the error has no field of its own. Before, the row's error named no column."""
 _HEADER = {c.header: c for c in STUDENT_COLUMNS}
 
 
@@ -1100,7 +1385,10 @@ def _valid_ids(sheet: _Sheet, n: int, fields: dict[str, object], today: _dt.date
             try:
                 fields[col.field] = ids.validate(str(fields[col.field]), today=today)
             except XuejiError as e:
-                sheet.error(n, col, fields[col.field], e.code, e.message_zh, e.message_en)
+                zh, en = e.message_zh, e.message_en
+                if _rounded(fields[col.field]):
+                    zh, en = zh + _ROUNDED_HINT[0], en + _ROUNDED_HINT[1]
+                sheet.error(n, col, fields[col.field], e.code, zh, en)
                 ok = False
     return ok
 
@@ -1183,12 +1471,13 @@ def import_students(
                 out = registry.enroll_many(
                     actor, [_enroll_kwargs(f, today) for _, f in part], all_or_nothing=False
                 )
-                present = _already_entered(registry, part, out.refused)
+                present, differ = _already_entered(registry, ws, part, out.refused)
                 refused_at = {i for i, _ in out.refused if i not in present}
                 for i, decision in out.refused:
                     if i in present:
                         continue
-                    _rule_errors(ws, part[i][0], part[i][1], decision)
+                    if i not in differ:  # (differ: its error said by _already_entered)
+                        _rule_errors(ws, part[i][0], part[i][1], decision)
                     refused.add(part[i][0])
                 ok = [
                     (i, n)
@@ -1201,12 +1490,17 @@ def import_students(
                 for (i, n), s in zip(ok, out.applied, strict=True):
                     status = s.status.value
                     codes = warned[i].codes if i in warned else ()
+                    rounded = _rounded(s.id_number) or _rounded(s.guardian_id)
+                    if rounded:
+                        codes = (*codes, _ROUNDED_WARNING[0])
                     note = notes.get((status, *codes))
                     if note is None:
                         note = notes[(status, *codes)] = _entered_note(status, codes)
                     applied.append(AppliedRow(n, s.id, note))
                     if i in warned:
                         warned_rows += _row_warnings(n, s.id, warned[i])
+                    if rounded:
+                        warned_rows.append(RowWarning(n, s.id, *_ROUNDED_WARNING))
                 decided.extend(n for n, _ in part)
             if all_or_nothing and ws.errors:
                 raise _UndoImport
@@ -1282,23 +1576,52 @@ def _entered_note(status: str, warned: Sequence[str]) -> str:
     return note
 
 
-_SAME_ROW = ("school", "class_id", "grade", "name", "sex", "birth_date", "id_number")
-"""The fields by which a row refused as a duplicate is the record already entered."""
+_SAME_STUDENT = ("school", "id_number", "birth_date")
+"""The fields by which a row refused as a duplicate names the record already entered
+(with its name, white space aside): a different name or birth date under the ID number
+is another student's row, still ``enrolment.duplicate`` (Art 14)."""
+
+_COMPARED: tuple[tuple[str, Callable[[Student], object]], ...] = (
+    ("class_id", lambda s: s.class_id),
+    ("grade", lambda s: s.grade),
+    ("name", lambda s: s.name),
+    ("sex", lambda s: s.sex),
+    ("hukou_region", lambda s: s.hukou_region),
+    ("guardian_id", lambda s: s.guardian_id),
+    ("migrant", lambda s: s.migrant),
+    ("special_needs", lambda s: s.special_needs),
+    ("entry_date", lambda s: s.entry_date),
+    ("photo_taken_on", lambda s: s.photo.taken_on if s.photo else None),
+    ("photo_digest", lambda s: s.photo.digest if s.photo else None),
+    ("consent_by", lambda s: s.consent.given_by if s.consent else None),
+    ("consent_on", lambda s: s.consent.given_on if s.consent else None),
+)
+"""The other fields of a new-student row, each with the stored record's value it is
+compared with when the row names a record already entered (:func:`_already_entered`):
+every column of :data:`STUDENT_COLUMNS` but those of :data:`_SAME_STUDENT`. A cell the
+row leaves blank is not compared (its default, the import's date for a photo, is not
+the clerk's)."""
 
 
 def _already_entered(
     registry: Registry,
+    sheet: _Sheet,
     part: Sequence[tuple[int, dict[str, object]]],
     refused: Sequence[tuple[int, Decision]],
-) -> dict[int, str]:
+) -> tuple[dict[int, str], set[int]]:
     """The rows refused only as ``enrolment.duplicate`` whose existing record is this
-    very row (the same school, class, grade, name, sex, birth date and ID number),
-    by row index, with the record's id: a file imported again, or the rest of a
-    ``--partial`` import run again once its bad rows were mended. Before, every such
-    row was an error, so an all-or-nothing import of the mended file could never
-    pass. The records are read in the import's unit of work (the actor's access to
-    the row's school has been checked by the facade)."""
-    out: dict[int, str] = {}
+    row's student (the same school, ID number, name and birth date, :data:`_SAME_STUDENT`):
+    a file imported again, or the rest of a ``--partial`` import run again once its bad
+    rows were mended. Those whose every other cell given agrees with the record
+    (:data:`_COMPARED`) are present, by row index, with the record's id; those with a
+    cell that differs are ``excel.record_differs`` (recorded here), naming the columns:
+    an import does not change a record entered, and a mended file passed as "already
+    present" before while its corrections (户籍地区码, 随迁子女, 入学日期) were dropped.
+    The records are read in the import's unit of work, one at a time (the actor's
+    access to the row's school has been checked by the facade); nothing more is held
+    per row."""
+    present: dict[int, str] = {}
+    differ: set[int] = set()
     with registry.store.unit_of_work() as uow:  # (joins the import's)
         for i, decision in refused:
             codes = {v.code for v in decision.violations}
@@ -1312,28 +1635,87 @@ def _already_entered(
             if len(existing) != 1:
                 continue
             s = uow.students.get(existing[0])
-            fields = part[i][1]
-            if s is not None and all(
-                getattr(s, f) == fields.get(f, getattr(s, f) if f == "id_number" else None)
-                for f in _SAME_ROW
-            ):
-                out[i] = s.id
-    return out
+            n, fields = part[i]
+            if s is None or not _same_student(s, fields):
+                continue
+            other = [f for f, stored in _COMPARED if f in fields and fields[f] != stored(s)]
+            if not other:
+                present[i] = s.id
+                continue
+            differ.add(i)
+            _record_differs(sheet, n, fields, s, other)
+    return present, differ
+
+
+def _same_student(s: Student, fields: Mapping[str, object]) -> bool:
+    """Whether the stored record ``s`` is the student a new-student row names
+    (:data:`_SAME_STUDENT`; an ID number the row leaves blank compares as stored)."""
+    return (
+        s.school == fields.get("school")
+        and s.id_number == fields.get("id_number", s.id_number)
+        and s.birth_date == fields.get("birth_date")
+        and "".join(s.name.split()) == "".join(str(fields.get("name", "")).split())
+    )
+
+
+_FIELD_HEADERS = {c.field: c.header for c in STUDENT_COLUMNS}
+
+
+def _record_differs(
+    sheet: _Sheet, n: int, fields: Mapping[str, object], s: Student, other: Sequence[str]
+) -> None:
+    """``excel.record_differs`` of row ``n``: the record ``s`` it names is entered, with
+    other values in the columns of ``other`` (its fields); the error is said of the
+    first of them, and says how such a record is changed: a draft not yet submitted is
+    edited, a submitted one corrected by a request (Art 29)."""
+    headers = [_FIELD_HEADERS[f] for f in other]
+    if s.submitted or s.status is not StudentStatus.DRAFT:
+        how_zh = "此记录已上报，修改须按第二十九条申请更正（request_correction）"
+        how_en = (
+            "it has been submitted: change it by a correction request (Art 29, request_correction)"
+        )
+    else:
+        how_zh = "此记录是尚未上报的草稿，可直接修改（update_student）"
+        how_en = "it is a draft not yet submitted: edit it (update_student)"
+    sheet.error(
+        n,
+        _HEADER[headers[0]],
+        fields[other[0]],
+        "excel.record_differs",
+        f"库中已有此学生的记录（{s.id}），这些列与之不同：{'、'.join(headers)}；"
+        f"导入不修改已录入的记录，{how_zh}",
+        f"the store holds this student's record ({s.id}) with other values in: "
+        f"{', '.join(headers)}; an import does not change a record entered: {how_en}",
+    )
+
+
+def _rule_column(code: str, message_zh: str, fields: Mapping[str, object]) -> str:
+    """The header of the column a rule's refusal concerns ("" for the row as a whole):
+    :data:`_RULE_COLUMNS`; for ``command.bad_input`` the field its message names
+    (:data:`_BAD_INPUT_COLUMNS`); for the student's key, the one the row gave."""
+    if code == "command.bad_input":
+        return next((h for name, h in _BAD_INPUT_COLUMNS if message_zh.startswith(name)), "")
+    header = _RULE_COLUMNS.get(code, "")
+    if header == "学籍号" and not fields.get("registry_number"):
+        return "身份证号" if fields.get("id_number") else header
+    return header
 
 
 def _rule_errors(sheet: _Sheet, row: int, fields: Mapping[str, object], decision: Decision) -> None:
     for v in decision.violations:
         facts = dict(v.facts)
-        header = _RULE_COLUMNS.get(v.code, "")
+        header = _rule_column(v.code, v.message_zh, fields)
         zh, en = v.message_zh, v.message_en
         if v.code == "enrolment.id_mismatch":
             zh, en = _mismatch(facts, zh, en)
+            if _rounded(fields.get("id_number")):
+                zh, en = zh + _ROUNDED_HINT[0], en + _ROUNDED_HINT[1]
         if v.code == "enrolment.photo_missing" and facts.get("photo_taken", "-") != "-":
             # a photo there, of another year: its date is wrong, not its digest (the
             # rule's one code covers both; its facts tell them apart)
             header = "照片采集日期"
             zh, en = _photo_year(facts, "photo_taken_on" in fields, zh, en)
-        col = _HEADER.get(header)
+        col = next((c for c in sheet.columns if c.header == header), None)
         value = fields.get(col.field, "") if col else ""
         if header == "出生日期" and value:
             # a rule's error quotes no birth date (the row number finds it): beside the
@@ -1461,13 +1843,14 @@ def _two_phase(
             continue
         if student is None:
             col = "学籍号" if fields.get("registry_number") else "身份证号"
+            hint = _ROUNDED_HINT if col == "身份证号" and _rounded(key) else ("", "")
             sheet.error(
                 n,
                 col,
                 key,
                 "excel.unknown_student",
-                "本校无此学生",
-                "no such student in this school",
+                "本校无此学生" + hint[0],
+                "no such student in this school" + hint[1],
             )
             continue
         id_number = str(fields.get("id_number") or "")
@@ -1739,10 +2122,21 @@ def _location(value: object) -> str:
 
 def _month(value: object) -> _dt.date:
     """建班年月 (Art 10): a month (``2026-09``, ``2026年9月``, its first day) or a date."""
-    m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", _text(value))
+    text = _text(value)
+    m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", text)
     if m is not None and 1 <= int(m[2]) <= 12 and int(m[1]) >= _dt.MINYEAR:
         return parse_date(_dt.date(int(m[1]), int(m[2]), 1))  # (in DATE_RANGE)
-    return parse_date(value)
+    try:
+        return parse_date(value)
+    except CellError as e:
+        if e.code != "excel.bad_date":
+            raise
+        # (the column takes a month: "expected YYYY-MM-DD" sent the clerk astray)
+        raise _bad_date(
+            text,
+            "年月，如 2026-09、2026年9月，或日期",
+            "a month, as 2026-09 or 2026年9月, or a date",
+        ) from None
 
 
 UNIT_COLUMNS: tuple[Column, ...] = (

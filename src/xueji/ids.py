@@ -245,7 +245,9 @@ def validate(text: str, *, today: _dt.date | None = None) -> str:
     code = _failure(number, _today_str(today))
     if code is None:
         return number
-    shown = mask(number) if len(number) == 18 else f"<{len(number)}位>"
+    shown_zh = shown_en = mask(number)
+    if len(number) != 18:  # (its length: a masked 19 or 20 would show a wrong mask)
+        shown_zh, shown_en = f"<{len(number)}位>", f"<{len(number)} characters>"
     if code == "id.checksum":
         want = _CHECK[int(number[:17], 13) * 2 % 11]
         zh = f"校验码错误，应为 {want}"
@@ -255,7 +257,7 @@ def validate(text: str, *, today: _dt.date | None = None) -> str:
         if code == "id.length" and len(number) == 15:
             zh += "（15位旧号码请先用 upgrade() 升位）"
             en += " (convert a 15-digit number with upgrade() first)"
-    raise InvalidResidentId(code, f"身份号码 {shown} {zh}", f"identity number {shown} {en}")
+    raise InvalidResidentId(code, f"身份号码 {shown_zh} {zh}", f"identity number {shown_en} {en}")
 
 
 def upgrade(number15: str) -> str:

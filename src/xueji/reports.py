@@ -10,7 +10,7 @@ birth date, no 户籍, no registry number; only what a class notice board shows.
 >>> s = Student("S1", "A", "A-1", 1, Stage.PRIMARY, StudentStatus.REGISTERED, "张一", "F",
 ...             dt.date(2020, 3, 1), "340104", dt.date(2026, 9, 1), id_number="340104202003010023")
 >>> public_class_list([s])
-[PublicListRow(class_id='A-1', grade=1, name='张一', sex='F', status='在籍')]
+[PublicListRow(class_id='A-1', grade=1, name='张一', sex='女', status='在籍')]
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ __all__ = ["PUBLIC_FIELDS", "PublicListRow", "public_class_list"]
 class PublicListRow:
     """One line of a published class list (公示, Art 31). An identity number in its
     text (a name holding one: a data-entry slip the registry accepts) is masked
-    (Art 30, :func:`~xueji.masking.mask_ids`); before, the list printed it whole."""
+    (Art 30, :func:`~xueji.masking.mask_ids`); before, the list printed it whole.
+    ``sex`` and ``status`` are in Chinese, as the notice board shows them (男/女, as
+    the national export writes 性别; before, ``sex`` was the record's M/F)."""
 
     class_id: str = attrs.field(converter=mask_ids)
     grade: int
@@ -44,11 +46,14 @@ PUBLIC_FIELDS = tuple(f.name for f in attrs.fields(PublicListRow))
 
 _LISTED = frozenset({StudentStatus.REGISTERED, StudentStatus.SUSPENDED})
 
+_SEX_ZH = {"M": "男", "F": "女"}
+"""性别 as a published list writes it."""
+
 
 def public_class_list(students: Iterable[Student]) -> list[PublicListRow]:
     """The 在籍 students (registered or suspended) by class and name, for 公示 (Art 31)."""
     rows = [
-        PublicListRow(s.class_id, s.grade, s.name, s.sex, s.status.zh)
+        PublicListRow(s.class_id, s.grade, s.name, _SEX_ZH.get(s.sex, s.sex), s.status.zh)
         for s in students
         if s.status in _LISTED
     ]
