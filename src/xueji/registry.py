@@ -1093,6 +1093,13 @@ def _altered_since(
     return written if grade is not None and grade != s.grade else None
 
 
+_FILED = ("from_school", "to_school", "to_class", "reason")
+"""The fields of a request its opening entry logs where set, beside its student, state
+and deadline: the schools and class a transfer is between, and the reason (a
+transfer's Art 20 reason with the reason stated, Art 25(2); a suspension's, Art 26; a
+transfer out's, Arts 22-23)."""
+
+
 def _laundered(
     marked: Iterable[tuple[ChangeEntry, str, str]],
     inside: Callable[[str], bool],
@@ -2617,7 +2624,13 @@ class Registry:
         **fields: Any,
     ) -> Request:
         """Open a request of ``kind`` for ``student`` with its log entry (``open_<kind>``),
-        which holds ``logged`` beside the request's student, state and deadline; its
+        which holds what was filed and why: the request's student and the school the
+        student was at, its state and deadline, its schools, class and reason
+        (:data:`_FILED`: a transfer's Art 20 reason with the stated one, a
+        suspension's, a transfer out's), and ``logged`` where the caller gives it (a
+        correction's values, typed, for the log's masking), else the payload (a
+        destination and leaving date, Art 23; a return's grade). Before, the entry
+        held the student, state and deadline alone (found by the audit review). Its
         deadline is ``deadline`` where the caller read it (a graduation's, from the
         change log), else :meth:`_stage_deadline`'s."""
         for k in ("reason", "stated_reason", "note"):
@@ -2649,9 +2662,11 @@ class Registry:
             {},
             {
                 "student": student.id,
+                "school": student.school,
                 "state": req.state.value,
                 "deadline": req.deadline,
-                **logged,
+                **{k: fields[k] for k in _FILED if fields.get(k)},
+                **(logged or req.payload),
             },
             str(policy.cite(kind.value, "open", table.rows[0].article)),
         )
@@ -2814,7 +2829,9 @@ class Registry:
         in the history step, :attr:`~xueji.model.RequestEvent.due`). ``marks``: payload
         entries the step writes, logged in its entry's ``after`` too (a refusal on
         false material, :data:`_FALSE_MATERIAL`); ``basis``: the entry's article, where
-        not the table's (that refusal's is Art 25, not Art 21's chain)."""
+        not the table's (that refusal's is Art 25, not Art 21's chain). The entry holds
+        the step's note (Arts 21, 26, 31: why a unit refused or agreed; masked as the
+        log masks free text)."""
         table = REQUEST_TABLES[req.kind]
         row = table.fire(req.state, event)
         policy = self.policy(on)
@@ -2848,6 +2865,9 @@ class Registry:
                 if event == "approve_by_default"
                 else str(policy.cite(req.kind.value, event, row.article))
             )
+        after: dict[str, object] = {"state": new.state.value, **(marks or {})}
+        if note and event != "approve_by_default":  # (the sweep's note is the basis)
+            after["note"] = note  # why (a refusal's reason): free text, masked as logged
         self._log(
             uow,
             actor,
@@ -2855,7 +2875,7 @@ class Registry:
             f"{event}_{req.kind.value}",
             req.id,
             {"state": req.state.value},
-            {"state": new.state.value, **(marks or {})},
+            after,
             basis,
         )
         if row.target is R.APPROVED:
