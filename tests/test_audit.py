@@ -430,7 +430,8 @@ def test_art32_a_countys_report_reads_only_its_own_students(
 
 def test_art32_a_request_without_history_is_read_not_crashed_on() -> None:
     """A request written outside the facade (a host's migration) may have no history:
-    detect still reports what it can see (here: overdue), and nothing else."""
+    detect still reports what it can see (here: overdue), and, as no change-log entry
+    names it, that it was written outside the registry (Art 32(三)), not a crash."""
     from xueji.lifecycle import RequestKind, RequestState
     from xueji.model import Request
 
@@ -449,7 +450,7 @@ def test_art32_a_request_without_history_is_read_not_crashed_on() -> None:
         uow.requests.add(bare)
     p.at(D(2026, 9, 20))
     mine = [f for f in p.reg.detect(PROVINCE).findings if f.subject == bare.id]
-    assert [f.kind for f in mine] == ["overdue_approval"]
+    assert [f.kind for f in mine] == ["overdue_approval", "altered_record"]
 
 
 def test_art30_reading_an_unknown_school_is_not_found_and_logs_nothing() -> None:

@@ -276,10 +276,13 @@ def test_art32_a_school_year_of_untouched_records_is_never_marked(
 
 
 def test_art32_the_repository_scenarios_never_warn_of_an_altered_record() -> None:
-    """The scenarios (every article's lifecycle) give no ``audit.altered_before``."""
+    """The scenarios (every article's lifecycle) give no ``audit.altered_before``, and
+    find no request changed outside the registry (``audit.request_altered``, refused;
+    ``audit.request_altered_before``, warned)."""
     from tests.test_scenarios import SCENARIOS
     from xueji import scenarios
 
+    altered = {"audit.altered_before", "audit.request_altered", "audit.request_altered_before"}
     for path in scenarios.collect([SCENARIOS]):
         store = MemoryStore()
         result = scenarios.run(scenarios.load(path), store=store)
@@ -287,7 +290,7 @@ def test_art32_the_repository_scenarios_never_warn_of_an_altered_record() -> Non
         warned = [
             r.step.index
             for r in result.steps
-            if "audit.altered_before" in (r.actual.get("warnings") or ())
+            if altered & {*(r.actual.get("warnings") or ()), *(r.actual.get("refused") or ())}
         ]
         assert warned == [], path
         with store.unit_of_work() as uow:

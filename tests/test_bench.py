@@ -35,8 +35,9 @@ def test_the_storage_benchmark_runs_every_step_on_sqlite(
     out = bench_storage.run_store("sqlite", f"sqlite:///{tmp_path / 'bench.sqlite3'}", 400)
     assert out["students"] == 400
     assert out["swept"] == out["sweep_found"] == 2  # the facade and the raw query agree
-    # enrolments, the reviews (setup), 2 approvals x 2 entries, rollover
-    assert out["verified"] == 400 + 400 + 2 * 2 + 1
+    # enrolments, the reviews and the requests' openings (setup), 2 approvals x 2
+    # entries, rollover
+    assert out["verified"] == 400 + 400 + 200 + 2 * 2 + 1
     assert out["detect_findings"] == 2  # each default approval is flagged (Art 32)
     for key in ("enrol_facade", "rollover_facade", "sweep_facade", "sweep_idle", "stats"):
         assert out[f"{key}_s"] > 0

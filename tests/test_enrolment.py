@@ -764,15 +764,19 @@ def test_art29_a_correction_is_filed_only_for_a_record_it_can_be_applied_to(
 
 
 def test_art29_a_photo_is_corrected_never_removed_and_an_approval_never_crashes(
-    province: Province,
+    province: Province, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Found by the review: a correction removing the photo was filed, and its approval
     raised a raw ``ValueError`` (the empty payload read as a photo). A photo is a key
     field corrected, not removed (Art 29; an initial grade's is required, Art 12):
     refused when filed (``correction.photo_removed``), and again at the approval of
     one filed before; a payload that cannot be read is refused at approval
-    (``correction.unreadable``), nothing written, and the request can be rejected."""
+    (``correction.unreadable``), nothing written, and the request can be rejected.
+    (Filed as a library from before the request digests did: a request an entry with
+    its digest wrote is refused as changed first, ``audit.request_altered``.)"""
     import attrs
+
+    from xueji import registry
 
     p = province
     shushan = authority("340104")
@@ -794,7 +798,9 @@ def test_art29_a_photo_is_corrected_never_removed_and_an_approval_never_crashes(
         ({"photo": "not a photo"}, "correction.unreadable"),
         ({"birth_date": "2020-13-01"}, "correction.unreadable"),
     ):
-        filed = p.reg.request_correction(A, s.id, {"name": "王晓二"}, "户口本为准").request
+        with monkeypatch.context() as m:
+            m.setattr(registry, "_request_written", lambda req: {})
+            filed = p.reg.request_correction(A, s.id, {"name": "王晓二"}, "户口本为准").request
         assert filed is not None
         with p.store.unit_of_work() as uow:
             stored = uow.requests.get(filed.id)

@@ -116,7 +116,8 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
     (
         19,
         "must",
-        "every change through the system, in the change log; one change at a time",
+        "every change through the system, in the change log (what a request asked and "
+        "why, each decision's note); one change at a time",
         "`xueji.storage.protocols.ChangeLog`, `xueji.rules.changes.check_no_other_open`",
     ),
     (
@@ -196,8 +197,10 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
     (
         32,
         "report",
-        "detect lateness, overdue work, tampering (of the log, and of records behind it)",
-        "`xueji.registry.Registry.detect`, `xueji.audit.Art32Report`, `xueji.audit.record_digest`",
+        "detect lateness, overdue work, tampering (of the log, and of records and requests "
+        "behind it: an altered request is not approved)",
+        "`xueji.registry.Registry.detect`, `xueji.audit.Art32Report`, `xueji.audit.record_digest`, "
+        "`xueji.audit.request_digest`",
     ),
     (
         33,

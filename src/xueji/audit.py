@@ -31,7 +31,7 @@ import attrs
 
 from xueji.errors import CorruptRecord
 from xueji.masking import mask_ids
-from xueji.model import ChangeEntry, FrozenDict, Student
+from xueji.model import ChangeEntry, FrozenDict, Request, Student
 
 __all__ = [
     "Checkpoint",
@@ -42,6 +42,8 @@ __all__ = [
     "make_entry",
     "record_digest",
     "record_digest_v1",
+    "request_digest",
+    "request_digest_matches",
     "seal",
     "verify",
     "verify_checkpoint",
@@ -558,6 +560,67 @@ def digest_matches(student: Student, digest: str) -> bool:
     if digest.startswith("2:"):
         return record_digest(student) == digest
     return len(digest) == 32 and record_digest_v1(student) == digest
+
+
+REQUEST_UNSIGNED = frozenset({"held_at_rollover"})
+"""The payload keys :func:`request_digest` leaves out: the rollover's mark on an open
+transfer whose student it held (``held_at_rollover``, Art 18(2), under
+``rollover_open_transfers = "hold"``), which the rollover writes on many requests in
+one command with one entry for the year (whose ``held`` list names the students),
+not an entry of each request's own."""
+
+
+def request_digest(request: Request) -> str:
+    """The digest of a request, version 1: ``"1:"`` and 32 hex characters (the first
+    128 bits of SHA-256 over the canonical JSON of its fields).
+
+    Every field but the version (which the store counts) and the payload keys of
+    :data:`REQUEST_UNSIGNED`: the kind, the student, the state, the dates (opened,
+    at this stage since, the stage's deadline), the schools and class, the reason,
+    the payload (a correction's values, a destination, a date), the warnings of its
+    filing, and the history with each step's note. Every change-log entry that
+    writes a request carries the digest of the request it wrote (``request_digest``
+    in ``after``), as an entry that writes a student record carries the record's
+    (:func:`record_digest`): a request edited in the database, outside the library
+    (a transfer's destination, a correction's value, a note, a state), no longer
+    matches its last entry, which a decision, the deadline sweep and
+    :meth:`xueji.registry.Registry.detect` check (Art 32(三): 伪造、改动学籍数据).
+
+    >>> import datetime as dt
+    >>> from xueji.model import RequestKind
+    >>> from xueji.lifecycle import RequestState
+    >>> r = Request("R1", RequestKind.TRANSFER, "S1", RequestState.AT_RECEIVING_SCHOOL,
+    ...             dt.date(2026, 9, 1), dt.date(2026, 9, 1), to_school="B", to_class="B-1")
+    >>> d = request_digest(r)
+    >>> d[:2], len(d), d == request_digest(attrs.evolve(r, version=3))
+    ('1:', 34, True)
+    >>> d == request_digest(attrs.evolve(r, to_school="C"))
+    False
+    """
+    fields = [  # a list, so no keys to sort
+        request.id,
+        request.kind,  # (a StrEnum: its value)
+        request.student,
+        request.state,
+        request.opened_on,  # (a date: ISO 8601 text)
+        request.stage_since,
+        request.deadline,
+        request.from_school,
+        request.to_school,
+        request.to_class,
+        request.reason,
+        sorted([k, v] for k, v in request.payload.items() if k not in REQUEST_UNSIGNED),
+        request.warnings,
+        [[e.on, e.actor, e.event, e.source, e.target, e.note, e.due] for e in request.history],
+    ]
+    return "1:" + hashlib.sha256(_fast_json_list(fields)).hexdigest()[:32]
+
+
+def request_digest_matches(request: Request, digest: str) -> bool:
+    """Whether ``request`` holds what ``digest`` (an entry's ``request_digest``) says,
+    by the version the entry wrote (``"1:"``, :func:`request_digest`); any other form
+    (a later version, or an edited value: an edit the chain shows) does not match."""
+    return digest.startswith("1:") and request_digest(request) == digest
 
 
 # -- Art 32: what a system can see --------------------------------------------------------

@@ -245,7 +245,9 @@ _SENSITIVE = frozenset({"id_number", "guardian_id", "registry_number"})
 
 # numbers the library issues from the profile's format, never typed text and never an
 # identity number: not searched (an 18-digit format would otherwise be masked as one)
-_ISSUED = frozenset({"regional_number", "record_digest", "held", "statuses", "final_grades"})
+_ISSUED = frozenset(
+    {"regional_number", "record_digest", "request_digest", "held", "statuses", "final_grades"}
+)
 
 
 def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[str, str]:
@@ -1097,6 +1099,53 @@ def _altered_since(
     return written if grade is not None and grade != s.grade else None
 
 
+_FILED = ("from_school", "to_school", "to_class", "reason")
+"""The fields of a request its opening entry logs where set, beside its student, state
+and deadline: the schools and class a transfer is between, and the reason (a
+transfer's Art 20 reason with the reason stated, Art 25(2); a suspension's, Art 26; a
+transfer out's, Arts 22-23)."""
+
+
+def _request_written(req: Request) -> dict[str, object]:
+    """What an entry that writes ``req`` (its opening, each decision of a stage)
+    records of the request as written: its digest (``request_digest``,
+    :func:`~xueji.audit.request_digest`), which a decision, the deadline sweep and
+    :meth:`Registry.detect` compare the stored request with (Art 32(三),
+    :func:`_request_altered`). Entries written before it carry none, and their
+    requests are not compared until a command writes them again."""
+    return {"request_digest": audit.request_digest(req)}
+
+
+@attrs.frozen
+class _RequestAltered:
+    """A request found changed outside the registry (Art 32(三)): ``seq``, the number
+    of its last entry, whose request (``request_digest``) it no longer is, and
+    ``on``, that entry's date; ``seq`` 0 where no entry names the request at all (a
+    row inserted in the store by hand: 伪造)."""
+
+    seq: int
+    on: _dt.date | None = None
+
+
+def _request_altered(uow: UnitOfWork, req: Request) -> _RequestAltered | None:
+    """Whether ``req`` (as read from the store) is not the request its last change-log
+    entry wrote: the comparison :meth:`Registry.detect` makes, at a decision and a
+    default approval. The request's last entry is read (cached by the unit, and
+    preloaded by the sweep's batches); only after a logged read of it
+    (``read_sensitive``, :meth:`Registry.request`) are its entries read further
+    back. ``None`` where it holds what the entry wrote, or where that entry carries
+    no digest (a log from before them: not compared, as the report does not)."""
+    last = uow.log.last(req.id)
+    if last is not None and last.command in _READS:
+        last = next((e for e in reversed(uow.log.entries(req.id)) if e.command not in _READS), None)
+    if last is None:
+        return _RequestAltered(0)
+    digest = last.after.get("request_digest")
+    if digest is None or audit.request_digest_matches(req, str(digest)):
+        return None
+    return _RequestAltered(last.seq, last.on)
+
+
 def _laundered(
     marked: Iterable[tuple[ChangeEntry, str, str]],
     inside: Callable[[str], bool],
@@ -1107,13 +1156,27 @@ def _laundered(
     the record in before it or after it, charged to the one before (the school
     responsible for the record when it was changed). Reported for good: the command
     wrote the changed record on, and its digest, so the record holds what its last
-    entry wrote and :func:`_differs` no longer sees the change (it was "laundered")."""
+    entry wrote and :func:`_differs` no longer sees the change (it was "laundered").
+    Likewise a request refused or withdrawn as it was found changed (its entry's
+    digest is the changed request's: :meth:`Registry._altered_request`), by the
+    school its opening entry logged and the one it was to go to
+    (:func:`_watch_requests`)."""
     for e, before, after in marked:
         if not (everywhere or any(inside(c) for c in (before, after) if c)):
             continue
         since = e.after[ALTERED_SINCE]
         found = e.after.get(FOUND_ON, "")
-        if found in ("", e.on.isoformat()):
+        if "request_digest" in e.after:  # (a request's, refused or withdrawn: the day it ran)
+            detail = (
+                f"the request was changed outside the registry before {e.command} on {e.on} "
+                f"wrote it (entry {e.seq}): it did not hold what its entry {since} wrote; "
+                "the command ended it, applying nothing of the change"
+            )
+            detail_zh = (
+                f"申请在 {e.on} 的 {e.command} 操作（第 {e.seq} 条变动日志）之前已在系统之外"
+                f"被改动：与第 {since} 条变动日志记载的不符；该操作终结了申请，未采用改动的内容"
+            )
+        elif found in ("", e.on.isoformat()):
             detail = (
                 f"the record was changed outside the registry before {e.command} on {e.on} "
                 f"wrote it (entry {e.seq}): it did not hold what its entry {since} wrote, "
@@ -1240,6 +1303,132 @@ def _altered_records(
             f"the record cannot be read ({bad.detail}): it was edited outside the registry",
             f"学籍记录无法读取（{bad.detail_zh}）：在系统之外被改动",
         )
+
+
+def _held_altered(req: Request, altered: _RequestAltered, policy: Policy) -> None:
+    """Say to the ``xueji.registry`` logger that the deadline sweep held the default
+    approval of ``req``, found changed outside the registry (:func:`_request_altered`),
+    citing ``audit.request_altered`` as a decision would under ``policy`` (the profile
+    in force on the day the approval would have been dated)."""
+    article = rule_article("audit.request_altered", RULE_CODES["audit.request_altered"][0], policy)
+    if altered.seq:
+        zh = f"与第 {altered.seq} 条变动日志记载的不符"
+        en = f"it does not hold what entry {altered.seq} wrote"
+    else:
+        zh, en = "变动日志中没有该申请的任何记载", "no change-log entry names it"
+    _LOG.warning(
+        "默认审批暂缓：请求 %s 已在系统之外被改动（%s），不予默认同意（%s） / default "
+        "approval held: request %s was changed outside the registry (%s), and is not "
+        "approved by default (%s)",
+        req.id,
+        zh,
+        article,
+        req.id,
+        en,
+        article.english,
+    )
+
+
+_LoggedRequest = tuple[str, str, str]
+"""What :func:`_watch_requests` keeps of a request's last entry: the request's digest
+(``""`` where the entry carries none: a log from before them), the school its opening
+entry logged (the student's, or the one it was filed from; for an opening entry from
+before it was logged, the school the log then put the student in) and the school it
+goes to (``""`` where none)."""
+
+
+def _ids_into(requests: Iterable[Request], ids: set[str]) -> Iterator[Request]:
+    """``requests`` passed through, their ids kept in ``ids``."""
+    for r in requests:
+        ids.add(r.id)
+        yield r
+
+
+def _watch_requests(
+    entries: Iterable[ChangeEntry],
+    opened: dict[str, _LoggedRequest],
+    digests: Mapping[str, _Logged],
+    marked: list[tuple[ChangeEntry, str, str]],
+) -> Iterator[ChangeEntry]:
+    """``entries`` (passed through :func:`_watch_records`, which keeps ``digests``)
+    passed through, keeping in ``opened`` what each request's last entry wrote
+    (:data:`_LoggedRequest`; a request is known by its opening entry, ``open_<kind>``,
+    and a logged read of it is no entry that wrote it), and in ``marked`` the entries
+    of refusals and withdrawals of requests found changed outside the registry
+    (:data:`ALTERED_SINCE`), with the schools of the request (:func:`_laundered`)."""
+    for e in entries:
+        if e.command.startswith("open_"):
+            after = e.after
+            school = after.get("school") or after.get("from_school")
+            if school is None:  # (an entry from before the school was logged)
+                logged = digests.get(after.get("student", ""))
+                school = logged[1] if logged is not None else ""
+            digest = after.get("request_digest", "")
+            opened[e.subject] = (digest, sys.intern(school), after.get("to_school", ""))
+        elif e.command not in _READS and (known := opened.get(e.subject)) is not None:
+            opened[e.subject] = (e.after.get("request_digest", ""), known[1], known[2])
+            if ALTERED_SINCE in e.after:
+                marked.append((e, known[1], known[2]))
+        yield e
+
+
+def _altered_requests(
+    held: Mapping[str, tuple[str, str]], opened: Mapping[str, _LoggedRequest], on: _dt.date
+) -> Iterator[audit.Finding]:
+    """Art 32(三): the requests in the jurisdiction (``held``: each one's digest as the
+    store holds it, :func:`~xueji.audit.request_digest`, and its school) that do not
+    hold what their last entry wrote (edited in the database, outside the library: a
+    destination, a value, a note, a state), charged to the school the opening entry
+    logged; and those no entry opened (a row inserted by hand), charged to their own
+    school. A request whose last entry carries no digest (a log from before them) is
+    not compared."""
+    for rid in sorted(held):
+        digest, school = held[rid]
+        logged = opened.get(rid)
+        if logged is None:
+            yield audit.Finding(
+                "altered_record",
+                school or "province",
+                rid,
+                on,
+                "no change-log entry opened this request: it was written outside the registry",
+                "变动日志中没有该申请的提交记载：在系统之外写入",
+            )
+        elif logged[0] and logged[0] != digest:
+            yield audit.Finding(
+                "altered_record",
+                logged[1] or school or "province",
+                rid,
+                on,
+                "the request does not hold what its last change-log entry wrote: it was "
+                "changed outside the registry",
+                "申请与其最后一条变动日志记载的不符：在系统之外被改动",
+            )
+
+
+def _deleted_requests(
+    opened: Mapping[str, _LoggedRequest],
+    stored: Collection[str],
+    unreadable: Collection[str],
+    inside: Callable[[str], bool],
+    on: _dt.date,
+    everywhere: bool,
+) -> Iterator[audit.Finding]:
+    """Art 32(三): the requests the change log opened that the store no longer holds
+    (``stored``: every id the store's requests gave; one that cannot be read is named
+    by :func:`_unreadable_requests`), in the jurisdiction by the schools the log
+    names, charged to the school the opening entry logged."""
+    for rid in sorted(opened.keys() - stored - set(unreadable)):
+        _, school, to = opened[rid]
+        if everywhere or any(inside(c) for c in (school, to) if c):
+            yield audit.Finding(
+                "altered_record",
+                school or to or "province",
+                rid,
+                on,
+                "the change log opened this request, and the store no longer holds it",
+                "变动日志记载的申请在库中已不存在",
+            )
 
 
 def _unreadable_requests(bad: Mapping[str, CorruptRecord], on: _dt.date) -> list[audit.Finding]:
@@ -2670,9 +2859,16 @@ class Registry:
         **fields: Any,
     ) -> Request:
         """Open a request of ``kind`` for ``student`` with its log entry (``open_<kind>``),
-        which holds ``logged`` beside the request's student, state and deadline; its
-        deadline is ``deadline`` where the caller read it (a graduation's, from the
-        change log), else :meth:`_stage_deadline`'s."""
+        which holds what was filed and why: the request's student and the school the
+        student was at, its state and deadline, its schools, class and reason
+        (:data:`_FILED`: a transfer's Art 20 reason with the stated one, a
+        suspension's, a transfer out's), and ``logged`` where the caller gives it (a
+        correction's values, typed, for the log's masking), else the payload (a
+        destination and leaving date, Art 23; a return's grade), with the request's
+        digest (:func:`_request_written`). Before, the entry held the student, state
+        and deadline alone (found by the audit review). Its deadline is ``deadline``
+        where the caller read it (a graduation's, from the change log), else
+        :meth:`_stage_deadline`'s."""
         for k in ("reason", "stated_reason", "note"):
             if k in fields:
                 _free_text(fields[k], "说明", k.replace("_", " "))
@@ -2702,9 +2898,12 @@ class Registry:
             {},
             {
                 "student": student.id,
+                "school": student.school,
                 "state": req.state.value,
                 "deadline": req.deadline,
-                **logged,
+                **{k: fields[k] for k in _FILED if fields.get(k)},
+                **(logged or req.payload),
+                **_request_written(req),
             },
             str(policy.cite(kind.value, "open", table.rows[0].article)),
         )
@@ -2861,13 +3060,19 @@ class Registry:
         late: _dt.date | None = None,
         marks: Mapping[str, str] | None = None,
         basis: str | None = None,
+        altered: _RequestAltered | None = None,
     ) -> Request:
         """Fire ``event`` on the request's table; on final approval apply its effect.
         ``late``: the deadline of the stage decided, when it is decided after it (kept
         in the history step, :attr:`~xueji.model.RequestEvent.due`). ``marks``: payload
         entries the step writes, logged in its entry's ``after`` too (a refusal on
         false material, :data:`_FALSE_MATERIAL`); ``basis``: the entry's article, where
-        not the table's (that refusal's is Art 25, not Art 21's chain)."""
+        not the table's (that refusal's is Art 25, not Art 21's chain). The entry holds
+        the step's note (Arts 21, 26, 31: why a unit refused or agreed; masked as the
+        log masks free text) and the request's digest (:func:`_request_written`).
+        ``altered``: the request was found changed outside the registry (a refusal or
+        withdrawal goes ahead: :meth:`_decide_in`), and the entry is marked
+        (:data:`ALTERED_SINCE`, :data:`FOUND_ON`)."""
         table = REQUEST_TABLES[req.kind]
         row = table.fire(req.state, event)
         policy = self.policy(on)
@@ -2901,6 +3106,11 @@ class Registry:
                 if event == "approve_by_default"
                 else str(policy.cite(req.kind.value, event, row.article))
             )
+        after: dict[str, object] = {"state": new.state.value, **(marks or {})}
+        if note and event != "approve_by_default":  # (the sweep's note is the basis)
+            after["note"] = note  # why (a refusal's reason): free text, masked as logged
+        if altered is not None:  # a refusal or withdrawal of a request changed by hand
+            after[ALTERED_SINCE], after[FOUND_ON] = altered.seq, self.today()
         self._log(
             uow,
             actor,
@@ -2908,7 +3118,7 @@ class Registry:
             f"{event}_{req.kind.value}",
             req.id,
             {"state": req.state.value},
-            {"state": new.state.value, **(marks or {})},
+            {**after, **_request_written(new)},
             basis,
         )
         if row.target is R.APPROVED:
@@ -3234,6 +3444,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         A request whose default approval is put off (the next stage's deadline runs
         into a year not loaded) is appended to ``put_off``, if given."""
         system = Actor.system()
+        compared = False
         while req.is_open and req.deadline is not None and req.deadline < today:
             day = req.deadline + _dt.timedelta(days=1)
             row = REQUEST_TABLES[req.kind].get(req.state, "approve_by_default")
@@ -3242,6 +3453,19 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             policy = self.policy(day)
             if not approvals.check_overdue(req.deadline, today=day, policy=policy).allowed:
                 break
+            if not compared:
+                # Art 32(三) over Art 24: what the parties were given is approved by
+                # default, not a request changed in the database since its last entry
+                # (a destination, a class): left at its stage, nothing written, said
+                # to the logger; the report finds it altered, and overdue. Its party
+                # refuses it (a refusal applies nothing of the change), and it is
+                # filed again. Compared once, with the last entry the sweep's batch
+                # preloaded: no query of its own
+                compared = True
+                altered = _request_altered(uow, req)
+                if altered is not None:
+                    _held_altered(req, altered, policy)
+                    break
             if row.target is R.APPROVED:
                 # Art 16 over Art 24: the approval deemed given is the party's own, and
                 # places the student no more than the party could (a class since full,
@@ -4715,8 +4939,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 "with a note",
             )
         _expect("request", req.id, expected_version, req.version)
+        # Art 32(三): the request against its last change-log entry (read for the
+        # entry this decision writes in any case). One changed in the database since
+        # is not approved by default either: the sweep is not run on it
+        altered = _request_altered(uow, req)
         put_off: list[Request] = []
-        swept = self._sweep_request(uow, req, on, put_off)
+        swept = req if altered is not None else self._sweep_request(uow, req, on, put_off)
         overdue: Request | None = None
         if event == "withdraw":
             pass
@@ -4810,6 +5038,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         # every rule evaluated, in order: an allowed decision lists them too (before, it
         # said "0 rules evaluated"), and a refused one the checks it passed first
         run = [party]
+        if altered is not None:
+            run.append(self._altered_request(req, event, altered))
+            if not run[-1].allowed:
+                return Outcome(Decision.combine(*run), None, req)
         if req.kind is RequestKind.CORRECTION and event == "approve":
             student = self._get_student(uow, req.student)
             unreadable = Outcome(
@@ -4897,7 +5129,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             basis = str(self._false_material_article("transfer.false_material"))
             city = self._city_of(uow, self._get_school(uow, req.to_school)).code
             marks = {_FALSE_MATERIAL: basis, _FALSE_MATERIAL_CITY: city}
-        req = self._advance(uow, actor, req, event, on, note, late=missed, marks=marks, basis=basis)
+        req = self._advance(
+            uow, actor, req, event, on, note, late=missed, marks=marks, basis=basis, altered=altered
+        )
         decision = Decision.combine(
             *run,
             Decision.allow(warnings=[extra] if extra is not None else []),
@@ -4905,6 +5139,32 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             timing,
         )
         return Outcome(decision, uow.students.get(req.student), req)
+
+    @staticmethod
+    def _altered_request(req: Request, event: str, altered: _RequestAltered) -> Decision:
+        """Art 32(三) at a decision on ``req``, found changed outside the registry since
+        its last entry, or named by none (:func:`_request_altered`; a row edited with
+        a database tool: a transfer's destination, a correction's value, a note).
+
+        Reading (the measures say what is sanctioned, Art 32(三), not what a unit
+        does with such a request): an approval is refused (``audit.request_altered``):
+        the parties before agreed to what the entry wrote, not to what the row says
+        now (Art 21), and a final approval would apply it. A refusal or a withdrawal
+        goes ahead: it applies nothing the row now asks, and ends a request that
+        would otherwise keep the student from every other change; warned
+        (``audit.request_altered_before``), its entry marked (:data:`ALTERED_SINCE`),
+        and reported for good. The request is then filed again as meant. (A student
+        record changed by hand is marked, not blocked: it is the only one there is.)
+        """
+        facts: dict[str, object] = {"request": req.id, "event": event, "entry": altered.seq}
+        if altered.on is not None:
+            facts["entry_on"] = altered.on
+        c = Checks()
+        if event == "approve":
+            c.check("audit.request_altered", False, facts)
+        else:
+            c.check("audit.request_altered_before", False, facts, warn=True)
+        return c.decision()
 
     def _decided_in_time(self, req: Request, event: str, on: _dt.date) -> Decision:
         """The time limits of a stage decided on ``on``, each a warning when missed (a
@@ -6284,9 +6544,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             bad_requests: dict[str, CorruptRecord] = {}
             readable = getattr(uow.requests, "readable_all", None)
             requests = uow.requests.all() if readable is None else readable(bad_requests)
+            stored: set[str] = set()  # every request the store holds (see _deleted_requests)
+            held: dict[str, tuple[str, str]] = {}  # those inside: (digest, school)
             for r, student in _inside_with_students(
                 uow,
-                requests,
+                _ids_into(requests, stored),
                 lambda r: r.student,
                 inside,
                 lambda r: (r.from_school, r.to_school),
@@ -6294,14 +6556,24 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 corrupt=corrupt,
             ):
                 findings.extend(self._findings_of(uow, r, on, student))
+                home = r.from_school or (student.school if student is not None else "")
+                held[r.id] = (audit.request_digest(r), home or r.to_school or "")
             if everywhere:  # (whose it is cannot be read: the province's report says it)
                 findings.extend(_unreadable_requests(bad_requests, on))
             late: list[tuple[ChangeEntry, _dt.date]] = []
             digests: dict[str, _Logged] = {}
             rollovers: list[_LoggedRollover | None] = []
             marked: list[tuple[ChangeEntry, str, str]] = []  # (see ALTERED_SINCE)
+            opened: dict[str, _LoggedRequest] = {}  # each request's last entry
             entries = self._watch_graduations(
-                _watch_records(uow.log.stream(), digests, rollovers, marked), late, digests
+                _watch_requests(
+                    _watch_records(uow.log.stream(), digests, rollovers, marked),
+                    opened,
+                    digests,
+                    marked,
+                ),
+                late,
+                digests,
             )
             verification = (
                 audit.verify(entries)
@@ -6317,6 +6589,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             if verification.ok:  # (a log that does not verify is the finding itself)
                 findings.extend(
                     _altered_records(uow, digests, rollovers, inside, on, everywhere, corrupt)
+                )
+                findings.extend(_altered_requests(held, opened, on))
+                findings.extend(
+                    _deleted_requests(opened, stored, bad_requests, inside, on, everywhere)
                 )
             if not verification.ok and verification.seq is not None:
                 findings.append(

@@ -497,6 +497,28 @@ _code(
     "so, and the Art 32 report lists it",
 )
 
+# and a request changed outside the registry: its approval is refused (the parties did
+# not agree to what it now says), its refusal or withdrawal goes ahead, marked
+_code(
+    "audit.request_altered",
+    Article(ANHUI_2013_MEASURES, 32, item=3),
+    "该申请已在系统之外被改动（与其最后一条变动日志记载的不符），不得同意："
+    "请不同意或撤回，按原意重新提交；学籍异常报告列出",
+    "the request was changed outside the registry (it does not hold what its last "
+    "change-log entry wrote) and cannot be approved: reject or withdraw it, and file "
+    "it again as meant; the Art 32 report lists it",
+)
+_code(
+    "audit.request_altered_before",
+    Article(ANHUI_2013_MEASURES, 32, item=3),
+    "该申请在本次操作前已在系统之外被改动（与其最后一条变动日志记载的不符）；"
+    "不同意或撤回照常办理（不采用改动的内容），变动日志记下此事，学籍异常报告列出",
+    "the request was changed outside the registry before this command (it did not hold "
+    "what its last change-log entry wrote); the refusal or withdrawal went ahead "
+    "(applying nothing of the change), its log entry says so, and the Art 32 report "
+    "lists it",
+)
+
 RULE_CODES: Mapping[str, tuple[Article, str, str]] = MappingProxyType(_CODES)
 """Every rule code: (article, message in Chinese, message in English)."""
 
@@ -804,6 +826,11 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "学籍记录只经由系统改动：命令写入时须与其最后一条变动日志记载的相符",
         "a record changes only through the registry: as a command writes it, it holds "
         "what its last change-log entry wrote",
+    ),
+    "audit.request_altered": (
+        "申请只经由系统改动：审批时须与其最后一条变动日志记载的相符",
+        "a request changes only through the registry: as it is decided, it holds what "
+        "its last change-log entry wrote",
     ),
 }
 
