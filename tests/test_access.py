@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
@@ -74,12 +75,15 @@ def _transfer_request(p: Province) -> str:
 
 def _opened_by(p: Province, kind: ActorKind) -> tuple[str, Actor]:
     """A request opened by an actor of ``kind`` (a transfer in filed by the receiving
-    side), and that actor."""
+    side), and that actor. A county files none since the access review (it is the
+    authority of each of its schools, whose stage it would decide: ``stage.own_filing``,
+    Art 31): a county's is one a store written before may hold, the school's request
+    with the county as its opener."""
     if kind is K.SCHOOL or kind in (K.PROVINCE, K.SYSTEM):
         return _transfer_request(p), school_actor("W")
     opener = authority("340202" if kind is K.COUNTY else "3402")
     out = p.reg.transfer_in(
-        opener,
+        school_actor("W") if kind is K.COUNTY else opener,
         origin="境外",
         abroad=True,
         school="W",
@@ -92,6 +96,13 @@ def _opened_by(p: Province, kind: ActorKind) -> tuple[str, Actor]:
         id_number=make_id(D(2019, 4, 1), "F"),
     )
     assert out.request is not None
+    if kind is K.COUNTY:
+        with p.store.unit_of_work() as uow:
+            held = uow.requests.get(out.request.id)
+            first = attrs.evolve(held.history[0], actor=opener.unit)
+            uow.requests.update(
+                attrs.evolve(held, history=(first, *held.history[1:]), version=held.version + 1)
+            )
     return out.request.id, opener
 
 

@@ -109,10 +109,34 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
             "senior high filed: not the unit that reviews it (`stage.own_filing`, Art 31; citing the request's article)",
         ),
         # 第四章: changes (Arts 20-27)
-        "request_transfer": _p(LOCAL, Scope.RECEIVING, anhui(21), "filed by the receiving school"),
-        "transfer_in": _p(LOCAL, Scope.RECEIVING, anhui(22)),
-        "request_cross_province_out": _p(LOCAL, Scope.SCHOOL, anhui(22)),
-        "request_cross_border_out": _p(LOCAL, Scope.SCHOOL, anhui(23)),
+        "request_transfer": _p(
+            LOCAL,
+            Scope.RECEIVING,
+            anhui(21),
+            "filed by the receiving school; not by the receiving or the sending school's "
+            "authority (`stage.own_filing`, Art 31; citing the request's article)",
+        ),
+        "transfer_in": _p(
+            LOCAL,
+            Scope.RECEIVING,
+            anhui(22),
+            "by the receiving school; not its authority (`stage.own_filing`, Art 31; "
+            "its 补办 of a record from abroad is `enroll`'s, Art 23)",
+        ),
+        "request_cross_province_out": _p(
+            LOCAL,
+            Scope.SCHOOL,
+            anhui(22),
+            "by the school; not its authority (`stage.own_filing`, Art 31; citing the "
+            "request's article)",
+        ),
+        "request_cross_border_out": _p(
+            LOCAL,
+            Scope.SCHOOL,
+            anhui(23),
+            "by the school; not its authority (`stage.own_filing`, Art 31; citing the "
+            "request's article)",
+        ),
         "suspend": _p(
             LOCAL,
             Scope.SCHOOL,
@@ -142,17 +166,23 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
             LOCAL,
             Scope.STAGE,
             anhui(21),
-            "only the party the stage waits for; not the unit that filed a school's change "
+            "only the party the stage waits for; not the unit that filed the request "
             "(`stage.own_filing`, Art 31; citing the request's article)",
         ),
         "reject": _p(
             LOCAL,
             Scope.STAGE,
             anhui(21),
-            "only the party the stage waits for; not the unit that filed a school's change "
+            "only the party the stage waits for; not the unit that filed the request "
             "(`stage.own_filing`, Art 31; citing the request's article)",
         ),
-        "decide_transfer": _p(LOCAL, Scope.STAGE, anhui(21), "only the party the stage waits for"),
+        "decide_transfer": _p(
+            LOCAL,
+            Scope.STAGE,
+            anhui(21),
+            "only the party the stage waits for; not the unit that filed the transfer "
+            "(`stage.own_filing`, Art 31; citing the request's article)",
+        ),
         "withdraw": _p(LOCAL, Scope.OPENER, anhui(21), "only the unit that opened the request"),
         # province-wide operations
         "rollover": _p(

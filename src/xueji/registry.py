@@ -921,23 +921,6 @@ def _since_entry(
     return _grade_since(prev, grade, e.subject, rollovers)
 
 
-REVIEWED_BY_AUTHORITY = frozenset(
-    {
-        RequestKind.NEW_STUDENT,
-        RequestKind.CORRECTION,
-        RequestKind.SUSPENSION,
-        RequestKind.RESUMPTION,
-        RequestKind.DROPOUT,
-        RequestKind.GRADUATION,
-    }
-)
-"""The requests the school files and its 学籍主管单位 reviews, in one stage (Arts 15, 18,
-26, 27, 29; Art 31: 学籍信息由学校组织录入, the authorities 负责…审核审批): never
-filed by the unit whose review they wait for, nor decided by the unit that filed them
-(``stage.own_filing``). A transfer's chain has a school's stage between its
-authorities' (Arts 21-23), and a transfer in may be filed by an authority (补办)."""
-
-
 AWAY_AT_ROLLOVER = frozenset(
     {
         StudentStatus.SUSPENDED.value,
@@ -2715,33 +2698,50 @@ class Registry:
         )
 
     def _own_filing(
-        self, uow: UnitOfWork, actor: Actor, kind: RequestKind, school: str, policy: Policy
+        self, uow: UnitOfWork, actor: Actor, kind: RequestKind, *schools: str, policy: Policy
     ) -> Decision:
         """At a filing: :func:`~xueji.rules.approvals.check_own_filing` of ``actor``
-        filing a request of ``kind`` (:data:`REVIEWED_BY_AUTHORITY`) for a student of
-        ``school``, whose review is the school's 学籍主管单位's (Art 31). Found by the
+        filing a request of ``kind`` whose authority stages are those of ``schools``'
+        学籍主管单位 (a school's change: its own school's, Art 31; a transfer: the
+        receiving school's and the sending school's, Arts 21-23). Found by the
         lifecycle review: a county filed its own school's dropout and approved it
-        itself. A school never reviews: its filing evaluates nothing. The refusal
-        cites the request's article as ``policy`` cites its filing (before, the
-        table's as it stood: found by the merge review)."""
-        if kind not in REVIEWED_BY_AUTHORITY or actor.kind is ActorKind.SCHOOL:
+        itself; by the access review: a county filed a transfer out of its own school,
+        let the school's stage pass by default (Art 24) and approved its own, no school
+        ever agreeing. A unit that would decide a stage of the request may not file it,
+        so no request waits at a stage its filer alone could decide (and nobody may:
+        :meth:`_decided_by_its_filer`). A school's filing evaluates nothing: it decides
+        no authority's stage, and the receiving school's stage after its own filing of
+        a transfer is its agreement (Art 21: 流入地学校审核同意后…录入转学申请). The
+        refusal cites the request's article as ``policy`` cites its filing (before,
+        the table's as it stood: found by the merge review)."""
+        if actor.kind is ActorKind.SCHOOL:
             return Decision.allow()
-        code = self._get_school(uow, school).authority
-        reviewer = Actor(self._kind_of(uow, code) or ActorKind.COUNTY, code)
         article = policy.cite(kind.value, "open", REQUEST_TABLES[kind].rows[0].article)
-        return approvals.check_own_filing(
-            actor, reviewer, kind=kind.value, article=article, subject=school
-        )
+        checks, seen = [], set()
+        for school in schools:
+            code = self._get_school(uow, school).authority
+            if code in seen:
+                continue  # (a transfer within one county: its authority once)
+            seen.add(code)
+            reviewer = Actor(self._kind_of(uow, code) or ActorKind.COUNTY, code)
+            checks.append(
+                approvals.check_own_filing(
+                    actor, reviewer, kind=kind.value, article=article, subject=school
+                )
+            )
+        return Decision.combine(*checks)
 
     def _decided_by_its_filer(
         self, uow: UnitOfWork, actor: Actor, req: Request, policy: Policy
     ) -> Decision:
-        """At a review (approve, reject) of a request of :data:`REVIEWED_BY_AUTHORITY`:
-        the unit that opened it does not decide it (Art 31,
-        :func:`~xueji.rules.approvals.check_own_filing`; a request so filed, in a store
-        written before such a filing was refused, is withdrawn by its filer). A request
-        a school opened (its review is never the school's) evaluates nothing."""
-        if req.kind not in REVIEWED_BY_AUTHORITY or not req.history:
+        """At a decision (approve, reject) of any request: the unit that opened it
+        decides none of its stages (Art 31, :func:`~xueji.rules.approvals.check_own_filing`;
+        a request so filed, in a store written before such a filing was refused, is
+        withdrawn by its filer). A request a school opened evaluates nothing: a school
+        is never the party of an authority's stage, and the receiving school's stage
+        of a transfer it filed is its own agreement (Art 21). Before, a transfer was
+        not concerned: a county filed one and approved its own stage."""
+        if not req.history:
             return Decision.allow()
         kind = self._opener_kind(uow, req)
         if kind is None or kind is ActorKind.SCHOOL:
@@ -2758,6 +2758,22 @@ class Registry:
             ),
             subject=req.id,
         )
+
+    def _waits_for_its_filer(self, uow: UnitOfWork, req: Request) -> bool:
+        """Whether the stage ``req`` waits at is the unit's that opened it (a transfer
+        an authority filed with a stage of its own, in a store written before such a
+        filing was refused): the sweep does not approve it by default, as the filer
+        does not decide it (Art 24 deems the party's silence its consent; the party
+        is the filer). A request a school opened is never so: read from the opener
+        alone, the student's record is not (the sweep reads it for few requests)."""
+        opener = req.history[0].actor if req.history else ""
+        if uow.units.get(opener) is None:
+            return False  # (a school's filing, or the system's)
+        kind = self._opener_kind(uow, req)
+        if kind is None or kind is ActorKind.SCHOOL:
+            return False
+        code, is_school = self._party(uow, req)
+        return not is_school and code == opener and self._kind_of(uow, code) is kind
 
     @staticmethod
     def _kind_of(uow: UnitOfWork, code: str) -> ActorKind | None:
@@ -3188,6 +3204,22 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 break
             policy = self.policy(day)
             if not approvals.check_overdue(req.deadline, today=day, policy=policy).allowed:
+                break
+            if self._waits_for_its_filer(uow, req):
+                # Art 31 over Art 24: the stage of the authority that filed the request
+                # (a store written before such a filing was refused) is not the filer's
+                # to decide, nor the sweep's to approve in its name: left at its stage,
+                # nothing written, logged; the filer withdraws it. Before, a county
+                # filed a transfer out and the sweep, or the county, approved its stage
+                _LOG.warning(
+                    "默认审批暂缓：请求 %s 待其提交单位 %s 自己审批（第三十一条），请由其撤回 / "
+                    "default approval held: request %s waits at the stage of %s, the unit "
+                    "that filed it (Art 31); it withdraws it",
+                    req.id,
+                    req.history[0].actor,
+                    req.id,
+                    req.history[0].actor,
+                )
                 break
             if row.target is R.APPROVED:
                 # Art 16 over Art 24: the approval deemed given is the party's own, and
@@ -4366,7 +4398,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             decision = Decision.combine(
                 self._entry_checks(uow, s, self._entered_under(s, on)),
                 late,
-                self._own_filing(uow, actor, RequestKind.NEW_STUDENT, s.school, policy),
+                self._own_filing(uow, actor, RequestKind.NEW_STUDENT, s.school, policy=policy),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -4964,7 +4996,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 corrections.check_correction(s, changes, today=on, policy=policy),
                 # (a change ending the record, and under "wait" a transfer, is open)
                 self._no_other_open(uow, s, RequestKind.CORRECTION, policy=policy),
-                self._own_filing(uow, actor, RequestKind.CORRECTION, s.school, policy),
+                self._own_filing(uow, actor, RequestKind.CORRECTION, s.school, policy=policy),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5078,6 +5110,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     stage=s.stage,
                     size=uow.students.count_in_class(klass.id, klass.grade),
                     policy=policy,
+                ),
+                # (Art 31: not by a unit whose stage it would wait at)
+                self._own_filing(
+                    uow, actor, RequestKind.TRANSFER, dst.code, src.code, policy=policy
                 ),
             )
             if not decision.allowed:
@@ -5214,6 +5250,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 enrolment.check_guardian_id(
                     guardian_id, id_number=id_number, birth_date=birth_date
                 ),
+                # (Art 31: not by the authority whose stage it would wait at; its 补办 of
+                # a record from abroad is enroll's, Art 23, the school submitting it)
+                self._own_filing(uow, actor, kind, sch.code, policy=policy),
             )
             if not decision.allowed:
                 return Outcome(decision)
@@ -5342,6 +5381,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 ),
                 self._no_other_open(uow, s, RequestKind.CROSS_BORDER_OUT, policy=policy),
                 timing,
+                self._own_filing(uow, actor, RequestKind.CROSS_BORDER_OUT, s.school, policy=policy),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5381,6 +5421,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             decision = Decision.combine(
                 self._no_other_open(uow, s, RequestKind.CROSS_PROVINCE_OUT, policy=policy),
                 transfers.check_timing(on, policy=policy, stated_reason=reason),
+                self._own_filing(
+                    uow, actor, RequestKind.CROSS_PROVINCE_OUT, s.school, policy=policy
+                ),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5477,7 +5520,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 self._class_back(uow, s, to_class, on)
                 if kind is RequestKind.RESUMPTION or to_class
                 else Decision.allow(),
-                self._own_filing(uow, actor, kind, s.school, self.policy(on)),
+                self._own_filing(uow, actor, kind, s.school, policy=self.policy(on)),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5679,7 +5722,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     else (),
                     policy=policy,
                 ),
-                self._own_filing(uow, actor, RequestKind.GRADUATION, s.school, policy)
+                self._own_filing(uow, actor, RequestKind.GRADUATION, s.school, policy=policy)
                 if needs_approval
                 else Decision.allow(),
             )
