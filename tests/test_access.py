@@ -448,6 +448,89 @@ def test_art28_the_receiving_school_of_a_transfer_is_not_handed_the_record() -> 
     assert [e.command for e in p.log()[before:]] == ["open_transfer"]  # no read to log
 
 
+def test_art30_a_transfer_filing_tells_an_outsider_no_fact_of_the_student() -> None:
+    """Found by the access review: a school of another city, guessing a student id and
+    passing a class of the wrong grade so that nothing was opened, was told the
+    student's status, sending school, disability flag, 户籍 and grade in the refusal's
+    facts (its steps and violations), nothing logged, where reading the student is
+    denied. An actor who may not read the student (a receiving school or authority of
+    another city) is told the rules' codes, articles and messages, refused or
+    allowed, without their facts; one who may read it, everything as before. So for a
+    transfer in of a record coming back that the receiving school may not read."""
+    from xueji.model import TransferReason
+
+    p = Province()
+    s = p.register("A", 3, special_needs=True, migrant=True)
+    before = len(p.log())
+    secrets = ("340104", "special_needs", "hukou_region", "from_school", "'A'")
+    record = {"status", "from_school", "from_city", "special_needs", "hukou_region", "grade"}
+
+    def told(out: Outcome) -> str:
+        return str(out.decision.to_dict()) + out.decision.explain().text("en")
+
+    for actor in (school_actor("W"), authority("3402")):
+        probe = p.reg.request_transfer(
+            actor, s.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+        )
+        assert not probe.allowed
+        assert not record & {k for v in probe.decision.violations for k, _ in v.facts}
+        assert not record & {k for st in probe.decision.explain().steps for k, _ in st.facts}
+        assert not [x for x in secrets if x in told(probe)], told(probe)
+        with pytest.raises(AccessDenied):
+            p.reg.student(actor, s.id)
+    assert len(p.log()) == before
+    # a decision asked of a guessed request it may not read: the party it waits for
+    # (the student's school's authority) is not said either
+    suspension = p.reg.suspend(school_actor("A"), s.id, "病休").request
+    assert suspension is not None
+    guess = p.reg.approve(school_actor("W"), suspension.id)
+    assert guess.decision.codes == ("stage.wrong_party",)
+    assert guess.request is None
+    assert not [x for x in secrets if x in told(guess)], told(guess)
+    assert p.reg.withdraw(school_actor("A"), suspension.id).allowed
+    before = len(p.log())
+    # allowed, the same: every rule said, none with its facts
+    out = p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-3", reason=TransferReason.JOB_MOVE
+    )
+    assert out.allowed
+    assert out.request is not None
+    assert "transfer.same_city_choice" in out.decision.explain().rules
+    assert not [x for x in secrets if x in told(out)], told(out)
+    assert p.reg.withdraw(school_actor("W"), out.request.id).allowed
+    # the student's own county, filing a move into its own school, is told all
+    mine = p.reg.request_transfer(
+        authority("340104"), s.id, to_school="B", to_class="B-1", reason=TransferReason.JOB_MOVE
+    )
+    assert not mine.allowed
+    assert any(step.facts for step in mine.decision.explain().steps)
+    assert "340104" in told(mine)
+    # a record coming back from abroad, brought back by a school of another city
+    gone = p.reg.request_cross_border_out(
+        school_actor("A"), s.id, destination="新加坡", leave_date=D(2026, 10, 1), reason="出国"
+    ).request
+    assert gone is not None
+    for party in (school_actor("A"), authority("340104")):
+        assert p.reg.approve(party, gone.id).allowed
+    back = p.reg.transfer_in(
+        school_actor("W"),
+        origin="新加坡",
+        abroad=True,
+        school="W",
+        class_id="W-3",
+        grade=3,
+        name=s.name,
+        sex=s.sex,
+        birth_date=s.birth_date,
+        hukou_region="340202",
+        id_number=s.id_number,
+    )
+    assert back.allowed, back.decision
+    assert not {"requests", "open", "fields"} & {
+        k for st in back.decision.explain().steps for k, _ in st.facts
+    }
+
+
 def test_art28_an_actor_s_kind_must_be_its_unit_s_level() -> None:
     """ "county 34" (the province's own code) was given a county's data maintenance over
     every school of the province; a city acting under a county's code likewise."""

@@ -932,7 +932,24 @@ def test_art19_a_student_coming_back_has_one_return_open_and_no_correction_besid
     assert first.request is not None
     second = back("B")
     assert second.decision.codes == ("change.other_open",)
-    assert dict(second.decision.violations[0].facts)["requests"] == first.request.id
+    # B may not read the record coming back: told the rule, not the requests it holds
+    assert "requests" not in dict(second.decision.violations[0].facts)
+    by_city = province.reg.transfer_in(
+        authority("3401"),
+        origin="新加坡",
+        abroad=True,
+        school="B",
+        class_id="B-1",
+        grade=1,
+        name=s.name,
+        sex=s.sex,
+        birth_date=s.birth_date,
+        hukou_region=s.hukou_region,
+        registry_number=s.registry_number,
+        id_number=s.id_number,
+    )
+    assert by_city.decision.codes == ("change.other_open",)
+    assert dict(by_city.decision.violations[0].facts)["requests"] == first.request.id
 
 
 def test_art25_false_material_cannot_be_approved(province: Province) -> None:
@@ -1374,8 +1391,15 @@ def test_art25_a_direct_county_s_hukou_is_not_the_prefecture_s_sharing_its_digit
         return done.student
 
     guangde = at_x("341882")
-    moved = start_transfer(
-        p, guangde.id, to="Y", reason=TransferReason.OTHER, stated_reason="离家近"
+    # (filed by the city, which may read the student: a school of another county is
+    # told no fact of the record, its 户籍 included, Art 30)
+    moved = p.reg.request_transfer(
+        authority("3418"),
+        guangde.id,
+        to_school="Y",
+        to_class="Y-1",
+        reason=TransferReason.OTHER,
+        stated_reason="离家近",
     )
     assert moved.allowed, moved.decision
     step = next(
@@ -1461,7 +1485,17 @@ def test_art25_a_retired_hukou_code_is_not_read_as_a_city() -> None:
         return done
 
     def choose(s: Student, to: str):  # type: ignore[no-untyped-def]
-        return start_transfer(p, s.id, to=to, reason=TransferReason.OTHER, stated_reason="择校")
+        # (filed by the city, which may read the student and is told the 户籍 read: a
+        # school may not read a student of another school, and is told no fact of it)
+        city = authority("3408" if to.startswith("Q") else "3401")
+        return p.reg.request_transfer(
+            city,
+            s.id,
+            to_school=to,
+            to_class=f"{to}-1",
+            reason=TransferReason.OTHER,
+            stated_reason="择校",
+        )
 
     zongyang = choose(at_q1("340823"), "Q2")
     assert zongyang.allowed, zongyang.decision

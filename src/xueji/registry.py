@@ -643,6 +643,66 @@ def _as_warnings(decision: Decision) -> Decision:
     return Decision((), decision.violations + decision.warnings, (_WarnedSteps(decision),))
 
 
+_TOLD_FACTS = frozenset(
+    {
+        # what the actor gave: the student it named, the school, class and reason
+        "student",
+        "school",
+        "to_school",
+        "class_id",
+        "reason",
+        "stated_reason",
+        "applied_on",
+        "change",
+        "kind",
+        "filed_by",
+        "actor",
+        "request",
+        # what its own side holds: the receiving school's class, city and stages
+        "class_school",
+        "class_grade",
+        "size",
+        "cap",
+        "to_special",
+        "city",
+        "to_city",
+        "to_city_region",
+        # the calendar and the profile: the days a rule read, the deadline it set
+        "on",
+        "today",
+        "term",
+        "deadline",
+        # Art 25's bar: a refusal of the receiving city's own authority
+        "false_material_refusal",
+        "refused",
+        "use",
+    }
+)
+"""The facts of a rule told to an actor who may not read the student the rule looked
+at (:func:`_without_facts`): what the actor gave, what its own side holds, the
+calendar's and the profile's. Any other fact (the record's status, school, city,
+户籍, disability flag, grade, stage, its other requests, the party a stage waits at)
+is left out: a fact a rule adds later is left out until it is named here."""
+
+
+def _without_facts(decision: Decision) -> Decision:
+    """``decision`` as told to an actor who may not read the student it concerns (Arts
+    28, 30): every rule evaluated, with its code, verdict, article, message and the
+    profile's parameters it read, and of the facts it looked at only those of
+    :data:`_TOLD_FACTS` (none of the record's). Allowed or refused as ``decision``
+    is."""
+
+    def told(facts: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple((k, v) for k, v in facts if k in _TOLD_FACTS)
+
+    bare = tuple(attrs.evolve(step, facts=told(step.facts)) for step in decision.explain().steps)
+    return Decision(
+        tuple(attrs.evolve(v, facts=told(v.facts)) for v in decision.violations),
+        tuple(attrs.evolve(w, facts=told(w.facts)) for w in decision.warnings),
+        bare,
+    )
+
+
 _BulkInto = tuple[dict[int, Student], dict[int, Decision], dict[int, Decision], list[int]]
 """Where ``Registry.enroll_many`` puts its rows' outcomes: applied, refused, warned,
 repeated (the fields of :class:`BulkOutcome`, by row index)."""
@@ -2167,6 +2227,19 @@ class Registry:
         about a student of another school, whose record (full identity number
         included) it was handed back, refused or not, with no read logged (Art 30)."""
         return student if self._inside(uow, actor, student.school) else None
+
+    def _told(self, uow: UnitOfWork, actor: Actor, decision: Decision, school: str) -> Decision:
+        """``decision`` on a filing that names a student of ``school``, as ``actor`` is
+        told it: whole where the actor may read the student (:meth:`_shown`), else
+        :func:`_without_facts`, no fact of the record (a transfer's receiving school, or
+        authority of another city: ``request_transfer``, and ``transfer_in`` of a
+        record coming back). Found
+        by the access review: a school of another city, guessing an id, was told a
+        student's status, sending school, disability flag, 户籍 and grade by a refused
+        filing, where reading the student is denied (Arts 28, 30)."""
+        if self._inside(uow, actor, school):
+            return decision
+        return _without_facts(decision)
 
     def _student_for(
         self,
@@ -4604,17 +4677,20 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         unit that was not the party (another city's school, asking by a guessed id)
         handed it the whole request, a correction's new identity number included; and
         a transfer's receiving school and county, approving their stages, were handed
-        the record of a student still at another school."""
-        request, student = out.request, out.student
+        the record of a student still at another school. One that may not read the
+        request is told its decision without the record's facts (:func:`_without_facts`:
+        the stage, the party it waits at, the student's school's authority; found by
+        the access review)."""
+        request, student, decision = out.request, out.student, out.decision
         if request is not None:
             schools = [c for c in self._request_schools(uow, request) if c]
             if not any(self._inside(uow, actor, c) for c in schools):
-                request = None
+                request, decision = None, _without_facts(decision)
         if student is not None:
             student = self._shown(uow, actor, student)
         if request is out.request and student is out.student:
             return out
-        return attrs.evolve(out, student=student, request=request)
+        return Outcome(decision, student, request)
 
     def _decide_in(
         self,
@@ -5116,8 +5192,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     uow, actor, RequestKind.TRANSFER, dst.code, src.code, policy=policy
                 ),
             )
+            told = self._told(uow, actor, decision, s.school)
             if not decision.allowed:
-                return Outcome(decision, self._shown(uow, actor, s))
+                return Outcome(told, self._shown(uow, actor, s))
             req = self._open_request(
                 uow,
                 actor,
@@ -5132,7 +5209,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             )
             s = self._take(uow, s)
             req = self._sweep_request(uow, req, on)
-        return Outcome(decision, self._shown(uow, actor, s), req)
+        return Outcome(told, self._shown(uow, actor, s), req)
 
     @_retried
     def transfer_in(
@@ -5255,7 +5332,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 self._own_filing(uow, actor, kind, sch.code, policy=policy),
             )
             if not decision.allowed:
-                return Outcome(decision)
+                # (a record coming back: the receiving school may not read it yet)
+                return Outcome(
+                    self._told(uow, actor, decision, left[0].school) if left else decision
+                )
             if left:
                 student = left[0]
                 # the record coming back keeps the key fields of its first entry
@@ -5348,9 +5428,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 },
             )
             req = self._sweep_request(uow, req, on)
+            if left:
+                decision = self._told(uow, actor, decision, student.school)
         # a record coming back is the province's earlier record (a guardian's number,
         # its history) that this school may not read before its return is approved
-        # (found by the privacy review): the outcome names it through the request
+        # (found by the privacy review): the outcome names it through the request, and
+        # its decision without the facts of the rules (found by the access review)
         return Outcome(decision, None if left else student, req)
 
     @_retried
