@@ -45,7 +45,7 @@ class Scope(enum.StrEnum):
     SETUP = "setup"  # the province creates the tree (Art 6)
     SCHOOL = "school"  # the school the action touches (its own, branch, or jurisdiction)
     RECEIVING = "receiving"  # the receiving school of a transfer in (Art 21)
-    STAGE = "stage"  # the party a request's stage waits for (Art 21)
+    STAGE = "stage"  # the party a request's stage waits for (Art 21; the request's own)
     OPENER = "opener"  # the unit that opened the request
     PROVINCE_WIDE = "province_wide"  # the whole province at once (Art 18 rollover, Art 24 sweep)
     UNIT = "unit"  # a unit's own jurisdiction (reports, Art 27, Art 32)
@@ -165,16 +165,18 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
         "approve": _p(
             LOCAL,
             Scope.STAGE,
-            anhui(21),
-            "only the party the stage waits for; not the unit that filed the request "
-            "(`stage.own_filing`, Art 31; citing the request's article)",
+            anhui(28),
+            "any request: only the party the stage waits for (`stage.wrong_party`), not "
+            "the unit that filed the request (`stage.own_filing`, Art 31), each citing "
+            "the request's article; the province decides no stage (Art 28)",
         ),
         "reject": _p(
             LOCAL,
             Scope.STAGE,
-            anhui(21),
-            "only the party the stage waits for; not the unit that filed the request "
-            "(`stage.own_filing`, Art 31; citing the request's article)",
+            anhui(28),
+            "any request: only the party the stage waits for (`stage.wrong_party`), not "
+            "the unit that filed the request (`stage.own_filing`, Art 31), each citing "
+            "the request's article; the province decides no stage (Art 28)",
         ),
         "decide_transfer": _p(
             LOCAL,

@@ -2755,20 +2755,46 @@ class Registry:
             return school.code, True
         return school.authority, False
 
-    def _check_party(self, uow: UnitOfWork, actor: Actor, req: Request) -> Decision:
+    def _check_party(
+        self, uow: UnitOfWork, actor: Actor, req: Request, policy: Policy | None = None
+    ) -> Decision:
         """Art 21: the actor is the party of the request's stage, by its code and its
         kind (a county actor under a city's code decided the city's stage); a 分校's
-        stage is its 学区中心校's as well (Art 7), as its students are."""
+        stage is its 学区中心校's as well (Art 7), as its students are. With ``policy``
+        (a decision told to its actor), a refusal cites the request's article as
+        ``policy`` cites its decision (:meth:`_stage_article`); without, Art 21 (an
+        inbox asks whether, never why)."""
         code, is_school = self._party(uow, req)
-        return approvals.check_party(
-            actor,
-            request=req.id,
-            stage=req.state.value,
-            party=code,
-            party_is_school=is_school,
-            party_kind=ActorKind.SCHOOL if is_school else self._kind_of(uow, code),
-            central_school=self._central_of(uow, code) if is_school else None,
-        )
+        kind = ActorKind.SCHOOL if is_school else self._kind_of(uow, code)
+        central = self._central_of(uow, code) if is_school else None
+
+        def check(article: Article | None = None) -> Decision:
+            return approvals.check_party(
+                actor,
+                request=req.id,
+                stage=req.state.value,
+                party=code,
+                party_is_school=is_school,
+                party_kind=kind,
+                central_school=central,
+                article=article,
+            )
+
+        decision = check()
+        if decision.allowed or policy is None:
+            return decision
+        return check(self._stage_article(req, policy))
+
+    @staticmethod
+    def _stage_article(req: Request, policy: Policy) -> Article:
+        """The article of a decision on ``req`` at its stage, as ``policy`` cites it (as
+        its log entry does): the table's ``approve`` row of the stage, or, for a
+        request no longer open, its opening row's. A refusal of the decision to an actor
+        that is not its party (``stage.wrong_party``) or that filed it
+        (``stage.own_filing``) cites it."""
+        row = REQUEST_TABLES[req.kind].get(req.state, "approve")
+        event = "approve" if row is not None else "open"
+        return policy.cite(req.kind.value, event, (row or REQUEST_TABLES[req.kind].rows[0]).article)
 
     def _own_filing(
         self, uow: UnitOfWork, actor: Actor, kind: RequestKind, *schools: str, policy: Policy
@@ -2819,16 +2845,12 @@ class Registry:
         kind = self._opener_kind(uow, req)
         if kind is None or kind is ActorKind.SCHOOL:
             return Decision.allow()
-        row = REQUEST_TABLES[req.kind].get(req.state, "approve")
-        event = "approve" if row is not None else "open"
         return approvals.check_own_filing(
             Actor(kind, req.history[0].actor),
             actor,
             kind=req.kind.value,
             # the request's article as the profile cites its decision (as its log does)
-            article=policy.cite(
-                req.kind.value, event, (row or REQUEST_TABLES[req.kind].rows[0]).article
-            ),
+            article=self._stage_article(req, policy),
             subject=req.id,
         )
 
@@ -4785,7 +4807,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         ):
             # the actor's own stage passed its deadline and was approved by default
             # (Art 24): said as such, where the next stage's party check said only
-            # "not your stage" (stage.wrong_party, Art 21)
+            # "not your stage" (stage.wrong_party)
             overdue = req
         elif put_off and self._check_party(uow, actor, swept).allowed:
             # the stage it waits at passed its deadline, and its default approval is
@@ -4824,6 +4846,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                         Decision.refuse(
                             violation(
                                 "stage.wrong_party",
+                                article=self._stage_article(req, self.policy(on)),
                                 request=req.id,
                                 stage=req.state.value,
                                 party=last.actor,
@@ -4852,11 +4875,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 party_is_school=is_school,
                 party_kind=opener_kind,
                 central_school=self._central_of(uow, opener) if is_school else None,
+                article=self._stage_article(req, self.policy(on)),
             )
         else:
-            party = self._check_party(uow, actor, req)
+            party = self._check_party(uow, actor, req, self.policy(on))
             if party.allowed:
-                # the unit that filed a school's change does not review it (Art 31)
+                # the unit that filed a request decides none of its stages (Art 31)
                 party = Decision.combine(
                     party, self._decided_by_its_filer(uow, actor, req, self.policy(on))
                 )

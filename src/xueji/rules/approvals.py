@@ -38,12 +38,16 @@ def check_party(
     party_is_school: bool,
     party_kind: ActorKind | None = None,
     central_school: str | None = None,
+    article: Article | None = None,
 ) -> Decision:
     """Art 21: only the party a stage waits for decides it (a school for a school's
     stage, the school's 学籍主管单位 for an authority's stage). ``party_kind``, where
     known, is the party's own kind, which the actor's must be (a county actor under a
     city's code does not decide the city's stage). ``central_school``: the party is a
     分校, whose 学区中心校 manages its students (Art 7) and decides its stages as well.
+    ``article``: the request's own (a suspension's Art 26), which a refusal cites;
+    by default the catalogue's, Art 21 (before, every refusal cited it, whatever the
+    request: found by the access review).
 
     >>> from xueji.model import Actor, ActorKind
     >>> county = Actor(ActorKind.COUNTY, "3401")
@@ -64,6 +68,7 @@ def check_party(
     c.rule(
         "stage.wrong_party",
         kind_ok and actor.unit in units,
+        article=article,
         request=request,
         stage=stage,
         party=party,
