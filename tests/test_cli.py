@@ -618,6 +618,57 @@ def test_art15_submit_and_review_say_what_was_done_and_each_warning(
     assert out.splitlines()[1].startswith("  R0000002: ✗ [transition.refused] ")
 
 
+def test_art15_review_decides_new_student_reviews_only(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the access review: ``xueji review`` (the authority's review of new
+    students, Art 15, as its help and docs/cli.md say) approved any request named, a
+    transfer's stage included. A named request of another kind is refused on its line
+    (``cli.bad_input``), nothing written, its message saying what it is and what
+    decides it; a new student's review beside it goes through."""
+    from tests.conftest import Province, school_actor
+    from xueji.model import TransferReason
+    from xueji.storage.sql import SqlStore
+
+    path = tmp_path / "r.db"
+    p = Province(store=SqlStore.sqlite(str(path)))
+    moving = p.register("A", 1)
+    move = p.reg.request_transfer(
+        school_actor("W"), moving.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+    ).request
+    ill = p.reg.suspend(school_actor("A"), p.register("A", 1).id, "病休").request
+    review = p.reg.submit(school_actor("A"), p.enroll().id).request
+    assert move is not None
+    assert ill is not None
+    assert review is not None
+    before = len(p.log())
+    p.store.engine.dispose()
+    common = ["--store", f"sqlite:///{path}", "--today", "2026-09-02"]
+    code, out, _ = run(capsys, "review", move.id, *common, "--as", "school:W")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "review: 0 已批准 approved, 1 未办理 refused"
+    assert lines[1].startswith(f"  {move.id}: ✗ [cli.bad_input] ")
+    assert "新生" in lines[1]
+    assert "decide_transfer" in lines[1]
+    code, out, _ = run(
+        capsys, "--json", "review", ill.id, review.id, *common, "--as", "county:340104"
+    )
+    assert code == 1
+    rows = json.loads(out)
+    assert [(r["key"], r["codes"], r["done"]) for r in rows] == [
+        (ill.id, ["cli.bad_input"], None),
+        (review.id, [], "approved"),
+    ]
+    store = SqlStore.sqlite(str(path))
+    with store.unit_of_work() as uow:
+        after = list(uow.log.entries())
+        states = {r: uow.requests.get(r).state.value for r in (ill.id, move.id)}
+    store.engine.dispose()
+    assert [e.command for e in after[before:]] == ["approve_new_student", "register"]
+    assert states == {ill.id: "at_authority", move.id: "at_receiving_school"}
+
+
 def test_art18_regrade_puts_students_grades_right_by_the_authority(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -1373,7 +1373,10 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 def cmd_review(args: argparse.Namespace) -> int:
     """The authority's review of new students (Art 15): approve (or ``--reject``) the
-    given requests, or with ``--all`` every new-student review waiting for the actor."""
+    given requests, or with ``--all`` every new-student review waiting for the actor.
+    A named request of another kind is refused on its line (``cli.bad_input``),
+    nothing written: a transfer's stage is ``Registry.decide_transfer``'s, another
+    request's ``Registry.approve``'s."""
     from xueji.lifecycle.tables import RequestKind
 
     reg = _registry(args)
@@ -1389,7 +1392,28 @@ def cmd_review(args: argparse.Namespace) -> int:
     decide = reg.reject if args.reject else reg.approve
     done = ("已驳回", "rejected") if args.reject else ("已批准", "approved")
     what = "review --reject" if args.reject else "review"
-    return _each(args, ids, lambda rid: decide(args.actor, rid, args.note), what, done)
+
+    def review(rid: str) -> Any:
+        # only a new student's review (Art 15), as the help says: a request of another
+        # kind named here was decided (a transfer's stage approved; found by the
+        # access review). Its kind is not named: the actor may not be one to read it
+        try:
+            with reg.store.reading() as uow:  # reads only: nothing logged
+                held = uow.requests.get(rid)
+        except XuejiError:  # (unreadable, or no such id: the decision says so)
+            held = None
+        if held is not None and held.kind is not RequestKind.NEW_STUDENT:
+            raise XuejiError(
+                "cli.bad_input",
+                f"xueji review 只审核新生（第十五条）：{rid} 不是新生审核申请；转学各环节"
+                "用 Registry.decide_transfer，其他申请用 Registry.approve / Registry.reject",
+                f"xueji review decides new-student reviews only (Art 15): {rid} is not "
+                "one; a transfer's stage is Registry.decide_transfer's, any other "
+                "request Registry.approve's or Registry.reject's",
+            )
+        return decide(args.actor, rid, args.note)
+
+    return _each(args, ids, review, what, done)
 
 
 def cmd_regrade(args: argparse.Namespace) -> int:
