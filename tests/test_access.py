@@ -285,6 +285,7 @@ def expected(action: str, kind: ActorKind, inside: bool) -> bool:
         Scope.SETUP,
         Scope.PROVINCE_WIDE,
         Scope.UNIT,
+        Scope.INBOX,
     ):
         return True
     return inside
@@ -358,6 +359,24 @@ def test_no_action_is_missing_from_the_matrix() -> None:
 def test_the_matrix_document_is_generated() -> None:
     text = (ROOT / "docs" / "access.md").read_text(encoding="utf-8")
     assert matrix_markdown() in text, "run: xueji access > docs/access.md"
+
+
+def test_art28_the_matrix_says_what_an_inbox_holds() -> None:
+    """Found by the access review: the matrix said "✓ province-wide" for the
+    province's ``pending``, which is always empty (no stage waits for the province:
+    it decides none, Art 28). An inbox lists the requests whose stage waits for the
+    actor, and the matrix says so, the province's empty."""
+    from xueji.access import cell
+
+    p = Province()
+    _new_student_request(p, "A")
+    _transfer_request(p)
+    assert p.reg.pending(PROVINCE) == []
+    assert "province-wide" not in cell("pending", K.PROVINCE)
+    assert "empty" in cell("pending", K.PROVINCE)
+    assert cell("pending", K.COUNTY) == cell("pending", K.SCHOOL) == "✓ its stages"
+    assert [r.kind.value for r in p.reg.pending(authority("340104"))] == ["new_student"]
+    assert [r.kind.value for r in p.reg.pending(school_actor("W"))] == ["transfer"]
 
 
 def test_art7_a_central_school_manages_its_branches() -> None:

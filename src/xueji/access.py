@@ -49,6 +49,7 @@ class Scope(enum.StrEnum):
     OPENER = "opener"  # the unit that opened the request
     PROVINCE_WIDE = "province_wide"  # the whole province at once (Art 18 rollover, Art 24 sweep)
     UNIT = "unit"  # a unit's own jurisdiction (reports, Art 27, Art 32)
+    INBOX = "inbox"  # the requests whose stage waits for the actor (none the province's)
 
 
 @attrs.frozen
@@ -204,7 +205,13 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
         "student": _p(READERS, Scope.SCHOOL, anhui(28), "查询"),
         "students_of": _p(READERS, Scope.SCHOOL, anhui(28), "查询"),
         "request": _p(READERS, Scope.SCHOOL, anhui(28), "either school of the request"),
-        "pending": _p(READERS, Scope.UNIT, anhui(28), "待办: the requests waiting for the actor"),
+        "pending": _p(
+            READERS,
+            Scope.INBOX,
+            anhui(28),
+            "待办: the requests whose stage waits for the actor; the province's is empty "
+            "(it decides no stage, Art 28)",
+        ),
         "history": _p(READERS, Scope.SCHOOL, anhui(28)),
         "migrant_dropouts": _p(frozenset({K.PROVINCE, K.CITY, K.COUNTY}), Scope.UNIT, anhui(27, 3)),
         "verify_log": _p(
@@ -280,6 +287,7 @@ _CELL = {
     Scope.OPENER: "✓ opener",
     Scope.PROVINCE_WIDE: "✓",
     Scope.UNIT: "✓ jurisdiction",
+    Scope.INBOX: "✓ its stages",
 }
 
 
@@ -288,6 +296,8 @@ def cell(action: str, kind: ActorKind) -> str:
     perm = PERMISSIONS[action]
     if kind not in perm.kinds:
         return "—"
+    if kind in (K.PROVINCE, K.SYSTEM) and perm.scope is Scope.INBOX:
+        return "✓ empty (no stage waits for it)"
     if kind in (K.PROVINCE, K.SYSTEM) and perm.scope in (Scope.SCHOOL, Scope.UNIT):
         return "✓ province-wide"
     return _CELL[perm.scope]

@@ -520,6 +520,8 @@ def cmd_access(args: argparse.Namespace) -> int:
             "- **opener**: only the unit that opened the request, by its code and its kind (a",
             "  分校's request also its 学区中心校).",
             "- **jurisdiction** (reports): results limited to the actor's schools.",
+            "- **its stages** (`pending`, the inbox): the requests whose stage waits for the",
+            "  actor; the province's is empty, as no stage waits for it (Art 28).",
             "",
             matrix_markdown(),
         ]
