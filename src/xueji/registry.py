@@ -2233,10 +2233,10 @@ class Registry:
         told it: whole where the actor may read the student (:meth:`_shown`), else
         :func:`_without_facts`, no fact of the record (a transfer's receiving school, or
         authority of another city: ``request_transfer``, and ``transfer_in`` of a
-        record coming back). Found
-        by the access review: a school of another city, guessing an id, was told a
-        student's status, sending school, disability flag, 户籍 and grade by a refused
-        filing, where reading the student is denied (Arts 28, 30)."""
+        record coming back). Found by the access review: a school of another city,
+        guessing an id, was told a student's status, sending school, disability flag,
+        户籍 and grade by a refused filing, where reading the student is denied (Arts
+        28, 30)."""
         if self._inside(uow, actor, school):
             return decision
         return _without_facts(decision)
