@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from tests.conftest import PROVINCE, D, Province, authority, make_id, school_actor
@@ -74,12 +75,15 @@ def _transfer_request(p: Province) -> str:
 
 def _opened_by(p: Province, kind: ActorKind) -> tuple[str, Actor]:
     """A request opened by an actor of ``kind`` (a transfer in filed by the receiving
-    side), and that actor."""
+    side), and that actor. A county files none since the access review (it is the
+    authority of each of its schools, whose stage it would decide: ``stage.own_filing``,
+    Art 31): a county's is one a store written before may hold, the school's request
+    with the county as its opener."""
     if kind is K.SCHOOL or kind in (K.PROVINCE, K.SYSTEM):
         return _transfer_request(p), school_actor("W")
     opener = authority("340202" if kind is K.COUNTY else "3402")
     out = p.reg.transfer_in(
-        opener,
+        school_actor("W") if kind is K.COUNTY else opener,
         origin="境外",
         abroad=True,
         school="W",
@@ -92,6 +96,13 @@ def _opened_by(p: Province, kind: ActorKind) -> tuple[str, Actor]:
         id_number=make_id(D(2019, 4, 1), "F"),
     )
     assert out.request is not None
+    if kind is K.COUNTY:
+        with p.store.unit_of_work() as uow:
+            held = uow.requests.get(out.request.id)
+            first = attrs.evolve(held.history[0], actor=opener.unit)
+            uow.requests.update(
+                attrs.evolve(held, history=(first, *held.history[1:]), version=held.version + 1)
+            )
     return out.request.id, opener
 
 
@@ -274,6 +285,7 @@ def expected(action: str, kind: ActorKind, inside: bool) -> bool:
         Scope.SETUP,
         Scope.PROVINCE_WIDE,
         Scope.UNIT,
+        Scope.INBOX,
     ):
         return True
     return inside
@@ -353,6 +365,24 @@ def test_the_matrix_document_is_generated() -> None:
     assert matrix_markdown() in text, "paste the matrix `xueji access` prints into docs/access.md"
     intro = text.split("\n\n", 2)[1]
     assert "written by hand" in intro
+
+
+def test_art28_the_matrix_says_what_an_inbox_holds() -> None:
+    """Found by the access review: the matrix said "✓ province-wide" for the
+    province's ``pending``, which is always empty (no stage waits for the province:
+    it decides none, Art 28). An inbox lists the requests whose stage waits for the
+    actor, and the matrix says so, the province's empty."""
+    from xueji.access import cell
+
+    p = Province()
+    _new_student_request(p, "A")
+    _transfer_request(p)
+    assert p.reg.pending(PROVINCE) == []
+    assert "province-wide" not in cell("pending", K.PROVINCE)
+    assert "empty" in cell("pending", K.PROVINCE)
+    assert cell("pending", K.COUNTY) == cell("pending", K.SCHOOL) == "✓ its stages"
+    assert [r.kind.value for r in p.reg.pending(authority("340104"))] == ["new_student"]
+    assert [r.kind.value for r in p.reg.pending(school_actor("W"))] == ["transfer"]
 
 
 def test_art7_a_central_school_manages_its_branches() -> None:
@@ -441,6 +471,89 @@ def test_art28_the_receiving_school_of_a_transfer_is_not_handed_the_record() -> 
     assert not refused.allowed
     assert refused.student is None
     assert [e.command for e in p.log()[before:]] == ["open_transfer"]  # no read to log
+
+
+def test_art30_a_transfer_filing_tells_an_outsider_no_fact_of_the_student() -> None:
+    """Found by the access review: a school of another city, guessing a student id and
+    passing a class of the wrong grade so that nothing was opened, was told the
+    student's status, sending school, disability flag, 户籍 and grade in the refusal's
+    facts (its steps and violations), nothing logged, where reading the student is
+    denied. An actor who may not read the student (a receiving school or authority of
+    another city) is told the rules' codes, articles and messages, refused or
+    allowed, without their facts; one who may read it, everything as before. So for a
+    transfer in of a record coming back that the receiving school may not read."""
+    from xueji.model import TransferReason
+
+    p = Province()
+    s = p.register("A", 3, special_needs=True, migrant=True)
+    before = len(p.log())
+    secrets = ("340104", "special_needs", "hukou_region", "from_school", "'A'")
+    record = {"status", "from_school", "from_city", "special_needs", "hukou_region", "grade"}
+
+    def told(out: Outcome) -> str:
+        return str(out.decision.to_dict()) + out.decision.explain().text("en")
+
+    for actor in (school_actor("W"), authority("3402")):
+        probe = p.reg.request_transfer(
+            actor, s.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+        )
+        assert not probe.allowed
+        assert not record & {k for v in probe.decision.violations for k, _ in v.facts}
+        assert not record & {k for st in probe.decision.explain().steps for k, _ in st.facts}
+        assert not [x for x in secrets if x in told(probe)], told(probe)
+        with pytest.raises(AccessDenied):
+            p.reg.student(actor, s.id)
+    assert len(p.log()) == before
+    # a decision asked of a guessed request it may not read: the party it waits for
+    # (the student's school's authority) is not said either
+    suspension = p.reg.suspend(school_actor("A"), s.id, "病休").request
+    assert suspension is not None
+    guess = p.reg.approve(school_actor("W"), suspension.id)
+    assert guess.decision.codes == ("stage.wrong_party",)
+    assert guess.request is None
+    assert not [x for x in secrets if x in told(guess)], told(guess)
+    assert p.reg.withdraw(school_actor("A"), suspension.id).allowed
+    before = len(p.log())
+    # allowed, the same: every rule said, none with its facts
+    out = p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-3", reason=TransferReason.JOB_MOVE
+    )
+    assert out.allowed
+    assert out.request is not None
+    assert "transfer.same_city_choice" in out.decision.explain().rules
+    assert not [x for x in secrets if x in told(out)], told(out)
+    assert p.reg.withdraw(school_actor("W"), out.request.id).allowed
+    # the student's own county, filing a move into its own school, is told all
+    mine = p.reg.request_transfer(
+        authority("340104"), s.id, to_school="B", to_class="B-1", reason=TransferReason.JOB_MOVE
+    )
+    assert not mine.allowed
+    assert any(step.facts for step in mine.decision.explain().steps)
+    assert "340104" in told(mine)
+    # a record coming back from abroad, brought back by a school of another city
+    gone = p.reg.request_cross_border_out(
+        school_actor("A"), s.id, destination="新加坡", leave_date=D(2026, 10, 1), reason="出国"
+    ).request
+    assert gone is not None
+    for party in (school_actor("A"), authority("340104")):
+        assert p.reg.approve(party, gone.id).allowed
+    back = p.reg.transfer_in(
+        school_actor("W"),
+        origin="新加坡",
+        abroad=True,
+        school="W",
+        class_id="W-3",
+        grade=3,
+        name=s.name,
+        sex=s.sex,
+        birth_date=s.birth_date,
+        hukou_region="340202",
+        id_number=s.id_number,
+    )
+    assert back.allowed, back.decision
+    assert not {"requests", "open", "fields"} & {
+        k for st in back.decision.explain().steps for k, _ in st.facts
+    }
 
 
 def test_art28_an_actor_s_kind_must_be_its_unit_s_level() -> None:

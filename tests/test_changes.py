@@ -2254,12 +2254,17 @@ def _transfer_to_w(p: Province, student_id: str):  # type: ignore[no-untyped-def
     )
 
 
-def _other_open(out, blocker: str, request_id: str) -> None:  # type: ignore[no-untyped-def]
-    """``out`` was refused as change.other_open (Art 19), naming the open request."""
+def _other_open(out, blocker: str, request_id: str | None) -> None:  # type: ignore[no-untyped-def]
+    """``out`` was refused as change.other_open (Art 19), naming the open request; with
+    ``request_id`` None, naming none (a filer who may not read the student is told no
+    fact of its record, Art 30: a transfer's receiving school of another county)."""
     assert out.decision.codes == ("change.other_open",), out.decision
     v = out.decision.violations[0]
     assert v.article == anhui(19)
-    assert (dict(v.facts)["open"], dict(v.facts)["requests"]) == (blocker, request_id)
+    if request_id is None:
+        assert not {"open", "requests"} & set(dict(v.facts))
+    else:
+        assert (dict(v.facts)["open"], dict(v.facts)["requests"]) == (blocker, request_id)
     assert out.request is None
 
 
@@ -2274,7 +2279,7 @@ def test_art29_a_correction_and_a_transfer_wait_for_each_other(province: Provinc
     assert fix.request is not None
     assert fix.request.from_school == "A"  # the school that filed it
     before = len(province.log())
-    _other_open(_transfer_to_w(province, s.id), "correction", fix.request.id)
+    _other_open(_transfer_to_w(province, s.id), "correction", None)  # (W may not read it)
     assert len(province.log()) == before  # nothing written
     assert province.reg.approve(SHUSHAN, fix.request.id).allowed  # the unit that received it
     t = _transfer_to_w(province, s.id)
@@ -2907,3 +2912,47 @@ def test_art14_a_correction_cannot_make_a_child_another_record_already_is(
     edit = province.reg.update_student(A, draft.id, guardian_id=g1, name="甲")
     assert edit.decision.codes == ("correction.duplicate",)
     assert first.name == "甲"
+
+
+def test_art26_a_decision_refused_to_another_party_cites_the_request_s_article() -> None:
+    """Found by the access review: the school approving its own suspension, another
+    county, or the city over the county were refused ``stage.wrong_party`` citing Art
+    21 (the in-province transfer's chain), and the province's approval was denied
+    citing Art 21 too. A stage refused to an actor that is not its party cites the
+    request's own article as the profile cites its decision (a suspension's Art 26,
+    under the national profile its article there; a transfer's Art 21, as before); the
+    province, which decides no stage, is denied by Art 28 (its user queries and counts
+    only), as its other data maintenance is."""
+    from xueji.policy import NATIONAL_2013
+
+    for policy in (ANHUI_2013, NATIONAL_2013):
+        p = Province(policies=(policy,))
+        s = p.register("A", 3)
+        req = p.reg.suspend(A, s.id, "病休").request
+        assert req is not None
+        cited = policy.cite("suspension", "approve", anhui(26))
+        for actor in (A, authority("340121"), HEFEI):
+            for decide in (p.reg.approve, p.reg.reject, p.reg.withdraw):
+                if decide == p.reg.withdraw and actor == A:
+                    continue  # (the school that filed it withdraws it)
+                out = decide(actor, req.id)
+                assert out.decision.codes == ("stage.wrong_party",), (actor, out.decision)
+                assert out.decision.violations[0].article == cited, actor
+        with pytest.raises(AccessDenied) as denied:
+            p.reg.approve(PROVINCE, req.id)
+        assert "第二十八条" in str(denied.value)
+        assert p.reg.approve(SHUSHAN, req.id).allowed
+        # repeated by another unit once decided: the same
+        again = p.reg.approve(HEFEI, req.id)
+        assert again.decision.codes == ("stage.wrong_party",)
+        assert again.decision.violations[0].article == cited
+    # a transfer's wrong party cites Art 21, the chain's article
+    p = Province()
+    s = p.register("A", 1)
+    move = p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+    ).request
+    assert move is not None
+    wrong = p.reg.approve(A, move.id)
+    assert wrong.decision.codes == ("stage.wrong_party",)
+    assert wrong.decision.violations[0].article == anhui(21)

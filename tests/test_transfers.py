@@ -9,10 +9,11 @@ import attrs
 import pytest
 
 from tests.conftest import PROVINCE, START, D, Province, authority, make_id, school_actor
+from xueji import registry
 from xueji.articles import anhui
 from xueji.errors import CalendarNotCovered, CannotComplete, XuejiError
 from xueji.lifecycle import RequestState, StudentStatus
-from xueji.model import Actor, Photo, SchoolClass, Student, TransferReason
+from xueji.model import Actor, Photo, School, SchoolClass, Student, TransferReason
 from xueji.policy import ANHUI_2013, NATIONAL_2013, Param, Stage
 from xueji.registry import DEFAULT_APPROVAL_NOTE
 from xueji.storage.sql import SqlStore
@@ -932,7 +933,24 @@ def test_art19_a_student_coming_back_has_one_return_open_and_no_correction_besid
     assert first.request is not None
     second = back("B")
     assert second.decision.codes == ("change.other_open",)
-    assert dict(second.decision.violations[0].facts)["requests"] == first.request.id
+    # B may not read the record coming back: told the rule, not the requests it holds
+    assert "requests" not in dict(second.decision.violations[0].facts)
+    by_city = province.reg.transfer_in(
+        authority("3401"),
+        origin="新加坡",
+        abroad=True,
+        school="B",
+        class_id="B-1",
+        grade=1,
+        name=s.name,
+        sex=s.sex,
+        birth_date=s.birth_date,
+        hukou_region=s.hukou_region,
+        registry_number=s.registry_number,
+        id_number=s.id_number,
+    )
+    assert by_city.decision.codes == ("change.other_open",)
+    assert dict(by_city.decision.violations[0].facts)["requests"] == first.request.id
 
 
 def test_art25_false_material_cannot_be_approved(province: Province) -> None:
@@ -1374,8 +1392,15 @@ def test_art25_a_direct_county_s_hukou_is_not_the_prefecture_s_sharing_its_digit
         return done.student
 
     guangde = at_x("341882")
-    moved = start_transfer(
-        p, guangde.id, to="Y", reason=TransferReason.OTHER, stated_reason="离家近"
+    # (filed by the city, which may read the student: a school of another county is
+    # told no fact of the record, its 户籍 included, Art 30)
+    moved = p.reg.request_transfer(
+        authority("3418"),
+        guangde.id,
+        to_school="Y",
+        to_class="Y-1",
+        reason=TransferReason.OTHER,
+        stated_reason="离家近",
     )
     assert moved.allowed, moved.decision
     step = next(
@@ -1461,7 +1486,17 @@ def test_art25_a_retired_hukou_code_is_not_read_as_a_city() -> None:
         return done
 
     def choose(s: Student, to: str):  # type: ignore[no-untyped-def]
-        return start_transfer(p, s.id, to=to, reason=TransferReason.OTHER, stated_reason="择校")
+        # (filed by the city, which may read the student and is told the 户籍 read: a
+        # school may not read a student of another school, and is told no fact of it)
+        city = authority("3408" if to.startswith("Q") else "3401")
+        return p.reg.request_transfer(
+            city,
+            s.id,
+            to_school=to,
+            to_class=f"{to}-1",
+            reason=TransferReason.OTHER,
+            stated_reason="择校",
+        )
 
     zongyang = choose(at_q1("340823"), "Q2")
     assert zongyang.allowed, zongyang.decision
@@ -1700,3 +1735,162 @@ def test_art25_no_default_approval_moves_a_transfer_the_bar_holds_since() -> Non
     held = p.reg.request(PROVINCE, again.id)
     assert held.state is RequestState.AT_SENDING_AUTHORITY
     assert p.reg.student(PROVINCE, s.id).school == "WH"
+
+
+def _opened_by(p: Province, request_id: str, unit: str) -> None:
+    """Make ``unit`` the opener of the request, as a store written before an authority's
+    filing of a transfer whose stage is its own was refused may hold it."""
+    with p.store.unit_of_work() as uow:
+        held = uow.requests.get(request_id)
+        first = attrs.evolve(held.history[0], actor=unit)
+        uow.requests.update(
+            attrs.evolve(held, history=(first, *held.history[1:]), version=held.version + 1)
+        )
+
+
+def test_art31_an_authority_files_no_transfer_whose_stage_is_its_own(province: Province) -> None:
+    """Found by the access review: a county filed a cross-border transfer out of its own
+    school's pupil, let the school's stage pass by default (Art 24) and approved its own
+    stage; another filed a transfer into its school, approved its own stage and let the
+    sweep approve the rest: no school ever agreed (Arts 21, 23: the school files, its
+    authority reviews). A unit whose stage a transfer would wait at (the receiving or
+    the sending school's 学籍主管单位) may not file it: refused ``stage.own_filing``,
+    citing the request's article, nothing written."""
+    p = province
+    s = p.register("A", 1)
+    shushan, jinghu, hefei = authority("340104"), authority("340202"), authority("3401")
+    # a primary school the city runs itself
+    p.reg.add_school(
+        PROVINCE, School("HP", "合肥市直小学", "3401", "340100", frozenset({Stage.PRIMARY}))
+    )
+    p.reg.add_class(hefei, SchoolClass("HP-1", "HP", "一年级1班", 1, "班主任", START))
+    h = p.enroll("HP", 1)
+    review = p.reg.submit(school_actor("HP"), h.id).request
+    assert review is not None
+    assert p.reg.approve(hefei, review.id).allowed
+    before = len(p.log())
+    outs = {
+        23: p.reg.request_cross_border_out(
+            shushan, s.id, destination="加拿大", leave_date=D(2026, 9, 20), reason="随父母出国"
+        ),
+        22: p.reg.request_cross_province_out(
+            shushan, s.id, to_school_name="江苏某小学", reason="随迁"
+        ),
+        21: p.reg.request_transfer(
+            jinghu, s.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+        ),
+        # the city files into its county's school, but is the sending school's authority
+        -21: p.reg.request_transfer(
+            hefei, h.id, to_school="A", to_class="A-1", reason=TransferReason.JOB_MOVE
+        ),
+    }
+    outs[-22] = p.reg.transfer_in(
+        jinghu,
+        origin="境外",
+        abroad=True,
+        school="W",
+        class_id="W-1",
+        grade=1,
+        name="丙",
+        sex="F",
+        birth_date=D(2019, 4, 1),
+        hukou_region="340202",
+        id_number=make_id(D(2019, 4, 1), "F"),
+    )
+    for article, out in outs.items():
+        assert [v.code for v in out.decision.violations] == ["stage.own_filing"], article
+        assert out.request is None
+        if article > 0:
+            assert out.decision.violations[0].article.number == article
+    assert out.decision.violations[0].article.number == 23  # (a transfer in from abroad)
+    assert len(p.log()) == before
+    assert p.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
+
+
+def test_art31_a_transfer_filed_by_a_unit_above_is_decided_by_the_parties(
+    province: Province,
+) -> None:
+    """A unit above the receiving school's authority (a city, for its county's school)
+    may file a transfer, its stages none of its own: the receiving school, the
+    authorities and the sending school decide theirs, as when the school files it."""
+    p = province
+    s = p.register("A", 1)
+    wuhu = authority("3402")
+    out = p.reg.request_transfer(
+        wuhu, s.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+    )
+    assert out.allowed, out.decision
+    assert out.request is not None
+    rid = out.request.id
+    assert p.reg.approve(wuhu, rid).decision.codes == ("stage.wrong_party",)
+    for party in (W, WUHU, A, SHUSHAN):
+        assert p.reg.approve(party, rid).allowed
+    assert p.reg.student(PROVINCE, s.id).school == "W"
+    came = p.reg.transfer_in(
+        wuhu,
+        origin="境外",
+        abroad=True,
+        school="W",
+        class_id="W-1",
+        grade=1,
+        name="丙",
+        sex="F",
+        birth_date=D(2019, 4, 1),
+        hukou_region="340202",
+        id_number=make_id(D(2019, 4, 1), "F"),
+    )
+    assert came.allowed, came.decision
+    assert came.request is not None
+    for party in (W, WUHU):
+        assert p.reg.approve(party, came.request.id).allowed
+    assert p.reg.request(PROVINCE, came.request.id).state is RequestState.APPROVED
+
+
+def test_art31_a_transfer_filed_by_its_authority_before_is_not_decided_by_it(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transfer an authority filed with a stage of its own (in a store written before
+    such a filing was refused): it decides none of its stages (``stage.own_filing``,
+    citing the request's article), and the sweep does not approve that stage by default
+    either (Art 24 deems the party's silence its consent, and the party is the unit
+    that filed it): the request waits there, nothing written, until its filer
+    withdraws it. The school's stage before it is the school's, decided or passed by
+    default as ever."""
+    p = province
+    s, t = p.register("A", 1), p.register("A", 1)
+    with monkeypatch.context() as m:  # an older library wrote these requests' entries,
+        # without the request's digest (else the edit below is a change the log holds)
+        m.setattr(registry, "_request_written", lambda req: {})
+        out = p.reg.request_cross_border_out(
+            A, s.id, destination="加拿大", leave_date=D(2026, 9, 20), reason="随父母出国"
+        )
+        move = p.reg.request_transfer(
+            W, t.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+        )
+    assert out.request is not None
+    assert move.request is not None
+    rid = out.request.id
+    _opened_by(p, rid, SHUSHAN.unit)
+    _opened_by(p, move.request.id, WUHU.unit)  # (W's county filed a transfer into W)
+    assert p.reg.approve(SHUSHAN, rid).decision.codes == ("stage.wrong_party",)
+    p.at(D(2026, 10, 20))  # the schools' 20 working days passed: approved by default
+    p.reg.advance_clock(Actor.system())
+    assert p.reg.request(PROVINCE, rid).state is RequestState.AT_SENDING_AUTHORITY
+    assert p.reg.request(PROVINCE, move.request.id).state is RequestState.AT_RECEIVING_AUTHORITY
+    for decide in (p.reg.approve, p.reg.reject):
+        refused = decide(SHUSHAN, rid)
+        assert [v.code for v in refused.decision.violations] == ["stage.own_filing"]
+        assert refused.decision.violations[0].article.number == 23
+    refused = p.reg.decide_transfer(WUHU, move.request.id, approve=True)
+    assert [v.code for v in refused.decision.violations] == ["stage.own_filing"]
+    assert refused.decision.violations[0].article.number == 21
+    before = len(p.log())
+    p.at(D(2026, 12, 20))  # the authorities' 20 working days passed too
+    assert p.reg.advance_clock(Actor.system()) == []
+    assert len(p.log()) == before
+    assert p.reg.request(PROVINCE, rid).state is RequestState.AT_SENDING_AUTHORITY
+    assert p.reg.request(PROVINCE, move.request.id).state is RequestState.AT_RECEIVING_AUTHORITY
+    assert p.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
+    assert p.reg.student(PROVINCE, t.id).school == "A"
+    assert p.reg.withdraw(SHUSHAN, rid).allowed
+    assert p.reg.withdraw(WUHU, move.request.id).allowed

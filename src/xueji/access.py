@@ -45,10 +45,11 @@ class Scope(enum.StrEnum):
     SETUP = "setup"  # the province creates the tree (Art 6)
     SCHOOL = "school"  # the school the action touches (its own, branch, or jurisdiction)
     RECEIVING = "receiving"  # the receiving school of a transfer in (Art 21)
-    STAGE = "stage"  # the party a request's stage waits for (Art 21)
+    STAGE = "stage"  # the party a request's stage waits for (Art 21; the request's own)
     OPENER = "opener"  # the unit that opened the request
     PROVINCE_WIDE = "province_wide"  # the whole province at once (Art 18 rollover, Art 24 sweep)
     UNIT = "unit"  # a unit's own jurisdiction (reports, Art 27, Art 32)
+    INBOX = "inbox"  # the requests whose stage waits for the actor (none the province's)
 
 
 @attrs.frozen
@@ -109,10 +110,34 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
             "senior high filed: not the unit that reviews it (`stage.own_filing`, Art 31; citing the request's article)",
         ),
         # 第四章: changes (Arts 20-27)
-        "request_transfer": _p(LOCAL, Scope.RECEIVING, anhui(21), "filed by the receiving school"),
-        "transfer_in": _p(LOCAL, Scope.RECEIVING, anhui(22)),
-        "request_cross_province_out": _p(LOCAL, Scope.SCHOOL, anhui(22)),
-        "request_cross_border_out": _p(LOCAL, Scope.SCHOOL, anhui(23)),
+        "request_transfer": _p(
+            LOCAL,
+            Scope.RECEIVING,
+            anhui(21),
+            "filed by the receiving school; not by the receiving or the sending school's "
+            "authority (`stage.own_filing`, Art 31; citing the request's article)",
+        ),
+        "transfer_in": _p(
+            LOCAL,
+            Scope.RECEIVING,
+            anhui(22),
+            "by the receiving school; not its authority (`stage.own_filing`, Art 31; "
+            "its 补办 of a record from abroad is `enroll`'s, Art 23)",
+        ),
+        "request_cross_province_out": _p(
+            LOCAL,
+            Scope.SCHOOL,
+            anhui(22),
+            "by the school; not its authority (`stage.own_filing`, Art 31; citing the "
+            "request's article)",
+        ),
+        "request_cross_border_out": _p(
+            LOCAL,
+            Scope.SCHOOL,
+            anhui(23),
+            "by the school; not its authority (`stage.own_filing`, Art 31; citing the "
+            "request's article)",
+        ),
         "suspend": _p(
             LOCAL,
             Scope.SCHOOL,
@@ -141,18 +166,26 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
         "approve": _p(
             LOCAL,
             Scope.STAGE,
-            anhui(21),
-            "only the party the stage waits for; not the unit that filed a school's change "
-            "(`stage.own_filing`, Art 31; citing the request's article)",
+            anhui(28),
+            "any request: only the party the stage waits for (`stage.wrong_party`), not "
+            "the unit that filed the request (`stage.own_filing`, Art 31), each citing "
+            "the request's article; the province decides no stage (Art 28)",
         ),
         "reject": _p(
             LOCAL,
             Scope.STAGE,
+            anhui(28),
+            "any request: only the party the stage waits for (`stage.wrong_party`), not "
+            "the unit that filed the request (`stage.own_filing`, Art 31), each citing "
+            "the request's article; the province decides no stage (Art 28)",
+        ),
+        "decide_transfer": _p(
+            LOCAL,
+            Scope.STAGE,
             anhui(21),
-            "only the party the stage waits for; not the unit that filed a school's change "
+            "only the party the stage waits for; not the unit that filed the transfer "
             "(`stage.own_filing`, Art 31; citing the request's article)",
         ),
-        "decide_transfer": _p(LOCAL, Scope.STAGE, anhui(21), "only the party the stage waits for"),
         "withdraw": _p(LOCAL, Scope.OPENER, anhui(21), "only the unit that opened the request"),
         # province-wide operations
         "rollover": _p(
@@ -172,7 +205,13 @@ PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
         "student": _p(READERS, Scope.SCHOOL, anhui(28), "查询"),
         "students_of": _p(READERS, Scope.SCHOOL, anhui(28), "查询"),
         "request": _p(READERS, Scope.SCHOOL, anhui(28), "either school of the request"),
-        "pending": _p(READERS, Scope.UNIT, anhui(28), "待办: the requests waiting for the actor"),
+        "pending": _p(
+            READERS,
+            Scope.INBOX,
+            anhui(28),
+            "待办: the requests whose stage waits for the actor; the province's is empty "
+            "(it decides no stage, Art 28)",
+        ),
         "history": _p(READERS, Scope.SCHOOL, anhui(28)),
         "migrant_dropouts": _p(frozenset({K.PROVINCE, K.CITY, K.COUNTY}), Scope.UNIT, anhui(27, 3)),
         "verify_log": _p(
@@ -252,6 +291,7 @@ _CELL = {
     Scope.OPENER: "✓ opener",
     Scope.PROVINCE_WIDE: "✓",
     Scope.UNIT: "✓ jurisdiction",
+    Scope.INBOX: "✓ its stages",
 }
 
 
@@ -260,6 +300,8 @@ def cell(action: str, kind: ActorKind) -> str:
     perm = PERMISSIONS[action]
     if kind not in perm.kinds:
         return "—"
+    if kind in (K.PROVINCE, K.SYSTEM) and perm.scope is Scope.INBOX:
+        return "✓ empty (no stage waits for it)"
     if kind in (K.PROVINCE, K.SYSTEM) and perm.scope in (Scope.SCHOOL, Scope.UNIT):
         return "✓ province-wide"
     return _CELL[perm.scope]

@@ -415,10 +415,14 @@ def cmd_access(args: argparse.Namespace) -> int:
             "  adds its own).",
             "- **stage party**: only the school or authority the request's stage waits for,",
             "  by its code and its kind (a county actor under a city's code is no city); a",
-            "  分校's stage also its 学区中心校 (Art 7).",
+            "  分校's stage also its 学区中心校 (Art 7). Its refusal (`stage.wrong_party`) cites",
+            "  the request's own article as the profile cites it (a suspension's Art 26, a",
+            "  transfer's Art 21); the province, which decides no stage, is denied by Art 28.",
             "- **opener**: only the unit that opened the request, by its code and its kind (a",
             "  分校's request also its 学区中心校).",
             "- **jurisdiction** (reports): results limited to the actor's schools.",
+            "- **its stages** (`pending`, the inbox): the requests whose stage waits for the",
+            "  actor; the province's is empty, as no stage waits for it (Art 28).",
             "",
             matrix_markdown(),
         ]
@@ -1350,6 +1354,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     decide = reg.reject if args.reject else reg.approve
     done = ("已驳回", "rejected") if args.reject else ("已批准", "approved")
     what = "review --reject" if args.reject else "review"
+
     return _each(args, ids, lambda rid: decide(args.actor, rid, args.note), what, done)
 
 

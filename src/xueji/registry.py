@@ -649,6 +649,66 @@ def _as_warnings(decision: Decision) -> Decision:
     return Decision((), decision.violations + decision.warnings, (_WarnedSteps(decision),))
 
 
+_TOLD_FACTS = frozenset(
+    {
+        # what the actor gave: the student it named, the school, class and reason
+        "student",
+        "school",
+        "to_school",
+        "class_id",
+        "reason",
+        "stated_reason",
+        "applied_on",
+        "change",
+        "kind",
+        "filed_by",
+        "actor",
+        "request",
+        # what its own side holds: the receiving school's class, city and stages
+        "class_school",
+        "class_grade",
+        "size",
+        "cap",
+        "to_special",
+        "city",
+        "to_city",
+        "to_city_region",
+        # the calendar and the profile: the days a rule read, the deadline it set
+        "on",
+        "today",
+        "term",
+        "deadline",
+        # Art 25's bar: a refusal of the receiving city's own authority
+        "false_material_refusal",
+        "refused",
+        "use",
+    }
+)
+"""The facts of a rule told to an actor who may not read the student the rule looked
+at (:func:`_without_facts`): what the actor gave, what its own side holds, the
+calendar's and the profile's. Any other fact (the record's status, school, city,
+户籍, disability flag, grade, stage, its other requests, the party a stage waits at)
+is left out: a fact a rule adds later is left out until it is named here."""
+
+
+def _without_facts(decision: Decision) -> Decision:
+    """``decision`` as told to an actor who may not read the student it concerns (Arts
+    28, 30): every rule evaluated, with its code, verdict, article, message and the
+    profile's parameters it read, and of the facts it looked at only those of
+    :data:`_TOLD_FACTS` (none of the record's). Allowed or refused as ``decision``
+    is."""
+
+    def told(facts: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple((k, v) for k, v in facts if k in _TOLD_FACTS)
+
+    bare = tuple(attrs.evolve(step, facts=told(step.facts)) for step in decision.explain().steps)
+    return Decision(
+        tuple(attrs.evolve(v, facts=told(v.facts)) for v in decision.violations),
+        tuple(attrs.evolve(w, facts=told(w.facts)) for w in decision.warnings),
+        bare,
+    )
+
+
 _BulkInto = tuple[dict[int, Student], dict[int, Decision], dict[int, Decision], list[int]]
 """Where ``Registry.enroll_many`` puts its rows' outcomes: applied, refused, warned,
 repeated (the fields of :class:`BulkOutcome`, by row index)."""
@@ -925,23 +985,6 @@ def _since_entry(
     ):
         return e.on  # back after a rollover passed while it was away: starts again
     return _grade_since(prev, grade, e.subject, rollovers)
-
-
-REVIEWED_BY_AUTHORITY = frozenset(
-    {
-        RequestKind.NEW_STUDENT,
-        RequestKind.CORRECTION,
-        RequestKind.SUSPENSION,
-        RequestKind.RESUMPTION,
-        RequestKind.DROPOUT,
-        RequestKind.GRADUATION,
-    }
-)
-"""The requests the school files and its 学籍主管单位 reviews, in one stage (Arts 15, 18,
-26, 27, 29; Art 31: 学籍信息由学校组织录入, the authorities 负责…审核审批): never
-filed by the unit whose review they wait for, nor decided by the unit that filed them
-(``stage.own_filing``). A transfer's chain has a school's stage between its
-authorities' (Arts 21-23), and a transfer in may be filed by an authority (补办)."""
 
 
 AWAY_AT_ROLLOVER = frozenset(
@@ -2427,6 +2470,19 @@ class Registry:
         included) it was handed back, refused or not, with no read logged (Art 30)."""
         return student if self._inside(uow, actor, student.school) else None
 
+    def _told(self, uow: UnitOfWork, actor: Actor, decision: Decision, school: str) -> Decision:
+        """``decision`` on a filing that names a student of ``school``, as ``actor`` is
+        told it: whole where the actor may read the student (:meth:`_shown`), else
+        :func:`_without_facts`, no fact of the record (a transfer's receiving school, or
+        authority of another city: ``request_transfer``, and ``transfer_in`` of a
+        record coming back). Found by the access review: a school of another city,
+        guessing an id, was told a student's status, sending school, disability flag,
+        户籍 and grade by a refused filing, where reading the student is denied (Arts
+        28, 30)."""
+        if self._inside(uow, actor, school):
+            return decision
+        return _without_facts(decision)
+
     def _student_for(
         self,
         uow: UnitOfWork,
@@ -2951,65 +3007,120 @@ class Registry:
             return school.code, True
         return school.authority, False
 
-    def _check_party(self, uow: UnitOfWork, actor: Actor, req: Request) -> Decision:
+    def _check_party(
+        self, uow: UnitOfWork, actor: Actor, req: Request, policy: Policy | None = None
+    ) -> Decision:
         """Art 21: the actor is the party of the request's stage, by its code and its
         kind (a county actor under a city's code decided the city's stage); a 分校's
-        stage is its 学区中心校's as well (Art 7), as its students are."""
+        stage is its 学区中心校's as well (Art 7), as its students are. With ``policy``
+        (a decision told to its actor), a refusal cites the request's article as
+        ``policy`` cites its decision (:meth:`_stage_article`); without, Art 21 (an
+        inbox asks whether, never why)."""
         code, is_school = self._party(uow, req)
-        return approvals.check_party(
-            actor,
-            request=req.id,
-            stage=req.state.value,
-            party=code,
-            party_is_school=is_school,
-            party_kind=ActorKind.SCHOOL if is_school else self._kind_of(uow, code),
-            central_school=self._central_of(uow, code) if is_school else None,
-        )
+        kind = ActorKind.SCHOOL if is_school else self._kind_of(uow, code)
+        central = self._central_of(uow, code) if is_school else None
+
+        def check(article: Article | None = None) -> Decision:
+            return approvals.check_party(
+                actor,
+                request=req.id,
+                stage=req.state.value,
+                party=code,
+                party_is_school=is_school,
+                party_kind=kind,
+                central_school=central,
+                article=article,
+            )
+
+        decision = check()
+        if decision.allowed or policy is None:
+            return decision
+        return check(self._stage_article(req, policy))
+
+    @staticmethod
+    def _stage_article(req: Request, policy: Policy) -> Article:
+        """The article of a decision on ``req`` at its stage, as ``policy`` cites it (as
+        its log entry does): the table's ``approve`` row of the stage, or, for a
+        request no longer open, its opening row's. A refusal of the decision to an actor
+        that is not its party (``stage.wrong_party``) or that filed it
+        (``stage.own_filing``) cites it."""
+        row = REQUEST_TABLES[req.kind].get(req.state, "approve")
+        event = "approve" if row is not None else "open"
+        return policy.cite(req.kind.value, event, (row or REQUEST_TABLES[req.kind].rows[0]).article)
 
     def _own_filing(
-        self, uow: UnitOfWork, actor: Actor, kind: RequestKind, school: str, policy: Policy
+        self, uow: UnitOfWork, actor: Actor, kind: RequestKind, *schools: str, policy: Policy
     ) -> Decision:
         """At a filing: :func:`~xueji.rules.approvals.check_own_filing` of ``actor``
-        filing a request of ``kind`` (:data:`REVIEWED_BY_AUTHORITY`) for a student of
-        ``school``, whose review is the school's 学籍主管单位's (Art 31). Found by the
+        filing a request of ``kind`` whose authority stages are those of ``schools``'
+        学籍主管单位 (a school's change: its own school's, Art 31; a transfer: the
+        receiving school's and the sending school's, Arts 21-23). Found by the
         lifecycle review: a county filed its own school's dropout and approved it
-        itself. A school never reviews: its filing evaluates nothing. The refusal
-        cites the request's article as ``policy`` cites its filing (before, the
-        table's as it stood: found by the merge review)."""
-        if kind not in REVIEWED_BY_AUTHORITY or actor.kind is ActorKind.SCHOOL:
+        itself; by the access review: a county filed a transfer out of its own school,
+        let the school's stage pass by default (Art 24) and approved its own, no school
+        ever agreeing. A unit that would decide a stage of the request may not file it,
+        so no request waits at a stage its filer alone could decide (and nobody may:
+        :meth:`_decided_by_its_filer`). A school's filing evaluates nothing: it decides
+        no authority's stage, and the receiving school's stage after its own filing of
+        a transfer is its agreement (Art 21: 流入地学校审核同意后…录入转学申请). The
+        refusal cites the request's article as ``policy`` cites its filing (before,
+        the table's as it stood: found by the merge review)."""
+        if actor.kind is ActorKind.SCHOOL:
             return Decision.allow()
-        code = self._get_school(uow, school).authority
-        reviewer = Actor(self._kind_of(uow, code) or ActorKind.COUNTY, code)
         article = policy.cite(kind.value, "open", REQUEST_TABLES[kind].rows[0].article)
-        return approvals.check_own_filing(
-            actor, reviewer, kind=kind.value, article=article, subject=school
-        )
+        checks, seen = [], set()
+        for school in schools:
+            code = self._get_school(uow, school).authority
+            if code in seen:
+                continue  # (a transfer within one county: its authority once)
+            seen.add(code)
+            reviewer = Actor(self._kind_of(uow, code) or ActorKind.COUNTY, code)
+            checks.append(
+                approvals.check_own_filing(
+                    actor, reviewer, kind=kind.value, article=article, subject=school
+                )
+            )
+        return Decision.combine(*checks)
 
     def _decided_by_its_filer(
         self, uow: UnitOfWork, actor: Actor, req: Request, policy: Policy
     ) -> Decision:
-        """At a review (approve, reject) of a request of :data:`REVIEWED_BY_AUTHORITY`:
-        the unit that opened it does not decide it (Art 31,
-        :func:`~xueji.rules.approvals.check_own_filing`; a request so filed, in a store
-        written before such a filing was refused, is withdrawn by its filer). A request
-        a school opened (its review is never the school's) evaluates nothing."""
-        if req.kind not in REVIEWED_BY_AUTHORITY or not req.history:
+        """At a decision (approve, reject) of any request: the unit that opened it
+        decides none of its stages (Art 31, :func:`~xueji.rules.approvals.check_own_filing`;
+        a request so filed, in a store written before such a filing was refused, is
+        withdrawn by its filer). A request a school opened evaluates nothing: a school
+        is never the party of an authority's stage, and the receiving school's stage
+        of a transfer it filed is its own agreement (Art 21). Before, a transfer was
+        not concerned: a county filed one and approved its own stage."""
+        if not req.history:
             return Decision.allow()
         kind = self._opener_kind(uow, req)
         if kind is None or kind is ActorKind.SCHOOL:
             return Decision.allow()
-        row = REQUEST_TABLES[req.kind].get(req.state, "approve")
-        event = "approve" if row is not None else "open"
         return approvals.check_own_filing(
             Actor(kind, req.history[0].actor),
             actor,
             kind=req.kind.value,
             # the request's article as the profile cites its decision (as its log does)
-            article=policy.cite(
-                req.kind.value, event, (row or REQUEST_TABLES[req.kind].rows[0]).article
-            ),
+            article=self._stage_article(req, policy),
             subject=req.id,
         )
+
+    def _waits_for_its_filer(self, uow: UnitOfWork, req: Request) -> bool:
+        """Whether the stage ``req`` waits at is the unit's that opened it (a transfer
+        an authority filed with a stage of its own, in a store written before such a
+        filing was refused): the sweep does not approve it by default, as the filer
+        does not decide it (Art 24 deems the party's silence its consent; the party
+        is the filer). A request a school opened is never so: read from the opener
+        alone, the student's record is not (the sweep reads it for few requests)."""
+        opener = req.history[0].actor if req.history else ""
+        if uow.units.get(opener) is None:
+            return False  # (a school's filing, or the system's)
+        kind = self._opener_kind(uow, req)
+        if kind is None or kind is ActorKind.SCHOOL:
+            return False
+        code, is_school = self._party(uow, req)
+        return not is_school and code == opener and self._kind_of(uow, code) is kind
 
     @staticmethod
     def _kind_of(uow: UnitOfWork, code: str) -> ActorKind | None:
@@ -3466,6 +3577,22 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 if altered is not None:
                     _held_altered(req, altered, policy)
                     break
+            if self._waits_for_its_filer(uow, req):
+                # Art 31 over Art 24: the stage of the authority that filed the request
+                # (a store written before such a filing was refused) is not the filer's
+                # to decide, nor the sweep's to approve in its name: left at its stage,
+                # nothing written, logged; the filer withdraws it. Before, a county
+                # filed a transfer out and the sweep, or the county, approved its stage
+                _LOG.warning(
+                    "默认审批暂缓：请求 %s 待其提交单位 %s 自己审批（第三十一条），请由其撤回 / "
+                    "default approval held: request %s waits at the stage of %s, the unit "
+                    "that filed it (Art 31); it withdraws it",
+                    req.id,
+                    req.history[0].actor,
+                    req.id,
+                    req.history[0].actor,
+                )
+                break
             if row.target is R.APPROVED:
                 # Art 16 over Art 24: the approval deemed given is the party's own, and
                 # places the student no more than the party could (a class since full,
@@ -4643,7 +4770,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             decision = Decision.combine(
                 self._entry_checks(uow, s, self._entered_under(s, on)),
                 late,
-                self._own_filing(uow, actor, RequestKind.NEW_STUDENT, s.school, policy),
+                self._own_filing(uow, actor, RequestKind.NEW_STUDENT, s.school, policy=policy),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -4849,17 +4976,20 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         unit that was not the party (another city's school, asking by a guessed id)
         handed it the whole request, a correction's new identity number included; and
         a transfer's receiving school and county, approving their stages, were handed
-        the record of a student still at another school."""
-        request, student = out.request, out.student
+        the record of a student still at another school. One that may not read the
+        request is told its decision without the record's facts (:func:`_without_facts`:
+        the stage, the party it waits at, the student's school's authority; found by
+        the access review)."""
+        request, student, decision = out.request, out.student, out.decision
         if request is not None:
             schools = [c for c in self._request_schools(uow, request) if c]
             if not any(self._inside(uow, actor, c) for c in schools):
-                request = None
+                request, decision = None, _without_facts(decision)
         if student is not None:
             student = self._shown(uow, actor, student)
         if request is out.request and student is out.student:
             return out
-        return attrs.evolve(out, student=student, request=request)
+        return Outcome(decision, student, request)
 
     def _decide_in(
         self,
@@ -4958,7 +5088,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         ):
             # the actor's own stage passed its deadline and was approved by default
             # (Art 24): said as such, where the next stage's party check said only
-            # "not your stage" (stage.wrong_party, Art 21)
+            # "not your stage" (stage.wrong_party)
             overdue = req
         elif put_off and self._check_party(uow, actor, swept).allowed:
             # the stage it waits at passed its deadline, and its default approval is
@@ -4997,6 +5127,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                         Decision.refuse(
                             violation(
                                 "stage.wrong_party",
+                                article=self._stage_article(req, self.policy(on)),
                                 request=req.id,
                                 stage=req.state.value,
                                 party=last.actor,
@@ -5025,11 +5156,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 party_is_school=is_school,
                 party_kind=opener_kind,
                 central_school=self._central_of(uow, opener) if is_school else None,
+                article=self._stage_article(req, self.policy(on)),
             )
         else:
-            party = self._check_party(uow, actor, req)
+            party = self._check_party(uow, actor, req, self.policy(on))
             if party.allowed:
-                # the unit that filed a school's change does not review it (Art 31)
+                # the unit that filed a request decides none of its stages (Art 31)
                 party = Decision.combine(
                     party, self._decided_by_its_filer(uow, actor, req, self.policy(on))
                 )
@@ -5277,7 +5409,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 corrections.check_correction(s, changes, today=on, policy=policy),
                 # (a change ending the record, and under "wait" a transfer, is open)
                 self._no_other_open(uow, s, RequestKind.CORRECTION, policy=policy),
-                self._own_filing(uow, actor, RequestKind.CORRECTION, s.school, policy),
+                self._own_filing(uow, actor, RequestKind.CORRECTION, s.school, policy=policy),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5392,9 +5524,14 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     size=uow.students.count_in_class(klass.id, klass.grade),
                     policy=policy,
                 ),
+                # (Art 31: not by a unit whose stage it would wait at)
+                self._own_filing(
+                    uow, actor, RequestKind.TRANSFER, dst.code, src.code, policy=policy
+                ),
             )
+            told = self._told(uow, actor, decision, s.school)
             if not decision.allowed:
-                return Outcome(decision, self._shown(uow, actor, s))
+                return Outcome(told, self._shown(uow, actor, s))
             req = self._open_request(
                 uow,
                 actor,
@@ -5409,7 +5546,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             )
             s = self._take(uow, s)
             req = self._sweep_request(uow, req, on)
-        return Outcome(decision, self._shown(uow, actor, s), req)
+        return Outcome(told, self._shown(uow, actor, s), req)
 
     @_retried
     def transfer_in(
@@ -5527,9 +5664,15 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 enrolment.check_guardian_id(
                     guardian_id, id_number=id_number, birth_date=birth_date
                 ),
+                # (Art 31: not by the authority whose stage it would wait at; its 补办 of
+                # a record from abroad is enroll's, Art 23, the school submitting it)
+                self._own_filing(uow, actor, kind, sch.code, policy=policy),
             )
             if not decision.allowed:
-                return Outcome(decision)
+                # (a record coming back: the receiving school may not read it yet)
+                return Outcome(
+                    self._told(uow, actor, decision, left[0].school) if left else decision
+                )
             if left:
                 student = left[0]
                 # the record coming back keeps the key fields of its first entry
@@ -5622,9 +5765,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 },
             )
             req = self._sweep_request(uow, req, on)
+            if left:
+                decision = self._told(uow, actor, decision, student.school)
         # a record coming back is the province's earlier record (a guardian's number,
         # its history) that this school may not read before its return is approved
-        # (found by the privacy review): the outcome names it through the request
+        # (found by the privacy review): the outcome names it through the request, and
+        # its decision without the facts of the rules (found by the access review)
         return Outcome(decision, None if left else student, req)
 
     @_retried
@@ -5655,6 +5801,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 ),
                 self._no_other_open(uow, s, RequestKind.CROSS_BORDER_OUT, policy=policy),
                 timing,
+                self._own_filing(uow, actor, RequestKind.CROSS_BORDER_OUT, s.school, policy=policy),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5694,6 +5841,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             decision = Decision.combine(
                 self._no_other_open(uow, s, RequestKind.CROSS_PROVINCE_OUT, policy=policy),
                 transfers.check_timing(on, policy=policy, stated_reason=reason),
+                self._own_filing(
+                    uow, actor, RequestKind.CROSS_PROVINCE_OUT, s.school, policy=policy
+                ),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5790,7 +5940,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 self._class_back(uow, s, to_class, on)
                 if kind is RequestKind.RESUMPTION or to_class
                 else Decision.allow(),
-                self._own_filing(uow, actor, kind, s.school, self.policy(on)),
+                self._own_filing(uow, actor, kind, s.school, policy=self.policy(on)),
             )
             if not decision.allowed:
                 return Outcome(decision, s)
@@ -5992,7 +6142,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     else (),
                     policy=policy,
                 ),
-                self._own_filing(uow, actor, RequestKind.GRADUATION, s.school, policy)
+                self._own_filing(uow, actor, RequestKind.GRADUATION, s.school, policy=policy)
                 if needs_approval
                 else Decision.allow(),
             )

@@ -414,12 +414,12 @@ def _chain(
     article: Article,
     *,
     default: bool,
-    reviewed: bool = False,
 ) -> TransitionTable[RequestState]:
-    """A request's chain of stages. ``reviewed``: a school's change its 学籍主管单位
-    reviews, not decided by the unit that filed it (Art 31)."""
+    """A request's chain of stages, each decided by its party alone (Art 21), never by
+    the unit that filed the request (Art 31: a school's change, or a transfer, filed
+    by an authority whose stage it would be is refused at its filing)."""
     rows: list[Transition[RequestState]] = []
-    party = ("approvals.check_party",) + (("approvals.check_own_filing",) if reviewed else ())
+    party = ("approvals.check_party", "approvals.check_own_filing")
     for i, stage in enumerate(stages):
         nxt = stages[i + 1] if i + 1 < len(stages) else R.APPROVED
         rows.append(_t(stage, "approve", nxt, article, *party))
@@ -440,7 +440,7 @@ def _chain(
 
 
 NEW_STUDENT = _chain(
-    "new-student review", "新生预审核", (R.AT_AUTHORITY,), anhui(15), default=False, reviewed=True
+    "new-student review", "新生预审核", (R.AT_AUTHORITY,), anhui(15), default=False
 )
 TRANSFER = _chain(
     "in-province transfer",
@@ -483,22 +483,16 @@ CORRECTION = _chain(
     (R.AT_AUTHORITY,),
     anhui(29),
     default=False,
-    reviewed=True,
 )
-SUSPENSION = _chain(
-    "suspension", "休学", (R.AT_AUTHORITY,), anhui(26), default=False, reviewed=True
-)
-RESUMPTION = _chain(
-    "resumption", "复学", (R.AT_AUTHORITY,), anhui(26), default=False, reviewed=True
-)
-DROPOUT = _chain("dropout", "辍学", (R.AT_AUTHORITY,), anhui(27), default=False, reviewed=True)
+SUSPENSION = _chain("suspension", "休学", (R.AT_AUTHORITY,), anhui(26), default=False)
+RESUMPTION = _chain("resumption", "复学", (R.AT_AUTHORITY,), anhui(26), default=False)
+DROPOUT = _chain("dropout", "辍学", (R.AT_AUTHORITY,), anhui(27), default=False)
 GRADUATION = _chain(
     "senior-high graduation or 结业",
     "高中毕（结）业",
     (R.AT_AUTHORITY,),
     anhui(18),
     default=False,
-    reviewed=True,
 )
 
 REQUEST_TABLES: Mapping[RequestKind, TransitionTable[RequestState]] = MappingProxyType(

@@ -327,9 +327,11 @@ _code(
 _code(
     "stage.own_filing",
     anhui(31),
-    "提交申请的单位不能审核本单位提交的申请：学籍变动由学校提交，学籍主管单位审核（请撤回，由学校提交）",
-    "the unit that files a request does not review it: the school files, its authority "
-    "reviews (withdraw it, and have the school file it)",
+    "提交申请的单位不审批该申请的任何环节，审批环节属于本单位的申请也不由本单位提交："
+    "学籍变动和转学由学校提交，学籍主管单位审核（由学校提交；已提交的请撤回）",
+    "the unit that files a request decides none of its stages, and does not file one "
+    "with a stage of its own: the school files a change or a transfer, the authorities "
+    "review it (have the school file it; withdraw one filed)",
 )
 _code(
     "change.status",
@@ -802,9 +804,9 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "only a record on its first entry is voided; a record taken up again is kept",
     ),
     "stage.own_filing": (
-        "申请由学校提交，由另一单位（学籍主管单位）审核：提交和审核不由同一单位完成",
-        "a request is reviewed by another unit than the one that filed it (the school "
-        "files, its authority reviews)",
+        "申请由学校提交，由其他单位审批：提交申请的单位不审批其任何环节",
+        "a request's stages are decided by units other than the one that filed it (the "
+        "school files, its authorities review)",
     ),
     "stage.overdue": (
         "审批环节在审批时限内审批",

@@ -38,12 +38,16 @@ def check_party(
     party_is_school: bool,
     party_kind: ActorKind | None = None,
     central_school: str | None = None,
+    article: Article | None = None,
 ) -> Decision:
     """Art 21: only the party a stage waits for decides it (a school for a school's
     stage, the school's 学籍主管单位 for an authority's stage). ``party_kind``, where
     known, is the party's own kind, which the actor's must be (a county actor under a
     city's code does not decide the city's stage). ``central_school``: the party is a
     分校, whose 学区中心校 manages its students (Art 7) and decides its stages as well.
+    ``article``: the request's own (a suspension's Art 26), which a refusal cites;
+    by default the catalogue's, Art 21 (before, every refusal cited it, whatever the
+    request: found by the access review).
 
     >>> from xueji.model import Actor, ActorKind
     >>> county = Actor(ActorKind.COUNTY, "3401")
@@ -64,6 +68,7 @@ def check_party(
     c.rule(
         "stage.wrong_party",
         kind_ok and actor.unit in units,
+        article=article,
         request=request,
         stage=stage,
         party=party,
@@ -79,12 +84,15 @@ def check_own_filing(
     """Art 31 (学籍信息由学校组织录入…市、县(区)教育行政部门…负责…审核审批), with the
     article of the request: the school files a new student (Art 15), a key-field
     correction (Art 29), a suspension or resumption (Art 26), a dropout (Art 27) or a
-    senior-high graduation (Art 18), and its 学籍主管单位 reviews it. The two steps are
-    two units': ``filer`` (the unit that files, or filed, the request) is not
-    ``reviewer`` (the unit whose review it waits for), compared by code and kind.
-    ``subject``: the request, or at a filing the school, the facts name.
-    A unit above the authority (a city, for a county's school) may file; the county
-    reviews. Reading (no text lets one unit do both): docs/lifecycle.md.
+    senior-high graduation (Art 18), and its 学籍主管单位 reviews it; a school files a
+    transfer (Arts 21-23), and the receiving and sending schools' authorities decide
+    their stages. The filing and each decision are two units': ``filer`` (the unit
+    that files, or filed, the request) is not ``reviewer`` (the unit whose stage it
+    waits, or would wait, at), compared by code and kind. ``subject``: the request,
+    or at a filing the school, the facts name. A unit above the authority (a city,
+    for a county's school) may file; the county reviews. Reading (no text lets one
+    unit do both; a default approval, Art 24, stands for the party's own decision, so
+    the filer's stage is not approved by default either): docs/lifecycle.md.
 
     >>> from xueji.articles import anhui
     >>> county = Actor(ActorKind.COUNTY, "340104")
