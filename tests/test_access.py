@@ -556,6 +556,56 @@ def test_art30_a_transfer_filing_tells_an_outsider_no_fact_of_the_student() -> N
     }
 
 
+def test_art30_a_returning_record_s_request_log_tells_its_receiver_no_fact_of_it() -> None:
+    """Found by the merge review: the entry opening a transfer in of a record coming
+    back logged the school the record was at (as every opening entry logs the
+    student's), and the receiving school, which may not read the record before the
+    return is approved, read it in the request's history. The entry leaves the
+    earlier record's school out there; the Art 32 report still charges a request
+    changed outside the registry to that school (the school the log had the student
+    in)."""
+    p = Province()
+    s = p.register("A", 2, hukou_region="340104")
+    gone = p.reg.request_cross_border_out(
+        school_actor("A"), s.id, destination="美国", leave_date=D(2026, 9, 10), reason="出国"
+    ).request
+    assert gone is not None
+    for party in (school_actor("A"), authority("340104")):
+        assert p.reg.approve(party, gone.id).allowed
+    p.at(D(2026, 9, 20))
+    back = p.reg.transfer_in(
+        school_actor("W"),
+        origin="美国",
+        abroad=True,
+        school="W",
+        class_id="W-2",
+        grade=2,
+        name=s.name,
+        sex=s.sex,
+        birth_date=s.birth_date,
+        hukou_region="340104",
+        id_number=s.id_number,
+        stated_reason="回国",
+    )
+    assert back.allowed and back.student is None and back.request is not None
+    rid = back.request.id
+    for actor in (school_actor("W"), authority("340202")):
+        with pytest.raises(AccessDenied):
+            p.reg.student(actor, s.id)
+        entries = p.reg.history(actor, rid)
+        assert [e.command for e in entries] == ["open_cross_border_in"]
+        logged = {**entries[0].before, **entries[0].after}
+        assert not {"school", "from_school"} & set(logged), logged
+        assert "A" not in logged.values(), logged
+        assert logged["to_school"] == "W"  # what the receiving school gave is kept
+    # the report charges the request, changed in the store, to the record's school
+    rows = p.store.requests.t.rows
+    rows[rid] = attrs.evolve(rows[rid], to_class="W-3")
+    for actor in (PROVINCE, authority("340104")):
+        found = [(f.subject, f.unit) for f in p.reg.detect(actor).findings]
+        assert (rid, "A") in found, found
+
+
 def test_art28_an_actor_s_kind_must_be_its_unit_s_level() -> None:
     """ "county 34" (the province's own code) was given a county's data maintenance over
     every school of the province; a city acting under a county's code likewise."""

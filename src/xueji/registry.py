@@ -2912,6 +2912,7 @@ class Registry:
         warnings: Iterable[str] = (),
         logged: Mapping[str, object] = {},
         deadline: _dt.date | None = None,
+        record_told: bool = True,
         **fields: Any,
     ) -> Request:
         """Open a request of ``kind`` for ``student`` with its log entry (``open_<kind>``),
@@ -2924,7 +2925,13 @@ class Registry:
         digest (:func:`_request_written`). Before, the entry held the student, state
         and deadline alone (found by the audit review). Its deadline is ``deadline``
         where the caller read it (a graduation's, from the change log), else
-        :meth:`_stage_deadline`'s."""
+        :meth:`_stage_deadline`'s.
+
+        ``record_told`` False (a transfer in of a record coming back, filed by a school
+        that may not read it before the return is approved, Arts 28, 30): the entry
+        leaves out the school the record was at, which the filer reads in the
+        request's history (found by the merge review); the Art 32 report charges the
+        request to the school the log had the student in (:func:`_watch_requests`)."""
         for k in ("reason", "stated_reason", "note"):
             if k in fields:
                 _free_text(fields[k], "说明", k.replace("_", " "))
@@ -2954,7 +2961,7 @@ class Registry:
             {},
             {
                 "student": student.id,
-                "school": student.school,
+                **({"school": student.school} if record_told else {}),
                 "state": req.state.value,
                 "deadline": req.deadline,
                 **{k: fields[k] for k in _FILED if fields.get(k)},
@@ -5763,6 +5770,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     "stage": stage.value,
                     **({"stated_reason": stated_reason} if stated_reason else {}),
                 },
+                record_told=not left,
             )
             req = self._sweep_request(uow, req, on)
             if left:
