@@ -221,6 +221,16 @@ def test_art32_the_sweep_holds_the_default_approval_of_an_altered_request(
     changed, kept = _transfer(p, s.id), _transfer(p, t.id)
     _tamper(p, changed, tmp_path, to_class="W-2")
     p.at(D(2027, 1, 4))
+    # explained as the sweep holds it (found by the merge review: it said "approved by
+    # default", from the kind and the deadline alone)
+    told = registry.explain_default_approval(p.reg, PROVINCE, changed)
+    assert not told.allowed
+    assert told.codes == ("audit.request_altered",)
+    assert told.violations[0].article.number == 32
+    assert registry.explain_default_approval(p.reg, PROVINCE, kept).allowed
+    assert "audit.request_altered" in registry.explain_default_approval(
+        p.reg, PROVINCE, kept
+    ).explain().rules
     with caplog.at_level(logging.WARNING, logger="xueji.registry"):
         moved = p.reg.advance_clock(Actor.system())
     assert [r.id for r in moved] == [kept]

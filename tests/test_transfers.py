@@ -1203,6 +1203,11 @@ def test_art24_a_default_approval_into_a_class_full_since_is_held_until_it_has_r
     found = {(f.kind, f.subject) for f in p.reg.detect(PROVINCE).findings}
     assert ("overdue_approval", r2.id) in found
     assert p.reg.advance_clock(Actor.system()) == []  # still full: still held
+    # explained as held (found by the merge review: "approved by default" before)
+    told = registry.explain_default_approval(p.reg, PROVINCE, r2.id)
+    assert not told.allowed
+    assert told.codes == ("class.full",)
+    assert told.violations[0].article.number == 16
     assert p.reg.approve(SHUSHAN, r2.id).decision.codes == ("class.full",)
 
     _gone_abroad(p, first.id, W, WUHU)  # a seat in W-1 is free again
@@ -1731,6 +1736,12 @@ def test_art25_no_default_approval_moves_a_transfer_the_bar_holds_since() -> Non
     assert p.reg.approve(school_actor("WH"), again.id).allowed
     # the sending authority's 20 working days end under the strict profile, long past
     p.at(D(2026, 12, 1))
+    # explained as held (found by the merge review: "approved by default" before)
+    told = registry.explain_default_approval(p.reg, PROVINCE, again.id)
+    assert not told.allowed
+    assert told.codes == ("transfer.false_material",)
+    assert told.violations[0].article.number == 25
+    assert dict(told.violations[0].facts)["refused"] == first.id
     p.reg.advance_clock(PROVINCE)
     held = p.reg.request(PROVINCE, again.id)
     assert held.state is RequestState.AT_SENDING_AUTHORITY
@@ -1886,6 +1897,12 @@ def test_art31_a_transfer_filed_by_its_authority_before_is_not_decided_by_it(
     assert refused.decision.violations[0].article.number == 21
     before = len(p.log())
     p.at(D(2026, 12, 20))  # the authorities' 20 working days passed too
+    # explained as the sweep holds it (found by the merge review)
+    for request_id, article in ((rid, 23), (move.request.id, 21)):
+        told = registry.explain_default_approval(p.reg, PROVINCE, request_id)
+        assert not told.allowed
+        assert told.codes == ("stage.own_filing",)
+        assert told.violations[0].article.number == article
     assert p.reg.advance_clock(Actor.system()) == []
     assert len(p.log()) == before
     assert p.reg.request(PROVINCE, rid).state is RequestState.AT_SENDING_AUTHORITY

@@ -3113,6 +3113,67 @@ class Registry:
             subject=req.id,
         )
 
+    def _default_holds(self, actor: Actor, request_id: str, on: _dt.date) -> Decision:
+        """What holds the default approval of an open request's stage (Art 24) as the
+        deadline sweep does (:meth:`_sweep_request`), in its order, each a step citing
+        its article: the request as its last entry wrote it (``audit.request_altered``,
+        Art 32(三)); for a request a unit opened, the party not that unit
+        (``stage.own_filing``, Art 31, the request's article); at a last stage, the
+        class taking the student on the day the approval would be dated (Art 16), and
+        for a 借读 filed under a profile that let it be filed again, no earlier refusal
+        on false material that the profile of that day bars (``transfer.false_material``,
+        Art 25). Told to ``actor`` as :meth:`_told` tells a filing. Found by the merge
+        review: :func:`explain_default_approval` said "approved by default" of requests
+        the sweep held."""
+        with self._reading() as uow:
+            req = self._get_request(uow, request_id)
+            when = on
+            if req.deadline is not None and req.deadline < on:
+                when = req.deadline + _dt.timedelta(days=1)
+            policy = self.policy(when)
+            c = Checks()
+            altered = _request_altered(uow, req)
+            facts: dict[str, object] = {"request": req.id}
+            if altered is not None:
+                facts["entry"] = altered.seq
+            c.check("audit.request_altered", altered is None, facts)
+            held = [c.decision()]
+            opener = req.history[0].actor if req.history else ""
+            kind = self._opener_kind(uow, req) if uow.units.get(opener) is not None else None
+            if kind is not None and kind is not ActorKind.SCHOOL:
+                code, is_school = self._party(uow, req)
+                party = ActorKind.SCHOOL if is_school else self._kind_of(uow, code)
+                held.append(
+                    approvals.check_own_filing(
+                        Actor(kind, opener),
+                        Actor(party or ActorKind.COUNTY, code),
+                        kind=req.kind.value,
+                        article=self._stage_article(req, policy),
+                        subject=req.id,
+                    )
+                )
+            student = self._get_student(uow, req.student)
+            row = REQUEST_TABLES[req.kind].get(req.state, "approve_by_default")
+            if row is not None and row.target is R.APPROVED:
+                held.append(self._class_at_approval(uow, req, student, when))
+                if self._art25_bars_false_material(uow, req) and not self._filed_barred(req):
+                    assert req.to_school is not None  # (a 借读)
+                    refusal = self._bar_holds(uow, req, policy)
+                    bar = policy.false_material_bars_refiling
+                    to_city = self._city_of(uow, self._get_school(uow, req.to_school)).code
+                    c = Checks()
+                    found: dict[str, object] = {"student": student.id, "to_city": to_city}
+                    if refusal:
+                        found["refused"] = refusal
+                    c.check(
+                        "transfer.false_material",
+                        not refusal,
+                        found,
+                        params=(("false_material_bars_refiling", bar),),
+                    )
+                    held.append(c.decision())
+            return self._told(uow, actor, Decision.combine(*held), student.school)
+
     def _waits_for_its_filer(self, uow: UnitOfWork, req: Request) -> bool:
         """Whether the stage ``req`` waits at is the unit's that opened it (a transfer
         an authority filed with a stage of its own, in a store written before such a
@@ -7098,6 +7159,14 @@ def explain_default_approval(
     citing its own article, whatever its deadline. The deadline is explained as it was
     set, under the policy in force the day the stage began (Art 33); the policy in
     force on ``on`` says whether default approval applies.
+
+    An open stage is explained with what the deadline sweep holds it for
+    (:meth:`Registry._default_holds`), each a step with its article: a request
+    changed outside the registry (``audit.request_altered``, Art 32(三)), a stage
+    of the unit that filed it (``stage.own_filing``, Art 31), a class that cannot
+    take the student (Art 16), a 借读 the profile bars on an earlier refusal on
+    false material (``transfer.false_material``, Art 25). Before, a request the
+    sweep held was explained as approved by default (found by the merge review).
     """
     r = registry.request(actor, request_id)
     day = on or registry.today()
@@ -7120,6 +7189,8 @@ def explain_default_approval(
     )
     if not kind_rule.allowed:
         return cite_decision(kind_rule, policy)
+    # what the sweep holds a stage for besides its deadline (Arts 32(三), 31, 16, 25)
+    holds = registry._default_holds(actor, r.id, day) if r.is_open and has_default else None
     set_under = registry.policy(r.stage_since)
     computation = None
     if r.kind in _TRANSFER_KINDS and r.is_open:
@@ -7129,6 +7200,8 @@ def explain_default_approval(
     return cite_decision(
         Decision.combine(
             kind_rule,
+            # (before the deadline's step, which ends the explanation with its computation)
+            *([holds] if holds is not None else []),
             approvals.check_overdue(
                 r.deadline if r.is_open else None,
                 today=day,
