@@ -587,7 +587,9 @@ def test_art30_a_returning_record_s_request_log_tells_its_receiver_no_fact_of_it
         id_number=s.id_number,
         stated_reason="回国",
     )
-    assert back.allowed and back.student is None and back.request is not None
+    assert back.allowed
+    assert back.student is None
+    assert back.request is not None
     rid = back.request.id
     for actor in (school_actor("W"), authority("340202")):
         with pytest.raises(AccessDenied):

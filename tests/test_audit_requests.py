@@ -228,9 +228,10 @@ def test_art32_the_sweep_holds_the_default_approval_of_an_altered_request(
     assert told.codes == ("audit.request_altered",)
     assert told.violations[0].article.number == 32
     assert registry.explain_default_approval(p.reg, PROVINCE, kept).allowed
-    assert "audit.request_altered" in registry.explain_default_approval(
-        p.reg, PROVINCE, kept
-    ).explain().rules
+    assert (
+        "audit.request_altered"
+        in registry.explain_default_approval(p.reg, PROVINCE, kept).explain().rules
+    )
     with caplog.at_level(logging.WARNING, logger="xueji.registry"):
         moved = p.reg.advance_clock(Actor.system())
     assert [r.id for r in moved] == [kept]
