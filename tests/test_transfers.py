@@ -182,6 +182,34 @@ def test_art24_defaults_cascade_through_every_silent_party(province: Province) -
     assert province.reg.student(PROVINCE, s.id).school == "W"
 
 
+def test_art24_a_cascade_stops_at_a_stage_whose_last_day_is_today(province: Province) -> None:
+    """A sweep on the next party's last day approves the overdue stage by default and
+    leaves the next one open: that party still has today (Art 24). Found by the test
+    review: a sweep cascading on ``deadline <= today`` passed every test."""
+    s = province.register("A", 1)
+    province.at(D(2026, 9, 25))
+    req = start_transfer(province, s.id).request
+    assert req is not None
+    assert req.deadline == D(2026, 10, 29)
+    # the receiving authority's stage starts the day after (30 October) and ends on
+    # the 20th working day from there
+    second = province.reg.calendar.add_working_days(D(2026, 10, 30), 20)
+    assert second == D(2026, 11, 27)
+    province.at(second)
+    changed = province.reg.advance_clock(Actor.system())
+    assert [r.state for r in changed] == [RequestState.AT_RECEIVING_AUTHORITY]
+    assert [(h.event, h.on) for h in changed[0].history] == [
+        ("open", D(2026, 9, 25)),
+        ("approve_by_default", D(2026, 10, 30)),
+    ]
+    assert changed[0].deadline == second
+    # the next day its stage is overdue too
+    province.at(second + dt.timedelta(days=1))
+    changed = province.reg.advance_clock(Actor.system())
+    assert [r.state for r in changed] == [RequestState.AT_SENDING_SCHOOL]
+    assert changed[0].history[-1].on == second + dt.timedelta(days=1)
+
+
 def test_uncovered_year_fails_loudly_and_half_applies_nothing(province: Province) -> None:
     s = province.register("A", 1)
     province.at(D(2026, 12, 20))
