@@ -12,6 +12,7 @@ from tests.conftest import PROVINCE, START, D, Province, authority, make_id, sch
 from xueji import registry
 from xueji.articles import anhui
 from xueji.errors import CalendarNotCovered, CannotComplete, XuejiError
+from xueji.explain import Verdict
 from xueji.lifecycle import RequestState, StudentStatus
 from xueji.model import Actor, Photo, School, SchoolClass, Student, TransferReason
 from xueji.policy import ANHUI_2013, NATIONAL_2013, Param, Stage
@@ -374,6 +375,31 @@ def test_art25_same_city_school_choice_refused(province: Province) -> None:
     # a move of home within the city is a legitimate reason (Art 20)
     ok = start_transfer(province, s.id, to="B", reason=TransferReason.ADDRESS_CHANGE)
     assert ok.allowed
+
+
+def test_art25_a_pupil_of_another_city_moving_to_their_hukou_city_is_no_school_choice(
+    province: Province,
+) -> None:
+    """Art 25(1) bars a school choice *within* the city: a pupil at 芜湖's W whose 户籍
+    is 合肥's, moving to 合肥's A for a reason of their own, comes from another city
+    and is not refused by it. Found by the test review: a rule reading the 户籍 alone
+    (not the school the pupil leaves) passed every test."""
+    s = province.register("W", 2, hukou_region="340104")
+    out = start_transfer(
+        province,
+        s.id,
+        to="A",
+        grade=2,
+        reason=TransferReason.OTHER,
+        stated_reason="回户籍地就读",
+    )
+    assert out.allowed, out.decision
+    assert out.decision.codes == ()
+    assert out.request is not None
+    step = next(
+        st for st in out.decision.explain().steps if st.rule == "transfer.same_city_choice"
+    )
+    assert step.verdict is Verdict.ALLOW
 
 
 def test_art25_senior_high_from_another_city_needs_verified_material(province: Province) -> None:
