@@ -437,6 +437,13 @@ def test_art25_window_reading_is_a_policy_parameter() -> None:
     assert in_transfer_window(D(2026, 11, 16), ANHUI_2013) == (False, "秋季学期")
     assert in_transfer_window(D(2027, 1, 10), ANHUI_2013) == (True, "秋季学期")
     assert in_transfer_window(D(2026, 8, 10), ANHUI_2013) == (True, "")
+    # the ends of "one month" are in it: the term starts 1 September and ends 31
+    # January, so 1 October and 31 December are the window's last and first days
+    # (found by the test review: exclusive ends passed every test)
+    assert in_transfer_window(D(2026, 10, 1), ANHUI_2013) == (True, "秋季学期")
+    assert in_transfer_window(D(2026, 10, 2), ANHUI_2013) == (False, "秋季学期")
+    assert in_transfer_window(D(2026, 12, 30), ANHUI_2013) == (False, "秋季学期")
+    assert in_transfer_window(D(2026, 12, 31), ANHUI_2013) == (True, "秋季学期")
 
 
 def test_national_blackout_refuses_new_transfers() -> None:
