@@ -70,6 +70,11 @@ def conflicts(results: list[object]) -> int:
     return sum(isinstance(r, ConcurrencyConflict) for r in results)
 
 
+def _allowed(result: object) -> bool:
+    """Whether a racing command's result is an allowed outcome."""
+    return isinstance(result, Outcome) and result.allowed
+
+
 def winner(results: list[object]) -> tuple[int, Outcome]:
     """Of two racing commands of which one lost by a conflict, the other: which it
     was, and its outcome, allowed. One conflict alone does not say there was a
@@ -309,14 +314,14 @@ def test_a_correction_racing_the_rollover(racing: tuple[Store, Racer]) -> None:
         # reachable on the server legs only, once a command's retries
         # (CONFLICT_RETRIES) are spent: memory and SQLite serialise writers, and the
         # registry runs a lost command again
-        assert isinstance(corrected, Outcome) and corrected.allowed, results
+        assert _allowed(corrected), results
         assert (after.grade, after.name) == (2, "新名")
     elif isinstance(corrected, ConcurrencyConflict):  # (as above: server legs only)
-        assert isinstance(rolled, Outcome) and rolled.allowed, results
+        assert _allowed(rolled), results
         assert (after.grade, after.name) == (3, "旧名")
     else:  # the store ran them one after the other: neither update is lost
-        assert isinstance(rolled, Outcome) and rolled.allowed, results
-        assert isinstance(corrected, Outcome) and corrected.allowed, results
+        assert _allowed(rolled), results
+        assert _allowed(corrected), results
         assert (after.grade, after.name) == (3, "新名")
     assert audit.verify(p.log()).ok
 

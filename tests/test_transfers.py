@@ -396,9 +396,7 @@ def test_art25_a_pupil_of_another_city_moving_to_their_hukou_city_is_no_school_c
     assert out.allowed, out.decision
     assert out.decision.codes == ()
     assert out.request is not None
-    step = next(
-        st for st in out.decision.explain().steps if st.rule == "transfer.same_city_choice"
-    )
+    step = next(st for st in out.decision.explain().steps if st.rule == "transfer.same_city_choice")
     assert step.verdict is Verdict.ALLOW
 
 
