@@ -30,6 +30,14 @@ from xueji.model import Consent
         ("123456789", ("password.classes",), ("password.common", "password.recommended_length")),
         ("correct horse battery staple", ("password.classes",), ()),
         ("Tr0ub4dor&3xyzab", (), ()),
+        # the ends of each length (found by the test review): 7 characters are too
+        # short, 8 are enough; 14 are short of ASVS's recommended 15, 15 are not
+        ("Ab1!xyz", ("password.too_short",), ("password.too_short",)),
+        ("Ab1!xyzw", (), ("password.recommended_length",)),
+        ("Ab1!xyzwabcdef", (), ("password.recommended_length",)),
+        ("Ab1!xyzwabcdefg", (), ()),
+        # a common password in capitals is as common (the list is compared lower-cased)
+        ("ASDFGHJKL", ("password.classes",), ("password.common", "password.recommended_length")),
     ],
 )
 def test_art30_password_profiles(
@@ -42,6 +50,9 @@ def test_art30_password_profiles(
 
 def test_art30_rotation_and_lockout() -> None:
     assert check_rotation(D(2026, 1, 1), today=D(2026, 3, 31), policy=DENGBAO_L3).allowed
+    # 90 days old is the last day it may be kept, 91 too old (found by the test review)
+    assert (D(2026, 4, 1) - D(2026, 1, 1)).days == DENGBAO_L3.max_age_days == 90
+    assert check_rotation(D(2026, 1, 1), today=D(2026, 4, 1), policy=DENGBAO_L3).allowed
     assert check_rotation(D(2026, 1, 1), today=D(2026, 4, 2), policy=DENGBAO_L3).codes == (
         "password.expired",
     )

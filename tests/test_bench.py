@@ -39,7 +39,12 @@ def test_the_storage_benchmark_runs_every_step_on_sqlite(
     # entries, rollover
     assert out["verified"] == 400 + 400 + 200 + 2 * 2 + 1
     assert out["detect_findings"] == 2  # each default approval is flagged (Art 32)
-    for key in ("enrol_facade", "rollover_facade", "sweep_facade", "sweep_idle", "stats"):
-        assert out[f"{key}_s"] > 0
-    for key in ("enrol", "rollover", "sweep", "sweep_idle", "sweep_writes", "stats"):
-        assert out[f"{key}_floor_s"] > 0
+    # the report's columns are there; their values are times, not looked at (the
+    # test review: a step measured as 0 s on a coarse clock is no failure)
+    timed = {
+        *(f"{k}_s" for k in ("enrol_facade", "rollover_facade", "sweep_facade", "sweep_idle")),
+        *(f"{k}_floor_s" for k in ("enrol", "rollover", "sweep", "sweep_idle", "sweep_writes")),
+        "stats_s",
+        "stats_floor_s",
+    }
+    assert timed <= out.keys()

@@ -137,6 +137,63 @@ def test_rule_codes_cite_articles() -> None:
     assert all(zh and en for _, zh, en in RULE_CODES.values())
 
 
+RESERVED_CODES: dict[str, str] = {}
+"""Rule codes catalogued in ``xueji.rules._base`` that no code emits, each with why it
+is kept (none now: the three the test review found were dropped, see
+test_every_rule_code_is_emitted_or_reserved)."""
+
+
+def _code_literals() -> set[str]:
+    """Every text constant of ``src/xueji`` but docstrings and the catalogue's own
+    entries (``_code("...", ...)`` and the keys of ``_STATEMENTS`` in
+    ``rules/_base.py``): the codes a rule, a check or a command can emit."""
+    import ast
+
+    found: set[str] = set()
+    for path in sorted((ROOT / "src" / "xueji").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip: set[int] = set()
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+                skip.add(id(body[0].value))  # a docstring
+            if path.name != "_base.py":
+                continue
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "_code":
+                skip.add(id(node.args[0]))
+            if (
+                isinstance(node, ast.AnnAssign)
+                and getattr(node.target, "id", "") == "_STATEMENTS"
+                and isinstance(node.value, ast.Dict)
+            ):
+                skip.update(id(k) for k in node.value.keys if k is not None)
+        found.update(
+            n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in skip
+        )
+    return found
+
+
+def test_every_rule_code_is_emitted_or_reserved() -> None:
+    """A catalogued rule code is one a rule can give: named in the code outside the
+    catalogue (a static reading: a rule, a check, a command, a table naming it), or
+    listed in RESERVED_CODES with the reason it is kept. Found by the test review:
+    graduation.needs_approval, graduation.no_approval_needed (Art 18) and
+    enrolment.continuation (Art 12) were catalogued, and listed in
+    docs/traceability.md as Arts 12 and 18's rule codes, but no rule gave them: who
+    completes a graduation is the routing of ``graduation_needs_approval`` (a
+    parameter, Art 18), not a decision, and a continuing record is decided by
+    enrolment.duplicate (its ``continuing`` fact). They were dropped."""
+    named = _code_literals()
+    unused = sorted(set(RULE_CODES) - named - set(RESERVED_CODES))
+    assert unused == [], f"catalogued, emitted nowhere, not reserved: {unused}"
+    assert set(RESERVED_CODES) <= set(RULE_CODES)
+    assert not set(RESERVED_CODES) & named, "a reserved code is emitted: drop its reservation"
+    assert all(why.strip() for why in RESERVED_CODES.values())
+    assert {"enrolment.duplicate", "graduation.late", "class.full"} <= named  # (it reads)
+
+
 def test_the_lifecycle_page_names_the_enums_its_states_are() -> None:
     """Found by the documentation review: ``RequestKind`` and ``RequestState`` are
     exported by ``xueji`` but no page named them: the lifecycle page says which values

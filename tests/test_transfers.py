@@ -12,6 +12,7 @@ from tests.conftest import PROVINCE, START, D, Province, authority, make_id, sch
 from xueji import registry
 from xueji.articles import anhui
 from xueji.errors import CalendarNotCovered, CannotComplete, XuejiError
+from xueji.explain import Verdict
 from xueji.lifecycle import RequestState, StudentStatus
 from xueji.model import Actor, Photo, School, SchoolClass, Student, TransferReason
 from xueji.policy import ANHUI_2013, NATIONAL_2013, Param, Stage
@@ -182,6 +183,34 @@ def test_art24_defaults_cascade_through_every_silent_party(province: Province) -
     assert province.reg.student(PROVINCE, s.id).school == "W"
 
 
+def test_art24_a_cascade_stops_at_a_stage_whose_last_day_is_today(province: Province) -> None:
+    """A sweep on the next party's last day approves the overdue stage by default and
+    leaves the next one open: that party still has today (Art 24). Found by the test
+    review: a sweep cascading on ``deadline <= today`` passed every test."""
+    s = province.register("A", 1)
+    province.at(D(2026, 9, 25))
+    req = start_transfer(province, s.id).request
+    assert req is not None
+    assert req.deadline == D(2026, 10, 29)
+    # the receiving authority's stage starts the day after (30 October) and ends on
+    # the 20th working day from there
+    second = province.reg.calendar.add_working_days(D(2026, 10, 30), 20)
+    assert second == D(2026, 11, 27)
+    province.at(second)
+    changed = province.reg.advance_clock(Actor.system())
+    assert [r.state for r in changed] == [RequestState.AT_RECEIVING_AUTHORITY]
+    assert [(h.event, h.on) for h in changed[0].history] == [
+        ("open", D(2026, 9, 25)),
+        ("approve_by_default", D(2026, 10, 30)),
+    ]
+    assert changed[0].deadline == second
+    # the next day its stage is overdue too
+    province.at(second + dt.timedelta(days=1))
+    changed = province.reg.advance_clock(Actor.system())
+    assert [r.state for r in changed] == [RequestState.AT_SENDING_SCHOOL]
+    assert changed[0].history[-1].on == second + dt.timedelta(days=1)
+
+
 def test_uncovered_year_fails_loudly_and_half_applies_nothing(province: Province) -> None:
     s = province.register("A", 1)
     province.at(D(2026, 12, 20))
@@ -348,6 +377,29 @@ def test_art25_same_city_school_choice_refused(province: Province) -> None:
     assert ok.allowed
 
 
+def test_art25_a_pupil_of_another_city_moving_to_their_hukou_city_is_no_school_choice(
+    province: Province,
+) -> None:
+    """Art 25(1) bars a school choice *within* the city: a pupil at 芜湖's W whose 户籍
+    is 合肥's, moving to 合肥's A for a reason of their own, comes from another city
+    and is not refused by it. Found by the test review: a rule reading the 户籍 alone
+    (not the school the pupil leaves) passed every test."""
+    s = province.register("W", 2, hukou_region="340104")
+    out = start_transfer(
+        province,
+        s.id,
+        to="A",
+        grade=2,
+        reason=TransferReason.OTHER,
+        stated_reason="回户籍地就读",
+    )
+    assert out.allowed, out.decision
+    assert out.decision.codes == ()
+    assert out.request is not None
+    step = next(st for st in out.decision.explain().steps if st.rule == "transfer.same_city_choice")
+    assert step.verdict is Verdict.ALLOW
+
+
 def test_art25_senior_high_from_another_city_needs_verified_material(province: Province) -> None:
     s = province.register("WH", 10, hukou_region="340202")
     out = province.reg.request_transfer(
@@ -383,6 +435,13 @@ def test_art25_window_reading_is_a_policy_parameter() -> None:
     assert in_transfer_window(D(2026, 11, 16), ANHUI_2013) == (False, "秋季学期")
     assert in_transfer_window(D(2027, 1, 10), ANHUI_2013) == (True, "秋季学期")
     assert in_transfer_window(D(2026, 8, 10), ANHUI_2013) == (True, "")
+    # the ends of "one month" are in it: the term starts 1 September and ends 31
+    # January, so 1 October and 31 December are the window's last and first days
+    # (found by the test review: exclusive ends passed every test)
+    assert in_transfer_window(D(2026, 10, 1), ANHUI_2013) == (True, "秋季学期")
+    assert in_transfer_window(D(2026, 10, 2), ANHUI_2013) == (False, "秋季学期")
+    assert in_transfer_window(D(2026, 12, 30), ANHUI_2013) == (False, "秋季学期")
+    assert in_transfer_window(D(2026, 12, 31), ANHUI_2013) == (True, "秋季学期")
 
 
 def test_national_blackout_refuses_new_transfers() -> None:

@@ -124,12 +124,6 @@ _code(
     "性别、出生日期须与身份证号一致",
     "sex and birth date must agree with the ID number",
 )
-_code(
-    "enrolment.continuation",
-    anhui(12),
-    "七年级和高一沿用原学籍号",
-    "grades 7 and 10 keep the earlier registry number",
-)
 _code("class.virtual", anhui(16), "禁止以虚拟班级为学生建立学籍", "no registry in a virtual class")
 _code("class.no_head_teacher", anhui(16), "班级须有班主任", "a class needs a head teacher")
 _code("class.full", anhui(16), "班额超过规定", "the class is over its size cap")
@@ -414,18 +408,6 @@ _code(
     anhui(18),
     "毕业操作须在规定日期前完成",
     "graduation work finishes by the set date",
-)
-_code(
-    "graduation.needs_approval",
-    anhui(18),
-    "高中毕业须报学籍主管单位审批",
-    "senior-high graduation needs the authority's approval",
-)
-_code(
-    "graduation.no_approval_needed",
-    anhui(18),
-    "义务教育阶段由学校完成毕业",
-    "the school completes compulsory-education graduation itself",
 )
 _code(
     "graduation.overdue",
