@@ -1205,6 +1205,15 @@ def _dated(reg: Any, args: argparse.Namespace) -> None:
     typo, 2062 for 2026, dated the log in the future and then refused every later
     command), and the date the command runs on, the system's when no ``--today`` is
     given, may not be before the log's last entry (:func:`_not_before_the_log`)."""
+    _not_in_the_future(args)
+    _not_before_the_log(reg, reg.today(), args.command, given=args.today is not None)
+
+
+def _not_in_the_future(args: argparse.Namespace) -> None:
+    """Refuse a ``--today`` after the system date, in China time, unless
+    ``--future-date-ok`` is given (``cli.today_future``): every store command, the
+    reports that only read too (a fee report headed with a date a year ahead billed
+    today's students, and dropped its "not an October count" note)."""
     from xueji.clock import SystemClock
 
     now = SystemClock().today()
@@ -1216,7 +1225,6 @@ def _dated(reg: Any, args: argparse.Namespace) -> None:
             f"--today {args.today} is after today, {now} (China time): a command is not "
             "dated in the future; give --future-date-ok if that date is meant",
         )
-    _not_before_the_log(reg, reg.today(), args.command, given=args.today is not None)
 
 
 def _not_before_the_log(reg: Any, today: dt.date, what: str, *, given: bool = True) -> None:
@@ -1344,8 +1352,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     reg = _registry(args)
     _dated(reg, args)
     ids = list(args.requests)
+    kind = None if args.kind is None else RequestKind(args.kind)
     if args.all:
-        waiting = reg.pending(args.actor, RequestKind(args.kind))
+        waiting = reg.pending(args.actor, kind or RequestKind.NEW_STUDENT)
         ids += [r.id for r in waiting if r.id not in ids]
     if not ids:
         raise XuejiError(
@@ -1355,7 +1364,28 @@ def cmd_review(args: argparse.Namespace) -> int:
     done = ("已驳回", "rejected") if args.reject else ("已批准", "approved")
     what = "review --reject" if args.reject else "review"
 
-    return _each(args, ids, lambda rid: decide(args.actor, rid, args.note), what, done)
+    def one(rid: str) -> Any:
+        if kind is not None:
+            _of_kind(reg, rid, kind)
+        return decide(args.actor, rid, args.note)
+
+    return _each(args, ids, one, what, done)
+
+
+def _of_kind(reg: Any, request_id: str, kind: Any) -> None:
+    """Refuse (``cli.bad_input``, on the id's line) a request named to ``review
+    --kind KIND`` that is of another kind: ``--kind`` given was ignored, and ``review
+    R1 --kind graduation`` approved a new student's review. The request's own kind is
+    not said (the actor may be no party of it); an unknown id is left to the decision,
+    which says so as before."""
+    with reg.store.reading() as uow:  # reads only: no write lock on SQLite
+        found = uow.requests.get(request_id)
+    if found is not None and found.kind is not kind:
+        raise XuejiError(
+            "cli.bad_input",
+            f"申请 {request_id} 不是 {kind.value} 类申请（--kind），未审批",
+            f"request {request_id} is not of the kind {kind.value} (--kind): not decided",
+        )
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -1406,6 +1436,11 @@ _ROLLOVER_COUNTS = (
 prints, with their labels (docs/registry.md, "The rollover's counts")."""
 
 
+def _whole(text: str | None) -> int | None:
+    """A count the log keeps as text, as a number (None where the entry has none)."""
+    return None if text is None or not text.strip().isdigit() else int(text)
+
+
 def cmd_rollover(args: argparse.Namespace) -> int:
     """The rollover of school year ``YEAR`` (Art 18, ``Registry.rollover``) under the
     store's profiles: refused before the profile's rollover date, and after the next
@@ -1421,7 +1456,8 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         entry = uow.log.last(subject)
     ran = entry is not None and entry.command == "rollover"
     already = out.allowed and before is not None and ran
-    counts = {k: entry.after.get(k) for k, _ in _ROLLOVER_COUNTS} if ran and entry else {}
+    # numbers (--json): the log entry keeps them as text, "5"
+    counts = {k: _whole(entry.after.get(k)) for k, _ in _ROLLOVER_COUNTS} if ran and entry else {}
     violations = [str(v) for v in out.decision.violations]
     warnings = [] if already else [str(v) for v in out.decision.warnings]
     head = f"rollover {args.year}:"
@@ -1521,7 +1557,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     reg = _registry(args)
     if args.what == "national":  # it logs its read of full numbers, on its date
         _dated(reg, args)
-    elif args.today:  # (a report that only reads: as before)
+    elif args.today:  # a report that only reads: not in the future, nor before the log
+        _not_in_the_future(args)
         _not_before_the_log(reg, args.today, args.command)
     data: Any
     if args.what == "stats":
@@ -1714,8 +1751,8 @@ def _add_excel_commands(sub: Any) -> None:
     rev.add_argument(
         "--kind",
         choices=[k.value for k in RequestKind],
-        default=RequestKind.NEW_STUDENT.value,
-        help="the kind --all takes (default: new_student)",
+        help="the kind --all takes (default: new_student); given with ids, each must "
+        "be of this kind",
     )
     rev.add_argument("--reject", action="store_true", help="reject instead of approving")
     rev.add_argument("--note", default="", help="the reviewer's note")

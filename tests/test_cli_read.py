@@ -1,0 +1,112 @@
+"""The ``xueji`` command line of a county that has nothing else: what its commands say
+(request ids, students, the article of each decision) and the read-only commands
+(``pending``, ``history``, ``verify``, ``detect``). Found by the CLI-only school-year
+review."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from xueji.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _store(path: Path, drafts: int = 2, registered: int = 0) -> tuple[Any, str]:
+    """A small province on SQLite (tests.conftest.Province) with ``drafts`` new
+    students entered at school A and ``registered`` registered there; its URL."""
+    from tests.conftest import Province
+    from xueji.storage.sql import SqlStore
+
+    p = Province(store=SqlStore.sqlite(str(path)))
+    for _ in range(registered):
+        p.register("A", 1)
+    for _ in range(drafts):
+        p.enroll()
+    p.store.engine.dispose()
+    return p, f"sqlite:///{path}"
+
+
+def _entries(path: Path) -> list[Any]:
+    from xueji.storage.sql import SqlStore
+
+    store = SqlStore.sqlite(str(path))
+    try:
+        with store.reading() as uow:
+            return list(uow.log.stream())
+    finally:
+        store.engine.dispose()
+
+
+def test_every_report_refuses_a_future_today_unless_future_date_ok(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Finding 1: the reports that only read (stats, fee, migrants, classlist)
+    accepted a --today after today's date without --future-date-ok: the fee report
+    was written headed with a future date, billing today's students, though
+    docs/cli.md says every store command including report exits 2 for it."""
+    from xueji.clock import SystemClock
+
+    _, url = _store(tmp_path / "r.db", drafts=0, registered=1)
+    ahead = (SystemClock().today() + dt.timedelta(days=400)).isoformat()
+    common = ["--store", url, "--as", "province:34", "--today", ahead]
+    for what, extra in (
+        ("stats", []),
+        ("fee", []),
+        ("migrants", ["--start", "2026-09-01", "--end", "2027-01-31"]),
+        ("classlist", ["--school", "A"]),
+    ):
+        out_file = tmp_path / f"{what}.csv"
+        argv = ["report", what, "--out", str(out_file), *extra, *common]
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, ""), what
+        assert err.startswith("xueji: [cli.today_future] "), err
+        assert not out_file.exists()
+        code, _, err = run(capsys, *argv, "--future-date-ok")
+        assert code == 0, err
+        assert out_file.exists()
+
+
+def test_rollover_json_counts_are_numbers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Finding 9: ``rollover --json`` gave its counts as strings ("5"), as the log
+    entry keeps them."""
+    _, url = _store(tmp_path / "r.db", drafts=0, registered=1)
+    common = ["--store", url, "--as", "province:34", "--future-date-ok", "--today", "2027-08-01"]
+    code, out, _ = run(capsys, "--json", "rollover", "2027", *common)
+    assert code == 0
+    counts = json.loads(out)["counts"]
+    assert counts["promoted"] == 1
+    assert all(type(v) is int for v in counts.values()), counts
+    code, out, _ = run(capsys, "--json", "rollover", "2027", *common)  # run already
+    assert json.loads(out)["counts"]["promoted"] == 1
+
+
+def test_review_ids_with_an_explicit_kind_refuses_another_kind(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Finding 4: ``review ID --kind graduation`` ignored --kind and approved a
+    new-student review. An id whose request is not of the --kind given is refused on
+    its line (cli.bad_input), nothing decided; without --kind, any kind, as before."""
+    p, url = _store(tmp_path / "r.db", drafts=1)
+    common = ["--store", url, "--today", "2026-09-10"]
+    assert run(capsys, "submit", "S0000001", *common, "--as", "school:A")[0] == 0
+    county = [*common, "--as", "county:340104"]
+    before = len(_entries(tmp_path / "r.db"))
+    code, out, _ = run(capsys, "review", "R0000001", "--kind", "graduation", *county)
+    assert code == 1
+    assert "R0000001: ✗ [cli.bad_input] " in out
+    assert "graduation" in out
+    assert len(_entries(tmp_path / "r.db")) == before  # nothing decided
+    code, out, _ = run(capsys, "review", "R0000001", "--kind", "new_student", *county)
+    assert code == 0, out
