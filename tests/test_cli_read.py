@@ -110,3 +110,35 @@ def test_review_ids_with_an_explicit_kind_refuses_another_kind(
     assert len(_entries(tmp_path / "r.db")) == before  # nothing decided
     code, out, _ = run(capsys, "review", "R0000001", "--kind", "new_student", *county)
     assert code == 0, out
+
+
+def test_import_info_again_counts_the_rows_already_recorded_as_present(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Finding 6: ``import info`` run again said its rows were applied: the summary
+    counted as present only notes starting 已存在, and an info row's note ends
+    (已有相同条目 already recorded). Each applied row carries ``present`` (the JSON
+    too); the summary counts those apart, as docs/cli.md promises."""
+    pytest.importorskip("openpyxl")
+    import openpyxl
+
+    p, url = _store(tmp_path / "r.db", drafts=0, registered=1)
+    book = tmp_path / "info.xlsx"
+    wb = openpyxl.Workbook()
+    assert wb.active is not None
+    wb.active.append(["学校代码", "学籍号", "信息类别", "日期", "内容"])
+    number = p.reg.student(p.authority_of("A"), "S0000001").registry_number
+    wb.active.append(["A", number, "奖励", "2026-09-05", "三好学生"])
+    wb.active.append(["A", number, "成绩", "2026-09-06", "期中考试"])
+    wb.save(book)
+    common = ["--store", url, "--today", "2026-09-10", "--as", "school:A"]
+    code, out, _ = run(capsys, "import", "info", str(book), *common)
+    assert code == 0
+    assert "2 已导入 applied, 0 有错" in out.splitlines()[0]
+    code, out, _ = run(capsys, "import", "info", str(book), *common)
+    assert code == 0
+    assert out.splitlines()[0].endswith(
+        "2 行 rows, 0 已导入 applied, 2 已存在 already present, 0 有错 refused, 0 未导入 held"
+    )
+    code, out, _ = run(capsys, "--json", "import", "info", str(book), *common)
+    assert [a["present"] for a in json.loads(out)["applied"]] == [True, True]

@@ -1140,7 +1140,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     report = run(reg, args.actor, args.file, all_or_nothing=not args.partial, sheet=args.sheet)
     if report.committed and report.applied:
         reg.store.analyze()  # the planner's statistics after a bulk load (SqlStore.analyze)
-    present = sum(1 for a in report.applied if a.note.startswith("已存在"))
+    present = sum(1 for a in report.applied if a.present)  # (the flag: not the note's words)
     done = len(report.applied) - present
     warned = len(report.warned_rows)
     lines = [
