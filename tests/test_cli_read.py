@@ -142,3 +142,62 @@ def test_import_info_again_counts_the_rows_already_recorded_as_present(
     )
     code, out, _ = run(capsys, "--json", "import", "info", str(book), *common)
     assert [a["present"] for a in json.loads(out)["applied"]] == [True, True]
+
+
+ART15 = "皖教基〔2013〕20号 第十五条"
+
+
+def test_submit_and_review_lines_link_request_and_student_and_cite_the_article(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Findings 3 and 8: ``submit`` printed the student ids only and ``review`` the
+    request ids only, so nothing on the command line linked a student to the request
+    to review; and a decision that went through cited no article. Each success line
+    names the other id and ends with the basis its log entry records; ``--json``
+    rows carry ``request``, ``student`` and ``basis``."""
+    _, url = _store(tmp_path / "r.db", drafts=2)
+    common = ["--store", url, "--today", "2026-09-10"]
+    code, out, _ = run(capsys, "submit", "S0000001", *common, "--as", "school:A")
+    assert code == 0
+    assert out.splitlines()[1] == f"  S0000001: ✓ 已提交 submitted (R0000001) — {ART15}"
+    code, out, _ = run(capsys, "--json", "submit", "S0000002", *common, "--as", "school:A")
+    (row,) = json.loads(out)
+    assert (row["key"], row["request"], row["student"]) == ("S0000002", "R0000002", "S0000002")
+    assert row["basis"] == ART15
+    county = [*common, "--as", "county:340104"]
+    code, out, _ = run(capsys, "review", "R0000001", *county)
+    assert code == 0
+    assert out.splitlines()[1] == f"  R0000001: ✓ 已批准 approved (S0000001) — {ART15}"
+    code, out, _ = run(capsys, "--json", "review", "R0000002", "--reject", *county)
+    (row,) = json.loads(out)
+    assert (row["request"], row["student"], row["basis"]) == ("R0000002", "S0000002", ART15)
+    code, out, _ = run(capsys, "--json", "review", "R0000002", *county)  # refused
+    (row,) = json.loads(out)
+    assert (row["allowed"], row["basis"]) == (False, None)
+
+
+def test_import_warnings_cite_their_article_as_submit_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Finding 8: an import's warning line gave the code and message but not the
+    article that ``submit`` prints beside the same code (enrolment.late, Art 15)."""
+    pytest.importorskip("openpyxl")
+    import openpyxl
+
+    from tests.conftest import make_id
+
+    _, url = _store(tmp_path / "r.db", drafts=0)
+    book = tmp_path / "students.xlsx"
+    wb = openpyxl.Workbook()
+    assert wb.active is not None
+    head = ["学校代码", "班级", "年级", "姓名", "性别", "出生日期", "身份证号", "户籍地区码"]
+    wb.active.append([*head, "照片采集日期", "照片摘要"])
+    number = make_id(dt.date(2020, 3, 1), "M")
+    row = ["A", "A-1", 1, "张三", "男", "2020-03-01", number, "340104"]
+    wb.active.append([*row, "2026-09-01", "sha256:x"])
+    wb.save(book)
+    common = ["--store", url, "--today", "2026-10-12", "--as", "school:A"]  # after 30 Sep
+    code, out, _ = run(capsys, "import", "students", str(book), *common)
+    assert code == 0, out
+    (line,) = [x for x in out.splitlines() if "[enrolment.late]" in x]
+    assert line.endswith(f"— {ART15}")

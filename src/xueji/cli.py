@@ -1160,8 +1160,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         lines.append(
             f"  提示 warnings: {warned} 行已导入但有提示 ({warned} rows applied with warnings)"
         )
-        lines += [
+        lines += [  # with the article, as submit prints the same code
             f"  行 {w.row} [{w.code}] {w.message_zh} ({w.message_en})"
+            + (f" — {w.article}" if w.article else "")
             for w in report.warnings[:WARNINGS_SHOWN]
         ]
         if (more := len(report.warnings) - WARNINGS_SHOWN) > 0:
@@ -1338,7 +1339,12 @@ def cmd_submit(args: argparse.Namespace) -> int:
             "cli.nothing", "没有要提交的学生", "no student to submit (name them, or --all-drafts)"
         )
     return _each(
-        args, ids, lambda sid: reg.submit(args.actor, sid), "submit", ("已提交", "submitted")
+        args,
+        ids,
+        lambda sid: reg.submit(args.actor, sid),
+        "submit",
+        ("已提交", "submitted"),
+        reg=reg,
     )
 
 
@@ -1369,7 +1375,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             _of_kind(reg, rid, kind)
         return decide(args.actor, rid, args.note)
 
-    return _each(args, ids, one, what, done)
+    return _each(args, ids, one, what, done, reg=reg)
 
 
 def _of_kind(reg: Any, request_id: str, kind: Any) -> None:
@@ -1497,24 +1503,43 @@ def cmd_regrade(args: argparse.Namespace) -> int:
         ),
         "regrade",
         ("已调整年级", "regraded"),
+        reg=reg,
     )
 
 
 def _each(
-    args: argparse.Namespace, keys: Sequence[str], run: Any, what: str, done: tuple[str, str]
+    args: argparse.Namespace,
+    keys: Sequence[str],
+    run: Any,
+    what: str,
+    done: tuple[str, str],
+    *,
+    reg: Any = None,
 ) -> int:
     """Run one command per key, each in its own unit of work; a refusal is reported and
     the others go on. Each row says what was done (``done``: in Chinese and English,
     e.g. 已驳回 rejected: a rejection read as an approval did) and each warning with
-    its message, or why it was refused. Exit 0 when every one was allowed, 1 otherwise."""
+    its message, or why it was refused. A row carried out names the other id of the
+    command (a submitted student's request, a reviewed request's student: before,
+    nothing on the command line linked the two) and, with ``reg``, the basis its last
+    log entry records (the article; a refusal cites its violations' already). Exit 0
+    when every one was allowed, 1 otherwise."""
     rows, said, refused = [], [], 0
     for key in keys:
+        request = student = basis = None
         try:
             out = run(key)
             allowed, codes = out.allowed, list(out.decision.codes)
             # why, in both languages: the violations of a refusal, then the warnings
             violations = [str(v) for v in out.decision.violations]
             warnings = [str(v) for v in out.decision.warnings]
+            request = out.request.id if out.request is not None else None
+            if out.student is not None:
+                student = out.student.id
+            elif out.request is not None:
+                student = out.request.student
+            if allowed and reg is not None:
+                basis = _basis(reg, request or student or key)
         except XuejiError as e:  # this one (not a draft, unknown, not the actor's): said
             allowed, codes, violations, warnings = (
                 False,
@@ -1523,7 +1548,10 @@ def _each(
                 [],
             )
         if allowed:
-            said.append(f"  {key}: ✓ {done[0]} {done[1]}")
+            other = request if request not in (None, key) else student
+            line = f"  {key}: ✓ {done[0]} {done[1]}"
+            line += f" ({other})" if other not in (None, key) else ""
+            said.append(line + (f" — {basis}" if basis else ""))
         else:
             refused += 1
             said.append(f"  {key}: ✗ {violations[0]}")
@@ -1534,6 +1562,9 @@ def _each(
                 "key": key,
                 "allowed": allowed,
                 "done": done[1] if allowed else None,
+                "request": request,
+                "student": student,
+                "basis": basis,
                 "codes": codes,
                 "messages": violations + warnings,
             }
@@ -1542,6 +1573,14 @@ def _each(
     lines += said
     _emit(args, rows, "\n".join(lines))  # masked: a message may quote an identity number
     return EXIT_OK if not refused else EXIT_INVALID
+
+
+def _basis(reg: Any, subject: str) -> str | None:
+    """The basis (the article, or the default approval's words) of ``subject``'s last
+    change-log entry: what a decision just carried out was recorded under."""
+    with reg.store.reading() as uow:  # reads only: no write lock on SQLite
+        entry = uow.log.last(subject)
+    return entry.basis or None if entry is not None else None
 
 
 def cmd_report(args: argparse.Namespace) -> int:

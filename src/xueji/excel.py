@@ -513,17 +513,23 @@ class RowWarning:
     consent recorded for a minor): the sheet row, the student it touched, the rule's
     code and its message, as :meth:`Registry.enroll` (or the row's command) gives it,
     or the import's own (``excel.id_maybe_rounded``: an identity number ending in 000,
-    as Excel leaves a number it kept to 15 significant digits)."""
+    as Excel leaves a number it kept to 15 significant digits). ``article``: the
+    article the rule's warning cites, as ``submit`` prints it beside the same code
+    (empty for the import's own)."""
 
     row: int
     student: str
     code: str
     message_zh: str = attrs.field(converter=_shortened)
     message_en: str = attrs.field(converter=_shortened)
+    article: str = ""
 
 
 def _row_warnings(row: int, student: str, decision: Decision) -> list[RowWarning]:
-    return [RowWarning(row, student, w.code, w.message_zh, w.message_en) for w in decision.warnings]
+    return [
+        RowWarning(row, student, w.code, w.message_zh, w.message_en, str(w.article))
+        for w in decision.warnings
+    ]
 
 
 def _masked_names(names: Iterable[str]) -> tuple[str, ...]:
