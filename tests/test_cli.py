@@ -1335,7 +1335,9 @@ def test_art24_xueji_sweep_decides_under_the_store_s_recorded_profiles(
     sweep = ["sweep", "--today", "2026-12-01", "--as", "system"]
     code, out, err = run(capsys, *sweep, "--store", nat)
     assert (code, err) == (0, "")
-    assert out.splitlines()[0] == "sweep 2026-12-01: 0 项已默认审批 requests approved by default"
+    assert out.splitlines()[0] == (
+        "sweep 2026-12-01: 0 项已默认审批 requests approved by default, 0 个阶段 stages"
+    )
     assert "national-2013" in out  # why none: the profile approves nothing by default
     assert "approve_by_default_transfer" not in _log_commands(tmp_path / "nat.db")
     # under anhui-2013, recorded: the two stages past their 20 working days approved
@@ -1392,7 +1394,8 @@ def test_art18_xueji_rollover_runs_the_school_year_s_rollover_under_the_recorded
     code, out, err = run(capsys, "rollover", "2027", *common, "--today", "2027-08-10")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == "rollover 2027: ✓ 已升级 done (2027-08-10)"
+    # with the basis its log entry records (found by the CLI-only year review)
+    assert lines[0] == "rollover 2027: ✓ 已升级 done (2027-08-10) — 教基一〔2013〕7号（全国学籍系统日历）"
     assert "  升级 promoted: 1" in lines
     store = SqlStore.sqlite(str(path))
     with store.reading() as uow:

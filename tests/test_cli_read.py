@@ -201,3 +201,76 @@ def test_import_warnings_cite_their_article_as_submit_does(
     assert code == 0, out
     (line,) = [x for x in out.splitlines() if "[enrolment.late]" in x]
     assert line.endswith(f"— {ART15}")
+
+
+def test_art24_sweep_names_who_ran_it_and_counts_the_stages_it_approved(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Findings 7 and 8: ``sweep --operator NAME`` was accepted and ignored: the
+    default approvals were logged as 系统 and who ran the sweep was recorded nowhere
+    (Arts 31, 32). The entries stay the system's (Art 24 deems the party's consent:
+    actor kind and unit ``system``), their actor name saying who ran the sweep. A
+    request moved through two stages printed its final state only, and no article:
+    each line gives the states it went through, how many stages, and the basis."""
+    from tests.test_cli import _transfer_store
+    from xueji.policy import ANHUI_2013
+
+    url = _transfer_store(tmp_path / "anh.db", (ANHUI_2013,))
+    assert main(["init", "--store", url, "--policy", "anhui-2013"]) == 0
+    capsys.readouterr()
+    sweep = ["sweep", "--store", url, "--today", "2026-12-01", "--as", "system"]
+    code, out, err = run(capsys, *sweep, "--operator", "王科长")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == (
+        "sweep 2026-12-01: 1 项已默认审批 requests approved by default, 2 个阶段 stages"
+    )
+    assert lines[1] == (
+        "  R0000002 transfer S0000001: at_receiving_school -> at_receiving_authority -> "
+        "at_sending_school (2 个阶段 stages) — 系统默认审批同意（第二十四条）"
+    )
+    swept = [e for e in _entries(tmp_path / "anh.db") if e.command.startswith("approve_by")]
+    assert len(swept) == 2
+    for e in swept:
+        assert (e.actor_kind, e.actor_unit) == ("system", "system")
+        assert e.actor_name == "系统（王科长 运行） system (run by 王科长)"
+    code, out, _ = run(capsys, "--json", *sweep)  # run again: nothing
+    data = json.loads(out)
+    assert (data["advanced"], data["stages"]) == ([], 0)
+
+
+def test_art24_a_sweep_run_by_a_province_names_the_unit_and_the_person(
+    tmp_path: Path,
+) -> None:
+    """From Python too: ``advance_clock(actor)`` names the actor who ran it in each
+    default approval's actor name; ``Actor.system()`` (a cron job with no person)
+    leaves the name 系统, as before."""
+    from tests.conftest import PROVINCE, Province, school_actor
+    from xueji.model import Actor, TransferReason
+
+    for runner, name in ((PROVINCE, "系统（province:34 省管理员 运行） system (run by province:34 省管理员)"), (Actor.system(), "系统")):
+        p = Province()
+        s = p.register("A", 1)
+        p.at(dt.date(2026, 9, 10))
+        out = p.reg.request_transfer(
+            school_actor("W"), s.id, to_school="W", to_class="W-1", reason=TransferReason.JOB_MOVE
+        )
+        assert out.allowed
+        p.at(dt.date(2026, 12, 1))
+        assert p.reg.advance_clock(runner)
+        names = {e.actor_name for e in p.log() if e.command.startswith("approve_by_default")}
+        assert names == {name}
+
+
+def test_art18_rollover_done_cites_its_article(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Finding 8: ``rollover`` done cited nothing: it ends with the basis its log entry
+    records (Art 18(2)); ``--json`` gives it as ``basis``."""
+    _, url = _store(tmp_path / "r.db", drafts=0, registered=1)
+    common = ["--store", url, "--as", "province:34", "--future-date-ok", "--today", "2027-08-01"]
+    code, out, _ = run(capsys, "rollover", "2027", *common)
+    assert code == 0
+    assert out.splitlines()[0] == "rollover 2027: ✓ 已升级 done (2027-08-01) — 皖教基〔2013〕20号 第十八条第二款"
+    code, out, _ = run(capsys, "--json", "rollover", "2027", *common)
+    assert json.loads(out)["basis"] == "皖教基〔2013〕20号 第十八条第二款"

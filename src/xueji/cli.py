@@ -1403,14 +1403,43 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     ``anhui-2013`` whatever the store records."""
     reg = _registry(args)
     _dated(reg, args)
+    with reg.store.reading() as uow:  # the log's head: the sweep's entries come after it
+        head = uow.log.last()
+    since = 0 if head is None else head.seq
     advanced = reg.advance_clock(args.actor)
     today = reg.today()
-    rows = [
-        {"request": r.id, "kind": r.kind.value, "student": r.student, "state": r.state.value}
-        for r in advanced
+    rows = []
+    with reg.store.reading() as uow:
+        for r in advanced:
+            # every stage this run approved (one request may pass two), from its entries
+            swept = [
+                e
+                for e in uow.log.entries(r.id)
+                if e.seq > since and e.command.startswith("approve_by_default")
+            ]
+            states = [e.before.get("state", "") for e in swept[:1]]
+            states += [e.after.get("state", "") for e in swept]
+            rows.append(
+                {
+                    "request": r.id,
+                    "kind": r.kind.value,
+                    "student": r.student,
+                    "state": r.state.value,
+                    "states": states or [r.state.value],
+                    "stages": len(swept),
+                    "basis": swept[-1].basis if swept else None,
+                }
+            )
+    stages = sum(int(r["stages"]) for r in rows)
+    lines = [
+        f"sweep {today}: {len(rows)} 项已默认审批 requests approved by default, "
+        f"{stages} 个阶段 stages"
     ]
-    lines = [f"sweep {today}: {len(rows)} 项已默认审批 requests approved by default"]
-    lines += [f"  {r['request']} {r['kind']} {r['student']} -> {r['state']}" for r in rows]
+    lines += [
+        f"  {r['request']} {r['kind']} {r['student']}: {' -> '.join(r['states'])} "
+        f"({r['stages']} 个阶段 stages)" + (f" — {r['basis']}" if r["basis"] else "")
+        for r in rows
+    ]
     defaults = True
     with contextlib.suppress(XuejiError):  # (no profile in force today: said by none)
         policy = reg.policy(today)
@@ -1423,7 +1452,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 f"(under {policy.code} an overdue stage is not approved by default "
                 f"({cited}): its party decides it late)"
             )
-    data = {"today": today.isoformat(), "advanced": rows, "default_approval": defaults}
+    data = {
+        "today": today.isoformat(),
+        "advanced": rows,
+        "stages": stages,
+        "default_approval": defaults,
+    }
     _emit(args, data, "\n".join(lines))
     return EXIT_OK
 
@@ -1473,7 +1507,11 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         on = entry.on if entry else "-"
         lines = [f"{head} 已执行过，未改动 already run ({on}): nothing changed"]
     else:
-        lines = [f"{head} ✓ 已升级 done" + (f" ({entry.on})" if entry else "")]
+        lines = [
+            f"{head} ✓ 已升级 done"
+            + (f" ({entry.on})" if entry else "")
+            + (f" — {entry.basis}" if entry and entry.basis else "")
+        ]
         lines += [f"  {label}: {counts.get(k)}" for k, label in _ROLLOVER_COUNTS]
     lines += [f"  提示 warning {m}" for m in warnings]
     data = {
@@ -1481,6 +1519,7 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         "allowed": out.allowed,
         "already_run": already,
         "on": entry.on.isoformat() if ran and entry else None,
+        "basis": entry.basis if ran and entry else None,
         "counts": counts,
         "codes": list(out.decision.codes),
         "messages": violations + warnings,
@@ -1813,7 +1852,9 @@ def _add_excel_commands(sub: Any) -> None:
     reg_.add_argument("--reason", required=True, help="why (the change log records it)")
     reg_.set_defaults(func=cmd_regrade)
     sweep = sub.add_parser(
-        "sweep", help="the deadline sweep: default approvals past their deadlines (Art 24)"
+        "sweep",
+        help="the deadline sweep: default approvals past their deadlines (Art 24); the "
+        "entries are the system's, their actor name saying who ran it (--operator)",
     )
     sweep.set_defaults(func=cmd_sweep)
     roll = sub.add_parser("rollover", help="the school year's rollover: grades up one (Art 18)")
