@@ -1395,7 +1395,10 @@ def test_art18_xueji_rollover_runs_the_school_year_s_rollover_under_the_recorded
     assert (code, err) == (0, "")
     lines = out.splitlines()
     # with the basis its log entry records (found by the CLI-only year review)
-    assert lines[0] == "rollover 2027: ✓ 已升级 done (2027-08-10) — 教基一〔2013〕7号（全国学籍系统日历）"
+    assert (
+        lines[0]
+        == "rollover 2027: ✓ 已升级 done (2027-08-10) — 教基一〔2013〕7号（全国学籍系统日历）"
+    )
     assert "  升级 promoted: 1" in lines
     store = SqlStore.sqlite(str(path))
     with store.reading() as uow:

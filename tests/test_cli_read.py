@@ -98,7 +98,7 @@ def test_review_ids_with_an_explicit_kind_refuses_another_kind(
     """Finding 4: ``review ID --kind graduation`` ignored --kind and approved a
     new-student review. An id whose request is not of the --kind given is refused on
     its line (cli.bad_input), nothing decided; without --kind, any kind, as before."""
-    p, url = _store(tmp_path / "r.db", drafts=1)
+    _, url = _store(tmp_path / "r.db", drafts=1)
     common = ["--store", url, "--today", "2026-09-10"]
     assert run(capsys, "submit", "S0000001", *common, "--as", "school:A")[0] == 0
     county = [*common, "--as", "county:340104"]
@@ -248,7 +248,10 @@ def test_art24_a_sweep_run_by_a_province_names_the_unit_and_the_person(
     from tests.conftest import PROVINCE, Province, school_actor
     from xueji.model import Actor, TransferReason
 
-    for runner, name in ((PROVINCE, "系统（province:34 省管理员 运行） system (run by province:34 省管理员)"), (Actor.system(), "系统")):
+    for runner, name in (
+        (PROVINCE, "系统（province:34 省管理员 运行） system (run by province:34 省管理员)"),
+        (Actor.system(), "系统"),
+    ):
         p = Province()
         s = p.register("A", 1)
         p.at(dt.date(2026, 9, 10))
@@ -271,6 +274,148 @@ def test_art18_rollover_done_cites_its_article(
     common = ["--store", url, "--as", "province:34", "--future-date-ok", "--today", "2027-08-01"]
     code, out, _ = run(capsys, "rollover", "2027", *common)
     assert code == 0
-    assert out.splitlines()[0] == "rollover 2027: ✓ 已升级 done (2027-08-01) — 皖教基〔2013〕20号 第十八条第二款"
+    assert (
+        out.splitlines()[0]
+        == "rollover 2027: ✓ 已升级 done (2027-08-01) — 皖教基〔2013〕20号 第十八条第二款"
+    )
     code, out, _ = run(capsys, "--json", "rollover", "2027", *common)
     assert json.loads(out)["basis"] == "皖教基〔2013〕20号 第十八条第二款"
+
+
+# -- the read-only commands: pending, history, verify, detect ----------------------------
+
+
+def test_art28_pending_lists_the_actor_s_inbox(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``xueji pending``: the requests whose stage waits for the actor
+    (``Registry.pending``): id, kind, student, stage, since, deadline; ``--kind``
+    narrows it. Before, the command line had no way to see an inbox."""
+    _, url = _store(tmp_path / "r.db", drafts=2)
+    common = ["--store", url, "--today", "2026-09-10"]
+    assert run(capsys, "submit", "--all-drafts", *common, "--as", "school:A")[0] == 0
+    code, out, err = run(capsys, "pending", *common, "--as", "county:340104")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "pending county:340104 2026-09-10: 2 项待办 requests waiting"
+    assert lines[1].startswith("  R0000001 new_student S0000001 at_authority ")
+    assert "期限 due 2026-09-30" in lines[1]
+    code, out, _ = run(capsys, "--json", "pending", *common, "--as", "county:340104")
+    rows = json.loads(out)
+    assert [(r["request"], r["kind"], r["student"], r["stage"]) for r in rows] == [
+        ("R0000001", "new_student", "S0000001", "at_authority"),
+        ("R0000002", "new_student", "S0000002", "at_authority"),
+    ]
+    assert rows[0]["deadline"] == "2026-09-30"
+    code, out, _ = run(capsys, "pending", "--kind", "transfer", *common, "--as", "county:340104")
+    assert (code, out.splitlines()[0]) == (
+        0,
+        "pending county:340104 2026-09-10: 0 项待办 requests waiting",
+    )
+    code, out, _ = run(capsys, "pending", *common, "--as", "school:A")  # not the school's
+    assert out.splitlines()[0].endswith(": 0 项待办 requests waiting")
+
+
+def test_art19_history_prints_a_subject_s_entries_masked_and_access_checked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``xueji history STUDENT|REQUEST``: the change-log entries of one subject
+    (``Registry.history``), each with its date, actor, command, what it changed and
+    its basis; masked as every line the command line prints (a registry number holds
+    the identity number); refused to an actor outside the subject's schools (Art 28)
+    as the facade refuses it, and, as the facade's, writing nothing to the log."""
+    p, url = _store(tmp_path / "r.db", drafts=0, registered=1)
+    s = p.reg.student(p.authority_of("A"), "S0000001")
+    assert s.registry_number is not None
+    before = len(_entries(tmp_path / "r.db"))
+    common = ["--store", url, "--today", "2026-09-10"]
+    code, out, err = run(capsys, "history", "S0000001", *common, "--as", "school:A")
+    assert code == 0, err
+    lines = out.splitlines()
+    commands = [e.command for e in _entries(tmp_path / "r.db") if e.subject == "S0000001"]
+    assert lines[0] == f"history S0000001: {len(commands)} 条 entries"
+    assert "enroll" in lines[1]
+    assert "皖教基〔2013〕20号 第十二条" in lines[1]  # the basis
+    assert s.registry_number not in out  # masked (it holds the identity number)
+    assert s.registry_number[:7] in out
+    assert len(_entries(tmp_path / "r.db")) == before  # nothing logged, as the facade
+    code, out, _ = run(capsys, "--json", "history", "R0000001", *common, "--as", "county:340104")
+    assert code == 0
+    entries = json.loads(out)
+    assert [e["command"] for e in entries] == ["open_new_student", "approve_new_student"]
+    assert entries[0]["basis"] == ART15
+    assert {"seq", "on", "actor", "before", "after", "hash"} <= set(entries[0])
+    code, out, err = run(capsys, "history", "S0000001", *common, "--as", "school:B")
+    assert (code, out) == (2, "")
+    assert "school:B 无权执行 xueji history" in err
+    assert len(_entries(tmp_path / "r.db")) == before
+
+
+def test_art31_verify_checks_the_log_and_takes_and_checks_a_checkpoint(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``xueji verify``: the change log's hash chain (``Registry.verify_log``);
+    ``--save-checkpoint FILE`` writes the log's head (``Registry.checkpoint``) for a
+    higher authority to keep, ``--checkpoint FILE`` proves the log still passes
+    through it. Exit 0 intact, 1 broken (Art 32(三)), 2 bad usage or access."""
+    import sqlite3
+
+    _, url = _store(tmp_path / "r.db", drafts=0, registered=1)
+    common = ["--store", url, "--today", "2026-09-10", "--as", "province:34"]
+    cp = tmp_path / "cp.json"
+    code, out, err = run(capsys, "verify", *common, "--save-checkpoint", str(cp))
+    assert code == 0, err
+    n = len(_entries(tmp_path / "r.db"))
+    assert out.splitlines()[0] == (
+        f"变更记录完整（{n} 条） (change log intact: {n} entries) — 皖教基〔2013〕20号 第三十一条"
+    )
+    saved = json.loads(cp.read_text(encoding="utf-8"))
+    assert (saved["seq"], saved["unit"]) == (n, "34")
+    code, out, _ = run(capsys, "--json", "verify", *common, "--checkpoint", str(cp))
+    assert code == 0
+    data = json.loads(out)
+    assert (data["ok"], data["checked"]) == (True, n)
+    with sqlite3.connect(tmp_path / "r.db") as db:  # edited outside the registry
+        db.execute("update xueji_change_log set doc = replace(doc, 'add_', 'put_') where seq = 3")
+    code, out, _ = run(capsys, "verify", *common, "--checkpoint", str(cp))
+    assert code == 1
+    assert out.startswith("第 3 条变更记录被篡改 (entry 3 was altered)")
+    code, out, err = run(capsys, "verify", *common[:-2], "--as", "school:A")
+    assert code == 2
+    assert "school:A 无权执行 xueji verify" in err
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    code, out, err = run(capsys, "verify", *common, "--checkpoint", str(bad))
+    assert code == 2
+    assert err.startswith("xueji: [cli.bad_checkpoint] ")
+
+
+def test_art32_detect_prints_the_findings_by_unit(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``xueji detect``: the Art 32 report (``Registry.detect``) of the actor's
+    jurisdiction: each finding (kind, the unit charged, subject, date, detail in both
+    languages), the counts by unit, and the log's verdict; a school may not."""
+    from tests.test_cli import _transfer_store
+    from xueji.policy import ANHUI_2013
+
+    url = _transfer_store(tmp_path / "anh.db", (ANHUI_2013,))
+    assert main(["init", "--store", url, "--policy", "anhui-2013"]) == 0
+    capsys.readouterr()
+    common = ["--store", url, "--today", "2026-12-01"]
+    assert run(capsys, "sweep", *common, "--as", "system")[0] == 0
+    code, out, err = run(capsys, "detect", *common, "--as", "province:34")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].startswith("detect 2026-12-01: 2 项 findings — ")
+    assert "第三十二条" in lines[0]
+    assert any("default_approval" in x and "R0000002" in x for x in lines)
+    assert any("change log intact" in x for x in lines)
+    code, out, _ = run(capsys, "--json", "detect", *common, "--as", "province:34")
+    data = json.loads(out)
+    assert [f["kind"] for f in data["findings"]] == ["default_approval"] * 2
+    assert data["log"]["ok"] is True
+    assert sum(data["by_unit"][u]["default_approval"] for u in data["by_unit"]) == 2
+    code, _, err = run(capsys, "detect", *common, "--as", "school:A")
+    assert code == 2
+    assert "school:A 无权执行 xueji detect" in err

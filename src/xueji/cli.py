@@ -1714,6 +1714,262 @@ def _stats_summary(stats: statistics.Statistics) -> dict[str, Any]:
     }
 
 
+# -- read-only commands: pending, history, verify, detect (Arts 19, 28, 31, 32) ---------
+#
+# What a county that has only the command line reads: its inbox, a subject's change
+# log, the log's verification (with checkpoints) and the Art 32 report. Each runs
+# through the registry facade on the store's profiles (:func:`_registry`), so access
+# is checked as the facade checks it (Art 28), and prints masked (:func:`_emit`).
+
+
+def _read_dated(reg: Any, args: argparse.Namespace) -> None:
+    """The date of a read-only command, as a report's: a ``--today`` after today is
+    refused unless ``--future-date-ok``, and one before the log's last entry too."""
+    _not_in_the_future(args)
+    if args.today:
+        _not_before_the_log(reg, args.today, args.command)
+
+
+def _cited(reg: Any, action: str) -> str:
+    """The article a read-only command rests on: the profile's citation of the access
+    rule (``access.<action>``), else the permission matrix's (Art 28's table)."""
+    from xueji import access
+    from xueji.errors import PolicyNotInForce
+
+    default = access.PERMISSIONS[action].article
+    try:
+        return str(reg.policy(reg.today()).cite("access", action, default))
+    except PolicyNotInForce:
+        return str(default)
+
+
+def cmd_pending(args: argparse.Namespace) -> int:
+    """The actor's inbox (``Registry.pending``): the open requests whose current stage
+    waits for it, by deadline then id: request, kind, student, stage, since when and
+    the stage's deadline (已超期 where it has passed). Reading a correction's new
+    identity number whole is logged, as the facade logs it: dated as a writing
+    command."""
+    from xueji.lifecycle.tables import RequestKind
+
+    reg = _registry(args)
+    _dated(reg, args)  # (it may log a read)
+    kind = None if args.kind is None else RequestKind(args.kind)
+    today = reg.today()
+    found = reg.pending(args.actor, kind)
+    rows = [
+        {
+            "request": r.id,
+            "kind": r.kind.value,
+            "student": r.student,
+            "stage": r.state.value,
+            "since": r.stage_since.isoformat() if r.stage_since else None,
+            "deadline": r.deadline.isoformat() if r.deadline else None,
+            "overdue": r.deadline is not None and r.deadline < today,
+            "from_school": r.from_school or None,
+            "to_school": r.to_school or None,
+        }
+        for r in found
+    ]
+    who = f"{args.actor.kind.value}:{args.actor.unit}"
+    lines = [f"pending {who} {today}: {len(rows)} 项待办 requests waiting"]
+    for r in rows:
+        line = f"  {r['request']} {r['kind']} {r['student']} {r['stage']}"
+        line += f" 自 since {r['since']}" if r["since"] else ""
+        line += f", 期限 due {r['deadline']}" if r["deadline"] else ""
+        line += "（已超期 overdue）" if r["overdue"] else ""
+        lines.append(line)
+    _emit(args, rows, "\n".join(lines))
+    return EXIT_OK
+
+
+def _entry_dict(e: Any) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "on": e.on.isoformat(),
+        "actor": f"{e.actor_kind}:{e.actor_unit}",
+        "actor_name": e.actor_name,
+        "command": e.command,
+        "subject": e.subject,
+        "before": dict(e.before),
+        "after": dict(e.after),
+        "basis": e.basis,
+        "hash": e.hash,
+    }
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """The change-log entries of one subject, a student or a request (or a school;
+    a unit or a rollover year for the province): ``Registry.history``, access-checked
+    as it checks (Art 28) and, as it, logging no read; each entry with its number,
+    date, actor, command, basis and the fields it changed (before -> after), printed
+    masked as every line (Arts 19, 30, 31)."""
+    reg = _registry(args)
+    _read_dated(reg, args)
+    entries = reg.history(args.actor, args.subject)
+    lines = [f"history {args.subject}: {len(entries)} 条 entries"]
+    for e in entries:
+        who = f"{e.actor_kind}:{e.actor_unit}" + (f" {e.actor_name}" if e.actor_name else "")
+        lines.append(f"  #{e.seq} {e.on} {who} {e.command}" + (f" — {e.basis}" if e.basis else ""))
+        for key in sorted(set(e.before) | set(e.after)):
+            if key in _QUIET_FIELDS:
+                continue
+            old, new = e.before.get(key), e.after.get(key)
+            shown = new if old is None else f"{old} -> {new if new is not None else '-'}"
+            lines.append(f"      {key}: {shown}")
+    _emit(args, [_entry_dict(e) for e in entries], "\n".join(lines))
+    return EXIT_OK
+
+
+_QUIET_FIELDS = frozenset({"record_digest", "request_digest"})
+"""Fields ``history`` leaves out of its text (the digests the audit compares; ``--json``
+has them): a line a person reads says what changed."""
+
+
+def _read_checkpoint(path: str) -> Any:
+    """A checkpoint written by ``--save-checkpoint`` (``audit.Checkpoint.to_json``);
+    another file is ``cli.bad_checkpoint`` (exit 2)."""
+    from xueji import audit
+
+    with open(path, encoding="utf-8") as f:
+        try:
+            text = f.read()
+        except UnicodeDecodeError as e:
+            raise _bad_checkpoint(path, "不是 UTF-8 文本", "not UTF-8 text") from e
+    try:
+        return audit.Checkpoint.from_json(text)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+        raise _bad_checkpoint(path, "不是检查点 JSON", "not a checkpoint's JSON") from e
+
+
+def _bad_checkpoint(path: str, zh: str, en: str) -> XuejiError:
+    return XuejiError(
+        "cli.bad_checkpoint",
+        f"检查点文件 {path} {zh}（应为 xueji verify --save-checkpoint 所写）",
+        f"the checkpoint file {path} is {en} (one written by xueji verify --save-checkpoint)",
+    )
+
+
+def _verification(v: Any) -> dict[str, Any]:
+    return {
+        "ok": v.ok,
+        "checked": v.checked,
+        "seq": v.seq,
+        "problem": v.problem,
+        "message_zh": v.message_zh,
+        "message_en": v.message_en,
+    }
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Verify the change log's hash chain (``Registry.verify_log``; Art 31 sampling,
+    Art 32(三) tampering); with ``--checkpoint FILE``, also that it still passes
+    through a checkpoint taken earlier; with ``--save-checkpoint FILE``, write the
+    log's head now (``Registry.checkpoint``, verified first) for a higher authority to
+    keep. Exit 0 intact, 1 broken (the first bad entry named)."""
+    from xueji.errors import BrokenLog
+
+    if args.save_checkpoint:
+        _writable(args.save_checkpoint, args)  # before the store is read
+    checkpoint = _read_checkpoint(args.checkpoint) if args.checkpoint else None
+    reg = _registry(args)
+    _read_dated(reg, args)
+    result = reg.verify_log(args.actor, checkpoint=checkpoint)
+    lines = [str(result)]
+    saved = None
+    if result.ok and args.save_checkpoint:
+        try:
+            taken = reg.checkpoint(args.actor)
+        except BrokenLog:  # (an entry appended since, broken: said as the verification)
+            result = reg.verify_log(args.actor)
+            lines = [str(result)]
+        else:
+            with open(args.save_checkpoint, "w", encoding="utf-8") as f:
+                f.write(taken.to_json() + "\n")
+            saved = {"file": args.save_checkpoint, "seq": taken.seq, "hash": taken.hash}
+            lines.append(f"检查点已保存 checkpoint saved: {args.save_checkpoint} (#{taken.seq})")
+    if checkpoint is not None and result.ok:
+        lines.append(f"经过检查点 passes through the checkpoint #{checkpoint.seq}")
+    lines[0] += f" — {_cited(reg, 'verify_log')}"
+    data = {**_verification(result), "checkpoint_saved": saved}
+    _emit(args, data, "\n".join(lines))
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    """The Art 32 report (``Registry.detect``) of the actor's jurisdiction on the
+    command's date: each finding (its kind, the unit charged, the subject, the date,
+    what was seen in Chinese and English), the counts by unit, and the change log's
+    verdict (against ``--checkpoint FILE`` too). Exit 0: the report was made (its
+    findings are what it reports); 2 bad usage or access."""
+    checkpoint = _read_checkpoint(args.checkpoint) if args.checkpoint else None
+    reg = _registry(args)
+    _read_dated(reg, args)
+    report = reg.detect(args.actor, checkpoint=checkpoint)
+    by_unit = report.by_unit()
+    lines = [
+        f"detect {report.on}: {len(report.findings)} 项 findings — {_cited(reg, 'detect')}",
+        f"  {report.log}",
+    ]
+    for unit, counts in by_unit.items():
+        shown = ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
+        lines.append(f"  {unit}: {shown}")
+    lines += [
+        f"  {f.kind} {f.unit} {f.subject} {f.on}: {f.detail_zh} ({f.detail})"
+        for f in report.findings
+    ]
+    data = {
+        "on": report.on.isoformat(),
+        "findings": [
+            {
+                "kind": f.kind,
+                "unit": f.unit,
+                "subject": f.subject,
+                "on": f.on.isoformat(),
+                "detail": f.detail,
+                "detail_zh": f.detail_zh,
+            }
+            for f in report.findings
+        ],
+        "by_unit": by_unit,
+        "log": _verification(report.log),
+    }
+    _emit(args, data, "\n".join(lines))
+    return EXIT_OK
+
+
+def _add_read_commands(sub: Any) -> None:
+    """The parsers of ``pending``, ``history``, ``verify`` and ``detect``."""
+    from xueji.lifecycle.tables import RequestKind
+
+    pend = sub.add_parser("pending", help="the requests waiting for the actor: its inbox (Art 28)")
+    pend.add_argument(
+        "--kind", choices=[k.value for k in RequestKind], help="only requests of this kind"
+    )
+    pend.set_defaults(func=cmd_pending)
+    hist = sub.add_parser(
+        "history", help="a student's or a request's change-log entries (Arts 19, 31)"
+    )
+    hist.add_argument("subject", metavar="STUDENT|REQUEST", help="a student or request id")
+    hist.set_defaults(func=cmd_history)
+    ver = sub.add_parser("verify", help="verify the change log's hash chain (Arts 31, 32)")
+    ver.add_argument(
+        "--save-checkpoint",
+        metavar="FILE",
+        help="write the log's head (JSON) for a higher authority to keep",
+    )
+    ver.set_defaults(func=cmd_verify)
+    det = sub.add_parser("detect", help="the Art 32 report of the actor's jurisdiction")
+    det.set_defaults(func=cmd_detect)
+    for p in (ver, det):
+        p.add_argument(
+            "--checkpoint",
+            metavar="FILE",
+            help="a checkpoint saved earlier (--save-checkpoint): the log must pass through it",
+        )
+    for p in (pend, hist, ver, det):
+        _store_options(p)
+
+
 def _store_options(p: argparse.ArgumentParser) -> None:
     """The options of a command that works on a store as an acting user: the store,
     ``--as``, the date of the commands, extra holiday schedules and the profiles the
@@ -2033,6 +2289,7 @@ def build_parser() -> argparse.ArgumentParser:
     srun.set_defaults(func=cmd_scenario_run)
     _add_transfer_commands(sub)
     _add_excel_commands(sub)
+    _add_read_commands(sub)
     return p
 
 

@@ -1808,9 +1808,7 @@ def _two_phase(
     path: str | Path,
     columns: tuple[Column, ...],
     check: Callable[[Student, Mapping[str, object]], Decision],
-    apply: Callable[
-        [Student, Mapping[str, object], Mapping[str, str]], tuple[Decision, str, bool]
-    ],
+    apply: Callable[[Student, Mapping[str, object], Mapping[str, str]], tuple[Decision, str, bool]],
     all_or_nothing: bool,
     extra_data: bool,
     *,
