@@ -596,7 +596,8 @@ def test_art15_submit_and_review_say_what_was_done_and_each_warning(
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "submit: 2 已提交 submitted, 0 未办理 refused"
-    assert lines[1] == "  S0000001: ✓ 已提交 submitted"
+    # the request opened and the article (found by the CLI-only year review)
+    assert lines[1] == "  S0000001: ✓ 已提交 submitted (R0000001) — 皖教基〔2013〕20号 第十五条"
     assert lines[2].startswith("      提示 warning [enrolment.late] ")
     late = lines[2][len("      提示 warning ") :]
     assert "(new-student entry" in late  # the message in both languages, its article
@@ -606,7 +607,7 @@ def test_art15_submit_and_review_say_what_was_done_and_each_warning(
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "review --reject: 1 已驳回 rejected, 0 未办理 refused"
-    assert lines[1] == "  R0000001: ✓ 已驳回 rejected"
+    assert lines[1] == "  R0000001: ✓ 已驳回 rejected (S0000001) — 皖教基〔2013〕20号 第十五条"
     assert lines[2] == "      提示 warning " + late  # (a decision after 30 Sep: late)
     assert "approved" not in out
     assert "已批准" not in out
@@ -825,7 +826,7 @@ def test_store_commands_decide_under_the_profiles_given(
     assert code == 0
     assert out.splitlines() == [
         "submit: 1 已提交 submitted, 0 未办理 refused",
-        "  S0000001: ✓ 已提交 submitted",
+        "  S0000001: ✓ 已提交 submitted (R0000001) — 皖教基〔2013〕20号 第十五条（沿用 anhui-2013）",
     ]
     # without it, Anhui's 30 September, as before (and said so in the docs)
     code, out, _ = run(capsys, "submit", "S0000002", *common, "--as", "school:A")
@@ -907,7 +908,7 @@ def test_art33_init_records_the_store_s_profiles_and_later_commands_decide_under
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         "submit: 1 已提交 submitted, 0 未办理 refused",
-        "  S0000002: ✓ 已提交 submitted",
+        "  S0000002: ✓ 已提交 submitted (R0000002) — 皖教基〔2013〕20号 第十五条（沿用 anhui-2013）",
     ]
     # another profile than the record's: refused before anything is done, naming it
     review = ["review", "--all", *common, "--as", "county:340104"]
@@ -1024,10 +1025,13 @@ def test_the_date_of_every_writing_command_is_checked_and_not_in_the_future(
         assert "system date" in err
     assert entries() == before
     assert not (tmp_path / "n.csv").exists()
-    # a report that only reads is not checked: its date writes nothing
+    # a report that only reads is not checked against the log when dated by the
+    # system; a future --today is refused it too (found by the CLI-only year review:
+    # a fee report headed a year ahead), unless --future-date-ok
     stats = ["report", "stats", "--out", str(tmp_path / "s.csv"), *store, "--as", "province:34"]
     assert run(capsys, *stats)[0] == 0
-    assert run(capsys, *stats, "--today", ahead)[0] == 0
+    assert run(capsys, *stats, "--today", ahead)[0] == 2
+    assert run(capsys, *stats, "--today", ahead, "--future-date-ok")[0] == 0
 
 
 DEEP = 100_000  # levels of nesting: past Python's recursion limit in every parser
@@ -1331,7 +1335,9 @@ def test_art24_xueji_sweep_decides_under_the_store_s_recorded_profiles(
     sweep = ["sweep", "--today", "2026-12-01", "--as", "system"]
     code, out, err = run(capsys, *sweep, "--store", nat)
     assert (code, err) == (0, "")
-    assert out.splitlines()[0] == "sweep 2026-12-01: 0 项已默认审批 requests approved by default"
+    assert out.splitlines()[0] == (
+        "sweep 2026-12-01: 0 项已默认审批 requests approved by default, 0 个阶段 stages"
+    )
     assert "national-2013" in out  # why none: the profile approves nothing by default
     assert "approve_by_default_transfer" not in _log_commands(tmp_path / "nat.db")
     # under anhui-2013, recorded: the two stages past their 20 working days approved
@@ -1388,7 +1394,11 @@ def test_art18_xueji_rollover_runs_the_school_year_s_rollover_under_the_recorded
     code, out, err = run(capsys, "rollover", "2027", *common, "--today", "2027-08-10")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == "rollover 2027: ✓ 已升级 done (2027-08-10)"
+    # with the basis its log entry records (found by the CLI-only year review)
+    assert (
+        lines[0]
+        == "rollover 2027: ✓ 已升级 done (2027-08-10) — 教基一〔2013〕7号（全国学籍系统日历）"
+    )
     assert "  升级 promoted: 1" in lines
     store = SqlStore.sqlite(str(path))
     with store.reading() as uow:
@@ -1463,7 +1473,7 @@ def test_art18_review_decides_any_request_at_the_actor_s_stage_and_kind_picks_th
     assert code == 0, out
     assert out.splitlines()[:2] == [
         "review: 1 已批准 approved, 0 未办理 refused",
-        "  R0000002: ✓ 已批准 approved",
+        "  R0000002: ✓ 已批准 approved (S0000001) — 皖教基〔2013〕20号 第十八条",
     ]
     store = SqlStore.sqlite(str(path))
     with store.unit_of_work() as uow:

@@ -1140,7 +1140,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     report = run(reg, args.actor, args.file, all_or_nothing=not args.partial, sheet=args.sheet)
     if report.committed and report.applied:
         reg.store.analyze()  # the planner's statistics after a bulk load (SqlStore.analyze)
-    present = sum(1 for a in report.applied if a.note.startswith("已存在"))
+    present = sum(1 for a in report.applied if a.present)  # (the flag: not the note's words)
     done = len(report.applied) - present
     warned = len(report.warned_rows)
     lines = [
@@ -1160,8 +1160,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         lines.append(
             f"  提示 warnings: {warned} 行已导入但有提示 ({warned} rows applied with warnings)"
         )
-        lines += [
+        lines += [  # with the article, as submit prints the same code
             f"  行 {w.row} [{w.code}] {w.message_zh} ({w.message_en})"
+            + (f" — {w.article}" if w.article else "")
             for w in report.warnings[:WARNINGS_SHOWN]
         ]
         if (more := len(report.warnings) - WARNINGS_SHOWN) > 0:
@@ -1205,6 +1206,15 @@ def _dated(reg: Any, args: argparse.Namespace) -> None:
     typo, 2062 for 2026, dated the log in the future and then refused every later
     command), and the date the command runs on, the system's when no ``--today`` is
     given, may not be before the log's last entry (:func:`_not_before_the_log`)."""
+    _not_in_the_future(args)
+    _not_before_the_log(reg, reg.today(), args.command, given=args.today is not None)
+
+
+def _not_in_the_future(args: argparse.Namespace) -> None:
+    """Refuse a ``--today`` after the system date, in China time, unless
+    ``--future-date-ok`` is given (``cli.today_future``): every store command, the
+    reports that only read too (a fee report headed with a date a year ahead billed
+    today's students, and dropped its "not an October count" note)."""
     from xueji.clock import SystemClock
 
     now = SystemClock().today()
@@ -1216,7 +1226,6 @@ def _dated(reg: Any, args: argparse.Namespace) -> None:
             f"--today {args.today} is after today, {now} (China time): a command is not "
             "dated in the future; give --future-date-ok if that date is meant",
         )
-    _not_before_the_log(reg, reg.today(), args.command, given=args.today is not None)
 
 
 def _not_before_the_log(reg: Any, today: dt.date, what: str, *, given: bool = True) -> None:
@@ -1330,7 +1339,12 @@ def cmd_submit(args: argparse.Namespace) -> int:
             "cli.nothing", "没有要提交的学生", "no student to submit (name them, or --all-drafts)"
         )
     return _each(
-        args, ids, lambda sid: reg.submit(args.actor, sid), "submit", ("已提交", "submitted")
+        args,
+        ids,
+        lambda sid: reg.submit(args.actor, sid),
+        "submit",
+        ("已提交", "submitted"),
+        reg=reg,
     )
 
 
@@ -1344,8 +1358,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     reg = _registry(args)
     _dated(reg, args)
     ids = list(args.requests)
+    kind = None if args.kind is None else RequestKind(args.kind)
     if args.all:
-        waiting = reg.pending(args.actor, RequestKind(args.kind))
+        waiting = reg.pending(args.actor, kind or RequestKind.NEW_STUDENT)
         ids += [r.id for r in waiting if r.id not in ids]
     if not ids:
         raise XuejiError(
@@ -1355,7 +1370,28 @@ def cmd_review(args: argparse.Namespace) -> int:
     done = ("已驳回", "rejected") if args.reject else ("已批准", "approved")
     what = "review --reject" if args.reject else "review"
 
-    return _each(args, ids, lambda rid: decide(args.actor, rid, args.note), what, done)
+    def one(rid: str) -> Any:
+        if kind is not None:
+            _of_kind(reg, rid, kind)
+        return decide(args.actor, rid, args.note)
+
+    return _each(args, ids, one, what, done, reg=reg)
+
+
+def _of_kind(reg: Any, request_id: str, kind: Any) -> None:
+    """Refuse (``cli.bad_input``, on the id's line) a request named to ``review
+    --kind KIND`` that is of another kind: ``--kind`` given was ignored, and ``review
+    R1 --kind graduation`` approved a new student's review. The request's own kind is
+    not said (the actor may be no party of it); an unknown id is left to the decision,
+    which says so as before."""
+    with reg.store.reading() as uow:  # reads only: no write lock on SQLite
+        found = uow.requests.get(request_id)
+    if found is not None and found.kind is not kind:
+        raise XuejiError(
+            "cli.bad_input",
+            f"申请 {request_id} 不是 {kind.value} 类申请（--kind），未审批",
+            f"request {request_id} is not of the kind {kind.value} (--kind): not decided",
+        )
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -1367,14 +1403,43 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     ``anhui-2013`` whatever the store records."""
     reg = _registry(args)
     _dated(reg, args)
+    with reg.store.reading() as uow:  # the log's head: the sweep's entries come after it
+        head = uow.log.last()
+    since = 0 if head is None else head.seq
     advanced = reg.advance_clock(args.actor)
     today = reg.today()
-    rows = [
-        {"request": r.id, "kind": r.kind.value, "student": r.student, "state": r.state.value}
-        for r in advanced
+    rows = []
+    with reg.store.reading() as uow:
+        for r in advanced:
+            # every stage this run approved (one request may pass two), from its entries
+            swept = [
+                e
+                for e in uow.log.entries(r.id)
+                if e.seq > since and e.command.startswith("approve_by_default")
+            ]
+            states = [e.before.get("state", "") for e in swept[:1]]
+            states += [e.after.get("state", "") for e in swept]
+            rows.append(
+                {
+                    "request": r.id,
+                    "kind": r.kind.value,
+                    "student": r.student,
+                    "state": r.state.value,
+                    "states": states or [r.state.value],
+                    "stages": len(swept),
+                    "basis": swept[-1].basis if swept else None,
+                }
+            )
+    stages = sum(int(r["stages"]) for r in rows)
+    lines = [
+        f"sweep {today}: {len(rows)} 项已默认审批 requests approved by default, "
+        f"{stages} 个阶段 stages"
     ]
-    lines = [f"sweep {today}: {len(rows)} 项已默认审批 requests approved by default"]
-    lines += [f"  {r['request']} {r['kind']} {r['student']} -> {r['state']}" for r in rows]
+    lines += [
+        f"  {r['request']} {r['kind']} {r['student']}: {' -> '.join(r['states'])} "
+        f"({r['stages']} 个阶段 stages)" + (f" — {r['basis']}" if r["basis"] else "")
+        for r in rows
+    ]
     defaults = True
     with contextlib.suppress(XuejiError):  # (no profile in force today: said by none)
         policy = reg.policy(today)
@@ -1387,7 +1452,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 f"(under {policy.code} an overdue stage is not approved by default "
                 f"({cited}): its party decides it late)"
             )
-    data = {"today": today.isoformat(), "advanced": rows, "default_approval": defaults}
+    data = {
+        "today": today.isoformat(),
+        "advanced": rows,
+        "stages": stages,
+        "default_approval": defaults,
+    }
     _emit(args, data, "\n".join(lines))
     return EXIT_OK
 
@@ -1406,6 +1476,11 @@ _ROLLOVER_COUNTS = (
 prints, with their labels (docs/registry.md, "The rollover's counts")."""
 
 
+def _whole(text: str | None) -> int | None:
+    """A count the log keeps as text, as a number (None where the entry has none)."""
+    return None if text is None or not text.strip().isdigit() else int(text)
+
+
 def cmd_rollover(args: argparse.Namespace) -> int:
     """The rollover of school year ``YEAR`` (Art 18, ``Registry.rollover``) under the
     store's profiles: refused before the profile's rollover date, and after the next
@@ -1421,7 +1496,8 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         entry = uow.log.last(subject)
     ran = entry is not None and entry.command == "rollover"
     already = out.allowed and before is not None and ran
-    counts = {k: entry.after.get(k) for k, _ in _ROLLOVER_COUNTS} if ran and entry else {}
+    # numbers (--json): the log entry keeps them as text, "5"
+    counts = {k: _whole(entry.after.get(k)) for k, _ in _ROLLOVER_COUNTS} if ran and entry else {}
     violations = [str(v) for v in out.decision.violations]
     warnings = [] if already else [str(v) for v in out.decision.warnings]
     head = f"rollover {args.year}:"
@@ -1431,7 +1507,11 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         on = entry.on if entry else "-"
         lines = [f"{head} 已执行过，未改动 already run ({on}): nothing changed"]
     else:
-        lines = [f"{head} ✓ 已升级 done" + (f" ({entry.on})" if entry else "")]
+        lines = [
+            f"{head} ✓ 已升级 done"
+            + (f" ({entry.on})" if entry else "")
+            + (f" — {entry.basis}" if entry and entry.basis else "")
+        ]
         lines += [f"  {label}: {counts.get(k)}" for k, label in _ROLLOVER_COUNTS]
     lines += [f"  提示 warning {m}" for m in warnings]
     data = {
@@ -1439,6 +1519,7 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         "allowed": out.allowed,
         "already_run": already,
         "on": entry.on.isoformat() if ran and entry else None,
+        "basis": entry.basis if ran and entry else None,
         "counts": counts,
         "codes": list(out.decision.codes),
         "messages": violations + warnings,
@@ -1461,24 +1542,43 @@ def cmd_regrade(args: argparse.Namespace) -> int:
         ),
         "regrade",
         ("已调整年级", "regraded"),
+        reg=reg,
     )
 
 
 def _each(
-    args: argparse.Namespace, keys: Sequence[str], run: Any, what: str, done: tuple[str, str]
+    args: argparse.Namespace,
+    keys: Sequence[str],
+    run: Any,
+    what: str,
+    done: tuple[str, str],
+    *,
+    reg: Any = None,
 ) -> int:
     """Run one command per key, each in its own unit of work; a refusal is reported and
     the others go on. Each row says what was done (``done``: in Chinese and English,
     e.g. 已驳回 rejected: a rejection read as an approval did) and each warning with
-    its message, or why it was refused. Exit 0 when every one was allowed, 1 otherwise."""
+    its message, or why it was refused. A row carried out names the other id of the
+    command (a submitted student's request, a reviewed request's student: before,
+    nothing on the command line linked the two) and, with ``reg``, the basis its last
+    log entry records (the article; a refusal cites its violations' already). Exit 0
+    when every one was allowed, 1 otherwise."""
     rows, said, refused = [], [], 0
     for key in keys:
+        request = student = basis = None
         try:
             out = run(key)
             allowed, codes = out.allowed, list(out.decision.codes)
             # why, in both languages: the violations of a refusal, then the warnings
             violations = [str(v) for v in out.decision.violations]
             warnings = [str(v) for v in out.decision.warnings]
+            request = out.request.id if out.request is not None else None
+            if out.student is not None:
+                student = out.student.id
+            elif out.request is not None:
+                student = out.request.student
+            if allowed and reg is not None:
+                basis = _basis(reg, request or student or key)
         except XuejiError as e:  # this one (not a draft, unknown, not the actor's): said
             allowed, codes, violations, warnings = (
                 False,
@@ -1487,7 +1587,10 @@ def _each(
                 [],
             )
         if allowed:
-            said.append(f"  {key}: ✓ {done[0]} {done[1]}")
+            other = request if request not in (None, key) else student
+            line = f"  {key}: ✓ {done[0]} {done[1]}"
+            line += f" ({other})" if other not in (None, key) else ""
+            said.append(line + (f" — {basis}" if basis else ""))
         else:
             refused += 1
             said.append(f"  {key}: ✗ {violations[0]}")
@@ -1498,6 +1601,9 @@ def _each(
                 "key": key,
                 "allowed": allowed,
                 "done": done[1] if allowed else None,
+                "request": request,
+                "student": student,
+                "basis": basis,
                 "codes": codes,
                 "messages": violations + warnings,
             }
@@ -1506,6 +1612,14 @@ def _each(
     lines += said
     _emit(args, rows, "\n".join(lines))  # masked: a message may quote an identity number
     return EXIT_OK if not refused else EXIT_INVALID
+
+
+def _basis(reg: Any, subject: str) -> str | None:
+    """The basis (the article, or the default approval's words) of ``subject``'s last
+    change-log entry: what a decision just carried out was recorded under."""
+    with reg.store.reading() as uow:  # reads only: no write lock on SQLite
+        entry = uow.log.last(subject)
+    return entry.basis or None if entry is not None else None
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -1521,7 +1635,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     reg = _registry(args)
     if args.what == "national":  # it logs its read of full numbers, on its date
         _dated(reg, args)
-    elif args.today:  # (a report that only reads: as before)
+    elif args.today:  # a report that only reads: not in the future, nor before the log
+        _not_in_the_future(args)
         _not_before_the_log(reg, args.today, args.command)
     data: Any
     if args.what == "stats":
@@ -1597,6 +1712,262 @@ def _stats_summary(stats: statistics.Statistics) -> dict[str, Any]:
         "by_status": {s.value: stats.total(status=s) for s in StudentStatus},
         "total": records,
     }
+
+
+# -- read-only commands: pending, history, verify, detect (Arts 19, 28, 31, 32) ---------
+#
+# What a county that has only the command line reads: its inbox, a subject's change
+# log, the log's verification (with checkpoints) and the Art 32 report. Each runs
+# through the registry facade on the store's profiles (:func:`_registry`), so access
+# is checked as the facade checks it (Art 28), and prints masked (:func:`_emit`).
+
+
+def _read_dated(reg: Any, args: argparse.Namespace) -> None:
+    """The date of a read-only command, as a report's: a ``--today`` after today is
+    refused unless ``--future-date-ok``, and one before the log's last entry too."""
+    _not_in_the_future(args)
+    if args.today:
+        _not_before_the_log(reg, args.today, args.command)
+
+
+def _cited(reg: Any, action: str) -> str:
+    """The article a read-only command rests on: the profile's citation of the access
+    rule (``access.<action>``), else the permission matrix's (Art 28's table)."""
+    from xueji import access
+    from xueji.errors import PolicyNotInForce
+
+    default = access.PERMISSIONS[action].article
+    try:
+        return str(reg.policy(reg.today()).cite("access", action, default))
+    except PolicyNotInForce:
+        return str(default)
+
+
+def cmd_pending(args: argparse.Namespace) -> int:
+    """The actor's inbox (``Registry.pending``): the open requests whose current stage
+    waits for it, by deadline then id: request, kind, student, stage, since when and
+    the stage's deadline (已超期 where it has passed). Reading a correction's new
+    identity number whole is logged, as the facade logs it: dated as a writing
+    command."""
+    from xueji.lifecycle.tables import RequestKind
+
+    reg = _registry(args)
+    _dated(reg, args)  # (it may log a read)
+    kind = None if args.kind is None else RequestKind(args.kind)
+    today = reg.today()
+    found = reg.pending(args.actor, kind)
+    rows = [
+        {
+            "request": r.id,
+            "kind": r.kind.value,
+            "student": r.student,
+            "stage": r.state.value,
+            "since": r.stage_since.isoformat() if r.stage_since else None,
+            "deadline": r.deadline.isoformat() if r.deadline else None,
+            "overdue": r.deadline is not None and r.deadline < today,
+            "from_school": r.from_school or None,
+            "to_school": r.to_school or None,
+        }
+        for r in found
+    ]
+    who = f"{args.actor.kind.value}:{args.actor.unit}"
+    lines = [f"pending {who} {today}: {len(rows)} 项待办 requests waiting"]
+    for r in rows:
+        line = f"  {r['request']} {r['kind']} {r['student']} {r['stage']}"
+        line += f" 自 since {r['since']}" if r["since"] else ""
+        line += f", 期限 due {r['deadline']}" if r["deadline"] else ""
+        line += "（已超期 overdue）" if r["overdue"] else ""
+        lines.append(line)
+    _emit(args, rows, "\n".join(lines))
+    return EXIT_OK
+
+
+def _entry_dict(e: Any) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "on": e.on.isoformat(),
+        "actor": f"{e.actor_kind}:{e.actor_unit}",
+        "actor_name": e.actor_name,
+        "command": e.command,
+        "subject": e.subject,
+        "before": dict(e.before),
+        "after": dict(e.after),
+        "basis": e.basis,
+        "hash": e.hash,
+    }
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """The change-log entries of one subject, a student or a request (or a school;
+    a unit or a rollover year for the province): ``Registry.history``, access-checked
+    as it checks (Art 28) and, as it, logging no read; each entry with its number,
+    date, actor, command, basis and the fields it changed (before -> after), printed
+    masked as every line (Arts 19, 30, 31)."""
+    reg = _registry(args)
+    _read_dated(reg, args)
+    entries = reg.history(args.actor, args.subject)
+    lines = [f"history {args.subject}: {len(entries)} 条 entries"]
+    for e in entries:
+        who = f"{e.actor_kind}:{e.actor_unit}" + (f" {e.actor_name}" if e.actor_name else "")
+        lines.append(f"  #{e.seq} {e.on} {who} {e.command}" + (f" — {e.basis}" if e.basis else ""))
+        for key in sorted(set(e.before) | set(e.after)):
+            if key in _QUIET_FIELDS:
+                continue
+            old, new = e.before.get(key), e.after.get(key)
+            shown = new if old is None else f"{old} -> {new if new is not None else '-'}"
+            lines.append(f"      {key}: {shown}")
+    _emit(args, [_entry_dict(e) for e in entries], "\n".join(lines))
+    return EXIT_OK
+
+
+_QUIET_FIELDS = frozenset({"record_digest", "request_digest"})
+"""Fields ``history`` leaves out of its text (the digests the audit compares; ``--json``
+has them): a line a person reads says what changed."""
+
+
+def _read_checkpoint(path: str) -> Any:
+    """A checkpoint written by ``--save-checkpoint`` (``audit.Checkpoint.to_json``);
+    another file is ``cli.bad_checkpoint`` (exit 2)."""
+    from xueji import audit
+
+    with open(path, encoding="utf-8") as f:
+        try:
+            text = f.read()
+        except UnicodeDecodeError as e:
+            raise _bad_checkpoint(path, "不是 UTF-8 文本", "not UTF-8 text") from e
+    try:
+        return audit.Checkpoint.from_json(text)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+        raise _bad_checkpoint(path, "不是检查点 JSON", "not a checkpoint's JSON") from e
+
+
+def _bad_checkpoint(path: str, zh: str, en: str) -> XuejiError:
+    return XuejiError(
+        "cli.bad_checkpoint",
+        f"检查点文件 {path} {zh}（应为 xueji verify --save-checkpoint 所写）",
+        f"the checkpoint file {path} is {en} (one written by xueji verify --save-checkpoint)",
+    )
+
+
+def _verification(v: Any) -> dict[str, Any]:
+    return {
+        "ok": v.ok,
+        "checked": v.checked,
+        "seq": v.seq,
+        "problem": v.problem,
+        "message_zh": v.message_zh,
+        "message_en": v.message_en,
+    }
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Verify the change log's hash chain (``Registry.verify_log``; Art 31 sampling,
+    Art 32(三) tampering); with ``--checkpoint FILE``, also that it still passes
+    through a checkpoint taken earlier; with ``--save-checkpoint FILE``, write the
+    log's head now (``Registry.checkpoint``, verified first) for a higher authority to
+    keep. Exit 0 intact, 1 broken (the first bad entry named)."""
+    from xueji.errors import BrokenLog
+
+    if args.save_checkpoint:
+        _writable(args.save_checkpoint, args)  # before the store is read
+    checkpoint = _read_checkpoint(args.checkpoint) if args.checkpoint else None
+    reg = _registry(args)
+    _read_dated(reg, args)
+    result = reg.verify_log(args.actor, checkpoint=checkpoint)
+    lines = [str(result)]
+    saved = None
+    if result.ok and args.save_checkpoint:
+        try:
+            taken = reg.checkpoint(args.actor)
+        except BrokenLog:  # (an entry appended since, broken: said as the verification)
+            result = reg.verify_log(args.actor)
+            lines = [str(result)]
+        else:
+            with open(args.save_checkpoint, "w", encoding="utf-8") as f:
+                f.write(taken.to_json() + "\n")
+            saved = {"file": args.save_checkpoint, "seq": taken.seq, "hash": taken.hash}
+            lines.append(f"检查点已保存 checkpoint saved: {args.save_checkpoint} (#{taken.seq})")
+    if checkpoint is not None and result.ok:
+        lines.append(f"经过检查点 passes through the checkpoint #{checkpoint.seq}")
+    lines[0] += f" — {_cited(reg, 'verify_log')}"
+    data = {**_verification(result), "checkpoint_saved": saved}
+    _emit(args, data, "\n".join(lines))
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    """The Art 32 report (``Registry.detect``) of the actor's jurisdiction on the
+    command's date: each finding (its kind, the unit charged, the subject, the date,
+    what was seen in Chinese and English), the counts by unit, and the change log's
+    verdict (against ``--checkpoint FILE`` too). Exit 0: the report was made (its
+    findings are what it reports); 2 bad usage or access."""
+    checkpoint = _read_checkpoint(args.checkpoint) if args.checkpoint else None
+    reg = _registry(args)
+    _read_dated(reg, args)
+    report = reg.detect(args.actor, checkpoint=checkpoint)
+    by_unit = report.by_unit()
+    lines = [
+        f"detect {report.on}: {len(report.findings)} 项 findings — {_cited(reg, 'detect')}",
+        f"  {report.log}",
+    ]
+    for unit, counts in by_unit.items():
+        shown = ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
+        lines.append(f"  {unit}: {shown}")
+    lines += [
+        f"  {f.kind} {f.unit} {f.subject} {f.on}: {f.detail_zh} ({f.detail})"
+        for f in report.findings
+    ]
+    data = {
+        "on": report.on.isoformat(),
+        "findings": [
+            {
+                "kind": f.kind,
+                "unit": f.unit,
+                "subject": f.subject,
+                "on": f.on.isoformat(),
+                "detail": f.detail,
+                "detail_zh": f.detail_zh,
+            }
+            for f in report.findings
+        ],
+        "by_unit": by_unit,
+        "log": _verification(report.log),
+    }
+    _emit(args, data, "\n".join(lines))
+    return EXIT_OK
+
+
+def _add_read_commands(sub: Any) -> None:
+    """The parsers of ``pending``, ``history``, ``verify`` and ``detect``."""
+    from xueji.lifecycle.tables import RequestKind
+
+    pend = sub.add_parser("pending", help="the requests waiting for the actor: its inbox (Art 28)")
+    pend.add_argument(
+        "--kind", choices=[k.value for k in RequestKind], help="only requests of this kind"
+    )
+    pend.set_defaults(func=cmd_pending)
+    hist = sub.add_parser(
+        "history", help="a student's or a request's change-log entries (Arts 19, 31)"
+    )
+    hist.add_argument("subject", metavar="STUDENT|REQUEST", help="a student or request id")
+    hist.set_defaults(func=cmd_history)
+    ver = sub.add_parser("verify", help="verify the change log's hash chain (Arts 31, 32)")
+    ver.add_argument(
+        "--save-checkpoint",
+        metavar="FILE",
+        help="write the log's head (JSON) for a higher authority to keep",
+    )
+    ver.set_defaults(func=cmd_verify)
+    det = sub.add_parser("detect", help="the Art 32 report of the actor's jurisdiction")
+    det.set_defaults(func=cmd_detect)
+    for p in (ver, det):
+        p.add_argument(
+            "--checkpoint",
+            metavar="FILE",
+            help="a checkpoint saved earlier (--save-checkpoint): the log must pass through it",
+        )
+    for p in (pend, hist, ver, det):
+        _store_options(p)
 
 
 def _store_options(p: argparse.ArgumentParser) -> None:
@@ -1714,8 +2085,8 @@ def _add_excel_commands(sub: Any) -> None:
     rev.add_argument(
         "--kind",
         choices=[k.value for k in RequestKind],
-        default=RequestKind.NEW_STUDENT.value,
-        help="the kind --all takes (default: new_student)",
+        help="the kind --all takes (default: new_student); given with ids, each must "
+        "be of this kind",
     )
     rev.add_argument("--reject", action="store_true", help="reject instead of approving")
     rev.add_argument("--note", default="", help="the reviewer's note")
@@ -1737,7 +2108,9 @@ def _add_excel_commands(sub: Any) -> None:
     reg_.add_argument("--reason", required=True, help="why (the change log records it)")
     reg_.set_defaults(func=cmd_regrade)
     sweep = sub.add_parser(
-        "sweep", help="the deadline sweep: default approvals past their deadlines (Art 24)"
+        "sweep",
+        help="the deadline sweep: default approvals past their deadlines (Art 24); the "
+        "entries are the system's, their actor name saying who ran it (--operator)",
     )
     sweep.set_defaults(func=cmd_sweep)
     roll = sub.add_parser("rollover", help="the school year's rollover: grades up one (Art 18)")
@@ -1916,6 +2289,7 @@ def build_parser() -> argparse.ArgumentParser:
     srun.set_defaults(func=cmd_scenario_run)
     _add_transfer_commands(sub)
     _add_excel_commands(sub)
+    _add_read_commands(sub)
     return p
 
 

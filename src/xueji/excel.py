@@ -496,11 +496,15 @@ class RowError:
 @attrs.frozen
 class AppliedRow:
     """A row carried out: the sheet row, the student it touched (for the unit, school
-    and class imports: the record's code), what was done."""
+    and class imports: the record's code), what was done. ``present``: the row's
+    result was on record already (the file imported again), nothing written; a
+    summary counts those apart, from this flag, not from the note's words (``import
+    info`` run again counted its rows applied: their note ends 已有相同条目)."""
 
     row: int
     student: str
     note: str = attrs.field(converter=mask_ids)  # it may quote a cell (an info entry's text)
+    present: bool = False
 
 
 @attrs.frozen
@@ -509,17 +513,23 @@ class RowWarning:
     consent recorded for a minor): the sheet row, the student it touched, the rule's
     code and its message, as :meth:`Registry.enroll` (or the row's command) gives it,
     or the import's own (``excel.id_maybe_rounded``: an identity number ending in 000,
-    as Excel leaves a number it kept to 15 significant digits)."""
+    as Excel leaves a number it kept to 15 significant digits). ``article``: the
+    article the rule's warning cites, as ``submit`` prints it beside the same code
+    (empty for the import's own)."""
 
     row: int
     student: str
     code: str
     message_zh: str = attrs.field(converter=_shortened)
     message_en: str = attrs.field(converter=_shortened)
+    article: str = ""
 
 
 def _row_warnings(row: int, student: str, decision: Decision) -> list[RowWarning]:
-    return [RowWarning(row, student, w.code, w.message_zh, w.message_en) for w in decision.warnings]
+    return [
+        RowWarning(row, student, w.code, w.message_zh, w.message_en, str(w.article))
+        for w in decision.warnings
+    ]
 
 
 def _masked_names(names: Iterable[str]) -> tuple[str, ...]:
@@ -637,7 +647,7 @@ class ImportReport:
                         "学生 student" if self.kind in _OF_STUDENTS else "代码 code",
                         "说明 note",
                     ),
-                    [attrs.astuple(a) for a in self.applied],
+                    [(a.row, a.student, a.note) for a in self.applied],
                 ),
                 Table("未导入 held", ("行 row",), [(r,) for r in self.held]),
             ],
@@ -1485,7 +1495,7 @@ def import_students(
                     if i not in refused_at and i not in present
                 ]
                 for i, existing in present.items():  # (a copy of a row: refused before)
-                    applied.append(AppliedRow(part[i][0], existing, _PRESENT))
+                    applied.append(AppliedRow(part[i][0], existing, _PRESENT, present=True))
                 warned = dict(out.warned)
                 for (i, n), s in zip(ok, out.applied, strict=True):
                     status = s.status.value
@@ -1798,7 +1808,7 @@ def _two_phase(
     path: str | Path,
     columns: tuple[Column, ...],
     check: Callable[[Student, Mapping[str, object]], Decision],
-    apply: Callable[[Student, Mapping[str, object], Mapping[str, str]], tuple[Decision, str]],
+    apply: Callable[[Student, Mapping[str, object], Mapping[str, str]], tuple[Decision, str, bool]],
     all_or_nothing: bool,
     extra_data: bool,
     *,
@@ -1906,12 +1916,12 @@ def _two_phase(
         done = []
         for n, student, planned, data in plan:
             try:
-                decision, note = apply(student, planned, data)
+                decision, note, present = apply(student, planned, data)
             except XuejiError as e:  # e.g. the record changed since it was checked
                 sheet.error(n, "学籍号", "", e.code, e.message_zh, e.message_en)
                 continue
             if decision.allowed:
-                done.append(AppliedRow(n, student.id, note))
+                done.append(AppliedRow(n, student.id, note, present=present))
                 warned.extend(_row_warnings(n, student.id, decision))
             else:
                 _rule_errors(sheet, n, planned, decision)
@@ -1958,7 +1968,9 @@ def import_info(
     :data:`INFO_COLUMNS` become the entry's data (for example 科目 and 分数)."""
     keys: set[str] = set()  # the entries this import has recorded, by idempotency key
 
-    def apply(s: Student, f: Mapping[str, object], data: Mapping[str, str]) -> tuple[Decision, str]:
+    def apply(
+        s: Student, f: Mapping[str, object], data: Mapping[str, str]
+    ) -> tuple[Decision, str, bool]:
         group = f["group"]
         on = f["on"]
         assert isinstance(group, InfoGroup)
@@ -1977,11 +1989,11 @@ def import_info(
             # again, the note saying "already recorded"); said only to an actor who
             # could have recorded it (Art 28)
             registry.authorize(actor, "add_info", school=s.school)
-            return Decision.allow(), note + " (已有相同条目 already recorded)"
+            return Decision.allow(), note + " (已有相同条目 already recorded)", True
         out = registry.add_info(actor, s.id, group, entry, idempotency_key=key)
         if out.allowed:
             keys.add(key)
-        return out.decision, note
+        return out.decision, note, False
 
     return _two_phase(
         "info",
@@ -2020,20 +2032,22 @@ def import_graduation(
         policy = registry.policy(today)
         return cite_decision(graduation.check_graduation(s, on=today, policy=policy), policy)
 
-    def apply(s: Student, f: Mapping[str, object], data: Mapping[str, str]) -> tuple[Decision, str]:
+    def apply(
+        s: Student, f: Mapping[str, object], data: Mapping[str, str]
+    ) -> tuple[Decision, str, bool]:
         event = str(f.get("result", "graduate"))
         if done(s, f):
-            return Decision.allow(), "已存在，未改动 already present"
+            return Decision.allow(), _PRESENT, True
         with registry.store.unit_of_work() as uow:  # (joins the import's)
             open_before = {r.id for r in uow.requests.open_for_student(s.id)}
         out = (registry.graduate if event == "graduate" else registry.complete)(actor, s.id)
         if out.request is not None:  # opened now, or by an earlier import of the file
             said = f"{SUBMITTED} ({out.request.id}, {out.request.opened_on})"
             if out.request.id in open_before:  # the file imported again: nothing written
-                return out.decision, f"已存在，{said}"
-            return out.decision, said
+                return out.decision, f"已存在，{said}", True
+            return out.decision, said, False
         status = out.student.status.value if out.student else event
-        return out.decision, f"{'毕业' if event == 'graduate' else '结业'} ({status})"
+        return out.decision, f"{'毕业' if event == 'graduate' else '结业'} ({status})", False
 
     return _two_phase(
         "graduation",
@@ -2316,7 +2330,7 @@ def _tree_import(
                     # a field the row left to its default compares as the store has it
                     same = attrs.evolve(record, **{f: getattr(there, f) for f in defaulted})
                     if same == there:
-                        applied.append(AppliedRow(n, code, "已存在，未改动 already present"))
+                        applied.append(AppliedRow(n, code, _PRESENT, present=True))
                     else:
                         headers = {c.field: c.header for c in tree.columns}
                         differ = "、".join(

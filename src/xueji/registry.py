@@ -208,6 +208,25 @@ def _held_years(req: Request) -> tuple[int, ...]:
     return tuple(int(y) for y in text.split(",") if y.strip().isdigit())
 
 
+_SYSTEM = Actor.system()
+
+
+def _sweep_runner(actor: Actor) -> Actor:
+    """The system actor of a deadline sweep run by ``actor`` (:meth:`Registry.advance_clock`):
+    kind and unit ``system`` (Art 24: the approval is deemed, no unit gave it), its name
+    saying who ran it, ``系统（NAME 运行） system (run by NAME)``, NAME the person (for
+    ``--as system --operator 王科长``), or the unit and the person
+    (``province:34 省管理员``); ``Actor.system()`` itself, or a system actor with no
+    name, as before (系统)."""
+    if actor.kind is ActorKind.SYSTEM:
+        who = "" if actor.name in ("", _SYSTEM.name) else actor.name
+    else:
+        who = f"{actor.kind.value}:{actor.unit} {actor.name}".strip()
+    if not who:
+        return _SYSTEM
+    return attrs.evolve(_SYSTEM, name=f"{_SYSTEM.name}（{who} 运行） system (run by {who})")
+
+
 _CHANGE_ACTIONS = {
     RequestKind.SUSPENSION: "suspend",
     RequestKind.RESUMPTION: "resume",
@@ -3618,11 +3637,15 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         req: Request,
         today: _dt.date,
         put_off: list[Request] | None = None,
+        *,
+        runner: Actor = _SYSTEM,
     ) -> Request:
         """Apply default approvals that fell due before ``today`` (Art 24), in order.
         A request whose default approval is put off (the next stage's deadline runs
-        into a year not loaded) is appended to ``put_off``, if given."""
-        system = Actor.system()
+        into a year not loaded) is appended to ``put_off``, if given. ``runner``: the
+        system actor the entries are written by, named for who ran the sweep
+        (:meth:`advance_clock`); ``Actor.system()`` by default."""
+        system = runner
         compared = False
         while req.is_open and req.deadline is not None and req.deadline < today:
             day = req.deadline + _dt.timedelta(days=1)
@@ -6455,7 +6478,14 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         """Move a manual clock to ``to`` (if given) and run the deadline sweep up to
         today: every transfer stage past its deadline is approved by default where the
         policy says so (Art 24), each on the day after its deadline. Idempotent: running
-        it again for the same day changes nothing. Returns the requests it advanced."""
+        it again for the same day changes nothing. Returns the requests it advanced.
+
+        The default approvals are the system's (Art 24 deems the party's consent: actor
+        kind and unit ``system``); where ``actor`` is a person or unit, not
+        ``Actor.system()`` itself, each entry's actor name says who ran the sweep
+        (:func:`_sweep_runner`: ``系统（王科长 运行） system (run by 王科长)``), so the log
+        names who is accountable for it (Arts 31, 32). Before, ``xueji sweep
+        --operator NAME`` was accepted and recorded nowhere."""
         _check_date(to, "推进到的日期", "the date to move to", optional=True)
         with self._reading() as uow:  # (a province actor must be the store's province)
             self._authorize(uow, actor, "advance_clock")
@@ -6466,6 +6496,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             advance(to)
         today = self.today()
         changed = []
+        runner = _sweep_runner(actor)
         with _gc_paused(), self.store.unit_of_work() as uow:
             due = self._due_readable(uow, today)
             for i in range(0, len(due), SWEEP_BATCH):
@@ -6478,7 +6509,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     batch = WriteBehind(uow)
                     batch.preload(part)
                 for req in part:
-                    after = self._sweep_request(batch, req, today)
+                    after = self._sweep_request(batch, req, today, runner=runner)
                     if after.version != req.version:
                         changed.append(after)
                 batch.flush()
