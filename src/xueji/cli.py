@@ -23,6 +23,9 @@ Exit codes by sub-command (see ``docs/cli.md``):
   ``sweep``); 2 bad usage, a store that cannot be opened,
   an unknown ``--as``, access denied, profiles other than the store's recorded ones,
   a date refused.
+* ``transfer file|in|out|decide``, ``suspend``, ``resume``, ``dropout``, ``return``,
+  ``correct``, ``edit`` (the filing commands, store commands too): 0 done; 1 refused
+  by a rule, nothing written; 2 as the other store commands, and bad input.
 """
 
 from __future__ import annotations
@@ -896,6 +899,461 @@ def _add_transfer_commands(sub: Any) -> None:
         help="a TOML policy file (repeat: each may take an earlier one as its base; the last is used)",
     )
     chk.set_defaults(func=cmd_transfer_check)
+    _add_filing_commands(sub, tr_sub)
+
+
+# -- filing commands (Arts 21-27, 29) -----------------------------------------------------
+#
+# ``xueji transfer file|in|out|decide``, ``suspend``, ``resume``, ``dropout``,
+# ``return``, ``correct`` and ``edit``: each one command of the registry facade on a
+# store, as an acting user (the store options of :func:`_store_options`), dated and
+# checked as the other writing commands (:func:`_dated`). Before, a county that used
+# only the command line could file none of them (found by the review of a school year
+# run through the CLI). One line says what was done, the request opened or decided,
+# and the article the change log records as its basis (依据); a refusal, each
+# violation with its article. Exit 0 done, 1 refused by a rule (nothing written), 2
+# bad usage or input, an unknown ``--as``, access denied, a store or a date refused.
+# As ``submit`` and ``review``, a command run again is decided on the state the first
+# left (a second suspension of the same student is refused: one is open); ``--key``
+# makes a repeat a no-op that says what the first did (the facade's idempotency key).
+# A key is not derived from the arguments, as ``import info`` derives one for an
+# entry: the same county approving two stages of one transfer on one day gives the
+# same arguments twice, and the second would have been dropped, said done.
+
+
+def _filed_basis(reg: Any, out: Any, subject: str | None) -> str:
+    """The basis (依据: the article, as the profile in force cites it) the change log
+    recorded for what ``out`` did: the last entry of its request, else of its student
+    (:func:`_basis` of each)."""
+    for s in (out.request.id if out.request else None, subject):
+        basis = _basis(reg, s) if s else None
+        if basis:
+            return str(basis)
+    return ""
+
+
+def _filed(
+    args: argparse.Namespace,
+    reg: Any,
+    what: str,
+    key: str,
+    run: Any,
+    done: tuple[str, str],
+) -> int:
+    """Run one filing command and say what it did: ``✓`` with ``done`` (in Chinese and
+    English), the request it opened or decided and its state, and the basis the log
+    records; ``✗`` with each violation (its article in its message) when refused. A
+    refusal typed as an error (a step the student's status does not allow, an unknown
+    student or request) is said on the line too; access denied and bad input are
+    errors of the command (exit 2)."""
+    from xueji.errors import NotFound, Refused, TransitionRefused
+
+    try:
+        out = run()
+        allowed, codes = out.allowed, list(out.decision.codes)
+        violations = [str(v) for v in out.decision.violations]
+        warnings = [str(v) for v in out.decision.warnings]
+    except (TransitionRefused, NotFound, Refused) as e:
+        out, allowed, codes = None, False, [e.code]
+        violations, warnings = [f"[{e.code}] {_said(e, args)}"], []
+    request = out.request if out is not None else None
+    student = out.student.id if out is not None and out.student is not None else None
+    student = student or (request.student if request is not None else None)
+    basis = _filed_basis(reg, out, student) if allowed else ""
+    if allowed:
+        line = f"{what}: {key}: ✓ {done[0]} {done[1]}"
+        if request is not None:
+            line += f"; 申请 request {request.id} {request.state.zh} {request.state.value}"
+        if basis:
+            line += f"; 依据 basis: {basis}"
+        lines = [line]
+    else:
+        lines = [f"{what}: {key}: ✗ {violations[0]}", *(f"      {m}" for m in violations[1:])]
+    lines += [f"      提示 warning {m}" for m in warnings]
+    data = {
+        "key": key,
+        "allowed": allowed,
+        "done": done[1] if allowed else None,
+        "student": student,
+        "request": request.id if request is not None else None,
+        "kind": request.kind.value if request is not None else None,
+        "state": request.state.value if request is not None else None,
+        "basis": basis or None,
+        "codes": codes,
+        "messages": violations + warnings,
+    }
+    _emit(args, data, "\n".join(lines))  # masked: a message may quote an identity number
+    return EXIT_OK if allowed else EXIT_INVALID
+
+
+def _photo(args: argparse.Namespace, today: dt.date) -> Any:
+    """The photo ``--photo-digest`` (with ``--photo-taken-on``, default the command's
+    date) names (Art 12), or None."""
+    from xueji.model import Photo
+
+    if args.photo_digest is None:
+        if args.photo_taken_on is not None:
+            raise XuejiError(
+                "cli.bad_input",
+                "--photo-taken-on 须与 --photo-digest 同用",
+                "--photo-taken-on goes with --photo-digest",
+            )
+        return None
+    return Photo(args.photo_taken_on or today, args.photo_digest)
+
+
+def _person_fields(args: argparse.Namespace, today: dt.date) -> dict[str, Any]:
+    """The person's fields given on the command line (``edit``, ``correct``), by the
+    facade's names (:data:`xueji.registry.EDITABLE_FIELDS`); none given is
+    ``cli.nothing``."""
+    fields = {
+        k: getattr(args, k)
+        for k in (
+            "name",
+            "sex",
+            "birth_date",
+            "id_number",
+            "guardian_id",
+            "hukou_region",
+            "migrant",
+            "special_needs",
+        )
+        if getattr(args, k) is not None
+    }
+    photo = _photo(args, today)
+    if photo is not None:
+        fields["photo"] = photo
+    if not fields:
+        raise XuejiError(
+            "cli.nothing",
+            "没有要修改的字段（如 --name、--birth-date）",
+            "no field to change (such as --name, --birth-date)",
+        )
+    return fields
+
+
+def cmd_transfer_file(args: argparse.Namespace) -> int:
+    """Art 21: the receiving school files a guardian's transfer application
+    (``Registry.request_transfer``)."""
+    from xueji.model import TransferReason
+
+    reg = _registry(args)
+    _dated(reg, args)
+    reason = TransferReason(args.reason)
+    return _filed(
+        args,
+        reg,
+        "transfer file",
+        args.student,
+        lambda: reg.request_transfer(
+            args.actor,
+            args.student,
+            to_school=args.to_school,
+            to_class=args.to_class,
+            reason=reason,
+            stated_reason=args.stated_reason,
+            applied_on=args.applied_on,
+            idempotency_key=args.key,
+        ),
+        ("已申请转学", "transfer filed"),
+    )
+
+
+def cmd_transfer_in(args: argparse.Namespace) -> int:
+    """Arts 22, 23: a transfer in from another province (by its 学籍号) or from abroad
+    (``Registry.transfer_in``), filed by the receiving school."""
+    reg = _registry(args)
+    _dated(reg, args)
+    photo = _photo(args, reg.today())
+    return _filed(
+        args,
+        reg,
+        "transfer in",
+        args.registry_number or args.name,
+        lambda: reg.transfer_in(
+            args.actor,
+            origin=args.origin,
+            abroad=args.abroad,
+            school=args.school,
+            class_id=args.class_id,
+            grade=args.grade,
+            name=args.name,
+            sex=args.sex,
+            birth_date=args.birth_date,
+            hukou_region=args.hukou_region,
+            registry_number=args.registry_number,
+            id_number=args.id_number,
+            guardian_id=args.guardian_id,
+            photo=photo,
+            migrant=args.migrant,
+            applied_on=args.applied_on,
+            stated_reason=args.stated_reason,
+        ),
+        ("已申请转入", "transfer in filed"),
+    )
+
+
+def cmd_transfer_out(args: argparse.Namespace) -> int:
+    """Art 22: a transfer out to another province's school that asked for the record
+    (``--to-school-name``, ``Registry.request_cross_province_out``); Art 23: out of the
+    country (``--destination``, ``Registry.request_cross_border_out``)."""
+    reg = _registry(args)
+    _dated(reg, args)
+    if args.destination is None and args.leave_date is not None:
+        raise XuejiError(
+            "cli.bad_input",
+            "--leave-date 是出境转学的离境日期，须与 --destination 同用（第二十三条）",
+            "--leave-date is a transfer abroad's leaving date: it goes with --destination (Art 23)",
+        )
+    if args.destination is not None:
+        return _filed(
+            args,
+            reg,
+            "transfer out",
+            args.student,
+            lambda: reg.request_cross_border_out(
+                args.actor,
+                args.student,
+                destination=args.destination,
+                leave_date=args.leave_date,
+                reason=args.reason,
+            ),
+            ("已申请出境转学", "transfer abroad filed"),
+        )
+    return _filed(
+        args,
+        reg,
+        "transfer out",
+        args.student,
+        lambda: reg.request_cross_province_out(
+            args.actor, args.student, to_school_name=args.to_school_name, reason=args.reason
+        ),
+        ("已办理跨省转出", "transfer to another province filed"),
+    )
+
+
+def cmd_transfer_decide(args: argparse.Namespace) -> int:
+    """Art 21: decide the stage of a transfer that waits for the actor
+    (``Registry.decide_transfer``); Art 25: ``--reject --material-false``, an authority
+    refusing it on false material."""
+    reg = _registry(args)
+    _dated(reg, args)
+    approve = bool(args.approve)
+    if args.material_false:
+        done = ("已驳回（材料虚假）", "rejected on false material")
+    else:
+        done = ("已批准", "approved") if approve else ("已驳回", "rejected")
+    return _filed(
+        args,
+        reg,
+        "transfer decide",
+        args.request,
+        lambda: reg.decide_transfer(
+            args.actor,
+            args.request,
+            approve=approve,
+            note=args.note,
+            material_false=args.material_false,
+            idempotency_key=args.key,
+        ),
+        done,
+    )
+
+
+def cmd_change(args: argparse.Namespace) -> int:
+    """Arts 26, 27: ``suspend`` (休学), ``resume`` (复学) and ``dropout`` (辍学), each a
+    request the school files for its authority's approval (``Registry.suspend``,
+    ``resume``, ``record_dropout``); ``return`` (Art 27(2)), a dropout back on the
+    registry kept for it (``Registry.return_from_dropout``, no review)."""
+    reg = _registry(args)
+    _dated(reg, args)
+    what = args.command
+    reason = getattr(args, "reason", "")
+    to_class = getattr(args, "class_id", None)
+    a, s = args.actor, args.student
+    run, done = {
+        "suspend": (
+            lambda: reg.suspend(a, s, reason, idempotency_key=args.key),
+            ("已申请休学", "suspension filed"),
+        ),
+        "resume": (
+            lambda: reg.resume(a, s, reason, to_class=to_class, idempotency_key=args.key),
+            ("已申请复学", "resumption filed"),
+        ),
+        "dropout": (
+            lambda: reg.record_dropout(a, s, reason, idempotency_key=args.key),
+            ("已登记辍学", "dropout recorded"),
+        ),
+        "return": (
+            lambda: reg.return_from_dropout(a, s, to_class=to_class, idempotency_key=args.key),
+            ("已复学（辍学返校）", "returned to school"),
+        ),
+    }[what]
+    return _filed(args, reg, what, s, run, done)
+
+
+def cmd_correct(args: argparse.Namespace) -> int:
+    """Art 29: a correction of a submitted record's fields, filed for the supervising
+    unit's approval (``Registry.request_correction``)."""
+    reg = _registry(args)
+    _dated(reg, args)
+    changes = _person_fields(args, reg.today())
+    return _filed(
+        args,
+        reg,
+        "correct",
+        args.student,
+        lambda: reg.request_correction(
+            args.actor, args.student, changes, args.reason, idempotency_key=args.key
+        ),
+        ("已申请更正", "correction filed"),
+    )
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    """Edit a record directly (``Registry.update_student``): any field of a draft not
+    yet submitted (a new student the authority rejected is one again, Art 15); once
+    submitted, the fields Art 29 does not lock (a locked one: ``xueji correct``)."""
+    reg = _registry(args)
+    _dated(reg, args)
+    fields = _person_fields(args, reg.today())
+    return _filed(
+        args,
+        reg,
+        "edit",
+        args.student,
+        lambda: reg.update_student(args.actor, args.student, idempotency_key=args.key, **fields),
+        ("已修改", "edited"),
+    )
+
+
+def _bool_option(p: argparse.ArgumentParser, name: str, help_text: str) -> None:
+    """``--NAME`` / ``--no-NAME``: yes or no; left out, unchanged (None)."""
+    p.add_argument(f"--{name}", action=argparse.BooleanOptionalAction, default=None, help=help_text)
+
+
+def _person_options(p: argparse.ArgumentParser, *, required: bool = False) -> None:
+    """A record's person fields as options (``edit``, ``correct``, ``transfer in``):
+    with ``required``, those a new record must have."""
+    p.add_argument("--name", required=required, help="姓名 the name")
+    p.add_argument("--sex", choices=["M", "F"], required=required, help="性别 M or F")
+    p.add_argument("--birth-date", type=_date, required=required, help="出生日期 the birth date")
+    p.add_argument("--id-number", help="身份证号 the identity number")
+    p.add_argument(
+        "--guardian-id", help="监护人身份证号 a guardian's identity number (no number of its own)"
+    )
+    p.add_argument(
+        "--hukou-region", required=required, help="户籍地区码 the hukou's 6-digit region code"
+    )
+    p.add_argument("--photo-digest", help="照片摘要 a digest of the new photo (Art 12)")
+    p.add_argument(
+        "--photo-taken-on", type=_date, help="照片采集日期 the photo's date (default: --today)"
+    )
+
+
+def _add_filing_commands(sub: Any, tr_sub: Any) -> None:
+    """The filing commands' parsers: ``transfer file|in|out|decide`` under
+    ``transfer`` (``tr_sub``), the others at the top level (``sub``)."""
+    from xueji.model import TransferReason
+
+    reasons = [r.value for r in TransferReason]
+    file_ = tr_sub.add_parser("file", help="the receiving school files a transfer (Art 21)")
+    file_.add_argument("student", help="the student's id")
+    file_.add_argument("--to-school", required=True, help="the receiving school (the actor's)")
+    file_.add_argument("--to-class", required=True, help="a class of the receiving school")
+    file_.add_argument(
+        "--reason", choices=reasons, required=True, help="why the student moves (Art 20)"
+    )
+    file_.add_argument(
+        "--stated-reason", default="", help="the reason in words (other; mid-term, Art 25(2))"
+    )
+    file_.add_argument(
+        "--applied-on", type=_date, help="the day the application came in (default: --today)"
+    )
+    file_.set_defaults(func=cmd_transfer_file)
+    in_ = tr_sub.add_parser(
+        "in", help="a transfer in from another province (Art 22) or from abroad (Art 23)"
+    )
+    in_.add_argument(
+        "--origin", required=True, help="the province or country the student comes from"
+    )
+    in_.add_argument("--abroad", action="store_true", help="from abroad (Art 23)")
+    in_.add_argument("--school", required=True, help="the receiving school (the actor's)")
+    in_.add_argument("--class", dest="class_id", required=True, help="a class of that school")
+    in_.add_argument("--grade", type=_grade, required=True, help="the grade the student joins")
+    in_.add_argument(
+        "--registry-number", help="学籍号 the record's number (required from another province)"
+    )
+    _person_options(in_, required=True)
+    in_.add_argument("--migrant", action="store_true", help="随迁子女 a migrant worker's child")
+    in_.add_argument(
+        "--applied-on", type=_date, help="the day the application came in (default: --today)"
+    )
+    in_.add_argument("--stated-reason", default="", help="the reason (mid-term, Art 25(2))")
+    in_.set_defaults(func=cmd_transfer_in)
+    out = tr_sub.add_parser(
+        "out", help="a transfer out to another province (Art 22) or abroad (Art 23)"
+    )
+    out.add_argument("student", help="the student's id")
+    where = out.add_mutually_exclusive_group(required=True)
+    where.add_argument(
+        "--to-school-name", help="the other province's school that asked for the record (Art 22)"
+    )
+    where.add_argument("--destination", help="the country the student goes to (Art 23)")
+    out.add_argument("--leave-date", type=_date, help="the day the student leaves (Art 23)")
+    out.add_argument("--reason", required=True, help="why (the change log records it)")
+    out.set_defaults(func=cmd_transfer_out)
+    dec = tr_sub.add_parser(
+        "decide", help="decide a transfer's stage (Art 21), refuse it on false material (Art 25)"
+    )
+    dec.add_argument("request", help="the transfer's request id")
+    how = dec.add_mutually_exclusive_group(required=True)
+    how.add_argument("--approve", action="store_true", help="approve the stage")
+    how.add_argument("--reject", action="store_true", help="reject the transfer")
+    dec.add_argument(
+        "--material-false",
+        action="store_true",
+        help="with --reject: the material is false (Art 25; an authority)",
+    )
+    dec.add_argument("--note", default="", help="the decision's note")
+    dec.set_defaults(func=cmd_transfer_decide)
+    filing = [file_, in_, out, dec]
+    for name, help_text in (
+        ("suspend", "the school files a suspension, 休学 (Art 26)"),
+        ("resume", "the school files a resumption, 复学 (Art 26)"),
+        ("dropout", "the school records a dropout, 辍学 (Art 27)"),
+        ("return", "a dropout returns to school on the registry kept (Art 27)"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("student", help="the student's id")
+        if name != "return":
+            p.add_argument("--reason", required=True, help="why (the change log records it)")
+        if name in ("resume", "return"):
+            p.add_argument(
+                "--class", dest="class_id", help="the class back into (default: the student's)"
+            )
+        p.set_defaults(func=cmd_change)
+        filing.append(p)
+    cor = sub.add_parser("correct", help="file a correction of a submitted record (Art 29)")
+    edit = sub.add_parser("edit", help="edit a record: a draft's any field (Arts 15, 29)")
+    for p in (cor, edit):
+        p.add_argument("student", help="the student's id")
+        _person_options(p)
+        _bool_option(p, "migrant", "随迁子女 a migrant worker's child")
+        _bool_option(p, "special-needs", "残疾学生 a student with special needs")
+        filing.append(p)
+    cor.add_argument("--reason", required=True, help="why (the change log records it)")
+    cor.set_defaults(func=cmd_correct)
+    edit.set_defaults(func=cmd_edit)
+    for p in filing:
+        _store_options(p)
+        if p not in (in_, out):  # (the facade keys neither: a repeat is refused as open)
+            p.add_argument(
+                "--key",
+                metavar="KEY",
+                help="an idempotency key: the same command run again with it (a script "
+                "re-run after a lost answer) changes nothing and says what the first did",
+            )
 
 
 # -- Excel import and reports (Arts 5, 12, 17, 18, 27, 28) -------------------------------------
@@ -2314,7 +2772,8 @@ def _typed(args: argparse.Namespace) -> str:
     """The command as the user typed it (``xueji report national``), to name it in a
     message instead of the library's method."""
     words = ["xueji", args.command]
-    for sub in ("id_command", "number_command", "policy_command", "scenario_command", "what"):
+    subs = ("id_command", "number_command", "policy_command", "scenario_command")
+    for sub in (*subs, "transfer_command", "what"):
         if getattr(args, sub, None):
             words.append(str(getattr(args, sub)))
     if getattr(args, "reject", False):

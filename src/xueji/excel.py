@@ -1677,25 +1677,26 @@ def _record_differs(
     """``excel.record_differs`` of row ``n``: the record ``s`` it names is entered, with
     other values in the columns of ``other`` (its fields); the error is said of the
     first of them, and says how such a record is changed: a draft not yet submitted is
-    edited, a submitted one corrected by a request (Art 29)."""
+    edited, a submitted one corrected by a request (Art 29): each named by the command
+    that does it (``xueji edit``, ``xueji correct``) and the facade's method (before,
+    only the method: a county that uses only the command line had no way to do it)."""
     headers = [_FIELD_HEADERS[f] for f in other]
     if s.submitted or s.status is not StudentStatus.DRAFT:
-        how_zh = "此记录已上报，修改须按第二十九条申请更正（request_correction）"
-        how_en = (
-            "it has been submitted: change it by a correction request (Art 29, request_correction)"
-        )
+        how_zh = f"已上报，须按第二十九条申请更正（xueji correct {s.id}）"
+        how_en = f"submitted: file a correction (Art 29: xueji correct {s.id})"
     else:
-        how_zh = "此记录是尚未上报的草稿，可直接修改（update_student）"
-        how_en = "it is a draft not yet submitted: edit it (update_student)"
+        how_zh = f"是未上报的草稿，可直接修改（xueji edit {s.id}）"
+        how_en = f"a draft not yet submitted: edit it (xueji edit {s.id})"
+    # how first: a message is cut at QUOTE_MAX characters, and the columns run on
     sheet.error(
         n,
         _HEADER[headers[0]],
         fields[other[0]],
         "excel.record_differs",
-        f"库中已有此学生的记录（{s.id}），这些列与之不同：{'、'.join(headers)}；"
-        f"导入不修改已录入的记录，{how_zh}",
-        f"the store holds this student's record ({s.id}) with other values in: "
-        f"{', '.join(headers)}; an import does not change a record entered: {how_en}",
+        f"库中已有此学生的记录（{s.id}），导入不修改已录入的记录：此记录{how_zh}；"
+        f"与之不同的列：{'、'.join(headers)}",
+        f"the store holds this student's record ({s.id}) and an import does not change "
+        f"it: {how_en}; the columns that differ: {', '.join(headers)}",
     )
 
 
