@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -1970,3 +1971,146 @@ def test_art31_a_transfer_filed_by_its_authority_before_is_not_decided_by_it(
     assert p.reg.student(PROVINCE, t.id).school == "A"
     assert p.reg.withdraw(SHUSHAN, rid).allowed
     assert p.reg.withdraw(WUHU, move.request.id).allowed
+
+
+def _store_of(kind: str, tmp_path: Path) -> SqlStore | None:
+    return SqlStore.sqlite(str(tmp_path / "holds.sqlite3")) if kind == "sqlite" else None
+
+
+def _edit_payload(p: Province, request_id: str) -> None:
+    """Change a stored request outside the registry (Art 32(三)): a payload key."""
+    with p.store.unit_of_work() as uow:
+        held = uow.requests.get(request_id)
+        payload = {**held.payload, "x": "1"}
+        uow.requests.update(attrs.evolve(held, payload=payload, version=held.version + 1))
+
+
+def _into_a_class_full_since(kind: str, tmp_path: Path) -> tuple[Province, str]:
+    """A transfer into W-1 (primary classes of 2) at its last stage, the class filled
+    since its filing (Art 16)."""
+    p = _capped(2, kind, tmp_path)
+    p.register("W", 1)
+    s = p.register("A", 1)
+    req = start_transfer(p, s.id).request
+    assert req is not None
+    p.register("W", 1)  # W-1 full now
+    for party in (W, WUHU, A):
+        assert p.reg.approve(party, req.id).allowed
+    return p, req.id
+
+
+def _hold_altered(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Province, str]:
+    p = Province(START, store=_store_of(kind, tmp_path))
+    s = p.register("A", 1)
+    req = start_transfer(p, s.id).request
+    assert req is not None
+    _edit_payload(p, req.id)
+    return p, req.id
+
+
+def _hold_own_filing(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Province, str]:
+    p = Province(START, store=_store_of(kind, tmp_path))
+    s = p.register("A", 1)
+    with monkeypatch.context() as m:  # (an older library: entries with no digest)
+        m.setattr(registry, "_request_written", lambda req: {})
+        out = p.reg.request_cross_border_out(
+            A, s.id, destination="加拿大", leave_date=D(2026, 9, 20), reason="随父母出国"
+        ).request
+    assert out is not None
+    _opened_by(p, out.id, SHUSHAN.unit)
+    assert p.reg.approve(A, out.id).allowed  # at SHUSHAN's stage, its filer's
+    return p, out.id
+
+
+def _hold_class(kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Province, str]:
+    return _into_a_class_full_since(kind, tmp_path)
+
+
+def _hold_false_material(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Province, str]:
+    lenient = attrs.evolve(
+        ANHUI_2013,
+        valid_until=D(2026, 9, 30),
+        false_material_bars_refiling=Param(False, ANHUI_2013.false_material_bars_refiling.article),
+    )
+    strict = attrs.evolve(ANHUI_2013, code="anhui-strict", valid_from=D(2026, 10, 1))
+    p = Province(START, policies=(lenient, strict), store=_store_of(kind, tmp_path))
+    s = p.register("WH", 10, hukou_region="340202")
+    first = _borrow_into_h(p, s.id).request
+    assert first is not None
+    assert p.reg.approve(school_actor("H"), first.id).allowed
+    p.reg.decide_transfer(authority("3401"), first.id, approve=False, material_false=True)
+    again = _borrow_into_h(p, s.id).request  # allowed under the lenient profile
+    assert again is not None
+    for party in (school_actor("H"), authority("3401")):
+        assert p.reg.approve(party, again.id).allowed
+    p.at(D(2026, 9, 28))  # the sending authority's deadline ends under the strict profile
+    assert p.reg.approve(school_actor("WH"), again.id).allowed
+    return p, again.id
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize(
+    ("setup", "code", "article", "said"),
+    [
+        (_hold_altered, "audit.request_altered", 32, "was changed outside the registry"),
+        (_hold_own_filing, "stage.own_filing", 23, "the unit that filed it (Art 31)"),
+        (_hold_class, "class.full", 16, "cannot take the student"),
+        (_hold_false_material, "transfer.false_material", 25, "on false material"),
+    ],
+    ids=["altered", "own_filing", "class", "false_material"],
+)
+def test_art24_each_hold_the_explainer_names_the_sweep_keeps(
+    setup: Any,
+    code: str,
+    article: int,
+    said: str,
+    kind: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Each hold on a default approval (Arts 32(三), 31, 16, 25 over Art 24), one
+    list read by both (``Registry._default_holds_of``): ``explain_default_approval``
+    refuses naming it with its article, and the deadline sweep leaves the request at
+    its stage, nothing written, saying that hold to the logger."""
+    p, request_id = setup(kind, tmp_path, monkeypatch)
+    p.at(D(2027, 3, 1))  # every deadline long past
+    before = p.reg.request(PROVINCE, request_id)
+    told = registry.explain_default_approval(p.reg, PROVINCE, request_id)
+    assert not told.allowed
+    assert told.codes == (code,)
+    assert told.violations[0].article.number == article
+    entries = len(p.log())
+    with caplog.at_level("WARNING", logger="xueji.registry"):
+        assert p.reg.advance_clock(Actor.system()) == []
+    after = p.reg.request(PROVINCE, request_id)
+    assert (after.state, after.version) == (before.state, before.version)
+    assert len(p.log()) == entries
+    held = [r.getMessage() for r in caplog.records if request_id in r.getMessage()]
+    assert len(held) == 1
+    assert said in held[0]
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art24_the_explainer_names_every_hold_the_sweep_says_the_first(
+    kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A request two holds keep (changed outside the registry, Art 32(三), and into a
+    class full since, Art 16): the explanation names both, in the sweep's order; the
+    sweep stops at the first, and says that one alone."""
+    p, request_id = _into_a_class_full_since(kind, tmp_path)
+    _edit_payload(p, request_id)
+    p.at(D(2027, 3, 1))
+    told = registry.explain_default_approval(p.reg, PROVINCE, request_id)
+    assert told.codes == ("audit.request_altered", "class.full")
+    with caplog.at_level("WARNING", logger="xueji.registry"):
+        assert p.reg.advance_clock(Actor.system()) == []
+    held = [r.getMessage() for r in caplog.records if request_id in r.getMessage()]
+    assert len(held) == 1
+    assert "was changed outside the registry" in held[0]

@@ -1391,6 +1391,73 @@ def _held_altered(req: Request, altered: _RequestAltered, policy: Policy) -> Non
     )
 
 
+def _held_by_filer(req: Request) -> None:
+    """Say to the ``xueji.registry`` logger that the deadline sweep held the default
+    approval of ``req``, whose stage is the unit's that filed it (Art 31; the
+    ``stage.own_filing`` hold of :meth:`Registry._default_holds_of`)."""
+    _LOG.warning(
+        "默认审批暂缓：请求 %s 待其提交单位 %s 自己审批（第三十一条），请由其撤回 / "
+        "default approval held: request %s waits at the stage of %s, the unit "
+        "that filed it (Art 31); it withdraws it",
+        req.id,
+        req.history[0].actor,
+        req.id,
+        req.history[0].actor,
+    )
+
+
+def _held_class(req: Request, placed: Decision) -> None:
+    """Say to the ``xueji.registry`` logger that the deadline sweep held the default
+    approval of ``req``'s last stage, whose class cannot take the student (Art 16:
+    ``placed``, the refused class check of :meth:`Registry._class_at_approval`)."""
+    codes = ", ".join(v.code for v in placed.violations)
+    _LOG.warning(
+        "默认审批暂缓：请求 %s 转入的班级 %s 不能接收该生（%s，第十六条） / "
+        "default approval held: request %s's class %s cannot take the "
+        "student (%s, Art 16)",
+        req.id,
+        req.to_class,
+        codes,
+        req.id,
+        req.to_class,
+        codes,
+    )
+
+
+def _held_false_material(req: Request, refusal: str) -> None:
+    """Say to the ``xueji.registry`` logger that the deadline sweep held the default
+    approval of ``req``, a 借读 refused before on false material (``refusal``, that
+    request's id), which the profile of the day bars (Art 25)."""
+    _LOG.warning(
+        "默认审批暂缓：请求 %s 的学生同一借读已因材料虚假被拒（%s，第二十五条） / "
+        "default approval held: request %s's student was refused the same "
+        "借读 on false material (%s, Art 25)",
+        req.id,
+        refusal,
+        req.id,
+        refusal,
+    )
+
+
+def _said_nothing() -> None:
+    """What the sweep says of a hold that does not hold: nothing."""
+
+
+@attrs.frozen
+class _Hold:
+    """One check that holds the default approval of a request's stage (Art 24), as
+    :meth:`Registry._default_holds_of` gives them in order: its ``name``
+    (``altered``, ``own_filing``, ``class``, ``false_material``), its ``decision``
+    (steps citing their articles, refused where it holds: ``audit.request_altered``,
+    ``stage.own_filing``, the class's Art 16 codes, ``transfer.false_material``), and
+    ``say``, what the deadline sweep says to the ``xueji.registry`` logger when it
+    holds."""
+
+    name: str
+    decision: Decision
+    say: Callable[[], None] = _said_nothing
+
+
 _LoggedRequest = tuple[str, str, str]
 """What :func:`_watch_requests` keeps of a request's last entry: the request's digest
 (``""`` where the entry carries none: a log from before them), the school its opening
@@ -2623,17 +2690,6 @@ class Registry:
                     return r.id
         return ""
 
-    def _bar_holds(self, uow: UnitOfWork, req: Request, policy: Policy) -> str:
-        """The refusal on false material (its request's id) that bars ``req``, a 借读,
-        under ``policy``'s ``false_material_bars_refiling``; "" if none does."""
-        if not policy.false_material_bars_refiling.value:
-            return ""
-        if not self._art25_bars_false_material(uow, req):
-            return ""
-        assert req.to_school is not None  # (a 借读)
-        city = self._city_of(uow, self._get_school(uow, req.to_school)).code
-        return self._false_material_refusal(uow, [self._get_student(uow, req.student)], city)
-
     def _filed_barred(self, req: Request) -> bool:
         """Whether ``req`` was filed under a profile that bars refiling a 借读 refused
         on false material (``false_material_bars_refiling``): its filing was checked
@@ -3133,81 +3189,129 @@ class Registry:
         )
 
     def _default_holds(self, actor: Actor, request_id: str, on: _dt.date) -> Decision:
-        """What holds the default approval of an open request's stage (Art 24) as the
-        deadline sweep does (:meth:`_sweep_request`), in its order, each a step citing
-        its article: the request as its last entry wrote it (``audit.request_altered``,
-        Art 32(三)); for a request a unit opened, the party not that unit
-        (``stage.own_filing``, Art 31, the request's article); at a last stage, the
-        class taking the student on the day the approval would be dated (Art 16), and
-        for a 借读 filed under a profile that let it be filed again, no earlier refusal
-        on false material that the profile of that day bars (``transfer.false_material``,
-        Art 25). Told to ``actor`` as :meth:`_told` tells a filing. Found by the merge
-        review: :func:`explain_default_approval` said "approved by default" of requests
-        the sweep held."""
+        """What holds the default approval of an open request's stage (Art 24), as the
+        deadline sweep holds it: every hold of :meth:`_default_holds_of`, in its order,
+        each a step citing its article, on the day the approval would be dated (the
+        day after the deadline, or ``on`` before it) under the profile of that day.
+        Told to ``actor`` as :meth:`_told` tells a filing. Found by the merge review:
+        :func:`explain_default_approval` said "approved by default" of requests the
+        sweep held."""
         with self._reading() as uow:
             req = self._get_request(uow, request_id)
             when = on
             if req.deadline is not None and req.deadline < on:
                 when = req.deadline + _dt.timedelta(days=1)
-            policy = self.policy(when)
-            c = Checks()
+            student = self._get_student(uow, req.student)
+            holds = self._default_holds_of(uow, req, when, self.policy(when), explained=True)
+            held = Decision.combine(*(h.decision for h in holds))
+            return self._told(uow, actor, held, student.school)
+
+    def _default_holds_of(
+        self,
+        uow: UnitOfWork,
+        req: Request,
+        day: _dt.date,
+        policy: Policy,
+        *,
+        compare: bool = True,
+        explained: bool = False,
+    ) -> Iterator[_Hold]:
+        """The holds on the default approval of ``req``'s stage dated ``day`` under
+        ``policy`` (Art 24), in order, each evaluated only when the one before has been
+        taken: the one definition the deadline sweep (:meth:`_sweep_request`, which
+        stops at the first that holds and says it to the logger) and
+        :func:`explain_default_approval` (:meth:`_default_holds`, which shows them
+        all) read. The holds:
+
+        1. the request as its last entry wrote it (``audit.request_altered``, Art
+           32(三): :func:`_request_altered`, with the last entry a sweep's batch
+           preloaded): what the parties were given is approved by default, not a
+           request changed in the database since (a destination, a class). Not with
+           ``compare`` false (the sweep compares a request once, before its first
+           default approval: the entries it writes after are its own);
+        2. for a request a unit opened, the party not that unit
+           (``stage.own_filing``, Art 31, the request's article: Art 24 deems the
+           party's silence its consent, and the filer decides none of its request's
+           stages, :meth:`_decided_by_its_filer`; a store written before such a
+           filing was refused may hold one). Before, a county filed a transfer out
+           and the sweep, or the county, approved its stage. A request a school
+           opened is never held so, read from the opener alone (the student's
+           record is not read: the sweep reads it for few requests);
+        3. at a last stage (its default approval's target is APPROVED), the class
+           taking the student on ``day`` (Art 16, :meth:`_class_at_approval`): the
+           approval deemed given places the student no more than the party could (a
+           class since full, or gone up a grade at a rollover);
+        4. at a last stage, for a 借读 Art 25 reaches (:meth:`_art25_bars_false_material`)
+           filed under a profile that let it be filed again (not
+           :meth:`_filed_barred`: one filed under a profile that bars refiling was
+           checked at its filing, and is not looked up again), no earlier refusal on
+           false material that ``policy`` bars (``transfer.false_material``,
+           ``false_material_bars_refiling``). The look-up reads the person's requests,
+           which makes a sweep's batch write what it holds first (the sweep took ten
+           times as long on PostgreSQL when it looked up every request): made only
+           where ``policy`` bars.
+
+        ``explained`` (the explainer): each hold is given with the facts its step
+        shows, passing ones too; else (the sweep) a hold that cannot hold the request
+        is passed over without reading what only its step would show (the party's
+        kind, where the party is not the filer; whether Art 25 reaches a request
+        ``policy`` does not bar), so the sweep reads no more than its checks need."""
+        if compare:
             altered = _request_altered(uow, req)
+            c = Checks()
             facts: dict[str, object] = {"request": req.id}
             if altered is not None:
                 facts["entry"] = altered.seq
             c.check("audit.request_altered", altered is None, facts)
-            held = [c.decision()]
-            opener = req.history[0].actor if req.history else ""
-            kind = self._opener_kind(uow, req) if uow.units.get(opener) is not None else None
-            if kind is not None and kind is not ActorKind.SCHOOL:
-                code, is_school = self._party(uow, req)
-                party = ActorKind.SCHOOL if is_school else self._kind_of(uow, code)
-                held.append(
-                    approvals.check_own_filing(
-                        Actor(kind, opener),
-                        Actor(party or ActorKind.COUNTY, code),
-                        kind=req.kind.value,
-                        article=self._stage_article(req, policy),
-                        subject=req.id,
-                    )
-                )
-            student = self._get_student(uow, req.student)
-            row = REQUEST_TABLES[req.kind].get(req.state, "approve_by_default")
-            if row is not None and row.target is R.APPROVED:
-                held.append(self._class_at_approval(uow, req, student, when))
-                if self._art25_bars_false_material(uow, req) and not self._filed_barred(req):
-                    assert req.to_school is not None  # (a 借读)
-                    refusal = self._bar_holds(uow, req, policy)
-                    bar = policy.false_material_bars_refiling
-                    to_city = self._city_of(uow, self._get_school(uow, req.to_school)).code
-                    c = Checks()
-                    found: dict[str, object] = {"student": student.id, "to_city": to_city}
-                    if refusal:
-                        found["refused"] = refusal
-                    c.check(
-                        "transfer.false_material",
-                        not refusal,
-                        found,
-                        params=(("false_material_bars_refiling", bar),),
-                    )
-                    held.append(c.decision())
-            return self._told(uow, actor, Decision.combine(*held), student.school)
-
-    def _waits_for_its_filer(self, uow: UnitOfWork, req: Request) -> bool:
-        """Whether the stage ``req`` waits at is the unit's that opened it (a transfer
-        an authority filed with a stage of its own, in a store written before such a
-        filing was refused): the sweep does not approve it by default, as the filer
-        does not decide it (Art 24 deems the party's silence its consent; the party
-        is the filer). A request a school opened is never so: read from the opener
-        alone, the student's record is not (the sweep reads it for few requests)."""
+            said: Callable[[], None] = _said_nothing
+            if altered is not None:
+                said = functools.partial(_held_altered, req, altered, policy)
+            yield _Hold("altered", c.decision(), said)
         opener = req.history[0].actor if req.history else ""
-        if uow.units.get(opener) is None:
-            return False  # (a school's filing, or the system's)
-        kind = self._opener_kind(uow, req)
-        if kind is None or kind is ActorKind.SCHOOL:
-            return False
-        code, is_school = self._party(uow, req)
-        return not is_school and code == opener and self._kind_of(uow, code) is kind
+        kind = self._opener_kind(uow, req) if uow.units.get(opener) is not None else None
+        if kind is not None and kind is not ActorKind.SCHOOL:
+            code, is_school = self._party(uow, req)
+            if explained or (not is_school and code == opener):
+                party = ActorKind.SCHOOL if is_school else self._kind_of(uow, code)
+                filed = approvals.check_own_filing(
+                    Actor(kind, opener),
+                    Actor(party or ActorKind.COUNTY, code),
+                    kind=req.kind.value,
+                    article=self._stage_article(req, policy),
+                    subject=req.id,
+                )
+                yield _Hold("own_filing", filed, functools.partial(_held_by_filer, req))
+        row = REQUEST_TABLES[req.kind].get(req.state, "approve_by_default")
+        if row is None or row.target is not R.APPROVED:
+            return
+        placed = self._class_at_approval(uow, req, self._get_student(uow, req.student), day)
+        yield _Hold("class", placed, functools.partial(_held_class, req, placed))
+        bar = policy.false_material_bars_refiling
+        if (
+            self._filed_barred(req)
+            or not (explained or bar.value)
+            or not self._art25_bars_false_material(uow, req)
+        ):
+            return
+        assert req.to_school is not None  # (a 借读)
+        to_city = self._city_of(uow, self._get_school(uow, req.to_school)).code
+        refusal = ""
+        if bar.value:
+            student = self._get_student(uow, req.student)
+            refusal = self._false_material_refusal(uow, [student], to_city)
+        c = Checks()
+        found: dict[str, object] = {"student": req.student, "to_city": to_city}
+        if refusal:
+            found["refused"] = refusal
+        c.check(
+            "transfer.false_material",
+            not refusal,
+            found,
+            params=(("false_material_bars_refiling", bar),),
+        )
+        yield _Hold(
+            "false_material", c.decision(), functools.partial(_held_false_material, req, refusal)
+        )
 
     @staticmethod
     def _kind_of(uow: UnitOfWork, code: str) -> ActorKind | None:
@@ -3655,78 +3759,20 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             policy = self.policy(day)
             if not approvals.check_overdue(req.deadline, today=day, policy=policy).allowed:
                 break
-            if not compared:
-                # Art 32(三) over Art 24: what the parties were given is approved by
-                # default, not a request changed in the database since its last entry
-                # (a destination, a class): left at its stage, nothing written, said
-                # to the logger; the report finds it altered, and overdue. Its party
-                # refuses it (a refusal applies nothing of the change), and it is
-                # filed again. Compared once, with the last entry the sweep's batch
-                # preloaded: no query of its own
-                compared = True
-                altered = _request_altered(uow, req)
-                if altered is not None:
-                    _held_altered(req, altered, policy)
-                    break
-            if self._waits_for_its_filer(uow, req):
-                # Art 31 over Art 24: the stage of the authority that filed the request
-                # (a store written before such a filing was refused) is not the filer's
-                # to decide, nor the sweep's to approve in its name: left at its stage,
-                # nothing written, logged; the filer withdraws it. Before, a county
-                # filed a transfer out and the sweep, or the county, approved its stage
-                _LOG.warning(
-                    "默认审批暂缓：请求 %s 待其提交单位 %s 自己审批（第三十一条），请由其撤回 / "
-                    "default approval held: request %s waits at the stage of %s, the unit "
-                    "that filed it (Art 31); it withdraws it",
-                    req.id,
-                    req.history[0].actor,
-                    req.id,
-                    req.history[0].actor,
-                )
+            # what holds the approval deemed given, over Art 24 (Arts 32(三), 31, 16,
+            # 25: :meth:`_default_holds_of`, the one list the explainer reads too):
+            # left at its stage, nothing written, said to the logger; the Art 32
+            # report lists it as overdue, and a person decides (its party refuses it,
+            # its filer withdraws it), or the next sweep approves it once nothing
+            # holds it, dated the day after its deadline. Compared with its last entry
+            # once, before its first default approval (an entry the batch preloaded:
+            # no query of its own); the holds after the first that holds are not read
+            holds = self._default_holds_of(uow, req, day, policy, compare=not compared)
+            compared = True
+            held = next((h for h in holds if not h.decision.allowed), None)
+            if held is not None:
+                held.say()
                 break
-            if row.target is R.APPROVED:
-                # Art 16 over Art 24: the approval deemed given is the party's own, and
-                # places the student no more than the party could (a class since full,
-                # or gone up a grade at a rollover): left at its stage, nothing
-                # written, logged; listed by the Art 32 report as overdue. A person
-                # decides (the receiving school withdraws it and files again for a
-                # class with room), or the next sweep approves it once the class has
-                # room, dated the day after its deadline.
-                placed = self._class_at_approval(uow, req, self._get_student(uow, req.student), day)
-                if not placed.allowed:
-                    codes = ", ".join(v.code for v in placed.violations)
-                    _LOG.warning(
-                        "默认审批暂缓：请求 %s 转入的班级 %s 不能接收该生（%s，第十六条） / "
-                        "default approval held: request %s's class %s cannot take the "
-                        "student (%s, Art 16)",
-                        req.id,
-                        req.to_class,
-                        codes,
-                        req.id,
-                        req.to_class,
-                        codes,
-                    )
-                    break
-                # Art 25 over Art 24 likewise: a 借读 refused on false material before,
-                # which the profile of this day bars (false_material_bars_refiling),
-                # filed while another profile let it be: left for the party to decide.
-                # Read only for a request filed under such a profile: one filed under a
-                # profile that bars refiling was checked at its filing (request_transfer,
-                # transfer_in refuse it), and the look-up reads the person's requests,
-                # which makes the sweep's batch write what it holds first (the sweep took
-                # ten times as long on PostgreSQL)
-                refusal = "" if self._filed_barred(req) else self._bar_holds(uow, req, policy)
-                if refusal:
-                    _LOG.warning(
-                        "默认审批暂缓：请求 %s 的学生同一借读已因材料虚假被拒（%s，第二十五条） / "
-                        "default approval held: request %s's student was refused the same "
-                        "借读 on false material (%s, Art 25)",
-                        req.id,
-                        refusal,
-                        req.id,
-                        refusal,
-                    )
-                    break
             note = default_approval_note(policy)
             try:
                 req = self._advance(uow, system, req, "approve_by_default", day, note)
