@@ -3117,18 +3117,22 @@ class Registry:
         decision = check()
         if decision.allowed or policy is None:
             return decision
-        return check(self._stage_article(req, policy))
+        return check(self._stage_article(req, policy, "stage.wrong_party"))
 
     @staticmethod
-    def _stage_article(req: Request, policy: Policy) -> Article:
-        """The article of a decision on ``req`` at its stage, as ``policy`` cites it (as
-        its log entry does): the table's ``approve`` row of the stage, or, for a
-        request no longer open, its opening row's. A refusal of the decision to an actor
-        that is not its party (``stage.wrong_party``) or that filed it
-        (``stage.own_filing``) cites it."""
+    def _stage_article(req: Request, policy: Policy, code: str) -> Article:
+        """The article a refusal ``code`` of a decision on ``req`` at its stage cites
+        under ``policy``: the profile's re-citation of the rule (``"rule.<code>"``),
+        else the article of the decision as ``policy`` cites it (as its log entry
+        does): the table's ``approve`` row of the stage, or, for a request no longer
+        open, its opening row's. A refusal of the decision to an actor that is not its
+        party (``stage.wrong_party``) or that filed it (``stage.own_filing``) cites it.
+        Before, a profile's ``rule.stage.wrong_party`` was listed by ``policy show`` and
+        cited nowhere (found by the province review)."""
         row = REQUEST_TABLES[req.kind].get(req.state, "approve")
         event = "approve" if row is not None else "open"
-        return policy.cite(req.kind.value, event, (row or REQUEST_TABLES[req.kind].rows[0]).article)
+        step = policy.cite(req.kind.value, event, (row or REQUEST_TABLES[req.kind].rows[0]).article)
+        return policy.cite("rule", code, step)
 
     def _own_filing(
         self, uow: UnitOfWork, actor: Actor, kind: RequestKind, *schools: str, policy: Policy
@@ -3145,11 +3149,13 @@ class Registry:
         :meth:`_decided_by_its_filer`). A school's filing evaluates nothing: it decides
         no authority's stage, and the receiving school's stage after its own filing of
         a transfer is its agreement (Art 21: 流入地学校审核同意后…录入转学申请). The
-        refusal cites the request's article as ``policy`` cites its filing (before,
-        the table's as it stood: found by the merge review)."""
+        refusal cites the profile's ``rule.stage.own_filing``, else the request's
+        article as ``policy`` cites its filing (before, the table's as it stood: found
+        by the merge review)."""
         if actor.kind is ActorKind.SCHOOL:
             return Decision.allow()
-        article = policy.cite(kind.value, "open", REQUEST_TABLES[kind].rows[0].article)
+        opening = policy.cite(kind.value, "open", REQUEST_TABLES[kind].rows[0].article)
+        article = policy.cite("rule", "stage.own_filing", opening)
         checks, seen = [], set()
         for school in schools:
             code = self._get_school(uow, school).authority
@@ -3184,7 +3190,7 @@ class Registry:
             actor,
             kind=req.kind.value,
             # the request's article as the profile cites its decision (as its log does)
-            article=self._stage_article(req, policy),
+            article=self._stage_article(req, policy, "stage.own_filing"),
             subject=req.id,
         )
 
@@ -3277,7 +3283,7 @@ class Registry:
                     Actor(kind, opener),
                     Actor(party or ActorKind.COUNTY, code),
                     kind=req.kind.value,
-                    article=self._stage_article(req, policy),
+                    article=self._stage_article(req, policy, "stage.own_filing"),
                     subject=req.id,
                 )
                 yield _Hold("own_filing", filed, functools.partial(_held_by_filer, req))
@@ -5264,7 +5270,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                         Decision.refuse(
                             violation(
                                 "stage.wrong_party",
-                                article=self._stage_article(req, self.policy(on)),
+                                article=self._stage_article(
+                                    req, self.policy(on), "stage.wrong_party"
+                                ),
                                 request=req.id,
                                 stage=req.state.value,
                                 party=last.actor,
@@ -5293,7 +5301,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 party_is_school=is_school,
                 party_kind=opener_kind,
                 central_school=self._central_of(uow, opener) if is_school else None,
-                article=self._stage_article(req, self.policy(on)),
+                article=self._stage_article(req, self.policy(on), "stage.wrong_party"),
             )
         else:
             party = self._check_party(uow, actor, req, self.policy(on))
