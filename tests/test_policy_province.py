@@ -5,6 +5,7 @@ measures in TOML and with :func:`attrs.evolve`)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import attrs
@@ -13,8 +14,8 @@ import pytest
 from tests.conftest import PROVINCE, Province, authority, school_actor
 from xueji.articles import Article, anhui
 from xueji.errors import InvalidPolicy
-from xueji.model import ActorKind, TransferReason
-from xueji.policy import ANHUI_2013, Policy, parse_policy
+from xueji.model import TransferReason
+from xueji.policy import ANHUI_2013, NATIONAL_2013, Param, Policy, parse_policy
 
 MOU = "某教基〔2026〕1号"
 
@@ -85,3 +86,176 @@ def test_without_a_rule_re_citation_the_step_s_article_is_cited_as_before() -> N
     out = p2.reg.record_dropout(p2.authority_of("A"), s2.id, "外出")
     assert _violation(out, "stage.own_filing") == anhui(27)
     assert p2.reg.policy() is ANHUI_2013
+
+
+_ARTICLE_IN_TEXT = re.compile(r"第[一二三四五六七八九十百零\d]+条|\bArts? \d")
+
+
+def test_no_rule_s_text_names_an_article_the_citation_beside_it_carries() -> None:
+    """Found by the province review: the explanation of ``stage.kind_no_default`` under
+    another province's profile read "默认审批仅适用于转学各审批环节（第二十四条） — 某教基
+    〔2026〕1号 第八十六条": the statement named Anhui's article beside the province's.
+    A rule's text (its message, its statement) names none: its citation does."""
+    from xueji.rules._base import RULE_CODES, RULE_STATEMENTS
+
+    texts = [(code, zh, en) for code, (_, zh, en) in RULE_CODES.items()]
+    texts += [(code, zh, en) for code, (zh, en) in RULE_STATEMENTS.items()]
+    named = [(code, t) for code, zh, en in texts for t in (zh, en) if _ARTICLE_IN_TEXT.search(t)]
+    assert named == []
+
+
+def test_a_transfer_stage_s_default_approval_cites_the_profile_s_article() -> None:
+    """The step saying default approval applies to a transfer's stage cited Anhui's Art
+    24 (沿用) under a profile giving its own article for transfers' default approval
+    (``transfer_default_approval``): it cites that article, or the profile's
+    ``rule.stage.kind_no_default`` where it re-cites the rule."""
+    from xueji.registry import explain_default_approval
+
+    limit = (
+        "[transfer_default_approval]\nvalue = true\n"
+        f'article = {{ instrument = "{MOU}", number = 21 }}\n'
+    )
+    for citations, want in (
+        ("", Article(MOU, 21)),
+        (
+            f'"rule.stage.kind_no_default" = {{ instrument = "{MOU}", number = 86 }}',
+            Article(MOU, 86),
+        ),
+    ):
+        policy = _mou(TRANSFER_APPROVE + citations, extra=limit)
+        p = Province(dt.date(2026, 9, 1), policies=(policy,))
+        s = p.register("A", 2)
+        tr = p.reg.request_transfer(
+            school_actor("W"), s.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+        ).request
+        assert tr is not None
+        x = explain_default_approval(p.reg, PROVINCE, tr.id, on=dt.date(2026, 9, 2))
+        (step,) = [t for t in x.explain().steps if t.rule == "stage.kind_no_default"]
+        assert step.article == want
+        (line,) = [t for t in x.explain().text("zh").splitlines() if "kind_no_default" in t]
+        assert "第二十四条" not in line
+    # under Anhui's own profile, Art 24 as before
+    p = Province(dt.date(2026, 9, 1))
+    s = p.register("A", 2)
+    tr = p.reg.request_transfer(
+        school_actor("W"), s.id, to_school="W", to_class="W-2", reason=TransferReason.JOB_MOVE
+    ).request
+    assert tr is not None
+    x = explain_default_approval(p.reg, PROVINCE, tr.id, on=dt.date(2026, 9, 2))
+    (step,) = [t for t in x.explain().steps if t.rule == "stage.kind_no_default"]
+    assert step.article == anhui(24)
+
+
+JS = "苏教基〔2026〕9号"
+_IDENTITY = {
+    "code": "js-ev",
+    "name": "江苏",
+    "instrument": JS,
+    "valid_from": dt.date(2026, 9, 1),
+    "validity_article": Article(JS, 45),
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "name", "due", "given"),
+    [
+        (
+            {"transfer_stage_limit": Param("10", Article(JS, 21))},
+            "transfer_stage_limit",
+            "int",
+            "str",
+        ),
+        (
+            {"transfer_stage_limit": Param(True, Article(JS, 21))},
+            "transfer_stage_limit",
+            "int",
+            "bool",
+        ),
+        (
+            {"id_mask": Param({"head": 3, "tail": 2, "fill": "*"}, Article(JS, 40))},
+            "id_mask",
+            "IdMask",
+            "dict",
+        ),
+        (
+            {
+                "school_system": Param(
+                    {"primary": [1, 2, 3, 4, 5], "junior": [6, 7, 8, 9], "senior": [10, 11, 12]},
+                    Article(JS, 3),
+                )
+            },
+            "school_system[key 'primary']",
+            "Stage",
+            "str",
+        ),
+        (
+            {"initial_grades": Param([1, 6, 10], Article(JS, 12))},
+            "initial_grades",
+            "frozenset[int]",
+            "list",
+        ),
+        (
+            {"registration_within_months": Param("3", Article(JS, 10))},
+            "registration_within_months",
+            "int | None",
+            "str",
+        ),
+        (
+            {"transfer_blackout": Param(("07-01", "08-20"), Article(JS, 23))},
+            "transfer_blackout[0]",
+            "MonthDay",
+            "str",
+        ),
+        (
+            {"transfer_stage_limit": Param(10, "苏教基 第21条")},
+            "transfer_stage_limit.article",
+            "Article",
+            "str",
+        ),
+        (
+            {"citations": {"transfer.approve": "苏教基 第21条"}},
+            "citations['transfer.approve']",
+            "Article",
+            "str",
+        ),
+        ({"valid_from": "2026-09-01"}, "valid_from", "datetime.date", "str"),
+    ],
+)
+def test_a_profile_built_in_python_with_a_value_of_the_wrong_type_is_refused(
+    change: dict[str, object], name: str, due: str, given: str
+) -> None:
+    """Found by the province review: ``attrs.evolve`` with a value of the wrong type
+    was Python's own error (``TypeError: '<' not supported between instances of 'str'
+    and 'int'``; ``AttributeError: 'dict' object has no attribute 'head'``), or none
+    until a rule first read it. Refused as a policy file's is: ``InvalidPolicy``
+    naming the parameter, the type it takes and the type given."""
+    with pytest.raises(InvalidPolicy) as e:
+        attrs.evolve(NATIONAL_2013, **{**_IDENTITY, **change})
+    assert e.value.code == "policy.invalid"
+    assert f"{name} takes {due}, not {given}" in e.value.message_en
+    assert f"{name} 应为 {due}，而不是 {given}" in e.value.message_zh
+    assert "docs/policy.md" in e.value.message_en
+
+
+def test_every_parameter_s_python_type_is_listed_in_the_docs() -> None:
+    """docs/policy.md lists the Python type each parameter takes, as the check does."""
+    from xueji.policy.model import python_types, type_name
+
+    doc = (Path(__file__).parent.parent / "docs" / "policy.md").read_text(encoding="utf-8")
+    for name, kind in python_types().items():
+        assert f"| `{name}` | `{type_name(kind)}` |" in doc, name
+
+
+def test_a_parameter_s_citation_key_given_in_python_says_what_to_pass() -> None:
+    """A ``rule.<code>`` key of a rule citing a parameter, given through
+    ``attrs.evolve``, was refused telling a Python user to edit the parameter's TOML
+    table: the message names what to pass in Python too."""
+    from xueji.policy import check_profiles
+
+    bad = attrs.evolve(
+        NATIONAL_2013, **_IDENTITY, citations={"rule.stage.overdue": Article(JS, 21)}
+    )
+    with pytest.raises(InvalidPolicy) as e:
+        check_profiles([bad])
+    assert "pass transfer_stage_limit=Param(value, article) to attrs.evolve" in e.value.message_en
+    assert "transfer_stage_limit=Param(值, 条款)" in e.value.message_zh

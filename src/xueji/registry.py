@@ -7267,10 +7267,18 @@ def explain_default_approval(
         kind=r.kind.value,
         stage=r.state.value,
         provided=has_default,
-        # the profile's rule.stage.kind_no_default, else its citation of the kind's
-        # table, else the table's article (marked inherited under another instrument)
+        # the profile's rule.stage.kind_no_default, else, refused, its citation of the
+        # kind's table, else the table's article (marked inherited under another
+        # instrument); passed (a transfer's stage), the article of the profile's
+        # transfer_default_approval (Anhui's Art 24 under its own profile), where the
+        # profile provides transfers' default approval (before, Art 24 marked
+        # inherited under a profile giving its own: found by the province review)
         article=policy.citations.get("rule.stage.kind_no_default")
-        or policy.cite(r.kind.value, None, table.rows[0].article),
+        or (
+            policy.as_cited(policy.transfer_default_approval.article)
+            if has_default
+            else policy.cite(r.kind.value, None, table.rows[0].article)
+        ),
     )
     if not kind_rule.allowed:
         return cite_decision(kind_rule, policy)
