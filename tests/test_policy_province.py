@@ -259,3 +259,61 @@ def test_a_parameter_s_citation_key_given_in_python_says_what_to_pass() -> None:
         check_profiles([bad])
     assert "pass transfer_stage_limit=Param(value, article) to attrs.evolve" in e.value.message_en
     assert "transfer_stage_limit=Param(值, 条款)" in e.value.message_zh
+
+
+_HEAD = f'base = "national-2013"\ncode = "js-bad"\nname = "江苏"\ninstrument = "{JS}"\nvalid_from = 2026-10-19\n'
+_ART = f'article = {{ instrument = "{JS}", number = 21 }}\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "en", "zh"),
+    [
+        (
+            f"[transfer_stage_limit]\nvalu = 10\n{_ART}",
+            "transfer_stage_limit: unknown key 'valu' (did you mean value?); value missing",
+            "参数 transfer_stage_limit 的未知字段 valu（是否指 value？）；缺少 value",
+        ),
+        (
+            f"[transfer_stage_limit]\nvalue = 10\n{_ART}notes = 'x'\n",
+            "transfer_stage_limit: unknown key 'notes' (did you mean note?)",
+            "参数 transfer_stage_limit 的未知字段 notes（是否指 note？）",
+        ),
+        (
+            "[transfer_stage_limit]\nvalue = 10\n",
+            "needs both value and article (every parameter cites its source); article missing",
+            "缺少 article",
+        ),
+        (
+            "transfer_stage_limit = 10\n",
+            "expected a table [transfer_stage_limit] with value and article",
+            "参数 transfer_stage_limit 应为表 [transfer_stage_limit]，含 value 和 article",
+        ),
+        (
+            f"[transfer_stage_limt]\nvalue = 10\n{_ART}",
+            "unknown key 'transfer_stage_limt' (did you mean transfer_stage_limit",
+            "未知字段 transfer_stage_limt（是否指 transfer_stage_limit",
+        ),
+        (
+            f'[transfer_window]\nvalue = {{ reading = "start_or_end", months = 0 }}\n{_ART}',
+            "'months' must be >= 1: 0",
+            "'months' 应不小于 1，而不是 0",
+        ),
+        (
+            f'[transfer_window]\nvalue = {{ reading = "start_or_end", months = 13 }}\n{_ART}',
+            "'months' must be <= 12: 13",
+            "'months' 应不大于 12，而不是 13",
+        ),
+    ],
+    ids=["valu", "notes", "no-article", "flat", "misspelt", "window-0", "window-13"],
+)
+def test_a_policy_file_s_mistake_is_said_as_it_is(text: str, en: str, zh: str) -> None:
+    """Found by the province review: ``valu = 10`` was said as "needs both value and
+    article" without naming the unknown key; ``transfer_stage_limit = 10`` at the top
+    the same; a misspelled parameter got no "did you mean" (a citation key did); a
+    term window of 0 or 13 months loaded (docs/policy.md: months below 1 are refused)."""
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(_HEAD + text, where="js.toml")
+    assert e.value.code == "policy.invalid"
+    assert en in e.value.message_en
+    assert zh in e.value.message_zh
+    assert "js.toml" in e.value.message_en

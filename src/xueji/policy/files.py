@@ -51,7 +51,13 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from xueji.articles import Article
 from xueji.errors import InvalidPolicy
-from xueji.policy.model import Param, Policy, citation_problems, locked_field_problems
+from xueji.policy.model import (
+    Param,
+    Policy,
+    citation_problems,
+    did_you_mean,
+    locked_field_problems,
+)
 from xueji.policy.values import MonthDay, Stage, Term
 
 __all__ = ["converter", "load_policy", "parse_policy", "policy_from_dict", "policy_to_dict"]
@@ -361,7 +367,11 @@ def policy_from_dict(
     types = _param_types()
     unknown = sorted(set(data) - set(types) - set(_HEADER) - {"citations"})
     if unknown:
-        raise _bad(where, f"未知字段 {unknown[0]}", f"unknown key {unknown[0]!r}")
+        # (a parameter's name misspelled, [transfer_stage_limt], said only "unknown key")
+        near_zh, near_en = did_you_mean(unknown[0], [*types, *_HEADER, "citations", "base"])
+        raise _bad(
+            where, f"未知字段 {unknown[0]}{near_zh}", f"unknown key {unknown[0]!r}{near_en}"
+        )
     changes: dict[str, Any] = {}
     for key in _HEADER:
         if key in data:
@@ -389,16 +399,35 @@ def policy_from_dict(
         if name not in data:
             continue
         table = data[name]
-        if not isinstance(table, Mapping) or "value" not in table or "article" not in table:
+        if not isinstance(table, Mapping):
+            # (`transfer_stage_limit = 10` at the top: said as a table missing its keys)
             raise _bad(
                 where,
-                f"参数 {name} 须同时给出 value 和 article（每个参数都要注明条款）",
-                f"parameter {name} needs both value and article (every parameter cites its source)",
+                f"参数 {name} 应为表 [{name}]，含 value 和 article（每个参数都要注明条款），"
+                f"而不是 {name} = {table!r}",
+                f"expected a table [{name}] with value and article (every parameter cites "
+                f"its source), not {name} = {table!r}",
             )
+        # an unknown key first (`valu = 10` was said only as value missing), with the
+        # keys still missing beside it
         extra = sorted(set(table) - {"value", "article", "note"})
+        missing = [k for k in ("value", "article") if k not in table]
         if extra:
+            near_zh, near_en = did_you_mean(extra[0], ["value", "article", "note"])
+            lack_zh = f"；缺少 {'、'.join(missing)}" if missing else ""
+            lack_en = f"; {' and '.join(missing)} missing" if missing else ""
             raise _bad(
-                where, f"参数 {name} 的未知字段 {extra[0]}", f"{name}: unknown key {extra[0]!r}"
+                where,
+                f"参数 {name} 的未知字段 {extra[0]}{near_zh}{lack_zh}",
+                f"{name}: unknown key {extra[0]!r}{near_en}{lack_en}",
+            )
+        if missing:
+            raise _bad(
+                where,
+                f"参数 {name} 须同时给出 value 和 article（每个参数都要注明条款），缺少 "
+                f"{'、'.join(missing)}",
+                f"parameter {name} needs both value and article (every parameter cites its "
+                f"source); {' and '.join(missing)} missing",
             )
         changes[name] = Param(
             _structure(table["value"], kind, where, name),

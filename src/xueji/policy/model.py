@@ -598,6 +598,21 @@ def _lifecycle_and_rule_keys() -> frozenset[str]:
     return lifecycle_keys() | {f"rule.{code}" for code in RULE_CODES}
 
 
+def did_you_mean(key: str, known: typing.Iterable[str]) -> Problem:
+    """What a misspelled ``key`` may have meant among ``known``, said in Chinese and in
+    English (``"（是否指 transfer.approve？）"``, ``" (did you mean transfer.approve?)"``;
+    both empty where nothing is close): a citation key, a parameter's name, a key of
+    a parameter's table.
+
+    >>> did_you_mean("transfer_stage_limt", ["transfer_stage_limit", "terms"])[1]
+    ' (did you mean transfer_stage_limit?)'
+    """
+    close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.6)
+    if not close:
+        return "", ""
+    return f"（是否指 {'、'.join(close)}？）", f" (did you mean {', '.join(close)}?)"
+
+
 def citation_problems(p: Policy) -> list[Problem]:
     """``citations`` keys that name no table or step of the lifecycle tables, no
     command, rule code or access action (a misspelled key would be re-cited nowhere,
@@ -611,9 +626,7 @@ def citation_problems(p: Policy) -> list[Problem]:
     unknown = sorted(written - known)
     out: list[Problem] = [] if unknown else _parameter_rule_problems(p)
     for key in unknown[:1]:
-        close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.6)
-        near_zh = f"（是否指 {'、'.join(close)}？）" if close else ""
-        near_en = f" (did you mean {', '.join(close)}?)" if close else ""
+        near_zh, near_en = did_you_mean(key, known)
         out.append(
             (
                 f"政策 {p.code}：citations 中的 {key!r} 不是变动流程表或其步骤、命令、规则代码"
