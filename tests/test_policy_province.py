@@ -317,3 +317,68 @@ def test_a_policy_file_s_mistake_is_said_as_it_is(text: str, en: str, zh: str) -
     assert en in e.value.message_en
     assert zh in e.value.message_zh
     assert "js.toml" in e.value.message_en
+
+
+JS14 = f"""base = "national-2013"
+code = "jiangsu-2014"
+name = "江苏省中小学生学籍管理实施细则"
+instrument = "苏教基〔2014〕5号"
+valid_from = 2014-09-01
+validity_article = {{ instrument = "苏教基〔2014〕5号", number = 45 }}
+
+[transfer_stage_limit]
+value = 15
+article = {{ instrument = "苏教基〔2014〕5号", number = 21 }}
+"""
+JS26 = f"""base = "jiangsu-2014"
+code = "jiangsu-2026"
+name = "江苏省中小学生学籍管理实施细则（2026年修订）"
+instrument = "{JS}"
+valid_from = 2026-10-19
+validity_article = {{ instrument = "{JS}", number = 46 }}
+
+[transfer_stage_limit]
+value = 10
+article = {{ instrument = "{JS}", number = 21 }}
+"""
+
+
+def test_a_successor_s_file_takes_its_base_from_the_store_s_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the province review: ``xueji init --policy-file jiangsu-2026.toml``
+    (``base = "jiangsu-2014"``) on a store recording jiangsu-2014 was refused
+    ``unknown base profile 'jiangsu-2014'``. The base is read from the store's record,
+    the successor added beside it; a store command given the successor's file alone
+    decides under the record. Without a store that records it, the message lists the
+    bases known and says to give the base's file first."""
+    import json
+
+    from xueji.cli import main
+
+    (tmp_path / "js14.toml").write_text(JS14, encoding="utf-8")
+    (tmp_path / "js26.toml").write_text(JS26, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    init = ["--json", "init", "--store", url, "--policy-file"]
+    assert main([*init, str(tmp_path / "js14.toml")]) == 0
+    capsys.readouterr()
+    assert main([*init, str(tmp_path / "js26.toml")]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert json.loads(out)["profiles"] == ["jiangsu-2014", "jiangsu-2026"]
+    assert json.loads(out)["profiles_change"] == "added"
+    # a store command given the successor's file alone: the record's profiles
+    sub = ["submit", "S0000001", "--store", url, "--as", "school:A", "--today", "2026-10-20"]
+    code = main([*sub, "--policy-file", str(tmp_path / "js26.toml")])
+    _, err = capsys.readouterr()
+    # (past the profiles, the store's: it holds no school yet)
+    assert (code, err.split()[1]) == (2, "[not_found.unit]")
+    # with no store to read it from: the bases known, and how to give one's own
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(JS26, where="js26.toml")
+    assert "unknown base profile 'jiangsu-2014'" in e.value.message_en
+    assert "the bases known: anhui-2013, national-2013" in e.value.message_en
+    assert "give that file first" in e.value.message_en
+    assert "--policy-file jiangsu-2014.toml --policy-file" in e.value.message_en
+    assert "可用的基础政策：anhui-2013、national-2013" in e.value.message_zh
+    assert "请先给出该文件" in e.value.message_zh

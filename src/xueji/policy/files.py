@@ -448,7 +448,22 @@ def policy_from_dict(
                 raise _bad(where, "缺少 validity_article", "validity_article is missing")
             return _locked_fields_known(Policy(**changes), where, changes)
         if base_code not in known:
-            raise _bad(where, f"未知的基础政策 {base_code}", f"unknown base profile {base_code!r}")
+            # the bases it may take, and how a base of one's own is given (found by the
+            # province review: a successor's file named its predecessor's code, which
+            # only the file of that predecessor, given before it, makes known)
+            names = ", ".join(sorted(known))
+            near_zh, near_en = did_you_mean(base_code, known)
+            raise _bad(
+                where,
+                f"未知的基础政策 {base_code}{near_zh}（可用的基础政策：{'、'.join(sorted(known))}）；"
+                f"基础政策出自另一个政策文件时，请先给出该文件：xueji ... --policy-file "
+                f"{base_code}.toml --policy-file 本文件（在 Python 中：load_policy(本文件, "
+                f"profiles={{**PROFILES, 基础政策.code: 基础政策}})）",
+                f"unknown base profile {base_code!r}{near_en} (the bases known: {names}); "
+                f"where the base is another policy file's profile, give that file first: "
+                f"xueji ... --policy-file {base_code}.toml --policy-file THIS.toml (in "
+                f"Python: load_policy(THIS, profiles={{**PROFILES, base.code: base}}))",
+            )
         if "code" not in changes:
             raise _bad(where, "须给出新的 code", "a derived profile needs its own code")
         # the end of the base's validity is the base's: a later measure written over an
