@@ -319,16 +319,16 @@ def test_a_policy_file_s_mistake_is_said_as_it_is(text: str, en: str, zh: str) -
     assert "js.toml" in e.value.message_en
 
 
-JS14 = f"""base = "national-2013"
+JS14 = """base = "national-2013"
 code = "jiangsu-2014"
 name = "江苏省中小学生学籍管理实施细则"
 instrument = "苏教基〔2014〕5号"
 valid_from = 2014-09-01
-validity_article = {{ instrument = "苏教基〔2014〕5号", number = 45 }}
+validity_article = { instrument = "苏教基〔2014〕5号", number = 45 }
 
 [transfer_stage_limit]
 value = 15
-article = {{ instrument = "苏教基〔2014〕5号", number = 21 }}
+article = { instrument = "苏教基〔2014〕5号", number = 21 }
 """
 JS26 = f"""base = "jiangsu-2014"
 code = "jiangsu-2026"
@@ -382,3 +382,23 @@ def test_a_successor_s_file_takes_its_base_from_the_store_s_record(
     assert "--policy-file jiangsu-2014.toml --policy-file" in e.value.message_en
     assert "可用的基础政策：anhui-2013、national-2013" in e.value.message_zh
     assert "请先给出该文件" in e.value.message_zh
+
+
+def test_a_default_approval_s_note_names_the_document_of_its_article() -> None:
+    """Found by the province review: the note said "系统默认审批同意（第二十一条）" under
+    a province's profile, its article without its document, so a history spanning
+    two measures (苏教基〔2014〕5号, then 〔2026〕9号) did not say which Art 21. It
+    names the document under every profile but the Anhui measures' own, whose
+    records say "（第二十四条）" as they always have."""
+    from xueji.registry import DEFAULT_APPROVAL_NOTE, default_approval_note
+
+    js14 = parse_policy(
+        JS14 + "[transfer_default_approval]\nvalue = true\n"
+        'article = { instrument = "苏教基〔2014〕5号", number = 21 }\n'
+    )
+    assert default_approval_note(js14) == "系统默认审批同意（苏教基〔2014〕5号 第二十一条）"
+    assert (
+        default_approval_note(ANHUI_2013)
+        == DEFAULT_APPROVAL_NOTE
+        == "系统默认审批同意（第二十四条）"
+    )

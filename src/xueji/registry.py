@@ -39,7 +39,7 @@ import attrs
 
 from xueji import access, audit, ids, regions
 from xueji import numbers as _numbers
-from xueji.articles import Article, anhui, chinese_numeral
+from xueji.articles import ANHUI_2013_MEASURES, Article, anhui, chinese_numeral
 from xueji.clock import Clock, SystemClock
 from xueji.decision import Decision, Violation
 from xueji.errors import (
@@ -132,9 +132,13 @@ the Anhui measures (:func:`default_approval_note` for any profile)."""
 
 def default_approval_note(policy: Policy) -> str:
     """What the record says of a stage approved by default under ``policy``: its
-    ``transfer_default_approval`` article, by number where it is the profile's own
-    measures, in full where it is another instrument's (a province's profile cited
-    Anhui's Art 24 here whatever its own article was).
+    ``transfer_default_approval`` article (a province's profile cited Anhui's Art 24
+    here whatever its own article was), with its document (``系统默认审批同意（苏教基
+    〔2014〕5号 第二十一条）``), so that a history spanning two measures says which
+    one's article each default approval was (found by the province review: the
+    number alone, under 苏教基〔2014〕5号 and then 〔2026〕9号). Under the Anhui
+    measures' own profile, by number, as their records have always said it
+    (:data:`DEFAULT_APPROVAL_NOTE`).
 
     >>> from xueji.policy import ANHUI_2013
     >>> default_approval_note(ANHUI_2013) == DEFAULT_APPROVAL_NOTE
@@ -143,7 +147,8 @@ def default_approval_note(policy: Policy) -> str:
     # an Anhui parameter a profile of another instrument took from its base: marked
     article = policy.as_cited(policy.transfer_default_approval.article)
     plain = article.paragraph is None and article.item is None and not article.note
-    if article.instrument == policy.instrument and plain and article.number:
+    own = policy.instrument == ANHUI_2013_MEASURES
+    if own and article.instrument == policy.instrument and plain and article.number:
         return f"系统默认审批同意（第{chinese_numeral(article.number)}条）"
     return f"系统默认审批同意（{article}）"
 

@@ -369,9 +369,7 @@ def policy_from_dict(
     if unknown:
         # (a parameter's name misspelled, [transfer_stage_limt], said only "unknown key")
         near_zh, near_en = did_you_mean(unknown[0], [*types, *_HEADER, "citations", "base"])
-        raise _bad(
-            where, f"未知字段 {unknown[0]}{near_zh}", f"unknown key {unknown[0]!r}{near_en}"
-        )
+        raise _bad(where, f"未知字段 {unknown[0]}{near_zh}", f"unknown key {unknown[0]!r}{near_en}")
     changes: dict[str, Any] = {}
     for key in _HEADER:
         if key in data:
