@@ -1275,7 +1275,7 @@ def test_a_value_of_the_wrong_shape_is_refused_in_both_languages(
         (
             '[transfer_window]\nvalue = { reading = "start_or_end", months = -1 }\n'
             'article = { instrument = "x", number = 3 }',
-            "'months' 应不小于 0，而不是 -1",
+            "'months' 应不小于 1，而不是 -1",
         ),
         ('[transfer_stage_limit]\nvalue = 7\narticle = { instrument = "x" }', "缺少必填字段"),
         ('validity_article = { instrument = "x" }', "缺少必填字段"),

@@ -124,7 +124,7 @@ def test_art24_a_default_approval_cites_the_profile_s_own_article() -> None:
         instrument="某教基〔2026〕1号",
         transfer_default_approval=Param(True, Article("某教基〔2026〕1号", 21)),
     )
-    assert default_approval_note(own) == "系统默认审批同意（第二十一条）"
+    assert default_approval_note(own) == "系统默认审批同意（某教基〔2026〕1号 第二十一条）"
     item = attrs.evolve(
         own, transfer_default_approval=Param(True, Article("某教基〔2026〕1号", 21, item=2))
     )
@@ -148,10 +148,10 @@ def test_art24_a_default_approval_cites_the_profile_s_own_article() -> None:
     assert req is not None
     p.at(D(2026, 10, 30))
     changed = p.reg.advance_clock(Actor.system())
-    assert changed[0].history[-1].note == "系统默认审批同意（第二十一条）"
+    assert changed[0].history[-1].note == "系统默认审批同意（某教基〔2026〕1号 第二十一条）"
     assert [e.basis for e in p.reg.history(PROVINCE, req.id)][
         -1
-    ] == "系统默认审批同意（第二十一条）"
+    ] == "系统默认审批同意（某教基〔2026〕1号 第二十一条）"
 
 
 def test_art24_a_party_too_late_is_refused_and_nothing_is_written(province: Province) -> None:

@@ -94,14 +94,6 @@ def _policy(args: argparse.Namespace) -> Policy:
     return PROFILES[code]
 
 
-def _given_profiles(args: argparse.Namespace) -> tuple[Policy, ...] | None:
-    """The profiles a store command is given (Art 33): each ``--policy`` code, then
-    each ``--policy-file`` in turn (a file may take as its base a shipped profile or
-    one given before it); None when neither option is given."""
-    given = _given_sources(args)
-    return None if given is None else _built(given, where=None)
-
-
 def _given_sources(args: argparse.Namespace) -> list[dict[str, str]] | None:
     """What the options give, as a store records it
     (:data:`xueji.store_profiles.PROFILES_KEY`): a shipped
@@ -118,6 +110,32 @@ def _given_sources(args: argparse.Namespace) -> list[dict[str, str]] | None:
         text = read_utf8(path, _bad)  # (as load_policy reads it)
         out.append({"file": os.path.basename(str(path)), "text": text, "path": str(path)})
     return out
+
+
+def _with_store_bases(url: str, sources: Any) -> Any:
+    """``sources`` (:func:`_given_sources`), preceded by the profiles the store at
+    ``url`` records where a file among them takes as its base a profile only the
+    store records (:func:`xueji.store_profiles.with_recorded_bases`: a successor's
+    file given alone); the store is opened only then, and a store that does not
+    exist yet, or whose record cannot be read, gives nothing (the base is then said
+    unknown, with the bases known)."""
+    from xueji.errors import CorruptRecord
+    from xueji.storage.sql import SqlStore
+    from xueji.store_profiles import needs_recorded_bases, with_recorded_bases
+
+    if sources is None or not needs_recorded_bases(sources):
+        return sources
+    try:
+        store = SqlStore.open(url, existing=True)
+    except XuejiError:
+        return sources
+    try:
+        with store.reading() as uow:
+            return with_recorded_bases(uow, sources)
+    except CorruptRecord:
+        return sources
+    finally:
+        store.engine.dispose()
 
 
 def _built(sources: Sequence[dict[str, str]], *, where: str | None) -> tuple[Policy, ...]:
@@ -1372,7 +1390,10 @@ def _registry(args: argparse.Namespace, *, founding: bool = False) -> Any:
     from xueji.storage.sql import SqlStore
 
     clock = ManualClock(args.today) if args.today else SystemClock()
-    given = _given_profiles(args)  # (a bad file is said before the store is opened)
+    # (a bad file is said before the store is opened; a base only the store records
+    # is read from it)
+    sources = _with_store_bases(args.store, _given_sources(args))
+    given = None if sources is None else _built(sources, where=None)
     store = SqlStore.open(args.store, existing=True)
     try:
         policies, args.guessed_profile = _store_profiles(store, given)
@@ -1504,7 +1525,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     from xueji.storage.sql import SCHEMA_VERSION, SqlStore
     from xueji.store_profiles import write_profiles
 
-    sources = _given_sources(args)  # (a bad file is said before the store is created)
+    # (a bad file is said before the store is created; a base only the store records
+    # is read from it: a successor's file added to the record)
+    sources = _with_store_bases(args.store, _given_sources(args))
     given = None if sources is None else _built(sources, where=None)
     if args.replace_profiles and given is None:
         raise XuejiError(

@@ -39,7 +39,7 @@ import attrs
 
 from xueji import access, audit, ids, regions
 from xueji import numbers as _numbers
-from xueji.articles import Article, anhui, chinese_numeral
+from xueji.articles import ANHUI_2013_MEASURES, Article, anhui, chinese_numeral
 from xueji.clock import Clock, SystemClock
 from xueji.decision import Decision, Violation
 from xueji.errors import (
@@ -132,9 +132,13 @@ the Anhui measures (:func:`default_approval_note` for any profile)."""
 
 def default_approval_note(policy: Policy) -> str:
     """What the record says of a stage approved by default under ``policy``: its
-    ``transfer_default_approval`` article, by number where it is the profile's own
-    measures, in full where it is another instrument's (a province's profile cited
-    Anhui's Art 24 here whatever its own article was).
+    ``transfer_default_approval`` article (a province's profile cited Anhui's Art 24
+    here whatever its own article was), with its document (``系统默认审批同意（苏教基
+    〔2014〕5号 第二十一条）``), so that a history spanning two measures says which
+    one's article each default approval was (found by the province review: the
+    number alone, under 苏教基〔2014〕5号 and then 〔2026〕9号). Under the Anhui
+    measures' own profile, by number, as their records have always said it
+    (:data:`DEFAULT_APPROVAL_NOTE`).
 
     >>> from xueji.policy import ANHUI_2013
     >>> default_approval_note(ANHUI_2013) == DEFAULT_APPROVAL_NOTE
@@ -143,7 +147,8 @@ def default_approval_note(policy: Policy) -> str:
     # an Anhui parameter a profile of another instrument took from its base: marked
     article = policy.as_cited(policy.transfer_default_approval.article)
     plain = article.paragraph is None and article.item is None and not article.note
-    if article.instrument == policy.instrument and plain and article.number:
+    own = policy.instrument == ANHUI_2013_MEASURES
+    if own and article.instrument == policy.instrument and plain and article.number:
         return f"系统默认审批同意（第{chinese_numeral(article.number)}条）"
     return f"系统默认审批同意（{article}）"
 
@@ -3117,18 +3122,22 @@ class Registry:
         decision = check()
         if decision.allowed or policy is None:
             return decision
-        return check(self._stage_article(req, policy))
+        return check(self._stage_article(req, policy, "stage.wrong_party"))
 
     @staticmethod
-    def _stage_article(req: Request, policy: Policy) -> Article:
-        """The article of a decision on ``req`` at its stage, as ``policy`` cites it (as
-        its log entry does): the table's ``approve`` row of the stage, or, for a
-        request no longer open, its opening row's. A refusal of the decision to an actor
-        that is not its party (``stage.wrong_party``) or that filed it
-        (``stage.own_filing``) cites it."""
+    def _stage_article(req: Request, policy: Policy, code: str) -> Article:
+        """The article a refusal ``code`` of a decision on ``req`` at its stage cites
+        under ``policy``: the profile's re-citation of the rule (``"rule.<code>"``),
+        else the article of the decision as ``policy`` cites it (as its log entry
+        does): the table's ``approve`` row of the stage, or, for a request no longer
+        open, its opening row's. A refusal of the decision to an actor that is not its
+        party (``stage.wrong_party``) or that filed it (``stage.own_filing``) cites it.
+        Before, a profile's ``rule.stage.wrong_party`` was listed by ``policy show`` and
+        cited nowhere (found by the province review)."""
         row = REQUEST_TABLES[req.kind].get(req.state, "approve")
         event = "approve" if row is not None else "open"
-        return policy.cite(req.kind.value, event, (row or REQUEST_TABLES[req.kind].rows[0]).article)
+        step = policy.cite(req.kind.value, event, (row or REQUEST_TABLES[req.kind].rows[0]).article)
+        return policy.cite("rule", code, step)
 
     def _own_filing(
         self, uow: UnitOfWork, actor: Actor, kind: RequestKind, *schools: str, policy: Policy
@@ -3145,11 +3154,13 @@ class Registry:
         :meth:`_decided_by_its_filer`). A school's filing evaluates nothing: it decides
         no authority's stage, and the receiving school's stage after its own filing of
         a transfer is its agreement (Art 21: 流入地学校审核同意后…录入转学申请). The
-        refusal cites the request's article as ``policy`` cites its filing (before,
-        the table's as it stood: found by the merge review)."""
+        refusal cites the profile's ``rule.stage.own_filing``, else the request's
+        article as ``policy`` cites its filing (before, the table's as it stood: found
+        by the merge review)."""
         if actor.kind is ActorKind.SCHOOL:
             return Decision.allow()
-        article = policy.cite(kind.value, "open", REQUEST_TABLES[kind].rows[0].article)
+        opening = policy.cite(kind.value, "open", REQUEST_TABLES[kind].rows[0].article)
+        article = policy.cite("rule", "stage.own_filing", opening)
         checks, seen = [], set()
         for school in schools:
             code = self._get_school(uow, school).authority
@@ -3184,7 +3195,7 @@ class Registry:
             actor,
             kind=req.kind.value,
             # the request's article as the profile cites its decision (as its log does)
-            article=self._stage_article(req, policy),
+            article=self._stage_article(req, policy, "stage.own_filing"),
             subject=req.id,
         )
 
@@ -3277,7 +3288,7 @@ class Registry:
                     Actor(kind, opener),
                     Actor(party or ActorKind.COUNTY, code),
                     kind=req.kind.value,
-                    article=self._stage_article(req, policy),
+                    article=self._stage_article(req, policy, "stage.own_filing"),
                     subject=req.id,
                 )
                 yield _Hold("own_filing", filed, functools.partial(_held_by_filer, req))
@@ -5264,7 +5275,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                         Decision.refuse(
                             violation(
                                 "stage.wrong_party",
-                                article=self._stage_article(req, self.policy(on)),
+                                article=self._stage_article(
+                                    req, self.policy(on), "stage.wrong_party"
+                                ),
                                 request=req.id,
                                 stage=req.state.value,
                                 party=last.actor,
@@ -5293,7 +5306,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 party_is_school=is_school,
                 party_kind=opener_kind,
                 central_school=self._central_of(uow, opener) if is_school else None,
-                article=self._stage_article(req, self.policy(on)),
+                article=self._stage_article(req, self.policy(on), "stage.wrong_party"),
             )
         else:
             party = self._check_party(uow, actor, req, self.policy(on))
@@ -7259,10 +7272,18 @@ def explain_default_approval(
         kind=r.kind.value,
         stage=r.state.value,
         provided=has_default,
-        # the profile's rule.stage.kind_no_default, else its citation of the kind's
-        # table, else the table's article (marked inherited under another instrument)
+        # the profile's rule.stage.kind_no_default, else, refused, its citation of the
+        # kind's table, else the table's article (marked inherited under another
+        # instrument); passed (a transfer's stage), the article of the profile's
+        # transfer_default_approval (Anhui's Art 24 under its own profile), where the
+        # profile provides transfers' default approval (before, Art 24 marked
+        # inherited under a profile giving its own: found by the province review)
         article=policy.citations.get("rule.stage.kind_no_default")
-        or policy.cite(r.kind.value, None, table.rows[0].article),
+        or (
+            policy.as_cited(policy.transfer_default_approval.article)
+            if has_default
+            else policy.cite(r.kind.value, None, table.rows[0].article)
+        ),
     )
     if not kind_rule.allowed:
         return cite_decision(kind_rule, policy)

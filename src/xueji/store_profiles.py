@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import tomllib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -34,9 +35,11 @@ from xueji.policy import PROFILES, Policy, parse_policy, policy_to_dict
 __all__ = [
     "PROFILES_KEY",
     "build",
+    "needs_recorded_bases",
     "profile_digest",
     "read_profiles",
     "recorded_profiles",
+    "with_recorded_bases",
     "write_profiles",
 ]
 
@@ -156,6 +159,58 @@ def read_profiles(uow: Any) -> tuple[Policy, ...] | None:
                 f"the profile recorded as {entry['code']} now reads as {policy.code}",
             )
     return built
+
+
+def needs_recorded_bases(sources: Sequence[Mapping[str, str]]) -> bool:
+    """Whether a file among ``sources`` takes as its ``base`` a profile that neither
+    the shipped profiles nor the sources before it give (a file that is not TOML is
+    left to :func:`build` to say)."""
+    known = set(PROFILES)
+    for source in sources:
+        if "shipped" in source:
+            known.add(source["shipped"])
+            continue
+        try:
+            data = tomllib.loads(source["text"].removeprefix("\ufeff"))
+        except (tomllib.TOMLDecodeError, RecursionError):
+            return False
+        base, code = data.get("base"), data.get("code")
+        if isinstance(base, str) and base not in known:
+            return True
+        if isinstance(code, str):
+            known.add(code)
+    return False
+
+
+def with_recorded_bases(uow: Any, sources: Sequence[Mapping[str, str]]) -> list[Mapping[str, str]]:
+    """``sources`` (what the options give), preceded by what the store of ``uow``
+    records (:data:`PROFILES_KEY`, checked as :func:`read_profiles` checks it) where a
+    file among them takes as its base a profile that only the store records: a
+    successor's file (``base = "jiangsu-2014"``) given to a store whose record holds
+    its predecessor's. The recorded profiles are kept, so ``xueji init`` records the
+    successor beside them (``added``), and a store command given the successor's file
+    is given the profiles the store records. A recorded profile whose code a source
+    gives is the source's. Found by the province review: the successor's file was
+    refused, ``unknown base profile 'jiangsu-2014'``, by a store that recorded it.
+    """
+    if not needs_recorded_bases(sources) or read_profiles(uow) is None:
+        return list(sources)
+    index = json.loads(uow.meta.get(PROFILES_KEY))
+    given: set[str] = set()
+    for source in sources:
+        if "shipped" in source:
+            given.add(source["shipped"])
+            continue
+        with contextlib.suppress(tomllib.TOMLDecodeError, RecursionError):
+            code = tomllib.loads(source["text"].removeprefix("\ufeff")).get("code")
+            if isinstance(code, str):
+                given.add(code)
+    kept = [
+        {k: v for k, v in e.items() if k in ("shipped", "file", "text")}
+        for e in index
+        if e["code"] not in given
+    ]
+    return [*kept, *sources]
 
 
 def write_profiles(uow: Any, sources: Sequence[Mapping[str, str]], given: Sequence[Policy]) -> None:

@@ -51,7 +51,13 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from xueji.articles import Article
 from xueji.errors import InvalidPolicy
-from xueji.policy.model import Param, Policy, citation_problems, locked_field_problems
+from xueji.policy.model import (
+    Param,
+    Policy,
+    citation_problems,
+    did_you_mean,
+    locked_field_problems,
+)
 from xueji.policy.values import MonthDay, Stage, Term
 
 __all__ = ["converter", "load_policy", "parse_policy", "policy_from_dict", "policy_to_dict"]
@@ -361,7 +367,9 @@ def policy_from_dict(
     types = _param_types()
     unknown = sorted(set(data) - set(types) - set(_HEADER) - {"citations"})
     if unknown:
-        raise _bad(where, f"未知字段 {unknown[0]}", f"unknown key {unknown[0]!r}")
+        # (a parameter's name misspelled, [transfer_stage_limt], said only "unknown key")
+        near_zh, near_en = did_you_mean(unknown[0], [*types, *_HEADER, "citations", "base"])
+        raise _bad(where, f"未知字段 {unknown[0]}{near_zh}", f"unknown key {unknown[0]!r}{near_en}")
     changes: dict[str, Any] = {}
     for key in _HEADER:
         if key in data:
@@ -389,16 +397,35 @@ def policy_from_dict(
         if name not in data:
             continue
         table = data[name]
-        if not isinstance(table, Mapping) or "value" not in table or "article" not in table:
+        if not isinstance(table, Mapping):
+            # (`transfer_stage_limit = 10` at the top: said as a table missing its keys)
             raise _bad(
                 where,
-                f"参数 {name} 须同时给出 value 和 article（每个参数都要注明条款）",
-                f"parameter {name} needs both value and article (every parameter cites its source)",
+                f"参数 {name} 应为表 [{name}]，含 value 和 article（每个参数都要注明条款），"
+                f"而不是 {name} = {table!r}",
+                f"expected a table [{name}] with value and article (every parameter cites "
+                f"its source), not {name} = {table!r}",
             )
+        # an unknown key first (`valu = 10` was said only as value missing), with the
+        # keys still missing beside it
         extra = sorted(set(table) - {"value", "article", "note"})
+        missing = [k for k in ("value", "article") if k not in table]
         if extra:
+            near_zh, near_en = did_you_mean(extra[0], ["value", "article", "note"])
+            lack_zh = f"；缺少 {'、'.join(missing)}" if missing else ""
+            lack_en = f"; {' and '.join(missing)} missing" if missing else ""
             raise _bad(
-                where, f"参数 {name} 的未知字段 {extra[0]}", f"{name}: unknown key {extra[0]!r}"
+                where,
+                f"参数 {name} 的未知字段 {extra[0]}{near_zh}{lack_zh}",
+                f"{name}: unknown key {extra[0]!r}{near_en}{lack_en}",
+            )
+        if missing:
+            raise _bad(
+                where,
+                f"参数 {name} 须同时给出 value 和 article（每个参数都要注明条款），缺少 "
+                f"{'、'.join(missing)}",
+                f"parameter {name} needs both value and article (every parameter cites its "
+                f"source); {' and '.join(missing)} missing",
             )
         changes[name] = Param(
             _structure(table["value"], kind, where, name),
@@ -419,7 +446,22 @@ def policy_from_dict(
                 raise _bad(where, "缺少 validity_article", "validity_article is missing")
             return _locked_fields_known(Policy(**changes), where, changes)
         if base_code not in known:
-            raise _bad(where, f"未知的基础政策 {base_code}", f"unknown base profile {base_code!r}")
+            # the bases it may take, and how a base of one's own is given (found by the
+            # province review: a successor's file named its predecessor's code, which
+            # only the file of that predecessor, given before it, makes known)
+            names = ", ".join(sorted(known))
+            near_zh, near_en = did_you_mean(base_code, known)
+            raise _bad(
+                where,
+                f"未知的基础政策 {base_code}{near_zh}（可用的基础政策：{'、'.join(sorted(known))}）；"
+                f"基础政策出自另一个政策文件时，请先给出该文件：xueji ... --policy-file "
+                f"{base_code}.toml --policy-file 本文件（在 Python 中：load_policy(本文件, "
+                f"profiles={{**PROFILES, 基础政策.code: 基础政策}})）",
+                f"unknown base profile {base_code!r}{near_en} (the bases known: {names}); "
+                f"where the base is another policy file's profile, give that file first: "
+                f"xueji ... --policy-file {base_code}.toml --policy-file THIS.toml (in "
+                f"Python: load_policy(THIS, profiles={{**PROFILES, base.code: base}}))",
+            )
         if "code" not in changes:
             raise _bad(where, "须给出新的 code", "a derived profile needs its own code")
         # the end of the base's validity is the base's: a later measure written over an

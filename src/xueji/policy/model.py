@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import functools
 import itertools
 import re
 import string
+import types
+import typing
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -39,6 +42,137 @@ class Param(Generic[T]):
 def _fields_are_params(inst: Policy, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, Param):
         raise TypeError(f"Policy.{attribute.name} must be a Param (a value with its article)")
+
+
+@functools.cache
+def python_types() -> Mapping[str, Any]:
+    """The Python type each field of a :class:`Policy` takes, by name: a parameter's
+    value type (its ``Param``'s ``value``), and the identity's (``code``: ``str``,
+    ``valid_from``: ``datetime.date``, ...), as a profile built in Python
+    (:func:`attrs.evolve`) gives them; :func:`type_name` writes each as docs/policy.md
+    lists them. A policy file writes the same values as TOML (days as ``"MM-DD"``,
+    sets as lists), converted to these types when it is loaded.
+
+    >>> type_name(python_types()["school_system"])
+    'Mapping[Stage, frozenset[int]]'
+    >>> type_name(python_types()["transfer_blackout"])
+    'tuple[MonthDay, MonthDay] | None'
+    """
+    hints = typing.get_type_hints(Policy)
+    out: dict[str, Any] = {}
+    for f in attrs.fields(Policy):
+        kind = hints[f.name]
+        out[f.name] = typing.get_args(kind)[0] if typing.get_origin(kind) is Param else kind
+    return out
+
+
+def type_name(kind: Any) -> str:
+    """A type as Python code writes it (``frozenset[int]``, ``int | None``)."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join("None" if a is type(None) else type_name(a) for a in args)
+    if origin is None:
+        return "datetime.date" if kind is _dt.date else getattr(kind, "__name__", str(kind))
+    name = "Mapping" if origin is Mapping else origin.__name__
+    return f"{name}[{', '.join('...' if a is Ellipsis else type_name(a) for a in args)}]"
+
+
+_Mismatch = tuple[str, str, Any]
+"""Where a value is not of its type: the path inside it (``""`` for the value
+itself; ``[<Stage.PRIMARY: 'primary'>]`` a table's value, ``[key 'primary']`` its
+key, ``[0]`` an item of a pair, ``[item 7]`` of a set), the type due there and the
+value found."""
+
+
+def _type_mismatch(value: Any, kind: Any, path: str = "") -> _Mismatch | None:
+    """The first place where ``value`` is not of ``kind`` (a type of
+    :func:`python_types`), or None. Strict as a policy file is (a ``bool`` is not an
+    ``int``, a ``list`` is not a ``frozenset``, the text ``"primary"`` is not a
+    :class:`Stage`): the rules compare and hash the values, and a ``str`` where an
+    ``int`` was due was a ``TypeError`` from deep inside a rule, at its first use."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        found = [_type_mismatch(value, a, path) for a in args if a is not type(None)]
+        if any(m is None for m in found):
+            return None
+        inside = found[0] if len(found) == 1 else None
+        # (a value of the wrong type: the whole union is due; a wrong item inside a
+        # value of its one other type: that item's)
+        return inside if inside and inside[0] != path else (path, type_name(kind), value)
+    if origin is None:
+        if kind is int:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif kind is _dt.date:
+            ok = isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)
+        else:
+            ok = isinstance(value, kind)
+        return None if ok else (path, type_name(kind), value)
+    if origin is Mapping:
+        if not isinstance(value, Mapping):
+            return (path, type_name(kind), value)
+        for key, item in value.items():
+            if not isinstance(key, args[0]):
+                return (f"{path}[key {key!r}]", type_name(args[0]), key)
+            if (m := _type_mismatch(item, args[1], f"{path}[{key!r}]")) is not None:
+                return m
+        return None
+    if not isinstance(value, origin):
+        return (path, type_name(kind), value)
+    items = list(value)
+    if origin is tuple and Ellipsis not in args:
+        if len(items) != len(args):
+            return (path, type_name(kind), value)
+        pairs = list(zip(items, args, strict=True))
+    else:
+        pairs = [(item, args[0]) for item in items]
+    for i, (item, item_kind) in enumerate(pairs):
+        where = f"{path}[{i}]" if origin is tuple else f"{path}[item {item!r}]"
+        if (m := _type_mismatch(item, item_kind, where)) is not None:
+            return m
+    return None
+
+
+def _type_problems(p: Policy) -> list[Problem]:
+    """A field of a profile built in Python (:func:`attrs.evolve`) whose value is not
+    of the type it takes (:func:`python_types`), as a policy file's value of the wrong
+    type is refused (found by the province review: ``Param("10", ...)`` for
+    ``transfer_stage_limit`` was ``TypeError: '<' not supported between instances of
+    'str' and 'int'``, an ``id_mask`` given as a dict ``AttributeError``); a
+    parameter's article is an :class:`~xueji.articles.Article` and its note text."""
+    kinds = python_types()
+    for f in attrs.fields(Policy):
+        value = getattr(p, f.name)
+        checks: list[tuple[str, Any, Any]] = [(f.name, value, kinds[f.name])]
+        if isinstance(value, Param):
+            checks = [
+                (f.name, value.value, kinds[f.name]),
+                (f"{f.name}.article", value.article, Article),
+                (f"{f.name}.note", value.note, str),
+            ]
+        elif f.name == "citations":
+            checks = [(f"citations[{k!r}]", a, Article) for k, a in value.items()]
+            checks += [(f"citations[key {k!r}]", k, str) for k in value]
+        for name, item, kind in checks:
+            found = _type_mismatch(item, kind)
+            if found is None:
+                continue
+            path, due, bad = found
+            shown = repr(bad)
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            given = type(bad).__name__
+            whole = f"（{name} 的类型为 {type_name(kind)}）" if path else ""
+            whole_en = f" ({name} takes {type_name(kind)})" if path else ""
+            return [
+                (
+                    f"{name}{path} 应为 {due}，而不是 {given}：{shown}{whole}"
+                    "（各参数的 Python 类型见 docs/policy.md）",
+                    f"{name}{path} takes {due}, not {given}: {shown}{whole_en} (the "
+                    "Python type of each parameter: docs/policy.md)",
+                )
+            ]
+    return []
 
 
 _GRADES = range(1, 13)
@@ -446,10 +580,12 @@ def _parameter_rule_problems(p: Policy) -> list[Problem]:
             return [
                 (
                     f"政策 {p.code}：citations 中的 {key!r} 不可用：该规则引用参数 {param} 的条款，"
-                    f"请在参数的表（[{param}]）中另行引用（连同 value）",
+                    f"请在参数的表（[{param}]）中另行引用（连同 value）；在 Python 中："
+                    f"attrs.evolve(..., {param}=Param(值, 条款))",
                     f"policy {p.code}: citations: {key!r} is not a key: the rule cites the "
                     f"article of the parameter {param}; re-cite it in the parameter's table "
-                    f"([{param}]), with its value",
+                    f"([{param}]), with its value; in Python, pass "
+                    f"{param}=Param(value, article) to attrs.evolve",
                 )
             ]
     return []
@@ -460,6 +596,21 @@ def _lifecycle_and_rule_keys() -> frozenset[str]:
     from xueji.rules._base import RULE_CODES
 
     return lifecycle_keys() | {f"rule.{code}" for code in RULE_CODES}
+
+
+def did_you_mean(key: str, known: typing.Iterable[str]) -> Problem:
+    """What a misspelled ``key`` may have meant among ``known``, said in Chinese and in
+    English (``"（是否指 transfer.approve？）"``, ``" (did you mean transfer.approve?)"``;
+    both empty where nothing is close): a citation key, a parameter's name, a key of
+    a parameter's table.
+
+    >>> did_you_mean("transfer_stage_limt", ["transfer_stage_limit", "terms"])[1]
+    ' (did you mean transfer_stage_limit?)'
+    """
+    close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.6)
+    if not close:
+        return "", ""
+    return f"（是否指 {'、'.join(close)}？）", f" (did you mean {', '.join(close)}?)"
 
 
 def citation_problems(p: Policy) -> list[Problem]:
@@ -475,9 +626,7 @@ def citation_problems(p: Policy) -> list[Problem]:
     unknown = sorted(written - known)
     out: list[Problem] = [] if unknown else _parameter_rule_problems(p)
     for key in unknown[:1]:
-        close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.6)
-        near_zh = f"（是否指 {'、'.join(close)}？）" if close else ""
-        near_en = f" (did you mean {', '.join(close)}?)" if close else ""
+        near_zh, near_en = did_you_mean(key, known)
         out.append(
             (
                 f"政策 {p.code}：citations 中的 {key!r} 不是变动流程表或其步骤、命令、规则代码"
@@ -621,7 +770,9 @@ class Policy:
     maintenance_fee_per_student: Param[Decimal] = attrs.field(validator=_fields_are_params)
 
     def __attrs_post_init__(self) -> None:
-        for zh, en in _value_problems(self)[:1]:
+        # the types first: a value of the wrong type fails the value checks with
+        # Python's own words (a profile built in Python; a file's are converted)
+        for zh, en in (_type_problems(self) or _value_problems(self))[:1]:
             raise InvalidPolicy(
                 "policy.invalid", f"政策 {self.code}：{zh}", f"policy {self.code}: {en}"
             )

@@ -136,4 +136,8 @@ class TransferWindow:
     """
 
     reading: WindowReading = WindowReading.START_OR_END
-    months: int = attrs.field(default=1, validator=attrs.validators.ge(0))
+    # a window of 1 to 12 months (found by the province review: 0 and 13 loaded,
+    # although docs/policy.md said months below 1 were refused)
+    months: int = attrs.field(
+        default=1, validator=[attrs.validators.ge(1), attrs.validators.le(12)]
+    )

@@ -478,7 +478,7 @@ _code(
     "操作照常办理，变动日志记下此事，学籍异常报告列出",
     "the record was changed outside the registry before this command (it did not hold "
     "what its last change-log entry wrote); the command went ahead, its log entry says "
-    "so, and the Art 32 report lists it",
+    "so, and the registry's anomaly report lists it",
 )
 
 # and a request changed outside the registry: its approval is refused (the parties did
@@ -490,7 +490,7 @@ _code(
     "请不同意或撤回，按原意重新提交；学籍异常报告列出",
     "the request was changed outside the registry (it does not hold what its last "
     "change-log entry wrote) and cannot be approved: reject or withdraw it, and file "
-    "it again as meant; the Art 32 report lists it",
+    "it again as meant; the registry's anomaly report lists it",
 )
 _code(
     "audit.request_altered_before",
@@ -499,8 +499,8 @@ _code(
     "不同意或撤回照常办理（不采用改动的内容），变动日志记下此事，学籍异常报告列出",
     "the request was changed outside the registry before this command (it did not hold "
     "what its last change-log entry wrote); the refusal or withdrawal went ahead "
-    "(applying nothing of the change), its log entry says so, and the Art 32 report "
-    "lists it",
+    "(applying nothing of the change), its log entry says so, and the registry's "
+    "anomaly report lists it",
 )
 
 RULE_CODES: Mapping[str, tuple[Article, str, str]] = MappingProxyType(_CODES)
@@ -765,8 +765,8 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     ),
     "stage.no_default": ("政策须设默认审批", "the policy must provide default approval"),
     "stage.kind_no_default": (
-        "默认审批仅适用于转学各审批环节（第二十四条）",
-        "default approval applies to the stages of a transfer only (Art 24)",
+        "默认审批仅适用于转学各审批环节",
+        "default approval applies to the stages of a transfer only",
     ),
     "stage.wrong_party": (
         "当前审批环节由其所属单位审批",

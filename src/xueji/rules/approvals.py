@@ -124,13 +124,15 @@ def check_stage_has_default(
     a correction's, Art 29; a senior-high graduation's, Art 18) waits for its authority
     however long it takes: its deadline, where it has one, only flags it as late.
     ``provided`` says whether the request's transition table has a default approval
-    from ``stage``; a refusal cites ``article``, the request kind's own.
+    from ``stage``; the step cites ``article``: refused, the request kind's own;
+    passed, the article providing transfers' default approval (the profile's
+    ``transfer_default_approval``).
     """
     c = Checks()
     c.rule(
         "stage.kind_no_default",
         provided,
-        article=None if provided else article,  # a pass is Art 24's: a transfer's stage
+        article=article,
         request=request,
         kind=kind,
         stage=stage,
