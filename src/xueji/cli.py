@@ -1370,7 +1370,8 @@ def _add_filing_commands(sub: Any, tr_sub: Any) -> None:
                 "--key",
                 metavar="KEY",
                 help="an idempotency key: the same command run again with it (a script "
-                "re-run after a lost answer) changes nothing and says what the first did",
+                "re-run after a lost answer) changes nothing and prints the record or "
+                "request as it is now",
             )
 
 
