@@ -1531,3 +1531,64 @@ def test_art32_a_store_command_logs_the_person_who_ran_it(
             main(["submit", "--all-drafts", *common, "--operator", bad])
         assert stop.value.code == 2
         assert "--operator" in capsys.readouterr().err
+
+
+def test_usage_errors_name_the_option_in_chinese_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Review finding: a missing ``--approve``/``--reject`` (a required group), a
+    ``transfer out`` with neither ``--to-school-name`` nor ``--destination``, and an
+    empty ``--operator`` were said in Chinese as "命令行用法有误（见 xueji --help）",
+    the English naming the option: the Chinese names it too."""
+    store = ["--store", f"sqlite:///{tmp_path / 'x.db'}", "--as", "school:A"]
+    for argv, zh in (
+        (["transfer", "decide", "R1", *store], "须给出其中一个参数：--approve --reject"),
+        (
+            ["transfer", "out", "S1", "--reason", "r", *store],
+            "须给出其中一个参数：--to-school-name --destination",
+        ),
+        (
+            ["pending", *store, "--operator", ""],
+            "参数 --operator：应为经办人姓名，不能为空、不含控制字符，不是 ''",
+        ),
+    ):
+        with pytest.raises(SystemExit) as e:
+            main(argv)
+        assert e.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"xueji: [cli.usage] {zh}"), err
+        assert "命令行用法有误" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "article", "one"),
+    [
+        (["suspend"], "Art 26", "1 refused by a rule"),
+        (["sweep"], "Art 24", None),
+        (["pending"], "Art 28", None),
+        (["transfer", "decide"], "Art 21", "1 refused by a rule"),
+        (["rollover"], "Art 18", "1 refused by a rule"),
+        (["history"], "Arts 19, 31", None),
+        (["verify"], "Arts 31, 32", "1 the change log does not verify"),
+    ],
+)
+def test_a_sub_command_s_help_describes_it_with_its_articles_and_exit_codes(
+    capsys: pytest.CaptureFixture[str], argv: list[str], article: str, one: str | None
+) -> None:
+    """Review finding: ``xueji suspend --help`` (and ``sweep``, ``pending``,
+    ``transfer decide``) printed usage and options only: each sub-command's help
+    starts with what it does, naming its articles, and ends with its exit codes (1
+    only where the command has it). The ``--as`` help named ``system`` for
+    forget-keys only; sweep, rollover and verify take it too."""
+    with pytest.raises(SystemExit) as e:
+        main([*argv, "--help"])
+    assert e.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert article in out.split("options:")[0], out
+    codes = out.split("exit codes:")[1]
+    assert codes.startswith(" 0 "), out
+    assert (one is None) == (" 1 " not in codes), codes
+    assert one is None or one in codes
+    assert " 2 " in codes
+    if argv[0] in ("sweep", "rollover", "verify"):
+        assert "or system (forget-keys, sweep, rollover, verify)" in out, out

@@ -307,3 +307,114 @@ def test_art29_edit_a_draft_and_correct_a_submitted_record(
     code, _, err = run(capsys, "edit", d.id, *common, *school)
     assert code == 2
     assert err.startswith("xueji: [cli.nothing] ")
+
+
+def test_a_bad_identity_or_registry_number_given_to_a_filing_command_is_bad_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Review finding: a bad identity number (``correct --id-number``) or registry
+    number (``transfer in --registry-number``) exited 1, the code of a refusal by a
+    rule, because every ``id.``/``number.`` error did (a rule for ``id check`` and
+    ``number check``). It is bad input: exit 2, its line on stderr, nothing on stdout
+    under ``--json``, as ``cli.bad_input`` and the other input errors. ``id check``,
+    ``number check`` and ``id upgrade`` keep exit 1 for an invalid value."""
+    p, common = _store(tmp_path)
+    s = p.register("A", 1)
+    _ready(p, capsys, common[1])
+    school = ["--as", "school:A"]
+    bad_id = "340104202004020991"  # a wrong check character
+    correct = ["correct", s.id, "--id-number", bad_id, "--reason", "录入有误", *common, *school]
+    code, out, err = run(capsys, "--json", *correct)
+    assert (code, out) == (2, ""), err
+    assert err.startswith("xueji: [id.checksum] ")
+    assert bad_id not in err  # masked
+    bad_input = ["transfer", "out", s.id, "--to-school-name", "X", "--leave-date", "2026-09-20"]
+    code, out, err = run(capsys, "--json", *bad_input, "--reason", "r", *common, *school)
+    assert (code, out) == (2, "")  # the other input errors print the same
+    assert err.startswith("xueji: [cli.bad_input] ")
+    transfer_in = ["transfer", "in", "--origin", "江苏", "--school", "A", "--class", "A-1"]
+    transfer_in += ["--grade", "1", "--name", "甲", "--sex", "M", "--birth-date", "2020-01-01"]
+    transfer_in += ["--hukou-region", "320102", "--registry-number", "G320102202001010310"]
+    code, out, err = run(capsys, "--json", *transfer_in, *common, *school)
+    assert (code, out) == (2, ""), err
+    assert err.startswith("xueji: [number."), err
+    assert run(capsys, "id", "check", bad_id)[0] == 1
+    assert run(capsys, "number", "check", "G320102202001010310")[0] == 1
+    assert run(capsys, "id", "upgrade", "340104200001011234")[0] == 1
+
+
+def test_art29_edit_with_the_values_the_record_holds_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Review finding: ``edit --no-migrant`` of a record not a migrant's wrote a
+    change-log entry ``migrant: False -> False`` and said "edited". The fields given
+    with the values the record holds are dropped (the entry names only what changed);
+    with nothing left, nothing is written and the line says so (exit 0)."""
+    from xueji.storage.sql import SqlStore
+
+    p, common = _store(tmp_path)
+    d = p.enroll("A", 1, name="张三")
+    _ready(p, capsys, common[1])
+
+    def log() -> list[Any]:
+        store = SqlStore.open(common[1], existing=True)
+        try:
+            with store.reading() as uow:
+                return list(uow.log.entries(d.id))
+        finally:
+            store.engine.dispose()
+
+    school = ["--as", "school:A"]
+    before = log()
+    code, out, _ = run(capsys, "edit", d.id, "--no-migrant", "--name", "张三", *common, *school)
+    assert code == 0, out
+    assert out.startswith(f"edit: {d.id}: ✓ 无变化，未写入 nothing changed, nothing written"), out
+    assert log() == before
+    assert _student(common[1], d.id).version == d.version
+    code, out, _ = run(capsys, "--json", "edit", d.id, "--no-migrant", *common, *school)
+    data = json.loads(out)
+    assert (code, data["allowed"], data["codes"]) == (0, True, ["edit.no_change"])
+    code, out, _ = run(capsys, "edit", d.id, "--no-migrant", "--name", "王五", *common, *school)
+    assert code == 0, out
+    assert "✓ 已修改 edited" in out
+    entry = log()[-1]
+    assert (entry.command, entry.before.get("name"), entry.after.get("name")) == (
+        "update_student",
+        "张三",
+        "王五",
+    )
+    assert "migrant" not in entry.before
+    assert "migrant" not in entry.after
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_blank_reason_is_bad_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, reason: str
+) -> None:
+    """Review finding: ``suspend --reason ""`` was accepted and logged an empty
+    reason. A suspension, resumption or dropout (Arts 26, 27), a correction (Art 29)
+    and a regrade (Art 18(2)) are filed with their reason: a blank one (whitespace
+    too) is bad input, refused by the facade (``command.bad_input``, exit 2, nothing
+    written; ``regrade`` says it on each student's line, exit 1, as any refusal of
+    one of its students); ``transfer out`` to another province's school by the
+    command line (the facade's reason there is the stated reason a mid-term transfer
+    needs, Art 25(2))."""
+    p, common = _store(tmp_path)
+    s = p.register("A", 1)
+    _ready(p, capsys, common[1])
+    school = ["--as", "school:A"]
+    for argv in (
+        ["suspend", s.id],
+        ["dropout", s.id],
+        ["resume", s.id],
+        ["correct", s.id, "--name", "李四"],
+        ["transfer", "out", s.id, "--to-school-name", "江苏某小学"],
+    ):
+        code, out, err = run(capsys, *argv, "--reason", reason, *common, *school)
+        assert (code, out) == (2, ""), (argv, out)
+        assert "原因不能为空" in err, (argv, err)
+        assert "must not be blank" in err
+    regrade = ["regrade", s.id, "--grade", "2", "--class", "A-2", "--reason", reason]
+    code, out, err = run(capsys, *regrade, *common, "--as", "county:340104")
+    assert code == 1, out  # (regrade says each student's refusal on its line)
+    assert "✗ [command.bad_input] 原因不能为空 (the reason must not be blank)" in out, out

@@ -419,3 +419,116 @@ def test_art32_detect_prints_the_findings_by_unit(
     code, _, err = run(capsys, "detect", *common, "--as", "school:A")
     assert code == 2
     assert "school:A 无权执行 xueji detect" in err
+
+
+def _meta(path: Path, key: str) -> str | None:
+    from xueji.storage.sql import SqlStore
+
+    store = SqlStore.sqlite(str(path))
+    try:
+        with store.reading() as uow:
+            value: str | None = uow.meta.get(key)
+            return value
+    finally:
+        store.engine.dispose()
+
+
+def test_art32_a_command_is_not_dated_before_the_day_a_late_rollover_or_sweep_ran(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Review finding (Arts 15, 19, 31, 32): the date check compared a command's date
+    with the log's last entry, but a rollover's entries are dated its rollover date (1
+    August) whatever day it runs, and the sweep's default approvals the day after
+    each deadline: after ``rollover 2026 --today 2026-09-20`` a suspension dated 15
+    August, before the student was enrolled, was accepted; after a late sweep, a
+    command dated between the deadlines and the sweep. The check compares with the
+    latest day the registry has run at (``log:ran_on`` in the store's meta table,
+    written by a rollover or a sweep that dated its entries earlier); an idle sweep
+    writes nothing."""
+    from tests.test_cli import _transfer_store
+    from xueji.policy import ANHUI_2013
+
+    path = tmp_path / "r.db"
+    _, url = _store(path, drafts=0, registered=1)
+    common = ["--store", url, "--future-date-ok"]
+    code, out, err = run(
+        capsys, "rollover", "2026", *common, "--as", "province:34", "--today", "2026-09-20"
+    )
+    assert code == 0, (out, err)
+    assert _entries(path)[-1].on == dt.date(2026, 8, 1)  # dated its rollover date
+    suspend = ["suspend", "S0000001", "--reason", "病休", *common, "--as", "school:A"]
+    before = len(_entries(path))
+    code, out, err = run(capsys, *suspend, "--today", "2026-08-15")
+    assert (code, out) == (2, "")
+    assert err.startswith("xueji: [cli.today_backwards] --today 2026-08-15 早于"), err
+    assert "2026-09-20" in err
+    assert len(_entries(path)) == before
+    code, out, _ = run(capsys, *suspend, "--today", "2026-09-20")
+    assert code == 0, out
+    assert _meta(path, "log:ran_on") == "2026-09-20"
+
+    path = tmp_path / "anh.db"
+    url = _transfer_store(path, (ANHUI_2013,))
+    assert main(["init", "--store", url, "--policy", "anhui-2013"]) == 0
+    capsys.readouterr()
+    sweep = ["sweep", "--store", url, "--as", "system", "--future-date-ok"]
+    assert run(capsys, *sweep, "--today", "2026-12-01")[0] == 0
+    assert _entries(path)[-1].on < dt.date(2026, 12, 1)  # dated after each deadline
+    code, out, err = run(
+        capsys, "history", "S0000001", "--store", url, "--as", "school:A", "--today", "2026-11-20"
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith("xueji: [cli.today_backwards] "), err
+    code, _, err = run(capsys, *sweep, "--today", "2026-11-30")
+    assert code == 2
+    assert "[cli.today_backwards]" in err
+    assert _meta(path, "log:ran_on") == "2026-12-01"
+    # an idle sweep writes nothing, the day it ran at included
+    assert run(capsys, *sweep, "--today", "2026-12-02")[0] == 0
+    assert _meta(path, "log:ran_on") == "2026-12-01"
+
+
+def test_art28_history_of_an_unknown_student_or_request_is_not_found_for_every_actor(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Review finding: ``history S9999999`` said access.denied "a province-level
+    subject" to a county, and printed "0 条 entries" (exit 0) to the province, as for
+    a lower-case typo ``s0000001``: the filing commands say ``not_found.student`` of
+    the same id to every actor, and so does ``history`` now (``not_found.request``
+    for a request). An existing student outside the actor's schools is still
+    access.denied; a unit's history still the province's."""
+    _, url = _store(tmp_path / "r.db", drafts=0, registered=1)
+    common = ["--store", url, "--today", "2026-09-10"]
+    for who in ("school:A", "school:B", "county:340104", "province:34"):
+        for subject, said in (
+            ("S9999999", "not_found.student"),
+            ("s0000001", "not_found.student"),
+            ("R9999999", "not_found.request"),
+        ):
+            code, out, err = run(capsys, "history", subject, *common, "--as", who)
+            assert (code, out) == (2, ""), (who, subject, out)
+            assert err.startswith(f"xueji: [{said}] "), (who, subject, err)
+        code, out, err = run(capsys, "suspend", "S9999999", "--reason", "x", *common, "--as", who)
+        assert "[not_found.student]" in out  # as a filing command says it
+    code, _, err = run(capsys, "history", "S0000001", *common, "--as", "school:B")
+    assert code == 2
+    assert err.startswith("xueji: [access.denied] ")
+    code, out, _ = run(capsys, "history", "340104", *common, "--as", "province:34")
+    assert code == 0
+    assert out.startswith("history 340104: 1 条 entries")
+
+
+def test_art28_history_names_a_request_s_schools_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Review finding (cosmetic): ``history R...`` refused to a school named the
+    request's schools with one twice ("A,W,A": the sending school and the student's)."""
+    from tests.test_cli import _transfer_store
+    from xueji.policy import ANHUI_2013
+
+    url = _transfer_store(tmp_path / "anh.db", (ANHUI_2013,))
+    common = ["--store", url, "--today", "2026-09-10", "--policy", "anhui-2013"]
+    code, _, err = run(capsys, "history", "R0000002", *common, "--as", "school:B")
+    assert code == 2
+    assert "超出管辖范围：A,W（" in err, err
+    assert "outside the actor's jurisdiction: A,W (" in err

@@ -857,9 +857,9 @@ def test_art29_sex_and_birth_date_agree_with_id(province: Province) -> None:
         photo=Photo(D(2026, 9, 1), "x"),
     )
     assert refused(bad) == ("enrolment.id_mismatch",)
-    assert province.reg.request_correction(A, s.id, {"hukou_region": "x"}, "").decision.codes == (
-        "correction.not_key_field",
-    )
+    assert province.reg.request_correction(
+        A, s.id, {"hukou_region": "x"}, "录入有误"
+    ).decision.codes == ("correction.not_key_field",)
 
 
 def test_art17_school_information_needs_no_review(province: Province) -> None:

@@ -957,13 +957,17 @@ def _filed(
     key: str,
     run: Any,
     done: tuple[str, str],
+    *,
+    idle: tuple[str, tuple[str, str]] | None = None,
 ) -> int:
     """Run one filing command and say what it did: ``✓`` with ``done`` (in Chinese and
     English), the request it opened or decided and its state, and the basis the log
     records; ``✗`` with each violation (its article in its message) when refused. A
     refusal typed as an error (a step the student's status does not allow, an unknown
     student or request) is said on the line too; access denied and bad input are
-    errors of the command (exit 2)."""
+    errors of the command (exit 2). ``idle``: a warning code that says the command
+    wrote nothing (``edit.no_change``) and what to say then instead of ``done``, with
+    no basis (no entry was written)."""
     from xueji.errors import NotFound, Refused, TransitionRefused
 
     try:
@@ -977,7 +981,10 @@ def _filed(
     request = out.request if out is not None else None
     student = out.student.id if out is not None and out.student is not None else None
     student = student or (request.student if request is not None else None)
-    basis = _filed_basis(reg, out, student) if allowed else ""
+    if allowed and idle is not None and idle[0] in codes:
+        done, basis = idle[1], ""
+    else:
+        basis = _filed_basis(reg, out, student) if allowed else ""
     if allowed:
         line = f"{what}: {key}: ✓ {done[0]} {done[1]}"
         if request is not None:
@@ -1138,6 +1145,13 @@ def cmd_transfer_out(args: argparse.Namespace) -> int:
             ),
             ("已申请出境转学", "transfer abroad filed"),
         )
+    if not args.reason.strip():  # (the facade's reason here is a stated one, Art 25(2))
+        raise XuejiError(
+            "cli.bad_input",
+            "--reason 原因不能为空：跨省转出记录其原因（第二十二条）",
+            "--reason: the reason must not be blank: a transfer to another province "
+            "records its reason (Art 22)",
+        )
     return _filed(
         args,
         reg,
@@ -1231,7 +1245,9 @@ def cmd_correct(args: argparse.Namespace) -> int:
 def cmd_edit(args: argparse.Namespace) -> int:
     """Edit a record directly (``Registry.update_student``): any field of a draft not
     yet submitted (a new student the authority rejected is one again, Art 15); once
-    submitted, the fields Art 29 does not lock (a locked one: ``xueji correct``)."""
+    submitted, the fields Art 29 does not lock (a locked one: ``xueji correct``).
+    Fields given as the record holds them are dropped; none left, nothing is written
+    and the line says so (``edit.no_change``, exit 0)."""
     reg = _registry(args)
     _dated(reg, args)
     fields = _person_fields(args, reg.today())
@@ -1242,6 +1258,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
         args.student,
         lambda: reg.update_student(args.actor, args.student, idempotency_key=args.key, **fields),
         ("已修改", "edited"),
+        # every field given as the record holds it: nothing written, and said so
+        idle=("edit.no_change", ("无变化，未写入", "nothing changed, nothing written")),
     )
 
 
@@ -1370,7 +1388,8 @@ def _add_filing_commands(sub: Any, tr_sub: Any) -> None:
                 "--key",
                 metavar="KEY",
                 help="an idempotency key: the same command run again with it (a script "
-                "re-run after a lost answer) changes nothing and says what the first did",
+                "re-run after a lost answer) changes nothing and prints the record or "
+                "request as it is now",
             )
 
 
@@ -1711,12 +1730,20 @@ def _not_in_the_future(args: argparse.Namespace) -> None:
 
 def _not_before_the_log(reg: Any, today: dt.date, what: str, *, given: bool = True) -> None:
     """Refuse a command dated (``--today``, or the system's date: ``given`` False)
-    before the last change the log records: its entries would be backdated among later
-    ones, past a deadline they missed (Art 15's 30 September) and out of the Art 32
-    report's sight."""
+    before the latest day the registry has run at: its entries would be backdated
+    among later ones, past a deadline they missed (Art 15's 30 September) and out of
+    the Art 32 report's sight. That day is the later of the log's last entry's date
+    and the day a rollover or a sweep ran (:func:`xueji.registry.latest_log_day`):
+    their entries are dated earlier (the rollover date, the day after each deadline),
+    and a suspension dated 15 August was accepted after a rollover run on 20
+    September, before the student was enrolled. A store written before that day was
+    kept falls back to the last entry's date."""
+    from xueji.registry import latest_log_day
+
     with reg.store.reading() as uow:  # reads only: no write lock on SQLite
         last = uow.log.last()
-    if last is not None and today < last.on:
+        latest = latest_log_day(uow)
+    if latest is not None and today < latest:
         # named as what was run: a report was told that "an import" cannot be backdated
         zh, en = _BACKDATED.get(what, ("命令", "a command"))
         if given:
@@ -1724,10 +1751,23 @@ def _not_before_the_log(reg: Any, today: dt.date, what: str, *, given: bool = Tr
         else:  # the system's clock: set it right, or give the date
             said_zh = f"今天 {today}（系统日期，中国时间）"
             said_en = f"today, {today} (the system date, China time), is"
+        if last is not None and last.on == latest:
+            since_zh, since_en = (
+                f"变更日志的最后一条（{latest}）",
+                f"the change log's last entry ({latest})",
+            )
+        else:  # a rollover or a sweep ran later than the dates of its entries
+            since_zh = (
+                f"学籍库已运行到的日期（{latest}：学年升级或期限处理在该日运行，其记录日期更早）"
+            )
+            since_en = (
+                f"{latest}, the day the registry last ran at (a rollover or a sweep ran "
+                "that day, its entries dated earlier)"
+            )
         raise XuejiError(
             "cli.today_backwards",
-            f"{said_zh} 早于变更日志的最后一条（{last.on}）：{zh}不能倒签日期",
-            f"{said_en} before the change log's last entry ({last.on}): {en} cannot be backdated",
+            f"{said_zh} 早于{since_zh}：{zh}不能倒签日期",
+            f"{said_en} before {since_en}: {en} cannot be backdated",
         )
 
 
@@ -2461,7 +2501,8 @@ def _store_options(p: argparse.ArgumentParser) -> None:
         dest="actor",
         type=_actor,
         required=True,
-        help="KIND:UNIT (province, city, county, school), or system (forget-keys)",
+        help="KIND:UNIT (province, city, county, school), or system (forget-keys, sweep, "
+        "rollover, verify)",
     )
     p.add_argument(
         "--operator",
@@ -2637,6 +2678,12 @@ _USAGE_ZH: tuple[tuple[str, str], ...] = (
         r"参数 \1：系统以 --as system 执行，不带单位代码，不是 \2",
     ),
     (r"ambiguous option: (\S+) could match (.+)", r"选项 \1 有歧义，可能是 \2"),
+    # a required group (transfer decide --approve|--reject, transfer out's destination)
+    (r"one of the arguments (.+) is required", r"须给出其中一个参数：\1"),
+    (
+        r"argument (\S+): a person's name, not empty and with no control character, not (.+)",
+        r"参数 \1：应为经办人姓名，不能为空、不含控制字符，不是 \2",
+    ),
 )
 
 
@@ -2771,7 +2818,66 @@ def build_parser() -> argparse.ArgumentParser:
     _add_transfer_commands(sub)
     _add_excel_commands(sub)
     _add_read_commands(sub)
+    _describe(p)
     return p
+
+
+_STORE_2 = "2 bad usage or input, access denied, an unknown --as, the store or the date refused"
+_FILING_EXITS = f"0 done; 1 refused by a rule (said on its line, nothing written); {_STORE_2}"
+_EACH_EXITS = f"0 every one went through; 1 one was refused (each on its line); {_STORE_2}"
+_READ_EXITS = f"0 printed; {_STORE_2}"
+_EXITS: dict[str, str] = {
+    "demo": "0 printed; 2 bad usage",
+    "tour": "0 printed; 2 bad usage",
+    "id check": "0 every number valid; 1 one is invalid; 2 bad usage",
+    "id upgrade": "0 upgraded; 1 not a 15-digit number; 2 bad usage",
+    "number check": "0 every number valid; 1 one is invalid; 2 bad usage",
+    "deadline": "0 computed; 2 bad usage, a year the holiday calendar does not cover",
+    "access": "0 printed; 2 bad usage",
+    "tables": "0 printed; 2 bad usage",
+    "policy show": "0 printed; 2 bad usage, an unknown profile or a file that cannot be loaded",
+    "scenario run": "0 every scenario gave what it states; 1 a step did not; 2 a file is "
+    "malformed, no scenario found",
+    "transfer check": "0 allowed (warnings do not count); 1 refused by a rule; 2 bad usage, "
+    "facts that cannot be read",
+    "init": "0 the tables are there, the profiles given recorded; 2 bad usage, the store "
+    "cannot be opened, profiles other than the recorded ones",
+    "import": f"0 every row applied; 1 a row refused (see the report); {_STORE_2}, a file "
+    "that cannot be read",
+    "report": f"0 written; {_STORE_2}, an output file that cannot be written",
+    "submit": _EACH_EXITS,
+    "review": _EACH_EXITS,
+    "regrade": _EACH_EXITS,
+    "forget-keys": f"0 removed (how many is printed); {_STORE_2}",
+    "sweep": f"0 swept (the requests approved by default listed, none included); {_STORE_2}",
+    "rollover": "0 run, or run already (nothing changed); 1 refused by a rule (before its "
+    f"date, after the next year's), nothing written; {_STORE_2}",
+    "pending": _READ_EXITS,
+    "history": f"{_READ_EXITS}, an unknown student or request (not_found)",
+    "detect": f"{_READ_EXITS}, a checkpoint file that cannot be read",
+    "verify": "0 the change log verifies (and passes through the checkpoint); 1 the change "
+    f"log does not verify (the first bad entry named); {_STORE_2}, a checkpoint file that "
+    "cannot be read",
+}
+"""Each sub-command's exit codes, the epilog of its ``--help`` (docs/cli.md, "Exit
+codes"); the filing commands' are :data:`_FILING_EXITS`."""
+
+
+def _describe(parser: argparse.ArgumentParser, path: str = "") -> None:
+    """Give every sub-command's parser a description, its ``help=`` (what it does, with
+    its articles), and an epilog stating its exit codes (:data:`_EXITS`): ``xueji
+    suspend --help`` printed usage and options only (found by the CLI review)."""
+    for action in parser._actions:  # (argparse has no public walk of its sub-parsers)
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        helps = {a.dest: a.help for a in action._choices_actions}
+        for name, child in action.choices.items():
+            where = f"{path} {name}".strip()
+            if child.description is None:
+                child.description = helps.get(name)
+            if not any(isinstance(a, argparse._SubParsersAction) for a in child._actions):
+                child.epilog = f"exit codes: {_EXITS.get(where, _FILING_EXITS)}"
+            _describe(child, where)
 
 
 def _stdout_closed() -> None:
@@ -2844,6 +2950,16 @@ def _io_error(e: OSError) -> int:
     return EXIT_USAGE
 
 
+def _checked_value(e: XuejiError, args: argparse.Namespace) -> bool:
+    """Whether ``e`` is the verdict of ``xueji id ...`` or ``xueji number ...`` on the
+    value it was asked to check (``id upgrade`` of an 18-character number): exit 1,
+    an invalid value. The same ``id.``/``number.`` error from any other command (an
+    identity number given to ``correct``, a 学籍号 to ``transfer in``) is bad input,
+    exit 2, as ``cli.bad_input``: before, it exited 1, a filing command's code for a
+    refusal by a rule, with no line on standard output."""
+    return args.command in ("id", "number") and e.code.startswith(("id.", "number."))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -2855,7 +2971,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(NO_PROFILE_NOTE, file=sys.stderr)
     except XuejiError as e:
         print(_masked(f"xueji: [{e.code}] {_said(e, args)}", args), file=sys.stderr)
-        return EXIT_INVALID if e.code.startswith(("id.", "number.")) else EXIT_USAGE
+        return EXIT_INVALID if _checked_value(e, args) else EXIT_USAGE
     except BrokenPipeError as e:
         if e.filename is not None:  # a file named on the command line (a FIFO's reader)
             return _io_error(e)

@@ -118,11 +118,13 @@ from xueji.workdays import WorkdayCalendar, default_calendar
 
 __all__ = [
     "DEFAULT_APPROVAL_NOTE",
+    "RAN_ON_KEY",
     "BulkOutcome",
     "Outcome",
     "Registry",
     "default_approval_note",
     "explain_default_approval",
+    "latest_log_day",
 ]
 
 DEFAULT_APPROVAL_NOTE = "系统默认审批同意（第二十四条）"
@@ -393,11 +395,64 @@ class _IdemRecord:
 
 _IDEM = "idem:"
 """The prefix of the idempotency records' keys in the meta store."""
+
+RAN_ON_KEY = "log:ran_on"
+"""The meta store's key of the latest day the registry ran at where that day is later
+than the change log's last entry: a rollover run late dates its entries its rollover
+date (1 August), a sweep dates each default approval the day after its deadline, so
+the last entry's date is not the day they ran (:func:`latest_log_day`)."""
 _FORGET_BATCH = 1_000  # keys per delete of forget_idempotency_keys
 
 # how a denial names a subject that is no school's ("\0province": _subject_schools)
+_PROVINCE_LEVEL = "\0province"
+"""The marker :meth:`Registry._subject_schools` gives a subject that is no school's
+(only the province and the system may read it)."""
+
+_RECORD_ID = re.compile(r"([SRsr])\d{7,}")
+"""The shape of the ids the registry gives students and requests (``S0000001``,
+``R0000001``: :meth:`Registry._new_id`), in any case: a subject of this shape that the
+store does not hold is a student or request not found (:meth:`Registry.history`)."""
+
 _PROVINCE_LEVEL_ZH = "省级"
 _PROVINCE_LEVEL_EN = "a province-level subject"
+
+
+def _ran_on(uow: UnitOfWork, on: _dt.date) -> None:
+    """Record ``on`` as the latest day the registry ran at (:data:`RAN_ON_KEY`), by the
+    commands that date their entries before the day they run (:meth:`Registry.rollover`,
+    :meth:`Registry.advance_clock`), only when they did: an idle sweep writes nothing.
+    A later day recorded already is kept."""
+    recorded = _recorded_day(uow.meta.get(RAN_ON_KEY))
+    if recorded is None or recorded < on:
+        uow.meta.set(RAN_ON_KEY, on.isoformat())
+
+
+def _recorded_day(text: str | None) -> _dt.date | None:
+    """The day :data:`RAN_ON_KEY` holds; ``None`` where there is none, or the text is no
+    date (edited by hand: the log's last entry then decides alone)."""
+    if text is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def latest_log_day(uow: UnitOfWork) -> _dt.date | None:
+    """The latest day the registry has run at: the later of the change log's last
+    entry's date and the day a rollover or a sweep that dated its entries earlier ran
+    (:data:`RAN_ON_KEY`); ``None`` for an empty log and no such day. A command dated
+    before it would be backdated among what the registry has done (``xueji``'s
+    ``cli.today_backwards``): after a rollover run on 20 September, whose entry is
+    dated 1 August, a suspension dated 15 August, before the student was enrolled,
+    was accepted. Two indexed reads (the log's last entry, one meta key): no scan of
+    the log, whose entries keep their dates inside a JSON document. A store written
+    before the key was (or one no late rollover or sweep ran on) holds none: the last
+    entry's date decides, as before."""
+    last = uow.log.last()
+    ran = _recorded_day(uow.meta.get(RAN_ON_KEY))
+    days = [d for d in (last.on if last is not None else None, ran) if d is not None]
+    return max(days) if days else None
 
 
 def _idempotency_record(key: str, text: str) -> _IdemRecord:
@@ -2523,8 +2578,9 @@ class Registry:
         names = [school] if school is not None else list(schools)
         inside = not names or any(self._inside(uow, actor, c) for c in names if c)
         # a subject that is no school's (_subject_schools' marker) is named in words:
-        # the marker's NUL byte and "province" were printed in the message
-        shown = [c for c in names if c]
+        # the marker's NUL byte and "province" were printed in the message; each
+        # school once (a request's sending school is its student's: "A,W,A")
+        shown = list(dict.fromkeys(c for c in names if c))
         access.check(
             actor,
             action,
@@ -4687,6 +4743,13 @@ check_class` of their place in it. An end cannot be refused, so a failing check
     ) -> Outcome:
         """Edit a record directly. Key fields are locked once submitted (Art 29).
 
+        A field given with the value the record holds changes nothing and is dropped
+        (:func:`~xueji.rules.corrections.changed_fields`): the log entry names only
+        what changed, and a locked field given as it is does not refuse the edit.
+        With nothing left, nothing is written (no new version, no entry) and the
+        outcome, allowed, warns ``edit.no_change``; before, every field given was
+        logged, ``migrant: False -> False``.
+
         ``expected_version``: the version the caller's form was read at; a record
         changed since is :class:`~xueji.errors.StaleVersion` (nothing written), not
         silently overwritten. ``idempotency_key``: a repeat is a no-op."""
@@ -4703,6 +4766,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             # a record held here (not voided, not gone out: key-fields review)
             decision = corrections.check_edit_status(s)
             if decision.allowed:
+                unchanged = corrections.check_edit_changes(s, fields)
+                if unchanged.warnings:  # nothing to write
+                    return Outcome(Decision.combine(decision, unchanged), s)
+                fields = corrections.changed_fields(s, fields)
                 decision = Decision.combine(
                     decision,
                     corrections.check_direct_edit(s, fields, policy),
@@ -4785,7 +4852,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         that writes the record; a grade changed in the table instead is an
         ``altered_record`` finding."""
         _check_grade(grade)
-        _free_text(reason, "原因", "the reason")
+        _reason_given(reason, "原因", "the reason")
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "regrade", expected_version)
@@ -5545,7 +5612,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 f"the changes must be a mapping of field names to new values "
                 f"(such as {{'name': '李四'}}), not {shown}",
             )
-        _free_text(reason, "更正原因", "the reason")
+        _reason_given(reason, "更正原因", "the reason")
         # the key fields' types before the rules read them (a birth date given as
         # text raised AttributeError in the Art 29 agreement rule: found by the
         # scenarios' review); another field is the rules' to refuse, and an identity
@@ -6076,6 +6143,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         to_class: str | None = None,
         expected_version: int | None = None,
     ) -> Outcome:
+        _reason_given(reason, "原因", "the reason")  # (Arts 26, 27: filed with its reason)
         on = self.today()
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, _CHANGE_ACTIONS[kind], expected_version)
@@ -6330,6 +6398,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         the province in one statement. Promotion changes no status, so it is logged as
         one entry for the year (the rule, how many moved, how many were held); students
         completed (结业) at the rollover each get their own entry.
+
+        Its entries are dated its rollover date; run later, it records the day it ran
+        (:data:`RAN_ON_KEY`, :func:`latest_log_day`), which a later command may not be
+        dated before.
         """
         on = self.today()
         if type(year) is not int or not _dt.MINYEAR <= year < _dt.MAXYEAR:
@@ -6447,6 +6519,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 students=held,
             )
             uow.meta.set(key, on.isoformat())
+            if due < on:  # its entries are dated its date: the day it ran is kept apart
+                _ran_on(uow, on)
             rule = _LoggedRollover.written(plan, exclude)
             self._log(
                 uow,
@@ -6544,7 +6618,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         ``Actor.system()`` itself, each entry's actor name says who ran the sweep
         (:func:`_sweep_runner`: ``系统（王科长 运行） system (run by 王科长)``), so the log
         names who is accountable for it (Arts 31, 32). Before, ``xueji sweep
-        --operator NAME`` was accepted and recorded nowhere."""
+        --operator NAME`` was accepted and recorded nowhere.
+
+        A sweep that approved a stage dated before today records today as the day the
+        registry ran at (:data:`RAN_ON_KEY`, :func:`latest_log_day`); one that
+        approved nothing writes nothing."""
         _check_date(to, "推进到的日期", "the date to move to", optional=True)
         with self._reading() as uow:  # (a province actor must be the store's province)
             self._authorize(uow, actor, "advance_clock")
@@ -6572,6 +6650,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     if after.version != req.version:
                         changed.append(after)
                 batch.flush()
+            # each approval is dated the day after its deadline: where the last is
+            # before today, the day the sweep ran is kept apart (latest_log_day)
+            if changed and (last := uow.log.last()) is not None and last.on < today:
+                _ran_on(uow, today)
         return changed
 
     @staticmethod
@@ -6783,10 +6865,36 @@ check_class` of their place in it. An end cannot be refused, so a failing check
 
     def history(self, actor: Actor, subject: str) -> list[ChangeEntry]:
         """The change-log entries of one subject: a student, a request or a school
-        (others, such as a unit or a rollover year, for the province)."""
+        (others, such as a unit or a rollover year, for the province).
+
+        A student or request id (``S0000001``, ``R0000001``: :data:`_RECORD_ID`, any
+        case) the store does not hold is :class:`~xueji.errors.NotFound`
+        (``not_found.student``, ``not_found.request``) to every actor, as the commands
+        that file on it say: before, it was a province-level subject, refused to a
+        county ("a province-level subject") and an empty history to the province, a
+        typo (``s0000001``) too. The province (and the system), who may read such a
+        subject, still reads the entries the log holds of a record no longer in the
+        store (deleted outside the registry: an Art 32(三) finding); to anyone else it
+        is not found, as it is to the filing commands."""
         _check_code(subject, "记录对象", "the subject")
         with self._reading() as uow:
-            self._authorize(uow, actor, "history", schools=self._subject_schools(uow, subject))
+            schools = self._subject_schools(uow, subject)
+            gone = _RECORD_ID.fullmatch(subject) if schools == [_PROVINCE_LEVEL] else None
+            if gone is None or uow.units.get(subject) is not None:
+                self._authorize(uow, actor, "history", schools=schools)
+                return uow.log.entries(subject)
+            what, zh, en = (
+                ("student", "学生", "student")
+                if gone.group(1).upper() == "S"
+                else ("request", "申请", "request")
+            )
+            missing = NotFound(f"not_found.{what}", f"{zh} {subject} 不存在", f"no {en} {subject}")
+            try:
+                self._authorize(uow, actor, "history", schools=schools)
+            except AccessDenied:
+                raise missing from None
+            if uow.log.last(subject) is None:  # (one indexed read: the subject's last)
+                raise missing
             return uow.log.entries(subject)
 
     # -- audit (Arts 31-32) -----------------------------------------------------------------
@@ -7161,7 +7269,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             return [subject] if uow.units.get(subject) is None else ["\0province"]
         if subject.startswith("school:") and uow.schools.get(subject[7:]) is not None:
             return [subject[7:]]
-        return ["\0province"]
+        return [_PROVINCE_LEVEL]
 
     # -- statistics and the national export (Arts 5, 28) ------------------------------------
 
@@ -7351,6 +7459,18 @@ def _free_text(value: object, what_zh: str, what_en: str) -> None:
     """Refuse free text that is not a ``str`` or that no store could keep alike."""
     if not _free_text_ok(value):
         raise _bad_input(f"{what_zh}无效：{value!r}", f"{what_en} is not valid text: {value!r}")
+
+
+def _reason_given(value: object, what_zh: str, what_en: str) -> None:
+    """Refuse a required reason that is not valid free text (:func:`_free_text`) or
+    that is blank (empty, or whitespace only): a suspension, resumption or dropout
+    (Arts 26, 27), a correction (Art 29) and a regrade (Art 18(2)) are filed with
+    their reason, which the change log records. Before, ``suspend(..., "")`` was
+    accepted and logged an empty reason (found by the CLI review)."""
+    _free_text(value, what_zh, what_en)
+    assert isinstance(value, str)  # (checked above)
+    if not value.strip():
+        raise _bad_input(f"{what_zh}不能为空", f"{what_en} must not be blank")
 
 
 def _check_stage_grade(

@@ -153,6 +153,12 @@ _code(
     "a record voided or gone out of the province or the country is not edited",
 )
 _code(
+    "edit.no_change",
+    anhui(29),
+    "修改内容与现有信息相同：无变化，未写入",
+    "the edit changes nothing: nothing written",
+)
+_code(
     "correction.locked",
     anhui(29),
     "关键信息上报后不允许直接修改，须提交变更申请",
@@ -682,6 +688,7 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "province or the country)",
     ),
     "info.future": ("信息条目的日期在今天或之前", "an information entry is dated today or earlier"),
+    "edit.no_change": ("直接修改须改变现有信息", "a direct edit changes something"),
     "edit.status": (
         "直接修改只用于本省持有的学籍（未作废，未转出本省或境外）",
         "a direct edit is of a record held here (not voided, not gone out of the province "

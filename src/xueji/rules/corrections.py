@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from xueji.decision import Decision
 from xueji.ids import normalize as normalize_id
@@ -29,11 +30,13 @@ __all__ = [
     "CORRECTABLE_FIELDS",
     "KEY_FIELDS",
     "NOT_HELD",
+    "changed_fields",
     "changes_nothing",
     "check_agreement",
     "check_corrected_age",
     "check_correction",
     "check_direct_edit",
+    "check_edit_changes",
     "check_edit_status",
     "check_filed_fields",
     "check_guardian_after",
@@ -119,6 +122,36 @@ def check_edit_status(student: Student) -> Decision:
         student.status not in NOT_HELD,
         student=student.id,
         status=student.status.value,
+    )
+    return c.decision()
+
+
+_V = TypeVar("_V")
+
+
+def changed_fields(student: Student, fields: Mapping[str, _V]) -> dict[str, _V]:
+    """The fields of a direct edit whose values differ from the record's (an identity
+    number compared as the record holds it: :func:`_normalized`). The others change
+    nothing, and the edit drops them: before, ``--no-migrant`` of a record not a
+    migrant's logged ``migrant: False -> False`` (found by the CLI review)."""
+    return {
+        k: v
+        for k, v in fields.items()
+        if getattr(student, k, None) != (_normalized(v) if k in _ID_FIELDS else v)
+    }
+
+
+def check_edit_changes(student: Student, fields: Mapping[str, object]) -> Decision:
+    """Art 29: a direct edit changes something (:func:`changed_fields`). One that
+    changes nothing is no error (a form saved as it was): a warning, and the edit
+    writes nothing, no record version and no change-log entry."""
+    c = Checks()
+    c.rule(
+        "edit.no_change",
+        bool(changed_fields(student, fields)),
+        warn=True,
+        student=student.id,
+        seen={"given": ",".join(sorted(fields)) or "-"},
     )
     return c.decision()
 
