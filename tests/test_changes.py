@@ -961,6 +961,114 @@ def test_art18_a_late_rollover_leaves_the_students_who_entered_after_its_date(
         store.engine.dispose()
 
 
+def _late_or_on_time(kind: str, tmp_path: Path, late: bool) -> tuple[Province, dict[str, str]]:
+    """The review's case (Art 18(2) with Arts 26, 27): x in school on 1 August and
+    suspended on 1 September; y suspended since June and resumed on 1 September into
+    a grade-3 class opened that day; z in school on 1 August, its dropout approved on
+    15 August; the 2026 rollover run on its date, or on 20 September."""
+    name = f"{'late' if late else 'on'}.sqlite3"
+    store = SqlStore.sqlite(tmp_path / name) if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), store=store)
+    x = p.register("A", 3, birth=D(2017, 3, 1))
+    y = p.register("A", 3, birth=D(2017, 4, 1))
+    z = p.register("A", 3, birth=D(2017, 5, 1))
+    p.reg.approve(SHUSHAN, p.reg.suspend(A, y.id, "病休").request.id)
+    if not late:
+        p.at(D(2026, 8, 1))
+        assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.at(D(2026, 8, 10))
+    assert p.reg.approve(SHUSHAN, p.reg.record_dropout(A, z.id, "辍学").request.id).allowed
+    p.at(D(2026, 9, 1))
+    assert p.reg.approve(SHUSHAN, p.reg.suspend(A, x.id, "病休").request.id).allowed
+    p.reg.add_class(A, SchoolClass("A-3b", "A", "三年级2班", 3, "t", D(2026, 9, 1)))
+    resumed = p.reg.resume(A, y.id, "痊愈", to_class="A-3b").request
+    assert p.reg.approve(SHUSHAN, resumed.id).allowed
+    if late:
+        p.at(D(2026, 9, 20))
+        out = p.reg.rollover(SYSTEM, 2026)
+        assert out.allowed
+        assert "rollover.status_unknown" not in out.decision.codes
+    return p, {"x": x.id, "y": y.id, "z": z.id}
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_late_rollover_decides_each_student_by_their_status_on_its_date(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the review: run on 20 September, the 2026 rollover read each student's
+    status that day: x (in school on 1 August, suspended on 1 September) stayed in
+    grade 3, y (suspended on 1 August, resumed on 1 September) went to grade 4 with
+    the class it resumed into, and a dropout approved in between stayed behind. Run
+    late it does what it would have done on its date (Art 18(2), Art 26 with
+    ``rollover_promotes_suspended = False``, Art 27): the same grades, classes and
+    figures as on time, and detect finds nothing."""
+    seen = {}
+    for late in (False, True):
+        p, ids = _late_or_on_time(kind, tmp_path, late)
+        grades = {k: p.reg.student(PROVINCE, v).grade for k, v in ids.items()}
+        with p.store.unit_of_work() as uow:
+            klass = {c: uow.classes.get(c).grade for c in ("A-3", "A-3b")}  # type: ignore[union-attr]
+        entry = p.reg.history(PROVINCE, "year:2026")[-1]
+        figures = {
+            k: entry.after[k]
+            for k in ("promoted", "classes_promoted", "suspended_held", "final_grade_unfinished")
+        }
+        assert [f.kind for f in p.reg.detect(PROVINCE).findings] == [], late
+        seen[late] = (grades, klass, figures)
+        if p.store is not None and hasattr(p.store, "engine"):
+            p.store.engine.dispose()
+    assert seen[False][0] == {"x": 4, "y": 3, "z": 4}
+    assert seen[False][1] == {"A-3": 4, "A-3b": 3}
+    assert seen[True][:2] == seen[False][:2]
+    assert (
+        seen[True][2]
+        == seen[False][2]
+        == {
+            "promoted": "2",
+            "classes_promoted": "1",
+            "suspended_held": "1",
+            "final_grade_unfinished": "0",
+        }
+    )
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_late_rollover_moves_a_lone_student_s_class_and_names_what_it_cannot_read(
+    kind: str, tmp_path: Path
+) -> None:
+    """Run late, a student in school on the date and suspended since, alone in their
+    class, moves up with it (Art 16: a class moves with its students); one whose grade
+    was put right after the date and who dropped out since cannot be decided from the
+    log (which grade it would have moved from): named in a ``rollover.status_unknown``
+    warning, not guessed (Art 18(2))."""
+    store = SqlStore.sqlite(tmp_path / "lone.sqlite3") if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), store=store)
+    p.reg.add_class(A, SchoolClass("A-5b", "A", "五年级2班", 5, "t", D(2026, 6, 1)))
+    lone = p.register("A", 5, birth=D(2015, 3, 1), class_id="A-5b")
+    p.register("A", 5, birth=D(2015, 4, 1))  # (in A-5, which goes up with them)
+    odd = p.register("A", 2, birth=D(2018, 3, 1))
+    p.at(D(2026, 8, 10))
+    assert p.reg.approve(SHUSHAN, p.reg.suspend(A, lone.id, "病休").request.id).allowed
+    p.reg.add_class(A, SchoolClass("A-1b", "A", "一年级2班", 1, "t", D(2026, 8, 10)))
+    assert p.reg.regrade(SHUSHAN, odd.id, grade=1, class_id="A-1b", reason="录错").allowed
+    assert p.reg.approve(SHUSHAN, p.reg.record_dropout(A, odd.id, "辍学").request.id).allowed
+    p.at(D(2026, 9, 20))
+    out = p.reg.rollover(SYSTEM, 2026)
+    assert out.allowed
+    assert "rollover.status_unknown" in out.decision.codes
+    unknown = next(v for v in out.decision.warnings if v.code == "rollover.status_unknown")
+    assert dict(unknown.facts)["ids"] == odd.id
+    assert p.reg.student(PROVINCE, lone.id).grade == 6
+    assert p.reg.student(PROVINCE, odd.id).grade == 1
+    with p.store.unit_of_work() as uow:
+        assert uow.classes.get("A-5b").grade == 6  # type: ignore[union-attr]
+    entry = p.reg.history(PROVINCE, "year:2026")[-1]
+    assert entry.after["moved_by_status_on_its_date"] == "1"
+    assert [f.kind for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+    if store is not None:
+        store.engine.dispose()
+
+
 def test_art18_a_late_rollover_takes_its_date_from_the_profile_of_that_date() -> None:
     """Found by the review: across a profile change (rollover on 20 July, then on 1
     August), a late run took its date from today's profile, and a student who entered

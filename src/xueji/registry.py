@@ -916,6 +916,105 @@ class _LoggedRollover:
             return None
 
 
+@attrs.frozen
+class _AsOnDate:
+    """A late rollover's reading of the records whose status changed after its date
+    (Art 18(2): the rollover moves up the students in school on 1 August, 所有在校生;
+    Art 26: a student suspended then stays in their grade where the policy says so,
+    ``rollover_promotes_suspended``; Art 27: a dropout keeps the registry, not the
+    seat). Run late, it does what it would have done on its date: each record is
+    decided by its status on that date, read from the log (the ``before`` of the
+    first entry dated after it that wrote a status: an approved suspension,
+    resumption or dropout, a return, a record's review, each dated the day it took
+    effect), not by its status on the day it runs.
+
+    ``move``: in school on the date (the plan moved them then), in a status it does
+    not move since (suspended, dropped out, gone to another province): moved up by
+    hand. ``kept``: not moved then (suspended, dropped out, away, or a record from
+    outside whose transfer in was open on the date), in school since: held, and
+    their class does not move for them. ``held``, ``unfinished``: what the entry's
+    ``suspended_held`` and ``final_grade_unfinished`` figures, counted from today's
+    statuses, are off by. ``unknown``: records the log cannot decide (a status it
+    cannot read, or a record that would move by hand whose grade, class or stage
+    changed since the date): left as the plan finds them, and named in a
+    ``rollover.status_unknown`` warning rather than guessed."""
+
+    move: tuple[tuple[Student, StudentStatus], ...] = ()
+    kept: frozenset[str] = frozenset()
+    held: int = 0
+    unfinished: int = 0
+    unknown: frozenset[str] = frozenset()
+
+    @classmethod
+    def read(
+        cls,
+        uow: UnitOfWork,
+        plan: graduation.RolloverPlan,
+        due: _dt.date,
+        records: Iterable[Student],
+        exclude: Collection[str],
+    ) -> _AsOnDate:
+        """Read ``records`` (those whose last entry is dated after ``due``; none on a
+        rollover run on its date, which reads nothing here), leaving out those
+        ``exclude`` holds already (held for a transfer, entered after the date, coming
+        in from outside)."""
+        move: list[tuple[Student, StudentStatus]] = []
+        kept: set[str] = set()
+        unknown: set[str] = set()
+        held = unfinished = 0
+        for s in records:
+            if s.id in exclude:
+                continue
+            first: dict[str, str] = {}  # each field as it stood on the date
+            for e in uow.log.entries(s.id):
+                if e.on > due:
+                    for k in ("status", "grade", "class_id", "stage"):
+                        if k in e.before and k not in first:
+                            first[k] = str(e.before[k])
+            if first.get("status", s.status.value) == s.status.value:
+                continue  # its status on the date is today's: decided as the plan reads it
+            try:
+                was = StudentStatus(first["status"])
+                grade = int(first.get("grade", s.grade))
+                stage = Stage(first.get("stage", s.stage.value))
+                final_then = plan.final_grades[stage]
+            except (ValueError, KeyError):
+                unknown.add(s.id)
+                continue
+            final_now = plan.final_grades[s.stage]
+            if StudentStatus.SUSPENDED not in plan.statuses:
+                held += (was is StudentStatus.SUSPENDED and grade < final_then) - (
+                    s.status is StudentStatus.SUSPENDED and s.grade < final_now
+                )
+            unfinished += (was is StudentStatus.REGISTERED and grade >= final_then) - (
+                s.status is StudentStatus.REGISTERED and s.grade >= final_now
+            )
+            moved_then = was in plan.statuses and grade < final_then
+            if moved_then and was is StudentStatus.PENDING_REVIEW:
+                moved_then = not _came_in_then(uow, s.id, due)
+            moves_now = plan.moves_up(s)
+            if moved_then and not moves_now:
+                if first.keys() & {"grade", "class_id", "stage"}:
+                    unknown.add(s.id)  # (which grade and class it would be in: not guessed)
+                else:
+                    move.append((s, was))
+            elif moves_now and not moved_then:
+                kept.add(s.id)
+        return cls(tuple(move), frozenset(kept), held, unfinished, frozenset(unknown))
+
+
+def _came_in_then(uow: UnitOfWork, student: str, due: _dt.date) -> bool:
+    """Whether ``student``'s transfer in from another province or from abroad was open
+    on ``due`` (filed by then, decided after): a record the rollover then left in the
+    grade it was filed in (Arts 16, 18(2); :data:`_INCOMING_KINDS`)."""
+    return any(
+        r.kind in _INCOMING_KINDS
+        and r.opened_on <= due
+        and (r.is_open or not r.history or r.history[-1].on > due)
+        for r in _requests_of(uow.requests, student)
+    )
+
+
 def _held_below_final(uow: UnitOfWork, plan: graduation.RolloverPlan, held: Collection[str]) -> int:
     """How many of the students ``held`` (an open transfer under ``"hold"``) the plan
     would otherwise have moved up: not those in a final grade, or not in school, who
@@ -6368,6 +6467,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             held_for_transfer = _held_below_final(uow, plan, exclude - incoming)
             entered_after: frozenset[str] = frozenset()
             late_final = 0  # of them, registered in a final grade: not unfinished
+            late_suspended = 0  # of them, suspended below a final grade: not held
+            since: list[Student] = []  # (run late) records written since its date
             if on > due:
                 # run late: a record that entered after the rollover's date (a new
                 # intake, a student continuing into grade 7, a new record from another
@@ -6375,8 +6476,21 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 # review: a September grade 1 went to grade 2). One pass over the
                 # records, on a late run only. A record that came back after the date
                 # (a return, a resumption) keeps its first entry date and is moved.
-                late = [s for s in uow.students.all() if s.entry_date > due]
+                # The same pass finds the records the log shows written since the date
+                # (their last entry dated after it, read a batch at a time): their status
+                # may have changed since, read below (_as_on_rollover_date)
+                late, since = [], []
+                records = uow.students.all()
+                while part := list(itertools.islice(records, SWEEP_BATCH)):
+                    late += [s for s in part if s.entry_date > due]
+                    heads = uow.log.last_many(s.id for s in part if s.entry_date <= due)
+                    since += [s for s in part if (h := heads.get(s.id)) and h.on > due]
                 entered_after = frozenset(s.id for s in late)
+                late_suspended = sum(
+                    1
+                    for s in late
+                    if s.status is St.SUSPENDED and s.grade < plan.final_grades[s.stage]
+                )
                 late_final = sum(
                     1
                     for s in late
@@ -6392,16 +6506,26 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             # its return does (Art 18); a record under first-entry review moves up
             # with its class (graduation.UNDER_REVIEW, Arts 16 and 18(2))
             exclude |= incoming
-            unfinished = uow.students.count_where(St.REGISTERED, plan.final_grades) - late_final
+            # run late, each record decided by its status on the date, not today's
+            as_on = _AsOnDate.read(uow, plan, due, since, exclude)
+            exclude |= as_on.kept
+            unfinished = (
+                uow.students.count_where(St.REGISTERED, plan.final_grades)
+                - late_final
+                + as_on.unfinished
+            )
             completed = 0  # of the unfinished, those given 结业; the rest are held
             if plan.complete_unfinished:
                 completed = self._complete_unfinished(
-                    uow, actor, due, plan.final_grades, blocked | entered_after
+                    uow, actor, due, plan.final_grades, blocked | entered_after | as_on.kept
                 )
             held = 0  # the suspended held below their final grade (who would move up)
             if St.SUSPENDED not in plan.statuses:
-                held = uow.students.count_where(St.SUSPENDED) - uow.students.count_where(
-                    St.SUSPENDED, plan.final_grades
+                held = (
+                    uow.students.count_where(St.SUSPENDED)
+                    - uow.students.count_where(St.SUSPENDED, plan.final_grades)
+                    - late_suspended
+                    + as_on.held
                 )
             # set-based: one statement in a SQL store, not a loop over the province
             # the classes first: a class moves up with the students who move up in it
@@ -6409,6 +6533,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             going = [r for r in going if r.student not in exclude]
             classes += self._promote_destinations(uow, plan, going)
             promoted = uow.students.promote(plan.statuses, plan.final_grades, exclude)
+            if as_on.move:  # (run late) those in school on the date, out of it since
+                moved, classes_moved = self._move_as_on(uow, actor, due, policy, as_on.move)
+                promoted, classes = promoted + moved, classes + classes_moved
             # the rules of the run, each a step with the parameter it reads (as
             # graduation.rollover_action's), a warning where a student was affected
             ran = Checks()
@@ -6433,6 +6560,15 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 params=(("rollover_promotes_suspended", promotes),),
                 students=held,
             )
+            if on > due:  # (run late: a record the log cannot decide is named, not guessed)
+                ran.rule(
+                    "rollover.status_unknown",
+                    not as_on.unknown,
+                    warn=True,
+                    article=anhui(18, 2),
+                    students=len(as_on.unknown),
+                    ids=",".join(sorted(as_on.unknown)),
+                )
             uow.meta.set(key, on.isoformat())
             rule = _LoggedRollover.written(plan, exclude)
             self._log(
@@ -6452,6 +6588,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     "suspended_held": held,
                     "held_for_open_transfer": held_for_transfer,
                     "entered_after_its_date": len(entered_after),
+                    # (run late) decided by their status on the date, not today's
+                    "moved_by_status_on_its_date": len(as_on.move),
+                    "held_by_status_on_its_date": len(as_on.kept),
                     # what detect follows a record's grade through (Art 32(三))
                     **rule,
                     "rule": "status in {"
@@ -6461,6 +6600,43 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 str(policy.as_cited(policy.rollover_date.article)),
             )
         return Outcome(Decision.combine(when, ran.decision()))
+
+    def _move_as_on(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        due: _dt.date,
+        policy: Policy,
+        move: Sequence[tuple[Student, StudentStatus]],
+    ) -> tuple[int, int]:
+        """Move up the students a late rollover finds in school on its date and out of
+        it since (:class:`_AsOnDate`, Art 18(2)): as on the date, grade + 1 and their
+        class with them where it has not gone up already with the others (Art 16:
+        a class moves up with its students), each with its own entry dated the
+        rollover's date saying the status it was read from (detect follows the grade
+        from it). Returns how many students and how many classes moved."""
+        classes: set[str] = set()
+        basis = str(policy.as_cited(policy.rollover_date.article))
+        for s, was in move:
+            klass = uow.classes.get(s.class_id)
+            if klass is not None and klass.grade == s.grade and klass.id not in classes:
+                uow.classes.update(attrs.evolve(klass, grade=klass.grade + 1))
+                classes.add(klass.id)
+            new = attrs.evolve(s, grade=s.grade + 1, version=s.version + 1)
+            uow.students.update(new)
+            self._log(
+                uow,
+                actor,
+                due,
+                "rollover",
+                s.id,
+                {"grade": s.grade},
+                {"status_on_rollover_date": was.value},
+                basis,
+                record=new,
+                read=s,
+            )
+        return len(move), len(classes)
 
     @staticmethod
     def _promote_destinations(
