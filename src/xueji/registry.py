@@ -200,6 +200,57 @@ _HELD_AT = "held_at_rollover"
 an open transfer whose student it held in their grade: the school years (comma-
 separated) of the rollovers that held them. The transfer's end moves the student up
 by as many grades (Art 18(2); :meth:`Registry._catch_up`)."""
+_HELD_SEAT = "held_seat:"
+"""The meta key prefix of a seat a student held for an open transfer keeps in the class
+that went up without them (under ``rollover_open_transfers = "hold"``): one key a held
+student, ``held_seat:<class>/<student>``, its value the transfer. Set by the rollover
+that holds them in a class that goes up (:meth:`Registry.rollover`), removed when the
+transfer ends however it ends (approved, by default too, refused or withdrawn). Art
+16: while the transfer is open the student keeps their seat: a class counts it in its
+size (:func:`_held_seats`), so a newcomer cannot take it and the withdrawal that brings
+them back does not put the class over its cap. Found by the rollover review: the class
+counted only the pupils of its own grade, a newcomer took the seat, and the withdrawal
+left the class one over its cap (a ``class.full`` warning only)."""
+
+
+def _release_held_seat(uow: UnitOfWork, req: Request, s: Student) -> None:
+    """The transfer ``req`` ends (approved, by default too, refused or withdrawn): the
+    seat its student kept in their class while it was open (:data:`_HELD_SEAT`) is
+    theirs no longer, or theirs again as a pupil of its grade (:meth:`Registry._catch_up`
+    moves them up into it): either way no longer held. Only a transfer a rollover held
+    them for (:data:`_HELD_AT`) has one."""
+    if req.kind in _TRANSFER_KINDS and _HELD_AT in req.payload:
+        uow.meta.delete([_held_seat_key(s.class_id, s.id)])
+
+
+def _keep_held_seats(uow: UnitOfWork, marked: Sequence[tuple[Student, Request]]) -> None:
+    """The rollover held each of ``marked`` for their open transfer: where their class
+    went up without them, they keep their seat in it until the transfer ends
+    (:data:`_HELD_SEAT`, Art 16). A class that stayed at their grade counts them as
+    its pupil already. A few records: the held students' classes, read in one query."""
+    classes = uow.classes.get_many({s.class_id for s, _ in marked})
+    for s, r in marked:
+        klass = classes.get(s.class_id)
+        if klass is not None and klass.grade != s.grade:
+            uow.meta.set(_held_seat_key(klass.id, s.id), r.id)
+
+
+def _held_seat_key(class_id: str, student: str) -> str:
+    """The :data:`_HELD_SEAT` key of ``student``'s seat in ``class_id``."""
+    return f"{_HELD_SEAT}{class_id}/{student}"
+
+
+def _held_seats(uow: UnitOfWork, class_id: str | None = None) -> collections.Counter[str]:
+    """The seats held for open transfers (:data:`_HELD_SEAT`), by class: of
+    ``class_id`` only where given (its keys' prefix, one read), else of every class
+    (one read, for a bulk enrolment's classes)."""
+    prefix = _HELD_SEAT if class_id is None else f"{_HELD_SEAT}{class_id}/"
+    found: collections.Counter[str] = collections.Counter()
+    for key, _ in uow.meta.prefixed(prefix):
+        klass = key[len(_HELD_SEAT) :].rpartition("/")[0]  # (a student id holds no "/")
+        if class_id is None or klass == class_id:
+            found[klass] += 1
+    return found
 
 
 def _held_years(req: Request) -> tuple[int, ...]:
@@ -2816,6 +2867,17 @@ class Registry:
         stage = stages.get(req.payload.get("stage", ""), student.stage)
         return transfers.into_senior_from_elsewhere(dst.stages, stage, same_city=False)
 
+    @staticmethod
+    def _seated(uow: UnitOfWork, klass: SchoolClass, policy: Policy) -> int:
+        """The seats taken in ``klass`` (Art 16's class size): its pupils of its grade
+        (``count_in_class``) and, under ``rollover_open_transfers = "hold"``, the seats
+        kept by students held for an open transfer (:data:`_HELD_SEAT`; a store whose
+        profile does not hold reads nothing more)."""
+        size = uow.students.count_in_class(klass.id, klass.grade)
+        if policy.rollover_open_transfers.value == "hold":
+            size += _held_seats(uow, klass.id)[klass.id]
+        return size
+
     def _write_student(
         self,
         uow: UnitOfWork,
@@ -2911,12 +2973,13 @@ class Registry:
         above (their classmates moved up with it), and must be given a class of their
         own grade."""
         klass = self._get_class(uow, to_class or s.class_id)
+        policy = self.policy(on)
         if klass.id == s.class_id and s.status in SEATED:
             size = 0  # back into the seat it holds: the class gets no bigger
         else:
-            size = uow.students.count_in_class(klass.id, klass.grade)
+            size = self._seated(uow, klass, policy)
         return enrolment.check_class(
-            klass, school=s.school, grade=s.grade, stage=s.stage, size=size, policy=self.policy(on)
+            klass, school=s.school, grade=s.grade, stage=s.stage, size=size, policy=policy
         )
 
     def _class_at_approval(
@@ -2954,12 +3017,13 @@ class Registry:
             and "stage" in req.payload  # (filed since 0.1: as _apply_approved)
         ):
             grade, stage = int(req.payload["grade"]), Stage(req.payload["stage"])
+        policy = self.policy(on)
         if klass.id == s.class_id and s.status in SEATED:
             size = 0  # the seat it holds: the class gets no bigger
         else:
-            size = uow.students.count_in_class(klass.id, klass.grade)
+            size = self._seated(uow, klass, policy)
         return enrolment.check_class(
-            klass, school=req.to_school, grade=grade, stage=stage, size=size, policy=self.policy(on)
+            klass, school=req.to_school, grade=grade, stage=stage, size=size, policy=policy
         )
 
     def _entered_under(self, s: Student, on: _dt.date) -> Policy:
@@ -3531,6 +3595,7 @@ class Registry:
     def _apply_approved(self, uow: UnitOfWork, actor: Actor, req: Request, on: _dt.date) -> None:
         # (the student events fired here are those of _COMPLETES, checked beforehand)
         s = self._get_student(uow, req.student)
+        _release_held_seat(uow, req, s)
         k = req.kind
         if k is RequestKind.NEW_STUDENT:
             self._write_student(uow, actor, on, s, "approve", "register", {})
@@ -3578,6 +3643,7 @@ class Registry:
 
     def _apply_ended(self, uow: UnitOfWork, actor: Actor, req: Request, on: _dt.date) -> None:
         s = self._get_student(uow, req.student)
+        _release_held_seat(uow, req, s)
         if req.kind is RequestKind.NEW_STUDENT and s.status is St.PENDING_REVIEW:
             # back to the school to correct (Art 15): a record on its first entry is
             # unlocked, its key fields edited and submitted again (before, it stayed
@@ -3790,7 +3856,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         transfers: Sequence[Request],
         entered_after: Collection[str],
         year: int,
-    ) -> None:
+    ) -> list[tuple[Student, Request]]:
         """Under ``rollover_open_transfers = "hold"``: each open transfer whose student
         the rollover of ``year`` holds (one it would move up otherwise, not one that
         entered after its date, nor a record coming in from another province or from
@@ -3798,9 +3864,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         and 18: before, its transfer in was marked, and its class check at approval
         expected a grade its approval never gave it) records the year (:data:`_HELD_AT`), for its end to
         move the student up (:meth:`_catch_up`). A few requests, read with their
-        students in one query."""
+        students in one query. Returns the students held, each with its transfer."""
         if not transfers:
-            return
+            return []
+        marked: list[tuple[Student, Request]] = []
         students = uow.students.get_many({r.student for r in transfers})
         for r in transfers:
             s = students.get(r.student)
@@ -3814,9 +3881,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             ):
                 continue
             held = ",".join(str(y) for y in sorted({*years, year}))
-            uow.requests.update(
-                attrs.evolve(r, payload={**r.payload, _HELD_AT: held}, version=r.version + 1)
-            )
+            new = attrs.evolve(r, payload={**r.payload, _HELD_AT: held}, version=r.version + 1)
+            uow.requests.update(new)
+            marked.append((s, new))
+        return marked
 
     def _apply_correction(
         self, uow: UnitOfWork, actor: Actor, s: Student, req: Request, on: _dt.date
@@ -4059,7 +4127,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             if e.id_number is None and e.guardian_id is None:
                 return Outcome(Decision.refuse(violation("enrolment.no_identifier")))
             existing = _same_person(uow, e.id_number, e.guardian_id, name, birth_date)
-            size = uow.students.count_in_class(klass.id, klass.grade)
+            size = self._seated(uow, klass, policy)
             decision = self._enrol_decision(policy, on, e, sch, klass, existing, size)
             dropped = change_rules.reentering(existing, policy) if decision.allowed else None
             if dropped is not None:
@@ -4254,6 +4322,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         classes = uow.classes.get_many({e.class_id for e in batched})
         existing = uow.students.by_id_numbers({e.id_number for e in batched if e.id_number})
         sizes = uow.students.count_in_classes({k: c.grade for k, c in classes.items()})
+        if policy.rollover_open_transfers.value == "hold":  # (one read for the batch)
+            held = _held_seats(uow)
+            sizes = {k: n + held[k] for k, n in sizes.items()}
         fresh: list[tuple[int, _Enrolment, School, SchoolClass]] = []
         seen: set[str] = set()
         for i, row, e in parsed:
@@ -4274,7 +4345,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     seen.add(student.id_number)
                 if student is not None and student.class_id in sizes:
                     placed = classes[student.class_id]
-                    sizes[placed.id] = uow.students.count_in_class(placed.id, placed.grade)
+                    sizes[placed.id] = self._seated(uow, placed, policy)
                 continue
             assert e.id_number is not None  # (not _alone)
             sch, klass = schools.get(e.school), classes.get(e.class_id)
@@ -4889,7 +4960,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     grade=grade,
                     stage=s.stage,
                     # (the student is not counted: their grade is not the class's)
-                    size=uow.students.count_in_class(klass.id, klass.grade),
+                    size=self._seated(uow, klass, policy),
                     policy=policy,
                 ),
             )
@@ -5757,7 +5828,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     school=dst.code,
                     grade=s.grade,
                     stage=s.stage,
-                    size=uow.students.count_in_class(klass.id, klass.grade),
+                    size=self._seated(uow, klass, policy),
                     policy=policy,
                 ),
                 # (Art 31: not by a unit whose stage it would wait at)
@@ -5895,7 +5966,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     birth_date,
                     sex,
                     id_number,
-                    uow.students.count_in_class(klass.id, klass.grade),
+                    self._seated(uow, klass, policy),
                 ),
                 enrolment.check_guardian_id(
                     guardian_id, id_number=id_number, birth_date=birth_date
@@ -6497,10 +6568,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     if s.status is St.REGISTERED and s.grade >= plan.final_grades[s.stage]
                 )
                 exclude |= entered_after
+            marked: list[tuple[Student, Request]] = []
             if plan.hold_open_transfers:
                 # each transfer whose student is held says so, for its end to move
                 # them up by the rollovers they missed (Art 18(2))
-                self._mark_held(uow, plan, transfers, entered_after, year)
+                marked = self._mark_held(uow, plan, transfers, entered_after, year)
             # a record from another province or from abroad under review (its
             # transfer in open) was not in school here on the date: it stays, as
             # its return does (Art 18); a record under first-entry review moves up
@@ -6533,6 +6605,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             going = [r for r in going if r.student not in exclude]
             classes += self._promote_destinations(uow, plan, going)
             promoted = uow.students.promote(plan.statuses, plan.final_grades, exclude)
+            if marked:  # (under "hold") each keeps their seat in the class gone up (Art 16)
+                _keep_held_seats(uow, marked)
             if as_on.move:  # (run late) those in school on the date, out of it since
                 moved, classes_moved = self._move_as_on(uow, actor, due, policy, as_on.move)
                 promoted, classes = promoted + moved, classes + classes_moved
