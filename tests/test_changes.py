@@ -961,6 +961,114 @@ def test_art18_a_late_rollover_leaves_the_students_who_entered_after_its_date(
         store.engine.dispose()
 
 
+def _late_or_on_time(kind: str, tmp_path: Path, late: bool) -> tuple[Province, dict[str, str]]:
+    """The review's case (Art 18(2) with Arts 26, 27): x in school on 1 August and
+    suspended on 1 September; y suspended since June and resumed on 1 September into
+    a grade-3 class opened that day; z in school on 1 August, its dropout approved on
+    15 August; the 2026 rollover run on its date, or on 20 September."""
+    name = f"{'late' if late else 'on'}.sqlite3"
+    store = SqlStore.sqlite(tmp_path / name) if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), store=store)
+    x = p.register("A", 3, birth=D(2017, 3, 1))
+    y = p.register("A", 3, birth=D(2017, 4, 1))
+    z = p.register("A", 3, birth=D(2017, 5, 1))
+    p.reg.approve(SHUSHAN, p.reg.suspend(A, y.id, "病休").request.id)
+    if not late:
+        p.at(D(2026, 8, 1))
+        assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.at(D(2026, 8, 10))
+    assert p.reg.approve(SHUSHAN, p.reg.record_dropout(A, z.id, "辍学").request.id).allowed
+    p.at(D(2026, 9, 1))
+    assert p.reg.approve(SHUSHAN, p.reg.suspend(A, x.id, "病休").request.id).allowed
+    p.reg.add_class(A, SchoolClass("A-3b", "A", "三年级2班", 3, "t", D(2026, 9, 1)))
+    resumed = p.reg.resume(A, y.id, "痊愈", to_class="A-3b").request
+    assert p.reg.approve(SHUSHAN, resumed.id).allowed
+    if late:
+        p.at(D(2026, 9, 20))
+        out = p.reg.rollover(SYSTEM, 2026)
+        assert out.allowed
+        assert "rollover.status_unknown" not in out.decision.codes
+    return p, {"x": x.id, "y": y.id, "z": z.id}
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_late_rollover_decides_each_student_by_their_status_on_its_date(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the review: run on 20 September, the 2026 rollover read each student's
+    status that day: x (in school on 1 August, suspended on 1 September) stayed in
+    grade 3, y (suspended on 1 August, resumed on 1 September) went to grade 4 with
+    the class it resumed into, and a dropout approved in between stayed behind. Run
+    late it does what it would have done on its date (Art 18(2), Art 26 with
+    ``rollover_promotes_suspended = False``, Art 27): the same grades, classes and
+    figures as on time, and detect finds nothing."""
+    seen = {}
+    for late in (False, True):
+        p, ids = _late_or_on_time(kind, tmp_path, late)
+        grades = {k: p.reg.student(PROVINCE, v).grade for k, v in ids.items()}
+        with p.store.unit_of_work() as uow:
+            klass = {c: uow.classes.get(c).grade for c in ("A-3", "A-3b")}  # type: ignore[union-attr]
+        entry = p.reg.history(PROVINCE, "year:2026")[-1]
+        figures = {
+            k: entry.after[k]
+            for k in ("promoted", "classes_promoted", "suspended_held", "final_grade_unfinished")
+        }
+        assert [f.kind for f in p.reg.detect(PROVINCE).findings] == [], late
+        seen[late] = (grades, klass, figures)
+        if p.store is not None and hasattr(p.store, "engine"):
+            p.store.engine.dispose()
+    assert seen[False][0] == {"x": 4, "y": 3, "z": 4}
+    assert seen[False][1] == {"A-3": 4, "A-3b": 3}
+    assert seen[True][:2] == seen[False][:2]
+    assert (
+        seen[True][2]
+        == seen[False][2]
+        == {
+            "promoted": "2",
+            "classes_promoted": "1",
+            "suspended_held": "1",
+            "final_grade_unfinished": "0",
+        }
+    )
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_late_rollover_moves_a_lone_student_s_class_and_names_what_it_cannot_read(
+    kind: str, tmp_path: Path
+) -> None:
+    """Run late, a student in school on the date and suspended since, alone in their
+    class, moves up with it (Art 16: a class moves with its students); one whose grade
+    was put right after the date and who dropped out since cannot be decided from the
+    log (which grade it would have moved from): named in a ``rollover.status_unknown``
+    warning, not guessed (Art 18(2))."""
+    store = SqlStore.sqlite(tmp_path / "lone.sqlite3") if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), store=store)
+    p.reg.add_class(A, SchoolClass("A-5b", "A", "五年级2班", 5, "t", D(2026, 6, 1)))
+    lone = p.register("A", 5, birth=D(2015, 3, 1), class_id="A-5b")
+    p.register("A", 5, birth=D(2015, 4, 1))  # (in A-5, which goes up with them)
+    odd = p.register("A", 2, birth=D(2018, 3, 1))
+    p.at(D(2026, 8, 10))
+    assert p.reg.approve(SHUSHAN, p.reg.suspend(A, lone.id, "病休").request.id).allowed
+    p.reg.add_class(A, SchoolClass("A-1b", "A", "一年级2班", 1, "t", D(2026, 8, 10)))
+    assert p.reg.regrade(SHUSHAN, odd.id, grade=1, class_id="A-1b", reason="录错").allowed
+    assert p.reg.approve(SHUSHAN, p.reg.record_dropout(A, odd.id, "辍学").request.id).allowed
+    p.at(D(2026, 9, 20))
+    out = p.reg.rollover(SYSTEM, 2026)
+    assert out.allowed
+    assert "rollover.status_unknown" in out.decision.codes
+    unknown = next(v for v in out.decision.warnings if v.code == "rollover.status_unknown")
+    assert dict(unknown.facts)["ids"] == odd.id
+    assert p.reg.student(PROVINCE, lone.id).grade == 6
+    assert p.reg.student(PROVINCE, odd.id).grade == 1
+    with p.store.unit_of_work() as uow:
+        assert uow.classes.get("A-5b").grade == 6  # type: ignore[union-attr]
+    entry = p.reg.history(PROVINCE, "year:2026")[-1]
+    assert entry.after["moved_by_status_on_its_date"] == "1"
+    assert [f.kind for f in p.reg.detect(PROVINCE).findings if f.kind == "altered_record"] == []
+    if store is not None:
+        store.engine.dispose()
+
+
 def test_art18_a_late_rollover_takes_its_date_from_the_profile_of_that_date() -> None:
     """Found by the review: across a profile change (rollover on 20 July, then on 1
     August), a late run took its date from today's profile, and a student who entered
@@ -1762,6 +1870,60 @@ def test_art18_a_held_student_arrives_in_a_class_of_the_grade_they_move_up_to(
         store.engine.dispose()
 
 
+@pytest.mark.parametrize("end", ["withdraw", "approve"])
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art16_a_student_held_for_a_transfer_keeps_their_seat_in_the_class_gone_up(
+    kind: str, end: str, tmp_path: Path
+) -> None:
+    """Found by the rollover review: under ``rollover_open_transfers = "hold"`` the
+    rollover freed the seat of a student held for an open transfer (the class, gone up,
+    counted only its pupils of its new grade), a newcomer took it, and the transfer's
+    withdrawal put the student back over the class's cap of 3 (a ``class.full`` warning
+    only). While the transfer is open the student keeps their seat (Art 16): the
+    newcomer is refused ``class.full``, alone or in a bulk enrolment; withdrawn, the
+    student is seated within the cap; approved (by default), the seat is free again."""
+    caps = {**ANHUI_2013.class_size_caps.value, Stage.PRIMARY: 3}
+    policy = attrs.evolve(_HOLD, class_size_caps=Param(caps, anhui(16)))
+    store = SqlStore.sqlite(str(tmp_path / "seat.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), policies=(policy,), store=store)
+    p.register("A", 3, birth=D(2017, 2, 1))
+    p.register("A", 3, birth=D(2017, 2, 2))
+    s = p.register("A", 3, birth=D(2017, 3, 1))
+    p.register("W", 3, birth=D(2017, 1, 1))  # (W-3 goes up too: the transfer's class)
+    p.at(D(2026, 7, 20))
+    rid = _transfer(p, s, "W-3")
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.at(D(2026, 9, 1))
+
+    def newcomer(day: int) -> dict[str, object]:
+        birth = D(2016, 5, day)
+        return enrol_kwargs(
+            school="A", class_id="A-3", grade=4, birth_date=birth, id_number=make_id(birth)
+        )
+
+    out = p.reg.enroll(school_actor("A"), **newcomer(1))  # type: ignore[arg-type]
+    assert [v.code for v in out.decision.violations] == ["class.full"]
+    bulk = p.reg.enroll_many(school_actor("A"), [newcomer(2)])
+    assert [v.code for v in bulk.refused[0][1].violations] == ["class.full"]
+    if end == "withdraw":
+        back = p.reg.withdraw(school_actor("W"), rid)
+        assert back.allowed
+        assert "class.full" not in back.decision.codes
+        with p.store.unit_of_work() as uow:
+            assert uow.students.count_in_class("A-3", 4) == 3
+        assert p.reg.student(PROVINCE, s.id).class_id == "A-3"
+    else:
+        p.at(D(2026, 12, 1))  # every stage past its deadline: approved by default
+        assert [r.id for r in p.reg.advance_clock(SYSTEM)] == [rid]
+        assert p.reg.student(PROVINCE, s.id).school == "W"
+        assert p.reg.enroll(school_actor("A"), **newcomer(3)).allowed  # type: ignore[arg-type]
+    with p.store.unit_of_work() as uow:
+        assert list(uow.meta.prefixed(registry._HELD_SEAT)) == []
+    if store is not None:
+        store.engine.dispose()
+
+
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_art18_a_transfer_held_across_an_upgrade_counts_both_rollovers(
     kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -1883,7 +2045,10 @@ def test_art16_a_held_student_back_in_a_class_full_since_is_a_warning_of_the_wit
     it with no Art 16 check: 4 against a cap of 3, said nowhere. An end cannot be
     refused: the move stands (Art 18(2)), and ``class.full`` is a warning of the
     withdrawal's decision and of the ``xueji.registry`` logger, for the school to
-    place them."""
+    place them. Since the rollover review the held student keeps their seat
+    (``held_seat:`` in the store's meta, set by the rollover: the newcomer is refused,
+    test_art16_a_student_held_for_a_transfer_keeps_their_seat_in_the_class_gone_up);
+    a seat held by a rollover run by a version before that has no key, as here."""
     caps = {**ANHUI_2013.class_size_caps.value, Stage.PRIMARY: 3}
     capped = attrs.evolve(_HOLD, class_size_caps=Param(caps, anhui(16)))
     store = SqlStore.sqlite(str(tmp_path / "cap.sqlite3")) if kind == "sqlite" else None
@@ -1894,6 +2059,8 @@ def test_art16_a_held_student_back_in_a_class_full_since_is_a_warning_of_the_wit
     rid = _transfer(p, s, "W-4")
     p.at(D(2026, 8, 1))
     assert p.reg.rollover(SYSTEM, 2026).allowed
+    with p.store.unit_of_work() as uow:  # (a rollover of a version before the key)
+        assert uow.meta.delete([f"{registry._HELD_SEAT}A-4/{s.id}"]) == 1
     p.at(D(2026, 8, 3))
     late = p.reg.enroll(school_actor("A"), **enrol_kwargs(D(2015, 5, 1), class_id="A-4", grade=5))
     assert "class.full" not in late.decision.codes  # their seat was not counted

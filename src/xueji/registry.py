@@ -207,6 +207,57 @@ _HELD_AT = "held_at_rollover"
 an open transfer whose student it held in their grade: the school years (comma-
 separated) of the rollovers that held them. The transfer's end moves the student up
 by as many grades (Art 18(2); :meth:`Registry._catch_up`)."""
+_HELD_SEAT = "held_seat:"
+"""The meta key prefix of a seat a student held for an open transfer keeps in the class
+that went up without them (under ``rollover_open_transfers = "hold"``): one key a held
+student, ``held_seat:<class>/<student>``, its value the transfer. Set by the rollover
+that holds them in a class that goes up (:meth:`Registry.rollover`), removed when the
+transfer ends however it ends (approved, by default too, refused or withdrawn). Art
+16: while the transfer is open the student keeps their seat: a class counts it in its
+size (:func:`_held_seats`), so a newcomer cannot take it and the withdrawal that brings
+them back does not put the class over its cap. Found by the rollover review: the class
+counted only the pupils of its own grade, a newcomer took the seat, and the withdrawal
+left the class one over its cap (a ``class.full`` warning only)."""
+
+
+def _release_held_seat(uow: UnitOfWork, req: Request, s: Student) -> None:
+    """The transfer ``req`` ends (approved, by default too, refused or withdrawn): the
+    seat its student kept in their class while it was open (:data:`_HELD_SEAT`) is
+    theirs no longer, or theirs again as a pupil of its grade (:meth:`Registry._catch_up`
+    moves them up into it): either way no longer held. Only a transfer a rollover held
+    them for (:data:`_HELD_AT`) has one."""
+    if req.kind in _TRANSFER_KINDS and _HELD_AT in req.payload:
+        uow.meta.delete([_held_seat_key(s.class_id, s.id)])
+
+
+def _keep_held_seats(uow: UnitOfWork, marked: Sequence[tuple[Student, Request]]) -> None:
+    """The rollover held each of ``marked`` for their open transfer: where their class
+    went up without them, they keep their seat in it until the transfer ends
+    (:data:`_HELD_SEAT`, Art 16). A class that stayed at their grade counts them as
+    its pupil already. A few records: the held students' classes, read in one query."""
+    classes = uow.classes.get_many({s.class_id for s, _ in marked})
+    for s, r in marked:
+        klass = classes.get(s.class_id)
+        if klass is not None and klass.grade != s.grade:
+            uow.meta.set(_held_seat_key(klass.id, s.id), r.id)
+
+
+def _held_seat_key(class_id: str, student: str) -> str:
+    """The :data:`_HELD_SEAT` key of ``student``'s seat in ``class_id``."""
+    return f"{_HELD_SEAT}{class_id}/{student}"
+
+
+def _held_seats(uow: UnitOfWork, class_id: str | None = None) -> collections.Counter[str]:
+    """The seats held for open transfers (:data:`_HELD_SEAT`), by class: of
+    ``class_id`` only where given (its keys' prefix, one read), else of every class
+    (one read, for a bulk enrolment's classes)."""
+    prefix = _HELD_SEAT if class_id is None else f"{_HELD_SEAT}{class_id}/"
+    found: collections.Counter[str] = collections.Counter()
+    for key, _ in uow.meta.prefixed(prefix):
+        klass = key[len(_HELD_SEAT) :].rpartition("/")[0]  # (a student id holds no "/")
+        if class_id is None or klass == class_id:
+            found[klass] += 1
+    return found
 
 
 def _held_years(req: Request) -> tuple[int, ...]:
@@ -974,6 +1025,105 @@ class _LoggedRollover:
             )
         except (ValueError, TypeError, AttributeError):
             return None
+
+
+@attrs.frozen
+class _AsOnDate:
+    """A late rollover's reading of the records whose status changed after its date
+    (Art 18(2): the rollover moves up the students in school on 1 August, 所有在校生;
+    Art 26: a student suspended then stays in their grade where the policy says so,
+    ``rollover_promotes_suspended``; Art 27: a dropout keeps the registry, not the
+    seat). Run late, it does what it would have done on its date: each record is
+    decided by its status on that date, read from the log (the ``before`` of the
+    first entry dated after it that wrote a status: an approved suspension,
+    resumption or dropout, a return, a record's review, each dated the day it took
+    effect), not by its status on the day it runs.
+
+    ``move``: in school on the date (the plan moved them then), in a status it does
+    not move since (suspended, dropped out, gone to another province): moved up by
+    hand. ``kept``: not moved then (suspended, dropped out, away, or a record from
+    outside whose transfer in was open on the date), in school since: held, and
+    their class does not move for them. ``held``, ``unfinished``: what the entry's
+    ``suspended_held`` and ``final_grade_unfinished`` figures, counted from today's
+    statuses, are off by. ``unknown``: records the log cannot decide (a status it
+    cannot read, or a record that would move by hand whose grade, class or stage
+    changed since the date): left as the plan finds them, and named in a
+    ``rollover.status_unknown`` warning rather than guessed."""
+
+    move: tuple[tuple[Student, StudentStatus], ...] = ()
+    kept: frozenset[str] = frozenset()
+    held: int = 0
+    unfinished: int = 0
+    unknown: frozenset[str] = frozenset()
+
+    @classmethod
+    def read(
+        cls,
+        uow: UnitOfWork,
+        plan: graduation.RolloverPlan,
+        due: _dt.date,
+        records: Iterable[Student],
+        exclude: Collection[str],
+    ) -> _AsOnDate:
+        """Read ``records`` (those whose last entry is dated after ``due``; none on a
+        rollover run on its date, which reads nothing here), leaving out those
+        ``exclude`` holds already (held for a transfer, entered after the date, coming
+        in from outside)."""
+        move: list[tuple[Student, StudentStatus]] = []
+        kept: set[str] = set()
+        unknown: set[str] = set()
+        held = unfinished = 0
+        for s in records:
+            if s.id in exclude:
+                continue
+            first: dict[str, str] = {}  # each field as it stood on the date
+            for e in uow.log.entries(s.id):
+                if e.on > due:
+                    for k in ("status", "grade", "class_id", "stage"):
+                        if k in e.before and k not in first:
+                            first[k] = str(e.before[k])
+            if first.get("status", s.status.value) == s.status.value:
+                continue  # its status on the date is today's: decided as the plan reads it
+            try:
+                was = StudentStatus(first["status"])
+                grade = int(first.get("grade", s.grade))
+                stage = Stage(first.get("stage", s.stage.value))
+                final_then = plan.final_grades[stage]
+            except (ValueError, KeyError):
+                unknown.add(s.id)
+                continue
+            final_now = plan.final_grades[s.stage]
+            if StudentStatus.SUSPENDED not in plan.statuses:
+                held += (was is StudentStatus.SUSPENDED and grade < final_then) - (
+                    s.status is StudentStatus.SUSPENDED and s.grade < final_now
+                )
+            unfinished += (was is StudentStatus.REGISTERED and grade >= final_then) - (
+                s.status is StudentStatus.REGISTERED and s.grade >= final_now
+            )
+            moved_then = was in plan.statuses and grade < final_then
+            if moved_then and was is StudentStatus.PENDING_REVIEW:
+                moved_then = not _came_in_then(uow, s.id, due)
+            moves_now = plan.moves_up(s)
+            if moved_then and not moves_now:
+                if first.keys() & {"grade", "class_id", "stage"}:
+                    unknown.add(s.id)  # (which grade and class it would be in: not guessed)
+                else:
+                    move.append((s, was))
+            elif moves_now and not moved_then:
+                kept.add(s.id)
+        return cls(tuple(move), frozenset(kept), held, unfinished, frozenset(unknown))
+
+
+def _came_in_then(uow: UnitOfWork, student: str, due: _dt.date) -> bool:
+    """Whether ``student``'s transfer in from another province or from abroad was open
+    on ``due`` (filed by then, decided after): a record the rollover then left in the
+    grade it was filed in (Arts 16, 18(2); :data:`_INCOMING_KINDS`)."""
+    return any(
+        r.kind in _INCOMING_KINDS
+        and r.opened_on <= due
+        and (r.is_open or not r.history or r.history[-1].on > due)
+        for r in _requests_of(uow.requests, student)
+    )
 
 
 def _held_below_final(uow: UnitOfWork, plan: graduation.RolloverPlan, held: Collection[str]) -> int:
@@ -2778,6 +2928,17 @@ class Registry:
         stage = stages.get(req.payload.get("stage", ""), student.stage)
         return transfers.into_senior_from_elsewhere(dst.stages, stage, same_city=False)
 
+    @staticmethod
+    def _seated(uow: UnitOfWork, klass: SchoolClass, policy: Policy) -> int:
+        """The seats taken in ``klass`` (Art 16's class size): its pupils of its grade
+        (``count_in_class``) and, under ``rollover_open_transfers = "hold"``, the seats
+        kept by students held for an open transfer (:data:`_HELD_SEAT`; a store whose
+        profile does not hold reads nothing more)."""
+        size = uow.students.count_in_class(klass.id, klass.grade)
+        if policy.rollover_open_transfers.value == "hold":
+            size += _held_seats(uow, klass.id)[klass.id]
+        return size
+
     def _write_student(
         self,
         uow: UnitOfWork,
@@ -2873,12 +3034,13 @@ class Registry:
         above (their classmates moved up with it), and must be given a class of their
         own grade."""
         klass = self._get_class(uow, to_class or s.class_id)
+        policy = self.policy(on)
         if klass.id == s.class_id and s.status in SEATED:
             size = 0  # back into the seat it holds: the class gets no bigger
         else:
-            size = uow.students.count_in_class(klass.id, klass.grade)
+            size = self._seated(uow, klass, policy)
         return enrolment.check_class(
-            klass, school=s.school, grade=s.grade, stage=s.stage, size=size, policy=self.policy(on)
+            klass, school=s.school, grade=s.grade, stage=s.stage, size=size, policy=policy
         )
 
     def _class_at_approval(
@@ -2916,12 +3078,13 @@ class Registry:
             and "stage" in req.payload  # (filed since 0.1: as _apply_approved)
         ):
             grade, stage = int(req.payload["grade"]), Stage(req.payload["stage"])
+        policy = self.policy(on)
         if klass.id == s.class_id and s.status in SEATED:
             size = 0  # the seat it holds: the class gets no bigger
         else:
-            size = uow.students.count_in_class(klass.id, klass.grade)
+            size = self._seated(uow, klass, policy)
         return enrolment.check_class(
-            klass, school=req.to_school, grade=grade, stage=stage, size=size, policy=self.policy(on)
+            klass, school=req.to_school, grade=grade, stage=stage, size=size, policy=policy
         )
 
     def _entered_under(self, s: Student, on: _dt.date) -> Policy:
@@ -3499,6 +3662,7 @@ class Registry:
     def _apply_approved(self, uow: UnitOfWork, actor: Actor, req: Request, on: _dt.date) -> None:
         # (the student events fired here are those of _COMPLETES, checked beforehand)
         s = self._get_student(uow, req.student)
+        _release_held_seat(uow, req, s)
         k = req.kind
         if k is RequestKind.NEW_STUDENT:
             self._write_student(uow, actor, on, s, "approve", "register", {})
@@ -3546,6 +3710,7 @@ class Registry:
 
     def _apply_ended(self, uow: UnitOfWork, actor: Actor, req: Request, on: _dt.date) -> None:
         s = self._get_student(uow, req.student)
+        _release_held_seat(uow, req, s)
         if req.kind is RequestKind.NEW_STUDENT and s.status is St.PENDING_REVIEW:
             # back to the school to correct (Art 15): a record on its first entry is
             # unlocked, its key fields edited and submitted again (before, it stayed
@@ -3758,7 +3923,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         transfers: Sequence[Request],
         entered_after: Collection[str],
         year: int,
-    ) -> None:
+    ) -> list[tuple[Student, Request]]:
         """Under ``rollover_open_transfers = "hold"``: each open transfer whose student
         the rollover of ``year`` holds (one it would move up otherwise, not one that
         entered after its date, nor a record coming in from another province or from
@@ -3766,9 +3931,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         and 18: before, its transfer in was marked, and its class check at approval
         expected a grade its approval never gave it) records the year (:data:`_HELD_AT`), for its end to
         move the student up (:meth:`_catch_up`). A few requests, read with their
-        students in one query."""
+        students in one query. Returns the students held, each with its transfer."""
         if not transfers:
-            return
+            return []
+        marked: list[tuple[Student, Request]] = []
         students = uow.students.get_many({r.student for r in transfers})
         for r in transfers:
             s = students.get(r.student)
@@ -3782,9 +3948,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             ):
                 continue
             held = ",".join(str(y) for y in sorted({*years, year}))
-            uow.requests.update(
-                attrs.evolve(r, payload={**r.payload, _HELD_AT: held}, version=r.version + 1)
-            )
+            new = attrs.evolve(r, payload={**r.payload, _HELD_AT: held}, version=r.version + 1)
+            uow.requests.update(new)
+            marked.append((s, new))
+        return marked
 
     def _apply_correction(
         self, uow: UnitOfWork, actor: Actor, s: Student, req: Request, on: _dt.date
@@ -4027,7 +4194,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             if e.id_number is None and e.guardian_id is None:
                 return Outcome(Decision.refuse(violation("enrolment.no_identifier")))
             existing = _same_person(uow, e.id_number, e.guardian_id, name, birth_date)
-            size = uow.students.count_in_class(klass.id, klass.grade)
+            size = self._seated(uow, klass, policy)
             decision = self._enrol_decision(policy, on, e, sch, klass, existing, size)
             dropped = change_rules.reentering(existing, policy) if decision.allowed else None
             if dropped is not None:
@@ -4222,6 +4389,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         classes = uow.classes.get_many({e.class_id for e in batched})
         existing = uow.students.by_id_numbers({e.id_number for e in batched if e.id_number})
         sizes = uow.students.count_in_classes({k: c.grade for k, c in classes.items()})
+        if policy.rollover_open_transfers.value == "hold":  # (one read for the batch)
+            held = _held_seats(uow)
+            sizes = {k: n + held[k] for k, n in sizes.items()}
         fresh: list[tuple[int, _Enrolment, School, SchoolClass]] = []
         seen: set[str] = set()
         for i, row, e in parsed:
@@ -4242,7 +4412,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     seen.add(student.id_number)
                 if student is not None and student.class_id in sizes:
                     placed = classes[student.class_id]
-                    sizes[placed.id] = uow.students.count_in_class(placed.id, placed.grade)
+                    sizes[placed.id] = self._seated(uow, placed, policy)
                 continue
             assert e.id_number is not None  # (not _alone)
             sch, klass = schools.get(e.school), classes.get(e.class_id)
@@ -4868,7 +5038,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     grade=grade,
                     stage=s.stage,
                     # (the student is not counted: their grade is not the class's)
-                    size=uow.students.count_in_class(klass.id, klass.grade),
+                    size=self._seated(uow, klass, policy),
                     policy=policy,
                 ),
             )
@@ -5738,7 +5908,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     school=dst.code,
                     grade=s.grade,
                     stage=s.stage,
-                    size=uow.students.count_in_class(klass.id, klass.grade),
+                    size=self._seated(uow, klass, policy),
                     policy=policy,
                 ),
                 # (Art 31: not by a unit whose stage it would wait at)
@@ -5876,7 +6046,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     birth_date,
                     sex,
                     id_number,
-                    uow.students.count_in_class(klass.id, klass.grade),
+                    self._seated(uow, klass, policy),
                 ),
                 enrolment.check_guardian_id(
                     guardian_id, id_number=id_number, birth_date=birth_date
@@ -6453,6 +6623,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             held_for_transfer = _held_below_final(uow, plan, exclude - incoming)
             entered_after: frozenset[str] = frozenset()
             late_final = 0  # of them, registered in a final grade: not unfinished
+            late_suspended = 0  # of them, suspended below a final grade: not held
+            since: list[Student] = []  # (run late) records written since its date
             if on > due:
                 # run late: a record that entered after the rollover's date (a new
                 # intake, a student continuing into grade 7, a new record from another
@@ -6460,33 +6632,57 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 # review: a September grade 1 went to grade 2). One pass over the
                 # records, on a late run only. A record that came back after the date
                 # (a return, a resumption) keeps its first entry date and is moved.
-                late = [s for s in uow.students.all() if s.entry_date > due]
+                # The same pass finds the records the log shows written since the date
+                # (their last entry dated after it, read a batch at a time): their status
+                # may have changed since, read below (_as_on_rollover_date)
+                late, since = [], []
+                records = uow.students.all()
+                while part := list(itertools.islice(records, SWEEP_BATCH)):
+                    late += [s for s in part if s.entry_date > due]
+                    heads = uow.log.last_many(s.id for s in part if s.entry_date <= due)
+                    since += [s for s in part if (h := heads.get(s.id)) and h.on > due]
                 entered_after = frozenset(s.id for s in late)
+                late_suspended = sum(
+                    1
+                    for s in late
+                    if s.status is St.SUSPENDED and s.grade < plan.final_grades[s.stage]
+                )
                 late_final = sum(
                     1
                     for s in late
                     if s.status is St.REGISTERED and s.grade >= plan.final_grades[s.stage]
                 )
                 exclude |= entered_after
+            marked: list[tuple[Student, Request]] = []
             if plan.hold_open_transfers:
                 # each transfer whose student is held says so, for its end to move
                 # them up by the rollovers they missed (Art 18(2))
-                self._mark_held(uow, plan, transfers, entered_after, year)
+                marked = self._mark_held(uow, plan, transfers, entered_after, year)
             # a record from another province or from abroad under review (its
             # transfer in open) was not in school here on the date: it stays, as
             # its return does (Art 18); a record under first-entry review moves up
             # with its class (graduation.UNDER_REVIEW, Arts 16 and 18(2))
             exclude |= incoming
-            unfinished = uow.students.count_where(St.REGISTERED, plan.final_grades) - late_final
+            # run late, each record decided by its status on the date, not today's
+            as_on = _AsOnDate.read(uow, plan, due, since, exclude)
+            exclude |= as_on.kept
+            unfinished = (
+                uow.students.count_where(St.REGISTERED, plan.final_grades)
+                - late_final
+                + as_on.unfinished
+            )
             completed = 0  # of the unfinished, those given 结业; the rest are held
             if plan.complete_unfinished:
                 completed = self._complete_unfinished(
-                    uow, actor, due, plan.final_grades, blocked | entered_after
+                    uow, actor, due, plan.final_grades, blocked | entered_after | as_on.kept
                 )
             held = 0  # the suspended held below their final grade (who would move up)
             if St.SUSPENDED not in plan.statuses:
-                held = uow.students.count_where(St.SUSPENDED) - uow.students.count_where(
-                    St.SUSPENDED, plan.final_grades
+                held = (
+                    uow.students.count_where(St.SUSPENDED)
+                    - uow.students.count_where(St.SUSPENDED, plan.final_grades)
+                    - late_suspended
+                    + as_on.held
                 )
             # set-based: one statement in a SQL store, not a loop over the province
             # the classes first: a class moves up with the students who move up in it
@@ -6494,6 +6690,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             going = [r for r in going if r.student not in exclude]
             classes += self._promote_destinations(uow, plan, going)
             promoted = uow.students.promote(plan.statuses, plan.final_grades, exclude)
+            if marked:  # (under "hold") each keeps their seat in the class gone up (Art 16)
+                _keep_held_seats(uow, marked)
+            if as_on.move:  # (run late) those in school on the date, out of it since
+                moved, classes_moved = self._move_as_on(uow, actor, due, policy, as_on.move)
+                promoted, classes = promoted + moved, classes + classes_moved
             # the rules of the run, each a step with the parameter it reads (as
             # graduation.rollover_action's), a warning where a student was affected
             ran = Checks()
@@ -6518,6 +6719,15 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 params=(("rollover_promotes_suspended", promotes),),
                 students=held,
             )
+            if on > due:  # (run late: a record the log cannot decide is named, not guessed)
+                ran.rule(
+                    "rollover.status_unknown",
+                    not as_on.unknown,
+                    warn=True,
+                    article=anhui(18, 2),
+                    students=len(as_on.unknown),
+                    ids=",".join(sorted(as_on.unknown)),
+                )
             uow.meta.set(key, on.isoformat())
             if due < on:  # its entries are dated its date: the day it ran is kept apart
                 _ran_on(uow, on)
@@ -6539,6 +6749,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     "suspended_held": held,
                     "held_for_open_transfer": held_for_transfer,
                     "entered_after_its_date": len(entered_after),
+                    # (run late) decided by their status on the date, not today's
+                    "moved_by_status_on_its_date": len(as_on.move),
+                    "held_by_status_on_its_date": len(as_on.kept),
                     # what detect follows a record's grade through (Art 32(三))
                     **rule,
                     "rule": "status in {"
@@ -6548,6 +6761,43 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 str(policy.as_cited(policy.rollover_date.article)),
             )
         return Outcome(Decision.combine(when, ran.decision()))
+
+    def _move_as_on(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        due: _dt.date,
+        policy: Policy,
+        move: Sequence[tuple[Student, StudentStatus]],
+    ) -> tuple[int, int]:
+        """Move up the students a late rollover finds in school on its date and out of
+        it since (:class:`_AsOnDate`, Art 18(2)): as on the date, grade + 1 and their
+        class with them where it has not gone up already with the others (Art 16:
+        a class moves up with its students), each with its own entry dated the
+        rollover's date saying the status it was read from (detect follows the grade
+        from it). Returns how many students and how many classes moved."""
+        classes: set[str] = set()
+        basis = str(policy.as_cited(policy.rollover_date.article))
+        for s, was in move:
+            klass = uow.classes.get(s.class_id)
+            if klass is not None and klass.grade == s.grade and klass.id not in classes:
+                uow.classes.update(attrs.evolve(klass, grade=klass.grade + 1))
+                classes.add(klass.id)
+            new = attrs.evolve(s, grade=s.grade + 1, version=s.version + 1)
+            uow.students.update(new)
+            self._log(
+                uow,
+                actor,
+                due,
+                "rollover",
+                s.id,
+                {"grade": s.grade},
+                {"status_on_rollover_date": was.value},
+                basis,
+                record=new,
+                read=s,
+            )
+        return len(move), len(classes)
 
     @staticmethod
     def _promote_destinations(

@@ -428,6 +428,12 @@ _code(
     "a suspended student is not promoted",
 )
 _code(
+    "rollover.status_unknown",
+    anhui(18, 2),
+    "逾期运行的学年升级无法确定学生在升级日期的学籍状态",
+    "a late rollover cannot tell a student's status on its date",
+)
+_code(
     "regrade.grade",
     anhui(18, 2),
     "调整后的年级不是学生所在学段的年级，或年级与班级均与原来相同",
@@ -735,6 +741,10 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     "rollover.suspended_held": (
         "休学学生是否随学年升级依政策",
         "a suspended student is promoted only if the policy says so",
+    ),
+    "rollover.status_unknown": (
+        "逾期运行的学年升级按学生在升级日期的学籍状态处理",
+        "a late rollover decides each student by their status on its date",
     ),
     "transfer.applied_on": (
         "申请日期在今天或之前，且在流入地学校的审核时限之内",
