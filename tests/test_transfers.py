@@ -2114,3 +2114,58 @@ def test_art24_the_explainer_names_every_hold_the_sweep_says_the_first(
     held = [r.getMessage() for r in caplog.records if request_id in r.getMessage()]
     assert len(held) == 1
     assert "was changed outside the registry" in held[0]
+
+
+def _closed_twice() -> Any:
+    """Anhui's profile closing 寒假, 暑假 and a week over the new year to transfers."""
+    from xueji.policy import MonthDay as M
+
+    return attrs.evolve(
+        ANHUI_2013,
+        transfer_blackout=Param(
+            ((M(1, 20), M(2, 10)), (M(7, 1), M(8, 20)), (M(12, 28), M(1, 3))),
+            ANHUI_2013.transfer_blackout.article,
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "period"),
+    [
+        (D(2027, 1, 25), ("2027-01-20", "2027-02-10")),  # 寒假
+        (D(2027, 7, 20), ("2027-07-01", "2027-08-20")),  # 暑假
+        (D(2027, 8, 20), ("2027-07-01", "2027-08-20")),  # its last day
+        (D(2027, 5, 10), None),  # between them
+        (D(2027, 8, 21), None),
+        (D(2026, 12, 30), ("2026-12-28", "2027-01-03")),  # over the new year
+        (D(2027, 1, 2), ("2026-12-28", "2027-01-03")),
+        (D(2027, 1, 10), None),
+    ],
+)
+def test_art25_a_profile_closes_transfers_in_more_than_one_period(
+    day: dt.date, period: tuple[str, str] | None
+) -> None:
+    """A province that closes 寒假 and 暑假 (and a week over the new year) could not say
+    so: ``transfer_blackout`` held one period. Each period of the list closes the
+    system; the refusal names the one that holds the day."""
+    from xueji.rules.transfers import check_timing
+
+    decision = check_timing(day, policy=_closed_twice(), stated_reason="父母调往芜湖工作")
+    blackout = [v for v in decision.violations if v.code == "transfer.blackout"]
+    if period is None:
+        assert blackout == []
+        (step,) = [s for s in decision.explain().steps if s.rule == "transfer.blackout"]
+        assert dict(step.facts)["periods"] == "01-20..02-10, 07-01..08-20, 12-28..01-03"
+        return
+    (v,) = blackout
+    assert dict(v.facts) == {"on": day.isoformat(), "start": period[0], "end": period[1]}
+
+
+def test_art25_a_registry_refuses_a_transfer_in_any_closed_period() -> None:
+    p = Province(D(2026, 9, 1), policies=(_closed_twice(),))
+    s = p.register("A", 1, birth=D(2018, 3, 1))
+    p.at(D(2026, 12, 30))
+    out = start_transfer(p, s.id, stated_reason="父母调往芜湖工作")
+    assert [v.code for v in out.decision.violations] == ["transfer.blackout"]
+    assert dict(out.decision.violations[0].facts)["start"] == "2026-12-28"
+    assert out.request is None

@@ -697,6 +697,10 @@ _TOLD_FACTS = frozenset(
         "today",
         "term",
         "deadline",
+        # the profile's closed period that holds the day (transfer_blackout), its periods
+        "start",
+        "end",
+        "periods",
         # Art 25's bar: a refusal of the receiving city's own authority
         "false_material_refusal",
         "refused",

@@ -29,7 +29,8 @@ Readings chosen:
   a term but outside the window, a transfer needs a stated reason: a warning with
   one, a refusal without. Between terms, no warning. The window is read on the day
   the guardian applied (``applied_on``, Art 21: the request opens on it), the
-  ``transfer_blackout`` (the system's closed days) on the day the transfer is filed.
+  ``transfer_blackout`` (the system's closed days: one period or more, e.g. 寒假 and
+  暑假) on the day the transfer is filed.
   Both hold for every kind of transfer (:func:`check_timing`): a
   transfer in from another province or from abroad (its ``stated_reason``) and a
   transfer out (its reason) as well as one within the province.
@@ -355,18 +356,31 @@ def _check_timing(
     stated_reason: str,
     applied_on: _dt.date | None = None,
 ) -> None:
-    blackout = policy.transfer_blackout.value
+    periods = policy.transfer_blackout.value or ()
     blackout_param = (("transfer_blackout", policy.transfer_blackout),)
-    if blackout is not None:
-        start, end = blackout_around(on, blackout)
+    around = [blackout_around(on, period) for period in periods]
+    holding = next(((a, b) for a, b in around if a <= on <= b), None)
+    if holding is not None or len(around) == 1:
+        # the period that holds the day, named in the refusal; of one period, the one
+        # of the day's year (as before a profile could give more than one)
+        start, end = holding or around[0]
         c.rule(
             "transfer.blackout",
-            not start <= on <= end,
+            holding is None,
             article=policy.transfer_blackout.article,
             params=blackout_param,
             on=on.isoformat(),
             start=start.isoformat(),
             end=end.isoformat(),
+        )
+    elif around:
+        c.rule(
+            "transfer.blackout",
+            True,
+            article=policy.transfer_blackout.article,
+            params=blackout_param,
+            on=on.isoformat(),
+            periods=", ".join(f"{a}..{b}" for a, b in periods),
         )
     else:
         c.rule(
@@ -396,10 +410,10 @@ def _check_timing(
 
 
 def blackout_around(on: _dt.date, blackout: tuple[MonthDay, MonthDay]) -> tuple[_dt.date, _dt.date]:
-    """The blackout period (``transfer_blackout``, days of the year) that holds ``on``,
-    or, if none does, the one of ``on``'s year. A period whose end comes before its
-    start in the year runs over the new year (``["12-25", "01-05"]``), as a term does:
-    read within one year it was empty, and never applied.
+    """One blackout period (a period of ``transfer_blackout``, days of the year) as the
+    dates that hold ``on``, or, if they do not, as the dates of ``on``'s year. A period
+    whose end comes before its start in the year runs over the new year (``["12-25",
+    "01-05"]``), as a term does: read within one year it was empty, and never applied.
 
     >>> from xueji.policy import MonthDay as M
     >>> blackout_around(_dt.date(2027, 1, 3), (M(12, 25), M(1, 5)))
