@@ -1543,3 +1543,16 @@ def test_overlapping_blackout_periods_are_refused_in_python() -> None:
         attrs.evolve(
             ANHUI_2013, transfer_blackout=Param((SUMMER, (MonthDay(8, 1), MonthDay(9, 1))), art)
         )
+
+
+def test_transfer_closed_grades_anhui_sets_none_and_a_file_names_them() -> None:
+    closed = ANHUI_2013.transfer_closed_grades
+    assert closed.value == frozenset()
+    assert closed.article == anhui(25, 2)  # the transfer timing rules' article
+    assert "Anhui" in closed.note
+    assert ANHUI_2013.transfer_closed_grades_with_reason.value is False
+    p = parse_policy(_one("transfer_closed_grades", "[9, 12]"))
+    assert p.transfer_closed_grades.value == frozenset({9, 12})
+    with pytest.raises(InvalidPolicy, match="transfer_closed_grades are grades 1 to 12"):
+        parse_policy(_one("transfer_closed_grades", "[9, 13]"))
+    assert policy_from_dict(policy_to_dict(p)) == p

@@ -178,14 +178,15 @@ def _value_problems(p: Policy) -> list[Problem]:
                     f"{name} are grades 1 to 12 (at least one), not {sorted(grades)}",
                 )
             )
-    reentry = p.dropout_reentry_grades.value
-    if not reentry <= set(_GRADES):
-        out.append(
-            (
-                f"dropout_reentry_grades 应为1至12年级（可为空），而不是 {sorted(reentry)}",
-                f"dropout_reentry_grades are grades 1 to 12 (or none), not {sorted(reentry)}",
+    for name in ("dropout_reentry_grades", "transfer_closed_grades"):
+        grades = getattr(p, name).value
+        if not grades <= set(_GRADES):
+            out.append(
+                (
+                    f"{name} 应为1至12年级（可为空），而不是 {sorted(grades)}",
+                    f"{name} are grades 1 to 12 (or none), not {sorted(grades)}",
+                )
             )
-        )
     out.extend(_blank_problems(p))
     out.extend(_school_system_problems(p))
     out.extend(_blackout_problems(p))
@@ -682,6 +683,12 @@ class Policy:
     """The periods closed to transfers, in the order written, or ``None``. Given as
     one pair of days (one period, the form of old profiles) or as pairs, it is read
     as a tuple of pairs (:func:`_blackout_periods`)."""
+    transfer_closed_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)
+    """The grades in which no transfer is made (a province's 初三、高三年级原则上不办理转学):
+    ``transfer.closed_grade``; none under Anhui's measures."""
+    transfer_closed_grades_with_reason: Param[bool] = attrs.field(validator=_fields_are_params)
+    """Whether a transfer in a closed grade with its reason stated in words goes
+    through, warned (原则上, "in principle"), rather than refused."""
     terms: Param[tuple[Term, ...]] = attrs.field(validator=_fields_are_params)
     dropout_review_limit: Param[int | None] = attrs.field(validator=_fields_are_params)
     compulsory_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)

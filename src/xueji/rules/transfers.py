@@ -34,6 +34,13 @@ Readings chosen:
   Both hold for every kind of transfer (:func:`check_timing`): a
   transfer in from another province or from abroad (its ``stated_reason``) and a
   transfer out (its reason) as well as one within the province.
+* **Grades closed to transfers.** The policy's ``transfer_closed_grades`` (Anhui:
+  none; a province's 初三、高三年级原则上不办理转学): a transfer of a student in such a
+  grade is refused ``transfer.closed_grade``, or, with
+  ``transfer_closed_grades_with_reason`` and a reason stated in words, warned
+  (:func:`check_closed_grade`). It holds for a transfer within the province, in from
+  another province and out to another one; not for one from or to abroad. A profile
+  that closes no grade has no such step in its explanations.
 * **Special education <-> 随班就读 (Art 20).** Such a move 可不办理转学手续: with the
   policy's ``special_education_transfer_optional`` (Anhui: true) a transfer is not
   needed but may be made (warning ``transfer.not_needed``), so the registry can
@@ -60,6 +67,7 @@ __all__ = [
     "blackout_around",
     "check_abroad",
     "check_applied_on",
+    "check_closed_grade",
     "check_false_material_bar",
     "check_timing",
     "check_transfer",
@@ -253,6 +261,9 @@ def check_transfer(
             to_city=facts.to_city,
             seen={"false_material_refusal": facts.false_material_refusal or "-"},
         )
+    _check_closed_grade(
+        c, student=s.id, grade=s.grade, policy=policy, stated_reason=facts.stated_reason
+    )
     _check_timing(c, on=on, policy=policy, stated_reason=facts.stated_reason, applied_on=applied_on)
     return c.decision()
 
@@ -318,6 +329,52 @@ def check_false_material_bar(
             seen={"stage": stage.value},
         )
     return c.decision()
+
+
+def check_closed_grade(
+    grade: int, *, policy: Policy, stated_reason: str = "", student: str = "-"
+) -> Decision:
+    """A transfer of a student in ``grade`` (a transfer in: the grade entered) under the
+    policy's ``transfer_closed_grades``: refused ``transfer.closed_grade`` in a closed
+    grade, or, where ``transfer_closed_grades_with_reason`` reads 原则上 so and a reason
+    is stated in words, warned. No step where the policy closes no grade (Anhui).
+
+    >>> import attrs
+    >>> from xueji.policy import ANHUI_2013, Param
+    >>> check_closed_grade(12, policy=ANHUI_2013).steps
+    ()
+    >>> closed = attrs.evolve(
+    ...     ANHUI_2013, transfer_closed_grades=Param(frozenset({9, 12}), ANHUI_2013.terms.article)
+    ... )
+    >>> check_closed_grade(12, policy=closed).codes, check_closed_grade(11, policy=closed).codes
+    (('transfer.closed_grade',), ())
+    """
+    c = Checks()
+    _check_closed_grade(c, student=student, grade=grade, policy=policy, stated_reason=stated_reason)
+    return c.decision()
+
+
+def _check_closed_grade(
+    c: Checks, *, student: str, grade: int, policy: Policy, stated_reason: str
+) -> None:
+    closed = policy.transfer_closed_grades
+    if not closed.value:
+        return  # (a profile that closes no grade: not a step of every explanation)
+    with_reason = policy.transfer_closed_grades_with_reason
+    stated = stated_reason.strip()
+    c.rule(
+        "transfer.closed_grade",
+        grade not in closed.value,
+        warn=with_reason.value and bool(stated),
+        article=closed.article,
+        params=(
+            ("transfer_closed_grades", closed),
+            ("transfer_closed_grades_with_reason", with_reason),
+        ),
+        student=student,
+        grade=grade,
+        stated_reason=stated_reason or "-",
+    )
 
 
 def check_timing(
