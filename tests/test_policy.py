@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -182,7 +183,7 @@ def test_policy_file(tmp_path: Path) -> None:
     assert p.code == "example-2027"
     assert p.transfer_stage_limit == Param(10, NATIONAL, "each party within 10 working days")
     assert p.transfer_default_approval.value is False
-    assert p.transfer_blackout.value == (MonthDay(7, 15), MonthDay(8, 14))
+    assert p.transfer_blackout.value == ((MonthDay(7, 15), MonthDay(8, 14)),)  # one period
     assert p.class_size_caps.value[Stage.PRIMARY] == 40
     assert p.valid_from == dt.date(2027, 1, 1)
     assert p.dropout_review_limit == ANHUI_2013.dropout_review_limit  # inherited
@@ -1453,3 +1454,105 @@ def test_an_inherited_note_names_no_date_of_another_parameter() -> None:
         note = policy.rollover_unfinished_final_grade.note
         assert "July" not in note
         assert "graduation_deadline" in note
+
+
+# -- transfer_blackout: more than one closed period --------------------------------------
+
+WINTER, SUMMER = (MonthDay(1, 20), MonthDay(2, 10)), (MonthDay(7, 1), MonthDay(8, 20))
+
+
+def test_transfer_blackout_takes_a_list_of_periods() -> None:
+    """A province that closes 寒假 and 暑假 could not say so: ``transfer_blackout``
+    took one period, and ``[["01-20", "02-10"], ["07-01", "08-20"]]`` was refused. A
+    list of periods is read now; a single pair (old files) still reads, as one period."""
+    two = parse_policy(_one("transfer_blackout", '[["01-20", "02-10"], ["07-01", "08-20"]]'))
+    assert two.transfer_blackout.value == (WINTER, SUMMER)
+    one = parse_policy(_one("transfer_blackout", '["07-01", "08-20"]'))
+    assert one.transfer_blackout.value == (SUMMER,)
+    assert parse_policy(_one("transfer_blackout", '[["07-01", "08-20"]]')) == one
+    # an empty list closes nothing: a profile can lift its base's periods (TOML has no null)
+    base = load_policy(Path("src/xueji/policy/national_2013.toml"))
+    assert base.transfer_blackout.value == ((MonthDay(7, 15), MonthDay(8, 14)),)
+
+
+def test_transfer_blackout_in_python_keeps_the_single_pair() -> None:
+    """Python profiles written with one pair (or None) keep working: the pair is one
+    period, None and an empty tuple close nothing."""
+    art = ANHUI_2013.transfer_blackout.article
+    pair = attrs.evolve(ANHUI_2013, transfer_blackout=Param(SUMMER, art))
+    assert pair.transfer_blackout.value == (SUMMER,)
+    listed = attrs.evolve(ANHUI_2013, transfer_blackout=Param([WINTER, SUMMER], art))
+    assert listed.transfer_blackout.value == (WINTER, SUMMER)
+    assert ANHUI_2013.transfer_blackout.value is None
+    empty = attrs.evolve(ANHUI_2013, transfer_blackout=Param((), art))
+    assert empty.transfer_blackout.value is None
+
+
+def test_transfer_blackout_periods_round_trip() -> None:
+    """``policy_to_dict`` writes one period as the pair (as before: ``policy show`` and
+    the reference unchanged), more as a list of pairs; both read back equal."""
+    art = ANHUI_2013.transfer_blackout.article
+    for value, written in (
+        ((SUMMER,), ["07-01", "08-20"]),
+        ((WINTER, SUMMER), [["01-20", "02-10"], ["07-01", "08-20"]]),
+    ):
+        p = attrs.evolve(ANHUI_2013, code="x", transfer_blackout=Param(value, art))
+        data = policy_to_dict(p)
+        assert json.loads(json.dumps(data["transfer_blackout"]["value"])) == written
+        assert policy_from_dict(data) == p
+    empty = parse_policy(_one("transfer_blackout", "[]"))
+    assert empty.transfer_blackout.value is None
+
+
+@pytest.mark.parametrize(
+    ("value", "en", "zh"),
+    [
+        (
+            '[["07-01", "08-20"], ["08-01", "08-31"]]',
+            "transfer_blackout periods 07-01 to 08-20 and 08-01 to 08-31 overlap",
+            "transfer_blackout 的期间 07-01 至 08-20 与 08-01 至 08-31 重叠",
+        ),
+        (  # one over the new year, one after it
+            '[["12-20", "01-10"], ["01-05", "01-20"]]',
+            "transfer_blackout periods 12-20 to 01-10 and 01-05 to 01-20 overlap",
+            "重叠",
+        ),
+        (
+            '[["07-01", "08-20"], ["07-01", "08-20"]]',
+            "transfer_blackout periods 07-01 to 08-20 and 07-01 to 08-20 overlap",
+            "重叠",
+        ),
+        ('[["07-01"], ["08-01", "08-20"]]', "expected 2 values", "应为 2 个值"),
+        ('[["07-01", "08-20"], "09-01"]', "expected a list such as", "应为列表"),
+        ('[["07-01", "08-32"]]', "no such day of the year: 08-32", "08-32"),
+    ],
+)
+def test_overlapping_or_malformed_blackout_periods_are_refused(
+    value: str, en: str, zh: str
+) -> None:
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(_one("transfer_blackout", value), where="js.toml")
+    assert "transfer_blackout" in e.value.message_en
+    assert en in e.value.message_en
+    assert zh in e.value.message_zh
+
+
+def test_overlapping_blackout_periods_are_refused_in_python() -> None:
+    art = ANHUI_2013.transfer_blackout.article
+    with pytest.raises(InvalidPolicy, match="overlap"):
+        attrs.evolve(
+            ANHUI_2013, transfer_blackout=Param((SUMMER, (MonthDay(8, 1), MonthDay(9, 1))), art)
+        )
+
+
+def test_transfer_closed_grades_anhui_sets_none_and_a_file_names_them() -> None:
+    closed = ANHUI_2013.transfer_closed_grades
+    assert closed.value == frozenset()
+    assert closed.article == anhui(25, 2)  # the transfer timing rules' article
+    assert "Anhui" in closed.note
+    assert ANHUI_2013.transfer_closed_grades_with_reason.value is False
+    p = parse_policy(_one("transfer_closed_grades", "[9, 12]"))
+    assert p.transfer_closed_grades.value == frozenset({9, 12})
+    with pytest.raises(InvalidPolicy, match="transfer_closed_grades are grades 1 to 12"):
+        parse_policy(_one("transfer_closed_grades", "[9, 13]"))
+    assert policy_from_dict(policy_to_dict(p)) == p

@@ -203,7 +203,7 @@ _IDENTITY = {
         (
             {"transfer_blackout": Param(("07-01", "08-20"), Article(JS, 23))},
             "transfer_blackout[0]",
-            "MonthDay",
+            "tuple[MonthDay, MonthDay]",
             "str",
         ),
         (

@@ -1489,3 +1489,90 @@ def test_the_actions_table_says_an_initial_grade_needs_a_photo() -> None:
     (row,) = [r for r in scenarios.actions_markdown().splitlines() if r.startswith("| `enroll`")]
     assert "`photo`: date (the photo's; needed in an initial grade" in row
     assert "enrolment.photo_missing" in row
+
+
+CITES = """\
+facts:
+  students:
+    - {as: 小明, school: A, class_id: A-1, grade: 1, name: 小明, sex: M,
+       birth_date: 2019-03-01, hukou_region: "340104", id_number: "340104201903010112"}
+steps:
+  - do: request_transfer
+    on: 2026-11-16
+    by: 镜湖小学
+    student: 小明
+    with: {to_school: W, to_class: W-1, reason: job_move, stated_reason: 父母调往芜湖工作}
+    expect: {allowed: true, warnings: [transfer.mid_term], cites: {CITES}}
+"""
+
+
+@pytest.mark.parametrize(
+    "cites",
+    [
+        "{transfer.mid_term: 皖教基〔2013〕20号 第二十五条第二款}",  # as the decision shows it
+        "{transfer.mid_term: 第二十五条第二款}",  # a part of it
+        "{transfer.mid_term: 皖教基〔2013〕20号第二十五条第二款}",  # spaces aside
+        "{transfer.mid_term: '皖教基〔2013〕20号 Art 25(2)'}",  # the English form, whole
+    ],
+)
+def test_a_step_checks_the_article_a_warning_cites(tmp_path: Path, cites: str) -> None:
+    """A province could not test that its decisions cite its own articles: no
+    expectation read the article. ``cites:`` maps a rule code to the citation."""
+    result = scenarios.run(scenarios.load(_write(tmp_path, CITES.replace("{CITES}", cites))))
+    assert result.ok, result.report()
+
+
+def test_a_wrong_citation_fails_saying_what_was_cited(tmp_path: Path) -> None:
+    body = CITES.replace("{CITES}", "{transfer.mid_term: 第二十一条}")
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    (failure,) = result.failures
+    assert failure.problems == (
+        "预期 transfer.mid_term 引用 第二十一条，实际引用 皖教基〔2013〕20号 第二十五条第二款 "
+        "(expected transfer.mid_term to cite 第二十一条, it cites 皖教基〔2013〕20号 "
+        "第二十五条第二款 (皖教基〔2013〕20号 Art 25(2)))",
+    )
+    assert "transfer.mid_term" in failure.explanation  # the decision's explanation follows
+    assert failure.actual["cites"] == {"transfer.mid_term": ["皖教基〔2013〕20号 第二十五条第二款"]}
+    # "Art 2" is no part of "Art 25(2)": the English form is matched whole
+    body = CITES.replace("{CITES}", "{transfer.mid_term: '皖教基〔2013〕20号 Art 2'}")
+    assert not scenarios.run(scenarios.load(_write(tmp_path, body))).ok
+
+
+def test_a_citation_of_a_rule_the_step_did_not_give_fails(tmp_path: Path) -> None:
+    body = CITES.replace("{CITES}", "{transfer.blackout: 第二十五条}")
+    result = scenarios.run(scenarios.load(_write(tmp_path, body)))
+    (failure,) = result.failures
+    assert failure.problems == (
+        "预期 transfer.blackout 引用 第二十五条，但这一步没有 transfer.blackout"
+        "（其拒绝与提醒：transfer.mid_term） (expected transfer.blackout to cite 第二十五条, "
+        "but the step gave no transfer.blackout (its refusals and warnings: transfer.mid_term))",
+    )
+
+
+@pytest.mark.parametrize(
+    ("cites", "fragment"),
+    [
+        (
+            "{transfer.mid_trem: 第二十五条}",
+            "unknown cites code 'transfer.mid_trem'; the closest are transfer.mid_term",
+        ),
+        ("[transfer.mid_term]", "cites is a mapping of rule codes to the article each cites"),
+        ("{}", "cites is a mapping of rule codes to the article each cites"),
+        ("{transfer.mid_term: ''}", "cites.transfer.mid_term is the text of a citation"),
+        ("{transfer.mid_term: 25}", "cites.transfer.mid_term is the text of a citation"),
+    ],
+)
+def test_a_malformed_cites_names_the_closest_code(
+    tmp_path: Path, cites: str, fragment: str
+) -> None:
+    path = _write(tmp_path, CITES.replace("{CITES}", cites))
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:14"
+    assert fragment in str(err.value)
+
+
+def test_a_check_step_cannot_expect_cites(tmp_path: Path) -> None:
+    path = _write(tmp_path, "steps:\n  - do: check\n    expect: {cites: {transfer.mid_term: x}}\n")
+    with pytest.raises(scenarios.ScenarioError, match="a check step cannot expect 'cites'"):
+        scenarios.load(path)

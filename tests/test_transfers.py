@@ -2114,3 +2114,153 @@ def test_art24_the_explainer_names_every_hold_the_sweep_says_the_first(
     held = [r.getMessage() for r in caplog.records if request_id in r.getMessage()]
     assert len(held) == 1
     assert "was changed outside the registry" in held[0]
+
+
+def _closed_twice() -> Any:
+    """Anhui's profile closing 寒假, 暑假 and a week over the new year to transfers."""
+    from xueji.policy import MonthDay as M
+
+    return attrs.evolve(
+        ANHUI_2013,
+        transfer_blackout=Param(
+            ((M(1, 20), M(2, 10)), (M(7, 1), M(8, 20)), (M(12, 28), M(1, 3))),
+            ANHUI_2013.transfer_blackout.article,
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "period"),
+    [
+        (D(2027, 1, 25), ("2027-01-20", "2027-02-10")),  # 寒假
+        (D(2027, 7, 20), ("2027-07-01", "2027-08-20")),  # 暑假
+        (D(2027, 8, 20), ("2027-07-01", "2027-08-20")),  # its last day
+        (D(2027, 5, 10), None),  # between them
+        (D(2027, 8, 21), None),
+        (D(2026, 12, 30), ("2026-12-28", "2027-01-03")),  # over the new year
+        (D(2027, 1, 2), ("2026-12-28", "2027-01-03")),
+        (D(2027, 1, 10), None),
+    ],
+)
+def test_art25_a_profile_closes_transfers_in_more_than_one_period(
+    day: dt.date, period: tuple[str, str] | None
+) -> None:
+    """A province that closes 寒假 and 暑假 (and a week over the new year) could not say
+    so: ``transfer_blackout`` held one period. Each period of the list closes the
+    system; the refusal names the one that holds the day."""
+    from xueji.rules.transfers import check_timing
+
+    decision = check_timing(day, policy=_closed_twice(), stated_reason="父母调往芜湖工作")
+    blackout = [v for v in decision.violations if v.code == "transfer.blackout"]
+    if period is None:
+        assert blackout == []
+        (step,) = [s for s in decision.explain().steps if s.rule == "transfer.blackout"]
+        assert dict(step.facts)["periods"] == "01-20..02-10, 07-01..08-20, 12-28..01-03"
+        return
+    (v,) = blackout
+    assert dict(v.facts) == {"on": day.isoformat(), "start": period[0], "end": period[1]}
+
+
+def test_art25_a_registry_refuses_a_transfer_in_any_closed_period() -> None:
+    p = Province(D(2026, 9, 1), policies=(_closed_twice(),))
+    s = p.register("A", 1, birth=D(2018, 3, 1))
+    p.at(D(2026, 12, 30))
+    out = start_transfer(p, s.id, stated_reason="父母调往芜湖工作")
+    assert [v.code for v in out.decision.violations] == ["transfer.blackout"]
+    assert dict(out.decision.violations[0].facts)["start"] == "2026-12-28"
+    assert out.request is None
+
+
+# -- transfer_closed_grades: grades closed to transfers (初三、高三年级原则上不办理转学) ------
+
+
+def _closing(grades: set[int], with_reason: bool = False) -> Any:
+    """A province's profile: Anhui's, with ``grades`` closed to transfers (its Art 23)."""
+    from xueji.articles import Article
+
+    art = Article("某教基〔2027〕1号", 23)
+    return attrs.evolve(
+        ANHUI_2013,
+        code="closing",
+        transfer_closed_grades=Param(frozenset(grades), art),
+        transfer_closed_grades_with_reason=Param(with_reason, art),
+    )
+
+
+def test_art25_a_profile_bars_transfers_in_its_closed_grades() -> None:
+    """A province whose measures say 初三、高三年级原则上不办理转学 could not say so
+    without editing the library. ``transfer_closed_grades`` refuses a transfer of a
+    student in such a grade (``transfer.closed_grade``, citing the parameter's
+    article); other grades transfer as before."""
+    p = Province(policies=(_closing({9, 12}),))
+    last, first = p.register("H", 12), p.register("H", 10)
+    out = start_transfer(p, last.id, to="H2", grade=12, stated_reason="父母调往外地")
+    assert out.decision.codes == ("transfer.closed_grade",)
+    assert not out.allowed
+    assert out.request is None
+    assert str(out.decision.violations[0].article) == "某教基〔2027〕1号 第二十三条"
+    step = next(s for s in out.decision.explain().steps if s.rule == "transfer.closed_grade")
+    assert [u.name for u in step.params] == [
+        "transfer_closed_grades",
+        "transfer_closed_grades_with_reason",
+    ]
+    assert start_transfer(p, first.id, to="H2", grade=10).allowed
+
+
+def test_art25_a_closed_grade_may_let_a_stated_reason_through_with_a_warning() -> None:
+    """``transfer_closed_grades_with_reason`` reads 原则上 ("in principle"): a transfer
+    in a closed grade with its reason stated in words goes through, warned (kept on
+    the request); without one it is refused."""
+    p = Province(policies=(_closing({12}, with_reason=True),))
+    s = p.register("H", 12)
+    bare = start_transfer(p, s.id, to="H2", grade=12)
+    assert not bare.allowed
+    assert bare.decision.codes == ("transfer.closed_grade",)
+    ok = start_transfer(p, s.id, to="H2", grade=12, stated_reason="父母调往外地工作")
+    assert ok.allowed, ok.decision
+    assert ok.decision.codes == ("transfer.closed_grade",)
+    assert ok.request is not None
+    assert ok.request.warnings == ("transfer.closed_grade",)
+
+
+def test_art25_a_closed_grade_bars_transfers_across_the_province_s_border() -> None:
+    """A transfer in from another province and one out to another province are
+    transfers too (as the term window and the blackout hold for them); a student
+    leaving the country is not (its record is kept, Art 23)."""
+    p = Province(policies=(_closing({12}),))
+    s = p.register("H", 12)
+    out = p.reg.request_cross_province_out(
+        school_actor("H"), s.id, to_school_name="江苏某中学", reason="随迁"
+    )
+    assert out.decision.codes == ("transfer.closed_grade",)
+    assert out.request is None
+    born = D(2008, 5, 1)
+    came = p.reg.transfer_in(
+        school_actor("H"),
+        origin="北京市某中学",
+        abroad=False,
+        school="H",
+        class_id="H-12",
+        grade=12,
+        name="外省生",
+        sex="F",
+        birth_date=born,
+        hukou_region="110105",
+        registry_number="G" + make_id(born, "F", region="110105"),
+    )
+    assert "transfer.closed_grade" in [v.code for v in came.decision.violations]
+    gone = p.reg.request_cross_border_out(
+        school_actor("H"),
+        s.id,
+        destination="新加坡",
+        leave_date=D(2026, 10, 1),
+        reason="随父母出国",
+    )
+    assert gone.allowed, gone.decision
+
+
+def test_art25_anhui_closes_no_grade_and_explains_no_such_step(province: Province) -> None:
+    s = province.register("H", 12)
+    out = start_transfer(province, s.id, to="H2", grade=12)
+    assert out.allowed, out.decision
+    assert "transfer.closed_grade" not in [step.rule for step in out.decision.explain().steps]

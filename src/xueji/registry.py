@@ -808,6 +808,10 @@ _TOLD_FACTS = frozenset(
         "today",
         "term",
         "deadline",
+        # the profile's closed period that holds the day (transfer_blackout), its periods
+        "start",
+        "end",
+        "periods",
         # Art 25's bar: a refusal of the receiving city's own authority
         "false_material_refusal",
         "refused",
@@ -6029,6 +6033,16 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 # correction_during_transfer = "wait" not while a correction is open
                 *(self._no_other_open(uow, x, kind, policy=policy) for x in left[:1]),
                 timing,  # Art 25(2), as for a transfer within the province
+                # a grade the profile closes to transfers (not for one from abroad)
+                *(
+                    ()
+                    if abroad
+                    else (
+                        transfers.check_closed_grade(
+                            grade, policy=policy, stated_reason=stated_reason
+                        ),
+                    )
+                ),
                 self._applied(applied_on, on, policy),
                 enrolment.check_duplicate(
                     [x for x in found.values() if x.status not in gone],
@@ -6228,6 +6242,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             policy = self.policy(on)
             decision = Decision.combine(
                 self._no_other_open(uow, s, RequestKind.CROSS_PROVINCE_OUT, policy=policy),
+                transfers.check_closed_grade(
+                    s.grade, policy=policy, stated_reason=reason, student=s.id
+                ),
                 transfers.check_timing(on, policy=policy, stated_reason=reason),
                 self._own_filing(
                     uow, actor, RequestKind.CROSS_PROVINCE_OUT, s.school, policy=policy

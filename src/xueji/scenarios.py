@@ -62,6 +62,7 @@ import yaml
 
 import xueji.registry as _registry_module
 from xueji import ids
+from xueji.articles import Article
 from xueji.audit import FindingKind
 from xueji.clock import ManualClock
 from xueji.decision import Decision
@@ -137,7 +138,7 @@ ACTIONS: frozenset[str] = frozenset(
 _CONTROL = frozenset({"do", "by", "on", "as", "expect", "with", "student", "request", "note"})
 _CHECK_EXPECT = frozenset({"student", "request", "log_verifies", "log_masked", "detected"})
 """What a ``check`` step can expect (and every other step too)."""
-_COMMAND_EXPECT = _CHECK_EXPECT | {"allowed", "refused", "warnings", "error"}
+_COMMAND_EXPECT = _CHECK_EXPECT | {"allowed", "refused", "warnings", "error", "cites"}
 _CLOCK_EXPECT = _CHECK_EXPECT | {"advanced", "error"}
 _EXPECT = _COMMAND_EXPECT | _CLOCK_EXPECT
 _STUDENT_FIELDS = frozenset(
@@ -1220,20 +1221,67 @@ def _codes(
             f"{key} 应为代码列表，如 [{what[1]}]",
             f"{key} is a list of codes, such as [{what[1]}]",
         )
-    known = sorted(known)
     for code in items:
-        if code not in known:
-            close = difflib.get_close_matches(code, known, n=3, cutoff=0.5)
-            near_zh = f"；相近的有 {'、'.join(close)}" if close else ""
-            near_en = f"; the closest are {', '.join(close)}" if close else ""
+        _known_code(path, node, key, code, known, what)
+    return items
+
+
+def _known_code(
+    path: str, node: _Map, key: str, code: str, known: Iterable[str], what: tuple[str, str]
+) -> None:
+    """``code`` (given under ``key``) is one of ``known``, or the file is malformed, the
+    closest codes named."""
+    known = sorted(known)
+    if code not in known:
+        close = difflib.get_close_matches(code, known, n=3, cutoff=0.5)
+        near_zh = f"；相近的有 {'、'.join(close)}" if close else ""
+        near_en = f"; the closest are {', '.join(close)}" if close else ""
+        raise _fail(
+            path,
+            node,
+            key,
+            f"未知的{what[0]} {code}{near_zh}（全部代码见 docs/reference.md）",
+            f"unknown {key} code {code!r}{near_en} (every code is in docs/reference.md)",
+        )
+
+
+def _cites(path: str, expect: _Map, rule: tuple[str, str]) -> dict[str, str]:
+    """``cites:`` checked: a mapping, not empty, of known rule codes to the text of a
+    citation (not empty). An empty mapping checked nothing, and would have passed."""
+    value = expect["cites"]
+    if not isinstance(value, dict) or not value:
+        raise _fail(
+            path,
+            expect,
+            "cites",
+            "cites 应为规则代码到其引用条文的映射，如 {transfer.mid_term: 第二十五条第二款}",
+            "cites is a mapping of rule codes to the article each cites, such as"
+            " {transfer.mid_term: 第二十五条第二款}",
+        )
+    for code, text in value.items():
+        _known_code(path, expect, "cites", str(code), RULE_CODES, rule)
+        if not isinstance(text, str) or not text.strip():
             raise _fail(
                 path,
-                node,
-                key,
-                f"未知的{what[0]} {code}{near_zh}（全部代码见 docs/reference.md）",
-                f"unknown {key} code {code!r}{near_en} (every code is in docs/reference.md)",
+                expect,
+                "cites",
+                f"cites.{code} 应为引用条文的文字（或其一部分），而不是 {_shown(text)}",
+                f"cites.{code} is the text of a citation (or a part of it), not {_shown(text)}",
             )
-    return items
+    return {str(code): text for code, text in value.items()}
+
+
+def _cited_as(article: Article, text: str) -> bool:
+    """Whether ``article`` is cited as ``text`` says (a ``cites:`` expectation): ``text``
+    is its Chinese form as a decision shows it (``皖教基〔2013〕20号 第二十五条第二款``)
+    or a part of it (``第二十五条第二款``), spaces aside, or its whole English form
+    (``皖教基〔2013〕20号 Art 25(2)``). A part of the English form is not enough: ``Art 2``
+    is a part of ``Art 25(2)``, where ``第二条`` is no part of ``第二十五条``."""
+
+    def bare(t: str) -> str:
+        return "".join(t.split())
+
+    return bare(text) in bare(str(article)) or text.strip() == article.english
 
 
 def _step(
@@ -1470,6 +1518,8 @@ def _expectations(path: str, action: str, node: _Map, expect: _Map) -> _Map:
     for key in ("refused", "warnings"):
         if key in expect:
             expect[key] = _codes(path, expect, key, RULE_CODES, rule)
+    if "cites" in expect:
+        expect["cites"] = _cites(path, expect, rule)
     if "refused" in expect and not expect["refused"]:  # it could never hold: "expected
         # refused [], got []" (found by the scenarios' review)
         raise _fail(
@@ -1839,6 +1889,8 @@ class _Run:
                 f"expected warnings {sorted(want['warnings'] or [])}, "
                 f"got {_or_none(actual.get('warnings'))}"
             )
+        if "cites" in want:
+            problems += self._citations(want["cites"], outcome, actual)
         # the decision's explanation (every rule evaluated) goes with a failure only when
         # what failed is the decision: a field, the log or the sweep is not the rules'
         about_decision = bool(problems)
@@ -1880,6 +1932,40 @@ class _Run:
         problems = [_in_chinese_too(p) for p in problems]
         decision = outcome.decision if outcome is not None and about_decision else None
         return _result(step, problems, actual, decision)
+
+    @staticmethod
+    def _citations(
+        want: Mapping[str, str], outcome: Outcome | None, actual: dict[str, Any]
+    ) -> list[str]:
+        """``cites:``: each code's refusals and warnings cite the article as written
+        (:func:`_cited_as`); what they cite goes into ``actual`` and, where it is not
+        that, into the problem (an analyst sees which article came)."""
+        given = (*outcome.decision.violations, *outcome.decision.warnings) if outcome else ()
+        cited: dict[str, list[str]] = {}
+        for v in given:
+            if str(v.article) not in cited.setdefault(v.code, []):
+                cited[v.code].append(str(v.article))
+        actual["cites"] = cited
+        problems = []
+        for code, text in want.items():
+            of_code = [v.article for v in given if v.code == code]
+            if not of_code:
+                zh, en = "、".join(sorted(cited)) or "无", ", ".join(sorted(cited)) or _NONE
+                problems.append(
+                    f"预期 {code} 引用 {text}，但这一步没有 {code}（其拒绝与提醒：{zh}） "
+                    f"(expected {code} to cite {text}, but the step gave no {code}"
+                    f" (its refusals and warnings: {en}))"
+                )
+                continue
+            wrong = list(dict.fromkeys(a for a in of_code if not _cited_as(a, text)))
+            if wrong:
+                zh = "；".join(str(a) for a in wrong)
+                en = "; ".join(f"{a} ({a.english})" for a in wrong)
+                problems.append(
+                    f"预期 {code} 引用 {text}，实际引用 {zh} "
+                    f"(expected {code} to cite {text}, it cites {en})"
+                )
+        return problems
 
     def _name_of(self, student_id: str) -> str:
         """The name the scenario gives a student (its id where it gave none)."""

@@ -175,6 +175,17 @@ ANHUI_2013 = Policy(
         "enough); with it, it is a warning, not a refusal.",
     ),
     transfer_blackout=Param(None, _art(25, 2), "Anhui sets no period closed to transfers."),
+    transfer_closed_grades=Param(
+        frozenset(), _art(25, 2), "Anhui sets no grade closed to transfers."
+    ),
+    transfer_closed_grades_with_reason=Param(
+        False,
+        _art(25, 2),
+        "Moot under Anhui's measures (no grade is closed). Where a profile closes a "
+        "grade (初三、高三年级原则上不办理转学), false refuses every transfer in it; true "
+        "reads 原则上 ('in principle') as the term window reads 确有正当理由: with its "
+        "reason stated in words, a transfer goes through with a warning.",
+    ),
     terms=Param(
         (
             Term("秋季学期", MonthDay(9, 1), MonthDay(1, 31)),

@@ -250,8 +250,24 @@ _TABLE_EXAMPLES: Mapping[Any, str] = {
 }
 
 
-_NAMED_EXAMPLES: Mapping[str, str] = {"school_authority_levels": '["city", "county"]'}
+_NAMED_EXAMPLES: Mapping[str, str] = {
+    "school_authority_levels": '["city", "county"]',
+    "transfer_blackout": '[["01-20", "02-10"], ["07-01", "08-20"]]',
+}
 """Examples of a parameter's value where its type's would mislead (a list of text)."""
+
+
+def _one_period(name: str, value: Any) -> bool:
+    """Whether ``value`` is ``transfer_blackout`` written as one pair of days
+    (``["07-15", "08-14"]``, the form of files written before it took a list of
+    periods, and as :func:`policy_to_dict` writes one period): a list of text, read as
+    one period (two days, or refused as not two)."""
+    return (
+        name == "transfer_blackout"
+        and isinstance(value, (list, tuple))
+        and bool(value)
+        and all(isinstance(x, str) for x in value)
+    )
 
 
 def _list_example(kind: Any) -> str:
@@ -427,8 +443,11 @@ def policy_from_dict(
                 f"parameter {name} needs both value and article (every parameter cites its "
                 f"source); {' and '.join(missing)} missing",
             )
+        value = table["value"]
+        if _one_period(name, value):  # (one period: the pair's own example and count)
+            value = [_structure(value, tuple[MonthDay, MonthDay], where, name)]
         changes[name] = Param(
-            _structure(table["value"], kind, where, name),
+            _structure(value, kind, where, name),
             _structure(table["article"], Article, where, f"{name}.article"),
             # (text as written: note = 5 was str()'d in silence)
             _structure(table.get("note", ""), str, where, f"{name}.note"),
@@ -535,8 +554,13 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
         }
     types = _param_types()
     for name, param in policy.parameters().items():
+        value = param.value
+        if name == "transfer_blackout" and value is not None and len(value) == 1:
+            value, kind = value[0], tuple[MonthDay, MonthDay]  # one period: the pair, as before
+        else:
+            kind = types[name]
         out[name] = {
-            "value": converter.unstructure(param.value, types[name]),
+            "value": converter.unstructure(value, kind),
             "article": converter.unstructure(param.article),
             "note": param.note,
         }

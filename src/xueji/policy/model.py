@@ -56,7 +56,7 @@ def python_types() -> Mapping[str, Any]:
     >>> type_name(python_types()["school_system"])
     'Mapping[Stage, frozenset[int]]'
     >>> type_name(python_types()["transfer_blackout"])
-    'tuple[MonthDay, MonthDay] | None'
+    'tuple[tuple[MonthDay, MonthDay], ...] | None'
     """
     hints = typing.get_type_hints(Policy)
     out: dict[str, Any] = {}
@@ -175,6 +175,78 @@ def _type_problems(p: Policy) -> list[Problem]:
     return []
 
 
+BlackoutPeriod = tuple[MonthDay, MonthDay]
+"""One period closed to transfers (``transfer_blackout``): its first and last day of
+the year; a last day before the first in the year runs over the new year."""
+
+
+def _blackout_periods(param: Any) -> Any:
+    """``transfer_blackout`` as a tuple of periods: one pair of days (the form a
+    profile wrote when it could give only one period, still valid) is one period, a
+    list or tuple of pairs is kept in its order, and no period (``None``, an empty
+    list) is ``None``. Anything else is left as it is, for :func:`_blackout_problems`
+    (or the check that a parameter is a :class:`Param`) to refuse."""
+    if not isinstance(param, Param):
+        return param
+    value = param.value
+    if value is None or (isinstance(value, (tuple, list)) and not value):
+        periods: Any = None
+    elif isinstance(value, (tuple, list)) and all(isinstance(d, MonthDay) for d in value):
+        periods = (tuple(value),)  # one pair: one period
+    elif isinstance(value, (tuple, list)) and all(isinstance(x, (tuple, list)) for x in value):
+        periods = tuple(tuple(x) for x in value)
+    else:
+        return param
+    return param if periods == value else attrs.evolve(param, value=periods)
+
+
+def _year_days(period: BlackoutPeriod) -> set[int]:
+    """The days of a leap year a period holds, as day numbers (a period over the new
+    year holds the end of the year and the start of it)."""
+
+    def day(d: MonthDay) -> int:
+        return _dt.date(2024, d.month, d.day).timetuple().tm_yday
+
+    first, last = day(period[0]), day(period[1])
+    if first <= last:
+        return set(range(first, last + 1))
+    return set(range(first, 367)) | set(range(1, last + 1))
+
+
+def _blackout_problems(p: Policy) -> list[Problem]:
+    """``transfer_blackout``'s periods: each two days of the year, and no two holding
+    a day in common (two periods that overlap are one period written twice, or a
+    mistake; which would the refusal name?)."""
+    periods = p.transfer_blackout.value
+    if periods is None:
+        return []
+    shown = repr(periods)
+    if not isinstance(periods, tuple) or not all(
+        isinstance(x, tuple) and len(x) == 2 and all(isinstance(d, MonthDay) for d in x)
+        for x in periods
+    ):
+        return [
+            (
+                f'transfer_blackout 应为若干期间，每个期间为两个日期（如 [["01-20", "02-10"], '
+                f'["07-01", "08-20"]]），而不是 {shown}',
+                f"transfer_blackout is a list of periods, each two days of the year (such as "
+                f'[["01-20", "02-10"], ["07-01", "08-20"]]), not {shown}',
+            )
+        ]
+    out: list[Problem] = []
+    for a, b in itertools.combinations(periods, 2):
+        if _year_days(a) & _year_days(b):
+            out.append(
+                (
+                    f"transfer_blackout 的期间 {a[0]} 至 {a[1]} 与 {b[0]} 至 {b[1]} 重叠："
+                    "每个期间应各自独立（重叠的期间请合并为一个）",
+                    f"transfer_blackout periods {a[0]} to {a[1]} and {b[0]} to {b[1]} overlap:"
+                    " each period stands apart (write overlapping periods as one)",
+                )
+            )
+    return out
+
+
 _GRADES = range(1, 13)
 
 AUTHORITY_LEVELS = frozenset({"city", "county"})
@@ -240,16 +312,18 @@ def _value_problems(p: Policy) -> list[Problem]:
                     f"{name} are grades 1 to 12 (at least one), not {sorted(grades)}",
                 )
             )
-    reentry = p.dropout_reentry_grades.value
-    if not reentry <= set(_GRADES):
-        out.append(
-            (
-                f"dropout_reentry_grades 应为1至12年级（可为空），而不是 {sorted(reentry)}",
-                f"dropout_reentry_grades are grades 1 to 12 (or none), not {sorted(reentry)}",
+    for name in ("dropout_reentry_grades", "transfer_closed_grades"):
+        grades = getattr(p, name).value
+        if not grades <= set(_GRADES):
+            out.append(
+                (
+                    f"{name} 应为1至12年级（可为空），而不是 {sorted(grades)}",
+                    f"{name} are grades 1 to 12 (or none), not {sorted(grades)}",
+                )
             )
-        )
     out.extend(_blank_problems(p))
     out.extend(_school_system_problems(p))
+    out.extend(_blackout_problems(p))
     # the end of a school year in order (found by a review: graduation_from = 08-15
     # loaded, and every graduation was then either early or late), as days of one
     # calendar year: graduation work, its deadline, then the rollover (Art 18)
@@ -752,9 +826,18 @@ class Policy:
     special_education_transfer_optional: Param[bool] = attrs.field(validator=_fields_are_params)
     false_material_bars_refiling: Param[bool] = attrs.field(validator=_fields_are_params)
     transfer_window: Param[TransferWindow] = attrs.field(validator=_fields_are_params)
-    transfer_blackout: Param[tuple[MonthDay, MonthDay] | None] = attrs.field(
-        validator=_fields_are_params
+    transfer_blackout: Param[tuple[BlackoutPeriod, ...] | None] = attrs.field(
+        converter=_blackout_periods, validator=_fields_are_params
     )
+    """The periods closed to transfers, in the order written, or ``None``. Given as
+    one pair of days (one period, the form of old profiles) or as pairs, it is read
+    as a tuple of pairs (:func:`_blackout_periods`)."""
+    transfer_closed_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)
+    """The grades in which no transfer is made (a province's 初三、高三年级原则上不办理转学):
+    ``transfer.closed_grade``; none under Anhui's measures."""
+    transfer_closed_grades_with_reason: Param[bool] = attrs.field(validator=_fields_are_params)
+    """Whether a transfer in a closed grade with its reason stated in words goes
+    through, warned (原则上, "in principle"), rather than refused."""
     terms: Param[tuple[Term, ...]] = attrs.field(validator=_fields_are_params)
     dropout_review_limit: Param[int | None] = attrs.field(validator=_fields_are_params)
     compulsory_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)

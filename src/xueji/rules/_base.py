@@ -261,6 +261,12 @@ _code(
     "no transfer may be started in this period",
 )
 _code(
+    "transfer.closed_grade",
+    anhui(25, 2),
+    "该年级原则上不办理转学",
+    "no transfer in a grade closed to transfers",
+)
+_code(
     "transfer.not_needed",
     anhui(20),
     "特教学校与随班就读之间转换可不办理转学手续，学籍可保留在原校",
@@ -541,6 +547,7 @@ CITES_PARAMETER: Mapping[str, str] = MappingProxyType(
         "stage.overdue": "transfer_stage_limit",
         "transfer.applied_on": "transfer_stage_limit",
         "transfer.blackout": "transfer_blackout",
+        "transfer.closed_grade": "transfer_closed_grades",
         "transfer.mid_term": "transfer_window",
         "transfer.mid_term_no_reason": "transfer_window",
         "transfer.not_needed": "special_education_transfer_optional",
@@ -775,6 +782,10 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     "transfer.blackout": (
         "该期间不得发起转学",
         "no transfer may be started in a closed period",
+    ),
+    "transfer.closed_grade": (
+        "政策规定不办理转学的年级（如初三、高三），原则上不办理转学",
+        "no transfer in a grade the policy closes to transfers (such as the graduating grades)",
     ),
     "stage.not_overdue": (
         "审批时限届满后方可默认审批",

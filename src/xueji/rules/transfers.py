@@ -29,10 +29,18 @@ Readings chosen:
   a term but outside the window, a transfer needs a stated reason: a warning with
   one, a refusal without. Between terms, no warning. The window is read on the day
   the guardian applied (``applied_on``, Art 21: the request opens on it), the
-  ``transfer_blackout`` (the system's closed days) on the day the transfer is filed.
+  ``transfer_blackout`` (the system's closed days: one period or more, e.g. 寒假 and
+  暑假) on the day the transfer is filed.
   Both hold for every kind of transfer (:func:`check_timing`): a
   transfer in from another province or from abroad (its ``stated_reason``) and a
   transfer out (its reason) as well as one within the province.
+* **Grades closed to transfers.** The policy's ``transfer_closed_grades`` (Anhui:
+  none; a province's 初三、高三年级原则上不办理转学): a transfer of a student in such a
+  grade is refused ``transfer.closed_grade``, or, with
+  ``transfer_closed_grades_with_reason`` and a reason stated in words, warned
+  (:func:`check_closed_grade`). It holds for a transfer within the province, in from
+  another province and out to another one; not for one from or to abroad. A profile
+  that closes no grade has no such step in its explanations.
 * **Special education <-> 随班就读 (Art 20).** Such a move 可不办理转学手续: with the
   policy's ``special_education_transfer_optional`` (Anhui: true) a transfer is not
   needed but may be made (warning ``transfer.not_needed``), so the registry can
@@ -59,6 +67,7 @@ __all__ = [
     "blackout_around",
     "check_abroad",
     "check_applied_on",
+    "check_closed_grade",
     "check_false_material_bar",
     "check_timing",
     "check_transfer",
@@ -252,6 +261,9 @@ def check_transfer(
             to_city=facts.to_city,
             seen={"false_material_refusal": facts.false_material_refusal or "-"},
         )
+    _check_closed_grade(
+        c, student=s.id, grade=s.grade, policy=policy, stated_reason=facts.stated_reason
+    )
     _check_timing(c, on=on, policy=policy, stated_reason=facts.stated_reason, applied_on=applied_on)
     return c.decision()
 
@@ -319,6 +331,52 @@ def check_false_material_bar(
     return c.decision()
 
 
+def check_closed_grade(
+    grade: int, *, policy: Policy, stated_reason: str = "", student: str = "-"
+) -> Decision:
+    """A transfer of a student in ``grade`` (a transfer in: the grade entered) under the
+    policy's ``transfer_closed_grades``: refused ``transfer.closed_grade`` in a closed
+    grade, or, where ``transfer_closed_grades_with_reason`` reads 原则上 so and a reason
+    is stated in words, warned. No step where the policy closes no grade (Anhui).
+
+    >>> import attrs
+    >>> from xueji.policy import ANHUI_2013, Param
+    >>> check_closed_grade(12, policy=ANHUI_2013).steps
+    ()
+    >>> closed = attrs.evolve(
+    ...     ANHUI_2013, transfer_closed_grades=Param(frozenset({9, 12}), ANHUI_2013.terms.article)
+    ... )
+    >>> check_closed_grade(12, policy=closed).codes, check_closed_grade(11, policy=closed).codes
+    (('transfer.closed_grade',), ())
+    """
+    c = Checks()
+    _check_closed_grade(c, student=student, grade=grade, policy=policy, stated_reason=stated_reason)
+    return c.decision()
+
+
+def _check_closed_grade(
+    c: Checks, *, student: str, grade: int, policy: Policy, stated_reason: str
+) -> None:
+    closed = policy.transfer_closed_grades
+    if not closed.value:
+        return  # (a profile that closes no grade: not a step of every explanation)
+    with_reason = policy.transfer_closed_grades_with_reason
+    stated = stated_reason.strip()
+    c.rule(
+        "transfer.closed_grade",
+        grade not in closed.value,
+        warn=with_reason.value and bool(stated),
+        article=closed.article,
+        params=(
+            ("transfer_closed_grades", closed),
+            ("transfer_closed_grades_with_reason", with_reason),
+        ),
+        student=student,
+        grade=grade,
+        stated_reason=stated_reason or "-",
+    )
+
+
 def check_timing(
     on: _dt.date,
     *,
@@ -355,18 +413,31 @@ def _check_timing(
     stated_reason: str,
     applied_on: _dt.date | None = None,
 ) -> None:
-    blackout = policy.transfer_blackout.value
+    periods = policy.transfer_blackout.value or ()
     blackout_param = (("transfer_blackout", policy.transfer_blackout),)
-    if blackout is not None:
-        start, end = blackout_around(on, blackout)
+    around = [blackout_around(on, period) for period in periods]
+    holding = next(((a, b) for a, b in around if a <= on <= b), None)
+    if holding is not None or len(around) == 1:
+        # the period that holds the day, named in the refusal; of one period, the one
+        # of the day's year (as before a profile could give more than one)
+        start, end = holding or around[0]
         c.rule(
             "transfer.blackout",
-            not start <= on <= end,
+            holding is None,
             article=policy.transfer_blackout.article,
             params=blackout_param,
             on=on.isoformat(),
             start=start.isoformat(),
             end=end.isoformat(),
+        )
+    elif around:
+        c.rule(
+            "transfer.blackout",
+            True,
+            article=policy.transfer_blackout.article,
+            params=blackout_param,
+            on=on.isoformat(),
+            periods=", ".join(f"{a}..{b}" for a, b in periods),
         )
     else:
         c.rule(
@@ -396,10 +467,10 @@ def _check_timing(
 
 
 def blackout_around(on: _dt.date, blackout: tuple[MonthDay, MonthDay]) -> tuple[_dt.date, _dt.date]:
-    """The blackout period (``transfer_blackout``, days of the year) that holds ``on``,
-    or, if none does, the one of ``on``'s year. A period whose end comes before its
-    start in the year runs over the new year (``["12-25", "01-05"]``), as a term does:
-    read within one year it was empty, and never applied.
+    """One blackout period (a period of ``transfer_blackout``, days of the year) as the
+    dates that hold ``on``, or, if they do not, as the dates of ``on``'s year. A period
+    whose end comes before its start in the year runs over the new year (``["12-25",
+    "01-05"]``), as a term does: read within one year it was empty, and never applied.
 
     >>> from xueji.policy import MonthDay as M
     >>> blackout_around(_dt.date(2027, 1, 3), (M(12, 25), M(1, 5)))
