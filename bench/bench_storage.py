@@ -278,7 +278,8 @@ def _server_database(url: str) -> None:
 
 
 def _empty_copy(url: str) -> SqlStore:
-    store = SqlStore.from_url(url, migrate=False)  # (a database left half-made: emptied)
+    # (a database left half-made, or by another xueji: emptied, its version unread)
+    store = SqlStore.from_url(url, migrate=False, check=False)
     store.drop_all()
     store.migrate()
     return store

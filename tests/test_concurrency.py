@@ -600,7 +600,7 @@ def test_workers_opening_an_old_database_at_once_all_find_it_upgraded(
     else:
         url = PG_URL if engine == "postgres" else MYSQL_URL
         _server(url, engine)
-    setup = SqlStore.from_url(url, migrate=False)  # (see empty_store)
+    setup = SqlStore.from_url(url, migrate=False, check=False)  # (see empty_store)
     setup.drop_all()
     if at != 0:  # back to what schema 1 wrote
         setup.migrate()
@@ -624,7 +624,7 @@ def test_workers_opening_an_old_database_at_once_all_find_it_upgraded(
 
 
 def _empty(url: str) -> None:
-    s = SqlStore.from_url(url, migrate=False)  # (see empty_store)
+    s = SqlStore.from_url(url, migrate=False, check=False)  # (see empty_store)
     s.drop_all()
     s.engine.dispose()
 
@@ -826,7 +826,7 @@ def test_a_postgres_lock_wait_past_the_host_s_lock_timeout_is_a_conflict() -> No
 
     _server(PG_URL, "postgres")
     store = SqlStore.from_url(
-        PG_URL, connect_args={"options": "-c lock_timeout=200"}, migrate=False
+        PG_URL, connect_args={"options": "-c lock_timeout=200"}, migrate=False, check=False
     )
     store.drop_all()
     store.migrate()

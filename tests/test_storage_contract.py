@@ -53,11 +53,12 @@ def empty_store(kind: str, tmp_path: Path) -> Store:
         return SqlStore.sqlite(tmp_path / f"{kind}.sqlite3")
     url = PG_URL if kind == "postgres" else MYSQL_URL
     _server(url, kind)
-    # not migrated before it is emptied: a database another run left half-made (two
-    # runs on one server at once: the tables of one dropped while the other's
-    # schema was being made) is a StorageError to open, and would stay so for every
-    # later run
-    store = SqlStore.from_url(url, migrate=False)
+    # not migrated before it is emptied, nor its version read: a database another run
+    # left half-made (two runs on one server at once: the tables of one dropped while
+    # the other's schema was being made) is a StorageError to open, one a newer or
+    # older xueji left is refused (SchemaTooNew, SchemaTooOld), and would stay so for
+    # every later run
+    store = SqlStore.from_url(url, migrate=False, check=False)
     store.drop_all()
     store.migrate()
     return store
@@ -116,7 +117,7 @@ class TestSqliteStore(_SqlContract):
 class TestPostgresStore(_SqlContract):
     def make_store(self) -> Store:
         _server(PG_URL, "PostgreSQL")
-        store = SqlStore.from_url(PG_URL, migrate=False)  # (see empty_store)
+        store = SqlStore.from_url(PG_URL, migrate=False, check=False)  # (see empty_store)
         store.drop_all()
         store.migrate()
         return store
@@ -129,7 +130,7 @@ class TestPostgresStoreWithoutLateral(_SqlContract):
 
     def make_store(self) -> Store:
         _server(PG_URL, "PostgreSQL")
-        plain = SqlStore.from_url(PG_URL, migrate=False)  # (see empty_store)
+        plain = SqlStore.from_url(PG_URL, migrate=False, check=False)  # (see empty_store)
         plain.drop_all()
         store = SqlStore(plain.engine.execution_options(**{sql.LATERAL_OPTION: False}))
         with store.engine.connect() as conn:
@@ -156,7 +157,7 @@ def test_lateral_needs_postgresql_9_3() -> None:
 class TestMariaDbStore(_SqlContract):
     def make_store(self) -> Store:
         _server(MYSQL_URL, "MariaDB")
-        store = SqlStore.from_url(MYSQL_URL, migrate=False)  # (see empty_store)
+        store = SqlStore.from_url(MYSQL_URL, migrate=False, check=False)  # (see empty_store)
         store.drop_all()
         store.migrate()
         return store
@@ -194,6 +195,83 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
         conn.execute(schema_t.insert().values(version=SCHEMA_VERSION + 1, applied_on="future"))
     with pytest.raises(SchemaTooNew):
         SqlStore.sqlite(path)
+
+
+def test_a_newer_schema_is_refused_without_migrating_too(tmp_path: Path) -> None:
+    """Found by the host review: ``migrate=False`` skipped the only version check, and
+    a database written by a newer xueji was read and written (docs/storage.md: "refused
+    (``SchemaTooNew``), never misread"). It means "do not change the schema", not "do
+    not check it": the version is read on opening. ``check=False`` (a tear-down's
+    ``drop_all``) defers it to the first unit of work, which refuses it then."""
+    from xueji.storage.sql import SCHEMA_VERSION, SchemaTooNew, schema_t
+
+    path = tmp_path / "new.sqlite3"
+    store = SqlStore.sqlite(path)
+    with store.engine.begin() as conn:
+        conn.execute(schema_t.insert().values(version=SCHEMA_VERSION + 1, applied_on="future"))
+    store.engine.dispose()
+    url = f"sqlite:///{path}"
+    for opening in (
+        lambda: SqlStore.from_url(url, migrate=False),
+        lambda: SqlStore(sa.create_engine(url), migrate=False),
+    ):
+        with pytest.raises(SchemaTooNew) as err:
+            opening()
+        assert err.value.code == "storage.schema_too_new"
+    unchecked = SqlStore.from_url(url, migrate=False, check=False)
+    for unit in (unchecked.unit_of_work, unchecked.reading):
+        with pytest.raises(SchemaTooNew), unit():
+            pass
+    assert unchecked.schema_version() == SCHEMA_VERSION + 1  # left as it was
+    unchecked.drop_all()  # (a test database a newer xueji left: emptied)
+    assert unchecked.schema_version() == 0
+    assert unchecked.migrate() == SCHEMA_VERSION
+    with unchecked.unit_of_work() as uow:
+        assert uow.units.list() == []
+    unchecked.engine.dispose()
+
+
+def test_an_older_schema_opened_without_migrating_is_refused_at_opening(tmp_path: Path) -> None:
+    """Found by the host review: ``from_url(..., migrate=False)`` opened a schema-8
+    database and its first command failed with ``storage.failed`` (no such table:
+    xueji_codes). Such a database is refused on opening (``SchemaTooOld``, saying the
+    two versions and how to upgrade), and left as it was; an empty one opens (nothing
+    to misread: ``drop_all``/``migrate`` may follow) and refuses a unit of work until
+    it is made."""
+    from xueji.storage.sql import SCHEMA_VERSION, SchemaTooOld, schema_t
+
+    path = tmp_path / "old.sqlite3"
+    store = SqlStore.sqlite(path)
+    with store.engine.begin() as conn:
+        conn.execute(schema_t.delete().where(schema_t.c.version == SCHEMA_VERSION))
+    store.engine.dispose()
+    url = f"sqlite:///{path}"
+    with pytest.raises(SchemaTooOld) as err:
+        SqlStore.from_url(url, migrate=False)
+    assert err.value.code == "storage.schema_too_old"
+    old = SCHEMA_VERSION - 1
+    assert f"数据库结构版本 {old} 低于本程序所需的 {SCHEMA_VERSION}" in err.value.message_zh
+    assert f"at version {old}; this xueji needs {SCHEMA_VERSION}" in err.value.message_en
+    assert "migrate()" in err.value.message_en
+    assert "xueji init" in err.value.message_zh
+    assert SqlStore.from_url(url, migrate=False, check=False).schema_version() == old
+    upgraded = SqlStore.open(url, existing=True)  # (what the message says to run)
+    assert upgraded.schema_version() == SCHEMA_VERSION
+    upgraded.engine.dispose()
+    assert SqlStore.from_url(url, migrate=False).schema_version() == SCHEMA_VERSION
+
+    empty = SqlStore.from_url(f"sqlite:///{tmp_path / 'empty.sqlite3'}", migrate=False)
+    assert empty.schema_version() == 0
+    with pytest.raises(SchemaTooOld) as err, empty.unit_of_work():
+        pass
+    assert "at version 0" in err.value.message_en
+    empty.migrate()
+    with empty.unit_of_work() as uow:
+        assert uow.units.list() == []
+    empty.drop_all()
+    with pytest.raises(SchemaTooOld), empty.reading():
+        pass
+    empty.engine.dispose()
 
 
 def test_schema_8_refuses_a_xueji_that_would_drop_new_fields(
@@ -867,7 +945,7 @@ def test_a_mariadb_database_at_schema_2_is_converted_to_exact_keys() -> None:
     from xueji.storage.sql import SCHEMA_VERSION, meta_t, metadata, schema_t
 
     _server(MYSQL_URL, "MariaDB")
-    SqlStore.from_url(MYSQL_URL, migrate=False).drop_all()
+    SqlStore.from_url(MYSQL_URL, migrate=False, check=False).drop_all()  # (see empty_store)
     raw = sa.create_engine(MYSQL_URL)
     with raw.begin() as conn:  # what schema 2 wrote: tables in the server's default collation
         metadata.create_all(conn)
@@ -1120,7 +1198,8 @@ def test_meta_set_is_one_upsert(kind: str, tmp_path: Path) -> None:
         upsert = "ON CONFLICT"
     else:
         _server(MYSQL_URL, "MariaDB")
-        store = SqlStore.from_url(MYSQL_URL.replace("mysql+", "mariadb+", 1), migrate=False)
+        mariadb = MYSQL_URL.replace("mysql+", "mariadb+", 1)
+        store = SqlStore.from_url(mariadb, migrate=False, check=False)  # (see empty_store)
         assert store.engine.dialect.name == "mariadb"
         store.drop_all()
         store.migrate()
@@ -1273,7 +1352,10 @@ def test_from_url_and_the_stores_own_statements_raise_xuejis_errors(tmp_path: Pa
     with pytest.raises(StorageError) as refused:
         SqlStore.from_url(gone)  # migrates: its first connection
     assert refused.value.code == "storage.unavailable"
-    store = SqlStore.from_url(gone, migrate=False)
+    with pytest.raises(StorageError) as refused:
+        SqlStore.from_url(gone, migrate=False)  # reads the schema's version
+    assert refused.value.code == "storage.unavailable"
+    store = SqlStore.from_url(gone, migrate=False, check=False)  # (no connection made)
     for call in (store.schema_version, store.migrate, store.analyze, store.drop_all):
         with pytest.raises(StorageError) as err:
             call()
@@ -1443,7 +1525,7 @@ def test_a_mysql_connection_made_is_not_cut_off_by_the_connect_timeout(
     ``read_timeout`` the host gives is kept as given."""
     _server(MYSQL_URL, "mariadb")
     monkeypatch.setattr(sql, "CONNECT_TIMEOUT_S", 1)
-    store = SqlStore.from_url(MYSQL_URL, migrate=False)
+    store = SqlStore.from_url(MYSQL_URL, migrate=False, check=False)  # (see empty_store)
     host_called = []
 
     @sa.event.listens_for(store.engine, "do_connect")
@@ -1455,6 +1537,7 @@ def test_a_mysql_connection_made_is_not_cut_off_by_the_connect_timeout(
         assert conn.exec_driver_sql("SELECT SLEEP(1.5)").scalar() == 0
         assert conn.exec_driver_sql("SELECT @token").scalar() == "fresh"
     assert host_called == [1]
+    store.migrate()  # (bounded's unit of work below must reach its statement)
     store.engine.dispose()
     bounded = SqlStore.from_url(MYSQL_URL, migrate=False, connect_args={"read_timeout": 1})
     with pytest.raises(StorageError), bounded.unit_of_work() as uow:
@@ -1531,7 +1614,8 @@ def test_a_server_gone_before_the_unit_begins_is_storage_unavailable() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # nothing listens there once it is closed
-    store = SqlStore.from_url(f"postgresql+psycopg://postgres@127.0.0.1:{port}/x", migrate=False)
+    gone = f"postgresql+psycopg://postgres@127.0.0.1:{port}/x"
+    store = SqlStore.from_url(gone, migrate=False, check=False)  # (no connection made)
     for unit in (store.unit_of_work, store.reading):
         with pytest.raises(StorageError) as err, unit():
             pass
@@ -1930,3 +2014,28 @@ def test_the_contract_catches_a_broken_adapter(
     with pytest.raises((AssertionError, pytest.fail.Exception)):
         run(broken(), **kwargs)
     run(MemoryStore(), **kwargs)  # the store it broke passes
+
+
+def test_the_storage_guide_lists_every_optional_method_the_code_looks_up() -> None:
+    """Found by the host review: docs/storage.md's optional methods left out
+    ``requests.for_student`` (the contract suite skips its test by name) and the
+    ``readable_*`` readers (written only in the ``RequestRepository`` docstring): a
+    host adapter without them was slower, or stopped at a damaged row, for a reason
+    the guide did not give. Every method the registry (or the profile record) looks up
+    with ``getattr`` on a store or its repositories is named there."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    looked_up: set[str] = set()
+    for source in (root / "src" / "xueji").rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        found = re.findall(
+            r'getattr\(\s*(?:uow\.\w+|requests|self\.store|store)\s*,\s*"(\w+)"', text
+        )
+        looked_up.update(found)
+    assert {"for_student", "readable_all", "reading"} <= looked_up  # (the pattern works)
+    guide = (root / "docs" / "storage.md").read_text(encoding="utf-8")
+    section = guide.split("Optional methods a host store may add", 1)[1]
+    section = section.split("What an adapter must do", 1)[0]
+    named = set(re.findall(r"`(?:\w+\.)?(\w+)\(", section))  # `reading()`, `requests.of_kind(`
+    assert sorted(looked_up - named) == []

@@ -205,6 +205,31 @@ class CannotComplete(TransitionRefused):
         )
 
 
+KIND_ZH = {
+    "unit": "单位",
+    "school": "学校",
+    "class": "班级",
+    "student": "学生",
+    "request": "申请",
+    "meta": "元数据",
+    "change log": "变动日志",
+    "change log entry": "变动日志条目",
+    "sequence": "编号序列",
+    "transaction": "事务",
+}
+"""The Chinese of the kinds of record a store's errors name (``kind`` stays English:
+programs read it); a kind not listed is shown as given."""
+
+
+def kind_zh(kind: str) -> str:
+    """The Chinese name of a record's ``kind`` for a message's Chinese half.
+
+    >>> kind_zh("student"), kind_zh("change log entry"), kind_zh("other")
+    ('学生', '变动日志条目', 'other')
+    """
+    return KIND_ZH.get(kind, kind)
+
+
 class ConcurrencyConflict(XuejiError, RuntimeError):
     """A record changed under a command (optimistic concurrency): nothing was written."""
 
@@ -213,7 +238,7 @@ class ConcurrencyConflict(XuejiError, RuntimeError):
         """Record ``key`` of ``kind`` is at version ``found``, not the ``want`` read."""
         return cls(
             "storage.conflict",
-            f"{kind} {key} 已被修改（版本 {found}，期望 {want}）",
+            f"{kind_zh(kind)} {key} 已被修改（版本 {found}，期望 {want}）",
             f"{kind} {key} was changed (version {found}, expected {want})",
         )
 
@@ -301,9 +326,9 @@ class DuplicateKey(XuejiError, ValueError):
         self.kind = kind
         self.key = key
         self.adding = adding
-        zh, en = f"{kind} {key} 已存在", f"{kind} {key} already exists"
+        zh, en = f"{kind_zh(kind)} {key} 已存在", f"{kind} {key} already exists"
         if adding is not None and adding != kind:
-            zh += f"：{adding} 不能使用其代码（单位与学校共用一套代码）"
+            zh += f"：{kind_zh(adding)}不能使用其代码（单位与学校共用一套代码）"
             en += f": a {adding} cannot take its code (units and schools share one code space)"
         super().__init__("storage.duplicate", zh, en)
 

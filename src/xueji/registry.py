@@ -58,6 +58,7 @@ from xueji.errors import (
     StorageError,
     StoreBusy,
     XuejiError,
+    kind_zh,
 )
 from xueji.explain import Step, Verdict, mask_ids
 from xueji.lifecycle.tables import (
@@ -706,7 +707,7 @@ def _expect(kind: str, key: str, expected: int | None, actual: int) -> None:
     if expected is not None and expected != actual:
         raise StaleVersion(
             "storage.conflict",
-            f"{kind} {key} 已被修改（当前版本 {actual}，操作基于版本 {expected}）",
+            f"{kind_zh(kind)} {key} 已被修改（当前版本 {actual}，操作基于版本 {expected}）",
             f"{kind} {key} was changed (now version {actual}; the command read {expected})",
         )
 

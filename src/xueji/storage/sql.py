@@ -57,6 +57,7 @@ from xueji.errors import (
     StorageError,
     StoreBusy,
     XuejiError,
+    kind_zh,
 )
 
 try:
@@ -86,7 +87,7 @@ from xueji.model import (
 from xueji.numbers import check_counts
 from xueji.policy.values import Stage
 
-__all__ = ["SCHEMA_VERSION", "CorruptRecord", "SchemaTooNew", "SqlStore"]
+__all__ = ["SCHEMA_VERSION", "CorruptRecord", "SchemaTooNew", "SchemaTooOld", "SqlStore"]
 
 T = TypeVar("T")
 
@@ -237,7 +238,44 @@ def _problems(error: Exception) -> tuple[str, str]:
 
 
 class SchemaTooNew(XuejiError, RuntimeError):
-    """The database was written by a newer version of xueji."""
+    """The database was written by a newer version of xueji: code
+    ``storage.schema_too_new``. Refused on opening, whether the store migrates or not:
+    it would be misread (fields this version does not know dropped when it rewrites a
+    record)."""
+
+
+class SchemaTooOld(XuejiError, RuntimeError):
+    """A store opened with ``migrate=False`` on a database of an older schema (or, in
+    a unit of work, on one with no schema yet): code ``storage.schema_too_old``. It
+    would be misread (a table or column this version reads is missing: its first
+    command failed with ``storage.failed``), so it is refused on opening, and left as
+    it was; :meth:`SqlStore.migrate`, :meth:`SqlStore.open` or ``xueji init`` upgrades
+    it."""
+
+
+def _too_new(current: int) -> SchemaTooNew:
+    return SchemaTooNew(
+        "storage.schema_too_new",
+        f"数据库结构版本 {current} 高于本程序支持的 {SCHEMA_VERSION}",
+        f"the database schema is at version {current}; this xueji reads up to {SCHEMA_VERSION}",
+    )
+
+
+def _schema_refused(current: int) -> SchemaTooNew | SchemaTooOld | None:
+    """The error for a database at schema ``current`` that this version cannot read
+    without upgrading it (0: no schema at all), or None at :data:`SCHEMA_VERSION`."""
+    if current > SCHEMA_VERSION:
+        return _too_new(current)
+    if current < SCHEMA_VERSION:
+        return SchemaTooOld(
+            "storage.schema_too_old",
+            f"数据库结构版本 {current} 低于本程序所需的 {SCHEMA_VERSION}：请先升级"
+            "（SqlStore.migrate()、SqlStore.open(url) 或 xueji init --store）",
+            f"the database schema is at version {current}; this xueji needs "
+            f"{SCHEMA_VERSION}: upgrade it first (SqlStore.migrate(), SqlStore.open(url) "
+            "or xueji init --store)",
+        )
+    return None
 
 
 def _json_dumps(data: Any) -> str:
@@ -359,7 +397,7 @@ def _check_mirrored(
 def _conflict(kind: str, key: str) -> ConcurrencyConflict:
     return ConcurrencyConflict(
         "storage.conflict",
-        f"{kind} {key} 已被其他操作修改",
+        f"{kind_zh(kind)} {key} 已被其他操作修改",
         f"{kind} {key} was changed by another command",
     )
 
@@ -2165,12 +2203,29 @@ class SqlStore:
     A store may be made before ``os.fork()``: the child opens its own connections.
     """
 
-    def __init__(self, engine: Engine, *, migrate: bool = True) -> None:
+    def __init__(self, engine: Engine, *, migrate: bool = True, check: bool = True) -> None:
+        """A store on ``engine``. ``migrate``: create or upgrade the schema now
+        (:meth:`migrate`). ``migrate=False`` leaves the schema as found but still reads
+        its version (one query): a database of a newer xueji is refused
+        (:class:`SchemaTooNew`), one of an older schema too (:class:`SchemaTooOld`:
+        it would be misread), an empty one opens (``migrate`` or ``drop_all`` may
+        follow; a unit of work on it is refused until it is made). ``check=False``
+        skips that query (no connection is made on opening; a tear-down's
+        ``drop_all`` of a test database whatever its schema): the first unit of work
+        reads the version instead, and refuses one it cannot read."""
         self.engine = engine
         _ENGINES.add(engine)
         self._nested = threading.local()
+        self._current = False  # the schema seen at SCHEMA_VERSION (no check needed)
         if migrate:
             self.migrate()
+        elif check:
+            with self._busy_is_conflict(), self._reader() as conn:
+                current = _schema_version(conn)
+            refused = _schema_refused(current) if current else None
+            if refused is not None:
+                raise refused
+            self._current = current == SCHEMA_VERSION
 
     @classmethod
     def sqlite(cls, path: str | os.PathLike[str], **kw: Any) -> SqlStore:
@@ -2184,10 +2239,11 @@ class SqlStore:
         return cls(engine)
 
     @classmethod
-    def from_url(cls, url: str, *, migrate: bool = True, **kw: Any) -> SqlStore:
+    def from_url(cls, url: str, *, migrate: bool = True, check: bool = True, **kw: Any) -> SqlStore:
         """A store for a SQLAlchemy URL (``sqlite:///path``, ``postgresql+psycopg://...``,
         ``mysql+pymysql://...``); ``kw`` goes to :func:`sqlalchemy.create_engine`.
-        ``migrate`` as for the constructor (False: the schema is left as found).
+        ``migrate`` and ``check`` as for the constructor (``migrate=False``: the schema
+        is left as found, and a newer or older one refused).
 
         On a server, a pooled connection is tested as each unit of work takes it
         (``pool_pre_ping``): one the server closed (a restart, a failover, MySQL's
@@ -2252,7 +2308,7 @@ class SqlStore:
             _postgres_setup(engine)  # a host's own session options are left as given
         elif lift:
             _pymysql_setup(engine)
-        return cls(engine, migrate=migrate)
+        return cls(engine, migrate=migrate, check=check)
 
     @classmethod
     def open(cls, url: str, *, existing: bool = False, **kw: Any) -> SqlStore:
@@ -2293,7 +2349,9 @@ class SqlStore:
         if asked and not _sqlite_has_registry(Path(str(path)), shown):
             raise not_a_registry
         try:
-            store = cls.from_url(url, migrate=not existing, **kw)
+            # (existing: the version is read by migrate() below, once a registry is
+            # found; an older one is upgraded)
+            store = cls.from_url(url, migrate=not existing, check=False, **kw)
             if existing and not asked:  # a server's database (or SQLite in memory)
                 with store._busy_is_conflict(), store._reader() as conn:
                     registry = sa.inspect(conn).has_table(schema_t.name)
@@ -2353,7 +2411,9 @@ class SqlStore:
         database already at this version takes no lock.
         """
         with self._busy_is_conflict():
-            return self._migrate()
+            version = self._migrate()
+        self._current = True
+        return version
 
     def _migrate(self) -> int:
         with self._reader() as conn:
@@ -2363,12 +2423,7 @@ class SqlStore:
         with _connected(self.engine.connect) as conn, _schema_lock(conn), conn.begin():
             current = _schema_version(conn)  # again, under the lock
             if current > SCHEMA_VERSION:
-                raise SchemaTooNew(
-                    "storage.schema_too_new",
-                    f"数据库结构版本 {current} 高于本程序支持的 {SCHEMA_VERSION}",
-                    f"the database schema is at version {current}; this xueji reads up to "
-                    f"{SCHEMA_VERSION}",
-                )
+                raise _too_new(current)
             for version, step in MIGRATIONS:
                 if version > current:
                     step(conn)
@@ -2403,7 +2458,10 @@ class SqlStore:
                 conn.exec_driver_sql(f"ANALYZE {', '.join(names)}")
 
     def drop_all(self) -> None:
-        """Remove every xueji table (tests and tear-down)."""
+        """Remove every xueji table (tests and tear-down), whatever the schema's
+        version; a unit of work is refused (:class:`SchemaTooOld`) until
+        :meth:`migrate` makes them again."""
+        self._current = False
         with self._busy_is_conflict(), _connected(self.engine.connect) as conn, conn.begin():
             metadata.drop_all(conn)
 
@@ -2434,6 +2492,11 @@ class SqlStore:
         ``connect``, closed after; driver errors as xueji's (:meth:`_busy_is_conflict`),
         those of making the connection too (a server gone: ``storage.unavailable``)."""
         with self._busy_is_conflict(), _connected(connect) as conn, conn.begin():
+            if not self._current:  # (opened with check=False, or on an empty database)
+                refused = _schema_refused(_schema_version(conn))
+                if refused is not None:
+                    raise refused
+                self._current = True
             uow = _UnitOfWork(conn)
             self._nested.uow = uow
             try:
