@@ -1069,6 +1069,53 @@ def test_art18_a_late_rollover_moves_a_lone_student_s_class_and_names_what_it_ca
         store.engine.dispose()
 
 
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("back", ["resumed", "returned"])
+def test_art18_a_late_rollover_names_a_student_back_in_a_class_gone_up(
+    kind: str, back: str, tmp_path: Path
+) -> None:
+    """Found by the review: s suspended (or dropped out) before 1 August and back on
+    10 August in A-3, still grade 3; o registered in A-3. Run on 20 September, the
+    2026 rollover held s in grade 3 (as on time) and moved A-3 up with o, leaving s
+    registered in grade 3 in a grade-4 class, with no warning. On time, the class
+    had gone up before s came back, and their return into it was refused
+    (``class.wrong_school``). The class moves with its other pupils (Art 16); s is
+    named in the ``rollover.status_unknown`` warning (``class_gone_up``), and the
+    authority puts them into a class of their grade (Art 18(2): ``regrade``), after
+    which detect finds nothing."""
+    store = SqlStore.sqlite(tmp_path / f"{back}.sqlite3") if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), store=store)
+    s = p.register("A", 3, birth=D(2017, 3, 1))
+    o = p.register("A", 3, birth=D(2017, 4, 1))
+    if back == "resumed":
+        assert p.reg.approve(SHUSHAN, p.reg.suspend(A, s.id, "病休").request.id).allowed
+    else:
+        assert p.reg.approve(SHUSHAN, p.reg.record_dropout(A, s.id, "辍学").request.id).allowed
+    p.at(D(2026, 8, 10))
+    if back == "resumed":
+        assert p.reg.approve(SHUSHAN, p.reg.resume(A, s.id, "痊愈").request.id).allowed
+    else:
+        assert p.reg.return_from_dropout(A, s.id).allowed
+    assert p.reg.student(PROVINCE, s.id).class_id == "A-3"
+    p.at(D(2026, 9, 20))
+    out = p.reg.rollover(SYSTEM, 2026)
+    assert out.allowed
+    assert p.reg.student(PROVINCE, o.id).grade == 4
+    assert p.reg.student(PROVINCE, s.id).grade == 3
+    with p.store.unit_of_work() as uow:
+        assert uow.classes.get("A-3").grade == 4  # type: ignore[union-attr]
+    assert "rollover.status_unknown" in out.decision.codes
+    named = next(v for v in out.decision.warnings if v.code == "rollover.status_unknown")
+    assert dict(named.facts)["class_gone_up"] == s.id
+    assert dict(named.facts)["ids"] == ""
+    # what the authority does: a class of their grade, the student put into it
+    assert p.reg.add_class(A, SchoolClass("A-3b", "A", "三年级2班", 3, "t", D(2026, 9, 20))).allowed
+    assert p.reg.regrade(SHUSHAN, s.id, grade=3, class_id="A-3b", reason="回到三年级").allowed
+    assert [f.kind for f in p.reg.detect(PROVINCE).findings] == []
+    if store is not None:
+        store.engine.dispose()
+
+
 def test_art18_a_late_rollover_takes_its_date_from_the_profile_of_that_date() -> None:
     """Found by the review: across a profile change (rollover on 20 July, then on 1
     August), a late run took its date from today's profile, and a student who entered

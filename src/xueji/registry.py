@@ -1048,7 +1048,8 @@ class _AsOnDate:
     not move since (suspended, dropped out, gone to another province): moved up by
     hand. ``kept``: not moved then (suspended, dropped out, away, or a record from
     outside whose transfer in was open on the date), in school since: held, and
-    their class does not move for them. ``held``, ``unfinished``: what the entry's
+    their class does not move for them (one back in a class that goes up with its
+    other pupils is named: :func:`_in_class_gone_up`). ``held``, ``unfinished``: what the entry's
     ``suspended_held`` and ``final_grade_unfinished`` figures, counted from today's
     statuses, are off by. ``unknown``: records the log cannot decide (a status it
     cannot read, or a record that would move by hand whose grade, class or stage
@@ -1117,6 +1118,36 @@ class _AsOnDate:
             elif moves_now and not moved_then:
                 kept.add(s.id)
         return cls(tuple(move), frozenset(kept), held, unfinished, frozenset(unknown))
+
+
+def _in_class_gone_up(uow: UnitOfWork, kept: Sequence[Student]) -> list[str]:
+    """Of the students ``kept`` a late rollover held by their status on its date
+    (:class:`_AsOnDate`: suspended, dropped out or away then, back since), those who
+    came back into a class the rollover has just moved up with its other pupils: now
+    in a class of another grade (sorted ids). One read of their classes.
+
+    Reading (Arts 16, 18(2), 26, 27): run on its date, the rollover would have moved
+    the class up with the pupils in school then, and the student's return into it
+    after the date would have been refused (``class.wrong_school``): a registered
+    pupil never sits in a class of another grade. Run late, the return is on record
+    already. The class still moves with its other pupils (Art 16: a class moves with
+    its students; it cannot stay behind for one who was not in school on the date),
+    and the student keeps the grade the date decides (as on time); which class of that
+    grade they go into is the school's and the authority's choice, not the
+    registry's to guess: the rollover names them in its ``rollover.status_unknown``
+    warning (``class_gone_up``), and the authority puts them into a class of their
+    grade with :meth:`Registry.regrade` (``add_class`` first where the school has
+    none), or moves them up into the class after all where it decides so (regrade
+    with the class's grade). Found by the review: the late run left them registered
+    in grade 3 in a grade-4 class, with no warning."""
+    if not kept:
+        return []
+    classes = uow.classes.get_many({s.class_id for s in kept})
+    return sorted(
+        s.id
+        for s in kept
+        if (klass := classes.get(s.class_id)) is not None and klass.grade != s.grade
+    )
 
 
 def _came_in_then(uow: UnitOfWork, student: str, due: _dt.date) -> bool:
@@ -6713,6 +6744,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             if as_on.move:  # (run late) those in school on the date, out of it since
                 moved, classes_moved = self._move_as_on(uow, actor, due, policy, as_on.move)
                 promoted, classes = promoted + moved, classes + classes_moved
+            # (run late) held by their status on the date, back since in a class that
+            # went up with its other pupils: named, for the authority to seat them
+            gone_up = _in_class_gone_up(uow, [s for s in since if s.id in as_on.kept])
             # the rules of the run, each a step with the parameter it reads (as
             # graduation.rollover_action's), a warning where a student was affected
             ran = Checks()
@@ -6740,11 +6774,14 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             if on > due:  # (run late: a record the log cannot decide is named, not guessed)
                 ran.rule(
                     "rollover.status_unknown",
-                    not as_on.unknown,
+                    not as_on.unknown and not gone_up,
                     warn=True,
                     article=anhui(18, 2),
-                    students=len(as_on.unknown),
+                    students=len(as_on.unknown) + len(gone_up),
                     ids=",".join(sorted(as_on.unknown)),
+                    # (Art 16: to be put into a class of their grade by the authority,
+                    # regrade; on time, their return into it was refused)
+                    class_gone_up=",".join(gone_up),
                 )
             uow.meta.set(key, on.isoformat())
             if due < on:  # its entries are dated its date: the day it ran is kept apart
