@@ -1972,6 +1972,48 @@ def test_art16_a_student_held_for_a_transfer_keeps_their_seat_in_the_class_gone_
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_late_rollover_holds_only_for_a_transfer_open_on_its_date(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the second rollover review: under ``"hold"``, a rollover run on 1
+    September held s for a transfer filed on 5 August (grade 3, ``held_for_open_
+    transfer`` 1, ``held_at_rollover`` written, a seat kept in A-3), though on 1
+    August no transfer was open and, run then, the rollover moved s up. Only a
+    transfer open on the rollover's date holds its student (Arts 16, 18(2)): run
+    late, s goes up with A-3 as on time, and the transfer's approval places them in
+    W-3, gone up too."""
+    seen = {}
+    for late in (False, True):
+        name = f"{'late' if late else 'on'}.sqlite3"
+        store = SqlStore.sqlite(str(tmp_path / name)) if kind == "sqlite" else None
+        p = Province(D(2026, 6, 1), policies=(_HOLD,), store=store)
+        s = p.register("A", 3, birth=D(2017, 3, 1))
+        p.register("A", 3, birth=D(2017, 4, 1))
+        p.register("W", 3, birth=D(2017, 1, 1))  # (W-3 goes up: the transfer's class)
+        if not late:
+            p.at(D(2026, 8, 1))
+            assert p.reg.rollover(SYSTEM, 2026).allowed
+        p.at(D(2026, 8, 5))
+        rid = _transfer(p, s, "W-3")  # (on time, gone up to grade 4 already)
+        if late:
+            p.at(D(2026, 9, 1))
+            assert p.reg.rollover(SYSTEM, 2026).allowed
+        entry = p.reg.history(PROVINCE, "year:2026")[-1]
+        assert entry.after["held_for_open_transfer"] == "0", late
+        assert "held_at_rollover" not in p.reg.request(PROVINCE, rid).payload
+        with p.store.unit_of_work() as uow:
+            assert list(uow.meta.prefixed(registry._HELD_SEAT)) == []
+        before = p.reg.student(PROVINCE, s.id)
+        p.at(D(2027, 1, 15))  # every stage past its deadline: approved by default
+        assert [r.id for r in p.reg.advance_clock(SYSTEM)] == [rid]
+        after = p.reg.student(PROVINCE, s.id)
+        seen[late] = ((before.class_id, before.grade), (after.school, after.class_id, after.grade))
+        if store is not None:
+            store.engine.dispose()
+    assert seen[True] == seen[False] == (("A-3", 4), ("W", "W-3", 4))
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_art18_a_transfer_held_across_an_upgrade_counts_both_rollovers(
     kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

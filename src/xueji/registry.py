@@ -3966,8 +3966,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         abroad, which stays in the grade it was filed in whatever the policy, Arts 16
         and 18: before, its transfer in was marked, and its class check at approval
         expected a grade its approval never gave it) records the year (:data:`_HELD_AT`), for its end to
-        move the student up (:meth:`_catch_up`). A few requests, read with their
-        students in one query. Returns the students held, each with its transfer."""
+        move the student up (:meth:`_catch_up`). ``transfers``: those open on the
+        rollover's date (filed by then, open still); one filed after it, on a late run,
+        holds no one, as run on its date (found by the review: it was marked and its
+        student held). A few requests, read with their students in one query. Returns
+        the students held, each with its transfer."""
         if not transfers:
             return []
         marked: list[tuple[Student, Request]] = []
@@ -6658,7 +6661,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             transfers: list[Request] = []  # (the open transfers, for "hold" below)
             incoming: set[str] = set()  # new records from outside under review
             for r in uow.requests.open():
-                if r.kind in _TRANSFER_KINDS:
+                # (run late) a transfer filed after the date was not open on it: run
+                # then, the rollover moved its student up; only one open on the date
+                # holds them under "hold" (one ended since is not open now: Art 16,
+                # 18(2); found by the review: one filed 5 August held its student at
+                # a rollover run on 1 September)
+                if r.kind in _TRANSFER_KINDS and r.opened_on <= due:
                     transferring.add(r.student)
                     transfers.append(r)
                 if r.kind in _INCOMING_KINDS:
