@@ -1972,6 +1972,68 @@ def test_art16_a_student_held_for_a_transfer_keeps_their_seat_in_the_class_gone_
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art16_a_held_seat_counts_under_a_later_profile_without_hold(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the second rollover review: the class-size checks counted a held seat
+    only while the profile in force held transfers: once a successor profile with
+    ``"promote"`` came into force (1 September), a newcomer took the seat of a student
+    held at the 1 August rollover, and the transfer's withdrawal seated them over the
+    cap of 3. A kept seat counts until its transfer ends, whatever profile is in force
+    (Art 16); a store that never held anyone reads no held seats."""
+    caps = {**ANHUI_2013.class_size_caps.value, Stage.PRIMARY: 3}
+    slow = attrs.evolve(
+        _HOLD,
+        class_size_caps=Param(caps, anhui(16)),
+        transfer_default_approval=Param(False, anhui(24)),
+    )
+    first = attrs.evolve(slow, code="hold-a", valid_until=D(2026, 8, 31))
+    later = attrs.evolve(
+        slow,
+        code="promote-b",
+        valid_from=D(2026, 9, 1),
+        rollover_open_transfers=Param("promote", anhui(18, 2)),
+    )
+    store = SqlStore.sqlite(str(tmp_path / "later.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), policies=(first, later), store=store)
+    p.register("A", 3, birth=D(2017, 2, 1))
+    p.register("A", 3, birth=D(2017, 2, 2))
+    s = p.register("A", 3, birth=D(2017, 3, 1))
+    p.register("W", 3, birth=D(2017, 1, 1))
+    p.at(D(2026, 7, 20))
+    rid = _transfer(p, s, "W-3")
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.at(D(2026, 9, 2))
+
+    def newcomer(day: int) -> dict[str, object]:
+        birth = D(2016, 5, day)
+        return enrol_kwargs(
+            school="A", class_id="A-3", grade=4, birth_date=birth, id_number=make_id(birth)
+        )
+
+    out = p.reg.enroll(school_actor("A"), **newcomer(1))  # type: ignore[arg-type]
+    assert [v.code for v in out.decision.violations] == ["class.full"]
+    bulk = p.reg.enroll_many(school_actor("A"), [newcomer(2)])
+    assert [v.code for v in bulk.refused[0][1].violations] == ["class.full"]
+    back = p.reg.withdraw(school_actor("W"), rid)
+    assert back.allowed
+    assert "class.full" not in back.decision.codes
+    with p.store.unit_of_work() as uow:
+        assert uow.students.count_in_class("A-3", 4) == 3
+        assert list(uow.meta.prefixed(registry._HELD_SEAT)) == []
+    # no seat held any more: the class-size checks read none
+    calls: list[object] = []
+    real = registry._held_seats
+    monkeypatch.setattr(registry, "_held_seats", lambda *a: calls.append(a) or real(*a))
+    p.reg.enroll(school_actor("A"), **newcomer(3))  # type: ignore[arg-type]
+    p.reg.enroll_many(school_actor("A"), [newcomer(4)])
+    assert calls == []
+    if store is not None:
+        store.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_art18_a_late_rollover_holds_only_for_a_transfer_open_on_its_date(
     kind: str, tmp_path: Path
 ) -> None:

@@ -219,6 +219,15 @@ size (:func:`_held_seats`), so a newcomer cannot take it and the withdrawal that
 them back does not put the class over its cap. Found by the rollover review: the class
 counted only the pupils of its own grade, a newcomer took the seat, and the withdrawal
 left the class one over its cap (a ``class.full`` warning only)."""
+_HELD_SEATS_ANY = "held_seats:any"
+"""The meta key set while any seat is held (:data:`_HELD_SEAT`): written with the first
+key, removed with the last. A kept seat counts until its transfer ends whatever profile
+is in force (Art 16: found by the second rollover review, a successor profile with
+``"promote"`` stopped counting it, a newcomer took it and the withdrawal seated the
+held student over the cap), so every class-size check reads this one key
+(:func:`_holds_seats`, once a command or a bulk chunk), and the held seats only where
+it is set: a store that never held anyone reads nothing more. (Not under the
+:data:`_HELD_SEAT` prefix, whose keys are one a seat.)"""
 
 
 def _release_held_seat(uow: UnitOfWork, req: Request, s: Student) -> None:
@@ -229,6 +238,8 @@ def _release_held_seat(uow: UnitOfWork, req: Request, s: Student) -> None:
     them for (:data:`_HELD_AT`) has one."""
     if req.kind in _TRANSFER_KINDS and _HELD_AT in req.payload:
         uow.meta.delete([_held_seat_key(s.class_id, s.id)])
+        if next(uow.meta.prefixed(_HELD_SEAT), None) is None:  # (the last one: a rare read)
+            uow.meta.delete([_HELD_SEATS_ANY])
 
 
 def _keep_held_seats(uow: UnitOfWork, marked: Sequence[tuple[Student, Request]]) -> None:
@@ -241,6 +252,17 @@ def _keep_held_seats(uow: UnitOfWork, marked: Sequence[tuple[Student, Request]])
         klass = classes.get(s.class_id)
         if klass is not None and klass.grade != s.grade:
             uow.meta.set(_held_seat_key(klass.id, s.id), r.id)
+            uow.meta.set(_HELD_SEATS_ANY, "1")
+
+
+def _holds_seats(uow: UnitOfWork, policy: Policy) -> bool:
+    """Whether a class-size check must read the held seats (:data:`_HELD_SEAT`): where
+    any is held (:data:`_HELD_SEATS_ANY`, one key read), whatever profile is in force;
+    under a profile that holds, also where the flag is missing (a store whose seats
+    were kept before it was written: read as before)."""
+    if policy.rollover_open_transfers.value == "hold":
+        return True
+    return uow.meta.get(_HELD_SEATS_ANY) is not None
 
 
 def _held_seat_key(class_id: str, student: str) -> str:
@@ -2965,13 +2987,18 @@ class Registry:
         return transfers.into_senior_from_elsewhere(dst.stages, stage, same_city=False)
 
     @staticmethod
-    def _seated(uow: UnitOfWork, klass: SchoolClass, policy: Policy) -> int:
+    def _seated(
+        uow: UnitOfWork, klass: SchoolClass, policy: Policy, held: bool | None = None
+    ) -> int:
         """The seats taken in ``klass`` (Art 16's class size): its pupils of its grade
-        (``count_in_class``) and, under ``rollover_open_transfers = "hold"``, the seats
-        kept by students held for an open transfer (:data:`_HELD_SEAT`; a store whose
-        profile does not hold reads nothing more)."""
+        (``count_in_class``) and the seats kept by students held for an open transfer
+        (:data:`_HELD_SEAT`), whatever profile is in force now: a seat kept under
+        ``rollover_open_transfers = "hold"`` counts until its transfer ends. ``held``:
+        whether any seat is held, where the caller read it already (a bulk chunk);
+        else read here (:func:`_holds_seats`: one key; a store that never held anyone
+        reads nothing more)."""
         size = uow.students.count_in_class(klass.id, klass.grade)
-        if policy.rollover_open_transfers.value == "hold":
+        if _holds_seats(uow, policy) if held is None else held:
             size += _held_seats(uow, klass.id)[klass.id]
         return size
 
@@ -4428,7 +4455,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         classes = uow.classes.get_many({e.class_id for e in batched})
         existing = uow.students.by_id_numbers({e.id_number for e in batched if e.id_number})
         sizes = uow.students.count_in_classes({k: c.grade for k, c in classes.items()})
-        if policy.rollover_open_transfers.value == "hold":  # (one read for the batch)
+        holds = _holds_seats(uow, policy)  # (a seat kept whatever profile is in force)
+        if holds:  # (one read for the batch)
             held = _held_seats(uow)
             sizes = {k: n + held[k] for k, n in sizes.items()}
         fresh: list[tuple[int, _Enrolment, School, SchoolClass]] = []
@@ -4451,7 +4479,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     seen.add(student.id_number)
                 if student is not None and student.class_id in sizes:
                     placed = classes[student.class_id]
-                    sizes[placed.id] = self._seated(uow, placed, policy)
+                    sizes[placed.id] = self._seated(uow, placed, policy, holds)
                 continue
             assert e.id_number is not None  # (not _alone)
             sch, klass = schools.get(e.school), classes.get(e.class_id)
