@@ -473,8 +473,9 @@ _IDEM = "idem:"
 RAN_ON_KEY = "log:ran_on"
 """The meta store's key of the latest day the registry ran at where that day is later
 than the change log's last entry: a rollover run late dates its entries its rollover
-date (1 August), a sweep dates each default approval the day after its deadline, so
-the last entry's date is not the day they ran (:func:`latest_log_day`)."""
+date (1 August), a sweep dates each default approval the day after its deadline, a
+transfer filed with an earlier ``applied_on`` dates its opening entry that day, so the
+last entry's date is not the day they ran (:func:`latest_log_day`)."""
 _FORGET_BATCH = 1_000  # keys per delete of forget_idempotency_keys
 
 # how a denial names a subject that is no school's ("\0province": _subject_schools)
@@ -494,11 +495,25 @@ _PROVINCE_LEVEL_EN = "a province-level subject"
 def _ran_on(uow: UnitOfWork, on: _dt.date) -> None:
     """Record ``on`` as the latest day the registry ran at (:data:`RAN_ON_KEY`), by the
     commands that date their entries before the day they run (:meth:`Registry.rollover`,
-    :meth:`Registry.advance_clock`), only when they did: an idle sweep writes nothing.
+    :meth:`Registry.advance_clock`, a filing dated its application day:
+    :func:`_ran_on_backdated`, a decision whose request the sweep first approved by
+    default), only when they did: an idle sweep writes nothing.
     A later day recorded already is kept."""
     recorded = _recorded_day(uow.meta.get(RAN_ON_KEY))
     if recorded is None or recorded < on:
         uow.meta.set(RAN_ON_KEY, on.isoformat())
+
+
+def _ran_on_backdated(uow: UnitOfWork, applied_on: _dt.date | None, on: _dt.date) -> None:
+    """A filing dated its application day ``applied_on`` (:meth:`Registry.request_transfer`,
+    :meth:`Registry.transfer_in`: the opening entry, and the default approvals its
+    sweep dates the day after each deadline since) run on ``on``, later: ``on`` is
+    recorded as the day the registry ran at (:func:`_ran_on`, Arts 31, 32). Found by
+    the second rollover review: ``xueji transfer file --applied-on 2026-10-12 --today
+    2026-10-30`` recorded nothing, and a suspension dated 14 October was accepted
+    after it. A filing dated today reads nothing more."""
+    if applied_on is not None and applied_on < on:
+        _ran_on(uow, on)
 
 
 def _recorded_day(text: str | None) -> _dt.date | None:
@@ -514,8 +529,9 @@ def _recorded_day(text: str | None) -> _dt.date | None:
 
 def latest_log_day(uow: UnitOfWork) -> _dt.date | None:
     """The latest day the registry has run at: the later of the change log's last
-    entry's date and the day a rollover or a sweep that dated its entries earlier ran
-    (:data:`RAN_ON_KEY`); ``None`` for an empty log and no such day. A command dated
+    entry's date and the day a command that dated its entries earlier ran (a late
+    rollover, a sweep, a filing dated its application day: :data:`RAN_ON_KEY`);
+    ``None`` for an empty log and no such day. A command dated
     before it would be backdated among what the registry has done (``xueji``'s
     ``cli.today_backwards``): after a rollover run on 20 September, whose entry is
     dated 1 August, a suspension dated 15 August, before the student was enrolled,
@@ -5527,6 +5543,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         altered = _request_altered(uow, req)
         put_off: list[Request] = []
         swept = req if altered is not None else self._sweep_request(uow, req, on, put_off)
+        if swept.version != req.version:  # (default approvals dated before today)
+            _ran_on(uow, on)
         overdue: Request | None = None
         if event == "withdraw":
             pass
@@ -6000,6 +6018,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             )
             s = self._take(uow, s)
             req = self._sweep_request(uow, req, on)
+            _ran_on_backdated(uow, applied_on, on)
         return Outcome(told, self._shown(uow, actor, s), req)
 
     @_retried
@@ -6230,6 +6249,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 record_told=not left,
             )
             req = self._sweep_request(uow, req, on)
+            _ran_on_backdated(uow, applied_on, on)
             if left:
                 decision = self._told(uow, actor, decision, student.school)
         # a record coming back is the province's earlier record (a guardian's number,
