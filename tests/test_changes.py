@@ -1069,6 +1069,53 @@ def test_art18_a_late_rollover_moves_a_lone_student_s_class_and_names_what_it_ca
         store.engine.dispose()
 
 
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("back", ["resumed", "returned"])
+def test_art18_a_late_rollover_names_a_student_back_in_a_class_gone_up(
+    kind: str, back: str, tmp_path: Path
+) -> None:
+    """Found by the review: s suspended (or dropped out) before 1 August and back on
+    10 August in A-3, still grade 3; o registered in A-3. Run on 20 September, the
+    2026 rollover held s in grade 3 (as on time) and moved A-3 up with o, leaving s
+    registered in grade 3 in a grade-4 class, with no warning. On time, the class
+    had gone up before s came back, and their return into it was refused
+    (``class.wrong_school``). The class moves with its other pupils (Art 16); s is
+    named in the ``rollover.status_unknown`` warning (``class_gone_up``), and the
+    authority puts them into a class of their grade (Art 18(2): ``regrade``), after
+    which detect finds nothing."""
+    store = SqlStore.sqlite(tmp_path / f"{back}.sqlite3") if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), store=store)
+    s = p.register("A", 3, birth=D(2017, 3, 1))
+    o = p.register("A", 3, birth=D(2017, 4, 1))
+    if back == "resumed":
+        assert p.reg.approve(SHUSHAN, p.reg.suspend(A, s.id, "病休").request.id).allowed
+    else:
+        assert p.reg.approve(SHUSHAN, p.reg.record_dropout(A, s.id, "辍学").request.id).allowed
+    p.at(D(2026, 8, 10))
+    if back == "resumed":
+        assert p.reg.approve(SHUSHAN, p.reg.resume(A, s.id, "痊愈").request.id).allowed
+    else:
+        assert p.reg.return_from_dropout(A, s.id).allowed
+    assert p.reg.student(PROVINCE, s.id).class_id == "A-3"
+    p.at(D(2026, 9, 20))
+    out = p.reg.rollover(SYSTEM, 2026)
+    assert out.allowed
+    assert p.reg.student(PROVINCE, o.id).grade == 4
+    assert p.reg.student(PROVINCE, s.id).grade == 3
+    with p.store.unit_of_work() as uow:
+        assert uow.classes.get("A-3").grade == 4  # type: ignore[union-attr]
+    assert "rollover.status_unknown" in out.decision.codes
+    named = next(v for v in out.decision.warnings if v.code == "rollover.status_unknown")
+    assert dict(named.facts)["class_gone_up"] == s.id
+    assert dict(named.facts)["ids"] == ""
+    # what the authority does: a class of their grade, the student put into it
+    assert p.reg.add_class(A, SchoolClass("A-3b", "A", "三年级2班", 3, "t", D(2026, 9, 20))).allowed
+    assert p.reg.regrade(SHUSHAN, s.id, grade=3, class_id="A-3b", reason="回到三年级").allowed
+    assert [f.kind for f in p.reg.detect(PROVINCE).findings] == []
+    if store is not None:
+        store.engine.dispose()
+
+
 def test_art18_a_late_rollover_takes_its_date_from_the_profile_of_that_date() -> None:
     """Found by the review: across a profile change (rollover on 20 July, then on 1
     August), a late run took its date from today's profile, and a student who entered
@@ -1922,6 +1969,110 @@ def test_art16_a_student_held_for_a_transfer_keeps_their_seat_in_the_class_gone_
         assert list(uow.meta.prefixed(registry._HELD_SEAT)) == []
     if store is not None:
         store.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art16_a_held_seat_counts_under_a_later_profile_without_hold(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the second rollover review: the class-size checks counted a held seat
+    only while the profile in force held transfers: once a successor profile with
+    ``"promote"`` came into force (1 September), a newcomer took the seat of a student
+    held at the 1 August rollover, and the transfer's withdrawal seated them over the
+    cap of 3. A kept seat counts until its transfer ends, whatever profile is in force
+    (Art 16); a store that never held anyone reads no held seats."""
+    caps = {**ANHUI_2013.class_size_caps.value, Stage.PRIMARY: 3}
+    slow = attrs.evolve(
+        _HOLD,
+        class_size_caps=Param(caps, anhui(16)),
+        transfer_default_approval=Param(False, anhui(24)),
+    )
+    first = attrs.evolve(slow, code="hold-a", valid_until=D(2026, 8, 31))
+    later = attrs.evolve(
+        slow,
+        code="promote-b",
+        valid_from=D(2026, 9, 1),
+        rollover_open_transfers=Param("promote", anhui(18, 2)),
+    )
+    store = SqlStore.sqlite(str(tmp_path / "later.sqlite3")) if kind == "sqlite" else None
+    p = Province(D(2026, 6, 1), policies=(first, later), store=store)
+    p.register("A", 3, birth=D(2017, 2, 1))
+    p.register("A", 3, birth=D(2017, 2, 2))
+    s = p.register("A", 3, birth=D(2017, 3, 1))
+    p.register("W", 3, birth=D(2017, 1, 1))
+    p.at(D(2026, 7, 20))
+    rid = _transfer(p, s, "W-3")
+    p.at(D(2026, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2026).allowed
+    p.at(D(2026, 9, 2))
+
+    def newcomer(day: int) -> dict[str, object]:
+        birth = D(2016, 5, day)
+        return enrol_kwargs(
+            school="A", class_id="A-3", grade=4, birth_date=birth, id_number=make_id(birth)
+        )
+
+    out = p.reg.enroll(school_actor("A"), **newcomer(1))  # type: ignore[arg-type]
+    assert [v.code for v in out.decision.violations] == ["class.full"]
+    bulk = p.reg.enroll_many(school_actor("A"), [newcomer(2)])
+    assert [v.code for v in bulk.refused[0][1].violations] == ["class.full"]
+    back = p.reg.withdraw(school_actor("W"), rid)
+    assert back.allowed
+    assert "class.full" not in back.decision.codes
+    with p.store.unit_of_work() as uow:
+        assert uow.students.count_in_class("A-3", 4) == 3
+        assert list(uow.meta.prefixed(registry._HELD_SEAT)) == []
+    # no seat held any more: the class-size checks read none
+    calls: list[object] = []
+    real = registry._held_seats
+    monkeypatch.setattr(registry, "_held_seats", lambda *a: calls.append(a) or real(*a))
+    p.reg.enroll(school_actor("A"), **newcomer(3))  # type: ignore[arg-type]
+    p.reg.enroll_many(school_actor("A"), [newcomer(4)])
+    assert calls == []
+    if store is not None:
+        store.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_art18_a_late_rollover_holds_only_for_a_transfer_open_on_its_date(
+    kind: str, tmp_path: Path
+) -> None:
+    """Found by the second rollover review: under ``"hold"``, a rollover run on 1
+    September held s for a transfer filed on 5 August (grade 3, ``held_for_open_
+    transfer`` 1, ``held_at_rollover`` written, a seat kept in A-3), though on 1
+    August no transfer was open and, run then, the rollover moved s up. Only a
+    transfer open on the rollover's date holds its student (Arts 16, 18(2)): run
+    late, s goes up with A-3 as on time, and the transfer's approval places them in
+    W-3, gone up too."""
+    seen = {}
+    for late in (False, True):
+        name = f"{'late' if late else 'on'}.sqlite3"
+        store = SqlStore.sqlite(str(tmp_path / name)) if kind == "sqlite" else None
+        p = Province(D(2026, 6, 1), policies=(_HOLD,), store=store)
+        s = p.register("A", 3, birth=D(2017, 3, 1))
+        p.register("A", 3, birth=D(2017, 4, 1))
+        p.register("W", 3, birth=D(2017, 1, 1))  # (W-3 goes up: the transfer's class)
+        if not late:
+            p.at(D(2026, 8, 1))
+            assert p.reg.rollover(SYSTEM, 2026).allowed
+        p.at(D(2026, 8, 5))
+        rid = _transfer(p, s, "W-3")  # (on time, gone up to grade 4 already)
+        if late:
+            p.at(D(2026, 9, 1))
+            assert p.reg.rollover(SYSTEM, 2026).allowed
+        entry = p.reg.history(PROVINCE, "year:2026")[-1]
+        assert entry.after["held_for_open_transfer"] == "0", late
+        assert "held_at_rollover" not in p.reg.request(PROVINCE, rid).payload
+        with p.store.unit_of_work() as uow:
+            assert list(uow.meta.prefixed(registry._HELD_SEAT)) == []
+        before = p.reg.student(PROVINCE, s.id)
+        p.at(D(2027, 1, 15))  # every stage past its deadline: approved by default
+        assert [r.id for r in p.reg.advance_clock(SYSTEM)] == [rid]
+        after = p.reg.student(PROVINCE, s.id)
+        seen[late] = ((before.class_id, before.grade), (after.school, after.class_id, after.grade))
+        if store is not None:
+            store.engine.dispose()
+    assert seen[True] == seen[False] == (("A-3", 4), ("W", "W-3", 4))
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])

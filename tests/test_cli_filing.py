@@ -418,3 +418,36 @@ def test_a_blank_reason_is_bad_input(
     code, out, err = run(capsys, *regrade, *common, "--as", "county:340104")
     assert code == 1, out  # (regrade says each student's refusal on its line)
     assert "✗ [command.bad_input] 原因不能为空 (the reason must not be blank)" in out, out
+
+
+def test_art32_a_backdated_filing_records_the_day_it_ran(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the second rollover review (Arts 31, 32): ``transfer file
+    --applied-on 2026-10-12 --today 2026-10-30`` dated its opening entry 12 October
+    and recorded nothing more, so ``suspend --today 2026-10-14``, before the filing
+    was run, was accepted. A filing dated before its run day records that day as the
+    day the registry ran at (``log:ran_on``), as a late rollover or sweep does: the
+    suspension is refused ``cli.today_backwards``, nothing written."""
+    from tests.test_cli_read import _entries, _meta
+
+    p, common = _store(tmp_path)
+    s = p.register("A", 1)
+    mate = p.register("A", 1)
+    _ready(p, capsys, common[1])
+    opts = [*common[:2], "--future-date-ok"]
+    filing = ["transfer", "file", s.id, "--to-school", "B", "--to-class", "B-1"]
+    filing += ["--reason", "job_move", "--stated-reason", "调动", "--applied-on", "2026-10-12"]
+    filing += opts
+    code, out, err = run(capsys, *filing, "--today", "2026-10-30", "--as", "school:B")
+    assert code == 0, (out, err)
+    path = tmp_path / "r.db"
+    assert _entries(path)[-1].on == __import__("datetime").date(2026, 10, 12)
+    assert _meta(path, "log:ran_on") == "2026-10-30"
+    suspend = ["suspend", mate.id, "--reason", "病休", *opts, "--as", "school:A"]
+    before = len(_entries(path))
+    code, out, err = run(capsys, *suspend, "--today", "2026-10-14")
+    assert (code, out) == (2, "")
+    assert err.startswith("xueji: [cli.today_backwards] --today 2026-10-14 早于"), err
+    assert len(_entries(path)) == before
+    assert run(capsys, *suspend, "--today", "2026-10-30")[0] == 0

@@ -921,6 +921,35 @@ def test_art24_an_application_date_may_not_outrun_the_time_limits(province: Prov
     assert ok.request.deadline == province.reg.calendar.add_working_days(D(2026, 11, 20), 20)
 
 
+def test_art32_a_filing_dated_its_application_day_records_the_day_it_ran(
+    province: Province,
+) -> None:
+    """Found by the second rollover review (Arts 31, 32): a transfer filed with an
+    ``applied_on`` before today (or a transfer in from another province) dated its
+    opening entry that day and recorded nothing, so the latest day the registry had
+    run at (:func:`xueji.registry.latest_log_day`, what the command line's date check
+    reads) was the application day, and a command dated between the two was taken.
+    The filing records the day it ran, as a late rollover or sweep does; one dated
+    today writes nothing more."""
+    s = province.register("A", 1)
+    province.at(D(2026, 12, 1))
+    ok = start_transfer(province, s.id, applied_on=D(2026, 11, 20), stated_reason=WHY)
+    assert ok.allowed, ok.decision
+    assert province.log()[-1].on == D(2026, 11, 20)
+    with province.store.unit_of_work() as uow:
+        assert registry.latest_log_day(uow) == D(2026, 12, 1)
+    province.at(D(2026, 12, 3))
+    came = _from_beijing(province, applied_on=D(2026, 12, 2), stated_reason=WHY)
+    assert came.allowed, came.decision
+    with province.store.unit_of_work() as uow:
+        assert registry.latest_log_day(uow) == D(2026, 12, 3)
+    other = Province(D(2026, 9, 15))
+    t = other.register("A", 1)
+    assert start_transfer(other, t.id).allowed
+    with other.store.unit_of_work() as uow:
+        assert uow.meta.get(registry.RAN_ON_KEY) is None
+
+
 def test_art24_an_authority_deciding_its_later_stage_is_not_held_up(province: Province) -> None:
     """Found by the review: in a transfer within one county the authority is the party
     of stages 2 and 4. With stages 2 and 3 past their deadlines, its decision's own

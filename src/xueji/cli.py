@@ -1304,7 +1304,10 @@ def _add_filing_commands(sub: Any, tr_sub: Any) -> None:
         "--stated-reason", default="", help="the reason in words (other; mid-term, Art 25(2))"
     )
     file_.add_argument(
-        "--applied-on", type=_date, help="the day the application came in (default: --today)"
+        "--applied-on",
+        type=_date,
+        help="the day the application came in (default: --today); earlier, the day the "
+        "filing ran is recorded: no later command is dated before it",
     )
     file_.set_defaults(func=cmd_transfer_file)
     in_ = tr_sub.add_parser(
@@ -1323,7 +1326,10 @@ def _add_filing_commands(sub: Any, tr_sub: Any) -> None:
     _person_options(in_, required=True)
     in_.add_argument("--migrant", action="store_true", help="随迁子女 a migrant worker's child")
     in_.add_argument(
-        "--applied-on", type=_date, help="the day the application came in (default: --today)"
+        "--applied-on",
+        type=_date,
+        help="the day the application came in (default: --today); earlier, the day the "
+        "filing ran is recorded: no later command is dated before it",
     )
     in_.add_argument("--stated-reason", default="", help="the reason (mid-term, Art 25(2))")
     in_.set_defaults(func=cmd_transfer_in)
@@ -1705,7 +1711,9 @@ def _dated(reg: Any, args: argparse.Namespace) -> None:
     system date, in China time, is refused unless ``--future-date-ok`` is given (a
     typo, 2062 for 2026, dated the log in the future and then refused every later
     command), and the date the command runs on, the system's when no ``--today`` is
-    given, may not be before the log's last entry (:func:`_not_before_the_log`)."""
+    given, may not be before the latest day the registry has run at: the later of the
+    log's last entry and the day a late rollover or sweep, or a backdated filing, ran
+    (:func:`_not_before_the_log`)."""
     _not_in_the_future(args)
     _not_before_the_log(reg, reg.today(), args.command, given=args.today is not None)
 
@@ -1733,11 +1741,14 @@ def _not_before_the_log(reg: Any, today: dt.date, what: str, *, given: bool = Tr
     before the latest day the registry has run at: its entries would be backdated
     among later ones, past a deadline they missed (Art 15's 30 September) and out of
     the Art 32 report's sight. That day is the later of the log's last entry's date
-    and the day a rollover or a sweep ran (:func:`xueji.registry.latest_log_day`):
-    their entries are dated earlier (the rollover date, the day after each deadline),
-    and a suspension dated 15 August was accepted after a rollover run on 20
-    September, before the student was enrolled. A store written before that day was
-    kept falls back to the last entry's date."""
+    and the day a rollover, a sweep or a filing dated its application day ran
+    (:func:`xueji.registry.latest_log_day`): their entries are dated earlier (the
+    rollover date, the day after each deadline, ``--applied-on``), and a suspension
+    dated 15 August was accepted after a rollover run on 20 September, before the
+    student was enrolled. A store written before that day was kept falls back to the
+    last entry's date. The check is the command line's: :class:`xueji.registry.Registry`
+    trusts its clock, and a host embedding it checks the same day
+    (docs/registry.md)."""
     from xueji.registry import latest_log_day
 
     with reg.store.reading() as uow:  # reads only: no write lock on SQLite
@@ -1758,11 +1769,13 @@ def _not_before_the_log(reg: Any, today: dt.date, what: str, *, given: bool = Tr
             )
         else:  # a rollover or a sweep ran later than the dates of its entries
             since_zh = (
-                f"学籍库已运行到的日期（{latest}：学年升级或期限处理在该日运行，其记录日期更早）"
+                f"学籍库已运行到的日期（{latest}：学年升级、期限处理或补填申请日期的申请在该日运行，"
+                "其记录日期更早）"
             )
             since_en = (
-                f"{latest}, the day the registry last ran at (a rollover or a sweep ran "
-                "that day, its entries dated earlier)"
+                f"{latest}, the day the registry last ran at (a rollover, a sweep or a "
+                "filing with an earlier application date ran that day, its entries dated "
+                "earlier)"
             )
         raise XuejiError(
             "cli.today_backwards",
@@ -2245,7 +2258,8 @@ def _stats_summary(stats: statistics.Statistics) -> dict[str, Any]:
 
 def _read_dated(reg: Any, args: argparse.Namespace) -> None:
     """The date of a read-only command, as a report's: a ``--today`` after today is
-    refused unless ``--future-date-ok``, and one before the log's last entry too."""
+    refused unless ``--future-date-ok``, and one before the latest day the registry has
+    run at too (:func:`_not_before_the_log`)."""
     _not_in_the_future(args)
     if args.today:
         _not_before_the_log(reg, args.today, args.command)
@@ -2515,7 +2529,9 @@ def _store_options(p: argparse.ArgumentParser) -> None:
         "--today",
         type=_date,
         help="the date of the commands (default: today, China time); it may not be "
-        "before the change log's last entry, nor after today",
+        "before the later of the change log's last entry and the day the registry last "
+        "ran at (a late rollover or sweep, a filing with an earlier --applied-on), nor "
+        "after today",
     )
     p.add_argument(
         "--future-date-ok",

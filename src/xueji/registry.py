@@ -219,6 +219,15 @@ size (:func:`_held_seats`), so a newcomer cannot take it and the withdrawal that
 them back does not put the class over its cap. Found by the rollover review: the class
 counted only the pupils of its own grade, a newcomer took the seat, and the withdrawal
 left the class one over its cap (a ``class.full`` warning only)."""
+_HELD_SEATS_ANY = "held_seats:any"
+"""The meta key set while any seat is held (:data:`_HELD_SEAT`): written with the first
+key, removed with the last. A kept seat counts until its transfer ends whatever profile
+is in force (Art 16: found by the second rollover review, a successor profile with
+``"promote"`` stopped counting it, a newcomer took it and the withdrawal seated the
+held student over the cap), so every class-size check reads this one key
+(:func:`_holds_seats`, once a command or a bulk chunk), and the held seats only where
+it is set: a store that never held anyone reads nothing more. (Not under the
+:data:`_HELD_SEAT` prefix, whose keys are one a seat.)"""
 
 
 def _release_held_seat(uow: UnitOfWork, req: Request, s: Student) -> None:
@@ -229,6 +238,8 @@ def _release_held_seat(uow: UnitOfWork, req: Request, s: Student) -> None:
     them for (:data:`_HELD_AT`) has one."""
     if req.kind in _TRANSFER_KINDS and _HELD_AT in req.payload:
         uow.meta.delete([_held_seat_key(s.class_id, s.id)])
+        if next(uow.meta.prefixed(_HELD_SEAT), None) is None:  # (the last one: a rare read)
+            uow.meta.delete([_HELD_SEATS_ANY])
 
 
 def _keep_held_seats(uow: UnitOfWork, marked: Sequence[tuple[Student, Request]]) -> None:
@@ -241,6 +252,17 @@ def _keep_held_seats(uow: UnitOfWork, marked: Sequence[tuple[Student, Request]])
         klass = classes.get(s.class_id)
         if klass is not None and klass.grade != s.grade:
             uow.meta.set(_held_seat_key(klass.id, s.id), r.id)
+            uow.meta.set(_HELD_SEATS_ANY, "1")
+
+
+def _holds_seats(uow: UnitOfWork, policy: Policy) -> bool:
+    """Whether a class-size check must read the held seats (:data:`_HELD_SEAT`): where
+    any is held (:data:`_HELD_SEATS_ANY`, one key read), whatever profile is in force;
+    under a profile that holds, also where the flag is missing (a store whose seats
+    were kept before it was written: read as before)."""
+    if policy.rollover_open_transfers.value == "hold":
+        return True
+    return uow.meta.get(_HELD_SEATS_ANY) is not None
 
 
 def _held_seat_key(class_id: str, student: str) -> str:
@@ -451,8 +473,9 @@ _IDEM = "idem:"
 RAN_ON_KEY = "log:ran_on"
 """The meta store's key of the latest day the registry ran at where that day is later
 than the change log's last entry: a rollover run late dates its entries its rollover
-date (1 August), a sweep dates each default approval the day after its deadline, so
-the last entry's date is not the day they ran (:func:`latest_log_day`)."""
+date (1 August), a sweep dates each default approval the day after its deadline, a
+transfer filed with an earlier ``applied_on`` dates its opening entry that day, so the
+last entry's date is not the day they ran (:func:`latest_log_day`)."""
 _FORGET_BATCH = 1_000  # keys per delete of forget_idempotency_keys
 
 # how a denial names a subject that is no school's ("\0province": _subject_schools)
@@ -472,11 +495,25 @@ _PROVINCE_LEVEL_EN = "a province-level subject"
 def _ran_on(uow: UnitOfWork, on: _dt.date) -> None:
     """Record ``on`` as the latest day the registry ran at (:data:`RAN_ON_KEY`), by the
     commands that date their entries before the day they run (:meth:`Registry.rollover`,
-    :meth:`Registry.advance_clock`), only when they did: an idle sweep writes nothing.
+    :meth:`Registry.advance_clock`, a filing dated its application day:
+    :func:`_ran_on_backdated`, a decision whose request the sweep first approved by
+    default), only when they did: an idle sweep writes nothing.
     A later day recorded already is kept."""
     recorded = _recorded_day(uow.meta.get(RAN_ON_KEY))
     if recorded is None or recorded < on:
         uow.meta.set(RAN_ON_KEY, on.isoformat())
+
+
+def _ran_on_backdated(uow: UnitOfWork, applied_on: _dt.date | None, on: _dt.date) -> None:
+    """A filing dated its application day ``applied_on`` (:meth:`Registry.request_transfer`,
+    :meth:`Registry.transfer_in`: the opening entry, and the default approvals its
+    sweep dates the day after each deadline since) run on ``on``, later: ``on`` is
+    recorded as the day the registry ran at (:func:`_ran_on`, Arts 31, 32). Found by
+    the second rollover review: ``xueji transfer file --applied-on 2026-10-12 --today
+    2026-10-30`` recorded nothing, and a suspension dated 14 October was accepted
+    after it. A filing dated today reads nothing more."""
+    if applied_on is not None and applied_on < on:
+        _ran_on(uow, on)
 
 
 def _recorded_day(text: str | None) -> _dt.date | None:
@@ -492,8 +529,9 @@ def _recorded_day(text: str | None) -> _dt.date | None:
 
 def latest_log_day(uow: UnitOfWork) -> _dt.date | None:
     """The latest day the registry has run at: the later of the change log's last
-    entry's date and the day a rollover or a sweep that dated its entries earlier ran
-    (:data:`RAN_ON_KEY`); ``None`` for an empty log and no such day. A command dated
+    entry's date and the day a command that dated its entries earlier ran (a late
+    rollover, a sweep, a filing dated its application day: :data:`RAN_ON_KEY`);
+    ``None`` for an empty log and no such day. A command dated
     before it would be backdated among what the registry has done (``xueji``'s
     ``cli.today_backwards``): after a rollover run on 20 September, whose entry is
     dated 1 August, a suspension dated 15 August, before the student was enrolled,
@@ -1048,7 +1086,8 @@ class _AsOnDate:
     not move since (suspended, dropped out, gone to another province): moved up by
     hand. ``kept``: not moved then (suspended, dropped out, away, or a record from
     outside whose transfer in was open on the date), in school since: held, and
-    their class does not move for them. ``held``, ``unfinished``: what the entry's
+    their class does not move for them (one back in a class that goes up with its
+    other pupils is named: :func:`_in_class_gone_up`). ``held``, ``unfinished``: what the entry's
     ``suspended_held`` and ``final_grade_unfinished`` figures, counted from today's
     statuses, are off by. ``unknown``: records the log cannot decide (a status it
     cannot read, or a record that would move by hand whose grade, class or stage
@@ -1117,6 +1156,36 @@ class _AsOnDate:
             elif moves_now and not moved_then:
                 kept.add(s.id)
         return cls(tuple(move), frozenset(kept), held, unfinished, frozenset(unknown))
+
+
+def _in_class_gone_up(uow: UnitOfWork, kept: Sequence[Student]) -> list[str]:
+    """Of the students ``kept`` a late rollover held by their status on its date
+    (:class:`_AsOnDate`: suspended, dropped out or away then, back since), those who
+    came back into a class the rollover has just moved up with its other pupils: now
+    in a class of another grade (sorted ids). One read of their classes.
+
+    Reading (Arts 16, 18(2), 26, 27): run on its date, the rollover would have moved
+    the class up with the pupils in school then, and the student's return into it
+    after the date would have been refused (``class.wrong_school``): a registered
+    pupil never sits in a class of another grade. Run late, the return is on record
+    already. The class still moves with its other pupils (Art 16: a class moves with
+    its students; it cannot stay behind for one who was not in school on the date),
+    and the student keeps the grade the date decides (as on time); which class of that
+    grade they go into is the school's and the authority's choice, not the
+    registry's to guess: the rollover names them in its ``rollover.status_unknown``
+    warning (``class_gone_up``), and the authority puts them into a class of their
+    grade with :meth:`Registry.regrade` (``add_class`` first where the school has
+    none), or moves them up into the class after all where it decides so (regrade
+    with the class's grade). Found by the review: the late run left them registered
+    in grade 3 in a grade-4 class, with no warning."""
+    if not kept:
+        return []
+    classes = uow.classes.get_many({s.class_id for s in kept})
+    return sorted(
+        s.id
+        for s in kept
+        if (klass := classes.get(s.class_id)) is not None and klass.grade != s.grade
+    )
 
 
 def _came_in_then(uow: UnitOfWork, student: str, due: _dt.date) -> bool:
@@ -2934,13 +3003,18 @@ class Registry:
         return transfers.into_senior_from_elsewhere(dst.stages, stage, same_city=False)
 
     @staticmethod
-    def _seated(uow: UnitOfWork, klass: SchoolClass, policy: Policy) -> int:
+    def _seated(
+        uow: UnitOfWork, klass: SchoolClass, policy: Policy, held: bool | None = None
+    ) -> int:
         """The seats taken in ``klass`` (Art 16's class size): its pupils of its grade
-        (``count_in_class``) and, under ``rollover_open_transfers = "hold"``, the seats
-        kept by students held for an open transfer (:data:`_HELD_SEAT`; a store whose
-        profile does not hold reads nothing more)."""
+        (``count_in_class``) and the seats kept by students held for an open transfer
+        (:data:`_HELD_SEAT`), whatever profile is in force now: a seat kept under
+        ``rollover_open_transfers = "hold"`` counts until its transfer ends. ``held``:
+        whether any seat is held, where the caller read it already (a bulk chunk);
+        else read here (:func:`_holds_seats`: one key; a store that never held anyone
+        reads nothing more)."""
         size = uow.students.count_in_class(klass.id, klass.grade)
-        if policy.rollover_open_transfers.value == "hold":
+        if _holds_seats(uow, policy) if held is None else held:
             size += _held_seats(uow, klass.id)[klass.id]
         return size
 
@@ -3935,8 +4009,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         abroad, which stays in the grade it was filed in whatever the policy, Arts 16
         and 18: before, its transfer in was marked, and its class check at approval
         expected a grade its approval never gave it) records the year (:data:`_HELD_AT`), for its end to
-        move the student up (:meth:`_catch_up`). A few requests, read with their
-        students in one query. Returns the students held, each with its transfer."""
+        move the student up (:meth:`_catch_up`). ``transfers``: those open on the
+        rollover's date (filed by then, open still); one filed after it, on a late run,
+        holds no one, as run on its date (found by the review: it was marked and its
+        student held). A few requests, read with their students in one query. Returns
+        the students held, each with its transfer."""
         if not transfers:
             return []
         marked: list[tuple[Student, Request]] = []
@@ -4394,7 +4471,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         classes = uow.classes.get_many({e.class_id for e in batched})
         existing = uow.students.by_id_numbers({e.id_number for e in batched if e.id_number})
         sizes = uow.students.count_in_classes({k: c.grade for k, c in classes.items()})
-        if policy.rollover_open_transfers.value == "hold":  # (one read for the batch)
+        holds = _holds_seats(uow, policy)  # (a seat kept whatever profile is in force)
+        if holds:  # (one read for the batch)
             held = _held_seats(uow)
             sizes = {k: n + held[k] for k, n in sizes.items()}
         fresh: list[tuple[int, _Enrolment, School, SchoolClass]] = []
@@ -4417,7 +4495,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     seen.add(student.id_number)
                 if student is not None and student.class_id in sizes:
                     placed = classes[student.class_id]
-                    sizes[placed.id] = self._seated(uow, placed, policy)
+                    sizes[placed.id] = self._seated(uow, placed, policy, holds)
                 continue
             assert e.id_number is not None  # (not _alone)
             sch, klass = schools.get(e.school), classes.get(e.class_id)
@@ -5465,6 +5543,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         altered = _request_altered(uow, req)
         put_off: list[Request] = []
         swept = req if altered is not None else self._sweep_request(uow, req, on, put_off)
+        if swept.version != req.version:  # (default approvals dated before today)
+            _ran_on(uow, on)
         overdue: Request | None = None
         if event == "withdraw":
             pass
@@ -5938,6 +6018,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             )
             s = self._take(uow, s)
             req = self._sweep_request(uow, req, on)
+            _ran_on_backdated(uow, applied_on, on)
         return Outcome(told, self._shown(uow, actor, s), req)
 
     @_retried
@@ -6168,6 +6249,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 record_told=not left,
             )
             req = self._sweep_request(uow, req, on)
+            _ran_on_backdated(uow, applied_on, on)
             if left:
                 decision = self._told(uow, actor, decision, student.school)
         # a record coming back is the province's earlier record (a guardian's number,
@@ -6627,7 +6709,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             transfers: list[Request] = []  # (the open transfers, for "hold" below)
             incoming: set[str] = set()  # new records from outside under review
             for r in uow.requests.open():
-                if r.kind in _TRANSFER_KINDS:
+                # (run late) a transfer filed after the date was not open on it: run
+                # then, the rollover moved its student up; only one open on the date
+                # holds them under "hold" (one ended since is not open now: Art 16,
+                # 18(2); found by the review: one filed 5 August held its student at
+                # a rollover run on 1 September)
+                if r.kind in _TRANSFER_KINDS and r.opened_on <= due:
                     transferring.add(r.student)
                     transfers.append(r)
                 if r.kind in _INCOMING_KINDS:
@@ -6713,6 +6800,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             if as_on.move:  # (run late) those in school on the date, out of it since
                 moved, classes_moved = self._move_as_on(uow, actor, due, policy, as_on.move)
                 promoted, classes = promoted + moved, classes + classes_moved
+            # (run late) held by their status on the date, back since in a class that
+            # went up with its other pupils: named, for the authority to seat them
+            gone_up = _in_class_gone_up(uow, [s for s in since if s.id in as_on.kept])
             # the rules of the run, each a step with the parameter it reads (as
             # graduation.rollover_action's), a warning where a student was affected
             ran = Checks()
@@ -6740,11 +6830,14 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             if on > due:  # (run late: a record the log cannot decide is named, not guessed)
                 ran.rule(
                     "rollover.status_unknown",
-                    not as_on.unknown,
+                    not as_on.unknown and not gone_up,
                     warn=True,
                     article=anhui(18, 2),
-                    students=len(as_on.unknown),
+                    students=len(as_on.unknown) + len(gone_up),
                     ids=",".join(sorted(as_on.unknown)),
+                    # (Art 16: to be put into a class of their grade by the authority,
+                    # regrade; on time, their return into it was refused)
+                    class_gone_up=",".join(gone_up),
                 )
             uow.meta.set(key, on.isoformat())
             if due < on:  # its entries are dated its date: the day it ran is kept apart
