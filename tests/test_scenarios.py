@@ -1576,3 +1576,131 @@ def test_a_check_step_cannot_expect_cites(tmp_path: Path) -> None:
     path = _write(tmp_path, "steps:\n  - do: check\n    expect: {cites: {transfer.mid_term: x}}\n")
     with pytest.raises(scenarios.ScenarioError, match="a check step cannot expect 'cites'"):
         scenarios.load(path)
+
+
+TRANSFER = """\
+facts:
+  students:
+    - {as: 小明, school: A, class_id: A-1, grade: 1, name: 小明, sex: M,
+       birth_date: 2019-03-01, hukou_region: "340104", id_number: "340104201903010112"}
+steps:
+  - do: request_transfer
+    on: 2026-11-16
+    by: 镜湖小学
+    student: 小明
+    with: {to_school: W, to_class: W-1, reason: job_move, stated_reason: 父母调往芜湖工作}
+    expect:
+      EXPECT
+"""
+
+
+@pytest.mark.parametrize(
+    ("expect", "zh", "en"),
+    [
+        ("request: {deadline: 2026/12/14}", "request.deadline 应为日期 YYYY-MM-DD",
+         "request.deadline is a date YYYY-MM-DD, not '2026/12/14'"),
+        ("request: {deadline: 2026-11-31}", "request.deadline 不是有效日期",
+         "request.deadline is not a date: '2026-11-31'"),
+        ("request: {deadline: 12月14日}", "request.deadline 应为日期 YYYY-MM-DD",
+         "request.deadline is a date YYYY-MM-DD, not '12月14日'"),
+        ("request: {deadline: 2026-12-14T00:00}", "request.deadline 应为日期 YYYY-MM-DD",
+         "request.deadline is a date YYYY-MM-DD, not '2026-12-14T00:00'"),
+        ("request: {is_open: yes}", "request.is_open 应为 true 或 false",
+         "request.is_open is true or false, not 'yes'"),
+        ("student: {grade: 三}", "student.grade 应为整数（阿拉伯数字）",
+         "student.grade is a whole number (digits), not '三'"),
+        ("student: {submitted: 是}", "student.submitted 应为 true 或 false",
+         "student.submitted is true or false, not '是'"),
+        ("student: {school: [A]}", "student.school 应为文本", "student.school is text, not"),
+        ("request: {deadline: true}", "request.deadline 应为日期 YYYY-MM-DD",
+         "request.deadline is a date YYYY-MM-DD, not true"),
+    ],
+)  # fmt: skip
+def test_an_expected_field_of_the_wrong_kind_is_malformed(
+    tmp_path: Path, expect: str, zh: str, en: str
+) -> None:
+    """Found by the analysts' review: ``deadline: 2026/12/14`` failed when run,
+    "expected request.deadline = 2026/12/14, got 2026-12-14", and ``is_open: yes``
+    "got true", where ``allowed: yes`` is refused when the file is read."""
+    path = _write(tmp_path, TRANSFER.replace("EXPECT", expect))
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:15"
+    assert zh in err.value.message_zh
+    assert en in err.value.message_en
+
+
+@pytest.mark.parametrize(
+    "expect",
+    [
+        "request: {deadline: 2026-12-14, is_open: true, state: at_receiving_school}",
+        "student: {grade: 1, school: A, class_id: A-1, submitted: true, regional_number: 3401042026100001}",
+        "student: {grade: '1'}",
+    ],
+)
+def test_an_expected_field_of_its_kind_is_read_and_holds(tmp_path: Path, expect: str) -> None:
+    result = scenarios.run(scenarios.load(_write(tmp_path, TRANSFER.replace("EXPECT", expect))))
+    assert result.ok, result.report()
+
+
+def test_an_unknown_error_code_is_malformed_with_the_closest(tmp_path: Path) -> None:
+    """Found by the analysts' review: ``error: access.deny`` failed only when run."""
+    path = _write(tmp_path, TRANSFER.replace("EXPECT", "error: access.deny"))
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:15"
+    assert "未知的错误代码 access.deny；相近的有 access.denied" in err.value.message_zh
+    assert "unknown error code 'access.deny'; the closest are access.denied" in str(err.value)
+    assert "docs/reference.md#error-codes" in str(err.value)
+
+
+def test_every_error_code_the_library_raises_is_listed() -> None:
+    """``xueji.errors.ERROR_CODES`` (what a scenario's ``error:`` is checked against)
+    names every error code written in the library's source, and only those."""
+    import re
+
+    from xueji.errors import ERROR_CODES
+    from xueji.rules import RULE_CODES
+
+    families = {c.split(".")[0] for c in ERROR_CODES} - {"school", "xueji"}  # (modules)
+    written: set[str] = set()
+    for source in (ROOT / "src" / "xueji").rglob("*.py"):
+        for code in re.findall(r"[\"']([a-z_]+\.[a-z_]+)[\"']", source.read_text("utf-8")):
+            if code.split(".")[0] in families and code not in RULE_CODES:
+                written.add(code)
+    # built (f"not_found.{what}"), of a family of rule codes, the base class's
+    written |= {"not_found.student", "not_found.request", "school.region_retired", "xueji.error"}
+    written -= {"access.province", "access.student", "command.enroll"}  # citation keys
+    assert written - ERROR_CODES == set()
+    assert ERROR_CODES - written == set()
+
+
+def test_an_unknown_detected_kind_points_where_the_kinds_are_listed(tmp_path: Path) -> None:
+    path = _write(tmp_path, "steps:\n  - do: check\n    expect: {detected: [overdue]}\n")
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert "closest are overdue_approval" in str(err.value)
+    assert "docs/audit.md" in err.value.message_zh
+    assert "docs/audit.md" in err.value.message_en
+    assert "reference.md" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("step", "line", "fragment"),
+    [
+        ("  - do: suspend\n    by: 镜湖小校\n    student: 小明\n    with: {reason: 病休}\n", 10,
+         "unknown actor '镜湖小校' (did you mean 镜湖小学"),
+        ("  - do: suspend\n    by: 实验小学\n    studnet: 小明\n    with: {reason: 病休}\n", 11,
+         "unknown step key 'studnet' (did you mean student?)"),
+    ],
+)  # fmt: skip
+def test_a_misspelt_actor_or_step_key_names_the_closest(
+    tmp_path: Path, step: str, line: int, fragment: str
+) -> None:
+    body = TRANSFER.split("steps:\n")[0] + "steps:\n" + step
+    path = _write(tmp_path, body)
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert err.value.where == f"{path}:{line}"
+    assert fragment in err.value.message_en
+    assert "是否应为" in err.value.message_zh
