@@ -1422,20 +1422,33 @@ def test_the_analysts_page_s_scenario_commands_run_as_written(
     section = page.split("## Scenarios", 1)[1]
     blocks = [b.split("```", 1)[0] for b in section.split("```text\n")[1:]]
     shutil.copytree(SCENARIOS, tmp_path / "scenarios")
+    before = sorted(p.name for p in (tmp_path / "scenarios").iterdir())
     monkeypatch.chdir(tmp_path)
     ran = []
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for line in "".join(blocks).splitlines():
         command = line.split("#", 1)[0].removeprefix("$ ").split()
-        if command[0] == "cp":
+        if command[0] == "mkdir":
+            Path(command[1]).mkdir()
+        elif command[0] == "cp":
             shutil.copy(command[1], command[2])
         elif command[0] == ".venv/bin/xueji":
             assert cli.main(command[1:]) == cli.EXIT_OK, capsys.readouterr().out
-        else:  # pytest comes with the development tools, which make test installs
+        elif command[0] == "make":  # the development tools alone, not the whole suite
+            assert command[1:] == [".venv/.dev"]
+            assert "$(VENV)/.dev:" in makefile
+        else:
             assert command[0] == ".venv/bin/pytest"
-            assert "make test" in section.split(".venv/bin/pytest", 1)[0]
+            for target in command[1:]:
+                assert Path(target).exists() or (ROOT / target).exists(), target
         ran.append(command[0])
-    assert ran.count(".venv/bin/xueji") >= 2
+    # the analyst's own case lives in a folder of its own, not in scenarios/ (whose
+    # every file the traceability matrix reads: found by the analysts' review)
+    assert sorted(p.name for p in (tmp_path / "scenarios").iterdir()) == before
+    mine = [c for c in ran if c == ".venv/bin/xueji"]
+    assert len(mine) >= 2
     assert ".venv/bin/pytest" in ran
+    assert "make" in ran
 
 
 @pytest.mark.parametrize(
@@ -1704,3 +1717,62 @@ def test_a_misspelt_actor_or_step_key_names_the_closest(
     assert err.value.where == f"{path}:{line}"
     assert fragment in err.value.message_en
     assert "是否应为" in err.value.message_zh
+
+
+SHOWN = """\
+facts:
+  students:
+    - {as: 小明, school: A, class_id: A-1, grade: 1, name: 小明, sex: M,
+       birth_date: 2019-03-01, hukou_region: "340104", id_number: "340104201903010112"}
+steps:
+  - do: request_transfer
+    on: 2026-09-25
+    by: 第二小学
+    student: 小明
+    with: {to_school: B, to_class: B-1, reason: other, stated_reason: 想去更好的学校}
+    expect: {refused: [transfer.same_city_choice]}
+  - do: request_transfer
+    by: 镜湖小学
+    student: 小明
+    as: 转学
+    with: {to_school: W, to_class: W-1, reason: job_move}
+    expect: {allowed: true}
+  - do: advance_clock
+    on: 2026-10-30
+    request: 转学
+"""
+
+
+def test_cli_show_prints_what_each_passing_step_did(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the analysts' review: ``xueji scenario run`` showed nothing of a step
+    that passed (the codes' articles, the request's deadline), only ✓."""
+    path = _write(tmp_path, SHOWN)
+    assert cli.main(["scenario", "run", "--show", str(path)]) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "  step 1 (request_transfer by 第二小学, 2026-09-25): 拒绝 refused" in out
+    assert "    拒绝 refused transfer.same_city_choice [皖教基〔2013〕20号 第二十五条]" in out
+    assert "  step 2 (request_transfer by 镜湖小学, 2026-09-25): 允许 allowed" in out
+    assert "    学生 student 小明: registered, 1年级 grade 1, A-1" in out
+    assert "    申请 request 转学: transfer at_receiving_school, 截止 deadline 2026-10-29" in out
+    assert "  step 3 (advance_clock, 2026-10-30): 推进 advanced 1" in out
+    assert "    申请 request 转学: transfer at_receiving_authority, 截止 deadline 2026-1" in out
+    assert "    推进 advanced 转学: transfer at_receiving_authority" in out
+    assert cli.main(["--json", "scenario", "run", str(path)]) == cli.EXIT_OK
+    (data,) = json.loads(capsys.readouterr().out)
+    first, second, third = data["results"]
+    assert first["ok"] is True
+    assert first["shown"]["refused"] == [
+        {"code": "transfer.same_city_choice", "article": "皖教基〔2013〕20号 第二十五条"}
+    ]
+    assert second["shown"]["request"]["deadline"] == "2026-10-29"
+    assert second["shown"]["student"] == {
+        "name": "小明", "status": "registered", "grade": 1, "class_id": "A-1"
+    }  # fmt: skip
+    assert third["shown"]["advanced"] == [
+        {"name": "转学", "kind": "transfer", "state": "at_receiving_authority",
+         "deadline": third["shown"]["request"]["deadline"]}
+    ]  # fmt: skip
+    assert cli.main(["scenario", "run", str(path)]) == cli.EXIT_OK
+    assert "step 1" not in capsys.readouterr().out  # (without --show: one line a file)

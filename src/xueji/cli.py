@@ -620,6 +620,17 @@ def cmd_scenario_run(args: argparse.Namespace) -> int:
                 "articles": list(scenario.articles),
                 "ok": result.ok,
                 "steps": len(result.steps),
+                "results": [
+                    {
+                        "step": r.step.index,
+                        "line": r.step.line,
+                        "action": r.step.action,
+                        "ok": r.ok,
+                        "actual": r.actual,
+                        "shown": r.shown,
+                    }
+                    for r in result.steps
+                ],
                 "failures": [
                     {
                         "step": f.step.index,
@@ -635,6 +646,8 @@ def cmd_scenario_run(args: argparse.Namespace) -> int:
         )
         mark = "✓" if result.ok else "✗"
         lines.append(f"{mark} {path}  {scenario.title}  ({len(result.steps)} steps)")
+        if args.show:
+            lines += [r.shown_text() for r in result.steps]
         if not result.ok:
             lines.append(result.report())
             worst = max(worst, EXIT_INVALID)
@@ -2814,6 +2827,12 @@ def build_parser() -> argparse.ArgumentParser:
     scen_sub = scen.add_subparsers(dest="scenario_command", required=True, parser_class=_Parser)
     srun = scen_sub.add_parser("run", help="run scenario files (directories: *.scenario.yaml)")
     srun.add_argument("paths", nargs="+")
+    srun.add_argument(
+        "--show",
+        action="store_true",
+        help="print what each step did, passing or not: allowed or refused, the codes with"
+        " their articles, the student and request after it, the requests a sweep advanced",
+    )
     srun.set_defaults(func=cmd_scenario_run)
     _add_transfer_commands(sub)
     _add_excel_commands(sub)

@@ -394,6 +394,40 @@ class StepResult:
     problems: tuple[str, ...]  # one line per expectation that did not hold
     actual: Mapping[str, Any]
     explanation: str  # the decision's rules and articles, zh and en
+    # what the step did, passing or not (``xueji scenario run --show``): the decision
+    # (each code with its article), the error, the requests a sweep advanced, and the
+    # student and request after it (:meth:`shown_text`)
+    shown: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def shown_text(self) -> str:
+        """What the step did, as ``--show`` prints it under its file: a line for the
+        step (its outcome), then one for each code (with its article), the error, each
+        request a sweep advanced, the student and the request after it."""
+        s, d = self.step, self.shown
+        by = f" by {s.actor}" if s.actor else ""
+        if "error" in d:
+            verdict = f"错误 error {d['error']['code']}"
+        elif "allowed" in d:
+            verdict = "允许 allowed" if d["allowed"] else "拒绝 refused"
+        elif "advanced" in d:
+            verdict = f"推进 advanced {len(d['advanced'])}"
+        else:
+            verdict = "检查 check"
+        failed = "" if self.ok else "  ✗ 未通过 failed"
+        lines = [f"  step {s.index} ({s.action}{by}, {d.get('on', '')}): {verdict}{failed}"]
+        for key, zh, en in (("refused", "拒绝", "refused"), ("warnings", "提醒", "warning")):
+            lines += [f"    {zh} {en} {v['code']} [{v['article']}]" for v in d.get(key, ())]
+        if "error" in d:
+            lines.append(f"    {d['error']['message']}")
+        lines += [f"    推进 advanced {_request_line(r)}" for r in d.get("advanced", ())]
+        if student := d.get("student"):
+            lines.append(
+                f"    学生 student {student['name']}: {student['status']}, "
+                f"{student['grade']}年级 grade {student['grade']}, {student['class_id']}"
+            )
+        if request := d.get("request"):
+            lines.append(f"    申请 request {_request_line(request)}")
+        return "\n".join(lines)
 
     def describe(self, path: str) -> str:
         """The failure as an analyst reads it: where, what was expected, what came."""
@@ -405,6 +439,12 @@ class StepResult:
             lines.append("  explanation / 说明:")
             lines += [f"    {x}" for x in self.explanation.splitlines()]
         return "\n".join(lines)
+
+
+def _request_line(request: Mapping[str, Any]) -> str:
+    """A request as ``--show`` prints it: its name, kind, state and deadline."""
+    deadline = f", 截止 deadline {request['deadline']}" if request.get("deadline") else ""
+    return f"{request['name']}: {request['kind']} {request['state']}{deadline}"
 
 
 @attrs.frozen
@@ -1828,6 +1868,7 @@ class _Run:
         actual: dict[str, Any] = {}
         outcome: Outcome | None = None
         error: XuejiError | None = None
+        advanced: list[Request] | None = None
         try:
             if step.action == "advance_clock":
                 to = step.args.get("to")
@@ -1857,11 +1898,61 @@ class _Run:
                 elif outcome.student is not None:
                     self.students[step.name] = outcome.student.id
         try:
-            return self._judge(step, actual, outcome, error)
+            result = self._judge(step, actual, outcome, error)
         except XuejiError as e:
-            return _result(
+            result = _result(
                 step, [f"检查本身失败 (the check itself failed): [{e.code}] {e}"], actual
             )
+        return attrs.evolve(result, shown=self._shown(step, outcome, error, advanced))
+
+    def _shown(
+        self,
+        step: Step,
+        outcome: Outcome | None,
+        error: XuejiError | None,
+        advanced: Sequence[Request] | None,
+    ) -> dict[str, Any]:
+        """What ``step`` did (:attr:`StepResult.shown`), identity numbers masked: its
+        date, the decision's codes with their articles, the error, the requests the
+        sweep advanced, the student and the request after it. Before, a step that
+        passed showed nothing of it (found by the analysts' review)."""
+        out: dict[str, Any] = {"on": self.clock.today().isoformat()}
+        if outcome is not None:
+            out["allowed"] = outcome.allowed
+            for key, given in (
+                ("refused", outcome.decision.violations),
+                ("warnings", outcome.decision.warnings),
+            ):
+                out[key] = [{"code": v.code, "article": str(v.article)} for v in given]
+        if error is not None:
+            message = f"{error.message_zh} ({error.message_en})"
+            out["error"] = {"code": error.code, "message": message}
+        if advanced is not None:
+            out["advanced"] = [self._request_shown(r) for r in advanced]
+        try:
+            student, request = self._subject(step, outcome)
+        except (_StepProblem, XuejiError):  # (a name its step did not give: said above)
+            student = request = None
+        if student is not None:
+            out["student"] = {
+                "name": self._name_of(student.id),
+                "status": student.status.value,
+                "grade": student.grade,
+                "class_id": student.class_id,
+            }
+        if request is not None:
+            out["request"] = self._request_shown(request)
+        return typing.cast(dict[str, Any], _masked_values(out))
+
+    def _request_shown(self, request: Request) -> dict[str, Any]:
+        """A request by the name the scenario gives it (its id where it gives none)."""
+        names = [n for n, i in self.requests.items() if i == request.id]
+        return {
+            "name": "、".join(names) or request.id,
+            "kind": request.kind.value,
+            "state": request.state.value,
+            "deadline": None if request.deadline is None else request.deadline.isoformat(),
+        }
 
     def _command(self, step: Step, actor: Actor) -> Outcome:
         method = getattr(self.reg, step.action)
