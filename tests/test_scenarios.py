@@ -133,9 +133,10 @@ def test_steps_go_on_after_a_failure(tmp_path: Path) -> None:
         ),
         (
             "steps:\n  - do: request_transfer\n    by: 镜湖小学\n    student: 小明\n"
-            "    with: {to_school: W, to_class: W-1, reason: 工作调动}\n",
+            "    with: {to_school: W, to_class: W-1, reason: 随迁}\n",
             8,
-            "reason '工作调动' is not valid; one of job_move, hukou_change, address_change, other",
+            "reason '随迁' is not valid; one of job_move (工作调动), hukou_change (户籍变动),"
+            " address_change (住址变动), other (其他)",
         ),
         (
             "steps:\n  - do: request_transfer\n    by: 镜湖小学\n    student: 小明\n"
@@ -582,7 +583,7 @@ def test_the_doc_lists_each_actions_arguments_from_the_runner() -> None:
         "regenerate with: python -c 'from xueji import scenarios;"
         ' print(scenarios.actions_markdown(), end="")\''
     )
-    assert "`job_move` / `hukou_change` / `address_change` / `other`" in section
+    assert "`job_move` (工作调动) / `hukou_change` (户籍变动) / `address_change`" in section
     assert "| `rollover` | — | **`year`**: number | the system (系统) |" in section
 
 
@@ -1776,3 +1777,19 @@ def test_cli_show_prints_what_each_passing_step_did(
     ]  # fmt: skip
     assert cli.main(["scenario", "run", str(path)]) == cli.EXIT_OK
     assert "step 1" not in capsys.readouterr().out  # (without --show: one line a file)
+
+
+def test_a_transfer_reason_may_be_written_by_its_chinese_name(tmp_path: Path) -> None:
+    """Found by the analysts' review: ``reason: 随迁`` was refused listing
+    ``job_move, hukou_change, ...`` with no Chinese; the four reasons of Art 20 are
+    also taken by their Chinese names, and listed with them."""
+    body = TRANSFER.replace("reason: job_move", "reason: 工作调动").replace(
+        "EXPECT", "allowed: true"
+    )
+    scenario = scenarios.load(_write(tmp_path, body))
+    assert scenario.steps[0].args["reason"] == "job_move"
+    assert scenarios.run(scenario).ok
+    path = _write(tmp_path, body.replace("工作调动", "随迁"))
+    with pytest.raises(scenarios.ScenarioError) as err:
+        scenarios.load(path)
+    assert "应为：job_move（工作调动）、hukou_change（户籍变动）" in err.value.message_zh

@@ -71,6 +71,7 @@ from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
 from xueji.masking import mask, mask_ids
 from xueji.model import (
     SCHOOL_MAINTAINED,
+    TRANSFER_REASON_ZH,
     Actor,
     ActorKind,
     ChangeEntry,
@@ -79,9 +80,12 @@ from xueji.model import (
     School,
     SchoolClass,
     Student,
+    TransferReason,
     Unit,
     UnitLevel,
     converter,
+    transfer_reason,
+    transfer_reasons_listed,
 )
 from xueji.policy import PROFILES, Policy, Stage, check_profiles, load_policy
 from xueji.registry import Outcome, Registry
@@ -1087,6 +1091,18 @@ def _value(path: str, node: Any, key: str, value: Any, hint: Any, label: str = "
                 f"{name} 写作照片的拍摄日期 YYYY-MM-DD，而不是 {shown}",
                 f"{name} is written as the photo's date YYYY-MM-DD, not {shown}",
             ) from None
+    if hint is TransferReason:  # by its value or its Chinese name (工作调动)
+        reason = transfer_reason(value) if isinstance(value, str) else None
+        if reason is not None:
+            return reason
+        raise _bad(
+            path,
+            node,
+            key,
+            f"{name} 的值 {shown} 无效，应为：{transfer_reasons_listed('zh')}（或其中文名）",
+            f"{name} {shown} is not valid; one of {transfer_reasons_listed('en')}"
+            " (or its Chinese name)",
+        )
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         values = _members(key, hint)
         if isinstance(value, str) and value in values:
@@ -1654,6 +1670,9 @@ def _kind(key: str, hint: Any, action: str = "") -> str:
         text = "date"
     elif hint is Photo:
         text = "date (the photo's)"
+    elif hint is TransferReason:
+        text = " / ".join(f"`{r.value}` ({zh})" for r, zh in TRANSFER_REASON_ZH.items())
+        text += " (or the Chinese name)"
     elif isinstance(hint, type) and issubclass(hint, enum.Enum):
         text = " / ".join(f"`{v}`" for v in _members(key, hint))
     elif hint is bool:
