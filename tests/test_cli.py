@@ -1592,3 +1592,36 @@ def test_a_sub_command_s_help_describes_it_with_its_articles_and_exit_codes(
     assert " 2 " in codes
     if argv[0] in ("sweep", "rollover", "verify"):
         assert "or system (forget-keys, sweep, rollover, verify)" in out, out
+
+
+def test_policy_show_marks_parameters_inherited_from_the_base(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Found by the analysts' review: under national-2013 a parameter it does not set
+    showed Anhui's article bare, where the [rules] list says （沿用 anhui-2013）."""
+    code, out, _ = run(capsys, "policy", "show", "--policy", "national-2013")
+    assert code == 0
+    params = out.split("[citations]", 1)[0]
+    assert "皖教基〔2013〕20号 第二十五条第二款（沿用 anhui-2013）" in params
+    assert "transfer_blackout" in params
+    assert "全国学籍系统日历" in params
+    code, out, _ = run(capsys, "policy", "show")
+    assert "沿用" not in out.split("[citations]", 1)[0]
+
+
+def test_a_transfer_reason_is_listed_with_its_chinese_name(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Found by the analysts' review: ``--reason 随迁`` listed the values in English
+    only; they are listed with their Chinese names, which are taken too."""
+    with pytest.raises(SystemExit):
+        main(["transfer", "file", "S1", "--to-school", "B", "--to-class", "B-1",
+              "--reason", "随迁", "--store", "sqlite://", "--as", "school:B"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert "job_move（工作调动）" in err
+    assert "other（其他）" in err
+    from xueji.model import transfer_reason
+
+    assert transfer_reason("户籍变动") == "hukou_change"
+    assert transfer_reason("hukou_change") == "hukou_change"
+    assert transfer_reason("随迁") is None

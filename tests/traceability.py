@@ -246,6 +246,17 @@ def rule_codes() -> dict[int, list[str]]:
     return out
 
 
+def other_codes() -> dict[str, list[str]]:
+    """Rule codes that cite no article of the Anhui measures, by what they cite (a
+    national law, such as the PIPL): they have no row of the table, and are listed
+    after it, so that every rule code is found here."""
+    out: dict[str, list[str]] = {}
+    for code, (article, _, _) in sorted(RULE_CODES.items()):
+        if not (article.instrument == ANHUI_2013_MEASURES and article.number):
+            out.setdefault(str(article), []).append(f"`{code}`")
+    return out
+
+
 def render() -> str:
     tests, codes, scenarios = article_tests(), rule_codes(), article_scenarios()
     lines = [
@@ -269,6 +280,19 @@ def render() -> str:
             f"| {code} | {'<br>'.join(tests.get(number, [])) or '—'} "
             f"| {'<br>'.join(scenarios.get(number, [])) or '—'} |"
         )
+    lines += [
+        "",
+        "## Rule codes citing another instrument",
+        "",
+        "A rule whose basis is not an article of the Anhui measures (a national law the",
+        "registry must also keep) has no row above; it is listed here by what it cites.",
+        "A rule that cites a policy parameter's article (`xueji policy show`) is in the",
+        "row of the default profile's (`anhui-2013`) article.",
+        "",
+        "| cites | rule codes |",
+        "|---|---|",
+        *(f"| {cited} | {', '.join(codes)} |" for cited, codes in other_codes().items()),
+    ]
     return "\n".join(lines) + "\n"
 
 

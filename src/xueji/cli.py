@@ -348,7 +348,10 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
     ]
     for name, param in policy.parameters().items():
         value = data[name]["value"]
-        lines.append(f"{name:28} {json.dumps(value, ensure_ascii=False):36} {param.article}")
+        # an Anhui article under another instrument's profile: inherited from its base,
+        # marked as the [rules] list marks it (found by the analysts' review)
+        cited = policy.as_cited(param.article)
+        lines.append(f"{name:28} {json.dumps(value, ensure_ascii=False):36} {cited}")
         if param.note and args.notes:
             lines.append(f"{'':28} 注 note: {param.note}")
     # the profile's own articles for lifecycle steps and commands: checked against the
@@ -620,6 +623,17 @@ def cmd_scenario_run(args: argparse.Namespace) -> int:
                 "articles": list(scenario.articles),
                 "ok": result.ok,
                 "steps": len(result.steps),
+                "results": [
+                    {
+                        "step": r.step.index,
+                        "line": r.step.line,
+                        "action": r.step.action,
+                        "ok": r.ok,
+                        "actual": r.actual,
+                        "shown": r.shown,
+                    }
+                    for r in result.steps
+                ],
                 "failures": [
                     {
                         "step": f.step.index,
@@ -635,6 +649,8 @@ def cmd_scenario_run(args: argparse.Namespace) -> int:
         )
         mark = "✓" if result.ok else "✗"
         lines.append(f"{mark} {path}  {scenario.title}  ({len(result.steps)} steps)")
+        if args.show:
+            lines += [r.shown_text() for r in result.steps]
         if not result.ok:
             lines.append(result.report())
             worst = max(worst, EXIT_INVALID)
@@ -656,7 +672,8 @@ _TRANSFER_KEYS = {
     "grade": "the student's grade (1-12)",
     "stage": "the student's stage (primary, junior, senior, special)",
     "to_stages": "stages the receiving school teaches (comma-separated)",
-    "reason": "job_move, hukou_change, address_change or other (Art 20)",
+    "reason": "job_move 工作调动, hukou_change 户籍变动, address_change 住址变动 or other 其他"
+    " (Art 20; the value or its Chinese name)",
     "stated_reason": "the reason stated (needed for other, and mid-term)",
     "status": "the student's registry status (default registered)",
     "special_needs": "the student has special needs (a flag; true/false in --file)",
@@ -714,7 +731,7 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
     import re
 
     from xueji.lifecycle.tables import StudentStatus
-    from xueji.model import Student, TransferReason, stage_of_grade
+    from xueji.model import Student, stage_of_grade, transfer_reason, transfer_reasons_listed
     from xueji.policy import policy_in_force
     from xueji.rules.transfers import TransferFacts
 
@@ -801,12 +818,15 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
         ) from None
     stage = choice("stage", Stage, data["stage"]) if "stage" in data else graded
     reason_text = text("reason")
-    listed = ", ".join(r.value for r in TransferReason)
-    if reason_text not in {r.value for r in TransferReason}:
+    found = transfer_reason(reason_text)
+    if found is None:
         raise bad(
-            "reason", f"应为 {listed} 之一（第二十条）", f"is one of {listed} (Art 20)", reason_text
+            "reason",
+            f"应为 {transfer_reasons_listed('zh')} 之一（或其中文名；第二十条）",
+            f"is one of {transfer_reasons_listed('en')}, or its Chinese name (Art 20)",
+            reason_text,
         )
-    reason = TransferReason(reason_text)
+    reason = found
     status = choice("status", StudentStatus, data.get("status", StudentStatus.REGISTERED.value))
     open_transfers = count("open_transfers")
     to_stages_raw = data.get("to_stages", stage.value)
@@ -1287,18 +1307,35 @@ def _person_options(p: argparse.ArgumentParser, *, required: bool = False) -> No
     )
 
 
+def _reason(text: str) -> str:
+    """``--reason``: a transfer reason by its value or its Chinese name (工作调动), as
+    its value; another is refused listing them with their Chinese names (Art 20)."""
+    from xueji.model import transfer_reason, transfer_reasons_listed
+
+    reason = transfer_reason(text)
+    if reason is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}：应为 {transfer_reasons_listed('zh')} 之一（或其中文名） "
+            f"(one of {transfer_reasons_listed('en')}, or its Chinese name)"
+        )
+    return reason.value
+
+
 def _add_filing_commands(sub: Any, tr_sub: Any) -> None:
     """The filing commands' parsers: ``transfer file|in|out|decide`` under
     ``transfer`` (``tr_sub``), the others at the top level (``sub``)."""
-    from xueji.model import TransferReason
+    from xueji.model import TRANSFER_REASON_ZH
 
-    reasons = [r.value for r in TransferReason]
+    reasons = ", ".join(f"{r.value} {zh}" for r, zh in TRANSFER_REASON_ZH.items())
     file_ = tr_sub.add_parser("file", help="the receiving school files a transfer (Art 21)")
     file_.add_argument("student", help="the student's id")
     file_.add_argument("--to-school", required=True, help="the receiving school (the actor's)")
     file_.add_argument("--to-class", required=True, help="a class of the receiving school")
     file_.add_argument(
-        "--reason", choices=reasons, required=True, help="why the student moves (Art 20)"
+        "--reason",
+        type=_reason,
+        required=True,
+        help=f"why the student moves (Art 20): {reasons} (the value or its Chinese name)",
     )
     file_.add_argument(
         "--stated-reason", default="", help="the reason in words (other; mid-term, Art 25(2))"
@@ -2830,6 +2867,12 @@ def build_parser() -> argparse.ArgumentParser:
     scen_sub = scen.add_subparsers(dest="scenario_command", required=True, parser_class=_Parser)
     srun = scen_sub.add_parser("run", help="run scenario files (directories: *.scenario.yaml)")
     srun.add_argument("paths", nargs="+")
+    srun.add_argument(
+        "--show",
+        action="store_true",
+        help="print what each step did, passing or not: allowed or refused, the codes with"
+        " their articles, the student and request after it, the requests a sweep advanced",
+    )
     srun.set_defaults(func=cmd_scenario_run)
     _add_transfer_commands(sub)
     _add_excel_commands(sub)

@@ -1,4 +1,4 @@
-"""The policy reference, generated from the code: profiles, rule codes, transition tables.
+"""The policy reference, generated from the code: profiles, rule and error codes, tables.
 
 ``docs/reference.md`` is the output of ``python -m xueji.docgen reference`` and a test
 (``tests/test_docgen.py``) keeps it equal to the code, so the reference a reader sees is
@@ -39,6 +39,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from xueji.articles import Article
+from xueji.errors import ERROR_CODES
 from xueji.lifecycle.render import all_tables
 from xueji.lifecycle.tables import RequestState, StudentStatus, TransitionTable
 from xueji.policy import PROFILES, Policy, policy_to_dict
@@ -179,6 +180,17 @@ def rules_markdown(codes: Mapping[str, tuple[Article, str, str]] = RULE_CODES) -
     return "\n".join(parts).rstrip("\n")
 
 
+def errors_markdown(codes: Iterable[str] = ERROR_CODES) -> str:
+    """Every error code (:data:`xueji.errors.ERROR_CODES`), grouped by its prefix: what
+    a scenario's ``error:`` may name (it was listed nowhere, found by the analysts'
+    review)."""
+    groups: dict[str, list[str]] = {}
+    for code in sorted(codes):
+        groups.setdefault(code.split(".")[0], []).append(f"`{code}`")
+    rows = [f"| `{prefix}` | {', '.join(group)} |" for prefix, group in groups.items()]
+    return "\n".join(["| prefix | codes |", "|---|---|", *rows])
+
+
 def mermaid_state_diagram(table: AnyTable) -> str:
     """A Mermaid ``stateDiagram-v2`` drawn from ``table`` itself.
 
@@ -266,12 +278,25 @@ def reference_markdown(profiles: Mapping[str, Policy] = PROFILES) -> str:
         "",
         "Every `Violation` a rule returns carries one of these codes and cites the article",
         "beside it, unless the policy in force cites its own article for the same rule.",
+        "A rule that reads a policy parameter (`transfer_blackout` for `transfer.blackout`,",
+        "`transfer_window` for `transfer.mid_term`, ...) cites that parameter's article in",
+        "the profile in force, as `xueji policy show` lists it: the article shown here is",
+        "the default profile's (`anhui-2013`).",
         "Every code listed is one a rule gives (a test holds the list to the code). Who",
         "completes a graduation, the school or its authority (Art 18), is no rule code but",
         "the policy parameter `graduation_needs_approval`; a record continued into grade 7",
         "or 10 (Art 12) is decided by `enrolment.duplicate`, whose step shows `continuing`.",
         "",
         rules_markdown(),
+        "",
+        "## Error codes",
+        "",
+        "An error is raised, not decided: input that cannot be understood (an invalid",
+        "identity number), a record that is not there, an actor outside its jurisdiction,",
+        "a year whose holidays are not loaded. Its `code` is stable, its message in Chinese",
+        "and English; a scenario's `error:` names one of these (see [Scenarios](scenarios.md)).",
+        "",
+        errors_markdown(),
         "",
         "## Transition tables",
         "",

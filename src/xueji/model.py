@@ -353,6 +353,38 @@ class TransferReason(enum.StrEnum):
     OTHER = "other"  # 其他正当理由 (must be stated)
 
 
+TRANSFER_REASON_ZH: Mapping[TransferReason, str] = {
+    TransferReason.JOB_MOVE: "工作调动",
+    TransferReason.HUKOU_CHANGE: "户籍变动",
+    TransferReason.ADDRESS_CHANGE: "住址变动",
+    TransferReason.OTHER: "其他",
+}
+"""Each reason's Chinese name (Art 20: 父母或其他法定监护人工作调动、户籍变动、家庭住址变动,
+or another stated reason): shown beside the value, and taken for it where a reason is
+typed (a scenario's ``reason:``, ``--reason``), since an analyst writes 工作调动."""
+
+
+def transfer_reason(text: str) -> TransferReason | None:
+    """The reason ``text`` names, by its value (``job_move``) or its Chinese name
+    (``工作调动``); None where it names none.
+
+    >>> transfer_reason("户籍变动"), transfer_reason("job_move"), transfer_reason("随迁")
+    (<TransferReason.HUKOU_CHANGE: 'hukou_change'>, <TransferReason.JOB_MOVE: 'job_move'>, None)
+    """
+    for reason, zh in TRANSFER_REASON_ZH.items():
+        if text in (reason.value, zh):
+            return reason
+    return None
+
+
+def transfer_reasons_listed(lang: Literal["zh", "en"] = "zh") -> str:
+    """The reasons with their Chinese names, for a message: ``job_move（工作调动）、...``
+    in Chinese, ``job_move (工作调动), ...`` in English."""
+    if lang == "zh":
+        return "、".join(f"{r.value}（{zh}）" for r, zh in TRANSFER_REASON_ZH.items())
+    return ", ".join(f"{r.value} ({zh})" for r, zh in TRANSFER_REASON_ZH.items())
+
+
 class ActorKind(enum.StrEnum):
     """The three kinds of user of Art 28 (city and county kept apart), plus the system."""
 

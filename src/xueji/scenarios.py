@@ -66,11 +66,12 @@ from xueji.articles import Article
 from xueji.audit import FindingKind
 from xueji.clock import ManualClock
 from xueji.decision import Decision
-from xueji.errors import XuejiError
+from xueji.errors import ERROR_CODES, XuejiError
 from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
 from xueji.masking import mask, mask_ids
 from xueji.model import (
     SCHOOL_MAINTAINED,
+    TRANSFER_REASON_ZH,
     Actor,
     ActorKind,
     ChangeEntry,
@@ -79,9 +80,12 @@ from xueji.model import (
     School,
     SchoolClass,
     Student,
+    TransferReason,
     Unit,
     UnitLevel,
     converter,
+    transfer_reason,
+    transfer_reasons_listed,
 )
 from xueji.policy import PROFILES, Policy, Stage, check_profiles, load_policy
 from xueji.registry import Outcome, Registry
@@ -166,6 +170,23 @@ _EXPECTED_VALUES: Mapping[tuple[str, str], type[enum.Enum]] = {
 """The expectations whose value is one of the lifecycle's (docs/lifecycle.md): checked
 when the file is read, a value not among them a malformed file, the closest named.
 Before, ``status: regstered`` was a failed step (exit 1), the values listed nowhere."""
+_FIELD_KINDS: Mapping[tuple[str, str], Any] = {
+    ("student", "grade"): int,
+    ("student", "school"): str,
+    ("student", "class_id"): str,
+    ("student", "name"): str,
+    ("student", "registry_number"): str | None,
+    ("student", "registry_number_prefix"): str,
+    ("student", "regional_number"): str | None,
+    ("student", "submitted"): bool,
+    ("student", "same_as"): str,
+    ("request", "deadline"): _dt.date | None,
+    ("request", "is_open"): bool,
+}
+"""The other expected fields' kinds (the record's own; ``warnings`` are rule codes):
+checked when the file is read as a ``with:`` value is, a value not of its kind a
+malformed file. Before, ``deadline: 2026/12/14`` and ``is_open: yes`` failed when run,
+"expected request.deadline = 2026/12/14, got 2026-12-14" (the analysts' review)."""
 
 
 class ScenarioError(XuejiError, ValueError):
@@ -377,6 +398,40 @@ class StepResult:
     problems: tuple[str, ...]  # one line per expectation that did not hold
     actual: Mapping[str, Any]
     explanation: str  # the decision's rules and articles, zh and en
+    # what the step did, passing or not (``xueji scenario run --show``): the decision
+    # (each code with its article), the error, the requests a sweep advanced, and the
+    # student and request after it (:meth:`shown_text`)
+    shown: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def shown_text(self) -> str:
+        """What the step did, as ``--show`` prints it under its file: a line for the
+        step (its outcome), then one for each code (with its article), the error, each
+        request a sweep advanced, the student and the request after it."""
+        s, d = self.step, self.shown
+        by = f" by {s.actor}" if s.actor else ""
+        if "error" in d:
+            verdict = f"错误 error {d['error']['code']}"
+        elif "allowed" in d:
+            verdict = "允许 allowed" if d["allowed"] else "拒绝 refused"
+        elif "advanced" in d:
+            verdict = f"推进 advanced {len(d['advanced'])}"
+        else:
+            verdict = "检查 check"
+        failed = "" if self.ok else "  ✗ 未通过 failed"
+        lines = [f"  step {s.index} ({s.action}{by}, {d.get('on', '')}): {verdict}{failed}"]
+        for key, zh, en in (("refused", "拒绝", "refused"), ("warnings", "提醒", "warning")):
+            lines += [f"    {zh} {en} {v['code']} [{v['article']}]" for v in d.get(key, ())]
+        if "error" in d:
+            lines.append(f"    {d['error']['message']}")
+        lines += [f"    推进 advanced {_request_line(r)}" for r in d.get("advanced", ())]
+        if student := d.get("student"):
+            lines.append(
+                f"    学生 student {student['name']}: {student['status']}, "
+                f"{student['grade']}年级 grade {student['grade']}, {student['class_id']}"
+            )
+        if request := d.get("request"):
+            lines.append(f"    申请 request {_request_line(request)}")
+        return "\n".join(lines)
 
     def describe(self, path: str) -> str:
         """The failure as an analyst reads it: where, what was expected, what came."""
@@ -388,6 +443,12 @@ class StepResult:
             lines.append("  explanation / 说明:")
             lines += [f"    {x}" for x in self.explanation.splitlines()]
         return "\n".join(lines)
+
+
+def _request_line(request: Mapping[str, Any]) -> str:
+    """A request as ``--show`` prints it: its name, kind, state and deadline."""
+    deadline = f", 截止 deadline {request['deadline']}" if request.get("deadline") else ""
+    return f"{request['name']}: {request['kind']} {request['state']}{deadline}"
 
 
 @attrs.frozen
@@ -985,14 +1046,16 @@ def _bad(path: str, node: Any, key: str, zh: str, en: str) -> ScenarioError:
     return _fail(path, node, key, zh, en)
 
 
-def _value(path: str, node: Any, key: str, value: Any, hint: Any) -> Any:
+def _value(path: str, node: Any, key: str, value: Any, hint: Any, label: str = "") -> Any:
     """A ``with:`` value as the command's parameter type; a value that is not is a
-    :class:`ScenarioError` naming the argument and, where there are few, its values."""
+    :class:`ScenarioError` naming the argument (as ``label``, where given: an
+    expectation's ``request.deadline``) and, where there are few, its values."""
     hint, optional = _optional(hint)
+    name = label or key
     if value is None:
         if optional or hint is Any:
             return None
-        raise _bad(path, node, key, f"{key} 不能为空", f"{key} needs a value")
+        raise _bad(path, node, key, f"{name} 不能为空", f"{name} needs a value")
     if hint is Any:
         return value
     shown = _shown(value)
@@ -1002,26 +1065,44 @@ def _value(path: str, node: Any, key: str, value: Any, hint: Any) -> Any:
         if isinstance(value, str) and _looks_like_date(value):
             try:
                 return _dt.date.fromisoformat(value)
-            except ValueError:
-                pass
+            except ValueError:  # 2026-11-31: written as a date, no such day
+                raise _bad(
+                    path,
+                    node,
+                    key,
+                    f"{name} 不是有效日期：{value!r}",
+                    f"{name} is not a date: {value!r}",
+                ) from None
         raise _bad(
             path,
             node,
             key,
-            f"{key} 应为日期 YYYY-MM-DD，而不是 {shown}",
-            f"{key} is a date YYYY-MM-DD, not {shown}",
+            f"{name} 应为日期 YYYY-MM-DD，而不是 {shown}",
+            f"{name} is a date YYYY-MM-DD, not {shown}",
         )
     if hint is Photo:
         try:
-            return Photo(_value(path, node, key, value, _dt.date), "scenario")
+            return Photo(_value(path, node, key, value, _dt.date, label), "scenario")
         except ScenarioError:
             raise _bad(
                 path,
                 node,
                 key,
-                f"{key} 写作照片的拍摄日期 YYYY-MM-DD，而不是 {shown}",
-                f"{key} is written as the photo's date YYYY-MM-DD, not {shown}",
+                f"{name} 写作照片的拍摄日期 YYYY-MM-DD，而不是 {shown}",
+                f"{name} is written as the photo's date YYYY-MM-DD, not {shown}",
             ) from None
+    if hint is TransferReason:  # by its value or its Chinese name (工作调动)
+        reason = transfer_reason(value) if isinstance(value, str) else None
+        if reason is not None:
+            return reason
+        raise _bad(
+            path,
+            node,
+            key,
+            f"{name} 的值 {shown} 无效，应为：{transfer_reasons_listed('zh')}（或其中文名）",
+            f"{name} {shown} is not valid; one of {transfer_reasons_listed('en')}"
+            " (or its Chinese name)",
+        )
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         values = _members(key, hint)
         if isinstance(value, str) and value in values:
@@ -1030,8 +1111,8 @@ def _value(path: str, node: Any, key: str, value: Any, hint: Any) -> Any:
             path,
             node,
             key,
-            f"{key} 的值 {shown} 无效，应为：{'、'.join(values)}",
-            f"{key} {shown} is not valid; one of {', '.join(values)}",
+            f"{name} 的值 {shown} 无效，应为：{'、'.join(values)}",
+            f"{name} {shown} is not valid; one of {', '.join(values)}",
         )
     if hint is bool:
         if type(value) is bool:
@@ -1040,8 +1121,8 @@ def _value(path: str, node: Any, key: str, value: Any, hint: Any) -> Any:
             path,
             node,
             key,
-            f"{key} 应为 true 或 false，而不是 {shown}",
-            f"{key} is true or false, not {shown}",
+            f"{name} 应为 true 或 false，而不是 {shown}",
+            f"{name} is true or false, not {shown}",
         )
     if hint is int:
         if type(value) is int or (isinstance(value, str) and value.isascii() and value.isdigit()):
@@ -1050,8 +1131,8 @@ def _value(path: str, node: Any, key: str, value: Any, hint: Any) -> Any:
             path,
             node,
             key,
-            f"{key} 应为整数（阿拉伯数字），而不是 {shown}",
-            f"{key} is a whole number (digits), not {shown}",
+            f"{name} 应为整数（阿拉伯数字），而不是 {shown}",
+            f"{name} is a whole number (digits), not {shown}",
         )
     if hint is str:
         if type(value) is int:  # 340104 written without quotes
@@ -1060,7 +1141,7 @@ def _value(path: str, node: Any, key: str, value: Any, hint: Any) -> Any:
             value = value.isoformat()
         if not isinstance(value, str):
             raise _bad(
-                path, node, key, f"{key} 应为文本，而不是 {shown}", f"{key} is text, not {shown}"
+                path, node, key, f"{name} 应为文本，而不是 {shown}", f"{name} is text, not {shown}"
             )
         choices = _CHOICES.get(key)
         if choices and value not in choices:
@@ -1068,8 +1149,8 @@ def _value(path: str, node: Any, key: str, value: Any, hint: Any) -> Any:
                 path,
                 node,
                 key,
-                f"{key} 的值 {shown} 无效，应为：{'、'.join(choices)}",
-                f"{key} {shown} is not valid; one of {', '.join(choices)}",
+                f"{name} 的值 {shown} 无效，应为：{'、'.join(choices)}",
+                f"{name} {shown} is not valid; one of {', '.join(choices)}",
             )
         return value
     if attrs.has(hint):
@@ -1226,22 +1307,33 @@ def _codes(
     return items
 
 
+_LISTED: Mapping[str, str] = {
+    "规则代码": "docs/reference.md#rule-codes",
+    "发现类型": "docs/audit.md#art-32-what-a-system-can-see",
+    "错误代码": "docs/reference.md#error-codes",
+}
+"""Where each kind of code is listed, named in the message of one not among them (the
+message pointed every kind at docs/reference.md, which lists no detector kind: found
+by the analysts' review)."""
+
+
 def _known_code(
     path: str, node: _Map, key: str, code: str, known: Iterable[str], what: tuple[str, str]
 ) -> None:
     """``code`` (given under ``key``) is one of ``known``, or the file is malformed, the
-    closest codes named."""
+    closest codes named, and where all of them are listed."""
     known = sorted(known)
     if code not in known:
         close = difflib.get_close_matches(code, known, n=3, cutoff=0.5)
         near_zh = f"；相近的有 {'、'.join(close)}" if close else ""
         near_en = f"; the closest are {', '.join(close)}" if close else ""
+        where = _LISTED[what[0]]
         raise _fail(
             path,
             node,
             key,
-            f"未知的{what[0]} {code}{near_zh}（全部代码见 docs/reference.md）",
-            f"unknown {key} code {code!r}{near_en} (every code is in docs/reference.md)",
+            f"未知的{what[0]} {code}{near_zh}（全部{what[0]}见 {where}）",
+            f"unknown {key} code {code!r}{near_en} (every {key} code is listed in {where})",
         )
 
 
@@ -1313,6 +1405,9 @@ def _step(
     extra = set(node) - _CONTROL
     if extra:
         key = sorted(extra)[0]
+        close = difflib.get_close_matches(key, sorted(_CONTROL), n=3, cutoff=0.6)
+        if close:  # ``studnet:`` (the analysts' review)
+            raise _unknown_key(path, node, key, _CONTROL, "步骤字段", "step key")
         raise _fail(
             path,
             node,
@@ -1326,12 +1421,18 @@ def _step(
             path, node, None, f"第{index}步缺少 by（执行者）", f"step {index} has no 'by' (actor)"
         )
     if actor is not None and str(actor) not in actors:
+        named = sorted(a for a in actors if a not in ("系统", "system"))
+        close = difflib.get_close_matches(str(actor), named, n=3, cutoff=0.5)
+        near_zh = f"（是否应为 {'、'.join(close)}？）" if close else ""
+        near_en = f" (did you mean {', '.join(close)}?)" if close else ""
         raise _fail(
             path,
             node,
             "by",
-            f"未定义的执行者 {actor}",
-            f"unknown actor {actor!r} (define it under facts.actors)",
+            f"未定义的执行者 {actor}{near_zh}；请在 facts.actors 下定义"
+            f"；已定义：{'、'.join(named) or '无'}",
+            f"unknown actor {actor!r}{near_en} (define it under facts.actors);"
+            f" defined: {', '.join(named) or _NONE}",
         )
     expect = node.get("expect") or _Map()
     if not isinstance(expect, dict):
@@ -1495,6 +1596,15 @@ def _expectations(path: str, action: str, node: _Map, expect: _Map) -> _Map:
             f"{part}.{key} {shown} is not valid{near_en}; one of {', '.join(values)} "
             "(docs/lifecycle.md)",
         )
+    for part in ("student", "request"):
+        sub = expect.get(part)
+        if isinstance(sub, dict) and any((part, key) in _FIELD_KINDS for key in sub):
+            fields = _defaults(sub, {})
+            for key, value in sub.items():
+                if (part, key) in _FIELD_KINDS:
+                    kind = _FIELD_KINDS[part, key]
+                    fields[key] = _value(path, sub, key, value, kind, f"{part}.{key}")
+            expect[part] = fields
     for key in ("allowed", "log_verifies", "log_masked"):
         if key in expect and type(expect[key]) is not bool:
             raise _fail(
@@ -1514,6 +1624,8 @@ def _expectations(path: str, action: str, node: _Map, expect: _Map) -> _Map:
         )
     if "error" in expect and not isinstance(expect["error"], str):
         raise _fail(path, expect, "error", "error 应为一个错误代码", "error is one error code")
+    if "error" in expect:  # (``access.deny`` failed only when run: the analysts' review)
+        _known_code(path, expect, "error", expect["error"], ERROR_CODES, ("错误代码", ""))
     rule = ("规则代码", "transfer.same_city_choice")
     for key in ("refused", "warnings"):
         if key in expect:
@@ -1558,6 +1670,9 @@ def _kind(key: str, hint: Any, action: str = "") -> str:
         text = "date"
     elif hint is Photo:
         text = "date (the photo's)"
+    elif hint is TransferReason:
+        text = " / ".join(f"`{r.value}` ({zh})" for r, zh in TRANSFER_REASON_ZH.items())
+        text += " (or the Chinese name)"
     elif isinstance(hint, type) and issubclass(hint, enum.Enum):
         text = " / ".join(f"`{v}`" for v in _members(key, hint))
     elif hint is bool:
@@ -1772,6 +1887,7 @@ class _Run:
         actual: dict[str, Any] = {}
         outcome: Outcome | None = None
         error: XuejiError | None = None
+        advanced: list[Request] | None = None
         try:
             if step.action == "advance_clock":
                 to = step.args.get("to")
@@ -1801,11 +1917,61 @@ class _Run:
                 elif outcome.student is not None:
                     self.students[step.name] = outcome.student.id
         try:
-            return self._judge(step, actual, outcome, error)
+            result = self._judge(step, actual, outcome, error)
         except XuejiError as e:
-            return _result(
+            result = _result(
                 step, [f"检查本身失败 (the check itself failed): [{e.code}] {e}"], actual
             )
+        return attrs.evolve(result, shown=self._shown(step, outcome, error, advanced))
+
+    def _shown(
+        self,
+        step: Step,
+        outcome: Outcome | None,
+        error: XuejiError | None,
+        advanced: Sequence[Request] | None,
+    ) -> dict[str, Any]:
+        """What ``step`` did (:attr:`StepResult.shown`), identity numbers masked: its
+        date, the decision's codes with their articles, the error, the requests the
+        sweep advanced, the student and the request after it. Before, a step that
+        passed showed nothing of it (found by the analysts' review)."""
+        out: dict[str, Any] = {"on": self.clock.today().isoformat()}
+        if outcome is not None:
+            out["allowed"] = outcome.allowed
+            for key, given in (
+                ("refused", outcome.decision.violations),
+                ("warnings", outcome.decision.warnings),
+            ):
+                out[key] = [{"code": v.code, "article": str(v.article)} for v in given]
+        if error is not None:
+            message = f"{error.message_zh} ({error.message_en})"
+            out["error"] = {"code": error.code, "message": message}
+        if advanced is not None:
+            out["advanced"] = [self._request_shown(r) for r in advanced]
+        try:
+            student, request = self._subject(step, outcome)
+        except (_StepProblem, XuejiError):  # (a name its step did not give: said above)
+            student = request = None
+        if student is not None:
+            out["student"] = {
+                "name": self._name_of(student.id),
+                "status": student.status.value,
+                "grade": student.grade,
+                "class_id": student.class_id,
+            }
+        if request is not None:
+            out["request"] = self._request_shown(request)
+        return typing.cast(dict[str, Any], _masked_values(out))
+
+    def _request_shown(self, request: Request) -> dict[str, Any]:
+        """A request by the name the scenario gives it (its id where it gives none)."""
+        names = [n for n, i in self.requests.items() if i == request.id]
+        return {
+            "name": "、".join(names) or request.id,
+            "kind": request.kind.value,
+            "state": request.state.value,
+            "deadline": None if request.deadline is None else request.deadline.isoformat(),
+        }
 
     def _command(self, step: Step, actor: Actor) -> Outcome:
         method = getattr(self.reg, step.action)

@@ -256,7 +256,11 @@ _code(
 )
 _code(
     "transfer.blackout",
-    Article("教基一〔2013〕7号", 0, note="全国学籍系统日历"),
+    # the article of the default profile's ``transfer_blackout`` (a decision cites the
+    # parameter's, CITES_PARAMETER): under national-2013 教基一〔2013〕7号's calendar.
+    # Catalogued as the national calendar, docs/reference.md contradicted what Anhui's
+    # profile cites (found by the analysts' review)
+    anhui(25, 2),
     "该期间不得发起转学",
     "no transfer may be started in this period",
 )
