@@ -76,6 +76,40 @@ def test_every_report_refuses_a_future_today_unless_future_date_ok(
         assert out_file.exists()
 
 
+def test_every_report_dated_by_the_system_refuses_a_day_before_the_log(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the reports review: a report that only reads (stats, fee, migrants,
+    classlist) was checked against the log only for an explicit --today, so one run
+    with the system's date behind the log (a dropout approved 2026-12-21 listed in a
+    migrants file dated 2026-12-02) was written dated before what it showed. Every
+    report's date, the system's too, is refused before the day the registry last ran
+    at (``cli.today_backwards``), as ``report national``'s is."""
+    from xueji.clock import SystemClock
+
+    _, url = _store(tmp_path / "r.db", drafts=1, registered=1)
+    ahead = (SystemClock().today() + dt.timedelta(days=20)).isoformat()
+    later = ["--today", ahead, "--future-date-ok"]
+    code, _, err = run(capsys, "submit", "S0000002", "--store", url, "--as", "school:A", *later)
+    assert code == 0, err
+    common = ["--store", url, "--as", "province:34"]
+    for what, extra in (
+        ("stats", []),
+        ("fee", []),
+        ("migrants", ["--start", "2026-09-01", "--end", "2027-01-31"]),
+        ("classlist", ["--school", "A"]),
+    ):
+        out_file = tmp_path / f"{what}.csv"
+        argv = ["report", what, "--out", str(out_file), *extra, *common]
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, ""), what
+        assert err.startswith("xueji: [cli.today_backwards] "), err
+        assert "system date" in err
+        assert not out_file.exists()
+        assert run(capsys, *argv, *later)[0] == 0, what  # dated on or after: written
+        assert out_file.exists()
+
+
 def test_rollover_json_counts_are_numbers(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
