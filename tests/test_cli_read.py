@@ -110,6 +110,34 @@ def test_every_report_dated_by_the_system_refuses_a_day_before_the_log(
         assert out_file.exists()
 
 
+def test_the_migrants_report_says_on_screen_and_in_json_that_it_is_not_final(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the reports review: a migrants summary taken before its term's end
+    says in the file that it is not the term's final summary, but neither the screen
+    nor ``--json`` said so (the fee's October note is printed). It is printed as a
+    note and carried in the JSON's ``warnings``."""
+    from xueji.clock import SystemClock
+
+    _, url = _store(tmp_path / "r.db", drafts=0, registered=1)
+    end = SystemClock().today() + dt.timedelta(days=30)
+    term = ["--start", (end - dt.timedelta(days=150)).isoformat(), "--end", end.isoformat()]
+    argv = ["report", "migrants", "--out", str(tmp_path / "m.csv"), *term]
+    argv += ["--store", url, "--as", "province:34"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert "  注意 note: 学期 " in out
+    assert "此表不是本学期的最终汇总" in out
+    assert "this is not the term's final summary" in out
+    code, out, err = run(capsys, "--json", *argv)
+    assert code == 0, err
+    data = json.loads(out)
+    assert len(data["warnings"]) == 1
+    assert "not the term's final summary" in data["warnings"][0]
+    file_notes = (tmp_path / "m.csv").read_text(encoding="utf-8-sig")
+    assert f"# 注意 warning: {data['warnings'][0]}" in file_notes
+
+
 def test_rollover_json_counts_are_numbers(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

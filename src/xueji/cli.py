@@ -2203,7 +2203,10 @@ def cmd_report(args: argparse.Namespace) -> int:
             taken_on=reg.today(),
             policy=reg.policy(),
         )
+        # the counts by 户籍 county, and the file's warning (taken before the term's
+        # end: not the final summary), printed as the fee's note is
         data = {k: len(v) for k, v in summary.items()}
+        data["warnings"] = statistics.warnings_of(table)
     elif args.what == "classlist":
         if not args.school:
             raise XuejiError("cli.school", "需要 --school", "--school is required")

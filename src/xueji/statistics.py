@@ -74,6 +74,7 @@ __all__ = [
     "NATIONAL_TITLE",
     "PUBLIC_LIST_ARTICLE",
     "STATISTICS_ARTICLE",
+    "WARNING_NOTE",
     "FeeLine",
     "FeeReport",
     "NationalRecord",
@@ -89,6 +90,7 @@ __all__ = [
     "stats_table",
     "tabulate",
     "tabulate_tally",
+    "warnings_of",
 ]
 
 COUNTED_FOR_FEE = frozenset({StudentStatus.REGISTERED, StudentStatus.SUSPENDED})
@@ -169,6 +171,19 @@ def _masked(row: Iterable[object]) -> tuple[object, ...]:
 _SHORTEST_ID = 15
 """The length of the shortest identity number :func:`~xueji.masking.mask_ids` finds
 (the first generation's 15 digits)."""
+
+
+WARNING_NOTE = "注意 warning: "
+"""How a report's warning note starts (a fee counted outside October, a migrants
+summary taken before its term's end): :func:`warnings_of` finds them for the command
+line, which prints them and gives them in ``--json``'s ``warnings``."""
+
+
+def warnings_of(table: Table) -> list[str]:
+    """The warnings among a report table's notes (:data:`WARNING_NOTE`), without the
+    prefix: what the command line prints as ``注意 note: ...``. Before, a migrants
+    summary's "not final" warning was in the file only."""
+    return [n.removeprefix(WARNING_NOTE) for n in table.notes if n.startswith(WARNING_NOTE)]
 
 
 def _counted_on(day: _dt.date) -> str:
@@ -405,7 +420,7 @@ class FeeReport:
             f"标准 rate: 每生每年 {self.rate} 元 ({self.rate} yuan per student per year)",
             f"计入 counted: {'、'.join(s.zh for s in counted)}的学生 "
             f"({' and '.join(s.value for s in counted)} students)",
-            *(f"注意 warning: {w}" for w in self.warnings),
+            *(f"{WARNING_NOTE}{w}" for w in self.warnings),
         ]
         return Table(
             f"维护费 maintenance fee {self.year}",
@@ -495,7 +510,7 @@ def migrants_table(
     ]
     if taken_on < end:  # the summary is due at the term's end: this one is not final
         notes.append(
-            f"注意 warning: 学期 {end.isoformat()} 结束，统计日期 {taken_on.isoformat()} "
+            f"{WARNING_NOTE}学期 {end.isoformat()} 结束，统计日期 {taken_on.isoformat()} "
             "时尚未结束，此表不是本学期的最终汇总 "
             f"(the term ends on {end.isoformat()} and is not over on {taken_on.isoformat()}: "
             "this is not the term's final summary)"
