@@ -718,7 +718,15 @@ def test_art27_a_migrant_summary_taken_before_the_term_s_end_says_it_is_not_fina
 
 
 def test_notice_item3_the_fee_workbook_holds_numbers(province: Province, tmp_path: Path) -> None:
-    """The rate and the fees are number cells (they can be summed), exact in a CSV."""
+    """The rate and the fees are number cells (they can be summed), exact in a CSV.
+
+    Found by the reports review: the per-payer ``合计 total`` rows sat in the school
+    rows' columns as numbers, so summing the fee column doubled the figure, and there
+    was no total for the scope (a city read its city-run schools' ``合计`` as its
+    own). The school rows end at a blank row; the subtotals by payer and the scope's
+    total follow in a block of their own, headed ``按付费单位小计 subtotals by payer``,
+    their figures text (``5 人``, ``2.5 元``) a column sum skips; the total is a note
+    too. Summing the fee column gives the scope's total, once."""
     small(province)
     table = statistics.maintenance_fee(
         province.reg.statistics(PROVINCE), province.reg.policy()
@@ -727,12 +735,27 @@ def test_notice_item3_the_fee_workbook_holds_numbers(province: Province, tmp_pat
     excel.write_table(tmp_path / "fee.csv", table)
     sheet = openpyxl.load_workbook(tmp_path / "fee.xlsx").active
     assert sheet is not None
-    body = list(excel.without_notes(sheet.iter_rows(values_only=True)))[1:]
-    assert body
+    rows = list(excel.without_notes(sheet.iter_rows(values_only=True)))[1:]
+    blank = next(i for i, r in enumerate(rows) if all(v in (None, "") for v in r))
+    body, block = rows[:blank], rows[blank + 1 :]
+    assert len(body) == 4  # H, A, B, W
     assert all(isinstance(v, int | float) for r in body for v in r[3:])  # not text
-    assert sum(r[4] for r in body if r[1] != "合计 total") == 3.5
+    # a spreadsheet's SUM of the whole column counts numbers only: the scope's total
+    assert sum(r[4] for r in rows if len(r) > 4 and isinstance(r[4], int | float)) == 3.5
+    assert sum(r[2] for r in rows if len(r) > 2 and isinstance(r[2], int)) == 7
+    assert block[0][0] == "按付费单位小计 subtotals by payer"
+    assert [tuple(r[:5]) for r in block[1:]] == [
+        ("3401", "小计 subtotal", "1 人", None, "0.5 元"),
+        ("340104", "小计 subtotal", "5 人", None, "2.5 元"),
+        ("340202", "小计 subtotal", "1 人", None, "0.5 元"),
+        ("34", "总计 total", "7 人", None, "3.5 元"),
+    ]
+    assert any(n.startswith("合计 total: 在籍 7 人，费用 3.5 元") for n in table.notes)
     with open(tmp_path / "fee.csv", encoding="utf-8-sig") as f:
-        assert [r[3] for r in list(excel.without_notes(csv.reader(f)))[1:]] == ["0.5"] * len(body)
+        got = list(excel.without_notes(csv.reader(f)))[1:]
+    assert [r[3] for r in got[:blank]] == ["0.5"] * len(body)
+    assert got[blank] == []
+    assert got[-1] == ["34", "总计 total", "7 人", "", "3.5 元"]
 
 
 def _leading(path: Path) -> list[str]:

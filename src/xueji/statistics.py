@@ -67,6 +67,7 @@ __all__ = [
     "COUNTED_FOR_FEE",
     "FEE_COUNT_ARTICLE",
     "FEE_COUNT_MONTH",
+    "FEE_SUBTOTALS",
     "MIGRANTS_ARTICLE",
     "NATIONAL_EXCLUDED",
     "NATIONAL_HEADER",
@@ -399,19 +400,29 @@ class FeeReport:
         return dict(sorted(out.items()))
 
     def table(self) -> Table:
-        """The fee as a table, a line per school and a total per paying authority; its
+        """The fee as a table: a line per school, its figures numbers (they can be
+        summed), then, after a blank row, the block :data:`FEE_SUBTOTALS`: a line per
+        paying authority (``小计 subtotal``) and the scope's total (``总计 total``), their
+        figures text (``5 人``, ``2.5 元``) that a spreadsheet's column sum skips. Its
         notes give the date of the count, the scope, the article, the rate, the
-        students counted and the warnings (a count not taken in October)."""
+        students counted, the total and the warnings (a count not taken in October).
+
+        Before, the per-payer ``合计 total`` lines were numbers in the school lines'
+        columns: summing the fee column doubled the figure, and with no line for the
+        scope a city read its city-run schools' ``合计`` as its own total."""
         # the amounts as Decimal: a workbook stores them as numbers (they can be summed),
         # a CSV writes their exact text
         rows: list[tuple[object, ...]] = [
             _masked((line.payer, line.school, line.students, self.rate, line.fee))
             for line in self.lines
         ]
+        rows += [(), (FEE_SUBTOTALS,)]
         rows += [
-            _masked((payer, "合计 total", n, self.rate, fee))
+            _masked((payer, "小计 subtotal", f"{n} 人", None, f"{fee} 元"))
             for payer, (n, fee) in self.by_payer().items()
         ]
+        total_n, total_fee = self.total_students, self.total_fee
+        rows.append(_masked((self.scope, "总计 total", f"{total_n} 人", None, f"{total_fee} 元")))
         counted = sorted(COUNTED_FOR_FEE)
         notes = [
             _counted_on(self.taken_on),
@@ -420,6 +431,8 @@ class FeeReport:
             f"标准 rate: 每生每年 {self.rate} 元 ({self.rate} yuan per student per year)",
             f"计入 counted: {'、'.join(s.zh for s in counted)}的学生 "
             f"({' and '.join(s.value for s in counted)} students)",
+            f"合计 total: 在籍 {total_n} 人，费用 {total_fee} 元 "
+            f"({total_n} students; {total_fee} yuan in all)",
             *(f"{WARNING_NOTE}{w}" for w in self.warnings),
         ]
         return Table(
@@ -428,6 +441,12 @@ class FeeReport:
             rows,
             tuple(notes),
         )
+
+
+FEE_SUBTOTALS = "按付费单位小计 subtotals by payer"
+"""The row that heads the fee table's block of subtotals by paying authority and the
+scope's total (:meth:`FeeReport.table`), after the blank row that ends the school
+lines: a program reading the file takes the school lines up to that blank row."""
 
 
 def maintenance_fee(stats: Statistics, policy: Policy) -> FeeReport:
