@@ -1505,8 +1505,8 @@ def test_a_report_cell_that_looks_like_a_formula_is_text(tmp_path: Path) -> None
         got = list(csv.reader(f))[1:]
     assert got == [
         ['\'=HYPERLINK("http://x")', "1"],
-        ["+1", "-"],  # a signed number (a phone, +86 ...) is data
-        ["'@SUM(A1)", "-2"],
+        ["'+1", "'-"],  # a signed number is kept whole only in a numeric column
+        ["'@SUM(A1)", "'-2"],
         ["甲", "3"],
     ]
     excel.write_table(tmp_path / "d.csv", excel.Table("t", ("n",), [("-cmd|' /C calc'!A0",)]))
@@ -1516,10 +1516,60 @@ def test_a_report_cell_that_looks_like_a_formula_is_text(tmp_path: Path) -> None
     # (only the second character was looked at) and a spreadsheet ran it
     sly = ["-1+cmd|' /C calc'!A0", '+1+HYPERLINK("http://e.vil","x")', "- 2+cmd|'/C calc'!A0"]
     kept = ["+86 551 6280 0000", "-2.5", "+1", "-"]
-    excel.write_table(tmp_path / "s.csv", excel.Table("t", ("n",), [(v,) for v in sly + kept]))
+    # a lone sign or a signed number is kept whole only in a column said to be numeric
+    # (the national upload's numeric fields); elsewhere it is text, as a spreadsheet
+    # would not show it (found by the reports review: a name +1 was shown as 1)
+    with excel.table_writer(tmp_path / "s.csv", "t", ("n",), numeric_columns=(0,)) as write:
+        for v in sly + kept:
+            write((v,))
     with open(tmp_path / "s.csv", encoding="utf-8-sig", newline="") as f:
         got = [row[0] for row in list(csv.reader(f))[1:]]
     assert got == ["'" + v for v in sly] + kept
+    excel.write_table(tmp_path / "s.csv", excel.Table("t", ("n",), [(v,) for v in sly + kept]))
+    with open(tmp_path / "s.csv", encoding="utf-8-sig", newline="") as f:
+        got = [row[0] for row in list(csv.reader(f))[1:]]
+    assert got == ["'" + v for v in sly + kept]
+
+
+def test_a_report_s_text_a_spreadsheet_would_read_as_a_number_is_kept_as_text(
+    tmp_path: Path,
+) -> None:
+    """Found by the reports review: a student named ``+1`` went into a CSV class list
+    and migrants summary as written, and Excel showed 1 (the signed-number exemption
+    meant for the national upload's numeric fields). In a report's free-text columns
+    (names, class names), text Excel would read as a number, a date, a boolean or a
+    formula gets a leading ``'``; other text (a name, 1班) is written as it is. A
+    workbook holds them as text cells already."""
+    from xueji.reports import PublicListRow
+
+    quoted = ["+1", "-2.5", "123", "007", "1,000", "1e5", "50%", "(3)", "1/2", "1-2"]
+    quoted += ["2026-09-01", "9:30", "TRUE", "=1+1", "+86 张"]
+    names = [*quoted, "张三", "1班", "A+", "A-1"]
+    rows = [PublicListRow("1", 1, n, "男", "在籍") for n in names]
+    table = statistics.public_list_table("A", rows, taken_on=D(2026, 10, 15))
+    excel.write_table(tmp_path / "c.csv", table)
+    with open(tmp_path / "c.csv", encoding="utf-8-sig", newline="") as f:
+        got = list(excel.without_notes(csv.reader(f)))[1:]
+    assert [r[2] for r in got] == ["'" + n for n in quoted] + names[len(quoted) :]
+    assert {r[0] for r in got} == {"'1"}  # a class named 1, as text
+    assert {r[1] for r in got} == {"1"}  # the grade: a number
+    excel.write_table(tmp_path / "c.xlsx", table)
+    sheet = openpyxl.load_workbook(tmp_path / "c.xlsx").active
+    assert sheet is not None
+    cells = list(excel.without_notes(sheet.iter_rows(values_only=True)))[1:]
+    assert [r[2] for r in cells] == names  # text cells: written as they are
+    line = MigrantDropout("S0000001", "+1", "A", 3, "341203", D(2026, 10, 12), D(2026, 10, 9))
+    mig = statistics.migrants_table(
+        {"341203": (line,)},
+        start=D(2026, 9, 1),
+        end=D(2027, 1, 31),
+        scope="340104",
+        taken_on=D(2027, 2, 1),
+    )
+    excel.write_table(tmp_path / "m.csv", mig)
+    with open(tmp_path / "m.csv", encoding="utf-8-sig", newline="") as f:
+        (got_line,) = list(excel.without_notes(csv.reader(f)))[1:]
+    assert got_line[:3] == ["341203", "S0000001", "'+1"]
 
 
 def test_art12_a_column_named_slightly_otherwise_or_twice_refuses_the_sheet(

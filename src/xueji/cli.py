@@ -2217,7 +2217,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         data = {"rows": len(rows)}
     else:  # streamed: a province's records are written as they are read
         with excel.table_writer(
-            args.out, statistics.NATIONAL_TITLE, statistics.NATIONAL_HEADER
+            args.out,
+            statistics.NATIONAL_TITLE,
+            statistics.NATIONAL_HEADER,
+            numeric_columns=statistics.NATIONAL_NUMERIC_COLUMNS,
         ) as write:
             n = reg.national_export_to(args.actor, lambda r: write(statistics.national_row(r)))
         _emit(args, {"out": args.out, "records": n}, f"{args.what}: {n} 行 rows -> {args.out}")

@@ -72,6 +72,7 @@ __all__ = [
     "NATIONAL_EXCLUDED",
     "NATIONAL_HEADER",
     "NATIONAL_ID_COLUMNS",
+    "NATIONAL_NUMERIC_COLUMNS",
     "NATIONAL_TITLE",
     "PUBLIC_LIST_ARTICLE",
     "STATISTICS_ARTICLE",
@@ -553,6 +554,7 @@ def migrants_table(
             for d in items
         ],
         tuple(notes),
+        text_columns=(2,),  # the name: +1 is text in a CSV (excel._csv_text)
     )
 
 
@@ -584,6 +586,8 @@ def public_list_table(
             _cite(_as_cited(PUBLIC_LIST_ARTICLE, policy)),
             "内容 content: 在籍学生 不含敏感信息 (registered students only; no sensitive field)",
         ),
+        # the class and the name: +1 or 1-2 is text in a CSV (excel._csv_text)
+        text_columns=tuple(PUBLIC_FIELDS.index(f) for f in ("class_id", "name")),
     )
 
 
@@ -673,7 +677,21 @@ def national_table(records: Iterable[NationalRecord]) -> Table:
     """The national export as a table (full identity numbers: for the national system).
     It has no notes, unlike the other reports: the file is the national system's
     upload, whose header is its first row (the read is on record in the change log)."""
-    return Table(NATIONAL_TITLE, NATIONAL_HEADER, [national_row(r) for r in records])
+    return Table(
+        NATIONAL_TITLE,
+        NATIONAL_HEADER,
+        [national_row(r) for r in records],
+        numeric_columns=NATIONAL_NUMERIC_COLUMNS,
+    )
+
+
+NATIONAL_NUMERIC_COLUMNS = (NATIONAL_HEADER.index("年级"),)
+"""The national upload's numeric fields (年级): the one place a CSV keeps a lone sign or
+a signed number whole (:func:`xueji.excel.table_writer`'s ``numeric_columns``); in
+every other column such text gets a leading ``'`` as a formula does (a name ``+1``).
+Its text fields (姓名, 班级) are not given ``'`` for text that only reads as a number
+(a class ``1-2``): the file is the national system's upload, whose values go to it
+as they are; the reports people open (the class list, the migrants summary) do."""
 
 
 NATIONAL_ID_COLUMNS = 3
