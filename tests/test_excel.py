@@ -1366,9 +1366,14 @@ def test_notice_item3_the_report_files_carry_their_date_scope_article_and_warnin
     count, ``report fee`` counted on 2026-11-20 gave its non-October warning on the
     screen only (docs/reports.md: "written all the same, with a note"), ``report
     migrants`` no term and no issuing unit, and no file named its article. Each file
-    now starts with its title and notes, a row of one ``#`` cell each."""
+    now starts with its title and notes, a row of one ``#`` cell each.
+
+    Found by the reports review: the files named units and schools by code only, not
+    who made them, and the rate column no unit. The scope, the issuing unit and the
+    school carry their names beside their codes, a ``制表人 operator`` line follows
+    the date (``--operator``), and the fee's rate column says 元/生/年."""
     store = _cli_store(tmp_path)
-    common = [store[0], store[1], "--today", "2026-11-20"]
+    common = [store[0], store[1], "--today", "2026-11-20", "--operator", "王老师"]
     runs = {
         "stats": ["--as", "county:340104"],
         "fee": ["--as", "province:34"],
@@ -1386,18 +1391,40 @@ def test_notice_item3_the_report_files_carry_their_date_scope_article_and_warnin
             assert "2026-11-20" in text, out
             assert "依据 article: 皖教基〔2013〕20号" in text, out
             assert not re.search(r"\d{17}[\dX]", text), out  # no identity number
+            made_by = lead.index("# 制表人 operator: 王老师")
+            assert "2026-11-20" in lead[made_by - 1], out  # after the date
             if what == "fee":
                 assert lead[0] == "# 维护费 maintenance fee 2026"
-                assert "# 范围 scope: 34 及其辖区 (34 and its jurisdiction)" in lead
+                assert (
+                    "# 范围 scope: 34 安徽省教育厅 及其辖区 (34 安徽省教育厅 and its jurisdiction)"
+                ) in lead
                 assert any("not an October count" in line for line in lead), out
+                assert "标准 rate (元/生/年)" in _header(out)
             if what == "stats":
                 assert lead[0] == "# 学籍统计 statistics 2026-11-20"
-                assert "# 范围 scope: 340104 及其辖区 (340104 and its jurisdiction)" in lead
+                assert (
+                    "# 范围 scope: 340104 蜀山区教育体育局 及其辖区 "
+                    "(340104 蜀山区教育体育局 and its jurisdiction)"
+                ) in lead
                 assert "Art 28" in text
             if what == "migrants":
                 assert "# 学期 term: 2026-09-01 至 2027-01-31 (2026-09-01 to 2027-01-31)" in lead
-                assert "# 编制单位 issued by: 3401" in lead
+                assert "# 编制单位 issued by: 3401 合肥市教育局" in lead
                 assert "Art 27(3)" in text
+            if what == "classlist":
+                assert "# 学校 school: A 蜀山实验小学" in lead
+
+
+def _header(path: Path) -> list[str]:
+    """The header row of a report file (the first row after its notes)."""
+    if path.suffix == ".csv":
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return list(next(iter(excel.without_notes(csv.reader(f)))))
+    wb = openpyxl.load_workbook(path, read_only=True)
+    rows = wb.worksheets[0].iter_rows(values_only=True)
+    header = [str(v) for v in next(iter(excel.without_notes(rows)))]
+    wb.close()
+    return header
 
 
 def test_art28_a_report_file_under_another_profile_cites_anhui_s_article_as_inherited(

@@ -67,6 +67,7 @@ __all__ = [
     "COUNTED_FOR_FEE",
     "FEE_COUNT_ARTICLE",
     "FEE_COUNT_MONTH",
+    "FEE_RATE_UNIT",
     "FEE_SUBTOTALS",
     "MIGRANTS_ARTICLE",
     "NATIONAL_EXCLUDED",
@@ -192,8 +193,26 @@ def _counted_on(day: _dt.date) -> str:
     return f"统计日期 date of the count: {day.isoformat()}"
 
 
-def _scope(unit: str) -> str:
-    return f"范围 scope: {unit} 及其辖区 ({unit} and its jurisdiction)"
+def _named(code: str, name: str) -> str:
+    """A unit's or school's code with its name beside it (``34 安徽省教育厅``), the code
+    alone where no name is given."""
+    return f"{code} {name}" if name else code
+
+
+def _scope(unit: str, name: str = "") -> str:
+    named = _named(unit, name)
+    return f"范围 scope: {named} 及其辖区 ({named} and its jurisdiction)"
+
+
+def _made_by(operator: str) -> list[str]:
+    """The note naming who made the report (``--operator``), after its date; none
+    where no one is named."""
+    return [f"制表人 operator: {operator}"] if operator else []
+
+
+FEE_RATE_UNIT = "元/生/年"
+"""The unit of the fee's rate, as ``maintenance_fee_per_student`` gives it ("Yuan per
+student per year"): the rate column is headed ``标准 rate (元/生/年)``."""
 
 
 @attrs.frozen
@@ -328,10 +347,17 @@ def tabulate_tally(
     return Statistics(taken_on, scope, tuple(rows))
 
 
-def stats_table(stats: Statistics, *, policy: Policy | None = None) -> Table:
-    """The statistics as a table (Art 28), with their notes: the date of the count, the
-    scope and the article, as ``policy`` (the profile in force; default Anhui's) cites
-    it (:data:`STATISTICS_ARTICLE`)."""
+def stats_table(
+    stats: Statistics,
+    *,
+    policy: Policy | None = None,
+    scope_name: str = "",
+    operator: str = "",
+) -> Table:
+    """The statistics as a table (Art 28), with their notes: the date of the count, who
+    made it (``operator``), the scope (its code, and ``scope_name`` beside it) and the
+    article, as ``policy`` (the profile in force; default Anhui's) cites it
+    (:data:`STATISTICS_ARTICLE`)."""
     return Table(
         f"学籍统计 statistics {stats.taken_on}",
         (
@@ -349,7 +375,8 @@ def stats_table(stats: Statistics, *, policy: Policy | None = None) -> Table:
         ],
         (
             _counted_on(stats.taken_on),
-            _scope(stats.scope),
+            *_made_by(operator),
+            _scope(stats.scope, scope_name),
             _cite(_as_cited(STATISTICS_ARTICLE, policy)),
         ),
     )
@@ -400,13 +427,15 @@ class FeeReport:
             out[line.payer] = (n + line.students, fee + line.fee)
         return dict(sorted(out.items()))
 
-    def table(self) -> Table:
+    def table(self, *, scope_name: str = "", operator: str = "") -> Table:
         """The fee as a table: a line per school, its figures numbers (they can be
         summed), then, after a blank row, the block :data:`FEE_SUBTOTALS`: a line per
         paying authority (``小计 subtotal``) and the scope's total (``总计 total``), their
         figures text (``5 人``, ``2.5 元``) that a spreadsheet's column sum skips. Its
-        notes give the date of the count, the scope, the article, the rate, the
-        students counted, the total and the warnings (a count not taken in October).
+        notes give the date of the count, who made it (``operator``), the scope (its
+        code, and ``scope_name`` beside it), the article, the rate, the students
+        counted, the total and the warnings (a count not taken in October). The rate
+        column says its unit (:data:`FEE_RATE_UNIT`).
 
         Before, the per-payer ``合计 total`` lines were numbers in the school lines'
         columns: summing the fee column doubled the figure, and with no line for the
@@ -427,7 +456,8 @@ class FeeReport:
         counted = sorted(COUNTED_FOR_FEE)
         notes = [
             _counted_on(self.taken_on),
-            *([_scope(self.scope)] if self.scope else []),
+            *_made_by(operator),
+            *([_scope(self.scope, scope_name)] if self.scope else []),
             _cite(self.article, _notice_gloss(self.article)),
             f"标准 rate: 每生每年 {self.rate} 元 ({self.rate} yuan per student per year)",
             f"计入 counted: {'、'.join(s.zh for s in counted)}的学生 "
@@ -438,7 +468,13 @@ class FeeReport:
         ]
         return Table(
             f"维护费 maintenance fee {self.year}",
-            ("付费单位 payer", "学校 school", "在籍人数 students", "标准 rate", "费用 fee (元)"),
+            (
+                "付费单位 payer",
+                "学校 school",
+                "在籍人数 students",
+                f"标准 rate ({FEE_RATE_UNIT})",
+                "费用 fee (元)",
+            ),
             rows,
             tuple(notes),
         )
@@ -495,6 +531,8 @@ def migrants_table(
     scope: str,
     taken_on: _dt.date,
     policy: Policy | None = None,
+    scope_name: str = "",
+    operator: str = "",
 ) -> Table:
     """The term's summary of migrant children who dropped out, by 户籍 county (Art 27(3)),
     as :meth:`xueji.registry.Registry.migrant_dropouts` gives it for the term ``start``
@@ -502,7 +540,8 @@ def migrants_table(
     the term is in it: :func:`~xueji.rules.changes.summary_span`, by the profile's
     ``terms``), the issuing unit (``scope``), the date of the count (``taken_on``) and
     the article (:data:`MIGRANTS_ARTICLE`), as ``policy`` (the profile in force;
-    default Anhui's) cites it. A line gives the day the dropout was approved (the day
+    default Anhui's) cites it; the issuing unit's name (``scope_name``) beside its
+    code, and who made it (``operator``) after the date. A line gives the day the dropout was approved (the day
     the summary files it under) and the day the school recorded it.
 
     Taken before ``end`` (the term is not over), the summary is not final: a note
@@ -522,8 +561,9 @@ def migrants_table(
             "(none: the period is in a break between terms, whose dropouts are in the "
             "next term's summary)"
         ),
-        f"编制单位 issued by: {scope}",
+        f"编制单位 issued by: {_named(scope, scope_name)}",
         _counted_on(taken_on),
+        *_made_by(operator),
         _cite(_as_cited(MIGRANTS_ARTICLE, policy)),
         "内容 content: 义务教育阶段辍学的随迁子女 按户籍县区 "
         "(migrant children who dropped out of the compulsory grades by 户籍 county)",
@@ -564,9 +604,12 @@ def public_list_table(
     *,
     taken_on: _dt.date,
     policy: Policy | None = None,
+    school_name: str = "",
+    operator: str = "",
 ) -> Table:
     """The 公示 class list of a school (Art 31): only :data:`xueji.reports.PUBLIC_FIELDS`;
-    its notes give the school, the date of the list (``taken_on``) and the article
+    its notes give the school (its code, and ``school_name`` beside it), the date of
+    the list (``taken_on``), who made it (``operator``) and the article
     (:data:`PUBLIC_LIST_ARTICLE`), as ``policy`` (the profile in force; default Anhui's)
     cites it."""
     headers = {
@@ -581,8 +624,9 @@ def public_list_table(
         tuple(headers[f] for f in PUBLIC_FIELDS),
         [_masked(getattr(r, f) for f in PUBLIC_FIELDS) for r in rows],
         (
-            f"学校 school: {school}",
+            f"学校 school: {_named(school, school_name)}",
             f"日期 date of the list: {taken_on.isoformat()}",
+            *_made_by(operator),
             _cite(_as_cited(PUBLIC_LIST_ARTICLE, policy)),
             "内容 content: 在籍学生 不含敏感信息 (registered students only; no sensitive field)",
         ),
