@@ -975,8 +975,8 @@ def test_the_date_of_every_writing_command_is_checked_and_not_in_the_future(
     ``--today`` (2062 for 2026) was accepted and then blocked every later command.
     A ``--today`` after the system date (China time) is refused unless
     ``--future-date-ok`` is given (``cli.today_future``), and every writing command's
-    date, the system's too, may not be before the log's last entry; a report that
-    only reads is left as it was (the national export logs its read: checked)."""
+    date, the system's too, may not be before the log's last entry, and a report's
+    (the reports review: a report that only reads was checked only for a --today)."""
     import sqlite3
 
     from tests.conftest import Province
@@ -1025,11 +1025,16 @@ def test_the_date_of_every_writing_command_is_checked_and_not_in_the_future(
         assert "system date" in err
     assert entries() == before
     assert not (tmp_path / "n.csv").exists()
-    # a report that only reads is not checked against the log when dated by the
-    # system; a future --today is refused it too (found by the CLI-only year review:
+    # a report that only reads is checked against the log when dated by the system
+    # too (found by the reports review: a migrants file dated before a dropout it
+    # listed); a future --today is refused it too (found by the CLI-only year review:
     # a fee report headed a year ahead), unless --future-date-ok
     stats = ["report", "stats", "--out", str(tmp_path / "s.csv"), *store, "--as", "province:34"]
-    assert run(capsys, *stats)[0] == 0
+    code, _, err = run(capsys, *stats)
+    assert code == 2
+    assert err.startswith("xueji: [cli.today_backwards] "), err
+    assert "system date" in err
+    assert not (tmp_path / "s.csv").exists()
     assert run(capsys, *stats, "--today", ahead)[0] == 2
     assert run(capsys, *stats, "--today", ahead, "--future-date-ok")[0] == 0
 

@@ -76,6 +76,68 @@ def test_every_report_refuses_a_future_today_unless_future_date_ok(
         assert out_file.exists()
 
 
+def test_every_report_dated_by_the_system_refuses_a_day_before_the_log(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the reports review: a report that only reads (stats, fee, migrants,
+    classlist) was checked against the log only for an explicit --today, so one run
+    with the system's date behind the log (a dropout approved 2026-12-21 listed in a
+    migrants file dated 2026-12-02) was written dated before what it showed. Every
+    report's date, the system's too, is refused before the day the registry last ran
+    at (``cli.today_backwards``), as ``report national``'s is."""
+    from xueji.clock import SystemClock
+
+    _, url = _store(tmp_path / "r.db", drafts=1, registered=1)
+    ahead = (SystemClock().today() + dt.timedelta(days=20)).isoformat()
+    later = ["--today", ahead, "--future-date-ok"]
+    code, _, err = run(capsys, "submit", "S0000002", "--store", url, "--as", "school:A", *later)
+    assert code == 0, err
+    common = ["--store", url, "--as", "province:34"]
+    for what, extra in (
+        ("stats", []),
+        ("fee", []),
+        ("migrants", ["--start", "2026-09-01", "--end", "2027-01-31"]),
+        ("classlist", ["--school", "A"]),
+    ):
+        out_file = tmp_path / f"{what}.csv"
+        argv = ["report", what, "--out", str(out_file), *extra, *common]
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, ""), what
+        assert err.startswith("xueji: [cli.today_backwards] "), err
+        assert "system date" in err
+        assert not out_file.exists()
+        assert run(capsys, *argv, *later)[0] == 0, what  # dated on or after: written
+        assert out_file.exists()
+
+
+def test_the_migrants_report_says_on_screen_and_in_json_that_it_is_not_final(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the reports review: a migrants summary taken before its term's end
+    says in the file that it is not the term's final summary, but neither the screen
+    nor ``--json`` said so (the fee's October note is printed). It is printed as a
+    note and carried in the JSON's ``warnings``."""
+    from xueji.clock import SystemClock
+
+    _, url = _store(tmp_path / "r.db", drafts=0, registered=1)
+    end = SystemClock().today() + dt.timedelta(days=30)
+    term = ["--start", (end - dt.timedelta(days=150)).isoformat(), "--end", end.isoformat()]
+    argv = ["report", "migrants", "--out", str(tmp_path / "m.csv"), *term]
+    argv += ["--store", url, "--as", "province:34"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert "  注意 note: 学期 " in out
+    assert "此表不是本学期的最终汇总" in out
+    assert "this is not the term's final summary" in out
+    code, out, err = run(capsys, "--json", *argv)
+    assert code == 0, err
+    data = json.loads(out)
+    assert len(data["warnings"]) == 1
+    assert "not the term's final summary" in data["warnings"][0]
+    file_notes = (tmp_path / "m.csv").read_text(encoding="utf-8-sig")
+    assert f"# 注意 warning: {data['warnings'][0]}" in file_notes
+
+
 def test_rollover_json_counts_are_numbers(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

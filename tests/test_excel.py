@@ -718,7 +718,15 @@ def test_art27_a_migrant_summary_taken_before_the_term_s_end_says_it_is_not_fina
 
 
 def test_notice_item3_the_fee_workbook_holds_numbers(province: Province, tmp_path: Path) -> None:
-    """The rate and the fees are number cells (they can be summed), exact in a CSV."""
+    """The rate and the fees are number cells (they can be summed), exact in a CSV.
+
+    Found by the reports review: the per-payer ``合计 total`` rows sat in the school
+    rows' columns as numbers, so summing the fee column doubled the figure, and there
+    was no total for the scope (a city read its city-run schools' ``合计`` as its
+    own). The school rows end at a blank row; the subtotals by payer and the scope's
+    total follow in a block of their own, headed ``按付费单位小计 subtotals by payer``,
+    their figures text (``5 人``, ``2.5 元``) a column sum skips; the total is a note
+    too. Summing the fee column gives the scope's total, once."""
     small(province)
     table = statistics.maintenance_fee(
         province.reg.statistics(PROVINCE), province.reg.policy()
@@ -727,12 +735,27 @@ def test_notice_item3_the_fee_workbook_holds_numbers(province: Province, tmp_pat
     excel.write_table(tmp_path / "fee.csv", table)
     sheet = openpyxl.load_workbook(tmp_path / "fee.xlsx").active
     assert sheet is not None
-    body = list(excel.without_notes(sheet.iter_rows(values_only=True)))[1:]
-    assert body
+    rows = list(excel.without_notes(sheet.iter_rows(values_only=True)))[1:]
+    blank = next(i for i, r in enumerate(rows) if all(v in (None, "") for v in r))
+    body, block = rows[:blank], rows[blank + 1 :]
+    assert len(body) == 4  # H, A, B, W
     assert all(isinstance(v, int | float) for r in body for v in r[3:])  # not text
-    assert sum(r[4] for r in body if r[1] != "合计 total") == 3.5
+    # a spreadsheet's SUM of the whole column counts numbers only: the scope's total
+    assert sum(r[4] for r in rows if len(r) > 4 and isinstance(r[4], int | float)) == 3.5
+    assert sum(r[2] for r in rows if len(r) > 2 and isinstance(r[2], int)) == 7
+    assert block[0][0] == "按付费单位小计 subtotals by payer"
+    assert [tuple(r[:5]) for r in block[1:]] == [
+        ("3401", "小计 subtotal", "1 人", None, "0.5 元"),
+        ("340104", "小计 subtotal", "5 人", None, "2.5 元"),
+        ("340202", "小计 subtotal", "1 人", None, "0.5 元"),
+        ("34", "总计 total", "7 人", None, "3.5 元"),
+    ]
+    assert any(n.startswith("合计 total: 在籍 7 人，费用 3.5 元") for n in table.notes)
     with open(tmp_path / "fee.csv", encoding="utf-8-sig") as f:
-        assert [r[3] for r in list(excel.without_notes(csv.reader(f)))[1:]] == ["0.5"] * len(body)
+        got = list(excel.without_notes(csv.reader(f)))[1:]
+    assert [r[3] for r in got[:blank]] == ["0.5"] * len(body)
+    assert got[blank] == []
+    assert got[-1] == ["34", "总计 total", "7 人", "", "3.5 元"]
 
 
 def _leading(path: Path) -> list[str]:
@@ -1343,9 +1366,14 @@ def test_notice_item3_the_report_files_carry_their_date_scope_article_and_warnin
     count, ``report fee`` counted on 2026-11-20 gave its non-October warning on the
     screen only (docs/reports.md: "written all the same, with a note"), ``report
     migrants`` no term and no issuing unit, and no file named its article. Each file
-    now starts with its title and notes, a row of one ``#`` cell each."""
+    now starts with its title and notes, a row of one ``#`` cell each.
+
+    Found by the reports review: the files named units and schools by code only, not
+    who made them, and the rate column no unit. The scope, the issuing unit and the
+    school carry their names beside their codes, a ``制表人 operator`` line follows
+    the date (``--operator``), and the fee's rate column says 元/生/年."""
     store = _cli_store(tmp_path)
-    common = [store[0], store[1], "--today", "2026-11-20"]
+    common = [store[0], store[1], "--today", "2026-11-20", "--operator", "王老师"]
     runs = {
         "stats": ["--as", "county:340104"],
         "fee": ["--as", "province:34"],
@@ -1363,18 +1391,40 @@ def test_notice_item3_the_report_files_carry_their_date_scope_article_and_warnin
             assert "2026-11-20" in text, out
             assert "依据 article: 皖教基〔2013〕20号" in text, out
             assert not re.search(r"\d{17}[\dX]", text), out  # no identity number
+            made_by = lead.index("# 制表人 operator: 王老师")
+            assert "2026-11-20" in lead[made_by - 1], out  # after the date
             if what == "fee":
                 assert lead[0] == "# 维护费 maintenance fee 2026"
-                assert "# 范围 scope: 34 及其辖区 (34 and its jurisdiction)" in lead
+                assert (
+                    "# 范围 scope: 34 安徽省教育厅 及其辖区 (34 安徽省教育厅 and its jurisdiction)"
+                ) in lead
                 assert any("not an October count" in line for line in lead), out
+                assert "标准 rate (元/生/年)" in _header(out)
             if what == "stats":
                 assert lead[0] == "# 学籍统计 statistics 2026-11-20"
-                assert "# 范围 scope: 340104 及其辖区 (340104 and its jurisdiction)" in lead
+                assert (
+                    "# 范围 scope: 340104 蜀山区教育体育局 及其辖区 "
+                    "(340104 蜀山区教育体育局 and its jurisdiction)"
+                ) in lead
                 assert "Art 28" in text
             if what == "migrants":
                 assert "# 学期 term: 2026-09-01 至 2027-01-31 (2026-09-01 to 2027-01-31)" in lead
-                assert "# 编制单位 issued by: 3401" in lead
+                assert "# 编制单位 issued by: 3401 合肥市教育局" in lead
                 assert "Art 27(3)" in text
+            if what == "classlist":
+                assert "# 学校 school: A 蜀山实验小学" in lead
+
+
+def _header(path: Path) -> list[str]:
+    """The header row of a report file (the first row after its notes)."""
+    if path.suffix == ".csv":
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return list(next(iter(excel.without_notes(csv.reader(f)))))
+    wb = openpyxl.load_workbook(path, read_only=True)
+    rows = wb.worksheets[0].iter_rows(values_only=True)
+    header = [str(v) for v in next(iter(excel.without_notes(rows)))]
+    wb.close()
+    return header
 
 
 def test_art28_a_report_file_under_another_profile_cites_anhui_s_article_as_inherited(
@@ -1482,8 +1532,8 @@ def test_a_report_cell_that_looks_like_a_formula_is_text(tmp_path: Path) -> None
         got = list(csv.reader(f))[1:]
     assert got == [
         ['\'=HYPERLINK("http://x")', "1"],
-        ["+1", "-"],  # a signed number (a phone, +86 ...) is data
-        ["'@SUM(A1)", "-2"],
+        ["'+1", "'-"],  # a signed number is kept whole only in a numeric column
+        ["'@SUM(A1)", "'-2"],
         ["甲", "3"],
     ]
     excel.write_table(tmp_path / "d.csv", excel.Table("t", ("n",), [("-cmd|' /C calc'!A0",)]))
@@ -1493,10 +1543,60 @@ def test_a_report_cell_that_looks_like_a_formula_is_text(tmp_path: Path) -> None
     # (only the second character was looked at) and a spreadsheet ran it
     sly = ["-1+cmd|' /C calc'!A0", '+1+HYPERLINK("http://e.vil","x")', "- 2+cmd|'/C calc'!A0"]
     kept = ["+86 551 6280 0000", "-2.5", "+1", "-"]
-    excel.write_table(tmp_path / "s.csv", excel.Table("t", ("n",), [(v,) for v in sly + kept]))
+    # a lone sign or a signed number is kept whole only in a column said to be numeric
+    # (the national upload's numeric fields); elsewhere it is text, as a spreadsheet
+    # would not show it (found by the reports review: a name +1 was shown as 1)
+    with excel.table_writer(tmp_path / "s.csv", "t", ("n",), numeric_columns=(0,)) as write:
+        for v in sly + kept:
+            write((v,))
     with open(tmp_path / "s.csv", encoding="utf-8-sig", newline="") as f:
         got = [row[0] for row in list(csv.reader(f))[1:]]
     assert got == ["'" + v for v in sly] + kept
+    excel.write_table(tmp_path / "s.csv", excel.Table("t", ("n",), [(v,) for v in sly + kept]))
+    with open(tmp_path / "s.csv", encoding="utf-8-sig", newline="") as f:
+        got = [row[0] for row in list(csv.reader(f))[1:]]
+    assert got == ["'" + v for v in sly + kept]
+
+
+def test_a_report_s_text_a_spreadsheet_would_read_as_a_number_is_kept_as_text(
+    tmp_path: Path,
+) -> None:
+    """Found by the reports review: a student named ``+1`` went into a CSV class list
+    and migrants summary as written, and Excel showed 1 (the signed-number exemption
+    meant for the national upload's numeric fields). In a report's free-text columns
+    (names, class names), text Excel would read as a number, a date, a boolean or a
+    formula gets a leading ``'``; other text (a name, 1班) is written as it is. A
+    workbook holds them as text cells already."""
+    from xueji.reports import PublicListRow
+
+    quoted = ["+1", "-2.5", "123", "007", "1,000", "1e5", "50%", "(3)", "1/2", "1-2"]
+    quoted += ["2026-09-01", "9:30", "TRUE", "=1+1", "+86 张"]
+    names = [*quoted, "张三", "1班", "A+", "A-1"]
+    rows = [PublicListRow("1", 1, n, "男", "在籍") for n in names]
+    table = statistics.public_list_table("A", rows, taken_on=D(2026, 10, 15))
+    excel.write_table(tmp_path / "c.csv", table)
+    with open(tmp_path / "c.csv", encoding="utf-8-sig", newline="") as f:
+        got = list(excel.without_notes(csv.reader(f)))[1:]
+    assert [r[2] for r in got] == ["'" + n for n in quoted] + names[len(quoted) :]
+    assert {r[0] for r in got} == {"'1"}  # a class named 1, as text
+    assert {r[1] for r in got} == {"1"}  # the grade: a number
+    excel.write_table(tmp_path / "c.xlsx", table)
+    sheet = openpyxl.load_workbook(tmp_path / "c.xlsx").active
+    assert sheet is not None
+    cells = list(excel.without_notes(sheet.iter_rows(values_only=True)))[1:]
+    assert [r[2] for r in cells] == names  # text cells: written as they are
+    line = MigrantDropout("S0000001", "+1", "A", 3, "341203", D(2026, 10, 12), D(2026, 10, 9))
+    mig = statistics.migrants_table(
+        {"341203": (line,)},
+        start=D(2026, 9, 1),
+        end=D(2027, 1, 31),
+        scope="340104",
+        taken_on=D(2027, 2, 1),
+    )
+    excel.write_table(tmp_path / "m.csv", mig)
+    with open(tmp_path / "m.csv", encoding="utf-8-sig", newline="") as f:
+        (got_line,) = list(excel.without_notes(csv.reader(f)))[1:]
+    assert got_line[:3] == ["341203", "S0000001", "'+1"]
 
 
 def test_art12_a_column_named_slightly_otherwise_or_twice_refuses_the_sheet(

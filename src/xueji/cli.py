@@ -2204,19 +2204,24 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     _writable(args.out, args)  # before the store is read
     reg = _registry(args)
-    if args.what == "national":  # it logs its read of full numbers, on its date
-        _dated(reg, args)
-    elif args.today:  # a report that only reads: not in the future, nor before the log
-        _not_in_the_future(args)
-        _not_before_the_log(reg, args.today, args.command)
+    # every report, dated by --today or the system: not in the future, nor before the
+    # day the registry last ran at (a migrants file dated 2 December listed a dropout
+    # approved on the 21st); the national export logs its read of full numbers on it
+    _dated(reg, args)
+    # the files name who made them and the units beside their codes (reviewers read
+    # 34 for the province, 3401 for a city)
+    operator = args.operator if args.operator is not None else _operating_user()
+    scope_name = _name_of(reg, args.actor.unit)
     data: Any
     if args.what == "stats":
         stats = reg.statistics(args.actor)
-        table = statistics.stats_table(stats, policy=reg.policy())
+        table = statistics.stats_table(
+            stats, policy=reg.policy(), scope_name=scope_name, operator=operator
+        )
         data = _stats_summary(stats)
     elif args.what == "fee":
         fee = statistics.maintenance_fee(reg.statistics(args.actor), reg.policy())
-        table = fee.table()
+        table = fee.table(scope_name=scope_name, operator=operator)
         data = {
             "students": fee.total_students,
             "fee": str(fee.total_fee),
@@ -2240,19 +2245,32 @@ def cmd_report(args: argparse.Namespace) -> int:
             scope=args.actor.unit,
             taken_on=reg.today(),
             policy=reg.policy(),
+            scope_name=scope_name,
+            operator=operator,
         )
+        # the counts by 户籍 county, and the file's warning (taken before the term's
+        # end: not the final summary), printed as the fee's note is
         data = {k: len(v) for k, v in summary.items()}
+        data["warnings"] = statistics.warnings_of(table)
     elif args.what == "classlist":
         if not args.school:
             raise XuejiError("cli.school", "需要 --school", "--school is required")
         rows = reg.public_class_list(args.actor, args.school)
         table = statistics.public_list_table(
-            args.school, rows, taken_on=reg.today(), policy=reg.policy()
+            args.school,
+            rows,
+            taken_on=reg.today(),
+            policy=reg.policy(),
+            school_name=_name_of(reg, args.school),
+            operator=operator,
         )
         data = {"rows": len(rows)}
     else:  # streamed: a province's records are written as they are read
         with excel.table_writer(
-            args.out, statistics.NATIONAL_TITLE, statistics.NATIONAL_HEADER
+            args.out,
+            statistics.NATIONAL_TITLE,
+            statistics.NATIONAL_HEADER,
+            numeric_columns=statistics.NATIONAL_NUMERIC_COLUMNS,
         ) as write:
             n = reg.national_export_to(args.actor, lambda r: write(statistics.national_row(r)))
         _emit(args, {"out": args.out, "records": n}, f"{args.what}: {n} 行 rows -> {args.out}")
@@ -2264,6 +2282,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     notes = data.get("warnings", []) if isinstance(data, dict) else []
     _emit(args, {"out": args.out, **data}, "\n".join([text, *(f"  注意 note: {w}" for w in notes)]))
     return EXIT_OK
+
+
+def _name_of(reg: Any, code: str) -> str:
+    """The name of the unit or school ``code`` (a report's header names it beside its
+    code), "" where the store holds neither (the province's own code when no unit
+    is recorded for it)."""
+    with reg.store.reading() as uow:  # reads only: no write lock on SQLite
+        unit = uow.units.get(code)
+        if unit is not None:
+            return str(unit.name)
+        school = uow.schools.get(code)
+        return str(school.name) if school is not None else ""
 
 
 def _stats_summary(stats: statistics.Statistics) -> dict[str, Any]:

@@ -41,7 +41,7 @@ import re
 import tempfile
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -2465,6 +2465,13 @@ class Table:
     header: tuple[str, ...]
     rows: Sequence[Sequence[object]]
     notes: tuple[str, ...] = attrs.field(default=(), converter=_note_tuple)
+    text_columns: tuple[int, ...] = ()
+    """The columns of free text (names, class names): in a CSV, text there that a
+    spreadsheet would read as a number, a date or a boolean gets a leading ``'``
+    (:func:`_csv_text`), as a formula does in every column."""
+    numeric_columns: tuple[int, ...] = ()
+    """The columns of numeric fields (the national upload's: a lone sign or a signed
+    number there is written whole in a CSV, :func:`_csv_cell`); none in a report."""
 
 
 NOTE_MARK = "#"
@@ -2586,14 +2593,27 @@ def write_table(path: str | Path, table: Table) -> None:
     """Write one table: CSV (UTF-8 with a BOM, which Excel reads) for a ``.csv`` path,
     otherwise a workbook; a table with notes starts with its title and notes, a row
     each above the header (:class:`Table`)."""
-    with table_writer(path, table.title, table.header, notes=table.notes) as write:
+    with table_writer(
+        path,
+        table.title,
+        table.header,
+        notes=table.notes,
+        text_columns=table.text_columns,
+        numeric_columns=table.numeric_columns,
+    ) as write:
         for row in table.rows:
             write(row)
 
 
 @contextlib.contextmanager
 def table_writer(
-    path: str | Path, title: str, header: Sequence[str], *, notes: Sequence[str] = ()
+    path: str | Path,
+    title: str,
+    header: Sequence[str],
+    *,
+    notes: Sequence[str] = (),
+    text_columns: Collection[int] = (),
+    numeric_columns: Collection[int] = (),
 ) -> Iterator[Callable[[Sequence[object]], None]]:
     """Write one table a row at a time, never holding it (a province's national export:
     :meth:`xueji.registry.Registry.national_export_to`): yields the function that
@@ -2606,6 +2626,14 @@ def table_writer(
     with ``#`` (:func:`note_rows`; on every sheet of a workbook), then the header. In a
     CSV such a row is never quoted, so that its line starts with ``#`` too: a comma in
     it is written as ``，`` and a double quote as ``'``.
+
+    A CSV's text cells are written so that a spreadsheet shows them as written: text
+    starting as a formula gets a leading ``'`` in every column (:func:`_csv_cell`), but
+    a lone sign or a signed number in ``numeric_columns`` (the national upload's
+    numeric fields: :data:`xueji.statistics.NATIONAL_NUMERIC_COLUMNS`); in
+    ``text_columns`` (free text: names, class names) so does text a spreadsheet would
+    read as a number, a date or a boolean (:func:`_csv_text`: a name ``+1`` was shown
+    as 1). A workbook stores text as text cells.
 
     >>> import tempfile, pathlib
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
@@ -2626,8 +2654,17 @@ def table_writer(
                     w.writerow([line.replace(",", "，").replace('"', "'")])
                 w.writerow(header)
 
+                texts, numbers = frozenset(text_columns), frozenset(numeric_columns)
+
                 def write(row: Sequence[object]) -> None:
-                    w.writerow([_csv_cell(_cell(v)) for v in row])
+                    w.writerow(
+                        [
+                            _csv_text(_cell(v))
+                            if i in texts
+                            else _csv_cell(_cell(v), signed_ok=i in numbers)
+                            for i, v in enumerate(row)
+                        ]
+                    )
 
                 yield write
         else:
@@ -2646,25 +2683,61 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _SIGNED_NUMBER = re.compile(r"[+-](?: *\d[\d ]*(?:\.\d+)?)?", re.ASCII)
 """A lone sign, a signed number or a phone number (``+86 551 ...``): the values
-starting with ``+`` or ``-`` that a CSV keeps as they are (:func:`_csv_cell`)."""
+starting with ``+`` or ``-`` that a CSV keeps as they are in a numeric column
+(:func:`_csv_cell` with ``signed_ok``)."""
 
 
-def _csv_cell(value: object) -> object:
-    """A CSV value a spreadsheet will not run: text starting with ``=`` or ``@``, a tab
-    or a carriage return, or ``+``/``-`` unless the whole text is a signed number or a
-    phone number, gets a leading ``'`` (OWASP's advice on CSV injection), so a student
-    named ``=HYPERLINK(...)``, ``-cmd|...`` or ``-1+cmd|...`` is shown as written, not
-    evaluated; a signed number or a phone number (``+86 551 ...``) is kept as it is for
-    the machines that read the national export.
+def _csv_cell(value: object, *, signed_ok: bool = False) -> object:
+    """A CSV value a spreadsheet will not run: text starting with ``=``, ``+``, ``-``
+    or ``@``, a tab or a carriage return gets a leading ``'`` (OWASP's advice on CSV
+    injection), so a student named ``=HYPERLINK(...)``, ``-cmd|...`` or
+    ``-1+cmd|...`` is shown as written, not evaluated. With ``signed_ok`` (a column
+    of the national upload's numeric fields), a lone sign, a signed number or a phone
+    number (``+86 551 ...``) is kept as it is for the machines that read it; before,
+    every column kept them, and a student named ``+1`` was shown as 1.
 
-    >>> [_csv_cell(v) for v in ("+86 551 6280 0000", "-2.5", "-", "-1+cmd|' /C calc'!A0")]
+    >>> [_csv_cell(v, signed_ok=True) for v in ("+86 551 6280 0000", "-2.5", "-", "-1+cmd|' /C calc'!A0")]
     ['+86 551 6280 0000', '-2.5', '-', "'-1+cmd|' /C calc'!A0"]
+    >>> [_csv_cell(v) for v in ("+1", "-", "甲")]
+    ["'+1", "'-", '甲']
     """
     if not isinstance(value, str) or not value.startswith(_FORMULA_START):
         return value
-    if value[0] in "+-" and _SIGNED_NUMBER.fullmatch(value):
+    if signed_ok and value[0] in "+-" and _SIGNED_NUMBER.fullmatch(value):
         return value  # a signed number or a phone (+86 ...), as the national upload wants
     return "'" + value
+
+
+_SPREADSHEET_VALUE = re.compile(
+    r"""\s*(?:
+        [+-]?\$?[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?   # 1  -2.5  1,000  1e5  50%
+      | \(\s*\$?\d[\d,]*(?:\.\d*)?\s*\)                            # (3): Excel's -3
+      | \d+\s+\d+/\d+ | \d+/\d+(?:/\d+)?                                 # 1 1/2  1/2  2026/9/1
+      | \d+-\d+(?:-\d+)? | \d+-(?:MONTH)(?:-\d+)? | (?:MONTH)-\d+        # 2026-09-01  1-Jan
+      | \d+:\d+(?::\d+(?:\.\d*)?)?(?:\s*[AaPp][Mm])?                      # 9:30
+      | (?i:true|false)
+    )\s*""".replace("MONTH", r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"),
+    re.ASCII | re.VERBOSE,
+)
+"""Text a spreadsheet opening a CSV reads as a value, not as text: a number (signed,
+with thousands separators, an exponent, a percent or a dollar sign, or in
+parentheses), a fraction, a date or a time, a boolean. Approximate (Excel's reading
+depends on the locale), and wider rather than narrower: a name or class name that
+matches gets a leading ``'`` (:func:`_csv_text`)."""
+
+
+def _csv_text(value: object) -> object:
+    """A CSV value of a free-text column (a name, a class name): as :func:`_csv_cell`,
+    and text a spreadsheet would read as a number, a date or a boolean
+    (:data:`_SPREADSHEET_VALUE`) gets a leading ``'`` too, so it is shown as written:
+    a student named ``+1`` was shown as 1, a class ``007`` as 7.
+
+    >>> [_csv_text(v) for v in ("+1", "007", "1/2", "TRUE", "张三", "1班", 3)]
+    ["'+1", "'007", "'1/2", "'TRUE", '张三', '1班', 3]
+    """
+    if isinstance(value, str) and _SPREADSHEET_VALUE.fullmatch(value):
+        return "'" + value
+    return _csv_cell(value)
 
 
 def _cell(value: object) -> object:

@@ -67,13 +67,17 @@ __all__ = [
     "COUNTED_FOR_FEE",
     "FEE_COUNT_ARTICLE",
     "FEE_COUNT_MONTH",
+    "FEE_RATE_UNIT",
+    "FEE_SUBTOTALS",
     "MIGRANTS_ARTICLE",
     "NATIONAL_EXCLUDED",
     "NATIONAL_HEADER",
     "NATIONAL_ID_COLUMNS",
+    "NATIONAL_NUMERIC_COLUMNS",
     "NATIONAL_TITLE",
     "PUBLIC_LIST_ARTICLE",
     "STATISTICS_ARTICLE",
+    "WARNING_NOTE",
     "FeeLine",
     "FeeReport",
     "NationalRecord",
@@ -89,6 +93,7 @@ __all__ = [
     "stats_table",
     "tabulate",
     "tabulate_tally",
+    "warnings_of",
 ]
 
 COUNTED_FOR_FEE = frozenset({StudentStatus.REGISTERED, StudentStatus.SUSPENDED})
@@ -171,12 +176,43 @@ _SHORTEST_ID = 15
 (the first generation's 15 digits)."""
 
 
+WARNING_NOTE = "注意 warning: "
+"""How a report's warning note starts (a fee counted outside October, a migrants
+summary taken before its term's end): :func:`warnings_of` finds them for the command
+line, which prints them and gives them in ``--json``'s ``warnings``."""
+
+
+def warnings_of(table: Table) -> list[str]:
+    """The warnings among a report table's notes (:data:`WARNING_NOTE`), without the
+    prefix: what the command line prints as ``注意 note: ...``. Before, a migrants
+    summary's "not final" warning was in the file only."""
+    return [n.removeprefix(WARNING_NOTE) for n in table.notes if n.startswith(WARNING_NOTE)]
+
+
 def _counted_on(day: _dt.date) -> str:
     return f"统计日期 date of the count: {day.isoformat()}"
 
 
-def _scope(unit: str) -> str:
-    return f"范围 scope: {unit} 及其辖区 ({unit} and its jurisdiction)"
+def _named(code: str, name: str) -> str:
+    """A unit's or school's code with its name beside it (``34 安徽省教育厅``), the code
+    alone where no name is given."""
+    return f"{code} {name}" if name else code
+
+
+def _scope(unit: str, name: str = "") -> str:
+    named = _named(unit, name)
+    return f"范围 scope: {named} 及其辖区 ({named} and its jurisdiction)"
+
+
+def _made_by(operator: str) -> list[str]:
+    """The note naming who made the report (``--operator``), after its date; none
+    where no one is named."""
+    return [f"制表人 operator: {operator}"] if operator else []
+
+
+FEE_RATE_UNIT = "元/生/年"
+"""The unit of the fee's rate, as ``maintenance_fee_per_student`` gives it ("Yuan per
+student per year"): the rate column is headed ``标准 rate (元/生/年)``."""
 
 
 @attrs.frozen
@@ -311,10 +347,17 @@ def tabulate_tally(
     return Statistics(taken_on, scope, tuple(rows))
 
 
-def stats_table(stats: Statistics, *, policy: Policy | None = None) -> Table:
-    """The statistics as a table (Art 28), with their notes: the date of the count, the
-    scope and the article, as ``policy`` (the profile in force; default Anhui's) cites
-    it (:data:`STATISTICS_ARTICLE`)."""
+def stats_table(
+    stats: Statistics,
+    *,
+    policy: Policy | None = None,
+    scope_name: str = "",
+    operator: str = "",
+) -> Table:
+    """The statistics as a table (Art 28), with their notes: the date of the count, who
+    made it (``operator``), the scope (its code, and ``scope_name`` beside it) and the
+    article, as ``policy`` (the profile in force; default Anhui's) cites it
+    (:data:`STATISTICS_ARTICLE`)."""
     return Table(
         f"学籍统计 statistics {stats.taken_on}",
         (
@@ -332,7 +375,8 @@ def stats_table(stats: Statistics, *, policy: Policy | None = None) -> Table:
         ],
         (
             _counted_on(stats.taken_on),
-            _scope(stats.scope),
+            *_made_by(operator),
+            _scope(stats.scope, scope_name),
             _cite(_as_cited(STATISTICS_ARTICLE, policy)),
         ),
     )
@@ -383,36 +427,63 @@ class FeeReport:
             out[line.payer] = (n + line.students, fee + line.fee)
         return dict(sorted(out.items()))
 
-    def table(self) -> Table:
-        """The fee as a table, a line per school and a total per paying authority; its
-        notes give the date of the count, the scope, the article, the rate, the
-        students counted and the warnings (a count not taken in October)."""
+    def table(self, *, scope_name: str = "", operator: str = "") -> Table:
+        """The fee as a table: a line per school, its figures numbers (they can be
+        summed), then, after a blank row, the block :data:`FEE_SUBTOTALS`: a line per
+        paying authority (``小计 subtotal``) and the scope's total (``总计 total``), their
+        figures text (``5 人``, ``2.5 元``) that a spreadsheet's column sum skips. Its
+        notes give the date of the count, who made it (``operator``), the scope (its
+        code, and ``scope_name`` beside it), the article, the rate, the students
+        counted, the total and the warnings (a count not taken in October). The rate
+        column says its unit (:data:`FEE_RATE_UNIT`).
+
+        Before, the per-payer ``合计 total`` lines were numbers in the school lines'
+        columns: summing the fee column doubled the figure, and with no line for the
+        scope a city read its city-run schools' ``合计`` as its own total."""
         # the amounts as Decimal: a workbook stores them as numbers (they can be summed),
         # a CSV writes their exact text
         rows: list[tuple[object, ...]] = [
             _masked((line.payer, line.school, line.students, self.rate, line.fee))
             for line in self.lines
         ]
+        rows += [(), (FEE_SUBTOTALS,)]
         rows += [
-            _masked((payer, "合计 total", n, self.rate, fee))
+            _masked((payer, "小计 subtotal", f"{n} 人", None, f"{fee} 元"))
             for payer, (n, fee) in self.by_payer().items()
         ]
+        total_n, total_fee = self.total_students, self.total_fee
+        rows.append(_masked((self.scope, "总计 total", f"{total_n} 人", None, f"{total_fee} 元")))
         counted = sorted(COUNTED_FOR_FEE)
         notes = [
             _counted_on(self.taken_on),
-            *([_scope(self.scope)] if self.scope else []),
+            *_made_by(operator),
+            *([_scope(self.scope, scope_name)] if self.scope else []),
             _cite(self.article, _notice_gloss(self.article)),
             f"标准 rate: 每生每年 {self.rate} 元 ({self.rate} yuan per student per year)",
             f"计入 counted: {'、'.join(s.zh for s in counted)}的学生 "
             f"({' and '.join(s.value for s in counted)} students)",
-            *(f"注意 warning: {w}" for w in self.warnings),
+            f"合计 total: 在籍 {total_n} 人，费用 {total_fee} 元 "
+            f"({total_n} students; {total_fee} yuan in all)",
+            *(f"{WARNING_NOTE}{w}" for w in self.warnings),
         ]
         return Table(
             f"维护费 maintenance fee {self.year}",
-            ("付费单位 payer", "学校 school", "在籍人数 students", "标准 rate", "费用 fee (元)"),
+            (
+                "付费单位 payer",
+                "学校 school",
+                "在籍人数 students",
+                f"标准 rate ({FEE_RATE_UNIT})",
+                "费用 fee (元)",
+            ),
             rows,
             tuple(notes),
         )
+
+
+FEE_SUBTOTALS = "按付费单位小计 subtotals by payer"
+"""The row that heads the fee table's block of subtotals by paying authority and the
+scope's total (:meth:`FeeReport.table`), after the blank row that ends the school
+lines: a program reading the file takes the school lines up to that blank row."""
 
 
 def maintenance_fee(stats: Statistics, policy: Policy) -> FeeReport:
@@ -460,6 +531,8 @@ def migrants_table(
     scope: str,
     taken_on: _dt.date,
     policy: Policy | None = None,
+    scope_name: str = "",
+    operator: str = "",
 ) -> Table:
     """The term's summary of migrant children who dropped out, by 户籍 county (Art 27(3)),
     as :meth:`xueji.registry.Registry.migrant_dropouts` gives it for the term ``start``
@@ -467,7 +540,8 @@ def migrants_table(
     the term is in it: :func:`~xueji.rules.changes.summary_span`, by the profile's
     ``terms``), the issuing unit (``scope``), the date of the count (``taken_on``) and
     the article (:data:`MIGRANTS_ARTICLE`), as ``policy`` (the profile in force;
-    default Anhui's) cites it. A line gives the day the dropout was approved (the day
+    default Anhui's) cites it; the issuing unit's name (``scope_name``) beside its
+    code, and who made it (``operator``) after the date. A line gives the day the dropout was approved (the day
     the summary files it under) and the day the school recorded it.
 
     Taken before ``end`` (the term is not over), the summary is not final: a note
@@ -487,15 +561,16 @@ def migrants_table(
             "(none: the period is in a break between terms, whose dropouts are in the "
             "next term's summary)"
         ),
-        f"编制单位 issued by: {scope}",
+        f"编制单位 issued by: {_named(scope, scope_name)}",
         _counted_on(taken_on),
+        *_made_by(operator),
         _cite(_as_cited(MIGRANTS_ARTICLE, policy)),
         "内容 content: 义务教育阶段辍学的随迁子女 按户籍县区 "
         "(migrant children who dropped out of the compulsory grades by 户籍 county)",
     ]
     if taken_on < end:  # the summary is due at the term's end: this one is not final
         notes.append(
-            f"注意 warning: 学期 {end.isoformat()} 结束，统计日期 {taken_on.isoformat()} "
+            f"{WARNING_NOTE}学期 {end.isoformat()} 结束，统计日期 {taken_on.isoformat()} "
             "时尚未结束，此表不是本学期的最终汇总 "
             f"(the term ends on {end.isoformat()} and is not over on {taken_on.isoformat()}: "
             "this is not the term's final summary)"
@@ -519,6 +594,7 @@ def migrants_table(
             for d in items
         ],
         tuple(notes),
+        text_columns=(2,),  # the name: +1 is text in a CSV (excel._csv_text)
     )
 
 
@@ -528,9 +604,12 @@ def public_list_table(
     *,
     taken_on: _dt.date,
     policy: Policy | None = None,
+    school_name: str = "",
+    operator: str = "",
 ) -> Table:
     """The 公示 class list of a school (Art 31): only :data:`xueji.reports.PUBLIC_FIELDS`;
-    its notes give the school, the date of the list (``taken_on``) and the article
+    its notes give the school (its code, and ``school_name`` beside it), the date of
+    the list (``taken_on``), who made it (``operator``) and the article
     (:data:`PUBLIC_LIST_ARTICLE`), as ``policy`` (the profile in force; default Anhui's)
     cites it."""
     headers = {
@@ -545,11 +624,14 @@ def public_list_table(
         tuple(headers[f] for f in PUBLIC_FIELDS),
         [_masked(getattr(r, f) for f in PUBLIC_FIELDS) for r in rows],
         (
-            f"学校 school: {school}",
+            f"学校 school: {_named(school, school_name)}",
             f"日期 date of the list: {taken_on.isoformat()}",
+            *_made_by(operator),
             _cite(_as_cited(PUBLIC_LIST_ARTICLE, policy)),
             "内容 content: 在籍学生 不含敏感信息 (registered students only; no sensitive field)",
         ),
+        # the class and the name: +1 or 1-2 is text in a CSV (excel._csv_text)
+        text_columns=tuple(PUBLIC_FIELDS.index(f) for f in ("class_id", "name")),
     )
 
 
@@ -639,7 +721,21 @@ def national_table(records: Iterable[NationalRecord]) -> Table:
     """The national export as a table (full identity numbers: for the national system).
     It has no notes, unlike the other reports: the file is the national system's
     upload, whose header is its first row (the read is on record in the change log)."""
-    return Table(NATIONAL_TITLE, NATIONAL_HEADER, [national_row(r) for r in records])
+    return Table(
+        NATIONAL_TITLE,
+        NATIONAL_HEADER,
+        [national_row(r) for r in records],
+        numeric_columns=NATIONAL_NUMERIC_COLUMNS,
+    )
+
+
+NATIONAL_NUMERIC_COLUMNS = (NATIONAL_HEADER.index("年级"),)
+"""The national upload's numeric fields (年级): the one place a CSV keeps a lone sign or
+a signed number whole (:func:`xueji.excel.table_writer`'s ``numeric_columns``); in
+every other column such text gets a leading ``'`` as a formula does (a name ``+1``).
+Its text fields (姓名, 班级) are not given ``'`` for text that only reads as a number
+(a class ``1-2``): the file is the national system's upload, whose values go to it
+as they are; the reports people open (the class list, the migrants summary) do."""
 
 
 NATIONAL_ID_COLUMNS = 3
