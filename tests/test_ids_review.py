@@ -120,3 +120,23 @@ def test_art30_id_check_of_17_characters_shows_no_birth_date_digit(
     out = capsys.readouterr()[0]
     assert "G110105********00 " in out, out
     assert "3100" not in out and "1231" not in out
+
+
+@pytest.mark.parametrize("region", ["810000", "820000", "830000"])
+def test_art13_a_residence_permit_number_is_an_identity_number(region: str) -> None:
+    """Found by the identity-number review: the numbers of residence permits for Hong
+    Kong, Macau and Taiwan residents (港澳台居民居住证, since 1 September 2018: 810000,
+    820000, 830000 + birth date + sequence + check character) were taken for Hong Kong
+    and Macau, and Taiwan's refused as ``id.region``: GB/T 2260 has no 830000 (Taiwan
+    is 710000). It is taken as 810000 and 820000 are, for a student (a G number) and a
+    guardian (a J number), whatever the birth year."""
+    b = D(2020, 3, 1)
+    number = make_id(b, region=region, n=5)
+    assert ids.is_valid(number, today=D(2026, 9, 1))
+    assert ids.is_valid(make_id(D(1950, 1, 1), region=region, n=5), today=D(2026, 9, 1))
+    p = Province()
+    s = p.register("A", 1, id_number=number, birth=b)
+    assert s.registry_number == "G" + number
+    guardian = make_id(D(1985, 1, 1), region=region, n=6)
+    child = p.register("A", 1, id_number=None, guardian_id=guardian, birth=b)
+    assert child.registry_number is not None and child.registry_number.startswith("J340104")
