@@ -3,14 +3,14 @@ residence permits, foreign permanent residence ID cards, messages)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 
 import pytest
 
-from tests.conftest import D, Province, authority, make_id, school_actor
+from tests.conftest import D, Province, make_id, school_actor
 from xueji import ids
+from xueji.errors import InvalidResidentId
 from xueji.masking import IdMask, mask, mask_ids, remask
 
 FULL = "11010519491231002X"
@@ -60,7 +60,8 @@ def test_art30_a_longer_run_of_digits_is_masked_whole(length: int) -> None:
         assert run not in out
         masked = out[3 : 3 + length]
         assert masked == run[:6] + "*" * (length - 10) + run[-4:]
-        assert "20200301" not in out and "0301" not in masked[6:]
+        assert "20200301" not in out
+        assert "0301" not in masked[6:]
 
 
 def test_art30_a_17_digit_number_in_a_correction_reason_is_logged_masked() -> None:
@@ -119,7 +120,8 @@ def test_art30_id_check_of_17_characters_shows_no_birth_date_digit(
     assert main(["number", "check", "G" + FULL[:16]]) == 1
     out = capsys.readouterr()[0]
     assert "G110105********00 " in out, out
-    assert "3100" not in out and "1231" not in out
+    assert "3100" not in out
+    assert "1231" not in out
 
 
 @pytest.mark.parametrize("region", ["810000", "820000", "830000"])
@@ -139,4 +141,42 @@ def test_art13_a_residence_permit_number_is_an_identity_number(region: str) -> N
     assert s.registry_number == "G" + number
     guardian = make_id(D(1985, 1, 1), region=region, n=6)
     child = p.register("A", 1, id_number=None, guardian_id=guardian, birth=b)
-    assert child.registry_number is not None and child.registry_number.startswith("J340104")
+    assert child.registry_number is not None
+    assert child.registry_number.startswith("J340104")
+
+
+def _foreign(province: str, nationality: str, birth: str, seq: str = "001") -> str:
+    body = "9" + province + nationality + birth + seq
+    return body + ids.check_character(body)
+
+
+def test_art13_a_foreign_permanent_residence_id_card_number_is_taken() -> None:
+    """Found by the identity-number review: the number of a foreigner's permanent
+    residence ID card of the 2023 form (外国人永久居留身份证, issued since 1 December
+    2023: ``9``, the 2-digit province code of issue, a 3-digit nationality code, the
+    birth date, a sequence and GB 11643's check character) was refused as
+    ``id.region``, "not in use in or after the birth year", which it is not: its
+    birth date, sequence and check character are where an identity number has them,
+    and a G number carries it."""
+    today = D(2026, 9, 1)
+    number = _foreign("34", "840", "20200301")
+    rid = ids.parse(number, today=today)
+    assert (rid.birth_date, rid.sex) == (D(2020, 3, 1), "M")
+    assert rid.foreign_permanent_resident
+    assert not ids.parse(FULL).foreign_permanent_resident
+    p = Province()
+    s = p.register("A", 1, id_number=number, birth=D(2020, 3, 1))
+    assert s.registry_number == "G" + number
+    guardian = _foreign("11", "392", "19850101", "002")
+    child = p.register("A", 1, id_number=None, guardian_id=guardian, birth=D(2020, 3, 1))
+    assert child.registry_number is not None
+    assert child.registry_number.startswith("J")
+
+
+def test_a_foreign_permanent_residence_number_with_no_province_says_so() -> None:
+    with pytest.raises(InvalidResidentId) as e:
+        ids.validate(_foreign("99", "840", "20200301"), today=D(2026, 9, 1))
+    assert e.value.code == "id.region"
+    assert "外国人永久居留身份证" in str(e.value)
+    assert "permanent residence" in str(e.value)
+    assert not ids.is_valid(_foreign("71", "840", "20200301"), today=D(2026, 9, 1))

@@ -127,6 +127,7 @@ def _long_run(run: str, masked: Callable[[str], str]) -> str:
             return masked(run)
     return run
 
+
 _SEPARATOR_KINDS = (
     "-－‐‑‒–—",  # hyphens and dashes
     " \u3000\u00a0\t",  # spaces (ASCII, full-width, no-break) and a tab

@@ -33,8 +33,8 @@ from xueji.errors import XuejiError
 
 __all__ = [
     "RESIDENCE_PERMITS_SINCE",
-    "Region",
     "SUPPLEMENT",
+    "Region",
     "Span",
     "in_use_since",
     "last_year_in_use",
