@@ -36,7 +36,9 @@ How verdicts differ from python-stdnum's ``cn.ric`` (on purpose):
 * **Future birth dates** are refused (against an injectable ``today``); stdnum
   accepts them.
 * **Normalisation.** Full-width digits and ``Ｘ`` are folded (NFKC) and a lower-case
-  ``x`` is upper-cased before checking; stdnum only strips white space.
+  ``x`` is upper-cased before checking. stdnum 2.2 takes full-width digits and a
+  lower-case ``x`` too (``ric.is_valid("11010519491231002x")`` is True), not a
+  full-width ``Ｘ``.
 * **Years before 1800** are refused as birth dates (:data:`MIN_BIRTH_YEAR`); stdnum
   accepts them (``322421178308276037``).
 * **Foreigners' permanent residence ID cards** of the 2023 form (外国人永久居留身份证,
