@@ -180,3 +180,33 @@ def test_a_foreign_permanent_residence_number_with_no_province_says_so() -> None
     assert "外国人永久居留身份证" in str(e.value)
     assert "permanent residence" in str(e.value)
     assert not ids.is_valid(_foreign("71", "840", "20200301"), today=D(2026, 9, 1))
+
+
+def test_the_15_digit_hint_names_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """The hint for a 15-digit number said "with upgrade() first", a function, also on
+    the command line: it names the command too."""
+    from xueji.cli import main
+
+    with pytest.raises(InvalidResidentId) as e:
+        ids.validate("110105491231002")
+    assert "xueji id upgrade" in str(e.value)
+    assert "upgrade()" in str(e.value)
+    assert main(["id", "check", "110105491231002"]) == 1
+    assert "xueji id upgrade" in capsys.readouterr()[0]
+
+
+def test_a_j_or_l_number_of_a_retired_area_says_retired_and_when() -> None:
+    """``number check L341421201905010001`` said "unknown area code" for 341421 (庐江县),
+    known but retired in 2011: it says so, and when, as issuing one does."""
+    from xueji import numbers
+    from xueji.errors import InvalidRegistryNumber
+
+    with pytest.raises(InvalidRegistryNumber) as e:
+        numbers.parse("L341421201905010001", today=D(2026, 9, 1))
+    assert e.value.code == "number.area"
+    assert "2011" in str(e.value)
+    assert "停用" in str(e.value)
+    assert "no longer in use" in str(e.value)
+    with pytest.raises(InvalidRegistryNumber) as e:
+        numbers.parse("L349999201905010001", today=D(2026, 9, 1))
+    assert "unknown area code" in str(e.value)

@@ -283,8 +283,11 @@ def validate(text: str, *, today: _dt.date | None = None) -> str:
     else:
         zh, en = _MESSAGES[code]
         if code == "id.length" and len(number) == 15:
-            zh += "（15位旧号码请先用 upgrade() 升位）"
-            en += " (convert a 15-digit number with upgrade() first)"
+            zh += "（15位旧号码请先升位：命令行 xueji id upgrade，程序中 ids.upgrade()）"
+            en += (
+                " (convert a 15-digit number first: xueji id upgrade on the command line,"
+                " ids.upgrade() in a program)"
+            )
     raise InvalidResidentId(code, f"身份号码 {shown_zh} {zh}", f"identity number {shown_en} {en}")
 
 
