@@ -214,7 +214,10 @@ def classify(number: str, xueji: bool, stdnum: Verdict, today: str) -> str:
         return REASON_FUTURE
     if xueji and not stdnum:
         year = int(number[6:10])
-        spans = regions.lookup(number[:6]).spans
+        region = regions.table().get(number[:6])
+        if region is None:  # (a foreign permanent resident's: ``9`` + province + nationality)
+            return REASON_OTHER
+        spans = region.spans
         in_use = any(
             (s.start is None or s.start <= year) and (s.end is None or year <= s.end) for s in spans
         )

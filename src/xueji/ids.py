@@ -36,8 +36,17 @@ How verdicts differ from python-stdnum's ``cn.ric`` (on purpose):
 * **Future birth dates** are refused (against an injectable ``today``); stdnum
   accepts them.
 * **Normalisation.** Full-width digits and ``Ｘ`` are folded (NFKC) and a lower-case
-  ``x`` is upper-cased before checking; stdnum only strips white space.
-* **Years before 1800** are refused as birth dates (:data:`MIN_BIRTH_YEAR`).
+  ``x`` is upper-cased before checking. stdnum 2.2 takes full-width digits and a
+  lower-case ``x`` too (``ric.is_valid("11010519491231002x")`` is True), not a
+  full-width ``Ｘ``.
+* **Years before 1800** are refused as birth dates (:data:`MIN_BIRTH_YEAR`); stdnum
+  accepts them (``322421178308276037``).
+* **Foreigners' permanent residence ID cards** of the 2023 form (外国人永久居留身份证,
+  issued since 1 December 2023) are taken: ``9``, the 2-digit province code of
+  issue, a 3-digit nationality code, then the birth date, the sequence and the check
+  character where GB 11643 has them. The province code is checked (one of the
+  mainland's, in use since :data:`FOREIGN_FORM_SINCE`), the nationality code is not.
+  stdnum refuses them (no address code ``9xxxxx``).
 """
 
 from __future__ import annotations
@@ -55,6 +64,7 @@ from xueji.errors import InvalidResidentId
 from xueji.masking import IdMask, mask
 
 __all__ = [
+    "FOREIGN_FORM_SINCE",
     "MIN_BIRTH_YEAR",
     "ResidentId",
     "check_character",
@@ -69,6 +79,14 @@ __all__ = [
 MIN_BIRTH_YEAR = 1800
 """The earliest birth year accepted. GB 11643 sets no bound; its own example is
 born in 1880, and no living person was born before 1800."""
+
+FOREIGN_FORM_SINCE = "2023"
+"""The year the 2023 form of the foreigners' permanent residence ID card (外国人永久居留
+身份证) was first issued (1 December 2023): its province code of issue is one in use
+then or later."""
+
+_FOREIGN_PROVINCE_DIGITS = frozenset("123456")
+"""The first digits of the mainland's province codes (11-65), where the card is issued."""
 
 _CHECK = "10X98765432"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -170,6 +188,11 @@ def _failure(number: str, today: str) -> str | None:
         year = int(birth[:4])
         if year % 4 or (year % 100 == 0 and year % 400):
             return "id.birth_date"
+    if number[0] == "9":  # a foreign permanent resident's (the 2023 form)
+        province = (_REGION_LAST or _load_regions()).get(f"{number[1:3]}0000", "")
+        if number[1] not in _FOREIGN_PROVINCE_DIGITS or province < FOREIGN_FORM_SINCE:
+            return "id.region"
+        return None
     if (_REGION_LAST or _load_regions()).get(number[:6], "") < birth[:4]:
         return "id.region"
     return None
@@ -248,15 +271,23 @@ def validate(text: str, *, today: _dt.date | None = None) -> str:
     shown_zh = shown_en = mask(number)
     if len(number) != 18:  # (its length: a masked 19 or 20 would show a wrong mask)
         shown_zh, shown_en = f"<{len(number)}位>", f"<{len(number)} characters>"
-    if code == "id.checksum":
+    if code == "id.region" and number[0] == "9":
+        zh = "（外国人永久居留身份证号码）受理地省级代码无效"
+        en = (
+            "(a foreigner's permanent residence ID card number) has no valid province code of issue"
+        )
+    elif code == "id.checksum":
         want = _CHECK[int(number[:17], 13) * 2 % 11]
         zh = f"校验码错误，应为 {want}"
         en = f"has a wrong check character; expected {want}"
     else:
         zh, en = _MESSAGES[code]
         if code == "id.length" and len(number) == 15:
-            zh += "（15位旧号码请先用 upgrade() 升位）"
-            en += " (convert a 15-digit number with upgrade() first)"
+            zh += "（15位旧号码请先升位：命令行 xueji id upgrade，程序中 ids.upgrade()）"
+            en += (
+                " (convert a 15-digit number first: xueji id upgrade on the command line,"
+                " ids.upgrade() in a program)"
+            )
     raise InvalidResidentId(code, f"身份号码 {shown_zh} {zh}", f"identity number {shown_en} {en}")
 
 
@@ -297,6 +328,13 @@ class ResidentId:
     birth_date: _dt.date = attrs.field(repr=False)
     sequence: int = attrs.field(repr=False)
     sex: Sex
+
+    @property
+    def foreign_permanent_resident(self) -> bool:
+        """True for the number of a foreigner's permanent residence ID card of the 2023
+        form (first digit ``9``): its ``region`` is then ``9``, the province code of
+        issue and the 3-digit nationality code, not a GB/T 2260 code."""
+        return self.number[0] == "9"
 
     def masked(self, spec: IdMask | None = None) -> str:
         """The number masked by ``spec`` (default: first 6 and last 4 shown)."""

@@ -48,7 +48,14 @@ class IdMask:
     first-generation number (6 region, the birth date as ``YYMMDD``, 3 sequence; no
     century, no check character), is masked so as to show what the mask shows of an
     18-character number: the default shows its first 6 and last 3, its birth date
-    hidden (the last 4 showed the last digit of the day: ``110105*****1002``)."""
+    hidden (the last 4 showed the last digit of the day: ``110105*****1002``). A 16-
+    or 17-character text is read as an 18-character number with its last 2 or 1
+    characters left off (the birth date where it was): the tail loses them, so the
+    default shows its first 6 and last 2 or 3 (``110105********002``); the 4 last
+    showed a digit of the birth day. A longer text (19 characters or more: a bank
+    card number, a number with a character too many) is masked with ``head`` and
+    ``tail`` as they are: the default's first 6 and last 4 hold no birth date of an
+    18-character number anywhere inside it."""
 
     head: int = attrs.field(default=6, validator=attrs.validators.ge(0))
     tail: int = attrs.field(default=4, validator=attrs.validators.ge(0))
@@ -59,11 +66,15 @@ class IdMask:
 
         >>> IdMask().apply("110105491231002")
         '110105******002'
+        >>> IdMask().apply("11010519491231002")
+        '110105********002'
         """
         n = len(text)
         head, tail = self.head, self.tail
         if n == 15:  # (the first generation: the 18's characters 7-8 and 18 missing)
             head, tail = max(min(head, 6), head - 2), max(tail - 1, 0)
+        elif n in (16, 17):  # (an 18 with its last 2 or 1 left off: the tail is cut)
+            tail = max(tail - (18 - n), 0)
         if n <= head + tail:
             return self.fill * n
         shown_tail = text[n - tail :] if tail else ""
@@ -88,6 +99,34 @@ def mask(number: str, spec: IdMask | None = None) -> str:
 _ID_LIKE = re.compile(
     r"(?<!\d)(?:\d{17}[\dXxＸｘ](?!\d)(?![XxＸｘ][\dXxＸｘ])|\d{15}(?![\dXxＸｘ]))"
 )  # (full-width Ｘ: ids takes it)
+
+# Any other run of 15 digits or more (an X after it taken with it), not beside a
+# lower-case hexadecimal letter (a digest's digits are no number): taken by _long_run.
+_LONG_RUN = re.compile(r"(?<![\da-f])\d{15,}+[XxＸｘ]?(?![\da-f])")
+
+
+def _long_run(run: str, masked: Callable[[str], str]) -> str:
+    """``run`` masked by ``masked`` when it may be (or hold) an identity number: 16 or
+    17 characters whose characters 7-14 are a birth date (:data:`_BIRTH_YEARS`), an
+    18-character number with its last 2 or 1 left off (17 digits are the whole number:
+    the check character follows from them; 16 leave one in eleven); 19 or more (a bank
+    card number, a number with a digit too many: an identity number may be inside it),
+    masked whole. As it is otherwise: 16 or 17 digits with no birth date where an
+    identity number has it are no part of one (a 地区学号 of the default format,
+    ``{region}{year}{stage}{seq:05d}``, mostly: a primary school's whose sequence is
+    00100-03199 reads as a date in October, and is masked too, as a text does not say
+    which of the two it is)."""
+    if len(run) >= 19:
+        return masked(run)
+    if len(run) in (16, 17) and run[:14].isdigit():
+        try:
+            born = _dt.date(int(run[6:10]), int(run[10:12]), int(run[12:14]))
+        except ValueError:
+            return run
+        if born.year in _BIRTH_YEARS:
+            return masked(run)
+    return run
+
 
 _SEPARATOR_KINDS = (
     "-－‐‑‒–—",  # hyphens and dashes
@@ -205,7 +244,10 @@ def mask_ids(text: str, spec: IdMask | None = None) -> str:
     born: set[str] = set()
 
     def masked(number: str) -> str:
-        born.add(number[6:14] if len(number) == 18 else "19" + number[6:12])
+        if len(number) == 15:
+            born.add("19" + number[6:12])
+        elif len(number) <= 18:  # (16 and 17: an 18 with its last characters left off)
+            born.add(number[6:14])
         return apply(number)
 
     out = _ID_GROUPED.sub(lambda m: _in_groups(m.group(0), masked), text)
@@ -213,6 +255,7 @@ def mask_ids(text: str, spec: IdMask | None = None) -> str:
         lambda m: _in_any_grouping(m.group(0), masked) if _whole_run(m) else m.group(0), out
     )
     out = _ID_LIKE.sub(lambda m: masked(m.group(0)), out)
+    out = _LONG_RUN.sub(lambda m: _long_run(m.group(0), masked), out)
     if not born:
         return out
     return _birth_dates(born).sub(HIDDEN_DATE, out)
@@ -220,10 +263,13 @@ def mask_ids(text: str, spec: IdMask | None = None) -> str:
 
 # a number as DEFAULT_MASK leaves it: 6 digits, its birth date's 8 characters filled,
 # its last 4; a 15-digit one's first 6 and last 3 (6 + 6 + 3), or as it was masked
-# before the 15-digit form hid its whole birth date (6 + 5 + 4)
+# before the 15-digit form hid its whole birth date (6 + 5 + 4); a 16- or 17-character
+# one's first 6 and last 2 or 3 (6 + 8 + 2, 6 + 8 + 3); a longer run's first 6 and last
+# 4 (6 + 9 or more + 4)
 _DEFAULT_MASKED = re.compile(
     r"(?<![\d*])(?:\d{6}\*{8}[\dXxＸｘ]{4}(?![\d*])(?![XxＸｘ][\dXxＸｘ*])"
-    r"|\d{6}\*{6}\d{3}(?![\dXxＸｘ*])|\d{6}\*{5}\d{4}(?![\dXxＸｘ*]))"
+    r"|\d{6}\*{6}\d{3}(?![\dXxＸｘ*])|\d{6}\*{5}\d{4}(?![\dXxＸｘ*])"
+    r"|\d{6}\*{8}\d{1,2}[\dXxＸｘ](?![\dXxＸｘ*])|\d{6}\*{9,}\d{3}[\dXxＸｘ](?![\dXxＸｘ*]))"
 )
 
 

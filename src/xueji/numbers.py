@@ -197,6 +197,16 @@ def parse(text: str, *, today: _dt.date | None = None) -> RegistryNumber:
     if body[6:14] > today_key or born.year < ids.MIN_BIRTH_YEAR:
         raise _bad("number.birth_date", t, "出生日期无效", "has an impossible birth date")
     if not regions.in_use_since(body[:6], born.year):
+        spans = regions.years_in_use(body[:6])
+        if spans:  # a known code, retired before the birth year: said so, with when
+            last = regions.last_year_in_use(body[:6])
+            raise _bad(
+                "number.area",
+                t,
+                f"的地区码 {body[:6]} 已于 {last} 年停用（{spans}），早于出生年份",
+                f"has area code {body[:6]}, no longer in use after {last} ({spans}), "
+                "before the birth year",
+            )
         raise _bad("number.area", t, "地区码无效", "has an unknown area code")
     return RegistryNumber(t)
 
