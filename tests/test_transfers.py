@@ -618,6 +618,61 @@ def test_art20_a_profile_may_read_it_as_not_a_transfer() -> None:
     assert start_transfer(p, t.id, to="W").allowed
 
 
+def test_art20_same_city_special_education_switch_is_not_school_choosing(
+    province: Province,
+) -> None:
+    """Art 20 names a move between a special-education school and 随班就读 as a
+    legitimate one; a local-户籍 family (合肥 340104) moving its child within the city
+    gives no job move or change of 户籍 (``TransferReason`` has no value for it), so
+    it gives ``other``. That was refused ``transfer.same_city_choice`` (Art 25); it is
+    not school choosing: the transfer proceeds with the warning ``transfer.not_needed``
+    (Art 20), and the choosing step says why it passed."""
+    s = province.register("A", 3, special_needs=True)
+    into = province.reg.request_transfer(
+        school_actor("SP"),
+        s.id,
+        to_school="SP",
+        to_class="SP-3",
+        reason=TransferReason.OTHER,
+        stated_reason="转入特教学校就读",
+    )
+    assert into.allowed, into.decision
+    assert into.decision.codes == ("transfer.not_needed",)
+    step = next(x for x in into.decision.steps if x.rule == "transfer.same_city_choice")
+    assert step.verdict is Verdict.ALLOW
+    # (the receiving school may not read the record: its facts are not told; the
+    # parameter and the note say why the step passed)
+    assert step.detail is not None
+    art20 = ANHUI_2013.special_education_transfer_optional.article
+    assert [u.article for u in step.params] == [art20]
+    text = into.decision.explain().text("en")
+    assert "not school choosing" in text
+    assert "Art 20" in text
+    # and out of special education, back into an ordinary school of the city
+    t = province.register("SP", 3, special_needs=True)
+    out = province.reg.request_transfer(
+        A,
+        t.id,
+        to_school="A",
+        to_class="A-3",
+        reason=TransferReason.OTHER,
+        stated_reason="随班就读",
+    )
+    assert out.allowed, out.decision
+    assert out.decision.codes == ("transfer.not_needed",)
+    # a student without special needs moving between the same schools is still choosing
+    u = province.register("A", 3)
+    plain = province.reg.request_transfer(
+        school_actor("SP"),
+        u.id,
+        to_school="SP",
+        to_class="SP-3",
+        reason=TransferReason.OTHER,
+        stated_reason="择校",
+    )
+    assert plain.decision.codes == ("transfer.same_city_choice",)
+
+
 def test_suspended_student_cannot_transfer_and_one_open_transfer(province: Province) -> None:
     s = province.register("A", 1)
     assert start_transfer(province, s.id).allowed

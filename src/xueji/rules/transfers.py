@@ -11,6 +11,9 @@ Readings chosen:
 * **Same-city school choice (Art 25(1)).** A student whose 户籍 is in the city of both
   the sending and the receiving school, moving for a reason other than a guardian's
   job move or a change of 户籍 or address (Art 20), is choosing a school: refused.
+  A disabled student's move between a special-education school and 随班就读 is not
+  (Art 20 names it; no ``TransferReason`` does, so the family gives ``other``): the
+  step passes, saying why, and ``transfer.not_needed`` warns.
 * **A 户籍 code no longer in use (Art 25(1)).** A code retired or changed since (巢湖's
   3414xx after 2011; 枞阳 340823, 安庆's until 2015 and 铜陵's since) says nothing of
   the city the 户籍 is in now, and no table of successors is guessed: on a same-city
@@ -101,6 +104,29 @@ class TransferFacts:
     # (省直管县): a 户籍 of one is that county's, not the prefecture's sharing its
     # first four digits (广德 341882 is not 宣城's, 341800)
     direct_counties: frozenset[str] = frozenset()
+
+
+@attrs.frozen
+class _SpecialSwitchNote:
+    """Why the same-city choosing rule passes a move between special education and
+    随班就读 (a :class:`~xueji.explain.Detail`): Art 20 names the move, whose article
+    the step's parameter cites (re-cited under a profile like any parameter)."""
+
+    def lines(self, lang: str) -> list[str]:
+        """One line saying why the move is not school choosing."""
+        if lang == "zh":
+            return ["特教学校与随班就读之间的转换是参数所引条款所列的转学情形，不属择校"]
+        return [
+            "a move between a special-education school and 随班就读 is a transfer the "
+            "parameter's article names: not school choosing"
+        ]
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready form for programs."""
+        return {"special_education_switch": True, "school_choice": False}
+
+
+_SPECIAL_SWITCH = _SpecialSwitchNote()
 
 
 def in_transfer_window(on: _dt.date, policy: Policy) -> tuple[bool, str]:
@@ -212,7 +238,11 @@ def check_transfer(
     )
     # (shown where it decided: a 户籍 of a 省直管县 whose digits the city's share)
     direct = s.hukou_region in facts.direct_counties and facts.to_city_region[4:] == "00"
-    choosing = same_city and hukou_here and facts.reason is TransferReason.OTHER
+    # a move into or out of special education is one Art 20 names, not a choice of
+    # school, though its reason is ``other`` (no TransferReason names it)
+    choosing = (
+        same_city and hukou_here and facts.reason is TransferReason.OTHER and not special_switch
+    )
     c.rule(
         "transfer.same_city_choice",
         not choosing,
@@ -220,14 +250,22 @@ def check_transfer(
         city=facts.to_city,
         hukou_region=s.hukou_region,
         reason=facts.reason.value,
+        params=(("special_education_transfer_optional", optional),) if special_switch else (),
+        detail=_SPECIAL_SWITCH if special_switch else None,
         seen={
             "from_city": facts.from_city,
             "to_city_region": facts.to_city_region,
             "hukou_in_use": not retired,
             **({"hukou_direct_county": True} if direct else {}),
+            **({"special_education_switch": True} if special_switch else {}),
         },
     )
-    if same_city and facts.reason is TransferReason.OTHER and region is not None:
+    if (
+        same_city
+        and facts.reason is TransferReason.OTHER
+        and not special_switch
+        and region is not None
+    ):
         # the question the code must answer: is this 户籍 of the city? (Art 25(1))
         c.rule(
             "transfer.hukou_code_retired",
