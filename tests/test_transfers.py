@@ -173,6 +173,34 @@ def test_art24_a_party_too_late_is_refused_and_nothing_is_written(province: Prov
     assert [r.state for r in changed] == [RequestState.AT_RECEIVING_AUTHORITY]
 
 
+def test_art24_a_party_whose_stage_a_longer_sweep_passed_is_told_overdue(
+    province: Province,
+) -> None:
+    """Found by the transfer review: a party whose stage the decision's own sweep
+    approved by default, in a sweep that passed more than one stage, was refused
+    ``stage.wrong_party`` (Art 21, "not your stage") where its own stage had passed its
+    deadline: only the stage before the sweep and the one after were checked. Filed by
+    W on 7 September, W's stage passed on 10 October; the receiving authority's (due 6
+    November) passed too: deciding on 9 November it is told ``stage.overdue`` (Art 24)
+    with its own stage's deadline, as when only its own stage was swept."""
+    s = province.register("A", 3)
+    province.at(D(2026, 9, 7))
+    req = start_transfer(province, s.id, grade=3).request
+    assert req is not None
+    province.at(D(2026, 11, 9))
+    before = (province.reg.request(PROVINCE, req.id), len(province.log()))
+    out = province.reg.approve(WUHU, req.id)
+    assert out.decision.codes == ("stage.overdue",)
+    v = out.decision.violations[0]
+    assert str(v.article).endswith("第二十四条")
+    facts = dict(v.facts)
+    assert facts["stage"] == RequestState.AT_RECEIVING_AUTHORITY.value
+    assert facts["deadline"] == "2026-11-06"
+    assert (province.reg.request(PROVINCE, req.id), len(province.log())) == before
+    # the party of the stage it now waits at (school A) still decides it
+    assert province.reg.approve(A, req.id).allowed
+
+
 def test_art24_defaults_cascade_through_every_silent_party(province: Province) -> None:
     s = province.register("A", 1)
     req = start_transfer(province, s.id).request

@@ -4059,12 +4059,16 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         put_off: list[Request] | None = None,
         *,
         runner: Actor = _SYSTEM,
+        passed: list[Request] | None = None,
     ) -> Request:
         """Apply default approvals that fell due before ``today`` (Art 24), in order.
         A request whose default approval is put off (the next stage's deadline runs
         into a year not loaded) is appended to ``put_off``, if given. ``runner``: the
         system actor the entries are written by, named for who ran the sweep
-        (:meth:`advance_clock`); ``Actor.system()`` by default."""
+        (:meth:`advance_clock`); ``Actor.system()`` by default. ``passed``, if given,
+        receives the request as it stood at each stage approved by default, in order
+        (its state and deadline then): a late decision tells each such stage's party
+        that its stage passed (:meth:`_decide`)."""
         system = runner
         compared = False
         while req.is_open and req.deadline is not None and req.deadline < today:
@@ -4091,7 +4095,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 break
             note = default_approval_note(policy)
             try:
+                before = req
                 req = self._advance(uow, system, req, "approve_by_default", day, note)
+                if passed is not None:
+                    passed.append(before)
             except CannotComplete:
                 # the student's record no longer allows the change (another change took
                 # effect first): left open, nothing written, for a person to decide
@@ -5542,24 +5549,41 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         # is not approved by default either: the sweep is not run on it
         altered = _request_altered(uow, req)
         put_off: list[Request] = []
-        swept = req if altered is not None else self._sweep_request(uow, req, on, put_off)
+        passed: list[Request] = []  # the request at each stage the sweep approved
+        swept = (
+            req
+            if altered is not None
+            else self._sweep_request(uow, req, on, put_off, passed=passed)
+        )
         if swept.version != req.version:  # (default approvals dated before today)
             _ran_on(uow, on)
         overdue: Request | None = None
         if event == "withdraw":
             pass
         elif (
-            swept.version != req.version
-            and req.deadline is not None
-            and self._check_party(uow, actor, req).allowed
+            passed
             # (an authority that is the party of a later stage too, as in a transfer
             # within one county, decides the stage the request now waits at)
             and not (swept.is_open and self._check_party(uow, actor, swept).allowed)
+            and (
+                mine := next(
+                    (
+                        stage
+                        for stage in passed
+                        if stage.deadline is not None
+                        and self._check_party(uow, actor, stage).allowed
+                    ),
+                    None,
+                )
+            )
+            is not None
         ):
-            # the actor's own stage passed its deadline and was approved by default
-            # (Art 24): said as such, where the next stage's party check said only
-            # "not your stage" (stage.wrong_party)
-            overdue = req
+            # a stage of the actor's passed its deadline and was approved by default
+            # (Art 24), the first of the stages this sweep passed or a later one: said
+            # as such, with that stage's deadline, where the party check of the stage
+            # the request now waits at said only "not your stage" (stage.wrong_party;
+            # before, only the stage before the sweep was looked at)
+            overdue = mine
         elif put_off and self._check_party(uow, actor, swept).allowed:
             # the stage it waits at passed its deadline, and its default approval is
             # only put off (the next stage's deadline runs into a year not loaded):
