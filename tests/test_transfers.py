@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import PROVINCE, START, D, Province, authority, make_id, school_actor
 from xueji import registry
-from xueji.articles import anhui
+from xueji.articles import Article, anhui
 from xueji.errors import CalendarNotCovered, CannotComplete, XuejiError
 from xueji.explain import Verdict
 from xueji.lifecycle import RequestState, StudentStatus
@@ -908,6 +908,64 @@ def test_art23_cross_border_in_without_a_record_gets_one(province: Province) -> 
     assert out.student is not None
     assert out.student.registry_number is not None
     assert out.student.registry_number.startswith("G")
+
+
+def test_arts22_23_a_transfer_in_logs_its_registration_citing_its_own_article() -> None:
+    """Found by the transfer review: the entry that registers a student transferred in
+    from another province or from abroad cited 第十五条 (Art 15, the new student's
+    review), the student table's ``approve`` row. It cites the request's article (Art
+    22, Art 23; under a profile, as the profile cites the request), and the Art 32
+    report does not read it as a late new student's entry (filed and approved after 30
+    September, the new students' deadline)."""
+    p = Province(D(2026, 11, 2))
+    inn = _from_beijing(p, stated_reason="随父母工作调动")
+    assert inn.allowed, inn.decision
+    assert inn.request is not None
+    p.reg.approve(A, inn.request.id)
+    p.reg.approve(SHUSHAN, inn.request.id)
+    born = D(2019, 2, 2)
+    home = p.reg.transfer_in(
+        A,
+        origin="香港",
+        abroad=True,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="境外生",
+        sex="M",
+        birth_date=born,
+        hukou_region="340104",
+        id_number=make_id(born),
+        stated_reason="随父母回国",
+    )
+    assert home.request is not None
+    p.reg.approve(A, home.request.id)
+    p.reg.approve(SHUSHAN, home.request.id)
+    registered = {
+        e.subject: e.basis
+        for e in p.log()
+        if e.command == "transfer_in" and e.after.get("status") == "registered"
+    }
+    assert registered == {
+        inn.request.student: "皖教基〔2013〕20号 第二十二条",
+        home.request.student: "皖教基〔2013〕20号 第二十三条",
+    }
+    assert "late_entry" not in {f.kind for f in p.reg.detect(PROVINCE).findings}
+    # under a profile that cites the request kind otherwise, that citation
+    own = attrs.evolve(
+        ANHUI_2013, code="cited", citations={"cross_province_in": Article("某规定", 9)}
+    )
+    q = Province(D(2026, 11, 2), policies=(own,))
+    again = _from_beijing(q, stated_reason="随父母工作调动")
+    assert again.request is not None
+    q.reg.approve(A, again.request.id)
+    q.reg.approve(SHUSHAN, again.request.id)
+    (basis,) = (
+        e.basis
+        for e in q.log()
+        if e.command == "transfer_in" and e.after.get("status") == "registered"
+    )
+    assert basis == "某规定 第九条"
 
 
 @pytest.mark.parametrize("grade", [1])

@@ -3746,8 +3746,14 @@ class Registry:
         if k is RequestKind.NEW_STUDENT:
             self._write_student(uow, actor, on, s, "approve", "register", {})
         elif k in (RequestKind.CROSS_PROVINCE_IN, RequestKind.CROSS_BORDER_IN):
+            # the entry cites the request's article (Art 22 or 23, as the profile cites
+            # the request), not the student table's row: its "approve" is the new
+            # student's review (Art 15), its "return" the article of where the student
+            # had gone (a student gone to another province coming back from abroad)
+            table = REQUEST_TABLES[k]
+            basis = str(self.policy(on).cite(k.value, "approve", table.rows[0].article))
             if s.status is St.PENDING_REVIEW:
-                self._write_student(uow, actor, on, s, "approve", "transfer_in", {})
+                self._write_student(uow, actor, on, s, "approve", "transfer_in", {}, basis)
             else:  # a student who left earlier comes back: the record continues (Arts 22-23)
                 assert req.to_school is not None
                 assert req.to_class is not None
@@ -3755,7 +3761,7 @@ class Registry:
                 if "grade" in req.payload and "stage" in req.payload:  # (filed since 0.1)
                     changes["grade"] = int(req.payload["grade"])
                     changes["stage"] = Stage(req.payload["stage"])
-                self._write_student(uow, actor, on, s, "return", "transfer_in", changes)
+                self._write_student(uow, actor, on, s, "return", "transfer_in", changes, basis)
         elif k is RequestKind.TRANSFER:
             assert req.to_school is not None
             assert req.to_class is not None
