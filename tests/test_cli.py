@@ -1627,7 +1627,7 @@ def test_a_transfer_reason_is_listed_with_its_chinese_name(
     assert transfer_reason("随迁") is None
 
 
-def test_transfer_check_reads_a_county_directly_under_the_province_as_its_own_city(
+def test_art25_transfer_check_reads_a_county_directly_under_the_province_as_its_own_city(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """Found by the transfer review: ``transfer check`` read a school of 广德 (341882, a

@@ -910,7 +910,7 @@ def test_art23_cross_border_in_without_a_record_gets_one(province: Province) -> 
     assert out.student.registry_number.startswith("G")
 
 
-def test_arts22_23_a_transfer_in_logs_its_registration_citing_its_own_article() -> None:
+def test_art22_23_a_transfer_in_logs_its_registration_citing_its_own_article() -> None:
     """Found by the transfer review: the entry that registers a student transferred in
     from another province or from abroad cited 第十五条 (Art 15, the new student's
     review), the student table's ``approve`` row. It cites the request's article (Art
@@ -1772,6 +1772,25 @@ def _into_h_from_jiangsu(p: Province, own: str = ""):  # type: ignore[no-untyped
         registry_number="G" + own,
         photo=Photo(p.today(), "sha256:x"),
     )
+
+
+def test_art25_a_transfer_in_to_a_senior_high_needs_verified_material(
+    province: Province,
+) -> None:
+    """Found by the transfer review: a transfer in from another province into a senior
+    high is a 借读 from another city to Art 25 (its material may be found false:
+    ``decide_transfer(..., material_false=True)``), and gave no
+    ``transfer.verify_material`` warning, as a move within the province from another
+    city does. It warns now, kept on the request; a transfer in to a primary school
+    does not."""
+    p = province
+    came = _into_h_from_jiangsu(p)
+    assert came.allowed, came.decision
+    assert came.decision.codes == ("transfer.verify_material",)
+    assert str(came.decision.warnings[0].article).endswith("第二十五条")
+    assert came.request is not None
+    assert "transfer.verify_material" in came.request.warnings
+    assert _from_beijing(p).decision.codes == ()
 
 
 def test_art25_material_found_false_only_where_art25_bars_it(province: Province) -> None:

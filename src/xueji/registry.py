@@ -6126,21 +6126,24 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             )
             borrowing = transfers.into_senior_from_elsewhere(sch.stages, stage, same_city=False)
             to_city = self._city_of(uow, sch).code if borrowing else "-"
-            decision = Decision.combine(
-                # Art 25: the same 借读 refused on false material before (the person's
-                # records: a refused transfer in leaves a voided one)
-                transfers.check_false_material_bar(
-                    student=", ".join(sorted(found)) or "-",
-                    to_stages=sch.stages,
-                    stage=stage,
-                    to_city=to_city,
-                    refusal=(
-                        self._false_material_refusal(uow, list(found.values()), to_city)
-                        if borrowing
-                        else ""
-                    ),
-                    policy=policy,
+            # Art 25: the same 借读 refused on false material before (the person's
+            # records: a refused transfer in leaves a voided one); else its material
+            # is to be verified (transfer.verify_material, kept on the request)
+            material = transfers.check_false_material_bar(
+                student=", ".join(sorted(found)) or "-",
+                to_stages=sch.stages,
+                stage=stage,
+                to_city=to_city,
+                refusal=(
+                    self._false_material_refusal(uow, list(found.values()), to_city)
+                    if borrowing
+                    else ""
                 ),
+                policy=policy,
+                from_city=origin,
+            )
+            decision = Decision.combine(
+                material,
                 # a student coming back: one change at a time (Art 19), and under
                 # correction_during_transfer = "wait" not while a correction is open
                 *(self._no_other_open(uow, x, kind, policy=policy) for x in left[:1]),
@@ -6264,7 +6267,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 applied_on or on,
                 kind,
                 student,
-                warnings=[w.code for w in timing.warnings],
+                warnings=[w.code for w in (*material.warnings, *timing.warnings)],
                 to_school=sch.code,
                 to_class=klass.id,
                 reason=origin,

@@ -27,7 +27,9 @@ Readings chosen:
   bars the same student's later filings into a senior high of that city from another
   city (``false_material_refusal``, the refused request, found by the registry):
   refused ``transfer.false_material`` naming it (Art 25: 一律不得办理); false lets a
-  new filing be verified on its own material.
+  new filing be verified on its own material. A transfer in from another province or
+  from abroad into a senior high is such a 借读 too (:func:`check_false_material_bar`):
+  flagged for verification the same way.
 * **Term window (Art 25(2)).** The policy's ``transfer_window`` and ``terms``. Inside
   a term but outside the window, a transfer needs a stated reason: a warning with
   one, a refusal without. Between terms, no warning. The window is read on the day
@@ -342,29 +344,44 @@ def check_false_material_bar(
     to_city: str,
     refusal: str,
     policy: Policy,
+    from_city: str = "-",
 ) -> Decision:
     """Art 25(1) on a transfer in from another province or from abroad into a senior
-    high (from another city, always): refused ``transfer.false_material`` where an
-    earlier filing of the same student into a senior high of ``to_city`` was refused
-    on false material (``refusal``, its request's id) and the policy's
-    ``false_material_bars_refiling`` holds. Evaluates nothing for another stage.
+    high (from another city, always; ``from_city``: where it comes from, as given):
+    refused ``transfer.false_material`` where an earlier filing of the same student
+    into a senior high of ``to_city`` was refused on false material (``refusal``, its
+    request's id) and the policy's ``false_material_bars_refiling`` holds; else warned
+    ``transfer.verify_material``, as a move within the province from another city is
+    (:func:`check_transfer`): its material may be found false (before, no warning said
+    so). Evaluates nothing for another stage.
 
     >>> from xueji.policy import ANHUI_2013
     >>> check_false_material_bar(student="S1", to_stages=frozenset({Stage.SENIOR}),
     ...     stage=Stage.SENIOR, to_city="3401", refusal="R0000001", policy=ANHUI_2013).codes
     ('transfer.false_material',)
+    >>> check_false_material_bar(student="S1", to_stages=frozenset({Stage.SENIOR}),
+    ...     stage=Stage.SENIOR, to_city="3401", refusal="", policy=ANHUI_2013).codes
+    ('transfer.verify_material',)
     """
     c = Checks()
-    if into_senior_from_elsewhere(to_stages, stage, same_city=False):
-        _check_material(
-            c,
+    if into_senior_from_elsewhere(to_stages, stage, same_city=False) and _check_material(
+        c,
+        student=student,
+        into_senior=True,
+        material_false=False,
+        refusal=refusal,
+        to_city=to_city,
+        policy=policy,
+        seen={"stage": stage.value},
+    ):
+        c.rule(  # 借读 into a senior high: verify the material (as check_transfer)
+            "transfer.verify_material",
+            False,
+            warn=True,
             student=student,
-            into_senior=True,
-            material_false=False,
-            refusal=refusal,
+            from_city=from_city,
             to_city=to_city,
-            policy=policy,
-            seen={"stage": stage.value},
+            seen={"false_material_refusal": refusal or "-"},
         )
     return c.decision()
 
