@@ -1630,3 +1630,48 @@ def test_a_transfer_reason_is_listed_with_its_chinese_name(
     assert transfer_reason("户籍变动") == "hukou_change"
     assert transfer_reason("hukou_change") == "hukou_change"
     assert transfer_reason("随迁") is None
+
+
+def test_art25_transfer_check_reads_a_county_directly_under_the_province_as_its_own_city(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the transfer review: ``transfer check`` read a school of 广德 (341882, a
+    county directly under the province, 省直管县) as 宣城's (3418) by its first four
+    digits, and refused a move from it into 宣州 for a 宣州 户籍
+    ``transfer.same_city_choice`` (Art 25), where the registry, whose unit tree says
+    广德 is under the province, allows it. ``--direct-county CODE`` (repeatable; the
+    facts file's ``direct_counties``) names such a county: its schools are its own
+    city, and a 户籍 of it is not the prefecture's."""
+    what = ["--date", "2026-09-07", "--reason", "other", "--stated-reason", "择校"]
+    move = ["--hukou-region", "341802", "--from-school-region", "341882"]
+    move += ["--to-school-region", "341802", *what]
+    code, out, _ = run(capsys, "transfer", "check", *move)  # (no flag: 宣城's, as before)
+    assert code == 1
+    assert "transfer.same_city_choice" in out
+    code, out, _ = run(capsys, "--json", "transfer", "check", *move, "--direct-county", "341882")
+    assert code == 0, out
+    assert json.loads(out)["allowed"] is True
+    # within 广德, for a 广德 户籍: choosing (its own city), as the registry reads it
+    inside = ["--hukou-region", "341882", "--from-school-region", "341882"]
+    inside += ["--to-school-region", "341882", *what]
+    code, out, _ = run(capsys, "transfer", "check", *inside, "--direct-county", "341882")
+    assert code == 1
+    assert "transfer.same_city_choice" in out
+    # within 宣州 for a 广德 户籍: not of 宣城, not choosing (the registry allows it)
+    other = ["--hukou-region", "341882", "--from-school-region", "341802"]
+    other += ["--to-school-region", "341802", *what]
+    assert run(capsys, "transfer", "check", *other)[0] == 1  # (宣城's without the flag)
+    assert run(capsys, "transfer", "check", *other, "--direct-county", "341882")[0] == 0
+    # the facts file's key, a list or comma-separated; a bad code is named
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps({"direct_counties": ["341882"]}), encoding="utf-8")
+    assert run(capsys, "transfer", "check", "--file", str(path), *move)[0] == 0
+    path.write_text(json.dumps({"direct_counties": "341882,340881"}), encoding="utf-8")
+    assert run(capsys, "transfer", "check", "--file", str(path), *move)[0] == 0
+    path.write_text(json.dumps({"direct_counties": ["3418x2"]}), encoding="utf-8")
+    code, out, err = run(capsys, "transfer", "check", "--file", str(path), *move)
+    assert (code, out) == (2, "")
+    assert "direct_counties" in err
+    code, out, err = run(capsys, "transfer", "check", *move, "--direct-county", "341800")
+    assert (code, out) == (2, "")
+    assert "--direct-county" in err

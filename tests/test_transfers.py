@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import PROVINCE, START, D, Province, authority, make_id, school_actor
 from xueji import registry
-from xueji.articles import anhui
+from xueji.articles import Article, anhui
 from xueji.errors import CalendarNotCovered, CannotComplete, XuejiError
 from xueji.explain import Verdict
 from xueji.lifecycle import RequestState, StudentStatus
@@ -171,6 +171,34 @@ def test_art24_a_party_too_late_is_refused_and_nothing_is_written(province: Prov
     assert (province.reg.request(PROVINCE, req.id), len(province.log())) == before
     changed = province.reg.advance_clock(Actor.system())
     assert [r.state for r in changed] == [RequestState.AT_RECEIVING_AUTHORITY]
+
+
+def test_art24_a_party_whose_stage_a_longer_sweep_passed_is_told_overdue(
+    province: Province,
+) -> None:
+    """Found by the transfer review: a party whose stage the decision's own sweep
+    approved by default, in a sweep that passed more than one stage, was refused
+    ``stage.wrong_party`` (Art 21, "not your stage") where its own stage had passed its
+    deadline: only the stage before the sweep and the one after were checked. Filed by
+    W on 7 September, W's stage passed on 10 October; the receiving authority's (due 6
+    November) passed too: deciding on 9 November it is told ``stage.overdue`` (Art 24)
+    with its own stage's deadline, as when only its own stage was swept."""
+    s = province.register("A", 3)
+    province.at(D(2026, 9, 7))
+    req = start_transfer(province, s.id, grade=3).request
+    assert req is not None
+    province.at(D(2026, 11, 9))
+    before = (province.reg.request(PROVINCE, req.id), len(province.log()))
+    out = province.reg.approve(WUHU, req.id)
+    assert out.decision.codes == ("stage.overdue",)
+    v = out.decision.violations[0]
+    assert str(v.article).endswith("第二十四条")
+    facts = dict(v.facts)
+    assert facts["stage"] == RequestState.AT_RECEIVING_AUTHORITY.value
+    assert facts["deadline"] == "2026-11-06"
+    assert (province.reg.request(PROVINCE, req.id), len(province.log())) == before
+    # the party of the stage it now waits at (school A) still decides it
+    assert province.reg.approve(A, req.id).allowed
 
 
 def test_art24_defaults_cascade_through_every_silent_party(province: Province) -> None:
@@ -618,6 +646,61 @@ def test_art20_a_profile_may_read_it_as_not_a_transfer() -> None:
     assert start_transfer(p, t.id, to="W").allowed
 
 
+def test_art20_same_city_special_education_switch_is_not_school_choosing(
+    province: Province,
+) -> None:
+    """Art 20 names a move between a special-education school and 随班就读 as a
+    legitimate one; a local-户籍 family (合肥 340104) moving its child within the city
+    gives no job move or change of 户籍 (``TransferReason`` has no value for it), so
+    it gives ``other``. That was refused ``transfer.same_city_choice`` (Art 25); it is
+    not school choosing: the transfer proceeds with the warning ``transfer.not_needed``
+    (Art 20), and the choosing step says why it passed."""
+    s = province.register("A", 3, special_needs=True)
+    into = province.reg.request_transfer(
+        school_actor("SP"),
+        s.id,
+        to_school="SP",
+        to_class="SP-3",
+        reason=TransferReason.OTHER,
+        stated_reason="转入特教学校就读",
+    )
+    assert into.allowed, into.decision
+    assert into.decision.codes == ("transfer.not_needed",)
+    step = next(x for x in into.decision.steps if x.rule == "transfer.same_city_choice")
+    assert step.verdict is Verdict.ALLOW
+    # (the receiving school may not read the record: its facts are not told; the
+    # parameter and the note say why the step passed)
+    assert step.detail is not None
+    art20 = ANHUI_2013.special_education_transfer_optional.article
+    assert [u.article for u in step.params] == [art20]
+    text = into.decision.explain().text("en")
+    assert "not school choosing" in text
+    assert "Art 20" in text
+    # and out of special education, back into an ordinary school of the city
+    t = province.register("SP", 3, special_needs=True)
+    out = province.reg.request_transfer(
+        A,
+        t.id,
+        to_school="A",
+        to_class="A-3",
+        reason=TransferReason.OTHER,
+        stated_reason="随班就读",
+    )
+    assert out.allowed, out.decision
+    assert out.decision.codes == ("transfer.not_needed",)
+    # a student without special needs moving between the same schools is still choosing
+    u = province.register("A", 3)
+    plain = province.reg.request_transfer(
+        school_actor("SP"),
+        u.id,
+        to_school="SP",
+        to_class="SP-3",
+        reason=TransferReason.OTHER,
+        stated_reason="择校",
+    )
+    assert plain.decision.codes == ("transfer.same_city_choice",)
+
+
 def test_suspended_student_cannot_transfer_and_one_open_transfer(province: Province) -> None:
     s = province.register("A", 1)
     assert start_transfer(province, s.id).allowed
@@ -825,6 +908,64 @@ def test_art23_cross_border_in_without_a_record_gets_one(province: Province) -> 
     assert out.student is not None
     assert out.student.registry_number is not None
     assert out.student.registry_number.startswith("G")
+
+
+def test_art22_23_a_transfer_in_logs_its_registration_citing_its_own_article() -> None:
+    """Found by the transfer review: the entry that registers a student transferred in
+    from another province or from abroad cited 第十五条 (Art 15, the new student's
+    review), the student table's ``approve`` row. It cites the request's article (Art
+    22, Art 23; under a profile, as the profile cites the request), and the Art 32
+    report does not read it as a late new student's entry (filed and approved after 30
+    September, the new students' deadline)."""
+    p = Province(D(2026, 11, 2))
+    inn = _from_beijing(p, stated_reason="随父母工作调动")
+    assert inn.allowed, inn.decision
+    assert inn.request is not None
+    p.reg.approve(A, inn.request.id)
+    p.reg.approve(SHUSHAN, inn.request.id)
+    born = D(2019, 2, 2)
+    home = p.reg.transfer_in(
+        A,
+        origin="香港",
+        abroad=True,
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="境外生",
+        sex="M",
+        birth_date=born,
+        hukou_region="340104",
+        id_number=make_id(born),
+        stated_reason="随父母回国",
+    )
+    assert home.request is not None
+    p.reg.approve(A, home.request.id)
+    p.reg.approve(SHUSHAN, home.request.id)
+    registered = {
+        e.subject: e.basis
+        for e in p.log()
+        if e.command == "transfer_in" and e.after.get("status") == "registered"
+    }
+    assert registered == {
+        inn.request.student: "皖教基〔2013〕20号 第二十二条",
+        home.request.student: "皖教基〔2013〕20号 第二十三条",
+    }
+    assert "late_entry" not in {f.kind for f in p.reg.detect(PROVINCE).findings}
+    # under a profile that cites the request kind otherwise, that citation
+    own = attrs.evolve(
+        ANHUI_2013, code="cited", citations={"cross_province_in": Article("某规定", 9)}
+    )
+    q = Province(D(2026, 11, 2), policies=(own,))
+    again = _from_beijing(q, stated_reason="随父母工作调动")
+    assert again.request is not None
+    q.reg.approve(A, again.request.id)
+    q.reg.approve(SHUSHAN, again.request.id)
+    (basis,) = (
+        e.basis
+        for e in q.log()
+        if e.command == "transfer_in" and e.after.get("status") == "registered"
+    )
+    assert basis == "某规定 第九条"
 
 
 @pytest.mark.parametrize("grade", [1])
@@ -1631,6 +1772,25 @@ def _into_h_from_jiangsu(p: Province, own: str = ""):  # type: ignore[no-untyped
         registry_number="G" + own,
         photo=Photo(p.today(), "sha256:x"),
     )
+
+
+def test_art25_a_transfer_in_to_a_senior_high_needs_verified_material(
+    province: Province,
+) -> None:
+    """Found by the transfer review: a transfer in from another province into a senior
+    high is a 借读 from another city to Art 25 (its material may be found false:
+    ``decide_transfer(..., material_false=True)``), and gave no
+    ``transfer.verify_material`` warning, as a move within the province from another
+    city does. It warns now, kept on the request; a transfer in to a primary school
+    does not."""
+    p = province
+    came = _into_h_from_jiangsu(p)
+    assert came.allowed, came.decision
+    assert came.decision.codes == ("transfer.verify_material",)
+    assert str(came.decision.warnings[0].article).endswith("第二十五条")
+    assert came.request is not None
+    assert "transfer.verify_material" in came.request.warnings
+    assert _from_beijing(p).decision.codes == ()
 
 
 def test_art25_material_found_false_only_where_art25_bars_it(province: Province) -> None:

@@ -681,7 +681,13 @@ _TRANSFER_KEYS = {
     "to_special": "the receiving school is a special-education school",
     "material_false": "the authority found the material false (Art 25)",
     "open_transfers": "open transfer requests of the student",
+    "direct_counties": "a county directly under the province (省直管县, 6 digits; repeat the "
+    "flag, or a list in --file): its schools are its own city, and a 户籍 of it is not the "
+    "prefecture's whose first four digits it shares (Art 25), as the registry reads its "
+    "unit tree; without it a county is read as its prefecture's",
 }
+_TRANSFER_FLAGS = {"direct_counties": "--direct-county"}
+"""A key whose flag is not its name with ``-`` (a repeatable flag names one value)."""
 _BOOL_KEYS = frozenset({"special_needs", "from_special", "to_special", "material_false"})
 
 
@@ -745,7 +751,7 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
 
     def bad(key: str, zh: str, en: str, value: Any) -> XuejiError:
         """``key``'s value is wrong: named with the file it came from, or its flag."""
-        flag_ = "--" + key.replace("_", "-")
+        flag_ = _TRANSFER_FLAGS.get(key, "--" + key.replace("_", "-"))
         wz, we = (f"{args.file} 中的 {key}", f"{key} in {args.file}")
         if key not in from_file:
             wz, we = flag_, flag_
@@ -851,6 +857,42 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
         region("from_school_region"),
         region("to_school_region"),
     )
+    direct_raw = data.get("direct_counties", [])
+    if isinstance(direct_raw, str):
+        direct_raw = direct_raw.split(",")
+    if not isinstance(direct_raw, list):
+        raise bad(
+            "direct_counties", "应为县级代码列表", "must be a list of county codes", direct_raw
+        )
+    direct: set[str] = set()
+    for code in direct_raw:
+        code = code.strip() if isinstance(code, str) else code
+        if code == "":
+            continue
+        if not (
+            isinstance(code, str)
+            and code.isascii()
+            and code.isdigit()
+            and len(code) == 6
+            and code[4:] != "00"
+        ):
+            raise bad(
+                "direct_counties",
+                "应为6位县级代码（末两位不为00）",
+                "must be 6-digit county codes (not ending in 00)",
+                code,
+            )
+        direct.add(code)
+    direct_counties = frozenset(direct)
+
+    def city(region_code: str) -> str:
+        """A school's city unit as the registry finds it (its ``_city_of``): a county
+        directly under the province is its own; any other code, its prefecture's."""
+        return region_code if region_code in direct_counties else region_code[:4]
+
+    def city_region(region_code: str) -> str:
+        return region_code if region_code in direct_counties else region_code[:4] + "00"
+
     student = Student(
         id="cli",
         school=text("from_school", "FROM"),
@@ -869,10 +911,10 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
         student=student,
         from_school=student.school,
         to_school=text("to_school", "TO"),
-        from_city=from_region[:4],
-        to_city=to_region[:4],
-        from_city_region=from_region[:4] + "00",
-        to_city_region=to_region[:4] + "00",
+        from_city=city(from_region),
+        to_city=city(to_region),
+        from_city_region=city_region(from_region),
+        to_city_region=city_region(to_region),
         to_stages=to_stages,
         from_special=flag("from_special"),
         to_special=flag("to_special"),
@@ -880,6 +922,7 @@ def _transfer_facts(args: argparse.Namespace) -> tuple[Any, dt.date, Policy]:
         stated_reason=text("stated_reason", ""),
         material_false=flag("material_false"),
         open_transfers=open_transfers,
+        direct_counties=direct_counties,
     )
     return facts, on, policy
 
@@ -919,8 +962,12 @@ def _add_transfer_commands(sub: Any) -> None:
     chk = tr_sub.add_parser("check", help="is a proposed transfer legal? (explained)")
     chk.add_argument("--file", help="a JSON object of facts (keys as the flags, with _)")
     for key, help_text in _TRANSFER_KEYS.items():
-        option = "--" + key.replace("_", "-")
-        if key in _BOOL_KEYS:
+        option = _TRANSFER_FLAGS.get(key, "--" + key.replace("_", "-"))
+        if key == "direct_counties":
+            chk.add_argument(
+                option, dest=key, action="append", default=None, metavar="CODE", help=help_text
+            )
+        elif key in _BOOL_KEYS:
             chk.add_argument(option, action="store_const", const=True, default=None, help=help_text)
         elif key == "date":
             chk.add_argument(option, type=_date, default=None, help=help_text)

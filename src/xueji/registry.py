@@ -3746,8 +3746,14 @@ class Registry:
         if k is RequestKind.NEW_STUDENT:
             self._write_student(uow, actor, on, s, "approve", "register", {})
         elif k in (RequestKind.CROSS_PROVINCE_IN, RequestKind.CROSS_BORDER_IN):
+            # the entry cites the request's article (Art 22 or 23, as the profile cites
+            # the request), not the student table's row: its "approve" is the new
+            # student's review (Art 15), its "return" the article of where the student
+            # had gone (a student gone to another province coming back from abroad)
+            table = REQUEST_TABLES[k]
+            basis = str(self.policy(on).cite(k.value, "approve", table.rows[0].article))
             if s.status is St.PENDING_REVIEW:
-                self._write_student(uow, actor, on, s, "approve", "transfer_in", {})
+                self._write_student(uow, actor, on, s, "approve", "transfer_in", {}, basis)
             else:  # a student who left earlier comes back: the record continues (Arts 22-23)
                 assert req.to_school is not None
                 assert req.to_class is not None
@@ -3755,7 +3761,7 @@ class Registry:
                 if "grade" in req.payload and "stage" in req.payload:  # (filed since 0.1)
                     changes["grade"] = int(req.payload["grade"])
                     changes["stage"] = Stage(req.payload["stage"])
-                self._write_student(uow, actor, on, s, "return", "transfer_in", changes)
+                self._write_student(uow, actor, on, s, "return", "transfer_in", changes, basis)
         elif k is RequestKind.TRANSFER:
             assert req.to_school is not None
             assert req.to_class is not None
@@ -4059,12 +4065,16 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         put_off: list[Request] | None = None,
         *,
         runner: Actor = _SYSTEM,
+        passed: list[Request] | None = None,
     ) -> Request:
         """Apply default approvals that fell due before ``today`` (Art 24), in order.
         A request whose default approval is put off (the next stage's deadline runs
         into a year not loaded) is appended to ``put_off``, if given. ``runner``: the
         system actor the entries are written by, named for who ran the sweep
-        (:meth:`advance_clock`); ``Actor.system()`` by default."""
+        (:meth:`advance_clock`); ``Actor.system()`` by default. ``passed``, if given,
+        receives the request as it stood at each stage approved by default, in order
+        (its state and deadline then): a late decision tells each such stage's party
+        that its stage passed (:meth:`_decide`)."""
         system = runner
         compared = False
         while req.is_open and req.deadline is not None and req.deadline < today:
@@ -4091,7 +4101,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 break
             note = default_approval_note(policy)
             try:
+                before = req
                 req = self._advance(uow, system, req, "approve_by_default", day, note)
+                if passed is not None:
+                    passed.append(before)
             except CannotComplete:
                 # the student's record no longer allows the change (another change took
                 # effect first): left open, nothing written, for a person to decide
@@ -5542,24 +5555,41 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         # is not approved by default either: the sweep is not run on it
         altered = _request_altered(uow, req)
         put_off: list[Request] = []
-        swept = req if altered is not None else self._sweep_request(uow, req, on, put_off)
+        passed: list[Request] = []  # the request at each stage the sweep approved
+        swept = (
+            req
+            if altered is not None
+            else self._sweep_request(uow, req, on, put_off, passed=passed)
+        )
         if swept.version != req.version:  # (default approvals dated before today)
             _ran_on(uow, on)
         overdue: Request | None = None
         if event == "withdraw":
             pass
         elif (
-            swept.version != req.version
-            and req.deadline is not None
-            and self._check_party(uow, actor, req).allowed
+            passed
             # (an authority that is the party of a later stage too, as in a transfer
             # within one county, decides the stage the request now waits at)
             and not (swept.is_open and self._check_party(uow, actor, swept).allowed)
+            and (
+                mine := next(
+                    (
+                        stage
+                        for stage in passed
+                        if stage.deadline is not None
+                        and self._check_party(uow, actor, stage).allowed
+                    ),
+                    None,
+                )
+            )
+            is not None
         ):
-            # the actor's own stage passed its deadline and was approved by default
-            # (Art 24): said as such, where the next stage's party check said only
-            # "not your stage" (stage.wrong_party)
-            overdue = req
+            # a stage of the actor's passed its deadline and was approved by default
+            # (Art 24), the first of the stages this sweep passed or a later one: said
+            # as such, with that stage's deadline, where the party check of the stage
+            # the request now waits at said only "not your stage" (stage.wrong_party;
+            # before, only the stage before the sweep was looked at)
+            overdue = mine
         elif put_off and self._check_party(uow, actor, swept).allowed:
             # the stage it waits at passed its deadline, and its default approval is
             # only put off (the next stage's deadline runs into a year not loaded):
@@ -6096,21 +6126,24 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             )
             borrowing = transfers.into_senior_from_elsewhere(sch.stages, stage, same_city=False)
             to_city = self._city_of(uow, sch).code if borrowing else "-"
-            decision = Decision.combine(
-                # Art 25: the same 借读 refused on false material before (the person's
-                # records: a refused transfer in leaves a voided one)
-                transfers.check_false_material_bar(
-                    student=", ".join(sorted(found)) or "-",
-                    to_stages=sch.stages,
-                    stage=stage,
-                    to_city=to_city,
-                    refusal=(
-                        self._false_material_refusal(uow, list(found.values()), to_city)
-                        if borrowing
-                        else ""
-                    ),
-                    policy=policy,
+            # Art 25: the same 借读 refused on false material before (the person's
+            # records: a refused transfer in leaves a voided one); else its material
+            # is to be verified (transfer.verify_material, kept on the request)
+            material = transfers.check_false_material_bar(
+                student=", ".join(sorted(found)) or "-",
+                to_stages=sch.stages,
+                stage=stage,
+                to_city=to_city,
+                refusal=(
+                    self._false_material_refusal(uow, list(found.values()), to_city)
+                    if borrowing
+                    else ""
                 ),
+                policy=policy,
+                from_city=origin,
+            )
+            decision = Decision.combine(
+                material,
                 # a student coming back: one change at a time (Art 19), and under
                 # correction_during_transfer = "wait" not while a correction is open
                 *(self._no_other_open(uow, x, kind, policy=policy) for x in left[:1]),
@@ -6234,7 +6267,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 applied_on or on,
                 kind,
                 student,
-                warnings=[w.code for w in timing.warnings],
+                warnings=[w.code for w in (*material.warnings, *timing.warnings)],
                 to_school=sch.code,
                 to_class=klass.id,
                 reason=origin,

@@ -11,6 +11,9 @@ Readings chosen:
 * **Same-city school choice (Art 25(1)).** A student whose 户籍 is in the city of both
   the sending and the receiving school, moving for a reason other than a guardian's
   job move or a change of 户籍 or address (Art 20), is choosing a school: refused.
+  A disabled student's move between a special-education school and 随班就读 is not
+  (Art 20 names it; no ``TransferReason`` does, so the family gives ``other``): the
+  step passes, saying why, and ``transfer.not_needed`` warns.
 * **A 户籍 code no longer in use (Art 25(1)).** A code retired or changed since (巢湖's
   3414xx after 2011; 枞阳 340823, 安庆's until 2015 and 铜陵's since) says nothing of
   the city the 户籍 is in now, and no table of successors is guessed: on a same-city
@@ -24,7 +27,9 @@ Readings chosen:
   bars the same student's later filings into a senior high of that city from another
   city (``false_material_refusal``, the refused request, found by the registry):
   refused ``transfer.false_material`` naming it (Art 25: 一律不得办理); false lets a
-  new filing be verified on its own material.
+  new filing be verified on its own material. A transfer in from another province or
+  from abroad into a senior high is such a 借读 too (:func:`check_false_material_bar`):
+  flagged for verification the same way.
 * **Term window (Art 25(2)).** The policy's ``transfer_window`` and ``terms``. Inside
   a term but outside the window, a transfer needs a stated reason: a warning with
   one, a refusal without. Between terms, no warning. The window is read on the day
@@ -101,6 +106,29 @@ class TransferFacts:
     # (省直管县): a 户籍 of one is that county's, not the prefecture's sharing its
     # first four digits (广德 341882 is not 宣城's, 341800)
     direct_counties: frozenset[str] = frozenset()
+
+
+@attrs.frozen
+class _SpecialSwitchNote:
+    """Why the same-city choosing rule passes a move between special education and
+    随班就读 (a :class:`~xueji.explain.Detail`): Art 20 names the move, whose article
+    the step's parameter cites (re-cited under a profile like any parameter)."""
+
+    def lines(self, lang: str) -> list[str]:
+        """One line saying why the move is not school choosing."""
+        if lang == "zh":
+            return ["特教学校与随班就读之间的转换是参数所引条款所列的转学情形，不属择校"]
+        return [
+            "a move between a special-education school and 随班就读 is a transfer the "
+            "parameter's article names: not school choosing"
+        ]
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready form for programs."""
+        return {"special_education_switch": True, "school_choice": False}
+
+
+_SPECIAL_SWITCH = _SpecialSwitchNote()
 
 
 def in_transfer_window(on: _dt.date, policy: Policy) -> tuple[bool, str]:
@@ -212,7 +240,11 @@ def check_transfer(
     )
     # (shown where it decided: a 户籍 of a 省直管县 whose digits the city's share)
     direct = s.hukou_region in facts.direct_counties and facts.to_city_region[4:] == "00"
-    choosing = same_city and hukou_here and facts.reason is TransferReason.OTHER
+    # a move into or out of special education is one Art 20 names, not a choice of
+    # school, though its reason is ``other`` (no TransferReason names it)
+    choosing = (
+        same_city and hukou_here and facts.reason is TransferReason.OTHER and not special_switch
+    )
     c.rule(
         "transfer.same_city_choice",
         not choosing,
@@ -220,14 +252,22 @@ def check_transfer(
         city=facts.to_city,
         hukou_region=s.hukou_region,
         reason=facts.reason.value,
+        params=(("special_education_transfer_optional", optional),) if special_switch else (),
+        detail=_SPECIAL_SWITCH if special_switch else None,
         seen={
             "from_city": facts.from_city,
             "to_city_region": facts.to_city_region,
             "hukou_in_use": not retired,
             **({"hukou_direct_county": True} if direct else {}),
+            **({"special_education_switch": True} if special_switch else {}),
         },
     )
-    if same_city and facts.reason is TransferReason.OTHER and region is not None:
+    if (
+        same_city
+        and facts.reason is TransferReason.OTHER
+        and not special_switch
+        and region is not None
+    ):
         # the question the code must answer: is this 户籍 of the city? (Art 25(1))
         c.rule(
             "transfer.hukou_code_retired",
@@ -304,29 +344,44 @@ def check_false_material_bar(
     to_city: str,
     refusal: str,
     policy: Policy,
+    from_city: str = "-",
 ) -> Decision:
     """Art 25(1) on a transfer in from another province or from abroad into a senior
-    high (from another city, always): refused ``transfer.false_material`` where an
-    earlier filing of the same student into a senior high of ``to_city`` was refused
-    on false material (``refusal``, its request's id) and the policy's
-    ``false_material_bars_refiling`` holds. Evaluates nothing for another stage.
+    high (from another city, always; ``from_city``: where it comes from, as given):
+    refused ``transfer.false_material`` where an earlier filing of the same student
+    into a senior high of ``to_city`` was refused on false material (``refusal``, its
+    request's id) and the policy's ``false_material_bars_refiling`` holds; else warned
+    ``transfer.verify_material``, as a move within the province from another city is
+    (:func:`check_transfer`): its material may be found false (before, no warning said
+    so). Evaluates nothing for another stage.
 
     >>> from xueji.policy import ANHUI_2013
     >>> check_false_material_bar(student="S1", to_stages=frozenset({Stage.SENIOR}),
     ...     stage=Stage.SENIOR, to_city="3401", refusal="R0000001", policy=ANHUI_2013).codes
     ('transfer.false_material',)
+    >>> check_false_material_bar(student="S1", to_stages=frozenset({Stage.SENIOR}),
+    ...     stage=Stage.SENIOR, to_city="3401", refusal="", policy=ANHUI_2013).codes
+    ('transfer.verify_material',)
     """
     c = Checks()
-    if into_senior_from_elsewhere(to_stages, stage, same_city=False):
-        _check_material(
-            c,
+    if into_senior_from_elsewhere(to_stages, stage, same_city=False) and _check_material(
+        c,
+        student=student,
+        into_senior=True,
+        material_false=False,
+        refusal=refusal,
+        to_city=to_city,
+        policy=policy,
+        seen={"stage": stage.value},
+    ):
+        c.rule(  # 借读 into a senior high: verify the material (as check_transfer)
+            "transfer.verify_material",
+            False,
+            warn=True,
             student=student,
-            into_senior=True,
-            material_false=False,
-            refusal=refusal,
+            from_city=from_city,
             to_city=to_city,
-            policy=policy,
-            seen={"stage": stage.value},
+            seen={"false_material_refusal": refusal or "-"},
         )
     return c.decision()
 
