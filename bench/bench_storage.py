@@ -540,11 +540,15 @@ def run_store(name: str, url: str, n: int) -> dict[str, float]:
     out["stats_s"] = time.perf_counter() - t0
     assert stats.total() == done, (stats.total(), done)
     cols = (c.school, c.stage, c.grade, c.status)
+    # the counts of the statistics: the students, and of them the migrant and
+    # special-needs ones (students.tally_flags, schema 10)
+    flags = (sa.func.sum(sa.case((col, 1), else_=0)) for col in (c.migrant, c.special_needs))
     t0 = time.perf_counter()
     with floor.engine.connect() as conn:
-        counted = conn.execute(sa.select(*cols, sa.func.count()).group_by(*cols)).all()
+        counted = conn.execute(sa.select(*cols, sa.func.count(), *flags).group_by(*cols)).all()
     out["stats_floor_s"] = time.perf_counter() - t0
-    assert sum(row[-1] for row in counted) == done
+    assert sum(row[4] for row in counted) == done
+    assert stats.flags_counted
     out["stats_rss_mb"] = _peak_mb()
     gc.collect()
     _reset_peak()

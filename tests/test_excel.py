@@ -3,6 +3,7 @@ every row accounted for, every bad cell reported by row and column, access respe
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -573,6 +574,96 @@ def test_art28_statistics_by_unit_stage_grade_status(province: Province) -> None
     assert province.reg.statistics(authority("3402")).total() == 1
     table = statistics.stats_table(stats)  # the stage in Chinese, beside Chinese statuses
     assert {row[3] for row in table.rows} == {"小学", "高中"}
+
+
+def _flagged(p: Province) -> None:
+    """:func:`small`, with 随迁子女 and 残疾学生 among the students."""
+    small(p)
+    p.register("A", 1, migrant=True)
+    p.register("A", 1, migrant=True, special_needs=True)
+    p.register("B", 1, special_needs=True)
+    p.enroll("A", 1, migrant=True)  # a draft: counted in its own row
+
+
+def test_art28_statistics_count_migrant_and_special_needs_students(tmp_path: Path) -> None:
+    """The goal: a county reports its migrant children (随迁子女; Art 27(3) singles out
+    their dropouts) and its special-needs students (残疾学生) in the Art 28
+    statistics, each row and the totals, counted by the store (``tally_flags``: one
+    GROUP BY, no record read). The memory and SQLite stores agree."""
+    counted = []
+    for store in (None, SqlStore.sqlite(str(tmp_path / "flags.sqlite3"))):
+        p = Province(store=store)
+        _flagged(p)
+        stats = p.reg.statistics(PROVINCE)
+        assert stats.flags_counted
+        assert (stats.total(), stats.flagged("migrant"), stats.flagged("special_needs")) == (
+            12,
+            3,
+            2,
+        )
+        assert stats.flagged("migrant", status=StudentStatus.REGISTERED) == 2
+        assert stats.flagged("migrant", school="A", status=StudentStatus.DRAFT) == 1
+        assert stats.flagged("special_needs", county="340104") == 2
+        county = p.reg.statistics(authority("340104"))
+        assert (county.flagged("migrant"), county.flagged("special_needs")) == (3, 2)
+        table = statistics.stats_table(stats)
+        assert table.header[-2:] == ("随迁子女 migrant", "残疾学生 special needs")
+        row = next(r for r in table.rows if r[2] == "A" and r[5] == "在籍")
+        assert row[-3:] == (5, 2, 1)
+        assert not statistics.warnings_of(table)
+        counted.append(stats.rows)
+    assert counted[0] == counted[1]
+
+
+def test_art28_statistics_leave_the_flags_blank_on_a_store_without_tally_flags(
+    province: Province,
+) -> None:
+    """A host store without the optional ``students.tally_flags`` keeps working: the
+    statistics count the students as before and leave the two counts blank (None),
+    and the report says why; it does not read every record to count them."""
+    _flagged(province)
+
+    class Plain:
+        """The memory store's students without ``tally_flags``."""
+
+        def __init__(self, base: Any) -> None:
+            self.base = base
+
+        def __getattr__(self, name: str) -> Any:
+            if name == "tally_flags":
+                raise AttributeError(name)
+            if name in ("all", "get_many", "by_school"):
+                raise AssertionError(f"a record read: {name}")
+            return getattr(self.base, name)
+
+    class Uow:
+        def __init__(self, base: Any) -> None:
+            self.base = base
+            self.students = Plain(base.students)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.base, name)
+
+    class Store:
+        def __init__(self, base: Any) -> None:
+            self.base = base
+
+        @contextlib.contextmanager
+        def unit_of_work(self) -> Any:
+            with self.base.unit_of_work() as uow:
+                yield Uow(uow)
+
+    province.reg.store = Store(province.store)
+    stats = province.reg.statistics(PROVINCE)
+    assert stats.total() == 12
+    assert not stats.flags_counted
+    assert stats.flagged("migrant") is None
+    assert {(r.migrant, r.special_needs) for r in stats.rows} == {(None, None)}
+    table = statistics.stats_table(stats)
+    assert {row[-2:] for row in table.rows} == {(None, None)}
+    (warning,) = statistics.warnings_of(table)
+    assert "tally_flags" in warning
+    assert "留空" in warning
 
 
 def test_art28_statistics_by_sorts_grades_by_number() -> None:
@@ -1158,8 +1249,32 @@ def test_art28_report_stats_json_says_what_it_counts(
         "dropped_out": 1,
     }
     assert set(data["by_status"]) == {s.value for s in StudentStatus}
+    assert data["migrant"] == {"records": 0, "enrolled": 0}
     assert main(["report", "stats", *store, "--out", out]) == 0
     assert "在籍 enrolled 8, 记录 records 10" in capsys.readouterr().out
+
+
+def test_art28_report_stats_counts_migrant_and_special_needs_students(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``xueji report stats`` gives the 随迁子女 and 残疾学生 counts: two columns of the
+    file (Chinese headers), and in ``--json`` among the records and those 在籍."""
+    db = tmp_path / "cli.sqlite3"
+    p = Province(store=SqlStore.sqlite(str(db)))
+    _flagged(p)
+    p.store.engine.dispose()
+    store = ["--store", f"sqlite:///{db}", "--today", "2026-10-15", "--as", "county:340104"]
+    out = tmp_path / "s.csv"
+    assert main(["--json", "report", "stats", *store, "--out", str(out)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["migrant"] == {"records": 3, "enrolled": 2}
+    assert data["special_needs"] == {"records": 2, "enrolled": 2}
+    assert data["warnings"] == []
+    text = out.read_text(encoding="utf-8-sig")
+    assert "随迁子女 migrant,残疾学生 special needs" in text
+    assert main(["report", "stats", *store, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "在籍中 of them 随迁子女 migrant 2, 残疾学生 special needs 2" in printed
 
 
 def test_art28_the_report_commands_of_the_docs_run_on_a_store_written_since(

@@ -326,18 +326,18 @@ def test_schema_9_fills_the_shared_code_table(kind: str, tmp_path: Path) -> None
         uow.schools.add(school)
     with store.engine.begin() as conn:  # as schema 8 left it, with a shared code
         codes_t.drop(conn)
-        conn.execute(schema_t.delete().where(schema_t.c.version == 9))
+        conn.execute(schema_t.delete().where(schema_t.c.version >= 9))
         twin = School("340104", "同码学校", "340104", "340104", frozenset({Stage.PRIMARY}))
         conn.execute(schools_t.insert().values(code=twin.code, doc=sql._dump(twin)))
     store.engine.dispose()
     assert store.schema_version() == 8
-    assert store.migrate() == sql.SCHEMA_VERSION == 9
+    assert store.migrate() == sql.SCHEMA_VERSION
     with store.engine.connect() as conn:
         held = dict(conn.execute(sa.select(codes_t.c.code, codes_t.c.kind)).all())
         both = conn.execute(sa.select(sa.func.count()).select_from(units_t)).scalar_one()
     assert held == {"340104": "unit", "A": "school"}
     assert both == 1
-    assert store.migrate() == 9  # again: nothing to do
+    assert store.migrate() == sql.SCHEMA_VERSION  # again: nothing to do
     with pytest.raises(DuplicateKey) as e, store.unit_of_work() as uow:
         uow.units.add(Unit("A", "同码单位", UnitLevel.COUNTY, "340104", "3401"))
     assert (e.value.kind, e.value.adding) == ("school", "unit")
@@ -348,6 +348,132 @@ def test_schema_9_fills_the_shared_code_table(kind: str, tmp_path: Path) -> None
             conn.execute(sa.select(codes_t.c.kind).where(codes_t.c.code == "B")).scalar_one()
             == "school"
         )
+    store.engine.dispose()
+
+
+@pytest.mark.parametrize("cut_off", [False, True], ids=["schema-9", "cut-off"])
+@pytest.mark.parametrize("kind", ["sqlite", "postgres", "mariadb"])
+def test_schema_10_fills_the_students_flags_from_their_documents(
+    kind: str, cut_off: bool, tmp_path: Path
+) -> None:
+    """Schema 10 adds ``migrant`` and ``special_needs`` to the students, filled from
+    each stored document, so that the Art 28 statistics count the 随迁子女 and 残疾学生
+    in their one GROUP BY (``students.tally_flags``). A database of schema 9 with
+    students in it is upgraded and counted right; so is one whose upgrade was cut
+    off after adding the columns (MariaDB's DDL commits at once), every row holding
+    the default. A document that is not valid keeps the default and is reported when
+    read; the upgrade goes on."""
+    from xueji.model import School
+    from xueji.policy import Stage
+    from xueji.registry import Registry
+    from xueji.storage.sql import schema_t
+    from xueji.testing.contract import _student
+
+    store = empty_store(kind, tmp_path)
+    assert isinstance(store, SqlStore)
+    made = [
+        _student(1),
+        _student(2, migrant=True),
+        _student(3, migrant=True, special_needs=True),
+        _student(4, special_needs=True),
+        _student(5, school="B", class_id="B-1", migrant=True),
+    ]
+    with store.unit_of_work() as uow:
+        uow.units.add(Unit("34", "安徽省教育厅", UnitLevel.PROVINCE, "340000"))
+        uow.units.add(Unit("3401", "合肥市教育局", UnitLevel.CITY, "340100", "34"))
+        for code in ("A", "B"):
+            uow.schools.add(School(code, f"{code}校", "3401", "340100", frozenset({Stage.PRIMARY})))
+        uow.students.add_many([*made, _student(6, migrant=True)])
+    with store.engine.begin() as conn:  # what schema 9 wrote
+        doc = conn.execute(sa.select(students_t.c.doc).where(students_t.c.id == "S0000006"))
+        edited = doc.scalar_one().replace('"migrant":true', '"migrant":"yes"')
+        assert '"migrant":"yes"' in edited
+        conn.execute(students_t.update().where(students_t.c.id == "S0000006").values(doc=edited))
+        if cut_off:  # the columns added with their default, not filled
+            conn.execute(students_t.update().values(migrant=False, special_needs=False))
+        else:
+            for column in ("migrant", "special_needs"):
+                conn.exec_driver_sql(f"ALTER TABLE {students_t.name} DROP COLUMN {column}")
+        conn.execute(schema_t.delete().where(schema_t.c.version > 9))
+    store.engine.dispose()
+    assert store.schema_version() == 9
+    assert store.migrate() == sql.SCHEMA_VERSION
+    c = students_t.c
+    with store.engine.connect() as conn:
+        cols = conn.execute(sa.select(c.id, c.migrant, c.special_needs).order_by(c.id)).all()
+    assert [tuple(row) for row in cols] == [
+        *((s.id, s.migrant, s.special_needs) for s in made),
+        ("S0000006", False, False),  # the default kept: reported when read
+    ]
+    with pytest.raises(sql.CorruptRecord) as bad, store.unit_of_work() as uow:
+        uow.students.get("S0000006")
+    assert bad.value.key == "S0000006"
+    with store.engine.begin() as conn:  # out of the count below
+        conn.execute(students_t.delete().where(c.id == "S0000006"))
+    with store.unit_of_work() as uow:
+        assert [uow.students.get(s.id) for s in made] == made  # the columns agree
+    stats = Registry(store).statistics(Actor(ActorKind.PROVINCE, "34"))
+    assert stats.flags_counted
+    assert (stats.total(), stats.flagged("migrant"), stats.flagged("special_needs")) == (5, 3, 2)
+    assert store.migrate() == sql.SCHEMA_VERSION  # again: nothing to do
+    if kind != "sqlite":  # (SQLite cannot drop a column's default)
+        # an older process still running, which writes no flag, fails instead of
+        # writing a migrant child uncounted
+        old_insert = students_t.insert().values(
+            id="S0000009", version=0, school="A", class_id="A-1", seat=True,
+            status="draft", stage="primary", grade=1, doc="{}",
+        )  # fmt: skip
+        with pytest.raises(sa.exc.DBAPIError), store.engine.begin() as conn:
+            conn.execute(old_insert)
+    store.engine.dispose()
+
+
+def test_the_schema_10_fill_keeps_a_flag_a_writer_cleared_after_its_page_was_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flag's default (false) is a value a record holds, so the fill cannot tell a
+    row it has yet to fill from one a writer (a process opened with ``migrate=False``,
+    on MariaDB where the columns exist as soon as they are added) cleared after the
+    fill read its page: it writes a row only while its document is the one it read,
+    never the stale ``true`` over the writer's ``false``."""
+    from xueji.lifecycle import StudentStatus
+    from xueji.policy import Stage
+    from xueji.storage.sql import schema_t
+    from xueji.testing.contract import _student
+
+    store = SqlStore.sqlite(tmp_path / "race.sqlite3")
+    with store.unit_of_work() as uow:
+        uow.students.add_many([_student(1, migrant=True), _student(2, migrant=True)])
+    with store.engine.begin() as conn:  # back to schema 9
+        for column in ("migrant", "special_needs"):
+            conn.exec_driver_sql(f"ALTER TABLE {students_t.name} DROP COLUMN {column}")
+        conn.execute(schema_t.delete().where(schema_t.c.version > 9))
+    store.engine.dispose()
+    settled = attrs.evolve(_student(2), version=1)  # no longer a migrant
+    pages = sql._pages
+
+    def writer_between(conn: Any, cols: Any, where: Any = None) -> Any:
+        rows = list(pages(conn, cols, where))  # the page as the fill read it
+        if cols[0].table is students_t and "migrant" in str(where):
+            conn.execute(  # ... then the writer's update, before the fill writes
+                students_t.update()
+                .where(students_t.c.id == settled.id)
+                # (not special_needs: the fill adds that column after this one)
+                .values(
+                    **{k: v for k, v in sql._student_cols(settled).items() if k != "special_needs"}
+                )
+            )
+        return iter(rows)
+
+    monkeypatch.setattr(sql, "_pages", writer_between)
+    assert store.migrate() == sql.SCHEMA_VERSION
+    monkeypatch.undo()
+    with store.unit_of_work() as uow:
+        assert uow.students.get("S0000002") == settled  # not overwritten: readable
+        assert uow.students.get("S0000001") == _student(1, migrant=True)
+        assert uow.students.tally_flags(["A"]) == {  # type: ignore[attr-defined]
+            ("A", Stage.PRIMARY, 1, StudentStatus.DRAFT): (2, 1, 0)
+        }
     store.engine.dispose()
 
 
@@ -1482,6 +1608,8 @@ def test_a_failing_database_is_a_typed_error_that_quotes_no_identity_number(
                 stage="primary",
                 grade=1,
                 id_number=s.id_number,
+                migrant=False,
+                special_needs=False,
                 doc="{}",
             )
         )

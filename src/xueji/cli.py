@@ -2266,6 +2266,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             stats, policy=reg.policy(), scope_name=scope_name, operator=operator
         )
         data = _stats_summary(stats)
+        data["warnings"] = statistics.warnings_of(table)
     elif args.what == "fee":
         fee = statistics.maintenance_fee(reg.statistics(args.actor), reg.policy())
         table = fee.table(scope_name=scope_name, operator=operator)
@@ -2326,6 +2327,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     text = f"{args.what}: {len(table.rows)} 行 rows -> {args.out}"
     if args.what == "stats":
         text += f"; 在籍 enrolled {data['enrolled']}, 记录 records {data['records']}"
+        if data["migrant"] is not None:  # (blank: the store counts no flags; warned)
+            text += (
+                f"; 在籍中 of them 随迁子女 migrant {data['migrant']['enrolled']}, "
+                f"残疾学生 special needs {data['special_needs']['enrolled']}"
+            )
     notes = data.get("warnings", []) if isinstance(data, dict) else []
     _emit(args, {"out": args.out, **data}, "\n".join([text, *(f"  注意 note: {w}" for w in notes)]))
     return EXIT_OK
@@ -2349,17 +2355,31 @@ def _stats_summary(stats: statistics.Statistics) -> dict[str, Any]:
     left, 作废 records); ``enrolled``, those 在籍 (registered or suspended, as the fee
     counts them: ``statistics.COUNTED_FOR_FEE``); ``by_status``, the records of each
     status (every status, 0 where none). ``total`` is ``records`` under its old name
-    (kept for scripts that read it: it was never the number of students 在籍)."""
+    (kept for scripts that read it: it was never the number of students 在籍).
+    ``migrant`` and ``special_needs``: the 随迁子女 and 残疾学生 among the ``records`` and
+    among those ``enrolled``; null where the store counts no flags (the report's
+    warning says so: ``statistics.FLAGS_BLANK``)."""
     from xueji.lifecycle.tables import StudentStatus
-    from xueji.statistics import COUNTED_FOR_FEE
+    from xueji.statistics import COUNTED_FOR_FEE, FLAGS
 
     records = stats.total()
-    return {
+    out: dict[str, Any] = {
         "records": records,
         "enrolled": sum(stats.total(status=s) for s in COUNTED_FOR_FEE),
         "by_status": {s.value: stats.total(status=s) for s in StudentStatus},
         "total": records,
     }
+    for flag in FLAGS:
+        every = stats.flagged(flag)
+        out[flag] = (
+            None
+            if every is None
+            else {
+                "records": every,
+                "enrolled": sum(stats.flagged(flag, status=s) or 0 for s in COUNTED_FOR_FEE),
+            }
+        )
+    return out
 
 
 # -- read-only commands: pending, history, verify, detect (Arts 19, 28, 31, 32) ---------

@@ -7675,12 +7675,19 @@ check_class` of their place in it. An end cannot be refused, so a failing check
 
     def statistics(self, actor: Actor) -> Statistics:
         """Art 28: today's count of the students in the actor's jurisdiction by unit,
-        school, stage, grade and status (counts only: no personal field, no read logged)."""
+        school, stage, grade and status (counts only: no personal field, no read logged),
+        and of them the migrant children (随迁子女; Art 27(3) singles them out) and the
+        special-needs students (残疾学生), where the store counts them (the optional
+        ``students.tally_flags``; without it those two counts are None, and the report
+        says so: :data:`~xueji.statistics.FLAGS_BLANK`)."""
         with self._reading() as uow:
             self._authorize(uow, actor, "statistics")
             units = {u.code: u for u in uow.units.list()}
             schools = self._schools_within(uow, actor)
-            counts = uow.students.tally(s.code for s in schools)  # counted by the store
+            codes = [s.code for s in schools]
+            tally_flags = getattr(uow.students, "tally_flags", None)
+            # counted by the store, in one GROUP BY: no record read
+            counts = uow.students.tally(codes) if tally_flags is None else tally_flags(codes)
             return tabulate_tally(schools, counts, units, taken_on=self.today(), scope=actor.unit)
 
     def national_export(self, actor: Actor) -> list[NationalRecord]:

@@ -3,7 +3,9 @@ notice, item 3).
 
 * :class:`Statistics`: students counted by supervising unit (city, county), school,
   stage, grade and status (Art 28: every kind of user has 统计, each within its own
-  jurisdiction; :meth:`xueji.registry.Registry.statistics` limits the count to it).
+  jurisdiction; :meth:`xueji.registry.Registry.statistics` limits the count to it),
+  and of them the migrant children (随迁子女, whose dropouts Art 27(3) singles out) and
+  the special-needs students (残疾学生) (:data:`FLAGS`).
 * :func:`maintenance_fee`: the yearly 学籍信息化管理维护费用 per unit. The notice accompanying
   皖教基〔2013〕20号, item 3: "以当年10月份学籍统计数据为依据，按照每生每年0.5元的标准，由各市、
   县(区)教育行政部门在11月底前从学校公用经费中统一支付 ... 所需费用不得向学生收取". The rate is
@@ -69,6 +71,8 @@ __all__ = [
     "FEE_COUNT_MONTH",
     "FEE_RATE_UNIT",
     "FEE_SUBTOTALS",
+    "FLAGS",
+    "FLAGS_BLANK",
     "MIGRANTS_ARTICLE",
     "NATIONAL_EXCLUDED",
     "NATIONAL_HEADER",
@@ -80,6 +84,7 @@ __all__ = [
     "WARNING_NOTE",
     "FeeLine",
     "FeeReport",
+    "FlagTally",
     "NationalRecord",
     "StatRow",
     "Statistics",
@@ -215,10 +220,27 @@ FEE_RATE_UNIT = "元/生/年"
 student per year"): the rate column is headed ``标准 rate (元/生/年)``."""
 
 
+FLAGS = {"migrant": "随迁子女 migrant", "special_needs": "残疾学生 special needs"}
+"""The marks of a :class:`~xueji.model.Student` the statistics count beside the
+students (:attr:`StatRow.migrant`, :attr:`StatRow.special_needs`), with the headers of
+their columns: 随迁子女 (外来务工人员随迁子女, the migrant children a county reports, Art
+27(3)) and 残疾学生 (students with special needs, Art 20)."""
+
+FLAGS_BLANK = (
+    "存储未提供 students.tally_flags，随迁子女、残疾学生两列留空 "
+    "(the store has no students.tally_flags: the migrant and special-needs columns are "
+    "blank, not counted)"
+)
+"""The warning of statistics whose store counted no flags (a host store without the
+optional ``students.tally_flags``): their two columns are blank, not zero."""
+
+
 @attrs.frozen
 class StatRow:
     """How many students of one school, stage, grade and status; with the school's city
-    and county (``county`` is "" for a school a city runs directly, Art 4)."""
+    and county (``county`` is "" for a school a city runs directly, Art 4); and how
+    many of them are migrant children (随迁子女) and how many have special needs
+    (残疾学生), None where the store did not count them (:data:`FLAGS_BLANK`)."""
 
     city: str
     county: str
@@ -227,6 +249,8 @@ class StatRow:
     grade: int
     status: StudentStatus
     count: int
+    migrant: int | None = None
+    special_needs: int | None = None
 
 
 @attrs.frozen
@@ -237,6 +261,17 @@ class Statistics:
     taken_on: _dt.date
     scope: str
     rows: tuple[StatRow, ...]
+    flags_counted: bool = attrs.field(
+        default=attrs.Factory(
+            lambda self: all(
+                r.migrant is not None and r.special_needs is not None for r in self.rows
+            ),
+            takes_self=True,
+        )
+    )
+    """Whether the store counted the flags (:data:`FLAGS`) of every row (by default,
+    whether every row has both counts; no row: zero flagged is a count): False, their
+    counts are None (:data:`FLAGS_BLANK`)."""
 
     def total(
         self,
@@ -249,6 +284,43 @@ class Statistics:
         status: StudentStatus | None = None,
     ) -> int:
         """The students matching every criterion given."""
+        return sum(r.count for r in self._matching(city, county, school, stage, grade, status))
+
+    def flagged(
+        self,
+        flag: str,
+        *,
+        city: str | None = None,
+        county: str | None = None,
+        school: str | None = None,
+        stage: Stage | None = None,
+        grade: int | None = None,
+        status: StudentStatus | None = None,
+    ) -> int | None:
+        """The students matching every criterion given who carry ``flag`` (one of
+        :data:`FLAGS`: ``"migrant"``, ``"special_needs"``); None where the store did not
+        count the flags (:attr:`flags_counted`).
+
+        >>> rows = (StatRow("3401", "", "A", Stage.PRIMARY, 1, StudentStatus.REGISTERED, 3, 2, 0),)
+        >>> Statistics(_dt.date(2026, 10, 15), "34", rows, flags_counted=True).flagged("migrant")
+        2
+        """
+        if flag not in FLAGS:
+            raise ValueError(f"not a flag: {flag!r} (one of {', '.join(FLAGS)})")
+        if not self.flags_counted:
+            return None
+        found = self._matching(city, county, school, stage, grade, status)
+        return sum(getattr(r, flag) or 0 for r in found)
+
+    def _matching(
+        self,
+        city: str | None,
+        county: str | None,
+        school: str | None,
+        stage: Stage | None,
+        grade: int | None,
+        status: StudentStatus | None,
+    ) -> list[StatRow]:
         want = {
             "city": city,
             "county": county,
@@ -257,11 +329,9 @@ class Statistics:
             "grade": grade,
             "status": status,
         }
-        return sum(
-            r.count
-            for r in self.rows
-            if all(v is None or getattr(r, k) == v for k, v in want.items())
-        )
+        return [
+            r for r in self.rows if all(v is None or getattr(r, k) == v for k, v in want.items())
+        ]
 
     def by(self, *keys: str) -> dict[tuple[object, ...], int]:
         """Totals grouped by the named fields of :class:`StatRow` (e.g. ``"county",
@@ -307,6 +377,10 @@ Tally = Mapping[tuple[str, Stage, int, StudentStatus], int]
 """Students counted by (school code, stage, grade, status), as
 ``StudentRepository.tally`` returns them."""
 
+FlagTally = Mapping[tuple[str, Stage, int, StudentStatus], tuple[int, int, int]]
+"""Students counted by (school code, stage, grade, status), each as ``(students,
+migrant, special_needs)``: as the optional ``students.tally_flags`` returns them."""
+
 
 def tabulate(
     schools: Iterable[tuple[School, Iterable[Student]]],
@@ -317,16 +391,23 @@ def tabulate(
 ) -> Statistics:
     """Count the students of each school by stage, grade and status."""
     order: list[School] = []
-    counts: Counter[tuple[str, Stage, int, StudentStatus]] = Counter()
+    counts: dict[tuple[str, Stage, int, StudentStatus], tuple[int, int, int]] = {}
     for school, students in schools:
         order.append(school)
-        counts.update((school.code, s.stage, s.grade, s.status) for s in students)
+        for s in students:
+            key = (school.code, s.stage, s.grade, s.status)
+            n, migrant, special = counts.get(key, (0, 0, 0))
+            counts[key] = (n + 1, migrant + s.migrant, special + s.special_needs)
     return tabulate_tally(order, counts, units, taken_on=taken_on, scope=scope)
+
+
+_Counts = tuple[int, int | None, int | None]
+"""A row's students, migrant and special-needs students (the two None: not counted)."""
 
 
 def tabulate_tally(
     schools: Iterable[School],
-    tally: Tally,
+    tally: Tally | FlagTally,
     units: Mapping[str, Unit],
     *,
     taken_on: _dt.date,
@@ -334,17 +415,26 @@ def tabulate_tally(
 ) -> Statistics:
     """:func:`tabulate` from counts already made (a store's ``tally``, one query
     instead of every record read): the rows of ``schools``, in their order, each
-    school's by stage, grade and status."""
-    of_school: dict[str, list[tuple[tuple[Stage, int, StudentStatus], int]]] = {}
-    for (code, stage, grade, status), n in tally.items():
+    school's by stage, grade and status. From a :data:`FlagTally` (a store's
+    ``tally_flags``) the rows count the migrant and special-needs students too; from
+    a :data:`Tally` those two are None (:data:`FLAGS_BLANK`)."""
+    of_school: dict[str, list[tuple[tuple[Stage, int, StudentStatus], _Counts]]] = {}
+    flags_counted = True
+    for (code, stage, grade, status), counted in tally.items():
+        n, migrant, special = counted if isinstance(counted, tuple) else (counted, None, None)
+        flags_counted = flags_counted and migrant is not None
         if n:
-            of_school.setdefault(code, []).append(((stage, grade, status), n))
+            of_school.setdefault(code, []).append(((stage, grade, status), (n, migrant, special)))
     rows = []
     for school in schools:
         city, county = _place(school, units)
-        for (stage, grade, status), n in sorted(of_school.get(school.code, ())):
-            rows.append(StatRow(city, county, school.code, stage, grade, status, n))
-    return Statistics(taken_on, scope, tuple(rows))
+        for (stage, grade, status), (n, migrant, special) in sorted(
+            of_school.get(school.code, ()), key=lambda item: item[0]
+        ):
+            rows.append(
+                StatRow(city, county, school.code, stage, grade, status, n, migrant, special)
+            )
+    return Statistics(taken_on, scope, tuple(rows), flags_counted)
 
 
 def stats_table(
@@ -357,7 +447,9 @@ def stats_table(
     """The statistics as a table (Art 28), with their notes: the date of the count, who
     made it (``operator``), the scope (its code, and ``scope_name`` beside it) and the
     article, as ``policy`` (the profile in force; default Anhui's) cites it
-    (:data:`STATISTICS_ARTICLE`)."""
+    (:data:`STATISTICS_ARTICLE`). Beside each row's count, its migrant and
+    special-needs students (:data:`FLAGS`): blank cells, and a warning
+    (:data:`FLAGS_BLANK`), where the store did not count them."""
     return Table(
         f"学籍统计 statistics {stats.taken_on}",
         (
@@ -368,9 +460,22 @@ def stats_table(
             "年级 grade",
             "状态 status",
             "人数 count",
+            *FLAGS.values(),
         ),
         [
-            _masked((r.city, r.county, r.school, r.stage.zh, r.grade, r.status.zh, r.count))
+            _masked(
+                (
+                    r.city,
+                    r.county,
+                    r.school,
+                    r.stage.zh,
+                    r.grade,
+                    r.status.zh,
+                    r.count,
+                    r.migrant,
+                    r.special_needs,
+                )
+            )
             for r in stats.rows
         ],
         (
@@ -378,6 +483,7 @@ def stats_table(
             *_made_by(operator),
             _scope(stats.scope, scope_name),
             _cite(_as_cited(STATISTICS_ARTICLE, policy)),
+            *([] if stats.flags_counted else [f"{WARNING_NOTE}{FLAGS_BLANK}"]),
         ),
     )
 

@@ -293,6 +293,19 @@ class _Students:
             )
         )
 
+    def tally_flags(
+        self, schools: Iterable[str]
+    ) -> dict[tuple[str, Stage, int, StudentStatus], tuple[int, int, int]]:
+        """:meth:`tally` with the migrant (随迁子女) and special-needs (残疾学生) students
+        of each count beside it: ``(students, migrant, special_needs)``."""
+        out: dict[tuple[str, Stage, int, StudentStatus], tuple[int, int, int]] = {}
+        for code in set(schools):
+            for s in self.by_school(code):
+                key = (code, s.stage, s.grade, s.status)
+                n, migrant, special = out.get(key, (0, 0, 0))
+                out[key] = (n + 1, migrant + s.migrant, special + s.special_needs)
+        return out
+
     def promote(
         self,
         statuses: frozenset[StudentStatus],

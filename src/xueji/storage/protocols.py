@@ -119,13 +119,17 @@ class ClassRepository(Protocol):
 class StudentRepository(Protocol):
     """Student registry records.
 
-    Two methods are optional, and the :class:`~xueji.registry.Registry` uses them where
+    Three methods are optional, and the :class:`~xueji.registry.Registry` uses them where
     a repository has them: ``schools_of(student_ids) -> dict[str, str]`` (the school of
     each existing student, without reading the records: a county's Art 32 report then
-    reads the records of its own students only), and ``ids_in_school(school) ->
+    reads the records of its own students only), ``ids_in_school(school) ->
     list[str]`` (the ids of a school's students, without reading the records: a
     county's Art 32 report looks for records no log entry names; without it, it reads
-    the school's records)."""
+    the school's records), and ``tally_flags(schools) -> dict[(school, stage, grade,
+    status), (students, migrant, special_needs)]`` (:meth:`tally` with the migrant
+    children, 随迁子女, and the special-needs students, 残疾学生, of each count beside
+    it: the Art 28 statistics count them; without it, they leave the two counts
+    blank)."""
 
     def get(self, student_id: str) -> Student | None: ...
     def add(self, student: Student) -> None: ...

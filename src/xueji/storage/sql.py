@@ -91,7 +91,7 @@ __all__ = ["SCHEMA_VERSION", "CorruptRecord", "SchemaTooNew", "SchemaTooOld", "S
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 SQLITE_CACHE_KIB = 65_536
 """The page cache of each SQLite connection, in KiB (``PRAGMA cache_size``)."""
@@ -143,6 +143,8 @@ students_t = sa.Table(
     sa.Column("grade", sa.Integer, nullable=False),
     sa.Column("id_number", sa.String(18), nullable=True, index=True),
     sa.Column("guardian_id", sa.String(18), nullable=True, index=True),
+    sa.Column("migrant", sa.Boolean, nullable=False),  # schema 10: 随迁子女
+    sa.Column("special_needs", sa.Boolean, nullable=False),  # schema 10: 残疾学生
     sa.Column("doc", _DOC, nullable=False),
     sa.Index("ix_xueji_students_class", "class_id", "grade", "seat"),  # schema 7
 )
@@ -981,6 +983,8 @@ def _student_cols(s: Student) -> dict[str, Any]:
         "grade": s.grade,
         "id_number": s.id_number,
         "guardian_id": s.guardian_id,
+        "migrant": s.migrant,  # what tally_flags counts (schema 10)
+        "special_needs": s.special_needs,
         "doc": _dump(s),
     }
 
@@ -1046,7 +1050,15 @@ def _promoted(
 
 class _Students(_Docs):
     live = ("grade", "version", "status")
-    mirrored = ("school", "class_id", "stage", "id_number", "guardian_id")
+    mirrored = (
+        "school",
+        "class_id",
+        "stage",
+        "id_number",
+        "guardian_id",
+        "migrant",
+        "special_needs",
+    )
 
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn, students_t, Student, "id")
@@ -1225,18 +1237,41 @@ class _Students(_Docs):
         return int(done.rowcount)
 
     def tally(self, schools: Iterable[str]) -> dict[tuple[str, Stage, int, StudentStatus], int]:
-        # one GROUP BY over the indexed columns per chunk of schools: no document read
+        return {key: n for key, (n,) in self._grouped(schools, ()).items()}
+
+    def tally_flags(
+        self, schools: Iterable[str]
+    ) -> dict[tuple[str, Stage, int, StudentStatus], tuple[int, int, int]]:
+        """:meth:`tally` with, beside each count, how many of those students are
+        migrant (随迁子女) and how many have special needs (残疾学生): ``(students,
+        migrant, special_needs)``, from the columns of schema 10 in the same GROUP BY
+        (Art 28's statistics; Art 27(3) singles out the migrant children)."""
+        c = students_t.c
+        flags = tuple(
+            sa.func.sum(sa.case((col, 1), else_=0)) for col in (c.migrant, c.special_needs)
+        )
+        return {
+            key: (n, migrant, special)
+            for key, (n, migrant, special) in self._grouped(schools, flags).items()
+        }
+
+    def _grouped(
+        self, schools: Iterable[str], sums: Sequence[Any]
+    ) -> dict[tuple[str, Stage, int, StudentStatus], tuple[int, ...]]:
+        """The students of ``schools`` counted by (school, stage, grade, status), each
+        with the ``sums`` beside: one GROUP BY over the indexed columns per chunk of
+        schools, no document read."""
         c = students_t.c
         cols = (c.school, c.stage, c.grade, c.status)
         out = {}
         for where in _key_filters(self.conn, c.school, schools):
-            q = sa.select(*cols, sa.func.count()).where(where).group_by(*cols)
-            for school, stage, grade, status, n in self.conn.execute(q):
+            q = sa.select(*cols, sa.func.count(), *sums).where(where).group_by(*cols)
+            for school, stage, grade, status, *counts in self.conn.execute(q):
                 try:
                     key = (school, Stage(stage), int(grade), StudentStatus(status))
                 except ValueError:
                     raise self._bad_column(school) from None
-                out[key] = int(n)
+                out[key] = tuple(int(n) for n in counts)  # (MySQL sums as Decimal)
         return out
 
     def _bad_column(self, school: str) -> CorruptRecord:
@@ -1824,14 +1859,20 @@ added (as SQL, and as the value read back: no record holds it) and how each row'
 value is read from its document."""
 
 
-def _add_columns(conn: Connection, added: Sequence[_Added]) -> None:
+def _add_columns(conn: Connection, added: Sequence[_Added], *, held: bool = False) -> None:
     """Add each column of ``added`` (:data:`_Added`) that a table lacks, with
     its default, and fill every row still holding the default from its document, a
     page at a time (see :func:`_schema_1_columns` for why a column found is filled
     too). A document that cannot be read, or holds no valid value (a kind edited by
     hand into text no kind is, perhaps too long for the column: a server would refuse
     it and stop the upgrade), keeps the default: the row's first read reports it
-    (:class:`CorruptRecord`), and the other rows are read as ever."""
+    (:class:`CorruptRecord`), and the other rows are read as ever. A row whose
+    document gives the default is left as it is (nothing to write).
+
+    ``held``: the default is a value a record may hold (a flag's false, schema 10),
+    so a row holding it may be one a writer set after its page was read; a row is
+    then written only while its document is still the one read (a writer writes the
+    column and the document together)."""
     have = sa.inspect(conn)
     for table, name, default, unset, read in added:
         column = table.c[name]
@@ -1845,17 +1886,21 @@ def _add_columns(conn: Connection, added: Sequence[_Added]) -> None:
         # only a row still holding the default: on MariaDB the ALTER TABLE has committed,
         # and a writer may have set the column (and changed the document) since this
         # page was read; its value is the newer one
+        unchanged = [table.c.doc == sa.bindparam("d")] if held else []
         fill = (
             table.update()
-            .where(key == sa.bindparam("k"), column == unset)
+            .where(key == sa.bindparam("k"), column == unset, *unchanged)
             .values({name: sa.bindparam("v")})
         )
         rows = []
         for k, doc in _pages(conn, (key, table.c.doc), column == unset):
             try:
-                rows.append({"k": k, "v": read(_decode(doc))})
+                value = read(_decode(doc))
             except (ValueError, TypeError, KeyError):
                 continue  # keeps the default: the row's first read reports it (CorruptRecord)
+            if value == unset:
+                continue  # (a flag's false: the default holds it)
+            rows.append({"k": k, "v": value, **({"d": doc} if held else {})})
             if len(rows) == STREAM_BATCH:
                 conn.execute(fill, rows)
                 rows = []
@@ -1919,6 +1964,39 @@ def _index_seats_by_grade(conn: Connection) -> None:
         conn.exec_driver_sql(f"DROP INDEX {old}{on}")
 
 
+def _flag(name: str) -> Callable[[Any], bool]:
+    """How schema 10 reads a student's flag from its document: ``true`` or ``false``
+    (absent: false, the field's default); anything else is no valid value."""
+
+    def read(doc: Any) -> bool:
+        value = doc.get(name, False)
+        if type(value) is not bool:
+            raise ValueError(name)
+        return value
+
+    return read
+
+
+_ADDED_IN_SCHEMA_10: tuple[_Added, ...] = (
+    (students_t, "migrant", "false", False, _flag("migrant")),
+    (students_t, "special_needs", "false", False, _flag("special_needs")),
+)
+"""The student columns of schema 10, as :data:`_ADDED_IN_SCHEMA_6`; their default,
+false, is a value most records hold (hence :func:`_add_columns`'s ``held``)."""
+
+
+def _student_flags(conn: Connection) -> None:
+    """Schema 10: each student's migrant (随迁子女) and special-needs (残疾学生) flags as
+    columns, written from its document (and checked against it on every read, like
+    the other mirrored columns): ``students.tally_flags`` counts them in the Art 28
+    statistics' one GROUP BY instead of reading every record. The columns are filled
+    from each row's document as :func:`_add_columns` does, a row written only while
+    its document is the one read. Idempotent: an upgrade cut off while filling
+    (MariaDB's DDL commits at once) is finished by the next, which finds the columns
+    and fills the rows still false."""
+    _add_columns(conn, _ADDED_IN_SCHEMA_10, held=True)
+
+
 def _newer_documents(conn: Connection) -> None:
     """Schema 8: no table changes. The documents of this version hold fields an older
     xueji does not know and would drop when it rewrites a record (a request step's
@@ -1960,6 +2038,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (7, _index_seats_by_grade),
     (8, _newer_documents),
     (9, _shared_codes),
+    (10, _student_flags),
 )
 """Ordered migrations: (version, step). A new schema version appends a step. Step 1
 creates the tables as the code now declares them, so the later steps must be

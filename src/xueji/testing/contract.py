@@ -370,6 +370,41 @@ class StoreContract:
             uow.students.update(attrs.evolve(made[2], status=StudentStatus.SUSPENDED, version=1))
             assert uow.students.tally(["A"])[("A", Stage.PRIMARY, 1, StudentStatus.REGISTERED)] == 1
 
+    def test_tally_flags_counts_migrant_and_special_needs_students(self, store: Store) -> None:
+        """Optional (the Art 28 statistics count the 随迁子女 and 残疾学生 of each row
+        with it; without it, the two counts are left blank): the students :meth:`tally`
+        counts, and of them the migrant ones and those with special needs, kept in
+        step with every add and update."""
+        with store.unit_of_work() as uow:
+            if getattr(uow.students, "tally_flags", None) is None:
+                pytest.skip("no students.tally_flags(): the statistics leave the flags blank")
+        made = [
+            _student(1),
+            _student(2, migrant=True),
+            _student(3, migrant=True, special_needs=True),
+            _student(4, special_needs=True, status=StudentStatus.REGISTERED),
+            _student(5, school="B", class_id="B-1", migrant=True),
+        ]
+        with store.unit_of_work() as uow:
+            uow.students.add_many(made[:4])
+            uow.students.add(made[4])
+        with store.unit_of_work() as uow:
+            tally_flags = uow.students.tally_flags  # type: ignore[attr-defined]
+            counted = tally_flags(["A", "B", "Z"])
+            assert counted == {
+                ("A", Stage.PRIMARY, 1, StudentStatus.DRAFT): (3, 2, 1),
+                ("A", Stage.PRIMARY, 1, StudentStatus.REGISTERED): (1, 0, 1),
+                ("B", Stage.PRIMARY, 1, StudentStatus.DRAFT): (1, 1, 0),
+            }
+            assert {k: n for k, (n, _, _) in counted.items()} == uow.students.tally(["A", "B"])
+            assert tally_flags(iter(["B"])) == {
+                ("B", Stage.PRIMARY, 1, StudentStatus.DRAFT): (1, 1, 0)
+            }
+            assert tally_flags([]) == {}
+            uow.students.update(attrs.evolve(made[1], migrant=False, version=1))
+            uow.students.update_many([(attrs.evolve(made[0], special_needs=True, version=1), 0)])
+            assert tally_flags(["A"])[("A", Stage.PRIMARY, 1, StudentStatus.DRAFT)] == (3, 1, 2)
+
     def test_seats_follow_status(self, store: Store) -> None:
         """A class counts the students whose status is in ``SEATED``: a dropout keeps
         the registry (Art 27) but not the seat; a suspended student keeps both."""
