@@ -5033,7 +5033,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             if decision.allowed:
                 decision = Decision.combine(
                     decision,
-                    corrections.check_agreement(s, fields, today=on),
+                    # (a direct edit, most often a draft's: the enrolment's code)
+                    corrections.check_agreement(s, fields, today=on, code="enrolment.id_mismatch"),
                     # Art 13: a guardian's number that is the guardian's (as enrol checks)
                     corrections.check_guardian_after(s, fields),
                 )

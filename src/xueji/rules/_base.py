@@ -178,6 +178,12 @@ _code(
     "no key-field correction of a record in this status",
 )
 _code(
+    "correction.id_mismatch",
+    anhui(29),
+    "更正后的性别、出生日期与身份证号不一致",
+    "after the correction, the sex or birth date would disagree with the ID number",
+)
+_code(
     "correction.id_removed",
     anhui(13),
     "身份证号只能更正，不能删除（学籍号由其生成）",
@@ -686,6 +692,10 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "a correction is for a record held here (registered, pending review, suspended, "
         "dropped out with the registry kept, a draft reported before); a draft never "
         "reported is edited directly",
+    ),
+    "correction.id_mismatch": (
+        "更正后的性别、出生日期须与身份证号一致",
+        "after a correction, sex and birth date must agree with the ID number",
     ),
     "correction.id_removed": (
         "记录的身份证号保留（一人一籍一号）",

@@ -361,18 +361,30 @@ def check_photo_kept(student: Student, changes: Mapping[str, object]) -> Decisio
 
 
 def check_agreement(
-    student: Student, changes: Mapping[str, object], *, today: _dt.date
+    student: Student,
+    changes: Mapping[str, object],
+    *,
+    today: _dt.date,
+    code: str = "correction.id_mismatch",
 ) -> Decision:
     """Art 29: the record as ``changes`` would leave it has sex and birth date in
     agreement with its identity number. Asked when a correction is filed and again
     when it is approved: two corrections, each in agreement with the record when
-    filed, could together leave it out of agreement."""
+    filed, could together leave it out of agreement.
+
+    Refused as ``correction.id_mismatch`` (before, ``enrolment.id_mismatch``, which
+    read as the refusal of an enrolment: found by the identity-number review), with
+    the facts of :func:`~xueji.rules.enrolment.check_id_agreement` (no number, no
+    birth date). A direct edit (``Registry.update_student``) passes
+    ``code="enrolment.id_mismatch"``, as before: it is most often a draft's, the new
+    record not yet reported."""
     after = {k: changes.get(k, getattr(student, k)) for k in ("id_number", "sex", "birth_date")}
     return check_id_agreement(
         after["id_number"],  # type: ignore[arg-type]
         sex=str(after["sex"]),
         birth_date=after["birth_date"],  # type: ignore[arg-type]
         today=today,
+        code=code,
     )
 
 

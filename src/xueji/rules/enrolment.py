@@ -111,6 +111,7 @@ def check_id_agreement(
     birth_date: _dt.date,
     today: _dt.date,
     validated: bool = False,
+    code: str = "enrolment.id_mismatch",
 ) -> Decision:
     """Art 29: sex and birth date must agree with the identity number.
 
@@ -133,7 +134,7 @@ def check_id_agreement(
     """
     c = Checks()
     if id_number is None:
-        c.check("enrolment.id_mismatch", True, {"has_id_number": False, "sex": sex})
+        c.check(code, True, {"has_id_number": False, "sex": sex})
         return c.decision()
     number = id_number if validated else validate_id(id_number, today=today)
     if id_agrees(number, sex=sex, birth_date=birth_date):
@@ -143,7 +144,7 @@ def check_id_agreement(
             "id_sex": sex,  # (they agree)
             "birth_date_agrees": True,
         }
-        c.check("enrolment.id_mismatch", True, facts)
+        c.check(code, True, facts)
         return c.decision()
     rid = parse_id(number, today=today)
     dates_agree = rid.birth_date == birth_date
@@ -157,7 +158,7 @@ def check_id_agreement(
         "birth_date_agrees": dates_agree,
         "disagrees": ",".join(disagrees),
     }
-    c.check("enrolment.id_mismatch", False, facts)
+    c.check(code, False, facts)
     return c.decision()
 
 
