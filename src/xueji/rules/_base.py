@@ -116,6 +116,13 @@ _code(
     "own, and of someone born before the student",
 )
 _code(
+    "enrolment.foreign_id_not_accepted",
+    anhui(13),
+    "该政策不以外国人永久居留身份证号码为身份证号（foreign_permanent_resident_ids）",
+    "the policy does not take a foreigner's permanent residence ID card number as an ID "
+    "number (foreign_permanent_resident_ids)",
+)
+_code(
     "enrolment.stage_mismatch", anhui(2), "学校不设该学段", "the school does not teach this stage"
 )
 _code(
@@ -541,6 +548,7 @@ CITES_PARAMETER: Mapping[str, str] = MappingProxyType(
         "dropout.reentry_grade": "dropout_reentry_grades",
         "dropout.registry_lapsed": "dropout_registry_kept",
         "dropout.review_overdue": "dropout_review_limit",
+        "enrolment.foreign_id_not_accepted": "foreign_permanent_resident_ids",
         "enrolment.late": "new_student_deadline",
         "enrolment.photo_missing": "initial_grades",
         "enrolment.registration_late": "registration_within_months",
@@ -674,6 +682,11 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     "enrolment.duplicate": (
         "已经取得学籍的学生不得重报学籍",
         "a student who has a registry may not be registered again",
+    ),
+    "enrolment.foreign_id_not_accepted": (
+        "外国人永久居留身份证号码按政策可作为身份证号（foreign_permanent_resident_ids）",
+        "a foreigner's permanent residence ID card number is an ID number as the policy "
+        "reads it (foreign_permanent_resident_ids)",
     ),
     "enrolment.stage_mismatch": ("学校须设该学段", "the school must teach the student's stage"),
     "enrolment.registration_late": (

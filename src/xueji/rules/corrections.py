@@ -22,6 +22,7 @@ from xueji.rules._base import Checks
 from xueji.rules.enrolment import (  # (_LINK: the duplicate's ``use``)
     _LINK,
     check_age,
+    check_foreign_ids,
     check_guardian_id,
     check_id_agreement,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "check_filed_fields",
     "check_guardian_after",
     "check_id_kept",
+    "check_ids_taken",
     "check_info",
     "check_key_fields_kept",
     "check_photo_kept",
@@ -410,6 +412,21 @@ def check_guardian_after(student: Student, changes: Mapping[str, object]) -> Dec
         after["guardian_id"] or None,  # type: ignore[arg-type]
         id_number=after["id_number"] or None,  # type: ignore[arg-type]
         birth_date=after["birth_date"],  # type: ignore[arg-type]
+    )
+
+
+def check_ids_taken(changes: Mapping[str, object], *, policy: Policy) -> Decision:
+    """Art 13 as the profile reads it, for an edit or a correction: an identity number
+    ``changes`` give (the student's or the guardian's, validated and normalised) that
+    is a foreigner's permanent residence ID card's is taken only where the profile's
+    ``foreign_permanent_resident_ids`` says so, as an enrolment checks it
+    (:func:`~xueji.rules.enrolment.check_foreign_ids`); no step otherwise. A number
+    the record holds already is not asked of again (an unrelated correction of a
+    record stored under another profile is not refused for it)."""
+    return check_foreign_ids(
+        changes.get("id_number") or None,  # type: ignore[arg-type]
+        changes.get("guardian_id") or None,  # type: ignore[arg-type]
+        policy=policy,
     )
 
 
