@@ -2934,7 +2934,7 @@ def test_art13_a_guardian_s_number_identifying_the_record_is_corrected_never_rem
 def test_art29_two_corrections_are_checked_together_at_approval(province: Province) -> None:
     """Two corrections, each in agreement with the record when filed, that together
     would leave sex and identity number apart: the second approval is refused
-    (``enrolment.id_mismatch``) and the record keeps what the first one made."""
+    (``correction.id_mismatch``) and the record keeps what the first one made."""
     s = province.register(birth=BORN_C, id_number=make_id(BORN_C, "M"))
     female = make_id(BORN_C, "F")
     r1 = province.reg.request_correction(A, s.id, {"sex": "F", "id_number": female}, "性别")
@@ -2946,7 +2946,7 @@ def test_art29_two_corrections_are_checked_together_at_approval(province: Provin
     boss = province.authority_of("A")
     assert province.reg.approve(boss, r1.request.id).allowed
     second = province.reg.approve(boss, r2.request.id)
-    assert "enrolment.id_mismatch" in second.decision.codes
+    assert "correction.id_mismatch" in second.decision.codes
     now = province.reg.student(PROVINCE, s.id)
     assert (now.sex, now.id_number) == ("F", female)
     assert province.reg.request(PROVINCE, r2.request.id).state is RequestState.AT_AUTHORITY

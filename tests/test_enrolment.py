@@ -843,7 +843,7 @@ def test_art13_a_correction_may_not_give_two_registries_one_number(province: Pro
 def test_art29_sex_and_birth_date_agree_with_id(province: Province) -> None:
     s = province.register("A", 1, sex="M")
     out = province.reg.request_correction(A, s.id, {"sex": "F"}, "录错")
-    assert refused(out) == ("enrolment.id_mismatch",)
+    assert refused(out) == ("correction.id_mismatch",)
     bad = province.reg.enroll(
         A,
         school="A",

@@ -252,7 +252,7 @@ def test_art30_no_explanation_gives_a_masked_number_back_with_the_birth_date(
     fixed = corrections.check_correction(
         s, {"birth_date": D(2020, 3, 2)}, today=D(2026, 9, 1), policy=ANHUI_2013
     )
-    assert refusals(fixed) == {"enrolment.id_mismatch"}
+    assert refusals(fixed) == {"correction.id_mismatch"}
     for d in (first.decision, again.decision, off.decision, both.decision, fixed):
         texts = shown(d)
         assert rebuilt(*texts, repr(d), of=(number, other, young)) == [], texts[0]
@@ -367,7 +367,7 @@ def test_art29_allowed_correction_explains_its_rules() -> None:
         "correction.id_removed",
         "correction.guardian_removed",
         "correction.photo_removed",
-        "enrolment.id_mismatch",
+        "correction.id_mismatch",
     )
     assert all(x.verdict is Verdict.ALLOW for x in e.steps)
     assert dict(e.steps[0].facts)["status"] == "registered"
@@ -561,7 +561,7 @@ def test_art29_an_allowed_edit_and_correction_approval_list_the_rules_they_ran(
         "correction.guardian_removed",
         "correction.photo_removed",
         "correction.no_change",
-        "enrolment.id_mismatch",
+        "correction.id_mismatch",
     )
     assert {s.verdict for s in e.steps} == {Verdict.ALLOW}
     assert step(out.decision, "stage.wrong_party").article == anhui(21)

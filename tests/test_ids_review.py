@@ -6,12 +6,21 @@ from __future__ import annotations
 import json
 import re
 
+import attrs
 import pytest
 
 from tests.conftest import D, Province, make_id, school_actor
 from xueji import ids
-from xueji.errors import InvalidResidentId
+from xueji.articles import anhui
+from xueji.decision import Decision
+from xueji.errors import InvalidPolicy, InvalidResidentId
+from xueji.lifecycle import StudentStatus
 from xueji.masking import IdMask, mask, mask_ids, remask
+from xueji.model import Photo, Student
+from xueji.policy import ANHUI_2013, Policy, Stage, parse_policy
+from xueji.policy.model import Param
+from xueji.rules import corrections
+from xueji.rules._base import RULE_CODES, RULE_STATEMENTS
 
 FULL = "11010519491231002X"
 
@@ -210,3 +219,190 @@ def test_a_j_or_l_number_of_a_retired_area_says_retired_and_when() -> None:
     with pytest.raises(InvalidRegistryNumber) as e:
         numbers.parse("L349999201905010001", today=D(2026, 9, 1))
     assert "unknown area code" in str(e.value)
+
+
+# -- follow-ups: the correction's own code, and the card as a profile parameter ---------
+
+
+def test_art29_a_correction_out_of_agreement_has_its_own_code() -> None:
+    """Found by the review of the identity-number change: a correction whose new
+    number disagrees with the record's sex or birth date was refused with
+    ``enrolment.id_mismatch``, which a clerk read as a refusal of an enrolment. It is
+    ``correction.id_mismatch`` (Art 29), its facts as the enrolment rule's: no birth
+    date, no number (Art 30)."""
+
+    birth = D(2020, 3, 1)
+    number = make_id(birth, "F")
+    s = Student(
+        id="P1",
+        school="A",
+        class_id="A-1",
+        grade=1,
+        stage=Stage.PRIMARY,
+        status=StudentStatus.REGISTERED,
+        name="李二",
+        sex="F",
+        birth_date=birth,
+        hukou_region="340104",
+        id_number=number,
+        entry_date=D(2026, 9, 1),
+        submitted=True,
+    )
+    other = make_id(D(2020, 3, 2), "M")
+    d = corrections.check_correction(
+        s, {"id_number": other}, today=D(2026, 9, 1), policy=ANHUI_2013
+    )
+    assert d.codes == ("correction.id_mismatch",)
+    (v,) = d.violations
+    assert v.article == anhui(29)
+    assert dict(v.facts) == {
+        "has_id_number": "True",
+        "sex": "F",
+        "id_sex": "M",
+        "birth_date_agrees": "False",
+        "disagrees": "sex,birth_date",
+    }
+    assert "2020" not in repr(d.explain().to_dict())
+    ok = corrections.check_correction(s, {"name": "李三"}, today=D(2026, 9, 1), policy=ANHUI_2013)
+    (agrees,) = [x for x in ok.explain().steps if x.rule == "correction.id_mismatch"]
+    assert agrees.title_zh == RULE_STATEMENTS["correction.id_mismatch"][0]
+    assert RULE_CODES["correction.id_mismatch"][0] == anhui(29)
+    for text in RULE_STATEMENTS["correction.id_mismatch"]:
+        assert "29" not in text
+        assert "二十九" not in text
+
+
+def test_art29_a_direct_edit_and_an_enrolment_keep_the_enrolment_code() -> None:
+    p = Province()
+    birth = D(2020, 3, 1)
+    draft = p.enroll(birth=birth, sex="F", id_number=make_id(birth, "F"))
+    out = p.reg.update_student(school_actor("A"), draft.id, sex="M")
+    assert out.decision.codes == ("enrolment.id_mismatch",)
+
+
+def _no_foreign_cards() -> Policy:
+
+    art = ANHUI_2013.foreign_permanent_resident_ids.article
+    return attrs.evolve(
+        ANHUI_2013, foreign_permanent_resident_ids=Param(False, art, "not read so here")
+    )
+
+
+def test_art13_the_foreign_card_is_a_profile_parameter_anhui_takes_it() -> None:
+    """The permanent residence card's number taken as an identity number is a reading
+    of Art 13, now the profile's: ``foreign_permanent_resident_ids`` (Anhui: true,
+    Art 13, its note saying the reading); its step cites the parameter."""
+
+    param = ANHUI_2013.foreign_permanent_resident_ids
+    assert param.value is True
+    assert param.article == anhui(13)
+    assert "外国人永久居留身份证" in param.note
+    p = Province()
+    out = p.reg.enroll(
+        school_actor("A"),
+        school="A",
+        class_id="A-1",
+        grade=1,
+        name="甲",
+        sex="M",
+        birth_date=D(2020, 3, 1),
+        hukou_region="340104",
+        id_number=_foreign("34", "840", "20200301"),
+        photo=Photo(p.today(), "sha256:x"),
+    )
+    assert out.allowed, out.decision
+    (s,) = [
+        x for x in out.decision.explain().steps if x.rule == "enrolment.foreign_id_not_accepted"
+    ]
+    assert s.verdict.value == "allow"
+    assert [u.name for u in s.params] == ["foreign_permanent_resident_ids"]
+
+
+def test_art13_a_profile_not_taking_the_foreign_card_refuses_it_everywhere() -> None:
+    """``foreign_permanent_resident_ids = false``: the card's number is refused as the
+    student's or the guardian's identity number, by ``enroll``, ``enroll_many``,
+    ``transfer_in`` (given, or carried by a G 学籍号), a correction and a draft's
+    edit (``enrolment.foreign_id_not_accepted``, citing the parameter's article);
+    a resident identity number is taken as before."""
+
+    policy = _no_foreign_cards()
+    p = Province(policies=(policy,))
+    a = school_actor("A")
+    birth = D(2020, 3, 1)
+    card = _foreign("34", "840", "20200301")
+    parent = _foreign("11", "392", "19850101", "002")
+    kw: dict[str, object] = {
+        "school": "A",
+        "class_id": "A-1",
+        "grade": 1,
+        "name": "甲",
+        "sex": "M",
+        "birth_date": birth,
+        "hukou_region": "340104",
+        "photo": Photo(p.today(), "sha256:x"),
+    }
+
+    def refused(out: object) -> None:
+        d = out.decision  # type: ignore[attr-defined]
+        assert isinstance(d, Decision)
+        assert "enrolment.foreign_id_not_accepted" in d.codes, d
+        (v,) = [x for x in d.violations if x.code == "enrolment.foreign_id_not_accepted"]
+        assert v.article == policy.foreign_permanent_resident_ids.article
+        assert card not in repr(v)
+        assert parent not in repr(v)
+
+    refused(p.reg.enroll(a, id_number=card, **kw))  # type: ignore[arg-type]
+    refused(p.reg.enroll(a, guardian_id=parent, **kw))  # type: ignore[arg-type]
+    many = p.reg.enroll_many(a, [{**kw, "id_number": card}], all_or_nothing=False)
+    ((_, row),) = many.refused
+    assert "enrolment.foreign_id_not_accepted" in row.codes
+    transfer = {k: v for k, v in kw.items() if k != "photo"}
+    refused(
+        p.reg.transfer_in(
+            a,
+            origin="境外",
+            abroad=True,
+            id_number=card,
+            photo=Photo(p.today(), "sha256:x"),
+            **transfer,  # type: ignore[arg-type]
+        )
+    )
+    refused(
+        p.reg.transfer_in(
+            a,
+            origin="江苏省某小学",
+            abroad=False,
+            registry_number="G" + card,
+            photo=Photo(p.today(), "sha256:x"),
+            **transfer,  # type: ignore[arg-type]
+        )
+    )
+    # a resident's number goes in as before; a correction or an edit to the card's is refused
+    s = p.register(birth=birth, id_number=make_id(birth, "M"))
+    refused(p.reg.request_correction(a, s.id, {"id_number": card}, "护照换证"))
+    draft = p.enroll(birth=birth, id_number=None, guardian_id=make_id(D(1985, 1, 1), "F"))
+    refused(p.reg.update_student(a, draft.id, guardian_id=parent))
+    # and under Anhui's profile the same correction is filed
+    q = Province()
+    t = q.register(birth=birth, id_number=make_id(birth, "M"))
+    assert q.reg.request_correction(a, t.id, {"id_number": card}, "换证").allowed
+
+
+def test_art13_the_foreign_card_parameter_loads_from_a_policy_file() -> None:
+    text = """
+base = "anhui-2013"
+code = "nocard-2027"
+name = "某省办法"
+instrument = "某教基〔2027〕1号"
+
+[foreign_permanent_resident_ids]
+value = false
+article = { instrument = "某教基〔2027〕1号", number = 13 }
+note = "Only resident identity numbers and residence permits."
+"""
+    policy = parse_policy(text)
+    assert policy.foreign_permanent_resident_ids.value is False
+    assert policy.foreign_permanent_resident_ids.article.number == 13
+    with pytest.raises(InvalidPolicy) as e:
+        parse_policy(text.replace("value = false", 'value = "no"'))
+    assert "foreign_permanent_resident_ids" in str(e.value)

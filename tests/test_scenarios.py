@@ -460,7 +460,7 @@ def test_every_key_field_of_article_29_can_be_corrected_in_a_scenario(tmp_path: 
             by: 实验小学
             student: 小明
             with: {changes: {birth_date: 2019-03-02}, reason: 录错}
-            expect: {refused: [enrolment.id_mismatch]}
+            expect: {refused: [correction.id_mismatch]}
           - do: update_student              # 照片是关键信息，报送后锁定
             by: 实验小学
             student: 小明
@@ -506,7 +506,7 @@ def test_one_bad_file_does_not_hide_the_others(
     birth = STUDENT + (
         "steps:\n  - do: request_correction\n    by: 实验小学\n    student: 小明\n"
         "    with: {changes: {birth_date: 2019-03-02}, reason: 录错}\n"
-        "    expect: {refused: [enrolment.id_mismatch]}\n"
+        "    expect: {refused: [correction.id_mismatch]}\n"
     )
     _write(tmp_path, birth, "a.scenario.yaml")
     _write(tmp_path, ENROL, "b.scenario.yaml")

@@ -82,7 +82,7 @@ OBLIGATIONS: list[tuple[int, str, str, str]] = [
         "must",
         "学籍号 from the ID number, one person one number; a guardian's ID for a child without one (G/J/L)",
         "`xueji.numbers.new_record`, `xueji.numbers.issue_j`, `xueji.numbers.link_resident_id`, `xueji.ids.validate`, "
-        "`xueji.rules.enrolment.check_guardian_id`",
+        "`xueji.rules.enrolment.check_guardian_id`, `xueji.rules.enrolment.check_foreign_ids`",
     ),
     (
         14,

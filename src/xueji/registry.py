@@ -4705,6 +4705,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             enrolment.check_guardian_id(
                 e.guardian_id, id_number=e.id_number, birth_date=e.birth_date
             ),
+            # a permanent residence card's number, where the profile takes it (Art 13)
+            enrolment.check_foreign_ids(e.id_number, e.guardian_id, policy=policy),
             photo,
             deadline,
             consent,
@@ -4764,6 +4766,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         that break a rule, and keeps one only for those and the rows that warned.
         """
         assert e.id_number is not None
+        if not enrolment.foreign_ids_taken(e.id_number, e.guardian_id, policy=policy):
+            return None
         if e.guardian_id is not None and not enrolment.guardian_fits(
             e.guardian_id, id_number=e.id_number, birth_date=e.birth_date
         ):
@@ -5046,9 +5050,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             if decision.allowed:
                 decision = Decision.combine(
                     decision,
-                    corrections.check_agreement(s, fields, today=on),
+                    # (a direct edit, most often a draft's: the enrolment's code)
+                    corrections.check_agreement(s, fields, today=on, code="enrolment.id_mismatch"),
                     # Art 13: a guardian's number that is the guardian's (as enrol checks)
                     corrections.check_guardian_after(s, fields),
+                    # Art 13: a permanent residence card's number where the profile takes it
+                    corrections.check_ids_taken(fields, policy=policy),
                 )
             if decision.allowed:
                 # one registry per person (Art 14), as a correction checks (found by the
@@ -5723,6 +5730,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             run.append(corrections.check_guardian_after(student, changes))
             if not run[-1].allowed:
                 return Outcome(Decision.combine(*run), None, req)
+            # Art 13: a permanent residence card's number, where the profile in force
+            # takes it (another may have come into force since the filing)
+            run.append(corrections.check_ids_taken(changes, policy=self.policy(on)))
+            if not run[-1].allowed:
+                return Outcome(Decision.combine(*run), None, req)
             # Art 14: a birth date below school age is said, not refused
             run.append(corrections.check_corrected_age(student, changes, policy=self.policy(on)))
         final = REQUEST_TABLES[req.kind].get(req.state, event)
@@ -5922,8 +5934,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 # no number to keep none of: not filed (approved after another correction
                 # had given one, it read as removing it)
                 changes = {k: v for k, v in changes.items() if k != "id_number"}
-            # Art 13: the guardian's number a guardian's, as an enrolment checks it
-            guardian = corrections.check_guardian_after(s, changes)
+            # Art 13: the guardian's number a guardian's, as an enrolment checks it, and
+            # a permanent residence card's number only where the profile takes it
+            guardian = Decision.combine(
+                corrections.check_guardian_after(s, changes),
+                corrections.check_ids_taken(changes, policy=policy),
+            )
             if not guardian.allowed:
                 return Outcome(Decision.combine(decision, guardian), s)
             # Art 14: a birth date below school age is said (a correction is the truth)
@@ -6180,6 +6196,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 enrolment.check_guardian_id(
                     guardian_id, id_number=id_number, birth_date=birth_date
                 ),
+                enrolment.check_foreign_ids(id_number, guardian_id, policy=policy),  # Art 13
                 # (Art 31: not by the authority whose stage it would wait at; its 补办 of
                 # a record from abroad is enroll's, Art 23, the school submitting it)
                 self._own_filing(uow, actor, kind, sch.code, policy=policy),

@@ -81,6 +81,21 @@ ANHUI_2013 = Policy(
         "3 senior, 4 special) and a 5-digit sequence per (region, year, stage): "
         "16 digits, unique within the province.",
     ),
+    foreign_permanent_resident_ids=Param(
+        True,
+        _art(13),
+        "Art 13: 学籍号以居民身份证号码为基础生成, and a child without one is identified by a "
+        "guardian's. Read (true): the number of a foreigner's permanent residence ID card "
+        "of the 2023 form (外国人永久居留身份证, issued since 1 December 2023: 9, the "
+        "province code of issue, a nationality code, then the birth date, sequence and "
+        "check character where GB 11643 has them) counts as an identity number, the "
+        "student's (a G 学籍号, G9...) and a guardian's (the child gets a J number): the "
+        "card is its holder's identity document in China, its number issued once and "
+        "kept. False: such a number is refused where the registry takes an identity "
+        "number (enrolment, transfer in, correction, edit: "
+        "enrolment.foreign_id_not_accepted), and the child is enrolled by a guardian's "
+        "resident or residence-permit number, or not at all.",
+    ),
     new_student_deadline=Param(
         MonthDay(9, 30),
         _art(15),

@@ -809,6 +809,13 @@ class Policy:
     school_entry_age_cutoff: Param[MonthDay] = attrs.field(validator=_fields_are_params)
     initial_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)
     regional_number_format: Param[str] = attrs.field(validator=_fields_are_params)
+    foreign_permanent_resident_ids: Param[bool] = attrs.field(validator=_fields_are_params)
+    """Whether the number of a foreigner's permanent residence ID card of the 2023 form
+    (外国人永久居留身份证, ``9`` + province of issue + nationality + birth date +
+    sequence + check character: :attr:`xueji.ids.ResidentId.foreign_permanent_resident`)
+    is taken as an identity number, the student's (a G 学籍号) or a guardian's (Art 13,
+    学籍号以居民身份证号码为基础生成, a reading). False refuses it where a number is
+    given (``enrolment.foreign_id_not_accepted``)."""
     new_student_deadline: Param[MonthDay | None] = attrs.field(validator=_fields_are_params)
     registration_within_months: Param[int | None] = attrs.field(validator=_fields_are_params)
     class_size_caps: Param[Mapping[Stage, int]] = attrs.field(validator=_fields_are_params)

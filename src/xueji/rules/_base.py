@@ -116,6 +116,13 @@ _code(
     "own, and of someone born before the student",
 )
 _code(
+    "enrolment.foreign_id_not_accepted",
+    anhui(13),
+    "该政策不以外国人永久居留身份证号码为身份证号（foreign_permanent_resident_ids）",
+    "the policy does not take a foreigner's permanent residence ID card number as an ID "
+    "number (foreign_permanent_resident_ids)",
+)
+_code(
     "enrolment.stage_mismatch", anhui(2), "学校不设该学段", "the school does not teach this stage"
 )
 _code(
@@ -176,6 +183,12 @@ _code(
     anhui(29),
     "该学籍状态下不能申请变更关键信息",
     "no key-field correction of a record in this status",
+)
+_code(
+    "correction.id_mismatch",
+    anhui(29),
+    "更正后的性别、出生日期与身份证号不一致",
+    "after the correction, the sex or birth date would disagree with the ID number",
 )
 _code(
     "correction.id_removed",
@@ -535,6 +548,7 @@ CITES_PARAMETER: Mapping[str, str] = MappingProxyType(
         "dropout.reentry_grade": "dropout_reentry_grades",
         "dropout.registry_lapsed": "dropout_registry_kept",
         "dropout.review_overdue": "dropout_review_limit",
+        "enrolment.foreign_id_not_accepted": "foreign_permanent_resident_ids",
         "enrolment.late": "new_student_deadline",
         "enrolment.photo_missing": "initial_grades",
         "enrolment.registration_late": "registration_within_months",
@@ -669,6 +683,11 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "已经取得学籍的学生不得重报学籍",
         "a student who has a registry may not be registered again",
     ),
+    "enrolment.foreign_id_not_accepted": (
+        "外国人永久居留身份证号码按政策可作为身份证号（foreign_permanent_resident_ids）",
+        "a foreigner's permanent residence ID card number is an ID number as the policy "
+        "reads it (foreign_permanent_resident_ids)",
+    ),
     "enrolment.stage_mismatch": ("学校须设该学段", "the school must teach the student's stage"),
     "enrolment.registration_late": (
         "须在入学后的注册期限内注册",
@@ -686,6 +705,10 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
         "a correction is for a record held here (registered, pending review, suspended, "
         "dropped out with the registry kept, a draft reported before); a draft never "
         "reported is edited directly",
+    ),
+    "correction.id_mismatch": (
+        "更正后的性别、出生日期须与身份证号一致",
+        "after a correction, sex and birth date must agree with the ID number",
     ),
     "correction.id_removed": (
         "记录的身份证号保留（一人一籍一号）",

@@ -22,6 +22,7 @@ from xueji.rules._base import Checks
 from xueji.rules.enrolment import (  # (_LINK: the duplicate's ``use``)
     _LINK,
     check_age,
+    check_foreign_ids,
     check_guardian_id,
     check_id_agreement,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "check_filed_fields",
     "check_guardian_after",
     "check_id_kept",
+    "check_ids_taken",
     "check_info",
     "check_key_fields_kept",
     "check_photo_kept",
@@ -361,18 +363,30 @@ def check_photo_kept(student: Student, changes: Mapping[str, object]) -> Decisio
 
 
 def check_agreement(
-    student: Student, changes: Mapping[str, object], *, today: _dt.date
+    student: Student,
+    changes: Mapping[str, object],
+    *,
+    today: _dt.date,
+    code: str = "correction.id_mismatch",
 ) -> Decision:
     """Art 29: the record as ``changes`` would leave it has sex and birth date in
     agreement with its identity number. Asked when a correction is filed and again
     when it is approved: two corrections, each in agreement with the record when
-    filed, could together leave it out of agreement."""
+    filed, could together leave it out of agreement.
+
+    Refused as ``correction.id_mismatch`` (before, ``enrolment.id_mismatch``, which
+    read as the refusal of an enrolment: found by the identity-number review), with
+    the facts of :func:`~xueji.rules.enrolment.check_id_agreement` (no number, no
+    birth date). A direct edit (``Registry.update_student``) passes
+    ``code="enrolment.id_mismatch"``, as before: it is most often a draft's, the new
+    record not yet reported."""
     after = {k: changes.get(k, getattr(student, k)) for k in ("id_number", "sex", "birth_date")}
     return check_id_agreement(
         after["id_number"],  # type: ignore[arg-type]
         sex=str(after["sex"]),
         birth_date=after["birth_date"],  # type: ignore[arg-type]
         today=today,
+        code=code,
     )
 
 
@@ -398,6 +412,21 @@ def check_guardian_after(student: Student, changes: Mapping[str, object]) -> Dec
         after["guardian_id"] or None,  # type: ignore[arg-type]
         id_number=after["id_number"] or None,  # type: ignore[arg-type]
         birth_date=after["birth_date"],  # type: ignore[arg-type]
+    )
+
+
+def check_ids_taken(changes: Mapping[str, object], *, policy: Policy) -> Decision:
+    """Art 13 as the profile reads it, for an edit or a correction: an identity number
+    ``changes`` give (the student's or the guardian's, validated and normalised) that
+    is a foreigner's permanent residence ID card's is taken only where the profile's
+    ``foreign_permanent_resident_ids`` says so, as an enrolment checks it
+    (:func:`~xueji.rules.enrolment.check_foreign_ids`); no step otherwise. A number
+    the record holds already is not asked of again (an unrelated correction of a
+    record stored under another profile is not refused for it)."""
+    return check_foreign_ids(
+        changes.get("id_number") or None,  # type: ignore[arg-type]
+        changes.get("guardian_id") or None,  # type: ignore[arg-type]
+        policy=policy,
     )
 
 

@@ -47,11 +47,13 @@ __all__ = [
     "check_class",
     "check_duplicate",
     "check_entry_deadline",
+    "check_foreign_ids",
     "check_guardian_id",
     "check_id_agreement",
     "check_photo",
     "check_stage",
     "class_admits",
+    "foreign_ids_taken",
     "guardian_fits",
     "id_agrees",
 ]
@@ -111,6 +113,7 @@ def check_id_agreement(
     birth_date: _dt.date,
     today: _dt.date,
     validated: bool = False,
+    code: str = "enrolment.id_mismatch",
 ) -> Decision:
     """Art 29: sex and birth date must agree with the identity number.
 
@@ -133,7 +136,7 @@ def check_id_agreement(
     """
     c = Checks()
     if id_number is None:
-        c.check("enrolment.id_mismatch", True, {"has_id_number": False, "sex": sex})
+        c.check(code, True, {"has_id_number": False, "sex": sex})
         return c.decision()
     number = id_number if validated else validate_id(id_number, today=today)
     if id_agrees(number, sex=sex, birth_date=birth_date):
@@ -143,7 +146,7 @@ def check_id_agreement(
             "id_sex": sex,  # (they agree)
             "birth_date_agrees": True,
         }
-        c.check("enrolment.id_mismatch", True, facts)
+        c.check(code, True, facts)
         return c.decision()
     rid = parse_id(number, today=today)
     dates_agree = rid.birth_date == birth_date
@@ -157,7 +160,68 @@ def check_id_agreement(
         "birth_date_agrees": dates_agree,
         "disagrees": ",".join(disagrees),
     }
-    c.check("enrolment.id_mismatch", False, facts)
+    c.check(code, False, facts)
+    return c.decision()
+
+
+def _foreign_fields(id_number: str | None, guardian_id: str | None) -> list[str]:
+    """Which of the two numbers (validated and normalised) are a foreigner's permanent
+    residence ID card's (2023 form: first character ``9``, which no GB/T 2260 address
+    code has; :attr:`xueji.ids.ResidentId.foreign_permanent_resident`)."""
+    return [
+        field
+        for field, number in (("id_number", id_number), ("guardian_id", guardian_id))
+        if number is not None and number[:1] == "9"
+    ]
+
+
+def foreign_ids_taken(id_number: str | None, guardian_id: str | None, *, policy: Policy) -> bool:
+    """:func:`check_foreign_ids`'s test, without the decision (a bulk row asks it)."""
+    return policy.foreign_permanent_resident_ids.value or not _foreign_fields(
+        id_number, guardian_id
+    )
+
+
+def check_foreign_ids(
+    id_number: str | None, guardian_id: str | None, *, policy: Policy
+) -> Decision:
+    """Art 13 as the profile reads it (``foreign_permanent_resident_ids``): the number of
+    a foreigner's permanent residence ID card of the 2023 form, given as the student's
+    identity number or the guardian's, is taken as one only where the profile says so
+    (Anhui: it is, a reading of Art 13, docs/ids.md). Before, that reading was the
+    library's, a province reading Art 13 otherwise having to refuse the card before
+    calling the registry (found by the identity-number review).
+
+    Asked of the numbers an enrolment, a transfer in, a correction or a direct edit
+    gives (validated and normalised): no step where neither is such a number, so an
+    explanation under any profile lists the rule only where it decided something. The
+    step names the fields (``fields``: ``id_number``, ``guardian_id``), not the numbers,
+    and cites the parameter's article.
+
+    >>> from xueji.policy import ANHUI_2013
+    >>> card = "934840202003010012"
+    >>> check_foreign_ids(card, None, policy=ANHUI_2013).allowed
+    True
+    >>> import attrs
+    >>> from xueji.policy import Param
+    >>> no = attrs.evolve(ANHUI_2013, foreign_permanent_resident_ids=Param(
+    ...     False, ANHUI_2013.foreign_permanent_resident_ids.article))
+    >>> d = check_foreign_ids(None, card, policy=no)
+    >>> d.codes, dict(d.violations[0].facts)
+    (('enrolment.foreign_id_not_accepted',), {'fields': 'guardian_id'})
+    """
+    fields = _foreign_fields(id_number, guardian_id)
+    if not fields:
+        return Decision.allow()
+    accepted = policy.foreign_permanent_resident_ids
+    c = Checks()
+    c.rule(
+        "enrolment.foreign_id_not_accepted",
+        accepted.value,
+        article=accepted.article,
+        params=(("foreign_permanent_resident_ids", accepted),),
+        fields=",".join(fields),
+    )
     return c.decision()
 
 
