@@ -850,6 +850,12 @@ class Policy:
     compulsory_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)
     dropout_reentry_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)
     dropout_registry_kept: Param[str] = attrs.field(validator=_fields_are_params)
+    dropout_continues_next_stage: Param[bool] = attrs.field(validator=_fields_are_params)
+    """Whether a dropout of the compulsory grades whose registry is kept (Art 27(2)),
+    admitted by the next stage's intake into its entry grade (7 or 10 under 6-3-3), is
+    enrolled on the record kept (the same 学籍号, as a graduate's continues, Art 12),
+    without coming back to graduate first. False refuses the intake
+    (``dropout.registry_kept``): the child returns and graduates first."""
 
     # 第五章 管理和安全
     locked_fields: Param[frozenset[str]] = attrs.field(validator=_fields_are_params)
