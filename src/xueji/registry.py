@@ -7540,6 +7540,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             with contextlib.suppress(CorruptRecord):  # (the reading stops at a bad row)
                 collections.deque(entries, maxlen=0)  # the rest, where verification stopped
             findings.extend(self._late_graduations(uow, late, inside, everywhere, corrupt))
+            # the final-grade students left ungraduated past their deadline (Art 18)
+            findings.extend(
+                self._missing_graduations(uow, on, digests, rollovers, inside, everywhere)
+            )
             # (the log's own account, as the late graduations: said whether or not the
             # chain verifies, so a broken entry elsewhere does not hide it)
             findings.extend(_laundered(marked, inside, everywhere))
@@ -7761,6 +7765,60 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 )
             )
         return out
+
+    def _missing_graduations(
+        self,
+        uow: UnitOfWork,
+        on: _dt.date,
+        digests: Mapping[str, _Logged],
+        rollovers: Sequence[_LoggedRollover | None],
+        inside: Callable[[str], bool],
+        everywhere: bool,
+    ) -> list[audit.Finding]:
+        """Art 18 with Art 32(四): the registered students in a final grade (or above
+        it) whose graduation deadline has passed on ``on`` (that of the school year
+        they finished, :func:`~xueji.rules.graduation.graduation_window`, from the date
+        the log says they came into the grade: :func:`_grade_since`; a student the log
+        cannot say of is taken as the class of ``on``'s year, never due yet), counted
+        per school and deadline: one ``graduation_missing`` finding each, charged to
+        the school, its subject the school. Read from the store's stream of the final
+        grades (``in_final_grade``, a page at a time), the tallies alone kept: a
+        report over a province holds no list of students (its peak memory is
+        benchmarked at 1,000,000). Found by the status review: only graduations logged
+        late were reported, never one not done at all."""
+        try:
+            policy = self.policy(on)
+        except PolicyNotInForce:
+            return []
+        final_grades = graduation.rollover_plan(policy).final_grades
+        due_of: dict[_dt.date | None, _dt.date] = {}
+        counts: collections.Counter[tuple[str, _dt.date]] = collections.Counter()
+        # (a row that cannot be read stops the stream: it is the altered_record finding,
+        # and the counts are of the rows read before it)
+        with contextlib.suppress(CorruptRecord):
+            for s in uow.students.in_final_grade(St.REGISTERED, final_grades):
+                if not (everywhere or inside(s.school)):
+                    continue
+                logged = digests.get(s.id)
+                since = None if logged is None else _grade_since(logged, s.grade, s.id, rollovers)
+                due = due_of.get(since)
+                if due is None:
+                    due = due_of[since] = graduation.graduation_window(
+                        on, policy=policy, final_since=since
+                    )[1]
+                if on > due:
+                    counts[(s.school, due)] += 1
+        return [
+            audit.Finding(
+                "graduation_missing",
+                school,
+                school,
+                on,
+                f"{n} final-grade student(s) not graduated, due {due}",
+                f"{n} 名毕业年级学生未办理毕业（结业），期限 {due}",
+            )
+            for (school, due), n in sorted(counts.items())
+        ]
 
     def _late_graduation_party(
         self, uow: UnitOfWork, e: ChangeEntry, due: _dt.date, student: Student
