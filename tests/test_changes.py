@@ -3373,3 +3373,19 @@ def test_art14_voiding_a_re_enrolment_restores_the_dropout(province: Province) -
 
 
 WH_ACTOR = school_actor("WH")
+
+
+def test_art27_a_dropout_s_return_is_the_school_s_alone(province: Province) -> None:
+    """Found by the status review: docs/registry.md listed ``return_from_dropout`` among
+    the changes submitted for approval, and it takes effect at once. The reading is
+    the profile's ``dropout_return_reviewed`` (Anhui false, Art 27(2): the measures
+    review the dropout, Art 27, and a resumption, Art 26, not the return): no request
+    is opened, the record is registered again, and nothing waits for the county."""
+    assert ANHUI_2013.dropout_return_reviewed.value is False
+    assert ANHUI_2013.dropout_return_reviewed.article == anhui(27, 2)
+    s = _dropped(province, "A", 4)
+    out = province.reg.return_from_dropout(A, s.id)
+    assert out.allowed
+    assert out.request is None
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
+    assert province.reg.pending(SHUSHAN) == []

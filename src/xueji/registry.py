@@ -6548,7 +6548,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         idempotency_key: str | None = None,
     ) -> Outcome:
         """A dropout returns to school on the registry kept for it (Art 27(2))
-        (``expected_version`` and ``idempotency_key`` as for :meth:`update_student`).
+        (``expected_version`` and ``idempotency_key`` as for :meth:`update_student`),
+        applied by the school at once: no request, no approval (the profile's
+        ``dropout_return_reviewed``, false: Art 26's approval is a resumption's, and
+        Art 27 names none of the return; a reviewed return is a documented gap).
         Past the years the profile keeps it for (``dropout_registry_kept``:
         :func:`~xueji.rules.changes.check_registry_kept`) the return warns
         (``dropout.registry_lapsed``) and goes ahead: a child's return to school is

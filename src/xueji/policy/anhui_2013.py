@@ -226,6 +226,19 @@ ANHUI_2013 = Policy(
         "compulsory education). A profile may narrow it (e.g. [10]: only as a new 高一 "
         "entrant) or empty it (no re-entry: dropout.reentry_grade).",
     ),
+    dropout_return_reviewed=Param(
+        False,
+        _art(27, 2),
+        "Art 26 has a suspension and a resumption (休学、复学) submitted for approval "
+        "(提交变动审批); Art 27 has the authority review the dropout itself (within "
+        "dropout_review_limit working days) and, for the compulsory grades, keep the "
+        "registry (保留学籍), and names no approval of the child's return. Read (false): "
+        "the return on the kept registry is applied by the school alone, logged "
+        "return_from_dropout (the authority sees it in the log and in detect; the "
+        "Compulsory Education Law has it bring dropouts back, not hold them out). A "
+        "reviewed return (true, a request the authority approves as a resumption) is "
+        "not implemented: a documented gap, refused when a profile loads.",
+    ),
     dropout_continues_next_stage=Param(
         True,
         _art(27, 2),
