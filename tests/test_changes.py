@@ -3389,3 +3389,22 @@ def test_art27_a_dropout_s_return_is_the_school_s_alone(province: Province) -> N
     assert out.request is None
     assert province.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
     assert province.reg.pending(SHUSHAN) == []
+
+
+def test_art27_the_migrant_summary_reads_a_child_still_out_as_corrected(
+    province: Province,
+) -> None:
+    """Found by the status review: the Art 27(3) summary read every dropout from the
+    snapshot its approval kept (school, grade, 户籍, migrant flag), so a child still
+    dropped out whose record was corrected since (the migrant flag forgotten at entry,
+    the 户籍 put right) fell out of every summary. While the child is still out on
+    that dropout, the record as it is now is read; the snapshot is for a child who
+    came back (and may have moved) since."""
+    s = province.register("A", 4, hukou_region="340104")  # the migrant flag forgotten
+    req = province.reg.record_dropout(A, s.id, "随父母外出").request
+    assert req is not None
+    approve(province, SHUSHAN, req.id)
+    edit = province.reg.update_student(A, s.id, migrant=True, hukou_region="341221")
+    assert edit.allowed, edit.decision
+    summary = province.reg.migrant_dropouts(SHUSHAN, start=D(2026, 9, 1), end=D(2027, 1, 31))
+    assert [(k, [x.student for x in v]) for k, v in summary.items()] == [("341221", [s.id])]

@@ -7371,7 +7371,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
 
         Each dropout is of the school the child attended when dropping out, and is
         listed with that school, grade, 户籍 and migrant flag (kept in the request at
-        its approval: :func:`~xueji.rules.changes.student_at_dropout`), so the
+        its approval: :func:`~xueji.rules.changes.student_at_dropout`; a child still
+        out on that dropout, its latest, is read as its record is now, corrected
+        since where it was: a migrant flag or 户籍 put right), so the
         authority of that school hands it over even if the child has come back and
         transferred elsewhere since. Before, the record as it is now was read: the
         new school's authority was given it, labelled with the new school. A dropout
@@ -7396,10 +7398,19 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         with self._reading() as uow:
             self._authorize(uow, actor, "migrant_dropouts")
             inside = self._jurisdiction(uow, actor)
-            lines = []
+            read = []
+            latest: dict[str, tuple[_dt.date, str]] = {}  # each student's last dropout
             dropouts = _of_kind(uow.requests, RequestKind.DROPOUT, R.APPROVED)
             for r, found in _with_students(uow, dropouts, lambda r: r.student):
-                s = change_rules.student_at_dropout(found or self._get_student(uow, r.student), r)
+                now = found or self._get_student(uow, r.student)
+                read.append((r, now))
+                key = (r.history[-1].on, r.id)
+                latest[now.id] = max(latest.get(now.id, key), key)
+            lines = []
+            for r, now in read:
+                # a child still out on this dropout: the record as corrected since
+                still_out = now.status is St.DROPPED_OUT and latest[now.id][1] == r.id
+                s = change_rules.student_at_dropout(now, r, still_out=still_out)
                 if inside(s.school):  # approved on, recorded on
                     lines.append((s, r.history[-1].on, r.opened_on))
             return change_rules.migrant_dropout_summary(

@@ -513,15 +513,21 @@ def dropout_record(student: Student) -> dict[str, str]:
     }
 
 
-def student_at_dropout(student: Student, request: Request) -> Student:
+def student_at_dropout(student: Student, request: Request, *, still_out: bool = False) -> Student:
     """``student`` as they were when ``request`` (an approved dropout) was approved:
     the school, grade, 户籍 and migrant flag its payload recorded then
     (:func:`dropout_record`), the rest as now. A dropout approved before those were
     recorded (data written before this change: the payload has none of them) gives
     the record as it is now, which is right unless the child has since come back and
-    moved school, grade or 户籍."""
+    moved school, grade or 户籍.
+
+    ``still_out``: the child is still dropped out on this dropout (its latest, the
+    record in 辍学): the record as it is now, corrected since where it was (a migrant
+    flag forgotten at entry, a 户籍 put right: Art 27(3) hands the child to its true
+    户籍 county). The snapshot is for a child who came back, and may have moved, since.
+    Found by the status review: such a child fell out of every summary."""
     kept = request.payload
-    if not all(k in kept for k in DROPOUT_RECORD_FIELDS):
+    if still_out or not all(k in kept for k in DROPOUT_RECORD_FIELDS):
         return student
     return attrs.evolve(
         student,
