@@ -3408,3 +3408,28 @@ def test_art27_the_migrant_summary_reads_a_child_still_out_as_corrected(
     assert edit.allowed, edit.decision
     summary = province.reg.migrant_dropouts(SHUSHAN, start=D(2026, 9, 1), end=D(2027, 1, 31))
     assert [(k, [x.student for x in v]) for k, v in summary.items()] == [("341221", [s.id])]
+
+
+def test_art18_the_rollover_counts_a_suspended_final_grade_student(province: Province) -> None:
+    """Found by the status review: the rollover's entry counted a suspended student
+    held below their final grade (``suspended_held``) and the registered ones left in a
+    final grade (``final_grade_unfinished``), but a suspended student in a final grade
+    (held there: neither promoted nor graduated) in no figure. The entry now says
+    ``suspended_final_grade``, counted from the statuses on its date."""
+    p = province
+    h = school_actor("H")
+    g = p.register("H", 12)
+    low = p.register("H", 11)
+    p.register("H", 12)  # registered, unfinished
+    for s in (g, low):
+        req = p.reg.suspend(h, s.id, "病").request
+        assert req is not None
+        approve(p, HEFEI, req.id)
+    p.at(D(2027, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2027).allowed
+    (entry,) = [e for e in p.log() if e.command == "rollover"]
+    assert (
+        entry.after["suspended_held"],
+        entry.after["suspended_final_grade"],
+        entry.after["final_grade_unfinished"],
+    ) == ("1", "1", "1")

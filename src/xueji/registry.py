@@ -6911,6 +6911,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             entered_after: frozenset[str] = frozenset()
             late_final = 0  # of them, registered in a final grade: not unfinished
             late_suspended = 0  # of them, suspended below a final grade: not held
+            late_suspended_final = 0  # of them, suspended in a final grade
             since: list[Student] = []  # (run late) records written since its date
             if on > due:
                 # run late: a record that entered after the rollover's date (a new
@@ -6938,6 +6939,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     1
                     for s in late
                     if s.status is St.REGISTERED and s.grade >= plan.final_grades[s.stage]
+                )
+                late_suspended_final = sum(
+                    1
+                    for s in late
+                    if s.status is St.SUSPENDED and s.grade >= plan.final_grades[s.stage]
                 )
                 exclude |= entered_after
             marked: list[tuple[Student, Request]] = []
@@ -6971,6 +6977,13 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     - late_suspended
                     + as_on.held
                 )
+            # the suspended in a final grade (or above it): held there under any
+            # profile, neither moved up nor graduated (Art 18 with Art 26); before, in
+            # no figure of the entry (found by the status review). Counted from
+            # today's statuses (a late run does not correct it by the date's)
+            suspended_final = (
+                uow.students.count_where(St.SUSPENDED, plan.final_grades) - late_suspended_final
+            )
             # set-based: one statement in a SQL store, not a loop over the province
             # the classes first: a class moves up with the students who move up in it
             classes = uow.classes.promote(plan.statuses, plan.final_grades, exclude)
@@ -7040,6 +7053,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     "completed": completed,
                     "held_unfinished": unfinished - completed,
                     "suspended_held": held,
+                    "suspended_final_grade": suspended_final,
                     "held_for_open_transfer": held_for_transfer,
                     "entered_after_its_date": len(entered_after),
                     # (run late) decided by their status on the date, not today's
