@@ -372,8 +372,8 @@ def test_art32_detect_reads_students_a_batch_at_a_time(
     report = p.reg.detect(PROVINCE)
     assert ("overdue_approval", "W") in {(f.kind, f.unit) for f in report.findings}
     # 6 requests' students, 2 a batch; then every record, in one stream, compared with
-    # the log (the province's report)
-    assert sum("FROM xueji_students" in q for q in queries) == 3 + 1
+    # the log (the province's report); and the final grades, streamed (graduation_missing)
+    assert sum("FROM xueji_students" in q for q in queries) == 3 + 1 + 1
     store.engine.dispose()
 
 
@@ -1652,3 +1652,43 @@ def test_art32_a_request_edited_past_reading_leaves_the_inbox_working(
     assert [r.id for r in waiting] == [second.id]
     assert any(first.id in m and "cannot be read" in m for m in caplog.messages)
     p.store.engine.dispose()
+
+
+def test_art32_a_final_grade_student_left_ungraduated_past_the_deadline_is_found(
+    province: Province,
+) -> None:
+    """Found by the status review: ``detect`` found only graduations logged late; a
+    final-grade student held at the rollover and never graduated was never reported.
+    Art 18 with Art 32(四): a registered student in a final grade whose graduation
+    deadline (that of the school year it finished, ``graduation_window``) has passed
+    ``graduation_missing``, charged to the school, dated the report's day: one finding
+    per school and deadline, counting its students (``detect`` streams the final
+    grades; a finding a student would hold the report's memory to the number of
+    students held), its subject the school; once graduated it is the
+    ``late_graduation`` instead. One moved up into the final grade by the rollover is
+    not due until the next 31 July."""
+    p = province
+    a = school_actor("A")
+    held, moved = p.register("A", 6), p.register("A", 5)
+    other = p.register("A", 6)
+    p.register("B", 6)
+    p.at(D(2027, 8, 1))
+    assert p.reg.rollover(Actor.system(), 2027).allowed
+    p.at(D(2027, 11, 2))
+    assert p.reg.graduate(a, other.id).decision.codes == ("graduation.late",)
+    found = [f for f in p.reg.detect(PROVINCE).findings if f.kind == "graduation_missing"]
+    assert [(f.subject, f.unit, f.on) for f in found] == [
+        ("A", "A", D(2027, 11, 2)),
+        ("B", "B", D(2027, 11, 2)),
+    ]
+    assert found[0].detail == "1 final-grade student(s) not graduated, due 2027-07-31"
+    assert found[0].detail_zh == "1 名毕业年级学生未办理毕业（结业），期限 2027-07-31"
+    county = [f.kind for f in p.reg.detect(authority("340104")).findings]
+    assert "graduation_missing" in county
+    assert "graduation_missing" not in [f.kind for f in p.reg.detect(authority("3402")).findings]
+    assert p.reg.graduate(a, held.id).decision.codes == ("graduation.late",)
+    kinds = {(f.kind, f.subject) for f in p.reg.detect(PROVINCE).findings}
+    assert ("late_graduation", held.id) in kinds
+    assert ("graduation_missing", "A") not in kinds
+    assert ("graduation_missing", "B") in kinds
+    assert moved.id not in {f.subject for f in p.reg.detect(PROVINCE).findings}

@@ -3274,3 +3274,162 @@ def test_art26_a_decision_refused_to_another_party_cites_the_request_s_article()
     wrong = p.reg.approve(A, move.id)
     assert wrong.decision.codes == ("stage.wrong_party",)
     assert wrong.decision.violations[0].article == anhui(21)
+
+
+def test_art27_a_compulsory_dropout_continues_into_the_next_stage(province: Province) -> None:
+    """Found by the status review: a grade-9 (or grade-6) dropout, its registry kept
+    (Art 27(2)), could never be enrolled into the next stage's entry grade (10, 7):
+    ``enroll`` refused it ``dropout.registry_kept`` whatever the grade. Under the
+    profile's ``dropout_continues_next_stage`` (Anhui: true) the intake continues the
+    record as it continues a graduate's (Art 12; one person, one number, Art 13): the
+    same record and 学籍号, a draft at the new school, logged ``enroll_after_dropout``.
+    A grade past the next stage's entry (grade 9 into 11, grade 5 into 10) or the same
+    stage is still refused ``dropout.registry_kept``; a profile reading Art 27(2)
+    otherwise (false) refuses the intake too."""
+    s = _dropped(province, "J", 9)
+    assert refused_codes(province.reg.enroll(H, **_again(s, "H", 11))) == (  # type: ignore[arg-type]
+        "dropout.registry_kept",
+    )
+    out = province.reg.enroll(H, **_again(s, "H", 10))  # type: ignore[arg-type]
+    assert out.allowed, out.decision
+    assert out.student is not None
+    assert (out.student.id, out.student.registry_number) == (s.id, s.registry_number)
+    assert (out.student.status, out.student.school, out.student.grade) == (
+        StudentStatus.DRAFT,
+        "H",
+        10,
+    )
+    entry = province.reg.history(PROVINCE, s.id)[-1]
+    assert entry.command == "enroll_after_dropout"
+    assert (entry.before["status"], entry.before["grade"]) == ("dropped_out", "9")
+    six = _dropped(province, "A", 6)
+    assert province.reg.enroll(J, **_again(six, "J", 7)).student.id == six.id  # type: ignore[arg-type, union-attr]
+    five = _dropped(province, "A", 5)
+    assert refused_codes(province.reg.enroll(H, **_again(five, "H", 10))) == (  # type: ignore[arg-type]
+        "dropout.registry_kept",
+    )
+    strict = attrs.evolve(ANHUI_2013, dropout_continues_next_stage=Param(False, anhui(27, 2)))
+    p = Province(policies=(strict,))
+    t = _dropped(p, "J", 9)
+    assert refused_codes(p.reg.enroll(H, **_again(t, "H", 10))) == (  # type: ignore[arg-type]
+        "dropout.registry_kept",
+    )
+
+
+def test_art27_a_compulsory_dropout_whose_kept_registry_lapsed_re_enters(
+    province: Province,
+) -> None:
+    """Once the years the registry was kept for have passed (``registry_kept_until``:
+    a grade-9 dropout's, the end of its school year), the registry is no longer kept:
+    an enrolment is read as a re-entry (``dropout_reentry_grades``, Art 27(2)), not
+    refused ``dropout.registry_kept``: into a senior grade it takes the record up
+    again; into a compulsory grade it is refused ``dropout.reentry_grade``."""
+    s = _dropped(province, "J", 9)
+    province.at(D(2028, 9, 1))
+    junior = province.reg.enroll(J, **_again(s, "J", 9))  # type: ignore[arg-type]
+    assert refused_codes(junior) == ("dropout.reentry_grade",)
+    out = province.reg.enroll(H, **_again(s, "H", 11))  # type: ignore[arg-type]
+    assert out.allowed, out.decision
+    assert out.student is not None
+    assert out.student.id == s.id
+
+
+def test_art14_voiding_a_re_enrolment_restores_the_dropout(province: Province) -> None:
+    """Found by the status review: a senior dropout enrolled again at the wrong school
+    (a draft at H2) could not be undone: ``void_record`` refused it ``void.taken_up``
+    (the record is the student's registry), the right school's enrolment was refused
+    ``enrolment.duplicate`` and an edit cannot change the school. Voiding a re-entry's
+    draft (Arts 14, 27(2)) now undoes the re-entry: the record is a dropout again at
+    its previous school, class and grade, as the ``enroll_after_dropout`` entry had it
+    (its 地区学号 too), logged ``void_reenrolment``; the right school then enrols it."""
+    s = _dropped(province, "H", 11)
+    wrong = province.reg.enroll(H2, **_again(s, "H2", 10))  # type: ignore[arg-type]
+    assert wrong.allowed
+    out = province.reg.void_record(H2, s.id, "录错学校")
+    assert out.allowed, out.decision
+    back = province.reg.student(PROVINCE, s.id)
+    assert (back.status, back.school, back.class_id, back.grade, back.stage) == (
+        StudentStatus.DROPPED_OUT,
+        "H",
+        "H-11",
+        11,
+        Stage.SENIOR,
+    )
+    assert (back.registry_number, back.regional_number, back.entry_date) == (
+        s.registry_number,
+        s.regional_number,
+        s.entry_date,
+    )
+    (entry,) = [e for e in province.reg.history(PROVINCE, s.id) if e.command == "void_reenrolment"]
+    assert (entry.before["status"], entry.after["status"]) == ("draft", "dropped_out")
+    assert entry.after["school"] == "H"
+    assert "第十四条" in entry.basis
+    assert "第二十七条第二款" in entry.basis
+    right = province.reg.enroll(WH_ACTOR, **_again(s, "WH", 10))  # type: ignore[arg-type]
+    assert right.allowed, right.decision
+    assert right.student is not None
+    assert right.student.id == s.id
+    assert province.reg.verify_log(PROVINCE).ok
+
+
+WH_ACTOR = school_actor("WH")
+
+
+def test_art27_a_dropout_s_return_is_the_school_s_alone(province: Province) -> None:
+    """Found by the status review: docs/registry.md listed ``return_from_dropout`` among
+    the changes submitted for approval, and it takes effect at once. The reading is
+    the profile's ``dropout_return_reviewed`` (Anhui false, Art 27(2): the measures
+    review the dropout, Art 27, and a resumption, Art 26, not the return): no request
+    is opened, the record is registered again, and nothing waits for the county."""
+    assert ANHUI_2013.dropout_return_reviewed.value is False
+    assert ANHUI_2013.dropout_return_reviewed.article == anhui(27, 2)
+    s = _dropped(province, "A", 4)
+    out = province.reg.return_from_dropout(A, s.id)
+    assert out.allowed
+    assert out.request is None
+    assert province.reg.student(PROVINCE, s.id).status is StudentStatus.REGISTERED
+    assert province.reg.pending(SHUSHAN) == []
+
+
+def test_art27_the_migrant_summary_reads_a_child_still_out_as_corrected(
+    province: Province,
+) -> None:
+    """Found by the status review: the Art 27(3) summary read every dropout from the
+    snapshot its approval kept (school, grade, 户籍, migrant flag), so a child still
+    dropped out whose record was corrected since (the migrant flag forgotten at entry,
+    the 户籍 put right) fell out of every summary. While the child is still out on
+    that dropout, the record as it is now is read; the snapshot is for a child who
+    came back (and may have moved) since."""
+    s = province.register("A", 4, hukou_region="340104")  # the migrant flag forgotten
+    req = province.reg.record_dropout(A, s.id, "随父母外出").request
+    assert req is not None
+    approve(province, SHUSHAN, req.id)
+    edit = province.reg.update_student(A, s.id, migrant=True, hukou_region="341221")
+    assert edit.allowed, edit.decision
+    summary = province.reg.migrant_dropouts(SHUSHAN, start=D(2026, 9, 1), end=D(2027, 1, 31))
+    assert [(k, [x.student for x in v]) for k, v in summary.items()] == [("341221", [s.id])]
+
+
+def test_art18_the_rollover_counts_a_suspended_final_grade_student(province: Province) -> None:
+    """Found by the status review: the rollover's entry counted a suspended student
+    held below their final grade (``suspended_held``) and the registered ones left in a
+    final grade (``final_grade_unfinished``), but a suspended student in a final grade
+    (held there: neither promoted nor graduated) in no figure. The entry now says
+    ``suspended_final_grade``, counted from the statuses on its date."""
+    p = province
+    h = school_actor("H")
+    g = p.register("H", 12)
+    low = p.register("H", 11)
+    p.register("H", 12)  # registered, unfinished
+    for s in (g, low):
+        req = p.reg.suspend(h, s.id, "病").request
+        assert req is not None
+        approve(p, HEFEI, req.id)
+    p.at(D(2027, 8, 1))
+    assert p.reg.rollover(SYSTEM, 2027).allowed
+    (entry,) = [e for e in p.log() if e.command == "rollover"]
+    assert (
+        entry.after["suspended_held"],
+        entry.after["suspended_final_grade"],
+        entry.after["final_grade_unfinished"],
+    ) == ("1", "1", "1")

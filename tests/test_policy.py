@@ -294,6 +294,8 @@ def _one(name: str, value: str) -> str:
         ("new_student_deadline", '"09-31"', "no such day of the year: 09-31"),
         # a reading the rules do not implement (Art 29)
         ("correction_during_transfer", '"later"', "correction_during_transfer is one of"),
+        # a reviewed return from dropout (Art 27(2)): a documented gap, not ignored
+        ("dropout_return_reviewed", "true", "dropout_return_reviewed is false only"),
     ],
 )
 def test_a_value_no_measure_could_mean_is_refused_with_its_key(

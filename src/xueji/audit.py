@@ -631,6 +631,7 @@ FindingKind = Literal[
     "default_approval",  # a party let its 20 working days pass (Art 24)
     "late_decision",  # a change decided after its deadline (Art 27: dropout review)
     "late_graduation",  # graduation work after 31 July (Art 18)
+    "graduation_missing",  # a final-grade student not graduated past 31 July (Art 18)
     "altered_record",  # 伪造、改动学籍数据: the change log does not verify (Art 32(3))
 ]
 

@@ -2323,6 +2323,28 @@ def _other_numbers(s: Student) -> bool:
     return any(n.text != own for n in (s.numbers.current, *s.numbers.all_numbers))
 
 
+def _reentry_entry(uow: UnitOfWork, s: Student) -> ChangeEntry | None:
+    """The ``enroll_after_dropout`` entry of ``s``, a record not on its first entry,
+    where that is the entry that last took it up (a dropout enrolled again, Art
+    27(2)), or None (a graduate continuing into the next stage, Art 12, or no such
+    entry found): what :meth:`Registry.void_record` undoes."""
+    for e in reversed(uow.log.entries(s.id)):
+        if e.command in ("enroll_after_dropout", "enroll_next_stage"):
+            return e if e.command == "enroll_after_dropout" else None
+    return None
+
+
+def _logged_photo(text: str) -> Photo | None:
+    """A photo as a log entry holds it (``taken_on|digest``), or None (none held)."""
+    day, sep, digest = text.partition("|")
+    if not sep:
+        return None
+    try:
+        return Photo(_dt.date.fromisoformat(day), digest)
+    except ValueError:
+        return None
+
+
 def _taken_up(
     prev: Student,
     status: StudentStatus,
@@ -4254,7 +4276,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         ``dropout_reentry_grades`` (``dropout.reentry_grade``), logged as
         ``enroll_after_dropout``; a dropout whose registry was kept (the compulsory
         grades) is refused (``dropout.registry_kept``): it comes back by
-        :meth:`return_from_dropout`.
+        :meth:`return_from_dropout`, unless enrolled into the entry grade of the next
+        stage, which continues the record kept as a graduate's is continued (the
+        profile's ``dropout_continues_next_stage``, Arts 12, 27(2)). Once the kept
+        registry has lapsed (``dropout_registry_kept``) the record is re-entered as a
+        senior dropout's (``dropout_reentry_grades``).
 
         A record taken up again (either way) keeps the key fields of its first entry
         (Art 29); those given otherwise are not applied and are warned
@@ -4290,8 +4316,15 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 return Outcome(Decision.refuse(violation("enrolment.no_identifier")))
             existing = _same_person(uow, e.id_number, e.guardian_id, name, birth_date)
             size = self._seated(uow, klass, policy)
-            decision = self._enrol_decision(policy, on, e, sch, klass, existing, size)
-            dropped = change_rules.reentering(existing, policy) if decision.allowed else None
+            lapsed = self._lapsed(uow, existing, on, policy)
+            decision = self._enrol_decision(
+                policy, on, e, sch, klass, existing, size, lapsed=lapsed
+            )
+            dropped = (
+                change_rules.reentering(existing, policy, grade=e.grade, lapsed=lapsed)
+                if decision.allowed
+                else None
+            )
             if dropped is not None:
                 # the record taken up again waits for any request still open on it
                 # (a key-field correction filed while it was a dropout, which a draft
@@ -4664,6 +4697,8 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         existing: Sequence[Student],
         size: int,
         memo: dict[tuple[Any, ...], Decision] | None = None,
+        *,
+        lapsed: Collection[str] = frozenset(),
     ) -> Decision:
         """Every check of a new enrolment, on facts already read: one registry per person
         (Art 14), age (Art 14), sex and birth date against the ID (Art 29), the school's
@@ -4679,13 +4714,22 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         memo is kept from one command to the next.
         """
         m: dict[tuple[Any, ...], Decision] = {} if memo is None else memo
-        duplicate, photo, deadline, consent = self._row_facts_decisions(policy, on, e, existing, m)
-        dropped = change_rules.reentering(existing, policy) if existing else None
+        duplicate, photo, deadline, consent = self._row_facts_decisions(
+            policy, on, e, existing, m, lapsed
+        )
+        dropped = (
+            change_rules.reentering(existing, policy, grade=e.grade, lapsed=lapsed)
+            if existing
+            else None
+        )
         return Decision.combine(
             duplicate,
-            # a dropout whose registry was not kept, enrolled again (Art 27(2))
+            # a dropout whose registry was not kept (or no longer is), enrolled again
+            # (Art 27(2)); a kept one continued into the next stage was decided by the
+            # duplicate check (its grade: the next stage's entry)
             change_rules.check_reenrolment(dropped, grade=e.grade, policy=policy)
             if dropped is not None
+            and not change_rules.keeps_registry(dropped, policy, lapsed=lapsed)
             else Decision.allow(),
             *self._admission(
                 policy,
@@ -4719,6 +4763,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         e: _Enrolment,
         existing: Sequence[Student],
         m: dict[tuple[Any, ...], Decision],
+        lapsed: Collection[str] = frozenset(),
     ) -> tuple[Decision, Decision, Decision, Decision]:
         """The duplicate (Art 14), photo (Art 12), entry deadline (Art 15) and consent
         (PIPL Art 31) decisions of :meth:`_enrol_decision`, kept in ``m`` (see there)."""
@@ -4728,7 +4773,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         duplicate = None if existing else m.get(("duplicate", continuing))
         if duplicate is None:
             duplicate = enrolment.check_duplicate(
-                existing, continuing=continuing, policy=policy, with_id=e.id_number is not None
+                existing,
+                continuing=continuing,
+                policy=policy,
+                with_id=e.id_number is not None,
+                grade=e.grade,
+                lapsed=lapsed,
             )
             if not existing:
                 m[("duplicate", continuing)] = duplicate
@@ -6498,7 +6548,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         idempotency_key: str | None = None,
     ) -> Outcome:
         """A dropout returns to school on the registry kept for it (Art 27(2))
-        (``expected_version`` and ``idempotency_key`` as for :meth:`update_student`).
+        (``expected_version`` and ``idempotency_key`` as for :meth:`update_student`),
+        applied by the school at once: no request, no approval (the profile's
+        ``dropout_return_reviewed``, false: Art 26's approval is a resumption's, and
+        Art 27 names none of the return; a reviewed return is a documented gap).
         Past the years the profile keeps it for (``dropout_registry_kept``:
         :func:`~xueji.rules.changes.check_registry_kept`) the return warns
         (``dropout.registry_lapsed``) and goes ahead: a child's return to school is
@@ -6561,11 +6614,24 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "void_record", expected_version)
             open_now = uow.requests.open_for_student(s.id)
+            first = _first_entry(s)
+            reentry = (
+                None if first or s.status not in change_rules.VOIDABLE else _reentry_entry(uow, s)
+            )
             decision = change_rules.check_void(
-                s, reason=reason, first_entry=_first_entry(s), open_requests=open_now
+                s,
+                reason=reason,
+                first_entry=first,
+                open_requests=open_now,
+                reentry=reentry is not None,
             )
             if not decision.allowed:
                 return Outcome(decision, s)
+            if reentry is not None:
+                new = self._undo_reentry(uow, actor, on, s, reentry, reason)
+                for req in open_now:  # its new-student review
+                    self._advance(uow, actor, req, "withdraw", on, note=f"作废 voided: {reason}")
+                return Outcome(decision, new)
             row = STUDENT.fire(s.status, "void")
             numbers, after = s.numbers, {"reason": reason}
             g = numbers.current.text if numbers is not None else ""
@@ -6591,6 +6657,72 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             for req in open_now:  # its new-student review (any other refused above)
                 self._advance(uow, actor, req, "withdraw", on, note=f"作废 voided: {reason}")
         return Outcome(decision, new)
+
+    def _undo_reentry(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        on: _dt.date,
+        s: Student,
+        reentry: ChangeEntry,
+        reason: str,
+    ) -> Student:
+        """Art 14 with Art 27(2): a dropout's re-entry entered in error undone
+        (:meth:`void_record`): the record is a dropout again at the school, class,
+        grade and stage, with the entry date, photo and 地区学号, that ``reentry`` (its
+        ``enroll_after_dropout`` entry) found it with; the 地区学号 the re-entry issued
+        is dropped from ``regional_numbers`` (never issued again: the allocator moved
+        on), the 学籍号 is the record's as before. Logged ``void_reenrolment`` with the
+        reason, the values before and after."""
+        was = reentry.before
+        row = STUDENT.fire(s.status, "void_reenrolment")
+        photo = _logged_photo(str(was.get("photo", "")))
+        issued = reentry.after.get("regional_number")
+        new = attrs.evolve(
+            s,
+            status=row.target,
+            school=str(was["school"]),
+            class_id=str(was["class_id"]),
+            grade=int(str(was["grade"])),
+            stage=Stage(str(was["stage"])),
+            entry_date=_dt.date.fromisoformat(str(was["entry_date"])),
+            photo=photo,
+            regional_number=str(was["regional_number"]),
+            regional_numbers=tuple(n for n in s.regional_numbers if n != issued),
+            version=s.version + 1,
+        )
+        uow.students.update(new)
+        self._log(
+            uow,
+            actor,
+            on,
+            "void_reenrolment",
+            s.id,
+            {"status": s.status.value} | {k: getattr(s, k) for k in _TAKEN_UP_LOGGED},
+            {"status": new.status.value, "reason": reason}
+            | {k: getattr(new, k) for k in _TAKEN_UP_LOGGED},
+            str(self.policy(on).cite("student", "void_reenrolment", row.article)),
+            record=new,
+            read=s,
+        )
+        return new
+
+    @classmethod
+    def _lapsed(
+        cls, uow: UnitOfWork, existing: Sequence[Student], on: _dt.date, policy: Policy
+    ) -> frozenset[str]:
+        """The ids of the compulsory dropouts among ``existing`` whose kept registry has
+        lapsed by ``on`` (Art 27(2): :func:`~xueji.rules.changes.registry_lapsed`, the
+        day each dropout was approved read from its requests)."""
+        return frozenset(
+            s.id
+            for s in existing
+            if s.status is St.DROPPED_OUT
+            and s.grade in policy.compulsory_grades.value
+            and change_rules.registry_lapsed(
+                s, dropped_on=cls._dropped_on(uow, s), today=on, policy=policy
+            )
+        )
 
     @staticmethod
     def _dropped_on(uow: UnitOfWork, s: Student) -> _dt.date | None:
@@ -6779,6 +6911,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             entered_after: frozenset[str] = frozenset()
             late_final = 0  # of them, registered in a final grade: not unfinished
             late_suspended = 0  # of them, suspended below a final grade: not held
+            late_suspended_final = 0  # of them, suspended in a final grade
             since: list[Student] = []  # (run late) records written since its date
             if on > due:
                 # run late: a record that entered after the rollover's date (a new
@@ -6806,6 +6939,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     1
                     for s in late
                     if s.status is St.REGISTERED and s.grade >= plan.final_grades[s.stage]
+                )
+                late_suspended_final = sum(
+                    1
+                    for s in late
+                    if s.status is St.SUSPENDED and s.grade >= plan.final_grades[s.stage]
                 )
                 exclude |= entered_after
             marked: list[tuple[Student, Request]] = []
@@ -6839,6 +6977,13 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     - late_suspended
                     + as_on.held
                 )
+            # the suspended in a final grade (or above it): held there under any
+            # profile, neither moved up nor graduated (Art 18 with Art 26); before, in
+            # no figure of the entry (found by the status review). Counted from
+            # today's statuses (a late run does not correct it by the date's)
+            suspended_final = (
+                uow.students.count_where(St.SUSPENDED, plan.final_grades) - late_suspended_final
+            )
             # set-based: one statement in a SQL store, not a loop over the province
             # the classes first: a class moves up with the students who move up in it
             classes = uow.classes.promote(plan.statuses, plan.final_grades, exclude)
@@ -6908,6 +7053,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                     "completed": completed,
                     "held_unfinished": unfinished - completed,
                     "suspended_held": held,
+                    "suspended_final_grade": suspended_final,
                     "held_for_open_transfer": held_for_transfer,
                     "entered_after_its_date": len(entered_after),
                     # (run late) decided by their status on the date, not today's
@@ -7239,7 +7385,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
 
         Each dropout is of the school the child attended when dropping out, and is
         listed with that school, grade, 户籍 and migrant flag (kept in the request at
-        its approval: :func:`~xueji.rules.changes.student_at_dropout`), so the
+        its approval: :func:`~xueji.rules.changes.student_at_dropout`; a child still
+        out on that dropout, its latest, is read as its record is now, corrected
+        since where it was: a migrant flag or 户籍 put right), so the
         authority of that school hands it over even if the child has come back and
         transferred elsewhere since. Before, the record as it is now was read: the
         new school's authority was given it, labelled with the new school. A dropout
@@ -7264,10 +7412,19 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         with self._reading() as uow:
             self._authorize(uow, actor, "migrant_dropouts")
             inside = self._jurisdiction(uow, actor)
-            lines = []
+            read = []
+            latest: dict[str, tuple[_dt.date, str]] = {}  # each student's last dropout
             dropouts = _of_kind(uow.requests, RequestKind.DROPOUT, R.APPROVED)
             for r, found in _with_students(uow, dropouts, lambda r: r.student):
-                s = change_rules.student_at_dropout(found or self._get_student(uow, r.student), r)
+                now = found or self._get_student(uow, r.student)
+                read.append((r, now))
+                key = (r.history[-1].on, r.id)
+                latest[now.id] = max(latest.get(now.id, key), key)
+            lines = []
+            for r, now in read:
+                # a child still out on this dropout: the record as corrected since
+                still_out = now.status is St.DROPPED_OUT and latest[now.id][1] == r.id
+                s = change_rules.student_at_dropout(now, r, still_out=still_out)
                 if inside(s.school):  # approved on, recorded on
                     lines.append((s, r.history[-1].on, r.opened_on))
             return change_rules.migrant_dropout_summary(
@@ -7411,6 +7568,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             with contextlib.suppress(CorruptRecord):  # (the reading stops at a bad row)
                 collections.deque(entries, maxlen=0)  # the rest, where verification stopped
             findings.extend(self._late_graduations(uow, late, inside, everywhere, corrupt))
+            # the final-grade students left ungraduated past their deadline (Art 18)
+            findings.extend(
+                self._missing_graduations(uow, on, digests, rollovers, inside, everywhere)
+            )
             # (the log's own account, as the late graduations: said whether or not the
             # chain verifies, so a broken entry elsewhere does not hide it)
             findings.extend(_laundered(marked, inside, everywhere))
@@ -7632,6 +7793,60 @@ check_class` of their place in it. An end cannot be refused, so a failing check
                 )
             )
         return out
+
+    def _missing_graduations(
+        self,
+        uow: UnitOfWork,
+        on: _dt.date,
+        digests: Mapping[str, _Logged],
+        rollovers: Sequence[_LoggedRollover | None],
+        inside: Callable[[str], bool],
+        everywhere: bool,
+    ) -> list[audit.Finding]:
+        """Art 18 with Art 32(四): the registered students in a final grade (or above
+        it) whose graduation deadline has passed on ``on`` (that of the school year
+        they finished, :func:`~xueji.rules.graduation.graduation_window`, from the date
+        the log says they came into the grade: :func:`_grade_since`; a student the log
+        cannot say of is taken as the class of ``on``'s year, never due yet), counted
+        per school and deadline: one ``graduation_missing`` finding each, charged to
+        the school, its subject the school. Read from the store's stream of the final
+        grades (``in_final_grade``, a page at a time), the tallies alone kept: a
+        report over a province holds no list of students (its peak memory is
+        benchmarked at 1,000,000). Found by the status review: only graduations logged
+        late were reported, never one not done at all."""
+        try:
+            policy = self.policy(on)
+        except PolicyNotInForce:
+            return []
+        final_grades = graduation.rollover_plan(policy).final_grades
+        due_of: dict[_dt.date | None, _dt.date] = {}
+        counts: collections.Counter[tuple[str, _dt.date]] = collections.Counter()
+        # (a row that cannot be read stops the stream: it is the altered_record finding,
+        # and the counts are of the rows read before it)
+        with contextlib.suppress(CorruptRecord):
+            for s in uow.students.in_final_grade(St.REGISTERED, final_grades):
+                if not (everywhere or inside(s.school)):
+                    continue
+                logged = digests.get(s.id)
+                since = None if logged is None else _grade_since(logged, s.grade, s.id, rollovers)
+                due = due_of.get(since)
+                if due is None:
+                    due = due_of[since] = graduation.graduation_window(
+                        on, policy=policy, final_since=since
+                    )[1]
+                if on > due:
+                    counts[(s.school, due)] += 1
+        return [
+            audit.Finding(
+                "graduation_missing",
+                school,
+                school,
+                on,
+                f"{n} final-grade student(s) not graduated, due {due}",
+                f"{n} 名毕业年级学生未办理毕业（结业），期限 {due}",
+            )
+            for (school, due), n in sorted(counts.items())
+        ]
 
     def _late_graduation_party(
         self, uow: UnitOfWork, e: ChangeEntry, due: _dt.date, student: Student

@@ -308,6 +308,22 @@ STUDENT: TransitionTable[StudentStatus] = TransitionTable(
         ),
         _t(St.PENDING_REVIEW, "reject", St.DRAFT, anhui(15), note="back to the school to correct"),
         _t(St.PENDING_REVIEW, "void", St.VOIDED, anhui(14), "changes.check_void"),
+        _t(
+            St.DRAFT,
+            "void_reenrolment",
+            St.DROPPED_OUT,
+            anhui(14, note="误录的重新入学撤销，恢复辍学，第二十七条第二款"),
+            "changes.check_void",
+            note="a dropout's re-entry entered in error (at the wrong school): the record "
+            "is a dropout again where the re-entry found it",
+        ),
+        _t(
+            St.PENDING_REVIEW,
+            "void_reenrolment",
+            St.DROPPED_OUT,
+            anhui(14, note="误录的重新入学撤销，恢复辍学，第二十七条第二款"),
+            "changes.check_void",
+        ),
         _t(St.REGISTERED, "suspend", St.SUSPENDED, anhui(26)),
         _t(St.SUSPENDED, "resume", St.REGISTERED, anhui(26)),
         _t(St.REGISTERED, "drop_out", St.DROPPED_OUT, anhui(27)),
@@ -326,8 +342,9 @@ STUDENT: TransitionTable[StudentStatus] = TransitionTable(
             St.DRAFT,
             anhui(27, 2, note="一人一籍一号，第十三条"),
             "changes.check_reenrolment",
-            note="a dropout whose registry was not kept (senior high) enrolled again: "
-            "the same record and 学籍号, a new 地区学号",
+            note="a dropout whose registry was not kept (senior high, or lapsed) enrolled "
+            "again, or a compulsory one continued into the next stage "
+            "(dropout_continues_next_stage): the same record and 学籍号, a new 地区学号",
         ),
         _t(
             St.REGISTERED,

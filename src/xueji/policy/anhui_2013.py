@@ -226,6 +226,35 @@ ANHUI_2013 = Policy(
         "compulsory education). A profile may narrow it (e.g. [10]: only as a new 高一 "
         "entrant) or empty it (no re-entry: dropout.reentry_grade).",
     ),
+    dropout_return_reviewed=Param(
+        False,
+        _art(27, 2),
+        "Art 26 has a suspension and a resumption (休学、复学) submitted for approval "
+        "(提交变动审批); Art 27 has the authority review the dropout itself (within "
+        "dropout_review_limit working days) and, for the compulsory grades, keep the "
+        "registry (保留学籍), and names no approval of the child's return. Read (false): "
+        "the return on the kept registry is applied by the school alone, logged "
+        "return_from_dropout (the authority sees it in the log and in detect; the "
+        "Compulsory Education Law has it bring dropouts back, not hold them out). A "
+        "reviewed return (true, a request the authority approves as a resumption) is "
+        "not implemented: a documented gap, refused when a profile loads.",
+    ),
+    dropout_continues_next_stage=Param(
+        True,
+        _art(27, 2),
+        "Art 27(2) keeps a compulsory-education dropout's registry (为其保留学籍) for "
+        "the compulsory years; it does not say whether the child, admitted by the next "
+        "stage (a grade-6 dropout into grade 7, a grade-9 dropout into senior high, "
+        "e.g. as a 社会考生 or by a vocational school), must first come back and "
+        "graduate. Read (true): the registry is kept for the child, and one person has "
+        "one registry and one number (Art 13): the next stage's intake into its entry "
+        "grade (Art 12: grades 7 and 10 continue the 学籍号) takes up the record kept, "
+        "as it takes up a graduate's, as a draft for the new-student review (Art 15; "
+        "logged enroll_after_dropout). Only the entry grade of the stage after the one "
+        "left: any other grade is refused dropout.registry_kept (the child comes back "
+        "by return_from_dropout). False: the intake is refused the same way; the child "
+        "returns, graduates, then continues.",
+    ),
     dropout_registry_kept=Param(
         "compulsory_years",
         _art(27, 2),

@@ -281,6 +281,14 @@ def _value_problems(p: Policy) -> list[Problem]:
     ):
         if getattr(p, name).value not in allowed:
             out.append((f"{name} 只能是 {allowed} 之一", f"{name} is one of {allowed}"))
+    if p.dropout_return_reviewed.value is not False:
+        out.append(
+            (
+                "dropout_return_reviewed 只能是 false：辍学返校的审批尚未实现（docs/policy.md）",
+                "dropout_return_reviewed is false only: a reviewed return from dropout is "
+                "not implemented (a documented gap, docs/policy.md)",
+            )
+        )
     for name, low, high in (
         ("school_entry_age", 1, 18),
         ("transfer_stage_limit", 1, None),
@@ -850,6 +858,17 @@ class Policy:
     compulsory_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)
     dropout_reentry_grades: Param[frozenset[int]] = attrs.field(validator=_fields_are_params)
     dropout_registry_kept: Param[str] = attrs.field(validator=_fields_are_params)
+    dropout_return_reviewed: Param[bool] = attrs.field(validator=_fields_are_params)
+    """Whether a dropout's return to school (``return_from_dropout``, Art 27(2)) waits for
+    the authority's approval, as a resumption does (Art 26). Only ``False`` (the return
+    applied by the school) is implemented: ``True`` is refused when the profile loads, a
+    documented gap (docs/policy.md)."""
+    dropout_continues_next_stage: Param[bool] = attrs.field(validator=_fields_are_params)
+    """Whether a dropout of the compulsory grades whose registry is kept (Art 27(2)),
+    admitted by the next stage's intake into its entry grade (7 or 10 under 6-3-3), is
+    enrolled on the record kept (the same 学籍号, as a graduate's continues, Art 12),
+    without coming back to graduate first. False refuses the intake
+    (``dropout.registry_kept``): the child returns and graduates first."""
 
     # 第五章 管理和安全
     locked_fields: Param[frozenset[str]] = attrs.field(validator=_fields_are_params)

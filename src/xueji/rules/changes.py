@@ -10,7 +10,7 @@ deleted) and may return.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import attrs
 
@@ -36,12 +36,15 @@ __all__ = [
     "check_registry_kept",
     "check_return_from_dropout",
     "check_void",
+    "continues_next_stage",
     "dropout_record",
     "filed_on",
     "keeps_registry",
     "migrant_dropout_summary",
+    "next_stage_entry",
     "reentering",
     "registry_kept_until",
+    "registry_lapsed",
     "student_at_dropout",
     "summary_span",
     "waits_for",
@@ -226,6 +229,7 @@ def check_void(
     reason: str,
     first_entry: bool,
     open_requests: Iterable[RequestKind | Request] = (),
+    reentry: bool = False,
 ) -> Decision:
     """Art 14 (no second registry; the student table's ``void``: "entered in error;
     kept, not deleted"): may ``student`` be voided
@@ -237,6 +241,13 @@ def check_void(
     and its 学籍号 the student's for life (``void.taken_up``, Art 13); and not while
     a request other than its new-student review is open (a transfer in's, decided
     first: its refusal voids the record, ``change.other_open``).
+
+    ``reentry``: the record is a dropout's taken up again by an enrolment (Art 27(2),
+    logged ``enroll_after_dropout``) and still on that entry's review: entered in
+    error (at the wrong school), it may be undone (Art 14), the record going back to
+    the dropout it was (:meth:`~xueji.registry.Registry.void_record`), so
+    ``void.taken_up`` does not refuse it (found by the status review: a dropout
+    enrolled again at the wrong school could not be enrolled at the right one).
 
     >>> import datetime as dt
     >>> from xueji.model import Student
@@ -259,7 +270,12 @@ def check_void(
         seen={"allowed_from": ",".join(sorted(s.value for s in VOIDABLE))},
     )
     c.rule("void.reason_missing", bool(reason.strip()), student=student.id)
-    c.rule("void.taken_up", first_entry, student=student.id)
+    c.rule(
+        "void.taken_up",
+        first_entry or reentry,
+        student=student.id,
+        seen={"reentry": reentry} if reentry else None,
+    )
     return Decision.combine(
         c.decision(),
         check_no_other_open(
@@ -271,9 +287,51 @@ def check_void(
     )
 
 
-def keeps_registry(student: Student, policy: Policy) -> bool:
-    """Art 27(2): a dropout in the compulsory grades keeps the registry."""
-    return student.grade in policy.compulsory_grades.value
+def keeps_registry(
+    student: Student, policy: Policy, *, lapsed: Collection[str] = frozenset()
+) -> bool:
+    """Art 27(2): a dropout in the compulsory grades keeps the registry, for the years
+    the profile keeps it (``dropout_registry_kept``): ``lapsed`` names the records
+    whose years have passed (:func:`registry_lapsed`), which keep it no longer."""
+    return student.grade in policy.compulsory_grades.value and student.id not in lapsed
+
+
+def registry_lapsed(
+    student: Student, *, dropped_on: _dt.date | None, today: _dt.date, policy: Policy
+) -> bool:
+    """Whether ``student``'s kept registry (a compulsory dropout's, Art 27(2)) has
+    lapsed by ``today``: past :func:`registry_kept_until` of the day its dropout was
+    approved (``dropped_on``; None: not known, not lapsed)."""
+    if student.status is not StudentStatus.DROPPED_OUT or dropped_on is None:
+        return False
+    until = registry_kept_until(student.grade, dropped_on, policy)
+    return until is not None and today > until
+
+
+def next_stage_entry(student: Student, grade: int, policy: Policy) -> bool:
+    """Whether ``grade`` is the entry grade of the stage after the one ``student`` left:
+    an initial grade (``initial_grades``, past 1) above the student's grade with no
+    initial grade between (a grade-6 or grade-3 pupil's 7, a grade-9 one's 10 under
+    6-3-3; a grade-5 one's 10 skips a stage).
+
+    >>> import datetime as dt
+    >>> from xueji.policy import ANHUI_2013, Stage
+    >>> s = Student("S1", "J", "J-9", 9, Stage.JUNIOR, StudentStatus.DROPPED_OUT, "甲",
+    ...             "M", dt.date(2011, 3, 1), "340104", dt.date(2024, 9, 1))
+    >>> [g for g in range(1, 13) if next_stage_entry(s, g, ANHUI_2013)]
+    [10]
+    """
+    entries = [g for g in policy.initial_grades.value if g > 1]
+    above = [g for g in entries if g > student.grade]
+    return bool(above) and grade == min(above)
+
+
+def continues_next_stage(student: Student, grade: int, policy: Policy) -> bool:
+    """Art 27(2) with Art 12, as the profile reads it (``dropout_continues_next_stage``):
+    whether an enrolment into ``grade`` continues ``student``, a compulsory dropout
+    whose registry is kept, into the next stage (:func:`next_stage_entry`), as a
+    graduate's record is continued."""
+    return policy.dropout_continues_next_stage.value and next_stage_entry(student, grade, policy)
 
 
 def check_return_from_dropout(student: Student, policy: Policy) -> Decision:
@@ -405,14 +463,26 @@ def check_reenrolment(student: Student, *, grade: int, policy: Policy) -> Decisi
     return c.decision()
 
 
-def reentering(candidates: Iterable[Student], policy: Policy) -> Student | None:
+def reentering(
+    candidates: Iterable[Student],
+    policy: Policy,
+    *,
+    grade: int | None = None,
+    lapsed: Collection[str] = frozenset(),
+) -> Student | None:
     """The record among ``candidates`` (the existing records of a person being
     enrolled) that an enrolment takes up again under Art 27(2): a dropout whose
-    registry was not kept (:func:`keeps_registry`); None if there is none."""
+    registry was not kept (:func:`keeps_registry`; ``lapsed`` as there), or, given the
+    enrolment's ``grade``, a compulsory dropout continued into the next stage
+    (:func:`continues_next_stage`); None if there is none."""
     found = [
         s
         for s in candidates
-        if s.status is StudentStatus.DROPPED_OUT and not keeps_registry(s, policy)
+        if s.status is StudentStatus.DROPPED_OUT
+        and (
+            not keeps_registry(s, policy, lapsed=lapsed)
+            or (grade is not None and continues_next_stage(s, grade, policy))
+        )
     ]
     return found[-1] if found else None
 
@@ -443,15 +513,21 @@ def dropout_record(student: Student) -> dict[str, str]:
     }
 
 
-def student_at_dropout(student: Student, request: Request) -> Student:
+def student_at_dropout(student: Student, request: Request, *, still_out: bool = False) -> Student:
     """``student`` as they were when ``request`` (an approved dropout) was approved:
     the school, grade, 户籍 and migrant flag its payload recorded then
     (:func:`dropout_record`), the rest as now. A dropout approved before those were
     recorded (data written before this change: the payload has none of them) gives
     the record as it is now, which is right unless the child has since come back and
-    moved school, grade or 户籍."""
+    moved school, grade or 户籍.
+
+    ``still_out``: the child is still dropped out on this dropout (its latest, the
+    record in 辍学): the record as it is now, corrected since where it was (a migrant
+    flag forgotten at entry, a 户籍 put right: Art 27(3) hands the child to its true
+    户籍 county). The snapshot is for a child who came back, and may have moved, since.
+    Found by the status review: such a child fell out of every summary."""
     kept = request.payload
-    if not all(k in kept for k in DROPOUT_RECORD_FIELDS):
+    if still_out or not all(k in kept for k in DROPOUT_RECORD_FIELDS):
         return student
     return attrs.evolve(
         student,

@@ -30,7 +30,7 @@ read (bulk imports decide a million rows and read no explanation).
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from dateutil.relativedelta import relativedelta
 
@@ -231,6 +231,8 @@ def check_duplicate(
     continuing: bool,
     policy: Policy | None = None,
     with_id: bool = False,
+    grade: int | None = None,
+    lapsed: Collection[str] = frozenset(),
 ) -> Decision:
     """Art 14: no second registry for a student who has one.
 
@@ -249,6 +251,14 @@ def check_duplicate(
     :func:`~xueji.rules.changes.check_reenrolment`; one whose registry was kept is
     refused as ``dropout.registry_kept``, which says the student comes back by
     ``return_from_dropout``. Without it (a transfer in) a dropout is a duplicate.
+    Two exceptions to the refusal (found by the status review): a ``continuing``
+    enrolment into the entry ``grade`` of the stage after the one the dropout left
+    takes the record up, as for a graduate (Art 12), where the profile's
+    ``dropout_continues_next_stage`` says so
+    (:func:`~xueji.rules.changes.continues_next_stage`); and a record named in
+    ``lapsed`` (the years its registry was kept for have passed,
+    :func:`~xueji.rules.changes.registry_lapsed`) keeps it no longer: it is taken up
+    as a senior dropout's is (:func:`~xueji.rules.changes.check_reenrolment`).
 
     ``with_id``: the enrolment gives the student's own ID number. A record found
     without one (the child first enrolled by a guardian's ID alone, Art 13) is the
@@ -257,7 +267,7 @@ def check_duplicate(
     a second registry.
     """
     from xueji.lifecycle.tables import StudentStatus as St
-    from xueji.rules.changes import keeps_registry
+    from xueji.rules.changes import continues_next_stage, keeps_registry
 
     c = Checks()
     for s in candidates:
@@ -268,13 +278,26 @@ def check_duplicate(
             "school": s.school,
         }
         if policy is not None and s.status is St.DROPPED_OUT:
-            kept = keeps_registry(s, policy)
+            kept = keeps_registry(s, policy, lapsed=lapsed)
+            onward = (
+                kept and continuing and grade is not None and continues_next_stage(s, grade, policy)
+            )
             c.check(
                 "dropout.registry_kept" if kept else "enrolment.duplicate",
-                not kept,
+                not kept or onward,
                 {**facts, "grade": s.grade, "use": "return_from_dropout"} if kept else facts,
-                params=(("compulsory_grades", policy.compulsory_grades),),
-                seen={"continuing": continuing, "registry_kept": kept},
+                params=(
+                    ("compulsory_grades", policy.compulsory_grades),
+                    ("dropout_continues_next_stage", policy.dropout_continues_next_stage),
+                )
+                if kept
+                else (("compulsory_grades", policy.compulsory_grades),),
+                seen={
+                    "continuing": continuing,
+                    "registry_kept": kept,
+                    "lapsed": s.id in lapsed,
+                    "next_stage": onward,
+                },
             )
             continue
         kept = s.status is St.VOIDED or (continuing and s.status in (St.GRADUATED, St.COMPLETED))
