@@ -2074,6 +2074,9 @@ class _Enrolment:
         if not (isinstance(school, str) and isinstance(class_id, str)):
             raise _bad_input("学校代码和班级须为文本", "the school and class codes are text")
         _check_date(entry_date, "入学日期", "the entry date", optional=True)
+        _not_after(entry_date, on, "入学日期", "the entry date")
+        if photo is not None:
+            _not_after(photo.taken_on, on, "照片采集日期", "the photo's date")
         if stage is not None and not isinstance(stage, Stage):
             shown = repr(stage)
             raise _bad_input(f"学段无效：{shown}", f"not a stage: {shown}")
@@ -3197,7 +3200,7 @@ class Registry:
         taken = s.photo.taken_on if s.photo is not None else None
         klass = uow.classes.get(s.class_id)
         return Decision.combine(
-            enrolment.check_age(s.birth_date, entry_year=entry_year, policy=policy),
+            enrolment.check_age(s.birth_date, entry_date=s.entry_date, policy=policy),
             enrolment.check_photo(taken, grade=s.grade, entry_year=entry_year, policy=policy),
             enrolment.check_stage(self._get_school(uow, s.school), s.stage),
             Decision.allow()
@@ -4839,10 +4842,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         policy: Policy, entry: _dt.date, birth_date: _dt.date, memo: dict[tuple[Any, ...], Decision]
     ) -> Decision:
         """The age decision of :meth:`_admission` (Art 14), kept in ``memo``."""
-        age = memo.get(("age", birth_date, entry.year))
+        # (keyed by the entry date: a spring entry counts on the cutoff before it)
+        age = memo.get(("age", birth_date, entry))
         if age is None:
-            age = memo[("age", birth_date, entry.year)] = enrolment.check_age(
-                birth_date, entry_year=entry.year, policy=policy
+            age = memo[("age", birth_date, entry)] = enrolment.check_age(
+                birth_date, entry_date=entry, policy=policy
             )
         return age
 
@@ -6113,7 +6117,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         _check_flag(abroad, "abroad（是否来自境外）", "abroad")  # ("false" read as true)
         kind = RequestKind.CROSS_BORDER_IN if abroad else RequestKind.CROSS_PROVINCE_IN
         _check_person(name, sex, grade, hukou_region)
-        _checked_fields({"birth_date": birth_date, "photo": photo, "migrant": migrant}, None)
+        _checked_fields({"birth_date": birth_date, "photo": photo, "migrant": migrant}, on)
         if not abroad and not registry_number:
             return Outcome(Decision.refuse(violation("transfer.cross_province_number")))
         with self.store.unit_of_work() as uow:
@@ -7928,6 +7932,23 @@ def _check_date(value: object, what_zh: str, what_en: str, *, optional: bool = F
         _date_out_of_range(what_zh, what_en, value)
 
 
+def _not_after(value: _dt.date | None, on: _dt.date, what_zh: str, what_en: str) -> None:
+    """Refuse a date (already a date) after ``on``, today, as bad input: a record is
+    typed after what it records (Art 15: the school types its new students in after
+    they entered; Art 12: the photo is one taken). Found by the enrolment review: an
+    ``entry_date`` in 2027 typed on 1 September 2026 had a 5-year-old's age counted at
+    31 August 2027 and registered, and a photo dated next December passed Art 12.
+    No pre-registration is read into the measures: a child not yet entered has no
+    registry (Art 14), so there is no policy parameter for one."""
+    if value is not None and value > on:
+        day, today = value.isoformat(), on.isoformat()
+        raise _bad_input(
+            f"{what_zh} {day} 晚于今天（{today}）：学籍在入学后录入，照片须已采集（第十二条、第十五条）",
+            f"{what_en} {day} is after today ({today}): a registry is typed in after the "
+            "entry, of a photo taken (Arts 12, 15)",
+        )
+
+
 _FIRST_DAY, _LAST_DAY = DATE_RANGE
 
 
@@ -8207,6 +8228,8 @@ def _checked_fields(fields: Mapping[str, Any], on: _dt.date | None) -> dict[str,
                 out[k] = ids.validate(v, today=on)  # InvalidResidentId says what is wrong
         elif k == "photo":
             ok = v is None or _photo_ok(v)
+            if ok and v is not None and on is not None:
+                _not_after(v.taken_on, on, "照片采集日期", "the photo's date")
         elif k in ("migrant", "special_needs"):
             ok = type(v) is bool
         elif k == "consent":

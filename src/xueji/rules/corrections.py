@@ -434,7 +434,7 @@ def check_corrected_age(
     student: Student, changes: Mapping[str, object], *, policy: Policy
 ) -> Decision:
     """Art 14, said: a corrected birth date that makes the student younger than the
-    school entry age in the year of the record's entry (the rule that refuses such a
+    school entry age on the cutoff of the record's entry (the rule that refuses such a
     child's enrolment, :func:`~xueji.rules.enrolment.check_age`) is a warning, not a
     refusal: a correction records the truth (Art 29), and the authority looks into
     the registry. Asked when a correction changing the birth date is filed and again
@@ -443,7 +443,7 @@ def check_corrected_age(
     born = changes.get("birth_date")
     if not isinstance(born, _dt.date):
         return Decision.allow()
-    return check_age(born, entry_year=student.entry_date.year, policy=policy, warn=True)
+    return check_age(born, entry_date=student.entry_date, policy=policy, warn=True)
 
 
 def check_unique_id(student: Student, holders: Iterable[Student]) -> Decision:
