@@ -505,3 +505,40 @@ def test_art11_family_is_no_group_a_school_records(province: Province) -> None:
     row = next(line for line in table.splitlines() if line.startswith("| `add_info`"))
     assert "`family`" not in row
     assert "`award`" in row
+
+
+def test_art29_a_corrected_photo_is_held_to_the_photo_rule_of_art_12(province: Province) -> None:
+    """Found by the enrolment review: a correction of the photo skipped Art 12's rule,
+    so a photo taken five years before the child was born (or in 2030) was approved.
+    A corrected photo is not taken before the birth date (``correction.photo_date``)
+    nor after today (bad input, as at enrolment); for a student of an initial grade it
+    is of the year of entry, as at enrolment (``enrolment.photo_missing``). Asked when
+    filed and again at approval: a birth date corrected in between counts."""
+    county = authority("340104")
+    s = province.register()  # grade 1, entered 2026-09-01, born 2020-03-01
+    before_birth = province.reg.request_correction(
+        A, s.id, {"photo": Photo(D(2015, 1, 1), "o")}, "换"
+    )
+    assert before_birth.decision.codes == ("correction.photo_date",)
+    assert before_birth.request is None
+    with pytest.raises(XuejiError) as err:
+        province.reg.request_correction(A, s.id, {"photo": Photo(D(2030, 1, 1), "f")}, "换")
+    assert err.value.code == "command.bad_input"
+    last_year = province.reg.request_correction(A, s.id, {"photo": Photo(D(2025, 6, 1), "l")}, "换")
+    assert last_year.decision.codes == ("enrolment.photo_missing",)
+    ok = province.reg.request_correction(A, s.id, {"photo": Photo(D(2026, 8, 30), "n")}, "换")
+    assert ok.allowed, ok.decision
+    # at approval: a grade-2 pupil known by a guardian's number, whose birth date is
+    # corrected after the photo's correction was filed
+    g = province.register(
+        "A", 2, birth=D(2019, 3, 1), id_number=None, guardian_id=make_id(D(1985, 1, 1))
+    )
+    photo = province.reg.request_correction(A, g.id, {"photo": Photo(D(2019, 6, 1), "p")}, "换")
+    assert photo.allowed, photo.decision
+    born = province.reg.request_correction(A, g.id, {"birth_date": D(2019, 8, 1)}, "录错")
+    assert born.request is not None
+    assert province.reg.approve(county, born.request.id).allowed
+    assert photo.request is not None
+    late = province.reg.approve(county, photo.request.id)
+    assert late.decision.codes == ("correction.photo_date",)
+    assert province.reg.student(county, g.id).photo != Photo(D(2019, 6, 1), "p")

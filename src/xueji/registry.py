@@ -5739,6 +5739,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             run.append(corrections.check_ids_taken(changes, policy=self.policy(on)))
             if not run[-1].allowed:
                 return Outcome(Decision.combine(*run), None, req)
+            # Art 29 with Art 12: the photo against the record as it is now (a birth
+            # date corrected since the filing may come after the photo's day)
+            run.append(corrections.check_corrected_photo(student, changes, policy=self.policy(on)))
+            if not run[-1].allowed:
+                return Outcome(Decision.combine(*run), None, req)
             # Art 14: a birth date below school age is said, not refused
             run.append(corrections.check_corrected_age(student, changes, policy=self.policy(on)))
         final = REQUEST_TABLES[req.kind].get(req.state, event)
@@ -5943,6 +5948,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             guardian = Decision.combine(
                 corrections.check_guardian_after(s, changes),
                 corrections.check_ids_taken(changes, policy=policy),
+                # Art 29 with Art 12: a corrected photo is the student's (not taken
+                # before the birth date) and an initial grade's of the year of entry
+                corrections.check_corrected_photo(s, changes, policy=policy),
             )
             if not guardian.allowed:
                 return Outcome(Decision.combine(decision, guardian), s)

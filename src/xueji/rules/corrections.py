@@ -25,6 +25,7 @@ from xueji.rules.enrolment import (  # (_LINK: the duplicate's ``use``)
     check_foreign_ids,
     check_guardian_id,
     check_id_agreement,
+    check_photo,
 )
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "changes_nothing",
     "check_agreement",
     "check_corrected_age",
+    "check_corrected_photo",
     "check_correction",
     "check_direct_edit",
     "check_edit_changes",
@@ -360,6 +362,41 @@ def check_photo_kept(student: Student, changes: Mapping[str, object]) -> Decisio
     removed = "photo" in changes and not changes["photo"] and student.photo is not None
     c.rule("correction.photo_removed", not removed, student=student.id)
     return c.decision()
+
+
+def check_corrected_photo(
+    student: Student, changes: Mapping[str, object], *, policy: Policy
+) -> Decision:
+    """Art 29 with Art 12: a corrected photo is held to the photo rule of an enrolment.
+    It is the student's, not taken before the birth date of the record as ``changes``
+    would leave it (``correction.photo_date``); for a student of an initial grade
+    (``initial_grades``) it is of the year of entry, as
+    :func:`~xueji.rules.enrolment.check_photo` asks at enrolment and at the review
+    (``enrolment.photo_missing``). Both refuse, as that rule does: a photo is a key
+    field, and a correction that cannot be the student's is not the truth Art 29
+    records. (A photo taken after today is bad input before any rule: the registry's
+    input check.) Asked when a correction carrying a photo is filed and again at
+    approval (a birth date corrected in between counts); no step otherwise. Before,
+    only the photo's removal was checked: a photo taken five years before the child
+    was born was approved (found by the enrolment review)."""
+    photo = changes.get("photo")
+    taken = getattr(photo, "taken_on", None)
+    if not isinstance(taken, _dt.date):
+        return Decision.allow()
+    born = changes.get("birth_date", student.birth_date)
+    c = Checks()
+    c.rule(
+        "correction.photo_date",
+        not (isinstance(born, _dt.date) and taken < born),
+        student=student.id,
+        photo_taken=taken,
+    )
+    if c.found:
+        return c.decision()
+    return Decision.combine(
+        c.decision(),
+        check_photo(taken, grade=student.grade, entry_year=student.entry_date.year, policy=policy),
+    )
 
 
 def check_agreement(
