@@ -1843,3 +1843,65 @@ def test_art14_the_age_cutoff_is_the_school_year_s_for_any_entry_date() -> None:
     assert {d: age_cutoff(d, ANHUI_2013) for d in days} == days
     for edge in (dt.date(1, 1, 1), dt.date(9999, 12, 31)):
         assert age_cutoff(edge, ANHUI_2013) <= max(edge, D(9999, 8, 31))
+
+
+@pytest.mark.parametrize(
+    ("consent", "field"),
+    [
+        (("", "王芳", D(2026, 8, 30)), "basis"),
+        (("anything", "王芳", D(2026, 8, 30)), "basis"),
+        (("guardian_consent", "", D(2026, 8, 30)), "given_by"),
+        (("guardian_consent", "  ", D(2026, 8, 30)), "given_by"),
+        (("guardian_consent", "王芳", D(2030, 1, 1)), "given_on"),
+        (("guardian_consent", "王芳", D(2019, 1, 1)), "given_on"),  # before the birth
+        (("guardian_consent", "王芳", D(2026, 8, 30), "own"), "guardian_id"),
+        (("guardian_consent", "王芳", D(2026, 8, 30), "110105194912310021"), "guardian_id"),
+        (("guardian_consent", "王芳", D(2026, 8, 30), "child"), "guardian_id"),  # born after
+    ],
+    ids=[
+        "empty-basis",
+        "unknown-basis",
+        "no-giver",
+        "blank-giver",
+        "future",
+        "before-birth",
+        "own-id",
+        "invalid-id",
+        "younger",
+    ],
+)
+def test_pipl31_a_consent_that_cannot_be_one_is_bad_input(
+    province: Province, consent: tuple[Any, ...], field: str
+) -> None:
+    """Found by the enrolment review: any :class:`~xueji.model.Consent` cleared
+    ``privacy.consent_missing`` (PIPL Art 31): an empty basis and giver, a consent
+    given in 2030 or before the child was born, the child's own ID number as the
+    guardian's. Each is bad input naming the field, in ``enroll``, an ``enroll_many``
+    row and ``update_student``; a good one (the guardian's number normalised) passes."""
+    from xueji.model import Consent
+
+    born = D(2020, 3, 1)
+    own = make_id(born)
+    guardian = {"own": own, "child": make_id(D(2021, 5, 1), n=77)}
+    args = list(consent)
+    if len(args) == 4:
+        args[3] = guardian.get(args[3], args[3])
+    bad = Consent(*args)
+    kw = enrol_kwargs(born, id_number=own, consent=bad)
+    with pytest.raises(XuejiError) as err:
+        province.reg.enroll(A, **kw)
+    assert err.value.code == "command.bad_input"
+    assert "同意记录" in err.value.message_zh
+    assert field in err.value.message_en
+    out = province.reg.enroll_many(A, [kw])
+    assert [d.codes for _, d in out.refused] == [("command.bad_input",)]
+    s = province.enroll("A", 1, birth=born, id_number=own)
+    with pytest.raises(XuejiError) as err:
+        province.reg.update_student(A, s.id, consent=bad)
+    assert err.value.code == "command.bad_input"
+    mother = make_id(D(1990, 5, 1), "F")
+    good = Consent("guardian_consent", "王芳", D(2026, 8, 30), mother.lower())
+    assert province.reg.update_student(A, s.id, consent=good).allowed
+    kept = province.reg.student(A, s.id).consent
+    assert kept is not None
+    assert kept.guardian_id == mother

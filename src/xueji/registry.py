@@ -2071,6 +2071,8 @@ class _Enrolment:
                 },
                 None,
             )
+        if consent is not None:  # (PIPL Art 31: one that can be a consent)
+            consent = _checked_consent(consent, birth_date=birth_date, id_number=id_number, on=on)
         if not (isinstance(school, str) and isinstance(class_id, str)):
             raise _bad_input("学校代码和班级须为文本", "the school and class codes are text")
         _check_date(entry_date, "入学日期", "the entry date", optional=True)
@@ -5037,6 +5039,13 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "update_student", expected_version)
             policy = self.policy(on)
+            if fields.get("consent") is not None:  # (PIPL Art 31: one that can be one)
+                fields["consent"] = _checked_consent(
+                    fields["consent"],
+                    birth_date=fields.get("birth_date", s.birth_date),
+                    id_number=fields.get("id_number", s.id_number) or None,
+                    on=on,
+                )
             # a record held here (not voided, not gone out: key-fields review)
             decision = corrections.check_edit_status(s)
             if decision.allowed:
@@ -8255,6 +8264,67 @@ def _checked_fields(fields: Mapping[str, Any], on: _dt.date | None) -> dict[str,
             shown = repr(v)
             raise _bad_input(f"{zh}无效：{shown}", f"{en} is not valid: {shown}")
     return out
+
+
+def _checked_consent(
+    consent: Consent, *, birth_date: _dt.date, id_number: str | None, on: _dt.date
+) -> Consent:
+    """A consent (of its types already, :func:`_checked_fields`) that can be one (PIPL
+    Art 31), its guardian's number validated and normalised; bad input naming the field
+    otherwise: a basis of :data:`~xueji.rules.privacy.CONSENT_BASES`, a giver named (not
+    blank), given on or before today and not before the child's birth date, and a
+    guardian's identity number valid (as the student's ``guardian_id``, Art 13), not
+    the child's own and of someone born before the child. Before, any consent cleared
+    ``privacy.consent_missing``: an empty basis and giver, a consent of 2030, the
+    child's own number as the guardian's (found by the enrolment review). Bad input,
+    not a rule's warning: such a consent records nothing a school could complete, and
+    the rule (a consent missing, a warning) then reads the record as it stands."""
+
+    def bad(field: str, zh: str, en: str) -> NoReturn:
+        raise _bad_input(
+            f"同意记录的 {field} 无效：{zh}", f"the consent's {field} is not valid: {en}"
+        )
+
+    if consent.basis not in privacy.CONSENT_BASES:
+        known = "、".join(sorted(privacy.CONSENT_BASES))
+        shown = repr(consent.basis)
+        bad(
+            "basis",
+            f"{shown} 不是 {known} 之一",
+            f"{shown} is not one of {known.replace('、', ', ')}",
+        )
+    if not consent.given_by.strip():
+        bad(
+            "given_by",
+            "须填写给出同意的监护人姓名",
+            "the name of the guardian who gave it is empty",
+        )
+    if consent.given_on > on:
+        bad(
+            "given_on",
+            f"{consent.given_on} 晚于今天（{on}）",
+            f"{consent.given_on} is after today ({on})",
+        )
+    if consent.given_on < birth_date:
+        # (the birth date is not shown: Art 30, a masked number may be beside it)
+        bad("given_on", "早于学生出生日期", "it is before the student's birth date")
+    guardian = consent.guardian_id
+    if guardian is None:
+        return consent
+    try:
+        guardian = ids.validate(guardian, today=on)
+    except XuejiError as err:
+        bad("guardian_id", err.message_zh, err.message_en)
+    if not enrolment.guardian_fits(guardian, id_number=id_number, birth_date=birth_date):
+        bad(
+            "guardian_id",
+            "须为父母或其他法定监护人的身份证号：不是学生本人的，持有人出生在学生之前（第十三条）",
+            "it is a parent's or other legal guardian's: not the student's own, of someone "
+            "born before the student (Art 13)",
+        )
+    return (
+        consent if guardian == consent.guardian_id else attrs.evolve(consent, guardian_id=guardian)
+    )
 
 
 def _valid_ids(
