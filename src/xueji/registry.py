@@ -69,7 +69,7 @@ from xueji.lifecycle.tables import (
     RequestState,
     StudentStatus,
 )
-from xueji.masking import HIDDEN_DATE, IdMask, mask, remask
+from xueji.masking import HIDDEN_DATE, IdMask, birth_dates_of, hide_birth_dates, mask, remask
 from xueji.model import (
     DATE_RANGE,
     SCHOOL_MAINTAINED,
@@ -350,7 +350,9 @@ _ISSUED = frozenset(
 )
 
 
-def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[str, str]:
+def _fields(
+    values: Mapping[str, object], spec: IdMask | None = None, born: set[str] | None = None
+) -> dict[str, str]:
     """Log values as text, identity numbers masked (Art 30) with ``spec``: the
     ``id_mask`` of the profile in force (the library's default where none is).
 
@@ -364,7 +366,14 @@ def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[st
     together they gave the number back); the record's digest covers it. A value that
     is no text (the number record a correction changes) is logged as its repr, whose
     numbers the library masked with its default: they are masked again with ``spec``
-    (found by the merge review)."""
+    (found by the merge review).
+
+    ``born``: the birth dates (:func:`~xueji.masking.birth_dates_of`) of the identity
+    numbers the entry or its record holds, hidden in every free text of the entry in
+    any common spelling (:func:`~xueji.masking.hide_birth_dates`). Before, a
+    correction's reason, ``出生日期 2020-03-02 错录为 2020-03-01``, was logged in clear
+    beside the masked new number, which the two gave back (found by the enrolment
+    review)."""
     out = {}
     for k, v in values.items():
         text = v if type(v) is str else _s(v)  # (most values are text already)
@@ -372,6 +381,8 @@ def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[st
             text = _masked_whole(text, spec)
         elif k == "birth_date" and text:
             text = HIDDEN_DATE
+        elif born and type(v) is str and k not in _ISSUED:
+            text = hide_birth_dates(mask_ids(text, spec), born)
         elif len(text) >= 15 and k not in _ISSUED:
             if isinstance(v, Consent):
                 text = _consent_text(v, spec)
@@ -383,6 +394,21 @@ def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[st
                 text = remask(text, spec)
         out[k] = text
     return out
+
+
+def _born_in(
+    before: Mapping[str, object], after: Mapping[str, object], *records: Student | None
+) -> set[str]:
+    """The birth dates of the identity numbers an entry holds (old and new:
+    ``id_number``, ``guardian_id``, a G ``registry_number``) and its records hold,
+    which its free text must not show beside them (Art 30, :func:`_fields`)."""
+    numbers: list[str | None] = [
+        v for m in (before, after) for k in _SENSITIVE if isinstance(v := m.get(k), str)
+    ]
+    for r in records:
+        if r is not None:
+            numbers += (r.id_number, r.guardian_id, r.registry_number)
+    return birth_dates_of(numbers)
 
 
 def _masked_whole(text: str, spec: IdMask | None) -> str:
@@ -2156,10 +2182,12 @@ def _entry(
     previous: ChangeEntry | None,
     previous_of_subject: ChangeEntry | None,
     spec: IdMask | None = None,
+    born: set[str] | None = None,
 ) -> ChangeEntry:
     """A change-log entry sealed to the last entry and to the subject's last; identity
     numbers in its values and in the actor's name masked with ``spec`` (the profile's
-    ``id_mask``)."""
+    ``id_mask``), and the birth dates ``born`` of the numbers the entry or its record
+    holds hidden in its free text (:func:`_fields`)."""
     return audit.make_entry(
         (previous.seq if previous else 0) + 1,
         on,
@@ -2167,8 +2195,8 @@ def _entry(
         actor.unit,
         command,
         subject,
-        _fields(before, spec),
-        _fields(after, spec),
+        _fields(before, spec, born),
+        _fields(after, spec, born),
         basis,
         _logged_name(actor, spec),
         previous,
@@ -2581,8 +2609,12 @@ class Registry:
         basis: str,
         record: Student | None = None,
         read: Student | None = None,
+        student: Student | None = None,
     ) -> None:
         """Append a sealed entry: linked to the last entry and to the subject's last.
+        ``student``: the record a request's entry concerns (its subject the request).
+        The birth dates of the identity numbers in the entry and in ``record``,
+        ``read`` and ``student`` are hidden in its free text (Art 30, :func:`_fields`).
         ``record``: the student record the command wrote, whose
         :func:`~xueji.audit.record_digest` the entry carries (Art 32(三)); ``read``:
         that record as the command read it from the store (an existing record's):
@@ -2612,6 +2644,7 @@ class Registry:
                 uow.log.last(),
                 last_of_subject,
                 self._log_mask(on),
+                _born_in(before, after, record, read, student),
             )
         )
 
@@ -3352,6 +3385,7 @@ class Registry:
                 **_request_written(req),
             },
             str(policy.cite(kind.value, "open", table.rows[0].article)),
+            student=student,
         )
         return req
 
