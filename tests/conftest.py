@@ -28,6 +28,7 @@ from xueji.model import (
 )
 from xueji.policy import ANHUI_2013, Param, Policy, Stage, load_policy
 from xueji.registry import Registry
+from xueji.rules.enrolment import age_cutoff
 from xueji.storage import MemoryStore
 from xueji.storage.protocols import Store
 from xueji.storage.sql import SqlStore
@@ -190,7 +191,9 @@ class Province:
         id_number: str | None = "auto",
         **kw: object,
     ) -> Student:
-        birth = birth or D(self.today().year - 5 - grade, 3, 1)
+        # (6 on the cutoff of the school year joined today: Art 14, age_cutoff)
+        born_by = age_cutoff(self.today(), ANHUI_2013).year
+        birth = birth or D(born_by - 5 - grade, 3, 1)
         if id_number == "auto":
             id_number = make_id(birth, sex)
         out = self.reg.enroll(

@@ -2213,7 +2213,10 @@ def test_art16_a_held_student_back_in_a_class_full_since_is_a_warning_of_the_wit
     with p.store.unit_of_work() as uow:  # (a rollover of a version before the key)
         assert uow.meta.delete([f"{registry._HELD_SEAT}A-4/{s.id}"]) == 1
     p.at(D(2026, 8, 3))
-    late = p.reg.enroll(school_actor("A"), **enrol_kwargs(D(2015, 5, 1), class_id="A-4", grade=5))
+    photo = Photo(D(2026, 8, 3), "x")  # (taken by today: Art 12)
+    late = p.reg.enroll(
+        school_actor("A"), **enrol_kwargs(D(2015, 5, 1), class_id="A-4", grade=5, photo=photo)
+    )
     assert "class.full" not in late.decision.codes  # their seat was not counted
     with caplog.at_level("WARNING", logger="xueji.registry"):
         out = p.reg.withdraw(school_actor("W"), rid)

@@ -664,7 +664,8 @@ def test_art15_the_autumn_intake_typed_after_30_september_is_late(province: Prov
     assert late.entry_date == D(2026, 10, 8)
     assert province.reg.submit(A, late.id).decision.codes == ()
     province.at(D(2027, 3, 1))  # the spring term: the day it is typed
-    assert province.enroll("A", 1).entry_date == D(2027, 3, 1)
+    # (born 2020: 6 by 31 August 2026, the cutoff of the school year a spring entry joins)
+    assert province.enroll("A", 1, birth=D(2020, 3, 1)).entry_date == D(2027, 3, 1)
 
 
 def test_art13_a_draft_s_identity_number_edited_reissues_the_registry_number(
@@ -1217,7 +1218,7 @@ def test_a_key_reused_with_other_arguments_is_refused(province: Province) -> Non
     assert err.value.code == "idempotency.mismatch"
     assert "other arguments" in err.value.message_en
     assert province.reg.approve(authority("340104"), sub.id).allowed  # (reviewed: registered)
-    fix = {"name": "新名", "photo": Photo(D(2026, 9, 2), "y")}
+    fix = {"name": "新名", "photo": Photo(D(2026, 8, 30), "y")}
     req = province.reg.request_correction(A, first.id, fix, "更正", idempotency_key="c-1")
     assert req.allowed
     same = dict(reversed(list(fix.items())))  # the same fields, in another order
@@ -1764,3 +1765,143 @@ def test_art14_the_authority_voids_a_draft_but_not_a_record_taken_up_again() -> 
     assert refused(out) == ("void.taken_up",)
     assert out.decision.violations[0].article.number == 13
     assert len(p.log()) == before
+
+
+def test_art15_an_entry_date_or_a_photo_after_today_is_bad_input(province: Province) -> None:
+    """Found by the enrolment review: an ``entry_date`` after today was taken, so a
+    5-year-old was registered on 1 September 2026 as entering in January 2027 (the
+    age checked at 31 August 2027), a 2031 entry was issued a 2031 regional number,
+    and a photo dated after today passed the Art 12 rule. A record is typed after
+    the entry (Art 15): a later entry date, or a photo not yet taken, is bad input,
+    in enroll and in an enroll_many row alike."""
+    today = province.today()
+    for over in (
+        {"birth_date": D(2021, 1, 1), "entry_date": D(2027, 1, 5)},
+        {"entry_date": D(2031, 9, 1)},
+        {"photo": Photo(D(2026, 12, 31), "x")},
+        {"entry_date": today + dt.timedelta(days=1)},
+    ):
+        kw = enrol_kwargs(**over)
+        if "birth_date" in over:
+            kw["id_number"] = make_id(over["birth_date"])
+        with pytest.raises(XuejiError) as err:
+            province.reg.enroll(A, **kw)
+        assert err.value.code == "command.bad_input"
+        what = "入学日期" if "entry_date" in over else "照片"
+        assert what in err.value.message_zh
+        assert "after today" in err.value.message_en
+        out = province.reg.enroll_many(A, [kw])
+        assert [d.codes for _, d in out.refused] == [("command.bad_input",)]
+    # today itself is an entry date and a photo's day
+    ok = province.reg.enroll(A, **enrol_kwargs(entry_date=today, photo=Photo(today, "x")))
+    assert ok.allowed, ok.decision
+
+
+def test_art14_a_spring_entry_counts_the_age_on_the_cutoff_of_the_year_it_joins(
+    province: Province,
+) -> None:
+    """Found by the enrolment review: an entry between February and August was
+    age-checked against the next 31 August, after the entry, so a child of 5 years
+    5 months entered grade 1 in February 2027 while a child a year older had been
+    refused in September 2026. The cutoff is the latest one on or before the entry
+    date (the school year being joined); the autumn intake keeps its own."""
+    from xueji.policy import ANHUI_2013
+    from xueji.rules.enrolment import age_cutoff, check_age
+
+    assert age_cutoff(D(2026, 9, 1), ANHUI_2013) == D(2026, 8, 31)
+    assert age_cutoff(D(2026, 8, 31), ANHUI_2013) == D(2026, 8, 31)
+    assert age_cutoff(D(2027, 2, 1), ANHUI_2013) == D(2026, 8, 31)
+    assert age_cutoff(D(2027, 6, 30), ANHUI_2013) == D(2026, 8, 31)
+    assert check_age(D(2020, 8, 31), entry_date=D(2026, 9, 1), policy=ANHUI_2013).allowed
+    # autumn unchanged: 6 by 31 August 2026
+    assert province.reg.enroll(A, **enrol_kwargs(D(2020, 8, 31))).allowed
+    refused_autumn = province.reg.enroll(A, **enrol_kwargs(D(2020, 9, 1), name="乙"))
+    assert refused(refused_autumn) == ("enrolment.too_young",)
+    province.at(D(2027, 2, 1))
+    photo = Photo(D(2027, 2, 1), "x")
+    spring = province.reg.enroll(A, **enrol_kwargs(D(2021, 8, 31), photo=photo, name="丙"))
+    assert refused(spring) == ("enrolment.too_young",)
+    facts = dict(spring.decision.violations[0].facts)
+    assert facts["cutoff"] == "2026-08-31"
+    assert facts["age_at_cutoff"] == "5"
+    assert province.reg.enroll(A, **enrol_kwargs(D(2020, 8, 31), photo=photo, name="丁")).allowed
+
+
+def test_art14_the_age_cutoff_is_the_school_year_s_for_any_entry_date() -> None:
+    """:func:`~xueji.rules.enrolment.age_cutoff` on the days around the terms, and on
+    the calendar's first and last days (no year 0 or 10000 is asked for)."""
+    from xueji.policy import ANHUI_2013
+    from xueji.rules.enrolment import age_cutoff
+
+    days = {
+        D(2026, 7, 15): D(2025, 8, 31),  # the spring term's last day
+        D(2026, 7, 16): D(2026, 8, 31),  # the summer holiday: the coming school year
+        D(2026, 8, 31): D(2026, 8, 31),
+        D(2027, 1, 31): D(2026, 8, 31),
+        D(2027, 2, 10): D(2026, 8, 31),  # the winter break
+    }
+    assert {d: age_cutoff(d, ANHUI_2013) for d in days} == days
+    for edge in (dt.date(1, 1, 1), dt.date(9999, 12, 31)):
+        assert age_cutoff(edge, ANHUI_2013) <= max(edge, D(9999, 8, 31))
+
+
+@pytest.mark.parametrize(
+    ("consent", "field"),
+    [
+        (("", "王芳", D(2026, 8, 30)), "basis"),
+        (("anything", "王芳", D(2026, 8, 30)), "basis"),
+        (("guardian_consent", "", D(2026, 8, 30)), "given_by"),
+        (("guardian_consent", "  ", D(2026, 8, 30)), "given_by"),
+        (("guardian_consent", "王芳", D(2030, 1, 1)), "given_on"),
+        (("guardian_consent", "王芳", D(2019, 1, 1)), "given_on"),  # before the birth
+        (("guardian_consent", "王芳", D(2026, 8, 30), "own"), "guardian_id"),
+        (("guardian_consent", "王芳", D(2026, 8, 30), "110105194912310021"), "guardian_id"),
+        (("guardian_consent", "王芳", D(2026, 8, 30), "child"), "guardian_id"),  # born after
+    ],
+    ids=[
+        "empty-basis",
+        "unknown-basis",
+        "no-giver",
+        "blank-giver",
+        "future",
+        "before-birth",
+        "own-id",
+        "invalid-id",
+        "younger",
+    ],
+)
+def test_pipl31_a_consent_that_cannot_be_one_is_bad_input(
+    province: Province, consent: tuple[Any, ...], field: str
+) -> None:
+    """Found by the enrolment review: any :class:`~xueji.model.Consent` cleared
+    ``privacy.consent_missing`` (PIPL Art 31): an empty basis and giver, a consent
+    given in 2030 or before the child was born, the child's own ID number as the
+    guardian's. Each is bad input naming the field, in ``enroll``, an ``enroll_many``
+    row and ``update_student``; a good one (the guardian's number normalised) passes."""
+    from xueji.model import Consent
+
+    born = D(2020, 3, 1)
+    own = make_id(born)
+    guardian = {"own": own, "child": make_id(D(2021, 5, 1), n=77)}
+    args = list(consent)
+    if len(args) == 4:
+        args[3] = guardian.get(args[3], args[3])
+    bad = Consent(*args)
+    kw = enrol_kwargs(born, id_number=own, consent=bad)
+    with pytest.raises(XuejiError) as err:
+        province.reg.enroll(A, **kw)
+    assert err.value.code == "command.bad_input"
+    assert "同意记录" in err.value.message_zh
+    assert field in err.value.message_en
+    out = province.reg.enroll_many(A, [kw])
+    assert [d.codes for _, d in out.refused] == [("command.bad_input",)]
+    s = province.enroll("A", 1, birth=born, id_number=own)
+    with pytest.raises(XuejiError) as err:
+        province.reg.update_student(A, s.id, consent=bad)
+    assert err.value.code == "command.bad_input"
+    mother = make_id(D(1990, 5, 1), "F")
+    good = Consent("guardian_consent", "王芳", D(2026, 8, 30), mother.lower())
+    assert province.reg.update_student(A, s.id, consent=good).allowed
+    kept = province.reg.student(A, s.id).consent
+    assert kept is not None
+    assert kept.guardian_id == mother

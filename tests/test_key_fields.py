@@ -505,3 +505,88 @@ def test_art11_family_is_no_group_a_school_records(province: Province) -> None:
     row = next(line for line in table.splitlines() if line.startswith("| `add_info`"))
     assert "`family`" not in row
     assert "`award`" in row
+
+
+def test_art29_a_corrected_photo_is_held_to_the_photo_rule_of_art_12(province: Province) -> None:
+    """Found by the enrolment review: a correction of the photo skipped Art 12's rule,
+    so a photo taken five years before the child was born (or in 2030) was approved.
+    A corrected photo is not taken before the birth date (``correction.photo_date``)
+    nor after today (bad input, as at enrolment); for a student of an initial grade it
+    is of the year of entry, as at enrolment (``enrolment.photo_missing``). Asked when
+    filed and again at approval: a birth date corrected in between counts."""
+    county = authority("340104")
+    s = province.register()  # grade 1, entered 2026-09-01, born 2020-03-01
+    before_birth = province.reg.request_correction(
+        A, s.id, {"photo": Photo(D(2015, 1, 1), "o")}, "换"
+    )
+    assert before_birth.decision.codes == ("correction.photo_date",)
+    assert before_birth.request is None
+    with pytest.raises(XuejiError) as err:
+        province.reg.request_correction(A, s.id, {"photo": Photo(D(2030, 1, 1), "f")}, "换")
+    assert err.value.code == "command.bad_input"
+    last_year = province.reg.request_correction(A, s.id, {"photo": Photo(D(2025, 6, 1), "l")}, "换")
+    assert last_year.decision.codes == ("enrolment.photo_missing",)
+    ok = province.reg.request_correction(A, s.id, {"photo": Photo(D(2026, 8, 30), "n")}, "换")
+    assert ok.allowed, ok.decision
+    # at approval: a grade-2 pupil known by a guardian's number, whose birth date is
+    # corrected after the photo's correction was filed
+    g = province.register(
+        "A", 2, birth=D(2019, 3, 1), id_number=None, guardian_id=make_id(D(1985, 1, 1))
+    )
+    photo = province.reg.request_correction(A, g.id, {"photo": Photo(D(2019, 6, 1), "p")}, "换")
+    assert photo.allowed, photo.decision
+    born = province.reg.request_correction(A, g.id, {"birth_date": D(2019, 8, 1)}, "录错")
+    assert born.request is not None
+    assert province.reg.approve(county, born.request.id).allowed
+    assert photo.request is not None
+    late = province.reg.approve(county, photo.request.id)
+    assert late.decision.codes == ("correction.photo_date",)
+    assert province.reg.student(county, g.id).photo != Photo(D(2019, 6, 1), "p")
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["2020-03-02", "2020年3月2日", "20200302", "2020.3.2", "2020/03/02", "2020-03-01"],
+)
+def test_art30_a_correction_s_reason_does_not_give_the_number_back(
+    province: Province, written: str
+) -> None:
+    """Found by the enrolment review: a correction's reason was logged in clear beside
+    the masked new ID number, ``出生日期 2020-03-02 错录为 2020-03-01`` with
+    ``340104********0053`` in the same entry: the two gave the number back (the mask
+    hides exactly the birth date). The birth dates of the record's own old and new
+    numbers are hidden in every free text of the entry, in any of the common
+    spellings, and in the request's ``repr``; a birth date given alone (no number in
+    the entry) is hidden too, the record's number being in its history."""
+    p = province
+    s = p.register("A", 1, birth=D(2020, 3, 1), name="张三")
+    right = make_id(D(2020, 3, 2))
+    reason = f"出生日期 {written} 错录（身份证为准）"
+    changes: dict[str, Any] = {"id_number": right, "birth_date": D(2020, 3, 2)}
+    filed = p.reg.request_correction(A, s.id, changes, reason).request
+    assert filed is not None
+    numbers = [right, s.id_number or ""]
+    texts = [repr(dict(e.before)) + repr(dict(e.after)) for e in p.log()]
+    assert (
+        rebuilt(*texts, reason.replace(written, "2020-03-02"), of=numbers) != []
+    )  # (the test sees it)
+    assert rebuilt(*texts, of=numbers) == []
+    assert written not in "".join(texts)
+    if written != "2020-03-01":  # (the request holds the new number, not the old)
+        assert written not in repr(filed)
+    assert rebuilt(repr(filed), of=numbers) == []
+    # a reason quoting the record's own birth date, with no number in the correction
+    other = p.register("A", 1, birth=D(2020, 3, 1), name="李四")
+    alone = p.reg.request_correction(A, other.id, {"name": "李小四"}, f"生于 {written}")
+    assert alone.allowed
+    last = [e for e in p.log() if e.command == "open_correction"][-1]
+    if written.replace("-", "").startswith("20200301"):
+        assert written not in repr(dict(last.after))
+    assert (
+        rebuilt(
+            *(repr(dict(e.before)) + repr(dict(e.after)) for e in p.log()),
+            of=[other.id_number or ""],
+        )
+        == []
+    )
+    assert p.reg.approve(SHUSHAN, filed.id).allowed

@@ -464,13 +464,13 @@ def test_every_key_field_of_article_29_can_be_corrected_in_a_scenario(tmp_path: 
           - do: update_student              # 照片是关键信息，报送后锁定
             by: 实验小学
             student: 小明
-            with: {photo: 2026-09-05}
+            with: {photo: 2026-08-30}
             expect: {refused: [correction.locked]}
           - do: request_correction
             by: 实验小学
             student: 小明
             as: 改照片
-            with: {changes: {photo: 2026-09-05, name: 王小明}, reason: 重新采集}
+            with: {changes: {photo: 2026-08-30, name: 王小明}, reason: 重新采集}
             expect: {allowed: true}
           - do: approve
             by: 蜀山区

@@ -32,11 +32,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import attrs
 
-__all__ = ["DEFAULT_MASK", "HIDDEN_DATE", "IdMask", "mask", "mask_ids", "remask"]
+__all__ = [
+    "DEFAULT_MASK",
+    "HIDDEN_DATE",
+    "IdMask",
+    "birth_dates_of",
+    "hide_birth_dates",
+    "mask",
+    "mask_ids",
+    "remask",
+]
 
 
 @attrs.frozen
@@ -322,6 +331,44 @@ def remask(text: str, spec: IdMask | None = None) -> str:
         lambda m: _masked_again(m.group(0), spec) if _whole_run(m, "*") else m.group(0), out
     )
     return _DEFAULT_MASKED.sub(lambda m: spec.apply(m.group(0)), out)
+
+
+def birth_dates_of(numbers: Iterable[str | None]) -> set[str]:
+    """The birth dates (``YYYYMMDD``) of the identity numbers among ``numbers``: an
+    18-character number's characters 7-14, a 15-digit one's (``19`` and 7-12), a G
+    registry number's after its letter; what is not one of those (None, empty, a J or
+    L number) gives none.
+
+    >>> sorted(birth_dates_of(["11010519491231002X", "G340104202003020053", None, "x"]))
+    ['19491231', '20200302']
+    """
+    born: set[str] = set()
+    for n in numbers:
+        if not n:
+            continue
+        body = n[1:] if n[0] in "Gg" else n
+        if len(body) == 18 and body[6:14].isdigit():
+            born.add(body[6:14])
+        elif len(body) == 15 and body.isdigit():
+            born.add("19" + body[6:12])
+    return born
+
+
+def hide_birth_dates(text: str, born: set[str]) -> str:
+    """``text`` with each of the birth dates ``born`` (``YYYYMMDD``, from
+    :func:`birth_dates_of`) hidden (:data:`HIDDEN_DATE`), in the forms a text writes a
+    date in (``20200302``, ``2020-03-02``, ``2020/3/2``, ``2020.3.2``,
+    ``2020年3月2日``): for a free text logged or shown where a number they belong to
+    is shown masked (the entry's, the record's), which beside its birth date gives
+    it back (Art 30). :func:`mask_ids` hides those of the numbers inside the text
+    itself; this, those of numbers shown elsewhere.
+
+    >>> hide_birth_dates("出生日期 2020年3月2日 错录为 2020-03-01", {"20200302"})
+    '出生日期 ****-**-** 错录为 2020-03-01'
+    """
+    if not born or not text:
+        return text
+    return _birth_dates(born).sub(HIDDEN_DATE, text)
 
 
 def _birth_dates(born: set[str]) -> re.Pattern[str]:

@@ -26,7 +26,7 @@ from cattrs.preconf.json import make_converter
 
 from xueji.errors import ReadOnlyRecord
 from xueji.lifecycle.tables import RequestKind, RequestState, StudentStatus
-from xueji.masking import HIDDEN_DATE, mask, mask_ids
+from xueji.masking import HIDDEN_DATE, birth_dates_of, hide_birth_dates, mask, mask_ids
 from xueji.numbers import NumberRecord, mask_number
 from xueji.policy.values import GRADED_STAGES, SIX_THREE_THREE, Stage
 
@@ -462,6 +462,23 @@ class Request:
     def is_open(self) -> bool:
         """True while the request waits for a party."""
         return self.state.is_open
+
+
+_attrs_request_repr = Request.__repr__
+
+
+def _request_repr(self: Request) -> str:
+    """A request's ``repr`` (attrs'), the birth dates of the identity numbers its
+    payload holds (a correction's new ``id_number``, shown masked) hidden wherever the
+    text gives them, its reason's spelling included (Art 30): a reason quoting the
+    corrected birth date beside the masked number gave the number back (found by the
+    enrolment review)."""
+    text = _attrs_request_repr(self)
+    born = birth_dates_of(self.payload.get(k) for k in _SENSITIVE_KEYS)
+    return hide_birth_dates(text, born) if born else text
+
+
+Request.__repr__ = _request_repr  # type: ignore[method-assign,assignment]
 
 
 @attrs.frozen

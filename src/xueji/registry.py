@@ -69,7 +69,7 @@ from xueji.lifecycle.tables import (
     RequestState,
     StudentStatus,
 )
-from xueji.masking import HIDDEN_DATE, IdMask, mask, remask
+from xueji.masking import HIDDEN_DATE, IdMask, birth_dates_of, hide_birth_dates, mask, remask
 from xueji.model import (
     DATE_RANGE,
     SCHOOL_MAINTAINED,
@@ -350,7 +350,9 @@ _ISSUED = frozenset(
 )
 
 
-def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[str, str]:
+def _fields(
+    values: Mapping[str, object], spec: IdMask | None = None, born: set[str] | None = None
+) -> dict[str, str]:
     """Log values as text, identity numbers masked (Art 30) with ``spec``: the
     ``id_mask`` of the profile in force (the library's default where none is).
 
@@ -364,7 +366,14 @@ def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[st
     together they gave the number back); the record's digest covers it. A value that
     is no text (the number record a correction changes) is logged as its repr, whose
     numbers the library masked with its default: they are masked again with ``spec``
-    (found by the merge review)."""
+    (found by the merge review).
+
+    ``born``: the birth dates (:func:`~xueji.masking.birth_dates_of`) of the identity
+    numbers the entry or its record holds, hidden in every free text of the entry in
+    any common spelling (:func:`~xueji.masking.hide_birth_dates`). Before, a
+    correction's reason, ``出生日期 2020-03-02 错录为 2020-03-01``, was logged in clear
+    beside the masked new number, which the two gave back (found by the enrolment
+    review)."""
     out = {}
     for k, v in values.items():
         text = v if type(v) is str else _s(v)  # (most values are text already)
@@ -372,6 +381,8 @@ def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[st
             text = _masked_whole(text, spec)
         elif k == "birth_date" and text:
             text = HIDDEN_DATE
+        elif born and type(v) is str and k not in _ISSUED:
+            text = hide_birth_dates(mask_ids(text, spec), born)
         elif len(text) >= 15 and k not in _ISSUED:
             if isinstance(v, Consent):
                 text = _consent_text(v, spec)
@@ -383,6 +394,21 @@ def _fields(values: Mapping[str, object], spec: IdMask | None = None) -> dict[st
                 text = remask(text, spec)
         out[k] = text
     return out
+
+
+def _born_in(
+    before: Mapping[str, object], after: Mapping[str, object], *records: Student | None
+) -> set[str]:
+    """The birth dates of the identity numbers an entry holds (old and new:
+    ``id_number``, ``guardian_id``, a G ``registry_number``) and its records hold,
+    which its free text must not show beside them (Art 30, :func:`_fields`)."""
+    numbers: list[str | None] = [
+        v for m in (before, after) for k in _SENSITIVE if isinstance(v := m.get(k), str)
+    ]
+    for r in records:
+        if r is not None:
+            numbers += (r.id_number, r.guardian_id, r.registry_number)
+    return birth_dates_of(numbers)
 
 
 def _masked_whole(text: str, spec: IdMask | None) -> str:
@@ -2071,9 +2097,14 @@ class _Enrolment:
                 },
                 None,
             )
+        if consent is not None:  # (PIPL Art 31: one that can be a consent)
+            consent = _checked_consent(consent, birth_date=birth_date, id_number=id_number, on=on)
         if not (isinstance(school, str) and isinstance(class_id, str)):
             raise _bad_input("学校代码和班级须为文本", "the school and class codes are text")
         _check_date(entry_date, "入学日期", "the entry date", optional=True)
+        _not_after(entry_date, on, "入学日期", "the entry date")
+        if photo is not None:
+            _not_after(photo.taken_on, on, "照片采集日期", "the photo's date")
         if stage is not None and not isinstance(stage, Stage):
             shown = repr(stage)
             raise _bad_input(f"学段无效：{shown}", f"not a stage: {shown}")
@@ -2151,10 +2182,12 @@ def _entry(
     previous: ChangeEntry | None,
     previous_of_subject: ChangeEntry | None,
     spec: IdMask | None = None,
+    born: set[str] | None = None,
 ) -> ChangeEntry:
     """A change-log entry sealed to the last entry and to the subject's last; identity
     numbers in its values and in the actor's name masked with ``spec`` (the profile's
-    ``id_mask``)."""
+    ``id_mask``), and the birth dates ``born`` of the numbers the entry or its record
+    holds hidden in its free text (:func:`_fields`)."""
     return audit.make_entry(
         (previous.seq if previous else 0) + 1,
         on,
@@ -2162,8 +2195,8 @@ def _entry(
         actor.unit,
         command,
         subject,
-        _fields(before, spec),
-        _fields(after, spec),
+        _fields(before, spec, born),
+        _fields(after, spec, born),
         basis,
         _logged_name(actor, spec),
         previous,
@@ -2598,8 +2631,12 @@ class Registry:
         basis: str,
         record: Student | None = None,
         read: Student | None = None,
+        student: Student | None = None,
     ) -> None:
         """Append a sealed entry: linked to the last entry and to the subject's last.
+        ``student``: the record a request's entry concerns (its subject the request).
+        The birth dates of the identity numbers in the entry and in ``record``,
+        ``read`` and ``student`` are hidden in its free text (Art 30, :func:`_fields`).
         ``record``: the student record the command wrote, whose
         :func:`~xueji.audit.record_digest` the entry carries (Art 32(三)); ``read``:
         that record as the command read it from the store (an existing record's):
@@ -2629,6 +2666,7 @@ class Registry:
                 uow.log.last(),
                 last_of_subject,
                 self._log_mask(on),
+                _born_in(before, after, record, read, student),
             )
         )
 
@@ -3219,7 +3257,7 @@ class Registry:
         taken = s.photo.taken_on if s.photo is not None else None
         klass = uow.classes.get(s.class_id)
         return Decision.combine(
-            enrolment.check_age(s.birth_date, entry_year=entry_year, policy=policy),
+            enrolment.check_age(s.birth_date, entry_date=s.entry_date, policy=policy),
             enrolment.check_photo(taken, grade=s.grade, entry_year=entry_year, policy=policy),
             enrolment.check_stage(self._get_school(uow, s.school), s.stage),
             Decision.allow()
@@ -3369,6 +3407,7 @@ class Registry:
                 **_request_written(req),
             },
             str(policy.cite(kind.value, "open", table.rows[0].article)),
+            student=student,
         )
         return req
 
@@ -4889,10 +4928,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         policy: Policy, entry: _dt.date, birth_date: _dt.date, memo: dict[tuple[Any, ...], Decision]
     ) -> Decision:
         """The age decision of :meth:`_admission` (Art 14), kept in ``memo``."""
-        age = memo.get(("age", birth_date, entry.year))
+        # (keyed by the entry date: a spring entry counts on the cutoff before it)
+        age = memo.get(("age", birth_date, entry))
         if age is None:
-            age = memo[("age", birth_date, entry.year)] = enrolment.check_age(
-                birth_date, entry_year=entry.year, policy=policy
+            age = memo[("age", birth_date, entry)] = enrolment.check_age(
+                birth_date, entry_date=entry, policy=policy
             )
         return age
 
@@ -5083,6 +5123,13 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         with self.store.unit_of_work() as uow:
             s = self._student_for(uow, actor, student_id, "update_student", expected_version)
             policy = self.policy(on)
+            if fields.get("consent") is not None:  # (PIPL Art 31: one that can be one)
+                fields["consent"] = _checked_consent(
+                    fields["consent"],
+                    birth_date=fields.get("birth_date", s.birth_date),
+                    id_number=fields.get("id_number", s.id_number) or None,
+                    on=on,
+                )
             # a record held here (not voided, not gone out: key-fields review)
             decision = corrections.check_edit_status(s)
             if decision.allowed:
@@ -5785,6 +5832,11 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             run.append(corrections.check_ids_taken(changes, policy=self.policy(on)))
             if not run[-1].allowed:
                 return Outcome(Decision.combine(*run), None, req)
+            # Art 29 with Art 12: the photo against the record as it is now (a birth
+            # date corrected since the filing may come after the photo's day)
+            run.append(corrections.check_corrected_photo(student, changes, policy=self.policy(on)))
+            if not run[-1].allowed:
+                return Outcome(Decision.combine(*run), None, req)
             # Art 14: a birth date below school age is said, not refused
             run.append(corrections.check_corrected_age(student, changes, policy=self.policy(on)))
         final = REQUEST_TABLES[req.kind].get(req.state, event)
@@ -5989,6 +6041,9 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             guardian = Decision.combine(
                 corrections.check_guardian_after(s, changes),
                 corrections.check_ids_taken(changes, policy=policy),
+                # Art 29 with Art 12: a corrected photo is the student's (not taken
+                # before the birth date) and an initial grade's of the year of entry
+                corrections.check_corrected_photo(s, changes, policy=policy),
             )
             if not guardian.allowed:
                 return Outcome(Decision.combine(decision, guardian), s)
@@ -6163,7 +6218,7 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         _check_flag(abroad, "abroad（是否来自境外）", "abroad")  # ("false" read as true)
         kind = RequestKind.CROSS_BORDER_IN if abroad else RequestKind.CROSS_PROVINCE_IN
         _check_person(name, sex, grade, hukou_region)
-        _checked_fields({"birth_date": birth_date, "photo": photo, "migrant": migrant}, None)
+        _checked_fields({"birth_date": birth_date, "photo": photo, "migrant": migrant}, on)
         if not abroad and not registry_number:
             return Outcome(Decision.refuse(violation("transfer.cross_province_number")))
         with self.store.unit_of_work() as uow:
@@ -8143,6 +8198,23 @@ def _check_date(value: object, what_zh: str, what_en: str, *, optional: bool = F
         _date_out_of_range(what_zh, what_en, value)
 
 
+def _not_after(value: _dt.date | None, on: _dt.date, what_zh: str, what_en: str) -> None:
+    """Refuse a date (already a date) after ``on``, today, as bad input: a record is
+    typed after what it records (Art 15: the school types its new students in after
+    they entered; Art 12: the photo is one taken). Found by the enrolment review: an
+    ``entry_date`` in 2027 typed on 1 September 2026 had a 5-year-old's age counted at
+    31 August 2027 and registered, and a photo dated next December passed Art 12.
+    No pre-registration is read into the measures: a child not yet entered has no
+    registry (Art 14), so there is no policy parameter for one."""
+    if value is not None and value > on:
+        day, today = value.isoformat(), on.isoformat()
+        raise _bad_input(
+            f"{what_zh} {day} 晚于今天（{today}）：学籍在入学后录入，照片须已采集（第十二条、第十五条）",
+            f"{what_en} {day} is after today ({today}): a registry is typed in after the "
+            "entry, of a photo taken (Arts 12, 15)",
+        )
+
+
 _FIRST_DAY, _LAST_DAY = DATE_RANGE
 
 
@@ -8422,6 +8494,8 @@ def _checked_fields(fields: Mapping[str, Any], on: _dt.date | None) -> dict[str,
                 out[k] = ids.validate(v, today=on)  # InvalidResidentId says what is wrong
         elif k == "photo":
             ok = v is None or _photo_ok(v)
+            if ok and v is not None and on is not None:
+                _not_after(v.taken_on, on, "照片采集日期", "the photo's date")
         elif k in ("migrant", "special_needs"):
             ok = type(v) is bool
         elif k == "consent":
@@ -8439,6 +8513,67 @@ def _checked_fields(fields: Mapping[str, Any], on: _dt.date | None) -> dict[str,
             shown = repr(v)
             raise _bad_input(f"{zh}无效：{shown}", f"{en} is not valid: {shown}")
     return out
+
+
+def _checked_consent(
+    consent: Consent, *, birth_date: _dt.date, id_number: str | None, on: _dt.date
+) -> Consent:
+    """A consent (of its types already, :func:`_checked_fields`) that can be one (PIPL
+    Art 31), its guardian's number validated and normalised; bad input naming the field
+    otherwise: a basis of :data:`~xueji.rules.privacy.CONSENT_BASES`, a giver named (not
+    blank), given on or before today and not before the child's birth date, and a
+    guardian's identity number valid (as the student's ``guardian_id``, Art 13), not
+    the child's own and of someone born before the child. Before, any consent cleared
+    ``privacy.consent_missing``: an empty basis and giver, a consent of 2030, the
+    child's own number as the guardian's (found by the enrolment review). Bad input,
+    not a rule's warning: such a consent records nothing a school could complete, and
+    the rule (a consent missing, a warning) then reads the record as it stands."""
+
+    def bad(field: str, zh: str, en: str) -> NoReturn:
+        raise _bad_input(
+            f"同意记录的 {field} 无效：{zh}", f"the consent's {field} is not valid: {en}"
+        )
+
+    if consent.basis not in privacy.CONSENT_BASES:
+        known = "、".join(sorted(privacy.CONSENT_BASES))
+        shown = repr(consent.basis)
+        bad(
+            "basis",
+            f"{shown} 不是 {known} 之一",
+            f"{shown} is not one of {known.replace('、', ', ')}",
+        )
+    if not consent.given_by.strip():
+        bad(
+            "given_by",
+            "须填写给出同意的监护人姓名",
+            "the name of the guardian who gave it is empty",
+        )
+    if consent.given_on > on:
+        bad(
+            "given_on",
+            f"{consent.given_on} 晚于今天（{on}）",
+            f"{consent.given_on} is after today ({on})",
+        )
+    if consent.given_on < birth_date:
+        # (the birth date is not shown: Art 30, a masked number may be beside it)
+        bad("given_on", "早于学生出生日期", "it is before the student's birth date")
+    guardian = consent.guardian_id
+    if guardian is None:
+        return consent
+    try:
+        guardian = ids.validate(guardian, today=on)
+    except XuejiError as err:
+        bad("guardian_id", err.message_zh, err.message_en)
+    if not enrolment.guardian_fits(guardian, id_number=id_number, birth_date=birth_date):
+        bad(
+            "guardian_id",
+            "须为父母或其他法定监护人的身份证号：不是学生本人的，持有人出生在学生之前（第十三条）",
+            "it is a parent's or other legal guardian's: not the student's own, of someone "
+            "born before the student (Art 13)",
+        )
+    return (
+        consent if guardian == consent.guardian_id else attrs.evolve(consent, guardian_id=guardian)
+    )
 
 
 def _valid_ids(

@@ -209,6 +209,12 @@ _code(
     "a photo is a key field: corrected, never removed",
 )
 _code(
+    "correction.photo_date",
+    anhui(29, note="第十二条"),
+    "更正的照片须为学生本人照片：采集日期不早于出生日期",
+    "a corrected photo is the student's: not taken before the birth date",
+)
+_code(
     "correction.unreadable",
     anhui(29),
     "变更申请的内容无法读取，请驳回后重新申请",
@@ -721,6 +727,10 @@ _STATEMENTS: dict[str, tuple[str, str]] = {
     "correction.photo_removed": (
         "记录保留照片（关键信息只能更正）",
         "the record keeps a photo (a key field is corrected, not removed)",
+    ),
+    "correction.photo_date": (
+        "更正的照片采集于学生出生之后",
+        "a corrected photo was taken after the student's birth",
     ),
     "info.status": (
         "信息录入到本省持有的学籍（未作废，未转出本省或境外）",

@@ -25,6 +25,7 @@ from xueji.rules.enrolment import (  # (_LINK: the duplicate's ``use``)
     check_foreign_ids,
     check_guardian_id,
     check_id_agreement,
+    check_photo,
 )
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "changes_nothing",
     "check_agreement",
     "check_corrected_age",
+    "check_corrected_photo",
     "check_correction",
     "check_direct_edit",
     "check_edit_changes",
@@ -362,6 +364,41 @@ def check_photo_kept(student: Student, changes: Mapping[str, object]) -> Decisio
     return c.decision()
 
 
+def check_corrected_photo(
+    student: Student, changes: Mapping[str, object], *, policy: Policy
+) -> Decision:
+    """Art 29 with Art 12: a corrected photo is held to the photo rule of an enrolment.
+    It is the student's, not taken before the birth date of the record as ``changes``
+    would leave it (``correction.photo_date``); for a student of an initial grade
+    (``initial_grades``) it is of the year of entry, as
+    :func:`~xueji.rules.enrolment.check_photo` asks at enrolment and at the review
+    (``enrolment.photo_missing``). Both refuse, as that rule does: a photo is a key
+    field, and a correction that cannot be the student's is not the truth Art 29
+    records. (A photo taken after today is bad input before any rule: the registry's
+    input check.) Asked when a correction carrying a photo is filed and again at
+    approval (a birth date corrected in between counts); no step otherwise. Before,
+    only the photo's removal was checked: a photo taken five years before the child
+    was born was approved (found by the enrolment review)."""
+    photo = changes.get("photo")
+    taken = getattr(photo, "taken_on", None)
+    if not isinstance(taken, _dt.date):
+        return Decision.allow()
+    born = changes.get("birth_date", student.birth_date)
+    c = Checks()
+    c.rule(
+        "correction.photo_date",
+        not (isinstance(born, _dt.date) and taken < born),
+        student=student.id,
+        photo_taken=taken,
+    )
+    if c.found:
+        return c.decision()
+    return Decision.combine(
+        c.decision(),
+        check_photo(taken, grade=student.grade, entry_year=student.entry_date.year, policy=policy),
+    )
+
+
 def check_agreement(
     student: Student,
     changes: Mapping[str, object],
@@ -434,7 +471,7 @@ def check_corrected_age(
     student: Student, changes: Mapping[str, object], *, policy: Policy
 ) -> Decision:
     """Art 14, said: a corrected birth date that makes the student younger than the
-    school entry age in the year of the record's entry (the rule that refuses such a
+    school entry age on the cutoff of the record's entry (the rule that refuses such a
     child's enrolment, :func:`~xueji.rules.enrolment.check_age`) is a warning, not a
     refusal: a correction records the truth (Art 29), and the authority looks into
     the registry. Asked when a correction changing the birth date is filed and again
@@ -443,7 +480,7 @@ def check_corrected_age(
     born = changes.get("birth_date")
     if not isinstance(born, _dt.date):
         return Decision.allow()
-    return check_age(born, entry_year=student.entry_date.year, policy=policy, warn=True)
+    return check_age(born, entry_date=student.entry_date, policy=policy, warn=True)
 
 
 def check_unique_id(student: Student, holders: Iterable[Student]) -> Decision:

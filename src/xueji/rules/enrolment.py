@@ -43,6 +43,7 @@ from xueji.policy.values import Stage
 from xueji.rules._base import Checks, full_years
 
 __all__ = [
+    "age_cutoff",
     "check_age",
     "check_class",
     "check_duplicate",
@@ -59,11 +60,65 @@ __all__ = [
 ]
 
 
+def age_cutoff(entry_date: _dt.date, policy: Policy) -> _dt.date:
+    """The day Art 14's age is counted on for an entry on ``entry_date``: the cutoff
+    (``school_entry_age_cutoff``) of the school year the student joins, which is the
+    latest cutoff on or before the last day of the term the entry falls in (of
+    ``terms``), or of the next term for an entry in a holiday; the latest cutoff on
+    or before the entry date itself under a profile with no terms.
+
+    Reading (Anhui's primary admission rule, 年满6周岁, 截至当年8月31日, "当年" the
+    year of the intake): the cutoff, 31 August, falls between the spring term's end
+    (15 July) and the autumn term's start (1 September), so the school year that
+    starts that autumn counts the age on it: the autumn intake (1 September 2026) on
+    31 August 2026, as before; an entry later in that school year (a February or
+    March entry, in the spring term or the winter break before it) on the same day,
+    not on the next 31 August, after the entry; an entry in the summer holiday (15
+    August 2026) joins the coming school year, on 31 August 2026. Found by the
+    enrolment review: a child 5 years 5 months old entered grade 1 in February 2027,
+    counted at 31 August 2027, while a child a year older had been refused in
+    September 2026. A term's last day, not its first, anchors it, so a calendar whose
+    autumn term starts before the cutoff (25 August) reads the same.
+
+    >>> from xueji.policy import ANHUI_2013
+    >>> [age_cutoff(_dt.date(*d), ANHUI_2013).isoformat()
+    ...  for d in ((2026, 9, 1), (2027, 2, 1), (2027, 6, 30), (2026, 8, 15))]
+    ['2026-08-31', '2026-08-31', '2026-08-31', '2026-08-31']
+    """
+    day = policy.school_entry_age_cutoff.value
+    anchor = entry_date
+    ends = [
+        last
+        for term in policy.terms.value
+        # (the terms starting the year before and the year of the entry; none past
+        # the calendar's last year, whose term would end in year 10000)
+        for year in range(
+            max(entry_date.year - 1, _dt.MINYEAR), min(entry_date.year + 1, _dt.MAXYEAR)
+        )
+        for _, last in (term.dates(year),)
+        if last >= entry_date
+    ]
+    if ends:
+        anchor = min(ends)
+    cutoff = day.in_year(anchor.year)
+    if cutoff <= anchor or anchor.year == _dt.MINYEAR:
+        return cutoff
+    return day.in_year(anchor.year - 1)
+
+
 def check_age(
-    birth_date: _dt.date, *, entry_year: int, policy: Policy, warn: bool = False
+    birth_date: _dt.date,
+    *,
+    entry_date: _dt.date | None = None,
+    entry_year: int | None = None,
+    policy: Policy,
+    warn: bool = False,
 ) -> Decision:
     """Art 14: no registry for pre-school children: the student must be at least
-    ``school_entry_age`` years old on ``school_entry_age_cutoff`` of the entry year.
+    ``school_entry_age`` years old on the cutoff of the school year joined on
+    ``entry_date`` (:func:`age_cutoff`: the latest ``school_entry_age_cutoff`` on or
+    before it). ``entry_year`` instead of ``entry_date``: an autumn entry in that year,
+    counted on that year's cutoff (as before; give ``entry_date`` for any other).
 
     The rule applies to every grade (a pre-school child cannot hold a registry in
     any grade); older students are never refused by it. Its step records the age at
@@ -72,7 +127,12 @@ def check_age(
     correction records as it is: :func:`xueji.rules.corrections.check_corrected_age`).
     """
     minimum, cutoff_day = policy.school_entry_age, policy.school_entry_age_cutoff
-    cutoff = cutoff_day.value.in_year(entry_year)
+    if entry_date is not None:
+        cutoff = age_cutoff(entry_date, policy)
+    elif entry_year is not None:
+        cutoff = cutoff_day.value.in_year(entry_year)
+    else:
+        raise TypeError("check_age needs entry_date (or entry_year)")
     age = full_years(birth_date, cutoff)
     c = Checks()
     c.check(

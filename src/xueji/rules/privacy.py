@@ -24,10 +24,17 @@ from xueji.explain import ParamUse
 from xueji.model import Consent
 from xueji.rules._base import Checks, full_years
 
-__all__ = ["CONSENT_AGE", "check_consent"]
+__all__ = ["CONSENT_AGE", "CONSENT_BASES", "check_consent"]
 
 CONSENT_AGE = 14
 """Under this age a guardian's consent is needed (PIPL Art 31)."""
+
+CONSENT_BASES = frozenset({"guardian_consent", "legal_duty"})
+"""The bases a :class:`~xueji.model.Consent` may record: ``guardian_consent``, a
+parent's or other guardian's consent (PIPL Art 31, what the Excel import and the
+demonstration record), and ``legal_duty``, the registry kept under a legal duty (PIPL
+Art 13(3); the reading of the module). Any other text (an empty one) is bad input at
+the registry's door: before, it cleared ``privacy.consent_missing``."""
 
 _CONSENT_AGE = ParamUse(
     "consent_age", str(CONSENT_AGE), Article("个人信息保护法", 31), note="a statute, not a policy"
