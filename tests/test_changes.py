@@ -3378,6 +3378,56 @@ def test_art14_voiding_a_re_enrolment_restores_the_dropout(province: Province) -
 WH_ACTOR = school_actor("WH")
 
 
+def test_art12_voiding_a_graduate_s_continuing_restores_the_graduate() -> None:
+    """Found by the leftovers review: a grade-9 graduate continuing into grade 10,
+    typed in at the wrong school (H2) and submitted, could not be undone:
+    ``void_record`` refused it ``void.taken_up`` and the right school's enrolment was
+    refused as a duplicate. Voiding it (Arts 12, 14) now undoes the continuing, as a
+    dropout's re-entry is undone: the record is the graduate it was, at its old
+    school, class, grade and stage, as its ``enroll_next_stage`` entry found it (its
+    地区学号 too, the one the continuing issued dropped), its review withdrawn,
+    logged ``void_continuation``; the right school then enrols it."""
+    p = Province(D(2026, 6, 1))
+    s = p.register("J", 9, birth=D(2011, 3, 1))
+    p.at(D(2026, 7, 10))
+    assert p.reg.graduate(school_actor("J"), s.id).allowed
+    grad = p.reg.student(PROVINCE, s.id)
+    p.at(D(2026, 9, 1))
+    wrong = p.reg.enroll(school_actor("H2"), **_again(s, "H2", 10))  # type: ignore[arg-type]
+    assert wrong.allowed, wrong.decision
+    sub = p.reg.submit(school_actor("H2"), s.id)
+    assert sub.request is not None
+    out = p.reg.void_record(school_actor("H2"), s.id, "录错学校")
+    assert out.allowed, out.decision
+    back = p.reg.student(PROVINCE, s.id)
+    assert (back.status, back.school, back.class_id, back.grade, back.stage) == (
+        StudentStatus.GRADUATED,
+        "J",
+        "J-9",
+        9,
+        Stage.JUNIOR,
+    )
+    assert (back.registry_number, back.regional_number, back.entry_date) == (
+        grad.registry_number,
+        grad.regional_number,
+        grad.entry_date,
+    )
+    assert back.regional_numbers == grad.regional_numbers
+    assert p.reg.request(PROVINCE, sub.request.id).state is RequestState.WITHDRAWN
+    (entry,) = [e for e in p.reg.history(PROVINCE, s.id) if e.command == "void_continuation"]
+    assert (entry.before["status"], entry.after["status"]) == ("pending_review", "graduated")
+    assert (entry.before["school"], entry.after["school"]) == ("H2", "J")
+    assert entry.after["reason"] == "录错学校"
+    assert "第十四条" in entry.basis
+    assert "第十二条" in entry.basis
+    right = p.reg.enroll(school_actor("H"), **_again(s, "H", 10))  # type: ignore[arg-type]
+    assert right.allowed, right.decision
+    assert right.student is not None
+    assert right.student.id == s.id
+    assert right.student.registry_number == grad.registry_number
+    assert p.reg.verify_log(PROVINCE).ok
+
+
 def test_art27_a_dropout_s_return_is_the_school_s_alone(province: Province) -> None:
     """Found by the status review: docs/registry.md listed ``return_from_dropout`` among
     the changes submitted for approval, and it takes effect at once. The reading is

@@ -110,6 +110,31 @@ def test_every_report_dated_by_the_system_refuses_a_day_before_the_log(
         assert out_file.exists()
 
 
+def test_history_verify_and_detect_check_the_system_date_against_the_log(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found by the leftovers review: ``history``, ``verify`` and ``detect`` were
+    checked against the log only for an explicit --today, while the reports check
+    every date: one run with the system's date behind the log was headed with a day
+    before what it read. Their date, the system's too, is now refused before the day
+    the registry last ran at (``cli.today_backwards``), as a report's is; dated on or
+    after, they run."""
+    from xueji.clock import SystemClock
+
+    _, url = _store(tmp_path / "h.db", drafts=1, registered=1)
+    ahead = (SystemClock().today() + dt.timedelta(days=20)).isoformat()
+    later = ["--today", ahead, "--future-date-ok"]
+    code, _, err = run(capsys, "submit", "S0000002", "--store", url, "--as", "school:A", *later)
+    assert code == 0, err
+    common = ["--store", url, "--as", "province:34"]
+    for argv in (["history", "S0000001"], ["verify"], ["detect"]):
+        code, out, err = run(capsys, *argv, *common)
+        assert (code, out) == (2, ""), argv
+        assert err.startswith("xueji: [cli.today_backwards] "), err
+        assert "system date" in err
+        assert run(capsys, *argv, *common, *later)[0] == 0, argv
+
+
 def test_the_migrants_report_says_on_screen_and_in_json_that_it_is_not_final(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -1747,10 +1747,12 @@ def test_art14_a_record_entered_in_error_is_voided_and_enrolled_at_the_right_sch
     assert p.reg.verify_log(PROVINCE).ok
 
 
-def test_art14_the_authority_voids_a_draft_but_not_a_record_taken_up_again() -> None:
+def test_art14_the_authority_voids_a_draft_and_undoes_a_record_taken_up_again() -> None:
     """The school's authority may void a draft of its school (Art 28); a record taken
     up again by an enrolment (a graduate continuing into grade 7, Art 12) is the
-    student's registry and is not voided (``void.taken_up``, Art 13), nothing written."""
+    student's registry and is not voided: voiding it undoes the continuing, the record
+    the graduate it was at its old school (``void_continuation``; before, refused
+    ``void.taken_up`` and stuck at the wrong school)."""
     p = Province(D(2026, 6, 1))
     county = authority("340104")
     draft = p.enroll("A", 2)
@@ -1760,11 +1762,12 @@ def test_art14_the_authority_voids_a_draft_but_not_a_record_taken_up_again() -> 
     assert p.reg.graduate(A, s.id).allowed
     p.at(D(2026, 9, 1))
     nxt = p.enroll("J", 7, birth=D(2014, 3, 1), id_number=s.id_number)
-    before = len(p.log())
-    out = p.reg.void_record(school_actor("J"), nxt.id, "误录")
-    assert refused(out) == ("void.taken_up",)
-    assert out.decision.violations[0].article.number == 13
-    assert len(p.log()) == before
+    out = p.reg.void_record(authority("340104"), nxt.id, "误录")
+    assert out.allowed, out.decision
+    back = p.reg.student(PROVINCE, s.id)
+    assert (back.status, back.school, back.grade) == (StudentStatus.GRADUATED, "A", 6)
+    assert "void_continuation" in [e.command for e in p.log()]
+    assert p.reg.verify_log(PROVINCE).ok
 
 
 def test_art15_an_entry_date_or_a_photo_after_today_is_bad_input(province: Province) -> None:

@@ -2632,3 +2632,37 @@ def test_art5_the_reports_page_names_the_national_export_s_columns_as_written() 
     listed = re.search(r"in the national system's\s+form \(([^)]*)\)", section)
     assert listed is not None
     assert [c.strip() for c in listed.group(1).split(",")] == list(statistics.NATIONAL_HEADER)
+
+
+def test_art13_a_foreign_card_refused_points_at_its_cell(tmp_path: Path) -> None:
+    """Found by the leftovers review: under a profile that refuses a foreigner's
+    permanent residence ID card (``foreign_permanent_resident_ids = false``), the
+    import's ``enrolment.foreign_id_not_accepted`` pointed at the row, not the cell:
+    the column is now the one the refusal's facts name (身份证号, 监护人身份证号),
+    its value masked."""
+    from tests.test_ids_review import _foreign
+
+    art = ANHUI_2013.foreign_permanent_resident_ids.article
+    policy = attrs.evolve(ANHUI_2013, foreign_permanent_resident_ids=Param(False, art, "否"))
+    p = Province(policies=(policy,))
+    card = _foreign("34", "840", "20200301")
+    parent = _foreign("11", "392", "19850101", "002")
+    header = [*HEADER, "监护人身份证号"]
+    rows = [
+        [*student_row("外籍", 身份证号=card), None],  # row 2
+        [*student_row("无号", 身份证号=None), parent],  # row 3
+    ]
+    report = excel.import_students(
+        p.reg, A, workbook(tmp_path / "f.xlsx", header, rows), all_or_nothing=False
+    )
+    got = [
+        (e.row, e.column, e.code)
+        for e in report.errors
+        if e.code == "enrolment.foreign_id_not_accepted"
+    ]
+    assert got == [
+        (2, "身份证号", "enrolment.foreign_id_not_accepted"),
+        (3, "监护人身份证号", "enrolment.foreign_id_not_accepted"),
+    ]
+    assert all(card not in e.value and parent not in e.value for e in report.errors)
+    assert all(e.value for e in report.errors if e.code == "enrolment.foreign_id_not_accepted")

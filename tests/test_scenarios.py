@@ -1779,6 +1779,24 @@ def test_cli_show_prints_what_each_passing_step_did(
     assert "step 1" not in capsys.readouterr().out  # (without --show: one line a file)
 
 
+def test_cli_show_prints_no_deadline_for_a_closed_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the leftovers review: ``--show`` printed a closed request's deadline as
+    stored (``withdrawn, 截止 deadline 2026-...``), as if it still ran. A deadline is
+    printed for an open request only; the JSON keeps the stored value."""
+    body = SHOWN + "  - do: withdraw\n    by: 镜湖小学\n    request: 转学\n"
+    path = _write(tmp_path, body)
+    assert cli.main(["scenario", "run", "--show", str(path)]) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "    申请 request 转学: transfer at_receiving_school, 截止 deadline 2026-10-29" in out
+    assert "    申请 request 转学: transfer withdrawn\n" in out
+    assert "withdrawn, 截止" not in out
+    assert cli.main(["--json", "scenario", "run", str(path)]) == cli.EXIT_OK
+    (data,) = json.loads(capsys.readouterr().out)
+    assert data["results"][-1]["shown"]["request"]["state"] == "withdrawn"
+
+
 def test_a_transfer_reason_may_be_written_by_its_chinese_name(tmp_path: Path) -> None:
     """Found by the analysts' review: ``reason: 随迁`` was refused listing
     ``job_move, hukou_change, ...`` with no Chinese; the four reasons of Art 20 are

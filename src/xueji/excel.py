@@ -1712,6 +1712,11 @@ def _rule_column(code: str, message_zh: str, fields: Mapping[str, object]) -> st
     return header
 
 
+_FOREIGN_ID_COLUMNS = {"id_number": "身份证号", "guardian_id": "监护人身份证号"}
+"""The column of a foreigner's permanent residence card's number refused
+(``enrolment.foreign_id_not_accepted``), by the field its facts name."""
+
+
 def _rule_errors(sheet: _Sheet, row: int, fields: Mapping[str, object], decision: Decision) -> None:
     for v in decision.violations:
         facts = dict(v.facts)
@@ -1726,6 +1731,11 @@ def _rule_errors(sheet: _Sheet, row: int, fields: Mapping[str, object], decision
             # rule's one code covers both; its facts tell them apart)
             header = "照片采集日期"
             zh, en = _photo_year(facts, "photo_taken_on" in fields, zh, en)
+        if v.code == "enrolment.foreign_id_not_accepted":
+            # the number refused is the student's or the guardian's (Art 13): its cell,
+            # the first its facts name (before, the row as a whole)
+            refused = facts.get("fields", "").split(",")[0]
+            header = _FOREIGN_ID_COLUMNS.get(refused, header)
         col = next((c for c in sheet.columns if c.header == header), None)
         value = fields.get(col.field, "") if col else ""
         if header == "出生日期" and value:

@@ -2357,14 +2357,26 @@ def _other_numbers(s: Student) -> bool:
 
 
 def _reentry_entry(uow: UnitOfWork, s: Student) -> ChangeEntry | None:
-    """The ``enroll_after_dropout`` entry of ``s``, a record not on its first entry,
-    where that is the entry that last took it up (a dropout enrolled again, Art
-    27(2)), or None (a graduate continuing into the next stage, Art 12, or no such
-    entry found): what :meth:`Registry.void_record` undoes."""
+    """The entry that last took up ``s``, a record not on its first entry: its
+    ``enroll_after_dropout`` (a dropout enrolled again, Art 27(2)) or its
+    ``enroll_next_stage`` (a graduate continuing into the next stage, Art 12), or None
+    (no such entry found): what :meth:`Registry.void_record` undoes."""
     for e in reversed(uow.log.entries(s.id)):
         if e.command in ("enroll_after_dropout", "enroll_next_stage"):
-            return e if e.command == "enroll_after_dropout" else None
+            return e
     return None
+
+
+def _undo_event(reentry: ChangeEntry) -> str:
+    """The student table's step that undoes ``reentry`` (Art 14): a dropout's re-entry
+    back to ``dropped_out`` (``void_reenrolment``); a graduate's continuing back to
+    ``graduated`` (``void_continuation``), or ``completed`` where it had completed the
+    stage (``void_continuation_completed``), as the entry found it."""
+    if reentry.command == "enroll_after_dropout":
+        return "void_reenrolment"
+    if reentry.before.get("status") == St.COMPLETED.value:
+        return "void_continuation_completed"
+    return "void_continuation"
 
 
 def _logged_photo(text: str) -> Photo | None:
@@ -6652,6 +6664,10 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         record under its new-student review, on its first entry
         (:func:`~xueji.rules.changes.check_void`: a record taken up again is the
         student's registry, ``void.taken_up``); its open review is withdrawn with it.
+        A record taken up again by an enrolment entered in error (a dropout enrolled
+        again, Art 27(2); a graduate continuing into grade 7 or 10, Art 12, at the
+        wrong school) is undone instead: it is again what that enrolment found it (a
+        dropout; a graduate at its old school), so the right school can enrol it.
 
         The record stays in the store (status ``voided``, its history and numbers
         kept): it is no duplicate of the child's enrolment at the right school
@@ -6722,15 +6738,21 @@ check_class` of their place in it. An end cannot be refused, so a failing check
         reentry: ChangeEntry,
         reason: str,
     ) -> Student:
-        """Art 14 with Art 27(2): a dropout's re-entry entered in error undone
-        (:meth:`void_record`): the record is a dropout again at the school, class,
-        grade and stage, with the entry date, photo and 地区学号, that ``reentry`` (its
-        ``enroll_after_dropout`` entry) found it with; the 地区学号 the re-entry issued
-        is dropped from ``regional_numbers`` (never issued again: the allocator moved
-        on), the 学籍号 is the record's as before. Logged ``void_reenrolment`` with the
-        reason, the values before and after."""
+        """Art 14 with Art 27(2) or Art 12: an enrolment that took a record up again,
+        entered in error, undone (:meth:`void_record`): the record is again what
+        ``reentry`` found it (a dropout, from its ``enroll_after_dropout`` entry; a
+        graduate, or one who completed the stage, from its ``enroll_next_stage``
+        entry), at the school, class, grade and stage, with the entry date, photo and
+        地区学号, it had; the 地区学号 the enrolment issued is dropped from
+        ``regional_numbers`` (never issued again: the allocator moved on), the 学籍号
+        is the record's as before. Logged by the step (:func:`_undo_event`:
+        ``void_reenrolment``, ``void_continuation``) with the reason, the values
+        before and after. A graduate's continuing typed in at the wrong school was
+        refused ``void.taken_up`` before, and stuck there (found by the leftovers
+        review)."""
         was = reentry.before
-        row = STUDENT.fire(s.status, "void_reenrolment")
+        event = _undo_event(reentry)
+        row = STUDENT.fire(s.status, event)
         photo = _logged_photo(str(was.get("photo", "")))
         issued = reentry.after.get("regional_number")
         new = attrs.evolve(
@@ -6751,12 +6773,12 @@ check_class` of their place in it. An end cannot be refused, so a failing check
             uow,
             actor,
             on,
-            "void_reenrolment",
+            event,
             s.id,
             {"status": s.status.value} | {k: getattr(s, k) for k in _TAKEN_UP_LOGGED},
             {"status": new.status.value, "reason": reason}
             | {k: getattr(new, k) for k in _TAKEN_UP_LOGGED},
-            str(self.policy(on).cite("student", "void_reenrolment", row.article)),
+            str(self.policy(on).cite("student", event, row.article)),
             record=new,
             read=s,
         )

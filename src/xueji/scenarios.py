@@ -446,8 +446,12 @@ class StepResult:
 
 
 def _request_line(request: Mapping[str, Any]) -> str:
-    """A request as ``--show`` prints it: its name, kind, state and deadline."""
-    deadline = f", 截止 deadline {request['deadline']}" if request.get("deadline") else ""
+    """A request as ``--show`` prints it: its name, kind, state and, while it is open,
+    its deadline. A closed request's (approved, rejected, withdrawn) is its last
+    stage's, stored: printed beside the final state it read as still running (found by
+    the leftovers review); the JSON keeps it."""
+    shown = request.get("deadline") and RequestState(request["state"]).is_open
+    deadline = f", 截止 deadline {request['deadline']}" if shown else ""
     return f"{request['name']}: {request['kind']} {request['state']}{deadline}"
 
 

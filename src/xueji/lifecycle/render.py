@@ -62,8 +62,12 @@ READINGS = (
     "record releases (one person, one number, Art 13); a J or L number is never issued "
     "again. A record taken up again by an enrolment (a graduate continuing, a senior "
     "dropout enrolled again) is the student's registry and is not voided "
-    "(`void.taken_up`). A record from another province or abroad under review is voided "
-    "by its transfer in's refusal.",
+    "(`void.taken_up`): entered in error (at the wrong school, still a draft or under "
+    "its review), the enrolment is undone instead, the record again what it found "
+    "(`void_reenrolment`: a dropout; `void_continuation`: a graduate, at its old "
+    "school; `void_continuation_completed`: one who completed the stage), so the right "
+    "school can enrol it. A record from another province or abroad under review is "
+    "voided by its transfer in's refusal.",
     "**How long a dropout's registry is kept (Art 27(2)).** 在义务教育阶段年限内: the "
     "profile's `dropout_registry_kept` (Anhui: until the end of the school year in "
     "which the child would have completed the compulsory grades on the normal track). "

@@ -242,12 +242,14 @@ def check_void(
     a request other than its new-student review is open (a transfer in's, decided
     first: its refusal voids the record, ``change.other_open``).
 
-    ``reentry``: the record is a dropout's taken up again by an enrolment (Art 27(2),
-    logged ``enroll_after_dropout``) and still on that entry's review: entered in
-    error (at the wrong school), it may be undone (Art 14), the record going back to
-    the dropout it was (:meth:`~xueji.registry.Registry.void_record`), so
-    ``void.taken_up`` does not refuse it (found by the status review: a dropout
-    enrolled again at the wrong school could not be enrolled at the right one).
+    ``reentry``: the record is taken up again by an enrolment (a dropout's, Art 27(2),
+    logged ``enroll_after_dropout``; a graduate's continuing into the next stage,
+    Art 12, logged ``enroll_next_stage``) and still on that entry's review: entered
+    in error (at the wrong school), it may be undone (Art 14), the record going back
+    to the dropout or graduate it was (:meth:`~xueji.registry.Registry.void_record`),
+    so ``void.taken_up`` does not refuse it (found by the status review for a
+    dropout, by the leftovers review for a graduate: either, enrolled at the wrong
+    school, could not be enrolled at the right one).
 
     >>> import datetime as dt
     >>> from xueji.model import Student
