@@ -31,6 +31,7 @@ it takes and what it leaves.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from collections.abc import Callable, Iterable
 
@@ -267,7 +268,7 @@ def mask_ids(text: str, spec: IdMask | None = None) -> str:
     out = _LONG_RUN.sub(lambda m: _long_run(m.group(0), masked), out)
     if not born:
         return out
-    return _birth_dates(born).sub(HIDDEN_DATE, out)
+    return _birth_dates(frozenset(born)).sub(HIDDEN_DATE, out)
 
 
 # a number as DEFAULT_MASK leaves it: 6 digits, its birth date's 8 characters filled,
@@ -366,12 +367,13 @@ def hide_birth_dates(text: str, born: set[str]) -> str:
     >>> hide_birth_dates("出生日期 2020年3月2日 错录为 2020-03-01", {"20200302"})
     '出生日期 ****-**-** 错录为 2020-03-01'
     """
-    if not born or not text:
-        return text
-    return _birth_dates(born).sub(HIDDEN_DATE, text)
+    if not born or not text or not any(b[:4] in text for b in born):
+        return text  # (every form writes the year whole: most texts hold none)
+    return _birth_dates(frozenset(born)).sub(HIDDEN_DATE, text)
 
 
-def _birth_dates(born: set[str]) -> re.Pattern[str]:
+@functools.lru_cache(maxsize=256)
+def _birth_dates(born: frozenset[str]) -> re.Pattern[str]:
     """The dates ``born`` (``YYYYMMDD``) in the forms a text writes a date in:
     ``20200301``, ``2020-03-01``, ``2020/3/1``, ``2020.3.1``, ``2020年3月1日``."""
     forms = []
