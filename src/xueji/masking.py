@@ -266,9 +266,7 @@ def mask_ids(text: str, spec: IdMask | None = None) -> str:
     )
     out = _ID_LIKE.sub(lambda m: masked(m.group(0)), out)
     out = _LONG_RUN.sub(lambda m: _long_run(m.group(0), masked), out)
-    if not born:
-        return out
-    return _birth_dates(frozenset(born)).sub(HIDDEN_DATE, out)
+    return hide_birth_dates(out, born)
 
 
 # a number as DEFAULT_MASK leaves it: 6 digits, its birth date's 8 characters filled,
