@@ -1837,36 +1837,37 @@ def _not_before_the_log(reg: Any, today: dt.date, what: str, *, given: bool = Tr
     from xueji.registry import latest_log_day
 
     with reg.store.reading() as uow:  # reads only: no write lock on SQLite
-        last = uow.log.last()
         latest = latest_log_day(uow)
-    if latest is not None and today < latest:
-        # named as what was run: a report was told that "an import" cannot be backdated
-        zh, en = _BACKDATED.get(what, ("命令", "a command"))
-        if given:
-            said_zh, said_en = f"--today {today}", f"--today {today} is"
-        else:  # the system's clock: set it right, or give the date
-            said_zh = f"今天 {today}（系统日期，中国时间）"
-            said_en = f"today, {today} (the system date, China time), is"
-        if last is not None and last.on == latest:
-            since_zh, since_en = (
-                f"变更日志的最后一条（{latest}）",
-                f"the change log's last entry ({latest})",
-            )
-        else:  # a rollover or a sweep ran later than the dates of its entries
-            since_zh = (
-                f"学籍库已运行到的日期（{latest}：学年升级、期限处理或补填申请日期的申请在该日运行，"
-                "其记录日期更早）"
-            )
-            since_en = (
-                f"{latest}, the day the registry last ran at (a rollover, a sweep or a "
-                "filing with an earlier application date ran that day, its entries dated "
-                "earlier)"
-            )
-        raise XuejiError(
-            "cli.today_backwards",
-            f"{said_zh} 早于{since_zh}：{zh}不能倒签日期",
-            f"{said_en} before {since_en}: {en} cannot be backdated",
+        if latest is None or today >= latest:
+            return
+        last = uow.log.last()  # (read again for the refusal only: which day it names)
+    # named as what was run: a report was told that "an import" cannot be backdated
+    zh, en = _BACKDATED.get(what, ("命令", "a command"))
+    if given:
+        said_zh, said_en = f"--today {today}", f"--today {today} is"
+    else:  # the system's clock: set it right, or give the date
+        said_zh = f"今天 {today}（系统日期，中国时间）"
+        said_en = f"today, {today} (the system date, China time), is"
+    if last is not None and last.on == latest:
+        since_zh, since_en = (
+            f"变更日志的最后一条（{latest}）",
+            f"the change log's last entry ({latest})",
         )
+    else:  # a rollover or a sweep ran later than the dates of its entries
+        since_zh = (
+            f"学籍库已运行到的日期（{latest}：学年升级、期限处理或补填申请日期的申请在该日运行，"
+            "其记录日期更早）"
+        )
+        since_en = (
+            f"{latest}, the day the registry last ran at (a rollover, a sweep or a "
+            "filing with an earlier application date ran that day, its entries dated "
+            "earlier)"
+        )
+    raise XuejiError(
+        "cli.today_backwards",
+        f"{said_zh} 早于{since_zh}：{zh}不能倒签日期",
+        f"{said_en} before {since_en}: {en} cannot be backdated",
+    )
 
 
 _BACKDATED = {
