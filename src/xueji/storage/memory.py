@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
@@ -285,13 +284,7 @@ class _Students:
         return iter(list(self.t.rows.values()))
 
     def tally(self, schools: Iterable[str]) -> dict[tuple[str, Stage, int, StudentStatus], int]:
-        return dict(
-            Counter(
-                (code, s.stage, s.grade, s.status)
-                for code in set(schools)
-                for s in self.by_school(code)
-            )
-        )
+        return {key: n for key, (n, _, _) in self.tally_flags(schools).items()}
 
     def tally_flags(
         self, schools: Iterable[str]
